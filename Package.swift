@@ -1,0 +1,114 @@
+// swift-tools-version:6.2
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "agent-platform",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "agentctl", targets: ["agentctl"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+        .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.8.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+    ],
+    targets: [
+        // MARK: Store: schema, migrations, tenant-scoped access. Knows nothing of HTTP.
+        .target(
+            name: "AgentSecrets",
+            dependencies: [
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "LocalPostgres",
+            dependencies: [],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "AgentStore",
+            dependencies: [
+                "AgentSecrets",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // MARK: HTTP API. Knows nothing of SQL.
+        .target(
+            name: "AgentAPI",
+            dependencies: [
+                "AgentStore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // MARK: Benchmarks, run through agentctl in release builds.
+        .target(
+            name: "AgentBench",
+            dependencies: [
+                "AgentStore", "AgentAPI", "AgentSecrets",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // MARK: Operator CLI: composes the store, the API and the local cluster.
+        .executableTarget(
+            name: "agentctl",
+            dependencies: [
+                "AgentStore", "AgentAPI", "AgentSecrets", "LocalPostgres", "AgentBench",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // MARK: Tests
+        .target(
+            name: "AgentTestSupport",
+            dependencies: ["AgentStore", "LocalPostgres", .product(name: "PostgresNIO", package: "postgres-nio")],
+            path: "Tests/AgentTestSupport",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "AgentSecretsTests",
+            dependencies: ["AgentSecrets"],
+            exclude: ["Fixtures"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "AgentStoreTests",
+            dependencies: [
+                "AgentStore", "AgentSecrets", "AgentTestSupport", "LocalPostgres",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "AgentAPITests",
+            dependencies: [
+                "AgentAPI", "AgentStore", "AgentTestSupport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

@@ -1,0 +1,72 @@
+import Foundation
+
+// MARK: Comparison with the seed
+
+extension CryptoBenchmark {
+    /// Why the seed's Node benchmark could not be compared.
+    public enum SeedRunError: Error, Sendable, CustomStringConvertible {
+        case nodeFailed(status: Int32, message: String)
+        case unreadableOutput(String)
+
+        public var description: String {
+            switch self {
+            case .nodeFailed(let status, let message):
+                "node exited with status \(status): \(message)"
+            case .unreadableOutput(let output):
+                "the seed benchmark printed no JSON result: \(output.prefix(200))"
+            }
+        }
+    }
+
+    /// Runs ``run(iterations:)``, then `node <scriptPath> <iterations>` (the seed's
+    /// Node implementation, `scripts/bench-crypto-seed.mjs`), and compares them.
+    ///
+    /// - Returns: report lines; the last is `ratio=X.XX`, ours over the seed's
+    ///   seal+open pairs per second.
+    public static func runAgainstSeed(scriptPath: String, iterations: Int) throws -> String {
+        let ours = run(iterations: iterations)
+        let seed = try runSeed(scriptPath: scriptPath, iterations: iterations)
+        let ratio = ours.pairPerSecond / seed.pairPerSecond
+        return [
+            "iterations=\(iterations) key_length=\(sampleAPIKey.count)",
+            line("ours (ak1, swift-crypto)", ours),
+            line("seed (node, iv:tag:ct)  ", seed),
+            "ratio=\(String(format: "%.2f", ratio))",
+        ].joined(separator: "\n")
+    }
+
+    static func runSeed(scriptPath: String, iterations: Int) throws -> CryptoBenchmarkResult {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["node", scriptPath, String(iterations)]
+        let output = Pipe()
+        let errors = Pipe()
+        process.standardOutput = output
+        process.standardError = errors
+        try process.run()
+        // Read before waiting so a full pipe cannot block the child.
+        let outputData = output.fileHandleForReading.readDataToEndOfFile()
+        let errorData = errors.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw SeedRunError.nodeFailed(
+                status: process.terminationStatus, message: String(decoding: errorData.prefix(500), as: UTF8.self)
+            )
+        }
+        let text = String(decoding: outputData, as: UTF8.self)
+        guard let json = text.split(separator: "\n").last(where: { $0.hasPrefix("{") }),
+              let result = try? JSONDecoder().decode(CryptoBenchmarkResult.self, from: Data(json.utf8))
+        else {
+            throw SeedRunError.unreadableOutput(text)
+        }
+        return result
+    }
+
+    private static func line(_ label: String, _ result: CryptoBenchmarkResult) -> String {
+        "\(label) seal/s=\(rounded(result.sealPerSecond)) open/s=\(rounded(result.openPerSecond)) pair/s=\(rounded(result.pairPerSecond))"
+    }
+
+    private static func rounded(_ value: Double) -> String {
+        String(Int(value.rounded()))
+    }
+}

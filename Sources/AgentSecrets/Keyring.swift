@@ -1,0 +1,97 @@
+import Crypto
+
+/// The AES-256 keys that seal tenants' API keys, by id, with one active for sealing.
+///
+/// Keys come from the environment (``fromEnvironment(_:)``) or, for a local
+/// development database only, from a key file (``loadOrCreateLocalKey(at:)``);
+/// never from the database they protect. Older keys stay in the ring so
+/// values sealed with them still open until they are re-sealed.
+/// Key bytes live in `SymmetricKey`, which zeroes its storage when released.
+public struct Keyring: Sendable {
+    /// Id of the key given as `ENCRYPTION_KEY`; it also opens seed-format values.
+    public static let seedKeyID = "default"
+    /// Id of the key created by ``loadOrCreateLocalKey(at:)``.
+    public static let localKeyID = "local"
+
+    /// The id of the key new values are sealed with.
+    public let activeKeyID: String
+    /// Every configured id, in configuration order.
+    public let keyIDs: [String]
+    /// Whether seed-format (`iv:tag:ciphertext`) values may be opened.
+    ///
+    /// They carry no tenant or row binding; turn this off once every imported
+    /// value has been re-sealed so an old copy cannot be planted back.
+    public var acceptsSeedFormat = true
+
+    let keys: [String: SymmetricKey]
+    /// `keys[activeKeyID]`, kept apart so sealing skips the lookup.
+    let activeKey: SymmetricKey
+
+    // MARK: Initialisers
+
+    /// A keyring from `(id, 64-hex-character key)` pairs.
+    ///
+    /// - Parameter activeKeyID: the sealing key; the first entry when nil.
+    public init(keys entries: [(id: String, hex: String)], activeKeyID: String? = nil) throws(KeyringError) {
+        try self.init(entries: entries.map { KeyEntry(source: "keyring", id: $0.id, hex: $0.hex) }, activeKeyID: activeKeyID)
+    }
+
+    init(entries: [KeyEntry], activeKeyID: String?) throws(KeyringError) {
+        var keys: [String: SymmetricKey] = [:]
+        var ids: [String] = []
+        for (index, entry) in entries.enumerated() {
+            guard Self.isValidKeyID(entry.id) else {
+                throw .invalidKeyID(source: entry.source, position: entries.count > 1 ? index + 1 : nil)
+            }
+            let key = try Self.parseKey(entry)
+            guard keys[entry.id] == nil else { throw .duplicateKeyID(entry.id) }
+            keys[entry.id] = key
+            ids.append(entry.id)
+        }
+        let active = activeKeyID ?? ids.first ?? ""
+        guard let activeKey = keys[active] else { throw .unknownActiveKeyID(active) }
+        self.keys = keys
+        self.activeKey = activeKey
+        self.keyIDs = ids
+        self.activeKeyID = active
+    }
+
+    // MARK: Validation
+
+    /// Key ids are `[A-Za-z0-9_-]{1,32}`: safe in the sealed format, in logs and in errors.
+    public static func isValidKeyID(_ id: String) -> Bool {
+        let utf8 = id.utf8
+        guard (1...32).contains(utf8.count) else { return false }
+        return utf8.allSatisfy { byte in
+            switch byte {
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
+                 UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "_"), UInt8(ascii: "-"):
+                true
+            default:
+                false
+            }
+        }
+    }
+
+    static func parseKey(_ entry: KeyEntry) throws(KeyringError) -> SymmetricKey {
+        let keyID = entry.source == "ENCRYPTION_KEY" ? nil : entry.id
+        guard entry.hex.utf8.count == 64 else {
+            throw .invalidKeyLength(source: entry.source, keyID: keyID, length: entry.hex.count)
+        }
+        guard var bytes = Hex.decode(entry.hex.utf8) else {
+            throw .invalidKeyHex(source: entry.source, keyID: keyID)
+        }
+        defer {
+            // Best effort: the key's copy in SymmetricKey is zeroed on release; this one now.
+            for index in bytes.indices { bytes[index] = 0 }
+        }
+        return SymmetricKey(data: bytes)
+    }
+}
+
+/// One configured key before validation; `source` names where it came from for errors.
+struct KeyEntry: Sendable {
+    var source: String
+    var id: String
+    var hex: String
+}

@@ -1,0 +1,86 @@
+import Foundation
+import NIOSSL
+import PostgresNIO
+
+/// A PostgreSQL connection URL in libpq's form, as `psql` accepts it.
+///
+/// `postgresql://user:password@host:port/database?sslmode=disable`, or for a Unix socket
+/// `postgresql://user@/database?host=/socket/dir&port=5432`. The description hides the password.
+public struct DatabaseURL: Sendable, CustomStringConvertible {
+    public enum TLSMode: String, Sendable { case disable, prefer, require }
+
+    public let user: String
+    public let password: String?
+    public let host: String
+    public let port: Int
+    public let database: String
+    /// Set when `host` is a socket directory.
+    public let socketDirectory: String?
+    public let tls: TLSMode
+
+    public init(_ string: String) throws(DatabaseURLError) {
+        guard let url = URLComponents(string: string), let scheme = url.scheme,
+              scheme == "postgres" || scheme == "postgresql"
+        else { throw DatabaseURLError(problem: "is not a postgresql:// URL") }
+        let query = Dictionary(
+            (url.queryItems ?? []).map { ($0.name, $0.value ?? "") }, uniquingKeysWith: { _, last in last })
+        guard let user = url.user.flatMap({ $0.removingPercentEncoding }) ?? query["user"], !user.isEmpty else {
+            throw DatabaseURLError(problem: "names no user")
+        }
+        let hostParameter = query["host"] ?? url.host.flatMap { $0.removingPercentEncoding } ?? ""
+        let portText = query["port"] ?? url.port.map(String.init) ?? "5432"
+        guard let port = Int(portText), (1...65535).contains(port) else {
+            throw DatabaseURLError(problem: "has an invalid port")
+        }
+        let path = url.path.hasPrefix("/") ? String(url.path.dropFirst()) : url.path
+        let database = path.removingPercentEncoding ?? path
+        guard !database.isEmpty else { throw DatabaseURLError(problem: "names no database") }
+        guard let tls = TLSMode(rawValue: query["sslmode"] ?? (hostParameter.hasPrefix("/") ? "disable" : "prefer")) else {
+            throw DatabaseURLError(problem: "has an sslmode other than disable, prefer or require")
+        }
+        self.user = user
+        self.password = url.password.flatMap { $0.removingPercentEncoding } ?? query["password"]
+        self.host = hostParameter.isEmpty ? "localhost" : hostParameter
+        self.port = port
+        self.database = database
+        self.socketDirectory = hostParameter.hasPrefix("/") ? hostParameter : nil
+        self.tls = tls
+    }
+
+    public var description: String {
+        let credentials = password == nil ? user : "\(user):***"
+        if let socketDirectory { return "postgresql://\(credentials)@/\(database)?host=\(socketDirectory)&port=\(port)" }
+        return "postgresql://\(credentials)@\(host):\(port)/\(database)"
+    }
+
+    /// The configuration of a connection pool for this URL.
+    public func clientConfiguration(maxConnections: Int = 20) -> PostgresClient.Configuration {
+        var configuration: PostgresClient.Configuration
+        if let socketDirectory {
+            configuration = .init(
+                unixSocketPath: "\(socketDirectory)/.s.PGSQL.\(port)",
+                username: user, password: password, database: database)
+        } else {
+            configuration = .init(
+                host: host, port: port, username: user, password: password, database: database,
+                tls: tlsConfiguration)
+        }
+        configuration.options.maximumConnections = maxConnections
+        configuration.options.minimumConnections = 0
+        return configuration
+    }
+
+    private var tlsConfiguration: PostgresClient.Configuration.TLS {
+        switch tls {
+        case .disable: .disable
+        case .prefer: .prefer(.makeClientConfiguration())
+        case .require: .require(.makeClientConfiguration())
+        }
+    }
+}
+
+/// A connection URL that cannot be used; the description never repeats the URL, which may hold a password.
+public struct DatabaseURLError: Error, Sendable, CustomStringConvertible {
+    public let problem: String
+    public var description: String { "database URL \(problem)" }
+}

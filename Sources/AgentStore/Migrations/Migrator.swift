@@ -1,0 +1,197 @@
+import Logging
+import PostgresNIO
+
+/// Applies and reverts the embedded migrations, one version at a time, each in its own transaction.
+///
+/// A session advisory lock serialises migrators, so two processes migrating at once is safe: the second
+/// waits, then finds nothing left to do.
+public struct Migrator: Sendable {
+    /// Arbitrary, fixed: the advisory lock that every migrator of this schema takes.
+    static let lockKey: Int64 = 0x4167_656E_7450_6C74
+
+    let client: PostgresClient
+    let migrations: [Migration]
+    let logger: Logger
+
+    public init(client: PostgresClient, migrations: [Migration] = Migration.all, logger: Logger) {
+        self.client = client
+        self.migrations = migrations
+        self.logger = logger
+    }
+
+    /// The newest version this binary knows.
+    public var latestVersion: Int { migrations.last?.version ?? 0 }
+
+    // MARK: Commands
+
+    /// Applies every pending migration up to `target` (default: the newest) and returns those applied.
+    @discardableResult
+    public func up(to target: Int? = nil) async throws -> [Migration] {
+        let target = target ?? latestVersion
+        guard target >= 0, target <= latestVersion else { throw MigrationError.unknownVersion(target) }
+        return try await withLock { connection in
+            let applied = try await checkedHistory(connection)
+            var done: [Migration] = []
+            for migration in migrations where migration.version <= target && applied[migration.version] == nil {
+                try await run(migration.up, of: migration, on: connection) {
+                    try await connection.query(
+                        """
+                        INSERT INTO schema_migrations (version, name, checksum)
+                        VALUES (\(migration.version), \(migration.name), \(migration.checksum))
+                        """, logger: logger)
+                }
+                logger.info("migrated up", metadata: ["version": "\(migration.version)", "name": "\(migration.name)"])
+                done.append(migration)
+            }
+            return done
+        }
+    }
+
+    /// Reverts applied migrations, newest first, down to `target` (default: one step back).
+    /// At zero the bookkeeping table goes too, leaving an empty schema.
+    @discardableResult
+    public func down(to target: Int? = nil) async throws -> [Migration] {
+        try await withLock { connection in
+            let applied = try await checkedHistory(connection)
+            let current = applied.keys.max() ?? 0
+            let target = target ?? max(current - 1, 0)
+            guard target >= 0, target <= latestVersion else { throw MigrationError.unknownVersion(target) }
+            var done: [Migration] = []
+            for migration in migrations.reversed() where migration.version > target && applied[migration.version] != nil {
+                try await run(migration.down, of: migration, on: connection) {
+                    try await connection.query(
+                        "DELETE FROM schema_migrations WHERE version = \(migration.version)", logger: logger)
+                }
+                logger.info("migrated down", metadata: ["version": "\(migration.version)", "name": "\(migration.name)"])
+                done.append(migration)
+            }
+            if target == 0 {
+                try await connection.query("DROP TABLE IF EXISTS schema_migrations", logger: logger)
+            }
+            return done
+        }
+    }
+
+    /// The applied and pending migrations, after checking that applied ones match this binary.
+    public func status() async throws -> MigrationStatus {
+        try await client.withConnection { connection in
+            let applied = try await history(connection)
+            try verify(applied)
+            return MigrationStatus(
+                applied: migrations.filter { applied[$0.version] != nil }.map(\.version),
+                pending: migrations.filter { applied[$0.version] == nil }.map(\.version),
+                latest: latestVersion)
+        }
+    }
+
+    // MARK: Steps
+
+    private func withLock<Result: Sendable>(
+        _ body: (PostgresConnection) async throws -> Result
+    ) async throws -> Result {
+        try await client.withConnection { connection in
+            try await connection.query("SELECT pg_advisory_lock(\(Self.lockKey))", logger: logger)
+            do {
+                try await connection.query(
+                    """
+                    CREATE TABLE IF NOT EXISTS schema_migrations (
+                      version integer PRIMARY KEY,
+                      name text NOT NULL,
+                      checksum text NOT NULL,
+                      applied_at timestamptz NOT NULL DEFAULT now()
+                    )
+                    """, logger: logger)
+                let result = try await body(connection)
+                try await connection.query("SELECT pg_advisory_unlock(\(Self.lockKey))", logger: logger)
+                return result
+            } catch {
+                // Closing the session releases the lock even if the unlock cannot be sent.
+                _ = try? await connection.query("SELECT pg_advisory_unlock(\(Self.lockKey))", logger: logger)
+                throw error
+            }
+        }
+    }
+
+    private func run(
+        _ statements: [String], of migration: Migration, on connection: PostgresConnection,
+        record: () async throws -> Void
+    ) async throws {
+        try await connection.query("BEGIN", logger: logger)
+        do {
+            for (index, statement) in statements.enumerated() {
+                do {
+                    try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+                } catch let error as PSQLError {
+                    throw MigrationError.statementFailed(
+                        version: migration.version, statement: index + 1,
+                        message: error.serverInfo?[.message] ?? "\(error.code)")
+                }
+            }
+            try await record()
+            try await connection.query("COMMIT", logger: logger)
+        } catch {
+            _ = try? await connection.query("ROLLBACK", logger: logger)
+            throw error
+        }
+    }
+
+    private func checkedHistory(_ connection: PostgresConnection) async throws -> [Int: String] {
+        let applied = try await history(connection)
+        try verify(applied)
+        return applied
+    }
+
+    /// Applied versions and their checksums; empty when the bookkeeping table does not exist yet.
+    private func history(_ connection: PostgresConnection) async throws -> [Int: String] {
+        let exists = try await connection.query(
+            "SELECT to_regclass('schema_migrations') IS NOT NULL", logger: logger
+        ).collect().first?.decode(Bool.self) ?? false
+        guard exists else { return [:] }
+        var applied: [Int: String] = [:]
+        for try await (version, checksum) in try await connection.query(
+            "SELECT version, checksum FROM schema_migrations", logger: logger
+        ).decode((Int, String).self) {
+            applied[version] = checksum
+        }
+        return applied
+    }
+
+    private func verify(_ applied: [Int: String]) throws {
+        if let newest = applied.keys.max(), newest > latestVersion {
+            throw MigrationError.databaseNewer(databaseVersion: newest, binaryVersion: latestVersion)
+        }
+        for migration in migrations {
+            if let checksum = applied[migration.version], checksum != migration.checksum {
+                throw MigrationError.checksumMismatch(version: migration.version, name: migration.name)
+            }
+        }
+    }
+}
+
+/// Where the database stands against this binary's migrations.
+public struct MigrationStatus: Sendable, Equatable {
+    public let applied: [Int]
+    public let pending: [Int]
+    public let latest: Int
+    public var current: Int { applied.max() ?? 0 }
+}
+
+public enum MigrationError: Error, Sendable, Equatable, CustomStringConvertible {
+    case checksumMismatch(version: Int, name: String)
+    case databaseNewer(databaseVersion: Int, binaryVersion: Int)
+    case unknownVersion(Int)
+    case statementFailed(version: Int, statement: Int, message: String)
+
+    public var description: String {
+        switch self {
+        case .checksumMismatch(let version, let name):
+            "migration \(version) (\(name)) was edited after it was applied: its checksum differs from the database's record; restore it and add a new migration instead"
+        case .databaseNewer(let databaseVersion, let binaryVersion):
+            "the database is at version \(databaseVersion), newer than this binary's \(binaryVersion): upgrade agentctl before using this database"
+        case .unknownVersion(let version):
+            "there is no migration version \(version)"
+        case .statementFailed(let version, let statement, let message):
+            "migration \(version) failed at statement \(statement): \(message)"
+        }
+    }
+}

@@ -1,0 +1,16 @@
+import Foundation
+
+/// A personal API token as listed: never its value, which exists only when it is created.
+public struct APIToken: Sendable, Equatable {
+    public let id: String
+    public let name: String
+    public let createdAt: Date
+    public let lastUsedAt: Date?
+    public let revokedAt: Date?
+}
+
+/// A token just created: the only moment its value is known.
+public struct IssuedAPIToken: Sendable {
+    public let token: APIToken
+    public let value: String
+}

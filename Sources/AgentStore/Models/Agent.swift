@@ -1,0 +1,80 @@
+import Foundation
+
+/// An AI agent: a system prompt and model settings, owned by one tenant.
+public struct Agent: Sendable, Equatable {
+    public let id: String
+    public let userID: UserID
+    public let name: String
+    public let description: String?
+    public let systemPrompt: String
+    public let model: String
+    public let temperature: Double
+    public let maxTokens: Int?
+    public let createdAt: Date
+    public let updatedAt: Date
+}
+
+/// What it takes to create an agent; unset settings take the schema's defaults.
+public struct NewAgent: Sendable {
+    public var name: String
+    public var description: String?
+    public var systemPrompt: String
+    public var model: String?
+    public var temperature: Double?
+    public var maxTokens: Int?
+
+    public init(
+        name: String, description: String? = nil, systemPrompt: String,
+        model: String? = nil, temperature: Double? = nil, maxTokens: Int? = nil
+    ) {
+        self.name = name
+        self.description = description
+        self.systemPrompt = systemPrompt
+        self.model = model
+        self.temperature = temperature
+        self.maxTokens = maxTokens
+    }
+
+    func validate() throws(StoreError) {
+        try AgentChanges(
+            name: name, description: .some(description), systemPrompt: systemPrompt, model: model,
+            temperature: temperature, maxTokens: .some(maxTokens)
+        ).validate()
+    }
+}
+
+/// A partial update of an agent. `nil` leaves a field as it is; for the optional fields,
+/// `.some(nil)` clears it.
+public struct AgentChanges: Sendable {
+    public var name: String?
+    public var description: String??
+    public var systemPrompt: String?
+    public var model: String?
+    public var temperature: Double?
+    public var maxTokens: Int??
+
+    public init(
+        name: String? = nil, description: String?? = nil, systemPrompt: String? = nil,
+        model: String? = nil, temperature: Double? = nil, maxTokens: Int?? = nil
+    ) {
+        self.name = name
+        self.description = description
+        self.systemPrompt = systemPrompt
+        self.model = model
+        self.temperature = temperature
+        self.maxTokens = maxTokens
+    }
+
+    func validate() throws(StoreError) {
+        try Field.optionalText(name, "name", length: 1...200)
+        try Field.optionalText(description ?? nil, "description", length: 0...2000)
+        try Field.optionalText(systemPrompt, "system_prompt", length: 0...100_000)
+        try Field.optionalText(model, "model", length: 1...200)
+        if let temperature, !(0...2).contains(temperature) {
+            throw .invalid(field: "temperature", reason: "must be between 0 and 2")
+        }
+        if let maxTokens = maxTokens ?? nil, maxTokens <= 0 || maxTokens > Int(Int32.max) {
+            throw .invalid(field: "max_tokens", reason: "must be a positive 32-bit integer")
+        }
+    }
+}

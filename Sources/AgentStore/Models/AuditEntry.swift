@@ -1,0 +1,24 @@
+import Foundation
+
+/// One recorded sensitive operation. Entries are append-only.
+public struct AuditEntry: Sendable, Equatable {
+    public let id: String
+    public let tenantID: UserID?
+    public let actor: String
+    public let action: String
+    public let targetType: String
+    public let targetID: String?
+    public let requestID: String?
+    public let createdAt: Date
+}
+
+/// The operations the audit log records.
+public enum AuditAction: String, Sendable {
+    case connectionCreated = "connection.created"
+    case connectionUpdated = "connection.updated"
+    case connectionDeleted = "connection.deleted"
+    case connectionOpened = "connection.opened"
+    case agentDeleted = "agent.deleted"
+    case userDeleted = "user.deleted"
+    case keysRotated = "keys.rotated"
+}

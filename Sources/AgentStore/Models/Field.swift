@@ -1,0 +1,24 @@
+/// Checks of user input, so a bad value is named before it reaches the database.
+///
+/// Lengths count Unicode scalars, as PostgreSQL's `length()` counts characters.
+enum Field {
+    static func text(_ value: String, _ field: String, length: ClosedRange<Int>) throws(StoreError) {
+        let count = value.unicodeScalars.count
+        guard length.contains(count) else {
+            throw .invalid(field: field, reason: length.lowerBound > 0 && count == 0
+                ? "must not be empty" : "must be \(length.lowerBound) to \(length.upperBound) characters")
+        }
+        // PostgreSQL text cannot hold NUL.
+        guard !value.unicodeScalars.contains("\u{0}") else {
+            throw .invalid(field: field, reason: "must not contain NUL characters")
+        }
+    }
+
+    static func optionalText(_ value: String?, _ field: String, length: ClosedRange<Int>) throws(StoreError) {
+        if let value { try text(value, field, length: length) }
+    }
+
+    static func identifier(_ value: String, _ field: String) throws(StoreError) {
+        try text(value, field, length: 1...200)
+    }
+}

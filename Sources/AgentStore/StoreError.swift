@@ -1,0 +1,23 @@
+/// What went wrong in a store operation, in the platform's terms.
+///
+/// Descriptions name the field or resource and never carry stored values, so they are safe to log and
+/// to show to clients.
+public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The resource does not exist, or belongs to another tenant (the two are deliberately indistinguishable).
+    case notFound(resource: String)
+    /// The change collides with existing data, e.g. a duplicate email or a second link of the same pair.
+    case conflict(field: String, reason: String)
+    /// A value breaks a rule of the platform.
+    case invalid(field: String, reason: String)
+    /// The operation needs a tenant context, an encryption key or a database that is not there.
+    case unavailable(reason: String)
+
+    public var description: String {
+        switch self {
+        case .notFound(let resource): "\(resource) not found"
+        case .conflict(let field, let reason): "conflict on \(field): \(reason)"
+        case .invalid(let field, let reason): "invalid \(field): \(reason)"
+        case .unavailable(let reason): "unavailable: \(reason)"
+        }
+    }
+}

@@ -1,0 +1,75 @@
+import Foundation
+import PostgresNIO
+
+extension TenantSession {
+    static let agentColumns = """
+        id, user_id, name, description, system_prompt, model, temperature::float8, max_tokens, created_at, updated_at
+        """
+
+    static func agent(from row: PostgresRow) throws -> Agent {
+        let (id, userID, name, description, systemPrompt, model, temperature, maxTokens, createdAt, updatedAt) =
+            try row.decode((String, String, String, String?, String, String, Double, Int?, Date, Date).self)
+        return Agent(
+            id: id, userID: UserID(stored: userID), name: name, description: description, systemPrompt: systemPrompt,
+            model: model, temperature: temperature, maxTokens: maxTokens, createdAt: createdAt, updatedAt: updatedAt)
+    }
+
+    // MARK: Operations
+
+    public func createAgent(_ new: NewAgent) async throws -> Agent {
+        try new.validate()
+        return try await row(
+            """
+            INSERT INTO agents (user_id, name, description, system_prompt, model, temperature, max_tokens)
+            VALUES (\(userID.rawValue), \(new.name), \(new.description), \(new.systemPrompt),
+                    coalesce(\(new.model), 'gpt-3.5-turbo'), coalesce(\(new.temperature)::numeric, 0.7), \(new.maxTokens))
+            RETURNING \(unescaped: Self.agentColumns)
+            """, Self.agent
+        ) ?? { throw StoreError.notFound(resource: "user") }()
+    }
+
+    public func agent(_ id: String) async throws -> Agent {
+        try await row(
+            "SELECT \(unescaped: Self.agentColumns) FROM agents WHERE id = \(id) AND user_id = \(userID.rawValue)",
+            Self.agent
+        ) ?? { throw StoreError.notFound(resource: "agent") }()
+    }
+
+    /// The tenant's agents, newest first by default.
+    public func agents(_ request: PageRequest) async throws -> Page<Agent> {
+        try request.validate()
+        let keyset = Keyset(request: request)
+        var sql = SQLStatement("SELECT \(Self.agentColumns) FROM agents WHERE user_id = ")
+        let tenant = sql.bind(userID.rawValue)
+        sql.append(tenant)
+        keyset.appendBound(to: &sql, time: "created_at", id: "id") {
+            "SELECT created_at, id FROM agents WHERE id = \($0) AND user_id = \(tenant)"
+        }
+        keyset.appendOrder(to: &sql, time: "created_at", id: "id")
+        return try await page(
+            sql, keyset: keyset,
+            cursorExists: "SELECT EXISTS (SELECT 1 FROM agents WHERE id = \(keyset.cursorID) AND user_id = \(userID.rawValue))",
+            Self.agent)
+    }
+
+    public func updateAgent(_ id: String, _ changes: AgentChanges) async throws -> Agent {
+        try changes.validate()
+        var sql = SQLStatement("UPDATE agents SET updated_at = now()")
+        if let name = changes.name { sql.append(", name = \(sql.bind(name))") }
+        if let description = changes.description { sql.append(", description = \(sql.bind(description))") }
+        if let systemPrompt = changes.systemPrompt { sql.append(", system_prompt = \(sql.bind(systemPrompt))") }
+        if let model = changes.model { sql.append(", model = \(sql.bind(model))") }
+        if let temperature = changes.temperature { sql.append(", temperature = \(sql.bind(temperature))::numeric") }
+        if let maxTokens = changes.maxTokens { sql.append(", max_tokens = \(sql.bind(maxTokens))") }
+        sql.append(" WHERE id = \(sql.bind(id)) AND user_id = \(sql.bind(userID.rawValue)) RETURNING \(Self.agentColumns)")
+        return try await row(sql.query, Self.agent) ?? { throw StoreError.notFound(resource: "agent") }()
+    }
+
+    /// Deletes an agent with its links, conversations and feedback.
+    public func deleteAgent(_ id: String) async throws {
+        let deleted = try await affectedRows(
+            "DELETE FROM agents WHERE id = \(id) AND user_id = \(userID.rawValue) RETURNING id")
+        guard deleted > 0 else { throw StoreError.notFound(resource: "agent") }
+        try await audit(.agentDeleted, targetType: "agent", targetID: id)
+    }
+}

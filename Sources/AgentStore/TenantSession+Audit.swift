@@ -1,0 +1,43 @@
+import Foundation
+import PostgresNIO
+
+extension TenantSession {
+    /// The actor recorded for operations of the runtime: the tenant's own user.
+    var actor: String { "user:\(userID.rawValue)" }
+
+    /// Records a sensitive operation in the tenant's audit log, in the same transaction as the operation.
+    func audit(_ action: AuditAction, targetType: String, targetID: String?) async throws {
+        try await execute(
+            """
+            INSERT INTO audit_log (tenant_id, actor, action, target_type, target_id, request_id)
+            VALUES (\(userID.rawValue), \(actor), \(action.rawValue), \(targetType), \(targetID), \(requestID))
+            """)
+    }
+
+    static let auditColumns = "id, tenant_id, actor, action, target_type, target_id, request_id, created_at"
+
+    static func auditEntry(from row: PostgresRow) throws -> AuditEntry {
+        let (id, tenantID, actor, action, targetType, targetID, requestID, createdAt) =
+            try row.decode((String, String?, String, String, String, String?, String?, Date).self)
+        return AuditEntry(
+            id: id, tenantID: tenantID.map(UserID.init(stored:)), actor: actor, action: action,
+            targetType: targetType, targetID: targetID, requestID: requestID, createdAt: createdAt)
+    }
+
+    /// The tenant's audit log, newest first by default.
+    public func auditLog(_ request: PageRequest) async throws -> Page<AuditEntry> {
+        try request.validate()
+        let keyset = Keyset(request: request)
+        var sql = SQLStatement("SELECT \(Self.auditColumns) FROM audit_log WHERE tenant_id = ")
+        let tenant = sql.bind(userID.rawValue)
+        sql.append(tenant)
+        keyset.appendBound(to: &sql, time: "created_at", id: "id") {
+            "SELECT created_at, id FROM audit_log WHERE id = \($0) AND tenant_id = \(tenant)"
+        }
+        keyset.appendOrder(to: &sql, time: "created_at", id: "id")
+        return try await page(
+            sql, keyset: keyset,
+            cursorExists: "SELECT EXISTS (SELECT 1 FROM audit_log WHERE id = \(keyset.cursorID) AND tenant_id = \(userID.rawValue))",
+            Self.auditEntry)
+    }
+}

@@ -1,0 +1,115 @@
+import AgentSecrets
+import Foundation
+import PostgresNIO
+
+extension TenantSession {
+    static let connectionColumns = """
+        id, user_id, name, service, api_key_hint, api_key_fingerprint, metadata::text, created_at, updated_at
+        """
+
+    static func connection(from row: PostgresRow) throws -> APIConnection {
+        let (id, userID, name, service, hint, fingerprint, metadata, createdAt, updatedAt) =
+            try row.decode((String, String, String, String, String, String, String?, Date, Date).self)
+        return APIConnection(
+            id: id, userID: UserID(stored: userID), name: name, service: service, apiKeyHint: hint,
+            apiKeyFingerprint: fingerprint, metadata: try metadata.map(JSONValue.init(storedText:)),
+            createdAt: createdAt, updatedAt: updatedAt)
+    }
+
+    // MARK: Operations
+
+    /// Creates a connection; the key is sealed to this tenant and this row before it is stored.
+    public func createConnection(_ new: NewAPIConnection) async throws -> APIConnection {
+        try new.validate()
+        let metadata = try new.metadata?.storedText(field: "metadata")
+        let id = TimeOrderedID.make()
+        let sealed = try seal(new.apiKey, connectionID: id)
+        let hint = APIKeyHint(apiKey: new.apiKey)
+        let connection = try await row(
+            """
+            INSERT INTO api_connections (id, user_id, name, service, api_key, api_key_hint, api_key_fingerprint, metadata)
+            VALUES (\(id), \(userID.rawValue), \(new.name), \(new.service), \(sealed), \(hint.display),
+                    \(hint.fingerprint), \(metadata)::jsonb)
+            RETURNING \(unescaped: Self.connectionColumns)
+            """, Self.connection
+        ) ?? { throw StoreError.notFound(resource: "user") }()
+        try await audit(.connectionCreated, targetType: "connection", targetID: id)
+        return connection
+    }
+
+    public func connection(_ id: String) async throws -> APIConnection {
+        try await row(
+            "SELECT \(unescaped: Self.connectionColumns) FROM api_connections WHERE id = \(id) AND user_id = \(userID.rawValue)",
+            Self.connection
+        ) ?? { throw StoreError.notFound(resource: "connection") }()
+    }
+
+    /// The tenant's connections, newest first by default.
+    public func connections(_ request: PageRequest) async throws -> Page<APIConnection> {
+        try request.validate()
+        let keyset = Keyset(request: request)
+        var sql = SQLStatement("SELECT \(Self.connectionColumns) FROM api_connections WHERE user_id = ")
+        let tenant = sql.bind(userID.rawValue)
+        sql.append(tenant)
+        keyset.appendBound(to: &sql, time: "created_at", id: "id") {
+            "SELECT created_at, id FROM api_connections WHERE id = \($0) AND user_id = \(tenant)"
+        }
+        keyset.appendOrder(to: &sql, time: "created_at", id: "id")
+        return try await page(
+            sql, keyset: keyset,
+            cursorExists: "SELECT EXISTS (SELECT 1 FROM api_connections WHERE id = \(keyset.cursorID) AND user_id = \(userID.rawValue))",
+            Self.connection)
+    }
+
+    public func updateConnection(_ id: String, _ changes: APIConnectionChanges) async throws -> APIConnection {
+        try changes.validate()
+        var sql = SQLStatement("UPDATE api_connections SET updated_at = now()")
+        if let name = changes.name { sql.append(", name = \(sql.bind(name))") }
+        if let service = changes.service { sql.append(", service = \(sql.bind(service))") }
+        if let metadata = changes.metadata {
+            sql.append(", metadata = \(sql.bind(try metadata?.storedText(field: "metadata")))::jsonb")
+        }
+        if let apiKey = changes.apiKey {
+            let hint = APIKeyHint(apiKey: apiKey)
+            sql.append(", api_key = \(sql.bind(try seal(apiKey, connectionID: id)))")
+            sql.append(", api_key_hint = \(sql.bind(hint.display)), api_key_fingerprint = \(sql.bind(hint.fingerprint))")
+        }
+        sql.append(" WHERE id = \(sql.bind(id)) AND user_id = \(sql.bind(userID.rawValue)) RETURNING \(Self.connectionColumns)")
+        let connection = try await row(sql.query, Self.connection) ?? { throw StoreError.notFound(resource: "connection") }()
+        try await audit(.connectionUpdated, targetType: "connection", targetID: id)
+        return connection
+    }
+
+    public func deleteConnection(_ id: String) async throws {
+        let deleted = try await affectedRows(
+            "DELETE FROM api_connections WHERE id = \(id) AND user_id = \(userID.rawValue) RETURNING id")
+        guard deleted > 0 else { throw StoreError.notFound(resource: "connection") }
+        try await audit(.connectionDeleted, targetType: "connection", targetID: id)
+    }
+
+    /// Opens a connection's API key for the one call that needs it, and records the opening.
+    ///
+    /// The plaintext exists only inside `body`, as a `Secret` that prints as `<redacted>`. A key sealed
+    /// under a key id no longer in the keyring fails for this connection alone.
+    public func withAPIKey<Result: Sendable>(
+        connectionID: String, _ body: (Secret) async throws -> Result
+    ) async throws -> Result {
+        guard let keyring else { throw StoreError.unavailable(reason: "no encryption key is configured") }
+        let stored = try await row(
+            "SELECT api_key FROM api_connections WHERE id = \(connectionID) AND user_id = \(userID.rawValue)"
+        ) { try $0.decode(String.self) } ?? { throw StoreError.notFound(resource: "connection") }()
+        let secret: Secret
+        do {
+            secret = try keyring.open(stored, context: SealContext(tenantID: userID.rawValue, connectionID: connectionID))
+        } catch {
+            throw StoreError.unavailable(reason: "the API key of connection \(connectionID) cannot be opened: \(error)")
+        }
+        try await audit(.connectionOpened, targetType: "connection", targetID: connectionID)
+        return try await body(secret)
+    }
+
+    private func seal(_ apiKey: String, connectionID: String) throws -> String {
+        guard let keyring else { throw StoreError.unavailable(reason: "no encryption key is configured") }
+        return try keyring.seal(apiKey, context: SealContext(tenantID: userID.rawValue, connectionID: connectionID))
+    }
+}

@@ -1,0 +1,63 @@
+import Foundation
+import PostgresNIO
+
+extension TenantSession {
+    static let feedbackColumns = "id, message_id, agent_id, user_id, rating, comment, created_at, updated_at"
+
+    static func feedback(from row: PostgresRow) throws -> Feedback {
+        let (id, messageID, agentID, userID, rating, comment, createdAt, updatedAt) =
+            try row.decode((String, String, String?, String, Int, String?, Date, Date).self)
+        return Feedback(
+            id: id, messageID: messageID, agentID: agentID, userID: UserID(stored: userID), rating: rating,
+            comment: comment, createdAt: createdAt, updatedAt: updatedAt)
+    }
+
+    // MARK: Operations
+
+    /// Sets the tenant's feedback on a message, replacing any earlier one (one per user per message).
+    public func setFeedback(messageID: String, _ new: NewFeedback) async throws -> Feedback {
+        try Field.identifier(messageID, "message_id")
+        try new.validate()
+        // The composite foreign key refuses a message of another tenant; it reads as not found.
+        return try await row(
+            """
+            INSERT INTO agent_feedback (message_id, user_id, owner_id, rating, comment)
+            VALUES (\(messageID), \(userID.rawValue), \(userID.rawValue), \(new.rating), \(new.comment))
+            ON CONFLICT (message_id, user_id) DO UPDATE SET rating = EXCLUDED.rating, comment = EXCLUDED.comment
+            RETURNING \(unescaped: Self.feedbackColumns)
+            """, Self.feedback
+        ) ?? { throw StoreError.notFound(resource: "message") }()
+    }
+
+    public func removeFeedback(messageID: String) async throws {
+        let deleted = try await affectedRows(
+            "DELETE FROM agent_feedback WHERE message_id = \(messageID) AND user_id = \(userID.rawValue) RETURNING id"
+        )
+        guard deleted > 0 else { throw StoreError.notFound(resource: "feedback") }
+    }
+
+    /// A page of an agent's feedback, newest first by default, with thumbs-up and thumbs-down totals.
+    public func feedback(agentID: String, _ request: PageRequest) async throws -> FeedbackReport {
+        try request.validate()
+        _ = try await agent(agentID)
+        let keyset = Keyset(request: request)
+        var sql = SQLStatement("SELECT \(Self.feedbackColumns) FROM agent_feedback WHERE agent_id = ")
+        let agent = sql.bind(agentID)
+        sql.append("\(agent) AND owner_id = \(sql.bind(userID.rawValue))")
+        keyset.appendBound(to: &sql, time: "created_at", id: "id") {
+            "SELECT created_at, id FROM agent_feedback WHERE id = \($0) AND agent_id = \(agent)"
+        }
+        keyset.appendOrder(to: &sql, time: "created_at", id: "id")
+        let page = try await page(
+            sql, keyset: keyset,
+            cursorExists: "SELECT EXISTS (SELECT 1 FROM agent_feedback WHERE id = \(keyset.cursorID) AND agent_id = \(agentID))",
+            Self.feedback)
+        let (up, down) = try await row(
+            """
+            SELECT count(*) FILTER (WHERE rating = 1), count(*) FILTER (WHERE rating = 0)
+              FROM agent_feedback WHERE agent_id = \(agentID) AND owner_id = \(userID.rawValue)
+            """
+        ) { try $0.decode((Int, Int).self) } ?? (0, 0)
+        return FeedbackReport(page: page, thumbsUp: up, thumbsDown: down)
+    }
+}

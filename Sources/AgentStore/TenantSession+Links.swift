@@ -1,0 +1,69 @@
+import Foundation
+import PostgresNIO
+
+extension TenantSession {
+    /// Links a connection to an agent, so the agent may use its key. Linking twice is a no-op.
+    /// Both must be the tenant's: the composite foreign keys refuse anything else, as not found.
+    public func attachConnection(agentID: String, connectionID: String) async throws {
+        try Field.identifier(agentID, "agent_id")
+        try Field.identifier(connectionID, "connection_id")
+        try await execute(
+            """
+            INSERT INTO agent_api_connections (agent_id, api_connection_id, user_id)
+            VALUES (\(agentID), \(connectionID), \(userID.rawValue))
+            ON CONFLICT (agent_id, api_connection_id) DO NOTHING
+            """)
+    }
+
+    public func detachConnection(agentID: String, connectionID: String) async throws {
+        let deleted = try await affectedRows(
+            """
+            DELETE FROM agent_api_connections
+             WHERE agent_id = \(agentID) AND api_connection_id = \(connectionID) AND user_id = \(userID.rawValue)
+            RETURNING id
+            """)
+        guard deleted > 0 else { throw StoreError.notFound(resource: "link") }
+    }
+
+    /// The connections linked to an agent, newest connection first by default.
+    public func connections(ofAgent agentID: String, _ request: PageRequest) async throws -> Page<APIConnection> {
+        try request.validate()
+        _ = try await agent(agentID)
+        return try await linked(
+            select: Self.connectionColumns, from: "api_connections", linkColumn: "api_connection_id",
+            whereLink: "agent_id", equals: agentID, request, Self.connection)
+    }
+
+    /// The agents a connection is linked to, newest agent first by default.
+    public func agents(usingConnection connectionID: String, _ request: PageRequest) async throws -> Page<Agent> {
+        try request.validate()
+        _ = try await connection(connectionID)
+        return try await linked(
+            select: Self.agentColumns, from: "agents", linkColumn: "agent_id",
+            whereLink: "api_connection_id", equals: connectionID, request, Self.agent)
+    }
+
+    /// A keyset page of the rows of `table` linked to one row on the other side.
+    private func linked<Item>(
+        select columns: String, from table: String, linkColumn: String, whereLink otherColumn: String,
+        equals otherID: String, _ request: PageRequest, _ decode: (PostgresRow) throws -> Item
+    ) async throws -> Page<Item> {
+        let keyset = Keyset(request: request)
+        let qualified = columns.split(separator: ",").map { "t.\($0.trimmingCharacters(in: .whitespacesAndNewlines))" }
+        var sql = SQLStatement("""
+            SELECT \(qualified.joined(separator: ", ")) FROM \(table) t
+              JOIN agent_api_connections l ON l.\(linkColumn) = t.id AND l.user_id = t.user_id
+             WHERE l.\(otherColumn) =
+            """)
+        let tenant = sql.bind(userID.rawValue)
+        sql.append(" \(sql.bind(otherID)) AND t.user_id = \(tenant)")
+        keyset.appendBound(to: &sql, time: "t.created_at", id: "t.id") {
+            "SELECT created_at, id FROM \(table) WHERE id = \($0) AND user_id = \(tenant)"
+        }
+        keyset.appendOrder(to: &sql, time: "t.created_at", id: "t.id")
+        return try await page(
+            sql, keyset: keyset,
+            cursorExists: "SELECT EXISTS (SELECT 1 FROM \(unescaped: table) WHERE id = \(keyset.cursorID) AND user_id = \(userID.rawValue))",
+            decode)
+    }
+}

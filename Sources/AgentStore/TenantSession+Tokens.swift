@@ -1,0 +1,112 @@
+import Crypto
+import Foundation
+import PostgresNIO
+
+/// Personal API tokens: `ap_<user id, base64url>.<32 random bytes, base64url>`. The user id lets the
+/// token be checked inside its own tenant; only a SHA-256 of the random part is stored.
+enum TokenFormat {
+    static let prefix = "ap_"
+
+    static func make(userID: UserID) -> (value: String, hash: [UInt8]) {
+        let secret = (0..<32).map { _ in UInt8.random(in: .min ... .max) }
+        let secretText = base64URL(secret)
+        return ("\(prefix)\(base64URL(Array(userID.rawValue.utf8))).\(secretText)", hash(secretText))
+    }
+
+    /// The user and the hash a presented token claims; `nil` for anything not shaped like a token.
+    static func parse(_ value: String) -> (userID: UserID, hash: [UInt8])? {
+        guard value.hasPrefix(prefix), value.utf8.count <= 512 else { return nil }
+        let parts = value.dropFirst(prefix.count).split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 2, parts[1].utf8.count == 43,
+              let userBytes = Data(base64Encoded: base64(String(parts[0]))),
+              let user = String(data: userBytes, encoding: .utf8), let userID = UserID(rawValue: user)
+        else { return nil }
+        return (userID, hash(String(parts[1])))
+    }
+
+    private static func hash(_ secret: String) -> [UInt8] {
+        Array(SHA256.hash(data: Data(secret.utf8)))
+    }
+
+    private static func base64URL(_ bytes: [UInt8]) -> String {
+        Data(bytes).base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+    }
+
+    private static func base64(_ url: String) -> String {
+        let text = url.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        return text + String(repeating: "=", count: (4 - text.count % 4) % 4)
+    }
+}
+
+extension AgentStore {
+    /// The user a bearer token belongs to, or `nil` if it is malformed, unknown or revoked.
+    /// Records the use at most once a minute, so authentication rarely writes.
+    public func authenticate(token: String, requestID: String? = nil) async throws -> UserID? {
+        guard let (userID, hash) = TokenFormat.parse(token) else { return nil }
+        return try await withTenant(userID, requestID: requestID) { session in
+            try await session.row(
+                """
+                WITH token AS (
+                  SELECT id, last_used_at FROM api_tokens
+                   WHERE token_hash = \(hash) AND user_id = \(userID.rawValue) AND revoked_at IS NULL
+                ), touched AS (
+                  UPDATE api_tokens SET last_used_at = now() FROM token
+                   WHERE api_tokens.id = token.id
+                     AND (token.last_used_at IS NULL OR token.last_used_at < now() - interval '1 minute')
+                )
+                SELECT id FROM token
+                """
+            ) { _ in userID }
+        }
+    }
+}
+
+extension TenantSession {
+    static let tokenColumns = "id, name, created_at, last_used_at, revoked_at"
+
+    static func token(from row: PostgresRow) throws -> APIToken {
+        let (id, name, createdAt, lastUsedAt, revokedAt) = try row.decode((String, String, Date, Date?, Date?).self)
+        return APIToken(id: id, name: name, createdAt: createdAt, lastUsedAt: lastUsedAt, revokedAt: revokedAt)
+    }
+
+    /// Issues a token for the tenant's user; its value is returned now and never again.
+    public func createToken(name: String = "") async throws -> IssuedAPIToken {
+        try Field.text(name, "name", length: 0...200)
+        let (value, hash) = TokenFormat.make(userID: userID)
+        let token = try await row(
+            """
+            INSERT INTO api_tokens (user_id, name, token_hash) VALUES (\(userID.rawValue), \(name), \(hash))
+            RETURNING \(unescaped: Self.tokenColumns)
+            """, Self.token
+        ) ?? { throw StoreError.notFound(resource: "user") }()
+        return IssuedAPIToken(token: token, value: value)
+    }
+
+    public func tokens(_ request: PageRequest) async throws -> Page<APIToken> {
+        try request.validate()
+        let keyset = Keyset(request: request)
+        var sql = SQLStatement("SELECT \(Self.tokenColumns) FROM api_tokens WHERE user_id = ")
+        let tenant = sql.bind(userID.rawValue)
+        sql.append(tenant)
+        keyset.appendBound(to: &sql, time: "created_at", id: "id") {
+            "SELECT created_at, id FROM api_tokens WHERE id = \($0) AND user_id = \(tenant)"
+        }
+        keyset.appendOrder(to: &sql, time: "created_at", id: "id")
+        return try await page(
+            sql, keyset: keyset,
+            cursorExists: "SELECT EXISTS (SELECT 1 FROM api_tokens WHERE id = \(keyset.cursorID) AND user_id = \(userID.rawValue))",
+            Self.token)
+    }
+
+    /// Revokes a token; it stops working at once.
+    public func revokeToken(_ id: String) async throws {
+        let revoked = try await affectedRows(
+            """
+            UPDATE api_tokens SET revoked_at = coalesce(revoked_at, now())
+             WHERE id = \(id) AND user_id = \(userID.rawValue) RETURNING id
+            """)
+        guard revoked > 0 else { throw StoreError.notFound(resource: "token") }
+    }
+}

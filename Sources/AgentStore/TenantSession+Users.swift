@@ -1,0 +1,56 @@
+import Foundation
+import PostgresNIO
+
+extension AgentStore {
+    /// Creates a user, inside that user's own tenant: the runtime role can only ever create itself.
+    public func createUser(_ new: NewUser, requestID: String? = nil) async throws -> User {
+        try new.validate()
+        let id = new.id ?? UserID(stored: TimeOrderedID.make())
+        return try await withTenant(id, requestID: requestID) { session in
+            try await session.insertCurrentUser(email: new.email, displayName: new.displayName)
+        }
+    }
+}
+
+extension TenantSession {
+    static let userColumns = "id, email, display_name, created_at, updated_at"
+
+    static func user(from row: PostgresRow) throws -> User {
+        let (id, email, displayName, createdAt, updatedAt) = try row.decode((String, String, String?, Date, Date).self)
+        return User(id: UserID(stored: id), email: email, displayName: displayName, createdAt: createdAt, updatedAt: updatedAt)
+    }
+
+    func insertCurrentUser(email: String, displayName: String?) async throws -> User {
+        try await row(
+            """
+            INSERT INTO users (id, email, display_name) VALUES (\(userID.rawValue), \(email), \(displayName))
+            RETURNING \(unescaped: Self.userColumns)
+            """, Self.user
+        ) ?? { throw StoreError.notFound(resource: "user") }()
+    }
+
+    /// The tenant's own user.
+    public func currentUser() async throws -> User {
+        try await row(
+            "SELECT \(unescaped: Self.userColumns) FROM users WHERE id = \(userID.rawValue)", Self.user
+        ) ?? { throw StoreError.notFound(resource: "user") }()
+    }
+
+    /// The tenant's user if it exists (used to provision users on first sight).
+    public func currentUserIfExists() async throws -> User? {
+        try await row("SELECT \(unescaped: Self.userColumns) FROM users WHERE id = \(userID.rawValue)", Self.user)
+    }
+
+    /// Creates the tenant's own user; for identities vouched for by an identity provider.
+    public func createCurrentUser(email: String, displayName: String? = nil) async throws -> User {
+        try NewUser(email: email, displayName: displayName).validate()
+        return try await insertCurrentUser(email: email, displayName: displayName)
+    }
+
+    /// Deletes the tenant's user and, by cascade, everything of theirs. The audit entry outlives them.
+    public func deleteCurrentUser() async throws {
+        try await audit(.userDeleted, targetType: "user", targetID: userID.rawValue)
+        let deleted = try await affectedRows("DELETE FROM users WHERE id = \(userID.rawValue) RETURNING id")
+        guard deleted > 0 else { throw StoreError.notFound(resource: "user") }
+    }
+}

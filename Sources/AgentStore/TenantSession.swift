@@ -1,0 +1,91 @@
+import AgentSecrets
+import Logging
+import PostgresNIO
+
+/// One transaction of one tenant: the only way to reach tenant data.
+///
+/// The typed operations live in `TenantSession+Agents.swift` and its siblings. Every query also names the
+/// tenant explicitly where it filters: free, and it helps the planner (and a sharded deployment).
+public struct TenantSession: Sendable {
+    let connection: PostgresConnection
+    public let userID: UserID
+    public let requestID: String?
+    let keyring: Keyring?
+    let logger: Logger
+
+    // MARK: Transaction
+
+    func begin() async throws {
+        try await connection.query("BEGIN", logger: logger)
+        do {
+            try await connection.query(
+                "SELECT set_config('app.current_user_id', \(userID.rawValue), true)", logger: logger)
+        } catch {
+            await rollback()
+            throw error
+        }
+    }
+
+    func commit() async throws {
+        do {
+            try await connection.query("COMMIT", logger: logger)
+        } catch let error as PSQLError {
+            // Deferred constraints surface at commit.
+            throw StoreError(error) ?? error
+        }
+    }
+
+    /// Rolls back; if that fails the connection's state is unknown, so it is closed rather than returned
+    /// to the pool with an open transaction and a tenant set.
+    func rollback() async {
+        do {
+            try await connection.query("ROLLBACK", logger: logger)
+        } catch {
+            logger.warning("rollback failed; closing the connection")
+            try? await connection.close()
+        }
+    }
+
+    // MARK: Queries
+
+    /// Runs a statement whose rows, if any, are not needed.
+    func execute(_ query: PostgresQuery) async throws {
+        _ = try await rows(query) { _ in () }
+    }
+
+    /// Runs a query and decodes every row; database errors about the data become `StoreError`s, including
+    /// those that surface while rows are read (as from `INSERT ... RETURNING`).
+    func rows<Item>(_ query: PostgresQuery, _ decode: (PostgresRow) throws -> Item) async throws -> [Item] {
+        do {
+            var items: [Item] = []
+            for try await row in try await connection.query(query, logger: logger) {
+                items.append(try decode(row))
+            }
+            return items
+        } catch let error as PSQLError {
+            throw StoreError(error) ?? error
+        }
+    }
+
+    /// Runs a statement with `RETURNING` and counts the rows it touched.
+    func affectedRows(_ query: PostgresQuery) async throws -> Int {
+        try await rows(query) { _ in 1 }.count
+    }
+
+    func row<Item>(_ query: PostgresQuery, _ decode: (PostgresRow) throws -> Item) async throws -> Item? {
+        try await rows(query, decode).first
+    }
+
+    /// Reads one keyset page; an unknown cursor is reported rather than read as the end of the listing.
+    func page<Item>(
+        _ sql: SQLStatement, keyset: Keyset, cursorExists: PostgresQuery,
+        _ decode: (PostgresRow) throws -> Item
+    ) async throws -> Page<Item> {
+        let rows = try await rows(sql.query, decode)
+        if rows.isEmpty, keyset.cursorID != nil,
+           try await row(cursorExists, { try $0.decode(Bool.self) }) != true {
+            throw StoreError.invalid(field: keyset.readsBackwards ? "before" : "after", reason: "names no item of this listing")
+        }
+        return keyset.page(from: rows)
+    }
+}

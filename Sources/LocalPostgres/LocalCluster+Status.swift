@@ -1,0 +1,45 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Foundation
+
+extension LocalCluster {
+    /// Whether a cluster exists and runs.
+    public enum Status: Sendable, Hashable {
+        /// initdb has not completed in the folder.
+        case notInitialized
+        /// The cluster exists but no server is running.
+        case stopped
+        /// The postmaster with this process id is running.
+        case running(pid: Int32)
+    }
+
+    /// The cluster's current status, read from PGDATA without taking the lock.
+    public func status() -> Status {
+        let data = self.dataDirectory
+        guard FileManager.default.fileExists(atPath: data.appending(path: "PG_VERSION").path) else {
+            return .notInitialized
+        }
+        // postmaster.pid outlives a crashed server, so a pid in it only counts if that process is alive.
+        guard let contents = try? String(contentsOf: data.appending(path: "postmaster.pid"), encoding: .utf8),
+            let firstLine = contents.split(separator: "\n").first,
+            let pid = Int32(firstLine.trimmingCharacters(in: .whitespaces)), pid > 0,
+            Self.isPostmaster(pid)
+        else {
+            return .stopped
+        }
+        return .running(pid: pid)
+    }
+
+    /// Whether `pid` is alive and, where /proc tells, a PostgreSQL server rather than a recycled pid.
+    static func isPostmaster(_ pid: Int32) -> Bool {
+        guard kill(pid, 0) == 0 || errno == EPERM else { return false }
+        guard let comm = try? String(contentsOfFile: "/proc/\(pid)/comm", encoding: .utf8) else { return true }
+        let name = comm.trimmingCharacters(in: .whitespacesAndNewlines)
+        return name == "postgres" || name == "postmaster"
+    }
+}

@@ -1,0 +1,54 @@
+import Foundation
+
+/// Locates the PostgreSQL server programs.
+///
+/// Debian installs them outside `PATH` in `/usr/lib/postgresql/<major>/bin`, so that is searched
+/// first; `PATH` is a last resort for Homebrew-style installs.
+enum PostgresBinaries {
+    /// Programs a folder must hold to be usable.
+    static let requiredPrograms = ["initdb", "pg_ctl", "postgres"]
+    /// The major version the platform is developed against; chosen over newer ones when present.
+    static let preferredMajor = 15
+    /// Where Debian's `postgresql-<major>` packages put their binaries.
+    static let debianRoot = "/usr/lib/postgresql"
+
+    /// The binaries folder: `POSTGRES_BIN_DIR` if set, else the preferred or newest Debian install, else `PATH`.
+    static func locate(environment: [String: String] = ProcessInfo.processInfo.environment) throws(LocalClusterError) -> URL {
+        if let configured = environment["POSTGRES_BIN_DIR"], !configured.isEmpty {
+            // An explicit setting that is wrong must fail loudly rather than silently pick another version.
+            guard self.isUsable(configured) else {
+                throw .binariesNotFound(searched: ["POSTGRES_BIN_DIR=\(configured)"])
+            }
+            return URL(filePath: configured, directoryHint: .isDirectory)
+        }
+        var searched: [String] = []
+        for candidate in self.debianCandidates() {
+            searched.append(candidate)
+            if self.isUsable(candidate) { return URL(filePath: candidate, directoryHint: .isDirectory) }
+        }
+        if searched.isEmpty { searched.append("\(self.debianRoot)/*/bin") }
+        for directory in (environment["PATH"] ?? "").split(separator: ":").map(String.init) where !directory.isEmpty {
+            if self.isUsable(directory) { return URL(filePath: directory, directoryHint: .isDirectory) }
+        }
+        searched.append("PATH")
+        throw .binariesNotFound(searched: searched)
+    }
+
+    /// Whether `directory` holds every required program as an executable file.
+    static func isUsable(_ directory: String) -> Bool {
+        self.requiredPrograms.allSatisfy { FileManager.default.isExecutableFile(atPath: "\(directory)/\($0)") }
+    }
+
+    /// Debian binary folders, preferred major first, then newest to oldest.
+    private static func debianCandidates() -> [String] {
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: self.debianRoot)) ?? []
+        let majors = entries.compactMap { entry in Double(entry).map { (entry, $0) } }
+        let ordered = majors.sorted { lhs, rhs in
+            let lhsPreferred = lhs.1 == Double(self.preferredMajor)
+            let rhsPreferred = rhs.1 == Double(self.preferredMajor)
+            if lhsPreferred != rhsPreferred { return lhsPreferred }
+            return lhs.1 > rhs.1
+        }
+        return ordered.map { "\(self.debianRoot)/\($0.0)/bin" }
+    }
+}

@@ -1,0 +1,42 @@
+import Foundation
+
+extension ServerAccount {
+    /// Throws ``LocalClusterError/pathNotTraversable(directory:account:)`` naming the first of
+    /// `directories` this account cannot enter.
+    ///
+    /// Asks the account itself (via `sh`) rather than reading mode bits, so groups and ACLs count.
+    func checkCanTraverse(_ directories: [String]) throws(LocalClusterError) {
+        guard !directories.isEmpty else { return }
+        let script = #"for d do [ -x "$d" ] || { printf '%s\n' "$d"; exit 3; }; done"#
+        let outcome = try Subprocess(
+            arguments: self.wrap(["/bin/sh", "-c", script, "sh"] + directories),
+            directory: URL(filePath: "/", directoryHint: .isDirectory),
+            timeout: .seconds(30)
+        ).run()
+        switch outcome.status {
+        case 0:
+            return
+        case 3:
+            let directory = outcome.output.split(separator: "\n").last.map(String.init) ?? directories[0]
+            throw .pathNotTraversable(directory: directory, account: self.name)
+        default:
+            throw .commandFailed(
+                command: "\(self.launcher.joined(separator: " ")) /bin/sh (access check)",
+                status: outcome.status,
+                output: TextTail.lastLines(of: outcome.output),
+                log: nil
+            )
+        }
+    }
+
+    /// `/`, then every directory down to and including the parent of `path`.
+    static func ancestors(of path: String) -> [String] {
+        var result: [String] = ["/"]
+        var current = ""
+        for component in path.split(separator: "/").dropLast() {
+            current += "/\(component)"
+            result.append(current)
+        }
+        return result
+    }
+}

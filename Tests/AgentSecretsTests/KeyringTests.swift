@@ -1,0 +1,124 @@
+import Foundation
+import Testing
+
+@testable import AgentSecrets
+
+@Suite struct KeyringTests {
+    // MARK: Rotation
+
+    @Test func multiKeyKeyringOpensOldValuesAndSealsWithActive() throws {
+        let old = try TestKeys.keyring([(id: "k2025", hex: TestKeys.hexB)])
+        let oldValue = try old.seal(TestKeys.apiKey, context: TestKeys.rowOne)
+
+        let rotated = try TestKeys.keyring([(id: "k2026", hex: TestKeys.hexA), (id: "k2025", hex: TestKeys.hexB)])
+        #expect(rotated.activeKeyID == "k2026")
+        #expect(try rotated.open(oldValue, context: TestKeys.rowOne).exposedValue == TestKeys.apiKey)
+
+        let newValue = try rotated.seal(TestKeys.apiKey, context: TestKeys.rowOne)
+        #expect(rotated.keyID(of: newValue) == "k2026")
+        #expect(throws: SecretError.unknownKeyID("k2026")) { try old.open(newValue, context: TestKeys.rowOne) }
+    }
+
+    @Test func needsResealing() throws {
+        let old = try TestKeys.keyring([(id: "k2025", hex: TestKeys.hexB)])
+        let oldValue = try old.seal(TestKeys.apiKey, context: TestKeys.rowOne)
+        let rotated = try TestKeys.keyring(
+            [(id: "k2025", hex: TestKeys.hexB), (id: "k2026", hex: TestKeys.hexA)], active: "k2026"
+        )
+        let current = try rotated.seal(TestKeys.apiKey, context: TestKeys.rowOne)
+
+        #expect(!rotated.needsResealing(current))
+        #expect(rotated.needsResealing(oldValue))
+        #expect(!old.needsResealing(oldValue))
+        #expect(rotated.needsResealing(SeedFixtures.openAI.encrypted))
+        #expect(rotated.needsResealing("garbage"))
+
+        let resealed = try rotated.reseal(oldValue, context: TestKeys.rowOne)
+        #expect(!rotated.needsResealing(resealed))
+        #expect(try rotated.open(resealed, context: TestKeys.rowOne).exposedValue == TestKeys.apiKey)
+    }
+
+    // MARK: Environment
+
+    @Test func noKeyConfigured() throws {
+        #expect(try Keyring.fromEnvironment([:]) == nil)
+        #expect(try Keyring.fromEnvironment(["ENCRYPTION_KEY": "", "ENCRYPTION_KEYS": " "]) == nil)
+    }
+
+    @Test func singleKey() throws {
+        let keyring = try #require(try Keyring.fromEnvironment(["ENCRYPTION_KEY": TestKeys.hexA + "\n"]))
+        #expect(keyring.activeKeyID == Keyring.seedKeyID)
+        #expect(keyring.keyIDs == ["default"])
+    }
+
+    @Test func keyListWithActiveID() throws {
+        let env = [
+            "ENCRYPTION_KEYS": "k2026:\(TestKeys.hexA), k2025:\(TestKeys.hexB.uppercased())",
+            "ENCRYPTION_ACTIVE_KEY_ID": "k2025",
+        ]
+        let keyring = try #require(try Keyring.fromEnvironment(env))
+        #expect(keyring.keyIDs == ["k2026", "k2025"])
+        #expect(keyring.activeKeyID == "k2025")
+    }
+
+    @Test func bothVariablesTogether() throws {
+        let env = ["ENCRYPTION_KEYS": "k2026:\(TestKeys.hexA)", "ENCRYPTION_KEY": SeedFixtures.encryptionKey]
+        let keyring = try #require(try Keyring.fromEnvironment(env))
+        #expect(keyring.keyIDs == ["k2026", "default"])
+        #expect(keyring.activeKeyID == "k2026")
+        // The ENCRYPTION_KEY entry still opens seed-format values.
+        let opened = try keyring.open(SeedFixtures.gitHub.encrypted, context: TestKeys.rowOne)
+        #expect(opened.exposedValue == SeedFixtures.gitHub.plaintext)
+    }
+
+    // MARK: Validation never echoes values
+
+    static let invalidEnvironments: [(env: [String: String], expected: KeyringError, secret: String)] = [
+        (["ENCRYPTION_KEY": String(TestKeys.hexA.dropLast(2))],
+         .invalidKeyLength(source: "ENCRYPTION_KEY", keyID: nil, length: 62), String(TestKeys.hexA.dropLast(2))),
+        (["ENCRYPTION_KEY": "zz" + TestKeys.hexA.dropFirst(2)],
+         .invalidKeyHex(source: "ENCRYPTION_KEY", keyID: nil), "zz" + TestKeys.hexA.dropFirst(2)),
+        (["ENCRYPTION_KEYS": "k1:\(TestKeys.hexA),k1:\(TestKeys.hexB)"], .duplicateKeyID("k1"), TestKeys.hexB),
+        (["ENCRYPTION_KEYS": "default:\(TestKeys.hexA)", "ENCRYPTION_KEY": TestKeys.hexB],
+         .duplicateKeyID("default"), TestKeys.hexB),
+        (["ENCRYPTION_KEYS": "k1:\(TestKeys.hexA)", "ENCRYPTION_ACTIVE_KEY_ID": "k9"],
+         .unknownActiveKeyID("k9"), TestKeys.hexA),
+        (["ENCRYPTION_KEYS": "k1:\(TestKeys.hexA),\(TestKeys.hexB)"],
+         .malformedEntry(source: "ENCRYPTION_KEYS", position: 2), TestKeys.hexB),
+        // Id and key swapped: the "id" is a key and must not be echoed.
+        (["ENCRYPTION_KEYS": "\(TestKeys.hexC):k1"], .invalidKeyID(source: "ENCRYPTION_KEYS", position: 1), TestKeys.hexC),
+        (["ENCRYPTION_KEY": TestKeys.hexA, "ENCRYPTION_ACTIVE_KEY_ID": TestKeys.hexC],
+         .invalidKeyID(source: "ENCRYPTION_ACTIVE_KEY_ID", position: nil), TestKeys.hexC),
+        (["ENCRYPTION_KEYS": "k1:\(TestKeys.hexC)00"],
+         .invalidKeyLength(source: "ENCRYPTION_KEYS", keyID: "k1", length: 66), TestKeys.hexC),
+        (["ENCRYPTION_KEYS": ","], .emptyKeyList(source: "ENCRYPTION_KEYS"), ","),
+    ]
+
+    @Test(arguments: invalidEnvironments.indices)
+    func invalidEnvironment(index: Int) throws {
+        let (env, expected, secret) = Self.invalidEnvironments[index]
+        let error = #expect(throws: KeyringError.self) { try Keyring.fromEnvironment(env) }
+        let thrown = try #require(error)
+        #expect(thrown == expected)
+        for text in [String(describing: thrown), thrown.localizedDescription, String(reflecting: thrown)] where secret.count > 2 {
+            #expect(!text.contains(secret))
+            #expect(!text.lowercased().contains(secret.lowercased().prefix(16)))
+        }
+    }
+
+    @Test func errorDescriptionNamesTheVariable() throws {
+        let error = #expect(throws: KeyringError.self) { try Keyring.fromEnvironment(["ENCRYPTION_KEY": "abc"]) }
+        #expect(String(describing: try #require(error)).contains("ENCRYPTION_KEY"))
+    }
+
+    // MARK: Generation
+
+    @Test func generatedKeysAreValidAndDistinct() throws {
+        let first = Keyring.generateKeyHex()
+        let second = Keyring.generateKeyHex()
+        #expect(first.count == 64)
+        #expect(first != second)
+        #expect(first.allSatisfy { $0.isHexDigit })
+        _ = try TestKeys.keyring([(id: "new", hex: first)])
+    }
+}

@@ -1,0 +1,143 @@
+import AgentStore
+import AgentTestSupport
+import PostgresNIO
+import Foundation
+import Testing
+
+@Suite struct AgentAndUserTests {
+    @Test func agentLifecycle() async throws {
+        let db = try await TestDatabase.make()
+        let user = try await db.makeUser()
+        try await db.store.withTenant(user) { session in
+            let created = try await session.createAgent(NewAgent(name: "Helper", systemPrompt: "Be brief."))
+            #expect(created.model == "gpt-3.5-turbo")
+            #expect(created.temperature == 0.7)
+            #expect(created.userID == user)
+            #expect(created.id.count == 36)
+
+            let changed = try await session.updateAgent(
+                created.id, AgentChanges(name: "Renamed", description: .some("d"), temperature: 1.5, maxTokens: .some(256)))
+            #expect(changed.name == "Renamed" && changed.description == "d" && changed.maxTokens == 256)
+            #expect(changed.updatedAt > created.updatedAt || changed.updatedAt == created.updatedAt)
+            let cleared = try await session.updateAgent(created.id, AgentChanges(description: .some(nil), maxTokens: .some(nil)))
+            #expect(cleared.description == nil && cleared.maxTokens == nil && cleared.name == "Renamed")
+            #expect(try await session.agent(created.id) == cleared)
+
+            try await session.deleteAgent(created.id)
+            await #expect(throws: StoreError.notFound(resource: "agent")) { try await session.agent(created.id) }
+            await #expect(throws: StoreError.notFound(resource: "agent")) { try await session.deleteAgent(created.id) }
+        }
+    }
+
+    @Test func updatedAtIsMaintainedByTheDatabase() async throws {
+        let db = try await TestDatabase.make()
+        let user = try await db.makeUser()
+        let agent = try await db.store.withTenant(user) {
+            try await $0.createAgent(NewAgent(name: "A", systemPrompt: "p"))
+        }
+        try await Task.sleep(for: .milliseconds(20))
+        let changed = try await db.store.withTenant(user) { try await $0.updateAgent(agent.id, AgentChanges(name: "B")) }
+        #expect(changed.updatedAt > agent.updatedAt)
+        #expect(changed.createdAt == agent.createdAt)
+    }
+
+    @Test(arguments: [
+        (NewAgent(name: "", systemPrompt: "p"), "name"),
+        (NewAgent(name: String(repeating: "x", count: 201), systemPrompt: "p"), "name"),
+        (NewAgent(name: "a\u{0}b", systemPrompt: "p"), "name"),
+        (NewAgent(name: "a", systemPrompt: "p", temperature: 2.5), "temperature"),
+        (NewAgent(name: "a", systemPrompt: "p", temperature: -0.1), "temperature"),
+        (NewAgent(name: "a", systemPrompt: "p", maxTokens: 0), "max_tokens"),
+        (NewAgent(name: "a", systemPrompt: "p", model: ""), "model"),
+    ])
+    func invalidAgentsNameTheField(agent: NewAgent, field: String) async throws {
+        let db = try await TestDatabase.make()
+        let user = try await db.makeUser()
+        await #expect {
+            try await db.store.withTenant(user) { try await $0.createAgent(agent) }
+        } throws: { error in
+            guard case StoreError.invalid(let named, _) = error else { return false }
+            return named == field
+        }
+    }
+
+    @Test func checkConstraintsHoldForRawInserts() async throws {
+        let f = try await TenantFixture.make()
+        for (column, value) in [("temperature", "3"), ("max_tokens", "-1")] {
+            #expect(await f.sqlState(as: f.a.user) {
+                try await $0.query("INSERT INTO agents (name, system_prompt, \(unescaped: column)) VALUES ('n', 'p', \(value)::numeric)", logger: f.db.logger)
+            } == "23514")
+        }
+        #expect(await f.sqlState(as: f.a.user) {
+            try await $0.query("INSERT INTO agent_messages (agent_id, role, content, conversation_id) VALUES (\(f.a.agent.id), 'robot', 'x', 'c')", logger: f.db.logger)
+        } == "23514")
+        #expect(await f.sqlState(as: f.a.user) {
+            try await $0.query("UPDATE agent_feedback SET rating = 5", logger: f.db.logger)
+        } == "23514")
+    }
+
+    @Test func usersAreUniqueByEmailAndDeleteCascades() async throws {
+        let f = try await TenantFixture.make()
+        let email = try await f.db.store.withTenant(f.a.user) { try await $0.currentUser().email }
+        await #expect(throws: StoreError.conflict(field: "email", reason: "a user with this email already exists")) {
+            try await f.db.store.createUser(NewUser(email: email.uppercased()))
+        }
+        await #expect(throws: StoreError.self) { try await f.db.store.createUser(NewUser(email: "not-an-email")) }
+
+        try await f.db.store.withTenant(f.a.user) { try await $0.deleteCurrentUser() }
+        for table in ["agents", "api_connections", "agent_api_connections", "agent_messages", "agent_conversations", "agent_feedback"] {
+            let left = try await f.db.admin.query(
+                "SELECT count(*) FROM \(unescaped: table) WHERE \(unescaped: table == "agent_messages" || table == "agent_feedback" || table == "agent_conversations" ? "owner_id" : "user_id") = \(f.a.user.rawValue)",
+                logger: f.db.logger
+            ).collect().first!.decode(Int.self)
+            #expect(left == 0, "\(table)")
+        }
+        // The audit entry of the deletion outlives the user; B is untouched.
+        let audit = try await f.db.admin.query(
+            "SELECT count(*) FROM audit_log WHERE tenant_id = \(f.a.user.rawValue) AND action = 'user.deleted'", logger: f.db.logger
+        ).collect().first!.decode(Int.self)
+        #expect(audit == 1)
+        #expect(try await f.db.store.withTenant(f.b.user) { try await $0.agents(PageRequest(order: .descending)).items.count } == 1)
+    }
+
+    @Test func agentsPageByKeysetInBothDirections() async throws {
+        let db = try await TestDatabase.make()
+        let user = try await db.makeUser()
+        let ids = try await db.store.withTenant(user) { session in
+            var ids: [String] = []
+            for index in 0..<7 { ids.append(try await session.createAgent(NewAgent(name: "a\(index)", systemPrompt: "p")).id) }
+            return ids
+        }
+        let newestFirst = Array(ids.reversed())
+        var seen: [String] = []
+        var cursor: PageRequest.Cursor?
+        repeat {
+            let page = try await db.store.withTenant(user) {
+                try await $0.agents(PageRequest(limit: 3, cursor: cursor, order: .descending))
+            }
+            seen += page.items.map(\.id)
+            cursor = page.hasMore ? .after(page.items.last!.id) : nil
+        } while cursor != nil
+        #expect(seen == newestFirst)
+
+        // Backwards from the end.
+        var back: [String] = []
+        cursor = .before(newestFirst.last!)
+        back = [newestFirst.last!]
+        while let current = cursor {
+            let page = try await db.store.withTenant(user) {
+                try await $0.agents(PageRequest(limit: 2, cursor: current, order: .descending))
+            }
+            back = page.items.map(\.id) + back
+            cursor = page.hasMore ? .before(page.items.first!.id) : nil
+        }
+        #expect(back == newestFirst)
+
+        await #expect(throws: StoreError.invalid(field: "after", reason: "names no item of this listing")) {
+            try await db.store.withTenant(user) { try await $0.agents(PageRequest(cursor: .after("nope"), order: .descending)) }
+        }
+        await #expect(throws: StoreError.self) {
+            try await db.store.withTenant(user) { try await $0.agents(PageRequest(limit: 101, order: .descending)) }
+        }
+    }
+}

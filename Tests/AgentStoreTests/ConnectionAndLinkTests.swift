@@ -1,0 +1,64 @@
+import AgentSecrets
+import AgentStore
+import AgentTestSupport
+import PostgresNIO
+import Testing
+
+@Suite struct ConnectionAndLinkTests {
+    @Test func connectionsKeepTheirKeySealed() async throws {
+        let f = try await TenantFixture.make()
+        let key = "sk-live-0123456789abcdefghij"
+        let created = try await f.db.store.withTenant(f.a.user) { session in
+            try await session.createConnection(NewAPIConnection(name: "OpenAI", service: "openai", apiKey: key, metadata: .object(["org": .string("x")])))
+        }
+        #expect(created.apiKeyHint.hasSuffix("ghij"))
+        #expect(!String(describing: created).contains(key))
+        let stored = try await f.db.admin.query("SELECT api_key FROM api_connections WHERE id = \(created.id)", logger: f.db.logger)
+            .collect().first!.decode(String.self)
+        #expect(!stored.contains(key) && !stored.contains("0123456789"))
+
+        let opened = try await f.db.store.withTenant(f.a.user) { session in
+            try await session.withAPIKey(connectionID: created.id) { $0.exposedValue }
+        }
+        #expect(opened == key)
+        let updated = try await f.db.store.withTenant(f.a.user) { session in
+            try await session.updateConnection(created.id, APIConnectionChanges(name: "Renamed", apiKey: "sk-new-key-zzzz9999"))
+        }
+        #expect(updated.name == "Renamed" && updated.apiKeyHint.hasSuffix("9999") && updated.metadata == created.metadata)
+
+        // B can neither see nor open A's connection.
+        await #expect(throws: StoreError.notFound(resource: "connection")) {
+            try await f.db.store.withTenant(f.b.user) { try await $0.withAPIKey(connectionID: created.id) { $0.exposedValue } }
+        }
+        let actions = try await f.db.store.withTenant(f.a.user) { try await $0.auditLog(PageRequest(limit: 100, order: .ascending)).items.map(\.action) }
+        #expect(actions.contains("connection.created") && actions.contains("connection.opened") && actions.contains("connection.updated"))
+
+        try await f.db.store.withTenant(f.a.user) { try await $0.deleteConnection(created.id) }
+        await #expect(throws: StoreError.notFound(resource: "connection")) {
+            try await f.db.store.withTenant(f.a.user) { try await $0.connection(created.id) }
+        }
+    }
+
+    @Test func linksBothWaysAndAcrossTenantsRefused() async throws {
+        let f = try await TenantFixture.make()
+        try await f.db.store.withTenant(f.a.user) { session in
+            try await session.attachConnection(agentID: f.a.agent.id, connectionID: f.a.connection.id)  // again: no-op
+            let connections = try await session.connections(ofAgent: f.a.agent.id, PageRequest(order: .descending))
+            #expect(connections.items.map(\.id) == [f.a.connection.id])
+            let agents = try await session.agents(usingConnection: f.a.connection.id, PageRequest(order: .descending))
+            #expect(agents.items.map(\.id) == [f.a.agent.id])
+            try await session.detachConnection(agentID: f.a.agent.id, connectionID: f.a.connection.id)
+            #expect(try await session.connections(ofAgent: f.a.agent.id, PageRequest(order: .descending)).items.isEmpty)
+        }
+        await #expect(throws: StoreError.notFound(resource: "connection")) {
+            try await f.db.store.withTenant(f.a.user) {
+                try await $0.attachConnection(agentID: f.a.agent.id, connectionID: f.b.connection.id)
+            }
+        }
+        await #expect(throws: StoreError.notFound(resource: "agent")) {
+            try await f.db.store.withTenant(f.a.user) {
+                try await $0.connections(ofAgent: f.b.agent.id, PageRequest(order: .descending))
+            }
+        }
+    }
+}

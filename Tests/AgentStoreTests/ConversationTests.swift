@@ -1,0 +1,118 @@
+import AgentStore
+import AgentTestSupport
+import PostgresNIO
+import Testing
+
+@Suite struct ConversationTests {
+    @Test func conversationPagesInBothDirections() async throws {
+        let db = try await TestDatabase.make()
+        let user = try await db.makeUser()
+        let (agent, ids) = try await db.store.withTenant(user) { session in
+            let agent = try await session.createAgent(NewAgent(name: "a", systemPrompt: "p"))
+            var ids: [String] = []
+            for index in 0..<25 {
+                let role: Message.Role = index % 2 == 0 ? .user : .assistant
+                ids.append(try await session.appendMessage(
+                    agentID: agent.id, conversationID: "conv", NewMessage(role: role, content: "m\(index)", metadata: .object(["i": .number(Double(index))]))).id)
+            }
+            return (agent, ids)
+        }
+        // Forward, oldest first.
+        var forward: [String] = []
+        var cursor: PageRequest.Cursor?
+        repeat {
+            let page = try await db.store.withTenant(user) {
+                try await $0.messages(agentID: agent.id, conversationID: "conv", PageRequest(limit: 10, cursor: cursor, order: .ascending))
+            }
+            forward += page.items.map(\.id)
+            cursor = page.hasMore ? .after(page.items.last!.id) : nil
+        } while cursor != nil
+        #expect(forward == ids)
+
+        // Backward from the newest, in the same order.
+        var backward: [String] = [ids.last!]
+        cursor = .before(ids.last!)
+        while let current = cursor {
+            let page = try await db.store.withTenant(user) {
+                try await $0.messages(agentID: agent.id, conversationID: "conv", PageRequest(limit: 10, cursor: current, order: .ascending))
+            }
+            backward = page.items.map(\.id) + backward
+            cursor = page.hasMore ? .before(page.items.first!.id) : nil
+        }
+        #expect(backward == ids)
+
+        let newest = try await db.store.withTenant(user) {
+            try await $0.messages(agentID: agent.id, conversationID: "conv", PageRequest(limit: 3, order: .descending))
+        }
+        #expect(newest.items.map(\.id) == Array(ids.suffix(3).reversed()))
+        #expect(newest.items.first?.metadata == .object(["i": .number(24)]))
+
+        let empty = try await db.store.withTenant(user) {
+            try await $0.messages(agentID: agent.id, conversationID: "none", PageRequest(order: .ascending))
+        }
+        #expect(empty.items.isEmpty && !empty.hasMore)
+        await #expect(throws: StoreError.notFound(resource: "agent")) {
+            try await db.store.withTenant(user) {
+                try await $0.messages(agentID: "missing", conversationID: "conv", PageRequest(order: .ascending))
+            }
+        }
+        await #expect(throws: StoreError.self) {
+            try await db.store.withTenant(user) {
+                try await $0.messages(agentID: agent.id, conversationID: "conv", PageRequest(cursor: .after("missing"), order: .ascending))
+            }
+        }
+    }
+
+    @Test func conversationsListWithLatestMessageAndCount() async throws {
+        let db = try await TestDatabase.make()
+        let user = try await db.makeUser()
+        try await db.store.withTenant(user) { session in
+            let agent = try await session.createAgent(NewAgent(name: "a", systemPrompt: "p"))
+            for conversation in ["one", "two", "three"] {
+                for index in 0..<3 {
+                    _ = try await session.appendMessage(
+                        agentID: agent.id, conversationID: conversation, NewMessage(role: .user, content: "\(conversation) \(index)"))
+                }
+            }
+            let latest = try await session.appendMessage(agentID: agent.id, conversationID: "one", NewMessage(role: .assistant, content: "last"))
+
+            let page = try await session.conversations(agentID: agent.id, PageRequest(limit: 2, order: .descending))
+            #expect(page.items.map(\.id) == ["one", "three"])
+            #expect(page.items[0].messageCount == 4 && page.items[0].lastMessage == latest)
+            #expect(page.hasMore)
+            let rest = try await session.conversations(agentID: agent.id, PageRequest(limit: 2, cursor: .after("three"), order: .descending))
+            #expect(rest.items.map(\.id) == ["two"] && !rest.hasMore)
+
+            // Deleting the latest message moves the summary back; deleting the conversation removes it.
+            try await session.deleteConversation(agentID: agent.id, conversationID: "two")
+            let after = try await session.conversations(agentID: agent.id, PageRequest(order: .descending))
+            #expect(after.items.map(\.id) == ["one", "three"])
+            await #expect(throws: StoreError.notFound(resource: "conversation")) {
+                try await session.deleteConversation(agentID: agent.id, conversationID: "two")
+            }
+        }
+    }
+
+    @Test func feedbackSetChangeRemoveAndTotals() async throws {
+        let f = try await TenantFixture.make()
+        try await f.db.store.withTenant(f.a.user) { session in
+            let second = try await session.appendMessage(agentID: f.a.agent.id, conversationID: "c1", NewMessage(role: .assistant, content: "answer"))
+            let first = try await session.setFeedback(messageID: second.id, NewFeedback(rating: 1, comment: "good"))
+            let changed = try await session.setFeedback(messageID: second.id, NewFeedback(rating: 0, comment: "actually no"))
+            #expect(changed.id == first.id && changed.rating == 0 && changed.agentID == f.a.agent.id)
+
+            let report = try await session.feedback(agentID: f.a.agent.id, PageRequest(order: .descending))
+            #expect(report.thumbsUp == 1 && report.thumbsDown == 1 && report.page.items.count == 2)
+
+            try await session.removeFeedback(messageID: second.id)
+            await #expect(throws: StoreError.notFound(resource: "feedback")) { try await session.removeFeedback(messageID: second.id) }
+            await #expect(throws: StoreError.invalid(field: "rating", reason: "must be 0 or 1")) {
+                try await session.setFeedback(messageID: second.id, NewFeedback(rating: 2))
+            }
+        }
+        // Through the API, B's message is not found for A.
+        await #expect(throws: StoreError.notFound(resource: "message")) {
+            try await f.db.store.withTenant(f.a.user) { try await $0.setFeedback(messageID: f.b.message.id, NewFeedback(rating: 1)) }
+        }
+    }
+}

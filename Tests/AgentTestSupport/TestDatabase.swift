@@ -1,0 +1,106 @@
+import AgentSecrets
+import AgentStore
+import Foundation
+import LocalPostgres
+import Logging
+import PostgresNIO
+
+/// A fresh, migrated database for one suite, with two pools: the runtime role's (under row-level
+/// security) and the administrator's (for setting up and inspecting).
+public struct TestDatabase: Sendable {
+    public let name: String
+    public let adminURL: DatabaseURL
+    public let runtimeURL: DatabaseURL
+    public let admin: PostgresClient
+    public let runtime: PostgresClient
+    public let store: AgentStore
+    public let keyring: Keyring
+    public let logger: Logger
+
+    /// A keyring with a fixed test key (never a real secret).
+    public static let testKeyring: Keyring = try! Keyring(
+        keys: [(id: "test1", hex: String(repeating: "4b", count: 32))])
+
+    /// Creates a new database on the test cluster and migrates it.
+    public static func make(migrated: Bool = true, keyring: Keyring = testKeyring) async throws -> TestDatabase {
+        let name = "test_\(UUID().uuidString.prefix(8).lowercased())"
+        let base = try baseAdminURL()
+        var logger = Logger(label: "test")
+        logger.logLevel = .error
+        let adminURL = try DatabaseURL(base.replacingDatabase(with: name))
+        try await PlatformDatabase.create(name, admin: try DatabaseURL(base), logger: logger)
+        let admin = PostgresClient(configuration: adminURL.clientConfiguration(maxConnections: 4), backgroundLogger: logger)
+        Task { await admin.run() }
+        if migrated {
+            try await PlatformDatabase.migrateAndEnsureRuntimeLogin(admin: admin, logger: logger)
+        }
+        let runtimeURL = try DatabaseURL(adminURL.withUser(PlatformDatabase.runtimeLogin))
+        let runtime = PostgresClient(configuration: runtimeURL.clientConfiguration(maxConnections: 8), backgroundLogger: logger)
+        Task { await runtime.run() }
+        return TestDatabase(
+            name: name, adminURL: adminURL, runtimeURL: runtimeURL, admin: admin, runtime: runtime,
+            store: AgentStore(client: runtime, keyring: keyring, logger: logger), keyring: keyring, logger: logger)
+    }
+
+    private static func baseAdminURL() throws -> String {
+        if let url = ProcessInfo.processInfo.environment["TEST_ADMIN_DATABASE_URL"] { return url }
+        guard let endpoint = try TestCluster.adminEndpoint.get() else { throw StoreError.unavailable(reason: "no test cluster") }
+        return endpoint.url(user: endpoint.superuser, database: "postgres")
+    }
+
+    // MARK: Conveniences
+
+    /// Creates a user (through the runtime role, as the platform does) and returns its id.
+    public func makeUser(_ label: String = "user") async throws -> UserID {
+        try await store.createUser(NewUser(email: "\(label)-\(UUID().uuidString.prefix(8))@example.test")).id
+    }
+
+    /// Runs raw SQL as the runtime role inside a tenant's transaction: what a compromised or careless
+    /// application could send.
+    public func asTenant<Result: Sendable>(
+        _ userID: UserID?, _ body: (PostgresConnection) async throws -> Result
+    ) async throws -> Result {
+        try await runtime.withConnection { connection in
+            try await connection.query("BEGIN", logger: logger)
+            do {
+                if let userID {
+                    try await connection.query(
+                        "SELECT set_config('app.current_user_id', \(userID.rawValue), true)", logger: logger)
+                }
+                let result = try await body(connection)
+                try await connection.query("ROLLBACK", logger: logger)
+                return result
+            } catch {
+                _ = try? await connection.query("ROLLBACK", logger: logger)
+                throw error
+            }
+        }
+    }
+}
+
+extension DatabaseURL {
+    /// This URL with another database name.
+    func replacingDatabase(with database: String) -> String {
+        rebuilt(user: user, database: database)
+    }
+
+    /// This URL with another user (no password: the test cluster trusts its private socket).
+    func withUser(_ user: String) -> String {
+        rebuilt(user: user, database: database)
+    }
+
+    private func rebuilt(user: String, database: String) -> String {
+        if let socketDirectory {
+            let host = socketDirectory.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? socketDirectory
+            return "postgresql://\(user)@/\(database)?host=\(host)&port=\(port)"
+        }
+        let credentials = password.map { "\(user):\($0)" } ?? user
+        return "postgresql://\(credentials)@\(host):\(port)/\(database)?sslmode=\(tls.rawValue)"
+    }
+}
+
+extension String {
+    func replacingDatabase(with database: String) throws -> String {
+        try DatabaseURL(self).replacingDatabase(with: database)
+    }
+}
