@@ -27,7 +27,8 @@ public struct DatabaseURL: Sendable, CustomStringConvertible {
         guard let user = url.user.flatMap({ $0.removingPercentEncoding }) ?? query["user"], !user.isEmpty else {
             throw DatabaseURLError(problem: "names no user")
         }
-        let hostParameter = query["host"] ?? url.host.flatMap { $0.removingPercentEncoding } ?? ""
+        // A socket directory may come as `?host=/dir` or percent-encoded in the host part (`%2Fdir`).
+        let hostParameter = query["host"] ?? url.percentEncodedHost.flatMap { $0.removingPercentEncoding } ?? ""
         let portText = query["port"] ?? url.port.map(String.init) ?? "5432"
         guard let port = Int(portText), (1...65535).contains(port) else {
             throw DatabaseURLError(problem: "has an invalid port")
@@ -49,8 +50,25 @@ public struct DatabaseURL: Sendable, CustomStringConvertible {
 
     public var description: String {
         let credentials = password == nil ? user : "\(user):***"
-        if let socketDirectory { return "postgresql://\(credentials)@/\(database)?host=\(socketDirectory)&port=\(port)" }
+        if let socketDirectory { return "postgresql://\(credentials)@\(Self.encoded(socketDirectory)):\(port)/\(database)" }
         return "postgresql://\(credentials)@\(host):\(port)/\(database)"
+    }
+
+    /// Percent-encodes all but RFC 3986 unreserved characters.
+    static func encoded(_ text: String) -> String {
+        text.addingPercentEncoding(withAllowedCharacters: CharacterSet(charactersIn:
+            "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~")) ?? text
+    }
+
+    /// This URL for another user or database on the same server, as libpq and `psql` take it.
+    public func replacing(user newUser: String? = nil, database newDatabase: String? = nil) -> String {
+        let user = Self.encoded(newUser ?? self.user)
+        let database = Self.encoded(newDatabase ?? self.database)
+        if let socketDirectory {
+            return "postgresql://\(user)@\(Self.encoded(socketDirectory)):\(port)/\(database)"
+        }
+        let credentials = newUser == nil ? password.map { "\(user):\(Self.encoded($0))" } ?? user : user
+        return "postgresql://\(credentials)@\(host):\(port)/\(database)?sslmode=\(tls.rawValue)"
     }
 
     /// The configuration of a connection pool for this URL.

@@ -8,7 +8,10 @@ extension PostgresClient {
         _ configuration: PostgresClient.Configuration, logger: Logger,
         _ body: (PostgresClient) async throws -> Result
     ) async throws -> Result {
-        let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+        // Leasing before `run()` has started logs a harmless warning; short-lived pools skip it.
+        var background = logger
+        background.logLevel = max(logger.logLevel, .error)
+        let client = PostgresClient(configuration: configuration, backgroundLogger: background)
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await client.run() }
             defer { group.cancelAll() }

@@ -7,14 +7,14 @@ import PostgresNIO
 enum TokenFormat {
     static let prefix = "ap_"
 
-    static func make(userID: UserID) -> (value: String, hash: [UInt8]) {
+    static func make(userID: UserID) -> (value: String, hash: Data) {
         let secret = (0..<32).map { _ in UInt8.random(in: .min ... .max) }
         let secretText = base64URL(secret)
         return ("\(prefix)\(base64URL(Array(userID.rawValue.utf8))).\(secretText)", hash(secretText))
     }
 
     /// The user and the hash a presented token claims; `nil` for anything not shaped like a token.
-    static func parse(_ value: String) -> (userID: UserID, hash: [UInt8])? {
+    static func parse(_ value: String) -> (userID: UserID, hash: Data)? {
         guard value.hasPrefix(prefix), value.utf8.count <= 512 else { return nil }
         let parts = value.dropFirst(prefix.count).split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count == 2, parts[1].utf8.count == 43,
@@ -24,8 +24,8 @@ enum TokenFormat {
         return (userID, hash(String(parts[1])))
     }
 
-    private static func hash(_ secret: String) -> [UInt8] {
-        Array(SHA256.hash(data: Data(secret.utf8)))
+    private static func hash(_ secret: String) -> Data {
+        Data(SHA256.hash(data: Data(secret.utf8)))
     }
 
     private static func base64URL(_ bytes: [UInt8]) -> String {

@@ -22,7 +22,9 @@ extension LocalCluster {
             let user = Self.percentEncode(user)
             let database = Self.percentEncode(database)
             let host = Self.percentEncode(self.socketDirectory)
-            return "postgresql://\(user)@/\(database)?host=\(host)&port=\(self.port)"
+            // The socket directory goes in the host part, percent-encoded (libpq's form): no `&`, so the
+            // URL survives being pasted into a shell unquoted.
+            return "postgresql://\(user)@\(host):\(self.port)/\(database)"
         }
 
         /// Encodes everything but RFC 3986 unreserved characters, which is safe in any URL component.

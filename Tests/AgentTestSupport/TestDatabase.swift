@@ -27,14 +27,14 @@ public struct TestDatabase: Sendable {
         let base = try baseAdminURL()
         var logger = Logger(label: "test")
         logger.logLevel = .error
-        let adminURL = try DatabaseURL(base.replacingDatabase(with: name))
+        let adminURL = try DatabaseURL(try DatabaseURL(base).replacing(database: name))
         try await PlatformDatabase.create(name, admin: try DatabaseURL(base), logger: logger)
         let admin = PostgresClient(configuration: adminURL.clientConfiguration(maxConnections: 4), backgroundLogger: logger)
         Task { await admin.run() }
         if migrated {
             try await PlatformDatabase.migrateAndEnsureRuntimeLogin(admin: admin, logger: logger)
         }
-        let runtimeURL = try DatabaseURL(adminURL.withUser(PlatformDatabase.runtimeLogin))
+        let runtimeURL = try DatabaseURL(adminURL.replacing(user: PlatformDatabase.runtimeLogin))
         let runtime = PostgresClient(configuration: runtimeURL.clientConfiguration(maxConnections: 8), backgroundLogger: logger)
         Task { await runtime.run() }
         return TestDatabase(
@@ -75,32 +75,5 @@ public struct TestDatabase: Sendable {
                 throw error
             }
         }
-    }
-}
-
-extension DatabaseURL {
-    /// This URL with another database name.
-    func replacingDatabase(with database: String) -> String {
-        rebuilt(user: user, database: database)
-    }
-
-    /// This URL with another user (no password: the test cluster trusts its private socket).
-    func withUser(_ user: String) -> String {
-        rebuilt(user: user, database: database)
-    }
-
-    private func rebuilt(user: String, database: String) -> String {
-        if let socketDirectory {
-            let host = socketDirectory.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? socketDirectory
-            return "postgresql://\(user)@/\(database)?host=\(host)&port=\(port)"
-        }
-        let credentials = password.map { "\(user):\($0)" } ?? user
-        return "postgresql://\(credentials)@\(host):\(port)/\(database)?sslmode=\(tls.rawValue)"
-    }
-}
-
-extension String {
-    func replacingDatabase(with database: String) throws -> String {
-        try DatabaseURL(self).replacingDatabase(with: database)
     }
 }

@@ -150,6 +150,8 @@ extension Migration {
             // Serves a conversation page in order, at the same cost on page 1 and page 1,000 (keyset).
             "CREATE INDEX agent_messages_conversation_id_idx ON agent_messages (conversation_id, created_at, id)",
             "CREATE INDEX agent_messages_created_at_idx ON agent_messages (created_at)",
+            // The read policy is `user_id = t OR owner_id = t`: both sides need an index for a BitmapOr.
+            "CREATE INDEX agent_messages_owner_id_idx ON agent_messages (owner_id)",
 
             // MARK: agent_conversations (maintained by triggers on agent_messages)
             """
@@ -242,6 +244,7 @@ extension Migration {
             """,
             "CREATE INDEX agent_feedback_message_id_idx ON agent_feedback (message_id)",
             "CREATE INDEX agent_feedback_user_id_idx ON agent_feedback (user_id, created_at DESC)",
+            "CREATE INDEX agent_feedback_owner_id_idx ON agent_feedback (owner_id, created_at DESC)",
             "CREATE INDEX agent_feedback_agent_id_idx ON agent_feedback (agent_id, created_at DESC, id DESC)",
             """
             CREATE FUNCTION agent_feedback_fill_agent() RETURNS trigger

@@ -1,0 +1,144 @@
+import AgentSecrets
+import Foundation
+import Logging
+import PostgresNIO
+
+/// Re-seals stored API keys under the keyring's active key, across all tenants, while the platform
+/// keeps serving; and verifies that every stored key opens.
+///
+/// Runs on an administrator's pool but as the `agent_operator` role (`SET LOCAL ROLE`), whose policies
+/// allow reading and re-sealing `api_connections` and nothing else. Each batch is one short
+/// transaction that locks only its own rows (`FOR UPDATE`), so a concurrent update either waits for
+/// the batch or is seen by it; none is lost. Rows already under the active key are skipped, so an
+/// interrupted rotation resumes by running again.
+public struct KeyRotation: Sendable {
+    let admin: PostgresClient
+    public let keyring: Keyring
+    let logger: Logger
+
+    public init(admin: PostgresClient, keyring: Keyring, logger: Logger) {
+        self.admin = admin
+        self.keyring = keyring
+        self.logger = logger
+    }
+
+    /// A row that could not be opened: tenant and connection, never the key.
+    public struct Failure: Sendable, Equatable {
+        public let tenantID: String
+        public let connectionID: String
+        public let reason: String
+    }
+
+    public struct Report: Sendable {
+        public var examined = 0
+        public var resealed = 0
+        public var failures: [Failure] = []
+    }
+
+    /// How many rows are not sealed under the active key.
+    public func pendingCount() async throws -> Int {
+        try await asOperator { connection in
+            try await connection.query(
+                "SELECT count(*) FROM api_connections WHERE api_key NOT LIKE \(activePrefix)", logger: logger
+            ).collect().first?.decode(Int.self) ?? 0
+        }
+    }
+
+    /// Re-seals every row not under the active key, `batchSize` rows per transaction.
+    /// `progress` receives the report after each batch.
+    public func rotate(batchSize: Int = 200, progress: (Report) -> Void = { _ in }) async throws -> Report {
+        var report = Report()
+        var cursor = ""
+        while true {
+            let batch = try await asOperator { connection in
+                let rows = try await connection.query(
+                    """
+                    SELECT id, user_id, api_key FROM api_connections
+                     WHERE id > \(cursor) AND api_key NOT LIKE \(activePrefix)
+                     ORDER BY id LIMIT \(batchSize) FOR UPDATE
+                    """, logger: logger
+                ).collect().map { try $0.decode((String, String, String).self) }
+                var resealed = 0
+                var failures: [Failure] = []
+                for (id, tenant, stored) in rows {
+                    do {
+                        let sealed = try keyring.reseal(stored, context: SealContext(tenantID: tenant, connectionID: id))
+                        try await connection.query(
+                            "UPDATE api_connections SET api_key = \(sealed) WHERE id = \(id)", logger: logger)
+                        resealed += 1
+                    } catch let error as SecretError {
+                        failures.append(Failure(tenantID: tenant, connectionID: id, reason: error.description))
+                    }
+                }
+                return (rows.last?.0, rows.count, resealed, failures)
+            }
+            guard let last = batch.0 else { break }
+            cursor = last
+            report.examined += batch.1
+            report.resealed += batch.2
+            report.failures += batch.3
+            progress(report)
+        }
+        try await recordRotation(report)
+        return report
+    }
+
+    /// Opens every stored key and reports the rows that fail.
+    public func verify(batchSize: Int = 500, progress: (Report) -> Void = { _ in }) async throws -> Report {
+        var report = Report()
+        var cursor = ""
+        while true {
+            let rows = try await asOperator { connection in
+                try await connection.query(
+                    "SELECT id, user_id, api_key FROM api_connections WHERE id > \(cursor) ORDER BY id LIMIT \(batchSize)",
+                    logger: logger
+                ).collect().map { try $0.decode((String, String, String).self) }
+            }
+            guard let last = rows.last else { break }
+            cursor = last.0
+            for (id, tenant, stored) in rows {
+                report.examined += 1
+                do {
+                    _ = try keyring.open(stored, context: SealContext(tenantID: tenant, connectionID: id))
+                } catch {
+                    report.failures.append(Failure(tenantID: tenant, connectionID: id, reason: error.description))
+                }
+            }
+            progress(report)
+        }
+        return report
+    }
+
+    // MARK: Steps
+
+    /// `LIKE` pattern of values sealed under the active key; `_`, a wildcard, may occur in key ids.
+    private var activePrefix: String {
+        "ak1." + keyring.activeKeyID.replacingOccurrences(of: "_", with: "\\_") + ".%"
+    }
+
+    private func recordRotation(_ report: Report) async throws {
+        try await asOperator { connection in
+            _ = try await connection.query(
+                """
+                INSERT INTO audit_log (tenant_id, actor, action, target_type, target_id, details)
+                VALUES (NULL, 'operator', \(AuditAction.keysRotated.rawValue), 'keyring', \(keyring.activeKeyID),
+                        jsonb_build_object('resealed', \(report.resealed), 'failed', \(report.failures.count)))
+                """, logger: logger)
+        }
+    }
+
+    private func asOperator<Result: Sendable>(_ body: (PostgresConnection) async throws -> Result) async throws -> Result {
+        try await admin.withConnection { connection in
+            try await connection.query("BEGIN", logger: logger)
+            do {
+                try await connection.query("SET LOCAL ROLE agent_operator", logger: logger)
+                let result = try await body(connection)
+                try await connection.query("COMMIT", logger: logger)
+                return result
+            } catch {
+                _ = try? await connection.query("ROLLBACK", logger: logger)
+                throw error
+            }
+        }
+    }
+}

@@ -1,0 +1,56 @@
+import AgentStore
+import ArgumentParser
+import Foundation
+import Logging
+import PostgresNIO
+
+/// The operator's command line: runs the platform, its local database, migrations, keys and benchmarks.
+@main
+struct AgentCtl: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "agentctl",
+        abstract: "Operate the Agent Platform.",
+        subcommands: [
+            ServeCommand.self, DatabaseCommand.self, MigrateCommand.self, UsersCommand.self,
+            TokensCommand.self, KeysCommand.self, BenchCommand.self,
+        ])
+
+    /// Runs the command; database errors are shown by SQL state and server message (PostgresNIO hides
+    /// both by default), never with the query's bound values.
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch let error as PSQLError {
+            let state = error.serverInfo?[.sqlState] ?? "\(error.code)"
+            let message = error.serverInfo?[.message] ?? "the database connection failed"
+            FileHandle.standardError.write(Data("error: database: \(message) (SQLSTATE \(state))\n".utf8))
+            Foundation.exit(1)
+        } catch let error as StoreError {
+            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            Foundation.exit(1)
+        } catch {
+            exit(withError: error)
+        }
+    }
+
+    /// Logs go to standard error, so that standard output carries only what a command prints.
+    static func bootstrapLogging(defaultLevel: Logger.Level = .warning) {
+        let level = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? defaultLevel
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+    }
+}
+
+/// A command-line failure: printed as `error: ...`, exit code 1.
+struct CommandFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}

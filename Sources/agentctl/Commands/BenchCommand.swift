@@ -1,0 +1,92 @@
+import AgentBench
+import AgentSecrets
+import AgentStore
+import ArgumentParser
+import Foundation
+import Logging
+import PostgresNIO
+
+/// `agentctl bench rls|crypto|api`: benchmarks that print figures measured side by side in one run,
+/// ending with `ratio=X.XX`. Build in release (`swift build -c release`) before trusting the numbers.
+struct BenchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench", abstract: "Run the platform's benchmarks.",
+        subcommands: [RLS.self, Crypto.self])
+
+    struct Scale: ParsableArguments {
+        @Option(help: "Tenants to load (10 agents each).") var tenants = 1_000
+        @Option(help: "Messages to load.") var messages = 1_000_000
+        @Flag(help: "Reuse the benchmark database if it was loaded before.") var reuse = false
+
+        var dataset: BenchmarkDataset { BenchmarkDataset(tenants: tenants, messages: messages) }
+    }
+
+    struct RLS: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Our row-level security against explicitly scoped queries, on the seed baseline's data and mix.")
+        @OptionGroup var scale: Scale
+        @Option(help: "Concurrent clients.") var clients = 4
+        @Option(help: "Seconds per round (rounds alternate between the two modes).") var seconds = 5.0
+        @Option(help: "Rounds per mode.") var rounds = 3
+
+        func run() async throws {
+            try await withBenchmarkDatabase(scale) { admin, runtime, logger in
+                var benchmark = RLSBenchmark(admin: admin, runtime: runtime, dataset: scale.dataset, logger: logger)
+                benchmark.clients = clients
+                benchmark.secondsPerRound = seconds
+                benchmark.rounds = rounds
+                for line in try await benchmark.run() { print(line) }
+            }
+        }
+    }
+
+    struct Crypto: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Seal and open a 56-character key, ours against the seed's Node.js implementation.")
+        @Option(help: "Seal+open pairs per side.") var iterations = 200_000
+        @Option(help: "The seed's implementation, run with node.") var script = "scripts/bench-crypto-seed.mjs"
+
+        func run() async throws {
+            print(try CryptoBenchmark.runAgainstSeed(scriptPath: script, iterations: iterations))
+        }
+    }
+}
+
+/// Creates (or reuses) the `agent_platform_bench` database beside the platform's, migrated and loaded,
+/// and runs `body` with an administrator's pool and a runtime pool on it.
+func withBenchmarkDatabase(
+    _ scale: BenchCommand.Scale, connections: Int = 8,
+    _ body: (PostgresClient, PostgresClient, Logger) async throws -> Void
+) async throws {
+    AgentCtl.bootstrapLogging()
+    let logger = Logger(label: "agentctl.bench")
+    let context = try await PlatformContext.resolve(migrate: false, logger: logger)
+    let name = "agent_platform_bench"
+    let server = try context.requireAdmin()
+    let admin = try DatabaseURL(server.replacing(database: name))
+    let runtime = try DatabaseURL(context.runtimeURL.replacing(database: name))
+    var exists = false
+    var maintenance = server.clientConfiguration(maxConnections: 1)
+    maintenance.database = "postgres"
+    try await PostgresClient.withRunning(maintenance, logger: logger) { client in
+        exists = try await client.query("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = \(name))", logger: logger)
+            .collect().first?.decode(Bool.self) ?? false
+        if exists && !scale.reuse {
+            try await client.query("DROP DATABASE \(unescaped: name) WITH (FORCE)", logger: logger)
+            exists = false
+        }
+    }
+    try await PlatformDatabase.create(name, admin: server, logger: logger)
+    try await PostgresClient.withRunning(admin.clientConfiguration(maxConnections: connections), logger: logger) { adminClient in
+        try await PlatformDatabase.migrateAndEnsureRuntimeLogin(admin: adminClient, logger: logger)
+        if !exists {
+            FileHandle.standardError.write(Data("loading \(scale.tenants) tenants and \(scale.messages) messages...\n".utf8))
+            let start = ContinuousClock.now
+            try await scale.dataset.load(into: adminClient, logger: logger)
+            FileHandle.standardError.write(Data("loaded in \(ContinuousClock.now - start)\n".utf8))
+        }
+        try await PostgresClient.withRunning(runtime.clientConfiguration(maxConnections: connections), logger: logger) { runtimeClient in
+            try await body(adminClient, runtimeClient, logger)
+        }
+    }
+}

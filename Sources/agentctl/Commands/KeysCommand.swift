@@ -1,0 +1,64 @@
+import AgentSecrets
+import AgentStore
+import ArgumentParser
+import Foundation
+import Logging
+
+/// `agentctl keys generate|rotate|verify`: the keys that seal stored API keys.
+struct KeysCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "keys", abstract: "Generate encryption keys, rotate and verify sealed API keys.",
+        subcommands: [Generate.self, Rotate.self, Verify.self])
+
+    struct Generate: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Print a new random 256-bit key, as 64 hex characters.")
+
+        func run() async throws {
+            print(Keyring.generateKeyHex())
+        }
+    }
+
+    struct Rotate: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Re-seal every API key not under the active key, in batches, while the platform serves.")
+        @Option(help: "Rows per transaction.") var batchSize: Int = 200
+
+        func run() async throws {
+            guard (1...10_000).contains(batchSize) else { throw CommandFailure("--batch-size must be 1 to 10000") }
+            try await withRotation { rotation in
+                let total = try await rotation.pendingCount()
+                let bar = ProgressLine(total: total, label: "re-sealed")
+                let report = try await rotation.rotate(batchSize: batchSize) { bar.update($0.examined) }
+                bar.finish()
+                for failure in report.failures {
+                    print("failed tenant=\(failure.tenantID) connection=\(failure.connectionID): \(failure.reason)")
+                }
+                print("re-sealed \(report.resealed) of \(report.examined) connections under key \(rotation.keyring.activeKeyID)")
+                if !report.failures.isEmpty { throw ExitCode(2) }
+            }
+        }
+    }
+
+    struct Verify: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Open every stored API key; list the rows that fail.")
+
+        func run() async throws {
+            try await withRotation { rotation in
+                let report = try await rotation.verify()
+                for failure in report.failures {
+                    print("failed tenant=\(failure.tenantID) connection=\(failure.connectionID): \(failure.reason)")
+                }
+                print("verified \(report.examined) connections, \(report.failures.count) failed")
+                if !report.failures.isEmpty { throw ExitCode(2) }
+            }
+        }
+    }
+}
+
+private func withRotation(_ body: (KeyRotation) async throws -> Void) async throws {
+    AgentCtl.bootstrapLogging()
+    let logger = Logger(label: "agentctl.keys")
+    let context = try await PlatformContext.resolve(logger: logger)
+    let keyring = try context.keyring()
+    try await context.withAdmin(maxConnections: 2) { try await body(KeyRotation(admin: $0, keyring: keyring, logger: logger)) }
+}

@@ -1,0 +1,55 @@
+import AgentStore
+import ArgumentParser
+import Logging
+
+/// `agentctl migrate up|down|status`, as the administrator.
+struct MigrateCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "migrate", abstract: "Apply or revert schema migrations.",
+        subcommands: [Up.self, Down.self, Status.self])
+
+    struct Up: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Apply pending migrations.")
+        @Option(help: "Stop at this version (default: the newest).") var to: Int?
+
+        func run() async throws {
+            try await withMigrator { migrator in
+                let applied = try await migrator.up(to: to)
+                print(applied.isEmpty ? "up to date" : applied.map { "applied \($0.version) \($0.name)" }.joined(separator: "\n"))
+            }
+        }
+    }
+
+    struct Down: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Revert migrations, one version by default.")
+        @Option(help: "Revert down to this version; 0 leaves an empty schema.") var to: Int?
+
+        func run() async throws {
+            try await withMigrator { migrator in
+                let reverted = try await migrator.down(to: to)
+                print(reverted.isEmpty ? "nothing to revert" : reverted.map { "reverted \($0.version) \($0.name)" }.joined(separator: "\n"))
+            }
+        }
+    }
+
+    struct Status: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show applied and pending migrations.")
+
+        func run() async throws {
+            try await withMigrator { migrator in
+                let status = try await migrator.status()
+                print("current=\(status.current) latest=\(status.latest)")
+                for migration in Migration.all {
+                    print("\(status.applied.contains(migration.version) ? "applied" : "pending") \(migration.version) \(migration.name)")
+                }
+            }
+        }
+    }
+}
+
+private func withMigrator(_ body: (Migrator) async throws -> Void) async throws {
+    AgentCtl.bootstrapLogging()
+    let logger = Logger(label: "agentctl.migrate")
+    let context = try await PlatformContext.resolve(migrate: false, logger: logger)
+    try await context.withAdmin(maxConnections: 2) { try await body(Migrator(client: $0, logger: logger)) }
+}

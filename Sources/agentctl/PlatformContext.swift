@@ -1,0 +1,88 @@
+import AgentSecrets
+import AgentStore
+import Foundation
+import LocalPostgres
+import Logging
+import PostgresNIO
+
+/// Where the platform's database is, and which keys seal API keys: from `DATABASE_URL` and
+/// `ADMIN_DATABASE_URL`, or else from a local cluster that the platform starts itself in
+/// `$AGENT_PLATFORM_HOME/.local` (default: the current directory).
+struct PlatformContext {
+    static let databaseName = "agent_platform"
+
+    let adminURL: DatabaseURL?
+    let runtimeURL: DatabaseURL
+    let localFolder: URL?
+    let logger: Logger
+
+    var isLocal: Bool { localFolder != nil }
+
+    /// The local cluster's home, `.local` of the checkout.
+    static var localHome: URL {
+        let base = ProcessInfo.processInfo.environment["AGENT_PLATFORM_HOME"]
+            ?? FileManager.default.currentDirectoryPath
+        return URL(fileURLWithPath: base).appending(path: ".local", directoryHint: .isDirectory)
+    }
+
+    static var localCluster: LocalCluster {
+        get throws { try LocalCluster(folder: localHome.appending(path: "postgres", directoryHint: .isDirectory)) }
+    }
+
+    /// Resolves the database; with no `DATABASE_URL`, starts the local cluster (initialising it on first
+    /// use) and, when `migrate` is set, brings its schema up to date.
+    static func resolve(migrate: Bool = true, logger: Logger) async throws -> PlatformContext {
+        let environment = ProcessInfo.processInfo.environment
+        if let runtime = environment["DATABASE_URL"] {
+            let admin = try environment["ADMIN_DATABASE_URL"].map { try DatabaseURL($0) }
+            return PlatformContext(adminURL: admin, runtimeURL: try DatabaseURL(runtime), localFolder: nil, logger: logger)
+        }
+        let endpoint = try localCluster.start()
+        let admin = try DatabaseURL(endpoint.url(user: endpoint.superuser, database: databaseName))
+        try await PlatformDatabase.create(databaseName, admin: admin, logger: logger)
+        if migrate {
+            try await PostgresClient.withRunning(admin.clientConfiguration(maxConnections: 2), logger: logger) {
+                try await PlatformDatabase.migrateAndEnsureRuntimeLogin(admin: $0, logger: logger)
+            }
+        }
+        let runtime = try DatabaseURL(endpoint.url(user: PlatformDatabase.runtimeLogin, database: databaseName))
+        return PlatformContext(adminURL: admin, runtimeURL: runtime, localFolder: localHome, logger: logger)
+    }
+
+    /// The administrator's URL, required by commands that migrate or cross tenants.
+    func requireAdmin() throws -> DatabaseURL {
+        guard let adminURL else {
+            throw CommandFailure("this command needs ADMIN_DATABASE_URL (an administrator's connection) when DATABASE_URL is set")
+        }
+        return adminURL
+    }
+
+    /// The keyring from `ENCRYPTION_KEY` / `ENCRYPTION_KEYS`; for the local database, a key generated on
+    /// first use and kept in `.local/encryption.key`. Against an external database a missing key is an error.
+    func keyring() throws -> Keyring {
+        if let keyring = try Keyring.fromEnvironment(ProcessInfo.processInfo.environment) { return keyring }
+        guard let localFolder else {
+            throw CommandFailure("no encryption key: set ENCRYPTION_KEY (64 hex characters; `agentctl keys generate` makes one) or ENCRYPTION_KEYS")
+        }
+        let (keyring, created) = try Keyring.loadOrCreateLocalKey(at: localFolder.appending(path: "encryption.key"))
+        if created {
+            logger.notice("generated a local encryption key in \(localFolder.path)/encryption.key (set ENCRYPTION_KEY to use your own)")
+            FileHandle.standardError.write(Data("note: generated a local encryption key in \(localFolder.path)/encryption.key\n".utf8))
+        }
+        return keyring
+    }
+
+    /// Runs `body` with a pool on the runtime role, and the store over it.
+    func withStore<Result: Sendable>(
+        keyring: Keyring?, maxConnections: Int = 10, _ body: (AgentStore) async throws -> Result
+    ) async throws -> Result {
+        try await PostgresClient.withRunning(runtimeURL.clientConfiguration(maxConnections: maxConnections), logger: logger) {
+            try await body(AgentStore(client: $0, keyring: keyring, logger: logger))
+        }
+    }
+
+    /// Runs `body` with a pool on the administrator's role.
+    func withAdmin<Result: Sendable>(maxConnections: Int = 4, _ body: (PostgresClient) async throws -> Result) async throws -> Result {
+        try await PostgresClient.withRunning(try requireAdmin().clientConfiguration(maxConnections: maxConnections), logger: logger, body)
+    }
+}
