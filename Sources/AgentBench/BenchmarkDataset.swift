@@ -9,13 +9,27 @@ import PostgresNIO
 public struct BenchmarkDataset: Sendable {
     public var tenants = 1_000
     public var messages = 1_000_000
+    /// Messages per conversation: 10 in the seed baseline, 50 for the API benchmark's pages.
+    public var conversationLength = 10
     public var longConversationLength = 50_050
     public static let longConversationID = "long"
 
-    public init(tenants: Int = 1_000, messages: Int = 1_000_000) {
+    public init(tenants: Int = 1_000, messages: Int = 1_000_000, conversationLength: Int = 10) {
         self.tenants = tenants
         self.messages = messages
+        self.conversationLength = conversationLength
     }
+
+    /// The conversation id of the `index`th conversation (0-based) of tenant `user` (1-based).
+    public func conversation(user: Int, index: Int) -> (agent: String, conversation: String) {
+        let perAgent = messages / (tenants * 10) / conversationLength
+        let agent = (user - 1) * 10 + index / perAgent + 1
+        let number = (user - 1) * 10 * perAgent + index + 1
+        return ("a\(agent)", "conv\(number)")
+    }
+
+    /// Conversations per tenant.
+    public var conversationsPerTenant: Int { messages / tenants / conversationLength }
 
     /// Loads the data as the administrator (row-level security does not apply to the superuser;
     /// the statement-level triggers fill the conversation summary in one pass per statement).
@@ -43,7 +57,7 @@ public struct BenchmarkDataset: Sendable {
             INSERT INTO agent_messages (id, agent_id, user_id, owner_id, role, content, conversation_id, created_at)
             SELECT 'm' || g, 'a' || ((g - 1) / \(perAgent) + 1), 'u' || ((g - 1) / \(perAgent * 10) + 1), 'u' || ((g - 1) / \(perAgent * 10) + 1),
                    CASE WHEN g % 2 = 0 THEN 'assistant' ELSE 'user' END, repeat('lorem ipsum ', 20),
-                   'conv' || ((g - 1) / 10 + 1), now() - ((\(messages) - g) || ' seconds')::interval
+                   'conv' || ((g - 1) / \(conversationLength) + 1), now() - ((\(messages) - g) || ' seconds')::interval
               FROM generate_series(1, \(messages)) g
             """,
             """

@@ -51,8 +51,8 @@ public struct RLSBenchmark: Sendable {
 
     private func randomTenant() -> (user: String, conversation: String) {
         let user = Int.random(in: 1...dataset.tenants)
-        let agent = Int.random(in: 0...9)
-        return ("u\(user)", "conv\((user - 1) * 100 + agent * 10 + 1)")
+        let conversation = dataset.conversation(user: user, index: Int.random(in: 0..<dataset.conversationsPerTenant))
+        return ("u\(user)", conversation.conversation)
     }
 
     private func rlsMix(_ connection: PostgresConnection) async throws {

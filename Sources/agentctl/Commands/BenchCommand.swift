@@ -11,14 +11,18 @@ import PostgresNIO
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench", abstract: "Run the platform's benchmarks.",
-        subcommands: [RLS.self, Crypto.self])
+        subcommands: [RLS.self, Crypto.self, API.self])
 
     struct Scale: ParsableArguments {
         @Option(help: "Tenants to load (10 agents each).") var tenants = 1_000
         @Option(help: "Messages to load.") var messages = 1_000_000
         @Flag(help: "Reuse the benchmark database if it was loaded before.") var reuse = false
+        /// Messages per conversation: 10 as in the seed baseline; the API benchmark reads 50-message pages.
+        var conversationLength = 10
 
-        var dataset: BenchmarkDataset { BenchmarkDataset(tenants: tenants, messages: messages) }
+        var dataset: BenchmarkDataset {
+            BenchmarkDataset(tenants: tenants, messages: messages, conversationLength: conversationLength)
+        }
     }
 
     struct RLS: AsyncParsableCommand {
@@ -30,8 +34,9 @@ struct BenchCommand: AsyncParsableCommand {
         @Option(help: "Rounds per mode.") var rounds = 3
 
         func run() async throws {
-            try await withBenchmarkDatabase(scale) { admin, runtime, logger in
-                var benchmark = RLSBenchmark(admin: admin, runtime: runtime, dataset: scale.dataset, logger: logger)
+            try await withBenchmarkDatabase(scale, name: "agent_platform_bench_rls") { database in
+                var benchmark = RLSBenchmark(
+                    admin: database.admin, runtime: database.runtime, dataset: scale.dataset, logger: database.logger)
                 benchmark.clients = clients
                 benchmark.secondsPerRound = seconds
                 benchmark.rounds = rounds
@@ -52,16 +57,23 @@ struct BenchCommand: AsyncParsableCommand {
     }
 }
 
-/// Creates (or reuses) the `agent_platform_bench` database beside the platform's, migrated and loaded,
-/// and runs `body` with an administrator's pool and a runtime pool on it.
+/// A loaded benchmark database: pools on it as the administrator and as the runtime role.
+struct BenchmarkDatabase {
+    let admin: PostgresClient
+    let runtime: PostgresClient
+    let runtimeURL: DatabaseURL
+    let logger: Logger
+}
+
+/// Creates (or reuses) database `name` beside the platform's, migrated and loaded with `scale`, and runs
+/// `body` with pools on it.
 func withBenchmarkDatabase(
-    _ scale: BenchCommand.Scale, connections: Int = 8,
-    _ body: (PostgresClient, PostgresClient, Logger) async throws -> Void
+    _ scale: BenchCommand.Scale, name: String, connections: Int = 8,
+    _ body: (BenchmarkDatabase) async throws -> Void
 ) async throws {
     AgentCtl.bootstrapLogging()
     let logger = Logger(label: "agentctl.bench")
     let context = try await PlatformContext.resolve(migrate: false, logger: logger)
-    let name = "agent_platform_bench"
     let server = try context.requireAdmin()
     let admin = try DatabaseURL(server.replacing(database: name))
     let runtime = try DatabaseURL(context.runtimeURL.replacing(database: name))
@@ -86,7 +98,7 @@ func withBenchmarkDatabase(
             FileHandle.standardError.write(Data("loaded in \(ContinuousClock.now - start)\n".utf8))
         }
         try await PostgresClient.withRunning(runtime.clientConfiguration(maxConnections: connections), logger: logger) { runtimeClient in
-            try await body(adminClient, runtimeClient, logger)
+            try await body(BenchmarkDatabase(admin: adminClient, runtime: runtimeClient, runtimeURL: runtime, logger: logger))
         }
     }
 }

@@ -1,6 +1,51 @@
+import AgentAPI
+import AgentStore
 import ArgumentParser
+import Foundation
+import Hummingbird
+import Logging
+import Metrics
+import PostgresNIO
+import Prometheus
 
-/// Placeholder until the HTTP API lands.
+/// `agentctl serve`: the HTTP API. With no `DATABASE_URL` it starts the local cluster and migrates it;
+/// against an external server it migrates only when `ADMIN_DATABASE_URL` is given, and otherwise
+/// expects the schema to be current (see `/ready`).
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "serve", abstract: "Run the HTTP API.")
+
+    @Option(help: "Address to listen on (default: API_HOST or 127.0.0.1).") var hostname: String?
+    @Option(help: "Port to listen on (default: API_PORT or 8080; 0 picks a free port).") var port: Int?
+    @Option(help: "Database connections in the pool (default: DATABASE_POOL_SIZE or 20).") var poolSize: Int?
+
+    func run() async throws {
+        AgentCtl.bootstrapLogging(defaultLevel: .info)
+        let environment = ProcessInfo.processInfo.environment
+        let logger = Logger(label: "agent-platform")
+        var configuration = try APIConfiguration.fromEnvironment(environment)
+        if let hostname { configuration.hostname = hostname }
+        if let port { configuration.port = port }
+        let poolSize = try poolSize ?? environment["DATABASE_POOL_SIZE"].map {
+            guard let size = Int($0), (1...1000).contains(size) else {
+                throw CommandFailure("DATABASE_POOL_SIZE must be a number from 1 to 1000")
+            }
+            return size
+        } ?? 20
+
+        let context = try await PlatformContext.resolve(logger: logger)
+        if !context.isLocal, let admin = context.adminURL {
+            _ = try await PostgresClient.withRunning(admin.clientConfiguration(maxConnections: 2), logger: logger) {
+                try await Migrator(client: $0, logger: logger).up()
+            }
+        }
+        let keyring = try context.keyring()
+        let registry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        let client = PostgresClient(
+            configuration: context.runtimeURL.clientConfiguration(maxConnections: poolSize), backgroundLogger: logger)
+        let store = AgentStore(client: client, keyring: keyring, logger: logger)
+        let app = try await buildApplication(
+            store: store, configuration: configuration, services: [client], registry: registry, logger: logger)
+        try await app.runService()
+    }
 }

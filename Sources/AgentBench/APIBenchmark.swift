@@ -1,0 +1,120 @@
+import AgentStore
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import Logging
+import NIOCore
+
+/// `agentctl bench api`: over HTTP with many tenants' tokens, (a) `GET` of a 50-message conversation
+/// page and (b) `POST` of a message; and (c) the same store transactions straight through PostgreSQL
+/// (token check, then the page or the append), at the same concurrency, in one run.
+public struct APIBenchmark: Sendable {
+    public var clients = 16
+    public var seconds = 10.0
+    let host: String
+    let port: Int
+    /// Tenant number (1-based, as in the dataset) and its token.
+    let tokens: [(user: Int, token: String)]
+    let dataset: BenchmarkDataset
+    let store: AgentStore
+
+    public init(host: String, port: Int, tokens: [(user: Int, token: String)], dataset: BenchmarkDataset, store: AgentStore) {
+        self.host = host
+        self.port = port
+        self.tokens = tokens
+        self.dataset = dataset
+        self.store = store
+    }
+
+    public struct Result: Sendable {
+        public let lines: [String]
+        public let pageRatio: Double
+    }
+
+    /// Runs the three phases; `peakMemory` is read after the HTTP phases (the server's high-water mark).
+    public func run(peakMemory: @Sendable () -> String) async throws -> Result {
+        let pages = try await overHTTP { client, user, token in
+            let (agent, conversation) = dataset.conversation(user: user, index: Int.random(in: 0..<dataset.conversationsPerTenant))
+            let response = try await client.get(
+                "/v1/agents/\(agent)/conversations/\(conversation)/messages?limit=50", headers: [.authorization: "Bearer \(token)"])
+            guard response.status == .ok else { throw BenchmarkFailure("GET page answered \(response.status.code)") }
+        }
+        let posts = try await overHTTP { client, user, token in
+            let (agent, _) = dataset.conversation(user: user, index: 0)
+            let body = ByteBuffer(string: #"{"role":"user","content":"benchmark message, about sixty characters of text here."}"#)
+            let response = try await client.post(
+                "/v1/agents/\(agent)/conversations/bench-\(user % 7)/messages",
+                headers: [.authorization: "Bearer \(token)", .contentType: "application/json"], body: body)
+            guard response.status == .created else { throw BenchmarkFailure("POST message answered \(response.status.code)") }
+        }
+        let memory = peakMemory()
+        let direct = try await directly { user, token in
+            guard let userID = try await store.authenticate(token: token) else { throw BenchmarkFailure("token refused") }
+            let (agent, conversation) = dataset.conversation(user: user, index: Int.random(in: 0..<dataset.conversationsPerTenant))
+            _ = try await store.withTenant(userID) {
+                try await $0.messages(agentID: agent, conversationID: conversation, PageRequest(limit: 50, order: .ascending))
+            }
+        }
+        let ratio = pages.perSecond / direct.perSecond
+        return Result(
+            lines: [
+                "clients=\(clients) seconds=\(Int(seconds)) per phase, \(tokens.count) tenants' tokens",
+                pages.summary("(a) HTTP GET 50-message page"),
+                posts.summary("(b) HTTP POST message"),
+                direct.summary("(c) direct store, token check + page"),
+                "server_peak_rss=\(memory)",
+                String(format: "ratio=%.2f", ratio),
+            ],
+            pageRatio: ratio)
+    }
+
+    /// Whether a server answers `GET /health` with 200.
+    public static func isHealthy(host: String, port: Int) async -> Bool {
+        let response = try? await TestClient.withClient(host: host, port: port) { try await $0.get("/health") }
+        return response?.status == .ok
+    }
+
+    // MARK: Phases
+
+    private func overHTTP(
+        _ request: @escaping @Sendable (TestClient, Int, String) async throws -> Void
+    ) async throws -> LatencyRecorder {
+        try await phase { _ in
+            try await TestClient.withClient(host: host, port: port) { client in
+                try await loop { user, token in try await request(client, user, token) }
+            }
+        }
+    }
+
+    private func directly(_ request: @escaping @Sendable (Int, String) async throws -> Void) async throws -> LatencyRecorder {
+        try await phase { _ in try await loop(request) }
+    }
+
+    /// `clients` workers until the deadline; the recorder holds every request's latency.
+    private func phase(_ worker: @escaping @Sendable (Int) async throws -> LatencyRecorder) async throws -> LatencyRecorder {
+        let start = ContinuousClock.now
+        var total = try await withThrowingTaskGroup(of: LatencyRecorder.self) { group in
+            for index in 0..<clients { group.addTask { try await worker(index) } }
+            return try await group.reduce(into: LatencyRecorder()) { $0.merge($1) }
+        }
+        total.seconds = (ContinuousClock.now - start).seconds
+        return total
+    }
+
+    private func loop(_ request: @Sendable (Int, String) async throws -> Void) async throws -> LatencyRecorder {
+        let deadline = ContinuousClock.now + .seconds(seconds)
+        var recorder = LatencyRecorder()
+        while ContinuousClock.now < deadline {
+            let (user, token) = tokens.randomElement()!
+            let start = ContinuousClock.now
+            try await request(user, token)
+            recorder.record(ContinuousClock.now - start)
+        }
+        return recorder
+    }
+}
+
+struct BenchmarkFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}

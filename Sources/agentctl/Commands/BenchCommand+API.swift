@@ -1,0 +1,45 @@
+import AgentBench
+import AgentSecrets
+import AgentStore
+import ArgumentParser
+import Foundation
+import Logging
+import PostgresNIO
+
+extension BenchCommand {
+    /// `agentctl bench api`: starts `agentctl serve` as a child process on the benchmark database, drives
+    /// it over HTTP with every tenant's token, then runs the same store transactions directly.
+    struct API: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "HTTP page reads and message posts against the same store transactions run directly.")
+        @OptionGroup var scale: Scale
+        @Option(help: "Concurrent HTTP connections (and direct workers).") var clients = 16
+        @Option(help: "Seconds per phase.") var seconds = 10.0
+
+        func run() async throws {
+            var scale = scale
+            scale.conversationLength = 50
+            try await withBenchmarkDatabase(scale, name: "agent_platform_bench_api", connections: clients) { database in
+                let keyHex = Keyring.generateKeyHex()
+                let store = AgentStore(
+                    client: database.runtime, keyring: try Keyring(keys: [(id: "bench", hex: keyHex)]), logger: database.logger)
+                FileHandle.standardError.write(Data("issuing \(scale.tenants) tokens...\n".utf8))
+                var tokens: [(user: Int, token: String)] = []
+                for user in 1...scale.tenants {
+                    let issued = try await store.withTenant(UserID(rawValue: "u\(user)")!) { try await $0.createToken(name: "bench") }
+                    tokens.append((user, issued.value))
+                }
+                let port = Int.random(in: 20_000...40_000)
+                let server = try ServerProcess.start(
+                    port: port, environment: ["DATABASE_URL": database.runtimeURL.replacing(), "ENCRYPTION_KEY": keyHex])
+                defer { server.stop() }
+                try await server.waitUntilHealthy()
+                var benchmark = APIBenchmark(host: "127.0.0.1", port: port, tokens: tokens, dataset: scale.dataset, store: store)
+                benchmark.clients = clients
+                benchmark.seconds = seconds
+                let result = try await benchmark.run { server.peakMemory }
+                for line in result.lines { print(line) }
+            }
+        }
+    }
+}

@@ -1,0 +1,55 @@
+import AgentBench
+import Foundation
+
+/// `agentctl serve` in a child process, so that its memory is measured apart from the load generator.
+final class ServerProcess: Sendable {
+    private let process: Process
+    let port: Int
+
+    private init(process: Process, port: Int) {
+        self.process = process
+        self.port = port
+    }
+
+    /// Starts this executable's `serve` on `port`, with `environment` added to a copy of ours minus the
+    /// variables that would point it elsewhere.
+    static func start(port: Int, environment: [String: String]) throws -> ServerProcess {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        process.arguments = ["serve", "--hostname", "127.0.0.1", "--port", "\(port)"]
+        var variables = ProcessInfo.processInfo.environment
+        variables["ADMIN_DATABASE_URL"] = nil
+        variables["ENCRYPTION_KEYS"] = nil
+        variables["LOG_LEVEL"] = "warning"
+        variables.merge(environment) { $1 }
+        process.environment = variables
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        return ServerProcess(process: process, port: port)
+    }
+
+    /// Polls `/health` until the server answers (30 s at most).
+    func waitUntilHealthy() async throws {
+        for _ in 0..<300 {
+            if !process.isRunning { throw CommandFailure("the server exited with status \(process.terminationStatus)") }
+            if await APIBenchmark.isHealthy(host: "127.0.0.1", port: port) { return }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        throw CommandFailure("the server did not become healthy within 30 seconds")
+    }
+
+    /// The server's peak resident memory (`VmHWM`), as the kernel reports it.
+    var peakMemory: String {
+        guard let status = try? String(contentsOfFile: "/proc/\(process.processIdentifier)/status", encoding: .utf8),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") })
+        else { return "unknown" }
+        let kilobytes = Double(line.split(separator: " ").dropFirst().first.flatMap { Double($0) } ?? 0)
+        return String(format: "%.1fMB", kilobytes / 1024)
+    }
+
+    func stop() {
+        guard process.isRunning else { return }
+        process.interrupt()
+        process.waitUntilExit()
+    }
+}
