@@ -4,14 +4,16 @@ import Logging
 import PostgresNIO
 
 /// `agentctl bench rls`: the seed baseline's request mix (list my agents, read one conversation page,
-/// list my recent feedback) timed two ways in one run, at the same concurrency over the same data:
+/// list my recent feedback) timed in one run, at the same concurrency over the same data:
 ///
-/// - **rls**: the runtime role, tenant set with `set_config(..., true)`, queries with no tenant filter,
-///   so only the policies scope them (the seed baseline's `mix_rls.sql`);
-/// - **explicit**: the administrator (row-level security does not apply), the same queries scoped by
-///   hand with `WHERE user_id = ...` (`mix_ideal.sql`).
+/// - **rls**: the store's own operations through `withTenant` on the runtime role: tenant set with
+///   `set_config(..., true)`, every row also checked by the policies;
+/// - **explicit**: the same operations, same SQL, on the administrator's pool (row-level security does
+///   not apply) with nothing set: scoped only by the queries' own `WHERE user_id = ...`.
 ///
-/// Rounds alternate between the two so that drift on a shared machine affects both alike.
+/// Their ratio is what row-level security costs the platform. For comparison with the seed baseline it
+/// also times the baseline's literal SQL both ways (`mix_rls.sql`, policies alone scoping the queries;
+/// `mix_ideal.sql`). Rounds alternate between modes so that drift on a shared machine affects all alike.
 public struct RLSBenchmark: Sendable {
     public var clients = 4
     public var secondsPerRound = 5.0
@@ -30,19 +32,24 @@ public struct RLSBenchmark: Sendable {
 
     /// Runs the mix and returns the report lines; the last is `ratio=X.XX` (rls over explicit).
     public func run() async throws -> [String] {
-        var rls = Throughput()
-        var explicit = Throughput()
+        let scoped = AgentStore(client: runtime, keyring: nil, logger: logger)
+        let unscoped = AgentStore(client: admin, keyring: nil, logger: logger, isolation: .queryFiltersOnly)
+        var rls = Throughput(), explicit = Throughput(), seedRLS = Throughput(), seedExplicit = Throughput()
         for _ in 0..<rounds {
-            explicit += try await measure(client: admin, transaction: explicitMix)
-            rls += try await measure(client: runtime, transaction: rlsMix)
+            explicit += try await measure { _ in try await storeMix(unscoped) }
+            rls += try await measure { _ in try await storeMix(scoped) }
+            seedExplicit += try await measure { _ in try await admin.withConnection(seedExplicitMix) }
+            seedRLS += try await measure { _ in try await runtime.withConnection(seedRLSMix) }
         }
         let pages = try await pageLatencies()
         return [
-            "clients=\(clients) seconds=\(Int(secondsPerRound) * rounds) per mode",
-            String(format: "explicit_tps=%.0f (RLS off, WHERE user_id = ...)", explicit.perSecond),
-            String(format: "rls_tps=%.0f (runtime role, tenant from set_config only)", rls.perSecond),
-            String(format: "page1_ms=%.3f page1000_ms=%.3f (p50 of a 50-message page through AgentStore, %d messages)",
+            "clients=\(clients) seconds=\(Int(secondsPerRound) * rounds) per mode, \(dataset.tenants) tenants, \(dataset.messages) messages",
+            String(format: "seed_sql_explicit_tps=%.0f seed_sql_rls_tps=%.0f seed_sql_ratio=%.2f (the baseline's literal SQL, our schema)",
+                   seedExplicit.perSecond, seedRLS.perSecond, seedRLS.perSecond / seedExplicit.perSecond),
+            String(format: "page1_ms=%.3f page1000_ms=%.3f (p50, 50-message page of a %d-message conversation, through AgentStore)",
                    pages.first, pages.thousandth, dataset.longConversationLength),
+            String(format: "explicit_tps=%.0f (store operations, RLS off, scoped by WHERE user_id = ... only)", explicit.perSecond),
+            String(format: "rls_tps=%.0f (store operations through withTenant, runtime role, RLS on)", rls.perSecond),
             String(format: "ratio=%.2f", rls.perSecond / explicit.perSecond),
         ]
     }
@@ -55,7 +62,18 @@ public struct RLSBenchmark: Sendable {
         return ("u\(user)", conversation.conversation)
     }
 
-    private func rlsMix(_ connection: PostgresConnection) async throws {
+    /// The mix through the store's typed operations.
+    private func storeMix(_ store: AgentStore) async throws {
+        let user = Int.random(in: 1...dataset.tenants)
+        let (agent, conversation) = dataset.conversation(user: user, index: Int.random(in: 0..<dataset.conversationsPerTenant))
+        try await store.withTenant(UserID(rawValue: "u\(user)")!) { session in
+            _ = try await session.agents(PageRequest(limit: 20, order: .descending))
+            _ = try await session.messages(agentID: agent, conversationID: conversation, PageRequest(limit: 50, order: .ascending))
+            _ = try await session.givenFeedback(PageRequest(limit: 20, order: .descending))
+        }
+    }
+
+    private func seedRLSMix(_ connection: PostgresConnection) async throws {
         let (user, conversation) = randomTenant()
         try await connection.query("BEGIN", logger: logger)
         try await connection.query("SELECT set_config('app.current_user_id', \(user), true)", logger: logger)
@@ -65,7 +83,7 @@ public struct RLSBenchmark: Sendable {
         try await connection.query("COMMIT", logger: logger)
     }
 
-    private func explicitMix(_ connection: PostgresConnection) async throws {
+    private func seedExplicitMix(_ connection: PostgresConnection) async throws {
         let (user, conversation) = randomTenant()
         try await connection.query("BEGIN", logger: logger)
         try await drain(connection, "SELECT id, name FROM agents WHERE user_id = \(user) ORDER BY created_at DESC LIMIT 20")
@@ -79,22 +97,19 @@ public struct RLSBenchmark: Sendable {
         for try await _ in try await connection.query(query, logger: logger) {}
     }
 
-    private func measure(
-        client: PostgresClient, transaction: @escaping @Sendable (PostgresConnection) async throws -> Void
-    ) async throws -> Throughput {
+    /// Runs `transaction` from `clients` concurrent workers for one round.
+    private func measure(_ transaction: @escaping @Sendable (Int) async throws -> Void) async throws -> Throughput {
         let deadline = ContinuousClock.now + .seconds(secondsPerRound)
         let start = ContinuousClock.now
         let count = try await withThrowingTaskGroup(of: Int.self) { group in
-            for _ in 0..<clients {
+            for worker in 0..<clients {
                 group.addTask {
-                    try await client.withConnection { connection in
-                        var done = 0
-                        while ContinuousClock.now < deadline {
-                            try await transaction(connection)
-                            done += 1
-                        }
-                        return done
+                    var done = 0
+                    while ContinuousClock.now < deadline {
+                        try await transaction(worker)
+                        done += 1
                     }
+                    return done
                 }
             }
             return try await group.reduce(0, +)

@@ -5,17 +5,28 @@ import PostgresNIO
 /// The platform's data: every read and write of tenant data goes through `withTenant`, which runs it in
 /// one transaction as that tenant, under row-level security.
 public final class AgentStore: Sendable {
+    /// How a transaction is scoped to its tenant.
+    public enum Isolation: Sendable {
+        /// The tenant is set for row-level security, and queries also filter on it: the platform's mode.
+        case rowLevelSecurity
+        /// Queries filter on the tenant and nothing else is set: for benchmarks that measure what
+        /// row-level security costs, on a role that bypasses it. Under the runtime role it sees nothing.
+        case queryFiltersOnly
+    }
+
     let client: PostgresClient
     let keyring: Keyring?
     let logger: Logger
+    let isolation: Isolation
 
     /// - Parameters:
     ///   - client: a pool connected as the runtime role (never a role that bypasses row-level security).
     ///   - keyring: the keys that seal API keys; without one, connections cannot be created or opened.
-    public init(client: PostgresClient, keyring: Keyring?, logger: Logger) {
+    public init(client: PostgresClient, keyring: Keyring?, logger: Logger, isolation: Isolation = .rowLevelSecurity) {
         self.client = client
         self.keyring = keyring
         self.logger = logger
+        self.isolation = isolation
     }
 
     /// Runs `body` in one transaction whose tenant is `userID`.
@@ -29,7 +40,7 @@ public final class AgentStore: Sendable {
         try await client.withConnection { connection in
             let session = TenantSession(
                 connection: connection, userID: userID, requestID: requestID, keyring: keyring, logger: logger)
-            try await session.begin()
+            try await session.begin(settingTenant: isolation == .rowLevelSecurity)
             let result: Result
             do {
                 result = try await body(session)

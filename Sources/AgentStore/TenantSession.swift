@@ -1,5 +1,6 @@
 import AgentSecrets
 import Logging
+import NIOCore
 import PostgresNIO
 
 /// One transaction of one tenant: the only way to reach tenant data.
@@ -15,11 +16,17 @@ public struct TenantSession: Sendable {
 
     // MARK: Transaction
 
-    func begin() async throws {
-        try await connection.query("BEGIN", logger: logger)
+    /// Opens the transaction and sets its tenant. Both statements are handed to the connection at once:
+    /// it sends the second the moment the first completes, without a round trip through this task
+    /// (PostgresNIO runs one statement per query, so they cannot share a message).
+    func begin(settingTenant: Bool = true) async throws {
+        let begin: EventLoopFuture<PostgresQueryResult> = connection.query("BEGIN", logger: logger)
+        guard settingTenant else { return _ = try await begin.get() }
+        let tenant: EventLoopFuture<PostgresQueryResult> = connection.query(
+            "SELECT set_config('app.current_user_id', \(userID.rawValue), true)", logger: logger)
         do {
-            try await connection.query(
-                "SELECT set_config('app.current_user_id', \(userID.rawValue), true)", logger: logger)
+            _ = try await begin.get()
+            _ = try await tenant.get()
         } catch {
             await rollback()
             throw error

@@ -243,7 +243,7 @@ extension Migration {
             )
             """,
             "CREATE INDEX agent_feedback_message_id_idx ON agent_feedback (message_id)",
-            "CREATE INDEX agent_feedback_user_id_idx ON agent_feedback (user_id, created_at DESC)",
+            "CREATE INDEX agent_feedback_user_id_idx ON agent_feedback (user_id, created_at DESC, id DESC)",
             "CREATE INDEX agent_feedback_owner_id_idx ON agent_feedback (owner_id, created_at DESC)",
             "CREATE INDEX agent_feedback_agent_id_idx ON agent_feedback (agent_id, created_at DESC, id DESC)",
             """
