@@ -1,0 +1,31 @@
+import AgentStore
+import Testing
+
+@Suite struct DatabaseURLTests {
+    @Test func socketInTheHostPart() throws {
+        let url = try DatabaseURL("postgresql://agent_app@%2Ftmp%2Fpg%20dir%2Fsocket:5432/agent_platform")
+        #expect(url.socketDirectory == "/tmp/pg dir/socket")
+        #expect(url.user == "agent_app" && url.database == "agent_platform" && url.port == 5432 && url.tls == .disable)
+        #expect(try DatabaseURL(url.replacing()).socketDirectory == url.socketDirectory)
+    }
+
+    @Test func socketAsAQueryParameter() throws {
+        let url = try DatabaseURL("postgres://admin@/db?host=/var/run/postgresql&port=5433")
+        #expect(url.socketDirectory == "/var/run/postgresql" && url.port == 5433)
+    }
+
+    @Test func tcpWithPasswordHidesIt() throws {
+        let url = try DatabaseURL("postgresql://app:s3cr%40t@db.internal:6543/platform?sslmode=require")
+        #expect(url.password == "s3cr@t" && url.host == "db.internal" && url.port == 6543 && url.tls == .require)
+        #expect(!url.description.contains("s3cr"))
+        let other = try DatabaseURL(url.replacing(database: "other"))
+        #expect(other.database == "other" && other.password == "s3cr@t")
+        #expect(try DatabaseURL(url.replacing(user: "agent_app")).password == nil)
+    }
+
+    @Test(arguments: ["mysql://u@h/db", "postgresql://h/db", "postgresql://u@h:99999/db", "postgresql://u@h/", "postgresql://u@h/db?sslmode=verify"])
+    func invalidURLsAreRefusedWithoutEchoingThem(_ text: String) {
+        #expect(throws: DatabaseURLError.self) { try DatabaseURL(text) }
+        do { _ = try DatabaseURL(text) } catch { #expect(!"\(error)".contains(text)) }
+    }
+}
