@@ -9,22 +9,24 @@ extension Keyring {
     /// - Returns: an `ak1` value (see ``SealedValue``) for `api_connections.api_key`.
     public func seal(_ plaintext: String, context: SealContext) throws(SecretError) -> String {
         let key = activeKey
-        let associatedData = context.associatedData(keyID: activeKeyID)
         var plaintext = plaintext
         let box: AES.GCM.SealedBox
         do {
-            // withUTF8 hands the string's own bytes to the cipher, without a copy.
-            box = try plaintext.withUTF8 { utf8 in
-                try AES.GCM.seal(
-                    UnsafeRawBufferPointer(utf8), using: key, nonce: NoncePool.next(), authenticating: associatedData
-                )
+            // The cipher reads the string's own bytes and associated data built on
+            // the stack: no copy or heap array before the cipher's own output.
+            box = try context.withAssociatedData(keyID: activeKeyID) { associatedData in
+                try plaintext.withUTF8 { utf8 in
+                    try AES.GCM.seal(
+                        UnsafeRawBufferPointer(utf8), using: key, nonce: NoncePool.next(), authenticating: associatedData
+                    )
+                }
             }
         } catch {
             throw .sealingFailed
         }
         // The default 12-byte nonce always has a combined representation.
         guard let combined = box.combined else { throw .sealingFailed }
-        return combined.withUnsafeBytes { SealedValue.formatCurrent(keyID: activeKeyID, payload: $0) }
+        return combined.withUnsafeBytes { SealedValue.formatCurrent(prefix: activeValuePrefix, payload: $0) }
     }
 
     /// Seals an already opened secret, e.g. one opened from an older key.
@@ -39,8 +41,46 @@ extension Keyring {
     /// Seed-format values carry no context; they open for any row (while
     /// ``acceptsSeedFormat`` is on) and should be re-sealed at once.
     public func open(_ stored: String, context: SealContext) throws(SecretError) -> Secret {
-        let value = try SealedValue(parsing: stored)
-        guard let key = keys[value.keyID] else { throw .unknownKeyID(value.keyID) }
+        var stored = stored
+        // withUTF8 is `rethrows`, which erases the error type; carry it out in a Result.
+        let opened = stored.withUTF8 { utf8 in
+            Result { () throws(SecretError) -> Secret? in
+                // ak1 values, the common case, are read in place; the seed format is parsed into arrays.
+                guard let parts = SealedValue.currentParts(utf8) else { return nil }
+                let keyID = String(decoding: parts.keyID, as: UTF8.self)
+                return try Self.openCurrent(parts.payload, keyID: keyID, key: key(ifPresent: keyID), context: context)
+            }
+        }
+        if let secret = try opened.get() { return secret }
+        return try openParsed(SealedValue(parsing: stored), context: context)
+    }
+
+    /// Opens the payload text of an `ak1` value, decoded on the stack.
+    ///
+    /// Static, so its closures capture a few values rather than copying the
+    /// keyring; `key` is nil for an id the keyring lacks, reported only once
+    /// the payload proves well formed, as ``SealedValue`` parsing orders it.
+    private static func openCurrent(
+        _ text: UnsafeBufferPointer<UInt8>, keyID: String, key: SymmetricKey?, context: SealContext
+    ) throws(SecretError) -> Secret {
+        try SealedValue.decodePayload(text) { payload throws(SecretError) in
+            guard let key else { throw .unknownKeyID(keyID) }
+            let plaintext: Data
+            do {
+                let box = try AES.GCM.SealedBox(combined: payload)
+                plaintext = try context.withAssociatedData(keyID: keyID) { associatedData in
+                    try AES.GCM.open(box, using: key, authenticating: associatedData)
+                }
+            } catch {
+                throw .authenticationFailed
+            }
+            return try secret(plaintext)
+        }
+    }
+
+    /// Opens a parsed value: in practice the seed format, as `ak1` values take ``openCurrent``.
+    private func openParsed(_ value: SealedValue, context: SealContext) throws(SecretError) -> Secret {
+        let key = try key(value.keyID)
         let plaintext: Data
         do {
             switch value {
@@ -59,8 +99,23 @@ extension Keyring {
         } catch {
             throw .authenticationFailed
         }
-        let text = plaintext.withUnsafeBytes { String(validating: $0.assumingMemoryBound(to: UInt8.self), as: UTF8.self) }
-        guard let text else {
+        return try Self.secret(plaintext)
+    }
+
+    /// The key with id `keyID`.
+    func key(_ keyID: String) throws(SecretError) -> SymmetricKey {
+        guard let key = key(ifPresent: keyID) else { throw .unknownKeyID(keyID) }
+        return key
+    }
+
+    /// The key with id `keyID`, if any; the active key without a dictionary lookup.
+    func key(ifPresent keyID: String) -> SymmetricKey? {
+        keyID == activeKeyID ? activeKey : keys[keyID]
+    }
+
+    /// The opened bytes as a ``Secret``, if they are UTF-8.
+    static func secret(_ plaintext: Data) throws(SecretError) -> Secret {
+        guard let text = plaintext.withUnsafeBytes({ UTF8Text.string($0) }) else {
             throw .malformedValue(reason: "plaintext is not UTF-8")
         }
         return Secret(text)

@@ -26,6 +26,8 @@ public struct Keyring: Sendable {
     let keys: [String: SymmetricKey]
     /// `keys[activeKeyID]`, kept apart so sealing skips the lookup.
     let activeKey: SymmetricKey
+    /// `ak1.<activeKeyID>.`, built once rather than on every seal.
+    let activeValuePrefix: String
 
     // MARK: Initialisers
 
@@ -54,6 +56,7 @@ public struct Keyring: Sendable {
         self.activeKey = activeKey
         self.keyIDs = ids
         self.activeKeyID = active
+        self.activeValuePrefix = SealedValue.valuePrefix(keyID: active)
     }
 
     // MARK: Validation
@@ -61,15 +64,21 @@ public struct Keyring: Sendable {
     /// Key ids are `[A-Za-z0-9_-]{1,32}`: safe in the sealed format, in logs and in errors.
     public static func isValidKeyID(_ id: String) -> Bool {
         let utf8 = id.utf8
-        guard (1...32).contains(utf8.count) else { return false }
-        return utf8.allSatisfy { byte in
-            switch byte {
-            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
-                 UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "_"), UInt8(ascii: "-"):
-                true
-            default:
-                false
-            }
+        guard (1...maximumKeyIDLength).contains(utf8.count) else { return false }
+        return utf8.allSatisfy(isKeyIDByte)
+    }
+
+    /// The longest key id, in bytes (all ASCII).
+    static let maximumKeyIDLength = 32
+
+    /// Whether `byte` may appear in a key id: `[A-Za-z0-9_-]`.
+    static func isKeyIDByte(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
+             UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "_"), UInt8(ascii: "-"):
+            true
+        default:
+            false
         }
     }
 

@@ -21,26 +21,38 @@ public struct SealContext: Sendable, Hashable {
     /// `("a","bc")`); the version stops a future format from reinterpreting an
     /// old ciphertext; the key id stops a value being relabelled.
     func associatedData(keyID: String) -> [UInt8] {
-        var version = SealedValue.currentVersion, keyID = keyID, tenantID = tenantID, connectionID = connectionID
+        withAssociatedData(keyID: keyID) { Array($0) }
+    }
+
+    /// Lends ``associatedData(keyID:)`` to `body` from a temporary buffer (on
+    /// the stack for ordinary ids), sparing every seal and open a heap array.
+    func withAssociatedData<Result, Failure: Error>(
+        keyID: String, _ body: (UnsafeRawBufferPointer) throws(Failure) -> Result
+    ) throws(Failure) -> Result {
+        let version = SealedValue.currentVersion
         let count = 16 + version.utf8.count + keyID.utf8.count + tenantID.utf8.count + connectionID.utf8.count
-        return [UInt8](unsafeUninitializedCapacity: count) { bytes, initialized in
+        return try withUnsafeTemporaryAllocation(byteCount: count, alignment: 1) { buffer throws(Failure) in
             var offset = 0
-            func append(_ field: inout String) {
-                field.withUTF8 { utf8 in
-                    let length = UInt32(utf8.count)
-                    bytes[offset] = UInt8(truncatingIfNeeded: length >> 24)
-                    bytes[offset + 1] = UInt8(truncatingIfNeeded: length >> 16)
-                    bytes[offset + 2] = UInt8(truncatingIfNeeded: length >> 8)
-                    bytes[offset + 3] = UInt8(truncatingIfNeeded: length)
-                    _ = UnsafeMutableBufferPointer(rebasing: bytes[(offset + 4)...]).initialize(fromContentsOf: utf8)
-                    offset += 4 + utf8.count
-                }
-            }
-            append(&version)
-            append(&keyID)
-            append(&tenantID)
-            append(&connectionID)
-            initialized = offset
+            Self.append(version, to: buffer, at: &offset)
+            Self.append(keyID, to: buffer, at: &offset)
+            Self.append(tenantID, to: buffer, at: &offset)
+            Self.append(connectionID, to: buffer, at: &offset)
+            return try body(UnsafeRawBufferPointer(buffer))
         }
+    }
+
+    /// Writes `field` at `offset` as a 4-byte big-endian length and its UTF-8 bytes.
+    private static func append(_ field: String, to buffer: UnsafeMutableRawBufferPointer, at offset: inout Int) {
+        let utf8 = field.utf8
+        buffer.storeBytes(of: UInt32(utf8.count).bigEndian, toByteOffset: offset, as: UInt32.self)
+        let start = offset + 4
+        // Native strings lend their bytes without a copy of the string; others go byte by byte.
+        let copied: Void? = utf8.withContiguousStorageIfAvailable { bytes in
+            UnsafeMutableRawBufferPointer(rebasing: buffer[start...]).copyMemory(from: UnsafeRawBufferPointer(bytes))
+        }
+        if copied == nil {
+            for (index, byte) in utf8.enumerated() { buffer[start + index] = byte }
+        }
+        offset = start + utf8.count
     }
 }

@@ -36,15 +36,9 @@ enum SealedValue: Sendable {
     }
 
     init(parsing utf8: UnsafeBufferPointer<UInt8>) throws(SecretError) {
-        if let keyID = Self.currentKeyID(utf8) {
-            let payloadStart = Self.currentVersion.utf8.count + 1 + keyID.utf8.count + 1
-            guard let payload = Base64URL.decode(UnsafeBufferPointer(rebasing: utf8[payloadStart...])) else {
-                throw .malformedValue(reason: "payload is not canonical unpadded base64url")
-            }
-            guard payload.count >= Self.nonceByteCount + Self.tagByteCount else {
-                throw .malformedValue(reason: "payload too short")
-            }
-            self = .current(keyID: keyID, payload: payload)
+        if let parts = Self.currentParts(utf8) {
+            let payload = try Self.decodePayload(parts.payload) { Array($0) }
+            self = .current(keyID: String(decoding: parts.keyID, as: UTF8.self), payload: payload)
             return
         }
         if utf8.starts(with: Self.currentPrefix) {
@@ -68,15 +62,45 @@ enum SealedValue: Sendable {
     /// The key id of an `ak1` value, or nil when `stored` is not one.
     static func currentKeyID(_ stored: String) -> String? {
         var stored = stored
-        return stored.withUTF8 { currentKeyID($0) }
+        return stored.withUTF8 { utf8 in currentParts(utf8).map { String(decoding: $0.keyID, as: UTF8.self) } }
     }
 
-    static func currentKeyID(_ utf8: UnsafeBufferPointer<UInt8>) -> String? {
-        guard utf8.starts(with: currentPrefix) else { return nil }
-        let rest = utf8[currentPrefix.count...]
-        guard let dot = rest.prefix(33).firstIndex(of: UInt8(ascii: ".")) else { return nil }
-        let keyID = String(decoding: rest[..<dot], as: UTF8.self)
-        return Keyring.isValidKeyID(keyID) ? keyID : nil
+    /// The key id and payload text of an `ak1` value, located in one scan of its
+    /// bytes without copying; nil when `utf8` does not start `ak1.<valid keyID>.`.
+    static func currentParts(
+        _ utf8: UnsafeBufferPointer<UInt8>
+    ) -> (keyID: UnsafeBufferPointer<UInt8>, payload: UnsafeBufferPointer<UInt8>)? {
+        let idStart = currentPrefix.count
+        guard utf8.count > idStart, currentPrefix.withUnsafeBufferPointer({ utf8.starts(with: $0) }) else { return nil }
+        var index = idStart
+        // Ids are 1...32 bytes, so the dot must come within 33 bytes of the prefix.
+        while index < utf8.count, index - idStart <= Keyring.maximumKeyIDLength {
+            let byte = utf8[index]
+            if byte == UInt8(ascii: ".") {
+                guard index > idStart else { return nil }
+                return (UnsafeBufferPointer(rebasing: utf8[idStart..<index]), UnsafeBufferPointer(rebasing: utf8[(index + 1)...]))
+            }
+            guard Keyring.isKeyIDByte(byte) else { return nil }
+            index += 1
+        }
+        return nil
+    }
+
+    /// Decodes an `ak1` payload into a temporary buffer (on the stack for API-key
+    /// sizes) and lends it, checked for length, to `body`.
+    static func decodePayload<Result>(
+        _ text: UnsafeBufferPointer<UInt8>, _ body: (UnsafeRawBufferPointer) throws(SecretError) -> Result
+    ) throws(SecretError) -> Result {
+        try withUnsafeTemporaryAllocation(byteCount: Base64URL.decodedCapacity(text.count), alignment: 1) {
+            buffer throws(SecretError) in
+            guard let count = Base64URL.decode(text, into: buffer) else {
+                throw .malformedValue(reason: "payload is not canonical unpadded base64url")
+            }
+            guard count >= nonceByteCount + tagByteCount else {
+                throw .malformedValue(reason: "payload too short")
+            }
+            return try body(UnsafeRawBufferPointer(rebasing: buffer[..<count]))
+        }
     }
 
     /// The id of the key that opens this value.
@@ -89,8 +113,13 @@ enum SealedValue: Sendable {
 
     // MARK: Formatting
 
-    /// `ak1.<keyID>.<payload>`, built in one allocation.
-    static func formatCurrent(keyID: String, payload: UnsafeRawBufferPointer) -> String {
-        Base64URL.encode(payload, after: currentVersion + "." + keyID + ".")
+    /// `ak1.<keyID>.`, which ``formatCurrent(prefix:payload:)`` puts before the payload.
+    static func valuePrefix(keyID: String) -> String {
+        currentVersion + "." + keyID + "."
+    }
+
+    /// `ak1.<keyID>.<payload>` from ``valuePrefix(keyID:)``, built in one allocation.
+    static func formatCurrent(prefix: String, payload: UnsafeRawBufferPointer) -> String {
+        Base64URL.encode(payload, after: prefix)
     }
 }
