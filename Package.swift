@@ -116,6 +116,7 @@ let package = Package(
             dependencies: [
                 "AgentAPI", "AgentStore", "AgentTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "JWTKit", package: "jwt-kit"),
             ],
             swiftSettings: swiftSettings
         ),

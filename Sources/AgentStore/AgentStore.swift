@@ -38,12 +38,15 @@ public final class AgentStore: Sendable {
         _ body: (TenantSession) async throws -> Result
     ) async throws -> Result {
         try await client.withConnection { connection in
+            let opening = TenantSession.open(
+                connection, userID: userID, settingTenant: isolation == .rowLevelSecurity, logger: logger)
             let session = TenantSession(
-                connection: connection, userID: userID, requestID: requestID, keyring: keyring, logger: logger)
-            try await session.begin(settingTenant: isolation == .rowLevelSecurity)
+                connection: connection, userID: userID, requestID: requestID, keyring: keyring, logger: logger,
+                opening: opening)
             let result: Result
             do {
                 result = try await body(session)
+                try await opening.get()
             } catch {
                 await session.rollback()
                 throw error

@@ -13,24 +13,24 @@ public struct TenantSession: Sendable {
     public let requestID: String?
     let keyring: Keyring?
     let logger: Logger
+    /// `BEGIN` and the tenant's `set_config`, in flight ahead of the body's queries.
+    let opening: EventLoopFuture<Void>
 
     // MARK: Transaction
 
-    /// Opens the transaction and sets its tenant. Both statements are handed to the connection at once:
-    /// it sends the second the moment the first completes, without a round trip through this task
-    /// (PostgresNIO runs one statement per query, so they cannot share a message).
-    func begin(settingTenant: Bool = true) async throws {
+    /// Hands `BEGIN` and the tenant's `set_config` to the connection without waiting for either: the
+    /// event loop sends each statement the moment the previous one completes, so the body's first query
+    /// follows without a round trip through this task. (PostgresNIO runs one statement per query, so they
+    /// cannot share a message.) `withTenant` checks both before committing; until then a failure can only
+    /// fail closed: without the transaction or the tenant, row-level security shows and accepts nothing.
+    static func open(
+        _ connection: PostgresConnection, userID: UserID, settingTenant: Bool, logger: Logger
+    ) -> EventLoopFuture<Void> {
         let begin: EventLoopFuture<PostgresQueryResult> = connection.query("BEGIN", logger: logger)
-        guard settingTenant else { return _ = try await begin.get() }
+        guard settingTenant else { return begin.map { _ in () } }
         let tenant: EventLoopFuture<PostgresQueryResult> = connection.query(
             "SELECT set_config('app.current_user_id', \(userID.rawValue), true)", logger: logger)
-        do {
-            _ = try await begin.get()
-            _ = try await tenant.get()
-        } catch {
-            await rollback()
-            throw error
-        }
+        return begin.and(tenant).map { _ in () }
     }
 
     func commit() async throws {

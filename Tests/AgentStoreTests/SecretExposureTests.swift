@@ -4,40 +4,14 @@ import AgentTestSupport
 import Foundation
 import Logging
 import PostgresNIO
-import Synchronization
 import Testing
 
 /// A plaintext API key never reaches a log line, an error or a listing.
 @Suite struct SecretExposureTests {
-    /// Keeps every log line, at trace level.
-    final class CapturedLog: Sendable {
-        let lines = Mutex<[String]>([])
-
-        var logger: Logger {
-            var logger = Logger(label: "captured") { _ in Handler(log: self) }
-            logger.logLevel = .trace
-            return logger
-        }
-
-        struct Handler: LogHandler {
-            let log: CapturedLog
-            var metadata: Logger.Metadata = [:]
-            var logLevel: Logger.Level = .trace
-            subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-                get { metadata[key] }
-                set { metadata[key] = newValue }
-            }
-            func log(event: LogEvent) {
-                let all = metadata.merging(event.metadata ?? [:]) { $1 }
-                log.lines.withLock { $0.append("\(event.level) \(event.message) \(all) \(event.error.map { "\($0)" } ?? "")") }
-            }
-        }
-    }
-
     @Test func noPlaintextKeyInLogsErrorsOrListings() async throws {
         let db = try await TestDatabase.make()
         let log = CapturedLog()
-        let store = AgentStore(client: db.runtime, keyring: db.keyring, logger: log.logger)
+        let store = AgentStore(client: db.runtime, keyring: db.keyring, logger: log.logger())
         let user = try await db.makeUser()
         let key = "sk-exposure-check-9f8e7d6c5b4a39281706"
         var seen: [String] = []
@@ -59,7 +33,7 @@ import Testing
         } catch {
             seen.append(String(describing: error))
         }
-        let lines = log.lines.withLock { $0 }
+        let lines = log.lines
         #expect(!lines.isEmpty)
         for text in lines + seen {
             #expect(!text.contains(key), "plaintext in: \(text.prefix(80))")

@@ -1,0 +1,52 @@
+import AgentStore
+import Hummingbird
+import Logging
+import Prometheus
+import ServiceLifecycle
+
+/// Builds the API server: the router below, listening where `configuration` says, with `services` (such
+/// as the store's `PostgresClient`) run alongside it and shut down after it drains its requests.
+///
+/// The caller bootstraps `MetricsSystem` (ideally with a factory over the same `registry`) and runs the
+/// result with `try await app.runService()`, which handles SIGTERM and SIGINT gracefully.
+public func buildApplication(
+    store: AgentStore, configuration: APIConfiguration, services: [any Service] = [],
+    registry: PrometheusCollectorRegistry, logger: Logger
+) async throws -> some ApplicationProtocol {
+    let router = try await buildRouter(store: store, configuration: configuration, registry: registry, logger: logger)
+    return Application(
+        router: router,
+        configuration: .init(address: .hostname(configuration.hostname, port: configuration.port), serverName: "agent-platform"),
+        services: services,
+        logger: logger)
+}
+
+/// Builds the router of every route of the API; `OpenAPIDocument` describes exactly these.
+///
+/// Throws `APIConfigurationError` when the JWT keys cannot be loaded.
+public func buildRouter(
+    store: AgentStore, configuration: APIConfiguration, registry: PrometheusCollectorRegistry, logger: Logger
+) async throws -> Router<APIRequestContext> {
+    var jwt: JWTAuthenticator?
+    if let settings = configuration.jwt { jwt = try await JWTAuthenticator(configuration: settings, store: store) }
+    let router = Router(context: APIRequestContext.self)
+    // Outermost first: the id tags everything after it; metrics see the final status of problems.
+    router.add(middleware: RequestIDMiddleware())
+    router.add(middleware: RequestMetricsMiddleware(registry: registry))
+    router.add(middleware: ProblemMiddleware(bodyLimit: configuration.maximumBodySize))
+
+    OperationsController(store: store, registry: registry).addRoutes(to: router)
+    OpenAPIController().addRoutes(to: router)
+
+    let v1 = router.group("v1").add(middleware: AuthenticationMiddleware(authenticator: BearerAuthenticator(store: store, jwt: jwt)))
+    MeController(store: store).addRoutes(to: v1.group("me"))
+    TokenController(store: store).addRoutes(to: v1.group("tokens"))
+    AgentController(store: store).addRoutes(to: v1.group("agents"))
+    AgentConnectionController(store: store).addRoutes(to: v1.group("agents/{agent_id}/connections"))
+    ConversationController(store: store).addRoutes(to: v1.group("agents/{agent_id}/conversations"))
+    FeedbackController(store: store).addRoutes(messages: v1.group("messages"), agents: v1.group("agents"))
+    ConnectionController(store: store).addRoutes(to: v1.group("connections"))
+    AuditLogController(store: store).addRoutes(to: v1.group("audit-log"))
+    logger.debug("API routes built", metadata: ["jwt": "\(configuration.jwt.map(String.init(describing:)) ?? "off")"])
+    return router
+}

@@ -1,0 +1,33 @@
+import Foundation
+import AgentStore
+import Hummingbird
+import Logging
+
+/// Resolves `Authorization: Bearer ...` to a user: personal API tokens (`ap_...`) through the store, so
+/// revocation takes effect at once, and JSON Web Tokens when configured.
+struct BearerAuthenticator: Sendable {
+    let store: AgentStore
+    let jwt: JWTAuthenticator?
+
+    func user(for request: Request, requestID: String, logger: Logger) async throws -> UserID {
+        guard let token = Self.bearerToken(request.headers[.authorization]) else { throw Problem.unauthorized() }
+        if token.hasPrefix("ap_") {
+            guard let userID = try await store.authenticate(token: token, requestID: requestID) else {
+                throw Problem.unauthorized()
+            }
+            return userID
+        }
+        guard let jwt else { throw Problem.unauthorized() }
+        return try await jwt.user(for: token, requestID: requestID, logger: logger)
+    }
+
+    /// The credentials of a `Bearer` authorization, if the header is one and they are plausible.
+    static func bearerToken(_ header: String?) -> String? {
+        guard let header, header.utf8.count <= 8192 else { return nil }
+        let parts = header.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
+        guard parts.count == 2, parts[0].lowercased() == "bearer" else { return nil }
+        let token = parts[1].trimmingCharacters(in: .whitespaces)
+        guard !token.isEmpty, token.unicodeScalars.allSatisfy({ $0.isASCII && $0.value > 0x20 && $0.value < 0x7F }) else { return nil }
+        return token
+    }
+}

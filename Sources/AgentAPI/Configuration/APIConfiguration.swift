@@ -1,0 +1,26 @@
+/// How the HTTP API listens, limits requests and checks credentials.
+///
+/// Secrets (the HS256 secret, the JWKS document) live here but are never printed: `description` omits them.
+public struct APIConfiguration: Sendable, CustomStringConvertible {
+    /// Where the server listens.
+    public var hostname: String
+    public var port: Int
+    /// The largest request body accepted, in bytes; larger bodies get 413.
+    public var maximumBodySize: Int
+    /// JSON Web Token settings; `nil` accepts personal API tokens only.
+    public var jwt: JWTConfiguration?
+
+    public init(
+        hostname: String = "127.0.0.1", port: Int = 8080, maximumBodySize: Int = 1024 * 1024,
+        jwt: JWTConfiguration? = nil
+    ) {
+        self.hostname = hostname
+        self.port = port
+        self.maximumBodySize = maximumBodySize
+        self.jwt = jwt
+    }
+
+    public var description: String {
+        "APIConfiguration(\(hostname):\(port), maximumBodySize: \(maximumBodySize), jwt: \(jwt.map(String.init(describing:)) ?? "off"))"
+    }
+}

@@ -1,0 +1,26 @@
+import AgentStore
+import Hummingbird
+
+/// The per-request state: the request id, the body limit and, once authenticated, the tenant.
+public struct APIRequestContext: RequestContext {
+    public var coreContext: CoreRequestContextStorage
+    /// The id logged on every line of this request and echoed in `X-Request-Id`.
+    public var requestID: String
+    /// The authenticated user, who is also the tenant every store call runs as.
+    public var userID: UserID?
+    /// Set from `APIConfiguration.maximumBodySize` by the first middleware.
+    public var maxUploadSize: Int
+
+    public init(source: ApplicationRequestContextSource) {
+        self.coreContext = .init(source: source)
+        self.requestID = ""
+        self.userID = nil
+        self.maxUploadSize = 1024 * 1024
+    }
+
+    /// The authenticated tenant; routes behind the authenticator always have one.
+    func tenant() throws -> UserID {
+        guard let userID else { throw Problem.unauthorized() }
+        return userID
+    }
+}

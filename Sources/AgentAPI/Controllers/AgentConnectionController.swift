@@ -1,0 +1,42 @@
+import AgentStore
+import Hummingbird
+
+/// `/v1/agents/{agent_id}/connections`: which connections an agent may use.
+struct AgentConnectionController: Sendable {
+    let store: AgentStore
+
+    func addRoutes(to group: RouterGroup<APIRequestContext>) {
+        group.get(use: list)
+        group.put("{connection_id}", use: attach)
+        group.delete("{connection_id}", use: detach)
+    }
+
+    // MARK: Handlers
+
+    @Sendable func list(_ request: Request, context: APIRequestContext) async throws -> Response {
+        let agentID = try context.id("agent_id", of: "agent")
+        let page = try PageRequest(query: request, defaultOrder: .descending)
+        let connections = try await store.withTenant(of: context) { try await $0.connections(ofAgent: agentID, page) }
+        return try .json(ListBody(connections, ConnectionBody.init))
+    }
+
+    /// Links the connection; linking twice is fine. Answers with the connection.
+    @Sendable func attach(_ request: Request, context: APIRequestContext) async throws -> Response {
+        let agentID = try context.id("agent_id", of: "agent")
+        let connectionID = try context.id("connection_id", of: "connection")
+        let connection = try await store.withTenant(of: context) { session in
+            _ = try await session.agent(agentID)
+            let connection = try await session.connection(connectionID)
+            try await session.attachConnection(agentID: agentID, connectionID: connectionID)
+            return connection
+        }
+        return try .json(ConnectionBody(connection))
+    }
+
+    @Sendable func detach(_ request: Request, context: APIRequestContext) async throws -> Response {
+        let agentID = try context.id("agent_id", of: "agent")
+        let connectionID = try context.id("connection_id", of: "connection")
+        try await store.withTenant(of: context) { try await $0.detachConnection(agentID: agentID, connectionID: connectionID) }
+        return .noContent
+    }
+}

@@ -1,0 +1,28 @@
+import AgentStore
+import Foundation
+
+/// An audit log entry as the API shows it.
+struct AuditEntryBody: Encodable, Identified, Sendable {
+    let id: String
+    let actor: String
+    let action: String
+    let targetType: String
+    @Nullable var targetID: String?
+    @Nullable var requestID: String?
+    let createdAt: Date
+
+    init(_ entry: AuditEntry) {
+        id = entry.id
+        actor = entry.actor
+        action = entry.action
+        targetType = entry.targetType
+        targetID = entry.targetID
+        requestID = entry.requestID
+        createdAt = entry.createdAt
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case id, actor, action, targetType = "target_type", targetID = "target_id", requestID = "request_id"
+        case createdAt = "created_at"
+    }
+}

@@ -1,0 +1,60 @@
+import AgentStore
+import Foundation
+
+/// A connection as the API shows it: a hint and a fingerprint of its key, never the key.
+struct ConnectionBody: Encodable, Identified, Sendable {
+    let id: String
+    let name: String
+    let service: String
+    let apiKeyHint: String
+    let apiKeyFingerprint: String
+    @Nullable var metadata: JSONValue?
+    let createdAt: Date
+    let updatedAt: Date
+
+    init(_ connection: APIConnection) {
+        id = connection.id
+        name = connection.name
+        service = connection.service
+        apiKeyHint = connection.apiKeyHint
+        apiKeyFingerprint = connection.apiKeyFingerprint
+        metadata = connection.metadata
+        createdAt = connection.createdAt
+        updatedAt = connection.updatedAt
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case id, name, service, apiKeyHint = "api_key_hint", apiKeyFingerprint = "api_key_fingerprint", metadata
+        case createdAt = "created_at", updatedAt = "updated_at"
+    }
+}
+
+/// The body of `POST /v1/connections`; `api_key` is write-only.
+struct CreateConnectionBody: Decodable, Sendable {
+    let name: String
+    let service: String
+    let apiKey: String
+    let metadata: JSONValue?
+
+    private enum CodingKeys: String, CodingKey { case name, service, apiKey = "api_key", metadata }
+
+    var newConnection: NewAPIConnection {
+        NewAPIConnection(name: name, service: service, apiKey: apiKey, metadata: metadata)
+    }
+}
+
+/// The body of `PATCH /v1/connections/{connection_id}`: absent fields stay, `metadata: null` clears it.
+struct UpdateConnectionBody: Decodable, Sendable {
+    let changes: APIConnectionChanges
+
+    private enum CodingKeys: String, CodingKey { case name, service, apiKey = "api_key", metadata }
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        changes = APIConnectionChanges(
+            name: try container.decodeRequiredPatch(String.self, forKey: .name),
+            service: try container.decodeRequiredPatch(String.self, forKey: .service),
+            apiKey: try container.decodeRequiredPatch(String.self, forKey: .apiKey),
+            metadata: try container.decodePatch(JSONValue.self, forKey: .metadata))
+    }
+}

@@ -1,0 +1,58 @@
+import AgentStore
+import Foundation
+
+/// Feedback on a message as the API shows it.
+struct FeedbackBody: Encodable, Identified, Sendable {
+    let id: String
+    let messageID: String
+    @Nullable var agentID: String?
+    let rating: Int
+    @Nullable var comment: String?
+    let createdAt: Date
+    let updatedAt: Date
+
+    init(_ feedback: Feedback) {
+        id = feedback.id
+        messageID = feedback.messageID
+        agentID = feedback.agentID
+        rating = feedback.rating
+        comment = feedback.comment
+        createdAt = feedback.createdAt
+        updatedAt = feedback.updatedAt
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case id, messageID = "message_id", agentID = "agent_id", rating, comment
+        case createdAt = "created_at", updatedAt = "updated_at"
+    }
+}
+
+/// The body of `PUT /v1/messages/{message_id}/feedback`.
+struct SetFeedbackBody: Decodable, Sendable {
+    let rating: Int
+    let comment: String?
+
+    var newFeedback: NewFeedback { NewFeedback(rating: rating, comment: comment) }
+}
+
+/// A page of an agent's feedback with the totals over all of it.
+struct FeedbackListBody: Encodable, Sendable {
+    let page: ListBody<FeedbackBody>
+    let thumbsUp: Int
+    let thumbsDown: Int
+
+    init(_ report: FeedbackReport) {
+        page = ListBody(report.page, FeedbackBody.init)
+        thumbsUp = report.thumbsUp
+        thumbsDown = report.thumbsDown
+    }
+
+    private enum CodingKeys: String, CodingKey { case thumbsUp = "thumbs_up", thumbsDown = "thumbs_down" }
+
+    func encode(to encoder: any Encoder) throws {
+        try page.encode(to: encoder)
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(thumbsUp, forKey: .thumbsUp)
+        try container.encode(thumbsDown, forKey: .thumbsDown)
+    }
+}

@@ -1,0 +1,23 @@
+import AgentStore
+import Foundation
+
+/// A user as the API shows it.
+struct UserBody: Encodable, Sendable {
+    let id: String
+    let email: String
+    @Nullable var displayName: String?
+    let createdAt: Date
+    let updatedAt: Date
+
+    init(_ user: User) {
+        id = user.id.rawValue
+        email = user.email
+        displayName = user.displayName
+        createdAt = user.createdAt
+        updatedAt = user.updatedAt
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case id, email, displayName = "display_name", createdAt = "created_at", updatedAt = "updated_at"
+    }
+}

@@ -1,0 +1,36 @@
+import AgentStore
+
+/// One page of a listing: `{"data": [...], "has_more": ..., "first_id": ..., "last_id": ...}`.
+struct ListBody<Item: Encodable & Identified & Sendable>: Encodable, Sendable {
+    let data: [Item]
+    let hasMore: Bool
+    let firstID: String?
+    let lastID: String?
+
+    init(data: [Item], hasMore: Bool) {
+        self.data = data
+        self.hasMore = hasMore
+        self.firstID = data.first?.id
+        self.lastID = data.last?.id
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case data, hasMore = "has_more", firstID = "first_id", lastID = "last_id"
+    }
+
+    /// Encodes nil ids as `null`, so every page has the same keys.
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(data, forKey: .data)
+        try container.encode(hasMore, forKey: .hasMore)
+        try container.encode(firstID, forKey: .firstID)
+        try container.encode(lastID, forKey: .lastID)
+    }
+}
+
+extension ListBody {
+    /// A store page with each item converted to its response body.
+    init<Stored>(_ page: Page<Stored>, _ convert: (Stored) -> Item) {
+        self.init(data: page.items.map(convert), hasMore: page.hasMore)
+    }
+}

@@ -1,0 +1,36 @@
+import AgentStore
+import Hummingbird
+
+extension PageRequest {
+    /// Reads `limit`, `after`, `before` and `order` from the query string; any malformed one is a 400.
+    init(query request: Request, defaultOrder: Order) throws {
+        let query = request.uri.queryParameters
+        var limit = 20
+        if let text = query["limit"] {
+            guard let value = Int(text), (1...PageRequest.maximumLimit).contains(value) else {
+                throw Problem.badParameter("limit", "must be an integer from 1 to \(PageRequest.maximumLimit)")
+            }
+            limit = value
+        }
+        var order = defaultOrder
+        if let text = query["order"] {
+            guard let value = Order(rawValue: String(text)) else { throw Problem.badParameter("order", "must be asc or desc") }
+            order = value
+        }
+        let after = try query["after"].map { try Self.cursorID(String($0), "after") }
+        let before = try query["before"].map { try Self.cursorID(String($0), "before") }
+        let cursor: Cursor?
+        switch (after, before) {
+        case (let after?, nil): cursor = .after(after)
+        case (nil, let before?): cursor = .before(before)
+        case (nil, nil): cursor = nil
+        case (_?, _?): throw Problem.badParameter("before", "cannot be combined with after")
+        }
+        self.init(limit: limit, cursor: cursor, order: order)
+    }
+
+    private static func cursorID(_ value: String, _ name: String) throws -> String {
+        guard ResourceID.isPlausible(value) else { throw Problem.badParameter(name, "must be an id from this listing") }
+        return value
+    }
+}

@@ -1,0 +1,68 @@
+import HTTPTypes
+
+/// The problems the API reports, one stable `type` each.
+extension Problem {
+    static func badRequest(_ detail: String, errors: [FieldError]? = nil) -> Problem {
+        Problem(.badRequest, slug: "bad-request", title: "Bad request", detail: detail, errors: errors)
+    }
+
+    static func badParameter(_ field: String, _ reason: String) -> Problem {
+        badRequest("The parameter \(field) \(reason).", errors: [FieldError(field: field, reason: reason)])
+    }
+
+    static func unauthorized(_ detail: String = "Missing or invalid bearer credentials.") -> Problem {
+        var problem = Problem(.unauthorized, slug: "unauthorized", title: "Unauthorized", detail: detail)
+        problem.headers[.wwwAuthenticate] = "Bearer"
+        return problem
+    }
+
+    static func notFound(_ resource: String = "resource") -> Problem {
+        Problem(.notFound, slug: "not-found", title: "Not found", detail: "The \(resource) does not exist.")
+    }
+
+    static func conflict(field: String, reason: String) -> Problem {
+        Problem(.conflict, slug: "conflict", title: "Conflict", detail: "Conflict on \(field): \(reason).",
+                errors: [FieldError(field: field, reason: reason)])
+    }
+
+    static func contentTooLarge(limit: Int) -> Problem {
+        Problem(.contentTooLarge, slug: "content-too-large", title: "Content too large",
+                detail: "The request body exceeds the limit of \(limit) bytes.")
+    }
+
+    static func unsupportedMediaType() -> Problem {
+        Problem(.unsupportedMediaType, slug: "unsupported-media-type", title: "Unsupported media type",
+                detail: "The request body must be application/json.")
+    }
+
+    static func invalid(field: String, reason: String) -> Problem {
+        Problem(.unprocessableContent, slug: "invalid-value", title: "Invalid value",
+                detail: "The value of \(field) is invalid: \(reason).", errors: [FieldError(field: field, reason: reason)])
+    }
+
+    static func unavailable(_ detail: String = "The service is temporarily unavailable.") -> Problem {
+        Problem(.serviceUnavailable, slug: "unavailable", title: "Service unavailable", detail: detail)
+    }
+
+    static func internalError() -> Problem {
+        Problem(.internalServerError, slug: "internal-error", title: "Internal server error",
+                detail: "Something went wrong on our side; quote the request id when reporting it.")
+    }
+
+    /// A problem for a plain status, as Hummingbird's own errors carry (unknown route, wrong method).
+    static func status(_ status: HTTPResponse.Status) -> Problem {
+        switch status {
+        case .notFound: .notFound()
+        case .unauthorized: .unauthorized()
+        case .contentTooLarge: Problem(status, slug: "content-too-large", title: "Content too large", detail: "The request body is too large.")
+        case .unsupportedMediaType: .unsupportedMediaType()
+        case .badRequest: .badRequest("The request is malformed.")
+        case .methodNotAllowed:
+            Problem(status, slug: "method-not-allowed", title: "Method not allowed", detail: "The resource does not support this method.")
+        case .serviceUnavailable: .unavailable()
+        default:
+            status.code >= 500 ? .internalError()
+                : Problem(status, slug: "http-\(status.code)", title: status.reasonPhrase, detail: status.reasonPhrase)
+        }
+    }
+}

@@ -1,0 +1,54 @@
+import AgentStore
+import Foundation
+import Hummingbird
+import NIOCore
+
+extension Problem {
+    /// The problem that reports `error` to the client. Anything unknown becomes a generic 500: its
+    /// description may hold data, so it is only logged.
+    init(from error: any Error, bodyLimit: Int) {
+        switch error {
+        case let problem as Problem:
+            self = problem
+        case let error as StoreError:
+            self = Problem(store: error)
+        case let error as DecodingError:
+            self = Problem(decoding: error)
+        case is NIOTooManyBytesError:
+            self = .contentTooLarge(limit: bodyLimit)
+        case let error as HTTPError:
+            self = .status(error.status)
+        case let error as any HTTPResponseError:
+            self = .status(error.status)
+        default:
+            self = .internalError()
+        }
+    }
+
+    init(store error: StoreError) {
+        switch error {
+        case .notFound(let resource): self = .notFound(resource)
+        case .conflict(let field, let reason): self = .conflict(field: field, reason: reason)
+        case .invalid(let field, let reason): self = .invalid(field: field, reason: reason)
+        // The reason may name internals (such as a key id); the client learns only that it is temporary.
+        case .unavailable: self = .unavailable()
+        }
+    }
+
+    /// A 400 naming the offending field by its path; never the value, which `debugDescription` may quote.
+    init(decoding error: DecodingError) {
+        let (path, reason): ([any CodingKey], String) = switch error {
+        case .typeMismatch(_, let context): (context.codingPath, "has the wrong type")
+        case .valueNotFound(_, let context): (context.codingPath, "must not be null")
+        case .keyNotFound(let key, let context): (context.codingPath + [key], "is required")
+        case .dataCorrupted(let context): (context.codingPath, context.codingPath.isEmpty ? "is not valid JSON" : "is not a valid value")
+        @unknown default: ([], "is not valid")
+        }
+        let field = path.map { $0.intValue.map(String.init) ?? $0.stringValue }.joined(separator: ".")
+        if field.isEmpty {
+            self = .badRequest("The request body \(reason).", errors: [FieldError(field: "body", reason: reason)])
+        } else {
+            self = .badRequest("The field \(field) \(reason).", errors: [FieldError(field: field, reason: reason)])
+        }
+    }
+}

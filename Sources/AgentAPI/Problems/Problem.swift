@@ -1,0 +1,61 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+
+/// An RFC 9457 problem: every error response of the API, as `application/problem+json`.
+///
+/// `detail` is written for people and never carries stored values, tokens or keys.
+struct Problem: Error, HTTPResponseError, Encodable, Sendable {
+    /// One rejected input: the field's name and why.
+    struct FieldError: Encodable, Sendable, Equatable {
+        let field: String
+        let reason: String
+    }
+
+    let type: String
+    let title: String
+    let status: HTTPResponse.Status
+    let detail: String
+    let errors: [FieldError]?
+    /// Extra response headers, such as `WWW-Authenticate`.
+    var headers: HTTPFields = [:]
+
+    init(_ status: HTTPResponse.Status, slug: String, title: String, detail: String, errors: [FieldError]? = nil) {
+        self.type = "\(Self.typeBase)\(slug)"
+        self.title = title
+        self.status = status
+        self.detail = detail
+        self.errors = errors
+    }
+
+    static let typeBase = "https://agent-platform.dev/problems/"
+    static let mediaType = "application/problem+json"
+
+    // MARK: Encoding
+
+    private enum CodingKeys: String, CodingKey { case type, title, status, detail, errors }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(type, forKey: .type)
+        try container.encode(title, forKey: .title)
+        try container.encode(Int(status.code), forKey: .status)
+        try container.encode(detail, forKey: .detail)
+        try container.encodeIfPresent(errors, forKey: .errors)
+    }
+
+    func response(from request: Request, context: some RequestContext) throws -> Response {
+        response()
+    }
+
+    /// The problem as a response; encoding a problem cannot fail, but if it did the status still stands.
+    func response() -> Response {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        let data = (try? encoder.encode(self)) ?? Data()
+        var fields = headers
+        fields[.contentType] = Self.mediaType
+        fields[.contentLength] = String(data.count)
+        return Response(status: status, headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+}

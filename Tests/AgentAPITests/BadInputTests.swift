@@ -1,0 +1,117 @@
+import AgentAPI
+import AgentTestSupport
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Testing
+
+/// No input, however malformed, gets a 500, a crash or a hang; each gets its own problem.
+@Suite struct BadInputTests {
+    let api: TestAPI
+    init() async throws { api = try await TestAPI.make() }
+
+    static let bodies: [(String, [UInt8])] = [
+        ("wrong types", Array(#"{"name": 5, "system_prompt": ["x"]}"#.utf8)),
+        ("huge exponent", Array(#"{"name": "a", "system_prompt": "x", "temperature": 1e400}"#.utf8)),
+        ("huge integer", Array(#"{"name": "a", "system_prompt": "x", "max_tokens": 99999999999999999999}"#.utf8)),
+        ("NUL in string", Array(#"{"name": "a\u0000b", "system_prompt": "x"}"#.utf8)),
+        ("raw NUL byte", Array(#"{"name": "a"#.utf8) + [0] + Array(#"", "system_prompt": "x"}"#.utf8)),
+        ("invalid UTF-8", Array(#"{"name": ""#.utf8) + [0xFF, 0xFE, 0xC3] + Array(#"", "system_prompt": "x"}"#.utf8)),
+        ("deep arrays", Array(repeating: UInt8(ascii: "["), count: 100_000)),
+        ("deep metadata", Array(#"{"name": "a", "system_prompt": "x", "metadata": "#.utf8)
+            + Array(repeating: UInt8(ascii: "["), count: 5_000) + Array(repeating: UInt8(ascii: "]"), count: 5_000) + [UInt8(ascii: "}")]),
+        ("not JSON", Array("name=a".utf8)),
+        ("empty", []),
+        ("array", Array("[]".utf8)),
+        ("null", Array("null".utf8)),
+        ("truncated", Array(#"{"name": "#.utf8)),
+    ]
+
+    @Test(arguments: bodies.indices)
+    func malformedBodiesAreClientErrors(_ index: Int) async throws {
+        let (label, bytes) = Self.bodies[index]
+        let owner = try await api.makeUser()
+        try await api.test(.live) { client async throws in
+            // (Token creation ignores unknown fields and accepts no body, so it is not among these.)
+            let agent = try await client.send(.post, "/v1/agents", as: owner, json: ["name": "a", "system_prompt": "x"])
+            let agentID = try #require(try agent.object()["id"] as? String)
+            let targets: [(HTTPRequest.Method, String)] = [
+                (.post, "/v1/agents"), (.post, "/v1/connections"), (.patch, "/v1/agents/\(agentID)"),
+                (.post, "/v1/agents/\(agentID)/conversations/c1/messages"),
+            ]
+            for (method, uri) in targets {
+                let response = try await client.sendRaw(method, uri, as: owner, bytes: bytes)
+                #expect((400..<500).contains(response.status.code), "\(label) \(uri): \(response.status)")
+                #expect(response.headers[.contentType] == "application/problem+json", "\(label) \(uri)")
+            }
+        }
+    }
+
+    @Test func tenMegabyteBodyIs413() async throws {
+        let owner = try await api.makeUser()
+        let bytes = Array(#"{"name": ""#.utf8) + Array(repeating: UInt8(ascii: "a"), count: 10 * 1024 * 1024) + Array(#""}"#.utf8)
+        try await api.test(.live) { client async throws in
+            let response = try await client.sendRaw(.post, "/v1/agents", as: owner, bytes: bytes)
+            #expect(response.isProblem(.contentTooLarge))
+            // Bodies nobody reads, or sent before authentication fails, neither hang nor break the server.
+            let unread = try await client.sendRaw(.get, "/health", as: nil, bytes: bytes)
+            #expect(unread.status == .ok)
+            #expect(try await client.sendRaw(.post, "/v1/agents", as: nil, bytes: bytes).isProblem(.unauthorized))
+            #expect(try await client.send(.get, "/health", as: nil).status == .ok)
+        }
+    }
+
+    @Test func bodyLimitIsConfigurable() async throws {
+        let small = try await TestAPI.make(maximumBodySize: 100)
+        let owner = try await small.makeUser()
+        try await small.test(.live) { client async throws in
+            let fits = try await client.send(.post, "/v1/agents", as: owner, json: ["name": "a", "system_prompt": "p"])
+            #expect(fits.status == .created)
+            let big = try await client.send(.post, "/v1/agents", as: owner, json: ["name": "a", "system_prompt": String(repeating: "p", count: 200)])
+            #expect(big.isProblem(.contentTooLarge))
+            #expect(try big.object()["detail"] as? String == "The request body exceeds the limit of 100 bytes.")
+        }
+    }
+
+    @Test func wrongContentTypeIs415() async throws {
+        let owner = try await api.makeUser()
+        try await api.test { client async throws in
+            let body = Array(#"{"name": "a", "system_prompt": "x"}"#.utf8)
+            for type in ["text/plain", "application/x-www-form-urlencoded", "application/jsonx", nil] {
+                #expect(try await client.sendRaw(.post, "/v1/agents", as: owner, bytes: body, contentType: type).isProblem(.unsupportedMediaType))
+            }
+            #expect(try await client.sendRaw(.post, "/v1/agents", as: owner, bytes: body, contentType: "application/json; charset=utf-8").status == .created)
+        }
+    }
+
+    @Test func malformedParametersAre400AndOddIdsAre404() async throws {
+        let owner = try await api.makeUser()
+        try await api.test { client async throws in
+            for query in ["limit=0", "limit=101", "limit=abc", "limit=99999999999999999999", "order=up",
+                          "after=a&before=b", "after=%00", "limit=%ZZ", "limit=1e400", "limit=-1", "order=%FF", "after=\(String(repeating: "x", count: 300))"] {
+                #expect(try await client.send(.get, "/v1/agents?\(query)", as: owner).isProblem(.badRequest), "\(query)")
+            }
+            #expect(try await client.send(.get, "/v1/agents?after=unknown-id", as: owner).isProblem(.unprocessableContent))
+            for id in ["%00", "%FF%FE", "a%0Ab", String(repeating: "x", count: 500), "'%20OR%201=1--"] {
+                #expect(try await client.send(.get, "/v1/agents/\(id)", as: owner).isProblem(.notFound), "\(id)")
+                #expect(try await client.send(.get, "/v1/agents/\(id)/conversations/\(id)/messages", as: owner).isProblem(.notFound), "\(id)")
+            }
+            #expect(try await client.send(.get, "/v1/nowhere", as: owner).isProblem(.notFound))
+            #expect(try await client.send(.get, "/nowhere", as: nil).isProblem(.notFound))
+            let wrongMethod = try await client.send(.put, "/v1/agents", as: owner, json: [:])
+            #expect(wrongMethod.headers[.contentType] == "application/problem+json")
+            #expect([404, 405].contains(wrongMethod.status.code))
+        }
+    }
+
+    @Test func everyRouteWithoutCredentialsIs401() async throws {
+        let router = try await buildRouter(store: api.db.store, configuration: api.configuration, registry: api.registry, logger: api.logger)
+        let routes = router.routes.map { ($0.method, "\($0.path)".replacingOccurrences(of: "{", with: "x").replacingOccurrences(of: "}", with: "")) }
+        try await api.test { client async throws in
+            for (method, path) in routes where path.hasPrefix("/v1") {
+                let response = try await client.sendRaw(method, path, as: nil, bytes: Array("{}".utf8))
+                #expect(response.isProblem(.unauthorized), "\(method) \(path)")
+            }
+        }
+    }
+}

@@ -1,0 +1,98 @@
+import AgentAPI
+import AgentStore
+import AgentTestSupport
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Testing
+
+@Suite struct ConnectionRoutesTests {
+    let api: TestAPI
+    init() async throws { api = try await TestAPI.make() }
+
+    static let apiKey = "sk-live-THISISAVERYSECRETKEY-0123456789abcdef"
+    static let newKey = "sk-live-ANOTHERSECRETKEYVALUE-fedcba9876543210"
+
+    /// No response of any connection route ever carries a plaintext key, in whole or in part.
+    @Test func apiKeyIsWriteOnly() async throws {
+        let owner = try await api.makeUser()
+        try await api.test { client async throws in
+            var responses: [TestResponse] = []
+            let created = try await client.send(.post, "/v1/connections", as: owner, json: [
+                "name": "OpenAI", "service": "openai", "api_key": Self.apiKey, "metadata": ["team": "ml", "nested": [1, 2]],
+            ])
+            #expect(created.status == .created)
+            responses.append(created)
+            let connection = try created.object()
+            let id = try #require(connection["id"] as? String)
+            #expect((connection["api_key_hint"] as? String)?.hasSuffix("cdef") == true)
+            #expect((connection["api_key_fingerprint"] as? String)?.count == 16)
+            #expect(connection["api_key"] == nil)
+            #expect((connection["metadata"] as? [String: Any])?["team"] as? String == "ml")
+            responses.append(try await client.send(.get, "/v1/connections/\(id)", as: owner))
+            responses.append(try await client.send(.get, "/v1/connections", as: owner))
+            let patched = try await client.send(.patch, "/v1/connections/\(id)", as: owner, json: ["api_key": Self.newKey, "metadata": NSNull()])
+            #expect(patched.status == .ok)
+            #expect(try patched.object()["metadata"] is NSNull)
+            #expect(try patched.object()["api_key_fingerprint"] as? String != connection["api_key_fingerprint"] as? String)
+            responses.append(patched)
+            let agent = try await client.send(.post, "/v1/agents", as: owner, json: ["name": "a", "system_prompt": "p"])
+            let agentID = try #require(try agent.object()["id"] as? String)
+            responses.append(try await client.send(.put, "/v1/agents/\(agentID)/connections/\(id)", as: owner))
+            responses.append(try await client.send(.get, "/v1/agents/\(agentID)/connections", as: owner))
+            responses.append(try await client.send(.get, "/v1/me/export", as: owner))
+            responses.append(try await client.send(.get, "/v1/audit-log", as: owner))
+            responses.append(try await client.send(.post, "/v1/connections", as: owner, json: ["name": "", "service": "x", "api_key": Self.apiKey]))
+            responses.append(try await client.send(.delete, "/v1/connections/\(id)", as: owner))
+            for response in responses {
+                for key in [Self.apiKey, Self.newKey] {
+                    #expect(!response.text.contains(key))
+                    #expect(!response.text.contains(String(key.dropFirst(8).prefix(20))))
+                }
+            }
+        }
+    }
+
+    @Test func linksBetweenAgentsAndConnections() async throws {
+        let owner = try await api.makeUser()
+        try await api.test { client async throws in
+            let connection = try await client.send(.post, "/v1/connections", as: owner, json: ["name": "c", "service": "s", "api_key": Self.apiKey])
+            let connectionID = try #require(try connection.object()["id"] as? String)
+            let agent = try await client.send(.post, "/v1/agents", as: owner, json: ["name": "a", "system_prompt": "p"])
+            let agentID = try #require(try agent.object()["id"] as? String)
+            #expect(try await client.send(.put, "/v1/agents/\(agentID)/connections/\(connectionID)", as: owner).status == .ok)
+            #expect(try await client.send(.put, "/v1/agents/\(agentID)/connections/\(connectionID)", as: owner).status == .ok)
+            #expect(try await client.send(.get, "/v1/agents/\(agentID)/connections", as: owner).ids() == [connectionID])
+            #expect(try await client.send(.put, "/v1/agents/\(agentID)/connections/missing", as: owner).isProblem(.notFound))
+            #expect(try await client.send(.delete, "/v1/agents/\(agentID)/connections/\(connectionID)", as: owner).status == .noContent)
+            #expect(try await client.send(.delete, "/v1/agents/\(agentID)/connections/\(connectionID)", as: owner).isProblem(.notFound))
+            #expect(try await client.send(.get, "/v1/agents/\(agentID)/connections", as: owner).ids() == [])
+        }
+    }
+
+    @Test func anotherTenantCannotReachConnectionsOrLinks() async throws {
+        let owner = try await api.makeUser("owner")
+        let intruder = try await api.makeUser("intruder")
+        try await api.test { client async throws in
+            let connection = try await client.send(.post, "/v1/connections", as: owner, json: ["name": "mine", "service": "s", "api_key": Self.apiKey])
+            let connectionID = try #require(try connection.object()["id"] as? String)
+            let agent = try await client.send(.post, "/v1/agents", as: owner, json: ["name": "a", "system_prompt": "p"])
+            let agentID = try #require(try agent.object()["id"] as? String)
+            let theirs = try await client.send(.post, "/v1/agents", as: intruder, json: ["name": "b", "system_prompt": "p"])
+            let theirAgentID = try #require(try theirs.object()["id"] as? String)
+            #expect(try await client.send(.put, "/v1/agents/\(agentID)/connections/\(connectionID)", as: owner).status == .ok)
+
+            #expect(try await client.send(.get, "/v1/connections/\(connectionID)", as: intruder).isProblem(.notFound))
+            #expect(try await client.send(.patch, "/v1/connections/\(connectionID)", as: intruder, json: ["name": "x"]).isProblem(.notFound))
+            #expect(try await client.send(.delete, "/v1/connections/\(connectionID)", as: intruder).isProblem(.notFound))
+            #expect(try await client.send(.get, "/v1/agents/\(agentID)/connections", as: intruder).isProblem(.notFound))
+            #expect(try await client.send(.put, "/v1/agents/\(theirAgentID)/connections/\(connectionID)", as: intruder).isProblem(.notFound))
+            #expect(try await client.send(.delete, "/v1/agents/\(agentID)/connections/\(connectionID)", as: intruder).isProblem(.notFound))
+            #expect(try await client.send(.get, "/v1/connections", as: intruder).ids() == [])
+
+            let after = try await client.send(.get, "/v1/connections/\(connectionID)", as: owner)
+            #expect(try after.object()["name"] as? String == "mine")
+            #expect(try await client.send(.get, "/v1/agents/\(agentID)/connections", as: owner).ids() == [connectionID])
+        }
+    }
+}

@@ -1,0 +1,76 @@
+import AgentAPI
+import AgentStore
+import AgentTestSupport
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import Testing
+
+/// Health, readiness, metrics, request ids and what the logs hold.
+@Suite struct OperationsTests {
+    let api: TestAPI
+    init() async throws { api = try await TestAPI.make() }
+
+    @Test func healthReadyAndMetrics() async throws {
+        let owner = try await api.makeUser()
+        try await api.test { client async throws in
+            #expect(try await client.send(.get, "/health", as: nil).object()["status"] as? String == "ok")
+            #expect(try await client.send(.get, "/ready", as: nil).object()["status"] as? String == "ready")
+            _ = try await client.send(.get, "/v1/agents", as: owner)
+            _ = try await client.send(.get, "/v1/agents/missing", as: owner)
+            let metrics = try await client.send(.get, "/metrics", as: nil)
+            #expect(metrics.status == .ok)
+            #expect(metrics.headers[.contentType]?.hasPrefix("text/plain") == true)
+            #expect(metrics.text.contains(#"http_requests_total{route="/v1/agents",method="GET",status="200"} 1"#))
+            #expect(metrics.text.contains(#"http_requests_total{route="/v1/agents/{agent_id}",method="GET",status="404"} 1"#))
+            #expect(metrics.text.contains("http_request_duration_seconds_bucket"))
+        }
+    }
+
+    @Test func notReadyWhenTheDatabaseIsNotMigrated() async throws {
+        let bare = try await TestDatabase.make(migrated: false)
+        let app = try await buildApplication(
+            store: bare.store, configuration: APIConfiguration(port: 0), registry: api.registry, logger: api.logger)
+        try await app.test(.router) { client in
+            let response = try await client.execute(uri: "/ready", method: .get)
+            #expect(response.isProblem(.serviceUnavailable))
+        }
+    }
+
+    @Test func requestIDsAreEchoedOrGenerated() async throws {
+        try await api.test { client async throws in
+            let given = try await client.executeRequest(uri: "/health", method: .get, headers: [.init("X-Request-Id")!: "abc-123"], body: nil)
+            #expect(given.headers[.init("X-Request-Id")!] == "abc-123")
+            let odd = try await client.executeRequest(uri: "/health", method: .get, headers: [.init("X-Request-Id")!: "a b\u{7F}\(String(repeating: "x", count: 300))"], body: nil)
+            let generated = try #require(odd.headers[.init("X-Request-Id")!])
+            #expect(generated.count == 36)
+            let problem = try await client.send(.get, "/v1/me", as: nil)
+            #expect(problem.headers[.init("X-Request-Id")!] != nil)
+        }
+    }
+
+    @Test func logLinesCarryTheRequestIDAndNoSecrets() async throws {
+        let lines = CapturedLog()
+        let logger = lines.logger(level: .info)
+        let owner = try await api.makeUser()
+        let app = try await buildApplication(store: api.db.store, configuration: api.configuration, registry: api.registry, logger: logger)
+        try await app.test(.router) { client in
+            _ = try await client.send(.post, "/v1/connections", as: owner, json: ["name": "c", "service": "s", "api_key": "sk-SECRETKEYSECRETKEY1234"])
+            let agent = try await client.send(.post, "/v1/agents", as: owner, json: ["name": "a", "system_prompt": "p"])
+            let agentID = try #require(try agent.object()["id"] as? String)
+            _ = try await client.send(.post, "/v1/agents/\(agentID)/conversations/c/messages", as: owner, json: ["role": "user", "content": "PRIVATE-CONTENT"])
+            _ = try await client.send(.get, "/v1/me", as: Tenant(id: owner.id, token: "ap_bogus.token"))
+        }
+        let captured = lines.lines
+        let requestLines = captured.filter { $0.contains("hb.request.id") }
+        #expect(!requestLines.isEmpty)
+        for line in requestLines { #expect(line.contains("request_id="), "\(line)") }
+        for line in captured {
+            #expect(!line.contains(owner.token))
+            #expect(!line.contains("SECRETKEY"))
+            #expect(!line.contains("PRIVATE-CONTENT"))
+            #expect(!line.contains("ap_bogus"))
+        }
+    }
+}

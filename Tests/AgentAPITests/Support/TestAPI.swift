@@ -1,0 +1,52 @@
+import AgentAPI
+import AgentStore
+import AgentTestSupport
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import Prometheus
+
+/// One suite's API over its own fresh database, with helpers for users, tokens and JSON requests.
+struct TestAPI: Sendable {
+    let db: TestDatabase
+    let registry: PrometheusCollectorRegistry
+    let configuration: APIConfiguration
+
+    static func make(jwt: JWTConfiguration? = nil, maximumBodySize: Int = 1024 * 1024) async throws -> TestAPI {
+        TestAPI(
+            db: try await TestDatabase.make(), registry: PrometheusCollectorRegistry(),
+            configuration: APIConfiguration(hostname: "127.0.0.1", port: 0, maximumBodySize: maximumBodySize, jwt: jwt))
+    }
+
+    var logger: Logger {
+        var logger = Logger(label: "api-test")
+        logger.logLevel = .warning
+        return logger
+    }
+
+    /// Runs `test` against the application, in memory (`.router`) or over a socket (`.live`).
+    func test<Value: Sendable>(
+        _ setup: TestingSetup = .router, _ test: @escaping @Sendable (any TestClientProtocol) async throws -> Value
+    ) async throws -> Value {
+        let app = try await buildApplication(
+            store: db.store, configuration: configuration, services: [], registry: registry, logger: logger)
+        return try await app.test(setup) { client in try await test(client) }
+    }
+
+    /// A new user and a personal API token of theirs.
+    func makeUser(_ label: String = "user") async throws -> Tenant {
+        let id = try await db.makeUser(label)
+        let token = try await db.store.withTenant(id) { try await $0.createToken(name: "test") }
+        return Tenant(id: id, token: token.value)
+    }
+}
+
+/// A user of a test, with the bearer token that speaks for them.
+struct Tenant: Sendable {
+    let id: UserID
+    let token: String
+
+    var auth: HTTPFields { [.authorization: "Bearer \(token)"] }
+    var jsonAuth: HTTPFields { [.authorization: "Bearer \(token)", .contentType: "application/json"] }
+}
