@@ -37,6 +37,17 @@ public final class AgentStore: Sendable {
         _ userID: UserID, requestID: String? = nil,
         _ body: (TenantSession) async throws -> Result
     ) async throws -> Result {
+        do {
+            return try await transaction(userID, requestID: requestID, body)
+        } catch let error as PSQLError {
+            throw StoreError(unavailable: error) ?? error
+        }
+    }
+
+    private func transaction<Result: Sendable>(
+        _ userID: UserID, requestID: String?,
+        _ body: (TenantSession) async throws -> Result
+    ) async throws -> Result {
         try await client.withConnection { connection in
             let opening = TenantSession.open(
                 connection, userID: userID, settingTenant: isolation == .rowLevelSecurity, logger: logger)

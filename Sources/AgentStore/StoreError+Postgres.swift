@@ -29,6 +29,23 @@ extension StoreError {
         }
     }
 
+    /// A failure to reach the database at all (lost or refused connection, server shutting down, pool
+    /// closed), as `.unavailable`; `nil` for anything else.
+    init?(unavailable error: PSQLError) {
+        switch error.code {
+        case .connectionError, .serverClosedConnection, .clientClosedConnection, .uncleanShutdown, .poolClosed:
+            self = .unavailable(reason: "the database cannot be reached")
+        case .server:
+            // Class 08: connection exceptions; 57P0x: the server is shutting down; 53300: too many connections.
+            guard let state = error.serverInfo?[.sqlState],
+                  state.hasPrefix("08") || state.hasPrefix("57P0") || state == PostgresError.Code.tooManyConnections.raw
+            else { return nil }
+            self = .unavailable(reason: "the database is not accepting work")
+        default:
+            return nil
+        }
+    }
+
     // MARK: Constraint names from the migrations
 
     private static let uniqueFields: [String: (String, String)] = [
