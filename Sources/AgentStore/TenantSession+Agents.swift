@@ -37,19 +37,7 @@ extension TenantSession {
 
     /// The tenant's agents, newest first by default.
     public func agents(_ request: PageRequest) async throws -> Page<Agent> {
-        try request.validate()
-        let keyset = Keyset(request: request)
-        var sql = SQLStatement("SELECT \(Self.agentColumns) FROM agents WHERE user_id = ")
-        let tenant = sql.bind(userID.rawValue)
-        sql.append(tenant)
-        keyset.appendBound(to: &sql, time: "created_at", id: "id") {
-            "SELECT created_at, id FROM agents WHERE id = \($0) AND user_id = \(tenant)"
-        }
-        keyset.appendOrder(to: &sql, time: "created_at", id: "id")
-        return try await page(
-            sql, keyset: keyset,
-            cursorExists: "SELECT EXISTS (SELECT 1 FROM agents WHERE id = \(keyset.cursorID) AND user_id = \(userID.rawValue))",
-            Self.agent)
+        try await listing(Self.agentColumns, from: "agents", where: [("user_id", userID.rawValue)], request, Self.agent)
     }
 
     public func updateAgent(_ id: String, _ changes: AgentChanges) async throws -> Agent {

@@ -26,18 +26,6 @@ extension TenantSession {
 
     /// The tenant's audit log, newest first by default.
     public func auditLog(_ request: PageRequest) async throws -> Page<AuditEntry> {
-        try request.validate()
-        let keyset = Keyset(request: request)
-        var sql = SQLStatement("SELECT \(Self.auditColumns) FROM audit_log WHERE tenant_id = ")
-        let tenant = sql.bind(userID.rawValue)
-        sql.append(tenant)
-        keyset.appendBound(to: &sql, time: "created_at", id: "id") {
-            "SELECT created_at, id FROM audit_log WHERE id = \($0) AND tenant_id = \(tenant)"
-        }
-        keyset.appendOrder(to: &sql, time: "created_at", id: "id")
-        return try await page(
-            sql, keyset: keyset,
-            cursorExists: "SELECT EXISTS (SELECT 1 FROM audit_log WHERE id = \(keyset.cursorID) AND tenant_id = \(userID.rawValue))",
-            Self.auditEntry)
+        try await listing(Self.auditColumns, from: "audit_log", where: [("tenant_id", userID.rawValue)], request, Self.auditEntry)
     }
 }

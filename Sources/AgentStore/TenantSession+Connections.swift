@@ -46,19 +46,8 @@ extension TenantSession {
 
     /// The tenant's connections, newest first by default.
     public func connections(_ request: PageRequest) async throws -> Page<APIConnection> {
-        try request.validate()
-        let keyset = Keyset(request: request)
-        var sql = SQLStatement("SELECT \(Self.connectionColumns) FROM api_connections WHERE user_id = ")
-        let tenant = sql.bind(userID.rawValue)
-        sql.append(tenant)
-        keyset.appendBound(to: &sql, time: "created_at", id: "id") {
-            "SELECT created_at, id FROM api_connections WHERE id = \($0) AND user_id = \(tenant)"
-        }
-        keyset.appendOrder(to: &sql, time: "created_at", id: "id")
-        return try await page(
-            sql, keyset: keyset,
-            cursorExists: "SELECT EXISTS (SELECT 1 FROM api_connections WHERE id = \(keyset.cursorID) AND user_id = \(userID.rawValue))",
-            Self.connection)
+        try await listing(
+            Self.connectionColumns, from: "api_connections", where: [("user_id", userID.rawValue)], request, Self.connection)
     }
 
     public func updateConnection(_ id: String, _ changes: APIConnectionChanges) async throws -> APIConnection {

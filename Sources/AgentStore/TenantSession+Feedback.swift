@@ -38,37 +38,16 @@ extension TenantSession {
 
     /// The feedback the tenant gave, across all agents, newest first by default.
     public func givenFeedback(_ request: PageRequest) async throws -> Page<Feedback> {
-        try request.validate()
-        let keyset = Keyset(request: request)
-        var sql = SQLStatement("SELECT \(Self.feedbackColumns) FROM agent_feedback WHERE user_id = ")
-        let tenant = sql.bind(userID.rawValue)
-        sql.append(tenant)
-        keyset.appendBound(to: &sql, time: "created_at", id: "id") {
-            "SELECT created_at, id FROM agent_feedback WHERE id = \($0) AND user_id = \(tenant)"
-        }
-        keyset.appendOrder(to: &sql, time: "created_at", id: "id")
-        return try await page(
-            sql, keyset: keyset,
-            cursorExists: "SELECT EXISTS (SELECT 1 FROM agent_feedback WHERE id = \(keyset.cursorID) AND user_id = \(userID.rawValue))",
-            Self.feedback)
+        try await listing(
+            Self.feedbackColumns, from: "agent_feedback", where: [("user_id", userID.rawValue)], request, Self.feedback)
     }
 
     /// A page of an agent's feedback, newest first by default, with thumbs-up and thumbs-down totals.
     public func feedback(agentID: String, _ request: PageRequest) async throws -> FeedbackReport {
-        try request.validate()
         _ = try await agent(agentID)
-        let keyset = Keyset(request: request)
-        var sql = SQLStatement("SELECT \(Self.feedbackColumns) FROM agent_feedback WHERE agent_id = ")
-        let agent = sql.bind(agentID)
-        sql.append("\(agent) AND owner_id = \(sql.bind(userID.rawValue))")
-        keyset.appendBound(to: &sql, time: "created_at", id: "id") {
-            "SELECT created_at, id FROM agent_feedback WHERE id = \($0) AND agent_id = \(agent)"
-        }
-        keyset.appendOrder(to: &sql, time: "created_at", id: "id")
-        let page = try await page(
-            sql, keyset: keyset,
-            cursorExists: "SELECT EXISTS (SELECT 1 FROM agent_feedback WHERE id = \(keyset.cursorID) AND agent_id = \(agentID))",
-            Self.feedback)
+        let page = try await listing(
+            Self.feedbackColumns, from: "agent_feedback",
+            where: [("agent_id", agentID), ("owner_id", userID.rawValue)], request, Self.feedback)
         let (up, down) = try await row(
             """
             SELECT count(*) FILTER (WHERE rating = 1), count(*) FILTER (WHERE rating = 0)

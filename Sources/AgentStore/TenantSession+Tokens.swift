@@ -85,19 +85,7 @@ extension TenantSession {
     }
 
     public func tokens(_ request: PageRequest) async throws -> Page<APIToken> {
-        try request.validate()
-        let keyset = Keyset(request: request)
-        var sql = SQLStatement("SELECT \(Self.tokenColumns) FROM api_tokens WHERE user_id = ")
-        let tenant = sql.bind(userID.rawValue)
-        sql.append(tenant)
-        keyset.appendBound(to: &sql, time: "created_at", id: "id") {
-            "SELECT created_at, id FROM api_tokens WHERE id = \($0) AND user_id = \(tenant)"
-        }
-        keyset.appendOrder(to: &sql, time: "created_at", id: "id")
-        return try await page(
-            sql, keyset: keyset,
-            cursorExists: "SELECT EXISTS (SELECT 1 FROM api_tokens WHERE id = \(keyset.cursorID) AND user_id = \(userID.rawValue))",
-            Self.token)
+        try await listing(Self.tokenColumns, from: "api_tokens", where: [("user_id", userID.rawValue)], request, Self.token)
     }
 
     /// Revokes a token; it stops working at once.

@@ -94,6 +94,27 @@ public struct TenantSession: Sendable {
         try await rows(query, decode).first
     }
 
+    /// A keyset page of `table` filtered by equalities (each column = its value) and ordered by
+    /// `(created_at, id)`: the shape of most listings. The cursor must be a row of the same filter.
+    func listing<Item>(
+        _ columns: String, from table: String, where filters: [(column: String, value: String)],
+        _ request: PageRequest, _ decode: (PostgresRow) throws -> Item
+    ) async throws -> Page<Item> {
+        try request.validate()
+        let keyset = Keyset(request: request)
+        var sql = SQLStatement()
+        let conditions = filters.map { "\($0.column) = \(sql.bind($0.value))" }.joined(separator: " AND ")
+        sql.append("SELECT \(columns) FROM \(table) WHERE \(conditions)")
+        keyset.appendBound(to: &sql, time: "created_at", id: "id") {
+            "SELECT created_at, id FROM \(table) WHERE id = \($0) AND \(conditions)"
+        }
+        keyset.appendOrder(to: &sql, time: "created_at", id: "id")
+        var exists = SQLStatement()
+        let existing = filters.map { "\($0.column) = \(exists.bind($0.value))" }.joined(separator: " AND ")
+        exists.append("SELECT EXISTS (SELECT 1 FROM \(table) WHERE id = \(exists.bind(keyset.cursorID)) AND \(existing))")
+        return try await page(sql, keyset: keyset, cursorExists: exists.query, decode)
+    }
+
     /// Reads one keyset page; an unknown cursor is reported rather than read as the end of the listing.
     func page<Item>(
         _ sql: SQLStatement, keyset: Keyset, cursorExists: PostgresQuery,
