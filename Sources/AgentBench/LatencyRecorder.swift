@@ -9,8 +9,10 @@ struct LatencyRecorder: Sendable {
         milliseconds.append(duration.seconds * 1000)
     }
 
+    /// Adds another recorder's requests and time (workers of one phase carry no time of their own).
     mutating func merge(_ other: LatencyRecorder) {
         milliseconds += other.milliseconds
+        seconds += other.seconds
     }
 
     var perSecond: Double { seconds > 0 ? Double(milliseconds.count) / seconds : 0 }
