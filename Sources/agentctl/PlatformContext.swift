@@ -66,8 +66,9 @@ struct PlatformContext {
         }
         let (keyring, created) = try Keyring.loadOrCreateLocalKey(at: localFolder.appending(path: "encryption.key"))
         if created {
-            logger.notice("generated a local encryption key in \(localFolder.path)/encryption.key (set ENCRYPTION_KEY to use your own)")
-            FileHandle.standardError.write(Data("note: generated a local encryption key in \(localFolder.path)/encryption.key\n".utf8))
+            // Once, on the run that creates it; standard error, so it shows whatever the log level.
+            FileHandle.standardError.write(Data(
+                "note: generated a local encryption key in \(localFolder.path)/encryption.key (set ENCRYPTION_KEY to use your own)\n".utf8))
         }
         return keyring
     }
