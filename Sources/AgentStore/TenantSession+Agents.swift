@@ -37,7 +37,12 @@ extension TenantSession {
 
     /// The tenant's agents, newest first by default.
     public func agents(_ request: PageRequest) async throws -> Page<Agent> {
-        try await listing(Self.agentColumns, from: "agents", where: [("user_id", userID.rawValue)], request, Self.agent)
+        if request.cursor == nil, request.order == .descending {
+            try request.validate()
+            let first = PreparedPages.Agents(tenant: userID.rawValue, limit: request.limit + 1)
+            return Keyset(request: request).page(from: try await rows(prepared: first, Self.agent))
+        }
+        return try await listing(Self.agentColumns, from: "agents", where: [("user_id", userID.rawValue)], request, Self.agent)
     }
 
     public func updateAgent(_ id: String, _ changes: AgentChanges) async throws -> Agent {

@@ -38,7 +38,12 @@ extension TenantSession {
 
     /// The feedback the tenant gave, across all agents, newest first by default.
     public func givenFeedback(_ request: PageRequest) async throws -> Page<Feedback> {
-        try await listing(
+        if request.cursor == nil, request.order == .descending {
+            try request.validate()
+            let first = PreparedPages.GivenFeedback(tenant: userID.rawValue, limit: request.limit + 1)
+            return Keyset(request: request).page(from: try await rows(prepared: first, Self.feedback))
+        }
+        return try await listing(
             Self.feedbackColumns, from: "agent_feedback", where: [("user_id", userID.rawValue)], request, Self.feedback)
     }
 

@@ -40,7 +40,34 @@ extension TenantSession {
     public func messages(agentID: String, conversationID: String, _ request: PageRequest) async throws -> Page<Message> {
         try request.validate()
         let keyset = Keyset(request: request)
-        // One round trip: the agent row proves ownership, the lateral join reads the page.
+        let decode: (PostgresRow) throws -> (Message?, Bool) = { row in
+            let (id, agentID, conversationID, author, role, content, metadata, createdAt, cursorFound) = try row.decode(
+                (String?, String?, String?, String?, String?, String?, String?, Date?, Bool).self)
+            // No message columns: the agent exists, the page is empty.
+            guard let id, let agentID, let conversationID, let author, let role, let content, let createdAt else {
+                return (nil, cursorFound)
+            }
+            return (try Self.message((id, agentID, conversationID, author, role, content, metadata, createdAt)), cursorFound)
+        }
+        let rows: [(Message?, Bool)]
+        if request.cursor == nil, request.order == .ascending {
+            rows = try await self.rows(
+                prepared: PreparedPages.Conversation(
+                    agent: agentID, tenant: userID.rawValue, conversation: conversationID, limit: request.limit + 1),
+                decode)
+        } else {
+            rows = try await self.rows(pageQuery(agentID: agentID, conversationID: conversationID, keyset: keyset).query, decode)
+        }
+        guard let first = rows.first else { throw StoreError.notFound(resource: "agent") }
+        guard first.1 else {
+            throw StoreError.invalid(field: keyset.readsBackwards ? "before" : "after", reason: "names no message of this conversation")
+        }
+        return keyset.page(from: rows.compactMap(\.0))
+    }
+
+    /// A page of a conversation read in one round trip: the agent row proves ownership, the lateral join
+    /// reads the page, and the last column says whether the cursor names a message of this conversation.
+    private func pageQuery(agentID: String, conversationID: String, keyset: Keyset) -> SQLStatement {
         var sql = SQLStatement("SELECT m.id, m.agent_id, m.conversation_id, m.user_id, m.role, m.content, m.metadata::text, m.created_at")
         let agent = sql.bind(agentID)
         let tenant = sql.bind(userID.rawValue)
@@ -56,21 +83,7 @@ extension TenantSession {
         }
         keyset.appendOrder(to: &sql, time: "m.created_at", id: "m.id")
         sql.append(") m ON true WHERE a.id = \(agent) AND a.user_id = \(tenant)")
-
-        let rows = try await rows(sql.query) { row -> (Message?, Bool) in
-            let (id, agentID, conversationID, author, role, content, metadata, createdAt, cursorFound) = try row.decode(
-                (String?, String?, String?, String?, String?, String?, String?, Date?, Bool).self)
-            // No message columns: the agent exists, the page is empty.
-            guard let id, let agentID, let conversationID, let author, let role, let content, let createdAt else {
-                return (nil, cursorFound)
-            }
-            return (try Self.message((id, agentID, conversationID, author, role, content, metadata, createdAt)), cursorFound)
-        }
-        guard let first = rows.first else { throw StoreError.notFound(resource: "agent") }
-        guard first.1 else {
-            throw StoreError.invalid(field: keyset.readsBackwards ? "before" : "after", reason: "names no message of this conversation")
-        }
-        return keyset.page(from: rows.compactMap(\.0))
+        return sql
     }
 
     /// The agent's conversations, most recently active first by default, each with its latest message and

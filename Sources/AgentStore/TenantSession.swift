@@ -85,6 +85,21 @@ public struct TenantSession: Sendable {
         }
     }
 
+    /// Runs a prepared statement and decodes every row, mapping errors as `rows(_:_:)` does.
+    func rows<Statement: PostgresPreparedStatement, Item>(
+        prepared statement: Statement, _ decode: (PostgresRow) throws -> Item
+    ) async throws -> [Item] where Statement.Row == PostgresRow {
+        do {
+            var items: [Item] = []
+            for try await row in try await connection.execute(statement, logger: logger) {
+                items.append(try decode(row))
+            }
+            return items
+        } catch let error as PSQLError {
+            throw StoreError(error) ?? error
+        }
+    }
+
     /// Runs a statement with `RETURNING` and counts the rows it touched.
     func affectedRows(_ query: PostgresQuery) async throws -> Int {
         try await rows(query) { _ in 1 }.count

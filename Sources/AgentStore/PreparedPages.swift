@@ -1,0 +1,73 @@
+import PostgresNIO
+
+/// The first pages of the busiest listings as prepared statements: each connection plans them once,
+/// where the same SQL sent unprepared is planned on every request, and planning is most of their cost
+/// (under row-level security, planning the policies too). Later pages stay dynamic keyset SQL: a cached
+/// generic plan for the cursor form read page 1,000 of a long conversation in 6 ms instead of 1.3 ms.
+enum PreparedPages {
+    /// The tenant's agents, newest first.
+    struct Agents: PostgresPreparedStatement {
+        static let sql = """
+            SELECT \(TenantSession.agentColumns) FROM agents WHERE user_id = $1
+             ORDER BY created_at DESC, id DESC LIMIT $2
+            """
+        let tenant: String
+        let limit: Int
+
+        func makeBindings() throws -> PostgresBindings {
+            var bindings = PostgresBindings(capacity: 2)
+            bindings.append(tenant)
+            bindings.append(limit)
+            return bindings
+        }
+
+        func decodeRow(_ row: PostgresRow) throws -> PostgresRow { row }
+    }
+
+    /// A conversation's oldest messages, with the agent row proving ownership (no row: no such agent).
+    struct Conversation: PostgresPreparedStatement {
+        static let sql = """
+            SELECT m.id, m.agent_id, m.conversation_id, m.user_id, m.role, m.content, m.metadata::text, m.created_at, true
+              FROM agents a LEFT JOIN LATERAL (
+                SELECT * FROM agent_messages m
+                 WHERE m.conversation_id = $3 AND m.agent_id = a.id AND m.owner_id = $2
+                 ORDER BY m.created_at ASC, m.id ASC LIMIT $4
+              ) m ON true
+             WHERE a.id = $1 AND a.user_id = $2
+            """
+        let agent: String
+        let tenant: String
+        let conversation: String
+        let limit: Int
+
+        func makeBindings() throws -> PostgresBindings {
+            var bindings = PostgresBindings(capacity: 4)
+            bindings.append(agent)
+            bindings.append(tenant)
+            bindings.append(conversation)
+            bindings.append(limit)
+            return bindings
+        }
+
+        func decodeRow(_ row: PostgresRow) throws -> PostgresRow { row }
+    }
+
+    /// The feedback the tenant gave, newest first.
+    struct GivenFeedback: PostgresPreparedStatement {
+        static let sql = """
+            SELECT \(TenantSession.feedbackColumns) FROM agent_feedback WHERE user_id = $1
+             ORDER BY created_at DESC, id DESC LIMIT $2
+            """
+        let tenant: String
+        let limit: Int
+
+        func makeBindings() throws -> PostgresBindings {
+            var bindings = PostgresBindings(capacity: 2)
+            bindings.append(tenant)
+            bindings.append(limit)
+            return bindings
+        }
+
+        func decodeRow(_ row: PostgresRow) throws -> PostgresRow { row }
+    }
+}
