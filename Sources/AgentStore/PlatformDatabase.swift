@@ -7,22 +7,40 @@ public enum PlatformDatabase {
     /// The login role the platform connects as at runtime: a member of `agent_runtime`, nothing more.
     public static let runtimeLogin = "agent_app"
 
-    /// Creates `database` if it does not exist (connecting to the `postgres` database to do so).
-    public static func create(_ database: String, admin: DatabaseURL, logger: Logger) async throws {
-        var maintenance = admin.clientConfiguration(maxConnections: 1)
-        maintenance.database = "postgres"
-        try await PostgresClient.withRunning(maintenance, logger: logger) { client in
-            let exists = try await client.query(
-                "SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = \(database))", logger: logger
-            ).collect().first?.decode(Bool.self) ?? false
-            if !exists {
-                do {
-                    try await client.query("CREATE DATABASE \(unescaped: quoted(database))", logger: logger)
-                } catch let error as PSQLError where error.serverInfo?[.sqlState] == PostgresError.Code.duplicateDatabase.raw {
-                    // Another process created it first.
-                }
+    /// Creates `database` if it does not exist; returns whether this call created it.
+    @discardableResult
+    public static func create(_ database: String, admin: DatabaseURL, logger: Logger) async throws -> Bool {
+        try await withMaintenance(admin: admin, logger: logger) { client in
+            guard try await !exists(database, client: client, logger: logger) else { return false }
+            do {
+                try await client.query("CREATE DATABASE \(unescaped: quoted(database))", logger: logger)
+                return true
+            } catch let error as PSQLError where error.serverInfo?[.sqlState] == PostgresError.Code.duplicateDatabase.raw {
+                return false  // another process created it first
             }
         }
+    }
+
+    /// Drops `database` if it exists, disconnecting its sessions (for scratch databases such as benchmarks').
+    public static func drop(_ database: String, admin: DatabaseURL, logger: Logger) async throws {
+        try await withMaintenance(admin: admin, logger: logger) { client in
+            _ = try await client.query("DROP DATABASE IF EXISTS \(unescaped: quoted(database)) WITH (FORCE)", logger: logger)
+        }
+    }
+
+    private static func exists(_ database: String, client: PostgresClient, logger: Logger) async throws -> Bool {
+        try await client.query(
+            "SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = \(database))", logger: logger
+        ).collect().first?.decode(Bool.self) ?? false
+    }
+
+    /// Runs `body` connected to the server's `postgres` database, where databases are created and dropped.
+    private static func withMaintenance<Result: Sendable>(
+        admin: DatabaseURL, logger: Logger, _ body: (PostgresClient) async throws -> Result
+    ) async throws -> Result {
+        var maintenance = admin.clientConfiguration(maxConnections: 1)
+        maintenance.database = "postgres"
+        return try await PostgresClient.withRunning(maintenance, logger: logger, body)
     }
 
     /// Applies all migrations, then makes sure the runtime login role exists (passwordless: for clusters

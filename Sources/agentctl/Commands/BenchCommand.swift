@@ -77,21 +77,11 @@ func withBenchmarkDatabase(
     let server = try context.requireAdmin()
     let admin = try DatabaseURL(server.replacing(database: name))
     let runtime = try DatabaseURL(context.runtimeURL.replacing(database: name))
-    var exists = false
-    var maintenance = server.clientConfiguration(maxConnections: 1)
-    maintenance.database = "postgres"
-    try await PostgresClient.withRunning(maintenance, logger: logger) { client in
-        exists = try await client.query("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = \(name))", logger: logger)
-            .collect().first?.decode(Bool.self) ?? false
-        if exists && !scale.reuse {
-            try await client.query("DROP DATABASE \(unescaped: name) WITH (FORCE)", logger: logger)
-            exists = false
-        }
-    }
-    try await PlatformDatabase.create(name, admin: server, logger: logger)
+    if !scale.reuse { try await PlatformDatabase.drop(name, admin: server, logger: logger) }
+    let created = try await PlatformDatabase.create(name, admin: server, logger: logger)
     try await PostgresClient.withRunning(admin.clientConfiguration(maxConnections: connections), logger: logger) { adminClient in
         try await PlatformDatabase.migrateAndEnsureRuntimeLogin(admin: adminClient, logger: logger)
-        if !exists {
+        if created {
             FileHandle.standardError.write(Data("loading \(scale.tenants) tenants and \(scale.messages) messages...\n".utf8))
             let start = ContinuousClock.now
             try await scale.dataset.load(into: adminClient, logger: logger)
