@@ -6,26 +6,17 @@ import PostgresNIO
 /// generic plan for the cursor form read page 1,000 of a long conversation in 6 ms instead of 1.3 ms.
 enum PreparedPages {
     /// The tenant's agents, newest first.
-    struct Agents: PostgresPreparedStatement {
+    struct Agents: TenantPage {
         static let sql = """
             SELECT \(TenantSession.agentColumns) FROM agents WHERE user_id = $1
              ORDER BY created_at DESC, id DESC LIMIT $2
             """
         let tenant: String
         let limit: Int
-
-        func makeBindings() throws -> PostgresBindings {
-            var bindings = PostgresBindings(capacity: 2)
-            bindings.append(tenant)
-            bindings.append(limit)
-            return bindings
-        }
-
-        func decodeRow(_ row: PostgresRow) throws -> PostgresRow { row }
     }
 
     /// A conversation's oldest messages, with the agent row proving ownership (no row: no such agent).
-    struct Conversation: PostgresPreparedStatement {
+    struct Conversation: PreparedPage {
         static let sql = """
             SELECT m.id, m.agent_id, m.conversation_id, m.user_id, m.role, m.content, m.metadata::text, m.created_at, true
               FROM agents a LEFT JOIN LATERAL (
@@ -48,26 +39,37 @@ enum PreparedPages {
             bindings.append(limit)
             return bindings
         }
-
-        func decodeRow(_ row: PostgresRow) throws -> PostgresRow { row }
     }
 
     /// The feedback the tenant gave, newest first.
-    struct GivenFeedback: PostgresPreparedStatement {
+    struct GivenFeedback: TenantPage {
         static let sql = """
             SELECT \(TenantSession.feedbackColumns) FROM agent_feedback WHERE user_id = $1
              ORDER BY created_at DESC, id DESC LIMIT $2
             """
         let tenant: String
         let limit: Int
+    }
+}
 
-        func makeBindings() throws -> PostgresBindings {
-            var bindings = PostgresBindings(capacity: 2)
-            bindings.append(tenant)
-            bindings.append(limit)
-            return bindings
-        }
+/// A page statement whose rows are decoded by the store's own row decoders.
+protocol PreparedPage: PostgresPreparedStatement where Row == PostgresRow {}
 
-        func decodeRow(_ row: PostgresRow) throws -> PostgresRow { row }
+extension PreparedPage {
+    func decodeRow(_ row: PostgresRow) throws -> PostgresRow { row }
+}
+
+/// A page of one tenant's rows: `$1` is the tenant, `$2` the limit.
+protocol TenantPage: PreparedPage {
+    var tenant: String { get }
+    var limit: Int { get }
+}
+
+extension TenantPage {
+    func makeBindings() throws -> PostgresBindings {
+        var bindings = PostgresBindings(capacity: 2)
+        bindings.append(tenant)
+        bindings.append(limit)
+        return bindings
     }
 }

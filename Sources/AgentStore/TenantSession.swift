@@ -74,24 +74,22 @@ public struct TenantSession: Sendable {
     /// Runs a query and decodes every row; database errors about the data become `StoreError`s, including
     /// those that surface while rows are read (as from `INSERT ... RETURNING`).
     func rows<Item>(_ query: PostgresQuery, _ decode: (PostgresRow) throws -> Item) async throws -> [Item] {
-        do {
-            var items: [Item] = []
-            for try await row in try await connection.query(query, logger: logger) {
-                items.append(try decode(row))
-            }
-            return items
-        } catch let error as PSQLError {
-            throw StoreError(error) ?? error
-        }
+        try await collect({ try await connection.query(query, logger: logger) }, decode)
     }
 
     /// Runs a prepared statement and decodes every row, mapping errors as `rows(_:_:)` does.
     func rows<Statement: PostgresPreparedStatement, Item>(
         prepared statement: Statement, _ decode: (PostgresRow) throws -> Item
     ) async throws -> [Item] where Statement.Row == PostgresRow {
+        try await collect({ try await connection.execute(statement, logger: logger) }, decode)
+    }
+
+    private func collect<Rows: AsyncSequence, Item>(
+        _ run: () async throws -> Rows, _ decode: (PostgresRow) throws -> Item
+    ) async throws -> [Item] where Rows.Element == PostgresRow {
         do {
             var items: [Item] = []
-            for try await row in try await connection.execute(statement, logger: logger) {
+            for try await row in try await run() {
                 items.append(try decode(row))
             }
             return items
