@@ -26,13 +26,8 @@ public struct APIBenchmark: Sendable {
         self.store = store
     }
 
-    public struct Result: Sendable {
-        public let lines: [String]
-        public let pageRatio: Double
-    }
-
-    /// Runs the three phases; `peakMemory` is read after the HTTP phases (the server's high-water mark).
-    public func run(peakMemory: @Sendable () -> String) async throws -> Result {
+    /// Runs the three phases and returns the report lines, the last `ratio=X.XX`; `peakMemory` is read after the HTTP phases (the server's high-water mark).
+    public func run(peakMemory: @Sendable () -> String) async throws -> [String] {
         // Warm the server, the pools and PostgreSQL's cache first, then alternate (a) and (c) so that
         // neither is measured on a colder machine than the other.
         let readPage: @Sendable (TestClient, Int, String) async throws -> Void = { try await self.readPage($0, user: $1, token: $2) }
@@ -48,16 +43,14 @@ public struct APIBenchmark: Sendable {
         let posts = try await overHTTP(for: seconds) { try await self.postMessage($0, user: $1, token: $2) }
         let memory = peakMemory()
         let ratio = pages.perSecond / direct.perSecond
-        return Result(
-            lines: [
+        return [
                 "clients=\(clients) seconds=\(Int(seconds)) per phase, \(tokens.count) tenants' tokens",
                 pages.summary("(a) HTTP GET 50-message page"),
                 posts.summary("(b) HTTP POST message"),
                 direct.summary("(c) direct store, token check + page"),
                 "server_peak_rss=\(memory)",
                 String(format: "ratio=%.2f", ratio),
-            ],
-            pageRatio: ratio)
+            ]
     }
 
     /// Whether a server answers `GET /health` with 200.

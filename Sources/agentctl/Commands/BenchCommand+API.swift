@@ -37,8 +37,7 @@ extension BenchCommand {
                 var benchmark = APIBenchmark(host: "127.0.0.1", port: port, tokens: tokens, dataset: scale.dataset, store: store)
                 benchmark.clients = clients
                 benchmark.seconds = seconds
-                let result = try await benchmark.run { server.peakMemory }
-                for line in result.lines { print(line) }
+                for line in try await benchmark.run(peakMemory: { server.peakMemory }) { print(line) }
             }
         }
     }
