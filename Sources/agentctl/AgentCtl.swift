@@ -2,6 +2,7 @@ import AgentStore
 import ArgumentParser
 import Foundation
 import Logging
+import NIOPosix
 import PostgresNIO
 
 /// The operator's command line: runs the platform, its local database, migrations, keys and benchmarks.
@@ -18,6 +19,12 @@ struct AgentCtl: AsyncParsableCommand {
     /// Runs the command; database errors are shown by SQL state and server message (PostgresNIO hides
     /// both by default), never with the query's bound values.
     static func main() async {
+        // The server runs its tasks on NIO's event loops, where its sockets and database connections
+        // live, instead of hopping to the concurrency pool and back on every read and write. Only
+        // `serve`: other commands wait on child processes, which must not block an event loop.
+        if CommandLine.arguments.dropFirst().first == ServeCommand.configuration.commandName {
+            NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
+        }
         do {
             var command = try parseAsRoot()
             if var asyncCommand = command as? any AsyncParsableCommand {

@@ -110,19 +110,19 @@ struct AccountExport: Sendable {
     private static func fragment(_ text: String) -> ByteBuffer { ByteBuffer(string: text) }
 
     private static func encoded(_ value: some Encodable) throws -> ByteBuffer {
-        ByteBuffer(bytes: try APIJSON.encoder().encode(value))
+        try JSONStreamEncoder.encode(value)
     }
 
     /// A page's items as array elements, comma-separated and continuing after earlier pages: one write per page.
     private static func encoded<Item, Body: Encodable>(
         _ items: [Item], separator: inout String, _ convert: (Item) -> Body
     ) throws -> ByteBuffer {
-        let encoder = APIJSON.encoder()
         var buffer = ByteBuffer()
         for item in items {
             buffer.writeString(separator)
             separator = ","
-            buffer.writeBytes(try encoder.encode(convert(item)))
+            var element = try JSONStreamEncoder.encode(convert(item), capacity: 256)
+            buffer.writeBuffer(&element)
         }
         return buffer
     }

@@ -2,17 +2,9 @@ import Foundation
 import Hummingbird
 
 /// The API's JSON conventions: RFC 3339 times with fractional seconds; snake_case keys come from each
-/// body's `CodingKeys` (a key strategy would also rewrite the keys inside free-form metadata).
+/// body's `CodingKeys` (a key strategy would also rewrite the keys inside free-form metadata). Responses
+/// are written by ``JSONStreamEncoder``.
 enum APIJSON {
-    static func encoder() -> JSONEncoder {
-        let encoder = JSONEncoder()
-        encoder.dateEncodingStrategy = .custom { date, encoder in
-            var container = encoder.singleValueContainer()
-            try container.encode(RFC3339.string(from: date))
-        }
-        return encoder
-    }
-
     static func decoder() -> JSONDecoder {
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .iso8601
@@ -49,11 +41,11 @@ enum APIJSON {
 extension Response {
     /// `value` as a JSON response.
     static func json(_ value: some Encodable, status: HTTPResponse.Status = .ok) throws -> Response {
-        let data = try APIJSON.encoder().encode(value)
+        let body = try JSONStreamEncoder.encode(value)
         return Response(
             status: status,
-            headers: [.contentType: "application/json; charset=utf-8", .contentLength: String(data.count)],
-            body: .init(byteBuffer: ByteBuffer(bytes: data)))
+            headers: [.contentType: "application/json; charset=utf-8", .contentLength: String(body.readableBytes)],
+            body: .init(byteBuffer: body))
     }
 
     /// An empty 204.
