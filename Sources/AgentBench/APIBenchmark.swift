@@ -11,6 +11,8 @@ import NIOCore
 public struct APIBenchmark: Sendable {
     public var clients = 16
     public var seconds = 10.0
+    /// (a) and (c) alternate this many times, so that a slow spell of a shared machine falls on both.
+    public var rounds = 4
     let host: String
     let port: Int
     /// Tenant number (1-based, as in the dataset) and its token.
@@ -28,23 +30,29 @@ public struct APIBenchmark: Sendable {
 
     /// Runs the three phases and returns the report lines, the last `ratio=X.XX`; `peakMemory` is read after the HTTP phases (the server's high-water mark).
     public func run(peakMemory: @Sendable () -> String) async throws -> [String] {
-        // Warm the server, the pools and PostgreSQL's cache first, then alternate (a) and (c) so that
-        // neither is measured on a colder machine than the other.
+        // Warm the server, the pools and PostgreSQL's cache first, then alternate (a) and (c) (see `rounds`).
         let readPage: @Sendable (TestClient, Int, String) async throws -> Void = { try await self.readPage($0, user: $1, token: $2) }
         let readPageDirectly: @Sendable (Int, String) async throws -> Void = { try await self.readPageDirectly(user: $0, token: $1) }
         _ = try await overHTTP(for: 3, readPage)
         _ = try await directly(for: 3, readPageDirectly)
         var pages = LatencyRecorder()
         var direct = LatencyRecorder()
-        for _ in 0..<2 {
-            pages.merge(try await overHTTP(for: seconds / 2, readPage))
-            direct.merge(try await directly(for: seconds / 2, readPageDirectly))
+        var roundLines: [String] = []
+        for round in 1...rounds {
+            let roundPages = try await overHTTP(for: seconds / Double(rounds), readPage)
+            let roundDirect = try await directly(for: seconds / Double(rounds), readPageDirectly)
+            roundLines.append(String(
+                format: "round %d: (a) %.0f req/s, (c) %.0f req/s, ratio %.2f", round, roundPages.perSecond,
+                roundDirect.perSecond, roundPages.perSecond / roundDirect.perSecond))
+            pages.merge(roundPages)
+            direct.merge(roundDirect)
         }
         let posts = try await overHTTP(for: seconds) { try await self.postMessage($0, user: $1, token: $2) }
         let memory = peakMemory()
         let ratio = pages.perSecond / direct.perSecond
         return [
                 "clients=\(clients) seconds=\(Int(seconds)) per phase, \(tokens.count) tenants' tokens",
+            ] + roundLines + [
                 pages.summary("(a) HTTP GET 50-message page"),
                 posts.summary("(b) HTTP POST message"),
                 direct.summary("(c) direct store, token check + page"),

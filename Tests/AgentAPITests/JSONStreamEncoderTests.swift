@@ -96,6 +96,20 @@ import Testing
         #expect(decoded == [text])
     }
 
+    /// The word-at-a-time scan must notice an escapable byte wherever it falls, next to multi-byte text.
+    @Test func everyEscapableByteAtEveryOffset() throws {
+        let escapable = (0..<0x20).map { Character(Unicode.Scalar($0)) } + ["\"", "\\"]
+        for character in escapable {
+            for offset in 0..<20 {
+                var text = Array(repeating: Character("é"), count: 20)
+                text[offset] = character
+                let value = String(text)
+                let decoded = try JSONDecoder().decode([String].self, from: Data(encodedText([value]).utf8))
+                #expect(decoded == [value], "byte \(character.asciiValue ?? 0) at offset \(offset)")
+            }
+        }
+    }
+
     @Test func integralDoublesHaveNoFraction() throws {
         #expect(try encodedText([1.0, -2.0, 0.5, 1e300]) == "[1,-2,0.5,1e+300]")
     }

@@ -18,25 +18,28 @@ enum JSONStreamEncoder {
         let writer = JSONStreamWriter(capacity: capacity)
         try writer.encodeValue(value)
         writer.closeContainers(downTo: 0)
-        return writer.output
+        return writer.output.byteBuffer()
     }
 }
 
 /// The state behind ``JSONStreamEncoder``: the output and the stack of open containers.
+///
+/// The containers share it, so it is a class; its two properties are touched for every byte written and
+/// only ever by one encoding at a time, so they skip the runtime's exclusivity checks.
 final class JSONStreamWriter {
-    private(set) var output: ByteBuffer
+    @exclusivity(unchecked) private(set) var output: JSONBytes
     /// Open containers, innermost last: whether each is an object, and whether it has an element yet.
-    private var open: [(isObject: Bool, isEmpty: Bool)] = []
+    @exclusivity(unchecked) private var open: [(isObject: Bool, isEmpty: Bool)] = []
 
     init(capacity: Int) {
-        output = ByteBufferAllocator().buffer(capacity: capacity)
+        output = JSONBytes(capacity: capacity)
     }
 
     // MARK: Containers
 
     /// Opens an object or an array as the value being written.
     func openContainer(isObject: Bool) -> Int {
-        output.writeInteger(isObject ? UInt8(ascii: "{") : UInt8(ascii: "["))
+        output.append(isObject ? UInt8(ascii: "{") : UInt8(ascii: "["))
         open.append((isObject, true))
         return open.count
     }
@@ -54,7 +57,7 @@ final class JSONStreamWriter {
     /// Closes every container deeper than `depth`.
     func closeContainers(downTo depth: Int) {
         while open.count > depth {
-            output.writeInteger(open.removeLast().isObject ? UInt8(ascii: "}") : UInt8(ascii: "]"))
+            output.append(open.removeLast().isObject ? UInt8(ascii: "}") : UInt8(ascii: "]"))
         }
     }
 
@@ -65,11 +68,11 @@ final class JSONStreamWriter {
         if open[depth - 1].isEmpty {
             open[depth - 1].isEmpty = false
         } else {
-            output.writeInteger(UInt8(ascii: ","))
+            output.append(UInt8(ascii: ","))
         }
         if let key {
             writeString(key)
-            output.writeInteger(UInt8(ascii: ":"))
+            output.append(UInt8(ascii: ":"))
         }
     }
 
@@ -90,15 +93,15 @@ final class JSONStreamWriter {
     }
 
     func writeNull() {
-        output.writeStaticString("null")
+        output.append(literal: "null")
     }
 
     func writeBool(_ value: Bool) {
-        output.writeStaticString(value ? "true" : "false")
+        output.append(literal: value ? "true" : "false")
     }
 
     func writeInteger(_ value: some FixedWidthInteger) {
-        output.writeString(String(value))
+        output.append(String(value))
     }
 
     /// Integral values in the exactly representable range without a fraction, as `JSONEncoder` does.
@@ -108,9 +111,9 @@ final class JSONStreamWriter {
                 value, EncodingError.Context(codingPath: [], debugDescription: "JSON has no infinity or NaN"))
         }
         if value == value.rounded(), abs(value) < 9_007_199_254_740_992 {
-            output.writeString(String(Int64(value)))
+            output.append(String(Int64(value)))
         } else {
-            output.writeString(String(describing: value))
+            output.append(String(describing: value))
         }
     }
 
@@ -119,41 +122,62 @@ final class JSONStreamWriter {
         guard value.isFinite, value != value.rounded() || abs(value) >= 16_777_216 else {
             return try writeDouble(Double(value))
         }
-        output.writeString(String(describing: value))
+        output.append(String(describing: value))
     }
 
     /// A JSON string: runs of plain bytes copied at once; quote, backslash and control characters escaped.
     func writeString(_ value: String) {
-        output.writeInteger(UInt8(ascii: "\""))
+        output.append(UInt8(ascii: "\""))
         var value = value
         value.withUTF8 { bytes in
+            guard let start = bytes.baseAddress else { return }
             var runStart = 0
-            for index in 0..<bytes.count {
+            var index = 0
+            while index < bytes.count {
+                // Eight bytes at a time while none of them needs escaping: message text rarely does.
+                if index + 8 <= bytes.count,
+                   !Self.needsEscape(UnsafeRawPointer(start + index).loadUnaligned(as: UInt64.self)) {
+                    index += 8
+                    continue
+                }
                 let byte = bytes[index]
-                guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else { continue }
-                output.writeBytes(UnsafeBufferPointer(rebasing: bytes[runStart..<index]))
-                writeEscape(byte)
-                runStart = index + 1
+                if byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") {
+                    output.append(UnsafeBufferPointer(rebasing: bytes[runStart..<index]))
+                    writeEscape(byte)
+                    runStart = index + 1
+                }
+                index += 1
             }
-            output.writeBytes(UnsafeBufferPointer(rebasing: bytes[runStart...]))
+            output.append(UnsafeBufferPointer(rebasing: bytes[runStart...]))
         }
-        output.writeInteger(UInt8(ascii: "\""))
+        output.append(UInt8(ascii: "\""))
     }
+
+    /// Whether any byte of `word` is below 0x20, a quote or a backslash (bytes of multi-byte UTF-8
+    /// characters are not), by the usual bit tricks for finding a byte in a word.
+    private static func needsEscape(_ word: UInt64) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highBits: UInt64 = 0x8080_8080_8080_8080
+        func hasZeroByte(_ value: UInt64) -> Bool { (value &- ones) & ~value & highBits != 0 }
+        let belowSpace = (word &- ones &* 0x20) & ~word & highBits != 0
+        return belowSpace || hasZeroByte(word ^ (ones &* 0x22)) || hasZeroByte(word ^ (ones &* 0x5C))
+    }
+
+    private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
 
     private func writeEscape(_ byte: UInt8) {
         switch byte {
-        case UInt8(ascii: "\""): output.writeStaticString("\\\"")
-        case UInt8(ascii: "\\"): output.writeStaticString("\\\\")
-        case 0x0A: output.writeStaticString("\\n")
-        case 0x0D: output.writeStaticString("\\r")
-        case 0x09: output.writeStaticString("\\t")
-        case 0x08: output.writeStaticString("\\b")
-        case 0x0C: output.writeStaticString("\\f")
+        case UInt8(ascii: "\""): output.append(literal: "\\\"")
+        case UInt8(ascii: "\\"): output.append(literal: "\\\\")
+        case 0x0A: output.append(literal: "\\n")
+        case 0x0D: output.append(literal: "\\r")
+        case 0x09: output.append(literal: "\\t")
+        case 0x08: output.append(literal: "\\b")
+        case 0x0C: output.append(literal: "\\f")
         default:
-            let hex: [UInt8] = Array("0123456789abcdef".utf8)
-            output.writeStaticString("\\u00")
-            output.writeInteger(hex[Int(byte >> 4)])
-            output.writeInteger(hex[Int(byte & 0x0F)])
+            output.append(literal: "\\u00")
+            output.append(Self.hexDigits[Int(byte >> 4)])
+            output.append(Self.hexDigits[Int(byte & 0x0F)])
         }
     }
 }

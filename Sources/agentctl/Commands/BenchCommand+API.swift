@@ -15,6 +15,13 @@ extension BenchCommand {
         @OptionGroup var scale: Scale
         @Option(help: "Concurrent HTTP connections (and direct workers).") var clients = 16
         @Option(help: "Seconds per phase.") var seconds = 10.0
+        @Option(help: "Rounds that (a) and (c) alternate in.") var rounds = 4
+
+        func validate() throws {
+            guard clients > 0, seconds > 0, rounds > 0 else {
+                throw ValidationError("--clients, --seconds and --rounds must be positive")
+            }
+        }
 
         func run() async throws {
             var scale = scale
@@ -37,6 +44,7 @@ extension BenchCommand {
                 var benchmark = APIBenchmark(host: "127.0.0.1", port: port, tokens: tokens, dataset: scale.dataset, store: store)
                 benchmark.clients = clients
                 benchmark.seconds = seconds
+                benchmark.rounds = rounds
                 for line in try await benchmark.run(peakMemory: { server.peakMemory }) { print(line) }
             }
         }
