@@ -71,9 +71,6 @@ let package = Package(
             dependencies: [
                 "AgentStore", "AgentAPI", "AgentSecrets",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
-                .product(name: "HummingbirdTesting", package: "hummingbird"),
-                .product(name: "HTTPTypes", package: "swift-http-types"),
-                .product(name: "NIOCore", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -1,9 +1,6 @@
 import AgentStore
 import Foundation
-import HTTPTypes
-import HummingbirdTesting
 import Logging
-import NIOCore
 
 /// `agentctl bench api`: over HTTP with many tenants' tokens, (a) `GET` of a 50-message conversation
 /// page and (b) `POST` of a message; and (c) the same store transactions straight through PostgreSQL
@@ -31,15 +28,15 @@ public struct APIBenchmark: Sendable {
     /// Runs the three phases and returns the report lines, the last `ratio=X.XX`; `peakMemory` is read after the HTTP phases (the server's high-water mark).
     public func run(peakMemory: @Sendable () -> String) async throws -> [String] {
         // Warm the server, the pools and PostgreSQL's cache first, then alternate (a) and (c) (see `rounds`).
-        let readPage: @Sendable (TestClient, Int, String) async throws -> Void = { try await self.readPage($0, user: $1, token: $2) }
+        let readPage: @Sendable (Int, String) -> [UInt8] = { self.pageRequest(user: $0, token: $1) }
         let readPageDirectly: @Sendable (Int, String) async throws -> Void = { try await self.readPageDirectly(user: $0, token: $1) }
-        _ = try await overHTTP(for: 3, readPage)
+        _ = try await overHTTP(for: 3, readPage, expecting: 200)
         _ = try await directly(for: 3, readPageDirectly)
         var pages = LatencyRecorder()
         var direct = LatencyRecorder()
         var roundLines: [String] = []
         for round in 1...rounds {
-            let roundPages = try await overHTTP(for: seconds / Double(rounds), readPage)
+            let roundPages = try await overHTTP(for: seconds / Double(rounds), readPage, expecting: 200)
             let roundDirect = try await directly(for: seconds / Double(rounds), readPageDirectly)
             roundLines.append(String(
                 format: "round %d: (a) %.0f req/s, (c) %.0f req/s, ratio %.2f", round, roundPages.perSecond,
@@ -47,7 +44,7 @@ public struct APIBenchmark: Sendable {
             pages.merge(roundPages)
             direct.merge(roundDirect)
         }
-        let posts = try await overHTTP(for: seconds) { try await self.postMessage($0, user: $1, token: $2) }
+        let posts = try await overHTTP(for: seconds, { self.postRequest(user: $0, token: $1) }, expecting: 201)
         let memory = peakMemory()
         let ratio = pages.perSecond / direct.perSecond
         return [
@@ -62,27 +59,36 @@ public struct APIBenchmark: Sendable {
     }
 
     /// Whether a server answers `GET /health` with 200.
-    public static func isHealthy(host: String, port: Int) async -> Bool {
-        let response = try? await TestClient.withClient(host: host, port: port) { try await $0.get("/health") }
-        return response?.status == .ok
+    public static func isHealthy(host: String, port: Int) -> Bool {
+        let request = Array("GET /health HTTP/1.1\r\nHost: \(host)\r\n\r\n".utf8)
+        return (try? HTTPLoadConnection(host: host, port: port).send(request)) == 200
     }
 
     // MARK: Requests
 
-    private func readPage(_ client: TestClient, user: Int, token: String) async throws {
+    private func pageRequest(user: Int, token: String) -> [UInt8] {
         let (agent, conversation) = dataset.conversation(user: user, index: Int.random(in: 0..<dataset.conversationsPerTenant))
-        let response = try await client.get(
-            "/v1/agents/\(agent)/conversations/\(conversation)/messages?limit=50", headers: [.authorization: "Bearer \(token)"])
-        guard response.status == .ok else { throw BenchmarkFailure("GET page answered \(response.status.code)") }
+        return Array("""
+            GET /v1/agents/\(agent)/conversations/\(conversation)/messages?limit=50 HTTP/1.1\r
+            Host: \(host)\r
+            Authorization: Bearer \(token)\r
+            \r
+
+            """.utf8)
     }
 
-    private func postMessage(_ client: TestClient, user: Int, token: String) async throws {
+    private func postRequest(user: Int, token: String) -> [UInt8] {
         let (agent, _) = dataset.conversation(user: user, index: 0)
-        let body = ByteBuffer(string: #"{"role":"user","content":"benchmark message, about sixty characters of text here."}"#)
-        let response = try await client.post(
-            "/v1/agents/\(agent)/conversations/bench-\(user % 7)/messages",
-            headers: [.authorization: "Bearer \(token)", .contentType: "application/json"], body: body)
-        guard response.status == .created else { throw BenchmarkFailure("POST message answered \(response.status.code)") }
+        let body = #"{"role":"user","content":"benchmark message, about sixty characters of text here."}"#
+        return Array("""
+            POST /v1/agents/\(agent)/conversations/bench-\(user % 7)/messages HTTP/1.1\r
+            Host: \(host)\r
+            Authorization: Bearer \(token)\r
+            Content-Type: application/json\r
+            Content-Length: \(body.utf8.count)\r
+            \r
+            \(body)
+            """.utf8)
     }
 
     /// What the page read does in the server, without HTTP: the token check, then the page.
@@ -96,20 +102,43 @@ public struct APIBenchmark: Sendable {
 
     // MARK: Phases
 
+    /// `clients` connections, each on its own thread with blocking sockets (see ``HTTPLoadConnection``).
     private func overHTTP(
-        for seconds: Double, _ request: @escaping @Sendable (TestClient, Int, String) async throws -> Void
+        for seconds: Double, _ request: @escaping @Sendable (Int, String) -> [UInt8], expecting status: Int
     ) async throws -> LatencyRecorder {
         try await phase {
-            try await TestClient.withClient(host: host, port: port) { client in
-                try await loop(for: seconds) { user, token in try await request(client, user, token) }
+            try await Self.onThread {
+                let connection = try HTTPLoadConnection(host: host, port: port)
+                var recorder = LatencyRecorder()
+                let deadline = ContinuousClock.now + .seconds(seconds)
+                while ContinuousClock.now < deadline {
+                    let (user, token) = tokens.randomElement()!
+                    let bytes = request(user, token)
+                    let start = ContinuousClock.now
+                    let code = try connection.send(bytes)
+                    recorder.record(ContinuousClock.now - start)
+                    guard code == status else { throw BenchmarkFailure("\(status) expected, the server answered \(code)") }
+                }
+                return recorder
             }
         }
     }
 
+    /// `clients` tasks calling the store.
     private func directly(
         for seconds: Double, _ request: @escaping @Sendable (Int, String) async throws -> Void
     ) async throws -> LatencyRecorder {
-        try await phase { try await loop(for: seconds, request) }
+        try await phase {
+            var recorder = LatencyRecorder()
+            let deadline = ContinuousClock.now + .seconds(seconds)
+            while ContinuousClock.now < deadline {
+                let (user, token) = tokens.randomElement()!
+                let start = ContinuousClock.now
+                try await request(user, token)
+                recorder.record(ContinuousClock.now - start)
+            }
+            return recorder
+        }
     }
 
     /// `clients` workers until the deadline; the recorder holds every request's latency.
@@ -123,16 +152,13 @@ public struct APIBenchmark: Sendable {
         return total
     }
 
-    private func loop(for seconds: Double, _ request: @Sendable (Int, String) async throws -> Void) async throws -> LatencyRecorder {
-        let deadline = ContinuousClock.now + .seconds(seconds)
-        var recorder = LatencyRecorder()
-        while ContinuousClock.now < deadline {
-            let (user, token) = tokens.randomElement()!
-            let start = ContinuousClock.now
-            try await request(user, token)
-            recorder.record(ContinuousClock.now - start)
+    /// Runs `body` on a thread of its own, where blocking calls hold up nothing else.
+    private static func onThread<Result: Sendable>(
+        _ body: @escaping @Sendable () throws -> Result
+    ) async throws -> Result {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread { continuation.resume(with: Swift.Result { try body() }) }.start()
         }
-        return recorder
     }
 }
 

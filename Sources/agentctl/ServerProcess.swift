@@ -32,7 +32,7 @@ final class ServerProcess: Sendable {
     func waitUntilHealthy() async throws {
         for _ in 0..<300 {
             if !process.isRunning { throw CommandFailure("the server exited with status \(process.terminationStatus)") }
-            if await APIBenchmark.isHealthy(host: "127.0.0.1", port: port) { return }
+            if APIBenchmark.isHealthy(host: "127.0.0.1", port: port) { return }
             try await Task.sleep(for: .milliseconds(100))
         }
         throw CommandFailure("the server did not become healthy within 30 seconds")

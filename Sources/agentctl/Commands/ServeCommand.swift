@@ -5,6 +5,7 @@ import Foundation
 import Hummingbird
 import Logging
 import Metrics
+import NIOPosix
 import PostgresNIO
 import Prometheus
 
@@ -42,7 +43,8 @@ struct ServeCommand: AsyncParsableCommand {
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
         let client = PostgresClient(
-            configuration: context.runtimeURL.clientConfiguration(maxConnections: poolSize), backgroundLogger: logger)
+            configuration: context.runtimeURL.clientConfiguration(maxConnections: poolSize),
+            eventLoopGroup: SpreadEventLoopGroup(MultiThreadedEventLoopGroup.singleton), backgroundLogger: logger)
         let store = AgentStore(client: client, keyring: keyring, logger: logger)
         let app = try await buildApplication(
             store: store, configuration: configuration, services: [client], registry: registry, logger: logger)
