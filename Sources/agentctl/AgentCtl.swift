@@ -48,11 +48,7 @@ struct AgentCtl: AsyncParsableCommand {
     /// Logs go to standard error, so that standard output carries only what a command prints.
     static func bootstrapLogging(defaultLevel: Logger.Level = .warning) {
         let level = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? defaultLevel
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
+        LoggingSystem.bootstrap { label in LogLineHandler(label: label, level: level) }
     }
 }
 

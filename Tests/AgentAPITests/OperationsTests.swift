@@ -45,6 +45,9 @@ import Testing
             let odd = try await client.executeRequest(uri: "/health", method: .get, headers: [.init("X-Request-Id")!: "a b\u{7F}\(String(repeating: "x", count: 300))"], body: nil)
             let generated = try #require(odd.headers[.init("X-Request-Id")!])
             #expect(generated.count == 36)
+            #expect(UUID(uuidString: generated) != nil && Array(generated)[14] == "4")
+            let again = try await client.executeRequest(uri: "/health", method: .get, headers: [:], body: nil)
+            #expect(again.headers[.init("X-Request-Id")!] != generated)
             let problem = try await client.send(.get, "/v1/me", as: nil)
             #expect(problem.headers[.init("X-Request-Id")!] != nil)
         }
