@@ -1,4 +1,5 @@
 import AgentStore
+import PostgresNIO
 import Testing
 
 @Suite struct DatabaseURLTests {
@@ -21,6 +22,15 @@ import Testing
         let other = try DatabaseURL(url.replacing(database: "other"))
         #expect(other.database == "other" && other.password == "s3cr@t")
         #expect(try DatabaseURL(url.replacing(user: "agent_app")).password == nil)
+    }
+
+    /// A server's pool holds its connections and arms no per-release timers; other pools open on demand.
+    @Test func persistentPoolsHoldConnectionsWithoutTimers() throws {
+        let url = try DatabaseURL("postgresql://agent_app@%2Ftmp:5432/agent_platform")
+        let server = url.clientConfiguration(maxConnections: 12, persistent: true).options
+        #expect(server.minimumConnections == 12 && server.maximumConnections == 12 && server.keepAliveBehavior == nil)
+        let tool = url.clientConfiguration(maxConnections: 3).options
+        #expect(tool.minimumConnections == 0 && tool.maximumConnections == 3 && tool.keepAliveBehavior != nil)
     }
 
     @Test(arguments: ["mysql://u@h/db", "postgresql://h/db", "postgresql://u@h:99999/db", "postgresql://u@h/", "postgresql://u@h/db?sslmode=verify"])

@@ -43,7 +43,7 @@ struct ServeCommand: AsyncParsableCommand {
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
         let client = PostgresClient(
-            configuration: context.runtimeURL.clientConfiguration(maxConnections: poolSize),
+            configuration: context.runtimeURL.clientConfiguration(maxConnections: poolSize, persistent: true),
             eventLoopGroup: SpreadEventLoopGroup(MultiThreadedEventLoopGroup.singleton), backgroundLogger: logger)
         let store = AgentStore(client: client, keyring: keyring, logger: logger)
         let app = try await buildApplication(
