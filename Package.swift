@@ -120,7 +120,10 @@ let package = Package(
         ),
         .testTarget(
             name: "AgentCtlTests",
-            dependencies: ["agentctl", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "agentctl", .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
     ]

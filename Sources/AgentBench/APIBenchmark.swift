@@ -6,7 +6,7 @@ import Logging
 /// page and (b) `POST` of a message; and (c) the same store transactions straight through PostgreSQL
 /// (token check, then the page or the append), at the same concurrency, in one run.
 public struct APIBenchmark: Sendable {
-    public var clients = 16
+    public var clients = 8
     public var seconds = 10.0
     /// (a) and (c) alternate this many times, so that a slow spell of a shared machine falls on both.
     public var rounds = 4

@@ -13,7 +13,7 @@ extension BenchCommand {
         static let configuration = CommandConfiguration(
             abstract: "HTTP page reads and message posts against the same store transactions run directly.")
         @OptionGroup var scale: Scale
-        @Option(help: "Concurrent HTTP connections (and direct workers).") var clients = 16
+        @Option(help: "Concurrent HTTP connections (and direct workers).") var clients = 8
         @Option(help: "Seconds per phase.") var seconds = 10.0
         @Option(help: "Rounds that (a) and (c) alternate in.") var rounds = 4
 
