@@ -1,7 +1,7 @@
 import Foundation
 import NIOCore
 
-/// Encodes response bodies straight into a `ByteBuffer`, in the API's JSON conventions.
+/// Encodes response bodies into a `ByteBuffer` as they are walked, in the API's JSON conventions.
 ///
 /// `JSONEncoder` first builds a tree of boxed values with a dictionary per object, then serializes it;
 /// for a page of 50 messages that was the largest single cost of a request in the server's profile.
