@@ -2,7 +2,6 @@ import AgentStore
 import ArgumentParser
 import Foundation
 import Logging
-import NIOPosix
 import PostgresNIO
 
 /// The operator's command line: runs the platform, its local database, migrations, keys and benchmarks.
@@ -23,7 +22,7 @@ struct AgentCtl: AsyncParsableCommand {
         // live, instead of hopping to the concurrency pool and back on every read and write. Only
         // `serve`: other commands wait on child processes, which must not block an event loop.
         if CommandLine.arguments.dropFirst().first == ServeCommand.configuration.commandName {
-            NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
+            _ = ServeCommand.tasksRunOnEventLoops
         }
         do {
             var command = try parseAsRoot()

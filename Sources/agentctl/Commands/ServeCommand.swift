@@ -15,6 +15,10 @@ import Prometheus
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "serve", abstract: "Run the HTTP API.")
 
+    /// Whether Swift concurrency's tasks run on NIO's event loops; installed on first use, which
+    /// `AgentCtl.main` makes before any task starts. False where NIO cannot take over (see its docs).
+    static let tasksRunOnEventLoops = NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
+
     @Option(help: "Address to listen on (default: API_HOST or 127.0.0.1).") var hostname: String?
     @Option(help: "Port to listen on (default: API_PORT or 8080; 0 picks a free port).") var port: Int?
     @Option(help: "Database connections in the pool (default: DATABASE_POOL_SIZE or 20).") var poolSize: Int?
@@ -33,6 +37,7 @@ struct ServeCommand: AsyncParsableCommand {
             return size
         } ?? 20
 
+        logger.debug("runtime", metadata: ["tasks_on_event_loops": "\(Self.tasksRunOnEventLoops)"])
         let context = try await PlatformContext.resolve(logger: logger)
         if !context.isLocal, let admin = context.adminURL {
             _ = try await PostgresClient.withRunning(admin.clientConfiguration(maxConnections: 2), logger: logger) {
