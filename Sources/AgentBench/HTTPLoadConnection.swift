@@ -48,15 +48,13 @@ final class HTTPLoadConnection {
             sent += count
         }
         var received = 0
-        var headerEnd: Int?
-        var expected = Int.max
+        var expected = Int.max  // known once the headers are in
         while received < expected {
             if received == buffer.count { throw BenchmarkFailure("response larger than \(buffer.count) bytes") }
             let count = buffer.withUnsafeMutableBytes { read(socket, $0.baseAddress! + received, $0.count - received) }
             guard count > 0 else { throw BenchmarkFailure("connection closed mid-response") }
             received += count
-            if headerEnd == nil, let end = Self.headerEnd(buffer, count: received) {
-                headerEnd = end
+            if expected == .max, let end = Self.headerEnd(buffer, count: received) {
                 expected = end + (try Self.contentLength(buffer[..<end]))
             }
         }

@@ -27,8 +27,8 @@ struct LogLineHandler: LogHandler {
         if let extra = event.metadata { fields.merge(extra) { $1 } }
         if let error = event.error { fields["error"] = .string("\(error)") }
         var line = "\(Date.now.formatted(.iso8601)) \(event.level) \(label): \(event.message)"
-        for key in fields.keys.sorted() {
-            line += " \(key)=\(Self.quoted("\(fields[key]!)"))"
+        for (key, value) in fields.sorted(by: { $0.key < $1.key }) {
+            line += " \(key)=\(Self.quoted("\(value)"))"
         }
         line += "\n"
         FileHandle.standardError.write(Data(line.utf8))

@@ -21,7 +21,7 @@ struct RequestIDMiddleware: RouterMiddleware {
     }
 
     /// A random (version 4) UUID, lowercased. Foundation's `UUID()` opens and reads `/dev/urandom` on
-    /// every call on Linux; `SystemRandomNumberGenerator` is one `getrandom` call.
+    /// every call on Linux; `SystemRandomNumberGenerator` makes a `getrandom` call per 64 bits, no file.
     static func newID() -> String {
         var generator = SystemRandomNumberGenerator()
         var bytes = (generator.next() as UInt64, generator.next() as UInt64)
