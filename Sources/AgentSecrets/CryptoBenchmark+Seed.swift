@@ -29,7 +29,7 @@ extension CryptoBenchmark {
         let ratio = ours.pairPerSecond / seed.pairPerSecond
         return [
             "iterations=\(iterations) key_length=\(sampleAPIKey.count)",
-            line("ours (ak1, swift-crypto)", ours),
+            line("ours (ak1, BoringSSL)   ", ours),
             line("seed (node, iv:tag:ct)  ", seed),
             "ratio=\(String(format: "%.2f", ratio))",
         ].joined(separator: "\n")

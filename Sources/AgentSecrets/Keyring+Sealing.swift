@@ -1,6 +1,3 @@
-import Crypto
-import Foundation
-
 // MARK: Sealing
 
 extension Keyring {
@@ -8,25 +5,26 @@ extension Keyring {
     ///
     /// - Returns: an `ak1` value (see ``SealedValue``) for `api_connections.api_key`.
     public func seal(_ plaintext: String, context: SealContext) throws(SecretError) -> String {
-        let key = activeKey
-        var plaintext = plaintext
-        let box: AES.GCM.SealedBox
-        do {
-            // The cipher reads the string's own bytes and associated data built on
-            // the stack: no copy or heap array before the cipher's own output.
-            box = try context.withAssociatedData(keyID: activeKeyID) { associatedData in
-                try plaintext.withUTF8 { utf8 in
-                    try AES.GCM.seal(
-                        UnsafeRawBufferPointer(utf8), using: key, nonce: NoncePool.next(), authenticating: associatedData
-                    )
-                }
+        let count = plaintext.utf8.count
+        let nonceCount = SealedValue.nonceByteCount
+        // nonce | ciphertext | tag, built on the stack: the plaintext is copied
+        // into the ciphertext's place and encrypted there.
+        return try withUnsafeTemporaryAllocation(
+            byteCount: nonceCount + count + SealedValue.tagByteCount, alignment: 1
+        ) { payload throws(SecretError) in
+            let nonce = UnsafeMutableRawBufferPointer(rebasing: payload[..<nonceCount])
+            let body = UnsafeMutableRawBufferPointer(rebasing: payload[nonceCount..<nonceCount + count])
+            let tag = UnsafeMutableRawBufferPointer(rebasing: payload[(nonceCount + count)...])
+            NoncePool.write(into: nonce)
+            body.copyBytes(from: plaintext.utf8)
+            try context.withAssociatedData(keyID: activeKeyID) { associatedData throws(SecretError) in
+                try activeKey.seal(
+                    UnsafeRawBufferPointer(body), nonce: UnsafeRawBufferPointer(nonce), associatedData: associatedData,
+                    ciphertext: body, tag: tag
+                )
             }
-        } catch {
-            throw .sealingFailed
+            return SealedValue.formatCurrent(prefix: activeValuePrefix, payload: UnsafeRawBufferPointer(payload))
         }
-        // The default 12-byte nonce always has a combined representation.
-        guard let combined = box.combined else { throw .sealingFailed }
-        return combined.withUnsafeBytes { SealedValue.formatCurrent(prefix: activeValuePrefix, payload: $0) }
     }
 
     /// Seals an already opened secret, e.g. one opened from an older key.
@@ -61,61 +59,79 @@ extension Keyring {
     /// keyring; `key` is nil for an id the keyring lacks, reported only once
     /// the payload proves well formed, as ``SealedValue`` parsing orders it.
     private static func openCurrent(
-        _ text: UnsafeBufferPointer<UInt8>, keyID: String, key: SymmetricKey?, context: SealContext
+        _ text: UnsafeBufferPointer<UInt8>, keyID: String, key: AESGCMKey?, context: SealContext
     ) throws(SecretError) -> Secret {
         try SealedValue.decodePayload(text) { payload throws(SecretError) in
             guard let key else { throw .unknownKeyID(keyID) }
-            let plaintext: Data
-            do {
-                let box = try AES.GCM.SealedBox(combined: payload)
-                plaintext = try context.withAssociatedData(keyID: keyID) { associatedData in
-                    try AES.GCM.open(box, using: key, authenticating: associatedData)
-                }
-            } catch {
-                throw .authenticationFailed
-            }
-            return try secret(plaintext)
+            return try openPayload(payload, keyID: keyID, key: key, context: context)
+        }
+    }
+
+    /// Opens a decoded `ak1` payload: nonce | ciphertext | tag.
+    private static func openPayload(
+        _ payload: UnsafeRawBufferPointer, keyID: String, key: AESGCMKey, context: SealContext
+    ) throws(SecretError) -> Secret {
+        let nonceCount = SealedValue.nonceByteCount
+        let tagStart = payload.count - SealedValue.tagByteCount
+        return try context.withAssociatedData(keyID: keyID) { associatedData throws(SecretError) in
+            try open(
+                UnsafeRawBufferPointer(rebasing: payload[nonceCount..<tagStart]),
+                nonce: UnsafeRawBufferPointer(rebasing: payload[..<nonceCount]),
+                tag: UnsafeRawBufferPointer(rebasing: payload[tagStart...]),
+                associatedData: associatedData, key: key
+            )
+        }
+    }
+
+    /// Opens into a stack buffer, which is zeroed once the secret holds its text.
+    private static func open(
+        _ ciphertext: UnsafeRawBufferPointer, nonce: UnsafeRawBufferPointer, tag: UnsafeRawBufferPointer,
+        associatedData: UnsafeRawBufferPointer, key: AESGCMKey
+    ) throws(SecretError) -> Secret {
+        try withUnsafeTemporaryAllocation(byteCount: ciphertext.count, alignment: 1) { plaintext throws(SecretError) in
+            defer { plaintext.initializeMemory(as: UInt8.self, repeating: 0) }
+            try key.open(ciphertext, nonce: nonce, tag: tag, associatedData: associatedData, into: plaintext)
+            return try secret(UnsafeRawBufferPointer(plaintext))
         }
     }
 
     /// Opens a parsed value: in practice the seed format, as `ak1` values take ``openCurrent``.
     private func openParsed(_ value: SealedValue, context: SealContext) throws(SecretError) -> Secret {
         let key = try key(value.keyID)
-        let plaintext: Data
-        do {
-            switch value {
-            case .current(let keyID, let payload):
-                let box = try AES.GCM.SealedBox(combined: payload)
-                plaintext = try AES.GCM.open(box, using: key, authenticating: context.associatedData(keyID: keyID))
-            case .seed(let iv, let tag, let ciphertext):
-                guard acceptsSeedFormat else {
-                    throw SecretError.malformedValue(reason: "seed format is no longer accepted")
-                }
-                let box = try AES.GCM.SealedBox(nonce: AES.GCM.Nonce(data: iv), ciphertext: ciphertext, tag: tag)
-                plaintext = try AES.GCM.open(box, using: key)
+        switch value {
+        case .current(let keyID, let payload):
+            return try payload.withBytes { payload throws(SecretError) in
+                try Self.openPayload(payload, keyID: keyID, key: key, context: context)
             }
-        } catch let error as SecretError {
-            throw error
-        } catch {
-            throw .authenticationFailed
+        case .seed(let iv, let tag, let ciphertext):
+            guard acceptsSeedFormat else {
+                throw .malformedValue(reason: "seed format is no longer accepted")
+            }
+            // The seed bound no associated data.
+            return try iv.withBytes { iv throws(SecretError) in
+                try tag.withBytes { tag throws(SecretError) in
+                    try ciphertext.withBytes { ciphertext throws(SecretError) in
+                        try Self.open(ciphertext, nonce: iv, tag: tag, associatedData: UnsafeRawBufferPointer(start: nil, count: 0), key: key)
+                    }
+                }
+            }
         }
-        return try Self.secret(plaintext)
     }
 
     /// The key with id `keyID`.
-    func key(_ keyID: String) throws(SecretError) -> SymmetricKey {
+    func key(_ keyID: String) throws(SecretError) -> AESGCMKey {
         guard let key = key(ifPresent: keyID) else { throw .unknownKeyID(keyID) }
         return key
     }
 
     /// The key with id `keyID`, if any; the active key without a dictionary lookup.
-    func key(ifPresent keyID: String) -> SymmetricKey? {
+    func key(ifPresent keyID: String) -> AESGCMKey? {
         keyID == activeKeyID ? activeKey : keys[keyID]
     }
 
     /// The opened bytes as a ``Secret``, if they are UTF-8.
-    static func secret(_ plaintext: Data) throws(SecretError) -> Secret {
-        guard let text = plaintext.withUnsafeBytes({ UTF8Text.string($0) }) else {
+    static func secret(_ plaintext: UnsafeRawBufferPointer) throws(SecretError) -> Secret {
+        guard let text = UTF8Text.string(plaintext) else {
             throw .malformedValue(reason: "plaintext is not UTF-8")
         }
         return Secret(text)
@@ -139,5 +155,14 @@ extension Keyring {
     /// values), or nil when the value is malformed. Does not check the keyring.
     public func keyID(of stored: String) -> String? {
         try? SealedValue(parsing: stored).keyID
+    }
+}
+
+extension [UInt8] {
+    /// `withUnsafeBytes` keeping the error type, which its `rethrows` erases.
+    fileprivate func withBytes<Result>(
+        _ body: (UnsafeRawBufferPointer) throws(SecretError) -> Result
+    ) throws(SecretError) -> Result {
+        try withUnsafeBytes { bytes in Swift.Result { () throws(SecretError) in try body(bytes) } }.get()
     }
 }

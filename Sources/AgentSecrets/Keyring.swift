@@ -6,7 +6,7 @@ import Crypto
 /// development database only, from a key file (``loadOrCreateLocalKey(at:)``);
 /// never from the database they protect. Older keys stay in the ring so
 /// values sealed with them still open until they are re-sealed.
-/// Key bytes live in `SymmetricKey`, which zeroes its storage when released.
+/// Key bytes live in ``AESGCMKey`` contexts, which zero them when released.
 public struct Keyring: Sendable {
     /// Id of the key given as `ENCRYPTION_KEY`; it also opens seed-format values.
     public static let seedKeyID = "default"
@@ -23,9 +23,9 @@ public struct Keyring: Sendable {
     /// value has been re-sealed so an old copy cannot be planted back.
     public var acceptsSeedFormat = true
 
-    let keys: [String: SymmetricKey]
+    let keys: [String: AESGCMKey]
     /// `keys[activeKeyID]`, kept apart so sealing skips the lookup.
-    let activeKey: SymmetricKey
+    let activeKey: AESGCMKey
     /// `ak1.<activeKeyID>.`, built once rather than on every seal.
     let activeValuePrefix: String
 
@@ -39,7 +39,7 @@ public struct Keyring: Sendable {
     }
 
     init(entries: [KeyEntry], activeKeyID: String?) throws(KeyringError) {
-        var keys: [String: SymmetricKey] = [:]
+        var keys: [String: AESGCMKey] = [:]
         var ids: [String] = []
         for (index, entry) in entries.enumerated() {
             guard Self.isValidKeyID(entry.id) else {
@@ -82,7 +82,7 @@ public struct Keyring: Sendable {
         }
     }
 
-    static func parseKey(_ entry: KeyEntry) throws(KeyringError) -> SymmetricKey {
+    static func parseKey(_ entry: KeyEntry) throws(KeyringError) -> AESGCMKey {
         let keyID = entry.source == "ENCRYPTION_KEY" ? nil : entry.id
         guard entry.hex.utf8.count == 64 else {
             throw .invalidKeyLength(source: entry.source, keyID: keyID, length: entry.hex.count)
@@ -91,10 +91,10 @@ public struct Keyring: Sendable {
             throw .invalidKeyHex(source: entry.source, keyID: keyID)
         }
         defer {
-            // Best effort: the key's copy in SymmetricKey is zeroed on release; this one now.
+            // Best effort: the context's copy is zeroed on release; this one now.
             for index in bytes.indices { bytes[index] = 0 }
         }
-        return SymmetricKey(data: bytes)
+        return AESGCMKey(SymmetricKey(data: bytes))
     }
 }
 

@@ -1,4 +1,3 @@
-import Crypto
 import Synchronization
 
 #if canImport(Darwin)
@@ -31,20 +30,21 @@ enum NoncePool {
         pthread_atfork(nil, nil) { NoncePool.forkGeneration.add(1, ordering: .relaxed) }
     }()
 
-    static func next() -> AES.GCM.Nonce {
+    /// Writes a fresh nonce into `nonce`, which must be ``SealedValue/nonceByteCount`` bytes.
+    static func write(into nonce: UnsafeMutableRawBufferPointer) {
+        let count = SealedValue.nonceByteCount
+        precondition(nonce.count == count, "nonce buffer size")
         _ = registerForkHandler
         let generation = forkGeneration.load(ordering: .relaxed)
-        return buffer.withLock { buffer in
-            let count = SealedValue.nonceByteCount
+        buffer.withLock { buffer in
             if buffer.offset + count > Buffer.capacity || buffer.generation != generation {
                 refill(&buffer.bytes)
                 buffer.offset = 0
                 buffer.generation = generation
             }
             defer { buffer.offset += count }
-            return buffer.bytes.withUnsafeBytes { bytes in
-                // Cannot throw: the slice is exactly the default nonce size.
-                try! AES.GCM.Nonce(data: UnsafeRawBufferPointer(rebasing: bytes[buffer.offset..<buffer.offset + count]))
+            buffer.bytes.withUnsafeBytes { bytes in
+                nonce.copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes[buffer.offset..<buffer.offset + count]))
             }
         }
     }

@@ -1,3 +1,4 @@
+import Crypto
 import Testing
 
 @testable import AgentSecrets
@@ -26,6 +27,16 @@ import Testing
         let sealed = "ak1.k2026.CwoJCAcGBQQDAgEAtGfqvmlLNFz6xOVhR0tzt9owJ_kue0A91JVsFzf3F4uWxlHUQ0m5Uprb"
         #expect(try keyring.open(sealed, context: TestKeys.rowOne).exposedValue == "sk-proj-fixture-ünï-🔑")
         #expect(throws: SecretError.authenticationFailed) { try keyring.open(sealed, context: TestKeys.rowTwo) }
+    }
+
+    @Test func sealedValueOpensWithAESGCM() throws {
+        let sealed = try keyring.seal("sk-proj-fixture-ünï-🔑", context: TestKeys.rowOne)
+        let payload = try #require(Base64URL.decode(sealed.utf8.dropFirst("ak1.k2026.".utf8.count)))
+        let box = try AES.GCM.SealedBox(combined: payload)
+        let key = SymmetricKey(data: try #require(Hex.decode(TestKeys.hexA.utf8)))
+        let associatedData = try #require(Hex.decode(Self.rowOneAssociatedDataHex.utf8))
+        let opened = try AES.GCM.open(box, using: key, authenticating: associatedData)
+        #expect(String(decoding: opened, as: UTF8.self) == "sk-proj-fixture-ünï-🔑")
     }
 
     @Test func rejectsPlaintextThatIsNotUTF8() {

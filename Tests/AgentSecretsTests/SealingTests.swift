@@ -95,7 +95,12 @@ import Testing
 
     @Test func pooledNoncesDoNotRepeat() {
         // Spans many pool refills (21 nonces each).
-        let nonces = (0..<5_000).map { _ in Array(NoncePool.next()) }
+        let nonces = (0..<5_000).map { _ in
+            [UInt8](unsafeUninitializedCapacity: 12) { bytes, count in
+                NoncePool.write(into: UnsafeMutableRawBufferPointer(bytes))
+                count = 12
+            }
+        }
         #expect(Set(nonces).count == nonces.count)
         #expect(nonces.allSatisfy { $0.count == 12 })
     }
