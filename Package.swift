@@ -121,7 +121,8 @@ let package = Package(
         .testTarget(
             name: "AgentCtlTests",
             dependencies: [
-                "agentctl", .product(name: "Logging", package: "swift-log"),
+                "agentctl", "AgentStore", "AgentSecrets", "AgentTestSupport",
+                .product(name: "Logging", package: "swift-log"), .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings

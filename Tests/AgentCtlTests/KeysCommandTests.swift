@@ -1,0 +1,84 @@
+import AgentSecrets
+import AgentStore
+import AgentTestSupport
+import Foundation
+import PostgresNIO
+import Testing
+
+/// `agentctl keys ...` as an operator runs it: the built binary, against a test database.
+@Suite struct KeysCommandTests {
+    static let oldKey = String(repeating: "1a", count: 32)
+    static let newKey = String(repeating: "2b", count: 32)
+    static let lostKey = String(repeating: "3c", count: 32)
+
+    @Test func verifyAndRotateReportRowsNotKeys() async throws {
+        let db = try await TestDatabase.make()
+        let tenant = try await db.makeUser()
+        var plaintexts: [String] = []
+        var lostConnectionID = ""
+        for (index, keyring) in try [Self.ring("k1", Self.oldKey), Self.ring("k1", Self.oldKey), Self.ring("k0", Self.lostKey)].enumerated() {
+            let apiKey = "sk-cli-\(index)-\(UUID().uuidString)"
+            plaintexts.append(apiKey)
+            let store = AgentStore(client: db.runtime, keyring: keyring, logger: db.logger)
+            let connection = try await store.withTenant(tenant) {
+                try await $0.createConnection(NewAPIConnection(name: "c\(index)", service: "openai", apiKey: apiKey))
+            }
+            lostConnectionID = connection.id
+        }
+        let environment = [
+            "DATABASE_URL": db.runtimeURL.replacing(), "ADMIN_DATABASE_URL": db.adminURL.replacing(),
+            "ENCRYPTION_KEYS": "k2:\(Self.newKey),k1:\(Self.oldKey)",
+        ]
+
+        let verify = try AgentCtlRun(["keys", "verify"], environment: environment)
+        #expect(verify.status == 2)
+        #expect(verify.output.contains("failed tenant=\(tenant.rawValue) connection=\(lostConnectionID): "))
+        #expect(verify.output.contains("verified 3 connections, 1 failed"))
+
+        let rotate = try AgentCtlRun(["keys", "rotate", "--batch-size", "1"], environment: environment)
+        #expect(rotate.status == 2)
+        #expect(rotate.errors.contains("progress: "), "plain progress lines when standard error is not a terminal")
+        #expect(rotate.output.contains("re-sealed 2 of 3 connections under key k2"))
+
+        let stored = try await db.admin.query("SELECT api_key FROM api_connections", logger: db.logger).collect()
+            .map { try $0.decode(String.self) }
+        #expect(stored.filter { $0.hasPrefix("ak1.k2.") }.count == 2)
+
+        for run in [verify, rotate] {
+            for plaintext in plaintexts {
+                #expect(!run.output.contains(plaintext) && !run.errors.contains(plaintext))
+            }
+            #expect(!run.output.contains(Self.oldKey) && !run.errors.contains(Self.newKey))
+        }
+    }
+
+    @Test func anExternalDatabaseWithoutAKeyStopsWithTheVariableNamed() throws {
+        let environment = ["DATABASE_URL": "postgresql://nobody@127.0.0.1:9/none", "ADMIN_DATABASE_URL": "postgresql://nobody@127.0.0.1:9/none"]
+        let run = try AgentCtlRun(["keys", "verify"], environment: environment)
+        #expect(run.status != 0)
+        #expect(run.errors.contains("ENCRYPTION_KEY"))
+    }
+
+    @Test func aBadKeyStopsWithTheVariableNamedAndNotTheValue() throws {
+        let badKey = String(repeating: "zz", count: 32)
+        let environment = ["DATABASE_URL": "postgresql://nobody@127.0.0.1:9/none", "ENCRYPTION_KEYS": "k1:\(badKey)"]
+        let run = try AgentCtlRun(["keys", "verify"], environment: environment)
+        #expect(run.status != 0)
+        #expect(run.errors.contains("ENCRYPTION_KEYS"))
+        #expect(!run.errors.contains(badKey) && !run.output.contains(badKey))
+    }
+
+    @Test func generatePrintsAFreshKey() throws {
+        let first = try AgentCtlRun(["keys", "generate"], environment: [:])
+        let second = try AgentCtlRun(["keys", "generate"], environment: [:])
+        #expect(first.status == 0)
+        let key = first.output.trimmingCharacters(in: .newlines)
+        #expect(key.count == 64 && key.allSatisfy(\.isHexDigit))
+        #expect(try Keyring(keys: [(id: "k", hex: key)]).keyIDs == ["k"])
+        #expect(key != second.output.trimmingCharacters(in: .newlines))
+    }
+
+    static func ring(_ id: String, _ hex: String) throws -> Keyring {
+        try Keyring(keys: [(id: id, hex: hex)])
+    }
+}
