@@ -21,6 +21,9 @@ final class AESGCMKey: @unchecked Sendable {
     static let tagByteCount = 16
 
     #if canImport(CCryptoBoringSSL)
+    /// What does the work, for benchmark reports.
+    static let backend = "BoringSSL"
+
     /// Read-only after `init`; BoringSSL documents seal and open as safe to
     /// call concurrently on one context, hence `@unchecked Sendable`.
     private let context: UnsafeMutablePointer<EVP_AEAD_CTX>
@@ -43,6 +46,9 @@ final class AESGCMKey: @unchecked Sendable {
         CCryptoBoringSSL_EVP_AEAD_CTX_free(context)
     }
     #else
+    /// What does the work, for benchmark reports.
+    static let backend = "swift-crypto AES.GCM"
+
     private let key: SymmetricKey
 
     /// Prepares `key`, which must be 32 bytes.

@@ -29,8 +29,8 @@ extension CryptoBenchmark {
         let ratio = ours.pairPerSecond / seed.pairPerSecond
         return [
             "iterations=\(iterations) key_length=\(sampleAPIKey.count)",
-            line("ours (ak1, BoringSSL)   ", ours),
-            line("seed (node, iv:tag:ct)  ", seed),
+            line("ours (ak1, \(AESGCMKey.backend))", ours),
+            line("seed (node, iv:tag:ct)", seed),
             "ratio=\(String(format: "%.2f", ratio))",
         ].joined(separator: "\n")
     }

@@ -14,6 +14,13 @@ import Testing
         key = AESGCMKey(symmetricKey)
     }
 
+    #if os(Linux)
+    /// swift-crypto builds BoringSSL here; the fallback would work, at a third of the speed.
+    @Test func usesBoringSSLDirectly() {
+        #expect(AESGCMKey.backend == "BoringSSL")
+    }
+    #endif
+
     // MARK: Known answers
 
     /// Test cases 13 and 14 of McGrew and Viega's GCM specification: zero key, zero 96-bit IV.
