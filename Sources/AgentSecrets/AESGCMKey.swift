@@ -76,7 +76,11 @@ extension AESGCMKey {
             context, ciphertext.bytes, tag.bytes, &tagCount, tag.count, nonce.bytes, nonce.count,
             plaintext.bytes, plaintext.count, nil, 0, associatedData.bytes, associatedData.count
         )
-        guard sealed == 1, tagCount == Self.tagByteCount else { throw Self.failure(.sealingFailed) }
+        guard sealed == 1, tagCount == Self.tagByteCount else {
+            // When sealing in place, what is left there may be plaintext.
+            ciphertext.initializeMemory(as: UInt8.self, repeating: 0)
+            throw Self.failure(.sealingFailed)
+        }
         #else
         do {
             let box = try AES.GCM.seal(plaintext, using: key, nonce: AES.GCM.Nonce(data: nonce), authenticating: associatedData)
