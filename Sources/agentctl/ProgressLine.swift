@@ -5,12 +5,21 @@ import Foundation
 final class ProgressLine: @unchecked Sendable {
     private let total: Int
     private let label: String
-    private let isTerminal = isatty(STDERR_FILENO) == 1
+    private let isTerminal: Bool
+    private let write: (String) -> Void
     private var lastPrinted = Date.distantPast
 
-    init(total: Int, label: String) {
+    /// - Parameters:
+    ///   - isTerminal: whether to redraw a bar; by default, whether standard error is a terminal.
+    ///   - write: where the text goes; by default, standard error.
+    init(
+        total: Int, label: String, isTerminal: Bool = isatty(STDERR_FILENO) == 1,
+        write: @escaping (String) -> Void = { FileHandle.standardError.write(Data($0.utf8)) }
+    ) {
         self.total = total
         self.label = label
+        self.isTerminal = isTerminal
+        self.write = write
     }
 
     func update(_ done: Int) {
@@ -27,9 +36,5 @@ final class ProgressLine: @unchecked Sendable {
 
     func finish() {
         if isTerminal { write("\n") }
-    }
-
-    private func write(_ text: String) {
-        FileHandle.standardError.write(Data(text.utf8))
     }
 }
