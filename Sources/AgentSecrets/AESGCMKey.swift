@@ -1,9 +1,9 @@
 import Crypto
 
 #if canImport(CCryptoBoringSSL)
-// swift-crypto builds BoringSSL on Linux but exports it only through `Crypto`,
-// whose `AES.GCM` sets up a cipher context (key schedule, GHASH tables) and
-// three heap buffers on every call: about half the cost of sealing a short
+// swift-crypto builds BoringSSL on Linux but does not export it as a product.
+// Its `AES.GCM` sets up a cipher context (key schedule, GHASH tables) and three
+// heap buffers on every call: about two thirds of the cost of sealing a short
 // key. The module is visible to every target that depends on `Crypto`, so this
 // file calls BoringSSL's AEAD API on the same copy, with one context per key.
 // Where swift-crypto uses CryptoKit instead (Apple platforms), `AES.GCM` does
@@ -42,7 +42,7 @@ final class AESGCMKey: @unchecked Sendable {
     }
 
     deinit {
-        // Zeroes the key schedule as it frees it.
+        // OPENSSL_free zeroes the context, key schedule included, as it frees it.
         CCryptoBoringSSL_EVP_AEAD_CTX_free(context)
     }
     #else
