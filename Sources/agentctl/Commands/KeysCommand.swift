@@ -33,7 +33,7 @@ struct KeysCommand: AsyncParsableCommand {
                 for failure in report.failures {
                     print("failed tenant=\(failure.tenantID) connection=\(failure.connectionID): \(failure.reason)")
                 }
-                print("re-sealed \(report.resealed) of \(report.examined) connections under key \(rotation.keyring.activeKeyID)")
+                print("re-sealed \(report.resealed) of \(connections(report.examined)) under key \(rotation.keyring.activeKeyID)")
                 if !report.failures.isEmpty { throw ExitCode(2) }
             }
         }
@@ -48,7 +48,7 @@ struct KeysCommand: AsyncParsableCommand {
                 for failure in report.failures {
                     print("failed tenant=\(failure.tenantID) connection=\(failure.connectionID): \(failure.reason)")
                 }
-                print("verified \(report.examined) connections, \(report.failures.count) failed")
+                print("verified \(connections(report.examined)), \(report.failures.count) failed")
                 if !report.failures.isEmpty { throw ExitCode(2) }
             }
         }
@@ -61,4 +61,9 @@ private func withRotation(_ body: (KeyRotation) async throws -> Void) async thro
     let context = try await PlatformContext.resolve(logger: logger)
     let keyring = try context.keyring()
     try await context.withAdmin(maxConnections: 2) { try await body(KeyRotation(admin: $0, keyring: keyring, logger: logger)) }
+}
+
+/// "1 connection", "2 connections".
+private func connections(_ count: Int) -> String {
+    count == 1 ? "1 connection" : "\(count) connections"
 }
