@@ -14,18 +14,14 @@ public struct SealContext: Sendable, Hashable {
 
     // MARK: Associated data
 
-    /// AES-GCM associated data: format version, key id, tenant id, connection id,
-    /// each as a 4-byte big-endian length followed by its UTF-8 bytes.
+    /// Lends the AES-GCM associated data to `body` from a temporary buffer (on
+    /// the stack for ordinary ids), sparing every seal and open a heap array:
+    /// format version, key id, tenant id, connection id, each as a 4-byte
+    /// big-endian length followed by its UTF-8 bytes.
     ///
     /// Length prefixes keep the encoding unambiguous (`("ab","c")` differs from
     /// `("a","bc")`); the version stops a future format from reinterpreting an
     /// old ciphertext; the key id stops a value being relabelled.
-    func associatedData(keyID: String) -> [UInt8] {
-        withAssociatedData(keyID: keyID) { Array($0) }
-    }
-
-    /// Lends ``associatedData(keyID:)`` to `body` from a temporary buffer (on
-    /// the stack for ordinary ids), sparing every seal and open a heap array.
     func withAssociatedData<Result, Failure: Error>(
         keyID: String, _ body: (UnsafeRawBufferPointer) throws(Failure) -> Result
     ) throws(Failure) -> Result {

@@ -8,7 +8,7 @@
 /// - `keyID`: the keyring id of the sealing key, `[A-Za-z0-9_-]{1,32}`.
 /// - payload: base64url without padding, canonical (unused trailing bits zero);
 ///   12-byte random nonce, AES-256-GCM ciphertext of the UTF-8 plaintext,
-///   16-byte tag. The associated data is ``SealContext/associatedData(keyID:)``.
+///   16-byte tag. The associated data is ``SealContext/withAssociatedData(keyID:_:)``.
 ///
 /// ## Seed format (read only)
 ///

@@ -14,17 +14,19 @@ import Testing
     @Test func verifyAndRotateReportRowsNotKeys() async throws {
         let db = try await TestDatabase.make()
         let tenant = try await db.makeUser()
+        // Two rows under k1, which the ring holds, and a last one under k0, which it lacks.
+        let keyrings = try [Self.ring("k1", Self.oldKey), Self.ring("k1", Self.oldKey), Self.ring("k0", Self.lostKey)]
         var plaintexts: [String] = []
-        var lostConnectionID = ""
-        for (index, keyring) in try [Self.ring("k1", Self.oldKey), Self.ring("k1", Self.oldKey), Self.ring("k0", Self.lostKey)].enumerated() {
+        var connectionIDs: [String] = []
+        for (index, keyring) in keyrings.enumerated() {
             let apiKey = "sk-cli-\(index)-\(UUID().uuidString)"
             plaintexts.append(apiKey)
             let store = AgentStore(client: db.runtime, keyring: keyring, logger: db.logger)
-            let connection = try await store.withTenant(tenant) {
-                try await $0.createConnection(NewAPIConnection(name: "c\(index)", service: "openai", apiKey: apiKey))
-            }
-            lostConnectionID = connection.id
+            connectionIDs.append(try await store.withTenant(tenant) {
+                try await $0.createConnection(NewAPIConnection(name: "c\(index)", service: "openai", apiKey: apiKey)).id
+            })
         }
+        let lostConnectionID = try #require(connectionIDs.last)
         let environment = [
             "DATABASE_URL": db.runtimeURL.replacing(), "ADMIN_DATABASE_URL": db.adminURL.replacing(),
             "ENCRYPTION_KEYS": "k2:\(Self.newKey),k1:\(Self.oldKey)",

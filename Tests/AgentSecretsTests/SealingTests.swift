@@ -128,8 +128,8 @@ import Testing
     }
 
     @Test func contextEncodingIsUnambiguous() {
-        let first = SealContext(tenantID: "ab", connectionID: "c").associatedData(keyID: "k")
-        let second = SealContext(tenantID: "a", connectionID: "bc").associatedData(keyID: "k")
+        let first = SealContext(tenantID: "ab", connectionID: "c").withAssociatedData(keyID: "k") { Array($0) }
+        let second = SealContext(tenantID: "a", connectionID: "bc").withAssociatedData(keyID: "k") { Array($0) }
         #expect(first != second)
     }
 
