@@ -14,15 +14,15 @@ public final class AgentStore: Sendable {
         case queryFiltersOnly
     }
 
-    let client: PostgresClient
+    let client: any DatabaseConnections
     let keyring: Keyring?
     let logger: Logger
     let isolation: Isolation
 
     /// - Parameters:
-    ///   - client: a pool connected as the runtime role (never a role that bypasses row-level security).
+    ///   - client: connections as the runtime role (never a role that bypasses row-level security).
     ///   - keyring: the keys that seal API keys; without one, connections cannot be created or opened.
-    public init(client: PostgresClient, keyring: Keyring?, logger: Logger, isolation: Isolation = .rowLevelSecurity) {
+    public init(client: any DatabaseConnections, keyring: Keyring?, logger: Logger, isolation: Isolation = .rowLevelSecurity) {
         self.client = client
         self.keyring = keyring
         self.logger = logger
@@ -48,7 +48,7 @@ public final class AgentStore: Sendable {
         _ userID: UserID, requestID: String?,
         _ body: (TenantSession) async throws -> Result
     ) async throws -> Result {
-        try await client.withConnection { connection in
+        try await client.withLeasedConnection { connection in
             let opening = TenantSession.open(
                 connection, userID: userID, settingTenant: isolation == .rowLevelSecurity, logger: logger)
             let session = TenantSession(
@@ -70,9 +70,10 @@ public final class AgentStore: Sendable {
     /// Whether the database answers and holds the schema version this binary expects.
     public func readiness() async -> Readiness {
         do {
-            let version = try await client.query(
-                "SELECT coalesce(max(version), 0) FROM schema_migrations", logger: logger
-            ).collect().first?.decode(Int.self) ?? 0
+            let version = try await client.withLeasedConnection { connection in
+                try await connection.sendingIfOpen("SELECT coalesce(max(version), 0) FROM schema_migrations", logger: logger)
+                    .first?.decode(Int.self) ?? 0
+            }
             let latest = Migration.all.last?.version ?? 0
             return version == latest ? .ready : .notMigrated(current: version, expected: latest)
         } catch {

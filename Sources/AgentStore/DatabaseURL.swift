@@ -96,6 +96,21 @@ public struct DatabaseURL: Sendable, CustomStringConvertible {
         return configuration
     }
 
+    /// The configuration of one connection to this URL, for `PersistentConnectionPool`.
+    public func connectionConfiguration() throws -> PostgresConnection.Configuration {
+        if let socketDirectory {
+            return .init(
+                unixSocketPath: "\(socketDirectory)/.s.PGSQL.\(port)", username: user, password: password, database: database)
+        }
+        let tls: PostgresConnection.Configuration.TLS =
+            switch self.tls {
+            case .disable: .disable
+            case .prefer: .prefer(try NIOSSLContext(configuration: .makeClientConfiguration()))
+            case .require: .require(try NIOSSLContext(configuration: .makeClientConfiguration()))
+            }
+        return .init(host: host, port: port, username: user, password: password, database: database, tls: tls)
+    }
+
     private var tlsConfiguration: PostgresClient.Configuration.TLS {
         switch tls {
         case .disable: .disable

@@ -26,10 +26,11 @@ public struct TenantSession: Sendable {
     static func open(
         _ connection: PostgresConnection, userID: UserID, settingTenant: Bool, logger: Logger
     ) -> EventLoopFuture<Void> {
-        let begin: EventLoopFuture<PostgresQueryResult> = connection.query("BEGIN", logger: logger)
-        guard settingTenant else { return begin.map { _ in () } }
-        let tenant: EventLoopFuture<PostgresQueryResult> = connection.query(setTenant(userID), logger: logger)
-        return begin.and(tenant).map { _ in () }
+        connection.eventLoop.flatSubmit {
+            let begin = connection.sendIfOpen("BEGIN", logger: logger)
+            guard settingTenant else { return begin.map { _ in () } }
+            return begin.and(connection.sendIfOpen(setTenant(userID), logger: logger)).map { _ in () }
+        }
     }
 
     /// The statement that sets the tenant for the transaction. An id of a strict alphabet (all ids the
@@ -46,7 +47,7 @@ public struct TenantSession: Sendable {
 
     func commit() async throws {
         do {
-            try await connection.query("COMMIT", logger: logger)
+            _ = try await connection.sendingIfOpen("COMMIT", logger: logger)
         } catch let error as PSQLError {
             // Deferred constraints surface at commit.
             throw StoreError(error) ?? error
@@ -57,7 +58,7 @@ public struct TenantSession: Sendable {
     /// to the pool with an open transaction and a tenant set.
     func rollback() async {
         do {
-            try await connection.query("ROLLBACK", logger: logger)
+            _ = try await connection.sendingIfOpen("ROLLBACK", logger: logger)
         } catch {
             logger.warning("rollback failed; closing the connection")
             try? await connection.close()
@@ -74,14 +75,28 @@ public struct TenantSession: Sendable {
     /// Runs a query and decodes every row; database errors about the data become `StoreError`s, including
     /// those that surface while rows are read (as from `INSERT ... RETURNING`).
     func rows<Item>(_ query: PostgresQuery, _ decode: (PostgresRow) throws -> Item) async throws -> [Item] {
-        try await collect({ try await connection.query(query, logger: logger) }, decode)
+        try await collect({ try await connection.sendingIfOpen(query, logger: logger) }, decode)
     }
 
     /// Runs a prepared statement and decodes every row, mapping errors as `rows(_:_:)` does.
     func rows<Statement: PostgresPreparedStatement, Item>(
         prepared statement: Statement, _ decode: (PostgresRow) throws -> Item
     ) async throws -> [Item] where Statement.Row == PostgresRow {
-        try await collect({ try await connection.execute(statement, logger: logger) }, decode)
+        try await collect({
+            // Best effort: the check and the write are not on one thread here (see PostgresConnection+IfOpen).
+            guard !connection.isClosed else { throw PostgresConnection.closedError }
+            return try await connection.execute(statement, logger: logger)
+        }, decode)
+    }
+
+    private func collect<Rows: Sequence, Item>(
+        _ run: () async throws -> Rows, _ decode: (PostgresRow) throws -> Item
+    ) async throws -> [Item] where Rows.Element == PostgresRow {
+        do {
+            return try await run().map(decode)
+        } catch let error as PSQLError {
+            throw StoreError(error) ?? error
+        }
     }
 
     private func collect<Rows: AsyncSequence, Item>(

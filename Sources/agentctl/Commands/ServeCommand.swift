@@ -47,12 +47,12 @@ struct ServeCommand: AsyncParsableCommand {
         let keyring = try context.keyring()
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
-        let client = PostgresClient(
-            configuration: context.runtimeURL.clientConfiguration(maxConnections: poolSize, persistent: true),
-            eventLoopGroup: SpreadEventLoopGroup(MultiThreadedEventLoopGroup.singleton), backgroundLogger: logger)
-        let store = AgentStore(client: client, keyring: keyring, logger: logger)
+        let pool = PersistentConnectionPool(
+            configuration: try context.runtimeURL.connectionConfiguration(), settings: .init(size: poolSize),
+            eventLoopGroup: MultiThreadedEventLoopGroup.singleton, logger: logger)
+        let store = AgentStore(client: pool, keyring: keyring, logger: logger)
         let app = try await buildApplication(
-            store: store, configuration: configuration, services: [client], registry: registry, logger: logger)
+            store: store, configuration: configuration, services: [pool], registry: registry, logger: logger)
         try await app.runService()
     }
 }

@@ -1,0 +1,18 @@
+import PostgresNIO
+
+/// Where the store takes a connection for one transaction: the server's `PersistentConnectionPool`, or a
+/// `PostgresClient` for commands, tests and benchmarks.
+public protocol DatabaseConnections: Sendable {
+    /// Runs `body` with a connection of its own, which goes back afterwards.
+    func withLeasedConnection<Result: Sendable>(
+        _ body: (PostgresConnection) async throws -> Result
+    ) async throws -> Result
+}
+
+extension PostgresClient: DatabaseConnections {
+    public func withLeasedConnection<Result: Sendable>(
+        _ body: (PostgresConnection) async throws -> Result
+    ) async throws -> Result {
+        try await withConnection(body)
+    }
+}

@@ -1,0 +1,141 @@
+import Logging
+import NIOCore
+import PostgresNIO
+import ServiceLifecycle
+import Synchronization
+
+/// The server's database connections: a fixed number, opened at start, kept open, and each replaced by
+/// itself when the database drops it.
+///
+/// Why not `PostgresClient`: its pool state machine stops the process with a precondition failure when a
+/// request asks for a connection while connections are closing below its minimum, which is what a
+/// database restart under load does (`PoolStateMachine+ConnectionGroup.swift:163` in PostgresNIO 1.33).
+/// Without a minimum it arms an idle timer, a task group of two tasks, on every release. This pool has
+/// no timers on the request path and no state that a failure can make inconsistent:
+///
+/// - each of `size` slots keeps one connection: it connects (bounded by `connectTimeout`), hands the
+///   connection out, waits for it to close, and connects again, backing off while the database is away;
+/// - a request takes an idle connection, or waits at most `leaseTimeout`; while no connection is open and
+///   the last attempt failed, it fails at once with `StoreError.unavailable` (an HTTP 503), so requests
+///   do not pile up behind a database that is down;
+/// - a request whose task is cancelled stops waiting at once.
+public final class PersistentConnectionPool: DatabaseConnections, Service {
+    /// How many connections, and how long anything may wait.
+    public struct Settings: Sendable {
+        public var size: Int
+        public var connectTimeout: Duration = .seconds(10)
+        public var leaseTimeout: Duration = .seconds(5)
+        public var maximumBackoff: Duration = .seconds(2)
+
+        public init(size: Int) { self.size = max(1, size) }
+    }
+
+    let settings: Settings
+    let configuration: PostgresConnection.Configuration
+    let eventLoopGroup: any EventLoopGroup
+    let logger: Logger
+    let state = Mutex(PoolState())
+
+    public init(
+        configuration: PostgresConnection.Configuration, settings: Settings,
+        eventLoopGroup: any EventLoopGroup, logger: Logger
+    ) {
+        var configuration = configuration
+        configuration.options.connectTimeout = .nanoseconds(settings.connectTimeout.nanoseconds)
+        self.configuration = configuration
+        self.settings = settings
+        self.eventLoopGroup = eventLoopGroup
+        self.logger = logger
+    }
+
+    // MARK: Leasing
+
+    public func withLeasedConnection<Result: Sendable>(
+        _ body: (PostgresConnection) async throws -> Result
+    ) async throws -> Result {
+        let connection = try await lease()
+        defer { release(connection) }
+        return try await body(connection)
+    }
+
+    func lease() async throws -> PostgresConnection {
+        let waiterID: UInt64
+        switch state.withLock({ $0.lease() }) {
+        case .connection(let connection): return connection
+        case .unavailable(let reason): throw StoreError.unavailable(reason: reason)
+        case .wait(let id): waiterID = id
+        }
+        let timeout = eventLoopGroup.next().scheduleTask(in: .nanoseconds(settings.leaseTimeout.nanoseconds)) {
+            let timedOut = StoreError.unavailable(reason: "no database connection became free in time")
+            self.state.withLock { $0.abandon(waiterID, timedOut) }?.resume()
+        }
+        defer { timeout.cancel() }
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                state.withLock { $0.park(waiterID, continuation) }?.resume()
+            }
+        } onCancel: {
+            state.withLock { $0.abandon(waiterID, CancellationError()) }?.resume()
+        }
+    }
+
+    func release(_ connection: PostgresConnection) {
+        // A closed connection is not handed on: its slot notices the close and connects anew.
+        guard !connection.isClosed else { return }
+        state.withLock { $0.release(connection) }?.resume()
+    }
+
+    // MARK: Slots
+
+    /// Keeps the connections open until cancelled or shut down gracefully; then closes them, and fails
+    /// the requests still waiting.
+    public func run() async {
+        await cancelWhenGracefulShutdown {
+            await withDiscardingTaskGroup { group in
+                for slot in 0..<self.settings.size {
+                    group.addTask { await self.keepConnected(slot: slot) }
+                }
+            }
+        }
+        for waiter in state.withLock({ $0.shutDown() }) { waiter.resume() }
+    }
+
+    private func keepConnected(slot: Int) async {
+        var backoff = Duration.milliseconds(50)
+        while !Task.isCancelled {
+            let connection: PostgresConnection
+            do {
+                connection = try await PostgresConnection.connect(
+                    on: eventLoopGroup.next(), configuration: configuration, id: slot, logger: logger
+                ).get()
+            } catch {
+                let (failedWaiters, firstFailure) = state.withLock { $0.connectFailed() }
+                for waiter in failedWaiters { waiter.resume() }
+                if firstFailure {
+                    // PSQLError's description is generic by design: it carries no credentials.
+                    logger.warning("database connection failed; retrying", metadata: ["error": "\(error)"])
+                }
+                try? await Task.sleep(for: backoff)
+                backoff = min(backoff * 2, settings.maximumBackoff)
+                continue
+            }
+            backoff = .milliseconds(50)
+            let (waiter, recovered) = state.withLock { $0.connected(connection) }
+            waiter?.resume()
+            if recovered { logger.info("database connection restored") }
+            await withTaskCancellationHandler {
+                try? await connection.closeFuture.get()
+            } onCancel: {
+                connection.close().whenComplete { _ in }
+            }
+            state.withLock { $0.disconnected(connection) }
+        }
+    }
+}
+
+extension Duration {
+    var nanoseconds: Int64 {
+        let (seconds, attoseconds) = components
+        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
+    }
+}

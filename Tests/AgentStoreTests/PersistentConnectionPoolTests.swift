@@ -1,0 +1,126 @@
+import AgentStore
+import AgentTestSupport
+import Logging
+import NIOPosix
+import PostgresNIO
+import Synchronization
+import Testing
+
+/// The server's pool under the faults a database brings: connections killed under load, a database that
+/// is not there, requests that give up.
+@Suite struct PersistentConnectionPoolTests {
+    private static func pool(
+        _ configuration: PostgresConnection.Configuration, size: Int, leaseTimeout: Duration = .seconds(5)
+    ) -> PersistentConnectionPool {
+        var settings = PersistentConnectionPool.Settings(size: size)
+        settings.leaseTimeout = leaseTimeout
+        settings.connectTimeout = .seconds(2)
+        var logger = Logger(label: "test.pool")
+        logger.logLevel = .critical
+        return PersistentConnectionPool(
+            configuration: configuration, settings: settings, eventLoopGroup: MultiThreadedEventLoopGroup.singleton,
+            logger: logger)
+    }
+
+    /// With PostgresClient's pool this crashed the process (a precondition in its state machine): every
+    /// connection killed by the server while requests keep coming. Requests may fail as unavailable, but
+    /// the pool survives, and serves again once the database takes connections.
+    @Test func survivesConnectionsKilledUnderLoad() async throws {
+        let db = try await TestDatabase.make()
+        let user = try await db.makeUser()
+        let pool = Self.pool(try db.runtimeURL.connectionConfiguration(), size: 4)
+        let store = AgentStore(client: pool, keyring: nil, logger: db.logger)
+        let running = Task { await pool.run() }
+        defer { running.cancel() }
+
+        let outcomes = Outcomes()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<16 {
+                group.addTask {
+                    let deadline = ContinuousClock.now + .seconds(3)
+                    while ContinuousClock.now < deadline {
+                        do {
+                            _ = try await store.withTenant(user) { try await $0.agents(PageRequest(limit: 5, order: .descending)) }
+                            outcomes.count(success: true)
+                        } catch StoreError.unavailable {
+                            try await Task.sleep(for: .milliseconds(5))
+                        } catch {
+                            outcomes.count(success: false)
+                        }
+                    }
+                }
+            }
+            for _ in 0..<6 {
+                try await Task.sleep(for: .milliseconds(300))
+                _ = try await db.admin.query(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = \(db.runtimeURL.user) AND datname = \(db.name)",
+                    logger: db.logger
+                ).collect()
+            }
+            try await group.waitForAll()
+        }
+        let (successes, otherErrors) = outcomes.totals
+        #expect(otherErrors == 0)
+        #expect(successes > 0)
+        let agents = try await store.withTenant(user) { try await $0.agents(PageRequest(limit: 5, order: .descending)) }
+        #expect(agents.items.isEmpty)
+    }
+
+    /// No database at all: a request answers `unavailable` within the lease timeout instead of hanging,
+    /// and once the pool has seen connecting fail, at once.
+    @Test func unreachableDatabaseFailsFast() async throws {
+        let configuration = PostgresConnection.Configuration(
+            unixSocketPath: "/nonexistent-\(UInt32.random(in: 0...UInt32.max))/.s.PGSQL.5432",
+            username: "nobody", password: nil, database: "none")
+        let pool = Self.pool(configuration, size: 2, leaseTimeout: .seconds(2))
+        let running = Task { await pool.run() }
+        defer { running.cancel() }
+        let start = ContinuousClock.now
+        await #expect(throws: StoreError.self) { try await pool.withLeasedConnection { _ in () } }
+        #expect(ContinuousClock.now - start < .seconds(3))
+        try await Task.sleep(for: .milliseconds(200))
+        let again = ContinuousClock.now
+        await #expect(throws: StoreError.unavailable(reason: "the database cannot be reached")) {
+            try await pool.withLeasedConnection { _ in () }
+        }
+        #expect(ContinuousClock.now - again < .milliseconds(500))
+    }
+
+    /// A request waiting for a busy pool stops waiting when its task is cancelled (a client that went
+    /// away), and one that waits too long is told so; neither takes a connection with it.
+    @Test func waitingRequestsGiveUpCleanly() async throws {
+        let db = try await TestDatabase.make()
+        let pool = Self.pool(try db.runtimeURL.connectionConfiguration(), size: 1, leaseTimeout: .milliseconds(300))
+        let running = Task { await pool.run() }
+        defer { running.cancel() }
+        _ = try await pool.withLeasedConnection { try await $0.query("SELECT 1", logger: db.logger).collect() }
+
+        let (held, release) = AsyncStream.makeStream(of: Void.self)
+        let holder = Task {
+            try await pool.withLeasedConnection { _ in for await _ in held {} }
+        }
+        try await Task.sleep(for: .milliseconds(50))
+        let waiter = Task { try await pool.withLeasedConnection { _ in "got it" } }
+        try await Task.sleep(for: .milliseconds(50))
+        waiter.cancel()
+        await #expect(throws: CancellationError.self) { try await waiter.value }
+        await #expect(throws: StoreError.unavailable(reason: "no database connection became free in time")) {
+            try await pool.withLeasedConnection { _ in () }
+        }
+        release.finish()
+        try await holder.value
+        let value = try await pool.withLeasedConnection { try await $0.query("SELECT 2", logger: db.logger).collect().first?.decode(Int.self) }
+        #expect(value == 2)
+    }
+}
+
+/// Successes and unexpected errors, counted across tasks.
+private final class Outcomes: Sendable {
+    private let counts = Mutex((successes: 0, others: 0))
+
+    func count(success: Bool) {
+        counts.withLock { success ? ($0.successes += 1) : ($0.others += 1) }
+    }
+
+    var totals: (successes: Int, others: Int) { counts.withLock { $0 } }
+}
