@@ -37,33 +37,45 @@ public final class AgentStore: Sendable {
         _ userID: UserID, requestID: String? = nil,
         _ body: (TenantSession) async throws -> Result
     ) async throws -> Result {
-        do {
-            return try await transaction(userID, requestID: requestID, body)
-        } catch let error as PSQLError {
-            throw StoreError(unavailable: error) ?? error
-        }
+        try await transaction(userID, scope: isolation == .rowLevelSecurity ? .tenant : .filtersOnly, requestID: requestID, body)
+    }
+
+    /// Runs `body` in one transaction as the user a personal token names, checking the token in the same
+    /// transaction (one statement, ahead of the body's queries). Throws `StoreError.unauthenticated` when
+    /// the token is malformed, unknown or revoked; the body's work is then rolled back, and it could not
+    /// see or change anything, because the tenant is taken back with the token unchecked.
+    public func withTenant<Result: Sendable>(
+        presenting token: PresentedToken, requestID: String? = nil,
+        _ body: (TenantSession) async throws -> Result
+    ) async throws -> Result {
+        try await transaction(token.userID, scope: .token(hash: token.hash), requestID: requestID, body)
     }
 
     private func transaction<Result: Sendable>(
-        _ userID: UserID, requestID: String?,
+        _ userID: UserID, scope: TenantSession.Scope, requestID: String?,
         _ body: (TenantSession) async throws -> Result
     ) async throws -> Result {
-        try await client.withLeasedConnection { connection in
-            let opening = TenantSession.open(
-                connection, userID: userID, settingTenant: isolation == .rowLevelSecurity, logger: logger)
-            let session = TenantSession(
-                connection: connection, userID: userID, requestID: requestID, keyring: keyring, logger: logger,
-                opening: opening)
-            let result: Result
-            do {
-                result = try await body(session)
-                try await opening.get()
-            } catch {
-                await session.rollback()
-                throw error
+        do {
+            return try await client.withLeasedConnection { connection in
+                let opening = TenantSession.open(connection, userID: userID, scope: scope, logger: logger)
+                let session = TenantSession(
+                    connection: connection, userID: userID, requestID: requestID, keyring: keyring, logger: logger,
+                    opening: opening)
+                let result: Result
+                do {
+                    result = try await body(session)
+                    guard try await opening.get() else { throw StoreError.unauthenticated }
+                } catch {
+                    await session.rollback()
+                    // A body that failed because the token was not valid failed for that reason.
+                    if case .token = scope, (try? await opening.get()) == false { throw StoreError.unauthenticated }
+                    throw error
+                }
+                try await session.commit()
+                return result
             }
-            try await session.commit()
-            return result
+        } catch let error as PSQLError {
+            throw StoreError(unavailable: error) ?? error
         }
     }
 

@@ -11,6 +11,8 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
     case invalid(field: String, reason: String)
     /// The operation needs a tenant context, an encryption key or a database that is not there.
     case unavailable(reason: String)
+    /// The credentials presented are not valid (malformed, unknown or revoked token).
+    case unauthenticated
 
     public var description: String {
         switch self {
@@ -18,6 +20,7 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
         case .conflict(let field, let reason): "conflict on \(field): \(reason)"
         case .invalid(let field, let reason): "invalid \(field): \(reason)"
         case .unavailable(let reason): "unavailable: \(reason)"
+        case .unauthenticated: "the credentials are not valid"
         }
     }
 }

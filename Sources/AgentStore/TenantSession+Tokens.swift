@@ -40,25 +40,29 @@ enum TokenFormat {
     }
 }
 
+/// A personal token as a client presents it: it names its user, and is checked against the stored hash
+/// inside the transaction that serves the request (`AgentStore.withTenant(presenting:)`).
+public struct PresentedToken: Sendable {
+    public let userID: UserID
+    let hash: Data
+
+    /// `nil` for anything not shaped like a personal token; no database is asked.
+    public init?(_ value: String) {
+        guard let (userID, hash) = TokenFormat.parse(value) else { return nil }
+        self.userID = userID
+        self.hash = hash
+    }
+}
+
 extension AgentStore {
-    /// The user a bearer token belongs to, or `nil` if it is malformed, unknown or revoked.
-    /// Records the use at most once a minute, so authentication rarely writes.
+    /// The user a bearer token belongs to, or `nil` if it is malformed, unknown or revoked: for callers
+    /// that need the answer before any work of the request (requests with bodies, streamed responses).
     public func authenticate(token: String, requestID: String? = nil) async throws -> UserID? {
-        guard let (userID, hash) = TokenFormat.parse(token) else { return nil }
-        return try await withTenant(userID, requestID: requestID) { session in
-            try await session.row(
-                """
-                WITH token AS (
-                  SELECT id, last_used_at FROM api_tokens
-                   WHERE token_hash = \(hash) AND user_id = \(userID.rawValue) AND revoked_at IS NULL
-                ), touched AS (
-                  UPDATE api_tokens SET last_used_at = now() FROM token
-                   WHERE api_tokens.id = token.id
-                     AND (token.last_used_at IS NULL OR token.last_used_at < now() - interval '1 minute')
-                )
-                SELECT id FROM token
-                """
-            ) { _ in userID }
+        guard let presented = PresentedToken(token) else { return nil }
+        do {
+            return try await withTenant(presenting: presented, requestID: requestID) { $0.userID }
+        } catch StoreError.unauthenticated {
+            return nil
         }
     }
 }

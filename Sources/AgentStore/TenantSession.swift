@@ -1,4 +1,5 @@
 import AgentSecrets
+import Foundation
 import Logging
 import NIOCore
 import PostgresNIO
@@ -13,23 +14,45 @@ public struct TenantSession: Sendable {
     public let requestID: String?
     let keyring: Keyring?
     let logger: Logger
-    /// `BEGIN` and the tenant's `set_config`, in flight ahead of the body's queries.
-    let opening: EventLoopFuture<Void>
+    /// `BEGIN` and the tenant's `set_config`, in flight ahead of the body's queries; false when the
+    /// token presented was not valid.
+    let opening: EventLoopFuture<Bool>
 
     // MARK: Transaction
 
-    /// Hands `BEGIN` and the tenant's `set_config` to the connection without waiting for either: the
-    /// event loop sends each statement the moment the previous one completes, so the body's first query
-    /// follows without a round trip through this task. (PostgresNIO runs one statement per query, so they
-    /// cannot share a message.) `withTenant` checks both before committing; until then a failure can only
-    /// fail closed: without the transaction or the tenant, row-level security shows and accepts nothing.
+    /// How a transaction takes on its tenant.
+    enum Scope {
+        /// Set the tenant, already authenticated by the caller.
+        case tenant
+        /// Check a personal token and set the tenant it names only if it is valid, in one statement.
+        case token(hash: Data)
+        /// Set nothing: the queries' own filters alone scope them (benchmarks of row-level security).
+        case filtersOnly
+    }
+
+    /// Hands `BEGIN` and the statement that sets the tenant to the connection without waiting for either:
+    /// the event loop sends each statement the moment the previous one completes, so the body's first
+    /// query follows without a round trip through this task. (PostgresNIO runs one statement per query,
+    /// so they cannot share a message.) `withTenant` checks the result before committing; until then a
+    /// failure can only fail closed: without the transaction or the tenant, row-level security shows and
+    /// accepts nothing. The future is false when a token was not valid.
     static func open(
-        _ connection: PostgresConnection, userID: UserID, settingTenant: Bool, logger: Logger
-    ) -> EventLoopFuture<Void> {
+        _ connection: PostgresConnection, userID: UserID, scope: Scope, logger: Logger
+    ) -> EventLoopFuture<Bool> {
         connection.eventLoop.flatSubmit {
             let begin = connection.sendIfOpen("BEGIN", logger: logger)
-            guard settingTenant else { return begin.map { _ in () } }
-            return begin.and(connection.sendIfOpen(setTenant(userID), logger: logger)).map { _ in () }
+            switch scope {
+            case .filtersOnly:
+                return begin.map { _ in true }
+            case .tenant:
+                return begin.and(connection.sendIfOpen(setTenant(userID), logger: logger)).map { _ in true }
+            case .token(let hash):
+                let check = connection.sendIfOpen(
+                    "SELECT public.authenticate_token(\(userID.rawValue), \(ByteBuffer(bytes: hash)))", logger: logger)
+                return begin.and(check).flatMapThrowing { _, result in
+                    try result.first?.decode(Bool.self) ?? false
+                }
+            }
         }
     }
 

@@ -9,16 +9,29 @@ struct BearerAuthenticator: Sendable {
     let store: AgentStore
     let jwt: JWTAuthenticator?
 
-    func user(for request: Request, requestID: String, logger: Logger) async throws -> UserID {
+    /// The request's credential. A personal token is checked now, unless `deferringTokenCheck`: then it
+    /// is only parsed, and the request's first transaction checks it.
+    func credential(
+        for request: Request, deferringTokenCheck: Bool, requestID: String, logger: Logger
+    ) async throws -> RequestCredential {
         guard let token = Self.bearerToken(request.headers[.authorization]) else { throw Problem.unauthorized() }
         if token.hasPrefix("ap_") {
-            guard let userID = try await store.authenticate(token: token, requestID: requestID) else {
-                throw Problem.unauthorized()
-            }
-            return userID
+            guard let presented = PresentedToken(token) else { throw Problem.unauthorized() }
+            if deferringTokenCheck { return .token(presented, check: TokenCheck()) }
+            try await check(presented, requestID: requestID)
+            return .user(presented.userID)
         }
         guard let jwt else { throw Problem.unauthorized() }
-        return try await jwt.user(for: token, requestID: requestID, logger: logger)
+        return .user(try await jwt.user(for: token, requestID: requestID, logger: logger))
+    }
+
+    /// Checks a personal token in a transaction of its own; a 401 when it is not valid.
+    func check(_ token: PresentedToken, requestID: String) async throws {
+        do {
+            try await store.withTenant(presenting: token, requestID: requestID) { _ in () }
+        } catch StoreError.unauthenticated {
+            throw Problem.unauthorized()
+        }
     }
 
     /// The credentials of a `Bearer` authorization, if the header is one and they are plausible.

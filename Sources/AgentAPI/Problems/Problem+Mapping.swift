@@ -32,6 +32,7 @@ extension Problem {
         case .invalid(let field, let reason): self = .invalid(field: field, reason: reason)
         // The reason may name internals (such as a key id); the client learns only that it is temporary.
         case .unavailable: self = .unavailable()
+        case .unauthenticated: self = .unauthorized()
         }
     }
 

@@ -31,5 +31,6 @@ extension Migration {
         .initialSchema,
         .secretsAndAudit,
         .apiTokens,
+        .tokenAuthentication,
     ]
 }
