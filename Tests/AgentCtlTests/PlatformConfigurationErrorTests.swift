@@ -1,3 +1,4 @@
+import AgentAPI
 import Foundation
 import Testing
 
@@ -88,12 +89,12 @@ import Testing
     @Test func aFileThatCannotBeUsedIsNamed() async throws {
         let unknownKey = try Fixtures.file(#"{"api": {"prot": 9000}}"#)
         let notJSON = try Fixtures.file("api.port = 9000")
-        let nullValue = try Fixtures.file(#"{"api": {"host": null}}"#)
+        let objectList = try Fixtures.file(#"{"api": {"host": [{"name": "a"}]}}"#)
         for (file, problem) in [
             (unknownKey, "whose keys 'api.prot' are not settings"),
             (notJSON, "which does not hold a JSON object"),
             ("/nonexistent/config.json", "which does not exist or cannot be read"),
-            (nullValue, "which holds a value that is not a string, number or Boolean"),
+            (objectList, "which holds a value that is not a string, number or Boolean"),
         ] {
             let check = await PlatformConfiguration.check(environment: ["AGENT_PLATFORM_CONFIG": file])
             #expect(check.problems.map(\.setting) == ["AGENT_PLATFORM_CONFIG"])
@@ -101,5 +102,8 @@ import Testing
         }
         let option = await PlatformConfiguration.check(environment: [:], configFile: "/nonexistent/config.json")
         #expect(option.problems.map(\.setting) == ["--config"])
+        // JSON's null leaves the setting unset, like an empty variable.
+        let null = await PlatformConfiguration.check(environment: [:], configFile: try Fixtures.file(#"{"api": {"host": null}}"#))
+        #expect(null.problems.isEmpty && null.configuration?.api.hostname == "127.0.0.1")
     }
 }

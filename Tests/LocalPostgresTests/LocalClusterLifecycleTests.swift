@@ -60,7 +60,13 @@ import Testing
         return line.split(whereSeparator: \.isWhitespace).dropFirst().first.flatMap { Int($0) }
     }
 
+    /// Whether `pid` is a live postmaster; an exited one may linger as a zombie until its new parent
+    /// (here init, after `pg_ctl` daemonised it) reaps it, which does not count.
     static func isAlive(_ pid: Int32) -> Bool {
-        kill(pid, 0) == 0 && LocalCluster.isPostmaster(pid)
+        guard kill(pid, 0) == 0, LocalCluster.isPostmaster(pid) else { return false }
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let end = stat.lastIndex(of: ")")
+        else { return true }
+        return stat[stat.index(after: end)...].split(separator: " ").first != "Z"
     }
 }
