@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 import Testing
 
 @testable import LocalPostgres
@@ -48,16 +47,4 @@ import Testing
         }
         #expect(prepared.value >= 2, "the waiter started over on the new file")
     }
-}
-
-/// A counter tasks share.
-final class Tally: Sendable {
-    private let count = Mutex(0)
-
-    var value: Int { count.withLock { $0 } }
-
-    @discardableResult
-    func add(_ amount: Int) -> Int { count.withLock { $0 += amount; return $0 } }
-
-    func raise(to candidate: Int) { count.withLock { $0 = max($0, candidate) } }
 }
