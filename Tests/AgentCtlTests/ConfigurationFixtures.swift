@@ -16,12 +16,13 @@ enum ConfigurationFixtures {
         return #"{"keys":[{"kty":"EC","crv":"P-256","use":"sig","alg":"ES256","kid":"idp-1","x":"\#(parameters.x)","y":"\#(parameters.y)"}]}"#
     }
 
-    /// Writes `text` to a new file in a new temporary folder and returns its path.
-    static func file(_ text: String, named name: String = "config.json") throws -> String {
+    /// Writes `text` to a new file (mode 0600 unless told) in a new temporary folder and returns its path.
+    static func file(_ text: String, named name: String = "config.json", mode: Int = 0o600) throws -> String {
         let folder = FileManager.default.temporaryDirectory.appending(path: "agentctl-config-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let url = folder.appending(path: name)
         try Data(text.utf8).write(to: url)
+        try FileManager.default.setAttributes([.posixPermissions: mode], ofItemAtPath: url.path)
         return url.path
     }
 

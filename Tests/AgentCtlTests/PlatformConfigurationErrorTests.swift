@@ -86,6 +86,21 @@ import Testing
         #expect(!ConfigCommand.Check.report(check).contains("0123"))
     }
 
+    @Test func aFileWithSecretsMustBeReadableByItsOwnerOnly() async throws {
+        let secret = #"{"encryption": {"key": "\#(Fixtures.key)"}}"#
+        let shared = try Fixtures.file(secret, mode: 0o644)
+        let check = await PlatformConfiguration.check(environment: [:], configFile: shared)
+        #expect(check.problems.map(\.message) == [
+            "--config names \(shared), which holds secrets ('encryption.key') but is readable by group or others; run chmod 600 on it"
+        ])
+        #expect(!ConfigCommand.Check.report(check).contains(Fixtures.key))
+        // Without secrets the file may be shared.
+        let plain = try Fixtures.file(#"{"api": {"port": 9000}}"#, mode: 0o644)
+        #expect(await PlatformConfiguration.check(environment: [:], configFile: plain).problems.isEmpty)
+        let own = try Fixtures.file(secret, mode: 0o600)
+        #expect(await PlatformConfiguration.check(environment: [:], configFile: own).configuration?.keyring != nil)
+    }
+
     @Test func aFileThatCannotBeUsedIsNamed() async throws {
         let unknownKey = try Fixtures.file(#"{"api": {"prot": 9000}}"#)
         let notJSON = try Fixtures.file("api.port = 9000")

@@ -26,14 +26,26 @@ enum ConfigurationFile {
             let list = unknown.map { "'\($0)'" }.joined(separator: ", ")
             return failure("names \(path), whose keys \(list) are not settings (see `agentctl config check --help`)")
         }
+        let secrets = Set(Setting.all.filter(\.isSecret).map(\.fileKey))
+        let heldSecrets = keys(of: settings).filter(secrets.contains).sorted()
+        if !heldSecrets.isEmpty, isReadableByOthers(path) {
+            // As for the local key file: a secret readable by other accounts is as good as published.
+            let list = heldSecrets.map { "'\($0)'" }.joined(separator: ", ")
+            return failure("names \(path), which holds secrets (\(list)) but is readable by group or others; run chmod 600 on it")
+        }
         do {
-            let secrets = Set(Setting.all.filter(\.isSecret).map(\.fileKey))
             let provider = try await FileProvider<JSONSnapshot>(
                 parsingOptions: .init(secretsSpecifier: .specific(secrets)), filePath: FilePath(path))
             return .success(provider)
         } catch {
             return failure("names \(path), which holds a value that is not a string, number or Boolean")
         }
+    }
+
+    /// Whether group or others may read or write the file.
+    static func isReadableByOthers(_ path: String) -> Bool {
+        let mode = (try? FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int) ?? 0
+        return mode & 0o077 != 0
     }
 
     /// Every leaf's dotted key, e.g. `api.port`.

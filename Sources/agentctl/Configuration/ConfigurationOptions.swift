@@ -6,7 +6,9 @@ import Logging
 struct ConfigurationOptions: ParsableArguments {
     @Option(
         name: .customLong("config"),
-        help: "A JSON configuration file (default: $AGENT_PLATFORM_CONFIG); environment variables win over it.")
+        help: ArgumentHelp(
+            "A JSON configuration file (default: $AGENT_PLATFORM_CONFIG); environment variables win over it.",
+            valueName: "file"))
     var file: String?
 
     /// The configuration from this process's environment and the file; throws, naming every invalid
