@@ -7,9 +7,7 @@ import Testing
 
     /// A fresh AGENT_PLATFORM_HOME, to show that nothing is created in it.
     static func home() throws -> URL {
-        let folder = FileManager.default.temporaryDirectory.appending(path: "agentctl-home-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        return folder
+        try Fixtures.folder("home")
     }
 
     @Test func printsEachSettingItsValueAndSourceWithSecretsRedacted() throws {

@@ -16,11 +16,24 @@ enum ConfigurationFixtures {
         return #"{"keys":[{"kty":"EC","crv":"P-256","use":"sig","alg":"ES256","kid":"idp-1","x":"\#(parameters.x)","y":"\#(parameters.y)"}]}"#
     }
 
+    /// Every fixture lives in this folder of the test process, deleted at exit.
+    static let root: URL = {
+        let root = FileManager.default.temporaryDirectory.appending(path: "agentctl-tests-\(getpid())")
+        try? FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        atexit { try? FileManager.default.removeItem(at: ConfigurationFixtures.root) }
+        return root
+    }()
+
+    /// A new empty folder.
+    static func folder(_ label: String) throws -> URL {
+        let folder = root.appending(path: "\(label)-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        return folder
+    }
+
     /// Writes `text` to a new file (mode 0600 unless told) in a new temporary folder and returns its path.
     static func file(_ text: String, named name: String = "config.json", mode: Int = 0o600) throws -> String {
-        let folder = FileManager.default.temporaryDirectory.appending(path: "agentctl-config-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        let url = folder.appending(path: name)
+        let url = try folder("config").appending(path: name)
         try Data(text.utf8).write(to: url)
         try FileManager.default.setAttributes([.posixPermissions: mode], ofItemAtPath: url.path)
         return url.path
@@ -28,13 +41,12 @@ enum ConfigurationFixtures {
 
     /// A folder holding fake, executable `initdb`, `pg_ctl` and `postgres`, enough for POSTGRES_BIN_DIR's check.
     static func fakeBinaries() throws -> String {
-        let folder = FileManager.default.temporaryDirectory.appending(path: "agentctl-bin-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let directory = try folder("bin")
         for program in ["initdb", "pg_ctl", "postgres"] {
-            let url = folder.appending(path: program)
+            let url = directory.appending(path: program)
             try Data("#!/bin/sh\nexit 1\n".utf8).write(to: url)
             try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: url.path)
         }
-        return folder.path
+        return directory.path
     }
 }

@@ -1,13 +1,23 @@
 import Foundation
 
-/// A fresh folder under the temporary directory, for one test.
+/// Fresh folders for tests, all inside one folder of this test process that is deleted at exit.
 enum TemporaryFolder {
+    /// Created on first use; a global's initialiser runs exactly once.
+    static let root: URL = {
+        let root = FileManager.default.temporaryDirectory
+            .appending(path: "localpg-tests-\(getpid())", directoryHint: .isDirectory)
+        try? FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        atexit { try? FileManager.default.removeItem(at: TemporaryFolder.root) }
+        return root
+    }()
+
     static func make(_ label: String) throws -> URL {
-        let folder = FileManager.default.temporaryDirectory
-            .appending(path: "localpg-test-\(label)-\(UUID().uuidString.prefix(8))", directoryHint: .isDirectory)
+        let folder = root.appending(path: "\(label)-\(UUID().uuidString.prefix(8))", directoryHint: .isDirectory)
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        // The server account (when we are root) must reach folders below this one.
-        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: folder.path)
+        // The server account (when we are root) must reach folders below these.
+        for path in [root.path, folder.path] {
+            try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: path)
+        }
         return folder
     }
 
