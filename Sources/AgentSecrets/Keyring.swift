@@ -2,7 +2,8 @@ import Crypto
 
 /// The AES-256 keys that seal tenants' API keys, by id, with one active for sealing.
 ///
-/// Keys come from the environment (``fromEnvironment(_:)``) or, for a local
+/// Keys come from the platform's settings
+/// (``fromSettings(encryptionKey:encryptionKeys:activeKeyID:)``) or, for a local
 /// development database only, from a key file (``loadOrCreateLocalKey(at:)``);
 /// never from the database they protect. Older keys stay in the ring so
 /// values sealed with them still open until they are re-sealed.

@@ -12,6 +12,9 @@ import Foundation
 /// `flock` locks belong to the open file description, so two threads of one process that each
 /// open the file exclude each other too, and the kernel releases the lock if the holder dies.
 enum FileLock {
+    /// How often a waiter tries again; polling keeps the waiting task from blocking a thread.
+    static let retryInterval: Duration = .milliseconds(20)
+
     /// Runs `body` while holding an exclusive lock on `path`, creating the file if needed.
     ///
     /// `prepare` runs before every attempt to open the file; it recreates the parent directory,
@@ -19,14 +22,14 @@ enum FileLock {
     static func withLock<T>(
         at path: String,
         prepare: () throws(LocalClusterError) -> Void,
-        _ body: () throws(LocalClusterError) -> T
-    ) throws(LocalClusterError) -> T {
-        let descriptor = try self.acquire(path, prepare: prepare)
+        _ body: () async throws(LocalClusterError) -> T
+    ) async throws(LocalClusterError) -> T {
+        let descriptor = try await self.acquire(path, prepare: prepare)
         defer { close(descriptor) }  // closing the descriptor releases the lock
-        return try body()
+        return try await body()
     }
 
-    private static func acquire(_ path: String, prepare: () throws(LocalClusterError) -> Void) throws(LocalClusterError) -> Int32 {
+    private static func acquire(_ path: String, prepare: () throws(LocalClusterError) -> Void) async throws(LocalClusterError) -> Int32 {
         while true {
             try prepare()
             // O_CLOEXEC: the postmaster we spawn must not inherit the descriptor and hold the lock forever.
@@ -34,14 +37,18 @@ enum FileLock {
             guard descriptor >= 0 else {
                 throw .fileSystem(operation: "open lock file", path: path, reason: String(cString: strerror(errno)))
             }
-            var result: Int32
-            repeat {
-                result = flock(descriptor, LOCK_EX)
-            } while result != 0 && errno == EINTR
-            guard result == 0 else {
-                let reason = String(cString: strerror(errno))
-                close(descriptor)
-                throw .fileSystem(operation: "lock", path: path, reason: reason)
+            while flock(descriptor, LOCK_EX | LOCK_NB) != 0 {
+                guard errno == EWOULDBLOCK || errno == EINTR else {
+                    let reason = String(cString: strerror(errno))
+                    close(descriptor)
+                    throw .fileSystem(operation: "lock", path: path, reason: reason)
+                }
+                do {
+                    try await Task.sleep(for: self.retryInterval)
+                } catch {
+                    close(descriptor)
+                    throw .fileSystem(operation: "lock", path: path, reason: "cancelled while waiting for another process")
+                }
             }
             // If the file was deleted (or replaced) while we waited, our lock guards nothing: start over.
             var held = stat()

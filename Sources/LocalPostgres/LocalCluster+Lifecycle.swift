@@ -19,23 +19,23 @@ extension LocalCluster {
     /// already runs this only checks and returns. Safe to call repeatedly and from several
     /// processes at once: a lock file in the folder serialises callers.
     @discardableResult
-    public func start() throws(LocalClusterError) -> Endpoint {
+    public func start() async throws(LocalClusterError) -> Endpoint {
         let account = try ServerAccount.forCurrentProcess()
-        return try self.withLock(account: account) { () throws(LocalClusterError) -> Endpoint in
+        return try await self.withLock(account: account) { () async throws(LocalClusterError) -> Endpoint in
             if case .running = self.status() { return self.endpoint }
             if let account {
                 var directories = ServerAccount.ancestors(of: self.folder.path)
                 if self.socketDirectoryIsShared {
                     directories += ServerAccount.ancestors(of: self.socketDirectory).filter { !directories.contains($0) }
                 }
-                try account.checkCanTraverse(directories)
+                try await account.checkCanTraverse(directories)
             }
             if self.status() == .notInitialized {
-                try self.initialize(account: account)
+                try await self.initialize(account: account)
             }
             try self.prepareSocketDirectory(account: account)
             try self.writeConfiguration(account: account)
-            try self.serverCommand(
+            try await self.serverCommand(
                 ["pg_ctl", "-D", self.dataDirectory.path, "-l", self.logFile.path,
                  "-w", "-t", "\(Self.serverTimeoutSeconds)", "start"],
                 account: account,
@@ -50,7 +50,7 @@ extension LocalCluster {
 
     /// Runs initdb into a scratch directory and renames it into place, so an interrupted
     /// initdb never leaves something that looks like a cluster.
-    private func initialize(account: ServerAccount?) throws(LocalClusterError) {
+    private func initialize(account: ServerAccount?) async throws(LocalClusterError) {
         let partial = self.partialDataDirectory
         try Self.removeItem(partial)
         var arguments = [
@@ -59,7 +59,7 @@ extension LocalCluster {
         // A throwaway cluster need not wait for initdb's final fsync of every file.
         if !self.durable { arguments.append("--no-sync") }
         let command = self.serverCommand(arguments, account: account, log: nil, timeout: .seconds(300))
-        let outcome = try command.run()
+        let outcome = try await command.run()
         // Kept for diagnosis; failure to save it must not hide the real outcome.
         try? Data(outcome.output.utf8).write(to: self.initdbLogFile)
         guard outcome.status == 0 else {
@@ -94,18 +94,18 @@ extension LocalCluster {
 
     /// Stops the server (fast shutdown: disconnects clients, rolls back open transactions).
     /// Does nothing when it is not running or does not exist.
-    public func stop() throws(LocalClusterError) {
+    public func stop() async throws(LocalClusterError) {
         guard FileManager.default.fileExists(atPath: self.folder.path) else { return }
         let account = try ServerAccount.forCurrentProcess()
-        try self.withLock(account: account) { () throws(LocalClusterError) in
-            try self.stopLocked(account: account)
+        try await self.withLock(account: account) { () async throws(LocalClusterError) in
+            try await self.stopLocked(account: account)
         }
     }
 
-    private func stopLocked(account: ServerAccount?) throws(LocalClusterError) {
+    private func stopLocked(account: ServerAccount?) async throws(LocalClusterError) {
         guard case .running = self.status() else { return }
         do {
-            try self.serverCommand(
+            try await self.serverCommand(
                 ["pg_ctl", "-D", self.dataDirectory.path, "-m", "fast", "-w", "-t", "\(Self.serverTimeoutSeconds)", "stop"],
                 account: account,
                 log: self.logFile
@@ -122,7 +122,7 @@ extension LocalCluster {
     ///
     /// Refuses to delete a folder holding files the cluster did not create, so a misconfigured
     /// path cannot wipe unrelated data.
-    public func remove() throws(LocalClusterError) {
+    public func remove() async throws(LocalClusterError) {
         if FileManager.default.fileExists(atPath: self.folder.path) {
             let contents = (try? FileManager.default.contentsOfDirectory(atPath: self.folder.path)) ?? []
             let foreign = contents.filter { !Self.ownedNames.contains($0) }.sorted()
@@ -134,8 +134,8 @@ extension LocalCluster {
                 )
             }
             let account = try ServerAccount.forCurrentProcess()
-            try self.withLock(account: account) { () throws(LocalClusterError) in
-                try self.stopLocked(account: account)
+            try await self.withLock(account: account) { () async throws(LocalClusterError) in
+                try await self.stopLocked(account: account)
                 if self.socketDirectoryIsShared { try Self.removeItem(URL(filePath: self.socketDirectory)) }
                 // Deleting the lock file while holding it is fine: waiters notice and retry (see FileLock).
                 try Self.removeItem(self.folder)
@@ -148,8 +148,10 @@ extension LocalCluster {
     // MARK: Helpers
 
     /// Runs `body` holding the folder's lock, creating the folder (mode 0700, owned by the server account) first.
-    private func withLock<T>(account: ServerAccount?, _ body: () throws(LocalClusterError) -> T) throws(LocalClusterError) -> T {
-        try FileLock.withLock(at: self.lockFile.path, prepare: { () throws(LocalClusterError) in
+    private func withLock<T>(
+        account: ServerAccount?, _ body: () async throws(LocalClusterError) -> T
+    ) async throws(LocalClusterError) -> T {
+        try await FileLock.withLock(at: self.lockFile.path, prepare: { () throws(LocalClusterError) in
             try self.prepareFolder(account: account)
         }, body)
     }
@@ -174,15 +176,16 @@ extension LocalCluster {
         account: ServerAccount?,
         log: URL?,
         timeout: Duration = .seconds(LocalCluster.serverTimeoutSeconds + 30)
-    ) -> Subprocess {
+    ) -> ClusterCommand {
         var command = arguments
         command[0] = self.program(arguments[0])
-        return Subprocess(
-            arguments: account?.wrap(command) ?? command,
+        return ClusterCommand(
+            arguments: command,
             // The server account may not be able to enter our working directory (e.g. /root).
             directory: self.folder,
             timeout: timeout,
-            log: log
+            log: log,
+            account: account
         )
     }
 

@@ -11,8 +11,8 @@ import Foundation
 /// <folder>/cluster.lock   flock serialising start/stop/remove across processes
 /// ```
 /// The server listens only on a Unix socket in a private directory, never on TCP, so it cannot
-/// collide with any other PostgreSQL on the machine. All operations are synchronous and may block
-/// for seconds; call them from a thread that may block.
+/// collide with any other PostgreSQL on the machine. Starting and stopping take seconds; waiting for
+/// another process's operation on the same folder blocks no thread (the lock is polled).
 public struct LocalCluster: Sendable {
     /// The folder holding the cluster, as an absolute, standardized file URL.
     public let folder: URL
@@ -34,8 +34,8 @@ public struct LocalCluster: Sendable {
     ///
     /// - Parameters:
     ///   - folder: Where the cluster lives; the platform uses `<checkout>/.local/postgres`.
-    ///   - binDirectory: PostgreSQL binaries; by default `POSTGRES_BIN_DIR`, else Debian's
-    ///     `/usr/lib/postgresql/<major>/bin` (15 preferred, else the newest).
+    ///   - binDirectory: PostgreSQL binaries (the platform's `POSTGRES_BIN_DIR`); by default Debian's
+    ///     `/usr/lib/postgresql/<major>/bin` (15 preferred, else the newest), else `PATH`.
     ///   - superuser: The superuser role initdb creates.
     ///   - durable: `false` trades crash safety for speed (fsync, synchronous_commit, full_page_writes off).
     /// - Throws: ``LocalClusterError/binariesNotFound(searched:)`` when no binaries are installed.

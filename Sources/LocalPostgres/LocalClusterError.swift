@@ -9,8 +9,6 @@ public enum LocalClusterError: Error, Sendable, CustomStringConvertible {
     case binariesNotFound(searched: [String])
     /// Running as root, but there is no unprivileged account (`postgres` or `nobody`) to run the server as.
     case noUnprivilegedAccount
-    /// Running as root, but neither `runuser` nor `setpriv` is available to drop privileges.
-    case privilegeDropUnavailable(searched: [String])
     /// The unprivileged server account cannot traverse a directory on the way to the cluster folder.
     case pathNotTraversable(directory: String, account: String)
     /// The socket directory exists but is not a private directory we own.
@@ -50,11 +48,6 @@ public enum LocalClusterError: Error, Sendable, CustomStringConvertible {
             return """
                 PostgreSQL refuses to run as root and there is no `postgres` or `nobody` account to run it as; \
                 install Debian's `postgresql` package (`apt-get install postgresql`), which creates the `postgres` user.
-                """
-        case .privilegeDropUnavailable(let searched):
-            return """
-                running as root but found neither runuser nor setpriv (util-linux) to start PostgreSQL as an \
-                unprivileged user; searched: \(searched.joined(separator: ", ")).
                 """
         case .pathNotTraversable(let directory, let account):
             return """

@@ -12,22 +12,17 @@ enum PostgresBinaries {
     /// Where Debian's `postgresql-<major>` packages put their binaries.
     static let debianRoot = "/usr/lib/postgresql"
 
-    /// The binaries folder: `POSTGRES_BIN_DIR` if set, else the preferred or newest Debian install, else `PATH`.
-    static func locate(environment: [String: String] = ProcessInfo.processInfo.environment) throws(LocalClusterError) -> URL {
-        if let configured = environment["POSTGRES_BIN_DIR"], !configured.isEmpty {
-            // An explicit setting that is wrong must fail loudly rather than silently pick another version.
-            guard self.isUsable(configured) else {
-                throw .binariesNotFound(searched: ["POSTGRES_BIN_DIR=\(configured)"])
-            }
-            return URL(filePath: configured, directoryHint: .isDirectory)
-        }
+    /// The binaries folder when none is configured (the platform's `POSTGRES_BIN_DIR` is passed to
+    /// ``LocalCluster/init(folder:binDirectory:superuser:durable:)`` instead): the preferred or newest
+    /// Debian install, else a folder of `searchPath` (our `PATH`).
+    static func locate(searchPath: String? = ProcessInfo.processInfo.environment["PATH"]) throws(LocalClusterError) -> URL {
         var searched: [String] = []
         for candidate in self.debianCandidates() {
             searched.append(candidate)
             if self.isUsable(candidate) { return URL(filePath: candidate, directoryHint: .isDirectory) }
         }
         if searched.isEmpty { searched.append("\(self.debianRoot)/*/bin") }
-        for directory in (environment["PATH"] ?? "").split(separator: ":").map(String.init) where !directory.isEmpty {
+        for directory in (searchPath ?? "").split(separator: ":").map(String.init) where !directory.isEmpty {
             if self.isUsable(directory) { return URL(filePath: directory, directoryHint: .isDirectory) }
         }
         searched.append("PATH")
@@ -50,5 +45,13 @@ enum PostgresBinaries {
             return lhs.1 > rhs.1
         }
         return ordered.map { "\(self.debianRoot)/\($0.0)/bin" }
+    }
+}
+
+extension LocalCluster {
+    /// Whether `directory` holds the server programs a cluster needs (`initdb`, `pg_ctl`, `postgres`),
+    /// for validating a configured binaries folder before any cluster is touched.
+    public static func hasServerPrograms(in directory: URL) -> Bool {
+        PostgresBinaries.isUsable(directory.path)
     }
 }

@@ -5,13 +5,14 @@ extension ServerAccount {
     /// `directories` this account cannot enter.
     ///
     /// Asks the account itself (via `sh`) rather than reading mode bits, so groups and ACLs count.
-    func checkCanTraverse(_ directories: [String]) throws(LocalClusterError) {
+    func checkCanTraverse(_ directories: [String]) async throws(LocalClusterError) {
         guard !directories.isEmpty else { return }
         let script = #"for d do [ -x "$d" ] || { printf '%s\n' "$d"; exit 3; }; done"#
-        let outcome = try Subprocess(
-            arguments: self.wrap(["/bin/sh", "-c", script, "sh"] + directories),
+        let outcome = try await ClusterCommand(
+            arguments: ["/bin/sh", "-c", script, "sh"] + directories,
             directory: URL(filePath: "/", directoryHint: .isDirectory),
-            timeout: .seconds(30)
+            timeout: .seconds(30),
+            account: self
         ).run()
         switch outcome.status {
         case 0:
@@ -21,7 +22,7 @@ extension ServerAccount {
             throw .pathNotTraversable(directory: directory, account: self.name)
         default:
             throw .commandFailed(
-                command: "\(self.launcher.joined(separator: " ")) /bin/sh (access check)",
+                command: "/bin/sh (access check as \(self.name))",
                 status: outcome.status,
                 output: TextTail.lastLines(of: outcome.output),
                 log: nil

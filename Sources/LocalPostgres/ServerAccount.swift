@@ -11,12 +11,16 @@ import Foundation
 ///
 /// `initdb`, `pg_ctl` and `postgres` refuse to run as root, so a root process must hand them to
 /// another account; a non-root process runs them directly and has no `ServerAccount`.
+/// ``ClusterCommand`` starts them with this account's user, group and supplementary groups, set
+/// between fork and exec, as `setpriv --init-groups` would (no helper program, no PAM session).
 struct ServerAccount: Sendable {
     var name: String
     var uid: uid_t
     var gid: gid_t
-    /// The program and leading arguments that run a command as this account.
-    var launcher: [String]
+    /// Every group the account belongs to, as a login would set them.
+    var groups: [gid_t]
+    /// The account's home directory, given to its programs as `HOME`.
+    var home: String
 
     /// Accounts tried in order: Debian's `postgres` package creates the first.
     static let candidateNames = ["postgres", "nobody"]
@@ -24,15 +28,10 @@ struct ServerAccount: Sendable {
     /// The account to run server programs as, or nil when the current process is not root.
     static func forCurrentProcess() throws(LocalClusterError) -> ServerAccount? {
         guard getuid() == 0 else { return nil }
-        guard let (name, uid, gid) = self.candidateNames.lazy.compactMap(self.lookUp).first else {
+        guard let account = self.candidateNames.lazy.compactMap(self.lookUp).first else {
             throw .noUnprivilegedAccount
         }
-        return ServerAccount(name: name, uid: uid, gid: gid, launcher: try self.launcher(name: name, uid: uid, gid: gid))
-    }
-
-    /// Wraps a command so it runs as this account.
-    func wrap(_ command: [String]) -> [String] {
-        self.launcher + command
+        return account
     }
 
     /// Gives a file or directory to this account (not recursive).
@@ -44,24 +43,31 @@ struct ServerAccount: Sendable {
 
     // MARK: Lookup
 
-    private static func lookUp(_ name: String) -> (String, uid_t, gid_t)? {
+    private static func lookUp(_ name: String) -> ServerAccount? {
         var entry = passwd()
         var result: UnsafeMutablePointer<passwd>?
         var buffer = [CChar](repeating: 0, count: 16 * 1024)
         guard getpwnam_r(name, &entry, &buffer, buffer.count, &result) == 0, result != nil else { return nil }
-        return (name, entry.pw_uid, entry.pw_gid)
+        let home = entry.pw_dir.map { String(cString: $0) } ?? "/"
+        return ServerAccount(
+            name: name, uid: entry.pw_uid, gid: entry.pw_gid, groups: self.groups(of: name, gid: entry.pw_gid), home: home)
     }
 
-    /// Prefers `runuser` (sets supplementary groups via PAM like a login would); `setpriv` is the bare fallback.
-    private static func launcher(name: String, uid: uid_t, gid: gid_t) throws(LocalClusterError) -> [String] {
-        let runuser = ["/usr/sbin/runuser", "/sbin/runuser", "/usr/bin/runuser", "/bin/runuser"]
-        if let path = runuser.first(where: FileManager.default.isExecutableFile(atPath:)) {
-            return [path, "-u", name, "--"]
+    /// The account's groups from the group database, its primary group first.
+    private static func groups(of name: String, gid: gid_t) -> [gid_t] {
+        var count: Int32 = 64
+        while true {
+            #if canImport(Darwin)
+            var groups = [Int32](repeating: 0, count: Int(count))
+            let found = getgrouplist(name, Int32(bitPattern: gid), &groups, &count)
+            if found >= 0 { return groups.prefix(Int(count)).map { gid_t(bitPattern: $0) } }
+            #else
+            var groups = [gid_t](repeating: 0, count: Int(count))
+            let found = getgrouplist(name, gid, &groups, &count)
+            if found >= 0 { return Array(groups.prefix(Int(count))) }
+            #endif
+            // -1: the list was too small and `count` now holds the size needed.
+            count = max(count, Int32(groups.count) * 2)
         }
-        let setpriv = ["/usr/bin/setpriv", "/bin/setpriv"]
-        if let path = setpriv.first(where: FileManager.default.isExecutableFile(atPath:)) {
-            return [path, "--reuid=\(uid)", "--regid=\(gid)", "--init-groups", "--"]
-        }
-        throw .privilegeDropUnavailable(searched: runuser + setpriv)
     }
 }

@@ -12,7 +12,7 @@ struct AgentCtl: AsyncParsableCommand {
         abstract: "Operate the Agent Platform.",
         subcommands: [
             ServeCommand.self, DatabaseCommand.self, MigrateCommand.self, UsersCommand.self,
-            TokensCommand.self, KeysCommand.self, BenchCommand.self,
+            TokensCommand.self, KeysCommand.self, BenchCommand.self, ConfigCommand.self,
         ])
 
     /// Runs the command; database errors are shown by SQL state and server message (PostgresNIO hides
@@ -45,8 +45,8 @@ struct AgentCtl: AsyncParsableCommand {
     }
 
     /// Logs go to standard error, so that standard output carries only what a command prints.
-    static func bootstrapLogging(defaultLevel: Logger.Level = .warning) {
-        let level = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? defaultLevel
+    /// `level` comes from the validated configuration (``ConfigurationOptions/load(defaultLogLevel:)``).
+    static func bootstrapLogging(level: Logger.Level) {
         LoggingSystem.bootstrap { label in LogLineHandler(label: label, level: level) }
     }
 }

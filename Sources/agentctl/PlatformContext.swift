@@ -14,30 +14,33 @@ struct PlatformContext {
     let adminURL: DatabaseURL?
     let runtimeURL: DatabaseURL
     let localFolder: URL?
+    let configuration: PlatformConfiguration
     let logger: Logger
 
     var isLocal: Bool { localFolder != nil }
 
-    /// The local cluster's home, `.local` of the checkout.
-    static var localHome: URL {
-        let base = ProcessInfo.processInfo.environment["AGENT_PLATFORM_HOME"]
-            ?? FileManager.default.currentDirectoryPath
-        return URL(fileURLWithPath: base).appending(path: ".local", directoryHint: .isDirectory)
+    /// The local cluster's home, `.local` of `AGENT_PLATFORM_HOME`.
+    static func localHome(_ configuration: PlatformConfiguration) -> URL {
+        configuration.home.appending(path: ".local", directoryHint: .isDirectory)
     }
 
-    static var localCluster: LocalCluster {
-        get throws { try LocalCluster(folder: localHome.appending(path: "postgres", directoryHint: .isDirectory)) }
+    static func localCluster(_ configuration: PlatformConfiguration) throws -> LocalCluster {
+        try LocalCluster(
+            folder: localHome(configuration).appending(path: "postgres", directoryHint: .isDirectory),
+            binDirectory: configuration.postgresBinDirectory)
     }
 
     /// Resolves the database; with no `DATABASE_URL`, starts the local cluster (initialising it on first
     /// use) and, when `migrate` is set, brings its schema up to date.
-    static func resolve(migrate: Bool = true, logger: Logger) async throws -> PlatformContext {
-        let environment = ProcessInfo.processInfo.environment
-        if let runtime = environment["DATABASE_URL"] {
-            let admin = try environment["ADMIN_DATABASE_URL"].map { try DatabaseURL($0) }
-            return PlatformContext(adminURL: admin, runtimeURL: try DatabaseURL(runtime), localFolder: nil, logger: logger)
+    static func resolve(
+        _ configuration: PlatformConfiguration, migrate: Bool = true, logger: Logger
+    ) async throws -> PlatformContext {
+        if let database = configuration.database {
+            return PlatformContext(
+                adminURL: database.admin, runtimeURL: database.runtime, localFolder: nil, configuration: configuration,
+                logger: logger)
         }
-        let endpoint = try localCluster.start()
+        let endpoint = try await localCluster(configuration).start()
         let admin = try DatabaseURL(endpoint.url(user: endpoint.superuser, database: databaseName))
         try await PlatformDatabase.create(databaseName, admin: admin, logger: logger)
         if migrate {
@@ -46,7 +49,9 @@ struct PlatformContext {
             }
         }
         let runtime = try DatabaseURL(endpoint.url(user: PlatformDatabase.runtimeLogin, database: databaseName))
-        return PlatformContext(adminURL: admin, runtimeURL: runtime, localFolder: localHome, logger: logger)
+        return PlatformContext(
+            adminURL: admin, runtimeURL: runtime, localFolder: localHome(configuration), configuration: configuration,
+            logger: logger)
     }
 
     /// The administrator's URL, required by commands that migrate or cross tenants.
@@ -60,7 +65,7 @@ struct PlatformContext {
     /// The keyring from `ENCRYPTION_KEY` / `ENCRYPTION_KEYS`; for the local database, a key generated on
     /// first use and kept in `.local/encryption.key`. Against an external database a missing key is an error.
     func keyring() throws -> Keyring {
-        if let keyring = try Keyring.fromEnvironment(ProcessInfo.processInfo.environment) { return keyring }
+        if let keyring = configuration.keyring { return keyring }
         guard let localFolder else {
             throw CommandFailure("no encryption key: set ENCRYPTION_KEY (64 hex characters; `agentctl keys generate` makes one) or ENCRYPTION_KEYS")
         }

@@ -12,7 +12,7 @@ final class ServerProcess: Sendable {
     }
 
     /// Starts this executable's `serve` on `port`, with `environment` added to a copy of ours minus the
-    /// variables that would point it elsewhere.
+    /// variables that would point it elsewhere (a configuration file could add keys beside `environment`'s).
     static func start(port: Int, environment: [String: String]) throws -> ServerProcess {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
@@ -20,6 +20,7 @@ final class ServerProcess: Sendable {
         var variables = ProcessInfo.processInfo.environment
         variables["ADMIN_DATABASE_URL"] = nil
         variables["ENCRYPTION_KEYS"] = nil
+        variables[Setting.configurationFileVariable] = nil
         variables["LOG_LEVEL"] = "warning"
         variables.merge(environment) { $1 }
         process.environment = variables

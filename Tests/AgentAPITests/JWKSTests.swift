@@ -15,12 +15,9 @@ import Testing
     init() async throws {
         let parameters = try #require(key.parameters)
         let jwks = #"{"keys":[{"kty":"EC","crv":"P-256","use":"sig","alg":"ES256","kid":"idp-1","x":"\#(parameters.x)","y":"\#(parameters.y)"}]}"#
-        let file = FileManager.default.temporaryDirectory.appending(path: "jwks-\(UUID().uuidString).json")
-        try Data(jwks.utf8).write(to: file)
-        defer { try? FileManager.default.removeItem(at: file) }
-        let configuration = try APIConfiguration.fromEnvironment(["JWT_JWKS_FILE": file.path, "JWT_AUTO_PROVISION": "true"])
-        #expect(configuration.jwt?.jwks == jwks)
-        api = try await TestAPI.make(jwt: configuration.jwt)
+        // Reading JWT_JWKS_FILE is the platform configuration's job (PlatformConfigurationTests).
+        #expect(await JWTConfiguration.isUsableKeySet(jwks))
+        api = try await TestAPI.make(jwt: JWTConfiguration(jwks: jwks, autoProvision: true))
     }
 
     func token(sub: String, email: String?, signer: ES256PrivateKey, kid: String = "idp-1") async throws -> String {

@@ -38,15 +38,15 @@ import Testing
         #expect(try rotated.open(resealed, context: TestKeys.rowOne).exposedValue == TestKeys.apiKey)
     }
 
-    // MARK: Environment
+    // MARK: Settings
 
     @Test func noKeyConfigured() throws {
-        #expect(try Keyring.fromEnvironment([:]) == nil)
-        #expect(try Keyring.fromEnvironment(["ENCRYPTION_KEY": "", "ENCRYPTION_KEYS": " "]) == nil)
+        #expect(try Self.keyring([:]) == nil)
+        #expect(try Self.keyring(["ENCRYPTION_KEY": "", "ENCRYPTION_KEYS": " "]) == nil)
     }
 
     @Test func singleKey() throws {
-        let keyring = try #require(try Keyring.fromEnvironment(["ENCRYPTION_KEY": TestKeys.hexA + "\n"]))
+        let keyring = try #require(try Self.keyring(["ENCRYPTION_KEY": TestKeys.hexA + "\n"]))
         #expect(keyring.activeKeyID == Keyring.seedKeyID)
         #expect(keyring.keyIDs == ["default"])
     }
@@ -56,14 +56,14 @@ import Testing
             "ENCRYPTION_KEYS": "k2026:\(TestKeys.hexA), k2025:\(TestKeys.hexB.uppercased())",
             "ENCRYPTION_ACTIVE_KEY_ID": "k2025",
         ]
-        let keyring = try #require(try Keyring.fromEnvironment(env))
+        let keyring = try #require(try Self.keyring(env))
         #expect(keyring.keyIDs == ["k2026", "k2025"])
         #expect(keyring.activeKeyID == "k2025")
     }
 
     @Test func bothVariablesTogether() throws {
         let env = ["ENCRYPTION_KEYS": "k2026:\(TestKeys.hexA)", "ENCRYPTION_KEY": SeedFixtures.encryptionKey]
-        let keyring = try #require(try Keyring.fromEnvironment(env))
+        let keyring = try #require(try Self.keyring(env))
         #expect(keyring.keyIDs == ["k2026", "default"])
         #expect(keyring.activeKeyID == "k2026")
         // The ENCRYPTION_KEY entry still opens seed-format values.
@@ -97,7 +97,7 @@ import Testing
     @Test(arguments: invalidEnvironments.indices)
     func invalidEnvironment(index: Int) throws {
         let (env, expected, secret) = Self.invalidEnvironments[index]
-        let error = #expect(throws: KeyringError.self) { try Keyring.fromEnvironment(env) }
+        let error = #expect(throws: KeyringError.self) { try Self.keyring(env) }
         let thrown = try #require(error)
         #expect(thrown == expected)
         for text in [String(describing: thrown), thrown.localizedDescription, String(reflecting: thrown)] where secret.count > 2 {
@@ -107,8 +107,15 @@ import Testing
     }
 
     @Test func errorDescriptionNamesTheVariable() throws {
-        let error = #expect(throws: KeyringError.self) { try Keyring.fromEnvironment(["ENCRYPTION_KEY": "abc"]) }
+        let error = #expect(throws: KeyringError.self) { try Self.keyring(["ENCRYPTION_KEY": "abc"]) }
         #expect(String(describing: try #require(error)).contains("ENCRYPTION_KEY"))
+    }
+
+    /// The keyring from settings given as environment variables would give them.
+    static func keyring(_ env: [String: String]) throws(KeyringError) -> Keyring? {
+        try Keyring.fromSettings(
+            encryptionKey: env["ENCRYPTION_KEY"], encryptionKeys: env["ENCRYPTION_KEYS"],
+            activeKeyID: env["ENCRYPTION_ACTIVE_KEY_ID"])
     }
 
     // MARK: Generation

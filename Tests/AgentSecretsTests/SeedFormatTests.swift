@@ -6,7 +6,7 @@ import Testing
     let keyring: Keyring
 
     init() throws {
-        keyring = try #require(try Keyring.fromEnvironment(["ENCRYPTION_KEY": SeedFixtures.encryptionKey]))
+        keyring = try #require(try Keyring.fromSettings(encryptionKey: SeedFixtures.encryptionKey, encryptionKeys: nil, activeKeyID: nil))
     }
 
     @Test(arguments: SeedFixtures.all.indices)
@@ -25,15 +25,15 @@ import Testing
     }
 
     @Test func resealsIntoARotatedKey() throws {
-        let env = ["ENCRYPTION_KEY": SeedFixtures.encryptionKey, "ENCRYPTION_KEYS": "k2026:\(TestKeys.hexA)"]
-        let rotated = try #require(try Keyring.fromEnvironment(env))
+        let rotated = try #require(try Keyring.fromSettings(
+            encryptionKey: SeedFixtures.encryptionKey, encryptionKeys: "k2026:\(TestKeys.hexA)", activeKeyID: nil))
         let resealed = try rotated.reseal(SeedFixtures.unicode.encrypted, context: TestKeys.rowOne)
         #expect(rotated.keyID(of: resealed) == "k2026")
         #expect(try rotated.open(resealed, context: TestKeys.rowOne).exposedValue == SeedFixtures.unicode.plaintext)
     }
 
     @Test func wrongKeyFails() throws {
-        let other = try #require(try Keyring.fromEnvironment(["ENCRYPTION_KEY": TestKeys.hexA]))
+        let other = try #require(try Keyring.fromSettings(encryptionKey: TestKeys.hexA, encryptionKeys: nil, activeKeyID: nil))
         #expect(throws: SecretError.authenticationFailed) {
             try other.open(SeedFixtures.openAI.encrypted, context: TestKeys.rowOne)
         }

@@ -126,7 +126,7 @@ import Testing
         try await db.admin.query(
             "INSERT INTO api_connections (id, name, service, api_key, user_id) VALUES ('imported', 'gh', 'github', \(seedValue), \(user.rawValue))",
             logger: db.logger)
-        let keyring = try Keyring.fromEnvironment(["ENCRYPTION_KEY": seedKey])!
+        let keyring = try Keyring.fromSettings(encryptionKey: seedKey, encryptionKeys: nil, activeKeyID: nil)!
         let report = try await KeyRotation(admin: db.admin, keyring: keyring, logger: db.logger).rotate()
         #expect(report.resealed == 1)
         let stored = try await Self.storedKeys(db)

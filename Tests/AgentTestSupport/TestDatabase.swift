@@ -24,7 +24,7 @@ public struct TestDatabase: Sendable {
     /// Creates a new database on the test cluster and migrates it.
     public static func make(migrated: Bool = true, keyring: Keyring = testKeyring) async throws -> TestDatabase {
         let name = "test_\(UUID().uuidString.prefix(8).lowercased())"
-        let base = try baseAdminURL()
+        let base = try await baseAdminURL()
         var logger = Logger(label: "test")
         logger.logLevel = .error
         let adminURL = try DatabaseURL(try DatabaseURL(base).replacing(database: name))
@@ -42,9 +42,9 @@ public struct TestDatabase: Sendable {
             store: AgentStore(client: runtime, keyring: keyring, logger: logger), keyring: keyring, logger: logger)
     }
 
-    private static func baseAdminURL() throws -> String {
+    private static func baseAdminURL() async throws -> String {
         if let url = ProcessInfo.processInfo.environment["TEST_ADMIN_DATABASE_URL"] { return url }
-        guard let endpoint = try TestCluster.adminEndpoint.get() else { throw StoreError.unavailable(reason: "no test cluster") }
+        guard let endpoint = try await TestCluster.adminEndpoint() else { throw StoreError.unavailable(reason: "no test cluster") }
         return endpoint.url(user: endpoint.superuser, database: "postgres")
     }
 

@@ -1,4 +1,6 @@
-/// A configuration variable with an unusable value; names the variable, never its value.
+/// Raised by ``buildRouter(store:configuration:registry:logger:)`` when an ``APIConfiguration`` that
+/// skipped the platform's validation cannot be used (a JWKS that does not parse); names the setting,
+/// never its value. The platform reports invalid settings earlier, in its configuration check.
 public struct APIConfigurationError: Error, Sendable, Equatable, CustomStringConvertible {
     public let variable: String
     public let reason: String

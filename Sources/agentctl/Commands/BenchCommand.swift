@@ -17,6 +17,7 @@ struct BenchCommand: AsyncParsableCommand {
         @Option(help: "Tenants to load (10 agents each).") var tenants = 1_000
         @Option(help: "Messages to load.") var messages = 1_000_000
         @Flag(help: "Reuse the benchmark database if it was loaded before.") var reuse = false
+        @OptionGroup var config: ConfigurationOptions
         /// Messages per conversation: 10 as in the seed baseline; the API benchmark reads 50-message pages.
         var conversationLength = 10
 
@@ -71,9 +72,9 @@ func withBenchmarkDatabase(
     _ scale: BenchCommand.Scale, name: String, connections: Int = 8,
     _ body: (BenchmarkDatabase) async throws -> Void
 ) async throws {
-    AgentCtl.bootstrapLogging()
+    let configuration = try await scale.config.load()
     let logger = Logger(label: "agentctl.bench")
-    let context = try await PlatformContext.resolve(migrate: false, logger: logger)
+    let context = try await PlatformContext.resolve(configuration, migrate: false, logger: logger)
     let server = try context.requireAdmin()
     let admin = try DatabaseURL(server.replacing(database: name))
     let runtime = try DatabaseURL(context.runtimeURL.replacing(database: name))

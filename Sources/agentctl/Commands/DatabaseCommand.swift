@@ -13,13 +13,14 @@ struct DatabaseCommand: AsyncParsableCommand {
     struct Start: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Start (initialising if needed) and migrate the local cluster; print its two URLs.")
+        @OptionGroup var config: ConfigurationOptions
 
         func run() async throws {
-            AgentCtl.bootstrapLogging()
-            guard ProcessInfo.processInfo.environment["DATABASE_URL"] == nil else {
+            let configuration = try await config.load()
+            guard configuration.database == nil else {
                 throw CommandFailure("DATABASE_URL is set: the platform uses that server, not a local cluster")
             }
-            let context = try await PlatformContext.resolve(logger: Logger(label: "agentctl"))
+            let context = try await PlatformContext.resolve(configuration, logger: Logger(label: "agentctl"))
             print("ADMIN_DATABASE_URL=\(try context.requireAdmin().replacing())")
             print("DATABASE_URL=\(context.runtimeURL.replacing())")
         }
@@ -27,18 +28,20 @@ struct DatabaseCommand: AsyncParsableCommand {
 
     struct Stop: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Stop the local cluster.")
+        @OptionGroup var config: ConfigurationOptions
 
         func run() async throws {
-            try PlatformContext.localCluster.stop()
+            try await PlatformContext.localCluster(try await config.load()).stop()
             print("stopped")
         }
     }
 
     struct Status: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Say whether the local cluster runs.")
+        @OptionGroup var config: ConfigurationOptions
 
         func run() async throws {
-            let cluster = try PlatformContext.localCluster
+            let cluster = try PlatformContext.localCluster(try await config.load())
             switch cluster.status() {
             case .notInitialized: print("not initialised (\(cluster.folder.path))")
             case .stopped: print("stopped (\(cluster.folder.path))")

@@ -22,10 +22,11 @@ struct KeysCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Re-seal every API key not under the active key, in batches, while the platform serves.")
         @Option(help: "Rows per transaction.") var batchSize: Int = 200
+        @OptionGroup var config: ConfigurationOptions
 
         func run() async throws {
             guard (1...10_000).contains(batchSize) else { throw CommandFailure("--batch-size must be 1 to 10000") }
-            try await withRotation { rotation in
+            try await withRotation(config) { rotation in
                 let total = try await rotation.pendingCount()
                 let bar = ProgressLine(total: total, label: "re-sealed")
                 let report = try await rotation.rotate(batchSize: batchSize) { bar.update($0.examined) }
@@ -41,9 +42,10 @@ struct KeysCommand: AsyncParsableCommand {
 
     struct Verify: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Open every stored API key; list the rows that fail.")
+        @OptionGroup var config: ConfigurationOptions
 
         func run() async throws {
-            try await withRotation { rotation in
+            try await withRotation(config) { rotation in
                 let report = try await rotation.verify()
                 for failure in report.failures {
                     print("failed tenant=\(failure.tenantID) connection=\(failure.connectionID): \(failure.reason)")
@@ -55,10 +57,10 @@ struct KeysCommand: AsyncParsableCommand {
     }
 }
 
-private func withRotation(_ body: (KeyRotation) async throws -> Void) async throws {
-    AgentCtl.bootstrapLogging()
+private func withRotation(_ options: ConfigurationOptions, _ body: (KeyRotation) async throws -> Void) async throws {
+    let configuration = try await options.load()
     let logger = Logger(label: "agentctl.keys")
-    let context = try await PlatformContext.resolve(logger: logger)
+    let context = try await PlatformContext.resolve(configuration, logger: logger)
     let keyring = try context.keyring()
     try await context.withAdmin(maxConnections: 2) { try await body(KeyRotation(admin: $0, keyring: keyring, logger: logger)) }
 }

@@ -11,9 +11,10 @@ struct MigrateCommand: AsyncParsableCommand {
     struct Up: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Apply pending migrations.")
         @Option(help: "Stop at this version (default: the newest).") var to: Int?
+        @OptionGroup var config: ConfigurationOptions
 
         func run() async throws {
-            try await withMigrator { migrator in
+            try await withMigrator(config) { migrator in
                 let applied = try await migrator.up(to: to)
                 print(applied.isEmpty ? "up to date" : applied.map { "applied \($0.version) \($0.name)" }.joined(separator: "\n"))
             }
@@ -23,9 +24,10 @@ struct MigrateCommand: AsyncParsableCommand {
     struct Down: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Revert migrations, one version by default.")
         @Option(help: "Revert down to this version; 0 leaves an empty schema.") var to: Int?
+        @OptionGroup var config: ConfigurationOptions
 
         func run() async throws {
-            try await withMigrator { migrator in
+            try await withMigrator(config) { migrator in
                 let reverted = try await migrator.down(to: to)
                 print(reverted.isEmpty ? "nothing to revert" : reverted.map { "reverted \($0.version) \($0.name)" }.joined(separator: "\n"))
             }
@@ -34,9 +36,10 @@ struct MigrateCommand: AsyncParsableCommand {
 
     struct Status: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Show applied and pending migrations.")
+        @OptionGroup var config: ConfigurationOptions
 
         func run() async throws {
-            try await withMigrator { migrator in
+            try await withMigrator(config) { migrator in
                 let status = try await migrator.status()
                 print("current=\(status.current) latest=\(status.latest)")
                 for migration in Migration.all {
@@ -47,9 +50,9 @@ struct MigrateCommand: AsyncParsableCommand {
     }
 }
 
-private func withMigrator(_ body: (Migrator) async throws -> Void) async throws {
-    AgentCtl.bootstrapLogging()
+private func withMigrator(_ options: ConfigurationOptions, _ body: (Migrator) async throws -> Void) async throws {
+    let configuration = try await options.load()
     let logger = Logger(label: "agentctl.migrate")
-    let context = try await PlatformContext.resolve(migrate: false, logger: logger)
+    let context = try await PlatformContext.resolve(configuration, migrate: false, logger: logger)
     try await context.withAdmin(maxConnections: 2) { try await body(Migrator(client: $0, logger: logger)) }
 }

@@ -22,23 +22,25 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Address to listen on (default: API_HOST or 127.0.0.1).") var hostname: String?
     @Option(help: "Port to listen on (default: API_PORT or 8080; 0 picks a free port).") var port: Int?
     @Option(help: "Database connections in the pool (default: DATABASE_POOL_SIZE or 20).") var poolSize: Int?
+    @OptionGroup var config: ConfigurationOptions
+
+    func validate() throws {
+        if let port, !(0...65535).contains(port) { throw ValidationError("--port must be 0 to 65535") }
+        if let poolSize, !PlatformConfiguration.poolSizes.contains(poolSize) {
+            throw ValidationError("--pool-size must be 1 to 1000")
+        }
+    }
 
     func run() async throws {
-        AgentCtl.bootstrapLogging(defaultLevel: .info)
-        let environment = ProcessInfo.processInfo.environment
+        let platform = try await config.load(defaultLogLevel: .info)
         let logger = Logger(label: "agent-platform")
-        var configuration = try APIConfiguration.fromEnvironment(environment)
+        var configuration = platform.api
         if let hostname { configuration.hostname = hostname }
         if let port { configuration.port = port }
-        let poolSize = try poolSize ?? environment["DATABASE_POOL_SIZE"].map {
-            guard let size = Int($0), (1...1000).contains(size) else {
-                throw CommandFailure("DATABASE_POOL_SIZE must be a number from 1 to 1000")
-            }
-            return size
-        } ?? 20
+        let poolSize = poolSize ?? platform.databasePoolSize
 
         logger.debug("runtime", metadata: ["tasks_on_event_loops": "\(Self.tasksRunOnEventLoops)"])
-        let context = try await PlatformContext.resolve(logger: logger)
+        let context = try await PlatformContext.resolve(platform, logger: logger)
         if !context.isLocal, let admin = context.adminURL {
             _ = try await PostgresClient.withRunning(admin.clientConfiguration(maxConnections: 2), logger: logger) {
                 try await Migrator(client: $0, logger: logger).up()

@@ -11,6 +11,7 @@ struct TokensCommand: AsyncParsableCommand {
 
     struct UserOption: ParsableArguments {
         @Option(help: "The user's id.") var user: String
+        @OptionGroup var config: ConfigurationOptions
 
         var userID: UserID {
             get throws {
@@ -26,7 +27,7 @@ struct TokensCommand: AsyncParsableCommand {
         @Option(help: "A name to recognise the token by.") var name: String = ""
 
         func run() async throws {
-            let issued = try await withTenant(try user.userID) { try await $0.createToken(name: name) }
+            let issued = try await withTenant(user) { try await $0.createToken(name: name) }
             print("created token \(issued.token.id)")
             print(issued.value)
         }
@@ -37,7 +38,7 @@ struct TokensCommand: AsyncParsableCommand {
         @OptionGroup var user: UserOption
 
         func run() async throws {
-            let tokens = try await withTenant(try user.userID) {
+            let tokens = try await withTenant(user) {
                 try await $0.tokens(PageRequest(limit: PageRequest.maximumLimit, order: .descending)).items
             }
             let format = ISO8601DateFormatter()
@@ -55,15 +56,18 @@ struct TokensCommand: AsyncParsableCommand {
         @Argument(help: "The token's id.") var tokenID: String
 
         func run() async throws {
-            try await withTenant(try user.userID) { try await $0.revokeToken(tokenID) }
+            try await withTenant(user) { try await $0.revokeToken(tokenID) }
             print("revoked \(tokenID)")
         }
     }
 }
 
-private func withTenant<Result: Sendable>(_ userID: UserID, _ body: (TenantSession) async throws -> Result) async throws -> Result {
-    AgentCtl.bootstrapLogging()
+private func withTenant<Result: Sendable>(
+    _ user: TokensCommand.UserOption, _ body: (TenantSession) async throws -> Result
+) async throws -> Result {
+    let userID = try user.userID
+    let configuration = try await user.config.load()
     let logger = Logger(label: "agentctl.tokens")
-    let context = try await PlatformContext.resolve(logger: logger)
+    let context = try await PlatformContext.resolve(configuration, logger: logger)
     return try await context.withStore(keyring: nil, maxConnections: 1) { try await $0.withTenant(userID, body) }
 }

@@ -12,15 +12,16 @@ struct UsersCommand: AsyncParsableCommand {
         @Option(help: "The user's email address.") var email: String
         @Option(help: "A display name.") var name: String?
         @Option(help: "Use this id instead of a generated one (e.g. an identity provider's subject).") var id: String?
+        @OptionGroup var config: ConfigurationOptions
 
         func run() async throws {
-            AgentCtl.bootstrapLogging()
+            let configuration = try await config.load()
             let logger = Logger(label: "agentctl.users")
             let userID = try id.map { raw in
                 guard let id = UserID(rawValue: raw) else { throw CommandFailure("--id must be 1 to 128 characters without spaces") }
                 return id
             }
-            let context = try await PlatformContext.resolve(logger: logger)
+            let context = try await PlatformContext.resolve(configuration, logger: logger)
             let user = try await context.withStore(keyring: nil, maxConnections: 1) {
                 try await $0.createUser(NewUser(id: userID, email: email, displayName: name))
             }

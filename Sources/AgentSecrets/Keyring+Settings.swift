@@ -1,7 +1,8 @@
-// MARK: Environment
+// MARK: Settings
 
 extension Keyring {
-    /// Builds the keyring from the process environment.
+    /// Builds the keyring from the text of the three encryption settings, as the platform's
+    /// configuration read them (from the environment or a configuration file):
     ///
     /// - `ENCRYPTION_KEY`: one key (64 hex characters) with id ``seedKeyID``;
     ///   the seed's variable, so it also opens seed-format values.
@@ -9,20 +10,23 @@ extension Keyring {
     /// - `ENCRYPTION_ACTIVE_KEY_ID`: the id to seal with; defaults to the first
     ///   `ENCRYPTION_KEYS` entry, else ``seedKeyID``.
     ///
-    /// Both key variables may be set together; ids must stay unique. Empty
-    /// variables count as unset. Every key is validated here, at start-up.
+    /// Both key settings may be set together; ids must stay unique. Empty or blank
+    /// values count as unset. Every key is validated here, at start-up; errors name the
+    /// setting, never a key.
     ///
     /// - Returns: nil when no key is configured.
-    public static func fromEnvironment(_ env: [String: String]) throws(KeyringError) -> Keyring? {
+    public static func fromSettings(
+        encryptionKey: String?, encryptionKeys: String?, activeKeyID: String?
+    ) throws(KeyringError) -> Keyring? {
         var entries: [KeyEntry] = []
-        if let list = value("ENCRYPTION_KEYS", in: env) {
+        if let list = nonBlank(encryptionKeys) {
             entries += try parseKeyList(list, source: "ENCRYPTION_KEYS")
         }
-        if let single = value("ENCRYPTION_KEY", in: env) {
+        if let single = nonBlank(encryptionKey) {
             // Appended last so ENCRYPTION_KEYS decides the default active key.
             entries.append(KeyEntry(source: "ENCRYPTION_KEY", id: seedKeyID, hex: single))
         }
-        let activeKeyID = value("ENCRYPTION_ACTIVE_KEY_ID", in: env)
+        let activeKeyID = nonBlank(activeKeyID)
         if let activeKeyID, !isValidKeyID(activeKeyID) {
             throw .invalidKeyID(source: "ENCRYPTION_ACTIVE_KEY_ID", position: nil)
         }
@@ -49,8 +53,8 @@ extension Keyring {
         return entries
     }
 
-    private static func value(_ name: String, in env: [String: String]) -> String? {
-        guard let raw = env[name] else { return nil }
+    private static func nonBlank(_ raw: String?) -> String? {
+        guard let raw else { return nil }
         let value = trimmed(Substring(raw))
         return value.isEmpty ? nil : value
     }

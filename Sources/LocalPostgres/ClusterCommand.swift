@@ -1,0 +1,137 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Foundation
+import Subprocess
+import SystemPackage
+
+/// Runs a PostgreSQL program (or `sh`) to completion with a deadline, capturing its combined output,
+/// through swift-subprocess.
+///
+/// swift-subprocess learns of the child's exit from the kernel (a pidfd or SIGCHLD), not from EOF on
+/// a pipe, so `pg_ctl start` returns once the server is up although the daemonised postmaster lives
+/// on. It also closes every inherited descriptor but 0–2 and resets signal handling in the child, so
+/// the server inherits neither our sockets nor, say, our ignored SIGPIPE. Output still goes to a
+/// temporary file rather than a pipe, so that what a timed-out command printed can be quoted.
+struct ClusterCommand: Sendable {
+    var arguments: [String]
+    var directory: URL
+    var timeout: Duration
+    /// A log to quote in errors, e.g. the server log when `pg_ctl start` fails.
+    var log: URL?
+    /// The account to run as (we are root); nil runs as ourselves.
+    var account: ServerAccount?
+
+    /// The result of a run that finished in time.
+    struct Outcome {
+        /// The exit status, or 128 + the signal number when a signal ended the program.
+        var status: Int32
+        var output: String
+    }
+
+    /// The command line as shown in errors.
+    var displayName: String { self.arguments.joined(separator: " ") }
+
+    /// How long a timed-out command has between SIGTERM (which lets `pg_ctl` clean up) and SIGKILL.
+    static let terminationGrace: Duration = .seconds(5)
+
+    /// Runs the command and returns its status and output, whatever the status.
+    func run() async throws(LocalClusterError) -> Outcome {
+        let outputPath = FileManager.default.temporaryDirectory
+            .appending(path: "localpg-\(getpid())-\(UUID().uuidString).out", directoryHint: .notDirectory).path
+        let output: FileDescriptor
+        do {
+            output = try FileDescriptor.open(
+                FilePath(outputPath), .readWrite, options: [.create, .exclusiveCreate, .closeOnExec], permissions: [.ownerReadWrite])
+        } catch {
+            throw .fileSystem(operation: "create", path: outputPath, reason: "\(error)")
+        }
+        defer {
+            try? output.close()
+            unlink(outputPath)
+        }
+        guard let status = try await self.run(writingTo: output) else {
+            throw .timedOut(
+                command: self.displayName,
+                seconds: Int(self.timeout.components.seconds),
+                output: TextTail.lastLines(of: Self.read(outputPath)),
+                log: self.log.flatMap { TextTail.lastLines(ofFile: $0) }
+            )
+        }
+        return Outcome(status: status, output: Self.read(outputPath))
+    }
+
+    /// Runs the command and throws, quoting its output and log, unless it exits with status 0.
+    @discardableResult
+    func check() async throws(LocalClusterError) -> String {
+        let outcome = try await self.run()
+        guard outcome.status == 0 else {
+            throw .commandFailed(
+                command: self.displayName,
+                status: outcome.status,
+                output: TextTail.lastLines(of: outcome.output),
+                log: self.log.flatMap { TextTail.lastLines(ofFile: $0) }
+            )
+        }
+        return outcome.output
+    }
+
+    // MARK: Running
+
+    /// The exit status, or nil when the deadline passed first (the program is then terminated).
+    private func run(writingTo output: FileDescriptor) async throws(LocalClusterError) -> Int32? {
+        let options = self.platformOptions
+        let executable = Executable.path(FilePath(self.arguments[0]))
+        let arguments = Arguments(Array(self.arguments.dropFirst()))
+        let environment = Environment.custom(Dictionary(uniqueKeysWithValues: ChildEnvironment.variables(for: self.account)
+            .compactMap { name, value in Environment.Key(rawValue: name).map { ($0, value) } }))
+        let directory = FilePath(self.directory.path)
+        let timeout = self.timeout
+        do {
+            return try await withThrowingTaskGroup(of: Int32?.self) { group in
+                group.addTask {
+                    let result = try await Subprocess.run(
+                        executable, arguments: arguments, environment: environment, workingDirectory: directory,
+                        platformOptions: options, input: .none,
+                        output: .fileDescriptor(output, closeAfterSpawningProcess: false), error: .combinedWithOutput)
+                    switch result.terminationStatus {
+                    case .exited(let code): return code
+                    case .signaled(let signal): return 128 + signal
+                    }
+                }
+                group.addTask {
+                    try await Task.sleep(for: timeout)
+                    return nil
+                }
+                // The first to finish decides; cancelling the other ends the sleep or tears the program down.
+                let first = try await group.next() ?? nil
+                group.cancelAll()
+                return first
+            }
+        } catch {
+            throw .launchFailed(command: self.displayName, reason: "\(error)")
+        }
+    }
+
+    /// As `account` when set; torn down by SIGTERM, then SIGKILL after the grace period, when cancelled.
+    private var platformOptions: PlatformOptions {
+        var options = PlatformOptions()
+        if let account {
+            options.userID = account.uid
+            options.groupID = account.gid
+            options.supplementaryGroups = account.groups
+        }
+        options.teardownSequence = [.send(signal: .terminate, allowedDurationToNextStep: Self.terminationGrace)]
+        return options
+    }
+
+    // MARK: Helpers
+
+    private static func read(_ path: String) -> String {
+        (FileManager.default.contents(atPath: path)).map { String(decoding: $0, as: UTF8.self) } ?? ""
+    }
+}

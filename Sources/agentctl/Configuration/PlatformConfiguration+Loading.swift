@@ -1,0 +1,128 @@
+import AgentAPI
+import AgentSecrets
+import AgentStore
+import Configuration
+import Foundation
+import LocalPostgres
+import Logging
+
+extension PlatformConfiguration {
+    /// Reads every setting from `environment` and, when one is named (by `configFile`, the `--config`
+    /// option, else `AGENT_PLATFORM_CONFIG`), a JSON configuration file; environment variables win over
+    /// the file. Validates everything and collects every problem rather than stopping at the first.
+    static func check(
+        environment: [String: String], configFile: String? = nil,
+        currentDirectory: String = FileManager.default.currentDirectoryPath
+    ) async -> ConfigurationCheck {
+        // Only the platform's own variables reach the reader: nothing else of the environment is kept.
+        let variables = Setting.all.compactMap { setting in
+            environment[setting.variable].flatMap { $0.allSatisfy(\.isWhitespace) ? nil : (setting.variable, $0) }
+        }
+        let secrets = Set(Setting.all.filter(\.isSecret).map(\.variable))
+        let environmentProvider = EnvironmentVariablesProvider(
+            environmentVariables: Dictionary(uniqueKeysWithValues: variables), secretsSpecifier: .specific(secrets))
+
+        var fileProblems: [PlatformConfigurationError.Problem] = []
+        var file: (path: String, provider: any ConfigProvider)?
+        var named: (path: String, variable: String)?
+        if let configFile {
+            named = (path: configFile, variable: "--config")
+        } else if let path = environment[Setting.configurationFileVariable], !path.isEmpty {
+            named = (path: path, variable: Setting.configurationFileVariable)
+        }
+        if let named {
+            switch await ConfigurationFile.open(named.path, variable: named.variable) {
+            case .success(let provider): file = (named.path, provider)
+            case .failure(let error): fileProblems = error.problems
+            }
+        }
+
+        var settings = SettingsReader(environment: environmentProvider, file: file)
+        for problem in fileProblems { settings.fail(variable: problem.setting, message: problem.message) }
+        let configuration = await read(&settings, currentDirectory: currentDirectory)
+        return ConfigurationCheck(
+            file: named?.path, settings: settings.shown, problems: settings.problems,
+            configuration: settings.problems.isEmpty ? configuration : nil)
+    }
+
+    /// ``check(environment:configFile:currentDirectory:)``, throwing when any setting is invalid.
+    static func load(
+        environment: [String: String], configFile: String? = nil,
+        currentDirectory: String = FileManager.default.currentDirectoryPath
+    ) async throws(PlatformConfigurationError) -> PlatformConfiguration {
+        try await check(environment: environment, configFile: configFile, currentDirectory: currentDirectory).get()
+    }
+
+    // MARK: Settings
+
+    private static func read(_ settings: inout SettingsReader, currentDirectory: String) async -> PlatformConfiguration {
+        let home = settings.string(.home)
+        settings.show(.home, home ?? currentDirectory, isSet: home != nil)
+
+        let database = readDatabase(&settings)
+        let poolSize = settings.int(.databasePoolSize)
+        if let poolSize, !poolSizes.contains(poolSize) {
+            settings.fail(.databasePoolSize, "must be an integer from \(poolSizes.lowerBound) to \(poolSizes.upperBound)")
+        }
+        settings.show(.databasePoolSize, "\(poolSize ?? defaultPoolSize)", isSet: poolSize != nil)
+
+        let binDirectory = settings.string(.postgresBinDirectory).map { URL(fileURLWithPath: $0, isDirectory: true) }
+        if let binDirectory, !LocalCluster.hasServerPrograms(in: binDirectory) {
+            settings.fail(.postgresBinDirectory, "must name a folder holding initdb, pg_ctl and postgres")
+        }
+        settings.show(.postgresBinDirectory, binDirectory?.path ?? "(searched: Debian's folders, then PATH)", isSet: binDirectory != nil)
+
+        let keyring = readKeyring(&settings)
+        let api = await readAPI(&settings)
+
+        let levelText = settings.string(.logLevel)
+        let level = levelText.flatMap { Logger.Level(rawValue: $0.lowercased()) }
+        if levelText != nil, level == nil {
+            let levels = Logger.Level.allCases.map(\.rawValue).joined(separator: ", ")
+            settings.fail(.logLevel, "must be one of \(levels)")
+        }
+        settings.show(.logLevel, level?.rawValue ?? "(info for serve, warning for other commands)", isSet: level != nil)
+
+        return PlatformConfiguration(
+            home: URL(fileURLWithPath: home ?? currentDirectory, isDirectory: true), database: database,
+            databasePoolSize: poolSize ?? defaultPoolSize, postgresBinDirectory: binDirectory, keyring: keyring,
+            api: api, logLevel: level)
+    }
+
+    private static func readDatabase(_ settings: inout SettingsReader) -> ExternalDatabase? {
+        let runtime = databaseURL(.databaseURL, &settings)
+        settings.showMasked(.databaseURL, runtime.map(String.init(describing:)) ?? "(not set: the local cluster in AGENT_PLATFORM_HOME/.local)")
+        let admin = databaseURL(.adminDatabaseURL, &settings)
+        settings.showMasked(.adminDatabaseURL, admin.map(String.init(describing:)) ?? "(not set)")
+        return runtime.map { ExternalDatabase(runtime: $0, admin: admin) }
+    }
+
+    private static func databaseURL(_ setting: Setting, _ settings: inout SettingsReader) -> DatabaseURL? {
+        guard let text = settings.string(setting) else { return nil }
+        do {
+            return try DatabaseURL(text)
+        } catch {
+            // DatabaseURLError names the problem, never the URL (which may hold a password).
+            settings.fail(setting, error.problem)
+            return nil
+        }
+    }
+
+    private static func readKeyring(_ settings: inout SettingsReader) -> Keyring? {
+        let key = settings.string(.encryptionKey)
+        let keys = settings.string(.encryptionKeys)
+        let activeKeyID = settings.string(.encryptionActiveKeyID)
+        var keyring: Keyring?
+        do {
+            keyring = try Keyring.fromSettings(encryptionKey: key, encryptionKeys: keys, activeKeyID: activeKeyID)
+        } catch {
+            // KeyringError names the setting and, once validated, key ids; never a key.
+            settings.fail(error.setting, message: error.description)
+        }
+        settings.show(.encryptionKey, "(not set)", isSet: key != nil)
+        settings.show(.encryptionKeys, "(not set)", isSet: keys != nil)
+        let active = keyring?.activeKeyID ?? activeKeyID ?? "(not set)"
+        settings.show(.encryptionActiveKeyID, active, isSet: activeKeyID != nil)
+        return keyring
+    }
+}

@@ -1,0 +1,38 @@
+import AgentAPI
+import AgentSecrets
+import AgentStore
+import Foundation
+import Logging
+
+/// Every setting of the platform, read and validated once at start-up (see
+/// ``PlatformConfiguration/check(environment:configFile:currentDirectory:)``), then handed to the
+/// modules as typed pieces: no module reads the environment itself.
+struct PlatformConfiguration: Sendable {
+    /// A database server of the operator's own, instead of the local cluster.
+    struct ExternalDatabase: Sendable {
+        /// `DATABASE_URL`: the runtime role's connection.
+        var runtime: DatabaseURL
+        /// `ADMIN_DATABASE_URL`: an administrator's connection, for migrations and cross-tenant commands.
+        var admin: DatabaseURL?
+    }
+
+    /// `AGENT_PLATFORM_HOME`: the local cluster and its key live in `<home>/.local`.
+    var home: URL
+    /// `DATABASE_URL` and `ADMIN_DATABASE_URL`; nil runs the local cluster.
+    var database: ExternalDatabase?
+    /// `DATABASE_POOL_SIZE`: connections in `serve`'s pool.
+    var databasePoolSize: Int
+    /// `POSTGRES_BIN_DIR`: the local cluster's PostgreSQL programs; nil searches the usual places.
+    var postgresBinDirectory: URL?
+    /// `ENCRYPTION_KEY`, `ENCRYPTION_KEYS`, `ENCRYPTION_ACTIVE_KEY_ID`; nil when no key is configured.
+    var keyring: Keyring?
+    /// `API_*` and `JWT_*`.
+    var api: APIConfiguration
+    /// `LOG_LEVEL`; nil leaves each command its own default.
+    var logLevel: Logger.Level?
+
+    /// Defaults of the settings that have one.
+    static let defaultPoolSize = 20
+    static let poolSizes = 1...1000
+    static let minimumSecretBytes = 32
+}

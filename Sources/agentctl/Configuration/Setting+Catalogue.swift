@@ -1,0 +1,33 @@
+// MARK: Catalogue
+
+extension Setting {
+    static let home = Setting("AGENT_PLATFORM_HOME", ["agentPlatformHome"])
+    static let databaseURL = Setting("DATABASE_URL", ["database", "url"], secret: true)
+    static let adminDatabaseURL = Setting("ADMIN_DATABASE_URL", ["adminDatabase", "url"], secret: true)
+    static let databasePoolSize = Setting("DATABASE_POOL_SIZE", ["database", "poolSize"])
+    static let postgresBinDirectory = Setting("POSTGRES_BIN_DIR", ["postgres", "binDir"])
+    static let encryptionKey = Setting("ENCRYPTION_KEY", ["encryption", "key"], secret: true)
+    static let encryptionKeys = Setting("ENCRYPTION_KEYS", ["encryption", "keys"], secret: true)
+    static let encryptionActiveKeyID = Setting("ENCRYPTION_ACTIVE_KEY_ID", ["encryption", "activeKeyId"])
+    static let apiHost = Setting("API_HOST", ["api", "host"])
+    static let apiPort = Setting("API_PORT", ["api", "port"])
+    static let apiMaximumBodyBytes = Setting("API_MAX_BODY_BYTES", ["api", "maxBodyBytes"])
+    static let jwtSecret = Setting("JWT_HS256_SECRET", ["jwt", "hs256", "secret"], secret: true)
+    static let jwtKeySetFile = Setting("JWT_JWKS_FILE", ["jwt", "jwksFile"])
+    static let jwtIssuer = Setting("JWT_ISSUER", ["jwt", "issuer"])
+    static let jwtAudience = Setting("JWT_AUDIENCE", ["jwt", "audience"])
+    static let jwtAutoProvision = Setting("JWT_AUTO_PROVISION", ["jwt", "autoProvision"])
+    static let logLevel = Setting("LOG_LEVEL", ["log", "level"])
+
+    /// Every setting, in the order `config check` prints them.
+    static let all: [Setting] = [
+        .home, .databaseURL, .adminDatabaseURL, .databasePoolSize, .postgresBinDirectory,
+        .encryptionKey, .encryptionKeys, .encryptionActiveKeyID,
+        .apiHost, .apiPort, .apiMaximumBodyBytes,
+        .jwtSecret, .jwtKeySetFile, .jwtIssuer, .jwtAudience, .jwtAutoProvision,
+        .logLevel,
+    ]
+
+    /// The variable (or `--config`) naming the optional JSON configuration file.
+    static let configurationFileVariable = "AGENT_PLATFORM_CONFIG"
+}

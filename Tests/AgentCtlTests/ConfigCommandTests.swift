@@ -1,0 +1,73 @@
+import Foundation
+import Testing
+
+/// `agentctl config check`, and start-up with an invalid setting, as an operator runs them: the built binary.
+@Suite struct ConfigCommandTests {
+    typealias Fixtures = ConfigurationFixtures
+
+    /// A fresh AGENT_PLATFORM_HOME, to show that nothing is created in it.
+    static func home() throws -> URL {
+        try Fixtures.folder("home")
+    }
+
+    @Test func printsEachSettingItsValueAndSourceWithSecretsRedacted() throws {
+        let home = try Self.home()
+        let file = try Fixtures.file(#"{"api": {"host": "0.0.0.0"}, "jwt": {"hs256": {"secret": "\#(Fixtures.jwtSecret)"}}}"#)
+        let run = try AgentCtlRun(["config", "check", "--config", file], environment: [
+            "AGENT_PLATFORM_HOME": home.path, "API_PORT": "9000", "DATABASE_URL": Fixtures.databaseURL,
+            "ENCRYPTION_KEY": Fixtures.key,
+        ])
+        #expect(run.status == 0, "\(run.errors)")
+        let lines = run.output.split(separator: "\n").map { $0.split(separator: " ", omittingEmptySubsequences: true).map(String.init) }
+        #expect(lines.contains(["configuration", "file:", file]))
+        #expect(lines.contains(["API_PORT", "9000", "environment"]))
+        #expect(lines.contains(["API_HOST", "0.0.0.0", "file"]))
+        #expect(lines.contains(["API_MAX_BODY_BYTES", "1048576", "default"]))
+        #expect(lines.contains(["AGENT_PLATFORM_HOME", home.path, "environment"]))
+        #expect(lines.contains(["DATABASE_URL", "postgresql://app:***@db.example.test:5433/agents", "environment"]))
+        #expect(lines.contains(["ENCRYPTION_KEY", "<redacted>", "environment"]))
+        #expect(lines.contains(["JWT_HS256_SECRET", "<redacted>", "file"]))
+        #expect(run.output.contains("configuration is valid"))
+        for secret in [Fixtures.jwtSecret, Fixtures.key, Fixtures.databasePassword] {
+            #expect(!run.output.contains(secret) && !run.errors.contains(secret))
+        }
+        #expect(!FileManager.default.fileExists(atPath: home.appending(path: ".local").path), "no database was started")
+    }
+
+    @Test func anInvalidConfigurationExitsWithStatus2AndEveryError() throws {
+        let home = try Self.home()
+        let badKey = String(repeating: "zz", count: 32)
+        let run = try AgentCtlRun(["config", "check"], environment: [
+            "AGENT_PLATFORM_HOME": home.path, "LOG_LEVEL": "chatty", "ENCRYPTION_KEYS": "k1:\(badKey)",
+            "JWT_HS256_SECRET": "too-short-secret",
+        ])
+        #expect(run.status == 2)
+        #expect(run.errors.contains("error: LOG_LEVEL must be one of trace, debug, info, notice, warning, error, critical"))
+        #expect(run.errors.contains("error: ENCRYPTION_KEYS: key 'k1' must contain only hex digits"))
+        #expect(run.errors.contains("error: JWT_HS256_SECRET must be at least 32 bytes"))
+        #expect(run.output.contains("configuration is invalid: 3 problem(s)"))
+        for secret in [badKey, "too-short-secret"] {
+            #expect(!run.output.contains(secret) && !run.errors.contains(secret))
+        }
+        #expect(!FileManager.default.fileExists(atPath: home.appending(path: ".local").path))
+    }
+
+    @Test func theFileCanBeNamedByItsVariable() throws {
+        let file = try Fixtures.file(#"{"log": {"level": "error"}}"#)
+        let run = try AgentCtlRun(["config", "check"], environment: ["AGENT_PLATFORM_CONFIG": file, "AGENT_PLATFORM_HOME": try Self.home().path])
+        #expect(run.status == 0)
+        #expect(run.output.contains("configuration file: \(file)"))
+        #expect(run.output.split(separator: "\n").contains { $0.split(separator: " ") == ["LOG_LEVEL", "error", "file"] })
+    }
+
+    /// A bad LOG_LEVEL used to be ignored while a bad API_PORT stopped the process; now both stop start-up alike.
+    @Test(arguments: [("LOG_LEVEL", "chatty", "LOG_LEVEL must be one of"), ("API_PORT", "eighty", "API_PORT must be an integer")])
+    func aBadSettingStopsStartUpBeforeTheDatabase(variable: String, value: String, message: String) throws {
+        let home = try Self.home()
+        let run = try AgentCtlRun(["serve"], environment: ["AGENT_PLATFORM_HOME": home.path, variable: value])
+        #expect(run.status == 1)
+        #expect(run.errors.contains(message), "\(run.errors)")
+        #expect(!run.errors.contains(value))
+        #expect(!FileManager.default.fileExists(atPath: home.appending(path: ".local").path))
+    }
+}

@@ -1,0 +1,124 @@
+import AgentAPI
+import Foundation
+import Testing
+
+@testable import agentctl
+
+/// Every invalid value stops start-up with its setting named, never with the value itself.
+@Suite struct PlatformConfigurationErrorTests {
+    typealias Fixtures = ConfigurationFixtures
+
+    struct Case: Sendable, CustomTestStringConvertible {
+        let environment: [String: String]
+        /// The setting the one problem must name.
+        let setting: String
+        /// Text that must appear in no error and nowhere in the report.
+        let hidden: String
+        var testDescription: String { "\(setting) in \(environment.keys.sorted())" }
+    }
+
+    static let cases: [Case] = [
+        Case(environment: ["LOG_LEVEL": "chatty"], setting: "LOG_LEVEL", hidden: "chatty"),
+        Case(environment: ["API_PORT": "eighty"], setting: "API_PORT", hidden: "eighty"),
+        Case(environment: ["API_PORT": "70000"], setting: "API_PORT", hidden: "70000"),
+        Case(environment: ["API_MAX_BODY_BYTES": "0"], setting: "API_MAX_BODY_BYTES", hidden: "=0"),
+        Case(environment: ["API_MAX_BODY_BYTES": "lots"], setting: "API_MAX_BODY_BYTES", hidden: "lots"),
+        Case(environment: ["DATABASE_POOL_SIZE": "5000"], setting: "DATABASE_POOL_SIZE", hidden: "5000"),
+        Case(environment: ["DATABASE_POOL_SIZE": "many"], setting: "DATABASE_POOL_SIZE", hidden: "many"),
+        Case(environment: ["DATABASE_URL": "mysql://app:\(Fixtures.databasePassword)@db/agents"],
+             setting: "DATABASE_URL", hidden: Fixtures.databasePassword),
+        Case(environment: ["DATABASE_URL": "postgresql://app:\(Fixtures.databasePassword)@db/"],
+             setting: "DATABASE_URL", hidden: Fixtures.databasePassword),
+        Case(environment: ["ADMIN_DATABASE_URL": "postgresql://:\(Fixtures.databasePassword)@db/agents"],
+             setting: "ADMIN_DATABASE_URL", hidden: Fixtures.databasePassword),
+        Case(environment: ["POSTGRES_BIN_DIR": "/nonexistent/pg-bin"], setting: "POSTGRES_BIN_DIR", hidden: "pg-bin"),
+        Case(environment: ["ENCRYPTION_KEY": String(Fixtures.key.dropLast(2))], setting: "ENCRYPTION_KEY",
+             hidden: String(Fixtures.key.dropLast(2))),
+        Case(environment: ["ENCRYPTION_KEYS": "k1:\(Fixtures.key),\(Fixtures.otherKey)"], setting: "ENCRYPTION_KEYS",
+             hidden: Fixtures.otherKey),
+        Case(environment: ["ENCRYPTION_KEYS": "\(Fixtures.otherKey):k1"], setting: "ENCRYPTION_KEYS", hidden: Fixtures.otherKey),
+        Case(environment: ["ENCRYPTION_KEY": Fixtures.key, "ENCRYPTION_ACTIVE_KEY_ID": "k9"],
+             setting: "ENCRYPTION_ACTIVE_KEY_ID", hidden: Fixtures.key),
+        Case(environment: ["JWT_HS256_SECRET": "too-short-secret"], setting: "JWT_HS256_SECRET", hidden: "too-short-secret"),
+        Case(environment: ["JWT_JWKS_FILE": "/nonexistent/jwks.json"], setting: "JWT_JWKS_FILE", hidden: "<none>"),
+        Case(environment: ["JWT_HS256_SECRET": Fixtures.jwtSecret, "JWT_AUTO_PROVISION": "maybe"],
+             setting: "JWT_AUTO_PROVISION", hidden: Fixtures.jwtSecret),
+        Case(environment: ["JWT_ISSUER": "https://idp.example.test"], setting: "JWT_HS256_SECRET", hidden: "<none>"),
+    ]
+
+    @Test(arguments: cases)
+    func anInvalidValueNamesItsSetting(_ testCase: Case) async throws {
+        let check = await PlatformConfiguration.check(environment: testCase.environment, currentDirectory: "/srv/agent")
+        #expect(check.configuration == nil)
+        #expect(check.problems.map(\.setting) == [testCase.setting])
+        let error = #expect(throws: PlatformConfigurationError.self) { try check.get() }
+        let message = "\(try #require(error))"
+        #expect(message.hasPrefix(testCase.setting), "\(message)")
+        #expect(!message.contains(testCase.hidden))
+        let report = ConfigCommand.Check.report(check)
+        #expect(!report.contains(testCase.hidden))
+        #expect(report.contains("configuration is invalid"))
+    }
+
+    @Test func aLogLevelIsCheckedLikeAPort() async throws {
+        let check = await PlatformConfiguration.check(environment: ["LOG_LEVEL": "chatty", "API_PORT": "eighty"])
+        #expect(check.problems.map(\.message) == [
+            "API_PORT must be an integer",
+            "LOG_LEVEL must be one of trace, debug, info, notice, warning, error, critical",
+        ])
+    }
+
+    @Test func aJWKSFileThatIsNoKeySetIsNamed() async throws {
+        let file = try Fixtures.file(#"{"keys": [{"kty": "nonsense"}]}"#, named: "jwks.json")
+        let check = await PlatformConfiguration.check(environment: ["JWT_JWKS_FILE": file])
+        #expect(check.problems.map(\.message) == ["JWT_JWKS_FILE names a file that is not a usable JSON Web Key Set"])
+    }
+
+    // MARK: The file
+
+    @Test func aBadValueInTheFileNamesTheFileKey() async throws {
+        let file = try Fixtures.file(#"{"api": {"port": "eighty"}, "encryption": {"key": "0123"}}"#)
+        let check = await PlatformConfiguration.check(environment: [:], configFile: file)
+        #expect(check.problems.map(\.message) == [
+            "ENCRYPTION_KEY must be 64 hex characters (32 bytes), found 4 characters (encryption.key in \(file))",
+            "API_PORT must be an integer (api.port in \(file))",
+        ])
+        #expect(!ConfigCommand.Check.report(check).contains("0123"))
+    }
+
+    @Test func aFileWithSecretsMustBeReadableByItsOwnerOnly() async throws {
+        let secret = #"{"encryption": {"key": "\#(Fixtures.key)"}}"#
+        let shared = try Fixtures.file(secret, mode: 0o644)
+        let check = await PlatformConfiguration.check(environment: [:], configFile: shared)
+        #expect(check.problems.map(\.message) == [
+            "--config names \(shared), which holds secrets ('encryption.key') but is readable by group or others; run chmod 600 on it"
+        ])
+        #expect(!ConfigCommand.Check.report(check).contains(Fixtures.key))
+        // Without secrets the file may be shared.
+        let plain = try Fixtures.file(#"{"api": {"port": 9000}}"#, mode: 0o644)
+        #expect(await PlatformConfiguration.check(environment: [:], configFile: plain).problems.isEmpty)
+        let own = try Fixtures.file(secret, mode: 0o600)
+        #expect(await PlatformConfiguration.check(environment: [:], configFile: own).configuration?.keyring != nil)
+    }
+
+    @Test func aFileThatCannotBeUsedIsNamed() async throws {
+        let unknownKey = try Fixtures.file(#"{"api": {"prot": 9000}}"#)
+        let notJSON = try Fixtures.file("api.port = 9000")
+        let objectList = try Fixtures.file(#"{"api": {"host": [{"name": "a"}]}}"#)
+        for (file, problem) in [
+            (unknownKey, "whose keys 'api.prot' are not settings"),
+            (notJSON, "which does not hold a JSON object"),
+            ("/nonexistent/config.json", "which does not exist or cannot be read"),
+            (objectList, "which holds a value that is not a string, number or Boolean"),
+        ] {
+            let check = await PlatformConfiguration.check(environment: ["AGENT_PLATFORM_CONFIG": file])
+            #expect(check.problems.map(\.setting) == ["AGENT_PLATFORM_CONFIG"])
+            #expect(check.problems.first?.message.contains(problem) == true, "\(check.problems)")
+        }
+        let option = await PlatformConfiguration.check(environment: [:], configFile: "/nonexistent/config.json")
+        #expect(option.problems.map(\.setting) == ["--config"])
+        // JSON's null leaves the setting unset, like an empty variable.
+        let null = await PlatformConfiguration.check(environment: [:], configFile: try Fixtures.file(#"{"api": {"host": null}}"#))
+        #expect(null.problems.isEmpty && null.configuration?.api.hostname == "127.0.0.1")
+    }
+}

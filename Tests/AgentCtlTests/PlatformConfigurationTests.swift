@@ -1,0 +1,160 @@
+import AgentAPI
+import AgentSecrets
+import AgentStore
+import Foundation
+import Logging
+import Testing
+
+@testable import agentctl
+
+/// The configuration built from a given environment and file: every setting, defaults, precedence.
+@Suite struct PlatformConfigurationTests {
+    typealias Fixtures = ConfigurationFixtures
+
+    static func check(_ environment: [String: String], file: String? = nil) async -> ConfigurationCheck {
+        await PlatformConfiguration.check(environment: environment, configFile: file, currentDirectory: "/srv/agent")
+    }
+
+    static func sources(_ check: ConfigurationCheck) -> [String: SettingSource] {
+        Dictionary(uniqueKeysWithValues: check.settings.map { ($0.setting.variable, $0.source) })
+    }
+
+    static func shown(_ check: ConfigurationCheck) -> [String: String] {
+        Dictionary(uniqueKeysWithValues: check.settings.map { ($0.setting.variable, $0.shownValue) })
+    }
+
+    // MARK: Defaults
+
+    @Test func defaultsWithNothingSet() async throws {
+        let check = await Self.check(["HOME": "/root", "PATH": "/usr/bin"])
+        let configuration = try check.get()
+        #expect(configuration.home.path == "/srv/agent")
+        #expect(configuration.database == nil)
+        #expect(configuration.databasePoolSize == 20)
+        #expect(configuration.postgresBinDirectory == nil)
+        #expect(configuration.keyring == nil)
+        #expect(configuration.api.hostname == "127.0.0.1")
+        #expect(configuration.api.port == 8080)
+        #expect(configuration.api.maximumBodySize == 1024 * 1024)
+        #expect(configuration.api.jwt == nil)
+        #expect(configuration.logLevel == nil)
+        #expect(check.file == nil)
+        #expect(check.settings.map(\.setting) == Setting.all)
+        #expect(check.settings.allSatisfy { $0.source == .default })
+    }
+
+    @Test func blankValuesCountAsUnset() async throws {
+        let blank = Dictionary(uniqueKeysWithValues: Setting.all.map { ($0.variable, " ") })
+        let check = await Self.check(blank)
+        #expect(check.problems.isEmpty)
+        #expect(check.settings.allSatisfy { $0.source == .default })
+    }
+
+    // MARK: Every setting
+
+    static func fullEnvironment(keySetFile: String, binaries: String) -> [String: String] {
+        [
+            "AGENT_PLATFORM_HOME": "/var/lib/agent",
+            "DATABASE_URL": Fixtures.databaseURL,
+            "ADMIN_DATABASE_URL": Fixtures.adminURL,
+            "DATABASE_POOL_SIZE": "7",
+            "POSTGRES_BIN_DIR": binaries,
+            "ENCRYPTION_KEY": Fixtures.key,
+            "ENCRYPTION_KEYS": "k2:\(Fixtures.otherKey)",
+            "ENCRYPTION_ACTIVE_KEY_ID": "default",
+            "API_HOST": "0.0.0.0",
+            "API_PORT": "9000",
+            "API_MAX_BODY_BYTES": "2048",
+            "JWT_HS256_SECRET": Fixtures.jwtSecret,
+            "JWT_JWKS_FILE": keySetFile,
+            "JWT_ISSUER": "https://idp.example.test",
+            "JWT_AUDIENCE": "agent-platform",
+            "JWT_AUTO_PROVISION": "yes",
+            "LOG_LEVEL": "debug",
+        ]
+    }
+
+    static func expectFull(_ configuration: PlatformConfiguration, keySet: String, binaries: String) {
+        #expect(configuration.home.path == "/var/lib/agent")
+        #expect(configuration.database?.runtime.user == "app")
+        #expect(configuration.database?.runtime.password == Fixtures.databasePassword)
+        #expect(configuration.database?.runtime.port == 5433)
+        #expect(configuration.database?.admin?.user == "owner")
+        #expect(configuration.databasePoolSize == 7)
+        #expect(configuration.postgresBinDirectory?.path == binaries)
+        #expect(configuration.keyring?.keyIDs == ["k2", "default"])
+        #expect(configuration.keyring?.activeKeyID == "default")
+        #expect(configuration.api.hostname == "0.0.0.0")
+        #expect(configuration.api.port == 9000)
+        #expect(configuration.api.maximumBodySize == 2048)
+        #expect(configuration.api.jwt?.hs256Secret == Fixtures.jwtSecret)
+        #expect(configuration.api.jwt?.jwks == keySet)
+        #expect(configuration.api.jwt?.issuer == "https://idp.example.test")
+        #expect(configuration.api.jwt?.audience == "agent-platform")
+        #expect(configuration.api.jwt?.autoProvision == true)
+        #expect(configuration.logLevel == .debug)
+    }
+
+    @Test func everySettingFromTheEnvironment() async throws {
+        let keySet = try Fixtures.keySet()
+        let keySetFile = try Fixtures.file(keySet, named: "jwks.json")
+        let binaries = try Fixtures.fakeBinaries()
+        let check = await Self.check(Self.fullEnvironment(keySetFile: keySetFile, binaries: binaries))
+        Self.expectFull(try check.get(), keySet: keySet, binaries: binaries)
+        #expect(check.settings.allSatisfy { $0.source == .environment })
+    }
+
+    @Test func everySettingFromAFile() async throws {
+        let keySet = try Fixtures.keySet()
+        let keySetFile = try Fixtures.file(keySet, named: "jwks.json")
+        let binaries = try Fixtures.fakeBinaries()
+        let file = try Fixtures.file("""
+            {
+              "agentPlatformHome": "/var/lib/agent",
+              "database": {"url": "\(Fixtures.databaseURL)", "poolSize": 7},
+              "adminDatabase": {"url": "\(Fixtures.adminURL)"},
+              "postgres": {"binDir": "\(binaries)"},
+              "encryption": {"key": "\(Fixtures.key)", "keys": "k2:\(Fixtures.otherKey)", "activeKeyId": "default"},
+              "api": {"host": "0.0.0.0", "port": 9000, "maxBodyBytes": 2048},
+              "jwt": {
+                "hs256": {"secret": "\(Fixtures.jwtSecret)"}, "jwksFile": "\(keySetFile)",
+                "issuer": "https://idp.example.test", "audience": "agent-platform", "autoProvision": true
+              },
+              "log": {"level": "debug"}
+            }
+            """)
+        let check = await Self.check(["AGENT_PLATFORM_CONFIG": file])
+        Self.expectFull(try check.get(), keySet: keySet, binaries: binaries)
+        #expect(check.file == file)
+        #expect(check.settings.allSatisfy { $0.source == .file })
+    }
+
+    @Test func theEnvironmentWinsOverTheFileAndTheOptionOverTheVariable() async throws {
+        let file = try Fixtures.file(#"{"api": {"port": 9000, "host": "0.0.0.0"}}"#)
+        let check = await Self.check(["AGENT_PLATFORM_CONFIG": "/nonexistent.json", "API_PORT": "9100"], file: file)
+        let configuration = try check.get()
+        #expect(configuration.api.port == 9100)
+        #expect(configuration.api.hostname == "0.0.0.0")
+        #expect(Self.sources(check)["API_PORT"] == .environment)
+        #expect(Self.sources(check)["API_HOST"] == .file)
+        #expect(Self.sources(check)["LOG_LEVEL"] == .default)
+    }
+
+    // MARK: Redaction
+
+    @Test func secretsAreRedactedInTheReport() async throws {
+        let check = await Self.check([
+            "DATABASE_URL": Fixtures.databaseURL, "ADMIN_DATABASE_URL": Fixtures.adminURL,
+            "ENCRYPTION_KEY": Fixtures.key, "JWT_HS256_SECRET": Fixtures.jwtSecret,
+        ])
+        let shown = Self.shown(check)
+        #expect(shown["DATABASE_URL"] == "postgresql://app:***@db.example.test:5433/agents")
+        #expect(shown["ADMIN_DATABASE_URL"] == "postgresql://owner:***@db.example.test:5433/agents")
+        #expect(shown["ENCRYPTION_KEY"] == "<redacted>")
+        #expect(shown["JWT_HS256_SECRET"] == "<redacted>")
+        let report = ConfigCommand.Check.report(check)
+        for secret in [Fixtures.databasePassword, Fixtures.key, Fixtures.jwtSecret] {
+            #expect(!report.contains(secret))
+        }
+    }
+}

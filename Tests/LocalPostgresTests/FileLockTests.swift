@@ -1,0 +1,50 @@
+import Foundation
+import Testing
+
+@testable import LocalPostgres
+
+/// The lock that serialises cluster operations across processes and tasks.
+@Suite struct FileLockTests {
+    @Test func holdersTakeTurns() async throws {
+        let path = try TemporaryFolder.make("lock").appending(path: "cluster.lock").path
+        let inside = Tally()
+        let mostInside = Tally()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<4 {
+                group.addTask {
+                    try await FileLock.withLock(at: path, prepare: {}) { () async throws(LocalClusterError) in
+                        let now = inside.add(1)
+                        mostInside.raise(to: now)
+                        try? await Task.sleep(for: .milliseconds(50))
+                        inside.add(-1)
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        #expect(mostInside.value == 1)
+    }
+
+    @Test func aLockFileDeletedWhileWaitingIsRecreated() async throws {
+        let folder = try TemporaryFolder.make("lock-removed")
+        let path = folder.appending(path: "cluster.lock").path
+        let prepared = Tally()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                try await FileLock.withLock(at: path, prepare: {}) { () async throws(LocalClusterError) in
+                    try? await Task.sleep(for: .milliseconds(100))
+                    // As remove() does: delete the file while holding its lock.
+                    try? FileManager.default.removeItem(atPath: path)
+                }
+            }
+            try await Task.sleep(for: .milliseconds(20))
+            group.addTask {
+                try await FileLock.withLock(at: path, prepare: { prepared.add(1) }) { () async throws(LocalClusterError) in
+                    #expect(FileManager.default.fileExists(atPath: path))
+                }
+            }
+            try await group.waitForAll()
+        }
+        #expect(prepared.value >= 2, "the waiter started over on the new file")
+    }
+}

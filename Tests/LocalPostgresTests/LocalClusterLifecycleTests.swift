@@ -1,0 +1,72 @@
+import Foundation
+import Testing
+
+@testable import LocalPostgres
+
+/// A real cluster in a temporary folder: initialised, started, stopped, restarted and removed.
+@Suite struct LocalClusterLifecycleTests {
+    @Test func startStatusStopRestartRemove() async throws {
+        let cluster = try LocalCluster(
+            folder: try TemporaryFolder.make("lifecycle").appending(path: "postgres"),
+            binDirectory: TemporaryFolder.binDirectory, durable: false)
+        #expect(cluster.status() == .notInitialized)
+
+        // Two callers at once: the lock lets one initialise and start, the other finds it running.
+        async let first = cluster.start()
+        async let second = cluster.start()
+        let endpoints = try await [first, second]
+        #expect(endpoints == [cluster.endpoint, cluster.endpoint])
+        guard case .running(let pid) = cluster.status() else {
+            Issue.record("not running after start: \(cluster.status())")
+            return
+        }
+        #expect(FileManager.default.fileExists(atPath: "\(cluster.socketDirectory)/.s.PGSQL.\(LocalCluster.port)"))
+        if getuid() == 0 {
+            // As root the server must run as the unprivileged account.
+            #expect(Self.userID(of: pid).map { $0 != 0 } == true)
+        }
+
+        try await cluster.stop()
+        #expect(cluster.status() == .stopped)
+        try await cluster.stop()  // stopping a stopped cluster does nothing
+
+        try await cluster.start()  // no second initdb: the data directory is kept
+        guard case .running(let restarted) = cluster.status() else {
+            Issue.record("not running after restart")
+            return
+        }
+        #expect(restarted != pid)
+
+        try await cluster.remove()
+        #expect(!FileManager.default.fileExists(atPath: cluster.folder.path))
+        #expect(!Self.isAlive(restarted))
+    }
+
+    @Test func removeRefusesAFolderWithForeignFiles() async throws {
+        let folder = try TemporaryFolder.make("foreign")
+        try Data("keep me".utf8).write(to: folder.appending(path: "notes.txt"))
+        let cluster = try LocalCluster(folder: folder, binDirectory: TemporaryFolder.binDirectory, durable: false)
+        await #expect(throws: LocalClusterError.self) { try await cluster.remove() }
+        #expect(FileManager.default.fileExists(atPath: folder.appending(path: "notes.txt").path))
+    }
+
+    // MARK: Helpers
+
+    /// The real user id of a process, from `/proc`.
+    static func userID(of pid: Int32) -> Int? {
+        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("Uid:") })
+        else { return nil }
+        return line.split(whereSeparator: \.isWhitespace).dropFirst().first.flatMap { Int($0) }
+    }
+
+    /// Whether `pid` is a live postmaster; an exited one may linger as a zombie until its new parent
+    /// (here init, after `pg_ctl` daemonised it) reaps it, which does not count.
+    static func isAlive(_ pid: Int32) -> Bool {
+        guard kill(pid, 0) == 0, LocalCluster.isPostmaster(pid) else { return false }
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let end = stat.lastIndex(of: ")")
+        else { return true }
+        return stat[stat.index(after: end)...].split(separator: " ").first != "Z"
+    }
+}

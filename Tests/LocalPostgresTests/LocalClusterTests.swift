@@ -1,0 +1,42 @@
+import Foundation
+import Testing
+
+@testable import LocalPostgres
+
+/// What a cluster is before it runs: its binaries, its endpoint, its socket directory.
+@Suite struct LocalClusterTests {
+    @Test func missingBinariesAreAnErrorNamingTheFolder() throws {
+        let empty = try TemporaryFolder.make("no-binaries")
+        let error = #expect(throws: LocalClusterError.self) {
+            try LocalCluster(folder: empty.appending(path: "postgres"), binDirectory: empty)
+        }
+        guard case .binariesNotFound(let searched) = try #require(error) else {
+            Issue.record("unexpected error \(String(describing: error))")
+            return
+        }
+        #expect(searched == [empty.path])
+        #expect("\(try #require(error))".contains("POSTGRES_BIN_DIR"))
+        #expect(!LocalCluster.hasServerPrograms(in: empty))
+    }
+
+    @Test func aSearchOfNothingFindsNothingOutsideDebiansFolders() throws {
+        guard (try? FileManager.default.contentsOfDirectory(atPath: PostgresBinaries.debianRoot)) == nil else { return }
+        #expect(throws: LocalClusterError.self) { try PostgresBinaries.locate(searchPath: "") }
+    }
+
+    @Test func theEndpointURLIsLibpqsSocketForm() {
+        let endpoint = LocalCluster.Endpoint(socketDirectory: "/tmp/agent pg", port: 5432, superuser: "agent_admin")
+        #expect(endpoint.url(user: "agent_admin", database: "agent_platform")
+            == "postgresql://agent_admin@%2Ftmp%2Fagent%20pg:5432/agent_platform")
+        #expect(endpoint.url(user: "app&co", database: "db") == "postgresql://app%26co@%2Ftmp%2Fagent%20pg:5432/db")
+    }
+
+    @Test func theSocketDirectoryStaysInsideShortFoldersAndMovesOutOfLongOnes() {
+        let short = URL(filePath: "/srv/agent/.local/postgres", directoryHint: .isDirectory)
+        #expect(LocalCluster.socketDirectory(for: short) == "/srv/agent/.local/postgres/socket")
+        let long = URL(filePath: "/srv/" + String(repeating: "deep/", count: 20) + "postgres", directoryHint: .isDirectory)
+        let moved = LocalCluster.socketDirectory(for: long)
+        #expect(moved.hasPrefix("/tmp/agentpg-") && moved.count == "/tmp/agentpg-".count + 8)
+        #expect(moved == LocalCluster.socketDirectory(for: long), "stable for the same folder")
+    }
+}
