@@ -30,19 +30,23 @@ public struct APIBenchmark: Sendable {
         // Warm the server, the pools and PostgreSQL's cache first, then alternate (a) and (c) (see `rounds`).
         let readPage: @Sendable (Int, String) -> [UInt8] = { self.pageRequest(user: $0, token: $1) }
         let readPageDirectly: @Sendable (Int, String) async throws -> Void = { try await self.readPageDirectly(user: $0, token: $1) }
+        let readPageInTwo: @Sendable (Int, String) async throws -> Void = { try await self.readPageInTwoTransactions(user: $0, token: $1) }
         _ = try await overHTTP(for: 3, readPage, expecting: 200)
         _ = try await directly(for: 3, readPageDirectly)
         var pages = LatencyRecorder()
         var direct = LatencyRecorder()
+        var directInTwo = LatencyRecorder()
         var roundLines: [String] = []
         for round in 1...rounds {
             let roundPages = try await overHTTP(for: seconds / Double(rounds), readPage, expecting: 200)
             let roundDirect = try await directly(for: seconds / Double(rounds), readPageDirectly)
+            let roundInTwo = try await directly(for: seconds / Double(rounds), readPageInTwo)
             roundLines.append(String(
-                format: "round %d: (a) %.0f req/s, (c) %.0f req/s, ratio %.2f", round, roundPages.perSecond,
-                roundDirect.perSecond, roundPages.perSecond / roundDirect.perSecond))
+                format: "round %d: (a) %.0f req/s, (c) %.0f req/s, (d) %.0f req/s, ratio %.2f", round, roundPages.perSecond,
+                roundDirect.perSecond, roundInTwo.perSecond, roundPages.perSecond / roundDirect.perSecond))
             pages.merge(roundPages)
             direct.merge(roundDirect)
+            directInTwo.merge(roundInTwo)
         }
         let posts = try await overHTTP(for: seconds, { self.postRequest(user: $0, token: $1) }, expecting: 201)
         let memory = peakMemory()
@@ -52,7 +56,9 @@ public struct APIBenchmark: Sendable {
             ] + roundLines + [
                 pages.summary("(a) HTTP GET 50-message page"),
                 posts.summary("(b) HTTP POST message"),
-                direct.summary("(c) direct store, token check + page"),
+                direct.summary("(c) direct store, token check and page in one transaction (as the server)"),
+                directInTwo.summary("(d) direct store, token check and page in a transaction each (before)"),
+                String(format: "one_transaction_gain=%.2f ((c) over (d))", direct.perSecond / directInTwo.perSecond),
                 "server_peak_rss=\(memory)",
                 String(format: "ratio=%.2f", ratio),
             ]
@@ -91,8 +97,18 @@ public struct APIBenchmark: Sendable {
             """.utf8)
     }
 
-    /// What the page read does in the server, without HTTP: the token check, then the page.
+    /// What the page read does in the server, without HTTP: one transaction that checks the token with
+    /// its first statement, then reads the page.
     private func readPageDirectly(user: Int, token: String) async throws {
+        guard let presented = PresentedToken(token) else { throw BenchmarkFailure("token refused") }
+        let (agent, conversation) = dataset.conversation(user: user, index: Int.random(in: 0..<dataset.conversationsPerTenant))
+        _ = try await store.withTenant(presenting: presented) {
+            try await $0.messages(agentID: agent, conversationID: conversation, PageRequest(limit: 50, order: .ascending))
+        }
+    }
+
+    /// The page read as the server did it before, in two transactions: the token check, then the page.
+    private func readPageInTwoTransactions(user: Int, token: String) async throws {
         guard let userID = try await store.authenticate(token: token) else { throw BenchmarkFailure("token refused") }
         let (agent, conversation) = dataset.conversation(user: user, index: Int.random(in: 0..<dataset.conversationsPerTenant))
         _ = try await store.withTenant(userID) {
