@@ -93,13 +93,21 @@ import Testing
         let pool = Self.pool(try db.runtimeURL.connectionConfiguration(), size: 1, leaseTimeout: .milliseconds(300))
         let running = Task { await pool.run() }
         defer { running.cancel() }
-        _ = try await pool.withLeasedConnection { try await $0.query("SELECT 1", logger: db.logger).collect() }
-
-        let (held, release) = AsyncStream.makeStream(of: Void.self)
-        let holder = Task {
-            try await pool.withLeasedConnection { _ in for await _ in held {} }
+        // Connecting may take longer than the lease timeout on a busy machine: wait for the first connection.
+        let connected = ContinuousClock.now + .seconds(30)
+        while (try? await pool.withLeasedConnection({ _ in true })) == nil, ContinuousClock.now < connected {
+            try await Task.sleep(for: .milliseconds(20))
         }
-        try await Task.sleep(for: .milliseconds(50))
+
+        let (held, holding) = AsyncStream.makeStream(of: Void.self)
+        let (release, releasing) = AsyncStream.makeStream(of: Void.self)
+        let holder = Task {
+            try await pool.withLeasedConnection { _ in
+                holding.yield()
+                for await _ in release {}
+            }
+        }
+        for await _ in held { break }
         let waiter = Task { try await pool.withLeasedConnection { _ in "got it" } }
         try await Task.sleep(for: .milliseconds(50))
         waiter.cancel()
@@ -107,7 +115,7 @@ import Testing
         await #expect(throws: StoreError.unavailable(reason: "no database connection became free in time")) {
             try await pool.withLeasedConnection { _ in () }
         }
-        release.finish()
+        releasing.finish()
         try await holder.value
         let value = try await pool.withLeasedConnection { try await $0.query("SELECT 2", logger: db.logger).collect().first?.decode(Int.self) }
         #expect(value == 2)

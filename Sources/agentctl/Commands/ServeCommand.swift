@@ -41,6 +41,12 @@ struct ServeCommand: AsyncParsableCommand {
 
         logger.debug("runtime", metadata: ["tasks_on_event_loops": "\(Self.tasksRunOnEventLoops)"])
         let context = try await PlatformContext.resolve(platform, logger: logger)
+        if let folder = context.localFolder {
+            // Said once at start: the local database outlives this process on purpose (fast restarts).
+            logger.info(
+                "local PostgreSQL running (started if it was not); it keeps running after serve exits, until `agentctl db stop`",
+                metadata: ["folder": "\(folder.path)/postgres"])
+        }
         if !context.isLocal, let admin = context.adminURL {
             _ = try await PostgresClient.withRunning(admin.clientConfiguration(maxConnections: 2), logger: logger) {
                 try await Migrator(client: $0, logger: logger).up()
