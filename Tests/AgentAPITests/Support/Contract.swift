@@ -1,0 +1,169 @@
+@testable import AgentAPI
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import OpenAPIRuntime
+import Testing
+
+/// The types generated from `openapi.yaml` (see `openapi-generator-config.yaml`).
+typealias Schemas = Components.Schemas
+
+/// Holds every response the tests receive to the document the server serves: the operation must list
+/// the status, with the media type it gives, and the body must decode into the type generated from
+/// the schema it names. Undocumented fields fail too, since every object schema forbids extra members.
+enum Contract {
+    /// The generated type for a schema a response may name.
+    static func type(named schema: String) -> (any Decodable.Type)? {
+        switch schema {
+        case "Problem": Schemas.Problem.self
+        case "Status": Schemas.Status.self
+        case "User": Schemas.User.self
+        case "Agent": Schemas.Agent.self
+        case "AgentPage": Schemas.AgentPage.self
+        case "Connection": Schemas.Connection.self
+        case "ConnectionPage": Schemas.ConnectionPage.self
+        case "ConversationPage": Schemas.ConversationPage.self
+        case "Message": Schemas.Message.self
+        case "MessagePage": Schemas.MessagePage.self
+        case "Feedback": Schemas.Feedback.self
+        case "FeedbackPage": Schemas.FeedbackPage.self
+        case "IssuedToken": Schemas.IssuedToken.self
+        case "TokenPage": Schemas.TokenPage.self
+        case "AuditEntryPage": Schemas.AuditEntryPage.self
+        case "Export": Schemas.Export.self
+        default: nil
+        }
+    }
+
+    /// The served document, read as far as checking responses needs.
+    static let document: Document = {
+        do {
+            return try JSONDecoder().decode(Document.self, from: Data(OpenAPIDocument.embedded.get().json.readableBytesView))
+        } catch {
+            fatalError("the served document does not parse: \(error)")
+        }
+    }()
+
+    /// A JSON decoder as the runtime's `Configuration(dateTranscoder: .iso8601WithFractionalSeconds)`
+    /// decodes: times must carry their fractional seconds, as the document says.
+    static func decoder() -> JSONDecoder {
+        let decoder = JSONDecoder()
+        let transcoder = ISO8601DateTranscoder.iso8601WithFractionalSeconds
+        decoder.dateDecodingStrategy = .custom { decoder in
+            try transcoder.decode(try decoder.singleValueContainer().decode(String.self))
+        }
+        return decoder
+    }
+
+    // MARK: Checking a response
+
+    /// Records an issue for every way `response` to `method uri` departs from the document. Requests to
+    /// routes or methods the document lacks (probes of unknown routes) are not checked.
+    static func check(_ response: TestResponse, to method: HTTPRequest.Method, _ uri: String, sourceLocation: SourceLocation) {
+        guard let (template, operation) = document.operation(method, uri) else { return }
+        let name = "\(method) \(template) (\(operation.operationId))"
+        guard let documented = operation.responses[String(response.status.code)].flatMap(document.resolve) else {
+            Issue.record("\(name) answered \(response.status.code), which the document does not list", sourceLocation: sourceLocation)
+            return
+        }
+        guard let content = documented.content else {
+            #expect(response.body.readableBytes == 0, "\(name) \(response.status.code) has a body the document does not describe", sourceLocation: sourceLocation)
+            return
+        }
+        let mediaType = response.headers[.contentType]?.split(separator: ";").first.map(String.init) ?? "(none)"
+        guard let media = content[mediaType] else {
+            Issue.record("\(name) \(response.status.code) is \(mediaType), documented as \(content.keys.sorted())", sourceLocation: sourceLocation)
+            return
+        }
+        guard let reference = media.schema?.ref else { return }
+        let schema = String(reference.split(separator: "/").last ?? "")
+        guard let type = type(named: schema) else {
+            Issue.record("no generated type registered for \(schema)", sourceLocation: sourceLocation)
+            return
+        }
+        do {
+            _ = try decoder().decode(type, from: Data(response.body.readableBytesView))
+        } catch {
+            Issue.record("\(name) \(response.status.code) does not match \(schema): \(error)", sourceLocation: sourceLocation)
+        }
+    }
+}
+
+extension Contract {
+    /// The parts of an OpenAPI document that say what an operation answers.
+    struct Document: Decodable, Sendable {
+        let paths: [String: PathItem]
+        let components: Components
+
+        struct PathItem: Decodable, Sendable {
+            let get, put, post, patch, delete: Operation?
+
+            func operation(_ method: HTTPRequest.Method) -> Operation? {
+                switch method {
+                case .get: get
+                case .put: put
+                case .post: post
+                case .patch: patch
+                case .delete: delete
+                default: nil
+                }
+            }
+        }
+
+        struct Operation: Decodable, Sendable {
+            let operationId: String
+            let responses: [String: Reply]
+        }
+
+        /// A response object, or a reference to one in `components/responses`.
+        struct Reply: Decodable, Sendable {
+            let ref: String?
+            let content: [String: Media]?
+
+            private enum CodingKeys: String, CodingKey { case ref = "$ref", content }
+        }
+
+        struct Media: Decodable, Sendable {
+            let schema: Schema?
+        }
+
+        struct Schema: Decodable, Sendable {
+            let ref: String?
+
+            private enum CodingKeys: String, CodingKey { case ref = "$ref" }
+        }
+
+        struct Components: Decodable, Sendable {
+            let responses: [String: Reply]
+        }
+
+        /// The documented operation for `method` on the path of `uri`; literal segments win over parameters.
+        func operation(_ method: HTTPRequest.Method, _ uri: String) -> (String, Operation)? {
+            let path = uri.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? uri
+            let segments = path.split(separator: "/", omittingEmptySubsequences: false)
+            let matches = paths.compactMap { template, item -> (literals: Int, template: String, operation: Operation)? in
+                let parts = template.split(separator: "/", omittingEmptySubsequences: false)
+                guard parts.count == segments.count, let operation = item.operation(method) else { return nil }
+                var literals = 0
+                for (part, segment) in zip(parts, segments) {
+                    if part.hasPrefix("{") {
+                        guard !segment.isEmpty else { return nil }
+                    } else if part == segment {
+                        literals += 1
+                    } else {
+                        return nil
+                    }
+                }
+                return (literals, template, operation)
+            }
+            return matches.max { $0.literals < $1.literals }.map { ($0.template, $0.operation) }
+        }
+
+        /// A response, with a reference into `components/responses` followed.
+        func resolve(_ reply: Reply) -> Reply? {
+            guard let reference = reply.ref else { return reply }
+            return components.responses[String(reference.split(separator: "/").last ?? "")]
+        }
+    }
+}
