@@ -26,7 +26,7 @@ import Testing
             let message = try first.decode(Schemas.Message.self)
             let messageID = message.id
             #expect(message.role == .user && message.content == "Hello" && message.conversationId == "conv-1")
-            #expect((message.metadata.value as? [String: (any Sendable)?])?["k"] as? Double == 1)
+            #expect((message.metadata.value as? [String: (any Sendable)?])?["k"] as? Int == 1)
             let reply = try await client.send(.post, "\(base)/conv-1/messages", as: owner, json: ["role": "assistant", "content": "Hi"])
             let replyID = try reply.decode(Schemas.Message.self).id
             #expect(try await client.send(.post, "\(base)/conv-1/messages", as: owner, json: ["role": "robot", "content": "x"]).isProblem(.unprocessableContent))

@@ -55,7 +55,7 @@ import Testing
         let ids = paths.values.flatMap { $0.values.compactMap { ($0 as? [String: Any])?["operationId"] as? String } }
         #expect(Set(ids).count == ids.count, "duplicate operation ids")
         for id in ids {
-            #expect(id.wholeMatch(of: #/[a-z]+(?:[A-Z][a-z]+|JSON|YAML)*/#) != nil && id.count <= 24, "\(id)")
+            #expect(id.wholeMatch(of: #/[a-z]+(?:[A-Z][a-z]+|API|JSON|YAML)*/#) != nil && id.count <= 24, "\(id)")
         }
         let expected: Set = ["listAgents", "createAgent", "getAgent", "updateAgent", "deleteAgent", "listMessages", "createMessage"]
         #expect(expected.isSubset(of: Set(ids)))
