@@ -40,22 +40,6 @@ extension TestClientProtocol {
     }
 }
 
-/// A listing page generated from the document, by the ids of its items.
-protocol ListedPage: Decodable {
-    var ids: [String] { get }
-    var hasMore: Bool { get }
-    var firstId: String? { get }
-    var lastId: String? { get }
-}
-
-extension Schemas.AgentPage: ListedPage { var ids: [String] { data.map(\.id) } }
-extension Schemas.ConnectionPage: ListedPage { var ids: [String] { data.map(\.id) } }
-extension Schemas.ConversationPage: ListedPage { var ids: [String] { data.map(\.id) } }
-extension Schemas.MessagePage: ListedPage { var ids: [String] { data.map(\.id) } }
-extension Schemas.FeedbackPage: ListedPage { var ids: [String] { data.map(\.id) } }
-extension Schemas.TokenPage: ListedPage { var ids: [String] { data.map(\.id) } }
-extension Schemas.AuditEntryPage: ListedPage { var ids: [String] { data.map(\.id) } }
-
 extension TestResponse {
     /// The body as the type generated for its schema, decoded as the OpenAPI runtime would.
     func decode<Body: Decodable>(_ type: Body.Type = Body.self) throws -> Body {
