@@ -70,6 +70,32 @@ import Testing
         }
     }
 
+    /// Each request schema names exactly the fields its body type accepts: the server refuses any other,
+    /// so a field documented but not accepted (or accepted but not documented) would be a drift.
+    @Test func requestSchemasNameTheFieldsTheServerAccepts() throws {
+        let document = try Self.servedDocument()
+        let paths = try #require(document["paths"] as? [String: [String: Any]])
+        let schemas = try #require((document["components"] as? [String: Any])?["schemas"] as? [String: [String: Any]])
+        let bodies: [String: any APIRequestBody.Type] = [
+            "createAgent": CreateAgentBody.self, "updateAgent": UpdateAgentBody.self,
+            "createConnection": CreateConnectionBody.self, "updateConnection": UpdateConnectionBody.self,
+            "createMessage": CreateMessageBody.self, "setFeedback": SetFeedbackBody.self, "createToken": CreateTokenBody.self,
+        ]
+        var documented: Set<String> = []
+        for operation in paths.values.flatMap(\.values) {
+            guard let operation = operation as? [String: Any], let id = operation["operationId"] as? String,
+                  let requestBody = operation["requestBody"] as? [String: Any] else { continue }
+            documented.insert(id)
+            let media = (requestBody["content"] as? [String: Any])?["application/json"] as? [String: Any]
+            let reference = try #require((media?["schema"] as? [String: Any])?["$ref"] as? String, "\(id)")
+            let schema = try #require(schemas[String(reference.split(separator: "/").last ?? "")], "\(id)")
+            let properties = Set((schema["properties"] as? [String: Any] ?? [:]).keys)
+            let body = try #require(bodies[id], "no body type for \(id)")
+            #expect(properties == body.fieldNames, "\(id)")
+        }
+        #expect(documented == Set(bodies.keys))
+    }
+
     @Test func theYAMLIsServedAsWrittenAndTheJSONMatchesIt() async throws {
         let written = try String(contentsOf: Self.source, encoding: .utf8)
         let (yaml, json) = try await api.test { client in

@@ -39,14 +39,19 @@ extension Contract {
             let schema: Schema?
         }
 
-        struct Schema: Decodable, Sendable {
+        /// A schema, as far as which members an object must have: a class, since it nests itself.
+        final class Schema: Decodable, Sendable {
             let ref: String?
+            let required: [String]?
+            let properties: [String: Schema]?
+            let items: Schema?
 
-            private enum CodingKeys: String, CodingKey { case ref = "$ref" }
+            private enum CodingKeys: String, CodingKey { case ref = "$ref", required, properties, items }
         }
 
         struct Components: Decodable, Sendable {
             let responses: [String: Reply]
+            let schemas: [String: Schema]
         }
 
         /// The documented operation for `method` on the path of `uri`; literal segments win over parameters.
@@ -69,6 +74,23 @@ extension Contract {
                 return (literals, template, operation)
             }
             return matches.max { $0.literals < $1.literals }.map { ($0.template, $0.operation) }
+        }
+
+        /// The paths of the members `schema` requires that `value` lacks, through references, properties and
+        /// items. Generated types decode a required but nullable member as optional, so they alone would
+        /// not notice its key missing.
+        func missingMembers(in value: Any, schema: Schema, at path: String = "") -> [String] {
+            let schema = schema.ref.flatMap { components.schemas[String($0.split(separator: "/").last ?? "")] } ?? schema
+            var missing: [String] = []
+            if let object = value as? [String: Any] {
+                for key in schema.required ?? [] where object[key] == nil { missing.append(path + key) }
+                for (key, property) in schema.properties ?? [:] {
+                    if let member = object[key] { missing += missingMembers(in: member, schema: property, at: "\(path)\(key).") }
+                }
+            } else if let array = value as? [Any], let items = schema.items {
+                for (index, element) in array.enumerated() { missing += missingMembers(in: element, schema: items, at: "\(path)\(index).") }
+            }
+            return missing
         }
 
         /// A response, with a reference into `components/responses` followed.

@@ -77,14 +77,17 @@ enum Contract {
             Issue.record("\(name) \(response.status.code) is \(mediaType), documented as \(content.keys.sorted())", sourceLocation: sourceLocation)
             return
         }
-        guard let reference = media.schema?.ref else { return }
+        guard let documentedSchema = media.schema, let reference = documentedSchema.ref else { return }
         let schema = String(reference.split(separator: "/").last ?? "")
         guard let type = type(named: schema) else {
             Issue.record("no generated type registered for \(schema)", sourceLocation: sourceLocation)
             return
         }
+        let body = Data(response.body.readableBytesView)
         do {
-            _ = try decoder().decode(type, from: Data(response.body.readableBytesView))
+            _ = try decoder().decode(type, from: body)
+            let missing = document.missingMembers(in: try JSONSerialization.jsonObject(with: body), schema: documentedSchema)
+            #expect(missing == [], "\(name) \(response.status.code) lacks required members of \(schema)", sourceLocation: sourceLocation)
         } catch {
             Issue.record("\(name) \(response.status.code) does not match \(schema): \(error)", sourceLocation: sourceLocation)
         }
