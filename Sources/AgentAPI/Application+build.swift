@@ -21,7 +21,7 @@ public func buildApplication(
         logger: logger)
 }
 
-/// Builds the router of every route of the API; `OpenAPIDocument` describes exactly these.
+/// Builds the router of every route of the API; `openapi.yaml` describes exactly these.
 ///
 /// Throws `APIConfigurationError` when the JWT keys cannot be loaded.
 public func buildRouter(
@@ -36,7 +36,7 @@ public func buildRouter(
     router.add(middleware: ProblemMiddleware(bodyLimit: configuration.maximumBodySize))
 
     OperationsController(store: store, registry: registry).addRoutes(to: router)
-    OpenAPIController().addRoutes(to: router)
+    OpenAPIController(document: try OpenAPIDocument.embedded.get()).addRoutes(to: router)
 
     let v1 = router.group("v1").add(middleware: AuthenticationMiddleware(authenticator: BearerAuthenticator(store: store, jwt: jwt)))
     MeController(store: store).addRoutes(to: v1.group("me"))

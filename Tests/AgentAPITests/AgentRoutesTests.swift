@@ -17,28 +17,33 @@ import Testing
                 "name": "Helper", "system_prompt": "Be kind.", "temperature": 0.5, "max_tokens": 100,
             ])
             #expect(created.status == .created)
-            let agent = try created.object()
-            let id = try #require(agent["id"] as? String)
-            #expect(agent["system_prompt"] as? String == "Be kind.")
-            #expect(agent["max_tokens"] as? Int == 100)
-            #expect((agent["created_at"] as? String)?.hasSuffix("Z") == true)
+            let agent = try created.decode(Schemas.Agent.self)
+            let id = agent.id
+            #expect(agent.systemPrompt == "Be kind.")
+            #expect(agent.maxTokens == 100)
+            #expect(agent.temperature == 0.5)
+            // UTC with milliseconds, as the document's `date-time` with fractional seconds promises.
+            #expect(created.text.contains(#/"created_at":"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z"/#))
 
             let shown = try await client.send(.get, "/v1/agents/\(id)", as: owner)
             #expect(shown.status == .ok)
-            #expect(try shown.object()["name"] as? String == "Helper")
+            #expect(try shown.decode(Schemas.Agent.self).name == "Helper")
 
             let patched = try await client.send(.patch, "/v1/agents/\(id)", as: owner, json: ["name": "Renamed", "max_tokens": NSNull()])
             #expect(patched.status == .ok)
-            let patchedAgent = try patched.object()
-            #expect(patchedAgent["name"] as? String == "Renamed")
-            #expect(patchedAgent["max_tokens"] is NSNull)
-            #expect(patchedAgent["system_prompt"] as? String == "Be kind.")
+            let patchedAgent = try patched.decode(Schemas.Agent.self)
+            #expect(patchedAgent.name == "Renamed")
+            #expect(patchedAgent.maxTokens == nil)
+            #expect(patched.text.contains(#""max_tokens":null"#))
+            #expect(patchedAgent.systemPrompt == "Be kind.")
+            #expect(patchedAgent.updatedAt >= agent.updatedAt)
 
             let listed = try await client.send(.get, "/v1/agents", as: owner)
             #expect(listed.status == .ok)
-            #expect(try listed.ids() == [id])
-            #expect(try listed.object()["has_more"] as? Bool == false)
-            #expect(try listed.object()["first_id"] as? String == id)
+            let page = try listed.decode(Schemas.AgentPage.self)
+            #expect(page.ids == [id])
+            #expect(page.hasMore == false)
+            #expect(page.firstId == id)
 
             #expect(try await client.send(.delete, "/v1/agents/\(id)", as: owner).status == .noContent)
             #expect(try await client.send(.get, "/v1/agents/\(id)", as: owner).isProblem(.notFound))
@@ -51,15 +56,14 @@ import Testing
         try await api.test { client in
             let response = try await client.send(.post, "/v1/agents", as: owner, json: ["name": "", "system_prompt": "x"])
             #expect(response.isProblem(.unprocessableContent))
-            let errors = try #require(try response.object()["errors"] as? [[String: String]])
-            #expect(errors.first?["field"] == "name")
+            #expect(try response.problemField() == "name")
             let hot = try await client.send(.post, "/v1/agents", as: owner, json: ["name": "a", "system_prompt": "x", "temperature": 3])
             #expect(hot.isProblem(.unprocessableContent))
             let missing = try await client.send(.post, "/v1/agents", as: owner, json: ["name": "a"])
             #expect(missing.isProblem(.badRequest))
-            #expect(try (missing.object()["errors"] as? [[String: String]])?.first?["field"] == "system_prompt")
+            #expect(try missing.problemField() == "system_prompt")
             let nullName = try await client.send(.post, "/v1/agents", as: owner, json: ["name": "a", "system_prompt": "x"])
-            let id = try #require(try nullName.object()["id"] as? String)
+            let id = try nullName.decode(Schemas.Agent.self).id
             #expect(try await client.send(.patch, "/v1/agents/\(id)", as: owner, json: ["name": NSNull()]).isProblem(.unprocessableContent))
         }
     }
@@ -69,18 +73,18 @@ import Testing
         let intruder = try await api.makeUser("intruder")
         try await api.test { client in
             let created = try await client.send(.post, "/v1/agents", as: owner, json: ["name": "Mine", "system_prompt": "p"])
-            let id = try #require(try created.object()["id"] as? String)
+            let id = try created.decode(Schemas.Agent.self).id
             #expect(try await client.send(.get, "/v1/agents/\(id)", as: intruder).isProblem(.notFound))
             #expect(try await client.send(.patch, "/v1/agents/\(id)", as: intruder, json: ["name": "Stolen"]).isProblem(.notFound))
             #expect(try await client.send(.delete, "/v1/agents/\(id)", as: intruder).isProblem(.notFound))
-            #expect(try await client.send(.get, "/v1/agents", as: intruder).ids() == [])
+            #expect(try await client.send(.get, "/v1/agents", as: intruder).ids(Schemas.AgentPage.self) == [])
             let unknown = try await client.send(.get, "/v1/agents/00000000-0000-0000-0000-000000000000", as: intruder)
             #expect(unknown.isProblem(.notFound))
             // The problem for another tenant's id is exactly the one for an id that does not exist.
             let foreign = try await client.send(.get, "/v1/agents/\(id)", as: intruder)
             #expect(foreign.text == unknown.text)
             let after = try await client.send(.get, "/v1/agents/\(id)", as: owner)
-            #expect(try after.object()["name"] as? String == "Mine")
+            #expect(try after.decode(Schemas.Agent.self).name == "Mine")
         }
     }
 }

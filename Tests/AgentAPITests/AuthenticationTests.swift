@@ -38,7 +38,7 @@ import Testing
 
     func status(_ client: any TestClientProtocol, _ authorization: String?) async throws -> TestResponse {
         let headers: HTTPFields = authorization.map { [.authorization: $0] } ?? [:]
-        return try await client.executeRequest(uri: "/v1/me", method: .get, headers: headers, body: nil)
+        return try await client.exchange(.get, "/v1/me", headers: headers)
     }
 
     @Test func missingAndGarbageCredentialsAre401WithChallenge() async throws {
@@ -57,19 +57,21 @@ import Testing
         try await api.test { client async throws in
             let issued = try await client.send(.post, "/v1/tokens", as: user, json: ["name": "laptop"])
             #expect(issued.status == .created)
-            let body = try issued.object()
-            let value = try #require(body["token"] as? String)
-            let id = try #require(body["id"] as? String)
+            #expect(issued.headers[.cacheControl] == "no-store")
+            let body = try issued.decode(Schemas.IssuedToken.self)
+            let value = body.token
+            let id = body.id
+            #expect(body.name == "laptop")
             let second = Tenant(id: user.id, token: value)
             #expect(try await client.send(.get, "/v1/me", as: second).status == .ok)
             let listed = try await client.send(.get, "/v1/tokens", as: user)
-            #expect(try listed.ids().contains(id))
+            #expect(try listed.ids(Schemas.TokenPage.self).contains(id))
             #expect(!listed.text.contains(value))
             #expect(try await client.send(.delete, "/v1/tokens/\(id)", as: user).status == .noContent)
             #expect(try await client.send(.get, "/v1/me", as: second).isProblem(.unauthorized))
             // The first token is untouched; another tenant cannot revoke it.
             let other = try await api.makeUser("other")
-            let firstID = try #require(try await client.send(.get, "/v1/tokens", as: user).ids().last)
+            let firstID = try #require(try await client.send(.get, "/v1/tokens", as: user).ids(Schemas.TokenPage.self).last)
             #expect(try await client.send(.delete, "/v1/tokens/\(firstID)", as: other).isProblem(.notFound))
             #expect(try await client.send(.get, "/v1/me", as: user).status == .ok)
         }
@@ -81,7 +83,7 @@ import Testing
         try await api.test { client async throws in
             let response = try await status(client, "Bearer \(token)")
             #expect(response.status == .ok)
-            #expect(try response.object()["id"] as? String == user.id.rawValue)
+            #expect(try response.decode(Schemas.User.self).id == user.id.rawValue)
         }
     }
 
@@ -114,7 +116,7 @@ import Testing
             #expect(try await status(client, "Bearer \(withoutEmail)").isProblem(.unauthorized))
             let first = try await status(client, "Bearer \(token)")
             #expect(first.status == .ok)
-            #expect(try first.object()["email"] as? String == email)
+            #expect(try first.decode(Schemas.User.self).email == email)
             #expect(try await status(client, "Bearer \(token)").status == .ok)
         }
         let user = try await api.db.store.withTenant(try #require(UserID(rawValue: subject))) { try await $0.currentUserIfExists() }

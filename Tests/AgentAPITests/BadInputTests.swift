@@ -32,9 +32,9 @@ import Testing
         let (label, bytes) = Self.bodies[index]
         let owner = try await api.makeUser()
         try await api.test(.live) { client async throws in
-            // (Token creation ignores unknown fields and accepts no body, so it is not among these.)
+            // (Token creation accepts no body at all, so it is not among these.)
             let agent = try await client.send(.post, "/v1/agents", as: owner, json: ["name": "a", "system_prompt": "x"])
-            let agentID = try #require(try agent.object()["id"] as? String)
+            let agentID = try agent.decode(Schemas.Agent.self).id
             let targets: [(HTTPRequest.Method, String)] = [
                 (.post, "/v1/agents"), (.post, "/v1/connections"), (.patch, "/v1/agents/\(agentID)"),
                 (.post, "/v1/agents/\(agentID)/conversations/c1/messages"),
@@ -44,6 +44,39 @@ import Testing
                 #expect((400..<500).contains(response.status.code), "\(label) \(uri): \(response.status)")
                 #expect(response.headers[.contentType] == "application/problem+json", "\(label) \(uri)")
             }
+        }
+    }
+
+    /// A field no operation names is refused with a 400 that names it, instead of being silently dropped
+    /// (a misspelt `max_token` would otherwise look like success).
+    @Test func unknownFieldsAre400NamingTheField() async throws {
+        let owner = try await api.makeUser()
+        try await api.test { client async throws in
+            let agentID = try await client.send(.post, "/v1/agents", as: owner, json: ["name": "a", "system_prompt": "x"]).decode(Schemas.Agent.self).id
+            let connectionID = try await client.send(.post, "/v1/connections", as: owner, json: ["name": "c", "service": "s", "api_key": "sk-0123456789"])
+                .decode(Schemas.Connection.self).id
+            let messageID = try await client.send(.post, "/v1/agents/\(agentID)/conversations/c1/messages", as: owner, json: ["role": "user", "content": "m"])
+                .decode(Schemas.Message.self).id
+            let targets: [(HTTPRequest.Method, String, [String: Any])] = [
+                (.post, "/v1/agents", ["name": "a", "system_prompt": "x", "max_token": 5]),
+                (.patch, "/v1/agents/\(agentID)", ["nmae": "b"]),
+                (.post, "/v1/connections", ["name": "c", "service": "s", "api_key": "k", "apiKey": "k"]),
+                (.patch, "/v1/connections/\(connectionID)", ["secret": "k"]),
+                (.post, "/v1/agents/\(agentID)/conversations/c1/messages", ["role": "user", "content": "m", "user_id": "someone"]),
+                (.put, "/v1/messages/\(messageID)/feedback", ["rating": 1, "stars": 5]),
+                (.post, "/v1/tokens", ["name": "t", "expires_at": "never"]),
+            ]
+            for (method, uri, body) in targets {
+                let response = try await client.send(method, uri, as: owner, json: body)
+                #expect(response.isProblem(.badRequest), "\(method) \(uri)")
+                let unknown = Set(body.keys).subtracting(["name", "system_prompt", "service", "api_key", "role", "content", "rating"])
+                #expect(try response.problemField().map(unknown.contains) == true, "\(method) \(uri)")
+            }
+            // Nothing was created or changed by the refused requests.
+            #expect(try await client.send(.get, "/v1/agents", as: owner).ids(Schemas.AgentPage.self) == [agentID])
+            #expect(try await client.send(.get, "/v1/agents/\(agentID)", as: owner).decode(Schemas.Agent.self).name == "a")
+            // A token still needs no body at all.
+            #expect(try await client.send(.post, "/v1/tokens", as: owner).status == .created)
         }
     }
 
@@ -69,7 +102,7 @@ import Testing
             #expect(fits.status == .created)
             let big = try await client.send(.post, "/v1/agents", as: owner, json: ["name": "a", "system_prompt": String(repeating: "p", count: 200)])
             #expect(big.isProblem(.contentTooLarge))
-            #expect(try big.object()["detail"] as? String == "The request body exceeds the limit of 100 bytes.")
+            #expect(try big.problem().detail == "The request body exceeds the limit of 100 bytes.")
         }
     }
 

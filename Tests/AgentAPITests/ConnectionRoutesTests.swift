@@ -4,6 +4,7 @@ import AgentTestSupport
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import OpenAPIRuntime
 import Testing
 
 @Suite struct ConnectionRoutesTests {
@@ -23,21 +24,24 @@ import Testing
             ])
             #expect(created.status == .created)
             responses.append(created)
-            let connection = try created.object()
-            let id = try #require(connection["id"] as? String)
-            #expect((connection["api_key_hint"] as? String)?.hasSuffix("cdef") == true)
-            #expect((connection["api_key_fingerprint"] as? String)?.count == 16)
-            #expect(connection["api_key"] == nil)
-            #expect((connection["metadata"] as? [String: Any])?["team"] as? String == "ml")
+            // The generated type forbids undocumented members, so decoding also proves there is no `api_key`.
+            let connection = try created.decode(Schemas.Connection.self)
+            let id = connection.id
+            #expect(connection.apiKeyHint.hasSuffix("cdef"))
+            #expect(connection.apiKeyFingerprint.count == 16)
+            #expect(!created.text.contains(#""api_key""#))
+            #expect((connection.metadata.value as? [String: (any Sendable)?])?["team"] as? String == "ml")
             responses.append(try await client.send(.get, "/v1/connections/\(id)", as: owner))
             responses.append(try await client.send(.get, "/v1/connections", as: owner))
             let patched = try await client.send(.patch, "/v1/connections/\(id)", as: owner, json: ["api_key": Self.newKey, "metadata": NSNull()])
             #expect(patched.status == .ok)
-            #expect(try patched.object()["metadata"] is NSNull)
-            #expect(try patched.object()["api_key_fingerprint"] as? String != connection["api_key_fingerprint"] as? String)
+            let patchedConnection = try patched.decode(Schemas.Connection.self)
+            #expect(patchedConnection.metadata.value == nil)
+            #expect(patched.text.contains(#""metadata":null"#))
+            #expect(patchedConnection.apiKeyFingerprint != connection.apiKeyFingerprint)
             responses.append(patched)
             let agent = try await client.send(.post, "/v1/agents", as: owner, json: ["name": "a", "system_prompt": "p"])
-            let agentID = try #require(try agent.object()["id"] as? String)
+            let agentID = try agent.decode(Schemas.Agent.self).id
             responses.append(try await client.send(.put, "/v1/agents/\(agentID)/connections/\(id)", as: owner))
             responses.append(try await client.send(.get, "/v1/agents/\(agentID)/connections", as: owner))
             responses.append(try await client.send(.get, "/v1/me/export", as: owner))
@@ -57,16 +61,16 @@ import Testing
         let owner = try await api.makeUser()
         try await api.test { client async throws in
             let connection = try await client.send(.post, "/v1/connections", as: owner, json: ["name": "c", "service": "s", "api_key": Self.apiKey])
-            let connectionID = try #require(try connection.object()["id"] as? String)
+            let connectionID = try connection.decode(Schemas.Connection.self).id
             let agent = try await client.send(.post, "/v1/agents", as: owner, json: ["name": "a", "system_prompt": "p"])
-            let agentID = try #require(try agent.object()["id"] as? String)
+            let agentID = try agent.decode(Schemas.Agent.self).id
             #expect(try await client.send(.put, "/v1/agents/\(agentID)/connections/\(connectionID)", as: owner).status == .ok)
             #expect(try await client.send(.put, "/v1/agents/\(agentID)/connections/\(connectionID)", as: owner).status == .ok)
-            #expect(try await client.send(.get, "/v1/agents/\(agentID)/connections", as: owner).ids() == [connectionID])
+            #expect(try await client.send(.get, "/v1/agents/\(agentID)/connections", as: owner).ids(Schemas.ConnectionPage.self) == [connectionID])
             #expect(try await client.send(.put, "/v1/agents/\(agentID)/connections/missing", as: owner).isProblem(.notFound))
             #expect(try await client.send(.delete, "/v1/agents/\(agentID)/connections/\(connectionID)", as: owner).status == .noContent)
             #expect(try await client.send(.delete, "/v1/agents/\(agentID)/connections/\(connectionID)", as: owner).isProblem(.notFound))
-            #expect(try await client.send(.get, "/v1/agents/\(agentID)/connections", as: owner).ids() == [])
+            #expect(try await client.send(.get, "/v1/agents/\(agentID)/connections", as: owner).ids(Schemas.ConnectionPage.self) == [])
         }
     }
 
@@ -75,11 +79,11 @@ import Testing
         let intruder = try await api.makeUser("intruder")
         try await api.test { client async throws in
             let connection = try await client.send(.post, "/v1/connections", as: owner, json: ["name": "mine", "service": "s", "api_key": Self.apiKey])
-            let connectionID = try #require(try connection.object()["id"] as? String)
+            let connectionID = try connection.decode(Schemas.Connection.self).id
             let agent = try await client.send(.post, "/v1/agents", as: owner, json: ["name": "a", "system_prompt": "p"])
-            let agentID = try #require(try agent.object()["id"] as? String)
+            let agentID = try agent.decode(Schemas.Agent.self).id
             let theirs = try await client.send(.post, "/v1/agents", as: intruder, json: ["name": "b", "system_prompt": "p"])
-            let theirAgentID = try #require(try theirs.object()["id"] as? String)
+            let theirAgentID = try theirs.decode(Schemas.Agent.self).id
             #expect(try await client.send(.put, "/v1/agents/\(agentID)/connections/\(connectionID)", as: owner).status == .ok)
 
             #expect(try await client.send(.get, "/v1/connections/\(connectionID)", as: intruder).isProblem(.notFound))
@@ -88,11 +92,11 @@ import Testing
             #expect(try await client.send(.get, "/v1/agents/\(agentID)/connections", as: intruder).isProblem(.notFound))
             #expect(try await client.send(.put, "/v1/agents/\(theirAgentID)/connections/\(connectionID)", as: intruder).isProblem(.notFound))
             #expect(try await client.send(.delete, "/v1/agents/\(agentID)/connections/\(connectionID)", as: intruder).isProblem(.notFound))
-            #expect(try await client.send(.get, "/v1/connections", as: intruder).ids() == [])
+            #expect(try await client.send(.get, "/v1/connections", as: intruder).ids(Schemas.ConnectionPage.self) == [])
 
             let after = try await client.send(.get, "/v1/connections/\(connectionID)", as: owner)
-            #expect(try after.object()["name"] as? String == "mine")
-            #expect(try await client.send(.get, "/v1/agents/\(agentID)/connections", as: owner).ids() == [connectionID])
+            #expect(try after.decode(Schemas.Connection.self).name == "mine")
+            #expect(try await client.send(.get, "/v1/agents/\(agentID)/connections", as: owner).ids(Schemas.ConnectionPage.self) == [connectionID])
         }
     }
 }

@@ -4,6 +4,7 @@ import AgentTestSupport
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import OpenAPIRuntime
 import Testing
 
 @Suite struct ConversationRoutesTests {
@@ -12,7 +13,7 @@ import Testing
 
     func makeAgent(_ client: any TestClientProtocol, _ owner: Tenant) async throws -> String {
         let agent = try await client.send(.post, "/v1/agents", as: owner, json: ["name": "a", "system_prompt": "p"])
-        return try #require(try agent.object()["id"] as? String)
+        return try agent.decode(Schemas.Agent.self).id
     }
 
     @Test func messagesConversationsAndFeedback() async throws {
@@ -22,15 +23,19 @@ import Testing
             let base = "/v1/agents/\(agentID)/conversations"
             let first = try await client.send(.post, "\(base)/conv-1/messages", as: owner, json: ["role": "user", "content": "Hello", "metadata": ["k": 1]])
             #expect(first.status == .created)
-            let messageID = try #require(try first.object()["id"] as? String)
+            let message = try first.decode(Schemas.Message.self)
+            let messageID = message.id
+            #expect(message.role == .user && message.content == "Hello" && message.conversationId == "conv-1")
+            #expect((message.metadata.value as? [String: (any Sendable)?])?["k"] as? Int == 1)
             let reply = try await client.send(.post, "\(base)/conv-1/messages", as: owner, json: ["role": "assistant", "content": "Hi"])
-            let replyID = try #require(try reply.object()["id"] as? String)
+            let replyID = try reply.decode(Schemas.Message.self).id
             #expect(try await client.send(.post, "\(base)/conv-1/messages", as: owner, json: ["role": "robot", "content": "x"]).isProblem(.unprocessableContent))
-            #expect(try await client.send(.get, "\(base)/conv-1/messages", as: owner).ids() == [messageID, replyID])
+            #expect(try await client.send(.get, "\(base)/conv-1/messages", as: owner).ids(Schemas.MessagePage.self) == [messageID, replyID])
             let conversations = try await client.send(.get, base, as: owner)
-            #expect(try conversations.ids() == ["conv-1"])
-            let conversation = try #require(try (conversations.object()["data"] as? [[String: Any]])?.first)
-            #expect(conversation["message_count"] as? Int == 2)
+            let conversation = try #require(try conversations.decode(Schemas.ConversationPage.self).data.first)
+            #expect(try conversations.ids(Schemas.ConversationPage.self) == ["conv-1"])
+            #expect(conversation.messageCount == 2)
+            #expect(conversation.lastMessage.id == replyID)
 
             let up = try await client.send(.put, "/v1/messages/\(messageID)/feedback", as: owner, json: ["rating": 1, "comment": "good"])
             #expect(up.status == .ok)
@@ -39,17 +44,19 @@ import Testing
             #expect(try await client.send(.put, "/v1/messages/\(replyID)/feedback", as: owner, json: ["rating": "1"]).isProblem(.badRequest))
             let report = try await client.send(.get, "/v1/agents/\(agentID)/feedback", as: owner)
             #expect(report.status == .ok)
-            #expect(try report.object()["thumbs_up"] as? Int == 1)
-            #expect(try report.object()["thumbs_down"] as? Int == 1)
-            #expect(try report.ids().count == 2)
+            let totals = try report.decode(Schemas.FeedbackPage.self)
+            #expect(totals.thumbsUp == 1)
+            #expect(totals.thumbsDown == 1)
+            #expect(totals.ids.count == 2)
+            #expect(totals.data.first { $0.messageId == messageID }?.comment == "good")
             #expect(try await client.send(.delete, "/v1/messages/\(replyID)/feedback", as: owner).status == .noContent)
             #expect(try await client.send(.delete, "/v1/messages/\(replyID)/feedback", as: owner).isProblem(.notFound))
-            #expect(try await client.send(.get, "/v1/agents/\(agentID)/feedback", as: owner).object()["thumbs_down"] as? Int == 0)
+            #expect(try await client.send(.get, "/v1/agents/\(agentID)/feedback", as: owner).decode(Schemas.FeedbackPage.self).thumbsDown == 0)
 
             #expect(try await client.send(.delete, "\(base)/conv-1", as: owner).status == .noContent)
             #expect(try await client.send(.delete, "\(base)/conv-1", as: owner).isProblem(.notFound))
-            #expect(try await client.send(.get, base, as: owner).ids() == [])
-            #expect(try await client.send(.get, "/v1/agents/\(agentID)/feedback", as: owner).object()["thumbs_up"] as? Int == 0)
+            #expect(try await client.send(.get, base, as: owner).ids(Schemas.ConversationPage.self) == [])
+            #expect(try await client.send(.get, "/v1/agents/\(agentID)/feedback", as: owner).decode(Schemas.FeedbackPage.self).thumbsUp == 0)
         }
     }
 
@@ -60,7 +67,7 @@ import Testing
             let agentID = try await makeAgent(client, owner)
             let base = "/v1/agents/\(agentID)/conversations"
             let message = try await client.send(.post, "\(base)/c/messages", as: owner, json: ["role": "user", "content": "private"])
-            let messageID = try #require(try message.object()["id"] as? String)
+            let messageID = try message.decode(Schemas.Message.self).id
             #expect(try await client.send(.put, "/v1/messages/\(messageID)/feedback", as: owner, json: ["rating": 1]).status == .ok)
 
             #expect(try await client.send(.get, base, as: intruder).isProblem(.notFound))
@@ -71,10 +78,10 @@ import Testing
             #expect(try await client.send(.delete, "/v1/messages/\(messageID)/feedback", as: intruder).isProblem(.notFound))
             #expect(try await client.send(.get, "/v1/agents/\(agentID)/feedback", as: intruder).isProblem(.notFound))
 
-            #expect(try await client.send(.get, "\(base)/c/messages", as: owner).ids() == [messageID])
-            let report = try await client.send(.get, "/v1/agents/\(agentID)/feedback", as: owner)
-            #expect(try report.object()["thumbs_up"] as? Int == 1)
-            #expect(try report.object()["thumbs_down"] as? Int == 0)
+            #expect(try await client.send(.get, "\(base)/c/messages", as: owner).ids(Schemas.MessagePage.self) == [messageID])
+            let report = try await client.send(.get, "/v1/agents/\(agentID)/feedback", as: owner).decode(Schemas.FeedbackPage.self)
+            #expect(report.thumbsUp == 1)
+            #expect(report.thumbsDown == 0)
         }
     }
 }

@@ -33,11 +33,11 @@ import Testing
         let forged = try await token(sub: subject, email: "x@example.test", signer: ES256PrivateKey())
         let forgedUnknownKid = try await token(sub: subject, email: "x@example.test", signer: ES256PrivateKey(), kid: "idp-2")
         try await api.test { client async throws in
-            let me = try await client.executeRequest(uri: "/v1/me", method: .get, headers: [.authorization: "Bearer \(good)"], body: nil)
+            let me = try await client.exchange(.get, "/v1/me", headers: [.authorization: "Bearer \(good)"])
             #expect(me.status == .ok)
-            #expect(try me.object()["id"] as? String == subject)
+            #expect(try me.decode(Schemas.User.self).id == subject)
             for token in [forged, forgedUnknownKid] {
-                let response = try await client.executeRequest(uri: "/v1/me", method: .get, headers: [.authorization: "Bearer \(token)"], body: nil)
+                let response = try await client.exchange(.get, "/v1/me", headers: [.authorization: "Bearer \(token)"])
                 #expect(response.isProblem(.unauthorized))
             }
         }

@@ -15,8 +15,8 @@ import Testing
     @Test func healthReadyAndMetrics() async throws {
         let owner = try await api.makeUser()
         try await api.test { client async throws in
-            #expect(try await client.send(.get, "/health", as: nil).object()["status"] as? String == "ok")
-            #expect(try await client.send(.get, "/ready", as: nil).object()["status"] as? String == "ready")
+            #expect(try await client.send(.get, "/health", as: nil).decode(Schemas.Status.self).status == "ok")
+            #expect(try await client.send(.get, "/ready", as: nil).decode(Schemas.Status.self).status == "ready")
             _ = try await client.send(.get, "/v1/agents", as: owner)
             _ = try await client.send(.get, "/v1/agents/missing", as: owner)
             let metrics = try await client.send(.get, "/metrics", as: nil)
@@ -33,20 +33,20 @@ import Testing
         let app = try await buildApplication(
             store: bare.store, configuration: APIConfiguration(port: 0), registry: api.registry, logger: api.logger)
         try await app.test(.router) { client in
-            let response = try await client.execute(uri: "/ready", method: .get)
+            let response = try await client.exchange(.get, "/ready")
             #expect(response.isProblem(.serviceUnavailable))
         }
     }
 
     @Test func requestIDsAreEchoedOrGenerated() async throws {
         try await api.test { client async throws in
-            let given = try await client.executeRequest(uri: "/health", method: .get, headers: [.init("X-Request-Id")!: "abc-123"], body: nil)
+            let given = try await client.exchange(.get, "/health", headers: [.init("X-Request-Id")!: "abc-123"])
             #expect(given.headers[.init("X-Request-Id")!] == "abc-123")
-            let odd = try await client.executeRequest(uri: "/health", method: .get, headers: [.init("X-Request-Id")!: "a b\u{7F}\(String(repeating: "x", count: 300))"], body: nil)
+            let odd = try await client.exchange(.get, "/health", headers: [.init("X-Request-Id")!: "a b\u{7F}\(String(repeating: "x", count: 300))"])
             let generated = try #require(odd.headers[.init("X-Request-Id")!])
             #expect(generated.count == 36)
             #expect(UUID(uuidString: generated) != nil && Array(generated)[14] == "4")
-            let again = try await client.executeRequest(uri: "/health", method: .get, headers: [:], body: nil)
+            let again = try await client.exchange(.get, "/health")
             #expect(again.headers[.init("X-Request-Id")!] != generated)
             let problem = try await client.send(.get, "/v1/me", as: nil)
             #expect(problem.headers[.init("X-Request-Id")!] != nil)
@@ -61,7 +61,7 @@ import Testing
         try await app.test(.router) { client in
             _ = try await client.send(.post, "/v1/connections", as: owner, json: ["name": "c", "service": "s", "api_key": "sk-SECRETKEYSECRETKEY1234"])
             let agent = try await client.send(.post, "/v1/agents", as: owner, json: ["name": "a", "system_prompt": "p"])
-            let agentID = try #require(try agent.object()["id"] as? String)
+            let agentID = try agent.decode(Schemas.Agent.self).id
             _ = try await client.send(.post, "/v1/agents/\(agentID)/conversations/c/messages", as: owner, json: ["role": "user", "content": "PRIVATE-CONTENT"])
             _ = try await client.send(.get, "/v1/me", as: Tenant(id: owner.id, token: "ap_bogus.token"))
         }

@@ -20,12 +20,11 @@ import Testing
             if let cursor { uri += backwards ? "&before=\(cursor)" : "&after=\(cursor)" }
             let response = try await client.send(.get, uri, as: owner)
             #expect(response.status == .ok)
-            let body = try response.object()
-            let ids = try response.ids()
-            seen += backwards ? ids.reversed() : ids
+            let page = try response.decode(Schemas.AgentPage.self)
+            seen += backwards ? page.ids.reversed() : page.ids
             try await during()
-            guard body["has_more"] as? Bool == true else { break }
-            cursor = backwards ? body["first_id"] as? String : body["last_id"] as? String
+            guard page.hasMore else { break }
+            cursor = backwards ? page.firstId : page.lastId
         } while true
         return seen
     }
@@ -43,7 +42,7 @@ import Testing
             if backwards {
                 let reverse = order == "asc" ? "desc" : "asc"
                 let first = try await client.send(.get, "/v1/agents?limit=7&order=\(reverse)", as: owner)
-                let edge = try #require(try first.ids().first)
+                let edge = try #require(try first.ids(Schemas.AgentPage.self).first)
                 let rest = try await walkBefore(client, as: owner, order: order, from: edge, during: insert)
                 seen = rest + [edge]
             } else {
@@ -61,10 +60,10 @@ import Testing
         while true {
             let response = try await client.send(.get, "/v1/agents?limit=7&order=\(order)&before=\(cursor)", as: owner)
             #expect(response.status == .ok)
-            let ids = try response.ids()
-            pages.insert(ids, at: 0)
+            let page = try response.decode(Schemas.AgentPage.self)
+            pages.insert(page.ids, at: 0)
             try await during()
-            guard try response.object()["has_more"] as? Bool == true, let first = ids.first else { break }
+            guard page.hasMore, let first = page.ids.first else { break }
             cursor = first
         }
         return pages.flatMap { $0 }
@@ -77,15 +76,18 @@ import Testing
         }
         try await api.test { client async throws in
             let first = try await client.send(.get, "/v1/agents", as: owner)
-            #expect(try first.ids().count == 20)
-            #expect(try first.object()["has_more"] as? Bool == true)
-            let empty = try await client.send(.get, "/v1/tokens?limit=5&after=\(try first.ids().last!)", as: owner)
+            let page = try first.decode(Schemas.AgentPage.self)
+            #expect(page.ids.count == 20)
+            #expect(page.hasMore)
+            #expect(page.firstId == page.ids.first && page.lastId == page.ids.last)
+            let empty = try await client.send(.get, "/v1/tokens?limit=5&after=\(try #require(page.lastId))", as: owner)
             #expect(empty.isProblem(.unprocessableContent), "an agent id names no token")
             let other = try await api.makeUser("other")
             let none = try await client.send(.get, "/v1/agents", as: other)
-            let body = try none.object()
-            #expect(body["has_more"] as? Bool == false)
-            #expect(body["first_id"] is NSNull)
+            let body = try none.decode(Schemas.AgentPage.self)
+            #expect(body.hasMore == false)
+            #expect(body.firstId == nil && body.lastId == nil)
+            #expect(none.text.contains(#""first_id":null"#))
         }
     }
 }

@@ -1,7 +1,8 @@
 import AgentStore
 import Hummingbird
 
-/// The per-request state: the request id, the body limit and, once authenticated, the tenant.
+/// The per-request state: the request id, the body limit and, once authenticated, the tenant; and the
+/// API's JSON coders, through which handlers take and return typed bodies.
 public struct APIRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     /// The id logged on every line of this request and echoed in `X-Request-Id`.
@@ -10,6 +11,11 @@ public struct APIRequestContext: RequestContext {
     var credential: RequestCredential?
     /// Set from `APIConfiguration.maximumBodySize` by the first middleware.
     public var maxUploadSize: Int
+
+    /// Strict JSON bodies: the limit above, a depth limit, no unknown fields.
+    public var requestDecoder: APIRequestDecoder { APIRequestDecoder() }
+    /// Every body, problems included, written by `JSONStreamEncoder`.
+    public var responseEncoder: APIResponseEncoder { APIResponseEncoder() }
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)

@@ -13,15 +13,16 @@ struct AgentConnectionController: Sendable {
 
     // MARK: Handlers
 
-    @Sendable func list(_ request: Request, context: APIRequestContext) async throws -> Response {
+    /// `listAgentConnections`.
+    @Sendable func list(_ request: Request, context: APIRequestContext) async throws -> ListBody<ConnectionBody> {
         let agentID = try context.id("agent_id", of: "agent")
         let page = try PageRequest(query: request, defaultOrder: .descending)
         let connections = try await store.withTenant(of: context) { try await $0.connections(ofAgent: agentID, page) }
-        return try .json(ListBody(connections, ConnectionBody.init))
+        return ListBody(connections, ConnectionBody.init)
     }
 
-    /// Links the connection; linking twice is fine. Answers with the connection.
-    @Sendable func attach(_ request: Request, context: APIRequestContext) async throws -> Response {
+    /// `attachConnection`: links the connection; linking twice is fine. Answers with the connection.
+    @Sendable func attach(_ request: Request, context: APIRequestContext) async throws -> ConnectionBody {
         let agentID = try context.id("agent_id", of: "agent")
         let connectionID = try context.id("connection_id", of: "connection")
         let connection = try await store.withTenant(of: context) { session in
@@ -30,10 +31,11 @@ struct AgentConnectionController: Sendable {
             try await session.attachConnection(agentID: agentID, connectionID: connectionID)
             return connection
         }
-        return try .json(ConnectionBody(connection))
+        return ConnectionBody(connection)
     }
 
-    @Sendable func detach(_ request: Request, context: APIRequestContext) async throws -> Response {
+    /// `detachConnection`: 204.
+    @Sendable func detach(_ request: Request, context: APIRequestContext) async throws -> HTTPResponse.Status {
         let agentID = try context.id("agent_id", of: "agent")
         let connectionID = try context.id("connection_id", of: "connection")
         try await store.withTenant(of: context) { try await $0.detachConnection(agentID: agentID, connectionID: connectionID) }

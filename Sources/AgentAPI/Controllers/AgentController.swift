@@ -15,32 +15,37 @@ struct AgentController: Sendable {
 
     // MARK: Handlers
 
-    @Sendable func create(_ request: Request, context: APIRequestContext) async throws -> Response {
-        let body = try await request.decodeJSON(as: CreateAgentBody.self, context: context)
+    /// `createAgent`: 201 with the new agent.
+    @Sendable func create(_ request: Request, context: APIRequestContext) async throws -> EditedResponse<AgentBody> {
+        let body = try await request.decode(as: CreateAgentBody.self, context: context)
         let agent = try await store.withTenant(of: context) { try await $0.createAgent(body.newAgent) }
-        return try .json(AgentBody(agent), status: .created)
+        return EditedResponse(status: .created, response: AgentBody(agent))
     }
 
-    @Sendable func list(_ request: Request, context: APIRequestContext) async throws -> Response {
+    /// `listAgents`: a page of the tenant's agents, newest first by default.
+    @Sendable func list(_ request: Request, context: APIRequestContext) async throws -> ListBody<AgentBody> {
         let page = try PageRequest(query: request, defaultOrder: .descending)
         let agents = try await store.withTenant(of: context) { try await $0.agents(page) }
-        return try .json(ListBody(agents, AgentBody.init))
+        return ListBody(agents, AgentBody.init)
     }
 
-    @Sendable func show(_ request: Request, context: APIRequestContext) async throws -> Response {
+    /// `getAgent`.
+    @Sendable func show(_ request: Request, context: APIRequestContext) async throws -> AgentBody {
         let id = try context.id("agent_id", of: "agent")
         let agent = try await store.withTenant(of: context) { try await $0.agent(id) }
-        return try .json(AgentBody(agent))
+        return AgentBody(agent)
     }
 
-    @Sendable func update(_ request: Request, context: APIRequestContext) async throws -> Response {
+    /// `updateAgent`: a partial update; the agent as it now is.
+    @Sendable func update(_ request: Request, context: APIRequestContext) async throws -> AgentBody {
         let id = try context.id("agent_id", of: "agent")
-        let body = try await request.decodeJSON(as: UpdateAgentBody.self, context: context)
+        let body = try await request.decode(as: UpdateAgentBody.self, context: context)
         let agent = try await store.withTenant(of: context) { try await $0.updateAgent(id, body.changes) }
-        return try .json(AgentBody(agent))
+        return AgentBody(agent)
     }
 
-    @Sendable func delete(_ request: Request, context: APIRequestContext) async throws -> Response {
+    /// `deleteAgent`: 204.
+    @Sendable func delete(_ request: Request, context: APIRequestContext) async throws -> HTTPResponse.Status {
         let id = try context.id("agent_id", of: "agent")
         try await store.withTenant(of: context) { try await $0.deleteAgent(id) }
         return .noContent

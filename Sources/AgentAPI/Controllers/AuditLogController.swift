@@ -9,9 +9,10 @@ struct AuditLogController: Sendable {
         group.get(use: list)
     }
 
-    @Sendable func list(_ request: Request, context: APIRequestContext) async throws -> Response {
+    /// `listAuditLog`: newest first by default.
+    @Sendable func list(_ request: Request, context: APIRequestContext) async throws -> ListBody<AuditEntryBody> {
         let page = try PageRequest(query: request, defaultOrder: .descending)
         let entries = try await store.withTenant(of: context) { try await $0.auditLog(page) }
-        return try .json(ListBody(entries, AuditEntryBody.init))
+        return ListBody(entries, AuditEntryBody.init)
     }
 }

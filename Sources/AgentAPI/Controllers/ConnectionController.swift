@@ -15,32 +15,37 @@ struct ConnectionController: Sendable {
 
     // MARK: Handlers
 
-    @Sendable func create(_ request: Request, context: APIRequestContext) async throws -> Response {
-        let body = try await request.decodeJSON(as: CreateConnectionBody.self, context: context)
+    /// `createConnection`: 201 with the connection, which shows a hint of the key and never the key.
+    @Sendable func create(_ request: Request, context: APIRequestContext) async throws -> EditedResponse<ConnectionBody> {
+        let body = try await request.decode(as: CreateConnectionBody.self, context: context)
         let connection = try await store.withTenant(of: context) { try await $0.createConnection(body.newConnection) }
-        return try .json(ConnectionBody(connection), status: .created)
+        return EditedResponse(status: .created, response: ConnectionBody(connection))
     }
 
-    @Sendable func list(_ request: Request, context: APIRequestContext) async throws -> Response {
+    /// `listConnections`.
+    @Sendable func list(_ request: Request, context: APIRequestContext) async throws -> ListBody<ConnectionBody> {
         let page = try PageRequest(query: request, defaultOrder: .descending)
         let connections = try await store.withTenant(of: context) { try await $0.connections(page) }
-        return try .json(ListBody(connections, ConnectionBody.init))
+        return ListBody(connections, ConnectionBody.init)
     }
 
-    @Sendable func show(_ request: Request, context: APIRequestContext) async throws -> Response {
+    /// `getConnection`.
+    @Sendable func show(_ request: Request, context: APIRequestContext) async throws -> ConnectionBody {
         let id = try context.id("connection_id", of: "connection")
         let connection = try await store.withTenant(of: context) { try await $0.connection(id) }
-        return try .json(ConnectionBody(connection))
+        return ConnectionBody(connection)
     }
 
-    @Sendable func update(_ request: Request, context: APIRequestContext) async throws -> Response {
+    /// `updateConnection`: a partial update; a new key replaces the sealed one.
+    @Sendable func update(_ request: Request, context: APIRequestContext) async throws -> ConnectionBody {
         let id = try context.id("connection_id", of: "connection")
-        let body = try await request.decodeJSON(as: UpdateConnectionBody.self, context: context)
+        let body = try await request.decode(as: UpdateConnectionBody.self, context: context)
         let connection = try await store.withTenant(of: context) { try await $0.updateConnection(id, body.changes) }
-        return try .json(ConnectionBody(connection))
+        return ConnectionBody(connection)
     }
 
-    @Sendable func delete(_ request: Request, context: APIRequestContext) async throws -> Response {
+    /// `deleteConnection`: 204.
+    @Sendable func delete(_ request: Request, context: APIRequestContext) async throws -> HTTPResponse.Status {
         let id = try context.id("connection_id", of: "connection")
         try await store.withTenant(of: context) { try await $0.deleteConnection(id) }
         return .noContent

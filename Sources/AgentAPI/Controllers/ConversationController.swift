@@ -14,38 +14,41 @@ struct ConversationController: Sendable {
 
     // MARK: Handlers
 
-    @Sendable func list(_ request: Request, context: APIRequestContext) async throws -> Response {
+    /// `listConversations`.
+    @Sendable func list(_ request: Request, context: APIRequestContext) async throws -> ListBody<ConversationBody> {
         let agentID = try context.id("agent_id", of: "agent")
         let page = try PageRequest(query: request, defaultOrder: .descending)
         let conversations = try await store.withTenant(of: context) { try await $0.conversations(agentID: agentID, page) }
-        return try .json(ListBody(conversations, ConversationBody.init))
+        return ListBody(conversations, ConversationBody.init)
     }
 
-    @Sendable func delete(_ request: Request, context: APIRequestContext) async throws -> Response {
+    /// `deleteConversation`: 204.
+    @Sendable func delete(_ request: Request, context: APIRequestContext) async throws -> HTTPResponse.Status {
         let agentID = try context.id("agent_id", of: "agent")
         let conversationID = try context.id("conversation_id", of: "conversation")
         try await store.withTenant(of: context) { try await $0.deleteConversation(agentID: agentID, conversationID: conversationID) }
         return .noContent
     }
 
-    /// Appends a message; the first message of a new `conversation_id` starts the conversation.
-    @Sendable func append(_ request: Request, context: APIRequestContext) async throws -> Response {
+    /// `createMessage`: appends a message; the first message of a new `conversation_id` starts the conversation.
+    @Sendable func append(_ request: Request, context: APIRequestContext) async throws -> EditedResponse<MessageBody> {
         let agentID = try context.id("agent_id", of: "agent")
         let conversationID = try context.id("conversation_id", of: "conversation")
-        let new = try await request.decodeJSON(as: CreateMessageBody.self, context: context).newMessage()
+        let new = try await request.decode(as: CreateMessageBody.self, context: context).newMessage()
         let message = try await store.withTenant(of: context) {
             try await $0.appendMessage(agentID: agentID, conversationID: conversationID, new)
         }
-        return try .json(MessageBody(message), status: .created)
+        return EditedResponse(status: .created, response: MessageBody(message))
     }
 
-    @Sendable func messages(_ request: Request, context: APIRequestContext) async throws -> Response {
+    /// `listMessages`: oldest first by default.
+    @Sendable func messages(_ request: Request, context: APIRequestContext) async throws -> ListBody<MessageBody> {
         let agentID = try context.id("agent_id", of: "agent")
         let conversationID = try context.id("conversation_id", of: "conversation")
         let page = try PageRequest(query: request, defaultOrder: .ascending)
         let messages = try await store.withTenant(of: context) {
             try await $0.messages(agentID: agentID, conversationID: conversationID, page)
         }
-        return try .json(ListBody(messages, MessageBody.init))
+        return ListBody(messages, MessageBody.init)
     }
 }

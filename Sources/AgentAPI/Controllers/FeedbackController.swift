@@ -13,24 +13,26 @@ struct FeedbackController: Sendable {
 
     // MARK: Handlers
 
-    /// Sets the tenant's feedback on a message, replacing any earlier one.
-    @Sendable func set(_ request: Request, context: APIRequestContext) async throws -> Response {
+    /// `setFeedback`: the tenant's feedback on a message, replacing any earlier one.
+    @Sendable func set(_ request: Request, context: APIRequestContext) async throws -> FeedbackBody {
         let messageID = try context.id("message_id", of: "message")
-        let body = try await request.decodeJSON(as: SetFeedbackBody.self, context: context)
+        let body = try await request.decode(as: SetFeedbackBody.self, context: context)
         let feedback = try await store.withTenant(of: context) { try await $0.setFeedback(messageID: messageID, body.newFeedback) }
-        return try .json(FeedbackBody(feedback))
+        return FeedbackBody(feedback)
     }
 
-    @Sendable func remove(_ request: Request, context: APIRequestContext) async throws -> Response {
+    /// `deleteFeedback`: 204.
+    @Sendable func remove(_ request: Request, context: APIRequestContext) async throws -> HTTPResponse.Status {
         let messageID = try context.id("message_id", of: "message")
         try await store.withTenant(of: context) { try await $0.removeFeedback(messageID: messageID) }
         return .noContent
     }
 
-    @Sendable func report(_ request: Request, context: APIRequestContext) async throws -> Response {
+    /// `getFeedbackReport`: a page of an agent's feedback with its totals.
+    @Sendable func report(_ request: Request, context: APIRequestContext) async throws -> FeedbackListBody {
         let agentID = try context.id("agent_id", of: "agent")
         let page = try PageRequest(query: request, defaultOrder: .descending)
         let report = try await store.withTenant(of: context) { try await $0.feedback(agentID: agentID, page) }
-        return try .json(FeedbackListBody(report))
+        return FeedbackListBody(report)
     }
 }

@@ -15,25 +15,22 @@ struct OperationsController: Sendable {
 
     // MARK: Handlers
 
-    /// The process is up and serving.
-    @Sendable func health(_ request: Request, context: APIRequestContext) async throws -> Response {
-        try .json(["status": "ok"])
+    /// `getHealth`: the process is up and serving.
+    @Sendable func health(_ request: Request, context: APIRequestContext) async throws -> StatusBody {
+        StatusBody(status: "ok")
     }
 
-    /// The database answers and is migrated to this binary's schema; else 503.
-    @Sendable func ready(_ request: Request, context: APIRequestContext) async throws -> Response {
+    /// `getReadiness`: the database answers and is migrated to this binary's schema; else 503.
+    @Sendable func ready(_ request: Request, context: APIRequestContext) async throws -> StatusBody {
         switch await store.readiness() {
-        case .ready: return try .json(["status": "ready"])
+        case .ready: return StatusBody(status: "ready")
         case .notMigrated: throw Problem.unavailable("The database schema is not at the expected version.")
         case .unreachable: throw Problem.unavailable("The database is unreachable.")
         }
     }
 
-    @Sendable func metrics(_ request: Request, context: APIRequestContext) async throws -> Response {
-        let text = registry.emitToBuffer()
-        return Response(
-            status: .ok,
-            headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8", .contentLength: String(text.count)],
-            body: .init(byteBuffer: ByteBuffer(bytes: text)))
+    /// `getMetrics`: Prometheus' text format.
+    @Sendable func metrics(_ request: Request, context: APIRequestContext) async throws -> EncodedDocument {
+        EncodedDocument(bytes: ByteBuffer(bytes: registry.emitToBuffer()), contentType: "text/plain; version=0.0.4; charset=utf-8")
     }
 }

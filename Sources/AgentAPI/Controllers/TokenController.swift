@@ -13,23 +13,25 @@ struct TokenController: Sendable {
 
     // MARK: Handlers
 
-    /// Issues a token; the response is the only place its value ever appears.
-    @Sendable func create(_ request: Request, context: APIRequestContext) async throws -> Response {
-        let name = try await request.decodeJSONIfPresent(as: CreateTokenBody.self, context: context)?.name ?? ""
+    /// `createToken`: issues a token; this response is the only place its value ever appears, so it is
+    /// not to be cached.
+    @Sendable func create(_ request: Request, context: APIRequestContext) async throws -> EditedResponse<IssuedTokenBody> {
+        let name = try await context.requestDecoder.decodeIfPresent(CreateTokenBody.self, from: request, context: context)?.name ?? ""
         let issued = try await store.withTenant(of: context) { try await $0.createToken(name: name) }
-        var response = try Response.json(IssuedTokenBody(token: TokenBody(issued.token), value: issued.value), status: .created)
-        response.headers[.cacheControl] = "no-store"
-        return response
+        return EditedResponse(
+            status: .created, headers: [.cacheControl: "no-store"],
+            response: IssuedTokenBody(token: TokenBody(issued.token), value: issued.value))
     }
 
-    @Sendable func list(_ request: Request, context: APIRequestContext) async throws -> Response {
+    /// `listTokens`: never their values.
+    @Sendable func list(_ request: Request, context: APIRequestContext) async throws -> ListBody<TokenBody> {
         let page = try PageRequest(query: request, defaultOrder: .descending)
         let tokens = try await store.withTenant(of: context) { try await $0.tokens(page) }
-        return try .json(ListBody(tokens, TokenBody.init))
+        return ListBody(tokens, TokenBody.init)
     }
 
-    /// Revokes a token; requests presenting it fail from now on.
-    @Sendable func revoke(_ request: Request, context: APIRequestContext) async throws -> Response {
+    /// `revokeToken`: requests presenting the token fail from now on. 204.
+    @Sendable func revoke(_ request: Request, context: APIRequestContext) async throws -> HTTPResponse.Status {
         let id = try context.id("token_id", of: "token")
         try await store.withTenant(of: context) { try await $0.revokeToken(id) }
         return .noContent

@@ -1,9 +1,8 @@
 import Foundation
-import Hummingbird
 
 /// The API's JSON conventions: RFC 3339 times with fractional seconds; snake_case keys come from each
 /// body's `CodingKeys` (a key strategy would also rewrite the keys inside free-form metadata). Responses
-/// are written by ``JSONStreamEncoder``.
+/// are written by ``JSONStreamEncoder`` (``APIResponseEncoder``), requests read by ``APIRequestDecoder``.
 enum APIJSON {
     static func decoder() -> JSONDecoder {
         let decoder = JSONDecoder()
@@ -36,18 +35,4 @@ enum APIJSON {
         }
         return true
     }
-}
-
-extension Response {
-    /// `value` as a JSON response.
-    static func json(_ value: some Encodable, status: HTTPResponse.Status = .ok) throws -> Response {
-        let body = try JSONStreamEncoder.encode(value)
-        return Response(
-            status: status,
-            headers: [.contentType: "application/json; charset=utf-8", .contentLength: String(body.readableBytes)],
-            body: .init(byteBuffer: body))
-    }
-
-    /// An empty 204.
-    static var noContent: Response { Response(status: .noContent) }
 }

@@ -1,8 +1,9 @@
 import AgentStore
 import Foundation
+import Hummingbird
 
 /// An agent as the API shows it.
-struct AgentBody: Encodable, Identified, Sendable {
+struct AgentBody: ResponseEncodable, Identified, Sendable {
     let id: String
     let name: String
     @Nullable var description: String?
@@ -32,7 +33,9 @@ struct AgentBody: Encodable, Identified, Sendable {
 }
 
 /// The body of `POST /v1/agents`.
-struct CreateAgentBody: Decodable, Sendable {
+struct CreateAgentBody: APIRequestBody {
+    typealias Field = CodingKeys
+
     let name: String
     let description: String?
     let systemPrompt: String
@@ -40,7 +43,7 @@ struct CreateAgentBody: Decodable, Sendable {
     let temperature: Double?
     let maxTokens: Int?
 
-    private enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, CodingKey, CaseIterable {
         case name, description, systemPrompt = "system_prompt", model, temperature, maxTokens = "max_tokens"
     }
 
@@ -51,10 +54,12 @@ struct CreateAgentBody: Decodable, Sendable {
 }
 
 /// The body of `PATCH /v1/agents/{agent_id}`: absent fields stay, `null` clears the optional ones.
-struct UpdateAgentBody: Decodable, Sendable {
+struct UpdateAgentBody: APIRequestBody {
+    typealias Field = CodingKeys
+
     let changes: AgentChanges
 
-    private enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, CodingKey, CaseIterable {
         case name, description, systemPrompt = "system_prompt", model, temperature, maxTokens = "max_tokens"
     }
 

@@ -1,8 +1,9 @@
 import AgentStore
 import Foundation
+import Hummingbird
 
 /// An audit log entry as the API shows it.
-struct AuditEntryBody: Encodable, Identified, Sendable {
+struct AuditEntryBody: ResponseEncodable, Identified, Sendable {
     let id: String
     let actor: String
     let action: String

@@ -1,8 +1,9 @@
 import AgentStore
 import Foundation
+import Hummingbird
 
 /// A connection as the API shows it: a hint and a fingerprint of its key, never the key.
-struct ConnectionBody: Encodable, Identified, Sendable {
+struct ConnectionBody: ResponseEncodable, Identified, Sendable {
     let id: String
     let name: String
     let service: String
@@ -30,13 +31,15 @@ struct ConnectionBody: Encodable, Identified, Sendable {
 }
 
 /// The body of `POST /v1/connections`; `api_key` is write-only.
-struct CreateConnectionBody: Decodable, Sendable {
+struct CreateConnectionBody: APIRequestBody {
+    typealias Field = CodingKeys
+
     let name: String
     let service: String
     let apiKey: String
     let metadata: JSONValue?
 
-    private enum CodingKeys: String, CodingKey { case name, service, apiKey = "api_key", metadata }
+    enum CodingKeys: String, CodingKey, CaseIterable { case name, service, apiKey = "api_key", metadata }
 
     var newConnection: NewAPIConnection {
         NewAPIConnection(name: name, service: service, apiKey: apiKey, metadata: metadata)
@@ -44,10 +47,12 @@ struct CreateConnectionBody: Decodable, Sendable {
 }
 
 /// The body of `PATCH /v1/connections/{connection_id}`: absent fields stay, `metadata: null` clears it.
-struct UpdateConnectionBody: Decodable, Sendable {
+struct UpdateConnectionBody: APIRequestBody {
+    typealias Field = CodingKeys
+
     let changes: APIConnectionChanges
 
-    private enum CodingKeys: String, CodingKey { case name, service, apiKey = "api_key", metadata }
+    enum CodingKeys: String, CodingKey, CaseIterable { case name, service, apiKey = "api_key", metadata }
 
     init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)

@@ -1,8 +1,9 @@
 import AgentStore
 import Foundation
+import Hummingbird
 
 /// Feedback on a message as the API shows it.
-struct FeedbackBody: Encodable, Identified, Sendable {
+struct FeedbackBody: ResponseEncodable, Identified, Sendable {
     let id: String
     let messageID: String
     @Nullable var agentID: String?
@@ -28,15 +29,19 @@ struct FeedbackBody: Encodable, Identified, Sendable {
 }
 
 /// The body of `PUT /v1/messages/{message_id}/feedback`.
-struct SetFeedbackBody: Decodable, Sendable {
+struct SetFeedbackBody: APIRequestBody {
+    typealias Field = CodingKeys
+
     let rating: Int
     let comment: String?
+
+    enum CodingKeys: String, CodingKey, CaseIterable { case rating, comment }
 
     var newFeedback: NewFeedback { NewFeedback(rating: rating, comment: comment) }
 }
 
 /// A page of an agent's feedback with the totals over all of it.
-struct FeedbackListBody: Encodable, Sendable {
+struct FeedbackListBody: ResponseEncodable, Sendable {
     let page: ListBody<FeedbackBody>
     let thumbsUp: Int
     let thumbsDown: Int

@@ -1,8 +1,9 @@
 import AgentStore
 import Foundation
+import Hummingbird
 
 /// A message as the API shows it.
-struct MessageBody: Encodable, Identified, Sendable {
+struct MessageBody: ResponseEncodable, Identified, Sendable {
     let id: String
     let agentID: String
     let conversationID: String
@@ -30,10 +31,14 @@ struct MessageBody: Encodable, Identified, Sendable {
 }
 
 /// The body of `POST .../conversations/{conversation_id}/messages`.
-struct CreateMessageBody: Decodable, Sendable {
+struct CreateMessageBody: APIRequestBody {
+    typealias Field = CodingKeys
+
     let role: String
     let content: String
     let metadata: JSONValue?
+
+    enum CodingKeys: String, CodingKey, CaseIterable { case role, content, metadata }
 
     /// The message to append; an unknown role is an invalid value (422), not a malformed body.
     func newMessage() throws -> NewMessage {
@@ -45,7 +50,7 @@ struct CreateMessageBody: Decodable, Sendable {
 }
 
 /// A conversation as the API shows it: its size, its span and its latest message.
-struct ConversationBody: Encodable, Identified, Sendable {
+struct ConversationBody: ResponseEncodable, Identified, Sendable {
     let id: String
     let agentID: String
     let messageCount: Int

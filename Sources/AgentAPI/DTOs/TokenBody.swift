@@ -1,8 +1,9 @@
 import AgentStore
 import Foundation
+import Hummingbird
 
 /// A personal API token as listed: never its value.
-struct TokenBody: Encodable, Identified, Sendable {
+struct TokenBody: ResponseEncodable, Identified, Sendable {
     let id: String
     let name: String
     let createdAt: Date
@@ -23,7 +24,7 @@ struct TokenBody: Encodable, Identified, Sendable {
 }
 
 /// A token just created: the one response that carries its value.
-struct IssuedTokenBody: Encodable, Sendable {
+struct IssuedTokenBody: ResponseEncodable, Sendable {
     let token: TokenBody
     let value: String
 
@@ -37,6 +38,10 @@ struct IssuedTokenBody: Encodable, Sendable {
 }
 
 /// The optional body of `POST /v1/tokens`.
-struct CreateTokenBody: Decodable, Sendable {
+struct CreateTokenBody: APIRequestBody {
+    typealias Field = CodingKeys
+
     let name: String?
+
+    enum CodingKeys: String, CodingKey, CaseIterable { case name }
 }

@@ -1,8 +1,9 @@
 import AgentStore
 import Foundation
+import Hummingbird
 
 /// A user as the API shows it.
-struct UserBody: Encodable, Sendable {
+struct UserBody: ResponseEncodable, Sendable {
     let id: String
     let email: String
     @Nullable var displayName: String?

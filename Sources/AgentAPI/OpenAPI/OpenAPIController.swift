@@ -1,15 +1,23 @@
 import Hummingbird
 
-/// `GET /openapi.json`: the API's description, served as kept in `OpenAPIDocument`.
+/// `GET /openapi.json` and `GET /openapi.yaml`: the API contract, in either form.
 struct OpenAPIController: Sendable {
+    let document: OpenAPIDocument
+
     func addRoutes(to router: Router<APIRequestContext>) {
-        router.get("openapi.json", use: document)
+        router.get("openapi.json", use: json)
+        router.get("openapi.yaml", use: yaml)
     }
 
-    @Sendable func document(_ request: Request, context: APIRequestContext) async throws -> Response {
-        Response(
-            status: .ok,
-            headers: [.contentType: "application/json; charset=utf-8", .contentLength: String(OpenAPIDocument.json.utf8.count)],
-            body: .init(byteBuffer: ByteBuffer(string: OpenAPIDocument.json)))
+    // MARK: Handlers
+
+    /// `getOpenAPIJSON`.
+    @Sendable func json(_ request: Request, context: APIRequestContext) async throws -> EncodedDocument {
+        EncodedDocument(bytes: document.json, contentType: APIResponseEncoder.jsonMediaType)
+    }
+
+    /// `getOpenAPIYAML`, as written (RFC 9512's media type).
+    @Sendable func yaml(_ request: Request, context: APIRequestContext) async throws -> EncodedDocument {
+        EncodedDocument(bytes: document.yaml, contentType: "application/yaml")
     }
 }

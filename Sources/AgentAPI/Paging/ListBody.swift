@@ -1,7 +1,8 @@
 import AgentStore
+import Hummingbird
 
 /// One page of a listing: `{"data": [...], "has_more": ..., "first_id": ..., "last_id": ...}`.
-struct ListBody<Item: Encodable & Identified & Sendable>: Encodable, Sendable {
+struct ListBody<Item: Encodable & Identified & Sendable>: ResponseEncodable, Sendable {
     let data: [Item]
     let hasMore: Bool
     let firstID: String?

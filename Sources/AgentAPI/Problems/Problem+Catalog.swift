@@ -10,6 +10,14 @@ extension Problem {
         badRequest("The parameter \(field) \(reason).", errors: [FieldError(field: field, reason: reason)])
     }
 
+    /// A body member the operation does not name, echoed (shortened, without control characters) so the
+    /// client can find its typo.
+    static func unknownField(_ name: String) -> Problem {
+        var field = String(String.UnicodeScalarView(name.unicodeScalars.filter { $0.properties.generalCategory != .control }.prefix(100)))
+        if field.isEmpty { field = "(empty name)" }
+        return badRequest("The field \(field) is not part of this request.", errors: [FieldError(field: field, reason: "is not a known field")])
+    }
+
     static func unauthorized(_ detail: String = "Missing or invalid bearer credentials.") -> Problem {
         var problem = Problem(.unauthorized, slug: "unauthorized", title: "Unauthorized", detail: detail)
         problem.headers[.wwwAuthenticate] = "Bearer"

@@ -1,4 +1,3 @@
-import Foundation
 import HTTPTypes
 import Hummingbird
 
@@ -48,14 +47,10 @@ struct Problem: Error, HTTPResponseError, Encodable, Sendable {
         response()
     }
 
-    /// The problem as a response; encoding a problem cannot fail, but if it did the status still stands.
+    /// The problem as a response, written by the same encoder as every other body. Encoding a problem
+    /// cannot fail, but if it did the status would still stand.
     func response() -> Response {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = .sortedKeys
-        let data = (try? encoder.encode(self)) ?? Data()
-        var fields = headers
-        fields[.contentType] = Self.mediaType
-        fields[.contentLength] = String(data.count)
-        return Response(status: status, headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        (try? APIResponseEncoder.response(self, status: status, contentType: Self.mediaType, headers: headers))
+            ?? Response(status: status, headers: headers)
     }
 }

@@ -4,9 +4,11 @@ import HummingbirdTesting
 import Testing
 
 extension TestClientProtocol {
-    /// Sends `json` (any JSON-serialisable value) with the tenant's credentials.
+    /// Sends `json` (any JSON-serialisable value) with the tenant's credentials; the response is held to
+    /// the document (``Contract``).
     func send(
-        _ method: HTTPRequest.Method, _ uri: String, as tenant: Tenant?, json: Any? = nil
+        _ method: HTTPRequest.Method, _ uri: String, as tenant: Tenant?, json: Any? = nil,
+        sourceLocation: SourceLocation = #_sourceLocation
     ) async throws -> TestResponse {
         var headers = tenant?.auth ?? [:]
         var body: ByteBuffer?
@@ -14,30 +16,49 @@ extension TestClientProtocol {
             headers[.contentType] = "application/json"
             body = ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: json, options: [.fragmentsAllowed]))
         }
-        return try await executeRequest(uri: uri, method: method, headers: headers, body: body)
+        return try await exchange(method, uri, headers: headers, body: body, sourceLocation: sourceLocation)
     }
 
     /// Sends raw bytes as the body, with the given content type.
     func sendRaw(
-        _ method: HTTPRequest.Method, _ uri: String, as tenant: Tenant?, bytes: [UInt8], contentType: String? = "application/json"
+        _ method: HTTPRequest.Method, _ uri: String, as tenant: Tenant?, bytes: [UInt8], contentType: String? = "application/json",
+        sourceLocation: SourceLocation = #_sourceLocation
     ) async throws -> TestResponse {
         var headers = tenant?.auth ?? [:]
         if let contentType { headers[.contentType] = contentType }
-        return try await executeRequest(uri: uri, method: method, headers: headers, body: ByteBuffer(bytes: bytes))
+        return try await exchange(method, uri, headers: headers, body: ByteBuffer(bytes: bytes), sourceLocation: sourceLocation)
+    }
+
+    /// Any request, its response held to the document.
+    func exchange(
+        _ method: HTTPRequest.Method, _ uri: String, headers: HTTPFields = [:], body: ByteBuffer? = nil,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) async throws -> TestResponse {
+        let response = try await executeRequest(uri: uri, method: method, headers: headers, body: body)
+        Contract.check(response, to: method, uri, sourceLocation: sourceLocation)
+        return response
     }
 }
 
 extension TestResponse {
-    /// The body as a JSON object.
-    func object(sourceLocation: SourceLocation = #_sourceLocation) throws -> [String: Any] {
-        let value = try JSONSerialization.jsonObject(with: Data(body.readableBytesView))
-        return try #require(value as? [String: Any], sourceLocation: sourceLocation)
+    /// The body as the type generated for its schema, decoded as the OpenAPI runtime would.
+    func decode<Body: Decodable>(_ type: Body.Type = Body.self) throws -> Body {
+        try Contract.decoder().decode(type, from: Data(body.readableBytesView))
     }
 
-    /// The ids of a list response's `data`.
-    func ids(sourceLocation: SourceLocation = #_sourceLocation) throws -> [String] {
-        let data = try #require(try object()["data"] as? [[String: Any]], sourceLocation: sourceLocation)
-        return data.compactMap { $0["id"] as? String }
+    /// The ids of a listing page.
+    func ids<Page: ListedPage>(_ type: Page.Type) throws -> [String] {
+        try decode(type).ids
+    }
+
+    /// The body as a problem.
+    func problem() throws -> Schemas.Problem {
+        try decode(Schemas.Problem.self)
+    }
+
+    /// The first field a problem names.
+    func problemField() throws -> String? {
+        try problem().errors?.first?.field
     }
 
     var text: String { String(buffer: body) }
@@ -45,8 +66,8 @@ extension TestResponse {
     /// Whether this is an RFC 9457 problem with `status`.
     func isProblem(_ status: HTTPResponse.Status) -> Bool {
         guard self.status == status, headers[.contentType] == "application/problem+json",
-              let object = try? object(), object["status"] as? Int == Int(status.code),
-              (object["type"] as? String)?.hasPrefix("https://agent-platform.dev/problems/") == true
+              let problem = try? problem(), problem.status == Int(status.code),
+              problem._type.hasPrefix("https://agent-platform.dev/problems/")
         else { return false }
         return true
     }

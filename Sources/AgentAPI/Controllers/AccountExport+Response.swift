@@ -1,0 +1,15 @@
+import Hummingbird
+
+extension AccountExport: ResponseGenerator {
+    /// A download whose body is written as the pages are read: no length, nothing cached.
+    func response(from request: Request, context: some RequestContext) throws -> Response {
+        Response(
+            status: .ok,
+            headers: [
+                .contentType: APIResponseEncoder.jsonMediaType,
+                .contentDisposition: "attachment; filename=\"agent-platform-export.json\"",
+                .cacheControl: "no-store",
+            ],
+            body: ResponseBody { writer in try await write(to: &writer) })
+    }
+}

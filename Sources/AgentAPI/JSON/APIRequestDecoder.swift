@@ -1,0 +1,91 @@
+import Foundation
+import Hummingbird
+import NIOCore
+
+/// The request context's `RequestDecoder`: a JSON body within the body limit, nesting no deeper than
+/// ``APIJSON/maximumDepth``, with no field its type does not name. Every failure is a ``Problem`` that
+/// names the field, never a `DecodingError`, whose description may quote the input.
+public struct APIRequestDecoder: RequestDecoder, Sendable {
+    public init() {}
+
+    public func decode<Body: Decodable>(_ type: Body.Type, from request: Request, context: some RequestContext) async throws -> Body {
+        guard let data = try await Self.body(of: request, limit: context.maxUploadSize) else {
+            throw Problem.badRequest("A JSON request body is required.", errors: [.init(field: "body", reason: "is required")])
+        }
+        return try Self.decode(type, from: data)
+    }
+
+    /// Like `decode`, for operations whose body is optional: `nil` when the request has none.
+    func decodeIfPresent<Body: Decodable>(_ type: Body.Type, from request: Request, context: some RequestContext) async throws -> Body? {
+        let headers = request.headers
+        if headers[.contentType] == nil,
+           headers[.contentLength] == "0" || headers[.contentLength] == nil && headers[.transferEncoding] == nil {
+            return nil
+        }
+        return try await Self.body(of: request, limit: context.maxUploadSize).map { try Self.decode(type, from: $0) }
+    }
+
+    // MARK: Body
+
+    /// The body's bytes: 415 unless it is `application/json`, 413 past `limit`; `nil` when empty.
+    static func body(of request: Request, limit: Int) async throws -> Data? {
+        guard isJSON(request.headers[.contentType]) else { throw Problem.unsupportedMediaType() }
+        // A declared length over the limit is refused before reading a byte of it.
+        if let declared = request.headers[.contentLength].flatMap({ Int($0) }), declared > limit {
+            throw Problem.contentTooLarge(limit: limit)
+        }
+        let buffer: ByteBuffer
+        do {
+            buffer = try await request.body.collect(upTo: limit)
+        } catch is NIOTooManyBytesError {
+            throw Problem.contentTooLarge(limit: limit)
+        }
+        guard buffer.readableBytes > 0 else { return nil }
+        return Data(buffer.readableBytesView)
+    }
+
+    /// `application/json`, with or without parameters such as `charset`.
+    static func isJSON(_ contentType: String?) -> Bool {
+        guard let contentType else { return false }
+        let mediaType = contentType.split(separator: ";", maxSplits: 1).first ?? ""
+        return mediaType.trimmingCharacters(in: .whitespaces).lowercased() == "application/json"
+    }
+
+    // MARK: Decoding
+
+    static func decode<Body: Decodable>(_ type: Body.Type, from data: Data) throws -> Body {
+        guard APIJSON.depthIsAcceptable(data) else {
+            throw Problem.badRequest("The request body nests deeper than \(APIJSON.maximumDepth) levels.",
+                                     errors: [.init(field: "body", reason: "is nested too deeply")])
+        }
+        let decoder = APIJSON.decoder()
+        do {
+            // Unknown fields first: a misspelt field is better reported as itself than as the missing one.
+            // A body type that does not list its fields is a mistake of ours: a 500, not a lenient decode.
+            guard let fields = (type as? any APIRequestBody.Type)?.fieldNames else { throw Problem.internalError() }
+            if let present = try? decoder.decode(ObjectKeys.self, from: data),
+               let unknown = present.names.first(where: { !fields.contains($0) }) {
+                throw Problem.unknownField(unknown)
+            }
+            return try decoder.decode(type, from: data)
+        } catch let error as DecodingError {
+            throw Problem(decoding: error)
+        }
+    }
+}
+
+/// The member names of a JSON object, in the order the decoder lists them.
+private struct ObjectKeys: Decodable {
+    let names: [String]
+
+    private struct Name: CodingKey {
+        let stringValue: String
+        var intValue: Int? { nil }
+        init(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
+
+    init(from decoder: any Decoder) throws {
+        names = try decoder.container(keyedBy: Name.self).allKeys.map(\.stringValue)
+    }
+}

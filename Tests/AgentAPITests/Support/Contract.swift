@@ -1,0 +1,95 @@
+@testable import AgentAPI
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import OpenAPIRuntime
+import Testing
+
+/// The types generated from `openapi.yaml` (see `openapi-generator-config.yaml`).
+typealias Schemas = Components.Schemas
+
+/// Holds every response the tests receive to the document the server serves: the operation must list
+/// the status, with the media type it gives, and the body must decode into the type generated from
+/// the schema it names. Undocumented fields fail too, since every object schema forbids extra members.
+enum Contract {
+    /// The generated type for a schema a response may name.
+    static func type(named schema: String) -> (any Decodable.Type)? {
+        switch schema {
+        case "Problem": Schemas.Problem.self
+        case "Status": Schemas.Status.self
+        case "User": Schemas.User.self
+        case "Agent": Schemas.Agent.self
+        case "AgentPage": Schemas.AgentPage.self
+        case "Connection": Schemas.Connection.self
+        case "ConnectionPage": Schemas.ConnectionPage.self
+        case "ConversationPage": Schemas.ConversationPage.self
+        case "Message": Schemas.Message.self
+        case "MessagePage": Schemas.MessagePage.self
+        case "Feedback": Schemas.Feedback.self
+        case "FeedbackPage": Schemas.FeedbackPage.self
+        case "IssuedToken": Schemas.IssuedToken.self
+        case "TokenPage": Schemas.TokenPage.self
+        case "AuditEntryPage": Schemas.AuditEntryPage.self
+        case "Export": Schemas.Export.self
+        default: nil
+        }
+    }
+
+    /// The served document, read as far as checking responses needs; `nil` if it does not parse, which
+    /// `OpenAPITests` reports on its own.
+    static let document: Document? = try? JSONDecoder().decode(
+        Document.self, from: Data(OpenAPIDocument.embedded.get().json.readableBytesView))
+
+    /// A JSON decoder as the runtime's `Configuration(dateTranscoder: .iso8601WithFractionalSeconds)`
+    /// decodes: times must carry their fractional seconds, as the server writes them (the runtime's
+    /// default `.iso8601` would refuse them).
+    static func decoder() -> JSONDecoder {
+        let decoder = JSONDecoder()
+        let transcoder = ISO8601DateTranscoder.iso8601WithFractionalSeconds
+        decoder.dateDecodingStrategy = .custom { decoder in
+            try transcoder.decode(try decoder.singleValueContainer().decode(String.self))
+        }
+        return decoder
+    }
+
+    // MARK: Checking a response
+
+    /// Records an issue for every way `response` to `method uri` departs from the document. Requests to
+    /// routes or methods the document lacks (probes of unknown routes) are not checked.
+    static func check(_ response: TestResponse, to method: HTTPRequest.Method, _ uri: String, sourceLocation: SourceLocation) {
+        guard let document else {
+            Issue.record("the served document does not parse", sourceLocation: sourceLocation)
+            return
+        }
+        guard let (template, operation) = document.operation(method, uri) else { return }
+        let name = "\(method) \(template) (\(operation.operationId))"
+        guard let documented = operation.responses[String(response.status.code)].flatMap(document.resolve) else {
+            Issue.record("\(name) answered \(response.status.code), which the document does not list", sourceLocation: sourceLocation)
+            return
+        }
+        guard let content = documented.content else {
+            #expect(response.body.readableBytes == 0, "\(name) \(response.status.code) has a body the document does not describe", sourceLocation: sourceLocation)
+            return
+        }
+        let mediaType = response.headers[.contentType]?.split(separator: ";").first.map(String.init) ?? "(none)"
+        guard let media = content[mediaType] else {
+            Issue.record("\(name) \(response.status.code) is \(mediaType), documented as \(content.keys.sorted())", sourceLocation: sourceLocation)
+            return
+        }
+        guard let documentedSchema = media.schema, let reference = documentedSchema.ref else { return }
+        let schema = String(reference.split(separator: "/").last ?? "")
+        guard let type = type(named: schema) else {
+            Issue.record("no generated type registered for \(schema)", sourceLocation: sourceLocation)
+            return
+        }
+        let body = Data(response.body.readableBytesView)
+        do {
+            _ = try decoder().decode(type, from: body)
+            let missing = document.missingMembers(in: try JSONSerialization.jsonObject(with: body), schema: documentedSchema)
+            #expect(missing == [], "\(name) \(response.status.code) lacks required members of \(schema)", sourceLocation: sourceLocation)
+        } catch {
+            Issue.record("\(name) \(response.status.code) does not match \(schema): \(error)", sourceLocation: sourceLocation)
+        }
+    }
+}
