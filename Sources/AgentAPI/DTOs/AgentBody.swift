@@ -34,8 +34,6 @@ struct AgentBody: ResponseEncodable, Identified, Sendable {
 
 /// The body of `POST /v1/agents`.
 struct CreateAgentBody: APIRequestBody {
-    typealias Field = CodingKeys
-
     let name: String
     let description: String?
     let systemPrompt: String
@@ -55,8 +53,6 @@ struct CreateAgentBody: APIRequestBody {
 
 /// The body of `PATCH /v1/agents/{agent_id}`: absent fields stay, `null` clears the optional ones.
 struct UpdateAgentBody: APIRequestBody {
-    typealias Field = CodingKeys
-
     let changes: AgentChanges
 
     enum CodingKeys: String, CodingKey, CaseIterable {

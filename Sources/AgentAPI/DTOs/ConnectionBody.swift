@@ -32,8 +32,6 @@ struct ConnectionBody: ResponseEncodable, Identified, Sendable {
 
 /// The body of `POST /v1/connections`; `api_key` is write-only.
 struct CreateConnectionBody: APIRequestBody {
-    typealias Field = CodingKeys
-
     let name: String
     let service: String
     let apiKey: String
@@ -48,8 +46,6 @@ struct CreateConnectionBody: APIRequestBody {
 
 /// The body of `PATCH /v1/connections/{connection_id}`: absent fields stay, `metadata: null` clears it.
 struct UpdateConnectionBody: APIRequestBody {
-    typealias Field = CodingKeys
-
     let changes: APIConnectionChanges
 
     enum CodingKeys: String, CodingKey, CaseIterable { case name, service, apiKey = "api_key", metadata }

@@ -30,8 +30,6 @@ struct FeedbackBody: ResponseEncodable, Identified, Sendable {
 
 /// The body of `PUT /v1/messages/{message_id}/feedback`.
 struct SetFeedbackBody: APIRequestBody {
-    typealias Field = CodingKeys
-
     let rating: Int
     let comment: String?
 

@@ -32,8 +32,6 @@ struct MessageBody: ResponseEncodable, Identified, Sendable {
 
 /// The body of `POST .../conversations/{conversation_id}/messages`.
 struct CreateMessageBody: APIRequestBody {
-    typealias Field = CodingKeys
-
     let role: String
     let content: String
     let metadata: JSONValue?

@@ -39,8 +39,6 @@ struct IssuedTokenBody: ResponseEncodable, Sendable {
 
 /// The optional body of `POST /v1/tokens`.
 struct CreateTokenBody: APIRequestBody {
-    typealias Field = CodingKeys
-
     let name: String?
 
     enum CodingKeys: String, CodingKey, CaseIterable { case name }
