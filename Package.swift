@@ -59,6 +59,11 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // MARK: Providers: model providers' wire protocols (SSE, OpenAI, Anthropic). No network, no SQL.
+        .target(
+            name: "AgentProviders",
+            swiftSettings: swiftSettings
+        ),
         // MARK: HTTP API. Knows nothing of SQL.
         .target(
             name: "AgentAPI",
@@ -125,6 +130,11 @@ let package = Package(
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "JWTKit", package: "jwt-kit"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "AgentProvidersTests",
+            dependencies: ["AgentProviders"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
