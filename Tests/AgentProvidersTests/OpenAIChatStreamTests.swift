@@ -93,6 +93,7 @@ import Testing
         var decoder = ChatWireProtocol.openAI.makeStreamDecoder(maximumEventSize: 100)
         let events = decoder.decode(Array(("data: " + String(repeating: "x", count: 200)).utf8))
         #expect(events == [.failed(.protocolViolation(.eventTooLarge(limit: 100)))])
+        #expect(decoder.isEnded)
         #expect(decoder.decode(Array("\n\ndata: [DONE]\n\n".utf8)).isEmpty)
         #expect(decoder.finish().isEmpty)
     }

@@ -83,6 +83,14 @@ import Testing
 
     // MARK: Chunks and the end of the stream
 
+    @Test func takesAnySequenceOfBytes() throws {
+        var parser = ServerSentEventParser()
+        var events = try parser.parse("data: a\n".utf8)
+        events += try parser.parse(Array("\ndata: b\n\n".utf8).dropFirst(0))
+        events += try parser.parse(AnyIterator([UInt8]("data: c\n\n".utf8).makeIterator()))
+        #expect(events.map(\.data) == ["a", "b", "c"])
+    }
+
     @Test func aCharacterSplitAcrossChunksIsDecodedWhole() throws {
         let bytes = Array("data: 日本👋\n\n".utf8)
         for cut in 7..<14 {
