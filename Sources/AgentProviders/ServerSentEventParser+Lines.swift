@@ -20,6 +20,33 @@ extension ServerSentEventParser {
         return try consumeInStream(byte)
     }
 
+    /// Takes a contiguous chunk: the bytes of a line are copied at once, up to its line ending.
+    mutating func consume(
+        contentsOf buffer: UnsafeBufferPointer<UInt8>, into events: inout [ServerSentEvent]
+    ) throws(ServerSentEventError) {
+        var index = buffer.startIndex
+        while index < buffer.endIndex {
+            // The start of the stream and a pending line feed need the byte-wise rules.
+            if byteOrderMarkMatched != nil || skipsLineFeed {
+                if let event = try consume(buffer[index]) { events.append(event) }
+                index += 1
+                continue
+            }
+            let ending = buffer[index...].firstIndex { $0 == Self.lineFeed || $0 == Self.carriageReturn }
+                ?? buffer.endIndex
+            if ending > index {
+                let room = maximumEventSize - line.count - data.count - eventType.count
+                if ending - index > room {
+                    throw .eventTooLarge(limit: maximumEventSize)
+                }
+                line.append(contentsOf: buffer[index..<ending])
+            }
+            guard ending < buffer.endIndex else { return }
+            if let event = try consumeInStream(buffer[ending]) { events.append(event) }
+            index = ending + 1
+        }
+    }
+
     private mutating func consumeInStream(_ byte: UInt8) throws(ServerSentEventError) -> ServerSentEvent? {
         if skipsLineFeed {
             skipsLineFeed = false

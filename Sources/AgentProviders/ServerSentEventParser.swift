@@ -35,8 +35,20 @@ public struct ServerSentEventParser: Sendable {
         if let failure { throw failure }
         var events: [ServerSentEvent] = []
         do throws(ServerSentEventError) {
-            for byte in bytes {
-                if let event = try consume(byte) { events.append(event) }
+            // Contiguous chunks (arrays, a ByteBuffer's view) take the faster path, a line at a time.
+            var contiguousFailure: ServerSentEventError?
+            let contiguous: Void? = bytes.withContiguousStorageIfAvailable { buffer in
+                do throws(ServerSentEventError) {
+                    try consume(contentsOf: buffer, into: &events)
+                } catch {
+                    contiguousFailure = error
+                }
+            }
+            if let contiguousFailure { throw contiguousFailure }
+            if contiguous == nil {
+                for byte in bytes {
+                    if let event = try consume(byte) { events.append(event) }
+                }
             }
         } catch {
             failure = error

@@ -13,6 +13,16 @@ import Testing
         return (events, parser.finish())
     }
 
+    /// The same, through the byte-wise path taken by sequences without contiguous storage.
+    static func parseByteWise(_ chunks: [[UInt8]], maximumEventSize: Int = 1 << 20) throws
+        -> (events: [ServerSentEvent], end: ServerSentEventStreamEnd)
+    {
+        var parser = ServerSentEventParser(maximumEventSize: maximumEventSize)
+        var events: [ServerSentEvent] = []
+        for chunk in chunks { events += try parser.parse(chunk.lazy.map { $0 }) }
+        return (events, parser.finish())
+    }
+
     static func parse(_ text: String) throws -> [ServerSentEvent] {
         try parse([Array(text.utf8)]).events
     }
@@ -127,6 +137,17 @@ import Testing
         #expect(throws: ServerSentEventError.eventTooLarge(limit: 64)) { try parser.parse(Array("\n\n".utf8)) }
     }
 
+    @Test(arguments: [63, 64, 65, 200])
+    func bothPathsAgreeOnTheLimit(_ length: Int) throws {
+        let line = [UInt8]("data: ".utf8) + [UInt8](repeating: UInt8(ascii: "z"), count: length - 6) + [0x0A, 0x0A]
+        for chunks in Chunking.everySplit(of: line) {
+            let contiguous = try? Self.parse(chunks, maximumEventSize: 64).events.count
+            let byteWise = try? Self.parseByteWise(chunks, maximumEventSize: 64).events.count
+            #expect(contiguous == byteWise)
+            #expect(contiguous == (length > 64 ? nil : 1))
+        }
+    }
+
     @Test func manyShortDataLinesFailAtTheLimit() throws {
         let hostile = String(repeating: "data:\n", count: 100)
         #expect(throws: ServerSentEventError.eventTooLarge(limit: 64)) {
@@ -169,6 +190,9 @@ import Testing
             let split = try Self.parse(chunks)
             #expect(split.events == whole.events)
             #expect(split.end == whole.end)
+            let byteWise = try Self.parseByteWise(chunks)
+            #expect(byteWise.events == whole.events)
+            #expect(byteWise.end == whole.end)
         }
     }
 
