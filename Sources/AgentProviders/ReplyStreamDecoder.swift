@@ -27,14 +27,16 @@ public struct ReplyStreamDecoder: Sendable {
     /// The reply events the next chunk of the body completes.
     public mutating func decode(_ bytes: some Sequence<UInt8>) -> [ReplyEvent] {
         guard !isEnded else { return [] }
-        let events: [ServerSentEvent]
+        var events: [ServerSentEvent] = []
+        var streamFailure: ProviderFailure?
         do throws(ServerSentEventError) {
-            events = try parser.parse(bytes)
+            try parser.parse(bytes, into: &events)
         } catch {
             switch error {
-            case .eventTooLarge(let limit): return end(with: [.failed(.protocolViolation(.eventTooLarge(limit: limit)))])
+            case .eventTooLarge(let limit): streamFailure = .protocolViolation(.eventTooLarge(limit: limit))
             }
         }
+        // Events the chunk completed before it broke still count: their text was generated.
         var replies: [ReplyEvent] = []
         for event in events {
             do throws(ProviderFailure) {
@@ -42,8 +44,9 @@ public struct ReplyStreamDecoder: Sendable {
             } catch {
                 return end(with: replies + [.failed(error)])
             }
-            if isEnded { break }  // nothing after the end marker counts
+            if isEnded { return replies }  // nothing after the end marker counts
         }
+        if let streamFailure { return end(with: replies + [.failed(streamFailure)]) }
         return replies
     }
 

@@ -32,8 +32,19 @@ public struct ServerSentEventParser: Sendable {
     ///
     /// After an error the parser stays failed: every later call throws the same error.
     public mutating func parse(_ bytes: some Sequence<UInt8>) throws(ServerSentEventError) -> [ServerSentEvent] {
-        if let failure { throw failure }
         var events: [ServerSentEvent] = []
+        try parse(bytes, into: &events)
+        return events
+    }
+
+    /// Reads the next chunk and appends the events it completes to `events`.
+    ///
+    /// Events completed before an error are appended before it is thrown, so a caller keeps what a
+    /// stream said before it broke.
+    public mutating func parse(
+        _ bytes: some Sequence<UInt8>, into events: inout [ServerSentEvent]
+    ) throws(ServerSentEventError) {
+        if let failure { throw failure }
         do throws(ServerSentEventError) {
             // Contiguous chunks (arrays, a ByteBuffer's view) take the faster path, a line at a time.
             var contiguousFailure: ServerSentEventError?
@@ -54,7 +65,6 @@ public struct ServerSentEventParser: Sendable {
             failure = error
             throw error
         }
-        return events
     }
 
     /// Ends the stream: an unterminated line or event is discarded, and reported as ``ServerSentEventStreamEnd/truncated``.

@@ -98,6 +98,12 @@ import Testing
         #expect(decoder.finish().isEmpty)
     }
 
+    @Test func textBeforeAnOversizedEventInTheSameChunkIsKept() {
+        var decoder = ChatWireProtocol.openAI.makeStreamDecoder(maximumEventSize: 100)
+        let body = "data: {\"choices\":[{\"delta\":{\"content\":\"kept\"}}]}\n\ndata: " + String(repeating: "x", count: 200)
+        #expect(decoder.decode(Array(body.utf8)) == [.text("kept"), .failed(.protocolViolation(.eventTooLarge(limit: 100)))])
+    }
+
     @Test func ignoresOtherChoicesAndEmptyDeltas() {
         let body = """
             data: {"choices":[{"index":1,"delta":{"content":"other"}},{"index":0,"delta":{"content":"mine"}}]}

@@ -148,6 +148,14 @@ import Testing
         }
     }
 
+    @Test func eventsBeforeAnErrorAreKept() {
+        var parser = ServerSentEventParser(maximumEventSize: 64)
+        var events: [ServerSentEvent] = []
+        let chunk = Array(("data: early\n\ndata: " + String(repeating: "z", count: 100)).utf8)
+        #expect(throws: ServerSentEventError.eventTooLarge(limit: 64)) { try parser.parse(chunk, into: &events) }
+        #expect(events == [ServerSentEvent(data: "early")])
+    }
+
     @Test func manyShortDataLinesFailAtTheLimit() throws {
         let hostile = String(repeating: "data:\n", count: 100)
         #expect(throws: ServerSentEventError.eventTooLarge(limit: 64)) {
