@@ -62,6 +62,11 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // MARK: Providers: model providers' wire protocols (SSE, OpenAI, Anthropic). No network, no SQL.
+        .target(
+            name: "AgentProviders",
+            swiftSettings: swiftSettings
+        ),
         // MARK: HTTP API. Knows nothing of SQL.
         .target(
             name: "AgentAPI",
@@ -135,6 +140,11 @@ let package = Package(
             swiftSettings: swiftSettings,
             // Types generated from `openapi.yaml` (a link to the served document), to decode responses into.
             plugins: [.plugin(name: "OpenAPIGenerator", package: "swift-openapi-generator")]
+        ),
+        .testTarget(
+            name: "AgentProvidersTests",
+            dependencies: ["AgentProviders"],
+            swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "LocalPostgresTests",

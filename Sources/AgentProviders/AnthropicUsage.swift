@@ -1,0 +1,21 @@
+/// Anthropic's `usage` object.
+struct AnthropicUsage: Decodable, Sendable {
+    var inputTokens: Int?
+    var outputTokens: Int?
+    var cacheCreationInputTokens: Int?
+    var cacheReadInputTokens: Int?
+
+    private enum CodingKeys: String, CodingKey {
+        case inputTokens = "input_tokens"
+        case outputTokens = "output_tokens"
+        case cacheCreationInputTokens = "cache_creation_input_tokens"
+        case cacheReadInputTokens = "cache_read_input_tokens"
+    }
+
+    /// Prompt tokens include the cached prefix, written or read: Anthropic counts those apart from
+    /// `input_tokens`, and a budget must see them all.
+    var tokenUsage: TokenUsage {
+        let prompt = inputTokens.map { $0 + (cacheCreationInputTokens ?? 0) + (cacheReadInputTokens ?? 0) }
+        return TokenUsage(prompt: prompt, completion: outputTokens)
+    }
+}

@@ -1,0 +1,36 @@
+/// Turns the events of an OpenAI Chat Completions stream into ``ReplyEvent``s.
+///
+/// The finish reason arrives on one chunk and the usage often on a later one (the usage-only chunk of
+/// `stream_options.include_usage`), so ``ReplyEvent/finished(_:)`` waits for `[DONE]`.
+struct OpenAIChatStreamDecoder: Sendable {
+    private var finishReason: FinishReason?
+    private(set) var isComplete = false
+
+    /// The reply events one server-sent event carries.
+    mutating func decode(_ event: ServerSentEvent) throws(ProviderFailure) -> [ReplyEvent] {
+        let payload = event.data.trimmingASCIIWhitespace
+        if payload.isEmpty { return [] }
+        if payload == "[DONE]" {
+            isComplete = true
+            return [.finished(finishReason)]
+        }
+        let chunk = try ProviderJSON.decode(OpenAIChatChunk.self, from: payload)
+        if let error = chunk.error { throw error.failure }
+        var events: [ReplyEvent] = []
+        if let choice = chunk.firstChoice {
+            if let text = choice.delta?.content, !text.isEmpty { events.append(.text(text)) }
+            if let reason = choice.finishReason { finishReason = FinishReason(openAI: reason) }
+        }
+        // Read from whichever chunk carries it, content-carrying chunks included.
+        if let usage = chunk.usage { events.append(.usage(usage.tokenUsage)) }
+        return events
+    }
+
+    /// The events owed when the bytes end: a stream that gave its finish reason but no `[DONE]` (some
+    /// compatible servers) still finished; one that gave neither broke off.
+    func end() throws(ProviderFailure) -> [ReplyEvent] {
+        if isComplete { return [] }
+        guard let finishReason else { throw .protocolViolation(.endedEarly) }
+        return [.finished(finishReason)]
+    }
+}

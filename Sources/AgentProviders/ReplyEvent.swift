@@ -1,0 +1,14 @@
+/// What a provider's reply stream says, whatever its wire protocol.
+///
+/// A stream yields text and usage in any order and ends with exactly one ``finished(_:)`` or
+/// ``failed(_:)``; nothing follows either.
+public enum ReplyEvent: Hashable, Sendable {
+    /// The next piece of the reply's text.
+    case text(String)
+    /// The token counts known so far; merge them with ``TokenUsage/merging(_:)``.
+    case usage(TokenUsage)
+    /// The provider ended the reply normally, for this reason when it gave one.
+    case finished(FinishReason?)
+    /// The reply broke off: the provider reported an error or broke its protocol. Text so far stands.
+    case failed(ProviderFailure)
+}

@@ -1,0 +1,98 @@
+import Testing
+
+@testable import AgentProviders
+
+@Suite struct AnthropicMessagesStreamTests {
+    static func decode(_ body: String) -> ReplyTranscript {
+        ReplyTranscript.decode(body, as: .anthropic)
+    }
+
+    // MARK: Recorded streams
+
+    @Test func readsTextUsageAndStopReason() {
+        let reply = Self.decode(RecordedStreams.anthropicText)
+        #expect(reply.events == [
+            .usage(TokenUsage(prompt: 472, completion: 2)),
+            .text("Bonjour, "), .text("ça va ? 🙂"),
+            .usage(TokenUsage(prompt: nil, completion: 15)),
+            .finished(.stop),
+        ])
+        #expect(reply.text == RecordedStreams.anthropicTextText)
+        #expect(reply.usage == TokenUsage(prompt: 472, completion: 15))
+    }
+
+    @Test func readsOnlyTextBlocksCountsTheCachedPromptAndIgnoresNewEventTypes() {
+        let reply = Self.decode(RecordedStreams.anthropicWithOtherBlocks)
+        #expect(reply.text == "Answer")
+        #expect(reply.usage == TokenUsage(prompt: 1_110, completion: 64))
+        #expect(reply.ending == .finished(.length))
+        #expect(reply.endsOnce)
+    }
+
+    @Test func anErrorEventMidStreamFailsWithItsTypeOnly() {
+        let reply = Self.decode(RecordedStreams.anthropicOverloaded)
+        #expect(reply.text == "Half")
+        #expect(reply.usage == TokenUsage(prompt: 12, completion: 1))
+        #expect(reply.ending == .failed(.provider(kind: "overloaded_error")))
+        #expect(reply.endsOnce)
+        #expect(!String(describing: reply.events).contains("SECRET"))
+    }
+
+    @Test(arguments: [
+        RecordedStreams.anthropicText, RecordedStreams.anthropicWithOtherBlocks, RecordedStreams.anthropicOverloaded,
+    ])
+    func everySplitYieldsTheSameReply(_ body: String) {
+        let whole = Self.decode(body)
+        for chunks in Chunking.everySplit(of: body) {
+            #expect(ReplyTranscript.decode(chunks, as: .anthropic) == whole)
+        }
+    }
+
+    // MARK: Stop reasons
+
+    @Test(arguments: [
+        ("end_turn", FinishReason.stop), ("stop_sequence", .stop), ("max_tokens", .length),
+        ("tool_use", .toolCalls), ("refusal", .contentFilter), ("pause_turn", .other("pause_turn")),
+        ("a reason, with prose", .other("unknown")),
+    ])
+    func mapsStopReasons(_ reason: String, expected: FinishReason) {
+        let body = """
+            event: message_delta
+            data: {"type":"message_delta","delta":{"stop_reason":"\(reason)"},"usage":{"output_tokens":3}}
+
+            event: message_stop
+            data: {"type":"message_stop"}
+
+
+            """
+        #expect(Self.decode(body).ending == .finished(expected))
+    }
+
+    // MARK: Malformed and short streams
+
+    @Test func malformedDataIsAProtocolViolation() {
+        let body = "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"delta\":{\"type\":\"text_delta\",\"text\":\"x\"\n\n"
+        #expect(Self.decode(body).events == [.failed(.protocolViolation(.malformedJSON))])
+    }
+
+    @Test func anErrorWithoutAnErrorObjectIsOfUnknownKind() {
+        #expect(Self.decode("event: error\ndata: {\"type\":\"error\"}\n\n").events == [.failed(.provider(kind: "unknown"))])
+    }
+
+    @Test func theEventNameStandsInForAMissingType() {
+        let body = "event: content_block_delta\ndata: {\"delta\":{\"type\":\"text_delta\",\"text\":\"x\"}}\n\nevent: message_stop\ndata: {}\n\n"
+        #expect(Self.decode(body).events == [.text("x"), .finished(nil)])
+    }
+
+    @Test func aStreamWithoutMessageStopFailsUnlessItGaveAStopReason() {
+        let cut = "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"delta\":{\"type\":\"text_delta\",\"text\":\"x\"}}\n\n"
+        #expect(Self.decode(cut).events == [.text("x"), .failed(.protocolViolation(.endedEarly))])
+        let stopped = cut + "event: message_delta\ndata: {\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"end_turn\"}}\n\n"
+        #expect(Self.decode(stopped).events == [.text("x"), .finished(.stop)])
+    }
+
+    @Test func keepAliveCommentsAndPingsAreIgnored() {
+        let body = ": keep-alive\n\nevent: ping\ndata: {\"type\": \"ping\"}\n\n" + RecordedStreams.anthropicText
+        #expect(Self.decode(body) == Self.decode(RecordedStreams.anthropicText))
+    }
+}
