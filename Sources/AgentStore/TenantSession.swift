@@ -21,7 +21,7 @@ public struct TenantSession: Sendable {
     // MARK: Transaction
 
     /// How a transaction takes on its tenant.
-    enum Scope {
+    package enum Scope: Sendable {
         /// Set the tenant, already authenticated by the caller.
         case tenant
         /// Check a personal token and set the tenant it names only if it is valid, in one statement.
