@@ -16,7 +16,7 @@ extension TenantSession {
 
     /// Sets the tenant's feedback on a message, replacing any earlier one (one per user per message).
     public func setFeedback(messageID: String, _ new: NewFeedback) async throws -> Feedback {
-        try Field.identifier(messageID, "message_id")
+        try Field.identifier(messageID, .messageID)
         try new.validate()
         // The composite foreign key refuses a message of another tenant; it reads as not found.
         return try await row(

@@ -174,7 +174,7 @@ public struct TenantSession: Sendable {
         let rows = try await rows(sql.query, decode)
         if rows.isEmpty, keyset.cursorID != nil,
            try await row(cursorExists, { try $0.decode(Bool.self) }) != true {
-            throw StoreError.invalid(field: keyset.readsBackwards ? "before" : "after", reason: "names no item of this listing")
+            throw StoreError.invalid(field: keyset.readsBackwards ? .cursorBefore : .cursorAfter, reason: "names no item of this listing")
         }
         return keyset.page(from: rows)
     }
