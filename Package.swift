@@ -122,6 +122,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "AgentBenchTests",
+            dependencies: ["AgentBench"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "AgentStoreTests",
             dependencies: [
                 "AgentStore", "AgentSecrets", "AgentTestSupport", "LocalPostgres",

@@ -33,11 +33,11 @@ public struct RLSBenchmark: Sendable {
     /// Runs the mix and returns the report lines; the last is `ratio=X.XX` (rls over explicit).
     public func run() async throws -> [String] {
         let scoped = AgentStore(client: runtime, keyring: nil, logger: logger)
-        let unscoped = AgentStore(client: admin, keyring: nil, logger: logger, isolation: .queryFiltersOnly)
+        let unscoped = AgentStore(client: admin, keyring: nil, logger: logger)
         var rls = Throughput(), explicit = Throughput(), seedRLS = Throughput(), seedExplicit = Throughput()
         for _ in 0..<rounds {
-            explicit += try await measure { _ in try await storeMix(unscoped) }
-            rls += try await measure { _ in try await storeMix(scoped) }
+            explicit += try await measure { _ in try await storeMix(unscoped, rowLevelSecurity: false) }
+            rls += try await measure { _ in try await storeMix(scoped, rowLevelSecurity: true) }
             seedExplicit += try await measure { _ in try await admin.withConnection(seedExplicitMix) }
             seedRLS += try await measure { _ in try await runtime.withConnection(seedRLSMix) }
         }
@@ -62,14 +62,21 @@ public struct RLSBenchmark: Sendable {
         return ("u\(user)", conversation.conversation)
     }
 
-    /// The mix through the store's typed operations.
-    private func storeMix(_ store: AgentStore) async throws {
+    /// The mix through the store's typed operations, as the tenant (`withTenant`) or with the queries'
+    /// filters alone.
+    private func storeMix(_ store: AgentStore, rowLevelSecurity: Bool) async throws {
         let user = Int.random(in: 1...dataset.tenants)
         let (agent, conversation) = dataset.conversation(user: user, index: Int.random(in: 0..<dataset.conversationsPerTenant))
-        try await store.withTenant(UserID(rawValue: "u\(user)")!) { session in
+        let tenant = UserID(rawValue: "u\(user)")!
+        let mix: (TenantSession) async throws -> Void = { session in
             _ = try await session.agents(PageRequest(limit: 20, order: .descending))
             _ = try await session.messages(agentID: agent, conversationID: conversation, PageRequest(limit: 50, order: .ascending))
             _ = try await session.givenFeedback(PageRequest(limit: 20, order: .descending))
+        }
+        if rowLevelSecurity {
+            try await store.withTenant(tenant, mix)
+        } else {
+            try await store.withQueryFiltersOnly(tenant, mix)
         }
     }
 

@@ -5,28 +5,17 @@ import PostgresNIO
 /// The platform's data: every read and write of tenant data goes through `withTenant`, which runs it in
 /// one transaction as that tenant, under row-level security.
 public final class AgentStore: Sendable {
-    /// How a transaction is scoped to its tenant.
-    public enum Isolation: Sendable {
-        /// The tenant is set for row-level security, and queries also filter on it: the platform's mode.
-        case rowLevelSecurity
-        /// Queries filter on the tenant and nothing else is set: for benchmarks that measure what
-        /// row-level security costs, on a role that bypasses it. Under the runtime role it sees nothing.
-        case queryFiltersOnly
-    }
-
     let client: any DatabaseConnections
     let keyring: Keyring?
     let logger: Logger
-    let isolation: Isolation
 
     /// - Parameters:
     ///   - client: connections as the runtime role (never a role that bypasses row-level security).
     ///   - keyring: the keys that seal API keys; without one, connections cannot be created or opened.
-    public init(client: any DatabaseConnections, keyring: Keyring?, logger: Logger, isolation: Isolation = .rowLevelSecurity) {
+    public init(client: any DatabaseConnections, keyring: Keyring?, logger: Logger) {
         self.client = client
         self.keyring = keyring
         self.logger = logger
-        self.isolation = isolation
     }
 
     /// Runs `body` in one transaction whose tenant is `userID`.
@@ -37,7 +26,7 @@ public final class AgentStore: Sendable {
         _ userID: UserID, requestID: String? = nil,
         _ body: (TenantSession) async throws -> Result
     ) async throws -> Result {
-        try await transaction(userID, scope: isolation == .rowLevelSecurity ? .tenant : .filtersOnly, requestID: requestID, body)
+        try await transaction(userID, scope: .tenant, requestID: requestID, body)
     }
 
     /// Runs `body` in one transaction as the user a personal token names, checking the token in the same
@@ -51,7 +40,9 @@ public final class AgentStore: Sendable {
         try await transaction(token.userID, scope: .token(hash: token.hash), requestID: requestID, body)
     }
 
-    private func transaction<Result: Sendable>(
+    /// Runs `body` in one transaction whose tenant is taken on as `scope` says. `package`: the benchmarks
+    /// reach `.filtersOnly` through it; the product goes through `withTenant`.
+    package func transaction<Result: Sendable>(
         _ userID: UserID, scope: TenantSession.Scope, requestID: String?,
         _ body: (TenantSession) async throws -> Result
     ) async throws -> Result {

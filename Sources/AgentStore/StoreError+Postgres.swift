@@ -9,21 +9,21 @@ extension StoreError {
         let constraint = info[.constraintName] ?? ""
         switch PostgresError.Code(raw: state) {
         case .uniqueViolation:
-            let (field, reason) = Self.uniqueFields[constraint] ?? ("id", "already exists")
+            let (field, reason) = Self.uniqueFields[constraint] ?? (.id, "already exists")
             self = .conflict(field: field, reason: reason)
         case .foreignKeyViolation:
             // A reference to a row that does not exist or belongs to another tenant: both read as not found.
             self = .notFound(resource: Self.referencedResources[constraint] ?? "referenced resource")
         case .checkViolation:
-            self = .invalid(field: Self.checkedFields[constraint] ?? "value", reason: "out of the allowed range")
+            self = .invalid(field: Self.checkedFields[constraint] ?? .value, reason: "out of the allowed range")
         case .notNullViolation:
-            self = .invalid(field: info[.columnName] ?? "value", reason: "is required")
+            self = .invalid(field: info[.columnName].flatMap { Self.requiredColumns[$0] } ?? .value, reason: "is required")
         case .insufficientPrivilege:
             // A row-level security refusal: the row is not the tenant's to write.
             self = .notFound(resource: "resource")
         case .invalidTextRepresentation, .characterNotInRepertoire, .numericValueOutOfRange,
              .stringDataRightTruncationException, PostgresError.Code(raw: "22P05"), PostgresError.Code(raw: "2202E"):
-            self = .invalid(field: "value", reason: "is not valid")
+            self = .invalid(field: .value, reason: "is not valid")
         default:
             return nil
         }
@@ -48,11 +48,11 @@ extension StoreError {
 
     // MARK: Constraint names from the migrations
 
-    private static let uniqueFields: [String: (String, String)] = [
-        "users_email_key": ("email", "a user with this email already exists"),
-        "users_pkey": ("id", "a user with this id already exists"),
-        "agent_api_connections_unique_connection_idx": ("api_connection_id", "the connection is already linked to this agent"),
-        "agent_feedback_one_per_user": ("message_id", "feedback on this message already exists"),
+    private static let uniqueFields: [String: (StoreField, String)] = [
+        "users_email_key": (.email, "a user with this email already exists"),
+        "users_pkey": (.id, "a user with this id already exists"),
+        "agent_api_connections_unique_connection_idx": (.connectionID, "the connection is already linked to this agent"),
+        "agent_feedback_one_per_user": (.messageID, "feedback on this message already exists"),
     ]
 
     private static let referencedResources: [String: String] = [
@@ -68,23 +68,42 @@ extension StoreError {
         "api_tokens_user_id_fkey": "user",
     ]
 
-    private static let checkedFields: [String: String] = [
-        "users_id_format": "id",
-        "users_email_format": "email",
-        "users_display_name_length": "display_name",
-        "agents_name_length": "name",
-        "agents_description_length": "description",
-        "agents_system_prompt_length": "system_prompt",
-        "agents_model_length": "model",
-        "agents_temperature_range": "temperature",
-        "agents_max_tokens_positive": "max_tokens",
-        "api_connections_name_length": "name",
-        "api_connections_service_length": "service",
-        "agent_messages_role_check": "role",
-        "agent_messages_content_length": "content",
-        "agent_messages_conversation_id_length": "conversation_id",
-        "agent_feedback_rating_check": "rating",
-        "agent_feedback_comment_length": "comment",
-        "api_tokens_name_length": "name",
+    private static let checkedFields: [String: StoreField] = [
+        "users_id_format": .id,
+        "users_email_format": .email,
+        "users_display_name_length": .displayName,
+        "agents_name_length": .name,
+        "agents_description_length": .description,
+        "agents_system_prompt_length": .systemPrompt,
+        "agents_model_length": .model,
+        "agents_temperature_range": .temperature,
+        "agents_max_tokens_positive": .maxTokens,
+        "api_connections_name_length": .name,
+        "api_connections_service_length": .service,
+        "agent_messages_role_check": .role,
+        "agent_messages_content_length": .content,
+        "agent_messages_conversation_id_length": .conversationID,
+        "agent_feedback_rating_check": .rating,
+        "agent_feedback_comment_length": .comment,
+        "api_tokens_name_length": .name,
+    ]
+
+    /// `NOT NULL` columns the platform's input fills, by column name; a column missing here (a tenant, a
+    /// default) is reported as `.value`.
+    private static let requiredColumns: [String: StoreField] = [
+        "email": .email,
+        "name": .name,
+        "system_prompt": .systemPrompt,
+        "model": .model,
+        "temperature": .temperature,
+        "service": .service,
+        "api_key": .apiKey,
+        "agent_id": .agentID,
+        "api_connection_id": .connectionID,
+        "conversation_id": .conversationID,
+        "message_id": .messageID,
+        "role": .role,
+        "content": .content,
+        "rating": .rating,
     ]
 }

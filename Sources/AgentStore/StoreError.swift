@@ -6,9 +6,9 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The resource does not exist, or belongs to another tenant (the two are deliberately indistinguishable).
     case notFound(resource: String)
     /// The change collides with existing data, e.g. a duplicate email or a second link of the same pair.
-    case conflict(field: String, reason: String)
+    case conflict(field: StoreField, reason: String)
     /// A value breaks a rule of the platform.
-    case invalid(field: String, reason: String)
+    case invalid(field: StoreField, reason: String)
     /// The operation needs a tenant context, an encryption key or a database that is not there.
     case unavailable(reason: String)
     /// The credentials presented are not valid (malformed, unknown or revoked token).

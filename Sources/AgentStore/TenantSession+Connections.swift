@@ -21,7 +21,7 @@ extension TenantSession {
     /// Creates a connection; the key is sealed to this tenant and this row before it is stored.
     public func createConnection(_ new: NewAPIConnection) async throws -> APIConnection {
         try new.validate()
-        let metadata = try new.metadata?.storedText(field: "metadata")
+        let metadata = try new.metadata?.storedText(field: .metadata)
         let id = TimeOrderedID.make()
         let sealed = try seal(new.apiKey, connectionID: id)
         let hint = APIKeyHint(apiKey: new.apiKey)
@@ -56,7 +56,7 @@ extension TenantSession {
         if let name = changes.name { sql.append(", name = \(sql.bind(name))") }
         if let service = changes.service { sql.append(", service = \(sql.bind(service))") }
         if let metadata = changes.metadata {
-            sql.append(", metadata = \(sql.bind(try metadata?.storedText(field: "metadata")))::jsonb")
+            sql.append(", metadata = \(sql.bind(try metadata?.storedText(field: .metadata)))::jsonb")
         }
         if let apiKey = changes.apiKey {
             let hint = APIKeyHint(apiKey: apiKey)

@@ -16,7 +16,7 @@ extension TenantSession {
 
     /// Sets the tenant's feedback on a message, replacing any earlier one (one per user per message).
     public func setFeedback(messageID: String, _ new: NewFeedback) async throws -> Feedback {
-        try Field.identifier(messageID, "message_id")
+        try Field.identifier(messageID, .messageID)
         try new.validate()
         // The composite foreign key refuses a message of another tenant; it reads as not found.
         return try await row(
@@ -36,8 +36,9 @@ extension TenantSession {
         guard deleted > 0 else { throw StoreError.notFound(resource: "feedback") }
     }
 
-    /// The feedback the tenant gave, across all agents, newest first by default.
-    public func givenFeedback(_ request: PageRequest) async throws -> Page<Feedback> {
+    /// The feedback the tenant gave, across all agents, newest first by default. Only the row-level
+    /// security benchmark reads it (the seed's mix has it), hence `package`.
+    package func givenFeedback(_ request: PageRequest) async throws -> Page<Feedback> {
         if request.cursor == nil, request.order == .descending {
             try request.validate()
             let first = PreparedPages.GivenFeedback(tenant: userID.rawValue, limit: request.limit + 1)

@@ -5,8 +5,8 @@ extension TenantSession {
     /// Links a connection to an agent, so the agent may use its key. Linking twice is a no-op.
     /// Both must be the tenant's: the composite foreign keys refuse anything else, as not found.
     public func attachConnection(agentID: String, connectionID: String) async throws {
-        try Field.identifier(agentID, "agent_id")
-        try Field.identifier(connectionID, "connection_id")
+        try Field.identifier(agentID, .agentID)
+        try Field.identifier(connectionID, .connectionID)
         try await execute(
             """
             INSERT INTO agent_api_connections (agent_id, api_connection_id, user_id)

@@ -21,9 +21,9 @@ extension TenantSession {
 
     /// Appends a message, authored by the tenant, to a conversation of the tenant's agent.
     public func appendMessage(agentID: String, conversationID: String, _ new: NewMessage) async throws -> Message {
-        try Field.identifier(conversationID, "conversation_id")
+        try Field.identifier(conversationID, .conversationID)
         try new.validate()
-        let metadata = try new.metadata?.storedText(field: "metadata")
+        let metadata = try new.metadata?.storedText(field: .metadata)
         // The composite foreign key refuses an agent of another tenant; it reads as not found.
         return try await row(
             """
@@ -60,7 +60,7 @@ extension TenantSession {
         }
         guard let first = rows.first else { throw StoreError.notFound(resource: "agent") }
         guard first.1 else {
-            throw StoreError.invalid(field: keyset.readsBackwards ? "before" : "after", reason: "names no message of this conversation")
+            throw StoreError.invalid(field: keyset.readsBackwards ? .cursorBefore : .cursorAfter, reason: "names no message of this conversation")
         }
         return keyset.page(from: rows.compactMap(\.0))
     }

@@ -77,7 +77,7 @@ extension TenantSession {
 
     /// Issues a token for the tenant's user; its value is returned now and never again.
     public func createToken(name: String = "") async throws -> IssuedAPIToken {
-        try Field.text(name, "name", length: 0...200)
+        try Field.text(name, .name, length: 0...200)
         let (value, hash) = TokenFormat.make(userID: userID)
         let token = try await row(
             """

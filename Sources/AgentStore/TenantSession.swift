@@ -21,7 +21,7 @@ public struct TenantSession: Sendable {
     // MARK: Transaction
 
     /// How a transaction takes on its tenant.
-    enum Scope {
+    package enum Scope: Sendable {
         /// Set the tenant, already authenticated by the caller.
         case tenant
         /// Check a personal token and set the tenant it names only if it is valid, in one statement.
@@ -174,7 +174,7 @@ public struct TenantSession: Sendable {
         let rows = try await rows(sql.query, decode)
         if rows.isEmpty, keyset.cursorID != nil,
            try await row(cursorExists, { try $0.decode(Bool.self) }) != true {
-            throw StoreError.invalid(field: keyset.readsBackwards ? "before" : "after", reason: "names no item of this listing")
+            throw StoreError.invalid(field: keyset.readsBackwards ? .cursorBefore : .cursorAfter, reason: "names no item of this listing")
         }
         return keyset.page(from: rows)
     }

@@ -42,15 +42,15 @@ import Testing
     }
 
     @Test(arguments: [
-        (NewAgent(name: "", systemPrompt: "p"), "name"),
-        (NewAgent(name: String(repeating: "x", count: 201), systemPrompt: "p"), "name"),
-        (NewAgent(name: "a\u{0}b", systemPrompt: "p"), "name"),
-        (NewAgent(name: "a", systemPrompt: "p", temperature: 2.5), "temperature"),
-        (NewAgent(name: "a", systemPrompt: "p", temperature: -0.1), "temperature"),
-        (NewAgent(name: "a", systemPrompt: "p", maxTokens: 0), "max_tokens"),
-        (NewAgent(name: "a", systemPrompt: "p", model: ""), "model"),
+        (NewAgent(name: "", systemPrompt: "p"), StoreField.name),
+        (NewAgent(name: String(repeating: "x", count: 201), systemPrompt: "p"), .name),
+        (NewAgent(name: "a\u{0}b", systemPrompt: "p"), .name),
+        (NewAgent(name: "a", systemPrompt: "p", temperature: 2.5), .temperature),
+        (NewAgent(name: "a", systemPrompt: "p", temperature: -0.1), .temperature),
+        (NewAgent(name: "a", systemPrompt: "p", maxTokens: 0), .maxTokens),
+        (NewAgent(name: "a", systemPrompt: "p", model: ""), .model),
     ])
-    func invalidAgentsNameTheField(agent: NewAgent, field: String) async throws {
+    func invalidAgentsNameTheField(agent: NewAgent, field: StoreField) async throws {
         let db = try await TestDatabase.make()
         let user = try await db.makeUser()
         await #expect {
@@ -79,7 +79,7 @@ import Testing
     @Test func usersAreUniqueByEmailAndDeleteCascades() async throws {
         let f = try await TenantFixture.make()
         let email = try await f.db.store.withTenant(f.a.user) { try await $0.currentUser().email }
-        await #expect(throws: StoreError.conflict(field: "email", reason: "a user with this email already exists")) {
+        await #expect(throws: StoreError.conflict(field: .email, reason: "a user with this email already exists")) {
             try await f.db.store.createUser(NewUser(email: email.uppercased()))
         }
         await #expect(throws: StoreError.self) { try await f.db.store.createUser(NewUser(email: "not-an-email")) }
@@ -133,7 +133,7 @@ import Testing
         }
         #expect(back == newestFirst)
 
-        await #expect(throws: StoreError.invalid(field: "after", reason: "names no item of this listing")) {
+        await #expect(throws: StoreError.invalid(field: .cursorAfter, reason: "names no item of this listing")) {
             try await db.store.withTenant(user) { try await $0.agents(PageRequest(cursor: .after("nope"), order: .descending)) }
         }
         await #expect(throws: StoreError.self) {

@@ -106,7 +106,7 @@ import Testing
 
             try await session.removeFeedback(messageID: second.id)
             await #expect(throws: StoreError.notFound(resource: "feedback")) { try await session.removeFeedback(messageID: second.id) }
-            await #expect(throws: StoreError.invalid(field: "rating", reason: "must be 0 or 1")) {
+            await #expect(throws: StoreError.invalid(field: .rating, reason: "must be 0 or 1")) {
                 try await session.setFeedback(messageID: second.id, NewFeedback(rating: 2))
             }
         }

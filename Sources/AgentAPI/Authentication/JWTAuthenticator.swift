@@ -68,6 +68,6 @@ struct JWTAuthenticator: Sendable {
     /// A 401 for a claim the store refuses, naming the claim but not its value.
     private static func claimProblem(_ error: StoreError) -> Problem? {
         guard case .invalid(let field, _) = error else { return nil }
-        return Problem.unauthorized("The token's \(field == "display_name" ? "name" : "email") claim is not acceptable.")
+        return Problem.unauthorized("The token's \(field == .displayName ? "name" : "email") claim is not acceptable.")
     }
 }

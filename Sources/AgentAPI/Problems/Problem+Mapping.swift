@@ -28,8 +28,8 @@ extension Problem {
     init(store error: StoreError) {
         switch error {
         case .notFound(let resource): self = .notFound(resource)
-        case .conflict(let field, let reason): self = .conflict(field: field, reason: reason)
-        case .invalid(let field, let reason): self = .invalid(field: field, reason: reason)
+        case .conflict(let field, let reason): self = .conflict(field: field.apiName, reason: reason)
+        case .invalid(let field, let reason): self = .invalid(field: field.apiName, reason: reason)
         // The reason may name internals (such as a key id); the client learns only that it is temporary.
         case .unavailable: self = .unavailable()
         case .unauthenticated: self = .unauthorized()

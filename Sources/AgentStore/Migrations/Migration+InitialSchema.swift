@@ -11,6 +11,8 @@ extension Migration {
     /// - check constraints, database-maintained `updated_at`, time-ordered ids, an index that serves a
     ///   conversation page in order, and a per-conversation summary so listing conversations does not
     ///   scan an agent's messages.
+    ///
+    /// Frozen as literal SQL, its checksum pinned by a test: databases that applied it compare checksums.
     static let initialSchema = Migration(
         version: 1,
         name: "initial schema",
@@ -270,29 +272,67 @@ extension Migration {
             "CREATE TRIGGER api_connections_touch BEFORE UPDATE ON api_connections FOR EACH ROW EXECUTE FUNCTION touch_updated_at()",
             "CREATE TRIGGER agent_api_connections_touch BEFORE UPDATE ON agent_api_connections FOR EACH ROW EXECUTE FUNCTION touch_updated_at()",
             "CREATE TRIGGER agent_feedback_touch BEFORE UPDATE ON agent_feedback FOR EACH ROW EXECUTE FUNCTION touch_updated_at()",
-        ]
-            + TenantPolicy.statements(table: "users", read: "id", write: ["id"])
-            + TenantPolicy.statements(table: "agents", read: "user_id", write: ["user_id"])
-            + TenantPolicy.statements(table: "api_connections", read: "user_id", write: ["user_id"])
-            + TenantPolicy.statements(table: "agent_api_connections", read: "user_id", write: ["user_id"])
-            + TenantPolicy.statements(table: "agent_conversations", read: "owner_id", write: ["owner_id"])
+
+            // MARK: Row-level security, frozen as the SQL first applied
+            // One policy per command for the runtime role, each an equality between an indexed column of
+            // the row and the tenant read once per query.
+            "ALTER TABLE users ENABLE ROW LEVEL SECURITY",
+            "ALTER TABLE users FORCE ROW LEVEL SECURITY",
+            "CREATE POLICY users_select ON users FOR SELECT TO agent_runtime USING (id = (SELECT current_user_id()))",
+            "CREATE POLICY users_insert ON users FOR INSERT TO agent_runtime WITH CHECK (id = (SELECT current_user_id()))",
+            "CREATE POLICY users_update ON users FOR UPDATE TO agent_runtime USING (id = (SELECT current_user_id())) WITH CHECK (id = (SELECT current_user_id()))",
+            "CREATE POLICY users_delete ON users FOR DELETE TO agent_runtime USING (id = (SELECT current_user_id()))",
+            "ALTER TABLE agents ENABLE ROW LEVEL SECURITY",
+            "ALTER TABLE agents FORCE ROW LEVEL SECURITY",
+            "CREATE POLICY agents_select ON agents FOR SELECT TO agent_runtime USING (user_id = (SELECT current_user_id()))",
+            "CREATE POLICY agents_insert ON agents FOR INSERT TO agent_runtime WITH CHECK (user_id = (SELECT current_user_id()))",
+            "CREATE POLICY agents_update ON agents FOR UPDATE TO agent_runtime USING (user_id = (SELECT current_user_id())) WITH CHECK (user_id = (SELECT current_user_id()))",
+            "CREATE POLICY agents_delete ON agents FOR DELETE TO agent_runtime USING (user_id = (SELECT current_user_id()))",
+            "ALTER TABLE api_connections ENABLE ROW LEVEL SECURITY",
+            "ALTER TABLE api_connections FORCE ROW LEVEL SECURITY",
+            "CREATE POLICY api_connections_select ON api_connections FOR SELECT TO agent_runtime USING (user_id = (SELECT current_user_id()))",
+            "CREATE POLICY api_connections_insert ON api_connections FOR INSERT TO agent_runtime WITH CHECK (user_id = (SELECT current_user_id()))",
+            "CREATE POLICY api_connections_update ON api_connections FOR UPDATE TO agent_runtime USING (user_id = (SELECT current_user_id())) WITH CHECK (user_id = (SELECT current_user_id()))",
+            "CREATE POLICY api_connections_delete ON api_connections FOR DELETE TO agent_runtime USING (user_id = (SELECT current_user_id()))",
+            "ALTER TABLE agent_api_connections ENABLE ROW LEVEL SECURITY",
+            "ALTER TABLE agent_api_connections FORCE ROW LEVEL SECURITY",
+            "CREATE POLICY agent_api_connections_select ON agent_api_connections FOR SELECT TO agent_runtime USING (user_id = (SELECT current_user_id()))",
+            "CREATE POLICY agent_api_connections_insert ON agent_api_connections FOR INSERT TO agent_runtime WITH CHECK (user_id = (SELECT current_user_id()))",
+            "CREATE POLICY agent_api_connections_update ON agent_api_connections FOR UPDATE TO agent_runtime USING (user_id = (SELECT current_user_id())) WITH CHECK (user_id = (SELECT current_user_id()))",
+            "CREATE POLICY agent_api_connections_delete ON agent_api_connections FOR DELETE TO agent_runtime USING (user_id = (SELECT current_user_id()))",
+            "ALTER TABLE agent_conversations ENABLE ROW LEVEL SECURITY",
+            "ALTER TABLE agent_conversations FORCE ROW LEVEL SECURITY",
+            "CREATE POLICY agent_conversations_select ON agent_conversations FOR SELECT TO agent_runtime USING (owner_id = (SELECT current_user_id()))",
+            "CREATE POLICY agent_conversations_insert ON agent_conversations FOR INSERT TO agent_runtime WITH CHECK (owner_id = (SELECT current_user_id()))",
+            "CREATE POLICY agent_conversations_update ON agent_conversations FOR UPDATE TO agent_runtime USING (owner_id = (SELECT current_user_id())) WITH CHECK (owner_id = (SELECT current_user_id()))",
+            "CREATE POLICY agent_conversations_delete ON agent_conversations FOR DELETE TO agent_runtime USING (owner_id = (SELECT current_user_id()))",
             // Visible to the author and to the agent's owner (the seed's rule); written only as yourself, into
             // your own agent.
-            + TenantPolicy.statements(table: "agent_messages", read: "user_id", alsoRead: "owner_id", write: ["user_id", "owner_id"])
-            + TenantPolicy.statements(table: "agent_feedback", read: "user_id", alsoRead: "owner_id", write: ["user_id", "owner_id"])
-            + [
-                // MARK: Grants: only what the runtime needs. Column grants keep ids, tenants and
-                // conversations immutable, so no row can be moved.
-                "GRANT SELECT, INSERT, DELETE ON users, agents, api_connections, agent_api_connections, agent_messages, agent_feedback TO agent_runtime",
-                "GRANT UPDATE (email, display_name) ON users TO agent_runtime",
-                "GRANT UPDATE (name, description, system_prompt, model, temperature, max_tokens, updated_at) ON agents TO agent_runtime",
-                "GRANT UPDATE (name, service, api_key, metadata, updated_at) ON api_connections TO agent_runtime",
-                "GRANT UPDATE (updated_at) ON agent_api_connections TO agent_runtime",
-                "GRANT UPDATE (content, metadata) ON agent_messages TO agent_runtime",
-                "GRANT UPDATE (rating, comment, updated_at) ON agent_feedback TO agent_runtime",
-                // The summary triggers run as the caller, inside the caller's own tenant.
-                "GRANT SELECT, INSERT, UPDATE, DELETE ON agent_conversations TO agent_runtime",
-            ],
+            "ALTER TABLE agent_messages ENABLE ROW LEVEL SECURITY",
+            "ALTER TABLE agent_messages FORCE ROW LEVEL SECURITY",
+            "CREATE POLICY agent_messages_select ON agent_messages FOR SELECT TO agent_runtime USING (user_id = (SELECT current_user_id()) OR owner_id = (SELECT current_user_id()))",
+            "CREATE POLICY agent_messages_insert ON agent_messages FOR INSERT TO agent_runtime WITH CHECK (user_id = (SELECT current_user_id()) AND owner_id = (SELECT current_user_id()))",
+            "CREATE POLICY agent_messages_update ON agent_messages FOR UPDATE TO agent_runtime USING (user_id = (SELECT current_user_id()) AND owner_id = (SELECT current_user_id())) WITH CHECK (user_id = (SELECT current_user_id()) AND owner_id = (SELECT current_user_id()))",
+            "CREATE POLICY agent_messages_delete ON agent_messages FOR DELETE TO agent_runtime USING (user_id = (SELECT current_user_id()) AND owner_id = (SELECT current_user_id()))",
+            "ALTER TABLE agent_feedback ENABLE ROW LEVEL SECURITY",
+            "ALTER TABLE agent_feedback FORCE ROW LEVEL SECURITY",
+            "CREATE POLICY agent_feedback_select ON agent_feedback FOR SELECT TO agent_runtime USING (user_id = (SELECT current_user_id()) OR owner_id = (SELECT current_user_id()))",
+            "CREATE POLICY agent_feedback_insert ON agent_feedback FOR INSERT TO agent_runtime WITH CHECK (user_id = (SELECT current_user_id()) AND owner_id = (SELECT current_user_id()))",
+            "CREATE POLICY agent_feedback_update ON agent_feedback FOR UPDATE TO agent_runtime USING (user_id = (SELECT current_user_id()) AND owner_id = (SELECT current_user_id())) WITH CHECK (user_id = (SELECT current_user_id()) AND owner_id = (SELECT current_user_id()))",
+            "CREATE POLICY agent_feedback_delete ON agent_feedback FOR DELETE TO agent_runtime USING (user_id = (SELECT current_user_id()) AND owner_id = (SELECT current_user_id()))",
+
+            // MARK: Grants: only what the runtime needs. Column grants keep ids, tenants and
+            // conversations immutable, so no row can be moved.
+            "GRANT SELECT, INSERT, DELETE ON users, agents, api_connections, agent_api_connections, agent_messages, agent_feedback TO agent_runtime",
+            "GRANT UPDATE (email, display_name) ON users TO agent_runtime",
+            "GRANT UPDATE (name, description, system_prompt, model, temperature, max_tokens, updated_at) ON agents TO agent_runtime",
+            "GRANT UPDATE (name, service, api_key, metadata, updated_at) ON api_connections TO agent_runtime",
+            "GRANT UPDATE (updated_at) ON agent_api_connections TO agent_runtime",
+            "GRANT UPDATE (content, metadata) ON agent_messages TO agent_runtime",
+            "GRANT UPDATE (rating, comment, updated_at) ON agent_feedback TO agent_runtime",
+            // The summary triggers run as the caller, inside the caller's own tenant.
+            "GRANT SELECT, INSERT, UPDATE, DELETE ON agent_conversations TO agent_runtime",
+        ],
         down: [
             "DROP TABLE agent_feedback",
             "DROP TABLE agent_conversations",

@@ -1,3 +1,4 @@
+/// Both frozen as literal SQL, their checksums pinned by a test: databases that applied them compare checksums.
 extension Migration {
     /// What a connection's key may show (a hint and a fingerprint, never the key), and the append-only
     /// audit log.
@@ -65,12 +66,15 @@ extension Migration {
             )
             """,
             "CREATE INDEX api_tokens_user_id_idx ON api_tokens (user_id, created_at DESC, id DESC)",
-        ]
-            + TenantPolicy.statements(table: "api_tokens", read: "user_id", write: ["user_id"])
-            + [
-                "GRANT SELECT, INSERT, DELETE ON api_tokens TO agent_runtime",
-                "GRANT UPDATE (name, last_used_at, revoked_at) ON api_tokens TO agent_runtime",
-            ],
+            "ALTER TABLE api_tokens ENABLE ROW LEVEL SECURITY",
+            "ALTER TABLE api_tokens FORCE ROW LEVEL SECURITY",
+            "CREATE POLICY api_tokens_select ON api_tokens FOR SELECT TO agent_runtime USING (user_id = (SELECT current_user_id()))",
+            "CREATE POLICY api_tokens_insert ON api_tokens FOR INSERT TO agent_runtime WITH CHECK (user_id = (SELECT current_user_id()))",
+            "CREATE POLICY api_tokens_update ON api_tokens FOR UPDATE TO agent_runtime USING (user_id = (SELECT current_user_id())) WITH CHECK (user_id = (SELECT current_user_id()))",
+            "CREATE POLICY api_tokens_delete ON api_tokens FOR DELETE TO agent_runtime USING (user_id = (SELECT current_user_id()))",
+            "GRANT SELECT, INSERT, DELETE ON api_tokens TO agent_runtime",
+            "GRANT UPDATE (name, last_used_at, revoked_at) ON api_tokens TO agent_runtime",
+        ],
         down: [
             "DROP TABLE api_tokens",
         ]

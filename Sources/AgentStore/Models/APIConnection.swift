@@ -48,8 +48,8 @@ public struct APIConnectionChanges: Sendable {
     }
 
     func validate() throws(StoreError) {
-        try Field.optionalText(name, "name", length: 1...200)
-        try Field.optionalText(service, "service", length: 1...100)
-        try Field.optionalText(apiKey, "api_key", length: 1...4096)
+        try Field.optionalText(name, .name, length: 1...200)
+        try Field.optionalText(service, .service, length: 1...100)
+        try Field.optionalText(apiKey, .apiKey, length: 1...4096)
     }
 }

@@ -66,15 +66,15 @@ public struct AgentChanges: Sendable {
     }
 
     func validate() throws(StoreError) {
-        try Field.optionalText(name, "name", length: 1...200)
-        try Field.optionalText(description ?? nil, "description", length: 0...2000)
-        try Field.optionalText(systemPrompt, "system_prompt", length: 0...100_000)
-        try Field.optionalText(model, "model", length: 1...200)
+        try Field.optionalText(name, .name, length: 1...200)
+        try Field.optionalText(description ?? nil, .description, length: 0...2000)
+        try Field.optionalText(systemPrompt, .systemPrompt, length: 0...100_000)
+        try Field.optionalText(model, .model, length: 1...200)
         if let temperature, !(0...2).contains(temperature) {
-            throw .invalid(field: "temperature", reason: "must be between 0 and 2")
+            throw .invalid(field: .temperature, reason: "must be between 0 and 2")
         }
         if let maxTokens = maxTokens ?? nil, maxTokens <= 0 || maxTokens > Int(Int32.max) {
-            throw .invalid(field: "max_tokens", reason: "must be a positive 32-bit integer")
+            throw .invalid(field: .maxTokens, reason: "must be a positive 32-bit integer")
         }
     }
 }

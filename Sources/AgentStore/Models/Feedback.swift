@@ -30,7 +30,7 @@ public struct NewFeedback: Sendable {
     }
 
     func validate() throws(StoreError) {
-        guard rating == 0 || rating == 1 else { throw .invalid(field: "rating", reason: "must be 0 or 1") }
-        try Field.optionalText(comment, "comment", length: 0...10_000)
+        guard rating == 0 || rating == 1 else { throw .invalid(field: .rating, reason: "must be 0 or 1") }
+        try Field.optionalText(comment, .comment, length: 0...10_000)
     }
 }

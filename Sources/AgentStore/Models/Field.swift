@@ -2,7 +2,7 @@
 ///
 /// Lengths count Unicode scalars, as PostgreSQL's `length()` counts characters.
 enum Field {
-    static func text(_ value: String, _ field: String, length: ClosedRange<Int>) throws(StoreError) {
+    static func text(_ value: String, _ field: StoreField, length: ClosedRange<Int>) throws(StoreError) {
         let count = value.unicodeScalars.count
         guard length.contains(count) else {
             throw .invalid(field: field, reason: length.lowerBound > 0 && count == 0
@@ -14,11 +14,11 @@ enum Field {
         }
     }
 
-    static func optionalText(_ value: String?, _ field: String, length: ClosedRange<Int>) throws(StoreError) {
+    static func optionalText(_ value: String?, _ field: StoreField, length: ClosedRange<Int>) throws(StoreError) {
         if let value { try text(value, field, length: length) }
     }
 
-    static func identifier(_ value: String, _ field: String) throws(StoreError) {
+    static func identifier(_ value: String, _ field: StoreField) throws(StoreError) {
         try text(value, field, length: 1...200)
     }
 }

@@ -38,7 +38,7 @@ extension JSONValue {
 
     /// The JSON text stored in PostgreSQL, after checking the size and that no string holds NUL, which
     /// `jsonb` cannot store.
-    func storedText(field: String) throws(StoreError) -> String {
+    func storedText(field: StoreField) throws(StoreError) -> String {
         guard let data = try? JSONEncoder().encode(self), let text = String(data: data, encoding: .utf8) else {
             throw .invalid(field: field, reason: "is not valid JSON")
         }

@@ -30,7 +30,7 @@ public struct NewMessage: Sendable {
     }
 
     func validate() throws(StoreError) {
-        try Field.text(content, "content", length: 0...1_000_000)
+        try Field.text(content, .content, length: 0...1_000_000)
     }
 }
 

@@ -18,11 +18,11 @@ public struct PageRequest: Sendable, Equatable {
 
     func validate() throws(StoreError) {
         guard (1...Self.maximumLimit).contains(limit) else {
-            throw .invalid(field: "limit", reason: "must be 1 to \(Self.maximumLimit)")
+            throw .invalid(field: .limit, reason: "must be 1 to \(Self.maximumLimit)")
         }
         switch cursor {
-        case .after(let id): try Field.identifier(id, "after")
-        case .before(let id): try Field.identifier(id, "before")
+        case .after(let id): try Field.identifier(id, .cursorAfter)
+        case .before(let id): try Field.identifier(id, .cursorBefore)
         case nil: break
         }
     }

@@ -22,10 +22,10 @@ public struct NewUser: Sendable {
     }
 
     func validate() throws(StoreError) {
-        try Field.text(email, "email", length: 3...320)
+        try Field.text(email, .email, length: 3...320)
         guard email.contains("@"), !email.contains(where: \.isWhitespace) else {
-            throw .invalid(field: "email", reason: "must be an email address")
+            throw .invalid(field: .email, reason: "must be an email address")
         }
-        try Field.optionalText(displayName, "display_name", length: 0...200)
+        try Field.optionalText(displayName, .displayName, length: 0...200)
     }
 }

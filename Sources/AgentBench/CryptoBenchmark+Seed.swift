@@ -1,3 +1,4 @@
+import AgentSecrets
 import Foundation
 
 // MARK: Comparison with the seed
@@ -29,7 +30,7 @@ extension CryptoBenchmark {
         let ratio = ours.pairPerSecond / seed.pairPerSecond
         return [
             "iterations=\(iterations) key_length=\(sampleAPIKey.count)",
-            line("ours (ak1, \(AESGCMKey.backend))", ours),
+            line("ours (ak1, \(Keyring.sealingBackend))", ours),
             line("seed (node, iv:tag:ct)", seed),
             "ratio=\(String(format: "%.2f", ratio))",
         ].joined(separator: "\n")

@@ -1,3 +1,5 @@
+import AgentSecrets
+
 /// Seal/open throughput of the `ak1` format, for `agentctl bench crypto`.
 public enum CryptoBenchmark {
     /// A 56-character key shaped like a provider key; the seed script uses the same one.

@@ -1,6 +1,6 @@
 import Testing
 
-@testable import AgentSecrets
+@testable import AgentBench
 
 @Suite struct CryptoBenchmarkTests {
     @Test func sampleKeyIs56Characters() {

@@ -1,0 +1,72 @@
+/// A value of the platform's data that a ``StoreError`` names, in the store's own terms. The HTTP layer
+/// maps each to the name its clients know; the store knows nothing of those names.
+public enum StoreField: Sendable, Hashable, CaseIterable, CustomStringConvertible {
+    // MARK: Identity
+    /// A row's id, as given by the caller (users are created with the id their identity provider names).
+    case id
+    case email
+    case displayName
+
+    // MARK: Agents
+    case name
+    case description
+    case systemPrompt
+    case model
+    case temperature
+    case maxTokens
+
+    // MARK: Connections and links
+    case service
+    case apiKey
+    case metadata
+    case agentID
+    case connectionID
+
+    // MARK: Conversations and feedback
+    case conversationID
+    case messageID
+    case role
+    case content
+    case rating
+    case comment
+
+    // MARK: Paging
+    case limit
+    /// The id a page starts after.
+    case cursorAfter
+    /// The id a page ends before.
+    case cursorBefore
+
+    /// A value the database refused without saying which field held it.
+    case value
+
+    /// Plain words, for logs and the command line.
+    public var description: String {
+        switch self {
+        case .id: "id"
+        case .email: "email"
+        case .displayName: "display name"
+        case .name: "name"
+        case .description: "description"
+        case .systemPrompt: "system prompt"
+        case .model: "model"
+        case .temperature: "temperature"
+        case .maxTokens: "maximum tokens"
+        case .service: "service"
+        case .apiKey: "API key"
+        case .metadata: "metadata"
+        case .agentID: "agent id"
+        case .connectionID: "connection id"
+        case .conversationID: "conversation id"
+        case .messageID: "message id"
+        case .role: "role"
+        case .content: "content"
+        case .rating: "rating"
+        case .comment: "comment"
+        case .limit: "page size"
+        case .cursorAfter: "cursor (after)"
+        case .cursorBefore: "cursor (before)"
+        case .value: "value"
+        }
+    }
+}

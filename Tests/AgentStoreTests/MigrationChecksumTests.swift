@@ -1,0 +1,25 @@
+import AgentStore
+import Testing
+
+/// Shipped migrations never change: every database that applied one compares its checksum on `migrate`.
+/// A failure here means a shipped migration was edited; restore it and add a new migration instead.
+@Suite struct MigrationChecksumTests {
+    /// The checksums recorded by databases that applied each migration, by version.
+    static let shipped: [Int: String] = [
+        1: "7965da9b30bd5533cb99f03599c73611d96f0a7133e328b69c3bf326f68f0c57",
+        2: "724f8f49a6afc1fe21adc720bcf4168e5927d2ab143f4d1d31a1a0e44eb0db23",
+        3: "c91dc7ac5823ff279cd67cddca3ac4c21ceb7f81514969efb0ad165c06412c2c",
+        4: "4f909065f55576f2091db7296fa21a5a3271e040dbbdafca4c136d762d4c10d9",
+    ]
+
+    @Test(arguments: Migration.all.map(\.version))
+    func shippedMigrationIsUnchanged(version: Int) throws {
+        let migration = try #require(Migration.all.first { $0.version == version })
+        let pinned = try #require(Self.shipped[version], "pin the checksum of migration \(version) once it ships")
+        #expect(migration.checksum == pinned)
+    }
+
+    @Test func everyShippedMigrationIsStillThere() {
+        #expect(Set(Self.shipped.keys).isSubset(of: Migration.all.map(\.version)))
+    }
+}
