@@ -10,7 +10,7 @@ let package = Package(
     name: "agent-platform",
     platforms: [.macOS(.v15)],
     products: [
-        .executable(name: "agentctl", targets: ["agentctl"]),
+        .executable(name: "agentctl", targets: ["agentctl"])
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -37,7 +37,7 @@ let package = Package(
         .target(
             name: "AgentSecrets",
             dependencies: [
-                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Crypto", package: "swift-crypto")
             ],
             swiftSettings: swiftSettings
         ),

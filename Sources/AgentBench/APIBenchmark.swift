@@ -29,8 +29,12 @@ public struct APIBenchmark: Sendable {
     public func run(peakMemory: @Sendable () -> String) async throws -> [String] {
         // Warm the server, the pools and PostgreSQL's cache first, then alternate (a) and (c) (see `rounds`).
         let readPage: @Sendable (Int, String) -> [UInt8] = { self.pageRequest(user: $0, token: $1) }
-        let readPageDirectly: @Sendable (Int, String) async throws -> Void = { try await self.readPageDirectly(user: $0, token: $1) }
-        let readPageInTwo: @Sendable (Int, String) async throws -> Void = { try await self.readPageInTwoTransactions(user: $0, token: $1) }
+        let readPageDirectly: @Sendable (Int, String) async throws -> Void = {
+            try await self.readPageDirectly(user: $0, token: $1)
+        }
+        let readPageInTwo: @Sendable (Int, String) async throws -> Void = {
+            try await self.readPageInTwoTransactions(user: $0, token: $1)
+        }
         _ = try await overHTTP(for: 3, readPage, expecting: 200)
         _ = try await directly(for: 3, readPageDirectly)
         var pages = LatencyRecorder()
@@ -41,9 +45,10 @@ public struct APIBenchmark: Sendable {
             let roundPages = try await overHTTP(for: seconds / Double(rounds), readPage, expecting: 200)
             let roundDirect = try await directly(for: seconds / Double(rounds), readPageDirectly)
             let roundInTwo = try await directly(for: seconds / Double(rounds), readPageInTwo)
-            roundLines.append(String(
-                format: "round %d: (a) %.0f req/s, (c) %.0f req/s, (d) %.0f req/s, ratio %.2f", round, roundPages.perSecond,
-                roundDirect.perSecond, roundInTwo.perSecond, roundPages.perSecond / roundDirect.perSecond))
+            roundLines.append(
+                String(
+                    format: "round %d: (a) %.0f req/s, (c) %.0f req/s, (d) %.0f req/s, ratio %.2f", round, roundPages.perSecond,
+                    roundDirect.perSecond, roundInTwo.perSecond, roundPages.perSecond / roundDirect.perSecond))
             pages.merge(roundPages)
             direct.merge(roundDirect)
             directInTwo.merge(roundInTwo)
@@ -52,16 +57,16 @@ public struct APIBenchmark: Sendable {
         let memory = peakMemory()
         let ratio = pages.perSecond / direct.perSecond
         return [
-                "clients=\(clients) seconds=\(Int(seconds)) per phase, \(tokens.count) tenants' tokens",
-            ] + roundLines + [
-                pages.summary("(a) HTTP GET 50-message page"),
-                posts.summary("(b) HTTP POST message"),
-                direct.summary("(c) direct store, token check and page in one transaction (as the server)"),
-                directInTwo.summary("(d) direct store, token check and page in a transaction each (before)"),
-                String(format: "one_transaction_gain=%.2f ((c) over (d))", direct.perSecond / directInTwo.perSecond),
-                "server_peak_rss=\(memory)",
-                String(format: "ratio=%.2f", ratio),
-            ]
+            "clients=\(clients) seconds=\(Int(seconds)) per phase, \(tokens.count) tenants' tokens"
+        ] + roundLines + [
+            pages.summary("(a) HTTP GET 50-message page"),
+            posts.summary("(b) HTTP POST message"),
+            direct.summary("(c) direct store, token check and page in one transaction (as the server)"),
+            directInTwo.summary("(d) direct store, token check and page in a transaction each (before)"),
+            String(format: "one_transaction_gain=%.2f ((c) over (d))", direct.perSecond / directInTwo.perSecond),
+            "server_peak_rss=\(memory)",
+            String(format: "ratio=%.2f", ratio),
+        ]
     }
 
     /// Whether a server answers `GET /health` with 200.
@@ -74,7 +79,8 @@ public struct APIBenchmark: Sendable {
 
     private func pageRequest(user: Int, token: String) -> [UInt8] {
         let (agent, conversation) = dataset.conversation(user: user, index: Int.random(in: 0..<dataset.conversationsPerTenant))
-        return Array("""
+        return Array(
+            """
             GET /v1/agents/\(agent)/conversations/\(conversation)/messages?limit=50 HTTP/1.1\r
             Host: \(host)\r
             Authorization: Bearer \(token)\r
@@ -86,7 +92,8 @@ public struct APIBenchmark: Sendable {
     private func postRequest(user: Int, token: String) -> [UInt8] {
         let (agent, _) = dataset.conversation(user: user, index: 0)
         let body = #"{"role":"user","content":"benchmark message, about sixty characters of text here."}"#
-        return Array("""
+        return Array(
+            """
             POST /v1/agents/\(agent)/conversations/bench-\(user % 7)/messages HTTP/1.1\r
             Host: \(host)\r
             Authorization: Bearer \(token)\r

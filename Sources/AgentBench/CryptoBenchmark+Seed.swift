@@ -56,7 +56,7 @@ extension CryptoBenchmark {
         }
         let text = String(decoding: outputData, as: UTF8.self)
         guard let json = text.split(separator: "\n").last(where: { $0.hasPrefix("{") }),
-              let result = try? JSONDecoder().decode(CryptoBenchmarkResult.self, from: Data(json.utf8))
+            let result = try? JSONDecoder().decode(CryptoBenchmarkResult.self, from: Data(json.utf8))
         else {
             throw SeedRunError.unreadableOutput(text)
         }

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// One keep-alive HTTP/1.1 connection driven with blocking socket calls, for the load generator.
@@ -20,9 +20,9 @@ final class HTTPLoadConnection {
         address.sin_port = in_port_t(UInt16(port).bigEndian)
         guard inet_pton(AF_INET, host, &address.sin_addr) == 1 else { throw BenchmarkFailure("not an IPv4 address: \(host)") }
         #if canImport(Glibc)
-        let fd = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            let fd = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         #else
-        let fd = Darwin.socket(AF_INET, SOCK_STREAM, 0)
+            let fd = Darwin.socket(AF_INET, SOCK_STREAM, 0)
         #endif
         guard fd >= 0 else { throw BenchmarkFailure("socket() failed: errno \(errno)") }
         var noDelay: Int32 = 1
@@ -67,7 +67,8 @@ final class HTTPLoadConnection {
     /// The index just past `\r\n\r\n`, if the headers are complete.
     private static func headerEnd(_ bytes: [UInt8], count: Int) -> Int? {
         guard count >= 4 else { return nil }
-        for index in 3..<count where bytes[index] == 10 && bytes[index - 1] == 13 && bytes[index - 2] == 10 && bytes[index - 3] == 13 {
+        for index in 3..<count
+        where bytes[index] == 10 && bytes[index - 1] == 13 && bytes[index - 2] == 10 && bytes[index - 3] == 13 {
             return index + 1
         }
         return nil
@@ -76,7 +77,7 @@ final class HTTPLoadConnection {
     private static func contentLength(_ header: ArraySlice<UInt8>) throws(BenchmarkFailure) -> Int {
         let text = String(decoding: header, as: UTF8.self).lowercased()
         guard let line = text.split(separator: "\r\n").first(where: { $0.hasPrefix("content-length:") }),
-              let length = Int(line.dropFirst("content-length:".count).trimmingPrefix(" "))
+            let length = Int(line.dropFirst("content-length:".count).trimmingPrefix(" "))
         else { throw BenchmarkFailure("response without Content-Length") }
         return length
     }

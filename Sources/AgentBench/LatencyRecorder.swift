@@ -24,7 +24,8 @@ struct LatencyRecorder: Sendable {
     }
 
     func summary(_ name: String) -> String {
-        String(format: "%@: %.0f req/s, p50 %.2f ms, p99 %.2f ms (%d requests)",
-               name, perSecond, percentile(0.5), percentile(0.99), milliseconds.count)
+        String(
+            format: "%@: %.0f req/s, p50 %.2f ms, p99 %.2f ms (%d requests)",
+            name, perSecond, percentile(0.5), percentile(0.99), milliseconds.count)
     }
 }

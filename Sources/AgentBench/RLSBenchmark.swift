@@ -34,7 +34,10 @@ public struct RLSBenchmark: Sendable {
     public func run() async throws -> [String] {
         let scoped = AgentStore(client: runtime, keyring: nil, logger: logger)
         let unscoped = AgentStore(client: admin, keyring: nil, logger: logger)
-        var rls = Throughput(), explicit = Throughput(), seedRLS = Throughput(), seedExplicit = Throughput()
+        var rls = Throughput()
+        var explicit = Throughput()
+        var seedRLS = Throughput()
+        var seedExplicit = Throughput()
         for _ in 0..<rounds {
             explicit += try await measure { _ in try await storeMix(unscoped, rowLevelSecurity: false) }
             rls += try await measure { _ in try await storeMix(scoped, rowLevelSecurity: true) }
@@ -44,11 +47,15 @@ public struct RLSBenchmark: Sendable {
         let pages = try await pageLatencies()
         return [
             "clients=\(clients) seconds=\(Int(secondsPerRound) * rounds) per mode, \(dataset.tenants) tenants, \(dataset.messages) messages",
-            String(format: "seed_sql_explicit_tps=%.0f seed_sql_rls_tps=%.0f seed_sql_ratio=%.2f (the baseline's literal SQL, our schema)",
-                   seedExplicit.perSecond, seedRLS.perSecond, seedRLS.perSecond / seedExplicit.perSecond),
-            String(format: "page1_ms=%.3f page1000_ms=%.3f (p50, 50-message page of a %d-message conversation, through AgentStore)",
-                   pages.first, pages.thousandth, dataset.longConversationLength),
-            String(format: "explicit_tps=%.0f (store operations, RLS off, scoped by WHERE user_id = ... only)", explicit.perSecond),
+            String(
+                format:
+                    "seed_sql_explicit_tps=%.0f seed_sql_rls_tps=%.0f seed_sql_ratio=%.2f (the baseline's literal SQL, our schema)",
+                seedExplicit.perSecond, seedRLS.perSecond, seedRLS.perSecond / seedExplicit.perSecond),
+            String(
+                format: "page1_ms=%.3f page1000_ms=%.3f (p50, 50-message page of a %d-message conversation, through AgentStore)",
+                pages.first, pages.thousandth, dataset.longConversationLength),
+            String(
+                format: "explicit_tps=%.0f (store operations, RLS off, scoped by WHERE user_id = ... only)", explicit.perSecond),
             String(format: "rls_tps=%.0f (store operations through withTenant, runtime role, RLS on)", rls.perSecond),
             String(format: "ratio=%.2f", rls.perSecond / explicit.perSecond),
         ]
@@ -70,7 +77,8 @@ public struct RLSBenchmark: Sendable {
         let tenant = UserID(rawValue: "u\(user)")!
         let mix: (TenantSession) async throws -> Void = { session in
             _ = try await session.agents(PageRequest(limit: 20, order: .descending))
-            _ = try await session.messages(agentID: agent, conversationID: conversation, PageRequest(limit: 50, order: .ascending))
+            _ = try await session.messages(
+                agentID: agent, conversationID: conversation, PageRequest(limit: 50, order: .ascending))
             _ = try await session.givenFeedback(PageRequest(limit: 20, order: .descending))
         }
         if rowLevelSecurity {
@@ -85,7 +93,8 @@ public struct RLSBenchmark: Sendable {
         try await connection.query("BEGIN", logger: logger)
         try await connection.query("SELECT set_config('app.current_user_id', \(user), true)", logger: logger)
         try await drain(connection, "SELECT id, name FROM agents ORDER BY created_at DESC LIMIT 20")
-        try await drain(connection, "SELECT * FROM agent_messages WHERE conversation_id = \(conversation) ORDER BY created_at LIMIT 50")
+        try await drain(
+            connection, "SELECT * FROM agent_messages WHERE conversation_id = \(conversation) ORDER BY created_at LIMIT 50")
         try await drain(connection, "SELECT * FROM agent_feedback ORDER BY created_at DESC LIMIT 20")
         try await connection.query("COMMIT", logger: logger)
     }
@@ -94,7 +103,10 @@ public struct RLSBenchmark: Sendable {
         let (user, conversation) = randomTenant()
         try await connection.query("BEGIN", logger: logger)
         try await drain(connection, "SELECT id, name FROM agents WHERE user_id = \(user) ORDER BY created_at DESC LIMIT 20")
-        try await drain(connection, "SELECT * FROM agent_messages WHERE user_id = \(user) AND conversation_id = \(conversation) ORDER BY created_at LIMIT 50")
+        try await drain(
+            connection,
+            "SELECT * FROM agent_messages WHERE user_id = \(user) AND conversation_id = \(conversation) ORDER BY created_at LIMIT 50"
+        )
         try await drain(connection, "SELECT * FROM agent_feedback WHERE user_id = \(user) ORDER BY created_at DESC LIMIT 20")
         try await connection.query("COMMIT", logger: logger)
     }
@@ -151,7 +163,8 @@ public struct RLSBenchmark: Sendable {
         }
         return (
             try await median(PageRequest(limit: 50, order: .ascending)),
-            try await median(PageRequest(limit: 50, cursor: .after(cursor), order: .ascending)))
+            try await median(PageRequest(limit: 50, cursor: .after(cursor), order: .ascending))
+        )
     }
 }
 

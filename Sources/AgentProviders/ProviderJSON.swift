@@ -2,7 +2,9 @@ import Foundation
 
 /// Decoding of providers' JSON payloads, every failure mapped to ``ProtocolViolation/malformedJSON``.
 enum ProviderJSON {
-    static func decode<Payload: Decodable>(_ type: Payload.Type, from text: some StringProtocol) throws(ProviderFailure) -> Payload {
+    static func decode<Payload: Decodable>(_ type: Payload.Type, from text: some StringProtocol) throws(ProviderFailure)
+        -> Payload
+    {
         try decode(type, from: Data(text.utf8))
     }
 

@@ -32,7 +32,8 @@ extension ServerSentEventParser {
                 index += 1
                 continue
             }
-            let ending = buffer[index...].firstIndex { $0 == Self.lineFeed || $0 == Self.carriageReturn }
+            let ending =
+                buffer[index...].firstIndex { $0 == Self.lineFeed || $0 == Self.carriageReturn }
                 ?? buffer.endIndex
             if ending > index {
                 let room = maximumEventSize - line.count - data.count - eventType.count

@@ -71,7 +71,8 @@ public struct ServerSentEventParser: Sendable {
     ///
     /// The parser is then ready for a new stream (the last event ID is kept, as a reconnecting client would).
     public mutating func finish() -> ServerSentEventStreamEnd {
-        let leftOver = !line.isEmpty || !data.isEmpty || !eventType.isEmpty || retry != nil
+        let leftOver =
+            !line.isEmpty || !data.isEmpty || !eventType.isEmpty || retry != nil
             || (byteOrderMarkMatched ?? 0) > 0
         line.removeAll()
         resetEvent()

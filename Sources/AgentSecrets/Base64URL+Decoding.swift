@@ -46,7 +46,8 @@ extension Base64URL {
             var out = 0
             var index = 0
             while index + 4 <= input.count {
-                let chunk = table[Int(input[index])] | table[256 + Int(input[index + 1])]
+                let chunk =
+                    table[Int(input[index])] | table[256 + Int(input[index + 1])]
                     | table[512 + Int(input[index + 2])] | table[768 + Int(input[index + 3])]
                 guard chunk & invalidBits == 0 else { return nil }
                 output[out] = UInt8(truncatingIfNeeded: chunk >> 16)

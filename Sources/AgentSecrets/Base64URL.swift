@@ -28,7 +28,9 @@ enum Base64URL {
         return prefix.withUTF8 { head in
             String(unsafeUninitializedCapacity: head.count + encodedCount(input.count)) { output in
                 _ = output.initialize(fromContentsOf: head)
-                return head.count + encode(input, into: UnsafeMutableRawBufferPointer(UnsafeMutableBufferPointer(rebasing: output[head.count...])))
+                return head.count
+                    + encode(
+                        input, into: UnsafeMutableRawBufferPointer(UnsafeMutableBufferPointer(rebasing: output[head.count...])))
             }
         }
     }
@@ -41,8 +43,10 @@ enum Base64URL {
             // Six bytes (eight characters) per step while a whole 8-byte word can be read.
             while index + 8 <= input.count {
                 let word = UInt64(bigEndian: input.loadUnaligned(fromByteOffset: index, as: UInt64.self))
-                let first = Int(truncatingIfNeeded: word >> 40), second = Int(truncatingIfNeeded: word >> 16) & 0xFF_FFFF
-                let characters = UInt64(pairs[first >> 12]) | UInt64(pairs[first & 0xFFF]) << 16
+                let first = Int(truncatingIfNeeded: word >> 40)
+                let second = Int(truncatingIfNeeded: word >> 16) & 0xFF_FFFF
+                let characters =
+                    UInt64(pairs[first >> 12]) | UInt64(pairs[first & 0xFFF]) << 16
                     | UInt64(pairs[second >> 12]) << 32 | UInt64(pairs[second & 0xFFF]) << 48
                 // Little-endian, so the first character lands first whatever the host's byte order.
                 output.storeBytes(of: characters.littleEndian, toByteOffset: out, as: UInt64.self)

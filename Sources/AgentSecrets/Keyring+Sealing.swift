@@ -111,7 +111,9 @@ extension Keyring {
             return try iv.withBytes { iv throws(SecretError) in
                 try tag.withBytes { tag throws(SecretError) in
                     try ciphertext.withBytes { ciphertext throws(SecretError) in
-                        try Self.open(ciphertext, nonce: iv, tag: tag, associatedData: UnsafeRawBufferPointer(start: nil, count: 0), key: key)
+                        try Self.open(
+                            ciphertext, nonce: iv, tag: tag, associatedData: UnsafeRawBufferPointer(start: nil, count: 0),
+                            key: key)
                     }
                 }
             }

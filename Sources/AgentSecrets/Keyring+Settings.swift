@@ -63,7 +63,7 @@ extension Keyring {
     static func trimmed(_ text: Substring) -> String {
         let isSpace: (Character) -> Bool = { $0.isWhitespace }
         guard let start = text.firstIndex(where: { !isSpace($0) }),
-              let end = text.lastIndex(where: { !isSpace($0) })
+            let end = text.lastIndex(where: { !isSpace($0) })
         else { return "" }
         return String(text[start...end])
     }

@@ -1,11 +1,11 @@
 import Synchronization
 
 #if canImport(Darwin)
-import Darwin
+    import Darwin
 #elseif canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #endif
 
 /// Random 96-bit AES-GCM nonces, drawn from the OS CSPRNG 256 bytes at a time.
@@ -52,10 +52,10 @@ enum NoncePool {
     private static func refill(_ bytes: inout [UInt8]) {
         bytes.withUnsafeMutableBytes { raw in
             #if canImport(Darwin)
-            arc4random_buf(raw.baseAddress, raw.count)
+                arc4random_buf(raw.baseAddress, raw.count)
             #else
-            // getentropy fails only for requests over 256 bytes or without a kernel CSPRNG.
-            precondition(getentropy(raw.baseAddress, raw.count) == 0, "the OS random number generator failed")
+                // getentropy fails only for requests over 256 bytes or without a kernel CSPRNG.
+                precondition(getentropy(raw.baseAddress, raw.count) == 0, "the OS random number generator failed")
             #endif
         }
     }

@@ -49,8 +49,8 @@ enum SealedValue: Sendable {
             throw .malformedValue(reason: "unrecognised format")
         }
         guard let iv = Hex.decode(parts[0]), iv.count == Self.seedIVByteCount,
-              let tag = Hex.decode(parts[1]), tag.count == Self.tagByteCount,
-              let ciphertext = Hex.decode(parts[2])
+            let tag = Hex.decode(parts[1]), tag.count == Self.tagByteCount,
+            let ciphertext = Hex.decode(parts[2])
         else {
             throw .malformedValue(reason: "seed format needs a 16-byte hex iv, a 16-byte hex tag and hex ciphertext")
         }

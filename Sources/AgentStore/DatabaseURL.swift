@@ -20,7 +20,7 @@ public struct DatabaseURL: Sendable, CustomStringConvertible {
 
     public init(_ string: String) throws(DatabaseURLError) {
         guard let url = URLComponents(string: string), let scheme = url.scheme,
-              scheme == "postgres" || scheme == "postgresql"
+            scheme == "postgres" || scheme == "postgresql"
         else { throw DatabaseURLError(problem: "is not a postgresql:// URL") }
         let query = Dictionary(
             (url.queryItems ?? []).map { ($0.name, $0.value ?? "") }, uniquingKeysWith: { _, last in last })
@@ -56,8 +56,10 @@ public struct DatabaseURL: Sendable, CustomStringConvertible {
 
     /// Percent-encodes all but RFC 3986 unreserved characters.
     static func encoded(_ text: String) -> String {
-        text.addingPercentEncoding(withAllowedCharacters: CharacterSet(charactersIn:
-            "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~")) ?? text
+        text.addingPercentEncoding(
+            withAllowedCharacters: CharacterSet(
+                charactersIn:
+                    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~")) ?? text
     }
 
     /// This URL for another user or database on the same server, as libpq and `psql` take it.

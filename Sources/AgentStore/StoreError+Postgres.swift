@@ -22,7 +22,7 @@ extension StoreError {
             // A row-level security refusal: the row is not the tenant's to write.
             self = .notFound(resource: "resource")
         case .invalidTextRepresentation, .characterNotInRepertoire, .numericValueOutOfRange,
-             .stringDataRightTruncationException, PostgresError.Code(raw: "22P05"), PostgresError.Code(raw: "2202E"):
+            .stringDataRightTruncationException, PostgresError.Code(raw: "22P05"), PostgresError.Code(raw: "2202E"):
             self = .invalid(field: .value, reason: "is not valid")
         default:
             return nil
@@ -38,7 +38,7 @@ extension StoreError {
         case .server:
             // Class 08: connection exceptions; 57P0x: the server is shutting down; 53300: too many connections.
             guard let state = error.serverInfo?[.sqlState],
-                  state.hasPrefix("08") || state.hasPrefix("57P0") || state == PostgresError.Code.tooManyConnections.raw
+                state.hasPrefix("08") || state.hasPrefix("57P0") || state == PostgresError.Code.tooManyConnections.raw
             else { return nil }
             self = .unavailable(reason: "the database is not accepting work")
         default:

@@ -25,14 +25,15 @@ extension TenantSession {
         let id = TimeOrderedID.make()
         let sealed = try seal(new.apiKey, connectionID: id)
         let hint = APIKeyHint(apiKey: new.apiKey)
-        let connection = try await row(
-            """
-            INSERT INTO api_connections (id, user_id, name, service, api_key, api_key_hint, api_key_fingerprint, metadata)
-            VALUES (\(id), \(userID.rawValue), \(new.name), \(new.service), \(sealed), \(hint.display),
-                    \(hint.fingerprint), \(metadata)::jsonb)
-            RETURNING \(unescaped: Self.connectionColumns)
-            """, Self.connection
-        ) ?? { throw StoreError.notFound(resource: "user") }()
+        let connection =
+            try await row(
+                """
+                INSERT INTO api_connections (id, user_id, name, service, api_key, api_key_hint, api_key_fingerprint, metadata)
+                VALUES (\(id), \(userID.rawValue), \(new.name), \(new.service), \(sealed), \(hint.display),
+                        \(hint.fingerprint), \(metadata)::jsonb)
+                RETURNING \(unescaped: Self.connectionColumns)
+                """, Self.connection
+            ) ?? { throw StoreError.notFound(resource: "user") }()
         try await audit(.connectionCreated, targetType: "connection", targetID: id)
         return connection
     }
@@ -84,9 +85,10 @@ extension TenantSession {
         connectionID: String, _ body: (Secret) async throws -> Result
     ) async throws -> Result {
         guard let keyring else { throw StoreError.unavailable(reason: "no encryption key is configured") }
-        let stored = try await row(
-            "SELECT api_key FROM api_connections WHERE id = \(connectionID) AND user_id = \(userID.rawValue)"
-        ) { try $0.decode(String.self) } ?? { throw StoreError.notFound(resource: "connection") }()
+        let stored =
+            try await row(
+                "SELECT api_key FROM api_connections WHERE id = \(connectionID) AND user_id = \(userID.rawValue)"
+            ) { try $0.decode(String.self) } ?? { throw StoreError.notFound(resource: "connection") }()
         let secret: Secret
         do {
             secret = try keyring.open(stored, context: SealContext(tenantID: userID.rawValue, connectionID: connectionID))

@@ -54,12 +54,13 @@ extension TenantSession {
         let page = try await listing(
             Self.feedbackColumns, from: "agent_feedback",
             where: [("agent_id", agentID), ("owner_id", userID.rawValue)], request, Self.feedback)
-        let (up, down) = try await row(
-            """
-            SELECT count(*) FILTER (WHERE rating = 1), count(*) FILTER (WHERE rating = 0)
-              FROM agent_feedback WHERE agent_id = \(agentID) AND owner_id = \(userID.rawValue)
-            """
-        ) { try $0.decode((Int, Int).self) } ?? (0, 0)
+        let (up, down) =
+            try await row(
+                """
+                SELECT count(*) FILTER (WHERE rating = 1), count(*) FILTER (WHERE rating = 0)
+                  FROM agent_feedback WHERE agent_id = \(agentID) AND owner_id = \(userID.rawValue)
+                """
+            ) { try $0.decode((Int, Int).self) } ?? (0, 0)
         return FeedbackReport(page: page, thumbsUp: up, thumbsDown: down)
     }
 }

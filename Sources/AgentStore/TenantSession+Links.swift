@@ -50,7 +50,8 @@ extension TenantSession {
     ) async throws -> Page<Item> {
         let keyset = Keyset(request: request)
         let qualified = columns.split(separator: ",").map { "t.\($0.trimmingCharacters(in: .whitespacesAndNewlines))" }
-        var sql = SQLStatement("""
+        var sql = SQLStatement(
+            """
             SELECT \(qualified.joined(separator: ", ")) FROM \(table) t
               JOIN agent_api_connections l ON l.\(linkColumn) = t.id AND l.user_id = t.user_id
              WHERE l.\(otherColumn) =
@@ -63,7 +64,8 @@ extension TenantSession {
         keyset.appendOrder(to: &sql, time: "t.created_at", id: "t.id")
         return try await page(
             sql, keyset: keyset,
-            cursorExists: "SELECT EXISTS (SELECT 1 FROM \(unescaped: table) WHERE id = \(keyset.cursorID) AND user_id = \(userID.rawValue))",
+            cursorExists:
+                "SELECT EXISTS (SELECT 1 FROM \(unescaped: table) WHERE id = \(keyset.cursorID) AND user_id = \(userID.rawValue))",
             decode)
     }
 }

@@ -60,7 +60,8 @@ extension TenantSession {
         }
         guard let first = rows.first else { throw StoreError.notFound(resource: "agent") }
         guard first.1 else {
-            throw StoreError.invalid(field: keyset.readsBackwards ? .cursorBefore : .cursorAfter, reason: "names no message of this conversation")
+            throw StoreError.invalid(
+                field: keyset.readsBackwards ? .cursorBefore : .cursorAfter, reason: "names no message of this conversation")
         }
         return keyset.page(from: rows.compactMap(\.0))
     }
@@ -68,12 +69,18 @@ extension TenantSession {
     /// A page of a conversation read in one round trip: the agent row proves ownership, the lateral join
     /// reads the page, and the last column says whether the cursor names a message of this conversation.
     private func pageQuery(agentID: String, conversationID: String, keyset: Keyset) -> SQLStatement {
-        var sql = SQLStatement("SELECT m.id, m.agent_id, m.conversation_id, m.user_id, m.role, m.content, m.metadata::text, m.created_at")
+        var sql = SQLStatement(
+            "SELECT m.id, m.agent_id, m.conversation_id, m.user_id, m.role, m.content, m.metadata::text, m.created_at")
         let agent = sql.bind(agentID)
         let tenant = sql.bind(userID.rawValue)
         let conversation = sql.bind(conversationID)
-        sql.append(keyset.cursorID == nil ? ", true" : ", EXISTS (SELECT 1 FROM agent_messages c WHERE c.id = \(sql.bind(keyset.cursorID ?? "")) AND c.agent_id = \(agent) AND c.conversation_id = \(conversation))")
-        sql.append("""
+        sql.append(
+            keyset.cursorID == nil
+                ? ", true"
+                : ", EXISTS (SELECT 1 FROM agent_messages c WHERE c.id = \(sql.bind(keyset.cursorID ?? "")) AND c.agent_id = \(agent) AND c.conversation_id = \(conversation))"
+        )
+        sql.append(
+            """
              FROM agents a LEFT JOIN LATERAL (
               SELECT * FROM agent_messages m
                WHERE m.conversation_id = \(conversation) AND m.agent_id = a.id AND m.owner_id = \(tenant)
@@ -92,7 +99,8 @@ extension TenantSession {
         try request.validate()
         _ = try await agent(agentID)
         let keyset = Keyset(request: request)
-        var sql = SQLStatement("""
+        var sql = SQLStatement(
+            """
             SELECT c.conversation_id, c.message_count, c.first_message_at, c.last_message_at,
                    m.id, m.agent_id, m.conversation_id, m.user_id, m.role, m.content, m.metadata::text, m.created_at
               FROM agent_conversations c JOIN agent_messages m ON m.id = c.last_message_id
@@ -109,7 +117,10 @@ extension TenantSession {
             SELECT EXISTS (SELECT 1 FROM agent_conversations WHERE agent_id = \(agentID) AND conversation_id = \(keyset.cursorID))
             """
         return try await page(sql, keyset: keyset, cursorExists: cursorExists) { row in
-            let (id, count, first, last, messageID, messageAgentID, messageConversationID, author, role, content, metadata, createdAt) =
+            let (
+                id, count, first, last, messageID, messageAgentID, messageConversationID, author, role, content, metadata,
+                createdAt
+            ) =
                 try row.decode((String, Int, Date, Date, String, String, String, String, String, String, String?, Date).self)
             return Conversation(
                 id: id, agentID: agentID, messageCount: count, firstMessageAt: first, lastMessageAt: last,

@@ -18,8 +18,8 @@ enum TokenFormat {
         guard value.hasPrefix(prefix), value.utf8.count <= 512 else { return nil }
         let parts = value.dropFirst(prefix.count).split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count == 2, parts[1].utf8.count == 43,
-              let userBytes = Data(base64Encoded: base64(String(parts[0]))),
-              let user = String(data: userBytes, encoding: .utf8), let userID = UserID(rawValue: user)
+            let userBytes = Data(base64Encoded: base64(String(parts[0]))),
+            let user = String(data: userBytes, encoding: .utf8), let userID = UserID(rawValue: user)
         else { return nil }
         return (userID, hash(String(parts[1])))
     }
@@ -79,12 +79,13 @@ extension TenantSession {
     public func createToken(name: String = "") async throws -> IssuedAPIToken {
         try Field.text(name, .name, length: 0...200)
         let (value, hash) = TokenFormat.make(userID: userID)
-        let token = try await row(
-            """
-            INSERT INTO api_tokens (user_id, name, token_hash) VALUES (\(userID.rawValue), \(name), \(hash))
-            RETURNING \(unescaped: Self.tokenColumns)
-            """, Self.token
-        ) ?? { throw StoreError.notFound(resource: "user") }()
+        let token =
+            try await row(
+                """
+                INSERT INTO api_tokens (user_id, name, token_hash) VALUES (\(userID.rawValue), \(name), \(hash))
+                RETURNING \(unescaped: Self.tokenColumns)
+                """, Self.token
+            ) ?? { throw StoreError.notFound(resource: "user") }()
         return IssuedAPIToken(token: token, value: value)
     }
 

@@ -62,7 +62,8 @@ public struct TenantSession: Sendable {
     static func setTenant(_ userID: UserID) -> PostgresQuery {
         let strict = userID.rawValue.utf8.allSatisfy { byte in
             (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z")) || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z"))
-                || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")) || byte == UInt8(ascii: "-") || byte == UInt8(ascii: "_")
+                || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")) || byte == UInt8(ascii: "-")
+                || byte == UInt8(ascii: "_")
         }
         guard strict else { return "SELECT set_config('app.current_user_id', \(userID.rawValue), true)" }
         return PostgresQuery(unsafeSQL: "SET LOCAL app.current_user_id = '\(userID.rawValue)'")
@@ -105,11 +106,12 @@ public struct TenantSession: Sendable {
     func rows<Statement: PostgresPreparedStatement, Item>(
         prepared statement: Statement, _ decode: (PostgresRow) throws -> Item
     ) async throws -> [Item] where Statement.Row == PostgresRow {
-        try await collect({
-            // Best effort: the check and the write are not on one thread here (see PostgresConnection+IfOpen).
-            guard !connection.isClosed else { throw PostgresConnection.closedError }
-            return try await connection.execute(statement, logger: logger)
-        }, decode)
+        try await collect(
+            {
+                // Best effort: the check and the write are not on one thread here (see PostgresConnection+IfOpen).
+                guard !connection.isClosed else { throw PostgresConnection.closedError }
+                return try await connection.execute(statement, logger: logger)
+            }, decode)
     }
 
     private func collect<Rows: Sequence, Item>(
@@ -173,8 +175,10 @@ public struct TenantSession: Sendable {
     ) async throws -> Page<Item> {
         let rows = try await rows(sql.query, decode)
         if rows.isEmpty, keyset.cursorID != nil,
-           try await row(cursorExists, { try $0.decode(Bool.self) }) != true {
-            throw StoreError.invalid(field: keyset.readsBackwards ? .cursorBefore : .cursorAfter, reason: "names no item of this listing")
+            try await row(cursorExists, { try $0.decode(Bool.self) }) != true
+        {
+            throw StoreError.invalid(
+                field: keyset.readsBackwards ? .cursorBefore : .cursorAfter, reason: "names no item of this listing")
         }
         return keyset.page(from: rows)
     }

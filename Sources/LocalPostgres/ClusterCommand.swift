@@ -1,13 +1,14 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import Foundation
 import Subprocess
 import SystemPackage
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// Runs a PostgreSQL program (or `sh`) to completion with a deadline, capturing its combined output,
 /// through swift-subprocess.
@@ -46,7 +47,8 @@ struct ClusterCommand: Sendable {
         let output: FileDescriptor
         do {
             output = try FileDescriptor.open(
-                FilePath(outputPath), .readWrite, options: [.create, .exclusiveCreate, .closeOnExec], permissions: [.ownerReadWrite])
+                FilePath(outputPath), .readWrite, options: [.create, .exclusiveCreate, .closeOnExec],
+                permissions: [.ownerReadWrite])
         } catch {
             throw .fileSystem(operation: "create", path: outputPath, reason: "\(error)")
         }
@@ -87,8 +89,10 @@ struct ClusterCommand: Sendable {
         let options = self.platformOptions
         let executable = Executable.path(FilePath(self.arguments[0]))
         let arguments = Arguments(Array(self.arguments.dropFirst()))
-        let environment = Environment.custom(Dictionary(uniqueKeysWithValues: ChildEnvironment.variables(for: self.account)
-            .compactMap { name, value in Environment.Key(rawValue: name).map { ($0, value) } }))
+        let environment = Environment.custom(
+            Dictionary(
+                uniqueKeysWithValues: ChildEnvironment.variables(for: self.account)
+                    .compactMap { name, value in Environment.Key(rawValue: name).map { ($0, value) } }))
         let directory = FilePath(self.directory.path)
         let timeout = self.timeout
         do {

@@ -1,11 +1,12 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// An exclusive `flock` on a file, serialising cluster operations across processes.
 ///
@@ -29,7 +30,9 @@ enum FileLock {
         return try await body()
     }
 
-    private static func acquire(_ path: String, prepare: () throws(LocalClusterError) -> Void) async throws(LocalClusterError) -> Int32 {
+    private static func acquire(_ path: String, prepare: () throws(LocalClusterError) -> Void) async throws(LocalClusterError)
+        -> Int32
+    {
         while true {
             try prepare()
             // O_CLOEXEC: the postmaster we spawn must not inherit the descriptor and hold the lock forever.

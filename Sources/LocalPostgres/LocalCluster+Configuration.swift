@@ -1,7 +1,8 @@
 import Foundation
 
 extension LocalCluster {
-    static let configurationBegin = "# BEGIN LocalPostgres: rewritten on every start; override with ALTER SYSTEM (postgresql.auto.conf)."
+    static let configurationBegin =
+        "# BEGIN LocalPostgres: rewritten on every start; override with ALTER SYSTEM (postgresql.auto.conf)."
     static let configurationEnd = "# END LocalPostgres"
 
     /// The settings the platform relies on, in file order.

@@ -1,11 +1,12 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 extension LocalCluster {
     /// How long `pg_ctl` waits for the server to start or stop (`-t`).
@@ -36,8 +37,10 @@ extension LocalCluster {
             try self.prepareSocketDirectory(account: account)
             try self.writeConfiguration(account: account)
             try await self.serverCommand(
-                ["pg_ctl", "-D", self.dataDirectory.path, "-l", self.logFile.path,
-                 "-w", "-t", "\(Self.serverTimeoutSeconds)", "start"],
+                [
+                    "pg_ctl", "-D", self.dataDirectory.path, "-l", self.logFile.path,
+                    "-w", "-t", "\(Self.serverTimeoutSeconds)", "start",
+                ],
                 account: account,
                 log: self.logFile
             ).check()
@@ -81,9 +84,9 @@ extension LocalCluster {
     /// else `--no-locale`, since initdb fails outright on an unknown locale.
     static var localeOption: String {
         #if canImport(Darwin)
-        let mask = LC_CTYPE_MASK
+            let mask = LC_CTYPE_MASK
         #else
-        let mask: Int32 = 1 << LC_CTYPE  // LC_CTYPE_MASK, a macro Swift cannot import from glibc
+            let mask: Int32 = 1 << LC_CTYPE  // LC_CTYPE_MASK, a macro Swift cannot import from glibc
         #endif
         guard let locale = newlocale(mask, "C.UTF-8", nil) else { return "--no-locale" }
         freelocale(locale)
@@ -151,9 +154,11 @@ extension LocalCluster {
     private func withLock<T>(
         account: ServerAccount?, _ body: () async throws(LocalClusterError) -> T
     ) async throws(LocalClusterError) -> T {
-        try await FileLock.withLock(at: self.lockFile.path, prepare: { () throws(LocalClusterError) in
-            try self.prepareFolder(account: account)
-        }, body)
+        try await FileLock.withLock(
+            at: self.lockFile.path,
+            prepare: { () throws(LocalClusterError) in
+                try self.prepareFolder(account: account)
+            }, body)
     }
 
     private func prepareFolder(account: ServerAccount?) throws(LocalClusterError) {

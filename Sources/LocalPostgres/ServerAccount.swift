@@ -1,11 +1,12 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// The unprivileged account the server programs run as when the platform itself runs as root.
 ///
@@ -58,13 +59,13 @@ struct ServerAccount: Sendable {
         var count: Int32 = 64
         while true {
             #if canImport(Darwin)
-            var groups = [Int32](repeating: 0, count: Int(count))
-            let found = getgrouplist(name, Int32(bitPattern: gid), &groups, &count)
-            if found >= 0 { return groups.prefix(Int(count)).map { gid_t(bitPattern: $0) } }
+                var groups = [Int32](repeating: 0, count: Int(count))
+                let found = getgrouplist(name, Int32(bitPattern: gid), &groups, &count)
+                if found >= 0 { return groups.prefix(Int(count)).map { gid_t(bitPattern: $0) } }
             #else
-            var groups = [gid_t](repeating: 0, count: Int(count))
-            let found = getgrouplist(name, gid, &groups, &count)
-            if found >= 0 { return Array(groups.prefix(Int(count))) }
+                var groups = [gid_t](repeating: 0, count: Int(count))
+                let found = getgrouplist(name, gid, &groups, &count)
+                if found >= 0 { return Array(groups.prefix(Int(count))) }
             #endif
             // -1: the list was too small and `count` now holds the size needed.
             count = max(count, Int32(groups.count) * 2)

@@ -37,9 +37,11 @@ struct LogLineHandler: LogHandler {
     /// `value` as is when it is one plain word, else in double quotes with `"`, `\` and control
     /// characters escaped, so a value can never start a field or a line of its own.
     static func quoted(_ value: String) -> String {
-        let plain = !value.isEmpty && value.unicodeScalars.allSatisfy {
-            $0.value > 0x20 && $0.value != 0x7F && $0 != "\"" && $0 != "=" && $0 != "\\"
-        }
+        let plain =
+            !value.isEmpty
+            && value.unicodeScalars.allSatisfy {
+                $0.value > 0x20 && $0.value != 0x7F && $0 != "\"" && $0 != "=" && $0 != "\\"
+            }
         if plain { return value }
         var quoted = "\""
         for scalar in value.unicodeScalars {

@@ -67,13 +67,17 @@ struct PlatformContext {
     func keyring() throws -> Keyring {
         if let keyring = configuration.keyring { return keyring }
         guard let localFolder else {
-            throw CommandFailure("no encryption key: set ENCRYPTION_KEY (64 hex characters; `agentctl keys generate` makes one) or ENCRYPTION_KEYS")
+            throw CommandFailure(
+                "no encryption key: set ENCRYPTION_KEY (64 hex characters; `agentctl keys generate` makes one) or ENCRYPTION_KEYS"
+            )
         }
         let (keyring, created) = try Keyring.loadOrCreateLocalKey(at: localFolder.appending(path: "encryption.key"))
         if created {
             // Once, on the run that creates it; standard error, so it shows whatever the log level.
-            FileHandle.standardError.write(Data(
-                "note: generated a local encryption key in \(localFolder.path)/encryption.key (set ENCRYPTION_KEY to use your own)\n".utf8))
+            FileHandle.standardError.write(
+                Data(
+                    "note: generated a local encryption key in \(localFolder.path)/encryption.key (set ENCRYPTION_KEY to use your own)\n"
+                        .utf8))
         }
         return keyring
     }
@@ -88,7 +92,10 @@ struct PlatformContext {
     }
 
     /// Runs `body` with a pool on the administrator's role.
-    func withAdmin<Result: Sendable>(maxConnections: Int = 4, _ body: (PostgresClient) async throws -> Result) async throws -> Result {
-        try await PostgresClient.withRunning(try requireAdmin().clientConfiguration(maxConnections: maxConnections), logger: logger, body)
+    func withAdmin<Result: Sendable>(maxConnections: Int = 4, _ body: (PostgresClient) async throws -> Result) async throws
+        -> Result
+    {
+        try await PostgresClient.withRunning(
+            try requireAdmin().clientConfiguration(maxConnections: maxConnections), logger: logger, body)
     }
 }

@@ -42,7 +42,7 @@ final class ServerProcess: Sendable {
     /// The server's peak resident memory (`VmHWM`), as the kernel reports it.
     var peakMemory: String {
         guard let status = try? String(contentsOfFile: "/proc/\(process.processIdentifier)/status", encoding: .utf8),
-              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") })
+            let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") })
         else { return "unknown" }
         let kilobytes = Double(line.split(separator: " ").dropFirst().first.flatMap { Double($0) } ?? 0)
         return String(format: "%.1fMB", kilobytes / 1024)

@@ -16,11 +16,14 @@ import Testing
         var ids: Set<String> = []
         let agent = try await client.send(.post, "/v1/agents", as: tenant, json: ["name": "a", "system_prompt": "p"])
         let agentID = try agent.decode(Schemas.Agent.self).id
-        let connection = try await client.send(.post, "/v1/connections", as: tenant, json: ["name": "c", "service": "s", "api_key": "sk-abcdefghijklmnop"])
+        let connection = try await client.send(
+            .post, "/v1/connections", as: tenant, json: ["name": "c", "service": "s", "api_key": "sk-abcdefghijklmnop"])
         let connectionID = try connection.decode(Schemas.Connection.self).id
         ids.formUnion([agentID, connectionID])
         for index in 0..<messages {
-            let message = try await client.send(.post, "/v1/agents/\(agentID)/conversations/conv/messages", as: tenant, json: ["role": "user", "content": "m\(index)"])
+            let message = try await client.send(
+                .post, "/v1/agents/\(agentID)/conversations/conv/messages", as: tenant,
+                json: ["role": "user", "content": "m\(index)"])
             let messageID = try message.decode(Schemas.Message.self).id
             ids.insert(messageID)
             let feedback = try await client.send(.put, "/v1/messages/\(messageID)/feedback", as: tenant, json: ["rating": 1])

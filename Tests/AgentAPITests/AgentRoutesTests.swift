@@ -13,9 +13,11 @@ import Testing
     @Test func createReadUpdateDelete() async throws {
         let owner = try await api.makeUser()
         try await api.test { client in
-            let created = try await client.send(.post, "/v1/agents", as: owner, json: [
-                "name": "Helper", "system_prompt": "Be kind.", "temperature": 0.5, "max_tokens": 100,
-            ])
+            let created = try await client.send(
+                .post, "/v1/agents", as: owner,
+                json: [
+                    "name": "Helper", "system_prompt": "Be kind.", "temperature": 0.5, "max_tokens": 100,
+                ])
             #expect(created.status == .created)
             let agent = try created.decode(Schemas.Agent.self)
             let id = agent.id
@@ -29,7 +31,8 @@ import Testing
             #expect(shown.status == .ok)
             #expect(try shown.decode(Schemas.Agent.self).name == "Helper")
 
-            let patched = try await client.send(.patch, "/v1/agents/\(id)", as: owner, json: ["name": "Renamed", "max_tokens": NSNull()])
+            let patched = try await client.send(
+                .patch, "/v1/agents/\(id)", as: owner, json: ["name": "Renamed", "max_tokens": NSNull()])
             #expect(patched.status == .ok)
             let patchedAgent = try patched.decode(Schemas.Agent.self)
             #expect(patchedAgent.name == "Renamed")
@@ -57,14 +60,17 @@ import Testing
             let response = try await client.send(.post, "/v1/agents", as: owner, json: ["name": "", "system_prompt": "x"])
             #expect(response.isProblem(.unprocessableContent))
             #expect(try response.problemField() == "name")
-            let hot = try await client.send(.post, "/v1/agents", as: owner, json: ["name": "a", "system_prompt": "x", "temperature": 3])
+            let hot = try await client.send(
+                .post, "/v1/agents", as: owner, json: ["name": "a", "system_prompt": "x", "temperature": 3])
             #expect(hot.isProblem(.unprocessableContent))
             let missing = try await client.send(.post, "/v1/agents", as: owner, json: ["name": "a"])
             #expect(missing.isProblem(.badRequest))
             #expect(try missing.problemField() == "system_prompt")
             let nullName = try await client.send(.post, "/v1/agents", as: owner, json: ["name": "a", "system_prompt": "x"])
             let id = try nullName.decode(Schemas.Agent.self).id
-            #expect(try await client.send(.patch, "/v1/agents/\(id)", as: owner, json: ["name": NSNull()]).isProblem(.unprocessableContent))
+            #expect(
+                try await client.send(.patch, "/v1/agents/\(id)", as: owner, json: ["name": NSNull()]).isProblem(
+                    .unprocessableContent))
         }
     }
 
@@ -75,7 +81,8 @@ import Testing
             let created = try await client.send(.post, "/v1/agents", as: owner, json: ["name": "Mine", "system_prompt": "p"])
             let id = try created.decode(Schemas.Agent.self).id
             #expect(try await client.send(.get, "/v1/agents/\(id)", as: intruder).isProblem(.notFound))
-            #expect(try await client.send(.patch, "/v1/agents/\(id)", as: intruder, json: ["name": "Stolen"]).isProblem(.notFound))
+            #expect(
+                try await client.send(.patch, "/v1/agents/\(id)", as: intruder, json: ["name": "Stolen"]).isProblem(.notFound))
             #expect(try await client.send(.delete, "/v1/agents/\(id)", as: intruder).isProblem(.notFound))
             #expect(try await client.send(.get, "/v1/agents", as: intruder).ids(Schemas.AgentPage.self) == [])
             let unknown = try await client.send(.get, "/v1/agents/00000000-0000-0000-0000-000000000000", as: intruder)

@@ -12,8 +12,9 @@ import Testing
     let api: TestAPI
 
     init() async throws {
-        api = try await TestAPI.make(jwt: JWTConfiguration(
-            hs256Secret: Self.secret, issuer: "https://issuer.test", audience: "agent-platform", autoProvision: true))
+        api = try await TestAPI.make(
+            jwt: JWTConfiguration(
+                hs256Secret: Self.secret, issuer: "https://issuer.test", audience: "agent-platform", autoProvision: true))
     }
 
     struct Claims: JWTPayload {
@@ -32,8 +33,9 @@ import Testing
     }
 
     func claims(sub: String, expires: TimeInterval = 600, audience: String = "agent-platform", email: String? = nil) -> Claims {
-        Claims(sub: SubjectClaim(value: sub), exp: ExpirationClaim(value: Date().addingTimeInterval(expires)),
-               iss: IssuerClaim(value: "https://issuer.test"), aud: AudienceClaim(value: [audience]), email: email)
+        Claims(
+            sub: SubjectClaim(value: sub), exp: ExpirationClaim(value: Date().addingTimeInterval(expires)),
+            iss: IssuerClaim(value: "https://issuer.test"), aud: AudienceClaim(value: [audience]), email: email)
     }
 
     func status(_ client: any TestClientProtocol, _ authorization: String?) async throws -> TestResponse {
@@ -43,8 +45,10 @@ import Testing
 
     @Test func missingAndGarbageCredentialsAre401WithChallenge() async throws {
         try await api.test { client async throws in
-            for header in [nil, "", "Bearer", "Bearer ", "Basic abc", "Bearer garbage", "Bearer ap_garbage.x",
-                           "Bearer a.b.c", "Bearer \(String(repeating: "x", count: 10_000))", "Bearer ap_\u{0}"] {
+            for header in [
+                nil, "", "Bearer", "Bearer ", "Basic abc", "Bearer garbage", "Bearer ap_garbage.x",
+                "Bearer a.b.c", "Bearer \(String(repeating: "x", count: 10_000))", "Bearer ap_\u{0}",
+            ] {
                 let response = try await status(client, header)
                 #expect(response.isProblem(.unauthorized), "\(header?.prefix(20) ?? "nil")")
                 #expect(response.headers[.wwwAuthenticate] == "Bearer")
@@ -119,7 +123,9 @@ import Testing
             #expect(try first.decode(Schemas.User.self).email == email)
             #expect(try await status(client, "Bearer \(token)").status == .ok)
         }
-        let user = try await api.db.store.withTenant(try #require(UserID(rawValue: subject))) { try await $0.currentUserIfExists() }
+        let user = try await api.db.store.withTenant(try #require(UserID(rawValue: subject))) {
+            try await $0.currentUserIfExists()
+        }
         #expect(user?.email == email)
     }
 

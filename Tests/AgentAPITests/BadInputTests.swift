@@ -18,8 +18,13 @@ import Testing
         ("raw NUL byte", Array(#"{"name": "a"#.utf8) + [0] + Array(#"", "system_prompt": "x"}"#.utf8)),
         ("invalid UTF-8", Array(#"{"name": ""#.utf8) + [0xFF, 0xFE, 0xC3] + Array(#"", "system_prompt": "x"}"#.utf8)),
         ("deep arrays", Array(repeating: UInt8(ascii: "["), count: 100_000)),
-        ("deep metadata", Array(#"{"name": "a", "system_prompt": "x", "metadata": "#.utf8)
-            + Array(repeating: UInt8(ascii: "["), count: 5_000) + Array(repeating: UInt8(ascii: "]"), count: 5_000) + [UInt8(ascii: "}")]),
+        (
+            "deep metadata",
+            Array(#"{"name": "a", "system_prompt": "x", "metadata": "#.utf8)
+                + Array(repeating: UInt8(ascii: "["), count: 5_000) + Array(repeating: UInt8(ascii: "]"), count: 5_000) + [
+                    UInt8(ascii: "}")
+                ]
+        ),
         ("not JSON", Array("name=a".utf8)),
         ("empty", []),
         ("array", Array("[]".utf8)),
@@ -52,24 +57,35 @@ import Testing
     @Test func unknownFieldsAre400NamingTheField() async throws {
         let owner = try await api.makeUser()
         try await api.test { client async throws in
-            let agentID = try await client.send(.post, "/v1/agents", as: owner, json: ["name": "a", "system_prompt": "x"]).decode(Schemas.Agent.self).id
-            let connectionID = try await client.send(.post, "/v1/connections", as: owner, json: ["name": "c", "service": "s", "api_key": "sk-0123456789"])
-                .decode(Schemas.Connection.self).id
-            let messageID = try await client.send(.post, "/v1/agents/\(agentID)/conversations/c1/messages", as: owner, json: ["role": "user", "content": "m"])
-                .decode(Schemas.Message.self).id
+            let agentID = try await client.send(.post, "/v1/agents", as: owner, json: ["name": "a", "system_prompt": "x"]).decode(
+                Schemas.Agent.self
+            ).id
+            let connectionID = try await client.send(
+                .post, "/v1/connections", as: owner, json: ["name": "c", "service": "s", "api_key": "sk-0123456789"]
+            )
+            .decode(Schemas.Connection.self).id
+            let messageID = try await client.send(
+                .post, "/v1/agents/\(agentID)/conversations/c1/messages", as: owner, json: ["role": "user", "content": "m"]
+            )
+            .decode(Schemas.Message.self).id
             let targets: [(HTTPRequest.Method, String, [String: Any])] = [
                 (.post, "/v1/agents", ["name": "a", "system_prompt": "x", "max_token": 5]),
                 (.patch, "/v1/agents/\(agentID)", ["nmae": "b"]),
                 (.post, "/v1/connections", ["name": "c", "service": "s", "api_key": "k", "apiKey": "k"]),
                 (.patch, "/v1/connections/\(connectionID)", ["secret": "k"]),
-                (.post, "/v1/agents/\(agentID)/conversations/c1/messages", ["role": "user", "content": "m", "user_id": "someone"]),
+                (
+                    .post, "/v1/agents/\(agentID)/conversations/c1/messages",
+                    ["role": "user", "content": "m", "user_id": "someone"]
+                ),
                 (.put, "/v1/messages/\(messageID)/feedback", ["rating": 1, "stars": 5]),
                 (.post, "/v1/tokens", ["name": "t", "expires_at": "never"]),
             ]
             for (method, uri, body) in targets {
                 let response = try await client.send(method, uri, as: owner, json: body)
                 #expect(response.isProblem(.badRequest), "\(method) \(uri)")
-                let unknown = Set(body.keys).subtracting(["name", "system_prompt", "service", "api_key", "role", "content", "rating"])
+                let unknown = Set(body.keys).subtracting([
+                    "name", "system_prompt", "service", "api_key", "role", "content", "rating",
+                ])
                 #expect(try response.problemField().map(unknown.contains) == true, "\(method) \(uri)")
             }
             // Nothing was created or changed by the refused requests.
@@ -100,7 +116,8 @@ import Testing
         try await small.test(.live) { client async throws in
             let fits = try await client.send(.post, "/v1/agents", as: owner, json: ["name": "a", "system_prompt": "p"])
             #expect(fits.status == .created)
-            let big = try await client.send(.post, "/v1/agents", as: owner, json: ["name": "a", "system_prompt": String(repeating: "p", count: 200)])
+            let big = try await client.send(
+                .post, "/v1/agents", as: owner, json: ["name": "a", "system_prompt": String(repeating: "p", count: 200)])
             #expect(big.isProblem(.contentTooLarge))
             #expect(try big.problem().detail == "The request body exceeds the limit of 100 bytes.")
         }
@@ -111,23 +128,33 @@ import Testing
         try await api.test { client async throws in
             let body = Array(#"{"name": "a", "system_prompt": "x"}"#.utf8)
             for type in ["text/plain", "application/x-www-form-urlencoded", "application/jsonx", nil] {
-                #expect(try await client.sendRaw(.post, "/v1/agents", as: owner, bytes: body, contentType: type).isProblem(.unsupportedMediaType))
+                #expect(
+                    try await client.sendRaw(.post, "/v1/agents", as: owner, bytes: body, contentType: type).isProblem(
+                        .unsupportedMediaType))
             }
-            #expect(try await client.sendRaw(.post, "/v1/agents", as: owner, bytes: body, contentType: "application/json; charset=utf-8").status == .created)
+            #expect(
+                try await client.sendRaw(
+                    .post, "/v1/agents", as: owner, bytes: body, contentType: "application/json; charset=utf-8"
+                ).status == .created)
         }
     }
 
     @Test func malformedParametersAre400AndOddIdsAre404() async throws {
         let owner = try await api.makeUser()
         try await api.test { client async throws in
-            for query in ["limit=0", "limit=101", "limit=abc", "limit=99999999999999999999", "order=up",
-                          "after=a&before=b", "after=%00", "limit=%ZZ", "limit=1e400", "limit=-1", "order=%FF", "after=\(String(repeating: "x", count: 300))"] {
+            for query in [
+                "limit=0", "limit=101", "limit=abc", "limit=99999999999999999999", "order=up",
+                "after=a&before=b", "after=%00", "limit=%ZZ", "limit=1e400", "limit=-1", "order=%FF",
+                "after=\(String(repeating: "x", count: 300))",
+            ] {
                 #expect(try await client.send(.get, "/v1/agents?\(query)", as: owner).isProblem(.badRequest), "\(query)")
             }
             #expect(try await client.send(.get, "/v1/agents?after=unknown-id", as: owner).isProblem(.unprocessableContent))
             for id in ["%00", "%FF%FE", "a%0Ab", String(repeating: "x", count: 500), "'%20OR%201=1--"] {
                 #expect(try await client.send(.get, "/v1/agents/\(id)", as: owner).isProblem(.notFound), "\(id)")
-                #expect(try await client.send(.get, "/v1/agents/\(id)/conversations/\(id)/messages", as: owner).isProblem(.notFound), "\(id)")
+                #expect(
+                    try await client.send(.get, "/v1/agents/\(id)/conversations/\(id)/messages", as: owner).isProblem(.notFound),
+                    "\(id)")
             }
             #expect(try await client.send(.get, "/v1/nowhere", as: owner).isProblem(.notFound))
             #expect(try await client.send(.get, "/nowhere", as: nil).isProblem(.notFound))
@@ -138,8 +165,11 @@ import Testing
     }
 
     @Test func everyRouteWithoutCredentialsIs401() async throws {
-        let router = try await buildRouter(store: api.db.store, configuration: api.configuration, registry: api.registry, logger: api.logger)
-        let routes = router.routes.map { ($0.method, "\($0.path)".replacingOccurrences(of: "{", with: "x").replacingOccurrences(of: "}", with: "")) }
+        let router = try await buildRouter(
+            store: api.db.store, configuration: api.configuration, registry: api.registry, logger: api.logger)
+        let routes = router.routes.map {
+            ($0.method, "\($0.path)".replacingOccurrences(of: "{", with: "x").replacingOccurrences(of: "}", with: ""))
+        }
         try await api.test { client async throws in
             for (method, path) in routes where path.hasPrefix("/v1") {
                 let response = try await client.sendRaw(method, path, as: nil, bytes: Array("{}".utf8))

@@ -19,9 +19,11 @@ import Testing
         let owner = try await api.makeUser()
         try await api.test { client async throws in
             var responses: [TestResponse] = []
-            let created = try await client.send(.post, "/v1/connections", as: owner, json: [
-                "name": "OpenAI", "service": "openai", "api_key": Self.apiKey, "metadata": ["team": "ml", "nested": [1, 2]],
-            ])
+            let created = try await client.send(
+                .post, "/v1/connections", as: owner,
+                json: [
+                    "name": "OpenAI", "service": "openai", "api_key": Self.apiKey, "metadata": ["team": "ml", "nested": [1, 2]],
+                ])
             #expect(created.status == .created)
             responses.append(created)
             // The generated type forbids undocumented members, so decoding also proves there is no `api_key`.
@@ -33,7 +35,8 @@ import Testing
             #expect((connection.metadata.value as? [String: (any Sendable)?])?["team"] as? String == "ml")
             responses.append(try await client.send(.get, "/v1/connections/\(id)", as: owner))
             responses.append(try await client.send(.get, "/v1/connections", as: owner))
-            let patched = try await client.send(.patch, "/v1/connections/\(id)", as: owner, json: ["api_key": Self.newKey, "metadata": NSNull()])
+            let patched = try await client.send(
+                .patch, "/v1/connections/\(id)", as: owner, json: ["api_key": Self.newKey, "metadata": NSNull()])
             #expect(patched.status == .ok)
             let patchedConnection = try patched.decode(Schemas.Connection.self)
             #expect(patchedConnection.metadata.value == nil)
@@ -46,7 +49,9 @@ import Testing
             responses.append(try await client.send(.get, "/v1/agents/\(agentID)/connections", as: owner))
             responses.append(try await client.send(.get, "/v1/me/export", as: owner))
             responses.append(try await client.send(.get, "/v1/audit-log", as: owner))
-            responses.append(try await client.send(.post, "/v1/connections", as: owner, json: ["name": "", "service": "x", "api_key": Self.apiKey]))
+            responses.append(
+                try await client.send(
+                    .post, "/v1/connections", as: owner, json: ["name": "", "service": "x", "api_key": Self.apiKey]))
             responses.append(try await client.send(.delete, "/v1/connections/\(id)", as: owner))
             for response in responses {
                 for key in [Self.apiKey, Self.newKey] {
@@ -60,17 +65,27 @@ import Testing
     @Test func linksBetweenAgentsAndConnections() async throws {
         let owner = try await api.makeUser()
         try await api.test { client async throws in
-            let connection = try await client.send(.post, "/v1/connections", as: owner, json: ["name": "c", "service": "s", "api_key": Self.apiKey])
+            let connection = try await client.send(
+                .post, "/v1/connections", as: owner, json: ["name": "c", "service": "s", "api_key": Self.apiKey])
             let connectionID = try connection.decode(Schemas.Connection.self).id
             let agent = try await client.send(.post, "/v1/agents", as: owner, json: ["name": "a", "system_prompt": "p"])
             let agentID = try agent.decode(Schemas.Agent.self).id
             #expect(try await client.send(.put, "/v1/agents/\(agentID)/connections/\(connectionID)", as: owner).status == .ok)
             #expect(try await client.send(.put, "/v1/agents/\(agentID)/connections/\(connectionID)", as: owner).status == .ok)
-            #expect(try await client.send(.get, "/v1/agents/\(agentID)/connections", as: owner).ids(Schemas.ConnectionPage.self) == [connectionID])
+            #expect(
+                try await client.send(.get, "/v1/agents/\(agentID)/connections", as: owner).ids(Schemas.ConnectionPage.self) == [
+                    connectionID
+                ])
             #expect(try await client.send(.put, "/v1/agents/\(agentID)/connections/missing", as: owner).isProblem(.notFound))
-            #expect(try await client.send(.delete, "/v1/agents/\(agentID)/connections/\(connectionID)", as: owner).status == .noContent)
-            #expect(try await client.send(.delete, "/v1/agents/\(agentID)/connections/\(connectionID)", as: owner).isProblem(.notFound))
-            #expect(try await client.send(.get, "/v1/agents/\(agentID)/connections", as: owner).ids(Schemas.ConnectionPage.self) == [])
+            #expect(
+                try await client.send(.delete, "/v1/agents/\(agentID)/connections/\(connectionID)", as: owner).status
+                    == .noContent)
+            #expect(
+                try await client.send(.delete, "/v1/agents/\(agentID)/connections/\(connectionID)", as: owner).isProblem(
+                    .notFound))
+            #expect(
+                try await client.send(.get, "/v1/agents/\(agentID)/connections", as: owner).ids(Schemas.ConnectionPage.self) == []
+            )
         }
     }
 
@@ -78,7 +93,8 @@ import Testing
         let owner = try await api.makeUser("owner")
         let intruder = try await api.makeUser("intruder")
         try await api.test { client async throws in
-            let connection = try await client.send(.post, "/v1/connections", as: owner, json: ["name": "mine", "service": "s", "api_key": Self.apiKey])
+            let connection = try await client.send(
+                .post, "/v1/connections", as: owner, json: ["name": "mine", "service": "s", "api_key": Self.apiKey])
             let connectionID = try connection.decode(Schemas.Connection.self).id
             let agent = try await client.send(.post, "/v1/agents", as: owner, json: ["name": "a", "system_prompt": "p"])
             let agentID = try agent.decode(Schemas.Agent.self).id
@@ -87,16 +103,25 @@ import Testing
             #expect(try await client.send(.put, "/v1/agents/\(agentID)/connections/\(connectionID)", as: owner).status == .ok)
 
             #expect(try await client.send(.get, "/v1/connections/\(connectionID)", as: intruder).isProblem(.notFound))
-            #expect(try await client.send(.patch, "/v1/connections/\(connectionID)", as: intruder, json: ["name": "x"]).isProblem(.notFound))
+            #expect(
+                try await client.send(.patch, "/v1/connections/\(connectionID)", as: intruder, json: ["name": "x"]).isProblem(
+                    .notFound))
             #expect(try await client.send(.delete, "/v1/connections/\(connectionID)", as: intruder).isProblem(.notFound))
             #expect(try await client.send(.get, "/v1/agents/\(agentID)/connections", as: intruder).isProblem(.notFound))
-            #expect(try await client.send(.put, "/v1/agents/\(theirAgentID)/connections/\(connectionID)", as: intruder).isProblem(.notFound))
-            #expect(try await client.send(.delete, "/v1/agents/\(agentID)/connections/\(connectionID)", as: intruder).isProblem(.notFound))
+            #expect(
+                try await client.send(.put, "/v1/agents/\(theirAgentID)/connections/\(connectionID)", as: intruder).isProblem(
+                    .notFound))
+            #expect(
+                try await client.send(.delete, "/v1/agents/\(agentID)/connections/\(connectionID)", as: intruder).isProblem(
+                    .notFound))
             #expect(try await client.send(.get, "/v1/connections", as: intruder).ids(Schemas.ConnectionPage.self) == [])
 
             let after = try await client.send(.get, "/v1/connections/\(connectionID)", as: owner)
             #expect(try after.decode(Schemas.Connection.self).name == "mine")
-            #expect(try await client.send(.get, "/v1/agents/\(agentID)/connections", as: owner).ids(Schemas.ConnectionPage.self) == [connectionID])
+            #expect(
+                try await client.send(.get, "/v1/agents/\(agentID)/connections", as: owner).ids(Schemas.ConnectionPage.self) == [
+                    connectionID
+                ])
         }
     }
 }

@@ -21,27 +21,39 @@ import Testing
         try await api.test { client async throws in
             let agentID = try await makeAgent(client, owner)
             let base = "/v1/agents/\(agentID)/conversations"
-            let first = try await client.send(.post, "\(base)/conv-1/messages", as: owner, json: ["role": "user", "content": "Hello", "metadata": ["k": 1]])
+            let first = try await client.send(
+                .post, "\(base)/conv-1/messages", as: owner, json: ["role": "user", "content": "Hello", "metadata": ["k": 1]])
             #expect(first.status == .created)
             let message = try first.decode(Schemas.Message.self)
             let messageID = message.id
             #expect(message.role == .user && message.content == "Hello" && message.conversationId == "conv-1")
             #expect((message.metadata.value as? [String: (any Sendable)?])?["k"] as? Int == 1)
-            let reply = try await client.send(.post, "\(base)/conv-1/messages", as: owner, json: ["role": "assistant", "content": "Hi"])
+            let reply = try await client.send(
+                .post, "\(base)/conv-1/messages", as: owner, json: ["role": "assistant", "content": "Hi"])
             let replyID = try reply.decode(Schemas.Message.self).id
-            #expect(try await client.send(.post, "\(base)/conv-1/messages", as: owner, json: ["role": "robot", "content": "x"]).isProblem(.unprocessableContent))
-            #expect(try await client.send(.get, "\(base)/conv-1/messages", as: owner).ids(Schemas.MessagePage.self) == [messageID, replyID])
+            #expect(
+                try await client.send(.post, "\(base)/conv-1/messages", as: owner, json: ["role": "robot", "content": "x"])
+                    .isProblem(.unprocessableContent))
+            #expect(
+                try await client.send(.get, "\(base)/conv-1/messages", as: owner).ids(Schemas.MessagePage.self) == [
+                    messageID, replyID,
+                ])
             let conversations = try await client.send(.get, base, as: owner)
             let conversation = try #require(try conversations.decode(Schemas.ConversationPage.self).data.first)
             #expect(try conversations.ids(Schemas.ConversationPage.self) == ["conv-1"])
             #expect(conversation.messageCount == 2)
             #expect(conversation.lastMessage.id == replyID)
 
-            let up = try await client.send(.put, "/v1/messages/\(messageID)/feedback", as: owner, json: ["rating": 1, "comment": "good"])
+            let up = try await client.send(
+                .put, "/v1/messages/\(messageID)/feedback", as: owner, json: ["rating": 1, "comment": "good"])
             #expect(up.status == .ok)
             #expect(try await client.send(.put, "/v1/messages/\(replyID)/feedback", as: owner, json: ["rating": 0]).status == .ok)
-            #expect(try await client.send(.put, "/v1/messages/\(replyID)/feedback", as: owner, json: ["rating": 2]).isProblem(.unprocessableContent))
-            #expect(try await client.send(.put, "/v1/messages/\(replyID)/feedback", as: owner, json: ["rating": "1"]).isProblem(.badRequest))
+            #expect(
+                try await client.send(.put, "/v1/messages/\(replyID)/feedback", as: owner, json: ["rating": 2]).isProblem(
+                    .unprocessableContent))
+            #expect(
+                try await client.send(.put, "/v1/messages/\(replyID)/feedback", as: owner, json: ["rating": "1"]).isProblem(
+                    .badRequest))
             let report = try await client.send(.get, "/v1/agents/\(agentID)/feedback", as: owner)
             #expect(report.status == .ok)
             let totals = try report.decode(Schemas.FeedbackPage.self)
@@ -51,12 +63,16 @@ import Testing
             #expect(totals.data.first { $0.messageId == messageID }?.comment == "good")
             #expect(try await client.send(.delete, "/v1/messages/\(replyID)/feedback", as: owner).status == .noContent)
             #expect(try await client.send(.delete, "/v1/messages/\(replyID)/feedback", as: owner).isProblem(.notFound))
-            #expect(try await client.send(.get, "/v1/agents/\(agentID)/feedback", as: owner).decode(Schemas.FeedbackPage.self).thumbsDown == 0)
+            #expect(
+                try await client.send(.get, "/v1/agents/\(agentID)/feedback", as: owner).decode(Schemas.FeedbackPage.self)
+                    .thumbsDown == 0)
 
             #expect(try await client.send(.delete, "\(base)/conv-1", as: owner).status == .noContent)
             #expect(try await client.send(.delete, "\(base)/conv-1", as: owner).isProblem(.notFound))
             #expect(try await client.send(.get, base, as: owner).ids(Schemas.ConversationPage.self) == [])
-            #expect(try await client.send(.get, "/v1/agents/\(agentID)/feedback", as: owner).decode(Schemas.FeedbackPage.self).thumbsUp == 0)
+            #expect(
+                try await client.send(.get, "/v1/agents/\(agentID)/feedback", as: owner).decode(Schemas.FeedbackPage.self)
+                    .thumbsUp == 0)
         }
     }
 
@@ -66,20 +82,27 @@ import Testing
         try await api.test { client async throws in
             let agentID = try await makeAgent(client, owner)
             let base = "/v1/agents/\(agentID)/conversations"
-            let message = try await client.send(.post, "\(base)/c/messages", as: owner, json: ["role": "user", "content": "private"])
+            let message = try await client.send(
+                .post, "\(base)/c/messages", as: owner, json: ["role": "user", "content": "private"])
             let messageID = try message.decode(Schemas.Message.self).id
-            #expect(try await client.send(.put, "/v1/messages/\(messageID)/feedback", as: owner, json: ["rating": 1]).status == .ok)
+            #expect(
+                try await client.send(.put, "/v1/messages/\(messageID)/feedback", as: owner, json: ["rating": 1]).status == .ok)
 
             #expect(try await client.send(.get, base, as: intruder).isProblem(.notFound))
             #expect(try await client.send(.get, "\(base)/c/messages", as: intruder).isProblem(.notFound))
-            #expect(try await client.send(.post, "\(base)/c/messages", as: intruder, json: ["role": "user", "content": "spam"]).isProblem(.notFound))
+            #expect(
+                try await client.send(.post, "\(base)/c/messages", as: intruder, json: ["role": "user", "content": "spam"])
+                    .isProblem(.notFound))
             #expect(try await client.send(.delete, "\(base)/c", as: intruder).isProblem(.notFound))
-            #expect(try await client.send(.put, "/v1/messages/\(messageID)/feedback", as: intruder, json: ["rating": 0]).isProblem(.notFound))
+            #expect(
+                try await client.send(.put, "/v1/messages/\(messageID)/feedback", as: intruder, json: ["rating": 0]).isProblem(
+                    .notFound))
             #expect(try await client.send(.delete, "/v1/messages/\(messageID)/feedback", as: intruder).isProblem(.notFound))
             #expect(try await client.send(.get, "/v1/agents/\(agentID)/feedback", as: intruder).isProblem(.notFound))
 
             #expect(try await client.send(.get, "\(base)/c/messages", as: owner).ids(Schemas.MessagePage.self) == [messageID])
-            let report = try await client.send(.get, "/v1/agents/\(agentID)/feedback", as: owner).decode(Schemas.FeedbackPage.self)
+            let report = try await client.send(.get, "/v1/agents/\(agentID)/feedback", as: owner).decode(
+                Schemas.FeedbackPage.self)
             #expect(report.thumbsUp == 1)
             #expect(report.thumbsDown == 0)
         }

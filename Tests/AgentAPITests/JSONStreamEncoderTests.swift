@@ -18,7 +18,9 @@ import Testing
         let note: String?
 
         private enum CodingKeys: String, CodingKey {
-            case id, content, metadata, createdAt = "created_at", note
+            case id, content, metadata
+            case createdAt = "created_at"
+            case note
         }
     }
 
@@ -81,7 +83,10 @@ import Testing
 
     @Test func nestedContainersCloseInOrder() throws {
         let text = try encodedText(Nested())
-        #expect(text == #"{"a":{"a":1,"b":["x",null,{"c":true},2.5],"c":"after list"},"b":[1,2,3],"c":"1970-01-01T00:00:00.000Z","d":[]}"#)
+        #expect(
+            text
+                == #"{"a":{"a":1,"b":["x",null,{"c":true},2.5],"c":"after list"},"b":[1,2,3],"c":"1970-01-01T00:00:00.000Z","d":[]}"#
+        )
     }
 
     @Test func secondContainerContinuesTheObject() throws {

@@ -14,7 +14,8 @@ import Testing
 
     init() async throws {
         let parameters = try #require(key.parameters)
-        let jwks = #"{"keys":[{"kty":"EC","crv":"P-256","use":"sig","alg":"ES256","kid":"idp-1","x":"\#(parameters.x)","y":"\#(parameters.y)"}]}"#
+        let jwks =
+            #"{"keys":[{"kty":"EC","crv":"P-256","use":"sig","alg":"ES256","kid":"idp-1","x":"\#(parameters.x)","y":"\#(parameters.y)"}]}"#
         // Reading JWT_JWKS_FILE is the platform configuration's job (PlatformConfigurationTests).
         #expect(await JWTConfiguration.isUsableKeySet(jwks))
         api = try await TestAPI.make(jwt: JWTConfiguration(jwks: jwks, autoProvision: true))
@@ -23,8 +24,9 @@ import Testing
     func token(sub: String, email: String?, signer: ES256PrivateKey, kid: String = "idp-1") async throws -> String {
         let keys = JWTKeyCollection()
         await keys.add(ecdsa: signer, kid: JWKIdentifier(string: kid))
-        return try await keys.sign(AuthenticationTests.Claims(
-            sub: SubjectClaim(value: sub), exp: ExpirationClaim(value: Date().addingTimeInterval(300)), email: email))
+        return try await keys.sign(
+            AuthenticationTests.Claims(
+                sub: SubjectClaim(value: sub), exp: ExpirationClaim(value: Date().addingTimeInterval(300)), email: email))
     }
 
     @Test func providerTokensAreAcceptedAndOthersRejected() async throws {

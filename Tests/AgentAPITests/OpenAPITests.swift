@@ -1,9 +1,10 @@
-@testable import AgentAPI
 import AgentTestSupport
 import Foundation
 import Hummingbird
 import HummingbirdTesting
 import Testing
+
+@testable import AgentAPI
 
 /// The contract file, the two documents served from it, and the router describe the same API.
 @Suite struct OpenAPITests {
@@ -17,7 +18,8 @@ import Testing
     static let generatorInput = URL(filePath: #filePath).deletingLastPathComponent().appending(path: "openapi.yaml")
 
     @Test func documentAndRouterAgree() async throws {
-        let router = try await buildRouter(store: api.db.store, configuration: api.configuration, registry: api.registry, logger: api.logger)
+        let router = try await buildRouter(
+            store: api.db.store, configuration: api.configuration, registry: api.registry, logger: api.logger)
         let routed = Set(router.routes.map { "\($0.method.rawValue) \($0.path)" })
         let text = try await api.test { client in
             let response = try await client.send(.get, "/openapi.json", as: nil)
@@ -29,9 +31,10 @@ import Testing
         #expect(document["openapi"] as? String == "3.1.0")
         let paths = try #require(document["paths"] as? [String: [String: Any]])
         let methods: Set = ["get", "put", "post", "delete", "patch", "head", "options"]
-        let documented = Set(paths.flatMap { path, operations in
-            operations.keys.filter(methods.contains).map { "\($0.uppercased()) \(path)" }
-        })
+        let documented = Set(
+            paths.flatMap { path, operations in
+                operations.keys.filter(methods.contains).map { "\($0.uppercased()) \(path)" }
+            })
         #expect(routed.subtracting(documented).sorted() == [], "routes missing from the document")
         #expect(documented.subtracting(routed).sorted() == [], "documented routes the router lacks")
 
@@ -57,14 +60,17 @@ import Testing
         for id in ids {
             #expect(id.wholeMatch(of: #/[a-z]+(?:[A-Z][a-z]+|API|JSON|YAML)*/#) != nil && id.count <= 24, "\(id)")
         }
-        let expected: Set = ["listAgents", "createAgent", "getAgent", "updateAgent", "deleteAgent", "listMessages", "createMessage"]
+        let expected: Set = [
+            "listAgents", "createAgent", "getAgent", "updateAgent", "deleteAgent", "listMessages", "createMessage",
+        ]
         #expect(expected.isSubset(of: Set(ids)))
     }
 
     /// Generated types reject members their schema does not name only when it says
     /// `additionalProperties: false`; without it a field the server adds would go unnoticed.
     @Test func everyObjectSchemaIsClosed() throws {
-        let schemas = try #require((try Self.servedDocument()["components"] as? [String: Any])?["schemas"] as? [String: [String: Any]])
+        let schemas = try #require(
+            (try Self.servedDocument()["components"] as? [String: Any])?["schemas"] as? [String: [String: Any]])
         for (name, schema) in schemas where schema["type"] as? String == "object" {
             #expect(schema["additionalProperties"] as? Bool == false, "\(name)")
         }
@@ -84,7 +90,8 @@ import Testing
         var documented: Set<String> = []
         for operation in paths.values.flatMap(\.values) {
             guard let operation = operation as? [String: Any], let id = operation["operationId"] as? String,
-                  let requestBody = operation["requestBody"] as? [String: Any] else { continue }
+                let requestBody = operation["requestBody"] as? [String: Any]
+            else { continue }
             documented.insert(id)
             let media = (requestBody["content"] as? [String: Any])?["application/json"] as? [String: Any]
             let reference = try #require((media?["schema"] as? [String: Any])?["$ref"] as? String, "\(id)")

@@ -42,7 +42,8 @@ import Testing
         try await api.test { client async throws in
             let given = try await client.exchange(.get, "/health", headers: [.init("X-Request-Id")!: "abc-123"])
             #expect(given.headers[.init("X-Request-Id")!] == "abc-123")
-            let odd = try await client.exchange(.get, "/health", headers: [.init("X-Request-Id")!: "a b\u{7F}\(String(repeating: "x", count: 300))"])
+            let odd = try await client.exchange(
+                .get, "/health", headers: [.init("X-Request-Id")!: "a b\u{7F}\(String(repeating: "x", count: 300))"])
             let generated = try #require(odd.headers[.init("X-Request-Id")!])
             #expect(generated.count == 36)
             #expect(UUID(uuidString: generated) != nil && Array(generated)[14] == "4")
@@ -57,12 +58,16 @@ import Testing
         let lines = CapturedLog()
         let logger = lines.logger(level: .info)
         let owner = try await api.makeUser()
-        let app = try await buildApplication(store: api.db.store, configuration: api.configuration, registry: api.registry, logger: logger)
+        let app = try await buildApplication(
+            store: api.db.store, configuration: api.configuration, registry: api.registry, logger: logger)
         try await app.test(.router) { client in
-            _ = try await client.send(.post, "/v1/connections", as: owner, json: ["name": "c", "service": "s", "api_key": "sk-SECRETKEYSECRETKEY1234"])
+            _ = try await client.send(
+                .post, "/v1/connections", as: owner, json: ["name": "c", "service": "s", "api_key": "sk-SECRETKEYSECRETKEY1234"])
             let agent = try await client.send(.post, "/v1/agents", as: owner, json: ["name": "a", "system_prompt": "p"])
             let agentID = try agent.decode(Schemas.Agent.self).id
-            _ = try await client.send(.post, "/v1/agents/\(agentID)/conversations/c/messages", as: owner, json: ["role": "user", "content": "PRIVATE-CONTENT"])
+            _ = try await client.send(
+                .post, "/v1/agents/\(agentID)/conversations/c/messages", as: owner,
+                json: ["role": "user", "content": "PRIVATE-CONTENT"])
             _ = try await client.send(.get, "/v1/me", as: Tenant(id: owner.id, token: "ap_bogus.token"))
         }
         let captured = lines.lines

@@ -12,7 +12,9 @@ import Testing
     init() async throws { api = try await TestAPI.make() }
 
     /// Walks `/v1/agents` with `limit` in `order`, by `after` (or `before` from the far end), collecting ids.
-    func walk(_ client: any TestClientProtocol, as owner: Tenant, order: String, backwards: Bool, during: () async throws -> Void) async throws -> [String] {
+    func walk(_ client: any TestClientProtocol, as owner: Tenant, order: String, backwards: Bool, during: () async throws -> Void)
+        async throws -> [String]
+    {
         var seen: [String] = []
         var cursor: String?
         repeat {
@@ -33,12 +35,18 @@ import Testing
     func walkSeesEveryRowOnceDespiteConcurrentInserts(order: String, backwards: Bool) async throws {
         let owner = try await api.makeUser()
         let initial = try await (0..<30).asyncMap { index in
-            try await api.db.store.withTenant(owner.id) { try await $0.createAgent(NewAgent(name: "a\(index)", systemPrompt: "p")).id }
+            try await api.db.store.withTenant(owner.id) {
+                try await $0.createAgent(NewAgent(name: "a\(index)", systemPrompt: "p")).id
+            }
         }
         try await api.test { client async throws in
             // Walking backwards starts from the far end: a `before` walk needs its first cursor from the other side.
             var seen: [String]
-            let insert = { _ = try await api.db.store.withTenant(owner.id) { try await $0.createAgent(NewAgent(name: "late", systemPrompt: "p")) } }
+            let insert = {
+                _ = try await api.db.store.withTenant(owner.id) {
+                    try await $0.createAgent(NewAgent(name: "late", systemPrompt: "p"))
+                }
+            }
             if backwards {
                 let reverse = order == "asc" ? "desc" : "asc"
                 let first = try await client.send(.get, "/v1/agents?limit=7&order=\(reverse)", as: owner)
@@ -54,7 +62,9 @@ import Testing
     }
 
     /// Walks from `edge` toward the start with `before`, returning ids in listing order.
-    func walkBefore(_ client: any TestClientProtocol, as owner: Tenant, order: String, from edge: String, during: () async throws -> Void) async throws -> [String] {
+    func walkBefore(
+        _ client: any TestClientProtocol, as owner: Tenant, order: String, from edge: String, during: () async throws -> Void
+    ) async throws -> [String] {
         var pages: [[String]] = []
         var cursor = edge
         while true {
@@ -72,7 +82,9 @@ import Testing
     @Test func defaultAndEmptyPages() async throws {
         let owner = try await api.makeUser()
         for index in 0..<25 {
-            _ = try await api.db.store.withTenant(owner.id) { try await $0.createAgent(NewAgent(name: "a\(index)", systemPrompt: "p")) }
+            _ = try await api.db.store.withTenant(owner.id) {
+                try await $0.createAgent(NewAgent(name: "a\(index)", systemPrompt: "p"))
+            }
         }
         try await api.test { client async throws in
             let first = try await client.send(.get, "/v1/agents", as: owner)

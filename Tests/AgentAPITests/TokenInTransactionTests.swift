@@ -19,7 +19,9 @@ import Testing
 
     @Test func forgedTokenIs401OnEveryKindOfRequest() async throws {
         let owner = try await api.makeUser()
-        let agent = try await api.db.store.withTenant(owner.id) { try await $0.createAgent(NewAgent(name: "mine", systemPrompt: "p")) }
+        let agent = try await api.db.store.withTenant(owner.id) {
+            try await $0.createAgent(NewAgent(name: "mine", systemPrompt: "p"))
+        }
         let forged = forged(owner)
         try await api.test { client async throws in
             // A read that finds rows, a read of one that exists, one that does not, a bad query
@@ -43,7 +45,9 @@ import Testing
         try await api.test { client async throws in
             #expect(try await client.send(.get, "/v1/agents", as: owner).status == .ok)
             #expect(try await client.send(.get, "/v1/agents/nope", as: owner).isProblem(.notFound))
-            let tokens = try await api.db.store.withTenant(owner.id) { try await $0.tokens(PageRequest(limit: 10, order: .descending)) }
+            let tokens = try await api.db.store.withTenant(owner.id) {
+                try await $0.tokens(PageRequest(limit: 10, order: .descending))
+            }
             for token in tokens.items {
                 try await api.db.store.withTenant(owner.id) { try await $0.revokeToken(token.id) }
             }

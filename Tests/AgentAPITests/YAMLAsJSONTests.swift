@@ -1,6 +1,7 @@
-@testable import AgentAPI
 import Hummingbird
 import Testing
+
+@testable import AgentAPI
 
 /// The start-up conversion of the contract from YAML to the JSON served at `/openapi.json`.
 @Suite struct YAMLAsJSONTests {

@@ -17,7 +17,8 @@ struct AgentCtlRun {
         let folder = FileManager.default.temporaryDirectory.appending(path: "agentctl-run-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
-        let outputURL = folder.appending(path: "stdout"), errorsURL = folder.appending(path: "stderr")
+        let outputURL = folder.appending(path: "stdout")
+        let errorsURL = folder.appending(path: "stderr")
         try Data().write(to: outputURL)
         try Data().write(to: errorsURL)
         process.standardOutput = try FileHandle(forWritingTo: outputURL)

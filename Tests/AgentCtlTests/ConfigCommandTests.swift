@@ -13,12 +13,16 @@ import Testing
     @Test func printsEachSettingItsValueAndSourceWithSecretsRedacted() throws {
         let home = try Self.home()
         let file = try Fixtures.file(#"{"api": {"host": "0.0.0.0"}, "jwt": {"hs256": {"secret": "\#(Fixtures.jwtSecret)"}}}"#)
-        let run = try AgentCtlRun(["config", "check", "--config", file], environment: [
-            "AGENT_PLATFORM_HOME": home.path, "API_PORT": "9000", "DATABASE_URL": Fixtures.databaseURL,
-            "ENCRYPTION_KEY": Fixtures.key,
-        ])
+        let run = try AgentCtlRun(
+            ["config", "check", "--config", file],
+            environment: [
+                "AGENT_PLATFORM_HOME": home.path, "API_PORT": "9000", "DATABASE_URL": Fixtures.databaseURL,
+                "ENCRYPTION_KEY": Fixtures.key,
+            ])
         #expect(run.status == 0, "\(run.errors)")
-        let lines = run.output.split(separator: "\n").map { $0.split(separator: " ", omittingEmptySubsequences: true).map(String.init) }
+        let lines = run.output.split(separator: "\n").map {
+            $0.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
+        }
         #expect(lines.contains(["configuration", "file:", file]))
         #expect(lines.contains(["API_PORT", "9000", "environment"]))
         #expect(lines.contains(["API_HOST", "0.0.0.0", "file"]))
@@ -37,10 +41,12 @@ import Testing
     @Test func anInvalidConfigurationExitsWithStatus2AndEveryError() throws {
         let home = try Self.home()
         let badKey = String(repeating: "zz", count: 32)
-        let run = try AgentCtlRun(["config", "check"], environment: [
-            "AGENT_PLATFORM_HOME": home.path, "LOG_LEVEL": "chatty", "ENCRYPTION_KEYS": "k1:\(badKey)",
-            "JWT_HS256_SECRET": "too-short-secret",
-        ])
+        let run = try AgentCtlRun(
+            ["config", "check"],
+            environment: [
+                "AGENT_PLATFORM_HOME": home.path, "LOG_LEVEL": "chatty", "ENCRYPTION_KEYS": "k1:\(badKey)",
+                "JWT_HS256_SECRET": "too-short-secret",
+            ])
         #expect(run.status == 2)
         #expect(run.errors.contains("error: LOG_LEVEL must be one of trace, debug, info, notice, warning, error, critical"))
         #expect(run.errors.contains("error: ENCRYPTION_KEYS: key 'k1' must contain only hex digits"))
@@ -54,7 +60,8 @@ import Testing
 
     @Test func theFileCanBeNamedByItsVariable() throws {
         let file = try Fixtures.file(#"{"log": {"level": "error"}}"#)
-        let run = try AgentCtlRun(["config", "check"], environment: ["AGENT_PLATFORM_CONFIG": file, "AGENT_PLATFORM_HOME": try Self.home().path])
+        let run = try AgentCtlRun(
+            ["config", "check"], environment: ["AGENT_PLATFORM_CONFIG": file, "AGENT_PLATFORM_HOME": try Self.home().path])
         #expect(run.status == 0)
         #expect(run.output.contains("configuration file: \(file)"))
         #expect(run.output.split(separator: "\n").contains { $0.split(separator: " ") == ["LOG_LEVEL", "error", "file"] })

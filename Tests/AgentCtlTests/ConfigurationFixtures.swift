@@ -13,7 +13,8 @@ enum ConfigurationFixtures {
     /// A JSON Web Key Set with one fresh public key.
     static func keySet() throws -> String {
         guard let parameters = ES256PrivateKey().parameters else { throw CocoaError(.featureUnsupported) }
-        return #"{"keys":[{"kty":"EC","crv":"P-256","use":"sig","alg":"ES256","kid":"idp-1","x":"\#(parameters.x)","y":"\#(parameters.y)"}]}"#
+        return
+            #"{"keys":[{"kty":"EC","crv":"P-256","use":"sig","alg":"ES256","kid":"idp-1","x":"\#(parameters.x)","y":"\#(parameters.y)"}]}"#
     }
 
     /// Every fixture lives in this folder of the test process, deleted at exit.

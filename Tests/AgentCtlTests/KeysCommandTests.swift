@@ -22,9 +22,10 @@ import Testing
             let apiKey = "sk-cli-\(index)-\(UUID().uuidString)"
             plaintexts.append(apiKey)
             let store = AgentStore(client: db.runtime, keyring: keyring, logger: db.logger)
-            connectionIDs.append(try await store.withTenant(tenant) {
-                try await $0.createConnection(NewAPIConnection(name: "c\(index)", service: "openai", apiKey: apiKey)).id
-            })
+            connectionIDs.append(
+                try await store.withTenant(tenant) {
+                    try await $0.createConnection(NewAPIConnection(name: "c\(index)", service: "openai", apiKey: apiKey)).id
+                })
         }
         let lostConnectionID = try #require(connectionIDs.last)
         let environment = [
@@ -55,7 +56,9 @@ import Testing
     }
 
     @Test func anExternalDatabaseWithoutAKeyStopsWithTheVariableNamed() throws {
-        let environment = ["DATABASE_URL": "postgresql://nobody@127.0.0.1:9/none", "ADMIN_DATABASE_URL": "postgresql://nobody@127.0.0.1:9/none"]
+        let environment = [
+            "DATABASE_URL": "postgresql://nobody@127.0.0.1:9/none", "ADMIN_DATABASE_URL": "postgresql://nobody@127.0.0.1:9/none",
+        ]
         let run = try AgentCtlRun(["keys", "verify"], environment: environment)
         #expect(run.status != 0)
         #expect(run.errors.contains("ENCRYPTION_KEY"))

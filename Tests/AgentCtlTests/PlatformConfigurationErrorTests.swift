@@ -25,24 +25,31 @@ import Testing
         Case(environment: ["API_MAX_BODY_BYTES": "lots"], setting: "API_MAX_BODY_BYTES", hidden: "lots"),
         Case(environment: ["DATABASE_POOL_SIZE": "5000"], setting: "DATABASE_POOL_SIZE", hidden: "5000"),
         Case(environment: ["DATABASE_POOL_SIZE": "many"], setting: "DATABASE_POOL_SIZE", hidden: "many"),
-        Case(environment: ["DATABASE_URL": "mysql://app:\(Fixtures.databasePassword)@db/agents"],
-             setting: "DATABASE_URL", hidden: Fixtures.databasePassword),
-        Case(environment: ["DATABASE_URL": "postgresql://app:\(Fixtures.databasePassword)@db/"],
-             setting: "DATABASE_URL", hidden: Fixtures.databasePassword),
-        Case(environment: ["ADMIN_DATABASE_URL": "postgresql://:\(Fixtures.databasePassword)@db/agents"],
-             setting: "ADMIN_DATABASE_URL", hidden: Fixtures.databasePassword),
+        Case(
+            environment: ["DATABASE_URL": "mysql://app:\(Fixtures.databasePassword)@db/agents"],
+            setting: "DATABASE_URL", hidden: Fixtures.databasePassword),
+        Case(
+            environment: ["DATABASE_URL": "postgresql://app:\(Fixtures.databasePassword)@db/"],
+            setting: "DATABASE_URL", hidden: Fixtures.databasePassword),
+        Case(
+            environment: ["ADMIN_DATABASE_URL": "postgresql://:\(Fixtures.databasePassword)@db/agents"],
+            setting: "ADMIN_DATABASE_URL", hidden: Fixtures.databasePassword),
         Case(environment: ["POSTGRES_BIN_DIR": "/nonexistent/pg-bin"], setting: "POSTGRES_BIN_DIR", hidden: "pg-bin"),
-        Case(environment: ["ENCRYPTION_KEY": String(Fixtures.key.dropLast(2))], setting: "ENCRYPTION_KEY",
-             hidden: String(Fixtures.key.dropLast(2))),
-        Case(environment: ["ENCRYPTION_KEYS": "k1:\(Fixtures.key),\(Fixtures.otherKey)"], setting: "ENCRYPTION_KEYS",
-             hidden: Fixtures.otherKey),
+        Case(
+            environment: ["ENCRYPTION_KEY": String(Fixtures.key.dropLast(2))], setting: "ENCRYPTION_KEY",
+            hidden: String(Fixtures.key.dropLast(2))),
+        Case(
+            environment: ["ENCRYPTION_KEYS": "k1:\(Fixtures.key),\(Fixtures.otherKey)"], setting: "ENCRYPTION_KEYS",
+            hidden: Fixtures.otherKey),
         Case(environment: ["ENCRYPTION_KEYS": "\(Fixtures.otherKey):k1"], setting: "ENCRYPTION_KEYS", hidden: Fixtures.otherKey),
-        Case(environment: ["ENCRYPTION_KEY": Fixtures.key, "ENCRYPTION_ACTIVE_KEY_ID": "k9"],
-             setting: "ENCRYPTION_ACTIVE_KEY_ID", hidden: Fixtures.key),
+        Case(
+            environment: ["ENCRYPTION_KEY": Fixtures.key, "ENCRYPTION_ACTIVE_KEY_ID": "k9"],
+            setting: "ENCRYPTION_ACTIVE_KEY_ID", hidden: Fixtures.key),
         Case(environment: ["JWT_HS256_SECRET": "too-short-secret"], setting: "JWT_HS256_SECRET", hidden: "too-short-secret"),
         Case(environment: ["JWT_JWKS_FILE": "/nonexistent/jwks.json"], setting: "JWT_JWKS_FILE", hidden: "<none>"),
-        Case(environment: ["JWT_HS256_SECRET": Fixtures.jwtSecret, "JWT_AUTO_PROVISION": "maybe"],
-             setting: "JWT_AUTO_PROVISION", hidden: Fixtures.jwtSecret),
+        Case(
+            environment: ["JWT_HS256_SECRET": Fixtures.jwtSecret, "JWT_AUTO_PROVISION": "maybe"],
+            setting: "JWT_AUTO_PROVISION", hidden: Fixtures.jwtSecret),
         Case(environment: ["JWT_ISSUER": "https://idp.example.test"], setting: "JWT_HS256_SECRET", hidden: "<none>"),
     ]
 
@@ -62,10 +69,11 @@ import Testing
 
     @Test func aLogLevelIsCheckedLikeAPort() async throws {
         let check = await PlatformConfiguration.check(environment: ["LOG_LEVEL": "chatty", "API_PORT": "eighty"])
-        #expect(check.problems.map(\.message) == [
-            "API_PORT must be an integer",
-            "LOG_LEVEL must be one of trace, debug, info, notice, warning, error, critical",
-        ])
+        #expect(
+            check.problems.map(\.message) == [
+                "API_PORT must be an integer",
+                "LOG_LEVEL must be one of trace, debug, info, notice, warning, error, critical",
+            ])
     }
 
     @Test func aJWKSFileThatIsNoKeySetIsNamed() async throws {
@@ -79,10 +87,11 @@ import Testing
     @Test func aBadValueInTheFileNamesTheFileKey() async throws {
         let file = try Fixtures.file(#"{"api": {"port": "eighty"}, "encryption": {"key": "0123"}}"#)
         let check = await PlatformConfiguration.check(environment: [:], configFile: file)
-        #expect(check.problems.map(\.message) == [
-            "ENCRYPTION_KEY must be 64 hex characters (32 bytes), found 4 characters (encryption.key in \(file))",
-            "API_PORT must be an integer (api.port in \(file))",
-        ])
+        #expect(
+            check.problems.map(\.message) == [
+                "ENCRYPTION_KEY must be 64 hex characters (32 bytes), found 4 characters (encryption.key in \(file))",
+                "API_PORT must be an integer (api.port in \(file))",
+            ])
         #expect(!ConfigCommand.Check.report(check).contains("0123"))
     }
 
@@ -90,9 +99,10 @@ import Testing
         let secret = #"{"encryption": {"key": "\#(Fixtures.key)"}}"#
         let shared = try Fixtures.file(secret, mode: 0o644)
         let check = await PlatformConfiguration.check(environment: [:], configFile: shared)
-        #expect(check.problems.map(\.message) == [
-            "--config names \(shared), which holds secrets ('encryption.key') but is readable by group or others; run chmod 600 on it"
-        ])
+        #expect(
+            check.problems.map(\.message) == [
+                "--config names \(shared), which holds secrets ('encryption.key') but is readable by group or others; run chmod 600 on it"
+            ])
         #expect(!ConfigCommand.Check.report(check).contains(Fixtures.key))
         // Without secrets the file may be shared.
         let plain = try Fixtures.file(#"{"api": {"port": 9000}}"#, mode: 0o644)

@@ -108,7 +108,8 @@ import Testing
         let keySet = try Fixtures.keySet()
         let keySetFile = try Fixtures.file(keySet, named: "jwks.json")
         let binaries = try Fixtures.fakeBinaries()
-        let file = try Fixtures.file("""
+        let file = try Fixtures.file(
+            """
             {
               "agentPlatformHome": "/var/lib/agent",
               "database": {"url": "\(Fixtures.databaseURL)", "poolSize": 7},

@@ -17,7 +17,8 @@ import Testing
         progress.update(5)
         progress.update(10)
         progress.finish()
-        let expected = "\r[" + String(repeating: "#", count: 15) + String(repeating: "-", count: 15) + "] 50% 5/10 re-sealed"
+        let expected =
+            "\r[" + String(repeating: "#", count: 15) + String(repeating: "-", count: 15) + "] 50% 5/10 re-sealed"
             + "\r[" + String(repeating: "#", count: 30) + "] 100% 10/10 re-sealed\n"
         #expect(written.text == expected)
     }

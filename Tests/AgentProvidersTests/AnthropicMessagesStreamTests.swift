@@ -11,12 +11,13 @@ import Testing
 
     @Test func readsTextUsageAndStopReason() {
         let reply = Self.decode(RecordedStreams.anthropicText)
-        #expect(reply.events == [
-            .usage(TokenUsage(prompt: 472, completion: 2)),
-            .text("Bonjour, "), .text("ça va ? 🙂"),
-            .usage(TokenUsage(prompt: nil, completion: 15)),
-            .finished(.stop),
-        ])
+        #expect(
+            reply.events == [
+                .usage(TokenUsage(prompt: 472, completion: 2)),
+                .text("Bonjour, "), .text("ça va ? 🙂"),
+                .usage(TokenUsage(prompt: nil, completion: 15)),
+                .finished(.stop),
+            ])
         #expect(reply.text == RecordedStreams.anthropicTextText)
         #expect(reply.usage == TokenUsage(prompt: 472, completion: 15))
     }
@@ -71,7 +72,8 @@ import Testing
     // MARK: Malformed and short streams
 
     @Test func malformedDataIsAProtocolViolation() {
-        let body = "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"delta\":{\"type\":\"text_delta\",\"text\":\"x\"\n\n"
+        let body =
+            "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"delta\":{\"type\":\"text_delta\",\"text\":\"x\"\n\n"
         #expect(Self.decode(body).events == [.failed(.protocolViolation(.malformedJSON))])
     }
 
@@ -80,14 +82,17 @@ import Testing
     }
 
     @Test func theEventNameStandsInForAMissingType() {
-        let body = "event: content_block_delta\ndata: {\"delta\":{\"type\":\"text_delta\",\"text\":\"x\"}}\n\nevent: message_stop\ndata: {}\n\n"
+        let body =
+            "event: content_block_delta\ndata: {\"delta\":{\"type\":\"text_delta\",\"text\":\"x\"}}\n\nevent: message_stop\ndata: {}\n\n"
         #expect(Self.decode(body).events == [.text("x"), .finished(nil)])
     }
 
     @Test func aStreamWithoutMessageStopFailsUnlessItGaveAStopReason() {
-        let cut = "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"delta\":{\"type\":\"text_delta\",\"text\":\"x\"}}\n\n"
+        let cut =
+            "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"delta\":{\"type\":\"text_delta\",\"text\":\"x\"}}\n\n"
         #expect(Self.decode(cut).events == [.text("x"), .failed(.protocolViolation(.endedEarly))])
-        let stopped = cut + "event: message_delta\ndata: {\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"end_turn\"}}\n\n"
+        let stopped =
+            cut + "event: message_delta\ndata: {\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"end_turn\"}}\n\n"
         #expect(Self.decode(stopped).events == [.text("x"), .finished(.stop)])
     }
 

@@ -28,7 +28,8 @@ import Testing
     }
 
     @Test func openAIErrorBody() {
-        let body = #"{"error":{"message":"Incorrect API key provided: sk-proj-SECRET.","type":"invalid_request_error","param":null,"code":"invalid_api_key"}}"#
+        let body =
+            #"{"error":{"message":"Incorrect API key provided: sk-proj-SECRET.","type":"invalid_request_error","param":null,"code":"invalid_api_key"}}"#
         #expect(throws: ProviderFailure.provider(kind: "invalid_request_error")) { try Self.decode(body, as: .openAI) }
     }
 

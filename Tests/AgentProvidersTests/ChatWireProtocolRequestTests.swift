@@ -19,38 +19,44 @@ import Testing
 
     @Test func openAIStreamsWithUsage() throws {
         let request = ChatRequest(model: "gpt-4o-mini", messages: Self.conversation, temperature: 0.5, maximumTokens: 256)
-        #expect(try Self.body(.openAI, request) == """
-            {"max_tokens":256,"messages":[{"content":"You are terse.","role":"system"},{"content":"Hi / ciao 👋","role":"user"},\
-            {"content":"Hello.","role":"assistant"},{"content":"Say \\"more\\".","role":"user"}],"model":"gpt-4o-mini",\
-            "stream":true,"stream_options":{"include_usage":true},"temperature":0.5}
-            """)
+        #expect(
+            try Self.body(.openAI, request) == """
+                {"max_tokens":256,"messages":[{"content":"You are terse.","role":"system"},{"content":"Hi / ciao 👋","role":"user"},\
+                {"content":"Hello.","role":"assistant"},{"content":"Say \\"more\\".","role":"user"}],"model":"gpt-4o-mini",\
+                "stream":true,"stream_options":{"include_usage":true},"temperature":0.5}
+                """)
     }
 
     @Test func openAIWithoutStreamingOrOptionalFields() throws {
         let request = ChatRequest(model: "llama3", messages: [ChatMessage(role: .user, content: "x")], stream: false)
-        #expect(try Self.body(.openAI, request) == #"{"messages":[{"content":"x","role":"user"}],"model":"llama3","stream":false}"#)
+        #expect(
+            try Self.body(.openAI, request) == #"{"messages":[{"content":"x","role":"user"}],"model":"llama3","stream":false}"#)
     }
 
     // MARK: Anthropic
 
     @Test func anthropicTakesTheSystemPromptApartAndRequiresMaxTokens() throws {
         let request = ChatRequest(model: "claude-sonnet-4-5", messages: Self.conversation, temperature: 1)
-        #expect(try Self.body(.anthropic, request) == """
-            {"max_tokens":4096,"messages":[{"content":"Hi / ciao 👋","role":"user"},{"content":"Hello.","role":"assistant"},\
-            {"content":"Say \\"more\\".","role":"user"}],"model":"claude-sonnet-4-5","stream":true,"system":"You are terse.",\
-            "temperature":1}
-            """)
+        #expect(
+            try Self.body(.anthropic, request) == """
+                {"max_tokens":4096,"messages":[{"content":"Hi / ciao 👋","role":"user"},{"content":"Hello.","role":"assistant"},\
+                {"content":"Say \\"more\\".","role":"user"}],"model":"claude-sonnet-4-5","stream":true,"system":"You are terse.",\
+                "temperature":1}
+                """)
     }
 
     @Test func anthropicJoinsSystemMessagesAndOmitsAnAbsentOne() throws {
         let twoSystems = ChatRequest(
             model: "m",
-            messages: [ChatMessage(role: .system, content: "A"), ChatMessage(role: .user, content: "u"),
-                       ChatMessage(role: .system, content: "B")],
+            messages: [
+                ChatMessage(role: .system, content: "A"), ChatMessage(role: .user, content: "u"),
+                ChatMessage(role: .system, content: "B"),
+            ],
             maximumTokens: 10, stream: false
         )
-        #expect(try Self.body(.anthropic, twoSystems)
-            == #"{"max_tokens":10,"messages":[{"content":"u","role":"user"}],"model":"m","stream":false,"system":"A\n\nB"}"#)
+        #expect(
+            try Self.body(.anthropic, twoSystems)
+                == #"{"max_tokens":10,"messages":[{"content":"u","role":"user"}],"model":"m","stream":false,"system":"A\n\nB"}"#)
         let noSystem = ChatRequest(model: "m", messages: [ChatMessage(role: .user, content: "u")], maximumTokens: 10)
         #expect(try !Self.body(.anthropic, noSystem).contains("system"))
     }

@@ -19,9 +19,10 @@ import Testing
 
     @Test func readsUsageFromAChunkThatAlsoCarriesContent() {
         let reply = Self.decode(RecordedStreams.openAIUsageOnContentChunk)
-        #expect(reply.events == [
-            .text("Hel"), .text("lo."), .usage(TokenUsage(prompt: 42, completion: 2)), .finished(.length),
-        ])
+        #expect(
+            reply.events == [
+                .text("Hel"), .text("lo."), .usage(TokenUsage(prompt: 42, completion: 2)), .finished(.length),
+            ])
     }
 
     @Test func anErrorObjectMidStreamFailsWithItsTypeOnly() {
@@ -50,7 +51,10 @@ import Testing
         (#"{"error":{"message":"m","code":502}}"#, "502"),
         (#"{"error":"Internal error with key sk-123"}"#, "unknown"),
         (#"{"error":{"message":"m","type":"a sentence with spaces","code":"invalid_api_key"}}"#, "invalid_api_key"),
-        (#"{"error":{"message":"m","type":"sk-ant-api03-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"}}"#, "unknown"),
+        (
+            #"{"error":{"message":"m","type":"sk-ant-api03-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"}}"#,
+            "unknown"
+        ),
     ])
     func keepsOnlyAShortErrorKind(_ payload: String, kind: String) {
         let reply = Self.decode("data: \(payload)\n\n")

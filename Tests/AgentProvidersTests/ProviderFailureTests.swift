@@ -21,8 +21,9 @@ import Testing
 
     @Test func descriptionsSayWhatHappenedInOurWords() {
         #expect(String(describing: ProviderFailure.provider(kind: "overloaded_error")) == "provider error overloaded_error")
-        #expect(String(describing: ProviderFailure.protocolViolation(.endedEarly))
-            == "protocol violation: the stream ended before the reply did")
+        #expect(
+            String(describing: ProviderFailure.protocolViolation(.endedEarly))
+                == "protocol violation: the stream ended before the reply did")
         #expect(String(describing: FinishReason.contentFilter) == "content_filter")
     }
 

@@ -116,7 +116,9 @@ import Testing
         #expect(try parser.parse(Array("data: new stream\n\n".utf8)) == [ServerSentEvent(data: "new stream")])
     }
 
-    @Test(arguments: [Array("data: x".utf8), Array("data: x\n".utf8), Array("event: e\n".utf8), Array("retry: 5\n".utf8), [0xEF, 0xBB]])
+    @Test(arguments: [
+        Array("data: x".utf8), Array("data: x\n".utf8), Array("event: e\n".utf8), Array("retry: 5\n".utf8), [0xEF, 0xBB],
+    ])
     func finishReportsBytesLeftOver(_ bytes: [UInt8]) throws {
         #expect(try Self.parse([bytes]).end == .truncated)
     }
@@ -206,10 +208,11 @@ import Testing
 
     @Test func theMixedStreamMeansWhatTheStandardSays() throws {
         let result = try Self.parse([Array(Self.streams[3].utf8)])
-        #expect(result.events == [
-            ServerSentEvent(event: "a", data: "é\n", id: "9", retry: 10),
-            ServerSentEvent(data: "👋 x", id: "9"),
-        ])
+        #expect(
+            result.events == [
+                ServerSentEvent(event: "a", data: "é\n", id: "9", retry: 10),
+                ServerSentEvent(data: "👋 x", id: "9"),
+            ])
         #expect(result.end == .truncated)
     }
 }

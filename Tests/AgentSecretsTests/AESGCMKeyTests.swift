@@ -15,10 +15,10 @@ import Testing
     }
 
     #if os(Linux)
-    /// swift-crypto builds BoringSSL here; the fallback would work, at a third of the speed.
-    @Test func usesBoringSSLDirectly() {
-        #expect(AESGCMKey.backend == "BoringSSL")
-    }
+        /// swift-crypto builds BoringSSL here; the fallback would work, at a third of the speed.
+        @Test func usesBoringSSLDirectly() {
+            #expect(AESGCMKey.backend == "BoringSSL")
+        }
     #endif
 
     // MARK: Known answers
@@ -26,12 +26,15 @@ import Testing
     /// Test cases 13 and 14 of McGrew and Viega's GCM specification: zero key, zero 96-bit IV.
     @Test(arguments: [
         (plaintext: "", ciphertext: "", tag: "530f8afbc74536b9a963b4f1c4cb738b"),
-        (plaintext: "00000000000000000000000000000000", ciphertext: "cea7403d4d606b6e074ec5d3baf39d18",
-         tag: "d0d1c8a799996bf0265b98b5d48ab919"),
+        (
+            plaintext: "00000000000000000000000000000000", ciphertext: "cea7403d4d606b6e074ec5d3baf39d18",
+            tag: "d0d1c8a799996bf0265b98b5d48ab919"
+        ),
     ])
     func publishedVectors(plaintext: String, ciphertext: String, tag: String) throws {
         let zeroKey = AESGCMKey(SymmetricKey(data: [UInt8](repeating: 0, count: 32)))
-        let sealed = try seal(Hex.decode(plaintext.utf8)!, nonce: [UInt8](repeating: 0, count: 12), associatedData: [], with: zeroKey)
+        let sealed = try seal(
+            Hex.decode(plaintext.utf8)!, nonce: [UInt8](repeating: 0, count: 12), associatedData: [], with: zeroKey)
         #expect(Hex.encode(sealed.ciphertext) == ciphertext)
         #expect(Hex.encode(sealed.tag) == tag)
     }
@@ -97,9 +100,13 @@ import Testing
                         let plaintext = Self.bytes(56, seed: UInt8(truncatingIfNeeded: task &* 31 &+ round))
                         let nonce = Self.bytes(12, seed: UInt8(truncatingIfNeeded: round))
                         guard let sealed = try? seal(plaintext, nonce: nonce, associatedData: [], with: key),
-                              let opened = try? open(sealed.ciphertext, nonce: nonce, tag: sealed.tag, associatedData: [], with: key),
-                              opened == plaintext
-                        else { failures += 1; continue }
+                            let opened = try? open(
+                                sealed.ciphertext, nonce: nonce, tag: sealed.tag, associatedData: [], with: key),
+                            opened == plaintext
+                        else {
+                            failures += 1
+                            continue
+                        }
                     }
                     return failures
                 }

@@ -8,13 +8,13 @@ import Testing
         ("ghp_abcdefghijklmnopqrstuvwxyz0123456789", "ghp_…6789"),
         ("github_pat_11ABCDEFG0123456789_abcdefWXYZ", "github_…WXYZ"),
         ("xoxb-123456789012-abcdefghijkl", "xoxb-…ijkl"),
-        ("AIzaSyAbcdefghijklmnopqrstuvwxyz", "…wxyz"),     // no separator within 8 characters
-        ("verylongprefix-abcdefghijklmnop", "…mnop"),      // prefix would exceed 8 characters
+        ("AIzaSyAbcdefghijklmnopqrstuvwxyz", "…wxyz"),  // no separator within 8 characters
+        ("verylongprefix-abcdefghijklmnop", "…mnop"),  // prefix would exceed 8 characters
         ("-leadingdash-abcdefghijkl", "…ijkl"),
-        ("sk-abcdefghij", "…ghij"),                        // prefix dropped: too little stays hidden
+        ("sk-abcdefghij", "…ghij"),  // prefix dropped: too little stays hidden
         ("sk-abcdefghijklm", "sk-…jklm"),
-        ("abcdefgh12", "…12"),                            // short: last two only
-        ("abc", "…"),                                      // very short: nothing
+        ("abcdefgh12", "…12"),  // short: last two only
+        ("abc", "…"),  // very short: nothing
         ("", "…"),
     ])
     func display(apiKey: String, expected: String) {

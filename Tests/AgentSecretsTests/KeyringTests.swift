@@ -74,23 +74,37 @@ import Testing
     // MARK: Validation never echoes values
 
     static let invalidEnvironments: [(env: [String: String], expected: KeyringError, secret: String)] = [
-        (["ENCRYPTION_KEY": String(TestKeys.hexA.dropLast(2))],
-         .invalidKeyLength(source: "ENCRYPTION_KEY", keyID: nil, length: 62), String(TestKeys.hexA.dropLast(2))),
-        (["ENCRYPTION_KEY": "zz" + TestKeys.hexA.dropFirst(2)],
-         .invalidKeyHex(source: "ENCRYPTION_KEY", keyID: nil), "zz" + TestKeys.hexA.dropFirst(2)),
+        (
+            ["ENCRYPTION_KEY": String(TestKeys.hexA.dropLast(2))],
+            .invalidKeyLength(source: "ENCRYPTION_KEY", keyID: nil, length: 62), String(TestKeys.hexA.dropLast(2))
+        ),
+        (
+            ["ENCRYPTION_KEY": "zz" + TestKeys.hexA.dropFirst(2)],
+            .invalidKeyHex(source: "ENCRYPTION_KEY", keyID: nil), "zz" + TestKeys.hexA.dropFirst(2)
+        ),
         (["ENCRYPTION_KEYS": "k1:\(TestKeys.hexA),k1:\(TestKeys.hexB)"], .duplicateKeyID("k1"), TestKeys.hexB),
-        (["ENCRYPTION_KEYS": "default:\(TestKeys.hexA)", "ENCRYPTION_KEY": TestKeys.hexB],
-         .duplicateKeyID("default"), TestKeys.hexB),
-        (["ENCRYPTION_KEYS": "k1:\(TestKeys.hexA)", "ENCRYPTION_ACTIVE_KEY_ID": "k9"],
-         .unknownActiveKeyID("k9"), TestKeys.hexA),
-        (["ENCRYPTION_KEYS": "k1:\(TestKeys.hexA),\(TestKeys.hexB)"],
-         .malformedEntry(source: "ENCRYPTION_KEYS", position: 2), TestKeys.hexB),
+        (
+            ["ENCRYPTION_KEYS": "default:\(TestKeys.hexA)", "ENCRYPTION_KEY": TestKeys.hexB],
+            .duplicateKeyID("default"), TestKeys.hexB
+        ),
+        (
+            ["ENCRYPTION_KEYS": "k1:\(TestKeys.hexA)", "ENCRYPTION_ACTIVE_KEY_ID": "k9"],
+            .unknownActiveKeyID("k9"), TestKeys.hexA
+        ),
+        (
+            ["ENCRYPTION_KEYS": "k1:\(TestKeys.hexA),\(TestKeys.hexB)"],
+            .malformedEntry(source: "ENCRYPTION_KEYS", position: 2), TestKeys.hexB
+        ),
         // Id and key swapped: the "id" is a key and must not be echoed.
         (["ENCRYPTION_KEYS": "\(TestKeys.hexC):k1"], .invalidKeyID(source: "ENCRYPTION_KEYS", position: 1), TestKeys.hexC),
-        (["ENCRYPTION_KEY": TestKeys.hexA, "ENCRYPTION_ACTIVE_KEY_ID": TestKeys.hexC],
-         .invalidKeyID(source: "ENCRYPTION_ACTIVE_KEY_ID", position: nil), TestKeys.hexC),
-        (["ENCRYPTION_KEYS": "k1:\(TestKeys.hexC)00"],
-         .invalidKeyLength(source: "ENCRYPTION_KEYS", keyID: "k1", length: 66), TestKeys.hexC),
+        (
+            ["ENCRYPTION_KEY": TestKeys.hexA, "ENCRYPTION_ACTIVE_KEY_ID": TestKeys.hexC],
+            .invalidKeyID(source: "ENCRYPTION_ACTIVE_KEY_ID", position: nil), TestKeys.hexC
+        ),
+        (
+            ["ENCRYPTION_KEYS": "k1:\(TestKeys.hexC)00"],
+            .invalidKeyLength(source: "ENCRYPTION_KEYS", keyID: "k1", length: 66), TestKeys.hexC
+        ),
         (["ENCRYPTION_KEYS": ","], .emptyKeyList(source: "ENCRYPTION_KEYS"), ","),
     ]
 

@@ -73,7 +73,9 @@ import Testing
 
     @Test func truncatedOrExtendedPayloadFails() throws {
         let sealed = try keyring.seal(TestKeys.apiKey, context: TestKeys.rowOne)
-        for text in [String(sealed.dropLast()), String(sealed.dropLast(4)), sealed + "A", sealed + "AA", "ak1.k2026.", "ak1.k2026.AAAA"] {
+        for text in [
+            String(sealed.dropLast()), String(sealed.dropLast(4)), sealed + "A", sealed + "AA", "ak1.k2026.", "ak1.k2026.AAAA",
+        ] {
             #expect(throws: SecretError.self) { try keyring.open(text, context: TestKeys.rowOne) }
         }
     }

@@ -20,15 +20,18 @@ enum SeedFixtures {
 
     static let openAI = Fixture(
         plaintext: "sk-proj-Fixture0123456789abcdefghijklmnopqrstuvwxyzAB",
-        encrypted: "d9ef6081eebb5109bf74f5f93843a555:68c4b81f2c24bdf5e0c13dfb1dfac53b:95c9e07f5b566d14cb87d21a13dc61e7880963ce2a73ca273a103d3f5c365af672e6762ba44e2139eb1b0b6786b339ccdfca6bc725"
+        encrypted:
+            "d9ef6081eebb5109bf74f5f93843a555:68c4b81f2c24bdf5e0c13dfb1dfac53b:95c9e07f5b566d14cb87d21a13dc61e7880963ce2a73ca273a103d3f5c365af672e6762ba44e2139eb1b0b6786b339ccdfca6bc725"
     )
     static let gitHub = Fixture(
         plaintext: "ghp_FixtureToken1234567890abcdefABCD",
-        encrypted: "ae2cae2ca172eea8b02394733553ea18:876711751fc3c670602b2fccda96d49d:68224268789b8755985962ebcafe85f596c52b0f7bbd9a7c7614ec8b4a431335e69dc93c"
+        encrypted:
+            "ae2cae2ca172eea8b02394733553ea18:876711751fc3c670602b2fccda96d49d:68224268789b8755985962ebcafe85f596c52b0f7bbd9a7c7614ec8b4a431335e69dc93c"
     )
     static let unicode = Fixture(
         plaintext: "clé-API-ünïcødé-密钥-🔑-test",
-        encrypted: "5630c100a9c2f0168fc82de081fc8c9d:42096a9190d6af2fa772cd47d3832749:4ce0e724f52b63c8d1deb98d21a6478fefb6405ff944f7105d5a808124fc385067a5c31024"
+        encrypted:
+            "5630c100a9c2f0168fc82de081fc8c9d:42096a9190d6af2fa772cd47d3832749:4ce0e724f52b63c8d1deb98d21a6478fefb6405ff944f7105d5a808124fc385067a5c31024"
     )
     static let empty = Fixture(
         plaintext: "",

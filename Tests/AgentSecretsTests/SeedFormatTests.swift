@@ -6,7 +6,8 @@ import Testing
     let keyring: Keyring
 
     init() throws {
-        keyring = try #require(try Keyring.fromSettings(encryptionKey: SeedFixtures.encryptionKey, encryptionKeys: nil, activeKeyID: nil))
+        keyring = try #require(
+            try Keyring.fromSettings(encryptionKey: SeedFixtures.encryptionKey, encryptionKeys: nil, activeKeyID: nil))
     }
 
     @Test(arguments: SeedFixtures.all.indices)
@@ -25,8 +26,9 @@ import Testing
     }
 
     @Test func resealsIntoARotatedKey() throws {
-        let rotated = try #require(try Keyring.fromSettings(
-            encryptionKey: SeedFixtures.encryptionKey, encryptionKeys: "k2026:\(TestKeys.hexA)", activeKeyID: nil))
+        let rotated = try #require(
+            try Keyring.fromSettings(
+                encryptionKey: SeedFixtures.encryptionKey, encryptionKeys: "k2026:\(TestKeys.hexA)", activeKeyID: nil))
         let resealed = try rotated.reseal(SeedFixtures.unicode.encrypted, context: TestKeys.rowOne)
         #expect(rotated.keyID(of: resealed) == "k2026")
         #expect(try rotated.open(resealed, context: TestKeys.rowOne).exposedValue == SeedFixtures.unicode.plaintext)

@@ -1,7 +1,7 @@
 import AgentStore
 import AgentTestSupport
-import PostgresNIO
 import Foundation
+import PostgresNIO
 import Testing
 
 @Suite struct AgentAndUserTests {
@@ -64,16 +64,23 @@ import Testing
     @Test func checkConstraintsHoldForRawInserts() async throws {
         let f = try await TenantFixture.make()
         for (column, value) in [("temperature", "3"), ("max_tokens", "-1")] {
-            #expect(await f.sqlState(as: f.a.user) {
-                try await $0.query("INSERT INTO agents (name, system_prompt, \(unescaped: column)) VALUES ('n', 'p', \(value)::numeric)", logger: f.db.logger)
-            } == "23514")
+            #expect(
+                await f.sqlState(as: f.a.user) {
+                    try await $0.query(
+                        "INSERT INTO agents (name, system_prompt, \(unescaped: column)) VALUES ('n', 'p', \(value)::numeric)",
+                        logger: f.db.logger)
+                } == "23514")
         }
-        #expect(await f.sqlState(as: f.a.user) {
-            try await $0.query("INSERT INTO agent_messages (agent_id, role, content, conversation_id) VALUES (\(f.a.agent.id), 'robot', 'x', 'c')", logger: f.db.logger)
-        } == "23514")
-        #expect(await f.sqlState(as: f.a.user) {
-            try await $0.query("UPDATE agent_feedback SET rating = 5", logger: f.db.logger)
-        } == "23514")
+        #expect(
+            await f.sqlState(as: f.a.user) {
+                try await $0.query(
+                    "INSERT INTO agent_messages (agent_id, role, content, conversation_id) VALUES (\(f.a.agent.id), 'robot', 'x', 'c')",
+                    logger: f.db.logger)
+            } == "23514")
+        #expect(
+            await f.sqlState(as: f.a.user) {
+                try await $0.query("UPDATE agent_feedback SET rating = 5", logger: f.db.logger)
+            } == "23514")
     }
 
     @Test func usersAreUniqueByEmailAndDeleteCascades() async throws {
@@ -85,7 +92,9 @@ import Testing
         await #expect(throws: StoreError.self) { try await f.db.store.createUser(NewUser(email: "not-an-email")) }
 
         try await f.db.store.withTenant(f.a.user) { try await $0.deleteCurrentUser() }
-        for table in ["agents", "api_connections", "agent_api_connections", "agent_messages", "agent_conversations", "agent_feedback"] {
+        for table in [
+            "agents", "api_connections", "agent_api_connections", "agent_messages", "agent_conversations", "agent_feedback",
+        ] {
             let left = try await f.db.admin.query(
                 "SELECT count(*) FROM \(unescaped: table) WHERE \(unescaped: table == "agent_messages" || table == "agent_feedback" || table == "agent_conversations" ? "owner_id" : "user_id") = \(f.a.user.rawValue)",
                 logger: f.db.logger
@@ -94,10 +103,12 @@ import Testing
         }
         // The audit entry of the deletion outlives the user; B is untouched.
         let audit = try await f.db.admin.query(
-            "SELECT count(*) FROM audit_log WHERE tenant_id = \(f.a.user.rawValue) AND action = 'user.deleted'", logger: f.db.logger
+            "SELECT count(*) FROM audit_log WHERE tenant_id = \(f.a.user.rawValue) AND action = 'user.deleted'",
+            logger: f.db.logger
         ).collect().first!.decode(Int.self)
         #expect(audit == 1)
-        #expect(try await f.db.store.withTenant(f.b.user) { try await $0.agents(PageRequest(order: .descending)).items.count } == 1)
+        #expect(
+            try await f.db.store.withTenant(f.b.user) { try await $0.agents(PageRequest(order: .descending)).items.count } == 1)
     }
 
     @Test func agentsPageByKeysetInBothDirections() async throws {

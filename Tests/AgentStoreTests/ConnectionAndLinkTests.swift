@@ -9,12 +9,15 @@ import Testing
         let f = try await TenantFixture.make()
         let key = "sk-live-0123456789abcdefghij"
         let created = try await f.db.store.withTenant(f.a.user) { session in
-            try await session.createConnection(NewAPIConnection(name: "OpenAI", service: "openai", apiKey: key, metadata: .object(["org": .string("x")])))
+            try await session.createConnection(
+                NewAPIConnection(name: "OpenAI", service: "openai", apiKey: key, metadata: .object(["org": .string("x")])))
         }
         #expect(created.apiKeyHint.hasSuffix("ghij"))
         #expect(!String(describing: created).contains(key))
-        let stored = try await f.db.admin.query("SELECT api_key FROM api_connections WHERE id = \(created.id)", logger: f.db.logger)
-            .collect().first!.decode(String.self)
+        let stored = try await f.db.admin.query(
+            "SELECT api_key FROM api_connections WHERE id = \(created.id)", logger: f.db.logger
+        )
+        .collect().first!.decode(String.self)
         #expect(!stored.contains(key) && !stored.contains("0123456789"))
 
         let opened = try await f.db.store.withTenant(f.a.user) { session in
@@ -30,8 +33,12 @@ import Testing
         await #expect(throws: StoreError.notFound(resource: "connection")) {
             try await f.db.store.withTenant(f.b.user) { try await $0.withAPIKey(connectionID: created.id) { $0.exposedValue } }
         }
-        let actions = try await f.db.store.withTenant(f.a.user) { try await $0.auditLog(PageRequest(limit: 100, order: .ascending)).items.map(\.action) }
-        #expect(actions.contains("connection.created") && actions.contains("connection.opened") && actions.contains("connection.updated"))
+        let actions = try await f.db.store.withTenant(f.a.user) {
+            try await $0.auditLog(PageRequest(limit: 100, order: .ascending)).items.map(\.action)
+        }
+        #expect(
+            actions.contains("connection.created") && actions.contains("connection.opened")
+                && actions.contains("connection.updated"))
 
         try await f.db.store.withTenant(f.a.user) { try await $0.deleteConnection(created.id) }
         await #expect(throws: StoreError.notFound(resource: "connection")) {

@@ -12,8 +12,11 @@ import Testing
             var ids: [String] = []
             for index in 0..<25 {
                 let role: Message.Role = index % 2 == 0 ? .user : .assistant
-                ids.append(try await session.appendMessage(
-                    agentID: agent.id, conversationID: "conv", NewMessage(role: role, content: "m\(index)", metadata: .object(["i": .number(Double(index))]))).id)
+                ids.append(
+                    try await session.appendMessage(
+                        agentID: agent.id, conversationID: "conv",
+                        NewMessage(role: role, content: "m\(index)", metadata: .object(["i": .number(Double(index))]))
+                    ).id)
             }
             return (agent, ids)
         }
@@ -22,7 +25,8 @@ import Testing
         var cursor: PageRequest.Cursor?
         repeat {
             let page = try await db.store.withTenant(user) {
-                try await $0.messages(agentID: agent.id, conversationID: "conv", PageRequest(limit: 10, cursor: cursor, order: .ascending))
+                try await $0.messages(
+                    agentID: agent.id, conversationID: "conv", PageRequest(limit: 10, cursor: cursor, order: .ascending))
             }
             forward += page.items.map(\.id)
             cursor = page.hasMore ? .after(page.items.last!.id) : nil
@@ -34,7 +38,8 @@ import Testing
         cursor = .before(ids.last!)
         while let current = cursor {
             let page = try await db.store.withTenant(user) {
-                try await $0.messages(agentID: agent.id, conversationID: "conv", PageRequest(limit: 10, cursor: current, order: .ascending))
+                try await $0.messages(
+                    agentID: agent.id, conversationID: "conv", PageRequest(limit: 10, cursor: current, order: .ascending))
             }
             backward = page.items.map(\.id) + backward
             cursor = page.hasMore ? .before(page.items.first!.id) : nil
@@ -58,7 +63,8 @@ import Testing
         }
         await #expect(throws: StoreError.self) {
             try await db.store.withTenant(user) {
-                try await $0.messages(agentID: agent.id, conversationID: "conv", PageRequest(cursor: .after("missing"), order: .ascending))
+                try await $0.messages(
+                    agentID: agent.id, conversationID: "conv", PageRequest(cursor: .after("missing"), order: .ascending))
             }
         }
     }
@@ -71,16 +77,19 @@ import Testing
             for conversation in ["one", "two", "three"] {
                 for index in 0..<3 {
                     _ = try await session.appendMessage(
-                        agentID: agent.id, conversationID: conversation, NewMessage(role: .user, content: "\(conversation) \(index)"))
+                        agentID: agent.id, conversationID: conversation,
+                        NewMessage(role: .user, content: "\(conversation) \(index)"))
                 }
             }
-            let latest = try await session.appendMessage(agentID: agent.id, conversationID: "one", NewMessage(role: .assistant, content: "last"))
+            let latest = try await session.appendMessage(
+                agentID: agent.id, conversationID: "one", NewMessage(role: .assistant, content: "last"))
 
             let page = try await session.conversations(agentID: agent.id, PageRequest(limit: 2, order: .descending))
             #expect(page.items.map(\.id) == ["one", "three"])
             #expect(page.items[0].messageCount == 4 && page.items[0].lastMessage == latest)
             #expect(page.hasMore)
-            let rest = try await session.conversations(agentID: agent.id, PageRequest(limit: 2, cursor: .after("three"), order: .descending))
+            let rest = try await session.conversations(
+                agentID: agent.id, PageRequest(limit: 2, cursor: .after("three"), order: .descending))
             #expect(rest.items.map(\.id) == ["two"] && !rest.hasMore)
 
             // Deleting the latest message moves the summary back; deleting the conversation removes it.
@@ -96,7 +105,8 @@ import Testing
     @Test func feedbackSetChangeRemoveAndTotals() async throws {
         let f = try await TenantFixture.make()
         try await f.db.store.withTenant(f.a.user) { session in
-            let second = try await session.appendMessage(agentID: f.a.agent.id, conversationID: "c1", NewMessage(role: .assistant, content: "answer"))
+            let second = try await session.appendMessage(
+                agentID: f.a.agent.id, conversationID: "c1", NewMessage(role: .assistant, content: "answer"))
             let first = try await session.setFeedback(messageID: second.id, NewFeedback(rating: 1, comment: "good"))
             let changed = try await session.setFeedback(messageID: second.id, NewFeedback(rating: 0, comment: "actually no"))
             #expect(changed.id == first.id && changed.rating == 0 && changed.agentID == f.a.agent.id)
@@ -105,14 +115,18 @@ import Testing
             #expect(report.thumbsUp == 1 && report.thumbsDown == 1 && report.page.items.count == 2)
 
             try await session.removeFeedback(messageID: second.id)
-            await #expect(throws: StoreError.notFound(resource: "feedback")) { try await session.removeFeedback(messageID: second.id) }
+            await #expect(throws: StoreError.notFound(resource: "feedback")) {
+                try await session.removeFeedback(messageID: second.id)
+            }
             await #expect(throws: StoreError.invalid(field: .rating, reason: "must be 0 or 1")) {
                 try await session.setFeedback(messageID: second.id, NewFeedback(rating: 2))
             }
         }
         // Through the API, B's message is not found for A.
         await #expect(throws: StoreError.notFound(resource: "message")) {
-            try await f.db.store.withTenant(f.a.user) { try await $0.setFeedback(messageID: f.b.message.id, NewFeedback(rating: 1)) }
+            try await f.db.store.withTenant(f.a.user) {
+                try await $0.setFeedback(messageID: f.b.message.id, NewFeedback(rating: 1))
+            }
         }
     }
 }

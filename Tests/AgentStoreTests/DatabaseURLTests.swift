@@ -33,7 +33,10 @@ import Testing
         #expect(tool.minimumConnections == 0 && tool.maximumConnections == 3 && tool.keepAliveBehavior != nil)
     }
 
-    @Test(arguments: ["mysql://u@h/db", "postgresql://h/db", "postgresql://u@h:99999/db", "postgresql://u@h/", "postgresql://u@h/db?sslmode=verify"])
+    @Test(arguments: [
+        "mysql://u@h/db", "postgresql://h/db", "postgresql://u@h:99999/db", "postgresql://u@h/",
+        "postgresql://u@h/db?sslmode=verify",
+    ])
     func invalidURLsAreRefusedWithoutEchoingThem(_ text: String) {
         #expect(throws: DatabaseURLError.self) { try DatabaseURL(text) }
         do { _ = try DatabaseURL(text) } catch { #expect(!"\(error)".contains(text)) }

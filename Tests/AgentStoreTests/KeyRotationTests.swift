@@ -14,7 +14,9 @@ import Testing
     }
 
     /// Creates `count` connections per tenant through a store sealing with `keyring`.
-    static func connections(_ db: TestDatabase, keyring: Keyring, tenants: [UserID], count: Int) async throws -> [(UserID, String, String)] {
+    static func connections(_ db: TestDatabase, keyring: Keyring, tenants: [UserID], count: Int) async throws -> [(
+        UserID, String, String
+    )] {
         let store = AgentStore(client: db.runtime, keyring: keyring, logger: db.logger)
         var made: [(UserID, String, String)] = []
         for tenant in tenants {
@@ -30,14 +32,17 @@ import Testing
     }
 
     static func storedKeys(_ db: TestDatabase) async throws -> [String] {
-        try await db.admin.query("SELECT api_key FROM api_connections", logger: db.logger).collect().map { try $0.decode(String.self) }
+        try await db.admin.query("SELECT api_key FROM api_connections", logger: db.logger).collect().map {
+            try $0.decode(String.self)
+        }
     }
 
     @Test func rotationReSealsEveryTenantUnderTheActiveKey() async throws {
         let db = try await TestDatabase.make()
         let old = try Self.keyring([("k1", Self.oldKey)])
         let rotated = try Self.keyring([("k2", Self.newKey), ("k1", Self.oldKey)])
-        let made = try await Self.connections(db, keyring: old, tenants: [try await db.makeUser(), try await db.makeUser()], count: 5)
+        let made = try await Self.connections(
+            db, keyring: old, tenants: [try await db.makeUser(), try await db.makeUser()], count: 5)
 
         let rotation = KeyRotation(admin: db.admin, keyring: rotated, logger: db.logger)
         #expect(try await rotation.pendingCount() == 10)
@@ -98,7 +103,8 @@ import Testing
     @Test func aMissingOldKeyAffectsOnlyItsRows() async throws {
         let db = try await TestDatabase.make()
         let user = try await db.makeUser()
-        let lost = try await Self.connections(db, keyring: try Self.keyring([("k0", String(repeating: "0c", count: 32))]), tenants: [user], count: 1)[0]
+        let lost = try await Self.connections(
+            db, keyring: try Self.keyring([("k0", String(repeating: "0c", count: 32))]), tenants: [user], count: 1)[0]
         let kept = try await Self.connections(db, keyring: try Self.keyring([("k1", Self.oldKey)]), tenants: [user], count: 1)[0]
         let keyring = try Self.keyring([("k1", Self.oldKey)])
         let store = AgentStore(client: db.runtime, keyring: keyring, logger: db.logger)
@@ -122,7 +128,8 @@ import Testing
         // Written by the seed's Node implementation (encryptApiKey) with the key below; see
         // Tests/AgentSecretsTests/SeedFixtures.swift.
         let seedKey = "8f2e4b6a1c3d5e7f9a0b2c4d6e8f1a3b5c7d9e0f2a4b6c8d0e1f3a5b7c9d2e4f"
-        let seedValue = "ae2cae2ca172eea8b02394733553ea18:876711751fc3c670602b2fccda96d49d:68224268789b8755985962ebcafe85f596c52b0f7bbd9a7c7614ec8b4a431335e69dc93c"
+        let seedValue =
+            "ae2cae2ca172eea8b02394733553ea18:876711751fc3c670602b2fccda96d49d:68224268789b8755985962ebcafe85f596c52b0f7bbd9a7c7614ec8b4a431335e69dc93c"
         try await db.admin.query(
             "INSERT INTO api_connections (id, name, service, api_key, user_id) VALUES ('imported', 'gh', 'github', \(seedValue), \(user.rawValue))",
             logger: db.logger)
@@ -132,6 +139,8 @@ import Testing
         let stored = try await Self.storedKeys(db)
         #expect(stored.count == 1 && stored[0].hasPrefix("ak1."))
         let store = AgentStore(client: db.runtime, keyring: keyring, logger: db.logger)
-        #expect(try await store.withTenant(user) { try await $0.withAPIKey(connectionID: "imported") { $0.exposedValue } } == "ghp_FixtureToken1234567890abcdefABCD")
+        #expect(
+            try await store.withTenant(user) { try await $0.withAPIKey(connectionID: "imported") { $0.exposedValue } }
+                == "ghp_FixtureToken1234567890abcdefABCD")
     }
 }

@@ -20,7 +20,11 @@ import Testing
         let migrator = Migrator(client: db.admin, logger: db.logger)
         let applied = try await migrator.up()
         #expect(applied.map(\.version) == Migration.all.map(\.version))
-        #expect(try await tables(db).isSuperset(of: ["users", "agents", "api_connections", "agent_api_connections", "agent_messages", "agent_feedback", "audit_log", "schema_migrations"]))
+        #expect(
+            try await tables(db).isSuperset(of: [
+                "users", "agents", "api_connections", "agent_api_connections", "agent_messages", "agent_feedback", "audit_log",
+                "schema_migrations",
+            ]))
         #expect(try await migrator.status().pending.isEmpty)
 
         let oneStep = try await migrator.down()

@@ -40,7 +40,9 @@ import Testing
                     let deadline = ContinuousClock.now + .seconds(3)
                     while ContinuousClock.now < deadline {
                         do {
-                            _ = try await store.withTenant(user) { try await $0.agents(PageRequest(limit: 5, order: .descending)) }
+                            _ = try await store.withTenant(user) {
+                                try await $0.agents(PageRequest(limit: 5, order: .descending))
+                            }
                             outcomes.count(success: true)
                         } catch StoreError.unavailable {
                             try await Task.sleep(for: .milliseconds(5))
@@ -117,7 +119,9 @@ import Testing
         }
         releasing.finish()
         try await holder.value
-        let value = try await pool.withLeasedConnection { try await $0.query("SELECT 2", logger: db.logger).collect().first?.decode(Int.self) }
+        let value = try await pool.withLeasedConnection {
+            try await $0.query("SELECT 2", logger: db.logger).collect().first?.decode(Int.self)
+        }
         #expect(value == 2)
     }
 }

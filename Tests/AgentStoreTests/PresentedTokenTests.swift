@@ -15,7 +15,9 @@ import Testing
         }
         let token = try #require(PresentedToken(issued.value))
         #expect(token.userID == user)
-        let agents = try await db.store.withTenant(presenting: token) { try await $0.agents(PageRequest(limit: 10, order: .descending)) }
+        let agents = try await db.store.withTenant(presenting: token) {
+            try await $0.agents(PageRequest(limit: 10, order: .descending))
+        }
         #expect(agents.items.count == 1)
         let used = try await db.store.withTenant(user) { try await $0.tokens(PageRequest(limit: 10, order: .descending)) }
         #expect(used.items.first?.lastUsedAt != nil)

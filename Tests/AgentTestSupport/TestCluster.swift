@@ -38,7 +38,12 @@ enum TestCluster {
     /// Stops and deletes the cluster. At exit nothing awaits, so this waits for a task: the
     /// concurrency runtime's threads still run, and the exiting thread is none of them.
     private static func removeAtExit() {
-        guard let cluster = removal.withLock({ cluster in defer { cluster = nil }; return cluster }) else { return }
+        guard
+            let cluster = removal.withLock({ cluster in
+                defer { cluster = nil }
+                return cluster
+            })
+        else { return }
         let done = DispatchSemaphore(value: 0)
         Task.detached {
             try? await cluster.remove()

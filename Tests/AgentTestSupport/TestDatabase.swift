@@ -44,7 +44,9 @@ public struct TestDatabase: Sendable {
 
     private static func baseAdminURL() async throws -> String {
         if let url = ProcessInfo.processInfo.environment["TEST_ADMIN_DATABASE_URL"] { return url }
-        guard let endpoint = try await TestCluster.adminEndpoint() else { throw StoreError.unavailable(reason: "no test cluster") }
+        guard let endpoint = try await TestCluster.adminEndpoint() else {
+            throw StoreError.unavailable(reason: "no test cluster")
+        }
         return endpoint.url(user: endpoint.superuser, database: "postgres")
     }
 

@@ -55,7 +55,7 @@ import Testing
     /// The real user id of a process, from `/proc`.
     static func userID(of pid: Int32) -> Int? {
         guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
-              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("Uid:") })
+            let line = status.split(separator: "\n").first(where: { $0.hasPrefix("Uid:") })
         else { return nil }
         return line.split(whereSeparator: \.isWhitespace).dropFirst().first.flatMap { Int($0) }
     }
@@ -65,7 +65,7 @@ import Testing
     static func isAlive(_ pid: Int32) -> Bool {
         guard kill(pid, 0) == 0, LocalCluster.isPostmaster(pid) else { return false }
         guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-              let end = stat.lastIndex(of: ")")
+            let end = stat.lastIndex(of: ")")
         else { return true }
         return stat[stat.index(after: end)...].split(separator: " ").first != "Z"
     }

@@ -26,8 +26,9 @@ import Testing
 
     @Test func theEndpointURLIsLibpqsSocketForm() {
         let endpoint = LocalCluster.Endpoint(socketDirectory: "/tmp/agent pg", port: 5432, superuser: "agent_admin")
-        #expect(endpoint.url(user: "agent_admin", database: "agent_platform")
-            == "postgresql://agent_admin@%2Ftmp%2Fagent%20pg:5432/agent_platform")
+        #expect(
+            endpoint.url(user: "agent_admin", database: "agent_platform")
+                == "postgresql://agent_admin@%2Ftmp%2Fagent%20pg:5432/agent_platform")
         #expect(endpoint.url(user: "app&co", database: "db") == "postgresql://app%26co@%2Ftmp%2Fagent%20pg:5432/db")
     }
 

@@ -7,7 +7,12 @@ final class Tally: Sendable {
     var value: Int { count.withLock { $0 } }
 
     @discardableResult
-    func add(_ amount: Int) -> Int { count.withLock { $0 += amount; return $0 } }
+    func add(_ amount: Int) -> Int {
+        count.withLock {
+            $0 += amount
+            return $0
+        }
+    }
 
     func raise(to candidate: Int) { count.withLock { $0 = max($0, candidate) } }
 }

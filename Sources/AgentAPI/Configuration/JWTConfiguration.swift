@@ -24,6 +24,7 @@ public struct JWTConfiguration: Sendable, CustomStringConvertible {
 
     public var description: String {
         let keys = [hs256Secret == nil ? nil : "HS256", jwks == nil ? nil : "JWKS"].compactMap { $0 }
-        return "JWTConfiguration(keys: \(keys), issuer: \(issuer ?? "any"), audience: \(audience ?? "any"), autoProvision: \(autoProvision))"
+        return
+            "JWTConfiguration(keys: \(keys), issuer: \(issuer ?? "any"), audience: \(audience ?? "any"), autoProvision: \(autoProvision))"
     }
 }

@@ -73,7 +73,8 @@ struct AccountExport: Sendable {
         head.writeString(",\"messages\":[")
         try await writer.write(head)
         var separator = ""
-        try await walkPages({ try await $0.messages(agentID: conversation.agentID, conversationID: conversation.id, $1) }) { page in
+        try await walkPages({ try await $0.messages(agentID: conversation.agentID, conversationID: conversation.id, $1) }) {
+            page in
             try await writer.write(try Self.encoded(page, separator: &separator, MessageBody.init))
         }
         try await writer.write(Self.fragment("]}"))

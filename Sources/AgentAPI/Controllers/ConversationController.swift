@@ -26,7 +26,9 @@ struct ConversationController: Sendable {
     @Sendable func delete(_ request: Request, context: APIRequestContext) async throws -> HTTPResponse.Status {
         let agentID = try context.id("agent_id", of: "agent")
         let conversationID = try context.id("conversation_id", of: "conversation")
-        try await store.withTenant(of: context) { try await $0.deleteConversation(agentID: agentID, conversationID: conversationID) }
+        try await store.withTenant(of: context) {
+            try await $0.deleteConversation(agentID: agentID, conversationID: conversationID)
+        }
         return .noContent
     }
 

@@ -17,7 +17,9 @@ struct FeedbackController: Sendable {
     @Sendable func set(_ request: Request, context: APIRequestContext) async throws -> FeedbackBody {
         let messageID = try context.id("message_id", of: "message")
         let body = try await request.decode(as: SetFeedbackBody.self, context: context)
-        let feedback = try await store.withTenant(of: context) { try await $0.setFeedback(messageID: messageID, body.newFeedback) }
+        let feedback = try await store.withTenant(of: context) {
+            try await $0.setFeedback(messageID: messageID, body.newFeedback)
+        }
         return FeedbackBody(feedback)
     }
 

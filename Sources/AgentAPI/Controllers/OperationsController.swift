@@ -31,6 +31,7 @@ struct OperationsController: Sendable {
 
     /// `getMetrics`: Prometheus' text format.
     @Sendable func metrics(_ request: Request, context: APIRequestContext) async throws -> EncodedDocument {
-        EncodedDocument(bytes: ByteBuffer(bytes: registry.emitToBuffer()), contentType: "text/plain; version=0.0.4; charset=utf-8")
+        EncodedDocument(
+            bytes: ByteBuffer(bytes: registry.emitToBuffer()), contentType: "text/plain; version=0.0.4; charset=utf-8")
     }
 }

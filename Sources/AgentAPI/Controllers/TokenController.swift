@@ -16,7 +16,8 @@ struct TokenController: Sendable {
     /// `createToken`: issues a token; this response is the only place its value ever appears, so it is
     /// not to be cached.
     @Sendable func create(_ request: Request, context: APIRequestContext) async throws -> EditedResponse<IssuedTokenBody> {
-        let name = try await context.requestDecoder.decodeIfPresent(CreateTokenBody.self, from: request, context: context)?.name ?? ""
+        let name =
+            try await context.requestDecoder.decodeIfPresent(CreateTokenBody.self, from: request, context: context)?.name ?? ""
         let issued = try await store.withTenant(of: context) { try await $0.createToken(name: name) }
         return EditedResponse(
             status: .created, headers: [.cacheControl: "no-store"],

@@ -27,8 +27,12 @@ struct AgentBody: ResponseEncodable, Identified, Sendable {
     }
 
     private enum CodingKeys: String, CodingKey {
-        case id, name, description, systemPrompt = "system_prompt", model, temperature, maxTokens = "max_tokens"
-        case createdAt = "created_at", updatedAt = "updated_at"
+        case id, name, description
+        case systemPrompt = "system_prompt"
+        case model, temperature
+        case maxTokens = "max_tokens"
+        case createdAt = "created_at"
+        case updatedAt = "updated_at"
     }
 }
 
@@ -42,12 +46,16 @@ struct CreateAgentBody: APIRequestBody {
     let maxTokens: Int?
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case name, description, systemPrompt = "system_prompt", model, temperature, maxTokens = "max_tokens"
+        case name, description
+        case systemPrompt = "system_prompt"
+        case model, temperature
+        case maxTokens = "max_tokens"
     }
 
     var newAgent: NewAgent {
-        NewAgent(name: name, description: description, systemPrompt: systemPrompt, model: model,
-                 temperature: temperature, maxTokens: maxTokens)
+        NewAgent(
+            name: name, description: description, systemPrompt: systemPrompt, model: model,
+            temperature: temperature, maxTokens: maxTokens)
     }
 }
 
@@ -56,7 +64,10 @@ struct UpdateAgentBody: APIRequestBody {
     let changes: AgentChanges
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case name, description, systemPrompt = "system_prompt", model, temperature, maxTokens = "max_tokens"
+        case name, description
+        case systemPrompt = "system_prompt"
+        case model, temperature
+        case maxTokens = "max_tokens"
     }
 
     init(from decoder: any Decoder) throws {

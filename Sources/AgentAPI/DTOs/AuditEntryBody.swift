@@ -23,7 +23,10 @@ struct AuditEntryBody: ResponseEncodable, Identified, Sendable {
     }
 
     private enum CodingKeys: String, CodingKey {
-        case id, actor, action, targetType = "target_type", targetID = "target_id", requestID = "request_id"
+        case id, actor, action
+        case targetType = "target_type"
+        case targetID = "target_id"
+        case requestID = "request_id"
         case createdAt = "created_at"
     }
 }

@@ -25,8 +25,12 @@ struct ConnectionBody: ResponseEncodable, Identified, Sendable {
     }
 
     private enum CodingKeys: String, CodingKey {
-        case id, name, service, apiKeyHint = "api_key_hint", apiKeyFingerprint = "api_key_fingerprint", metadata
-        case createdAt = "created_at", updatedAt = "updated_at"
+        case id, name, service
+        case apiKeyHint = "api_key_hint"
+        case apiKeyFingerprint = "api_key_fingerprint"
+        case metadata
+        case createdAt = "created_at"
+        case updatedAt = "updated_at"
     }
 }
 
@@ -37,7 +41,11 @@ struct CreateConnectionBody: APIRequestBody {
     let apiKey: String
     let metadata: JSONValue?
 
-    enum CodingKeys: String, CodingKey, CaseIterable { case name, service, apiKey = "api_key", metadata }
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case name, service
+        case apiKey = "api_key"
+        case metadata
+    }
 
     var newConnection: NewAPIConnection {
         NewAPIConnection(name: name, service: service, apiKey: apiKey, metadata: metadata)
@@ -48,7 +56,11 @@ struct CreateConnectionBody: APIRequestBody {
 struct UpdateConnectionBody: APIRequestBody {
     let changes: APIConnectionChanges
 
-    enum CodingKeys: String, CodingKey, CaseIterable { case name, service, apiKey = "api_key", metadata }
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case name, service
+        case apiKey = "api_key"
+        case metadata
+    }
 
     init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)

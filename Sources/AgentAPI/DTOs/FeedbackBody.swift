@@ -23,8 +23,12 @@ struct FeedbackBody: ResponseEncodable, Identified, Sendable {
     }
 
     private enum CodingKeys: String, CodingKey {
-        case id, messageID = "message_id", agentID = "agent_id", rating, comment
-        case createdAt = "created_at", updatedAt = "updated_at"
+        case id
+        case messageID = "message_id"
+        case agentID = "agent_id"
+        case rating, comment
+        case createdAt = "created_at"
+        case updatedAt = "updated_at"
     }
 }
 
@@ -50,7 +54,10 @@ struct FeedbackListBody: ResponseEncodable, Sendable {
         thumbsDown = report.thumbsDown
     }
 
-    private enum CodingKeys: String, CodingKey { case thumbsUp = "thumbs_up", thumbsDown = "thumbs_down" }
+    private enum CodingKeys: String, CodingKey {
+        case thumbsUp = "thumbs_up"
+        case thumbsDown = "thumbs_down"
+    }
 
     func encode(to encoder: any Encoder) throws {
         try page.encode(to: encoder)

@@ -25,7 +25,11 @@ struct MessageBody: ResponseEncodable, Identified, Sendable {
     }
 
     private enum CodingKeys: String, CodingKey {
-        case id, agentID = "agent_id", conversationID = "conversation_id", userID = "user_id", role, content, metadata
+        case id
+        case agentID = "agent_id"
+        case conversationID = "conversation_id"
+        case userID = "user_id"
+        case role, content, metadata
         case createdAt = "created_at"
     }
 }
@@ -41,7 +45,8 @@ struct CreateMessageBody: APIRequestBody {
     /// The message to append; an unknown role is an invalid value (422), not a malformed body.
     func newMessage() throws -> NewMessage {
         guard let role = Message.Role(rawValue: role) else {
-            throw Problem.invalid(field: "role", reason: "must be one of \(Message.Role.allCases.map(\.rawValue).joined(separator: ", "))")
+            throw Problem.invalid(
+                field: "role", reason: "must be one of \(Message.Role.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         return NewMessage(role: role, content: content, metadata: metadata)
     }
@@ -66,7 +71,11 @@ struct ConversationBody: ResponseEncodable, Identified, Sendable {
     }
 
     private enum CodingKeys: String, CodingKey {
-        case id, agentID = "agent_id", messageCount = "message_count", firstMessageAt = "first_message_at"
-        case lastMessageAt = "last_message_at", lastMessage = "last_message"
+        case id
+        case agentID = "agent_id"
+        case messageCount = "message_count"
+        case firstMessageAt = "first_message_at"
+        case lastMessageAt = "last_message_at"
+        case lastMessage = "last_message"
     }
 }

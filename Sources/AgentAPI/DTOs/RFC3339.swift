@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// RFC 3339 UTC timestamps with milliseconds, e.g. `2026-11-24T21:47:40.723Z`, written by hand: a page
 /// of 50 messages formats 50 of them, and `Date.ISO8601FormatStyle` costs microseconds each.

@@ -19,7 +19,10 @@ struct TokenBody: ResponseEncodable, Identified, Sendable {
     }
 
     private enum CodingKeys: String, CodingKey {
-        case id, name, createdAt = "created_at", lastUsedAt = "last_used_at", revokedAt = "revoked_at"
+        case id, name
+        case createdAt = "created_at"
+        case lastUsedAt = "last_used_at"
+        case revokedAt = "revoked_at"
     }
 }
 

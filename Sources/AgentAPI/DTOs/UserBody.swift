@@ -19,6 +19,9 @@ struct UserBody: ResponseEncodable, Sendable {
     }
 
     private enum CodingKeys: String, CodingKey {
-        case id, email, displayName = "display_name", createdAt = "created_at", updatedAt = "updated_at"
+        case id, email
+        case displayName = "display_name"
+        case createdAt = "created_at"
+        case updatedAt = "updated_at"
     }
 }

@@ -8,7 +8,9 @@ import NIOCore
 public struct APIRequestDecoder: RequestDecoder, Sendable {
     public init() {}
 
-    public func decode<Body: Decodable>(_ type: Body.Type, from request: Request, context: some RequestContext) async throws -> Body {
+    public func decode<Body: Decodable>(_ type: Body.Type, from request: Request, context: some RequestContext) async throws
+        -> Body
+    {
         guard let data = try await Self.body(of: request, limit: context.maxUploadSize) else {
             throw Problem.badRequest("A JSON request body is required.", errors: [.init(field: "body", reason: "is required")])
         }
@@ -16,10 +18,13 @@ public struct APIRequestDecoder: RequestDecoder, Sendable {
     }
 
     /// Like `decode`, for operations whose body is optional: `nil` when the request has none.
-    func decodeIfPresent<Body: Decodable>(_ type: Body.Type, from request: Request, context: some RequestContext) async throws -> Body? {
+    func decodeIfPresent<Body: Decodable>(_ type: Body.Type, from request: Request, context: some RequestContext) async throws
+        -> Body?
+    {
         let headers = request.headers
         if headers[.contentType] == nil,
-           headers[.contentLength] == "0" || headers[.contentLength] == nil && headers[.transferEncoding] == nil {
+            headers[.contentLength] == "0" || headers[.contentLength] == nil && headers[.transferEncoding] == nil
+        {
             return nil
         }
         return try await Self.body(of: request, limit: context.maxUploadSize).map { try Self.decode(type, from: $0) }
@@ -55,8 +60,9 @@ public struct APIRequestDecoder: RequestDecoder, Sendable {
 
     static func decode<Body: Decodable>(_ type: Body.Type, from data: Data) throws -> Body {
         guard APIJSON.depthIsAcceptable(data) else {
-            throw Problem.badRequest("The request body nests deeper than \(APIJSON.maximumDepth) levels.",
-                                     errors: [.init(field: "body", reason: "is nested too deeply")])
+            throw Problem.badRequest(
+                "The request body nests deeper than \(APIJSON.maximumDepth) levels.",
+                errors: [.init(field: "body", reason: "is nested too deeply")])
         }
         let decoder = APIJSON.decoder()
         do {
@@ -64,7 +70,8 @@ public struct APIRequestDecoder: RequestDecoder, Sendable {
             // A body type that does not list its fields is a mistake of ours: a 500, not a lenient decode.
             guard let fields = (type as? any APIRequestBody.Type)?.fieldNames else { throw Problem.internalError() }
             if let present = try? decoder.decode(ObjectKeys.self, from: data),
-               let unknown = present.names.first(where: { !fields.contains($0) }) {
+                let unknown = present.names.first(where: { !fields.contains($0) })
+            {
                 throw Problem.unknownField(unknown)
             }
             return try decoder.decode(type, from: data)

@@ -43,21 +43,66 @@ struct JSONStreamObject<Key: CodingKey>: KeyedEncodingContainerProtocol {
         writer.beginElement(atDepth: depth, key: key.stringValue)
     }
 
-    mutating func encodeNil(forKey key: Key) throws { begin(key); writer.writeNull() }
-    mutating func encode(_ value: Bool, forKey key: Key) throws { begin(key); writer.writeBool(value) }
-    mutating func encode(_ value: String, forKey key: Key) throws { begin(key); writer.writeString(value) }
-    mutating func encode(_ value: Double, forKey key: Key) throws { begin(key); try writer.writeDouble(value) }
-    mutating func encode(_ value: Float, forKey key: Key) throws { begin(key); try writer.writeFloat(value) }
-    mutating func encode(_ value: Int, forKey key: Key) throws { begin(key); writer.writeInteger(value) }
-    mutating func encode(_ value: Int8, forKey key: Key) throws { begin(key); writer.writeInteger(value) }
-    mutating func encode(_ value: Int16, forKey key: Key) throws { begin(key); writer.writeInteger(value) }
-    mutating func encode(_ value: Int32, forKey key: Key) throws { begin(key); writer.writeInteger(value) }
-    mutating func encode(_ value: Int64, forKey key: Key) throws { begin(key); writer.writeInteger(value) }
-    mutating func encode(_ value: UInt, forKey key: Key) throws { begin(key); writer.writeInteger(value) }
-    mutating func encode(_ value: UInt8, forKey key: Key) throws { begin(key); writer.writeInteger(value) }
-    mutating func encode(_ value: UInt16, forKey key: Key) throws { begin(key); writer.writeInteger(value) }
-    mutating func encode(_ value: UInt32, forKey key: Key) throws { begin(key); writer.writeInteger(value) }
-    mutating func encode(_ value: UInt64, forKey key: Key) throws { begin(key); writer.writeInteger(value) }
+    mutating func encodeNil(forKey key: Key) throws {
+        begin(key)
+        writer.writeNull()
+    }
+    mutating func encode(_ value: Bool, forKey key: Key) throws {
+        begin(key)
+        writer.writeBool(value)
+    }
+    mutating func encode(_ value: String, forKey key: Key) throws {
+        begin(key)
+        writer.writeString(value)
+    }
+    mutating func encode(_ value: Double, forKey key: Key) throws {
+        begin(key)
+        try writer.writeDouble(value)
+    }
+    mutating func encode(_ value: Float, forKey key: Key) throws {
+        begin(key)
+        try writer.writeFloat(value)
+    }
+    mutating func encode(_ value: Int, forKey key: Key) throws {
+        begin(key)
+        writer.writeInteger(value)
+    }
+    mutating func encode(_ value: Int8, forKey key: Key) throws {
+        begin(key)
+        writer.writeInteger(value)
+    }
+    mutating func encode(_ value: Int16, forKey key: Key) throws {
+        begin(key)
+        writer.writeInteger(value)
+    }
+    mutating func encode(_ value: Int32, forKey key: Key) throws {
+        begin(key)
+        writer.writeInteger(value)
+    }
+    mutating func encode(_ value: Int64, forKey key: Key) throws {
+        begin(key)
+        writer.writeInteger(value)
+    }
+    mutating func encode(_ value: UInt, forKey key: Key) throws {
+        begin(key)
+        writer.writeInteger(value)
+    }
+    mutating func encode(_ value: UInt8, forKey key: Key) throws {
+        begin(key)
+        writer.writeInteger(value)
+    }
+    mutating func encode(_ value: UInt16, forKey key: Key) throws {
+        begin(key)
+        writer.writeInteger(value)
+    }
+    mutating func encode(_ value: UInt32, forKey key: Key) throws {
+        begin(key)
+        writer.writeInteger(value)
+    }
+    mutating func encode(_ value: UInt64, forKey key: Key) throws {
+        begin(key)
+        writer.writeInteger(value)
+    }
 
     mutating func encode<T: Encodable>(_ value: T, forKey key: Key) throws {
         begin(key)
@@ -106,13 +151,34 @@ struct JSONStreamArray: UnkeyedEncodingContainer {
         count += 1
     }
 
-    mutating func encodeNil() throws { begin(); writer.writeNull() }
-    mutating func encode(_ value: Bool) throws { begin(); writer.writeBool(value) }
-    mutating func encode(_ value: String) throws { begin(); writer.writeString(value) }
-    mutating func encode(_ value: Double) throws { begin(); try writer.writeDouble(value) }
-    mutating func encode(_ value: Float) throws { begin(); try writer.writeFloat(value) }
-    mutating func encode(_ value: Int) throws { begin(); writer.writeInteger(value) }
-    mutating func encode(_ value: Int64) throws { begin(); writer.writeInteger(value) }
+    mutating func encodeNil() throws {
+        begin()
+        writer.writeNull()
+    }
+    mutating func encode(_ value: Bool) throws {
+        begin()
+        writer.writeBool(value)
+    }
+    mutating func encode(_ value: String) throws {
+        begin()
+        writer.writeString(value)
+    }
+    mutating func encode(_ value: Double) throws {
+        begin()
+        try writer.writeDouble(value)
+    }
+    mutating func encode(_ value: Float) throws {
+        begin()
+        try writer.writeFloat(value)
+    }
+    mutating func encode(_ value: Int) throws {
+        begin()
+        writer.writeInteger(value)
+    }
+    mutating func encode(_ value: Int64) throws {
+        begin()
+        writer.writeInteger(value)
+    }
 
     mutating func encode<T: Encodable>(_ value: T) throws {
         begin()

@@ -136,7 +136,8 @@ final class JSONStreamWriter {
             while index < bytes.count {
                 // Eight bytes at a time while none of them needs escaping: message text rarely does.
                 if index + 8 <= bytes.count,
-                   !Self.needsEscape(UnsafeRawPointer(start + index).loadUnaligned(as: UInt64.self)) {
+                    !Self.needsEscape(UnsafeRawPointer(start + index).loadUnaligned(as: UInt64.self))
+                {
                     index += 8
                     continue
                 }

@@ -13,7 +13,8 @@ struct AuthenticationMiddleware: RouterMiddleware {
 
     let authenticator: BearerAuthenticator
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response
+    {
         var context = context
         let credential = try await authenticator.credential(
             for: request, deferringTokenCheck: !Self.mayHaveBody(request.method),

@@ -8,7 +8,8 @@ struct ProblemMiddleware: RouterMiddleware {
 
     let bodyLimit: Int
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response
+    {
         var context = context
         // The limit travels with the context, where body decoding reads it; it is set here because this
         // middleware is also the one that reports it.
@@ -18,7 +19,8 @@ struct ProblemMiddleware: RouterMiddleware {
         } catch {
             let problem = Problem(from: error, bodyLimit: bodyLimit)
             if problem.status.code >= 500 {
-                context.logger.error("request failed", metadata: ["error_type": "\(type(of: error))", "status": "\(problem.status.code)"])
+                context.logger.error(
+                    "request failed", metadata: ["error_type": "\(type(of: error))", "status": "\(problem.status.code)"])
                 context.logger.debug("request failure detail", metadata: ["error": "\(String(describing: error).prefix(500))"])
             }
             return problem.response()

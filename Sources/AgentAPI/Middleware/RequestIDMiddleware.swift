@@ -10,7 +10,8 @@ struct RequestIDMiddleware: RouterMiddleware {
 
     static let header = HTTPField.Name("X-Request-Id")!
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response
+    {
         var context = context
         let id = request.headers[Self.header].flatMap(Self.accepted) ?? Self.newID()
         context.requestID = id
@@ -35,7 +36,7 @@ struct RequestIDMiddleware: RouterMiddleware {
     /// A client's id is kept only if it is short and plain, so it cannot forge log lines or headers.
     static func accepted(_ value: String) -> String? {
         guard (1...128).contains(value.utf8.count),
-              value.utf8.allSatisfy({ $0 < 0x80 && (isalnum(Int32($0)) != 0 || "-_.:".utf8.contains($0)) })
+            value.utf8.allSatisfy({ $0 < 0x80 && (isalnum(Int32($0)) != 0 || "-_.:".utf8.contains($0)) })
         else { return nil }
         return value
     }

@@ -14,12 +14,17 @@ struct RequestMetricsMiddleware: RouterMiddleware {
         .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2.5), .seconds(5), .seconds(10),
     ]
 
-    static var requests: MetricNameDescriptor { MetricNameDescriptor(
-        metricName: "http_requests", unitName: "total", helpText: "HTTP requests by route, method and status.") }
-    static var duration: MetricNameDescriptor { MetricNameDescriptor(
-        metricName: "http_request_duration", unitName: "seconds", helpText: "HTTP request latency to the response head.") }
+    static var requests: MetricNameDescriptor {
+        MetricNameDescriptor(
+            metricName: "http_requests", unitName: "total", helpText: "HTTP requests by route, method and status.")
+    }
+    static var duration: MetricNameDescriptor {
+        MetricNameDescriptor(
+            metricName: "http_request_duration", unitName: "seconds", helpText: "HTTP request latency to the response head.")
+    }
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response
+    {
         let start = ContinuousClock.now
         let response = try await next(request, context)
         let status = response.status.code
@@ -35,10 +40,13 @@ struct RequestMetricsMiddleware: RouterMiddleware {
             registry.makeDurationHistogram(
                 descriptor: Self.duration, labels: [("route", route), ("method", method)], buckets: Self.buckets
             ).record(elapsed)
-            logger.info("request", metadata: [
-                "method": "\(method)", "route": "\(route)", "status": "\(status)",
-                "duration_ms": "\(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)",
-            ])
+            logger.info(
+                "request",
+                metadata: [
+                    "method": "\(method)", "route": "\(route)", "status": "\(status)",
+                    "duration_ms":
+                        "\(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)",
+                ])
         }
         return response
     }

@@ -16,7 +16,10 @@ struct ListBody<Item: Encodable & Identified & Sendable>: ResponseEncodable, Sen
     }
 
     private enum CodingKeys: String, CodingKey {
-        case data, hasMore = "has_more", firstID = "first_id", lastID = "last_id"
+        case data
+        case hasMore = "has_more"
+        case firstID = "first_id"
+        case lastID = "last_id"
     }
 
     /// Encodes nil ids as `null`, so every page has the same keys.

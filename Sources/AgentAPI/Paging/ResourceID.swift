@@ -1,4 +1,5 @@
 import Hummingbird
+
 /// Checks of ids taken from paths and query strings before they reach the store.
 enum ResourceID {
     /// Whether `value` could be an id at all: 1 to 200 characters, none of them control characters

@@ -13,9 +13,11 @@ extension Problem {
     /// A body member the operation does not name, echoed (shortened, without control characters) so the
     /// client can find its typo.
     static func unknownField(_ name: String) -> Problem {
-        var field = String(String.UnicodeScalarView(name.unicodeScalars.filter { $0.properties.generalCategory != .control }.prefix(100)))
+        var field = String(
+            String.UnicodeScalarView(name.unicodeScalars.filter { $0.properties.generalCategory != .control }.prefix(100)))
         if field.isEmpty { field = "(empty name)" }
-        return badRequest("The field \(field) is not part of this request.", errors: [FieldError(field: field, reason: "is not a known field")])
+        return badRequest(
+            "The field \(field) is not part of this request.", errors: [FieldError(field: field, reason: "is not a known field")])
     }
 
     static func unauthorized(_ detail: String = "Missing or invalid bearer credentials.") -> Problem {
@@ -29,23 +31,27 @@ extension Problem {
     }
 
     static func conflict(field: String, reason: String) -> Problem {
-        Problem(.conflict, slug: "conflict", title: "Conflict", detail: "Conflict on \(field): \(reason).",
-                errors: [FieldError(field: field, reason: reason)])
+        Problem(
+            .conflict, slug: "conflict", title: "Conflict", detail: "Conflict on \(field): \(reason).",
+            errors: [FieldError(field: field, reason: reason)])
     }
 
     static func contentTooLarge(limit: Int) -> Problem {
-        Problem(.contentTooLarge, slug: "content-too-large", title: "Content too large",
-                detail: "The request body exceeds the limit of \(limit) bytes.")
+        Problem(
+            .contentTooLarge, slug: "content-too-large", title: "Content too large",
+            detail: "The request body exceeds the limit of \(limit) bytes.")
     }
 
     static func unsupportedMediaType() -> Problem {
-        Problem(.unsupportedMediaType, slug: "unsupported-media-type", title: "Unsupported media type",
-                detail: "The request body must be application/json.")
+        Problem(
+            .unsupportedMediaType, slug: "unsupported-media-type", title: "Unsupported media type",
+            detail: "The request body must be application/json.")
     }
 
     static func invalid(field: String, reason: String) -> Problem {
-        Problem(.unprocessableContent, slug: "invalid-value", title: "Invalid value",
-                detail: "The value of \(field) is invalid: \(reason).", errors: [FieldError(field: field, reason: reason)])
+        Problem(
+            .unprocessableContent, slug: "invalid-value", title: "Invalid value",
+            detail: "The value of \(field) is invalid: \(reason).", errors: [FieldError(field: field, reason: reason)])
     }
 
     static func unavailable(_ detail: String = "The service is temporarily unavailable.") -> Problem {
@@ -53,8 +59,9 @@ extension Problem {
     }
 
     static func internalError() -> Problem {
-        Problem(.internalServerError, slug: "internal-error", title: "Internal server error",
-                detail: "Something went wrong on our side; quote the request id when reporting it.")
+        Problem(
+            .internalServerError, slug: "internal-error", title: "Internal server error",
+            detail: "Something went wrong on our side; quote the request id when reporting it.")
     }
 
     /// A problem for a plain status, as Hummingbird's own errors carry (unknown route, wrong method).
@@ -62,14 +69,18 @@ extension Problem {
         switch status {
         case .notFound: .notFound()
         case .unauthorized: .unauthorized()
-        case .contentTooLarge: Problem(status, slug: "content-too-large", title: "Content too large", detail: "The request body is too large.")
+        case .contentTooLarge:
+            Problem(status, slug: "content-too-large", title: "Content too large", detail: "The request body is too large.")
         case .unsupportedMediaType: .unsupportedMediaType()
         case .badRequest: .badRequest("The request is malformed.")
         case .methodNotAllowed:
-            Problem(status, slug: "method-not-allowed", title: "Method not allowed", detail: "The resource does not support this method.")
+            Problem(
+                status, slug: "method-not-allowed", title: "Method not allowed",
+                detail: "The resource does not support this method.")
         case .serviceUnavailable: .unavailable()
         default:
-            status.code >= 500 ? .internalError()
+            status.code >= 500
+                ? .internalError()
                 : Problem(status, slug: "http-\(status.code)", title: status.reasonPhrase, detail: status.reasonPhrase)
         }
     }

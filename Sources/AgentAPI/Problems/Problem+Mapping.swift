@@ -38,13 +38,15 @@ extension Problem {
 
     /// A 400 naming the offending field by its path; never the value, which `debugDescription` may quote.
     init(decoding error: DecodingError) {
-        let (path, reason): ([any CodingKey], String) = switch error {
-        case .typeMismatch(_, let context): (context.codingPath, "has the wrong type")
-        case .valueNotFound(_, let context): (context.codingPath, "must not be null")
-        case .keyNotFound(let key, let context): (context.codingPath + [key], "is required")
-        case .dataCorrupted(let context): (context.codingPath, context.codingPath.isEmpty ? "is not valid JSON" : "is not a valid value")
-        @unknown default: ([], "is not valid")
-        }
+        let (path, reason): ([any CodingKey], String) =
+            switch error {
+            case .typeMismatch(_, let context): (context.codingPath, "has the wrong type")
+            case .valueNotFound(_, let context): (context.codingPath, "must not be null")
+            case .keyNotFound(let key, let context): (context.codingPath + [key], "is required")
+            case .dataCorrupted(let context):
+                (context.codingPath, context.codingPath.isEmpty ? "is not valid JSON" : "is not a valid value")
+            @unknown default: ([], "is not valid")
+            }
         let field = path.map { $0.intValue.map(String.init) ?? $0.stringValue }.joined(separator: ".")
         if field.isEmpty {
             self = .badRequest("The request body \(reason).", errors: [FieldError(field: "body", reason: reason)])

@@ -76,7 +76,7 @@ extension Migration {
             "GRANT UPDATE (name, last_used_at, revoked_at) ON api_tokens TO agent_runtime",
         ],
         down: [
-            "DROP TABLE api_tokens",
+            "DROP TABLE api_tokens"
         ]
     )
 }

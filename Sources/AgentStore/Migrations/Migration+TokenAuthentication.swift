@@ -36,7 +36,7 @@ extension Migration {
             "GRANT EXECUTE ON FUNCTION public.authenticate_token(text, bytea) TO agent_runtime",
         ],
         down: [
-            "DROP FUNCTION public.authenticate_token(text, bytea)",
+            "DROP FUNCTION public.authenticate_token(text, bytea)"
         ]
     )
 }

@@ -143,9 +143,10 @@ public struct Migrator: Sendable {
 
     /// Applied versions and their checksums; empty when the bookkeeping table does not exist yet.
     private func history(_ connection: PostgresConnection) async throws -> [Int: String] {
-        let exists = try await connection.query(
-            "SELECT to_regclass('schema_migrations') IS NOT NULL", logger: logger
-        ).collect().first?.decode(Bool.self) ?? false
+        let exists =
+            try await connection.query(
+                "SELECT to_regclass('schema_migrations') IS NOT NULL", logger: logger
+            ).collect().first?.decode(Bool.self) ?? false
         guard exists else { return [:] }
         var applied: [Int: String] = [:]
         for try await (version, checksum) in try await connection.query(

@@ -5,8 +5,10 @@ enum Field {
     static func text(_ value: String, _ field: StoreField, length: ClosedRange<Int>) throws(StoreError) {
         let count = value.unicodeScalars.count
         guard length.contains(count) else {
-            throw .invalid(field: field, reason: length.lowerBound > 0 && count == 0
-                ? "must not be empty" : "must be \(length.lowerBound) to \(length.upperBound) characters")
+            throw .invalid(
+                field: field,
+                reason: length.lowerBound > 0 && count == 0
+                    ? "must not be empty" : "must be \(length.lowerBound) to \(length.upperBound) characters")
         }
         // PostgreSQL text cannot hold NUL.
         guard !value.unicodeScalars.contains("\u{0}") else {

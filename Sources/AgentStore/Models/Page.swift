@@ -1,8 +1,14 @@
 /// Which slice of a listing to read, by keyset: the cost of the thousandth page equals the first's.
 public struct PageRequest: Sendable, Equatable {
-    public enum Order: String, Sendable { case ascending = "asc", descending = "desc" }
+    public enum Order: String, Sendable {
+        case ascending = "asc"
+        case descending = "desc"
+    }
     /// An id of the listing: read the items after it or before it, in the listing's order.
-    public enum Cursor: Sendable, Equatable { case after(String), before(String) }
+    public enum Cursor: Sendable, Equatable {
+        case after(String)
+        case before(String)
+    }
 
     public static let maximumLimit = 100
 

@@ -8,7 +8,7 @@ public struct UserID: RawRepresentable, Hashable, Sendable, Codable, CustomStrin
     public init?(rawValue: String) {
         let scalars = rawValue.unicodeScalars
         guard (1...128).contains(scalars.count),
-              !scalars.contains(where: { $0.properties.isWhitespace || $0.properties.generalCategory == .control })
+            !scalars.contains(where: { $0.properties.isWhitespace || $0.properties.generalCategory == .control })
         else { return nil }
         self.rawValue = rawValue
     }

@@ -33,7 +33,9 @@ extension BenchCommand {
                 FileHandle.standardError.write(Data("issuing \(scale.tenants) tokens...\n".utf8))
                 var tokens: [(user: Int, token: String)] = []
                 for user in 1...scale.tenants {
-                    let issued = try await store.withTenant(UserID(rawValue: "u\(user)")!) { try await $0.createToken(name: "bench") }
+                    let issued = try await store.withTenant(UserID(rawValue: "u\(user)")!) {
+                        try await $0.createToken(name: "bench")
+                    }
                     tokens.append((user, issued.value))
                 }
                 let port = Int.random(in: 20_000...40_000)

@@ -80,7 +80,8 @@ func withBenchmarkDatabase(
     let runtime = try DatabaseURL(context.runtimeURL.replacing(database: name))
     if !scale.reuse { try await PlatformDatabase.drop(name, admin: server, logger: logger) }
     let created = try await PlatformDatabase.create(name, admin: server, logger: logger)
-    try await PostgresClient.withRunning(admin.clientConfiguration(maxConnections: connections, persistent: true), logger: logger) { adminClient in
+    try await PostgresClient.withRunning(admin.clientConfiguration(maxConnections: connections, persistent: true), logger: logger)
+    { adminClient in
         try await PlatformDatabase.migrateAndEnsureRuntimeLogin(admin: adminClient, logger: logger)
         if created {
             FileHandle.standardError.write(Data("loading \(scale.tenants) tenants and \(scale.messages) messages...\n".utf8))
@@ -88,7 +89,9 @@ func withBenchmarkDatabase(
             try await scale.dataset.load(into: adminClient, logger: logger)
             FileHandle.standardError.write(Data("loaded in \(ContinuousClock.now - start)\n".utf8))
         }
-        try await PostgresClient.withRunning(runtime.clientConfiguration(maxConnections: connections, persistent: true), logger: logger) { runtimeClient in
+        try await PostgresClient.withRunning(
+            runtime.clientConfiguration(maxConnections: connections, persistent: true), logger: logger
+        ) { runtimeClient in
             try await body(BenchmarkDatabase(admin: adminClient, runtime: runtimeClient, runtimeURL: runtime, logger: logger))
         }
     }

@@ -20,7 +20,8 @@ struct ConfigCommand: AsyncParsableCommand {
         @OptionGroup var config: ConfigurationOptions
 
         func run() async throws {
-            let check = await PlatformConfiguration.check(environment: ProcessInfo.processInfo.environment, configFile: config.file)
+            let check = await PlatformConfiguration.check(
+                environment: ProcessInfo.processInfo.environment, configFile: config.file)
             print(Self.report(check))
             guard check.problems.isEmpty else {
                 for problem in check.problems {
@@ -32,14 +33,19 @@ struct ConfigCommand: AsyncParsableCommand {
 
         /// The configuration file, then one aligned line a setting: name, shown value, source.
         static func report(_ check: ConfigurationCheck) -> String {
-            var lines = ["configuration file: \(check.file ?? "none (set --config or \(Setting.configurationFileVariable) to use one)")"]
-            let rows = [("SETTING", "VALUE", "SOURCE")] + check.settings.map { ($0.setting.variable, $0.shownValue, "\($0.source)") }
+            var lines = [
+                "configuration file: \(check.file ?? "none (set --config or \(Setting.configurationFileVariable) to use one)")"
+            ]
+            let rows =
+                [("SETTING", "VALUE", "SOURCE")] + check.settings.map { ($0.setting.variable, $0.shownValue, "\($0.source)") }
             let nameWidth = rows.map(\.0.count).max() ?? 0
             let valueWidth = rows.map(\.1.count).max() ?? 0
             for (name, value, source) in rows {
                 lines.append(Self.padded(name, nameWidth) + "  " + Self.padded(value, valueWidth) + "  " + source)
             }
-            lines.append(check.problems.isEmpty ? "configuration is valid" : "configuration is invalid: \(check.problems.count) problem(s)")
+            lines.append(
+                check.problems.isEmpty ? "configuration is valid" : "configuration is invalid: \(check.problems.count) problem(s)"
+            )
             return lines.joined(separator: "\n")
         }
 

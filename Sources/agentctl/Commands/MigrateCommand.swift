@@ -29,7 +29,9 @@ struct MigrateCommand: AsyncParsableCommand {
         func run() async throws {
             try await withMigrator(config) { migrator in
                 let reverted = try await migrator.down(to: to)
-                print(reverted.isEmpty ? "nothing to revert" : reverted.map { "reverted \($0.version) \($0.name)" }.joined(separator: "\n"))
+                print(
+                    reverted.isEmpty
+                        ? "nothing to revert" : reverted.map { "reverted \($0.version) \($0.name)" }.joined(separator: "\n"))
             }
         }
     }
@@ -43,7 +45,9 @@ struct MigrateCommand: AsyncParsableCommand {
                 let status = try await migrator.status()
                 print("current=\(status.current) latest=\(status.latest)")
                 for migration in Migration.all {
-                    print("\(status.applied.contains(migration.version) ? "applied" : "pending") \(migration.version) \(migration.name)")
+                    print(
+                        "\(status.applied.contains(migration.version) ? "applied" : "pending") \(migration.version) \(migration.name)"
+                    )
                 }
             }
         }

@@ -18,7 +18,9 @@ struct UsersCommand: AsyncParsableCommand {
             let configuration = try await config.load()
             let logger = Logger(label: "agentctl.users")
             let userID = try id.map { raw in
-                guard let id = UserID(rawValue: raw) else { throw CommandFailure("--id must be 1 to 128 characters without spaces") }
+                guard let id = UserID(rawValue: raw) else {
+                    throw CommandFailure("--id must be 1 to 128 characters without spaces")
+                }
                 return id
             }
             let context = try await PlatformContext.resolve(configuration, logger: logger)

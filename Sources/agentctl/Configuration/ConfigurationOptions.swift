@@ -14,7 +14,8 @@ struct ConfigurationOptions: ParsableArguments {
     /// The configuration from this process's environment and the file; throws, naming every invalid
     /// setting, before anything starts. Then bootstraps logging at `LOG_LEVEL`, else `defaultLogLevel`.
     func load(defaultLogLevel: Logger.Level = .warning) async throws -> PlatformConfiguration {
-        let configuration = try await PlatformConfiguration.load(environment: ProcessInfo.processInfo.environment, configFile: file)
+        let configuration = try await PlatformConfiguration.load(
+            environment: ProcessInfo.processInfo.environment, configFile: file)
         AgentCtl.bootstrapLogging(level: configuration.logLevel ?? defaultLogLevel)
         return configuration
     }

@@ -70,7 +70,8 @@ extension PlatformConfiguration {
         if let binDirectory, !LocalCluster.hasServerPrograms(in: binDirectory) {
             settings.fail(.postgresBinDirectory, "must name a folder holding initdb, pg_ctl and postgres")
         }
-        settings.show(.postgresBinDirectory, binDirectory?.path ?? "(searched: Debian's folders, then PATH)", isSet: binDirectory != nil)
+        settings.show(
+            .postgresBinDirectory, binDirectory?.path ?? "(searched: Debian's folders, then PATH)", isSet: binDirectory != nil)
 
         let keyring = readKeyring(&settings)
         let api = await readAPI(&settings)
@@ -91,7 +92,8 @@ extension PlatformConfiguration {
 
     private static func readDatabase(_ settings: inout SettingsReader) -> ExternalDatabase? {
         let runtime = databaseURL(.databaseURL, &settings)
-        settings.showMasked(.databaseURL, runtime.map(String.init(describing:)) ?? "(not set: the local cluster in AGENT_PLATFORM_HOME/.local)")
+        settings.showMasked(
+            .databaseURL, runtime.map(String.init(describing:)) ?? "(not set: the local cluster in AGENT_PLATFORM_HOME/.local)")
         let admin = databaseURL(.adminDatabaseURL, &settings)
         settings.showMasked(.adminDatabaseURL, admin.map(String.init(describing:)) ?? "(not set)")
         return runtime.map { ExternalDatabase(runtime: $0, admin: admin) }

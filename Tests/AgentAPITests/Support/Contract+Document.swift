@@ -32,7 +32,10 @@ extension Contract {
             let ref: String?
             let content: [String: Media]?
 
-            private enum CodingKeys: String, CodingKey { case ref = "$ref", content }
+            private enum CodingKeys: String, CodingKey {
+                case ref = "$ref"
+                case content
+            }
         }
 
         struct Media: Decodable, Sendable {
@@ -46,7 +49,10 @@ extension Contract {
             let properties: [String: Schema]?
             let items: Schema?
 
-            private enum CodingKeys: String, CodingKey { case ref = "$ref", required, properties, items }
+            private enum CodingKeys: String, CodingKey {
+                case ref = "$ref"
+                case required, properties, items
+            }
         }
 
         struct Components: Decodable, Sendable {
@@ -88,7 +94,9 @@ extension Contract {
                     if let member = object[key] { missing += missingMembers(in: member, schema: property, at: "\(path)\(key).") }
                 }
             } else if let array = value as? [Any], let items = schema.items {
-                for (index, element) in array.enumerated() { missing += missingMembers(in: element, schema: items, at: "\(path)\(index).") }
+                for (index, element) in array.enumerated() {
+                    missing += missingMembers(in: element, schema: items, at: "\(path)\(index).")
+                }
             }
             return missing
         }

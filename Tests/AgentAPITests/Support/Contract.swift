@@ -1,10 +1,11 @@
-@testable import AgentAPI
 import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import OpenAPIRuntime
 import Testing
+
+@testable import AgentAPI
 
 /// The types generated from `openapi.yaml` (see `openapi-generator-config.yaml`).
 typealias Schemas = Components.Schemas
@@ -65,16 +66,21 @@ enum Contract {
         guard let (template, operation) = document.operation(method, uri) else { return }
         let name = "\(method) \(template) (\(operation.operationId))"
         guard let documented = operation.responses[String(response.status.code)].flatMap(document.resolve) else {
-            Issue.record("\(name) answered \(response.status.code), which the document does not list", sourceLocation: sourceLocation)
+            Issue.record(
+                "\(name) answered \(response.status.code), which the document does not list", sourceLocation: sourceLocation)
             return
         }
         guard let content = documented.content else {
-            #expect(response.body.readableBytes == 0, "\(name) \(response.status.code) has a body the document does not describe", sourceLocation: sourceLocation)
+            #expect(
+                response.body.readableBytes == 0, "\(name) \(response.status.code) has a body the document does not describe",
+                sourceLocation: sourceLocation)
             return
         }
         let mediaType = response.headers[.contentType]?.split(separator: ";").first.map(String.init) ?? "(none)"
         guard let media = content[mediaType] else {
-            Issue.record("\(name) \(response.status.code) is \(mediaType), documented as \(content.keys.sorted())", sourceLocation: sourceLocation)
+            Issue.record(
+                "\(name) \(response.status.code) is \(mediaType), documented as \(content.keys.sorted())",
+                sourceLocation: sourceLocation)
             return
         }
         guard let documentedSchema = media.schema, let reference = documentedSchema.ref else { return }
@@ -87,7 +93,9 @@ enum Contract {
         do {
             _ = try decoder().decode(type, from: body)
             let missing = document.missingMembers(in: try JSONSerialization.jsonObject(with: body), schema: documentedSchema)
-            #expect(missing == [], "\(name) \(response.status.code) lacks required members of \(schema)", sourceLocation: sourceLocation)
+            #expect(
+                missing == [], "\(name) \(response.status.code) lacks required members of \(schema)",
+                sourceLocation: sourceLocation)
         } catch {
             Issue.record("\(name) \(response.status.code) does not match \(schema): \(error)", sourceLocation: sourceLocation)
         }

@@ -21,7 +21,8 @@ extension TestClientProtocol {
 
     /// Sends raw bytes as the body, with the given content type.
     func sendRaw(
-        _ method: HTTPRequest.Method, _ uri: String, as tenant: Tenant?, bytes: [UInt8], contentType: String? = "application/json",
+        _ method: HTTPRequest.Method, _ uri: String, as tenant: Tenant?, bytes: [UInt8],
+        contentType: String? = "application/json",
         sourceLocation: SourceLocation = #_sourceLocation
     ) async throws -> TestResponse {
         var headers = tenant?.auth ?? [:]
@@ -66,8 +67,8 @@ extension TestResponse {
     /// Whether this is an RFC 9457 problem with `status`.
     func isProblem(_ status: HTTPResponse.Status) -> Bool {
         guard self.status == status, headers[.contentType] == "application/problem+json",
-              let problem = try? problem(), problem.status == Int(status.code),
-              problem._type.hasPrefix("https://agent-platform.dev/problems/")
+            let problem = try? problem(), problem.status == Int(status.code),
+            problem._type.hasPrefix("https://agent-platform.dev/problems/")
         else { return false }
         return true
     }
