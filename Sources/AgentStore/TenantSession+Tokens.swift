@@ -59,8 +59,13 @@ extension AgentStore {
     /// that need the answer before any work of the request (requests with bodies, streamed responses).
     public func authenticate(token: String, requestID: String? = nil) async throws -> UserID? {
         guard let presented = PresentedToken(token) else { return nil }
+        return try await authenticate(presented, requestID: requestID)
+    }
+
+    /// The user a parsed personal token belongs to, or `nil` if it is unknown or revoked.
+    public func authenticate(_ token: PresentedToken, requestID: String? = nil) async throws -> UserID? {
         do {
-            return try await withTenant(presenting: presented, requestID: requestID) { $0.userID }
+            return try await withTenant(presenting: token, requestID: requestID) { $0.userID }
         } catch StoreError.unauthenticated {
             return nil
         }

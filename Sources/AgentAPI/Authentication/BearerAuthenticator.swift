@@ -27,11 +27,7 @@ struct BearerAuthenticator: Sendable {
 
     /// Checks a personal token in a transaction of its own; a 401 when it is not valid.
     func check(_ token: PresentedToken, requestID: String) async throws {
-        do {
-            try await store.withTenant(presenting: token, requestID: requestID) { _ in () }
-        } catch StoreError.unauthenticated {
-            throw Problem.unauthorized()
-        }
+        guard try await store.authenticate(token, requestID: requestID) != nil else { throw Problem.unauthorized() }
     }
 
     /// The credentials of a `Bearer` authorization, if the header is one and they are plausible.
