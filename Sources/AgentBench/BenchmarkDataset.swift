@@ -21,11 +21,11 @@ public struct BenchmarkDataset: Sendable {
     }
 
     /// The conversation id of the `index`th conversation (0-based) of tenant `user` (1-based).
-    public func conversation(user: Int, index: Int) -> (agent: String, conversation: String) {
+    public func conversation(user: Int, index: Int) -> (agent: AgentID, conversation: ConversationID) {
         let perAgent = messages / (tenants * 10) / conversationLength
         let agent = (user - 1) * 10 + index / perAgent + 1
         let number = (user - 1) * 10 * perAgent + index + 1
-        return ("a\(agent)", "conv\(number)")
+        return (AgentID(stored: "a\(agent)"), ConversationID(stored: "conv\(number)"))
     }
 
     /// Conversations per tenant.

@@ -66,7 +66,7 @@ public struct RLSBenchmark: Sendable {
     private func randomTenant() -> (user: String, conversation: String) {
         let user = Int.random(in: 1...dataset.tenants)
         let conversation = dataset.conversation(user: user, index: Int.random(in: 0..<dataset.conversationsPerTenant))
-        return ("u\(user)", conversation.conversation)
+        return ("u\(user)", conversation.conversation.rawValue)
     }
 
     /// The mix through the store's typed operations, as the tenant (`withTenant`) or with the queries'
@@ -154,7 +154,10 @@ public struct RLSBenchmark: Sendable {
             for _ in 0..<200 {
                 let start = ContinuousClock.now
                 let page = try await store.withTenant(owner) {
-                    try await $0.messages(agentID: "a1", conversationID: BenchmarkDataset.longConversationID, request)
+                    try await $0.messages(
+                        agentID: AgentID(stored: "a1"),
+                        conversationID: ConversationID(stored: BenchmarkDataset.longConversationID),
+                        request)
                 }
                 precondition(page.items.count == 50)
                 samples.append((ContinuousClock.now - start).seconds * 1000)

@@ -10,7 +10,8 @@ extension TenantSession {
         let (id, userID, name, description, systemPrompt, model, temperature, maxTokens, createdAt, updatedAt) =
             try row.decode((String, String, String, String?, String, String, Double, Int?, Date, Date).self)
         return Agent(
-            id: id, userID: UserID(stored: userID), name: name, description: description, systemPrompt: systemPrompt,
+            id: AgentID(stored: id), userID: UserID(stored: userID), name: name, description: description,
+            systemPrompt: systemPrompt,
             model: model, temperature: temperature, maxTokens: maxTokens, createdAt: createdAt, updatedAt: updatedAt)
     }
 
@@ -28,7 +29,7 @@ extension TenantSession {
         ) ?? { throw StoreError.notFound(resource: "user") }()
     }
 
-    public func agent(_ id: String) async throws -> Agent {
+    public func agent(_ id: AgentID) async throws -> Agent {
         try await row(
             "SELECT \(unescaped: Self.agentColumns) FROM agents WHERE id = \(id) AND user_id = \(userID.rawValue)",
             Self.agent
@@ -45,7 +46,7 @@ extension TenantSession {
         return try await listing(Self.agentColumns, from: "agents", where: [("user_id", userID.rawValue)], request, Self.agent)
     }
 
-    public func updateAgent(_ id: String, _ changes: AgentChanges) async throws -> Agent {
+    public func updateAgent(_ id: AgentID, _ changes: AgentChanges) async throws -> Agent {
         try changes.validate()
         var sql = SQLStatement("UPDATE agents SET updated_at = now()")
         if let name = changes.name { sql.append(", name = \(sql.bind(name))") }
@@ -59,10 +60,10 @@ extension TenantSession {
     }
 
     /// Deletes an agent with its links, conversations and feedback.
-    public func deleteAgent(_ id: String) async throws {
+    public func deleteAgent(_ id: AgentID) async throws {
         let deleted = try await affectedRows(
             "DELETE FROM agents WHERE id = \(id) AND user_id = \(userID.rawValue) RETURNING id")
         guard deleted > 0 else { throw StoreError.notFound(resource: "agent") }
-        try await audit(.agentDeleted, targetType: "agent", targetID: id)
+        try await audit(.agentDeleted, targetType: "agent", targetID: id.rawValue)
     }
 }

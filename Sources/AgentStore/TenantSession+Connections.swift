@@ -11,7 +11,7 @@ extension TenantSession {
         let (id, userID, name, service, hint, fingerprint, metadata, createdAt, updatedAt) =
             try row.decode((String, String, String, String, String, String, String?, Date, Date).self)
         return APIConnection(
-            id: id, userID: UserID(stored: userID), name: name, service: service, apiKeyHint: hint,
+            id: ConnectionID(stored: id), userID: UserID(stored: userID), name: name, service: service, apiKeyHint: hint,
             apiKeyFingerprint: fingerprint, metadata: try metadata.map(JSONValue.init(storedText:)),
             createdAt: createdAt, updatedAt: updatedAt)
     }
@@ -22,7 +22,7 @@ extension TenantSession {
     public func createConnection(_ new: NewAPIConnection) async throws -> APIConnection {
         try new.validate()
         let metadata = try new.metadata?.storedText(field: .metadata)
-        let id = TimeOrderedID.make()
+        let id = ConnectionID(stored: TimeOrderedID.make())
         let sealed = try seal(new.apiKey, connectionID: id)
         let hint = APIKeyHint(apiKey: new.apiKey)
         let connection =
@@ -34,11 +34,11 @@ extension TenantSession {
                 RETURNING \(unescaped: Self.connectionColumns)
                 """, Self.connection
             ) ?? { throw StoreError.notFound(resource: "user") }()
-        try await audit(.connectionCreated, targetType: "connection", targetID: id)
+        try await audit(.connectionCreated, targetType: "connection", targetID: id.rawValue)
         return connection
     }
 
-    public func connection(_ id: String) async throws -> APIConnection {
+    public func connection(_ id: ConnectionID) async throws -> APIConnection {
         try await row(
             "SELECT \(unescaped: Self.connectionColumns) FROM api_connections WHERE id = \(id) AND user_id = \(userID.rawValue)",
             Self.connection
@@ -51,7 +51,7 @@ extension TenantSession {
             Self.connectionColumns, from: "api_connections", where: [("user_id", userID.rawValue)], request, Self.connection)
     }
 
-    public func updateConnection(_ id: String, _ changes: APIConnectionChanges) async throws -> APIConnection {
+    public func updateConnection(_ id: ConnectionID, _ changes: APIConnectionChanges) async throws -> APIConnection {
         try changes.validate()
         var sql = SQLStatement("UPDATE api_connections SET updated_at = now()")
         if let name = changes.name { sql.append(", name = \(sql.bind(name))") }
@@ -66,15 +66,15 @@ extension TenantSession {
         }
         sql.append(" WHERE id = \(sql.bind(id)) AND user_id = \(sql.bind(userID.rawValue)) RETURNING \(Self.connectionColumns)")
         let connection = try await row(sql.query, Self.connection) ?? { throw StoreError.notFound(resource: "connection") }()
-        try await audit(.connectionUpdated, targetType: "connection", targetID: id)
+        try await audit(.connectionUpdated, targetType: "connection", targetID: id.rawValue)
         return connection
     }
 
-    public func deleteConnection(_ id: String) async throws {
+    public func deleteConnection(_ id: ConnectionID) async throws {
         let deleted = try await affectedRows(
             "DELETE FROM api_connections WHERE id = \(id) AND user_id = \(userID.rawValue) RETURNING id")
         guard deleted > 0 else { throw StoreError.notFound(resource: "connection") }
-        try await audit(.connectionDeleted, targetType: "connection", targetID: id)
+        try await audit(.connectionDeleted, targetType: "connection", targetID: id.rawValue)
     }
 
     /// Opens a connection's API key for the one call that needs it, and records the opening.
@@ -82,7 +82,7 @@ extension TenantSession {
     /// The plaintext exists only inside `body`, as a `Secret` that prints as `<redacted>`. A key sealed
     /// under a key id no longer in the keyring fails for this connection alone.
     public func withAPIKey<Result: Sendable>(
-        connectionID: String, _ body: (Secret) async throws -> Result
+        connectionID: ConnectionID, _ body: (Secret) async throws -> Result
     ) async throws -> Result {
         guard let keyring else { throw StoreError.unavailable(reason: "no encryption key is configured") }
         let stored =
@@ -91,16 +91,17 @@ extension TenantSession {
             ) { try $0.decode(String.self) } ?? { throw StoreError.notFound(resource: "connection") }()
         let secret: Secret
         do {
-            secret = try keyring.open(stored, context: SealContext(tenantID: userID.rawValue, connectionID: connectionID))
+            secret = try keyring.open(
+                stored, context: SealContext(tenantID: userID.rawValue, connectionID: connectionID.rawValue))
         } catch {
             throw StoreError.unavailable(reason: "the API key of connection \(connectionID) cannot be opened: \(error)")
         }
-        try await audit(.connectionOpened, targetType: "connection", targetID: connectionID)
+        try await audit(.connectionOpened, targetType: "connection", targetID: connectionID.rawValue)
         return try await body(secret)
     }
 
-    private func seal(_ apiKey: String, connectionID: String) throws -> String {
+    private func seal(_ apiKey: String, connectionID: ConnectionID) throws -> String {
         guard let keyring else { throw StoreError.unavailable(reason: "no encryption key is configured") }
-        return try keyring.seal(apiKey, context: SealContext(tenantID: userID.rawValue, connectionID: connectionID))
+        return try keyring.seal(apiKey, context: SealContext(tenantID: userID.rawValue, connectionID: connectionID.rawValue))
     }
 }

@@ -8,15 +8,15 @@ extension TenantSession {
         let (id, messageID, agentID, userID, rating, comment, createdAt, updatedAt) =
             try row.decode((String, String, String?, String, Int, String?, Date, Date).self)
         return Feedback(
-            id: id, messageID: messageID, agentID: agentID, userID: UserID(stored: userID), rating: rating,
+            id: id, messageID: MessageID(stored: messageID), agentID: agentID.map(AgentID.init(stored:)),
+            userID: UserID(stored: userID), rating: rating,
             comment: comment, createdAt: createdAt, updatedAt: updatedAt)
     }
 
     // MARK: Operations
 
     /// Sets the tenant's feedback on a message, replacing any earlier one (one per user per message).
-    public func setFeedback(messageID: String, _ new: NewFeedback) async throws -> Feedback {
-        try Field.identifier(messageID, .messageID)
+    public func setFeedback(messageID: MessageID, _ new: NewFeedback) async throws -> Feedback {
         try new.validate()
         // The composite foreign key refuses a message of another tenant; it reads as not found.
         return try await row(
@@ -29,7 +29,7 @@ extension TenantSession {
         ) ?? { throw StoreError.notFound(resource: "message") }()
     }
 
-    public func removeFeedback(messageID: String) async throws {
+    public func removeFeedback(messageID: MessageID) async throws {
         let deleted = try await affectedRows(
             "DELETE FROM agent_feedback WHERE message_id = \(messageID) AND user_id = \(userID.rawValue) RETURNING id"
         )
@@ -49,11 +49,11 @@ extension TenantSession {
     }
 
     /// A page of an agent's feedback, newest first by default, with thumbs-up and thumbs-down totals.
-    public func feedback(agentID: String, _ request: PageRequest) async throws -> FeedbackReport {
+    public func feedback(agentID: AgentID, _ request: PageRequest) async throws -> FeedbackReport {
         _ = try await agent(agentID)
         let page = try await listing(
             Self.feedbackColumns, from: "agent_feedback",
-            where: [("agent_id", agentID), ("owner_id", userID.rawValue)], request, Self.feedback)
+            where: [("agent_id", agentID.rawValue), ("owner_id", userID.rawValue)], request, Self.feedback)
         let (up, down) =
             try await row(
                 """

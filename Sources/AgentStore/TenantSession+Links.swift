@@ -4,9 +4,7 @@ import PostgresNIO
 extension TenantSession {
     /// Links a connection to an agent, so the agent may use its key. Linking twice is a no-op.
     /// Both must be the tenant's: the composite foreign keys refuse anything else, as not found.
-    public func attachConnection(agentID: String, connectionID: String) async throws {
-        try Field.identifier(agentID, .agentID)
-        try Field.identifier(connectionID, .connectionID)
+    public func attachConnection(agentID: AgentID, connectionID: ConnectionID) async throws {
         try await execute(
             """
             INSERT INTO agent_api_connections (agent_id, api_connection_id, user_id)
@@ -15,7 +13,7 @@ extension TenantSession {
             """)
     }
 
-    public func detachConnection(agentID: String, connectionID: String) async throws {
+    public func detachConnection(agentID: AgentID, connectionID: ConnectionID) async throws {
         let deleted = try await affectedRows(
             """
             DELETE FROM agent_api_connections
@@ -26,21 +24,21 @@ extension TenantSession {
     }
 
     /// The connections linked to an agent, newest connection first by default.
-    public func connections(ofAgent agentID: String, _ request: PageRequest) async throws -> Page<APIConnection> {
+    public func connections(ofAgent agentID: AgentID, _ request: PageRequest) async throws -> Page<APIConnection> {
         try request.validate()
         _ = try await agent(agentID)
         return try await linked(
             select: Self.connectionColumns, from: "api_connections", linkColumn: "api_connection_id",
-            whereLink: "agent_id", equals: agentID, request, Self.connection)
+            whereLink: "agent_id", equals: agentID.rawValue, request, Self.connection)
     }
 
     /// The agents a connection is linked to, newest agent first by default.
-    public func agents(usingConnection connectionID: String, _ request: PageRequest) async throws -> Page<Agent> {
+    public func agents(usingConnection connectionID: ConnectionID, _ request: PageRequest) async throws -> Page<Agent> {
         try request.validate()
         _ = try await connection(connectionID)
         return try await linked(
             select: Self.agentColumns, from: "agents", linkColumn: "agent_id",
-            whereLink: "api_connection_id", equals: connectionID, request, Self.agent)
+            whereLink: "api_connection_id", equals: connectionID.rawValue, request, Self.agent)
     }
 
     /// A keyset page of the rows of `table` linked to one row on the other side.

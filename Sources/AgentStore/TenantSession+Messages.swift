@@ -12,7 +12,8 @@ extension TenantSession {
     static func message(_ columns: (String, String, String, String, String, String, String?, Date)) throws -> Message {
         let (id, agentID, conversationID, userID, role, content, metadata, createdAt) = columns
         return Message(
-            id: id, agentID: agentID, conversationID: conversationID, userID: UserID(stored: userID),
+            id: MessageID(stored: id), agentID: AgentID(stored: agentID), conversationID: ConversationID(stored: conversationID),
+            userID: UserID(stored: userID),
             role: Message.Role(rawValue: role) ?? .user, content: content,
             metadata: try metadata.map(JSONValue.init(storedText:)), createdAt: createdAt)
     }
@@ -20,8 +21,7 @@ extension TenantSession {
     // MARK: Operations
 
     /// Appends a message, authored by the tenant, to a conversation of the tenant's agent.
-    public func appendMessage(agentID: String, conversationID: String, _ new: NewMessage) async throws -> Message {
-        try Field.identifier(conversationID, .conversationID)
+    public func appendMessage(agentID: AgentID, conversationID: ConversationID, _ new: NewMessage) async throws -> Message {
         try new.validate()
         let metadata = try new.metadata?.storedText(field: .metadata)
         // The composite foreign key refuses an agent of another tenant; it reads as not found.
@@ -37,7 +37,7 @@ extension TenantSession {
 
     /// One page of a conversation, oldest first by default. An agent that is not the tenant's is not found;
     /// a conversation without messages is an empty page.
-    public func messages(agentID: String, conversationID: String, _ request: PageRequest) async throws -> Page<Message> {
+    public func messages(agentID: AgentID, conversationID: ConversationID, _ request: PageRequest) async throws -> Page<Message> {
         try request.validate()
         let keyset = Keyset(request: request)
         let decode: (PostgresRow) throws -> (Message?, Bool) = { row in
@@ -53,7 +53,8 @@ extension TenantSession {
         if request.cursor == nil, request.order == .ascending {
             rows = try await self.rows(
                 prepared: PreparedPages.Conversation(
-                    agent: agentID, tenant: userID.rawValue, conversation: conversationID, limit: request.limit + 1),
+                    agent: agentID.rawValue, tenant: userID.rawValue, conversation: conversationID.rawValue,
+                    limit: request.limit + 1),
                 decode)
         } else {
             rows = try await self.rows(pageQuery(agentID: agentID, conversationID: conversationID, keyset: keyset).query, decode)
@@ -68,7 +69,7 @@ extension TenantSession {
 
     /// A page of a conversation read in one round trip: the agent row proves ownership, the lateral join
     /// reads the page, and the last column says whether the cursor names a message of this conversation.
-    private func pageQuery(agentID: String, conversationID: String, keyset: Keyset) -> SQLStatement {
+    private func pageQuery(agentID: AgentID, conversationID: ConversationID, keyset: Keyset) -> SQLStatement {
         var sql = SQLStatement(
             "SELECT m.id, m.agent_id, m.conversation_id, m.user_id, m.role, m.content, m.metadata::text, m.created_at")
         let agent = sql.bind(agentID)
@@ -95,7 +96,7 @@ extension TenantSession {
 
     /// The agent's conversations, most recently active first by default, each with its latest message and
     /// size, read from the per-conversation summary (its cost does not grow with the agent's messages).
-    public func conversations(agentID: String, _ request: PageRequest) async throws -> Page<Conversation> {
+    public func conversations(agentID: AgentID, _ request: PageRequest) async throws -> Page<Conversation> {
         try request.validate()
         _ = try await agent(agentID)
         let keyset = Keyset(request: request)
@@ -123,14 +124,14 @@ extension TenantSession {
             ) =
                 try row.decode((String, Int, Date, Date, String, String, String, String, String, String, String?, Date).self)
             return Conversation(
-                id: id, agentID: agentID, messageCount: count, firstMessageAt: first, lastMessageAt: last,
+                id: ConversationID(stored: id), agentID: agentID, messageCount: count, firstMessageAt: first, lastMessageAt: last,
                 lastMessage: try Self.message(
                     (messageID, messageAgentID, messageConversationID, author, role, content, metadata, createdAt)))
         }
     }
 
     /// Deletes every message of a conversation, with their feedback.
-    public func deleteConversation(agentID: String, conversationID: String) async throws {
+    public func deleteConversation(agentID: AgentID, conversationID: ConversationID) async throws {
         _ = try await agent(agentID)
         let deleted = try await affectedRows(
             """

@@ -77,7 +77,7 @@ extension TenantSession {
 
     static func token(from row: PostgresRow) throws -> APIToken {
         let (id, name, createdAt, lastUsedAt, revokedAt) = try row.decode((String, String, Date, Date?, Date?).self)
-        return APIToken(id: id, name: name, createdAt: createdAt, lastUsedAt: lastUsedAt, revokedAt: revokedAt)
+        return APIToken(id: TokenID(stored: id), name: name, createdAt: createdAt, lastUsedAt: lastUsedAt, revokedAt: revokedAt)
     }
 
     /// Issues a token for the tenant's user; its value is returned now and never again.
@@ -99,7 +99,7 @@ extension TenantSession {
     }
 
     /// Revokes a token; it stops working at once.
-    public func revokeToken(_ id: String) async throws {
+    public func revokeToken(_ id: TokenID) async throws {
         let revoked = try await affectedRows(
             """
             UPDATE api_tokens SET revoked_at = coalesce(revoked_at, now())

@@ -36,7 +36,7 @@ import Testing
         let owner = try await api.makeUser()
         let initial = try await (0..<30).asyncMap { index in
             try await api.db.store.withTenant(owner.id) {
-                try await $0.createAgent(NewAgent(name: "a\(index)", systemPrompt: "p")).id
+                try await $0.createAgent(NewAgent(name: "a\(index)", systemPrompt: "p")).id.rawValue
             }
         }
         try await api.test { client async throws in

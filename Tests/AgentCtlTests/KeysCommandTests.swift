@@ -25,6 +25,7 @@ import Testing
             connectionIDs.append(
                 try await store.withTenant(tenant) {
                     try await $0.createConnection(NewAPIConnection(name: "c\(index)", service: "openai", apiKey: apiKey)).id
+                        .rawValue
                 })
         }
         let lostConnectionID = try #require(connectionIDs.last)

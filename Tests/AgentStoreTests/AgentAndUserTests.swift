@@ -13,7 +13,7 @@ import Testing
             #expect(created.model == "gpt-3.5-turbo")
             #expect(created.temperature == 0.7)
             #expect(created.userID == user)
-            #expect(created.id.count == 36)
+            #expect(created.id.rawValue.count == 36)
 
             let changed = try await session.updateAgent(
                 created.id, AgentChanges(name: "Renamed", description: .some("d"), temperature: 1.5, maxTokens: .some(256)))
@@ -116,7 +116,9 @@ import Testing
         let user = try await db.makeUser()
         let ids = try await db.store.withTenant(user) { session in
             var ids: [String] = []
-            for index in 0..<7 { ids.append(try await session.createAgent(NewAgent(name: "a\(index)", systemPrompt: "p")).id) }
+            for index in 0..<7 {
+                ids.append(try await session.createAgent(NewAgent(name: "a\(index)", systemPrompt: "p")).id.rawValue)
+            }
             return ids
         }
         let newestFirst = Array(ids.reversed())
@@ -126,8 +128,8 @@ import Testing
             let page = try await db.store.withTenant(user) {
                 try await $0.agents(PageRequest(limit: 3, cursor: cursor, order: .descending))
             }
-            seen += page.items.map(\.id)
-            cursor = page.hasMore ? .after(page.items.last!.id) : nil
+            seen += page.items.map(\.id.rawValue)
+            cursor = page.hasMore ? .after(page.items.last!.id.rawValue) : nil
         } while cursor != nil
         #expect(seen == newestFirst)
 
@@ -139,8 +141,8 @@ import Testing
             let page = try await db.store.withTenant(user) {
                 try await $0.agents(PageRequest(limit: 2, cursor: current, order: .descending))
             }
-            back = page.items.map(\.id) + back
-            cursor = page.hasMore ? .before(page.items.first!.id) : nil
+            back = page.items.map(\.id.rawValue) + back
+            cursor = page.hasMore ? .before(page.items.first!.id.rawValue) : nil
         }
         #expect(back == newestFirst)
 

@@ -14,9 +14,9 @@ import Testing
                 let role: Message.Role = index % 2 == 0 ? .user : .assistant
                 ids.append(
                     try await session.appendMessage(
-                        agentID: agent.id, conversationID: "conv",
+                        agentID: agent.id, conversationID: ConversationID(rawValue: "conv")!,
                         NewMessage(role: role, content: "m\(index)", metadata: .object(["i": .number(Double(index))]))
-                    ).id)
+                    ).id.rawValue)
             }
             return (agent, ids)
         }
@@ -26,10 +26,11 @@ import Testing
         repeat {
             let page = try await db.store.withTenant(user) {
                 try await $0.messages(
-                    agentID: agent.id, conversationID: "conv", PageRequest(limit: 10, cursor: cursor, order: .ascending))
+                    agentID: agent.id, conversationID: ConversationID(rawValue: "conv")!,
+                    PageRequest(limit: 10, cursor: cursor, order: .ascending))
             }
-            forward += page.items.map(\.id)
-            cursor = page.hasMore ? .after(page.items.last!.id) : nil
+            forward += page.items.map(\.id.rawValue)
+            cursor = page.hasMore ? .after(page.items.last!.id.rawValue) : nil
         } while cursor != nil
         #expect(forward == ids)
 
@@ -39,32 +40,38 @@ import Testing
         while let current = cursor {
             let page = try await db.store.withTenant(user) {
                 try await $0.messages(
-                    agentID: agent.id, conversationID: "conv", PageRequest(limit: 10, cursor: current, order: .ascending))
+                    agentID: agent.id, conversationID: ConversationID(rawValue: "conv")!,
+                    PageRequest(limit: 10, cursor: current, order: .ascending))
             }
-            backward = page.items.map(\.id) + backward
-            cursor = page.hasMore ? .before(page.items.first!.id) : nil
+            backward = page.items.map(\.id.rawValue) + backward
+            cursor = page.hasMore ? .before(page.items.first!.id.rawValue) : nil
         }
         #expect(backward == ids)
 
         let newest = try await db.store.withTenant(user) {
-            try await $0.messages(agentID: agent.id, conversationID: "conv", PageRequest(limit: 3, order: .descending))
+            try await $0.messages(
+                agentID: agent.id, conversationID: ConversationID(rawValue: "conv")!, PageRequest(limit: 3, order: .descending))
         }
-        #expect(newest.items.map(\.id) == Array(ids.suffix(3).reversed()))
+        #expect(newest.items.map(\.id.rawValue) == Array(ids.suffix(3).reversed()))
         #expect(newest.items.first?.metadata == .object(["i": .number(24)]))
 
         let empty = try await db.store.withTenant(user) {
-            try await $0.messages(agentID: agent.id, conversationID: "none", PageRequest(order: .ascending))
+            try await $0.messages(
+                agentID: agent.id, conversationID: ConversationID(rawValue: "none")!, PageRequest(order: .ascending))
         }
         #expect(empty.items.isEmpty && !empty.hasMore)
         await #expect(throws: StoreError.notFound(resource: "agent")) {
             try await db.store.withTenant(user) {
-                try await $0.messages(agentID: "missing", conversationID: "conv", PageRequest(order: .ascending))
+                try await $0.messages(
+                    agentID: AgentID(rawValue: "missing")!, conversationID: ConversationID(rawValue: "conv")!,
+                    PageRequest(order: .ascending))
             }
         }
         await #expect(throws: StoreError.self) {
             try await db.store.withTenant(user) {
                 try await $0.messages(
-                    agentID: agent.id, conversationID: "conv", PageRequest(cursor: .after("missing"), order: .ascending))
+                    agentID: agent.id, conversationID: ConversationID(rawValue: "conv")!,
+                    PageRequest(cursor: .after("missing"), order: .ascending))
             }
         }
     }
@@ -74,7 +81,7 @@ import Testing
         let user = try await db.makeUser()
         try await db.store.withTenant(user) { session in
             let agent = try await session.createAgent(NewAgent(name: "a", systemPrompt: "p"))
-            for conversation in ["one", "two", "three"] {
+            for conversation in ["one", "two", "three"].map({ ConversationID(rawValue: $0)! }) {
                 for index in 0..<3 {
                     _ = try await session.appendMessage(
                         agentID: agent.id, conversationID: conversation,
@@ -82,22 +89,23 @@ import Testing
                 }
             }
             let latest = try await session.appendMessage(
-                agentID: agent.id, conversationID: "one", NewMessage(role: .assistant, content: "last"))
+                agentID: agent.id, conversationID: ConversationID(rawValue: "one")!, NewMessage(role: .assistant, content: "last")
+            )
 
             let page = try await session.conversations(agentID: agent.id, PageRequest(limit: 2, order: .descending))
-            #expect(page.items.map(\.id) == ["one", "three"])
+            #expect(page.items.map(\.id.rawValue) == ["one", "three"])
             #expect(page.items[0].messageCount == 4 && page.items[0].lastMessage == latest)
             #expect(page.hasMore)
             let rest = try await session.conversations(
                 agentID: agent.id, PageRequest(limit: 2, cursor: .after("three"), order: .descending))
-            #expect(rest.items.map(\.id) == ["two"] && !rest.hasMore)
+            #expect(rest.items.map(\.id.rawValue) == ["two"] && !rest.hasMore)
 
             // Deleting the latest message moves the summary back; deleting the conversation removes it.
-            try await session.deleteConversation(agentID: agent.id, conversationID: "two")
+            try await session.deleteConversation(agentID: agent.id, conversationID: ConversationID(rawValue: "two")!)
             let after = try await session.conversations(agentID: agent.id, PageRequest(order: .descending))
-            #expect(after.items.map(\.id) == ["one", "three"])
+            #expect(after.items.map(\.id.rawValue) == ["one", "three"])
             await #expect(throws: StoreError.notFound(resource: "conversation")) {
-                try await session.deleteConversation(agentID: agent.id, conversationID: "two")
+                try await session.deleteConversation(agentID: agent.id, conversationID: ConversationID(rawValue: "two")!)
             }
         }
     }
@@ -106,7 +114,8 @@ import Testing
         let f = try await TenantFixture.make()
         try await f.db.store.withTenant(f.a.user) { session in
             let second = try await session.appendMessage(
-                agentID: f.a.agent.id, conversationID: "c1", NewMessage(role: .assistant, content: "answer"))
+                agentID: f.a.agent.id, conversationID: ConversationID(rawValue: "c1")!,
+                NewMessage(role: .assistant, content: "answer"))
             let first = try await session.setFeedback(messageID: second.id, NewFeedback(rating: 1, comment: "good"))
             let changed = try await session.setFeedback(messageID: second.id, NewFeedback(rating: 0, comment: "actually no"))
             #expect(changed.id == first.id && changed.rating == 0 && changed.agentID == f.a.agent.id)

@@ -15,10 +15,10 @@ import Testing
 
     /// Creates `count` connections per tenant through a store sealing with `keyring`.
     static func connections(_ db: TestDatabase, keyring: Keyring, tenants: [UserID], count: Int) async throws -> [(
-        UserID, String, String
+        UserID, ConnectionID, String
     )] {
         let store = AgentStore(client: db.runtime, keyring: keyring, logger: db.logger)
-        var made: [(UserID, String, String)] = []
+        var made: [(UserID, ConnectionID, String)] = []
         for tenant in tenants {
             for index in 0..<count {
                 let key = "sk-\(tenant.rawValue.suffix(6))-\(index)-secretvalue"
@@ -72,7 +72,9 @@ import Testing
         let store = AgentStore(client: db.runtime, keyring: rotated, logger: db.logger)
 
         // Updates of every third connection race the rotation; each sets a new key and name.
-        async let updates: [(UserID, String, String)] = withThrowingTaskGroup(of: (UserID, String, String).self) { group in
+        async let updates: [(UserID, ConnectionID, String)] = withThrowingTaskGroup(
+            of: (UserID, ConnectionID, String).self
+        ) { group in
             for (index, (tenant, id, _)) in made.enumerated() where index % 3 == 0 {
                 group.addTask {
                     let key = "sk-updated-\(index)-value"
@@ -117,7 +119,7 @@ import Testing
 
         let report = try await KeyRotation(admin: db.admin, keyring: keyring, logger: db.logger).verify()
         #expect(report.examined == 2)
-        #expect(report.failures.map(\.connectionID) == [lost.1])
+        #expect(report.failures.map(\.connectionID) == [lost.1.rawValue])
         #expect(report.failures.map(\.tenantID) == [user.rawValue])
         #expect(!report.failures[0].reason.contains(lost.2))
     }
@@ -140,7 +142,9 @@ import Testing
         #expect(stored.count == 1 && stored[0].hasPrefix("ak1."))
         let store = AgentStore(client: db.runtime, keyring: keyring, logger: db.logger)
         #expect(
-            try await store.withTenant(user) { try await $0.withAPIKey(connectionID: "imported") { $0.exposedValue } }
+            try await store.withTenant(user) {
+                try await $0.withAPIKey(connectionID: ConnectionID(rawValue: "imported")!) { $0.exposedValue }
+            }
                 == "ghp_FixtureToken1234567890abcdefABCD")
     }
 }

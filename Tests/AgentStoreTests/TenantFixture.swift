@@ -28,7 +28,8 @@ struct TenantFixture {
                 NewAPIConnection(name: "\(label) key", service: "openai", apiKey: "sk-test-\(label)-0123456789abcdef"))
             try await session.attachConnection(agentID: agent.id, connectionID: connection.id)
             let message = try await session.appendMessage(
-                agentID: agent.id, conversationID: "c1", NewMessage(role: .user, content: "hello from \(label)"))
+                agentID: agent.id, conversationID: ConversationID(rawValue: "c1")!,
+                NewMessage(role: .user, content: "hello from \(label)"))
             _ = try await session.setFeedback(messageID: message.id, NewFeedback(rating: 1))
             return Tenant(user: user, agent: agent, connection: connection, message: message)
         }

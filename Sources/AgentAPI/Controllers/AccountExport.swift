@@ -94,7 +94,7 @@ struct AccountExport: Sendable {
             let page = try await store.withTenant(user.id, requestID: requestID) { try await read($0, request) }
             if !page.items.isEmpty { try await body(page.items) }
             guard page.hasMore, let last = page.items.last else { return }
-            cursor = .after(last.id)
+            cursor = .after(last.cursorID)
         }
     }
 

@@ -15,7 +15,7 @@ struct AgentConnectionController: Sendable {
 
     /// `listAgentConnections`.
     @Sendable func list(_ request: Request, context: APIRequestContext) async throws -> ListBody<ConnectionBody> {
-        let agentID = try context.id("agent_id", of: "agent")
+        let agentID = try context.id(AgentID.self, "agent_id", of: "agent")
         let page = try PageRequest(query: request, defaultOrder: .descending)
         let connections = try await store.withTenant(of: context) { try await $0.connections(ofAgent: agentID, page) }
         return ListBody(connections, ConnectionBody.init)
@@ -23,8 +23,8 @@ struct AgentConnectionController: Sendable {
 
     /// `attachConnection`: links the connection; linking twice is fine. Answers with the connection.
     @Sendable func attach(_ request: Request, context: APIRequestContext) async throws -> ConnectionBody {
-        let agentID = try context.id("agent_id", of: "agent")
-        let connectionID = try context.id("connection_id", of: "connection")
+        let agentID = try context.id(AgentID.self, "agent_id", of: "agent")
+        let connectionID = try context.id(ConnectionID.self, "connection_id", of: "connection")
         let connection = try await store.withTenant(of: context) { session in
             _ = try await session.agent(agentID)
             let connection = try await session.connection(connectionID)
@@ -36,8 +36,8 @@ struct AgentConnectionController: Sendable {
 
     /// `detachConnection`: 204.
     @Sendable func detach(_ request: Request, context: APIRequestContext) async throws -> HTTPResponse.Status {
-        let agentID = try context.id("agent_id", of: "agent")
-        let connectionID = try context.id("connection_id", of: "connection")
+        let agentID = try context.id(AgentID.self, "agent_id", of: "agent")
+        let connectionID = try context.id(ConnectionID.self, "connection_id", of: "connection")
         try await store.withTenant(of: context) { try await $0.detachConnection(agentID: agentID, connectionID: connectionID) }
         return .noContent
     }

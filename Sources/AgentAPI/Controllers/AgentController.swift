@@ -31,14 +31,14 @@ struct AgentController: Sendable {
 
     /// `getAgent`.
     @Sendable func show(_ request: Request, context: APIRequestContext) async throws -> AgentBody {
-        let id = try context.id("agent_id", of: "agent")
+        let id = try context.id(AgentID.self, "agent_id", of: "agent")
         let agent = try await store.withTenant(of: context) { try await $0.agent(id) }
         return AgentBody(agent)
     }
 
     /// `updateAgent`: a partial update; the agent as it now is.
     @Sendable func update(_ request: Request, context: APIRequestContext) async throws -> AgentBody {
-        let id = try context.id("agent_id", of: "agent")
+        let id = try context.id(AgentID.self, "agent_id", of: "agent")
         let body = try await request.decode(as: UpdateAgentBody.self, context: context)
         let agent = try await store.withTenant(of: context) { try await $0.updateAgent(id, body.changes) }
         return AgentBody(agent)
@@ -46,7 +46,7 @@ struct AgentController: Sendable {
 
     /// `deleteAgent`: 204.
     @Sendable func delete(_ request: Request, context: APIRequestContext) async throws -> HTTPResponse.Status {
-        let id = try context.id("agent_id", of: "agent")
+        let id = try context.id(AgentID.self, "agent_id", of: "agent")
         try await store.withTenant(of: context) { try await $0.deleteAgent(id) }
         return .noContent
     }

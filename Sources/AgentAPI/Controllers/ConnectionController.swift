@@ -31,14 +31,14 @@ struct ConnectionController: Sendable {
 
     /// `getConnection`.
     @Sendable func show(_ request: Request, context: APIRequestContext) async throws -> ConnectionBody {
-        let id = try context.id("connection_id", of: "connection")
+        let id = try context.id(ConnectionID.self, "connection_id", of: "connection")
         let connection = try await store.withTenant(of: context) { try await $0.connection(id) }
         return ConnectionBody(connection)
     }
 
     /// `updateConnection`: a partial update; a new key replaces the sealed one.
     @Sendable func update(_ request: Request, context: APIRequestContext) async throws -> ConnectionBody {
-        let id = try context.id("connection_id", of: "connection")
+        let id = try context.id(ConnectionID.self, "connection_id", of: "connection")
         let body = try await request.decode(as: UpdateConnectionBody.self, context: context)
         let connection = try await store.withTenant(of: context) { try await $0.updateConnection(id, body.changes) }
         return ConnectionBody(connection)
@@ -46,7 +46,7 @@ struct ConnectionController: Sendable {
 
     /// `deleteConnection`: 204.
     @Sendable func delete(_ request: Request, context: APIRequestContext) async throws -> HTTPResponse.Status {
-        let id = try context.id("connection_id", of: "connection")
+        let id = try context.id(ConnectionID.self, "connection_id", of: "connection")
         try await store.withTenant(of: context) { try await $0.deleteConnection(id) }
         return .noContent
     }

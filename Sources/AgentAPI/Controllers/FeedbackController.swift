@@ -15,7 +15,7 @@ struct FeedbackController: Sendable {
 
     /// `setFeedback`: the tenant's feedback on a message, replacing any earlier one.
     @Sendable func set(_ request: Request, context: APIRequestContext) async throws -> FeedbackBody {
-        let messageID = try context.id("message_id", of: "message")
+        let messageID = try context.id(MessageID.self, "message_id", of: "message")
         let body = try await request.decode(as: SetFeedbackBody.self, context: context)
         let feedback = try await store.withTenant(of: context) {
             try await $0.setFeedback(messageID: messageID, body.newFeedback)
@@ -25,14 +25,14 @@ struct FeedbackController: Sendable {
 
     /// `deleteFeedback`: 204.
     @Sendable func remove(_ request: Request, context: APIRequestContext) async throws -> HTTPResponse.Status {
-        let messageID = try context.id("message_id", of: "message")
+        let messageID = try context.id(MessageID.self, "message_id", of: "message")
         try await store.withTenant(of: context) { try await $0.removeFeedback(messageID: messageID) }
         return .noContent
     }
 
     /// `getFeedbackReport`: a page of an agent's feedback with its totals.
     @Sendable func report(_ request: Request, context: APIRequestContext) async throws -> FeedbackListBody {
-        let agentID = try context.id("agent_id", of: "agent")
+        let agentID = try context.id(AgentID.self, "agent_id", of: "agent")
         let page = try PageRequest(query: request, defaultOrder: .descending)
         let report = try await store.withTenant(of: context) { try await $0.feedback(agentID: agentID, page) }
         return FeedbackListBody(report)

@@ -15,7 +15,7 @@ struct AgentBody: ResponseEncodable, Identified, Sendable {
     let updatedAt: Date
 
     init(_ agent: Agent) {
-        id = agent.id
+        id = agent.id.rawValue
         name = agent.name
         description = agent.description
         systemPrompt = agent.systemPrompt

@@ -14,7 +14,7 @@ struct ConnectionBody: ResponseEncodable, Identified, Sendable {
     let updatedAt: Date
 
     init(_ connection: APIConnection) {
-        id = connection.id
+        id = connection.id.rawValue
         name = connection.name
         service = connection.service
         apiKeyHint = connection.apiKeyHint

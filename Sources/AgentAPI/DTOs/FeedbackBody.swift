@@ -14,8 +14,8 @@ struct FeedbackBody: ResponseEncodable, Identified, Sendable {
 
     init(_ feedback: Feedback) {
         id = feedback.id
-        messageID = feedback.messageID
-        agentID = feedback.agentID
+        messageID = feedback.messageID.rawValue
+        agentID = feedback.agentID?.rawValue
         rating = feedback.rating
         comment = feedback.comment
         createdAt = feedback.createdAt

@@ -14,9 +14,9 @@ struct MessageBody: ResponseEncodable, Identified, Sendable {
     let createdAt: Date
 
     init(_ message: Message) {
-        id = message.id
-        agentID = message.agentID
-        conversationID = message.conversationID
+        id = message.id.rawValue
+        agentID = message.agentID.rawValue
+        conversationID = message.conversationID.rawValue
         userID = message.userID.rawValue
         role = message.role.rawValue
         content = message.content
@@ -62,8 +62,8 @@ struct ConversationBody: ResponseEncodable, Identified, Sendable {
     let lastMessage: MessageBody
 
     init(_ conversation: Conversation) {
-        id = conversation.id
-        agentID = conversation.agentID
+        id = conversation.id.rawValue
+        agentID = conversation.agentID.rawValue
         messageCount = conversation.messageCount
         firstMessageAt = conversation.firstMessageAt
         lastMessageAt = conversation.lastMessageAt

@@ -11,7 +11,7 @@ struct TokenBody: ResponseEncodable, Identified, Sendable {
     @Nullable var revokedAt: Date?
 
     init(_ token: APIToken) {
-        id = token.id
+        id = token.id.rawValue
         name = token.name
         createdAt = token.createdAt
         lastUsedAt = token.lastUsedAt

@@ -2,7 +2,18 @@ import AgentStore
 
 /// Something listed by id, so a page can name its first and last.
 protocol Identified {
-    var id: String { get }
+    associatedtype ID
+    var id: ID { get }
+    /// The id as a page's cursor (`after`, `before`, `first_id`, `last_id`) names it.
+    var cursorID: String { get }
+}
+
+extension Identified where ID == String {
+    var cursorID: String { id }
+}
+
+extension Identified where ID: RawRepresentable, ID.RawValue == String {
+    var cursorID: String { id.rawValue }
 }
 
 // The store's models list by their ids too, which the export walks by.

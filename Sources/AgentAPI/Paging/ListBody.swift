@@ -11,8 +11,8 @@ struct ListBody<Item: Encodable & Identified & Sendable>: ResponseEncodable, Sen
     init(data: [Item], hasMore: Bool) {
         self.data = data
         self.hasMore = hasMore
-        self.firstID = data.first?.id
-        self.lastID = data.last?.id
+        self.firstID = data.first?.cursorID
+        self.lastID = data.last?.cursorID
     }
 
     private enum CodingKeys: String, CodingKey {

@@ -3,7 +3,7 @@ import Foundation
 /// A tenant's credentials for a third-party API. The key itself never leaves the store: only a hint
 /// (service prefix and last four characters) and a fingerprint do.
 public struct APIConnection: Sendable, Equatable {
-    public let id: String
+    public let id: ConnectionID
     public let userID: UserID
     public let name: String
     public let service: String

@@ -2,7 +2,7 @@ import Foundation
 
 /// A personal API token as listed: never its value, which exists only when it is created.
 public struct APIToken: Sendable, Equatable {
-    public let id: String
+    public let id: TokenID
     public let name: String
     public let createdAt: Date
     public let lastUsedAt: Date?

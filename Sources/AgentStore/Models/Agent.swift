@@ -2,7 +2,7 @@ import Foundation
 
 /// An AI agent: a system prompt and model settings, owned by one tenant.
 public struct Agent: Sendable, Equatable {
-    public let id: String
+    public let id: AgentID
     public let userID: UserID
     public let name: String
     public let description: String?

@@ -3,8 +3,8 @@ import Foundation
 /// A thumbs up (1) or down (0) on a message, at most one per user per message.
 public struct Feedback: Sendable, Equatable {
     public let id: String
-    public let messageID: String
-    public let agentID: String?
+    public let messageID: MessageID
+    public let agentID: AgentID?
     public let userID: UserID
     public let rating: Int
     public let comment: String?

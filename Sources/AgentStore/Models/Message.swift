@@ -6,9 +6,9 @@ public struct Message: Sendable, Equatable {
         case user, assistant, system, tool
     }
 
-    public let id: String
-    public let agentID: String
-    public let conversationID: String
+    public let id: MessageID
+    public let agentID: AgentID
+    public let conversationID: ConversationID
     /// The author.
     public let userID: UserID
     public let role: Role
@@ -36,8 +36,8 @@ public struct NewMessage: Sendable {
 
 /// A conversation with an agent, summarised by its latest message and its size.
 public struct Conversation: Sendable, Equatable {
-    public let id: String
-    public let agentID: String
+    public let id: ConversationID
+    public let agentID: AgentID
     public let messageCount: Int
     public let firstMessageAt: Date
     public let lastMessageAt: Date

@@ -56,7 +56,11 @@ struct TokensCommand: AsyncParsableCommand {
         @Argument(help: "The token's id.") var tokenID: String
 
         func run() async throws {
-            try await withTenant(user) { try await $0.revokeToken(tokenID) }
+            try await withTenant(user) { session in
+                // An implausible id names no token, as an unknown one does.
+                guard let id = TokenID(rawValue: tokenID) else { throw StoreError.notFound(resource: "token") }
+                try await session.revokeToken(id)
+            }
             print("revoked \(tokenID)")
         }
     }
