@@ -87,7 +87,7 @@ public struct ProviderClient: Sendable {
         case .cancelled: throw .cancelled
         }
         do throws(ProviderFailure) {
-            return try endpoint.wireProtocol.decodeReply(Data(buffer: body))
+            return try endpoint.wireProtocol.decodeReply(Data(body.readableBytesView))
         } catch {
             throw .failed(error)
         }
@@ -123,7 +123,7 @@ public struct ProviderClient: Sendable {
         case .openAI: outgoing.headers.add(name: "authorization", value: "Bearer \(apiKey.exposedValue)")
         case .anthropic: outgoing.headers.add(name: "x-api-key", value: apiKey.exposedValue)
         }
-        outgoing.body = .bytes(ByteBuffer(data: body))
+        outgoing.body = .bytes(ByteBuffer(bytes: body))
 
         let client: HTTPClient
         let ownClient: HTTPClient?
@@ -159,7 +159,7 @@ public struct ProviderClient: Sendable {
             var kind = ProviderFailure.provider(kind: ProviderFailure.unknownKind)
             if end == .ended {
                 do throws(ProviderFailure) {
-                    _ = try endpoint.wireProtocol.decodeReply(Data(buffer: body))
+                    _ = try endpoint.wireProtocol.decodeReply(Data(body.readableBytesView))
                 } catch {
                     if case .provider = error { kind = error }
                 }

@@ -12,6 +12,7 @@ public struct ProviderReplyStream: AsyncSequence, Sendable {
     public typealias Failure = Never
 
     public struct AsyncIterator: AsyncIteratorProtocol {
+        public typealias Failure = Never
         var base: AsyncStream<ReplyEvent>.AsyncIterator
 
         public mutating func next() async -> ReplyEvent? {

@@ -16,7 +16,7 @@ struct EmulatedStream: Sendable {
     let recorder: EmulatorRecorder
 
     func write(to writer: inout any ResponseBodyWriter) async throws {
-        await recorder.count(\.streamsStarted)
+        await recorder.count(.started)
         do {
             try await send(wire.streamStart(id: id, model: model, reply: reply, script: script), to: &writer)
             for (index, piece) in reply.pieces.enumerated() {
@@ -28,7 +28,7 @@ struct EmulatedStream: Sendable {
                 if script.errorAfter == index {
                     try await send([wire.streamError], to: &writer)
                     try await writer.finish(nil)
-                    await recorder.count(\.streamsCompleted)
+                    await recorder.count(.completed)
                     return
                 }
                 if script.delay > .zero { try await Task.sleep(for: script.delay) }
@@ -37,13 +37,13 @@ struct EmulatedStream: Sendable {
             if let after = script.dropAfter, after >= reply.pieces.count { throw Dropped() }
             try await send(wire.streamEnd(id: id, model: model, reply: reply, includeUsage: includeUsage), to: &writer)
             try await writer.finish(nil)
-            await recorder.count(\.streamsCompleted)
+            await recorder.count(.completed)
         } catch is Dropped {
-            await recorder.count(\.streamsBroken)
+            await recorder.count(.broken)
             throw Dropped()
         } catch {
             // A write failed: the client closed the connection before the end (or the server is stopping).
-            await recorder.count(\.streamsClosedEarly)
+            await recorder.count(.closedEarly)
             throw error
         }
     }

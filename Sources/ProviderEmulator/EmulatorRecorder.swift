@@ -12,8 +12,18 @@ actor EmulatorRecorder {
         stats.requests += 1
     }
 
-    func count(_ counter: WritableKeyPath<EmulatorStats, Int>) {
-        stats[keyPath: counter] += 1
+    /// The counters a stream moves.
+    enum Counter: Sendable {
+        case started, completed, closedEarly, broken
+    }
+
+    func count(_ counter: Counter) {
+        switch counter {
+        case .started: stats.streamsStarted += 1
+        case .completed: stats.streamsCompleted += 1
+        case .closedEarly: stats.streamsClosedEarly += 1
+        case .broken: stats.streamsBroken += 1
+        }
     }
 
     func reset() {

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import HTTPTypes
 import Hummingbird
 import NIOCore
 
@@ -37,7 +38,7 @@ extension ProviderEmulator {
 
     private func chat(_ request: Request, wire: EmulatedWire, prefix: Substring) async throws -> Response {
         let body = try await request.body.collect(upTo: Self.maximumRequestBytes)
-        guard let chat = try? JSONDecoder().decode(EmulatedChatRequest.self, from: Data(buffer: body)) else {
+        guard let chat = try? JSONDecoder().decode(EmulatedChatRequest.self, from: Data(body.readableBytesView)) else {
             return json(wire.errorBody(status: 400), status: .badRequest)
         }
         let presented = wire.presentedKey(in: header(wire.keyHeader, of: request))

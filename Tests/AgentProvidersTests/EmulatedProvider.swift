@@ -30,13 +30,16 @@ struct EmulatedProvider: Sendable {
         let httpClient = HTTPClient(
             eventLoopGroup: MultiThreadedEventLoopGroup.singleton,
             configuration: ProviderClient.httpClientConfiguration(timeouts: timeouts))
+        let addressPolicy: ProviderAddressPolicy
+        if let policy {
+            addressPolicy = policy
+        } else {
+            addressPolicy = try ProviderAddressPolicy(allowlist: "127.0.0.1")
+        }
         let result: Swift.Result<Result, any Error>
         do {
             let value = try await emulator.withRunning { baseURL in
-                let client = ProviderClient(
-                    httpClient: httpClient,
-                    addressPolicy: try policy ?? ProviderAddressPolicy(allowlist: "127.0.0.1"),
-                    timeouts: timeouts)
+                let client = ProviderClient(httpClient: httpClient, addressPolicy: addressPolicy, timeouts: timeouts)
                 return try await body(EmulatedProvider(emulator: emulator, baseURL: baseURL, client: client))
             }
             result = .success(value)
@@ -72,8 +75,8 @@ struct EmulatedProvider: Sendable {
         -> ProviderCallError?
     {
         let endpoint = try endpoint(wireProtocol, path: path)
-        return try await within {
-            do {
+        return try await within { () async throws -> ProviderCallError? in
+            do throws(ProviderCallError) {
                 _ = try await client.streamReply(request, endpoint: endpoint, apiKey: key)
                 return nil
             } catch {
@@ -87,8 +90,8 @@ struct EmulatedProvider: Sendable {
         -> ProviderCallError?
     {
         let endpoint = try endpoint(wireProtocol, path: path)
-        return try await within {
-            do {
+        return try await within { () async throws -> ProviderCallError? in
+            do throws(ProviderCallError) {
                 _ = try await client.completeReply(request, endpoint: endpoint, apiKey: key)
                 return nil
             } catch {

@@ -1,3 +1,4 @@
+import ProviderEmulator
 import Testing
 
 @testable import AgentProviders

@@ -1,3 +1,4 @@
+import AgentSecrets
 import Foundation
 import ProviderEmulator
 import Testing
@@ -125,10 +126,10 @@ import Testing
         let endpoint = try await EmulatedProvider.run { provider in try provider.endpoint(.openAI) }
         let timeouts = ProviderTimeouts(connect: .seconds(1), responseHead: .seconds(5), idle: .seconds(5))
         try await EmulatedProvider.run(timeouts: timeouts) { provider in
-            let error = try await within {
-                do {
+            let error = try await within { () async throws -> ProviderCallError? in
+                do throws(ProviderCallError) {
                     _ = try await provider.client.streamReply(chat("hi"), endpoint: endpoint, apiKey: provider.key)
-                    return nil as ProviderCallError?
+                    return nil
                 } catch {
                     return error
                 }
