@@ -31,6 +31,7 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-openapi-generator.git", from: "1.14.3"),
         .package(url: "https://github.com/apple/swift-openapi-runtime.git", from: "1.13.4"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
     ],
     targets: [
         // MARK: Store: schema, migrations, tenant-scoped access. Knows nothing of HTTP.
@@ -62,9 +63,31 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        // MARK: Providers: model providers' wire protocols (SSE, OpenAI, Anthropic). No network, no SQL.
+        // MARK: Providers: model providers' wire protocols (SSE, OpenAI, Anthropic) and the HTTP calls. No SQL.
         .target(
             name: "AgentProviders",
+            dependencies: [
+                "AgentSecrets",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // MARK: Provider emulator: a scripted OpenAI and Anthropic server for tests, benchmarks and a first try.
+        // Writes its JSON itself, independently of AgentProviders, so tests of one against the other prove something.
+        .target(
+            name: "ProviderEmulator",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
             swiftSettings: swiftSettings
         ),
         // MARK: HTTP API. Knows nothing of SQL.
@@ -96,8 +119,9 @@ let package = Package(
         .executableTarget(
             name: "agentctl",
             dependencies: [
-                "AgentStore", "AgentAPI", "AgentSecrets", "LocalPostgres", "AgentBench",
+                "AgentStore", "AgentAPI", "AgentSecrets", "LocalPostgres", "AgentBench", "ProviderEmulator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -148,7 +172,12 @@ let package = Package(
         ),
         .testTarget(
             name: "AgentProvidersTests",
-            dependencies: ["AgentProviders"],
+            dependencies: [
+                "AgentProviders", "AgentSecrets", "ProviderEmulator",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

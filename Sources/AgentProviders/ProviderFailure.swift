@@ -7,11 +7,17 @@ public enum ProviderFailure: Error, Hashable, Sendable, CustomStringConvertible 
     case provider(kind: String)
     /// The response broke the wire protocol.
     case protocolViolation(ProtocolViolation)
+    /// The provider sent nothing for longer than the idle timeout in the middle of its response.
+    case timedOut
+    /// The connection broke in the middle of the response.
+    case connectionLost
 
     public var description: String {
         switch self {
         case .provider(let kind): "provider error \(kind)"
         case .protocolViolation(let violation): "protocol violation: \(violation)"
+        case .timedOut: "the provider went silent in the middle of its response"
+        case .connectionLost: "the connection to the provider broke in the middle of its response"
         }
     }
 }

@@ -1,0 +1,61 @@
+import NIOPosix
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// Name resolution for the address check: the system resolver (`getaddrinfo`), on NIO's blocking-work
+/// thread pool, so that a slow DNS server holds neither an event loop nor a concurrency thread.
+enum HostResolution {
+    static func addresses(of host: String, port: Int) async throws(ProviderCallError) -> [IPAddress] {
+        let result: [IPAddress]?
+        do {
+            result = try await NIOThreadPool.singleton.runIfActive { resolve(host, port: port) }
+        } catch {
+            throw .unreachable(.nameNotResolved)
+        }
+        guard let result, !result.isEmpty else { throw .unreachable(.nameNotResolved) }
+        return result
+    }
+
+    private static func resolve(_ host: String, port: Int) -> [IPAddress]? {
+        var hints = addrinfo()
+        hints.ai_family = AF_UNSPEC
+        #if canImport(Darwin)
+            hints.ai_socktype = SOCK_STREAM
+        #else
+            hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+        #endif
+        var list: UnsafeMutablePointer<addrinfo>?
+        guard getaddrinfo(host, String(port), &hints, &list) == 0, let list else { return nil }
+        defer { freeaddrinfo(list) }
+        var addresses: [IPAddress] = []
+        var entry: UnsafeMutablePointer<addrinfo>? = list
+        while let current = entry {
+            if let socketAddress = current.pointee.ai_addr {
+                switch Int32(current.pointee.ai_family) {
+                case AF_INET:
+                    socketAddress.withMemoryRebound(to: sockaddr_in.self, capacity: 1) {
+                        var address = $0.pointee.sin_addr
+                        if let ip = IPAddress(bytes: withUnsafeBytes(of: &address) { Array($0) }) { addresses.append(ip) }
+                    }
+                case AF_INET6:
+                    socketAddress.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) {
+                        var address = $0.pointee.sin6_addr
+                        if let ip = IPAddress(bytes: withUnsafeBytes(of: &address) { Array($0) }) { addresses.append(ip) }
+                    }
+                default:
+                    break
+                }
+            }
+            entry = current.pointee.ai_next
+        }
+        // Each address once, in the resolver's order.
+        var seen = Set<IPAddress>()
+        return addresses.filter { seen.insert($0).inserted }
+    }
+}

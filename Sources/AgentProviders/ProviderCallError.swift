@@ -1,0 +1,67 @@
+/// Why a provider call failed before its reply began.
+///
+/// The description names the kind of failure, a status and a sanitized provider error kind at most:
+/// never provider text, a URL, or a key.
+public enum ProviderCallError: Error, Hashable, Sendable, CustomStringConvertible {
+    /// Why the provider could not be reached.
+    public enum Unreachable: Hashable, Sendable, CustomStringConvertible {
+        /// The host name did not resolve.
+        case nameNotResolved
+        /// The connection was refused or could not be made.
+        case connectionFailed
+        /// TLS failed: a handshake error or a certificate that does not verify.
+        case tlsFailed
+        /// The connection or the response head took longer than its timeout.
+        case timedOut
+        /// The connection closed before the response head.
+        case connectionClosed
+
+        public var description: String {
+            switch self {
+            case .nameNotResolved: "its host name did not resolve"
+            case .connectionFailed: "the connection failed"
+            case .tlsFailed: "TLS failed"
+            case .timedOut: "it did not answer in time"
+            case .connectionClosed: "it closed the connection before answering"
+            }
+        }
+    }
+
+    /// The host resolves to (or is) an address the address policy refuses: loopback, private, link-local...
+    case refusedAddress(host: String)
+    /// DNS, connect, TLS or a timeout before the response head.
+    case unreachable(Unreachable)
+    /// HTTP 429, with the provider's `Retry-After` when it gave one.
+    case rateLimited(retryAfter: Duration?)
+    /// HTTP 5xx.
+    case unavailable(status: Int)
+    /// Any other non-2xx status (401 for a bad key, 400, 404, a redirect that is not followed).
+    case rejected(status: Int, failure: ProviderFailure)
+    /// A 2xx whose body could not be read or reported an error (non-streamed calls only: a stream reports
+    /// this as its last ``ReplyEvent/failed(_:)``).
+    case failed(ProviderFailure)
+    /// The calling task was cancelled.
+    case cancelled
+
+    /// Whether the next connection may be tried: the provider could not be reached or was overloaded,
+    /// so another key or provider may do better. A refusal of this request or key would repeat.
+    public var allowsFallback: Bool {
+        switch self {
+        case .unreachable, .rateLimited, .unavailable: true
+        case .refusedAddress, .rejected, .failed, .cancelled: false
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .refusedAddress(let host): "the provider's host \(host) is not a public address and is not allowed"
+        case .unreachable(let reason): "the provider is unreachable: \(reason)"
+        case .rateLimited(let retryAfter):
+            "the provider is rate limiting" + (retryAfter.map { " (retry after \($0.components.seconds) s)" } ?? "")
+        case .unavailable(let status): "the provider is unavailable (HTTP \(status))"
+        case .rejected(let status, let failure): "the provider refused the request (HTTP \(status), \(failure))"
+        case .failed(let failure): "the provider's reply failed: \(failure)"
+        case .cancelled: "the provider call was cancelled"
+        }
+    }
+}

@@ -1,0 +1,97 @@
+import AsyncHTTPClient
+import NIOCore
+
+// MARK: Reading response bodies under the idle timeout
+
+extension ProviderClient {
+    /// How reading a body ended.
+    enum BodyEnd: Hashable, Sendable {
+        /// The provider ended the body.
+        case ended
+        /// The reader had enough (the reply ended, or a limit was reached) and stopped.
+        case stoppedEarly
+        /// Nothing arrived for the idle timeout.
+        case timedOut
+        /// The connection broke before the body ended.
+        case connectionLost
+        /// The reading task was cancelled.
+        case cancelled
+    }
+
+    /// Reads `body`, handing each chunk to `consume` (false: stop reading), until it ends, breaks, or
+    /// stays silent for `idle`. Stopping early, like cancelling, closes the connection.
+    static func read(
+        _ body: HTTPClientResponse.Body, idle: Duration, consume: @escaping @Sendable (ByteBuffer) -> Bool
+    ) async -> BodyEnd {
+        let clock = ContinuousClock()
+        let lastChunk = Locked(clock.now)
+        return await withTaskGroup(of: BodyEnd.self) { group in
+            group.addTask {
+                do {
+                    for try await chunk in body {
+                        lastChunk.withLock { $0 = clock.now }
+                        if !consume(chunk) { return .stoppedEarly }
+                    }
+                    return .ended
+                } catch {
+                    return Task.isCancelled ? .cancelled : .connectionLost
+                }
+            }
+            group.addTask {
+                // The watchdog: wakes when the silence would reach `idle`, and again if a chunk came since.
+                while true {
+                    let deadline = lastChunk.withLock { $0 } + idle
+                    if clock.now >= deadline { return .timedOut }
+                    do {
+                        try await Task.sleep(until: deadline, clock: clock)
+                    } catch {
+                        return .cancelled
+                    }
+                }
+            }
+            let end = await group.next() ?? .cancelled
+            group.cancelAll()
+            return end
+        }
+    }
+
+    /// Decodes a streamed body into `continuation`, ending it with exactly one finished or failed event
+    /// (none when the consumer went away), then finishes it.
+    static func pump(
+        _ body: HTTPClientResponse.Body, protocol wireProtocol: ChatWireProtocol, idle: Duration,
+        into continuation: AsyncStream<ReplyEvent>.Continuation
+    ) async {
+        let decoder = Locked(wireProtocol.makeStreamDecoder())
+        let end = await read(body, idle: idle) { chunk in
+            decoder.withLock { decoder in
+                for event in decoder.decode(chunk.readableBytesView) { continuation.yield(event) }
+                return !decoder.isEnded
+            }
+        }
+        // Every child task has returned: the decoder is no longer touched elsewhere.
+        let owed: [ReplyEvent] = decoder.withLock { decoder in
+            guard !decoder.isEnded else { return [] }
+            switch end {
+            case .ended: return decoder.finish()
+            case .timedOut: return [.failed(.timedOut)]
+            case .connectionLost: return [.failed(.connectionLost)]
+            case .stoppedEarly, .cancelled: return []
+            }
+        }
+        for event in owed { continuation.yield(event) }
+        continuation.finish()
+    }
+
+    /// The whole body, up to `limit` bytes (``BodyEnd/stoppedEarly`` beyond).
+    static func collect(_ body: HTTPClientResponse.Body, limit: Int, idle: Duration) async -> (BodyEnd, ByteBuffer) {
+        let collected = Locked(ByteBuffer())
+        let end = await read(body, idle: idle) { chunk in
+            collected.withLock { buffer in
+                var chunk = chunk
+                buffer.writeBuffer(&chunk)
+                return buffer.readableBytes <= limit
+            }
+        }
+        return (end, collected.withLock { $0 })
+    }
+}

@@ -1,0 +1,33 @@
+import AsyncHTTPClient
+import NIOCore
+import NIOPosix
+import NIOSSL
+
+// MARK: Why a provider was not reached
+
+extension ProviderClient {
+    /// The reason behind an error thrown before the response head; the error itself is not kept, since
+    /// its text may name the URL.
+    static func unreachable(_ error: any Error) -> ProviderCallError {
+        if error is NIOSSLError || error is BoringSSLError || error is NIOSSLExtraError {
+            return .unreachable(.tlsFailed)
+        }
+        if let error = error as? HTTPClientError {
+            switch error {
+            case .connectTimeout, .deadlineExceeded, .readTimeout, .writeTimeout, .tlsHandshakeTimeout:
+                return .unreachable(.timedOut)
+            case .remoteConnectionClosed:
+                return .unreachable(.connectionClosed)
+            default:
+                return .unreachable(.connectionFailed)
+            }
+        }
+        if case ChannelError.connectTimeout = error { return .unreachable(.timedOut) }
+        if let error = error as? NIOConnectionError, error.dnsAAAAError != nil || error.dnsAError != nil,
+            error.connectionErrors.isEmpty
+        {
+            return .unreachable(.nameNotResolved)
+        }
+        return .unreachable(.connectionFailed)
+    }
+}

@@ -1,0 +1,184 @@
+import AgentSecrets
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+
+/// Calls chat providers over HTTP: one request, its reply streamed (``streamReply(_:endpoint:apiKey:)``)
+/// or whole (``completeReply(_:endpoint:apiKey:)``).
+///
+/// Every failure before the reply begins is a thrown ``ProviderCallError``, so a caller can fall back to
+/// another connection with nothing sent to its own client yet.
+///
+/// **Addresses.** Each call checks its endpoint with the ``ProviderAddressPolicy`` first. A host that is
+/// an address literal, or allowlisted, goes through the shared `HTTPClient` (an address literal cannot
+/// change between check and connect; an allowlisted host is trusted). A host name is resolved, every
+/// address it has must be public, and the call then goes through a client of its own whose
+/// `dnsOverride` maps the name to the first checked address: the connection goes to exactly the address
+/// that was checked, while the `Host` header, TLS SNI and certificate verification still use the name.
+/// async-http-client offers no per-request resolver, so such a call pays its own connect and TLS
+/// handshake (the per-call client shares the event loops and is shut down when the call ends).
+///
+/// **What is sent.** The protocol's fixed headers, the key (OpenAI `Authorization: Bearer`, Anthropic
+/// `x-api-key`) and the JSON body; nothing that names the platform's user or carries its credentials.
+/// Redirects are never followed (a redirect could lead to an address the policy refuses).
+public struct ProviderClient: Sendable {
+    /// The largest whole reply read, far above any chat completion.
+    public static let maximumReplyBytes = 16 << 20
+    /// The most of an error body read for its error kind.
+    static let maximumErrorBodyBytes = 64 << 10
+
+    public let httpClient: HTTPClient
+    public let addressPolicy: ProviderAddressPolicy
+    public let timeouts: ProviderTimeouts
+
+    /// `httpClient` is the process's shared client; make it with ``httpClientConfiguration(timeouts:)``,
+    /// which disables redirects.
+    public init(httpClient: HTTPClient, addressPolicy: ProviderAddressPolicy, timeouts: ProviderTimeouts = ProviderTimeouts()) {
+        self.httpClient = httpClient
+        self.addressPolicy = addressPolicy
+        self.timeouts = timeouts
+    }
+
+    /// The configuration of a client for provider calls: no redirects, the connect timeout, no
+    /// decompression (replies are small and streamed as they come).
+    public static func httpClientConfiguration(timeouts: ProviderTimeouts = ProviderTimeouts()) -> HTTPClient.Configuration {
+        var configuration = HTTPClient.Configuration()
+        configuration.redirectConfiguration = .disallow
+        configuration.timeout = .init(connect: TimeAmount(timeouts.connect), read: nil)
+        return configuration
+    }
+
+    // MARK: Calls
+
+    /// Sends `request` as a stream and returns once the provider answered 2xx; the reply follows.
+    public func streamReply(
+        _ request: ChatRequest, endpoint: ProviderEndpoint, apiKey: Secret
+    ) async throws(ProviderCallError) -> ProviderReplyStream {
+        var request = request
+        request.stream = true
+        let call = try await open(request, endpoint: endpoint, apiKey: apiKey)
+        let (events, continuation) = AsyncStream.makeStream(of: ReplyEvent.self)
+        let idle = timeouts.idle
+        let wireProtocol = endpoint.wireProtocol
+        let pump = Task {
+            await Self.pump(call.response.body, protocol: wireProtocol, idle: idle, into: continuation)
+            await call.release()
+        }
+        // The consumer stopped (cancelled or dropped the stream): stop the upstream request too.
+        continuation.onTermination = { _ in pump.cancel() }
+        return ProviderReplyStream(events: events)
+    }
+
+    /// Sends `request` without streaming and reads the whole reply.
+    public func completeReply(
+        _ request: ChatRequest, endpoint: ProviderEndpoint, apiKey: Secret
+    ) async throws(ProviderCallError) -> ChatReply {
+        var request = request
+        request.stream = false
+        let call = try await open(request, endpoint: endpoint, apiKey: apiKey)
+        let (end, body) = await Self.collect(call.response.body, limit: Self.maximumReplyBytes, idle: timeouts.idle)
+        await call.release()
+        switch end {
+        case .ended: break
+        case .stoppedEarly: throw .failed(.protocolViolation(.eventTooLarge(limit: Self.maximumReplyBytes)))
+        case .timedOut: throw .failed(.timedOut)
+        case .connectionLost: throw .failed(.connectionLost)
+        case .cancelled: throw .cancelled
+        }
+        do throws(ProviderFailure) {
+            return try endpoint.wireProtocol.decodeReply(Data(body.readableBytesView))
+        } catch {
+            throw .failed(error)
+        }
+    }
+
+    // MARK: Opening a call
+
+    /// A response whose head was 2xx, and how to let go of the client it came through.
+    struct OpenedCall: Sendable {
+        let response: HTTPClientResponse
+        /// Shuts down a client made for this call alone; nothing for the shared one.
+        let ownClient: HTTPClient?
+
+        func release() async {
+            try? await ownClient?.shutdown()
+        }
+    }
+
+    /// Checks the address, sends the request, and waits for a 2xx head; anything else is thrown.
+    func open(_ request: ChatRequest, endpoint: ProviderEndpoint, apiKey: Secret) async throws(ProviderCallError) -> OpenedCall {
+        let body: Data
+        do {
+            body = try endpoint.wireProtocol.requestBody(for: request)
+        } catch {
+            // Encoding strings and numbers does not fail; a NaN temperature would.
+            throw .rejected(status: 400, failure: .protocolViolation(.malformedJSON))
+        }
+        var outgoing = HTTPClientRequest(url: endpoint.chatURL)
+        outgoing.method = .POST
+        for header in endpoint.wireProtocol.fixedHeaders { outgoing.headers.add(name: header.name, value: header.value) }
+        outgoing.headers.add(name: "accept", value: request.stream ? "text/event-stream" : "application/json")
+        switch endpoint.wireProtocol {
+        case .openAI: outgoing.headers.add(name: "authorization", value: "Bearer \(apiKey.exposedValue)")
+        case .anthropic: outgoing.headers.add(name: "x-api-key", value: apiKey.exposedValue)
+        }
+        outgoing.body = .bytes(ByteBuffer(bytes: body))
+
+        let client: HTTPClient
+        let ownClient: HTTPClient?
+        switch try await addressPolicy.target(of: endpoint) {
+        case .asWritten:
+            client = httpClient
+            ownClient = nil
+        case .pinned(let address):
+            var configuration = Self.httpClientConfiguration(timeouts: timeouts)
+            configuration.dnsOverride = [endpoint.host: address.description]
+            client = HTTPClient(eventLoopGroup: httpClient.eventLoopGroup, configuration: configuration)
+            ownClient = client
+        }
+
+        let response: HTTPClientResponse
+        do {
+            response = try await client.execute(outgoing, deadline: .now() + TimeAmount(timeouts.responseHead))
+        } catch {
+            try? await ownClient?.shutdown()
+            throw Task.isCancelled ? .cancelled : Self.unreachable(error)
+        }
+        let call = OpenedCall(response: response, ownClient: ownClient)
+        let status = Int(response.status.code)
+        if (200..<300).contains(status) { return call }
+
+        // Not 2xx: the call ends here. Only a 4xx's error kind is read, and only a little of it.
+        let failure: ProviderCallError
+        switch status {
+        case 429: failure = .rateLimited(retryAfter: Self.retryAfter(response.headers.first(name: "retry-after")))
+        case 500...: failure = .unavailable(status: status)
+        default:
+            let (end, body) = await Self.collect(response.body, limit: Self.maximumErrorBodyBytes, idle: timeouts.idle)
+            var kind = ProviderFailure.provider(kind: ProviderFailure.unknownKind)
+            if end == .ended {
+                do throws(ProviderFailure) {
+                    _ = try endpoint.wireProtocol.decodeReply(Data(body.readableBytesView))
+                } catch {
+                    if case .provider = error { kind = error }
+                }
+            }
+            failure = .rejected(status: status, failure: kind)
+        }
+        await call.release()
+        throw failure
+    }
+
+    /// A `Retry-After` of seconds or an HTTP date, as a duration from now (zero for a date passed).
+    static func retryAfter(_ value: String?) -> Duration? {
+        guard let value = value?.trimmingCharacters(in: .whitespaces), !value.isEmpty else { return nil }
+        if let seconds = Int(value), seconds >= 0 { return .seconds(seconds) }
+        let format = DateFormatter()
+        format.locale = Locale(identifier: "en_US_POSIX")
+        format.timeZone = TimeZone(identifier: "GMT")
+        format.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
+        guard let date = format.date(from: value) else { return nil }
+        return .seconds(max(0, Int(date.timeIntervalSinceNow.rounded(.up))))
+    }
+}

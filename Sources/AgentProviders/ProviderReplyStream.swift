@@ -1,0 +1,32 @@
+/// A provider's streamed reply, as ``ReplyEvent``s.
+///
+/// Text and usage come in any order; the stream ends with exactly one ``ReplyEvent/finished(_:)`` or
+/// ``ReplyEvent/failed(_:)`` (a provider's error event, a broken protocol, ``ProviderFailure/timedOut``
+/// after the idle timeout, ``ProviderFailure/connectionLost``), unless its consumer stops first.
+/// Cancelling the task that iterates it, or dropping it, cancels the upstream request at once: the
+/// connection is closed, so the provider stops generating (and billing).
+///
+/// Iterate it once, from one task.
+public struct ProviderReplyStream: AsyncSequence, Sendable {
+    public typealias Element = ReplyEvent
+    public typealias Failure = Never
+
+    public struct AsyncIterator: AsyncIteratorProtocol {
+        public typealias Failure = Never
+        var base: AsyncStream<ReplyEvent>.AsyncIterator
+
+        public mutating func next() async -> ReplyEvent? {
+            await base.next()
+        }
+    }
+
+    private let events: AsyncStream<ReplyEvent>
+
+    init(events: AsyncStream<ReplyEvent>) {
+        self.events = events
+    }
+
+    public func makeAsyncIterator() -> AsyncIterator {
+        AsyncIterator(base: events.makeAsyncIterator())
+    }
+}

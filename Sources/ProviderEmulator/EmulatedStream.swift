@@ -1,0 +1,54 @@
+import Hummingbird
+import NIOCore
+
+/// One streamed reply, played out as its script says: pieces with delays, then an end, an error event,
+/// a stall or a dropped connection.
+struct EmulatedStream: Sendable {
+    /// Thrown to make Hummingbird close the connection without ending the response.
+    struct Dropped: Error {}
+
+    let wire: EmulatedWire
+    let id: String
+    let model: String
+    let reply: EmulatedReply
+    let script: EmulatorScript
+    let includeUsage: Bool
+    let recorder: EmulatorRecorder
+
+    func write(to writer: inout any ResponseBodyWriter) async throws {
+        await recorder.count(.started)
+        do {
+            try await send(wire.streamStart(id: id, model: model, reply: reply, script: script), to: &writer)
+            for (index, piece) in reply.pieces.enumerated() {
+                if script.dropAfter == index { throw Dropped() }
+                if script.stallAfter == index {
+                    try await Task.sleep(for: script.stallDuration)
+                    throw Dropped()
+                }
+                if script.errorAfter == index {
+                    try await send([wire.streamError], to: &writer)
+                    try await writer.finish(nil)
+                    await recorder.count(.completed)
+                    return
+                }
+                if script.delay > .zero { try await Task.sleep(for: script.delay) }
+                try await send([wire.streamPiece(piece, id: id, model: model)], to: &writer)
+            }
+            if let after = script.dropAfter, after >= reply.pieces.count { throw Dropped() }
+            try await send(wire.streamEnd(id: id, model: model, reply: reply, includeUsage: includeUsage), to: &writer)
+            try await writer.finish(nil)
+            await recorder.count(.completed)
+        } catch is Dropped {
+            await recorder.count(.broken)
+            throw Dropped()
+        } catch {
+            // A write failed: the client closed the connection before the end (or the server is stopping).
+            await recorder.count(.closedEarly)
+            throw error
+        }
+    }
+
+    private func send(_ frames: [String], to writer: inout any ResponseBodyWriter) async throws {
+        try await writer.write(ByteBuffer(string: frames.joined()))
+    }
+}

@@ -1,0 +1,180 @@
+import Foundation
+
+/// The frames and bodies of one wire protocol, written from the providers' documented formats.
+///
+/// Deliberately independent of `AgentProviders`: the emulator is what that module is tested against.
+enum EmulatedWire: String, Sendable {
+    case openAI = "openai"
+    case anthropic
+
+    /// The header that carries the key.
+    var keyHeader: String {
+        switch self {
+        case .openAI: "authorization"
+        case .anthropic: "x-api-key"
+        }
+    }
+
+    /// The key a request presents in this protocol's header, nil when none.
+    func presentedKey(in value: String?) -> String? {
+        guard let value else { return nil }
+        switch self {
+        case .openAI:
+            guard value.lowercased().hasPrefix("bearer ") else { return nil }
+            return String(value.dropFirst("bearer ".count))
+        case .anthropic:
+            return value
+        }
+    }
+
+    // MARK: Streams
+
+    /// What a stream sends before its first piece.
+    func streamStart(id: String, model: String, reply: EmulatedReply, script: EmulatorScript) -> [String] {
+        switch self {
+        case .openAI:
+            return [chunk(id: id, model: model, delta: ["role": "assistant", "content": ""], finishReason: nil)]
+        case .anthropic:
+            var usage: [String: Any] = ["input_tokens": reply.promptTokens, "output_tokens": 1]
+            if !script.usage { usage = [:] }
+            var message: [String: Any] = [
+                "id": id, "type": "message", "role": "assistant", "model": model, "content": [Any](),
+                "stop_reason": NSNull(), "stop_sequence": NSNull(),
+            ]
+            if !usage.isEmpty { message["usage"] = usage }
+            return [
+                event("message_start", ["type": "message_start", "message": message]),
+                event(
+                    "content_block_start",
+                    ["type": "content_block_start", "index": 0, "content_block": ["type": "text", "text": ""]]),
+                event("ping", ["type": "ping"]),
+            ]
+        }
+    }
+
+    /// One piece of text.
+    func streamPiece(_ piece: String, id: String, model: String) -> String {
+        switch self {
+        case .openAI:
+            chunk(id: id, model: model, delta: ["content": piece], finishReason: nil)
+        case .anthropic:
+            event(
+                "content_block_delta",
+                ["type": "content_block_delta", "index": 0, "delta": ["type": "text_delta", "text": piece]])
+        }
+    }
+
+    /// What a stream sends after its last piece; `includeUsage` is whether usage is reported at all.
+    func streamEnd(id: String, model: String, reply: EmulatedReply, includeUsage: Bool) -> [String] {
+        switch self {
+        case .openAI:
+            var frames = [chunk(id: id, model: model, delta: [:], finishReason: reply.finishedByLength ? "length" : "stop")]
+            if includeUsage {
+                frames.append(
+                    data([
+                        "id": id, "object": "chat.completion.chunk", "created": Self.created, "model": model,
+                        "choices": [Any](), "usage": openAIUsage(reply),
+                    ]))
+            }
+            frames.append("data: [DONE]\n\n")
+            return frames
+        case .anthropic:
+            var delta: [String: Any] = [
+                "type": "message_delta",
+                "delta": ["stop_reason": reply.finishedByLength ? "max_tokens" : "end_turn", "stop_sequence": NSNull()] as [String: Any],
+            ]
+            if includeUsage { delta["usage"] = ["output_tokens": reply.completionTokens] }
+            return [
+                event("content_block_stop", ["type": "content_block_stop", "index": 0]),
+                event("message_delta", delta),
+                event("message_stop", ["type": "message_stop"]),
+            ]
+        }
+    }
+
+    /// The error event a script's `error_after` sends in the middle of a stream.
+    var streamError: String {
+        switch self {
+        case .openAI:
+            data(["error": ["message": "emulated failure", "type": "server_error", "code": "emulated_error"]])
+        case .anthropic:
+            event("error", ["type": "error", "error": ["type": "overloaded_error", "message": "emulated failure"]])
+        }
+    }
+
+    // MARK: Whole bodies
+
+    /// A non-streamed reply.
+    func wholeReply(id: String, model: String, reply: EmulatedReply, includeUsage: Bool) -> String {
+        switch self {
+        case .openAI:
+            var body: [String: Any] = [
+                "id": id, "object": "chat.completion", "created": Self.created, "model": model,
+                "choices": [
+                    [
+                        "index": 0, "message": ["role": "assistant", "content": reply.text],
+                        "finish_reason": reply.finishedByLength ? "length" : "stop",
+                    ] as [String: Any]
+                ],
+            ]
+            if includeUsage { body["usage"] = openAIUsage(reply) }
+            return json(body)
+        case .anthropic:
+            var body: [String: Any] = [
+                "id": id, "type": "message", "role": "assistant", "model": model,
+                "content": [["type": "text", "text": reply.text]],
+                "stop_reason": reply.finishedByLength ? "max_tokens" : "end_turn", "stop_sequence": NSNull(),
+            ]
+            if includeUsage {
+                body["usage"] = ["input_tokens": reply.promptTokens, "output_tokens": reply.completionTokens]
+            }
+            return json(body)
+        }
+    }
+
+    /// The error body of an HTTP error status, typed as the provider would.
+    func errorBody(status: Int) -> String {
+        let (openAIType, anthropicType): (String, String) =
+            switch status {
+            case 401: ("invalid_request_error", "authentication_error")
+            case 429: ("rate_limit_exceeded", "rate_limit_error")
+            case 500...: ("server_error", "api_error")
+            default: ("invalid_request_error", "invalid_request_error")
+            }
+        switch self {
+        case .openAI:
+            return json(["error": ["message": "emulated status \(status)", "type": openAIType, "code": NSNull()] as [String: Any]])
+        case .anthropic:
+            return json(["type": "error", "error": ["type": anthropicType, "message": "emulated status \(status)"]])
+        }
+    }
+
+    // MARK: Framing
+
+    /// A fixed creation time: replies are reproducible.
+    private static let created = 1_700_000_000
+
+    private func chunk(id: String, model: String, delta: [String: Any], finishReason: String?) -> String {
+        data([
+            "id": id, "object": "chat.completion.chunk", "created": Self.created, "model": model,
+            "choices": [["index": 0, "delta": delta, "finish_reason": finishReason.map { $0 as Any } ?? NSNull()] as [String: Any]],
+        ])
+    }
+
+    private func openAIUsage(_ reply: EmulatedReply) -> [String: Int] {
+        [
+            "prompt_tokens": reply.promptTokens, "completion_tokens": reply.completionTokens,
+            "total_tokens": reply.promptTokens + reply.completionTokens,
+        ]
+    }
+
+    private func data(_ object: [String: Any]) -> String { "data: \(json(object))\n\n" }
+
+    private func event(_ name: String, _ object: [String: Any]) -> String { "event: \(name)\ndata: \(json(object))\n\n" }
+
+    private func json(_ object: [String: Any]) -> String {
+        // Only strings, numbers, arrays, dictionaries and NSNull go in: serialization cannot fail.
+        let data = try! JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
+        return String(decoding: data, as: UTF8.self)
+    }
+}

@@ -1,0 +1,124 @@
+import Crypto
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+
+// MARK: Answering requests
+
+extension ProviderEmulator {
+    /// Larger than any test's conversation, small enough that a stray upload cannot hurt.
+    static let maximumRequestBytes = 8 << 20
+
+    /// Headers that carry credentials in some API; any of them beside the protocol's key header is recorded.
+    static let credentialHeaders = [
+        "authorization", "x-api-key", "api-key", "proxy-authorization", "cookie", "x-goog-api-key",
+    ]
+
+    func respond(to request: Request) async throws -> Response {
+        let path = request.uri.path
+        switch (request.method, path) {
+        case (.get, "/_emulator/requests"):
+            return try json(encoded: await recorder.requests)
+        case (.delete, "/_emulator/requests"):
+            await recorder.reset()
+            return Response(status: .noContent)
+        case (.get, "/_emulator/stats"):
+            return try json(encoded: await recorder.stats)
+        case (.get, _) where path.hasSuffix("/v1/models"):
+            return json(#"{"object":"list","data":[{"id":"emulator","object":"model","created":1700000000,"owned_by":"emulator"}]}"#)
+        case (.post, _) where path.hasSuffix("/v1/chat/completions"):
+            return try await chat(request, wire: .openAI, prefix: path.dropLast("/v1/chat/completions".count))
+        case (.post, _) where path.hasSuffix("/v1/messages"):
+            return try await chat(request, wire: .anthropic, prefix: path.dropLast("/v1/messages".count))
+        default:
+            return json(#"{"error":{"message":"not found","type":"invalid_request_error"}}"#, status: .notFound)
+        }
+    }
+
+    private func chat(_ request: Request, wire: EmulatedWire, prefix: Substring) async throws -> Response {
+        let body = try await request.body.collect(upTo: Self.maximumRequestBytes)
+        guard let chat = try? JSONDecoder().decode(EmulatedChatRequest.self, from: Data(body.readableBytesView)) else {
+            return json(wire.errorBody(status: 400), status: .badRequest)
+        }
+        let presented = wire.presentedKey(in: header(wire.keyHeader, of: request))
+        await recorder.record(record(chat, path: request.uri.path, wire: wire, key: presented, request: request))
+
+        // The script: defaults, then the path's segments, then the message's directive line.
+        let (directives, echoed) = EmulatorScript.directiveLine(in: chat.lastUserMessage ?? "")
+        let script: EmulatorScript
+        do throws(EmulatorScript.DirectiveError) {
+            script = try Self.script(configuration.script, prefix: prefix).applying(directives: directives ?? "")
+        } catch {
+            return json(wire.errorBody(status: 400), status: .badRequest)
+        }
+
+        if let expected = configuration.expectedKey, presented.map(Self.sha256) != Self.sha256(expected) {
+            return json(wire.errorBody(status: 401), status: .unauthorized)
+        }
+        if let status = script.status {
+            var headers = HTTPFields()
+            if let seconds = script.retryAfterSeconds { headers[.retryAfter] = String(seconds) }
+            return json(wire.errorBody(status: status), status: HTTPResponse.Status(code: status), headers: headers)
+        }
+
+        let reply = EmulatedReply(request: chat, script: script, echoed: echoed)
+        let id = wire == .openAI ? "chatcmpl-emulator-\(UInt32.random(in: 0...UInt32.max))" : "msg_emulator_\(UInt32.random(in: 0...UInt32.max))"
+        guard chat.stream else {
+            return json(wire.wholeReply(id: id, model: chat.model, reply: reply, includeUsage: script.usage))
+        }
+        let includeUsage = script.usage && (wire == .anthropic || chat.streamOptions?.includeUsage == true)
+        let stream = EmulatedStream(
+            wire: wire, id: id, model: chat.model, reply: reply, script: script, includeUsage: includeUsage,
+            recorder: recorder)
+        return Response(
+            status: .ok,
+            headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"],
+            body: ResponseBody { writer in try await stream.write(to: &writer) }
+        )
+    }
+
+    /// The defaults with every `script/<directives>` pair of the path's segments applied, in order.
+    static func script(_ defaults: EmulatorScript, prefix: Substring) throws(EmulatorScript.DirectiveError) -> EmulatorScript {
+        var script = defaults
+        let segments = prefix.split(separator: "/")
+        for (index, segment) in segments.enumerated() where segment == "script" && index + 1 < segments.count {
+            let directives = String(segments[index + 1]).removingPercentEncoding ?? String(segments[index + 1])
+            script = try script.applying(directives: directives)
+        }
+        return script
+    }
+
+    static func sha256(_ key: String) -> String {
+        SHA256.hash(data: Data(key.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+
+    private func record(
+        _ chat: EmulatedChatRequest, path: String, wire: EmulatedWire, key: String?, request: Request
+    ) -> RecordedRequest {
+        var messages = chat.messages.map { RecordedRequest.Message(role: $0.role, content: $0.content) }
+        if let system = chat.system { messages.insert(.init(role: "system", content: system), at: 0) }
+        return RecordedRequest(
+            path: path, wireProtocol: wire.rawValue, model: chat.model, messages: messages,
+            temperature: chat.temperature, maxTokens: chat.maxTokens, stream: chat.stream,
+            keySHA256: key.map(Self.sha256),
+            otherCredentialHeaders: Self.credentialHeaders.filter { $0 != wire.keyHeader && header($0, of: request) != nil }
+        )
+    }
+
+    private func header(_ name: String, of request: Request) -> String? {
+        HTTPField.Name(name).flatMap { request.headers[$0] }
+    }
+
+    private func json(encoded value: some Encodable) throws -> Response {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return json(String(decoding: try encoder.encode(value), as: UTF8.self))
+    }
+
+    private func json(_ text: String, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) -> Response {
+        var headers = headers
+        headers[.contentType] = "application/json"
+        return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
+    }
+}

@@ -1,0 +1,91 @@
+import ProviderEmulator
+import Testing
+
+@testable import AgentProviders
+
+/// ``ProviderClient`` against the emulator over loopback HTTP: replies, streamed and whole.
+@Suite struct ProviderClientReplyTests {
+    @Test(arguments: ChatWireProtocol.allCases)
+    func streamsTheEchoWithUsageAndRecordsWhatWasSent(_ wireProtocol: ChatWireProtocol) async throws {
+        try await EmulatedProvider.run { provider in
+            let reply = try await provider.stream(chat("Hello there, emulator", system: "Be brief."), wireProtocol)
+            #expect(reply.text == "Hello there, emulator")
+            #expect(reply.events.filter { if case .text = $0 { true } else { false } }.count == 4)
+            #expect(reply.usage.prompt != nil && reply.usage.completion == 4)
+            #expect(reply.ending == .finished(.stop))
+            #expect(reply.endsOnce)
+
+            let recorded = try #require(await provider.emulator.recordedRequests().first)
+            #expect(recorded.wireProtocol == wireProtocol.rawValue)
+            #expect(recorded.path == wireProtocol.chatPath)
+            #expect(recorded.model == "emulated-model")
+            #expect(recorded.messages.map(\.role) == ["system", "user"])
+            #expect(recorded.messages.map(\.content) == ["Be brief.", "Hello there, emulator"])
+            #expect(recorded.temperature == 0.5)
+            #expect(recorded.maxTokens == 100)
+            #expect(recorded.stream)
+            #expect(recorded.keySHA256 == provider.keyHash)
+            #expect(recorded.otherCredentialHeaders.isEmpty)
+        }
+    }
+
+    @Test(arguments: ChatWireProtocol.allCases)
+    func streamsWithoutUsageWhenTheProviderSendsNone(_ wireProtocol: ChatWireProtocol) async throws {
+        try await EmulatedProvider.run { provider in
+            let reply = try await provider.stream(chat("[emulator usage=off chunks=2]\nNo counts"), wireProtocol)
+            #expect(reply.text == "No counts")
+            #expect(reply.usage == TokenUsage())
+            #expect(reply.ending == .finished(.stop))
+            #expect(reply.endsOnce)
+        }
+    }
+
+    @Test(arguments: ChatWireProtocol.allCases)
+    func completesAWholeReply(_ wireProtocol: ChatWireProtocol) async throws {
+        try await EmulatedProvider.run { provider in
+            let endpoint = try provider.endpoint(wireProtocol)
+            let reply = try await within {
+                try await provider.client.completeReply(chat("Whole, please"), endpoint: endpoint, apiKey: provider.key)
+            }
+            #expect(reply.text == "Whole, please")
+            #expect(reply.finishReason == .stop)
+            #expect(reply.usage.completion == 4)
+            let recorded = try #require(await provider.emulator.recordedRequests().first)
+            #expect(!recorded.stream)
+            #expect(recorded.keySHA256 == provider.keyHash)
+        }
+    }
+
+    @Test(arguments: ChatWireProtocol.allCases)
+    func completesWithoutUsage(_ wireProtocol: ChatWireProtocol) async throws {
+        try await EmulatedProvider.run { provider in
+            let endpoint = try provider.endpoint(wireProtocol, path: "/script/usage=off,text=fixed")
+            let reply = try await within {
+                try await provider.client.completeReply(chat("ignored"), endpoint: endpoint, apiKey: provider.key)
+            }
+            #expect(reply.text == "fixed")
+            #expect(reply.usage == TokenUsage())
+        }
+    }
+
+    @Test func pathScriptAndMessageDirectiveCombine() async throws {
+        try await EmulatedProvider.run { provider in
+            let reply = try await provider.stream(
+                chat("[emulator chunks=3]\nabcdef"), .openAI, path: "/script/chunks=1%20delay_ms=1")
+            #expect(reply.events.filter { if case .text = $0 { true } else { false } }.count == 3)
+            #expect(reply.text == "abcdef")
+            let recorded = try #require(await provider.emulator.recordedRequests().first)
+            #expect(recorded.path == "/script/chunks=1%20delay_ms=1/v1/chat/completions")
+        }
+    }
+
+    @Test func maxTokensCutsTheReplyWithLength() async throws {
+        try await EmulatedProvider.run { provider in
+            var request = chat("[emulator chunks=10]\nlonger than allowed")
+            request.maximumTokens = 3
+            let reply = try await provider.stream(request, .anthropic)
+            #expect(reply.ending == .finished(.length))
+            #expect(reply.usage.completion == 3)
+        }
+    }
+}
