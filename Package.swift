@@ -90,11 +90,21 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // MARK: Replies: agents that answer. Composes the store (messages, keys, ledger) and the providers.
+        .target(
+            name: "AgentReplies",
+            dependencies: [
+                "AgentStore", "AgentProviders", "AgentSecrets",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // MARK: HTTP API. Knows nothing of SQL.
         .target(
             name: "AgentAPI",
             dependencies: [
-                "AgentStore",
+                "AgentStore", "AgentReplies", "AgentProviders",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -119,7 +129,8 @@ let package = Package(
         .executableTarget(
             name: "agentctl",
             dependencies: [
-                "AgentStore", "AgentAPI", "AgentSecrets", "LocalPostgres", "AgentBench", "ProviderEmulator",
+                "AgentStore", "AgentAPI", "AgentSecrets", "LocalPostgres", "AgentBench", "ProviderEmulator", "AgentReplies",
+                "AgentProviders", .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -161,7 +172,8 @@ let package = Package(
         .testTarget(
             name: "AgentAPITests",
             dependencies: [
-                "AgentAPI", "AgentStore", "AgentTestSupport",
+                "AgentAPI", "AgentStore", "AgentTestSupport", "AgentReplies", "AgentProviders", "ProviderEmulator",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),

@@ -1,3 +1,5 @@
+import AgentProviders
+import AgentReplies
 import AgentStore
 import Hummingbird
 import Logging
@@ -10,10 +12,11 @@ import ServiceLifecycle
 /// The caller bootstraps `MetricsSystem` (ideally with a factory over the same `registry`) and runs the
 /// result with `try await app.runService()`, which handles SIGTERM and SIGINT gracefully.
 public func buildApplication(
-    store: AgentStore, configuration: APIConfiguration, services: [any Service] = [],
+    store: AgentStore, replies: ReplyGenerator, configuration: APIConfiguration, services: [any Service] = [],
     registry: PrometheusCollectorRegistry, logger: Logger
 ) async throws -> some ApplicationProtocol {
-    let router = try await buildRouter(store: store, configuration: configuration, registry: registry, logger: logger)
+    let router = try await buildRouter(
+        store: store, replies: replies, configuration: configuration, registry: registry, logger: logger)
     return Application(
         router: router,
         configuration: .init(address: .hostname(configuration.hostname, port: configuration.port), serverName: "agent-platform"),
@@ -25,7 +28,8 @@ public func buildApplication(
 ///
 /// Throws `APIConfigurationError` when the JWT keys cannot be loaded.
 public func buildRouter(
-    store: AgentStore, configuration: APIConfiguration, registry: PrometheusCollectorRegistry, logger: Logger
+    store: AgentStore, replies: ReplyGenerator, configuration: APIConfiguration, registry: PrometheusCollectorRegistry,
+    logger: Logger
 ) async throws -> Router<APIRequestContext> {
     var jwt: JWTAuthenticator?
     if let settings = configuration.jwt { jwt = try await JWTAuthenticator(configuration: settings, store: store) }
@@ -45,8 +49,12 @@ public func buildRouter(
     AgentController(store: store).addRoutes(to: v1.group("agents"))
     AgentConnectionController(store: store).addRoutes(to: v1.group("agents/{agent_id}/connections"))
     ConversationController(store: store).addRoutes(to: v1.group("agents/{agent_id}/conversations"))
+    ReplyController(store: store, replies: replies).addRoutes(
+        conversations: v1.group("agents/{agent_id}/conversations"), messages: v1.group("messages"))
     FeedbackController(store: store).addRoutes(messages: v1.group("messages"), agents: v1.group("agents"))
-    ConnectionController(store: store).addRoutes(to: v1.group("connections"))
+    ConnectionController(store: store, addressPolicy: replies.client.addressPolicy).addRoutes(to: v1.group("connections"))
+    ChatCompletionsController(store: store, replies: replies).addRoutes(to: v1)
+    UsageController(store: store, replies: replies).addRoutes(to: v1)
     AuditLogController(store: store).addRoutes(to: v1.group("audit-log"))
     logger.debug("API routes built", metadata: ["jwt": "\(configuration.jwt.map(String.init(describing:)) ?? "off")"])
     return router

@@ -128,17 +128,6 @@ public struct KeyRotation: Sendable {
     }
 
     private func asOperator<Result: Sendable>(_ body: (PostgresConnection) async throws -> Result) async throws -> Result {
-        try await admin.withConnection { connection in
-            try await connection.query("BEGIN", logger: logger)
-            do {
-                try await connection.query("SET LOCAL ROLE agent_operator", logger: logger)
-                let result = try await body(connection)
-                try await connection.query("COMMIT", logger: logger)
-                return result
-            } catch {
-                _ = try? await connection.query("ROLLBACK", logger: logger)
-                throw error
-            }
-        }
+        try await admin.withOperatorTransaction(logger: logger, body)
     }
 }

@@ -15,10 +15,12 @@ enum PreparedPages {
         let limit: Int
     }
 
-    /// A conversation's oldest messages, with the agent row proving ownership (no row: no such agent).
+    /// A conversation's oldest messages, with the agent row proving ownership (no row: no such agent) and
+    /// whether the conversation exists.
     struct Conversation: PreparedPage {
         static let sql = """
-            SELECT m.id, m.agent_id, m.conversation_id, m.user_id, m.role, m.content, m.metadata::text, m.created_at, true
+            SELECT \(TenantSession.messageColumns("m")), true,
+                   EXISTS (SELECT 1 FROM agent_conversations c WHERE c.agent_id = a.id AND c.conversation_id = $3 AND c.owner_id = $2)
               FROM agents a LEFT JOIN LATERAL (
                 SELECT * FROM agent_messages m
                  WHERE m.conversation_id = $3 AND m.agent_id = a.id AND m.owner_id = $2

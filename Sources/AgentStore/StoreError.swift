@@ -13,6 +13,8 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
     case unavailable(reason: String)
     /// The credentials presented are not valid (malformed, unknown or revoked token).
     case unauthenticated
+    /// The tenant's limits do not allow the call now.
+    case limitExceeded(LimitExceeded)
 
     public var description: String {
         switch self {
@@ -21,6 +23,7 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
         case .invalid(let field, let reason): "invalid \(field): \(reason)"
         case .unavailable(let reason): "unavailable: \(reason)"
         case .unauthenticated: "the credentials are not valid"
+        case .limitExceeded(let exceeded): exceeded.description
         }
     }
 }

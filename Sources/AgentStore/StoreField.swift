@@ -29,6 +29,14 @@ public enum StoreField: Sendable, Hashable, CaseIterable, CustomStringConvertibl
     case content
     case rating
     case comment
+    case parentID
+    case title
+
+    // MARK: Usage and limits
+    /// The span of time a report covers.
+    case timeRange
+    case monthlyTokenBudget
+    case requestsPerMinute
 
     // MARK: Paging
     case limit
@@ -63,6 +71,11 @@ public enum StoreField: Sendable, Hashable, CaseIterable, CustomStringConvertibl
         case .content: "content"
         case .rating: "rating"
         case .comment: "comment"
+        case .parentID: "parent id"
+        case .title: "title"
+        case .timeRange: "time range"
+        case .monthlyTokenBudget: "monthly token budget"
+        case .requestsPerMinute: "requests per minute"
         case .limit: "page size"
         case .cursorAfter: "cursor (after)"
         case .cursorBefore: "cursor (before)"

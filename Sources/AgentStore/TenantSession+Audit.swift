@@ -6,11 +6,12 @@ extension TenantSession {
     var actor: String { "user:\(userID.rawValue)" }
 
     /// Records a sensitive operation in the tenant's audit log, in the same transaction as the operation.
-    func audit(_ action: AuditAction, targetType: String, targetID: String?) async throws {
+    func audit(_ action: AuditAction, targetType: String, targetID: String?, details: [String: JSONValue]? = nil) async throws {
+        let details = try details.map { try JSONValue.object($0).storedText(field: .value) }
         try await execute(
             """
-            INSERT INTO audit_log (tenant_id, actor, action, target_type, target_id, request_id)
-            VALUES (\(userID.rawValue), \(actor), \(action.rawValue), \(targetType), \(targetID), \(requestID))
+            INSERT INTO audit_log (tenant_id, actor, action, target_type, target_id, request_id, details)
+            VALUES (\(userID.rawValue), \(actor), \(action.rawValue), \(targetType), \(targetID), \(requestID), \(details)::jsonb)
             """)
     }
 

@@ -82,8 +82,14 @@ extension TenantSession {
     /// The plaintext exists only inside `body`, as a `Secret` that prints as `<redacted>`. A key sealed
     /// under a key id no longer in the keyring fails for this connection alone.
     public func withAPIKey<Result: Sendable>(
-        connectionID: ConnectionID, _ body: (Secret) async throws -> Result
+        connectionID: ConnectionID, purpose: KeyPurpose = .verification, _ body: (Secret) async throws -> Result
     ) async throws -> Result {
+        try await body(openAPIKey(connectionID, purpose: purpose, messageID: nil))
+    }
+
+    /// Opens a connection's API key for one provider call, recording the opening and its purpose (and the
+    /// reply it serves) in the audit log. The caller holds the `Secret` for that call alone.
+    public func openAPIKey(_ connectionID: ConnectionID, purpose: KeyPurpose, messageID: MessageID?) async throws -> Secret {
         guard let keyring else { throw StoreError.unavailable(reason: "no encryption key is configured") }
         let stored =
             try await row(
@@ -96,8 +102,10 @@ extension TenantSession {
         } catch {
             throw StoreError.unavailable(reason: "the API key of connection \(connectionID) cannot be opened: \(error)")
         }
-        try await audit(.connectionOpened, targetType: "connection", targetID: connectionID.rawValue)
-        return try await body(secret)
+        try await audit(
+            .connectionOpened, targetType: "connection", targetID: connectionID.rawValue,
+            details: ["purpose": .string(purpose.rawValue), "message_id": messageID.map { .string($0.rawValue) } ?? .null])
+        return secret
     }
 
     private func seal(_ apiKey: String, connectionID: ConnectionID) throws -> String {

@@ -2,54 +2,44 @@ import Foundation
 import PostgresNIO
 
 extension TenantSession {
-    static let messageColumns = "id, agent_id, conversation_id, user_id, role, content, metadata::text, created_at"
+    // MARK: Messages
 
-    static func message(from row: PostgresRow) throws -> Message {
-        try message(row.decode((String, String, String, String, String, String, String?, Date).self))
-    }
-
-    /// A message from the columns of `messageColumns`, in order.
-    static func message(_ columns: (String, String, String, String, String, String, String?, Date)) throws -> Message {
-        let (id, agentID, conversationID, userID, role, content, metadata, createdAt) = columns
-        return Message(
-            id: MessageID(stored: id), agentID: AgentID(stored: agentID), conversationID: ConversationID(stored: conversationID),
-            userID: UserID(stored: userID),
-            role: Message.Role(rawValue: role) ?? .user, content: content,
-            metadata: try metadata.map(JSONValue.init(storedText:)), createdAt: createdAt)
-    }
-
-    // MARK: Operations
-
-    /// Appends a message, authored by the tenant, to a conversation of the tenant's agent.
+    /// Appends a message, authored by the tenant, to a conversation of the tenant's agent; it follows the
+    /// conversation's latest message. An unknown conversation id starts that conversation (client-chosen
+    /// ids, as in the original design), titled after its first message.
     public func appendMessage(agentID: AgentID, conversationID: ConversationID, _ new: NewMessage) async throws -> Message {
         try new.validate()
         let metadata = try new.metadata?.storedText(field: .metadata)
         // The composite foreign key refuses an agent of another tenant; it reads as not found.
-        return try await row(
+        let message = try await row(
             """
-            INSERT INTO agent_messages (agent_id, conversation_id, user_id, owner_id, role, content, metadata)
+            INSERT INTO agent_messages (agent_id, conversation_id, user_id, owner_id, role, content, metadata, parent_id)
             VALUES (\(agentID), \(conversationID), \(userID.rawValue), \(userID.rawValue), \(new.role.rawValue),
-                    \(new.content), \(metadata)::jsonb)
-            RETURNING \(unescaped: Self.messageColumns)
+                    \(new.content), \(metadata)::jsonb,
+                    (SELECT last_message_id FROM agent_conversations WHERE agent_id = \(agentID) AND conversation_id = \(conversationID)))
+            RETURNING \(unescaped: Self.messageColumns())
             """, Self.message
-        ) ?? { throw StoreError.notFound(resource: "agent") }()
+        ).unwrapped(or: .notFound(resource: "agent"))
+        if new.role == .user {
+            try await nameConversation(agentID: agentID, conversationID: conversationID, after: new.content)
+        }
+        return message
     }
 
-    /// One page of a conversation, oldest first by default. An agent that is not the tenant's is not found;
-    /// a conversation without messages is an empty page.
+    /// One page of a conversation, oldest first by default. An agent or a conversation that is not the
+    /// tenant's is not found.
     public func messages(agentID: AgentID, conversationID: ConversationID, _ request: PageRequest) async throws -> Page<Message> {
         try request.validate()
         let keyset = Keyset(request: request)
-        let decode: (PostgresRow) throws -> (Message?, Bool) = { row in
-            let (id, agentID, conversationID, author, role, content, metadata, createdAt, cursorFound) = try row.decode(
-                (String?, String?, String?, String?, String?, String?, String?, Date?, Bool).self)
-            // No message columns: the agent exists, the page is empty.
-            guard let id, let agentID, let conversationID, let author, let role, let content, let createdAt else {
-                return (nil, cursorFound)
-            }
-            return (try Self.message((id, agentID, conversationID, author, role, content, metadata, createdAt)), cursorFound)
+        let decode: (PostgresRow) throws -> (message: Message?, cursorFound: Bool, conversationFound: Bool) = { row in
+            let columns = row.makeRandomAccess()
+            return (
+                try Self.optionalMessage(from: columns, at: 0),
+                try columns[Self.messageColumnCount].decode(Bool.self),
+                try columns[Self.messageColumnCount + 1].decode(Bool.self)
+            )
         }
-        let rows: [(Message?, Bool)]
+        let rows: [(message: Message?, cursorFound: Bool, conversationFound: Bool)]
         if request.cursor == nil, request.order == .ascending {
             rows = try await self.rows(
                 prepared: PreparedPages.Conversation(
@@ -60,21 +50,22 @@ extension TenantSession {
             rows = try await self.rows(pageQuery(agentID: agentID, conversationID: conversationID, keyset: keyset).query, decode)
         }
         guard let first = rows.first else { throw StoreError.notFound(resource: "agent") }
-        guard first.1 else {
+        guard first.conversationFound else { throw StoreError.notFound(resource: "conversation") }
+        guard first.cursorFound else {
             throw StoreError.invalid(
                 field: keyset.readsBackwards ? .cursorBefore : .cursorAfter, reason: "names no message of this conversation")
         }
-        return keyset.page(from: rows.compactMap(\.0))
+        return keyset.page(from: rows.compactMap(\.message))
     }
 
     /// A page of a conversation read in one round trip: the agent row proves ownership, the lateral join
-    /// reads the page, and the last column says whether the cursor names a message of this conversation.
+    /// reads the page, and the last columns say whether the cursor names a message of this conversation
+    /// and whether the conversation exists.
     private func pageQuery(agentID: AgentID, conversationID: ConversationID, keyset: Keyset) -> SQLStatement {
-        var sql = SQLStatement(
-            "SELECT m.id, m.agent_id, m.conversation_id, m.user_id, m.role, m.content, m.metadata::text, m.created_at")
-        let agent = sql.bind(agentID)
+        var sql = SQLStatement("SELECT \(Self.messageColumns("m"))")
+        let agent = sql.bind(agentID.rawValue)
         let tenant = sql.bind(userID.rawValue)
-        let conversation = sql.bind(conversationID)
+        let conversation = sql.bind(conversationID.rawValue)
         sql.append(
             keyset.cursorID == nil
                 ? ", true"
@@ -82,6 +73,8 @@ extension TenantSession {
         )
         sql.append(
             """
+            , EXISTS (SELECT 1 FROM agent_conversations c
+                       WHERE c.agent_id = a.id AND c.conversation_id = \(conversation) AND c.owner_id = \(tenant))
              FROM agents a LEFT JOIN LATERAL (
               SELECT * FROM agent_messages m
                WHERE m.conversation_id = \(conversation) AND m.agent_id = a.id AND m.owner_id = \(tenant)
@@ -94,6 +87,56 @@ extension TenantSession {
         return sql
     }
 
+    // MARK: Conversations
+
+    static let conversationColumns =
+        "c.conversation_id, c.agent_id, c.title, c.message_count, c.created_at, c.first_message_at, c.last_message_at"
+
+    /// A conversation from the columns of `conversationColumns` followed by its last message's, if any.
+    static func conversation(from row: PostgresRow) throws -> Conversation {
+        let columns = row.makeRandomAccess()
+        return Conversation(
+            id: ConversationID(stored: try columns[0].decode(String.self)),
+            agentID: AgentID(stored: try columns[1].decode(String.self)),
+            title: try columns[2].decode(String?.self), messageCount: try columns[3].decode(Int.self),
+            createdAt: try columns[4].decode(Date.self), firstMessageAt: try columns[5].decode(Date?.self),
+            lastMessageAt: try columns[6].decode(Date.self), lastMessage: try optionalMessage(from: columns, at: 7))
+    }
+
+    /// Starts a conversation with no messages yet.
+    public func createConversation(agentID: AgentID, _ new: NewConversation) async throws -> Conversation {
+        try new.validate()
+        _ = try await agent(agentID)
+        do {
+            return try await row(
+                """
+                WITH c AS (
+                  INSERT INTO agent_conversations AS c (agent_id, conversation_id, owner_id, message_count, last_message_at, title)
+                  VALUES (\(agentID), coalesce(\(new.id?.rawValue), new_time_ordered_id()), \(userID.rawValue), 0,
+                          clock_timestamp(), \(new.title))
+                  RETURNING *
+                )
+                SELECT \(unescaped: Self.conversationColumns), \(unescaped: Self.messageColumns("m"))
+                  FROM c LEFT JOIN agent_messages m ON false
+                """, Self.conversation
+            ).unwrapped(or: .notFound(resource: "agent"))
+        } catch StoreError.conflict(_, _) {
+            throw StoreError.conflict(field: .conversationID, reason: "a conversation with this id exists")
+        }
+    }
+
+    /// One conversation of the agent.
+    public func conversation(agentID: AgentID, conversationID: ConversationID) async throws -> Conversation {
+        _ = try await agent(agentID)
+        return try await row(
+            """
+            SELECT \(unescaped: Self.conversationColumns), \(unescaped: Self.messageColumns("m"))
+              FROM agent_conversations c LEFT JOIN agent_messages m ON m.id = c.last_message_id
+             WHERE c.agent_id = \(agentID) AND c.conversation_id = \(conversationID) AND c.owner_id = \(userID.rawValue)
+            """, Self.conversation
+        ).unwrapped(or: .notFound(resource: "conversation"))
+    }
+
     /// The agent's conversations, most recently active first by default, each with its latest message and
     /// size, read from the per-conversation summary (its cost does not grow with the agent's messages).
     public func conversations(agentID: AgentID, _ request: PageRequest) async throws -> Page<Conversation> {
@@ -102,12 +145,11 @@ extension TenantSession {
         let keyset = Keyset(request: request)
         var sql = SQLStatement(
             """
-            SELECT c.conversation_id, c.message_count, c.first_message_at, c.last_message_at,
-                   m.id, m.agent_id, m.conversation_id, m.user_id, m.role, m.content, m.metadata::text, m.created_at
-              FROM agent_conversations c JOIN agent_messages m ON m.id = c.last_message_id
+            SELECT \(Self.conversationColumns), \(Self.messageColumns("m"))
+              FROM agent_conversations c LEFT JOIN agent_messages m ON m.id = c.last_message_id
              WHERE c.agent_id =
             """)
-        let agent = sql.bind(agentID)
+        let agent = sql.bind(agentID.rawValue)
         let tenant = sql.bind(userID.rawValue)
         sql.append(" \(agent) AND c.owner_id = \(tenant)")
         keyset.appendBound(to: &sql, time: "c.last_message_at", id: "c.conversation_id") {
@@ -117,28 +159,39 @@ extension TenantSession {
         let cursorExists: PostgresQuery = """
             SELECT EXISTS (SELECT 1 FROM agent_conversations WHERE agent_id = \(agentID) AND conversation_id = \(keyset.cursorID))
             """
-        return try await page(sql, keyset: keyset, cursorExists: cursorExists) { row in
-            let (
-                id, count, first, last, messageID, messageAgentID, messageConversationID, author, role, content, metadata,
-                createdAt
-            ) =
-                try row.decode((String, Int, Date, Date, String, String, String, String, String, String, String?, Date).self)
-            return Conversation(
-                id: ConversationID(stored: id), agentID: agentID, messageCount: count, firstMessageAt: first, lastMessageAt: last,
-                lastMessage: try Self.message(
-                    (messageID, messageAgentID, messageConversationID, author, role, content, metadata, createdAt)))
-        }
+        return try await page(sql, keyset: keyset, cursorExists: cursorExists, Self.conversation)
     }
 
-    /// Deletes every message of a conversation, with their feedback.
+    /// Deletes a conversation and every message of it, with their feedback.
     public func deleteConversation(agentID: AgentID, conversationID: ConversationID) async throws {
         _ = try await agent(agentID)
-        let deleted = try await affectedRows(
+        let deletedMessages = try await affectedRows(
             """
             DELETE FROM agent_messages
              WHERE agent_id = \(agentID) AND conversation_id = \(conversationID) AND owner_id = \(userID.rawValue)
             RETURNING id
             """)
-        guard deleted > 0 else { throw StoreError.notFound(resource: "conversation") }
+        // The summary trigger removed a conversation that had messages; one without any is removed here.
+        let deletedEmpty = try await affectedRows(
+            """
+            DELETE FROM agent_conversations
+             WHERE agent_id = \(agentID) AND conversation_id = \(conversationID) AND owner_id = \(userID.rawValue)
+            RETURNING conversation_id
+            """)
+        guard deletedMessages + deletedEmpty > 0 else { throw StoreError.notFound(resource: "conversation") }
+    }
+
+    /// Gives an untitled conversation a title from a message: its first line, at most 60 characters.
+    func nameConversation(agentID: AgentID, conversationID: ConversationID, after content: String) async throws {
+        let firstLine = content.split(whereSeparator: \.isNewline).first.map(String.init) ?? content
+        let trimmed = firstLine.trimmingCharacters(in: .whitespaces)
+        let title = trimmed.count > 60 ? String(trimmed.prefix(59)) + "…" : trimmed
+        guard !title.isEmpty else { return }
+        try await execute(
+            """
+            UPDATE agent_conversations SET title = \(title)
+             WHERE agent_id = \(agentID) AND conversation_id = \(conversationID)
+               AND owner_id = \(userID.rawValue) AND title IS NULL
+            """)
     }
 }

@@ -1,9 +1,13 @@
+import AgentProviders
 import AgentStore
 import Hummingbird
 
 /// `/v1/connections`: the tenant's third-party API credentials. Keys go in, hints come out.
 struct ConnectionController: Sendable {
     let store: AgentStore
+    /// Where provider calls may go: a chat connection's `metadata.base_url` is checked against it when stored,
+    /// and again by every call.
+    let addressPolicy: ProviderAddressPolicy
 
     func addRoutes(to group: RouterGroup<APIRequestContext>) {
         group.post(use: create)
@@ -18,6 +22,7 @@ struct ConnectionController: Sendable {
     /// `createConnection`: 201 with the connection, which shows a hint of the key and never the key.
     @Sendable func create(_ request: Request, context: APIRequestContext) async throws -> EditedResponse<ConnectionBody> {
         let body = try await request.decode(as: CreateConnectionBody.self, context: context)
+        try await checkBaseURL(service: body.service, metadata: body.metadata)
         let connection = try await store.withTenant(of: context) { try await $0.createConnection(body.newConnection) }
         return EditedResponse(status: .created, response: ConnectionBody(connection))
     }
@@ -40,6 +45,11 @@ struct ConnectionController: Sendable {
     @Sendable func update(_ request: Request, context: APIRequestContext) async throws -> ConnectionBody {
         let id = try context.id(ConnectionID.self, "connection_id", of: "connection")
         let body = try await request.decode(as: UpdateConnectionBody.self, context: context)
+        if body.changes.service != nil || body.changes.metadata != nil {
+            let stored = try await store.withTenant(of: context) { try await $0.connection(id) }
+            try await checkBaseURL(
+                service: body.changes.service ?? stored.service, metadata: body.changes.metadata ?? stored.metadata)
+        }
         let connection = try await store.withTenant(of: context) { try await $0.updateConnection(id, body.changes) }
         return ConnectionBody(connection)
     }
@@ -49,5 +59,29 @@ struct ConnectionController: Sendable {
         let id = try context.id(ConnectionID.self, "connection_id", of: "connection")
         try await store.withTenant(of: context) { try await $0.deleteConnection(id) }
         return .noContent
+    }
+
+    // MARK: Base URLs
+
+    /// A chat connection's `metadata.base_url` must be an http(s) URL whose host resolves only to public
+    /// addresses, unless the operator allows that host (`PROVIDER_ALLOWED_HOSTS`).
+    private func checkBaseURL(service: String, metadata: JSONValue?) async throws {
+        guard let wireProtocol = ChatWireProtocol(service: service), case .object(let members) = metadata,
+            let value = members["base_url"]
+        else { return }
+        guard case .string(let baseURL) = value else {
+            throw Problem.invalid(field: "metadata.base_url", reason: "must be a string")
+        }
+        let endpoint: ProviderEndpoint
+        do {
+            endpoint = try ProviderEndpoint(wireProtocol: wireProtocol, baseURL: baseURL)
+        } catch {
+            throw Problem.invalid(field: "metadata.base_url", reason: error.description)
+        }
+        do {
+            try await addressPolicy.check(endpoint)
+        } catch {
+            throw Problem.invalid(field: "metadata.base_url", reason: error.description)
+        }
     }
 }

@@ -7,6 +7,8 @@ struct ConversationController: Sendable {
 
     func addRoutes(to group: RouterGroup<APIRequestContext>) {
         group.get(use: list)
+        group.post(use: create)
+        group.get("{conversation_id}", use: show)
         group.delete("{conversation_id}", use: delete)
         group.post("{conversation_id}/messages", use: append)
         group.get("{conversation_id}/messages", use: messages)
@@ -22,10 +24,37 @@ struct ConversationController: Sendable {
         return ListBody(conversations, ConversationBody.init)
     }
 
+    /// `createConversation`: a server-generated id unless the client names one; untitled until given a
+    /// title or its first message.
+    @Sendable func create(_ request: Request, context: APIRequestContext) async throws -> EditedResponse<ConversationBody> {
+        let agentID = try context.id(AgentID.self, "agent_id", of: "agent")
+        let body = try await request.decode(as: CreateConversationBody.self, context: context)
+        let id = try body.id.map { raw in
+            guard let id = ConversationID(rawValue: raw) else {
+                throw Problem.invalid(field: "id", reason: "must be 1 to 200 characters without control characters")
+            }
+            return id
+        }
+        let conversation = try await store.withTenant(of: context) {
+            try await $0.createConversation(agentID: agentID, NewConversation(id: id, title: body.title))
+        }
+        return EditedResponse(status: .created, response: ConversationBody(conversation))
+    }
+
+    /// `getConversation`.
+    @Sendable func show(_ request: Request, context: APIRequestContext) async throws -> ConversationBody {
+        let agentID = try context.id(AgentID.self, "agent_id", of: "agent")
+        let conversationID = try context.conversationID()
+        return ConversationBody(
+            try await store.withTenant(of: context) {
+                try await $0.conversation(agentID: agentID, conversationID: conversationID)
+            })
+    }
+
     /// `deleteConversation`: 204.
     @Sendable func delete(_ request: Request, context: APIRequestContext) async throws -> HTTPResponse.Status {
         let agentID = try context.id(AgentID.self, "agent_id", of: "agent")
-        let conversationID = try context.id(ConversationID.self, "conversation_id", of: "conversation")
+        let conversationID = try context.conversationID()
         try await store.withTenant(of: context) {
             try await $0.deleteConversation(agentID: agentID, conversationID: conversationID)
         }
@@ -35,7 +64,7 @@ struct ConversationController: Sendable {
     /// `createMessage`: appends a message; the first message of a new `conversation_id` starts the conversation.
     @Sendable func append(_ request: Request, context: APIRequestContext) async throws -> EditedResponse<MessageBody> {
         let agentID = try context.id(AgentID.self, "agent_id", of: "agent")
-        let conversationID = try context.id(ConversationID.self, "conversation_id", of: "conversation")
+        let conversationID = try context.conversationID()
         let new = try await request.decode(as: CreateMessageBody.self, context: context).newMessage()
         let message = try await store.withTenant(of: context) {
             try await $0.appendMessage(agentID: agentID, conversationID: conversationID, new)
@@ -46,7 +75,7 @@ struct ConversationController: Sendable {
     /// `listMessages`: oldest first by default.
     @Sendable func messages(_ request: Request, context: APIRequestContext) async throws -> ListBody<MessageBody> {
         let agentID = try context.id(AgentID.self, "agent_id", of: "agent")
-        let conversationID = try context.id(ConversationID.self, "conversation_id", of: "conversation")
+        let conversationID = try context.conversationID()
         let page = try PageRequest(query: request, defaultOrder: .ascending)
         let messages = try await store.withTenant(of: context) {
             try await $0.messages(agentID: agentID, conversationID: conversationID, page)

@@ -2,7 +2,7 @@ import AgentStore
 import Foundation
 import Hummingbird
 
-/// A message as the API shows it.
+/// A message as the API shows it. A reply (an assistant message) also says how it was generated.
 struct MessageBody: ResponseEncodable, Identified, Sendable {
     let id: String
     let agentID: String
@@ -12,6 +12,38 @@ struct MessageBody: ResponseEncodable, Identified, Sendable {
     let content: String
     @Nullable var metadata: JSONValue?
     let createdAt: Date
+    @Nullable var parentID: String?
+    let status: String
+    // A reply's generation: absent on messages nobody generated.
+    let model: String?
+    let connectionID: String?
+    let usage: UsageBody?
+    let latencyMilliseconds: Int?
+    let timeToFirstTokenMilliseconds: Int?
+    let finishReason: String?
+    let error: String?
+
+    /// Token counts; `estimated` when the provider reported none and they were derived from the text.
+    struct UsageBody: Encodable, Sendable {
+        let promptTokens: Int
+        let completionTokens: Int
+        let totalTokens: Int
+        let estimated: Bool
+
+        init(_ usage: MessageUsage) {
+            promptTokens = usage.promptTokens
+            completionTokens = usage.completionTokens
+            totalTokens = usage.totalTokens
+            estimated = usage.estimated
+        }
+
+        private enum CodingKeys: String, CodingKey {
+            case promptTokens = "prompt_tokens"
+            case completionTokens = "completion_tokens"
+            case totalTokens = "total_tokens"
+            case estimated
+        }
+    }
 
     init(_ message: Message) {
         id = message.id.rawValue
@@ -22,6 +54,16 @@ struct MessageBody: ResponseEncodable, Identified, Sendable {
         content = message.content
         metadata = message.metadata
         createdAt = message.createdAt
+        parentID = message.parentID?.rawValue
+        status = message.status.rawValue
+        let generation = message.generation
+        model = generation?.model
+        connectionID = generation?.connectionID?.rawValue
+        usage = generation?.usage.map(UsageBody.init)
+        latencyMilliseconds = generation?.latencyMilliseconds
+        timeToFirstTokenMilliseconds = generation?.timeToFirstTokenMilliseconds
+        finishReason = generation?.finishReason
+        error = generation?.error.map { Problem.typeBase + $0 }
     }
 
     private enum CodingKeys: String, CodingKey {
@@ -31,6 +73,14 @@ struct MessageBody: ResponseEncodable, Identified, Sendable {
         case userID = "user_id"
         case role, content, metadata
         case createdAt = "created_at"
+        case parentID = "parent_id"
+        case status, model
+        case connectionID = "connection_id"
+        case usage
+        case latencyMilliseconds = "latency_ms"
+        case timeToFirstTokenMilliseconds = "time_to_first_token_ms"
+        case finishReason = "finish_reason"
+        case error
     }
 }
 
@@ -52,30 +102,62 @@ struct CreateMessageBody: APIRequestBody {
     }
 }
 
-/// A conversation as the API shows it: its size, its span and its latest message.
+/// A conversation as the API shows it: its title, size, span and latest message.
 struct ConversationBody: ResponseEncodable, Identified, Sendable {
     let id: String
     let agentID: String
+    @Nullable var title: String?
     let messageCount: Int
-    let firstMessageAt: Date
+    let createdAt: Date
+    @Nullable var firstMessageAt: Date?
     let lastMessageAt: Date
-    let lastMessage: MessageBody
+    @Nullable var lastMessage: MessageBody?
 
     init(_ conversation: Conversation) {
         id = conversation.id.rawValue
         agentID = conversation.agentID.rawValue
+        title = conversation.title
         messageCount = conversation.messageCount
+        createdAt = conversation.createdAt
         firstMessageAt = conversation.firstMessageAt
         lastMessageAt = conversation.lastMessageAt
-        lastMessage = MessageBody(conversation.lastMessage)
+        lastMessage = conversation.lastMessage.map(MessageBody.init)
     }
 
     private enum CodingKeys: String, CodingKey {
         case id
         case agentID = "agent_id"
+        case title
         case messageCount = "message_count"
+        case createdAt = "created_at"
         case firstMessageAt = "first_message_at"
         case lastMessageAt = "last_message_at"
         case lastMessage = "last_message"
     }
+}
+
+/// The body of `POST /v1/agents/{agent_id}/conversations`.
+struct CreateConversationBody: APIRequestBody {
+    let id: String?
+    let title: String?
+
+    enum CodingKeys: String, CodingKey, CaseIterable { case id, title }
+}
+
+/// The body of `POST .../conversations/{conversation_id}/replies`.
+struct CreateReplyBody: APIRequestBody {
+    let content: String
+    let stream: Bool?
+    let parentID: String?
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case content, stream
+        case parentID = "parent_id"
+    }
+}
+
+/// The answer of a reply that was not streamed: the user's message and the reply to it.
+struct ExchangeBody: ResponseEncodable, Sendable {
+    @Nullable var message: MessageBody?
+    let reply: MessageBody
 }

@@ -1,4 +1,5 @@
 import AgentStore
+import Foundation
 import Hummingbird
 
 /// Checks of ids taken from query strings before they reach the store.
@@ -18,6 +19,22 @@ extension APIRequestContext {
     func id<ID: RawRepresentable>(_ type: ID.Type, _ name: String, of resource: String) throws -> ID
     where ID.RawValue == String {
         guard let value = parameters.get(name), let id = ID(rawValue: value) else { throw Problem.notFound(resource) }
+        return id
+    }
+}
+
+extension APIRequestContext {
+    /// The path's `conversation_id`, percent-decoded: conversation ids are chosen by clients (as in the
+    /// original design), so a client that encodes `my chat` as `my%20chat` names the conversation `my chat`.
+    /// An id outside the documented limits is a 422 that says which.
+    func conversationID() throws -> ConversationID {
+        guard let raw = parameters.get("conversation_id") else { throw Problem.notFound("conversation") }
+        guard let decoded = raw.removingPercentEncoding else {
+            throw Problem.invalid(field: "conversation_id", reason: "is not validly percent-encoded")
+        }
+        guard let id = ConversationID(rawValue: decoded) else {
+            throw Problem.invalid(field: "conversation_id", reason: "must be 1 to 200 characters without control characters")
+        }
         return id
     }
 }

@@ -1,3 +1,4 @@
+import AgentStore
 import HTTPTypes
 
 /// The problems the API reports, one stable `type` each.
@@ -56,6 +57,15 @@ extension Problem {
 
     static func unavailable(_ detail: String = "The service is temporarily unavailable.") -> Problem {
         Problem(.serviceUnavailable, slug: "unavailable", title: "Service unavailable", detail: detail)
+    }
+
+    /// A 429: the tenant's limits do not allow the call now; `Retry-After` says when they will.
+    static func limitExceeded(_ exceeded: LimitExceeded) -> Problem {
+        var problem = Problem(
+            .tooManyRequests, slug: "limit-exceeded", title: "Limit exceeded",
+            detail: "The \(exceeded.limit.rawValue) is used up; retry after \(exceeded.retryAfterSeconds) seconds.")
+        problem.headers[.retryAfter] = String(exceeded.retryAfterSeconds)
+        return problem
     }
 
     static func internalError() -> Problem {

@@ -32,5 +32,6 @@ extension Migration {
         .secretsAndAudit,
         .apiTokens,
         .tokenAuthentication,
+        .chatReplies,
     ]
 }

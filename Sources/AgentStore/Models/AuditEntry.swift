@@ -21,4 +21,15 @@ public enum AuditAction: String, Sendable {
     case agentDeleted = "agent.deleted"
     case userDeleted = "user.deleted"
     case keysRotated = "keys.rotated"
+    case limitsChanged = "limits.changed"
+}
+
+/// Why a connection's key was opened, as its audit entry records.
+public enum KeyPurpose: String, Sendable {
+    /// A reply of an agent, stored in a conversation.
+    case reply
+    /// A call of the OpenAI-compatible endpoint.
+    case completion
+    /// A check that the key can be opened (tests, operators).
+    case verification
 }

@@ -15,6 +15,12 @@ public struct Message: Sendable, Equatable {
     public let content: String
     public let metadata: JSONValue?
     public let createdAt: Date
+    /// The message this one answers or follows; nil for a conversation's first message and for messages
+    /// stored before messages had parents.
+    public let parentID: MessageID?
+    public let status: Status
+    /// How a reply was generated; nil for messages nobody generated.
+    public let generation: Generation?
 }
 
 /// What it takes to append a message to a conversation.
@@ -38,8 +44,28 @@ public struct NewMessage: Sendable {
 public struct Conversation: Sendable, Equatable {
     public let id: ConversationID
     public let agentID: AgentID
+    /// Given when the conversation was created, or taken from its first message.
+    public let title: String?
     public let messageCount: Int
-    public let firstMessageAt: Date
+    public let createdAt: Date
+    public let firstMessageAt: Date?
+    /// The latest message's time; the creation time while there is none.
     public let lastMessageAt: Date
-    public let lastMessage: Message
+    public let lastMessage: Message?
+}
+
+/// What it takes to start a conversation before its first message.
+public struct NewConversation: Sendable {
+    /// A client-chosen id (the original design's); by default the database generates one.
+    public var id: ConversationID?
+    public var title: String?
+
+    public init(id: ConversationID? = nil, title: String? = nil) {
+        self.id = id
+        self.title = title
+    }
+
+    func validate() throws(StoreError) {
+        try Field.optionalText(title, .title, length: 1...200)
+    }
 }

@@ -1,6 +1,9 @@
 import AgentAPI
+import AgentProviders
+import AgentReplies
 import AgentStore
 import ArgumentParser
+import AsyncHTTPClient
 import Foundation
 import Hummingbird
 import Logging
@@ -59,8 +62,22 @@ struct ServeCommand: AsyncParsableCommand {
             configuration: try context.runtimeURL.connectionConfiguration(), settings: .init(size: poolSize),
             eventLoopGroup: MultiThreadedEventLoopGroup.singleton, logger: logger)
         let store = AgentStore(client: pool, keyring: keyring, logger: logger)
+        // One HTTP client for every provider call of the process: pooled connections, no redirects.
+        let httpClient = HTTPClient(
+            eventLoopGroupProvider: .shared(MultiThreadedEventLoopGroup.singleton),
+            configuration: ProviderClient.httpClientConfiguration())
+        let replies = ReplyGenerator(
+            store: store, client: ProviderClient(httpClient: httpClient, addressPolicy: platform.providerAddressPolicy),
+            settings: platform.replies, logger: logger)
         let app = try await buildApplication(
-            store: store, configuration: configuration, services: [pool], registry: registry, logger: logger)
-        try await app.runService()
+            store: store, replies: replies, configuration: configuration, services: [pool, replies], registry: registry,
+            logger: logger)
+        do {
+            try await app.runService()
+        } catch {
+            try? await httpClient.shutdown()
+            throw error
+        }
+        try await httpClient.shutdown()
     }
 }

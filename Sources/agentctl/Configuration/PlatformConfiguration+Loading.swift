@@ -1,4 +1,6 @@
 import AgentAPI
+import AgentProviders
+import AgentReplies
 import AgentSecrets
 import AgentStore
 import Configuration
@@ -76,6 +78,9 @@ extension PlatformConfiguration {
         let keyring = readKeyring(&settings)
         let api = await readAPI(&settings)
 
+        let addressPolicy = readAddressPolicy(&settings)
+        let replies = readReplies(&settings)
+
         let levelText = settings.string(.logLevel)
         let level = levelText.flatMap { Logger.Level(rawValue: $0.lowercased()) }
         if levelText != nil, level == nil {
@@ -87,7 +92,7 @@ extension PlatformConfiguration {
         return PlatformConfiguration(
             home: URL(fileURLWithPath: home ?? currentDirectory, isDirectory: true), database: database,
             databasePoolSize: poolSize ?? defaultPoolSize, postgresBinDirectory: binDirectory, keyring: keyring,
-            api: api, logLevel: level)
+            api: api, providerAddressPolicy: addressPolicy, replies: replies, logLevel: level)
     }
 
     private static func readDatabase(_ settings: inout SettingsReader) -> ExternalDatabase? {
@@ -126,5 +131,40 @@ extension PlatformConfiguration {
         let active = keyring?.activeKeyID ?? activeKeyID ?? "(not set)"
         settings.show(.encryptionActiveKeyID, active, isSet: activeKeyID != nil)
         return keyring
+    }
+
+    // MARK: Replies
+
+    private static func readAddressPolicy(_ settings: inout SettingsReader) -> ProviderAddressPolicy {
+        let text = settings.string(.providerAllowedHosts)
+        var policy = ProviderAddressPolicy.publicOnly
+        do {
+            policy = try ProviderAddressPolicy(allowlist: text ?? "")
+        } catch {
+            settings.fail(.providerAllowedHosts, "\(error.description); expected a comma-separated list of host[:port]")
+        }
+        settings.show(
+            .providerAllowedHosts, text ?? "(not set: provider calls reach public addresses only)", isSet: text != nil)
+        return policy
+    }
+
+    private static func readReplies(_ settings: inout SettingsReader) -> ReplySettings {
+        let budget = settings.int(.chatMonthlyTokenBudget)
+        if let budget, budget < 0 { settings.fail(.chatMonthlyTokenBudget, "must be a non-negative integer") }
+        settings.show(.chatMonthlyTokenBudget, budget.map(String.init) ?? "(not set: unlimited)", isSet: budget != nil)
+        let rate = settings.int(.chatRequestsPerMinute)
+        if let rate, rate < 0 || rate > Int(Int32.max) {
+            settings.fail(.chatRequestsPerMinute, "must be an integer from 0 to 2147483647")
+        }
+        settings.show(.chatRequestsPerMinute, rate.map(String.init) ?? "(not set: unlimited)", isSet: rate != nil)
+        let limit = settings.int(.replyTimeLimitSeconds)
+        if let limit, !replyTimeLimits.contains(limit) {
+            settings.fail(
+                .replyTimeLimitSeconds, "must be an integer from \(replyTimeLimits.lowerBound) to \(replyTimeLimits.upperBound)")
+        }
+        settings.show(.replyTimeLimitSeconds, "\(limit ?? defaultReplyTimeLimitSeconds)", isSet: limit != nil)
+        return ReplySettings(
+            defaultLimits: ChatLimits(monthlyTokenBudget: budget, requestsPerMinute: rate),
+            timeLimit: .seconds(limit ?? defaultReplyTimeLimitSeconds))
     }
 }

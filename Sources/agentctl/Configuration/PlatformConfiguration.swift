@@ -1,4 +1,6 @@
 import AgentAPI
+import AgentProviders
+import AgentReplies
 import AgentSecrets
 import AgentStore
 import Foundation
@@ -28,6 +30,10 @@ struct PlatformConfiguration: Sendable {
     var keyring: Keyring?
     /// `API_*` and `JWT_*`.
     var api: APIConfiguration
+    /// `PROVIDER_ALLOWED_HOSTS`: hosts provider calls may reach although they are not public.
+    var providerAddressPolicy: ProviderAddressPolicy
+    /// `CHAT_*` and `REPLY_TIME_LIMIT_SECONDS`.
+    var replies: ReplySettings
     /// `LOG_LEVEL`; nil leaves each command its own default.
     var logLevel: Logger.Level?
 
@@ -35,4 +41,6 @@ struct PlatformConfiguration: Sendable {
     static let defaultPoolSize = 20
     static let poolSizes = 1...1000
     static let minimumSecretBytes = 32
+    static let defaultReplyTimeLimitSeconds = 300
+    static let replyTimeLimits = 1...3600
 }

@@ -18,6 +18,10 @@ extension Setting {
     static let jwtAudience = Setting("JWT_AUDIENCE", ["jwt", "audience"])
     static let jwtAutoProvision = Setting("JWT_AUTO_PROVISION", ["jwt", "autoProvision"])
     static let logLevel = Setting("LOG_LEVEL", ["log", "level"])
+    static let providerAllowedHosts = Setting("PROVIDER_ALLOWED_HOSTS", ["providers", "allowedHosts"])
+    static let chatMonthlyTokenBudget = Setting("CHAT_MONTHLY_TOKEN_BUDGET", ["chat", "monthlyTokenBudget"])
+    static let chatRequestsPerMinute = Setting("CHAT_REQUESTS_PER_MINUTE", ["chat", "requestsPerMinute"])
+    static let replyTimeLimitSeconds = Setting("REPLY_TIME_LIMIT_SECONDS", ["chat", "replyTimeLimitSeconds"])
 
     /// Every setting, in the order `config check` prints them.
     static let all: [Setting] = [
@@ -25,6 +29,7 @@ extension Setting {
         .encryptionKey, .encryptionKeys, .encryptionActiveKeyID,
         .apiHost, .apiPort, .apiMaximumBodyBytes,
         .jwtSecret, .jwtKeySetFile, .jwtIssuer, .jwtAudience, .jwtAutoProvision,
+        .providerAllowedHosts, .chatMonthlyTokenBudget, .chatRequestsPerMinute, .replyTimeLimitSeconds,
         .logLevel,
     ]
 

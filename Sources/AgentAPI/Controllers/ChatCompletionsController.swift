@@ -1,0 +1,165 @@
+import AgentProviders
+import AgentReplies
+import AgentStore
+import Foundation
+import Hummingbird
+
+/// The OpenAI-compatible endpoint: `POST /v1/chat/completions` with `"model": "agent:<agent id>"` and
+/// `GET /v1/models`, so that OpenAI's SDKs and the tools built on them talk to the tenant's agents.
+///
+/// The agent decides: its system prompt comes first, its model, temperature and `max_tokens` apply (a
+/// request may only lower `max_tokens`), its linked keys are used, and the tenant's limits hold. With
+/// `"metadata": {"conversation_id": ...}` the exchange is also stored in that conversation.
+struct ChatCompletionsController: Sendable {
+    let store: AgentStore
+    let replies: ReplyGenerator
+
+    func addRoutes(to v1: RouterGroup<APIRequestContext>) {
+        v1.post("chat/completions", use: complete)
+        v1.get("models", use: models)
+    }
+
+    // MARK: Handlers
+
+    /// `createChatCompletion`.
+    @Sendable func complete(_ request: Request, context: APIRequestContext) async throws -> Response {
+        do {
+            return try await answer(request, context: context)
+        } catch let error as OpenAIError {
+            return error.response()
+        } catch {
+            return OpenAIError(Problem(from: error, bodyLimit: context.maxUploadSize)).response()
+        }
+    }
+
+    /// `listModels`: the tenant's agents.
+    @Sendable func models(_ request: Request, context: APIRequestContext) async throws -> ModelListBody {
+        let agents = try await store.withTenant(of: context) { session in
+            var agents: [Agent] = []
+            var page = PageRequest(limit: PageRequest.maximumLimit, order: .descending)
+            while true {
+                let next = try await session.agents(page)
+                agents += next.items
+                guard next.hasMore, let last = next.items.last else { return agents }
+                page.cursor = .after(last.id.rawValue)
+            }
+        }
+        return ModelListBody(
+            data: agents.map {
+                ModelListBody.Model(
+                    id: ChatCompletionRequest.modelPrefix + $0.id.rawValue, created: Int($0.createdAt.timeIntervalSince1970),
+                    ownedBy: $0.userID.rawValue)
+            })
+    }
+
+    // MARK: Answering
+
+    private func answer(_ request: Request, context: APIRequestContext) async throws -> Response {
+        let body = try await Self.decode(request, context: context)
+        let agentID = try body.agentID()
+        let conversation = try body.conversation()
+        let tenant = try context.tenant()
+        let settings = replies.settings
+        let running: RunningReply
+        if let rawConversationID = body.metadata?["conversation_id"] {
+            guard let conversationID = ConversationID(rawValue: rawConversationID) else {
+                throw OpenAIError.invalidRequest("metadata.conversation_id must be 1 to 200 characters", param: "metadata")
+            }
+            let prompt = conversation.last { $0.role == .user }?.content ?? ""
+            let start = try await store.withTenant(of: context) { session in
+                let start = try await session.beginReply(
+                    agentID: agentID, conversationID: conversationID, NewReply(content: prompt), limits: settings.defaultLimits,
+                    budget: settings.contextBudget)
+                try ReplyController.requireChatConnection(start.connections)
+                return start
+            }
+            running = await replies.generate(start, messages: conversation, tenant: tenant, requestID: context.requestID)
+        } else {
+            let promptTokens = conversation.reduce(0) { $0 + ContextBudget.estimatedTokens($1.content) }
+            let start = try await store.withTenant(of: context) { session in
+                let start = try await session.beginCompletion(
+                    agentID: agentID, promptTokens: promptTokens, maximumTokens: body.requestedMaximumTokens,
+                    limits: settings.defaultLimits, budget: settings.contextBudget)
+                try ReplyController.requireChatConnection(start.connections)
+                return start
+            }
+            running = await replies.generate(start, messages: conversation, tenant: tenant, requestID: context.requestID)
+        }
+        let identity = Identity(id: "chatcmpl-\(UUID().uuidString.lowercased())", created: Int(Date().timeIntervalSince1970), model: body.model)
+        // Until the first token, a failure can still be an HTTP error with its status.
+        if let failure = await Self.failureBeforeFirstToken(running) { throw OpenAIError(failure) }
+        guard body.stream == true else {
+            guard let end = await running.outcome() else { throw OpenAIError(Problem.unavailable()) }
+            if end.status == .failed, let failure = end.failure { throw OpenAIError(failure) }
+            return try APIResponseEncoder.response(
+                ChatCompletionBody(
+                    id: identity.id, created: identity.created, model: identity.model,
+                    choices: [.init(message: .init(content: end.text), finishReason: end.finishReason ?? "stop")],
+                    usage: UsageBody(end.usage)))
+        }
+        let includeUsage = body.streamOptions?.includeUsage == true
+        let progress = await running.follow()
+        return Response(
+            status: .ok, headers: ServerSentEvents.headers,
+            body: ResponseBody { writer in
+                try await writer.write(ServerSentEvents.event(nil, identity.chunk(role: "assistant", content: "")))
+                for await event in progress {
+                    switch event {
+                    case .started:
+                        continue
+                    case .delta(let text):
+                        try await writer.write(ServerSentEvents.event(nil, identity.chunk(content: text)))
+                    case .ended(let end):
+                        if let failure = end.failure {
+                            try await writer.write(ServerSentEvents.event(nil, OpenAIError(failure).body))
+                        } else {
+                            try await writer.write(ServerSentEvents.event(nil, identity.chunk(finishReason: end.finishReason ?? "stop")))
+                            if includeUsage { try await writer.write(ServerSentEvents.event(nil, identity.usageChunk(end.usage))) }
+                            try await writer.write(ServerSentEvents.event(data: "[DONE]"))
+                        }
+                    }
+                }
+                try await writer.finish(nil)
+            })
+    }
+
+    /// Waits for the reply's first text or its end; a reply that ended in failure without any text failed
+    /// before its first token.
+    private static func failureBeforeFirstToken(_ running: RunningReply) async -> ReplyFailure? {
+        for await event in await running.follow() {
+            switch event {
+            case .started: continue
+            case .delta: return nil
+            case .ended(let end): return end.text.isEmpty && end.status == .failed ? end.failure : nil
+            }
+        }
+        return nil
+    }
+
+    /// The body, read leniently (unknown fields are ignored, as OpenAI's clients expect), within the body limit.
+    private static func decode(_ request: Request, context: APIRequestContext) async throws -> ChatCompletionRequest {
+        let buffer = try await request.body.collect(upTo: context.maxUploadSize)
+        do {
+            return try JSONDecoder().decode(ChatCompletionRequest.self, from: Data(buffer.readableBytesView))
+        } catch let error as DecodingError {
+            throw OpenAIError(Problem(decoding: error))
+        }
+    }
+
+    /// What every chunk of one answer repeats.
+    private struct Identity: Sendable {
+        let id: String
+        let created: Int
+        let model: String
+
+        func chunk(role: String? = nil, content: String? = nil, finishReason: String? = nil) -> ChatCompletionChunkBody {
+            ChatCompletionChunkBody(
+                id: id, created: created, model: model,
+                choices: [.init(delta: .init(role: role, content: content), finishReason: finishReason)], usage: nil)
+        }
+
+        func usageChunk(_ usage: MessageUsage) -> ChatCompletionChunkBody {
+            ChatCompletionChunkBody(id: id, created: created, model: model, choices: [], usage: UsageBody(usage))
+        }
+    }
+}

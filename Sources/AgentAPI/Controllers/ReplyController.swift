@@ -1,0 +1,141 @@
+import AgentReplies
+import AgentStore
+import Hummingbird
+
+/// Agents that answer: `POST .../conversations/{conversation_id}/replies` and, under `/v1/messages`,
+/// `regenerate`, `cancel` and `stream` (reattach).
+struct ReplyController: Sendable {
+    let store: AgentStore
+    let replies: ReplyGenerator
+
+    func addRoutes(conversations: RouterGroup<APIRequestContext>, messages: RouterGroup<APIRequestContext>) {
+        conversations.post("{conversation_id}/replies", use: reply)
+        messages.get("{message_id}", use: show)
+        messages.post("{message_id}/regenerate", use: regenerate)
+        messages.post("{message_id}/cancel", use: cancel)
+        messages.get("{message_id}/stream", use: follow)
+    }
+
+    // MARK: Handlers
+
+    /// `createReply`: stores the user's message and generates the agent's reply to it, streamed as
+    /// server-sent events or, with `"stream": false`, answered once complete.
+    @Sendable func reply(_ request: Request, context: APIRequestContext) async throws -> Response {
+        let agentID = try context.id(AgentID.self, "agent_id", of: "agent")
+        let conversationID = try context.conversationID()
+        let body = try await request.decode(as: CreateReplyBody.self, context: context)
+        let parentID = try body.parentID.map { raw in
+            guard let id = MessageID(rawValue: raw) else { throw Problem.invalid(field: "parent_id", reason: "names no message") }
+            return id
+        }
+        let settings = replies.settings
+        let start = try await store.withTenant(of: context) { session in
+            let start = try await session.beginReply(
+                agentID: agentID, conversationID: conversationID, NewReply(content: body.content, parentID: parentID),
+                limits: settings.defaultLimits, budget: settings.contextBudget)
+            try Self.requireChatConnection(start.connections)
+            return start
+        }
+        let running = await replies.generate(start, tenant: try context.tenant(), requestID: context.requestID)
+        return try await respond(running, prompt: start.prompt, stream: body.stream ?? true, status: .created)
+    }
+
+    /// `regenerateReply`: a new reply to the message an earlier reply answered; both stay.
+    @Sendable func regenerate(_ request: Request, context: APIRequestContext) async throws -> Response {
+        let messageID = try context.id(MessageID.self, "message_id", of: "message")
+        let stream = try Self.streamParameter(request)
+        let settings = replies.settings
+        let start = try await store.withTenant(of: context) { session in
+            let start = try await session.beginRegeneration(
+                of: messageID, limits: settings.defaultLimits, budget: settings.contextBudget)
+            try Self.requireChatConnection(start.connections)
+            return start
+        }
+        let running = await replies.generate(start, tenant: try context.tenant(), requestID: context.requestID)
+        return try await respond(running, prompt: nil, stream: stream, status: .created)
+    }
+
+    /// `cancelReply`: stops a running reply at once; it keeps its text with status `cancelled`. A reply
+    /// that has ended is answered as it is.
+    @Sendable func cancel(_ request: Request, context: APIRequestContext) async throws -> MessageBody {
+        let messageID = try context.id(MessageID.self, "message_id", of: "message")
+        let message = try await store.withTenant(of: context) { try await $0.message(messageID) }
+        guard let running = replies.running.reply(messageID, of: try context.tenant()) else {
+            guard message.status != .streaming else {
+                throw Problem.conflict(field: "message_id", reason: "the reply runs on another instance of the platform")
+            }
+            return MessageBody(message)
+        }
+        await running.cancel()
+        guard let ended = await running.outcome()?.message else { throw Problem.unavailable() }
+        return MessageBody(ended)
+    }
+
+    /// `getMessage`.
+    @Sendable func show(_ request: Request, context: APIRequestContext) async throws -> MessageBody {
+        let messageID = try context.id(MessageID.self, "message_id", of: "message")
+        return MessageBody(try await store.withTenant(of: context) { try await $0.message(messageID) })
+    }
+
+    /// `streamReply`: reattaches to a reply: what was generated so far, then the rest live. A reply that
+    /// has ended is replayed from the store.
+    @Sendable func follow(_ request: Request, context: APIRequestContext) async throws -> Response {
+        let messageID = try context.id(MessageID.self, "message_id", of: "message")
+        let message = try await store.withTenant(of: context) { try await $0.message(messageID) }
+        if let running = replies.running.reply(messageID, of: try context.tenant()) {
+            return try await respond(running, prompt: nil, stream: true, status: .ok)
+        }
+        guard message.status != .streaming else {
+            throw Problem.conflict(field: "message_id", reason: "the reply runs on another instance of the platform")
+        }
+        let events: [ReplyProgress] =
+            [.started(message), .delta(message.content)] + [.ended(ReplyEnd(stored: message))]
+        return Response(
+            status: .ok, headers: ServerSentEvents.headers,
+            body: ResponseBody { writer in
+                for event in events { try await writer.write(try ReplyStreamEvent.encode(event, prompt: nil)) }
+                try await writer.finish(nil)
+            })
+    }
+
+    // MARK: Answering
+
+    private func respond(_ running: RunningReply, prompt: Message?, stream: Bool, status: HTTPResponse.Status) async throws
+        -> Response
+    {
+        guard stream else {
+            guard let ended = await running.outcome(), let reply = ended.message else { throw Problem.unavailable() }
+            return try APIResponseEncoder.response(
+                ExchangeBody(message: prompt.map(MessageBody.init), reply: MessageBody(reply)), status: status)
+        }
+        let progress = await running.follow()
+        return Response(
+            status: .ok, headers: ServerSentEvents.headers,
+            body: ResponseBody { writer in
+                if let prompt { try await writer.write(try ReplyStreamEvent.encode(prompt: prompt)) }
+                // A client that goes away ends this loop (the write throws); the reply runs on.
+                for await event in progress {
+                    try await writer.write(try ReplyStreamEvent.encode(event, prompt: prompt))
+                }
+                try await writer.finish(nil)
+            })
+    }
+
+    static func requireChatConnection(_ connections: [LinkedConnection]) throws {
+        guard connections.contains(where: { ReplyGenerator.chatServices.contains($0.service) }) else {
+            throw Problem.invalid(
+                field: "agent_id",
+                reason: "the agent has no linked connection whose service can answer (\(ReplyGenerator.chatServices.sorted().joined(separator: ", ")))"
+            )
+        }
+    }
+
+    /// The `stream` query parameter of `regenerate`: `true` (the default) or `false`.
+    static func streamParameter(_ request: Request) throws -> Bool {
+        switch request.uri.queryParameters.get("stream") {
+        case nil, "true": true
+        case "false": false
+        default: throw Problem.badParameter("stream", "must be true or false")
+        }
+    }
+}

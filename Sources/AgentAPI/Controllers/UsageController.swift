@@ -1,0 +1,106 @@
+import AgentReplies
+import AgentStore
+import Foundation
+import Hummingbird
+
+/// `/v1/usage` and `/v1/limits`: what the tenant's provider calls cost, and how much of its limits is used.
+struct UsageController: Sendable {
+    let store: AgentStore
+    let replies: ReplyGenerator
+
+    func addRoutes(to v1: RouterGroup<APIRequestContext>) {
+        v1.get("usage", use: usage)
+        v1.get("limits", use: limits)
+    }
+
+    /// `getUsage`: totals of the ledger in `[from, to)` (default: the last 30 days), by day, agent or model.
+    @Sendable func usage(_ request: Request, context: APIRequestContext) async throws -> UsageReportBody {
+        let query = request.uri.queryParameters
+        let to = try query.get("to").map { try Self.time($0, "to") } ?? Date()
+        let from = try query.get("from").map { try Self.time($0, "from") } ?? to.addingTimeInterval(-30 * 86_400)
+        let grouping = try query.get("group_by").map { raw in
+            guard let grouping = UsageGrouping(rawValue: raw) else {
+                throw Problem.badParameter("group_by", "must be day, agent or model")
+            }
+            return grouping
+        } ?? .day
+        let totals = try await store.withTenant(of: context) { try await $0.usage(from: from, to: to, groupedBy: grouping) }
+        return UsageReportBody(from: from, to: to, groupBy: grouping.rawValue, totals: totals)
+    }
+
+    /// `getLimits`: the tenant's effective limits and this month's use.
+    @Sendable func limits(_ request: Request, context: APIRequestContext) async throws -> LimitsBody {
+        let defaults = replies.settings.defaultLimits
+        return LimitsBody(try await store.withTenant(of: context) { try await $0.chatLimitStanding(defaults: defaults) })
+    }
+
+    /// A query parameter's time: RFC 3339 (`2026-12-01T00:00:00Z`) or a date (`2026-12-01`, midnight UTC).
+    static func time(_ raw: String, _ name: String) throws -> Date {
+        if let date = try? Date(raw, strategy: .iso8601) { return date }
+        if let date = try? Date(raw, strategy: Date.ISO8601FormatStyle().year().month().day()) { return date }
+        throw Problem.badParameter(name, "must be an RFC 3339 time or a date (YYYY-MM-DD)")
+    }
+}
+
+/// The answer of `GET /v1/usage`.
+struct UsageReportBody: ResponseEncodable, Sendable {
+    let from: Date
+    let to: Date
+    let groupBy: String
+    let data: [Row]
+
+    struct Row: Encodable, Sendable {
+        let key: String
+        let requests: Int
+        let failedRequests: Int
+        let promptTokens: Int
+        let completionTokens: Int
+        let totalTokens: Int
+        let estimatedRequests: Int
+
+        enum CodingKeys: String, CodingKey {
+            case key, requests
+            case failedRequests = "failed_requests"
+            case promptTokens = "prompt_tokens"
+            case completionTokens = "completion_tokens"
+            case totalTokens = "total_tokens"
+            case estimatedRequests = "estimated_requests"
+        }
+    }
+
+    init(from: Date, to: Date, groupBy: String, totals: [UsageTotal]) {
+        self.from = from
+        self.to = to
+        self.groupBy = groupBy
+        data = totals.map {
+            Row(
+                key: $0.key, requests: $0.requests, failedRequests: $0.failedRequests, promptTokens: $0.promptTokens,
+                completionTokens: $0.completionTokens, totalTokens: $0.promptTokens + $0.completionTokens,
+                estimatedRequests: $0.estimatedRequests)
+        }
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case from, to, data
+        case groupBy = "group_by"
+    }
+}
+
+/// The answer of `GET /v1/limits`; a null limit is unlimited.
+struct LimitsBody: ResponseEncodable, Sendable {
+    @Nullable var monthlyTokenBudget: Int?
+    @Nullable var requestsPerMinute: Int?
+    let tokensThisMonth: Int
+
+    init(_ standing: ChatLimitStanding) {
+        monthlyTokenBudget = standing.limits.monthlyTokenBudget
+        requestsPerMinute = standing.limits.requestsPerMinute
+        tokensThisMonth = standing.tokensThisMonth
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case monthlyTokenBudget = "monthly_token_budget"
+        case requestsPerMinute = "requests_per_minute"
+        case tokensThisMonth = "tokens_this_month"
+    }
+}

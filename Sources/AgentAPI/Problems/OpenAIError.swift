@@ -1,0 +1,73 @@
+import AgentReplies
+import HTTPTypes
+import Hummingbird
+
+/// An error in OpenAI's shape (`{"error": {"message", "type", "param", "code"}}`), for the
+/// OpenAI-compatible endpoint, whose clients (the official SDKs) read errors that way.
+struct OpenAIError: Error, Sendable {
+    let status: HTTPResponse.Status
+    let message: String
+    let type: String
+    let param: String?
+    let code: String?
+    var headers: HTTPFields = [:]
+
+    static let invalidModel = OpenAIError(
+        status: .notFound, message: "The model must be `agent:<agent id>` of one of your agents (see GET /v1/models).",
+        type: "invalid_request_error", param: "model", code: "model_not_found")
+
+    static func invalidRequest(_ message: String, param: String?) -> OpenAIError {
+        OpenAIError(status: .badRequest, message: message, type: "invalid_request_error", param: param, code: nil)
+    }
+
+    /// The platform's problem, said the OpenAI way; the status and `Retry-After` stay.
+    init(_ problem: Problem) {
+        let code = String(problem.type.dropFirst(Problem.typeBase.count))
+        let type =
+            switch problem.status.code {
+            case 401: "authentication_error"
+            case 403: "permission_error"
+            case 404: "invalid_request_error"
+            case 429: "rate_limit_error"
+            case 400..<500: "invalid_request_error"
+            default: "api_error"
+            }
+        self.init(
+            status: problem.status, message: problem.detail, type: type, param: problem.errors?.first?.field, code: code,
+            headers: problem.headers)
+    }
+
+    /// A reply that failed before its first token.
+    init(_ failure: ReplyFailure) {
+        self.init(Problem(failure))
+    }
+
+    init(
+        status: HTTPResponse.Status, message: String, type: String, param: String?, code: String?, headers: HTTPFields = [:]
+    ) {
+        self.status = status
+        self.message = message
+        self.type = type
+        self.param = param
+        self.code = code
+        self.headers = headers
+    }
+
+    /// The `error` object alone, as a streamed chunk carries it.
+    var body: Body { Body(error: Detail(message: message, type: type, param: param, code: code)) }
+
+    struct Body: Encodable, Sendable {
+        let error: Detail
+    }
+
+    struct Detail: Encodable, Sendable {
+        let message: String
+        let type: String
+        @Nullable var param: String?
+        @Nullable var code: String?
+    }
+
+    func response() -> Response {
+        (try? APIResponseEncoder.response(body, status: status, headers: headers)) ?? Response(status: status)
+    }
+}

@@ -1,0 +1,96 @@
+import AgentProviders
+
+/// Why a reply failed, in the platform's words: a problem type, a status for clients that need one, and
+/// a sentence. It never holds provider text, which could echo a key or a prompt.
+public struct ReplyFailure: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The problem type's last path segment, stored in the message's `error`.
+    public let slug: String
+    /// The HTTP status this failure would answer with.
+    public let status: Int
+    public let title: String
+    public let detail: String
+
+    public var description: String { "\(slug): \(detail)" }
+
+    static let noChatConnection = ReplyFailure(
+        slug: "no-chat-connection", status: 422, title: "No chat connection",
+        detail: "The agent has no linked connection whose service can answer (openai, anthropic).")
+    static let timeLimit = ReplyFailure(
+        slug: "reply-time-limit", status: 504, title: "Reply time limit",
+        detail: "The reply took longer than the platform allows and was stopped.")
+    static let keyUnavailable = ReplyFailure(
+        slug: "connection-key-unavailable", status: 503, title: "Connection key unavailable",
+        detail: "The connection's API key could not be opened.")
+    static let platformUnavailable = ReplyFailure(
+        slug: "unavailable", status: 503, title: "Service unavailable",
+        detail: "The platform could not reach its database; try again.")
+
+    /// The failure a provider call ended with.
+    init(_ error: ProviderCallError) {
+        switch error {
+        case .refusedAddress:
+            self.init(
+                slug: "provider-address-refused", status: 502, title: "Provider address refused",
+                detail: "The connection's base URL resolves to an address the platform does not call.")
+        case .unreachable:
+            self.init(
+                slug: "provider-unreachable", status: 502, title: "Provider unreachable",
+                detail: "The model provider could not be reached.")
+        case .rateLimited:
+            self.init(
+                slug: "provider-rate-limited", status: 429, title: "Provider rate limit",
+                detail: "The model provider refused the call for its rate limit.")
+        case .unavailable:
+            self.init(
+                slug: "provider-unavailable", status: 502, title: "Provider unavailable",
+                detail: "The model provider answered with a server error.")
+        case .failed(let failure):
+            self.init(failure)
+        case .cancelled:
+            self.init(
+                slug: "reply-cancelled", status: 499, title: "Reply cancelled", detail: "The reply was cancelled before it began.")
+        case .rejected(let status, _):
+            self.init(
+                slug: "provider-rejected", status: 502, title: "Provider rejected the call",
+                detail: "The model provider refused the call (HTTP \(status)); check the connection's key and the agent's model.")
+        }
+    }
+
+    /// The failure a reply stream ended with after it had started.
+    init(_ failure: ProviderFailure) {
+        switch failure {
+        case .provider(let kind):
+            self.init(
+                slug: "provider-error", status: 502, title: "Provider error",
+                detail: "The model provider stopped the reply with an error (\(kind)).")
+        case .protocolViolation:
+            self.init(
+                slug: "provider-protocol-error", status: 502, title: "Provider protocol error",
+                detail: "The model provider's answer broke its wire protocol.")
+        case .timedOut:
+            self.init(
+                slug: "provider-stalled", status: 504, title: "Provider stalled",
+                detail: "The model provider went silent in the middle of the reply.")
+        case .connectionLost:
+            self.init(
+                slug: "provider-connection-lost", status: 502, title: "Provider connection lost",
+                detail: "The connection to the model provider broke in the middle of the reply.")
+        }
+    }
+
+    init(slug: String, status: Int, title: String, detail: String) {
+        self.slug = slug
+        self.status = status
+        self.title = title
+        self.detail = detail
+    }
+}
+
+extension ReplyFailure {
+    /// A failure read back from a stored reply, which keeps only its problem type.
+    init(storedSlug slug: String) {
+        self.init(
+            slug: slug, status: 502, title: "Reply failed",
+            detail: "The reply failed (\(slug)); see the problem type.")
+    }
+}

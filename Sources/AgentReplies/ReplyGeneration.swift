@@ -1,0 +1,192 @@
+import AgentProviders
+import AgentSecrets
+import AgentStore
+import Logging
+
+/// One generation, from the first key opened to the stored outcome.
+struct ReplyGeneration: Sendable {
+    let plan: CallPlan
+    let tenant: UserID
+    let requestID: String?
+    let reply: RunningReply
+    let store: AgentStore
+    let client: ProviderClient
+    let settings: ReplySettings
+    let logger: Logger
+
+    /// What one call produced before it ended, however it ended.
+    private struct Produced {
+        var text = ""
+        var usage = TokenUsage()
+        var finishReason: FinishReason?
+        var failure: ReplyFailure?
+        var timeToFirstToken: Duration?
+    }
+
+    // MARK: Running
+
+    func run() async {
+        let request = plan.request
+        // A base URL that is not valid any more (it was checked when stored) leaves that connection out.
+        let candidates = plan.connections.compactMap { connection -> (LinkedConnection, ProviderEndpoint)? in
+            guard let wire = ChatWireProtocol(service: connection.service) else { return nil }
+            guard let baseURL = connection.baseURL else { return (connection, ProviderEndpoint(wireProtocol: wire)) }
+            return (try? ProviderEndpoint(wireProtocol: wire, baseURL: baseURL)).map { (connection, $0) }
+        }
+        var call = plan.call
+        var index = 0
+        var waitedForRateLimit = false
+        let clock = ContinuousClock()
+        while true {
+            guard index < candidates.count else {
+                await settle(call, connection: nil, request: request, produced: Produced(failure: .noChatConnection), elapsed: .zero)
+                return
+            }
+            let (connection, endpoint) = candidates[index]
+            let started = clock.now
+            let stream: ProviderReplyStream
+            do {
+                let key = try await openKey(connection.id)
+                stream = try await client.streamReply(request, endpoint: endpoint, apiKey: key)
+            } catch let failure as ReplyFailure {
+                await settle(call, connection: connection.id, request: request, produced: Produced(failure: failure), elapsed: clock.now - started)
+                return
+            } catch let error as ProviderCallError {
+                let failed = CallSettlement(
+                    status: .failed, connectionID: connection.id, usage: MessageUsage(promptTokens: 0, completionTokens: 0, estimated: false),
+                    latencyMilliseconds: (clock.now - started).milliseconds, timeToFirstTokenMilliseconds: nil,
+                    error: ReplyFailure(error).slug)
+                let stopped = await reply.stopReason != nil
+                // Before the first token another key may still answer; a 429 with a short Retry-After is
+                // waited out once when no other key is left.
+                if !stopped, error.allowsFallback, index + 1 < candidates.count, let next = await retry(call, failed) {
+                    call = next
+                    index += 1
+                    continue
+                }
+                if !stopped, !waitedForRateLimit, case .rateLimited(let retryAfter?) = error, retryAfter <= settings.longestRetryAfter {
+                    waitedForRateLimit = true
+                    try? await Task.sleep(for: retryAfter)
+                    if await reply.stopReason == nil, let next = await retry(call, failed) {
+                        call = next
+                        continue
+                    }
+                }
+                await settle(
+                    call, connection: connection.id, request: request, produced: Produced(failure: ReplyFailure(error)),
+                    elapsed: clock.now - started)
+                return
+            } catch {
+                await settle(
+                    call, connection: connection.id, request: request, produced: Produced(failure: .platformUnavailable),
+                    elapsed: clock.now - started)
+                return
+            }
+            let produced = await consume(stream, since: started, clock: clock)
+            await settle(call, connection: connection.id, request: request, produced: produced, elapsed: clock.now - started)
+            return
+        }
+    }
+
+    /// Reads the reply stream to its end, handing each piece of text to the followers as it arrives.
+    /// Cancelling the task ends the stream and the upstream call with it.
+    private func consume(_ stream: ProviderReplyStream, since started: ContinuousClock.Instant, clock: ContinuousClock) async -> Produced {
+        var produced = Produced()
+        for await event in stream {
+            switch event {
+            case .text(let piece):
+                if produced.timeToFirstToken == nil { produced.timeToFirstToken = clock.now - started }
+                produced.text += piece
+                await reply.append(piece)
+            case .usage(let usage):
+                produced.usage = produced.usage.merging(usage)
+            case .finished(let reason):
+                produced.finishReason = reason ?? .stop
+            case .failed(let failure):
+                produced.failure = ReplyFailure(failure)
+            }
+        }
+        return produced
+    }
+
+    // MARK: The store
+
+    /// Opens the connection's key for this call alone; the opening is audited with its purpose.
+    private func openKey(_ connection: ConnectionID) async throws -> Secret {
+        do {
+            return try await store.withTenant(tenant, requestID: requestID) {
+                try await $0.openAPIKey(connection, purpose: plan.replyID == nil ? .completion : .reply, messageID: plan.replyID)
+            }
+        } catch let error as StoreError {
+            switch error {
+            case .unavailable: throw ReplyFailure.keyUnavailable
+            default: throw ReplyFailure.platformUnavailable
+            }
+        }
+    }
+
+    private func retry(_ call: ProviderCallID, _ failed: CallSettlement) async -> ProviderCallID? {
+        try? await store.withTenant(tenant, requestID: requestID) { try await $0.retryCall(call, failed) }
+    }
+
+    /// Stores the outcome, retrying while the database is away (for at most the settings' patience), and
+    /// tells the followers. Runs outside the generation's cancellation: a cancelled reply is still stored.
+    private func settle(
+        _ call: ProviderCallID, connection: ConnectionID?, request: ChatRequest, produced: Produced, elapsed: Duration
+    ) async {
+        let stop = await reply.stopReason
+        let failure: ReplyFailure? =
+            switch stop {
+            case .timeLimit: .timeLimit
+            case .cancelled: nil
+            case nil: produced.failure ?? (produced.finishReason == nil ? ReplyFailure(.protocolViolation(.endedEarly)) : nil)
+            }
+        let status: Message.Status = stop == .cancelled ? .cancelled : failure == nil ? .complete : .failed
+        let promptEstimate = request.messages.reduce(0) { $0 + ContextBudget.estimatedTokens($1.content) }
+        let called = connection != nil && failure?.slug != ReplyFailure.noChatConnection.slug
+        let usage = MessageUsage(
+            promptTokens: produced.usage.prompt ?? (called ? promptEstimate : 0),
+            completionTokens: produced.usage.completion ?? ContextBudget.estimatedTokens(produced.text),
+            estimated: called && (produced.usage.prompt == nil || produced.usage.completion == nil))
+        let settlement = ReplySettlement(
+            content: produced.text, finishReason: produced.finishReason?.name,
+            call: CallSettlement(
+                status: status, connectionID: connection, usage: usage, latencyMilliseconds: elapsed.milliseconds,
+                timeToFirstTokenMilliseconds: produced.timeToFirstToken?.milliseconds, error: failure?.slug))
+        let stored = await Task { await store(settlement, call: call) }.value
+        await reply.finish(
+            ReplyEnd(
+                status: status, text: produced.text, finishReason: produced.finishReason?.name, usage: usage, failure: failure,
+                message: stored))
+    }
+
+    private func store(_ settlement: ReplySettlement, call: ProviderCallID) async -> Message? {
+        let clock = ContinuousClock()
+        let deadline = clock.now + settings.settlementPatience
+        var pause = Duration.milliseconds(100)
+        while true {
+            do {
+                return try await store.withTenant(tenant, requestID: requestID) { session in
+                    if let replyID = plan.replyID { return try await session.settleReply(replyID, call: call, settlement) }
+                    try await session.settleCall(call, settlement.call)
+                    return nil
+                }
+            } catch {
+                guard clock.now + pause < deadline else {
+                    logger.error("the outcome of a reply could not be stored", metadata: ["call": "\(call)", "error": "\(error)"])
+                    return nil
+                }
+                try? await Task.sleep(for: pause)
+                pause = min(pause * 2, .seconds(5))
+            }
+        }
+    }
+}
+
+extension Duration {
+    /// Whole milliseconds, as stored.
+    var milliseconds: Int {
+        let (seconds, attoseconds) = components
+        return Int(seconds) * 1000 + Int(attoseconds / 1_000_000_000_000_000)
+    }
+}

@@ -1,0 +1,133 @@
+import AgentProviders
+import AgentSecrets
+import AgentStore
+import Logging
+
+/// Generates agents' replies: calls the model provider through the agent's linked connections, with the
+/// tenant's own keys, and stores and accounts what comes back.
+///
+/// A generation runs on a task of its own, not the request's: a client that goes away does not stop it
+/// (the platform's time limit and the call's `max_tokens` do), and whoever follows it later gets
+/// everything (``RunningReply/follow()``). Its outcome is stored in every case, with the usage known, so
+/// that budgets see every call.
+public struct ReplyGenerator: Sendable {
+    public let store: AgentStore
+    public let client: ProviderClient
+    public let running: RunningReplies
+    public let settings: ReplySettings
+    let logger: Logger
+
+    public init(store: AgentStore, client: ProviderClient, settings: ReplySettings, logger: Logger) {
+        self.store = store
+        self.client = client
+        self.running = RunningReplies()
+        self.settings = settings
+        self.logger = logger
+    }
+
+    /// The connection services that can answer chats.
+    public static let chatServices: Set<String> = Set(ChatWireProtocol.allCases.map(\.rawValue))
+
+    // MARK: Starting
+
+    /// Generates the reply that `start` stored, from the stored conversation.
+    public func generate(_ start: ReplyStart, tenant: UserID, requestID: String?) async -> RunningReply {
+        let messages = start.history.compactMap(ChatMessage.init(stored:))
+        return await generate(
+            CallPlan(start, messages: messages), tenant: tenant, requestID: requestID,
+            reply: RunningReply(tenant: tenant, started: start.reply))
+    }
+
+    /// Generates the reply that `start` stored, from the conversation a client sent (the OpenAI-compatible
+    /// endpoint with a conversation to store the exchange in).
+    public func generate(_ start: ReplyStart, messages: [ChatMessage], tenant: UserID, requestID: String?) async -> RunningReply {
+        await generate(
+            CallPlan(start, messages: messages), tenant: tenant, requestID: requestID,
+            reply: RunningReply(tenant: tenant, started: start.reply))
+    }
+
+    /// Generates a reply that is not stored (the OpenAI-compatible endpoint); only the ledger records it.
+    public func generate(_ start: CompletionStart, messages: [ChatMessage], tenant: UserID, requestID: String?) async -> RunningReply {
+        await generate(
+            CallPlan(start, messages: messages), tenant: tenant, requestID: requestID,
+            reply: RunningReply(tenant: tenant, started: nil))
+    }
+
+    private func generate(_ plan: CallPlan, tenant: UserID, requestID: String?, reply: RunningReply) async -> RunningReply {
+        running.insert(reply)
+        let generation = ReplyGeneration(
+            plan: plan, tenant: tenant, requestID: requestID, reply: reply, store: store, client: client, settings: settings,
+            logger: logger)
+        let timeLimit = settings.timeLimit
+        let task = Task {
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    try? await Task.sleep(for: timeLimit)
+                    if !Task.isCancelled { await reply.halt(.timeLimit) }
+                }
+                await generation.run()
+                group.cancelAll()
+            }
+            if let id = plan.replyID { running.remove(id) }
+        }
+        await reply.onStop { task.cancel() }
+        return reply
+    }
+
+    // MARK: Stopping
+
+    /// Stops every running reply (the platform is shutting down); each is stored as `cancelled`.
+    public func stopAll() async {
+        for reply in running.all() { await reply.cancel() }
+    }
+}
+
+/// What a provider call is made with, whichever way it started.
+struct CallPlan: Sendable {
+    let agent: Agent
+    let connections: [LinkedConnection]
+    let maximumTokens: Int
+    let call: ProviderCallID
+    /// The stored reply, when there is one.
+    let replyID: MessageID?
+    /// The conversation, oldest first, without the agent's system prompt.
+    let messages: [ChatMessage]
+
+    init(_ start: ReplyStart, messages: [ChatMessage]) {
+        agent = start.agent
+        connections = start.connections
+        maximumTokens = start.maximumTokens
+        call = start.call
+        replyID = start.reply.id
+        self.messages = messages
+    }
+
+    init(_ start: CompletionStart, messages: [ChatMessage]) {
+        agent = start.agent
+        connections = start.connections
+        maximumTokens = start.maximumTokens
+        call = start.call
+        replyID = nil
+        self.messages = messages
+    }
+
+    /// The request: the agent's system prompt first, then the conversation, with the agent's settings.
+    var request: ChatRequest {
+        let system = agent.systemPrompt.isEmpty ? [] : [ChatMessage(role: .system, content: agent.systemPrompt)]
+        return ChatRequest(
+            model: agent.model, messages: system + messages, temperature: agent.temperature, maximumTokens: maximumTokens,
+            stream: true)
+    }
+}
+
+extension ChatMessage {
+    /// A stored message as a turn of the conversation; tool messages are not sent.
+    init?(stored message: Message) {
+        switch message.role {
+        case .user: self.init(role: .user, content: message.content)
+        case .assistant: self.init(role: .assistant, content: message.content)
+        case .system: self.init(role: .system, content: message.content)
+        case .tool: return nil
+        }
+    }
+}

@@ -1,0 +1,39 @@
+import AgentStore
+
+/// What a client following a reply sees, in order: `started` (for a stored reply), any number of
+/// `delta`, then exactly one `ended`.
+public enum ReplyProgress: Sendable, Equatable {
+    /// The reply as stored when it started (status `streaming`).
+    case started(Message)
+    /// The next piece of the reply's text.
+    case delta(String)
+    /// How the reply ended.
+    case ended(ReplyEnd)
+}
+
+/// How a reply ended.
+public struct ReplyEnd: Sendable, Equatable {
+    /// `complete`, `cancelled` or `failed`.
+    public let status: Message.Status
+    /// The whole text generated; kept when the reply failed or was cancelled.
+    public let text: String
+    public let finishReason: String?
+    public let usage: MessageUsage
+    /// Why it failed, when it did.
+    public let failure: ReplyFailure?
+    /// The reply as stored at its end; nil for a call that stores no reply, or when the database could
+    /// not be reached to store it.
+    public let message: Message?
+}
+
+extension ReplyEnd {
+    /// The end of a reply that is no longer running, as stored.
+    public init(stored message: Message) {
+        status = message.status
+        text = message.content
+        finishReason = message.generation?.finishReason
+        usage = message.generation?.usage ?? MessageUsage(promptTokens: 0, completionTokens: 0, estimated: false)
+        failure = message.generation?.error.map(ReplyFailure.init(storedSlug:))
+        self.message = message
+    }
+}

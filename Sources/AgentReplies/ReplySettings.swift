@@ -1,0 +1,28 @@
+import AgentStore
+
+/// The operator's settings for generating replies.
+public struct ReplySettings: Sendable {
+    /// Limits of every tenant without an override of its own.
+    public var defaultLimits: ChatLimits
+    /// How much conversation a call carries.
+    public var contextBudget: ContextBudget
+    /// A reply still running after this long is stopped and stored as failed: a client that went away
+    /// must not keep an upstream call alive for longer.
+    public var timeLimit: Duration
+    /// The longest `Retry-After` of a 429 that is waited out when no other connection is left.
+    public var longestRetryAfter: Duration
+    /// How long the outcome of a finished reply keeps being retried against an unavailable database.
+    public var settlementPatience: Duration
+
+    public init(
+        defaultLimits: ChatLimits = .unlimited, contextBudget: ContextBudget = ContextBudget(),
+        timeLimit: Duration = .seconds(300), longestRetryAfter: Duration = .seconds(10),
+        settlementPatience: Duration = .seconds(60)
+    ) {
+        self.defaultLimits = defaultLimits
+        self.contextBudget = contextBudget
+        self.timeLimit = timeLimit
+        self.longestRetryAfter = longestRetryAfter
+        self.settlementPatience = settlementPatience
+    }
+}

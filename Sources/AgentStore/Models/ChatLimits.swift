@@ -1,0 +1,42 @@
+/// How much a tenant may ask of model providers: a token budget per calendar month (UTC) and model
+/// requests per minute. Nil is unlimited.
+///
+/// The operator sets defaults for every tenant and may override either for one tenant.
+public struct ChatLimits: Sendable, Equatable {
+    public var monthlyTokenBudget: Int?
+    public var requestsPerMinute: Int?
+
+    public init(monthlyTokenBudget: Int? = nil, requestsPerMinute: Int? = nil) {
+        self.monthlyTokenBudget = monthlyTokenBudget
+        self.requestsPerMinute = requestsPerMinute
+    }
+
+    /// No limit at all.
+    public static let unlimited = ChatLimits()
+
+    /// These limits where an override sets none, the override's where it does.
+    public func overridden(by override: ChatLimits) -> ChatLimits {
+        ChatLimits(
+            monthlyTokenBudget: override.monthlyTokenBudget ?? monthlyTokenBudget,
+            requestsPerMinute: override.requestsPerMinute ?? requestsPerMinute)
+    }
+}
+
+/// A limit a call would break, decided before the provider is called.
+public struct LimitExceeded: Sendable, Equatable, CustomStringConvertible {
+    public enum Limit: String, Sendable {
+        case monthlyTokenBudget = "monthly token budget"
+        case requestsPerMinute = "model requests per minute"
+    }
+
+    public let limit: Limit
+    /// Whole seconds until the limit allows the call again.
+    public let retryAfterSeconds: Int
+
+    public init(limit: Limit, retryAfterSeconds: Int) {
+        self.limit = limit
+        self.retryAfterSeconds = retryAfterSeconds
+    }
+
+    public var description: String { "the \(limit.rawValue) is used up" }
+}

@@ -1,0 +1,55 @@
+import Foundation
+
+extension Message {
+    /// Where a message stands. A user's message is `complete` when stored; a reply starts `streaming`
+    /// and ends in one of the other three.
+    public enum Status: String, Sendable, CaseIterable, Codable {
+        case streaming, complete, failed, cancelled
+    }
+
+    /// How a reply was generated: by which model through which connection, at what cost and speed, and
+    /// how it ended. Nil for messages nobody generated.
+    public struct Generation: Sendable, Equatable {
+        public var model: String?
+        public var connectionID: ConnectionID?
+        public var usage: MessageUsage?
+        public var latencyMilliseconds: Int?
+        public var timeToFirstTokenMilliseconds: Int?
+        /// The provider's reason, such as `stop` or `length`.
+        public var finishReason: String?
+        /// A problem type (a short identifier such as `provider-unavailable`), never provider text.
+        public var error: String?
+
+        public init(
+            model: String? = nil, connectionID: ConnectionID? = nil, usage: MessageUsage? = nil,
+            latencyMilliseconds: Int? = nil, timeToFirstTokenMilliseconds: Int? = nil, finishReason: String? = nil,
+            error: String? = nil
+        ) {
+            self.model = model
+            self.connectionID = connectionID
+            self.usage = usage
+            self.latencyMilliseconds = latencyMilliseconds
+            self.timeToFirstTokenMilliseconds = timeToFirstTokenMilliseconds
+            self.finishReason = finishReason
+            self.error = error
+        }
+
+        var isEmpty: Bool { self == Generation() }
+    }
+}
+
+/// The tokens one reply took, as the provider reported them or, when it reported none, as estimated.
+public struct MessageUsage: Sendable, Equatable {
+    public var promptTokens: Int
+    public var completionTokens: Int
+    /// The provider reported no usage and these counts are estimates from the text's length.
+    public var estimated: Bool
+
+    public init(promptTokens: Int, completionTokens: Int, estimated: Bool) {
+        self.promptTokens = promptTokens
+        self.completionTokens = completionTokens
+        self.estimated = estimated
+    }
+
+    public var totalTokens: Int { promptTokens + completionTokens }
+}

@@ -1,0 +1,113 @@
+import Foundation
+
+/// A connection linked to an agent, as a candidate for calling a model provider.
+public struct LinkedConnection: Sendable, Equatable {
+    public let id: ConnectionID
+    public let service: String
+    /// The connection's `metadata.base_url`, when it sets one.
+    public let baseURL: String?
+}
+
+/// What it takes to ask an agent for a reply in a conversation.
+public struct NewReply: Sendable {
+    /// The user's message.
+    public var content: String
+    /// The message it follows; by default the conversation's latest.
+    public var parentID: MessageID?
+
+    public init(content: String, parentID: MessageID? = nil) {
+        self.content = content
+        self.parentID = parentID
+    }
+}
+
+/// How much of a conversation a provider call may carry, in estimated tokens.
+public struct ContextBudget: Sendable, Equatable {
+    /// Prompt tokens at most: the system prompt is always kept, the oldest messages are dropped first.
+    public var promptTokens: Int
+    /// The reply's bound when the agent sets no `max_tokens`: every call is bounded, so a budget can
+    /// reserve what a call may spend before it starts.
+    public var defaultMaximumTokens: Int
+    /// At most this many messages are read back through the conversation.
+    public var maximumMessages: Int
+
+    public init(promptTokens: Int = 24_000, defaultMaximumTokens: Int = 4096, maximumMessages: Int = 200) {
+        self.promptTokens = promptTokens
+        self.defaultMaximumTokens = defaultMaximumTokens
+        self.maximumMessages = maximumMessages
+    }
+
+    /// A rough token count of text: four bytes of UTF-8 per token, rounded up. Used for the context budget,
+    /// reservations, and usage a provider did not report.
+    public static func estimatedTokens(_ text: String) -> Int {
+        (text.utf8.count + 3) / 4
+    }
+}
+
+/// A reply, started: its messages stored, its first provider call in the ledger with its tokens reserved.
+public struct ReplyStart: Sendable {
+    public let agent: Agent
+    /// The message answered: stored by this start, or the parent of a regenerated reply.
+    public let prompt: Message
+    /// The reply, stored with status `streaming` and the agent's model.
+    public let reply: Message
+    /// The conversation up to and including `prompt`, oldest first: the newest messages that fit the budget.
+    public let history: [Message]
+    /// The agent's linked connections, in the order they were linked.
+    public let connections: [LinkedConnection]
+    /// The `max_tokens` the call is sent with.
+    public let maximumTokens: Int
+    /// The ledger row of the first call.
+    public let call: ProviderCallID
+}
+
+/// A provider call without stored messages (the OpenAI-compatible endpoint), started and reserved.
+public struct CompletionStart: Sendable {
+    public let agent: Agent
+    public let connections: [LinkedConnection]
+    public let maximumTokens: Int
+    public let call: ProviderCallID
+}
+
+/// A row of the call ledger.
+public struct ProviderCallID: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
+    public let rawValue: String
+    public init(rawValue: String) { self.rawValue = rawValue }
+    public var description: String { rawValue }
+}
+
+/// How one provider call ended, as the ledger records it.
+public struct CallSettlement: Sendable, Equatable {
+    public var status: Message.Status
+    public var connectionID: ConnectionID?
+    public var usage: MessageUsage
+    public var latencyMilliseconds: Int?
+    public var timeToFirstTokenMilliseconds: Int?
+    /// A problem type, never provider text.
+    public var error: String?
+
+    public init(
+        status: Message.Status, connectionID: ConnectionID?, usage: MessageUsage, latencyMilliseconds: Int?,
+        timeToFirstTokenMilliseconds: Int?, error: String?
+    ) {
+        self.status = status
+        self.connectionID = connectionID
+        self.usage = usage
+        self.latencyMilliseconds = latencyMilliseconds
+        self.timeToFirstTokenMilliseconds = timeToFirstTokenMilliseconds
+        self.error = error
+    }
+}
+
+/// How a reply ended: its text and the settlement of its last call.
+public struct ReplySettlement: Sendable, Equatable {
+    public var content: String
+    public var finishReason: String?
+    public var call: CallSettlement
+
+    public init(content: String, finishReason: String?, call: CallSettlement) {
+        self.content = content
+        self.finishReason = finishReason
+        self.call = call
+    }
+}

@@ -1,0 +1,23 @@
+import Logging
+import PostgresNIO
+
+extension PostgresClient {
+    /// Runs `body` in one transaction of an administrator's connection as the `agent_operator` role, whose
+    /// policies reach across tenants only where an operator's task needs them to.
+    func withOperatorTransaction<Result: Sendable>(
+        logger: Logger, _ body: (PostgresConnection) async throws -> Result
+    ) async throws -> Result {
+        try await withConnection { connection in
+            try await connection.query("BEGIN", logger: logger)
+            do {
+                try await connection.query("SET LOCAL ROLE agent_operator", logger: logger)
+                let result = try await body(connection)
+                try await connection.query("COMMIT", logger: logger)
+                return result
+            } catch {
+                _ = try? await connection.query("ROLLBACK", logger: logger)
+                throw error
+            }
+        }
+    }
+}

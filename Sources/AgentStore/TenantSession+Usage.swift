@@ -1,0 +1,46 @@
+import Foundation
+import PostgresNIO
+
+extension TenantSession {
+    /// The tenant's provider calls started in `[from, to)`, totalled by `grouping`, in key order.
+    public func usage(from: Date, to: Date, groupedBy grouping: UsageGrouping) async throws -> [UsageTotal] {
+        guard from < to else { throw StoreError.invalid(field: .timeRange, reason: "`from` must be before `to`") }
+        let key =
+            switch grouping {
+            case .day: "to_char(started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD')"
+            case .agent: "agent_id"
+            case .model: "model"
+            }
+        return try await rows(
+            """
+            SELECT \(unescaped: key) AS key, count(*), count(*) FILTER (WHERE status = 'failed'),
+                   coalesce(sum(prompt_tokens), 0)::bigint, coalesce(sum(completion_tokens), 0)::bigint,
+                   count(*) FILTER (WHERE usage_estimated)
+              FROM provider_calls
+             WHERE user_id = \(userID.rawValue) AND started_at >= \(from) AND started_at < \(to)
+             GROUP BY 1 ORDER BY 1
+            """
+        ) { row in
+            let (key, requests, failed, prompt, completion, estimated) = try row.decode((String, Int, Int, Int, Int, Int).self)
+            return UsageTotal(
+                key: key, requests: requests, failedRequests: failed, promptTokens: prompt, completionTokens: completion,
+                estimatedRequests: estimated)
+        }
+    }
+
+    /// The tenant's effective limits (the operator's override over `defaults`) and this month's use.
+    public func chatLimitStanding(defaults: ChatLimits) async throws -> ChatLimitStanding {
+        let standing = try await row(
+            """
+            SELECT l.monthly_token_budget, l.requests_per_minute,
+                   (SELECT coalesce(sum(prompt_tokens + completion_tokens + reserved_tokens), 0)::bigint FROM provider_calls
+                     WHERE user_id = \(userID.rawValue) AND started_at >= date_trunc('month', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC')
+              FROM (SELECT 1) one LEFT JOIN chat_limits l ON l.user_id = \(userID.rawValue)
+            """
+        ) { try $0.decode((Int?, Int?, Int).self) }
+        let (budget, rate, spent) = try standing.unwrapped(or: .notFound(resource: "user"))
+        return ChatLimitStanding(
+            limits: defaults.overridden(by: ChatLimits(monthlyTokenBudget: budget, requestsPerMinute: rate)),
+            tokensThisMonth: spent)
+    }
+}
