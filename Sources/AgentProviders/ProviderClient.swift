@@ -108,6 +108,13 @@ public struct ProviderClient: Sendable {
 
     /// Checks the address, sends the request, and waits for a 2xx head; anything else is thrown.
     func open(_ request: ChatRequest, endpoint: ProviderEndpoint, apiKey: Secret) async throws(ProviderCallError) -> OpenedCall {
+        try await open(request, endpoint: endpoint, apiKey: apiKey, target: try await addressPolicy.target(of: endpoint))
+    }
+
+    /// Sends the request to the target the address check chose, and waits for a 2xx head.
+    func open(
+        _ request: ChatRequest, endpoint: ProviderEndpoint, apiKey: Secret, target: ProviderAddressPolicy.Target
+    ) async throws(ProviderCallError) -> OpenedCall {
         let body: Data
         do {
             body = try endpoint.wireProtocol.requestBody(for: request)
@@ -127,7 +134,7 @@ public struct ProviderClient: Sendable {
 
         let client: HTTPClient
         let ownClient: HTTPClient?
-        switch try await addressPolicy.target(of: endpoint) {
+        switch target {
         case .asWritten:
             client = httpClient
             ownClient = nil
