@@ -153,6 +153,12 @@ public struct ProviderClient: Sendable {
             throw Task.isCancelled ? .cancelled : Self.unreachable(error)
         }
         let call = OpenedCall(response: response, ownClient: ownClient)
+        if let first = response.history.first, response.history.count > 1 {
+            // A shared client that was not made with `httpClientConfiguration` followed a redirect; its
+            // target was never checked, so its answer is not used.
+            await call.release()
+            throw .rejected(status: Int(first.responseHead.status.code), failure: .provider(kind: ProviderFailure.unknownKind))
+        }
         let status = Int(response.status.code)
         if (200..<300).contains(status) { return call }
 

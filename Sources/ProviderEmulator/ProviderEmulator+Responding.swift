@@ -116,7 +116,7 @@ extension ProviderEmulator {
 
     private func json(encoded value: some Encodable) throws -> Response {
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return json(String(decoding: try encoder.encode(value), as: UTF8.self))
     }
 
