@@ -108,6 +108,13 @@ public struct ProviderClient: Sendable {
 
     /// Checks the address, sends the request, and waits for a 2xx head; anything else is thrown.
     func open(_ request: ChatRequest, endpoint: ProviderEndpoint, apiKey: Secret) async throws(ProviderCallError) -> OpenedCall {
+        try await open(request, endpoint: endpoint, apiKey: apiKey, target: try await addressPolicy.target(of: endpoint))
+    }
+
+    /// Sends the request to the target the address check chose, and waits for a 2xx head.
+    func open(
+        _ request: ChatRequest, endpoint: ProviderEndpoint, apiKey: Secret, target: ProviderAddressPolicy.Target
+    ) async throws(ProviderCallError) -> OpenedCall {
         let body: Data
         do {
             body = try endpoint.wireProtocol.requestBody(for: request)
@@ -127,7 +134,7 @@ public struct ProviderClient: Sendable {
 
         let client: HTTPClient
         let ownClient: HTTPClient?
-        switch try await addressPolicy.target(of: endpoint) {
+        switch target {
         case .asWritten:
             client = httpClient
             ownClient = nil
@@ -146,6 +153,12 @@ public struct ProviderClient: Sendable {
             throw Task.isCancelled ? .cancelled : Self.unreachable(error)
         }
         let call = OpenedCall(response: response, ownClient: ownClient)
+        if let first = response.history.first, response.history.count > 1 {
+            // A shared client that was not made with `httpClientConfiguration` followed a redirect; its
+            // target was never checked, so its answer is not used.
+            await call.release()
+            throw .rejected(status: Int(first.responseHead.status.code), failure: .provider(kind: ProviderFailure.unknownKind))
+        }
         let status = Int(response.status.code)
         if (200..<300).contains(status) { return call }
 

@@ -6,7 +6,8 @@
 /// Cancelling the task that iterates it, or dropping it, cancels the upstream request at once: the
 /// connection is closed, so the provider stops generating (and billing).
 ///
-/// Iterate it once, from one task.
+/// Events wait in the stream until read (the reply is read from the connection as fast as it comes, so a
+/// slow reader never stalls the provider). Iterate it once, from one task.
 public struct ProviderReplyStream: AsyncSequence, Sendable {
     public typealias Element = ReplyEvent
     public typealias Failure = Never

@@ -81,7 +81,8 @@ enum EmulatedWire: String, Sendable {
         case .anthropic:
             var delta: [String: Any] = [
                 "type": "message_delta",
-                "delta": ["stop_reason": reply.finishedByLength ? "max_tokens" : "end_turn", "stop_sequence": NSNull()] as [String: Any],
+                "delta": ["stop_reason": reply.finishedByLength ? "max_tokens" : "end_turn", "stop_sequence": NSNull()]
+                    as [String: Any],
             ]
             if includeUsage { delta["usage"] = ["output_tokens": reply.completionTokens] }
             return [
@@ -143,7 +144,9 @@ enum EmulatedWire: String, Sendable {
             }
         switch self {
         case .openAI:
-            return json(["error": ["message": "emulated status \(status)", "type": openAIType, "code": NSNull()] as [String: Any]])
+            return json([
+                "error": ["message": "emulated status \(status)", "type": openAIType, "code": NSNull()] as [String: Any]
+            ])
         case .anthropic:
             return json(["type": "error", "error": ["type": anthropicType, "message": "emulated status \(status)"]])
         }
@@ -157,7 +160,9 @@ enum EmulatedWire: String, Sendable {
     private func chunk(id: String, model: String, delta: [String: Any], finishReason: String?) -> String {
         data([
             "id": id, "object": "chat.completion.chunk", "created": Self.created, "model": model,
-            "choices": [["index": 0, "delta": delta, "finish_reason": finishReason.map { $0 as Any } ?? NSNull()] as [String: Any]],
+            "choices": [
+                ["index": 0, "delta": delta, "finish_reason": finishReason.map { $0 as Any } ?? NSNull()] as [String: Any]
+            ],
         ])
     }
 

@@ -10,7 +10,8 @@ public struct EmulatorConfiguration: Sendable {
     /// Compared by SHA-256, never logged.
     public var expectedKey: String?
 
-    public init(host: String = "127.0.0.1", port: Int = 0, script: EmulatorScript = EmulatorScript(), expectedKey: String? = nil) {
+    public init(host: String = "127.0.0.1", port: Int = 0, script: EmulatorScript = EmulatorScript(), expectedKey: String? = nil)
+    {
         self.host = host
         self.port = port
         self.script = script

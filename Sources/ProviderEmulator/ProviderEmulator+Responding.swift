@@ -26,7 +26,8 @@ extension ProviderEmulator {
         case (.get, "/_emulator/stats"):
             return try json(encoded: await recorder.stats)
         case (.get, _) where path.hasSuffix("/v1/models"):
-            return json(#"{"object":"list","data":[{"id":"emulator","object":"model","created":1700000000,"owned_by":"emulator"}]}"#)
+            return json(
+                #"{"object":"list","data":[{"id":"emulator","object":"model","created":1700000000,"owned_by":"emulator"}]}"#)
         case (.post, _) where path.hasSuffix("/v1/chat/completions"):
             return try await chat(request, wire: .openAI, prefix: path.dropLast("/v1/chat/completions".count))
         case (.post, _) where path.hasSuffix("/v1/messages"):
@@ -63,7 +64,9 @@ extension ProviderEmulator {
         }
 
         let reply = EmulatedReply(request: chat, script: script, echoed: echoed)
-        let id = wire == .openAI ? "chatcmpl-emulator-\(UInt32.random(in: 0...UInt32.max))" : "msg_emulator_\(UInt32.random(in: 0...UInt32.max))"
+        let id =
+            wire == .openAI
+            ? "chatcmpl-emulator-\(UInt32.random(in: 0...UInt32.max))" : "msg_emulator_\(UInt32.random(in: 0...UInt32.max))"
         guard chat.stream else {
             return json(wire.wholeReply(id: id, model: chat.model, reply: reply, includeUsage: script.usage))
         }
@@ -99,7 +102,8 @@ extension ProviderEmulator {
         var messages = chat.messages.map { RecordedRequest.Message(role: $0.role, content: $0.content) }
         if let system = chat.system { messages.insert(.init(role: "system", content: system), at: 0) }
         return RecordedRequest(
-            path: path, wireProtocol: wire.rawValue, model: chat.model, messages: messages,
+            path: path, host: request.head.authority ?? header("host", of: request), wireProtocol: wire.rawValue,
+            model: chat.model, messages: messages,
             temperature: chat.temperature, maxTokens: chat.maxTokens, stream: chat.stream,
             keySHA256: key.map(Self.sha256),
             otherCredentialHeaders: Self.credentialHeaders.filter { $0 != wire.keyHeader && header($0, of: request) != nil }
@@ -112,7 +116,7 @@ extension ProviderEmulator {
 
     private func json(encoded value: some Encodable) throws -> Response {
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return json(String(decoding: try encoder.encode(value), as: UTF8.self))
     }
 

@@ -10,6 +10,8 @@ public struct RecordedRequest: Codable, Hashable, Sendable {
 
     /// The request's path, script prefix included.
     public var path: String
+    /// The `Host` header: the name the client addressed, whatever address it connected to.
+    public var host: String?
     /// `openai` or `anthropic`.
     public var wireProtocol: String
     public var model: String?
@@ -24,7 +26,7 @@ public struct RecordedRequest: Codable, Hashable, Sendable {
     public var otherCredentialHeaders: [String]
 
     private enum CodingKeys: String, CodingKey {
-        case path, model, messages, temperature, stream
+        case path, host, model, messages, temperature, stream
         case wireProtocol = "protocol"
         case maxTokens = "max_tokens"
         case keySHA256 = "key_sha256"

@@ -156,4 +156,11 @@ import Testing
             }
         }
     }
+
+    @Test func readsRetryAfterAsSecondsOrAnHTTPDate() {
+        #expect(ProviderClient.retryAfter("12") == .seconds(12))
+        #expect(ProviderClient.retryAfter("Wed, 21 Oct 2015 07:28:00 GMT") == .zero)
+        #expect(ProviderClient.retryAfter("soon") == nil)
+        #expect(ProviderClient.retryAfter(nil) == nil)
+    }
 }

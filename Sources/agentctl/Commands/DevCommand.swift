@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import ProviderEmulator
 import ServiceLifecycle
+import UnixSignals
 
 /// `agentctl dev provider`: tools for trying the platform on one machine, without paid keys.
 struct DevCommand: AsyncParsableCommand {
@@ -44,9 +45,14 @@ struct DevCommand: AsyncParsableCommand {
                 configuration: EmulatorConfiguration(host: host, port: port, script: defaults),
                 onListening: { port in
                     let shown = host.contains(":") ? "[\(host)]" : host
-                    print("provider emulator listening; base URL: http://\(shown):\(port)")
-                    print("recent requests: http://\(shown):\(port)/_emulator/requests (stop with Ctrl-C)")
-                    fflush(stdout)
+                    // Unbuffered, so that a script reading a pipe sees the URL at once.
+                    FileHandle.standardOutput.write(
+                        Data(
+                            """
+                            provider emulator listening; base URL: http://\(shown):\(port)
+                            recent requests: http://\(shown):\(port)/_emulator/requests (stop with Ctrl-C)
+
+                            """.utf8))
                 })
             let group = ServiceGroup(
                 configuration: ServiceGroupConfiguration(
