@@ -18,10 +18,10 @@ extension Setting {
     static let jwtAudience = Setting("JWT_AUDIENCE", ["jwt", "audience"])
     static let jwtAutoProvision = Setting("JWT_AUTO_PROVISION", ["jwt", "autoProvision"])
     static let logLevel = Setting("LOG_LEVEL", ["log", "level"])
-    static let providerAllowedHosts = Setting("PROVIDER_ALLOWED_HOSTS", ["providers", "allowedHosts"])
+    static let providerAllowedHosts = Setting("PROVIDER_ALLOWED_HOSTS", ["provider", "allowedHosts"])
     static let chatMonthlyTokenBudget = Setting("CHAT_MONTHLY_TOKEN_BUDGET", ["chat", "monthlyTokenBudget"])
     static let chatRequestsPerMinute = Setting("CHAT_REQUESTS_PER_MINUTE", ["chat", "requestsPerMinute"])
-    static let replyTimeLimitSeconds = Setting("REPLY_TIME_LIMIT_SECONDS", ["chat", "replyTimeLimitSeconds"])
+    static let replyTimeLimitSeconds = Setting("REPLY_TIME_LIMIT_SECONDS", ["reply", "timeLimitSeconds"])
 
     /// Every setting, in the order `config check` prints them.
     static let all: [Setting] = [
