@@ -166,7 +166,8 @@ import Testing
 
     @Test func everyRouteWithoutCredentialsIs401() async throws {
         let router = try await buildRouter(
-            store: api.db.store, configuration: api.configuration, registry: api.registry, logger: api.logger)
+            store: api.db.store, replies: api.replies, configuration: api.configuration, registry: api.registry,
+            logger: api.logger)
         let routes = router.routes.map {
             ($0.method, "\($0.path)".replacingOccurrences(of: "{", with: "x").replacingOccurrences(of: "}", with: ""))
         }

@@ -49,7 +49,8 @@ import Testing
         let db = api.db
         await #expect(throws: APIConfigurationError.self) {
             _ = try await buildRouter(
-                store: db.store, configuration: APIConfiguration(jwt: JWTConfiguration(jwks: "{not json")),
+                store: db.store, replies: TestReplies.make(store: db.store),
+                configuration: APIConfiguration(jwt: JWTConfiguration(jwks: "{not json")),
                 registry: api.registry, logger: api.logger)
         }
     }

@@ -19,7 +19,8 @@ import Testing
 
     @Test func documentAndRouterAgree() async throws {
         let router = try await buildRouter(
-            store: api.db.store, configuration: api.configuration, registry: api.registry, logger: api.logger)
+            store: api.db.store, replies: api.replies, configuration: api.configuration, registry: api.registry,
+            logger: api.logger)
         let routed = Set(router.routes.map { "\($0.method.rawValue) \($0.path)" })
         let text = try await api.test { client in
             let response = try await client.send(.get, "/openapi.json", as: nil)

@@ -31,7 +31,8 @@ import Testing
     @Test func notReadyWhenTheDatabaseIsNotMigrated() async throws {
         let bare = try await TestDatabase.make(migrated: false)
         let app = try await buildApplication(
-            store: bare.store, configuration: APIConfiguration(port: 0), registry: api.registry, logger: api.logger)
+            store: bare.store, replies: TestReplies.make(store: bare.store), configuration: APIConfiguration(port: 0),
+            registry: api.registry, logger: api.logger)
         try await app.test(.router) { client in
             let response = try await client.exchange(.get, "/ready")
             #expect(response.isProblem(.serviceUnavailable))
@@ -59,7 +60,7 @@ import Testing
         let logger = lines.logger(level: .info)
         let owner = try await api.makeUser()
         let app = try await buildApplication(
-            store: api.db.store, configuration: api.configuration, registry: api.registry, logger: logger)
+            store: api.db.store, replies: api.replies, configuration: api.configuration, registry: api.registry, logger: logger)
         try await app.test(.router) { client in
             _ = try await client.send(
                 .post, "/v1/connections", as: owner, json: ["name": "c", "service": "s", "api_key": "sk-SECRETKEYSECRETKEY1234"])

@@ -1,4 +1,6 @@
 import AgentAPI
+import AgentProviders
+import AgentReplies
 import AgentStore
 import AgentTestSupport
 import Foundation
@@ -12,11 +14,17 @@ struct TestAPI: Sendable {
     let db: TestDatabase
     let registry: PrometheusCollectorRegistry
     let configuration: APIConfiguration
+    let replies: ReplyGenerator
 
-    static func make(jwt: JWTConfiguration? = nil, maximumBodySize: Int = 1024 * 1024) async throws -> TestAPI {
-        TestAPI(
-            db: try await TestDatabase.make(), registry: PrometheusCollectorRegistry(),
-            configuration: APIConfiguration(hostname: "127.0.0.1", port: 0, maximumBodySize: maximumBodySize, jwt: jwt))
+    static func make(
+        jwt: JWTConfiguration? = nil, maximumBodySize: Int = 1024 * 1024, replySettings: ReplySettings = ReplySettings(),
+        providerTimeouts: ProviderTimeouts = ProviderTimeouts()
+    ) async throws -> TestAPI {
+        let db = try await TestDatabase.make()
+        return TestAPI(
+            db: db, registry: PrometheusCollectorRegistry(),
+            configuration: APIConfiguration(hostname: "127.0.0.1", port: 0, maximumBodySize: maximumBodySize, jwt: jwt),
+            replies: TestReplies.make(store: db.store, settings: replySettings, timeouts: providerTimeouts))
     }
 
     var logger: Logger {
@@ -30,7 +38,7 @@ struct TestAPI: Sendable {
         _ setup: TestingSetup = .router, _ test: @escaping @Sendable (any TestClientProtocol) async throws -> Value
     ) async throws -> Value {
         let app = try await buildApplication(
-            store: db.store, configuration: configuration, services: [], registry: registry, logger: logger)
+            store: db.store, replies: replies, configuration: configuration, services: [], registry: registry, logger: logger)
         return try await app.test(setup) { client in try await test(client) }
     }
 

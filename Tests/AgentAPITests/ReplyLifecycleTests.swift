@@ -1,0 +1,145 @@
+import AgentAPI
+import AgentReplies
+import AgentStore
+import AsyncHTTPClient
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import NIOCore
+import ProviderEmulator
+import Testing
+
+/// What happens to a reply while it runs: a cancel stops the upstream call at once, a client that goes
+/// away loses nothing (the reply runs on and can be followed again), and limits hold under concurrency.
+@Suite struct ReplyLifecycleTests {
+    /// The agent's conversation `c1`'s last message, once it is a streaming reply.
+    func runningReply(_ client: any TestClientProtocol, _ owner: Tenant, _ chat: ChatFixture) async throws -> String {
+        for _ in 0..<200 {
+            let conversation = try await client.send(.get, "/v1/agents/\(chat.agentID)/conversations/c1", as: owner)
+            if conversation.status == .ok, let last = try conversation.json()["last_message"] as? [String: Any],
+                last["role"] as? String == "assistant", let id = last["id"] as? String
+            {
+                return id
+            }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        throw CancellationError()
+    }
+
+    @Test func cancelStopsTheUpstreamCallAndKeepsTheText() async throws {
+        let api = try await TestAPI.make()
+        let owner = try await api.makeUser()
+        let emulator = ProviderEmulator()
+        try await emulator.withRunning { baseURL in
+            try await api.test(.live) { client in
+                let chat = try await ChatFixture.make(client, owner, baseURLs: [baseURL])
+                let streaming = Task {
+                    StreamedReply(
+                        try await client.send(
+                            .post, chat.replies("c1"), as: owner,
+                            json: ["content": "[emulator chunks=100 delay_ms=30]\n" + String(repeating: "word ", count: 100)]))
+                }
+                let replyID = try await runningReply(client, owner, chat)
+                try await Task.sleep(for: .milliseconds(150))
+                let cancelled = try ReplyMessage.decode(try await client.send(.post, "/v1/messages/\(replyID)/cancel", as: owner).text)
+                #expect(cancelled.status == "cancelled")
+                #expect(cancelled.content.count < 500)
+                #expect(cancelled.usage != nil)
+                let stream = try await streaming.value
+                #expect(try stream.ended() == cancelled)
+                // Cancelling again answers the stored reply.
+                #expect(
+                    try ReplyMessage.decode(try await client.send(.post, "/v1/messages/\(replyID)/cancel", as: owner).text)
+                        == cancelled)
+            }
+            // The emulator saw its stream closed before the end: the upstream call stopped.
+            #expect(await emulator.stats().streamsClosedEarly == 1)
+        }
+    }
+
+    @Test func aClientThatGoesAwayLosesNothing() async throws {
+        let api = try await TestAPI.make()
+        let owner = try await api.makeUser()
+        try await ProviderEmulator().withRunning { baseURL in
+            try await api.test(.live) { client in
+                let chat = try await ChatFixture.make(client, owner, baseURLs: [baseURL])
+                let port = try #require(client.port)
+                let text = (1...30).map { "w\($0)" }.joined(separator: " ")
+                // Read the stream until the first delta, then hang up.
+                var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)\(chat.replies("c1"))")
+                request.method = .POST
+                request.headers.add(name: "authorization", value: "Bearer \(owner.token)")
+                request.headers.add(name: "content-type", value: "application/json")
+                let body = try JSONSerialization.data(withJSONObject: ["content": "[emulator chunks=30 delay_ms=40]\n\(text)"])
+                request.body = .bytes(ByteBuffer(bytes: body))
+                let hungUp = Task {
+                    let response = try await TestReplies.httpClient.execute(request, timeout: .seconds(30))
+                    var seen = ""
+                    for try await chunk in response.body {
+                        seen += String(buffer: chunk)
+                        if seen.contains("reply.delta") { return }
+                    }
+                }
+                try await hungUp.value
+                let replyID = try await runningReply(client, owner, chat)
+                // Reattach: what was generated so far, then the rest, to the end.
+                let followed = StreamedReply(try await client.send(.get, "/v1/messages/\(replyID)/stream", as: owner))
+                #expect(followed.names.first == "reply.started" && followed.names.last == "reply.completed")
+                let reply = try followed.ended()
+                #expect(reply.status == "complete" && reply.content == text && followed.text == text)
+                // Once ended, following it replays the stored reply.
+                let replayed = StreamedReply(try await client.send(.get, "/v1/messages/\(replyID)/stream", as: owner))
+                #expect(try replayed.ended() == reply && replayed.text == text)
+            }
+        }
+    }
+
+    @Test func theMonthlyBudgetHoldsUnderConcurrentReplies() async throws {
+        // Each reply reserves its prompt and max_tokens (100) before the call: 250 tokens admit two.
+        let api = try await TestAPI.make(replySettings: ReplySettings(defaultLimits: ChatLimits(monthlyTokenBudget: 250)))
+        let owner = try await api.makeUser()
+        try await ProviderEmulator().withRunning { baseURL in
+            try await api.test(.live) { client in
+                let chat = try await ChatFixture.make(client, owner, baseURLs: [baseURL], maxTokens: 100, systemPrompt: "")
+                let statuses = try await withThrowingTaskGroup(of: (HTTPResponse.Status, String?).self) { group in
+                    for index in 0..<6 {
+                        group.addTask {
+                            let response = try await client.send(
+                                .post, chat.replies("c\(index)"), as: owner,
+                                json: ["content": "[emulator delay_ms=50]\nhi", "stream": false])
+                            return (response.status, response.headers[.retryAfter])
+                        }
+                    }
+                    return try await group.reduce(into: []) { $0.append($1) }
+                }
+                #expect(statuses.filter { $0.0 == .created }.count == 2)
+                #expect(statuses.filter { $0.0 == .tooManyRequests }.count == 4)
+                #expect(statuses.filter { $0.0 == .tooManyRequests }.allSatisfy { ($0.1.flatMap { Int($0) } ?? 0) > 0 })
+                let limits = try await client.send(.get, "/v1/limits", as: owner).json()
+                #expect(limits["monthly_token_budget"] as? Int == 250)
+                #expect((limits["tokens_this_month"] as? Int ?? .max) <= 250)
+            }
+        }
+    }
+
+    @Test func requestsPerMinuteAreLimitedPerTenantWithOperatorOverrides() async throws {
+        let api = try await TestAPI.make(replySettings: ReplySettings(defaultLimits: ChatLimits(requestsPerMinute: 2)))
+        let owner = try await api.makeUser()
+        let other = try await api.makeUser()
+        try await ChatLimitOverrides(admin: api.db.admin, logger: api.logger).set(
+            ChatLimits(requestsPerMinute: 3), for: other.id)
+        try await ProviderEmulator().withRunning { baseURL in
+            try await api.test(.live) { client in
+                for (tenant, allowed) in [(owner, 2), (other, 3)] {
+                    let chat = try await ChatFixture.make(client, tenant, baseURLs: [baseURL])
+                    for attempt in 0...allowed {
+                        let response = try await client.send(
+                            .post, chat.replies("c1"), as: tenant, json: ["content": "hi", "stream": false])
+                        #expect(response.status == (attempt < allowed ? .created : .tooManyRequests))
+                        if attempt == allowed { #expect(response.isProblem(.tooManyRequests)) }
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,184 @@
+import AgentAPI
+import AgentStore
+import Crypto
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import ProviderEmulator
+import Testing
+
+/// Agents that answer, over real HTTP against real PostgreSQL and the provider emulator: both wire
+/// protocols streamed and whole, usage, errors in the middle of a stream, fallback between keys, and
+/// what reaches the provider.
+@Suite struct ReplyRoutesTests {
+    let api: TestAPI
+    init() async throws { api = try await TestAPI.make() }
+
+    @Test(arguments: ["openai", "anthropic"])
+    func streamedReplyIsStoredWithUsage(service: String) async throws {
+        let owner = try await api.makeUser()
+        let emulator = ProviderEmulator()
+        try await emulator.withRunning { baseURL in
+            try await api.test(.live) { client in
+                let chat = try await ChatFixture.make(client, owner, baseURLs: [baseURL], service: service)
+                let response = try await client.send(
+                    .post, chat.replies("c1"), as: owner, json: ["content": "Hello there, how are you today?"])
+                #expect(response.status == .ok)
+                #expect(response.headers[.contentType] == "text/event-stream")
+                let stream = StreamedReply(response)
+                #expect(stream.names.first == "message")
+                #expect(stream.names.dropFirst().first == "reply.started")
+                #expect(stream.names.last == "reply.completed")
+                #expect(stream.names.filter { $0 == "reply.delta" }.count >= 2)
+                let prompt = try stream.message("message")
+                let started = try stream.message("reply.started")
+                #expect(started.status == "streaming" && started.parentId == prompt.id)
+                let reply = try stream.ended()
+                #expect(reply.status == "complete")
+                #expect(reply.content == "Hello there, how are you today?")
+                #expect(reply.content == stream.text)
+                #expect(reply.usage.map { $0.promptTokens > 0 && $0.completionTokens > 0 && !$0.estimated } == true)
+                #expect(reply.connectionId == chat.connectionIDs.first && reply.model == "emulated-model")
+                #expect(reply.finishReason == "stop" && reply.latencyMs != nil && reply.timeToFirstTokenMs != nil)
+
+                // Stored: the conversation holds both, the reply following the message.
+                let page = try await client.send(.get, "/v1/agents/\(chat.agentID)/conversations/c1/messages", as: owner)
+                let ids = try #require(try page.json()["data"] as? [[String: Any]]).compactMap { $0["id"] as? String }
+                #expect(ids == [prompt.id, reply.id])
+            }
+            // What the provider received: the system prompt first, the agent's model, a bound on tokens, the
+            // connection's key and no other credential (the platform's bearer token stays home).
+            let received = try #require(await emulator.recordedRequests().last)
+            #expect(received.model == "emulated-model")
+            #expect(received.messages.first?.content == "You are a test agent." || received.wireProtocol == "anthropic")
+            #expect(received.messages.last?.content == "Hello there, how are you today?")
+            #expect(received.maxTokens == 4096)
+            #expect(received.keySHA256 == SHA256.hash(data: Data(ChatFixture.apiKey.utf8)).map { String(format: "%02x", $0) }.joined())
+            #expect(received.otherCredentialHeaders.isEmpty)
+        }
+    }
+
+    @Test func wholeReplyAnswers201WithMessageAndReply() async throws {
+        let owner = try await api.makeUser()
+        try await ProviderEmulator().withRunning { baseURL in
+            try await api.test(.live) { client in
+                let chat = try await ChatFixture.make(client, owner, baseURLs: [baseURL], service: "anthropic")
+                let response = try await client.send(
+                    .post, chat.replies("c1"), as: owner, json: ["content": "one two three", "stream": false])
+                #expect(response.status == .created)
+                let exchange = try Exchange.decode(response.text)
+                #expect(exchange.message?.content == "one two three" && exchange.reply.content == "one two three")
+                #expect(exchange.reply.parentId == exchange.message?.id && exchange.reply.status == "complete")
+
+                // The next message follows the reply, and the provider gets the whole conversation.
+                let second = try Exchange.decode(
+                    try await client.send(.post, chat.replies("c1"), as: owner, json: ["content": "four", "stream": false]).text)
+                #expect(second.message?.parentId == exchange.reply.id)
+            }
+        }
+    }
+
+    @Test func missingUsageIsEstimatedAndMarked() async throws {
+        let owner = try await api.makeUser()
+        try await ProviderEmulator().withRunning { baseURL in
+            try await api.test(.live) { client in
+                let chat = try await ChatFixture.make(client, owner, baseURLs: [baseURL])
+                let reply = try Exchange.decode(
+                    try await client.send(
+                        .post, chat.replies("c1"), as: owner, json: ["content": "[emulator usage=off]\ncount me", "stream": false]
+                    ).text
+                ).reply
+                #expect(reply.status == "complete")
+                let usage = try #require(reply.usage)
+                #expect(usage.estimated && usage.promptTokens > 0 && usage.completionTokens > 0)
+                let report = try await client.send(.get, "/v1/usage?group_by=agent", as: owner).json()
+                let row = try #require((report["data"] as? [[String: Any]])?.first)
+                #expect(row["key"] as? String == chat.agentID)
+                #expect(row["estimated_requests"] as? Int == 1)
+            }
+        }
+    }
+
+    @Test(arguments: ["openai", "anthropic"])
+    func errorMidStreamFailsAndKeepsTheText(service: String) async throws {
+        let owner = try await api.makeUser()
+        try await ProviderEmulator().withRunning { baseURL in
+            try await api.test(.live) { client in
+                let chat = try await ChatFixture.make(client, owner, baseURLs: [baseURL], service: service)
+                let stream = StreamedReply(
+                    try await client.send(
+                        .post, chat.replies("c1"), as: owner,
+                        json: ["content": "[emulator chunks=4 error_after=2]\nalpha beta gamma delta"]))
+                #expect(stream.names.last == "reply.failed")
+                #expect(stream.failureType?.hasSuffix("/provider-error") == true)
+                let reply = try stream.ended()
+                #expect(reply.status == "failed" && !reply.content.isEmpty && reply.content == stream.text)
+                #expect(reply.error?.hasSuffix("/provider-error") == true)
+                // Never an empty "complete": what is stored says failed.
+                let stored = try ReplyMessage.decode(try await client.send(.get, "/v1/messages/\(reply.id)", as: owner).text)
+                #expect(stored == reply)
+            }
+        }
+    }
+
+    @Test func aRateLimitedOrFailingKeyFallsBackToTheNext() async throws {
+        let owner = try await api.makeUser()
+        try await ProviderEmulator().withRunning { baseURL in
+            try await api.test(.live) { client in
+                let chat = try await ChatFixture.make(
+                    client, owner, baseURLs: ["\(baseURL)/script/status=429,retry_after=30", "\(baseURL)/script/status=500", baseURL])
+                let reply = try Exchange.decode(
+                    try await client.send(.post, chat.replies("c1"), as: owner, json: ["content": "hi", "stream": false]).text
+                ).reply
+                #expect(reply.status == "complete" && reply.connectionId == chat.connectionIDs[2])
+                let report = try await client.send(.get, "/v1/usage?group_by=model", as: owner).json()
+                let row = try #require((report["data"] as? [[String: Any]])?.first)
+                #expect(row["requests"] as? Int == 3 && row["failed_requests"] as? Int == 2)
+            }
+        }
+    }
+
+    @Test func aProviderErrorBeforeTheFirstTokenWithNoOtherKeyFails() async throws {
+        let owner = try await api.makeUser()
+        try await ProviderEmulator().withRunning { baseURL in
+            try await api.test(.live) { client in
+                let chat = try await ChatFixture.make(client, owner, baseURLs: ["\(baseURL)/script/status=401"])
+                let stream = StreamedReply(try await client.send(.post, chat.replies("c1"), as: owner, json: ["content": "hi"]))
+                #expect(stream.failureType?.hasSuffix("/provider-rejected") == true)
+                let reply = try stream.ended()
+                #expect(reply.status == "failed" && reply.content.isEmpty)
+                #expect(!stream.events.contains { $0.data.contains(ChatFixture.apiKey) })
+            }
+        }
+    }
+
+    @Test func regenerateMakesASiblingAndKeepsTheFirst() async throws {
+        let owner = try await api.makeUser()
+        try await ProviderEmulator().withRunning { baseURL in
+            try await api.test(.live) { client in
+                let chat = try await ChatFixture.make(client, owner, baseURLs: [baseURL])
+                let first = try Exchange.decode(
+                    try await client.send(.post, chat.replies("c1"), as: owner, json: ["content": "again", "stream": false]).text)
+                let regenerated = try await client.send(.post, "/v1/messages/\(first.reply.id)/regenerate?stream=false", as: owner)
+                #expect(regenerated.status == .created)
+                let second = try Exchange.decode(regenerated.text).reply
+                #expect(second.id != first.reply.id && second.parentId == first.message?.id && second.status == "complete")
+                #expect(try await client.send(.get, "/v1/messages/\(first.reply.id)", as: owner).status == .ok)
+                // A user's message is no reply to regenerate.
+                let message = try #require(first.message)
+                #expect(
+                    try await client.send(.post, "/v1/messages/\(message.id)/regenerate", as: owner).isProblem(.unprocessableContent))
+            }
+        }
+    }
+
+    @Test func anAgentWithoutChatConnectionsIsRefusedAndStoresNothing() async throws {
+        let owner = try await api.makeUser()
+        try await api.test(.live) { client in
+            let chat = try await ChatFixture.make(client, owner, baseURLs: [])
+            let refused = try await client.send(.post, chat.replies("c1"), as: owner, json: ["content": "hi"])
+            #expect(refused.isProblem(.unprocessableContent))
+            #expect(try await client.send(.get, "/v1/agents/\(chat.agentID)/conversations/c1", as: owner).isProblem(.notFound))
+        }
+    }
+}

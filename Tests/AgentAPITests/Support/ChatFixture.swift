@@ -1,0 +1,126 @@
+import AgentStore
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Testing
+
+/// A message as the reply tests read it: the fields replies added, decoded strictly enough to fail on a
+/// wrong type. (The contract check holds every response to the document as well.)
+struct ReplyMessage: Decodable, Sendable, Equatable {
+    let id: String
+    let conversationId: String
+    let role: String
+    let content: String
+    let parentId: String?
+    let status: String
+    let model: String?
+    let connectionId: String?
+    let usage: Usage?
+    let latencyMs: Int?
+    let timeToFirstTokenMs: Int?
+    let finishReason: String?
+    let error: String?
+
+    struct Usage: Decodable, Sendable, Equatable {
+        let promptTokens: Int
+        let completionTokens: Int
+        let totalTokens: Int
+        let estimated: Bool
+    }
+
+    static func decode(_ text: String) throws -> ReplyMessage {
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        return try decoder.decode(ReplyMessage.self, from: Data(text.utf8))
+    }
+}
+
+/// The body of a reply that was not streamed.
+struct Exchange: Decodable, Sendable {
+    let message: ReplyMessage?
+    let reply: ReplyMessage
+
+    static func decode(_ text: String) throws -> Exchange {
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        return try decoder.decode(Exchange.self, from: Data(text.utf8))
+    }
+}
+
+/// A streamed reply, read whole: its events in order.
+struct StreamedReply: Sendable {
+    let events: [StreamedEvent]
+
+    init(_ response: TestResponse) {
+        events = StreamedEvent.parse(response.text)
+    }
+
+    var names: [String] { events.compactMap(\.name) }
+    var text: String {
+        events.filter { $0.name == "reply.delta" }.compactMap { event in
+            (try? JSONSerialization.jsonObject(with: Data(event.data.utf8)) as? [String: Any])?["text"] as? String
+        }.joined()
+    }
+
+    func message(_ name: String) throws -> ReplyMessage {
+        try ReplyMessage.decode(try #require(events.first { $0.name == name }).data)
+    }
+
+    /// The reply stored at the end, from `reply.completed` or the `reply` of `reply.failed`.
+    func ended() throws -> ReplyMessage {
+        if let completed = events.first(where: { $0.name == "reply.completed" }) { return try ReplyMessage.decode(completed.data) }
+        let failed = try #require(events.first { $0.name == "reply.failed" })
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(failed.data.utf8)) as? [String: Any])
+        let reply = try JSONSerialization.data(withJSONObject: try #require(object["reply"]))
+        return try ReplyMessage.decode(String(decoding: reply, as: UTF8.self))
+    }
+
+    /// The problem type of `reply.failed`, if the reply failed.
+    var failureType: String? {
+        guard let failed = events.first(where: { $0.name == "reply.failed" }),
+            let object = try? JSONSerialization.jsonObject(with: Data(failed.data.utf8)) as? [String: Any]
+        else { return nil }
+        return object["type"] as? String
+    }
+}
+
+/// An agent with linked chat connections, for a tenant of a test.
+struct ChatFixture: Sendable {
+    let agentID: String
+    let connectionIDs: [String]
+
+    static let apiKey = "sk-test-key-0123456789"
+
+    /// An agent (`max_tokens` when given) linked to one connection per base URL, in order.
+    static func make(
+        _ client: any TestClientProtocol, _ owner: Tenant, baseURLs: [String], service: String = "openai",
+        maxTokens: Int? = nil, systemPrompt: String = "You are a test agent."
+    ) async throws -> ChatFixture {
+        var agent: [String: Any] = ["name": "chat", "system_prompt": systemPrompt, "model": "emulated-model"]
+        if let maxTokens { agent["max_tokens"] = maxTokens }
+        let agentID = try #require(try await client.send(.post, "/v1/agents", as: owner, json: agent).json()["id"] as? String)
+        var connectionIDs: [String] = []
+        for (index, baseURL) in baseURLs.enumerated() {
+            let created = try await client.send(
+                .post, "/v1/connections", as: owner,
+                json: ["name": "provider \(index)", "service": service, "api_key": apiKey, "metadata": ["base_url": baseURL]])
+            #expect(created.status == .created, "\(created.text)")
+            let connectionID = try #require(try created.json()["id"] as? String)
+            let linked = try await client.send(.put, "/v1/agents/\(agentID)/connections/\(connectionID)", as: owner)
+            #expect(linked.status == .ok || linked.status == .created)
+            connectionIDs.append(connectionID)
+        }
+        return ChatFixture(agentID: agentID, connectionIDs: connectionIDs)
+    }
+
+    func replies(_ conversation: String) -> String {
+        "/v1/agents/\(agentID)/conversations/\(conversation)/replies"
+    }
+}
+
+extension TestResponse {
+    /// The body as a JSON object.
+    func json() throws -> [String: Any] {
+        try #require(try JSONSerialization.jsonObject(with: Data(body.readableBytesView)) as? [String: Any])
+    }
+}

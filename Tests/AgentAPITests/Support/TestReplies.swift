@@ -1,0 +1,47 @@
+import AgentProviders
+import AgentReplies
+import AgentStore
+import AsyncHTTPClient
+import Logging
+import NIOPosix
+
+/// Reply generators for tests: one HTTP client for the whole test process (as `serve` has one), provider
+/// calls allowed to loopback, where the tests' provider emulators listen.
+enum TestReplies {
+    static let httpClient = HTTPClient(
+        eventLoopGroupProvider: .shared(MultiThreadedEventLoopGroup.singleton),
+        configuration: ProviderClient.httpClientConfiguration())
+
+    /// Loopback on any port: the emulators of the tests; nothing else is allowed beyond public addresses.
+    static let loopback = try! ProviderAddressPolicy(allowlist: "127.0.0.1,localhost")
+
+    static func make(
+        store: AgentStore, settings: ReplySettings = ReplySettings(), policy: ProviderAddressPolicy = loopback,
+        timeouts: ProviderTimeouts = ProviderTimeouts()
+    ) -> ReplyGenerator {
+        var logger = Logger(label: "replies-test")
+        logger.logLevel = .warning
+        return ReplyGenerator(
+            store: store, client: ProviderClient(httpClient: httpClient, addressPolicy: policy, timeouts: timeouts),
+            settings: settings, logger: logger)
+    }
+}
+
+/// One event of a `text/event-stream` body.
+struct StreamedEvent: Sendable, Equatable {
+    let name: String?
+    let data: String
+
+    /// The events of a whole body.
+    static func parse(_ text: String) -> [StreamedEvent] {
+        text.components(separatedBy: "\n\n").compactMap { block in
+            var name: String?
+            var data: [String] = []
+            for line in block.split(separator: "\n") {
+                if line.hasPrefix("event: ") { name = String(line.dropFirst(7)) }
+                if line.hasPrefix("data: ") { data.append(String(line.dropFirst(6))) }
+            }
+            return data.isEmpty ? nil : StreamedEvent(name: name, data: data.joined(separator: "\n"))
+        }
+    }
+}
