@@ -40,6 +40,9 @@ struct EmulatedStream: Sendable {
             await recorder.count(.completed)
         } catch is Dropped {
             await recorder.count(.broken)
+            // Writes are queued, not sent, when `write` returns: give the pieces time to leave before the
+            // close, so that "after N pieces" means the client got N pieces.
+            try? await Task.sleep(for: .milliseconds(100))
             throw Dropped()
         } catch {
             // A write failed: the client closed the connection before the end (or the server is stopping).

@@ -48,6 +48,15 @@ import Testing
         }
     }
 
+    /// Numeric host forms that are no address literal for `inet_pton` but that the resolver reads as one.
+    @Test(arguments: ["http://2130706433", "http://0x7f000001", "http://017700000001", "http://127.1", "http://0"])
+    func refusesLoopbackWrittenAsANumber(_ baseURL: String) async throws {
+        let endpoint = try ProviderEndpoint(wireProtocol: .openAI, baseURL: baseURL)
+        await #expect(throws: ProviderCallError.refusedAddress(host: endpoint.host)) {
+            try await ProviderAddressPolicy.publicOnly.check(endpoint)
+        }
+    }
+
     @Test func acceptsAPublicAddressLiteralWithoutResolving() async throws {
         let endpoint = try ProviderEndpoint(wireProtocol: .openAI, baseURL: "https://8.8.8.8")
         try await ProviderAddressPolicy.publicOnly.check(endpoint)
