@@ -174,7 +174,8 @@ let package = Package(
             name: "AgentAPITests",
             dependencies: [
                 "AgentAPI", "AgentStore", "AgentTestSupport", "AgentReplies", "AgentProviders", "ProviderEmulator",
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"), .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),

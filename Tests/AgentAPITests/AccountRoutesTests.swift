@@ -40,7 +40,7 @@ import Testing
         ids.formUnion(export.tokens.map(\.id))
         for conversation in export.conversations {
             ids.insert(conversation.id)
-            ids.insert(conversation.lastMessage.id)
+            if let last = conversation.lastMessage?.value1 { ids.insert(last.id) }
             ids.formUnion(conversation.messages.map(\.id))
         }
         ids.formUnion(export.feedback.map(\.id))

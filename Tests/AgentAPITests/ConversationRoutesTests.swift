@@ -42,7 +42,7 @@ import Testing
             let conversation = try #require(try conversations.decode(Schemas.ConversationPage.self).data.first)
             #expect(try conversations.ids(Schemas.ConversationPage.self) == ["conv-1"])
             #expect(conversation.messageCount == 2)
-            #expect(conversation.lastMessage.id == replyID)
+            #expect(conversation.lastMessage?.value1?.id == replyID)
 
             let up = try await client.send(
                 .put, "/v1/messages/\(messageID)/feedback", as: owner, json: ["rating": 1, "comment": "good"])

@@ -1,11 +1,13 @@
 import AgentAPI
 import AgentReplies
 import AgentStore
+import AgentTestSupport
 import AsyncHTTPClient
 import Foundation
 import Hummingbird
 import HummingbirdTesting
 import NIOCore
+import NIOHTTP1
 import ProviderEmulator
 import Testing
 
@@ -33,11 +35,13 @@ import Testing
         try await emulator.withRunning { baseURL in
             try await api.test(.live) { client in
                 let chat = try await ChatFixture.make(client, owner, baseURLs: [baseURL])
+                let live = LiveRequest(port: try #require(client.port), tenant: owner)
                 let streaming = Task {
-                    StreamedReply(
-                        try await client.send(
-                            .post, chat.replies("c1"), as: owner,
-                            json: ["content": "[emulator chunks=100 delay_ms=30]\n" + String(repeating: "word ", count: 100)]))
+                    StreamedEvent.parse(
+                        try await live.post(
+                            chat.replies("c1"),
+                            json: ["content": "[emulator chunks=100 delay_ms=30]\n" + String(repeating: "word ", count: 100)]
+                        ).text)
                 }
                 let replyID = try await runningReply(client, owner, chat)
                 try await Task.sleep(for: .milliseconds(150))
@@ -45,8 +49,9 @@ import Testing
                 #expect(cancelled.status == "cancelled")
                 #expect(cancelled.content.count < 500)
                 #expect(cancelled.usage != nil)
-                let stream = try await streaming.value
-                #expect(try stream.ended() == cancelled)
+                let events = try await streaming.value
+                #expect(events.last?.name == "reply.completed")
+                #expect(try ReplyMessage.decode(try #require(events.last).data) == cancelled)
                 // Cancelling again answers the stored reply.
                 #expect(
                     try ReplyMessage.decode(try await client.send(.post, "/v1/messages/\(replyID)/cancel", as: owner).text)
@@ -101,20 +106,20 @@ import Testing
         try await ProviderEmulator().withRunning { baseURL in
             try await api.test(.live) { client in
                 let chat = try await ChatFixture.make(client, owner, baseURLs: [baseURL], maxTokens: 100, systemPrompt: "")
-                let statuses = try await withThrowingTaskGroup(of: (HTTPResponse.Status, String?).self) { group in
+                // Six at once, each running long enough that all six start before any ends.
+                let live = LiveRequest(port: try #require(client.port), tenant: owner)
+                let answers = try await withThrowingTaskGroup(of: LiveRequest.Answer.self) { group in
                     for index in 0..<6 {
                         group.addTask {
-                            let response = try await client.send(
-                                .post, chat.replies("c\(index)"), as: owner,
-                                json: ["content": "[emulator delay_ms=50]\nhi", "stream": false])
-                            return (response.status, response.headers[.retryAfter])
+                            try await live.post(
+                                chat.replies("c\(index)"), json: ["content": "[emulator delay_ms=1500]\nhi", "stream": false])
                         }
                     }
                     return try await group.reduce(into: []) { $0.append($1) }
                 }
-                #expect(statuses.filter { $0.0 == .created }.count == 2)
-                #expect(statuses.filter { $0.0 == .tooManyRequests }.count == 4)
-                #expect(statuses.filter { $0.0 == .tooManyRequests }.allSatisfy { ($0.1.flatMap { Int($0) } ?? 0) > 0 })
+                #expect(answers.filter { $0.status == 201 }.count == 2)
+                #expect(answers.filter { $0.status == 429 }.count == 4)
+                #expect(answers.filter { $0.status == 429 }.allSatisfy { ($0.retryAfter.flatMap { Int($0) } ?? 0) > 0 })
                 let limits = try await client.send(.get, "/v1/limits", as: owner).json()
                 #expect(limits["monthly_token_budget"] as? Int == 250)
                 #expect((limits["tokens_this_month"] as? Int ?? .max) <= 250)

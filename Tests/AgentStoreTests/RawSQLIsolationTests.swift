@@ -7,7 +7,7 @@ import Testing
 @Suite struct RawSQLIsolationTests {
     static let tables = [
         "users", "agents", "api_connections", "agent_api_connections", "agent_messages",
-        "agent_conversations", "agent_feedback", "audit_log", "api_tokens",
+        "agent_conversations", "agent_feedback", "audit_log", "api_tokens", "provider_calls", "chat_limits",
     ]
 
     @Test func unsetContextSeesNothingAndWritesNothing() async throws {

@@ -1,3 +1,4 @@
+import AgentReplies
 import AgentStore
 import ArgumentParser
 import Logging
@@ -5,7 +6,7 @@ import Logging
 /// `agentctl users create`: a user, created inside its own tenant like any other.
 struct UsersCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "users", abstract: "Manage users.", subcommands: [Create.self])
+        commandName: "users", abstract: "Manage users.", subcommands: [Create.self, Limits.self])
 
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create a user; prints its id on the last line.")
@@ -29,6 +30,55 @@ struct UsersCommand: AsyncParsableCommand {
             }
             print("created user \(user.email)")
             print(user.id.rawValue)
+        }
+    }
+
+    /// `agentctl users limits`: shows a user's chat limit overrides, or sets them.
+    struct Limits: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Show or set a user's chat limits (overrides of CHAT_MONTHLY_TOKEN_BUDGET and CHAT_REQUESTS_PER_MINUTE).",
+            discussion: "A value of `default` removes that override; `unlimited` lifts the limit for this user.")
+        @Option(help: "The user's id.") var user: String
+        @Option(help: "Tokens per calendar month (UTC): a number, `unlimited` or `default`.") var monthlyTokens: String?
+        @Option(help: "Model requests per minute: a number, `unlimited` or `default`.") var requestsPerMinute: String?
+        @OptionGroup var config: ConfigurationOptions
+
+        func run() async throws {
+            let configuration = try await config.load()
+            let logger = Logger(label: "agentctl.users")
+            guard let userID = UserID(rawValue: user) else { throw CommandFailure("--user must be a user id") }
+            let context = try await PlatformContext.resolve(configuration, logger: logger)
+            let shown = try await context.withAdmin(maxConnections: 1) { admin in
+                let overrides = ChatLimitOverrides(admin: admin, logger: logger)
+                var limits = try await overrides.overrides(for: userID)
+                guard monthlyTokens != nil || requestsPerMinute != nil else { return limits }
+                if let monthlyTokens { limits.monthlyTokenBudget = try Self.limit(monthlyTokens, "--monthly-tokens") }
+                if let requestsPerMinute { limits.requestsPerMinute = try Self.limit(requestsPerMinute, "--requests-per-minute") }
+                try await overrides.set(limits, for: userID)
+                return limits
+            }
+            let defaults = configuration.replies.defaultLimits
+            print("monthly token budget: \(Self.describe(shown.monthlyTokenBudget, default: defaults.monthlyTokenBudget))")
+            print("requests per minute: \(Self.describe(shown.requestsPerMinute, default: defaults.requestsPerMinute))")
+        }
+
+        /// The override an option names: nil for `default`; for `unlimited`, the largest value its column
+        /// holds, so that "unlimited for this user" outlives a lower default.
+        static func limit(_ text: String, _ option: String) throws -> Int? {
+            switch text {
+            case "default": return nil
+            case "unlimited": return option == "--requests-per-minute" ? Int(Int32.max) : Int(Int64.max)
+            default:
+                guard let value = Int(text), value >= 0 else {
+                    throw CommandFailure("\(option) must be a non-negative number, `unlimited` or `default`")
+                }
+                return value
+            }
+        }
+
+        static func describe(_ value: Int?, default fallback: Int?) -> String {
+            guard let value else { return "\(fallback.map(String.init) ?? "unlimited") (the default)" }
+            return value >= Int(Int32.max) ? "unlimited (override)" : "\(value) (override)"
         }
     }
 }

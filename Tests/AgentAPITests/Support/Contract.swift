@@ -33,6 +33,13 @@ enum Contract {
         case "TokenPage": Schemas.TokenPage.self
         case "AuditEntryPage": Schemas.AuditEntryPage.self
         case "Export": Schemas.Export.self
+        case "Conversation": Schemas.Conversation.self
+        case "Exchange": Schemas.Exchange.self
+        case "ChatCompletion": Schemas.ChatCompletion.self
+        case "OpenAIError": Schemas.OpenAIError.self
+        case "ModelList": Schemas.ModelList.self
+        case "UsageReport": Schemas.UsageReport.self
+        case "Limits": Schemas.Limits.self
         default: nil
         }
     }

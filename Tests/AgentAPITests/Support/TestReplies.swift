@@ -2,7 +2,10 @@ import AgentProviders
 import AgentReplies
 import AgentStore
 import AsyncHTTPClient
+import Foundation
 import Logging
+import NIOCore
+import NIOHTTP1
 import NIOPosix
 
 /// Reply generators for tests: one HTTP client for the whole test process (as `serve` has one), provider
@@ -43,5 +46,31 @@ struct StreamedEvent: Sendable, Equatable {
             }
             return data.isEmpty ? nil : StreamedEvent(name: name, data: data.joined(separator: "\n"))
         }
+    }
+}
+
+/// Requests over a connection of their own (the test client sends one request at a time on one
+/// connection), for tests that need several at once or one that stays open while others run.
+struct LiveRequest: Sendable {
+    let port: Int
+    let tenant: Tenant
+
+    struct Answer: Sendable {
+        let status: Int
+        let retryAfter: String?
+        let text: String
+    }
+
+    func post(_ path: String, json: [String: any Sendable]) async throws -> Answer {
+        var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)\(path)")
+        request.method = .POST
+        request.headers.add(name: "authorization", value: "Bearer \(tenant.token)")
+        request.headers.add(name: "content-type", value: "application/json")
+        request.body = .bytes(ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: json)))
+        let response = try await TestReplies.httpClient.execute(request, timeout: .seconds(60))
+        let body = try await response.body.collect(upTo: 1 << 24)
+        return Answer(
+            status: Int(response.status.code), retryAfter: response.headers.first(name: "retry-after"),
+            text: String(buffer: body))
     }
 }

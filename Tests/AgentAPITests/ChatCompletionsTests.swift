@@ -1,0 +1,155 @@
+import AgentAPI
+import AgentStore
+import Dispatch
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import ProviderEmulator
+import Testing
+
+/// The OpenAI-compatible endpoint in OpenAI's exact wire format, and the official `openai` SDK walking it.
+@Suite struct ChatCompletionsTests {
+    let api: TestAPI
+    init() async throws { api = try await TestAPI.make() }
+
+    @Test func wholeAndStreamedCompletionsInOpenAIsFormat() async throws {
+        let owner = try await api.makeUser()
+        let emulator = ProviderEmulator()
+        try await emulator.withRunning { baseURL in
+            try await api.test(.live) { client in
+                let chat = try await ChatFixture.make(client, owner, baseURLs: [baseURL], maxTokens: 50)
+                let model = "agent:\(chat.agentID)"
+                let whole = try await client.send(
+                    .post, "/v1/chat/completions", as: owner,
+                    json: ["model": model, "messages": [["role": "user", "content": "say this back"]], "max_tokens": 20, "n": 1])
+                #expect(whole.status == .ok)
+                let completion = try whole.json()
+                #expect(completion["object"] as? String == "chat.completion" && completion["model"] as? String == model)
+                let choice = try #require((completion["choices"] as? [[String: Any]])?.first)
+                #expect((choice["message"] as? [String: Any])?["content"] as? String == "say this back")
+                #expect(choice["finish_reason"] as? String == "stop")
+                #expect((completion["usage"] as? [String: Any])?["total_tokens"] as? Int ?? 0 > 0)
+                // The agent's system prompt went first; the request lowered max_tokens, and could only lower it.
+                let received = try #require(await emulator.recordedRequests().last)
+                #expect(received.messages.first?.role == "system" && received.maxTokens == 20)
+
+                let streamed = try await client.send(
+                    .post, "/v1/chat/completions", as: owner,
+                    json: [
+                        "model": model, "messages": [["role": "user", "content": "stream this back"]], "stream": true,
+                        "stream_options": ["include_usage": true], "max_tokens": 5000,
+                    ])
+                #expect(streamed.headers[.contentType] == "text/event-stream")
+                let events = StreamedEvent.parse(streamed.text)
+                #expect(events.last?.data == "[DONE]")
+                let chunks = events.dropLast().compactMap {
+                    try? JSONSerialization.jsonObject(with: Data($0.data.utf8)) as? [String: Any]
+                }
+                #expect(chunks.allSatisfy { $0["object"] as? String == "chat.completion.chunk" })
+                let text = chunks.compactMap { chunk -> String? in
+                    ((chunk["choices"] as? [[String: Any]])?.first?["delta"] as? [String: Any])?["content"] as? String
+                }.joined()
+                #expect(text == "stream this back")
+                #expect((chunks.last?["usage"] as? [String: Any])?["completion_tokens"] as? Int ?? 0 > 0)
+                #expect(await emulator.recordedRequests().last?.maxTokens == 50)
+            }
+        }
+    }
+
+    @Test func errorsAreOpenAIErrorObjects() async throws {
+        let owner = try await api.makeUser()
+        try await ProviderEmulator().withRunning { baseURL in
+            try await api.test(.live) { client in
+                let chat = try await ChatFixture.make(client, owner, baseURLs: ["\(baseURL)/script/status=500"])
+                let cases: [([String: Any], HTTPResponse.Status, String)] = [
+                    (["model": "gpt-4o", "messages": [["role": "user", "content": "x"]]], .notFound, "invalid_request_error"),
+                    (["model": "agent:\(chat.agentID)", "messages": []], .badRequest, "invalid_request_error"),
+                    (["model": "agent:\(chat.agentID)", "messages": [["role": "user", "content": "x"]]], .badGateway, "api_error"),
+                    (
+                        ["model": "agent:\(chat.agentID)", "messages": [["role": "user", "content": "x"]], "stream": true],
+                        .badGateway, "api_error"
+                    ),
+                ]
+                for (body, status, type) in cases {
+                    let response = try await client.send(.post, "/v1/chat/completions", as: owner, json: body)
+                    #expect(response.status == status, "\(body)")
+                    #expect(try (response.json()["error"] as? [String: Any])?["type"] as? String == type)
+                }
+            }
+        }
+    }
+
+    /// The official `openai` Python SDK against the platform: models, whole and streamed completions,
+    /// a conversation stored, errors. Skipped where the SDK is not installed, unless `REQUIRE_OPENAI_SDK=1`
+    /// (CI installs it and sets that).
+    @Test func theOpenAIPythonSDKWalks() async throws {
+        let required = ProcessInfo.processInfo.environment["REQUIRE_OPENAI_SDK"] == "1"
+        guard try PythonScript.canImport("openai") else {
+            #expect(!required, "REQUIRE_OPENAI_SDK=1 but python3 cannot import openai")
+            return
+        }
+        let owner = try await api.makeUser()
+        try await ProviderEmulator().withRunning { baseURL in
+            try await api.test(.live) { client in
+                let chat = try await ChatFixture.make(client, owner, baseURLs: [baseURL])
+                let port = try #require(client.port)
+                let result = try await PythonScript.run(
+                    "Tests/Python/openai_sdk_walk.py",
+                    environment: [
+                        "PLATFORM_BASE_URL": "http://127.0.0.1:\(port)/v1", "AGENT_MODEL": "agent:\(chat.agentID)",
+                        "CONVERSATION_ID": "sdk-walk",
+                    ],
+                    input: owner.token)
+                #expect(result.status == 0, "\(result.output)")
+                #expect(!result.output.contains(owner.token))
+                let stored = try await client.send(.get, "/v1/agents/\(chat.agentID)/conversations/sdk-walk/messages", as: owner)
+                #expect(try stored.ids(Schemas.MessagePage.self).count == 2)
+            }
+        }
+    }
+}
+
+/// Runs the project's Python test scripts with `python3` from `PATH`, the token on standard input (never in
+/// the child's environment), and a bound on time.
+enum PythonScript {
+    struct Result {
+        let status: Int32
+        let output: String
+    }
+
+    static func canImport(_ module: String) throws -> Bool {
+        try run(arguments: ["-c", "import \(module)"], environment: [:], input: "").status == 0
+    }
+
+    static func run(_ script: String, environment: [String: String], input: String) async throws -> Result {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let path = root.appendingPathComponent(script).path
+        return try await Task.detached { try run(arguments: [path], environment: environment, input: input) }.value
+    }
+
+    private static func run(arguments: [String], environment: [String: String], input: String) throws -> Result {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3"] + arguments
+        var childEnvironment = environment
+        for name in ["PATH", "HOME", "LANG", "VIRTUAL_ENV"] {
+            if let value = ProcessInfo.processInfo.environment[name] { childEnvironment[name] = value }
+        }
+        process.environment = childEnvironment
+        let stdin = Pipe()
+        let stdout = Pipe()
+        process.standardInput = stdin
+        process.standardOutput = stdout
+        process.standardError = stdout
+        try process.run()
+        stdin.fileHandleForWriting.write(Data((input + "\n").utf8))
+        try stdin.fileHandleForWriting.close()
+        // Every wait has a bound: a script that hangs is killed after two minutes, which ends the read below.
+        let watchdog = DispatchWorkItem { if process.isRunning { process.terminate() } }
+        DispatchQueue.global().asyncAfter(deadline: .now() + 120, execute: watchdog)
+        let output = stdout.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        watchdog.cancel()
+        return Result(status: process.terminationStatus, output: String(decoding: output, as: UTF8.self))
+    }
+}

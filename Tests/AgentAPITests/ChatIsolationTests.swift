@@ -1,0 +1,159 @@
+import AgentAPI
+import AgentStore
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import ProviderEmulator
+import Testing
+
+/// Another tenant's agent, message or conversation is not found on every route that chat added, and no
+/// answer of any of them carries a key.
+@Suite struct ChatIsolationTests {
+    let api: TestAPI
+    init() async throws { api = try await TestAPI.make() }
+
+    @Test func anotherTenantsAgentMessageAndConversationAreNotFound() async throws {
+        let owner = try await api.makeUser("owner")
+        let intruder = try await api.makeUser("intruder")
+        try await ProviderEmulator().withRunning { baseURL in
+            try await api.test(.live) { client in
+                let chat = try await ChatFixture.make(client, owner, baseURLs: [baseURL])
+                let exchange = try Exchange.decode(
+                    try await client.send(.post, chat.replies("c1"), as: owner, json: ["content": "mine", "stream": false]).text)
+                let replyID = exchange.reply.id
+                let base = "/v1/agents/\(chat.agentID)/conversations"
+                // The intruder's own agent, linked to a working key, cannot reach the owner's messages either.
+                let own = try await ChatFixture.make(client, intruder, baseURLs: [baseURL])
+                let requests: [(HTTPRequest.Method, String, [String: Any]?)] = [
+                    (.post, chat.replies("c1"), ["content": "hi"]),
+                    (.post, chat.replies("c1"), ["content": "hi", "stream": false]),
+                    (.post, base, ["title": "mine now"]),
+                    (.get, "\(base)/c1", nil),
+                    (.get, "\(base)/c1/messages", nil),
+                    (.delete, "\(base)/c1", nil),
+                    (.get, "/v1/messages/\(replyID)", nil),
+                    (.post, "/v1/messages/\(replyID)/regenerate", nil),
+                    (.post, "/v1/messages/\(replyID)/cancel", nil),
+                    (.get, "/v1/messages/\(replyID)/stream", nil),
+                    (.post, own.replies("c1"), ["content": "hi", "parent_id": replyID]),
+                ]
+                for (method, path, body) in requests {
+                    let response = try await client.send(method, path, as: intruder, json: body)
+                    let expected: HTTPResponse.Status = path.hasPrefix("/v1/agents/\(own.agentID)") ? .unprocessableContent : .notFound
+                    #expect(response.isProblem(expected), "\(method) \(path): \(response.status)")
+                }
+                let completion = try await client.send(
+                    .post, "/v1/chat/completions", as: intruder,
+                    json: ["model": "agent:\(chat.agentID)", "messages": [["role": "user", "content": "hi"]]])
+                #expect(completion.status == .notFound)
+                #expect(try (completion.json()["error"] as? [String: Any])?["type"] as? String == "invalid_request_error")
+                let models = try await client.send(.get, "/v1/models", as: intruder).json()
+                let ids = (models["data"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String }
+                #expect(ids == ["agent:\(own.agentID)"])
+                // The owner's conversation is untouched, and the intruder's ledger holds nothing of the owner's.
+                #expect(try await client.send(.get, "\(base)/c1/messages", as: owner).status == .ok)
+                let usage = try await client.send(.get, "/v1/usage?group_by=agent", as: intruder).json()
+                #expect((usage["data"] as? [[String: Any]] ?? []).allSatisfy { $0["key"] as? String != chat.agentID })
+            }
+        }
+    }
+
+    @Test func noAnswerCarriesTheKey() async throws {
+        let owner = try await api.makeUser()
+        try await ProviderEmulator().withRunning { baseURL in
+            try await api.test(.live) { client in
+                let chat = try await ChatFixture.make(client, owner, baseURLs: ["\(baseURL)/script/status=401", baseURL])
+                var bodies: [String] = []
+                bodies.append(try await client.send(.post, chat.replies("c1"), as: owner, json: ["content": "hi"]).text)
+                bodies.append(
+                    try await client.send(
+                        .post, "/v1/chat/completions", as: owner,
+                        json: ["model": "agent:\(chat.agentID)", "messages": [["role": "user", "content": "hi"]]]
+                    ).text)
+                bodies.append(try await client.send(.get, "/v1/audit-log", as: owner).text)
+                bodies.append(try await client.send(.get, "/v1/connections", as: owner).text)
+                bodies.append(try await client.send(.get, "/v1/me/export", as: owner).text)
+                for body in bodies { #expect(!body.contains(ChatFixture.apiKey)) }
+                // Each opening of a key is audited with its purpose.
+                let audit = try await client.send(.get, "/v1/audit-log", as: owner).text
+                #expect(audit.contains("connection.opened"))
+            }
+        }
+    }
+}
+
+/// Conversations as resources: server-generated ids and titles, client-chosen ids percent-decoded, limits
+/// stated, and 404 for an unknown conversation on every method.
+@Suite struct ConversationResourceTests {
+    let api: TestAPI
+    init() async throws { api = try await TestAPI.make() }
+
+    @Test func conversationsAreCreatedTitledAndFound() async throws {
+        let owner = try await api.makeUser()
+        try await api.test { client in
+            let agent = try await client.send(.post, "/v1/agents", as: owner, json: ["name": "a", "system_prompt": "p"])
+            let base = "/v1/agents/\(try agent.json()["id"] as? String ?? "")/conversations"
+            let created = try await client.send(.post, base, as: owner, json: ["title": "Trip planning"])
+            #expect(created.status == .created)
+            let conversation = try created.json()
+            let id = try #require(conversation["id"] as? String)
+            #expect(conversation["title"] as? String == "Trip planning" && conversation["message_count"] as? Int == 0)
+            #expect(conversation["last_message"] is NSNull)
+            #expect(try await client.send(.get, "\(base)/\(id)", as: owner).status == .ok)
+            #expect(try await client.send(.get, "\(base)/\(id)/messages", as: owner).status == .ok)
+
+            // Untitled: the first message names it.
+            let untitled = try #require(try await client.send(.post, base, as: owner, json: [:]).json()["id"] as? String)
+            _ = try await client.send(.post, "\(base)/\(untitled)/messages", as: owner, json: ["role": "user", "content": "Where to eat?\nmore"])
+            #expect(try await client.send(.get, "\(base)/\(untitled)", as: owner).json()["title"] as? String == "Where to eat?")
+
+            // A client-chosen id, percent-encoded in the path, is the decoded id.
+            let posted = try await client.send(.post, "\(base)/my%20chat/messages", as: owner, json: ["role": "user", "content": "x"])
+            #expect(try posted.json()["conversation_id"] as? String == "my chat")
+            #expect(try await client.send(.get, "\(base)/my%20chat/messages", as: owner).ids(Schemas.MessagePage.self).count == 1)
+            let listed = try await client.send(.get, base, as: owner).json()["data"] as? [[String: Any]] ?? []
+            #expect(listed.contains { $0["id"] as? String == "my chat" })
+            #expect(try await client.send(.post, base, as: owner, json: ["id": "my chat"]).isProblem(.conflict))
+
+            // Unknown: 404 on every method; too long: a 422 that says so.
+            for method in [HTTPRequest.Method.get, .delete] {
+                #expect(try await client.send(method, "\(base)/nope", as: owner).isProblem(.notFound))
+            }
+            #expect(try await client.send(.get, "\(base)/nope/messages", as: owner).isProblem(.notFound))
+            let long = String(repeating: "x", count: 201)
+            let tooLong = try await client.send(.post, "\(base)/\(long)/messages", as: owner, json: ["role": "user", "content": "x"])
+            #expect(tooLong.isProblem(.unprocessableContent))
+            #expect(try tooLong.problemField() == "conversation_id")
+            #expect(try await client.send(.get, "\(base)/\(long)/messages", as: owner).isProblem(.unprocessableContent))
+            // Deleting an empty conversation works, then it is gone.
+            #expect(try await client.send(.delete, "\(base)/\(id)", as: owner).status == .noContent)
+            #expect(try await client.send(.get, "\(base)/\(id)", as: owner).isProblem(.notFound))
+        }
+    }
+
+    @Test func chatBaseURLsMustBePublicUnlessAllowed() async throws {
+        let owner = try await api.makeUser()
+        try await api.test { client in
+            for baseURL in ["http://10.0.0.7", "http://169.254.169.254", "http://[::1]:9", "ftp://example.com", "http://u:p@example.com"] {
+                let refused = try await client.send(
+                    .post, "/v1/connections", as: owner,
+                    json: ["name": "n", "service": "openai", "api_key": "sk-x", "metadata": ["base_url": baseURL]])
+                #expect(refused.isProblem(.unprocessableContent), "\(baseURL)")
+                #expect(try refused.problemField() == "metadata.base_url")
+            }
+            // Loopback is allowed for the tests (PROVIDER_ALLOWED_HOSTS); other services are not checked.
+            for (service, baseURL) in [("openai", "http://127.0.0.1:9"), ("search", "http://10.0.0.7")] {
+                let created = try await client.send(
+                    .post, "/v1/connections", as: owner,
+                    json: ["name": "n", "service": service, "api_key": "sk-x", "metadata": ["base_url": baseURL]])
+                #expect(created.status == .created)
+                let id = try #require(try created.json()["id"] as? String)
+                if service == "openai" {
+                    let changed = try await client.send(
+                        .patch, "/v1/connections/\(id)", as: owner, json: ["metadata": ["base_url": "http://192.168.1.1"]])
+                    #expect(changed.isProblem(.unprocessableContent))
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,81 @@
+import AgentStore
+import AgentTestSupport
+import PostgresNIO
+import Testing
+
+/// Migration 5 as the database sees it: the seed's inserts keep working, a tenant cannot raise its own
+/// limits or rewrite its bill, and the store reserves budget before a call.
+@Suite struct ChatSchemaTests {
+    @Test func anInsertNamingOnlyTheSeedsColumnsStoresACompleteMessage() async throws {
+        let f = try await TenantFixture.make()
+        let status = try await f.db.asTenant(f.a.user) { connection in
+            try await connection.query(
+                """
+                INSERT INTO agent_messages (agent_id, user_id, role, content, conversation_id)
+                VALUES (\(f.a.agent.id.rawValue), \(f.a.user.rawValue), 'user', 'seed style', 'seed')
+                RETURNING status, parent_id
+                """, logger: f.db.logger
+            ).collect().first?.decode((String, String?).self)
+        }
+        #expect(status?.0 == "complete" && status?.1 == nil)
+    }
+
+    @Test func aTenantCannotChangeItsLimitsOrItsLedger() async throws {
+        let f = try await TenantFixture.make()
+        try await ChatLimitOverrides(admin: f.db.admin, logger: f.db.logger).set(
+            ChatLimits(monthlyTokenBudget: 10), for: f.a.user)
+        #expect(
+            await f.sqlState(as: f.a.user) {
+                try await $0.query("UPDATE chat_limits SET monthly_token_budget = NULL", logger: f.db.logger)
+            } != nil)
+        #expect(
+            await f.sqlState(as: f.a.user) {
+                try await $0.query(
+                    "INSERT INTO chat_limits (user_id, monthly_token_budget) VALUES (\(f.a.user.rawValue), 1000000)",
+                    logger: f.db.logger)
+            } != nil)
+        #expect(
+            await f.sqlState(as: f.a.user) {
+                try await $0.query("DELETE FROM provider_calls", logger: f.db.logger)
+            } != nil)
+        // B sees neither A's limits nor any of A's calls.
+        #expect(try await f.count(as: f.b.user, "SELECT 1 FROM chat_limits") == 0)
+        #expect(try await f.count(as: f.a.user, "SELECT 1 FROM chat_limits") == 1)
+    }
+
+    @Test func aReplyStartReservesItsTokensAndAnExhaustedBudgetRefusesTheNext() async throws {
+        let f = try await TenantFixture.make()
+        let limits = ChatLimits(monthlyTokenBudget: 5000)
+        let start = try await f.db.store.withTenant(f.a.user) {
+            try await $0.beginReply(
+                agentID: f.a.agent.id, conversationID: ConversationID(rawValue: "budget")!, NewReply(content: "hello"),
+                limits: limits, budget: ContextBudget())
+        }
+        #expect(start.reply.status == .streaming && start.reply.parentID == start.prompt.id)
+        #expect(start.maximumTokens == 4096)
+        #expect(start.history.map(\.id) == [start.prompt.id])
+        let standing = try await f.db.store.withTenant(f.a.user) { try await $0.chatLimitStanding(defaults: limits) }
+        #expect(standing.tokensThisMonth > 4096)
+        // The reservation is held: a second start would overspend.
+        await #expect(throws: StoreError.self) {
+            try await f.db.store.withTenant(f.a.user) {
+                try await $0.beginReply(
+                    agentID: f.a.agent.id, conversationID: ConversationID(rawValue: "budget")!, NewReply(content: "again"),
+                    limits: limits, budget: ContextBudget())
+            }
+        }
+        // Settled at its real size, the budget frees up.
+        _ = try await f.db.store.withTenant(f.a.user) {
+            try await $0.settleReply(
+                start.reply.id, call: start.call,
+                ReplySettlement(
+                    content: "hi", finishReason: "stop",
+                    call: CallSettlement(
+                        status: .complete, connectionID: nil,
+                        usage: MessageUsage(promptTokens: 10, completionTokens: 2, estimated: false), latencyMilliseconds: 5,
+                        timeToFirstTokenMilliseconds: 1, error: nil)))
+        }
+        let after = try await f.db.store.withTenant(f.a.user) { try await $0.chatLimitStanding(defaults: limits) }
+        #expect(after.tokensThisMonth == 12)
+    }
+}
