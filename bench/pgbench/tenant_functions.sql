@@ -23,3 +23,11 @@ BEGIN
     PERFORM pg_catalog.set_config('app.current_user_id', tenant, true);
     RETURN QUERY SELECT * FROM agent_feedback WHERE user_id = tenant ORDER BY created_at DESC LIMIT page_size;
 END $$;
+
+-- The same first read as a SQL-language function of two statements: run in order, not inlined (only a
+-- single SELECT is), and without the PL/pgSQL interpreter.
+CREATE OR REPLACE FUNCTION bench_tenant_agents_sql(tenant text, page_size int) RETURNS SETOF agents
+LANGUAGE sql AS $$
+    SELECT pg_catalog.set_config('app.current_user_id', tenant, true);
+    SELECT * FROM agents WHERE user_id = tenant ORDER BY created_at DESC LIMIT page_size;
+$$;
