@@ -43,12 +43,12 @@ public final class AgentStore: Sendable {
     /// Runs `body` in one transaction whose tenant is taken on as `scope` says. `package`: the benchmarks
     /// reach `.filtersOnly` through it; the product goes through `withTenant`.
     package func transaction<Result: Sendable>(
-        _ userID: UserID, scope: TenantSession.Scope, requestID: String?,
+        _ userID: UserID, scope: TenantSession.Scope, access: TenantSession.Access = .readWrite, requestID: String?,
         _ body: (TenantSession) async throws -> Result
     ) async throws -> Result {
         do {
             return try await client.withLeasedConnection { connection in
-                let opening = TenantSession.open(connection, userID: userID, scope: scope, logger: logger)
+                let opening = TenantSession.open(connection, userID: userID, scope: scope, access: access, logger: logger)
                 let session = TenantSession(
                     connection: connection, userID: userID, requestID: requestID, keyring: keyring, logger: logger,
                     opening: opening)

@@ -30,6 +30,17 @@ public struct TenantSession: Sendable {
         case filtersOnly
     }
 
+    /// What kind of transaction to open.
+    package enum Access: Sendable {
+        /// `BEGIN`: read committed, read and write; every request's kind.
+        case readWrite
+        /// `REPEATABLE READ, READ ONLY`: every statement reads the one snapshot taken by the first, as a
+        /// long read (the account export) needs; each statement may run at most `statementTimeout`, and
+        /// the server ends the session if the transaction idles longer than `idleTimeout` (a client
+        /// that stopped reading).
+        case snapshot(statementTimeout: Duration, idleTimeout: Duration)
+    }
+
     /// Hands `BEGIN` and the statement that sets the tenant to the connection without waiting for either:
     /// the event loop sends each statement the moment the previous one completes, so the body's first
     /// query follows without a round trip through this task. (PostgresNIO runs one statement per query,
@@ -37,23 +48,48 @@ public struct TenantSession: Sendable {
     /// failure can only fail closed: without the transaction or the tenant, row-level security shows and
     /// accepts nothing. The future is false when a token was not valid.
     static func open(
-        _ connection: PostgresConnection, userID: UserID, scope: Scope, logger: Logger
+        _ connection: PostgresConnection, userID: UserID, scope: Scope, access: Access = .readWrite, logger: Logger
     ) -> EventLoopFuture<Bool> {
         connection.eventLoop.flatSubmit {
-            let begin = connection.sendIfOpen("BEGIN", logger: logger)
+            let begin: EventLoopFuture<Void>
+            switch access {
+            case .readWrite:
+                begin = connection.sendIfOpen("BEGIN", logger: logger).map { _ in }
+            case .snapshot(let statementTimeout, let idleTimeout):
+                // Sent in this order: `set_config(..., true)` outside the transaction block would end with its statement.
+                // READ ONLY follows the tenant's statement: a token's check records its use.
+                let snapshot = connection.sendIfOpen("BEGIN ISOLATION LEVEL REPEATABLE READ", logger: logger)
+                let limits = connection.sendIfOpen(
+                    """
+                    SELECT set_config('statement_timeout', \(milliseconds(statementTimeout)), true),
+                           set_config('idle_in_transaction_session_timeout', \(milliseconds(idleTimeout)), true)
+                    """, logger: logger)
+                begin = snapshot.and(limits).map { _ in }
+            }
+            let opened: EventLoopFuture<Bool>
             switch scope {
             case .filtersOnly:
-                return begin.map { _ in true }
+                opened = begin.map { _ in true }
             case .tenant:
-                return begin.and(connection.sendIfOpen(setTenant(userID), logger: logger)).map { _ in true }
+                opened = begin.and(connection.sendIfOpen(setTenant(userID), logger: logger)).map { _ in true }
             case .token(let hash):
                 let check = connection.sendIfOpen(
                     "SELECT public.authenticate_token(\(userID.rawValue), \(ByteBuffer(bytes: hash)))", logger: logger)
-                return begin.and(check).flatMapThrowing { _, result in
+                opened = begin.and(check).flatMapThrowing { _, result in
                     try result.first?.decode(Bool.self) ?? false
                 }
             }
+            guard case .snapshot = access else { return opened }
+            // A transaction may always turn read-only (only the reverse must come before its first query).
+            return opened.and(connection.sendIfOpen("SET TRANSACTION READ ONLY", logger: logger)).map { opened, _ in opened }
         }
+    }
+
+    /// A setting's value in milliseconds, as PostgreSQL's time settings read a bare number; at least 1,
+    /// since 0 turns a timeout off.
+    private static func milliseconds(_ duration: Duration) -> String {
+        let (seconds, attoseconds) = duration.components
+        return String(max(1, seconds * 1_000 + attoseconds / 1_000_000_000_000_000))
     }
 
     /// The statement that sets the tenant for the transaction. An id of a strict alphabet (all ids the

@@ -71,6 +71,22 @@ import Testing
         }
     }
 
+    /// The document's layout, byte for byte where it does not depend on ids and times: every array present,
+    /// empty ones as `[]`, a conversation's messages inside it.
+    @Test func exportLayoutIsStable() async throws {
+        let owner = try await api.makeUser("owner")
+        try await api.test(.live) { client async throws in
+            let empty = try await client.send(.get, "/v1/me/export", as: owner).text
+            #expect(empty.hasPrefix(#"{"user":{"id":"\#(owner.id.rawValue)""#))
+            #expect(empty.contains(#"},"agents":[],"connections":[],"tokens":[{"#))
+            #expect(empty.hasSuffix(#"}],"conversations":[],"feedback":[],"audit_log":[]}"#))
+            _ = try await populate(client, owner, messages: 2)
+            let full = try await client.send(.get, "/v1/me/export", as: owner).text
+            #expect(full.contains(#","messages":[{"#))
+            #expect(full.contains(#"}]}],"feedback":[{"#))
+        }
+    }
+
     @Test func meShowsAndDeletesTheUser() async throws {
         let owner = try await api.makeUser("owner")
         let other = try await api.makeUser("other")

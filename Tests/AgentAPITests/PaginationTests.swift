@@ -11,24 +11,24 @@ import Testing
     let api: TestAPI
     init() async throws { api = try await TestAPI.make() }
 
-    /// Walks `/v1/agents` with `limit` in `order`, by `after` (or `before` from the far end), collecting ids.
-    func walk(_ client: any TestClientProtocol, as owner: Tenant, order: String, backwards: Bool, during: () async throws -> Void)
+    /// Walks `/v1/agents` with `limit` 7 in `order` by `after`, collecting ids; `during` runs after each page.
+    func walk(_ client: any TestClientProtocol, as owner: Tenant, order: String, during: () async throws -> Void)
         async throws -> [String]
     {
-        var seen: [String] = []
-        var cursor: String?
-        repeat {
-            var uri = "/v1/agents?limit=7&order=\(order)"
-            if let cursor { uri += backwards ? "&before=\(cursor)" : "&after=\(cursor)" }
-            let response = try await client.send(.get, uri, as: owner)
-            #expect(response.status == .ok)
-            let page = try response.decode(Schemas.AgentPage.self)
-            seen += backwards ? page.ids.reversed() : page.ids
-            try await during()
-            guard page.hasMore else { break }
-            cursor = backwards ? page.firstId : page.lastId
-        } while true
-        return seen
+        try await PageWalk.forward { after in
+            try await page(client, as: owner, "/v1/agents?limit=7&order=\(order)" + (after.map { "&after=\($0)" } ?? ""), during)
+        }
+    }
+
+    /// One page of a walk, checked and decoded.
+    func page(_ client: any TestClientProtocol, as owner: Tenant, _ uri: String, _ during: () async throws -> Void)
+        async throws -> PageWalk.Step
+    {
+        let response = try await client.send(.get, uri, as: owner)
+        #expect(response.status == .ok)
+        let page = try response.decode(Schemas.AgentPage.self)
+        try await during()
+        return PageWalk.Step(ids: page.ids, hasMore: page.hasMore)
     }
 
     @Test(arguments: [("asc", false), ("desc", false), ("asc", true), ("desc", true)])
@@ -54,7 +54,7 @@ import Testing
                 let rest = try await walkBefore(client, as: owner, order: order, from: edge, during: insert)
                 seen = rest + [edge]
             } else {
-                seen = try await walk(client, as: owner, order: order, backwards: false, during: insert)
+                seen = try await walk(client, as: owner, order: order, during: insert)
             }
             #expect(Set(seen).count == seen.count, "no repeats")
             for id in initial { #expect(seen.filter { $0 == id }.count == 1, "every initial row exactly once") }
@@ -65,18 +65,9 @@ import Testing
     func walkBefore(
         _ client: any TestClientProtocol, as owner: Tenant, order: String, from edge: String, during: () async throws -> Void
     ) async throws -> [String] {
-        var pages: [[String]] = []
-        var cursor = edge
-        while true {
-            let response = try await client.send(.get, "/v1/agents?limit=7&order=\(order)&before=\(cursor)", as: owner)
-            #expect(response.status == .ok)
-            let page = try response.decode(Schemas.AgentPage.self)
-            pages.insert(page.ids, at: 0)
-            try await during()
-            guard page.hasMore, let first = page.ids.first else { break }
-            cursor = first
+        try await PageWalk.backward(from: edge) { before in
+            try await page(client, as: owner, "/v1/agents?limit=7&order=\(order)&before=\(before)", during)
         }
-        return pages.flatMap { $0 }
     }
 
     @Test func defaultAndEmptyPages() async throws {

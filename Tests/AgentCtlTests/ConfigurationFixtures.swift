@@ -1,10 +1,11 @@
+import AgentTestSupport
 import Foundation
 import JWTKit
 
 /// Settings for the configuration tests; none is a real secret.
 enum ConfigurationFixtures {
-    static let key = String(repeating: "5e", count: 32)
-    static let otherKey = String(repeating: "7f", count: 32)
+    static let key = TestKeys.old
+    static let otherKey = TestKeys.new
     static let jwtSecret = "jwt-test-secret-0123456789-abcdefghij"
     static let databasePassword = "pa55-w0rd-test"
     static let databaseURL = "postgresql://app:\(databasePassword)@db.example.test:5433/agents?sslmode=require"

@@ -7,15 +7,13 @@ import Testing
 
 /// `agentctl keys ...` as an operator runs it: the built binary, against a test database.
 @Suite struct KeysCommandTests {
-    static let oldKey = String(repeating: "1a", count: 32)
-    static let newKey = String(repeating: "2b", count: 32)
-    static let lostKey = String(repeating: "3c", count: 32)
-
     @Test func verifyAndRotateReportRowsNotKeys() async throws {
         let db = try await TestDatabase.make()
         let tenant = try await db.makeUser()
         // Two rows under k1, which the ring holds, and a last one under k0, which it lacks.
-        let keyrings = try [Self.ring("k1", Self.oldKey), Self.ring("k1", Self.oldKey), Self.ring("k0", Self.lostKey)]
+        let keyrings = try [
+            TestKeys.keyring("k1", TestKeys.old), TestKeys.keyring("k1", TestKeys.old), TestKeys.keyring("k0", TestKeys.lost),
+        ]
         var plaintexts: [String] = []
         var connectionIDs: [String] = []
         for (index, keyring) in keyrings.enumerated() {
@@ -31,7 +29,7 @@ import Testing
         let lostConnectionID = try #require(connectionIDs.last)
         let environment = [
             "DATABASE_URL": db.runtimeURL.replacing(), "ADMIN_DATABASE_URL": db.adminURL.replacing(),
-            "ENCRYPTION_KEYS": "k2:\(Self.newKey),k1:\(Self.oldKey)",
+            "ENCRYPTION_KEYS": "k2:\(TestKeys.new),k1:\(TestKeys.old)",
         ]
 
         let verify = try AgentCtlRun(["keys", "verify"], environment: environment)
@@ -52,7 +50,7 @@ import Testing
             for plaintext in plaintexts {
                 #expect(!run.output.contains(plaintext) && !run.errors.contains(plaintext))
             }
-            #expect(!run.output.contains(Self.oldKey) && !run.errors.contains(Self.newKey))
+            #expect(!run.output.contains(TestKeys.old) && !run.errors.contains(TestKeys.new))
         }
     }
 
@@ -82,9 +80,5 @@ import Testing
         #expect(key.count == 64 && key.allSatisfy(\.isHexDigit))
         #expect(try Keyring(keys: [(id: "k", hex: key)]).keyIDs == ["k"])
         #expect(key != second.output.trimmingCharacters(in: .newlines))
-    }
-
-    static func ring(_ id: String, _ hex: String) throws -> Keyring {
-        try Keyring(keys: [(id: id, hex: hex)])
     }
 }

@@ -122,29 +122,22 @@ import Testing
             return ids
         }
         let newestFirst = Array(ids.reversed())
-        var seen: [String] = []
-        var cursor: PageRequest.Cursor?
-        repeat {
+        let seen = try await PageWalk.forward { after in
             let page = try await db.store.withTenant(user) {
-                try await $0.agents(PageRequest(limit: 3, cursor: cursor, order: .descending))
+                try await $0.agents(PageRequest(limit: 3, cursor: after.map { .after($0) }, order: .descending))
             }
-            seen += page.items.map(\.id.rawValue)
-            cursor = page.hasMore ? .after(page.items.last!.id.rawValue) : nil
-        } while cursor != nil
+            return PageWalk.Step(page) { $0.id.rawValue }
+        }
         #expect(seen == newestFirst)
 
         // Backwards from the end.
-        var back: [String] = []
-        cursor = .before(newestFirst.last!)
-        back = [newestFirst.last!]
-        while let current = cursor {
+        let back = try await PageWalk.backward(from: newestFirst.last!) { before in
             let page = try await db.store.withTenant(user) {
-                try await $0.agents(PageRequest(limit: 2, cursor: current, order: .descending))
+                try await $0.agents(PageRequest(limit: 2, cursor: .before(before), order: .descending))
             }
-            back = page.items.map(\.id.rawValue) + back
-            cursor = page.hasMore ? .before(page.items.first!.id.rawValue) : nil
+            return PageWalk.Step(page) { $0.id.rawValue }
         }
-        #expect(back == newestFirst)
+        #expect(back + [newestFirst.last!] == newestFirst)
 
         await #expect(throws: StoreError.invalid(field: .cursorAfter, reason: "names no item of this listing")) {
             try await db.store.withTenant(user) { try await $0.agents(PageRequest(cursor: .after("nope"), order: .descending)) }

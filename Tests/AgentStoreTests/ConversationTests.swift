@@ -21,32 +21,18 @@ import Testing
             return (agent, ids)
         }
         // Forward, oldest first.
-        var forward: [String] = []
-        var cursor: PageRequest.Cursor?
-        repeat {
+        let read = { (cursor: PageRequest.Cursor?) in
             let page = try await db.store.withTenant(user) {
                 try await $0.messages(
                     agentID: agent.id, conversationID: ConversationID(rawValue: "conv")!,
                     PageRequest(limit: 10, cursor: cursor, order: .ascending))
             }
-            forward += page.items.map(\.id.rawValue)
-            cursor = page.hasMore ? .after(page.items.last!.id.rawValue) : nil
-        } while cursor != nil
-        #expect(forward == ids)
+            return PageWalk.Step(page) { $0.id.rawValue }
+        }
+        #expect(try await PageWalk.forward { try await read($0.map { .after($0) }) } == ids)
 
         // Backward from the newest, in the same order.
-        var backward: [String] = [ids.last!]
-        cursor = .before(ids.last!)
-        while let current = cursor {
-            let page = try await db.store.withTenant(user) {
-                try await $0.messages(
-                    agentID: agent.id, conversationID: ConversationID(rawValue: "conv")!,
-                    PageRequest(limit: 10, cursor: current, order: .ascending))
-            }
-            backward = page.items.map(\.id.rawValue) + backward
-            cursor = page.hasMore ? .before(page.items.first!.id.rawValue) : nil
-        }
-        #expect(backward == ids)
+        #expect(try await PageWalk.backward(from: ids.last!) { try await read(.before($0)) } + [ids.last!] == ids)
 
         let newest = try await db.store.withTenant(user) {
             try await $0.messages(

@@ -6,13 +6,6 @@ import PostgresNIO
 import Testing
 
 @Suite struct KeyRotationTests {
-    static let oldKey = String(repeating: "1a", count: 32)
-    static let newKey = String(repeating: "2b", count: 32)
-
-    static func keyring(_ entries: [(id: String, hex: String)], active: String? = nil) throws -> Keyring {
-        try Keyring(keys: entries, activeKeyID: active)
-    }
-
     /// Creates `count` connections per tenant through a store sealing with `keyring`.
     static func connections(_ db: TestDatabase, keyring: Keyring, tenants: [UserID], count: Int) async throws -> [(
         UserID, ConnectionID, String
@@ -39,8 +32,8 @@ import Testing
 
     @Test func rotationReSealsEveryTenantUnderTheActiveKey() async throws {
         let db = try await TestDatabase.make()
-        let old = try Self.keyring([("k1", Self.oldKey)])
-        let rotated = try Self.keyring([("k2", Self.newKey), ("k1", Self.oldKey)])
+        let old = try TestKeys.keyring([("k1", TestKeys.old)])
+        let rotated = try TestKeys.keyring([("k2", TestKeys.new), ("k1", TestKeys.old)])
         let made = try await Self.connections(
             db, keyring: old, tenants: [try await db.makeUser(), try await db.makeUser()], count: 5)
 
@@ -54,7 +47,7 @@ import Testing
         #expect(try await rotation.rotate().resealed == 0)
 
         // Only the new key is needed now.
-        let newOnly = AgentStore(client: db.runtime, keyring: try Self.keyring([("k2", Self.newKey)]), logger: db.logger)
+        let newOnly = AgentStore(client: db.runtime, keyring: try TestKeys.keyring([("k2", TestKeys.new)]), logger: db.logger)
         for (tenant, id, key) in made {
             #expect(try await newOnly.withTenant(tenant) { try await $0.withAPIKey(connectionID: id) { $0.exposedValue } } == key)
         }
@@ -65,8 +58,8 @@ import Testing
 
     @Test func concurrentUpdatesDuringRotationAreNotLost() async throws {
         let db = try await TestDatabase.make()
-        let old = try Self.keyring([("k1", Self.oldKey)])
-        let rotated = try Self.keyring([("k2", Self.newKey), ("k1", Self.oldKey)])
+        let old = try TestKeys.keyring([("k1", TestKeys.old)])
+        let rotated = try TestKeys.keyring([("k2", TestKeys.new), ("k1", TestKeys.old)])
         let tenants = [try await db.makeUser(), try await db.makeUser(), try await db.makeUser()]
         let made = try await Self.connections(db, keyring: old, tenants: tenants, count: 40)
         let store = AgentStore(client: db.runtime, keyring: rotated, logger: db.logger)
@@ -106,9 +99,10 @@ import Testing
         let db = try await TestDatabase.make()
         let user = try await db.makeUser()
         let lost = try await Self.connections(
-            db, keyring: try Self.keyring([("k0", String(repeating: "0c", count: 32))]), tenants: [user], count: 1)[0]
-        let kept = try await Self.connections(db, keyring: try Self.keyring([("k1", Self.oldKey)]), tenants: [user], count: 1)[0]
-        let keyring = try Self.keyring([("k1", Self.oldKey)])
+            db, keyring: try TestKeys.keyring([("k0", TestKeys.lost)]), tenants: [user], count: 1)[0]
+        let kept = try await Self.connections(
+            db, keyring: try TestKeys.keyring([("k1", TestKeys.old)]), tenants: [user], count: 1)[0]
+        let keyring = try TestKeys.keyring([("k1", TestKeys.old)])
         let store = AgentStore(client: db.runtime, keyring: keyring, logger: db.logger)
 
         await #expect(throws: StoreError.self) {

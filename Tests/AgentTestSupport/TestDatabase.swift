@@ -18,8 +18,7 @@ public struct TestDatabase: Sendable {
     public let logger: Logger
 
     /// A keyring with a fixed test key (never a real secret).
-    public static let testKeyring: Keyring = try! Keyring(
-        keys: [(id: "test1", hex: String(repeating: "4b", count: 32))])
+    public static let testKeyring: Keyring = try! TestKeys.keyring("test1", TestKeys.store)
 
     /// Creates a new database on the test cluster and migrates it.
     public static func make(migrated: Bool = true, keyring: Keyring = testKeyring) async throws -> TestDatabase {

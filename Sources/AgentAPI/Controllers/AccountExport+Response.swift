@@ -1,7 +1,7 @@
 import Hummingbird
 
 extension AccountExport: ResponseGenerator {
-    /// A download whose body is written as the pages are read: no length, nothing cached.
+    /// A download whose body is written as the snapshot is read: no length, nothing cached.
     func response(from request: Request, context: some RequestContext) throws -> Response {
         Response(
             status: .ok,

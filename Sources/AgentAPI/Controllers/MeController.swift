@@ -25,10 +25,9 @@ struct MeController: Sendable {
         return .noContent
     }
 
-    /// `exportAccount`: all of the user's data as one JSON document, streamed page by page.
+    /// `exportAccount`: all of the user's data as one JSON document, read from one snapshot and streamed
+    /// page by page.
     @Sendable func export(_ request: Request, context: APIRequestContext) async throws -> AccountExport {
-        // Read the user first, so a missing user is a clean 404 rather than a broken stream.
-        let user = try await store.withTenant(of: context) { try await $0.currentUser() }
-        return AccountExport(store: store, user: user, requestID: context.requestID, logger: context.logger)
+        try await AccountExport.start(store, context: context)
     }
 }

@@ -21,11 +21,18 @@ extension BenchCommand {
             guard clients > 0, seconds > 0, rounds > 0 else {
                 throw ValidationError("--clients, --seconds and --rounds must be positive")
             }
+            try pageScale.validate()
+        }
+
+        /// The scale with 50-message conversations, so that a conversation is one full page.
+        private var pageScale: Scale {
+            var scale = scale
+            scale.conversationLength = 50
+            return scale
         }
 
         func run() async throws {
-            var scale = scale
-            scale.conversationLength = 50
+            let scale = pageScale
             try await withBenchmarkDatabase(scale, name: "agent_platform_bench_api", connections: clients) { database in
                 let keyHex = Keyring.generateKeyHex()
                 let store = AgentStore(

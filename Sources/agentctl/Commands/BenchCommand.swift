@@ -24,6 +24,11 @@ struct BenchCommand: AsyncParsableCommand {
         var dataset: BenchmarkDataset {
             BenchmarkDataset(tenants: tenants, messages: messages, conversationLength: conversationLength)
         }
+
+        /// Refuses a shape the loader cannot fill with whole conversations, before any database work.
+        func validate() throws {
+            do { try dataset.validate() } catch { throw ValidationError(error.description) }
+        }
     }
 
     struct RLS: AsyncParsableCommand {

@@ -1,0 +1,13 @@
+/// A piece of an account's export, in the order of the document: the user, then pages of each listing.
+/// A conversation's messages follow it, before the next conversation.
+public enum AccountExportChunk: Sendable {
+    case user(User)
+    case agents([Agent])
+    case connections([APIConnection])
+    case tokens([APIToken])
+    case conversation(Conversation)
+    /// A page of the messages of the conversation last sent.
+    case messages([Message])
+    case feedback([Feedback])
+    case auditLog([AuditEntry])
+}

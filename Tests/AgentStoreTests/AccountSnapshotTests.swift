@@ -1,0 +1,157 @@
+import AgentStore
+import AgentTestSupport
+import Foundation
+import PostgresNIO
+import Testing
+
+/// The account export's store side: one snapshot, read page by page, whose transaction always ends.
+@Suite struct AccountSnapshotTests {
+    /// Everything a snapshot held, by kind.
+    struct Contents {
+        var agents: [String] = []
+        var messages: [String] = []
+        var conversations: [String] = []
+        var feedback = 0
+        var audit: [String] = []
+
+        mutating func add(_ chunk: AccountExportChunk) {
+            switch chunk {
+            case .user, .connections, .tokens: break
+            case .agents(let items): agents += items.map(\.id.rawValue)
+            case .conversation(let conversation): conversations.append(conversation.id.rawValue)
+            case .messages(let items): messages += items.map(\.id.rawValue)
+            case .feedback(let items): feedback += items.count
+            case .auditLog(let items): audit += items.map(\.id)
+            }
+        }
+    }
+
+    /// One-row pages, so that the read is many statements long.
+    static var onePerPage: AccountSnapshot.Limits {
+        var limits = AccountSnapshot.Limits()
+        limits.pageSize = 1
+        limits.bufferedPages = 1
+        return limits
+    }
+
+    /// Sessions of the test database idling inside a transaction: an export that did not end.
+    static func openTransactions(_ db: TestDatabase) async throws -> Int {
+        try await db.admin.query(
+            """
+            SELECT count(*)::int FROM pg_stat_activity
+             WHERE datname = current_database() AND state LIKE 'idle in transaction%'
+            """, logger: db.logger
+        ).collect().first!.decode(Int.self)
+    }
+
+    /// Waits up to five seconds for every transaction to end.
+    static func expectAllTransactionsEnd(_ db: TestDatabase) async throws {
+        let deadline = ContinuousClock.now + .seconds(5)
+        while try await openTransactions(db) > 0, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        #expect(try await openTransactions(db) == 0)
+    }
+
+    /// A new database with one tenant of ten agents: ten one-row pages to read.
+    static func tenantWithTenAgents() async throws -> (TestDatabase, UserID) {
+        let db = try await TestDatabase.make()
+        let user = try await db.makeUser()
+        try await db.store.withTenant(user) { session in
+            for index in 0..<10 { _ = try await session.createAgent(NewAgent(name: "a\(index)", systemPrompt: "p")) }
+        }
+        return (db, user)
+    }
+
+    @Test func rowsCommittedDuringTheExportAreNotInIt() async throws {
+        let db = try await TestDatabase.make()
+        let user = try await db.makeUser()
+        let conversation = ConversationID(rawValue: "conv")!
+        let agents = try await db.store.withTenant(user) { session in
+            var agents: [Agent] = []
+            for index in 0..<4 {
+                let agent = try await session.createAgent(NewAgent(name: "a\(index)", systemPrompt: "p"))
+                for turn in 0..<3 {
+                    _ = try await session.appendMessage(
+                        agentID: agent.id, conversationID: conversation, NewMessage(role: .user, content: "m\(turn)"))
+                }
+                agents.append(agent)
+            }
+            return agents
+        }
+        let before = try await db.store.withTenant(user) { session in
+            (
+                agents: try await session.agents(PageRequest(limit: 100, order: .ascending)).items.map(\.id.rawValue),
+                audit: try await session.auditLog(PageRequest(limit: 100, order: .ascending)).items.map(\.id)
+            )
+        }
+
+        var rows = db.store.accountSnapshot(user, limits: Self.onePerPage).makeAsyncIterator()
+        var contents = Contents()
+        guard case .user(let exported) = try await rows.next() else {
+            Issue.record("the user comes first")
+            return
+        }
+        #expect(exported.id == user)
+        // The snapshot is taken: commit a new agent, a message in an exported conversation, and an agent's
+        // deletion (with its messages), all of which a page read later would otherwise see.
+        try await db.store.withTenant(user) { session in
+            _ = try await session.createAgent(NewAgent(name: "late", systemPrompt: "p"))
+            _ = try await session.appendMessage(
+                agentID: agents[3].id, conversationID: conversation, NewMessage(role: .user, content: "late"))
+            try await session.deleteAgent(agents[2].id)
+        }
+        while let chunk = try await rows.next() { contents.add(chunk) }
+
+        #expect(contents.agents == before.agents)
+        #expect(contents.conversations.count == 4)
+        #expect(contents.messages.count == 12)
+        #expect(contents.audit == before.audit)
+        try await Self.expectAllTransactionsEnd(db)
+    }
+
+    @Test func aDroppedIteratorEndsTheTransaction() async throws {
+        let (db, user) = try await Self.tenantWithTenAgents()
+        do {
+            var rows = db.store.accountSnapshot(user, limits: Self.onePerPage).makeAsyncIterator()
+            _ = try await rows.next()
+            _ = try await rows.next()
+            // The reader is now blocked on a full buffer, inside its transaction.
+            try await Task.sleep(for: .milliseconds(100))
+            #expect(try await Self.openTransactions(db) == 1)
+            withExtendedLifetime(rows) {}
+        }
+        try await Self.expectAllTransactionsEnd(db)
+    }
+
+    @Test func aConsumerThatStopsReadingTimesTheTransactionOut() async throws {
+        let (db, user) = try await Self.tenantWithTenAgents()
+        var limits = Self.onePerPage
+        limits.readerTimeout = .milliseconds(200)
+        var rows = db.store.accountSnapshot(user, limits: limits).makeAsyncIterator()
+        _ = try await rows.next()
+        try await Task.sleep(for: .milliseconds(100))
+        #expect(try await Self.openTransactions(db) == 1)
+        try await Self.expectAllTransactionsEnd(db)
+        // The buffered pages come, then the reader's timeout.
+        await #expect(throws: StoreError.self) {
+            while try await rows.next() != nil {}
+        }
+    }
+
+    @Test func aTokenNotValidReadsNothing() async throws {
+        let db = try await TestDatabase.make()
+        let user = try await db.makeUser()
+        let issued = try await db.store.withTenant(user) { try await $0.createToken(name: "t") }
+        let forged = try #require(PresentedToken(String(issued.value.dropLast(4)) + "AAAA"))
+        var rows = db.store.accountSnapshot(presenting: forged).makeAsyncIterator()
+        await #expect(throws: StoreError.unauthenticated) { _ = try await rows.next() }
+        var valid = db.store.accountSnapshot(presenting: try #require(PresentedToken(issued.value))).makeAsyncIterator()
+        guard case .user(let exported) = try await valid.next() else {
+            Issue.record("the user comes first")
+            return
+        }
+        #expect(exported.id == user)
+        try await Self.expectAllTransactionsEnd(db)
+    }
+}
