@@ -152,9 +152,9 @@ import Testing
             #expect(try await client.send(.get, "/v1/agents?after=unknown-id", as: owner).isProblem(.unprocessableContent))
             for id in ["%00", "%FF%FE", "a%0Ab", String(repeating: "x", count: 500), "'%20OR%201=1--"] {
                 #expect(try await client.send(.get, "/v1/agents/\(id)", as: owner).isProblem(.notFound), "\(id)")
-                #expect(
-                    try await client.send(.get, "/v1/agents/\(id)/conversations/\(id)/messages", as: owner).isProblem(.notFound),
-                    "\(id)")
+                // A conversation id is the client's, percent-decoded: one outside its limits is a 422 that says so.
+                let conversation = try await client.send(.get, "/v1/agents/\(id)/conversations/\(id)/messages", as: owner)
+                #expect(conversation.isProblem(.notFound) || conversation.isProblem(.unprocessableContent), "\(id)")
             }
             #expect(try await client.send(.get, "/v1/nowhere", as: owner).isProblem(.notFound))
             #expect(try await client.send(.get, "/nowhere", as: nil).isProblem(.notFound))

@@ -51,6 +51,10 @@ import Testing
             environment: ["JWT_HS256_SECRET": Fixtures.jwtSecret, "JWT_AUTO_PROVISION": "maybe"],
             setting: "JWT_AUTO_PROVISION", hidden: Fixtures.jwtSecret),
         Case(environment: ["JWT_ISSUER": "https://idp.example.test"], setting: "JWT_HS256_SECRET", hidden: "<none>"),
+        Case(environment: ["PROVIDER_ALLOWED_HOSTS": "127.0.0.1:99999"], setting: "PROVIDER_ALLOWED_HOSTS", hidden: "<none>"),
+        Case(environment: ["CHAT_MONTHLY_TOKEN_BUDGET": "-5"], setting: "CHAT_MONTHLY_TOKEN_BUDGET", hidden: "-5"),
+        Case(environment: ["CHAT_REQUESTS_PER_MINUTE": "lots"], setting: "CHAT_REQUESTS_PER_MINUTE", hidden: "lots"),
+        Case(environment: ["REPLY_TIME_LIMIT_SECONDS": "0"], setting: "REPLY_TIME_LIMIT_SECONDS", hidden: "=0"),
     ]
 
     @Test(arguments: cases)

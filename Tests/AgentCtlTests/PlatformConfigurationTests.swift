@@ -1,4 +1,6 @@
 import AgentAPI
+import AgentProviders
+import AgentReplies
 import AgentSecrets
 import AgentStore
 import Foundation
@@ -70,6 +72,10 @@ import Testing
             "JWT_ISSUER": "https://idp.example.test",
             "JWT_AUDIENCE": "agent-platform",
             "JWT_AUTO_PROVISION": "yes",
+            "PROVIDER_ALLOWED_HOSTS": "127.0.0.1:8081,ollama.internal",
+            "CHAT_MONTHLY_TOKEN_BUDGET": "1000000",
+            "CHAT_REQUESTS_PER_MINUTE": "60",
+            "REPLY_TIME_LIMIT_SECONDS": "120",
             "LOG_LEVEL": "debug",
         ]
     }
@@ -92,6 +98,11 @@ import Testing
         #expect(configuration.api.jwt?.issuer == "https://idp.example.test")
         #expect(configuration.api.jwt?.audience == "agent-platform")
         #expect(configuration.api.jwt?.autoProvision == true)
+        #expect(configuration.providerAddressPolicy.allows(host: "127.0.0.1", port: 8081))
+        #expect(!configuration.providerAddressPolicy.allows(host: "127.0.0.1", port: 8082))
+        #expect(configuration.providerAddressPolicy.allows(host: "ollama.internal", port: 11434))
+        #expect(configuration.replies.defaultLimits == ChatLimits(monthlyTokenBudget: 1_000_000, requestsPerMinute: 60))
+        #expect(configuration.replies.timeLimit == .seconds(120))
         #expect(configuration.logLevel == .debug)
     }
 
@@ -121,6 +132,9 @@ import Testing
                 "hs256": {"secret": "\(Fixtures.jwtSecret)"}, "jwksFile": "\(keySetFile)",
                 "issuer": "https://idp.example.test", "audience": "agent-platform", "autoProvision": true
               },
+              "provider": {"allowedHosts": "127.0.0.1:8081,ollama.internal"},
+              "chat": {"monthlyTokenBudget": 1000000, "requestsPerMinute": 60},
+              "reply": {"timeLimitSeconds": 120},
               "log": {"level": "debug"}
             }
             """)

@@ -41,9 +41,16 @@ import Testing
         #expect(newest.items.map(\.id.rawValue) == Array(ids.suffix(3).reversed()))
         #expect(newest.items.first?.metadata == .object(["i": .number(24)]))
 
-        let empty = try await db.store.withTenant(user) {
-            try await $0.messages(
-                agentID: agent.id, conversationID: ConversationID(rawValue: "none")!, PageRequest(order: .ascending))
+        // An unknown conversation is not found; a conversation without messages is an empty page.
+        await #expect(throws: StoreError.notFound(resource: "conversation")) {
+            try await db.store.withTenant(user) {
+                try await $0.messages(
+                    agentID: agent.id, conversationID: ConversationID(rawValue: "none")!, PageRequest(order: .ascending))
+            }
+        }
+        let empty = try await db.store.withTenant(user) { session in
+            let created = try await session.createConversation(agentID: agent.id, NewConversation(title: "empty"))
+            return try await session.messages(agentID: agent.id, conversationID: created.id, PageRequest(order: .ascending))
         }
         #expect(empty.items.isEmpty && !empty.hasMore)
         await #expect(throws: StoreError.notFound(resource: "agent")) {

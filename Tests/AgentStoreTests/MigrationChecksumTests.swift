@@ -10,6 +10,7 @@ import Testing
         2: "724f8f49a6afc1fe21adc720bcf4168e5927d2ab143f4d1d31a1a0e44eb0db23",
         3: "c91dc7ac5823ff279cd67cddca3ac4c21ceb7f81514969efb0ad165c06412c2c",
         4: "4f909065f55576f2091db7296fa21a5a3271e040dbbdafca4c136d762d4c10d9",
+        5: "0e3cc42f88bddcf0981741ca0370f5df6a2906656de8832123f1d96bb5635a1c",
     ]
 
     @Test(arguments: Migration.all.map(\.version))
