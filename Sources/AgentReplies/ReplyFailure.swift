@@ -48,7 +48,8 @@ public struct ReplyFailure: Error, Sendable, Equatable, CustomStringConvertible 
             self.init(failure)
         case .cancelled:
             self.init(
-                slug: "reply-cancelled", status: 499, title: "Reply cancelled", detail: "The reply was cancelled before it began.")
+                slug: "reply-cancelled", status: 499, title: "Reply cancelled", detail: "The reply was cancelled before it began."
+            )
         case .rejected(let status, _):
             self.init(
                 slug: "provider-rejected", status: 502, title: "Provider rejected the call",

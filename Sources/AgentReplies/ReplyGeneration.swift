@@ -39,7 +39,8 @@ struct ReplyGeneration: Sendable {
         let clock = ContinuousClock()
         while true {
             guard index < candidates.count else {
-                await settle(call, connection: nil, request: request, produced: Produced(failure: .noChatConnection), elapsed: .zero)
+                await settle(
+                    call, connection: nil, request: request, produced: Produced(failure: .noChatConnection), elapsed: .zero)
                 return
             }
             let (connection, endpoint) = candidates[index]
@@ -49,11 +50,14 @@ struct ReplyGeneration: Sendable {
                 let key = try await openKey(connection.id)
                 stream = try await client.streamReply(request, endpoint: endpoint, apiKey: key)
             } catch let failure as ReplyFailure {
-                await settle(call, connection: connection.id, request: request, produced: Produced(failure: failure), elapsed: clock.now - started)
+                await settle(
+                    call, connection: connection.id, request: request, produced: Produced(failure: failure),
+                    elapsed: clock.now - started)
                 return
             } catch let error as ProviderCallError {
                 let failed = CallSettlement(
-                    status: .failed, connectionID: connection.id, usage: MessageUsage(promptTokens: 0, completionTokens: 0, estimated: false),
+                    status: .failed, connectionID: connection.id,
+                    usage: MessageUsage(promptTokens: 0, completionTokens: 0, estimated: false),
                     latencyMilliseconds: (clock.now - started).milliseconds, timeToFirstTokenMilliseconds: nil,
                     error: ReplyFailure(error).slug)
                 let stopped = await reply.stopReason != nil
@@ -64,7 +68,9 @@ struct ReplyGeneration: Sendable {
                     index += 1
                     continue
                 }
-                if !stopped, !waitedForRateLimit, case .rateLimited(let retryAfter?) = error, retryAfter <= settings.longestRetryAfter {
+                if !stopped, !waitedForRateLimit, case .rateLimited(let retryAfter?) = error,
+                    retryAfter <= settings.longestRetryAfter
+                {
                     waitedForRateLimit = true
                     try? await Task.sleep(for: retryAfter)
                     if await reply.stopReason == nil, let next = await retry(call, failed) {
@@ -90,7 +96,9 @@ struct ReplyGeneration: Sendable {
 
     /// Reads the reply stream to its end, handing each piece of text to the followers as it arrives.
     /// Cancelling the task ends the stream and the upstream call with it.
-    private func consume(_ stream: ProviderReplyStream, since started: ContinuousClock.Instant, clock: ContinuousClock) async -> Produced {
+    private func consume(_ stream: ProviderReplyStream, since started: ContinuousClock.Instant, clock: ContinuousClock) async
+        -> Produced
+    {
         var produced = Produced()
         for await event in stream {
             switch event {
@@ -173,7 +181,8 @@ struct ReplyGeneration: Sendable {
                 }
             } catch {
                 guard clock.now + pause < deadline else {
-                    logger.error("the outcome of a reply could not be stored", metadata: ["call": "\(call)", "error": "\(error)"])
+                    logger.error(
+                        "the outcome of a reply could not be stored", metadata: ["call": "\(call)", "error": "\(error)"])
                     return nil
                 }
                 try? await Task.sleep(for: pause)

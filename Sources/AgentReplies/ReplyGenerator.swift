@@ -47,7 +47,9 @@ public struct ReplyGenerator: Sendable {
     }
 
     /// Generates a reply that is not stored (the OpenAI-compatible endpoint); only the ledger records it.
-    public func generate(_ start: CompletionStart, messages: [ChatMessage], tenant: UserID, requestID: String?) async -> RunningReply {
+    public func generate(_ start: CompletionStart, messages: [ChatMessage], tenant: UserID, requestID: String?) async
+        -> RunningReply
+    {
         await generate(
             CallPlan(start, messages: messages), tenant: tenant, requestID: requestID,
             reply: RunningReply(tenant: tenant, started: nil))

@@ -36,7 +36,8 @@ extension TenantSession {
         let promptTokens: Int? = try column(12)
         let completionTokens: Int? = try column(13)
         let usage = promptTokens.map {
-            MessageUsage(promptTokens: $0, completionTokens: completionTokens ?? 0, estimated: (try? column(14, Bool.self)) ?? false)
+            MessageUsage(
+                promptTokens: $0, completionTokens: completionTokens ?? 0, estimated: (try? column(14, Bool.self)) ?? false)
         }
         let generation = Message.Generation(
             model: try column(10), connectionID: try column(11, String?.self).map(ConnectionID.init(stored:)), usage: usage,

@@ -64,7 +64,10 @@ import Testing
                 let cases: [([String: Any], HTTPResponse.Status, String)] = [
                     (["model": "gpt-4o", "messages": [["role": "user", "content": "x"]]], .notFound, "invalid_request_error"),
                     (["model": "agent:\(chat.agentID)", "messages": []], .badRequest, "invalid_request_error"),
-                    (["model": "agent:\(chat.agentID)", "messages": [["role": "user", "content": "x"]]], .badGateway, "api_error"),
+                    (
+                        ["model": "agent:\(chat.agentID)", "messages": [["role": "user", "content": "x"]]], .badGateway,
+                        "api_error"
+                    ),
                     (
                         ["model": "agent:\(chat.agentID)", "messages": [["role": "user", "content": "x"]], "stream": true],
                         .badGateway, "api_error"
@@ -122,7 +125,8 @@ enum PythonScript {
     }
 
     static func run(_ script: String, environment: [String: String], input: String) async throws -> Result {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
         let path = root.appendingPathComponent(script).path
         return try await Task.detached { try run(arguments: [path], environment: environment, input: input) }.value
     }

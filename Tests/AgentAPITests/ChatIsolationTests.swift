@@ -39,7 +39,8 @@ import Testing
                 ]
                 for (method, path, body) in requests {
                     let response = try await client.send(method, path, as: intruder, json: body)
-                    let expected: HTTPResponse.Status = path.hasPrefix("/v1/agents/\(own.agentID)") ? .unprocessableContent : .notFound
+                    let expected: HTTPResponse.Status =
+                        path.hasPrefix("/v1/agents/\(own.agentID)") ? .unprocessableContent : .notFound
                     #expect(response.isProblem(expected), "\(method) \(path): \(response.status)")
                 }
                 let completion = try await client.send(
@@ -104,11 +105,13 @@ import Testing
 
             // Untitled: the first message names it.
             let untitled = try #require(try await client.send(.post, base, as: owner, json: [:]).json()["id"] as? String)
-            _ = try await client.send(.post, "\(base)/\(untitled)/messages", as: owner, json: ["role": "user", "content": "Where to eat?\nmore"])
+            _ = try await client.send(
+                .post, "\(base)/\(untitled)/messages", as: owner, json: ["role": "user", "content": "Where to eat?\nmore"])
             #expect(try await client.send(.get, "\(base)/\(untitled)", as: owner).json()["title"] as? String == "Where to eat?")
 
             // A client-chosen id, percent-encoded in the path, is the decoded id.
-            let posted = try await client.send(.post, "\(base)/my%20chat/messages", as: owner, json: ["role": "user", "content": "x"])
+            let posted = try await client.send(
+                .post, "\(base)/my%20chat/messages", as: owner, json: ["role": "user", "content": "x"])
             #expect(try posted.json()["conversation_id"] as? String == "my chat")
             #expect(try await client.send(.get, "\(base)/my%20chat/messages", as: owner).ids(Schemas.MessagePage.self).count == 1)
             let listed = try await client.send(.get, base, as: owner).json()["data"] as? [[String: Any]] ?? []
@@ -121,7 +124,8 @@ import Testing
             }
             #expect(try await client.send(.get, "\(base)/nope/messages", as: owner).isProblem(.notFound))
             let long = String(repeating: "x", count: 201)
-            let tooLong = try await client.send(.post, "\(base)/\(long)/messages", as: owner, json: ["role": "user", "content": "x"])
+            let tooLong = try await client.send(
+                .post, "\(base)/\(long)/messages", as: owner, json: ["role": "user", "content": "x"])
             #expect(tooLong.isProblem(.unprocessableContent))
             #expect(try tooLong.problemField() == "conversation_id")
             #expect(try await client.send(.get, "\(base)/\(long)/messages", as: owner).isProblem(.unprocessableContent))
@@ -134,7 +138,9 @@ import Testing
     @Test func chatBaseURLsMustBePublicUnlessAllowed() async throws {
         let owner = try await api.makeUser()
         try await api.test { client in
-            for baseURL in ["http://10.0.0.7", "http://169.254.169.254", "http://[::1]:9", "ftp://example.com", "http://u:p@example.com"] {
+            for baseURL in [
+                "http://10.0.0.7", "http://169.254.169.254", "http://[::1]:9", "ftp://example.com", "http://u:p@example.com",
+            ] {
                 let refused = try await client.send(
                     .post, "/v1/connections", as: owner,
                     json: ["name": "n", "service": "openai", "api_key": "sk-x", "metadata": ["base_url": baseURL]])

@@ -45,7 +45,8 @@ import Testing
                 }
                 let replyID = try await runningReply(client, owner, chat)
                 try await Task.sleep(for: .milliseconds(150))
-                let cancelled = try ReplyMessage.decode(try await client.send(.post, "/v1/messages/\(replyID)/cancel", as: owner).text)
+                let cancelled = try ReplyMessage.decode(
+                    try await client.send(.post, "/v1/messages/\(replyID)/cancel", as: owner).text)
                 #expect(cancelled.status == "cancelled")
                 #expect(cancelled.content.count < 500)
                 #expect(cancelled.usage != nil)

@@ -53,7 +53,9 @@ import Testing
             #expect(received.messages.first?.content == "You are a test agent." || received.wireProtocol == "anthropic")
             #expect(received.messages.last?.content == "Hello there, how are you today?")
             #expect(received.maxTokens == 4096)
-            #expect(received.keySHA256 == SHA256.hash(data: Data(ChatFixture.apiKey.utf8)).map { String(format: "%02x", $0) }.joined())
+            #expect(
+                received.keySHA256 == SHA256.hash(data: Data(ChatFixture.apiKey.utf8)).map { String(format: "%02x", $0) }.joined()
+            )
             #expect(received.otherCredentialHeaders.isEmpty)
         }
     }
@@ -85,7 +87,8 @@ import Testing
                 let chat = try await ChatFixture.make(client, owner, baseURLs: [baseURL])
                 let reply = try Exchange.decode(
                     try await client.send(
-                        .post, chat.replies("c1"), as: owner, json: ["content": "[emulator usage=off]\ncount me", "stream": false]
+                        .post, chat.replies("c1"), as: owner,
+                        json: ["content": "[emulator usage=off]\ncount me", "stream": false]
                     ).text
                 ).reply
                 #expect(reply.status == "complete")
@@ -126,7 +129,8 @@ import Testing
         try await ProviderEmulator().withRunning { baseURL in
             try await api.test(.live) { client in
                 let chat = try await ChatFixture.make(
-                    client, owner, baseURLs: ["\(baseURL)/script/status=429,retry_after=30", "\(baseURL)/script/status=500", baseURL])
+                    client, owner,
+                    baseURLs: ["\(baseURL)/script/status=429,retry_after=30", "\(baseURL)/script/status=500", baseURL])
                 let reply = try Exchange.decode(
                     try await client.send(.post, chat.replies("c1"), as: owner, json: ["content": "hi", "stream": false]).text
                 ).reply
@@ -159,7 +163,8 @@ import Testing
                 let chat = try await ChatFixture.make(client, owner, baseURLs: [baseURL])
                 let first = try Exchange.decode(
                     try await client.send(.post, chat.replies("c1"), as: owner, json: ["content": "again", "stream": false]).text)
-                let regenerated = try await client.send(.post, "/v1/messages/\(first.reply.id)/regenerate?stream=false", as: owner)
+                let regenerated = try await client.send(
+                    .post, "/v1/messages/\(first.reply.id)/regenerate?stream=false", as: owner)
                 #expect(regenerated.status == .created)
                 let second = try Exchange.decode(regenerated.text).reply
                 #expect(second.id != first.reply.id && second.parentId == first.message?.id && second.status == "complete")
@@ -167,7 +172,8 @@ import Testing
                 // A user's message is no reply to regenerate.
                 let message = try #require(first.message)
                 #expect(
-                    try await client.send(.post, "/v1/messages/\(message.id)/regenerate", as: owner).isProblem(.unprocessableContent))
+                    try await client.send(.post, "/v1/messages/\(message.id)/regenerate", as: owner).isProblem(
+                        .unprocessableContent))
             }
         }
     }

@@ -85,7 +85,8 @@ struct ChatCompletionsController: Sendable {
             }
             running = await replies.generate(start, messages: conversation, tenant: tenant, requestID: context.requestID)
         }
-        let identity = Identity(id: "chatcmpl-\(UUID().uuidString.lowercased())", created: Int(Date().timeIntervalSince1970), model: body.model)
+        let identity = Identity(
+            id: "chatcmpl-\(UUID().uuidString.lowercased())", created: Int(Date().timeIntervalSince1970), model: body.model)
         // Until the first token, a failure can still be an HTTP error with its status.
         if let failure = await Self.failureBeforeFirstToken(running) { throw OpenAIError(failure) }
         guard body.stream == true else {
@@ -113,8 +114,11 @@ struct ChatCompletionsController: Sendable {
                         if let failure = end.failure {
                             try await writer.write(ServerSentEvents.event(nil, OpenAIError(failure).body))
                         } else {
-                            try await writer.write(ServerSentEvents.event(nil, identity.chunk(finishReason: end.finishReason ?? "stop")))
-                            if includeUsage { try await writer.write(ServerSentEvents.event(nil, identity.usageChunk(end.usage))) }
+                            try await writer.write(
+                                ServerSentEvents.event(nil, identity.chunk(finishReason: end.finishReason ?? "stop")))
+                            if includeUsage {
+                                try await writer.write(ServerSentEvents.event(nil, identity.usageChunk(end.usage)))
+                            }
                             try await writer.write(ServerSentEvents.event(data: "[DONE]"))
                         }
                     }

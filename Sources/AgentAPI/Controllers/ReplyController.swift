@@ -125,7 +125,8 @@ struct ReplyController: Sendable {
         guard connections.contains(where: { ReplyGenerator.chatServices.contains($0.service) }) else {
             throw Problem.invalid(
                 field: "agent_id",
-                reason: "the agent has no linked connection whose service can answer (\(ReplyGenerator.chatServices.sorted().joined(separator: ", ")))"
+                reason:
+                    "the agent has no linked connection whose service can answer (\(ReplyGenerator.chatServices.sorted().joined(separator: ", ")))"
             )
         }
     }

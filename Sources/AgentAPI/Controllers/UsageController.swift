@@ -18,12 +18,13 @@ struct UsageController: Sendable {
         let query = request.uri.queryParameters
         let to = try query.get("to").map { try Self.time($0, "to") } ?? Date()
         let from = try query.get("from").map { try Self.time($0, "from") } ?? to.addingTimeInterval(-30 * 86_400)
-        let grouping = try query.get("group_by").map { raw in
-            guard let grouping = UsageGrouping(rawValue: raw) else {
-                throw Problem.badParameter("group_by", "must be day, agent or model")
-            }
-            return grouping
-        } ?? .day
+        let grouping =
+            try query.get("group_by").map { raw in
+                guard let grouping = UsageGrouping(rawValue: raw) else {
+                    throw Problem.badParameter("group_by", "must be day, agent or model")
+                }
+                return grouping
+            } ?? .day
         let totals = try await store.withTenant(of: context) { try await $0.usage(from: from, to: to, groupedBy: grouping) }
         return UsageReportBody(from: from, to: to, groupBy: grouping.rawValue, totals: totals)
     }

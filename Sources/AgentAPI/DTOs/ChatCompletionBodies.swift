@@ -72,7 +72,9 @@ struct ChatCompletionRequest: Decodable, Sendable {
             case "user": return ChatMessage(role: .user, content: text)
             case "assistant": return ChatMessage(role: .assistant, content: text)
             case "tool", "function": return nil
-            default: throw OpenAIError.invalidRequest("messages[].role must be system, developer, user or assistant", param: "messages")
+            default:
+                throw OpenAIError.invalidRequest(
+                    "messages[].role must be system, developer, user or assistant", param: "messages")
             }
         }
         guard turns.contains(where: { $0.role == .user }) else {

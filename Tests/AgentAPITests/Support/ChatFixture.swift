@@ -68,7 +68,9 @@ struct StreamedReply: Sendable {
 
     /// The reply stored at the end, from `reply.completed` or the `reply` of `reply.failed`.
     func ended() throws -> ReplyMessage {
-        if let completed = events.first(where: { $0.name == "reply.completed" }) { return try ReplyMessage.decode(completed.data) }
+        if let completed = events.first(where: { $0.name == "reply.completed" }) {
+            return try ReplyMessage.decode(completed.data)
+        }
         let failed = try #require(events.first { $0.name == "reply.failed" })
         let object = try #require(try JSONSerialization.jsonObject(with: Data(failed.data.utf8)) as? [String: Any])
         let reply = try JSONSerialization.data(withJSONObject: try #require(object["reply"]))
