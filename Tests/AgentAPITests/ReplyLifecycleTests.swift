@@ -1,4 +1,5 @@
 import AgentAPI
+import AgentProviders
 import AgentReplies
 import AgentStore
 import AgentTestSupport
@@ -145,6 +146,34 @@ import Testing
                         if attempt == allowed { #expect(response.isProblem(.tooManyRequests)) }
                     }
                 }
+            }
+        }
+    }
+}
+
+/// A provider that stalls or drops the connection mid-reply fails that reply, in bounded time, and
+/// nothing else.
+@Suite struct ProviderFaultTests {
+    @Test(arguments: ["stall_after=2,stall_ms=20000", "drop_after=2"])
+    func aStalledOrDroppedProviderFailsTheReplyInBoundedTime(script: String) async throws {
+        let api = try await TestAPI.make(providerTimeouts: ProviderTimeouts(idle: .milliseconds(500)))
+        let owner = try await api.makeUser()
+        try await ProviderEmulator().withRunning { baseURL in
+            try await api.test(.live) { client in
+                let chat = try await ChatFixture.make(client, owner, baseURLs: [baseURL])
+                let clock = ContinuousClock()
+                let started = clock.now
+                let stream = StreamedReply(
+                    try await client.send(
+                        .post, chat.replies("c1"), as: owner, json: ["content": "[emulator \(script)]\none two three four"]))
+                #expect(clock.now - started < .seconds(10))
+                let reply = try stream.ended()
+                #expect(reply.status == "failed" && !reply.content.isEmpty)
+                #expect(
+                    stream.failureType.map { $0.hasSuffix("/provider-stalled") || $0.hasSuffix("/provider-connection-lost") }
+                        == true)
+                // The platform answers at once meanwhile and after.
+                #expect(try await client.send(.get, "/v1/agents/\(chat.agentID)", as: owner).status == .ok)
             }
         }
     }
