@@ -36,6 +36,7 @@ public func buildRouter(
     let router = Router(context: APIRequestContext.self)
     // Outermost first: the id tags everything after it; metrics see the final status of problems.
     router.add(middleware: RequestIDMiddleware())
+    router.add(middleware: ResponseHeadersMiddleware())
     router.add(middleware: RequestMetricsMiddleware(registry: registry))
     router.add(middleware: ProblemMiddleware(bodyLimit: configuration.maximumBodySize))
 

@@ -7,6 +7,8 @@ import PostgresNIO
 /// `postgresql://user:password@host:port/database?sslmode=disable`, or for a Unix socket
 /// `postgresql://user@/database?host=/socket/dir&port=5432`. The description hides the password.
 public struct DatabaseURL: Sendable, CustomStringConvertible {
+    /// `require` verifies the server's certificate and host name (as libpq's `verify-full`); `prefer` tries
+    /// TLS and falls back to plain text, so it protects against nothing active and is never the default.
     public enum TLSMode: String, Sendable { case disable, prefer, require }
 
     public let user: String
@@ -36,8 +38,11 @@ public struct DatabaseURL: Sendable, CustomStringConvertible {
         let path = url.path.hasPrefix("/") ? String(url.path.dropFirst()) : url.path
         let database = path.removingPercentEncoding ?? path
         guard !database.isEmpty else { throw DatabaseURLError(problem: "names no database") }
-        guard let tls = TLSMode(rawValue: query["sslmode"] ?? (hostParameter.hasPrefix("/") ? "disable" : "prefer")) else {
-            throw DatabaseURLError(problem: "has an sslmode other than disable, prefer or require")
+        // Over TCP, TLS with the server's certificate verified unless the URL says otherwise; a Unix socket
+        // needs none. libpq's `verify-ca` and `verify-full` name what `require` does here.
+        let mode = query["sslmode"].map { $0 == "verify-ca" || $0 == "verify-full" ? "require" : $0 }
+        guard let tls = TLSMode(rawValue: mode ?? (hostParameter.hasPrefix("/") ? "disable" : "require")) else {
+            throw DatabaseURLError(problem: "has an sslmode other than disable, prefer, require, verify-ca or verify-full")
         }
         self.user = user
         self.password = url.password.flatMap { $0.removingPercentEncoding } ?? query["password"]

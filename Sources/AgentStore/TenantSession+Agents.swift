@@ -19,14 +19,16 @@ extension TenantSession {
 
     public func createAgent(_ new: NewAgent) async throws -> Agent {
         try new.validate()
-        return try await row(
+        let agent = try await row(
             """
             INSERT INTO agents (user_id, name, description, system_prompt, model, temperature, max_tokens)
             VALUES (\(userID.rawValue), \(new.name), \(new.description), \(new.systemPrompt),
                     coalesce(\(new.model), 'gpt-3.5-turbo'), coalesce(\(new.temperature)::numeric, 0.7), \(new.maxTokens))
             RETURNING \(unescaped: Self.agentColumns)
             """, Self.agent
-        ) ?? { throw StoreError.notFound(resource: "user") }()
+        ).unwrapped(or: .notFound(resource: "user"))
+        try await audit(.agentCreated, targetType: "agent", targetID: agent.id.rawValue)
+        return agent
     }
 
     public func agent(_ id: AgentID) async throws -> Agent {
@@ -56,7 +58,9 @@ extension TenantSession {
         if let temperature = changes.temperature { sql.append(", temperature = \(sql.bind(temperature))::numeric") }
         if let maxTokens = changes.maxTokens { sql.append(", max_tokens = \(sql.bind(maxTokens))") }
         sql.append(" WHERE id = \(sql.bind(id)) AND user_id = \(sql.bind(userID.rawValue)) RETURNING \(Self.agentColumns)")
-        return try await row(sql.query, Self.agent) ?? { throw StoreError.notFound(resource: "agent") }()
+        let agent = try await row(sql.query, Self.agent).unwrapped(or: .notFound(resource: "agent"))
+        try await audit(.agentUpdated, targetType: "agent", targetID: id.rawValue)
+        return agent
     }
 
     /// Deletes an agent with its links, conversations and feedback.

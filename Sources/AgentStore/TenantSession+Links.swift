@@ -5,12 +5,18 @@ extension TenantSession {
     /// Links a connection to an agent, so the agent may use its key. Linking twice is a no-op.
     /// Both must be the tenant's: the composite foreign keys refuse anything else, as not found.
     public func attachConnection(agentID: AgentID, connectionID: ConnectionID) async throws {
-        try await execute(
+        let linked = try await affectedRows(
             """
             INSERT INTO agent_api_connections (agent_id, api_connection_id, user_id)
             VALUES (\(agentID), \(connectionID), \(userID.rawValue))
             ON CONFLICT (agent_id, api_connection_id) DO NOTHING
+            RETURNING id
             """)
+        if linked > 0 {
+            try await audit(
+                .connectionLinked, targetType: "agent", targetID: agentID.rawValue,
+                details: ["connection_id": .string(connectionID.rawValue)])
+        }
     }
 
     public func detachConnection(agentID: AgentID, connectionID: ConnectionID) async throws {
@@ -21,6 +27,9 @@ extension TenantSession {
             RETURNING id
             """)
         guard deleted > 0 else { throw StoreError.notFound(resource: "link") }
+        try await audit(
+            .connectionUnlinked, targetType: "agent", targetID: agentID.rawValue,
+            details: ["connection_id": .string(connectionID.rawValue)])
     }
 
     /// The connections linked to an agent, newest connection first by default.

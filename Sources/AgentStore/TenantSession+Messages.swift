@@ -179,6 +179,9 @@ extension TenantSession {
             RETURNING conversation_id
             """)
         guard deletedMessages + deletedEmpty > 0 else { throw StoreError.notFound(resource: "conversation") }
+        try await audit(
+            .conversationDeleted, targetType: "agent", targetID: agentID.rawValue,
+            details: ["conversation_id": .string(conversationID.rawValue), "messages": .number(Double(deletedMessages))])
     }
 
     /// Gives an untitled conversation a title from a message: its first line, at most 60 characters.

@@ -123,4 +123,28 @@ import Testing
             #expect(try await client.send(.get, "/v1/audit-log", as: other).ids(Schemas.AuditEntryPage.self) == [])
         }
     }
+
+    @Test func agentsLinksAndConversationDeletionsAreAudited() async throws {
+        let owner = try await api.makeUser()
+        try await api.test { client async throws in
+            let agent = try await client.send(.post, "/v1/agents", as: owner, json: ["name": "a", "system_prompt": "p"])
+            let agentID = try agent.decode(Schemas.Agent.self).id
+            _ = try await client.send(.patch, "/v1/agents/\(agentID)", as: owner, json: ["name": "b"])
+            let connection = try await client.send(
+                .post, "/v1/connections", as: owner, json: ["name": "c", "service": "s", "api_key": "sk-abcdefghijklmnop"])
+            let connectionID = try connection.decode(Schemas.Connection.self).id
+            _ = try await client.send(.put, "/v1/agents/\(agentID)/connections/\(connectionID)", as: owner)
+            _ = try await client.send(.delete, "/v1/agents/\(agentID)/connections/\(connectionID)", as: owner)
+            _ = try await client.send(
+                .post, "/v1/agents/\(agentID)/conversations/c1/messages", as: owner, json: ["role": "user", "content": "x"])
+            _ = try await client.send(.delete, "/v1/agents/\(agentID)/conversations/c1", as: owner)
+            let actions = try await client.send(.get, "/v1/audit-log?limit=100", as: owner).decode(Schemas.AuditEntryPage.self)
+                .data.map(\.action)
+            for action in [
+                "agent.created", "agent.updated", "connection.linked", "connection.unlinked", "conversation.deleted",
+            ] {
+                #expect(actions.contains(action), "\(action)")
+            }
+        }
+    }
 }

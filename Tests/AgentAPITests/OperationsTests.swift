@@ -55,6 +55,19 @@ import Testing
         }
     }
 
+    @Test func everyAnswerForbidsSniffingAndCaching() async throws {
+        let owner = try await api.makeUser()
+        try await api.test { client async throws in
+            for response in [
+                try await client.send(.get, "/v1/me", as: owner), try await client.send(.get, "/v1/me", as: nil),
+                try await client.send(.get, "/v1/nowhere", as: owner), try await client.exchange(.get, "/health"),
+            ] {
+                #expect(response.headers[.xContentTypeOptions] == "nosniff")
+                #expect(response.headers[.cacheControl] == "no-store")
+            }
+        }
+    }
+
     @Test func logLinesCarryTheRequestIDAndNoSecrets() async throws {
         let lines = CapturedLog()
         let logger = lines.logger(level: .info)

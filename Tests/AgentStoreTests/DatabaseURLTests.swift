@@ -24,6 +24,14 @@ import Testing
         #expect(try DatabaseURL(url.replacing(user: "agent_app")).password == nil)
     }
 
+    /// Over TCP the default is TLS with the certificate verified; a socket needs none; the URL still wins.
+    @Test func tcpDefaultsToVerifiedTLS() throws {
+        #expect(try DatabaseURL("postgresql://app@db.internal/platform").tls == .require)
+        #expect(try DatabaseURL("postgresql://app@db.internal/platform?sslmode=verify-full").tls == .require)
+        #expect(try DatabaseURL("postgresql://app@db.internal/platform?sslmode=disable").tls == .disable)
+        #expect(try DatabaseURL("postgresql://app@%2Fvar%2Frun%2Fpostgresql/platform").tls == .disable)
+    }
+
     /// A server's pool holds its connections and arms no per-release timers; other pools open on demand.
     @Test func persistentPoolsHoldConnectionsWithoutTimers() throws {
         let url = try DatabaseURL("postgresql://agent_app@%2Ftmp:5432/agent_platform")

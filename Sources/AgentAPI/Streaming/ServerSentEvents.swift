@@ -9,7 +9,7 @@ enum ServerSentEvents {
 
     /// Headers of a stream: not cached, not buffered by proxies that honour `X-Accel-Buffering`.
     static var headers: HTTPFields {
-        [.contentType: mediaType, .cacheControl: "no-cache", HTTPField.Name("X-Accel-Buffering")!: "no"]
+        [.contentType: mediaType, .cacheControl: "no-store", HTTPField.Name("X-Accel-Buffering")!: "no"]
     }
 
     /// One event named `name` carrying `value` as JSON.
