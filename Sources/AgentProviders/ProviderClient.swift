@@ -41,13 +41,20 @@ public struct ProviderClient: Sendable {
     }
 
     /// The configuration of a client for provider calls: no redirects, the connect timeout, no
-    /// decompression (replies are small and streamed as they come).
+    /// decompression (replies are small and streamed as they come), and room for many concurrent streams.
     public static func httpClientConfiguration(timeouts: ProviderTimeouts = ProviderTimeouts()) -> HTTPClient.Configuration {
         var configuration = HTTPClient.Configuration()
         configuration.redirectConfiguration = .disallow
         configuration.timeout = .init(connect: TimeAmount(timeouts.connect), read: nil)
+        // A stream holds its connection for the whole reply: the default of 8 per host would queue the
+        // ninth concurrent reply to one provider behind the first eight.
+        configuration.connectionPool = .init(
+            idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: maximumConnectionsPerHost)
         return configuration
     }
+
+    /// Streams open at once to one provider host through the shared client.
+    public static let maximumConnectionsPerHost = 1024
 
     // MARK: Calls
 

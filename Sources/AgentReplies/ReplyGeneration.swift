@@ -27,12 +27,7 @@ struct ReplyGeneration: Sendable {
 
     func run() async {
         let request = plan.request
-        // A base URL that is not valid any more (it was checked when stored) leaves that connection out.
-        let candidates = plan.connections.compactMap { connection -> (LinkedConnection, ProviderEndpoint)? in
-            guard let wire = ChatWireProtocol(service: connection.service) else { return nil }
-            guard let baseURL = connection.baseURL else { return (connection, ProviderEndpoint(wireProtocol: wire)) }
-            return (try? ProviderEndpoint(wireProtocol: wire, baseURL: baseURL)).map { (connection, $0) }
-        }
+        let candidates = Self.candidates(plan.connections)
         var call = plan.call
         var index = 0
         var waitedForRateLimit = false
@@ -47,7 +42,10 @@ struct ReplyGeneration: Sendable {
             let started = clock.now
             let stream: ProviderReplyStream
             do {
-                let key = try await openKey(connection.id)
+                let key =
+                    if index == 0, let first = plan.firstKey, first.connectionID == connection.id { first.secret } else {
+                        try await openKey(connection.id)
+                    }
                 stream = try await client.streamReply(request, endpoint: endpoint, apiKey: key)
             } catch let failure as ReplyFailure {
                 await settle(
@@ -91,6 +89,16 @@ struct ReplyGeneration: Sendable {
             let produced = await consume(stream, since: started, clock: clock)
             await settle(call, connection: connection.id, request: request, produced: produced, elapsed: clock.now - started)
             return
+        }
+    }
+
+    /// The agent's connections that can answer, in link order, with their endpoints. A base URL that is not
+    /// valid any more (it was checked when stored) leaves its connection out.
+    static func candidates(_ connections: [LinkedConnection]) -> [(LinkedConnection, ProviderEndpoint)] {
+        connections.compactMap { connection -> (LinkedConnection, ProviderEndpoint)? in
+            guard let wire = ChatWireProtocol(service: connection.service) else { return nil }
+            guard let baseURL = connection.baseURL else { return (connection, ProviderEndpoint(wireProtocol: wire)) }
+            return (try? ProviderEndpoint(wireProtocol: wire, baseURL: baseURL)).map { (connection, $0) }
         }
     }
 

@@ -14,7 +14,6 @@ extension TenantSession {
     ) async throws -> ReplyStart {
         try Field.text(new.content, .content, length: 1...1_000_000)
         let agent = try await agent(agentID)
-        try await lockChatLimits()
         if let parentID = new.parentID {
             let inConversation = try await row(
                 """
@@ -47,7 +46,6 @@ extension TenantSession {
             throw StoreError.invalid(field: .messageID, reason: "is not a reply to a message")
         }
         let agent = try await agent(earlier.agentID)
-        try await lockChatLimits()
         let prompt = try await message(parentID)
         return try await startReply(agent: agent, answering: prompt, limits: limits, budget: budget)
     }
@@ -58,7 +56,6 @@ extension TenantSession {
         agentID: AgentID, promptTokens: Int, maximumTokens requested: Int?, limits: ChatLimits, budget: ContextBudget
     ) async throws -> CompletionStart {
         let agent = try await agent(agentID)
-        try await lockChatLimits()
         let bound = agent.maxTokens ?? budget.defaultMaximumTokens
         let maximumTokens = min(requested ?? bound, bound)
         let call = try await startCall(
@@ -218,34 +215,18 @@ extension TenantSession {
     }
 
     /// Checks the tenant's limits (the operator's override over `limits`) and enters a running call that
-    /// reserves `tokens`. Call with the limits lock held.
+    /// reserves `tokens`. A tenant without limits pays for no lock and no sums.
     private func startCall(
         agentID: AgentID, replyID: MessageID?, model: String, attempt: Int, reserving tokens: Int, limits defaults: ChatLimits
     ) async throws -> ProviderCallID {
-        let standing = try await row(
-            """
-            SELECT l.monthly_token_budget, l.requests_per_minute,
-                   (SELECT coalesce(sum(prompt_tokens + completion_tokens + reserved_tokens), 0)::bigint FROM provider_calls
-                     WHERE user_id = \(userID.rawValue) AND started_at >= date_trunc('month', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'),
-                   (SELECT count(*) FROM provider_calls
-                     WHERE user_id = \(userID.rawValue) AND attempt = 1 AND started_at > clock_timestamp() - interval '1 minute'),
-                   (SELECT ceil(extract(epoch FROM min(started_at) + interval '1 minute' - clock_timestamp()))::bigint
-                      FROM provider_calls
-                     WHERE user_id = \(userID.rawValue) AND attempt = 1 AND started_at > clock_timestamp() - interval '1 minute'),
-                   ceil(extract(epoch FROM (date_trunc('month', now() AT TIME ZONE 'UTC') + interval '1 month')
-                                          - (now() AT TIME ZONE 'UTC')))::bigint
-              FROM (SELECT 1) one LEFT JOIN chat_limits l ON l.user_id = \(userID.rawValue)
-            """
-        ) { try $0.decode((Int?, Int?, Int, Int, Int?, Int).self) }
-        guard let (budget, rate, spent, recent, rateRetry, monthRetry) = standing else {
-            throw StoreError.notFound(resource: "user")
-        }
-        let effective = defaults.overridden(by: ChatLimits(monthlyTokenBudget: budget, requestsPerMinute: rate))
-        if let perMinute = effective.requestsPerMinute, attempt == 1, recent >= perMinute {
-            throw StoreError.limitExceeded(LimitExceeded(limit: .requestsPerMinute, retryAfterSeconds: max(1, rateRetry ?? 60)))
-        }
-        if let monthly = effective.monthlyTokenBudget, spent + tokens > monthly {
-            throw StoreError.limitExceeded(LimitExceeded(limit: .monthlyTokenBudget, retryAfterSeconds: max(1, monthRetry)))
+        let override = try await row(
+            "SELECT monthly_token_budget, requests_per_minute FROM chat_limits WHERE user_id = \(userID.rawValue)"
+        ) { try $0.decode((Int?, Int?).self) }
+        let effective = defaults.overridden(
+            by: ChatLimits(monthlyTokenBudget: override?.0, requestsPerMinute: override?.1))
+        if effective.monthlyTokenBudget != nil || effective.requestsPerMinute != nil {
+            try await lockChatLimits()
+            try await checkLimits(effective, reserving: tokens, attempt: attempt)
         }
         let id = try await row(
             """
@@ -255,6 +236,31 @@ extension TenantSession {
             """
         ) { try $0.decode(String.self) }
         return ProviderCallID(rawValue: try id.unwrapped(or: .notFound(resource: "user")))
+    }
+
+    /// Refuses a call that would break `limits`: this month's tokens (spent, and reserved by calls still
+    /// running) plus `tokens`, or this minute's first attempts. Call with the limits lock held.
+    private func checkLimits(_ limits: ChatLimits, reserving tokens: Int, attempt: Int) async throws {
+        let standing = try await row(
+            """
+            SELECT (SELECT coalesce(sum(prompt_tokens + completion_tokens + reserved_tokens), 0)::bigint FROM provider_calls
+                     WHERE user_id = \(userID.rawValue) AND started_at >= date_trunc('month', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'),
+                   (SELECT count(*) FROM provider_calls
+                     WHERE user_id = \(userID.rawValue) AND attempt = 1 AND started_at > clock_timestamp() - interval '1 minute'),
+                   (SELECT ceil(extract(epoch FROM min(started_at) + interval '1 minute' - clock_timestamp()))::bigint
+                      FROM provider_calls
+                     WHERE user_id = \(userID.rawValue) AND attempt = 1 AND started_at > clock_timestamp() - interval '1 minute'),
+                   ceil(extract(epoch FROM (date_trunc('month', now() AT TIME ZONE 'UTC') + interval '1 month')
+                                          - (now() AT TIME ZONE 'UTC')))::bigint
+            """
+        ) { try $0.decode((Int, Int, Int?, Int).self) }
+        let (spent, recent, rateRetry, monthRetry) = try standing.unwrapped(or: .notFound(resource: "user"))
+        if let perMinute = limits.requestsPerMinute, attempt == 1, recent >= perMinute {
+            throw StoreError.limitExceeded(LimitExceeded(limit: .requestsPerMinute, retryAfterSeconds: max(1, rateRetry ?? 60)))
+        }
+        if let monthly = limits.monthlyTokenBudget, spent + tokens > monthly {
+            throw StoreError.limitExceeded(LimitExceeded(limit: .monthlyTokenBudget, retryAfterSeconds: max(1, monthRetry)))
+        }
     }
 }
 extension Optional {
