@@ -13,7 +13,8 @@ extension LocalCluster {
             ("listen_addresses", "''"),
             ("port", "\(Self.port)"),
             ("unix_socket_directories", Self.quote(self.socketDirectory)),
-            ("max_connections", "200"),
+            // A throwaway cluster serves a whole test run: many databases at once, each with its pools.
+            ("max_connections", self.durable ? "200" : "1000"),
             ("shared_buffers", "256MB"),
             ("fsync", durability),
             ("synchronous_commit", durability),

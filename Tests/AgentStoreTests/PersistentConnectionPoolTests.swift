@@ -68,24 +68,25 @@ import Testing
         #expect(agents.items.isEmpty)
     }
 
-    /// No database at all: a request answers `unavailable` within the lease timeout instead of hanging,
-    /// and once the pool has seen connecting fail, at once.
+    /// No database at all: a request answers `unavailable` when connecting fails, well before the lease
+    /// timeout, instead of hanging; and once the pool has seen connecting fail, at once. (The bounds are
+    /// loose: a loaded 2-core machine delays every task; what they tell apart is waiting out the lease.)
     @Test func unreachableDatabaseFailsFast() async throws {
         let configuration = PostgresConnection.Configuration(
             unixSocketPath: "/nonexistent-\(UInt32.random(in: 0...UInt32.max))/.s.PGSQL.5432",
             username: "nobody", password: nil, database: "none")
-        let pool = Self.pool(configuration, size: 2, leaseTimeout: .seconds(2))
+        let pool = Self.pool(configuration, size: 2, leaseTimeout: .seconds(30))
         let running = Task { await pool.run() }
         defer { running.cancel() }
         let start = ContinuousClock.now
         await #expect(throws: StoreError.self) { try await pool.withLeasedConnection { _ in () } }
-        #expect(ContinuousClock.now - start < .seconds(3))
+        #expect(ContinuousClock.now - start < .seconds(15))
         try await Task.sleep(for: .milliseconds(200))
         let again = ContinuousClock.now
         await #expect(throws: StoreError.unavailable(reason: "the database cannot be reached")) {
             try await pool.withLeasedConnection { _ in () }
         }
-        #expect(ContinuousClock.now - again < .milliseconds(500))
+        #expect(ContinuousClock.now - again < .seconds(5))
     }
 
     /// A request waiting for a busy pool stops waiting when its task is cancelled (a client that went

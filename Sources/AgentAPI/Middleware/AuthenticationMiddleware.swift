@@ -4,10 +4,11 @@ import Logging
 
 /// Requires bearer credentials and runs the rest of the request as their user's tenant.
 ///
-/// A bodiless request with a personal token (a read, a delete) is checked inside the transaction that
-/// serves it, so it costs no transaction of its own; see `RequestCredential`. Whatever the handler did
-/// without the database, its answer is not sent until the token has passed: a response of a handler that
-/// did not reach the store, and any error, wait for a check of their own.
+/// A request with a personal token is checked inside the transaction that serves it, so the check costs no
+/// transaction of its own; see `RequestCredential`. Whatever the handler did without the database, its
+/// answer is not sent until the token has passed: a response of a handler that did not reach the store,
+/// and any error (a bad body included), wait for a check of their own, so bad credentials are a 401
+/// before anything about the body.
 struct AuthenticationMiddleware: RouterMiddleware {
     typealias Context = APIRequestContext
 
@@ -17,7 +18,7 @@ struct AuthenticationMiddleware: RouterMiddleware {
     {
         var context = context
         let credential = try await authenticator.credential(
-            for: request, deferringTokenCheck: !Self.mayHaveBody(request.method),
+            for: request, deferringTokenCheck: true,
             requestID: context.requestID, logger: context.logger)
         context.credential = credential
         // The user id is not a secret; it ties log lines to the tenant.
@@ -31,11 +32,5 @@ struct AuthenticationMiddleware: RouterMiddleware {
             if !check.passed { try await authenticator.check(token, requestID: context.requestID) }
             throw error
         }
-    }
-
-    /// Requests whose body is read before the store is reached: their token is checked first, so that a
-    /// bad body with bad credentials is a 401, not a 4xx about the body.
-    private static func mayHaveBody(_ method: HTTPRequest.Method) -> Bool {
-        method != .get && method != .head && method != .delete && method != .options
     }
 }
