@@ -49,6 +49,22 @@ import Testing
         }
     }
 
+    @Test func aBodyTrickledByteByByteIsCutAtTheTimeout() async throws {
+        let api = try await TestAPI.make(idleTimeout: Self.idleTimeout)
+        let owner = try await api.makeUser()
+        try await api.test(.live) { client async throws in
+            let port = try #require(client.port)
+            let head =
+                "POST /v1/agents HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer \(owner.token)\r\n"
+                + "Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n"
+            // A byte every 200 ms: never silent for the idle timeout, never done within it either.
+            let closedAfter = try await RawConnection.trickleThenWaitForClose(
+                port: port, head, every: .milliseconds(200), limit: Self.limit)
+            let duration = try #require(closedAfter, "a trickling connection was still open after \(Self.limit)")
+            #expect(duration >= Self.idleTimeout - .milliseconds(100) && duration < Self.idleTimeout + .seconds(5), "\(duration)")
+        }
+    }
+
     @Test func aConnectionInUseIsNotClosedBeforeTheTimeout() async throws {
         let api = try await TestAPI.make(idleTimeout: .seconds(5))
         try await api.test(.live) { client async throws in

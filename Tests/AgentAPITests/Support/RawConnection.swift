@@ -33,4 +33,39 @@ enum RawConnection {
             }
         }
     }
+
+    /// Connects to `port`, sends `head`, then one byte of body every `interval` until the server closes the
+    /// connection; the time that took after the head, or nil when it was still open after `limit`.
+    static func trickleThenWaitForClose(port: Int, _ head: String, every interval: Duration, limit: Duration) async throws
+        -> Duration?
+    {
+        let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .connect(host: "127.0.0.1", port: port) { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
+                }
+            }
+        return try await channel.executeThenClose { inbound, outbound in
+            try await outbound.write(ByteBuffer(string: head))
+            let sent = ContinuousClock.now
+            return try await withThrowingTaskGroup(of: Duration?.self) { group in
+                group.addTask {
+                    do { for try await _ in inbound {} } catch {}
+                    return sent.duration(to: .now)
+                }
+                group.addTask {
+                    // Writing into a closed connection fails; the reader above reports the close.
+                    while sent.duration(to: .now) < limit {
+                        try await Task.sleep(for: interval)
+                        do { try await outbound.write(ByteBuffer(string: " ")) } catch { break }
+                    }
+                    try await Task.sleep(for: limit)
+                    return nil
+                }
+                let first = try await group.next() ?? nil
+                group.cancelAll()
+                return first
+            }
+        }
+    }
 }
