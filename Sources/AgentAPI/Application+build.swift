@@ -3,6 +3,7 @@ import AgentReplies
 import AgentStore
 import Hummingbird
 import Logging
+import NIOCore
 import Prometheus
 import ServiceLifecycle
 
@@ -17,8 +18,16 @@ public func buildApplication(
 ) async throws -> some ApplicationProtocol {
     let router = try await buildRouter(
         store: store, replies: replies, configuration: configuration, registry: registry, logger: logger)
+    // Hummingbird closes a connection that has been silent for this long unless a response is being
+    // written: half a request head, a stalled body or a kept-alive idle connection all count (slowloris).
+    let idle = configuration.idleTimeout.components
+    let idleTimeout = TimeAmount.nanoseconds(idle.seconds * 1_000_000_000 + idle.attoseconds / 1_000_000_000)
     return Application(
         router: router,
+        // Silence is not all a slow client can do: a body trickled a byte at a time is cut at the same bound.
+        server: .http1(
+            configuration: .init(
+                additionalChannelHandlers: [RequestReadDeadlineHandler(limit: idleTimeout)], idleTimeout: idleTimeout)),
         configuration: .init(address: .hostname(configuration.hostname, port: configuration.port), serverName: "agent-platform"),
         services: services,
         logger: logger)
@@ -57,6 +66,8 @@ public func buildRouter(
     ChatCompletionsController(store: store, replies: replies).addRoutes(to: v1)
     UsageController(store: store, replies: replies).addRoutes(to: v1)
     AuditLogController(store: store).addRoutes(to: v1.group("audit-log"))
+    // Last: a middleware wraps only the routes added after it, and the responder of unmatched requests.
+    router.add(middleware: MethodNotAllowedMiddleware(routes: router.routes))
     logger.debug("API routes built", metadata: ["jwt": "\(configuration.jwt.map(String.init(describing:)) ?? "off")"])
     return router
 }

@@ -20,22 +20,49 @@ import Testing
     struct Claims: JWTPayload {
         var sub: SubjectClaim
         var exp: ExpirationClaim?
+        var iat: IssuedAtClaim?
+        var nbf: NotBeforeClaim?
         var iss: IssuerClaim?
         var aud: AudienceClaim?
         var email: String?
+        var emailVerified: Bool?
+
+        enum CodingKeys: String, CodingKey {
+            case sub, exp, iat, nbf, iss, aud, email
+            case emailVerified = "email_verified"
+        }
+
         func verify(using algorithm: some JWTAlgorithm) async throws {}
     }
 
-    func jwt(_ claims: Claims, secret: String = secret) async throws -> String {
+    static let issuer = "https://issuer.test"
+
+    func jwt(_ claims: Claims, secret: String = secret, digest: DigestAlgorithm = .sha256, kid: String? = nil) async throws
+        -> String
+    {
         let keys = JWTKeyCollection()
-        await keys.add(hmac: HMACKey(from: secret), digestAlgorithm: .sha256)
-        return try await keys.sign(claims)
+        let kid = kid.map { JWKIdentifier(string: $0) }
+        await keys.add(hmac: HMACKey(from: secret), digestAlgorithm: digest, kid: kid)
+        return try await keys.sign(claims, kid: kid)
     }
 
-    func claims(sub: String, expires: TimeInterval = 600, audience: String = "agent-platform", email: String? = nil) -> Claims {
+    func claims(
+        sub: String, expires: TimeInterval = 600, audience: String = "agent-platform", email: String? = nil,
+        verified: Bool? = true
+    ) -> Claims {
         Claims(
             sub: SubjectClaim(value: sub), exp: ExpirationClaim(value: Date().addingTimeInterval(expires)),
-            iss: IssuerClaim(value: "https://issuer.test"), aud: AudienceClaim(value: [audience]), email: email)
+            iss: IssuerClaim(value: Self.issuer), aud: AudienceClaim(value: [audience]), email: email,
+            emailVerified: email == nil ? nil : verified)
+    }
+
+    /// A platform user that JWTs of `subject` from the test issuer speak for.
+    func makeJWTUser(subject: String) async throws -> UserID {
+        let id = UserID.jwt(issuer: Self.issuer, subject: subject)
+        _ = try await api.db.store.withTenant(id) {
+            try await $0.createCurrentUser(email: "jwt-\(UUID().uuidString.prefix(8))@example.test")
+        }
+        return id
     }
 
     func status(_ client: any TestClientProtocol, _ authorization: String?) async throws -> TestResponse {
@@ -82,27 +109,32 @@ import Testing
     }
 
     @Test func validJWTIsAcceptedForAnExistingUser() async throws {
-        let user = try await api.makeUser()
-        let token = try await jwt(claims(sub: user.id.rawValue))
+        // The user a JWT speaks for is the hash of its (iss, sub), not its sub (see UserID.jwt).
+        let subject = "idp|\(UUID().uuidString)"
+        let userID = try await makeJWTUser(subject: subject)
+        let token = try await jwt(claims(sub: subject))
         try await api.test { client async throws in
             let response = try await status(client, "Bearer \(token)")
             #expect(response.status == .ok)
-            #expect(try response.decode(Schemas.User.self).id == user.id.rawValue)
+            #expect(try response.decode(Schemas.User.self).id == userID.rawValue)
         }
     }
 
     @Test func expiredWrongAudienceWrongIssuerAndWrongKeyAreRejected() async throws {
-        let user = try await api.makeUser()
-        var wrongIssuer = claims(sub: user.id.rawValue)
+        let subject = "idp|\(UUID().uuidString)"
+        _ = try await makeJWTUser(subject: subject)
+        var wrongIssuer = claims(sub: subject)
         wrongIssuer.iss = IssuerClaim(value: "https://evil.test")
-        var noExpiry = claims(sub: user.id.rawValue)
+        var noExpiry = claims(sub: subject)
         noExpiry.exp = nil
         let tokens = [
-            try await jwt(claims(sub: user.id.rawValue, expires: -60)),
-            try await jwt(claims(sub: user.id.rawValue, audience: "someone-else")),
+            try await jwt(claims(sub: subject, expires: -120)),
+            try await jwt(claims(sub: subject, audience: "someone-else")),
             try await jwt(wrongIssuer),
             try await jwt(noExpiry),
-            try await jwt(claims(sub: user.id.rawValue), secret: "another-secret-that-is-long-enough-too!!"),
+            try await jwt(claims(sub: subject), secret: "another-secret-that-is-long-enough-too!!"),
+            // The secret's key verifies no token that names a key id.
+            try await jwt(claims(sub: subject), kid: "idp-1"),
         ]
         try await api.test { client async throws in
             for token in tokens {
@@ -123,10 +155,85 @@ import Testing
             #expect(try first.decode(Schemas.User.self).email == email)
             #expect(try await status(client, "Bearer \(token)").status == .ok)
         }
-        let user = try await api.db.store.withTenant(try #require(UserID(rawValue: subject))) {
+        let user = try await api.db.store.withTenant(UserID.jwt(issuer: Self.issuer, subject: subject)) {
             try await $0.currentUserIfExists()
         }
         #expect(user?.email == email)
+    }
+
+    @Test func provisioningRequiresAVerifiedEmailAndDoesNotTellThatAnEmailIsTaken() async throws {
+        let email = "taken-\(UUID().uuidString.prefix(8))@example.test"
+        let unverified = try await jwt(claims(sub: "idp|\(UUID().uuidString)", email: email, verified: false))
+        let unsaid = try await jwt(claims(sub: "idp|\(UUID().uuidString)", email: email, verified: nil))
+        let first = try await jwt(claims(sub: "idp|\(UUID().uuidString)", email: email))
+        let second = try await jwt(claims(sub: "idp|\(UUID().uuidString)", email: email))
+        try await api.test { client async throws in
+            #expect(try await status(client, "Bearer \(unverified)").isProblem(.unauthorized))
+            #expect(try await status(client, "Bearer \(unsaid)").isProblem(.unauthorized))
+            #expect(try await status(client, "Bearer \(first)").status == .ok)
+            // Another subject with the same email: the same 401 as any bad credential, no conflict, no email.
+            let conflict = try await status(client, "Bearer \(second)")
+            let garbage = try await status(client, "Bearer garbage")
+            #expect(conflict.isProblem(.unauthorized))
+            #expect(try conflict.problem().detail == garbage.problem().detail)
+            #expect(!conflict.text.contains(email) && !conflict.text.lowercased().contains("exist"))
+        }
+    }
+
+    @Test func subjectsOfTwoIssuersAndPlatformIDsDoNotCollide() async throws {
+        // No JWT_ISSUER: a token's own iss still separates its subjects from another issuer's.
+        let open = try await TestAPI.make(jwt: JWTConfiguration(hs256Secret: Self.secret, autoProvision: true))
+        let platformUser = try await open.makeUser()
+        let subject = platformUser.id.rawValue
+        var fromA = claims(sub: subject, email: "a-\(UUID().uuidString.prefix(8))@example.test")
+        fromA.iss = IssuerClaim(value: "https://a.test")
+        var fromB = claims(sub: subject, email: "b-\(UUID().uuidString.prefix(8))@example.test")
+        fromB.iss = IssuerClaim(value: "https://b.test")
+        let tokenA = try await jwt(fromA)
+        let tokenB = try await jwt(fromB)
+        try await open.test { client async throws in
+            let userA = try await status(client, "Bearer \(tokenA)").decode(Schemas.User.self).id
+            let userB = try await status(client, "Bearer \(tokenB)").decode(Schemas.User.self).id
+            #expect(userA == UserID.jwt(issuer: "https://a.test", subject: subject).rawValue)
+            #expect(userB == UserID.jwt(issuer: "https://b.test", subject: subject).rawValue)
+            #expect(userA != userB && userA != subject && userB != subject)
+            let platform = try await client.send(.get, "/v1/me", as: platformUser).decode(Schemas.User.self)
+            #expect(platform.id == subject)
+        }
+    }
+
+    @Test func clockLeewayAndLifetime() async throws {
+        let subject = "idp|\(UUID().uuidString)"
+        _ = try await makeJWTUser(subject: subject)
+        func at(exp: TimeInterval, iat: TimeInterval? = 0, nbf: TimeInterval? = nil) async throws -> String {
+            var payload = self.claims(sub: subject, expires: exp)
+            payload.iat = iat.map { IssuedAtClaim(value: Date().addingTimeInterval($0)) }
+            payload.nbf = nbf.map { NotBeforeClaim(value: Date().addingTimeInterval($0)) }
+            return try await jwt(payload)
+        }
+        let accepted = [
+            try await at(exp: -30),  // expired within the leeway
+            try await at(exp: 600, nbf: 30),  // valid in 30 s
+            try await at(exp: 600, iat: 30),  // issued 30 s ahead of this clock
+            try await at(exp: 23 * 3600),
+            try await at(exp: 23 * 3600, iat: nil),
+        ]
+        let refused = [
+            try await at(exp: -120),
+            try await at(exp: 600, nbf: 120),
+            try await at(exp: 600, iat: 120),
+            try await at(exp: 25 * 3600),  // lives longer than 24 h from its iat
+            try await at(exp: 25 * 3600, iat: nil),  // or from now, without one
+            try await at(exp: 3600, iat: -24 * 3600),
+        ]
+        try await api.test { client async throws in
+            for (index, token) in accepted.enumerated() {
+                #expect(try await status(client, "Bearer \(token)").status == .ok, "accepted[\(index)]")
+            }
+            for (index, token) in refused.enumerated() {
+                #expect(try await status(client, "Bearer \(token)").isProblem(.unauthorized), "refused[\(index)]")
+            }
+        }
     }
 
     @Test func concurrentFirstRequestsProvisionOnce() async throws {

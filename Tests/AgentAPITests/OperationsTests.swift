@@ -28,6 +28,26 @@ import Testing
         }
     }
 
+    @Test func aKnownPathWithAnotherMethodIs405WithAllow() async throws {
+        let owner = try await api.makeUser()
+        try await api.test { client async throws in
+            let cases: [(HTTPRequest.Method, String, String)] = [
+                (.put, "/v1/agents", "GET, POST"),
+                (.post, "/v1/agents/some-agent", "DELETE, GET, PATCH"),
+                (.delete, "/health", "GET"),
+                (.patch, "/v1/messages/m1/cancel", "POST"),
+            ]
+            for (method, path, allow) in cases {
+                let response = try await client.send(method, path, as: owner)
+                #expect(response.isProblem(.methodNotAllowed), "\(method) \(path)")
+                #expect(response.headers[.allow] == allow, "\(method) \(path)")
+            }
+            // An unknown path is still a 404, and a known method on a known path is untouched.
+            #expect(try await client.send(.put, "/v1/nothing-here", as: owner).isProblem(.notFound))
+            #expect(try await client.send(.get, "/v1/agents", as: owner).status == .ok)
+        }
+    }
+
     @Test func notReadyWhenTheDatabaseIsNotMigrated() async throws {
         let bare = try await TestDatabase.make(migrated: false)
         let app = try await buildApplication(

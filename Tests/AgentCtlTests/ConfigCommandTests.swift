@@ -27,6 +27,7 @@ import Testing
         #expect(lines.contains(["API_PORT", "9000", "environment"]))
         #expect(lines.contains(["API_HOST", "0.0.0.0", "file"]))
         #expect(lines.contains(["API_MAX_BODY_BYTES", "1048576", "default"]))
+        #expect(lines.contains(["API_IDLE_TIMEOUT_SECONDS", "30", "default"]))
         #expect(lines.contains(["AGENT_PLATFORM_HOME", home.path, "environment"]))
         #expect(lines.contains(["DATABASE_URL", "postgresql://app:***@db.example.test:5433/agents", "environment"]))
         #expect(lines.contains(["ENCRYPTION_KEY", "<redacted>", "environment"]))

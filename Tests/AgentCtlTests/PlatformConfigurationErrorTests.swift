@@ -23,6 +23,8 @@ import Testing
         Case(environment: ["API_PORT": "70000"], setting: "API_PORT", hidden: "70000"),
         Case(environment: ["API_MAX_BODY_BYTES": "0"], setting: "API_MAX_BODY_BYTES", hidden: "=0"),
         Case(environment: ["API_MAX_BODY_BYTES": "lots"], setting: "API_MAX_BODY_BYTES", hidden: "lots"),
+        Case(environment: ["API_IDLE_TIMEOUT_SECONDS": "0"], setting: "API_IDLE_TIMEOUT_SECONDS", hidden: "=0"),
+        Case(environment: ["API_IDLE_TIMEOUT_SECONDS": "soon"], setting: "API_IDLE_TIMEOUT_SECONDS", hidden: "soon"),
         Case(environment: ["DATABASE_POOL_SIZE": "5000"], setting: "DATABASE_POOL_SIZE", hidden: "5000"),
         Case(environment: ["DATABASE_POOL_SIZE": "many"], setting: "DATABASE_POOL_SIZE", hidden: "many"),
         Case(
@@ -46,7 +48,9 @@ import Testing
             environment: ["ENCRYPTION_KEY": Fixtures.key, "ENCRYPTION_ACTIVE_KEY_ID": "k9"],
             setting: "ENCRYPTION_ACTIVE_KEY_ID", hidden: Fixtures.key),
         Case(environment: ["JWT_HS256_SECRET": "too-short-secret"], setting: "JWT_HS256_SECRET", hidden: "too-short-secret"),
-        Case(environment: ["JWT_JWKS_FILE": "/nonexistent/jwks.json"], setting: "JWT_JWKS_FILE", hidden: "<none>"),
+        Case(
+            environment: ["JWT_JWKS_FILE": "/nonexistent/jwks.json", "JWT_ISSUER": "https://idp.test", "JWT_AUDIENCE": "a"],
+            setting: "JWT_JWKS_FILE", hidden: "<none>"),
         Case(
             environment: ["JWT_HS256_SECRET": Fixtures.jwtSecret, "JWT_AUTO_PROVISION": "maybe"],
             setting: "JWT_AUTO_PROVISION", hidden: Fixtures.jwtSecret),
@@ -82,8 +86,45 @@ import Testing
 
     @Test func aJWKSFileThatIsNoKeySetIsNamed() async throws {
         let file = try Fixtures.file(#"{"keys": [{"kty": "nonsense"}]}"#, named: "jwks.json")
+        let check = await PlatformConfiguration.check(
+            environment: ["JWT_JWKS_FILE": file, "JWT_ISSUER": "https://idp.test", "JWT_AUDIENCE": "agent-platform"])
+        #expect(
+            check.problems.map(\.message) == [
+                "JWT_JWKS_FILE names a file that is not a usable JSON Web Key Set: it has a key without a kid"
+            ])
+    }
+
+    @Test func aJWKWithoutAnAllowedAlgIsNamedByItsKeyID() async throws {
+        let environment = ["JWT_ISSUER": "https://idp.test", "JWT_AUDIENCE": "agent-platform"]
+        let good = try Fixtures.keySet()
+        let cases = [
+            (good.replacingOccurrences(of: #""alg":"ES256","#, with: ""), "has key \"idp-1\" without an alg"),
+            (
+                good.replacingOccurrences(of: #""alg":"ES256""#, with: #""alg":"none""#),
+                "has key \"idp-1\" with alg \"none\", which is not allowed"
+            ),
+            (
+                good.replacingOccurrences(of: #""alg":"ES256""#, with: #""alg":"RS256""#),
+                "has key \"idp-1\", which cannot be used with its alg"
+            ),
+        ]
+        for (keySet, reason) in cases {
+            let file = try Fixtures.file(keySet, named: "jwks.json")
+            let check = await PlatformConfiguration.check(environment: environment.merging(["JWT_JWKS_FILE": file]) { $1 })
+            #expect(
+                check.problems.map(\.message) == [
+                    "JWT_JWKS_FILE names a file that is not a usable JSON Web Key Set: it \(reason)"
+                ])
+        }
+    }
+
+    @Test func aJWKSWithoutIssuerAndAudienceIsAnError() async throws {
+        let file = try Fixtures.file(try Fixtures.keySet(), named: "jwks.json")
         let check = await PlatformConfiguration.check(environment: ["JWT_JWKS_FILE": file])
-        #expect(check.problems.map(\.message) == ["JWT_JWKS_FILE names a file that is not a usable JSON Web Key Set"])
+        #expect(
+            check.problems.map(\.message) == [
+                "JWT_ISSUER is required when JWT_JWKS_FILE is set", "JWT_AUDIENCE is required when JWT_JWKS_FILE is set",
+            ])
     }
 
     // MARK: The file

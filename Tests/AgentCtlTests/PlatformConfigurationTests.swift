@@ -38,6 +38,7 @@ import Testing
         #expect(configuration.api.hostname == "127.0.0.1")
         #expect(configuration.api.port == 8080)
         #expect(configuration.api.maximumBodySize == 1024 * 1024)
+        #expect(configuration.api.idleTimeout == .seconds(30))
         #expect(configuration.api.jwt == nil)
         #expect(configuration.logLevel == nil)
         #expect(check.file == nil)
@@ -67,6 +68,7 @@ import Testing
             "API_HOST": "0.0.0.0",
             "API_PORT": "9000",
             "API_MAX_BODY_BYTES": "2048",
+            "API_IDLE_TIMEOUT_SECONDS": "45",
             "JWT_HS256_SECRET": Fixtures.jwtSecret,
             "JWT_JWKS_FILE": keySetFile,
             "JWT_ISSUER": "https://idp.example.test",
@@ -93,6 +95,7 @@ import Testing
         #expect(configuration.api.hostname == "0.0.0.0")
         #expect(configuration.api.port == 9000)
         #expect(configuration.api.maximumBodySize == 2048)
+        #expect(configuration.api.idleTimeout == .seconds(45))
         #expect(configuration.api.jwt?.hs256Secret == Fixtures.jwtSecret)
         #expect(configuration.api.jwt?.jwks == keySet)
         #expect(configuration.api.jwt?.issuer == "https://idp.example.test")
@@ -127,7 +130,7 @@ import Testing
               "adminDatabase": {"url": "\(Fixtures.adminURL)"},
               "postgres": {"binDir": "\(binaries)"},
               "encryption": {"key": "\(Fixtures.key)", "keys": "k2:\(Fixtures.otherKey)", "activeKeyId": "default"},
-              "api": {"host": "0.0.0.0", "port": 9000, "maxBodyBytes": 2048},
+              "api": {"host": "0.0.0.0", "port": 9000, "maxBodyBytes": 2048, "idleTimeoutSeconds": 45},
               "jwt": {
                 "hs256": {"secret": "\(Fixtures.jwtSecret)"}, "jwksFile": "\(keySetFile)",
                 "issuer": "https://idp.example.test", "audience": "agent-platform", "autoProvision": true

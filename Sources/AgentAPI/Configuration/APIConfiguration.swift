@@ -7,20 +7,25 @@ public struct APIConfiguration: Sendable, CustomStringConvertible {
     public var port: Int
     /// The largest request body accepted, in bytes; larger bodies get 413.
     public var maximumBodySize: Int
+    /// How long a connection may stay silent before it is closed: with no request in progress, or while a
+    /// request's head or body is still arriving. Bounds what a client that opens connections and sends
+    /// nothing (or half a request) can hold; a response being written is never cut by it.
+    public var idleTimeout: Duration
     /// JSON Web Token settings; `nil` accepts personal API tokens only.
     public var jwt: JWTConfiguration?
 
     public init(
         hostname: String = "127.0.0.1", port: Int = 8080, maximumBodySize: Int = 1024 * 1024,
-        jwt: JWTConfiguration? = nil
+        idleTimeout: Duration = .seconds(30), jwt: JWTConfiguration? = nil
     ) {
         self.hostname = hostname
         self.port = port
         self.maximumBodySize = maximumBodySize
+        self.idleTimeout = idleTimeout
         self.jwt = jwt
     }
 
     public var description: String {
-        "APIConfiguration(\(hostname):\(port), maximumBodySize: \(maximumBodySize), jwt: \(jwt.map(String.init(describing:)) ?? "off"))"
+        "APIConfiguration(\(hostname):\(port), maximumBodySize: \(maximumBodySize), idleTimeout: \(idleTimeout), jwt: \(jwt.map(String.init(describing:)) ?? "off"))"
     }
 }

@@ -31,6 +31,15 @@ extension Problem {
         Problem(.notFound, slug: "not-found", title: "Not found", detail: "The \(resource) does not exist.")
     }
 
+    /// A known path asked with a method it does not have; `Allow` lists the ones it has.
+    static func methodNotAllowed(_ allowed: [String]) -> Problem {
+        var problem = Problem(
+            .methodNotAllowed, slug: "method-not-allowed", title: "Method not allowed",
+            detail: "This path accepts \(allowed.joined(separator: ", ")).")
+        problem.headers[.allow] = allowed.joined(separator: ", ")
+        return problem
+    }
+
     static func conflict(field: String, reason: String) -> Problem {
         Problem(
             .conflict, slug: "conflict", title: "Conflict", detail: "Conflict on \(field): \(reason).",

@@ -21,6 +21,17 @@ extension PlatformConfiguration {
         }
         settings.show(.apiMaximumBodyBytes, "\(api.maximumBodySize)", isSet: bodyBytes != nil)
 
+        let idleSeconds = settings.int(.apiIdleTimeoutSeconds)
+        if let idleSeconds {
+            if idleTimeoutSeconds.contains(idleSeconds) {
+                api.idleTimeout = .seconds(idleSeconds)
+            } else {
+                settings.fail(
+                    .apiIdleTimeoutSeconds, "must be \(idleTimeoutSeconds.lowerBound) to \(idleTimeoutSeconds.upperBound)")
+            }
+        }
+        settings.show(.apiIdleTimeoutSeconds, "\(api.idleTimeout.components.seconds)", isSet: idleSeconds != nil)
+
         api.jwt = await readJWT(&settings)
         return api
     }
@@ -37,8 +48,8 @@ extension PlatformConfiguration {
         if let keySetPath {
             if let data = FileManager.default.contents(atPath: keySetPath), let text = String(data: data, encoding: .utf8) {
                 keySet = text
-                if !(await JWTConfiguration.isUsableKeySet(text)) {
-                    settings.fail(.jwtKeySetFile, "names a file that is not a usable JSON Web Key Set")
+                if let problem = await JWTConfiguration.keySetProblem(text) {
+                    settings.fail(.jwtKeySetFile, "names a file that is not a usable JSON Web Key Set: it \(problem)")
                 }
             } else {
                 settings.fail(.jwtKeySetFile, "names a file that cannot be read as UTF-8")
@@ -46,9 +57,13 @@ extension PlatformConfiguration {
         }
         settings.show(.jwtKeySetFile, keySetPath ?? "(not set)", isSet: keySetPath != nil)
 
+        // A key set is a third party's keys: without both checks, a token the provider issued for another
+        // application, or under another issuer, would be accepted.
         let issuer = settings.string(.jwtIssuer)
+        if keySetPath != nil, issuer == nil { settings.fail(.jwtIssuer, "is required when JWT_JWKS_FILE is set") }
         settings.show(.jwtIssuer, issuer ?? "(any)", isSet: issuer != nil)
         let audience = settings.string(.jwtAudience)
+        if keySetPath != nil, audience == nil { settings.fail(.jwtAudience, "is required when JWT_JWKS_FILE is set") }
         settings.show(.jwtAudience, audience ?? "(any)", isSet: audience != nil)
         let autoProvision = settings.bool(.jwtAutoProvision)
         settings.show(.jwtAutoProvision, "\(autoProvision ?? false)", isSet: autoProvision != nil)

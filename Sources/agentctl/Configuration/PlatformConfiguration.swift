@@ -41,6 +41,9 @@ struct PlatformConfiguration: Sendable {
     static let defaultPoolSize = 20
     static let poolSizes = 1...1000
     static let minimumSecretBytes = 32
+    /// `API_IDLE_TIMEOUT_SECONDS` (default 30, ``APIConfiguration``'s): an hour at most, so that idle or
+    /// half-sent connections can never pile up for good.
+    static let idleTimeoutSeconds = 1...3600
     static let defaultReplyTimeLimitSeconds = 300
     static let replyTimeLimits = 1...3600
 }

@@ -12,6 +12,7 @@ extension Setting {
     static let apiHost = Setting("API_HOST", ["api", "host"])
     static let apiPort = Setting("API_PORT", ["api", "port"])
     static let apiMaximumBodyBytes = Setting("API_MAX_BODY_BYTES", ["api", "maxBodyBytes"])
+    static let apiIdleTimeoutSeconds = Setting("API_IDLE_TIMEOUT_SECONDS", ["api", "idleTimeoutSeconds"])
     static let jwtSecret = Setting("JWT_HS256_SECRET", ["jwt", "hs256", "secret"], secret: true)
     static let jwtKeySetFile = Setting("JWT_JWKS_FILE", ["jwt", "jwksFile"])
     static let jwtIssuer = Setting("JWT_ISSUER", ["jwt", "issuer"])
@@ -27,7 +28,7 @@ extension Setting {
     static let all: [Setting] = [
         .home, .databaseURL, .adminDatabaseURL, .databasePoolSize, .postgresBinDirectory,
         .encryptionKey, .encryptionKeys, .encryptionActiveKeyID,
-        .apiHost, .apiPort, .apiMaximumBodyBytes,
+        .apiHost, .apiPort, .apiMaximumBodyBytes, .apiIdleTimeoutSeconds,
         .jwtSecret, .jwtKeySetFile, .jwtIssuer, .jwtAudience, .jwtAutoProvision,
         .providerAllowedHosts, .chatMonthlyTokenBudget, .chatRequestsPerMinute, .replyTimeLimitSeconds,
         .logLevel,

@@ -18,12 +18,13 @@ struct TestAPI: Sendable {
 
     static func make(
         jwt: JWTConfiguration? = nil, maximumBodySize: Int = 1024 * 1024, replySettings: ReplySettings = ReplySettings(),
-        providerTimeouts: ProviderTimeouts = ProviderTimeouts()
+        providerTimeouts: ProviderTimeouts = ProviderTimeouts(), idleTimeout: Duration = .seconds(30)
     ) async throws -> TestAPI {
         let db = try await TestDatabase.make()
         return TestAPI(
             db: db, registry: PrometheusCollectorRegistry(),
-            configuration: APIConfiguration(hostname: "127.0.0.1", port: 0, maximumBodySize: maximumBodySize, jwt: jwt),
+            configuration: APIConfiguration(
+                hostname: "127.0.0.1", port: 0, maximumBodySize: maximumBodySize, idleTimeout: idleTimeout, jwt: jwt),
             replies: TestReplies.make(store: db.store, settings: replySettings, timeouts: providerTimeouts))
     }
 

@@ -1,0 +1,80 @@
+import AgentAPI
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Testing
+
+/// Slow and silent clients (slowloris): a connection that stalls is closed after the idle timeout, and
+/// the server goes on serving everyone else meanwhile.
+@Suite struct ConnectionTimeoutTests {
+    /// Long enough to never fire under a normal request, short enough for a test.
+    static let idleTimeout = Duration.seconds(1)
+    /// How long a test waits for a close before failing: the timeout and a wide margin for a busy machine.
+    static let limit = Duration.seconds(15)
+
+    @Test func stalledConnectionsAreClosedWhileOthersAreServed() async throws {
+        let api = try await TestAPI.make(idleTimeout: Self.idleTimeout)
+        let owner = try await api.makeUser()
+        try await api.test(.live) { client async throws in
+            let port = try #require(client.port)
+            // A head without its final blank line, a body that stops halfway, and a connection that sends nothing.
+            let halfHead = "GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: 1\r\n"
+            let halfBody =
+                "POST /v1/agents HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer \(owner.token)\r\n"
+                + "Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"name\": \"sl"
+            let closes = Task {
+                try await withThrowingTaskGroup(of: Duration?.self) { group in
+                    for _ in 0..<10 {
+                        group.addTask { try await RawConnection.sendThenWaitForClose(port: port, halfHead, limit: Self.limit) }
+                    }
+                    group.addTask { try await RawConnection.sendThenWaitForClose(port: port, halfBody, limit: Self.limit) }
+                    group.addTask { try await RawConnection.sendThenWaitForClose(port: port, "", limit: Self.limit) }
+                    return try await group.reduce(into: [Duration?]()) { $0.append($1) }
+                }
+            }
+            // Served while the stalled connections are held open.
+            for _ in 0..<5 {
+                #expect(try await client.exchange(.get, "/health").status == .ok)
+                #expect(try await client.send(.get, "/v1/agents", as: owner).status == .ok)
+            }
+            let durations = try await closes.value
+            #expect(durations.count == 12)
+            for duration in durations {
+                let closedAfter = try #require(duration, "a stalled connection was still open after \(Self.limit)")
+                // Not before the timeout: it is the timeout, not an error, that closed it.
+                #expect(closedAfter >= Self.idleTimeout - .milliseconds(100), "\(closedAfter)")
+                // And soon after it: the margin is for a loaded machine, far below the stall being ended.
+                #expect(closedAfter < Self.idleTimeout + .seconds(5), "\(closedAfter)")
+            }
+        }
+    }
+
+    @Test func aBodyTrickledByteByByteIsCutAtTheTimeout() async throws {
+        let api = try await TestAPI.make(idleTimeout: Self.idleTimeout)
+        let owner = try await api.makeUser()
+        try await api.test(.live) { client async throws in
+            let port = try #require(client.port)
+            let head =
+                "POST /v1/agents HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer \(owner.token)\r\n"
+                + "Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n"
+            // A byte every 200 ms: never silent for the idle timeout, never done within it either.
+            let closedAfter = try await RawConnection.trickleThenWaitForClose(
+                port: port, head, every: .milliseconds(200), limit: Self.limit)
+            let duration = try #require(closedAfter, "a trickling connection was still open after \(Self.limit)")
+            #expect(duration >= Self.idleTimeout - .milliseconds(100) && duration < Self.idleTimeout + .seconds(5), "\(duration)")
+        }
+    }
+
+    @Test func aConnectionInUseIsNotClosedBeforeTheTimeout() async throws {
+        let api = try await TestAPI.make(idleTimeout: .seconds(5))
+        try await api.test(.live) { client async throws in
+            let port = try #require(client.port)
+            // The whole request is sent: it is answered, and the kept-alive connection then closes only once
+            // idle for the timeout.
+            let closedAfter = try await RawConnection.sendThenWaitForClose(
+                port: port, "GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", limit: Self.limit + .seconds(5))
+            let duration = try #require(closedAfter)
+            #expect(duration >= .seconds(4) && duration < .seconds(10), "\(duration)")
+        }
+    }
+}

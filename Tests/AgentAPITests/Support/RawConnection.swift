@@ -1,0 +1,71 @@
+import NIOCore
+import NIOPosix
+
+/// A plain TCP connection to the server under test, for what no HTTP client sends: half a request, then
+/// silence.
+enum RawConnection {
+    /// Connects to `port` on loopback, sends `text` and then nothing, and waits for the server to close
+    /// the connection; the time that took after sending, or nil when it was still open after `limit`.
+    static func sendThenWaitForClose(port: Int, _ text: String, limit: Duration) async throws -> Duration? {
+        let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .connect(host: "127.0.0.1", port: port) { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
+                }
+            }
+        return try await channel.executeThenClose { inbound, outbound in
+            try await outbound.write(ByteBuffer(string: text))
+            let sent = ContinuousClock.now
+            return try await withThrowingTaskGroup(of: Duration?.self) { group in
+                group.addTask {
+                    // Whatever the server answers is read and dropped; the end of the stream, or a reset, is
+                    // the close being waited for.
+                    do { for try await _ in inbound {} } catch {}
+                    return sent.duration(to: .now)
+                }
+                group.addTask {
+                    try await Task.sleep(for: limit)
+                    return nil
+                }
+                let first = try await group.next() ?? nil
+                group.cancelAll()
+                return first
+            }
+        }
+    }
+
+    /// Connects to `port`, sends `head`, then one byte of body every `interval` until the server closes the
+    /// connection; the time that took after the head, or nil when it was still open after `limit`.
+    static func trickleThenWaitForClose(port: Int, _ head: String, every interval: Duration, limit: Duration) async throws
+        -> Duration?
+    {
+        let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .connect(host: "127.0.0.1", port: port) { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
+                }
+            }
+        return try await channel.executeThenClose { inbound, outbound in
+            try await outbound.write(ByteBuffer(string: head))
+            let sent = ContinuousClock.now
+            return try await withThrowingTaskGroup(of: Duration?.self) { group in
+                group.addTask {
+                    do { for try await _ in inbound {} } catch {}
+                    return sent.duration(to: .now)
+                }
+                group.addTask {
+                    // Writing into a closed connection fails; the reader above reports the close.
+                    while sent.duration(to: .now) < limit {
+                        try await Task.sleep(for: interval)
+                        do { try await outbound.write(ByteBuffer(string: " ")) } catch { break }
+                    }
+                    try await Task.sleep(for: limit)
+                    return nil
+                }
+                let first = try await group.next() ?? nil
+                group.cancelAll()
+                return first
+            }
+        }
+    }
+}
