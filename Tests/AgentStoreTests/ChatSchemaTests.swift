@@ -27,17 +27,17 @@ import Testing
         #expect(
             await f.sqlState(as: f.a.user) {
                 try await $0.query("UPDATE chat_limits SET monthly_token_budget = NULL", logger: f.db.logger)
-            } != nil)
+            } == PostgresError.Code.insufficientPrivilege.raw)
         #expect(
             await f.sqlState(as: f.a.user) {
                 try await $0.query(
                     "INSERT INTO chat_limits (user_id, monthly_token_budget) VALUES (\(f.a.user.rawValue), 1000000)",
                     logger: f.db.logger)
-            } != nil)
+            } == PostgresError.Code.insufficientPrivilege.raw)
         #expect(
             await f.sqlState(as: f.a.user) {
                 try await $0.query("DELETE FROM provider_calls", logger: f.db.logger)
-            } != nil)
+            } == PostgresError.Code.insufficientPrivilege.raw)
         // B sees neither A's limits nor any of A's calls.
         #expect(try await f.count(as: f.b.user, "SELECT 1 FROM chat_limits") == 0)
         #expect(try await f.count(as: f.a.user, "SELECT 1 FROM chat_limits") == 1)

@@ -20,11 +20,11 @@ import Testing
                 try await $0.query(
                     "INSERT INTO agents (name, system_prompt, user_id) VALUES ('x', 'y', \(f.a.user.rawValue))",
                     logger: f.db.logger)
-            } != nil)
+            } == PostgresError.Code.insufficientPrivilege.raw)
         #expect(
             await f.sqlState(as: nil) {
                 try await $0.query("INSERT INTO users (id, email) VALUES ('intruder', 'i@example.test')", logger: f.db.logger)
-            } != nil)
+            } == PostgresError.Code.insufficientPrivilege.raw)
         #expect(try await f.count(as: nil, "DELETE FROM users RETURNING id") == 0)
     }
 
