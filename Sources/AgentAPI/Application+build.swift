@@ -52,7 +52,7 @@ public func buildRouter(
     OperationsController(store: store, registry: registry).addRoutes(to: router)
     OpenAPIController(document: try OpenAPIDocument.embedded.get()).addRoutes(to: router)
 
-    let v1 = router.group("v1").add(
+    let v1 = router.group("v1").add(middleware: RateLimitMiddleware(limits: configuration.rateLimits)).add(
         middleware: AuthenticationMiddleware(authenticator: BearerAuthenticator(store: store, jwt: jwt)))
     MeController(store: store).addRoutes(to: v1.group("me"))
     TokenController(store: store).addRoutes(to: v1.group("tokens"))

@@ -75,6 +75,9 @@ import Testing
             "JWT_AUDIENCE": "agent-platform",
             "JWT_AUTO_PROVISION": "yes",
             "PROVIDER_ALLOWED_HOSTS": "127.0.0.1:8081,ollama.internal",
+            "API_RATE_LIMIT_PER_ADDRESS": "300",
+            "API_RATE_LIMIT_PER_CREDENTIAL": "0",
+            "API_FAILED_AUTH_PER_MINUTE": "12",
             "CHAT_MONTHLY_TOKEN_BUDGET": "1000000",
             "CHAT_REQUESTS_PER_MINUTE": "60",
             "REPLY_TIME_LIMIT_SECONDS": "120",
@@ -106,6 +109,9 @@ import Testing
         #expect(configuration.providerAddressPolicy.allows(host: "ollama.internal", port: 11434))
         #expect(configuration.replies.defaultLimits == ChatLimits(monthlyTokenBudget: 1_000_000, requestsPerMinute: 60))
         #expect(configuration.replies.timeLimit == .seconds(120))
+        #expect(configuration.api.rateLimits.perAddress == RateLimits.Rate(perSecond: 300))
+        #expect(configuration.api.rateLimits.perCredential == nil)
+        #expect(configuration.api.rateLimits.failedAuthentications == RateLimits.Rate(perSecond: 0.2, burst: 12))
         #expect(configuration.logLevel == .debug)
     }
 
@@ -130,7 +136,10 @@ import Testing
               "adminDatabase": {"url": "\(Fixtures.adminURL)"},
               "postgres": {"binDir": "\(binaries)"},
               "encryption": {"key": "\(Fixtures.key)", "keys": "k2:\(Fixtures.otherKey)", "activeKeyId": "default"},
-              "api": {"host": "0.0.0.0", "port": 9000, "maxBodyBytes": 2048, "idleTimeoutSeconds": 45},
+              "api": {
+                "host": "0.0.0.0", "port": 9000, "maxBodyBytes": 2048, "idleTimeoutSeconds": 45,
+                "rateLimitPerAddress": 300, "rateLimitPerCredential": 0, "failedAuthPerMinute": 12
+              },
               "jwt": {
                 "hs256": {"secret": "\(Fixtures.jwtSecret)"}, "jwksFile": "\(keySetFile)",
                 "issuer": "https://idp.example.test", "audience": "agent-platform", "autoProvision": true

@@ -13,6 +13,8 @@ public struct APIConfiguration: Sendable, CustomStringConvertible {
     public var idleTimeout: Duration
     /// JSON Web Token settings; `nil` accepts personal API tokens only.
     public var jwt: JWTConfiguration?
+    /// Requests taken before a 429, per client address and per credential; off unless set.
+    public var rateLimits: RateLimits = .off
 
     public init(
         hostname: String = "127.0.0.1", port: Int = 8080, maximumBodySize: Int = 1024 * 1024,
@@ -26,6 +28,6 @@ public struct APIConfiguration: Sendable, CustomStringConvertible {
     }
 
     public var description: String {
-        "APIConfiguration(\(hostname):\(port), maximumBodySize: \(maximumBodySize), idleTimeout: \(idleTimeout), jwt: \(jwt.map(String.init(describing:)) ?? "off"))"
+        "APIConfiguration(\(hostname):\(port), maximumBodySize: \(maximumBodySize), idleTimeout: \(idleTimeout), \(rateLimits), jwt: \(jwt.map(String.init(describing:)) ?? "off"))"
     }
 }

@@ -9,6 +9,8 @@ public struct APIRequestContext: RequestContext {
     public var requestID: String
     /// Who the request says it is (see `RequestCredential`); every store call runs as that tenant.
     var credential: RequestCredential?
+    /// The client's IP address, for rate limits; nil where there is none (tests in memory).
+    public var clientAddress: String?
     /// Set from `APIConfiguration.maximumBodySize` by the first middleware.
     public var maxUploadSize: Int
 
@@ -21,6 +23,7 @@ public struct APIRequestContext: RequestContext {
         self.coreContext = .init(source: source)
         self.requestID = ""
         self.credential = nil
+        self.clientAddress = source.channel.remoteAddress?.ipAddress
         self.maxUploadSize = 1024 * 1024
     }
 

@@ -77,6 +77,16 @@ extension Problem {
         return problem
     }
 
+    /// A 429 of the API's rate limits; `Retry-After` in whole seconds, at least one.
+    static func tooManyRequests(retryAfter wait: Duration) -> Problem {
+        let seconds = max(1, Int(wait.components.seconds) + (wait.components.attoseconds > 0 ? 1 : 0))
+        var problem = Problem(
+            .tooManyRequests, slug: "rate-limited", title: "Too many requests",
+            detail: "Too many requests from this client or credential; retry after \(seconds) seconds.")
+        problem.headers[.retryAfter] = String(seconds)
+        return problem
+    }
+
     static func internalError() -> Problem {
         Problem(
             .internalServerError, slug: "internal-error", title: "Internal server error",

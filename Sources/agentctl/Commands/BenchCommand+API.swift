@@ -47,7 +47,12 @@ extension BenchCommand {
                 }
                 let port = Int.random(in: 20_000...40_000)
                 let server = try ServerProcess.start(
-                    port: port, environment: ["DATABASE_URL": database.runtimeURL.replacing(), "ENCRYPTION_KEY": keyHex])
+                    port: port,
+                    environment: [
+                        "DATABASE_URL": database.runtimeURL.replacing(), "ENCRYPTION_KEY": keyHex,
+                        // The load comes from one address: the API's rate limits would measure themselves.
+                        "API_RATE_LIMIT_PER_ADDRESS": "0", "API_RATE_LIMIT_PER_CREDENTIAL": "0",
+                    ])
                 defer { server.stop() }
                 try await server.waitUntilHealthy()
                 var benchmark = APIBenchmark(host: "127.0.0.1", port: port, tokens: tokens, dataset: scale.dataset, store: store)

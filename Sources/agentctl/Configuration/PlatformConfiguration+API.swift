@@ -32,8 +32,28 @@ extension PlatformConfiguration {
         }
         settings.show(.apiIdleTimeoutSeconds, "\(api.idleTimeout.components.seconds)", isSet: idleSeconds != nil)
 
+        api.rateLimits = readRateLimits(&settings)
         api.jwt = await readJWT(&settings)
         return api
+    }
+
+    /// `API_RATE_LIMIT_*` and `API_FAILED_AUTH_PER_MINUTE`; 0 turns one off.
+    private static func readRateLimits(_ settings: inout SettingsReader) -> RateLimits {
+        func rate(_ setting: Setting, default fallback: Int, per seconds: Double) -> RateLimits.Rate? {
+            let value = settings.int(setting)
+            if let value, !(0...1_000_000).contains(value) { settings.fail(setting, "must be 0 (off) to 1000000") }
+            let effective = value ?? fallback
+            settings.show(setting, effective == 0 ? "0 (off)" : "\(effective)", isSet: value != nil)
+            guard effective > 0 else { return nil }
+            // Per minute: the whole minute's allowance may come at once, then it refills.
+            return seconds == 1
+                ? RateLimits.Rate(perSecond: Double(effective))
+                : RateLimits.Rate(perSecond: Double(effective) / seconds, burst: Double(effective))
+        }
+        return RateLimits(
+            perAddress: rate(.apiRateLimitPerAddress, default: defaultRequestsPerSecondPerAddress, per: 1),
+            perCredential: rate(.apiRateLimitPerCredential, default: defaultRequestsPerSecondPerCredential, per: 1),
+            failedAuthentications: rate(.apiFailedAuthPerMinute, default: defaultFailedAuthenticationsPerMinute, per: 60))
     }
 
     private static func readJWT(_ settings: inout SettingsReader) async -> JWTConfiguration? {

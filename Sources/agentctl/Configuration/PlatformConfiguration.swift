@@ -45,5 +45,8 @@ struct PlatformConfiguration: Sendable {
     /// half-sent connections can never pile up for good.
     static let idleTimeoutSeconds = 1...3600
     static let defaultReplyTimeLimitSeconds = 300
+    static let defaultRequestsPerSecondPerAddress = 200
+    static let defaultRequestsPerSecondPerCredential = 100
+    static let defaultFailedAuthenticationsPerMinute = 30
     static let replyTimeLimits = 1...3600
 }

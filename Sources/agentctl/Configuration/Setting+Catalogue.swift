@@ -13,6 +13,9 @@ extension Setting {
     static let apiPort = Setting("API_PORT", ["api", "port"])
     static let apiMaximumBodyBytes = Setting("API_MAX_BODY_BYTES", ["api", "maxBodyBytes"])
     static let apiIdleTimeoutSeconds = Setting("API_IDLE_TIMEOUT_SECONDS", ["api", "idleTimeoutSeconds"])
+    static let apiRateLimitPerAddress = Setting("API_RATE_LIMIT_PER_ADDRESS", ["api", "rateLimitPerAddress"])
+    static let apiRateLimitPerCredential = Setting("API_RATE_LIMIT_PER_CREDENTIAL", ["api", "rateLimitPerCredential"])
+    static let apiFailedAuthPerMinute = Setting("API_FAILED_AUTH_PER_MINUTE", ["api", "failedAuthPerMinute"])
     static let jwtSecret = Setting("JWT_HS256_SECRET", ["jwt", "hs256", "secret"], secret: true)
     static let jwtKeySetFile = Setting("JWT_JWKS_FILE", ["jwt", "jwksFile"])
     static let jwtIssuer = Setting("JWT_ISSUER", ["jwt", "issuer"])
@@ -29,6 +32,7 @@ extension Setting {
         .home, .databaseURL, .adminDatabaseURL, .databasePoolSize, .postgresBinDirectory,
         .encryptionKey, .encryptionKeys, .encryptionActiveKeyID,
         .apiHost, .apiPort, .apiMaximumBodyBytes, .apiIdleTimeoutSeconds,
+        .apiRateLimitPerAddress, .apiRateLimitPerCredential, .apiFailedAuthPerMinute,
         .jwtSecret, .jwtKeySetFile, .jwtIssuer, .jwtAudience, .jwtAutoProvision,
         .providerAllowedHosts, .chatMonthlyTokenBudget, .chatRequestsPerMinute, .replyTimeLimitSeconds,
         .logLevel,

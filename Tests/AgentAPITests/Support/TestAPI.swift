@@ -18,13 +18,15 @@ struct TestAPI: Sendable {
 
     static func make(
         jwt: JWTConfiguration? = nil, maximumBodySize: Int = 1024 * 1024, replySettings: ReplySettings = ReplySettings(),
-        providerTimeouts: ProviderTimeouts = ProviderTimeouts(), idleTimeout: Duration = .seconds(30)
+        providerTimeouts: ProviderTimeouts = ProviderTimeouts(), idleTimeout: Duration = .seconds(30),
+        rateLimits: RateLimits = .off
     ) async throws -> TestAPI {
         let db = try await TestDatabase.make()
+        var configuration = APIConfiguration(
+            hostname: "127.0.0.1", port: 0, maximumBodySize: maximumBodySize, idleTimeout: idleTimeout, jwt: jwt)
+        configuration.rateLimits = rateLimits
         return TestAPI(
-            db: db, registry: PrometheusCollectorRegistry(),
-            configuration: APIConfiguration(
-                hostname: "127.0.0.1", port: 0, maximumBodySize: maximumBodySize, idleTimeout: idleTimeout, jwt: jwt),
+            db: db, registry: PrometheusCollectorRegistry(), configuration: configuration,
             replies: TestReplies.make(store: db.store, settings: replySettings, timeouts: providerTimeouts))
     }
 

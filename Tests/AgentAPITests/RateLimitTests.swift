@@ -1,0 +1,43 @@
+import AgentAPI
+import AgentStore
+import Hummingbird
+import HummingbirdTesting
+import Testing
+
+/// The API's rate limits answer 429 with `Retry-After` before anything else runs: per client address, per
+/// credential, and for an address whose credentials keep failing.
+@Suite struct RateLimitTests {
+    @Test func anAddressOverItsRateIsTold429AndWhenToRetry() async throws {
+        let api = try await TestAPI.make(rateLimits: RateLimits(perAddress: .init(perSecond: 0.5, burst: 3)))
+        let owner = try await api.makeUser()
+        try await api.test(.live) { client async throws in
+            for _ in 0..<3 { #expect(try await client.send(.get, "/v1/me", as: owner).status == .ok) }
+            let refused = try await client.send(.get, "/v1/me", as: owner)
+            #expect(refused.isProblem(.tooManyRequests))
+            #expect(refused.headers[.retryAfter].flatMap { Int($0) }.map { (1...2).contains($0) } == true)
+        }
+    }
+
+    @Test func aCredentialOverItsRateDoesNotStopAnother() async throws {
+        let api = try await TestAPI.make(rateLimits: RateLimits(perCredential: .init(perSecond: 0.1, burst: 2)))
+        let busy = try await api.makeUser("busy")
+        let calm = try await api.makeUser("calm")
+        try await api.test(.live) { client async throws in
+            for _ in 0..<2 { #expect(try await client.send(.get, "/v1/me", as: busy).status == .ok) }
+            #expect(try await client.send(.get, "/v1/me", as: busy).isProblem(.tooManyRequests))
+            #expect(try await client.send(.get, "/v1/me", as: calm).status == .ok)
+        }
+    }
+
+    @Test func anAddressWhoseCredentialsKeepFailingIsHeldOff() async throws {
+        let api = try await TestAPI.make(rateLimits: RateLimits(failedAuthentications: .init(perSecond: 0.01, burst: 3)))
+        let owner = try await api.makeUser()
+        let guesser = Tenant(id: owner.id, token: String(owner.token.dropLast(4)) + "abcd")
+        try await api.test(.live) { client async throws in
+            for _ in 0..<3 { #expect(try await client.send(.get, "/v1/me", as: guesser).isProblem(.unauthorized)) }
+            // Now even a valid token from that address waits: guessing costs time, and the database nothing.
+            let held = try await client.send(.get, "/v1/me", as: owner)
+            #expect(held.isProblem(.tooManyRequests) && held.headers[.retryAfter] != nil)
+        }
+    }
+}
