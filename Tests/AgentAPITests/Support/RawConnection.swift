@@ -13,7 +13,20 @@ enum RawConnection {
                     try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
                 }
             }
-        return try await channel.executeThenClose { inbound, outbound in
+        // A reset (rather than an orderly close) may surface from the channel itself, not only from the read
+        // below: it is the close being waited for as well.
+        let connected = ContinuousClock.now
+        do {
+            return try await exchange(channel, text, limit: limit)
+        } catch {
+            return connected.duration(to: .now)
+        }
+    }
+
+    private static func exchange(
+        _ channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>, _ text: String, limit: Duration
+    ) async throws -> Duration? {
+        try await channel.executeThenClose { inbound, outbound in
             try await outbound.write(ByteBuffer(string: text))
             let sent = ContinuousClock.now
             return try await withThrowingTaskGroup(of: Duration?.self) { group in
@@ -45,7 +58,18 @@ enum RawConnection {
                     try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
                 }
             }
-        return try await channel.executeThenClose { inbound, outbound in
+        let connected = ContinuousClock.now
+        do {
+            return try await trickle(channel, head, every: interval, limit: limit)
+        } catch {
+            return connected.duration(to: .now)
+        }
+    }
+
+    private static func trickle(
+        _ channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>, _ head: String, every interval: Duration, limit: Duration
+    ) async throws -> Duration? {
+        try await channel.executeThenClose { inbound, outbound in
             try await outbound.write(ByteBuffer(string: head))
             let sent = ContinuousClock.now
             return try await withThrowingTaskGroup(of: Duration?.self) { group in
