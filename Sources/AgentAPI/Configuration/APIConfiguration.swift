@@ -1,3 +1,5 @@
+import AgentStore
+
 /// How the HTTP API listens, limits requests and checks credentials.
 ///
 /// Secrets (the HS256 secret, the JWKS document) live here but are never printed: `description` omits them.
@@ -9,18 +11,21 @@ public struct APIConfiguration: Sendable, CustomStringConvertible {
     public var maximumBodySize: Int
     /// JSON Web Token settings; `nil` accepts personal API tokens only.
     public var jwt: JWTConfiguration?
+    /// The default and longest lifetime of a personal token created through the API.
+    public var tokenLifetime: TokenLifetime
 
     public init(
         hostname: String = "127.0.0.1", port: Int = 8080, maximumBodySize: Int = 1024 * 1024,
-        jwt: JWTConfiguration? = nil
+        jwt: JWTConfiguration? = nil, tokenLifetime: TokenLifetime = .standard
     ) {
         self.hostname = hostname
         self.port = port
         self.maximumBodySize = maximumBodySize
         self.jwt = jwt
+        self.tokenLifetime = tokenLifetime
     }
 
     public var description: String {
-        "APIConfiguration(\(hostname):\(port), maximumBodySize: \(maximumBodySize), jwt: \(jwt.map(String.init(describing:)) ?? "off"))"
+        "APIConfiguration(\(hostname):\(port), maximumBodySize: \(maximumBodySize), tokenLifetime: \(tokenLifetime.defaultDays)/\(tokenLifetime.maximumDays) days, jwt: \(jwt.map(String.init(describing:)) ?? "off"))"
     }
 }

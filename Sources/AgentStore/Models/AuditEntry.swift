@@ -20,6 +20,9 @@ public enum AuditAction: String, Sendable {
     case connectionOpened = "connection.opened"
     case agentDeleted = "agent.deleted"
     case userDeleted = "user.deleted"
+    case tokenCreated = "token.created"
+    case tokenRevoked = "token.revoked"
+    case accountExported = "account.exported"
     case keysRotated = "keys.rotated"
     case limitsChanged = "limits.changed"
 }

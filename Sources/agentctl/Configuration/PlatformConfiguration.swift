@@ -43,4 +43,6 @@ struct PlatformConfiguration: Sendable {
     static let minimumSecretBytes = 32
     static let defaultReplyTimeLimitSeconds = 300
     static let replyTimeLimits = 1...3600
+    /// The longest token lifetime an operator may allow: ten years.
+    static let tokenDays = 1...3650
 }
