@@ -43,8 +43,13 @@ public enum PlatformDatabase {
         return try await PostgresClient.withRunning(maintenance, logger: logger, body)
     }
 
+    /// The longest a statement of the runtime login may run. A role's settings apply only to sessions
+    /// that log in as that role, not to its members, so the login carries it (not `agent_runtime`).
+    public static let runtimeStatementTimeout = "30s"
+
     /// Applies all migrations, then makes sure the runtime login role exists (passwordless: for clusters
-    /// reached only through a private Unix socket).
+    /// reached only through a private Unix socket) with its statement timeout, which takes effect for
+    /// sessions opened from then on.
     public static func migrateAndEnsureRuntimeLogin(admin: PostgresClient, logger: Logger) async throws {
         try await Migrator(client: admin, logger: logger).up()
         try await admin.query(
@@ -52,6 +57,22 @@ public enum PlatformDatabase {
             DO $$ BEGIN
               CREATE ROLE \(unescaped: runtimeLogin) LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE IN ROLE agent_runtime;
             EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;
+            END $$
+            """, logger: logger)
+        // Constants of ours: ALTER ROLE takes no bind parameters. Roles are shared by every database of
+        // the cluster, so processes migrating other databases may set it at the same moment: the setting
+        // is only written when missing, and a concurrent writer's collision means it is being set.
+        try await admin.query(
+            """
+            DO $$ BEGIN
+              IF NOT EXISTS (
+                SELECT 1 FROM pg_catalog.pg_db_role_setting s JOIN pg_catalog.pg_roles r ON r.oid = s.setrole
+                 WHERE r.rolname = '\(unescaped: runtimeLogin)' AND s.setdatabase = 0
+                   AND 'statement_timeout=\(unescaped: runtimeStatementTimeout)' = ANY (s.setconfig)
+              ) THEN
+                ALTER ROLE \(unescaped: runtimeLogin) SET statement_timeout = '\(unescaped: runtimeStatementTimeout)';
+              END IF;
+            EXCEPTION WHEN unique_violation OR internal_error THEN NULL;
             END $$
             """, logger: logger)
     }

@@ -38,6 +38,11 @@ public enum StoreField: Sendable, Hashable, CaseIterable, CustomStringConvertibl
     case monthlyTokenBudget
     case requestsPerMinute
 
+    // MARK: Tokens
+    /// A token's lifetime, in days from its creation.
+    case expiresInDays
+    case scopes
+
     // MARK: Paging
     case limit
     /// The id a page starts after.
@@ -76,6 +81,8 @@ public enum StoreField: Sendable, Hashable, CaseIterable, CustomStringConvertibl
         case .timeRange: "time range"
         case .monthlyTokenBudget: "monthly token budget"
         case .requestsPerMinute: "requests per minute"
+        case .expiresInDays: "expiry in days"
+        case .scopes: "scopes"
         case .limit: "page size"
         case .cursorAfter: "cursor (after)"
         case .cursorBefore: "cursor (before)"

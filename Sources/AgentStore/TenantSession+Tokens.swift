@@ -55,17 +55,25 @@ public struct PresentedToken: Sendable {
 }
 
 extension AgentStore {
-    /// The user a bearer token belongs to, or `nil` if it is malformed, unknown or revoked: for callers
-    /// that need the answer before any work of the request (requests with bodies, streamed responses).
+    /// The user a bearer token belongs to, or `nil` if it is malformed, unknown, revoked or expired: for
+    /// callers that need the answer before any work of the request (requests with bodies, streamed responses).
     public func authenticate(token: String, requestID: String? = nil) async throws -> UserID? {
         guard let presented = PresentedToken(token) else { return nil }
-        return try await authenticate(presented, requestID: requestID)
+        return try await authenticate(presented, requestID: requestID)?.userID
     }
 
-    /// The user a parsed personal token belongs to, or `nil` if it is unknown or revoked.
-    public func authenticate(_ token: PresentedToken, requestID: String? = nil) async throws -> UserID? {
+    /// The user and scopes of a parsed personal token, or `nil` if it is unknown, revoked or expired.
+    public func authenticate(_ token: PresentedToken, requestID: String? = nil) async throws -> AuthenticatedToken? {
         do {
-            return try await withTenant(presenting: token, requestID: requestID) { $0.userID }
+            return try await withTenant(presenting: token, requestID: requestID) { session in
+                // Read under the tenant the check just set; the row is the one that passed it.
+                let stored = try await session.row(
+                    """
+                    SELECT scopes FROM api_tokens
+                     WHERE token_hash = \(token.hash) AND user_id = \(session.userID.rawValue)
+                    """, { try $0.decode([String].self) })
+                return AuthenticatedToken(userID: session.userID, scopes: TenantSession.scopes(stored ?? []))
+            }
         } catch StoreError.unauthenticated {
             return nil
         }
@@ -73,24 +81,49 @@ extension AgentStore {
 }
 
 extension TenantSession {
-    static let tokenColumns = "id, name, created_at, last_used_at, revoked_at"
+    static let tokenColumns = "id, name, created_at, last_used_at, revoked_at, expires_at, scopes"
 
     static func token(from row: PostgresRow) throws -> APIToken {
-        let (id, name, createdAt, lastUsedAt, revokedAt) = try row.decode((String, String, Date, Date?, Date?).self)
-        return APIToken(id: TokenID(stored: id), name: name, createdAt: createdAt, lastUsedAt: lastUsedAt, revokedAt: revokedAt)
+        let (id, name, createdAt, lastUsedAt, revokedAt, expiresAt, scopeNames) =
+            try row.decode((String, String, Date, Date?, Date?, Date?, [String]).self)
+        return APIToken(
+            id: TokenID(stored: id), name: name, createdAt: createdAt, lastUsedAt: lastUsedAt, revokedAt: revokedAt,
+            expiresAt: expiresAt, scopes: Self.scopes(scopeNames).sorted())
+    }
+
+    /// Stored scopes as values; a name this version does not know grants nothing.
+    static func scopes(_ names: [String]) -> Set<TokenScope> {
+        Set(names.compactMap(TokenScope.init(rawValue:)))
     }
 
     /// Issues a token for the tenant's user; its value is returned now and never again.
-    public func createToken(name: String = "") async throws -> IssuedAPIToken {
+    ///
+    /// - Parameters:
+    ///   - expiresInDays: the token's lifetime, 1 to `lifetime.maximumDays`; `nil` takes `lifetime.defaultDays`.
+    ///   - scopes: what it may do, at least one scope.
+    public func createToken(
+        name: String = "", expiresInDays: Int? = nil, scopes: Set<TokenScope> = TokenScope.all,
+        lifetime: TokenLifetime = .standard
+    ) async throws -> IssuedAPIToken {
         try Field.text(name, .name, length: 0...200)
+        let days = expiresInDays ?? lifetime.defaultDays
+        guard (1...lifetime.maximumDays).contains(days) else {
+            throw StoreError.invalid(field: .expiresInDays, reason: "must be between 1 and \(lifetime.maximumDays)")
+        }
+        guard !scopes.isEmpty else { throw StoreError.invalid(field: .scopes, reason: "must name at least one scope") }
+        let scopeNames = scopes.sorted().map(\.rawValue)
         let (value, hash) = TokenFormat.make(userID: userID)
         let token =
             try await row(
                 """
-                INSERT INTO api_tokens (user_id, name, token_hash) VALUES (\(userID.rawValue), \(name), \(hash))
+                INSERT INTO api_tokens (user_id, name, token_hash, expires_at, scopes)
+                VALUES (\(userID.rawValue), \(name), \(hash), now() + make_interval(days => \(Int32(days))), \(scopeNames))
                 RETURNING \(unescaped: Self.tokenColumns)
                 """, Self.token
             ) ?? { throw StoreError.notFound(resource: "user") }()
+        try await audit(
+            .tokenCreated, targetType: "token", targetID: token.id.rawValue,
+            details: ["scopes": .array(scopeNames.map(JSONValue.string)), "expires_in_days": .number(Double(days))])
         return IssuedAPIToken(token: token, value: value)
     }
 
@@ -98,13 +131,21 @@ extension TenantSession {
         try await listing(Self.tokenColumns, from: "api_tokens", where: [("user_id", userID.rawValue)], request, Self.token)
     }
 
-    /// Revokes a token; it stops working at once.
+    /// Revokes a token; it stops working at once. Revoking a revoked token changes and records nothing.
     public func revokeToken(_ id: TokenID) async throws {
-        let revoked = try await affectedRows(
+        let revoked = try await rows(
             """
             UPDATE api_tokens SET revoked_at = coalesce(revoked_at, now())
-             WHERE id = \(id) AND user_id = \(userID.rawValue) RETURNING id
-            """)
-        guard revoked > 0 else { throw StoreError.notFound(resource: "token") }
+             WHERE id = \(id) AND user_id = \(userID.rawValue)
+            RETURNING revoked_at = now()
+            """, { try $0.decode(Bool.self) })
+        guard let newlyRevoked = revoked.first else { throw StoreError.notFound(resource: "token") }
+        if newlyRevoked { try await audit(.tokenRevoked, targetType: "token", targetID: id.rawValue) }
+    }
+
+    /// Records that the tenant's data was exported; the export itself reads a read-only snapshot, so the
+    /// entry is written by a transaction of its own.
+    public func recordAccountExport() async throws {
+        try await audit(.accountExported, targetType: "user", targetID: userID.rawValue)
     }
 }

@@ -79,7 +79,9 @@ import Testing
             let empty = try await client.send(.get, "/v1/me/export", as: owner).text
             #expect(empty.hasPrefix(#"{"user":{"id":"\#(owner.id.rawValue)""#))
             #expect(empty.contains(#"},"agents":[],"connections":[],"tokens":[{"#))
-            #expect(empty.hasSuffix(#"}],"conversations":[],"feedback":[],"audit_log":[]}"#))
+            // Never an empty log: the token's creation and this export are audited.
+            #expect(empty.contains(#"}],"conversations":[],"feedback":[],"audit_log":[{"#))
+            #expect(empty.hasSuffix(#"}]}"#))
             _ = try await populate(client, owner, messages: 2)
             let full = try await client.send(.get, "/v1/me/export", as: owner).text
             #expect(full.contains(#","messages":[{"#))
@@ -120,7 +122,10 @@ import Testing
             let entries = try log.decode(Schemas.AuditEntryPage.self).data
             #expect(entries.first?.action == "connection.created")
             #expect(entries.first?.requestId == "audit-check-42")
-            #expect(try await client.send(.get, "/v1/audit-log", as: other).ids(Schemas.AuditEntryPage.self) == [])
+            // The other tenant sees only its own entries (its token's creation), none of these.
+            let theirs = try await client.send(.get, "/v1/audit-log", as: other).decode(Schemas.AuditEntryPage.self).data
+            #expect(!theirs.isEmpty && theirs.allSatisfy { $0.action == "token.created" })
+            #expect(Set(theirs.map(\.id)).isDisjoint(with: entries.map(\.id)))
         }
     }
 

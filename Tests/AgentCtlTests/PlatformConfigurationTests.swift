@@ -40,6 +40,7 @@ import Testing
         #expect(configuration.api.maximumBodySize == 1024 * 1024)
         #expect(configuration.api.idleTimeout == .seconds(30))
         #expect(configuration.api.jwt == nil)
+        #expect(configuration.api.tokenLifetime == TokenLifetime(defaultDays: 90, maximumDays: 365))
         #expect(configuration.logLevel == nil)
         #expect(check.file == nil)
         #expect(check.settings.map(\.setting) == Setting.all)
@@ -74,6 +75,8 @@ import Testing
             "JWT_ISSUER": "https://idp.example.test",
             "JWT_AUDIENCE": "agent-platform",
             "JWT_AUTO_PROVISION": "yes",
+            "TOKEN_DEFAULT_DAYS": "30",
+            "TOKEN_MAX_DAYS": "60",
             "PROVIDER_ALLOWED_HOSTS": "127.0.0.1:8081,ollama.internal",
             "API_RATE_LIMIT_PER_ADDRESS": "300",
             "API_RATE_LIMIT_PER_CREDENTIAL": "0",
@@ -104,6 +107,7 @@ import Testing
         #expect(configuration.api.jwt?.issuer == "https://idp.example.test")
         #expect(configuration.api.jwt?.audience == "agent-platform")
         #expect(configuration.api.jwt?.autoProvision == true)
+        #expect(configuration.api.tokenLifetime == TokenLifetime(defaultDays: 30, maximumDays: 60))
         #expect(configuration.providerAddressPolicy.allows(host: "127.0.0.1", port: 8081))
         #expect(!configuration.providerAddressPolicy.allows(host: "127.0.0.1", port: 8082))
         #expect(configuration.providerAddressPolicy.allows(host: "ollama.internal", port: 11434))
@@ -144,6 +148,7 @@ import Testing
                 "hs256": {"secret": "\(Fixtures.jwtSecret)"}, "jwksFile": "\(keySetFile)",
                 "issuer": "https://idp.example.test", "audience": "agent-platform", "autoProvision": true
               },
+              "token": {"defaultDays": 30, "maxDays": 60},
               "provider": {"allowedHosts": "127.0.0.1:8081,ollama.internal"},
               "chat": {"monthlyTokenBudget": 1000000, "requestsPerMinute": 60},
               "reply": {"timeLimitSeconds": 120},

@@ -9,20 +9,24 @@ struct BearerAuthenticator: Sendable {
     let store: AgentStore
     let jwt: JWTAuthenticator?
 
-    /// The request's credential. A personal token is checked now, unless `deferringTokenCheck`: then it
-    /// is only parsed, and the request's first transaction checks it.
+    /// The request's credential, allowed `required`: a 401 when it is not valid, a 403 when its scopes do
+    /// not allow `required`. A personal token is checked now, unless the request only reads: every valid
+    /// token may read, so it is only parsed, and the request's first transaction checks it.
     func credential(
-        for request: Request, deferringTokenCheck: Bool, requestID: String, logger: Logger
+        for request: Request, required: TokenScope, requestID: String, logger: Logger
     ) async throws -> RequestCredential {
         guard let token = Self.bearerToken(request.headers[.authorization]) else { throw Problem.unauthorized() }
         if token.hasPrefix("ap_") {
             guard let presented = PresentedToken(token) else { throw Problem.unauthorized() }
-            if deferringTokenCheck { return .token(presented, check: TokenCheck()) }
-            try await check(presented, requestID: requestID)
-            return .user(presented.userID)
+            if required == .read { return .token(presented, check: TokenCheck()) }
+            guard let authenticated = try await store.authenticate(presented, requestID: requestID) else {
+                throw Problem.unauthorized()
+            }
+            guard authenticated.scopes.allow(required) else { throw Problem.forbidden(needing: required) }
+            return .user(authenticated.userID, scopes: authenticated.scopes)
         }
         guard let jwt else { throw Problem.unauthorized() }
-        return .user(try await jwt.user(for: token, requestID: requestID, logger: logger))
+        return .user(try await jwt.user(for: token, requestID: requestID, logger: logger), scopes: TokenScope.all)
     }
 
     /// Checks a personal token in a transaction of its own; a 401 when it is not valid.

@@ -3,18 +3,19 @@ import Synchronization
 
 /// Who a request says it is, and whether that has been checked yet.
 ///
-/// A personal token names its user, so a bodiless request checks it inside the transaction that serves
-/// it (one statement, no transaction of its own); `withTenant(of:)` records that it passed. Requests with
-/// bodies, and JWTs, are checked before the handler runs.
+/// A personal token names its user, so a read (which every scope allows) checks it inside the transaction
+/// that serves it (one statement, no transaction of its own); `withTenant(of:)` records that it passed.
+/// Every other request with a personal token, and every JWT, is checked, scopes included, before the
+/// handler runs.
 enum RequestCredential: Sendable {
-    /// Checked before the handler: a JWT, or a token checked on its own.
-    case user(UserID)
-    /// A personal token not checked yet; `check` records that a transaction found it valid.
+    /// Checked before the handler: a JWT (every scope), or a token checked on its own with its scopes.
+    case user(UserID, scopes: Set<TokenScope>)
+    /// A personal token not checked yet, presented for a read; `check` records that a transaction found it valid.
     case token(PresentedToken, check: TokenCheck)
 
     var userID: UserID {
         switch self {
-        case .user(let userID): userID
+        case .user(let userID, _): userID
         case .token(let token, _): token.userID
         }
     }

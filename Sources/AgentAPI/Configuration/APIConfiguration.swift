@@ -1,3 +1,5 @@
+import AgentStore
+
 /// How the HTTP API listens, limits requests and checks credentials.
 ///
 /// Secrets (the HS256 secret, the JWKS document) live here but are never printed: `description` omits them.
@@ -15,19 +17,22 @@ public struct APIConfiguration: Sendable, CustomStringConvertible {
     public var jwt: JWTConfiguration?
     /// Requests taken before a 429, per client address and per credential; off unless set.
     public var rateLimits: RateLimits = .off
+    /// The default and longest lifetime of a personal token created through the API.
+    public var tokenLifetime: TokenLifetime
 
     public init(
         hostname: String = "127.0.0.1", port: Int = 8080, maximumBodySize: Int = 1024 * 1024,
-        idleTimeout: Duration = .seconds(30), jwt: JWTConfiguration? = nil
+        idleTimeout: Duration = .seconds(30), jwt: JWTConfiguration? = nil, tokenLifetime: TokenLifetime = .standard
     ) {
         self.hostname = hostname
         self.port = port
         self.maximumBodySize = maximumBodySize
         self.idleTimeout = idleTimeout
         self.jwt = jwt
+        self.tokenLifetime = tokenLifetime
     }
 
     public var description: String {
-        "APIConfiguration(\(hostname):\(port), maximumBodySize: \(maximumBodySize), idleTimeout: \(idleTimeout), \(rateLimits), jwt: \(jwt.map(String.init(describing:)) ?? "off"))"
+        "APIConfiguration(\(hostname):\(port), maximumBodySize: \(maximumBodySize), idleTimeout: \(idleTimeout), \(rateLimits), tokenLifetime: \(tokenLifetime.defaultDays)/\(tokenLifetime.maximumDays) days, jwt: \(jwt.map(String.init(describing:)) ?? "off"))"
     }
 }

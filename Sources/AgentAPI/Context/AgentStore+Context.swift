@@ -7,7 +7,7 @@ extension AgentStore {
         of context: APIRequestContext, _ body: (TenantSession) async throws -> Result
     ) async throws -> Result {
         switch context.credential {
-        case .user(let userID):
+        case .user(let userID, _):
             return try await withTenant(userID, requestID: context.requestID, body)
         case .token(let token, let check):
             let result = try await withTenant(presenting: token, requestID: context.requestID, body)

@@ -16,11 +16,14 @@ struct AccountExport: Sendable {
     let rows: AccountSnapshot.Iterator
     let logger: Logger
 
-    /// Starts the snapshot of the request's tenant and reads its user.
+    /// Records the export in the audit log, then starts the snapshot of the request's tenant and reads its user.
     static func start(_ store: AgentStore, context: APIRequestContext) async throws -> AccountExport {
+        // Before the snapshot, which is read-only and holds its connection: the entry needs one of its own.
+        // (This transaction also checks a personal token not checked yet.)
+        try await store.withTenant(of: context) { try await $0.recordAccountExport() }
         let snapshot: AccountSnapshot
         switch context.credential {
-        case .user(let userID): snapshot = store.accountSnapshot(userID, requestID: context.requestID)
+        case .user(let userID, _): snapshot = store.accountSnapshot(userID, requestID: context.requestID)
         case .token(let token, _): snapshot = store.accountSnapshot(presenting: token, requestID: context.requestID)
         case nil: throw Problem.unauthorized()
         }

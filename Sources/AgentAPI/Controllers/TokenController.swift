@@ -4,6 +4,8 @@ import Hummingbird
 /// `/v1/tokens`: the user's personal API tokens.
 struct TokenController: Sendable {
     let store: AgentStore
+    /// The operator's default and longest token lifetime.
+    let lifetime: TokenLifetime
 
     func addRoutes(to group: RouterGroup<APIRequestContext>) {
         group.post(use: create)
@@ -16,9 +18,12 @@ struct TokenController: Sendable {
     /// `createToken`: issues a token; this response is the only place its value ever appears, so it is
     /// not to be cached.
     @Sendable func create(_ request: Request, context: APIRequestContext) async throws -> EditedResponse<IssuedTokenBody> {
-        let name =
-            try await context.requestDecoder.decodeIfPresent(CreateTokenBody.self, from: request, context: context)?.name ?? ""
-        let issued = try await store.withTenant(of: context) { try await $0.createToken(name: name) }
+        let body = try await context.requestDecoder.decodeIfPresent(CreateTokenBody.self, from: request, context: context)
+        let scopes = try body?.tokenScopes() ?? TokenScope.all
+        let issued = try await store.withTenant(of: context) {
+            try await $0.createToken(
+                name: body?.name ?? "", expiresInDays: body?.expiresInDays, scopes: scopes, lifetime: lifetime)
+        }
         return EditedResponse(
             status: .created, headers: [.cacheControl: "no-store"],
             response: IssuedTokenBody(token: TokenBody(issued.token), value: issued.value))

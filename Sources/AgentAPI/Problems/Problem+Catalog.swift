@@ -27,6 +27,13 @@ extension Problem {
         return problem
     }
 
+    /// A 403: valid credentials whose scopes do not allow the operation. JWT users hold every scope.
+    static func forbidden(needing scope: TokenScope) -> Problem {
+        Problem(
+            .forbidden, slug: "forbidden", title: "Forbidden",
+            detail: "The token's scopes do not allow this operation; it needs the \(scope.rawValue) scope.")
+    }
+
     static func notFound(_ resource: String = "resource") -> Problem {
         Problem(.notFound, slug: "not-found", title: "Not found", detail: "The \(resource) does not exist.")
     }

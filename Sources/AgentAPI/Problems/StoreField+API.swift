@@ -30,6 +30,8 @@ extension StoreField {
         case .timeRange: "from"
         case .monthlyTokenBudget: "monthly_token_budget"
         case .requestsPerMinute: "requests_per_minute"
+        case .expiresInDays: "expires_in_days"
+        case .scopes: "scopes"
         case .limit: "limit"
         case .cursorAfter: "after"
         case .cursorBefore: "before"

@@ -33,5 +33,6 @@ extension Migration {
         .apiTokens,
         .tokenAuthentication,
         .chatReplies,
+        .hardening,
     ]
 }

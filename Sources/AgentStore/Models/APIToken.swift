@@ -7,10 +7,20 @@ public struct APIToken: Sendable, Equatable {
     public let createdAt: Date
     public let lastUsedAt: Date?
     public let revokedAt: Date?
+    /// `nil` only for tokens issued before tokens expired.
+    public let expiresAt: Date?
+    /// In order: read, write, admin.
+    public let scopes: [TokenScope]
 }
 
 /// A token just created: the only moment its value is known.
 public struct IssuedAPIToken: Sendable {
     public let token: APIToken
     public let value: String
+}
+
+/// A personal token found valid: its user and what it may do.
+public struct AuthenticatedToken: Sendable, Equatable {
+    public let userID: UserID
+    public let scopes: Set<TokenScope>
 }

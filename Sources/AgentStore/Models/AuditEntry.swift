@@ -25,6 +25,9 @@ public enum AuditAction: String, Sendable {
     case connectionUnlinked = "connection.unlinked"
     case conversationDeleted = "conversation.deleted"
     case userDeleted = "user.deleted"
+    case tokenCreated = "token.created"
+    case tokenRevoked = "token.revoked"
+    case accountExported = "account.exported"
     case keysRotated = "keys.rotated"
     case limitsChanged = "limits.changed"
 }

@@ -1,3 +1,4 @@
+import AgentAPI
 import AgentStore
 import ArgumentParser
 import Foundation
@@ -25,10 +26,27 @@ struct TokensCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create a token; prints it on the last line, once.")
         @OptionGroup var user: UserOption
         @Option(help: "A name to recognise the token by.") var name: String = ""
+        @Option(help: "Days until the token expires (default TOKEN_DEFAULT_DAYS, at most TOKEN_MAX_DAYS).")
+        var expiresInDays: Int?
+        @Option(
+            name: .customLong("scope"),
+            help: "What the token may do: read, write or admin (each includes those before it); repeatable. Default: all.")
+        var scopes: [String] = []
 
         func run() async throws {
-            let issued = try await withTenant(user) { try await $0.createToken(name: name) }
-            print("created token \(issued.token.id)")
+            var chosen = Set<TokenScope>()
+            for name in scopes {
+                guard let scope = TokenScope(rawValue: name) else { throw CommandFailure("--scope must be read, write or admin") }
+                chosen.insert(scope)
+            }
+            let issued = try await withTenant(user) { session, configuration in
+                try await session.createToken(
+                    name: name, expiresInDays: expiresInDays, scopes: chosen.isEmpty ? TokenScope.all : chosen,
+                    lifetime: configuration.api.tokenLifetime)
+            }
+            let expiry = issued.token.expiresAt.map { ISO8601DateFormatter().string(from: $0) } ?? "never"
+            let scopeList = issued.token.scopes.map(\.rawValue).joined(separator: ",")
+            print("created token \(issued.token.id), scopes \(scopeList), expires \(expiry)")
             print(issued.value)
         }
     }
@@ -38,14 +56,19 @@ struct TokensCommand: AsyncParsableCommand {
         @OptionGroup var user: UserOption
 
         func run() async throws {
-            let tokens = try await withTenant(user) {
-                try await $0.tokens(PageRequest(limit: PageRequest.maximumLimit, order: .descending)).items
+            let tokens = try await withTenant(user) { session, _ in
+                try await session.tokens(PageRequest(limit: PageRequest.maximumLimit, order: .descending)).items
             }
             let format = ISO8601DateFormatter()
             for token in tokens {
                 let used = token.lastUsedAt.map(format.string(from:)) ?? "never"
-                let state = token.revokedAt == nil ? "active" : "revoked"
-                print("\(token.id)\t\(state)\tcreated \(format.string(from: token.createdAt))\tlast used \(used)\t\(token.name)")
+                let state =
+                    token.revokedAt != nil ? "revoked" : token.expiresAt.map { $0 <= Date() } == true ? "expired" : "active"
+                let expires = token.expiresAt.map(format.string(from:)) ?? "never"
+                let scopes = token.scopes.map(\.rawValue).joined(separator: ",")
+                print(
+                    "\(token.id)\t\(state)\t\(scopes)\tcreated \(format.string(from: token.createdAt))\texpires \(expires)"
+                        + "\tlast used \(used)\t\(token.name)")
             }
         }
     }
@@ -56,7 +79,7 @@ struct TokensCommand: AsyncParsableCommand {
         @Argument(help: "The token's id.") var tokenID: String
 
         func run() async throws {
-            try await withTenant(user) { session in
+            try await withTenant(user) { session, _ in
                 // An implausible id names no token, as an unknown one does.
                 guard let id = TokenID(rawValue: tokenID) else { throw StoreError.notFound(resource: "token") }
                 try await session.revokeToken(id)
@@ -66,12 +89,15 @@ struct TokensCommand: AsyncParsableCommand {
     }
 }
 
+/// Runs `body` in a transaction of the user's tenant, with the platform's configuration.
 private func withTenant<Result: Sendable>(
-    _ user: TokensCommand.UserOption, _ body: (TenantSession) async throws -> Result
+    _ user: TokensCommand.UserOption, _ body: (TenantSession, PlatformConfiguration) async throws -> Result
 ) async throws -> Result {
     let userID = try user.userID
     let configuration = try await user.config.load()
     let logger = Logger(label: "agentctl.tokens")
     let context = try await PlatformContext.resolve(configuration, logger: logger)
-    return try await context.withStore(keyring: nil, maxConnections: 1) { try await $0.withTenant(userID, body) }
+    return try await context.withStore(keyring: nil, maxConnections: 1) { store in
+        try await store.withTenant(userID) { try await body($0, configuration) }
+    }
 }

@@ -1,4 +1,5 @@
 import AgentAPI
+import AgentStore
 import Foundation
 
 extension PlatformConfiguration {
@@ -34,6 +35,7 @@ extension PlatformConfiguration {
 
         api.rateLimits = readRateLimits(&settings)
         api.jwt = await readJWT(&settings)
+        api.tokenLifetime = readTokenLifetime(&settings)
         return api
     }
 
@@ -54,6 +56,34 @@ extension PlatformConfiguration {
             perAddress: rate(.apiRateLimitPerAddress, default: defaultRequestsPerSecondPerAddress, per: 1),
             perCredential: rate(.apiRateLimitPerCredential, default: defaultRequestsPerSecondPerCredential, per: 1),
             failedAuthentications: rate(.apiFailedAuthPerMinute, default: defaultFailedAuthenticationsPerMinute, per: 60))
+    }
+
+    /// `TOKEN_DEFAULT_DAYS` and `TOKEN_MAX_DAYS`: every personal token expires.
+    private static func readTokenLifetime(_ settings: inout SettingsReader) -> TokenLifetime {
+        let range = "an integer from \(tokenDays.lowerBound) to \(tokenDays.upperBound)"
+        var maximum = TokenLifetime.standard.maximumDays
+        let maximumSet = settings.int(.tokenMaximumDays)
+        if let maximumSet {
+            if tokenDays.contains(maximumSet) {
+                maximum = maximumSet
+            } else {
+                settings.fail(.tokenMaximumDays, "must be \(range)")
+            }
+        }
+        var defaultDays = min(TokenLifetime.standard.defaultDays, maximum)
+        let defaultSet = settings.int(.tokenDefaultDays)
+        if let defaultSet {
+            if !tokenDays.contains(defaultSet) {
+                settings.fail(.tokenDefaultDays, "must be \(range)")
+            } else if defaultSet > maximum {
+                settings.fail(.tokenDefaultDays, "must not exceed TOKEN_MAX_DAYS")
+            } else {
+                defaultDays = defaultSet
+            }
+        }
+        settings.show(.tokenDefaultDays, "\(defaultDays)", isSet: defaultSet != nil)
+        settings.show(.tokenMaximumDays, "\(maximum)", isSet: maximumSet != nil)
+        return TokenLifetime(defaultDays: defaultDays, maximumDays: maximum)
     }
 
     private static func readJWT(_ settings: inout SettingsReader) async -> JWTConfiguration? {

@@ -49,4 +49,6 @@ struct PlatformConfiguration: Sendable {
     static let defaultRequestsPerSecondPerCredential = 100
     static let defaultFailedAuthenticationsPerMinute = 30
     static let replyTimeLimits = 1...3600
+    /// The longest token lifetime an operator may allow: ten years.
+    static let tokenDays = 1...3650
 }

@@ -21,6 +21,8 @@ extension Setting {
     static let jwtIssuer = Setting("JWT_ISSUER", ["jwt", "issuer"])
     static let jwtAudience = Setting("JWT_AUDIENCE", ["jwt", "audience"])
     static let jwtAutoProvision = Setting("JWT_AUTO_PROVISION", ["jwt", "autoProvision"])
+    static let tokenDefaultDays = Setting("TOKEN_DEFAULT_DAYS", ["token", "defaultDays"])
+    static let tokenMaximumDays = Setting("TOKEN_MAX_DAYS", ["token", "maxDays"])
     static let logLevel = Setting("LOG_LEVEL", ["log", "level"])
     static let providerAllowedHosts = Setting("PROVIDER_ALLOWED_HOSTS", ["provider", "allowedHosts"])
     static let chatMonthlyTokenBudget = Setting("CHAT_MONTHLY_TOKEN_BUDGET", ["chat", "monthlyTokenBudget"])
@@ -34,6 +36,7 @@ extension Setting {
         .apiHost, .apiPort, .apiMaximumBodyBytes, .apiIdleTimeoutSeconds,
         .apiRateLimitPerAddress, .apiRateLimitPerCredential, .apiFailedAuthPerMinute,
         .jwtSecret, .jwtKeySetFile, .jwtIssuer, .jwtAudience, .jwtAutoProvision,
+        .tokenDefaultDays, .tokenMaximumDays,
         .providerAllowedHosts, .chatMonthlyTokenBudget, .chatRequestsPerMinute, .replyTimeLimitSeconds,
         .logLevel,
     ]

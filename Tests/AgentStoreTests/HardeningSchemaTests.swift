@@ -1,0 +1,93 @@
+import AgentStore
+import AgentTestSupport
+import Foundation
+import PostgresNIO
+import Testing
+
+/// Migration 6: nobody creates objects in `public`, platform functions resolve names in a fixed path,
+/// runtime statements are bounded, the operator writes only its own audit entries, and token scopes are
+/// checked by the database.
+@Suite struct HardeningSchemaTests {
+    let db: TestDatabase
+
+    init() async throws { db = try await TestDatabase.make() }
+
+    /// The SQLSTATE a statement fails with, run in a transaction that is rolled back; `nil` if it succeeds.
+    func failure(
+        _ client: PostgresClient, role: String? = nil, _ statement: PostgresQuery
+    ) async throws -> String? {
+        try await client.withConnection { connection in
+            try await connection.query("BEGIN", logger: db.logger)
+            if let role { try await connection.query(PostgresQuery(unsafeSQL: "SET LOCAL ROLE \(role)"), logger: db.logger) }
+            do {
+                try await connection.query(statement, logger: db.logger)
+                try await connection.query("ROLLBACK", logger: db.logger)
+                return nil
+            } catch let error as PSQLError {
+                try await connection.query("ROLLBACK", logger: db.logger)
+                return error.serverInfo?[.sqlState]
+            }
+        }
+    }
+
+    @Test func runtimeLoginHasAStatementTimeout() async throws {
+        let shown = try await db.runtime.query("SHOW statement_timeout", logger: db.logger).collect().first?.decode(String.self)
+        #expect(shown == PlatformDatabase.runtimeStatementTimeout)
+    }
+
+    @Test func runtimeCannotCreateInPublic() async throws {
+        #expect(try await failure(db.runtime, "CREATE TABLE public.planted (x int)") == "42501")
+        #expect(try await failure(db.runtime, "CREATE FUNCTION public.now() RETURNS int LANGUAGE sql AS 'SELECT 1'") == "42501")
+    }
+
+    @Test func platformFunctionsHaveAFixedSearchPathButTheTokenCheck() async throws {
+        let rows = try await db.admin.query(
+            """
+            SELECT p.proname, coalesce(array_to_string(p.proconfig, ';'), '') FROM pg_proc p
+              JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = 'public'
+            """, logger: db.logger
+        ).collect()
+        var settings: [String: String] = [:]
+        for row in rows {
+            let (name, config) = try row.decode((String, String).self)
+            settings[name] = config
+        }
+        #expect(settings.count >= 7)
+        for (name, config) in settings {
+            if name == "authenticate_token" {
+                #expect(config.isEmpty, "a SET clause would revert the tenant the check sets")
+            } else {
+                #expect(config == "search_path=pg_catalog, public", "\(name)")
+            }
+        }
+    }
+
+    @Test func operatorWritesOnlyItsOwnAuditEntries() async throws {
+        let user = try await db.makeUser()
+        let intoTenant: PostgresQuery =
+            "INSERT INTO audit_log (tenant_id, actor, action, target_type) VALUES (\(user.rawValue), 'operator', 'x', 'user')"
+        #expect(try await failure(db.admin, role: "agent_operator", intoTenant) == "42501")
+        let ownEntry: PostgresQuery =
+            "INSERT INTO audit_log (tenant_id, actor, action, target_type) VALUES (NULL, 'operator', 'x', 'keyring')"
+        #expect(try await failure(db.admin, role: "agent_operator", ownEntry) == nil)
+    }
+
+    @Test func tokenScopesAreCheckedByTheDatabase() async throws {
+        let user = try await db.makeUser()
+        for scopes in [["root"], [], ["read", "read", "write", "admin"]] {
+            let insert: PostgresQuery =
+                "INSERT INTO api_tokens (user_id, token_hash, scopes) VALUES (\(user.rawValue), convert_to(gen_random_uuid()::text, 'UTF8'), \(scopes))"
+            #expect(try await failure(db.admin, insert) == "23514", "\(scopes)")
+        }
+    }
+
+    @Test func expiredTokenDoesNotAuthenticate() async throws {
+        let user = try await db.makeUser()
+        let issued = try await db.store.withTenant(user) { try await $0.createToken(expiresInDays: 1) }
+        #expect(try await db.store.authenticate(token: issued.value) == user)
+        try await db.admin.query(
+            "UPDATE api_tokens SET expires_at = now() - interval '1 second' WHERE id = \(issued.token.id.rawValue)",
+            logger: db.logger)
+        #expect(try await db.store.authenticate(token: issued.value) == nil)
+    }
+}
