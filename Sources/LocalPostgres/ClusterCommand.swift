@@ -87,8 +87,9 @@ struct ClusterCommand: Sendable {
     /// The exit status, or nil when the deadline passed first (the program is then terminated).
     private func run(writingTo output: FileDescriptor) async throws(LocalClusterError) -> Int32? {
         let options = self.platformOptions
-        let executable = Executable.path(FilePath(self.arguments[0]))
-        let arguments = Arguments(Array(self.arguments.dropFirst()))
+        let command = self.account.map { Self.switchingUser(to: $0) + self.arguments } ?? self.arguments
+        let executable = Executable.path(FilePath(command[0]))
+        let arguments = Arguments(Array(command.dropFirst()))
         let environment = Environment.custom(
             Dictionary(
                 uniqueKeysWithValues: ChildEnvironment.variables(for: self.account)
@@ -121,17 +122,30 @@ struct ClusterCommand: Sendable {
         }
     }
 
-    /// As `account` when set; torn down by SIGTERM, then SIGKILL after the grace period, when cancelled.
+    /// Torn down by SIGTERM, then SIGKILL after the grace period, when cancelled.
     private var platformOptions: PlatformOptions {
         var options = PlatformOptions()
-        if let account {
-            options.userID = account.uid
-            options.groupID = account.gid
-            options.supplementaryGroups = account.groups
-        }
         options.teardownSequence = [.send(signal: .terminate, allowedDurationToNextStep: Self.terminationGrace)]
         return options
     }
+
+    /// The prefix that runs a program as `account`: util-linux's `setpriv`, which sets the groups, the
+    /// group and the user and then execs it (no PAM, no session, the environment passed through).
+    ///
+    /// Not swift-subprocess's own `userID`/`groupID`: those make it `fork()` this multithreaded process
+    /// and wait, in a read that cannot be cancelled, for the child to exec; a child that deadlocked on a
+    /// lock another thread held at the fork (seen here: `agentctl db start` hung for good) hung its parent
+    /// with it. Without them it uses `posix_spawn`, which has no such window.
+    static func switchingUser(to account: ServerAccount) -> [String] {
+        let groups =
+            account.groups.isEmpty ? "--clear-groups" : "--groups=" + account.groups.map(String.init).joined(separator: ",")
+        return [setprivPath, "--reuid=\(account.uid)", "--regid=\(account.gid)", groups, "--"]
+    }
+
+    /// `setpriv` of util-linux, which Debian always installs.
+    static let setprivPath =
+        ["/usr/bin/setpriv", "/bin/setpriv", "/usr/sbin/setpriv"].first { FileManager.default.isExecutableFile(atPath: $0) }
+        ?? "/usr/bin/setpriv"
 
     // MARK: Helpers
 

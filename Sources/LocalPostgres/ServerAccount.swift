@@ -12,8 +12,8 @@ import Foundation
 ///
 /// `initdb`, `pg_ctl` and `postgres` refuse to run as root, so a root process must hand them to
 /// another account; a non-root process runs them directly and has no `ServerAccount`.
-/// ``ClusterCommand`` starts them with this account's user, group and supplementary groups, set
-/// between fork and exec, as `setpriv --init-groups` would (no helper program, no PAM session).
+/// ``ClusterCommand`` starts them with this account's user, group and supplementary groups through
+/// util-linux's `setpriv` (no PAM session, no fork of this process).
 struct ServerAccount: Sendable {
     var name: String
     var uid: uid_t
