@@ -61,9 +61,6 @@ public actor RunningReply {
         halt(.cancelled)
     }
 
-    /// Whether the reply has ended.
-    public var hasEnded: Bool { end != nil }
-
     // MARK: Generation side
 
     func halt(_ reason: StopReason) {

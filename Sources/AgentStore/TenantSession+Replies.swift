@@ -244,7 +244,7 @@ extension TenantSession {
         let standing = try await row(
             """
             SELECT (SELECT coalesce(sum(prompt_tokens + completion_tokens + reserved_tokens), 0)::bigint FROM provider_calls
-                     WHERE user_id = \(userID.rawValue) AND started_at >= date_trunc('month', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'),
+                     WHERE user_id = \(userID.rawValue) AND started_at >= \(unescaped: Self.startOfMonth)),
                    (SELECT count(*) FROM provider_calls
                      WHERE user_id = \(userID.rawValue) AND attempt = 1 AND started_at > clock_timestamp() - interval '1 minute'),
                    (SELECT ceil(extract(epoch FROM min(started_at) + interval '1 minute' - clock_timestamp()))::bigint

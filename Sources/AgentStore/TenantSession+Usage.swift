@@ -2,6 +2,9 @@ import Foundation
 import PostgresNIO
 
 extension TenantSession {
+    /// The start of the current calendar month in UTC, as SQL: budgets are per calendar month.
+    static let startOfMonth = "date_trunc('month', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'"
+
     /// The tenant's provider calls started in `[from, to)`, totalled by `grouping`, in key order.
     public func usage(from: Date, to: Date, groupedBy grouping: UsageGrouping) async throws -> [UsageTotal] {
         guard from < to else { throw StoreError.invalid(field: .timeRange, reason: "`from` must be before `to`") }
@@ -34,7 +37,7 @@ extension TenantSession {
             """
             SELECT l.monthly_token_budget, l.requests_per_minute,
                    (SELECT coalesce(sum(prompt_tokens + completion_tokens + reserved_tokens), 0)::bigint FROM provider_calls
-                     WHERE user_id = \(userID.rawValue) AND started_at >= date_trunc('month', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC')
+                     WHERE user_id = \(userID.rawValue) AND started_at >= \(unescaped: Self.startOfMonth))
               FROM (SELECT 1) one LEFT JOIN chat_limits l ON l.user_id = \(userID.rawValue)
             """
         ) { try $0.decode((Int?, Int?, Int).self) }
