@@ -59,33 +59,26 @@ struct ChatCompletionsController: Sendable {
         let agentID = try body.agentID()
         let conversation = try body.conversation()
         let tenant = try context.tenant()
-        let (replies, settings) = (self.replies, self.replies.settings)
+        let settings = replies.settings
         let running: RunningReply
         if let rawConversationID = body.metadata?["conversation_id"] {
             guard let conversationID = ConversationID(rawValue: rawConversationID) else {
                 throw OpenAIError.invalidRequest("metadata.conversation_id must be 1 to 200 characters", param: "metadata")
             }
             let prompt = conversation.last { $0.role == .user }?.content ?? ""
-            let (start, key) = try await store.withTenant(of: context) { session in
-                let start = try await session.beginReply(
+            let (start, key) = try await store.startProviderCall(of: context, replies: replies, purpose: .completion) {
+                try await $0.beginReply(
                     agentID: agentID, conversationID: conversationID, NewReply(content: prompt), limits: settings.defaultLimits,
                     budget: settings.contextBudget)
-                try ReplyController.requireChatConnection(start.connections)
-                let key = await replies.openFirstKey(
-                    of: start.connections, in: session, purpose: .completion, messageID: start.reply.id)
-                return (start, key)
             }
             running = await replies.generate(
                 start, messages: conversation, firstKey: key, tenant: tenant, requestID: context.requestID)
         } else {
             let promptTokens = conversation.reduce(0) { $0 + ContextBudget.estimatedTokens($1.content) }
-            let (start, key) = try await store.withTenant(of: context) { session in
-                let start = try await session.beginCompletion(
+            let (start, key) = try await store.startProviderCall(of: context, replies: replies, purpose: .completion) {
+                try await $0.beginCompletion(
                     agentID: agentID, promptTokens: promptTokens, maximumTokens: body.requestedMaximumTokens,
                     limits: settings.defaultLimits, budget: settings.contextBudget)
-                try ReplyController.requireChatConnection(start.connections)
-                let key = await replies.openFirstKey(of: start.connections, in: session, purpose: .completion, messageID: nil)
-                return (start, key)
             }
             running = await replies.generate(
                 start, messages: conversation, firstKey: key, tenant: tenant, requestID: context.requestID)

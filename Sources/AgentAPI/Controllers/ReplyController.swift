@@ -28,14 +28,11 @@ struct ReplyController: Sendable {
             guard let id = MessageID(rawValue: raw) else { throw Problem.invalid(field: "parent_id", reason: "names no message") }
             return id
         }
-        let (replies, settings) = (self.replies, self.replies.settings)
-        let (start, key) = try await store.withTenant(of: context) { session in
-            let start = try await session.beginReply(
+        let settings = replies.settings
+        let (start, key) = try await store.startProviderCall(of: context, replies: replies, purpose: .reply) {
+            try await $0.beginReply(
                 agentID: agentID, conversationID: conversationID, NewReply(content: body.content, parentID: parentID),
                 limits: settings.defaultLimits, budget: settings.contextBudget)
-            try Self.requireChatConnection(start.connections)
-            let key = await replies.openFirstKey(of: start.connections, in: session, purpose: .reply, messageID: start.reply.id)
-            return (start, key)
         }
         let running = await replies.generate(start, firstKey: key, tenant: try context.tenant(), requestID: context.requestID)
         return try await respond(running, prompt: start.prompt, stream: body.stream ?? true, status: .created)
@@ -45,13 +42,9 @@ struct ReplyController: Sendable {
     @Sendable func regenerate(_ request: Request, context: APIRequestContext) async throws -> Response {
         let messageID = try context.id(MessageID.self, "message_id", of: "message")
         let stream = try Self.streamParameter(request)
-        let (replies, settings) = (self.replies, self.replies.settings)
-        let (start, key) = try await store.withTenant(of: context) { session in
-            let start = try await session.beginRegeneration(
-                of: messageID, limits: settings.defaultLimits, budget: settings.contextBudget)
-            try Self.requireChatConnection(start.connections)
-            let key = await replies.openFirstKey(of: start.connections, in: session, purpose: .reply, messageID: start.reply.id)
-            return (start, key)
+        let settings = replies.settings
+        let (start, key) = try await store.startProviderCall(of: context, replies: replies, purpose: .reply) {
+            try await $0.beginRegeneration(of: messageID, limits: settings.defaultLimits, budget: settings.contextBudget)
         }
         let running = await replies.generate(start, firstKey: key, tenant: try context.tenant(), requestID: context.requestID)
         return try await respond(running, prompt: nil, stream: stream, status: .created)

@@ -111,3 +111,19 @@ public struct ReplySettlement: Sendable, Equatable {
         self.call = call
     }
 }
+
+/// What every start of a provider call shares: the connections to try, and the stored reply if any.
+public protocol ProviderCallStart: Sendable {
+    /// The agent's linked connections, in the order they were linked.
+    var connections: [LinkedConnection] { get }
+    /// The stored reply the call produces; nil when it stores none.
+    var replyID: MessageID? { get }
+}
+
+extension ReplyStart: ProviderCallStart {
+    public var replyID: MessageID? { reply.id }
+}
+
+extension CompletionStart: ProviderCallStart {
+    public var replyID: MessageID? { nil }
+}
