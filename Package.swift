@@ -32,6 +32,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-openapi-generator.git", from: "1.14.3"),
         .package(url: "https://github.com/apple/swift-openapi-runtime.git", from: "1.13.4"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
     ],
     targets: [
         // MARK: Store: schema, migrations, tenant-scoped access. Knows nothing of HTTP.
@@ -117,6 +118,30 @@ let package = Package(
             resources: [.embedInCode("openapi.yaml")],
             swiftSettings: swiftSettings
         ),
+        // MARK: Web console: server-rendered pages over the store's operations; a companion of the API.
+        .target(
+            name: "AgentConsole",
+            dependencies: [
+                "AgentAPI", "AgentStore", "AgentReplies",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
+            // Templates and assets compiled into the binary, as the API's contract is.
+            resources: [
+                .embedInCode("Templates/layout.mustache"), .embedInCode("Templates/signin.mustache"),
+                .embedInCode("Templates/error.mustache"), .embedInCode("Templates/agents.mustache"),
+                .embedInCode("Templates/agent.mustache"), .embedInCode("Templates/agent-form.mustache"),
+                .embedInCode("Templates/connections.mustache"), .embedInCode("Templates/connection.mustache"),
+                .embedInCode("Templates/connection-form.mustache"), .embedInCode("Templates/chat.mustache"),
+                .embedInCode("Templates/usage.mustache"), .embedInCode("Templates/audit.mustache"),
+                .embedInCode("Templates/tokens.mustache"), .embedInCode("Assets/console.css"),
+                .embedInCode("Assets/console.js"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // MARK: Benchmarks, run through agentctl in release builds.
         .target(
             name: "AgentBench",
@@ -131,7 +156,7 @@ let package = Package(
             name: "agentctl",
             dependencies: [
                 "AgentStore", "AgentAPI", "AgentSecrets", "LocalPostgres", "AgentBench", "ProviderEmulator", "AgentReplies",
-                "AgentProviders", .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                "AgentProviders", "AgentConsole", .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -174,7 +199,7 @@ let package = Package(
         .testTarget(
             name: "AgentAPITests",
             dependencies: [
-                "AgentAPI", "AgentStore", "AgentTestSupport", "AgentReplies", "AgentProviders", "ProviderEmulator",
+                "AgentAPI", "AgentConsole", "AgentStore", "AgentTestSupport", "AgentReplies", "AgentProviders", "ProviderEmulator",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"), .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),

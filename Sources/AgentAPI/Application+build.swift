@@ -14,10 +14,11 @@ import ServiceLifecycle
 /// result with `try await app.runService()`, which handles SIGTERM and SIGINT gracefully.
 public func buildApplication(
     store: AgentStore, replies: ReplyGenerator, configuration: APIConfiguration, services: [any Service] = [],
-    registry: PrometheusCollectorRegistry, logger: Logger
+    companions: [any APICompanion] = [], registry: PrometheusCollectorRegistry, logger: Logger
 ) async throws -> some ApplicationProtocol {
     let router = try await buildRouter(
-        store: store, replies: replies, configuration: configuration, registry: registry, logger: logger)
+        store: store, replies: replies, configuration: configuration, companions: companions, registry: registry,
+        logger: logger)
     // Hummingbird closes a connection that has been silent for this long unless a response is being
     // written: half a request head, a stalled body or a kept-alive idle connection all count (slowloris).
     let idle = configuration.idleTimeout.components
@@ -35,10 +36,11 @@ public func buildApplication(
 
 /// Builds the router of every route of the API; `openapi.yaml` describes exactly these.
 ///
-/// Throws `APIConfigurationError` when the JWT keys cannot be loaded.
+/// `companions` (the web console) add their routes to the same router. Throws `APIConfigurationError`
+/// when the JWT keys cannot be loaded.
 public func buildRouter(
-    store: AgentStore, replies: ReplyGenerator, configuration: APIConfiguration, registry: PrometheusCollectorRegistry,
-    logger: Logger
+    store: AgentStore, replies: ReplyGenerator, configuration: APIConfiguration, companions: [any APICompanion] = [],
+    registry: PrometheusCollectorRegistry, logger: Logger
 ) async throws -> Router<APIRequestContext> {
     var jwt: JWTAuthenticator?
     if let settings = configuration.jwt { jwt = try await JWTAuthenticator(configuration: settings, store: store) }
@@ -52,8 +54,9 @@ public func buildRouter(
     OperationsController(store: store, registry: registry).addRoutes(to: router)
     OpenAPIController(document: try OpenAPIDocument.embedded.get()).addRoutes(to: router)
 
+    let authenticator = BearerAuthenticator(store: store, jwt: jwt)
     let v1 = router.group("v1").add(middleware: RateLimitMiddleware(limits: configuration.rateLimits)).add(
-        middleware: AuthenticationMiddleware(authenticator: BearerAuthenticator(store: store, jwt: jwt)))
+        middleware: AuthenticationMiddleware(authenticator: authenticator))
     MeController(store: store).addRoutes(to: v1.group("me"))
     TokenController(store: store, lifetime: configuration.tokenLifetime).addRoutes(to: v1.group("tokens"))
     AgentController(store: store).addRoutes(to: v1.group("agents"))
@@ -66,6 +69,10 @@ public func buildRouter(
     ChatCompletionsController(store: store, replies: replies).addRoutes(to: v1)
     UsageController(store: store, replies: replies).addRoutes(to: v1)
     AuditLogController(store: store).addRoutes(to: v1.group("audit-log"))
+    let parts = APIParts(
+        store: store, replies: replies, credentials: CredentialVerifier(authenticator: authenticator),
+        configuration: configuration)
+    for companion in companions { companion.addRoutes(to: router, api: parts) }
     // Last: a middleware wraps only the routes added after it, and the responder of unmatched requests.
     router.add(middleware: MethodNotAllowedMiddleware(routes: router.routes))
     logger.debug("API routes built", metadata: ["jwt": "\(configuration.jwt.map(String.init(describing:)) ?? "off")"])

@@ -7,14 +7,15 @@ import PostgresNIO
 enum TokenFormat {
     static let prefix = "ap_"
 
-    static func make(userID: UserID) -> (value: String, hash: Data) {
+    /// A new credential of `userID`; console sessions share the format under a prefix of their own.
+    static func make(userID: UserID, prefix: String = prefix) -> (value: String, hash: Data) {
         let secret = (0..<32).map { _ in UInt8.random(in: .min ... .max) }
         let secretText = base64URL(secret)
         return ("\(prefix)\(base64URL(Array(userID.rawValue.utf8))).\(secretText)", hash(secretText))
     }
 
     /// The user and the hash a presented token claims; `nil` for anything not shaped like a token.
-    static func parse(_ value: String) -> (userID: UserID, hash: Data)? {
+    static func parse(_ value: String, prefix: String = prefix) -> (userID: UserID, hash: Data)? {
         guard value.hasPrefix(prefix), value.utf8.count <= 512 else { return nil }
         let parts = value.dropFirst(prefix.count).split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count == 2, parts[1].utf8.count == 43,

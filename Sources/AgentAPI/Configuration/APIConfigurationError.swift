@@ -1,4 +1,4 @@
-/// Raised by ``buildRouter(store:replies:configuration:registry:logger:)`` when an ``APIConfiguration`` that
+/// Raised by ``buildRouter(store:replies:configuration:companions:registry:logger:)`` when an ``APIConfiguration`` that
 /// skipped the platform's validation cannot be used (a JWKS that does not parse); names the setting,
 /// never its value. The platform reports invalid settings earlier, in its configuration check.
 public struct APIConfigurationError: Error, Sendable, Equatable, CustomStringConvertible {

@@ -27,6 +27,25 @@ public struct APIRequestContext: RequestContext {
         self.maxUploadSize = 1024 * 1024
     }
 
+    /// Runs the rest of the request as `user`, checked by a companion's own means (a console session);
+    /// the API's routes mounted behind it (`APIParts.addChatRoutes`) then serve that tenant.
+    public mutating func authenticate(as user: AuthenticatedToken) {
+        credential = .user(user.userID, scopes: user.scopes)
+    }
+
+    /// The user the request was authenticated as, if it was.
+    public var authenticatedUser: UserID? { credential?.userID }
+
+    /// What the request's credential allows; empty before authentication. A read's personal token, not
+    /// checked yet, counts as `read`.
+    public var authenticatedScopes: Set<TokenScope> {
+        switch credential {
+        case .user(_, let scopes): scopes
+        case .token: [.read]
+        case nil: []
+        }
+    }
+
     /// The request's tenant; routes behind the authenticator always have one.
     func tenant() throws -> UserID {
         guard let credential else { throw Problem.unauthorized() }

@@ -65,7 +65,7 @@ struct ConnectionController: Sendable {
 
     /// A chat connection's `metadata.base_url` must be an http(s) URL whose host resolves only to public
     /// addresses, unless the operator allows that host (`PROVIDER_ALLOWED_HOSTS`).
-    private func checkBaseURL(service: String, metadata: JSONValue?) async throws {
+    func checkBaseURL(service: String, metadata: JSONValue?) async throws {
         guard let wireProtocol = ChatWireProtocol(service: service), case .object(let members) = metadata,
             let value = members["base_url"]
         else { return }

@@ -16,7 +16,7 @@ enum ResourceID {
 extension APIRequestContext {
     /// The path parameter `name` as a typed id; an implausible id names nothing, so it is a 404 like any
     /// unknown id.
-    func id<ID: RawRepresentable>(_ type: ID.Type, _ name: String, of resource: String) throws -> ID
+    public func id<ID: RawRepresentable>(_ type: ID.Type, _ name: String, of resource: String) throws -> ID
     where ID.RawValue == String {
         guard let value = parameters.get(name), let id = ID(rawValue: value) else { throw Problem.notFound(resource) }
         return id
@@ -27,7 +27,7 @@ extension APIRequestContext {
     /// The path's `conversation_id`, percent-decoded: conversation ids are chosen by clients (as in the
     /// original design), so a client that encodes `my chat` as `my%20chat` names the conversation `my chat`.
     /// An id outside the documented limits is a 422 that says which.
-    func conversationID() throws -> ConversationID {
+    public func conversationID() throws -> ConversationID {
         guard let raw = parameters.get("conversation_id") else { throw Problem.notFound("conversation") }
         guard let decoded = raw.removingPercentEncoding else {
             throw Problem.invalid(field: "conversation_id", reason: "is not validly percent-encoded")

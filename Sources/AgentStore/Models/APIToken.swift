@@ -23,4 +23,9 @@ public struct IssuedAPIToken: Sendable {
 public struct AuthenticatedToken: Sendable, Equatable {
     public let userID: UserID
     public let scopes: Set<TokenScope>
+
+    public init(userID: UserID, scopes: Set<TokenScope>) {
+        self.userID = userID
+        self.scopes = scopes
+    }
 }

@@ -30,6 +30,8 @@ public enum AuditAction: String, Sendable {
     case accountExported = "account.exported"
     case keysRotated = "keys.rotated"
     case limitsChanged = "limits.changed"
+    case consoleSessionStarted = "console_session.started"
+    case consoleSessionEnded = "console_session.ended"
 }
 
 /// Why a connection's key was opened, as its audit entry records.

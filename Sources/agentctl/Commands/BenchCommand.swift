@@ -6,12 +6,12 @@ import Foundation
 import Logging
 import PostgresNIO
 
-/// `agentctl bench rls|crypto|api|chat`: benchmarks that print figures measured side by side in one run,
+/// `agentctl bench rls|crypto|api|chat|console`: benchmarks that print figures measured side by side in one run,
 /// ending with `ratio=X.XX`. Build in release (`swift build -c release`) before trusting the numbers.
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench", abstract: "Run the platform's benchmarks.",
-        subcommands: [RLS.self, Crypto.self, API.self, Chat.self])
+        subcommands: [RLS.self, Crypto.self, API.self, Chat.self, Console.self])
 
     struct Scale: ParsableArguments {
         @Option(help: "Tenants to load (10 agents each).") var tenants = 1_000

@@ -1,4 +1,5 @@
 import AgentAPI
+import AgentConsole
 import AgentProviders
 import AgentReplies
 import AgentStore
@@ -69,9 +70,10 @@ struct ServeCommand: AsyncParsableCommand {
         let replies = ReplyGenerator(
             store: store, client: ProviderClient(httpClient: httpClient, addressPolicy: platform.providerAddressPolicy),
             settings: platform.replies, logger: logger)
+        let companions: [any APICompanion] = try platform.console.map { [try WebConsole(settings: $0)] } ?? []
         let app = try await buildApplication(
-            store: store, replies: replies, configuration: configuration, services: [pool, replies], registry: registry,
-            logger: logger)
+            store: store, replies: replies, configuration: configuration, services: [pool, replies], companions: companions,
+            registry: registry, logger: logger)
         do {
             try await app.runService()
         } catch {

@@ -80,6 +80,7 @@ extension PlatformConfiguration {
 
         let addressPolicy = readAddressPolicy(&settings)
         let replies = readReplies(&settings)
+        let console = readConsole(&settings)
 
         let levelText = settings.string(.logLevel)
         let level = levelText.flatMap { Logger.Level(rawValue: $0.lowercased()) }
@@ -92,7 +93,7 @@ extension PlatformConfiguration {
         return PlatformConfiguration(
             home: URL(fileURLWithPath: home ?? currentDirectory, isDirectory: true), database: database,
             databasePoolSize: poolSize ?? defaultPoolSize, postgresBinDirectory: binDirectory, keyring: keyring,
-            api: api, providerAddressPolicy: addressPolicy, replies: replies, logLevel: level)
+            api: api, providerAddressPolicy: addressPolicy, replies: replies, console: console, logLevel: level)
     }
 
     private static func readDatabase(_ settings: inout SettingsReader) -> ExternalDatabase? {

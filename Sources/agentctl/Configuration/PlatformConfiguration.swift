@@ -1,4 +1,5 @@
 import AgentAPI
+import AgentConsole
 import AgentProviders
 import AgentReplies
 import AgentSecrets
@@ -34,6 +35,8 @@ struct PlatformConfiguration: Sendable {
     var providerAddressPolicy: ProviderAddressPolicy
     /// `CHAT_*` and `REPLY_TIME_LIMIT_SECONDS`.
     var replies: ReplySettings
+    /// `CONSOLE_*`: the web console served at `/`; nil when `CONSOLE_ENABLED=false`.
+    var console: ConsoleSettings?
     /// `LOG_LEVEL`; nil leaves each command its own default.
     var logLevel: Logger.Level?
 
@@ -49,6 +52,8 @@ struct PlatformConfiguration: Sendable {
     static let defaultRequestsPerSecondPerCredential = 100
     static let defaultFailedAuthenticationsPerMinute = 30
     static let replyTimeLimits = 1...3600
+    static let consoleSessionHours = 1...720
+    static let defaultConsoleSessionHours = 12
     /// The longest token lifetime an operator may allow: ten years.
     static let tokenDays = 1...3650
 }

@@ -28,6 +28,9 @@ extension Setting {
     static let chatMonthlyTokenBudget = Setting("CHAT_MONTHLY_TOKEN_BUDGET", ["chat", "monthlyTokenBudget"])
     static let chatRequestsPerMinute = Setting("CHAT_REQUESTS_PER_MINUTE", ["chat", "requestsPerMinute"])
     static let replyTimeLimitSeconds = Setting("REPLY_TIME_LIMIT_SECONDS", ["reply", "timeLimitSeconds"])
+    static let consoleEnabled = Setting("CONSOLE_ENABLED", ["console", "enabled"])
+    static let consoleSecureCookies = Setting("CONSOLE_SECURE_COOKIES", ["console", "secureCookies"])
+    static let consoleSessionHours = Setting("CONSOLE_SESSION_HOURS", ["console", "sessionHours"])
 
     /// Every setting, in the order `config check` prints them.
     static let all: [Setting] = [
@@ -38,6 +41,7 @@ extension Setting {
         .jwtSecret, .jwtKeySetFile, .jwtIssuer, .jwtAudience, .jwtAutoProvision,
         .tokenDefaultDays, .tokenMaximumDays,
         .providerAllowedHosts, .chatMonthlyTokenBudget, .chatRequestsPerMinute, .replyTimeLimitSeconds,
+        .consoleEnabled, .consoleSecureCookies, .consoleSessionHours,
         .logLevel,
     ]
 

@@ -15,6 +15,8 @@ struct TestAPI: Sendable {
     let registry: PrometheusCollectorRegistry
     let configuration: APIConfiguration
     let replies: ReplyGenerator
+    /// Served beside the API (the web console, in its tests).
+    var companions: [any APICompanion] = []
 
     static func make(
         jwt: JWTConfiguration? = nil, maximumBodySize: Int = 1024 * 1024, replySettings: ReplySettings = ReplySettings(),
@@ -41,7 +43,8 @@ struct TestAPI: Sendable {
         _ setup: TestingSetup = .router, _ test: @escaping @Sendable (any TestClientProtocol) async throws -> Value
     ) async throws -> Value {
         let app = try await buildApplication(
-            store: db.store, replies: replies, configuration: configuration, services: [], registry: registry, logger: logger)
+            store: db.store, replies: replies, configuration: configuration, services: [], companions: companions,
+            registry: registry, logger: logger)
         return try await app.test(setup) { client in try await test(client) }
     }
 

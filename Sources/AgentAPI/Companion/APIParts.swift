@@ -1,0 +1,44 @@
+import AgentProviders
+import AgentReplies
+import AgentStore
+import Hummingbird
+
+/// What the API shares with a companion: the same store and reply generator, the same credential checks,
+/// the same rules for input, and its chat routes, so that a companion adds no second path to the data.
+public struct APIParts: Sendable {
+    public let store: AgentStore
+    public let replies: ReplyGenerator
+    public let credentials: CredentialVerifier
+    public let configuration: APIConfiguration
+
+    /// Mounts the routes a chat page calls (replies, regenerate, cancel, reattach, feedback) under `group`,
+    /// at the paths they have under `/v1`. The caller authenticates the group's requests (see
+    /// `APIRequestContext.authenticate(as:)`); each handler then runs as that tenant.
+    public func addChatRoutes(to group: RouterGroup<APIRequestContext>) {
+        ReplyController(store: store, replies: replies).addRoutes(
+            conversations: group.group("agents/{agent_id}/conversations"), messages: group.group("messages"))
+        FeedbackController(store: store).addRoutes(messages: group.group("messages"), agents: group.group("agents"))
+    }
+
+    /// Checks a chat connection's `metadata.base_url` as `createConnection` does (SSRF guard included);
+    /// throws the API's 422 otherwise, which `RefusedRequest` reads.
+    public func checkProviderAddress(service: String, metadata: JSONValue?) async throws {
+        try await ConnectionController(store: store, addressPolicy: replies.client.addressPolicy).checkBaseURL(
+            service: service, metadata: metadata)
+    }
+
+    /// Stores `content` in the conversation and starts the agent's reply, as `createReply` does; the reply
+    /// runs on (and can be followed or cancelled through the chat routes) until it ends.
+    public func startReply(
+        of context: APIRequestContext, agentID: AgentID, conversationID: ConversationID, content: String
+    ) async throws -> MessageID {
+        let settings = replies.settings
+        let (start, key) = try await store.startProviderCall(of: context, replies: replies, purpose: .reply) {
+            try await $0.beginReply(
+                agentID: agentID, conversationID: conversationID, NewReply(content: content, parentID: nil),
+                limits: settings.defaultLimits, budget: settings.contextBudget)
+        }
+        _ = await replies.generate(start, firstKey: key, tenant: try context.tenant(), requestID: context.requestID)
+        return start.reply.id
+    }
+}

@@ -1,0 +1,29 @@
+import AgentStore
+import Foundation
+import HTTPTypes
+import Logging
+
+/// Checks a credential a person types in (a personal token, or a JSON Web Token where those are
+/// configured) the way the API checks a bearer credential: for a companion's sign-in form.
+public struct CredentialVerifier: Sendable {
+    let authenticator: BearerAuthenticator
+
+    /// The user and scopes `credential` grants, or `nil` when it is not valid (malformed, unknown,
+    /// revoked, expired, or a JWT that does not verify). Throws only when the check could not be made
+    /// (the database is away).
+    public func verify(_ credential: String, requestID: String, logger: Logger) async throws -> AuthenticatedToken? {
+        let value = credential.trimmingCharacters(in: .whitespaces)
+        guard !value.isEmpty, value.utf8.count <= 8192 else { return nil }
+        if value.hasPrefix("ap_") {
+            guard let presented = PresentedToken(value) else { return nil }
+            return try await authenticator.store.authenticate(presented, requestID: requestID)
+        }
+        guard let jwt = authenticator.jwt else { return nil }
+        do {
+            let userID = try await jwt.user(for: value, requestID: requestID, logger: logger)
+            return AuthenticatedToken(userID: userID, scopes: TokenScope.all)
+        } catch let problem as Problem where problem.status == .unauthorized {
+            return nil
+        }
+    }
+}

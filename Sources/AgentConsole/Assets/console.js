@@ -1,0 +1,198 @@
+// Agent Platform console: streaming for the chat page. Everything else works without this script.
+// Replies stream through the API's chat routes under /console/api, authenticated by the session cookie
+// and the page's CSRF token. Text from the server is only ever set as textContent, never as HTML.
+"use strict";
+
+(function () {
+  const log = document.getElementById("chat-log");
+  if (!log) return;
+  const csrf = document.querySelector('meta[name="csrf-token"]').content;
+  const repliesURL = log.dataset.replies;
+  const agentName = (document.querySelector(".crumbs a:nth-of-type(2)") || {}).textContent || "Agent";
+  const composer = document.getElementById("composer");
+  const composerError = document.getElementById("composer-error");
+
+  function messageElement(message) {
+    let item = document.getElementById("message-" + message.id);
+    if (item) return item;
+    item = document.createElement("li");
+    item.id = "message-" + message.id;
+    item.dataset.id = message.id;
+    const speaker = document.createElement("p");
+    speaker.className = "speaker";
+    speaker.textContent = message.role === "assistant" ? agentName : "You";
+    const content = document.createElement("div");
+    content.className = "content";
+    item.append(speaker, content);
+    if (message.role === "assistant") {
+      const details = document.createElement("p");
+      details.className = "details muted";
+      const actions = document.createElement("div");
+      actions.className = "actions";
+      actions.append(button("Stop", "cancel", message.id, "secondary stop"), button("Regenerate", "regenerate", message.id, "secondary"));
+      item.append(details, actions);
+    }
+    log.append(item);
+    return item;
+  }
+
+  function button(label, action, id, className) {
+    const element = document.createElement("button");
+    element.type = "button";
+    element.className = className;
+    element.dataset.action = action;
+    element.dataset.message = id;
+    element.textContent = label;
+    return element;
+  }
+
+  function show(message, item) {
+    item.className = "message " + message.role + " " + message.status;
+    item.dataset.status = message.status;
+    const stop = item.querySelector('[data-action="cancel"]');
+    if (stop) stop.hidden = message.status !== "streaming";
+    const details = item.querySelector(".details");
+    if (details && message.status !== "streaming") {
+      const parts = [];
+      if (message.model) parts.push(message.model);
+      if (message.usage) parts.push(message.usage.prompt_tokens + message.usage.completion_tokens + " tokens");
+      if (message.latency_ms != null) parts.push(message.latency_ms + " ms");
+      if (message.status !== "complete") parts.push(message.status);
+      details.textContent = parts.join(" · ");
+    }
+  }
+
+  function fail(item, problem) {
+    let alert = item.querySelector(".alert");
+    if (!alert) {
+      alert = document.createElement("p");
+      alert.className = "alert";
+      alert.setAttribute("role", "alert");
+      item.insertBefore(alert, item.querySelector(".actions"));
+    }
+    alert.textContent = "The reply failed: " + (problem.title || "error") + ". " + (problem.detail || "");
+    const retry = item.querySelector('[data-action="regenerate"]');
+    if (retry) retry.textContent = "Retry";
+  }
+
+  // Reads a text/event-stream response and applies each event to the page.
+  async function follow(response) {
+    if (!response.ok) {
+      let problem = {};
+      try { problem = await response.json(); } catch (_) {}
+      throw new Error(problem.detail || ("The request failed with status " + response.status + "."));
+    }
+    const reader = response.body.getReader();
+    const decoder = new TextDecoder();
+    let buffer = "";
+    let reply = null;
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      buffer += decoder.decode(value, { stream: true }).replace(/\r\n/g, "\n");
+      let end;
+      while ((end = buffer.indexOf("\n\n")) >= 0) {
+        const block = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        let name = "message";
+        const data = [];
+        for (const line of block.split("\n")) {
+          if (line.startsWith("event:")) name = line.slice(6).trim();
+          else if (line.startsWith("data:")) data.push(line.slice(5).replace(/^ /, ""));
+        }
+        if (data.length === 0) continue;
+        const payload = JSON.parse(data.join("\n"));
+        if (name === "message") {
+          const item = messageElement(payload);
+          item.querySelector(".content").textContent = payload.content;
+          show(payload, item);
+        } else if (name === "reply.started") {
+          reply = messageElement(payload);
+          reply.querySelector(".content").textContent = "";
+          show(payload, reply);
+        } else if (name === "reply.delta" && reply) {
+          reply.querySelector(".content").textContent += payload.text;
+        } else if (name === "reply.completed") {
+          reply = messageElement(payload);
+          reply.querySelector(".content").textContent = payload.content;
+          show(payload, reply);
+        } else if (name === "reply.failed") {
+          if (payload.reply) {
+            reply = messageElement(payload.reply);
+            reply.querySelector(".content").textContent = payload.reply.content;
+            show(payload.reply, reply);
+          }
+          if (reply) fail(reply, payload);
+        }
+      }
+    }
+  }
+
+  function post(url, body) {
+    return fetch(url, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "Accept": "text/event-stream", "X-CSRF-Token": csrf },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  }
+
+  function report(error) {
+    if (!composerError) return;
+    composerError.textContent = error.message;
+    composerError.hidden = false;
+  }
+
+  if (composer) {
+    composer.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const field = composer.querySelector("textarea");
+      const content = field.value;
+      if (!content.trim()) return;
+      const send = composer.querySelector("button[type=submit]");
+      send.disabled = true;
+      composerError.hidden = true;
+      try {
+        const response = await post(repliesURL, { content: content, stream: true });
+        field.value = "";
+        await follow(response);
+      } catch (error) {
+        report(error);
+      } finally {
+        send.disabled = false;
+        field.focus();
+      }
+    });
+  }
+
+  log.addEventListener("click", async (event) => {
+    const target = event.target.closest("button[data-action]");
+    if (!target) return;
+    const id = target.dataset.message;
+    try {
+      if (target.dataset.action === "cancel") {
+        target.disabled = true;
+        const response = await post("/console/api/messages/" + encodeURIComponent(id) + "/cancel");
+        if (response.ok) {
+          const message = await response.json();
+          const item = messageElement(message);
+          item.querySelector(".content").textContent = message.content;
+          show(message, item);
+        }
+        target.disabled = false;
+      } else if (target.dataset.action === "regenerate") {
+        await follow(await post("/console/api/messages/" + encodeURIComponent(id) + "/regenerate?stream=true"));
+      }
+    } catch (error) {
+      report(error);
+    }
+  });
+
+  // A reply still running when the page was made (the page was reloaded mid-reply): reattach to it.
+  if (log.dataset.follow) {
+    fetch("/console/api/messages/" + encodeURIComponent(log.dataset.follow) + "/stream", {
+      credentials: "same-origin",
+      headers: { "Accept": "text/event-stream" },
+    }).then(follow).catch(report);
+  }
+})();

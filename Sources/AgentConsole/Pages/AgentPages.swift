@@ -1,0 +1,274 @@
+import AgentAPI
+import AgentStore
+import Foundation
+import Hummingbird
+
+/// `/agents`: list, create, edit and delete agents; link and unlink connections; start conversations.
+struct AgentPages: Sendable {
+    let api: APIParts
+    let pages: ConsolePages
+
+    func addRoutes(to group: RouterGroup<APIRequestContext>) {
+        group.get("agents", use: list)
+        group.post("agents", use: create)
+        group.get("agents/{agent_id}", use: show)
+        group.post("agents/{agent_id}", use: update)
+        group.post("agents/{agent_id}/delete", use: delete)
+        group.post("agents/{agent_id}/links", use: link)
+        group.post("agents/{agent_id}/links/{connection_id}/delete", use: unlink)
+        group.post("agents/{agent_id}/conversations", use: startConversation)
+    }
+
+    /// The fields of the agent form, named as the API's bodies name them.
+    static let fields = ["name", "description", "system_prompt", "model", "temperature", "max_tokens"]
+
+    // MARK: Models
+
+    struct AgentRow: Sendable {
+        let id: String
+        let name: String
+        let description: String?
+        let model: String
+        let created: String
+
+        init(_ agent: Agent) {
+            id = agent.id.rawValue
+            name = agent.name
+            description = agent.description
+            model = agent.model
+            created = ConsoleFormat.time(agent.createdAt)
+        }
+    }
+
+    struct ListPage: Sendable {
+        let chrome: Chrome
+        let agents: [AgentRow]
+        let next: String?
+        let form: FormState
+        let canWrite: Bool
+        let formAction = "/agents"
+        let submitLabel = "Create agent"
+    }
+
+    struct ConnectionRow: Sendable {
+        let id: String
+        let name: String
+        let service: String
+        let hint: String
+    }
+
+    struct ConversationRow: Sendable {
+        let href: String
+        let title: String
+        let messages: Int
+        let last: String
+    }
+
+    struct DetailPage: Sendable {
+        let chrome: Chrome
+        let agent: AgentRow
+        let form: FormState
+        let linked: [ConnectionRow]
+        let linkable: [ConnectionRow]
+        let conversations: [ConversationRow]
+        let next: String?
+        let canWrite: Bool
+        let submitLabel = "Save"
+        let formAction: String
+        let hasLinkable: Bool
+    }
+
+    // MARK: Handlers
+
+    @Sendable func list(_ request: Request, context: APIRequestContext) async throws -> Response {
+        try await renderList(
+            request, context: context, form: FormState(["temperature": "0.7", "model": "gpt-4o-mini"]), status: .ok)
+    }
+
+    @Sendable func create(_ request: Request, context: APIRequestContext) async throws -> Response {
+        let visit = try ConsoleVisit(request, context: context)
+        let form = try await FormBody.read(request, limit: context.maxUploadSize)
+        let values = Self.values(form)
+        do {
+            let new = try Self.newAgent(values)
+            let agent = try await api.store.withTenant(visit.userID, requestID: context.requestID) {
+                try await $0.createAgent(new)
+            }
+            return ConsolePages.redirect(to: "/agents/\(ConsoleFormat.segment(agent.id.rawValue))")
+        } catch let refused as RefusedInput {
+            return try await renderList(request, context: context, form: refused.form(values), status: .unprocessableContent)
+        } catch {
+            let refused = RefusedRequest(error)
+            guard refused.status == 422 || refused.status == 409 else { throw error }
+            return try await renderList(
+                request, context: context, form: FormState(values, refused: refused), status: .init(code: refused.status))
+        }
+    }
+
+    @Sendable func show(_ request: Request, context: APIRequestContext) async throws -> Response {
+        try await renderDetail(request, context: context, form: nil, status: .ok)
+    }
+
+    @Sendable func update(_ request: Request, context: APIRequestContext) async throws -> Response {
+        let visit = try ConsoleVisit(request, context: context)
+        let id = try context.id(AgentID.self, "agent_id", of: "agent")
+        let form = try await FormBody.read(request, limit: context.maxUploadSize)
+        let values = Self.values(form)
+        do {
+            let new = try Self.newAgent(values)
+            let changes = AgentChanges(
+                name: new.name, description: .some(new.description), systemPrompt: new.systemPrompt, model: new.model,
+                temperature: new.temperature, maxTokens: .some(new.maxTokens))
+            _ = try await api.store.withTenant(visit.userID, requestID: context.requestID) {
+                try await $0.updateAgent(id, changes)
+            }
+            return ConsolePages.redirect(to: "/agents/\(ConsoleFormat.segment(id.rawValue))")
+        } catch let refused as RefusedInput {
+            return try await renderDetail(request, context: context, form: refused.form(values), status: .unprocessableContent)
+        } catch {
+            let refused = RefusedRequest(error)
+            guard refused.status == 422 || refused.status == 409 else { throw error }
+            return try await renderDetail(
+                request, context: context, form: FormState(values, refused: refused), status: .init(code: refused.status))
+        }
+    }
+
+    @Sendable func delete(_ request: Request, context: APIRequestContext) async throws -> Response {
+        let visit = try ConsoleVisit(request, context: context)
+        let id = try context.id(AgentID.self, "agent_id", of: "agent")
+        try await api.store.withTenant(visit.userID, requestID: context.requestID) { try await $0.deleteAgent(id) }
+        return ConsolePages.redirect(to: "/agents")
+    }
+
+    @Sendable func link(_ request: Request, context: APIRequestContext) async throws -> Response {
+        let visit = try ConsoleVisit(request, context: context)
+        let agentID = try context.id(AgentID.self, "agent_id", of: "agent")
+        let form = try await FormBody.read(request, limit: context.maxUploadSize)
+        guard let raw = form.text("connection_id"), let connectionID = ConnectionID(rawValue: raw) else {
+            throw HTTPError(.unprocessableContent, message: "Choose a connection to link.")
+        }
+        try await api.store.withTenant(visit.userID, requestID: context.requestID) {
+            try await $0.attachConnection(agentID: agentID, connectionID: connectionID)
+        }
+        return ConsolePages.redirect(to: "/agents/\(ConsoleFormat.segment(agentID.rawValue))#connections")
+    }
+
+    @Sendable func unlink(_ request: Request, context: APIRequestContext) async throws -> Response {
+        let visit = try ConsoleVisit(request, context: context)
+        let agentID = try context.id(AgentID.self, "agent_id", of: "agent")
+        let connectionID = try context.id(ConnectionID.self, "connection_id", of: "connection")
+        try await api.store.withTenant(visit.userID, requestID: context.requestID) {
+            try await $0.detachConnection(agentID: agentID, connectionID: connectionID)
+        }
+        return ConsolePages.redirect(to: "/agents/\(ConsoleFormat.segment(agentID.rawValue))#connections")
+    }
+
+    @Sendable func startConversation(_ request: Request, context: APIRequestContext) async throws -> Response {
+        let visit = try ConsoleVisit(request, context: context)
+        let agentID = try context.id(AgentID.self, "agent_id", of: "agent")
+        let form = try await FormBody.read(request, limit: context.maxUploadSize)
+        let conversation = try await api.store.withTenant(visit.userID, requestID: context.requestID) {
+            try await $0.createConversation(agentID: agentID, NewConversation(title: form.text("title")))
+        }
+        return ConsolePages.redirect(to: ChatPages.path(agentID, conversation.id))
+    }
+
+    // MARK: Rendering
+
+    private func renderList(
+        _ request: Request, context: APIRequestContext, form: FormState, status: HTTPResponse.Status
+    ) async throws -> Response {
+        let visit = try ConsoleVisit(request, context: context)
+        let pageRequest = PageRequest(limit: 50, cursor: Self.cursor(request), order: .descending)
+        let (user, page) = try await api.store.withTenant(visit.userID, requestID: context.requestID) {
+            (try await $0.currentUserIfExists(), try await $0.agents(pageRequest))
+        }
+        let model = ListPage(
+            chrome: Chrome(title: "Agents", section: .agents, assets: pages.assets, visit: visit, email: user?.email),
+            agents: page.items.map(AgentRow.init),
+            next: page.hasMore ? page.items.last.map { "/agents?after=\($0.id.rawValue)" } : nil,
+            form: form, canWrite: visit.scopes.allow(.write))
+        return pages.page("agents", model, status: status)
+    }
+
+    private func renderDetail(
+        _ request: Request, context: APIRequestContext, form: FormState?, status: HTTPResponse.Status
+    ) async throws -> Response {
+        let visit = try ConsoleVisit(request, context: context)
+        let id = try context.id(AgentID.self, "agent_id", of: "agent")
+        let conversationsPage = PageRequest(limit: 50, cursor: Self.cursor(request), order: .descending)
+        let (user, agent, linked, connections, conversations) = try await api.store.withTenant(
+            visit.userID, requestID: context.requestID
+        ) { session in
+            let agent = try await session.agent(id)
+            return (
+                try await session.currentUserIfExists(), agent,
+                try await session.connections(ofAgent: id, PageRequest(limit: 100, order: .ascending)),
+                try await session.connections(PageRequest(limit: 100, order: .descending)),
+                try await session.conversations(agentID: id, conversationsPage)
+            )
+        }
+        let linkedIDs = Set(linked.items.map(\.id))
+        let row = { (connection: APIConnection) in
+            ConnectionRow(
+                id: connection.id.rawValue, name: connection.name, service: connection.service, hint: connection.apiKeyHint)
+        }
+        let model = DetailPage(
+            chrome: Chrome(title: agent.name, section: .agents, assets: pages.assets, visit: visit, email: user?.email),
+            agent: AgentRow(agent), form: form ?? Self.form(agent),
+            linked: linked.items.map(row), linkable: connections.items.filter { !linkedIDs.contains($0.id) }.map(row),
+            conversations: conversations.items.map { conversation in
+                ConversationRow(
+                    href: ChatPages.path(id, conversation.id), title: conversation.title ?? conversation.id.rawValue,
+                    messages: conversation.messageCount, last: ConsoleFormat.time(conversation.lastMessageAt))
+            },
+            next: conversations.hasMore
+                ? conversations.items.last.map {
+                    "/agents/\(ConsoleFormat.segment(id.rawValue))?after=\(ConsoleFormat.segment($0.id.rawValue))"
+                }
+                : nil,
+            canWrite: visit.scopes.allow(.write), formAction: "/agents/\(ConsoleFormat.segment(id.rawValue))",
+            hasLinkable: connections.items.contains { !linkedIDs.contains($0.id) })
+        return pages.page("agent", model, status: status)
+    }
+
+    // MARK: Form
+
+    static func cursor(_ request: Request) -> PageRequest.Cursor? {
+        request.uri.queryParameters["after"].map { .after(String($0)) }
+    }
+
+    static func values(_ form: FormBody) -> [String: String] {
+        Dictionary(uniqueKeysWithValues: fields.map { ($0, form[$0] ?? "") })
+    }
+
+    static func form(_ agent: Agent) -> FormState {
+        FormState([
+            "name": agent.name, "description": agent.description ?? "", "system_prompt": agent.systemPrompt,
+            "model": agent.model, "temperature": String(agent.temperature),
+            "max_tokens": agent.maxTokens.map(String.init) ?? "",
+        ])
+    }
+
+    /// The form as a new agent; numbers that do not parse are refused with the API's wording for a value
+    /// of the wrong type.
+    static func newAgent(_ values: [String: String]) throws -> NewAgent {
+        let text = { (name: String) -> String? in
+            let value = values[name]?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+            return value.isEmpty ? nil : value
+        }
+        var temperature: Double?
+        if let raw = text("temperature") {
+            guard let value = Double(raw) else { throw RefusedInput(field: "temperature", reason: "must be a number") }
+            temperature = value
+        }
+        var maxTokens: Int?
+        if let raw = text("max_tokens") {
+            guard let value = Int(raw) else { throw RefusedInput(field: "max_tokens", reason: "must be an integer") }
+            maxTokens = value
+        }
+        return NewAgent(
+            name: values["name"] ?? "", description: text("description"), systemPrompt: values["system_prompt"] ?? "",
+            model: text("model"), temperature: temperature, maxTokens: maxTokens)
+    }
+}

@@ -1,0 +1,129 @@
+import AgentAPI
+import AgentStore
+import Foundation
+import Hummingbird
+
+/// A conversation with an agent: its messages, a box to send one, and on each reply feedback, regenerate,
+/// stop and retry. The page's script streams replies through the chat routes under `/console/api`; without
+/// script, sending still works (the page shows the reply when it is reloaded).
+struct ChatPages: Sendable {
+    let api: APIParts
+    let pages: ConsolePages
+
+    func addRoutes(to group: RouterGroup<APIRequestContext>) {
+        group.get("agents/{agent_id}/conversations/{conversation_id}", use: show)
+        group.post("agents/{agent_id}/conversations/{conversation_id}/messages", use: send)
+        group.post("messages/{message_id}/feedback", use: rate)
+    }
+
+    /// The page of a conversation; the id is percent-encoded, as clients choose conversation ids.
+    static func path(_ agentID: AgentID, _ conversationID: ConversationID) -> String {
+        "/agents/\(ConsoleFormat.segment(agentID.rawValue))/conversations/\(ConsoleFormat.segment(conversationID.rawValue))"
+    }
+
+    // MARK: Models
+
+    struct MessageRow: Sendable {
+        let id: String
+        let role: String
+        let fromAgent: Bool
+        let content: String
+        let status: String
+        let streaming: Bool
+        let failed: Bool
+        let error: String?
+        let details: String?
+        let rated: Bool
+
+        init(_ message: Message, rated: String?) {
+            id = message.id.rawValue
+            role = message.role.rawValue
+            fromAgent = message.role == .assistant
+            content = message.content
+            status = message.status.rawValue
+            streaming = message.status == .streaming
+            failed = message.status == .failed
+            error = message.generation?.error
+            var details: [String] = []
+            if let model = message.generation?.model { details.append(model) }
+            if let usage = message.generation?.usage {
+                details.append("\(usage.promptTokens + usage.completionTokens) tokens\(usage.estimated ? " (estimated)" : "")")
+            }
+            if let latency = message.generation?.latencyMilliseconds { details.append("\(latency) ms") }
+            if message.status != .complete { details.append(message.status.rawValue) }
+            self.details = details.isEmpty ? nil : details.joined(separator: " · ")
+            self.rated = rated == message.id.rawValue
+        }
+    }
+
+    struct ChatPage: Sendable {
+        let chrome: Chrome
+        let agentID: String
+        let agentName: String
+        let agentHref: String
+        let title: String
+        let messages: [MessageRow]
+        let earlier: String?
+        /// Where the page's script sends replies: the chat routes of this conversation.
+        let repliesURL: String
+        let sendURL: String
+        /// A reply still running when the page was made, which the script reattaches to.
+        let follow: String?
+        let canWrite: Bool
+    }
+
+    // MARK: Handlers
+
+    @Sendable func show(_ request: Request, context: APIRequestContext) async throws -> Response {
+        let visit = try ConsoleVisit(request, context: context)
+        let agentID = try context.id(AgentID.self, "agent_id", of: "agent")
+        let conversationID = try context.conversationID()
+        let page = PageRequest(limit: 100, cursor: AgentPages.cursor(request), order: .descending)
+        let (user, agent, conversation, messages) = try await api.store.withTenant(visit.userID, requestID: context.requestID) {
+            session in
+            (
+                try await session.currentUserIfExists(), try await session.agent(agentID),
+                try await session.conversation(agentID: agentID, conversationID: conversationID),
+                try await session.messages(agentID: agentID, conversationID: conversationID, page)
+            )
+        }
+        let path = Self.path(agentID, conversationID)
+        let rated = request.uri.queryParameters["rated"].map(String.init)
+        let rows = messages.items.reversed().map { MessageRow($0, rated: rated) }
+        let title = conversation.title ?? conversationID.rawValue
+        let model = ChatPage(
+            chrome: Chrome(title: title, section: .agents, assets: pages.assets, visit: visit, email: user?.email),
+            agentID: agentID.rawValue, agentName: agent.name, agentHref: "/agents/\(ConsoleFormat.segment(agentID.rawValue))",
+            title: title, messages: rows,
+            earlier: messages.hasMore
+                ? messages.items.last.map { "\(path)?after=\(ConsoleFormat.segment($0.id.rawValue))" } : nil,
+            repliesURL: "/console/api\(path)/replies", sendURL: "\(path)/messages",
+            follow: rows.last(where: \.streaming)?.id, canWrite: visit.scopes.allow(.write))
+        return pages.page("chat", model)
+    }
+
+    /// Sends a message without script: the reply starts, and the page shows it as far as it got.
+    @Sendable func send(_ request: Request, context: APIRequestContext) async throws -> Response {
+        let agentID = try context.id(AgentID.self, "agent_id", of: "agent")
+        let conversationID = try context.conversationID()
+        let form = try await FormBody.read(request, limit: context.maxUploadSize)
+        _ = try await api.startReply(
+            of: context, agentID: agentID, conversationID: conversationID, content: form["content"] ?? "")
+        return ConsolePages.redirect(to: Self.path(agentID, conversationID))
+    }
+
+    /// Thumbs up or down, with an optional comment; back to the conversation at that message.
+    @Sendable func rate(_ request: Request, context: APIRequestContext) async throws -> Response {
+        let visit = try ConsoleVisit(request, context: context)
+        let messageID = try context.id(MessageID.self, "message_id", of: "message")
+        let form = try await FormBody.read(request, limit: context.maxUploadSize)
+        let rating = form["rating"] == "up" ? 1 : (form["rating"] == "down" ? 0 : -1)
+        let message = try await api.store.withTenant(visit.userID, requestID: context.requestID) { session in
+            _ = try await session.setFeedback(messageID: messageID, NewFeedback(rating: rating, comment: form.text("comment")))
+            return try await session.message(messageID)
+        }
+        let path = Self.path(message.agentID, message.conversationID)
+        return ConsolePages.redirect(
+            to: "\(path)?rated=\(ConsoleFormat.segment(messageID.rawValue))#message-\(messageID.rawValue)")
+    }
+}

@@ -1,0 +1,187 @@
+import AgentAPI
+import AgentStore
+import Foundation
+import Hummingbird
+
+/// `/connections`: the tenant's provider keys. The key is a write-only field: after it is stored, pages
+/// show only its hint and fingerprint, as the API does.
+struct ConnectionPages: Sendable {
+    let api: APIParts
+    let pages: ConsolePages
+
+    func addRoutes(to group: RouterGroup<APIRequestContext>) {
+        group.get("connections", use: list)
+        group.post("connections", use: create)
+        group.get("connections/{connection_id}", use: show)
+        group.post("connections/{connection_id}", use: update)
+        group.post("connections/{connection_id}/delete", use: delete)
+    }
+
+    /// The fields of the connection form; `base_url` is `metadata.base_url` in the API.
+    static let fields = ["name", "service", "api_key", "base_url"]
+
+    // MARK: Models
+
+    struct ConnectionRow: Sendable {
+        let id: String
+        let name: String
+        let service: String
+        let hint: String
+        let fingerprint: String
+        let baseURL: String?
+        let updated: String
+
+        init(_ connection: APIConnection) {
+            id = connection.id.rawValue
+            name = connection.name
+            service = connection.service
+            hint = connection.apiKeyHint
+            fingerprint = String(connection.apiKeyFingerprint.prefix(16))
+            baseURL = ConnectionPages.baseURL(connection.metadata)
+            updated = ConsoleFormat.time(connection.updatedAt)
+        }
+    }
+
+    struct ListPage: Sendable {
+        let chrome: Chrome
+        let connections: [ConnectionRow]
+        let next: String?
+        let form: FormState
+        let canWrite: Bool
+        let formAction = "/connections"
+        let submitLabel = "Save connection"
+        let keepsKey = false
+    }
+
+    struct DetailPage: Sendable {
+        let chrome: Chrome
+        let connection: ConnectionRow
+        let form: FormState
+        let canWrite: Bool
+        let formAction: String
+        let submitLabel = "Save"
+        let keepsKey = true
+    }
+
+    // MARK: Handlers
+
+    @Sendable func list(_ request: Request, context: APIRequestContext) async throws -> Response {
+        try await renderList(request, context: context, form: FormState(["service": "openai"]), status: .ok)
+    }
+
+    @Sendable func create(_ request: Request, context: APIRequestContext) async throws -> Response {
+        let visit = try ConsoleVisit(request, context: context)
+        let form = try await FormBody.read(request, limit: context.maxUploadSize)
+        var values = Self.values(form)
+        do {
+            let metadata = Self.metadata(baseURL: form.text("base_url"), keeping: nil)
+            let service = form.text("service") ?? ""
+            try await api.checkProviderAddress(service: service, metadata: metadata)
+            let new = NewAPIConnection(
+                name: form.text("name") ?? "", service: service, apiKey: form["api_key"] ?? "", metadata: metadata)
+            let connection = try await api.store.withTenant(visit.userID, requestID: context.requestID) {
+                try await $0.createConnection(new)
+            }
+            return ConsolePages.redirect(to: "/connections/\(ConsoleFormat.segment(connection.id.rawValue))")
+        } catch {
+            let refused = RefusedRequest(error)
+            guard refused.status == 422 || refused.status == 409 else { throw error }
+            values["api_key"] = ""  // never sent back to the browser
+            return try await renderList(
+                request, context: context, form: FormState(values, refused: refused), status: .init(code: refused.status))
+        }
+    }
+
+    @Sendable func show(_ request: Request, context: APIRequestContext) async throws -> Response {
+        try await renderDetail(request, context: context, form: nil, status: .ok)
+    }
+
+    @Sendable func update(_ request: Request, context: APIRequestContext) async throws -> Response {
+        let visit = try ConsoleVisit(request, context: context)
+        let id = try context.id(ConnectionID.self, "connection_id", of: "connection")
+        let form = try await FormBody.read(request, limit: context.maxUploadSize)
+        var values = Self.values(form)
+        do {
+            let stored = try await api.store.withTenant(visit.userID, requestID: context.requestID) {
+                try await $0.connection(id)
+            }
+            let service = form.text("service") ?? stored.service
+            let metadata = Self.metadata(baseURL: form.text("base_url"), keeping: stored.metadata)
+            try await api.checkProviderAddress(service: service, metadata: metadata)
+            // An empty key field keeps the sealed key: the page never had it to send back.
+            let changes = APIConnectionChanges(
+                name: form.text("name") ?? "", service: service, apiKey: form.text("api_key"), metadata: .some(metadata))
+            _ = try await api.store.withTenant(visit.userID, requestID: context.requestID) {
+                try await $0.updateConnection(id, changes)
+            }
+            return ConsolePages.redirect(to: "/connections/\(ConsoleFormat.segment(id.rawValue))")
+        } catch {
+            let refused = RefusedRequest(error)
+            guard refused.status == 422 || refused.status == 409 else { throw error }
+            values["api_key"] = ""
+            return try await renderDetail(
+                request, context: context, form: FormState(values, refused: refused), status: .init(code: refused.status))
+        }
+    }
+
+    @Sendable func delete(_ request: Request, context: APIRequestContext) async throws -> Response {
+        let visit = try ConsoleVisit(request, context: context)
+        let id = try context.id(ConnectionID.self, "connection_id", of: "connection")
+        try await api.store.withTenant(visit.userID, requestID: context.requestID) { try await $0.deleteConnection(id) }
+        return ConsolePages.redirect(to: "/connections")
+    }
+
+    // MARK: Rendering
+
+    private func renderList(
+        _ request: Request, context: APIRequestContext, form: FormState, status: HTTPResponse.Status
+    ) async throws -> Response {
+        let visit = try ConsoleVisit(request, context: context)
+        let pageRequest = PageRequest(limit: 50, cursor: AgentPages.cursor(request), order: .descending)
+        let (user, page) = try await api.store.withTenant(visit.userID, requestID: context.requestID) {
+            (try await $0.currentUserIfExists(), try await $0.connections(pageRequest))
+        }
+        let model = ListPage(
+            chrome: Chrome(title: "Connections", section: .connections, assets: pages.assets, visit: visit, email: user?.email),
+            connections: page.items.map(ConnectionRow.init),
+            next: page.hasMore ? page.items.last.map { "/connections?after=\($0.id.rawValue)" } : nil, form: form,
+            canWrite: visit.scopes.allow(.write))
+        return pages.page("connections", model, status: status)
+    }
+
+    private func renderDetail(
+        _ request: Request, context: APIRequestContext, form: FormState?, status: HTTPResponse.Status
+    ) async throws -> Response {
+        let visit = try ConsoleVisit(request, context: context)
+        let id = try context.id(ConnectionID.self, "connection_id", of: "connection")
+        let (user, connection) = try await api.store.withTenant(visit.userID, requestID: context.requestID) {
+            (try await $0.currentUserIfExists(), try await $0.connection(id))
+        }
+        let row = ConnectionRow(connection)
+        let model = DetailPage(
+            chrome: Chrome(title: connection.name, section: .connections, assets: pages.assets, visit: visit, email: user?.email),
+            connection: row,
+            form: form ?? FormState(["name": row.name, "service": row.service, "api_key": "", "base_url": row.baseURL ?? ""]),
+            canWrite: visit.scopes.allow(.write), formAction: "/connections/\(ConsoleFormat.segment(row.id))")
+        return pages.page("connection", model, status: status)
+    }
+
+    // MARK: Metadata
+
+    static func values(_ form: FormBody) -> [String: String] {
+        Dictionary(uniqueKeysWithValues: fields.map { ($0, form[$0] ?? "") })
+    }
+
+    static func baseURL(_ metadata: JSONValue?) -> String? {
+        guard case .object(let members) = metadata, case .string(let url) = members["base_url"] else { return nil }
+        return url
+    }
+
+    /// `keeping`'s members with `base_url` set or removed; nil when nothing is left.
+    static func metadata(baseURL: String?, keeping stored: JSONValue?) -> JSONValue? {
+        var members: [String: JSONValue] = [:]
+        if case .object(let existing) = stored { members = existing }
+        members["base_url"] = baseURL.map(JSONValue.string)
+        return members.isEmpty ? nil : .object(members)
+    }
+}

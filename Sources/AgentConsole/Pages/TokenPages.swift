@@ -1,0 +1,108 @@
+import AgentAPI
+import AgentStore
+import Foundation
+import Hummingbird
+
+/// `/tokens`: personal tokens. A new token's value is shown once, on the page that answers its creation,
+/// and never again. Only a session with the `admin` scope reaches these pages, as with `/v1/tokens`.
+struct TokenPages: Sendable {
+    let api: APIParts
+    let pages: ConsolePages
+
+    func addRoutes(to group: RouterGroup<APIRequestContext>) {
+        group.get("tokens", use: list)
+        group.post("tokens", use: create)
+        group.post("tokens/{token_id}/revoke", use: revoke)
+    }
+
+    struct Row: Sendable {
+        let id: String
+        let name: String
+        let scopes: String
+        let created: String
+        let expires: String
+        let lastUsed: String
+        let revoked: Bool
+    }
+
+    struct Page: Sendable {
+        let chrome: Chrome
+        let tokens: [Row]
+        let next: String?
+        let form: FormState
+        /// The value of the token just created: shown on this response only.
+        let issued: String?
+        let maximumDays: Int
+    }
+
+    @Sendable func list(_ request: Request, context: APIRequestContext) async throws -> Response {
+        try await render(request, context: context, form: Self.blankForm(api), issued: nil, status: .ok)
+    }
+
+    @Sendable func create(_ request: Request, context: APIRequestContext) async throws -> Response {
+        let visit = try ConsoleVisit(request, context: context)
+        let form = try await FormBody.read(request, limit: context.maxUploadSize)
+        let values = [
+            "name": form["name"] ?? "", "expires_in_days": form["expires_in_days"] ?? "",
+            "read": form["read"] ?? "", "write": form["write"] ?? "", "admin": form["admin"] ?? "",
+        ]
+        let scopes = Set(TokenScope.allCases.filter { form[$0.rawValue] != nil })
+        do {
+            var days: Int?
+            if let raw = form.text("expires_in_days") {
+                guard let value = Int(raw) else { throw RefusedInput(field: "expires_in_days", reason: "must be an integer") }
+                days = value
+            }
+            let lifetime = api.configuration.tokenLifetime
+            let issued = try await api.store.withTenant(visit.userID, requestID: context.requestID) {
+                try await $0.createToken(name: form.text("name") ?? "", expiresInDays: days, scopes: scopes, lifetime: lifetime)
+            }
+            return try await render(request, context: context, form: Self.blankForm(api), issued: issued.value, status: .created)
+        } catch let refused as RefusedInput {
+            return try await render(
+                request, context: context, form: refused.form(values), issued: nil, status: .unprocessableContent)
+        } catch {
+            let refused = RefusedRequest(error)
+            guard refused.status == 422 else { throw error }
+            return try await render(
+                request, context: context, form: FormState(values, refused: refused), issued: nil, status: .unprocessableContent)
+        }
+    }
+
+    @Sendable func revoke(_ request: Request, context: APIRequestContext) async throws -> Response {
+        let visit = try ConsoleVisit(request, context: context)
+        let id = try context.id(TokenID.self, "token_id", of: "token")
+        try await api.store.withTenant(visit.userID, requestID: context.requestID) { try await $0.revokeToken(id) }
+        return ConsolePages.redirect(to: "/tokens")
+    }
+
+    static func blankForm(_ api: APIParts) -> FormState {
+        FormState([
+            "name": "", "expires_in_days": String(api.configuration.tokenLifetime.defaultDays), "read": "on", "write": "on",
+            "admin": "",
+        ])
+    }
+
+    private func render(
+        _ request: Request, context: APIRequestContext, form: FormState, issued: String?, status: HTTPResponse.Status
+    ) async throws -> Response {
+        let visit = try ConsoleVisit(request, context: context)
+        let pageRequest = PageRequest(limit: 50, cursor: AgentPages.cursor(request), order: .descending)
+        let (user, page) = try await api.store.withTenant(visit.userID, requestID: context.requestID) {
+            (try await $0.currentUserIfExists(), try await $0.tokens(pageRequest))
+        }
+        let model = Page(
+            chrome: Chrome(title: "Tokens", section: .tokens, assets: pages.assets, visit: visit, email: user?.email),
+            tokens: page.items.map { token in
+                Row(
+                    id: token.id.rawValue, name: token.name.isEmpty ? "(unnamed)" : token.name,
+                    scopes: token.scopes.map(\.rawValue).joined(separator: ", "), created: ConsoleFormat.time(token.createdAt),
+                    expires: token.expiresAt.map(ConsoleFormat.time) ?? "never",
+                    lastUsed: token.lastUsedAt.map(ConsoleFormat.time) ?? "never",
+                    revoked: token.revokedAt != nil)
+            },
+            next: page.hasMore ? page.items.last.map { "/tokens?after=\($0.id.rawValue)" } : nil, form: form, issued: issued,
+            maximumDays: api.configuration.tokenLifetime.maximumDays)
+        return pages.page("tokens", model, status: status)
+    }
+}

@@ -1,0 +1,34 @@
+/// A bar chart of tokens per day as SVG, drawn on the server: no script, and presentation attributes
+/// rather than inline styles, which the console's Content-Security-Policy forbids.
+struct UsageChart: Sendable {
+    struct Bar: Sendable {
+        let x: Int
+        let y: Int
+        let width: Int
+        let height: Int
+        let label: String
+    }
+
+    static let width = 600
+    static let height = 160
+
+    let bars: [Bar]
+    let maximum: String
+    let first: String
+    let last: String
+
+    /// `days` oldest first, each with its day (`YYYY-MM-DD`) and tokens.
+    init(days: [(day: String, tokens: Int)]) {
+        let top = max(1, days.map(\.tokens).max() ?? 1)
+        let slot = Self.width / max(1, days.count)
+        bars = days.enumerated().map { index, day in
+            let height = day.tokens == 0 ? 0 : max(1, day.tokens * (Self.height - 20) / top)
+            return Bar(
+                x: index * slot + 1, y: Self.height - height, width: max(1, slot - 2), height: height,
+                label: "\(day.day): \(ConsoleFormat.count(day.tokens)) tokens")
+        }
+        maximum = ConsoleFormat.count(top)
+        first = days.first?.day ?? ""
+        last = days.last?.day ?? ""
+    }
+}

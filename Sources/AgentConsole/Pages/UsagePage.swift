@@ -1,0 +1,93 @@
+import AgentAPI
+import AgentReplies
+import AgentStore
+import Foundation
+import Hummingbird
+
+/// `/usage`: tokens and requests per day and per agent over the last 30 days, the tenant's limits, and
+/// how much of this month's budget is used.
+struct UsagePage: Sendable {
+    let api: APIParts
+    let pages: ConsolePages
+
+    func addRoutes(to group: RouterGroup<APIRequestContext>) {
+        group.get("usage", use: show)
+    }
+
+    struct Row: Sendable {
+        let key: String
+        let label: String
+        let requests: String
+        let failed: String
+        let promptTokens: String
+        let completionTokens: String
+        let estimated: Bool
+    }
+
+    struct Page: Sendable {
+        let chrome: Chrome
+        let chart: UsageChart
+        let days: [Row]
+        let agents: [Row]
+        let budget: String
+        let used: String
+        let usedPercent: Int?
+        let requestsPerMinute: String
+    }
+
+    @Sendable func show(_ request: Request, context: APIRequestContext) async throws -> Response {
+        let visit = try ConsoleVisit(request, context: context)
+        let calendar = Self.utcCalendar
+        let today = calendar.startOfDay(for: Date())
+        let from = calendar.date(byAdding: .day, value: -29, to: today)!
+        let to = calendar.date(byAdding: .day, value: 1, to: today)!
+        let defaults = api.replies.settings.defaultLimits
+        let (user, byDay, byAgent, standing, agents) = try await api.store.withTenant(visit.userID, requestID: context.requestID)
+        {
+            session in
+            (
+                try await session.currentUserIfExists(), try await session.usage(from: from, to: to, groupedBy: .day),
+                try await session.usage(from: from, to: to, groupedBy: .agent),
+                try await session.chatLimitStanding(defaults: defaults),
+                try await session.agents(PageRequest(limit: 100, order: .descending))
+            )
+        }
+        let totals = Dictionary(byDay.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
+        let days = (0..<30).map { offset -> (day: String, total: UsageTotal?) in
+            let day = Self.dayKey(calendar.date(byAdding: .day, value: offset, to: from)!)
+            return (day, totals[day])
+        }
+        let names = Dictionary(agents.items.map { ($0.id.rawValue, $0.name) }, uniquingKeysWith: { first, _ in first })
+        let budget = standing.limits.monthlyTokenBudget
+        let model = Page(
+            chrome: Chrome(title: "Usage", section: .usage, assets: pages.assets, visit: visit, email: user?.email),
+            chart: UsageChart(days: days.map { ($0.day, ($0.total?.promptTokens ?? 0) + ($0.total?.completionTokens ?? 0)) }),
+            days: days.reversed().compactMap { day in day.total.map { Self.row($0, label: day.day) } },
+            agents: byAgent.map { Self.row($0, label: names[$0.key] ?? $0.key) },
+            budget: budget.map { "\(ConsoleFormat.count($0)) tokens a month" } ?? "no monthly budget",
+            used: ConsoleFormat.count(standing.tokensThisMonth),
+            usedPercent: budget.map { $0 > 0 ? min(100, standing.tokensThisMonth * 100 / $0) : 100 },
+            requestsPerMinute: standing.limits.requestsPerMinute.map { "\($0) model requests a minute" }
+                ?? "no request rate limit")
+        return pages.page("usage", model)
+    }
+
+    static let utcCalendar: Calendar = {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        return calendar
+    }()
+
+    /// A day as the usage report keys it: `YYYY-MM-DD`, UTC.
+    static func dayKey(_ date: Date) -> String {
+        let parts = utcCalendar.dateComponents([.year, .month, .day], from: date)
+        return String(format: "%04d-%02d-%02d", parts.year ?? 0, parts.month ?? 0, parts.day ?? 0)
+    }
+
+    static func row(_ total: UsageTotal, label: String) -> Row {
+        Row(
+            key: total.key, label: label, requests: ConsoleFormat.count(total.requests),
+            failed: ConsoleFormat.count(total.failedRequests), promptTokens: ConsoleFormat.count(total.promptTokens),
+            completionTokens: ConsoleFormat.count(total.completionTokens), estimated: total.estimatedRequests > 0)
+    }
+}

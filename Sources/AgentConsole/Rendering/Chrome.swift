@@ -1,0 +1,37 @@
+/// What every page's layout shows around its content: the title, the assets, the navigation with the
+/// current section marked, the signed-in user and the CSRF token the page's forms carry.
+struct Chrome: Sendable {
+    /// The console's sections, as the navigation lists them.
+    enum Section: String, Sendable {
+        case agents, connections, search, usage, audit, tokens, signIn
+    }
+
+    /// One entry of the navigation.
+    struct NavigationLink: Sendable {
+        let href: String
+        let label: String
+        let current: Bool
+    }
+
+    let title: String
+    let css: String
+    let js: String
+    let signedIn: Bool
+    let email: String?
+    let csrf: String
+    let navigation: [NavigationLink]
+
+    init(title: String, section: Section, assets: ConsoleAssets, visit: ConsoleVisit?, email: String? = nil) {
+        self.title = title
+        self.css = assets.stylesheetPath
+        self.js = assets.scriptPath
+        self.signedIn = visit != nil
+        self.email = email
+        self.csrf = visit?.csrf ?? ""
+        let sections: [(Section, String)] = [
+            (.agents, "Agents"), (.connections, "Connections"), (.search, "Search"), (.usage, "Usage"),
+            (.audit, "Audit log"), (.tokens, "Tokens"),
+        ]
+        self.navigation = sections.map { NavigationLink(href: "/\($0.0.rawValue)", label: $0.1, current: $0.0 == section) }
+    }
+}

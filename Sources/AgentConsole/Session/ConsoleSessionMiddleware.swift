@@ -1,0 +1,74 @@
+import AgentAPI
+import AgentStore
+import HTTPTypes
+import Hummingbird
+import Logging
+
+/// Signs a console request in from its session cookie, and guards what changes state.
+///
+/// - No valid session: a page is redirected to the sign-in page; a call of the chat routes is a 401.
+/// - A request that changes state must carry the session's CSRF token (`X-CSRF-Token`, or the form field
+///   `_csrf`) and a session allowed to `write`; the tokens pages need `admin`, as `/v1/tokens` does.
+/// - A page's failure is answered as a page, in the API's words; the chat routes answer problem documents.
+struct ConsoleSessionMiddleware: RouterMiddleware {
+    typealias Context = APIRequestContext
+
+    let store: AgentStore
+    let pages: ConsolePages
+
+    static let csrfHeader = HTTPField.Name("X-CSRF-Token")!
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response
+    {
+        let path = request.uri.path
+        let callsAPI = path.hasPrefix("/console/api/")
+        guard let value = ConsoleCookies.value(ConsoleCookies.session, in: request),
+            let presented = PresentedConsoleSession(value),
+            let user = try await store.authenticate(presented, requestID: context.requestID)
+        else {
+            if callsAPI { throw HTTPError(.unauthorized) }
+            return ConsolePages.redirect(to: "/signin")
+        }
+        var context = context
+        context.authenticate(as: user)
+        var request = request
+        let changesState = request.method != .get && request.method != .head
+        let needed: TokenScope =
+            path.hasPrefix("/tokens") ? .admin : (changesState && path != "/signout" ? .write : .read)
+        guard user.scopes.allow(needed) else {
+            if callsAPI { throw HTTPError(.forbidden) }
+            return refusal(
+                .forbidden, "Not allowed", "This session's credential does not allow \(needed.rawValue).", request, context)
+        }
+        if changesState {
+            var token = request.headers[Self.csrfHeader]
+            if token == nil, request.headers[.contentType]?.hasPrefix("application/x-www-form-urlencoded") == true {
+                let buffer = try await request.body.collect(upTo: context.maxUploadSize)
+                token = FormBody(String(buffer: buffer))["_csrf"]
+                request.body = .init(buffer: buffer)
+            }
+            guard CSRFToken.matches(token, CSRFToken.token(forSession: value)) else {
+                if callsAPI { throw HTTPError(.forbidden, message: "The CSRF token is missing or wrong.") }
+                return refusal(
+                    .forbidden, "Form expired", "The form is missing its CSRF token. Reload the page and try again.", request,
+                    context)
+            }
+        }
+        guard !callsAPI else { return try await next(request, context) }
+        do {
+            return try await next(request, context)
+        } catch {
+            let refused = RefusedRequest(error)
+            if refused.status >= 500 {
+                context.logger.error("console page failed", metadata: ["error_type": "\(type(of: error))"])
+            }
+            return refusal(HTTPResponse.Status(code: refused.status), refused.title, refused.detail, request, context)
+        }
+    }
+
+    private func refusal(
+        _ status: HTTPResponse.Status, _ title: String, _ detail: String, _ request: Request, _ context: Context
+    ) -> Response {
+        pages.error(status, title: title, detail: detail, visit: try? ConsoleVisit(request, context: context))
+    }
+}

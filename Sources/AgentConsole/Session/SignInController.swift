@@ -1,0 +1,100 @@
+import AgentAPI
+import AgentStore
+import Foundation
+import HTTPTypes
+import Hummingbird
+
+/// Sign-in with a personal token (or a JWT, where configured) and sign-out, which ends the session on the
+/// server. `/` sends a visitor to the agents, or to sign-in when there is no valid session.
+struct SignInController: Sendable {
+    let api: APIParts
+    let pages: ConsolePages
+    let settings: ConsoleSettings
+
+    func addRoutes(to router: Router<APIRequestContext>) {
+        router.get("/", use: home)
+        router.get("signin", use: form)
+        router.post("signin", use: signIn)
+    }
+
+    func addSignOut(to group: RouterGroup<APIRequestContext>) {
+        group.post("signout", use: signOut)
+    }
+
+    /// The model of `signin.mustache`.
+    struct SignInPage: Sendable {
+        let chrome: Chrome
+        let csrf: String
+        let acceptsJWT: Bool
+        let error: String?
+    }
+
+    // MARK: Handlers
+
+    @Sendable func home(_ request: Request, context: APIRequestContext) async throws -> Response {
+        if let value = ConsoleCookies.value(ConsoleCookies.session, in: request), let presented = PresentedConsoleSession(value),
+            try await api.store.authenticate(presented, requestID: context.requestID) != nil
+        {
+            return ConsolePages.redirect(to: "/agents")
+        }
+        return ConsolePages.redirect(to: "/signin")
+    }
+
+    @Sendable func form(_ request: Request, context: APIRequestContext) async throws -> Response {
+        render(request, error: nil, status: .ok)
+    }
+
+    @Sendable func signIn(_ request: Request, context: APIRequestContext) async throws -> Response {
+        let form = try await FormBody.read(request, limit: 64 * 1024)
+        // The form must echo the value of the cookie the sign-in page set: another site can make a browser
+        // post this form, but cannot read or set that cookie.
+        guard let expected = ConsoleCookies.value(ConsoleCookies.signIn, in: request), CSRFToken.matches(form["_csrf"], expected)
+        else {
+            return render(request, error: "The sign-in form expired. Try again.", status: .forbidden)
+        }
+        guard let credential = form.text("credential"),
+            let user = try await api.credentials.verify(credential, requestID: context.requestID, logger: context.logger)
+        else {
+            return render(
+                request, error: "That token is not valid: it may be mistyped, expired or revoked.", status: .unauthorized)
+        }
+        let started = try await api.store.withTenant(user.userID, requestID: context.requestID) {
+            try await $0.startConsoleSession(scopes: user.scopes, lifetime: settings.sessionLifetime)
+        }
+        let secure = ConsoleCookies.secure(request, settings: settings)
+        let maxAge = max(1, Int(started.expiresAt.timeIntervalSinceNow))
+        var headers = HTTPFields()
+        headers.append(
+            .init(
+                name: .setCookie,
+                value: ConsoleCookies.setCookie(ConsoleCookies.session, value: started.value, maxAge: maxAge, secure: secure)))
+        headers.append(
+            .init(name: .setCookie, value: ConsoleCookies.setCookie(ConsoleCookies.signIn, value: "", maxAge: 0, secure: secure)))
+        return ConsolePages.redirect(to: "/agents", headers: headers)
+    }
+
+    @Sendable func signOut(_ request: Request, context: APIRequestContext) async throws -> Response {
+        let visit = try ConsoleVisit(request, context: context)
+        if let value = ConsoleCookies.value(ConsoleCookies.session, in: request), let presented = PresentedConsoleSession(value) {
+            try await api.store.withTenant(visit.userID, requestID: context.requestID) {
+                try await $0.endConsoleSession(presented)
+            }
+        }
+        let cleared = ConsoleCookies.setCookie(
+            ConsoleCookies.session, value: "", maxAge: 0, secure: ConsoleCookies.secure(request, settings: settings))
+        return ConsolePages.redirect(to: "/signin", headers: [.setCookie: cleared])
+    }
+
+    // MARK: Rendering
+
+    /// The sign-in page, with a fresh double-submit value in its cookie and its form.
+    private func render(_ request: Request, error: String?, status: HTTPResponse.Status) -> Response {
+        let value = CSRFToken.random()
+        let cookie = ConsoleCookies.setCookie(
+            ConsoleCookies.signIn, value: value, maxAge: 3600, secure: ConsoleCookies.secure(request, settings: settings))
+        let model = SignInPage(
+            chrome: Chrome(title: "Sign in", section: .signIn, assets: pages.assets, visit: nil), csrf: value,
+            acceptsJWT: api.configuration.jwt != nil, error: error)
+        return pages.page("signin", model, status: status, headers: [.setCookie: cookie])
+    }
+}

@@ -1,0 +1,33 @@
+import AgentAPI
+import Hummingbird
+
+/// The web console: server-rendered pages over the same store operations as the API, served by the same
+/// process at `/`. A visitor who is not signed in gets the sign-in page.
+///
+/// Pages post forms (they work without JavaScript); the chat page's script streams replies through the
+/// API's own chat routes, mounted under `/console/api` behind the session cookie and its CSRF token.
+public struct WebConsole: APICompanion {
+    let settings: ConsoleSettings
+    let pages: ConsolePages
+
+    /// Throws if a template does not parse (a defect of the build, caught by the tests).
+    public init(settings: ConsoleSettings = ConsoleSettings()) throws {
+        self.settings = settings
+        self.pages = try ConsolePages()
+    }
+
+    public func addRoutes(to router: Router<APIRequestContext>, api: APIParts) {
+        pages.assets.addRoutes(to: router)
+        SignInController(api: api, pages: pages, settings: settings).addRoutes(to: router)
+
+        let signedIn = router.group().add(middleware: ConsoleSessionMiddleware(store: api.store, pages: pages))
+        SignInController(api: api, pages: pages, settings: settings).addSignOut(to: signedIn)
+        AgentPages(api: api, pages: pages).addRoutes(to: signedIn)
+        ConnectionPages(api: api, pages: pages).addRoutes(to: signedIn)
+        ChatPages(api: api, pages: pages).addRoutes(to: signedIn)
+        UsagePage(api: api, pages: pages).addRoutes(to: signedIn)
+        AuditPage(api: api, pages: pages).addRoutes(to: signedIn)
+        TokenPages(api: api, pages: pages).addRoutes(to: signedIn)
+        api.addChatRoutes(to: signedIn.group("console/api"))
+    }
+}

@@ -1,0 +1,68 @@
+import Foundation
+import PostgresNIO
+
+/// A web console session's cookie as a browser presents it: it names its user, and is checked against the
+/// stored hash by `AgentStore.authenticate(_:)`.
+public struct PresentedConsoleSession: Sendable {
+    /// The prefix that tells a session's value from a personal token's (`ap_`).
+    static let prefix = "aps_"
+
+    public let userID: UserID
+    let hash: Data
+
+    /// `nil` for anything not shaped like a session; no database is asked.
+    public init?(_ value: String) {
+        guard let (userID, hash) = TokenFormat.parse(value, prefix: Self.prefix) else { return nil }
+        self.userID = userID
+        self.hash = hash
+    }
+}
+
+/// A session just started: the cookie's value is returned now and never again (only its hash is stored).
+public struct StartedConsoleSession: Sendable {
+    public let value: String
+    public let expiresAt: Date
+}
+
+extension AgentStore {
+    /// The user and scopes of a session, or `nil` if it is unknown, ended or expired. The check sets the
+    /// tenant the session names only if it is valid (`authenticate_console_session`).
+    public func authenticate(_ session: PresentedConsoleSession, requestID: String? = nil) async throws -> AuthenticatedToken? {
+        try await transaction(session.userID, scope: .filtersOnly, requestID: requestID) { tenant in
+            let granted = try await tenant.row(
+                "SELECT public.authenticate_console_session(\(session.userID.rawValue), \(session.hash))",
+                { try $0.decode([String]?.self) })
+            guard let names = granted ?? nil else { return nil }
+            return AuthenticatedToken(userID: session.userID, scopes: TenantSession.scopes(names))
+        }
+    }
+}
+
+extension TenantSession {
+    /// Starts a console session of the tenant's user with `scopes` (those of the credential that signed in).
+    public func startConsoleSession(scopes: Set<TokenScope>, lifetime: Duration) async throws -> StartedConsoleSession {
+        guard !scopes.isEmpty else { throw StoreError.invalid(field: .scopes, reason: "must name at least one scope") }
+        let (value, hash) = TokenFormat.make(userID: userID, prefix: PresentedConsoleSession.prefix)
+        let seconds = Double(lifetime.components.seconds)
+        let started = try await row(
+            """
+            INSERT INTO console_sessions (user_id, session_hash, scopes, expires_at)
+            VALUES (\(userID.rawValue), \(hash), \(scopes.sorted().map(\.rawValue)), now() + make_interval(secs => \(seconds)))
+            RETURNING id, expires_at
+            """, { try $0.decode((String, Date).self) })
+        guard let (id, expiresAt) = started else { throw StoreError.notFound(resource: "user") }
+        try await audit(.consoleSessionStarted, targetType: "console_session", targetID: id)
+        return StartedConsoleSession(value: value, expiresAt: expiresAt)
+    }
+
+    /// Ends a session (sign-out): its cookie stops working at once. Ending an ended session does nothing.
+    public func endConsoleSession(_ session: PresentedConsoleSession) async throws {
+        let ended = try await rows(
+            """
+            UPDATE console_sessions SET ended_at = now()
+             WHERE session_hash = \(session.hash) AND user_id = \(userID.rawValue) AND ended_at IS NULL
+            RETURNING id
+            """, { try $0.decode(String.self) })
+        for id in ended { try await audit(.consoleSessionEnded, targetType: "console_session", targetID: id) }
+    }
+}

@@ -1,0 +1,92 @@
+import AgentBench
+import AgentSecrets
+import AgentStore
+import ArgumentParser
+import Foundation
+import Logging
+import PostgresNIO
+
+extension BenchCommand {
+    /// `agentctl bench console`: seeds an agent with many conversations, starts `agentctl serve` as a
+    /// child process, and times the console's pages against the API's listing of the same rows.
+    struct Console: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Server time of the web console's pages for an agent with many conversations.")
+        @OptionGroup var config: ConfigurationOptions
+        @Option(help: "Conversations of the agent.") var conversations = 1_000
+        @Option(help: "Measured requests per page.") var requests = 300
+
+        static let databaseName = "agent_platform_bench_console"
+
+        func validate() throws {
+            guard (1...100_000).contains(conversations), requests > 0 else {
+                throw ValidationError("--conversations must be 1 to 100000 and --requests positive")
+            }
+        }
+
+        func run() async throws {
+            let configuration = try await config.load()
+            let logger = Logger(label: "agentctl.bench")
+            let context = try await PlatformContext.resolve(configuration, migrate: false, logger: logger)
+            let server = try context.requireAdmin()
+            let admin = try DatabaseURL(server.replacing(database: Self.databaseName))
+            let runtime = try DatabaseURL(context.runtimeURL.replacing(database: Self.databaseName))
+            try await PlatformDatabase.drop(Self.databaseName, admin: server, logger: logger)
+            _ = try await PlatformDatabase.create(Self.databaseName, admin: server, logger: logger)
+            try await PostgresClient.withRunning(admin.clientConfiguration(maxConnections: 1, persistent: true), logger: logger) {
+                try await PlatformDatabase.migrateAndEnsureRuntimeLogin(admin: $0, logger: logger)
+            }
+            let command = self
+            try await PostgresClient.withRunning(runtime.clientConfiguration(maxConnections: 2, persistent: true), logger: logger)
+            {
+                let keyHex = Keyring.generateKeyHex()
+                let store = AgentStore(client: $0, keyring: try Keyring(keys: [(id: "default", hex: keyHex)]), logger: logger)
+                try await command.measure(store: store, keyHex: keyHex, runtimeURL: runtime)
+            }
+        }
+
+        /// Seeds the user, agent and conversations (two messages each), starts the server and measures.
+        private func measure(store: AgentStore, keyHex: String, runtimeURL: DatabaseURL) async throws {
+            let user = try await store.createUser(NewUser(email: "bench-console@example.test"))
+            let (agent, token, session) = try await store.withTenant(user.id) { session in
+                let agent = try await session.createAgent(NewAgent(name: "bench", systemPrompt: "Answer briefly."))
+                return (
+                    agent, try await session.createToken(name: "bench").value,
+                    try await session.startConsoleSession(scopes: TokenScope.all, lifetime: .seconds(3600)).value
+                )
+            }
+            var last = ConversationID(rawValue: "none")!
+            for batch in stride(from: 0, to: conversations, by: 100) {
+                last = try await store.withTenant(user.id) { session in
+                    var id = last
+                    for index in batch..<min(conversations, batch + 100) {
+                        id = try await session.createConversation(
+                            agentID: agent.id, NewConversation(title: "Conversation \(index)")
+                        ).id
+                        _ = try await session.appendMessage(
+                            agentID: agent.id, conversationID: id, NewMessage(role: .user, content: "Question number \(index)?"))
+                        _ = try await session.appendMessage(
+                            agentID: agent.id, conversationID: id,
+                            NewMessage(role: .assistant, content: "Answer number \(index)."))
+                    }
+                    return id
+                }
+            }
+            let port = Int.random(in: 20_000...40_000)
+            let server = try ServerProcess.start(
+                port: port,
+                environment: [
+                    "DATABASE_URL": runtimeURL.replacing(), "ENCRYPTION_KEY": keyHex,
+                    "API_RATE_LIMIT_PER_ADDRESS": "0", "API_RATE_LIMIT_PER_CREDENTIAL": "0",
+                ])
+            defer { server.stop() }
+            try await server.waitUntilHealthy()
+            var benchmark = ConsoleBenchmark(
+                host: "127.0.0.1", port: port, session: session, token: token, agentID: agent.id.rawValue,
+                conversationID: last.rawValue)
+            benchmark.requests = requests
+            print("\(conversations) conversations of one agent, 2 messages each; one request at a time over loopback")
+            for line in try await benchmark.run() { print(line) }
+        }
+    }
+}

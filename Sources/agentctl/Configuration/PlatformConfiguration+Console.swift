@@ -1,0 +1,22 @@
+import AgentConsole
+
+extension PlatformConfiguration {
+    /// `CONSOLE_ENABLED` (default true), `CONSOLE_SECURE_COOKIES` (default false) and
+    /// `CONSOLE_SESSION_HOURS` (default 12).
+    static func readConsole(_ settings: inout SettingsReader) -> ConsoleSettings? {
+        let enabled = settings.bool(.consoleEnabled)
+        settings.show(.consoleEnabled, "\(enabled ?? true)", isSet: enabled != nil)
+        let secure = settings.bool(.consoleSecureCookies)
+        settings.show(.consoleSecureCookies, "\(secure ?? false)", isSet: secure != nil)
+        let hours = settings.int(.consoleSessionHours)
+        if let hours, !consoleSessionHours.contains(hours) {
+            settings.fail(
+                .consoleSessionHours,
+                "must be an integer from \(consoleSessionHours.lowerBound) to \(consoleSessionHours.upperBound)")
+        }
+        settings.show(.consoleSessionHours, "\(hours ?? defaultConsoleSessionHours)", isSet: hours != nil)
+        guard enabled ?? true else { return nil }
+        return ConsoleSettings(
+            sessionLifetime: .seconds((hours ?? defaultConsoleSessionHours) * 3600), secureCookies: secure ?? false)
+    }
+}

@@ -1,0 +1,253 @@
+import AgentAPI
+import AgentConsole
+import AgentStore
+import AgentTestSupport
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Testing
+
+/// The web console's server side over HTTP: sessions in cookies, CSRF on every change, the API's
+/// validation messages next to their fields, keys never shown, and one tenant's pages showing nothing of
+/// another's. The browser walk (`Tests/Python/console_walk.py`, `ConsoleBrowserTests`) drives the same pages
+/// in Chromium.
+@Suite struct ConsoleTests {
+    let api: TestAPI
+
+    init() async throws {
+        var api = try await TestAPI.make()
+        api.companions = [try WebConsole()]
+        self.api = api
+    }
+
+    @Test func visitorsWithoutASessionAreSentToSignIn() async throws {
+        try await api.test { client in
+            let browser = ConsoleBrowser(client)
+            for path in ["/", "/agents", "/connections", "/usage", "/audit", "/tokens"] {
+                let response = try await browser.request(.get, path)
+                #expect(response.status == .seeOther, "\(path)")
+                #expect(response.headers[.location] == "/signin", "\(path)")
+            }
+            let page = try await browser.request(.get, "/signin")
+            #expect(page.status == .ok)
+            #expect(page.headers[HTTPField.Name("Content-Security-Policy")!]?.contains("script-src 'self'") == true)
+            #expect(page.headers[HTTPField.Name("X-Frame-Options")!] == "DENY")
+            #expect(String(buffer: page.body).contains("<label for=\"credential\""))
+            // The chat routes answer scripts, with problems rather than redirects.
+            #expect(try await browser.request(.post, "/console/api/messages/x/cancel").status == .unauthorized)
+        }
+    }
+
+    @Test func signInSetsAStrictHttpOnlyCookieAndSignOutEndsTheSessionOnTheServer() async throws {
+        let owner = try await api.makeUser()
+        try await api.test { client in
+            let browser = ConsoleBrowser(client)
+            let bad = try await browser.signIn("ap_not-a-token")
+            #expect(bad.status == .unauthorized)
+            #expect(String(buffer: bad.body).contains("That token is not valid"))
+            #expect(!String(buffer: bad.body).contains("ap_not-a-token"))
+
+            let signedIn = try await browser.signIn(owner.token)
+            #expect(signedIn.status == .seeOther)
+            #expect(signedIn.headers[.location] == "/agents")
+            let cookie = try #require(signedIn.headers[values: .setCookie].first { $0.hasPrefix("ap_session=") })
+            #expect(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict") && !cookie.contains("Secure"))
+            let session = try #require(browser.cookies["ap_session"])
+            #expect(!session.contains(owner.token))
+
+            let agents = try await browser.request(.get, "/agents")
+            #expect(agents.status == .ok)
+            let csrf = ConsoleBrowser.csrf(in: agents)
+            #expect(!csrf.isEmpty)
+
+            #expect(try await browser.request(.post, "/signout", form: ["_csrf": csrf]).headers[.location] == "/signin")
+            #expect(browser.cookies["ap_session"] == nil)
+            // The old cookie, replayed (as a thief would), no longer works: the session ended on the server.
+            let replayed = try await client.executeRequest(
+                uri: "/agents", method: .get, headers: [.cookie: "ap_session=\(session)"], body: nil)
+            #expect(replayed.status == .seeOther)
+            #expect(replayed.headers[.location] == "/signin")
+        }
+    }
+
+    @Test func secureCookiesWhenTheConsoleIsServedOverTLS() async throws {
+        let owner = try await api.makeUser()
+        var secure = api
+        secure.companions = [try WebConsole(settings: ConsoleSettings(secureCookies: true))]
+        try await secure.test { client in
+            let signedIn = try await ConsoleBrowser(client).signIn(owner.token)
+            let cookie = try #require(signedIn.headers[values: .setCookie].first { $0.hasPrefix("ap_session=") })
+            #expect(cookie.contains("; Secure"))
+        }
+    }
+
+    @Test func signInFormWithoutItsCookieValueIsRefused() async throws {
+        let owner = try await api.makeUser()
+        try await api.test { client in
+            let browser = ConsoleBrowser(client)
+            let response = try await browser.request(.post, "/signin", form: ["_csrf": "guess", "credential": owner.token])
+            #expect(response.status == .forbidden)
+            #expect(browser.cookies["ap_session"] == nil)
+        }
+    }
+
+    @Test func formPostsWithoutTheCSRFTokenChangeNothing() async throws {
+        let owner = try await api.makeUser()
+        try await api.test { client in
+            let browser = ConsoleBrowser(client)
+            try await browser.signIn(owner.token)
+            let form = ["name": "Forged", "system_prompt": "p", "model": "m", "temperature": "0.5"]
+            let missing = try await browser.request(.post, "/agents", form: form)
+            #expect(missing.status == .forbidden)
+            let wrong = try await browser.request(.post, "/agents", form: form.merging(["_csrf": "x"]) { $1 })
+            #expect(wrong.status == .forbidden)
+            let stream = try await browser.request(
+                .post, "/console/api/messages/\(UUID())/cancel", headers: [ConsoleBrowserHeaders.csrf: "x"])
+            #expect(stream.status == .forbidden)
+            let agents = try await api.db.store.withTenant(owner.id) { try await $0.agents(PageRequest(order: .ascending)) }
+            #expect(agents.items.isEmpty)
+
+            let page = try await browser.request(.get, "/agents")
+            let created = try await browser.request(
+                .post, "/agents", form: form.merging(["_csrf": ConsoleBrowser.csrf(in: page)]) { $1 })
+            #expect(created.status == .seeOther)
+            let location = try #require(created.headers[.location])
+            #expect(String(buffer: try await browser.request(.get, location).body).contains("Forged"))
+        }
+    }
+
+    @Test func validationMessagesAreTheAPIsAndSitNextToTheirFields() async throws {
+        let owner = try await api.makeUser()
+        try await api.test { client in
+            let browser = ConsoleBrowser(client)
+            try await browser.signIn(owner.token)
+            let csrf = ConsoleBrowser.csrf(in: try await browser.request(.get, "/agents"))
+            let hot = try await browser.request(
+                .post, "/agents", form: ["_csrf": csrf, "name": "Hot", "system_prompt": "p", "temperature": "5"])
+            #expect(hot.status == .unprocessableContent)
+            let html = String(buffer: hot.body)
+            #expect(html.contains("<p class=\"error\" id=\"temperature-error\">must be between 0 and 2</p>"))
+            #expect(html.contains("aria-describedby=\"temperature-error\""))
+            #expect(html.contains("value=\"Hot\""), "what was typed stays")
+            let apiAnswer = try await client.send(
+                .post, "/v1/agents", as: owner, json: ["name": "Hot", "system_prompt": "p", "temperature": 5])
+            #expect(try apiAnswer.problem().errors?.first?.reason == "must be between 0 and 2")
+
+            let nameless = try await browser.request(.post, "/agents", form: ["_csrf": csrf, "name": "", "system_prompt": "p"])
+            #expect(String(buffer: nameless.body).contains("id=\"name-error\""))
+            let notANumber = try await browser.request(
+                .post, "/agents", form: ["_csrf": csrf, "name": "n", "system_prompt": "p", "max_tokens": "many"])
+            #expect(String(buffer: notANumber.body).contains("<p class=\"error\" id=\"max_tokens-error\">must be an integer</p>"))
+        }
+    }
+
+    @Test func connectionKeysAreWriteOnly() async throws {
+        let owner = try await api.makeUser()
+        let key = "sk-console-\(UUID().uuidString)"
+        try await api.test { client in
+            let browser = ConsoleBrowser(client)
+            try await browser.signIn(owner.token)
+            let csrf = ConsoleBrowser.csrf(in: try await browser.request(.get, "/connections"))
+            let created = try await browser.request(
+                .post, "/connections", form: ["_csrf": csrf, "name": "Main", "service": "openai", "api_key": key])
+            #expect(created.status == .seeOther)
+            let page = try await browser.request(.get, try #require(created.headers[.location]))
+            let html = String(buffer: page.body)
+            #expect(html.contains("Main"))
+            #expect(html.contains(String(key.suffix(4))), "the hint")
+            #expect(!html.contains(key))
+            #expect(!String(buffer: try await browser.request(.get, "/connections").body).contains(key))
+
+            // A base URL on a private address is refused as the API refuses it, and the key typed is not echoed.
+            let refused = try await browser.request(
+                .post, "/connections",
+                form: ["_csrf": csrf, "name": "Local", "service": "openai", "api_key": key, "base_url": "http://10.0.0.1/v1"])
+            #expect(refused.status == .unprocessableContent)
+            #expect(String(buffer: refused.body).contains("id=\"base_url-error\""))
+            #expect(!String(buffer: refused.body).contains(key))
+        }
+    }
+
+    @Test func anotherTenantsPagesShowNothingOfTheFirst() async throws {
+        let owner = try await api.makeUser("owner")
+        let other = try await api.makeUser("other")
+        let agent = try await api.db.store.withTenant(owner.id) {
+            try await $0.createAgent(NewAgent(name: "Owner's secret agent", systemPrompt: "p"))
+        }
+        try await api.test { client in
+            let browser = ConsoleBrowser(client)
+            try await browser.signIn(other.token)
+            #expect(!String(buffer: try await browser.request(.get, "/agents").body).contains("Owner's secret agent"))
+            let foreign = try await browser.request(.get, "/agents/\(agent.id.rawValue)")
+            #expect(foreign.status == .notFound)
+            #expect(!String(buffer: foreign.body).contains("Owner's secret agent"))
+            let csrf = ConsoleBrowser.csrf(in: try await browser.request(.get, "/agents"))
+            let delete = try await browser.request(.post, "/agents/\(agent.id.rawValue)/delete", form: ["_csrf": csrf])
+            #expect(delete.status == .notFound)
+            let still = try await api.db.store.withTenant(owner.id) { try await $0.agent(agent.id) }
+            #expect(still.name == "Owner's secret agent")
+        }
+    }
+
+    @Test func scopesOfTheSignInTokenBindTheSession() async throws {
+        let owner = try await api.makeUser()
+        let reader = try await api.db.store.withTenant(owner.id) { try await $0.createToken(name: "r", scopes: [.read]) }
+        try await api.test { client in
+            let browser = ConsoleBrowser(client)
+            try await browser.signIn(reader.value)
+            let page = try await browser.request(.get, "/agents")
+            #expect(page.status == .ok)
+            #expect(!String(buffer: page.body).contains("New agent"), "no form it could not submit")
+            let csrf = ConsoleBrowser.csrf(in: page)
+            let create = try await browser.request(.post, "/agents", form: ["_csrf": csrf, "name": "n", "system_prompt": "p"])
+            #expect(create.status == .forbidden)
+            #expect(try await browser.request(.get, "/tokens").status == .forbidden)
+        }
+    }
+
+    @Test func tokenValuesAreShownOnceAndRevocationWorks() async throws {
+        let owner = try await api.makeUser()
+        try await api.test { client in
+            let browser = ConsoleBrowser(client)
+            try await browser.signIn(owner.token)
+            let csrf = ConsoleBrowser.csrf(in: try await browser.request(.get, "/tokens"))
+            let created = try await browser.request(
+                .post, "/tokens", form: ["_csrf": csrf, "name": "ci", "expires_in_days": "7", "read": "on"])
+            #expect(created.status == .created)
+            let html = String(buffer: created.body)
+            let marker = try #require(html.range(of: "id=\"issued-token\" readonly value=\""))
+            let value = String(html[marker.upperBound...].prefix { $0 != "\"" })
+            #expect(value.hasPrefix("ap_"))
+            #expect(try await client.send(.get, "/v1/me", as: Tenant(id: owner.id, token: value)).status == .ok)
+            #expect(!String(buffer: try await browser.request(.get, "/tokens").body).contains(value))
+
+            let tokens = try await api.db.store.withTenant(owner.id) { try await $0.tokens(PageRequest(order: .descending)) }
+            let issued = try #require(tokens.items.first { $0.name == "ci" })
+            #expect(issued.scopes == [.read])
+            let revoked = try await browser.request(.post, "/tokens/\(issued.id.rawValue)/revoke", form: ["_csrf": csrf])
+            #expect(revoked.status == .seeOther)
+            #expect(try await client.send(.get, "/v1/me", as: Tenant(id: owner.id, token: value)).status == .unauthorized)
+        }
+    }
+
+    @Test func assetsAreContentAddressedAndCachedForAYear() async throws {
+        let owner = try await api.makeUser()
+        try await api.test { client in
+            let browser = ConsoleBrowser(client)
+            try await browser.signIn(owner.token)
+            let html = String(buffer: try await browser.request(.get, "/agents").body)
+            let script = try #require(html.range(of: #"/assets/console-[0-9a-f]{12}\.js"#, options: .regularExpression))
+            let response = try await client.executeRequest(uri: String(html[script]), method: .get, headers: [:], body: nil)
+            #expect(response.status == .ok)
+            #expect(response.headers[.cacheControl] == "public, max-age=31536000, immutable")
+            #expect(response.headers[.contentType]?.hasPrefix("text/javascript") == true)
+            #expect(!html.contains("<script>"), "no inline script")
+        }
+    }
+}
+
+/// Header names of the console's scripts.
+enum ConsoleBrowserHeaders {
+    static let csrf = HTTPField.Name("X-CSRF-Token")!
+}

@@ -1,0 +1,277 @@
+"""The web console in a real browser: headless Chromium driven by Selenium, against the real server,
+PostgreSQL and the provider emulator (started by ConsoleBrowserTests in Swift).
+
+Reads two personal tokens from standard input (the first tenant's, then a second tenant's), never from
+the environment. Environment: CONSOLE_URL (the server), PROVIDER_URL (the emulator's base URL),
+SCREENSHOTS (a folder for desktop and phone screenshots of each main page).
+"""
+
+import os
+import sys
+import time
+import urllib.parse
+
+from selenium import webdriver
+from selenium.common.exceptions import TimeoutException, WebDriverException
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions as EC
+from selenium.webdriver.support.ui import Select, WebDriverWait
+
+BASE = os.environ["CONSOLE_URL"].rstrip("/")
+PROVIDER = os.environ["PROVIDER_URL"]
+SHOTS = os.environ.get("SCREENSHOTS", "")
+OWNER_TOKEN, OTHER_TOKEN = [line.strip() for line in sys.stdin.read().splitlines()[:2]]
+DESKTOP = (1280, 900)
+PHONE = (375, 812)
+
+
+def browser():
+    options = webdriver.ChromeOptions()
+    options.add_argument("--headless=new")
+    options.add_argument("--no-sandbox")
+    options.add_argument("--disable-dev-shm-usage")
+    options.add_argument("--window-size=%d,%d" % DESKTOP)
+    binary = os.environ.get("CHROMIUM_BINARY")
+    if binary:
+        options.binary_location = binary
+    service = webdriver.ChromeService(executable_path=os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver"))
+    driver = webdriver.Chrome(options=options, service=service)
+    driver.set_page_load_timeout(30)
+    driver.set_script_timeout(30)
+    return driver
+
+
+def wait(driver, seconds=20):
+    return WebDriverWait(driver, seconds)
+
+
+def shoot(driver, name):
+    """Saves the page at desktop and at phone width; the phone shot also checks nothing overflows sideways."""
+    if not SHOTS:
+        return
+    for label, (width, height) in (("desktop", DESKTOP), ("phone", PHONE)):
+        driver.set_window_size(width, height)
+        time.sleep(0.2)
+        if label == "phone":
+            overflow = driver.execute_script(
+                "return document.documentElement.scrollWidth - document.documentElement.clientWidth")
+            assert overflow <= 1, "%s overflows a 375 px screen by %d px" % (name, overflow)
+        driver.save_screenshot(os.path.join(SHOTS, "%s-%s.png" % (name, label)))
+    driver.set_window_size(*DESKTOP)
+
+
+def sign_in(driver, token):
+    driver.get(BASE + "/")
+    wait(driver).until(EC.url_contains("/signin"))
+    field = driver.find_element(By.ID, "credential")
+    field.send_keys(token)
+    field.submit()
+    wait(driver).until(EC.url_contains("/agents"))
+
+
+def assistant_messages(driver):
+    return driver.find_elements(By.CSS_SELECTOR, "#chat-log li.assistant")
+
+
+def send(driver, text):
+    before = len(assistant_messages(driver))
+    box = driver.find_element(By.ID, "content")
+    box.clear()
+    box.send_keys(text)
+    driver.find_element(By.ID, "send").click()
+    wait(driver).until(lambda d: len(assistant_messages(d)) > before)
+    return assistant_messages(driver)[-1]
+
+
+def click(driver, element):
+    """Clicks as a person would, after scrolling the element to the middle of the screen."""
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", element)
+    element.click()
+
+
+def status_of(element):
+    return element.get_attribute("data-status") or ""
+
+
+def main():
+    driver = browser()
+    try:
+        walk(driver)
+    except (AssertionError, WebDriverException):
+        describe(driver)
+        raise
+    finally:
+        driver.quit()
+
+
+def describe(driver):
+    """What the page showed when a step failed (pages hold no credentials), and the browser's console."""
+    print("at %s" % driver.current_url)
+    for selector in ("#composer-error", ".alert", "#chat-log"):
+        for element in driver.find_elements(By.CSS_SELECTOR, selector)[:3]:
+            print("%s: %s" % (selector, element.get_attribute("outerHTML")[:2000]))
+    try:
+        for entry in driver.get_log("browser")[-10:]:
+            print("browser log: %s" % entry.get("message", "")[:500])
+    except Exception:  # not every driver keeps a log
+        pass
+
+
+def walk(driver):
+    # Sign in (the sign-in page first, as a visitor sees it).
+    driver.get(BASE + "/agents")
+    wait(driver).until(EC.url_contains("/signin"))
+    shoot(driver, "signin")
+    sign_in(driver, OWNER_TOKEN)
+    print("signed in")
+
+    # An agent, with the API's validation message next to its field first.
+    driver.find_element(By.ID, "name").send_keys("Walk agent")
+    driver.find_element(By.ID, "system_prompt").send_keys("You answer briefly.")
+    temperature = driver.find_element(By.ID, "temperature")
+    temperature.clear()
+    temperature.send_keys("7")
+    temperature.submit()
+    error = wait(driver).until(EC.presence_of_element_located((By.ID, "temperature-error")))
+    assert "between 0 and 2" in error.text, error.text
+    temperature = driver.find_element(By.ID, "temperature")
+    temperature.clear()
+    temperature.send_keys("0.3")
+    temperature.submit()
+    wait(driver).until(EC.presence_of_element_located((By.ID, "conversation-list")))
+    agent_url = driver.current_url
+    print("agent created")
+
+    # A connection to the emulator; the key is write-only.
+    key = "sk-walk-%d-secret" % int(time.time())
+    driver.get(BASE + "/connections")
+    driver.find_element(By.ID, "name").send_keys("Emulator")
+    service = driver.find_element(By.ID, "service")
+    service.clear()
+    service.send_keys("openai")
+    driver.find_element(By.ID, "api_key").send_keys(key)
+    driver.find_element(By.ID, "base_url").send_keys(PROVIDER)
+    driver.find_element(By.ID, "base_url").submit()
+    wait(driver).until(EC.presence_of_element_located((By.ID, "key-hint")))
+    assert key not in driver.page_source
+    assert key[-4:] in driver.find_element(By.ID, "key-hint").text
+    driver.get(BASE + "/connections")
+    shoot(driver, "connections")
+    print("connection created")
+
+    # Link it, and start a conversation.
+    driver.get(agent_url)
+    Select(driver.find_element(By.ID, "connection_id")).select_by_visible_text(
+        driver.find_element(By.CSS_SELECTOR, "#connection_id option").text)
+    driver.find_element(By.ID, "link-connection").click()
+    wait(driver).until(EC.presence_of_element_located((By.CSS_SELECTOR, "#linked-connections li")))
+    driver.find_element(By.ID, "conversation-title").send_keys("Walk")
+    driver.find_element(By.ID, "new-conversation").click()
+    wait(driver).until(EC.presence_of_element_located((By.ID, "composer")))
+    chat_url = driver.current_url
+    print("linked; conversation started")
+
+    # A streamed reply: the deltas arrive while the message is still streaming, then it completes.
+    reply = send(driver, '[emulator chunks=12 delay_ms=60 text="Streaming reply from the emulator"]\nHello, walker')
+    wait(driver).until(lambda d: status_of(assistant_messages(d)[-1]) == "complete")
+    reply = assistant_messages(driver)[-1]
+    assert "Streaming reply from the emulator" in reply.find_element(By.CSS_SELECTOR, ".content").text
+    print("streamed reply complete")
+
+    # Stop a long reply: it keeps what was generated, status cancelled.
+    # The emulator cuts its text into at most one piece per character: the text must be long for a slow reply.
+    send(driver, '[emulator chunks=200 delay_ms=100 text="%s"]\nA long one' % ("stop me " * 100))
+    stop = wait(driver).until(lambda d: (lambda b: b if b.is_displayed() else None)(
+        assistant_messages(d)[-1].find_element(By.CSS_SELECTOR, "[data-action=cancel]")))
+    time.sleep(0.5)
+    click(driver, stop)
+    wait(driver).until(lambda d: status_of(assistant_messages(d)[-1]) == "cancelled")
+    print("reply stopped")
+
+    # Reload mid-reply: the page reattaches and the reply completes on screen.
+    send(driver, '[emulator chunks=30 delay_ms=100 text="%s"]\nReload me' % ("still here " * 10))
+    wait(driver).until(lambda d: status_of(assistant_messages(d)[-1]) == "streaming")
+    time.sleep(0.5)
+    driver.refresh()
+    wait(driver, 30).until(lambda d: status_of(assistant_messages(d)[-1]) == "complete")
+    assert "still here" in assistant_messages(driver)[-1].find_element(By.CSS_SELECTOR, ".content").text
+    print("reattached after reload")
+
+    # Regenerate the first reply: a sibling appears and completes.
+    count = len(assistant_messages(driver))
+    click(driver, assistant_messages(driver)[0].find_element(By.CSS_SELECTOR, "[data-action=regenerate]"))
+    wait(driver).until(lambda d: len(assistant_messages(d)) == count + 1)
+    wait(driver).until(lambda d: status_of(assistant_messages(d)[-1]) == "complete")
+    print("regenerated")
+
+    # Feedback with a comment (a plain form post).
+    driver.get(chat_url)
+    first = assistant_messages(driver)[0]
+    first.find_element(By.CSS_SELECTOR, "input[name=comment]").send_keys("Nice and short")
+    click(driver, first.find_element(By.CSS_SELECTOR, "button[value=up]"))
+    wait(driver).until(EC.presence_of_element_located((By.CSS_SELECTOR, ".saved")))
+    shoot(driver, "chat")
+    print("feedback saved")
+
+    # Search finds the message; usage shows the calls.
+    driver.get(BASE + "/search?q=" + urllib.parse.quote("walker"))
+    hits = wait(driver).until(EC.presence_of_all_elements_located((By.CSS_SELECTOR, ".search-hit")))
+    assert any("walker" in hit.text.lower() for hit in hits), [hit.text for hit in hits]
+    assert driver.find_elements(By.CSS_SELECTOR, ".search-hit mark")
+    shoot(driver, "search")
+    print("search found the message")
+
+    driver.get(BASE + "/usage")
+    assert driver.find_elements(By.CSS_SELECTOR, "svg.chart rect")
+    assert driver.find_elements(By.CSS_SELECTOR, "#usage-days tbody tr")
+    shoot(driver, "usage")
+    driver.get(agent_url)
+    shoot(driver, "agent")
+    driver.get(BASE + "/agents")
+    shoot(driver, "agents")
+    driver.get(BASE + "/audit")
+    assert "agent.created" in driver.page_source
+    shoot(driver, "audit")
+    driver.get(BASE + "/tokens")
+    shoot(driver, "tokens")
+    print("usage, audit and tokens shown")
+
+    # A form post without the CSRF token is refused (as a forged cross-site post would be).
+    status = driver.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "fetch('/agents', {method: 'POST', credentials: 'same-origin',"
+        " headers: {'Content-Type': 'application/x-www-form-urlencoded'},"
+        " body: 'name=Forged&system_prompt=x'}).then(r => done(r.status)).catch(() => done(0));")
+    assert status == 403, status
+    driver.get(BASE + "/agents")
+    assert "Forged" not in driver.page_source
+    print("form without CSRF token refused")
+
+    # Sign out ends the session.
+    driver.find_element(By.ID, "sign-out").click()
+    wait(driver).until(EC.url_contains("/signin"))
+    driver.get(BASE + "/agents")
+    wait(driver).until(EC.url_contains("/signin"))
+    print("signed out")
+
+    # A second tenant sees none of it.
+    sign_in(driver, OTHER_TOKEN)
+    assert "Walk agent" not in driver.page_source
+    driver.get(agent_url)
+    assert "Walk agent" not in driver.page_source
+    assert "not found" in driver.page_source.lower()
+    driver.get(chat_url)
+    assert "walker" not in driver.page_source
+    driver.get(BASE + "/search?q=walker")
+    assert not driver.find_elements(By.CSS_SELECTOR, ".search-hit")
+    driver.get(BASE + "/connections")
+    assert "Emulator" not in driver.page_source
+    print("second tenant sees nothing of the first")
+
+
+if __name__ == "__main__":
+    try:
+        main()
+    except (AssertionError, WebDriverException) as failure:
+        print("console walk failed: %r" % (failure,))
+        sys.exit(1)
