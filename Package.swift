@@ -199,7 +199,8 @@ let package = Package(
         .testTarget(
             name: "AgentAPITests",
             dependencies: [
-                "AgentAPI", "AgentConsole", "AgentStore", "AgentTestSupport", "AgentReplies", "AgentProviders", "ProviderEmulator",
+                "AgentAPI", "AgentConsole", "AgentStore", "AgentTestSupport", "AgentReplies", "AgentProviders",
+                "ProviderEmulator",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"), .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
