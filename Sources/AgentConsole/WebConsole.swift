@@ -18,9 +18,11 @@ public struct WebConsole: APICompanion {
 
     public func addRoutes(to router: Router<APIRequestContext>, api: APIParts) {
         pages.assets.addRoutes(to: router)
-        SignInController(api: api, pages: pages, settings: settings).addRoutes(to: router)
+        // Pages share the API's rate limits; a failed sign-in (401) counts against its address as a bad token does.
+        let limited = api.rateLimited(router.group())
+        SignInController(api: api, pages: pages, settings: settings).addRoutes(to: limited)
 
-        let signedIn = router.group().add(middleware: ConsoleSessionMiddleware(store: api.store, pages: pages))
+        let signedIn = limited.group().add(middleware: ConsoleSessionMiddleware(store: api.store, pages: pages))
         SignInController(api: api, pages: pages, settings: settings).addSignOut(to: signedIn)
         AgentPages(api: api, pages: pages).addRoutes(to: signedIn)
         ConnectionPages(api: api, pages: pages).addRoutes(to: signedIn)

@@ -82,6 +82,22 @@ import Testing
         }
     }
 
+    @Test func failedSignInsAreThrottledPerAddress() async throws {
+        var made = try await TestAPI.make(rateLimits: RateLimits(failedAuthentications: .init(perSecond: 0.01, burst: 3)))
+        made.companions = [try WebConsole()]
+        let api = made
+        let owner = try await api.makeUser()
+        try await api.test(.live) { client in
+            let browser = ConsoleBrowser(client)
+            for _ in 0..<3 { #expect(try await browser.signIn("ap_wrong.guess").status == .unauthorized) }
+            // Even the right token waits now: guessing from this address has stopped paying.
+            let blocked = try await browser.signIn(owner.token)
+            #expect(blocked.status == .tooManyRequests)
+            #expect(blocked.headers[.retryAfter] != nil)
+            #expect(browser.cookies["ap_session"] == nil)
+        }
+    }
+
     @Test func signInFormWithoutItsCookieValueIsRefused() async throws {
         let owner = try await api.makeUser()
         try await api.test { client in

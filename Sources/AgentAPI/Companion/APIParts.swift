@@ -20,6 +20,12 @@ public struct APIParts: Sendable {
         FeedbackController(store: store).addRoutes(messages: group.group("messages"), agents: group.group("agents"))
     }
 
+    /// `group` behind the API's rate limits (per client address, per credential, and failed sign-ins per
+    /// address, which a sign-in form answering 401 counts), with buckets of its own.
+    public func rateLimited(_ group: RouterGroup<APIRequestContext>) -> RouterGroup<APIRequestContext> {
+        group.add(middleware: RateLimitMiddleware(limits: configuration.rateLimits))
+    }
+
     /// Checks a chat connection's `metadata.base_url` as `createConnection` does (SSRF guard included);
     /// throws the API's 422 otherwise, which `RefusedRequest` reads.
     public func checkProviderAddress(service: String, metadata: JSONValue?) async throws {

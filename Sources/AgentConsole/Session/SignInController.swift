@@ -11,10 +11,10 @@ struct SignInController: Sendable {
     let pages: ConsolePages
     let settings: ConsoleSettings
 
-    func addRoutes(to router: Router<APIRequestContext>) {
-        router.get("/", use: home)
-        router.get("signin", use: form)
-        router.post("signin", use: signIn)
+    func addRoutes(to group: RouterGroup<APIRequestContext>) {
+        group.get("/", use: home)
+        group.get("signin", use: form)
+        group.post("signin", use: signIn)
     }
 
     func addSignOut(to group: RouterGroup<APIRequestContext>) {
