@@ -88,8 +88,8 @@ extension PlatformConfiguration {
 
     private static func readJWT(_ settings: inout SettingsReader) async -> JWTConfiguration? {
         let secret = settings.string(.jwtSecret)
-        if let secret, secret.utf8.count < minimumSecretBytes {
-            settings.fail(.jwtSecret, "must be at least \(minimumSecretBytes) bytes")
+        if let secret, let weakness = JWTConfiguration.secretWeakness(secret) {
+            settings.fail(.jwtSecret, weakness)
         }
         settings.show(.jwtSecret, "(not set)", isSet: secret != nil)
 

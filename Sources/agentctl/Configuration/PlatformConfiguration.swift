@@ -40,7 +40,6 @@ struct PlatformConfiguration: Sendable {
     /// Defaults of the settings that have one.
     static let defaultPoolSize = 20
     static let poolSizes = 1...1000
-    static let minimumSecretBytes = 32
     /// `API_IDLE_TIMEOUT_SECONDS` (default 30, ``APIConfiguration``'s): an hour at most, so that idle or
     /// half-sent connections can never pile up for good.
     static let idleTimeoutSeconds = 1...3600
