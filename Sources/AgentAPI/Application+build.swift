@@ -54,7 +54,8 @@ public func buildRouter(
 
     let v1 = router.group("v1").add(middleware: RateLimitMiddleware(limits: configuration.rateLimits)).add(
         middleware: AuthenticationMiddleware(authenticator: BearerAuthenticator(store: store, jwt: jwt)))
-    MeController(store: store).addRoutes(to: v1.group("me"))
+    MeController(store: store, exportSlots: ExportSlots(capacity: configuration.maximumConcurrentExports))
+        .addRoutes(to: v1.group("me"))
     TokenController(store: store, lifetime: configuration.tokenLifetime).addRoutes(to: v1.group("tokens"))
     AgentController(store: store).addRoutes(to: v1.group("agents"))
     AgentConnectionController(store: store).addRoutes(to: v1.group("agents/{agent_id}/connections"))

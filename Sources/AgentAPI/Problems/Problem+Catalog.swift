@@ -101,6 +101,13 @@ extension Problem {
         Problem(.serviceUnavailable, slug: "unavailable", title: "Service unavailable", detail: detail)
     }
 
+    /// A 503 that says when to come back: `Retry-After` in seconds.
+    static func unavailable(_ detail: String, retryAfterSeconds: Int) -> Problem {
+        var problem = unavailable(detail)
+        problem.headers[.retryAfter] = String(retryAfterSeconds)
+        return problem
+    }
+
     /// A 429: the tenant's limits do not allow the call now; `Retry-After` says when they will.
     static func limitExceeded(_ exceeded: LimitExceeded) -> Problem {
         var problem = Problem(

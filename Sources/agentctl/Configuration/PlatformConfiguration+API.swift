@@ -34,6 +34,17 @@ extension PlatformConfiguration {
         settings.show(.apiIdleTimeoutSeconds, "\(api.idleTimeout.components.seconds)", isSet: idleSeconds != nil)
 
         api.rateLimits = readRateLimits(&settings)
+
+        let exports = settings.int(.apiMaximumConcurrentExports)
+        if let exports {
+            if concurrentExports.contains(exports) {
+                api.maximumConcurrentExports = exports
+            } else {
+                settings.fail(
+                    .apiMaximumConcurrentExports, "must be \(concurrentExports.lowerBound) to \(concurrentExports.upperBound)")
+            }
+        }
+        settings.show(.apiMaximumConcurrentExports, "\(api.maximumConcurrentExports)", isSet: exports != nil)
         api.jwt = await readJWT(&settings)
         api.tokenLifetime = readTokenLifetime(&settings)
         return api

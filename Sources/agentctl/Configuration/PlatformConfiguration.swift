@@ -43,6 +43,9 @@ struct PlatformConfiguration: Sendable {
     /// `API_IDLE_TIMEOUT_SECONDS` (default 30, ``APIConfiguration``'s): an hour at most, so that idle or
     /// half-sent connections can never pile up for good.
     static let idleTimeoutSeconds = 1...3600
+    /// `API_MAX_CONCURRENT_EXPORTS` (default 2, ``APIConfiguration``'s): each export holds a pooled
+    /// connection while its client reads, so the bound stays well below any pool.
+    static let concurrentExports = 1...100
     static let defaultReplyTimeLimitSeconds = 300
     static let defaultRequestsPerSecondPerAddress = 200
     static let defaultRequestsPerSecondPerCredential = 100

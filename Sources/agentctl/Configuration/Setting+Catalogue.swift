@@ -16,6 +16,7 @@ extension Setting {
     static let apiRateLimitPerAddress = Setting("API_RATE_LIMIT_PER_ADDRESS", ["api", "rateLimitPerAddress"])
     static let apiRateLimitPerCredential = Setting("API_RATE_LIMIT_PER_CREDENTIAL", ["api", "rateLimitPerCredential"])
     static let apiFailedAuthPerMinute = Setting("API_FAILED_AUTH_PER_MINUTE", ["api", "failedAuthPerMinute"])
+    static let apiMaximumConcurrentExports = Setting("API_MAX_CONCURRENT_EXPORTS", ["api", "maxConcurrentExports"])
     static let jwtSecret = Setting("JWT_HS256_SECRET", ["jwt", "hs256", "secret"], secret: true)
     static let jwtKeySetFile = Setting("JWT_JWKS_FILE", ["jwt", "jwksFile"])
     static let jwtIssuer = Setting("JWT_ISSUER", ["jwt", "issuer"])
@@ -34,7 +35,7 @@ extension Setting {
         .home, .databaseURL, .adminDatabaseURL, .databasePoolSize, .postgresBinDirectory,
         .encryptionKey, .encryptionKeys, .encryptionActiveKeyID,
         .apiHost, .apiPort, .apiMaximumBodyBytes, .apiIdleTimeoutSeconds,
-        .apiRateLimitPerAddress, .apiRateLimitPerCredential, .apiFailedAuthPerMinute,
+        .apiRateLimitPerAddress, .apiRateLimitPerCredential, .apiFailedAuthPerMinute, .apiMaximumConcurrentExports,
         .jwtSecret, .jwtKeySetFile, .jwtIssuer, .jwtAudience, .jwtAutoProvision,
         .tokenDefaultDays, .tokenMaximumDays,
         .providerAllowedHosts, .chatMonthlyTokenBudget, .chatRequestsPerMinute, .replyTimeLimitSeconds,
