@@ -81,6 +81,7 @@ import Testing
             "API_RATE_LIMIT_PER_ADDRESS": "300",
             "API_RATE_LIMIT_PER_CREDENTIAL": "0",
             "API_FAILED_AUTH_PER_MINUTE": "12",
+            "API_MAX_CONCURRENT_EXPORTS": "3",
             "CHAT_MONTHLY_TOKEN_BUDGET": "1000000",
             "CHAT_REQUESTS_PER_MINUTE": "60",
             "REPLY_TIME_LIMIT_SECONDS": "120",
@@ -116,6 +117,7 @@ import Testing
         #expect(configuration.api.rateLimits.perAddress == RateLimits.Rate(perSecond: 300))
         #expect(configuration.api.rateLimits.perCredential == nil)
         #expect(configuration.api.rateLimits.failedAuthentications == RateLimits.Rate(perSecond: 0.2, burst: 12))
+        #expect(configuration.api.maximumConcurrentExports == 3)
         #expect(configuration.logLevel == .debug)
     }
 
@@ -142,7 +144,8 @@ import Testing
               "encryption": {"key": "\(Fixtures.key)", "keys": "k2:\(Fixtures.otherKey)", "activeKeyId": "default"},
               "api": {
                 "host": "0.0.0.0", "port": 9000, "maxBodyBytes": 2048, "idleTimeoutSeconds": 45,
-                "rateLimitPerAddress": 300, "rateLimitPerCredential": 0, "failedAuthPerMinute": 12
+                "rateLimitPerAddress": 300, "rateLimitPerCredential": 0, "failedAuthPerMinute": 12,
+                "maxConcurrentExports": 3
               },
               "jwt": {
                 "hs256": {"secret": "\(Fixtures.jwtSecret)"}, "jwksFile": "\(keySetFile)",
