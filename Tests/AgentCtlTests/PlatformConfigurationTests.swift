@@ -66,6 +66,7 @@ import Testing
             "ENCRYPTION_KEY": Fixtures.key,
             "ENCRYPTION_KEYS": "k2:\(Fixtures.otherKey)",
             "ENCRYPTION_ACTIVE_KEY_ID": "default",
+            "ACCEPT_SEED_FORMAT": "false",
             "API_HOST": "0.0.0.0",
             "API_PORT": "9000",
             "API_MAX_BODY_BYTES": "2048",
@@ -99,6 +100,7 @@ import Testing
         #expect(configuration.postgresBinDirectory?.path == binaries)
         #expect(configuration.keyring?.keyIDs == ["k2", "default"])
         #expect(configuration.keyring?.activeKeyID == "default")
+        #expect(configuration.keyring?.acceptsSeedFormat == false && configuration.acceptsSeedFormat == false)
         #expect(configuration.api.hostname == "0.0.0.0")
         #expect(configuration.api.port == 9000)
         #expect(configuration.api.maximumBodySize == 2048)
@@ -142,6 +144,7 @@ import Testing
               "adminDatabase": {"url": "\(Fixtures.adminURL)"},
               "postgres": {"binDir": "\(binaries)"},
               "encryption": {"key": "\(Fixtures.key)", "keys": "k2:\(Fixtures.otherKey)", "activeKeyId": "default"},
+              "acceptSeedFormat": false,
               "api": {
                 "host": "0.0.0.0", "port": 9000, "maxBodyBytes": 2048, "idleTimeoutSeconds": 45,
                 "rateLimitPerAddress": 300, "rateLimitPerCredential": 0, "failedAuthPerMinute": 12,

@@ -28,6 +28,9 @@ struct PlatformConfiguration: Sendable {
     var postgresBinDirectory: URL?
     /// `ENCRYPTION_KEY`, `ENCRYPTION_KEYS`, `ENCRYPTION_ACTIVE_KEY_ID`; nil when no key is configured.
     var keyring: Keyring?
+    /// `ACCEPT_SEED_FORMAT` (default true): whether the original design's `iv:tag:ct` values still open,
+    /// for the configured keyring and for the local key file's alike.
+    var acceptsSeedFormat = true
     /// `API_*` and `JWT_*`.
     var api: APIConfiguration
     /// `PROVIDER_ALLOWED_HOSTS`: hosts provider calls may reach although they are not public.

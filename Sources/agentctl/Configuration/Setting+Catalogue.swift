@@ -9,6 +9,7 @@ extension Setting {
     static let encryptionKey = Setting("ENCRYPTION_KEY", ["encryption", "key"], secret: true)
     static let encryptionKeys = Setting("ENCRYPTION_KEYS", ["encryption", "keys"], secret: true)
     static let encryptionActiveKeyID = Setting("ENCRYPTION_ACTIVE_KEY_ID", ["encryption", "activeKeyId"])
+    static let acceptSeedFormat = Setting("ACCEPT_SEED_FORMAT", ["acceptSeedFormat"])
     static let apiHost = Setting("API_HOST", ["api", "host"])
     static let apiPort = Setting("API_PORT", ["api", "port"])
     static let apiMaximumBodyBytes = Setting("API_MAX_BODY_BYTES", ["api", "maxBodyBytes"])
@@ -33,7 +34,7 @@ extension Setting {
     /// Every setting, in the order `config check` prints them.
     static let all: [Setting] = [
         .home, .databaseURL, .adminDatabaseURL, .databasePoolSize, .postgresBinDirectory,
-        .encryptionKey, .encryptionKeys, .encryptionActiveKeyID,
+        .encryptionKey, .encryptionKeys, .encryptionActiveKeyID, .acceptSeedFormat,
         .apiHost, .apiPort, .apiMaximumBodyBytes, .apiIdleTimeoutSeconds,
         .apiRateLimitPerAddress, .apiRateLimitPerCredential, .apiFailedAuthPerMinute, .apiMaximumConcurrentExports,
         .jwtSecret, .jwtKeySetFile, .jwtIssuer, .jwtAudience, .jwtAutoProvision,
