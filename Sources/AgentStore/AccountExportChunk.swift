@@ -4,6 +4,8 @@ public enum AccountExportChunk: Sendable {
     case user(User)
     case agents([Agent])
     case connections([APIConnection])
+    /// Which agent may use which connection's key.
+    case links([AgentConnectionLink])
     case tokens([APIToken])
     case conversation(Conversation)
     /// A page of the messages of the conversation last sent.

@@ -44,6 +44,17 @@ public struct KeyRotation: Sendable {
         }
     }
 
+    /// How many rows still hold the original design's `iv:tag:ct` format (no tenant or row binding): once
+    /// none do, `ACCEPT_SEED_FORMAT=false` loses nothing.
+    public func seedFormatCount() async throws -> Int {
+        try await asOperator { connection in
+            try await connection.query(
+                "SELECT count(*) FROM api_connections WHERE api_key NOT LIKE 'ak1.%'",
+                logger: logger
+            ).collect().first?.decode(Int.self) ?? 0
+        }
+    }
+
     /// Re-seals every row not under the active key, `batchSize` rows per transaction.
     /// `progress` receives the report after each batch.
     public func rotate(batchSize: Int = 200, progress: (Report) -> Void = { _ in }) async throws -> Report {

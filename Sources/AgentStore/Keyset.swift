@@ -13,6 +13,9 @@ struct Keyset {
         readsBackwards ? request.order == .ascending : request.order == .descending
     }
 
+    /// The direction rows are fetched in, as SQL says it.
+    var fetchDirection: String { fetchesDescending ? "DESC" : "ASC" }
+
     /// The cursor's id, when there is one.
     var cursorID: String? {
         switch request.cursor {
@@ -36,8 +39,9 @@ struct Keyset {
     }
 
     /// Turns the fetched rows into the page, in the requested order.
-    func page<Item>(from rows: [Item]) -> Page<Item> {
+    /// `cutShort`: the rows stop before the limit for another reason (a byte bound), with more past them.
+    func page<Item>(from rows: [Item], cutShort: Bool = false) -> Page<Item> {
         let items = Array(rows.prefix(request.limit))
-        return Page(items: readsBackwards ? items.reversed() : items, hasMore: rows.count > request.limit)
+        return Page(items: readsBackwards ? items.reversed() : items, hasMore: cutShort || rows.count > request.limit)
     }
 }

@@ -16,15 +16,18 @@ enum PreparedPages {
     }
 
     /// A conversation's oldest messages, with the agent row proving ownership (no row: no such agent) and
-    /// whether the conversation exists.
+    /// whether the conversation exists; cut short by content bytes (``Message/pageContentBytes``).
     struct Conversation: PreparedPage {
         static let sql = """
             SELECT \(TenantSession.messageColumns("m")), true,
-                   EXISTS (SELECT 1 FROM agent_conversations c WHERE c.agent_id = a.id AND c.conversation_id = $3 AND c.owner_id = $2)
+                   EXISTS (SELECT 1 FROM agent_conversations c WHERE c.agent_id = a.id AND c.conversation_id = $3 AND c.owner_id = $2),
+                   m.fetched
               FROM agents a LEFT JOIN LATERAL (
+                \(TenantSession.contentBoundHead(order: "ASC"))
                 SELECT * FROM agent_messages m
                  WHERE m.conversation_id = $3 AND m.agent_id = a.id AND m.owner_id = $2
                  ORDER BY m.created_at ASC, m.id ASC LIMIT $4
+                \(TenantSession.contentBoundTail(order: "ASC", bound: "$5"))
               ) m ON true
              WHERE a.id = $1 AND a.user_id = $2
             """
@@ -32,13 +35,15 @@ enum PreparedPages {
         let tenant: String
         let conversation: String
         let limit: Int
+        var contentBytes = Message.pageContentBytes
 
         func makeBindings() throws -> PostgresBindings {
-            var bindings = PostgresBindings(capacity: 4)
+            var bindings = PostgresBindings(capacity: 5)
             bindings.append(agent)
             bindings.append(tenant)
             bindings.append(conversation)
             bindings.append(limit)
+            bindings.append(contentBytes)
             return bindings
         }
     }

@@ -9,6 +9,8 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
     case conflict(field: StoreField, reason: String)
     /// A value breaks a rule of the platform.
     case invalid(field: StoreField, reason: String)
+    /// Several values break rules of the platform, each named (never a single one: that is ``invalid(field:reason:)``).
+    case invalidFields([FieldViolation])
     /// The operation needs a tenant context, an encryption key or a database that is not there.
     case unavailable(reason: String)
     /// The credentials presented are not valid (malformed, unknown or revoked token).
@@ -21,6 +23,7 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
         case .notFound(let resource): "\(resource) not found"
         case .conflict(let field, let reason): "conflict on \(field): \(reason)"
         case .invalid(let field, let reason): "invalid \(field): \(reason)"
+        case .invalidFields(let violations): "invalid \(violations.map(\.description).joined(separator: "; "))"
         case .unavailable(let reason): "unavailable: \(reason)"
         case .unauthenticated: "the credentials are not valid"
         case .limitExceeded(let exceeded): exceeded.description

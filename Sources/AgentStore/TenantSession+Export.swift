@@ -10,6 +10,7 @@ extension TenantSession {
         try await emit(.user(try await currentUser()))
         try await walk(pageSize, { try await agents($0) }, \.id.rawValue) { try await emit(.agents($0)) }
         try await walk(pageSize, { try await connections($0) }, \.id.rawValue) { try await emit(.connections($0)) }
+        try await walk(pageSize, { try await links($0) }, \.id) { try await emit(.links($0)) }
         try await walk(pageSize, { try await tokens($0) }, \.id.rawValue) { try await emit(.tokens($0)) }
         try await walk(pageSize, { try await agents($0) }, \.id.rawValue) { agents in
             for agent in agents {

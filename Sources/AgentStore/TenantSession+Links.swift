@@ -50,6 +50,19 @@ extension TenantSession {
             whereLink: "api_connection_id", equals: connectionID.rawValue, request, Self.agent)
     }
 
+    /// Every link of the tenant, oldest first by default: what the account export lists.
+    public func links(_ request: PageRequest) async throws -> Page<AgentConnectionLink> {
+        try await listing(
+            "id, agent_id, api_connection_id, created_at", from: "agent_api_connections",
+            where: [("user_id", userID.rawValue)], request
+        ) { row in
+            let (id, agentID, connectionID, createdAt) = try row.decode((String, String, String, Date).self)
+            return AgentConnectionLink(
+                id: id, agentID: AgentID(stored: agentID), connectionID: ConnectionID(stored: connectionID),
+                createdAt: createdAt)
+        }
+    }
+
     /// A keyset page of the rows of `table` linked to one row on the other side.
     private func linked<Item>(
         select columns: String, from table: String, linkColumn: String, whereLink otherColumn: String,

@@ -31,15 +31,17 @@ extension TenantSession {
     public func messages(agentID: AgentID, conversationID: ConversationID, _ request: PageRequest) async throws -> Page<Message> {
         try request.validate()
         let keyset = Keyset(request: request)
-        let decode: (PostgresRow) throws -> (message: Message?, cursorFound: Bool, conversationFound: Bool) = { row in
+        let decode: (PostgresRow) throws -> (message: Message?, cursorFound: Bool, conversationFound: Bool, fetched: Int?) = {
+            row in
             let columns = row.makeRandomAccess()
             return (
                 try Self.optionalMessage(from: columns, at: 0),
                 try columns[Self.messageColumnCount].decode(Bool.self),
-                try columns[Self.messageColumnCount + 1].decode(Bool.self)
+                try columns[Self.messageColumnCount + 1].decode(Bool.self),
+                try columns[Self.messageColumnCount + 2].decode(Int?.self)
             )
         }
-        let rows: [(message: Message?, cursorFound: Bool, conversationFound: Bool)]
+        let rows: [(message: Message?, cursorFound: Bool, conversationFound: Bool, fetched: Int?)]
         if request.cursor == nil, request.order == .ascending {
             rows = try await self.rows(
                 prepared: PreparedPages.Conversation(
@@ -55,12 +57,14 @@ extension TenantSession {
             throw StoreError.invalid(
                 field: keyset.readsBackwards ? .cursorBefore : .cursorAfter, reason: "names no message of this conversation")
         }
-        return keyset.page(from: rows.compactMap(\.message))
+        // Fewer rows than were fetched: the content bound cut the page, so there is more past it.
+        let messages = rows.compactMap(\.message)
+        return keyset.page(from: messages, cutShort: messages.count < first.fetched ?? 0)
     }
 
     /// A page of a conversation read in one round trip: the agent row proves ownership, the lateral join
-    /// reads the page, and the last columns say whether the cursor names a message of this conversation
-    /// and whether the conversation exists.
+    /// reads the page (cut short by content bytes), and the last columns say whether the cursor names a
+    /// message of this conversation, whether the conversation exists, and how many rows the cut saw.
     private func pageQuery(agentID: AgentID, conversationID: ConversationID, keyset: Keyset) -> SQLStatement {
         var sql = SQLStatement("SELECT \(Self.messageColumns("m"))")
         let agent = sql.bind(agentID.rawValue)
@@ -74,8 +78,10 @@ extension TenantSession {
         sql.append(
             """
             , EXISTS (SELECT 1 FROM agent_conversations c
-                       WHERE c.agent_id = a.id AND c.conversation_id = \(conversation) AND c.owner_id = \(tenant))
+                       WHERE c.agent_id = a.id AND c.conversation_id = \(conversation) AND c.owner_id = \(tenant)),
+              m.fetched
              FROM agents a LEFT JOIN LATERAL (
+            \(Self.contentBoundHead(order: keyset.fetchDirection))
               SELECT * FROM agent_messages m
                WHERE m.conversation_id = \(conversation) AND m.agent_id = a.id AND m.owner_id = \(tenant)
             """)
@@ -83,8 +89,31 @@ extension TenantSession {
             "SELECT created_at, id FROM agent_messages WHERE id = \($0) AND agent_id = \(agent)"
         }
         keyset.appendOrder(to: &sql, time: "m.created_at", id: "m.id")
+        let bound = sql.bind(Message.pageContentBytes)
+        sql.append(Self.contentBoundTail(order: keyset.fetchDirection, bound: bound))
         sql.append(") m ON true WHERE a.id = \(agent) AND a.user_id = \(tenant)")
         return sql
+    }
+
+    /// What goes around a query of `agent_messages` rows (ordered by `(created_at, id)` in `order`, and
+    /// limited) to drop the rows that start past a bound of content bytes (the first row is always kept),
+    /// with a column `fetched` that counts the rows before the cut.
+    ///
+    /// A page of 100 messages of 1 MB each would otherwise be 100 MB, several times over, in the server's
+    /// memory. Lengths are read from the rows' headers: the dropped rows' content is never read or sent.
+    static func contentBoundHead(order: String) -> String {
+        """
+        SELECT * FROM (
+          SELECT m.*, count(*) OVER () AS fetched,
+                 sum(octet_length(m.content)) OVER (ORDER BY m.created_at \(order), m.id \(order) ROWS UNBOUNDED PRECEDING)
+                   - octet_length(m.content) AS content_before
+            FROM (
+        """
+    }
+
+    /// The end of ``contentBoundHead(order:)``'s query; `bound` is the placeholder of the byte bound.
+    static func contentBoundTail(order: String, bound: String) -> String {
+        ") m) m WHERE m.content_before < \(bound) ORDER BY m.created_at \(order), m.id \(order)"
     }
 
     // MARK: Conversations

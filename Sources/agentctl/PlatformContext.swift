@@ -71,7 +71,8 @@ struct PlatformContext {
                 "no encryption key: set ENCRYPTION_KEY (64 hex characters; `agentctl keys generate` makes one) or ENCRYPTION_KEYS"
             )
         }
-        let (keyring, created) = try Keyring.loadOrCreateLocalKey(at: localFolder.appending(path: "encryption.key"))
+        var (keyring, created) = try Keyring.loadOrCreateLocalKey(at: localFolder.appending(path: "encryption.key"))
+        keyring.acceptsSeedFormat = configuration.acceptsSeedFormat
         if created {
             // Once, on the run that creates it; standard error, so it shows whatever the log level.
             FileHandle.standardError.write(

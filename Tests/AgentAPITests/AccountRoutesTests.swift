@@ -20,6 +20,8 @@ import Testing
             .post, "/v1/connections", as: tenant, json: ["name": "c", "service": "s", "api_key": "sk-abcdefghijklmnop"])
         let connectionID = try connection.decode(Schemas.Connection.self).id
         ids.formUnion([agentID, connectionID])
+        let link = try await client.send(.put, "/v1/agents/\(agentID)/connections/\(connectionID)", as: tenant)
+        #expect((200..<300).contains(link.status.code))
         for index in 0..<messages {
             let message = try await client.send(
                 .post, "/v1/agents/\(agentID)/conversations/conv/messages", as: tenant,
@@ -66,6 +68,9 @@ import Testing
             #expect(document.conversations.first?.messages.count == 150)
             #expect(document.feedback.count == 150)
             #expect(document.agents.count == 1 && document.connections.count == 1)
+            // The link is exported, between the two ids it joins.
+            #expect(document.agentConnections.map(\.agentId) == document.agents.map(\.id))
+            #expect(document.agentConnections.map(\.connectionId) == document.connections.map(\.id))
             #expect(!document.tokens.isEmpty && !document.auditLog.isEmpty)
             #expect(!response.text.contains("sk-abcdefghijklmnop"))
         }
@@ -78,14 +83,48 @@ import Testing
         try await api.test(.live) { client async throws in
             let empty = try await client.send(.get, "/v1/me/export", as: owner).text
             #expect(empty.hasPrefix(#"{"user":{"id":"\#(owner.id.rawValue)""#))
-            #expect(empty.contains(#"},"agents":[],"connections":[],"tokens":[{"#))
+            #expect(empty.contains(#"},"agents":[],"connections":[],"agent_connections":[],"tokens":[{"#))
             // Never an empty log: the token's creation and this export are audited.
             #expect(empty.contains(#"}],"conversations":[],"feedback":[],"audit_log":[{"#))
             #expect(empty.hasSuffix(#"}]}"#))
             _ = try await populate(client, owner, messages: 2)
             let full = try await client.send(.get, "/v1/me/export", as: owner).text
             #expect(full.contains(#","messages":[{"#))
+            #expect(full.contains(#"}],"agent_connections":[{"agent_id":""#))
             #expect(full.contains(#"}]}],"feedback":[{"#))
+        }
+    }
+
+    /// Exports are bounded per process: with one slot, a download held open by a client that stopped
+    /// reading makes the next export a 503 with `Retry-After`; once that client goes, exports run again.
+    @Test func concurrentExportsAreBounded() async throws {
+        let api = try await TestAPI.make(maximumConcurrentExports: 1)
+        let owner = try await api.makeUser("owner")
+        // 30 MB: more than the kernel and the server buffer, so the held export waits for its reader.
+        _ = try await LargeMessages.make(api, owner, count: 30)
+        try await api.test(.live) { client async throws in
+            let port = try #require(client.port)
+            let held = try await RawConnection.sendAndStopReading(
+                port: port, "GET /v1/me/export HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer \(owner.token)\r\n\r\n")
+            try await held.executeThenClose { inbound, _ in
+                // The first bytes of its answer: the held export has its slot.
+                var reader = inbound.makeAsyncIterator()
+                let head = try #require(try await reader.next())
+                #expect(String(buffer: head).hasPrefix("HTTP/1.1 200"))
+                let refused = try await client.send(.get, "/v1/me/export", as: owner)
+                #expect(refused.isProblem(.serviceUnavailable))
+                #expect(refused.headers[.retryAfter] == "5")
+                // Other requests are served meanwhile.
+                #expect(try await client.send(.get, "/v1/me", as: owner).status == .ok)
+            }
+            // The held download is gone, and with it its slot (once the server notices).
+            var status: HTTPResponse.Status = .serviceUnavailable
+            let deadline = ContinuousClock.now + .seconds(10)
+            while status == .serviceUnavailable, ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(100))
+                status = try await client.send(.get, "/v1/me/export", as: owner).status
+            }
+            #expect(status == .ok)
         }
     }
 

@@ -96,6 +96,49 @@ import Testing
         }
     }
 
+    /// A body with several faults is answered with all of them in one problem, not one per round trip:
+    /// faults of form (unknown, wrong type, missing) in one 400, each wrong type naming the type asked
+    /// for; values that break rules in one 422.
+    @Test func everyInvalidFieldIsNamedAtOnce() async throws {
+        let owner = try await api.makeUser()
+        try await api.test { client async throws in
+            let malformed = try await client.send(
+                .post, "/v1/agents", as: owner,
+                json: ["name": 5, "temperature": "hot", "max_token": 5, "max_tokens": true, "description": ["x"]])
+            #expect(malformed.isProblem(.badRequest))
+            let reasons = try Dictionary(
+                (malformed.problem().errors ?? []).map { ($0.field, $0.reason) }, uniquingKeysWith: { first, _ in first })
+            #expect(
+                reasons == [
+                    "max_token": "is not a known field", "name": "must be a string", "description": "must be a string",
+                    "system_prompt": "is required", "temperature": "must be a number", "max_tokens": "must be an integer",
+                ])
+
+            let broken = try await client.send(
+                .post, "/v1/agents", as: owner,
+                json: ["name": "", "system_prompt": "x", "model": "", "temperature": 3, "max_tokens": -1])
+            #expect(broken.isProblem(.unprocessableContent))
+            #expect(try broken.problem().errors?.map(\.field) == ["name", "model", "temperature", "max_tokens"])
+            #expect(try broken.problem().detail == "4 values are invalid: name, model, temperature, max_tokens.")
+
+            let agentID = try await client.send(.post, "/v1/agents", as: owner, json: ["name": "a", "system_prompt": "x"])
+                .decode(Schemas.Agent.self).id
+            let patch = try await client.send(
+                .patch, "/v1/agents/\(agentID)", as: owner, json: ["temperature": -1, "name": String(repeating: "n", count: 201)])
+            #expect(patch.isProblem(.unprocessableContent))
+            #expect(try patch.problem().errors?.map(\.field) == ["name", "temperature"])
+
+            let connection = try await client.send(
+                .post, "/v1/connections", as: owner, json: ["name": "", "service": "", "api_key": "sk-0123456789"])
+            #expect(connection.isProblem(.unprocessableContent))
+            #expect(try connection.problem().errors?.map(\.field) == ["name", "service"])
+            // One fault is still answered as before, by itself.
+            let one = try await client.send(.post, "/v1/agents", as: owner, json: ["name": 5, "system_prompt": "x"])
+            #expect(try one.problem().detail == "The field name must be a string.")
+            #expect(try await client.send(.get, "/v1/agents", as: owner).ids(Schemas.AgentPage.self) == [agentID])
+        }
+    }
+
     @Test func tenMegabyteBodyIs413() async throws {
         let owner = try await api.makeUser()
         let bytes = Array(#"{"name": ""#.utf8) + Array(repeating: UInt8(ascii: "a"), count: 10 * 1024 * 1024) + Array(#""}"#.utf8)

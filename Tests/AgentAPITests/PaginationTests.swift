@@ -102,3 +102,31 @@ extension Sequence where Element: Sendable {
         return result
     }
 }
+
+extension PaginationTests {
+    /// A page of 1 MB messages stops once its content passes 4 MiB (after five of them), says it has more,
+    /// and the next pages follow its last id as usual, in both orders: no message is lost or repeated.
+    @Test(arguments: ["asc", "desc"])
+    func pagesOfLargeMessagesStopEarly(order: String) async throws {
+        let owner = try await api.makeUser()
+        let (agentID, ids) = try await LargeMessages.make(api, owner, count: 12)
+        try await api.test { client async throws in
+            var seen: [String] = []
+            var sizes: [Int] = []
+            var after: String?
+            repeat {
+                let uri =
+                    "/v1/agents/\(agentID)/conversations/\(LargeMessages.conversation.rawValue)/messages?limit=100&order=\(order)"
+                    + (after.map { "&after=\($0)" } ?? "")
+                let response = try await client.send(.get, uri, as: owner)
+                #expect(response.status == .ok)
+                let page = try response.decode(Schemas.MessagePage.self)
+                seen += page.data.map(\.id)
+                sizes.append(page.data.count)
+                after = page.hasMore ? page.lastId : nil
+            } while after != nil && sizes.count < 10
+            #expect(sizes == [5, 5, 2])
+            #expect(seen == (order == "asc" ? ids : ids.reversed()))
+        }
+    }
+}

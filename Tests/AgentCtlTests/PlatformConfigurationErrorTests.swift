@@ -17,6 +17,8 @@ import Testing
         var testDescription: String { "\(setting) in \(environment.keys.sorted())" }
     }
 
+    static let weakSecrets = [String(repeating: "changeme", count: 5), String(repeating: "a", count: 39) + "b"]
+
     static let cases: [Case] = [
         Case(environment: ["LOG_LEVEL": "chatty"], setting: "LOG_LEVEL", hidden: "chatty"),
         Case(environment: ["API_PORT": "eighty"], setting: "API_PORT", hidden: "eighty"),
@@ -48,6 +50,9 @@ import Testing
             environment: ["ENCRYPTION_KEY": Fixtures.key, "ENCRYPTION_ACTIVE_KEY_ID": "k9"],
             setting: "ENCRYPTION_ACTIVE_KEY_ID", hidden: Fixtures.key),
         Case(environment: ["JWT_HS256_SECRET": "too-short-secret"], setting: "JWT_HS256_SECRET", hidden: "too-short-secret"),
+        // Long enough, and guessable: a repeated word, and one symbol with another at the end.
+        Case(environment: ["JWT_HS256_SECRET": weakSecrets[0]], setting: "JWT_HS256_SECRET", hidden: weakSecrets[0]),
+        Case(environment: ["JWT_HS256_SECRET": weakSecrets[1]], setting: "JWT_HS256_SECRET", hidden: weakSecrets[1]),
         Case(
             environment: ["JWT_JWKS_FILE": "/nonexistent/jwks.json", "JWT_ISSUER": "https://idp.test", "JWT_AUDIENCE": "a"],
             setting: "JWT_JWKS_FILE", hidden: "<none>"),
@@ -77,6 +82,31 @@ import Testing
         let report = ConfigCommand.Check.report(check)
         #expect(!report.contains(testCase.hidden))
         #expect(report.contains("configuration is invalid"))
+    }
+
+    @Test func aWeakJWTSecretIsRefusedForWhatMakesItWeak() async throws {
+        let check = await PlatformConfiguration.check(environment: ["JWT_HS256_SECRET": Self.weakSecrets[0]])
+        #expect(
+            check.problems.map(\.message) == [
+                "JWT_HS256_SECRET must not repeat a shorter pattern (use random bytes, e.g. `openssl rand -base64 32`)"
+            ])
+        let few = await PlatformConfiguration.check(environment: ["JWT_HS256_SECRET": Self.weakSecrets[1]])
+        #expect(few.problems.map(\.message).first?.hasPrefix("JWT_HS256_SECRET has too few distinct characters") == true)
+    }
+
+    /// Random secrets in every usual encoding pass, down to the weakest (16 bytes as 32 hex digits).
+    @Test func randomJWTSecretsAreStrongEnough() {
+        // Counted, not expected one by one, so that a failure does not print the secrets.
+        var refused = 0
+        for _ in 0..<2000 {
+            let bytes = (0..<32).map { _ in UInt8.random(in: .min ... .max) }
+            let hex = bytes.prefix(16).map { String(format: "%02x", $0) }.joined()
+            for secret in [hex, Data(bytes).base64EncodedString(), Fixtures.jwtSecret]
+            where JWTConfiguration.secretWeakness(secret) != nil {
+                refused += 1
+            }
+        }
+        #expect(refused == 0)
     }
 
     @Test func aLogLevelIsCheckedLikeAPort() async throws {

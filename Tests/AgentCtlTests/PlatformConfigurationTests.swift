@@ -66,6 +66,7 @@ import Testing
             "ENCRYPTION_KEY": Fixtures.key,
             "ENCRYPTION_KEYS": "k2:\(Fixtures.otherKey)",
             "ENCRYPTION_ACTIVE_KEY_ID": "default",
+            "ACCEPT_SEED_FORMAT": "false",
             "API_HOST": "0.0.0.0",
             "API_PORT": "9000",
             "API_MAX_BODY_BYTES": "2048",
@@ -81,6 +82,7 @@ import Testing
             "API_RATE_LIMIT_PER_ADDRESS": "300",
             "API_RATE_LIMIT_PER_CREDENTIAL": "0",
             "API_FAILED_AUTH_PER_MINUTE": "12",
+            "API_MAX_CONCURRENT_EXPORTS": "3",
             "CHAT_MONTHLY_TOKEN_BUDGET": "1000000",
             "CHAT_REQUESTS_PER_MINUTE": "60",
             "REPLY_TIME_LIMIT_SECONDS": "120",
@@ -98,6 +100,7 @@ import Testing
         #expect(configuration.postgresBinDirectory?.path == binaries)
         #expect(configuration.keyring?.keyIDs == ["k2", "default"])
         #expect(configuration.keyring?.activeKeyID == "default")
+        #expect(configuration.keyring?.acceptsSeedFormat == false && configuration.acceptsSeedFormat == false)
         #expect(configuration.api.hostname == "0.0.0.0")
         #expect(configuration.api.port == 9000)
         #expect(configuration.api.maximumBodySize == 2048)
@@ -116,6 +119,7 @@ import Testing
         #expect(configuration.api.rateLimits.perAddress == RateLimits.Rate(perSecond: 300))
         #expect(configuration.api.rateLimits.perCredential == nil)
         #expect(configuration.api.rateLimits.failedAuthentications == RateLimits.Rate(perSecond: 0.2, burst: 12))
+        #expect(configuration.api.maximumConcurrentExports == 3)
         #expect(configuration.logLevel == .debug)
     }
 
@@ -140,9 +144,11 @@ import Testing
               "adminDatabase": {"url": "\(Fixtures.adminURL)"},
               "postgres": {"binDir": "\(binaries)"},
               "encryption": {"key": "\(Fixtures.key)", "keys": "k2:\(Fixtures.otherKey)", "activeKeyId": "default"},
+              "acceptSeedFormat": false,
               "api": {
                 "host": "0.0.0.0", "port": 9000, "maxBodyBytes": 2048, "idleTimeoutSeconds": 45,
-                "rateLimitPerAddress": 300, "rateLimitPerCredential": 0, "failedAuthPerMinute": 12
+                "rateLimitPerAddress": 300, "rateLimitPerCredential": 0, "failedAuthPerMinute": 12,
+                "maxConcurrentExports": 3
               },
               "jwt": {
                 "hs256": {"secret": "\(Fixtures.jwtSecret)"}, "jwksFile": "\(keySetFile)",

@@ -16,7 +16,7 @@ import Testing
 
         mutating func add(_ chunk: AccountExportChunk) {
             switch chunk {
-            case .user, .connections, .tokens: break
+            case .user, .connections, .links, .tokens: break
             case .agents(let items): agents += items.map(\.id.rawValue)
             case .conversation(let conversation): conversations.append(conversation.id.rawValue)
             case .messages(let items): messages += items.map(\.id.rawValue)

@@ -127,7 +127,13 @@ struct JWTAuthenticator: Sendable {
 
     /// A 401 for a claim the store refuses, naming the claim but not its value.
     private static func claimProblem(_ error: StoreError) -> Problem? {
-        guard case .invalid(let field, _) = error else { return nil }
-        return Problem.unauthorized("The token's \(field == .displayName ? "name" : "email") claim is not acceptable.")
+        let fields: [StoreField]
+        switch error {
+        case .invalid(let field, _): fields = [field]
+        case .invalidFields(let violations): fields = violations.map(\.field)
+        default: return nil
+        }
+        let claims = fields.map { $0 == .displayName ? "name" : "email" }.joined(separator: " and ")
+        return Problem.unauthorized("The token's \(claims) \(fields.count == 1 ? "claim is" : "claims are") not acceptable.")
     }
 }

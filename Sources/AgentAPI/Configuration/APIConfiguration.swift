@@ -19,6 +19,9 @@ public struct APIConfiguration: Sendable, CustomStringConvertible {
     public var rateLimits: RateLimits = .off
     /// The default and longest lifetime of a personal token created through the API.
     public var tokenLifetime: TokenLifetime
+    /// Account exports this process runs at once; one more is a 503 with `Retry-After`. Each export holds a
+    /// pooled connection while its client reads.
+    public var maximumConcurrentExports = 2
 
     public init(
         hostname: String = "127.0.0.1", port: Int = 8080, maximumBodySize: Int = 1024 * 1024,
@@ -33,6 +36,6 @@ public struct APIConfiguration: Sendable, CustomStringConvertible {
     }
 
     public var description: String {
-        "APIConfiguration(\(hostname):\(port), maximumBodySize: \(maximumBodySize), idleTimeout: \(idleTimeout), \(rateLimits), tokenLifetime: \(tokenLifetime.defaultDays)/\(tokenLifetime.maximumDays) days, jwt: \(jwt.map(String.init(describing:)) ?? "off"))"
+        "APIConfiguration(\(hostname):\(port), maximumBodySize: \(maximumBodySize), idleTimeout: \(idleTimeout), \(rateLimits), tokenLifetime: \(tokenLifetime.defaultDays)/\(tokenLifetime.maximumDays) days, maximumConcurrentExports: \(maximumConcurrentExports), jwt: \(jwt.map(String.init(describing:)) ?? "off"))"
     }
 }

@@ -6,7 +6,7 @@ import Logging
 /// A user's data as one JSON document, written as it is read from one snapshot of the store
 /// (``AccountSnapshot``): consistent as of one instant, with no more than a few pages in memory.
 ///
-/// The document is `{"user": ..., "agents": [...], "connections": [...], "tokens": [...],
+/// The document is `{"user": ..., "agents": [...], "connections": [...], "agent_connections": [...], "tokens": [...],
 /// "conversations": [{..., "messages": [...]}], "feedback": [...], "audit_log": [...]}`.
 struct AccountExport: Sendable {
     /// The snapshot's first element, read before the response starts so that a bad token or a missing
@@ -15,9 +15,17 @@ struct AccountExport: Sendable {
     /// The rest of the snapshot.
     let rows: AccountSnapshot.Iterator
     let logger: Logger
+    /// This export's place among the process's concurrent exports, given back when the export is dropped.
+    let slot: ExportSlots.Slot
 
-    /// Records the export in the audit log, then starts the snapshot of the request's tenant and reads its user.
-    static func start(_ store: AgentStore, context: APIRequestContext) async throws -> AccountExport {
+    /// Takes a slot among the process's exports (a 503 with `Retry-After` when all are taken), records the
+    /// export in the audit log, then starts the snapshot of the request's tenant and reads its user.
+    static func start(_ store: AgentStore, slots: ExportSlots, context: APIRequestContext) async throws -> AccountExport {
+        guard let slot = slots.take() else {
+            throw Problem.unavailable(
+                "Too many exports are running; retry after \(ExportSlots.retryAfterSeconds) seconds.",
+                retryAfterSeconds: ExportSlots.retryAfterSeconds)
+        }
         // Before the snapshot, which is read-only and holds its connection: the entry needs one of its own.
         // (This transaction also checks a personal token not checked yet.)
         try await store.withTenant(of: context) { try await $0.recordAccountExport() }
@@ -32,7 +40,7 @@ struct AccountExport: Sendable {
             throw StoreError.unavailable(reason: "the export did not start with its user")
         }
         if case .token(_, let check) = context.credential { check.pass() }
-        return AccountExport(user: user, rows: rows, logger: context.logger)
+        return AccountExport(user: user, rows: rows, logger: context.logger, slot: slot)
     }
 
     func write(to writer: inout any ResponseBodyWriter) async throws {

@@ -6,12 +6,13 @@ import NIOCore
 struct AccountExportDocument {
     /// The document's arrays, in order.
     enum Section: Int, CaseIterable {
-        case agents, connections, tokens, conversations, feedback, auditLog
+        case agents, connections, links, tokens, conversations, feedback, auditLog
 
         var key: String {
             switch self {
             case .agents: "agents"
             case .connections: "connections"
+            case .links: "agent_connections"
             case .tokens: "tokens"
             case .conversations: "conversations"
             case .feedback: "feedback"
@@ -23,6 +24,7 @@ struct AccountExportDocument {
             switch chunk {
             case .user, .agents: self = .agents
             case .connections: self = .connections
+            case .links: self = .links
             case .tokens: self = .tokens
             case .conversation, .messages: self = .conversations
             case .feedback: self = .feedback
@@ -54,6 +56,8 @@ struct AccountExportDocument {
         case .user: break
         case .agents(let items): try Self.append(items, into: &buffer, separator: &separator, AgentBody.init)
         case .connections(let items): try Self.append(items, into: &buffer, separator: &separator, ConnectionBody.init)
+        case .links(let items):
+            try Self.append(items, into: &buffer, separator: &separator, AgentConnectionLinkBody.init)
         case .tokens(let items): try Self.append(items, into: &buffer, separator: &separator, TokenBody.init)
         case .conversation(let conversation):
             if conversationOpen { buffer.writeString("]}") }

@@ -4,6 +4,7 @@ import Hummingbird
 /// `/v1/me`: the authenticated user, their deletion and their data export.
 struct MeController: Sendable {
     let store: AgentStore
+    let exportSlots: ExportSlots
 
     func addRoutes(to group: RouterGroup<APIRequestContext>) {
         group.get(use: show)
@@ -28,6 +29,6 @@ struct MeController: Sendable {
     /// `exportAccount`: all of the user's data as one JSON document, read from one snapshot and streamed
     /// page by page.
     @Sendable func export(_ request: Request, context: APIRequestContext) async throws -> AccountExport {
-        try await AccountExport.start(store, context: context)
+        try await AccountExport.start(store, slots: exportSlots, context: context)
     }
 }

@@ -4,7 +4,7 @@ import NIOCore
 
 /// The request context's `RequestDecoder`: a JSON body within the body limit, nesting no deeper than
 /// ``APIJSON/maximumDepth``, with no field its type does not name. Every failure is a ``Problem`` that
-/// names the field, never a `DecodingError`, whose description may quote the input.
+/// names every field at fault, never a `DecodingError`, whose description may quote the input.
 public struct APIRequestDecoder: RequestDecoder, Sendable {
     public init() {}
 
@@ -64,35 +64,8 @@ public struct APIRequestDecoder: RequestDecoder, Sendable {
                 "The request body nests deeper than \(APIJSON.maximumDepth) levels.",
                 errors: [.init(field: "body", reason: "is nested too deeply")])
         }
-        let decoder = APIJSON.decoder()
-        do {
-            // Unknown fields first: a misspelt field is better reported as itself than as the missing one.
-            // A body type that does not list its fields is a mistake of ours: a 500, not a lenient decode.
-            guard let fields = (type as? any APIRequestBody.Type)?.fieldNames else { throw Problem.internalError() }
-            if let present = try? decoder.decode(ObjectKeys.self, from: data),
-                let unknown = present.names.first(where: { !fields.contains($0) })
-            {
-                throw Problem.unknownField(unknown)
-            }
-            return try decoder.decode(type, from: data)
-        } catch let error as DecodingError {
-            throw Problem(decoding: error)
-        }
-    }
-}
-
-/// The member names of a JSON object, in the order the decoder lists them.
-private struct ObjectKeys: Decodable {
-    let names: [String]
-
-    private struct Name: CodingKey {
-        let stringValue: String
-        var intValue: Int? { nil }
-        init(stringValue: String) { self.stringValue = stringValue }
-        init?(intValue: Int) { nil }
-    }
-
-    init(from decoder: any Decoder) throws {
-        names = try decoder.container(keyedBy: Name.self).allKeys.map(\.stringValue)
+        // A body type that does not list its fields is a mistake of ours: a 500, not a lenient decode.
+        guard let fields = (type as? any APIRequestBody.Type)?.fieldNames else { throw Problem.internalError() }
+        return try decodeNamingEveryField(type, from: data, fields: fields, decoder: APIJSON.decoder())
     }
 }

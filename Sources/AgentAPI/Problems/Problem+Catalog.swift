@@ -14,11 +14,29 @@ extension Problem {
     /// A body member the operation does not name, echoed (shortened, without control characters) so the
     /// client can find its typo.
     static func unknownField(_ name: String) -> Problem {
-        var field = String(
+        badRequest(fields: [FieldError(field: shownFieldName(name), reason: unknownFieldReason)])
+    }
+
+    static let unknownFieldReason = "is not a known field"
+
+    /// A member name as a problem may echo it: at most 100 characters, none of them a control character.
+    static func shownFieldName(_ name: String) -> String {
+        let field = String(
             String.UnicodeScalarView(name.unicodeScalars.filter { $0.properties.generalCategory != .control }.prefix(100)))
-        if field.isEmpty { field = "(empty name)" }
-        return badRequest(
-            "The field \(field) is not part of this request.", errors: [FieldError(field: field, reason: "is not a known field")])
+        return field.isEmpty ? "(empty name)" : field
+    }
+
+    /// A 400 naming every field of the body that is unknown, of the wrong type, `null` or missing.
+    static func badRequest(fields errors: [FieldError]) -> Problem {
+        guard errors.count == 1, let only = errors.first else {
+            return badRequest(
+                "\(errors.count) fields are not as this request needs: \(errors.map(\.field).joined(separator: ", ")).",
+                errors: errors)
+        }
+        if only.reason == unknownFieldReason {
+            return badRequest("The field \(only.field) is not part of this request.", errors: errors)
+        }
+        return badRequest("The field \(only.field) \(only.reason).", errors: errors)
     }
 
     static func unauthorized(_ detail: String = "Missing or invalid bearer credentials.") -> Problem {
@@ -71,8 +89,23 @@ extension Problem {
             detail: "The value of \(field) is invalid: \(reason).", errors: [FieldError(field: field, reason: reason)])
     }
 
+    /// A 422 naming every value that breaks a rule, so that a client fixes them all in one round.
+    static func invalid(_ errors: [FieldError]) -> Problem {
+        if errors.count == 1, let only = errors.first { return .invalid(field: only.field, reason: only.reason) }
+        return Problem(
+            .unprocessableContent, slug: "invalid-value", title: "Invalid value",
+            detail: "\(errors.count) values are invalid: \(errors.map(\.field).joined(separator: ", ")).", errors: errors)
+    }
+
     static func unavailable(_ detail: String = "The service is temporarily unavailable.") -> Problem {
         Problem(.serviceUnavailable, slug: "unavailable", title: "Service unavailable", detail: detail)
+    }
+
+    /// A 503 that says when to come back: `Retry-After` in seconds.
+    static func unavailable(_ detail: String, retryAfterSeconds: Int) -> Problem {
+        var problem = unavailable(detail)
+        problem.headers[.retryAfter] = String(retryAfterSeconds)
+        return problem
     }
 
     /// A 429: the tenant's limits do not allow the call now; `Retry-After` says when they will.

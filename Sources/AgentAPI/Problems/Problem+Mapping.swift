@@ -30,6 +30,8 @@ extension Problem {
         case .notFound(let resource): self = .notFound(resource)
         case .conflict(let field, let reason): self = .conflict(field: field.apiName, reason: reason)
         case .invalid(let field, let reason): self = .invalid(field: field.apiName, reason: reason)
+        case .invalidFields(let violations):
+            self = .invalid(violations.map { FieldError(field: $0.field.apiName, reason: $0.reason) })
         // The reason may name internals (such as a key id); the client learns only that it is temporary.
         case .unavailable: self = .unavailable()
         case .unauthenticated: self = .unauthorized()
@@ -39,20 +41,16 @@ extension Problem {
 
     /// A 400 naming the offending field by its path; never the value, which `debugDescription` may quote.
     init(decoding error: DecodingError) {
-        let (path, reason): ([any CodingKey], String) =
-            switch error {
-            case .typeMismatch(_, let context): (context.codingPath, "has the wrong type")
-            case .valueNotFound(_, let context): (context.codingPath, "must not be null")
-            case .keyNotFound(let key, let context): (context.codingPath + [key], "is required")
-            case .dataCorrupted(let context):
-                (context.codingPath, context.codingPath.isEmpty ? "is not valid JSON" : "is not a valid value")
-            @unknown default: ([], "is not valid")
-            }
-        let field = path.map { $0.intValue.map(String.init) ?? $0.stringValue }.joined(separator: ".")
+        self.init(decoding: DecodingFailure(error))
+    }
+
+    init(decoding failure: DecodingFailure) {
+        let field = failure.field
         if field.isEmpty {
-            self = .badRequest("The request body \(reason).", errors: [FieldError(field: "body", reason: reason)])
+            self = .badRequest(
+                "The request body \(failure.reason).", errors: [FieldError(field: "body", reason: failure.reason)])
         } else {
-            self = .badRequest("The field \(field) \(reason).", errors: [FieldError(field: field, reason: reason)])
+            self = .badRequest(fields: [FieldError(field: field, reason: failure.reason)])
         }
     }
 }

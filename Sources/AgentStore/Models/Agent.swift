@@ -66,15 +66,25 @@ public struct AgentChanges: Sendable {
     }
 
     func validate() throws(StoreError) {
-        try Field.optionalText(name, .name, length: 1...200)
-        try Field.optionalText(description ?? nil, .description, length: 0...2000)
-        try Field.optionalText(systemPrompt, .systemPrompt, length: 0...100_000)
-        try Field.optionalText(model, .model, length: 1...200)
-        if let temperature, !(0...2).contains(temperature) {
-            throw .invalid(field: .temperature, reason: "must be between 0 and 2")
+        var checks = FieldChecks()
+        try checks.check { () throws(StoreError) in try Field.optionalText(name, .name, length: 1...200) }
+        try checks.check { () throws(StoreError) in
+            try Field.optionalText(description ?? nil, .description, length: 0...2000)
         }
-        if let maxTokens = maxTokens ?? nil, maxTokens <= 0 || maxTokens > Int(Int32.max) {
-            throw .invalid(field: .maxTokens, reason: "must be a positive 32-bit integer")
+        try checks.check { () throws(StoreError) in
+            try Field.optionalText(systemPrompt, .systemPrompt, length: 0...100_000)
         }
+        try checks.check { () throws(StoreError) in try Field.optionalText(model, .model, length: 1...200) }
+        try checks.check { () throws(StoreError) in
+            if let temperature, !(0...2).contains(temperature) {
+                throw .invalid(field: .temperature, reason: "must be between 0 and 2")
+            }
+        }
+        try checks.check { () throws(StoreError) in
+            if let maxTokens = maxTokens ?? nil, maxTokens <= 0 || maxTokens > Int(Int32.max) {
+                throw .invalid(field: .maxTokens, reason: "must be a positive 32-bit integer")
+            }
+        }
+        try checks.finish()
     }
 }

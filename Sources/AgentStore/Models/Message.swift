@@ -2,6 +2,11 @@ import Foundation
 
 /// One message of a conversation with an agent.
 public struct Message: Sendable, Equatable {
+    /// The content a page of messages holds at most, give or take its last message: a page stops early
+    /// past it (always holding one message) and says it has more. 100 messages of 1 MB each would
+    /// otherwise be 100 MB in memory, several times over, for one request.
+    public static let pageContentBytes = 4 * 1024 * 1024
+
     public enum Role: String, Sendable, CaseIterable, Codable {
         case user, assistant, system, tool
     }

@@ -22,10 +22,16 @@ public struct NewUser: Sendable {
     }
 
     func validate() throws(StoreError) {
-        try Field.text(email, .email, length: 3...320)
-        guard email.contains("@"), !email.contains(where: \.isWhitespace) else {
-            throw .invalid(field: .email, reason: "must be an email address")
+        var checks = FieldChecks()
+        try checks.check { () throws(StoreError) in
+            try Field.text(email, .email, length: 3...320)
+            guard email.contains("@"), !email.contains(where: \.isWhitespace) else {
+                throw .invalid(field: .email, reason: "must be an email address")
+            }
         }
-        try Field.optionalText(displayName, .displayName, length: 0...200)
+        try checks.check { () throws(StoreError) in
+            try Field.optionalText(displayName, .displayName, length: 0...200)
+        }
+        try checks.finish()
     }
 }

@@ -35,6 +35,11 @@ struct KeysCommand: AsyncParsableCommand {
                     print("failed tenant=\(failure.tenantID) connection=\(failure.connectionID): \(failure.reason)")
                 }
                 print("re-sealed \(report.resealed) of \(connections(report.examined)) under key \(rotation.keyring.activeKeyID)")
+                // Turning the seed format off is safe only once nothing is left in it.
+                let seed = try await rotation.seedFormatCount()
+                print(
+                    "\(connections(seed)) left in the seed format (iv:tag:ct)"
+                        + (seed == 0 ? "; ACCEPT_SEED_FORMAT=false loses nothing" : ""))
                 if !report.failures.isEmpty { throw ExitCode(2) }
             }
         }

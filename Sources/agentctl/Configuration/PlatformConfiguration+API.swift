@@ -34,6 +34,17 @@ extension PlatformConfiguration {
         settings.show(.apiIdleTimeoutSeconds, "\(api.idleTimeout.components.seconds)", isSet: idleSeconds != nil)
 
         api.rateLimits = readRateLimits(&settings)
+
+        let exports = settings.int(.apiMaximumConcurrentExports)
+        if let exports {
+            if concurrentExports.contains(exports) {
+                api.maximumConcurrentExports = exports
+            } else {
+                settings.fail(
+                    .apiMaximumConcurrentExports, "must be \(concurrentExports.lowerBound) to \(concurrentExports.upperBound)")
+            }
+        }
+        settings.show(.apiMaximumConcurrentExports, "\(api.maximumConcurrentExports)", isSet: exports != nil)
         api.jwt = await readJWT(&settings)
         api.tokenLifetime = readTokenLifetime(&settings)
         return api
@@ -88,8 +99,8 @@ extension PlatformConfiguration {
 
     private static func readJWT(_ settings: inout SettingsReader) async -> JWTConfiguration? {
         let secret = settings.string(.jwtSecret)
-        if let secret, secret.utf8.count < minimumSecretBytes {
-            settings.fail(.jwtSecret, "must be at least \(minimumSecretBytes) bytes")
+        if let secret, let weakness = JWTConfiguration.secretWeakness(secret) {
+            settings.fail(.jwtSecret, weakness)
         }
         settings.show(.jwtSecret, "(not set)", isSet: secret != nil)
 

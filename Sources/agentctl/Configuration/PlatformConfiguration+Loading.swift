@@ -75,7 +75,7 @@ extension PlatformConfiguration {
         settings.show(
             .postgresBinDirectory, binDirectory?.path ?? "(searched: Debian's folders, then PATH)", isSet: binDirectory != nil)
 
-        let keyring = readKeyring(&settings)
+        let (keyring, acceptsSeedFormat) = readKeyring(&settings)
         let api = await readAPI(&settings)
 
         let addressPolicy = readAddressPolicy(&settings)
@@ -93,7 +93,8 @@ extension PlatformConfiguration {
         return PlatformConfiguration(
             home: URL(fileURLWithPath: home ?? currentDirectory, isDirectory: true), database: database,
             databasePoolSize: poolSize ?? defaultPoolSize, postgresBinDirectory: binDirectory, keyring: keyring,
-            api: api, providerAddressPolicy: addressPolicy, replies: replies, console: console, logLevel: level)
+            acceptsSeedFormat: acceptsSeedFormat, api: api, providerAddressPolicy: addressPolicy, replies: replies,
+            console: console, logLevel: level)
     }
 
     private static func readDatabase(_ settings: inout SettingsReader) -> ExternalDatabase? {
@@ -116,7 +117,8 @@ extension PlatformConfiguration {
         }
     }
 
-    private static func readKeyring(_ settings: inout SettingsReader) -> Keyring? {
+    /// `ENCRYPTION_*` and `ACCEPT_SEED_FORMAT`, which the keyring returned already follows.
+    private static func readKeyring(_ settings: inout SettingsReader) -> (Keyring?, acceptsSeedFormat: Bool) {
         let key = settings.string(.encryptionKey)
         let keys = settings.string(.encryptionKeys)
         let activeKeyID = settings.string(.encryptionActiveKeyID)
@@ -131,7 +133,10 @@ extension PlatformConfiguration {
         settings.show(.encryptionKeys, "(not set)", isSet: keys != nil)
         let active = keyring?.activeKeyID ?? activeKeyID ?? "(not set)"
         settings.show(.encryptionActiveKeyID, active, isSet: activeKeyID != nil)
-        return keyring
+        let acceptsSeedFormat = settings.bool(.acceptSeedFormat)
+        settings.show(.acceptSeedFormat, "\(acceptsSeedFormat ?? true)", isSet: acceptsSeedFormat != nil)
+        keyring?.acceptsSeedFormat = acceptsSeedFormat ?? true
+        return (keyring, acceptsSeedFormat ?? true)
     }
 
     // MARK: Replies

@@ -29,6 +29,9 @@ struct PlatformConfiguration: Sendable {
     var postgresBinDirectory: URL?
     /// `ENCRYPTION_KEY`, `ENCRYPTION_KEYS`, `ENCRYPTION_ACTIVE_KEY_ID`; nil when no key is configured.
     var keyring: Keyring?
+    /// `ACCEPT_SEED_FORMAT` (default true): whether the original design's `iv:tag:ct` values still open,
+    /// for the configured keyring and for the local key file's alike.
+    var acceptsSeedFormat = true
     /// `API_*` and `JWT_*`.
     var api: APIConfiguration
     /// `PROVIDER_ALLOWED_HOSTS`: hosts provider calls may reach although they are not public.
@@ -43,10 +46,12 @@ struct PlatformConfiguration: Sendable {
     /// Defaults of the settings that have one.
     static let defaultPoolSize = 20
     static let poolSizes = 1...1000
-    static let minimumSecretBytes = 32
     /// `API_IDLE_TIMEOUT_SECONDS` (default 30, ``APIConfiguration``'s): an hour at most, so that idle or
     /// half-sent connections can never pile up for good.
     static let idleTimeoutSeconds = 1...3600
+    /// `API_MAX_CONCURRENT_EXPORTS` (default 2, ``APIConfiguration``'s): each export holds a pooled
+    /// connection while its client reads, so the bound stays well below any pool.
+    static let concurrentExports = 1...100
     static let defaultReplyTimeLimitSeconds = 300
     static let defaultRequestsPerSecondPerAddress = 200
     static let defaultRequestsPerSecondPerCredential = 100

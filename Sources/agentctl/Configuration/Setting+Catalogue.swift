@@ -9,6 +9,7 @@ extension Setting {
     static let encryptionKey = Setting("ENCRYPTION_KEY", ["encryption", "key"], secret: true)
     static let encryptionKeys = Setting("ENCRYPTION_KEYS", ["encryption", "keys"], secret: true)
     static let encryptionActiveKeyID = Setting("ENCRYPTION_ACTIVE_KEY_ID", ["encryption", "activeKeyId"])
+    static let acceptSeedFormat = Setting("ACCEPT_SEED_FORMAT", ["acceptSeedFormat"])
     static let apiHost = Setting("API_HOST", ["api", "host"])
     static let apiPort = Setting("API_PORT", ["api", "port"])
     static let apiMaximumBodyBytes = Setting("API_MAX_BODY_BYTES", ["api", "maxBodyBytes"])
@@ -16,6 +17,7 @@ extension Setting {
     static let apiRateLimitPerAddress = Setting("API_RATE_LIMIT_PER_ADDRESS", ["api", "rateLimitPerAddress"])
     static let apiRateLimitPerCredential = Setting("API_RATE_LIMIT_PER_CREDENTIAL", ["api", "rateLimitPerCredential"])
     static let apiFailedAuthPerMinute = Setting("API_FAILED_AUTH_PER_MINUTE", ["api", "failedAuthPerMinute"])
+    static let apiMaximumConcurrentExports = Setting("API_MAX_CONCURRENT_EXPORTS", ["api", "maxConcurrentExports"])
     static let jwtSecret = Setting("JWT_HS256_SECRET", ["jwt", "hs256", "secret"], secret: true)
     static let jwtKeySetFile = Setting("JWT_JWKS_FILE", ["jwt", "jwksFile"])
     static let jwtIssuer = Setting("JWT_ISSUER", ["jwt", "issuer"])
@@ -35,9 +37,9 @@ extension Setting {
     /// Every setting, in the order `config check` prints them.
     static let all: [Setting] = [
         .home, .databaseURL, .adminDatabaseURL, .databasePoolSize, .postgresBinDirectory,
-        .encryptionKey, .encryptionKeys, .encryptionActiveKeyID,
+        .encryptionKey, .encryptionKeys, .encryptionActiveKeyID, .acceptSeedFormat,
         .apiHost, .apiPort, .apiMaximumBodyBytes, .apiIdleTimeoutSeconds,
-        .apiRateLimitPerAddress, .apiRateLimitPerCredential, .apiFailedAuthPerMinute,
+        .apiRateLimitPerAddress, .apiRateLimitPerCredential, .apiFailedAuthPerMinute, .apiMaximumConcurrentExports,
         .jwtSecret, .jwtKeySetFile, .jwtIssuer, .jwtAudience, .jwtAutoProvision,
         .tokenDefaultDays, .tokenMaximumDays,
         .providerAllowedHosts, .chatMonthlyTokenBudget, .chatRequestsPerMinute, .replyTimeLimitSeconds,

@@ -92,4 +92,17 @@ enum RawConnection {
             }
         }
     }
+
+    /// Connects to `port`, sends `text`, and reads no more than the channel takes in by itself: a client
+    /// that asked for a download and stopped reading. Close the channel to let the server go.
+    static func sendAndStopReading(port: Int, _ text: String) async throws -> NIOAsyncChannel<ByteBuffer, ByteBuffer> {
+        let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .connect(host: "127.0.0.1", port: port) { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
+                }
+            }
+        try await channel.channel.writeAndFlush(ByteBuffer(string: text))
+        return channel
+    }
 }

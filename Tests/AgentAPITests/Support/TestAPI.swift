@@ -21,12 +21,13 @@ struct TestAPI: Sendable {
     static func make(
         jwt: JWTConfiguration? = nil, maximumBodySize: Int = 1024 * 1024, replySettings: ReplySettings = ReplySettings(),
         providerTimeouts: ProviderTimeouts = ProviderTimeouts(), idleTimeout: Duration = .seconds(30),
-        rateLimits: RateLimits = .off
+        rateLimits: RateLimits = .off, maximumConcurrentExports: Int = 2
     ) async throws -> TestAPI {
         let db = try await TestDatabase.make()
         var configuration = APIConfiguration(
             hostname: "127.0.0.1", port: 0, maximumBodySize: maximumBodySize, idleTimeout: idleTimeout, jwt: jwt)
         configuration.rateLimits = rateLimits
+        configuration.maximumConcurrentExports = maximumConcurrentExports
         return TestAPI(
             db: db, registry: PrometheusCollectorRegistry(), configuration: configuration,
             replies: TestReplies.make(store: db.store, settings: replySettings, timeouts: providerTimeouts))

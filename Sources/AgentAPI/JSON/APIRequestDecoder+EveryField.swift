@@ -1,0 +1,104 @@
+import Foundation
+
+extension APIRequestDecoder {
+    /// How many more passes than fields a body may take to be described whole: a field that is missing
+    /// takes up to three (reported, stood in for by an object, then by a value of the type it asks for).
+    static let passesPerField = 3
+
+    /// Decodes `data` as `type`, or throws one 400 that names every field the body gets wrong: the fields
+    /// it does not name, and each field of the wrong type, `null` or missing, not only the first.
+    ///
+    /// `JSONDecoder` stops at the first failure; to find the next, the failed value is replaced in a copy
+    /// of the body by a stand-in of the type asked for and the body is decoded again. A value no stand-in
+    /// can replace (an unknown role, a number out of range) ends the search with what was found.
+    static func decodeNamingEveryField<Body: Decodable>(
+        _ type: Body.Type, from data: Data, fields: Set<String>, decoder: JSONDecoder
+    ) throws -> Body {
+        var errors: [Problem.FieldError] = []
+        if let present = try? decoder.decode(ObjectKeys.self, from: data) {
+            errors = present.names.filter { !fields.contains($0) }.map {
+                Problem.FieldError(field: Problem.shownFieldName($0), reason: Problem.unknownFieldReason)
+            }
+        }
+        var attempt = data
+        var copy: Any?
+        var reported: [String] = []
+        for _ in 0...(fields.count * passesPerField) {
+            let failure: DecodingFailure
+            do {
+                let body = try decoder.decode(type, from: attempt)
+                if errors.isEmpty { return body }
+                break
+            } catch let error as DecodingError {
+                failure = DecodingFailure(error)
+            } catch {
+                // A problem of the body's own decoding (such as a `null` a patch refuses) stands alone
+                // when it is the first; after others, those are what the client hears of first.
+                if errors.isEmpty { throw error }
+                break
+            }
+            if failure.path.isEmpty {
+                if errors.isEmpty { throw Problem(decoding: failure) }
+                break
+            }
+            // A failure inside a value already reported comes from its stand-in, not from the client.
+            let field = failure.field
+            if !reported.contains(where: { field == $0 || field.hasPrefix($0 + ".") }) {
+                errors.append(Problem.FieldError(field: field, reason: failure.reason))
+                reported.append(field)
+            }
+            if copy == nil { copy = try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]) }
+            guard let standIn = failure.standIn, let object = copy,
+                let replaced = replacing(failure.path[...], in: object, with: standIn),
+                let next = try? JSONSerialization.data(withJSONObject: replaced)
+            else { break }
+            copy = replaced
+            attempt = next
+        }
+        throw Problem.badRequest(fields: errors)
+    }
+
+    /// `value` (a `JSONSerialization` object) with the value at `path` replaced by `standIn`; a missing
+    /// member at the end of the path is added. Nil when the path leads nowhere.
+    private static func replacing(_ path: ArraySlice<DecodingFailure.Step>, in value: Any, with standIn: Any) -> Any? {
+        guard let step = path.first else { return standIn }
+        let rest = path.dropFirst()
+        switch step {
+        case .member(let name):
+            guard var object = value as? [String: Any] else { return nil }
+            let child: Any
+            if let present = object[name] {
+                child = present
+            } else if rest.isEmpty {
+                child = NSNull()
+            } else {
+                return nil
+            }
+            guard let replaced = replacing(rest, in: child, with: standIn) else { return nil }
+            object[name] = replaced
+            return object
+        case .index(let index):
+            guard var array = value as? [Any], array.indices.contains(index),
+                let replaced = replacing(rest, in: array[index], with: standIn)
+            else { return nil }
+            array[index] = replaced
+            return array
+        }
+    }
+}
+
+/// The member names of a JSON object, in the order the decoder lists them.
+struct ObjectKeys: Decodable {
+    let names: [String]
+
+    private struct Name: CodingKey {
+        let stringValue: String
+        var intValue: Int? { nil }
+        init(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
+
+    init(from decoder: any Decoder) throws {
+        names = try decoder.container(keyedBy: Name.self).allKeys.map(\.stringValue)
+    }
+}
