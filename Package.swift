@@ -231,7 +231,8 @@ let package = Package(
         .testTarget(
             name: "AgentCtlTests",
             dependencies: [
-                "agentctl", "AgentAPI", "AgentStore", "AgentSecrets", "AgentTestSupport", "AgentProviders", "AgentReplies",
+                "agentctl", "AgentAPI", "AgentConsole", "AgentStore", "AgentSecrets", "AgentTestSupport", "AgentProviders",
+                "AgentReplies",
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "Logging", package: "swift-log"), .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),

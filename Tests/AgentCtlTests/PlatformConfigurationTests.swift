@@ -1,4 +1,5 @@
 import AgentAPI
+import AgentConsole
 import AgentProviders
 import AgentReplies
 import AgentSecrets
@@ -86,6 +87,9 @@ import Testing
             "CHAT_MONTHLY_TOKEN_BUDGET": "1000000",
             "CHAT_REQUESTS_PER_MINUTE": "60",
             "REPLY_TIME_LIMIT_SECONDS": "120",
+            "CONSOLE_ENABLED": "true",
+            "CONSOLE_SECURE_COOKIES": "true",
+            "CONSOLE_SESSION_HOURS": "8",
             "LOG_LEVEL": "debug",
         ]
     }
@@ -120,6 +124,7 @@ import Testing
         #expect(configuration.api.rateLimits.perCredential == nil)
         #expect(configuration.api.rateLimits.failedAuthentications == RateLimits.Rate(perSecond: 0.2, burst: 12))
         #expect(configuration.api.maximumConcurrentExports == 3)
+        #expect(configuration.console == ConsoleSettings(sessionLifetime: .seconds(8 * 3600), secureCookies: true))
         #expect(configuration.logLevel == .debug)
     }
 
@@ -158,6 +163,7 @@ import Testing
               "provider": {"allowedHosts": "127.0.0.1:8081,ollama.internal"},
               "chat": {"monthlyTokenBudget": 1000000, "requestsPerMinute": 60},
               "reply": {"timeLimitSeconds": 120},
+              "console": {"enabled": true, "secureCookies": true, "sessionHours": 8},
               "log": {"level": "debug"}
             }
             """)
@@ -176,6 +182,13 @@ import Testing
         #expect(Self.sources(check)["API_PORT"] == .environment)
         #expect(Self.sources(check)["API_HOST"] == .file)
         #expect(Self.sources(check)["LOG_LEVEL"] == .default)
+    }
+
+    @Test func theConsoleCanBeTurnedOffAndItsSessionLengthIsBounded() async throws {
+        #expect(try await Self.check(["CONSOLE_ENABLED": "false"]).get().console == nil)
+        #expect(try await Self.check([:]).get().console == ConsoleSettings())
+        let tooLong = await Self.check(["CONSOLE_SESSION_HOURS": "721"])
+        #expect(throws: (any Error).self) { try tooLong.get() }
     }
 
     // MARK: Redaction

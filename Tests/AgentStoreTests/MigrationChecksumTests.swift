@@ -17,7 +17,8 @@ import Testing
     @Test(arguments: Migration.all.map(\.version))
     func shippedMigrationIsUnchanged(version: Int) throws {
         let migration = try #require(Migration.all.first { $0.version == version })
-        let pinned = try #require(Self.shipped[version], "pin the checksum of migration \(version) once it ships")
+        let pinned = try #require(
+            Self.shipped[version], "pin the checksum of migration \(version) once it ships: \(migration.checksum)")
         #expect(migration.checksum == pinned)
     }
 
