@@ -66,6 +66,7 @@ public func buildRouter(
     ChatCompletionsController(store: store, replies: replies).addRoutes(to: v1)
     UsageController(store: store, replies: replies).addRoutes(to: v1)
     AuditLogController(store: store).addRoutes(to: v1.group("audit-log"))
+    SearchController(store: store).addRoutes(to: v1.group("search"))
     // Last: a middleware wraps only the routes added after it, and the responder of unmatched requests.
     router.add(middleware: MethodNotAllowedMiddleware(routes: router.routes))
     logger.debug("API routes built", metadata: ["jwt": "\(configuration.jwt.map(String.init(describing:)) ?? "off")"])

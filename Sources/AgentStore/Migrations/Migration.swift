@@ -34,5 +34,6 @@ extension Migration {
         .tokenAuthentication,
         .chatReplies,
         .hardening,
+        .search,
     ]
 }
