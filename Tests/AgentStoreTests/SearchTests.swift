@@ -228,6 +228,33 @@ import Testing
         #expect(seen == 0)
     }
 
+    /// Reverting migration 7 removes its columns and indexes and gives `ts_match_vq` back its default;
+    /// applying it again restores both, and the store searches again.
+    @Test func migrationSevenGoesDownAndUpAgain() async throws {
+        let db = try await TestDatabase.make()
+        let user = try await db.makeUser()
+        let migrator = Migrator(client: db.admin, logger: db.logger)
+        func state() async throws -> (leakproof: Bool, columns: Int, indexes: Int) {
+            let row = try await db.admin.query(
+                """
+                SELECT (SELECT proleakproof FROM pg_proc WHERE oid = 'pg_catalog.ts_match_vq(tsvector, tsquery)'::regprocedure),
+                       (SELECT count(*)::int FROM information_schema.columns
+                         WHERE table_schema = 'public' AND column_name IN ('content_search', 'title_search')),
+                       (SELECT count(*)::int FROM pg_indexes
+                         WHERE schemaname = 'public' AND indexname IN ('agent_messages_content_search_idx', 'agent_conversations_title_search_idx'))
+                """, logger: db.logger
+            ).collect().first
+            let (leakproof, columns, indexes) = try #require(row).decode((Bool, Int, Int).self)
+            return (leakproof, columns, indexes)
+        }
+        #expect(try await state() == (true, 2, 2))
+        try await migrator.down(to: 6)
+        #expect(try await state() == (false, 0, 0))
+        try await migrator.up()
+        #expect(try await state() == (true, 2, 2))
+        #expect(try await Self.search(db, user, "anything").hits.isEmpty)
+    }
+
     /// The runtime role's plan reads the GIN index, among a few thousand messages of two tenants: row-level
     /// security would otherwise keep the match (not leakproof by default) out of the index scan.
     @Test func theRuntimeRolesSearchUsesTheIndex() async throws {
