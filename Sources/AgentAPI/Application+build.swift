@@ -70,6 +70,7 @@ public func buildRouter(
     ChatCompletionsController(store: store, replies: replies).addRoutes(to: v1)
     UsageController(store: store, replies: replies).addRoutes(to: v1)
     AuditLogController(store: store).addRoutes(to: v1.group("audit-log"))
+    SearchController(store: store).addRoutes(to: v1.group("search"))
     let parts = APIParts(
         store: store, replies: replies, credentials: CredentialVerifier(authenticator: authenticator),
         configuration: configuration)

@@ -50,6 +50,12 @@ public enum StoreField: Sendable, Hashable, CaseIterable, CustomStringConvertibl
     /// The id a page ends before.
     case cursorBefore
 
+    // MARK: Search
+    /// The words searched for.
+    case searchText
+    /// Where a page of search results starts.
+    case searchCursor
+
     /// A value the database refused without saying which field held it.
     case value
 
@@ -86,6 +92,8 @@ public enum StoreField: Sendable, Hashable, CaseIterable, CustomStringConvertibl
         case .limit: "page size"
         case .cursorAfter: "cursor (after)"
         case .cursorBefore: "cursor (before)"
+        case .searchText: "search text"
+        case .searchCursor: "search cursor"
         case .value: "value"
         }
     }

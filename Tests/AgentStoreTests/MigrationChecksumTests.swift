@@ -12,6 +12,7 @@ import Testing
         4: "4f909065f55576f2091db7296fa21a5a3271e040dbbdafca4c136d762d4c10d9",
         5: "0e3cc42f88bddcf0981741ca0370f5df6a2906656de8832123f1d96bb5635a1c",
         6: "ea6675ee30b05bf0d060684da9eabf1a2e67cddb4a947b4366822a16e8ca1c37",
+        7: "516b543664b050cf03ca7543096dfd12077d27667ab9f29a85f0424b5f6242ef",
     ]
 
     @Test(arguments: Migration.all.map(\.version))

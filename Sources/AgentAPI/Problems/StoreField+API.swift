@@ -35,6 +35,8 @@ extension StoreField {
         case .limit: "limit"
         case .cursorAfter: "after"
         case .cursorBefore: "before"
+        case .searchText: "q"
+        case .searchCursor: "cursor"
         case .value: "value"
         }
     }

@@ -34,6 +34,7 @@ extension Migration {
         .tokenAuthentication,
         .chatReplies,
         .hardening,
+        .search,
         .consoleSessions,
     ]
 }

@@ -40,6 +40,7 @@ enum Contract {
         case "ModelList": Schemas.ModelList.self
         case "UsageReport": Schemas.UsageReport.self
         case "Limits": Schemas.Limits.self
+        case "SearchResults": Schemas.SearchResults.self
         default: nil
         }
     }

@@ -1,0 +1,40 @@
+import Crypto
+import Foundation
+
+/// What a tenant searches for: words in the syntax of a web search engine, over its own messages and
+/// conversation titles, optionally of one agent only.
+///
+/// The text is read by PostgreSQL's `websearch_to_tsquery`: words, `"quoted phrases"`, `or` between
+/// alternatives and `-` before a word to exclude. It never fails to parse: what it cannot read as
+/// syntax it reads as words or ignores, and a text of stop words or punctuation alone matches nothing.
+public struct SearchQuery: Sendable, Equatable {
+    /// The longest search text, in characters: longer than any phrase a person types into a search box,
+    /// short enough that a cursor's fingerprint and the query's parse stay cheap.
+    public static let maximumLength = 200
+
+    public var text: String
+    /// Only messages and conversations of this agent, when set.
+    public var agentID: AgentID?
+
+    public init(text: String, agentID: AgentID? = nil) {
+        self.text = text
+        self.agentID = agentID
+    }
+
+    func validate() throws(StoreError) {
+        guard !text.unicodeScalars.allSatisfy(\.properties.isWhitespace) else {
+            throw .invalid(field: .searchText, reason: "must not be empty")
+        }
+        try Field.text(text, .searchText, length: 1...Self.maximumLength)
+    }
+
+    /// Names this search in its cursors, so a cursor of another search is recognised: 16 hex digits of
+    /// SHA-256 over the text and the agent filter.
+    var fingerprint: String {
+        var input = Data("search-v1\n".utf8)
+        input.append(contentsOf: (agentID?.rawValue ?? "").utf8)
+        input.append(0)
+        input.append(contentsOf: text.utf8)
+        return SHA256.hash(data: input).prefix(8).map { String(format: "%02x", $0) }.joined()
+    }
+}
