@@ -136,6 +136,7 @@ let package = Package(
                 .embedInCode("Templates/agent.mustache"), .embedInCode("Templates/agent-form.mustache"),
                 .embedInCode("Templates/connections.mustache"), .embedInCode("Templates/connection.mustache"),
                 .embedInCode("Templates/connection-form.mustache"), .embedInCode("Templates/chat.mustache"),
+                .embedInCode("Templates/search.mustache"),
                 .embedInCode("Templates/usage.mustache"), .embedInCode("Templates/audit.mustache"),
                 .embedInCode("Templates/tokens.mustache"), .embedInCode("Assets/console.css"),
                 .embedInCode("Assets/console.js"),

@@ -27,6 +27,7 @@ public struct WebConsole: APICompanion {
         AgentPages(api: api, pages: pages).addRoutes(to: signedIn)
         ConnectionPages(api: api, pages: pages).addRoutes(to: signedIn)
         ChatPages(api: api, pages: pages).addRoutes(to: signedIn)
+        SearchResultsPage(api: api, pages: pages).addRoutes(to: signedIn)
         UsagePage(api: api, pages: pages).addRoutes(to: signedIn)
         AuditPage(api: api, pages: pages).addRoutes(to: signedIn)
         TokenPages(api: api, pages: pages).addRoutes(to: signedIn)

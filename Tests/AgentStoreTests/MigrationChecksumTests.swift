@@ -13,6 +13,7 @@ import Testing
         5: "0e3cc42f88bddcf0981741ca0370f5df6a2906656de8832123f1d96bb5635a1c",
         6: "ea6675ee30b05bf0d060684da9eabf1a2e67cddb4a947b4366822a16e8ca1c37",
         7: "516b543664b050cf03ca7543096dfd12077d27667ab9f29a85f0424b5f6242ef",
+        8: "6a2d99fe5adee7a718d8748f6cec673c1ed68baf8d1a3f112f2531b4cc5af5f3",
     ]
 
     @Test(arguments: Migration.all.map(\.version))

@@ -55,7 +55,12 @@ def shoot(driver, name):
         if label == "phone":
             overflow = driver.execute_script(
                 "return document.documentElement.scrollWidth - document.documentElement.clientWidth")
-            assert overflow <= 1, "%s overflows a 375 px screen by %d px" % (name, overflow)
+            if overflow > 1:
+                wide = driver.execute_script(
+                    "const limit = document.documentElement.clientWidth;"
+                    "return [...document.querySelectorAll('body *')].filter(e => !e.closest('.scroll') && e.getBoundingClientRect().right > limit + 1)"
+                    ".slice(0, 5).map(e => e.tagName + '#' + e.id + '.' + e.className).join(', ');")
+                raise AssertionError("%s overflows a 375 px screen by %d px: %s" % (name, overflow, wide))
         driver.save_screenshot(os.path.join(SHOTS, "%s-%s.png" % (name, label)))
     driver.set_window_size(*DESKTOP)
 

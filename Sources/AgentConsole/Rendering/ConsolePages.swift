@@ -21,6 +21,7 @@ struct ConsolePages: Sendable {
             "connection": PackageResources.connection_mustache,
             "connection-form": PackageResources.connection_form_mustache,
             "chat": PackageResources.chat_mustache,
+            "search": PackageResources.search_mustache,
             "usage": PackageResources.usage_mustache,
             "audit": PackageResources.audit_mustache,
             "tokens": PackageResources.tokens_mustache,

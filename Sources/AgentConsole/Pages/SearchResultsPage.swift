@@ -1,0 +1,83 @@
+import AgentAPI
+import AgentStore
+import Foundation
+import Hummingbird
+
+/// `/search`: full-text search over the tenant's own messages and conversation titles (the store's
+/// `search`, under row-level security), with highlighted snippets and a link to where each hit is.
+struct SearchResultsPage: Sendable {
+    let api: APIParts
+    let pages: ConsolePages
+
+    func addRoutes(to group: RouterGroup<APIRequestContext>) {
+        group.get("search", use: show)
+    }
+
+    struct Hit: Sendable {
+        let href: String
+        let title: String
+        let kind: String
+        let role: String?
+        let time: String
+        let snippet: [SnippetPart]
+    }
+
+    struct AgentOption: Sendable {
+        let id: String
+        let name: String
+        let selected: Bool
+    }
+
+    struct Page: Sendable {
+        let chrome: Chrome
+        let query: String
+        let agents: [AgentOption]
+        let searched: Bool
+        let hits: [Hit]
+        let next: String?
+        let error: String?
+    }
+
+    @Sendable func show(_ request: Request, context: APIRequestContext) async throws -> Response {
+        let visit = try ConsoleVisit(request, context: context)
+        let parameters = request.uri.queryParameters
+        let text = parameters["q"].map(String.init)?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+        let agentID = parameters["agent_id"].flatMap { $0.isEmpty ? nil : AgentID(rawValue: String($0)) }
+        let cursor = parameters["cursor"].flatMap { SearchCursor(token: String($0)) }
+        var error: String?
+        let (user, agents, found) = try await api.store.withTenant(visit.userID, requestID: context.requestID) { session in
+            let agents = try await session.agents(PageRequest(limit: 100, order: .descending))
+            var found: SearchPage?
+            if !text.isEmpty {
+                do {
+                    found = try await session.search(SearchQuery(text: text, agentID: agentID), SearchPageRequest(limit: 20, cursor: cursor))
+                } catch let refused as StoreError {
+                    error = RefusedRequest(refused).fieldErrors.first.map { "The search \($0.reason)." } ?? RefusedRequest(refused).detail
+                }
+            }
+            return (try await session.currentUserIfExists(), agents, found)
+        }
+        let names = Dictionary(agents.items.map { ($0.id, $0.name) }, uniquingKeysWith: { first, _ in first })
+        let hits = (found?.hits ?? []).map { hit in
+            let path = ChatPages.path(hit.agentID, hit.conversationID)
+            return Hit(
+                href: hit.messageID.map { "\(path)#message-\($0.rawValue)" } ?? path,
+                title: "\(names[hit.agentID] ?? "Agent") · \(hit.conversationTitle ?? hit.conversationID.rawValue)",
+                kind: hit.kind == .conversation ? "conversation title" : "message",
+                role: hit.role.map { $0 == .assistant ? "reply" : $0.rawValue }, time: ConsoleFormat.time(hit.createdAt),
+                snippet: hit.snippet)
+        }
+        var next: String?
+        if let cursor = found?.nextCursor {
+            var query = "q=\(ConsoleFormat.segment(text))&cursor=\(ConsoleFormat.segment(cursor.token))"
+            if let agentID { query += "&agent_id=\(ConsoleFormat.segment(agentID.rawValue))" }
+            next = "/search?\(query)"
+        }
+        let model = Page(
+            chrome: Chrome(title: "Search", section: .search, assets: pages.assets, visit: visit, email: user?.email),
+            query: text,
+            agents: agents.items.map { AgentOption(id: $0.id.rawValue, name: $0.name, selected: $0.id == agentID) },
+            searched: found != nil, hits: hits, next: next, error: error)
+        return pages.page("search", model, status: error == nil ? .ok : .unprocessableContent)
+    }
+}
