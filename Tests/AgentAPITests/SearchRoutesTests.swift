@@ -76,9 +76,10 @@ import Testing
         }
     }
 
+    /// Over a socket: the cursor makes the round trip through a real query string.
     @Test func pagesFollowNextCursor() async throws {
         let owner = try await api.makeUser()
-        try await api.test { client async throws in
+        try await api.test(.live) { client async throws in
             _ = try await makeAgent(
                 client, owner, conversation: "notes", title: "Weekly notes", (0..<12).map { "note \($0) about the harbour" })
             var seen: [String] = []
