@@ -8,13 +8,14 @@ import Testing
 /// credential, and for an address whose credentials keep failing.
 @Suite struct RateLimitTests {
     @Test func anAddressOverItsRateIsTold429AndWhenToRetry() async throws {
-        let api = try await TestAPI.make(rateLimits: RateLimits(perAddress: .init(perSecond: 0.5, burst: 3)))
+        // A token every 20 s: four requests never take that long, however loaded the machine.
+        let api = try await TestAPI.make(rateLimits: RateLimits(perAddress: .init(perSecond: 0.05, burst: 3)))
         let owner = try await api.makeUser()
         try await api.test(.live) { client async throws in
             for _ in 0..<3 { #expect(try await client.send(.get, "/v1/me", as: owner).status == .ok) }
             let refused = try await client.send(.get, "/v1/me", as: owner)
             #expect(refused.isProblem(.tooManyRequests))
-            #expect(refused.headers[.retryAfter].flatMap { Int($0) }.map { (1...2).contains($0) } == true)
+            #expect(refused.headers[.retryAfter].flatMap { Int($0) }.map { (1...20).contains($0) } == true)
         }
     }
 

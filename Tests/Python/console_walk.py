@@ -41,7 +41,7 @@ def browser():
     return driver
 
 
-def wait(driver, seconds=20):
+def wait(driver, seconds=45):
     return WebDriverWait(driver, seconds)
 
 
@@ -198,7 +198,7 @@ def walk(driver):
     wait(driver).until(lambda d: status_of(assistant_messages(d)[-1]) == "streaming")
     time.sleep(0.5)
     driver.refresh()
-    wait(driver, 30).until(lambda d: status_of(assistant_messages(d)[-1]) == "complete")
+    wait(driver, 60).until(lambda d: status_of(assistant_messages(d)[-1]) == "complete")
     assert "still here" in assistant_messages(driver)[-1].find_element(By.CSS_SELECTOR, ".content").text
     print("reattached after reload")
 

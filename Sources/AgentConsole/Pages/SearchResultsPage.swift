@@ -50,9 +50,12 @@ struct SearchResultsPage: Sendable {
             var found: SearchPage?
             if !text.isEmpty {
                 do {
-                    found = try await session.search(SearchQuery(text: text, agentID: agentID), SearchPageRequest(limit: 20, cursor: cursor))
+                    found = try await session.search(
+                        SearchQuery(text: text, agentID: agentID), SearchPageRequest(limit: 20, cursor: cursor))
                 } catch let refused as StoreError {
-                    error = RefusedRequest(refused).fieldErrors.first.map { "The search \($0.reason)." } ?? RefusedRequest(refused).detail
+                    error =
+                        RefusedRequest(refused).fieldErrors.first.map { "The search \($0.reason)." }
+                        ?? RefusedRequest(refused).detail
                 }
             }
             return (try await session.currentUserIfExists(), agents, found)

@@ -16,21 +16,23 @@ enum PythonScript {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().deletingLastPathComponent()
 
+    /// Runs `script`; with `niceness`, at that lower CPU priority (children included), so that a heavy
+    /// script (a browser) takes what the rest of the parallel test run leaves rather than starving it.
     static func run(
-        _ script: String, environment: [String: String], input: String, timeLimit: Int = 120
+        _ script: String, environment: [String: String], input: String, timeLimit: Int = 120, niceness: Int? = nil
     ) async throws -> Result {
         let path = root.appendingPathComponent(script).path
         return try await Task.detached {
-            try run(arguments: [path], environment: environment, input: input, timeLimit: timeLimit)
+            try run(arguments: [path], environment: environment, input: input, timeLimit: timeLimit, niceness: niceness)
         }.value
     }
 
     private static func run(
-        arguments: [String], environment: [String: String], input: String, timeLimit: Int = 120
+        arguments: [String], environment: [String: String], input: String, timeLimit: Int = 120, niceness: Int? = nil
     ) throws -> Result {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3"] + arguments
+        process.arguments = (niceness.map { ["nice", "-n", String($0)] } ?? []) + ["python3"] + arguments
         var childEnvironment = environment
         for name in ["PATH", "HOME", "LANG", "VIRTUAL_ENV", "CHROMEDRIVER", "CHROMIUM_BINARY"] {
             if let value = ProcessInfo.processInfo.environment[name] { childEnvironment[name] = value }
