@@ -1,0 +1,50 @@
+import AgentAPI
+import AgentConsole
+import AgentStore
+import AgentTestSupport
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import JWTKit
+import Testing
+
+/// Where JWTs are configured, the console's sign-in takes one as the API does, and refuses one that the
+/// API would refuse.
+@Suite struct ConsoleJWTSignInTests {
+    let api: TestAPI
+
+    init() async throws {
+        var made = try await TestAPI.make(
+            jwt: JWTConfiguration(
+                hs256Secret: AuthenticationTests.secret, issuer: AuthenticationTests.issuer, audience: "agent-platform"))
+        made.companions = [try WebConsole()]
+        api = made
+    }
+
+    func jwt(subject: String, secret: String = AuthenticationTests.secret) async throws -> String {
+        let keys = JWTKeyCollection()
+        await keys.add(hmac: HMACKey(from: secret), digestAlgorithm: .sha256)
+        return try await keys.sign(
+            AuthenticationTests.Claims(
+                sub: SubjectClaim(value: subject), exp: ExpirationClaim(value: Date().addingTimeInterval(600)),
+                iss: IssuerClaim(value: AuthenticationTests.issuer), aud: AudienceClaim(value: ["agent-platform"])))
+    }
+
+    @Test func aJWTSignsInAndAForgedOneDoesNot() async throws {
+        let subject = "console-\(UUID().uuidString.prefix(8))"
+        let userID = UserID.jwt(issuer: AuthenticationTests.issuer, subject: subject)
+        _ = try await api.db.store.withTenant(userID) { try await $0.createCurrentUser(email: "\(subject)@example.test") }
+        let valid = try await jwt(subject: subject)
+        let forged = try await jwt(subject: subject, secret: "another-secret-that-is-long-enough-for-hs256!")
+        try await api.test { client in
+            let page = try await ConsoleBrowser(client).request(.get, "/signin")
+            #expect(String(buffer: page.body).contains("Token or JWT"))
+            #expect(try await ConsoleBrowser(client).signIn(forged).status == .unauthorized)
+            let browser = ConsoleBrowser(client)
+            #expect(try await browser.signIn(valid).status == .seeOther)
+            let agents = try await browser.request(.get, "/agents")
+            #expect(agents.status == .ok)
+            #expect(String(buffer: agents.body).contains("\(subject)@example.test"))
+        }
+    }
+}
