@@ -209,6 +209,19 @@ def walk(driver):
     wait(driver).until(lambda d: status_of(assistant_messages(d)[-1]) == "complete")
     print("regenerated")
 
+    # A reply that fails shows its error and a retry (which fails again here: the provider still refuses).
+    send(driver, "[emulator status=500]\nThis one fails")
+    wait(driver).until(lambda d: status_of(assistant_messages(d)[-1]) == "failed")
+    failed = assistant_messages(driver)[-1]
+    assert "failed" in failed.find_element(By.CSS_SELECTOR, ".alert").text.lower()
+    retry = failed.find_element(By.CSS_SELECTOR, "[data-action=regenerate]")
+    assert retry.text == "Retry", retry.text
+    count = len(assistant_messages(driver))
+    click(driver, retry)
+    wait(driver).until(lambda d: len(assistant_messages(d)) == count + 1)
+    wait(driver).until(lambda d: status_of(assistant_messages(d)[-1]) == "failed")
+    print("a failed reply shows its error and a retry")
+
     # Feedback with a comment (a plain form post).
     driver.get(chat_url)
     first = assistant_messages(driver)[0]
