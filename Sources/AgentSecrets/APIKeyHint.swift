@@ -1,5 +1,3 @@
-import Crypto
-
 /// What the platform shows about a stored API key instead of the key itself.
 ///
 /// ``display`` looks like `sk-…a1b2`: the service-style prefix (so an operator
@@ -7,19 +5,13 @@ import Crypto
 /// it against the provider's dashboard). At least eight characters always stay
 /// hidden; short keys show at most their last two.
 ///
-/// ``fingerprint`` lets an operator tell two keys apart, or spot the same key
-/// in two connections, without revealing either: the first 16 hex digits of
-/// SHA-256 over a fixed domain string and the key. It is unkeyed, so it hides
-/// only high-entropy keys (as provider API keys are), not guessable strings.
+/// The fingerprint that lets an operator tell two keys apart is keyed, so it
+/// comes from the keyring: ``Keyring/fingerprint(ofAPIKey:)``.
 public struct APIKeyHint: Sendable, Hashable, CustomStringConvertible {
     /// Leading letters/digits up to and including the first `-` or `_`, e.g. `sk-`, `ghp_`; may be empty.
     public let prefix: String
     /// The last four characters, two for short keys, or empty for very short ones.
     public let suffix: String
-    /// 16 hex digits identifying the key.
-    public let fingerprint: String
-
-    static let fingerprintDomain = "agent-platform/api-key-fingerprint/v1\u{0}"
     static let maximumPrefixLength = 8
     static let minimumHiddenLength = 8
 
@@ -34,7 +26,6 @@ public struct APIKeyHint: Sendable, Hashable, CustomStringConvertible {
             self.prefix = ""
             self.suffix = characters.count >= 8 ? String(characters.suffix(2)) : ""
         }
-        self.fingerprint = Self.fingerprint(of: apiKey)
     }
 
     /// The opened key's hint, without exposing it further.
@@ -57,10 +48,5 @@ public struct APIKeyHint: Sendable, Hashable, CustomStringConvertible {
             guard character.isASCII, character.isLetter || character.isNumber else { return "" }
         }
         return ""
-    }
-
-    static func fingerprint(of apiKey: String) -> String {
-        let digest = SHA256.hash(data: Array((fingerprintDomain + apiKey).utf8))
-        return Hex.encode(digest.prefix(8))
     }
 }

@@ -29,6 +29,8 @@ public struct Keyring: Sendable {
     let activeKey: AESGCMKey
     /// `ak1.<activeKeyID>.`, built once rather than on every seal.
     let activeValuePrefix: String
+    /// The HMAC key of ``fingerprint(ofAPIKey:)``, derived from the active key (see there why that one).
+    let fingerprintKey: SymmetricKey
 
     // MARK: Initialisers
 
@@ -41,6 +43,7 @@ public struct Keyring: Sendable {
 
     init(entries: [KeyEntry], activeKeyID: String?) throws(KeyringError) {
         var keys: [String: AESGCMKey] = [:]
+        var fingerprintKeys: [String: SymmetricKey] = [:]
         var ids: [String] = []
         for (index, entry) in entries.enumerated() {
             guard Self.isValidKeyID(entry.id) else {
@@ -48,13 +51,17 @@ public struct Keyring: Sendable {
             }
             let key = try Self.parseKey(entry)
             guard keys[entry.id] == nil else { throw .duplicateKeyID(entry.id) }
-            keys[entry.id] = key
+            keys[entry.id] = key.sealing
+            fingerprintKeys[entry.id] = key.fingerprint
             ids.append(entry.id)
         }
         let active = activeKeyID ?? ids.first ?? ""
-        guard let activeKey = keys[active] else { throw .unknownActiveKeyID(active) }
+        guard let activeKey = keys[active], let fingerprintKey = fingerprintKeys[active] else {
+            throw .unknownActiveKeyID(active)
+        }
         self.keys = keys
         self.activeKey = activeKey
+        self.fingerprintKey = fingerprintKey
         self.keyIDs = ids
         self.activeKeyID = active
         self.activeValuePrefix = SealedValue.valuePrefix(keyID: active)
@@ -83,7 +90,8 @@ public struct Keyring: Sendable {
         }
     }
 
-    static func parseKey(_ entry: KeyEntry) throws(KeyringError) -> AESGCMKey {
+    /// The sealing key of `entry` and the fingerprint key derived from it.
+    static func parseKey(_ entry: KeyEntry) throws(KeyringError) -> (sealing: AESGCMKey, fingerprint: SymmetricKey) {
         let keyID = entry.source == "ENCRYPTION_KEY" ? nil : entry.id
         guard entry.hex.utf8.count == 64 else {
             throw .invalidKeyLength(source: entry.source, keyID: keyID, length: entry.hex.count)
@@ -95,7 +103,8 @@ public struct Keyring: Sendable {
             // Best effort: the context's copy is zeroed on release; this one now.
             for index in bytes.indices { bytes[index] = 0 }
         }
-        return AESGCMKey(SymmetricKey(data: bytes))
+        let key = SymmetricKey(data: bytes)
+        return (AESGCMKey(key), deriveFingerprintKey(from: key))
     }
 }
 

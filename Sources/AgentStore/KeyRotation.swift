@@ -11,6 +11,11 @@ import PostgresNIO
 /// transaction that locks only its own rows (`FOR UPDATE`), so a concurrent update either waits for
 /// the batch or is seen by it; none is lost. Rows already under the active key are skipped, so an
 /// interrupted rotation resumes by running again.
+///
+/// A row's `api_key_fingerprint` is keyed by the key that seals its `api_key` (see
+/// ``Keyring/fingerprint(ofAPIKey:)``), so a re-sealed row gets its fingerprint recomputed in the same
+/// update, and a row whose fingerprint is still in the unkeyed format is recomputed even when its key
+/// need not be re-sealed.
 public struct KeyRotation: Sendable {
     let admin: PostgresClient
     public let keyring: Keyring
@@ -32,14 +37,19 @@ public struct KeyRotation: Sendable {
     public struct Report: Sendable {
         public var examined = 0
         public var resealed = 0
+        /// Rows whose fingerprint was recomputed: every re-sealed row, and those with an unkeyed one.
+        public var fingerprinted = 0
         public var failures: [Failure] = []
     }
 
-    /// How many rows are not sealed under the active key.
+    /// How many rows are not sealed under the active key or still have an unkeyed fingerprint.
     public func pendingCount() async throws -> Int {
         try await asOperator { connection in
             try await connection.query(
-                "SELECT count(*) FROM api_connections WHERE api_key NOT LIKE \(activePrefix)", logger: logger
+                """
+                SELECT count(*) FROM api_connections
+                 WHERE api_key NOT LIKE \(activePrefix) OR api_key_fingerprint NOT LIKE \(keyedFingerprintPattern)
+                """, logger: logger
             ).collect().first?.decode(Int.self) ?? 0
         }
     }
@@ -65,29 +75,46 @@ public struct KeyRotation: Sendable {
                 let rows = try await connection.query(
                     """
                     SELECT id, user_id, api_key FROM api_connections
-                     WHERE id > \(cursor) AND api_key NOT LIKE \(activePrefix)
+                     WHERE id > \(cursor)
+                       AND (api_key NOT LIKE \(activePrefix) OR api_key_fingerprint NOT LIKE \(keyedFingerprintPattern))
                      ORDER BY id LIMIT \(batchSize) FOR UPDATE
                     """, logger: logger
                 ).collect().map { try $0.decode((String, String, String).self) }
                 var resealed = 0
+                var fingerprinted = 0
                 var failures: [Failure] = []
                 for (id, tenant, stored) in rows {
                     do {
-                        let sealed = try keyring.reseal(stored, context: SealContext(tenantID: tenant, connectionID: id))
-                        try await connection.query(
-                            "UPDATE api_connections SET api_key = \(sealed) WHERE id = \(id)", logger: logger)
-                        resealed += 1
+                        let context = SealContext(tenantID: tenant, connectionID: id)
+                        let secret = try keyring.open(stored, context: context)
+                        // Under the active key, as the re-sealed value: the pair stays keyed alike.
+                        let fingerprint = keyring.fingerprint(of: secret)
+                        if keyring.needsResealing(stored) {
+                            let sealed = try keyring.seal(secret, context: context)
+                            try await connection.query(
+                                """
+                                UPDATE api_connections SET api_key = \(sealed), api_key_fingerprint = \(fingerprint)
+                                 WHERE id = \(id)
+                                """, logger: logger)
+                            resealed += 1
+                        } else {
+                            try await connection.query(
+                                "UPDATE api_connections SET api_key_fingerprint = \(fingerprint) WHERE id = \(id)",
+                                logger: logger)
+                        }
+                        fingerprinted += 1
                     } catch let error as SecretError {
                         failures.append(Failure(tenantID: tenant, connectionID: id, reason: error.description))
                     }
                 }
-                return (rows.last?.0, rows.count, resealed, failures)
+                return (rows.last?.0, rows.count, resealed, fingerprinted, failures)
             }
             guard let last = batch.0 else { break }
             cursor = last
             report.examined += batch.1
             report.resealed += batch.2
-            report.failures += batch.3
+            report.fingerprinted += batch.3
+            report.failures += batch.4
             progress(report)
         }
         try await recordRotation(report)
@@ -127,13 +154,17 @@ public struct KeyRotation: Sendable {
         "ak1." + keyring.activeKeyID.replacingOccurrences(of: "_", with: "\\_") + ".%"
     }
 
+    /// `LIKE` pattern of keyed fingerprints (``Keyring/fingerprintPrefix`` holds no wildcard).
+    private var keyedFingerprintPattern: String { Keyring.fingerprintPrefix + "%" }
+
     private func recordRotation(_ report: Report) async throws {
         try await asOperator { connection in
             _ = try await connection.query(
                 """
                 INSERT INTO audit_log (tenant_id, actor, action, target_type, target_id, details)
                 VALUES (NULL, 'operator', \(AuditAction.keysRotated.rawValue), 'keyring', \(keyring.activeKeyID),
-                        jsonb_build_object('resealed', \(report.resealed), 'failed', \(report.failures.count)))
+                        jsonb_build_object('resealed', \(report.resealed), 'fingerprinted', \(report.fingerprinted),
+                                           'failed', \(report.failures.count)))
                 """, logger: logger)
         }
     }

@@ -29,8 +29,8 @@ extension TenantSession {
             try await row(
                 """
                 INSERT INTO api_connections (id, user_id, name, service, api_key, api_key_hint, api_key_fingerprint, metadata)
-                VALUES (\(id), \(userID.rawValue), \(new.name), \(new.service), \(sealed), \(hint.display),
-                        \(hint.fingerprint), \(metadata)::jsonb)
+                VALUES (\(id), \(userID.rawValue), \(new.name), \(new.service), \(sealed.value), \(hint.display),
+                        \(sealed.fingerprint), \(metadata)::jsonb)
                 RETURNING \(unescaped: Self.connectionColumns)
                 """, Self.connection
             ) ?? { throw StoreError.notFound(resource: "user") }()
@@ -60,9 +60,11 @@ extension TenantSession {
             sql.append(", metadata = \(sql.bind(try metadata?.storedText(field: .metadata)))::jsonb")
         }
         if let apiKey = changes.apiKey {
+            // A new key gets a new hint and fingerprint in the same statement, so they never describe another key.
             let hint = APIKeyHint(apiKey: apiKey)
-            sql.append(", api_key = \(sql.bind(try seal(apiKey, connectionID: id)))")
-            sql.append(", api_key_hint = \(sql.bind(hint.display)), api_key_fingerprint = \(sql.bind(hint.fingerprint))")
+            let sealed = try seal(apiKey, connectionID: id)
+            sql.append(", api_key = \(sql.bind(sealed.value))")
+            sql.append(", api_key_hint = \(sql.bind(hint.display)), api_key_fingerprint = \(sql.bind(sealed.fingerprint))")
         }
         sql.append(" WHERE id = \(sql.bind(id)) AND user_id = \(sql.bind(userID.rawValue)) RETURNING \(Self.connectionColumns)")
         let connection = try await row(sql.query, Self.connection) ?? { throw StoreError.notFound(resource: "connection") }()
@@ -108,8 +110,11 @@ extension TenantSession {
         return secret
     }
 
-    private func seal(_ apiKey: String, connectionID: ConnectionID) throws -> String {
+    /// The key sealed for this row, and its fingerprint under the same (active) key, as rotation expects.
+    private func seal(_ apiKey: String, connectionID: ConnectionID) throws -> (value: String, fingerprint: String) {
         guard let keyring else { throw StoreError.unavailable(reason: "no encryption key is configured") }
-        return try keyring.seal(apiKey, context: SealContext(tenantID: userID.rawValue, connectionID: connectionID.rawValue))
+        let value = try keyring.seal(
+            apiKey, context: SealContext(tenantID: userID.rawValue, connectionID: connectionID.rawValue))
+        return (value, keyring.fingerprint(ofAPIKey: apiKey))
     }
 }

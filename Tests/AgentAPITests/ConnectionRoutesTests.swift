@@ -30,7 +30,8 @@ import Testing
             let connection = try created.decode(Schemas.Connection.self)
             let id = connection.id
             #expect(connection.apiKeyHint.hasSuffix("cdef"))
-            #expect(connection.apiKeyFingerprint.count == 16)
+            // `hmac:` and 16 hex digits, as the document describes it.
+            #expect(connection.apiKeyFingerprint.hasPrefix("hmac:") && connection.apiKeyFingerprint.count == 21)
             #expect(!created.text.contains(#""api_key""#))
             #expect((connection.metadata.value as? [String: (any Sendable)?])?["team"] as? String == "ml")
             responses.append(try await client.send(.get, "/v1/connections/\(id)", as: owner))

@@ -41,6 +41,7 @@ import Testing
         #expect(rotate.status == 2)
         #expect(rotate.errors.contains("progress: "), "plain progress lines when standard error is not a terminal")
         #expect(rotate.output.contains("re-sealed 2 of 3 connections under key k2"))
+        #expect(rotate.output.contains("recomputed the fingerprint of 2 connections"))
         #expect(
             rotate.output.contains("0 connections left in the seed format (iv:tag:ct); ACCEPT_SEED_FORMAT=false loses nothing"))
 

@@ -131,9 +131,13 @@ import Testing
             logger: db.logger)
         let keyring = try Keyring.fromSettings(encryptionKey: seedKey, encryptionKeys: nil, activeKeyID: nil)!
         let report = try await KeyRotation(admin: db.admin, keyring: keyring, logger: db.logger).rotate()
-        #expect(report.resealed == 1)
+        #expect(report.resealed == 1 && report.fingerprinted == 1)
         let stored = try await Self.storedKeys(db)
         #expect(stored.count == 1 && stored[0].hasPrefix("ak1."))
+        // Imported without a fingerprint; rotation gives it the keyed one.
+        let fingerprint = try await db.admin.query("SELECT api_key_fingerprint FROM api_connections", logger: db.logger)
+            .collect().first?.decode(String.self)
+        #expect(fingerprint == keyring.fingerprint(ofAPIKey: "ghp_FixtureToken1234567890abcdefABCD"))
         let store = AgentStore(client: db.runtime, keyring: keyring, logger: db.logger)
         #expect(
             try await store.withTenant(user) {

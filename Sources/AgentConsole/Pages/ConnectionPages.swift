@@ -36,7 +36,8 @@ struct ConnectionPages: Sendable {
             name = connection.name
             service = connection.service
             hint = connection.apiKeyHint
-            fingerprint = String(connection.apiKeyFingerprint.prefix(16))
+            // `hmac:` and 16 hex digits; the bound keeps an odd stored value from stretching the page.
+            fingerprint = String(connection.apiKeyFingerprint.prefix(24))
             baseURL = ConnectionPages.baseURL(connection.metadata)
             updated = ConsoleFormat.time(connection.updatedAt)
         }

@@ -36,5 +36,6 @@ extension Migration {
         .hardening,
         .search,
         .consoleSessions,
+        .fingerprintGrant,
     ]
 }

@@ -20,7 +20,7 @@ struct KeysCommand: AsyncParsableCommand {
 
     struct Rotate: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Re-seal every API key not under the active key, in batches, while the platform serves.")
+            abstract: "Re-seal API keys not under the active key and recompute fingerprints, in batches, while serving.")
         @Option(help: "Rows per transaction.") var batchSize: Int = 200
         @OptionGroup var config: ConfigurationOptions
 
@@ -35,6 +35,7 @@ struct KeysCommand: AsyncParsableCommand {
                     print("failed tenant=\(failure.tenantID) connection=\(failure.connectionID): \(failure.reason)")
                 }
                 print("re-sealed \(report.resealed) of \(connections(report.examined)) under key \(rotation.keyring.activeKeyID)")
+                print("recomputed the fingerprint of \(connections(report.fingerprinted))")
                 // Turning the seed format off is safe only once nothing is left in it.
                 let seed = try await rotation.seedFormatCount()
                 print(
