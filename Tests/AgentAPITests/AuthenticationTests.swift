@@ -202,6 +202,26 @@ import Testing
         }
     }
 
+    @Test func provisioningIsRateLimited() async throws {
+        let slow = try await TestAPI.make(
+            jwt: JWTConfiguration(
+                hs256Secret: Self.secret, autoProvision: true, provisioningRate: .init(perSecond: 0.001, burst: 2)))
+        let tokens = try await (0..<3).asyncMap { index in
+            try await jwt(
+                claims(
+                    sub: "new-\(index)-\(UUID().uuidString)", email: "new-\(index)-\(UUID().uuidString.prefix(8))@example.test"))
+        }
+        try await slow.test { client async throws in
+            #expect(try await status(client, "Bearer \(tokens[0])").status == .ok)
+            #expect(try await status(client, "Bearer \(tokens[1])").status == .ok)
+            let third = try await status(client, "Bearer \(tokens[2])")
+            #expect(third.isProblem(.tooManyRequests))
+            #expect(third.headers[.retryAfter] != nil)
+            // Users that exist are not held back: only creating one is limited.
+            #expect(try await status(client, "Bearer \(tokens[0])").status == .ok)
+        }
+    }
+
     @Test func clockLeewayAndLifetime() async throws {
         let subject = "idp|\(UUID().uuidString)"
         _ = try await makeJWTUser(subject: subject)

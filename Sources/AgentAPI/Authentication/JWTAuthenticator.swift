@@ -18,6 +18,8 @@ struct JWTAuthenticator: Sendable {
     let keySet: JWTKeySet?
     let configuration: JWTConfiguration
     let store: AgentStore
+    /// Users created from tokens, process-wide (`JWTConfiguration.provisioningRate`).
+    let provisioning = RequestRateLimiter(maximumKeys: 1)
 
     /// Loads the HS256 secret and the JWKS; a JWKS that cannot be used, or one without an issuer and an
     /// audience to check, is reported by its variable.
@@ -111,6 +113,10 @@ struct JWTAuthenticator: Sendable {
             try await store.withTenant(userID, requestID: requestID) { session in
                 if try await session.currentUserIfExists() != nil { return }
                 guard provision, let email else { throw Problem.unauthorized() }
+                if let wait = provisioning.take("provisioning", configuration.provisioningRate) {
+                    logger.warning("JWT user provisioning is over its rate")
+                    throw Problem.tooManyRequests(retryAfter: wait)
+                }
                 _ = try await session.createCurrentUser(email: email, displayName: claims.name)
             }
         } catch let error as StoreError {

@@ -10,16 +10,21 @@ public struct JWTConfiguration: Sendable, CustomStringConvertible {
     public var audience: String?
     /// Whether a valid token for an unknown `sub` creates that user (its `email` claim is then required).
     public var autoProvision: Bool
+    /// How fast the process creates users from tokens: an identity provider that mints tokens for new
+    /// subjects (or a leaked signing key) cannot fill the database faster than this. Default: 30 at once,
+    /// then one every 2 seconds.
+    public var provisioningRate: RateLimits.Rate
 
     public init(
         hs256Secret: String? = nil, jwks: String? = nil, issuer: String? = nil, audience: String? = nil,
-        autoProvision: Bool = false
+        autoProvision: Bool = false, provisioningRate: RateLimits.Rate = .init(perSecond: 0.5, burst: 30)
     ) {
         self.hs256Secret = hs256Secret
         self.jwks = jwks
         self.issuer = issuer
         self.audience = audience
         self.autoProvision = autoProvision
+        self.provisioningRate = provisioningRate
     }
 
     public var description: String {
