@@ -13,28 +13,10 @@ final class HTTPLoadConnection {
     private let socket: Int32
     private var buffer = [UInt8](repeating: 0, count: 256 * 1024)
 
-    /// Connects to `host` (an IPv4 address) and `port`.
-    init(host: String, port: Int) throws(BenchmarkFailure) {
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        guard inet_pton(AF_INET, host, &address.sin_addr) == 1 else { throw BenchmarkFailure("not an IPv4 address: \(host)") }
-        #if canImport(Glibc)
-            let fd = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        #else
-            let fd = Darwin.socket(AF_INET, SOCK_STREAM, 0)
-        #endif
-        guard fd >= 0 else { throw BenchmarkFailure("socket() failed: errno \(errno)") }
-        var noDelay: Int32 = 1
-        setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &noDelay, socklen_t(MemoryLayout<Int32>.size))
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard connected == 0 else {
-            close(fd)
-            throw BenchmarkFailure("cannot connect to \(host):\(port): errno \(errno)")
-        }
-        socket = fd
+    /// Connects to `host` (an IPv4 address) and `port`; a read that waits longer than `timeoutSeconds` fails
+    /// the benchmark instead of hanging it.
+    init(host: String, port: Int, timeoutSeconds: Int = 30) throws(BenchmarkFailure) {
+        socket = try LoadSocket.connect(host: host, port: port, timeoutSeconds: timeoutSeconds)
     }
 
     deinit { close(socket) }
@@ -52,7 +34,8 @@ final class HTTPLoadConnection {
         while received < expected {
             if received == buffer.count { throw BenchmarkFailure("response larger than \(buffer.count) bytes") }
             let count = buffer.withUnsafeMutableBytes { read(socket, $0.baseAddress! + received, $0.count - received) }
-            guard count > 0 else { throw BenchmarkFailure("connection closed mid-response") }
+            guard count != 0 else { throw BenchmarkFailure("connection closed mid-response") }
+            guard count > 0 else { throw BenchmarkFailure("no response within the read timeout (errno \(errno))") }
             received += count
             if expected == .max, let end = Self.headerEnd(buffer, count: received) {
                 expected = end + (try Self.contentLength(buffer[..<end]))
