@@ -77,4 +77,24 @@ import Testing
             #expect(duration >= .seconds(4) && duration < .seconds(10), "\(duration)")
         }
     }
+
+    @Test func aThousandIdleConnectionsDoNotStopOthersBeingServed() async throws {
+        let count = IdleSockets.allowance(for: 1_000)
+        #expect(count == 1_000, "the descriptor limit allows only \(count) idle connections")
+        let api = try await TestAPI.make(idleTimeout: .seconds(60))
+        let owner = try await api.makeUser()
+        try await api.test(.live) { client async throws in
+            let port = try #require(client.port)
+            let idle = try await Task.detached { try IdleSockets(count, port: port) }.value
+            #expect(idle.descriptors.count == count)
+            // Every one of them is held open by the server (none has timed out yet), and others are served.
+            let start = ContinuousClock.now
+            for _ in 0..<5 {
+                #expect(try await client.exchange(.get, "/health").status == .ok)
+                #expect(try await client.send(.get, "/v1/agents", as: owner).status == .ok)
+            }
+            #expect(start.duration(to: .now) < .seconds(10))
+            withExtendedLifetime(idle) {}
+        }
+    }
 }
