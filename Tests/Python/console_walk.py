@@ -21,8 +21,14 @@ BASE = os.environ["CONSOLE_URL"].rstrip("/")
 PROVIDER = os.environ["PROVIDER_URL"]
 SHOTS = os.environ.get("SCREENSHOTS", "")
 OWNER_TOKEN, OTHER_TOKEN = [line.strip() for line in sys.stdin.read().splitlines()[:2]]
+STARTED = time.monotonic()
 DESKTOP = (1280, 900)
 PHONE = (375, 812)
+
+
+def step(text):
+    """Says a step passed, and when (seconds since the walk began): a slow step shows where time went."""
+    print("%5.1f s  %s" % (time.monotonic() - STARTED, text))
 
 
 def browser():
@@ -128,7 +134,7 @@ def walk(driver):
     wait(driver).until(EC.url_contains("/signin"))
     shoot(driver, "signin")
     sign_in(driver, OWNER_TOKEN)
-    print("signed in")
+    step("signed in")
 
     # An agent, with the API's validation message next to its field first.
     driver.find_element(By.ID, "name").send_keys("Walk agent")
@@ -145,7 +151,7 @@ def walk(driver):
     temperature.submit()
     wait(driver).until(EC.presence_of_element_located((By.ID, "conversation-list")))
     agent_url = driver.current_url
-    print("agent created")
+    step("agent created")
 
     # A connection to the emulator; the key is write-only.
     key = "sk-walk-%d-secret" % int(time.time())
@@ -162,7 +168,7 @@ def walk(driver):
     assert key[-4:] in driver.find_element(By.ID, "key-hint").text
     driver.get(BASE + "/connections")
     shoot(driver, "connections")
-    print("connection created")
+    step("connection created")
 
     # Link it, and start a conversation.
     driver.get(agent_url)
@@ -174,14 +180,14 @@ def walk(driver):
     driver.find_element(By.ID, "new-conversation").click()
     wait(driver).until(EC.presence_of_element_located((By.ID, "composer")))
     chat_url = driver.current_url
-    print("linked; conversation started")
+    step("linked; conversation started")
 
     # A streamed reply: the deltas arrive while the message is still streaming, then it completes.
     reply = send(driver, '[emulator chunks=12 delay_ms=60 text="Streaming reply from the emulator"]\nHello, walker')
     wait(driver).until(lambda d: status_of(assistant_messages(d)[-1]) == "complete")
     reply = assistant_messages(driver)[-1]
     assert "Streaming reply from the emulator" in reply.find_element(By.CSS_SELECTOR, ".content").text
-    print("streamed reply complete")
+    step("streamed reply complete")
 
     # Stop a long reply: it keeps what was generated, status cancelled.
     # The emulator cuts its text into at most one piece per character: the text must be long for a slow reply.
@@ -191,7 +197,7 @@ def walk(driver):
     time.sleep(0.5)
     click(driver, stop)
     wait(driver).until(lambda d: status_of(assistant_messages(d)[-1]) == "cancelled")
-    print("reply stopped")
+    step("reply stopped")
 
     # Reload mid-reply: the page reattaches and the reply completes on screen.
     send(driver, '[emulator chunks=30 delay_ms=100 text="%s"]\nReload me' % ("still here " * 10))
@@ -200,14 +206,14 @@ def walk(driver):
     driver.refresh()
     wait(driver, 60).until(lambda d: status_of(assistant_messages(d)[-1]) == "complete")
     assert "still here" in assistant_messages(driver)[-1].find_element(By.CSS_SELECTOR, ".content").text
-    print("reattached after reload")
+    step("reattached after reload")
 
     # Regenerate the first reply: a sibling appears and completes.
     count = len(assistant_messages(driver))
     click(driver, assistant_messages(driver)[0].find_element(By.CSS_SELECTOR, "[data-action=regenerate]"))
     wait(driver).until(lambda d: len(assistant_messages(d)) == count + 1)
     wait(driver).until(lambda d: status_of(assistant_messages(d)[-1]) == "complete")
-    print("regenerated")
+    step("regenerated")
 
     # A reply that fails shows its error and a retry (which fails again here: the provider still refuses).
     send(driver, "[emulator status=500]\nThis one fails")
@@ -220,7 +226,7 @@ def walk(driver):
     click(driver, retry)
     wait(driver).until(lambda d: len(assistant_messages(d)) == count + 1)
     wait(driver).until(lambda d: status_of(assistant_messages(d)[-1]) == "failed")
-    print("a failed reply shows its error and a retry")
+    step("a failed reply shows its error and a retry")
 
     # Feedback with a comment (a plain form post).
     driver.get(chat_url)
@@ -229,7 +235,7 @@ def walk(driver):
     click(driver, first.find_element(By.CSS_SELECTOR, "button[value=up]"))
     wait(driver).until(EC.presence_of_element_located((By.CSS_SELECTOR, ".saved")))
     shoot(driver, "chat")
-    print("feedback saved")
+    step("feedback saved")
 
     # Search finds the message; usage shows the calls.
     driver.get(BASE + "/search?q=" + urllib.parse.quote("walker"))
@@ -237,7 +243,7 @@ def walk(driver):
     assert any("walker" in hit.text.lower() for hit in hits), [hit.text for hit in hits]
     assert driver.find_elements(By.CSS_SELECTOR, ".search-hit mark")
     shoot(driver, "search")
-    print("search found the message")
+    step("search found the message")
 
     driver.get(BASE + "/usage")
     assert driver.find_elements(By.CSS_SELECTOR, "svg.chart rect")
@@ -252,7 +258,7 @@ def walk(driver):
     shoot(driver, "audit")
     driver.get(BASE + "/tokens")
     shoot(driver, "tokens")
-    print("usage, audit and tokens shown")
+    step("usage, audit and tokens shown")
 
     # A form post without the CSRF token is refused (as a forged cross-site post would be).
     status = driver.execute_async_script(
@@ -263,14 +269,14 @@ def walk(driver):
     assert status == 403, status
     driver.get(BASE + "/agents")
     assert "Forged" not in driver.page_source
-    print("form without CSRF token refused")
+    step("form without CSRF token refused")
 
     # Sign out ends the session.
     driver.find_element(By.ID, "sign-out").click()
     wait(driver).until(EC.url_contains("/signin"))
     driver.get(BASE + "/agents")
     wait(driver).until(EC.url_contains("/signin"))
-    print("signed out")
+    step("signed out")
 
     # A second tenant sees none of it.
     sign_in(driver, OTHER_TOKEN)
@@ -284,7 +290,7 @@ def walk(driver):
     assert not driver.find_elements(By.CSS_SELECTOR, ".search-hit")
     driver.get(BASE + "/connections")
     assert "Emulator" not in driver.page_source
-    print("second tenant sees nothing of the first")
+    step("second tenant sees nothing of the first")
 
 
 if __name__ == "__main__":
