@@ -5,7 +5,9 @@ import NIOPosix
 /// silence.
 enum RawConnection {
     /// Connects to `port` on loopback, sends `text` and then nothing, and waits for the server to close
-    /// the connection; the time that took after sending, or nil when it was still open after `limit`.
+    /// the connection; the time from connecting to the close, or nil when it was still open after `limit`.
+    /// (From connecting, not from sending: the server's clock starts at the latest when it accepts, and a
+    /// loaded machine may send well after that.)
     static func sendThenWaitForClose(port: Int, _ text: String, limit: Duration) async throws -> Duration? {
         let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .connect(host: "127.0.0.1", port: port) { channel in
@@ -17,24 +19,24 @@ enum RawConnection {
         // below: it is the close being waited for as well.
         let connected = ContinuousClock.now
         do {
-            return try await exchange(channel, text, limit: limit)
+            return try await exchange(channel, text, connected: connected, limit: limit)
         } catch {
             return connected.duration(to: .now)
         }
     }
 
     private static func exchange(
-        _ channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>, _ text: String, limit: Duration
+        _ channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>, _ text: String, connected: ContinuousClock.Instant,
+        limit: Duration
     ) async throws -> Duration? {
         try await channel.executeThenClose { inbound, outbound in
             try await outbound.write(ByteBuffer(string: text))
-            let sent = ContinuousClock.now
             return try await withThrowingTaskGroup(of: Duration?.self) { group in
                 group.addTask {
                     // Whatever the server answers is read and dropped; the end of the stream, or a reset, is
                     // the close being waited for.
                     do { for try await _ in inbound {} } catch {}
-                    return sent.duration(to: .now)
+                    return connected.duration(to: .now)
                 }
                 group.addTask {
                     try await Task.sleep(for: limit)
@@ -48,7 +50,7 @@ enum RawConnection {
     }
 
     /// Connects to `port`, sends `head`, then one byte of body every `interval` until the server closes the
-    /// connection; the time that took after the head, or nil when it was still open after `limit`.
+    /// connection; the time from connecting to the close, or nil when it was still open after `limit`.
     static func trickleThenWaitForClose(port: Int, _ head: String, every interval: Duration, limit: Duration) async throws
         -> Duration?
     {
@@ -60,14 +62,15 @@ enum RawConnection {
             }
         let connected = ContinuousClock.now
         do {
-            return try await trickle(channel, head, every: interval, limit: limit)
+            return try await trickle(channel, head, every: interval, connected: connected, limit: limit)
         } catch {
             return connected.duration(to: .now)
         }
     }
 
     private static func trickle(
-        _ channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>, _ head: String, every interval: Duration, limit: Duration
+        _ channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>, _ head: String, every interval: Duration,
+        connected: ContinuousClock.Instant, limit: Duration
     ) async throws -> Duration? {
         try await channel.executeThenClose { inbound, outbound in
             try await outbound.write(ByteBuffer(string: head))
@@ -75,7 +78,7 @@ enum RawConnection {
             return try await withThrowingTaskGroup(of: Duration?.self) { group in
                 group.addTask {
                     do { for try await _ in inbound {} } catch {}
-                    return sent.duration(to: .now)
+                    return connected.duration(to: .now)
                 }
                 group.addTask {
                     // Writing into a closed connection fails; the reader above reports the close.
