@@ -56,9 +56,51 @@ import Testing
         for (name, config) in settings {
             if name == "authenticate_token" || name == "authenticate_console_session" {
                 #expect(config.isEmpty, "a SET clause would revert the tenant the check sets")
+            } else if name == "current_user_id" {
+                #expect(config.isEmpty, "a SET clause keeps the planner from inlining it into the policies")
             } else {
                 #expect(config == "search_path=pg_catalog, public", "\(name)")
             }
+        }
+    }
+
+    /// Migration 10: the policies' tenant lookup is inlined (a function call with a SET clause cost most of
+    /// what row-level security cost), and its body resolves nothing through the caller's search path.
+    @Test func policiesReadTheTenantInline() async throws {
+        let user = try await db.makeUser()
+        let plan = try await db.runtime.withConnection { connection in
+            try await connection.query("BEGIN", logger: db.logger)
+            try await connection.query("SELECT set_config('app.current_user_id', \(user.rawValue), true)", logger: db.logger)
+            let lines = try await connection.query("EXPLAIN (VERBOSE, COSTS OFF) SELECT id FROM agents", logger: db.logger)
+                .collect().map { try $0.decode(String.self) }
+            try await connection.query("ROLLBACK", logger: db.logger)
+            return lines.joined(separator: "\n")
+        }
+        #expect(plan.contains("current_setting('app.current_user_id'"), "\(plan)")
+        #expect(!plan.contains("current_user_id()"), "\(plan)")
+        let body = try await db.admin.query("SELECT prosrc FROM pg_proc WHERE proname = 'current_user_id'", logger: db.logger)
+            .collect().first?.decode(String.self)
+        let source = try #require(body)
+        #expect(!source.contains("NULLIF") && source.contains("OPERATOR(pg_catalog.=)"))
+    }
+
+    /// An unset or emptied tenant still reads as none: the inlined lookup keeps the old function's NULL.
+    @Test func anUnsetOrEmptyTenantSeesNothing() async throws {
+        let user = try await db.makeUser()
+        _ = try await db.store.withTenant(user) { try await $0.createAgent(NewAgent(name: "seen", systemPrompt: "p")) }
+        for setting in ["", nil] as [String?] {
+            let seen = try await db.runtime.withConnection { connection in
+                try await connection.query("BEGIN", logger: db.logger)
+                if let setting {
+                    try await connection.query("SELECT set_config('app.current_user_id', \(setting), true)", logger: db.logger)
+                }
+                let row = try await connection.query(
+                    "SELECT count(*), current_user_id() IS NULL FROM agents", logger: db.logger
+                ).collect().first?.decode((Int, Bool).self)
+                try await connection.query("ROLLBACK", logger: db.logger)
+                return row
+            }
+            #expect(seen?.0 == 0 && seen?.1 == true)
         }
     }
 

@@ -15,6 +15,7 @@ import Testing
         7: "516b543664b050cf03ca7543096dfd12077d27667ab9f29a85f0424b5f6242ef",
         8: "6a2d99fe5adee7a718d8748f6cec673c1ed68baf8d1a3f112f2531b4cc5af5f3",
         9: "86bdcdde41751938df7e94f91b47d5bbd6e1ff841c9fb8eb11db768b6b36d3e1",
+        10: "32351f1f28fe417f48e92b9b2a07d5dded871b3d0e249e1ee0ce00e86c4c0ab0",
     ]
 
     @Test(arguments: Migration.all.map(\.version))

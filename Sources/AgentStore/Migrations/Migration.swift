@@ -37,5 +37,6 @@ extension Migration {
         .search,
         .consoleSessions,
         .fingerprintGrant,
+        .inlinedTenant,
     ]
 }
