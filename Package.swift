@@ -201,13 +201,14 @@ let package = Package(
             name: "AgentAPITests",
             dependencies: [
                 "AgentAPI", "AgentConsole", "AgentStore", "AgentTestSupport", "AgentReplies", "AgentProviders",
-                "ProviderEmulator",
+                "ProviderEmulator", "LocalPostgres",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"), .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
             swiftSettings: swiftSettings,
             // Types generated from `openapi.yaml` (a link to the served document), to decode responses into.

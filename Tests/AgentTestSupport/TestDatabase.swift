@@ -41,6 +41,9 @@ public struct TestDatabase: Sendable {
             store: AgentStore(client: runtime, keyring: keyring, logger: logger), keyring: keyring, logger: logger)
     }
 
+    /// Where PostgreSQL's programs are, for a suite that runs a cluster of its own.
+    public static var clusterBinDirectory: URL? { TestCluster.binDirectory }
+
     private static func baseAdminURL() async throws -> String {
         if let url = ProcessInfo.processInfo.environment["TEST_ADMIN_DATABASE_URL"] { return url }
         guard let endpoint = try await TestCluster.adminEndpoint() else {
