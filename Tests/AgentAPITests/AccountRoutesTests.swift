@@ -7,7 +7,7 @@ import HummingbirdTesting
 import Testing
 
 /// `/v1/me`, its export and deletion, and the audit log.
-@Suite struct AccountRoutesTests {
+@Suite(.oneDatabase) struct AccountRoutesTests {
     let api: TestAPI
     init() async throws { api = try await TestAPI.make() }
 

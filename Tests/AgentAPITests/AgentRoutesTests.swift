@@ -6,7 +6,7 @@ import Hummingbird
 import HummingbirdTesting
 import Testing
 
-@Suite struct AgentRoutesTests {
+@Suite(.oneDatabase) struct AgentRoutesTests {
     let api: TestAPI
     init() async throws { api = try await TestAPI.make() }
 

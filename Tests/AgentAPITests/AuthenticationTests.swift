@@ -7,7 +7,7 @@ import HummingbirdTesting
 import JWTKit
 import Testing
 
-@Suite struct AuthenticationTests {
+@Suite(.oneDatabase) struct AuthenticationTests {
     static let secret = "test-secret-that-is-long-enough-for-hs256!"
     let api: TestAPI
 

@@ -6,7 +6,7 @@ import HummingbirdTesting
 import Testing
 
 /// No input, however malformed, gets a 500, a crash or a hang; each gets its own problem.
-@Suite struct BadInputTests {
+@Suite(.oneDatabase) struct BadInputTests {
     let api: TestAPI
     init() async throws { api = try await TestAPI.make() }
 

@@ -1,5 +1,6 @@
 import AgentAPI
 import AgentStore
+import AgentTestSupport
 import Dispatch
 import Foundation
 import Hummingbird
@@ -8,7 +9,7 @@ import ProviderEmulator
 import Testing
 
 /// The OpenAI-compatible endpoint in OpenAI's exact wire format, and the official `openai` SDK walking it.
-@Suite struct ChatCompletionsTests {
+@Suite(.oneDatabase) struct ChatCompletionsTests {
     let api: TestAPI
     init() async throws { api = try await TestAPI.make() }
 

@@ -1,5 +1,6 @@
 import AgentAPI
 import AgentStore
+import AgentTestSupport
 import Foundation
 import Hummingbird
 import HummingbirdTesting
@@ -8,7 +9,7 @@ import Testing
 
 /// Another tenant's agent, message or conversation is not found on every route that chat added, and no
 /// answer of any of them carries a key.
-@Suite struct ChatIsolationTests {
+@Suite(.oneDatabase) struct ChatIsolationTests {
     let api: TestAPI
     init() async throws { api = try await TestAPI.make() }
 
@@ -85,7 +86,7 @@ import Testing
 
 /// Conversations as resources: server-generated ids and titles, client-chosen ids percent-decoded, limits
 /// stated, and 404 for an unknown conversation on every method.
-@Suite struct ConversationResourceTests {
+@Suite(.oneDatabase) struct ConversationResourceTests {
     let api: TestAPI
     init() async throws { api = try await TestAPI.make() }
 

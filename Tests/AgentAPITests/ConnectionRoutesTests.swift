@@ -7,7 +7,7 @@ import HummingbirdTesting
 import OpenAPIRuntime
 import Testing
 
-@Suite struct ConnectionRoutesTests {
+@Suite(.oneDatabase) struct ConnectionRoutesTests {
     let api: TestAPI
     init() async throws { api = try await TestAPI.make() }
 

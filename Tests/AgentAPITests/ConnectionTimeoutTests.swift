@@ -1,4 +1,5 @@
 import AgentAPI
+import AgentTestSupport
 import Foundation
 import Hummingbird
 import HummingbirdTesting
@@ -9,7 +10,7 @@ import Testing
 ///
 /// Serialized: the thousand idle connections of one test would otherwise load the machine while another
 /// measures its timeouts.
-@Suite(.serialized) struct ConnectionTimeoutTests {
+@Suite(.serialized, .oneDatabase) struct ConnectionTimeoutTests {
     /// Long enough to never fire under a normal request (the test client's own kept-alive connection would
     /// be closed between two requests of a loaded machine at 1 s), short enough for a test.
     static let idleTimeout = Duration.seconds(3)

@@ -1,5 +1,6 @@
 import AgentAPI
 import AgentConsole
+import AgentTestSupport
 import Foundation
 import HummingbirdTesting
 import ProviderEmulator
@@ -14,7 +15,7 @@ import Testing
 /// alone: beside the other suites, in parallel on two cores, Chromium and they starve each other. Skipped
 /// where Selenium or chromedriver is missing, unless `REQUIRE_BROWSER=1` (CI installs both and sets it).
 /// Screenshots of each main page, desktop and phone width, go to `.build/console-screenshots`.
-@Suite struct ConsoleBrowserTests {
+@Suite(.oneDatabase) struct ConsoleBrowserTests {
     @Test(.enabled(if: ProcessInfo.processInfo.environment["CONSOLE_BROWSER_WALK"] == "1"))
     func theConsoleWalksInChromium() async throws {
         let required = ProcessInfo.processInfo.environment["REQUIRE_BROWSER"] == "1"

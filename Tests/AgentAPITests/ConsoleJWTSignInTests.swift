@@ -10,7 +10,7 @@ import Testing
 
 /// Where JWTs are configured, the console's sign-in takes one as the API does, and refuses one that the
 /// API would refuse.
-@Suite struct ConsoleJWTSignInTests {
+@Suite(.oneDatabase) struct ConsoleJWTSignInTests {
     let api: TestAPI
 
     init() async throws {

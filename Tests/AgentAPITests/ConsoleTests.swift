@@ -12,7 +12,7 @@ import Testing
 /// validation messages next to their fields, keys never shown, and one tenant's pages showing nothing of
 /// another's. The browser walk (`Tests/Python/console_walk.py`, `ConsoleBrowserTests`) drives the same pages
 /// in Chromium.
-@Suite struct ConsoleTests {
+@Suite(.oneDatabase) struct ConsoleTests {
     let api: TestAPI
 
     init() async throws {

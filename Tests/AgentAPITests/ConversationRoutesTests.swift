@@ -7,7 +7,7 @@ import HummingbirdTesting
 import OpenAPIRuntime
 import Testing
 
-@Suite struct ConversationRoutesTests {
+@Suite(.oneDatabase) struct ConversationRoutesTests {
     let api: TestAPI
     init() async throws { api = try await TestAPI.make() }
 

@@ -8,7 +8,7 @@ import JWTKit
 import Testing
 
 /// Tokens signed by an identity provider whose public keys come from a JWKS file.
-@Suite struct JWKSTests {
+@Suite(.oneDatabase) struct JWKSTests {
     static let issuer = "https://idp.test"
     static let audience = "agent-platform"
     let key = ES256PrivateKey()

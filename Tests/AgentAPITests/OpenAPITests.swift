@@ -7,7 +7,7 @@ import Testing
 @testable import AgentAPI
 
 /// The contract file, the two documents served from it, and the router describe the same API.
-@Suite struct OpenAPITests {
+@Suite(.oneDatabase) struct OpenAPITests {
     let api: TestAPI
     init() async throws { api = try await TestAPI.make() }
 

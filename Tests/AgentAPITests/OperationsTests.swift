@@ -8,7 +8,7 @@ import Logging
 import Testing
 
 /// Health, readiness, metrics, request ids and what the logs hold.
-@Suite struct OperationsTests {
+@Suite(.oneDatabase) struct OperationsTests {
     let api: TestAPI
     init() async throws { api = try await TestAPI.make() }
 

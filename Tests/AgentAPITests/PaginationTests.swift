@@ -7,7 +7,7 @@ import HummingbirdTesting
 import Testing
 
 /// Keyset pages walked to the end in both directions: no gaps, no repeats, even with inserts meanwhile.
-@Suite struct PaginationTests {
+@Suite(.oneDatabase) struct PaginationTests {
     let api: TestAPI
     init() async throws { api = try await TestAPI.make() }
 

@@ -1,12 +1,13 @@
 import AgentAPI
 import AgentStore
+import AgentTestSupport
 import Hummingbird
 import HummingbirdTesting
 import Testing
 
 /// The API's rate limits answer 429 with `Retry-After` before anything else runs: per client address, per
 /// credential, and for an address whose credentials keep failing.
-@Suite struct RateLimitTests {
+@Suite(.oneDatabase) struct RateLimitTests {
     @Test func anAddressOverItsRateIsTold429AndWhenToRetry() async throws {
         // A token every 20 s: four requests never take that long, however loaded the machine.
         let api = try await TestAPI.make(rateLimits: RateLimits(perAddress: .init(perSecond: 0.05, burst: 3)))

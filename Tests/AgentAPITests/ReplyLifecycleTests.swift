@@ -14,7 +14,7 @@ import Testing
 
 /// What happens to a reply while it runs: a cancel stops the upstream call at once, a client that goes
 /// away loses nothing (the reply runs on and can be followed again), and limits hold under concurrency.
-@Suite struct ReplyLifecycleTests {
+@Suite(.oneDatabase) struct ReplyLifecycleTests {
     /// The agent's conversation `c1`'s last message, once it is a streaming reply.
     func runningReply(_ client: any TestClientProtocol, _ owner: Tenant, _ chat: ChatFixture) async throws -> String {
         for _ in 0..<200 {
@@ -153,7 +153,7 @@ import Testing
 
 /// A provider that stalls or drops the connection mid-reply fails that reply, in bounded time, and
 /// nothing else.
-@Suite struct ProviderFaultTests {
+@Suite(.oneDatabase) struct ProviderFaultTests {
     @Test(arguments: ["stall_after=2,stall_ms=20000", "drop_after=2"])
     func aStalledOrDroppedProviderFailsTheReplyInBoundedTime(script: String) async throws {
         let api = try await TestAPI.make(providerTimeouts: ProviderTimeouts(idle: .milliseconds(500)))

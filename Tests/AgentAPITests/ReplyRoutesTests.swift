@@ -1,5 +1,6 @@
 import AgentAPI
 import AgentStore
+import AgentTestSupport
 import Crypto
 import Foundation
 import Hummingbird
@@ -10,7 +11,7 @@ import Testing
 /// Agents that answer, over real HTTP against real PostgreSQL and the provider emulator: both wire
 /// protocols streamed and whole, usage, errors in the middle of a stream, fallback between keys, and
 /// what reaches the provider.
-@Suite struct ReplyRoutesTests {
+@Suite(.oneDatabase) struct ReplyRoutesTests {
     let api: TestAPI
     init() async throws { api = try await TestAPI.make() }
 

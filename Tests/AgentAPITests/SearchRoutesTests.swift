@@ -7,7 +7,7 @@ import HummingbirdTesting
 import OpenAPIRuntime
 import Testing
 
-@Suite struct SearchRoutesTests {
+@Suite(.oneDatabase) struct SearchRoutesTests {
     let api: TestAPI
     init() async throws { api = try await TestAPI.make() }
 

@@ -6,7 +6,7 @@ import Testing
 
 /// A bodiless request's personal token is checked inside the transaction that serves it. Whatever path
 /// the request takes, a token that is not valid gets a 401 and nothing of the tenant.
-@Suite struct TokenInTransactionTests {
+@Suite(.oneDatabase) struct TokenInTransactionTests {
     let api: TestAPI
 
     init() async throws { api = try await TestAPI.make() }

@@ -9,7 +9,7 @@ import Testing
 
 /// Personal tokens expire and carry scopes: `read` only reads, `write` changes data, and only `admin`
 /// manages tokens and deletes the account. Token creation, revocation and exports are audited.
-@Suite struct TokenScopeTests {
+@Suite(.oneDatabase) struct TokenScopeTests {
     let api: TestAPI
 
     init() async throws { api = try await TestAPI.make() }

@@ -16,6 +16,11 @@ public struct TestDatabase: Sendable {
     public let store: AgentStore
     public let keyring: Keyring
     public let logger: Logger
+    /// The pools' `run()` tasks, ended by `drop()`.
+    let running: [Task<Void, Never>]
+
+    /// The database of the running suite, when the suite has the `.oneDatabase` trait.
+    @TaskLocal public static var ofSuite: TestDatabase?
 
     /// A keyring with a fixed test key (never a real secret).
     public static let testKeyring: Keyring = try! TestKeys.keyring("test1", TestKeys.store)
@@ -29,16 +34,24 @@ public struct TestDatabase: Sendable {
         let adminURL = try DatabaseURL(try DatabaseURL(base).replacing(database: name))
         try await PlatformDatabase.create(name, admin: try DatabaseURL(base), logger: logger)
         let admin = PostgresClient(configuration: adminURL.clientConfiguration(maxConnections: 4), backgroundLogger: logger)
-        Task { await admin.run() }
+        let adminRun = Task { await admin.run() }
         if migrated {
             try await PlatformDatabase.migrateAndEnsureRuntimeLogin(admin: admin, logger: logger)
         }
         let runtimeURL = try DatabaseURL(adminURL.replacing(user: PlatformDatabase.runtimeLogin))
         let runtime = PostgresClient(configuration: runtimeURL.clientConfiguration(maxConnections: 8), backgroundLogger: logger)
-        Task { await runtime.run() }
+        let runtimeRun = Task { await runtime.run() }
         return TestDatabase(
             name: name, adminURL: adminURL, runtimeURL: runtimeURL, admin: admin, runtime: runtime,
-            store: AgentStore(client: runtime, keyring: keyring, logger: logger), keyring: keyring, logger: logger)
+            store: AgentStore(client: runtime, keyring: keyring, logger: logger), keyring: keyring, logger: logger,
+            running: [adminRun, runtimeRun])
+    }
+
+    /// Shuts the pools down and drops the database, disconnecting what is still connected.
+    public func drop() async throws {
+        for run in running { run.cancel() }
+        for run in running { await run.value }
+        try await PlatformDatabase.drop(name, admin: try DatabaseURL(adminURL.replacing(database: "postgres")), logger: logger)
     }
 
     /// Where PostgreSQL's programs are, for a suite that runs a cluster of its own.

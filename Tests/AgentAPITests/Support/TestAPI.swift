@@ -23,7 +23,8 @@ struct TestAPI: Sendable {
         providerTimeouts: ProviderTimeouts = ProviderTimeouts(), idleTimeout: Duration = .seconds(30),
         rateLimits: RateLimits = .off, maximumConcurrentExports: Int = 2
     ) async throws -> TestAPI {
-        let db = try await TestDatabase.make()
+        let db: TestDatabase
+        if let shared = TestDatabase.ofSuite { db = shared } else { db = try await TestDatabase.make() }
         var configuration = APIConfiguration(
             hostname: "127.0.0.1", port: 0, maximumBodySize: maximumBodySize, idleTimeout: idleTimeout, jwt: jwt)
         configuration.rateLimits = rateLimits
