@@ -77,7 +77,7 @@ public struct APIBenchmark: Sendable {
 
     // MARK: Requests
 
-    private func pageRequest(user: Int, token: String) -> [UInt8] {
+    func pageRequest(user: Int, token: String) -> [UInt8] {
         let (agent, conversation) = dataset.conversation(user: user, index: Int.random(in: 0..<dataset.conversationsPerTenant))
         return Array(
             """
@@ -89,7 +89,7 @@ public struct APIBenchmark: Sendable {
             """.utf8)
     }
 
-    private func postRequest(user: Int, token: String) -> [UInt8] {
+    func postRequest(user: Int, token: String) -> [UInt8] {
         let (agent, _) = dataset.conversation(user: user, index: 0)
         let body = #"{"role":"user","content":"benchmark message, about sixty characters of text here."}"#
         return Array(
@@ -176,7 +176,7 @@ public struct APIBenchmark: Sendable {
     }
 
     /// Runs `body` on a thread of its own, where blocking calls hold up nothing else.
-    private static func onThread<Result: Sendable>(
+    static func onThread<Result: Sendable>(
         _ body: @escaping @Sendable () throws -> Result
     ) async throws -> Result {
         try await withCheckedThrowingContinuation { continuation in

@@ -41,11 +41,19 @@ final class ServerProcess: Sendable {
 
     /// The server's peak resident memory (`VmHWM`), as the kernel reports it.
     var peakMemory: String {
+        memory("VmHWM").map { String(format: "%.1fMB", $0) } ?? "unknown"
+    }
+
+    /// The server's resident memory now (`VmRSS`) in megabytes, or nil once it is gone.
+    var residentMemory: Double? { memory("VmRSS") }
+
+    /// A size line of `/proc/<pid>/status`, in megabytes.
+    private func memory(_ field: String) -> Double? {
         guard let status = try? String(contentsOfFile: "/proc/\(process.processIdentifier)/status", encoding: .utf8),
-            let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") })
-        else { return "unknown" }
-        let kilobytes = Double(line.split(separator: " ").dropFirst().first.flatMap { Double($0) } ?? 0)
-        return String(format: "%.1fMB", kilobytes / 1024)
+            let line = status.split(separator: "\n").first(where: { $0.hasPrefix("\(field):") }),
+            let kilobytes = line.split(separator: " ").dropFirst().first.flatMap({ Double($0) })
+        else { return nil }
+        return kilobytes / 1024
     }
 
     func stop() {

@@ -25,14 +25,29 @@ extension BenchCommand {
         }
 
         /// The scale with 50-message conversations, so that a conversation is one full page.
-        private var pageScale: Scale {
+        private var pageScale: Scale { Self.pageScale(scale) }
+
+        static func pageScale(_ scale: Scale) -> Scale {
             var scale = scale
             scale.conversationLength = 50
             return scale
         }
 
         func run() async throws {
-            let scale = pageScale
+            try await Self.withServer(scale: pageScale, clients: clients) { benchmark, server in
+                var benchmark = benchmark
+                benchmark.clients = clients
+                benchmark.seconds = seconds
+                benchmark.rounds = rounds
+                for line in try await benchmark.run(peakMemory: { server.peakMemory }) { print(line) }
+            }
+        }
+
+        /// Loads the benchmark database, issues every tenant a token, starts `agentctl serve` as a child
+        /// process on it, and hands `body` a benchmark of that server.
+        static func withServer(
+            scale: Scale, clients: Int, _ body: (APIBenchmark, ServerProcess) async throws -> Void
+        ) async throws {
             try await withBenchmarkDatabase(scale, name: "agent_platform_bench_api", connections: clients) { database in
                 let keyHex = Keyring.generateKeyHex()
                 let store = AgentStore(
@@ -55,11 +70,8 @@ extension BenchCommand {
                     ])
                 defer { server.stop() }
                 try await server.waitUntilHealthy()
-                var benchmark = APIBenchmark(host: "127.0.0.1", port: port, tokens: tokens, dataset: scale.dataset, store: store)
-                benchmark.clients = clients
-                benchmark.seconds = seconds
-                benchmark.rounds = rounds
-                for line in try await benchmark.run(peakMemory: { server.peakMemory }) { print(line) }
+                try await body(
+                    APIBenchmark(host: "127.0.0.1", port: port, tokens: tokens, dataset: scale.dataset, store: store), server)
             }
         }
     }

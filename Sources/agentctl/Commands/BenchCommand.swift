@@ -11,7 +11,7 @@ import PostgresNIO
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench", abstract: "Run the platform's benchmarks.",
-        subcommands: [RLS.self, Crypto.self, API.self, Chat.self, Console.self])
+        subcommands: [RLS.self, Crypto.self, API.self, Chat.self, Console.self, Soak.self])
 
     struct Scale: ParsableArguments {
         @Option(help: "Tenants to load (10 agents each).") var tenants = 1_000
