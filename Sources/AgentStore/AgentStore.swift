@@ -29,15 +29,16 @@ public final class AgentStore: Sendable {
         try await transaction(userID, scope: .tenant, requestID: requestID, body)
     }
 
-    /// Runs `body` in one transaction as the user a personal token names, checking the token in the same
-    /// transaction (one statement, ahead of the body's queries). Throws `StoreError.unauthenticated` when
-    /// the token is malformed, unknown or revoked; the body's work is then rolled back, and it could not
-    /// see or change anything, because the tenant is taken back with the token unchecked.
+    /// Runs `body` in one transaction as the user a personal token names, checking the token and that
+    /// its scopes allow `required` in the same transaction (one statement, ahead of the body's queries).
+    /// Throws `StoreError.unauthenticated` when the token is malformed, unknown, revoked or expired, and
+    /// `StoreError.forbidden` when it lacks the scope; the body's work is then rolled back, and it could
+    /// not see or change anything, because the tenant is taken back with the token refused.
     public func withTenant<Result: Sendable>(
-        presenting token: PresentedToken, requestID: String? = nil,
+        presenting token: PresentedToken, requiring required: TokenScope = .read, requestID: String? = nil,
         _ body: (TenantSession) async throws -> Result
     ) async throws -> Result {
-        try await transaction(token.userID, scope: .token(hash: token.hash), requestID: requestID, body)
+        try await transaction(token.userID, scope: .token(hash: token.hash, requiring: required), requestID: requestID, body)
     }
 
     /// Runs `body` in one transaction whose tenant is taken on as `scope` says. `package`: the benchmarks
@@ -58,8 +59,8 @@ public final class AgentStore: Sendable {
                     guard try await opening.get() else { throw StoreError.unauthenticated }
                 } catch {
                     await session.rollback()
-                    // A body that failed because the token was not valid failed for that reason.
-                    if case .token = scope, (try? await opening.get()) == false { throw StoreError.unauthenticated }
+                    // A body that failed because the token was refused failed for that reason.
+                    if case .token = scope, let refusal = await Self.refusal(opening) { throw refusal }
                     throw error
                 }
                 try await session.commit()
@@ -67,6 +68,17 @@ public final class AgentStore: Sendable {
             }
         } catch let error as PSQLError {
             throw StoreError(unavailable: error) ?? error
+        }
+    }
+
+    /// Why a token's check refused the transaction, if it did: not valid, or valid without the scope.
+    private static func refusal(_ opening: EventLoopFuture<Bool>) async -> StoreError? {
+        do {
+            return try await opening.get() ? nil : .unauthenticated
+        } catch let error as StoreError {
+            return error
+        } catch {
+            return nil  // the check did not run (the connection failed): the body's error says more
         }
     }
 

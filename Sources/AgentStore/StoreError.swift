@@ -15,6 +15,8 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
     case unavailable(reason: String)
     /// The credentials presented are not valid (malformed, unknown or revoked token).
     case unauthenticated
+    /// The credentials are valid, but their scopes do not allow what was asked.
+    case forbidden(needing: TokenScope)
     /// The tenant's limits do not allow the call now.
     case limitExceeded(LimitExceeded)
 
@@ -26,6 +28,7 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
         case .invalidFields(let violations): "invalid \(violations.map(\.description).joined(separator: "; "))"
         case .unavailable(let reason): "unavailable: \(reason)"
         case .unauthenticated: "the credentials are not valid"
+        case .forbidden(let scope): "the credentials lack the \(scope.rawValue) scope"
         case .limitExceeded(let exceeded): exceeded.description
         }
     }

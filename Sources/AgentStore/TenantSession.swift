@@ -24,8 +24,9 @@ public struct TenantSession: Sendable {
     package enum Scope: Sendable {
         /// Set the tenant, already authenticated by the caller.
         case tenant
-        /// Check a personal token and set the tenant it names only if it is valid, in one statement.
-        case token(hash: Data)
+        /// Check a personal token and set the tenant it names only if it is valid and allows `requiring`,
+        /// in one statement.
+        case token(hash: Data, requiring: TokenScope = .read)
         /// Set nothing: the queries' own filters alone scope them (benchmarks of row-level security).
         case filtersOnly
     }
@@ -46,7 +47,8 @@ public struct TenantSession: Sendable {
     /// query follows without a round trip through this task. (PostgresNIO runs one statement per query,
     /// so they cannot share a message.) `withTenant` checks the result before committing; until then a
     /// failure can only fail closed: without the transaction or the tenant, row-level security shows and
-    /// accepts nothing. The future is false when a token was not valid.
+    /// accepts nothing. The future is false when a token was not valid, and fails with
+    /// `StoreError.forbidden` when it was valid without the scope required.
     static func open(
         _ connection: PostgresConnection, userID: UserID, scope: Scope, access: Access = .readWrite, logger: Logger
     ) -> EventLoopFuture<Bool> {
@@ -72,11 +74,16 @@ public struct TenantSession: Sendable {
                 opened = begin.map { _ in true }
             case .tenant:
                 opened = begin.and(connection.sendIfOpen(setTenant(userID), logger: logger)).map { _ in true }
-            case .token(let hash):
+            case .token(let hash, let required):
+                let accepted = TokenScope.allCases.filter { $0 >= required }.map(\.rawValue)
                 let check = connection.sendIfOpen(
-                    "SELECT public.authenticate_token(\(userID.rawValue), \(ByteBuffer(bytes: hash)))", logger: logger)
+                    "SELECT public.authenticate_token(\(userID.rawValue), \(ByteBuffer(bytes: hash)), \(accepted))",
+                    logger: logger)
                 opened = begin.and(check).flatMapThrowing { _, result in
-                    try result.first?.decode(Bool.self) ?? false
+                    // NULL: not a valid token. Scopes without the one required: valid, but refused.
+                    guard let granted = try result.first?.decode([String]?.self) ?? nil else { return false }
+                    guard TenantSession.scopes(granted).allow(required) else { throw StoreError.forbidden(needing: required) }
+                    return true
                 }
             }
             guard case .snapshot = access else { return opened }

@@ -4,8 +4,9 @@ import Hummingbird
 import HummingbirdTesting
 import Testing
 
-/// A bodiless request's personal token is checked inside the transaction that serves it. Whatever path
-/// the request takes, a token that is not valid gets a 401 and nothing of the tenant.
+/// A read's personal token, and that of the busiest writes, is checked inside the transaction that serves
+/// it, scopes included. Whatever path the request takes, a token that is not valid gets a 401, one without
+/// the scope a 403, and neither gets or changes anything of the tenant.
 @Suite(.oneDatabase) struct TokenInTransactionTests {
     let api: TestAPI
 
@@ -38,6 +39,33 @@ import Testing
         }
         let still = try await api.db.store.withTenant(owner.id) { try await $0.agent(agent.id) }
         #expect(still.name == "mine")
+    }
+
+    @Test func writesCheckedInTheirTransactionRefuseMissingScopesAndStoreNothing() async throws {
+        let owner = try await api.makeUser()
+        let agent = try await api.db.store.withTenant(owner.id) {
+            try await $0.createAgent(NewAgent(name: "mine", systemPrompt: "p"))
+        }
+        let messages = "/v1/agents/\(agent.id)/conversations/c/messages"
+        let replies = "/v1/agents/\(agent.id)/conversations/c/replies"
+        try await api.test { client async throws in
+            let issued = try await client.send(.post, "/v1/tokens", as: owner, json: ["scopes": ["read"]])
+            let reader = Tenant(id: owner.id, token: try issued.decode(Schemas.IssuedToken.self).token)
+            let message: [String: Any] = ["role": "user", "content": "hello"]
+            #expect(try await client.send(.post, messages, as: reader, json: message).isProblem(.forbidden))
+            #expect(
+                try await client.send(.post, replies, as: reader, json: ["content": "hi", "stream": false]).isProblem(.forbidden))
+            // A bad body does not tell a caller without the scope anything about the body.
+            #expect(try await client.send(.post, messages, as: reader, json: ["role": 1]).isProblem(.forbidden))
+            #expect(try await client.send(.post, messages, as: forged(owner), json: message).isProblem(.unauthorized))
+            #expect(try await client.send(.post, messages, as: forged(owner), json: ["role": 1]).isProblem(.unauthorized))
+            #expect(try await client.send(.post, messages, as: owner, json: message).status == .created)
+        }
+        let stored = try await api.db.store.withTenant(owner.id) {
+            try await $0.messages(
+                agentID: agent.id, conversationID: ConversationID(stored: "c"), PageRequest(limit: 10, order: .ascending))
+        }
+        #expect(stored.items.map(\.content) == ["hello"])
     }
 
     @Test func validTokenReadsAndRevokedTokenStops() async throws {

@@ -16,6 +16,7 @@ import Testing
         8: "6a2d99fe5adee7a718d8748f6cec673c1ed68baf8d1a3f112f2531b4cc5af5f3",
         9: "86bdcdde41751938df7e94f91b47d5bbd6e1ff841c9fb8eb11db768b6b36d3e1",
         10: "32351f1f28fe417f48e92b9b2a07d5dded871b3d0e249e1ee0ce00e86c4c0ab0",
+        11: "c99f74450c43245937ca7634df87cbb80831f90a65173f02b05142b22f4e4ac1",
     ]
 
     @Test(arguments: Migration.all.map(\.version))

@@ -46,6 +46,33 @@ import Testing
         #expect(agents.items.map(\.name) == ["a"])
         #expect(PresentedToken("ap_garbage") == nil)
     }
+
+    @Test func tokenWithoutTheRequiredScopeSeesAndWritesNothing() async throws {
+        let db = try await TestDatabase.make()
+        let user = try await db.makeUser()
+        let issued = try await db.store.withTenant(user) { session in
+            _ = try await session.createAgent(NewAgent(name: "a", systemPrompt: "p"))
+            return try await session.createToken(name: "reader", scopes: [.read])
+        }
+        let reader = try #require(PresentedToken(issued.value))
+        let seen = SeenRows()
+        await #expect(throws: StoreError.forbidden(needing: .write)) {
+            try await db.store.withTenant(presenting: reader, requiring: .write) { session in
+                seen.record(try await session.agents(PageRequest(limit: 10, order: .descending)).items.count)
+            }
+        }
+        #expect(seen.value == 0)
+        await #expect(throws: StoreError.forbidden(needing: .admin)) {
+            try await db.store.withTenant(presenting: reader, requiring: .admin) {
+                try await $0.createAgent(NewAgent(name: "b", systemPrompt: "p"))
+            }
+        }
+        // The same token reads, as its scope allows.
+        let agents = try await db.store.withTenant(presenting: reader, requiring: .read) {
+            try await $0.agents(PageRequest(limit: 10, order: .descending))
+        }
+        #expect(agents.items.map(\.name) == ["a"])
+    }
 }
 
 /// What a transaction body saw, kept past the transaction that threw.

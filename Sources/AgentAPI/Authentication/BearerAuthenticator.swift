@@ -10,15 +10,15 @@ struct BearerAuthenticator: Sendable {
     let jwt: JWTAuthenticator?
 
     /// The request's credential, allowed `required`: a 401 when it is not valid, a 403 when its scopes do
-    /// not allow `required`. A personal token is checked now, unless the request only reads: every valid
-    /// token may read, so it is only parsed, and the request's first transaction checks it.
+    /// not allow `required`. A personal token is checked now, unless `inTransaction`: then it is only
+    /// parsed, and the request's first transaction checks it, scopes included.
     func credential(
-        for request: Request, required: TokenScope, requestID: String, logger: Logger
+        for request: Request, required: TokenScope, inTransaction: Bool, requestID: String, logger: Logger
     ) async throws -> RequestCredential {
         guard let token = Self.bearerToken(request.headers[.authorization]) else { throw Problem.unauthorized() }
         if token.hasPrefix("ap_") {
             guard let presented = PresentedToken(token) else { throw Problem.unauthorized() }
-            if required == .read { return .token(presented, check: TokenCheck()) }
+            if inTransaction { return .token(presented, required: required, check: TokenCheck()) }
             guard let authenticated = try await store.authenticate(presented, requestID: requestID) else {
                 throw Problem.unauthorized()
             }
@@ -29,9 +29,11 @@ struct BearerAuthenticator: Sendable {
         return .user(try await jwt.user(for: token, requestID: requestID, logger: logger), scopes: TokenScope.all)
     }
 
-    /// Checks a personal token in a transaction of its own; a 401 when it is not valid.
-    func check(_ token: PresentedToken, requestID: String) async throws {
-        guard try await store.authenticate(token, requestID: requestID) != nil else { throw Problem.unauthorized() }
+    /// Checks a personal token in a transaction of its own; a 401 when it is not valid, a 403 when its
+    /// scopes do not allow `required`.
+    func check(_ token: PresentedToken, required: TokenScope, requestID: String) async throws {
+        guard let authenticated = try await store.authenticate(token, requestID: requestID) else { throw Problem.unauthorized() }
+        guard authenticated.scopes.allow(required) else { throw Problem.forbidden(needing: required) }
     }
 
     /// The credentials of a `Bearer` authorization, if the header is one and they are plausible.

@@ -36,12 +36,12 @@ public struct APIRequestContext: RequestContext {
     /// The user the request was authenticated as, if it was.
     public var authenticatedUser: UserID? { credential?.userID }
 
-    /// What the request's credential allows; empty before authentication. A read's personal token, not
-    /// checked yet, counts as `read`.
+    /// What the request's credential allows; empty before authentication. A personal token not checked
+    /// yet counts as the scope it is to be checked for.
     public var authenticatedScopes: Set<TokenScope> {
         switch credential {
         case .user(_, let scopes): scopes
-        case .token: [.read]
+        case .token(_, let required, _): [required]
         case nil: []
         }
     }

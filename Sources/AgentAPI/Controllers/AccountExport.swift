@@ -32,14 +32,14 @@ struct AccountExport: Sendable {
         let snapshot: AccountSnapshot
         switch context.credential {
         case .user(let userID, _): snapshot = store.accountSnapshot(userID, requestID: context.requestID)
-        case .token(let token, _): snapshot = store.accountSnapshot(presenting: token, requestID: context.requestID)
+        case .token(let token, _, _): snapshot = store.accountSnapshot(presenting: token, requestID: context.requestID)
         case nil: throw Problem.unauthorized()
         }
         var rows = snapshot.makeAsyncIterator()
         guard case .user(let user) = try await rows.next() else {
             throw StoreError.unavailable(reason: "the export did not start with its user")
         }
-        if case .token(_, let check) = context.credential { check.pass() }
+        if case .token(_, _, let check) = context.credential { check.pass() }
         return AccountExport(user: user, rows: rows, logger: context.logger, slot: slot)
     }
 

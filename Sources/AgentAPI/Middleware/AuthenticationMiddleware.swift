@@ -5,11 +5,12 @@ import Logging
 /// Requires bearer credentials and runs the rest of the request as their user's tenant.
 ///
 /// The scope a request needs follows from its route and method (`requiredScope`). A read with a personal
-/// token is checked inside the transaction that serves it, so it costs no transaction of its own; see
-/// `RequestCredential`. Whatever the handler did without the database, its answer is not sent until the
-/// token has passed: a response of a handler that did not reach the store, and any error, wait for a
-/// check of their own. Any other request is checked, scopes included, before its body is read, so a bad
-/// body with bad credentials is a 401, not a 4xx about the body.
+/// token, and the writes whose first effect is their store transaction (`checksInTransaction`), are
+/// checked inside the transaction that serves them, scopes included, so they cost no transaction of
+/// their own; see `RequestCredential`. Whatever the handler did without the database, its answer is not
+/// sent until the token has passed: a response of a handler that did not reach the store, and any error
+/// (a bad body among them), wait for a check of their own, so bad credentials are a 401 and missing
+/// scopes a 403, never a 4xx about the body. Any other request is checked before its handler runs.
 struct AuthenticationMiddleware: RouterMiddleware {
     typealias Context = APIRequestContext
 
@@ -20,20 +21,40 @@ struct AuthenticationMiddleware: RouterMiddleware {
         var context = context
         let credential = try await authenticator.credential(
             for: request, required: Self.requiredScope(request.method, route: context.endpointPath),
+            inTransaction: Self.checksInTransaction(request.method, route: context.endpointPath),
             requestID: context.requestID, logger: context.logger)
         context.credential = credential
         // The user id is not a secret; it ties log lines to the tenant.
         context.logger[metadataKey: "user_id"] = .string(credential.userID.rawValue)
-        guard case .token(let token, let check) = credential else { return try await next(request, context) }
+        guard case .token(let token, let required, let check) = credential else { return try await next(request, context) }
         do {
             let response = try await next(request, context)
-            if !check.passed { try await authenticator.check(token, requestID: context.requestID) }
+            if !check.passed { try await authenticator.check(token, required: required, requestID: context.requestID) }
             return response
         } catch {
-            if !check.passed { try await authenticator.check(token, requestID: context.requestID) }
+            if !check.passed { try await authenticator.check(token, required: required, requestID: context.requestID) }
             throw error
         }
     }
+
+    /// Whether a personal token may wait for the request's first transaction to be checked: reads, and
+    /// the writes whose handlers do nothing anyone could see before that transaction (they decode and
+    /// validate their body, then store). A write with an effect outside the database (cancelling a
+    /// running reply) or several first effects is checked before its handler runs.
+    static func checksInTransaction(_ method: HTTPRequest.Method, route: String?) -> Bool {
+        if method == .get || method == .head { return true }
+        guard method == .post else { return false }
+        let components = (route ?? "").split(separator: "/").map(String.init)
+        return transactionalWrites.contains(components)
+    }
+
+    /// Posting a message, a reply, a regeneration and a chat completion: the platform's busiest writes.
+    private static let transactionalWrites: Set<[String]> = [
+        ["v1", "agents", "{agent_id}", "conversations", "{conversation_id}", "messages"],
+        ["v1", "agents", "{agent_id}", "conversations", "{conversation_id}", "replies"],
+        ["v1", "messages", "{message_id}", "regenerate"],
+        ["v1", "chat", "completions"],
+    ]
 
     /// What a request needs: `admin` for tokens (any method: a token that can list or mint tokens can
     /// widen itself) and for deleting the account, `read` for GET and HEAD, `write` for everything else.

@@ -35,6 +35,7 @@ extension Problem {
         // The reason may name internals (such as a key id); the client learns only that it is temporary.
         case .unavailable: self = .unavailable()
         case .unauthenticated: self = .unauthorized()
+        case .forbidden(let scope): self = .forbidden(needing: scope)
         case .limitExceeded(let exceeded): self = .limitExceeded(exceeded)
         }
     }

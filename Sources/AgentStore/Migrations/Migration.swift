@@ -38,5 +38,6 @@ extension Migration {
         .consoleSessions,
         .fingerprintGrant,
         .inlinedTenant,
+        .scopedTokenCheck,
     ]
 }
