@@ -9,7 +9,7 @@ import Testing
 /// the credentials that call them.
 ///
 /// Runs only with `CONTRACT_FUZZ=1`, which `scripts/test` sets for a `swift test` of this suite alone: the
-/// fuzzer and the server it drives keep both cores busy for two minutes, which beside the other suites, in
+/// fuzzer and the server it drives keep both cores busy for a minute or two, which beside the other suites, in
 /// parallel, would starve them and it. Skipped where schemathesis is not installed, unless
 /// `REQUIRE_SCHEMATHESIS=1` (CI installs it and sets that).
 @Suite struct ContractFuzzTests {
