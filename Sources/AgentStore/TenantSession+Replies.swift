@@ -216,9 +216,14 @@ extension TenantSession {
 
     /// Checks the tenant's limits (the operator's override over `limits`) and enters a running call that
     /// reserves `tokens`. A tenant without limits pays for no lock and no sums.
+    ///
+    /// The reservation is held to what the ledger's `integer` column holds: an agent's `max_tokens` may be as
+    /// large as that itself, and with the prompt's tokens added the insert was refused (a 422 naming no field).
+    /// A call cannot spend more than that many tokens anyway.
     private func startCall(
-        agentID: AgentID, replyID: MessageID?, model: String, attempt: Int, reserving tokens: Int, limits defaults: ChatLimits
+        agentID: AgentID, replyID: MessageID?, model: String, attempt: Int, reserving requested: Int, limits defaults: ChatLimits
     ) async throws -> ProviderCallID {
+        let tokens = min(requested, Int(Int32.max))
         let override = try await row(
             "SELECT monthly_token_budget, requests_per_minute FROM chat_limits WHERE user_id = \(userID.rawValue)"
         ) { try $0.decode((Int?, Int?).self) }

@@ -186,13 +186,17 @@ import Testing
         let owner = try await api.makeUser()
         try await api.test { client async throws in
             for query in [
-                "limit=0", "limit=101", "limit=abc", "limit=99999999999999999999", "order=up",
-                "after=a&before=b", "after=%00", "limit=%ZZ", "limit=1e400", "limit=-1", "order=%FF",
+                "limit=0", "limit=101", "limit=abc", "limit=99999999999999999999", "order=up", "after=%00", "limit=%ZZ",
+                "limit=1e400", "limit=-1", "order=%FF",
                 "after=\(String(repeating: "x", count: 300))",
             ] {
                 #expect(try await client.send(.get, "/v1/agents?\(query)", as: owner).isProblem(.badRequest), "\(query)")
             }
             #expect(try await client.send(.get, "/v1/agents?after=unknown-id", as: owner).isProblem(.unprocessableContent))
+            // Two well-formed cursors that together ask for no page: a 422 naming both, as the document says.
+            let both = try await client.send(.get, "/v1/agents?after=a&before=b", as: owner)
+            #expect(both.isProblem(.unprocessableContent))
+            #expect(try both.problem().errors?.map(\.field) == ["after", "before"])
             for id in ["%00", "%FF%FE", "a%0Ab", String(repeating: "x", count: 500), "'%20OR%201=1--"] {
                 #expect(try await client.send(.get, "/v1/agents/\(id)", as: owner).isProblem(.notFound), "\(id)")
                 // A conversation id is the client's, percent-decoded: one outside its limits is a 422 that says so.
@@ -204,6 +208,27 @@ import Testing
             let wrongMethod = try await client.send(.put, "/v1/agents", as: owner, json: [:])
             #expect(wrongMethod.isProblem(.methodNotAllowed))
             #expect(wrongMethod.headers[.allow] == "GET, POST")
+        }
+    }
+
+    /// getUsage echoes from and to in RFC 3339, which has four digits of year: a time outside the years 1900
+    /// to 9999 is a 422 naming it (a year 0 trapped the formatter and took the whole process down), one
+    /// that is no time a 400.
+    @Test func usageTimesOutsideTheYearsAre422() async throws {
+        let owner = try await api.makeUser()
+        try await api.test { client async throws in
+            for (query, status, field) in [
+                ("from=0000-01-01", HTTPResponse.Status.unprocessableContent, "from"),
+                ("to=0001-01-05", .unprocessableContent, "to"),
+                ("from=1899-12-31T23:59:59Z", .unprocessableContent, "from"),
+                ("from=1234567890", .badRequest, "from"),
+            ] {
+                let response = try await client.send(.get, "/v1/usage?\(query)", as: owner)
+                #expect(response.isProblem(status), "\(query)")
+                #expect(try response.problemField() == field, "\(query)")
+            }
+            let earliest = try await client.send(.get, "/v1/usage?from=1900-01-01&to=9999-12-31T23:59:59.999Z", as: owner)
+            #expect(earliest.status == .ok, "\(earliest.text)")
         }
     }
 

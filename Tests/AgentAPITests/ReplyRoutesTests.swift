@@ -81,6 +81,22 @@ import Testing
         }
     }
 
+    /// An agent may ask for as many tokens as the document allows (2147483647): the reservation in the
+    /// ledger, that many plus the prompt's, no longer overflows its column and refuses the reply with a 422
+    /// naming no field (found by the contract fuzzer).
+    @Test func theLargestMaxTokensStillAnswers() async throws {
+        let owner = try await api.makeUser()
+        try await ProviderEmulator().withRunning { baseURL in
+            try await api.test(.live) { client in
+                let chat = try await ChatFixture.make(client, owner, baseURLs: [baseURL], maxTokens: Int(Int32.max))
+                let response = try await client.send(
+                    .post, chat.replies("c1"), as: owner, json: ["content": "big", "stream": false])
+                #expect(response.status == .created, "\(response.text)")
+                #expect(try Exchange.decode(response.text).reply.status == "complete")
+            }
+        }
+    }
+
     @Test func missingUsageIsEstimatedAndMarked() async throws {
         let owner = try await api.makeUser()
         try await ProviderEmulator().withRunning { baseURL in

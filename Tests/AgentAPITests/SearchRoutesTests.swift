@@ -98,15 +98,19 @@ import Testing
             #expect(pages == 3)
             #expect(seen.count == 12 && Set(seen).count == 12)
 
-            // A cursor of another search is a 422 naming it; one that is no cursor at all, a 400.
+            // A cursor of another search is a 422 naming it, as is a token that is no cursor; one not even
+            // spelled as a token (unpadded base64url), a 400.
             let first = try await client.send(.get, "/v1/search?q=harbour&limit=5", as: owner).decode(Schemas.SearchResults.self)
             let next = try #require(first.nextCursor)
             let foreign = try await client.send(.get, "/v1/search?q=notes&cursor=\(encoded(next))", as: owner)
             #expect(foreign.isProblem(.unprocessableContent))
             #expect(try foreign.problemField() == "cursor")
             let garbage = try await client.send(.get, "/v1/search?q=harbour&cursor=garbage", as: owner)
-            #expect(garbage.isProblem(.badRequest))
+            #expect(garbage.isProblem(.unprocessableContent))
             #expect(try garbage.problemField() == "cursor")
+            let misspelled = try await client.send(.get, "/v1/search?q=harbour&cursor=no%20cursor", as: owner)
+            #expect(misspelled.isProblem(.badRequest))
+            #expect(try misspelled.problemField() == "cursor")
         }
     }
 

@@ -11,7 +11,9 @@ struct SearchController: Sendable {
 
     /// `searchMessages`: one ranked page of hits. `q` is required (an empty or over-long one is a 422 from
     /// the store, which owns the rule); `agent_id` and `cursor` that could not be one are 400s, as
-    /// malformed `after` and `before` are on other listings, and a cursor of another search is a 422.
+    /// malformed `after` and `before` are on other listings. A cursor spelled as one (unpadded base64url,
+    /// what the document's schema states) that is no cursor of this search is a 422, as an `after` that
+    /// names no item is: whether it was never a cursor or belongs to another search.
     @Sendable func search(_ request: Request, context: APIRequestContext) async throws -> SearchResultsBody {
         let parameters = request.uri.queryParameters
         let agentID = try parameters.get("agent_id").map { raw in
@@ -26,8 +28,10 @@ struct SearchController: Sendable {
             limit = value
         }
         let cursor = try parameters.get("cursor").map { raw in
+            guard (1...SearchCursor.maximumTokenLength).contains(raw.utf8.count), raw.utf8.allSatisfy(Self.isBase64URL)
+            else { throw Problem.badParameter("cursor", "must be a next_cursor of a search") }
             guard let cursor = SearchCursor(token: raw) else {
-                throw Problem.badParameter("cursor", "must be a next_cursor of a search")
+                throw Problem.invalid(field: "cursor", reason: "is not a next_cursor of this search")
             }
             return cursor
         }
@@ -36,5 +40,15 @@ struct SearchController: Sendable {
             try await $0.search(query, SearchPageRequest(limit: limit, cursor: cursor))
         }
         return SearchResultsBody(page)
+    }
+
+    /// The alphabet of unpadded base64url, which every cursor token is spelled in.
+    private static func isBase64URL(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+            UInt8(ascii: "-"), UInt8(ascii: "_"):
+            true
+        default: false
+        }
     }
 }

@@ -36,11 +36,20 @@ struct UsageController: Sendable {
     }
 
     /// A query parameter's time: RFC 3339 (`2026-12-01T00:00:00Z`) or a date (`2026-12-01`, midnight UTC).
+    /// Anything else is a 400; one outside `times` is a 422.
     static func time(_ raw: String, _ name: String) throws -> Date {
-        if let date = try? Date(raw, strategy: .iso8601) { return date }
-        if let date = try? Date(raw, strategy: Date.ISO8601FormatStyle().year().month().day()) { return date }
-        throw Problem.badParameter(name, "must be an RFC 3339 time or a date (YYYY-MM-DD)")
+        let parsed =
+            (try? Date(raw, strategy: .iso8601))
+            ?? (try? Date(raw, strategy: Date.ISO8601FormatStyle().year().month().day()))
+        guard let date = parsed else { throw Problem.badParameter(name, "must be an RFC 3339 time or a date (YYYY-MM-DD)") }
+        guard times.contains(date) else { throw Problem.invalid(field: name, reason: "must be in the years 1900 to 9999") }
+        return date
     }
+
+    /// The times `from` and `to` may name. The report echoes them, and an RFC 3339 time has four digits of
+    /// year (a year 0 or below trapped the formatter and took the process down); `to` less the default 30
+    /// days stays within what can be written.
+    static let times = Date(timeIntervalSince1970: -2_208_988_800)..<Date(timeIntervalSince1970: 253_402_300_800)
 }
 
 /// The answer of `GET /v1/usage`.

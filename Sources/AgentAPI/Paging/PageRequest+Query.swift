@@ -3,6 +3,8 @@ import Hummingbird
 
 extension PageRequest {
     /// Reads `limit`, `after`, `before` and `order` from the query string; any malformed one is a 400.
+    /// `after` with `before` is a 422 naming both: each is well formed, as the document's schema can say,
+    /// but together they ask for no page (a rule the schema cannot state, like a cursor naming nothing).
     init(query request: Request, defaultOrder: Order) throws {
         let query = request.uri.queryParameters
         var limit = 20
@@ -24,7 +26,11 @@ extension PageRequest {
         case (let after?, nil): cursor = .after(after)
         case (nil, let before?): cursor = .before(before)
         case (nil, nil): cursor = nil
-        case (_?, _?): throw Problem.badParameter("before", "cannot be combined with after")
+        case (_?, _?):
+            throw Problem.invalid([
+                Problem.FieldError(field: "after", reason: "cannot be combined with before"),
+                Problem.FieldError(field: "before", reason: "cannot be combined with after"),
+            ])
         }
         self.init(limit: limit, cursor: cursor, order: order)
     }

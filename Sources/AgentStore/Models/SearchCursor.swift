@@ -31,9 +31,12 @@ public struct SearchCursor: Sendable, Equatable {
         let i: String
     }
 
+    /// The longest token a cursor may be (the longest one the platform writes is far shorter).
+    public static let maximumTokenLength = 2_048
+
     /// The cursor a token spells; nil for anything that is not a token of this version.
     public init?(token: String) {
-        guard token.utf8.count <= 2_048 else { return nil }
+        guard token.utf8.count <= Self.maximumTokenLength else { return nil }
         var base64 = token.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
         base64 += String(repeating: "=", count: (4 - base64.utf8.count % 4) % 4)
         guard let data = Data(base64Encoded: base64), let decoded = try? JSONDecoder().decode(Token.self, from: data)
