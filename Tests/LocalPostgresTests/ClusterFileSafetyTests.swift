@@ -159,6 +159,23 @@ import Testing
         #expect(TextTail.lastLines(ofFile: key.url, owners: [geteuid() == 0 ? 1 : geteuid() + 1]) == nil)
     }
 
+    /// Before, initdb's output was written through a link planted under `initdb.log` into the file it named.
+    @Test func aLinkInPlaceOfTheInitdbLogIsReplacedNotWrittenThrough() async throws {
+        let (cluster, outside) = try Self.cluster("initdb-log")
+        let key = try Target.file(in: outside, Self.secret)
+        let log = cluster.folder.appending(path: "initdb.log")
+        try FileManager.default.createSymbolicLink(at: log, withDestinationURL: key.url)
+        do {
+            try await cluster.start()
+        } catch {
+            try? await cluster.remove()
+            throw error
+        }
+        try key.expectUnchanged()
+        #expect(!Self.isLink(log))
+        try await cluster.remove()
+    }
+
     /// A second name for a file of someone else's (a hard link) is not taken for the cluster's own file.
     @Test func aHardLinkInPlaceOfTheConfigurationIsRefused() throws {
         let (cluster, outside) = try Self.cluster("conf-hardlink", data: true)
