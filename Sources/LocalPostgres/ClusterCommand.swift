@@ -61,7 +61,7 @@ struct ClusterCommand: Sendable {
                 command: self.displayName,
                 seconds: Int(self.timeout.components.seconds),
                 output: TextTail.lastLines(of: Self.read(outputPath)),
-                log: self.log.flatMap { TextTail.lastLines(ofFile: $0) }
+                log: self.log.flatMap { TextTail.lastLines(ofFile: $0, owners: [self.account?.uid ?? geteuid()]) }
             )
         }
         return Outcome(status: status, output: Self.read(outputPath))
@@ -76,7 +76,7 @@ struct ClusterCommand: Sendable {
                 command: self.displayName,
                 status: outcome.status,
                 output: TextTail.lastLines(of: outcome.output),
-                log: self.log.flatMap { TextTail.lastLines(ofFile: $0) }
+                log: self.log.flatMap { TextTail.lastLines(ofFile: $0, owners: [self.account?.uid ?? geteuid()]) }
             )
         }
         return outcome.output

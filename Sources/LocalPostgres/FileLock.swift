@@ -16,52 +16,52 @@ enum FileLock {
     /// How often a waiter tries again; polling keeps the waiting task from blocking a thread.
     static let retryInterval: Duration = .milliseconds(20)
 
-    /// Runs `body` while holding an exclusive lock on `path`, creating the file if needed.
+    /// Runs `body` while holding an exclusive lock on the file `name` of the directory `folder` opens,
+    /// creating the file if needed.
     ///
-    /// `prepare` runs before every attempt to open the file; it recreates the parent directory,
-    /// which a concurrent ``LocalCluster/remove()`` may have deleted while we waited.
+    /// `folder` runs before every attempt to open the file; it recreates the directory, which a
+    /// concurrent ``LocalCluster/remove()`` may have deleted while we waited. The file is opened below it
+    /// without following a link (the directory may belong to the server account, which could plant
+    /// one to make us create or open a file elsewhere) and must be a regular file of ours.
     static func withLock<T>(
-        at path: String,
-        prepare: () throws(LocalClusterError) -> Void,
+        named name: String,
+        in folder: () throws(LocalClusterError) -> ClusterEntry,
         _ body: () async throws(LocalClusterError) -> T
     ) async throws(LocalClusterError) -> T {
-        let descriptor = try await self.acquire(path, prepare: prepare)
-        defer { close(descriptor) }  // closing the descriptor releases the lock
-        return try await body()
+        let lock = try await self.acquire(name, in: folder)
+        do {
+            let result = try await body()
+            lock.release()  // closing the descriptor releases the lock
+            return result
+        } catch {
+            lock.release()
+            throw error
+        }
     }
 
-    private static func acquire(_ path: String, prepare: () throws(LocalClusterError) -> Void) async throws(LocalClusterError)
-        -> Int32
-    {
+    private static func acquire(
+        _ name: String, in folder: () throws(LocalClusterError) -> ClusterEntry
+    ) async throws(LocalClusterError) -> ClusterEntry {
         while true {
-            try prepare()
-            // O_CLOEXEC: the postmaster we spawn must not inherit the descriptor and hold the lock forever.
-            let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
-            guard descriptor >= 0 else {
-                throw .fileSystem(operation: "open lock file", path: path, reason: String(cString: strerror(errno)))
-            }
-            while flock(descriptor, LOCK_EX | LOCK_NB) != 0 {
+            let directory = try folder()
+            // O_CLOEXEC (ClusterEntry's): the postmaster we spawn must not inherit the lock and hold it forever.
+            let lock = try directory.open(name, .regularFile, owners: [geteuid()], flags: O_RDWR | O_CREAT)
+            while flock(lock.descriptor, LOCK_EX | LOCK_NB) != 0 {
                 guard errno == EWOULDBLOCK || errno == EINTR else {
-                    let reason = String(cString: strerror(errno))
-                    close(descriptor)
-                    throw .fileSystem(operation: "lock", path: path, reason: reason)
+                    throw .fileSystem(operation: "lock", path: lock.path, reason: String(cString: strerror(errno)))
                 }
                 do {
                     try await Task.sleep(for: self.retryInterval)
                 } catch {
-                    close(descriptor)
-                    throw .fileSystem(operation: "lock", path: path, reason: "cancelled while waiting for another process")
+                    throw .fileSystem(operation: "lock", path: lock.path, reason: "cancelled while waiting for another process")
                 }
             }
             // If the file was deleted (or replaced) while we waited, our lock guards nothing: start over.
-            var held = stat()
-            var current = stat()
-            if fstat(descriptor, &held) == 0, stat(path, &current) == 0,
+            if let held = try? lock.status(), let current = directory.entryStatus(name),
                 held.st_dev == current.st_dev, held.st_ino == current.st_ino
             {
-                return descriptor
+                return lock
             }
-            close(descriptor)
         }
     }
 }

@@ -22,17 +22,19 @@ extension LocalCluster {
         ]
     }
 
-    /// Replaces our block at the end of `postgresql.conf` (later lines win), keeping everything else.
+    /// Replaces our block at the end of `postgresql.conf` (later lines win), keeping everything else, and
+    /// writes `pg_hba.conf` and `pg_ident.conf` (see ``hostBasedAuthentication`` and ``identityMap(for:)``).
     ///
-    /// Rewritten on every start so a changed socket directory or durability takes effect.
+    /// Rewritten on every start so a changed socket directory, durability or client role takes effect,
+    /// and a cluster made when initdb was told to trust every client is closed too. PGDATA belongs to
+    /// the server account: every file is read and replaced through descriptors below the folder's,
+    /// never through a link, and only when it is a regular file of that account's.
     func writeConfiguration(account: ServerAccount?) throws(LocalClusterError) {
-        let url = self.dataDirectory.appending(path: "postgresql.conf", directoryHint: .notDirectory)
-        let existing: String
-        do {
-            existing = try String(contentsOf: url, encoding: .utf8)
-        } catch {
-            throw .fileSystem(operation: "read", path: url.path, reason: "\(error)")
-        }
+        let data = try self.openFolder(account: account).open("data", .directory, owners: Self.serverOwners(account))
+        let name = "postgresql.conf"
+        let file = try data.open(name, .regularFile, owners: Self.serverOwners(account))
+        let existing = String(decoding: try file.contents(), as: UTF8.self)
+        file.release()
         var text = Self.removingBlock(from: existing)
         if !text.isEmpty, !text.hasSuffix("\n") { text += "\n" }
         text += Self.configurationBegin + "\n"
@@ -40,15 +42,12 @@ extension LocalCluster {
             text += "\(setting.name) = \(setting.value)\n"
         }
         text += Self.configurationEnd + "\n"
-        guard text != existing else { return }
-        do {
-            try Data(text.utf8).write(to: url, options: .atomic)
-            try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: url.path)
-        } catch {
-            throw .fileSystem(operation: "write", path: url.path, reason: "\(error)")
+        if text != existing {
+            try data.replaceFile(name, with: Data(text.utf8), mode: 0o600, account: account)
         }
-        // The atomic write replaced the file with one owned by us; the server must still own it.
-        try account?.take(url.path)
+        try data.replaceFile("pg_hba.conf", with: Data(Self.hostBasedAuthentication.utf8), mode: 0o600, account: account)
+        let map = self.identityMap(for: try Self.currentUserName())
+        try data.replaceFile("pg_ident.conf", with: Data(map.utf8), mode: 0o600, account: account)
     }
 
     /// `text` without our block.

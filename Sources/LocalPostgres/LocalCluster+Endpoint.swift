@@ -7,7 +7,7 @@ extension LocalCluster {
         public var socketDirectory: String
         /// The port number in the socket's file name; no TCP port is open.
         public var port: Int
-        /// The superuser role, which connects without a password.
+        /// The superuser role, which the user running the platform connects as without a password (peer).
         public var superuser: String
 
         public init(socketDirectory: String, port: Int, superuser: String) {

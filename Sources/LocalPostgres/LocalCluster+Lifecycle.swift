@@ -45,7 +45,8 @@ extension LocalCluster {
                 log: self.logFile
             ).check()
             guard case .running = self.status() else {
-                throw .serverNotRunning(folder: self.folder.path, log: TextTail.lastLines(ofFile: self.logFile))
+                throw .serverNotRunning(
+                    folder: self.folder.path, log: TextTail.lastLines(ofFile: self.logFile, owners: Self.serverOwners(account)))
             }
             return self.endpoint
         }
@@ -57,14 +58,19 @@ extension LocalCluster {
         let partial = self.partialDataDirectory
         try Self.removeItem(partial)
         var arguments = [
-            "initdb", "-D", partial.path, "-U", self.superuser, "--auth=trust", "-E", "UTF8", Self.localeOption,
+            // No trust anywhere: peer on the socket (the map is written on every start, see
+            // writeConfiguration), and no TCP at all.
+            "initdb", "-D", partial.path, "-U", self.superuser, "--auth-local=peer", "--auth-host=reject", "-E", "UTF8",
+            Self.localeOption,
         ]
         // A throwaway cluster need not wait for initdb's final fsync of every file.
         if !self.durable { arguments.append("--no-sync") }
         let command = self.serverCommand(arguments, account: account, log: nil, timeout: .seconds(300))
         let outcome = try await command.run()
-        // Kept for diagnosis; failure to save it must not hide the real outcome.
-        try? Data(outcome.output.utf8).write(to: self.initdbLogFile)
+        // Kept for diagnosis; failure to save it must not hide the real outcome. Through the folder's
+        // descriptor: a link planted under the log's name is replaced, never written through.
+        try? self.openFolder(account: account).replaceFile(
+            self.initdbLogFile.lastPathComponent, with: Data(outcome.output.utf8), mode: 0o600, account: nil)
         guard outcome.status == 0 else {
             throw .commandFailed(
                 command: command.displayName,
@@ -155,24 +161,36 @@ extension LocalCluster {
         account: ServerAccount?, _ body: () async throws(LocalClusterError) -> T
     ) async throws(LocalClusterError) -> T {
         try await FileLock.withLock(
-            at: self.lockFile.path,
-            prepare: { () throws(LocalClusterError) in
+            named: self.lockFile.lastPathComponent,
+            in: { () throws(LocalClusterError) -> ClusterEntry in
                 try self.prepareFolder(account: account)
             }, body)
     }
 
-    private func prepareFolder(account: ServerAccount?) throws(LocalClusterError) {
+    /// Creates the folder if needed and gives it to the server account, which writes its log and
+    /// initdb's PGDATA here; returns it opened.
+    private func prepareFolder(account: ServerAccount?) throws(LocalClusterError) -> ClusterEntry {
         let path = self.folder.path
         do {
             try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         } catch {
             throw .fileSystem(operation: "create cluster folder", path: path, reason: "\(error)")
         }
-        // The server (running as `account`) writes its log and initdb creates PGDATA here.
-        if let account { try account.take(path) }
-        guard chmod(path, 0o700) == 0 else {
-            throw .fileSystem(operation: "set mode 0700 on", path: path, reason: String(cString: strerror(errno)))
-        }
+        // Ours when just created, else the account's already; never a link, so never someone else's directory.
+        let folder = try ClusterEntry.open(path, .directory, owners: [geteuid()] + Self.serverOwners(account))
+        if let account { try folder.give(to: account) }
+        try folder.setMode(0o700)
+        return folder
+    }
+
+    /// The folder, opened and checked to be the server account's directory (see ``prepareFolder(account:)``).
+    func openFolder(account: ServerAccount?) throws(LocalClusterError) -> ClusterEntry {
+        try ClusterEntry.open(self.folder.path, .directory, owners: Self.serverOwners(account))
+    }
+
+    /// Who owns what the server writes: the server account when we are root, else we ourselves.
+    static func serverOwners(_ account: ServerAccount?) -> [uid_t] {
+        [account?.uid ?? geteuid()]
     }
 
     /// A PostgreSQL program invocation, run as `account` when we are root.

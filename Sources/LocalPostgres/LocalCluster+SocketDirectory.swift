@@ -43,29 +43,26 @@ extension LocalCluster {
 
     /// Creates the socket directory private to the account the server runs as.
     ///
-    /// A directory under /tmp could have been planted by another user to intercept connections,
-    /// so an existing one must be a real directory owned by us (or by root, which we then hand over).
+    /// A directory under /tmp could have been planted by another user to intercept connections, and one
+    /// in the folder by the server account, so an existing one must be a real directory (never a link)
+    /// owned by the server's account (or by us, who then hand it over); the owner and mode are changed
+    /// through the descriptor checked, never by path.
     func prepareSocketDirectory(account: ServerAccount?) throws(LocalClusterError) {
-        let path = self.socketDirectory
-        if mkdir(path, 0o700) != 0, errno != EEXIST {
-            throw .fileSystem(operation: "create socket directory", path: path, reason: String(cString: strerror(errno)))
-        }
-        var info = stat()
-        guard lstat(path, &info) == 0 else {
-            throw .fileSystem(operation: "inspect socket directory", path: path, reason: String(cString: strerror(errno)))
-        }
-        guard (info.st_mode & S_IFMT) == S_IFDIR else {
-            throw .insecureSocketDirectory(path: path, reason: "it is not a directory (or is a symbolic link)")
-        }
-        let owner = account?.uid ?? getuid()
-        if info.st_uid != owner {
-            guard let account, info.st_uid == 0 else {
-                throw .insecureSocketDirectory(path: path, reason: "it belongs to uid \(info.st_uid), not \(owner)")
+        let owners = Self.serverOwners(account) + (account == nil ? [] : [geteuid()])
+        let directory: ClusterEntry
+        if self.socketDirectoryIsShared {
+            let path = self.socketDirectory
+            if mkdir(path, 0o700) != 0, errno != EEXIST {
+                throw .fileSystem(operation: "create socket directory", path: path, reason: String(cString: strerror(errno)))
             }
-            try account.take(path)
+            directory = try ClusterEntry.open(path, .directory, owners: owners)
+        } else {
+            let folder = try self.openFolder(account: account)
+            let name = URL(filePath: self.socketDirectory).lastPathComponent
+            try folder.makeDirectory(name, mode: 0o700)
+            directory = try folder.open(name, .directory, owners: owners)
         }
-        guard chmod(path, 0o700) == 0 else {
-            throw .fileSystem(operation: "set mode 0700 on", path: path, reason: String(cString: strerror(errno)))
-        }
+        if let account { try directory.give(to: account) }
+        try directory.setMode(0o700)
     }
 }

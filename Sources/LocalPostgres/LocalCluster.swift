@@ -10,16 +10,23 @@ import Foundation
 /// <folder>/initdb.log     output of the first initdb
 /// <folder>/cluster.lock   flock serialising start/stop/remove across processes
 /// ```
+/// Run as root, the folder and PGDATA belong to the server account, which could plant links in them:
+/// every file the platform itself reads or changes there is opened with ``ClusterEntry``.
 /// The server listens only on a Unix socket in a private directory, never on TCP, so it cannot
-/// collide with any other PostgreSQL on the machine. Starting and stopping take seconds; waiting for
+/// collide with any other PostgreSQL on the machine; clients are authenticated as the operating-system
+/// user they run as (peer), never trusted. Starting and stopping take seconds; waiting for
 /// another process's operation on the same folder blocks no thread (the lock is polled).
 public struct LocalCluster: Sendable {
     /// The folder holding the cluster, as an absolute, standardized file URL.
     public let folder: URL
     /// The folder holding `initdb`, `pg_ctl` and `postgres`.
     public let binDirectory: URL
-    /// The superuser role created by initdb; clients connect as it without a password (trust auth).
+    /// The superuser role created by initdb.
     public let superuser: String
+    /// Roles besides the superuser that the user running the platform may connect as (the platform's
+    /// runtime login). Peer authentication on the socket maps that operating-system user to these
+    /// roles and the superuser, and no other user to any role (see `pg_ident.conf`).
+    public let clientRoles: [String]
     /// Whether the cluster survives crashes; `false` turns off fsync and friends for throwaway test clusters.
     public let durable: Bool
     /// The directory holding the server's Unix socket.
@@ -37,12 +44,14 @@ public struct LocalCluster: Sendable {
     ///   - binDirectory: PostgreSQL binaries (the platform's `POSTGRES_BIN_DIR`); by default Debian's
     ///     `/usr/lib/postgresql/<major>/bin` (15 preferred, else the newest), else `PATH`.
     ///   - superuser: The superuser role initdb creates.
+    ///   - clientRoles: Other roles the user running this process may connect as.
     ///   - durable: `false` trades crash safety for speed (fsync, synchronous_commit, full_page_writes off).
     /// - Throws: ``LocalClusterError/binariesNotFound(searched:)`` when no binaries are installed.
     public init(
         folder: URL,
         binDirectory: URL? = nil,
         superuser: String = LocalCluster.defaultSuperuser,
+        clientRoles: [String] = [],
         durable: Bool = true
     ) throws(LocalClusterError) {
         let folder = folder.absoluteURL.standardizedFileURL
@@ -56,6 +65,7 @@ public struct LocalCluster: Sendable {
         }
         self.folder = folder
         self.superuser = superuser
+        self.clientRoles = clientRoles
         self.durable = durable
         self.socketDirectory = Self.socketDirectory(for: folder)
     }

@@ -1,5 +1,13 @@
 import Foundation
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// Why a ``LocalCluster`` operation failed.
 ///
 /// Every case names the problem in words an operator can act on; failed commands carry the tail of
@@ -7,12 +15,15 @@ import Foundation
 public enum LocalClusterError: Error, Sendable, CustomStringConvertible {
     /// No PostgreSQL server binaries (`initdb`, `pg_ctl`, `postgres`) were found.
     case binariesNotFound(searched: [String])
-    /// Running as root, but there is no unprivileged account (`postgres` or `nobody`) to run the server as.
+    /// Running as root, but there is no `postgres` account to run the server as.
     case noUnprivilegedAccount
+    /// The user this process runs as has no name, which peer authentication needs.
+    case unnamedUser(uid: uid_t)
     /// The unprivileged server account cannot traverse a directory on the way to the cluster folder.
     case pathNotTraversable(directory: String, account: String)
-    /// The socket directory exists but is not a private directory we own.
-    case insecureSocketDirectory(path: String, reason: String)
+    /// A file or directory of the cluster is not what the cluster made: a link, another kind of entry,
+    /// another owner's, or a file with several names. Nothing was read or changed through it.
+    case untrustedFile(path: String, reason: String)
     /// A file system operation failed.
     case fileSystem(operation: String, path: String, reason: String)
     /// A command could not be launched at all.
@@ -46,16 +57,25 @@ public enum LocalClusterError: Error, Sendable, CustomStringConvertible {
                 """
         case .noUnprivilegedAccount:
             return """
-                PostgreSQL refuses to run as root and there is no `postgres` or `nobody` account to run it as; \
-                install Debian's `postgresql` package (`apt-get install postgresql`), which creates the `postgres` user.
+                PostgreSQL refuses to run as root, and run as root the platform starts it as the `postgres` account, \
+                which does not exist; create it (`useradd --system --user-group --home-dir /var/lib/postgresql postgres`; \
+                Debian's `postgresql` package creates it), or run the platform as an unprivileged user.
+                """
+        case .unnamedUser(let uid):
+            return """
+                this process runs as uid \(uid), which has no name in the user database; the local cluster \
+                authenticates its clients by their user name (peer), so run as a user with a name.
                 """
         case .pathNotTraversable(let directory, let account):
             return """
                 the PostgreSQL server runs as user `\(account)`, which cannot enter directory \(directory); \
                 grant it search permission (e.g. `chmod o+x \(directory)`) or put the cluster folder elsewhere.
                 """
-        case .insecureSocketDirectory(let path, let reason):
-            return "refusing to use socket directory \(path): \(reason); remove it and try again."
+        case .untrustedFile(let path, let reason):
+            return """
+                refusing to use \(path): \(reason); the local cluster's files must be its own plain files and \
+                directories (something else may have been planted there), so inspect it, remove it and try again.
+                """
         case .fileSystem(let operation, let path, let reason):
             return "could not \(operation) \(path): \(reason)"
         case .launchFailed(let command, let reason):

@@ -23,23 +23,22 @@ struct ServerAccount: Sendable {
     /// The account's home directory, given to its programs as `HOME`.
     var home: String
 
-    /// Accounts tried in order: Debian's `postgres` package creates the first.
-    static let candidateNames = ["postgres", "nobody"]
+    /// The only account the server runs as: Debian's `postgresql` package creates it. Never a shared
+    /// account such as `nobody`, whose other processes would own the cluster's files and keys.
+    static let accountName = "postgres"
 
     /// The account to run server programs as, or nil when the current process is not root.
     static func forCurrentProcess() throws(LocalClusterError) -> ServerAccount? {
-        guard getuid() == 0 else { return nil }
-        guard let account = self.candidateNames.lazy.compactMap(self.lookUp).first else {
-            throw .noUnprivilegedAccount
-        }
-        return account
+        try self.forProcess(userID: getuid(), lookUp: self.lookUp)
     }
 
-    /// Gives a file or directory to this account (not recursive).
-    func take(_ path: String) throws(LocalClusterError) {
-        guard chown(path, self.uid, self.gid) == 0 else {
-            throw .fileSystem(operation: "change owner to \(self.name) of", path: path, reason: String(cString: strerror(errno)))
-        }
+    /// ``forCurrentProcess()`` for a process of `userID`, with `lookUp` reading the user database.
+    static func forProcess(userID: uid_t, lookUp: (String) -> ServerAccount?) throws(LocalClusterError)
+        -> ServerAccount?
+    {
+        guard userID == 0 else { return nil }
+        guard let account = lookUp(self.accountName) else { throw .noUnprivilegedAccount }
+        return account
     }
 
     // MARK: Lookup

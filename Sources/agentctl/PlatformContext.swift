@@ -27,7 +27,7 @@ struct PlatformContext {
     static func localCluster(_ configuration: PlatformConfiguration) throws -> LocalCluster {
         try LocalCluster(
             folder: localHome(configuration).appending(path: "postgres", directoryHint: .isDirectory),
-            binDirectory: configuration.postgresBinDirectory)
+            binDirectory: configuration.postgresBinDirectory, clientRoles: [PlatformDatabase.runtimeLogin])
     }
 
     /// Resolves the database; with no `DATABASE_URL`, starts the local cluster (initialising it on first

@@ -19,12 +19,21 @@ import Testing
             #expect(try await client.send(.get, "/ready", as: nil).decode(Schemas.Status.self).status == "ready")
             _ = try await client.send(.get, "/v1/agents", as: owner)
             _ = try await client.send(.get, "/v1/agents/missing", as: owner)
-            let metrics = try await client.send(.get, "/metrics", as: nil)
+            // The API's port shows nothing of the process: /metrics has a listener of its own.
+            #expect(try await client.send(.get, "/metrics", as: nil).isProblem(.notFound))
+        }
+        let metricsApp = buildMetricsApplication(
+            listener: MetricsListener(port: 0), registry: api.registry, logger: api.logger)
+        try await metricsApp.test(.live) { client in
+            let metrics = try await client.executeRequest(uri: "/metrics", method: .get, headers: [:], body: nil)
             #expect(metrics.status == .ok)
             #expect(metrics.headers[.contentType]?.hasPrefix("text/plain") == true)
-            #expect(metrics.text.contains(#"http_requests_total{route="/v1/agents",method="GET",status="200"} 1"#))
-            #expect(metrics.text.contains(#"http_requests_total{route="/v1/agents/{agent_id}",method="GET",status="404"} 1"#))
-            #expect(metrics.text.contains("http_request_duration_seconds_bucket"))
+            let text = String(buffer: metrics.body)
+            #expect(text.contains(#"http_requests_total{route="/v1/agents",method="GET",status="200"} 1"#))
+            #expect(text.contains(#"http_requests_total{route="/v1/agents/{agent_id}",method="GET",status="404"} 1"#))
+            #expect(text.contains("http_request_duration_seconds_bucket"))
+            // Nothing but /metrics answers there.
+            #expect(try await client.executeRequest(uri: "/health", method: .get, headers: [:], body: nil).status == .notFound)
         }
     }
 

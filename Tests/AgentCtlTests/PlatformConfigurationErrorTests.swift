@@ -23,6 +23,12 @@ import Testing
         Case(environment: ["LOG_LEVEL": "chatty"], setting: "LOG_LEVEL", hidden: "chatty"),
         Case(environment: ["API_PORT": "eighty"], setting: "API_PORT", hidden: "eighty"),
         Case(environment: ["API_PORT": "70000"], setting: "API_PORT", hidden: "70000"),
+        Case(environment: ["METRICS_PORT": "70000"], setting: "METRICS_PORT", hidden: "70000"),
+        Case(environment: ["METRICS_PORT": "many"], setting: "METRICS_PORT", hidden: "many"),
+        // One port cannot take both listeners: the API's (8080 unless set) and the metrics'.
+        Case(environment: ["METRICS_PORT": "8080"], setting: "METRICS_PORT", hidden: "<none>"),
+        Case(environment: ["API_PORT": "9100", "METRICS_PORT": "9100"], setting: "METRICS_PORT", hidden: "<none>"),
+        Case(environment: ["METRICS_HOST": "10.0.0.7"], setting: "METRICS_HOST", hidden: "<none>"),
         Case(environment: ["API_MAX_BODY_BYTES": "0"], setting: "API_MAX_BODY_BYTES", hidden: "=0"),
         Case(environment: ["API_MAX_BODY_BYTES": "lots"], setting: "API_MAX_BODY_BYTES", hidden: "lots"),
         Case(environment: ["API_IDLE_TIMEOUT_SECONDS": "0"], setting: "API_IDLE_TIMEOUT_SECONDS", hidden: "=0"),

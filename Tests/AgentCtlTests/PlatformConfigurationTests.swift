@@ -42,6 +42,7 @@ import Testing
         #expect(configuration.api.idleTimeout == .seconds(30))
         #expect(configuration.api.jwt == nil)
         #expect(configuration.api.tokenLifetime == TokenLifetime(defaultDays: 90, maximumDays: 365))
+        #expect(configuration.metrics == nil)
         #expect(configuration.logLevel == nil)
         #expect(check.file == nil)
         #expect(check.settings.map(\.setting) == Setting.all)
@@ -79,6 +80,8 @@ import Testing
             "JWT_AUTO_PROVISION": "yes",
             "TOKEN_DEFAULT_DAYS": "30",
             "TOKEN_MAX_DAYS": "60",
+            "METRICS_HOST": "0.0.0.0",
+            "METRICS_PORT": "9090",
             "PROVIDER_ALLOWED_HOSTS": "127.0.0.1:8081,ollama.internal",
             "API_RATE_LIMIT_PER_ADDRESS": "300",
             "API_RATE_LIMIT_PER_CREDENTIAL": "0",
@@ -115,6 +118,7 @@ import Testing
         #expect(configuration.api.jwt?.audience == "agent-platform")
         #expect(configuration.api.jwt?.autoProvision == true)
         #expect(configuration.api.tokenLifetime == TokenLifetime(defaultDays: 30, maximumDays: 60))
+        #expect(configuration.metrics == MetricsListener(hostname: "0.0.0.0", port: 9090))
         #expect(configuration.providerAddressPolicy.allows(host: "127.0.0.1", port: 8081))
         #expect(!configuration.providerAddressPolicy.allows(host: "127.0.0.1", port: 8082))
         #expect(configuration.providerAddressPolicy.allows(host: "ollama.internal", port: 11434))
@@ -160,6 +164,7 @@ import Testing
                 "issuer": "https://idp.example.test", "audience": "agent-platform", "autoProvision": true
               },
               "token": {"defaultDays": 30, "maxDays": 60},
+              "metrics": {"host": "0.0.0.0", "port": 9090},
               "provider": {"allowedHosts": "127.0.0.1:8081,ollama.internal"},
               "chat": {"monthlyTokenBudget": 1000000, "requestsPerMinute": 60},
               "reply": {"timeLimitSeconds": 120},
@@ -189,6 +194,16 @@ import Testing
         #expect(try await Self.check([:]).get().console == ConsoleSettings())
         let tooLong = await Self.check(["CONSOLE_SESSION_HOURS": "721"])
         #expect(throws: (any Error).self) { try tooLong.get() }
+    }
+
+    @Test func metricsAreServedOnlyWhenAPortIsGiven() async throws {
+        #expect(
+            try await Self.check(["METRICS_PORT": "9090"]).get().metrics == MetricsListener(hostname: "127.0.0.1", port: 9090))
+        // 0 picks a free port for each listener, so both may ask for it.
+        #expect(try await Self.check(["API_PORT": "0", "METRICS_PORT": "0"]).get().metrics?.port == 0)
+        let conflict = await Self.check(["API_PORT": "9100", "METRICS_PORT": "9100"])
+        #expect(conflict.problems.map(\.message) == ["METRICS_PORT must differ from API_PORT"])
+        #expect(Self.shown(await Self.check([:]))["METRICS_PORT"] == "(not set: /metrics is not served)")
     }
 
     // MARK: Redaction

@@ -1,3 +1,4 @@
+import AgentStore
 import Dispatch
 import Foundation
 import LocalPostgres
@@ -26,7 +27,9 @@ enum TestCluster {
     private static let started = Task<LocalCluster.Endpoint, any Error> {
         let folder = FileManager.default.temporaryDirectory
             .appending(path: "agent-platform-tests-\(getpid())", directoryHint: .isDirectory)
-        let cluster = try LocalCluster(folder: folder, binDirectory: binDirectory, durable: false)
+        // The suites connect as the superuser and as the platform's runtime login (peer-mapped to us).
+        let cluster = try LocalCluster(
+            folder: folder, binDirectory: binDirectory, clientRoles: [PlatformDatabase.runtimeLogin], durable: false)
         let endpoint = try await cluster.start()
         removal.withLock { $0 = cluster }
         atexit { TestCluster.removeAtExit() }

@@ -6,13 +6,16 @@ import Testing
 /// The lock that serialises cluster operations across processes and tasks.
 @Suite struct FileLockTests {
     @Test func holdersTakeTurns() async throws {
-        let path = try TemporaryFolder.make("lock").appending(path: "cluster.lock").path
+        let folder = try TemporaryFolder.make("lock")
         let inside = Tally()
         let mostInside = Tally()
         try await withThrowingTaskGroup(of: Void.self) { group in
             for _ in 0..<4 {
                 group.addTask {
-                    try await FileLock.withLock(at: path, prepare: {}) { () async throws(LocalClusterError) in
+                    try await FileLock.withLock(
+                        named: "cluster.lock", in: { () throws(LocalClusterError) -> ClusterEntry in try Self.open(folder) }
+                    ) {
+                        () async throws(LocalClusterError) in
                         let now = inside.add(1)
                         mostInside.raise(to: now)
                         try? await Task.sleep(for: .milliseconds(50))
@@ -31,7 +34,10 @@ import Testing
         let prepared = Tally()
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
-                try await FileLock.withLock(at: path, prepare: {}) { () async throws(LocalClusterError) in
+                try await FileLock.withLock(
+                    named: "cluster.lock", in: { () throws(LocalClusterError) -> ClusterEntry in try Self.open(folder) }
+                ) {
+                    () async throws(LocalClusterError) in
                     try? await Task.sleep(for: .milliseconds(100))
                     // As remove() does: delete the file while holding its lock.
                     try? FileManager.default.removeItem(atPath: path)
@@ -39,12 +45,21 @@ import Testing
             }
             try await Task.sleep(for: .milliseconds(20))
             group.addTask {
-                try await FileLock.withLock(at: path, prepare: { prepared.add(1) }) { () async throws(LocalClusterError) in
+                let reopen = { () throws(LocalClusterError) -> ClusterEntry in
+                    _ = prepared.add(1)
+                    return try Self.open(folder)
+                }
+                try await FileLock.withLock(named: "cluster.lock", in: reopen) { () async throws(LocalClusterError) in
                     #expect(FileManager.default.fileExists(atPath: path))
                 }
             }
             try await group.waitForAll()
         }
         #expect(prepared.value >= 2, "the waiter started over on the new file")
+    }
+
+    /// The folder the lock lives in, as the cluster opens its own.
+    static func open(_ folder: URL) throws(LocalClusterError) -> ClusterEntry {
+        try ClusterEntry.open(folder.path, .directory, owners: [geteuid()])
     }
 }

@@ -1,16 +1,14 @@
 import AgentStore
 import Hummingbird
-import Prometheus
 
-/// `/health`, `/ready` and `/metrics`: for the orchestrator and the monitoring, without authentication.
+/// `/health` and `/ready`: for the orchestrator, without authentication. `/metrics` has a listener of
+/// its own (``MetricsController``), not this port.
 struct OperationsController: Sendable {
     let store: AgentStore
-    let registry: PrometheusCollectorRegistry
 
     func addRoutes(to router: Router<APIRequestContext>) {
         router.get("health", use: health)
         router.get("ready", use: ready)
-        router.get("metrics", use: metrics)
     }
 
     // MARK: Handlers
@@ -27,11 +25,5 @@ struct OperationsController: Sendable {
         case .notMigrated: throw Problem.unavailable("The database schema is not at the expected version.")
         case .unreachable: throw Problem.unavailable("The database is unreachable.")
         }
-    }
-
-    /// `getMetrics`: Prometheus' text format.
-    @Sendable func metrics(_ request: Request, context: APIRequestContext) async throws -> EncodedDocument {
-        EncodedDocument(
-            bytes: ByteBuffer(bytes: registry.emitToBuffer()), contentType: "text/plain; version=0.0.4; charset=utf-8")
     }
 }

@@ -12,8 +12,10 @@ import Metrics
 import NIOPosix
 import PostgresNIO
 import Prometheus
+import ServiceLifecycle
+import UnixSignals
 
-/// `agentctl serve`: the HTTP API. With no `DATABASE_URL` it starts the local cluster and migrates it;
+/// `agentctl serve`: the HTTP API, and `/metrics` on a listener of its own when `METRICS_PORT` is set. With no `DATABASE_URL` it starts the local cluster and migrates it;
 /// against an external server it migrates only when `ADMIN_DATABASE_URL` is given, and otherwise
 /// expects the schema to be current (see `/ready`).
 struct ServeCommand: AsyncParsableCommand {
@@ -41,6 +43,9 @@ struct ServeCommand: AsyncParsableCommand {
         var configuration = platform.api
         if let hostname { configuration.hostname = hostname }
         if let port { configuration.port = port }
+        if let metrics = platform.metrics, metrics.port != 0, metrics.port == configuration.port {
+            throw CommandFailure("--port must differ from METRICS_PORT (\(metrics.port)): /metrics has a listener of its own")
+        }
         let poolSize = poolSize ?? platform.databasePoolSize
 
         logger.debug("runtime", metadata: ["tasks_on_event_loops": "\(Self.tasksRunOnEventLoops)"])
@@ -74,8 +79,18 @@ struct ServeCommand: AsyncParsableCommand {
         let app = try await buildApplication(
             store: store, replies: replies, configuration: configuration, services: [pool, replies], companions: companions,
             registry: registry, logger: logger)
+        // One group: both listeners start together, and SIGTERM or SIGINT drains and stops both; the
+        // metrics listener, started first, stops last, so the API's last requests are still counted.
+        var services: [any Service] = []
+        if let listener = platform.metrics {
+            services.append(buildMetricsApplication(listener: listener, registry: registry, logger: logger))
+            logger.info("serving /metrics", metadata: ["address": "\(listener.hostname):\(listener.port)"])
+        }
+        services.append(app)
+        let group = ServiceGroup(
+            configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         do {
-            try await app.runService()
+            try await group.run()
         } catch {
             try? await httpClient.shutdown()
             throw error

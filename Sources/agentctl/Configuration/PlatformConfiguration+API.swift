@@ -12,7 +12,7 @@ extension PlatformConfiguration {
 
         let port = settings.int(.apiPort)
         if let port {
-            if (0...65535).contains(port) { api.port = port } else { settings.fail(.apiPort, "must be 0 to 65535") }
+            if ports.contains(port) { api.port = port } else { settings.fail(.apiPort, "must be 0 to 65535") }
         }
         settings.show(.apiPort, "\(api.port)", isSet: port != nil)
 
@@ -48,6 +48,30 @@ extension PlatformConfiguration {
         api.jwt = await readJWT(&settings)
         api.tokenLifetime = readTokenLifetime(&settings)
         return api
+    }
+
+    /// `METRICS_HOST` and `METRICS_PORT`: off unless a port is given, and never the API's own port.
+    static func readMetrics(_ settings: inout SettingsReader, api: APIConfiguration) -> MetricsListener? {
+        var listener = MetricsListener(port: 0)
+        let host = settings.string(.metricsHost)
+        if let host { listener.hostname = host }
+        settings.show(.metricsHost, listener.hostname, isSet: host != nil)
+
+        let port = settings.int(.metricsPort)
+        if let port {
+            if !ports.contains(port) {
+                settings.fail(.metricsPort, "must be 0 to 65535")
+            } else if port != 0, port == api.port {
+                // Two listeners on one port: the second could not bind, or would shadow the API.
+                settings.fail(.metricsPort, "must differ from API_PORT")
+            } else {
+                listener.port = port
+            }
+        } else if host != nil {
+            settings.fail(.metricsHost, "is set but METRICS_PORT is not: set METRICS_PORT to serve /metrics")
+        }
+        settings.show(.metricsPort, port.map(String.init) ?? "(not set: /metrics is not served)", isSet: port != nil)
+        return port == nil ? nil : listener
     }
 
     /// `API_RATE_LIMIT_*` and `API_FAILED_AUTH_PER_MINUTE`; 0 turns one off.

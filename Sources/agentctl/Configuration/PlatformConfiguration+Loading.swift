@@ -77,6 +77,7 @@ extension PlatformConfiguration {
 
         let (keyring, acceptsSeedFormat) = readKeyring(&settings)
         let api = await readAPI(&settings)
+        let metrics = readMetrics(&settings, api: api)
 
         let addressPolicy = readAddressPolicy(&settings)
         let replies = readReplies(&settings)
@@ -93,7 +94,8 @@ extension PlatformConfiguration {
         return PlatformConfiguration(
             home: URL(fileURLWithPath: home ?? currentDirectory, isDirectory: true), database: database,
             databasePoolSize: poolSize ?? defaultPoolSize, postgresBinDirectory: binDirectory, keyring: keyring,
-            acceptsSeedFormat: acceptsSeedFormat, api: api, providerAddressPolicy: addressPolicy, replies: replies,
+            acceptsSeedFormat: acceptsSeedFormat, api: api, metrics: metrics, providerAddressPolicy: addressPolicy,
+            replies: replies,
             console: console, logLevel: level)
     }
 

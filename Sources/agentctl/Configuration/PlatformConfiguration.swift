@@ -34,6 +34,8 @@ struct PlatformConfiguration: Sendable {
     var acceptsSeedFormat = true
     /// `API_*` and `JWT_*`.
     var api: APIConfiguration
+    /// `METRICS_HOST` and `METRICS_PORT`: where `serve` answers `/metrics`; nil (no `METRICS_PORT`) serves none.
+    var metrics: MetricsListener?
     /// `PROVIDER_ALLOWED_HOSTS`: hosts provider calls may reach although they are not public.
     var providerAddressPolicy: ProviderAddressPolicy
     /// `CHAT_*` and `REPLY_TIME_LIMIT_SECONDS`.
@@ -45,6 +47,7 @@ struct PlatformConfiguration: Sendable {
 
     /// Defaults of the settings that have one.
     static let defaultPoolSize = 20
+    static let ports = 0...65535
     static let poolSizes = 1...1000
     /// `API_IDLE_TIMEOUT_SECONDS` (default 30, ``APIConfiguration``'s): an hour at most, so that idle or
     /// half-sent connections can never pile up for good.

@@ -18,6 +18,8 @@ extension Setting {
     static let apiRateLimitPerCredential = Setting("API_RATE_LIMIT_PER_CREDENTIAL", ["api", "rateLimitPerCredential"])
     static let apiFailedAuthPerMinute = Setting("API_FAILED_AUTH_PER_MINUTE", ["api", "failedAuthPerMinute"])
     static let apiMaximumConcurrentExports = Setting("API_MAX_CONCURRENT_EXPORTS", ["api", "maxConcurrentExports"])
+    static let metricsHost = Setting("METRICS_HOST", ["metrics", "host"])
+    static let metricsPort = Setting("METRICS_PORT", ["metrics", "port"])
     static let jwtSecret = Setting("JWT_HS256_SECRET", ["jwt", "hs256", "secret"], secret: true)
     static let jwtKeySetFile = Setting("JWT_JWKS_FILE", ["jwt", "jwksFile"])
     static let jwtIssuer = Setting("JWT_ISSUER", ["jwt", "issuer"])
@@ -42,6 +44,7 @@ extension Setting {
         .apiRateLimitPerAddress, .apiRateLimitPerCredential, .apiFailedAuthPerMinute, .apiMaximumConcurrentExports,
         .jwtSecret, .jwtKeySetFile, .jwtIssuer, .jwtAudience, .jwtAutoProvision,
         .tokenDefaultDays, .tokenMaximumDays,
+        .metricsHost, .metricsPort,
         .providerAllowedHosts, .chatMonthlyTokenBudget, .chatRequestsPerMinute, .replyTimeLimitSeconds,
         .consoleEnabled, .consoleSecureCookies, .consoleSessionHours,
         .logLevel,
