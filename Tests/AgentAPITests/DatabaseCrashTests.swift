@@ -33,7 +33,9 @@ import Testing
     @Test func acknowledgedPostsSurviveAKilledDatabase() async throws {
         let folder = FileManager.default.temporaryDirectory
             .appending(path: "agent-platform-crash-\(getpid())-\(UUID().uuidString.prefix(6))", directoryHint: .isDirectory)
-        let cluster = try LocalCluster(folder: folder, binDirectory: TestDatabase.clusterBinDirectory, durable: true)
+        let cluster = try LocalCluster(
+            folder: folder, binDirectory: TestDatabase.clusterBinDirectory, clientRoles: [PlatformDatabase.runtimeLogin],
+            durable: true)
         let endpoint = try await cluster.start()
         do {
             try await Self.crashUnderWriteLoad(cluster, endpoint)
