@@ -95,13 +95,9 @@ struct AgentPages: Sendable {
                 try await $0.createAgent(new)
             }
             return ConsolePages.redirect(to: "/agents/\(ConsoleFormat.segment(agent.id.rawValue))")
-        } catch let refused as RefusedInput {
-            return try await renderList(request, context: context, form: refused.form(values), status: .unprocessableContent)
         } catch {
-            let refused = RefusedRequest(error)
-            guard refused.status == 422 || refused.status == 409 else { throw error }
-            return try await renderList(
-                request, context: context, form: FormState(values, refused: refused), status: .init(code: refused.status))
+            let (form, status) = try FormState.refusal(error, values: values)
+            return try await renderList(request, context: context, form: form, status: status)
         }
     }
 
@@ -123,13 +119,9 @@ struct AgentPages: Sendable {
                 try await $0.updateAgent(id, changes)
             }
             return ConsolePages.redirect(to: "/agents/\(ConsoleFormat.segment(id.rawValue))")
-        } catch let refused as RefusedInput {
-            return try await renderDetail(request, context: context, form: refused.form(values), status: .unprocessableContent)
         } catch {
-            let refused = RefusedRequest(error)
-            guard refused.status == 422 || refused.status == 409 else { throw error }
-            return try await renderDetail(
-                request, context: context, form: FormState(values, refused: refused), status: .init(code: refused.status))
+            let (form, status) = try FormState.refusal(error, values: values)
+            return try await renderDetail(request, context: context, form: form, status: status)
         }
     }
 

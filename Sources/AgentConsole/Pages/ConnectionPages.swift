@@ -85,11 +85,9 @@ struct ConnectionPages: Sendable {
             }
             return ConsolePages.redirect(to: "/connections/\(ConsoleFormat.segment(connection.id.rawValue))")
         } catch {
-            let refused = RefusedRequest(error)
-            guard refused.status == 422 || refused.status == 409 else { throw error }
             values["api_key"] = ""  // never sent back to the browser
-            return try await renderList(
-                request, context: context, form: FormState(values, refused: refused), status: .init(code: refused.status))
+            let (form, status) = try FormState.refusal(error, values: values)
+            return try await renderList(request, context: context, form: form, status: status)
         }
     }
 
@@ -117,11 +115,9 @@ struct ConnectionPages: Sendable {
             }
             return ConsolePages.redirect(to: "/connections/\(ConsoleFormat.segment(id.rawValue))")
         } catch {
-            let refused = RefusedRequest(error)
-            guard refused.status == 422 || refused.status == 409 else { throw error }
             values["api_key"] = ""
-            return try await renderDetail(
-                request, context: context, form: FormState(values, refused: refused), status: .init(code: refused.status))
+            let (form, status) = try FormState.refusal(error, values: values)
+            return try await renderDetail(request, context: context, form: form, status: status)
         }
     }
 

@@ -58,14 +58,9 @@ struct TokenPages: Sendable {
                 try await $0.createToken(name: form.text("name") ?? "", expiresInDays: days, scopes: scopes, lifetime: lifetime)
             }
             return try await render(request, context: context, form: Self.blankForm(api), issued: issued.value, status: .created)
-        } catch let refused as RefusedInput {
-            return try await render(
-                request, context: context, form: refused.form(values), issued: nil, status: .unprocessableContent)
         } catch {
-            let refused = RefusedRequest(error)
-            guard refused.status == 422 else { throw error }
-            return try await render(
-                request, context: context, form: FormState(values, refused: refused), issued: nil, status: .unprocessableContent)
+            let (form, status) = try FormState.refusal(error, values: values)
+            return try await render(request, context: context, form: form, issued: nil, status: status)
         }
     }
 
