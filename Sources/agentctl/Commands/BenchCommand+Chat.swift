@@ -37,18 +37,6 @@ extension BenchCommand {
         }
 
         func run() async throws {
-            let configuration = try await config.load()
-            let logger = Logger(label: "agentctl.bench")
-            let context = try await PlatformContext.resolve(configuration, migrate: false, logger: logger)
-            let server = try context.requireAdmin()
-            let admin = try DatabaseURL(server.replacing(database: Self.databaseName))
-            let runtime = try DatabaseURL(context.runtimeURL.replacing(database: Self.databaseName))
-            // A fresh database each run: the ledger rows of an earlier run would only slow this one.
-            try await PlatformDatabase.drop(Self.databaseName, admin: server, logger: logger)
-            _ = try await PlatformDatabase.create(Self.databaseName, admin: server, logger: logger)
-            try await PostgresClient.withRunning(admin.clientConfiguration(maxConnections: 1, persistent: true), logger: logger) {
-                try await PlatformDatabase.migrateAndEnsureRuntimeLogin(admin: $0, logger: logger)
-            }
             var script = EmulatorScript()
             script.text = .fixed(String(repeating: "benchmark ", count: chunks * 2))
             script.chunks = chunks
@@ -59,15 +47,9 @@ extension BenchCommand {
             let emulator = ProviderEmulator(
                 configuration: EmulatorConfiguration(host: "127.0.0.1", port: 0, script: script), logger: quiet)
             let command = self
-            try await PostgresClient.withRunning(runtime.clientConfiguration(maxConnections: 2, persistent: true), logger: logger)
-            {
-                runtimeClient in
-                // Sealed under the key id `ENCRYPTION_KEY` gets in the server, so that it opens the connection's key.
-                let keyHex = Keyring.generateKeyHex()
-                let store = AgentStore(
-                    client: runtimeClient, keyring: try Keyring(keys: [(id: "default", hex: keyHex)]), logger: logger)
+            try await BenchCommand.withFreshDatabase(Self.databaseName, options: config) { store, keyHex, runtimeURL in
                 try await emulator.withRunning { baseURL in
-                    try await command.measure(store: store, keyHex: keyHex, runtimeURL: runtime, emulatorURL: baseURL)
+                    try await command.measure(store: store, keyHex: keyHex, runtimeURL: runtimeURL, emulatorURL: baseURL)
                 }
             }
         }

@@ -25,23 +25,9 @@ extension BenchCommand {
         }
 
         func run() async throws {
-            let configuration = try await config.load()
-            let logger = Logger(label: "agentctl.bench")
-            let context = try await PlatformContext.resolve(configuration, migrate: false, logger: logger)
-            let server = try context.requireAdmin()
-            let admin = try DatabaseURL(server.replacing(database: Self.databaseName))
-            let runtime = try DatabaseURL(context.runtimeURL.replacing(database: Self.databaseName))
-            try await PlatformDatabase.drop(Self.databaseName, admin: server, logger: logger)
-            _ = try await PlatformDatabase.create(Self.databaseName, admin: server, logger: logger)
-            try await PostgresClient.withRunning(admin.clientConfiguration(maxConnections: 1, persistent: true), logger: logger) {
-                try await PlatformDatabase.migrateAndEnsureRuntimeLogin(admin: $0, logger: logger)
-            }
             let command = self
-            try await PostgresClient.withRunning(runtime.clientConfiguration(maxConnections: 2, persistent: true), logger: logger)
-            {
-                let keyHex = Keyring.generateKeyHex()
-                let store = AgentStore(client: $0, keyring: try Keyring(keys: [(id: "default", hex: keyHex)]), logger: logger)
-                try await command.measure(store: store, keyHex: keyHex, runtimeURL: runtime)
+            try await BenchCommand.withFreshDatabase(Self.databaseName, options: config) { store, keyHex, runtimeURL in
+                try await command.measure(store: store, keyHex: keyHex, runtimeURL: runtimeURL)
             }
         }
 
