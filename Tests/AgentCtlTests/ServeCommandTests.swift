@@ -1,0 +1,69 @@
+import AgentStore
+import AgentTestSupport
+import Foundation
+import Testing
+
+/// `agentctl serve` as a process: the API and, with `METRICS_PORT`, the metrics on a listener of their
+/// own, started together and stopped together by SIGTERM.
+@Suite struct ServeCommandTests {
+    @Test func metricsHaveTheirOwnListenerAndSigtermStopsBoth() async throws {
+        let db = try await TestDatabase.make()
+        let apiPort = Int.random(in: 42_000...46_000)
+        let metricsPort = apiPort + 1
+        let process = Process()
+        process.executableURL = try AgentCtlRun.binary()
+        process.arguments = ["serve", "--hostname", "127.0.0.1", "--port", "\(apiPort)"]
+        process.environment = [
+            "PATH": "/usr/bin:/bin", "DATABASE_URL": db.runtimeURL.replacing(), "ENCRYPTION_KEY": TestKeys.store,
+            "METRICS_PORT": "\(metricsPort)", "LOG_LEVEL": "error",
+        ]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        defer { if process.isRunning { process.terminate() } }
+
+        var health: Int?
+        for _ in 0..<150 where health != 200 && process.isRunning {
+            try await Task.sleep(for: .milliseconds(100))
+            health = Self.status(of: "/health", port: apiPort)
+        }
+        #expect(health == 200)
+        #expect(Self.status(of: "/metrics", port: apiPort) == 404)
+        #expect(Self.status(of: "/metrics", port: metricsPort) == 200)
+        #expect(Self.status(of: "/health", port: metricsPort) == 404, "the metrics listener serves nothing else")
+
+        kill(process.processIdentifier, SIGTERM)
+        for _ in 0..<100 where process.isRunning { try await Task.sleep(for: .milliseconds(100)) }
+        #expect(!process.isRunning)
+        #expect(process.terminationReason == .exit && process.terminationStatus == 0)
+        #expect(Self.status(of: "/health", port: apiPort) == nil)
+        #expect(Self.status(of: "/metrics", port: metricsPort) == nil)
+        try await db.drop()
+    }
+
+    /// The status of `GET path` on the loopback port, or nil when nothing answers (2 s at most).
+    static func status(of path: String, port: Int) -> Int? {
+        let socket = Foundation.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard socket >= 0 else { return nil }
+        defer { close(socket) }
+        var timeout = timeval(tv_sec: 2, tv_usec: 0)
+        setsockopt(socket, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        }
+        guard connected == 0 else { return nil }
+        let request = Array("GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".utf8)
+        guard send(socket, request, request.count, 0) == request.count else { return nil }
+        var buffer = [UInt8](repeating: 0, count: 64)
+        let read = recv(socket, &buffer, buffer.count, 0)
+        guard read > 12 else { return nil }
+        // "HTTP/1.1 200 ..."
+        return Int(String(decoding: buffer[9..<12], as: UTF8.self))
+    }
+}
