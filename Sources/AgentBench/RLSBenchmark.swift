@@ -11,7 +11,9 @@ import PostgresNIO
 /// - **explicit**: the same operations, same SQL, on the administrator's pool (row-level security does
 ///   not apply) with nothing set: scoped only by the queries' own `WHERE user_id = ...`.
 ///
-/// Their ratio is what row-level security costs the platform. For comparison with the seed baseline it
+/// Their ratio is what row-level security costs the platform. The same mix is also run as a request with a
+/// personal token runs it (`withTenant(presenting:)`: the token's check sets the tenant, so RLS adds no
+/// statement), on both pools. For comparison with the seed baseline it
 /// also times the baseline's literal SQL both ways (`mix_rls.sql`, policies alone scoping the queries;
 /// `mix_ideal.sql`). Rounds alternate between modes so that drift on a shared machine affects all alike.
 public struct RLSBenchmark: Sendable {
@@ -34,13 +36,18 @@ public struct RLSBenchmark: Sendable {
     public func run() async throws -> [String] {
         let scoped = AgentStore(client: runtime, keyring: nil, logger: logger)
         let unscoped = AgentStore(client: admin, keyring: nil, logger: logger)
+        let tokens = try await issueTokens(scoped)
         var rls = Throughput()
         var explicit = Throughput()
+        var rlsWithToken = Throughput()
+        var explicitWithToken = Throughput()
         var seedRLS = Throughput()
         var seedExplicit = Throughput()
         for _ in 0..<rounds {
             explicit += try await measure { _ in try await storeMix(unscoped, rowLevelSecurity: false) }
             rls += try await measure { _ in try await storeMix(scoped, rowLevelSecurity: true) }
+            explicitWithToken += try await measure { _ in try await storeMix(unscoped, presenting: tokens) }
+            rlsWithToken += try await measure { _ in try await storeMix(scoped, presenting: tokens) }
             seedExplicit += try await measure { _ in try await admin.withConnection(seedExplicitMix) }
             seedRLS += try await measure { _ in try await runtime.withConnection(seedRLSMix) }
         }
@@ -56,6 +63,10 @@ public struct RLSBenchmark: Sendable {
                 pages.first, pages.thousandth, dataset.longConversationLength),
             String(
                 format: "explicit_tps=%.0f (store operations, RLS off, scoped by WHERE user_id = ... only)", explicit.perSecond),
+            String(
+                format:
+                    "token_explicit_tps=%.0f token_rls_tps=%.0f token_ratio=%.2f (the mix as a request with a personal token runs it: the token's check sets the tenant, RLS off and on)",
+                explicitWithToken.perSecond, rlsWithToken.perSecond, rlsWithToken.perSecond / explicitWithToken.perSecond),
             String(format: "rls_tps=%.0f (store operations through withTenant, runtime role, RLS on)", rls.perSecond),
             String(format: "ratio=%.2f", rls.perSecond / explicit.perSecond),
         ]
@@ -86,6 +97,33 @@ public struct RLSBenchmark: Sendable {
         } else {
             try await store.withQueryFiltersOnly(tenant, mix)
         }
+    }
+
+    /// The mix in one transaction opened by a tenant's personal token, as the API serves a request: the
+    /// token's check, its first statement, sets the tenant. On the administrator's pool the policies do
+    /// not apply, so the two pools differ by row-level security alone, statement for statement.
+    private func storeMix(_ store: AgentStore, presenting tokens: [PresentedToken]) async throws {
+        let token = tokens.randomElement()!
+        let user = Int(token.userID.rawValue.dropFirst())!
+        let (agent, conversation) = dataset.conversation(user: user, index: Int.random(in: 0..<dataset.conversationsPerTenant))
+        try await store.withTenant(presenting: token) { session in
+            _ = try await session.agents(PageRequest(limit: 20, order: .descending))
+            _ = try await session.messages(
+                agentID: agent, conversationID: conversation, PageRequest(limit: 50, order: .ascending))
+            _ = try await session.givenFeedback(PageRequest(limit: 20, order: .descending))
+        }
+    }
+
+    /// A personal token for each tenant (those of earlier runs are removed first).
+    private func issueTokens(_ store: AgentStore) async throws -> [PresentedToken] {
+        try await admin.query("DELETE FROM api_tokens WHERE name = 'bench-rls'", logger: logger)
+        var tokens: [PresentedToken] = []
+        for user in 1...dataset.tenants {
+            let issued = try await store.withTenant(UserID(rawValue: "u\(user)")!) { try await $0.createToken(name: "bench-rls") }
+            guard let token = PresentedToken(issued.value) else { throw BenchmarkFailure("an issued token did not parse") }
+            tokens.append(token)
+        }
+        return tokens
     }
 
     private func seedRLSMix(_ connection: PostgresConnection) async throws {
