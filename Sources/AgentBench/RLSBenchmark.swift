@@ -86,17 +86,18 @@ public struct RLSBenchmark: Sendable {
         let user = Int.random(in: 1...dataset.tenants)
         let (agent, conversation) = dataset.conversation(user: user, index: Int.random(in: 0..<dataset.conversationsPerTenant))
         let tenant = UserID(rawValue: "u\(user)")!
-        let mix: (TenantSession) async throws -> Void = { session in
-            _ = try await session.agents(PageRequest(limit: 20, order: .descending))
-            _ = try await session.messages(
-                agentID: agent, conversationID: conversation, PageRequest(limit: 50, order: .ascending))
-            _ = try await session.givenFeedback(PageRequest(limit: 20, order: .descending))
-        }
         if rowLevelSecurity {
-            try await store.withTenant(tenant, mix)
+            try await store.withTenant(tenant) { try await Self.mix($0, agent: agent, conversation: conversation) }
         } else {
-            try await store.withQueryFiltersOnly(tenant, mix)
+            try await store.withQueryFiltersOnly(tenant) { try await Self.mix($0, agent: agent, conversation: conversation) }
         }
+    }
+
+    /// The three reads of the mix, in one transaction of the tenant's.
+    private static func mix(_ session: TenantSession, agent: AgentID, conversation: ConversationID) async throws {
+        _ = try await session.agents(PageRequest(limit: 20, order: .descending))
+        _ = try await session.messages(agentID: agent, conversationID: conversation, PageRequest(limit: 50, order: .ascending))
+        _ = try await session.givenFeedback(PageRequest(limit: 20, order: .descending))
     }
 
     /// The mix in one transaction opened by a tenant's personal token, as the API serves a request: the
@@ -106,12 +107,7 @@ public struct RLSBenchmark: Sendable {
         let token = tokens.randomElement()!
         let user = Int(token.userID.rawValue.dropFirst())!
         let (agent, conversation) = dataset.conversation(user: user, index: Int.random(in: 0..<dataset.conversationsPerTenant))
-        try await store.withTenant(presenting: token) { session in
-            _ = try await session.agents(PageRequest(limit: 20, order: .descending))
-            _ = try await session.messages(
-                agentID: agent, conversationID: conversation, PageRequest(limit: 50, order: .ascending))
-            _ = try await session.givenFeedback(PageRequest(limit: 20, order: .descending))
-        }
+        try await store.withTenant(presenting: token) { try await Self.mix($0, agent: agent, conversation: conversation) }
     }
 
     /// A personal token for each tenant (those of earlier runs are removed first).
