@@ -16,6 +16,17 @@ import Testing
         return try agent.decode(Schemas.Agent.self).id
     }
 
+    @Test func aUsersMessageIsNoReplyToReattachTo() async throws {
+        let owner = try await api.makeUser()
+        try await api.test { client async throws in
+            let agentID = try await makeAgent(client, owner)
+            let posted = try await client.send(
+                .post, "/v1/agents/\(agentID)/conversations/c/messages", as: owner, json: ["role": "user", "content": "Hello"])
+            let messageID = try posted.decode(Schemas.Message.self).id
+            #expect(try await client.send(.get, "/v1/messages/\(messageID)/stream", as: owner).isProblem(.notFound))
+        }
+    }
+
     @Test func messagesConversationsAndFeedback() async throws {
         let owner = try await api.makeUser()
         try await api.test { client async throws in

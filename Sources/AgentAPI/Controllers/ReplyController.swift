@@ -77,6 +77,8 @@ struct ReplyController: Sendable {
     @Sendable func follow(_ request: Request, context: APIRequestContext) async throws -> Response {
         let messageID = try context.id(MessageID.self, "message_id", of: "message")
         let message = try await store.withTenant(of: context) { try await $0.message(messageID) }
+        // A user's (or a tool's) message is no reply: there is nothing to reattach to.
+        guard message.role == .assistant else { throw Problem.notFound("reply") }
         if let running = replies.running.reply(messageID, of: try context.tenant()) {
             return try await respond(running, prompt: nil, stream: true, status: .ok)
         }
