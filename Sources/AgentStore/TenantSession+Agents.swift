@@ -7,8 +7,14 @@ extension TenantSession {
         """
 
     static func agent(from row: PostgresRow) throws -> Agent {
-        let (id, userID, name, description, systemPrompt, model, temperature, maxTokens, createdAt, updatedAt) =
-            try row.decode((String, String, String, String?, String, String, Double, Int?, Date, Date).self)
+        agent(try row.decode((String, String, String, String?, String, String, Double, Int?, Date, Date).self))
+    }
+
+    /// An agent from the values of `agentColumns`, in their order.
+    static func agent(
+        _ columns: (String, String, String, String?, String, String, Double, Int?, Date, Date)
+    ) -> Agent {
+        let (id, userID, name, description, systemPrompt, model, temperature, maxTokens, createdAt, updatedAt) = columns
         return Agent(
             id: AgentID(stored: id), userID: UserID(stored: userID), name: name, description: description,
             systemPrompt: systemPrompt,

@@ -13,7 +13,7 @@ extension TenantSession {
         agentID: AgentID, conversationID: ConversationID, _ new: NewReply, limits: ChatLimits, budget: ContextBudget
     ) async throws -> ReplyStart {
         try Field.text(new.content, .content, length: 1...1_000_000)
-        let agent = try await agent(agentID)
+        let subject = try await callSubject(agentID)
         if let parentID = new.parentID {
             let inConversation = try await row(
                 """
@@ -36,7 +36,7 @@ extension TenantSession {
             """, Self.message
         ).unwrapped(or: .notFound(resource: "agent"))
         try await nameConversation(agentID: agentID, conversationID: conversationID, after: new.content)
-        return try await startReply(agent: agent, answering: prompt, limits: limits, budget: budget)
+        return try await startReply(subject, answering: prompt, limits: limits, budget: budget)
     }
 
     /// Starts a new reply to the message an earlier reply answered: a sibling of `messageID`, which stays.
@@ -45,9 +45,9 @@ extension TenantSession {
         guard earlier.role == .assistant, let parentID = earlier.parentID else {
             throw StoreError.invalid(field: .messageID, reason: "is not a reply to a message")
         }
-        let agent = try await agent(earlier.agentID)
+        let subject = try await callSubject(earlier.agentID)
         let prompt = try await message(parentID)
-        return try await startReply(agent: agent, answering: prompt, limits: limits, budget: budget)
+        return try await startReply(subject, answering: prompt, limits: limits, budget: budget)
     }
 
     /// Starts a provider call whose conversation the client sends (the OpenAI-compatible endpoint): checks
@@ -55,19 +55,20 @@ extension TenantSession {
     public func beginCompletion(
         agentID: AgentID, promptTokens: Int, maximumTokens requested: Int?, limits: ChatLimits, budget: ContextBudget
     ) async throws -> CompletionStart {
-        let agent = try await agent(agentID)
+        let subject = try await callSubject(agentID)
+        let agent = subject.agent
         let bound = agent.maxTokens ?? budget.defaultMaximumTokens
         let maximumTokens = min(requested ?? bound, bound)
         let call = try await startCall(
             agentID: agentID, replyID: nil, model: agent.model, attempt: 1, reserving: promptTokens + maximumTokens,
-            limits: limits)
-        return CompletionStart(
-            agent: agent, connections: try await linkedConnections(agentID), maximumTokens: maximumTokens, call: call)
+            limits: limits.overridden(by: subject.overrides))
+        return CompletionStart(agent: agent, connections: subject.connections, maximumTokens: maximumTokens, call: call)
     }
 
     private func startReply(
-        agent: Agent, answering prompt: Message, limits: ChatLimits, budget: ContextBudget
+        _ subject: CallSubject, answering prompt: Message, limits: ChatLimits, budget: ContextBudget
     ) async throws -> ReplyStart {
+        let agent = subject.agent
         let maximumTokens = agent.maxTokens ?? budget.defaultMaximumTokens
         let history = try await history(endingAt: prompt.id, agent: agent, budget: budget)
         let promptTokens =
@@ -83,10 +84,10 @@ extension TenantSession {
         ).unwrapped(or: .notFound(resource: "agent"))
         let call = try await startCall(
             agentID: agent.id, replyID: reply.id, model: agent.model, attempt: 1, reserving: promptTokens + maximumTokens,
-            limits: limits)
+            limits: limits.overridden(by: subject.overrides))
         return ReplyStart(
-            agent: agent, prompt: prompt, reply: reply, history: history,
-            connections: try await linkedConnections(agent.id), maximumTokens: maximumTokens, call: call)
+            agent: agent, prompt: prompt, reply: reply, history: history, connections: subject.connections,
+            maximumTokens: maximumTokens, call: call)
     }
 
     // MARK: Calls
@@ -220,15 +221,12 @@ extension TenantSession {
     /// The reservation is held to what the ledger's `integer` column holds: an agent's `max_tokens` may be as
     /// large as that itself, and with the prompt's tokens added the insert was refused (a 422 naming no field).
     /// A call cannot spend more than that many tokens anyway.
+    /// Enters a call in the ledger with `requested` tokens reserved, after checking `effective` (the
+    /// platform's defaults with the tenant's overrides, read with the agent in `callSubject`).
     private func startCall(
-        agentID: AgentID, replyID: MessageID?, model: String, attempt: Int, reserving requested: Int, limits defaults: ChatLimits
+        agentID: AgentID, replyID: MessageID?, model: String, attempt: Int, reserving requested: Int, limits effective: ChatLimits
     ) async throws -> ProviderCallID {
         let tokens = min(requested, Int(Int32.max))
-        let override = try await row(
-            "SELECT monthly_token_budget, requests_per_minute FROM chat_limits WHERE user_id = \(userID.rawValue)"
-        ) { try $0.decode((Int?, Int?).self) }
-        let effective = defaults.overridden(
-            by: ChatLimits(monthlyTokenBudget: override?.0, requestsPerMinute: override?.1))
         if effective.monthlyTokenBudget != nil || effective.requestsPerMinute != nil {
             try await lockChatLimits()
             try await checkLimits(effective, reserving: tokens, attempt: attempt)
