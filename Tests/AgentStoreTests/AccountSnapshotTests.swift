@@ -128,10 +128,12 @@ import Testing
     @Test func aConsumerThatStopsReadingTimesTheTransactionOut() async throws {
         let (db, user) = try await Self.tenantWithTenAgents()
         var limits = Self.onePerPage
-        limits.readerTimeout = .milliseconds(200)
+        // 1 s, not less: the server's own idle limit is twice it, and a loaded machine can leave a reader
+        // that is still working idle for some hundred milliseconds between two statements.
+        limits.readerTimeout = .seconds(1)
         var rows = db.store.accountSnapshot(user, limits: limits).makeAsyncIterator()
         _ = try await rows.next()
-        try await Task.sleep(for: .milliseconds(100))
+        try await Task.sleep(for: .milliseconds(300))
         #expect(try await Self.openTransactions(db) == 1)
         try await Self.expectAllTransactionsEnd(db)
         // The buffered pages come, then the reader's timeout.
