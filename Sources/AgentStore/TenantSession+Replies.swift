@@ -157,22 +157,6 @@ extension TenantSession {
         ).unwrapped(or: .notFound(resource: "message"))
     }
 
-    /// The agent's linked connections, in the order they were linked.
-    public func linkedConnections(_ agentID: AgentID) async throws -> [LinkedConnection] {
-        try await rows(
-            """
-            SELECT c.id, c.service, c.metadata->>'base_url'
-              FROM agent_api_connections l
-              JOIN api_connections c ON c.id = l.api_connection_id AND c.user_id = l.user_id
-             WHERE l.agent_id = \(agentID.rawValue) AND l.user_id = \(userID.rawValue)
-             ORDER BY l.created_at, l.id
-            """
-        ) { row in
-            let (id, service, baseURL) = try row.decode((String, String, String?).self)
-            return LinkedConnection(id: ConnectionID(stored: id), service: service, baseURL: baseURL)
-        }
-    }
-
     /// The conversation up to `messageID`, oldest first: the newest messages that fit the budget, read
     /// back along each message's parent (or, for messages stored before parents were, the one before it).
     /// Replies that failed or are still streaming are left out; the message itself is always kept.
@@ -215,14 +199,13 @@ extension TenantSession {
         try await execute("SELECT pg_advisory_xact_lock(hashtextextended('chat-limits:' || \(userID.rawValue), 0))")
     }
 
-    /// Checks the tenant's limits (the operator's override over `limits`) and enters a running call that
-    /// reserves `tokens`. A tenant without limits pays for no lock and no sums.
+    /// Checks `effective` (the platform's defaults under the tenant's overrides, read with the agent by
+    /// `callSubject`) and enters a running call that reserves `requested` tokens. A tenant without limits
+    /// pays for no lock and no sums.
     ///
     /// The reservation is held to what the ledger's `integer` column holds: an agent's `max_tokens` may be as
     /// large as that itself, and with the prompt's tokens added the insert was refused (a 422 naming no field).
     /// A call cannot spend more than that many tokens anyway.
-    /// Enters a call in the ledger with `requested` tokens reserved, after checking `effective` (the
-    /// platform's defaults with the tenant's overrides, read with the agent in `callSubject`).
     private func startCall(
         agentID: AgentID, replyID: MessageID?, model: String, attempt: Int, reserving requested: Int, limits effective: ChatLimits
     ) async throws -> ProviderCallID {

@@ -75,14 +75,14 @@ import Testing
             let user = try await store.createUser(NewUser(email: "crash-\(UUID().uuidString.prefix(8))@example.test")).id
             let token = try await store.withTenant(user) { try await $0.createToken(name: "crash") }.value
             let agent = try await store.withTenant(user) { try await $0.createAgent(NewAgent(name: "a", systemPrompt: "p")) }.id
-            let http = HTTPClient(eventLoopGroupProvider: .shared(MultiThreadedEventLoopGroup.singleton))
-            defer { _ = http.shutdown() }
             let target = "http://127.0.0.1:\(port)/v1/agents/\(agent.rawValue)/conversations/crash/messages"
 
             let timeline = CrashTimeline()
             let posts = try await withThrowingTaskGroup(of: [Post].self) { group in
                 for writer in 0..<4 {
-                    group.addTask { try await Self.write(http, target, token: token, writer: writer, timeline: timeline) }
+                    group.addTask {
+                        try await Self.write(TestReplies.httpClient, target, token: token, writer: writer, timeline: timeline)
+                    }
                 }
                 group.addTask {
                     try await Task.sleep(for: .seconds(1.5))

@@ -36,7 +36,6 @@ extension BenchCommand {
         func run() async throws {
             try await Self.withServer(scale: pageScale, clients: clients) { benchmark, server in
                 var benchmark = benchmark
-                benchmark.clients = clients
                 benchmark.seconds = seconds
                 benchmark.rounds = rounds
                 for line in try await benchmark.run(peakMemory: { server.peakMemory }) { print(line) }
@@ -44,7 +43,7 @@ extension BenchCommand {
         }
 
         /// Loads the benchmark database, issues every tenant a token, starts `agentctl serve` as a child
-        /// process on it, and hands `body` a benchmark of that server.
+        /// process on it, and hands `body` a benchmark of that server with `clients` connections.
         static func withServer(
             scale: Scale, clients: Int, _ body: (APIBenchmark, ServerProcess) async throws -> Void
         ) async throws {
@@ -70,8 +69,9 @@ extension BenchCommand {
                     ])
                 defer { server.stop() }
                 try await server.waitUntilHealthy()
-                try await body(
-                    APIBenchmark(host: "127.0.0.1", port: port, tokens: tokens, dataset: scale.dataset, store: store), server)
+                var benchmark = APIBenchmark(host: "127.0.0.1", port: port, tokens: tokens, dataset: scale.dataset, store: store)
+                benchmark.clients = clients
+                try await body(benchmark, server)
             }
         }
     }

@@ -20,8 +20,6 @@ extension BenchCommand {
 
         func run() async throws {
             try await API.withServer(scale: API.pageScale(scale), clients: clients) { benchmark, server in
-                var benchmark = benchmark
-                benchmark.clients = clients
                 for line in try await benchmark.soak(minutes: minutes, residentMemory: { server.residentMemory }) {
                     print(line)
                 }
