@@ -15,9 +15,10 @@ import Prometheus
 import ServiceLifecycle
 import UnixSignals
 
-/// `agentctl serve`: the HTTP API, and `/metrics` on a listener of its own when `METRICS_PORT` is set. With no `DATABASE_URL` it starts the local cluster and migrates it;
-/// against an external server it migrates only when `ADMIN_DATABASE_URL` is given, and otherwise
-/// expects the schema to be current (see `/ready`).
+/// `agentctl serve`: the HTTP API, and `/metrics` on a listener of its own when `METRICS_PORT` is set.
+/// With no `DATABASE_URL` it starts the local cluster and migrates it; against an external server it
+/// migrates only when `ADMIN_DATABASE_URL` is given, and otherwise expects the schema to be current (see
+/// `/ready`).
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "serve", abstract: "Run the HTTP API.")
 
