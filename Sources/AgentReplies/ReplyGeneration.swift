@@ -182,10 +182,12 @@ struct ReplyGeneration: Sendable {
         var pause = Duration.milliseconds(100)
         while true {
             do {
-                return try await store.withTenant(tenant, requestID: requestID) { session in
-                    if let replyID = plan.replyID { return try await session.settleReply(replyID, call: call, settlement) }
-                    try await session.settleCall(call, settlement.call)
+                guard let replyID = plan.replyID else {
+                    try await store.settleCall(call, of: tenant, settlement.call)
                     return nil
+                }
+                return try await store.withTenant(tenant, requestID: requestID) { session in
+                    try await session.settleReply(replyID, call: call, settlement)
                 }
             } catch {
                 guard clock.now + pause < deadline else {

@@ -31,31 +31,29 @@ public struct ReplyGenerator: Sendable {
     // MARK: Starting
 
     /// Generates the reply that `start` stored, from the stored conversation.
-    public func generate(_ start: ReplyStart, firstKey: OpenedKey? = nil, tenant: UserID, requestID: String?) async
-        -> RunningReply
-    {
+    public func generate(_ start: ReplyStart, tenant: UserID, requestID: String?) async -> RunningReply {
         let messages = start.history.compactMap(ChatMessage.init(stored:))
         return await generate(
-            CallPlan(start, messages: messages, firstKey: firstKey), tenant: tenant, requestID: requestID,
+            CallPlan(start, messages: messages), tenant: tenant, requestID: requestID,
             reply: RunningReply(tenant: tenant, started: start.reply))
     }
 
     /// Generates the reply that `start` stored, from the conversation a client sent (the OpenAI-compatible
     /// endpoint with a conversation to store the exchange in).
     public func generate(
-        _ start: ReplyStart, messages: [ChatMessage], firstKey: OpenedKey? = nil, tenant: UserID, requestID: String?
+        _ start: ReplyStart, messages: [ChatMessage], tenant: UserID, requestID: String?
     ) async -> RunningReply {
         await generate(
-            CallPlan(start, messages: messages, firstKey: firstKey), tenant: tenant, requestID: requestID,
+            CallPlan(start, messages: messages), tenant: tenant, requestID: requestID,
             reply: RunningReply(tenant: tenant, started: start.reply))
     }
 
     /// Generates a reply that is not stored (the OpenAI-compatible endpoint); only the ledger records it.
     public func generate(
-        _ start: CompletionStart, messages: [ChatMessage], firstKey: OpenedKey? = nil, tenant: UserID, requestID: String?
+        _ start: CompletionStart, messages: [ChatMessage], tenant: UserID, requestID: String?
     ) async -> RunningReply {
         await generate(
-            CallPlan(start, messages: messages, firstKey: firstKey), tenant: tenant, requestID: requestID,
+            CallPlan(start, messages: messages), tenant: tenant, requestID: requestID,
             reply: RunningReply(tenant: tenant, started: nil))
     }
 
@@ -82,16 +80,11 @@ public struct ReplyGenerator: Sendable {
 
     // MARK: Keys
 
-    /// Opens the key of the connection a reply will call first, in the transaction that starts the reply, so
-    /// that the first call does not wait for a transaction of its own. Nil when there is none or it cannot be
-    /// opened (the generation then tries, and records why it failed).
-    public func openFirstKey(
-        of connections: [LinkedConnection], in session: TenantSession, purpose: KeyPurpose, messageID: MessageID?
-    ) async -> OpenedKey? {
-        guard let (connection, _) = ReplyGeneration.candidates(connections).first,
-            let secret = try? await session.openAPIKey(connection.id, purpose: purpose, messageID: messageID)
-        else { return nil }
-        return OpenedKey(connectionID: connection.id, secret: secret)
+    /// What a start opens with its own statement: the key of the first connection a reply will call, so
+    /// that the first call waits for no round trip of its own. When it cannot be opened there, the
+    /// generation tries again and records why it failed.
+    public func keyOpening(for purpose: KeyPurpose) -> KeyOpening {
+        KeyOpening(purpose: purpose) { ReplyGeneration.candidates($0).first?.0.id }
     }
 
     // MARK: Stopping
@@ -112,11 +105,11 @@ struct CallPlan: Sendable {
     let replyID: MessageID?
     /// The conversation, oldest first, without the agent's system prompt.
     let messages: [ChatMessage]
-    /// The first candidate's key, opened in the transaction that started the reply.
+    /// The first candidate's key, opened by the statement that started the call.
     let firstKey: OpenedKey?
 
-    init(_ start: ReplyStart, messages: [ChatMessage], firstKey: OpenedKey?) {
-        self.firstKey = firstKey
+    init(_ start: ReplyStart, messages: [ChatMessage]) {
+        firstKey = start.firstKey
         agent = start.agent
         connections = start.connections
         maximumTokens = start.maximumTokens
@@ -125,8 +118,8 @@ struct CallPlan: Sendable {
         self.messages = messages
     }
 
-    init(_ start: CompletionStart, messages: [ChatMessage], firstKey: OpenedKey?) {
-        self.firstKey = firstKey
+    init(_ start: CompletionStart, messages: [ChatMessage]) {
+        firstKey = start.firstKey
         agent = start.agent
         connections = start.connections
         maximumTokens = start.maximumTokens
@@ -154,10 +147,4 @@ extension ChatMessage {
         case .tool: return nil
         }
     }
-}
-
-/// A connection's key, opened for one call.
-public struct OpenedKey: Sendable {
-    public let connectionID: ConnectionID
-    public let secret: Secret
 }

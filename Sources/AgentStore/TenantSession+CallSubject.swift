@@ -4,7 +4,8 @@ import PostgresNIO
 extension TenantSession {
     /// What a provider call needs before it starts, read in one statement: the agent, its linked
     /// connections in the order they were linked, and the limits the operator set for the tenant, if any.
-    /// (Three statements before: each a round trip on the path to the first token.)
+    /// (Three statements before: each a round trip on the path to the first token.) The statement is a
+    /// PL/pgSQL function (migration 12), so it is planned once per connection, not on every call.
     struct CallSubject {
         let agent: Agent
         let connections: [LinkedConnection]
@@ -14,19 +15,9 @@ extension TenantSession {
     func callSubject(_ agentID: AgentID) async throws -> CallSubject {
         try await row(
             """
-            SELECT a.id, a.user_id, a.name, a.description, a.system_prompt, a.model, a.temperature::float8, a.max_tokens,
-                   a.created_at, a.updated_at, k.ids, k.services, k.base_urls, cl.monthly_token_budget, cl.requests_per_minute
-              FROM agents a
-              LEFT JOIN LATERAL (
-                SELECT array_agg(c.id ORDER BY l.created_at, l.id) AS ids,
-                       array_agg(c.service ORDER BY l.created_at, l.id) AS services,
-                       array_agg(coalesce(c.metadata->>'base_url', '') ORDER BY l.created_at, l.id) AS base_urls
-                  FROM agent_api_connections l
-                  JOIN api_connections c ON c.id = l.api_connection_id AND c.user_id = l.user_id
-                 WHERE l.agent_id = a.id AND l.user_id = \(userID.rawValue)
-              ) k ON true
-              LEFT JOIN chat_limits cl ON cl.user_id = \(userID.rawValue)
-             WHERE a.id = \(agentID.rawValue) AND a.user_id = \(userID.rawValue)
+            SELECT id, user_id, name, description, system_prompt, model, temperature, max_tokens, created_at, updated_at,
+                   connection_ids, services, base_urls, monthly_token_budget, requests_per_minute
+              FROM public.call_subject(\(agentID.rawValue))
             """
         ) { row in
             let columns = try row.decode(

@@ -92,22 +92,26 @@ extension TenantSession {
     /// Opens a connection's API key for one provider call, recording the opening and its purpose (and the
     /// reply it serves) in the audit log. The caller holds the `Secret` for that call alone.
     public func openAPIKey(_ connectionID: ConnectionID, purpose: KeyPurpose, messageID: MessageID?) async throws -> Secret {
-        guard let keyring else { throw StoreError.unavailable(reason: "no encryption key is configured") }
+        guard keyring != nil else { throw StoreError.unavailable(reason: "no encryption key is configured") }
         let stored =
             try await row(
                 "SELECT api_key FROM api_connections WHERE id = \(connectionID) AND user_id = \(userID.rawValue)"
             ) { try $0.decode(String.self) } ?? { throw StoreError.notFound(resource: "connection") }()
-        let secret: Secret
-        do {
-            secret = try keyring.open(
-                stored, context: SealContext(tenantID: userID.rawValue, connectionID: connectionID.rawValue))
-        } catch {
-            throw StoreError.unavailable(reason: "the API key of connection \(connectionID) cannot be opened: \(error)")
-        }
+        let secret = try openSealedKey(stored, of: connectionID)
         try await audit(
             .connectionOpened, targetType: "connection", targetID: connectionID.rawValue,
             details: ["purpose": .string(purpose.rawValue), "message_id": messageID.map { .string($0.rawValue) } ?? .null])
         return secret
+    }
+
+    /// The plaintext of a key as stored for `connectionID` (sealed under its tenant and connection).
+    func openSealedKey(_ stored: String, of connectionID: ConnectionID) throws -> Secret {
+        guard let keyring else { throw StoreError.unavailable(reason: "no encryption key is configured") }
+        do {
+            return try keyring.open(stored, context: SealContext(tenantID: userID.rawValue, connectionID: connectionID.rawValue))
+        } catch {
+            throw StoreError.unavailable(reason: "the API key of connection \(connectionID) cannot be opened: \(error)")
+        }
     }
 
     /// The key sealed for this row, and its fingerprint under the same (active) key, as rotation expects.

@@ -8,9 +8,11 @@ extension TenantSession {
     /// enters the call in the ledger with its tokens reserved, after checking the tenant's limits: all in
     /// this one transaction, so a refused call leaves nothing behind.
     ///
-    /// An unknown conversation id starts that conversation, as appending a message does.
+    /// An unknown conversation id starts that conversation, as appending a message does. With `opening`, the
+    /// first call's key is opened too (see `KeyOpening`).
     public func beginReply(
-        agentID: AgentID, conversationID: ConversationID, _ new: NewReply, limits: ChatLimits, budget: ContextBudget
+        agentID: AgentID, conversationID: ConversationID, _ new: NewReply, limits: ChatLimits, budget: ContextBudget,
+        opening: KeyOpening? = nil
     ) async throws -> ReplyStart {
         try Field.text(new.content, .content, length: 1...1_000_000)
         let subject = try await callSubject(agentID)
@@ -36,37 +38,40 @@ extension TenantSession {
             """, Self.message
         ).unwrapped(or: .notFound(resource: "agent"))
         try await nameConversation(agentID: agentID, conversationID: conversationID, after: new.content)
-        return try await startReply(subject, answering: prompt, limits: limits, budget: budget)
+        return try await startReply(subject, answering: prompt, limits: limits, budget: budget, opening: opening)
     }
 
     /// Starts a new reply to the message an earlier reply answered: a sibling of `messageID`, which stays.
-    public func beginRegeneration(of messageID: MessageID, limits: ChatLimits, budget: ContextBudget) async throws -> ReplyStart {
+    public func beginRegeneration(
+        of messageID: MessageID, limits: ChatLimits, budget: ContextBudget, opening: KeyOpening? = nil
+    ) async throws -> ReplyStart {
         let earlier = try await message(messageID)
         guard earlier.role == .assistant, let parentID = earlier.parentID else {
             throw StoreError.invalid(field: .messageID, reason: "is not a reply to a message")
         }
         let subject = try await callSubject(earlier.agentID)
         let prompt = try await message(parentID)
-        return try await startReply(subject, answering: prompt, limits: limits, budget: budget)
+        return try await startReply(subject, answering: prompt, limits: limits, budget: budget, opening: opening)
     }
 
     /// Starts a provider call whose conversation the client sends (the OpenAI-compatible endpoint): checks
     /// the limits and enters the call in the ledger, storing nothing else.
     public func beginCompletion(
-        agentID: AgentID, promptTokens: Int, maximumTokens requested: Int?, limits: ChatLimits, budget: ContextBudget
+        agentID: AgentID, promptTokens: Int, maximumTokens requested: Int?, limits: ChatLimits, budget: ContextBudget,
+        opening: KeyOpening? = nil
     ) async throws -> CompletionStart {
         let subject = try await callSubject(agentID)
         let agent = subject.agent
         let bound = agent.maxTokens ?? budget.defaultMaximumTokens
         let maximumTokens = min(requested ?? bound, bound)
-        let call = try await startCall(
-            agentID: agentID, replyID: nil, model: agent.model, attempt: 1, reserving: promptTokens + maximumTokens,
-            limits: limits.overridden(by: subject.overrides))
-        return CompletionStart(agent: agent, connections: subject.connections, maximumTokens: maximumTokens, call: call)
+        let (call, key) = try await startCall(
+            subject, replyID: nil, reserving: promptTokens + maximumTokens, limits: limits, opening: opening)
+        return CompletionStart(
+            agent: agent, connections: subject.connections, maximumTokens: maximumTokens, call: call, firstKey: key)
     }
 
     private func startReply(
-        _ subject: CallSubject, answering prompt: Message, limits: ChatLimits, budget: ContextBudget
+        _ subject: CallSubject, answering prompt: Message, limits: ChatLimits, budget: ContextBudget, opening: KeyOpening?
     ) async throws -> ReplyStart {
         let agent = subject.agent
         let maximumTokens = agent.maxTokens ?? budget.defaultMaximumTokens
@@ -82,12 +87,11 @@ extension TenantSession {
             RETURNING \(unescaped: Self.messageColumns())
             """, Self.message
         ).unwrapped(or: .notFound(resource: "agent"))
-        let call = try await startCall(
-            agentID: agent.id, replyID: reply.id, model: agent.model, attempt: 1, reserving: promptTokens + maximumTokens,
-            limits: limits.overridden(by: subject.overrides))
+        let (call, key) = try await startCall(
+            subject, replyID: reply.id, reserving: promptTokens + maximumTokens, limits: limits, opening: opening)
         return ReplyStart(
             agent: agent, prompt: prompt, reply: reply, history: history, connections: subject.connections,
-            maximumTokens: maximumTokens, call: call)
+            maximumTokens: maximumTokens, call: call, firstKey: key)
     }
 
     // MARK: Calls
@@ -114,18 +118,22 @@ extension TenantSession {
         return ProviderCallID(rawValue: try next.unwrapped(or: .notFound(resource: "provider call")))
     }
 
-    /// Records how a call without a stored reply ended.
+    /// Records how a call ended, in this transaction (`AgentStore.settleCall` does it in a statement alone).
     public func settleCall(_ call: ProviderCallID, _ settlement: CallSettlement) async throws {
-        try await execute(
+        try await execute(Self.settlement(of: call, tenant: userID, settlement))
+    }
+
+    /// The statement that settles a call (migration 12): it sets the tenant itself, so it can run outside a
+    /// transaction block, and refuses inside a transaction of another tenant.
+    static func settlement(of call: ProviderCallID, tenant: UserID, _ settlement: CallSettlement) -> PostgresQuery {
+        let usage = settlement.usage
+        return """
+            SELECT public.settle_provider_call(
+              \(tenant.rawValue), \(call.rawValue), \(settlement.status.rawValue), \(settlement.connectionID?.rawValue),
+              \(Int32(clamping: usage.promptTokens)), \(Int32(clamping: usage.completionTokens)), \(usage.estimated),
+              \(settlement.latencyMilliseconds.map { Int32(clamping: $0) }),
+              \(settlement.timeToFirstTokenMilliseconds.map { Int32(clamping: $0) }), \(settlement.error))
             """
-            UPDATE provider_calls
-               SET status = \(settlement.status.rawValue), connection_id = \(settlement.connectionID?.rawValue),
-                   prompt_tokens = \(settlement.usage.promptTokens), completion_tokens = \(settlement.usage.completionTokens),
-                   usage_estimated = \(settlement.usage.estimated), reserved_tokens = 0,
-                   latency_ms = \(settlement.latencyMilliseconds), time_to_first_token_ms = \(settlement.timeToFirstTokenMilliseconds),
-                   error = \(settlement.error), finished_at = clock_timestamp()
-             WHERE id = \(call.rawValue) AND user_id = \(userID.rawValue)
-            """)
     }
 
     /// Stores how a reply ended, in its message and in the ledger row of its last call.
@@ -193,62 +201,42 @@ extension TenantSession {
 
     // MARK: Limits
 
-    /// Serializes the tenant's call starts until the transaction ends, so that two concurrent starts
-    /// cannot both see the same unspent budget.
-    private func lockChatLimits() async throws {
-        try await execute("SELECT pg_advisory_xact_lock(hashtextextended('chat-limits:' || \(userID.rawValue), 0))")
-    }
-
-    /// Checks `effective` (the platform's defaults under the tenant's overrides, read with the agent by
-    /// `callSubject`) and enters a running call that reserves `requested` tokens. A tenant without limits
-    /// pays for no lock and no sums.
+    /// Enters the call in the ledger with `requested` tokens reserved, after checking the platform's `limits`
+    /// under the tenant's overrides (read with the agent by `callSubject`), and reads the key `opening`
+    /// picks: one statement (migration 12). A tenant without limits pays for no lock and no sums.
     ///
     /// The reservation is held to what the ledger's `integer` column holds: an agent's `max_tokens` may be as
     /// large as that itself, and with the prompt's tokens added the insert was refused (a 422 naming no field).
     /// A call cannot spend more than that many tokens anyway.
     private func startCall(
-        agentID: AgentID, replyID: MessageID?, model: String, attempt: Int, reserving requested: Int, limits effective: ChatLimits
-    ) async throws -> ProviderCallID {
-        let tokens = min(requested, Int(Int32.max))
-        if effective.monthlyTokenBudget != nil || effective.requestsPerMinute != nil {
-            try await lockChatLimits()
-            try await checkLimits(effective, reserving: tokens, attempt: attempt)
+        _ subject: CallSubject, replyID: MessageID?, reserving requested: Int, limits: ChatLimits, opening: KeyOpening?
+    ) async throws -> (call: ProviderCallID, key: OpenedKey?) {
+        let effective = limits.overridden(by: subject.overrides)
+        let keyConnection = keyring == nil ? nil : opening?.choose(subject.connections)
+        let started = try await row(
+            """
+            SELECT call_id, refused_by, retry_after, sealed_key
+              FROM public.start_provider_call(
+                \(subject.agent.id.rawValue), \(replyID?.rawValue), \(subject.agent.model), \(Int32(1)),
+                \(Int32(clamping: requested)), \(effective.monthlyTokenBudget),
+                \(effective.requestsPerMinute.map { Int32(clamping: $0) }), \(keyConnection?.rawValue),
+                \(opening?.purpose.rawValue), \(requestID))
+            """
+        ) { try $0.decode((String?, String?, Int?, String?).self) }
+        let (callID, refusedBy, retryAfter, sealedKey) = try started.unwrapped(or: .notFound(resource: "user"))
+        if let refusedBy {
+            let limit: LimitExceeded.Limit = refusedBy == "requests_per_minute" ? .requestsPerMinute : .monthlyTokenBudget
+            throw StoreError.limitExceeded(LimitExceeded(limit: limit, retryAfterSeconds: retryAfter ?? 60))
         }
-        let id = try await row(
-            """
-            INSERT INTO provider_calls (user_id, agent_id, message_id, model, attempt, reserved_tokens)
-            VALUES (\(userID.rawValue), \(agentID.rawValue), \(replyID?.rawValue), \(model), \(attempt), \(tokens))
-            RETURNING id
-            """
-        ) { try $0.decode(String.self) }
-        return ProviderCallID(rawValue: try id.unwrapped(or: .notFound(resource: "user")))
-    }
-
-    /// Refuses a call that would break `limits`: this month's tokens (spent, and reserved by calls still
-    /// running) plus `tokens`, or this minute's first attempts. Call with the limits lock held.
-    private func checkLimits(_ limits: ChatLimits, reserving tokens: Int, attempt: Int) async throws {
-        let standing = try await row(
-            """
-            SELECT (SELECT coalesce(sum(prompt_tokens + completion_tokens + reserved_tokens), 0)::bigint FROM provider_calls
-                     WHERE user_id = \(userID.rawValue) AND started_at >= \(unescaped: Self.startOfMonth)),
-                   (SELECT count(*) FROM provider_calls
-                     WHERE user_id = \(userID.rawValue) AND attempt = 1 AND started_at > clock_timestamp() - interval '1 minute'),
-                   (SELECT ceil(extract(epoch FROM min(started_at) + interval '1 minute' - clock_timestamp()))::bigint
-                      FROM provider_calls
-                     WHERE user_id = \(userID.rawValue) AND attempt = 1 AND started_at > clock_timestamp() - interval '1 minute'),
-                   ceil(extract(epoch FROM (date_trunc('month', now() AT TIME ZONE 'UTC') + interval '1 month')
-                                          - (now() AT TIME ZONE 'UTC')))::bigint
-            """
-        ) { try $0.decode((Int, Int, Int?, Int).self) }
-        let (spent, recent, rateRetry, monthRetry) = try standing.unwrapped(or: .notFound(resource: "user"))
-        if let perMinute = limits.requestsPerMinute, attempt == 1, recent >= perMinute {
-            throw StoreError.limitExceeded(LimitExceeded(limit: .requestsPerMinute, retryAfterSeconds: max(1, rateRetry ?? 60)))
+        let call = ProviderCallID(rawValue: try callID.unwrapped(or: .notFound(resource: "user")))
+        // A key that cannot be opened here is opened again by the generation, which records why it failed.
+        guard let keyConnection, let sealedKey, let secret = try? openSealedKey(sealedKey, of: keyConnection) else {
+            return (call, nil)
         }
-        if let monthly = limits.monthlyTokenBudget, spent + tokens > monthly {
-            throw StoreError.limitExceeded(LimitExceeded(limit: .monthlyTokenBudget, retryAfterSeconds: max(1, monthRetry)))
-        }
+        return (call, OpenedKey(connectionID: keyConnection, secret: secret))
     }
 }
+
 extension Optional {
     /// The value, or `error` thrown: a row that was not returned is a resource that is not there.
     func unwrapped(or error: StoreError) throws(StoreError) -> Wrapped {

@@ -39,12 +39,13 @@ public struct APIParts: Sendable {
         of context: APIRequestContext, agentID: AgentID, conversationID: ConversationID, content: String
     ) async throws -> MessageID {
         let settings = replies.settings
-        let (start, key) = try await store.startProviderCall(of: context, replies: replies, purpose: .reply) {
+        let opening = replies.keyOpening(for: .reply)
+        let start = try await store.startProviderCall(of: context) {
             try await $0.beginReply(
                 agentID: agentID, conversationID: conversationID, NewReply(content: content, parentID: nil),
-                limits: settings.defaultLimits, budget: settings.contextBudget)
+                limits: settings.defaultLimits, budget: settings.contextBudget, opening: opening)
         }
-        _ = await replies.generate(start, firstKey: key, tenant: try context.tenant(), requestID: context.requestID)
+        _ = await replies.generate(start, tenant: try context.tenant(), requestID: context.requestID)
         return start.reply.id
     }
 }

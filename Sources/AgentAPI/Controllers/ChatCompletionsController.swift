@@ -60,28 +60,29 @@ struct ChatCompletionsController: Sendable {
         let conversation = try body.conversation()
         let tenant = try context.tenant()
         let settings = replies.settings
+        let opening = replies.keyOpening(for: .completion)
         let running: RunningReply
         if let rawConversationID = body.metadata?["conversation_id"] {
             guard let conversationID = ConversationID(rawValue: rawConversationID) else {
                 throw OpenAIError.invalidRequest("metadata.conversation_id must be 1 to 200 characters", param: "metadata")
             }
             let prompt = conversation.last { $0.role == .user }?.content ?? ""
-            let (start, key) = try await store.startProviderCall(of: context, replies: replies, purpose: .completion) {
+            let start = try await store.startProviderCall(of: context) {
                 try await $0.beginReply(
                     agentID: agentID, conversationID: conversationID, NewReply(content: prompt), limits: settings.defaultLimits,
-                    budget: settings.contextBudget)
+                    budget: settings.contextBudget, opening: opening)
             }
             running = await replies.generate(
-                start, messages: conversation, firstKey: key, tenant: tenant, requestID: context.requestID)
+                start, messages: conversation, tenant: tenant, requestID: context.requestID)
         } else {
             let promptTokens = conversation.reduce(0) { $0 + ContextBudget.estimatedTokens($1.content) }
-            let (start, key) = try await store.startProviderCall(of: context, replies: replies, purpose: .completion) {
+            let start = try await store.startProviderCall(of: context) {
                 try await $0.beginCompletion(
                     agentID: agentID, promptTokens: promptTokens, maximumTokens: body.requestedMaximumTokens,
-                    limits: settings.defaultLimits, budget: settings.contextBudget)
+                    limits: settings.defaultLimits, budget: settings.contextBudget, opening: opening)
             }
             running = await replies.generate(
-                start, messages: conversation, firstKey: key, tenant: tenant, requestID: context.requestID)
+                start, messages: conversation, tenant: tenant, requestID: context.requestID)
         }
         let identity = Identity(
             id: "chatcmpl-\(UUID().uuidString.lowercased())", created: Int(Date().timeIntervalSince1970), model: body.model)

@@ -29,12 +29,13 @@ struct ReplyController: Sendable {
             return id
         }
         let settings = replies.settings
-        let (start, key) = try await store.startProviderCall(of: context, replies: replies, purpose: .reply) {
+        let opening = replies.keyOpening(for: .reply)
+        let start = try await store.startProviderCall(of: context) {
             try await $0.beginReply(
                 agentID: agentID, conversationID: conversationID, NewReply(content: body.content, parentID: parentID),
-                limits: settings.defaultLimits, budget: settings.contextBudget)
+                limits: settings.defaultLimits, budget: settings.contextBudget, opening: opening)
         }
-        let running = await replies.generate(start, firstKey: key, tenant: try context.tenant(), requestID: context.requestID)
+        let running = await replies.generate(start, tenant: try context.tenant(), requestID: context.requestID)
         return try await respond(running, prompt: start.prompt, stream: body.stream ?? true, status: .created)
     }
 
@@ -43,10 +44,12 @@ struct ReplyController: Sendable {
         let messageID = try context.id(MessageID.self, "message_id", of: "message")
         let stream = try Self.streamParameter(request)
         let settings = replies.settings
-        let (start, key) = try await store.startProviderCall(of: context, replies: replies, purpose: .reply) {
-            try await $0.beginRegeneration(of: messageID, limits: settings.defaultLimits, budget: settings.contextBudget)
+        let opening = replies.keyOpening(for: .reply)
+        let start = try await store.startProviderCall(of: context) {
+            try await $0.beginRegeneration(
+                of: messageID, limits: settings.defaultLimits, budget: settings.contextBudget, opening: opening)
         }
-        let running = await replies.generate(start, firstKey: key, tenant: try context.tenant(), requestID: context.requestID)
+        let running = await replies.generate(start, tenant: try context.tenant(), requestID: context.requestID)
         return try await respond(running, prompt: nil, stream: stream, status: .created)
     }
 

@@ -39,5 +39,6 @@ extension Migration {
         .fingerprintGrant,
         .inlinedTenant,
         .scopedTokenCheck,
+        .callStatements,
     ]
 }

@@ -59,6 +59,8 @@ public struct ReplyStart: Sendable {
     public let maximumTokens: Int
     /// The ledger row of the first call.
     public let call: ProviderCallID
+    /// The key the first call uses, when the start was asked to open one and could.
+    public let firstKey: OpenedKey?
 }
 
 /// A provider call without stored messages (the OpenAI-compatible endpoint), started and reserved.
@@ -67,6 +69,8 @@ public struct CompletionStart: Sendable {
     public let connections: [LinkedConnection]
     public let maximumTokens: Int
     public let call: ProviderCallID
+    /// The key the first call uses, when the start was asked to open one and could.
+    public let firstKey: OpenedKey?
 }
 
 /// A row of the call ledger.
@@ -118,6 +122,8 @@ public protocol ProviderCallStart: Sendable {
     var connections: [LinkedConnection] { get }
     /// The stored reply the call produces; nil when it stores none.
     var replyID: MessageID? { get }
+    /// The key the first call uses, opened by the start.
+    var firstKey: OpenedKey? { get }
 }
 
 extension ReplyStart: ProviderCallStart {

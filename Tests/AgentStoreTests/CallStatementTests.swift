@@ -1,0 +1,107 @@
+import AgentSecrets
+import AgentStore
+import AgentTestSupport
+import PostgresNIO
+import Testing
+
+/// Migration 12: a provider call starts and settles in one statement each, and neither reaches past its
+/// tenant, with the tenant set or not.
+@Suite struct CallStatementTests {
+    private static let settled = CallSettlement(
+        status: .complete, connectionID: nil, usage: MessageUsage(promptTokens: 7, completionTokens: 3, estimated: false),
+        latencyMilliseconds: 40, timeToFirstTokenMilliseconds: 4, error: nil)
+
+    private func startCompletion(_ f: TenantFixture, opening: KeyOpening?) async throws -> CompletionStart {
+        try await f.db.store.withTenant(f.a.user, requestID: "req-start") {
+            try await $0.beginCompletion(
+                agentID: f.a.agent.id, promptTokens: 10, maximumTokens: 100, limits: ChatLimits(monthlyTokenBudget: 1_000_000),
+                budget: ContextBudget(), opening: opening)
+        }
+    }
+
+    /// The call's ledger row as `tenant` sees it: status, reserved tokens, prompt and completion tokens.
+    private func ledgerRow(_ f: TenantFixture, _ call: ProviderCallID, as tenant: UserID) async throws -> (String, Int, Int, Int)?
+    {
+        try await f.db.asTenant(tenant) { connection in
+            try await connection.query(
+                """
+                SELECT status, reserved_tokens, prompt_tokens, completion_tokens FROM provider_calls WHERE id = \(call.rawValue)
+                """, logger: f.db.logger
+            ).collect().first?.decode((String, Int, Int, Int).self)
+        }
+    }
+
+    @Test func theStartOpensTheChosenKeyAndAuditsTheOpening() async throws {
+        let f = try await TenantFixture.make()
+        let start = try await startCompletion(f, opening: KeyOpening(purpose: .completion) { $0.first?.id })
+        let key = try #require(start.firstKey)
+        #expect(key.connectionID == f.a.connection.id)
+        #expect(key.secret.exposedValue == "sk-test-a-0123456789abcdef")
+        #expect(try await ledgerRow(f, start.call, as: f.a.user)?.0 == "running")
+        let openings = try await f.db.asTenant(f.a.user) { connection in
+            try await connection.query(
+                """
+                SELECT target_id, request_id, details->>'purpose' FROM audit_log WHERE action = 'connection.opened'
+                """, logger: f.db.logger
+            ).collect().map { try $0.decode((String, String?, String).self) }
+        }
+        #expect(openings.count == 1)
+        #expect(openings.first?.0 == f.a.connection.id.rawValue)
+        #expect(openings.first?.1 == "req-start" && openings.first?.2 == "completion")
+    }
+
+    @Test func withoutAnOpeningNoKeyIsReadOrAudited() async throws {
+        let f = try await TenantFixture.make()
+        let start = try await startCompletion(f, opening: KeyOpening(purpose: .completion) { _ in nil })
+        #expect(start.firstKey == nil)
+        #expect(try await f.count(as: f.a.user, "SELECT 1 FROM audit_log WHERE action = 'connection.opened'") == 0)
+    }
+
+    @Test func aSettlementAloneIsStoredAndItsTenantEndsWithIt() async throws {
+        let f = try await TenantFixture.make()
+        let start = try await startCompletion(f, opening: nil)
+        try await f.db.store.settleCall(start.call, of: f.a.user, Self.settled)
+        let row = try #require(try await ledgerRow(f, start.call, as: f.a.user))
+        #expect(row == ("complete", 0, 7, 3))
+        // Outside a transaction block, the tenant the statement set is gone with the statement.
+        let tenantAfter = try await f.db.runtime.withConnection { connection in
+            _ = try await connection.query(
+                "SELECT public.settle_provider_call(\(f.a.user.rawValue), \(start.call.rawValue), 'complete', NULL, 1, 1, false, 1, 1, NULL)",
+                logger: f.db.logger
+            ).collect()
+            return try await connection.query("SELECT current_setting('app.current_user_id', true)", logger: f.db.logger)
+                .collect().first?.decode(String?.self)
+        }
+        #expect((tenantAfter ?? nil).map(\.isEmpty) ?? true)
+    }
+
+    @Test func aSettlementCannotReachAnotherTenantsCall() async throws {
+        let f = try await TenantFixture.make()
+        let start = try await startCompletion(f, opening: nil)
+        // B naming itself matches none of A's rows.
+        try await f.db.store.settleCall(start.call, of: f.b.user, Self.settled)
+        #expect(try await ledgerRow(f, start.call, as: f.a.user)?.0 == "running")
+        // In a transaction of B, naming A is refused rather than switching tenants.
+        let state = await f.sqlState(as: f.b.user) { connection in
+            _ = try await connection.query(
+                "SELECT public.settle_provider_call(\(f.a.user.rawValue), \(start.call.rawValue), 'complete', NULL, 1, 1, false, 1, 1, NULL)",
+                logger: f.db.logger
+            ).collect()
+        }
+        #expect(state == PostgresError.Code.insufficientPrivilege.raw)
+        #expect(try await ledgerRow(f, start.call, as: f.a.user)?.0 == "running")
+    }
+
+    @Test func withoutATenantNoCallStartsAndNoKeyIsRead() async throws {
+        let f = try await TenantFixture.make()
+        let rows = try await f.count(
+            as: nil,
+            """
+            SELECT * FROM public.start_provider_call(\(f.a.agent.id.rawValue), NULL, 'm', 1, 10, NULL, NULL,
+                                                     \(f.a.connection.id.rawValue), 'completion', NULL)
+            """)
+        #expect(rows == 0)
+        #expect(try await f.count(as: f.a.user, "SELECT 1 FROM provider_calls") == 0)
+        #expect(try await f.count(as: f.a.user, "SELECT 1 FROM audit_log WHERE action = 'connection.opened'") == 0)
+    }
+}
