@@ -186,9 +186,7 @@ struct ReplyGeneration: Sendable {
                     try await store.settleCall(call, of: tenant, settlement.call)
                     return nil
                 }
-                return try await store.withTenant(tenant, requestID: requestID) { session in
-                    try await session.settleReply(replyID, call: call, settlement)
-                }
+                return try await store.settleReply(replyID, call: call, of: tenant, settlement)
             } catch {
                 guard clock.now + pause < deadline else {
                     logger.error(

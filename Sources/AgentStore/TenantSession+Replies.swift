@@ -136,23 +136,29 @@ extension TenantSession {
             """
     }
 
-    /// Stores how a reply ended, in its message and in the ledger row of its last call.
+    /// Stores how a reply ended, in its message and in the ledger row of its last call, in this transaction
+    /// (`AgentStore.settleReply` does it in a statement alone).
     public func settleReply(_ replyID: MessageID, call: ProviderCallID, _ settlement: ReplySettlement) async throws -> Message {
-        try await settleCall(call, settlement.call)
-        let usage = settlement.call.usage
-        return try await row(
+        try await row(Self.settlement(of: replyID, call: call, tenant: userID, settlement), Self.message)
+            .unwrapped(or: .notFound(resource: "message"))
+    }
+
+    /// The statement that settles a reply and returns its message (migration 12); like `settlement(of:tenant:_:)`,
+    /// it sets the tenant itself.
+    static func settlement(
+        of replyID: MessageID, call: ProviderCallID, tenant: UserID, _ settlement: ReplySettlement
+    ) -> PostgresQuery {
+        let ended = settlement.call
+        let usage = ended.usage
+        return """
+            SELECT \(unescaped: messageColumns())
+              FROM public.settle_reply(
+                \(tenant.rawValue), \(replyID.rawValue), \(call.rawValue), \(ended.status.rawValue), \(ended.connectionID?.rawValue),
+                \(Int32(clamping: usage.promptTokens)), \(Int32(clamping: usage.completionTokens)), \(usage.estimated),
+                \(ended.latencyMilliseconds.map { Int32(clamping: $0) }),
+                \(ended.timeToFirstTokenMilliseconds.map { Int32(clamping: $0) }), \(ended.error), \(settlement.content),
+                \(settlement.finishReason))
             """
-            UPDATE agent_messages
-               SET content = \(settlement.content), status = \(settlement.call.status.rawValue),
-                   connection_id = \(settlement.call.connectionID?.rawValue), prompt_tokens = \(usage.promptTokens),
-                   completion_tokens = \(usage.completionTokens), usage_estimated = \(usage.estimated),
-                   latency_ms = \(settlement.call.latencyMilliseconds),
-                   time_to_first_token_ms = \(settlement.call.timeToFirstTokenMilliseconds),
-                   finish_reason = \(settlement.finishReason), error = \(settlement.call.error)
-             WHERE id = \(replyID.rawValue) AND owner_id = \(userID.rawValue) AND user_id = \(userID.rawValue)
-            RETURNING \(unescaped: Self.messageColumns())
-            """, Self.message
-        ).unwrapped(or: .notFound(resource: "message"))
     }
 
     // MARK: Reading

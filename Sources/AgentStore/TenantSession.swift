@@ -149,12 +149,7 @@ public struct TenantSession: Sendable {
     func rows<Statement: PostgresPreparedStatement, Item>(
         prepared statement: Statement, _ decode: (PostgresRow) throws -> Item
     ) async throws -> [Item] where Statement.Row == PostgresRow {
-        try await collect(
-            {
-                // Best effort: the check and the write are not on one thread here (see PostgresConnection+IfOpen).
-                guard !connection.isClosed else { throw PostgresConnection.closedError }
-                return try await connection.execute(statement, logger: logger)
-            }, decode)
+        try await collect({ try await connection.executingIfOpen(statement, logger: logger) }, decode)
     }
 
     private func collect<Rows: Sequence, Item>(

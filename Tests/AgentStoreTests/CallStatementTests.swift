@@ -92,6 +92,24 @@ import Testing
         #expect(try await ledgerRow(f, start.call, as: f.a.user)?.0 == "running")
     }
 
+    @Test func aReplySettlesAloneWithItsMessageAndNotAsAnotherTenant() async throws {
+        let f = try await TenantFixture.make()
+        let start = try await f.db.store.withTenant(f.a.user) {
+            try await $0.beginReply(
+                agentID: f.a.agent.id, conversationID: ConversationID(rawValue: "settle")!, NewReply(content: "hello"),
+                limits: .unlimited, budget: ContextBudget())
+        }
+        let ending = ReplySettlement(content: "hi there", finishReason: "stop", call: Self.settled)
+        await #expect(throws: StoreError.notFound(resource: "message")) {
+            try await f.db.store.settleReply(start.reply.id, call: start.call, of: f.b.user, ending)
+        }
+        #expect(try await ledgerRow(f, start.call, as: f.a.user)?.0 == "running")
+        let stored = try await f.db.store.settleReply(start.reply.id, call: start.call, of: f.a.user, ending)
+        #expect(stored.id == start.reply.id && stored.status == .complete && stored.content == "hi there")
+        #expect(stored.generation?.finishReason == "stop" && stored.generation?.usage?.completionTokens == 3)
+        #expect(try await ledgerRow(f, start.call, as: f.a.user).map { $0 == ("complete", 0, 7, 3) } == true)
+    }
+
     @Test func withoutATenantNoCallStartsAndNoKeyIsRead() async throws {
         let f = try await TenantFixture.make()
         let rows = try await f.count(

@@ -17,7 +17,7 @@ import Testing
         9: "86bdcdde41751938df7e94f91b47d5bbd6e1ff841c9fb8eb11db768b6b36d3e1",
         10: "32351f1f28fe417f48e92b9b2a07d5dded871b3d0e249e1ee0ce00e86c4c0ab0",
         11: "c99f74450c43245937ca7634df87cbb80831f90a65173f02b05142b22f4e4ac1",
-        12: "2b7512e7cab0bf3a322d385876e8b51a5d76ace936a991d040ca6b0136bfa907",
+        12: "3d7546fed5523db538ea9ecc7cae80a03ed5e460f7752b0fec96a0f5f5b99b11",
     ]
 
     @Test(arguments: Migration.all.map(\.version))

@@ -1,5 +1,5 @@
 extension Migration {
-    /// Moves the statements on a provider call's path into three PL/pgSQL functions: they are planned once
+    /// Moves the statements on a provider call's path into PL/pgSQL functions: they are planned once
     /// per connection (PL/pgSQL caches its plans), where each was planned on every call, and a start or a
     /// settlement is one round trip instead of three or four.
     ///
@@ -13,11 +13,13 @@ extension Migration {
     /// - `settle_provider_call(tenant, call, ...)`: records how a call ended. It sets the tenant itself, so it
     ///   can run as one statement outside a transaction block (the tenant then ends with the statement);
     ///   inside a transaction of another tenant it refuses, rather than switch tenants.
+    /// - `settle_reply(tenant, reply, call, ...)`: the same for a stored reply, its message updated and
+    ///   returned in the same statement.
     ///
-    /// All three are SECURITY INVOKER: row-level security applies to them as to the runtime's own queries.
-    /// The first two have a fixed search path, as every platform function since migration 6; the third sets
-    /// the tenant, which a SET clause would revert on return, so like the credential checks it has none and
-    /// names everything it uses by schema.
+    /// All are SECURITY INVOKER: row-level security applies to them as to the runtime's own queries. The
+    /// first two have a fixed search path, as every platform function since migration 6; the settlements set
+    /// the tenant, which a SET clause would revert on return, so like the credential checks they have none
+    /// and name everything they use by schema.
     /// Frozen as literal SQL, its checksum pinned by a test.
     static let callStatements = Migration(
         version: 12,
@@ -134,6 +136,29 @@ extension Migration {
             END
             $$
             """,
+            """
+            CREATE FUNCTION public.settle_reply(
+                p_tenant text, p_reply_id text, p_call_id text, p_status text, p_connection_id text, p_prompt_tokens integer,
+                p_completion_tokens integer, p_usage_estimated boolean, p_latency_ms integer,
+                p_time_to_first_token_ms integer, p_error text, p_content text, p_finish_reason text)
+              RETURNS SETOF public.agent_messages
+              LANGUAGE plpgsql VOLATILE
+              AS $$
+            BEGIN
+              PERFORM public.settle_provider_call(p_tenant, p_call_id, p_status, p_connection_id, p_prompt_tokens,
+                                                  p_completion_tokens, p_usage_estimated, p_latency_ms,
+                                                  p_time_to_first_token_ms, p_error);
+              RETURN QUERY
+              UPDATE public.agent_messages
+                 SET content = p_content, status = p_status, connection_id = p_connection_id, prompt_tokens = p_prompt_tokens,
+                     completion_tokens = p_completion_tokens, usage_estimated = p_usage_estimated, latency_ms = p_latency_ms,
+                     time_to_first_token_ms = p_time_to_first_token_ms, finish_reason = p_finish_reason, error = p_error
+               WHERE id OPERATOR(pg_catalog.=) p_reply_id AND owner_id OPERATOR(pg_catalog.=) p_tenant
+                 AND user_id OPERATOR(pg_catalog.=) p_tenant
+              RETURNING *;
+            END
+            $$
+            """,
             "REVOKE ALL ON FUNCTION public.call_subject(text) FROM PUBLIC",
             "GRANT EXECUTE ON FUNCTION public.call_subject(text) TO agent_runtime",
             """
@@ -152,8 +177,20 @@ extension Migration {
             GRANT EXECUTE ON FUNCTION public.settle_provider_call(text, text, text, text, integer, integer, boolean, integer, integer, text)
               TO agent_runtime
             """,
+            """
+            REVOKE ALL ON FUNCTION
+              public.settle_reply(text, text, text, text, text, integer, integer, boolean, integer, integer, text, text, text) FROM PUBLIC
+            """,
+            """
+            GRANT EXECUTE ON FUNCTION
+              public.settle_reply(text, text, text, text, text, integer, integer, boolean, integer, integer, text, text, text)
+              TO agent_runtime
+            """,
         ],
         down: [
+            """
+            DROP FUNCTION public.settle_reply(text, text, text, text, text, integer, integer, boolean, integer, integer, text, text, text)
+            """,
             "DROP FUNCTION public.settle_provider_call(text, text, text, text, integer, integer, boolean, integer, integer, text)",
             "DROP FUNCTION public.start_provider_call(text, text, text, integer, integer, bigint, integer, text, text, text)",
             "DROP FUNCTION public.call_subject(text)",
