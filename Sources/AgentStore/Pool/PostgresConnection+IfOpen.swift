@@ -31,34 +31,21 @@ extension PostgresConnection {
     /// PostgresNIO writes a prepared statement from the calling task, not on the event loop, so the check
     /// and the write of `sendIfOpen` cannot be made one step for it: a statement written just as the channel
     /// closes is dropped, and its caller waited forever (seen once in `survivesConnectionsKilledUnderLoad`).
-    /// The wait therefore watches the connection, once a second on its event loop, and ends with the close.
-    /// A dropped statement's own task stays suspended; it holds nothing but itself.
+    /// The wait is therefore registered with the connection's close (`StatementWaits`), which ends it. A
+    /// dropped statement's own task stays suspended; it holds nothing but itself.
     func executingIfOpen<Statement: PostgresPreparedStatement>(
         _ statement: Statement, logger: Logger
     ) async throws -> [PostgresRow] where Statement.Row == PostgresRow {
-        guard !isClosed else { throw Self.closedError }
-        return try await withCheckedThrowingContinuation { continuation in
-            let waiting = NIOLockedValueBox<CheckedContinuation<[PostgresRow], any Error>?>(continuation)
-            let resume: @Sendable (Result<[PostgresRow], any Error>) -> Void = { result in
-                waiting.withLockedValue { pending in
-                    defer { pending = nil }
-                    return pending
-                }?.resume(with: result)
-            }
-            let watch = eventLoop.scheduleRepeatedTask(initialDelay: .seconds(1), delay: .seconds(1)) { task in
-                guard self.isClosed else { return }
-                task.cancel()
-                resume(.failure(Self.closedError))
-            }
+        try await withCheckedThrowingContinuation { continuation in
+            guard let wait = StatementWaits.shared.register(continuation, on: self) else { return }
             Task {
                 do {
                     var rows: [PostgresRow] = []
                     for try await row in try await self.execute(statement, logger: logger) { rows.append(row) }
-                    resume(.success(rows))
+                    StatementWaits.shared.end(wait, with: .success(rows))
                 } catch {
-                    resume(.failure(error))
+                    StatementWaits.shared.end(wait, with: .failure(error))
                 }
-                watch.cancel()
             }
         }
     }
