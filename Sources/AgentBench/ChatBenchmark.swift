@@ -47,9 +47,39 @@ public struct ChatBenchmark: Sendable {
             body: #"{"model":"\#(model)",\#(streaming),"messages":[{"role":"system","content":\#(system)},\#(prompt)]}"#)
     }
 
+    /// CPU seconds used so far by each party of a run; nil where it cannot be read.
+    public struct CPUReading: Sendable {
+        /// This process: the load generator and the emulator.
+        public var load: Double?
+        public var server: Double?
+        public var database: Double?
+
+        public init(load: Double?, server: Double?, database: Double?) {
+            self.load = load
+            self.server = server
+            self.database = database
+        }
+
+        /// What each party used between `earlier` and this reading.
+        func since(_ earlier: CPUReading) -> CPUReading {
+            let difference = { (now: Double?, then: Double?) in now.flatMap { now in then.map { now - $0 } } }
+            return CPUReading(
+                load: difference(load, earlier.load), server: difference(server, earlier.server),
+                database: difference(database, earlier.database))
+        }
+
+        func adding(_ other: CPUReading) -> CPUReading {
+            let sum = { (a: Double?, b: Double?) in a.flatMap { a in b.map { a + $0 } } }
+            return CPUReading(
+                load: sum(load, other.load), server: sum(server, other.server), database: sum(database, other.database))
+        }
+
+        static let zero = CPUReading(load: 0, server: 0, database: 0)
+    }
+
     /// Warms both sides, runs the rounds and returns the report lines, the last `ratio=X.XX`; `peakMemory`
-    /// is read after the last platform phase (the server's high-water mark).
-    public func run(peakMemory: @Sendable () -> String) async throws -> [String] {
+    /// is read after the last platform phase (the server's high-water mark), `cpu` around every phase.
+    public func run(peakMemory: @Sendable () -> String, cpu: @Sendable () -> CPUReading) async throws -> [String] {
         // Connections, pools, the emulator and PostgreSQL's cache warm before anything counts.
         _ = try await phase(port: platformPort, request: platformRequest, seconds: 1, requests: nil)
         _ = try await phase(port: emulatorPort, request: directRequest, seconds: 1, requests: nil)
@@ -59,10 +89,16 @@ public struct ChatBenchmark: Sendable {
             "concurrency=\(concurrency) rounds=\(rounds) "
                 + (requests.map { "requests=\($0)" } ?? String(format: "seconds=%g", seconds)) + " per side per round"
         ]
+        var platformCPU = CPUReading.zero
+        var directCPU = CPUReading.zero
         for round in 1...rounds {
+            let beforePlatform = cpu()
             let roundPlatform = try await phase(
                 port: platformPort, request: platformRequest, seconds: seconds, requests: requests)
+            let beforeDirect = cpu()
+            platformCPU = platformCPU.adding(beforeDirect.since(beforePlatform))
             let roundDirect = try await phase(port: emulatorPort, request: directRequest, seconds: seconds, requests: requests)
+            directCPU = directCPU.adding(cpu().since(beforeDirect))
             lines.append(
                 String(
                     format: "round %d: platform %.0f completions/s, direct %.0f completions/s, ratio %.2f", round,
@@ -84,9 +120,23 @@ public struct ChatBenchmark: Sendable {
             String(format: "added_total p50 %.2f ms, p99 %.2f ms", added(\.total, 0.5), added(\.total, 0.99)),
             String(
                 format: "completions/s: platform %.0f, direct %.0f", platform.completionsPerSecond, direct.completionsPerSecond),
+            "cpu_ms_per_completion platform: "
+                + Self.perCompletion(platformCPU, completions: platform.firstToken.milliseconds.count, parties: true)
+                + "; direct: " + Self.perCompletion(directCPU, completions: direct.firstToken.milliseconds.count, parties: false),
             "server_peak_rss=\(memory)",
             String(format: "ratio=%.2f", platform.completionsPerSecond / direct.completionsPerSecond),
         ]
+    }
+
+    /// CPU milliseconds per completion of each party that used any: the server and PostgreSQL only on the
+    /// platform's side (on the direct side they idle).
+    private static func perCompletion(_ used: CPUReading, completions: Int, parties: Bool) -> String {
+        let share = { (seconds: Double?) in
+            seconds.map { String(format: "%.2f", $0 * 1000 / Double(max(1, completions))) } ?? "unknown"
+        }
+        var line = "load generator and emulator \(share(used.load))"
+        if parties { line += ", server \(share(used.server)), postgres \(share(used.database))" }
+        return line
     }
 
     // MARK: Phases

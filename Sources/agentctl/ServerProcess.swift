@@ -47,6 +47,9 @@ final class ServerProcess: Sendable {
     /// The server's resident memory now (`VmRSS`) in megabytes, or nil once it is gone.
     var residentMemory: Double? { memory("VmRSS") }
 
+    /// The CPU seconds the server has used so far, or nil once it is gone.
+    var cpuSeconds: Double? { ProcessCPUTime.seconds(pid: process.processIdentifier) }
+
     /// A size line of `/proc/<pid>/status`, in megabytes.
     private func memory(_ field: String) -> Double? {
         guard let status = try? String(contentsOfFile: "/proc/\(process.processIdentifier)/status", encoding: .utf8),

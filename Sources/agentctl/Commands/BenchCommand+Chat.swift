@@ -92,7 +92,14 @@ extension BenchCommand {
             benchmark.seconds = seconds
             benchmark.requests = requests
             print("emulator reply: \(chunks) pieces, \(delayMilliseconds) ms before each")
-            for line in try await benchmark.run(peakMemory: { server.peakMemory }) { print(line) }
+            let databaseName = Self.databaseName
+            let lines = try await benchmark.run(peakMemory: { server.peakMemory }) {
+                // PostgreSQL's backends name their database in their process title, when it runs on this machine.
+                ChatBenchmark.CPUReading(
+                    load: ProcessCPUTime.ownSeconds, server: server.cpuSeconds,
+                    database: ProcessCPUTime.seconds(ofProcessesMentioning: databaseName))
+            }
+            for line in lines { print(line) }
         }
     }
 }
