@@ -187,6 +187,10 @@ struct ReplyGeneration: Sendable {
                     return nil
                 }
                 return try await store.settleReply(replyID, call: call, of: tenant, settlement)
+            } catch StoreError.notFound {
+                // The reply was deleted while it ran (with its conversation, say); the same statement settled
+                // the ledger row, and waiting would only hold its followers.
+                return nil
             } catch {
                 guard clock.now + pause < deadline else {
                     logger.error(

@@ -41,8 +41,9 @@ struct EmulatedStream: Sendable {
         } catch is Dropped {
             await recorder.count(.broken)
             // Writes are queued, not sent, when `write` returns: give the pieces time to leave before the
-            // close, so that "after N pieces" means the client got N pieces.
-            try? await Task.sleep(for: .milliseconds(100))
+            // close, so that "after N pieces" means the client got N pieces. 100 ms was once not enough while
+            // the whole suite loaded both cores (the client got none of the pieces).
+            try? await Task.sleep(for: .milliseconds(500))
             throw Dropped()
         } catch {
             // A write failed: the client closed the connection before the end (or the server is stopping).

@@ -110,6 +110,24 @@ import Testing
         #expect(try await ledgerRow(f, start.call, as: f.a.user).map { $0 == ("complete", 0, 7, 3) } == true)
     }
 
+    @Test func aReplyDeletedWhileItRanStillHasItsCallSettled() async throws {
+        let f = try await TenantFixture.make()
+        let start = try await f.db.store.withTenant(f.a.user) {
+            try await $0.beginReply(
+                agentID: f.a.agent.id, conversationID: ConversationID(rawValue: "gone")!, NewReply(content: "hello"),
+                limits: .unlimited, budget: ContextBudget())
+        }
+        try await f.db.store.withTenant(f.a.user) {
+            try await $0.deleteConversation(agentID: f.a.agent.id, conversationID: ConversationID(rawValue: "gone")!)
+        }
+        await #expect(throws: StoreError.notFound(resource: "message")) {
+            try await f.db.store.settleReply(
+                start.reply.id, call: start.call, of: f.a.user,
+                ReplySettlement(content: "late", finishReason: "stop", call: Self.settled))
+        }
+        #expect(try await ledgerRow(f, start.call, as: f.a.user).map { $0 == ("complete", 0, 7, 3) } == true)
+    }
+
     @Test func withoutATenantNoCallStartsAndNoKeyIsRead() async throws {
         let f = try await TenantFixture.make()
         let rows = try await f.count(
