@@ -5,7 +5,8 @@ extension TenantSession {
     /// What a provider call needs before it starts, read in one statement: the agent, its linked
     /// connections in the order they were linked, and the limits the operator set for the tenant, if any.
     /// (Three statements before: each a round trip on the path to the first token.) The statement is a
-    /// PL/pgSQL function (migration 12), so it is planned once per connection, not on every call.
+    /// PL/pgSQL function (migration 12), whose plan each connection caches, where the statement was planned
+    /// on every call.
     struct CallSubject {
         let agent: Agent
         let connections: [LinkedConnection]

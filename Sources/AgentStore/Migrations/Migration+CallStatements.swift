@@ -1,7 +1,8 @@
 extension Migration {
-    /// Moves the statements on a provider call's path into PL/pgSQL functions: they are planned once
-    /// per connection (PL/pgSQL caches its plans), where each was planned on every call, and a start or a
-    /// settlement is one round trip instead of three or four.
+    /// Moves the statements on a provider call's path into PL/pgSQL functions: PL/pgSQL caches their plans
+    /// on each connection (after five calls the plan cache keeps a generic plan: `call_subject` then runs in
+    /// 0.09 ms instead of 0.42), where each was planned on every call, and a start or a settlement is one
+    /// round trip instead of three or four.
     ///
     /// Measured with `log_min_duration_statement` on `bench chat`: planning the agent's read alone took 0.66
     /// of the 2.5 ms the database spent per completion.
