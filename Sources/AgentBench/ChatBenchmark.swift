@@ -61,17 +61,18 @@ public struct ChatBenchmark: Sendable {
         }
 
         /// What each party used between `earlier` and this reading.
-        func since(_ earlier: CPUReading) -> CPUReading {
-            let difference = { (now: Double?, then: Double?) in now.flatMap { now in then.map { now - $0 } } }
-            return CPUReading(
-                load: difference(load, earlier.load), server: difference(server, earlier.server),
-                database: difference(database, earlier.database))
-        }
+        func since(_ earlier: CPUReading) -> CPUReading { combined(with: earlier, by: -) }
 
-        func adding(_ other: CPUReading) -> CPUReading {
-            let sum = { (a: Double?, b: Double?) in a.flatMap { a in b.map { a + $0 } } }
+        func adding(_ other: CPUReading) -> CPUReading { combined(with: other, by: +) }
+
+        /// Each party's reading with `other`'s; unknown where either is.
+        private func combined(with other: CPUReading, by operation: (Double, Double) -> Double) -> CPUReading {
+            func each(_ mine: Double?, _ theirs: Double?) -> Double? {
+                guard let mine, let theirs else { return nil }
+                return operation(mine, theirs)
+            }
             return CPUReading(
-                load: sum(load, other.load), server: sum(server, other.server), database: sum(database, other.database))
+                load: each(load, other.load), server: each(server, other.server), database: each(database, other.database))
         }
 
         static let zero = CPUReading(load: 0, server: 0, database: 0)

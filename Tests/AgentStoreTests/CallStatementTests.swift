@@ -19,6 +19,15 @@ import Testing
         }
     }
 
+    /// A reply of A's agent to "hello" in `conversation`, started without limits.
+    private func startReply(_ f: TenantFixture, in conversation: String) async throws -> ReplyStart {
+        try await f.db.store.withTenant(f.a.user) {
+            try await $0.beginReply(
+                agentID: f.a.agent.id, conversationID: ConversationID(rawValue: conversation)!, NewReply(content: "hello"),
+                limits: .unlimited, budget: ContextBudget())
+        }
+    }
+
     /// The call's ledger row as `tenant` sees it: status, reserved tokens, prompt and completion tokens.
     private func ledgerRow(_ f: TenantFixture, _ call: ProviderCallID, as tenant: UserID) async throws -> (String, Int, Int, Int)?
     {
@@ -94,11 +103,7 @@ import Testing
 
     @Test func aReplySettlesAloneWithItsMessageAndNotAsAnotherTenant() async throws {
         let f = try await TenantFixture.make()
-        let start = try await f.db.store.withTenant(f.a.user) {
-            try await $0.beginReply(
-                agentID: f.a.agent.id, conversationID: ConversationID(rawValue: "settle")!, NewReply(content: "hello"),
-                limits: .unlimited, budget: ContextBudget())
-        }
+        let start = try await startReply(f, in: "settle")
         let ending = ReplySettlement(content: "hi there", finishReason: "stop", call: Self.settled)
         await #expect(throws: StoreError.notFound(resource: "message")) {
             try await f.db.store.settleReply(start.reply.id, call: start.call, of: f.b.user, ending)
@@ -112,11 +117,7 @@ import Testing
 
     @Test func aReplyDeletedWhileItRanStillHasItsCallSettled() async throws {
         let f = try await TenantFixture.make()
-        let start = try await f.db.store.withTenant(f.a.user) {
-            try await $0.beginReply(
-                agentID: f.a.agent.id, conversationID: ConversationID(rawValue: "gone")!, NewReply(content: "hello"),
-                limits: .unlimited, budget: ContextBudget())
-        }
+        let start = try await startReply(f, in: "gone")
         try await f.db.store.withTenant(f.a.user) {
             try await $0.deleteConversation(agentID: f.a.agent.id, conversationID: ConversationID(rawValue: "gone")!)
         }

@@ -116,20 +116,12 @@ public struct ReplySettlement: Sendable, Equatable {
     }
 }
 
-/// What every start of a provider call shares: the connections to try, and the stored reply if any.
+/// What every start of a provider call shares: the connections to try.
 public protocol ProviderCallStart: Sendable {
     /// The agent's linked connections, in the order they were linked.
     var connections: [LinkedConnection] { get }
-    /// The stored reply the call produces; nil when it stores none.
-    var replyID: MessageID? { get }
-    /// The key the first call uses, opened by the start.
-    var firstKey: OpenedKey? { get }
 }
 
-extension ReplyStart: ProviderCallStart {
-    public var replyID: MessageID? { reply.id }
-}
+extension ReplyStart: ProviderCallStart {}
 
-extension CompletionStart: ProviderCallStart {
-    public var replyID: MessageID? { nil }
-}
+extension CompletionStart: ProviderCallStart {}

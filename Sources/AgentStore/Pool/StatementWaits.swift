@@ -65,8 +65,8 @@ final class StatementWaits: Sendable {
     }
 
     private func closed(_ key: ObjectIdentifier) {
-        let waiting = connections.withLockedValue { $0.removeValue(forKey: key) }
-        for continuation in waiting?.continuations.values ?? [:].values {
+        guard let waiting = connections.withLockedValue({ $0.removeValue(forKey: key) }) else { return }
+        for continuation in waiting.continuations.values {
             continuation.resume(throwing: PostgresConnection.closedError)
         }
     }
