@@ -14,7 +14,7 @@ struct OpenAIChatStreamDecoder: Sendable {
             isComplete = true
             return [.finished(finishReason)]
         }
-        let chunk = try ProviderJSON.decode(OpenAIChatChunk.self, from: payload)
+        let chunk = try Self.chunk(payload)
         if let error = chunk.error { throw error.failure }
         var events: [ReplyEvent] = []
         if let choice = chunk.firstChoice {
@@ -24,6 +24,13 @@ struct OpenAIChatStreamDecoder: Sendable {
         // Read from whichever chunk carries it, content-carrying chunks included.
         if let usage = chunk.usage { events.append(.usage(usage.tokenUsage)) }
         return events
+    }
+
+    /// The chunk, read by the scanner when it is the common kind and by `JSONDecoder` otherwise.
+    static func chunk(_ payload: Substring) throws(ProviderFailure) -> OpenAIChatChunk {
+        let scanned = payload.utf8.withContiguousStorageIfAvailable { OpenAIChatChunk.scanned(UnsafeRawBufferPointer($0)) }
+        if let scanned = scanned ?? nil { return scanned }
+        return try ProviderJSON.decode(OpenAIChatChunk.self, from: payload)
     }
 
     /// The events owed when the bytes end: a stream that gave its finish reason but no `[DONE]` (some

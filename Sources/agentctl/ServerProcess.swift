@@ -47,6 +47,9 @@ final class ServerProcess: Sendable {
     /// The server's resident memory now (`VmRSS`) in megabytes, or nil once it is gone.
     var residentMemory: Double? { memory("VmRSS") }
 
+    /// The server's process id.
+    var processIdentifier: Int32 { process.processIdentifier }
+
     /// The CPU seconds the server has used so far, or nil once it is gone.
     var cpuSeconds: Double? { ProcessCPUTime.seconds(pid: process.processIdentifier) }
 

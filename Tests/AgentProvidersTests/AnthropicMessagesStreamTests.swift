@@ -40,9 +40,11 @@ import Testing
     }
 
     @Test(arguments: [
-        RecordedStreams.anthropicText, RecordedStreams.anthropicWithOtherBlocks, RecordedStreams.anthropicOverloaded,
+        Recorded("text", RecordedStreams.anthropicText), Recorded("other blocks", RecordedStreams.anthropicWithOtherBlocks),
+        Recorded("overloaded", RecordedStreams.anthropicOverloaded),
     ])
-    func everySplitYieldsTheSameReply(_ body: String) {
+    func everySplitYieldsTheSameReply(_ recorded: Recorded) {
+        let body = recorded.text
         let whole = Self.decode(body)
         for chunks in Chunking.everySplit(of: body) {
             #expect(ReplyTranscript.decode(chunks, as: .anthropic) == whole)

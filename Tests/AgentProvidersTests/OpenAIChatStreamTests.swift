@@ -34,10 +34,12 @@ import Testing
     }
 
     @Test(arguments: [
-        RecordedStreams.openAIWithUsageChunk, RecordedStreams.openAIUsageOnContentChunk,
-        RecordedStreams.openAIMidStreamError,
+        Recorded("usage chunk", RecordedStreams.openAIWithUsageChunk),
+        Recorded("usage on a content chunk", RecordedStreams.openAIUsageOnContentChunk),
+        Recorded("error mid-stream", RecordedStreams.openAIMidStreamError),
     ])
-    func everySplitYieldsTheSameReply(_ body: String) {
+    func everySplitYieldsTheSameReply(_ recorded: Recorded) {
+        let body = recorded.text
         let whole = Self.decode(body)
         for chunks in Chunking.everySplit(of: body) {
             #expect(ReplyTranscript.decode(chunks, as: .openAI) == whole)
@@ -47,17 +49,22 @@ import Testing
     // MARK: Errors
 
     @Test(arguments: [
-        (#"{"error":{"message":"m","type":null,"code":"rate_limit_exceeded"}}"#, "rate_limit_exceeded"),
-        (#"{"error":{"message":"m","code":502}}"#, "502"),
-        (#"{"error":"Internal error with key sk-123"}"#, "unknown"),
-        (#"{"error":{"message":"m","type":"a sentence with spaces","code":"invalid_api_key"}}"#, "invalid_api_key"),
+        (Recorded("code", #"{"error":{"message":"m","type":null,"code":"rate_limit_exceeded"}}"#), "rate_limit_exceeded"),
+        (Recorded("numeric code", #"{"error":{"message":"m","code":502}}"#), "502"),
+        (Recorded("a string", #"{"error":"Internal error with key sk-123"}"#), "unknown"),
         (
-            #"{"error":{"message":"m","type":"sk-ant-api03-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"}}"#,
+            Recorded("a sentence as type", #"{"error":{"message":"m","type":"a sentence with spaces","code":"invalid_api_key"}}"#),
+            "invalid_api_key"
+        ),
+        (
+            Recorded(
+                "a key as type",
+                #"{"error":{"message":"m","type":"sk-ant-api03-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"}}"#),
             "unknown"
         ),
     ])
-    func keepsOnlyAShortErrorKind(_ payload: String, kind: String) {
-        let reply = Self.decode("data: \(payload)\n\n")
+    func keepsOnlyAShortErrorKind(_ payload: Recorded, kind: String) {
+        let reply = Self.decode("data: \(payload.text)\n\n")
         #expect(reply.events == [.failed(.provider(kind: kind))])
     }
 

@@ -1,3 +1,18 @@
+import Testing
+
+/// A test's argument shown by its name alone: recorded bodies hold secret-looking text, which no test's
+/// output prints.
+struct Recorded: Sendable, CustomTestStringConvertible {
+    let name: String
+    let text: String
+    var testDescription: String { name }
+
+    init(_ name: String, _ text: String) {
+        self.name = name
+        self.text = text
+    }
+}
+
 /// Response bodies written after the providers' public wire formats, as they arrive on the socket.
 ///
 /// The secret-looking text inside error messages is there to prove it never comes out.

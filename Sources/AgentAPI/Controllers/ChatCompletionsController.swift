@@ -102,26 +102,38 @@ struct ChatCompletionsController: Sendable {
         return Response(
             status: .ok, headers: ServerSentEvents.headers,
             body: ResponseBody { writer in
-                try await writer.write(ServerSentEvents.event(nil, identity.chunk(role: "assistant", content: "")))
+                // Events that follow one another at once share a write: the role's chunk goes with the
+                // first text, and the end's two or three events together (a write is a system call).
+                var unsent = try ServerSentEvents.event(nil, identity.chunk(role: "assistant", content: ""))
                 for await event in progress {
                     switch event {
                     case .started:
                         continue
                     case .delta(let text):
-                        try await writer.write(ServerSentEvents.event(nil, identity.chunk(content: text)))
+                        var chunk = try ServerSentEvents.event(nil, identity.chunk(content: text))
+                        if unsent.readableBytes > 0 {
+                            unsent.writeBuffer(&chunk)
+                            swap(&chunk, &unsent)
+                            unsent = ByteBuffer()
+                        }
+                        try await writer.write(chunk)
                     case .ended(let end):
                         if let failure = end.failure {
-                            try await writer.write(ServerSentEvents.event(nil, OpenAIError(failure).body))
+                            var failed = try ServerSentEvents.event(nil, OpenAIError(failure).body)
+                            unsent.writeBuffer(&failed)
                         } else {
-                            try await writer.write(
-                                ServerSentEvents.event(nil, identity.chunk(finishReason: end.finishReason ?? "stop")))
+                            var finished = try ServerSentEvents.event(nil, identity.chunk(finishReason: end.finishReason ?? "stop"))
+                            unsent.writeBuffer(&finished)
                             if includeUsage {
-                                try await writer.write(ServerSentEvents.event(nil, identity.usageChunk(end.usage)))
+                                var usage = try ServerSentEvents.event(nil, identity.usageChunk(end.usage))
+                                unsent.writeBuffer(&usage)
                             }
-                            try await writer.write(ServerSentEvents.event(data: "[DONE]"))
+                            var done = ServerSentEvents.event(data: "[DONE]")
+                            unsent.writeBuffer(&done)
                         }
                     }
                 }
+                if unsent.readableBytes > 0 { try await writer.write(unsent) }
                 try await writer.finish(nil)
             })
     }

@@ -7,6 +7,8 @@ import Logging
 import PostgresNIO
 import ProviderEmulator
 
+extension CPUPlacement: ExpressibleByArgument {}
+
 extension BenchCommand {
     /// `agentctl bench chat`: runs the provider emulator in this process and `agentctl serve` as a child
     /// process allowed to reach it, then streams completions through the platform and straight from the
@@ -22,6 +24,12 @@ extension BenchCommand {
         @Option(help: "Pieces the emulator streams each reply in.") var chunks = 20
         @Option(name: .customLong("delay-ms"), help: "Milliseconds the emulator waits before each piece.") var delayMilliseconds =
             5
+        @Option(
+            help: """
+                split: the load generator and the emulator on half of the cores, the server and PostgreSQL on the \
+                other half, as separate machines would be; shared: anywhere.
+                """)
+        var placement = CPUPlacement.split
 
         static let databaseName = "agent_platform_bench_chat"
         static let model = "bench-model"
@@ -93,6 +101,8 @@ extension BenchCommand {
             benchmark.requests = requests
             print("emulator reply: \(chunks) pieces, \(delayMilliseconds) ms before each")
             let databaseName = Self.databaseName
+            print(place(server: server))
+            defer { unpinPostgres() }
             let lines = try await benchmark.run(peakMemory: { server.peakMemory }) {
                 // PostgreSQL's backends name their database in their process title, when it runs on this machine.
                 ChatBenchmark.CPUReading(
@@ -100,6 +110,27 @@ extension BenchCommand {
                     database: ProcessCPUTime.seconds(ofProcessesMentioning: databaseName))
             }
             for line in lines { print(line) }
+        }
+
+        /// Pins this process, the server and the local PostgreSQL as `placement` says; returns the line that says
+        /// where each runs.
+        private func place(server: ServerProcess) -> String {
+            guard placement == .split, let (load, platform) = CPUPlacement.halves() else {
+                return "placement=shared: every party on any core"
+            }
+            CPUPlacement.pin(process: getpid(), to: load)
+            CPUPlacement.pin(process: server.processIdentifier, to: platform)
+            let postgres = CPUPlacement.postgresProcesses(serving: Self.databaseName)
+            for pid in postgres { CPUPlacement.pin(process: pid, to: platform) }
+            let cores = { (cores: [Int]) in cores.map(String.init).joined(separator: ",") }
+            return "placement=split: load generator and emulator on cores \(cores(load)), server"
+                + (postgres.isEmpty ? " (PostgreSQL is not on this machine)" : " and PostgreSQL") + " on cores \(cores(platform))"
+        }
+
+        /// Gives the local PostgreSQL all cores back: it outlives the benchmark.
+        private func unpinPostgres() {
+            let all = Array(0..<ProcessInfo.processInfo.activeProcessorCount)
+            for pid in CPUPlacement.postgresProcesses(serving: Self.databaseName) { CPUPlacement.pin(process: pid, to: all) }
         }
     }
 }
