@@ -14,10 +14,25 @@ public enum CPUPlacement: String, Sendable, CaseIterable {
     case split
     case shared
 
-    /// The cores of the load generator and the emulator, and those of the server and PostgreSQL.
-    public static func halves(of cores: Int = ProcessInfo.processInfo.activeProcessorCount) -> (load: [Int], platform: [Int])? {
-        guard cores >= 2 else { return nil }
-        return (Array(0..<cores / 2), Array(cores / 2..<cores))
+    /// The cores of the load generator and the emulator, and those of the server and PostgreSQL: the
+    /// halves of `cores` (by default those this process may run on), the odd one to the platform.
+    public static func halves(of cores: [Int] = allowedCores()) -> (load: [Int], platform: [Int])? {
+        guard cores.count >= 2 else { return nil }
+        return (Array(cores[..<(cores.count / 2)]), Array(cores[(cores.count / 2)...]))
+    }
+
+    /// The cores this process may run on (`Cpus_allowed_list`: a container may allow other cores than the
+    /// first few); empty where it cannot be read.
+    public static func allowedCores() -> [Int] {
+        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+            let line = status.split(separator: "\n").first(where: { $0.hasPrefix("Cpus_allowed_list:") })
+        else { return [] }
+        return line.dropFirst("Cpus_allowed_list:".count).trimmingCharacters(in: .whitespaces).split(separator: ",")
+            .flatMap { range -> [Int] in
+                let bounds = range.split(separator: "-").compactMap { Int($0) }
+                guard let first = bounds.first, let last = bounds.last, first <= last else { return [] }
+                return Array(first...last)
+            }
     }
 
     /// Pins every thread of process `pid` to `cores`; threads it starts later inherit the mask of the

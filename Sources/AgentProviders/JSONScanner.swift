@@ -120,7 +120,9 @@ struct JSONScanner {
         }
         if consume(UInt8(ascii: "e"), skippingWhitespace: false) || consume(UInt8(ascii: "E"), skippingWhitespace: false) {
             guard allowingFraction else { return false }
-            if !consume(UInt8(ascii: "+"), skippingWhitespace: false) { _ = consume(UInt8(ascii: "-"), skippingWhitespace: false) }
+            if !consume(UInt8(ascii: "+"), skippingWhitespace: false) {
+                _ = consume(UInt8(ascii: "-"), skippingWhitespace: false)
+            }
             return skipDigits()
         }
         return true

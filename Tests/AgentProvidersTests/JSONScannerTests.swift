@@ -13,7 +13,9 @@ import Testing
         var hasError: Bool
 
         init(_ chunk: OpenAIChatChunk) {
-            choices = chunk.choices?.map { "\($0.index.map(String.init) ?? "-")|\($0.delta?.content ?? "<nil>")|\($0.finishReason ?? "<nil>")" }
+            choices = chunk.choices?.map {
+                "\($0.index.map(String.init) ?? "-")|\($0.delta?.content ?? "<nil>")|\($0.finishReason ?? "<nil>")"
+            }
             hasUsage = chunk.usage != nil
             hasError = chunk.error != nil
         }

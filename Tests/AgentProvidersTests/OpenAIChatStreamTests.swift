@@ -53,13 +53,15 @@ import Testing
         (Recorded("numeric code", #"{"error":{"message":"m","code":502}}"#), "502"),
         (Recorded("a string", #"{"error":"Internal error with key sk-123"}"#), "unknown"),
         (
-            Recorded("a sentence as type", #"{"error":{"message":"m","type":"a sentence with spaces","code":"invalid_api_key"}}"#),
+            Recorded(
+                "a sentence as type", #"{"error":{"message":"m","type":"a sentence with spaces","code":"invalid_api_key"}}"#),
             "invalid_api_key"
         ),
         (
             Recorded(
                 "a key as type",
-                #"{"error":{"message":"m","type":"sk-ant-api03-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"}}"#),
+                #"{"error":{"message":"m","type":"sk-ant-api03-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"}}"#
+            ),
             "unknown"
         ),
     ])

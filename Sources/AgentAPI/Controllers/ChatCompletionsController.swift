@@ -122,7 +122,8 @@ struct ChatCompletionsController: Sendable {
                             var failed = try ServerSentEvents.event(nil, OpenAIError(failure).body)
                             unsent.writeBuffer(&failed)
                         } else {
-                            var finished = try ServerSentEvents.event(nil, identity.chunk(finishReason: end.finishReason ?? "stop"))
+                            var finished = try ServerSentEvents.event(
+                                nil, identity.chunk(finishReason: end.finishReason ?? "stop"))
                             unsent.writeBuffer(&finished)
                             if includeUsage {
                                 var usage = try ServerSentEvents.event(nil, identity.usageChunk(end.usage))
