@@ -3,7 +3,7 @@ import PostgresNIO
 extension AgentStore {
     /// Records how a call without a stored reply ended, in one statement outside a transaction block.
     public func settleCall(_ call: ProviderCallID, of tenant: UserID, _ settlement: CallSettlement) async throws {
-        _ = try await settling(TenantSession.settlement(of: call, tenant: tenant, settlement)) { _ in () }
+        _ = try await alone(TenantSession.settlement(of: call, tenant: tenant, settlement)) { _ in () }
     }
 
     /// Stores how a reply ended, in its message and in the ledger row of its last call, in one statement
@@ -11,16 +11,16 @@ extension AgentStore {
     public func settleReply(
         _ replyID: MessageID, call: ProviderCallID, of tenant: UserID, _ settlement: ReplySettlement
     ) async throws -> Message {
-        let stored = try await settling(TenantSession.settlement(of: replyID, call: call, tenant: tenant, settlement)) {
+        let stored = try await alone(TenantSession.settlement(of: replyID, call: call, tenant: tenant, settlement)) {
             try TenantSession.message(from: $0)
         }
         return try stored.unwrapped(or: .notFound(resource: "message"))
     }
 
-    /// Runs a settlement statement alone, where a transaction would cost three more round trips (`BEGIN`, the
-    /// tenant, `COMMIT`). The statement sets its tenant itself, local to its own implicit transaction, so
-    /// nothing of it outlives the statement on the pooled connection.
-    private func settling<Item: Sendable>(
+    /// Runs a statement that sets its tenant itself (a settlement, a completion's start) alone, where a
+    /// transaction would cost three more round trips (`BEGIN`, the tenant, `COMMIT`): its tenant is local to
+    /// its own implicit transaction, so nothing of it outlives the statement on the pooled connection.
+    func alone<Item: Sendable>(
         _ statement: PostgresQuery, _ decode: @Sendable (PostgresRow) throws -> Item
     ) async throws -> Item? {
         do {

@@ -31,15 +31,20 @@ extension TenantSession {
                     columns.0, columns.1, columns.2, columns.3, columns.4, columns.5, columns.6, columns.7, columns.8,
                     columns.9
                 ))
-            let (ids, services, baseURLs) = (columns.10 ?? [], columns.11 ?? [], columns.12 ?? [])
-            let connections = ids.indices.map { index in
-                LinkedConnection(
-                    id: ConnectionID(stored: ids[index]), service: services[index],
-                    baseURL: baseURLs[index].isEmpty ? nil : baseURLs[index])
-            }
             return CallSubject(
-                agent: agent, connections: connections,
+                agent: agent, connections: Self.linkedConnections(ids: columns.10, services: columns.11, baseURLs: columns.12),
                 overrides: ChatLimits(monthlyTokenBudget: columns.13, requestsPerMinute: columns.14))
         }.unwrapped(or: .notFound(resource: "agent"))
+    }
+
+    /// The linked connections from the parallel arrays `call_subject` reads them as, in link order; an empty
+    /// base URL is none.
+    static func linkedConnections(ids: [String]?, services: [String]?, baseURLs: [String]?) -> [LinkedConnection] {
+        let (ids, services, baseURLs) = (ids ?? [], services ?? [], baseURLs ?? [])
+        return ids.indices.map { index in
+            LinkedConnection(
+                id: ConnectionID(stored: ids[index]), service: services[index],
+                baseURL: baseURLs[index].isEmpty ? nil : baseURLs[index])
+        }
     }
 }

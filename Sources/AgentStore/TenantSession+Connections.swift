@@ -106,9 +106,15 @@ extension TenantSession {
 
     /// The plaintext of a key as stored for `connectionID` (sealed under its tenant and connection).
     func openSealedKey(_ stored: String, of connectionID: ConnectionID) throws -> Secret {
+        try Self.openSealedKey(stored, of: connectionID, tenant: userID, keyring: keyring)
+    }
+
+    /// `openSealedKey(_:of:)` for a statement that ran outside a session.
+    static func openSealedKey(_ stored: String, of connectionID: ConnectionID, tenant: UserID, keyring: Keyring?) throws -> Secret
+    {
         guard let keyring else { throw StoreError.unavailable(reason: "no encryption key is configured") }
         do {
-            return try keyring.open(stored, context: SealContext(tenantID: userID.rawValue, connectionID: connectionID.rawValue))
+            return try keyring.open(stored, context: SealContext(tenantID: tenant.rawValue, connectionID: connectionID.rawValue))
         } catch {
             throw StoreError.unavailable(reason: "the API key of connection \(connectionID) cannot be opened: \(error)")
         }

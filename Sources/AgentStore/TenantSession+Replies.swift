@@ -54,22 +54,6 @@ extension TenantSession {
         return try await startReply(subject, answering: prompt, limits: limits, budget: budget, opening: opening)
     }
 
-    /// Starts a provider call whose conversation the client sends (the OpenAI-compatible endpoint): checks
-    /// the limits and enters the call in the ledger, storing nothing else.
-    public func beginCompletion(
-        agentID: AgentID, promptTokens: Int, maximumTokens requested: Int?, limits: ChatLimits, budget: ContextBudget,
-        opening: KeyOpening? = nil
-    ) async throws -> CompletionStart {
-        let subject = try await callSubject(agentID)
-        let agent = subject.agent
-        let bound = agent.maxTokens ?? budget.defaultMaximumTokens
-        let maximumTokens = min(requested ?? bound, bound)
-        let (call, key) = try await startCall(
-            subject, replyID: nil, reserving: promptTokens + maximumTokens, limits: limits, opening: opening)
-        return CompletionStart(
-            agent: agent, connections: subject.connections, maximumTokens: maximumTokens, call: call, firstKey: key)
-    }
-
     private func startReply(
         _ subject: CallSubject, answering prompt: Message, limits: ChatLimits, budget: ContextBudget, opening: KeyOpening?
     ) async throws -> ReplyStart {
@@ -230,16 +214,24 @@ extension TenantSession {
             """
         ) { try $0.decode((String?, String?, Int?, String?).self) }
         let (callID, refusedBy, retryAfter, sealedKey) = try started.unwrapped(or: .notFound(resource: "user"))
-        if let refusedBy {
-            let limit: LimitExceeded.Limit = refusedBy == "requests_per_minute" ? .requestsPerMinute : .monthlyTokenBudget
-            throw StoreError.limitExceeded(LimitExceeded(limit: limit, retryAfterSeconds: retryAfter ?? 60))
-        }
+        if let refusal = Self.refusal(by: refusedBy, retryAfter: retryAfter) { throw refusal }
         let call = ProviderCallID(rawValue: try callID.unwrapped(or: .notFound(resource: "user")))
         // A key that cannot be opened here is opened again by the generation, which records why it failed.
         guard let keyConnection, let sealedKey, let secret = try? openSealedKey(sealedKey, of: keyConnection) else {
             return (call, nil)
         }
         return (call, OpenedKey(connectionID: keyConnection, secret: secret))
+    }
+}
+
+extension TenantSession {
+    /// The error a start's refusal stands for (`start_provider_call` names the limit that refused), if any.
+    static func refusal(by limit: String?, retryAfter: Int?) -> StoreError? {
+        guard let limit else { return nil }
+        return .limitExceeded(
+            LimitExceeded(
+                limit: limit == "requests_per_minute" ? .requestsPerMinute : .monthlyTokenBudget,
+                retryAfterSeconds: retryAfter ?? 60))
     }
 }
 

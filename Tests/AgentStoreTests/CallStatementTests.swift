@@ -14,8 +14,8 @@ import Testing
     private func startCompletion(_ f: TenantFixture, opening: KeyOpening?) async throws -> CompletionStart {
         try await f.db.store.withTenant(f.a.user, requestID: "req-start") {
             try await $0.beginCompletion(
-                agentID: f.a.agent.id, promptTokens: 10, maximumTokens: 100, limits: ChatLimits(monthlyTokenBudget: 1_000_000),
-                budget: ContextBudget(), opening: opening)
+                NewCompletion(agentID: f.a.agent.id, promptTokens: 10, maximumTokens: 100, services: ["openai", "anthropic"]),
+                limits: ChatLimits(monthlyTokenBudget: 1_000_000), budget: ContextBudget(), opening: opening)
         }
     }
 
@@ -61,9 +61,26 @@ import Testing
 
     @Test func withoutAnOpeningNoKeyIsReadOrAudited() async throws {
         let f = try await TenantFixture.make()
-        let start = try await startCompletion(f, opening: KeyOpening(purpose: .completion) { _ in nil })
-        #expect(start.firstKey == nil)
+        let completion = try await startCompletion(f, opening: nil)
+        #expect(completion.firstKey == nil)
+        // A reply's start opens the key its opening chooses, and none when it chooses none.
+        let reply = try await f.db.store.withTenant(f.a.user) {
+            try await $0.beginReply(
+                agentID: f.a.agent.id, conversationID: ConversationID(rawValue: "c-none")!, NewReply(content: "hello"),
+                limits: .unlimited, budget: ContextBudget(), opening: KeyOpening(purpose: .reply) { _ in nil })
+        }
+        #expect(reply.firstKey == nil)
         #expect(try await f.count(as: f.a.user, "SELECT 1 FROM audit_log WHERE action = 'connection.opened'") == 0)
+    }
+
+    /// A completion's statement opens the first linked connection that can answer; a start whose opening
+    /// chooses another (one the process would not call) keeps no key, and the generation opens its own.
+    @Test func aCompletionKeepsTheStatementsKeyOnlyWhenTheOpeningChoosesIt() async throws {
+        let f = try await TenantFixture.make()
+        let unchosen = try await startCompletion(f, opening: KeyOpening(purpose: .completion) { _ in nil })
+        #expect(unchosen.firstKey == nil)
+        let chosen = try await startCompletion(f, opening: KeyOpening(purpose: .completion) { $0.first?.id })
+        #expect(chosen.firstKey?.connectionID == f.a.connection.id)
     }
 
     @Test func aSettlementAloneIsStoredAndItsTenantEndsWithIt() async throws {

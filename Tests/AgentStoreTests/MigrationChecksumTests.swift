@@ -18,6 +18,7 @@ import Testing
         10: "32351f1f28fe417f48e92b9b2a07d5dded871b3d0e249e1ee0ce00e86c4c0ab0",
         11: "c99f74450c43245937ca7634df87cbb80831f90a65173f02b05142b22f4e4ac1",
         12: "3d7546fed5523db538ea9ecc7cae80a03ed5e460f7752b0fec96a0f5f5b99b11",
+        13: "ac334aac8b9621e79117706bd825502f58a1181e9f61518ea7e769a5c8afd681",
     ]
 
     @Test(arguments: Migration.all.map(\.version))

@@ -76,11 +76,12 @@ struct ChatCompletionsController: Sendable {
                 start, messages: conversation, tenant: tenant, requestID: context.requestID)
         } else {
             let promptTokens = conversation.reduce(0) { $0 + ContextBudget.estimatedTokens($1.content) }
-            let start = try await store.startProviderCall(of: context) {
-                try await $0.beginCompletion(
+            let start = try await store.startCompletion(
+                of: context,
+                NewCompletion(
                     agentID: agentID, promptTokens: promptTokens, maximumTokens: body.requestedMaximumTokens,
-                    limits: settings.defaultLimits, budget: settings.contextBudget, opening: opening)
-            }
+                    services: ReplyGenerator.chatServices),
+                limits: settings.defaultLimits, budget: settings.contextBudget, opening: opening)
             running = await replies.generate(
                 start, messages: conversation, tenant: tenant, requestID: context.requestID)
         }

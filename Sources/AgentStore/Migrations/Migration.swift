@@ -40,5 +40,6 @@ extension Migration {
         .inlinedTenant,
         .scopedTokenCheck,
         .callStatements,
+        .completionStart,
     ]
 }

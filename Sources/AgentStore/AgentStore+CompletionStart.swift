@@ -1,0 +1,19 @@
+extension AgentStore {
+    /// Starts a chat completion in one statement outside a transaction block (migration 13): the token's
+    /// check (or the tenant `claim` names), the agent with its links, the limits, the ledger entry and the
+    /// first key, in one round trip where a transaction took five.
+    ///
+    /// Throws as `TenantSession.beginCompletion` does, and `StoreError.unauthenticated` or
+    /// `StoreError.forbidden` for a token refused; nothing is entered then.
+    public func beginCompletion(
+        as claim: TenantClaim, _ new: NewCompletion, limits: ChatLimits, budget: ContextBudget, opening: KeyOpening?,
+        requestID: String?
+    ) async throws -> CompletionStart {
+        let opening = keyring == nil ? nil : opening
+        let keyring = self.keyring
+        let start = try await alone(
+            TenantSession.completionStart(claim, new, limits: limits, budget: budget, opening: opening, requestID: requestID)
+        ) { try TenantSession.completionStart(from: $0, claim, new, opening: opening, keyring: keyring) }
+        return try start.unwrapped(or: .notFound(resource: "user"))
+    }
+}

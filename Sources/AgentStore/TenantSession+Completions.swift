@@ -1,0 +1,116 @@
+import AgentSecrets
+import Foundation
+import PostgresNIO
+
+/// What a chat completion asks for when it starts.
+public struct NewCompletion: Sendable {
+    public var agentID: AgentID
+    /// The estimated tokens of the messages the client sent.
+    public var promptTokens: Int
+    /// The request's `max_tokens`, which may only lower the agent's.
+    public var maximumTokens: Int?
+    /// The services whose connections can answer, by name; the first linked one's key is opened.
+    public var services: Set<String>
+
+    public init(agentID: AgentID, promptTokens: Int, maximumTokens: Int?, services: Set<String>) {
+        self.agentID = agentID
+        self.promptTokens = promptTokens
+        self.maximumTokens = maximumTokens
+        self.services = services
+    }
+}
+
+extension TenantSession {
+    /// Starts a provider call whose conversation the client sends (the OpenAI-compatible endpoint), in this
+    /// transaction: checks the limits and enters the call in the ledger, storing nothing else. The same
+    /// statement runs alone, its token checked by it, in `AgentStore.beginCompletion(as:_:...)`.
+    ///
+    /// Throws `StoreError.notFound` for an agent the tenant does not have and `StoreError.invalid` for
+    /// one with no linked connection that can answer; then nothing is entered.
+    public func beginCompletion(
+        _ new: NewCompletion, limits: ChatLimits, budget: ContextBudget, opening: KeyOpening? = nil
+    ) async throws -> CompletionStart {
+        let claim = TenantClaim.tenant(userID)
+        let statement = Self.completionStart(
+            claim, new, limits: limits, budget: budget, opening: keyring == nil ? nil : opening, requestID: requestID)
+        let keyring = self.keyring
+        return try await row(statement) {
+            try Self.completionStart(from: $0, claim, new, opening: opening, keyring: keyring)
+        }.unwrapped(or: .notFound(resource: "user"))
+    }
+
+    // MARK: The statement
+
+    /// `start_completion` (migration 13): it sets the tenant itself, so it can run outside a transaction block.
+    static func completionStart(
+        _ claim: TenantClaim, _ new: NewCompletion, limits: ChatLimits, budget: ContextBudget, opening: KeyOpening?,
+        requestID: String?
+    ) -> PostgresQuery {
+        let (hash, accepted): (ByteBuffer?, [String]?) =
+            switch claim {
+            case .tenant: (nil, nil)
+            case .token(let token, let required):
+                (ByteBuffer(bytes: token.hash), TokenScope.allCases.filter { $0 >= required }.map(\.rawValue))
+            }
+        return """
+            SELECT granted_scopes, id, user_id, name, description, system_prompt, model, temperature, max_tokens, created_at,
+                   updated_at, connection_ids, services, base_urls, maximum_tokens, key_connection_id, call_id, refused_by,
+                   retry_after, sealed_key
+              FROM public.start_completion(
+                \(claim.userID.rawValue), \(hash), \(accepted), \(new.agentID.rawValue),
+                \(Int32(clamping: new.promptTokens)), \(new.maximumTokens.map { Int32(clamping: $0) }),
+                \(Int32(clamping: budget.defaultMaximumTokens)), \(limits.monthlyTokenBudget),
+                \(limits.requestsPerMinute.map { Int32(clamping: $0) }), \(new.services.sorted()),
+                \(opening?.purpose.rawValue), \(requestID))
+            """
+    }
+
+    /// The start the statement's row tells of, or the error it stands for: a refused token, an agent not
+    /// found or with no connection that can answer, a limit reached.
+    static func completionStart(
+        from row: PostgresRow, _ claim: TenantClaim, _ new: NewCompletion, opening: KeyOpening?, keyring: Keyring?
+    ) throws -> CompletionStart {
+        let columns = row.makeRandomAccess()
+        if case .token(_, let required) = claim {
+            guard let granted = try columns["granted_scopes"].decode([String]?.self) else { throw StoreError.unauthenticated }
+            guard scopes(granted).allow(required) else { throw StoreError.forbidden(needing: required) }
+        }
+        guard let id = try columns["id"].decode(String?.self) else { throw StoreError.notFound(resource: "agent") }
+        let agent = Self.agent(
+            (
+                id, try columns["user_id"].decode(String.self), try columns["name"].decode(String.self),
+                try columns["description"].decode(String?.self), try columns["system_prompt"].decode(String.self),
+                try columns["model"].decode(String.self), try columns["temperature"].decode(Double.self),
+                try columns["max_tokens"].decode(Int?.self), try columns["created_at"].decode(Date.self),
+                try columns["updated_at"].decode(Date.self)
+            ))
+        let connections = linkedConnections(
+            ids: try columns["connection_ids"].decode([String]?.self), services: try columns["services"].decode([String]?.self),
+            baseURLs: try columns["base_urls"].decode([String]?.self))
+        guard let keyConnection = try columns["key_connection_id"].decode(String?.self).map(ConnectionID.init(stored:)) else {
+            throw StoreError.invalid(
+                field: .agentID,
+                reason:
+                    "the agent has no linked connection whose service can answer (\(new.services.sorted().joined(separator: ", ")))"
+            )
+        }
+        if let refusal = refusal(
+            by: try columns["refused_by"].decode(String?.self), retryAfter: try columns["retry_after"].decode(Int?.self))
+        {
+            throw refusal
+        }
+        let call = ProviderCallID(
+            rawValue: try columns["call_id"].decode(String?.self).unwrapped(or: .notFound(resource: "user")))
+        // The statement opens the first connection that can answer; a start told to open another (one whose
+        // base URL the process refuses) leaves the key to the generation, which opens the one it calls.
+        var firstKey: OpenedKey?
+        if let opening, opening.choose(connections) == keyConnection, let sealed = try columns["sealed_key"].decode(String?.self),
+            let secret = try? openSealedKey(sealed, of: keyConnection, tenant: agent.userID, keyring: keyring)
+        {
+            firstKey = OpenedKey(connectionID: keyConnection, secret: secret)
+        }
+        return CompletionStart(
+            agent: agent, connections: connections, maximumTokens: try columns["maximum_tokens"].decode(Int.self), call: call,
+            firstKey: firstKey)
+    }
+}
