@@ -2,24 +2,6 @@ import AgentSecrets
 import Foundation
 import PostgresNIO
 
-/// What a chat completion asks for when it starts.
-public struct NewCompletion: Sendable {
-    public var agentID: AgentID
-    /// The estimated tokens of the messages the client sent.
-    public var promptTokens: Int
-    /// The request's `max_tokens`, which may only lower the agent's.
-    public var maximumTokens: Int?
-    /// The services whose connections can answer, by name; the first linked one's key is opened.
-    public var services: Set<String>
-
-    public init(agentID: AgentID, promptTokens: Int, maximumTokens: Int?, services: Set<String>) {
-        self.agentID = agentID
-        self.promptTokens = promptTokens
-        self.maximumTokens = maximumTokens
-        self.services = services
-    }
-}
-
 extension TenantSession {
     /// Starts a provider call whose conversation the client sends (the OpenAI-compatible endpoint), in this
     /// transaction: checks the limits and enters the call in the ledger, storing nothing else. The same
