@@ -41,6 +41,11 @@ struct PoolState {
 
     mutating func lease() -> LeaseDecision {
         if isShutDown { return .unavailable("the server is shutting down") }
+        // A connection of the caller's event loop first (a request's task runs on its socket's loop): its
+        // statements are then written and answered on this thread, without waking another for each.
+        if let local = idle.lastIndex(where: { $0.eventLoop.inEventLoop && !$0.isClosed }) {
+            return .connection(idle.remove(at: local))
+        }
         while let connection = idle.popLast() {
             if !connection.isClosed { return .connection(connection) }
         }
