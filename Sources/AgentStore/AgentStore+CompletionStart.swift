@@ -12,7 +12,8 @@ extension AgentStore {
         let opening = keyring == nil ? nil : opening
         let keyring = self.keyring
         let start = try await alone(
-            TenantSession.completionStart(claim, new, limits: limits, budget: budget, opening: opening, requestID: requestID)
+            prepared:
+                TenantSession.completionStart(claim, new, limits: limits, budget: budget, opening: opening, requestID: requestID)
         ) { try TenantSession.completionStart(from: $0, claim, new, opening: opening, keyring: keyring) }
         return try start.unwrapped(or: .notFound(resource: "user"))
     }

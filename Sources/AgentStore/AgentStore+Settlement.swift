@@ -3,7 +3,7 @@ import PostgresNIO
 extension AgentStore {
     /// Records how a call without a stored reply ended, in one statement outside a transaction block.
     public func settleCall(_ call: ProviderCallID, of tenant: UserID, _ settlement: CallSettlement) async throws {
-        _ = try await alone(TenantSession.settlement(of: call, tenant: tenant, settlement)) { _ in () }
+        _ = try await alone(prepared: TenantSession.settlement(of: call, tenant: tenant, settlement)) { _ in () }
     }
 
     /// Stores how a reply ended, in its message and in the ledger row of its last call, in one statement
@@ -23,10 +23,21 @@ extension AgentStore {
     func alone<Item: Sendable>(
         _ statement: PostgresQuery, _ decode: @Sendable (PostgresRow) throws -> Item
     ) async throws -> Item? {
+        try await alone({ try await $0.sendingIfOpen(statement, logger: logger).rows }, decode)
+    }
+
+    /// `alone(_:_:)` for a prepared statement.
+    func alone<Statement: PostgresPreparedStatement, Item: Sendable>(
+        prepared statement: Statement, _ decode: @Sendable (PostgresRow) throws -> Item
+    ) async throws -> Item? where Statement.Row == PostgresRow {
+        try await alone({ try await $0.executingIfOpen(statement, logger: logger) }, decode)
+    }
+
+    private func alone<Item: Sendable>(
+        _ run: @Sendable (PostgresConnection) async throws -> [PostgresRow], _ decode: @Sendable (PostgresRow) throws -> Item
+    ) async throws -> Item? {
         do {
-            return try await client.withLeasedConnection { connection in
-                try await connection.sendingIfOpen(statement, logger: logger).rows.first.map(decode)
-            }
+            return try await client.withLeasedConnection { connection in try await run(connection).first.map(decode) }
         } catch let error as PSQLError {
             if let unavailable = StoreError(unavailable: error) { throw unavailable }
             throw StoreError(error) ?? error

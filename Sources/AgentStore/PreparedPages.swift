@@ -59,7 +59,7 @@ enum PreparedPages {
     }
 }
 
-/// A page statement whose rows are decoded by the store's own row decoders.
+/// A prepared statement whose rows are decoded by the store's own row decoders.
 protocol PreparedPage: PostgresPreparedStatement where Row == PostgresRow {}
 
 extension PreparedPage {

@@ -16,9 +16,9 @@ extension TenantSession {
         let statement = Self.completionStart(
             claim, new, limits: limits, budget: budget, opening: keyring == nil ? nil : opening, requestID: requestID)
         let keyring = self.keyring
-        return try await row(statement) {
+        return try await rows(prepared: statement) {
             try Self.completionStart(from: $0, claim, new, opening: opening, keyring: keyring)
-        }.unwrapped(or: .notFound(resource: "user"))
+        }.first.unwrapped(or: .notFound(resource: "user"))
     }
 
     // MARK: The statement
@@ -27,24 +27,19 @@ extension TenantSession {
     static func completionStart(
         _ claim: TenantClaim, _ new: NewCompletion, limits: ChatLimits, budget: ContextBudget, opening: KeyOpening?,
         requestID: String?
-    ) -> PostgresQuery {
+    ) -> PreparedCalls.CompletionStart {
         let (hash, accepted): (ByteBuffer?, [String]?) =
             switch claim {
             case .tenant: (nil, nil)
             case .token(let token, let required):
                 (ByteBuffer(bytes: token.hash), TokenScope.allCases.filter { $0 >= required }.map(\.rawValue))
             }
-        return """
-            SELECT granted_scopes, id, user_id, name, description, system_prompt, model, temperature, max_tokens, created_at,
-                   updated_at, connection_ids, services, base_urls, maximum_tokens, key_connection_id, call_id, refused_by,
-                   retry_after, sealed_key
-              FROM public.start_completion(
-                \(claim.userID.rawValue), \(hash), \(accepted), \(new.agentID.rawValue),
-                \(Int32(clamping: new.promptTokens)), \(new.maximumTokens.map { Int32(clamping: $0) }),
-                \(Int32(clamping: budget.defaultMaximumTokens)), \(limits.monthlyTokenBudget),
-                \(limits.requestsPerMinute.map { Int32(clamping: $0) }), \(new.services.sorted()),
-                \(opening?.purpose.rawValue), \(requestID))
-            """
+        return PreparedCalls.CompletionStart(
+            tenant: claim.userID.rawValue, tokenHash: hash, acceptedScopes: accepted, agent: new.agentID.rawValue,
+            promptTokens: Int32(clamping: new.promptTokens), maximumTokens: new.maximumTokens.map { Int32(clamping: $0) },
+            defaultMaximumTokens: Int32(clamping: budget.defaultMaximumTokens), monthlyTokenBudget: limits.monthlyTokenBudget,
+            requestsPerMinute: limits.requestsPerMinute.map { Int32(clamping: $0) }, services: new.services.sorted(),
+            keyPurpose: opening?.purpose.rawValue, requestID: requestID)
     }
 
     /// The start the statement's row tells of, or the error it stands for: a refused token, an agent not

@@ -104,20 +104,21 @@ extension TenantSession {
 
     /// Records how a call ended, in this transaction (`AgentStore.settleCall` does it in a statement alone).
     public func settleCall(_ call: ProviderCallID, _ settlement: CallSettlement) async throws {
-        try await execute(Self.settlement(of: call, tenant: userID, settlement))
+        _ = try await rows(prepared: Self.settlement(of: call, tenant: userID, settlement)) { _ in () }
     }
 
     /// The statement that settles a call (migration 12): it sets the tenant itself, so it can run outside a
     /// transaction block, and refuses inside a transaction of another tenant.
-    static func settlement(of call: ProviderCallID, tenant: UserID, _ settlement: CallSettlement) -> PostgresQuery {
+    static func settlement(of call: ProviderCallID, tenant: UserID, _ settlement: CallSettlement) -> PreparedCalls.CallSettlement
+    {
         let usage = settlement.usage
-        return """
-            SELECT public.settle_provider_call(
-              \(tenant.rawValue), \(call.rawValue), \(settlement.status.rawValue), \(settlement.connectionID?.rawValue),
-              \(Int32(clamping: usage.promptTokens)), \(Int32(clamping: usage.completionTokens)), \(usage.estimated),
-              \(settlement.latencyMilliseconds.map { Int32(clamping: $0) }),
-              \(settlement.timeToFirstTokenMilliseconds.map { Int32(clamping: $0) }), \(settlement.error))
-            """
+        return PreparedCalls.CallSettlement(
+            tenant: tenant.rawValue, call: call.rawValue, status: settlement.status.rawValue,
+            connection: settlement.connectionID?.rawValue, promptTokens: Int32(clamping: usage.promptTokens),
+            completionTokens: Int32(clamping: usage.completionTokens), usageEstimated: usage.estimated,
+            latencyMilliseconds: settlement.latencyMilliseconds.map { Int32(clamping: $0) },
+            timeToFirstTokenMilliseconds: settlement.timeToFirstTokenMilliseconds.map { Int32(clamping: $0) },
+            error: settlement.error)
     }
 
     /// Stores how a reply ended, in its message and in the ledger row of its last call, in this transaction
