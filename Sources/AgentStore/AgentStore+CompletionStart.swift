@@ -9,12 +9,12 @@ extension AgentStore {
         as claim: TenantClaim, _ new: NewCompletion, limits: ChatLimits, budget: ContextBudget, opening: KeyOpening?,
         requestID: String?
     ) async throws -> CompletionStart {
-        let opening = keyring == nil ? nil : opening
         let keyring = self.keyring
-        let start = try await alone(
-            prepared:
-                TenantSession.completionStart(claim, new, limits: limits, budget: budget, opening: opening, requestID: requestID)
-        ) { try TenantSession.completionStart(from: $0, claim, new, opening: opening, keyring: keyring) }
+        let statement = TenantSession.completionStart(
+            claim, new, limits: limits, budget: budget, opening: opening, keyring: keyring, requestID: requestID)
+        let start = try await alone(prepared: statement) {
+            try TenantSession.completionStart(from: $0, claim, new, opening: opening, keyring: keyring)
+        }
         return try start.unwrapped(or: .notFound(resource: "user"))
     }
 }

@@ -41,6 +41,14 @@ public final class AgentStore: Sendable {
         try await transaction(token.userID, scope: .token(hash: token.hash, requiring: required), requestID: requestID, body)
     }
 
+    /// Runs `body` in one transaction as `claim`'s tenant: `withTenant(_:requestID:_:)` for a tenant the
+    /// caller authenticated, `withTenant(presenting:requiring:requestID:_:)` for a personal token.
+    public func withTenant<Result: Sendable>(
+        as claim: TenantClaim, requestID: String? = nil, _ body: (TenantSession) async throws -> Result
+    ) async throws -> Result {
+        try await transaction(claim.userID, scope: claim.scope, requestID: requestID, body)
+    }
+
     /// Runs `body` in one transaction whose tenant is taken on as `scope` says. `package`: the benchmarks
     /// reach `.filtersOnly` through it; the product goes through `withTenant`.
     package func transaction<Result: Sendable>(

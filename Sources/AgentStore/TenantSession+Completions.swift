@@ -14,7 +14,7 @@ extension TenantSession {
     ) async throws -> CompletionStart {
         let claim = TenantClaim.tenant(userID)
         let statement = Self.completionStart(
-            claim, new, limits: limits, budget: budget, opening: keyring == nil ? nil : opening, requestID: requestID)
+            claim, new, limits: limits, budget: budget, opening: opening, keyring: keyring, requestID: requestID)
         let keyring = self.keyring
         return try await rows(prepared: statement) {
             try Self.completionStart(from: $0, claim, new, opening: opening, keyring: keyring)
@@ -24,9 +24,10 @@ extension TenantSession {
     // MARK: The statement
 
     /// `start_completion` (migration 13): it sets the tenant itself, so it can run outside a transaction block.
+    /// Without a keyring no key could be opened, so none is read (or its opening audited).
     static func completionStart(
         _ claim: TenantClaim, _ new: NewCompletion, limits: ChatLimits, budget: ContextBudget, opening: KeyOpening?,
-        requestID: String?
+        keyring: Keyring?, requestID: String?
     ) -> PreparedCalls.CompletionStart {
         let (hash, accepted): (ByteBuffer?, [String]?) =
             switch claim {
@@ -39,7 +40,7 @@ extension TenantSession {
             promptTokens: Int32(clamping: new.promptTokens), maximumTokens: new.maximumTokens.map { Int32(clamping: $0) },
             defaultMaximumTokens: Int32(clamping: budget.defaultMaximumTokens), monthlyTokenBudget: limits.monthlyTokenBudget,
             requestsPerMinute: limits.requestsPerMinute.map { Int32(clamping: $0) }, services: new.services.sorted(),
-            keyPurpose: opening?.purpose.rawValue, requestID: requestID)
+            keyPurpose: keyring == nil ? nil : opening?.purpose.rawValue, requestID: requestID)
     }
 
     /// The start the statement's row tells of, or the error it stands for: a refused token, an agent not

@@ -19,18 +19,10 @@ extension AgentStore {
     func startCompletion(
         of context: APIRequestContext, _ new: NewCompletion, limits: ChatLimits, budget: ContextBudget, opening: KeyOpening
     ) async throws -> CompletionStart {
-        switch context.credential {
-        case .user(let userID, _):
-            return try await beginCompletion(
-                as: .tenant(userID), new, limits: limits, budget: budget, opening: opening, requestID: context.requestID)
-        case .token(let token, let required, let check):
-            let start = try await beginCompletion(
-                as: .token(token, requiring: required), new, limits: limits, budget: budget, opening: opening,
-                requestID: context.requestID)
-            check.pass()
-            return start
-        case nil:
-            throw Problem.unauthorized()
-        }
+        let (claim, check) = try context.tenantClaim()
+        let start = try await beginCompletion(
+            as: claim, new, limits: limits, budget: budget, opening: opening, requestID: context.requestID)
+        check?.pass()
+        return start
     }
 }

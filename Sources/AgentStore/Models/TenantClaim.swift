@@ -12,4 +12,12 @@ public enum TenantClaim: Sendable {
         case .token(let token, _): token.userID
         }
     }
+
+    /// How a transaction takes on the claimed tenant.
+    var scope: TenantSession.Scope {
+        switch self {
+        case .tenant: .tenant
+        case .token(let token, let required): .token(hash: token.hash, requiring: required)
+        }
+    }
 }
