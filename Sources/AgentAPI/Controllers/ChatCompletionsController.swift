@@ -111,27 +111,24 @@ struct ChatCompletionsController: Sendable {
                     case .started:
                         continue
                     case .delta(let text):
-                        var chunk = try ServerSentEvents.event(nil, identity.chunk(content: text))
-                        if unsent.readableBytes > 0 {
-                            unsent.writeBuffer(&chunk)
-                            swap(&chunk, &unsent)
+                        let chunk = try ServerSentEvents.event(nil, identity.chunk(content: text))
+                        if unsent.readableBytes == 0 {
+                            try await writer.write(chunk)
+                        } else {
+                            unsent.writeImmutableBuffer(chunk)
+                            try await writer.write(unsent)
                             unsent = ByteBuffer()
                         }
-                        try await writer.write(chunk)
                     case .ended(let end):
                         if let failure = end.failure {
-                            var failed = try ServerSentEvents.event(nil, OpenAIError(failure).body)
-                            unsent.writeBuffer(&failed)
+                            unsent.writeImmutableBuffer(try ServerSentEvents.event(nil, OpenAIError(failure).body))
                         } else {
-                            var finished = try ServerSentEvents.event(
-                                nil, identity.chunk(finishReason: end.finishReason ?? "stop"))
-                            unsent.writeBuffer(&finished)
+                            unsent.writeImmutableBuffer(
+                                try ServerSentEvents.event(nil, identity.chunk(finishReason: end.finishReason ?? "stop")))
                             if includeUsage {
-                                var usage = try ServerSentEvents.event(nil, identity.usageChunk(end.usage))
-                                unsent.writeBuffer(&usage)
+                                unsent.writeImmutableBuffer(try ServerSentEvents.event(nil, identity.usageChunk(end.usage)))
                             }
-                            var done = ServerSentEvents.event(data: "[DONE]")
-                            unsent.writeBuffer(&done)
+                            unsent.writeImmutableBuffer(ServerSentEvents.event(data: "[DONE]"))
                         }
                     }
                 }
