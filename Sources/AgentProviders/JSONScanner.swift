@@ -45,6 +45,16 @@ struct JSONScanner {
         return consume(UInt8(ascii: "]"))
     }
 
+    /// Reads an object member's value into `value` the first time its key comes: `null` leaves it nil, any
+    /// other value goes through `read`. False when the key came before (`seen`) or `read` does not take it.
+    mutating func member<Value>(into value: inout Value?, seen: inout Bool, _ read: (inout JSONScanner) -> Value?) -> Bool {
+        guard !seen else { return false }
+        seen = true
+        if null() { return true }
+        value = read(&self)
+        return value != nil
+    }
+
     // MARK: Values
 
     /// Consumes a `null` if one comes next.

@@ -5,19 +5,18 @@ extension OpenAIChatChunk {
     static func scanned(_ bytes: UnsafeRawBufferPointer) -> OpenAIChatChunk? {
         var scanner = JSONScanner(bytes)
         var chunk = OpenAIChatChunk()
-        var seen = false
+        var seenChoices = false
         let read = scanner.members { scanner, key in
             switch key {
             case "choices":
-                guard !seen else { return false }
-                seen = true
-                if scanner.null() { return true }
-                var choices: [Choice] = []
-                defer { chunk.choices = choices }
-                return scanner.elements { scanner in
-                    guard let choice = Choice.scanned(&scanner) else { return false }
-                    choices.append(choice)
-                    return true
+                return scanner.member(into: &chunk.choices, seen: &seenChoices) { scanner in
+                    var choices: [Choice] = []
+                    let read = scanner.elements { scanner in
+                        guard let choice = Choice.scanned(&scanner) else { return false }
+                        choices.append(choice)
+                        return true
+                    }
+                    return read ? choices : nil
                 }
             case "usage", "error":
                 return scanner.null()
@@ -33,35 +32,23 @@ extension OpenAIChatChunk {
 extension OpenAIChatChunk.Choice {
     fileprivate static func scanned(_ scanner: inout JSONScanner) -> Self? {
         var choice = Self()
-        var seen = (index: false, delta: false, finishReason: false, content: false)
+        var (seenIndex, seenDelta, seenFinishReason) = (false, false, false)
         let read = scanner.members { scanner, key in
             switch key {
             case "index":
-                guard !seen.index else { return false }
-                seen.index = true
-                if scanner.null() { return true }
-                choice.index = scanner.integer()
-                return choice.index != nil
+                return scanner.member(into: &choice.index, seen: &seenIndex) { $0.integer() }
             case "delta":
-                guard !seen.delta else { return false }
-                seen.delta = true
-                if scanner.null() { return true }
-                var delta = Delta()
-                defer { choice.delta = delta }
-                return scanner.members { scanner, key in
-                    guard key == "content" else { return scanner.skipValue() }
-                    guard !seen.content else { return false }
-                    seen.content = true
-                    if scanner.null() { return true }
-                    delta.content = scanner.string()
-                    return delta.content != nil
+                return scanner.member(into: &choice.delta, seen: &seenDelta) { scanner in
+                    var delta = Delta()
+                    var seenContent = false
+                    let read = scanner.members { scanner, key in
+                        guard key == "content" else { return scanner.skipValue() }
+                        return scanner.member(into: &delta.content, seen: &seenContent) { $0.string() }
+                    }
+                    return read ? delta : nil
                 }
             case "finish_reason":
-                guard !seen.finishReason else { return false }
-                seen.finishReason = true
-                if scanner.null() { return true }
-                choice.finishReason = scanner.string()
-                return choice.finishReason != nil
+                return scanner.member(into: &choice.finishReason, seen: &seenFinishReason) { $0.string() }
             default:
                 return scanner.skipValue()
             }
