@@ -24,15 +24,12 @@ public enum CPUPlacement: String, Sendable, CaseIterable {
     /// The cores this process may run on (`Cpus_allowed_list`: a container may allow other cores than the
     /// first few); empty where it cannot be read.
     public static func allowedCores() -> [Int] {
-        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
-            let line = status.split(separator: "\n").first(where: { $0.hasPrefix("Cpus_allowed_list:") })
-        else { return [] }
-        return line.dropFirst("Cpus_allowed_list:".count).trimmingCharacters(in: .whitespaces).split(separator: ",")
-            .flatMap { range -> [Int] in
-                let bounds = range.split(separator: "-").compactMap { Int($0) }
-                guard let first = bounds.first, let last = bounds.last, first <= last else { return [] }
-                return Array(first...last)
-            }
+        guard let list = ProcFiles.status("Cpus_allowed_list") else { return [] }
+        return list.split(separator: ",").flatMap { range -> [Int] in
+            let bounds = range.split(separator: "-").compactMap { Int($0) }
+            guard let first = bounds.first, let last = bounds.last, first <= last else { return [] }
+            return Array(first...last)
+        }
     }
 
     /// Pins every thread of process `pid` to `cores`; threads it starts later inherit the mask of the
@@ -46,9 +43,9 @@ public enum CPUPlacement: String, Sendable, CaseIterable {
     /// PostgreSQL's postmaster serving the backends whose title mentions `database`, and all its children:
     /// backends it forks later inherit its mask. Empty when no such backend runs on this machine.
     public static func postgresProcesses(serving database: String) -> [Int32] {
-        let backends = processes { $0.commandLine.contains(database) }
+        let backends = ProcFiles.processes(mentioning: database)
         guard let postmaster = backends.lazy.compactMap({ parent(of: $0) }).first else { return [] }
-        return [postmaster] + processes { parent(of: $0.pid) == postmaster }
+        return [postmaster] + ProcFiles.processes { pid, _ in parent(of: pid) == postmaster }
     }
 
     // MARK: /proc
@@ -68,19 +65,7 @@ public enum CPUPlacement: String, Sendable, CaseIterable {
         return unsafeBitCast(symbol, to: (@convention(c) (Int32, Int, UnsafeRawPointer) -> Int32).self)
     }()
 
-    private static func processes(where matches: ((pid: Int32, commandLine: String)) -> Bool) -> [Int32] {
-        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: "/proc") else { return [] }
-        return entries.compactMap { entry in
-            guard let pid = Int32(entry), let commandLine = FileManager.default.contents(atPath: "/proc/\(entry)/cmdline"),
-                matches((pid, String(decoding: commandLine, as: UTF8.self)))
-            else { return nil }
-            return pid
-        }
-    }
-
     private static func parent(of pid: Int32) -> Int32? {
-        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return nil }
-        let line = status.split(separator: "\n").first { $0.hasPrefix("PPid:") }
-        return line.flatMap { Int32($0.dropFirst("PPid:".count).trimmingCharacters(in: .whitespaces)) }
+        ProcFiles.status("PPid", of: "\(pid)").flatMap { Int32($0) }
     }
 }

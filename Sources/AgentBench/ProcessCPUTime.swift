@@ -24,17 +24,8 @@ public enum ProcessCPUTime {
     /// The CPU seconds of every process whose command line contains `fragment` (PostgreSQL's backends
     /// name their database in their process title); nil when none does.
     public static func seconds(ofProcessesMentioning fragment: String) -> Double? {
-        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: "/proc") else { return nil }
-        var total: Double?
-        for entry in entries {
-            guard let pid = Int32(entry),
-                let commandLine = FileManager.default.contents(atPath: "/proc/\(entry)/cmdline"),
-                String(decoding: commandLine, as: UTF8.self).contains(fragment),
-                let seconds = seconds(pid: pid)
-            else { continue }
-            total = (total ?? 0) + seconds
-        }
-        return total
+        let readings = ProcFiles.processes(mentioning: fragment).compactMap { seconds(pid: $0) }
+        return readings.isEmpty ? nil : readings.reduce(0, +)
     }
 
     private static let ticksPerSecond = Double(sysconf(Int32(_SC_CLK_TCK)))

@@ -55,9 +55,8 @@ final class ServerProcess: Sendable {
 
     /// A size line of `/proc/<pid>/status`, in megabytes.
     private func memory(_ field: String) -> Double? {
-        guard let status = try? String(contentsOfFile: "/proc/\(process.processIdentifier)/status", encoding: .utf8),
-            let line = status.split(separator: "\n").first(where: { $0.hasPrefix("\(field):") }),
-            let kilobytes = line.split(separator: " ").dropFirst().first.flatMap({ Double($0) })
+        guard let value = ProcFiles.status(field, of: "\(process.processIdentifier)"),
+            let kilobytes = value.split(separator: " ").first.flatMap({ Double($0) })
         else { return nil }
         return kilobytes / 1024
     }
