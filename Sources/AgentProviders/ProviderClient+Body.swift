@@ -19,50 +19,40 @@ extension ProviderClient {
     }
 
     /// Reads `body`, handing each chunk to `consume` (false: stop reading), until it ends, breaks, or
-    /// stays silent for `idle`. Stopping early, like cancelling, closes the connection.
+    /// stays silent for `idle` (timed on `loop`). Stopping early, like cancelling, closes the connection.
     static func read(
-        _ body: HTTPClientResponse.Body, idle: Duration, consume: @escaping @Sendable (ByteBuffer) -> Bool
+        _ body: HTTPClientResponse.Body, idle: Duration, on loop: any EventLoop,
+        consume: @escaping @Sendable (ByteBuffer) -> Bool
     ) async -> BodyEnd {
-        let clock = ContinuousClock()
-        let lastChunk = Locked(clock.now)
-        return await withTaskGroup(of: BodyEnd.self) { group in
-            group.addTask {
-                do {
-                    for try await chunk in body {
-                        lastChunk.withLock { $0 = clock.now }
-                        if !consume(chunk) { return .stoppedEarly }
-                    }
-                    return .ended
-                } catch {
-                    return Task.isCancelled ? .cancelled : .connectionLost
+        let watchdog = IdleWatchdog(idle: idle, loop: loop)
+        let reading = Task {
+            do {
+                for try await chunk in body {
+                    watchdog.heard()
+                    if !consume(chunk) { return BodyEnd.stoppedEarly }
                 }
+                return .ended
+            } catch {
+                return Task.isCancelled ? .cancelled : .connectionLost
             }
-            group.addTask {
-                // The watchdog: wakes when the silence would reach `idle`, and again if a chunk came since.
-                while true {
-                    let deadline = lastChunk.withLock { $0 } + idle
-                    if clock.now >= deadline { return .timedOut }
-                    do {
-                        try await Task.sleep(until: deadline, clock: clock)
-                    } catch {
-                        return .cancelled
-                    }
-                }
-            }
-            let end = await group.next() ?? .cancelled
-            group.cancelAll()
-            return end
         }
+        watchdog.start { reading.cancel() }
+        let end = await withTaskCancellationHandler {
+            await reading.value
+        } onCancel: {
+            reading.cancel()
+        }
+        return watchdog.stop() ? .timedOut : end
     }
 
     /// Decodes a streamed body into `continuation`, ending it with exactly one finished or failed event
     /// (none when the consumer went away), then finishes it.
     static func pump(
-        _ body: HTTPClientResponse.Body, protocol wireProtocol: ChatWireProtocol, idle: Duration,
+        _ body: HTTPClientResponse.Body, protocol wireProtocol: ChatWireProtocol, idle: Duration, on loop: any EventLoop,
         into continuation: AsyncStream<ReplyEvent>.Continuation
     ) async {
         let decoder = Locked(wireProtocol.makeStreamDecoder())
-        let end = await read(body, idle: idle) { chunk in
+        let end = await read(body, idle: idle, on: loop) { chunk in
             decoder.withLock { decoder in
                 for event in decoder.decode(chunk.readableBytesView) { continuation.yield(event) }
                 return !decoder.isEnded
@@ -83,9 +73,11 @@ extension ProviderClient {
     }
 
     /// The whole body, up to `limit` bytes (``BodyEnd/stoppedEarly`` beyond).
-    static func collect(_ body: HTTPClientResponse.Body, limit: Int, idle: Duration) async -> (BodyEnd, ByteBuffer) {
+    static func collect(
+        _ body: HTTPClientResponse.Body, limit: Int, idle: Duration, on loop: any EventLoop
+    ) async -> (BodyEnd, ByteBuffer) {
         let collected = Locked(ByteBuffer())
-        let end = await read(body, idle: idle) { chunk in
+        let end = await read(body, idle: idle, on: loop) { chunk in
             collected.withLock { buffer in
                 var chunk = chunk
                 buffer.writeBuffer(&chunk)

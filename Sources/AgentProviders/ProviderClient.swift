@@ -69,7 +69,7 @@ public struct ProviderClient: Sendable {
         let idle = timeouts.idle
         let wireProtocol = endpoint.wireProtocol
         let pump = Task {
-            await Self.pump(call.response.body, protocol: wireProtocol, idle: idle, into: continuation)
+            await Self.pump(call.response.body, protocol: wireProtocol, idle: idle, on: call.loop, into: continuation)
             await call.release()
         }
         // The consumer stopped (cancelled or dropped the stream): stop the upstream request too.
@@ -84,7 +84,8 @@ public struct ProviderClient: Sendable {
         var request = request
         request.stream = false
         let call = try await open(request, endpoint: endpoint, apiKey: apiKey)
-        let (end, body) = await Self.collect(call.response.body, limit: Self.maximumReplyBytes, idle: timeouts.idle)
+        let (end, body) = await Self.collect(
+            call.response.body, limit: Self.maximumReplyBytes, idle: timeouts.idle, on: call.loop)
         await call.release()
         switch end {
         case .ended: break
@@ -107,6 +108,8 @@ public struct ProviderClient: Sendable {
         let response: HTTPClientResponse
         /// Shuts down a client made for this call alone; nothing for the shared one.
         let ownClient: HTTPClient?
+        /// Where the body's idle timer runs.
+        let loop: any EventLoop
 
         func release() async {
             try? await ownClient?.shutdown()
@@ -159,7 +162,7 @@ public struct ProviderClient: Sendable {
             try? await ownClient?.shutdown()
             throw Task.isCancelled ? .cancelled : Self.unreachable(error)
         }
-        let call = OpenedCall(response: response, ownClient: ownClient)
+        let call = OpenedCall(response: response, ownClient: ownClient, loop: client.eventLoopGroup.any())
         if let first = response.history.first, response.history.count > 1 {
             // A shared client that was not made with `httpClientConfiguration` followed a redirect; its
             // target was never checked, so its answer is not used.
@@ -175,7 +178,8 @@ public struct ProviderClient: Sendable {
         case 429: failure = .rateLimited(retryAfter: Self.retryAfter(response.headers.first(name: "retry-after")))
         case 500...: failure = .unavailable(status: status)
         default:
-            let (end, body) = await Self.collect(response.body, limit: Self.maximumErrorBodyBytes, idle: timeouts.idle)
+            let (end, body) = await Self.collect(
+                response.body, limit: Self.maximumErrorBodyBytes, idle: timeouts.idle, on: call.loop)
             var kind = ProviderFailure.provider(kind: ProviderFailure.unknownKind)
             if end == .ended {
                 do throws(ProviderFailure) {

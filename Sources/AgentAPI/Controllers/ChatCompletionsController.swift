@@ -86,7 +86,8 @@ struct ChatCompletionsController: Sendable {
                 start, messages: conversation, tenant: tenant, requestID: context.requestID)
         }
         let identity = Identity(
-            id: "chatcmpl-\(UUID().uuidString.lowercased())", created: Int(Date().timeIntervalSince1970), model: body.model)
+            id: "chatcmpl-\(UUID.random().uuidString.lowercased())", created: Int(Date().timeIntervalSince1970), model: body.model
+        )
         // Until the first token, a failure can still be an HTTP error with its status.
         if let failure = await Self.failureBeforeFirstToken(running) { throw OpenAIError(failure) }
         guard body.stream == true else {

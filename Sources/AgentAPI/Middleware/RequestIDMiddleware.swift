@@ -13,24 +13,12 @@ struct RequestIDMiddleware: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response
     {
         var context = context
-        let id = request.headers[Self.header].flatMap(Self.accepted) ?? Self.newID()
+        let id = request.headers[Self.header].flatMap(Self.accepted) ?? UUID.random().uuidString.lowercased()
         context.requestID = id
         context.logger[metadataKey: "request_id"] = .string(id)
         var response = try await next(request, context)
         response.headers[Self.header] = id
         return response
-    }
-
-    /// A random (version 4) UUID, lowercased. Foundation's `UUID()` opens and reads `/dev/urandom` on
-    /// every call on Linux; `SystemRandomNumberGenerator` makes a `getrandom` call per 64 bits, no file.
-    static func newID() -> String {
-        var generator = SystemRandomNumberGenerator()
-        var bytes = (generator.next() as UInt64, generator.next() as UInt64)
-        return withUnsafeMutableBytes(of: &bytes) { raw in
-            raw[6] = raw[6] & 0x0F | 0x40  // version 4
-            raw[8] = raw[8] & 0x3F | 0x80  // RFC 4122 variant
-            return UUID(uuid: raw.load(as: uuid_t.self)).uuidString.lowercased()
-        }
     }
 
     /// A client's id is kept only if it is short and plain, so it cannot forge log lines or headers.
