@@ -19,6 +19,7 @@ import Testing
         11: "c99f74450c43245937ca7634df87cbb80831f90a65173f02b05142b22f4e4ac1",
         12: "3d7546fed5523db538ea9ecc7cae80a03ed5e460f7752b0fec96a0f5f5b99b11",
         13: "ac334aac8b9621e79117706bd825502f58a1181e9f61518ea7e769a5c8afd681",
+        14: "80befd3644896d5970b3998c091b032fac266b9780fe662b1c188e28693c58d4",
     ]
 
     @Test(arguments: Migration.all.map(\.version))

@@ -8,6 +8,7 @@ import Testing
     static let tables = [
         "users", "agents", "api_connections", "agent_api_connections", "agent_messages",
         "agent_conversations", "agent_feedback", "audit_log", "api_tokens", "provider_calls", "chat_limits",
+        "monthly_token_usage",
     ]
 
     @Test func unsetContextSeesNothingAndWritesNothing() async throws {

@@ -41,5 +41,6 @@ extension Migration {
         .scopedTokenCheck,
         .callStatements,
         .completionStart,
+        .monthlyTokenUsage,
     ]
 }
