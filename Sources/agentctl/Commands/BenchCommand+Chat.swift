@@ -22,8 +22,12 @@ extension BenchCommand {
         @Option(help: "Seconds per side per round.") var seconds = 5.0
         @Option(help: "Completions per side per round, instead of --seconds.") var requests: Int?
         @Option(help: "Pieces the emulator streams each reply in.") var chunks = 20
-        @Option(name: .customLong("delay-ms"), help: "Milliseconds the emulator waits before each piece.") var delayMilliseconds =
-            5
+        @Option(name: .customLong("delay-ms"), help: "Milliseconds the emulator waits before each piece, measuring throughput.")
+        var delayMilliseconds = 5
+        @Option(
+            name: .customLong("paced-delay-ms"),
+            help: "Milliseconds before each piece when measuring latency, at a provider's pace (0: no latency measurement).")
+        var pacedDelayMilliseconds = 50
         @Option(
             help: """
                 split: the load generator and the emulator on half of the cores, the server and PostgreSQL on the \
@@ -39,8 +43,10 @@ extension BenchCommand {
             guard concurrency > 0, rounds > 0, seconds > 0, requests.map({ $0 > 0 }) ?? true else {
                 throw ValidationError("--concurrency, --rounds, --seconds and --requests must be positive")
             }
-            guard (1...10_000).contains(chunks), (0...60_000).contains(delayMilliseconds) else {
-                throw ValidationError("--chunks must be 1 to 10000 and --delay-ms 0 to 60000")
+            guard (1...10_000).contains(chunks), (0...60_000).contains(delayMilliseconds),
+                (0...60_000).contains(pacedDelayMilliseconds)
+            else {
+                throw ValidationError("--chunks must be 1 to 10000, --delay-ms and --paced-delay-ms 0 to 60000")
             }
         }
 
@@ -99,7 +105,9 @@ extension BenchCommand {
             benchmark.rounds = rounds
             benchmark.seconds = seconds
             benchmark.requests = requests
-            print("emulator reply: \(chunks) pieces, \(delayMilliseconds) ms before each")
+            benchmark.pieces = chunks
+            benchmark.delay = .milliseconds(delayMilliseconds)
+            benchmark.pacedDelay = pacedDelayMilliseconds == 0 ? nil : .milliseconds(pacedDelayMilliseconds)
             let databaseName = Self.databaseName
             // Read before this process is pinned: afterwards it may run on half of them.
             let cores = CPUPlacement.allowedCores()
