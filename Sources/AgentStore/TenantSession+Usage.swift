@@ -31,13 +31,17 @@ extension TenantSession {
         }
     }
 
-    /// The tenant's effective limits (the operator's override over `defaults`) and this month's use.
+    /// The tenant's effective limits (the operator's override over `defaults`) and this month's use, counted
+    /// as a start's budget check counts it: the settled calls' counter and the running calls' reservations.
     public func chatLimitStanding(defaults: ChatLimits) async throws -> ChatLimitStanding {
         let standing = try await row(
             """
             SELECT l.monthly_token_budget, l.requests_per_minute,
-                   (SELECT coalesce(sum(prompt_tokens + completion_tokens + reserved_tokens), 0)::bigint FROM provider_calls
-                     WHERE user_id = \(userID.rawValue) AND started_at >= \(unescaped: Self.startOfMonth))
+                   (coalesce((SELECT u.tokens FROM monthly_token_usage u
+                               WHERE u.user_id = \(userID.rawValue) AND u.month = date_trunc('month', now() AT TIME ZONE 'UTC')::date), 0)
+                    + (SELECT coalesce(sum(prompt_tokens + completion_tokens + reserved_tokens), 0) FROM provider_calls
+                        WHERE user_id = \(userID.rawValue) AND status = 'running'
+                          AND started_at >= \(unescaped: Self.startOfMonth)))::bigint
               FROM (SELECT 1) one LEFT JOIN chat_limits l ON l.user_id = \(userID.rawValue)
             """
         ) { try $0.decode((Int?, Int?, Int).self) }
