@@ -150,29 +150,31 @@ public struct ChatBenchmark: Sendable {
         ]
         lines.append("throughput: \(pieces) pieces, \(Self.milliseconds(delay)) ms before each")
         let throughput = try await measure(fast, spread: delay * pieces, cpu: cpu)
-        lines += throughput.lines + [
-            throughput.platform.summary("platform"),
-            throughput.direct.summary("direct"),
-            throughput.addedLine("added_first_token at saturation (a queue)", \.firstToken),
-            String(
-                format: "completions/s: platform %.0f, direct %.0f", throughput.platform.completionsPerSecond,
-                throughput.direct.completionsPerSecond),
-            "cpu_ms_per_completion platform: "
-                + Self.perCompletion(
-                    throughput.platformCPU, completions: throughput.platform.firstToken.milliseconds.count, parties: true)
-                + "; direct: "
-                + Self.perCompletion(
-                    throughput.directCPU, completions: throughput.direct.firstToken.milliseconds.count, parties: false),
-        ]
+        lines +=
+            throughput.lines + [
+                throughput.platform.summary("platform"),
+                throughput.direct.summary("direct"),
+                throughput.addedLine("added_first_token at saturation (a queue)", \.firstToken),
+                String(
+                    format: "completions/s: platform %.0f, direct %.0f", throughput.platform.completionsPerSecond,
+                    throughput.direct.completionsPerSecond),
+                "cpu_ms_per_completion platform: "
+                    + Self.perCompletion(
+                        throughput.platformCPU, completions: throughput.platform.firstToken.milliseconds.count, parties: true)
+                    + "; direct: "
+                    + Self.perCompletion(
+                        throughput.directCPU, completions: throughput.direct.firstToken.milliseconds.count, parties: false),
+            ]
         if let pacedDelay {
             lines.append("latency: \(pieces) pieces, \(Self.milliseconds(pacedDelay)) ms before each (a provider's pace)")
             let latency = try await measure(try requests(delay: pacedDelay), spread: pacedDelay * pieces, cpu: cpu)
-            lines += latency.lines + [
-                latency.platform.summary("platform"),
-                latency.direct.summary("direct"),
-                latency.addedLine("added_first_token", \.firstToken) + " (targets: at most 2 and 10 ms)",
-                latency.addedLine("added_total", \.total),
-            ]
+            lines +=
+                latency.lines + [
+                    latency.platform.summary("platform"),
+                    latency.direct.summary("direct"),
+                    latency.addedLine("added_first_token", \.firstToken) + " (targets: at most 2 and 10 ms)",
+                    latency.addedLine("added_total", \.total),
+                ]
         }
         return lines + ["server_peak_rss=\(peakMemory())", String(format: "ratio=%.2f", throughput.ratio)]
     }
