@@ -62,7 +62,7 @@ public struct ChatBenchmark: Sendable {
 
     /// The same completion asked of the platform and of the emulator directly; with `delay`, its prompt
     /// carries the emulator's directive for that pace.
-    private func requests(delay: Duration?) throws -> (platform: [UInt8], direct: [UInt8]) {
+    func requests(delay: Duration?) throws -> (platform: [UInt8], direct: [UInt8]) {
         let text = (delay.map { "[emulator delay_ms=\(Self.milliseconds($0))]\n" } ?? "") + "Write a short benchmark reply."
         let prompt = #"{"role":"user","content":\#(try Self.json(text))}"#
         let streaming = #""stream":true,"stream_options":{"include_usage":true}"#

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import AgentBench
@@ -57,5 +58,45 @@ import Testing
         #expect(reader.status == 429)
         #expect(reader.errorBody == body)
         #expect(reader.firstToken == nil)
+    }
+}
+
+/// The two requests `bench chat` compares: the same completion, asked of the platform and of the emulator.
+@Suite struct ChatBenchmarkRequestTests {
+    let benchmark = try! ChatBenchmark(
+        host: "127.0.0.1", platformPort: 8080, emulatorPort: 8081, token: "platform-token", agentID: "agent-1",
+        model: "bench-model", systemPrompt: "Be \"brief\".", providerKey: "provider-key")
+
+    /// The JSON body of an HTTP request's bytes.
+    private func body(_ request: [UInt8]) throws -> [String: Any] {
+        let text = String(decoding: request, as: UTF8.self)
+        let range = try #require(text.range(of: "\r\n\r\n"))
+        let object = try JSONSerialization.jsonObject(with: Data(text[range.upperBound...].utf8))
+        return try #require(object as? [String: Any])
+    }
+
+    private func messages(_ body: [String: Any]) throws -> [[String: String]] {
+        try #require(body["messages"] as? [[String: String]])
+    }
+
+    @Test func theLatencyMeasurementAsksBothSidesForTheSamePace() throws {
+        let (platform, direct) = try benchmark.requests(delay: .milliseconds(50))
+        let platformMessages = try messages(body(platform))
+        let directMessages = try messages(body(direct))
+        #expect(platformMessages.count == 1)
+        #expect(platformMessages.last?["content"]?.hasPrefix("[emulator delay_ms=50]\n") == true)
+        // The direct side sends what the platform sends the provider: the agent's system prompt, then the same message.
+        #expect(directMessages.first == ["role": "system", "content": "Be \"brief\"."])
+        #expect(directMessages.last == platformMessages.last)
+        #expect(try body(platform)["model"] as? String == "agent:agent-1")
+        #expect(try body(direct)["model"] as? String == "bench-model")
+    }
+
+    @Test func theThroughputMeasurementLeavesThePaceToTheScript() throws {
+        let (platform, direct) = try benchmark.requests(delay: nil)
+        #expect(try messages(body(platform)).last?["content"] == "Write a short benchmark reply.")
+        #expect(try messages(body(direct)).last?["content"] == "Write a short benchmark reply.")
+        #expect(String(decoding: platform, as: UTF8.self).contains("Authorization: Bearer platform-token\r\n"))
+        #expect(String(decoding: direct, as: UTF8.self).contains("Authorization: Bearer provider-key\r\n"))
     }
 }
