@@ -42,7 +42,9 @@ extension ProviderClient {
         } onCancel: {
             reading.cancel()
         }
-        return watchdog.stop() ? .timedOut : end
+        // The silence cancelled the read; a read that ended on its own as the timer fired keeps its end.
+        let fired = watchdog.stop()
+        return fired && end == .cancelled ? .timedOut : end
     }
 
     /// Decodes a streamed body into `continuation`, ending it with exactly one finished or failed event
