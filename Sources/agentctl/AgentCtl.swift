@@ -12,7 +12,7 @@ struct AgentCtl: AsyncParsableCommand {
         abstract: "Operate the Agent Platform.",
         subcommands: [
             ServeCommand.self, DatabaseCommand.self, MigrateCommand.self, UsersCommand.self,
-            TokensCommand.self, KeysCommand.self, BenchCommand.self, ConfigCommand.self, DevCommand.self,
+            TokensCommand.self, KeysCommand.self, RepliesCommand.self, BenchCommand.self, ConfigCommand.self, DevCommand.self,
         ])
 
     /// Runs the command; database errors are shown by SQL state and server message (PostgresNIO hides

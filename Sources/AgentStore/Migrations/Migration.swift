@@ -42,5 +42,6 @@ extension Migration {
         .callStatements,
         .completionStart,
         .monthlyTokenUsage,
+        .interruptedReplies,
     ]
 }

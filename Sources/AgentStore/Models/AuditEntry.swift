@@ -30,6 +30,7 @@ public enum AuditAction: String, Sendable {
     case accountExported = "account.exported"
     case keysRotated = "keys.rotated"
     case limitsChanged = "limits.changed"
+    case repliesInterrupted = "replies.interrupted"
     case consoleSessionStarted = "console_session.started"
     case consoleSessionEnded = "console_session.ended"
 }

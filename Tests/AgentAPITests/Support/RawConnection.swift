@@ -9,6 +9,9 @@ enum RawConnection {
     /// (From connecting, not from sending: the server's clock starts at the latest when it accepts, and a
     /// loaded machine may send well after that.)
     static func sendThenWaitForClose(port: Int, _ text: String, limit: Duration) async throws -> Duration? {
+        // Taken before connecting: the server's idle timer starts when it accepts, and a loaded test process
+        // may resume this task well after that; a later instant made a timely close look early.
+        let connected = ContinuousClock.now
         let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .connect(host: "127.0.0.1", port: port) { channel in
                 channel.eventLoop.makeCompletedFuture {
@@ -17,7 +20,6 @@ enum RawConnection {
             }
         // A reset (rather than an orderly close) may surface from the channel itself, not only from the read
         // below: it is the close being waited for as well.
-        let connected = ContinuousClock.now
         do {
             return try await exchange(channel, text, connected: connected, limit: limit)
         } catch {
