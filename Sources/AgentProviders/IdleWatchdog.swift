@@ -57,17 +57,15 @@ final class IdleWatchdog: Sendable {
     /// At the timer: fires if the silence reached the idle time, else waits for the rest of it.
     private func check(onSilence: @escaping @Sendable () -> Void) {
         let now = NIODeadline.now()
-        let next: NIODeadline? = state.withLock { state in
-            guard !state.stopped else { return nil }
+        // The next check, when the silence has not lasted the idle time yet; whether it fires now.
+        let (next, fires): (NIODeadline?, Bool) = state.withLock { state in
+            guard !state.stopped else { return (nil, false) }
             let due = state.lastHeard + idle
-            if now < due { return due }
+            if now < due { return (due, false) }
             state.fired = true
-            return nil
+            return (nil, true)
         }
-        if let next {
-            schedule(at: next, onSilence: onSilence)
-        } else if state.withLock({ $0.fired }) {
-            onSilence()
-        }
+        if let next { schedule(at: next, onSilence: onSilence) }
+        if fires { onSilence() }
     }
 }
