@@ -49,11 +49,12 @@ import Testing
     }
 
     @Test func stoppedItNeverFires() async throws {
-        let watchdog = IdleWatchdog(idle: .milliseconds(50), loop: loop)
+        // An idle time far longer than the step from start to stop, which a loaded machine can stretch.
+        let watchdog = IdleWatchdog(idle: .milliseconds(500), loop: loop)
         let fired = Mutex(false)
         watchdog.start { fired.withLock { $0 = true } }
         #expect(!watchdog.stop())
-        try await Task.sleep(for: .milliseconds(300))
+        try await Task.sleep(for: .milliseconds(800))
         #expect(!fired.withLock { $0 })
     }
 
