@@ -26,10 +26,11 @@ import Testing
         // busy test process can hold back its tasks, not its threads; a test task resumed late would find a
         // watchdog that rightly fired after the chunks ended). The longest silence, from the start on, is
         // measured: only a run whose silences all stayed shorter than the idle time proves anything.
-        let (longestSilence, fired) = await withCheckedContinuation { continuation in
+        let silenceHeard = Mutex(false)
+        let (longestSilence, stoppedFired) = await withCheckedContinuation { continuation in
             Thread {
                 let clock = ContinuousClock()
-                watchdog.start {}
+                watchdog.start { silenceHeard.withLock { $0 = true } }
                 var last = clock.now
                 let end = last + idle * 3
                 var longest = Duration.zero
@@ -44,7 +45,8 @@ import Testing
             }.start()
         }
         if longestSilence < idle {
-            #expect(!fired)
+            #expect(!silenceHeard.withLock { $0 })
+            #expect(!stoppedFired)
         }
     }
 
