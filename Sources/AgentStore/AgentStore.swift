@@ -57,10 +57,14 @@ public final class AgentStore: Sendable {
     ) async throws -> Result {
         do {
             return try await client.withLeasedConnection { connection in
-                let opening = TenantSession.open(connection, userID: userID, scope: scope, access: access, logger: logger)
+                // A tenant the caller authenticated is set by the body's first statement (see `DeferredTenant`).
+                let deferredTenant: DeferredTenant? =
+                    if case .tenant = scope, case .readWrite = access { DeferredTenant() } else { nil }
+                let opening = TenantSession.open(
+                    connection, userID: userID, scope: scope, access: access, deferredTenant: deferredTenant, logger: logger)
                 let session = TenantSession(
                     connection: connection, userID: userID, requestID: requestID, keyring: keyring, logger: logger,
-                    opening: opening)
+                    opening: opening, deferredTenant: deferredTenant)
                 let result: Result
                 do {
                     result = try await body(session)

@@ -15,6 +15,17 @@ enum PreparedPages {
         let limit: Int
     }
 
+    /// The tenant's agents, newest first, through `tenant_agents_page` (migration 16), which sets the
+    /// tenant first: the first statement of a transaction whose tenant is deferred.
+    struct TenantAgents: TenantPage {
+        static let sql = """
+            SELECT \(TenantSession.agentColumns) FROM public.tenant_agents_page($1, $2::integer)
+             ORDER BY created_at DESC, id DESC
+            """
+        let tenant: String
+        let limit: Int
+    }
+
     /// A conversation's oldest messages, with the agent row proving ownership (no row: no such agent) and
     /// whether the conversation exists; cut short by content bytes (``Message/pageContentBytes``).
     struct Conversation: PreparedPage {

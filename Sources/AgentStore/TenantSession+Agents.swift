@@ -49,7 +49,9 @@ extension TenantSession {
         if request.cursor == nil, request.order == .descending {
             try request.validate()
             let first = PreparedPages.Agents(tenant: userID.rawValue, limit: request.limit + 1)
-            return Keyset(request: request).page(from: try await rows(prepared: first, Self.agent))
+            let settingTenant = PreparedPages.TenantAgents(tenant: userID.rawValue, limit: request.limit + 1)
+            return Keyset(request: request).page(
+                from: try await rows(prepared: first, orSettingTenant: settingTenant, Self.agent))
         }
         return try await listing(Self.agentColumns, from: "agents", where: [("user_id", userID.rawValue)], request, Self.agent)
     }

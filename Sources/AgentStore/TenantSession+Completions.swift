@@ -16,7 +16,7 @@ extension TenantSession {
         let statement = Self.completionStart(
             claim, new, limits: limits, budget: budget, opening: opening, keyring: keyring, requestID: requestID)
         let keyring = self.keyring
-        return try await rows(prepared: statement) {
+        return try await rows(prepared: statement, setsTenant: true) {
             try Self.completionStart(from: $0, claim, new, opening: opening, keyring: keyring)
         }.first.unwrapped(or: .notFound(resource: "user"))
     }

@@ -104,7 +104,7 @@ extension TenantSession {
 
     /// Records how a call ended, in this transaction (`AgentStore.settleCall` does it in a statement alone).
     public func settleCall(_ call: ProviderCallID, _ settlement: CallSettlement) async throws {
-        _ = try await rows(prepared: Self.settlement(of: call, tenant: userID, settlement)) { _ in () }
+        _ = try await rows(prepared: Self.settlement(of: call, tenant: userID, settlement), setsTenant: true) { _ in () }
     }
 
     /// The statement that settles a call (migration 12): it sets the tenant itself, so it can run outside a

@@ -17,6 +17,8 @@ public struct TenantSession: Sendable {
     /// `BEGIN` and the tenant's `set_config`, in flight ahead of the body's queries; false when the
     /// token presented was not valid.
     let opening: EventLoopFuture<Bool>
+    /// For a tenant the caller authenticated, read and write: the tenant its first statement sets.
+    let deferredTenant: DeferredTenant?
 
     // MARK: Transaction
 
@@ -50,7 +52,8 @@ public struct TenantSession: Sendable {
     /// accepts nothing. The future is false when a token was not valid, and fails with
     /// `StoreError.forbidden` when it was valid without the scope required.
     static func open(
-        _ connection: PostgresConnection, userID: UserID, scope: Scope, access: Access = .readWrite, logger: Logger
+        _ connection: PostgresConnection, userID: UserID, scope: Scope, access: Access = .readWrite,
+        deferredTenant: DeferredTenant?, logger: Logger
     ) -> EventLoopFuture<Bool> {
         connection.eventLoop.flatSubmit {
             let begin: EventLoopFuture<Void>
@@ -71,6 +74,8 @@ public struct TenantSession: Sendable {
             let opened: EventLoopFuture<Bool>
             switch scope {
             case .filtersOnly:
+                opened = begin.map { _ in true }
+            case .tenant where deferredTenant != nil:
                 opened = begin.map { _ in true }
             case .tenant:
                 opened = begin.and(connection.sendIfOpen(setTenant(userID), logger: logger)).map { _ in true }
@@ -140,16 +145,31 @@ public struct TenantSession: Sendable {
     }
 
     /// Runs a query and decodes every row; database errors about the data become `StoreError`s, including
-    /// those that surface while rows are read (as from `INSERT ... RETURNING`).
+    /// those that surface while rows are read (as from `INSERT ... RETURNING`). A deferred tenant is set
+    /// first, on the same trip through the event loop.
     func rows<Item>(_ query: PostgresQuery, _ decode: (PostgresRow) throws -> Item) async throws -> [Item] {
-        try await collect({ try await connection.sendingIfOpen(query, logger: logger) }, decode)
+        let tenant = deferredTenant?.claim() == true ? Self.setTenant(userID) : nil
+        return try await collect({ try await connection.sendingIfOpen(query, after: tenant, logger: logger) }, decode)
     }
 
-    /// Runs a prepared statement and decodes every row, mapping errors as `rows(_:_:)` does.
+    /// Runs a prepared statement and decodes every row, mapping errors as `rows(_:_:)` does. Unless the
+    /// statement sets the tenant itself (`setsTenant`), a deferred tenant is set first.
     func rows<Statement: PostgresPreparedStatement, Item>(
-        prepared statement: Statement, _ decode: (PostgresRow) throws -> Item
+        prepared statement: Statement, setsTenant: Bool = false, _ decode: (PostgresRow) throws -> Item
     ) async throws -> [Item] where Statement.Row == PostgresRow {
-        try await collect({ try await connection.executingIfOpen(statement, logger: logger) }, decode)
+        if deferredTenant?.claim() == true, !setsTenant {
+            try await execute(Self.setTenant(userID))
+        }
+        return try await collect({ try await connection.executingIfOpen(statement, logger: logger) }, decode)
+    }
+
+    /// Runs `plain`, or `settingTenant` (the same page through a function that sets the tenant first) when
+    /// it is the transaction's first statement and the tenant is deferred: one round trip fewer.
+    func rows<Plain: PostgresPreparedStatement, Setting: PostgresPreparedStatement, Item>(
+        prepared plain: Plain, orSettingTenant settingTenant: Setting, _ decode: (PostgresRow) throws -> Item
+    ) async throws -> [Item] where Plain.Row == PostgresRow, Setting.Row == PostgresRow {
+        guard deferredTenant?.claim() == true else { return try await rows(prepared: plain, decode) }
+        return try await rows(prepared: settingTenant, setsTenant: true, decode)
     }
 
     private func collect<Rows: Sequence, Item>(

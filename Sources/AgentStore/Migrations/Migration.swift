@@ -43,5 +43,6 @@ extension Migration {
         .completionStart,
         .monthlyTokenUsage,
         .interruptedReplies,
+        .tenantPages,
     ]
 }

@@ -20,9 +20,14 @@ extension PostgresConnection {
     }
 
     /// Sends `query` from the connection's event loop unless the connection has closed, and waits for
-    /// all its rows.
-    func sendingIfOpen(_ query: PostgresQuery, logger: Logger) async throws -> PostgresQueryResult {
-        try await eventLoop.flatSubmit { self.sendIfOpen(query, logger: logger) }.get()
+    /// all its rows; `first`, if any, is sent ahead of it from the same turn of the loop (its rows unread).
+    func sendingIfOpen(_ query: PostgresQuery, after first: PostgresQuery? = nil, logger: Logger) async throws
+        -> PostgresQueryResult
+    {
+        try await eventLoop.flatSubmit {
+            guard let first else { return self.sendIfOpen(query, logger: logger) }
+            return self.sendIfOpen(first, logger: logger).and(self.sendIfOpen(query, logger: logger)).map { $1 }
+        }.get()
     }
 
     /// Runs a prepared statement and collects its rows, failing once the connection has closed instead of
