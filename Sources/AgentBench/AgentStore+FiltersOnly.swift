@@ -9,4 +9,12 @@ extension AgentStore {
     ) async throws -> Result {
         try await transaction(userID, scope: .filtersOnly, requestID: nil, body)
     }
+
+    /// Runs `body` as `withTenant` did before migration 16: a `SET LOCAL` of the tenant ahead of the body's
+    /// first statement, whatever that statement is. Benchmarks only.
+    func withTenantSetAhead<Result: Sendable>(
+        _ userID: UserID, _ body: (TenantSession) async throws -> Result
+    ) async throws -> Result {
+        try await transaction(userID, scope: .tenant, requestID: nil, deferringTenant: false, body)
+    }
 }

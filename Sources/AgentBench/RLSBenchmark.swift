@@ -6,20 +6,24 @@ import PostgresNIO
 /// `agentctl bench rls`: the seed baseline's request mix (list my agents, read one conversation page,
 /// list my recent feedback) timed in one run, at the same concurrency over the same data:
 ///
-/// - **rls**: the store's own operations through `withTenant` on the runtime role: tenant set with
-///   `set_config(..., true)`, every row also checked by the policies;
+/// - **rls**: the store's own operations through `withTenant` on the runtime role, every row also checked
+///   by the policies; the tenant is set by the first statement (the agents page through
+///   `tenant_agents_page`, migration 16);
+/// - **rls_set_ahead**: the same with a `SET LOCAL` of the tenant ahead of the first statement, one more
+///   round trip, as `withTenant` did before migration 16;
 /// - **explicit**: the same operations, same SQL, on the administrator's pool (row-level security does
 ///   not apply) with nothing set: scoped only by the queries' own `WHERE user_id = ...`.
 ///
-/// Their ratio is what row-level security costs the platform. The same mix is also run as a request with a
-/// personal token runs it (`withTenant(presenting:)`: the token's check sets the tenant, so RLS adds no
-/// statement), on both pools. For comparison with the seed baseline it
-/// also times the baseline's literal SQL both ways (`mix_rls.sql`, policies alone scoping the queries;
-/// `mix_ideal.sql`). Rounds alternate between modes so that drift on a shared machine affects all alike.
+/// The ratio of rls to explicit is what row-level security costs the platform. The same mix is also run as
+/// a request with a personal token runs it (`withTenant(presenting:)`: the token's check sets the tenant,
+/// so RLS adds no statement), on both pools. For comparison with the seed baseline it also times the
+/// baseline's literal SQL both ways (`mix_rls.sql`, policies alone scoping the queries; `mix_ideal.sql`).
+/// Every round times every mode back to back, each round starting one mode later; ratios are taken per
+/// round and their median reported, so that drift on a shared machine falls on both sides of a ratio.
 public struct RLSBenchmark: Sendable {
     public var clients = 4
     public var secondsPerRound = 5.0
-    public var rounds = 3
+    public var rounds = 5
     let admin: PostgresClient
     let runtime: PostgresClient
     let dataset: BenchmarkDataset
@@ -32,44 +36,76 @@ public struct RLSBenchmark: Sendable {
         self.logger = logger
     }
 
-    /// Runs the mix and returns the report lines; the last is `ratio=X.XX` (rls over explicit).
+    /// Runs the mix and returns the report lines; the last is `ratio=X.XX`, the median over rounds of
+    /// rls over explicit (each round times both back to back, so a slow spell of a shared machine falls on
+    /// both sides of one ratio rather than on one side of the totals).
     public func run() async throws -> [String] {
         let scoped = AgentStore(client: runtime, keyring: nil, logger: logger)
         let unscoped = AgentStore(client: admin, keyring: nil, logger: logger)
         let tokens = try await issueTokens(scoped)
-        var rls = Throughput()
-        var explicit = Throughput()
-        var rlsWithToken = Throughput()
-        var explicitWithToken = Throughput()
-        var seedRLS = Throughput()
-        var seedExplicit = Throughput()
-        for _ in 0..<rounds {
-            explicit += try await measure { _ in try await storeMix(unscoped, rowLevelSecurity: false) }
-            rls += try await measure { _ in try await storeMix(scoped, rowLevelSecurity: true) }
-            explicitWithToken += try await measure { _ in try await storeMix(unscoped, presenting: tokens) }
-            rlsWithToken += try await measure { _ in try await storeMix(scoped, presenting: tokens) }
-            seedExplicit += try await measure { _ in try await admin.withConnection(seedExplicitMix) }
-            seedRLS += try await measure { _ in try await runtime.withConnection(seedRLSMix) }
+        let modes: [(name: String, transaction: @Sendable () async throws -> Void)] = [
+            ("explicit", { try await storeMix(unscoped, .filtersOnly) }),
+            ("rls", { try await storeMix(scoped, .deferred) }),
+            ("rls_set_ahead", { try await storeMix(scoped, .setAhead) }),
+            ("token_explicit", { try await storeMix(unscoped, presenting: tokens) }),
+            ("token_rls", { try await storeMix(scoped, presenting: tokens) }),
+            ("seed_sql_explicit", { try await admin.withConnection(seedExplicitMix) }),
+            ("seed_sql_rls", { try await runtime.withConnection(seedRLSMix) }),
+        ]
+        var totals = [String: Throughput]()
+        var ratios: [(rls: Double, setAhead: Double, token: Double, deferredGain: Double)] = []
+        var roundLines: [String] = []
+        for round in 0..<rounds {
+            // Each round starts one mode later, so that no mode always follows the same one.
+            var measured = [String: Throughput]()
+            for index in modes.indices {
+                let mode = modes[(index + round) % modes.count]
+                measured[mode.name] = try await measure { _ in try await mode.transaction() }
+            }
+            let tps = measured.mapValues(\.perSecond)
+            let ratio = (
+                rls: tps["rls"]! / tps["explicit"]!, setAhead: tps["rls_set_ahead"]! / tps["explicit"]!,
+                token: tps["token_rls"]! / tps["token_explicit"]!, deferredGain: tps["rls"]! / tps["rls_set_ahead"]!
+            )
+            ratios.append(ratio)
+            roundLines.append(
+                String(
+                    format: "round %d: explicit %.0f/s, rls %.0f/s (%.2f), rls_set_ahead %.0f/s (%.2f), token %.2f", round + 1,
+                    tps["explicit"]!, tps["rls"]!, ratio.rls, tps["rls_set_ahead"]!, ratio.setAhead, ratio.token))
+            totals.merge(measured) { $0 + $1 }
         }
+        let tps = totals.mapValues(\.perSecond)
         let pages = try await pageLatencies()
         return [
-            "clients=\(clients) seconds=\(Int(secondsPerRound) * rounds) per mode, \(dataset.tenants) tenants, \(dataset.messages) messages",
+            "clients=\(clients) seconds=\(Int(secondsPerRound) * rounds) per mode, \(dataset.tenants) tenants, \(dataset.messages) messages"
+        ] + roundLines + [
             String(
                 format:
                     "seed_sql_explicit_tps=%.0f seed_sql_rls_tps=%.0f seed_sql_ratio=%.2f (the baseline's literal SQL, our schema)",
-                seedExplicit.perSecond, seedRLS.perSecond, seedRLS.perSecond / seedExplicit.perSecond),
+                tps["seed_sql_explicit"]!, tps["seed_sql_rls"]!, tps["seed_sql_rls"]! / tps["seed_sql_explicit"]!),
             String(
                 format: "page1_ms=%.3f page1000_ms=%.3f (p50, 50-message page of a %d-message conversation, through AgentStore)",
                 pages.first, pages.thousandth, dataset.longConversationLength),
             String(
-                format: "explicit_tps=%.0f (store operations, RLS off, scoped by WHERE user_id = ... only)", explicit.perSecond),
+                format:
+                    "token_explicit_tps=%.0f token_rls_tps=%.0f token_ratio=%.2f (the mix as a request with a personal token runs it: the token's check sets the tenant, RLS off and on; median of rounds)",
+                tps["token_explicit"]!, tps["token_rls"]!, median(ratios.map(\.token))),
             String(
                 format:
-                    "token_explicit_tps=%.0f token_rls_tps=%.0f token_ratio=%.2f (the mix as a request with a personal token runs it: the token's check sets the tenant, RLS off and on)",
-                explicitWithToken.perSecond, rlsWithToken.perSecond, rlsWithToken.perSecond / explicitWithToken.perSecond),
-            String(format: "rls_tps=%.0f (store operations through withTenant, runtime role, RLS on)", rls.perSecond),
-            String(format: "ratio=%.2f", rls.perSecond / explicit.perSecond),
+                    "rls_set_ahead_tps=%.0f set_ahead_ratio=%.2f deferred_gain=%.2f (withTenant as before migration 16, SET LOCAL ahead of the first statement; the gain is rls over it; medians of rounds)",
+                tps["rls_set_ahead"]!, median(ratios.map(\.setAhead)), median(ratios.map(\.deferredGain))),
+            String(format: "explicit_tps=%.0f (store operations, RLS off, scoped by WHERE user_id = ... only)", tps["explicit"]!),
+            String(
+                format: "rls_tps=%.0f (store operations through withTenant, runtime role, RLS on; the first statement sets the tenant)",
+                tps["rls"]!),
+            String(format: "ratio=%.2f", median(ratios.map(\.rls))),
         ]
+    }
+
+    private func median(_ values: [Double]) -> Double {
+        let sorted = values.sorted()
+        guard !sorted.isEmpty else { return 0 }
+        return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
     }
 
     // MARK: The mix
@@ -80,16 +116,26 @@ public struct RLSBenchmark: Sendable {
         return ("u\(user)", conversation.conversation.rawValue)
     }
 
-    /// The mix through the store's typed operations, as the tenant (`withTenant`) or with the queries'
-    /// filters alone.
-    private func storeMix(_ store: AgentStore, rowLevelSecurity: Bool) async throws {
+    /// How the mix's transaction takes on its tenant.
+    private enum TenantMode {
+        /// No tenant: the queries' own filters alone (on the administrator's pool).
+        case filtersOnly
+        /// `withTenant`: the first statement sets the tenant.
+        case deferred
+        /// A `SET LOCAL` ahead of the first statement, as before migration 16.
+        case setAhead
+    }
+
+    /// The mix through the store's typed operations, in one transaction taking on its tenant as `mode` says.
+    private func storeMix(_ store: AgentStore, _ mode: TenantMode) async throws {
         let user = Int.random(in: 1...dataset.tenants)
         let (agent, conversation) = dataset.conversation(user: user, index: Int.random(in: 0..<dataset.conversationsPerTenant))
         let tenant = UserID(rawValue: "u\(user)")!
-        if rowLevelSecurity {
-            try await store.withTenant(tenant) { try await Self.mix($0, agent: agent, conversation: conversation) }
-        } else {
-            try await store.withQueryFiltersOnly(tenant) { try await Self.mix($0, agent: agent, conversation: conversation) }
+        let mix: (TenantSession) async throws -> Void = { try await Self.mix($0, agent: agent, conversation: conversation) }
+        switch mode {
+        case .filtersOnly: try await store.withQueryFiltersOnly(tenant, mix)
+        case .deferred: try await store.withTenant(tenant, mix)
+        case .setAhead: try await store.withTenantSetAhead(tenant, mix)
         }
     }
 
@@ -211,9 +257,12 @@ struct Throughput {
     var seconds = 0.0
     var perSecond: Double { seconds > 0 ? Double(transactions) / seconds : 0 }
 
+    static func + (lhs: Throughput, rhs: Throughput) -> Throughput {
+        Throughput(transactions: lhs.transactions + rhs.transactions, seconds: lhs.seconds + rhs.seconds)
+    }
+
     static func += (lhs: inout Throughput, rhs: Throughput) {
-        lhs.transactions += rhs.transactions
-        lhs.seconds += rhs.seconds
+        lhs = lhs + rhs
     }
 }
 

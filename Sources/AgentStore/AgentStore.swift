@@ -51,15 +51,17 @@ public final class AgentStore: Sendable {
 
     /// Runs `body` in one transaction whose tenant is taken on as `scope` says. `package`: the benchmarks
     /// reach `.filtersOnly` through it; the product goes through `withTenant`.
+    /// `deferringTenant: false` sends a `SET LOCAL` ahead of the body instead, as before migration 16 (the
+    /// benchmarks compare the two).
     package func transaction<Result: Sendable>(
         _ userID: UserID, scope: TenantSession.Scope, access: TenantSession.Access = .readWrite, requestID: String?,
-        _ body: (TenantSession) async throws -> Result
+        deferringTenant: Bool = true, _ body: (TenantSession) async throws -> Result
     ) async throws -> Result {
         do {
             return try await client.withLeasedConnection { connection in
                 // A tenant the caller authenticated is set by the body's first statement (see `DeferredTenant`).
                 let deferredTenant: DeferredTenant? =
-                    if case .tenant = scope, case .readWrite = access { DeferredTenant() } else { nil }
+                    if deferringTenant, case .tenant = scope, case .readWrite = access { DeferredTenant() } else { nil }
                 let opening = TenantSession.open(
                     connection, userID: userID, scope: scope, access: access, deferredTenant: deferredTenant, logger: logger)
                 let session = TenantSession(

@@ -153,14 +153,20 @@ public struct TenantSession: Sendable {
     }
 
     /// Runs a prepared statement and decodes every row, mapping errors as `rows(_:_:)` does. Unless the
-    /// statement sets the tenant itself (`setsTenant`), a deferred tenant is set first.
+    /// statement sets the tenant itself (`setsTenant`), a deferred tenant is set by a statement handed to
+    /// the event loop ahead of it and not waited for: the loop writes the two in order, and if the first
+    /// fails, the transaction is aborted and the second fails too.
     func rows<Statement: PostgresPreparedStatement, Item>(
         prepared statement: Statement, setsTenant: Bool = false, _ decode: (PostgresRow) throws -> Item
     ) async throws -> [Item] where Statement.Row == PostgresRow {
-        if deferredTenant?.claim() == true, !setsTenant {
-            try await execute(Self.setTenant(userID))
-        }
-        return try await collect({ try await connection.executingIfOpen(statement, logger: logger) }, decode)
+        let tenantSet =
+            deferredTenant?.claim() == true && !setsTenant
+            ? connection.eventLoop.flatSubmit { [connection, userID, logger] in
+                connection.sendIfOpen(Self.setTenant(userID), logger: logger)
+            } : nil
+        let rows = try await collect({ try await connection.executingIfOpen(statement, logger: logger) }, decode)
+        _ = try await tenantSet?.get()
+        return rows
     }
 
     /// Runs `plain`, or `settingTenant` (the same page through a function that sets the tenant first) when
