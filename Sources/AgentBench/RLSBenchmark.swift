@@ -96,7 +96,8 @@ public struct RLSBenchmark: Sendable {
                 tps["rls_set_ahead"]!, median(ratios.map(\.setAhead)), median(ratios.map(\.deferredGain))),
             String(format: "explicit_tps=%.0f (store operations, RLS off, scoped by WHERE user_id = ... only)", tps["explicit"]!),
             String(
-                format: "rls_tps=%.0f (store operations through withTenant, runtime role, RLS on; the first statement sets the tenant)",
+                format:
+                    "rls_tps=%.0f (store operations through withTenant, runtime role, RLS on; the first statement sets the tenant)",
                 tps["rls"]!),
             String(format: "ratio=%.2f", median(ratios.map(\.rls))),
         ]

@@ -60,4 +60,3 @@ import Testing
         #expect(own == 1)
     }
 }
-

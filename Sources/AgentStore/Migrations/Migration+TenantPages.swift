@@ -34,7 +34,7 @@ extension Migration {
             "GRANT EXECUTE ON FUNCTION public.tenant_agents_page(text, integer) TO agent_runtime",
         ],
         down: [
-            "DROP FUNCTION public.tenant_agents_page(text, integer)",
+            "DROP FUNCTION public.tenant_agents_page(text, integer)"
         ]
     )
 }
