@@ -59,6 +59,16 @@ enum PreparedPages {
         }
     }
 
+    /// A conversation's oldest messages as ``Conversation`` reads them, through `tenant_conversation_page`
+    /// (migration 16), which sets the tenant first: the first statement of a transaction whose tenant is
+    /// deferred.
+    struct TenantConversation: PreparedPage {
+        static let sql = "SELECT * FROM public.tenant_conversation_page($1, $2, $3, $4::integer, $5::integer)"
+        let page: Conversation
+
+        func makeBindings() throws -> PostgresBindings { try page.makeBindings() }
+    }
+
     /// The feedback the tenant gave, newest first.
     struct GivenFeedback: TenantPage {
         static let sql = """

@@ -43,11 +43,10 @@ extension TenantSession {
         }
         let rows: [(message: Message?, cursorFound: Bool, conversationFound: Bool, fetched: Int?)]
         if request.cursor == nil, request.order == .ascending {
-            rows = try await self.rows(
-                prepared: PreparedPages.Conversation(
-                    agent: agentID.rawValue, tenant: userID.rawValue, conversation: conversationID.rawValue,
-                    limit: request.limit + 1),
-                decode)
+            let first = PreparedPages.Conversation(
+                agent: agentID.rawValue, tenant: userID.rawValue, conversation: conversationID.rawValue,
+                limit: request.limit + 1)
+            rows = try await self.rows(prepared: first, orSettingTenant: PreparedPages.TenantConversation(page: first), decode)
         } else {
             rows = try await self.rows(pageQuery(agentID: agentID, conversationID: conversationID, keyset: keyset).query, decode)
         }

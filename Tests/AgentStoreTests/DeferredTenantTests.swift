@@ -18,6 +18,60 @@ import Testing
         #expect(ownAgent.id == fixture.a.agent.id)
     }
 
+    @Test func firstConversationPageSetsTheTenantForTheRest() async throws {
+        let fixture = try await TenantFixture.make()
+        let c1 = ConversationID(rawValue: "c1")!
+        let page = try await fixture.db.store.withTenant(fixture.a.user) { session in
+            let page = try await session.messages(
+                agentID: fixture.a.agent.id, conversationID: c1, PageRequest(limit: 10, order: .ascending))
+            await #expect(throws: StoreError.notFound(resource: "agent")) { try await session.agent(fixture.b.agent.id) }
+            return page
+        }
+        #expect(page.items.map(\.id) == [fixture.a.message.id])
+        await #expect(throws: StoreError.notFound(resource: "agent")) {
+            try await fixture.db.store.withTenant(fixture.a.user) {
+                try await $0.messages(agentID: fixture.b.agent.id, conversationID: c1, PageRequest(limit: 10, order: .ascending))
+            }
+        }
+        await #expect(throws: StoreError.notFound(resource: "conversation")) {
+            try await fixture.db.store.withTenant(fixture.a.user) {
+                try await $0.messages(
+                    agentID: fixture.a.agent.id, conversationID: ConversationID(rawValue: "c2")!,
+                    PageRequest(limit: 10, order: .ascending))
+            }
+        }
+    }
+
+    /// The function's page is the prepared page's, cut short by content bytes included: read first with a
+    /// personal token (the plain page) and as an authenticated tenant (the function), six messages of a
+    /// million bytes give the same five, with more to come.
+    @Test func conversationPageFunctionReadsAsThePreparedPage() async throws {
+        let db = try await TestDatabase.make()
+        let user = try await db.makeUser()
+        let conversation = ConversationID(rawValue: "long")!
+        let (agent, issued) = try await db.store.withTenant(user) { session in
+            let agent = try await session.createAgent(NewAgent(name: "a", systemPrompt: "p"))
+            for index in 0..<6 {
+                _ = try await session.appendMessage(
+                    agentID: agent.id, conversationID: conversation,
+                    NewMessage(role: .user, content: String(repeating: "\(index)", count: 1_000_000)))
+            }
+            return (agent, try await session.createToken(name: "t"))
+        }
+        let token = try #require(PresentedToken(issued.value))
+        let request = PageRequest(limit: 10, order: .ascending)
+        let plain = try await db.store.withTenant(presenting: token) {
+            try await $0.messages(agentID: agent.id, conversationID: conversation, request)
+        }
+        let throughFunction = try await db.store.withTenant(user) {
+            try await $0.messages(agentID: agent.id, conversationID: conversation, request)
+        }
+        #expect(plain.items.count == 5 && plain.hasMore)
+        #expect(throughFunction.items.map(\.id) == plain.items.map(\.id))
+        #expect(throughFunction.items.map(\.content) == plain.items.map(\.content))
+        #expect(throughFunction.hasMore)
+    }
+
     @Test func firstPlainStatementSetsTheTenant() async throws {
         let fixture = try await TenantFixture.make()
         let (own, listed) = try await fixture.db.store.withTenant(fixture.b.user) { session in
@@ -56,6 +110,15 @@ import Testing
             ).collect()
         }
         #expect(refused == "42501")
+        let refusedConversation = await fixture.sqlState(as: fixture.a.user) { connection in
+            _ = try await connection.query(
+                """
+                SELECT id FROM tenant_conversation_page(
+                  \(fixture.b.agent.id.rawValue), \(fixture.b.user.rawValue), 'c1', 10, 1000000)
+                """, logger: fixture.db.logger
+            ).collect()
+        }
+        #expect(refusedConversation == "42501")
         let own = try await fixture.count(as: fixture.a.user, "SELECT id FROM tenant_agents_page(\(fixture.a.user.rawValue), 10)")
         #expect(own == 1)
     }

@@ -21,7 +21,7 @@ import Testing
         13: "ac334aac8b9621e79117706bd825502f58a1181e9f61518ea7e769a5c8afd681",
         14: "80befd3644896d5970b3998c091b032fac266b9780fe662b1c188e28693c58d4",
         15: "1fc9b573accc4bc24febc8be64b8c664f0f61b6edd09ae08419be52d82fe28de",
-        16: "6dbe58fc12b7ef640946a2c9403d2d6baf0cbbdacc81cb9f1caa7d539c0585ca",
+        16: "b42b9c34612f8150ab42a0b96c6c59a5c7aed9f573b6912651305bd6a56db914",
     ]
 
     @Test(arguments: Migration.all.map(\.version))
