@@ -10,6 +10,10 @@ public struct APIBenchmark: Sendable {
     public var seconds = 10.0
     /// (a) and (c) alternate this many times, so that a slow spell of a shared machine falls on both.
     public var rounds = 4
+    /// Called before each phase: true before the store is driven directly, false before HTTP load. `bench
+    /// api --placement split` moves its own process there, so that the store run in place of the server
+    /// gets the server's cores and the load generator stays off them.
+    public var placeThisProcess: @Sendable (_ asPlatform: Bool) -> Void = { _ in }
     let host: String
     let port: Int
     /// Tenant number (1-based, as in the dataset) and its token.
@@ -35,14 +39,18 @@ public struct APIBenchmark: Sendable {
         let readPageInTwo: @Sendable (Int, String) async throws -> Void = {
             try await self.readPageInTwoTransactions(user: $0, token: $1)
         }
+        placeThisProcess(false)
         _ = try await overHTTP(for: 3, readPage, expecting: 200)
+        placeThisProcess(true)
         _ = try await directly(for: 3, readPageDirectly)
         var pages = LatencyRecorder()
         var direct = LatencyRecorder()
         var directInTwo = LatencyRecorder()
         var roundLines: [String] = []
         for round in 1...rounds {
+            placeThisProcess(false)
             let roundPages = try await overHTTP(for: seconds / Double(rounds), readPage, expecting: 200)
+            placeThisProcess(true)
             let roundDirect = try await directly(for: seconds / Double(rounds), readPageDirectly)
             let roundInTwo = try await directly(for: seconds / Double(rounds), readPageInTwo)
             roundLines.append(
@@ -53,6 +61,7 @@ public struct APIBenchmark: Sendable {
             direct.merge(roundDirect)
             directInTwo.merge(roundInTwo)
         }
+        placeThisProcess(false)
         let posts = try await overHTTP(for: seconds, { self.postRequest(user: $0, token: $1) }, expecting: 201)
         let memory = peakMemory()
         let ratio = pages.perSecond / direct.perSecond

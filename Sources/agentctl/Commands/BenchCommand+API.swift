@@ -16,6 +16,13 @@ extension BenchCommand {
         @Option(help: "Concurrent HTTP connections (and direct workers).") var clients = 8
         @Option(help: "Seconds per phase.") var seconds = 10.0
         @Option(help: "Rounds that (a) and (c) alternate in.") var rounds = 4
+        @Option(
+            help: """
+                shared: every party anywhere, as in earlier sessions' figures; split: the load generator on half \
+                of the cores, the server and PostgreSQL on the other half, where the store also runs when driven \
+                directly.
+                """)
+        var placement = CPUPlacement.shared
 
         func validate() throws {
             guard clients > 0, seconds > 0, rounds > 0 else {
@@ -38,16 +45,22 @@ extension BenchCommand {
                 var benchmark = benchmark
                 benchmark.seconds = seconds
                 benchmark.rounds = rounds
+                let placed = BenchPlacement(placement, server: server, database: Self.databaseName)
+                defer { placed.release() }
+                benchmark.placeThisProcess = { placed.runThisProcess(asPlatform: $0) }
+                print(placed.line(load: "load generator"))
                 for line in try await benchmark.run(peakMemory: { server.peakMemory }) { print(line) }
             }
         }
+
+        static let databaseName = "agent_platform_bench_api"
 
         /// Loads the benchmark database, issues every tenant a token, starts `agentctl serve` as a child
         /// process on it, and hands `body` a benchmark of that server with `clients` connections.
         static func withServer(
             scale: Scale, clients: Int, _ body: (APIBenchmark, ServerProcess) async throws -> Void
         ) async throws {
-            try await withBenchmarkDatabase(scale, name: "agent_platform_bench_api", connections: clients) { database in
+            try await withBenchmarkDatabase(scale, name: databaseName, connections: clients) { database in
                 let keyHex = Keyring.generateKeyHex()
                 let store = AgentStore(
                     client: database.runtime, keyring: try Keyring(keys: [(id: "bench", hex: keyHex)]), logger: database.logger)

@@ -109,10 +109,9 @@ extension BenchCommand {
             benchmark.delay = .milliseconds(delayMilliseconds)
             benchmark.pacedDelay = pacedDelayMilliseconds == 0 ? nil : .milliseconds(pacedDelayMilliseconds)
             let databaseName = Self.databaseName
-            // Read before this process is pinned: afterwards it may run on half of them.
-            let cores = CPUPlacement.allowedCores()
-            print(place(server: server, cores: cores))
-            defer { unpinPostgres(cores) }
+            let placed = BenchPlacement(placement, server: server, database: databaseName)
+            print(placed.line(load: "load generator and emulator"))
+            defer { placed.release() }
             let lines = try await benchmark.run(peakMemory: { server.peakMemory }) {
                 // PostgreSQL's backends name their database in their process title, when it runs on this machine.
                 ChatBenchmark.CPUReading(
@@ -120,29 +119,6 @@ extension BenchCommand {
                     database: ProcessCPUTime.seconds(ofProcessesMentioning: databaseName))
             }
             for line in lines { print(line) }
-        }
-
-        /// Pins this process, the server and the local PostgreSQL as `placement` says; returns the line that says
-        /// where each runs.
-        private func place(server: ServerProcess, cores: [Int]) -> String {
-            guard placement == .split else { return "placement=shared: every party on any core" }
-            guard let (load, platform) = CPUPlacement.halves(of: cores) else {
-                return "placement=shared: one core, nothing pinned"
-            }
-            CPUPlacement.pin(process: getpid(), to: load)
-            CPUPlacement.pin(process: server.processIdentifier, to: platform)
-            let postgres = CPUPlacement.postgresProcesses(serving: Self.databaseName)
-            for pid in postgres { CPUPlacement.pin(process: pid, to: platform) }
-            let listed = { (cores: [Int]) in cores.map(String.init).joined(separator: ",") }
-            return "placement=split: load generator and emulator on cores \(listed(load)), server"
-                + (postgres.isEmpty ? " (PostgreSQL is not on this machine)" : " and PostgreSQL")
-                + " on cores \(listed(platform))"
-        }
-
-        /// Gives the local PostgreSQL all cores back: it outlives the benchmark.
-        private func unpinPostgres(_ all: [Int]) {
-            guard placement == .split, !all.isEmpty else { return }
-            for pid in CPUPlacement.postgresProcesses(serving: Self.databaseName) { CPUPlacement.pin(process: pid, to: all) }
         }
     }
 }
