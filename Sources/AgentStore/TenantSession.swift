@@ -14,8 +14,8 @@ public struct TenantSession: Sendable {
     public let requestID: String?
     let keyring: Keyring?
     let logger: Logger
-    /// `BEGIN` and the tenant's `set_config`, in flight ahead of the body's queries; false when the
-    /// token presented was not valid.
+    /// `BEGIN` and the statement that takes on the tenant (unless it is deferred), in flight ahead of the
+    /// body's queries; false when the token presented was not valid.
     let opening: EventLoopFuture<Bool>
     /// For a tenant the caller authenticated, read and write: the tenant its first statement sets.
     let deferredTenant: DeferredTenant?
@@ -47,7 +47,8 @@ public struct TenantSession: Sendable {
     /// Hands `BEGIN` and the statement that sets the tenant to the connection without waiting for either:
     /// the event loop sends each statement the moment the previous one completes, so the body's first
     /// query follows without a round trip through this task. (PostgresNIO runs one statement per query,
-    /// so they cannot share a message.) `withTenant` checks the result before committing; until then a
+    /// so they cannot share a message.) With `deferredTenant`, only `BEGIN`: the body's first statement
+    /// sets the tenant (see `DeferredTenant`). `withTenant` checks the result before committing; until then a
     /// failure can only fail closed: without the transaction or the tenant, row-level security shows and
     /// accepts nothing. The future is false when a token was not valid, and fails with
     /// `StoreError.forbidden` when it was valid without the scope required.
