@@ -261,10 +261,6 @@ struct Throughput {
     static func + (lhs: Throughput, rhs: Throughput) -> Throughput {
         Throughput(transactions: lhs.transactions + rhs.transactions, seconds: lhs.seconds + rhs.seconds)
     }
-
-    static func += (lhs: inout Throughput, rhs: Throughput) {
-        lhs = lhs + rhs
-    }
 }
 
 extension Duration {

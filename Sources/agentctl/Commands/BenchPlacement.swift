@@ -8,6 +8,8 @@ struct BenchPlacement {
     /// Every core this process was allowed before it was pinned.
     let all: [Int]
     let database: String
+    /// When split: whether a local PostgreSQL serving `database` was found and pinned.
+    let postgresIsLocal: Bool
 
     /// Pins the server and the local PostgreSQL serving `database` to the platform's half of the cores and
     /// this process to the load generator's, when `placement` is `split` and there are two cores or more.
@@ -16,10 +18,15 @@ struct BenchPlacement {
         all = CPUPlacement.allowedCores()
         self.database = database
         halves = placement == .split ? CPUPlacement.halves(of: all) : nil
-        guard let (load, platform) = halves else { return }
+        guard let (load, platform) = halves else {
+            postgresIsLocal = false
+            return
+        }
         CPUPlacement.pin(process: getpid(), to: load)
         CPUPlacement.pin(process: server.processIdentifier, to: platform)
-        for pid in CPUPlacement.postgresProcesses(serving: database) { CPUPlacement.pin(process: pid, to: platform) }
+        let postgres = CPUPlacement.postgresProcesses(serving: database)
+        postgresIsLocal = !postgres.isEmpty
+        for pid in postgres { CPUPlacement.pin(process: pid, to: platform) }
     }
 
     /// What runs where, for the report; `load` names what shares the load generator's cores.
@@ -28,8 +35,7 @@ struct BenchPlacement {
             return all.count < 2 ? "placement=shared: one core, nothing pinned" : "placement=shared: every party on any core"
         }
         let listed = { (cores: [Int]) in cores.map(String.init).joined(separator: ",") }
-        let postgres =
-            CPUPlacement.postgresProcesses(serving: database).isEmpty ? " (PostgreSQL is not on this machine)" : " and PostgreSQL"
+        let postgres = postgresIsLocal ? " and PostgreSQL" : " (PostgreSQL is not on this machine)"
         return "placement=split: \(load) on cores \(listed(loadCores)), server\(postgres) on cores \(listed(platform))"
     }
 
