@@ -32,6 +32,9 @@ public struct ProviderClient: Sendable {
     public let addressPolicy: ProviderAddressPolicy
     public let timeouts: ProviderTimeouts
 
+    /// The event loops the calls run on, where timers of a call's lifetime belong too.
+    public var eventLoopGroup: any EventLoopGroup { httpClient.eventLoopGroup }
+
     /// `httpClient` is the process's shared client; make it with ``httpClientConfiguration(timeouts:)``,
     /// which disables redirects.
     public init(httpClient: HTTPClient, addressPolicy: ProviderAddressPolicy, timeouts: ProviderTimeouts = ProviderTimeouts()) {

@@ -2,6 +2,7 @@ import AgentProviders
 import AgentSecrets
 import AgentStore
 import Logging
+import NIOCore
 
 /// Generates agents' replies: calls the model provider through the agent's linked connections, with the
 /// tenant's own keys, and stores and accounts what comes back.
@@ -62,16 +63,15 @@ public struct ReplyGenerator: Sendable {
         let generation = ReplyGeneration(
             plan: plan, tenant: tenant, requestID: requestID, reply: reply, store: store, client: client, settings: settings,
             logger: logger)
-        let timeLimit = settings.timeLimit
+        // The time limit is a timer of the provider client's event loops rather than a sleeping task: the
+        // server's tasks run on NIO's loops, which do not take over Swift's delayed jobs, so a sleep woke
+        // Dispatch's timer thread as each reply started (seen with `strace`), on its way to the first token.
+        let timeLimit = client.eventLoopGroup.any().scheduleTask(in: TimeAmount(settings.timeLimit)) {
+            Task { await reply.halt(.timeLimit) }
+        }
         let task = Task {
-            await withTaskGroup(of: Void.self) { group in
-                group.addTask {
-                    try? await Task.sleep(for: timeLimit)
-                    if !Task.isCancelled { await reply.halt(.timeLimit) }
-                }
-                await generation.run()
-                group.cancelAll()
-            }
+            await generation.run()
+            timeLimit.cancel()
             if let id = plan.replyID { running.remove(id) }
         }
         await reply.onStop { task.cancel() }

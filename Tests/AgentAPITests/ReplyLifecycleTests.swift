@@ -71,6 +71,41 @@ import Testing
         }
     }
 
+    @Test func theTimeLimitStopsTheUpstreamCallAndTheReplyKeepsItsText() async throws {
+        let api = try await TestAPI.make(replySettings: ReplySettings(timeLimit: .seconds(1)))
+        let owner = try await api.makeUser()
+        let emulator = ProviderEmulator()
+        try await emulator.withRunning { baseURL in
+            try await api.test(.live) { client in
+                let chat = try await ChatFixture.make(client, owner, baseURLs: [baseURL])
+                let clock = ContinuousClock()
+                let started = clock.now
+                // A hundred pieces 100 ms apart: ten times the limit.
+                let stream = StreamedReply(
+                    try await client.send(
+                        .post, chat.replies("c1"), as: owner,
+                        json: ["content": "[emulator chunks=100 delay_ms=100]\n" + String(repeating: "word ", count: 100)]))
+                #expect(clock.now - started < .seconds(5))
+                #expect(stream.failureType?.hasSuffix("/reply-time-limit") == true)
+                let reply = try stream.ended()
+                #expect(reply.status == "failed" && reply.error?.hasSuffix("/reply-time-limit") == true)
+                #expect(!reply.content.isEmpty && reply.content == stream.text && reply.content.count < 500)
+                #expect(reply.usage != nil)
+                let conversation = try await client.send(.get, "/v1/agents/\(chat.agentID)/conversations/c1", as: owner)
+                let last = try #require(try conversation.json()["last_message"] as? [String: Any])
+                #expect(last["id"] as? String == reply.id && last["status"] as? String == "failed")
+            }
+            // The upstream call was stopped, not left to run its ten seconds.
+            var closedEarly = 0
+            for _ in 0..<100 {
+                closedEarly = await emulator.stats().streamsClosedEarly
+                if closedEarly > 0 { break }
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            #expect(closedEarly == 1)
+        }
+    }
+
     @Test func aClientThatGoesAwayLosesNothing() async throws {
         let api = try await TestAPI.make()
         let owner = try await api.makeUser()

@@ -88,10 +88,12 @@ struct ChatCompletionsController: Sendable {
         let identity = Identity(
             id: "chatcmpl-\(UUID.random().uuidString.lowercased())", created: Int(Date().timeIntervalSince1970), model: body.model
         )
-        // Until the first token, a failure can still be an HTTP error with its status.
-        if let failure = await Self.failureBeforeFirstToken(running) { throw OpenAIError(failure) }
+        // Until the first token, a failure can still be an HTTP error with its status. The stream goes on
+        // where this wait stopped (its iterators share one buffer), so the body follows the same one.
+        let progress = await running.follow()
+        let first = try await Self.firstTokenOrEnd(of: progress)
         guard body.stream == true else {
-            guard let end = await running.outcome() else { throw OpenAIError(Problem.unavailable()) }
+            guard let end = await Self.end(of: progress, after: first) else { throw OpenAIError(Problem.unavailable()) }
             if end.status == .failed, let failure = end.failure { throw OpenAIError(failure) }
             return try APIResponseEncoder.response(
                 ChatCompletionBody(
@@ -100,17 +102,18 @@ struct ChatCompletionsController: Sendable {
                     usage: UsageBody(end.usage)))
         }
         let includeUsage = body.streamOptions?.includeUsage == true
-        let progress = await running.follow()
         return Response(
             status: .ok, headers: ServerSentEvents.headers,
             body: ResponseBody { writer in
                 // Events that follow one another at once share a write: the role's chunk goes with the
                 // first text, and the end's two or three events together (a write is a system call).
                 var unsent = try ServerSentEvents.event(nil, identity.chunk(role: "assistant", content: ""))
-                for await event in progress {
+                var rest = progress.makeAsyncIterator()
+                var next = first
+                while let event = next {
                     switch event {
                     case .started:
-                        continue
+                        break
                     case .delta(let text):
                         let chunk = try ServerSentEvents.event(nil, identity.chunk(content: text))
                         if unsent.readableBytes == 0 {
@@ -132,20 +135,33 @@ struct ChatCompletionsController: Sendable {
                             unsent.writeImmutableBuffer(ServerSentEvents.event(data: "[DONE]"))
                         }
                     }
+                    next = await rest.next()
                 }
                 if unsent.readableBytes > 0 { try await writer.write(unsent) }
                 try await writer.finish(nil)
             })
     }
 
-    /// Waits for the reply's first text or its end; a reply that ended in failure without any text failed
-    /// before its first token.
-    private static func failureBeforeFirstToken(_ running: RunningReply) async -> ReplyFailure? {
-        for await event in await running.follow() {
+    /// Reads `progress` on to the reply's end, unless `first` was the end.
+    private static func end(of progress: AsyncStream<ReplyProgress>, after first: ReplyProgress?) async -> ReplyEnd? {
+        if case .ended(let end) = first { return end }
+        for await event in progress {
+            if case .ended(let end) = event { return end }
+        }
+        return nil
+    }
+
+    /// Reads `progress` up to the reply's first text or its end, and returns that event (nil if the stream
+    /// ended first). A reply that ended in failure without any text failed before its first token: its
+    /// failure is thrown, as an HTTP error.
+    private static func firstTokenOrEnd(of progress: AsyncStream<ReplyProgress>) async throws -> ReplyProgress? {
+        for await event in progress {
             switch event {
             case .started: continue
-            case .delta: return nil
-            case .ended(let end): return end.text.isEmpty && end.status == .failed ? end.failure : nil
+            case .delta: return event
+            case .ended(let end):
+                if end.text.isEmpty, end.status == .failed, let failure = end.failure { throw OpenAIError(failure) }
+                return event
             }
         }
         return nil
