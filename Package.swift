@@ -98,6 +98,7 @@ let package = Package(
             dependencies: [
                 "AgentStore", "AgentProviders", "AgentSecrets",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],

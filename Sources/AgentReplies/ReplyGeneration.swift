@@ -12,6 +12,7 @@ struct ReplyGeneration: Sendable {
     let store: AgentStore
     let client: ProviderClient
     let settings: ReplySettings
+    let metrics: ProviderCallMetrics
     let logger: Logger
 
     /// What one call produced before it ended, however it ended.
@@ -142,7 +143,15 @@ struct ReplyGeneration: Sendable {
     }
 
     private func retry(_ call: ProviderCallID, _ failed: CallSettlement) async -> ProviderCallID? {
-        try? await store.withTenant(tenant, requestID: requestID) { try await $0.retryCall(call, failed) }
+        count(failed)
+        return try? await store.withTenant(tenant, requestID: requestID) { try await $0.retryCall(call, failed) }
+    }
+
+    /// Counts a call in the metrics, by its connection's service; a generation that called no provider
+    /// (no connection could answer) counts nothing.
+    private func count(_ call: CallSettlement) {
+        guard let service = plan.connections.first(where: { $0.id == call.connectionID })?.service else { return }
+        metrics.record(call, service: service)
     }
 
     /// Stores the outcome, retrying while the database is away (for at most the settings' patience), and
@@ -169,6 +178,7 @@ struct ReplyGeneration: Sendable {
             call: CallSettlement(
                 status: status, connectionID: connection, usage: usage, latencyMilliseconds: elapsed.milliseconds,
                 timeToFirstTokenMilliseconds: produced.timeToFirstToken?.milliseconds, error: failure?.slug))
+        count(settlement.call)
         let stored = await Task { await store(settlement, call: call) }.value
         await reply.finish(
             ReplyEnd(

@@ -16,13 +16,18 @@ public struct ReplyGenerator: Sendable {
     public let client: ProviderClient
     public let running: RunningReplies
     public let settings: ReplySettings
+    let metrics: ProviderCallMetrics
     let logger: Logger
 
-    public init(store: AgentStore, client: ProviderClient, settings: ReplySettings, logger: Logger) {
+    public init(
+        store: AgentStore, client: ProviderClient, settings: ReplySettings, metrics: ProviderCallMetrics = ProviderCallMetrics(),
+        logger: Logger
+    ) {
         self.store = store
         self.client = client
         self.running = RunningReplies()
         self.settings = settings
+        self.metrics = metrics
         self.logger = logger
     }
 
@@ -62,15 +67,18 @@ public struct ReplyGenerator: Sendable {
         running.insert(reply)
         let generation = ReplyGeneration(
             plan: plan, tenant: tenant, requestID: requestID, reply: reply, store: store, client: client, settings: settings,
-            logger: logger)
+            metrics: metrics, logger: logger)
+        let metrics = self.metrics
         // The time limit is a timer of the provider client's event loops rather than a sleeping task: the
         // server's tasks run on NIO's loops, which do not take over Swift's delayed jobs, so a sleep woke
         // Dispatch's timer thread as each reply started (seen with `strace`), on its way to the first token.
         let timeLimit = client.eventLoopGroup.any().scheduleTask(in: TimeAmount(settings.timeLimit)) {
             Task { await reply.halt(.timeLimit) }
         }
+        metrics.generationStarted()
         let task = Task {
             await generation.run()
+            metrics.generationEnded()
             timeLimit.cancel()
             if let id = plan.replyID { running.remove(id) }
         }

@@ -75,7 +75,8 @@ struct ServeCommand: AsyncParsableCommand {
             configuration: ProviderClient.httpClientConfiguration())
         let replies = ReplyGenerator(
             store: store, client: ProviderClient(httpClient: httpClient, addressPolicy: platform.providerAddressPolicy),
-            settings: platform.replies, logger: logger)
+            settings: platform.replies, metrics: ProviderCallMetrics(factory: PrometheusMetricsFactory(registry: registry)),
+            logger: logger)
         let companions: [any APICompanion] = try platform.console.map { [try WebConsole(settings: $0)] } ?? []
         let app = try await buildApplication(
             store: store, replies: replies, configuration: configuration, services: [pool, replies], companions: companions,

@@ -29,9 +29,21 @@ struct TestAPI: Sendable {
             hostname: "127.0.0.1", port: 0, maximumBodySize: maximumBodySize, idleTimeout: idleTimeout, jwt: jwt)
         configuration.rateLimits = rateLimits
         configuration.maximumConcurrentExports = maximumConcurrentExports
+        // One registry for the API's metrics and the provider calls', as `serve` has.
+        let registry = PrometheusCollectorRegistry()
         return TestAPI(
-            db: db, registry: PrometheusCollectorRegistry(), configuration: configuration,
-            replies: TestReplies.make(store: db.store, settings: replySettings, timeouts: providerTimeouts))
+            db: db, registry: registry, configuration: configuration,
+            replies: TestReplies.make(
+                store: db.store, settings: replySettings, timeouts: providerTimeouts,
+                metrics: ProviderCallMetrics(factory: PrometheusMetricsFactory(registry: registry))))
+    }
+
+    /// What `/metrics` shows, read over its own listener.
+    func metricsText() async throws -> String {
+        let metricsApp = buildMetricsApplication(listener: MetricsListener(port: 0), registry: registry, logger: logger)
+        return try await metricsApp.test(.live) { client in
+            String(buffer: try await client.executeRequest(uri: "/metrics", method: .get, headers: [:], body: nil).body)
+        }
     }
 
     var logger: Logger {

@@ -4,6 +4,7 @@ import AgentStore
 import AsyncHTTPClient
 import Foundation
 import Logging
+import Metrics
 import NIOCore
 import NIOHTTP1
 import NIOPosix
@@ -20,13 +21,14 @@ enum TestReplies {
 
     static func make(
         store: AgentStore, settings: ReplySettings = ReplySettings(), policy: ProviderAddressPolicy = loopback,
-        timeouts: ProviderTimeouts = ProviderTimeouts()
+        timeouts: ProviderTimeouts = ProviderTimeouts(),
+        metrics: ProviderCallMetrics = ProviderCallMetrics(factory: NOOPMetricsHandler.instance)
     ) -> ReplyGenerator {
         var logger = Logger(label: "replies-test")
         logger.logLevel = .warning
         return ReplyGenerator(
             store: store, client: ProviderClient(httpClient: httpClient, addressPolicy: policy, timeouts: timeouts),
-            settings: settings, logger: logger)
+            settings: settings, metrics: metrics, logger: logger)
     }
 }
 

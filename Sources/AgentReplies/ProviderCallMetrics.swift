@@ -1,0 +1,55 @@
+import AgentStore
+import Metrics
+
+/// What operators see of provider calls on `/metrics`: calls by service and outcome, the tokens they
+/// used, their time to first token and duration, and the replies being generated now.
+///
+/// No dimension names a tenant, an agent or a model: those are the tenants' own (a model is free text), so
+/// such a dimension would grow without bound and set one tenant's use beside another's. The ledger, under
+/// row-level security, has the rest.
+public struct ProviderCallMetrics: Sendable {
+    private let factory: any MetricsFactory
+    private let generating: Meter
+
+    /// - Parameter factory: where the metrics go; by default the process's, as `MetricsSystem` was
+    ///   bootstrapped before this is made.
+    public init(factory: any MetricsFactory = MetricsSystem.factory) {
+        self.factory = factory
+        generating = Meter(label: "replies_generating", factory: factory)
+    }
+
+    /// A generation started: a stored reply or an OpenAI-compatible completion, however many calls it makes.
+    func generationStarted() {
+        generating.increment()
+    }
+
+    func generationEnded() {
+        generating.decrement()
+    }
+
+    /// One call to a provider ended; each attempt of a fallback is a call of its own, as in the ledger.
+    func record(_ call: CallSettlement, service: String) {
+        let failure = call.error ?? "none"
+        Counter(
+            label: "provider_calls_total",
+            dimensions: [("service", service), ("status", call.status.rawValue), ("failure", failure)], factory: factory
+        ).increment()
+        for (kind, tokens) in [("prompt", call.usage.promptTokens), ("completion", call.usage.completionTokens)] where tokens > 0
+        {
+            Counter(
+                label: "provider_tokens_total",
+                dimensions: [("service", service), ("kind", kind), ("estimated", "\(call.usage.estimated)")], factory: factory
+            ).increment(by: tokens)
+        }
+        if let latency = call.latencyMilliseconds {
+            Timer(
+                label: "provider_call_duration_seconds", dimensions: [("service", service), ("status", call.status.rawValue)],
+                factory: factory
+            ).record(duration: .milliseconds(latency))
+        }
+        if let firstToken = call.timeToFirstTokenMilliseconds {
+            Timer(label: "provider_time_to_first_token_seconds", dimensions: [("service", service)], factory: factory)
+                .record(duration: .milliseconds(firstToken))
+        }
+    }
+}
