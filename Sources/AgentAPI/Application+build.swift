@@ -51,7 +51,7 @@ public func buildRouter(
     router.add(middleware: RequestMetricsMiddleware(registry: registry))
     router.add(middleware: ProblemMiddleware(bodyLimit: configuration.maximumBodySize))
 
-    OperationsController(store: store).addRoutes(to: router)
+    OperationsController(store: store, replies: replies).addRoutes(to: router)
     OpenAPIController(document: try OpenAPIDocument.embedded.get()).addRoutes(to: router)
 
     let authenticator = BearerAuthenticator(store: store, jwt: jwt)

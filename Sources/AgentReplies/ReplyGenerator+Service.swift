@@ -1,14 +1,28 @@
 import ServiceLifecycle
 
 extension ReplyGenerator: Service {
-    /// Runs until the platform shuts down, then stops every running reply and waits (up to ten seconds)
-    /// for each to be stored as `cancelled`. List it after the database pool among the application's
-    /// services: services stop in reverse order, so the pool is still there for the replies' last writes.
+    /// Runs until the platform shuts down, then drains: no reply starts any more (``isShuttingDown``), the
+    /// running ones get the settings' `shutdownGrace` to end on their own, and those still running are then
+    /// stopped and stored as `cancelled` (within ten seconds more), so that their clients' streams end too.
+    ///
+    /// `serve` lists it after the API in its service group: services stop in reverse order, so the replies
+    /// drain while the server still answers (their followers' streams, and a 503 to a new reply), and the
+    /// database pool, stopped with the API, is still there for their last writes.
     public func run() async throws {
         try? await gracefulShutdown()
+        running.close()
+        await waitForRunning(upTo: settings.shutdownGrace)
         await stopAll()
+        await waitForRunning(upTo: .seconds(10))
+    }
+
+    /// Whether the platform is shutting down: a new reply is refused (503), so that a load balancer tries
+    /// another instance.
+    public var isShuttingDown: Bool { running.isClosed }
+
+    private func waitForRunning(upTo limit: Duration) async {
         let clock = ContinuousClock()
-        let deadline = clock.now + .seconds(10)
+        let deadline = clock.now + limit
         while running.count > 0, clock.now < deadline {
             try? await Task.sleep(for: .milliseconds(50))
         }

@@ -80,7 +80,7 @@ public struct ReplyGenerator: Sendable {
             await generation.run()
             metrics.generationEnded()
             timeLimit.cancel()
-            if let id = plan.replyID { running.remove(id) }
+            running.remove(reply)
         }
         await reply.onStop { task.cancel() }
         return reply

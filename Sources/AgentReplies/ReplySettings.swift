@@ -13,16 +13,20 @@ public struct ReplySettings: Sendable {
     public var longestRetryAfter: Duration
     /// How long the outcome of a finished reply keeps being retried against an unavailable database.
     public var settlementPatience: Duration
+    /// When the platform shuts down, how long running replies may go on to their end before they are
+    /// stopped and stored as cancelled: below an orchestrator's grace period (Kubernetes' is 30 s).
+    public var shutdownGrace: Duration
 
     public init(
         defaultLimits: ChatLimits = .unlimited, contextBudget: ContextBudget = ContextBudget(),
         timeLimit: Duration = .seconds(300), longestRetryAfter: Duration = .seconds(10),
-        settlementPatience: Duration = .seconds(60)
+        settlementPatience: Duration = .seconds(60), shutdownGrace: Duration = .seconds(15)
     ) {
         self.defaultLimits = defaultLimits
         self.contextBudget = contextBudget
         self.timeLimit = timeLimit
         self.longestRetryAfter = longestRetryAfter
         self.settlementPatience = settlementPatience
+        self.shutdownGrace = shutdownGrace
     }
 }

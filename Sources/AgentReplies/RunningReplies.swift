@@ -1,30 +1,47 @@
 import AgentStore
 import Synchronization
 
-/// The replies this instance is generating, by message id. Another instance's replies are not here:
-/// following one needs a request that reaches the instance running it (see the README).
+/// The replies this instance is generating: stored replies by message id, and the OpenAI-compatible
+/// completions that store none. Another instance's replies are not here: following one needs a request
+/// that reaches the instance running it (see the README).
 public final class RunningReplies: Sendable {
-    private let replies = Mutex<[MessageID: RunningReply]>([:])
+    private struct State {
+        var stored: [MessageID: RunningReply] = [:]
+        var unstored: [ObjectIdentifier: RunningReply] = [:]
+        var closed = false
+    }
+
+    private let state = Mutex(State())
 
     public init() {}
 
     /// The running reply `id` of `tenant`, nil when it is not running here or is another tenant's.
     public func reply(_ id: MessageID, of tenant: UserID) -> RunningReply? {
-        replies.withLock { $0[id] }.flatMap { $0.tenant == tenant ? $0 : nil }
+        state.withLock { $0.stored[id] }.flatMap { $0.tenant == tenant ? $0 : nil }
     }
 
-    /// How many replies are running.
-    public var count: Int { replies.withLock { $0.count } }
+    /// How many replies are running, stored or not.
+    public var count: Int { state.withLock { $0.stored.count + $0.unstored.count } }
+
+    /// Whether the platform is shutting down: no reply may start any more.
+    public var isClosed: Bool { state.withLock { $0.closed } }
 
     /// Every running reply, to stop them all when the platform shuts down.
-    func all() -> [RunningReply] { replies.withLock { Array($0.values) } }
+    func all() -> [RunningReply] { state.withLock { Array($0.stored.values) + Array($0.unstored.values) } }
 
-    func insert(_ reply: RunningReply) {
-        guard let id = reply.started?.id else { return }
-        replies.withLock { $0[id] = reply }
+    func close() {
+        state.withLock { $0.closed = true }
     }
 
-    func remove(_ id: MessageID) {
-        replies.withLock { $0[id] = nil }
+    func insert(_ reply: RunningReply) {
+        state.withLock { state in
+            if let id = reply.started?.id { state.stored[id] = reply } else { state.unstored[ObjectIdentifier(reply)] = reply }
+        }
+    }
+
+    func remove(_ reply: RunningReply) {
+        state.withLock { state in
+            if let id = reply.started?.id { state.stored[id] = nil } else { state.unstored[ObjectIdentifier(reply)] = nil }
+        }
     }
 }

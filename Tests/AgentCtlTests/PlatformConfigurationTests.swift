@@ -43,6 +43,7 @@ import Testing
         #expect(configuration.api.jwt == nil)
         #expect(configuration.api.tokenLifetime == TokenLifetime(defaultDays: 90, maximumDays: 365))
         #expect(configuration.metrics == nil)
+        #expect(configuration.replies.shutdownGrace == .seconds(15))
         #expect(configuration.logLevel == nil)
         #expect(check.file == nil)
         #expect(check.settings.map(\.setting) == Setting.all)
@@ -90,6 +91,7 @@ import Testing
             "CHAT_MONTHLY_TOKEN_BUDGET": "1000000",
             "CHAT_REQUESTS_PER_MINUTE": "60",
             "REPLY_TIME_LIMIT_SECONDS": "120",
+            "REPLY_SHUTDOWN_GRACE_SECONDS": "25",
             "CONSOLE_ENABLED": "true",
             "CONSOLE_SECURE_COOKIES": "true",
             "CONSOLE_SESSION_HOURS": "8",
@@ -124,6 +126,7 @@ import Testing
         #expect(configuration.providerAddressPolicy.allows(host: "ollama.internal", port: 11434))
         #expect(configuration.replies.defaultLimits == ChatLimits(monthlyTokenBudget: 1_000_000, requestsPerMinute: 60))
         #expect(configuration.replies.timeLimit == .seconds(120))
+        #expect(configuration.replies.shutdownGrace == .seconds(25))
         #expect(configuration.api.rateLimits.perAddress == RateLimits.Rate(perSecond: 300))
         #expect(configuration.api.rateLimits.perCredential == nil)
         #expect(configuration.api.rateLimits.failedAuthentications == RateLimits.Rate(perSecond: 0.2, burst: 12))
@@ -167,7 +170,7 @@ import Testing
               "metrics": {"host": "0.0.0.0", "port": 9090},
               "provider": {"allowedHosts": "127.0.0.1:8081,ollama.internal"},
               "chat": {"monthlyTokenBudget": 1000000, "requestsPerMinute": 60},
-              "reply": {"timeLimitSeconds": 120},
+              "reply": {"timeLimitSeconds": 120, "shutdownGraceSeconds": 25},
               "console": {"enabled": true, "secureCookies": true, "sessionHours": 8},
               "log": {"level": "debug"}
             }

@@ -1,3 +1,4 @@
+import AgentReplies
 import AgentStore
 import Hummingbird
 
@@ -5,6 +6,7 @@ import Hummingbird
 /// its own (``MetricsController``), not this port.
 struct OperationsController: Sendable {
     let store: AgentStore
+    let replies: ReplyGenerator
 
     func addRoutes(to router: Router<APIRequestContext>) {
         router.get("health", use: health)
@@ -18,8 +20,11 @@ struct OperationsController: Sendable {
         StatusBody(status: "ok")
     }
 
-    /// `getReadiness`: the database answers and is migrated to this binary's schema; else 503.
+    /// `getReadiness`: the database answers and is migrated to this binary's schema, and the platform is
+    /// not shutting down; else 503.
     @Sendable func ready(_ request: Request, context: APIRequestContext) async throws -> StatusBody {
+        // Draining: the orchestrator stops sending traffic here while running replies end.
+        if replies.isShuttingDown { throw Problem.unavailable("The platform is shutting down.") }
         switch await store.readiness() {
         case .ready: return StatusBody(status: "ready")
         case .notMigrated: throw Problem.unavailable("The database schema is not at the expected version.")

@@ -28,6 +28,7 @@ struct ReplyController: Sendable {
             guard let id = MessageID(rawValue: raw) else { throw Problem.invalid(field: "parent_id", reason: "names no message") }
             return id
         }
+        try replies.requireAcceptingReplies()
         let settings = replies.settings
         let opening = replies.keyOpening(for: .reply)
         let start = try await store.startProviderCall(of: context) {
@@ -43,6 +44,7 @@ struct ReplyController: Sendable {
     @Sendable func regenerate(_ request: Request, context: APIRequestContext) async throws -> Response {
         let messageID = try context.id(MessageID.self, "message_id", of: "message")
         let stream = try Self.streamParameter(request)
+        try replies.requireAcceptingReplies()
         let settings = replies.settings
         let opening = replies.keyOpening(for: .reply)
         let start = try await store.startProviderCall(of: context) {

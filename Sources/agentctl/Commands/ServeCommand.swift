@@ -79,16 +79,19 @@ struct ServeCommand: AsyncParsableCommand {
             logger: logger)
         let companions: [any APICompanion] = try platform.console.map { [try WebConsole(settings: $0)] } ?? []
         let app = try await buildApplication(
-            store: store, replies: replies, configuration: configuration, services: [pool, replies], companions: companions,
+            store: store, replies: replies, configuration: configuration, services: [pool], companions: companions,
             registry: registry, logger: logger)
         // One group: both listeners start together, and SIGTERM or SIGINT drains and stops both; the
         // metrics listener, started first, stops last, so the API's last requests are still counted.
+        // Services stop in reverse order: the replies drain first, while the API still serves their streams
+        // and refuses new ones, then the API with its database pool.
         var services: [any Service] = []
         if let listener = platform.metrics {
             services.append(buildMetricsApplication(listener: listener, registry: registry, logger: logger))
             logger.info("serving /metrics", metadata: ["address": "\(listener.hostname):\(listener.port)"])
         }
         services.append(app)
+        services.append(replies)
         let group = ServiceGroup(
             configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         do {

@@ -171,8 +171,16 @@ extension PlatformConfiguration {
                 .replyTimeLimitSeconds, "must be an integer from \(replyTimeLimits.lowerBound) to \(replyTimeLimits.upperBound)")
         }
         settings.show(.replyTimeLimitSeconds, "\(limit ?? defaultReplyTimeLimitSeconds)", isSet: limit != nil)
+        let grace = settings.int(.replyShutdownGraceSeconds)
+        if let grace, !replyShutdownGraces.contains(grace) {
+            settings.fail(
+                .replyShutdownGraceSeconds,
+                "must be an integer from \(replyShutdownGraces.lowerBound) to \(replyShutdownGraces.upperBound)")
+        }
+        settings.show(.replyShutdownGraceSeconds, "\(grace ?? defaultReplyShutdownGraceSeconds)", isSet: grace != nil)
         return ReplySettings(
             defaultLimits: ChatLimits(monthlyTokenBudget: budget, requestsPerMinute: rate),
-            timeLimit: .seconds(limit ?? defaultReplyTimeLimitSeconds))
+            timeLimit: .seconds(limit ?? defaultReplyTimeLimitSeconds),
+            shutdownGrace: .seconds(grace ?? defaultReplyShutdownGraceSeconds))
     }
 }

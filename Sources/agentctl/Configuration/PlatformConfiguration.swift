@@ -38,7 +38,7 @@ struct PlatformConfiguration: Sendable {
     var metrics: MetricsListener?
     /// `PROVIDER_ALLOWED_HOSTS`: hosts provider calls may reach although they are not public.
     var providerAddressPolicy: ProviderAddressPolicy
-    /// `CHAT_*` and `REPLY_TIME_LIMIT_SECONDS`.
+    /// `CHAT_*`, `REPLY_TIME_LIMIT_SECONDS` and `REPLY_SHUTDOWN_GRACE_SECONDS`.
     var replies: ReplySettings
     /// `CONSOLE_*`: the web console served at `/`; nil when `CONSOLE_ENABLED=false`.
     var console: ConsoleSettings?
@@ -60,6 +60,8 @@ struct PlatformConfiguration: Sendable {
     static let defaultRequestsPerSecondPerCredential = 100
     static let defaultFailedAuthenticationsPerMinute = 30
     static let replyTimeLimits = 1...3600
+    static let defaultReplyShutdownGraceSeconds = 15
+    static let replyShutdownGraces = 0...3600
     static let consoleSessionHours = 1...720
     static let defaultConsoleSessionHours = 12
     /// The longest token lifetime an operator may allow: ten years.

@@ -32,6 +32,7 @@ extension Setting {
     static let chatMonthlyTokenBudget = Setting("CHAT_MONTHLY_TOKEN_BUDGET", ["chat", "monthlyTokenBudget"])
     static let chatRequestsPerMinute = Setting("CHAT_REQUESTS_PER_MINUTE", ["chat", "requestsPerMinute"])
     static let replyTimeLimitSeconds = Setting("REPLY_TIME_LIMIT_SECONDS", ["reply", "timeLimitSeconds"])
+    static let replyShutdownGraceSeconds = Setting("REPLY_SHUTDOWN_GRACE_SECONDS", ["reply", "shutdownGraceSeconds"])
     static let consoleEnabled = Setting("CONSOLE_ENABLED", ["console", "enabled"])
     static let consoleSecureCookies = Setting("CONSOLE_SECURE_COOKIES", ["console", "secureCookies"])
     static let consoleSessionHours = Setting("CONSOLE_SESSION_HOURS", ["console", "sessionHours"])
@@ -46,6 +47,7 @@ extension Setting {
         .tokenDefaultDays, .tokenMaximumDays,
         .metricsHost, .metricsPort,
         .providerAllowedHosts, .chatMonthlyTokenBudget, .chatRequestsPerMinute, .replyTimeLimitSeconds,
+        .replyShutdownGraceSeconds,
         .consoleEnabled, .consoleSecureCookies, .consoleSessionHours,
         .logLevel,
     ]

@@ -1,0 +1,64 @@
+import AgentReplies
+import AgentStore
+import AgentTestSupport
+import Hummingbird
+import HummingbirdTesting
+import ProviderEmulator
+import ServiceLifecycle
+import Testing
+
+/// A platform that shuts down drains: no reply starts any more and readiness fails, the running replies get
+/// their grace to end, and those still running then are stopped and stored as cancelled, their streams
+/// ending too.
+@Suite(.oneDatabase) struct ReplyShutdownTests {
+    @Test func shutdownLetsRepliesEndWithinTheGraceAndCancelsTheRest() async throws {
+        let api = try await TestAPI.make(replySettings: ReplySettings(shutdownGrace: .seconds(1)))
+        let owner = try await api.makeUser()
+        try await ProviderEmulator().withRunning { baseURL in
+            try await api.test(.live) { client in
+                let chat = try await ChatFixture.make(client, owner, baseURLs: [baseURL])
+                let live = LiveRequest(port: try #require(client.port), tenant: owner)
+                // One reply ends within the grace (half a second), the other would take ten seconds.
+                let short = Task {
+                    try await live.post(chat.replies("c1"), json: ["content": "[emulator chunks=5 delay_ms=100]\na b c d e"])
+                }
+                let long = Task {
+                    try await live.post(
+                        chat.replies("c2"),
+                        json: ["content": "[emulator chunks=100 delay_ms=100]\n" + String(repeating: "word ", count: 100)])
+                }
+                for _ in 0..<200 where api.replies.running.count < 2 { try await Task.sleep(for: .milliseconds(20)) }
+                #expect(api.replies.running.count == 2)
+
+                let group = ServiceGroup(configuration: .init(services: [api.replies], logger: api.logger))
+                let draining = Task { try await group.run() }
+                try await Task.sleep(for: .milliseconds(100))
+                let clock = ContinuousClock()
+                let shutdownStarted = clock.now
+                await group.triggerGracefulShutdown()
+                for _ in 0..<200 where !api.replies.isShuttingDown { try await Task.sleep(for: .milliseconds(10)) }
+
+                // Draining: a new reply is refused before anything is stored, and the instance is not ready.
+                let refused = try await live.post(chat.replies("c3"), json: ["content": "hello"])
+                #expect(refused.status == 503 && refused.retryAfter == "1")
+                #expect(try await client.send(.get, "/v1/agents/\(chat.agentID)/conversations/c3", as: owner).status == .notFound)
+                #expect(try await client.send(.get, "/ready", as: nil).status == .serviceUnavailable)
+
+                try await draining.value
+                #expect(clock.now - shutdownStarted < .seconds(5))
+                #expect(api.replies.running.count == 0)
+
+                let shortEvents = StreamedEvent.parse(try await short.value.text)
+                #expect(shortEvents.last?.name == "reply.completed")
+                let shortReply = try ReplyMessage.decode(try #require(shortEvents.last).data)
+                #expect(shortReply.status == "complete" && shortReply.content == "a b c d e")
+
+                let longEvents = StreamedEvent.parse(try await long.value.text)
+                #expect(longEvents.last?.name == "reply.completed")
+                let longReply = try ReplyMessage.decode(try #require(longEvents.last).data)
+                #expect(longReply.status == "cancelled" && !longReply.content.isEmpty && longReply.content.count < 500)
+                #expect(longReply.usage != nil)
+            }
+        }
+    }
+}
