@@ -61,6 +61,7 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
@@ -195,6 +196,7 @@ let package = Package(
         .testTarget(
             name: "AgentStoreTests",
             dependencies: [
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
                 "AgentStore", "AgentSecrets", "AgentTestSupport", "LocalPostgres",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ],

@@ -1,6 +1,7 @@
 import AgentStore
 import AgentTestSupport
 import Logging
+import MetricsTestKit
 import NIOPosix
 import PostgresNIO
 import Synchronization
@@ -10,7 +11,8 @@ import Testing
 /// is not there, requests that give up.
 @Suite struct PersistentConnectionPoolTests {
     private static func pool(
-        _ configuration: PostgresConnection.Configuration, size: Int, leaseTimeout: Duration = .seconds(5)
+        _ configuration: PostgresConnection.Configuration, size: Int, leaseTimeout: Duration = .seconds(5),
+        metrics: TestMetrics = TestMetrics()
     ) -> PersistentConnectionPool {
         var settings = PersistentConnectionPool.Settings(size: size)
         settings.leaseTimeout = leaseTimeout
@@ -19,7 +21,7 @@ import Testing
         logger.logLevel = .critical
         return PersistentConnectionPool(
             configuration: configuration, settings: settings, eventLoopGroup: MultiThreadedEventLoopGroup.singleton,
-            logger: logger)
+            metrics: metrics, logger: logger)
     }
 
     /// With PostgresClient's pool this crashed the process (a precondition in its state machine): every
@@ -75,7 +77,8 @@ import Testing
         let configuration = PostgresConnection.Configuration(
             unixSocketPath: "/nonexistent-\(UInt32.random(in: 0...UInt32.max))/.s.PGSQL.5432",
             username: "nobody", password: nil, database: "none")
-        let pool = Self.pool(configuration, size: 2, leaseTimeout: .seconds(30))
+        let metrics = TestMetrics()
+        let pool = Self.pool(configuration, size: 2, leaseTimeout: .seconds(30), metrics: metrics)
         let running = Task { await pool.run() }
         defer { running.cancel() }
         let start = ContinuousClock.now
@@ -87,13 +90,18 @@ import Testing
             try await pool.withLeasedConnection { _ in () }
         }
         #expect(ContinuousClock.now - again < .seconds(5))
+        // Both requests are counted as finding the database unavailable, and none as waiting it out.
+        #expect(try metrics.expectCounter("db_pool_lease_failures_total", [("reason", "unavailable")]).totalValue == 2)
+        #expect(try metrics.expectCounter("db_pool_lease_failures_total", [("reason", "timeout")]).totalValue == 0)
     }
 
     /// A request waiting for a busy pool stops waiting when its task is cancelled (a client that went
     /// away), and one that waits too long is told so; neither takes a connection with it.
     @Test func waitingRequestsGiveUpCleanly() async throws {
         let db = try await TestDatabase.make()
-        let pool = Self.pool(try db.runtimeURL.connectionConfiguration(), size: 1, leaseTimeout: .milliseconds(300))
+        let metrics = TestMetrics()
+        let pool = Self.pool(
+            try db.runtimeURL.connectionConfiguration(), size: 1, leaseTimeout: .milliseconds(300), metrics: metrics)
         let running = Task { await pool.run() }
         defer { running.cancel() }
         // Connecting may take longer than the lease timeout on a busy machine: wait for the first connection.
@@ -101,6 +109,9 @@ import Testing
         while (try? await pool.withLeasedConnection({ _ in true })) == nil, ContinuousClock.now < connected {
             try await Task.sleep(for: .milliseconds(20))
         }
+        let timeouts = try metrics.expectCounter("db_pool_lease_failures_total", [("reason", "timeout")])
+        let waits = try metrics.expectCounter("db_pool_lease_waits_total")
+        let (timeoutsBefore, waitsBefore) = (timeouts.totalValue, waits.totalValue)
 
         let (held, holding) = AsyncStream.makeStream(of: Void.self)
         let (release, releasing) = AsyncStream.makeStream(of: Void.self)
@@ -124,6 +135,11 @@ import Testing
             try await $0.query("SELECT 2", logger: db.logger).collect().first?.decode(Int.self)
         }
         #expect(value == 2)
+        // On /metrics: one connection open; the cancelled and the timed-out request waited, the latter in vain.
+        #expect(try metrics.expectMeter("db_pool_connections_open").lastValue == 1)
+        #expect(waits.totalValue - waitsBefore == 2)
+        #expect(timeouts.totalValue - timeoutsBefore == 1)
+        #expect(try metrics.expectCounter("db_pool_lease_failures_total", [("reason", "unavailable")]).totalValue == 0)
     }
 }
 

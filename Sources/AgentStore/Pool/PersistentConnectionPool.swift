@@ -1,3 +1,4 @@
+import CoreMetrics
 import Logging
 import NIOCore
 import PostgresNIO
@@ -34,17 +35,21 @@ public final class PersistentConnectionPool: DatabaseConnections, Service {
     let configuration: PostgresConnection.Configuration
     let eventLoopGroup: any EventLoopGroup
     let logger: Logger
+    let metrics: PoolMetrics
     let state = Mutex(PoolState())
 
+    /// - Parameter metrics: where the pool's metrics go (``PoolMetrics``); by default the process's, as
+    ///   `MetricsSystem` was bootstrapped before the pool is made.
     public init(
         configuration: PostgresConnection.Configuration, settings: Settings,
-        eventLoopGroup: any EventLoopGroup, logger: Logger
+        eventLoopGroup: any EventLoopGroup, metrics: any MetricsFactory = MetricsSystem.factory, logger: Logger
     ) {
         var configuration = configuration
         configuration.options.connectTimeout = .nanoseconds(settings.connectTimeout.nanoseconds)
         self.configuration = configuration
         self.settings = settings
         self.eventLoopGroup = eventLoopGroup
+        self.metrics = PoolMetrics(factory: metrics)
         self.logger = logger
     }
 
@@ -62,22 +67,33 @@ public final class PersistentConnectionPool: DatabaseConnections, Service {
         let waiterID: UInt64
         switch state.withLock({ $0.lease() }) {
         case .connection(let connection): return connection
-        case .unavailable(let reason): throw StoreError.unavailable(reason: reason)
+        case .unavailable(let reason):
+            metrics.unavailable.increment()
+            throw StoreError.unavailable(reason: reason)
         case .wait(let id): waiterID = id
         }
+        metrics.waits.increment()
         let timeout = eventLoopGroup.next().scheduleTask(in: .nanoseconds(settings.leaseTimeout.nanoseconds)) {
-            let timedOut = StoreError.unavailable(reason: "no database connection became free in time")
+            let timedOut = StoreError.unavailable(reason: Self.noConnectionInTime)
             self.state.withLock { $0.abandon(waiterID, timedOut) }?.resume()
         }
         defer { timeout.cancel() }
-        return try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { continuation in
-                state.withLock { $0.park(waiterID, continuation) }?.resume()
+        do {
+            return try await withTaskCancellationHandler {
+                try await withCheckedThrowingContinuation { continuation in
+                    state.withLock { $0.park(waiterID, continuation) }?.resume()
+                }
+            } onCancel: {
+                state.withLock { $0.abandon(waiterID, CancellationError()) }?.resume()
             }
-        } onCancel: {
-            state.withLock { $0.abandon(waiterID, CancellationError()) }?.resume()
+        } catch StoreError.unavailable(let reason) {
+            (reason == Self.noConnectionInTime ? metrics.timeouts : metrics.unavailable).increment()
+            throw StoreError.unavailable(reason: reason)
         }
     }
+
+    /// Why a request that waited out the lease timeout got no connection.
+    static let noConnectionInTime = "no database connection became free in time"
 
     func release(_ connection: PostgresConnection) {
         // A closed connection is not handed on: its slot notices the close and connects anew.
@@ -120,7 +136,11 @@ public final class PersistentConnectionPool: DatabaseConnections, Service {
                 continue
             }
             backoff = .milliseconds(50)
-            let (waiter, recovered) = state.withLock { $0.connected(connection) }
+            let (waiter, recovered, open) = state.withLock { state in
+                let (waiter, recovered) = state.connected(connection)
+                return (waiter, recovered, state.open)
+            }
+            metrics.open.set(open)
             waiter?.resume()
             if recovered { logger.info("database connection restored") }
             await withTaskCancellationHandler {
@@ -128,7 +148,11 @@ public final class PersistentConnectionPool: DatabaseConnections, Service {
             } onCancel: {
                 connection.close().whenComplete { _ in }
             }
-            state.withLock { $0.disconnected(connection) }
+            metrics.open.set(
+                state.withLock { state in
+                    state.disconnected(connection)
+                    return state.open
+                })
         }
     }
 }

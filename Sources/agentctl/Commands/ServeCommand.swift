@@ -67,7 +67,8 @@ struct ServeCommand: AsyncParsableCommand {
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
         let pool = PersistentConnectionPool(
             configuration: try context.runtimeURL.connectionConfiguration(), settings: .init(size: poolSize),
-            eventLoopGroup: MultiThreadedEventLoopGroup.singleton, logger: logger)
+            eventLoopGroup: MultiThreadedEventLoopGroup.singleton, metrics: PrometheusMetricsFactory(registry: registry),
+            logger: logger)
         let store = AgentStore(client: pool, keyring: keyring, logger: logger)
         // One HTTP client for every provider call of the process: pooled connections, no redirects.
         let httpClient = HTTPClient(

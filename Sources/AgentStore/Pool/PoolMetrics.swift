@@ -1,0 +1,19 @@
+import CoreMetrics
+
+/// What operators see of the database pool on `/metrics`: the connections open, the requests that had to
+/// wait for one, and those that got none (`timeout`: none became free within the lease timeout;
+/// `unavailable`: the database could not be reached, or the pool was shutting down).
+struct PoolMetrics: Sendable {
+    let open: Meter
+    let waits: Counter
+    let timeouts: Counter
+    let unavailable: Counter
+
+    init(factory: any MetricsFactory) {
+        open = Meter(label: "db_pool_connections_open", factory: factory)
+        waits = Counter(label: "db_pool_lease_waits_total", factory: factory)
+        timeouts = Counter(label: "db_pool_lease_failures_total", dimensions: [("reason", "timeout")], factory: factory)
+        unavailable = Counter(
+            label: "db_pool_lease_failures_total", dimensions: [("reason", "unavailable")], factory: factory)
+    }
+}
