@@ -24,6 +24,14 @@ import Testing
             metrics: metrics, logger: logger)
     }
 
+    /// Waits (30 s at most) until the pool hands out a connection.
+    private static func waitUntilConnected(_ pool: PersistentConnectionPool) async throws {
+        let connected = ContinuousClock.now + .seconds(30)
+        while (try? await pool.withLeasedConnection({ _ in true })) == nil, ContinuousClock.now < connected {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+    }
+
     /// With PostgresClient's pool this crashed the process (a precondition in its state machine): every
     /// connection killed by the server while requests keep coming. Requests may fail as unavailable, but
     /// the pool survives, and serves again once the database takes connections.
@@ -34,6 +42,9 @@ import Testing
         let store = AgentStore(client: pool, keyring: nil, logger: db.logger)
         let running = Task { await pool.run() }
         defer { running.cancel() }
+        // The load starts on an open pool: on a machine busy with the whole suite, connecting can take longer
+        // than the first kill's 300 ms, and the kills would then find nothing to kill and no success to count.
+        try await Self.waitUntilConnected(pool)
 
         let outcomes = Outcomes()
         try await withThrowingTaskGroup(of: Void.self) { group in
@@ -105,10 +116,7 @@ import Testing
         let running = Task { await pool.run() }
         defer { running.cancel() }
         // Connecting may take longer than the lease timeout on a busy machine: wait for the first connection.
-        let connected = ContinuousClock.now + .seconds(30)
-        while (try? await pool.withLeasedConnection({ _ in true })) == nil, ContinuousClock.now < connected {
-            try await Task.sleep(for: .milliseconds(20))
-        }
+        try await Self.waitUntilConnected(pool)
         let timeouts = try metrics.expectCounter("db_pool_lease_failures_total", [("reason", "timeout")])
         let waits = try metrics.expectCounter("db_pool_lease_waits_total")
         let (timeoutsBefore, waitsBefore) = (timeouts.totalValue, waits.totalValue)
