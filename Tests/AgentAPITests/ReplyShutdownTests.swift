@@ -43,6 +43,11 @@ import Testing
                 #expect(refused.status == 503 && refused.retryAfter == "1")
                 #expect(try await client.send(.get, "/v1/agents/\(chat.agentID)/conversations/c3", as: owner).status == .notFound)
                 #expect(try await client.send(.get, "/ready", as: nil).status == .serviceUnavailable)
+                // The OpenAI-compatible endpoint says so in OpenAI's shape.
+                let completion = try await live.post(
+                    "/v1/chat/completions",
+                    json: ["model": "agent:\(chat.agentID)", "messages": [["role": "user", "content": "hello"]]])
+                #expect(completion.status == 503 && completion.retryAfter == "1" && completion.text.contains("\"error\""))
 
                 try await draining.value
                 #expect(clock.now - shutdownStarted < .seconds(9))
