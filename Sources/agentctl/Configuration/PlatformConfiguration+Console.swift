@@ -8,15 +8,8 @@ extension PlatformConfiguration {
         settings.show(.consoleEnabled, "\(enabled ?? true)", isSet: enabled != nil)
         let secure = settings.bool(.consoleSecureCookies)
         settings.show(.consoleSecureCookies, "\(secure ?? false)", isSet: secure != nil)
-        let hours = settings.int(.consoleSessionHours)
-        if let hours, !consoleSessionHours.contains(hours) {
-            settings.fail(
-                .consoleSessionHours,
-                "must be an integer from \(consoleSessionHours.lowerBound) to \(consoleSessionHours.upperBound)")
-        }
-        settings.show(.consoleSessionHours, "\(hours ?? defaultConsoleSessionHours)", isSet: hours != nil)
+        let hours = settings.int(.consoleSessionHours, in: consoleSessionHours, default: defaultConsoleSessionHours)
         guard enabled ?? true else { return nil }
-        return ConsoleSettings(
-            sessionLifetime: .seconds((hours ?? defaultConsoleSessionHours) * 3600), secureCookies: secure ?? false)
+        return ConsoleSettings(sessionLifetime: .seconds(hours * 3600), secureCookies: secure ?? false)
     }
 }

@@ -62,11 +62,7 @@ extension PlatformConfiguration {
         settings.show(.home, home ?? currentDirectory, isSet: home != nil)
 
         let database = readDatabase(&settings)
-        let poolSize = settings.int(.databasePoolSize)
-        if let poolSize, !poolSizes.contains(poolSize) {
-            settings.fail(.databasePoolSize, "must be an integer from \(poolSizes.lowerBound) to \(poolSizes.upperBound)")
-        }
-        settings.show(.databasePoolSize, "\(poolSize ?? defaultPoolSize)", isSet: poolSize != nil)
+        let poolSize = settings.int(.databasePoolSize, in: poolSizes, default: defaultPoolSize)
 
         let binDirectory = settings.string(.postgresBinDirectory).map { URL(fileURLWithPath: $0, isDirectory: true) }
         if let binDirectory, !LocalCluster.hasServerPrograms(in: binDirectory) {
@@ -93,7 +89,7 @@ extension PlatformConfiguration {
 
         return PlatformConfiguration(
             home: URL(fileURLWithPath: home ?? currentDirectory, isDirectory: true), database: database,
-            databasePoolSize: poolSize ?? defaultPoolSize, postgresBinDirectory: binDirectory, keyring: keyring,
+            databasePoolSize: poolSize, postgresBinDirectory: binDirectory, keyring: keyring,
             acceptsSeedFormat: acceptsSeedFormat, api: api, metrics: metrics, providerAddressPolicy: addressPolicy,
             replies: replies,
             console: console, logLevel: level)
@@ -165,22 +161,11 @@ extension PlatformConfiguration {
             settings.fail(.chatRequestsPerMinute, "must be an integer from 0 to 2147483647")
         }
         settings.show(.chatRequestsPerMinute, rate.map(String.init) ?? "(not set: unlimited)", isSet: rate != nil)
-        let limit = settings.int(.replyTimeLimitSeconds)
-        if let limit, !replyTimeLimits.contains(limit) {
-            settings.fail(
-                .replyTimeLimitSeconds, "must be an integer from \(replyTimeLimits.lowerBound) to \(replyTimeLimits.upperBound)")
-        }
-        settings.show(.replyTimeLimitSeconds, "\(limit ?? defaultReplyTimeLimitSeconds)", isSet: limit != nil)
-        let grace = settings.int(.replyShutdownGraceSeconds)
-        if let grace, !replyShutdownGraces.contains(grace) {
-            settings.fail(
-                .replyShutdownGraceSeconds,
-                "must be an integer from \(replyShutdownGraces.lowerBound) to \(replyShutdownGraces.upperBound)")
-        }
-        settings.show(.replyShutdownGraceSeconds, "\(grace ?? defaultReplyShutdownGraceSeconds)", isSet: grace != nil)
+        let limit = settings.int(.replyTimeLimitSeconds, in: replyTimeLimits, default: defaultReplyTimeLimitSeconds)
+        let grace = settings.int(
+            .replyShutdownGraceSeconds, in: replyShutdownGraces, default: defaultReplyShutdownGraceSeconds)
         return ReplySettings(
-            defaultLimits: ChatLimits(monthlyTokenBudget: budget, requestsPerMinute: rate),
-            timeLimit: .seconds(limit ?? defaultReplyTimeLimitSeconds),
-            shutdownGrace: .seconds(grace ?? defaultReplyShutdownGraceSeconds))
+            defaultLimits: ChatLimits(monthlyTokenBudget: budget, requestsPerMinute: rate), timeLimit: .seconds(limit),
+            shutdownGrace: .seconds(grace))
     }
 }

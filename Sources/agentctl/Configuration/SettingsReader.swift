@@ -40,6 +40,17 @@ struct SettingsReader {
         return value
     }
 
+    /// The setting as an integer within `range`, `fallback` when unset, shown by `config check`; a value
+    /// outside the range fails the setting ("must be an integer from A to B").
+    mutating func int(_ setting: Setting, in range: ClosedRange<Int>, default fallback: Int) -> Int {
+        let value = int(setting)
+        if let value, !range.contains(value) {
+            fail(setting, "must be an integer from \(range.lowerBound) to \(range.upperBound)")
+        }
+        show(setting, "\(value ?? fallback)", isSet: value != nil)
+        return value ?? fallback
+    }
+
     /// The setting as a Boolean (`true`/`false`, `yes`/`no`, `1`/`0`); nil when unset or neither.
     mutating func bool(_ setting: Setting) -> Bool? {
         let value = reader.bool(forKey: setting.configKey, isSecret: setting.isSecret)
