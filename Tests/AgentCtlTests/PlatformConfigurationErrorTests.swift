@@ -71,6 +71,10 @@ import Testing
         Case(environment: ["CHAT_REQUESTS_PER_MINUTE": "lots"], setting: "CHAT_REQUESTS_PER_MINUTE", hidden: "lots"),
         Case(environment: ["REPLY_TIME_LIMIT_SECONDS": "0"], setting: "REPLY_TIME_LIMIT_SECONDS", hidden: "=0"),
         Case(environment: ["REPLY_SHUTDOWN_GRACE_SECONDS": "-1"], setting: "REPLY_SHUTDOWN_GRACE_SECONDS", hidden: "=-1"),
+        // In hours this overflowed when the console's session length was computed: the process crashed.
+        Case(
+            environment: ["CONSOLE_SESSION_HOURS": "9223372036854775807"], setting: "CONSOLE_SESSION_HOURS",
+            hidden: "9223372036854775807"),
         Case(environment: ["TOKEN_MAX_DAYS": "0"], setting: "TOKEN_MAX_DAYS", hidden: "=0"),
         Case(environment: ["TOKEN_DEFAULT_DAYS": "soon"], setting: "TOKEN_DEFAULT_DAYS", hidden: "soon"),
         // A default longer than the maximum (365 unless set) could never be asked for.

@@ -41,14 +41,15 @@ struct SettingsReader {
     }
 
     /// The setting as an integer within `range`, `fallback` when unset, shown by `config check`; a value
-    /// outside the range fails the setting ("must be an integer from A to B").
+    /// outside the range fails the setting ("must be an integer from A to B") and `fallback` is returned
+    /// in its place, so that nothing computed from it before the configuration is refused can overflow.
     mutating func int(_ setting: Setting, in range: ClosedRange<Int>, default fallback: Int) -> Int {
         let value = int(setting)
         if let value, !range.contains(value) {
             fail(setting, "must be an integer from \(range.lowerBound) to \(range.upperBound)")
         }
         show(setting, "\(value ?? fallback)", isSet: value != nil)
-        return value ?? fallback
+        return value.flatMap { range.contains($0) ? $0 : nil } ?? fallback
     }
 
     /// The setting as a Boolean (`true`/`false`, `yes`/`no`, `1`/`0`); nil when unset or neither.
