@@ -29,6 +29,18 @@ import Testing
         throw CancellationError()
     }
 
+    /// The streams `emulator` saw closed before their end, once it saw one. It sees so when a write fails, a
+    /// write or two after the platform hung up: 2 s at most.
+    func streamsClosedEarly(_ emulator: ProviderEmulator) async throws -> Int {
+        var closedEarly = 0
+        for _ in 0..<100 {
+            closedEarly = await emulator.stats().streamsClosedEarly
+            if closedEarly > 0 { break }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        return closedEarly
+    }
+
     @Test func cancelStopsTheUpstreamCallAndKeepsTheText() async throws {
         let api = try await TestAPI.make()
         let owner = try await api.makeUser()
@@ -59,15 +71,8 @@ import Testing
                     try ReplyMessage.decode(try await client.send(.post, "/v1/messages/\(replyID)/cancel", as: owner).text)
                         == cancelled)
             }
-            // The emulator saw its stream closed before the end: the upstream call stopped. It sees so when a
-            // write fails, a write or two (30 ms apart) after the platform hung up: 2 s at most.
-            var closedEarly = 0
-            for _ in 0..<100 {
-                closedEarly = await emulator.stats().streamsClosedEarly
-                if closedEarly > 0 { break }
-                try await Task.sleep(for: .milliseconds(20))
-            }
-            #expect(closedEarly == 1)
+            // The emulator saw its stream closed before the end: the upstream call stopped.
+            #expect(try await streamsClosedEarly(emulator) == 1)
         }
     }
 
@@ -96,13 +101,7 @@ import Testing
                 #expect(last["id"] as? String == reply.id && last["status"] as? String == "failed")
             }
             // The upstream call was stopped, not left to run its ten seconds.
-            var closedEarly = 0
-            for _ in 0..<100 {
-                closedEarly = await emulator.stats().streamsClosedEarly
-                if closedEarly > 0 { break }
-                try await Task.sleep(for: .milliseconds(20))
-            }
-            #expect(closedEarly == 1)
+            #expect(try await streamsClosedEarly(emulator) == 1)
         }
     }
 
