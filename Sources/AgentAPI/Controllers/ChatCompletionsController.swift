@@ -59,7 +59,7 @@ struct ChatCompletionsController: Sendable {
         let agentID = try body.agentID()
         let conversation = try body.conversation()
         let tenant = try context.tenant()
-        do { try replies.requireAcceptingReplies() } catch let problem as Problem { throw OpenAIError(problem) }
+        try replies.requireAcceptingReplies()
         let settings = replies.settings
         let opening = replies.keyOpening(for: .completion)
         let running: RunningReply
