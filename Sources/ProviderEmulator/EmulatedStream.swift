@@ -1,5 +1,6 @@
 import Hummingbird
 import NIOCore
+import ServiceLifecycle
 
 /// One streamed reply, played out as its script says: pieces with delays, then an end, an error event,
 /// a stall or a dropped connection.
@@ -22,7 +23,7 @@ struct EmulatedStream: Sendable {
             for (index, piece) in reply.pieces.enumerated() {
                 if script.dropAfter == index { throw Dropped() }
                 if script.stallAfter == index {
-                    try await Task.sleep(for: script.stallDuration)
+                    try await pause(for: script.stallDuration)
                     throw Dropped()
                 }
                 if script.errorAfter == index {
@@ -31,7 +32,7 @@ struct EmulatedStream: Sendable {
                     await recorder.count(.completed)
                     return
                 }
-                if script.delay > .zero { try await Task.sleep(for: script.delay) }
+                if script.delay > .zero { try await pause(for: script.delay) }
                 try await send([wire.streamPiece(piece, id: id, model: model)], to: &writer)
             }
             if let after = script.dropAfter, after >= reply.pieces.count { throw Dropped() }
@@ -49,6 +50,18 @@ struct EmulatedStream: Sendable {
             // A write failed: the client closed the connection before the end (or the server is stopping).
             await recorder.count(.closedEarly)
             throw error
+        }
+    }
+
+    /// Waits as the script says; a long wait (a stall holds 30 s by default, a piece may wait ten minutes)
+    /// ends when the emulator is told to stop, dropping the stream, so that Ctrl-C or SIGTERM does not wait
+    /// for it. Short waits end soon enough by themselves, and pacing pays nothing for the watch.
+    private func pause(for duration: Duration) async throws {
+        guard duration >= .seconds(1) else { return try await Task.sleep(for: duration) }
+        do {
+            try await cancelWhenGracefulShutdown { try await Task.sleep(for: duration) }
+        } catch is CancellationError where !Task.isCancelled {
+            throw Dropped()
         }
     }
 

@@ -24,7 +24,7 @@
 /// | `status` | 400 to 599 | answer with this HTTP status and the protocol's error body, nothing streamed |
 /// | `retry_after` | seconds | with `status`, send `Retry-After` |
 /// | `stall_after` | N | after N pieces, send nothing more and keep the connection open for `stall_ms` |
-/// | `stall_ms` | 0 to 600000 | how long a stall holds the connection before closing it (default 30000) |
+/// | `stall_ms` | 0 to 600000 | how long a stall holds the connection before closing it (default 30000; a wait of a second or more ends when the emulator stops) |
 /// | `drop_after` | N | after N pieces, close the connection without ending the response |
 ///
 /// An unknown key or a bad value makes the request a 400 naming the directive.
