@@ -43,15 +43,14 @@ import Testing
         let running = Task { await pool.run() }
         defer { running.cancel() }
         // The load starts on an open pool: on a machine busy with the whole suite, connecting can take longer
-        // than the first kill's 300 ms, and the kills would then find nothing to kill and no success to count.
+        // than the first kill's wait, which would then find nothing to kill.
         try await Self.waitUntilConnected(pool)
 
         let outcomes = Outcomes()
         try await withThrowingTaskGroup(of: Void.self) { group in
             for _ in 0..<16 {
                 group.addTask {
-                    let deadline = ContinuousClock.now + .seconds(3)
-                    while ContinuousClock.now < deadline {
+                    while !outcomes.isFinished {
                         do {
                             _ = try await store.withTenant(user) {
                                 try await $0.agents(PageRequest(limit: 5, order: .descending))
@@ -65,18 +64,21 @@ import Testing
                     }
                 }
             }
-            for _ in 0..<6 {
-                try await Task.sleep(for: .milliseconds(300))
+            // Each kill waits for the pool to serve again after the one before. (Kills at a fixed pace once
+            // found no request served between them, when the whole suite loaded both cores.)
+            for kill in 1...6 {
+                try await Task.sleep(for: .milliseconds(100))
+                let served = outcomes.totals.successes
                 _ = try await db.admin.query(
                     "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = \(db.runtimeURL.user) AND datname = \(db.name)",
                     logger: db.logger
                 ).collect()
+                #expect(try await outcomes.servedMore(than: served), "served again after kill \(kill)")
             }
+            outcomes.finish()
             try await group.waitForAll()
         }
-        let (successes, otherErrors) = outcomes.totals
-        #expect(otherErrors == 0)
-        #expect(successes > 0)
+        #expect(outcomes.totals.others == 0)
         let agents = try await store.withTenant(user) { try await $0.agents(PageRequest(limit: 5, order: .descending)) }
         #expect(agents.items.isEmpty)
     }
@@ -154,10 +156,26 @@ import Testing
 /// Successes and unexpected errors, counted across tasks.
 private final class Outcomes: Sendable {
     private let counts = Mutex((successes: 0, others: 0))
+    private let finished = Atomic(false)
 
     func count(success: Bool) {
         counts.withLock { success ? ($0.successes += 1) : ($0.others += 1) }
     }
 
     var totals: (successes: Int, others: Int) { counts.withLock { $0 } }
+
+    /// Waits (30 s at most) until more than `served` requests have succeeded.
+    func servedMore(than served: Int) async throws -> Bool {
+        let deadline = ContinuousClock.now + .seconds(30)
+        while totals.successes <= served {
+            guard ContinuousClock.now < deadline else { return false }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        return true
+    }
+
+    /// Tells the load to stop.
+    func finish() { finished.store(true, ordering: .relaxed) }
+
+    var isFinished: Bool { finished.load(ordering: .relaxed) }
 }
