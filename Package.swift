@@ -178,7 +178,11 @@ let package = Package(
         // MARK: Tests
         .target(
             name: "AgentTestSupport",
-            dependencies: ["AgentStore", "LocalPostgres", .product(name: "PostgresNIO", package: "postgres-nio")],
+            dependencies: [
+                "AgentStore", "LocalPostgres", .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "SystemPackage", package: "swift-system"),
+            ],
             path: "Tests/AgentTestSupport",
             swiftSettings: swiftSettings
         ),

@@ -88,7 +88,7 @@ import Testing
     /// (CI installs it and sets that).
     @Test func theOpenAIPythonSDKWalks() async throws {
         let required = ProcessInfo.processInfo.environment["REQUIRE_OPENAI_SDK"] == "1"
-        guard try PythonScript.canImport("openai") else {
+        guard try await PythonScript.canImport("openai") else {
             #expect(!required, "REQUIRE_OPENAI_SDK=1 but python3 cannot import openai")
             return
         }

@@ -20,7 +20,7 @@ import Testing
     func theConsoleWalksInChromium() async throws {
         let required = ProcessInfo.processInfo.environment["REQUIRE_BROWSER"] == "1"
         let driver = ProcessInfo.processInfo.environment["CHROMEDRIVER"] ?? "/usr/bin/chromedriver"
-        guard try PythonScript.canImport("selenium"), FileManager.default.isExecutableFile(atPath: driver) else {
+        guard try await PythonScript.canImport("selenium"), FileManager.default.isExecutableFile(atPath: driver) else {
             #expect(!required, "REQUIRE_BROWSER=1 but selenium or \(driver) is missing")
             return
         }

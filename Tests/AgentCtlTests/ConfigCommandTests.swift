@@ -10,10 +10,10 @@ import Testing
         try Fixtures.folder("home")
     }
 
-    @Test func printsEachSettingItsValueAndSourceWithSecretsRedacted() throws {
+    @Test func printsEachSettingItsValueAndSourceWithSecretsRedacted() async throws {
         let home = try Self.home()
         let file = try Fixtures.file(#"{"api": {"host": "0.0.0.0"}, "jwt": {"hs256": {"secret": "\#(Fixtures.jwtSecret)"}}}"#)
-        let run = try AgentCtlRun(
+        let run = try await AgentCtlRun(
             ["config", "check", "--config", file],
             environment: [
                 "AGENT_PLATFORM_HOME": home.path, "API_PORT": "9000", "DATABASE_URL": Fixtures.databaseURL,
@@ -39,10 +39,10 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: home.appending(path: ".local").path), "no database was started")
     }
 
-    @Test func anInvalidConfigurationExitsWithStatus2AndEveryError() throws {
+    @Test func anInvalidConfigurationExitsWithStatus2AndEveryError() async throws {
         let home = try Self.home()
         let badKey = String(repeating: "zz", count: 32)
-        let run = try AgentCtlRun(
+        let run = try await AgentCtlRun(
             ["config", "check"],
             environment: [
                 "AGENT_PLATFORM_HOME": home.path, "LOG_LEVEL": "chatty", "ENCRYPTION_KEYS": "k1:\(badKey)",
@@ -59,9 +59,9 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: home.appending(path: ".local").path))
     }
 
-    @Test func theFileCanBeNamedByItsVariable() throws {
+    @Test func theFileCanBeNamedByItsVariable() async throws {
         let file = try Fixtures.file(#"{"log": {"level": "error"}}"#)
-        let run = try AgentCtlRun(
+        let run = try await AgentCtlRun(
             ["config", "check"], environment: ["AGENT_PLATFORM_CONFIG": file, "AGENT_PLATFORM_HOME": try Self.home().path])
         #expect(run.status == 0)
         #expect(run.output.contains("configuration file: \(file)"))
@@ -70,9 +70,9 @@ import Testing
 
     /// A bad LOG_LEVEL used to be ignored while a bad API_PORT stopped the process; now both stop start-up alike.
     @Test(arguments: [("LOG_LEVEL", "chatty", "LOG_LEVEL must be one of"), ("API_PORT", "eighty", "API_PORT must be an integer")])
-    func aBadSettingStopsStartUpBeforeTheDatabase(variable: String, value: String, message: String) throws {
+    func aBadSettingStopsStartUpBeforeTheDatabase(variable: String, value: String, message: String) async throws {
         let home = try Self.home()
-        let run = try AgentCtlRun(["serve"], environment: ["AGENT_PLATFORM_HOME": home.path, variable: value])
+        let run = try await AgentCtlRun(["serve"], environment: ["AGENT_PLATFORM_HOME": home.path, variable: value])
         #expect(run.status == 1)
         #expect(run.errors.contains(message), "\(run.errors)")
         #expect(!run.errors.contains(value))

@@ -32,12 +32,12 @@ import Testing
             "ENCRYPTION_KEYS": "k2:\(TestKeys.new),k1:\(TestKeys.old)",
         ]
 
-        let verify = try AgentCtlRun(["keys", "verify"], environment: environment)
+        let verify = try await AgentCtlRun(["keys", "verify"], environment: environment)
         #expect(verify.status == 2)
         #expect(verify.output.contains("failed tenant=\(tenant.rawValue) connection=\(lostConnectionID): "))
         #expect(verify.output.contains("verified 3 connections, 1 failed"))
 
-        let rotate = try AgentCtlRun(["keys", "rotate", "--batch-size", "1"], environment: environment)
+        let rotate = try await AgentCtlRun(["keys", "rotate", "--batch-size", "1"], environment: environment)
         #expect(rotate.status == 2)
         #expect(rotate.errors.contains("progress: "), "plain progress lines when standard error is not a terminal")
         #expect(rotate.output.contains("re-sealed 2 of 3 connections under key k2"))
@@ -57,27 +57,27 @@ import Testing
         }
     }
 
-    @Test func anExternalDatabaseWithoutAKeyStopsWithTheVariableNamed() throws {
+    @Test func anExternalDatabaseWithoutAKeyStopsWithTheVariableNamed() async throws {
         let environment = [
             "DATABASE_URL": "postgresql://nobody@127.0.0.1:9/none", "ADMIN_DATABASE_URL": "postgresql://nobody@127.0.0.1:9/none",
         ]
-        let run = try AgentCtlRun(["keys", "verify"], environment: environment)
+        let run = try await AgentCtlRun(["keys", "verify"], environment: environment)
         #expect(run.status != 0)
         #expect(run.errors.contains("ENCRYPTION_KEY"))
     }
 
-    @Test func aBadKeyStopsWithTheVariableNamedAndNotTheValue() throws {
+    @Test func aBadKeyStopsWithTheVariableNamedAndNotTheValue() async throws {
         let badKey = String(repeating: "zz", count: 32)
         let environment = ["DATABASE_URL": "postgresql://nobody@127.0.0.1:9/none", "ENCRYPTION_KEYS": "k1:\(badKey)"]
-        let run = try AgentCtlRun(["keys", "verify"], environment: environment)
+        let run = try await AgentCtlRun(["keys", "verify"], environment: environment)
         #expect(run.status != 0)
         #expect(run.errors.contains("ENCRYPTION_KEYS"))
         #expect(!run.errors.contains(badKey) && !run.output.contains(badKey))
     }
 
-    @Test func generatePrintsAFreshKey() throws {
-        let first = try AgentCtlRun(["keys", "generate"], environment: [:])
-        let second = try AgentCtlRun(["keys", "generate"], environment: [:])
+    @Test func generatePrintsAFreshKey() async throws {
+        let first = try await AgentCtlRun(["keys", "generate"], environment: [:])
+        let second = try await AgentCtlRun(["keys", "generate"], environment: [:])
         #expect(first.status == 0)
         let key = first.output.trimmingCharacters(in: .newlines)
         #expect(key.count == 64 && key.allSatisfy(\.isHexDigit))

@@ -29,12 +29,12 @@ import Testing
             "ENCRYPTION_KEY": TestKeys.store, "REPLY_TIME_LIMIT_SECONDS": "300",
         ]
 
-        let tooEarly = try AgentCtlRun(
+        let tooEarly = try await AgentCtlRun(
             ["replies", "settle-interrupted", "--older-than-seconds", "60"], environment: environment)
         #expect(tooEarly.status != 0)
         #expect(tooEarly.errors.contains("at least the reply time limit (300 s)"))
 
-        let run = try AgentCtlRun(["replies", "settle-interrupted"], environment: environment)
+        let run = try await AgentCtlRun(["replies", "settle-interrupted"], environment: environment)
         #expect(run.status == 0)
         #expect(run.output.contains("settled as interrupted: 1 provider calls, 1 replies (started over 360 s ago)"))
         let status = try await db.admin.query(

@@ -1,0 +1,74 @@
+import Foundation
+import Subprocess
+import SystemPackage
+
+/// One finished run of a program a test starts (the `agentctl` binary, a Python script), awaited without
+/// holding a thread: `Process.waitUntilExit()` held one of the concurrency pool's two threads here for the
+/// program's whole run (both, when two such tests overlapped), and every other test of the parallel run
+/// stalled behind it (16 workers on the pool once got 4 requests through in 3 s, against 4,000 alone).
+public struct ChildProgram: Sendable {
+    /// The exit status, or 128 + the signal number when a signal ended the program.
+    public let status: Int32
+    /// Standard output (with standard error too when the run combined them).
+    public let output: String
+    public let errors: String
+
+    /// Runs `executable` with exactly `environment` and `input` on its standard input. After `timeLimit`
+    /// it is terminated (SIGTERM, then SIGKILL 5 s later) and ``ChildProgramTimedOut`` is thrown.
+    public static func run(
+        _ executable: String, arguments: [String], environment: [String: String], input: String = "",
+        combiningErrors: Bool = false, timeLimit: Duration
+    ) async throws -> ChildProgram {
+        let variables = Dictionary(
+            uniqueKeysWithValues: environment.compactMap { name, value in Environment.Key(rawValue: name).map { ($0, value) } })
+        let finished = try await withThrowingTaskGroup(of: ChildProgram?.self) { group in
+            group.addTask {
+                var options = PlatformOptions()
+                options.teardownSequence = [.send(signal: .terminate, allowedDurationToNextStep: .seconds(5))]
+                if combiningErrors {
+                    let result = try await Subprocess.run(
+                        .path(FilePath(executable)), arguments: Arguments(arguments), environment: .custom(variables),
+                        platformOptions: options, input: .string(input), output: .string(limit: outputLimit),
+                        error: .combinedWithOutput)
+                    return ChildProgram(status: result.terminationStatus.code, output: result.standardOutput, errors: "")
+                }
+                let result = try await Subprocess.run(
+                    .path(FilePath(executable)), arguments: Arguments(arguments), environment: .custom(variables),
+                    platformOptions: options, input: .string(input), output: .string(limit: outputLimit),
+                    error: .string(limit: outputLimit))
+                return ChildProgram(
+                    status: result.terminationStatus.code, output: result.standardOutput,
+                    errors: result.standardError)
+            }
+            group.addTask {
+                try await Task.sleep(for: timeLimit)
+                return nil
+            }
+            // The first to finish decides; cancelling the other ends the sleep or tears the program down.
+            let first = try await group.next() ?? nil
+            group.cancelAll()
+            return first
+        }
+        guard let finished else { throw ChildProgramTimedOut(executable: executable, timeLimit: timeLimit) }
+        return finished
+    }
+
+    /// What a test's program may print before the run fails.
+    static let outputLimit = 16 << 20
+}
+
+/// A program run by a test did not finish within its time limit.
+public struct ChildProgramTimedOut: Error, CustomStringConvertible {
+    public let executable: String
+    public let timeLimit: Duration
+    public var description: String { "\(executable) did not finish within \(timeLimit) and was terminated" }
+}
+
+extension TerminationStatus {
+    fileprivate var code: Int32 {
+        switch self {
+        case .exited(let code): code
+        case .signaled(let signal): 128 + signal
+        }
+    }
+}
