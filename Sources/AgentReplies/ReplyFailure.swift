@@ -1,4 +1,5 @@
 import AgentProviders
+import AgentStore
 
 /// Why a reply failed, in the platform's words: a problem type, a status for clients that need one, and
 /// a sentence. It never holds provider text, which could echo a key or a prompt.
@@ -18,6 +19,10 @@ public struct ReplyFailure: Error, Sendable, Equatable, CustomStringConvertible 
     static let timeLimit = ReplyFailure(
         slug: "reply-time-limit", status: 504, title: "Reply time limit",
         detail: "The reply took longer than the platform allows and was stopped.")
+    static let tooLong = ReplyFailure(
+        slug: "reply-too-long", status: 502, title: "Reply too long",
+        detail: "The model provider sent more text than a message holds (\(Message.maximumContentLength) characters); "
+            + "the reply was stopped there.")
     static let keyUnavailable = ReplyFailure(
         slug: "connection-key-unavailable", status: 503, title: "Connection key unavailable",
         detail: "The connection's API key could not be opened.")

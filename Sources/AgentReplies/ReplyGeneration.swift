@@ -18,6 +18,8 @@ struct ReplyGeneration: Sendable {
     /// What one call produced before it ended, however it ended.
     private struct Produced {
         var text = ""
+        /// The text's length as PostgreSQL counts it (Unicode scalars), kept as pieces arrive.
+        var length = 0
         var usage = TokenUsage()
         var finishReason: FinishReason?
         var failure: ReplyFailure?
@@ -111,9 +113,23 @@ struct ReplyGeneration: Sendable {
         var produced = Produced()
         for await event in stream {
             switch event {
-            case .text(let piece):
+            case .text(let received):
                 if produced.timeToFirstToken == nil { produced.timeToFirstToken = clock.now - started }
+                let piece = Self.storable(received)
+                let length = piece.unicodeScalars.count
+                let room = Message.maximumContentLength - produced.length
+                guard length <= room else {
+                    // More than a message holds (a provider that ignores max_tokens): keep what fits and stop
+                    // the call, rather than hold ever more text and fail to store any of it.
+                    let kept = String(piece.unicodeScalars.prefix(room))
+                    produced.text += kept
+                    produced.length += room
+                    await reply.append(kept)
+                    await reply.halt(.tooLong)
+                    return produced
+                }
                 produced.text += piece
+                produced.length += length
                 await reply.append(piece)
             case .usage(let usage):
                 produced.usage = produced.usage.merging(usage)
@@ -124,6 +140,13 @@ struct ReplyGeneration: Sendable {
             }
         }
         return produced
+    }
+
+    /// The piece as a message can hold it: PostgreSQL text cannot hold NUL, which JSON can carry (`\u0000`),
+    /// so each becomes U+FFFD; one NUL would otherwise fail the whole reply's storing.
+    static func storable(_ piece: String) -> String {
+        guard piece.utf8.contains(0) else { return piece }
+        return String(String.UnicodeScalarView(piece.unicodeScalars.map { $0 == "\u{0}" ? "\u{FFFD}" : $0 }))
     }
 
     // MARK: The store
@@ -163,6 +186,7 @@ struct ReplyGeneration: Sendable {
         let failure: ReplyFailure? =
             switch stop {
             case .timeLimit: .timeLimit
+            case .tooLong: .tooLong
             case .cancelled: nil
             case nil: produced.failure ?? (produced.finishReason == nil ? ReplyFailure(.protocolViolation(.endedEarly)) : nil)
             }

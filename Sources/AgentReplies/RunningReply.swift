@@ -22,6 +22,8 @@ public actor RunningReply {
         case cancelled
         /// The platform's time limit ran out: the reply keeps its text with status `failed`.
         case timeLimit
+        /// The provider sent more text than a message holds: the reply keeps what fits, with status `failed`.
+        case tooLong
     }
 
     init(tenant: UserID, started: Message?) {

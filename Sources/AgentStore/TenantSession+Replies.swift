@@ -14,7 +14,7 @@ extension TenantSession {
         agentID: AgentID, conversationID: ConversationID, _ new: NewReply, limits: ChatLimits, budget: ContextBudget,
         opening: KeyOpening? = nil
     ) async throws -> ReplyStart {
-        try Field.text(new.content, .content, length: 1...1_000_000)
+        try Field.text(new.content, .content, length: 1...Message.maximumContentLength)
         let subject = try await callSubject(agentID)
         if let parentID = new.parentID {
             let inConversation = try await row(

@@ -1,6 +1,8 @@
 /// The reply a script makes for one request: its pieces, why it ends, and its token counts.
 struct EmulatedReply: Sendable {
     static let fallbackText = "Hello from the provider emulator."
+    /// The most text `repeat` makes, in bytes.
+    static let largestText = 64 << 20
 
     var pieces: [String]
     /// `stop`, or `length` when `max_tokens` cut the pieces short (one piece counts as one token).
@@ -10,11 +12,12 @@ struct EmulatedReply: Sendable {
     var text: String { pieces.joined() }
 
     init(request: EmulatedChatRequest, script: EmulatorScript, echoed: String) {
-        let whole: String
+        let once: String
         switch script.text {
-        case .echo: whole = echoed.isEmpty ? Self.fallbackText : echoed
-        case .fixed(let text): whole = text
+        case .echo: once = echoed.isEmpty ? Self.fallbackText : echoed
+        case .fixed(let text): once = text
         }
+        let whole = String(repeating: once, count: min(script.repetitions, max(1, Self.largestText / max(once.utf8.count, 1))))
         var pieces = Self.split(whole, into: script.chunks)
         finishedByLength = request.maxTokens.map { $0 < pieces.count } ?? false
         if finishedByLength, let limit = request.maxTokens { pieces = Array(pieces.prefix(max(limit, 0))) }

@@ -47,6 +47,7 @@ extension EmulatorScript {
         case "echo":
             guard value.isEmpty || value == "on" else { throw failure }
             text = .echo
+        case "repeat": repetitions = try number(1...1000)
         case "chunks": chunks = try number(1...10_000)
         case "delay_ms": delay = .milliseconds(try number(0...600_000))
         case "usage":

@@ -17,6 +17,7 @@
 /// | --- | --- | --- |
 /// | `text` | any | reply with this text instead of echoing |
 /// | `echo` | `on` | echo the last user message (the default) |
+/// | `repeat` | 1 to 1000 | the text this many times over (64 MB at most), for a provider that runs on past any message's size |
 /// | `chunks` | 1 to 10000 | split the reply into this many streamed pieces (default 4; fewer when the text is shorter) |
 /// | `delay_ms` | 0 to 600000 | wait this long before each piece |
 /// | `usage` | `on`/`off` | report token usage (OpenAI streams only when `stream_options.include_usage` asks) |
@@ -37,6 +38,7 @@ public struct EmulatorScript: Hashable, Sendable {
     }
 
     public var text: Text = .echo
+    public var repetitions: Int = 1
     public var chunks: Int = 4
     public var delay: Duration = .zero
     public var usage: Bool = true

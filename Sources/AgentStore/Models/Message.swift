@@ -2,6 +2,10 @@ import Foundation
 
 /// One message of a conversation with an agent.
 public struct Message: Sendable, Equatable {
+    /// The characters a message's content holds at most, counted as PostgreSQL counts them (Unicode
+    /// scalars): the column's CHECK.
+    public static let maximumContentLength = 1_000_000
+
     /// The content a page of messages holds at most, give or take its last message: a page stops early
     /// past it (always holding one message) and says it has more. 100 messages of 1 MB each would
     /// otherwise be 100 MB in memory, several times over, for one request.
@@ -41,7 +45,7 @@ public struct NewMessage: Sendable {
     }
 
     func validate() throws(StoreError) {
-        try Field.text(content, .content, length: 0...1_000_000)
+        try Field.text(content, .content, length: 0...Message.maximumContentLength)
     }
 }
 

@@ -1,0 +1,55 @@
+import AgentAPI
+import AgentTestSupport
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import ProviderEmulator
+import Testing
+
+/// Text a provider sends that a message cannot hold as sent: more than a message holds, or a NUL. Either
+/// once failed the reply's storing (a CHECK, an encoding error), and the reply stayed `streaming` with its
+/// text lost and its tokens reserved.
+@Suite(.oneDatabase) struct ReplyTextTests {
+    @Test func aProviderThatRunsOnIsStoppedWhereAMessageIsFull() async throws {
+        let api = try await TestAPI.make()
+        let owner = try await api.makeUser()
+        try await ProviderEmulator().withRunning { baseURL in
+            try await api.test(.live) { client in
+                let chat = try await ChatFixture.make(client, owner, baseURLs: [baseURL])
+                // 10,000 characters 150 times over, in 150 pieces: one and a half million characters.
+                let stream = StreamedReply(
+                    try await client.send(
+                        .post, chat.replies("c1"), as: owner,
+                        json: ["content": "[emulator repeat=150 chunks=150]\n" + String(repeating: "0123456789", count: 1000)]))
+                #expect(stream.failureType?.hasSuffix("/reply-too-long") == true)
+                let reply = try stream.ended()
+                #expect(reply.status == "failed" && reply.error?.hasSuffix("/reply-too-long") == true)
+                #expect(reply.content.count == 1_000_000 && reply.content == stream.text)
+                #expect(reply.usage != nil)
+                let stored = try await client.send(.get, "/v1/agents/\(chat.agentID)/conversations/c1", as: owner)
+                let last = try #require(try stored.json()["last_message"] as? [String: Any])
+                #expect(last["id"] as? String == reply.id && last["status"] as? String == "failed")
+                // Its reservation was released: the tenant's usage shows the call settled.
+                let usage = try await client.send(.get, "/v1/usage", as: owner)
+                #expect(usage.status == .ok && !usage.text.contains(#""running""#))
+            }
+        }
+    }
+
+    @Test func aNULInTheProvidersTextIsKeptAsAReplacementCharacter() async throws {
+        let api = try await TestAPI.make()
+        let owner = try await api.makeUser()
+        try await ProviderEmulator().withRunning { baseURL in
+            try await api.test(.live) { client in
+                let chat = try await ChatFixture.make(client, owner, baseURLs: [baseURL + "/script/text=before%00after"])
+                let stream = StreamedReply(
+                    try await client.send(.post, chat.replies("c1"), as: owner, json: ["content": "Hi"]))
+                let reply = try stream.ended()
+                #expect(reply.status == "complete")
+                #expect(reply.content == "before\u{FFFD}after" && stream.text == reply.content)
+                let page = try await client.send(.get, "/v1/agents/\(chat.agentID)/conversations/c1/messages", as: owner)
+                #expect(page.text.contains(#"before\#u{FFFD}after"#))
+            }
+        }
+    }
+}
