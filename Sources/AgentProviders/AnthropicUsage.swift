@@ -14,8 +14,10 @@ struct AnthropicUsage: Decodable, Sendable {
 
     /// Prompt tokens include the cached prefix, written or read: Anthropic counts those apart from
     /// `input_tokens`, and a budget must see them all.
+    /// Each part is made plausible before the sum, which therefore cannot overflow.
     var tokenUsage: TokenUsage {
-        let prompt = inputTokens.map { $0 + (cacheCreationInputTokens ?? 0) + (cacheReadInputTokens ?? 0) }
-        return TokenUsage(prompt: prompt, completion: outputTokens)
+        let cached = [cacheCreationInputTokens, cacheReadInputTokens].reduce(0) { $0 + (TokenUsage.plausible($1) ?? 0) }
+        let prompt = TokenUsage.plausible(inputTokens).map { $0 + cached }
+        return TokenUsage(reportedPrompt: prompt, completion: outputTokens)
     }
 }

@@ -8,5 +8,5 @@ struct OpenAIUsage: Decodable, Sendable {
         case completionTokens = "completion_tokens"
     }
 
-    var tokenUsage: TokenUsage { TokenUsage(prompt: promptTokens, completion: completionTokens) }
+    var tokenUsage: TokenUsage { TokenUsage(reportedPrompt: promptTokens, completion: completionTokens) }
 }

@@ -39,6 +39,30 @@ import Testing
         #expect(!String(describing: reply.events).contains("SECRET"))
     }
 
+    /// Counts a provider cannot have meant are not taken as reported: a negative one is unknown (and then
+    /// estimated), one past what a ledger row holds is capped. Int.max input tokens and one cached token
+    /// once overflowed the sum and stopped the process: one tenant's provider could stop it for all.
+    @Test func countsOutOfRangeAreIgnoredOrCapped() {
+        let reply = Self.decode(
+            """
+            event: message_start
+            data: {"type":"message_start","message":{"usage":{"input_tokens":9223372036854775807,"cache_read_input_tokens":1,"output_tokens":-3}}}
+
+            event: content_block_delta
+            data: {"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"Hi"}}
+
+            event: message_delta
+            data: {"type":"message_delta","delta":{"stop_reason":"end_turn"},"usage":{"output_tokens":-1}}
+
+            event: message_stop
+            data: {"type":"message_stop"}
+
+
+            """)
+        #expect(reply.text == "Hi")
+        #expect(reply.usage == TokenUsage(prompt: TokenUsage.largestCount, completion: nil))
+    }
+
     @Test(arguments: [
         Recorded("text", RecordedStreams.anthropicText), Recorded("other blocks", RecordedStreams.anthropicWithOtherBlocks),
         Recorded("overloaded", RecordedStreams.anthropicOverloaded),

@@ -9,6 +9,20 @@ import Testing
 
     // MARK: Recorded streams
 
+    /// A negative count is unknown (and then estimated); one past what a ledger row holds is capped.
+    @Test func countsOutOfRangeAreIgnoredOrCapped() {
+        let reply = Self.decode(
+            """
+            data: {"choices":[{"index":0,"delta":{"content":"Hi"},"finish_reason":"stop"}],"usage":{"prompt_tokens":-7,"completion_tokens":99999999999999}}
+
+            data: [DONE]
+
+
+            """)
+        #expect(reply.text == "Hi")
+        #expect(reply.usage == TokenUsage(prompt: nil, completion: TokenUsage.largestCount))
+    }
+
     @Test func readsTextThenUsageFromTheUsageOnlyChunk() {
         let reply = Self.decode(RecordedStreams.openAIWithUsageChunk)
         #expect(reply.text == RecordedStreams.openAIWithUsageChunkText)
