@@ -12,6 +12,8 @@ public actor RunningReply {
     private var text = ""
     private var end: ReplyEnd?
     private var followers: [Int: AsyncStream<ReplyProgress>.Continuation] = [:]
+    /// Those waiting for the end alone, who are handed no text.
+    private var endWaiters: [Int: AsyncStream<ReplyProgress>.Continuation] = [:]
     private var nextFollower = 0
     private var stop: (@Sendable () -> Void)?
     /// Why the generation was told to stop, if it was.
@@ -31,8 +33,15 @@ public actor RunningReply {
         self.started = started
     }
 
-    /// The reply's progress from its start: what happened so far, then live until the end.
-    public func follow() -> AsyncStream<ReplyProgress> {
+    /// Clients that may follow one live reply at once. Each holds the text it has not read yet, up to the
+    /// whole reply (a million characters): without a bound, one tenant reattaching without reading could
+    /// hold the server's memory.
+    public static let maximumFollowers = 32
+
+    /// The reply's progress from its start: what happened so far, then live until the end; nil when
+    /// ``maximumFollowers`` already follow it live.
+    public func follow() -> AsyncStream<ReplyProgress>? {
+        guard end != nil || followers.count < Self.maximumFollowers else { return nil }
         let (stream, continuation) = AsyncStream.makeStream(of: ReplyProgress.self)
         if let started { continuation.yield(.started(started)) }
         if !text.isEmpty { continuation.yield(.delta(text)) }
@@ -41,18 +50,17 @@ public actor RunningReply {
             continuation.finish()
             return stream
         }
-        let id = nextFollower
-        nextFollower += 1
-        followers[id] = continuation
-        continuation.onTermination = { [weak self] _ in
-            Task { await self?.unfollow(id) }
-        }
+        followers[register(continuation)] = continuation
         return stream
     }
 
-    /// How the reply ended, once it has.
+    /// How the reply ended, once it has; nil if the wait was cancelled first.
     public func outcome() async -> ReplyEnd? {
-        for await progress in follow() {
+        if let end { return end }
+        // Only the end is kept for this wait, however much text comes before it.
+        let (stream, continuation) = AsyncStream.makeStream(of: ReplyProgress.self, bufferingPolicy: .bufferingNewest(1))
+        endWaiters[register(continuation)] = continuation
+        for await progress in stream {
             if case .ended(let end) = progress { return end }
         }
         return end
@@ -85,15 +93,27 @@ public actor RunningReply {
     func finish(_ ending: ReplyEnd) {
         guard end == nil else { return }
         end = ending
-        for follower in followers.values {
+        for follower in Array(followers.values) + Array(endWaiters.values) {
             follower.yield(.ended(ending))
             follower.finish()
         }
         followers = [:]
+        endWaiters = [:]
         stop = nil
+    }
+
+    /// A new id for `continuation`, forgotten when its stream ends.
+    private func register(_ continuation: AsyncStream<ReplyProgress>.Continuation) -> Int {
+        let id = nextFollower
+        nextFollower += 1
+        continuation.onTermination = { [weak self] _ in
+            Task { await self?.unfollow(id) }
+        }
+        return id
     }
 
     private func unfollow(_ id: Int) {
         followers[id] = nil
+        endWaiters[id] = nil
     }
 }

@@ -15,20 +15,6 @@ import Testing
 /// What happens to a reply while it runs: a cancel stops the upstream call at once, a client that goes
 /// away loses nothing (the reply runs on and can be followed again), and limits hold under concurrency.
 @Suite(.oneDatabase) struct ReplyLifecycleTests {
-    /// The agent's conversation `c1`'s last message, once it is a streaming reply.
-    func runningReply(_ client: any TestClientProtocol, _ owner: Tenant, _ chat: ChatFixture) async throws -> String {
-        for _ in 0..<200 {
-            let conversation = try await client.send(.get, "/v1/agents/\(chat.agentID)/conversations/c1", as: owner)
-            if conversation.status == .ok, let last = try conversation.json()["last_message"] as? [String: Any],
-                last["role"] as? String == "assistant", let id = last["id"] as? String
-            {
-                return id
-            }
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        throw CancellationError()
-    }
-
     /// The streams `emulator` saw closed before their end, once it saw one. It sees so when a write fails, a
     /// write or two after the platform hung up: 2 s at most.
     func streamsClosedEarly(_ emulator: ProviderEmulator) async throws -> Int {
@@ -56,7 +42,7 @@ import Testing
                             json: ["content": "[emulator chunks=100 delay_ms=30]\n" + String(repeating: "word ", count: 100)]
                         ).text)
                 }
-                let replyID = try await runningReply(client, owner, chat)
+                let replyID = try await chat.runningReply(client, owner)
                 try await Task.sleep(for: .milliseconds(150))
                 let cancelled = try ReplyMessage.decode(
                     try await client.send(.post, "/v1/messages/\(replyID)/cancel", as: owner).text)
@@ -131,7 +117,7 @@ import Testing
                     }
                 }
                 try await hungUp.value
-                let replyID = try await runningReply(client, owner, chat)
+                let replyID = try await chat.runningReply(client, owner)
                 // Reattach: what was generated so far, then the rest, to the end.
                 let followed = StreamedReply(try await client.send(.get, "/v1/messages/\(replyID)/stream", as: owner))
                 #expect(followed.names.first == "reply.started" && followed.names.last == "reply.completed")

@@ -91,7 +91,10 @@ struct ChatCompletionsController: Sendable {
         )
         // Until the first token, a failure can still be an HTTP error with its status. The stream goes on
         // where this wait stopped (its iterators share one buffer), so the body follows the same one.
-        let progress = await running.follow()
+        // The completion's own request is its first follower: there is room.
+        guard let progress = await running.follow() else {
+            throw OpenAIError(Problem.tooManyFollowers(RunningReply.maximumFollowers))
+        }
         let first = try await Self.firstTokenOrEnd(of: progress)
         guard body.stream == true else {
             guard let end = await Self.end(of: progress, after: first) else { throw OpenAIError(Problem.unavailable()) }

@@ -110,7 +110,9 @@ struct ReplyController: Sendable {
             return try APIResponseEncoder.response(
                 ExchangeBody(message: prompt.map(MessageBody.init), reply: MessageBody(reply)), status: status)
         }
-        let progress = await running.follow()
+        guard let progress = await running.follow() else {
+            throw Problem.tooManyFollowers(RunningReply.maximumFollowers)
+        }
         return Response(
             status: .ok, headers: ServerSentEvents.headers,
             body: ResponseBody { writer in

@@ -127,6 +127,15 @@ extension Problem {
         return problem
     }
 
+    /// A 429: as many clients as may follow one running reply already do.
+    static func tooManyFollowers(_ maximum: Int) -> Problem {
+        var problem = Problem(
+            .tooManyRequests, slug: "too-many-followers", title: "Too many followers",
+            detail: "\(maximum) clients already follow this reply; retry when one has stopped.")
+        problem.headers[.retryAfter] = "1"
+        return problem
+    }
+
     static func internalError() -> Problem {
         Problem(
             .internalServerError, slug: "internal-error", title: "Internal server error",

@@ -118,6 +118,20 @@ struct ChatFixture: Sendable {
     func replies(_ conversation: String) -> String {
         "/v1/agents/\(agentID)/conversations/\(conversation)/replies"
     }
+
+    /// The id of conversation `c1`'s last message, once it is a reply (4 s at most).
+    func runningReply(_ client: any TestClientProtocol, _ owner: Tenant) async throws -> String {
+        for _ in 0..<200 {
+            let conversation = try await client.send(.get, "/v1/agents/\(agentID)/conversations/c1", as: owner)
+            if conversation.status == .ok, let last = try conversation.json()["last_message"] as? [String: Any],
+                last["role"] as? String == "assistant", let id = last["id"] as? String
+            {
+                return id
+            }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        throw CancellationError()
+    }
 }
 
 extension TestResponse {
