@@ -23,6 +23,9 @@ public struct ReplyFailure: Error, Sendable, Equatable, CustomStringConvertible 
         slug: "reply-too-long", status: 502, title: "Reply too long",
         detail: "The model provider sent more text than a message holds (\(Message.maximumContentLength) characters); "
             + "the reply was stopped there.")
+    static let notStored = ReplyFailure(
+        slug: "reply-not-stored", status: 500, title: "Reply not stored",
+        detail: "The database refused the reply as generated; it was stored without its text.")
     static let keyUnavailable = ReplyFailure(
         slug: "connection-key-unavailable", status: 503, title: "Connection key unavailable",
         detail: "The connection's API key could not be opened.")

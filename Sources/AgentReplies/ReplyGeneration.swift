@@ -149,6 +149,14 @@ struct ReplyGeneration: Sendable {
         return String(String.UnicodeScalarView(piece.unicodeScalars.map { $0 == "\u{0}" ? "\u{FFFD}" : $0 }))
     }
 
+    /// Whether the database refused what a settlement holds, as opposed to being away.
+    static func refusesWhatItHolds(_ error: StoreError) -> Bool {
+        switch error {
+        case .invalid, .invalidFields, .conflict: true
+        default: false
+        }
+    }
+
     // MARK: The store
 
     /// Opens the connection's key for this call alone; the opening is audited with its purpose.
@@ -202,34 +210,57 @@ struct ReplyGeneration: Sendable {
             call: CallSettlement(
                 status: status, connectionID: connection, usage: usage, latencyMilliseconds: elapsed.milliseconds,
                 timeToFirstTokenMilliseconds: produced.timeToFirstToken?.milliseconds, error: failure?.slug))
-        count(settlement.call)
-        let stored = await Task { await store(settlement, call: call) }.value
+        let (stored, kept) = await Task { await store(settlement, call: call) }.value
+        count(kept.call)
+        guard kept == settlement else {
+            await reply.finish(
+                ReplyEnd(status: .failed, text: "", finishReason: nil, usage: usage, failure: .notStored, message: stored))
+            return
+        }
         await reply.finish(
             ReplyEnd(
                 status: status, text: produced.text, finishReason: produced.finishReason?.name, usage: usage, failure: failure,
                 message: stored))
     }
 
-    private func store(_ settlement: ReplySettlement, call: ProviderCallID) async -> Message? {
+    /// Returns the reply as stored, and the settlement stored: `settlement`, or, when the database refused
+    /// what it holds, the same failed with `reply-not-stored` and without its text.
+    private func store(_ settlement: ReplySettlement, call: ProviderCallID) async -> (Message?, ReplySettlement) {
         let clock = ContinuousClock()
         let deadline = clock.now + settings.settlementPatience
         var pause = Duration.milliseconds(100)
+        var settlement = settlement
         while true {
             do {
                 guard let replyID = plan.replyID else {
                     try await store.settleCall(call, of: tenant, settlement.call)
-                    return nil
+                    return (nil, settlement)
                 }
-                return try await store.settleReply(replyID, call: call, of: tenant, settlement)
+                return (try await store.settleReply(replyID, call: call, of: tenant, settlement), settlement)
             } catch StoreError.notFound {
                 // The reply was deleted while it ran (with its conversation, say); the same statement settled
                 // the ledger row, and waiting would only hold its followers.
-                return nil
+                return (nil, settlement)
+            } catch let error as StoreError
+                where Self.refusesWhatItHolds(error) && settlement.call.error != ReplyFailure.notStored.slug
+            {
+                // No retry changes a refusal (a check no validation foresaw). Stored without its text, failed,
+                // the reply at least ends, and its reserved tokens are released.
+                logger.error(
+                    "the outcome of a reply was refused; it is stored without its text",
+                    metadata: ["call": "\(call)", "error": "\(error)"])
+                settlement = ReplySettlement(
+                    content: "", finishReason: nil,
+                    call: CallSettlement(
+                        status: .failed, connectionID: settlement.call.connectionID, usage: settlement.call.usage,
+                        latencyMilliseconds: settlement.call.latencyMilliseconds,
+                        timeToFirstTokenMilliseconds: settlement.call.timeToFirstTokenMilliseconds,
+                        error: ReplyFailure.notStored.slug))
             } catch {
                 guard clock.now + pause < deadline else {
                     logger.error(
                         "the outcome of a reply could not be stored", metadata: ["call": "\(call)", "error": "\(error)"])
-                    return nil
+                    return (nil, settlement)
                 }
                 try? await Task.sleep(for: pause)
                 pause = min(pause * 2, .seconds(5))

@@ -3,12 +3,13 @@ import AgentTestSupport
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import PostgresNIO
 import ProviderEmulator
 import Testing
 
 /// Text a provider sends that a message cannot hold as sent: more than a message holds, or a NUL. Either
 /// once failed the reply's storing (a CHECK, an encoding error), and the reply stayed `streaming` with its
-/// text lost and its tokens reserved.
+/// text lost and its tokens reserved. Whatever else the database refuses ends the reply too.
 @Suite(.oneDatabase) struct ReplyTextTests {
     @Test func aProviderThatRunsOnIsStoppedWhereAMessageIsFull() async throws {
         let api = try await TestAPI.make()
@@ -51,5 +52,31 @@ import Testing
                 #expect(page.text.contains(#"before\#u{FFFD}after"#))
             }
         }
+    }
+
+    /// A refusal no validation foresaw (here a check added for the test) is not retried for a minute and
+    /// dropped: the reply is stored failed without its text, and its tokens are released.
+    @Test func anOutcomeTheDatabaseRefusesIsStoredWithoutItsText() async throws {
+        let api = try await TestAPI.make()
+        let owner = try await api.makeUser()
+        _ = try await api.db.admin.query(
+            "ALTER TABLE agent_messages ADD CONSTRAINT test_refuses_marker CHECK (content NOT LIKE '%refuse-me%')",
+            logger: api.logger
+        ).collect()
+        try await ProviderEmulator().withRunning { baseURL in
+            try await api.test(.live) { client in
+                let chat = try await ChatFixture.make(client, owner, baseURLs: [baseURL + "/script/text=refuse-me"])
+                let stream = StreamedReply(
+                    try await client.send(.post, chat.replies("c1"), as: owner, json: ["content": "Hi"]))
+                #expect(stream.failureType?.hasSuffix("/reply-not-stored") == true)
+                let reply = try stream.ended()
+                #expect(reply.status == "failed" && reply.content.isEmpty && reply.usage != nil)
+                let usage = try await client.send(.get, "/v1/usage", as: owner)
+                #expect(usage.status == .ok && !usage.text.contains(#""running""#))
+            }
+        }
+        _ = try await api.db.admin.query(
+            "ALTER TABLE agent_messages DROP CONSTRAINT test_refuses_marker", logger: api.logger
+        ).collect()
     }
 }
