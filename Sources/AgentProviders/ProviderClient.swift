@@ -31,6 +31,8 @@ public struct ProviderClient: Sendable {
     public let httpClient: HTTPClient
     public let addressPolicy: ProviderAddressPolicy
     public let timeouts: ProviderTimeouts
+    /// The clients of calls to a host name, pinned to the address checked (see ``PinnedClients``).
+    let pinnedClients: PinnedClients
 
     /// The event loops the calls run on, where timers of a call's lifetime belong too.
     public var eventLoopGroup: any EventLoopGroup { httpClient.eventLoopGroup }
@@ -41,6 +43,13 @@ public struct ProviderClient: Sendable {
         self.httpClient = httpClient
         self.addressPolicy = addressPolicy
         self.timeouts = timeouts
+        pinnedClients = PinnedClients(
+            configuration: Self.httpClientConfiguration(timeouts: timeouts), eventLoopGroup: httpClient.eventLoopGroup)
+    }
+
+    /// Shuts down the clients this one made for pinned calls; `httpClient` stays its owner's to shut down.
+    public func shutdown() async {
+        await pinnedClients.shutdown()
     }
 
     /// The configuration of a client for provider calls: no redirects, the connect timeout, no
@@ -109,13 +118,15 @@ public struct ProviderClient: Sendable {
     /// A response whose head was 2xx, and how to let go of the client it came through.
     struct OpenedCall: Sendable {
         let response: HTTPClientResponse
-        /// Shuts down a client made for this call alone; nothing for the shared one.
-        let ownClient: HTTPClient?
+        /// The client the call went through.
+        let client: HTTPClient
         /// Where the body's idle timer runs.
         let loop: any EventLoop
+        /// Lets go of a pinned client; nothing for the shared one.
+        let releaseClient: @Sendable () async -> Void
 
         func release() async {
-            try? await ownClient?.shutdown()
+            await releaseClient()
         }
     }
 
@@ -146,26 +157,26 @@ public struct ProviderClient: Sendable {
         outgoing.body = .bytes(ByteBuffer(bytes: body))
 
         let client: HTTPClient
-        let ownClient: HTTPClient?
+        let releaseClient: @Sendable () async -> Void
         switch target {
         case .asWritten:
             client = httpClient
-            ownClient = nil
+            releaseClient = {}
         case .pinned(let address):
-            var configuration = Self.httpClientConfiguration(timeouts: timeouts)
-            configuration.dnsOverride = [endpoint.host: address.description]
-            client = HTTPClient(eventLoopGroup: httpClient.eventLoopGroup, configuration: configuration)
-            ownClient = client
+            let lease = pinnedClients.lease(host: endpoint.host, address: address)
+            client = lease.client
+            releaseClient = lease.release
         }
 
         let response: HTTPClientResponse
         do {
             response = try await client.execute(outgoing, deadline: .now() + TimeAmount(timeouts.responseHead))
         } catch {
-            try? await ownClient?.shutdown()
+            await releaseClient()
             throw Task.isCancelled ? .cancelled : Self.unreachable(error)
         }
-        let call = OpenedCall(response: response, ownClient: ownClient, loop: client.eventLoopGroup.any())
+        let call = OpenedCall(
+            response: response, client: client, loop: client.eventLoopGroup.any(), releaseClient: releaseClient)
         if let first = response.history.first, response.history.count > 1 {
             // A shared client that was not made with `httpClientConfiguration` followed a redirect; its
             // target was never checked, so its answer is not used.

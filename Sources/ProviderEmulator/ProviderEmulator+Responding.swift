@@ -15,7 +15,8 @@ extension ProviderEmulator {
         "authorization", "x-api-key", "api-key", "proxy-authorization", "cookie", "x-goog-api-key",
     ]
 
-    func respond(to request: Request) async throws -> Response {
+    /// Answers `request`, which came from `clientPort`.
+    func respond(to request: Request, from clientPort: Int?) async throws -> Response {
         let path = request.uri.path
         switch (request.method, path) {
         case (.get, "/_emulator/requests"):
@@ -29,21 +30,26 @@ extension ProviderEmulator {
             return json(
                 #"{"object":"list","data":[{"id":"emulator","object":"model","created":1700000000,"owned_by":"emulator"}]}"#)
         case (.post, _) where path.hasSuffix("/v1/chat/completions"):
-            return try await chat(request, wire: .openAI, prefix: path.dropLast("/v1/chat/completions".count))
+            return try await chat(
+                request, wire: .openAI, prefix: path.dropLast("/v1/chat/completions".count), clientPort: clientPort)
         case (.post, _) where path.hasSuffix("/v1/messages"):
-            return try await chat(request, wire: .anthropic, prefix: path.dropLast("/v1/messages".count))
+            return try await chat(
+                request, wire: .anthropic, prefix: path.dropLast("/v1/messages".count), clientPort: clientPort)
         default:
             return json(#"{"error":{"message":"not found","type":"invalid_request_error"}}"#, status: .notFound)
         }
     }
 
-    private func chat(_ request: Request, wire: EmulatedWire, prefix: Substring) async throws -> Response {
+    private func chat(_ request: Request, wire: EmulatedWire, prefix: Substring, clientPort: Int?) async throws
+        -> Response
+    {
         let body = try await request.body.collect(upTo: Self.maximumRequestBytes)
         guard let chat = try? JSONDecoder().decode(EmulatedChatRequest.self, from: Data(body.readableBytesView)) else {
             return json(wire.errorBody(status: 400), status: .badRequest)
         }
         let presented = wire.presentedKey(in: header(wire.keyHeader, of: request))
-        await recorder.record(record(chat, path: request.uri.path, wire: wire, key: presented, request: request))
+        await recorder.record(
+            record(chat, path: request.uri.path, wire: wire, key: presented, request: request, clientPort: clientPort))
 
         // The script: defaults, then the path's segments, then the message's directive line.
         let (directives, echoed) = EmulatorScript.directiveLine(in: chat.lastUserMessage ?? "")
@@ -97,12 +103,13 @@ extension ProviderEmulator {
     }
 
     private func record(
-        _ chat: EmulatedChatRequest, path: String, wire: EmulatedWire, key: String?, request: Request
+        _ chat: EmulatedChatRequest, path: String, wire: EmulatedWire, key: String?, request: Request, clientPort: Int?
     ) -> RecordedRequest {
         var messages = chat.messages.map { RecordedRequest.Message(role: $0.role, content: $0.content) }
         if let system = chat.system { messages.insert(.init(role: "system", content: system), at: 0) }
         return RecordedRequest(
-            path: path, host: request.head.authority ?? header("host", of: request), wireProtocol: wire.rawValue,
+            path: path, host: request.head.authority ?? header("host", of: request), clientPort: clientPort,
+            wireProtocol: wire.rawValue,
             model: chat.model, messages: messages,
             temperature: chat.temperature, maxTokens: chat.maxTokens, stream: chat.stream,
             keySHA256: key.map(Self.sha256),

@@ -46,8 +46,8 @@ public struct ProviderEmulator: Service {
     /// Serves until cancelled or shut down gracefully, telling `onListening` the bound port once it listens.
     public func run(onListening: @escaping @Sendable (Int) async -> Void) async throws {
         let emulator = self
-        let responder = CallbackResponder<BasicRequestContext> { request, _ in
-            try await emulator.respond(to: request)
+        let responder = CallbackResponder<EmulatorRequestContext> { request, context in
+            try await emulator.respond(to: request, from: context.clientPort)
         }
         let application = Application(
             responder: responder,

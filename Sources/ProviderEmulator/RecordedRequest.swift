@@ -12,6 +12,8 @@ public struct RecordedRequest: Codable, Hashable, Sendable {
     public var path: String
     /// The `Host` header: the name the client addressed, whatever address it connected to.
     public var host: String?
+    /// The port the client connected from: requests from one port came over one connection.
+    public var clientPort: Int?
     /// `openai` or `anthropic`.
     public var wireProtocol: String
     public var model: String?
@@ -27,6 +29,7 @@ public struct RecordedRequest: Codable, Hashable, Sendable {
 
     private enum CodingKeys: String, CodingKey {
         case path, host, model, messages, temperature, stream
+        case clientPort = "client_port"
         case wireProtocol = "protocol"
         case maxTokens = "max_tokens"
         case keySHA256 = "key_sha256"

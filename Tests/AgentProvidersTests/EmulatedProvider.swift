@@ -40,7 +40,14 @@ struct EmulatedProvider: Sendable {
         do {
             let value = try await emulator.withRunning { baseURL in
                 let client = ProviderClient(httpClient: httpClient, addressPolicy: addressPolicy, timeouts: timeouts)
-                return try await body(EmulatedProvider(emulator: emulator, baseURL: baseURL, client: client))
+                do {
+                    let value = try await body(EmulatedProvider(emulator: emulator, baseURL: baseURL, client: client))
+                    await client.shutdown()
+                    return value
+                } catch {
+                    await client.shutdown()
+                    throw error
+                }
             }
             result = .success(value)
         } catch {

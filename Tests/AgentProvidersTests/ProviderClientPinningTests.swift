@@ -1,25 +1,53 @@
+import AsyncHTTPClient
 import ProviderEmulator
 import Testing
 
 @testable import AgentProviders
 
-/// The pinned path of a host name: the call connects to the checked address, not to what DNS says.
+/// The pinned path of a host name: the call connects to the checked address, not to what DNS says, and
+/// calls to one host and address reuse one client and its connections.
 @Suite struct ProviderClientPinningTests {
+    /// Calls `provider.invalid` (which never resolves, RFC 6761) pinned to loopback, reading the whole answer.
+    static func pinnedCall(_ provider: EmulatedProvider) async throws -> HTTPClient {
+        let port = try #require(provider.baseURL.split(separator: ":").last.flatMap { Int($0) })
+        let endpoint = try ProviderEndpoint(wireProtocol: .openAI, baseURL: "http://provider.invalid:\(port)")
+        let pin = try #require(IPAddress(literal: "127.0.0.1"))
+        return try await within {
+            let call = try await provider.client.open(
+                chat("pinned", model: "m"), endpoint: endpoint, apiKey: provider.key, target: .pinned(pin))
+            for try await _ in call.response.body {}
+            await call.release()
+            return call.client
+        }
+    }
+
     @Test func aPinnedCallConnectsToTheCheckedAddressUnderItsName() async throws {
         try await EmulatedProvider.run { provider in
-            let port = try #require(provider.baseURL.split(separator: ":").last.flatMap { Int($0) })
-            // `.invalid` never resolves (RFC 6761): only the pin can bring the call to the emulator.
-            let endpoint = try ProviderEndpoint(wireProtocol: .openAI, baseURL: "http://provider.invalid:\(port)")
-            let loopback = try #require(IPAddress(literal: "127.0.0.1"))
-            let call = try await within {
-                try await provider.client.open(
-                    chat("pinned", model: "m"), endpoint: endpoint, apiKey: provider.key, target: .pinned(loopback))
-            }
-            #expect(call.ownClient != nil)
-            await call.release()
+            let client = try await Self.pinnedCall(provider)
+            #expect(client !== provider.client.httpClient)
             let recorded = try #require(await provider.emulator.recordedRequests().first)
-            #expect(recorded.host == "provider.invalid:\(port)")
+            #expect(recorded.host?.hasPrefix("provider.invalid:") == true)
             #expect(recorded.keySHA256 == provider.keyHash)
+        }
+    }
+
+    /// Each call once made a client of its own, and so a new connection (a TLS handshake to a real provider).
+    @Test func callsToOneHostAndAddressReuseOneClientAndItsConnection() async throws {
+        try await EmulatedProvider.run { provider in
+            let first = try await Self.pinnedCall(provider)
+            let second = try await Self.pinnedCall(provider)
+            #expect(first === second)
+            let ports = await provider.emulator.recordedRequests().map(\.clientPort)
+            #expect(ports.count == 2 && ports[0] != nil && ports[0] == ports[1])
+
+            // Another address of the host is another client.
+            let elsewhere = provider.client.pinnedClients.lease(
+                host: "provider.invalid", address: try #require(IPAddress(literal: "127.0.0.2")))
+            #expect(elsewhere.client !== first)
+            await elsewhere.release()
+            #expect(provider.client.pinnedClients.count == 2)
+            await provider.client.shutdown()
+            #expect(provider.client.pinnedClients.count == 0)
         }
     }
 }

@@ -74,8 +74,9 @@ struct ServeCommand: AsyncParsableCommand {
         let httpClient = HTTPClient(
             eventLoopGroupProvider: .shared(MultiThreadedEventLoopGroup.singleton),
             configuration: ProviderClient.httpClientConfiguration())
+        let providers = ProviderClient(httpClient: httpClient, addressPolicy: platform.providerAddressPolicy)
         let replies = ReplyGenerator(
-            store: store, client: ProviderClient(httpClient: httpClient, addressPolicy: platform.providerAddressPolicy),
+            store: store, client: providers,
             settings: platform.replies, metrics: ProviderCallMetrics(factory: PrometheusMetricsFactory(registry: registry)),
             logger: logger)
         let companions: [any APICompanion] = try platform.console.map { [try WebConsole(settings: $0)] } ?? []
@@ -98,9 +99,11 @@ struct ServeCommand: AsyncParsableCommand {
         do {
             try await group.run()
         } catch {
+            await providers.shutdown()
             try? await httpClient.shutdown()
             throw error
         }
+        await providers.shutdown()
         try await httpClient.shutdown()
     }
 }
