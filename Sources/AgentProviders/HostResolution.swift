@@ -1,4 +1,5 @@
 import NIOPosix
+import Synchronization
 
 #if canImport(Glibc)
     import Glibc
@@ -10,8 +11,22 @@ import NIOPosix
 
 /// Name resolution for the address check: the system resolver (`getaddrinfo`), on NIO's blocking-work
 /// thread pool, so that a slow DNS server holds neither an event loop nor a concurrency thread.
+///
+/// An answer is kept for ``answerLifetime``: without a caching resolver on the machine (a container's is
+/// often a forwarder; Kubernetes' `ndots:5` makes several queries of one external name) every call paid
+/// that many DNS round trips before connecting. What is kept is what was checked and is connected to, so
+/// keeping it lets nothing else through; a failure is not kept.
 enum HostResolution {
+    /// How long an answer is used before the name is resolved again.
+    static let answerLifetime: Duration = .seconds(30)
+    /// Names kept at most; past it, the kept answers are dropped.
+    static let maximumAnswers = 1024
+
+    private static let answers = Mutex<[String: (addresses: [IPAddress], expires: ContinuousClock.Instant)]>([:])
+
     static func addresses(of host: String, port: Int) async throws(ProviderCallError) -> [IPAddress] {
+        let name = "\(host):\(port)"
+        if let kept = answers.withLock({ $0[name] }), kept.expires > .now { return kept.addresses }
         let result: [IPAddress]?
         do {
             result = try await NIOThreadPool.singleton.runIfActive { resolve(host, port: port) }
@@ -19,7 +34,16 @@ enum HostResolution {
             throw .unreachable(.nameNotResolved)
         }
         guard let result, !result.isEmpty else { throw .unreachable(.nameNotResolved) }
+        answers.withLock { answers in
+            if answers.count >= maximumAnswers { answers = [:] }
+            answers[name] = (result, .now + answerLifetime)
+        }
         return result
+    }
+
+    /// The kept answer for `host` and `port`, if one is fresh.
+    static func keptAddresses(of host: String, port: Int) -> [IPAddress]? {
+        answers.withLock { $0["\(host):\(port)"] }.flatMap { $0.expires > .now ? $0.addresses : nil }
     }
 
     private static func resolve(_ host: String, port: Int) -> [IPAddress]? {

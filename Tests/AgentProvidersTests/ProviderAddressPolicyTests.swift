@@ -41,10 +41,15 @@ import Testing
         }
     }
 
+    /// The answer is kept for a while, and checked again at each call all the same.
     @Test func refusesAHostNameThatResolvesToLoopback() async throws {
-        let endpoint = try ProviderEndpoint(wireProtocol: .anthropic, baseURL: "http://localhost:9999")
-        await #expect(throws: ProviderCallError.refusedAddress(host: "localhost")) {
-            try await ProviderAddressPolicy.publicOnly.check(endpoint)
+        let endpoint = try ProviderEndpoint(wireProtocol: .anthropic, baseURL: "http://localhost:9998")
+        for _ in 0..<2 {
+            await #expect(throws: ProviderCallError.refusedAddress(host: "localhost")) {
+                try await ProviderAddressPolicy.publicOnly.check(endpoint)
+            }
+            let kept = try #require(HostResolution.keptAddresses(of: "localhost", port: 9998))
+            #expect(kept.allSatisfy { !$0.isPublic })
         }
     }
 
