@@ -4,29 +4,62 @@ import Foundation
 /// `agentctl serve` in a child process, so that its memory is measured apart from the load generator.
 final class ServerProcess: Sendable {
     private let process: Process
+    /// The folder of the configuration file that carries the server's secrets.
+    private let secretsFolder: URL
     let port: Int
 
-    private init(process: Process, port: Int) {
+    private init(process: Process, secretsFolder: URL, port: Int) {
         self.process = process
+        self.secretsFolder = secretsFolder
         self.port = port
     }
 
-    /// Starts this executable's `serve` on `port`, with `environment` added to a copy of ours minus the
-    /// variables that would point it elsewhere (a configuration file could add keys beside `environment`'s).
-    static func start(port: Int, environment: [String: String]) throws -> ServerProcess {
+    /// Starts this executable's `serve` on `port`, with `environment` added to a copy of ours.
+    ///
+    /// `secrets` (the database URL, the encryption key) reach it in a configuration file that only this
+    /// user can read, removed when it stops, never in its environment: a process's environment can be read
+    /// by others of its user (`/proc/<pid>/environ`) and is inherited by its children. Every secret setting
+    /// of ours is left out of the environment it inherits, since the environment would win over the file.
+    static func start(port: Int, environment: [String: String], secrets: [Setting: String]) throws -> ServerProcess {
+        let folder = FileManager.default.temporaryDirectory.appending(path: "agentctl-bench-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(
+            at: folder, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
+        let file = folder.appending(path: "config.json")
+        var tree: [String: Any] = [:]
+        for (setting, value) in secrets { tree = Self.setting(setting.components[...], to: value, in: tree) }
+        guard
+            FileManager.default.createFile(
+                atPath: file.path, contents: try JSONSerialization.data(withJSONObject: tree),
+                attributes: [.posixPermissions: 0o600])
+        else { throw CommandFailure("could not write the server's configuration file in \(folder.path)") }
+
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
         process.arguments = ["serve", "--hostname", "127.0.0.1", "--port", "\(port)"]
         var variables = ProcessInfo.processInfo.environment
-        variables["ADMIN_DATABASE_URL"] = nil
-        variables["ENCRYPTION_KEYS"] = nil
-        variables[Setting.configurationFileVariable] = nil
+        for setting in Setting.all where setting.isSecret { variables[setting.variable] = nil }
         variables["LOG_LEVEL"] = "warning"
         variables.merge(environment) { $1 }
+        variables[Setting.configurationFileVariable] = file.path
         process.environment = variables
         process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        return ServerProcess(process: process, port: port)
+        do {
+            try process.run()
+        } catch {
+            try? FileManager.default.removeItem(at: folder)
+            throw error
+        }
+        return ServerProcess(process: process, secretsFolder: folder, port: port)
+    }
+
+    /// `tree` with `value` at the path of `components` (`["database", "url"]`: `{"database": {"url": ...}}`).
+    private static func setting(_ components: ArraySlice<String>, to value: String, in tree: [String: Any]) -> [String: Any] {
+        guard let first = components.first else { return tree }
+        var tree = tree
+        tree[first] =
+            components.count == 1
+            ? value : Self.setting(components.dropFirst(), to: value, in: tree[first] as? [String: Any] ?? [:])
+        return tree
     }
 
     /// Polls `/health` until the server answers (30 s at most).
@@ -62,6 +95,7 @@ final class ServerProcess: Sendable {
     }
 
     func stop() {
+        defer { try? FileManager.default.removeItem(at: secretsFolder) }
         guard process.isRunning else { return }
         process.interrupt()
         process.waitUntilExit()

@@ -76,10 +76,10 @@ extension BenchCommand {
                 let server = try ServerProcess.start(
                     port: port,
                     environment: [
-                        "DATABASE_URL": database.runtimeURL.replacing(), "ENCRYPTION_KEY": keyHex,
                         // The load comes from one address: the API's rate limits would measure themselves.
                         "API_RATE_LIMIT_PER_ADDRESS": "0", "API_RATE_LIMIT_PER_CREDENTIAL": "0",
-                    ])
+                    ],
+                    secrets: [.databaseURL: database.runtimeURL.replacing(), .encryptionKey: keyHex])
                 defer { server.stop() }
                 try await server.waitUntilHealthy()
                 var benchmark = APIBenchmark(host: "127.0.0.1", port: port, tokens: tokens, dataset: scale.dataset, store: store)

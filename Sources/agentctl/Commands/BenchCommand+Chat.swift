@@ -89,13 +89,13 @@ extension BenchCommand {
             let server = try ServerProcess.start(
                 port: port,
                 environment: [
-                    "DATABASE_URL": runtimeURL.replacing(), "ENCRYPTION_KEY": keyHex,
                     "PROVIDER_ALLOWED_HOSTS": "127.0.0.1:\(emulatorPort)",
                     // Empty is unset: no budget or rate limit of the operator's environment applies to the bench user.
                     "CHAT_MONTHLY_TOKEN_BUDGET": "", "CHAT_REQUESTS_PER_MINUTE": "",
                     // The load comes from one address and one token: the API's rate limits would measure themselves.
                     "API_RATE_LIMIT_PER_ADDRESS": "0", "API_RATE_LIMIT_PER_CREDENTIAL": "0",
-                ])
+                ],
+                secrets: [.databaseURL: runtimeURL.replacing(), .encryptionKey: keyHex])
             defer { server.stop() }
             try await server.waitUntilHealthy()
             var benchmark = try ChatBenchmark(

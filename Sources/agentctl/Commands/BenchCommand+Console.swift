@@ -62,9 +62,9 @@ extension BenchCommand {
             let server = try ServerProcess.start(
                 port: port,
                 environment: [
-                    "DATABASE_URL": runtimeURL.replacing(), "ENCRYPTION_KEY": keyHex,
                     "API_RATE_LIMIT_PER_ADDRESS": "0", "API_RATE_LIMIT_PER_CREDENTIAL": "0",
-                ])
+                ],
+                secrets: [.databaseURL: runtimeURL.replacing(), .encryptionKey: keyHex])
             defer { server.stop() }
             try await server.waitUntilHealthy()
             var benchmark = ConsoleBenchmark(
