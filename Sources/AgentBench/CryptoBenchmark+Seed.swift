@@ -40,15 +40,23 @@ extension CryptoBenchmark {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["node", scriptPath, String(iterations)]
+        // Only where programs are and whose home it is: nothing of ours (a key, a database URL) reaches node.
+        process.environment = ProcessInfo.processInfo.environment.filter { ["PATH", "HOME", "LANG"].contains($0.key) }
         let output = Pipe()
-        let errors = Pipe()
+        let errors = FileManager.default.temporaryDirectory.appending(path: "seed-crypto-\(UUID().uuidString).err")
+        try Data().write(to: errors)
+        defer { try? FileManager.default.removeItem(at: errors) }
         process.standardOutput = output
-        process.standardError = errors
+        // A file, not a second pipe: reading one pipe to its end while the child fills the other would hang.
+        process.standardError = try FileHandle(forWritingTo: errors)
         try process.run()
-        // Read before waiting so a full pipe cannot block the child.
+        // Every wait has a bound: a seed run that hangs is terminated, which ends the read below.
+        let watchdog = DispatchWorkItem { if process.isRunning { process.terminate() } }
+        DispatchQueue.global().asyncAfter(deadline: .now() + .seconds(600), execute: watchdog)
         let outputData = output.fileHandleForReading.readDataToEndOfFile()
-        let errorData = errors.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
+        watchdog.cancel()
+        let errorData = (try? Data(contentsOf: errors)) ?? Data()
         guard process.terminationStatus == 0 else {
             throw SeedRunError.nodeFailed(
                 status: process.terminationStatus, message: String(decoding: errorData.prefix(500), as: UTF8.self)
