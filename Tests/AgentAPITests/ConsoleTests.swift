@@ -206,6 +206,33 @@ import Testing
         }
     }
 
+    @Test func aConversationCanBeDeletedFromItsPageAndOnlyByItsOwner() async throws {
+        let owner = try await api.makeUser("owner")
+        let other = try await api.makeUser("other")
+        let agent = try await api.db.store.withTenant(owner.id) {
+            try await $0.createAgent(NewAgent(name: "Chatty", systemPrompt: "p"))
+        }
+        let conversation = try await api.db.store.withTenant(owner.id) {
+            try await $0.createConversation(agentID: agent.id, NewConversation(title: "To forget"))
+        }
+        let path = "/agents/\(agent.id.rawValue)/conversations/\(conversation.id.rawValue)"
+        try await api.test { client in
+            let stranger = ConsoleBrowser(client)
+            try await stranger.signIn(other.token)
+            let strangerCSRF = ConsoleBrowser.csrf(in: try await stranger.request(.get, "/agents"))
+            #expect(try await stranger.request(.post, "\(path)/delete", form: ["_csrf": strangerCSRF]).status == .notFound)
+
+            let browser = ConsoleBrowser(client)
+            try await browser.signIn(owner.token)
+            let page = try await browser.request(.get, path)
+            #expect(String(buffer: page.body).contains("id=\"delete-conversation\""))
+            let deleted = try await browser.request(.post, "\(path)/delete", form: ["_csrf": ConsoleBrowser.csrf(in: page)])
+            #expect(deleted.status == .seeOther)
+            #expect(deleted.headers[.location] == "/agents/\(agent.id.rawValue)#conversations-heading")
+            #expect(try await browser.request(.get, path).status == .notFound)
+        }
+    }
+
     @Test func scopesOfTheSignInTokenBindTheSession() async throws {
         let owner = try await api.makeUser()
         let reader = try await api.db.store.withTenant(owner.id) { try await $0.createToken(name: "r", scopes: [.read]) }

@@ -13,6 +13,7 @@ struct ChatPages: Sendable {
     func addRoutes(to group: RouterGroup<APIRequestContext>) {
         group.get("agents/{agent_id}/conversations/{conversation_id}", use: show)
         group.post("agents/{agent_id}/conversations/{conversation_id}/messages", use: send)
+        group.post("agents/{agent_id}/conversations/{conversation_id}/delete", use: delete)
         group.post("messages/{message_id}/feedback", use: rate)
     }
 
@@ -67,6 +68,7 @@ struct ChatPages: Sendable {
         /// Where the page's script sends replies: the chat routes of this conversation.
         let repliesURL: String
         let sendURL: String
+        let deleteURL: String
         /// A reply still running when the page was made, which the script reattaches to.
         let follow: String?
         let canWrite: Bool
@@ -97,7 +99,7 @@ struct ChatPages: Sendable {
             title: title, messages: rows,
             earlier: messages.hasMore
                 ? messages.items.last.map { "\(path)?after=\(ConsoleFormat.segment($0.id.rawValue))" } : nil,
-            repliesURL: "/console/api\(path)/replies", sendURL: "\(path)/messages",
+            repliesURL: "/console/api\(path)/replies", sendURL: "\(path)/messages", deleteURL: "\(path)/delete",
             follow: rows.last(where: \.streaming)?.id, canWrite: visit.scopes.allow(.write))
         return pages.page("chat", model)
     }
@@ -110,6 +112,17 @@ struct ChatPages: Sendable {
         _ = try await api.startReply(
             of: context, agentID: agentID, conversationID: conversationID, content: form["content"] ?? "")
         return ConsolePages.redirect(to: Self.path(agentID, conversationID))
+    }
+
+    /// Deletes the conversation with its messages; back to the agent's conversations.
+    @Sendable func delete(_ request: Request, context: APIRequestContext) async throws -> Response {
+        let visit = try ConsoleVisit(request, context: context)
+        let agentID = try context.id(AgentID.self, "agent_id", of: "agent")
+        let conversationID = try context.conversationID()
+        try await api.store.withTenant(visit.userID, requestID: context.requestID) {
+            try await $0.deleteConversation(agentID: agentID, conversationID: conversationID)
+        }
+        return ConsolePages.redirect(to: "/agents/\(ConsoleFormat.segment(agentID.rawValue))#conversations-heading")
     }
 
     /// Thumbs up or down, with an optional comment; back to the conversation at that message.
