@@ -212,6 +212,22 @@ extension TenantSession {
             details: ["conversation_id": .string(conversationID.rawValue), "messages": .number(Double(deletedMessages))])
     }
 
+    /// Gives the conversation the title the tenant chose (1 to 200 characters); the conversation as it now is.
+    public func renameConversation(agentID: AgentID, conversationID: ConversationID, title: String) async throws
+        -> Conversation
+    {
+        try Field.text(title, .title, length: 1...200)
+        _ = try await agent(agentID)
+        let renamed = try await affectedRows(
+            """
+            UPDATE agent_conversations SET title = \(title)
+             WHERE agent_id = \(agentID) AND conversation_id = \(conversationID) AND owner_id = \(userID.rawValue)
+            RETURNING conversation_id
+            """)
+        guard renamed > 0 else { throw StoreError.notFound(resource: "conversation") }
+        return try await conversation(agentID: agentID, conversationID: conversationID)
+    }
+
     /// Gives an untitled conversation a title from a message: its first line, at most 60 characters.
     func nameConversation(agentID: AgentID, conversationID: ConversationID, after content: String) async throws {
         let firstLine = content.split(whereSeparator: \.isNewline).first.map(String.init) ?? content

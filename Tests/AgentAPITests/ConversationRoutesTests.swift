@@ -27,6 +27,33 @@ import Testing
         }
     }
 
+    @Test func aConversationIsRenamedByItsOwnerOnly() async throws {
+        let owner = try await api.makeUser()
+        let other = try await api.makeUser()
+        try await api.test { client async throws in
+            let agentID = try await makeAgent(client, owner)
+            let base = "/v1/agents/\(agentID)/conversations"
+            let created = try await client.send(.post, base, as: owner, json: ["title": "Draft"])
+            let id = try created.decode(Schemas.Conversation.self).id
+            let path = "\(base)/\(id)"
+
+            let renamed = try await client.send(.patch, path, as: owner, json: ["title": "Quarterly plan"])
+            #expect(renamed.status == .ok)
+            #expect(try renamed.decode(Schemas.Conversation.self).title == "Quarterly plan")
+            #expect(try await client.send(.get, path, as: owner).decode(Schemas.Conversation.self).title == "Quarterly plan")
+
+            #expect(try await client.send(.patch, path, as: owner, json: ["title": ""]).isProblem(.unprocessableContent))
+            #expect(
+                try await client.send(.patch, path, as: owner, json: ["title": String(repeating: "t", count: 201)])
+                    .isProblem(.unprocessableContent))
+            #expect(try await client.send(.patch, path, as: owner, json: ["name": "x"]).isProblem(.badRequest))
+            #expect(try await client.send(.patch, "\(base)/unknown", as: owner, json: ["title": "t"]).isProblem(.notFound))
+            // Another tenant's conversation does not exist for them, and keeps its title.
+            #expect(try await client.send(.patch, path, as: other, json: ["title": "Mine"]).isProblem(.notFound))
+            #expect(try await client.send(.get, path, as: owner).decode(Schemas.Conversation.self).title == "Quarterly plan")
+        }
+    }
+
     @Test func messagesConversationsAndFeedback() async throws {
         let owner = try await api.makeUser()
         try await api.test { client async throws in

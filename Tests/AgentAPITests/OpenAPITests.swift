@@ -88,7 +88,8 @@ import Testing
             "createAgent": CreateAgentBody.self, "updateAgent": UpdateAgentBody.self,
             "createConnection": CreateConnectionBody.self, "updateConnection": UpdateConnectionBody.self,
             "createMessage": CreateMessageBody.self, "setFeedback": SetFeedbackBody.self, "createToken": CreateTokenBody.self,
-            "createConversation": CreateConversationBody.self, "createReply": CreateReplyBody.self,
+            "createConversation": CreateConversationBody.self, "updateConversation": UpdateConversationBody.self,
+            "createReply": CreateReplyBody.self,
         ]
         var documented: Set<String> = []
         for operation in paths.values.flatMap(\.values) {

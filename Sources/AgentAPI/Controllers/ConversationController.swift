@@ -9,6 +9,7 @@ struct ConversationController: Sendable {
         group.get(use: list)
         group.post(use: create)
         group.get("{conversation_id}", use: show)
+        group.patch("{conversation_id}", use: rename)
         group.delete("{conversation_id}", use: delete)
         group.post("{conversation_id}/messages", use: append)
         group.get("{conversation_id}/messages", use: messages)
@@ -48,6 +49,17 @@ struct ConversationController: Sendable {
         return ConversationBody(
             try await store.withTenant(of: context) {
                 try await $0.conversation(agentID: agentID, conversationID: conversationID)
+            })
+    }
+
+    /// `updateConversation`: a new title; the conversation as it now is.
+    @Sendable func rename(_ request: Request, context: APIRequestContext) async throws -> ConversationBody {
+        let agentID = try context.id(AgentID.self, "agent_id", of: "agent")
+        let conversationID = try context.conversationID()
+        let body = try await request.decode(as: UpdateConversationBody.self, context: context)
+        return ConversationBody(
+            try await store.withTenant(of: context) {
+                try await $0.renameConversation(agentID: agentID, conversationID: conversationID, title: body.title)
             })
     }
 

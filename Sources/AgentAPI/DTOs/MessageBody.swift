@@ -144,6 +144,13 @@ struct CreateConversationBody: APIRequestBody {
     enum CodingKeys: String, CodingKey, CaseIterable { case id, title }
 }
 
+/// The body of `PATCH .../conversations/{conversation_id}`: a new title.
+struct UpdateConversationBody: APIRequestBody {
+    let title: String
+
+    enum CodingKeys: String, CodingKey, CaseIterable { case title }
+}
+
 /// The body of `POST .../conversations/{conversation_id}/replies`.
 struct CreateReplyBody: APIRequestBody {
     let content: String

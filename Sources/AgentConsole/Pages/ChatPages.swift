@@ -13,6 +13,7 @@ struct ChatPages: Sendable {
     func addRoutes(to group: RouterGroup<APIRequestContext>) {
         group.get("agents/{agent_id}/conversations/{conversation_id}", use: show)
         group.post("agents/{agent_id}/conversations/{conversation_id}/messages", use: send)
+        group.post("agents/{agent_id}/conversations/{conversation_id}/rename", use: rename)
         group.post("agents/{agent_id}/conversations/{conversation_id}/delete", use: delete)
         group.post("messages/{message_id}/feedback", use: rate)
     }
@@ -68,6 +69,7 @@ struct ChatPages: Sendable {
         /// Where the page's script sends replies: the chat routes of this conversation.
         let repliesURL: String
         let sendURL: String
+        let renameURL: String
         let deleteURL: String
         /// A reply still running when the page was made, which the script reattaches to.
         let follow: String?
@@ -99,7 +101,8 @@ struct ChatPages: Sendable {
             title: title, messages: rows,
             earlier: messages.hasMore
                 ? messages.items.last.map { "\(path)?after=\(ConsoleFormat.segment($0.id.rawValue))" } : nil,
-            repliesURL: "/console/api\(path)/replies", sendURL: "\(path)/messages", deleteURL: "\(path)/delete",
+            repliesURL: "/console/api\(path)/replies", sendURL: "\(path)/messages", renameURL: "\(path)/rename",
+            deleteURL: "\(path)/delete",
             follow: rows.last(where: \.streaming)?.id, canWrite: visit.scopes.allow(.write))
         return pages.page("chat", model)
     }
@@ -111,6 +114,18 @@ struct ChatPages: Sendable {
         let form = try await FormBody.read(request, limit: context.maxUploadSize)
         _ = try await api.startReply(
             of: context, agentID: agentID, conversationID: conversationID, content: form["content"] ?? "")
+        return ConsolePages.redirect(to: Self.path(agentID, conversationID))
+    }
+
+    /// Gives the conversation the title of the form; back to the conversation.
+    @Sendable func rename(_ request: Request, context: APIRequestContext) async throws -> Response {
+        let visit = try ConsoleVisit(request, context: context)
+        let agentID = try context.id(AgentID.self, "agent_id", of: "agent")
+        let conversationID = try context.conversationID()
+        let form = try await FormBody.read(request, limit: context.maxUploadSize)
+        _ = try await api.store.withTenant(visit.userID, requestID: context.requestID) {
+            try await $0.renameConversation(agentID: agentID, conversationID: conversationID, title: form["title"] ?? "")
+        }
         return ConsolePages.redirect(to: Self.path(agentID, conversationID))
     }
 
