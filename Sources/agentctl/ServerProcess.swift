@@ -31,7 +31,10 @@ final class ServerProcess: Sendable {
             FileManager.default.createFile(
                 atPath: file.path, contents: try JSONSerialization.data(withJSONObject: tree),
                 attributes: [.posixPermissions: 0o600])
-        else { throw CommandFailure("could not write the server's configuration file in \(folder.path)") }
+        else {
+            try? FileManager.default.removeItem(at: folder)
+            throw CommandFailure("could not write the server's configuration file in \(folder.path)")
+        }
 
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
