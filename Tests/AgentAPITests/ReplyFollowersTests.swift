@@ -13,14 +13,12 @@ import Testing
 /// How many clients may follow one running reply: each holds the text it has not read yet, so they are
 /// bounded, and a place frees when a follower goes away.
 @Suite(.oneDatabase) struct ReplyFollowersTests {
-    /// Follows `url` on a task of its own, reading until cancelled; returns the status once the head arrives.
-    static func follow(_ url: String, token: String) -> (status: Task<Int, any Error>, reader: Task<Void, any Error>) {
+    /// Follows `path` on a task of its own, reading until cancelled; returns the status once the head arrives.
+    static func follow(_ path: String, _ live: LiveRequest) -> (status: Task<Int, any Error>, reader: Task<Void, any Error>) {
         let (statuses, answered) = AsyncStream.makeStream(of: Int.self)
         let reader = Task {
             defer { answered.finish() }
-            var request = HTTPClientRequest(url: url)
-            request.headers.add(name: "authorization", value: "Bearer \(token)")
-            let response = try await TestReplies.httpClient.execute(request, timeout: .seconds(30))
+            let response = try await TestReplies.httpClient.execute(try live.request(.GET, path), timeout: .seconds(30))
             answered.yield(Int(response.status.code))
             for try await _ in response.body {}
         }
@@ -38,27 +36,23 @@ import Testing
         try await ProviderEmulator().withRunning { baseURL in
             try await api.test(.live) { client in
                 let chat = try await ChatFixture.make(client, owner, baseURLs: [baseURL])
-                let port = try #require(client.port)
+                let live = LiveRequest(port: try #require(client.port), tenant: owner)
                 // The first follower: the request that starts the reply, 30 pieces 200 ms apart.
-                var start = HTTPClientRequest(url: "http://127.0.0.1:\(port)\(chat.replies("c1"))")
-                start.method = .POST
-                start.headers.add(name: "authorization", value: "Bearer \(owner.token)")
-                start.headers.add(name: "content-type", value: "application/json")
                 let text = (1...30).map { "w\($0)" }.joined(separator: " ")
-                let content = "[emulator chunks=30 delay_ms=200]\n\(text)"
-                start.body = .bytes(ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: ["content": content])))
+                let start = try live.request(
+                    .POST, chat.replies("c1"), json: ["content": "[emulator chunks=30 delay_ms=200]\n\(text)"])
                 let starter = Task {
                     let response = try await TestReplies.httpClient.execute(start, timeout: .seconds(30))
                     for try await _ in response.body {}
                 }
                 defer { starter.cancel() }
                 let replyID = try await chat.runningReply(client, owner)
-                let url = "http://127.0.0.1:\(port)/v1/messages/\(replyID)/stream"
+                let path = "/v1/messages/\(replyID)/stream"
 
                 var followers: [(status: Task<Int, any Error>, reader: Task<Void, any Error>)] = []
                 defer { for follower in followers { follower.reader.cancel() } }
                 for _ in 1..<RunningReply.maximumFollowers {
-                    followers.append(Self.follow(url, token: owner.token))
+                    followers.append(Self.follow(path, live))
                 }
                 for follower in followers { #expect(try await follower.status.value == 200) }
                 let refused = try await client.send(.get, "/v1/messages/\(replyID)/stream", as: owner)
@@ -70,7 +64,7 @@ import Testing
                 followers.removeFirst().reader.cancel()
                 var again = 0
                 for _ in 0..<100 where again != 200 {
-                    let follower = Self.follow(url, token: owner.token)
+                    let follower = Self.follow(path, live)
                     again = try await follower.status.value
                     if again == 200 { followers.append(follower) } else { try await Task.sleep(for: .milliseconds(50)) }
                 }

@@ -99,15 +99,11 @@ import Testing
         try await ProviderEmulator().withRunning { baseURL in
             try await api.test(.live) { client in
                 let chat = try await ChatFixture.make(client, owner, baseURLs: [baseURL])
-                let port = try #require(client.port)
+                let live = LiveRequest(port: try #require(client.port), tenant: owner)
                 let text = (1...30).map { "w\($0)" }.joined(separator: " ")
                 // Read the stream until the first delta, then hang up.
-                var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)\(chat.replies("c1"))")
-                request.method = .POST
-                request.headers.add(name: "authorization", value: "Bearer \(owner.token)")
-                request.headers.add(name: "content-type", value: "application/json")
-                let body = try JSONSerialization.data(withJSONObject: ["content": "[emulator chunks=30 delay_ms=40]\n\(text)"])
-                request.body = .bytes(ByteBuffer(bytes: body))
+                let request = try live.request(
+                    .POST, chat.replies("c1"), json: ["content": "[emulator chunks=30 delay_ms=40]\n\(text)"])
                 let hungUp = Task {
                     let response = try await TestReplies.httpClient.execute(request, timeout: .seconds(30))
                     var seen = ""

@@ -63,13 +63,20 @@ struct LiveRequest: Sendable {
         let text: String
     }
 
-    func post(_ path: String, json: [String: any Sendable]) async throws -> Answer {
+    /// A request to `path` as the tenant, with `json` as its body when there is one.
+    func request(_ method: HTTPMethod, _ path: String, json: [String: any Sendable]? = nil) throws -> HTTPClientRequest {
         var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)\(path)")
-        request.method = .POST
+        request.method = method
         request.headers.add(name: "authorization", value: "Bearer \(tenant.token)")
-        request.headers.add(name: "content-type", value: "application/json")
-        request.body = .bytes(ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: json)))
-        let response = try await TestReplies.httpClient.execute(request, timeout: .seconds(60))
+        if let json {
+            request.headers.add(name: "content-type", value: "application/json")
+            request.body = .bytes(ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: json)))
+        }
+        return request
+    }
+
+    func post(_ path: String, json: [String: any Sendable]) async throws -> Answer {
+        let response = try await TestReplies.httpClient.execute(request(.POST, path, json: json), timeout: .seconds(60))
         let body = try await response.body.collect(upTo: 1 << 24)
         return Answer(
             status: Int(response.status.code), retryAfter: response.headers.first(name: "retry-after"),
