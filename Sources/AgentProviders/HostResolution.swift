@@ -25,8 +25,7 @@ enum HostResolution {
     private static let answers = Mutex<[String: (addresses: [IPAddress], expires: ContinuousClock.Instant)]>([:])
 
     static func addresses(of host: String, port: Int) async throws(ProviderCallError) -> [IPAddress] {
-        let name = "\(host):\(port)"
-        if let kept = answers.withLock({ $0[name] }), kept.expires > .now { return kept.addresses }
+        if let kept = keptAddresses(of: host, port: port) { return kept }
         let result: [IPAddress]?
         do {
             result = try await NIOThreadPool.singleton.runIfActive { resolve(host, port: port) }
@@ -36,15 +35,18 @@ enum HostResolution {
         guard let result, !result.isEmpty else { throw .unreachable(.nameNotResolved) }
         answers.withLock { answers in
             if answers.count >= maximumAnswers { answers = [:] }
-            answers[name] = (result, .now + answerLifetime)
+            answers[name(host, port)] = (result, .now + answerLifetime)
         }
         return result
     }
 
     /// The kept answer for `host` and `port`, if one is fresh.
     static func keptAddresses(of host: String, port: Int) -> [IPAddress]? {
-        answers.withLock { $0["\(host):\(port)"] }.flatMap { $0.expires > .now ? $0.addresses : nil }
+        answers.withLock { $0[name(host, port)] }.flatMap { $0.expires > .now ? $0.addresses : nil }
     }
+
+    /// The key of an answer: the name and the port it was resolved for.
+    private static func name(_ host: String, _ port: Int) -> String { "\(host):\(port)" }
 
     private static func resolve(_ host: String, port: Int) -> [IPAddress]? {
         var hints = addrinfo()

@@ -249,13 +249,10 @@ struct ReplyGeneration: Sendable {
                 logger.error(
                     "the outcome of a reply was refused; it is stored without its text",
                     metadata: ["call": "\(call)", "error": "\(error)"])
-                settlement = ReplySettlement(
-                    content: "", finishReason: nil,
-                    call: CallSettlement(
-                        status: .failed, connectionID: settlement.call.connectionID, usage: settlement.call.usage,
-                        latencyMilliseconds: settlement.call.latencyMilliseconds,
-                        timeToFirstTokenMilliseconds: settlement.call.timeToFirstTokenMilliseconds,
-                        error: ReplyFailure.notStored.slug))
+                settlement.content = ""
+                settlement.finishReason = nil
+                settlement.call.status = .failed
+                settlement.call.error = ReplyFailure.notStored.slug
             } catch {
                 guard clock.now + pause < deadline else {
                     logger.error(
