@@ -38,6 +38,9 @@ import Testing
                     named: "cluster.lock", in: { () throws(LocalClusterError) -> ClusterEntry in try Self.open(folder) }
                 ) {
                     () async throws(LocalClusterError) in
+                    // The waiter must have opened the file before it goes: a fixed 100 ms was once too short,
+                    // under the whole suite's load, for the waiter to start at all (30 s at most).
+                    for _ in 0..<3000 where prepared.value == 0 { try? await Task.sleep(for: .milliseconds(10)) }
                     try? await Task.sleep(for: .milliseconds(100))
                     // As remove() does: delete the file while holding its lock.
                     try? FileManager.default.removeItem(atPath: path)
