@@ -18,8 +18,9 @@ import PostgresNIO
 /// a request with a personal token runs it (`withTenant(presenting:)`: the token's check sets the tenant,
 /// so RLS adds no statement), on both pools. For comparison with the seed baseline it also times the
 /// baseline's literal SQL both ways (`mix_rls.sql`, policies alone scoping the queries; `mix_ideal.sql`).
-/// Every round times every mode back to back, each round starting one mode later; ratios are taken per
-/// round and their median reported, so that drift on a shared machine falls on both sides of a ratio.
+/// Every round times every mode back to back, in one order and then in reverse (half the time each), each
+/// round starting one mode later; ratios are taken per round and their median reported, so that drift on a
+/// shared machine falls on both sides of a ratio.
 public struct RLSBenchmark: Sendable {
     public var clients = 4
     public var secondsPerRound = 5.0
@@ -56,11 +57,14 @@ public struct RLSBenchmark: Sendable {
         var ratios: [(rls: Double, setAhead: Double, token: Double, deferredGain: Double)] = []
         var roundLines: [String] = []
         for round in 0..<rounds {
-            // Each round starts one mode later, so that no mode always follows the same one.
+            // Each round starts one mode later, so that no mode always follows the same one, and times the
+            // modes in that order and then in reverse, half the time each: every mode's two halves are centred
+            // on the round's middle, so a steady drift of a shared machine weighs the same on every mode.
             var measured = [String: Throughput]()
-            for index in modes.indices {
-                let mode = modes[(index + round) % modes.count]
-                measured[mode.name] = try await measure { _ in try await mode.transaction() }
+            let order = modes.indices.map { modes[($0 + round) % modes.count] }
+            for mode in order + order.reversed() {
+                let half = try await measure(for: secondsPerRound / 2) { _ in try await mode.transaction() }
+                measured[mode.name, default: Throughput()] = measured[mode.name, default: Throughput()] + half
             }
             let tps = measured.mapValues(\.perSecond)
             let ratio = (
@@ -198,8 +202,10 @@ public struct RLSBenchmark: Sendable {
     }
 
     /// Runs `transaction` from `clients` concurrent workers for one round.
-    private func measure(_ transaction: @escaping @Sendable (Int) async throws -> Void) async throws -> Throughput {
-        let deadline = ContinuousClock.now + .seconds(secondsPerRound)
+    private func measure(
+        for seconds: Double, _ transaction: @escaping @Sendable (Int) async throws -> Void
+    ) async throws -> Throughput {
+        let deadline = ContinuousClock.now + .seconds(seconds)
         let start = ContinuousClock.now
         let count = try await withThrowingTaskGroup(of: Int.self) { group in
             for worker in 0..<clients {
