@@ -63,8 +63,9 @@ public struct RLSBenchmark: Sendable {
             var measured = [String: Throughput]()
             let order = modes.indices.map { modes[($0 + round) % modes.count] }
             for mode in order + order.reversed() {
-                let half = try await measure(for: secondsPerRound / 2) { _ in try await mode.transaction() }
-                measured[mode.name, default: Throughput()] = measured[mode.name, default: Throughput()] + half
+                measured[mode.name, default: Throughput()] += try await measure(for: secondsPerRound / 2) { _ in
+                    try await mode.transaction()
+                }
             }
             let tps = measured.mapValues(\.perSecond)
             let ratio = (
@@ -201,7 +202,7 @@ public struct RLSBenchmark: Sendable {
         for try await _ in try await connection.query(query, logger: logger) {}
     }
 
-    /// Runs `transaction` from `clients` concurrent workers for one round.
+    /// Runs `transaction` from `clients` concurrent workers for `seconds`.
     private func measure(
         for seconds: Double, _ transaction: @escaping @Sendable (Int) async throws -> Void
     ) async throws -> Throughput {
@@ -267,6 +268,8 @@ struct Throughput {
     static func + (lhs: Throughput, rhs: Throughput) -> Throughput {
         Throughput(transactions: lhs.transactions + rhs.transactions, seconds: lhs.seconds + rhs.seconds)
     }
+
+    static func += (lhs: inout Throughput, rhs: Throughput) { lhs = lhs + rhs }
 }
 
 extension Duration {
