@@ -13,11 +13,11 @@ import NIOHTTP1
 /// **Addresses.** Each call checks its endpoint with the ``ProviderAddressPolicy`` first. A host that is
 /// an address literal, or allowlisted, goes through the shared `HTTPClient` (an address literal cannot
 /// change between check and connect; an allowlisted host is trusted). A host name is resolved, every
-/// address it has must be public, and the call then goes through a client of its own whose
-/// `dnsOverride` maps the name to the first checked address: the connection goes to exactly the address
-/// that was checked, while the `Host` header, TLS SNI and certificate verification still use the name.
-/// async-http-client offers no per-request resolver, so such a call pays its own connect and TLS
-/// handshake (the per-call client shares the event loops and is shut down when the call ends).
+/// address it has must be public, and the call then goes through a client whose `dnsOverride` maps the
+/// name to the first checked address: the connection goes to exactly the address that was checked, while
+/// the `Host` header, TLS SNI and certificate verification still use the name. async-http-client offers no
+/// per-request resolver, so there is one such client per name and checked address, kept and shared by the
+/// calls that go there (``PinnedClients``), on the shared client's event loops.
 ///
 /// **What is sent.** The protocol's fixed headers, the key (OpenAI `Authorization: Bearer`, Anthropic
 /// `x-api-key`) and the JSON body; nothing that names the platform's user or carries its credentials.
