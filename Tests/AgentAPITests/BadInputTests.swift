@@ -3,6 +3,7 @@ import AgentTestSupport
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import Logging
 import Testing
 
 /// No input, however malformed, gets a 500, a crash or a hang; each gets its own problem.
@@ -50,6 +51,23 @@ import Testing
                 #expect(response.headers[.contentType] == "application/problem+json", "\(label) \(uri)")
             }
         }
+    }
+
+    /// A body that breaks HTTP itself (a chunk size that is no number) is the client's error: a 400, and
+    /// nothing logged as a server failure. (A client that hangs up halfway through its body ends the same way.)
+    @Test func aMalformedChunkedBodyIsAClientError() async throws {
+        let owner = try await api.makeUser()
+        let log = CapturedLog()
+        try await api.test(.live, logger: log.logger(level: .info)) { client async throws in
+            let request =
+                "POST /v1/agents HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer \(owner.token)\r\n"
+                + "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n5\r\n{\"nam\r\nzz\r\n"
+            let answer = try await RawConnection.sendThenReadUntilClose(
+                port: try #require(client.port), request, limit: .seconds(10))
+            #expect(!answer.hasPrefix("HTTP/1.1 5"), "\(answer.prefix(200))")
+            #expect(answer.hasPrefix("HTTP/1.1 400"), "\(answer.prefix(200))")
+        }
+        #expect(!log.lines.contains { $0.hasPrefix("error") }, "\(log.lines)")
     }
 
     /// A field no operation names is refused with a 400 that names it, instead of being silently dropped

@@ -2,6 +2,7 @@ import AgentStore
 import Foundation
 import Hummingbird
 import NIOCore
+import NIOHTTP1
 
 extension Problem {
     /// The problem that reports `error` to the client. Anything unknown becomes a generic 500: its
@@ -16,6 +17,9 @@ extension Problem {
             self = Problem(decoding: error)
         case is NIOTooManyBytesError:
             self = .contentTooLarge(limit: bodyLimit)
+        // Raised while the body is read: a malformed chunk, or a client that hung up halfway through its body.
+        case is HTTPParserError:
+            self = .badRequest("The request is not valid HTTP/1.1: its body is malformed or ended early.")
         case let error as HTTPError:
             self = .status(error.status)
         case let error as any HTTPResponseError:

@@ -98,6 +98,34 @@ enum RawConnection {
         }
     }
 
+    /// Connects to `port`, sends `text`, and reads what the server answers until it closes the connection
+    /// or `limit` passes.
+    static func sendThenReadUntilClose(port: Int, _ text: String, limit: Duration) async throws -> String {
+        let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .connect(host: "127.0.0.1", port: port) { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
+                }
+            }
+        return try await channel.executeThenClose { inbound, outbound in
+            try await outbound.write(ByteBuffer(string: text))
+            return try await withThrowingTaskGroup(of: String?.self) { group in
+                group.addTask {
+                    var answer = ""
+                    do { for try await part in inbound { answer += String(buffer: part) } } catch {}
+                    return answer
+                }
+                group.addTask {
+                    try await Task.sleep(for: limit)
+                    return nil
+                }
+                let first = try await group.next() ?? nil
+                group.cancelAll()
+                return first ?? ""
+            }
+        }
+    }
+
     /// Connects to `port`, sends `text`, and reads no more than the channel takes in by itself: a client
     /// that asked for a download and stopped reading. Close the channel to let the server go.
     static func sendAndStopReading(port: Int, _ text: String) async throws -> NIOAsyncChannel<ByteBuffer, ByteBuffer> {

@@ -52,13 +52,15 @@ struct TestAPI: Sendable {
         return logger
     }
 
-    /// Runs `test` against the application, in memory (`.router`) or over a socket (`.live`).
+    /// Runs `test` against the application, in memory (`.router`) or over a socket (`.live`), logging to
+    /// `logger` (by default warnings and worse, to the console).
     func test<Value: Sendable>(
-        _ setup: TestingSetup = .router, _ test: @escaping @Sendable (any TestClientProtocol) async throws -> Value
+        _ setup: TestingSetup = .router, logger: Logger? = nil,
+        _ test: @escaping @Sendable (any TestClientProtocol) async throws -> Value
     ) async throws -> Value {
         let app = try await buildApplication(
             store: db.store, replies: replies, configuration: configuration, services: [], companions: companions,
-            registry: registry, logger: logger)
+            registry: registry, logger: logger ?? self.logger)
         return try await app.test(setup) { client in try await test(client) }
     }
 
