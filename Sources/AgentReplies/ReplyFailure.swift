@@ -29,6 +29,11 @@ public struct ReplyFailure: Error, Sendable, Equatable, CustomStringConvertible 
     static let keyUnavailable = ReplyFailure(
         slug: "connection-key-unavailable", status: 503, title: "Connection key unavailable",
         detail: "The connection's API key could not be opened.")
+    /// The instance running the reply stopped before storing its end (the type that
+    /// `agentctl replies settle-interrupted` stores).
+    static let interrupted = ReplyFailure(
+        slug: InterruptedReplies.slug, status: 503, title: "Reply interrupted",
+        detail: "The instance of the platform that ran the reply stopped before storing its end.")
     static let platformUnavailable = ReplyFailure(
         slug: "unavailable", status: 503, title: "Service unavailable",
         detail: "The platform could not reach its database; try again.")

@@ -8,12 +8,19 @@ extension ReplyGenerator: Service {
     /// `serve` lists it after the API in its service group: services stop in reverse order, so the replies
     /// drain while the server still answers (their followers' streams, and a 503 to a new reply), and the
     /// database pool, stopped with the API, is still there for their last writes.
+    ///
+    /// Until the drain ends, it also stops the replies that another instance was asked to cancel
+    /// (``receiveCancels()``).
     public func run() async throws {
-        try? await gracefulShutdown()
-        running.close()
-        await waitForRunning(upTo: settings.shutdownGrace)
-        await stopAll()
-        await waitForRunning(upTo: .seconds(10))
+        await withDiscardingTaskGroup { group in
+            group.addTask { await receiveCancels() }
+            try? await gracefulShutdown()
+            running.close()
+            await waitForRunning(upTo: settings.shutdownGrace)
+            await stopAll()
+            await waitForRunning(upTo: .seconds(10))
+            group.cancelAll()
+        }
     }
 
     /// Whether the platform is shutting down: a new reply is refused (503), so that a load balancer tries

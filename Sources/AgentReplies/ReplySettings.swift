@@ -16,11 +16,16 @@ public struct ReplySettings: Sendable {
     /// When the platform shuts down, how long running replies may go on to their end before they are
     /// stopped and stored as cancelled: below an orchestrator's grace period (Kubernetes' is 30 s).
     public var shutdownGrace: Duration
+    /// How long a cancel of a reply that runs on another instance waits for that instance to store its end.
+    public var elsewhereCancelWait: Duration
+    /// How often a client following a reply that runs on another instance has its stored end read.
+    public var elsewhereCheckInterval: Duration
 
     public init(
         defaultLimits: ChatLimits = .unlimited, contextBudget: ContextBudget = ContextBudget(),
         timeLimit: Duration = .seconds(300), longestRetryAfter: Duration = .seconds(10),
-        settlementPatience: Duration = .seconds(60), shutdownGrace: Duration = .seconds(15)
+        settlementPatience: Duration = .seconds(60), shutdownGrace: Duration = .seconds(15),
+        elsewhereCancelWait: Duration = .seconds(5), elsewhereCheckInterval: Duration = .seconds(1)
     ) {
         self.defaultLimits = defaultLimits
         self.contextBudget = contextBudget
@@ -28,5 +33,7 @@ public struct ReplySettings: Sendable {
         self.longestRetryAfter = longestRetryAfter
         self.settlementPatience = settlementPatience
         self.shutdownGrace = shutdownGrace
+        self.elsewhereCancelWait = elsewhereCancelWait
+        self.elsewhereCheckInterval = elsewhereCheckInterval
     }
 }

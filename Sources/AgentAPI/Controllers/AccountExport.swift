@@ -2,6 +2,7 @@ import AgentStore
 import Foundation
 import Hummingbird
 import Logging
+import NIOCore
 
 /// A user's data as one JSON document, written as it is read from one snapshot of the store
 /// (``AccountSnapshot``): consistent as of one instant, with no more than a few pages in memory.
@@ -16,15 +17,18 @@ struct AccountExport: Sendable {
     let rows: AccountSnapshot.Iterator
     let logger: Logger
     /// This export's place among the process's concurrent exports, given back when the export is dropped.
-    let slot: ExportSlots.Slot
+    let slot: RequestSlots.Slot
+
+    /// How long a client refused a slot is told to wait: about what a small export takes.
+    static let retryAfterSeconds = 5
 
     /// Takes a slot among the process's exports (a 503 with `Retry-After` when all are taken), records the
     /// export in the audit log, then starts the snapshot of the request's tenant and reads its user.
-    static func start(_ store: AgentStore, slots: ExportSlots, context: APIRequestContext) async throws -> AccountExport {
+    static func start(_ store: AgentStore, slots: RequestSlots, context: APIRequestContext) async throws -> AccountExport {
         guard let slot = slots.take() else {
             throw Problem.unavailable(
-                "Too many exports are running; retry after \(ExportSlots.retryAfterSeconds) seconds.",
-                retryAfterSeconds: ExportSlots.retryAfterSeconds)
+                "Too many exports are running; retry after \(Self.retryAfterSeconds) seconds.",
+                retryAfterSeconds: Self.retryAfterSeconds)
         }
         // Before the snapshot, which is read-only and holds its connection: the entry needs one of its own.
         // (This transaction also checks a personal token not checked yet.)
@@ -53,6 +57,10 @@ struct AccountExport: Sendable {
             }
             try await writer.write(document.end())
             try await writer.finish(nil)
+        } catch let error as ChannelError {
+            // The client went away (or stopped reading until the idle timeout): nothing failed here.
+            logger.info("export ended early: the connection closed", metadata: ["error_type": "\(type(of: error))"])
+            throw error
         } catch {
             // The status is sent already: the client sees a truncated document and a reset stream.
             logger.error("export failed", metadata: ["error_type": "\(type(of: error))"])

@@ -4,7 +4,7 @@ import Hummingbird
 /// `/v1/me`: the authenticated user, their deletion and their data export.
 struct MeController: Sendable {
     let store: AgentStore
-    let exportSlots: ExportSlots
+    let exportSlots: RequestSlots
 
     func addRoutes(to group: RouterGroup<APIRequestContext>) {
         group.get(use: show)

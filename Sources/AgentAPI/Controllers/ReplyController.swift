@@ -7,6 +7,11 @@ import Hummingbird
 struct ReplyController: Sendable {
     let store: AgentStore
     let replies: ReplyGenerator
+    /// Clients of this instance following replies that run on another, each read every second until it ends.
+    let elsewhereFollowers = RequestSlots(capacity: Self.maximumElsewhereFollowers)
+
+    /// Followers of replies running elsewhere that one instance serves at once.
+    static let maximumElsewhereFollowers = 256
 
     func addRoutes(conversations: RouterGroup<APIRequestContext>, messages: RouterGroup<APIRequestContext>) {
         conversations.post("{conversation_id}/replies", use: reply)
@@ -56,15 +61,21 @@ struct ReplyController: Sendable {
     }
 
     /// `cancelReply`: stops a running reply at once; it keeps its text with status `cancelled`. A reply
-    /// that has ended is answered as it is.
+    /// that has ended is answered as it is; one that runs on another instance is stopped there.
     @Sendable func cancel(_ request: Request, context: APIRequestContext) async throws -> MessageBody {
         let messageID = try context.id(MessageID.self, "message_id", of: "message")
         let message = try await store.withTenant(of: context) { try await $0.message(messageID) }
-        guard let running = replies.running.reply(messageID, of: try context.tenant()) else {
-            guard message.status != .streaming else {
-                throw Problem.conflict(field: "message_id", reason: "the reply runs on another instance of the platform")
+        let tenant = try context.tenant()
+        guard let running = replies.running.reply(messageID, of: tenant) else {
+            guard message.status == .streaming else { return MessageBody(message) }
+            let ended = try await replies.cancelElsewhere(messageID, tenant: tenant, requestID: context.requestID)
+            guard ended.status != .streaming else {
+                throw Problem.conflict(
+                    field: "message_id",
+                    reason: "no instance of the platform stopped the reply within \(replies.settings.elsewhereCancelWait); "
+                        + "the one that ran it may have stopped (see agentctl replies settle-interrupted)")
             }
-            return MessageBody(message)
+            return MessageBody(ended)
         }
         await running.cancel()
         guard let ended = await running.outcome()?.message else { throw Problem.unavailable() }
@@ -78,17 +89,18 @@ struct ReplyController: Sendable {
     }
 
     /// `streamReply`: reattaches to a reply: what was generated so far, then the rest live. A reply that
-    /// has ended is replayed from the store.
+    /// has ended is replayed from the store; one that runs on another instance is followed to its stored end.
     @Sendable func follow(_ request: Request, context: APIRequestContext) async throws -> Response {
         let messageID = try context.id(MessageID.self, "message_id", of: "message")
         let message = try await store.withTenant(of: context) { try await $0.message(messageID) }
         // A user's (or a tool's) message is no reply: there is nothing to reattach to.
         guard message.role == .assistant else { throw Problem.notFound("reply") }
-        if let running = replies.running.reply(messageID, of: try context.tenant()) {
+        let tenant = try context.tenant()
+        if let running = replies.running.reply(messageID, of: tenant) {
             return try await respond(running, prompt: nil, stream: true, status: .ok)
         }
         guard message.status != .streaming else {
-            throw Problem.conflict(field: "message_id", reason: "the reply runs on another instance of the platform")
+            return try followElsewhere(message, tenant: tenant, requestID: context.requestID)
         }
         let events: [ReplyProgress] =
             [.started(message), .delta(message.content)] + [.ended(ReplyEnd(stored: message))]
@@ -101,6 +113,30 @@ struct ReplyController: Sendable {
     }
 
     // MARK: Answering
+
+    /// A reply that runs on another instance, whose text reaches the database only at its end:
+    /// `reply.started` at once, a comment line each second while it runs (which also notices a client
+    /// that left), then its whole text as one `reply.delta` and its end.
+    private func followElsewhere(_ reply: Message, tenant: UserID, requestID: String?) throws -> Response {
+        guard let slot = elsewhereFollowers.take() else {
+            throw Problem.tooManyFollowers(
+                Self.maximumElsewhereFollowers, of: "replies running on other instances, through this one")
+        }
+        let replies = self.replies
+        return Response(
+            status: .ok, headers: ServerSentEvents.headers,
+            body: ResponseBody { writer in
+                // The slot goes back when this body is released, however it ends.
+                _ = slot
+                try await writer.write(try ReplyStreamEvent.encode(.started(reply), prompt: nil))
+                let end = try await replies.endElsewhere(of: reply, tenant: tenant, requestID: requestID) {
+                    try await writer.write(ServerSentEvents.waiting)
+                }
+                if !end.text.isEmpty { try await writer.write(try ReplyStreamEvent.encode(.delta(end.text), prompt: nil)) }
+                try await writer.write(try ReplyStreamEvent.encode(.ended(end), prompt: nil))
+                try await writer.finish(nil)
+            })
+    }
 
     private func respond(_ running: RunningReply, prompt: Message?, stream: Bool, status: HTTPResponse.Status) async throws
         -> Response

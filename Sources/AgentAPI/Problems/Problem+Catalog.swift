@@ -128,10 +128,10 @@ extension Problem {
     }
 
     /// A 429: as many clients as may follow one running reply already do.
-    static func tooManyFollowers(_ maximum: Int) -> Problem {
+    static func tooManyFollowers(_ maximum: Int, of followed: String = "this reply") -> Problem {
         var problem = Problem(
             .tooManyRequests, slug: "too-many-followers", title: "Too many followers",
-            detail: "\(maximum) clients already follow this reply; retry when one has stopped.")
+            detail: "\(maximum) clients already follow \(followed); retry when one has stopped.")
         problem.headers[.retryAfter] = "1"
         return problem
     }

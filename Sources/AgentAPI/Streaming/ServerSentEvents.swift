@@ -23,6 +23,10 @@ enum ServerSentEvents {
         return buffer
     }
 
+    /// A comment line, which clients ignore: it keeps a quiet stream from looking idle to proxies, and a
+    /// write to a client that left fails.
+    static let waiting = ByteBuffer(string: ": waiting\n\n")
+
     /// One event whose data is the literal `text` (OpenAI's `[DONE]`).
     static func event(data text: String) -> ByteBuffer {
         ByteBuffer(string: "data: \(text)\n\n")

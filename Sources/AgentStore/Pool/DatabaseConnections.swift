@@ -7,10 +7,23 @@ public protocol DatabaseConnections: Sendable {
     func withLeasedConnection<Result: Sendable>(
         _ body: (PostgresConnection) async throws -> Result
     ) async throws -> Result
+
+    /// Runs `body` on a connection that no request shares, for as long as `body` runs: a listener
+    /// (`LISTEN`), which holds its connection for its whole life and must not take one from requests.
+    func withDedicatedConnection<Result: Sendable>(
+        _ body: (PostgresConnection) async throws -> Result
+    ) async throws -> Result
 }
 
 extension PostgresClient: DatabaseConnections {
     public func withLeasedConnection<Result: Sendable>(
+        _ body: (PostgresConnection) async throws -> Result
+    ) async throws -> Result {
+        try await withConnection(body)
+    }
+
+    /// One of the client's connections: commands, tests and benchmarks size their pools for it.
+    public func withDedicatedConnection<Result: Sendable>(
         _ body: (PostgresConnection) async throws -> Result
     ) async throws -> Result {
         try await withConnection(body)

@@ -92,6 +92,25 @@ public final class PersistentConnectionPool: DatabaseConnections, Service {
         }
     }
 
+    /// A connection opened for `body` alone, outside the slots (bounded by `connectTimeout`), and closed
+    /// when it returns: a listener holds its connection for its whole life, which would take a slot from
+    /// requests for good.
+    public func withDedicatedConnection<Result: Sendable>(
+        _ body: (PostgresConnection) async throws -> Result
+    ) async throws -> Result {
+        let connection = try await PostgresConnection.connect(
+            on: eventLoopGroup.next(), configuration: configuration, id: settings.size, logger: logger
+        ).get()
+        do {
+            let result = try await body(connection)
+            try? await connection.close()
+            return result
+        } catch {
+            try? await connection.close()
+            throw error
+        }
+    }
+
     /// Why a request that waited out the lease timeout got no connection.
     static let noConnectionInTime = "no database connection became free in time"
 

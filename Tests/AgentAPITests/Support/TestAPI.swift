@@ -64,6 +64,22 @@ struct TestAPI: Sendable {
         return try await app.test(setup) { client in try await test(client) }
     }
 
+    /// Runs `body` while this instance's replies stop when another instance publishes their cancel, as
+    /// under `serve`; the listener must end when told to.
+    func receivingCancels<Value: Sendable>(_ body: () async throws -> Value) async throws -> Value {
+        let receiving = Task { await replies.receiveCancels() }
+        do {
+            let value = try await body()
+            receiving.cancel()
+            await receiving.value
+            return value
+        } catch {
+            receiving.cancel()
+            await receiving.value
+            throw error
+        }
+    }
+
     /// A new user and a personal API token of theirs.
     func makeUser(_ label: String = "user") async throws -> Tenant {
         let id = try await db.makeUser(label)

@@ -8,6 +8,7 @@ import Metrics
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import ProviderEmulator
 
 /// Reply generators for tests: one HTTP client for the whole test process (as `serve` has one), provider
 /// calls allowed to loopback, where the tests' provider emulators listen.
@@ -81,5 +82,19 @@ struct LiveRequest: Sendable {
         return Answer(
             status: Int(response.status.code), retryAfter: response.headers.first(name: "retry-after"),
             text: String(buffer: body))
+    }
+}
+
+extension ProviderEmulator {
+    /// The streams this emulator saw closed before their end, once it saw one. It sees so when a write
+    /// fails, a write or two after the platform hung up: 2 s at most.
+    func streamsClosedEarlyOnceSeen() async throws -> Int {
+        var closedEarly = 0
+        for _ in 0..<100 {
+            closedEarly = await stats().streamsClosedEarly
+            if closedEarly > 0 { break }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        return closedEarly
     }
 }

@@ -1,0 +1,82 @@
+import Logging
+import PostgresNIO
+
+/// A cancel of a tenant's running reply, published to every instance of the platform.
+///
+/// A running reply lives in the instance that generates it, and only that instance can stop its upstream
+/// call. A cancel that reaches another instance is published through PostgreSQL (`NOTIFY`, at the commit
+/// of the transaction that checked the reply is the tenant's), and each instance's listener
+/// (``AgentStore/receiveReplyCancels(_:)``) hands it to the replies it runs.
+public struct ReplyCancel: Sendable, Hashable {
+    public let tenant: UserID
+    public let messageID: MessageID
+
+    public init(tenant: UserID, messageID: MessageID) {
+        self.tenant = tenant
+        self.messageID = messageID
+    }
+
+    /// The channel: an identifier of the platform's own, since `LISTEN` takes no parameter.
+    static let channel = "agent_platform_reply_cancels"
+
+    /// `tenant message`: a tenant's id holds no space, so the first space ends it.
+    var payload: String { "\(tenant.rawValue) \(messageID.rawValue)" }
+
+    init?(payload: String) {
+        guard let space = payload.firstIndex(of: " "), let tenant = UserID(rawValue: String(payload[..<space])),
+            let messageID = MessageID(rawValue: String(payload[payload.index(after: space)...]))
+        else { return nil }
+        self.init(tenant: tenant, messageID: messageID)
+    }
+}
+
+extension TenantSession {
+    /// Publishes a cancel of the tenant's reply `messageID` to every instance, when this transaction commits.
+    public func publishCancel(of messageID: MessageID) async throws {
+        let cancel = ReplyCancel(tenant: userID, messageID: messageID)
+        try await execute("SELECT pg_notify(\(ReplyCancel.channel), \(cancel.payload))")
+    }
+}
+
+extension AgentStore {
+    /// Hands every reply cancel any instance publishes (this one's too) to `received`, until the task is
+    /// cancelled.
+    ///
+    /// It listens on a connection of its own, opened again whenever it drops, backing off up to
+    /// `maximumBackoff` while the database is away. A cancel published while it reconnects is not received:
+    /// who publishes one publishes it again until the reply has ended.
+    public func receiveReplyCancels(
+        maximumBackoff: Duration = .seconds(5), _ received: @Sendable (ReplyCancel) async -> Void
+    ) async {
+        let shortest = Duration.milliseconds(100)
+        var backoff = shortest
+        var failing = false
+        while !Task.isCancelled {
+            do {
+                try await client.withDedicatedConnection { connection in
+                    try await connection.listen(on: ReplyCancel.channel) { notifications in
+                        if failing { logger.info("listening for reply cancels again") }
+                        failing = false
+                        backoff = shortest
+                        for try await notification in notifications {
+                            guard let cancel = ReplyCancel(payload: notification.payload) else {
+                                logger.warning("a reply cancel that does not parse was ignored")
+                                continue
+                            }
+                            await received(cancel)
+                        }
+                    }
+                }
+            } catch {
+                guard !Task.isCancelled else { return }
+                if !failing {
+                    // PSQLError's description is generic by design: it carries no credentials.
+                    logger.warning("listening for reply cancels stopped; retrying", metadata: ["error": "\(error)"])
+                }
+                failing = true
+            }
+            try? await Task.sleep(for: backoff)
+            backoff = min(backoff * 2, maximumBackoff)
+        }
+    }
+}

@@ -1,0 +1,171 @@
+import AgentReplies
+import AgentStore
+import AgentTestSupport
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import PostgresNIO
+import ProviderEmulator
+import Testing
+
+/// Two instances of the platform over one database: a reply runs on one, and the other is asked to cancel
+/// it or to follow it.
+@Suite(.oneDatabase) struct ReplyElsewhereTests {
+    static let longReply = "[emulator chunks=100 delay_ms=30]\n" + String(repeating: "word ", count: 100)
+
+    @Test func aCancelReachesTheInstanceThatRunsTheReply() async throws {
+        let running = try await TestAPI.make()
+        let other = try await TestAPI.make()
+        let owner = try await running.makeUser()
+        let emulator = ProviderEmulator()
+        try await emulator.withRunning { baseURL in
+            try await running.receivingCancels {
+                try await running.test(.live) { client in
+                    let chat = try await ChatFixture.make(client, owner, baseURLs: [baseURL])
+                    let live = LiveRequest(port: try #require(client.port), tenant: owner)
+                    let streaming = Task {
+                        StreamedEvent.parse(try await live.post(chat.replies("c1"), json: ["content": Self.longReply]).text)
+                    }
+                    let replyID = try await chat.runningReply(client, owner)
+                    let cancelled = try await other.test { elsewhere in
+                        let answer = try await elsewhere.send(.post, "/v1/messages/\(replyID)/cancel", as: owner)
+                        #expect(answer.status == .ok, "\(answer.text)")
+                        return try ReplyMessage.decode(answer.text)
+                    }
+                    #expect(cancelled.status == "cancelled")
+                    #expect(cancelled.content.count < 500)
+                    let events = try await streaming.value
+                    #expect(events.last?.name == "reply.completed")
+                    #expect(try ReplyMessage.decode(try #require(events.last).data) == cancelled)
+                }
+            }
+            // The instance that ran the reply stopped its upstream call.
+            #expect(try await emulator.streamsClosedEarlyOnceSeen() == 1)
+        }
+    }
+
+    @Test func aCancelPublishedForAnotherTenantStopsNothing() async throws {
+        let running = try await TestAPI.make()
+        let other = try await TestAPI.make()
+        let owner = try await running.makeUser()
+        let intruder = try await running.makeUser("intruder")
+        try await ProviderEmulator().withRunning { baseURL in
+            try await running.receivingCancels {
+                try await running.test(.live) { client in
+                    let chat = try await ChatFixture.make(client, owner, baseURLs: [baseURL])
+                    let live = LiveRequest(port: try #require(client.port), tenant: owner)
+                    let text = (1...20).map { "w\($0)" }.joined(separator: " ")
+                    let streaming = Task {
+                        StreamedEvent.parse(
+                            try await live.post(
+                                chat.replies("c1"), json: ["content": "[emulator chunks=20 delay_ms=50]\n\(text)"]
+                            ).text)
+                    }
+                    let replyID = try await chat.runningReply(client, owner)
+                    // Through the API, another tenant's reply does not exist.
+                    let refused = try await other.test {
+                        try await $0.send(.post, "/v1/messages/\(replyID)/cancel", as: intruder)
+                    }
+                    #expect(refused.status == .notFound)
+                    // Published as another tenant, the cancel reaches the instance, which stops nothing.
+                    try await running.db.store.withTenant(intruder.id) {
+                        try await $0.publishCancel(of: try #require(MessageID(rawValue: replyID)))
+                    }
+                    let events = try await streaming.value
+                    let reply = try ReplyMessage.decode(try #require(events.last).data)
+                    #expect(reply.status == "complete" && reply.content == text)
+                }
+            }
+        }
+    }
+
+    @Test func aFollowerOnAnotherInstanceGetsTheWholeReplyAtItsEnd() async throws {
+        let running = try await TestAPI.make()
+        let other = try await TestAPI.make(replySettings: ReplySettings(elsewhereCheckInterval: .milliseconds(100)))
+        let owner = try await running.makeUser()
+        try await ProviderEmulator().withRunning { baseURL in
+            try await running.test(.live) { client in
+                let chat = try await ChatFixture.make(client, owner, baseURLs: [baseURL])
+                let live = LiveRequest(port: try #require(client.port), tenant: owner)
+                let text = (1...20).map { "w\($0)" }.joined(separator: " ")
+                let streaming = Task {
+                    StreamedEvent.parse(
+                        try await live.post(chat.replies("c1"), json: ["content": "[emulator chunks=20 delay_ms=50]\n\(text)"])
+                            .text)
+                }
+                let replyID = try await chat.runningReply(client, owner)
+                let followed = try await other.test(.live) {
+                    StreamedReply(try await $0.send(.get, "/v1/messages/\(replyID)/stream", as: owner))
+                }
+                #expect(followed.names == ["reply.started", "reply.delta", "reply.completed"])
+                #expect(try followed.message("reply.started").status == "streaming")
+                let reply = try followed.ended()
+                #expect(reply.status == "complete" && reply.content == text && followed.text == text)
+                let events = try await streaming.value
+                #expect(try ReplyMessage.decode(try #require(events.last).data) == reply)
+            }
+        }
+    }
+
+    /// A reply left `streaming` by an instance that stopped (here: one that never ran it).
+    @Test func aReplyNoInstanceRunsIsAConflictToCancelAndEndsInterruptedToFollow() async throws {
+        let api = try await TestAPI.make(
+            replySettings: ReplySettings(
+                timeLimit: .milliseconds(300), settlementPatience: .zero, elsewhereCancelWait: .milliseconds(300),
+                elsewhereCheckInterval: .milliseconds(100)))
+        let owner = try await api.makeUser()
+        try await api.receivingCancels {
+            try await api.test(.live) { client in
+                let chat = try await ChatFixture.make(client, owner, baseURLs: ["http://127.0.0.1:9"])
+                let start = try await api.db.store.withTenant(owner.id) {
+                    try await $0.beginReply(
+                        agentID: try #require(AgentID(rawValue: chat.agentID)),
+                        conversationID: try #require(ConversationID(rawValue: "c1")),
+                        NewReply(content: "hello", parentID: nil), limits: .unlimited, budget: ContextBudget())
+                }
+                let replyID = start.reply.id.rawValue
+                let cancel = try await client.send(.post, "/v1/messages/\(replyID)/cancel", as: owner)
+                #expect(cancel.status == .conflict)
+                #expect(cancel.text.contains("settle-interrupted"))
+                let followed = StreamedReply(try await client.send(.get, "/v1/messages/\(replyID)/stream", as: owner))
+                #expect(followed.names == ["reply.started", "reply.failed"])
+                #expect(followed.failureType?.hasSuffix("/reply-interrupted") == true)
+            }
+        }
+    }
+
+    @Test func theListenerComesBackWhenItsConnectionIsKilled() async throws {
+        let running = try await TestAPI.make()
+        let other = try await TestAPI.make()
+        let owner = try await running.makeUser()
+        try await ProviderEmulator().withRunning { baseURL in
+            try await running.receivingCancels {
+                let first = try await listenerBackend(running.db, other: nil)
+                try await running.db.admin.query("SELECT pg_terminate_backend(\(first))", logger: running.logger)
+                _ = try await listenerBackend(running.db, other: first)
+                try await running.test(.live) { client in
+                    let chat = try await ChatFixture.make(client, owner, baseURLs: [baseURL])
+                    let live = LiveRequest(port: try #require(client.port), tenant: owner)
+                    let streaming = Task { try await live.post(chat.replies("c1"), json: ["content": Self.longReply]) }
+                    let replyID = try await chat.runningReply(client, owner)
+                    let cancelled = try await other.test {
+                        try ReplyMessage.decode(try await $0.send(.post, "/v1/messages/\(replyID)/cancel", as: owner).text)
+                    }
+                    #expect(cancelled.status == "cancelled")
+                    _ = try await streaming.value
+                }
+            }
+        }
+    }
+
+    /// The backend listening for reply cancels in `db`, other than `other` (5 s at most).
+    private func listenerBackend(_ db: TestDatabase, other: Int32?) async throws -> Int32 {
+        for _ in 0..<250 {
+            let rows = try await db.admin.query(
+                "SELECT pid FROM pg_stat_activity WHERE datname = \(db.name) AND query ILIKE 'LISTEN%'", logger: db.logger)
+            for try await pid in rows.decode(Int32.self) where pid != other { return pid }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        throw CancellationError()
+    }
+}
