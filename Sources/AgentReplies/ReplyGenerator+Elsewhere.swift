@@ -40,9 +40,9 @@ extension ReplyGenerator {
     /// `settings.elsewhereCheckInterval`, after `waiting` (where the caller writes a keep-alive; it throws
     /// once the client left, which ends the wait).
     ///
-    /// A reply whose end is not stored within the time limit and the settlement patience lost its instance
-    /// before it could store it: that ends as `reply-interrupted`, which is what
-    /// `agentctl replies settle-interrupted` will store.
+    /// A database that is away for a while only delays the answer. A reply whose end is not stored within
+    /// the time limit and the settlement patience lost its instance before it could store it: that ends as
+    /// `reply-interrupted`, which is what `agentctl replies settle-interrupted` will store.
     public func endElsewhere(
         of reply: Message, tenant: UserID, requestID: String?, waiting: () async throws -> Void
     ) async throws -> ReplyEnd {
@@ -58,7 +58,12 @@ extension ReplyGenerator {
             }
             try await waiting()
             try await Task.sleep(for: settings.elsewhereCheckInterval)
-            message = try await store.withTenant(tenant, requestID: requestID) { try await $0.message(reply.id) }
+            do {
+                message = try await store.withTenant(tenant, requestID: requestID) { try await $0.message(reply.id) }
+            } catch StoreError.unavailable {
+                // The database is away for a moment: the follower waits on, as the reply's instance does to store it.
+                continue
+            }
         }
         return ReplyEnd(stored: message)
     }

@@ -6,6 +6,7 @@ import Hummingbird
 import HummingbirdTesting
 import PostgresNIO
 import ProviderEmulator
+import Synchronization
 import Testing
 
 /// Two instances of the platform over one database: a reply runs on one, and the other is asked to cancel
@@ -134,6 +135,51 @@ import Testing
         }
     }
 
+    /// While the database is away, a follower of a reply running elsewhere waits on instead of losing its
+    /// stream, and gets the reply's end once it is back.
+    @Test func aFollowerElsewhereWaitsOutTheDatabaseBeingAway() async throws {
+        let api = try await TestAPI.make()
+        let database = InterruptibleConnections(api.db.runtime)
+        let settings = ReplySettings(elsewhereCheckInterval: .milliseconds(50))
+        let other = TestAPI(
+            db: api.db, registry: api.registry, configuration: api.configuration,
+            replies: TestReplies.make(
+                store: AgentStore(client: database, keyring: api.db.keyring, logger: api.logger), settings: settings))
+        let owner = try await api.makeUser()
+        try await other.test(.live) { client in
+            let chat = try await ChatFixture.make(client, owner, baseURLs: ["http://127.0.0.1:9"])
+            let start = try await api.db.store.withTenant(owner.id) {
+                try await $0.beginReply(
+                    agentID: try #require(AgentID(rawValue: chat.agentID)),
+                    conversationID: try #require(ConversationID(rawValue: "c1")), NewReply(content: "hello"),
+                    limits: .unlimited, budget: ContextBudget())
+            }
+            let following = Task {
+                StreamedReply(try await client.send(.get, "/v1/messages/\(start.reply.id)/stream", as: owner))
+            }
+            try await Task.sleep(for: .milliseconds(200))
+            database.isAway = true
+            // Several reads of the follower's fail meanwhile.
+            for _ in 0..<100 where database.refusedLeases < 3 { try await Task.sleep(for: .milliseconds(20)) }
+            #expect(database.refusedLeases >= 3)
+            // The reply's own instance stores its end, and the database comes back.
+            let usage = MessageUsage(promptTokens: 1, completionTokens: 1, estimated: false)
+            _ = try await api.db.store.withTenant(owner.id) {
+                try await $0.settleReply(
+                    start.reply.id, call: start.call,
+                    ReplySettlement(
+                        content: "done", finishReason: "stop",
+                        call: CallSettlement(
+                            status: .complete, connectionID: nil, usage: usage, latencyMilliseconds: 1,
+                            timeToFirstTokenMilliseconds: 1, error: nil)))
+            }
+            database.isAway = false
+            let followed = try await following.value
+            #expect(followed.names == ["reply.started", "reply.delta", "reply.completed"])
+            #expect(try followed.ended().status == "complete" && followed.text == "done")
+        }
+    }
+
     @Test func theListenerComesBackWhenItsConnectionIsKilled() async throws {
         let running = try await TestAPI.make()
         let other = try await TestAPI.make()
@@ -167,5 +213,36 @@ import Testing
             try await Task.sleep(for: .milliseconds(20))
         }
         throw CancellationError()
+    }
+}
+
+/// A test's database connections that refuse every lease with `StoreError.unavailable` while `isAway`, as
+/// the server's pool does while the database is down.
+final class InterruptibleConnections: DatabaseConnections {
+    private let base: PostgresClient
+    private let state = Mutex((away: false, refused: 0))
+
+    init(_ base: PostgresClient) { self.base = base }
+
+    var isAway: Bool {
+        get { state.withLock { $0.away } }
+        set { state.withLock { $0.away = newValue } }
+    }
+
+    var refusedLeases: Int { state.withLock { $0.refused } }
+
+    func withLeasedConnection<Result: Sendable>(_ body: (PostgresConnection) async throws -> Result) async throws -> Result {
+        let away = state.withLock { state in
+            if state.away { state.refused += 1 }
+            return state.away
+        }
+        if away { throw StoreError.unavailable(reason: "the test took the database away") }
+        return try await base.withLeasedConnection(body)
+    }
+
+    func withDedicatedConnection<Result: Sendable>(_ body: (PostgresConnection) async throws -> Result) async throws
+        -> Result
+    {
+        try await base.withDedicatedConnection(body)
     }
 }
