@@ -2,7 +2,8 @@ import AgentStore
 import Metrics
 
 /// What operators see of provider calls on `/metrics`: calls by service and outcome, the tokens they
-/// used, their time to first token and duration, and the replies being generated now.
+/// used, their time to first token and duration, the replies being generated now, and whether this
+/// instance hears the cancels that other instances publish.
 ///
 /// No dimension names a tenant, an agent or a model: those are the tenants' own (a model is free text), so
 /// such a dimension would grow without bound and set one tenant's use beside another's. The ledger, under
@@ -10,12 +11,19 @@ import Metrics
 public struct ProviderCallMetrics: Sendable {
     private let factory: any MetricsFactory
     private let generating: Meter
+    private let listeningForCancels: Gauge
 
     /// - Parameter factory: where the metrics go; by default the process's, as `MetricsSystem` was
     ///   bootstrapped before this is made.
     public init(factory: any MetricsFactory = MetricsSystem.factory) {
         self.factory = factory
         generating = Meter(label: "replies_generating", factory: factory)
+        listeningForCancels = Gauge(label: "reply_cancel_listener_connected", factory: factory)
+    }
+
+    /// 1 while the listener for other instances' cancels is connected, 0 while it reconnects.
+    func cancelListener(connected: Bool) {
+        listeningForCancels.record(connected ? 1 : 0)
     }
 
     /// A generation started: a stored reply or an OpenAI-compatible completion, however many calls it makes.

@@ -9,7 +9,8 @@ import AgentStore
 extension ReplyGenerator {
     /// Stops the replies running here whose cancel any instance published, until the task is cancelled.
     public func receiveCancels() async {
-        await store.receiveReplyCancels { cancel in
+        let metrics = self.metrics
+        await store.receiveReplyCancels(listening: { metrics.cancelListener(connected: $0) }) { cancel in
             await running.reply(cancel.messageID, of: cancel.tenant)?.cancel()
         }
     }

@@ -40,13 +40,14 @@ extension TenantSession {
 
 extension AgentStore {
     /// Hands every reply cancel any instance publishes (this one's too) to `received`, until the task is
-    /// cancelled.
+    /// cancelled; `listening` hears when it starts and stops listening.
     ///
     /// It listens on a connection of its own, opened again whenever it drops, backing off up to
     /// `maximumBackoff` while the database is away. A cancel published while it reconnects is not received:
     /// who publishes one publishes it again until the reply has ended.
     public func receiveReplyCancels(
-        maximumBackoff: Duration = .seconds(5), _ received: @Sendable (ReplyCancel) async -> Void
+        maximumBackoff: Duration = .seconds(5), listening: @Sendable (Bool) -> Void = { _ in },
+        _ received: @Sendable (ReplyCancel) async -> Void
     ) async {
         let shortest = Duration.milliseconds(100)
         var backoff = shortest
@@ -58,6 +59,8 @@ extension AgentStore {
                         if failing { logger.info("listening for reply cancels again") }
                         failing = false
                         backoff = shortest
+                        listening(true)
+                        defer { listening(false) }
                         for try await notification in notifications {
                             guard let cancel = ReplyCancel(payload: notification.payload) else {
                                 logger.warning("a reply cancel that does not parse was ignored")

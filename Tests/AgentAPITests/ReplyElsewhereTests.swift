@@ -89,9 +89,10 @@ import Testing
                 let chat = try await ChatFixture.make(client, owner, baseURLs: [baseURL])
                 let live = LiveRequest(port: try #require(client.port), tenant: owner)
                 let text = (1...20).map { "w\($0)" }.joined(separator: " ")
+                // Two seconds: the follower must ask while the reply still runs.
                 let streaming = Task {
                     StreamedEvent.parse(
-                        try await live.post(chat.replies("c1"), json: ["content": "[emulator chunks=20 delay_ms=50]\n\(text)"])
+                        try await live.post(chat.replies("c1"), json: ["content": "[emulator chunks=20 delay_ms=100]\n\(text)"])
                             .text)
                 }
                 let replyID = try await chat.runningReply(client, owner)
@@ -187,8 +188,10 @@ import Testing
         try await ProviderEmulator().withRunning { baseURL in
             try await running.receivingCancels {
                 let first = try await listenerBackend(running.db, other: nil)
+                #expect(try await listenerGauge(running, becomes: 1))
                 try await running.db.admin.query("SELECT pg_terminate_backend(\(first))", logger: running.logger)
                 _ = try await listenerBackend(running.db, other: first)
+                #expect(try await listenerGauge(running, becomes: 1))
                 try await running.test(.live) { client in
                     let chat = try await ChatFixture.make(client, owner, baseURLs: [baseURL])
                     let live = LiveRequest(port: try #require(client.port), tenant: owner)
@@ -202,6 +205,18 @@ import Testing
                 }
             }
         }
+    }
+
+    /// Whether `/metrics` shows the cancel listener's gauge at `value` within 2 s.
+    private func listenerGauge(_ api: TestAPI, becomes value: Double) async throws -> Bool {
+        for _ in 0..<100 {
+            let line = try await api.metricsText().split(separator: "\n").first {
+                $0.hasPrefix("reply_cancel_listener_connected ")
+            }
+            if let line, Double(line.dropFirst("reply_cancel_listener_connected ".count)) == value { return true }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        return false
     }
 
     /// The backend listening for reply cancels in `db`, other than `other` (5 s at most).
