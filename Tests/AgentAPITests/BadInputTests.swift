@@ -114,6 +114,28 @@ import Testing
         }
     }
 
+    /// A number its field cannot hold is named, though `JSONDecoder` calls the whole body invalid JSON: too
+    /// large for any integer, a 422 as any value over the field's bound (the document states no maximum
+    /// where a setting sets it); a fraction for an integer, a 400. A fraction where one is allowed is kept.
+    @Test func aNumberItsFieldCannotHoldIsNamed() async throws {
+        let owner = try await api.makeUser()
+        try await api.test { client async throws in
+            let huge = try await client.sendRaw(
+                .post, "/v1/tokens", as: owner, bytes: Array(#"{"name": "t", "expires_in_days": 6797912173236241244880896}"#.utf8)
+            )
+            #expect(huge.isProblem(.unprocessableContent), "\(huge.text)")
+            #expect(try huge.problemField() == "expires_in_days")
+            let fraction = try await client.sendRaw(
+                .post, "/v1/agents", as: owner,
+                bytes: Array(#"{"name": "a", "system_prompt": "x", "temperature": 0.5, "max_tokens": 1.5}"#.utf8))
+            #expect(fraction.isProblem(.badRequest), "\(fraction.text)")
+            #expect(try fraction.problemField() == "max_tokens")
+            #expect(fraction.text.contains("must be an integer"))
+            // Nothing was stored by either.
+            #expect(try await client.send(.get, "/v1/agents", as: owner).ids(Schemas.AgentPage.self).isEmpty)
+        }
+    }
+
     /// A body with several faults is answered with all of them in one problem, not one per round trip:
     /// faults of form (unknown, wrong type, missing) in one 400, each wrong type naming the type asked
     /// for; values that break rules in one 422.

@@ -38,7 +38,7 @@ extension APIRequestDecoder {
                 break
             }
             if failure.path.isEmpty {
-                if errors.isEmpty { throw Problem(decoding: failure) }
+                if errors.isEmpty { throw numberAtFault(type, in: attempt, decoder: decoder) ?? Problem(decoding: failure) }
                 break
             }
             // A failure inside a value already reported comes from its stand-in, not from the client.
@@ -56,6 +56,34 @@ extension APIRequestDecoder {
             attempt = next
         }
         throw Problem.badRequest(fields: errors)
+    }
+
+    /// The problem with a number of a top-level member that its field cannot hold, if that is why `data`,
+    /// which is valid JSON, did not decode: `JSONDecoder` then says only that the data is not valid JSON.
+    /// A number with a fraction where an integer is asked for is a 400; one too large for any integer
+    /// field, a 422 (the document bounds such fields only by settings, as `expires_in_days`). Found by
+    /// standing in 0 for each such number in turn until the body decodes past it.
+    private static func numberAtFault<Body: Decodable>(_ type: Body.Type, in data: Data, decoder: JSONDecoder) -> Problem? {
+        guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return nil }
+        for name in object.keys.sorted() {
+            guard let number = (object[name] as? NSNumber)?.doubleValue, number.isFinite else { continue }
+            let fractional = number != number.rounded()
+            let tooLarge = abs(number) >= 9.2e18
+            guard fractional || tooLarge else { continue }
+            var replaced = object
+            replaced[name] = 0
+            guard let next = try? JSONSerialization.data(withJSONObject: replaced) else { continue }
+            do {
+                _ = try decoder.decode(type, from: next)
+            } catch let error as DecodingError where DecodingFailure(error).path.isEmpty {
+                continue
+            } catch {}
+            let field = Problem.shownFieldName(name)
+            return fractional
+                ? Problem.badRequest(fields: [Problem.FieldError(field: field, reason: "must be an integer")])
+                : Problem.invalid(field: field, reason: "is out of range")
+        }
+        return nil
     }
 
     /// `value` (a `JSONSerialization` object) with the value at `path` replaced by `standIn`; a missing
