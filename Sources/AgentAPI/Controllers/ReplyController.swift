@@ -12,6 +12,10 @@ struct ReplyController: Sendable {
 
     /// Followers of replies running elsewhere that one instance serves at once.
     static let maximumElsewhereFollowers = 256
+    /// Cancels of this instance waiting for another to stop a reply, each reading it ten times a second
+    /// for up to 5 s: bounded, so that repeated cancels of a reply whose instance died cannot pile up reads.
+    let elsewhereCancels = RequestSlots(capacity: Self.maximumElsewhereCancels)
+    static let maximumElsewhereCancels = 64
 
     func addRoutes(conversations: RouterGroup<APIRequestContext>, messages: RouterGroup<APIRequestContext>) {
         conversations.post("{conversation_id}/replies", use: reply)
@@ -68,7 +72,13 @@ struct ReplyController: Sendable {
         let tenant = try context.tenant()
         guard let running = replies.running.reply(messageID, of: tenant) else {
             guard message.status == .streaming else { return MessageBody(message) }
+            guard let slot = elsewhereCancels.take() else {
+                throw Problem.unavailable(
+                    "\(Self.maximumElsewhereCancels) cancels of replies running on other instances are waiting here already; "
+                        + "retry in a second.", retryAfterSeconds: 1)
+            }
             let ended = try await replies.cancelElsewhere(messageID, tenant: tenant, requestID: context.requestID)
+            withExtendedLifetime(slot) {}
             guard ended.status != .streaming else {
                 throw Problem.conflict(
                     field: "message_id",
