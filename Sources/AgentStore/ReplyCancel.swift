@@ -43,12 +43,15 @@ extension AgentStore {
     /// cancelled; `listening` hears when it starts and stops listening.
     ///
     /// It listens on a connection of its own, opened again whenever it drops, backing off up to
-    /// `maximumBackoff` while the database is away. A cancel published while it reconnects is not received:
-    /// who publishes one publishes it again until the reply has ended.
+    /// `maximumBackoff` while the database is away. A connection whose server went silent (a partition,
+    /// a stopped host) would leave it waiting for good, so every `aliveCheck` a query must come back
+    /// within `aliveTimeout`, or the connection is closed and opened again. A cancel published while it
+    /// reconnects is not received: who publishes one publishes it again until the reply has ended.
     public func receiveReplyCancels(
-        maximumBackoff: Duration = .seconds(5), listening: @Sendable (Bool) -> Void = { _ in },
-        _ received: @Sendable (ReplyCancel) async -> Void
+        maximumBackoff: Duration = .seconds(5), aliveCheck: Duration = .seconds(30), aliveTimeout: Duration = .seconds(10),
+        listening: @Sendable (Bool) -> Void = { _ in }, _ received: @escaping @Sendable (ReplyCancel) async -> Void
     ) async {
+        let logger = self.logger
         let shortest = Duration.milliseconds(100)
         var backoff = shortest
         var failing = false
@@ -61,12 +64,25 @@ extension AgentStore {
                         backoff = shortest
                         listening(true)
                         defer { listening(false) }
-                        for try await notification in notifications {
-                            guard let cancel = ReplyCancel(payload: notification.payload) else {
-                                logger.warning("a reply cancel that does not parse was ignored")
-                                continue
+                        try await withThrowingTaskGroup(of: Void.self) { group in
+                            group.addTask {
+                                for try await notification in notifications {
+                                    guard let cancel = ReplyCancel(payload: notification.payload) else {
+                                        logger.warning("a reply cancel that does not parse was ignored")
+                                        continue
+                                    }
+                                    await received(cancel)
+                                }
                             }
-                            await received(cancel)
+                            group.addTask {
+                                while true {
+                                    try await Task.sleep(for: aliveCheck)
+                                    try await Self.checkAlive(connection, within: aliveTimeout, logger: logger)
+                                }
+                            }
+                            // Whichever ends first (the connection dropped, or it did not answer) ends the listen.
+                            try await group.next()
+                            group.cancelAll()
                         }
                     }
                 }
@@ -81,5 +97,15 @@ extension AgentStore {
             try? await Task.sleep(for: backoff)
             backoff = min(backoff * 2, maximumBackoff)
         }
+    }
+
+    /// Runs a trivial query on `connection`, closing the connection if no answer comes within `limit`
+    /// (which fails the query, and the listen on it).
+    private static func checkAlive(_ connection: PostgresConnection, within limit: Duration, logger: Logger) async throws {
+        let deadline = connection.eventLoop.scheduleTask(in: .nanoseconds(limit.nanoseconds)) {
+            connection.close().whenComplete { _ in }
+        }
+        defer { deadline.cancel() }
+        _ = try await connection.sendingIfOpen("SELECT 1", logger: logger)
     }
 }

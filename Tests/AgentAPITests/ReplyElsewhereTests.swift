@@ -180,17 +180,25 @@ import Testing
             #expect(try followed.ended().status == "complete" && followed.text == "done")
         }
     }
+}
+
+/// Each instance's listener for the cancels others publish keeps listening through what a database
+/// connection meets. Serialized, with a database of its own: its tests stop or kill the listener's backend,
+/// which must be theirs.
+@Suite(.oneDatabase, .serialized) struct ReplyCancelListenerTests {
+    static let longReply = ReplyElsewhereTests.longReply
 
     @Test func theListenerComesBackWhenItsConnectionIsKilled() async throws {
         let running = try await TestAPI.make()
         let other = try await TestAPI.make()
         let owner = try await running.makeUser()
         try await ProviderEmulator().withRunning { baseURL in
+            let earlier = try await listeningBackends(running.db)
             try await running.receivingCancels {
-                let first = try await listenerBackend(running.db, other: nil)
+                let first = try await newListener(running.db, excluding: earlier)
                 #expect(try await listenerGauge(running, becomes: 1))
                 try await running.db.admin.query("SELECT pg_terminate_backend(\(first))", logger: running.logger)
-                _ = try await listenerBackend(running.db, other: first)
+                _ = try await newListener(running.db, excluding: earlier.union([first]))
                 #expect(try await listenerGauge(running, becomes: 1))
                 try await running.test(.live) { client in
                     let chat = try await ChatFixture.make(client, owner, baseURLs: [baseURL])
@@ -220,14 +228,40 @@ import Testing
     }
 
     /// The backend listening for reply cancels in `db`, other than `other` (5 s at most).
-    private func listenerBackend(_ db: TestDatabase, other: Int32?) async throws -> Int32 {
+    private func listeningBackends(_ db: TestDatabase) async throws -> Set<Int32> {
+        let rows = try await db.admin.query(
+            "SELECT pid FROM pg_stat_activity WHERE datname = \(db.name) AND query ILIKE 'LISTEN%'", logger: db.logger)
+        var pids = Set<Int32>()
+        for try await pid in rows.decode(Int32.self) { pids.insert(pid) }
+        return pids
+    }
+
+    /// A backend whose last statement was a `LISTEN`, other than `earlier` (5 s at most). A pooled
+    /// connection that listened before may still show one: the suite is serialized, and each test names
+    /// those it saw before its listener started.
+    private func newListener(_ db: TestDatabase, excluding earlier: Set<Int32>) async throws -> Int32 {
         for _ in 0..<250 {
-            let rows = try await db.admin.query(
-                "SELECT pid FROM pg_stat_activity WHERE datname = \(db.name) AND query ILIKE 'LISTEN%'", logger: db.logger)
-            for try await pid in rows.decode(Int32.self) where pid != other { return pid }
+            if let pid = try await listeningBackends(db).subtracting(earlier).first { return pid }
             try await Task.sleep(for: .milliseconds(20))
         }
         throw CancellationError()
+    }
+    /// A server that stops answering without closing the connection (a partition, a frozen host; here
+    /// the backend stopped with SIGSTOP) is noticed by the listener's check, which listens anew.
+    @Test func aListenerWhoseServerFallsSilentListensAnew() async throws {
+        let api = try await TestAPI.make()
+        let earlier = try await listeningBackends(api.db)
+        let receiving = Task {
+            await api.db.store.receiveReplyCancels(aliveCheck: .milliseconds(200), aliveTimeout: .milliseconds(500)) { _ in }
+        }
+        let silent = try await newListener(api.db, excluding: earlier)
+        #expect(kill(pid_t(silent), SIGSTOP) == 0)
+        let replacement: Int32?
+        do { replacement = try await newListener(api.db, excluding: earlier.union([silent])) } catch { replacement = nil }
+        kill(pid_t(silent), SIGCONT)
+        receiving.cancel()
+        await receiving.value
+        #expect(replacement != nil && replacement != silent)
     }
 }
 
