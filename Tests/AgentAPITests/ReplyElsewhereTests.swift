@@ -24,9 +24,7 @@ import Testing
                 try await running.test(.live) { client in
                     let chat = try await ChatFixture.make(client, owner, baseURLs: [baseURL])
                     let live = LiveRequest(port: try #require(client.port), tenant: owner)
-                    let streaming = Task {
-                        StreamedEvent.parse(try await live.post(chat.replies("c1"), json: ["content": Self.longReply]).text)
-                    }
+                    let streaming = chat.streamInBackground(live, Self.longReply)
                     let replyID = try await chat.runningReply(client, owner)
                     let cancelled = try await other.test { elsewhere in
                         let answer = try await elsewhere.send(.post, "/v1/messages/\(replyID)/cancel", as: owner)
@@ -56,12 +54,7 @@ import Testing
                     let chat = try await ChatFixture.make(client, owner, baseURLs: [baseURL])
                     let live = LiveRequest(port: try #require(client.port), tenant: owner)
                     let text = (1...20).map { "w\($0)" }.joined(separator: " ")
-                    let streaming = Task {
-                        StreamedEvent.parse(
-                            try await live.post(
-                                chat.replies("c1"), json: ["content": "[emulator chunks=20 delay_ms=50]\n\(text)"]
-                            ).text)
-                    }
+                    let streaming = chat.streamInBackground(live, "[emulator chunks=20 delay_ms=50]\n\(text)")
                     let replyID = try await chat.runningReply(client, owner)
                     // Through the API, another tenant's reply does not exist.
                     let refused = try await other.test {
@@ -90,11 +83,7 @@ import Testing
                 let live = LiveRequest(port: try #require(client.port), tenant: owner)
                 let text = (1...20).map { "w\($0)" }.joined(separator: " ")
                 // Two seconds: the follower must ask while the reply still runs.
-                let streaming = Task {
-                    StreamedEvent.parse(
-                        try await live.post(chat.replies("c1"), json: ["content": "[emulator chunks=20 delay_ms=100]\n\(text)"])
-                            .text)
-                }
+                let streaming = chat.streamInBackground(live, "[emulator chunks=20 delay_ms=100]\n\(text)")
                 let replyID = try await chat.runningReply(client, owner)
                 let followed = try await other.test(.live) {
                     StreamedReply(try await $0.send(.get, "/v1/messages/\(replyID)/stream", as: owner))
@@ -203,7 +192,7 @@ import Testing
                 try await running.test(.live) { client in
                     let chat = try await ChatFixture.make(client, owner, baseURLs: [baseURL])
                     let live = LiveRequest(port: try #require(client.port), tenant: owner)
-                    let streaming = Task { try await live.post(chat.replies("c1"), json: ["content": Self.longReply]) }
+                    let streaming = chat.streamInBackground(live, Self.longReply)
                     let replyID = try await chat.runningReply(client, owner)
                     let cancelled = try await other.test {
                         try ReplyMessage.decode(try await $0.send(.post, "/v1/messages/\(replyID)/cancel", as: owner).text)

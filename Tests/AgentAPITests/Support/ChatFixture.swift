@@ -119,6 +119,13 @@ struct ChatFixture: Sendable {
         "/v1/agents/\(agentID)/conversations/\(conversation)/replies"
     }
 
+    /// A streamed reply to `content` in conversation `c1`, posted over `live` and read to its end in the
+    /// background: its events.
+    func streamInBackground(_ live: LiveRequest, _ content: String) -> Task<[StreamedEvent], any Error> {
+        let path = replies("c1")
+        return Task { StreamedEvent.parse(try await live.post(path, json: ["content": content]).text) }
+    }
+
     /// The id of conversation `c1`'s last message, once it is a reply (4 s at most).
     func runningReply(_ client: any TestClientProtocol, _ owner: Tenant) async throws -> String {
         for _ in 0..<200 {
