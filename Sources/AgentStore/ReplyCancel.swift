@@ -100,12 +100,13 @@ extension AgentStore {
     }
 
     /// Runs a trivial query on `connection`, closing the connection if no answer comes within `limit`
-    /// (which fails the query, and the listen on it).
+    /// (which fails the query, and the listen on it). Its column names it, for whoever reads
+    /// `pg_stat_activity`.
     private static func checkAlive(_ connection: PostgresConnection, within limit: Duration, logger: Logger) async throws {
         let deadline = connection.eventLoop.scheduleTask(in: .nanoseconds(limit.nanoseconds)) {
             connection.close().whenComplete { _ in }
         }
         defer { deadline.cancel() }
-        _ = try await connection.sendingIfOpen("SELECT 1", logger: logger)
+        _ = try await connection.sendingIfOpen("SELECT 1 AS reply_cancel_listener_alive", logger: logger)
     }
 }

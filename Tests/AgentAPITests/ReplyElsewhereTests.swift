@@ -219,15 +219,19 @@ import Testing
     /// The backend listening for reply cancels in `db`, other than `other` (5 s at most).
     private func listeningBackends(_ db: TestDatabase) async throws -> Set<Int32> {
         let rows = try await db.admin.query(
-            "SELECT pid FROM pg_stat_activity WHERE datname = \(db.name) AND query ILIKE 'LISTEN%'", logger: db.logger)
+            """
+            SELECT pid FROM pg_stat_activity
+             WHERE datname = \(db.name) AND pid <> pg_backend_pid()
+               AND (query ILIKE 'LISTEN%' OR query LIKE '%reply_cancel_listener_alive%')
+            """, logger: db.logger)
         var pids = Set<Int32>()
         for try await pid in rows.decode(Int32.self) { pids.insert(pid) }
         return pids
     }
 
-    /// A backend whose last statement was a `LISTEN`, other than `earlier` (5 s at most). A pooled
-    /// connection that listened before may still show one: the suite is serialized, and each test names
-    /// those it saw before its listener started.
+    /// A backend whose last statement was the listener's (its `LISTEN` or its check), other than `earlier`
+    /// (5 s at most). A pooled connection that listened before may still show one: the suite is serialized,
+    /// and each test names those it saw before its listener started.
     private func newListener(_ db: TestDatabase, excluding earlier: Set<Int32>) async throws -> Int32 {
         for _ in 0..<250 {
             if let pid = try await listeningBackends(db).subtracting(earlier).first { return pid }
@@ -244,6 +248,9 @@ import Testing
             await api.db.store.receiveReplyCancels(aliveCheck: .milliseconds(200), aliveTimeout: .milliseconds(500)) { _ in }
         }
         let silent = try await newListener(api.db, excluding: earlier)
+        // While the server answers, the checks (five a second) pass and the listener keeps its connection.
+        try await Task.sleep(for: .seconds(1))
+        #expect(try await listeningBackends(api.db).subtracting(earlier) == [silent])
         #expect(kill(pid_t(silent), SIGSTOP) == 0)
         let replacement: Int32?
         do { replacement = try await newListener(api.db, excluding: earlier.union([silent])) } catch { replacement = nil }
