@@ -63,7 +63,7 @@ public func buildRouter(
     AgentController(store: store).addRoutes(to: v1.group("agents"))
     AgentConnectionController(store: store).addRoutes(to: v1.group("agents/{agent_id}/connections"))
     ConversationController(store: store).addRoutes(to: v1.group("agents/{agent_id}/conversations"))
-    ReplyController(store: store, replies: replies).addRoutes(
+    ReplyController(store: store, replies: replies, configuration: configuration).addRoutes(
         conversations: v1.group("agents/{agent_id}/conversations"), messages: v1.group("messages"))
     FeedbackController(store: store).addRoutes(messages: v1.group("messages"), agents: v1.group("agents"))
     ConnectionController(store: store, addressPolicy: replies.client.addressPolicy).addRoutes(to: v1.group("connections"))

@@ -1,3 +1,4 @@
+import AgentAPI
 import AgentReplies
 import AgentStore
 import AgentTestSupport
@@ -122,6 +123,33 @@ import Testing
                 #expect(followed.names == ["reply.started", "reply.failed"])
                 #expect(followed.failureType?.hasSuffix("/reply-interrupted") == true)
             }
+        }
+    }
+
+    /// Cancels that wait here for another instance are bounded: with room for one, of two at once one
+    /// waits (and gets its 409) and the other is refused at once with a 503 and `Retry-After`.
+    @Test func cancelsWaitingOnOtherInstancesAreBounded() async throws {
+        let base = try await TestAPI.make(replySettings: ReplySettings(elsewhereCancelWait: .seconds(3)))
+        var configuration = base.configuration
+        configuration.maximumElsewhereCancels = 1
+        let api = TestAPI(db: base.db, registry: base.registry, configuration: configuration, replies: base.replies)
+        let owner = try await api.makeUser()
+        try await api.test(.live) { client in
+            let chat = try await ChatFixture.make(client, owner, baseURLs: ["http://127.0.0.1:9"])
+            let start = try await api.db.store.withTenant(owner.id) {
+                try await $0.beginReply(
+                    agentID: try #require(AgentID(rawValue: chat.agentID)),
+                    conversationID: try #require(ConversationID(rawValue: "c1")), NewReply(content: "hello"),
+                    limits: .unlimited, budget: ContextBudget())
+            }
+            let live = LiveRequest(port: try #require(client.port), tenant: owner)
+            let path = "/v1/messages/\(start.reply.id)/cancel"
+            let answers = try await withThrowingTaskGroup(of: LiveRequest.Answer.self) { group in
+                for _ in 0..<2 { group.addTask { try await live.post(path) } }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(answers.map(\.status).sorted() == [409, 503], "\(answers.map(\.text))")
+            #expect(answers.first { $0.status == 503 }?.retryAfter == "1")
         }
     }
 

@@ -15,7 +15,7 @@ public struct APIParts: Sendable {
     /// at the paths they have under `/v1`. The caller authenticates the group's requests (see
     /// `APIRequestContext.authenticate(as:)`); each handler then runs as that tenant.
     public func addChatRoutes(to group: RouterGroup<APIRequestContext>) {
-        ReplyController(store: store, replies: replies).addRoutes(
+        ReplyController(store: store, replies: replies, configuration: configuration).addRoutes(
             conversations: group.group("agents/{agent_id}/conversations"), messages: group.group("messages"))
         FeedbackController(store: store).addRoutes(messages: group.group("messages"), agents: group.group("agents"))
     }

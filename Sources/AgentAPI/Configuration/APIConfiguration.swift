@@ -22,6 +22,12 @@ public struct APIConfiguration: Sendable, CustomStringConvertible {
     /// Account exports this process runs at once; one more is a 503 with `Retry-After`. Each export holds a
     /// pooled connection while its client reads.
     public var maximumConcurrentExports = 2
+    /// Clients that one process serves following replies that run on another instance (each has the
+    /// reply read every second); one more is a 429.
+    public var maximumElsewhereFollowers = 256
+    /// Cancels that wait in one process for another instance to stop a reply (each reads it ten times a
+    /// second for up to 5 s); one more is a 503 with `Retry-After`.
+    public var maximumElsewhereCancels = 64
 
     public init(
         hostname: String = "127.0.0.1", port: Int = 8080, maximumBodySize: Int = 1024 * 1024,

@@ -8,14 +8,17 @@ struct ReplyController: Sendable {
     let store: AgentStore
     let replies: ReplyGenerator
     /// Clients of this instance following replies that run on another, each read every second until it ends.
-    let elsewhereFollowers = RequestSlots(capacity: Self.maximumElsewhereFollowers)
+    let elsewhereFollowers: RequestSlots
+    /// Cancels of this instance waiting for another to stop a reply: bounded, so that repeated cancels of a
+    /// reply whose instance died cannot pile up reads.
+    let elsewhereCancels: RequestSlots
 
-    /// Followers of replies running elsewhere that one instance serves at once.
-    static let maximumElsewhereFollowers = 256
-    /// Cancels of this instance waiting for another to stop a reply, each reading it ten times a second
-    /// for up to 5 s: bounded, so that repeated cancels of a reply whose instance died cannot pile up reads.
-    let elsewhereCancels = RequestSlots(capacity: Self.maximumElsewhereCancels)
-    static let maximumElsewhereCancels = 64
+    init(store: AgentStore, replies: ReplyGenerator, configuration: APIConfiguration) {
+        self.store = store
+        self.replies = replies
+        elsewhereFollowers = RequestSlots(capacity: configuration.maximumElsewhereFollowers)
+        elsewhereCancels = RequestSlots(capacity: configuration.maximumElsewhereCancels)
+    }
 
     func addRoutes(conversations: RouterGroup<APIRequestContext>, messages: RouterGroup<APIRequestContext>) {
         conversations.post("{conversation_id}/replies", use: reply)
@@ -74,7 +77,7 @@ struct ReplyController: Sendable {
             guard message.status == .streaming else { return MessageBody(message) }
             guard let slot = elsewhereCancels.take() else {
                 throw Problem.unavailable(
-                    "\(Self.maximumElsewhereCancels) cancels of replies running on other instances are waiting here already; "
+                    "\(elsewhereCancels.capacity) cancels of replies running on other instances are waiting here already; "
                         + "retry in a second.", retryAfterSeconds: 1)
             }
             let ended = try await replies.cancelElsewhere(messageID, tenant: tenant, requestID: context.requestID)
@@ -130,7 +133,7 @@ struct ReplyController: Sendable {
     private func followElsewhere(_ reply: Message, tenant: UserID, requestID: String?) throws -> Response {
         guard let slot = elsewhereFollowers.take() else {
             throw Problem.tooManyFollowers(
-                Self.maximumElsewhereFollowers, of: "replies running on other instances, through this one")
+                elsewhereFollowers.capacity, of: "replies running on other instances, through this one")
         }
         let replies = self.replies
         return Response(

@@ -76,7 +76,7 @@ struct LiveRequest: Sendable {
         return request
     }
 
-    func post(_ path: String, json: [String: any Sendable]) async throws -> Answer {
+    func post(_ path: String, json: [String: any Sendable]? = nil) async throws -> Answer {
         let response = try await TestReplies.httpClient.execute(request(.POST, path, json: json), timeout: .seconds(60))
         let body = try await response.body.collect(upTo: 1 << 24)
         return Answer(
