@@ -109,12 +109,7 @@ import Testing
         try await api.receivingCancels {
             try await api.test(.live) { client in
                 let chat = try await ChatFixture.make(client, owner, baseURLs: ["http://127.0.0.1:9"])
-                let start = try await api.db.store.withTenant(owner.id) {
-                    try await $0.beginReply(
-                        agentID: try #require(AgentID(rawValue: chat.agentID)),
-                        conversationID: try #require(ConversationID(rawValue: "c1")),
-                        NewReply(content: "hello", parentID: nil), limits: .unlimited, budget: ContextBudget())
-                }
+                let start = try await chat.replyNoInstanceRuns(in: api.db.store, of: owner)
                 let replyID = start.reply.id.rawValue
                 let cancel = try await client.send(.post, "/v1/messages/\(replyID)/cancel", as: owner)
                 #expect(cancel.status == .conflict)
@@ -136,12 +131,7 @@ import Testing
         let owner = try await api.makeUser()
         try await api.test(.live) { client in
             let chat = try await ChatFixture.make(client, owner, baseURLs: ["http://127.0.0.1:9"])
-            let start = try await api.db.store.withTenant(owner.id) {
-                try await $0.beginReply(
-                    agentID: try #require(AgentID(rawValue: chat.agentID)),
-                    conversationID: try #require(ConversationID(rawValue: "c1")), NewReply(content: "hello"),
-                    limits: .unlimited, budget: ContextBudget())
-            }
+            let start = try await chat.replyNoInstanceRuns(in: api.db.store, of: owner)
             let live = LiveRequest(port: try #require(client.port), tenant: owner)
             let path = "/v1/messages/\(start.reply.id)/cancel"
             let answers = try await withThrowingTaskGroup(of: LiveRequest.Answer.self) { group in
@@ -166,12 +156,7 @@ import Testing
         let owner = try await api.makeUser()
         try await other.test(.live) { client in
             let chat = try await ChatFixture.make(client, owner, baseURLs: ["http://127.0.0.1:9"])
-            let start = try await api.db.store.withTenant(owner.id) {
-                try await $0.beginReply(
-                    agentID: try #require(AgentID(rawValue: chat.agentID)),
-                    conversationID: try #require(ConversationID(rawValue: "c1")), NewReply(content: "hello"),
-                    limits: .unlimited, budget: ContextBudget())
-            }
+            let start = try await chat.replyNoInstanceRuns(in: api.db.store, of: owner)
             let following = Task {
                 StreamedReply(try await client.send(.get, "/v1/messages/\(start.reply.id)/stream", as: owner))
             }

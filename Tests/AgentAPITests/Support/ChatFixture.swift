@@ -126,6 +126,18 @@ struct ChatFixture: Sendable {
         return Task { StreamedEvent.parse(try await live.post(path, json: ["content": content]).text) }
     }
 
+    /// A reply in conversation `c1` that no instance runs, as an instance that died leaves one: started in
+    /// `store` (stored `streaming`, its call in the ledger) with no generation behind it.
+    func replyNoInstanceRuns(in store: AgentStore, of owner: Tenant) async throws -> ReplyStart {
+        let agentID = try #require(AgentID(rawValue: agentID))
+        let conversationID = try #require(ConversationID(rawValue: "c1"))
+        return try await store.withTenant(owner.id) {
+            try await $0.beginReply(
+                agentID: agentID, conversationID: conversationID, NewReply(content: "hello"), limits: .unlimited,
+                budget: ContextBudget())
+        }
+    }
+
     /// The id of conversation `c1`'s last message, once it is a reply (4 s at most).
     func runningReply(_ client: any TestClientProtocol, _ owner: Tenant) async throws -> String {
         for _ in 0..<200 {
