@@ -1,5 +1,5 @@
-import AgentStore
 import AgentTestSupport
+import Foundation
 import Logging
 import MetricsTestKit
 import NIOPosix
@@ -7,15 +7,19 @@ import PostgresNIO
 import Synchronization
 import Testing
 
+@testable import AgentStore
+
 /// The server's pool under the faults a database brings: connections killed under load, a database that
 /// is not there, requests that give up.
 @Suite struct PersistentConnectionPoolTests {
     private static func pool(
         _ configuration: PostgresConnection.Configuration, size: Int, leaseTimeout: Duration = .seconds(5),
-        metrics: TestMetrics = TestMetrics()
+        statementDeadline: Duration = .seconds(40), metrics: TestMetrics = TestMetrics()
     ) -> PersistentConnectionPool {
         var settings = PersistentConnectionPool.Settings(size: size)
         settings.leaseTimeout = leaseTimeout
+        settings.statementDeadline = statementDeadline
+        settings.deadlineCheckInterval = .milliseconds(100)
         settings.connectTimeout = .seconds(2)
         var logger = Logger(label: "test.pool")
         logger.logLevel = .critical
@@ -155,6 +159,63 @@ import Testing
         #expect(waits.totalValue - waitsBefore == 2)
         #expect(timeouts.totalValue - timeoutsBefore == 1)
         #expect(try metrics.expectCounter("db_pool_lease_failures_total", [("reason", "unavailable")]).totalValue == 0)
+    }
+
+    /// A server that stops answering without closing the connection (a partition, a frozen host; here the
+    /// backend stopped with SIGSTOP) fails the request waiting on it once the statement deadline passes,
+    /// rather than when the kernel gives up on the TCP connection; the slot then connects anew. A statement
+    /// slower than the checks but within the deadline keeps its connection.
+    @Test func aServerThatFallsSilentIsLeftAtTheStatementDeadline() async throws {
+        let db = try await TestDatabase.make()
+        let user = try await db.makeUser()
+        let metrics = TestMetrics()
+        let pool = Self.pool(
+            try db.runtimeURL.connectionConfiguration(), size: 1, statementDeadline: .seconds(1), metrics: metrics)
+        let store = AgentStore(client: pool, keyring: nil, logger: db.logger)
+        let running = Task { await pool.run() }
+        defer { running.cancel() }
+        try await Self.waitUntilConnected(pool)
+        let backend: @Sendable () async throws -> Int32 = {
+            try await pool.withLeasedConnection { connection in
+                let answer = try await connection.sendingIfOpen("SELECT pg_backend_pid()", logger: db.logger)
+                return try #require(try answer.rows.first?.decode(Int32.self))
+            }
+        }
+        let silent = try await backend()
+        // Half the deadline, five checks long: answered, and the connection stays.
+        try await pool.withLeasedConnection { _ = try await $0.sendingIfOpen("SELECT pg_sleep(0.5)", logger: db.logger) }
+        #expect(try await backend() == silent)
+
+        #expect(kill(pid_t(silent), SIGSTOP) == 0)
+        // Without the deadline, the request would wait until the backend runs again: here after 20 s.
+        let resuming = Task {
+            try await Task.sleep(for: .seconds(20))
+            kill(pid_t(silent), SIGCONT)
+        }
+        let start = ContinuousClock.now
+        let outcome = await Result {
+            try await store.withTenant(user) { try await $0.agents(PageRequest(limit: 5, order: .descending)) }
+        }
+        let waited = ContinuousClock.now - start
+        resuming.cancel()
+        kill(pid_t(silent), SIGCONT)
+        // Which of the two reasons depends on where the close finds the statement.
+        switch outcome {
+        case .failure(StoreError.unavailable): break
+        default: Issue.record("expected the database to be unavailable, got \(outcome)")
+        }
+        #expect(waited >= .seconds(1) && waited < .seconds(20), "waited \(waited)")
+        #expect(try metrics.expectCounter("db_pool_statement_deadline_closes_total").totalValue == 1)
+        // The slot has connected anew, to another backend, and serves.
+        try await Self.waitUntilConnected(pool)
+        #expect(try await backend() != silent)
+    }
+}
+
+extension Result where Failure == any Error {
+    /// The outcome of an async throwing body.
+    init(_ body: () async throws -> Success) async {
+        do { self = .success(try await body()) } catch { self = .failure(error) }
     }
 }
 

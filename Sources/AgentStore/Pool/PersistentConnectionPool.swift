@@ -19,7 +19,11 @@ import Synchronization
 /// - a request takes an idle connection, or waits at most `leaseTimeout`; while no connection is open and
 ///   the last attempt failed, it fails at once with `StoreError.unavailable` (an HTTP 503), so requests
 ///   do not pile up behind a database that is down;
-/// - a request whose task is cancelled stops waiting at once.
+/// - a request whose task is cancelled stops waiting at once;
+/// - a connection whose server leaves a statement unanswered past `statementDeadline` is closed, which
+///   fails that statement and lets its slot connect anew: a server that went silent without closing the
+///   connection (a partition, a frozen host) would otherwise hold the request until the kernel gives up on
+///   the TCP connection, about 15 minutes on Linux.
 public final class PersistentConnectionPool: DatabaseConnections, Service {
     /// How many connections, and how long anything may wait.
     public struct Settings: Sendable {
@@ -27,6 +31,11 @@ public final class PersistentConnectionPool: DatabaseConnections, Service {
         public var connectTimeout: Duration = .seconds(10)
         public var leaseTimeout: Duration = .seconds(5)
         public var maximumBackoff: Duration = .seconds(2)
+        /// How long a statement may wait for the server's answer. Longer than any statement timeout the
+        /// server enforces (the runtime role's is 30 s), so only a silent server reaches it.
+        public var statementDeadline: Duration = .seconds(40)
+        /// How often each connection's oldest unanswered statement is checked against the deadline.
+        public var deadlineCheckInterval: Duration = .seconds(1)
 
         public init(size: Int) { self.size = max(1, size) }
     }
@@ -163,7 +172,12 @@ public final class PersistentConnectionPool: DatabaseConnections, Service {
             waiter?.resume()
             if recovered { logger.info("database connection restored") }
             await withTaskCancellationHandler {
-                try? await connection.closeFuture.get()
+                await withTaskGroup(of: Void.self) { group in
+                    group.addTask { try? await connection.closeFuture.get() }
+                    group.addTask { await self.closeIfSilent(connection) }
+                    await group.next()
+                    group.cancelAll()
+                }
             } onCancel: {
                 connection.close().whenComplete { _ in }
             }
@@ -172,6 +186,22 @@ public final class PersistentConnectionPool: DatabaseConnections, Service {
                     state.disconnected(connection)
                     return state.open
                 })
+        }
+    }
+
+    /// Returns once a statement on `connection` has waited past the deadline, after closing the connection
+    /// (which ends the statement's wait, and the slot's), or when cancelled.
+    private func closeIfSilent(_ connection: PostgresConnection) async {
+        while (try? await Task.sleep(for: settings.deadlineCheckInterval)) != nil {
+            guard let sent = StatementWaits.shared.oldestSend(on: connection),
+                sent.duration(to: .now) > settings.statementDeadline
+            else { continue }
+            metrics.silentServerCloses.increment()
+            logger.warning(
+                "the database left a statement unanswered past the deadline; closing its connection",
+                metadata: ["deadline": "\(settings.statementDeadline)"])
+            connection.close().whenComplete { _ in }
+            return
         }
     }
 }

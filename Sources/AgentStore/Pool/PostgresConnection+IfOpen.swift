@@ -16,7 +16,11 @@ extension PostgresConnection {
     func sendIfOpen(_ query: PostgresQuery, logger: Logger) -> EventLoopFuture<PostgresQueryResult> {
         eventLoop.preconditionInEventLoop()
         guard !isClosed else { return eventLoop.makeFailedFuture(Self.closedError) }
-        return self.query(query, logger: logger)
+        // Recorded for its send time: a server that never answers is noticed by the pool.
+        let wait = StatementWaits.shared.sent(on: self)
+        let answer = self.query(query, logger: logger)
+        answer.whenComplete { _ in StatementWaits.shared.end(wait) }
+        return answer
     }
 
     /// Sends `query` from the connection's event loop unless the connection has closed, and waits for
