@@ -108,9 +108,10 @@ import Testing
             #expect(!whileDown.isEmpty && whileDown.allSatisfy { $0.status == 503 })
             // (Measured here: 84 ms at most; the bound leaves room for a loaded machine.)
             #expect((whileDown.map(\.took).max() ?? 0) < 1.5, "a request while the database was down waited too long")
-            // Serves again within 5 s of the database's return, without a restart of the platform.
+            // Serves again within 10 s of the database's return, without a restart of the platform. (About 2 s
+            // alone: the pool's backoff; 6.5 s was seen once with the whole suite loading a slower machine.)
             let recovered = try #require(acknowledged.filter { $0.sent > back }.map { $0.sent + $0.took }.min())
-            #expect(recovered - back < 5)
+            #expect(recovered - back < 10)
 
             // Every acknowledged post is there.
             let storedIDs = Set(
@@ -134,7 +135,7 @@ import Testing
     {
         var posts: [Post] = []
         var number = 0
-        while timeline.now < 40, timeline.time(of: .back).map({ timeline.now < $0 + 6 }) ?? true {
+        while timeline.now < 40, timeline.time(of: .back).map({ timeline.now < $0 + 12 }) ?? true {
             number += 1
             let sent = timeline.now
             let outcome = await post(http, target, token: token, content: "writer \(writer) post \(number)")
