@@ -2,15 +2,25 @@ import AgentStore
 
 /// Replies that run on another instance of the platform, asked about here.
 ///
-/// A running reply lives in the instance that generates it; its text reaches the database only at its
+/// A running reply lives in the instance that generates it, and its text reaches the database only at its
 /// end. So a cancel that reaches another instance is published through the database to the one that runs
-/// the reply (``AgentStore/receiveReplyCancels(_:)``), and a client that follows the reply from another
-/// instance gets its stored end.
+/// the reply (``AgentStore/receiveReplyCancels(maximumBackoff:aliveCheck:aliveTimeout:listening:relayed:_:)``),
+/// and a client that follows the reply from another instance has its text relayed the same way
+/// (``ReplyRelay``), live, with its stored end as the authority on how it ended.
 extension ReplyGenerator {
-    /// Stops the replies running here whose cancel any instance published, until the task is cancelled.
+    /// Stops the replies running here whose cancel any instance published, and relays the text of those
+    /// that other instances follow, until the task is cancelled.
     public func receiveCancels() async {
         let metrics = self.metrics
-        await store.receiveReplyCancels(listening: { metrics.cancelListener(connected: $0) }) { cancel in
+        let (running, relays, followers, store, logger) = (running, relays, relayedFollowers, store, logger)
+        await store.receiveReplyCancels(
+            listening: { metrics.cancelListener(connected: $0) },
+            relayed: { notice in
+                guard case .follow(let request) = notice else { return followers.deliver(notice) }
+                guard let reply = running.reply(request.messageID, of: request.tenant) else { return }
+                relays.follow(reply, id: request.messageID, store: store, logger: logger)
+            }
+        ) { cancel in
             await running.reply(cancel.messageID, of: cancel.tenant)?.cancel()
         }
     }
@@ -37,35 +47,83 @@ extension ReplyGenerator {
         }
     }
 
-    /// How `reply`, which runs on another instance, ended: read from the store every
-    /// `settings.elsewhereCheckInterval`, after `waiting` (where the caller writes a keep-alive; it throws
-    /// once the client left, which ends the wait).
+    /// Follows `reply`, which runs on another instance: asks that instance to relay its text, hands each new
+    /// piece to `relayed`, and returns how the reply ended, as stored, once it has (after handing on the
+    /// part of the stored text not relayed). Every `settings.elsewhereCheckInterval` it calls `waiting`
+    /// (where the caller writes a keep-alive; it throws once the client left, which ends the wait) and reads
+    /// the reply from the store, asking again for the text while none came or a piece was missed.
     ///
     /// A database that is away for a while only delays the answer. A reply whose end is not stored within
     /// the time limit and the settlement patience lost its instance before it could store it: that ends as
     /// `reply-interrupted`, which is what `agentctl replies settle-interrupted` will store.
     public func endElsewhere(
-        of reply: Message, tenant: UserID, requestID: String?, waiting: () async throws -> Void
+        of reply: Message, tenant: UserID, requestID: String?, waiting: () async throws -> Void,
+        relayed: (String) async throws -> Void
     ) async throws -> ReplyEnd {
         let clock = ContinuousClock()
         let deadline = clock.now + settings.timeLimit + settings.settlementPatience
+        let (events, continuation) = relayedFollowers.follow(reply.id)
+        let checks = Task {
+            while (try? await Task.sleep(for: settings.elsewhereCheckInterval)) != nil { continuation.yield(.check) }
+        }
+        defer {
+            checks.cancel()
+            continuation.finish()
+        }
+        var text = RelayedText()
+        /// Whether a piece was missed and not relayed again since.
+        var missing = false
+        var asked: ContinuousClock.Instant?
         var message = reply
-        while message.status == .streaming {
-            guard clock.now < deadline else {
-                return ReplyEnd(
-                    status: .failed, text: message.content, finishReason: nil,
-                    usage: MessageUsage(promptTokens: 0, completionTokens: 0, estimated: false), failure: .interrupted,
-                    message: nil)
+        var check = true
+        var iterator = events.makeAsyncIterator()
+        while true {
+            if check {
+                check = false
+                // Asked while no piece came yet (the relay has not started) or one was missed; at most once a second.
+                let ask = (!text.heard || missing) && asked.map { clock.now - $0 >= .seconds(1) } ?? true
+                do {
+                    message = try await store.withTenant(tenant, requestID: requestID) { session in
+                        let message = try await session.message(reply.id)
+                        if message.status == .streaming, ask { try await session.publishFollow(of: reply.id) }
+                        return message
+                    }
+                    if ask { asked = clock.now }
+                } catch StoreError.unavailable {
+                    // The database is away for a moment: the follower waits on, as the reply's instance does to store it.
+                }
+                if message.status != .streaming {
+                    if let rest = text.remainder(of: message.content), !rest.isEmpty { try await relayed(rest) }
+                    return ReplyEnd(stored: message)
+                }
+                guard clock.now < deadline else {
+                    if let rest = text.remainder(of: message.content), !rest.isEmpty { try await relayed(rest) }
+                    return ReplyEnd(
+                        status: .failed, text: message.content, finishReason: nil,
+                        usage: MessageUsage(promptTokens: 0, completionTokens: 0, estimated: false), failure: .interrupted,
+                        message: nil)
+                }
             }
-            try await waiting()
-            try await Task.sleep(for: settings.elsewhereCheckInterval)
-            do {
-                message = try await store.withTenant(tenant, requestID: requestID) { try await $0.message(reply.id) }
-            } catch StoreError.unavailable {
-                // The database is away for a moment: the follower waits on, as the reply's instance does to store it.
-                continue
+            guard let event = await iterator.next() else { throw CancellationError() }
+            switch event {
+            case .notice(.text(_, let offset, let piece)):
+                switch text.take(piece, at: offset) {
+                case .new(let addition):
+                    missing = false
+                    if !addition.isEmpty { try await relayed(addition) }
+                case .known:
+                    break
+                case .gap:
+                    missing = true
+                }
+            case .notice(.ended):
+                check = true
+            case .notice(.follow):
+                break
+            case .check:
+                try await waiting()
+                check = true
             }
         }
-        return ReplyEnd(stored: message)
     }
 }

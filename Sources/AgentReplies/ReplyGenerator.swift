@@ -16,6 +16,10 @@ public struct ReplyGenerator: Sendable {
     public let client: ProviderClient
     public let running: RunningReplies
     public let settings: ReplySettings
+    /// This instance's replies whose text goes to followers on other instances.
+    let relays: ReplyRelays
+    /// This instance's followers of replies that run on other instances.
+    let relayedFollowers = RelayedReplyFollowers()
     let metrics: ProviderCallMetrics
     let logger: Logger
 
@@ -27,6 +31,7 @@ public struct ReplyGenerator: Sendable {
         self.client = client
         self.running = RunningReplies()
         self.settings = settings
+        self.relays = ReplyRelays(interval: settings.relayInterval)
         self.metrics = metrics
         self.logger = logger
     }

@@ -20,12 +20,15 @@ public struct ReplySettings: Sendable {
     public var elsewhereCancelWait: Duration
     /// How often a client following a reply that runs on another instance has its stored end read.
     public var elsewhereCheckInterval: Duration
+    /// How often a reply followed from other instances has its new text published to them.
+    public var relayInterval: Duration
 
     public init(
         defaultLimits: ChatLimits = .unlimited, contextBudget: ContextBudget = ContextBudget(),
         timeLimit: Duration = .seconds(300), longestRetryAfter: Duration = .seconds(10),
         settlementPatience: Duration = .seconds(60), shutdownGrace: Duration = .seconds(15),
-        elsewhereCancelWait: Duration = .seconds(5), elsewhereCheckInterval: Duration = .seconds(1)
+        elsewhereCancelWait: Duration = .seconds(5), elsewhereCheckInterval: Duration = .seconds(1),
+        relayInterval: Duration = .milliseconds(50)
     ) {
         self.defaultLimits = defaultLimits
         self.contextBudget = contextBudget
@@ -35,5 +38,6 @@ public struct ReplySettings: Sendable {
         self.shutdownGrace = shutdownGrace
         self.elsewhereCancelWait = elsewhereCancelWait
         self.elsewhereCheckInterval = elsewhereCheckInterval
+        self.relayInterval = relayInterval
     }
 }

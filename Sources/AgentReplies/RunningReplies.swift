@@ -2,8 +2,8 @@ import AgentStore
 import Synchronization
 
 /// The replies this instance is generating: stored replies by message id, and the OpenAI-compatible
-/// completions that store none. Another instance's replies are not here: following one needs a request
-/// that reaches the instance running it (see the README).
+/// completions that store none. Another instance's replies are not here: a client of this one follows
+/// them through the database (`ReplyGenerator.endElsewhere`).
 public final class RunningReplies: Sendable {
     private struct State {
         var stored: [MessageID: RunningReply] = [:]

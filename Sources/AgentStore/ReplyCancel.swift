@@ -6,7 +6,8 @@ import PostgresNIO
 /// A running reply lives in the instance that generates it, and only that instance can stop its upstream
 /// call. A cancel that reaches another instance is published through PostgreSQL (`NOTIFY`, at the commit
 /// of the transaction that checked the reply is the tenant's), and each instance's listener
-/// (``AgentStore/receiveReplyCancels(_:)``) hands it to the replies it runs.
+/// (``AgentStore/receiveReplyCancels(maximumBackoff:aliveCheck:aliveTimeout:listening:relayed:_:)``) hands it to
+/// the replies it runs.
 public struct ReplyCancel: Sendable, Hashable {
     public let tenant: UserID
     public let messageID: MessageID
@@ -39,8 +40,9 @@ extension TenantSession {
 }
 
 extension AgentStore {
-    /// Hands every reply cancel any instance publishes (this one's too) to `received`, until the task is
-    /// cancelled; `listening` hears when it starts and stops listening.
+    /// Hands every reply cancel any instance publishes (this one's too) to `received`, and every relay
+    /// notice (``ReplyRelay``) to `relayed`, until the task is cancelled; `listening` hears when it starts
+    /// and stops listening.
     ///
     /// It listens on a connection of its own, opened again whenever it drops, backing off up to
     /// `maximumBackoff` while the database is away. A connection whose server went silent (a partition,
@@ -49,7 +51,8 @@ extension AgentStore {
     /// reconnects is not received: who publishes one publishes it again until the reply has ended.
     public func receiveReplyCancels(
         maximumBackoff: Duration = .seconds(5), aliveCheck: Duration = .seconds(30), aliveTimeout: Duration = .seconds(10),
-        listening: @Sendable (Bool) -> Void = { _ in }, _ received: @escaping @Sendable (ReplyCancel) async -> Void
+        listening: @Sendable (Bool) -> Void = { _ in }, relayed: @escaping @Sendable (ReplyRelay) -> Void = { _ in },
+        _ received: @escaping @Sendable (ReplyCancel) async -> Void
     ) async {
         let logger = self.logger
         let shortest = Duration.milliseconds(100)
@@ -58,31 +61,43 @@ extension AgentStore {
         while !Task.isCancelled {
             do {
                 try await client.withDedicatedConnection { connection in
-                    try await connection.listen(on: ReplyCancel.channel) { notifications in
-                        if failing { logger.info("listening for reply cancels again") }
-                        failing = false
-                        backoff = shortest
-                        listening(true)
-                        defer { listening(false) }
-                        try await withThrowingTaskGroup(of: Void.self) { group in
-                            group.addTask {
-                                for try await notification in notifications {
-                                    guard let cancel = ReplyCancel(payload: notification.payload) else {
-                                        logger.warning("a reply cancel that does not parse was ignored")
-                                        continue
+                    // Both channels on the one connection, with one check that it is alive.
+                    try await connection.listen(on: ReplyRelay.channel) { relays in
+                        try await connection.listen(on: ReplyCancel.channel) { notifications in
+                            if failing { logger.info("listening for reply cancels again") }
+                            failing = false
+                            backoff = shortest
+                            listening(true)
+                            defer { listening(false) }
+                            try await withThrowingTaskGroup(of: Void.self) { group in
+                                group.addTask {
+                                    for try await notification in notifications {
+                                        guard let cancel = ReplyCancel(payload: notification.payload) else {
+                                            logger.warning("a reply cancel that does not parse was ignored")
+                                            continue
+                                        }
+                                        await received(cancel)
                                     }
-                                    await received(cancel)
                                 }
-                            }
-                            group.addTask {
-                                while true {
-                                    try await Task.sleep(for: aliveCheck)
-                                    try await Self.checkAlive(connection, within: aliveTimeout, logger: logger)
+                                group.addTask {
+                                    for try await notification in relays {
+                                        guard let notice = ReplyRelay(payload: notification.payload) else {
+                                            logger.warning("a reply relay notice that does not parse was ignored")
+                                            continue
+                                        }
+                                        relayed(notice)
+                                    }
                                 }
+                                group.addTask {
+                                    while true {
+                                        try await Task.sleep(for: aliveCheck)
+                                        try await Self.checkAlive(connection, within: aliveTimeout, logger: logger)
+                                    }
+                                }
+                                // Whichever ends first (the connection dropped, or it did not answer) ends the listen.
+                                try await group.next()
+                                group.cancelAll()
                             }
-                            // Whichever ends first (the connection dropped, or it did not answer) ends the listen.
-                            try await group.next()
-                            group.cancelAll()
                         }
                     }
                 }

@@ -99,6 +99,45 @@ import Testing
         }
     }
 
+    /// With both instances listening, the text of a reply running on one reaches a follower on the other
+    /// live, in many pieces, through the database; one that joins later gets the text from the start too.
+    @Test func aFollowerOnAnotherInstanceGetsTheReplyLive() async throws {
+        let running = try await TestAPI.make()
+        let other = try await TestAPI.make()
+        let owner = try await running.makeUser()
+        try await ProviderEmulator().withRunning { baseURL in
+            try await running.receivingCancels {
+                try await other.receivingCancels {
+                    try await running.test(.live) { client in
+                        let chat = try await ChatFixture.make(client, owner, baseURLs: [baseURL])
+                        let live = LiveRequest(port: try #require(client.port), tenant: owner)
+                        let text = (1...30).map { "w\($0)" }.joined(separator: " ")
+                        // Three seconds: both followers ask while the reply runs, the second a second after the first.
+                        let streaming = chat.streamInBackground(live, "[emulator chunks=30 delay_ms=100]\n\(text)")
+                        let replyID = try await chat.runningReply(client, owner)
+                        let (first, second) = try await other.test(.live) { elsewhere in
+                            let follower = LiveRequest(port: try #require(elsewhere.port), tenant: owner)
+                            async let first = follower.get("/v1/messages/\(replyID)/stream")
+                            try await Task.sleep(for: .seconds(1))
+                            async let second = follower.get("/v1/messages/\(replyID)/stream")
+                            return (StreamedReply(try await first), StreamedReply(try await second))
+                        }
+                        let events = try await streaming.value
+                        let stored = try ReplyMessage.decode(try #require(events.last).data)
+                        #expect(stored.status == "complete" && stored.content == text)
+                        for followed in [first, second] {
+                            // One delta would be the stored end alone; these came while the reply ran.
+                            #expect(followed.names.filter { $0 == "reply.delta" }.count >= 3, "\(followed.names)")
+                            #expect(followed.names.first == "reply.started" && followed.names.last == "reply.completed")
+                            #expect(followed.text == text)
+                            #expect(try followed.ended() == stored)
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     /// A reply left `streaming` by an instance that stopped (here: one that never ran it).
     @Test func aReplyNoInstanceRunsIsAConflictToCancelAndEndsInterruptedToFollow() async throws {
         let api = try await TestAPI.make(

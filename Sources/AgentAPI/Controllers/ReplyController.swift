@@ -102,7 +102,7 @@ struct ReplyController: Sendable {
     }
 
     /// `streamReply`: reattaches to a reply: what was generated so far, then the rest live. A reply that
-    /// has ended is replayed from the store; one that runs on another instance is followed to its stored end.
+    /// has ended is replayed from the store; one that runs on another instance is followed through it.
     @Sendable func follow(_ request: Request, context: APIRequestContext) async throws -> Response {
         let messageID = try context.id(MessageID.self, "message_id", of: "message")
         let message = try await store.withTenant(of: context) { try await $0.message(messageID) }
@@ -127,9 +127,9 @@ struct ReplyController: Sendable {
 
     // MARK: Answering
 
-    /// A reply that runs on another instance, whose text reaches the database only at its end:
-    /// `reply.started` at once, a comment line each second while it runs (which also notices a client
-    /// that left), then its whole text as one `reply.delta` and its end.
+    /// A reply that runs on another instance: `reply.started` at once, then its text as that instance
+    /// relays it, a comment line each second while it runs (which also notices a client that left), and
+    /// its end as stored (with any text not relayed before it).
     private func followElsewhere(_ reply: Message, tenant: UserID, requestID: String?) throws -> Response {
         guard let slot = elsewhereFollowers.take() else {
             throw Problem.tooManyFollowers(
@@ -142,10 +142,10 @@ struct ReplyController: Sendable {
                 // The slot goes back when this body is released, however it ends.
                 _ = slot
                 try await writer.write(try ReplyStreamEvent.encode(.started(reply), prompt: nil))
-                let end = try await replies.endElsewhere(of: reply, tenant: tenant, requestID: requestID) {
-                    try await writer.write(ServerSentEvents.waiting)
-                }
-                if !end.text.isEmpty { try await writer.write(try ReplyStreamEvent.encode(.delta(end.text), prompt: nil)) }
+                let end = try await replies.endElsewhere(
+                    of: reply, tenant: tenant, requestID: requestID,
+                    waiting: { try await writer.write(ServerSentEvents.waiting) },
+                    relayed: { try await writer.write(try ReplyStreamEvent.encode(.delta($0), prompt: nil)) })
                 try await writer.write(try ReplyStreamEvent.encode(.ended(end), prompt: nil))
                 try await writer.finish(nil)
             })

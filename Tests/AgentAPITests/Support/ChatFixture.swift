@@ -55,6 +55,11 @@ struct StreamedReply: Sendable {
         events = StreamedEvent.parse(response.text)
     }
 
+    /// A stream read over a connection of its own (`LiveRequest`).
+    init(_ answer: LiveRequest.Answer) {
+        events = StreamedEvent.parse(answer.text)
+    }
+
     var names: [String] { events.compactMap(\.name) }
     var text: String {
         events.filter { $0.name == "reply.delta" }.compactMap { event in

@@ -77,7 +77,15 @@ struct LiveRequest: Sendable {
     }
 
     func post(_ path: String, json: [String: any Sendable]? = nil) async throws -> Answer {
-        let response = try await TestReplies.httpClient.execute(request(.POST, path, json: json), timeout: .seconds(60))
+        try await send(.POST, path, json: json)
+    }
+
+    func get(_ path: String) async throws -> Answer {
+        try await send(.GET, path)
+    }
+
+    private func send(_ method: HTTPMethod, _ path: String, json: [String: any Sendable]? = nil) async throws -> Answer {
+        let response = try await TestReplies.httpClient.execute(request(method, path, json: json), timeout: .seconds(60))
         let body = try await response.body.collect(upTo: 1 << 24)
         return Answer(
             status: Int(response.status.code), retryAfter: response.headers.first(name: "retry-after"),
