@@ -92,12 +92,9 @@ extension ReplyGenerator {
                 } catch StoreError.unavailable {
                     // The database is away for a moment: the follower waits on, as the reply's instance does to store it.
                 }
-                if message.status != .streaming {
+                if message.status != .streaming || clock.now >= deadline {
                     if let rest = text.remainder(of: message.content), !rest.isEmpty { try await relayed(rest) }
-                    return ReplyEnd(stored: message)
-                }
-                guard clock.now < deadline else {
-                    if let rest = text.remainder(of: message.content), !rest.isEmpty { try await relayed(rest) }
+                    guard message.status == .streaming else { return ReplyEnd(stored: message) }
                     return ReplyEnd(
                         status: .failed, text: message.content, finishReason: nil,
                         usage: MessageUsage(promptTokens: 0, completionTokens: 0, estimated: false), failure: .interrupted,

@@ -169,9 +169,9 @@ import Testing
 @Suite(.oneDatabase) struct ProviderFaultTests {
     @Test(arguments: ["stall_after=2,stall_ms=20000", "drop_after=2"])
     func aStalledOrDroppedProviderFailsTheReplyInBoundedTime(script: String) async throws {
-        // Two seconds of silence is a stall: 500 ms once failed a dropped reply as stalled before its first
-        // piece arrived, with the suite, a CPU hog and a build loading both cores.
-        let api = try await TestAPI.make(providerTimeouts: ProviderTimeouts(idle: .seconds(2)))
+        // Five seconds of silence is a stall: 500 ms, then 2 s, once failed a dropped reply as stalled before
+        // its first piece arrived, with the whole suite loading both cores of a slower machine.
+        let api = try await TestAPI.make(providerTimeouts: ProviderTimeouts(idle: .seconds(5)))
         let owner = try await api.makeUser()
         try await ProviderEmulator().withRunning { baseURL in
             try await api.test(.live) { client in

@@ -50,7 +50,9 @@ import Testing
                 #expect(completion.status == 503 && completion.retryAfter == "1" && completion.text.contains("\"error\""))
 
                 try await draining.value
-                #expect(clock.now - shutdownStarted < .seconds(9))
+                // About the 3 s grace alone; the margin is for a loaded machine (9.3 s was seen with the whole suite
+                // on a slower one). That the grace stopped the long reply is its stored text, below.
+                #expect(clock.now - shutdownStarted < .seconds(15))
                 #expect(api.replies.running.count == 0)
 
                 let shortEvents = StreamedEvent.parse(try await short.value.text)
