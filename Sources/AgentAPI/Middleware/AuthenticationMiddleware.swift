@@ -31,6 +31,10 @@ struct AuthenticationMiddleware: RouterMiddleware {
             let response = try await next(request, context)
             if !check.passed { try await authenticator.check(token, required: required, requestID: context.requestID) }
             return response
+        } catch StoreError.unavailable(let reason) {
+            // The check would meet the same database (and a silent one would hold the request as long again):
+            // the request is a 503 whether or not its token is valid.
+            throw StoreError.unavailable(reason: reason)
         } catch {
             if !check.passed { try await authenticator.check(token, required: required, requestID: context.requestID) }
             throw error
