@@ -41,9 +41,6 @@ final class ReplyRelays: Sendable {
         Task { await relay(reply, id: id, store: store, logger: logger) }
     }
 
-    /// How many replies are relayed now.
-    var count: Int { relays.withLock { $0.count } }
-
     private func relay(_ reply: RunningReply, id: MessageID, store: AgentStore, logger: Logger) async {
         defer { _ = relays.withLock { $0.removeValue(forKey: id) } }
         // A reply with as many followers as it takes has none to spare: other instances' followers then get its stored end.
