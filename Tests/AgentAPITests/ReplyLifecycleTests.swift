@@ -66,7 +66,9 @@ import Testing
                     try await client.send(
                         .post, chat.replies("c1"), as: owner,
                         json: ["content": "[emulator chunks=100 delay_ms=100]\n" + String(repeating: "word ", count: 100)]))
-                #expect(clock.now - started < .seconds(8))
+                // About the limit; the margin is for a loaded machine (10 s was seen with the whole suite on a slower
+                // one). That the limit cut the reply is its stored status and text, below.
+                #expect(clock.now - started < .seconds(15))
                 #expect(stream.failureType?.hasSuffix("/reply-time-limit") == true)
                 let reply = try stream.ended()
                 #expect(reply.status == "failed" && reply.error?.hasSuffix("/reply-time-limit") == true)
