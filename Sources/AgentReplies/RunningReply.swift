@@ -66,6 +66,16 @@ public actor RunningReply {
         return end
     }
 
+    /// The text from UTF-8 byte `offset` on, and whether the reply has ended (the text is then whole).
+    ///
+    /// Only that part is copied: relaying a reply to another instance keeps no second copy of its text,
+    /// and takes none of the ``maximumFollowers`` slots.
+    func text(fromUTF8 offset: Int) -> (text: String, ended: Bool) {
+        let utf8 = text.utf8
+        let start = utf8.index(utf8.startIndex, offsetBy: min(max(offset, 0), utf8.count))
+        return (String(decoding: utf8[start...], as: UTF8.self), end != nil)
+    }
+
     /// Asks the generation to stop; what was generated is kept, with status `cancelled`.
     public func cancel() {
         halt(.cancelled)
