@@ -49,7 +49,8 @@ public func buildRouter(
     router.add(middleware: RequestIDMiddleware())
     router.add(middleware: ResponseHeadersMiddleware())
     router.add(middleware: RequestMetricsMiddleware(registry: registry))
-    router.add(middleware: ProblemMiddleware(bodyLimit: configuration.maximumBodySize))
+    let failures = FailedRequestLog()
+    router.add(middleware: ProblemMiddleware(bodyLimit: configuration.maximumBodySize, failures: failures))
 
     OperationsController(store: store, replies: replies).addRoutes(to: router)
     OpenAPIController(document: try OpenAPIDocument.embedded.get()).addRoutes(to: router)
@@ -67,7 +68,7 @@ public func buildRouter(
         conversations: v1.group("agents/{agent_id}/conversations"), messages: v1.group("messages"))
     FeedbackController(store: store).addRoutes(messages: v1.group("messages"), agents: v1.group("agents"))
     ConnectionController(store: store, addressPolicy: replies.client.addressPolicy).addRoutes(to: v1.group("connections"))
-    ChatCompletionsController(store: store, replies: replies).addRoutes(to: v1)
+    ChatCompletionsController(store: store, replies: replies, failures: failures).addRoutes(to: v1)
     UsageController(store: store, replies: replies).addRoutes(to: v1)
     AuditLogController(store: store).addRoutes(to: v1.group("audit-log"))
     SearchController(store: store).addRoutes(to: v1.group("search"))

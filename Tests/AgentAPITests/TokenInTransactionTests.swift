@@ -1,6 +1,7 @@
 import AgentAPI
 import AgentStore
 import AgentTestSupport
+import Foundation
 import Hummingbird
 import HummingbirdTesting
 import Prometheus
@@ -98,7 +99,13 @@ import Testing
         database.isAway = true
         try await app.test(.router) { client async throws in
             #expect(try await client.send(.get, "/v1/agents", as: owner).status == .serviceUnavailable)
+            #expect(database.refusedLeases == 1)
+            // The OpenAI-compatible endpoint answers its own errors: its 503 is a response, not an error.
+            let completion = try await client.send(
+                .post, "/v1/chat/completions", as: owner,
+                json: ["model": "agent:\(UUID().uuidString.lowercased())", "messages": [["role": "user", "content": "hi"]]])
+            #expect(completion.status == .serviceUnavailable)
+            #expect(database.refusedLeases == 2)
         }
-        #expect(database.refusedLeases == 1)
     }
 }

@@ -13,6 +13,8 @@ import Hummingbird
 struct ChatCompletionsController: Sendable {
     let store: AgentStore
     let replies: ReplyGenerator
+    /// Its failures are answered here, in OpenAI's shape, so ``ProblemMiddleware`` never sees them to log.
+    let failures: FailedRequestLog
 
     func addRoutes(to v1: RouterGroup<APIRequestContext>) {
         v1.post("chat/completions", use: complete)
@@ -28,7 +30,9 @@ struct ChatCompletionsController: Sendable {
         } catch let error as OpenAIError {
             return error.response()
         } catch {
-            return OpenAIError(Problem(from: error, bodyLimit: context.maxUploadSize)).response()
+            let problem = Problem(from: error, bodyLimit: context.maxUploadSize)
+            failures.record(error, as: problem, logger: context.logger)
+            return OpenAIError(problem).response()
         }
     }
 

@@ -29,7 +29,11 @@ struct AuthenticationMiddleware: RouterMiddleware {
         guard case .token(let token, let required, let check) = credential else { return try await next(request, context) }
         do {
             let response = try await next(request, context)
-            if !check.passed { try await authenticator.check(token, required: required, requestID: context.requestID) }
+            // A 503 (the database away, met by a handler that answers its own errors) tells nothing of the
+            // token, and a check would meet the same database: for a silent one, as long a wait again.
+            if !check.passed, response.status != .serviceUnavailable {
+                try await authenticator.check(token, required: required, requestID: context.requestID)
+            }
             return response
         } catch StoreError.unavailable(let reason) {
             // The check would meet the same database (and a silent one would hold the request as long again):

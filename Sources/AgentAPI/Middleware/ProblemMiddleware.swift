@@ -2,11 +2,12 @@ import Hummingbird
 import Logging
 
 /// Turns every error into an `application/problem+json` response, so no failure reaches Hummingbird's
-/// empty 500. Unknown errors are logged by type only: their descriptions may hold data.
+/// empty 500. Server failures are logged through ``FailedRequestLog``.
 struct ProblemMiddleware: RouterMiddleware {
     typealias Context = APIRequestContext
 
     let bodyLimit: Int
+    let failures: FailedRequestLog
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response
     {
@@ -18,11 +19,7 @@ struct ProblemMiddleware: RouterMiddleware {
             return try await next(request, context)
         } catch {
             let problem = Problem(from: error, bodyLimit: bodyLimit)
-            if problem.status.code >= 500 {
-                context.logger.error(
-                    "request failed", metadata: ["error_type": "\(type(of: error))", "status": "\(problem.status.code)"])
-                context.logger.debug("request failure detail", metadata: ["error": "\(String(describing: error).prefix(500))"])
-            }
+            failures.record(error, as: problem, logger: context.logger)
             return problem.response()
         }
     }

@@ -1,0 +1,91 @@
+import AgentStore
+import AgentTestSupport
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import Prometheus
+import Testing
+
+@testable import AgentAPI
+
+/// A database that is away fails every request with a 503, and the log says so once per interval with a
+/// count, rather than once per request; other server failures are still logged one by one, by type.
+@Suite(.oneDatabase) struct FailedRequestLogTests {
+    let api: TestAPI
+
+    init() async throws { api = try await TestAPI.make() }
+
+    @Test func anOutageIsOneLineForManyRequests() async throws {
+        let owner = try await api.makeUser()
+        let log = CapturedLog()
+        let database = InterruptibleConnections(api.db.runtime)
+        let store = AgentStore(client: database, keyring: api.db.keyring, logger: api.logger)
+        let app = try await buildApplication(
+            store: store, replies: TestReplies.make(store: store), configuration: api.configuration, services: [],
+            companions: [], registry: PrometheusCollectorRegistry(), logger: log.logger(level: .info))
+        database.isAway = true
+        try await app.test(.router) { client async throws in
+            for _ in 0..<20 {
+                #expect(try await client.send(.get, "/v1/agents", as: owner).status == .serviceUnavailable)
+            }
+            let completion = try await client.send(
+                .post, "/v1/chat/completions", as: owner,
+                json: ["model": "agent:\(UUID().uuidString.lowercased())", "messages": [["role": "user", "content": "hi"]]])
+            #expect(completion.status == .serviceUnavailable)
+        }
+        let outage = log.lines.filter { $0.contains("requests answered 503") }
+        #expect(outage.count == 1, "\(log.lines)")
+        #expect(outage.first?.hasPrefix("warning") == true)
+        #expect(outage.first?.contains("cause=the database is unavailable") == true)
+        #expect(outage.first?.contains("answered=1") == true)
+        #expect(!log.lines.contains { $0.hasPrefix("error") }, "\(log.lines)")
+    }
+
+    /// A readiness probe polled while the database is away says so in its own line, once per interval.
+    @Test func probesOfAnUnreadyServerAreOneLine() async throws {
+        let log = CapturedLog()
+        let database = InterruptibleConnections(api.db.runtime)
+        let store = AgentStore(client: database, keyring: api.db.keyring, logger: api.logger)
+        let app = try await buildApplication(
+            store: store, replies: TestReplies.make(store: store), configuration: api.configuration, services: [],
+            companions: [], registry: PrometheusCollectorRegistry(), logger: log.logger(level: .info))
+        database.isAway = true
+        try await app.test(.router) { client async throws in
+            for _ in 0..<5 { #expect(try await client.send(.get, "/ready", as: nil).status == .serviceUnavailable) }
+        }
+        let outage = log.lines.filter { $0.contains("requests answered 503") }
+        #expect(outage.count == 1, "\(log.lines)")
+        #expect(!log.lines.contains { $0.hasPrefix("error") }, "\(log.lines)")
+    }
+
+    @Test func theNextLineCountsTheRequestsSinceTheLast() async throws {
+        let log = CapturedLog()
+        let logger = log.logger(level: .info)
+        let failures = FailedRequestLog(outageInterval: .milliseconds(300))
+        for _ in 0..<5 { failures.record(StoreError.unavailable(reason: "test"), as: .unavailable(), logger: logger) }
+        try await Task.sleep(for: .milliseconds(400))
+        failures.record(StoreError.unavailable(reason: "test"), as: .unavailable(), logger: logger)
+        let counts = log.lines.filter { $0.contains("requests answered 503") }.map {
+            $0.split(separator: " ").first { $0.hasPrefix("answered=") }.map(String.init)
+        }
+        // The first request of the outage, then the four unlogged since it and the one after the interval.
+        #expect(counts == ["answered=1", "answered=5"])
+    }
+
+    struct FailureHoldingData: Error, CustomStringConvertible {
+        var description: String { "sk-secret-in-the-description" }
+    }
+
+    @Test func otherFailuresAreLoggedEachByTypeAlone() {
+        let log = CapturedLog()
+        let logger = log.logger(level: .info)
+        let failures = FailedRequestLog()
+        failures.record(FailureHoldingData(), as: .internalError(), logger: logger)
+        failures.record(FailureHoldingData(), as: .internalError(), logger: logger)
+        failures.record(FailureHoldingData(), as: .notFound("agent"), logger: logger)
+        #expect(log.lines.filter { $0.hasPrefix("error request failed") }.count == 2, "\(log.lines)")
+        #expect(log.lines.allSatisfy { $0.contains("FailureHoldingData") }, "\(log.lines)")
+        #expect(!log.lines.contains { $0.contains("sk-secret") })
+    }
+}
