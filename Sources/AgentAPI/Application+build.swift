@@ -74,7 +74,7 @@ public func buildRouter(
     SearchController(store: store).addRoutes(to: v1.group("search"))
     let parts = APIParts(
         store: store, replies: replies, credentials: CredentialVerifier(authenticator: authenticator),
-        configuration: configuration)
+        configuration: configuration, failures: failures)
     for companion in companions { companion.addRoutes(to: router, api: parts) }
     // Last: a middleware wraps only the routes added after it, and the responder of unmatched requests.
     router.add(middleware: MethodNotAllowedMiddleware(routes: router.routes))

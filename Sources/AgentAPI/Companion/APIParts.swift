@@ -2,6 +2,7 @@ import AgentProviders
 import AgentReplies
 import AgentStore
 import Hummingbird
+import Logging
 
 /// What the API shares with a companion: the same store and reply generator, the same credential checks,
 /// the same rules for input, and its chat routes, so that a companion adds no second path to the data.
@@ -10,6 +11,13 @@ public struct APIParts: Sendable {
     public let replies: ReplyGenerator
     public let credentials: CredentialVerifier
     public let configuration: APIConfiguration
+    let failures: FailedRequestLog
+
+    /// Logs a failure the companion answers itself (as a page) as the API logs its own: an unknown error
+    /// at error by its type alone, 503s once per cause and interval (``FailedRequestLog``).
+    public func logFailure(_ error: any Error, logger: Logger) {
+        failures.record(error, as: Problem(from: error, bodyLimit: 0), logger: logger)
+    }
 
     /// Mounts the routes a chat page calls (replies, regenerate, cancel, reattach, feedback) under `group`,
     /// at the paths they have under `/v1`. The caller authenticates the group's requests (see

@@ -13,7 +13,7 @@ import Logging
 struct ConsoleSessionMiddleware: RouterMiddleware {
     typealias Context = APIRequestContext
 
-    let store: AgentStore
+    let api: APIParts
     let pages: ConsolePages
 
     static let csrfHeader = HTTPField.Name("X-CSRF-Token")!
@@ -24,7 +24,7 @@ struct ConsoleSessionMiddleware: RouterMiddleware {
         let callsAPI = path.hasPrefix("/console/api/")
         guard let value = ConsoleCookies.value(ConsoleCookies.session, in: request),
             let presented = PresentedConsoleSession(value),
-            let user = try await store.authenticate(presented, requestID: context.requestID)
+            let user = try await api.store.authenticate(presented, requestID: context.requestID)
         else {
             if callsAPI { throw HTTPError(.unauthorized) }
             return ConsolePages.redirect(to: "/signin")
@@ -59,9 +59,7 @@ struct ConsoleSessionMiddleware: RouterMiddleware {
             return try await next(request, context)
         } catch {
             let refused = RefusedRequest(error)
-            if refused.status >= 500 {
-                context.logger.error("console page failed", metadata: ["error_type": "\(type(of: error))"])
-            }
+            api.logFailure(error, logger: context.logger)
             return refusal(HTTPResponse.Status(code: refused.status), refused.title, refused.detail, request, context)
         }
     }
