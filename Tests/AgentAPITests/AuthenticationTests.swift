@@ -7,10 +7,7 @@ import HummingbirdTesting
 import JWTKit
 import Testing
 
-/// Serialized: its tests share one database's eight connections, and `concurrentFirstRequestsProvisionOnce`
-/// holds all of them; with its siblings beside it under the whole suite on a slower machine, one of its
-/// requests waited past the test client's 20 s (three full runs in seven), a wait not yet explained.
-@Suite(.oneDatabase, .serialized) struct AuthenticationTests {
+@Suite(.oneDatabase) struct AuthenticationTests {
     static let secret = "test-secret-that-is-long-enough-for-hs256!"
     let api: TestAPI
 
@@ -263,7 +260,10 @@ import Testing
         let subject = "idp|\(UUID().uuidString)"
         let token = try await jwt(claims(sub: subject, email: "race-\(UUID().uuidString.prefix(8))@example.test"))
         let badEmail = try await jwt(claims(sub: "idp|\(UUID().uuidString)", email: "not an email"))
-        try await api.test(.live) { client async throws in
+        // AsyncHTTPClient, a connection per request: `.live`'s client pipelines them all on one connection,
+        // which the server answers one after another (and, under the whole suite on a slow machine, the
+        // eighth past the client's 20 s).
+        try await api.test(.ahc(.http)) { client async throws in
             let statuses = try await withThrowingTaskGroup(of: HTTPResponse.Status.self) { group in
                 for _ in 0..<8 { group.addTask { try await status(client, "Bearer \(token)").status } }
                 return try await group.reduce(into: []) { $0.append($1) }
