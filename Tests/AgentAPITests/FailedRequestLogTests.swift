@@ -16,15 +16,20 @@ import Testing
 
     init() async throws { api = try await TestAPI.make() }
 
+    /// The API over this suite's database, which every lease finds away, logging to `log` from `info` up.
+    func applicationWithTheDatabaseAway(logging log: CapturedLog) async throws -> some ApplicationProtocol {
+        let database = InterruptibleConnections(api.db.runtime)
+        database.isAway = true
+        let store = AgentStore(client: database, keyring: api.db.keyring, logger: api.logger)
+        return try await buildApplication(
+            store: store, replies: TestReplies.make(store: store), configuration: api.configuration, services: [],
+            companions: [], registry: PrometheusCollectorRegistry(), logger: log.logger(level: .info))
+    }
+
     @Test func anOutageIsOneLineForManyRequests() async throws {
         let owner = try await api.makeUser()
         let log = CapturedLog()
-        let database = InterruptibleConnections(api.db.runtime)
-        let store = AgentStore(client: database, keyring: api.db.keyring, logger: api.logger)
-        let app = try await buildApplication(
-            store: store, replies: TestReplies.make(store: store), configuration: api.configuration, services: [],
-            companions: [], registry: PrometheusCollectorRegistry(), logger: log.logger(level: .info))
-        database.isAway = true
+        let app = try await applicationWithTheDatabaseAway(logging: log)
         try await app.test(.router) { client async throws in
             for _ in 0..<20 {
                 #expect(try await client.send(.get, "/v1/agents", as: owner).status == .serviceUnavailable)
@@ -45,17 +50,13 @@ import Testing
     /// A readiness probe polled while the database is away says so in its own line, once per interval.
     @Test func probesOfAnUnreadyServerAreOneLine() async throws {
         let log = CapturedLog()
-        let database = InterruptibleConnections(api.db.runtime)
-        let store = AgentStore(client: database, keyring: api.db.keyring, logger: api.logger)
-        let app = try await buildApplication(
-            store: store, replies: TestReplies.make(store: store), configuration: api.configuration, services: [],
-            companions: [], registry: PrometheusCollectorRegistry(), logger: log.logger(level: .info))
-        database.isAway = true
+        let app = try await applicationWithTheDatabaseAway(logging: log)
         try await app.test(.router) { client async throws in
             for _ in 0..<5 { #expect(try await client.send(.get, "/ready", as: nil).status == .serviceUnavailable) }
         }
         let outage = log.lines.filter { $0.contains("requests answered 503") }
         #expect(outage.count == 1, "\(log.lines)")
+        #expect(outage.first?.contains("cause=The database is unreachable.") == true, "\(log.lines)")
         #expect(!log.lines.contains { $0.hasPrefix("error") }, "\(log.lines)")
     }
 
