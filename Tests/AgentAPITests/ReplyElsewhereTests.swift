@@ -118,7 +118,9 @@ import Testing
 
     /// With both instances listening, the text of a reply running on one reaches a follower on the other
     /// live, in many pieces, through the database; one that joins later gets the text from the start too.
-    @Test func aFollowerOnAnotherInstanceGetsTheReplyLive() async throws {
+    /// The relay reads the reply's text without following it, so it works as well when every one of the
+    /// reply's follower slots is taken on its own instance.
+    @Test(arguments: [false, true]) func aFollowerOnAnotherInstanceGetsTheReplyLive(everyLocalSlotTaken: Bool) async throws {
         let running = try await TestAPI.make()
         let other = try await TestAPI.make()
         let owner = try await running.makeUser()
@@ -130,6 +132,12 @@ import Testing
                         let live = LiveRequest(port: try #require(client.port), tenant: owner)
                         let streaming = chat.streamInBackground(live, Self.cancelledReply)
                         let replyID = try await chat.runningReply(client, owner)
+                        var localFollowers: [AsyncStream<ReplyProgress>] = []
+                        if everyLocalSlotTaken {
+                            let id = try #require(MessageID(rawValue: replyID))
+                            let reply = try #require(running.replies.running.reply(id, of: owner.id))
+                            while let follower = await reply.follow() { localFollowers.append(follower) }
+                        }
                         let (first, second) = try await other.test(.live) { elsewhere in
                             let follower = LiveRequest(port: try #require(elsewhere.port), tenant: owner)
                             async let first = follower.get("/v1/messages/\(replyID)/stream")
@@ -143,6 +151,7 @@ import Testing
                             return (StreamedReply(try await first), StreamedReply(try await second))
                         }
                         let events = try await streaming.value
+                        #expect(localFollowers.count == (everyLocalSlotTaken ? RunningReply.maximumFollowers - 1 : 0))
                         let stored = try ReplyMessage.decode(try #require(events.last).data)
                         #expect(stored.status == "cancelled" && !stored.content.isEmpty)
                         for followed in [first, second] {
