@@ -3,14 +3,14 @@ import PostgresNIO
 /// What instances of the platform tell each other so that a client of one follows, live, a reply that
 /// another generates: the follower's instance asks for it, and the generating instance relays its text.
 ///
-/// Like a cancel (``ReplyCancel``), each notice goes through PostgreSQL (`NOTIFY`), which every instance's
+/// Like a cancel of a reply, each notice goes through PostgreSQL (`NOTIFY`), which every instance's
 /// listener hears (``AgentStore/receiveReplyCancels(maximumBackoff:aliveCheck:aliveTimeout:listening:relayed:_:)``).
 /// A notice may be lost while a listener reconnects: the text carries its offset, so a follower sees a gap
 /// and asks again, and the reply's stored end stays the authority on how it ended.
 public enum ReplyRelay: Sendable, Hashable {
     /// A client follows the tenant's reply `messageID` through another instance: the instance that runs
     /// it relays its text, from the start.
-    case follow(ReplyCancel)
+    case follow(TenantReply)
     /// A piece of the text of reply `messageID`, which starts `offset` UTF-8 bytes into the reply's text.
     case text(MessageID, offset: Int, String)
     /// Reply `messageID` has ended: its end is stored, or being stored.
@@ -37,7 +37,7 @@ public enum ReplyRelay: Sendable, Hashable {
         let rest = String(payload[payload.index(after: space)...])
         switch payload[..<space] {
         case "follow":
-            guard let reply = ReplyCancel(payload: rest) else { return nil }
+            guard let reply = TenantReply(payload: rest) else { return nil }
             self = .follow(reply)
         case "text":
             guard let space = rest.firstIndex(of: " "), let offset = Int(rest[..<space]), offset >= 0,
@@ -80,7 +80,7 @@ extension TenantSession {
     /// Asks the instance that runs the tenant's reply `messageID` to relay its text, when this transaction
     /// commits.
     public func publishFollow(of messageID: MessageID) async throws {
-        let notice = ReplyRelay.follow(ReplyCancel(tenant: userID, messageID: messageID))
+        let notice = ReplyRelay.follow(TenantReply(tenant: userID, messageID: messageID))
         try await execute("SELECT pg_notify(\(ReplyRelay.channel), \(notice.payload))")
     }
 }

@@ -10,7 +10,7 @@ import Testing
 
     @Test func noticesReadBackAsWritten() throws {
         let notices: [ReplyRelay] = [
-            .follow(ReplyCancel(tenant: tenant, messageID: reply)),
+            .follow(TenantReply(tenant: tenant, messageID: reply)),
             .text(reply, offset: 12, "two\nlines and a space "),
             .text(reply, offset: 0, ""),
             .ended(reply),

@@ -1,41 +1,23 @@
 import Logging
 import PostgresNIO
 
-/// A cancel of a tenant's running reply, published to every instance of the platform.
+/// Cancels of a tenant's running reply, published to every instance of the platform.
 ///
 /// A running reply lives in the instance that generates it, and only that instance can stop its upstream
 /// call. A cancel that reaches another instance is published through PostgreSQL (`NOTIFY`, at the commit
 /// of the transaction that checked the reply is the tenant's), and each instance's listener
 /// (``AgentStore/receiveReplyCancels(maximumBackoff:aliveCheck:aliveTimeout:listening:relayed:_:)``) hands it to
 /// the replies it runs.
-public struct ReplyCancel: Sendable, Hashable {
-    public let tenant: UserID
-    public let messageID: MessageID
-
-    public init(tenant: UserID, messageID: MessageID) {
-        self.tenant = tenant
-        self.messageID = messageID
-    }
-
-    /// The channel: an identifier of the platform's own, since `LISTEN` takes no parameter.
-    static let channel = "agent_platform_reply_cancels"
-
-    /// `tenant message`: a tenant's id holds no space, so the first space ends it.
-    var payload: String { "\(tenant.rawValue) \(messageID.rawValue)" }
-
-    init?(payload: String) {
-        guard let space = payload.firstIndex(of: " "), let tenant = UserID(rawValue: String(payload[..<space])),
-            let messageID = MessageID(rawValue: String(payload[payload.index(after: space)...]))
-        else { return nil }
-        self.init(tenant: tenant, messageID: messageID)
-    }
+extension TenantReply {
+    /// The channel of cancels: an identifier of the platform's own, since `LISTEN` takes no parameter.
+    static let cancelChannel = "agent_platform_reply_cancels"
 }
 
 extension TenantSession {
     /// Publishes a cancel of the tenant's reply `messageID` to every instance, when this transaction commits.
     public func publishCancel(of messageID: MessageID) async throws {
-        let cancel = ReplyCancel(tenant: userID, messageID: messageID)
-        try await execute("SELECT pg_notify(\(ReplyCancel.channel), \(cancel.payload))")
+        let cancel = TenantReply(tenant: userID, messageID: messageID)
+        try await execute("SELECT pg_notify(\(TenantReply.cancelChannel), \(cancel.payload))")
     }
 }
 
@@ -52,7 +34,7 @@ extension AgentStore {
     public func receiveReplyCancels(
         maximumBackoff: Duration = .seconds(5), aliveCheck: Duration = .seconds(30), aliveTimeout: Duration = .seconds(10),
         listening: @Sendable (Bool) -> Void = { _ in }, relayed: @escaping @Sendable (ReplyRelay) -> Void = { _ in },
-        _ received: @escaping @Sendable (ReplyCancel) async -> Void
+        _ received: @escaping @Sendable (TenantReply) async -> Void
     ) async {
         let logger = self.logger
         let shortest = Duration.milliseconds(100)
@@ -63,7 +45,7 @@ extension AgentStore {
                 try await client.withDedicatedConnection { connection in
                     // Both channels on the one connection, with one check that it is alive.
                     try await connection.listen(on: ReplyRelay.channel) { relays in
-                        try await connection.listen(on: ReplyCancel.channel) { notifications in
+                        try await connection.listen(on: TenantReply.cancelChannel) { notifications in
                             if failing { logger.info("listening for reply cancels again") }
                             failing = false
                             backoff = shortest
@@ -72,7 +54,7 @@ extension AgentStore {
                             try await withThrowingTaskGroup(of: Void.self) { group in
                                 group.addTask {
                                     for try await notification in notifications {
-                                        guard let cancel = ReplyCancel(payload: notification.payload) else {
+                                        guard let cancel = TenantReply(payload: notification.payload) else {
                                             logger.warning("a reply cancel that does not parse was ignored")
                                             continue
                                         }
