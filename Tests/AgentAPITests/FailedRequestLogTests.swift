@@ -1,3 +1,4 @@
+import AgentConsole
 import AgentStore
 import AgentTestSupport
 import Foundation
@@ -17,13 +18,15 @@ import Testing
     init() async throws { api = try await TestAPI.make() }
 
     /// The API over this suite's database, which every lease finds away, logging to `log` from `info` up.
-    func applicationWithTheDatabaseAway(logging log: CapturedLog) async throws -> some ApplicationProtocol {
+    func applicationWithTheDatabaseAway(
+        logging log: CapturedLog, companions: [any APICompanion] = []
+    ) async throws -> some ApplicationProtocol {
         let database = InterruptibleConnections(api.db.runtime)
         database.isAway = true
         let store = AgentStore(client: database, keyring: api.db.keyring, logger: api.logger)
         return try await buildApplication(
             store: store, replies: TestReplies.make(store: store), configuration: api.configuration, services: [],
-            companions: [], registry: PrometheusCollectorRegistry(), logger: log.logger(level: .info))
+            companions: companions, registry: PrometheusCollectorRegistry(), logger: log.logger(level: .info))
     }
 
     @Test func anOutageIsOneLineForManyRequests() async throws {
@@ -57,6 +60,32 @@ import Testing
         let outage = log.lines.filter { $0.contains("requests answered 503") }
         #expect(outage.count == 1, "\(log.lines)")
         #expect(outage.first?.contains("cause=The database is unreachable.") == true, "\(log.lines)")
+        #expect(!log.lines.contains { $0.hasPrefix("error") }, "\(log.lines)")
+    }
+
+    /// The console's pages, whose session is checked in the database, say the outage as a page, and log it
+    /// as the API does.
+    @Test func aConsolePageDuringAnOutageIsAPage() async throws {
+        let owner = try await api.makeUser()
+        var console = api
+        console.companions = [try WebConsole()]
+        let session = try await console.test { client in
+            let browser = ConsoleBrowser(client)
+            _ = try await browser.signIn(owner.token)
+            return try #require(browser.cookies["ap_session"])
+        }
+        let log = CapturedLog()
+        let app = try await applicationWithTheDatabaseAway(logging: log, companions: [try WebConsole()])
+        try await app.test(.router) { client in
+            for _ in 0..<3 {
+                let page = try await client.executeRequest(
+                    uri: "/agents", method: .get, headers: [.cookie: "ap_session=\(session)"], body: nil)
+                #expect(page.status == .serviceUnavailable)
+                #expect(page.headers[.contentType]?.hasPrefix("text/html") == true)
+                #expect(String(buffer: page.body).contains("Service unavailable"))
+            }
+        }
+        #expect(log.lines.filter { $0.contains("requests answered 503") }.count == 1, "\(log.lines)")
         #expect(!log.lines.contains { $0.hasPrefix("error") }, "\(log.lines)")
     }
 

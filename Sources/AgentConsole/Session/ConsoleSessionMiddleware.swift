@@ -23,12 +23,17 @@ struct ConsoleSessionMiddleware: RouterMiddleware {
         let path = request.uri.path
         let callsAPI = path.hasPrefix("/console/api/")
         guard let value = ConsoleCookies.value(ConsoleCookies.session, in: request),
-            let presented = PresentedConsoleSession(value),
-            let user = try await api.store.authenticate(presented, requestID: context.requestID)
-        else {
-            if callsAPI { throw HTTPError(.unauthorized) }
-            return ConsolePages.redirect(to: "/signin")
+            let presented = PresentedConsoleSession(value)
+        else { return try signedOut(callsAPI: callsAPI) }
+        let session: AuthenticatedToken?
+        do {
+            session = try await api.store.authenticate(presented, requestID: context.requestID)
+        } catch {
+            // The database away: a page says so as a page; the chat routes answer their problem document.
+            if callsAPI { throw error }
+            return failure(error, request, context)
         }
+        guard let user = session else { return try signedOut(callsAPI: callsAPI) }
         var context = context
         context.authenticate(as: user)
         var request = request
@@ -58,10 +63,21 @@ struct ConsoleSessionMiddleware: RouterMiddleware {
         do {
             return try await next(request, context)
         } catch {
-            let refused = RefusedRequest(error)
-            api.logFailure(error, logger: context.logger)
-            return refusal(HTTPResponse.Status(code: refused.status), refused.title, refused.detail, request, context)
+            return failure(error, request, context)
         }
+    }
+
+    /// Without a session, a page goes to the sign-in page; a chat route is a 401.
+    private func signedOut(callsAPI: Bool) throws -> Response {
+        if callsAPI { throw HTTPError(.unauthorized) }
+        return ConsolePages.redirect(to: "/signin")
+    }
+
+    /// A page's failure, as a page in the API's words, logged as the API logs its own.
+    private func failure(_ error: any Error, _ request: Request, _ context: Context) -> Response {
+        let refused = RefusedRequest(error)
+        api.logFailure(error, logger: context.logger)
+        return refusal(HTTPResponse.Status(code: refused.status), refused.title, refused.detail, request, context)
     }
 
     private func refusal(
