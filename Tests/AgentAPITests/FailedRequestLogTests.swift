@@ -45,7 +45,7 @@ import Testing
         let outage = log.lines.filter { $0.contains("requests answered 503") }
         #expect(outage.count == 1, "\(log.lines)")
         #expect(outage.first?.hasPrefix("warning") == true)
-        #expect(outage.first?.contains("cause=the database is unavailable") == true)
+        #expect(outage.first?.contains("cause=the test took the database away") == true)
         #expect(outage.first?.contains("answered=1") == true)
         #expect(!log.lines.contains { $0.hasPrefix("error") }, "\(log.lines)")
     }
@@ -101,6 +101,18 @@ import Testing
         }
         // The first request of the outage, then the four unlogged since it and the one after the interval.
         #expect(counts == ["answered=1", "answered=5"])
+    }
+
+    @Test func causesBeyondTheBoundShareALine() {
+        let log = CapturedLog()
+        let failures = FailedRequestLog()
+        let logger = log.logger(level: .info)
+        for index in 0..<(FailedRequestLog.maximumCauses + 6) {
+            failures.record(StoreError.unavailable(reason: "cause \(index)"), as: .unavailable(), logger: logger)
+        }
+        let lines = log.lines.filter { $0.contains("requests answered 503") }
+        #expect(lines.count == FailedRequestLog.maximumCauses + 1)
+        #expect(lines.last?.contains("cause=other causes") == true, "\(lines.suffix(2))")
     }
 
     struct FailureHoldingData: Error, CustomStringConvertible {

@@ -4,8 +4,9 @@ import Logging
 import Synchronization
 
 /// Logs the requests the server failed (5xx): each unknown error by its type alone (its description may
-/// hold data, so that goes to debug only), and 503s, which a database that is away or a shutdown answers
-/// to every request, as one line per cause and `outageInterval` with how many there were.
+/// hold data, so that goes to debug only), and 503s, which a database that is away, a pool too small for
+/// the load or a shutdown answers to every request, as one line per cause and `outageInterval` with how
+/// many there were.
 ///
 /// The pool already logs the loss of its connections and their return once each; a line per request on
 /// top would write thousands of lines a second through an outage under load, and one per probe of
@@ -16,8 +17,10 @@ final class FailedRequestLog: Sendable {
         var lastLine: ContinuousClock.Instant
         var unlogged = 0
     }
-    /// By cause: a problem's detail, from the platform's own fixed texts, so there are few.
+    /// By cause: the store's reason, or a problem's detail (the platform's own texts, so there are few;
+    /// beyond `maximumCauses` the rest share one line).
     private let outages = Mutex<[String: Outage]>([:])
+    static let maximumCauses = 64
 
     init(outageInterval: Duration = .seconds(10)) {
         self.outageInterval = outageInterval
@@ -29,7 +32,8 @@ final class FailedRequestLog: Sendable {
         case ..<500:
             return
         case 503:
-            let cause = if case StoreError.unavailable = error { "the database is unavailable" } else { problem.detail }
+            // The store's reason names internals (a key id, the pool's wait) for the operator, never a secret.
+            let cause = if case StoreError.unavailable(let reason) = error { reason } else { problem.detail }
             recordOutage(cause, logger: logger)
         default:
             logger.error("request failed", metadata: ["error_type": "\(type(of: error))", "status": "\(problem.status.code)"])
@@ -39,14 +43,15 @@ final class FailedRequestLog: Sendable {
 
     private func recordOutage(_ cause: String, logger: Logger) {
         let now = ContinuousClock.now
-        let answered: Int? = outages.withLock { outages in
+        let (cause, answered): (String, Int?) = outages.withLock { outages in
+            let cause = outages[cause] != nil || outages.count < Self.maximumCauses ? cause : "other causes"
             if let outage = outages[cause], now - outage.lastLine < outageInterval {
                 outages[cause]?.unlogged += 1
-                return nil
+                return (cause, nil)
             }
             let answered = (outages[cause]?.unlogged ?? 0) + 1
             outages[cause] = Outage(lastLine: now)
-            return answered
+            return (cause, answered)
         }
         guard let answered else { return }
         logger.warning(
