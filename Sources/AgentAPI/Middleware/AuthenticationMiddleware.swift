@@ -35,12 +35,12 @@ struct AuthenticationMiddleware: RouterMiddleware {
                 try await authenticator.check(token, required: required, requestID: context.requestID)
             }
             return response
-        } catch StoreError.unavailable(let reason) {
-            // The check would meet the same database (and a silent one would hold the request as long again):
-            // the request is a 503 whether or not its token is valid.
-            throw StoreError.unavailable(reason: reason)
         } catch {
-            if !check.passed { try await authenticator.check(token, required: required, requestID: context.requestID) }
+            // The same for a database met away, thrown: the request is a 503 whether or not its token is valid.
+            let databaseAway = if case StoreError.unavailable = error { true } else { false }
+            if !check.passed, !databaseAway {
+                try await authenticator.check(token, required: required, requestID: context.requestID)
+            }
             throw error
         }
     }
