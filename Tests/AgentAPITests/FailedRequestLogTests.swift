@@ -5,7 +5,6 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import Logging
-import Prometheus
 import Testing
 
 @testable import AgentAPI
@@ -17,22 +16,10 @@ import Testing
 
     init() async throws { api = try await TestAPI.make() }
 
-    /// The API over this suite's database, which every lease finds away, logging to `log` from `info` up.
-    func applicationWithTheDatabaseAway(
-        logging log: CapturedLog, companions: [any APICompanion] = []
-    ) async throws -> some ApplicationProtocol {
-        let database = InterruptibleConnections(api.db.runtime)
-        database.isAway = true
-        let store = AgentStore(client: database, keyring: api.db.keyring, logger: api.logger)
-        return try await buildApplication(
-            store: store, replies: TestReplies.make(store: store), configuration: api.configuration, services: [],
-            companions: companions, registry: PrometheusCollectorRegistry(), logger: log.logger(level: .info))
-    }
-
     @Test func anOutageIsOneLineForManyRequests() async throws {
         let owner = try await api.makeUser()
         let log = CapturedLog()
-        let app = try await applicationWithTheDatabaseAway(logging: log)
+        let app = try await api.applicationWithTheDatabaseAway(logger: log.logger(level: .info)).app
         try await app.test(.router) { client async throws in
             for _ in 0..<20 {
                 #expect(try await client.send(.get, "/v1/agents", as: owner).status == .serviceUnavailable)
@@ -53,7 +40,7 @@ import Testing
     /// A readiness probe polled while the database is away says so in its own line, once per interval.
     @Test func probesOfAnUnreadyServerAreOneLine() async throws {
         let log = CapturedLog()
-        let app = try await applicationWithTheDatabaseAway(logging: log)
+        let app = try await api.applicationWithTheDatabaseAway(logger: log.logger(level: .info)).app
         try await app.test(.router) { client async throws in
             for _ in 0..<5 { #expect(try await client.send(.get, "/ready", as: nil).status == .serviceUnavailable) }
         }
@@ -75,7 +62,8 @@ import Testing
             return try #require(browser.cookies["ap_session"])
         }
         let log = CapturedLog()
-        let app = try await applicationWithTheDatabaseAway(logging: log, companions: [try WebConsole()])
+        let (app, _) = try await api.applicationWithTheDatabaseAway(
+            logger: log.logger(level: .info), companions: [try WebConsole()])
         try await app.test(.router) { client in
             for _ in 0..<3 {
                 let page = try await client.executeRequest(

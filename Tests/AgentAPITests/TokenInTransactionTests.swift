@@ -1,10 +1,8 @@
-import AgentAPI
 import AgentStore
 import AgentTestSupport
 import Foundation
 import Hummingbird
 import HummingbirdTesting
-import Prometheus
 import Testing
 
 /// A read's personal token, and that of the busiest writes, is checked inside the transaction that serves
@@ -91,12 +89,7 @@ import Testing
     /// long again: seen with `agentctl serve`, 80 s for the 40 s statement deadline).
     @Test func aTokenIsNotCheckedAgainWhenTheDatabaseIsAway() async throws {
         let owner = try await api.makeUser()
-        let database = InterruptibleConnections(api.db.runtime)
-        let store = AgentStore(client: database, keyring: api.db.keyring, logger: api.logger)
-        let app = try await buildApplication(
-            store: store, replies: TestReplies.make(store: store), configuration: api.configuration, services: [],
-            companions: [], registry: PrometheusCollectorRegistry(), logger: api.logger)
-        database.isAway = true
+        let (app, database) = try await api.applicationWithTheDatabaseAway()
         try await app.test(.router) { client async throws in
             #expect(try await client.send(.get, "/v1/agents", as: owner).status == .serviceUnavailable)
             #expect(database.refusedLeases == 1)
