@@ -256,6 +256,27 @@ import Testing
         }
     }
 
+    /// The router ignores empty path segments, so `//tokens` is the tokens page: it needs `admin` all the
+    /// same (a prefix test on the raw path once let a `write` session mint an admin token through it).
+    @Test func theTokensPagesNeedAdminHoweverThePathIsWritten() async throws {
+        let owner = try await api.makeUser()
+        let writer = try await api.db.store.withTenant(owner.id) {
+            try await $0.createToken(name: "w", scopes: [.read, .write])
+        }
+        try await api.test { client in
+            let browser = ConsoleBrowser(client)
+            try await browser.signIn(writer.value)
+            let csrf = ConsoleBrowser.csrf(in: try await browser.request(.get, "/agents"))
+            for path in ["/tokens", "//tokens", "/tokens/", "//tokens//"] {
+                #expect(try await browser.request(.get, path).status == .forbidden, "\(path)")
+                let minted = try await browser.request(.post, path, form: ["_csrf": csrf, "name": "x", "admin": "on"])
+                #expect(minted.status == .forbidden, "\(path)")
+            }
+            let tokens = try await api.db.store.withTenant(owner.id) { try await $0.tokens(PageRequest(order: .descending)) }
+            #expect(!tokens.items.contains { $0.name == "x" })
+        }
+    }
+
     @Test func tokenValuesAreShownOnceAndRevocationWorks() async throws {
         let owner = try await api.makeUser()
         try await api.test { client in

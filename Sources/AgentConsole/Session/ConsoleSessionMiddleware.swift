@@ -20,8 +20,10 @@ struct ConsoleSessionMiddleware: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response
     {
-        let path = request.uri.path
-        let callsAPI = path.hasPrefix("/console/api/")
+        // The matched route, not the raw path: the router ignores empty segments, so `//tokens` reaches the
+        // tokens pages while a prefix test on the path would not see it and ask for too little a scope.
+        let route = (context.endpointPath ?? request.uri.path).split(separator: "/")
+        let callsAPI = route.starts(with: ["console", "api"])
         guard let value = ConsoleCookies.value(ConsoleCookies.session, in: request),
             let presented = PresentedConsoleSession(value)
         else { return try signedOut(callsAPI: callsAPI) }
@@ -39,7 +41,7 @@ struct ConsoleSessionMiddleware: RouterMiddleware {
         var request = request
         let changesState = request.method != .get && request.method != .head
         let needed: TokenScope =
-            path.hasPrefix("/tokens") ? .admin : (changesState && path != "/signout" ? .write : .read)
+            route.first == "tokens" ? .admin : (changesState && route != ["signout"] ? .write : .read)
         guard user.scopes.allow(needed) else {
             if callsAPI { throw HTTPError(.forbidden) }
             return refusal(
