@@ -1,7 +1,9 @@
 /// Turns the events of an Anthropic Messages stream into ``ReplyEvent``s.
 ///
 /// `message_start` reports the input tokens, `message_delta` the output tokens so far and the stop
-/// reason, `message_stop` the end. `ping` and event types this decoder does not know are ignored, as
+/// reason, `message_stop` the end. The output count `message_start` carries (1 or 2, before any text) is
+/// not taken: a stream cut before its first `message_delta` (a cancel, an `error` event) would otherwise
+/// be accounted as one token, reported, however long its text; unreported, it is estimated from the text. `ping` and event types this decoder does not know are ignored, as
 /// Anthropic asks of clients.
 struct AnthropicMessagesStreamDecoder: Sendable {
     private var stopReason: FinishReason?
@@ -14,8 +16,8 @@ struct AnthropicMessagesStreamDecoder: Sendable {
         // The data names its type; the SSE event name is the same, and the fallback.
         switch payload.type ?? event.event {
         case "message_start":
-            guard let usage = payload.message?.usage else { return [] }
-            return [.usage(usage.tokenUsage)]
+            guard let prompt = payload.message?.usage?.tokenUsage.prompt else { return [] }
+            return [.usage(TokenUsage(prompt: prompt))]
         case "content_block_start":
             guard payload.contentBlock?.type == "text", let text = payload.contentBlock?.text, !text.isEmpty else {
                 return []

@@ -4,6 +4,7 @@
 /// `stream_options.include_usage`), so ``ReplyEvent/finished(_:)`` waits for `[DONE]`.
 struct OpenAIChatStreamDecoder: Sendable {
     private var finishReason: FinishReason?
+    private var gaveText = false
     private(set) var isComplete = false
 
     /// The reply events one server-sent event carries.
@@ -11,6 +12,9 @@ struct OpenAIChatStreamDecoder: Sendable {
         let payload = event.data.trimmingASCIIWhitespace
         if payload.isEmpty { return [] }
         if payload == "[DONE]" {
+            // `[DONE]` with neither text nor a finish reason is a server or proxy that gave up, not an empty
+            // answer: taken as finished, it would be stored as an empty `complete` reply.
+            guard finishReason != nil || gaveText else { throw .protocolViolation(.endedEarly) }
             isComplete = true
             return [.finished(finishReason)]
         }
@@ -18,7 +22,10 @@ struct OpenAIChatStreamDecoder: Sendable {
         if let error = chunk.error { throw error.failure }
         var events: [ReplyEvent] = []
         if let choice = chunk.firstChoice {
-            if let text = choice.delta?.content, !text.isEmpty { events.append(.text(text)) }
+            if let text = choice.delta?.content, !text.isEmpty {
+                gaveText = true
+                events.append(.text(text))
+            }
             if let reason = choice.finishReason { finishReason = FinishReason(openAI: reason) }
         }
         // Read from whichever chunk carries it, content-carrying chunks included.

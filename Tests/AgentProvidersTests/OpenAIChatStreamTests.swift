@@ -98,8 +98,17 @@ import Testing
     // MARK: The end of the stream
 
     @Test func nothingAfterDoneCounts() {
-        let reply = Self.decode("data: [DONE]\n\ndata: {\"choices\":[{\"delta\":{\"content\":\"late\"}}]}\n\n")
-        #expect(reply.events == [.finished(nil)])
+        let reply = Self.decode(
+            "data: {\"choices\":[{\"delta\":{\"content\":\"early\"}}]}\n\ndata: [DONE]\n\n"
+                + "data: {\"choices\":[{\"delta\":{\"content\":\"late\"}}]}\n\n")
+        #expect(reply.events == [.text("early"), .finished(nil)])
+    }
+
+    /// A server or proxy that gives up may send `[DONE]` alone: that is no answer, and must not be stored
+    /// as an empty `complete` reply.
+    @Test func doneWithNeitherTextNorAFinishReasonFails() {
+        let reply = Self.decode("data: {\"choices\":[{\"delta\":{\"role\":\"assistant\",\"content\":\"\"}}]}\n\ndata: [DONE]\n\n")
+        #expect(reply.events == [.failed(.protocolViolation(.endedEarly))])
     }
 
     @Test func aStreamThatBreaksOffFails() {
