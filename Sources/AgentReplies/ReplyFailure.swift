@@ -34,6 +34,9 @@ public struct ReplyFailure: Error, Sendable, Equatable, CustomStringConvertible 
     static let interrupted = ReplyFailure(
         slug: InterruptedReplies.slug, status: 503, title: "Reply interrupted",
         detail: "The instance of the platform that ran the reply stopped before storing its end.")
+    /// A reply stopped by a cancel after it began (499, as a call cancelled before it began).
+    static let cancelledMidway = ReplyFailure(
+        slug: "reply-cancelled", status: 499, title: "Reply cancelled", detail: "The reply was cancelled before it ended.")
     static let platformUnavailable = ReplyFailure(
         slug: "unavailable", status: 503, title: "Service unavailable",
         detail: "The platform could not reach its database; try again.")

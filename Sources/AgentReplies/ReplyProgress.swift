@@ -36,4 +36,11 @@ extension ReplyEnd {
         failure = message.generation?.error.map(ReplyFailure.init(storedSlug:))
         self.message = message
     }
+
+    /// Why the text is not a whole answer: the failure, or a cancel (a client's, or the platform's at the
+    /// end of a shutdown's grace); nil for a complete reply. For a client that has no status to read, such
+    /// as OpenAI's, which would otherwise take cut text for the answer.
+    public var shortfall: ReplyFailure? {
+        failure ?? (status == .cancelled ? .cancelledMidway : nil)
+    }
 }

@@ -3,8 +3,9 @@ import AgentStore
 /// One reply being generated on this instance: the text so far and the clients following it.
 ///
 /// A follower that joins late gets what was generated so far as one delta, then the rest live, so a
-/// client that reloads loses nothing. The generation does not depend on any follower: a client that
-/// goes away only ends its own stream.
+/// client that reloads loses nothing. A stored reply's generation does not depend on any follower: a
+/// client that goes away only ends its own stream. A call that stores nothing (a chat completion outside a
+/// conversation) stops when its last follower goes: no one could read the rest.
 public actor RunningReply {
     public let tenant: UserID
     /// The reply as stored when it started; nil for a call that stores no reply.
@@ -123,7 +124,10 @@ public actor RunningReply {
     }
 
     private func unfollow(_ id: Int) {
-        followers[id] = nil
+        let wasFollowing = followers.removeValue(forKey: id) != nil
         endWaiters[id] = nil
+        // A call that stores no reply cannot be followed again: once its last client has gone, what it would
+        // generate reaches no one, so the provider's call is stopped (and settled with its usage so far).
+        if wasFollowing, started == nil, followers.isEmpty { halt(.cancelled) }
     }
 }

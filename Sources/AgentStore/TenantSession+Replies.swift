@@ -38,7 +38,9 @@ extension TenantSession {
             """, Self.message
         ).unwrapped(or: .notFound(resource: "agent"))
         try await nameConversation(agentID: agentID, conversationID: conversationID, after: new.content)
-        return try await startReply(subject, answering: prompt, limits: limits, budget: budget, opening: opening)
+        return try await startReply(
+            subject, answering: prompt, sending: new.sentTokens, maximumTokens: new.maximumTokens, limits: limits,
+            budget: budget, opening: opening)
     }
 
     /// Starts a new reply to the message an earlier reply answered: a sibling of `messageID`, which stays.
@@ -54,15 +56,19 @@ extension TenantSession {
         return try await startReply(subject, answering: prompt, limits: limits, budget: budget, opening: opening)
     }
 
+    /// Stores the `streaming` reply and starts its call. The call reserves its prompt and `max_tokens`: the
+    /// stored conversation read back, or the conversation the client sends (`sentTokens`, then nothing is
+    /// read back).
     private func startReply(
-        _ subject: CallSubject, answering prompt: Message, limits: ChatLimits, budget: ContextBudget, opening: KeyOpening?
+        _ subject: CallSubject, answering prompt: Message, sending sentTokens: Int? = nil, maximumTokens requested: Int? = nil,
+        limits: ChatLimits, budget: ContextBudget, opening: KeyOpening?
     ) async throws -> ReplyStart {
         let agent = subject.agent
-        let maximumTokens = agent.maxTokens ?? budget.defaultMaximumTokens
-        let history = try await history(endingAt: prompt.id, agent: agent, budget: budget)
+        let maximumTokens = min(agent.maxTokens ?? budget.defaultMaximumTokens, requested ?? .max)
+        let history = sentTokens == nil ? try await history(endingAt: prompt.id, agent: agent, budget: budget) : []
         let promptTokens =
             ContextBudget.estimatedTokens(agent.systemPrompt)
-            + history.reduce(0) { $0 + ContextBudget.estimatedTokens($1.content) }
+            + (sentTokens ?? history.reduce(0) { $0 + ContextBudget.estimatedTokens($1.content) })
         let reply = try await row(
             """
             INSERT INTO agent_messages (agent_id, conversation_id, user_id, owner_id, role, content, parent_id, status, model)

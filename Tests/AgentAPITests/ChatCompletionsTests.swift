@@ -1,4 +1,5 @@
 import AgentAPI
+import AgentReplies
 import AgentStore
 import AgentTestSupport
 import Dispatch
@@ -66,6 +67,10 @@ import Testing
                     (["model": "gpt-4o", "messages": [["role": "user", "content": "x"]]], .notFound, "invalid_request_error"),
                     (["model": "agent:\(chat.agentID)", "messages": []], .badRequest, "invalid_request_error"),
                     (
+                        ["model": "agent:\(chat.agentID)", "messages": [["role": "user", "content": "x"]], "max_tokens": 0],
+                        .badRequest, "invalid_request_error"
+                    ),
+                    (
                         ["model": "agent:\(chat.agentID)", "messages": [["role": "user", "content": "x"]]], .badGateway,
                         "api_error"
                     ),
@@ -79,6 +84,41 @@ import Testing
                     #expect(response.status == status, "\(body)")
                     #expect(try (response.json()["error"] as? [String: Any])?["type"] as? String == type)
                 }
+            }
+        }
+    }
+
+    /// Storing the exchange changes nothing of the call: the request's `max_tokens` still lowers the
+    /// agent's, and the budget reserves the conversation the client sends (once, only the stored one was
+    /// reserved, so a long conversation sent with a new `conversation_id` got past a small budget).
+    @Test func aStoredExchangeHonoursMaxTokensAndReservesWhatIsSent() async throws {
+        let limited = try await TestAPI.make(replySettings: ReplySettings(defaultLimits: ChatLimits(monthlyTokenBudget: 1_000)))
+        let owner = try await limited.makeUser()
+        let emulator = ProviderEmulator()
+        try await emulator.withRunning { baseURL in
+            try await limited.test(.live) { client in
+                let chat = try await ChatFixture.make(client, owner, baseURLs: [baseURL], maxTokens: 50, systemPrompt: "")
+                let model = "agent:\(chat.agentID)"
+                let lowered = try await client.send(
+                    .post, "/v1/chat/completions", as: owner,
+                    json: [
+                        "model": model, "max_tokens": 5, "metadata": ["conversation_id": "c1"],
+                        "messages": [["role": "user", "content": "hi"]],
+                    ])
+                #expect(lowered.status == .ok)
+                #expect(await emulator.recordedRequests().last?.maxTokens == 5)
+                // About 5,000 tokens sent, against a budget of 1,000.
+                let long = try await client.send(
+                    .post, "/v1/chat/completions", as: owner,
+                    json: [
+                        "model": model, "metadata": ["conversation_id": "c2"],
+                        "messages": [
+                            ["role": "user", "content": String(repeating: "long ", count: 4_000)],
+                            ["role": "assistant", "content": "ok"], ["role": "user", "content": "short"],
+                        ],
+                    ])
+                #expect(long.status == .tooManyRequests)
+                #expect(await emulator.recordedRequests().count == 1)
             }
         }
     }

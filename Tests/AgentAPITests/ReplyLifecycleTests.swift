@@ -116,6 +116,75 @@ import Testing
         }
     }
 
+    /// A chat completion outside a conversation is stored nowhere and cannot be followed again: when its
+    /// client goes away, its provider call stops rather than spend the tenant's key on text no one reads.
+    @Test func aCompletionWhoseClientGoesAwayStopsItsUpstreamCall() async throws {
+        let api = try await TestAPI.make()
+        let owner = try await api.makeUser()
+        let emulator = ProviderEmulator()
+        try await emulator.withRunning { baseURL in
+            try await api.test(.live) { client in
+                let chat = try await ChatFixture.make(client, owner, baseURLs: [baseURL])
+                let live = LiveRequest(port: try #require(client.port), tenant: owner)
+                let text = (1...50).map { "w\($0)" }.joined(separator: " ")
+                // Fifty pieces 100 ms apart; read up to the first, then hang up.
+                let request = try live.request(
+                    .POST, "/v1/chat/completions",
+                    json: [
+                        "model": "agent:\(chat.agentID)", "stream": true,
+                        "messages": [["role": "user", "content": "[emulator chunks=50 delay_ms=100]\n\(text)"]],
+                    ])
+                let hungUp = Task {
+                    let response = try await TestReplies.httpClient.execute(request, timeout: .seconds(30))
+                    var seen = ""
+                    for try await chunk in response.body {
+                        seen += String(buffer: chunk)
+                        if seen.contains("\"content\":\"w") { return }
+                    }
+                }
+                try await hungUp.value
+                // Seen while the platform runs on: its shutdown would stop the call too.
+                #expect(try await emulator.streamsClosedEarlyOnceSeen() == 1)
+            }
+        }
+    }
+
+    /// OpenAI's format has no status to say a reply was cut short: a cancelled completion ends with an
+    /// error chunk in place of `[DONE]`, so that no client takes the text so far for the answer.
+    @Test func aCancelledCompletionEndsWithAnErrorNotDone() async throws {
+        let api = try await TestAPI.make()
+        let owner = try await api.makeUser()
+        try await ProviderEmulator().withRunning { baseURL in
+            try await api.test(.live) { client in
+                let chat = try await ChatFixture.make(client, owner, baseURLs: [baseURL])
+                let live = LiveRequest(port: try #require(client.port), tenant: owner)
+                let streaming = Task {
+                    StreamedEvent.parse(
+                        try await live.post(
+                            "/v1/chat/completions",
+                            json: [
+                                "model": "agent:\(chat.agentID)", "stream": true, "metadata": ["conversation_id": "c1"],
+                                "messages": [
+                                    [
+                                        "role": "user",
+                                        "content": "[emulator chunks=100 delay_ms=30]\n" + String(repeating: "word ", count: 100),
+                                    ]
+                                ],
+                            ]
+                        ).text)
+                }
+                let replyID = try await chat.runningReply(client, owner)
+                try await Task.sleep(for: .milliseconds(150))
+                #expect(try await client.send(.post, "/v1/messages/\(replyID)/cancel", as: owner).status == .ok)
+                let events = try await streaming.value
+                #expect(!events.contains { $0.data == "[DONE]" })
+                let ending = try #require(events.last)
+                let last = try #require(try JSONSerialization.jsonObject(with: Data(ending.data.utf8)) as? [String: Any])
+                #expect((last["error"] as? [String: Any])?["code"] as? String == "reply-cancelled")
+            }
+        }
+    }
+
     @Test func theMonthlyBudgetHoldsUnderConcurrentReplies() async throws {
         // Each reply reserves its prompt and max_tokens (100) before the call: 250 tokens admit two.
         let api = try await TestAPI.make(replySettings: ReplySettings(defaultLimits: ChatLimits(monthlyTokenBudget: 250)))

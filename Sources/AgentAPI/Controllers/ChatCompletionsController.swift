@@ -62,6 +62,10 @@ struct ChatCompletionsController: Sendable {
         let body = try await Self.decode(request, context: context)
         let agentID = try body.agentID()
         let conversation = try body.conversation()
+        let maximumTokens = try body.requestedMaximumTokens()
+        // What the call sends is the client's conversation, whether or not the exchange is also stored: the
+        // tenant's budget reserves that, not the stored conversation.
+        let sentTokens = conversation.reduce(0) { $0 + ContextBudget.estimatedTokens($1.content) }
         let tenant = try context.tenant()
         try replies.requireAcceptingReplies()
         let settings = replies.settings
@@ -74,17 +78,17 @@ struct ChatCompletionsController: Sendable {
             let prompt = conversation.last { $0.role == .user }?.content ?? ""
             let start = try await store.startProviderCall(of: context) {
                 try await $0.beginReply(
-                    agentID: agentID, conversationID: conversationID, NewReply(content: prompt), limits: settings.defaultLimits,
-                    budget: settings.contextBudget, opening: opening)
+                    agentID: agentID, conversationID: conversationID,
+                    NewReply(content: prompt, sentTokens: sentTokens, maximumTokens: maximumTokens),
+                    limits: settings.defaultLimits, budget: settings.contextBudget, opening: opening)
             }
             running = await replies.generate(
                 start, messages: conversation, tenant: tenant, requestID: context.requestID)
         } else {
-            let promptTokens = conversation.reduce(0) { $0 + ContextBudget.estimatedTokens($1.content) }
             let start = try await store.startCompletion(
                 of: context,
                 NewCompletion(
-                    agentID: agentID, promptTokens: promptTokens, maximumTokens: body.requestedMaximumTokens,
+                    agentID: agentID, promptTokens: sentTokens, maximumTokens: maximumTokens,
                     services: ReplyGenerator.chatServices),
                 limits: settings.defaultLimits, budget: settings.contextBudget, opening: opening)
             running = await replies.generate(
@@ -102,7 +106,7 @@ struct ChatCompletionsController: Sendable {
         let first = try await Self.firstTokenOrEnd(of: progress)
         guard body.stream == true else {
             guard let end = await Self.end(of: progress, after: first) else { throw OpenAIError(Problem.unavailable()) }
-            if end.status == .failed, let failure = end.failure { throw OpenAIError(failure) }
+            if let shortfall = end.shortfall { throw OpenAIError(shortfall) }
             return try APIResponseEncoder.response(
                 ChatCompletionBody(
                     id: identity.id, created: identity.created, model: identity.model,
@@ -132,8 +136,9 @@ struct ChatCompletionsController: Sendable {
                             unsent = ByteBuffer()
                         }
                     case .ended(let end):
-                        if let failure = end.failure {
-                            unsent.writeImmutableBuffer(try ServerSentEvents.event(nil, OpenAIError(failure).body))
+                        // Cut text ends with an error, never `[DONE]`: a client would take it for the answer.
+                        if let shortfall = end.shortfall {
+                            unsent.writeImmutableBuffer(try ServerSentEvents.event(nil, OpenAIError(shortfall).body))
                         } else {
                             unsent.writeImmutableBuffer(
                                 try ServerSentEvents.event(nil, identity.chunk(finishReason: end.finishReason ?? "stop")))
@@ -168,7 +173,7 @@ struct ChatCompletionsController: Sendable {
             case .started: continue
             case .delta: return event
             case .ended(let end):
-                if end.text.isEmpty, end.status == .failed, let failure = end.failure { throw OpenAIError(failure) }
+                if end.text.isEmpty, let shortfall = end.shortfall { throw OpenAIError(shortfall) }
                 return event
             }
         }

@@ -83,8 +83,16 @@ struct ChatCompletionRequest: Decodable, Sendable {
         return turns
     }
 
-    /// The `max_tokens` asked for; a request may only lower the agent's.
-    var requestedMaximumTokens: Int? { maxCompletionTokens ?? maxTokens }
+    /// The `max_tokens` (or `max_completion_tokens`) asked for, at least 1; a request may only lower the
+    /// agent's.
+    func requestedMaximumTokens() throws -> Int? {
+        guard let requested = maxCompletionTokens ?? maxTokens else { return nil }
+        guard requested >= 1 else {
+            let field = maxCompletionTokens == nil ? "max_tokens" : "max_completion_tokens"
+            throw OpenAIError.invalidRequest("\(field) must be at least 1", param: field)
+        }
+        return requested
+    }
 }
 
 /// `chat.completion`: a whole answer.

@@ -14,10 +14,17 @@ public struct NewReply: Sendable {
     public var content: String
     /// The message it follows; by default the conversation's latest.
     public var parentID: MessageID?
+    /// The estimated tokens of the conversation the call sends, when the client sends it (the
+    /// OpenAI-compatible endpoint) instead of the stored one being read back; the system prompt is added.
+    public var sentTokens: Int?
+    /// A `max_tokens` asked for with the message, which may only lower the agent's.
+    public var maximumTokens: Int?
 
-    public init(content: String, parentID: MessageID? = nil) {
+    public init(content: String, parentID: MessageID? = nil, sentTokens: Int? = nil, maximumTokens: Int? = nil) {
         self.content = content
         self.parentID = parentID
+        self.sentTokens = sentTokens
+        self.maximumTokens = maximumTokens
     }
 }
 
