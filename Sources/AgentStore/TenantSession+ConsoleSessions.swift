@@ -40,17 +40,29 @@ extension AgentStore {
 
 extension TenantSession {
     /// Starts a console session of the tenant's user with `scopes` (those of the credential that signed in).
-    public func startConsoleSession(scopes: Set<TokenScope>, lifetime: Duration) async throws -> StartedConsoleSession {
+    ///
+    /// A session signed in with a personal `token` names it, ends when it is revoked or expires (migration
+    /// 17), and expires no later than it; one whose token is no longer valid is not started.
+    public func startConsoleSession(
+        scopes: Set<TokenScope>, lifetime: Duration, token: PresentedToken? = nil
+    ) async throws -> StartedConsoleSession {
         guard !scopes.isEmpty else { throw StoreError.invalid(field: .scopes, reason: "must name at least one scope") }
         let (value, hash) = TokenFormat.make(userID: userID, prefix: PresentedConsoleSession.prefix)
         let seconds = Double(lifetime.components.seconds)
+        // `least` ignores a NULL: without a token, the session's own lifetime.
         let started = try await row(
             """
-            INSERT INTO console_sessions (user_id, session_hash, scopes, expires_at)
-            VALUES (\(userID.rawValue), \(hash), \(scopes.sorted().map(\.rawValue)), now() + make_interval(secs => \(seconds)))
-            RETURNING id, expires_at
-            """, { try $0.decode((String, Date).self) })
-        guard let (id, expiresAt) = started else { throw StoreError.notFound(resource: "user") }
+            INSERT INTO console_sessions (user_id, session_hash, scopes, expires_at, token_id)
+            SELECT \(userID.rawValue), \(hash), \(scopes.sorted().map(\.rawValue)),
+                   least(now() + make_interval(secs => \(seconds)), t.expires_at), t.id
+              FROM (SELECT 1) AS one
+              LEFT JOIN api_tokens t
+                ON t.token_hash = \(token?.hash) AND t.user_id = \(userID.rawValue) AND t.revoked_at IS NULL
+               AND (t.expires_at IS NULL OR t.expires_at > now())
+            RETURNING id, expires_at, token_id IS NOT NULL
+            """, { try $0.decode((String, Date, Bool).self) })
+        guard let (id, expiresAt, bound) = started else { throw StoreError.notFound(resource: "user") }
+        if token != nil, !bound { throw StoreError.notFound(resource: "token") }
         try await audit(.consoleSessionStarted, targetType: "console_session", targetID: id)
         return StartedConsoleSession(value: value, expiresAt: expiresAt)
     }

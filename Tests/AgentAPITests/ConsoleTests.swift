@@ -256,6 +256,21 @@ import Testing
         }
     }
 
+    /// A session ends with the token that started it: revoking a leaked token also ends the sessions it
+    /// opened, which outlived it by up to `CONSOLE_SESSION_HOURS` before migration 17.
+    @Test func aSessionEndsWithTheTokenThatStartedIt() async throws {
+        let owner = try await api.makeUser()
+        let issued = try await api.db.store.withTenant(owner.id) { try await $0.createToken(name: "leaked", scopes: [.read]) }
+        try await api.test { client in
+            let browser = ConsoleBrowser(client)
+            try await browser.signIn(issued.value)
+            #expect(try await browser.request(.get, "/agents").status == .ok)
+            try await api.db.store.withTenant(owner.id) { try await $0.revokeToken(issued.token.id) }
+            let after = try await browser.request(.get, "/agents")
+            #expect(after.status == .seeOther && after.headers[.location] == "/signin")
+        }
+    }
+
     /// The router ignores empty path segments, so `//tokens` is the tokens page: it needs `admin` all the
     /// same (a prefix test on the raw path once let a `write` session mint an admin token through it).
     @Test func theTokensPagesNeedAdminHoweverThePathIsWritten() async throws {

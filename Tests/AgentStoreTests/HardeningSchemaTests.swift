@@ -1,8 +1,9 @@
-import AgentStore
 import AgentTestSupport
 import Foundation
 import PostgresNIO
 import Testing
+
+@testable import AgentStore
 
 /// Migration 6: nobody creates objects in `public`, platform functions resolve names in a fixed path,
 /// runtime statements are bounded, the operator writes only its own audit entries, and token scopes are
@@ -65,6 +66,25 @@ import Testing
                 #expect(config == "search_path=pg_catalog, public", "\(name)")
             }
         }
+    }
+
+    /// Migration 17: a token check told no scopes accepts none. `NOT (granted && NULL)` is NULL, and the
+    /// check once kept the tenant set for it; no caller passes NULL, and none can now depend on that.
+    @Test func aTokenCheckWithNullScopesSetsNoTenant() async throws {
+        let user = try await db.makeUser()
+        let issued = try await db.store.withTenant(user) { try await $0.createToken(name: "t") }
+        let presented = try #require(PresentedToken(issued.value))
+        let tenant = try await db.runtime.withConnection { connection in
+            try await connection.query("BEGIN", logger: db.logger)
+            _ = try await connection.query(
+                "SELECT public.authenticate_token(\(user.rawValue), \(presented.hash), NULL::text[])", logger: db.logger
+            ).collect()
+            let tenant = try await connection.query("SELECT public.current_user_id()", logger: db.logger).collect().first?
+                .decode(String?.self)
+            try await connection.query("ROLLBACK", logger: db.logger)
+            return tenant
+        }
+        #expect(tenant == nil)
     }
 
     /// Migration 10: the policies' tenant lookup is inlined (a function call with a SET clause cost most of

@@ -22,6 +22,7 @@ import Testing
         14: "80befd3644896d5970b3998c091b032fac266b9780fe662b1c188e28693c58d4",
         15: "1fc9b573accc4bc24febc8be64b8c664f0f61b6edd09ae08419be52d82fe28de",
         16: "b42b9c34612f8150ab42a0b96c6c59a5c7aed9f573b6912651305bd6a56db914",
+        17: "6cedffa768d64ca4997d54cd4f6c8bd164e81dc003cadad6fd677f51d75a9254",
     ]
 
     @Test(arguments: Migration.all.map(\.version))

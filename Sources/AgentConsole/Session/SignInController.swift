@@ -53,13 +53,14 @@ struct SignInController: Sendable {
             return render(request, error: "The sign-in form expired. Try again.", status: .forbidden)
         }
         guard let credential = form.text("credential"),
-            let user = try await api.credentials.verify(credential, requestID: context.requestID, logger: context.logger)
+            let verified = try await api.credentials.verify(credential, requestID: context.requestID, logger: context.logger)
         else {
             return render(
                 request, error: "That token is not valid: it may be mistyped, expired or revoked.", status: .unauthorized)
         }
-        let started = try await api.store.withTenant(user.userID, requestID: context.requestID) {
-            try await $0.startConsoleSession(scopes: user.scopes, lifetime: settings.sessionLifetime)
+        let started = try await api.store.withTenant(verified.user.userID, requestID: context.requestID) {
+            try await $0.startConsoleSession(
+                scopes: verified.user.scopes, lifetime: settings.sessionLifetime, token: verified.token)
         }
         let secure = ConsoleCookies.secure(request, settings: settings)
         let maxAge = max(1, Int(started.expiresAt.timeIntervalSinceNow))

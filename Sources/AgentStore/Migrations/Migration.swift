@@ -44,5 +44,6 @@ extension Migration {
         .monthlyTokenUsage,
         .interruptedReplies,
         .tenantPages,
+        .reviewedChecks,
     ]
 }
