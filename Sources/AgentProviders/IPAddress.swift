@@ -54,8 +54,8 @@ struct IPAddress: Hashable, Sendable, CustomStringConvertible {
     /// (224/4), reserved and broadcast (240/4). IPv6 unspecified and loopback, IPv4-compatible (::/96),
     /// discard (100::/64), IETF protocol assignments with Teredo (2001::/23), documentation (2001:db8::/32),
     /// unique local (fc00::/7), link-local (fe80::/10), site-local (fec0::/10), multicast (ff00::/8);
-    /// IPv4-mapped (::ffff:0:0/96), NAT64 (64:ff9b::/96) and 6to4 (2002::/16) are judged by the IPv4
-    /// address they carry.
+    /// local-use NAT64 (64:ff9b:1::/48); IPv4-mapped (::ffff:0:0/96), NAT64 (64:ff9b::/96) and 6to4
+    /// (2002::/16) are judged by the IPv4 address they carry.
     var isPublic: Bool {
         if isIPv4 { return Self.isPublicIPv4(bytes) }
         let b = bytes
@@ -65,6 +65,9 @@ struct IPAddress: Hashable, Sendable, CustomStringConvertible {
         if b[0..<12] == [0x00, 0x64, 0xff, 0x9b, 0, 0, 0, 0, 0, 0, 0, 0] {
             return Self.isPublicIPv4(Array(b[12..<16]))  // NAT64
         }
+        // Local-use NAT64 (RFC 8215) may carry any IPv4 address, at a place its network chooses; not
+        // globally reachable in IANA's registry either.
+        if b[0..<6] == [0x00, 0x64, 0xff, 0x9b, 0x00, 0x01] { return false }
         if b[0] == 0x20 && b[1] == 0x02 {
             return Self.isPublicIPv4(Array(b[2..<6]))  // 6to4
         }

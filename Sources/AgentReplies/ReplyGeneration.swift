@@ -173,9 +173,12 @@ struct ReplyGeneration: Sendable {
         }
     }
 
+    /// Settles a failed call and enters the next attempt; nil when the database refused, and the failed call
+    /// is then left to `settle`, which counts it: it is counted here only once its settlement is stored.
     private func retry(_ call: ProviderCallID, _ failed: CallSettlement) async -> ProviderCallID? {
-        count(failed)
-        return try? await store.withTenant(tenant, requestID: requestID) { try await $0.retryCall(call, failed) }
+        let next = try? await store.withTenant(tenant, requestID: requestID) { try await $0.retryCall(call, failed) }
+        if next != nil { count(failed) }
+        return next
     }
 
     /// Counts a call in the metrics, by its connection's service; a generation that called no provider

@@ -31,7 +31,9 @@ extension ReplyGenerator: Service {
         let clock = ContinuousClock()
         let deadline = clock.now + limit
         while running.count > 0, clock.now < deadline {
-            try? await Task.sleep(for: .milliseconds(50))
+            // Cancelled, the service group wants the process down now: a sleep would end at once, and the
+            // loop spin a core to the deadline.
+            do { try await Task.sleep(for: .milliseconds(50)) } catch { return }
         }
     }
 }

@@ -69,7 +69,7 @@ public struct ReplyGenerator: Sendable {
     }
 
     private func generate(_ plan: CallPlan, tenant: UserID, requestID: String?, reply: RunningReply) async -> RunningReply {
-        running.insert(reply)
+        let beforeTheDrain = running.insert(reply)
         let generation = ReplyGeneration(
             plan: plan, tenant: tenant, requestID: requestID, reply: reply, store: store, client: client, settings: settings,
             metrics: metrics, logger: logger)
@@ -88,6 +88,9 @@ public struct ReplyGenerator: Sendable {
             running.remove(reply)
         }
         await reply.onStop { task.cancel() }
+        // Started as the drain began, it is stopped at once (and stored `cancelled`), as the drain stops
+        // those it waited for, rather than run on past it unseen.
+        if !beforeTheDrain { await reply.halt(.cancelled) }
         return reply
     }
 

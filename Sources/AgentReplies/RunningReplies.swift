@@ -33,9 +33,12 @@ public final class RunningReplies: Sendable {
         state.withLock { $0.closed = true }
     }
 
-    func insert(_ reply: RunningReply) {
+    /// Adds `reply`; false when the drain has begun, which may have counted the replies already (a reply
+    /// that passed the check for shutdown before it, then took its transaction's time to start).
+    func insert(_ reply: RunningReply) -> Bool {
         state.withLock { state in
             if let id = reply.started?.id { state.stored[id] = reply } else { state.unstored[ObjectIdentifier(reply)] = reply }
+            return !state.closed
         }
     }
 

@@ -11,6 +11,35 @@ import Testing
 /// their grace to end, and those still running then are stopped and stored as cancelled, their streams
 /// ending too.
 @Suite(.oneDatabase) struct ReplyShutdownTests {
+    /// A reply that passed the check for shutdown just before the drain began, and took its transaction's
+    /// time to start, is stopped at once (stored `cancelled`) rather than run on past the drain unseen.
+    @Test func aReplyStartedAfterTheDrainBeganIsStopped() async throws {
+        let api = try await TestAPI.make()
+        let owner = try await api.makeUser()
+        try await ProviderEmulator().withRunning { baseURL in
+            try await api.test(.live) { client in
+                let chat = try await ChatFixture.make(client, owner, baseURLs: [baseURL])
+                let group = ServiceGroup(configuration: .init(services: [api.replies], logger: api.logger))
+                let draining = Task { try await group.run() }
+                try await Task.sleep(for: .milliseconds(100))
+                await group.triggerGracefulShutdown()
+                try await draining.value
+                #expect(api.replies.isShuttingDown)
+                let settings = api.replies.settings
+                let agentID = try #require(AgentID(rawValue: chat.agentID))
+                let start = try await api.db.store.withTenant(owner.id) {
+                    try await $0.beginReply(
+                        agentID: agentID, conversationID: try #require(ConversationID(rawValue: "late")),
+                        NewReply(content: "[emulator chunks=40 delay_ms=50]\n" + String(repeating: "late ", count: 40)),
+                        limits: settings.defaultLimits, budget: settings.contextBudget)
+                }
+                let reply = await api.replies.generate(start, tenant: owner.id, requestID: nil)
+                let end = try #require(await reply.outcome())
+                #expect(end.status == .cancelled)
+            }
+        }
+    }
+
     @Test func shutdownLetsRepliesEndWithinTheGraceAndCancelsTheRest() async throws {
         let api = try await TestAPI.make(replySettings: ReplySettings(shutdownGrace: .seconds(5)))
         let owner = try await api.makeUser()
