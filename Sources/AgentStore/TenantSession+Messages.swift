@@ -193,6 +193,16 @@ extension TenantSession {
     /// Deletes a conversation and every message of it, with their feedback.
     public func deleteConversation(agentID: AgentID, conversationID: ConversationID) async throws {
         _ = try await agent(agentID)
+        // The summary first, locked: a message being added meanwhile holds it until its commit, and the
+        // DELETEs below, later statements, then see that message too. Unlocked, the summary trigger counted
+        // the messages left with a snapshot taken before that commit, and removed the summary of a
+        // conversation whose new message survived, unlisted.
+        _ = try await rows(
+            """
+            SELECT 1 FROM agent_conversations
+             WHERE agent_id = \(agentID) AND conversation_id = \(conversationID) AND owner_id = \(userID.rawValue)
+               FOR UPDATE
+            """, { _ in () })
         let deletedMessages = try await affectedRows(
             """
             DELETE FROM agent_messages

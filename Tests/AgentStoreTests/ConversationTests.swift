@@ -103,6 +103,49 @@ import Testing
         }
     }
 
+    /// A conversation deleted while a message is being added to it goes whole: once, the message survived
+    /// the delete without its summary, so the conversation was unlisted and 404 with a message in it.
+    @Test func aConversationDeletedWhileAMessageIsAddedLeavesNoMessageBehind() async throws {
+        let db = try await TestDatabase.make()
+        let user = try await db.makeUser()
+        let conversation = ConversationID(rawValue: "x")!
+        let agent = try await db.store.withTenant(user) { session in
+            let agent = try await session.createAgent(NewAgent(name: "a", systemPrompt: "p"))
+            _ = try await session.appendMessage(
+                agentID: agent.id, conversationID: conversation, NewMessage(role: .user, content: "one"))
+            return agent
+        }
+        let (appended, appending) = AsyncStream.makeStream(of: Void.self)
+        let (release, releasing) = AsyncStream.makeStream(of: Void.self)
+        // A message added in a transaction held open until the delete is under way.
+        let adding = Task {
+            try await db.store.withTenant(user) { session in
+                _ = try await session.appendMessage(
+                    agentID: agent.id, conversationID: conversation, NewMessage(role: .user, content: "late"))
+                appending.yield()
+                for await _ in release { break }
+            }
+        }
+        for await _ in appended { break }
+        let deleting = Task {
+            try await db.store.withTenant(user) {
+                try await $0.deleteConversation(agentID: agent.id, conversationID: conversation)
+            }
+        }
+        try await Task.sleep(for: .milliseconds(300))
+        releasing.yield()
+        try await adding.value
+        try await deleting.value
+        let listed = try await db.store.withTenant(user) {
+            try await $0.conversations(agentID: agent.id, PageRequest(order: .descending))
+        }
+        #expect(listed.items.isEmpty)
+        let left = try await db.admin.query(
+            "SELECT count(*) FROM agent_messages WHERE agent_id = \(agent.id.rawValue)", logger: db.logger
+        ).collect().first?.decode(Int.self)
+        #expect(left == 0)
+    }
+
     @Test func feedbackSetChangeRemoveAndTotals() async throws {
         let f = try await TenantFixture.make()
         try await f.db.store.withTenant(f.a.user) { session in
