@@ -33,6 +33,11 @@ import Testing
             ["replies", "settle-interrupted", "--older-than-seconds", "60"], environment: environment)
         #expect(tooEarly.status != 0)
         #expect(tooEarly.errors.contains("at least the reply time limit (300 s)"))
+        // Past what a date holds, a message rather than a trap in the database driver.
+        let tooFar = try await AgentCtlRun(
+            ["replies", "settle-interrupted", "--older-than-seconds", "10000000000000"], environment: environment)
+        #expect(tooFar.status != 0)
+        #expect(tooFar.errors.contains("at most ten years"))
 
         let run = try await AgentCtlRun(["replies", "settle-interrupted"], environment: environment)
         #expect(run.status == 0)

@@ -39,6 +39,12 @@ struct BenchCommand: AsyncParsableCommand {
         @Option(help: "Seconds per mode per round (every round times every mode back to back).") var seconds = 5.0
         @Option(help: "Rounds; the ratio printed is the median of the rounds' ratios.") var rounds = 5
 
+        func validate() throws {
+            guard clients > 0, seconds > 0, seconds.isFinite, rounds > 0 else {
+                throw ValidationError("--clients, --seconds and --rounds must be positive")
+            }
+        }
+
         func run() async throws {
             try await withBenchmarkDatabase(scale, name: "agent_platform_bench_rls") { database in
                 var benchmark = RLSBenchmark(
@@ -56,6 +62,10 @@ struct BenchCommand: AsyncParsableCommand {
             abstract: "Seal and open a 56-character key, ours against the seed's Node.js implementation.")
         @Option(help: "Seal+open pairs per side.") var iterations = 200_000
         @Option(help: "The seed's implementation, run with node.") var script = "scripts/bench-crypto-seed.mjs"
+
+        func validate() throws {
+            guard iterations > 0 else { throw ValidationError("--iterations must be positive") }
+        }
 
         func run() async throws {
             print(try CryptoBenchmark.runAgainstSeed(scriptPath: script, iterations: iterations))

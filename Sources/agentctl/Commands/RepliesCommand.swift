@@ -29,6 +29,11 @@ struct RepliesCommand: AsyncParsableCommand {
             let configuration = try await config.load()
             let timeLimit = Int(configuration.replies.timeLimit.components.seconds)
             let age = olderThanSeconds ?? timeLimit + 60
+            // Ten years at most: a date further back is no use, and past PostgresNIO's range it would stop
+            // the command on a trap rather than an error.
+            guard age <= 10 * 366 * 86_400 else {
+                throw CommandFailure("--older-than-seconds must be at most ten years (316,224,000 s)")
+            }
             guard age >= timeLimit else {
                 throw CommandFailure(
                     "--older-than-seconds must be at least the reply time limit (\(timeLimit) s): a reply younger may still be generating"

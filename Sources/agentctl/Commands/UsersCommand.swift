@@ -58,8 +58,12 @@ struct UsersCommand: AsyncParsableCommand {
                 return limits
             }
             let defaults = configuration.replies.defaultLimits
-            print("monthly token budget: \(Self.describe(shown.monthlyTokenBudget, default: defaults.monthlyTokenBudget))")
-            print("requests per minute: \(Self.describe(shown.requestsPerMinute, default: defaults.requestsPerMinute))")
+            print(
+                "monthly token budget: "
+                    + Self.describe(shown.monthlyTokenBudget, default: defaults.monthlyTokenBudget, unlimited: Int(Int64.max)))
+            print(
+                "requests per minute: "
+                    + Self.describe(shown.requestsPerMinute, default: defaults.requestsPerMinute, unlimited: Int(Int32.max)))
         }
 
         /// The override an option names: nil for `default`; for `unlimited`, the largest value its column
@@ -76,9 +80,11 @@ struct UsersCommand: AsyncParsableCommand {
             }
         }
 
-        static func describe(_ value: Int?, default fallback: Int?) -> String {
+        /// `unlimited` is the value `unlimited` stores for this limit: a budget of three billion tokens is
+        /// one, not unlimited.
+        static func describe(_ value: Int?, default fallback: Int?, unlimited: Int) -> String {
             guard let value else { return "\(fallback.map(String.init) ?? "unlimited") (the default)" }
-            return value >= Int(Int32.max) ? "unlimited (override)" : "\(value) (override)"
+            return value >= unlimited ? "unlimited (override)" : "\(value) (override)"
         }
     }
 }
