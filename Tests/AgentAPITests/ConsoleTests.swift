@@ -240,6 +240,28 @@ import Testing
         }
     }
 
+    /// The search form is a GET form: a browser sends `hello world` as `q=hello+world`, and `-word` leaves a
+    /// word out. Read without the form's `+`, the first was a phrase and the second the opposite.
+    @Test func searchReadsTheQueryAsABrowserSendsIt() async throws {
+        let owner = try await api.makeUser()
+        try await api.db.store.withTenant(owner.id) { session in
+            let agent = try await session.createAgent(NewAgent(name: "Finder", systemPrompt: "p"))
+            for (conversation, text) in [("one", "hello there world"), ("two", "hello world and goodbye")] {
+                _ = try await session.appendMessage(
+                    agentID: agent.id, conversationID: ConversationID(rawValue: conversation)!,
+                    NewMessage(role: .user, content: text))
+            }
+        }
+        try await api.test { client in
+            let browser = ConsoleBrowser(client)
+            try await browser.signIn(owner.token)
+            let both = String(buffer: try await browser.request(.get, "/search?q=hello+world").body)
+            #expect(both.contains("hello there world") && both.contains("and goodbye"))
+            let one = String(buffer: try await browser.request(.get, "/search?q=hello+-goodbye").body)
+            #expect(one.contains("hello there world") && !one.contains("and goodbye"))
+        }
+    }
+
     @Test func scopesOfTheSignInTokenBindTheSession() async throws {
         let owner = try await api.makeUser()
         let reader = try await api.db.store.withTenant(owner.id) { try await $0.createToken(name: "r", scopes: [.read]) }

@@ -40,10 +40,12 @@ struct SearchResultsPage: Sendable {
 
     @Sendable func show(_ request: Request, context: APIRequestContext) async throws -> Response {
         let visit = try ConsoleVisit(request, context: context)
-        let parameters = request.uri.queryParameters
-        let text = parameters["q"].map(String.init)?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
-        let agentID = parameters["agent_id"].flatMap { $0.isEmpty ? nil : AgentID(rawValue: String($0)) }
-        let cursor = parameters["cursor"].flatMap { SearchCursor(token: String($0)) }
+        // The search form's query as a browser writes a GET form, a space as `+`: read as
+        // `queryParameters`, `hello+world` searched the phrase and `+-word` kept the word it should leave out.
+        let parameters = FormBody(request.uri.query ?? "")
+        let text = parameters["q"]?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+        let agentID = parameters["agent_id"].flatMap { $0.isEmpty ? nil : AgentID(rawValue: $0) }
+        let cursor = parameters["cursor"].flatMap { SearchCursor(token: $0) }
         var error: String?
         let (user, agents, found) = try await api.store.withTenant(visit.userID, requestID: context.requestID) { session in
             let agents = try await session.agents(PageRequest(limit: 100, order: .descending))
