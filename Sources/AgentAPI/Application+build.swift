@@ -25,10 +25,14 @@ public func buildApplication(
     let idleTimeout = TimeAmount.nanoseconds(idle.seconds * 1_000_000_000 + idle.attoseconds / 1_000_000_000)
     return Application(
         router: router,
-        // Silence is not all a slow client can do: a body trickled a byte at a time is cut at the same bound.
+        // Silence is not all a slow client can do: a body trickled a byte at a time is cut at the same bound,
+        // and so is a response the client stopped reading.
         server: .http1(
             configuration: .init(
-                additionalChannelHandlers: [RequestReadDeadlineHandler(limit: idleTimeout)], idleTimeout: idleTimeout)),
+                additionalChannelHandlers: [
+                    RequestReadDeadlineHandler(limit: idleTimeout), ResponseWriteDeadlineHandler(limit: idleTimeout),
+                ],
+                idleTimeout: idleTimeout)),
         configuration: .init(address: .hostname(configuration.hostname, port: configuration.port), serverName: "agent-platform"),
         services: services,
         logger: logger)

@@ -71,6 +71,38 @@ import Testing
         }
     }
 
+    /// A client that asks for a download and then reads nothing is cut off after the idle timeout, and
+    /// what its response held is let go: with one export slot, the next export runs again while that client
+    /// still keeps its connection open. (Hummingbird's idle timeout does not run while a response is written:
+    /// before, that slot was held for as long as the client kept the connection.)
+    @Test func aResponseNobodyReadsIsCutAtTheTimeout() async throws {
+        let api = try await TestAPI.make(idleTimeout: Self.idleTimeout, maximumConcurrentExports: 1)
+        let owner = try await api.makeUser()
+        // 30 MB: more than the kernel and the server buffer, so the held export waits for its reader.
+        _ = try await LargeMessages.make(api, owner, count: 30)
+        try await api.test(.live) { client async throws in
+            let port = try #require(client.port)
+            let held = try await RawConnection.sendAndStopReading(
+                port: port, "GET /v1/me/export HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer \(owner.token)\r\n\r\n")
+            try await held.executeThenClose { inbound, _ in
+                var reader = inbound.makeAsyncIterator()
+                let head = try #require(try await reader.next())
+                #expect(String(buffer: head).hasPrefix("HTTP/1.1 200"))
+                #expect(try await client.send(.get, "/v1/me/export", as: owner).status == .serviceUnavailable)
+                // Held open, unread: the slot comes back once the timeout has cut the connection.
+                let clock = ContinuousClock()
+                let started = clock.now
+                var status: HTTPResponse.Status = .serviceUnavailable
+                while status == .serviceUnavailable, clock.now - started < Self.limit {
+                    try await Task.sleep(for: .milliseconds(250))
+                    status = try await client.send(.get, "/v1/me/export", as: owner).status
+                }
+                #expect(status == .ok)
+                #expect(clock.now - started >= Self.idleTimeout - .seconds(1))
+            }
+        }
+    }
+
     @Test func aConnectionInUseIsNotClosedBeforeTheTimeout() async throws {
         let api = try await TestAPI.make(idleTimeout: .seconds(5))
         try await api.test(.live) { client async throws in
