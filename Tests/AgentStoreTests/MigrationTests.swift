@@ -57,6 +57,38 @@ import Testing
         #expect(rows == Migration.all.count)
     }
 
+    /// A migration queued behind a long transaction for a table's lock gives up after its lock timeout
+    /// rather than stop every statement on that table behind it, tries again, then fails saying why.
+    @Test func aMigrationWaitsForALockOnlySoLong() async throws {
+        let db = try await TestDatabase.make()
+        let user = try await db.makeUser()
+        let probe = Migration(
+            version: Migration.all.count + 1, name: "probe", up: ["ALTER TABLE agent_messages ADD COLUMN probe integer"],
+            down: ["ALTER TABLE agent_messages DROP COLUMN probe"])
+        let migrator = Migrator(
+            client: db.admin, migrations: Migration.all + [probe], lockTimeout: .milliseconds(500), lockAttempts: 2,
+            logger: db.logger)
+        try await db.admin.withConnection { holder in
+            // A reader's lock, held as a long export's snapshot holds it.
+            try await holder.query("BEGIN", logger: db.logger)
+            try await holder.query("SELECT 1 FROM agent_messages LIMIT 1", logger: db.logger)
+            let migrating = Task { try await migrator.up() }
+            // Reads go on meanwhile: they are not queued behind the migration for longer than its timeout.
+            let clock = ContinuousClock()
+            let started = clock.now
+            _ = try await db.store.withTenant(user) { try await $0.agents(PageRequest(order: .descending)) }
+            _ = try await db.runtime.query("SELECT count(*) FROM agent_messages", logger: db.logger).collect()
+            #expect(clock.now - started < .seconds(10))
+            await #expect(throws: MigrationError.lockNotAvailable(version: probe.version, waitedSeconds: 0, attempts: 2)) {
+                try await migrating.value
+            }
+            try await holder.query("ROLLBACK", logger: db.logger)
+        }
+        // Nothing was applied; with the reader gone, it applies.
+        #expect(try await migrator.status().pending == [probe.version])
+        #expect(try await migrator.up().map(\.version) == [probe.version])
+    }
+
     @Test func editedMigrationIsRefused() async throws {
         let db = try await TestDatabase.make()
         try await db.admin.query("UPDATE schema_migrations SET checksum = 'edited' WHERE version = 1", logger: db.logger)

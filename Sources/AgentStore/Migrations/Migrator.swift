@@ -8,14 +8,27 @@ import PostgresNIO
 public struct Migrator: Sendable {
     /// Arbitrary, fixed: the advisory lock that every migrator of this schema takes.
     static let lockKey: Int64 = 0x4167_656E_7450_6C74
+    /// SQLSTATE `lock_not_available`: `lock_timeout` ran out.
+    static let lockNotAvailable = "55P03"
 
     let client: PostgresClient
     let migrations: [Migration]
     let logger: Logger
+    /// How long a statement of a migration waits for a lock, and how many times in all a migration that
+    /// waited too long is tried (1, 2, 4... s apart). Queued for a table's exclusive lock behind a long
+    /// transaction (an export's snapshot may last a minute), a migration would stop every statement on that
+    /// table behind it, on every instance; after its attempts it fails and says why.
+    let lockTimeout: Duration
+    let lockAttempts: Int
 
-    public init(client: PostgresClient, migrations: [Migration] = Migration.all, logger: Logger) {
+    public init(
+        client: PostgresClient, migrations: [Migration] = Migration.all, lockTimeout: Duration = .seconds(5),
+        lockAttempts: Int = 5, logger: Logger
+    ) {
         self.client = client
         self.migrations = migrations
+        self.lockTimeout = lockTimeout
+        self.lockAttempts = max(1, lockAttempts)
         self.logger = logger
     }
 
@@ -112,15 +125,41 @@ public struct Migrator: Sendable {
         }
     }
 
+    /// Runs `statements` and `record` in one transaction, tried again when a lock was not had in time.
     private func run(
+        _ statements: [String], of migration: Migration, on connection: PostgresConnection,
+        record: () async throws -> Void
+    ) async throws {
+        for attempt in 1... {
+            do {
+                return try await runOnce(statements, of: migration, on: connection, record: record)
+            } catch MigrationError.lockNotAvailable where attempt < lockAttempts {
+                logger.warning(
+                    "a migration waited too long for a lock; trying again",
+                    metadata: ["version": "\(migration.version)", "attempt": "\(attempt)"])
+                try await Task.sleep(for: .seconds(1 << min(attempt - 1, 5)))
+            } catch MigrationError.lockNotAvailable {
+                throw MigrationError.lockNotAvailable(
+                    version: migration.version, waitedSeconds: Int(lockTimeout.components.seconds), attempts: lockAttempts)
+            }
+        }
+    }
+
+    private func runOnce(
         _ statements: [String], of migration: Migration, on connection: PostgresConnection,
         record: () async throws -> Void
     ) async throws {
         try await connection.query("BEGIN", logger: logger)
         do {
+            // A whole number of milliseconds this type computed: no value of anyone else's in the text.
+            let milliseconds = max(
+                1, lockTimeout.components.seconds * 1000 + lockTimeout.components.attoseconds / 1_000_000_000_000_000)
+            try await connection.query(PostgresQuery(unsafeSQL: "SET LOCAL lock_timeout = '\(milliseconds)ms'"), logger: logger)
             for (index, statement) in statements.enumerated() {
                 do {
                     try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+                } catch let error as PSQLError where error.serverInfo?[.sqlState] == Self.lockNotAvailable {
+                    throw MigrationError.lockNotAvailable(version: migration.version, waitedSeconds: 0, attempts: 0)
                 } catch let error as PSQLError {
                     throw MigrationError.statementFailed(
                         version: migration.version, statement: index + 1,
@@ -182,6 +221,7 @@ public enum MigrationError: Error, Sendable, Equatable, CustomStringConvertible 
     case databaseNewer(databaseVersion: Int, binaryVersion: Int)
     case unknownVersion(Int)
     case statementFailed(version: Int, statement: Int, message: String)
+    case lockNotAvailable(version: Int, waitedSeconds: Int, attempts: Int)
 
     public var description: String {
         switch self {
@@ -193,6 +233,9 @@ public enum MigrationError: Error, Sendable, Equatable, CustomStringConvertible 
             "there is no migration version \(version)"
         case .statementFailed(let version, let statement, let message):
             "migration \(version) failed at statement \(statement): \(message)"
+        case .lockNotAvailable(let version, let waitedSeconds, let attempts):
+            "migration \(version) waited more than \(waitedSeconds) s for a table's lock, \(attempts) times: a long transaction "
+                + "holds it (see pg_stat_activity); nothing was changed, run it again once that transaction ends"
         }
     }
 }
