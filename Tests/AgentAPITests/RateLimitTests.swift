@@ -43,4 +43,28 @@ import Testing
             #expect(held.isProblem(.tooManyRequests) && held.headers[.retryAfter] != nil)
         }
     }
+
+    /// Behind a trusted proxy, the limits count the client the proxy names in `X-Forwarded-For`: one
+    /// client's failed tokens do not hold off every other client of the proxy. From anyone else the header
+    /// is ignored, so a client cannot name itself afresh to get past its limit.
+    @Test func behindATrustedProxyTheForwardedClientIsCounted() async throws {
+        let failing = RateLimits.Rate(perSecond: 0.01, burst: 2)
+        for trusted in [true, false] {
+            let api = try await TestAPI.make(
+                rateLimits: RateLimits(failedAuthentications: failing, trustedProxies: trusted ? ["127.0.0.1"] : []))
+            let user = try await api.makeUser()
+            let guesser = Tenant(id: user.id, token: String(user.token.dropLast(4)) + "abcd")
+            try await api.test(.live) { client async throws in
+                func send(_ tenant: Tenant, from address: String) async throws -> TestResponse {
+                    var headers = tenant.auth
+                    headers[RateLimits.forwardedFor] = "198.51.100.7, \(address)"
+                    return try await client.exchange(.get, "/v1/me", headers: headers)
+                }
+                for _ in 0..<2 { #expect(try await send(guesser, from: "203.0.113.1").status == .unauthorized) }
+                #expect(try await send(user, from: "203.0.113.1").status == .tooManyRequests)
+                // Another client behind the proxy: served only when the proxy is trusted.
+                #expect(try await send(user, from: "203.0.113.2").status == (trusted ? .ok : .tooManyRequests))
+            }
+        }
+    }
 }

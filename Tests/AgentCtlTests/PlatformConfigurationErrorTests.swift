@@ -33,6 +33,7 @@ import Testing
         Case(environment: ["API_MAX_BODY_BYTES": "lots"], setting: "API_MAX_BODY_BYTES", hidden: "lots"),
         Case(environment: ["API_IDLE_TIMEOUT_SECONDS": "0"], setting: "API_IDLE_TIMEOUT_SECONDS", hidden: "=0"),
         Case(environment: ["API_IDLE_TIMEOUT_SECONDS": "soon"], setting: "API_IDLE_TIMEOUT_SECONDS", hidden: "soon"),
+        Case(environment: ["API_TRUSTED_PROXIES": "10.0.0.2,lb.internal"], setting: "API_TRUSTED_PROXIES", hidden: "lb.internal"),
         Case(environment: ["DATABASE_POOL_SIZE": "5000"], setting: "DATABASE_POOL_SIZE", hidden: "5000"),
         Case(environment: ["DATABASE_POOL_SIZE": "many"], setting: "DATABASE_POOL_SIZE", hidden: "many"),
         Case(

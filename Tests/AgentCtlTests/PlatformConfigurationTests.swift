@@ -86,7 +86,7 @@ import Testing
             "PROVIDER_ALLOWED_HOSTS": "127.0.0.1:8081,ollama.internal",
             "API_RATE_LIMIT_PER_ADDRESS": "300",
             "API_RATE_LIMIT_PER_CREDENTIAL": "0",
-            "API_FAILED_AUTH_PER_MINUTE": "12",
+            "API_FAILED_AUTH_PER_MINUTE": "12", "API_TRUSTED_PROXIES": "10.0.0.2, 0:0:0:0:0:0:0:1",
             "API_MAX_CONCURRENT_EXPORTS": "3",
             "CHAT_MONTHLY_TOKEN_BUDGET": "1000000",
             "CHAT_REQUESTS_PER_MINUTE": "60",
@@ -130,6 +130,7 @@ import Testing
         #expect(configuration.api.rateLimits.perAddress == RateLimits.Rate(perSecond: 300))
         #expect(configuration.api.rateLimits.perCredential == nil)
         #expect(configuration.api.rateLimits.failedAuthentications == RateLimits.Rate(perSecond: 0.2, burst: 12))
+        #expect(configuration.api.rateLimits.trustedProxies == ["10.0.0.2", "::1"])
         #expect(configuration.api.maximumConcurrentExports == 3)
         #expect(configuration.console == ConsoleSettings(sessionLifetime: .seconds(8 * 3600), secureCookies: true))
         #expect(configuration.logLevel == .debug)
@@ -160,6 +161,7 @@ import Testing
               "api": {
                 "host": "0.0.0.0", "port": 9000, "maxBodyBytes": 2048, "idleTimeoutSeconds": 45,
                 "rateLimitPerAddress": 300, "rateLimitPerCredential": 0, "failedAuthPerMinute": 12,
+                "trustedProxies": "10.0.0.2, 0:0:0:0:0:0:0:1",
                 "maxConcurrentExports": 3
               },
               "jwt": {

@@ -24,11 +24,18 @@ public struct RateLimits: Sendable, Equatable, CustomStringConvertible {
     /// Requests whose credentials failed, per address: beyond it every request of that address is a 429
     /// until the bucket refills, so guessing tokens is slow and costs the database nothing.
     public var failedAuthentications: Rate?
+    /// Proxies whose `X-Forwarded-For` is believed (addresses as ``normalizedAddress(_:)`` writes them);
+    /// empty, the header is ignored, since any client can send it.
+    public var trustedProxies: Set<String>
 
-    public init(perAddress: Rate? = nil, perCredential: Rate? = nil, failedAuthentications: Rate? = nil) {
+    public init(
+        perAddress: Rate? = nil, perCredential: Rate? = nil, failedAuthentications: Rate? = nil,
+        trustedProxies: Set<String> = []
+    ) {
         self.perAddress = perAddress
         self.perCredential = perCredential
         self.failedAuthentications = failedAuthentications
+        self.trustedProxies = trustedProxies
     }
 
     /// No limits (tests, benchmarks).
@@ -37,6 +44,7 @@ public struct RateLimits: Sendable, Equatable, CustomStringConvertible {
     public var description: String {
         func text(_ rate: Rate?) -> String { rate.map { "\($0.perSecond)/s" } ?? "off" }
         return
-            "RateLimits(address: \(text(perAddress)), credential: \(text(perCredential)), failed: \(text(failedAuthentications)))"
+            "RateLimits(address: \(text(perAddress)), credential: \(text(perCredential)), failed: \(text(failedAuthentications)), "
+            + "trusted proxies: \(trustedProxies.count))"
     }
 }

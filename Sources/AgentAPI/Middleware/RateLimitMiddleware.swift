@@ -13,7 +13,8 @@ struct RateLimitMiddleware: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response
     {
-        let address = context.clientAddress
+        let address = limits.clientAddress(
+            peer: context.clientAddress, forwardedFor: request.headers[values: RateLimits.forwardedFor])
         if let address, let rate = limits.failedAuthentications, let wait = limiter.waitTime("failed:\(address)", rate) {
             throw Problem.tooManyRequests(retryAfter: wait)
         }

@@ -74,7 +74,7 @@ extension PlatformConfiguration {
         return port == nil ? nil : listener
     }
 
-    /// `API_RATE_LIMIT_*` and `API_FAILED_AUTH_PER_MINUTE`; 0 turns one off.
+    /// `API_RATE_LIMIT_*` and `API_FAILED_AUTH_PER_MINUTE` (0 turns one off), and `API_TRUSTED_PROXIES`.
     private static func readRateLimits(_ settings: inout SettingsReader) -> RateLimits {
         func rate(_ setting: Setting, default fallback: Int, per seconds: Double) -> RateLimits.Rate? {
             let value = settings.int(setting)
@@ -90,7 +90,26 @@ extension PlatformConfiguration {
         return RateLimits(
             perAddress: rate(.apiRateLimitPerAddress, default: defaultRequestsPerSecondPerAddress, per: 1),
             perCredential: rate(.apiRateLimitPerCredential, default: defaultRequestsPerSecondPerCredential, per: 1),
-            failedAuthentications: rate(.apiFailedAuthPerMinute, default: defaultFailedAuthenticationsPerMinute, per: 60))
+            failedAuthentications: rate(.apiFailedAuthPerMinute, default: defaultFailedAuthenticationsPerMinute, per: 60),
+            trustedProxies: readTrustedProxies(&settings))
+    }
+
+    /// `API_TRUSTED_PROXIES`: the load balancers and proxies in front of the API, as IP addresses.
+    private static func readTrustedProxies(_ settings: inout SettingsReader) -> Set<String> {
+        let text = settings.string(.apiTrustedProxies)
+        var proxies: Set<String> = []
+        for entry in (text ?? "").split(separator: ",") where !entry.trimmingCharacters(in: .whitespaces).isEmpty {
+            guard let address = RateLimits.normalizedAddress(entry) else {
+                settings.fail(.apiTrustedProxies, "must be a comma-separated list of IP addresses")
+                return []
+            }
+            proxies.insert(address)
+        }
+        settings.show(
+            .apiTrustedProxies,
+            proxies.isEmpty ? "(not set: X-Forwarded-For is ignored)" : proxies.sorted().joined(separator: ","),
+            isSet: text != nil)
+        return proxies
     }
 
     /// `TOKEN_DEFAULT_DAYS` and `TOKEN_MAX_DAYS`: every personal token expires.

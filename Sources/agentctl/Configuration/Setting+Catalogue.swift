@@ -17,6 +17,7 @@ extension Setting {
     static let apiRateLimitPerAddress = Setting("API_RATE_LIMIT_PER_ADDRESS", ["api", "rateLimitPerAddress"])
     static let apiRateLimitPerCredential = Setting("API_RATE_LIMIT_PER_CREDENTIAL", ["api", "rateLimitPerCredential"])
     static let apiFailedAuthPerMinute = Setting("API_FAILED_AUTH_PER_MINUTE", ["api", "failedAuthPerMinute"])
+    static let apiTrustedProxies = Setting("API_TRUSTED_PROXIES", ["api", "trustedProxies"])
     static let apiMaximumConcurrentExports = Setting("API_MAX_CONCURRENT_EXPORTS", ["api", "maxConcurrentExports"])
     static let metricsHost = Setting("METRICS_HOST", ["metrics", "host"])
     static let metricsPort = Setting("METRICS_PORT", ["metrics", "port"])
@@ -42,7 +43,8 @@ extension Setting {
         .home, .databaseURL, .adminDatabaseURL, .databasePoolSize, .postgresBinDirectory,
         .encryptionKey, .encryptionKeys, .encryptionActiveKeyID, .acceptSeedFormat,
         .apiHost, .apiPort, .apiMaximumBodyBytes, .apiIdleTimeoutSeconds,
-        .apiRateLimitPerAddress, .apiRateLimitPerCredential, .apiFailedAuthPerMinute, .apiMaximumConcurrentExports,
+        .apiRateLimitPerAddress, .apiRateLimitPerCredential, .apiFailedAuthPerMinute, .apiTrustedProxies,
+        .apiMaximumConcurrentExports,
         .jwtSecret, .jwtKeySetFile, .jwtIssuer, .jwtAudience, .jwtAutoProvision,
         .tokenDefaultDays, .tokenMaximumDays,
         .metricsHost, .metricsPort,

@@ -1,0 +1,32 @@
+import Foundation
+import HTTPTypes
+import NIOCore
+
+extension RateLimits {
+    /// `text` as the server writes a peer's address (`::1`, not `0:0:0:0:0:0:0:1`), nil when it is not an
+    /// IP address.
+    public static func normalizedAddress(_ text: some StringProtocol) -> String? {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        return (try? SocketAddress(ipAddress: trimmed, port: 0))?.ipAddress
+    }
+
+    /// The address a request's limits count against: the connection's peer, unless that peer is a trusted
+    /// proxy; then the nearest address in `X-Forwarded-For` that is not one (proxies append the address they
+    /// saw, so the right-most untrusted entry is the one no client could have written).
+    ///
+    /// Behind a load balancer every request comes from its few addresses: without this, one client's failed
+    /// tokens held off every client of the platform.
+    func clientAddress(peer: String?, forwardedFor: [String]) -> String? {
+        guard let peer, trustedProxies.contains(peer) else { return peer }
+        let hops = forwardedFor.flatMap { $0.split(separator: ",") }
+        for hop in hops.reversed() {
+            // A value that is no address (garbage, `unknown`) ends the walk: nothing left of it can be trusted.
+            guard let address = Self.normalizedAddress(hop) else { return peer }
+            if !trustedProxies.contains(address) { return address }
+        }
+        return peer
+    }
+
+    /// The header proxies append the address they saw to.
+    public static let forwardedFor = HTTPField.Name("X-Forwarded-For")!
+}
