@@ -48,7 +48,9 @@ public func buildRouter(
 ) async throws -> Router<APIRequestContext> {
     var jwt: JWTAuthenticator?
     if let settings = configuration.jwt { jwt = try await JWTAuthenticator(configuration: settings, store: store) }
-    let router = Router(context: APIRequestContext.self)
+    // HEAD wherever GET (RFC 9110 asks it of every general-purpose server): the GET handler runs and its
+    // body is not sent. An export, which a HEAD must not start, answers its own (`MeController`).
+    let router = Router(context: APIRequestContext.self, options: .autoGenerateHeadEndpoints)
     // Outermost first: the id tags everything after it; metrics see the final status of problems.
     router.add(middleware: RequestIDMiddleware())
     router.add(middleware: ResponseHeadersMiddleware())

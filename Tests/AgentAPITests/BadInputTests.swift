@@ -247,7 +247,7 @@ import Testing
             #expect(try await client.send(.get, "/nowhere", as: nil).isProblem(.notFound))
             let wrongMethod = try await client.send(.put, "/v1/agents", as: owner, json: [:])
             #expect(wrongMethod.isProblem(.methodNotAllowed))
-            #expect(wrongMethod.headers[.allow] == "GET, POST")
+            #expect(wrongMethod.headers[.allow] == "GET, HEAD, POST")
         }
     }
 

@@ -41,9 +41,9 @@ import Testing
         let owner = try await api.makeUser()
         try await api.test { client async throws in
             let cases: [(HTTPRequest.Method, String, String)] = [
-                (.put, "/v1/agents", "GET, POST"),
-                (.post, "/v1/agents/some-agent", "DELETE, GET, PATCH"),
-                (.delete, "/health", "GET"),
+                (.put, "/v1/agents", "GET, HEAD, POST"),
+                (.post, "/v1/agents/some-agent", "DELETE, GET, HEAD, PATCH"),
+                (.delete, "/health", "GET, HEAD"),
                 (.patch, "/v1/messages/m1/cancel", "POST"),
             ]
             for (method, path, allow) in cases {
@@ -54,6 +54,25 @@ import Testing
             // An unknown path is still a 404, and a known method on a known path is untouched.
             #expect(try await client.send(.put, "/v1/nothing-here", as: owner).isProblem(.notFound))
             #expect(try await client.send(.get, "/v1/agents", as: owner).status == .ok)
+        }
+    }
+
+    /// HEAD wherever GET, as RFC 9110 asks: the GET's status and headers, no body. An export's HEAD starts
+    /// no export (no slot, no snapshot, no audit entry).
+    @Test func headAnswersWhereverGetDoes() async throws {
+        let owner = try await api.makeUser()
+        try await api.test { client async throws in
+            for (path, tenant) in [("/health", nil), ("/v1/agents", owner), ("/v1/me", owner), ("/v1/me/export", owner)] {
+                let head = try await client.exchange(.head, path, headers: tenant?.auth ?? [:])
+                #expect(head.status == .ok, "\(path)")
+                #expect(head.body.readableBytes == 0, "\(path)")
+            }
+            let export = try await client.exchange(.head, "/v1/me/export", headers: owner.auth)
+            #expect(export.headers[.contentDisposition]?.hasPrefix("attachment") == true)
+            // Without a valid credential, a HEAD is refused as its GET would be.
+            #expect(try await client.exchange(.head, "/v1/me/export").status == .unauthorized)
+            let audit = try await client.send(.get, "/v1/audit-log", as: owner).text
+            #expect(!audit.contains("account.exported"))
         }
     }
 

@@ -10,6 +10,7 @@ struct MeController: Sendable {
         group.get(use: show)
         group.delete(use: delete)
         group.get("export", use: export)
+        group.head("export", use: exportHead)
     }
 
     // MARK: Handlers
@@ -30,5 +31,11 @@ struct MeController: Sendable {
     /// page by page.
     @Sendable func export(_ request: Request, context: APIRequestContext) async throws -> AccountExport {
         try await AccountExport.start(store, slots: exportSlots, context: context)
+    }
+
+    /// HEAD of `exportAccount`: the download's headers, without starting it (an export takes a slot, a
+    /// snapshot and an audit entry, which a GET run for its headers alone would spend).
+    @Sendable func exportHead(_ request: Request, context: APIRequestContext) async throws -> Response {
+        Response(status: .ok, headers: AccountExport.headers)
     }
 }

@@ -24,6 +24,10 @@ struct MethodNotAllowedMiddleware: RouterMiddleware {
     init(routes: [Router<Context>.RouteDescription]) {
         var methods: [String: [HTTPRequest.Method]] = [:]
         for route in routes { methods[route.path.description, default: []].append(route.method) }
+        // The router answers HEAD wherever GET (`autoGenerateHeadEndpoints`), after these were listed.
+        for (path, listed) in methods where listed.contains(.get) && !listed.contains(.head) {
+            methods[path, default: []].append(.head)
+        }
         self.routes = methods.map { path, methods in
             let segments = path.split(separator: "/").map { segment -> String? in
                 segment.hasPrefix("{") && segment.hasSuffix("}") ? nil : String(segment)
