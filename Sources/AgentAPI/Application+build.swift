@@ -29,10 +29,7 @@ public func buildApplication(
         // and so is a response the client stopped reading.
         server: .http1(
             configuration: .init(
-                additionalChannelHandlers: [
-                    RequestReadDeadlineHandler(limit: idleTimeout), ResponseWriteDeadlineHandler(limit: idleTimeout),
-                ],
-                idleTimeout: idleTimeout)),
+                additionalChannelHandlers: [SlowClientDeadlineHandler(limit: idleTimeout)], idleTimeout: idleTimeout)),
         configuration: .init(address: .hostname(configuration.hostname, port: configuration.port), serverName: "agent-platform"),
         services: services,
         logger: logger)

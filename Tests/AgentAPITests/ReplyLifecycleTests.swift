@@ -92,17 +92,8 @@ import Testing
                 let live = LiveRequest(port: try #require(client.port), tenant: owner)
                 let text = (1...30).map { "w\($0)" }.joined(separator: " ")
                 // Read the stream until the first delta, then hang up.
-                let request = try live.request(
-                    .POST, chat.replies("c1"), json: ["content": "[emulator chunks=30 delay_ms=40]\n\(text)"])
-                let hungUp = Task {
-                    let response = try await TestReplies.httpClient.execute(request, timeout: .seconds(30))
-                    var seen = ""
-                    for try await chunk in response.body {
-                        seen += String(buffer: chunk)
-                        if seen.contains("reply.delta") { return }
-                    }
-                }
-                try await hungUp.value
+                try await live.postThenHangUp(
+                    chat.replies("c1"), json: ["content": "[emulator chunks=30 delay_ms=40]\n\(text)"], onceRead: "reply.delta")
                 let replyID = try await chat.runningReply(client, owner)
                 // Reattach: what was generated so far, then the rest, to the end.
                 let followed = StreamedReply(try await client.send(.get, "/v1/messages/\(replyID)/stream", as: owner))
@@ -128,21 +119,12 @@ import Testing
                 let live = LiveRequest(port: try #require(client.port), tenant: owner)
                 let text = (1...50).map { "w\($0)" }.joined(separator: " ")
                 // Fifty pieces 100 ms apart; read up to the first, then hang up.
-                let request = try live.request(
-                    .POST, "/v1/chat/completions",
+                try await live.postThenHangUp(
+                    "/v1/chat/completions",
                     json: [
                         "model": "agent:\(chat.agentID)", "stream": true,
                         "messages": [["role": "user", "content": "[emulator chunks=50 delay_ms=100]\n\(text)"]],
-                    ])
-                let hungUp = Task {
-                    let response = try await TestReplies.httpClient.execute(request, timeout: .seconds(30))
-                    var seen = ""
-                    for try await chunk in response.body {
-                        seen += String(buffer: chunk)
-                        if seen.contains("\"content\":\"w") { return }
-                    }
-                }
-                try await hungUp.value
+                    ], onceRead: "\"content\":\"w")
                 // Seen while the platform runs on: its shutdown would stop the call too.
                 #expect(try await emulator.streamsClosedEarlyOnceSeen() == 1)
             }

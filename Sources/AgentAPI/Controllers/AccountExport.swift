@@ -58,7 +58,7 @@ struct AccountExport: Sendable {
             try await writer.write(document.end())
             try await writer.finish(nil)
         } catch let error as ChannelError {
-            // The client went away, or read nothing for the idle timeout (`ResponseWriteDeadlineHandler`):
+            // The client went away, or read nothing for the idle timeout (`SlowClientDeadlineHandler`):
             // nothing failed here.
             logger.info("export ended early: the connection closed", metadata: ["error_type": "\(type(of: error))"])
             throw error

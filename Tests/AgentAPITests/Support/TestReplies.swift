@@ -76,6 +76,21 @@ struct LiveRequest: Sendable {
         return request
     }
 
+    /// Posts `json` to `path`, reads the answer until it holds `marker`, then hangs up: a client that goes
+    /// away mid-stream.
+    func postThenHangUp(_ path: String, json: [String: any Sendable], onceRead marker: String) async throws {
+        let request = try request(.POST, path, json: json)
+        // A task of its own: when it ends, the response and its body are gone, and the connection closes.
+        try await Task {
+            let response = try await TestReplies.httpClient.execute(request, timeout: .seconds(30))
+            var seen = ""
+            for try await chunk in response.body {
+                seen += String(buffer: chunk)
+                if seen.contains(marker) { return }
+            }
+        }.value
+    }
+
     func post(_ path: String, json: [String: any Sendable]? = nil) async throws -> Answer {
         try await send(.POST, path, json: json)
     }
