@@ -44,6 +44,8 @@ struct SignInController: Sendable {
         render(request, error: nil, status: .ok)
     }
 
+    static let invalidCredential = "That token is not valid: it may be mistyped, expired or revoked."
+
     @Sendable func signIn(_ request: Request, context: APIRequestContext) async throws -> Response {
         let form = try await FormBody.read(request, limit: 64 * 1024)
         // The form must echo the value of the cookie the sign-in page set: another site can make a browser
@@ -55,12 +57,17 @@ struct SignInController: Sendable {
         guard let credential = form.text("credential"),
             let verified = try await api.credentials.verify(credential, requestID: context.requestID, logger: context.logger)
         else {
-            return render(
-                request, error: "That token is not valid: it may be mistyped, expired or revoked.", status: .unauthorized)
+            return render(request, error: Self.invalidCredential, status: .unauthorized)
         }
-        let started = try await api.store.withTenant(verified.user.userID, requestID: context.requestID) {
-            try await $0.startConsoleSession(
-                scopes: verified.user.scopes, lifetime: settings.sessionLifetime, token: verified.token)
+        let started: StartedConsoleSession
+        do {
+            started = try await api.store.withTenant(verified.user.userID, requestID: context.requestID) {
+                try await $0.startConsoleSession(
+                    scopes: verified.user.scopes, lifetime: settings.sessionLifetime, token: verified.token)
+            }
+        } catch StoreError.notFound(resource: "token") {
+            // Revoked or expired between its check and the session's start: as invalid as any other.
+            return render(request, error: Self.invalidCredential, status: .unauthorized)
         }
         let secure = ConsoleCookies.secure(request, settings: settings)
         let maxAge = max(1, Int(started.expiresAt.timeIntervalSinceNow))
