@@ -52,7 +52,7 @@ public func buildRouter(
     router.add(middleware: RequestIDMiddleware())
     router.add(middleware: ResponseHeadersMiddleware())
     router.add(middleware: RequestMetricsMiddleware(registry: registry))
-    let failures = FailedRequestLog()
+    let failures = FailedRequestLog(outageInterval: configuration.outageLogInterval)
     router.add(middleware: ProblemMiddleware(bodyLimit: configuration.maximumBodySize, failures: failures))
 
     OperationsController(store: store, replies: replies).addRoutes(to: router)

@@ -28,6 +28,8 @@ public struct APIConfiguration: Sendable, CustomStringConvertible {
     /// Cancels that wait in one process for another instance to stop a reply (each reads it ten times a
     /// second for up to 5 s); one more is a 503 with `Retry-After`.
     public var maximumElsewhereCancels = 64
+    /// How often a cause of 503s is logged, with the count since its last line (``FailedRequestLog``).
+    public var outageLogInterval: Duration = .seconds(10)
 
     public init(
         hostname: String = "127.0.0.1", port: Int = 8080, maximumBodySize: Int = 1024 * 1024,
