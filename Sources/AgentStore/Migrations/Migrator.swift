@@ -8,8 +8,6 @@ import PostgresNIO
 public struct Migrator: Sendable {
     /// Arbitrary, fixed: the advisory lock that every migrator of this schema takes.
     static let lockKey: Int64 = 0x4167_656E_7450_6C74
-    /// SQLSTATE `lock_not_available`: `lock_timeout` ran out.
-    static let lockNotAvailable = "55P03"
 
     let client: PostgresClient
     let migrations: [Migration]
@@ -138,9 +136,6 @@ public struct Migrator: Sendable {
                     "a migration waited too long for a lock; trying again",
                     metadata: ["version": "\(migration.version)", "attempt": "\(attempt)"])
                 try await Task.sleep(for: .seconds(1 << min(attempt - 1, 5)))
-            } catch MigrationError.lockNotAvailable {
-                throw MigrationError.lockNotAvailable(
-                    version: migration.version, waitedSeconds: Int(lockTimeout.components.seconds), attempts: lockAttempts)
             }
         }
     }
@@ -158,8 +153,9 @@ public struct Migrator: Sendable {
             for (index, statement) in statements.enumerated() {
                 do {
                     try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
-                } catch let error as PSQLError where error.serverInfo?[.sqlState] == Self.lockNotAvailable {
-                    throw MigrationError.lockNotAvailable(version: migration.version, waitedSeconds: 0, attempts: 0)
+                } catch let error as PSQLError where error.serverInfo?[.sqlState] == PostgresError.Code.lockNotAvailable.raw {
+                    throw MigrationError.lockNotAvailable(
+                        version: migration.version, waitedSeconds: Int(lockTimeout.components.seconds), attempts: lockAttempts)
                 } catch let error as PSQLError {
                     throw MigrationError.statementFailed(
                         version: migration.version, statement: index + 1,
