@@ -42,19 +42,20 @@ extension TenantSession {
     /// Starts a console session of the tenant's user with `scopes` (those of the credential that signed in).
     ///
     /// A session signed in with a personal `token` names it, ends when it is revoked or expires (migration
-    /// 17), and expires no later than it; one whose token is no longer valid is not started.
+    /// 17), and expires no later than it; one whose token is no longer valid is not started. `notAfter`
+    /// caps it where the credential expires without a row to name (a JSON Web Token's `exp`).
     public func startConsoleSession(
-        scopes: Set<TokenScope>, lifetime: Duration, token: PresentedToken? = nil
+        scopes: Set<TokenScope>, lifetime: Duration, token: PresentedToken? = nil, notAfter: Date? = nil
     ) async throws -> StartedConsoleSession {
         guard !scopes.isEmpty else { throw StoreError.invalid(field: .scopes, reason: "must name at least one scope") }
         let (value, hash) = TokenFormat.make(userID: userID, prefix: PresentedConsoleSession.prefix)
         let seconds = Double(lifetime.components.seconds)
-        // `least` ignores a NULL: without a token, the session's own lifetime.
+        // `least` ignores a NULL: without a token or a `notAfter`, the session's own lifetime.
         let started = try await row(
             """
             INSERT INTO console_sessions (user_id, session_hash, scopes, expires_at, token_id)
             SELECT \(userID.rawValue), \(hash), \(scopes.sorted().map(\.rawValue)),
-                   least(now() + make_interval(secs => \(seconds)), t.expires_at), t.id
+                   least(now() + make_interval(secs => \(seconds)), t.expires_at, \(notAfter)::timestamptz), t.id
               FROM (SELECT 1) AS one
               LEFT JOIN api_tokens t
                 ON t.token_hash = \(token?.hash) AND t.user_id = \(userID.rawValue) AND t.revoked_at IS NULL

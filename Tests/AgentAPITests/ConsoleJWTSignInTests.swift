@@ -6,6 +6,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import JWTKit
+import PostgresNIO
 import Testing
 
 /// Where JWTs are configured, the console's sign-in takes one as the API does, and refuses one that the
@@ -21,12 +22,14 @@ import Testing
         api = made
     }
 
-    func jwt(subject: String, secret: String = AuthenticationTests.secret) async throws -> String {
+    func jwt(
+        subject: String, secret: String = AuthenticationTests.secret, expiresIn: TimeInterval = 600
+    ) async throws -> String {
         let keys = JWTKeyCollection()
         await keys.add(hmac: HMACKey(from: secret), digestAlgorithm: .sha256)
         return try await keys.sign(
             AuthenticationTests.Claims(
-                sub: SubjectClaim(value: subject), exp: ExpirationClaim(value: Date().addingTimeInterval(600)),
+                sub: SubjectClaim(value: subject), exp: ExpirationClaim(value: Date().addingTimeInterval(expiresIn)),
                 iss: IssuerClaim(value: AuthenticationTests.issuer), aud: AudienceClaim(value: ["agent-platform"])))
     }
 
@@ -46,5 +49,28 @@ import Testing
             #expect(agents.status == .ok)
             #expect(String(buffer: agents.body).contains("\(subject)@example.test"))
         }
+    }
+
+    @Test func aSessionEndsNoLaterThanTheJWTThatStartedIt() async throws {
+        let subject = "console-\(UUID().uuidString.prefix(8))"
+        let userID = UserID.jwt(issuer: AuthenticationTests.issuer, subject: subject)
+        _ = try await api.db.store.withTenant(userID) { try await $0.createCurrentUser(email: "\(subject)@example.test") }
+        let expires = Date().addingTimeInterval(90)
+        let token = try await jwt(subject: subject, expiresIn: 90)
+        try await api.test { client in
+            let browser = ConsoleBrowser(client)
+            let signedIn = try await browser.signIn(token)
+            #expect(signedIn.status == .seeOther)
+            let cookie = try #require(signedIn.headers[values: .setCookie].first { $0.hasPrefix("ap_session=") })
+            let maxAge = try #require(
+                cookie.split(separator: ";").first { $0.trimmingCharacters(in: .whitespaces).hasPrefix("Max-Age=") })
+            let seconds = try #require(Int(maxAge.split(separator: "=")[1]))
+            // The console's own lifetime is hours; the JWT's minute and a half is what bounds the session.
+            #expect(seconds > 0 && seconds <= 90)
+        }
+        let stored = try await api.db.admin.query(
+            "SELECT max(expires_at) FROM console_sessions WHERE user_id = \(userID.rawValue)", logger: api.db.logger
+        ).collect().first?.decode(Date.self)
+        #expect(try #require(stored) <= expires.addingTimeInterval(1))
     }
 }

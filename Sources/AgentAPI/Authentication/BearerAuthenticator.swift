@@ -26,7 +26,7 @@ struct BearerAuthenticator: Sendable {
             return .user(authenticated.userID, scopes: authenticated.scopes)
         }
         guard let jwt else { throw Problem.unauthorized() }
-        return .user(try await jwt.user(for: token, requestID: requestID, logger: logger), scopes: TokenScope.all)
+        return .user(try await jwt.user(for: token, requestID: requestID, logger: logger).userID, scopes: TokenScope.all)
     }
 
     /// Checks a personal token in a transaction of its own; a 401 when it is not valid, a 403 when its

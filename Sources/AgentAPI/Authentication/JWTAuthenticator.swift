@@ -49,8 +49,8 @@ struct JWTAuthenticator: Sendable {
         self.store = store
     }
 
-    /// The user `token` speaks for; any failure is a 401 that does not say what failed.
-    func user(for token: String, requestID: String, logger: Logger) async throws -> UserID {
+    /// The user `token` speaks for, and until when; any failure is a 401 that does not say what failed.
+    func user(for token: String, requestID: String, logger: Logger) async throws -> JWTUser {
         let claims: PlatformClaims
         do {
             claims = try await verified(token, now: Date())
@@ -60,7 +60,7 @@ struct JWTAuthenticator: Sendable {
         }
         let userID = UserID.jwt(issuer: claims.iss?.value ?? "", subject: claims.sub.value)
         try await ensureUser(userID, claims: claims, requestID: requestID, logger: logger)
-        return userID
+        return JWTUser(userID: userID, expiresAt: claims.exp.value)
     }
 
     // MARK: Verification

@@ -18,12 +18,14 @@ public struct CredentialVerifier: Sendable {
             guard let presented = PresentedToken(value),
                 let user = try await authenticator.store.authenticate(presented, requestID: requestID)
             else { return nil }
-            return VerifiedCredential(user: user, token: presented)
+            return VerifiedCredential(user: user, token: presented, expiresAt: nil)
         }
         guard let jwt = authenticator.jwt else { return nil }
         do {
-            let userID = try await jwt.user(for: value, requestID: requestID, logger: logger)
-            return VerifiedCredential(user: AuthenticatedToken(userID: userID, scopes: TokenScope.all), token: nil)
+            let verified = try await jwt.user(for: value, requestID: requestID, logger: logger)
+            return VerifiedCredential(
+                user: AuthenticatedToken(userID: verified.userID, scopes: TokenScope.all), token: nil,
+                expiresAt: verified.expiresAt)
         } catch let problem as Problem where problem.status == .unauthorized {
             return nil
         }
@@ -37,4 +39,7 @@ public struct VerifiedCredential: Sendable {
     /// The personal token it was, so that what it starts (a console session) can end with it; nil for a
     /// JSON Web Token.
     public let token: PresentedToken?
+    /// When it stops being valid, where only the credential says so (a JWT's `exp`): what it starts ends
+    /// then too. A personal token's expiry is the store's to apply.
+    public let expiresAt: Date?
 }

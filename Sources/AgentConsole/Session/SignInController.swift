@@ -63,7 +63,8 @@ struct SignInController: Sendable {
         do {
             started = try await api.store.withTenant(verified.user.userID, requestID: context.requestID) {
                 try await $0.startConsoleSession(
-                    scopes: verified.user.scopes, lifetime: settings.sessionLifetime, token: verified.token)
+                    scopes: verified.user.scopes, lifetime: settings.sessionLifetime, token: verified.token,
+                    notAfter: verified.expiresAt)
             }
         } catch StoreError.notFound(resource: "token") {
             // Revoked or expired between its check and the session's start: as invalid as any other.
