@@ -114,6 +114,36 @@ import Testing
         }
     }
 
+    /// A member named twice is refused with a 400 naming it, at any depth and however its name is
+    /// escaped: which of the two counts differs between parsers (`JSONDecoder`, PostgreSQL's `jsonb`, a
+    /// proxy that checked the body), so the platform takes neither. The same name in two objects is fine.
+    @Test func aMemberNamedTwiceIs400NamingIt() async throws {
+        let owner = try await api.makeUser()
+        try await api.test { client async throws in
+            let agentID = try await client.send(.post, "/v1/agents", as: owner, json: ["name": "a", "system_prompt": "x"]).decode(
+                Schemas.Agent.self
+            ).id
+            let messages = "/v1/agents/\(agentID)/conversations/c1/messages"
+            let refused: [(String, String, String)] = [
+                ("/v1/agents", #"{"name": "a", "system_prompt": "x", "name": "b"}"#, "name"),
+                ("/v1/agents", #"{"name": "a", "system_prompt": "x", "n\u0061me": "b"}"#, "name"),
+                (messages, #"{"role": "user", "content": "m", "metadata": {"tags": [{"k": 1, "k": 2}]}}"#, "metadata.tags.0.k"),
+                (messages, #"{"role": "user", "content": "m", "metadata": {"x": 1, "y": {"x": 2}, "x": 3}}"#, "metadata.x"),
+            ]
+            for (uri, body, field) in refused {
+                let response = try await client.sendRaw(.post, uri, as: owner, bytes: Array(body.utf8))
+                #expect(response.isProblem(.badRequest), "\(body)")
+                #expect(try response.problemField() == field, "\(body)")
+            }
+            #expect(try await client.send(.get, "/v1/agents", as: owner).ids(Schemas.AgentPage.self) == [agentID])
+            // No message was stored, so the conversation was never started.
+            #expect(try await client.send(.get, messages, as: owner).isProblem(.notFound))
+            let accepted = #"{"role": "user", "content": "m", "metadata": {"a": {"k": 1}, "b": {"k": 2}, "c": ["k", "k"]}}"#
+            let created = try await client.sendRaw(.post, messages, as: owner, bytes: Array(accepted.utf8))
+            #expect(created.status == .created, "\(created.text)")
+        }
+    }
+
     /// A number its field cannot hold is named, though `JSONDecoder` calls the whole body invalid JSON: too
     /// large for any integer, a 422 as any value over the field's bound (the document states no maximum
     /// where a setting sets it); a fraction for an integer, a 400. A fraction where one is allowed is kept.

@@ -3,7 +3,7 @@ import Hummingbird
 import NIOCore
 
 /// The request context's `RequestDecoder`: a JSON body within the body limit, nesting no deeper than
-/// ``APIJSON/maximumDepth``, with no field its type does not name. Every failure is a ``Problem`` that
+/// ``APIJSON/maximumDepth``, with no field its type does not name and no member named twice. Every failure is a ``Problem`` that
 /// names every field at fault, never a `DecodingError`, whose description may quote the input.
 public struct APIRequestDecoder: RequestDecoder, Sendable {
     public init() {}
@@ -59,10 +59,15 @@ public struct APIRequestDecoder: RequestDecoder, Sendable {
     // MARK: Decoding
 
     static func decode<Body: Decodable>(_ type: Body.Type, from data: Data) throws -> Body {
-        guard APIJSON.depthIsAcceptable(data) else {
+        switch APIJSON.shapeProblem(data) {
+        case .tooDeep:
             throw Problem.badRequest(
                 "The request body nests deeper than \(APIJSON.maximumDepth) levels.",
                 errors: [.init(field: "body", reason: "is nested too deeply")])
+        case .repeatedMember(let path):
+            throw Problem.badRequest(fields: [.init(field: Problem.shownFieldName(path), reason: "appears more than once")])
+        case nil:
+            break
         }
         // A body type that does not list its fields is a mistake of ours: a 500, not a lenient decode.
         guard let fields = (type as? any APIRequestBody.Type)?.fieldNames else { throw Problem.internalError() }
