@@ -38,8 +38,9 @@ enum TestCluster {
 
     private static let removal = Mutex<LocalCluster?>(nil)
 
-    /// Stops and deletes the cluster. At exit nothing awaits, so this waits for a task: the
-    /// concurrency runtime's threads still run, and the exiting thread is none of them.
+    /// Stops and deletes the cluster. At exit nothing awaits, so this blocks on a task, for at most 90 s.
+    /// Swift Testing calls `exit` from one of the concurrency pool's threads, which this blocks; the
+    /// removal runs on another (the pool has one per core; on a single core, the wait runs out instead).
     private static func removeAtExit() {
         guard
             let cluster = removal.withLock({ cluster in
