@@ -96,13 +96,23 @@ struct ClusterCommand: Sendable {
                     .compactMap { name, value in Environment.Key(rawValue: name).map { ($0, value) } }))
         let directory = FilePath(self.directory.path)
         let timeout = self.timeout
+        // The child gets a copy that swift-subprocess closes once it has spawned: with `error:
+        // .combinedWithOutput` it duplicates the descriptor it is given, and a copy of one it may not close
+        // is never closed (a descriptor lost per command).
+        // Close-on-exec, as `output` is, so that no other program started meanwhile inherits it.
+        let copy = fcntl(output.rawValue, F_DUPFD_CLOEXEC, 0)
+        guard copy >= 0 else {
+            throw .launchFailed(
+                command: self.displayName, reason: "could not copy its output descriptor: \(Errno(rawValue: errno))")
+        }
+        let childOutput = FileDescriptor(rawValue: copy)
         do {
             return try await withThrowingTaskGroup(of: Int32?.self) { group in
                 group.addTask {
                     let result = try await Subprocess.run(
                         executable, arguments: arguments, environment: environment, workingDirectory: directory,
                         platformOptions: options, input: .none,
-                        output: .fileDescriptor(output, closeAfterSpawningProcess: false), error: .combinedWithOutput)
+                        output: .fileDescriptor(childOutput, closeAfterSpawningProcess: true), error: .combinedWithOutput)
                     switch result.terminationStatus {
                     case .exited(let code): return code
                     case .signaled(let signal): return 128 + signal

@@ -48,6 +48,19 @@ import Testing
         #expect(command == "/nonexistent/initdb -D /tmp/x")
     }
 
+    /// A command keeps no descriptor open once it has run: each once left the copy swift-subprocess makes
+    /// for `.combinedWithOutput` open on its (deleted) output file. Counted after twenty commands, so
+    /// that other suites' commands running at the same moment cannot make up the difference.
+    @Test func aCommandLeavesNoDescriptorOpen() async throws {
+        for _ in 0..<20 { _ = try await Self.command(["/bin/sh", "-c", "echo out"]).run() }
+        let folder = "/proc/self/fd"
+        let outputs = try FileManager.default.contentsOfDirectory(atPath: folder).filter { name in
+            let target = (try? FileManager.default.destinationOfSymbolicLink(atPath: "\(folder)/\(name)")) ?? ""
+            return target.contains("localpg-\(getpid())-") && target.hasSuffix(".out (deleted)")
+        }
+        #expect(outputs.count < 10, "\(outputs.count) descriptors still open on commands' output files")
+    }
+
     // MARK: Environment
 
     @Test func childrenGetOnlyTheAllowlist() async throws {
