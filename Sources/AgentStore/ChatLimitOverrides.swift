@@ -15,13 +15,12 @@ public struct ChatLimitOverrides: Sendable {
     /// The tenant's overrides; nil fields take the operator's defaults.
     public func overrides(for user: UserID) async throws -> ChatLimits {
         try await admin.withOperatorTransaction(logger: logger) { connection in
-            for try await (budget, rate) in try await connection.query(
+            let row = try await connection.rowsIfOpen(
                 "SELECT monthly_token_budget, requests_per_minute FROM chat_limits WHERE user_id = \(user.rawValue)",
                 logger: logger
-            ).decode((Int?, Int?).self) {
-                return ChatLimits(monthlyTokenBudget: budget, requestsPerMinute: rate)
-            }
-            return ChatLimits()
+            ).first
+            guard let (budget, rate) = try row?.decode((Int?, Int?).self) else { return ChatLimits() }
+            return ChatLimits(monthlyTokenBudget: budget, requestsPerMinute: rate)
         }
     }
 
@@ -35,7 +34,7 @@ public struct ChatLimitOverrides: Sendable {
         }
         do {
             try await admin.withOperatorTransaction(logger: logger) { connection in
-                try await connection.query(
+                try await connection.rowsIfOpen(
                     """
                     INSERT INTO chat_limits (user_id, monthly_token_budget, requests_per_minute)
                     VALUES (\(user.rawValue), \(limits.monthlyTokenBudget), \(limits.requestsPerMinute))
@@ -43,7 +42,7 @@ public struct ChatLimitOverrides: Sendable {
                       SET monthly_token_budget = EXCLUDED.monthly_token_budget,
                           requests_per_minute = EXCLUDED.requests_per_minute, updated_at = now()
                     """, logger: logger)
-                try await connection.query(
+                try await connection.rowsIfOpen(
                     """
                     INSERT INTO audit_log (tenant_id, actor, action, target_type, target_id, details)
                     VALUES (NULL, 'operator', \(AuditAction.limitsChanged.rawValue), 'user', \(user.rawValue),

@@ -38,26 +38,26 @@ public struct InterruptedReplies: Sendable {
     public func settle(startedBefore cutoff: Date) async throws -> Report {
         try await admin.withOperatorTransaction(logger: logger) { connection in
             let calls = try await Self.ids(
-                connection.query(
+                connection.rowsIfOpen(
                     "SELECT id FROM provider_calls WHERE status = 'running' AND started_at < \(cutoff) FOR UPDATE",
                     logger: logger))
-            try await connection.query(
+            try await connection.rowsIfOpen(
                 """
                 UPDATE provider_calls
                    SET status = 'failed', error = \(Self.slug), reserved_tokens = 0, finished_at = clock_timestamp()
                  WHERE id = ANY(\(calls)) AND status = 'running'
                 """, logger: logger)
             let replies = try await Self.ids(
-                connection.query(
+                connection.rowsIfOpen(
                     "SELECT id FROM agent_messages WHERE status = 'streaming' AND created_at < \(cutoff) FOR UPDATE",
                     logger: logger))
-            try await connection.query(
+            try await connection.rowsIfOpen(
                 """
                 UPDATE agent_messages SET status = 'failed', error = \(Self.slug)
                  WHERE id = ANY(\(replies)) AND status = 'streaming'
                 """, logger: logger)
             if !calls.isEmpty || !replies.isEmpty {
-                try await connection.query(
+                try await connection.rowsIfOpen(
                     """
                     INSERT INTO audit_log (tenant_id, actor, action, target_type, target_id, details)
                     VALUES (NULL, 'operator', \(AuditAction.repliesInterrupted.rawValue), 'platform', NULL,
@@ -69,9 +69,7 @@ public struct InterruptedReplies: Sendable {
         }
     }
 
-    private static func ids(_ rows: PostgresRowSequence) async throws -> [String] {
-        var ids: [String] = []
-        for try await id in rows.decode(String.self) { ids.append(id) }
-        return ids
+    private static func ids(_ rows: [PostgresRow]) throws -> [String] {
+        try rows.map { try $0.decode(String.self) }
     }
 }

@@ -45,12 +45,12 @@ public struct KeyRotation: Sendable {
     /// How many rows are not sealed under the active key or still have an unkeyed fingerprint.
     public func pendingCount() async throws -> Int {
         try await asOperator { connection in
-            try await connection.query(
+            try await connection.rowsIfOpen(
                 """
                 SELECT count(*) FROM api_connections
                  WHERE api_key NOT LIKE \(activePrefix) OR api_key_fingerprint NOT LIKE \(keyedFingerprintPattern)
                 """, logger: logger
-            ).collect().first?.decode(Int.self) ?? 0
+            ).first?.decode(Int.self) ?? 0
         }
     }
 
@@ -58,10 +58,10 @@ public struct KeyRotation: Sendable {
     /// none do, `ACCEPT_SEED_FORMAT=false` loses nothing.
     public func seedFormatCount() async throws -> Int {
         try await asOperator { connection in
-            try await connection.query(
+            try await connection.rowsIfOpen(
                 "SELECT count(*) FROM api_connections WHERE api_key NOT LIKE 'ak1.%'",
                 logger: logger
-            ).collect().first?.decode(Int.self) ?? 0
+            ).first?.decode(Int.self) ?? 0
         }
     }
 
@@ -72,14 +72,14 @@ public struct KeyRotation: Sendable {
         var cursor = ""
         while true {
             let batch = try await asOperator { connection in
-                let rows = try await connection.query(
+                let rows = try await connection.rowsIfOpen(
                     """
                     SELECT id, user_id, api_key FROM api_connections
                      WHERE id > \(cursor)
                        AND (api_key NOT LIKE \(activePrefix) OR api_key_fingerprint NOT LIKE \(keyedFingerprintPattern))
                      ORDER BY id LIMIT \(batchSize) FOR UPDATE
                     """, logger: logger
-                ).collect().map { try $0.decode((String, String, String).self) }
+                ).map { try $0.decode((String, String, String).self) }
                 var resealed = 0
                 var fingerprinted = 0
                 var failures: [Failure] = []
@@ -91,14 +91,14 @@ public struct KeyRotation: Sendable {
                         let fingerprint = keyring.fingerprint(of: secret)
                         if keyring.needsResealing(stored) {
                             let sealed = try keyring.seal(secret, context: context)
-                            try await connection.query(
+                            try await connection.rowsIfOpen(
                                 """
                                 UPDATE api_connections SET api_key = \(sealed), api_key_fingerprint = \(fingerprint)
                                  WHERE id = \(id)
                                 """, logger: logger)
                             resealed += 1
                         } else {
-                            try await connection.query(
+                            try await connection.rowsIfOpen(
                                 "UPDATE api_connections SET api_key_fingerprint = \(fingerprint) WHERE id = \(id)",
                                 logger: logger)
                         }
@@ -127,10 +127,10 @@ public struct KeyRotation: Sendable {
         var cursor = ""
         while true {
             let rows = try await asOperator { connection in
-                try await connection.query(
+                try await connection.rowsIfOpen(
                     "SELECT id, user_id, api_key FROM api_connections WHERE id > \(cursor) ORDER BY id LIMIT \(batchSize)",
                     logger: logger
-                ).collect().map { try $0.decode((String, String, String).self) }
+                ).map { try $0.decode((String, String, String).self) }
             }
             guard let last = rows.last else { break }
             cursor = last.0
@@ -159,7 +159,7 @@ public struct KeyRotation: Sendable {
 
     private func recordRotation(_ report: Report) async throws {
         try await asOperator { connection in
-            _ = try await connection.query(
+            _ = try await connection.rowsIfOpen(
                 """
                 INSERT INTO audit_log (tenant_id, actor, action, target_type, target_id, details)
                 VALUES (NULL, 'operator', \(AuditAction.keysRotated.rawValue), 'keyring', \(keyring.activeKeyID),

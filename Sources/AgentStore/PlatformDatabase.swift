@@ -13,7 +13,7 @@ public enum PlatformDatabase {
         try await withMaintenance(admin: admin, logger: logger) { client in
             guard try await !exists(database, client: client, logger: logger) else { return false }
             do {
-                try await client.query("CREATE DATABASE \(unescaped: quoted(database))", logger: logger)
+                try await client.rowsIfOpen("CREATE DATABASE \(unescaped: quoted(database))", logger: logger)
                 return true
             } catch let error as PSQLError where error.serverInfo?[.sqlState] == PostgresError.Code.duplicateDatabase.raw {
                 return false  // another process created it first
@@ -24,14 +24,14 @@ public enum PlatformDatabase {
     /// Drops `database` if it exists, disconnecting its sessions (for scratch databases such as benchmarks').
     public static func drop(_ database: String, admin: DatabaseURL, logger: Logger) async throws {
         try await withMaintenance(admin: admin, logger: logger) { client in
-            _ = try await client.query("DROP DATABASE IF EXISTS \(unescaped: quoted(database)) WITH (FORCE)", logger: logger)
+            _ = try await client.rowsIfOpen("DROP DATABASE IF EXISTS \(unescaped: quoted(database)) WITH (FORCE)", logger: logger)
         }
     }
 
     private static func exists(_ database: String, client: PostgresClient, logger: Logger) async throws -> Bool {
-        try await client.query(
+        try await client.rowsIfOpen(
             "SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = \(database))", logger: logger
-        ).collect().first?.decode(Bool.self) ?? false
+        ).first?.decode(Bool.self) ?? false
     }
 
     /// Runs `body` connected to the server's `postgres` database, where databases are created and dropped.
@@ -52,7 +52,7 @@ public enum PlatformDatabase {
     /// sessions opened from then on.
     public static func migrateAndEnsureRuntimeLogin(admin: PostgresClient, logger: Logger) async throws {
         try await Migrator(client: admin, logger: logger).up()
-        try await admin.query(
+        try await admin.rowsIfOpen(
             """
             DO $$ BEGIN
               CREATE ROLE \(unescaped: runtimeLogin) LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE IN ROLE agent_runtime;
@@ -62,7 +62,7 @@ public enum PlatformDatabase {
         // Constants of ours: ALTER ROLE takes no bind parameters. Roles are shared by every database of
         // the cluster, so processes migrating other databases may set it at the same moment: the setting
         // is only written when missing, and a concurrent writer's collision means it is being set.
-        try await admin.query(
+        try await admin.rowsIfOpen(
             """
             DO $$ BEGIN
               IF NOT EXISTS (

@@ -8,14 +8,14 @@ extension PostgresClient {
         logger: Logger, _ body: (PostgresConnection) async throws -> Result
     ) async throws -> Result {
         try await withConnection { connection in
-            try await connection.query("BEGIN", logger: logger)
+            try await connection.rowsIfOpen("BEGIN", logger: logger)
             do {
-                try await connection.query("SET LOCAL ROLE agent_operator", logger: logger)
+                try await connection.rowsIfOpen("SET LOCAL ROLE agent_operator", logger: logger)
                 let result = try await body(connection)
-                try await connection.query("COMMIT", logger: logger)
+                try await connection.rowsIfOpen("COMMIT", logger: logger)
                 return result
             } catch {
-                _ = try? await connection.query("ROLLBACK", logger: logger)
+                _ = try? await connection.rowsIfOpen("ROLLBACK", logger: logger)
                 throw error
             }
         }

@@ -45,7 +45,7 @@ public struct Migrator: Sendable {
             var done: [Migration] = []
             for migration in migrations where migration.version <= target && applied[migration.version] == nil {
                 try await run(migration.up, of: migration, on: connection) {
-                    try await connection.query(
+                    try await connection.rowsIfOpen(
                         """
                         INSERT INTO schema_migrations (version, name, checksum)
                         VALUES (\(migration.version), \(migration.name), \(migration.checksum))
@@ -70,14 +70,14 @@ public struct Migrator: Sendable {
             var done: [Migration] = []
             for migration in migrations.reversed() where migration.version > target && applied[migration.version] != nil {
                 try await run(migration.down, of: migration, on: connection) {
-                    try await connection.query(
+                    try await connection.rowsIfOpen(
                         "DELETE FROM schema_migrations WHERE version = \(migration.version)", logger: logger)
                 }
                 logger.info("migrated down", metadata: ["version": "\(migration.version)", "name": "\(migration.name)"])
                 done.append(migration)
             }
             if target == 0 {
-                try await connection.query("DROP TABLE IF EXISTS schema_migrations", logger: logger)
+                try await connection.rowsIfOpen("DROP TABLE IF EXISTS schema_migrations", logger: logger)
             }
             return done
         }
@@ -101,9 +101,9 @@ public struct Migrator: Sendable {
         _ body: (PostgresConnection) async throws -> Result
     ) async throws -> Result {
         try await client.withConnection { connection in
-            try await connection.query("SELECT pg_advisory_lock(\(Self.lockKey))", logger: logger)
+            try await connection.rowsIfOpen("SELECT pg_advisory_lock(\(Self.lockKey))", logger: logger)
             do {
-                try await connection.query(
+                try await connection.rowsIfOpen(
                     """
                     CREATE TABLE IF NOT EXISTS schema_migrations (
                       version integer PRIMARY KEY,
@@ -113,11 +113,11 @@ public struct Migrator: Sendable {
                     )
                     """, logger: logger)
                 let result = try await body(connection)
-                try await connection.query("SELECT pg_advisory_unlock(\(Self.lockKey))", logger: logger)
+                try await connection.rowsIfOpen("SELECT pg_advisory_unlock(\(Self.lockKey))", logger: logger)
                 return result
             } catch {
                 // Closing the session releases the lock even if the unlock cannot be sent.
-                _ = try? await connection.query("SELECT pg_advisory_unlock(\(Self.lockKey))", logger: logger)
+                _ = try? await connection.rowsIfOpen("SELECT pg_advisory_unlock(\(Self.lockKey))", logger: logger)
                 throw error
             }
         }
@@ -144,15 +144,15 @@ public struct Migrator: Sendable {
         _ statements: [String], of migration: Migration, on connection: PostgresConnection,
         record: () async throws -> Void
     ) async throws {
-        try await connection.query("BEGIN", logger: logger)
+        try await connection.rowsIfOpen("BEGIN", logger: logger)
         do {
             // A whole number of milliseconds this type computed: no value of anyone else's in the text.
             let milliseconds = max(
                 1, lockTimeout.components.seconds * 1000 + lockTimeout.components.attoseconds / 1_000_000_000_000_000)
-            try await connection.query(PostgresQuery(unsafeSQL: "SET LOCAL lock_timeout = '\(milliseconds)ms'"), logger: logger)
+            try await connection.rowsIfOpen(PostgresQuery(unsafeSQL: "SET LOCAL lock_timeout = '\(milliseconds)ms'"), logger: logger)
             for (index, statement) in statements.enumerated() {
                 do {
-                    try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+                    try await connection.rowsIfOpen(PostgresQuery(unsafeSQL: statement), logger: logger)
                 } catch let error as PSQLError where error.serverInfo?[.sqlState] == PostgresError.Code.lockNotAvailable.raw {
                     throw MigrationError.lockNotAvailable(
                         version: migration.version, waitedSeconds: Int(lockTimeout.components.seconds), attempts: lockAttempts)
@@ -163,9 +163,9 @@ public struct Migrator: Sendable {
                 }
             }
             try await record()
-            try await connection.query("COMMIT", logger: logger)
+            try await connection.rowsIfOpen("COMMIT", logger: logger)
         } catch {
-            _ = try? await connection.query("ROLLBACK", logger: logger)
+            _ = try? await connection.rowsIfOpen("ROLLBACK", logger: logger)
             throw error
         }
     }
@@ -179,14 +179,13 @@ public struct Migrator: Sendable {
     /// Applied versions and their checksums; empty when the bookkeeping table does not exist yet.
     private func history(_ connection: PostgresConnection) async throws -> [Int: String] {
         let exists =
-            try await connection.query(
+            try await connection.rowsIfOpen(
                 "SELECT to_regclass('schema_migrations') IS NOT NULL", logger: logger
-            ).collect().first?.decode(Bool.self) ?? false
+            ).first?.decode(Bool.self) ?? false
         guard exists else { return [:] }
         var applied: [Int: String] = [:]
-        for try await (version, checksum) in try await connection.query(
-            "SELECT version, checksum FROM schema_migrations", logger: logger
-        ).decode((Int, String).self) {
+        for row in try await connection.rowsIfOpen("SELECT version, checksum FROM schema_migrations", logger: logger) {
+            let (version, checksum) = try row.decode((Int, String).self)
             applied[version] = checksum
         }
         return applied

@@ -34,6 +34,14 @@ extension PostgresConnection {
         }.get()
     }
 
+    /// `query(_:logger:)` for the operator's and the start-up's statements (migrations, databases, key
+    /// rotation): its rows collected, and a failure instead of a wait for ever once the connection has
+    /// closed (see `sendIfOpen`).
+    @discardableResult
+    func rowsIfOpen(_ query: PostgresQuery, logger: Logger) async throws -> [PostgresRow] {
+        try await sendingIfOpen(query, logger: logger).rows
+    }
+
     /// Runs a prepared statement and collects its rows, failing once the connection has closed instead of
     /// waiting for an answer that will never come.
     ///
@@ -57,5 +65,14 @@ extension PostgresConnection {
                 }
             }
         }
+    }
+}
+
+extension PostgresClient {
+    /// `query(_:logger:)` on one of the pool's connections, its rows collected, failing rather than
+    /// waiting for ever once that connection has closed (see `PostgresConnection.sendIfOpen`).
+    @discardableResult
+    func rowsIfOpen(_ query: PostgresQuery, logger: Logger) async throws -> [PostgresRow] {
+        try await withConnection { try await $0.rowsIfOpen(query, logger: logger) }
     }
 }
