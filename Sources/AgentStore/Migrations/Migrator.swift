@@ -149,7 +149,8 @@ public struct Migrator: Sendable {
             // A whole number of milliseconds this type computed: no value of anyone else's in the text.
             let milliseconds = max(
                 1, lockTimeout.components.seconds * 1000 + lockTimeout.components.attoseconds / 1_000_000_000_000_000)
-            try await connection.rowsIfOpen(PostgresQuery(unsafeSQL: "SET LOCAL lock_timeout = '\(milliseconds)ms'"), logger: logger)
+            try await connection.rowsIfOpen(
+                PostgresQuery(unsafeSQL: "SET LOCAL lock_timeout = '\(milliseconds)ms'"), logger: logger)
             for (index, statement) in statements.enumerated() {
                 do {
                     try await connection.rowsIfOpen(PostgresQuery(unsafeSQL: statement), logger: logger)
