@@ -50,21 +50,33 @@ public struct TestDatabase: Sendable {
 
     /// Shuts the pools down and drops the database, disconnecting what is still connected.
     ///
-    /// A pool's `run()` returns only once every connection it lent is back, and a suite whose pool never
-    /// stopped held a CI run until its time limit (seen twice, the lender unknown, every test passed). So
-    /// the wait is bounded: past it the database is dropped all the same, and stderr says which one.
+    /// A pool's `run()` returns only once every connection it lent is back. A CI rehearsal's main pass hung
+    /// with every test passed and one suite never ending, in this teardown (which wait, and the lender,
+    /// unknown). So the teardown is bounded: past 90 s it is abandoned, the database left to the cluster's
+    /// removal at exit, and stderr says which one.
     public func drop() async throws {
-        for run in running { run.cancel() }
-        if !(await Self.finished(running, within: .seconds(60))) {
-            FileHandle.standardError.write(
-                Data("TestDatabase: the pools of \(name) did not stop within 60 s of their cancel; dropping it anyway\n".utf8))
+        let (name, adminURL, logger, running) = (name, adminURL, logger, running)
+        let done = await Self.finished(within: .seconds(90)) {
+            for run in running { run.cancel() }
+            for run in running { await run.value }
+            do {
+                try await PlatformDatabase.drop(
+                    name, admin: try DatabaseURL(adminURL.replacing(database: "postgres")), logger: logger)
+            } catch {
+                FileHandle.standardError.write(Data("TestDatabase: \(name) could not be dropped: \(error)\n".utf8))
+            }
         }
-        try await PlatformDatabase.drop(name, admin: try DatabaseURL(adminURL.replacing(database: "postgres")), logger: logger)
+        if !done {
+            FileHandle.standardError.write(Data("TestDatabase: \(name) was not shut down and dropped within 90 s\n".utf8))
+        }
     }
 
-    /// Whether `tasks` all finished within `limit`. Awaiting a task's value ignores cancellation, so the
-    /// two waits race outside any task group, which would wait for the loser.
-    private static func finished(_ tasks: [Task<Void, Never>], within limit: Duration) async -> Bool {
+    /// Whether `body` finished within `limit`. Awaiting a task ignores cancellation, so `body` and the
+    /// clock race outside any task group, which would wait for the loser; a `body` that never ends is
+    /// left suspended, holding only what it held.
+    private static func finished(
+        within limit: Duration, _ body: @escaping @Sendable () async -> Void
+    ) async -> Bool {
         let decided = Mutex(false)
         return await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
             let decide = { @Sendable (value: Bool) in
@@ -74,13 +86,14 @@ public struct TestDatabase: Sendable {
                 }
                 if first { continuation.resume(returning: value) }
             }
-            Task {
-                for task in tasks { await task.value }
-                decide(true)
+            let clock = Task {
+                guard (try? await Task.sleep(for: limit)) != nil else { return }
+                decide(false)
             }
             Task {
-                try? await Task.sleep(for: limit)
-                decide(false)
+                await body()
+                clock.cancel()
+                decide(true)
             }
         }
     }
