@@ -14,8 +14,7 @@ import Testing
     /// Gives `tenant` an agent with a connection, a two-message conversation and feedback; returns all ids.
     func populate(_ client: any TestClientProtocol, _ tenant: Tenant, messages: Int = 2) async throws -> Set<String> {
         var ids: Set<String> = []
-        let agent = try await client.send(.post, "/v1/agents", as: tenant, json: ["name": "a", "system_prompt": "p"])
-        let agentID = try agent.decode(Schemas.Agent.self).id
+        let agentID = try await client.createAgent(as: tenant)
         let connection = try await client.send(
             .post, "/v1/connections", as: tenant, json: ["name": "c", "service": "s", "api_key": "sk-abcdefghijklmnop"])
         let connectionID = try connection.decode(Schemas.Connection.self).id
@@ -171,8 +170,7 @@ import Testing
     @Test func agentsLinksAndConversationDeletionsAreAudited() async throws {
         let owner = try await api.makeUser()
         try await api.test { client async throws in
-            let agent = try await client.send(.post, "/v1/agents", as: owner, json: ["name": "a", "system_prompt": "p"])
-            let agentID = try agent.decode(Schemas.Agent.self).id
+            let agentID = try await client.createAgent(as: owner)
             _ = try await client.send(.patch, "/v1/agents/\(agentID)", as: owner, json: ["name": "b"])
             let connection = try await client.send(
                 .post, "/v1/connections", as: owner, json: ["name": "c", "service": "s", "api_key": "sk-abcdefghijklmnop"])

@@ -66,8 +66,7 @@ import Testing
             let missing = try await client.send(.post, "/v1/agents", as: owner, json: ["name": "a"])
             #expect(missing.isProblem(.badRequest))
             #expect(try missing.problemField() == "system_prompt")
-            let nullName = try await client.send(.post, "/v1/agents", as: owner, json: ["name": "a", "system_prompt": "x"])
-            let id = try nullName.decode(Schemas.Agent.self).id
+            let id = try await client.createAgent(as: owner)
             #expect(
                 try await client.send(.patch, "/v1/agents/\(id)", as: owner, json: ["name": NSNull()]).isProblem(
                     .unprocessableContent))

@@ -39,8 +39,7 @@ import Testing
         let owner = try await api.makeUser()
         try await api.test(.live) { client async throws in
             // (Token creation accepts no body at all, so it is not among these.)
-            let agent = try await client.send(.post, "/v1/agents", as: owner, json: ["name": "a", "system_prompt": "x"])
-            let agentID = try agent.decode(Schemas.Agent.self).id
+            let agentID = try await client.createAgent(as: owner)
             let targets: [(HTTPRequest.Method, String)] = [
                 (.post, "/v1/agents"), (.post, "/v1/connections"), (.patch, "/v1/agents/\(agentID)"),
                 (.post, "/v1/agents/\(agentID)/conversations/c1/messages"),
@@ -75,9 +74,7 @@ import Testing
     @Test func unknownFieldsAre400NamingTheField() async throws {
         let owner = try await api.makeUser()
         try await api.test { client async throws in
-            let agentID = try await client.send(.post, "/v1/agents", as: owner, json: ["name": "a", "system_prompt": "x"]).decode(
-                Schemas.Agent.self
-            ).id
+            let agentID = try await client.createAgent(as: owner)
             let connectionID = try await client.send(
                 .post, "/v1/connections", as: owner, json: ["name": "c", "service": "s", "api_key": "sk-0123456789"]
             )
@@ -120,9 +117,7 @@ import Testing
     @Test func aMemberNamedTwiceIs400NamingIt() async throws {
         let owner = try await api.makeUser()
         try await api.test { client async throws in
-            let agentID = try await client.send(.post, "/v1/agents", as: owner, json: ["name": "a", "system_prompt": "x"]).decode(
-                Schemas.Agent.self
-            ).id
+            let agentID = try await client.createAgent(as: owner)
             let messages = "/v1/agents/\(agentID)/conversations/c1/messages"
             let refused: [(String, String, String)] = [
                 ("/v1/agents", #"{"name": "a", "system_prompt": "x", "name": "b"}"#, "name"),
@@ -191,8 +186,7 @@ import Testing
             #expect(try broken.problem().errors?.map(\.field) == ["name", "model", "temperature", "max_tokens"])
             #expect(try broken.problem().detail == "4 values are invalid: name, model, temperature, max_tokens.")
 
-            let agentID = try await client.send(.post, "/v1/agents", as: owner, json: ["name": "a", "system_prompt": "x"])
-                .decode(Schemas.Agent.self).id
+            let agentID = try await client.createAgent(as: owner)
             let patch = try await client.send(
                 .patch, "/v1/agents/\(agentID)", as: owner, json: ["temperature": -1, "name": String(repeating: "n", count: 201)])
             #expect(patch.isProblem(.unprocessableContent))

@@ -44,8 +44,7 @@ import Testing
             #expect(patched.text.contains(#""metadata":null"#))
             #expect(patchedConnection.apiKeyFingerprint != connection.apiKeyFingerprint)
             responses.append(patched)
-            let agent = try await client.send(.post, "/v1/agents", as: owner, json: ["name": "a", "system_prompt": "p"])
-            let agentID = try agent.decode(Schemas.Agent.self).id
+            let agentID = try await client.createAgent(as: owner)
             responses.append(try await client.send(.put, "/v1/agents/\(agentID)/connections/\(id)", as: owner))
             responses.append(try await client.send(.get, "/v1/agents/\(agentID)/connections", as: owner))
             responses.append(try await client.send(.get, "/v1/me/export", as: owner))
@@ -69,8 +68,7 @@ import Testing
             let connection = try await client.send(
                 .post, "/v1/connections", as: owner, json: ["name": "c", "service": "s", "api_key": Self.apiKey])
             let connectionID = try connection.decode(Schemas.Connection.self).id
-            let agent = try await client.send(.post, "/v1/agents", as: owner, json: ["name": "a", "system_prompt": "p"])
-            let agentID = try agent.decode(Schemas.Agent.self).id
+            let agentID = try await client.createAgent(as: owner)
             #expect(try await client.send(.put, "/v1/agents/\(agentID)/connections/\(connectionID)", as: owner).status == .ok)
             #expect(try await client.send(.put, "/v1/agents/\(agentID)/connections/\(connectionID)", as: owner).status == .ok)
             #expect(
@@ -97,8 +95,7 @@ import Testing
             let connection = try await client.send(
                 .post, "/v1/connections", as: owner, json: ["name": "mine", "service": "s", "api_key": Self.apiKey])
             let connectionID = try connection.decode(Schemas.Connection.self).id
-            let agent = try await client.send(.post, "/v1/agents", as: owner, json: ["name": "a", "system_prompt": "p"])
-            let agentID = try agent.decode(Schemas.Agent.self).id
+            let agentID = try await client.createAgent(as: owner)
             let theirs = try await client.send(.post, "/v1/agents", as: intruder, json: ["name": "b", "system_prompt": "p"])
             let theirAgentID = try theirs.decode(Schemas.Agent.self).id
             #expect(try await client.send(.put, "/v1/agents/\(agentID)/connections/\(connectionID)", as: owner).status == .ok)

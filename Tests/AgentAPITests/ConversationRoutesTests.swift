@@ -11,15 +11,10 @@ import Testing
     let api: TestAPI
     init() async throws { api = try await TestAPI.make() }
 
-    func makeAgent(_ client: any TestClientProtocol, _ owner: Tenant) async throws -> String {
-        let agent = try await client.send(.post, "/v1/agents", as: owner, json: ["name": "a", "system_prompt": "p"])
-        return try agent.decode(Schemas.Agent.self).id
-    }
-
     @Test func aUsersMessageIsNoReplyToReattachTo() async throws {
         let owner = try await api.makeUser()
         try await api.test { client async throws in
-            let agentID = try await makeAgent(client, owner)
+            let agentID = try await client.createAgent(as: owner)
             let posted = try await client.send(
                 .post, "/v1/agents/\(agentID)/conversations/c/messages", as: owner, json: ["role": "user", "content": "Hello"])
             let messageID = try posted.decode(Schemas.Message.self).id
@@ -31,7 +26,7 @@ import Testing
         let owner = try await api.makeUser()
         let other = try await api.makeUser()
         try await api.test { client async throws in
-            let agentID = try await makeAgent(client, owner)
+            let agentID = try await client.createAgent(as: owner)
             let base = "/v1/agents/\(agentID)/conversations"
             let created = try await client.send(.post, base, as: owner, json: ["title": "Draft"])
             let id = try created.decode(Schemas.Conversation.self).id
@@ -57,7 +52,7 @@ import Testing
     @Test func messagesConversationsAndFeedback() async throws {
         let owner = try await api.makeUser()
         try await api.test { client async throws in
-            let agentID = try await makeAgent(client, owner)
+            let agentID = try await client.createAgent(as: owner)
             let base = "/v1/agents/\(agentID)/conversations"
             let first = try await client.send(
                 .post, "\(base)/conv-1/messages", as: owner, json: ["role": "user", "content": "Hello", "metadata": ["k": 1]])
@@ -118,7 +113,7 @@ import Testing
         let owner = try await api.makeUser("owner")
         let intruder = try await api.makeUser("intruder")
         try await api.test { client async throws in
-            let agentID = try await makeAgent(client, owner)
+            let agentID = try await client.createAgent(as: owner)
             let base = "/v1/agents/\(agentID)/conversations"
             let message = try await client.send(
                 .post, "\(base)/c/messages", as: owner, json: ["role": "user", "content": "private"])

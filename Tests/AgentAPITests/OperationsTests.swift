@@ -125,8 +125,7 @@ import Testing
         try await app.test(.router) { client in
             _ = try await client.send(
                 .post, "/v1/connections", as: owner, json: ["name": "c", "service": "s", "api_key": "sk-SECRETKEYSECRETKEY1234"])
-            let agent = try await client.send(.post, "/v1/agents", as: owner, json: ["name": "a", "system_prompt": "p"])
-            let agentID = try agent.decode(Schemas.Agent.self).id
+            let agentID = try await client.createAgent(as: owner)
             _ = try await client.send(
                 .post, "/v1/agents/\(agentID)/conversations/c/messages", as: owner,
                 json: ["role": "user", "content": "PRIVATE-CONTENT"])

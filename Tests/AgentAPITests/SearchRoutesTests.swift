@@ -20,8 +20,7 @@ import Testing
     func makeAgent(
         _ client: any TestClientProtocol, _ owner: Tenant, conversation: String, title: String? = nil, _ messages: [String]
     ) async throws -> String {
-        let agent = try await client.send(.post, "/v1/agents", as: owner, json: ["name": "a", "system_prompt": "p"])
-        let agentID = try agent.decode(Schemas.Agent.self).id
+        let agentID = try await client.createAgent(as: owner)
         let base = "/v1/agents/\(agentID)/conversations"
         if let title {
             #expect(try await client.send(.post, base, as: owner, json: ["id": conversation, "title": title]).status == .created)

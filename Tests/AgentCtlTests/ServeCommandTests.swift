@@ -38,7 +38,7 @@ import Testing
         #expect(process.terminationReason == .exit && process.terminationStatus == 0)
         #expect(Self.status(of: "/health", port: apiPort) == nil)
         #expect(Self.status(of: "/metrics", port: metricsPort) == nil)
-        try await db.drop()
+        await db.drop()
     }
 
     /// The status of `GET path` on the loopback port, or nil when nothing answers (2 s at most).

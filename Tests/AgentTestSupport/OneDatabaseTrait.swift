@@ -13,10 +13,10 @@ public struct OneDatabaseTrait: SuiteTrait, TestScoping {
         do {
             try await TestDatabase.$ofSuite.withValue(database, operation: function)
         } catch {
-            try? await database.drop()
+            await database.drop()
             throw error
         }
-        try await database.drop()
+        await database.drop()
     }
 }
 

@@ -5,6 +5,7 @@ import LocalPostgres
 import Logging
 import PostgresNIO
 import Synchronization
+import Testing
 
 /// A fresh, migrated database for one suite, with two pools: the runtime role's (under row-level
 /// security) and the administrator's (for setting up and inspecting).
@@ -48,38 +49,45 @@ public struct TestDatabase: Sendable {
             running: [adminRun, runtimeRun])
     }
 
-    /// Shuts the pools down and drops the database, disconnecting what is still connected.
+    /// Shuts the pools down and drops the database, disconnecting what is still connected. A drop that
+    /// fails is a test failure.
     ///
     /// A pool's `run()` returns only once every connection it lent is back. A CI rehearsal's main pass hung
     /// with every test passed and one suite never ending, in this teardown (which wait, and the lender,
     /// unknown). So the teardown is bounded: past 90 s it is abandoned, the database left to the cluster's
     /// removal at exit, and stderr says which one.
-    public func drop() async throws {
+    public func drop() async {
         let (name, adminURL, logger, running) = (name, adminURL, logger, running)
-        let done = await Self.finished(within: .seconds(90)) {
+        let outcome = await Self.outcome(within: .seconds(90)) { () -> String? in
             for run in running { run.cancel() }
             for run in running { await run.value }
             do {
                 try await PlatformDatabase.drop(
                     name, admin: try DatabaseURL(adminURL.replacing(database: "postgres")), logger: logger)
+                return nil
             } catch {
-                FileHandle.standardError.write(Data("TestDatabase: \(name) could not be dropped: \(error)\n".utf8))
+                return "\(error)"
             }
         }
-        if !done {
+        switch outcome {
+        case nil:
             FileHandle.standardError.write(Data("TestDatabase: \(name) was not shut down and dropped within 90 s\n".utf8))
+        case let failure??:
+            Issue.record("TestDatabase: \(name) could not be dropped: \(failure)")
+        case .some(nil):
+            break
         }
     }
 
-    /// Whether `body` finished within `limit`. Awaiting a task ignores cancellation, so `body` and the
-    /// clock race outside any task group, which would wait for the loser; a `body` that never ends is
-    /// left suspended, holding only what it held.
-    private static func finished(
-        within limit: Duration, _ body: @escaping @Sendable () async -> Void
-    ) async -> Bool {
+    /// What `body` returned, or nil when it did not finish within `limit`. Awaiting a task ignores
+    /// cancellation, so `body` and the clock race outside any task group, which would wait for the loser;
+    /// a `body` that never ends is left suspended, holding only what it held.
+    private static func outcome<Value: Sendable>(
+        within limit: Duration, _ body: @escaping @Sendable () async -> Value
+    ) async -> Value? {
         let decided = Mutex(false)
-        return await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
-            let decide = { @Sendable (value: Bool) in
+        return await withCheckedContinuation { (continuation: CheckedContinuation<Value?, Never>) in
+            let decide = { @Sendable (value: Value?) in
                 let first = decided.withLock { done in
                     defer { done = true }
                     return !done
@@ -88,12 +96,12 @@ public struct TestDatabase: Sendable {
             }
             let clock = Task {
                 guard (try? await Task.sleep(for: limit)) != nil else { return }
-                decide(false)
+                decide(nil)
             }
             Task {
-                await body()
+                let value = await body()
                 clock.cancel()
-                decide(true)
+                decide(value)
             }
         }
     }

@@ -30,6 +30,13 @@ extension TestClientProtocol {
         return try await exchange(method, uri, headers: headers, body: ByteBuffer(bytes: bytes), sourceLocation: sourceLocation)
     }
 
+    /// Creates an agent of `tenant` named "a" with a short system prompt; its id.
+    func createAgent(as tenant: Tenant, sourceLocation: SourceLocation = #_sourceLocation) async throws -> String {
+        let agent = try await send(
+            .post, "/v1/agents", as: tenant, json: ["name": "a", "system_prompt": "p"], sourceLocation: sourceLocation)
+        return try agent.decode(Schemas.Agent.self).id
+    }
+
     /// Any request, its response held to the document.
     func exchange(
         _ method: HTTPRequest.Method, _ uri: String, headers: HTTPFields = [:], body: ByteBuffer? = nil,
