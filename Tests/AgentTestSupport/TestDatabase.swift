@@ -58,9 +58,15 @@ public struct TestDatabase: Sendable {
     /// removal at exit, and stderr says which one.
     public func drop() async {
         let (name, adminURL, logger, running) = (name, adminURL, logger, running)
+        // Where the teardown stands, for the line that says it did not finish.
+        let stage = Mutex("the pools' run() had not returned")
         let outcome = await Self.outcome(within: .seconds(90)) { () -> String? in
             for run in running { run.cancel() }
-            for run in running { await run.value }
+            for (index, run) in running.enumerated() {
+                await run.value
+                stage.withLock { $0 = "\(index + 1) of \(running.count) pools had stopped" }
+            }
+            stage.withLock { $0 = "the pools had stopped; the drop had not returned" }
             do {
                 try await PlatformDatabase.drop(
                     name, admin: try DatabaseURL(adminURL.replacing(database: "postgres")), logger: logger)
@@ -71,7 +77,9 @@ public struct TestDatabase: Sendable {
         }
         switch outcome {
         case nil:
-            FileHandle.standardError.write(Data("TestDatabase: \(name) was not shut down and dropped within 90 s\n".utf8))
+            let reached = stage.withLock { $0 }
+            FileHandle.standardError.write(
+                Data("TestDatabase: \(name) was not shut down and dropped within 90 s (\(reached))\n".utf8))
         case let failure??:
             Issue.record("TestDatabase: \(name) could not be dropped: \(failure)")
         case .some(nil):
