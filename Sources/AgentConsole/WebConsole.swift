@@ -22,7 +22,7 @@ public struct WebConsole: APICompanion {
         let limited = api.rateLimited(router.group())
         SignInController(api: api, pages: pages, settings: settings).addRoutes(to: limited)
 
-        let signedIn = limited.group().add(middleware: ConsoleSessionMiddleware(api: api, pages: pages))
+        let signedIn = limited.group().add(middleware: ConsoleSessionMiddleware(api: api, pages: pages, settings: settings))
         SignInController(api: api, pages: pages, settings: settings).addSignOut(to: signedIn)
         AgentPages(api: api, pages: pages).addRoutes(to: signedIn)
         ConnectionPages(api: api, pages: pages).addRoutes(to: signedIn)

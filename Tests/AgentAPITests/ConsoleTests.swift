@@ -71,14 +71,43 @@ import Testing
         }
     }
 
+    /// Served over TLS, both cookies are `Secure` and `__Host-` prefixed, and the console reads no cookie
+    /// without the prefix: one planted by a sibling subdomain or over plain HTTP is ignored. Behind a proxy,
+    /// `X-Forwarded-Proto: https` makes them so too.
     @Test func secureCookiesWhenTheConsoleIsServedOverTLS() async throws {
         let owner = try await api.makeUser()
         var secure = api
         secure.companions = [try WebConsole(settings: ConsoleSettings(secureCookies: true))]
         try await secure.test { client in
-            let signedIn = try await ConsoleBrowser(client).signIn(owner.token)
-            let cookie = try #require(signedIn.headers[values: .setCookie].first { $0.hasPrefix("ap_session=") })
-            #expect(cookie.contains("; Secure"))
+            let browser = ConsoleBrowser(client)
+            let form = try await browser.request(.get, "/signin")
+            let signInCookie = try #require(form.headers[values: .setCookie].first)
+            #expect(signInCookie.hasPrefix("__Host-ap_signin=") && signInCookie.contains("; Secure"))
+            let signedIn = try await browser.signIn(owner.token)
+            #expect(signedIn.headers[.location] == "/agents")
+            let cookie = try #require(signedIn.headers[values: .setCookie].first { $0.contains("ap_session=") })
+            #expect(cookie.hasPrefix("__Host-ap_session=") && cookie.contains("; Secure") && cookie.contains("Path=/"))
+            #expect(!cookie.contains("Domain"))
+            let session = try #require(browser.cookies["__Host-ap_session"])
+            #expect(try await browser.request(.get, "/agents").status == .ok)
+            // The same session under the unprefixed name is not read.
+            let planted = try await client.executeRequest(
+                uri: "/agents", method: .get, headers: [.cookie: "ap_session=\(session)"], body: nil)
+            #expect(planted.headers[.location] == "/signin")
+            // Nor is a sign-in value planted without the prefix.
+            let value = ConsoleBrowser.csrf(in: try await browser.request(.get, "/signin"))
+            let posted = try await client.executeRequest(
+                uri: "/signin", method: .post,
+                headers: [.cookie: "ap_signin=\(value)", .contentType: "application/x-www-form-urlencoded"],
+                body: ByteBuffer(string: ConsoleBrowser.encode(["_csrf": value, "credential": owner.token])))
+            #expect(posted.status == .forbidden)
+        }
+        try await api.test { client in
+            let proxied = try await client.executeRequest(
+                uri: "/signin", method: .get, headers: [HTTPField.Name("X-Forwarded-Proto")!: "https"], body: nil)
+            #expect(proxied.headers[values: .setCookie].first?.hasPrefix("__Host-ap_signin=") == true)
+            let plain = try await client.executeRequest(uri: "/signin", method: .get, headers: [:], body: nil)
+            #expect(plain.headers[values: .setCookie].first?.hasPrefix("ap_signin=") == true)
         }
     }
 

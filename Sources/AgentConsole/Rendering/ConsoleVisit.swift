@@ -10,7 +10,7 @@ struct ConsoleVisit: Sendable {
 
     /// The visit of a request that passed `ConsoleSessionMiddleware`; throws 401 for any other.
     init(_ request: Request, context: APIRequestContext) throws {
-        guard let userID = context.authenticatedUser, let session = ConsoleCookies.value(ConsoleCookies.session, in: request)
+        guard let userID = context.authenticatedUser, let session = ConsoleCookies.admittedSession(in: request)
         else { throw HTTPError(.unauthorized) }
         self.userID = userID
         self.scopes = context.authenticatedScopes

@@ -3,13 +3,34 @@ import HTTPTypes
 import Hummingbird
 
 /// The console's two cookies and how they are written: the session (`ap_session`) and, before sign-in,
-/// the value the sign-in form must echo (`ap_signin`, a double-submit check against login CSRF).
+/// the value the sign-in form must echo (`ap_signin`, a double-submit check against login CSRF). Both are
+/// `__Host-` prefixed when secure.
 enum ConsoleCookies {
     static let session = "ap_session"
     static let signIn = "ap_signin"
 
-    /// The value of cookie `name` in the request's `Cookie` headers.
-    static func value(_ name: String, in request: Request) -> String? {
+    /// The name cookie `base` has where cookies are (or are not) `Secure`. A secure one carries the
+    /// `__Host-` prefix: browsers then accept it only from this very host over HTTPS, with `Path=/` and no
+    /// `Domain`, so neither a sibling subdomain nor a plain-HTTP attacker on the network can plant one (a
+    /// planted sign-in value would defeat the form's double-submit check; a planted session would sign the
+    /// visitor into the attacker's account).
+    static func name(_ base: String, secure: Bool) -> String {
+        secure ? "__Host-\(base)" : base
+    }
+
+    /// The value of cookie `base` under the name this request's security gives it (see ``name(_:secure:)``):
+    /// on a secure console a cookie without the prefix is ignored.
+    static func value(_ base: String, in request: Request, secure: Bool) -> String? {
+        value(named: name(base, secure: secure), in: request)
+    }
+
+    /// The session of a request that `ConsoleSessionMiddleware` admitted, which already chose the cookie
+    /// by the request's security: the prefixed one, when present, is the one it checked.
+    static func admittedSession(in request: Request) -> String? {
+        value(named: name(session, secure: true), in: request) ?? value(named: session, in: request)
+    }
+
+    private static func value(named name: String, in request: Request) -> String? {
         for header in request.headers[values: .cookie] {
             for pair in header.split(separator: ";") {
                 let parts = pair.split(separator: "=", maxSplits: 1)
@@ -22,8 +43,8 @@ enum ConsoleCookies {
 
     /// A `Set-Cookie` value: never readable by scripts, never sent by another site's request.
     /// `maxAge` 0 deletes the cookie.
-    static func setCookie(_ name: String, value: String, maxAge: Int, secure: Bool) -> String {
-        "\(name)=\(value); Path=/; Max-Age=\(maxAge); HttpOnly; SameSite=Strict\(secure ? "; Secure" : "")"
+    static func setCookie(_ base: String, value: String, maxAge: Int, secure: Bool) -> String {
+        "\(name(base, secure: secure))=\(value); Path=/; Max-Age=\(maxAge); HttpOnly; SameSite=Strict\(secure ? "; Secure" : "")"
     }
 
     /// Whether cookies of this request must be `Secure`: configured so, or the request came over TLS to a proxy.

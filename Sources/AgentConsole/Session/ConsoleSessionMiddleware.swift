@@ -15,6 +15,7 @@ struct ConsoleSessionMiddleware: RouterMiddleware {
 
     let api: APIParts
     let pages: ConsolePages
+    let settings: ConsoleSettings
 
     static let csrfHeader = HTTPField.Name("X-CSRF-Token")!
 
@@ -24,7 +25,9 @@ struct ConsoleSessionMiddleware: RouterMiddleware {
         // tokens pages while a prefix test on the path would not see it and ask for too little a scope.
         let route = (context.endpointPath ?? request.uri.path).split(separator: "/")
         let callsAPI = route.starts(with: ["console", "api"])
-        guard let value = ConsoleCookies.value(ConsoleCookies.session, in: request),
+        guard
+            let value = ConsoleCookies.value(
+                ConsoleCookies.session, in: request, secure: ConsoleCookies.secure(request, settings: settings)),
             let presented = PresentedConsoleSession(value)
         else { return try signedOut(callsAPI: callsAPI) }
         let session: AuthenticatedToken?

@@ -32,8 +32,9 @@ struct SignInController: Sendable {
     // MARK: Handlers
 
     @Sendable func home(_ request: Request, context: APIRequestContext) async throws -> Response {
-        if let value = ConsoleCookies.value(ConsoleCookies.session, in: request), let presented = PresentedConsoleSession(value),
-            try await api.store.authenticate(presented, requestID: context.requestID) != nil
+        if let value = ConsoleCookies.value(
+            ConsoleCookies.session, in: request, secure: ConsoleCookies.secure(request, settings: settings)),
+            let presented = PresentedConsoleSession(value), try await api.store.authenticate(presented, requestID: context.requestID) != nil
         {
             return ConsolePages.redirect(to: "/agents")
         }
@@ -50,7 +51,9 @@ struct SignInController: Sendable {
         let form = try await FormBody.read(request, limit: 64 * 1024)
         // The form must echo the value of the cookie the sign-in page set: another site can make a browser
         // post this form, but cannot read or set that cookie.
-        guard let expected = ConsoleCookies.value(ConsoleCookies.signIn, in: request), CSRFToken.matches(form["_csrf"], expected)
+        let secure = ConsoleCookies.secure(request, settings: settings)
+        guard let expected = ConsoleCookies.value(ConsoleCookies.signIn, in: request, secure: secure),
+            CSRFToken.matches(form["_csrf"], expected)
         else {
             return render(request, error: "The sign-in form expired. Try again.", status: .forbidden)
         }
@@ -70,7 +73,6 @@ struct SignInController: Sendable {
             // Revoked or expired between its check and the session's start: as invalid as any other.
             return render(request, error: Self.invalidCredential, status: .unauthorized)
         }
-        let secure = ConsoleCookies.secure(request, settings: settings)
         let maxAge = max(1, Int(started.expiresAt.timeIntervalSinceNow))
         var headers = HTTPFields()
         headers.append(
@@ -84,7 +86,7 @@ struct SignInController: Sendable {
 
     @Sendable func signOut(_ request: Request, context: APIRequestContext) async throws -> Response {
         let visit = try ConsoleVisit(request, context: context)
-        if let value = ConsoleCookies.value(ConsoleCookies.session, in: request), let presented = PresentedConsoleSession(value) {
+        if let value = ConsoleCookies.admittedSession(in: request), let presented = PresentedConsoleSession(value) {
             try await api.store.withTenant(visit.userID, requestID: context.requestID) {
                 try await $0.endConsoleSession(presented)
             }
