@@ -34,7 +34,8 @@ struct SignInController: Sendable {
     @Sendable func home(_ request: Request, context: APIRequestContext) async throws -> Response {
         if let value = ConsoleCookies.value(
             ConsoleCookies.session, in: request, secure: ConsoleCookies.secure(request, settings: settings)),
-            let presented = PresentedConsoleSession(value), try await api.store.authenticate(presented, requestID: context.requestID) != nil
+            let presented = PresentedConsoleSession(value),
+            try await api.store.authenticate(presented, requestID: context.requestID) != nil
         {
             return ConsolePages.redirect(to: "/agents")
         }
