@@ -89,6 +89,20 @@ import Testing
         #expect(try await migrator.up().map(\.version) == [probe.version])
     }
 
+    /// A migrator stuck holding the migration lock (its client gone while the server keeps its session)
+    /// holds another, such as a `serve` that migrates at start, only so long; free again, it goes on.
+    @Test func aStuckMigratorHoldsAnotherOnlySoLong() async throws {
+        let db = try await TestDatabase.make()
+        let migrator = Migrator(client: db.admin, migratorWait: .milliseconds(500), logger: db.logger)
+        try await db.admin.withConnection { stuck in
+            _ = try await stuck.query("SELECT pg_advisory_lock(\(Migrator.lockKey))", logger: db.logger).collect()
+            await #expect(throws: MigrationError.migratorLockHeld(waitedSeconds: 0)) { try await migrator.up() }
+            _ = try await stuck.query("SELECT pg_advisory_unlock(\(Migrator.lockKey))", logger: db.logger).collect()
+        }
+        #expect(try await migrator.up().isEmpty)
+        #expect(try await migrator.status().pending.isEmpty)
+    }
+
     @Test func editedMigrationIsRefused() async throws {
         let db = try await TestDatabase.make()
         try await db.admin.query("UPDATE schema_migrations SET checksum = 'edited' WHERE version = 1", logger: db.logger)

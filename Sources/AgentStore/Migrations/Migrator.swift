@@ -4,10 +4,10 @@ import PostgresNIO
 /// Applies and reverts the embedded migrations, one version at a time, each in its own transaction.
 ///
 /// A session advisory lock serialises migrators, so two processes migrating at once is safe: the second
-/// waits, then finds nothing left to do.
+/// waits (at most `migratorWait`), then finds nothing left to do.
 public struct Migrator: Sendable {
     /// Arbitrary, fixed: the advisory lock that every migrator of this schema takes.
-    static let lockKey: Int64 = 0x4167_656E_7450_6C74
+    package static let lockKey: Int64 = 0x4167_656E_7450_6C74
 
     let client: PostgresClient
     let migrations: [Migration]
@@ -18,15 +18,19 @@ public struct Migrator: Sendable {
     /// table behind it, on every instance; after its attempts it fails and says why.
     let lockTimeout: Duration
     let lockAttempts: Int
+    /// How long a migrator waits for another to finish (the advisory lock). A stuck one (its client gone
+    /// while the server keeps its session) would otherwise hold every `serve` that migrates at start.
+    let migratorWait: Duration
 
     public init(
         client: PostgresClient, migrations: [Migration] = Migration.all, lockTimeout: Duration = .seconds(5),
-        lockAttempts: Int = 5, logger: Logger
+        lockAttempts: Int = 5, migratorWait: Duration = .seconds(300), logger: Logger
     ) {
         self.client = client
         self.migrations = migrations
         self.lockTimeout = lockTimeout
         self.lockAttempts = max(1, lockAttempts)
+        self.migratorWait = migratorWait
         self.logger = logger
     }
 
@@ -101,7 +105,7 @@ public struct Migrator: Sendable {
         _ body: (PostgresConnection) async throws -> Result
     ) async throws -> Result {
         try await client.withConnection { connection in
-            try await connection.rowsIfOpen("SELECT pg_advisory_lock(\(Self.lockKey))", logger: logger)
+            try await takeMigratorLock(on: connection)
             do {
                 try await connection.rowsIfOpen(
                     """
@@ -120,6 +124,26 @@ public struct Migrator: Sendable {
                 _ = try? await connection.rowsIfOpen("SELECT pg_advisory_unlock(\(Self.lockKey))", logger: logger)
                 throw error
             }
+        }
+    }
+
+    /// Takes the session's advisory lock, waiting at most `migratorWait`. It is taken inside a transaction
+    /// only so that the wait's `lock_timeout` ends with it: a session lock outlives its transaction.
+    private func takeMigratorLock(on connection: PostgresConnection) async throws {
+        let (seconds, attoseconds) = migratorWait.components
+        let milliseconds = max(1, seconds * 1_000 + attoseconds / 1_000_000_000_000_000)
+        try await connection.rowsIfOpen("BEGIN", logger: logger)
+        do {
+            try await connection.rowsIfOpen(
+                "SELECT set_config('lock_timeout', \(String(milliseconds)), true)", logger: logger)
+            try await connection.rowsIfOpen("SELECT pg_advisory_lock(\(Self.lockKey))", logger: logger)
+            try await connection.rowsIfOpen("COMMIT", logger: logger)
+        } catch {
+            _ = try? await connection.rowsIfOpen("ROLLBACK", logger: logger)
+            if let error = error as? PSQLError, error.serverInfo?[.sqlState] == PostgresError.Code.lockNotAvailable.raw {
+                throw MigrationError.migratorLockHeld(waitedSeconds: Int(seconds))
+            }
+            throw error
         }
     }
 
@@ -218,6 +242,7 @@ public enum MigrationError: Error, Sendable, Equatable, CustomStringConvertible 
     case unknownVersion(Int)
     case statementFailed(version: Int, statement: Int, message: String)
     case lockNotAvailable(version: Int, waitedSeconds: Int, attempts: Int)
+    case migratorLockHeld(waitedSeconds: Int)
 
     public var description: String {
         switch self {
@@ -232,6 +257,9 @@ public enum MigrationError: Error, Sendable, Equatable, CustomStringConvertible 
         case .lockNotAvailable(let version, let waitedSeconds, let attempts):
             "migration \(version) waited more than \(waitedSeconds) s for a table's lock, \(attempts) times: a long transaction "
                 + "holds it (see pg_stat_activity); nothing was changed, run it again once that transaction ends"
+        case .migratorLockHeld(let waitedSeconds):
+            "another migrator (agentctl migrate, or a serve starting) held the migration lock for more than \(waitedSeconds) s: "
+                + "nothing was changed; run it again once that one ends, or end its session (pg_locks, locktype advisory)"
         }
     }
 }
