@@ -9,8 +9,9 @@ import Synchronization
     import Darwin
 #endif
 
-/// Name resolution for the address check: the system resolver (`getaddrinfo`), on NIO's blocking-work
-/// thread pool, so that a slow DNS server holds neither an event loop nor a concurrency thread.
+/// Name resolution for the address check: the system resolver (`getaddrinfo`), on threads of its own
+/// (see ``BlockingLookups``), so that a slow DNS server holds neither an event loop nor a concurrency
+/// thread, and a call waits for it at most ``resolutionLimit``.
 ///
 /// An answer is kept for ``answerLifetime``: without a caching resolver on the machine (a container's is
 /// often a forwarder; Kubernetes' `ndots:5` makes several queries of one external name) every call paid
@@ -21,23 +22,43 @@ enum HostResolution {
     static let answerLifetime: Duration = .seconds(30)
     /// Names kept at most; past it, the kept answers are dropped.
     static let maximumAnswers = 1024
+    /// The longest a call waits for the resolver; past it the provider counts as unreachable (a call
+    /// then tries its next connection) and a connection's check answers 503.
+    static let resolutionLimit: Duration = .seconds(10)
+
+    /// What the system resolver said of a name.
+    enum Lookup: Sendable {
+        case found([IPAddress])
+        /// The name does not exist, or has no address.
+        case noSuchName
+        /// The resolver failed (no answer, a server failure): it may succeed later.
+        case resolverFailed
+    }
 
     private static let answers = Mutex<[String: (addresses: [IPAddress], expires: ContinuousClock.Instant)]>([:])
 
+    /// Four threads: lookups of one name share one, so only as many distinct names as this stall at once.
+    private static let lookups: BlockingLookups<Lookup> = {
+        let threads = NIOThreadPool(numberOfThreads: 4)
+        threads.start()
+        return BlockingLookups(threads: threads)
+    }()
+
     static func addresses(of host: String, port: Int) async throws(ProviderCallError) -> [IPAddress] {
         if let kept = keptAddresses(of: host, port: port) { return kept }
-        let result: [IPAddress]?
-        do {
-            result = try await NIOThreadPool.singleton.runIfActive { resolve(host, port: port) }
-        } catch {
+        let lookup = await lookups.value(for: name(host, port), within: resolutionLimit) { resolve(host, port: port) }
+        switch lookup {
+        case .found(let result):
+            answers.withLock { answers in
+                if answers.count >= maximumAnswers { answers = [:] }
+                answers[name(host, port)] = (result, .now + answerLifetime)
+            }
+            return result
+        case .noSuchName:
             throw .unreachable(.nameNotResolved)
+        case .resolverFailed, nil:
+            throw .unreachable(.resolverUnavailable)
         }
-        guard let result, !result.isEmpty else { throw .unreachable(.nameNotResolved) }
-        answers.withLock { answers in
-            if answers.count >= maximumAnswers { answers = [:] }
-            answers[name(host, port)] = (result, .now + answerLifetime)
-        }
-        return result
     }
 
     /// The kept answer for `host` and `port`, if one is fresh.
@@ -48,7 +69,7 @@ enum HostResolution {
     /// The key of an answer: the name and the port it was resolved for.
     private static func name(_ host: String, _ port: Int) -> String { "\(host):\(port)" }
 
-    private static func resolve(_ host: String, port: Int) -> [IPAddress]? {
+    private static func resolve(_ host: String, port: Int) -> Lookup {
         var hints = addrinfo()
         hints.ai_family = AF_UNSPEC
         #if canImport(Darwin)
@@ -57,7 +78,14 @@ enum HostResolution {
             hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
         #endif
         var list: UnsafeMutablePointer<addrinfo>?
-        guard getaddrinfo(host, String(port), &hints, &list) == 0, let list else { return nil }
+        let status = getaddrinfo(host, String(port), &hints, &list)
+        switch status {
+        case 0: break
+        // Failures of the resolver, not answers about the name.
+        case EAI_AGAIN, EAI_FAIL, EAI_MEMORY, EAI_SYSTEM: return .resolverFailed
+        default: return .noSuchName
+        }
+        guard let list else { return .noSuchName }
         defer { freeaddrinfo(list) }
         var addresses: [IPAddress] = []
         var entry: UnsafeMutablePointer<addrinfo>? = list
@@ -82,6 +110,7 @@ enum HostResolution {
         }
         // Each address once, in the resolver's order.
         var seen = Set<IPAddress>()
-        return addresses.filter { seen.insert($0).inserted }
+        let unique = addresses.filter { seen.insert($0).inserted }
+        return unique.isEmpty ? .noSuchName : .found(unique)
     }
 }

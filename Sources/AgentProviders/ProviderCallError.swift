@@ -7,6 +7,8 @@ public enum ProviderCallError: Error, Hashable, Sendable, CustomStringConvertibl
     public enum Unreachable: Hashable, Sendable, CustomStringConvertible {
         /// The host name did not resolve.
         case nameNotResolved
+        /// The resolver did not answer in time, or failed: the name may resolve later.
+        case resolverUnavailable
         /// The connection was refused or could not be made.
         case connectionFailed
         /// TLS failed: a handshake error or a certificate that does not verify.
@@ -19,6 +21,7 @@ public enum ProviderCallError: Error, Hashable, Sendable, CustomStringConvertibl
         public var description: String {
             switch self {
             case .nameNotResolved: "its host name did not resolve"
+            case .resolverUnavailable: "the name service did not answer for its host"
             case .connectionFailed: "the connection failed"
             case .tlsFailed: "TLS failed"
             case .timedOut: "it did not answer in time"

@@ -80,6 +80,10 @@ struct ConnectionController: Sendable {
         }
         do {
             try await addressPolicy.check(endpoint)
+        } catch .unreachable(.resolverUnavailable) {
+            // Not the tenant's mistake: the same base URL may pass in a moment.
+            throw Problem.unavailable(
+                "The name service did not answer for metadata.base_url's host; try again.", retryAfterSeconds: 5)
         } catch {
             throw Problem.invalid(field: "metadata.base_url", reason: error.description)
         }

@@ -1,0 +1,89 @@
+import Dispatch
+import NIOPosix
+import Synchronization
+import Testing
+
+@testable import AgentProviders
+
+/// Lookups that block a thread (a resolver that stopped answering) hold their thread, never their callers:
+/// a caller stops at its deadline or when cancelled, and callers of one name share one lookup.
+@Suite struct BlockingLookupsTests {
+    /// A lookup that blocks until `release()`, counting how often it was started.
+    final class StalledLookup: Sendable {
+        private let gate = DispatchSemaphore(value: 0)
+        private let started = Atomic(0)
+
+        var starts: Int { started.load(ordering: .relaxed) }
+
+        func run(answer: Int) -> Int {
+            started.add(1, ordering: .relaxed)
+            gate.wait()
+            return answer
+        }
+
+        /// Lets every blocked lookup return.
+        func release(_ count: Int = 8) {
+            for _ in 0..<count { gate.signal() }
+        }
+    }
+
+    /// Runs `body` with lookups on two threads, shut down afterwards.
+    func withLookups(_ body: (BlockingLookups<Int>) async throws -> Void) async throws {
+        let threads = NIOThreadPool(numberOfThreads: 2)
+        threads.start()
+        try await body(BlockingLookups(threads: threads))
+        try await threads.shutdownGracefully()
+    }
+
+    @Test func aStalledLookupEndsItsCallersAtTheirDeadline() async throws {
+        let stalled = StalledLookup()
+        try await withLookups { lookups in
+            let clock = ContinuousClock()
+            let start = clock.now
+            let value = await lookups.value(for: "stalled.example", within: .milliseconds(300)) { stalled.run(answer: 1) }
+            #expect(value == nil)
+            #expect(clock.now - start >= .milliseconds(300))
+            // A second caller of the name waits for the same lookup rather than starting another.
+            #expect(await lookups.value(for: "stalled.example", within: .milliseconds(100)) { stalled.run(answer: 2) } == nil)
+            #expect(stalled.starts == 1)
+            stalled.release()
+        }
+    }
+
+    @Test func aCancelledCallerStopsWaiting() async throws {
+        let stalled = StalledLookup()
+        try await withLookups { lookups in
+            let caller = Task { await lookups.value(for: "stalled.example", within: .seconds(600)) { stalled.run(answer: 1) } }
+            try await Task.sleep(for: .milliseconds(200))
+            caller.cancel()
+            // Without the cancellation this would wait the full 600 s.
+            #expect(await caller.value == nil)
+            stalled.release()
+        }
+    }
+
+    @Test func callersOfOneNameShareOneLookupAndALaterCallLooksUpAgain() async throws {
+        let stalled = StalledLookup()
+        try await withLookups { lookups in
+            let callers = (0..<5).map { _ in
+                Task { await lookups.value(for: "shared.example", within: .seconds(60)) { stalled.run(answer: 7) } }
+            }
+            // Another name is looked up on its own, beside the first.
+            let other = Task { await lookups.value(for: "other.example", within: .seconds(60)) { stalled.run(answer: 9) } }
+            for _ in 0..<500
+            where lookups.callers(of: "shared.example") < 5 || lookups.callers(of: "other.example") < 1 || stalled.starts < 2 {
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            #expect(lookups.callers(of: "shared.example") == 5)
+            #expect(stalled.starts == 2)
+            stalled.release(2)
+            for caller in callers { #expect(await caller.value == 7) }
+            #expect(await other.value == 9)
+            // The lookup ended, so the next call makes a new one.
+            let again = Task { await lookups.value(for: "shared.example", within: .seconds(60)) { stalled.run(answer: 8) } }
+            stalled.release()
+            #expect(await again.value == 8)
+            #expect(stalled.starts == 3)
+        }
+    }
+}
