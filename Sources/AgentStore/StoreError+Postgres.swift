@@ -30,21 +30,33 @@ extension StoreError {
     }
 
     /// A failure to reach the database at all (lost or refused connection, server shutting down, pool
-    /// closed), as `.unavailable`; `nil` for anything else.
+    /// closed), or to finish the work now (a statement timeout, a deadlock, a serialization failure, a
+    /// lock not had in time), as `.unavailable`: the same request may succeed when tried again. `nil` for
+    /// anything else.
     init?(unavailable error: PSQLError) {
         switch error.code {
         case .connectionError, .serverClosedConnection, .clientClosedConnection, .uncleanShutdown, .poolClosed:
             self = .unavailable(reason: "the database cannot be reached")
         case .server:
+            guard let state = error.serverInfo?[.sqlState] else { return nil }
             // Class 08: connection exceptions; 57P0x: the server is shutting down; 53300: too many connections.
-            guard let state = error.serverInfo?[.sqlState],
-                state.hasPrefix("08") || state.hasPrefix("57P0") || state == PostgresError.Code.tooManyConnections.raw
-            else { return nil }
-            self = .unavailable(reason: "the database is not accepting work")
+            if state.hasPrefix("08") || state.hasPrefix("57P0") || state == PostgresError.Code.tooManyConnections.raw {
+                self = .unavailable(reason: "the database is not accepting work")
+            } else if Self.transientStates.contains(state) {
+                self = .unavailable(reason: "the database could not finish the work now")
+            } else {
+                return nil
+            }
         default:
             return nil
         }
     }
+
+    /// Failures of the moment rather than of the request.
+    private static let transientStates: Set<String> = [
+        PostgresError.Code.queryCanceled.raw, PostgresError.Code.deadlockDetected.raw,
+        PostgresError.Code.serializationFailure.raw, PostgresError.Code.lockNotAvailable.raw,
+    ]
 
     // MARK: Constraint names from the migrations
 

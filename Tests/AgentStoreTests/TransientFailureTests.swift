@@ -1,0 +1,45 @@
+import AgentTestSupport
+import PostgresNIO
+import Testing
+
+@testable import AgentStore
+
+/// Work the database could not finish now (a statement past its timeout, one side of a deadlock) is
+/// `unavailable`, which the API answers with a 503 the client may try again, not an internal error.
+@Suite(.oneDatabase) struct TransientFailureTests {
+    let db = TestDatabase.ofSuite!
+    static let transient = StoreError.unavailable(reason: "the database could not finish the work now")
+
+    @Test func aStatementPastItsTimeoutIsUnavailable() async throws {
+        let user = try await db.makeUser()
+        await #expect(throws: Self.transient) {
+            try await db.store.withTenant(user) { session in
+                try await session.execute("SET LOCAL statement_timeout = '50ms'")
+                try await session.execute("SELECT pg_sleep(2)")
+            }
+        }
+    }
+
+    /// Two transactions take two locks in opposite orders: PostgreSQL ends one of them.
+    @Test func theLoserOfADeadlockIsUnavailable() async throws {
+        let user = try await db.makeUser()
+        let key = Int64.random(in: 1...1_000_000_000)
+        func locking(_ first: Int64, then second: Int64) -> Task<Void, any Error> {
+            Task {
+                try await db.store.withTenant(user) { session in
+                    try await session.execute("SELECT pg_advisory_xact_lock(\(first))")
+                    try await session.execute("SELECT pg_sleep(0.3)")
+                    try await session.execute("SELECT pg_advisory_xact_lock(\(second))")
+                }
+            }
+        }
+        let one = locking(key, then: key + 1)
+        let other = locking(key + 1, then: key)
+        var failures: [any Error] = []
+        for task in [one, other] {
+            if case .failure(let error) = await task.result { failures.append(error) }
+        }
+        #expect(failures.count == 1)
+        #expect(failures.first as? StoreError == Self.transient)
+    }
+}
