@@ -14,12 +14,13 @@ final class ServerProcess: Sendable {
         self.port = port
     }
 
-    /// Starts this executable's `serve` on `port`, with `environment` added to a copy of ours.
+    /// Starts this executable's `serve` on `port`, with `environment` added to what it inherits of ours
+    /// (``passedEnvironment(_:)``).
     ///
     /// `secrets` (the database URL, the encryption key) reach it in a configuration file that only this
     /// user can read, removed when it stops, never in its environment: a process's environment can be read
-    /// by others of its user (`/proc/<pid>/environ`) and is inherited by its children. Every secret setting
-    /// of ours is left out of the environment it inherits, since the environment would win over the file.
+    /// by others of its user (`/proc/<pid>/environ`) and is inherited by its children. No secret setting of
+    /// ours is in the environment it inherits, since the environment would win over the file.
     static func start(port: Int, environment: [String: String], secrets: [Setting: String]) throws -> ServerProcess {
         let folder = FileManager.default.temporaryDirectory.appending(path: "agentctl-bench-\(UUID().uuidString)")
         try FileManager.default.createDirectory(
@@ -39,8 +40,7 @@ final class ServerProcess: Sendable {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
         process.arguments = ["serve", "--hostname", "127.0.0.1", "--port", "\(port)"]
-        var variables = ProcessInfo.processInfo.environment
-        for setting in Setting.all where setting.isSecret { variables[setting.variable] = nil }
+        var variables = Self.passedEnvironment(ProcessInfo.processInfo.environment)
         variables["LOG_LEVEL"] = "warning"
         variables.merge(environment) { $1 }
         variables[Setting.configurationFileVariable] = file.path
@@ -53,6 +53,16 @@ final class ServerProcess: Sendable {
             throw error
         }
         return ServerProcess(process: process, secretsFolder: folder, port: port)
+    }
+
+    /// What the server inherits of `parent`: the platform's settings that are no secret, and where
+    /// programs, locales and the home folder are. Nothing else: a secret of the operator's shell that is
+    /// none of the platform's (`PGPASSWORD`, a cloud credential) stays with the benchmark.
+    static func passedEnvironment(_ parent: [String: String]) -> [String: String] {
+        let settings = Set(Setting.all.filter { !$0.isSecret }.map(\.variable))
+        return parent.filter { name, _ in
+            settings.contains(name) || ["PATH", "HOME", "LANG", "TZ"].contains(name) || name.hasPrefix("LC_")
+        }
     }
 
     /// `tree` with `value` at the path of `components` (`["database", "url"]`: `{"database": {"url": ...}}`).
