@@ -150,6 +150,7 @@ import Testing
             let stream = try await browser.request(
                 .post, "/console/api/messages/\(UUID())/cancel", headers: [ConsoleBrowserHeaders.csrf: "x"])
             #expect(stream.status == .forbidden)
+            #expect(try stream.decode(Schemas.Problem.self).detail == "The CSRF token is missing or wrong.")
             let agents = try await api.db.store.withTenant(owner.id) { try await $0.agents(PageRequest(order: .ascending)) }
             #expect(agents.items.isEmpty)
 

@@ -21,7 +21,10 @@ extension Problem {
         case is HTTPParserError:
             self = .badRequest("The request is not valid HTTP/1.1: its body is malformed or ended early.")
         case let error as HTTPError:
-            self = .status(error.status)
+            // A client's error keeps the message its thrower wrote for it (ours, or Hummingbird's own).
+            var problem = Problem.status(error.status)
+            if error.status.code < 500, let message = error.body, !message.isEmpty { problem.detail = message }
+            self = problem
         case let error as any HTTPResponseError:
             self = .status(error.status)
         default:

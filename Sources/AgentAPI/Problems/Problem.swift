@@ -14,7 +14,7 @@ struct Problem: Error, HTTPResponseError, Encodable, Sendable {
     let type: String
     let title: String
     let status: HTTPResponse.Status
-    let detail: String
+    var detail: String
     let errors: [FieldError]?
     /// Extra response headers, such as `WWW-Authenticate`.
     var headers: HTTPFields = [:]

@@ -46,7 +46,7 @@ struct ConsoleSessionMiddleware: RouterMiddleware {
         let needed: TokenScope =
             route.first == "tokens" ? .admin : (changesState && route != ["signout"] ? .write : .read)
         guard user.scopes.allow(needed) else {
-            if callsAPI { throw HTTPError(.forbidden) }
+            if callsAPI { throw HTTPError(.forbidden, message: "This session's credential does not allow \(needed.rawValue).") }
             return refusal(
                 .forbidden, "Not allowed", "This session's credential does not allow \(needed.rawValue).", request, context)
         }
