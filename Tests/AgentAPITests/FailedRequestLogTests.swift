@@ -22,12 +22,15 @@ import Testing
         let app = try await api.applicationWithTheDatabaseAway(logger: log.logger(level: .info)).app
         try await app.test(.router) { client async throws in
             for _ in 0..<20 {
-                #expect(try await client.send(.get, "/v1/agents", as: owner).status == .serviceUnavailable)
+                let refused = try await client.send(.get, "/v1/agents", as: owner)
+                #expect(refused.status == .serviceUnavailable)
+                #expect(refused.headers[.retryAfter] == "2")
             }
             let completion = try await client.send(
                 .post, "/v1/chat/completions", as: owner,
                 json: ["model": "agent:\(UUID().uuidString.lowercased())", "messages": [["role": "user", "content": "hi"]]])
             #expect(completion.status == .serviceUnavailable)
+            #expect(completion.headers[.retryAfter] == "2")
         }
         let outage = log.lines.filter { $0.contains("requests answered 503") }
         #expect(outage.count == 1, "\(log.lines)")

@@ -102,7 +102,7 @@ extension Problem {
     }
 
     /// A 503 that says when to come back: `Retry-After` in seconds.
-    static func unavailable(_ detail: String, retryAfterSeconds: Int) -> Problem {
+    static func unavailable(_ detail: String = "The service is temporarily unavailable.", retryAfterSeconds: Int) -> Problem {
         var problem = unavailable(detail)
         problem.headers[.retryAfter] = String(retryAfterSeconds)
         return problem

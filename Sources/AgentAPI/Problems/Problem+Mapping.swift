@@ -39,8 +39,9 @@ extension Problem {
         case .invalid(let field, let reason): self = .invalid(field: field.apiName, reason: reason)
         case .invalidFields(let violations):
             self = .invalid(violations.map { FieldError(field: $0.field.apiName, reason: $0.reason) })
-        // The reason may name internals (such as a key id); the client learns only that it is temporary.
-        case .unavailable: self = .unavailable()
+        // The reason may name internals (such as a key id); the client learns only that it is temporary, and
+        // when to try again: a database restart or a deadlock's loser is over in seconds.
+        case .unavailable: self = .unavailable(retryAfterSeconds: 2)
         case .unauthenticated: self = .unauthorized()
         case .forbidden(let scope): self = .forbidden(needing: scope)
         case .limitExceeded(let exceeded): self = .limitExceeded(exceeded)
