@@ -41,6 +41,12 @@ struct ReplyGeneration: Sendable {
                     call, connection: nil, request: request, produced: Produced(failure: .noChatConnection), elapsed: .zero)
                 return
             }
+            // A stop that came while the last attempt failed and was settled ends the generation here,
+            // before another key is opened (an audited opening) or another provider called.
+            if await reply.stopReason != nil {
+                await settle(call, connection: nil, request: request, produced: Produced(), elapsed: .zero)
+                return
+            }
             let (connection, endpoint) = candidates[index]
             let started = clock.now
             let stream: ProviderReplyStream
