@@ -86,6 +86,12 @@ public struct DatabaseURL: Sendable, CustomStringConvertible {
     ///   deadline: at 1,000 requests/s that held ~70 MB and cost ~5% of throughput. Without keep-alive a
     ///   connection the network dropped is noticed by the query that next uses it, which fails, and the
     ///   pool replaces the connection.
+    ///
+    /// No pool runs keep-alive queries. PostgresNIO runs them inside the pool's `run()`, and a query written
+    /// as its connection closes is dropped and never answered (see `PostgresConnection.sendIfOpen`): a ping
+    /// that met the pool's own shutdown left `run()` waiting for ever, and with it whatever awaited it (a
+    /// test suite's teardown, caught in a CI rehearsal; an `agentctl` command's exit). Idle connections
+    /// still close after the pool's idle timeout.
     public func clientConfiguration(maxConnections: Int = 20, persistent: Bool = false) -> PostgresClient.Configuration {
         var configuration: PostgresClient.Configuration
         if let socketDirectory {
@@ -99,7 +105,7 @@ public struct DatabaseURL: Sendable, CustomStringConvertible {
         }
         configuration.options.maximumConnections = maxConnections
         configuration.options.minimumConnections = persistent ? maxConnections : 0
-        if persistent { configuration.options.keepAliveBehavior = nil }
+        configuration.options.keepAliveBehavior = nil
         return configuration
     }
 

@@ -1,5 +1,6 @@
 import AgentTestSupport
 import PostgresNIO
+import Synchronization
 import Testing
 
 @testable import AgentStore
@@ -20,15 +21,26 @@ import Testing
         }
     }
 
-    /// Two transactions take two locks in opposite orders: PostgreSQL ends one of them.
+    /// How many transactions hold their first lock.
+    final class Holders: Sendable {
+        let count = Atomic(0)
+    }
+
+    /// Two transactions take two locks in opposite orders, each its second only once both hold their first:
+    /// PostgreSQL ends one of them.
     @Test func theLoserOfADeadlockIsUnavailable() async throws {
         let user = try await db.makeUser()
         let key = Int64.random(in: 1...1_000_000_000)
+        let holding = Holders()
         func locking(_ first: Int64, then second: Int64) -> Task<Void, any Error> {
             Task {
                 try await db.store.withTenant(user) { session in
                     try await session.execute("SELECT pg_advisory_xact_lock(\(first))")
-                    try await session.execute("SELECT pg_sleep(0.3)")
+                    holding.count.add(1, ordering: .relaxed)
+                    // A loaded machine may start the other transaction late; 30 s at most.
+                    for _ in 0..<3_000 where holding.count.load(ordering: .relaxed) < 2 {
+                        try await Task.sleep(for: .milliseconds(10))
+                    }
                     try await session.execute("SELECT pg_advisory_xact_lock(\(second))")
                 }
             }
