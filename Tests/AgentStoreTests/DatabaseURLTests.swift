@@ -33,12 +33,13 @@ import Testing
     }
 
     /// A server's pool holds its connections and arms no per-release timers; other pools open on demand.
+    /// No pool runs keep-alive queries, which could leave a pool's `run()` waiting for ever at its shutdown.
     @Test func persistentPoolsHoldConnectionsWithoutTimers() throws {
         let url = try DatabaseURL("postgresql://agent_app@%2Ftmp:5432/agent_platform")
         let server = url.clientConfiguration(maxConnections: 12, persistent: true).options
         #expect(server.minimumConnections == 12 && server.maximumConnections == 12 && server.keepAliveBehavior == nil)
         let tool = url.clientConfiguration(maxConnections: 3).options
-        #expect(tool.minimumConnections == 0 && tool.maximumConnections == 3 && tool.keepAliveBehavior != nil)
+        #expect(tool.minimumConnections == 0 && tool.maximumConnections == 3 && tool.keepAliveBehavior == nil)
     }
 
     @Test(arguments: [
