@@ -67,8 +67,8 @@ public struct TenantSession: Sendable {
                 let snapshot = connection.sendIfOpen("BEGIN ISOLATION LEVEL REPEATABLE READ", logger: logger)
                 let limits = connection.sendIfOpen(
                     """
-                    SELECT set_config('statement_timeout', \(milliseconds(statementTimeout)), true),
-                           set_config('idle_in_transaction_session_timeout', \(milliseconds(idleTimeout)), true)
+                    SELECT set_config('statement_timeout', \(statementTimeout.settingMilliseconds), true),
+                           set_config('idle_in_transaction_session_timeout', \(idleTimeout.settingMilliseconds), true)
                     """, logger: logger)
                 begin = snapshot.and(limits).map { _ in }
             }
@@ -96,13 +96,6 @@ public struct TenantSession: Sendable {
             // A transaction may always turn read-only (only the reverse must come before its first query).
             return opened.and(connection.sendIfOpen("SET TRANSACTION READ ONLY", logger: logger)).map { opened, _ in opened }
         }
-    }
-
-    /// A setting's value in milliseconds, as PostgreSQL's time settings read a bare number; at least 1,
-    /// since 0 turns a timeout off.
-    private static func milliseconds(_ duration: Duration) -> String {
-        let (seconds, attoseconds) = duration.components
-        return String(max(1, seconds * 1_000 + attoseconds / 1_000_000_000_000_000))
     }
 
     /// The statement that sets the tenant for the transaction. An id of a strict alphabet (all ids the

@@ -130,18 +130,16 @@ public struct Migrator: Sendable {
     /// Takes the session's advisory lock, waiting at most `migratorWait`. It is taken inside a transaction
     /// only so that the wait's `lock_timeout` ends with it: a session lock outlives its transaction.
     private func takeMigratorLock(on connection: PostgresConnection) async throws {
-        let (seconds, attoseconds) = migratorWait.components
-        let milliseconds = max(1, seconds * 1_000 + attoseconds / 1_000_000_000_000_000)
         try await connection.rowsIfOpen("BEGIN", logger: logger)
         do {
             try await connection.rowsIfOpen(
-                "SELECT set_config('lock_timeout', \(String(milliseconds)), true)", logger: logger)
+                "SELECT set_config('lock_timeout', \(migratorWait.settingMilliseconds), true)", logger: logger)
             try await connection.rowsIfOpen("SELECT pg_advisory_lock(\(Self.lockKey))", logger: logger)
             try await connection.rowsIfOpen("COMMIT", logger: logger)
         } catch {
             _ = try? await connection.rowsIfOpen("ROLLBACK", logger: logger)
             if let error = error as? PSQLError, error.serverInfo?[.sqlState] == PostgresError.Code.lockNotAvailable.raw {
-                throw MigrationError.migratorLockHeld(waitedSeconds: Int(seconds))
+                throw MigrationError.migratorLockHeld(waitedSeconds: Int(migratorWait.components.seconds))
             }
             throw error
         }
@@ -171,10 +169,9 @@ public struct Migrator: Sendable {
         try await connection.rowsIfOpen("BEGIN", logger: logger)
         do {
             // A whole number of milliseconds this type computed: no value of anyone else's in the text.
-            let milliseconds = max(
-                1, lockTimeout.components.seconds * 1000 + lockTimeout.components.attoseconds / 1_000_000_000_000_000)
+            // A whole number of milliseconds this type computed: no value of anyone else's in the text.
             try await connection.rowsIfOpen(
-                PostgresQuery(unsafeSQL: "SET LOCAL lock_timeout = '\(milliseconds)ms'"), logger: logger)
+                PostgresQuery(unsafeSQL: "SET LOCAL lock_timeout = '\(lockTimeout.settingMilliseconds)ms'"), logger: logger)
             for (index, statement) in statements.enumerated() {
                 do {
                     try await connection.rowsIfOpen(PostgresQuery(unsafeSQL: statement), logger: logger)
