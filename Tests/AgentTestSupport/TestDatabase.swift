@@ -52,10 +52,11 @@ public struct TestDatabase: Sendable {
     /// Shuts the pools down and drops the database, disconnecting what is still connected. A drop that
     /// fails is a test failure.
     ///
-    /// A pool's `run()` returns only once every connection it lent is back. A CI rehearsal's main pass hung
-    /// with every test passed and one suite never ending, in this teardown (which wait, and the lender,
-    /// unknown). So the teardown is bounded: past 90 s it is abandoned, the database left to the cluster's
-    /// removal at exit, and stderr says which one.
+    /// A CI rehearsal's main pass hung with every test passed and one suite never ending, in this teardown:
+    /// a pool's `run()` that never returned (most likely a keep-alive ping met by the pool's shutdown, now
+    /// turned off; see `DatabaseURL.clientConfiguration`). So the teardown stays bounded: past 90 s it is
+    /// abandoned, the database left to the cluster's removal at exit, and stderr says which one and how far
+    /// the teardown got.
     public func drop() async {
         let (name, adminURL, logger, running) = (name, adminURL, logger, running)
         // Where the teardown stands, for the line that says it did not finish.
