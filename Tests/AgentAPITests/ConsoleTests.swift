@@ -369,6 +369,25 @@ import Testing
         }
     }
 
+    /// A new token is read and write unless admin is ticked, and a refused form keeps the boxes as sent.
+    @Test func theTokenFormTicksOnlyTheScopesItShouldGrant() async throws {
+        let owner = try await api.makeUser()
+        try await api.test { client in
+            let browser = ConsoleBrowser(client)
+            try await browser.signIn(owner.token)
+            func ticked(_ html: String) -> [String] {
+                ["read", "write", "admin"].filter { html.contains("name=\"\($0)\" checked") }
+            }
+            let page = try await browser.request(.get, "/tokens")
+            #expect(ticked(String(buffer: page.body)) == ["read", "write"])
+            let refused = try await browser.request(
+                .post, "/tokens",
+                form: ["_csrf": ConsoleBrowser.csrf(in: page), "name": "ci", "expires_in_days": "soon", "read": "on"])
+            #expect(refused.status == .unprocessableContent)
+            #expect(ticked(String(buffer: refused.body)) == ["read"])
+        }
+    }
+
     @Test func assetsAreContentAddressedAndCachedForAYear() async throws {
         let owner = try await api.makeUser()
         try await api.test { client in

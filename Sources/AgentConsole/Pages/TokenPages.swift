@@ -42,11 +42,9 @@ struct TokenPages: Sendable {
     @Sendable func create(_ request: Request, context: APIRequestContext) async throws -> Response {
         let visit = try ConsoleVisit(request, context: context)
         let form = try await FormBody.read(request, limit: context.maxUploadSize)
-        let values = [
-            "name": form["name"] ?? "", "expires_in_days": form["expires_in_days"] ?? "",
-            "read": form["read"] ?? "", "write": form["write"] ?? "", "admin": form["admin"] ?? "",
-        ]
-        let scopes = Set(TokenScope.allCases.filter { form[$0.rawValue] != nil })
+        let ticked = TokenScope.allCases.filter { form[$0.rawValue] != nil }
+        let values = Self.formValues(name: form["name"] ?? "", days: form["expires_in_days"] ?? "", ticked: ticked)
+        let scopes = Set(ticked)
         do {
             var days: Int?
             if let raw = form.text("expires_in_days") {
@@ -72,10 +70,15 @@ struct TokenPages: Sendable {
     }
 
     static func blankForm(_ api: APIParts) -> FormState {
-        FormState([
-            "name": "", "expires_in_days": String(api.configuration.tokenLifetime.defaultDays), "read": "on", "write": "on",
-            "admin": "",
-        ])
+        FormState(formValues(name: "", days: String(api.configuration.tokenLifetime.defaultDays), ticked: [.read, .write]))
+    }
+
+    /// The form's values, a scope's box ticked by its key alone: a mustache section renders for any string,
+    /// the empty one included, so an unticked scope has no key rather than an empty value.
+    static func formValues(name: String, days: String, ticked: [TokenScope]) -> [String: String] {
+        var values = ["name": name, "expires_in_days": days]
+        for scope in ticked { values[scope.rawValue] = "on" }
+        return values
     }
 
     private func render(
