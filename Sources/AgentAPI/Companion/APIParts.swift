@@ -46,6 +46,7 @@ public struct APIParts: Sendable {
     public func startReply(
         of context: APIRequestContext, agentID: AgentID, conversationID: ConversationID, content: String
     ) async throws -> MessageID {
+        try replies.requireAcceptingReplies()
         let settings = replies.settings
         let opening = replies.keyOpening(for: .reply)
         let start = try await store.startProviderCall(of: context) {
