@@ -68,26 +68,35 @@ struct ReplyGeneration: Sendable {
                     latencyMilliseconds: (clock.now - started).milliseconds, timeToFirstTokenMilliseconds: nil,
                     error: ReplyFailure(error).slug)
                 let stopped = await reply.stopReason != nil
+                var unentered: ProviderCallID?
                 // Before the first token another key may still answer; a 429 with a short Retry-After is
                 // waited out once when no other key is left.
-                if !stopped, error.allowsFallback, index + 1 < candidates.count, let next = await retry(call, failed) {
-                    call = next
-                    index += 1
-                    continue
+                if !stopped, error.allowsFallback, index + 1 < candidates.count {
+                    switch await retry(call, failed) {
+                    case .entered(let next):
+                        call = next
+                        index += 1
+                        continue
+                    case .notEntered(let next): unentered = next
+                    }
                 }
-                if !stopped, !waitedForRateLimit, case .rateLimited(let retryAfter?) = error,
+                if !stopped, unentered == nil, !waitedForRateLimit, case .rateLimited(let retryAfter?) = error,
                     retryAfter <= settings.longestRetryAfter
                 {
                     waitedForRateLimit = true
                     try? await Task.sleep(for: retryAfter)
-                    if await reply.stopReason == nil, let next = await retry(call, failed) {
-                        call = next
-                        continue
+                    if await reply.stopReason == nil {
+                        switch await retry(call, failed) {
+                        case .entered(let next):
+                            call = next
+                            continue
+                        case .notEntered(let next): unentered = next
+                        }
                     }
                 }
                 await settle(
                     call, connection: connection.id, request: request, produced: Produced(failure: ReplyFailure(error)),
-                    elapsed: clock.now - started)
+                    elapsed: clock.now - started, unentered: unentered)
                 return
             } catch {
                 await settle(
@@ -155,6 +164,11 @@ struct ReplyGeneration: Sendable {
         return String(String.UnicodeScalarView(piece.unicodeScalars.map { $0 == "\u{0}" ? "\u{FFFD}" : $0 }))
     }
 
+    /// How an attempt that never called its provider is settled.
+    static let neverCalled = CallSettlement(
+        status: .failed, connectionID: nil, usage: MessageUsage(promptTokens: 0, completionTokens: 0, estimated: false),
+        latencyMilliseconds: 0, timeToFirstTokenMilliseconds: nil, error: ReplyFailure.platformUnavailable.slug)
+
     /// Whether the database refused what a settlement holds, as opposed to being away.
     static func refusesWhatItHolds(_ error: StoreError) -> Bool {
         switch error {
@@ -179,12 +193,25 @@ struct ReplyGeneration: Sendable {
         }
     }
 
-    /// Settles a failed call and enters the next attempt; nil when the database refused, and the failed call
-    /// is then left to `settle`, which counts it: it is counted here only once its settlement is stored.
-    private func retry(_ call: ProviderCallID, _ failed: CallSettlement) async -> ProviderCallID? {
-        let next = try? await store.withTenant(tenant, requestID: requestID) { try await $0.retryCall(call, failed) }
-        if next != nil { count(failed) }
-        return next
+    /// Whether the next attempt was entered in the ledger.
+    private enum NextAttempt {
+        case entered(ProviderCallID)
+        /// The database refused or did not answer; when the connection was lost at the commit the
+        /// attempt's row may exist all the same, holding the reservation, so `settle` settles this id too.
+        case notEntered(ProviderCallID)
+    }
+
+    /// Settles a failed call and enters the next attempt. When that fails, the failed call is left to
+    /// `settle`, which counts it: it is counted here only once its settlement is stored.
+    private func retry(_ call: ProviderCallID, _ failed: CallSettlement) async -> NextAttempt {
+        let next = ProviderCallID.make()
+        do {
+            try await store.withTenant(tenant, requestID: requestID) { try await $0.retryCall(call, failed, as: next) }
+        } catch {
+            return .notEntered(next)
+        }
+        count(failed)
+        return .entered(next)
     }
 
     /// Counts a call in the metrics, by its connection's service; a generation that called no provider
@@ -196,8 +223,10 @@ struct ReplyGeneration: Sendable {
 
     /// Stores the outcome, retrying while the database is away (for at most the settings' patience), and
     /// tells the followers. Runs outside the generation's cancellation: a cancelled reply is still stored.
+    /// `unentered` is an attempt that may have been entered unseen (see `NextAttempt`).
     private func settle(
-        _ call: ProviderCallID, connection: ConnectionID?, request: ChatRequest, produced: Produced, elapsed: Duration
+        _ call: ProviderCallID, connection: ConnectionID?, request: ChatRequest, produced: Produced, elapsed: Duration,
+        unentered: ProviderCallID? = nil
     ) async {
         let stop = await reply.stopReason
         let failure: ReplyFailure? =
@@ -219,7 +248,7 @@ struct ReplyGeneration: Sendable {
             call: CallSettlement(
                 status: status, connectionID: connection, usage: usage, latencyMilliseconds: elapsed.milliseconds,
                 timeToFirstTokenMilliseconds: produced.timeToFirstToken?.milliseconds, error: failure?.slug))
-        let (stored, kept) = await Task { await store(settlement, call: call) }.value
+        let (stored, kept) = await Task { await store(settlement, call: call, unentered: unentered) }.value
         count(kept.call)
         guard kept == settlement else {
             await reply.finish(
@@ -234,13 +263,21 @@ struct ReplyGeneration: Sendable {
 
     /// Returns the reply as stored, and the settlement stored: `settlement`, or, when the database refused
     /// what it holds, the same failed with `reply-not-stored` and without its text.
-    private func store(_ settlement: ReplySettlement, call: ProviderCallID) async -> (Message?, ReplySettlement) {
+    private func store(_ settlement: ReplySettlement, call: ProviderCallID, unentered: ProviderCallID?) async -> (
+        Message?, ReplySettlement
+    ) {
         let clock = ContinuousClock()
         let deadline = clock.now + settings.settlementPatience
         var pause = Duration.milliseconds(100)
         var settlement = settlement
+        var unentered = unentered
         while true {
             do {
+                if let attempt = unentered {
+                    // It never called a provider; settling an id that has no row changes nothing.
+                    try await store.settleCall(attempt, of: tenant, Self.neverCalled)
+                    unentered = nil
+                }
                 guard let replyID = plan.replyID else {
                     try await store.settleCall(call, of: tenant, settlement.call)
                     return (nil, settlement)

@@ -86,10 +86,10 @@ extension TenantSession {
 
     // MARK: Calls
 
-    /// Settles a call that failed before its first token and enters the next attempt, which takes over
-    /// its reservation; the limits were checked when the reply started.
-    public func retryCall(_ failed: ProviderCallID, _ settlement: CallSettlement) async throws -> ProviderCallID {
-        let next = try await row(
+    /// Settles a call that failed before its first token and enters the next attempt as `next`, which takes
+    /// over its reservation; the limits were checked when the reply started.
+    public func retryCall(_ failed: ProviderCallID, _ settlement: CallSettlement, as next: ProviderCallID) async throws {
+        let entered = try await row(
             """
             WITH settled AS (
               UPDATE provider_calls SET status = \(settlement.status.rawValue), connection_id = \(settlement.connectionID?.rawValue),
@@ -98,14 +98,14 @@ extension TenantSession {
                WHERE id = \(failed.rawValue) AND user_id = \(userID.rawValue)
               RETURNING agent_id, message_id, model, attempt, reserved_tokens
             )
-            INSERT INTO provider_calls (user_id, agent_id, message_id, model, attempt, reserved_tokens)
-            SELECT \(userID.rawValue), s.agent_id, s.message_id, s.model, s.attempt + 1,
+            INSERT INTO provider_calls (id, user_id, agent_id, message_id, model, attempt, reserved_tokens)
+            SELECT \(next.rawValue), \(userID.rawValue), s.agent_id, s.message_id, s.model, s.attempt + 1,
                    (SELECT reserved_tokens FROM provider_calls WHERE id = \(failed.rawValue) AND user_id = \(userID.rawValue))
               FROM settled s
             RETURNING id
             """
         ) { try $0.decode(String.self) }
-        return ProviderCallID(rawValue: try next.unwrapped(or: .notFound(resource: "provider call")))
+        _ = try entered.unwrapped(or: .notFound(resource: "provider call"))
     }
 
     /// Records how a call ended, in this transaction (`AgentStore.settleCall` does it in a statement alone).

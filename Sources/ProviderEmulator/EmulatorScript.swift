@@ -19,7 +19,7 @@
 /// | `echo` | `on` | echo the last user message (the default) |
 /// | `repeat` | 1 to 1000 | the text this many times over (64 MB at most), for a provider that runs on past any message's size |
 /// | `chunks` | 1 to 10000 | split the reply into this many streamed pieces (default 4; fewer when the text is shorter) |
-/// | `delay_ms` | 0 to 600000 | wait this long before each piece |
+/// | `delay_ms` | 0 to 600000 | wait this long before each piece (with `status`, before answering) |
 /// | `usage` | `on`/`off` | report token usage (OpenAI streams only when `stream_options.include_usage` asks) |
 /// | `error_after` | N | after N pieces, send the protocol's error event and end the stream |
 /// | `status` | 400 to 599 | answer with this HTTP status and the protocol's error body, nothing streamed |

@@ -3,6 +3,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import NIOCore
+import ServiceLifecycle
 
 // MARK: Answering requests
 
@@ -64,6 +65,9 @@ extension ProviderEmulator {
             return json(wire.errorBody(status: 401), status: .unauthorized)
         }
         if let status = script.status {
+            // A slow failure, as a gateway that times out upstream answers: the wait comes first, and ends
+            // when the emulator is told to stop.
+            if script.delay > .zero { try await cancelWhenGracefulShutdown { try await Task.sleep(for: script.delay) } }
             var headers = HTTPFields()
             if let seconds = script.retryAfterSeconds { headers[.retryAfter] = String(seconds) }
             return json(wire.errorBody(status: status), status: HTTPResponse.Status(code: status), headers: headers)

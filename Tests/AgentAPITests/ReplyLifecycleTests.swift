@@ -50,6 +50,38 @@ import Testing
         }
     }
 
+    @Test func aCancelWhileAKeyFailsOpensNoOtherKey() async throws {
+        let api = try await TestAPI.make()
+        let owner = try await api.makeUser()
+        let emulator = ProviderEmulator()
+        try await emulator.withRunning { baseURL in
+            try await api.test(.live) { client in
+                // The first key fails slowly, as a gateway's 503 does; the second would answer.
+                let chat = try await ChatFixture.make(
+                    client, owner, baseURLs: ["\(baseURL)/script/status=503,delay_ms=1500", baseURL])
+                let live = LiveRequest(port: try #require(client.port), tenant: owner)
+                let streaming = Task { StreamedEvent.parse(try await live.post(chat.replies("c1"), json: ["content": "hi"]).text) }
+                let replyID = try await chat.runningReply(client, owner)
+                for _ in 0..<200 {
+                    if await !emulator.recordedRequests().isEmpty { break }
+                    try await Task.sleep(for: .milliseconds(10))
+                }
+                let cancelled = try ReplyMessage.decode(
+                    try await client.send(.post, "/v1/messages/\(replyID)/cancel", as: owner).text)
+                #expect(cancelled.status == "cancelled" && cancelled.content.isEmpty)
+                #expect(try await streaming.value.last?.name == "reply.completed")
+                // Past the moment the first key's 503 would have come: no other provider was called, and no
+                // other key opened (the first was opened with the reply's start).
+                try await Task.sleep(for: .milliseconds(1800))
+                let requests = await emulator.recordedRequests()
+                #expect(requests.count == 1 && requests.allSatisfy { $0.path.contains("status=503") })
+                let openings = try await client.send(.get, "/v1/audit-log", as: owner).decode(Schemas.AuditEntryPage.self).data
+                    .filter { $0.action == "connection.opened" }
+                #expect(openings.map(\.targetId) == [chat.connectionIDs[0]])
+            }
+        }
+    }
+
     @Test func theTimeLimitStopsTheUpstreamCallAndTheReplyKeepsItsText() async throws {
         // Three seconds: with the whole suite loading both cores, a one-second limit has ended a reply before
         // its first piece arrived, leaving no text to keep.

@@ -101,6 +101,31 @@ import Testing
         #expect((tenantAfter ?? nil).map(\.isEmpty) ?? true)
     }
 
+    /// A retry enters the next attempt under the id the generation chose, so that an attempt whose statement
+    /// went unanswered can still be settled by it; an id never entered settles nothing.
+    @Test func aRetryEntersTheNextAttemptUnderTheChosenID() async throws {
+        let f = try await TenantFixture.make()
+        let start = try await startReply(f, in: "c-retry")
+        let failed = CallSettlement(
+            status: .failed, connectionID: f.a.connection.id,
+            usage: MessageUsage(promptTokens: 0, completionTokens: 0, estimated: false), latencyMilliseconds: 5,
+            timeToFirstTokenMilliseconds: nil, error: "provider-unavailable")
+        let next = ProviderCallID.make()
+        try await f.db.store.withTenant(f.a.user) { try await $0.retryCall(start.call, failed, as: next) }
+        let first = try #require(try await ledgerRow(f, start.call, as: f.a.user))
+        let entered = try #require(try await ledgerRow(f, next, as: f.a.user))
+        #expect(first.0 == "failed" && first.1 == 0)
+        #expect(entered.0 == "running" && entered.1 > 0)
+        try await f.db.store.settleCall(next, of: f.a.user, failed)
+        #expect(try await ledgerRow(f, next, as: f.a.user)?.1 == 0)
+        try await f.db.store.settleCall(ProviderCallID.make(), of: f.a.user, failed)
+        #expect(try await f.count(as: f.a.user, "SELECT 1 FROM provider_calls") == 2)
+        // Another tenant cannot retry the call.
+        await #expect(throws: StoreError.self) {
+            try await f.db.store.withTenant(f.b.user) { try await $0.retryCall(next, failed, as: .make()) }
+        }
+    }
+
     @Test func aSettlementCannotReachAnotherTenantsCall() async throws {
         let f = try await TenantFixture.make()
         let start = try await startCompletion(f, opening: nil)

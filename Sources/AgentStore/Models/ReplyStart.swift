@@ -85,6 +85,10 @@ public struct ProviderCallID: RawRepresentable, Hashable, Sendable, CustomString
     public let rawValue: String
     public init(rawValue: String) { self.rawValue = rawValue }
     public var description: String { rawValue }
+
+    /// A new id, chosen before its row is written: an attempt whose statement went unanswered (the
+    /// connection lost at its commit) can still be settled by it.
+    public static func make() -> ProviderCallID { ProviderCallID(rawValue: TimeOrderedID.make()) }
 }
 
 /// How one provider call ended, as the ledger records it.
