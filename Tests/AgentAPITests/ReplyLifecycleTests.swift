@@ -60,7 +60,9 @@ import Testing
                 let chat = try await ChatFixture.make(
                     client, owner, baseURLs: ["\(baseURL)/script/status=503,delay_ms=1500", baseURL])
                 let live = LiveRequest(port: try #require(client.port), tenant: owner)
-                let streaming = Task { StreamedEvent.parse(try await live.post(chat.replies("c1"), json: ["content": "hi"]).text) }
+                let streaming = Task {
+                    StreamedEvent.parse(try await live.post(chat.replies("c1"), json: ["content": "hi"]).text)
+                }
                 let replyID = try await chat.runningReply(client, owner)
                 for _ in 0..<200 {
                     if await !emulator.recordedRequests().isEmpty { break }
