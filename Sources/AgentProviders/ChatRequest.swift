@@ -9,15 +9,18 @@ public struct ChatRequest: Hashable, Sendable {
     public var maximumTokens: Int?
     /// Whether the provider streams the reply as server-sent events.
     public var stream: Bool
+    /// Text that ends the reply where the model would write it (not included); none when empty.
+    public var stopSequences: [String]
 
     public init(
         model: String, messages: [ChatMessage], temperature: Double? = nil, maximumTokens: Int? = nil,
-        stream: Bool = true
+        stream: Bool = true, stopSequences: [String] = []
     ) {
         self.model = model
         self.messages = messages
         self.temperature = temperature
         self.maximumTokens = maximumTokens
         self.stream = stream
+        self.stopSequences = stopSequences
     }
 }

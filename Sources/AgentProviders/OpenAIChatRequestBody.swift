@@ -20,9 +20,10 @@ struct OpenAIChatRequestBody: Encodable, Sendable {
     var stream: Bool
     /// Asks for the usage chunk at the end of a stream; without it a streamed call reports no usage.
     var streamOptions: StreamOptions?
+    var stop: [String]?
 
     private enum CodingKeys: String, CodingKey {
-        case model, messages, temperature, stream
+        case model, messages, temperature, stream, stop
         case maxTokens = "max_tokens"
         case streamOptions = "stream_options"
     }
@@ -34,5 +35,6 @@ struct OpenAIChatRequestBody: Encodable, Sendable {
         maxTokens = request.maximumTokens
         stream = request.stream
         streamOptions = request.stream ? StreamOptions(includeUsage: true) : nil
+        stop = request.stopSequences.isEmpty ? nil : request.stopSequences
     }
 }

@@ -50,21 +50,21 @@ public struct ReplyGenerator: Sendable {
     }
 
     /// Generates the reply that `start` stored, from the conversation a client sent (the OpenAI-compatible
-    /// endpoint with a conversation to store the exchange in).
+    /// endpoint with a conversation to store the exchange in), ending at the client's stop sequences.
     public func generate(
-        _ start: ReplyStart, messages: [ChatMessage], tenant: UserID, requestID: String?
+        _ start: ReplyStart, messages: [ChatMessage], stopSequences: [String] = [], tenant: UserID, requestID: String?
     ) async -> RunningReply {
         await generate(
-            CallPlan(start, messages: messages), tenant: tenant, requestID: requestID,
+            CallPlan(start, messages: messages, stopSequences: stopSequences), tenant: tenant, requestID: requestID,
             reply: RunningReply(tenant: tenant, started: start.reply))
     }
 
     /// Generates a reply that is not stored (the OpenAI-compatible endpoint); only the ledger records it.
     public func generate(
-        _ start: CompletionStart, messages: [ChatMessage], tenant: UserID, requestID: String?
+        _ start: CompletionStart, messages: [ChatMessage], stopSequences: [String] = [], tenant: UserID, requestID: String?
     ) async -> RunningReply {
         await generate(
-            CallPlan(start, messages: messages), tenant: tenant, requestID: requestID,
+            CallPlan(start, messages: messages, stopSequences: stopSequences), tenant: tenant, requestID: requestID,
             reply: RunningReply(tenant: tenant, started: nil))
     }
 
@@ -123,8 +123,10 @@ struct CallPlan: Sendable {
     let messages: [ChatMessage]
     /// The first candidate's key, opened by the statement that started the call.
     let firstKey: OpenedKey?
+    let stopSequences: [String]
 
-    init(_ start: ReplyStart, messages: [ChatMessage]) {
+    init(_ start: ReplyStart, messages: [ChatMessage], stopSequences: [String] = []) {
+        self.stopSequences = stopSequences
         firstKey = start.firstKey
         agent = start.agent
         connections = start.connections
@@ -134,7 +136,8 @@ struct CallPlan: Sendable {
         self.messages = messages
     }
 
-    init(_ start: CompletionStart, messages: [ChatMessage]) {
+    init(_ start: CompletionStart, messages: [ChatMessage], stopSequences: [String]) {
+        self.stopSequences = stopSequences
         firstKey = start.firstKey
         agent = start.agent
         connections = start.connections
@@ -149,7 +152,7 @@ struct CallPlan: Sendable {
         let system = agent.systemPrompt.isEmpty ? [] : [ChatMessage(role: .system, content: agent.systemPrompt)]
         return ChatRequest(
             model: agent.model, messages: system + messages, temperature: agent.temperature, maximumTokens: maximumTokens,
-            stream: true)
+            stream: true, stopSequences: stopSequences)
     }
 }
 

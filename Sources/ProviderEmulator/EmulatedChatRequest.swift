@@ -37,11 +37,14 @@ struct EmulatedChatRequest: Decodable, Sendable {
     var maxTokens: Int?
     var stream: Bool
     var streamOptions: StreamOptions?
+    /// OpenAI's `stop` (one string or a list) or Anthropic's `stop_sequences`.
+    var stopSequences: [String]
 
     private enum CodingKeys: String, CodingKey {
-        case model, messages, system, temperature, stream
+        case model, messages, system, temperature, stream, stop
         case maxTokens = "max_tokens"
         case streamOptions = "stream_options"
+        case stopSequences = "stop_sequences"
     }
 
     init(from decoder: any Decoder) throws {
@@ -53,6 +56,13 @@ struct EmulatedChatRequest: Decodable, Sendable {
         maxTokens = try container.decodeIfPresent(Int.self, forKey: .maxTokens)
         stream = try container.decodeIfPresent(Bool.self, forKey: .stream) ?? false
         streamOptions = try container.decodeIfPresent(StreamOptions.self, forKey: .streamOptions)
+        if let one = try? container.decodeIfPresent(String.self, forKey: .stop) {
+            stopSequences = [one]
+        } else {
+            stopSequences =
+                try container.decodeIfPresent([String].self, forKey: .stop)
+                ?? container.decodeIfPresent([String].self, forKey: .stopSequences) ?? []
+        }
     }
 
     /// The last user message's text, where a directive line may be.

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The reply a script makes for one request: its pieces, why it ends, and its token counts.
 struct EmulatedReply: Sendable {
     static let fallbackText = "Hello from the provider emulator."
@@ -7,6 +9,8 @@ struct EmulatedReply: Sendable {
     var pieces: [String]
     /// `stop`, or `length` when `max_tokens` cut the pieces short (one piece counts as one token).
     var finishedByLength: Bool
+    /// The request's stop sequence that ended the text there, when one did.
+    var stoppedAt: String?
     var promptTokens: Int
     var completionTokens: Int { pieces.count }
     var text: String { pieces.joined() }
@@ -17,7 +21,13 @@ struct EmulatedReply: Sendable {
         case .echo: once = echoed.isEmpty ? Self.fallbackText : echoed
         case .fixed(let text): once = text
         }
-        let whole = String(repeating: once, count: min(script.repetitions, max(1, Self.largestText / max(once.utf8.count, 1))))
+        var whole = String(repeating: once, count: min(script.repetitions, max(1, Self.largestText / max(once.utf8.count, 1))))
+        // As a model does: the text ends where a stop sequence would first be written, without it.
+        let stops = request.stopSequences.compactMap { sequence in whole.range(of: sequence).map { (sequence, $0) } }
+        if let (sequence, range) = stops.min(by: { $0.1.lowerBound < $1.1.lowerBound }) {
+            stoppedAt = sequence
+            whole = String(whole[..<range.lowerBound])
+        }
         var pieces = Self.split(whole, into: script.chunks)
         finishedByLength = request.maxTokens.map { $0 < pieces.count } ?? false
         if finishedByLength, let limit = request.maxTokens { pieces = Array(pieces.prefix(max(limit, 0))) }

@@ -81,7 +81,7 @@ enum EmulatedWire: String, Sendable {
         case .anthropic:
             var delta: [String: Any] = [
                 "type": "message_delta",
-                "delta": ["stop_reason": reply.finishedByLength ? "max_tokens" : "end_turn", "stop_sequence": NSNull()]
+                "delta": ["stop_reason": anthropicStopReason(reply), "stop_sequence": reply.stoppedAt ?? NSNull()]
                     as [String: Any],
             ]
             if includeUsage { delta["usage"] = ["output_tokens": reply.completionTokens] }
@@ -91,6 +91,11 @@ enum EmulatedWire: String, Sendable {
                 event("message_stop", ["type": "message_stop"]),
             ]
         }
+    }
+
+    /// Why an Anthropic reply ended: its length, one of the request's stop sequences, or its end.
+    private func anthropicStopReason(_ reply: EmulatedReply) -> String {
+        reply.finishedByLength ? "max_tokens" : reply.stoppedAt == nil ? "end_turn" : "stop_sequence"
     }
 
     /// The error event a script's `error_after` sends in the middle of a stream.
@@ -124,7 +129,7 @@ enum EmulatedWire: String, Sendable {
             var body: [String: Any] = [
                 "id": id, "type": "message", "role": "assistant", "model": model,
                 "content": [["type": "text", "text": reply.text]],
-                "stop_reason": reply.finishedByLength ? "max_tokens" : "end_turn", "stop_sequence": NSNull(),
+                "stop_reason": anthropicStopReason(reply), "stop_sequence": reply.stoppedAt ?? NSNull(),
             ]
             if includeUsage {
                 body["usage"] = ["input_tokens": reply.promptTokens, "output_tokens": reply.completionTokens]

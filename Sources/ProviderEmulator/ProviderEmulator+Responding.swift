@@ -115,7 +115,7 @@ extension ProviderEmulator {
             path: path, host: request.head.authority ?? header("host", of: request), clientPort: clientPort,
             wireProtocol: wire.rawValue,
             model: chat.model, messages: messages,
-            temperature: chat.temperature, maxTokens: chat.maxTokens, stream: chat.stream,
+            temperature: chat.temperature, maxTokens: chat.maxTokens, stream: chat.stream, stop: chat.stopSequences,
             keySHA256: key.map(Self.sha256),
             otherCredentialHeaders: Self.credentialHeaders.filter { $0 != wire.keyHeader && header($0, of: request) != nil }
         )

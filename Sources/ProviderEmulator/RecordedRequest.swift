@@ -22,13 +22,15 @@ public struct RecordedRequest: Codable, Hashable, Sendable {
     public var temperature: Double?
     public var maxTokens: Int?
     public var stream: Bool
+    /// The stop sequences asked for (`stop` or `stop_sequences`); empty when none.
+    public var stop: [String] = []
     /// SHA-256 (lowercase hex) of the key in the protocol's key header, nil when none was sent.
     public var keySHA256: String?
     /// Names of other credential-like headers that came with the request (`authorization`, `cookie`, ...).
     public var otherCredentialHeaders: [String]
 
     private enum CodingKeys: String, CodingKey {
-        case path, host, model, messages, temperature, stream
+        case path, host, model, messages, temperature, stream, stop
         case clientPort = "client_port"
         case wireProtocol = "protocol"
         case maxTokens = "max_tokens"

@@ -88,6 +88,115 @@ import Testing
         }
     }
 
+    /// What an agent does not do is refused with the member named, rather than ignored; an agent that is
+    /// not the tenant's is a model that does not exist; and the platform's own checks answer in OpenAI's
+    /// shape on these routes too.
+    @Test func refusalsNameTheMemberInOpenAIsShape() async throws {
+        let owner = try await api.makeUser()
+        let other = try await api.makeUser()
+        try await ProviderEmulator().withRunning { baseURL in
+            try await api.test(.live) { client in
+                let chat = try await ChatFixture.make(client, owner, baseURLs: [baseURL])
+                let theirs = try await client.createAgent(as: other)
+                let hi = [["role": "user", "content": "hi"]]
+                let model = "agent:\(chat.agentID)"
+                let refused: [(String, [String: Any])] = [
+                    ("n", ["model": model, "messages": hi, "n": 2]),
+                    ("logprobs", ["model": model, "messages": hi, "logprobs": true]),
+                    ("response_format", ["model": model, "messages": hi, "response_format": ["type": "json_object"]]),
+                    ("tool_choice", ["model": model, "messages": hi, "tool_choice": "required"]),
+                    (
+                        "tool_choice",
+                        ["model": model, "messages": hi, "tool_choice": ["type": "function", "function": ["name": "f"]]]
+                    ),
+                    ("stop", ["model": model, "messages": hi, "stop": ["a", "b", "c", "d", "e"]]),
+                    ("stop", ["model": model, "messages": hi, "stop": ""]),
+                    (
+                        "messages",
+                        [
+                            "model": model,
+                            "messages": [
+                                [
+                                    "role": "user",
+                                    "content": [
+                                        ["type": "text", "text": "what is this?"],
+                                        ["type": "image_url", "image_url": ["url": "https://example.com/a.png"]],
+                                    ],
+                                ]
+                            ],
+                        ]
+                    ),
+                ]
+                for (param, body) in refused {
+                    let response = try await client.send(.post, "/v1/chat/completions", as: owner, json: body)
+                    let error = try #require(try response.json()["error"] as? [String: Any])
+                    #expect(response.status == .badRequest && error["param"] as? String == param, "\(body)")
+                }
+                // Offering tools, or asking for text, still answers; so does a max_tokens past any integer's
+                // range (which lowers nothing).
+                let offered = try await client.send(
+                    .post, "/v1/chat/completions", as: owner,
+                    json: [
+                        "model": model, "messages": hi, "n": 1, "tool_choice": "auto", "response_format": ["type": "text"],
+                        "max_tokens": 1e23,
+                        "tools": [["type": "function", "function": ["name": "f", "parameters": ["type": "object"]]]],
+                    ])
+                #expect(offered.status == .ok)
+                for missing in ["agent:\(theirs)", "agent:no-such-agent"] {
+                    let response = try await client.send(
+                        .post, "/v1/chat/completions", as: owner, json: ["model": missing, "messages": hi])
+                    let error = try #require(try response.json()["error"] as? [String: Any])
+                    #expect(response.status == .notFound && error["code"] as? String == "model_not_found", "\(missing)")
+                }
+                for (method, path) in [(HTTPRequest.Method.post, "/v1/chat/completions"), (.get, "/v1/models")] {
+                    let response = try await client.send(method, path, as: nil, json: method == .post ? ["model": model] : nil)
+                    let error = try #require(try response.json()["error"] as? [String: Any])
+                    #expect(response.status == .unauthorized && error["type"] as? String == "authentication_error", "\(path)")
+                    #expect(
+                        response.headers[.wwwAuthenticate] == "Bearer"
+                            && response.headers[.contentType]?.hasPrefix("application/json") == true)
+                }
+            }
+        }
+    }
+
+    /// The request's stop sequences reach the provider, in each protocol's member, and end the answer there.
+    @Test(arguments: ["openai", "anthropic"])
+    func stopSequencesEndTheAnswer(service: String) async throws {
+        let owner = try await api.makeUser()
+        let emulator = ProviderEmulator()
+        try await emulator.withRunning { baseURL in
+            try await api.test(.live) { client in
+                let chat = try await ChatFixture.make(client, owner, baseURLs: [baseURL], service: service)
+                for stream in [false, true] {
+                    let response = try await client.send(
+                        .post, "/v1/chat/completions", as: owner,
+                        json: [
+                            "model": "agent:\(chat.agentID)", "messages": [["role": "user", "content": "one two three four"]],
+                            "stop": ["four", "three"], "stream": stream,
+                        ])
+                    #expect(response.status == .ok)
+                    #expect(await emulator.recordedRequests().last?.stop == ["four", "three"])
+                    let text: String
+                    let finish: String?
+                    if stream {
+                        let chunks = StreamedEvent.parse(response.text).dropLast().compactMap {
+                            try? JSONSerialization.jsonObject(with: Data($0.data.utf8)) as? [String: Any]
+                        }
+                        let choices = chunks.compactMap { ($0["choices"] as? [[String: Any]])?.first }
+                        text = choices.compactMap { ($0["delta"] as? [String: Any])?["content"] as? String }.joined()
+                        finish = choices.last?["finish_reason"] as? String
+                    } else {
+                        let choice = try #require((try response.json()["choices"] as? [[String: Any]])?.first)
+                        text = try #require((choice["message"] as? [String: Any])?["content"] as? String)
+                        finish = choice["finish_reason"] as? String
+                    }
+                    #expect(text == "one two " && finish == "stop", "stream \(stream)")
+                }
+            }
+        }
+    }
+
     /// Storing the exchange changes nothing of the call: the request's `max_tokens` still lowers the
     /// agent's, and the budget reserves the conversation the client sends (once, only the stored one was
     /// reserved, so a long conversation sent with a new `conversation_id` got past a small budget).

@@ -61,6 +61,30 @@ import Testing
         #expect(try !Self.body(.anthropic, noSystem).contains("system"))
     }
 
+    @Test func anthropicLeavesOutTurnsWithoutTextAndTakesStopSequences() throws {
+        let request = ChatRequest(
+            model: "m",
+            messages: [
+                ChatMessage(role: .user, content: "u"), ChatMessage(role: .assistant, content: ""),
+                ChatMessage(role: .user, content: " \n"), ChatMessage(role: .user, content: "v"),
+            ],
+            maximumTokens: 10, stream: false, stopSequences: ["END"])
+        #expect(
+            try Self.body(.anthropic, request) == """
+                {"max_tokens":10,"messages":[{"content":"u","role":"user"},{"content":"v","role":"user"}],"model":"m",\
+                "stop_sequences":["END"],"stream":false}
+                """)
+    }
+
+    @Test func openAISendsStopSequencesOnlyWhenThereAreSome() throws {
+        let message = [ChatMessage(role: .user, content: "x")]
+        let stopping = ChatRequest(model: "m", messages: message, stream: false, stopSequences: ["\n\n", "END"])
+        #expect(
+            try Self.body(.openAI, stopping)
+                == #"{"messages":[{"content":"x","role":"user"}],"model":"m","stop":["\n\n","END"],"stream":false}"#)
+        #expect(try !Self.body(.openAI, ChatRequest(model: "m", messages: message)).contains("stop\""))
+    }
+
     // MARK: Endpoints
 
     @Test func servicesPathsAndHeaders() {

@@ -184,7 +184,20 @@ def main():
             fail("the request succeeded")
         except openai.NotFoundError as error:
             check(error.status_code == 404, f"status {error.status_code}")
+            check(error.code == "model_not_found", f"code {error.code!r}")
             passed(f"NotFoundError, code {error.code!r}")
+
+        step("stop sequences end the answer; what an agent does not do is refused")
+        stopped = client.chat.completions.create(
+            model=model, messages=[{"role": "user", "content": "alpha beta gamma"}], stop=["gamma"]
+        )
+        check(stopped.choices[0].message.content == "alpha beta ", "the answer did not end at the stop sequence")
+        try:
+            client.chat.completions.create(model=model, messages=messages, n=2)
+            fail("n=2 was accepted")
+        except openai.BadRequestError as error:
+            check(error.param == "n", f"param {error.param!r}")
+            passed("stopped at the sequence; n=2 is a BadRequestError naming n")
 
         step("bad token")
         stranger = openai.OpenAI(base_url=base_url, api_key="ap_not-a-valid-token", max_retries=0, timeout=60)
@@ -193,6 +206,7 @@ def main():
             fail("the request succeeded")
         except openai.AuthenticationError as error:
             check(error.status_code == 401, f"status {error.status_code}")
+            check(error.type == "authentication_error", f"type {error.type!r}")
             passed("AuthenticationError")
     except openai.APIStatusError as error:
         # The SDK's message quotes the response body, which holds no secret; the request headers are not shown.

@@ -21,6 +21,11 @@ struct ChatCompletionsController: Sendable {
         v1.get("models", use: models)
     }
 
+    /// Whether `path` is one of these routes, whose errors are OpenAI error objects.
+    static func speaksOpenAI(_ path: String) -> Bool {
+        path == "/v1/chat/completions" || path == "/v1/models"
+    }
+
     // MARK: Handlers
 
     /// `createChatCompletion`.
@@ -29,6 +34,9 @@ struct ChatCompletionsController: Sendable {
             return try await answer(request, context: context)
         } catch let error as OpenAIError {
             return error.response()
+        } catch StoreError.notFound(resource: "agent") {
+            // No agent of the tenant's has the id: to OpenAI's clients, a model that does not exist.
+            return OpenAIError.invalidModel.response()
         } catch {
             let problem = Problem(from: error, bodyLimit: context.maxUploadSize)
             failures.record(error, as: problem, logger: context.logger)
@@ -61,8 +69,10 @@ struct ChatCompletionsController: Sendable {
     private func answer(_ request: Request, context: APIRequestContext) async throws -> Response {
         let body = try await Self.decode(request, context: context)
         let agentID = try body.agentID()
+        try body.refuseUnsupportedOptions()
         let conversation = try body.conversation()
         let maximumTokens = try body.requestedMaximumTokens()
+        let stopSequences = try body.stopSequences()
         // What the call sends is the client's conversation, whether or not the exchange is also stored: the
         // tenant's budget reserves that, not the stored conversation.
         let sentTokens = conversation.reduce(0) { $0 + ContextBudget.estimatedTokens($1.content) }
@@ -83,7 +93,7 @@ struct ChatCompletionsController: Sendable {
                     limits: settings.defaultLimits, budget: settings.contextBudget, opening: opening)
             }
             running = await replies.generate(
-                start, messages: conversation, tenant: tenant, requestID: context.requestID)
+                start, messages: conversation, stopSequences: stopSequences, tenant: tenant, requestID: context.requestID)
         } else {
             let start = try await store.startCompletion(
                 of: context,
@@ -92,7 +102,7 @@ struct ChatCompletionsController: Sendable {
                     services: ReplyGenerator.chatServices),
                 limits: settings.defaultLimits, budget: settings.contextBudget, opening: opening)
             running = await replies.generate(
-                start, messages: conversation, tenant: tenant, requestID: context.requestID)
+                start, messages: conversation, stopSequences: stopSequences, tenant: tenant, requestID: context.requestID)
         }
         let identity = Identity(
             id: "chatcmpl-\(UUID.random().uuidString.lowercased())", created: Int(Date().timeIntervalSince1970), model: body.model

@@ -12,9 +12,15 @@ struct ChatCompletionRequest: Decodable, Sendable {
     let messages: [Turn]
     let stream: Bool?
     let streamOptions: StreamOptions?
-    let maxTokens: Int?
-    let maxCompletionTokens: Int?
+    let maxTokens: WholeNumber?
+    let maxCompletionTokens: WholeNumber?
     let metadata: [String: String]?
+    let stop: Stop?
+    // Read only to be refused when they ask for what an agent does not do (see `refuseUnsupportedOptions`).
+    let n: WholeNumber?
+    let logprobs: Bool?
+    let responseFormat: ResponseFormat?
+    let toolChoice: ToolChoice?
 
     struct Turn: Decodable, Sendable {
         let role: String
@@ -24,14 +30,19 @@ struct ChatCompletionRequest: Decodable, Sendable {
     /// A turn's content: a string, or a list of parts of which the text parts count.
     struct Content: Decodable, Sendable {
         let text: String
+        /// The type of the first part that is neither text nor an assistant's refusal (an image, audio, a
+        /// file), which no agent reads.
+        let unreadablePart: String?
 
         init(from decoder: any Decoder) throws {
             let container = try decoder.singleValueContainer()
             if let text = try? container.decode(String.self) {
                 self.text = text
+                unreadablePart = nil
             } else {
                 let parts = try container.decode([Part].self)
                 text = parts.compactMap { $0.type == "text" ? $0.text : nil }.joined()
+                unreadablePart = parts.first { $0.type != "text" && $0.type != "refusal" }?.type
             }
         }
 
@@ -41,17 +52,101 @@ struct ChatCompletionRequest: Decodable, Sendable {
         }
     }
 
+    /// An integer member as clients may send it: one beyond `Int`'s range stands at its bound, which no
+    /// limit lets through (Foundation's decoder reports such a number as a body that is not JSON at all).
+    struct WholeNumber: Decodable, Sendable {
+        let value: Int
+
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.singleValueContainer()
+            if let value = try? container.decode(Int.self) {
+                self.value = value
+                return
+            }
+            guard let number = try? container.decode(Double.self), number.rounded() == number else {
+                throw DecodingError.typeMismatch(
+                    Int.self, .init(codingPath: decoder.codingPath, debugDescription: "not a whole number"))
+            }
+            value = number >= 0x1p63 ? .max : number < -0x1p63 ? .min : Int(number)
+        }
+    }
+
     struct StreamOptions: Decodable, Sendable {
         let includeUsage: Bool?
 
         enum CodingKeys: String, CodingKey { case includeUsage = "include_usage" }
     }
 
+    /// `stop`: one sequence or a list of them.
+    struct Stop: Decodable, Sendable {
+        let sequences: [String]
+
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.singleValueContainer()
+            if let one = try? container.decode(String.self) {
+                sequences = [one]
+            } else {
+                sequences = try container.decode([String].self)
+            }
+        }
+    }
+
+    struct ResponseFormat: Decodable, Sendable {
+        let type: String
+    }
+
+    /// `tool_choice`: `none`, `auto`, `required`, or an object naming one tool.
+    struct ToolChoice: Decodable, Sendable {
+        /// The string, or `function` for an object.
+        let mode: String
+
+        init(from decoder: any Decoder) throws {
+            mode = (try? decoder.singleValueContainer().decode(String.self)) ?? "function"
+        }
+    }
+
     enum CodingKeys: String, CodingKey {
-        case model, messages, stream, metadata
+        case model, messages, stream, metadata, stop, n, logprobs
         case streamOptions = "stream_options"
         case maxTokens = "max_tokens"
         case maxCompletionTokens = "max_completion_tokens"
+        case responseFormat = "response_format"
+        case toolChoice = "tool_choice"
+    }
+
+    /// OpenAI allows four.
+    static let maximumStopSequences = 4
+
+    /// Refuses, with the member named, what would otherwise be ignored and change the answer: more than one
+    /// choice, log probabilities, a structured format, a forced tool call (an agent calls no tools; a
+    /// request that merely offers tools gets text, as a model that chose none answers).
+    func refuseUnsupportedOptions() throws {
+        if let n = n?.value, n != 1 {
+            throw OpenAIError.invalidRequest("n must be 1: an agent gives one answer per request", param: "n")
+        }
+        if logprobs == true {
+            throw OpenAIError.invalidRequest("logprobs are not available through an agent", param: "logprobs")
+        }
+        if let format = responseFormat?.type, format != "text" {
+            throw OpenAIError.invalidRequest(
+                "response_format \(format) is not supported: an agent answers in text", param: "response_format")
+        }
+        if let mode = toolChoice?.mode, mode != "none", mode != "auto" {
+            throw OpenAIError.invalidRequest(
+                "tool_choice \(mode) is not supported: an agent calls no tools", param: "tool_choice")
+        }
+    }
+
+    /// The stop sequences asked for: at most four, none of them empty.
+    func stopSequences() throws -> [String] {
+        let sequences = stop?.sequences ?? []
+        guard sequences.count <= Self.maximumStopSequences else {
+            throw OpenAIError.invalidRequest("stop takes at most \(Self.maximumStopSequences) sequences", param: "stop")
+        }
+        guard sequences.allSatisfy({ !$0.isEmpty }) else {
+            throw OpenAIError.invalidRequest("stop sequences must not be empty", param: "stop")
+        }
+        return sequences
     }
 
     /// The agent the `model` names (`agent:<id>`).
@@ -66,6 +161,10 @@ struct ChatCompletionRequest: Decodable, Sendable {
     /// The conversation the client sent; the agent's system prompt is put before it by the platform.
     func conversation() throws -> [ChatMessage] {
         let turns = try messages.compactMap { turn -> ChatMessage? in
+            if let part = turn.content?.unreadablePart, turn.role != "tool", turn.role != "function" {
+                throw OpenAIError.invalidRequest(
+                    "messages[].content holds a \(part) part: an agent reads text parts only", param: "messages")
+            }
             let text = turn.content?.text ?? ""
             switch turn.role {
             case "system", "developer": return ChatMessage(role: .system, content: text)
@@ -86,7 +185,7 @@ struct ChatCompletionRequest: Decodable, Sendable {
     /// The `max_tokens` (or `max_completion_tokens`) asked for, at least 1; a request may only lower the
     /// agent's.
     func requestedMaximumTokens() throws -> Int? {
-        guard let requested = maxCompletionTokens ?? maxTokens else { return nil }
+        guard let requested = (maxCompletionTokens ?? maxTokens)?.value else { return nil }
         guard requested >= 1 else {
             let field = maxCompletionTokens == nil ? "max_tokens" : "max_completion_tokens"
             throw OpenAIError.invalidRequest("\(field) must be at least 1", param: field)

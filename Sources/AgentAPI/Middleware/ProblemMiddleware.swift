@@ -2,7 +2,9 @@ import Hummingbird
 import Logging
 
 /// Turns every error into an `application/problem+json` response, so no failure reaches Hummingbird's
-/// empty 500. Server failures are logged through ``FailedRequestLog``.
+/// empty 500, or into an OpenAI error object on the OpenAI-compatible routes, whose clients read that
+/// shape whichever layer refused (authentication, the rate limits, the body limit). Server failures are
+/// logged through ``FailedRequestLog``.
 struct ProblemMiddleware: RouterMiddleware {
     typealias Context = APIRequestContext
 
@@ -20,7 +22,8 @@ struct ProblemMiddleware: RouterMiddleware {
         } catch {
             let problem = Problem(from: error, bodyLimit: bodyLimit)
             failures.record(error, as: problem, logger: context.logger)
-            return problem.response()
+            guard ChatCompletionsController.speaksOpenAI(request.uri.path) else { return problem.response() }
+            return OpenAIError(problem).response()
         }
     }
 }
