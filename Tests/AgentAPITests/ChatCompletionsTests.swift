@@ -83,7 +83,15 @@ import Testing
                     let response = try await client.send(.post, "/v1/chat/completions", as: owner, json: body)
                     #expect(response.status == status, "\(body)")
                     #expect(try (response.json()["error"] as? [String: Any])?["type"] as? String == type)
+                    #expect(response.headers[.init("x-should-retry")!] == nil)
                 }
+                // A call the provider refused fails the same way again: OpenAI's SDKs are told not to retry it.
+                let refusing = try await ChatFixture.make(client, owner, baseURLs: ["\(baseURL)/script/status=401"])
+                let refused = try await client.send(
+                    .post, "/v1/chat/completions", as: owner,
+                    json: ["model": "agent:\(refusing.agentID)", "messages": [["role": "user", "content": "x"]]])
+                #expect(refused.status == .badGateway && refused.headers[.init("x-should-retry")!] == "false")
+                #expect(try (refused.json()["error"] as? [String: Any])?["code"] as? String == "provider-rejected")
             }
         }
     }

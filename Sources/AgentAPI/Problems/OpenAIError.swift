@@ -32,10 +32,17 @@ struct OpenAIError: Error, Sendable {
             case 400..<500: "invalid_request_error"
             default: "api_error"
             }
+        var headers = problem.headers
+        // The provider refused the call itself (a bad key, an unknown model): the same request fails again,
+        // and OpenAI's SDKs, which retry any 5xx, leave it when told so.
+        if code == Self.notWorthRetrying { headers[Self.shouldRetry] = "false" }
         self.init(
             status: problem.status, message: problem.detail, type: type, param: problem.errors?.first?.field, code: code,
-            headers: problem.headers)
+            headers: headers)
     }
+
+    static let notWorthRetrying = "provider-rejected"
+    static let shouldRetry = HTTPField.Name("x-should-retry")!
 
     /// A reply that failed before its first token.
     init(_ failure: ReplyFailure) {
