@@ -388,6 +388,28 @@ import Testing
         }
     }
 
+    /// A form larger than the limit is refused as a page that says so, the sign-in form's too.
+    @Test func oversizedFormsAreRefusedAsPages() async throws {
+        let owner = try await api.makeUser()
+        try await api.test { client in
+            let browser = ConsoleBrowser(client)
+            try await browser.signIn(owner.token)
+            let page = try await browser.request(.get, "/agents")
+            let limit = api.configuration.maximumBodySize
+            let created = try await browser.request(
+                .post, "/agents",
+                form: ["_csrf": ConsoleBrowser.csrf(in: page), "name": String(repeating: "a", count: limit + 1)])
+            #expect(created.status == .contentTooLarge)
+            #expect(created.headers[.contentType]?.hasPrefix("text/html") == true)
+            #expect(String(buffer: created.body).contains("exceeds the limit of \(limit) bytes"))
+
+            let signIn = try await ConsoleBrowser(client).request(
+                .post, "/signin", form: ["credential": String(repeating: "x", count: 70_000)])
+            #expect(signIn.status == .contentTooLarge)
+            #expect(signIn.headers[.contentType]?.hasPrefix("text/html") == true)
+        }
+    }
+
     @Test func assetsAreContentAddressedAndCachedForAYear() async throws {
         let owner = try await api.makeUser()
         try await api.test { client in

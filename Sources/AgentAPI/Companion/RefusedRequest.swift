@@ -10,9 +10,10 @@ public struct RefusedRequest: Sendable {
     /// `(field, reason)` pairs: the field as the API's bodies name it (`system_prompt`, `metadata.base_url`).
     public let fieldErrors: [(field: String, reason: String)]
 
-    /// What the API would answer for `error`. Internal failures keep their generic wording.
-    public init(_ error: any Error) {
-        let problem = Problem(from: error, bodyLimit: 0)
+    /// What the API would answer for `error`, with `bodyLimit` the limit a body too large broke. Internal
+    /// failures keep their generic wording.
+    public init(_ error: any Error, bodyLimit: Int = 0) {
+        let problem = Problem(from: error, bodyLimit: bodyLimit)
         status = Int(problem.status.code)
         title = problem.title
         detail = problem.detail

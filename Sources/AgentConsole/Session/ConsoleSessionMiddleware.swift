@@ -3,6 +3,7 @@ import AgentStore
 import HTTPTypes
 import Hummingbird
 import Logging
+import NIOCore
 
 /// Signs a console request in from its session cookie, and guards what changes state.
 ///
@@ -53,7 +54,14 @@ struct ConsoleSessionMiddleware: RouterMiddleware {
         if changesState {
             var token = request.headers[Self.csrfHeader]
             if token == nil, request.headers[.contentType]?.hasPrefix("application/x-www-form-urlencoded") == true {
-                let buffer = try await request.body.collect(upTo: context.maxUploadSize)
+                let buffer: ByteBuffer
+                do {
+                    buffer = try await request.body.collect(upTo: context.maxUploadSize)
+                } catch {
+                    // A form too large is refused as a page, as the page's own reading would refuse it.
+                    if callsAPI { throw error }
+                    return failure(error, request, context)
+                }
                 token = FormBody(String(buffer: buffer))["_csrf"]
                 request.body = .init(buffer: buffer)
             }
@@ -80,7 +88,7 @@ struct ConsoleSessionMiddleware: RouterMiddleware {
 
     /// A page's failure, as a page in the API's words, logged as the API logs its own.
     private func failure(_ error: any Error, _ request: Request, _ context: Context) -> Response {
-        let refused = RefusedRequest(error)
+        let refused = RefusedRequest(error, bodyLimit: context.maxUploadSize)
         api.logFailure(error, logger: context.logger)
         return refusal(HTTPResponse.Status(code: refused.status), refused.title, refused.detail, request, context)
     }

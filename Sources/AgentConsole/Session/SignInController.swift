@@ -32,10 +32,11 @@ struct SignInController: Sendable {
     // MARK: Handlers
 
     @Sendable func home(_ request: Request, context: APIRequestContext) async throws -> Response {
+        // With the database away the visitor goes to the sign-in page, which needs none to show.
         if let value = ConsoleCookies.value(
             ConsoleCookies.session, in: request, secure: ConsoleCookies.secure(request, settings: settings)),
             let presented = PresentedConsoleSession(value),
-            try await api.store.authenticate(presented, requestID: context.requestID) != nil
+            (try? await api.store.authenticate(presented, requestID: context.requestID)) != nil
         {
             return ConsolePages.redirect(to: "/agents")
         }
@@ -48,8 +49,22 @@ struct SignInController: Sendable {
 
     static let invalidCredential = "That token is not valid: it may be mistyped, expired or revoked."
 
+    /// More than a sign-in form holds (a credential is at most a few kilobytes, a JWT included).
+    static let formLimit = 64 * 1024
+
     @Sendable func signIn(_ request: Request, context: APIRequestContext) async throws -> Response {
-        let form = try await FormBody.read(request, limit: 64 * 1024)
+        do {
+            return try await signingIn(request, context: context)
+        } catch {
+            // A form too large, or the database away: said on the sign-in page, in the API's words.
+            let refused = RefusedRequest(error, bodyLimit: Self.formLimit)
+            api.logFailure(error, logger: context.logger)
+            return render(request, error: refused.detail, status: HTTPResponse.Status(code: refused.status))
+        }
+    }
+
+    private func signingIn(_ request: Request, context: APIRequestContext) async throws -> Response {
+        let form = try await FormBody.read(request, limit: Self.formLimit)
         // The form must echo the value of the cookie the sign-in page set: another site can make a browser
         // post this form, but cannot read or set that cookie.
         let secure = ConsoleCookies.secure(request, settings: settings)
