@@ -153,6 +153,20 @@ def walk(driver):
     agent_url = driver.current_url
     step("agent created")
 
+    # With no connection linked the agent cannot answer: the send is refused, the page says why, and the
+    # message stays in the field to send again.
+    driver.find_element(By.ID, "new-conversation").click()
+    wait(driver).until(EC.presence_of_element_located((By.ID, "composer")))
+    box = driver.find_element(By.ID, "content")
+    box.send_keys("Kept for later")
+    driver.find_element(By.ID, "send").click()
+    refused = wait(driver).until(lambda d: (lambda e: e if e.is_displayed() and e.text else None)(
+        d.find_element(By.ID, "composer-error")))
+    assert "connection" in refused.text.lower(), refused.text
+    assert driver.find_element(By.ID, "content").get_attribute("value") == "Kept for later"
+    assert assistant_messages(driver) == []
+    step("a refused send keeps the message")
+
     # A connection to the emulator; the key is write-only.
     key = "sk-walk-%d-secret" % int(time.time())
     driver.get(BASE + "/connections")

@@ -49,6 +49,8 @@
   function show(message, item) {
     item.className = "message " + message.role + " " + message.status;
     item.dataset.status = message.status;
+    // A streaming reply is busy: screen readers announce it once it ends, not at every piece.
+    item.setAttribute("aria-busy", message.status === "streaming" ? "true" : "false");
     const stop = item.querySelector('[data-action="cancel"]');
     if (stop) stop.hidden = message.status !== "streaming";
     const details = item.querySelector(".details");
@@ -75,19 +77,32 @@
     if (retry) retry.textContent = "Retry";
   }
 
-  // Reads a text/event-stream response and applies each event to the page.
-  async function follow(response) {
-    if (!response.ok) {
-      let problem = {};
-      try { problem = await response.json(); } catch (_) {}
-      throw new Error(problem.detail || ("The request failed with status " + response.status + "."));
-    }
+  // Why the server refused a request, in words for the page.
+  async function refusal(response) {
+    if (response.status === 401) return "Your session has ended. Sign in again to go on.";
+    let problem = {};
+    try { problem = await response.json(); } catch (_) {}
+    return problem.detail || ("The request failed with status " + response.status + ".");
+  }
+
+  // Reads a text/event-stream response and applies each event to the page. Returns the reply's element
+  // (null before the server named it) and whether the stream told how the reply ended.
+  async function follow(response, reply) {
+    if (!response.ok) throw new Error(await refusal(response));
     const reader = response.body.getReader();
     const decoder = new TextDecoder();
     let buffer = "";
-    let reply = null;
+    let ended = false;
     for (;;) {
-      const { value, done } = await reader.read();
+      let chunk;
+      try {
+        chunk = await reader.read();
+      } catch (error) {
+        // The connection dropped: the reply runs on on the server, and can be followed again.
+        if (reply) return { reply: reply, ended: false };
+        throw error;
+      }
+      const { value, done } = chunk;
       if (done) break;
       buffer += decoder.decode(value, { stream: true }).replace(/\r\n/g, "\n");
       let end;
@@ -113,19 +128,49 @@
         } else if (name === "reply.delta" && reply) {
           reply.querySelector(".content").textContent += payload.text;
         } else if (name === "reply.completed") {
+          ended = true;
           reply = messageElement(payload);
           reply.querySelector(".content").textContent = payload.content;
           show(payload, reply);
         } else if (name === "reply.failed") {
+          ended = true;
           if (payload.reply) {
             reply = messageElement(payload.reply);
             reply.querySelector(".content").textContent = payload.reply.content;
             show(payload.reply, reply);
+          } else if (reply) {
+            // Ended without its stored message (it was interrupted, or could not be stored): not live any more.
+            show({ role: "assistant", status: "failed" }, reply);
           }
           if (reply) fail(reply, payload);
         }
       }
     }
+    return { reply: reply, ended: ended };
+  }
+
+  function stream(id) {
+    return fetch("/console/api/messages/" + encodeURIComponent(id) + "/stream", {
+      credentials: "same-origin",
+      headers: { "Accept": "text/event-stream" },
+    });
+  }
+
+  // Follows a reply to its end. When the connection drops first, the reply runs on on the server: it is
+  // followed again (what was generated is replayed), a few times, a little later each time.
+  async function followToEnd(response) {
+    let { reply, ended } = await follow(response, null);
+    for (let attempt = 0; !ended && reply && attempt < 6; attempt++) {
+      report(new Error("The connection was lost; reconnecting to the reply…"));
+      await new Promise((resolve) => setTimeout(resolve, 500 * 2 ** attempt));
+      try {
+        ({ reply, ended } = await follow(await stream(reply.dataset.id), reply));
+      } catch (_) {
+        // Still away: tried again after a longer wait.
+      }
+    }
+    if (!ended && reply) throw new Error("The connection to the reply was lost. Reload the page to see how it ended.");
+    if (composerError) composerError.hidden = true;
   }
 
   function post(url, body) {
@@ -154,8 +199,10 @@
       composerError.hidden = true;
       try {
         const response = await post(repliesURL, { content: content, stream: true });
+        // Refused, the message was not stored: it stays in the field, to send again.
+        if (!response.ok) throw new Error(await refusal(response));
         field.value = "";
-        await follow(response);
+        await followToEnd(response);
       } catch (error) {
         report(error);
       } finally {
@@ -169,30 +216,32 @@
     const target = event.target.closest("button[data-action]");
     if (!target) return;
     const id = target.dataset.message;
+    // One request per click: a second click while it runs would start (and pay for) another reply.
+    if (target.disabled) return;
+    target.disabled = true;
     try {
       if (target.dataset.action === "cancel") {
-        target.disabled = true;
         const response = await post("/console/api/messages/" + encodeURIComponent(id) + "/cancel");
-        if (response.ok) {
-          const message = await response.json();
-          const item = messageElement(message);
-          item.querySelector(".content").textContent = message.content;
-          show(message, item);
-        }
-        target.disabled = false;
+        if (!response.ok) throw new Error(await refusal(response));
+        const message = await response.json();
+        const item = messageElement(message);
+        item.querySelector(".content").textContent = message.content;
+        show(message, item);
+        // The Stop button is hidden now; the composer is where the keyboard goes on.
+        const field = composer && composer.querySelector("textarea");
+        if (field) field.focus();
       } else if (target.dataset.action === "regenerate") {
-        await follow(await post("/console/api/messages/" + encodeURIComponent(id) + "/regenerate?stream=true"));
+        await followToEnd(await post("/console/api/messages/" + encodeURIComponent(id) + "/regenerate?stream=true"));
       }
     } catch (error) {
       report(error);
+    } finally {
+      target.disabled = false;
     }
   });
 
   // A reply still running when the page was made (the page was reloaded mid-reply): reattach to it.
   if (log.dataset.follow) {
-    fetch("/console/api/messages/" + encodeURIComponent(log.dataset.follow) + "/stream", {
-      credentials: "same-origin",
-      headers: { "Accept": "text/event-stream" },
-    }).then(follow).catch(report);
+    stream(log.dataset.follow).then(followToEnd).catch(report);
   }
 })();
