@@ -15,6 +15,9 @@ import Foundation
 enum FileLock {
     /// How often a waiter tries again; polling keeps the waiting task from blocking a thread.
     static let retryInterval: Duration = .milliseconds(20)
+    /// How long a waiter waits for the holder: longer than any cluster operation takes (a first start
+    /// runs initdb), short enough that a holder stuck for good (a suspended `agentctl`) is reported.
+    static let patience: Duration = .seconds(300)
 
     /// Runs `body` while holding an exclusive lock on the file `name` of the directory `folder` opens,
     /// creating the file if needed.
@@ -26,9 +29,10 @@ enum FileLock {
     static func withLock<T>(
         named name: String,
         in folder: () throws(LocalClusterError) -> ClusterEntry,
+        patience: Duration = Self.patience,
         _ body: () async throws(LocalClusterError) -> T
     ) async throws(LocalClusterError) -> T {
-        let lock = try await self.acquire(name, in: folder)
+        let lock = try await self.acquire(name, in: folder, patience: patience)
         do {
             let result = try await body()
             lock.release()  // closing the descriptor releases the lock
@@ -40,8 +44,9 @@ enum FileLock {
     }
 
     private static func acquire(
-        _ name: String, in folder: () throws(LocalClusterError) -> ClusterEntry
+        _ name: String, in folder: () throws(LocalClusterError) -> ClusterEntry, patience: Duration
     ) async throws(LocalClusterError) -> ClusterEntry {
+        let deadline = ContinuousClock.now + patience
         while true {
             let directory = try folder()
             // O_CLOEXEC (ClusterEntry's): the postmaster we spawn must not inherit the lock and hold it forever.
@@ -49,6 +54,11 @@ enum FileLock {
             while flock(lock.descriptor, LOCK_EX | LOCK_NB) != 0 {
                 guard errno == EWOULDBLOCK || errno == EINTR else {
                     throw .fileSystem(operation: "lock", path: lock.path, reason: String(cString: strerror(errno)))
+                }
+                guard ContinuousClock.now < deadline else {
+                    throw .fileSystem(
+                        operation: "lock", path: lock.path,
+                        reason: "another process has held it for \(patience) (a suspended or stuck agentctl?)")
                 }
                 do {
                     try await Task.sleep(for: self.retryInterval)

@@ -39,6 +39,9 @@ struct AgentCtl: AsyncParsableCommand {
         } catch let error as StoreError {
             FileHandle.standardError.write(Data("error: \(error)\n".utf8))
             Foundation.exit(1)
+        } catch let error as DatabaseUnreachable {
+            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            Foundation.exit(1)
         } catch {
             exit(withError: error)
         }

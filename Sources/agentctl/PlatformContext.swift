@@ -83,11 +83,15 @@ struct PlatformContext {
         return keyring
     }
 
-    /// Runs `body` with a pool on the runtime role, and the store over it.
+    /// Runs `body` with a pool on the runtime role, and the store over it; a database that cannot be
+    /// reached fails the command at once, saying why (see `DatabaseURL.probe`).
     func withStore<Result: Sendable>(
         keyring: Keyring?, maxConnections: Int = 10, _ body: (AgentStore) async throws -> Result
     ) async throws -> Result {
-        try await PostgresClient.withRunning(runtimeURL.clientConfiguration(maxConnections: maxConnections), logger: logger) {
+        try await runtimeURL.probe(logger: logger)
+        return try await PostgresClient.withRunning(
+            runtimeURL.clientConfiguration(maxConnections: maxConnections), logger: logger
+        ) {
             try await body(AgentStore(client: $0, keyring: keyring, logger: logger))
         }
     }
@@ -96,7 +100,8 @@ struct PlatformContext {
     func withAdmin<Result: Sendable>(maxConnections: Int = 4, _ body: (PostgresClient) async throws -> Result) async throws
         -> Result
     {
-        try await PostgresClient.withRunning(
-            try requireAdmin().clientConfiguration(maxConnections: maxConnections), logger: logger, body)
+        let admin = try requireAdmin()
+        try await admin.probe(logger: logger)
+        return try await PostgresClient.withRunning(admin.clientConfiguration(maxConnections: maxConnections), logger: logger, body)
     }
 }

@@ -107,10 +107,14 @@ final class ServerProcess: Sendable {
         return kilobytes / 1024
     }
 
-    func stop() {
+    /// Interrupts the server and waits for it to end, at most `patience`; then kills it.
+    func stop(patience: Duration = .seconds(30)) {
         defer { try? FileManager.default.removeItem(at: secretsFolder) }
         guard process.isRunning else { return }
         process.interrupt()
+        let deadline = ContinuousClock.now + patience
+        while process.isRunning, ContinuousClock.now < deadline { usleep(20_000) }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
         process.waitUntilExit()
     }
 }

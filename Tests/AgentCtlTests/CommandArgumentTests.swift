@@ -7,6 +7,13 @@ import Testing
         (["bench", "rls", "--rounds", "0"], "--clients, --seconds and --rounds must be positive"),
         (["bench", "rls", "--clients", "0"], "--clients, --seconds and --rounds must be positive"),
         (["bench", "crypto", "--iterations", "0"], "--iterations must be positive"),
+        (["bench", "rls", "--seconds", "1e300"], "--seconds must be at most 86400"),
+        (["bench", "api", "--seconds", "inf"], "--seconds must be at most 86400"),
+        (["bench", "chat", "--seconds", "inf"], "--seconds must be at most 86400"),
+        (["bench", "chat", "--seconds", "nan"], "must be positive"),
+        (["users", "limits", "--user", "u", "--monthly-tokens", "lots"], "--monthly-tokens must be a non-negative number"),
+        (["tokens", "create", "--user", "u", "--scope", "root"], "--scope must be read, write or admin"),
+        (["keys", "rotate", "--batch-size", "0"], "--batch-size must be 1 to 10000"),
     ])
     func outOfRangeArgumentsAreRefused(arguments: [String], message: String) async throws {
         let run = try await AgentCtlRun(arguments, environment: [:])

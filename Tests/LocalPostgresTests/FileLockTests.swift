@@ -61,6 +61,37 @@ import Testing
         #expect(prepared.value >= 2, "the waiter started over on the new file")
     }
 
+    @Test func aWaiterGivesUpOnAHolderThatNeverLetsGo() async throws {
+        let folder = try TemporaryFolder.make("lock-held")
+        let held = Tally()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                try await FileLock.withLock(
+                    named: "cluster.lock", in: { () throws(LocalClusterError) -> ClusterEntry in try Self.open(folder) }
+                ) { () async throws(LocalClusterError) in
+                    held.add(1)
+                    for _ in 0..<3000 where held.value == 1 { try? await Task.sleep(for: .milliseconds(10)) }
+                }
+            }
+            for _ in 0..<3000 where held.value == 0 { try await Task.sleep(for: .milliseconds(10)) }
+            let started = ContinuousClock.now
+            do {
+                _ = try await FileLock.withLock(
+                    named: "cluster.lock", in: { () throws(LocalClusterError) -> ClusterEntry in try Self.open(folder) },
+                    patience: .milliseconds(200)
+                ) { () async throws(LocalClusterError) in
+                    Issue.record("the lock was taken while held")
+                }
+                Issue.record("the waiter did not give up")
+            } catch {
+                #expect("\(error)".contains("held it for"))
+            }
+            #expect(ContinuousClock.now - started < .seconds(20))
+            held.add(1)
+            try await group.waitForAll()
+        }
+    }
+
     /// The folder the lock lives in, as the cluster opens its own.
     static func open(_ folder: URL) throws(LocalClusterError) -> ClusterEntry {
         try ClusterEntry.open(folder.path, .directory, owners: [geteuid()])

@@ -28,6 +28,7 @@ extension BenchCommand {
             guard clients > 0, seconds > 0, rounds > 0 else {
                 throw ValidationError("--clients, --seconds and --rounds must be positive")
             }
+            try BenchCommand.validate(seconds: seconds)
             try pageScale.validate()
         }
 

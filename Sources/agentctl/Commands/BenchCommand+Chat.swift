@@ -43,6 +43,7 @@ extension BenchCommand {
             guard concurrency > 0, rounds > 0, seconds > 0, requests.map({ $0 > 0 }) ?? true else {
                 throw ValidationError("--concurrency, --rounds, --seconds and --requests must be positive")
             }
+            try BenchCommand.validate(seconds: seconds)
             guard (1...10_000).contains(chunks), (0...60_000).contains(delayMilliseconds),
                 (0...60_000).contains(pacedDelayMilliseconds)
             else {

@@ -24,8 +24,11 @@ struct KeysCommand: AsyncParsableCommand {
         @Option(help: "Rows per transaction.") var batchSize: Int = 200
         @OptionGroup var config: ConfigurationOptions
 
+        func validate() throws {
+            guard (1...10_000).contains(batchSize) else { throw ValidationError("--batch-size must be 1 to 10000") }
+        }
+
         func run() async throws {
-            guard (1...10_000).contains(batchSize) else { throw CommandFailure("--batch-size must be 1 to 10000") }
             try await withRotation(config) { rotation in
                 let total = try await rotation.pendingCount()
                 let bar = ProgressLine(total: total, label: "re-sealed")

@@ -33,12 +33,14 @@ struct TokensCommand: AsyncParsableCommand {
             help: "What the token may do: read, write or admin (each includes those before it); repeatable. Default: all.")
         var scopes: [String] = []
 
-        func run() async throws {
-            var chosen = Set<TokenScope>()
-            for name in scopes {
-                guard let scope = TokenScope(rawValue: name) else { throw CommandFailure("--scope must be read, write or admin") }
-                chosen.insert(scope)
+        func validate() throws {
+            guard scopes.allSatisfy({ TokenScope(rawValue: $0) != nil }) else {
+                throw ValidationError("--scope must be read, write or admin")
             }
+        }
+
+        func run() async throws {
+            let chosen = Set(scopes.compactMap(TokenScope.init(rawValue:)))
             let issued = try await withTenant(user) { session, configuration in
                 try await session.createToken(
                     name: name, expiresInDays: expiresInDays, scopes: chosen.isEmpty ? TokenScope.all : chosen,
@@ -56,8 +58,16 @@ struct TokensCommand: AsyncParsableCommand {
         @OptionGroup var user: UserOption
 
         func run() async throws {
+            // Every page: an operator checking a user's tokens must not miss the older ones.
             let tokens = try await withTenant(user) { session, _ in
-                try await session.tokens(PageRequest(limit: PageRequest.maximumLimit, order: .descending)).items
+                var tokens: [APIToken] = []
+                var page = PageRequest(limit: PageRequest.maximumLimit, order: .descending)
+                while true {
+                    let next = try await session.tokens(page)
+                    tokens += next.items
+                    guard next.hasMore, let last = next.items.last else { return tokens }
+                    page.cursor = .after(last.id.rawValue)
+                }
             }
             let format = ISO8601DateFormatter()
             for token in tokens {
@@ -98,6 +108,10 @@ private func withTenant<Result: Sendable>(
     let logger = Logger(label: "agentctl.tokens")
     let context = try await PlatformContext.resolve(configuration, logger: logger)
     return try await context.withStore(keyring: nil, maxConnections: 1) { store in
-        try await store.withTenant(userID) { try await body($0, configuration) }
+        try await store.withTenant(userID) { session in
+            // A mistyped id would otherwise look like a user with no tokens.
+            guard try await session.currentUserIfExists() != nil else { throw StoreError.notFound(resource: "user") }
+            return try await body(session, configuration)
+        }
     }
 }

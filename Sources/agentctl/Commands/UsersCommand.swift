@@ -43,11 +43,24 @@ struct UsersCommand: AsyncParsableCommand {
         @Option(help: "Model requests per minute: a number, `unlimited` or `default`.") var requestsPerMinute: String?
         @OptionGroup var config: ConfigurationOptions
 
+        /// Every value is checked before the database is touched.
+        func validate() throws {
+            guard UserID(rawValue: user) != nil else { throw ValidationError("--user must be a user id") }
+            if let monthlyTokens { _ = try Self.limit(monthlyTokens, "--monthly-tokens") }
+            if let requestsPerMinute { _ = try Self.limit(requestsPerMinute, "--requests-per-minute") }
+        }
+
         func run() async throws {
             let configuration = try await config.load()
             let logger = Logger(label: "agentctl.users")
             guard let userID = UserID(rawValue: user) else { throw CommandFailure("--user must be a user id") }
             let context = try await PlatformContext.resolve(configuration, logger: logger)
+            // The operator's role reads no users; the tenant's reads its own. A mistyped id would otherwise
+            // show the defaults as if they were that user's.
+            let known = try await context.withStore(keyring: nil, maxConnections: 1) { store in
+                try await store.withTenant(userID) { try await $0.currentUserIfExists() } != nil
+            }
+            guard known else { throw StoreError.notFound(resource: "user") }
             let shown = try await context.withAdmin(maxConnections: 1) { admin in
                 let overrides = ChatLimitOverrides(admin: admin, logger: logger)
                 var limits = try await overrides.overrides(for: userID)
@@ -74,7 +87,7 @@ struct UsersCommand: AsyncParsableCommand {
             case "unlimited": return option == "--requests-per-minute" ? Int(Int32.max) : Int(Int64.max)
             default:
                 guard let value = Int(text), value >= 0 else {
-                    throw CommandFailure("\(option) must be a non-negative number, `unlimited` or `default`")
+                    throw ValidationError("\(option) must be a non-negative number, `unlimited` or `default`")
                 }
                 return value
             }
