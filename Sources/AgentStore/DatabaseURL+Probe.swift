@@ -11,16 +11,22 @@ extension DatabaseURL {
         let configuration = try connectionConfiguration()
         let loop = PostgresConnection.defaultEventLoopGroup.next()
         let answer = loop.makePromise(of: PostgresConnection.self)
-        let settled = NIOLockedValueBox(false)
         // Whichever comes first, the connection or the limit, settles the answer; the other is dropped
         // (a connection that comes too late is closed).
+        let settled = NIOLockedValueBox(false)
+        let settlesFirst: @Sendable () -> Bool = {
+            settled.withLockedValue { done in
+                defer { done = true }
+                return !done
+            }
+        }
         let timer = loop.scheduleTask(in: .nanoseconds(limit.nanoseconds)) {
-            guard settled.withLockedValue({ done in defer { done = true }; return !done }) else { return }
+            guard settlesFirst() else { return }
             answer.fail(DatabaseUnreachable(url: self, reason: "no answer within \(limit)"))
         }
         PostgresConnection.connect(on: loop, configuration: configuration, id: 0, logger: logger).whenComplete { result in
             timer.cancel()
-            let first = settled.withLockedValue { done in defer { done = true }; return !done }
+            let first = settlesFirst()
             switch result {
             case .success(let connection) where first: answer.succeed(connection)
             case .success(let connection): connection.close().whenComplete { _ in }

@@ -102,6 +102,7 @@ struct PlatformContext {
     {
         let admin = try requireAdmin()
         try await admin.probe(logger: logger)
-        return try await PostgresClient.withRunning(admin.clientConfiguration(maxConnections: maxConnections), logger: logger, body)
+        return try await PostgresClient.withRunning(
+            admin.clientConfiguration(maxConnections: maxConnections), logger: logger, body)
     }
 }
