@@ -306,7 +306,13 @@ import Testing
         try await api.test { client async throws in
             for (method, path) in routes where path.hasPrefix("/v1") {
                 let response = try await client.sendRaw(method, path, as: nil, bytes: Array("{}".utf8))
-                #expect(response.isProblem(.unauthorized), "\(method) \(path)")
+                if ["/v1/chat/completions", "/v1/models"].contains(path) {
+                    // The OpenAI-compatible routes say it in OpenAI's shape.
+                    let error = try response.json()["error"] as? [String: Any]
+                    #expect(response.status == .unauthorized && error?["type"] as? String == "authentication_error", "\(path)")
+                } else {
+                    #expect(response.isProblem(.unauthorized), "\(method) \(path)")
+                }
             }
         }
     }

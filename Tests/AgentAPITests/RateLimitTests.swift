@@ -32,6 +32,19 @@ import Testing
         }
     }
 
+    @Test func oneTokenWrittenDifferentlyIsOneCredential() async throws {
+        let api = try await TestAPI.make(rateLimits: RateLimits(perCredential: .init(perSecond: 0.001, burst: 2)))
+        let owner = try await api.makeUser()
+        try await api.test(.live) { client async throws in
+            var answers: [HTTPResponse.Status] = []
+            for scheme in ["Bearer ", "bearer ", "Bearer   "] {
+                let headers: HTTPFields = [.authorization: scheme + owner.token]
+                answers.append(try await client.exchange(.get, "/v1/me", headers: headers).status)
+            }
+            #expect(answers == [.ok, .ok, .tooManyRequests])
+        }
+    }
+
     @Test func anAddressWhoseCredentialsKeepFailingIsHeldOff() async throws {
         let api = try await TestAPI.make(rateLimits: RateLimits(failedAuthentications: .init(perSecond: 0.01, burst: 3)))
         let owner = try await api.makeUser()

@@ -27,6 +27,18 @@ extension RateLimits {
         return peer
     }
 
+    /// The part of a client's address its limits count: an IPv4 address whole, an IPv6 address by its /64,
+    /// one subscriber's usual allocation, whose 2^64 addresses would otherwise each get buckets of their
+    /// own. An IPv4 address written as IPv6 (`::ffff:192.0.2.1`) stays whole.
+    public static func countedPrefix(_ address: String) -> String {
+        var bytes = [UInt8](repeating: 0, count: 16)
+        guard address.contains(":"), inet_pton(AF_INET6, address, &bytes) == 1 else { return address }
+        let mappedIPv4 = bytes[0..<10].allSatisfy { $0 == 0 } && bytes[10] == 0xFF && bytes[11] == 0xFF
+        guard !mappedIPv4 else { return address }
+        let groups = stride(from: 0, to: 8, by: 2).map { String(UInt16(bytes[$0]) << 8 | UInt16(bytes[$0 + 1]), radix: 16) }
+        return groups.joined(separator: ":") + "::/64"
+    }
+
     /// The header proxies append the address they saw to.
     public static let forwardedFor = HTTPField.Name("X-Forwarded-For")!
 }

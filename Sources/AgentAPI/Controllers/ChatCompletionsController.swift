@@ -47,14 +47,7 @@ struct ChatCompletionsController: Sendable {
     /// `listModels`: the tenant's agents.
     @Sendable func models(_ request: Request, context: APIRequestContext) async throws -> ModelListBody {
         let agents = try await store.withTenant(of: context) { session in
-            var agents: [Agent] = []
-            var page = PageRequest(limit: PageRequest.maximumLimit, order: .descending)
-            while true {
-                let next = try await session.agents(page)
-                agents += next.items
-                guard next.hasMore, let last = next.items.last else { return agents }
-                page.cursor = .after(last.id.rawValue)
-            }
+            try await Page.all(id: { $0.id.rawValue }) { try await session.agents($0) }
         }
         return ModelListBody(
             data: agents.map {

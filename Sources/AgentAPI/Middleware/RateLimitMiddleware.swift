@@ -14,15 +14,17 @@ struct RateLimitMiddleware: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response
     {
         let address = limits.clientAddress(
-            peer: context.clientAddress, forwardedFor: request.headers[values: RateLimits.forwardedFor])
+            peer: context.clientAddress, forwardedFor: request.headers[values: RateLimits.forwardedFor]
+        ).map(RateLimits.countedPrefix)
         if let address, let rate = limits.failedAuthentications, let wait = limiter.waitTime("failed:\(address)", rate) {
             throw Problem.tooManyRequests(retryAfter: wait)
         }
         if let address, let rate = limits.perAddress, let wait = limiter.take("address:\(address)", rate) {
             throw Problem.tooManyRequests(retryAfter: wait)
         }
-        if let rate = limits.perCredential, let credential = request.headers[.authorization],
-            let wait = limiter.take("credential:\(Self.fingerprint(credential))", rate)
+        // The credential as authentication reads it: `bearer`, `Bearer` and extra spaces name one token.
+        if let rate = limits.perCredential, let header = request.headers[.authorization],
+            let wait = limiter.take("credential:\(Self.fingerprint(BearerAuthenticator.bearerToken(header) ?? header))", rate)
         {
             throw Problem.tooManyRequests(retryAfter: wait)
         }

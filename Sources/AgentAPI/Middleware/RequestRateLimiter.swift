@@ -2,11 +2,14 @@ import Synchronization
 
 /// Token buckets by key, in memory: each key holds up to `burst` tokens, refilled at `perSecond`; a
 /// request takes one. Bounded: when it holds too many keys, the ones whose buckets are full again (idle
-/// long enough) are dropped.
+/// long enough, at their own rate) are dropped, and if that is not enough, the fullest, down to nine
+/// tenths of the bound, so that the next few thousand new keys do not each prune again.
 final class RequestRateLimiter: Sendable {
     private struct Bucket {
         var tokens: Double
         var updated: ContinuousClock.Instant
+        /// Its own rate: one limiter holds buckets of several rates (addresses, credentials, failures).
+        var rate: RateLimits.Rate
     }
 
     private let buckets = Mutex<[String: Bucket]>([:])
@@ -22,7 +25,7 @@ final class RequestRateLimiter: Sendable {
             var bucket = Self.refilled(buckets[key], rate, now: now)
             defer {
                 buckets[key] = bucket
-                if buckets.count > maximumKeys { Self.prune(&buckets, rate, now: now) }
+                if buckets.count > maximumKeys { Self.prune(&buckets, to: maximumKeys * 9 / 10, now: now) }
             }
             guard bucket.tokens >= 1 else { return Self.wait(for: 1 - bucket.tokens, rate) }
             bucket.tokens -= 1
@@ -39,17 +42,26 @@ final class RequestRateLimiter: Sendable {
     }
 
     private static func refilled(_ bucket: Bucket?, _ rate: RateLimits.Rate, now: ContinuousClock.Instant) -> Bucket {
-        guard let bucket else { return Bucket(tokens: rate.burst, updated: now) }
+        guard let bucket else { return Bucket(tokens: rate.burst, updated: now, rate: rate) }
         let (seconds, attoseconds) = (now - bucket.updated).components
         let elapsed = Double(seconds) + Double(attoseconds) * 1e-18
-        return Bucket(tokens: min(rate.burst, bucket.tokens + elapsed * rate.perSecond), updated: now)
+        return Bucket(tokens: min(rate.burst, bucket.tokens + elapsed * rate.perSecond), updated: now, rate: rate)
     }
 
     private static func wait(for missing: Double, _ rate: RateLimits.Rate) -> Duration {
         .milliseconds(Int((missing / max(rate.perSecond, 1e-9) * 1000).rounded(.up)))
     }
 
-    private static func prune(_ buckets: inout [String: Bucket], _ rate: RateLimits.Rate, now: ContinuousClock.Instant) {
-        buckets = buckets.filter { refilled($0.value, rate, now: now).tokens < rate.burst }
+    private static func prune(_ buckets: inout [String: Bucket], to lowWater: Int, now: ContinuousClock.Instant) {
+        func fullness(_ bucket: Bucket) -> Double { refilled(bucket, bucket.rate, now: now).tokens / bucket.rate.burst }
+        buckets = buckets.filter { fullness($0.value) < 1 }
+        guard buckets.count > lowWater else { return }
+        // Forgetting a nearly full bucket costs least; a drained one (a client held off) is kept longest,
+        // so that flooding the limiter with new keys does not free it.
+        let mostDrained = buckets.sorted { fullness($0.value) < fullness($1.value) }.prefix(lowWater)
+        buckets = Dictionary(uniqueKeysWithValues: mostDrained.map { ($0.key, $0.value) })
     }
+
+    /// How many keys it holds, for tests.
+    var keyCount: Int { buckets.withLock { $0.count } }
 }

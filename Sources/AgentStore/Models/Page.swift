@@ -45,3 +45,20 @@ public struct Page<Item: Sendable>: Sendable {
         self.hasMore = hasMore
     }
 }
+
+extension Page {
+    /// Every item of a listing, read page after page from the newest, for the few readers that need all
+    /// of it (the OpenAI models list, an operator's list of a user's tokens). `id` names an item's cursor.
+    public static func all(
+        id: (Item) -> String, _ read: (PageRequest) async throws -> Page<Item>
+    ) async throws -> [Item] {
+        var items: [Item] = []
+        var request = PageRequest(limit: PageRequest.maximumLimit, order: .descending)
+        while true {
+            let page = try await read(request)
+            items += page.items
+            guard page.hasMore, let last = page.items.last else { return items }
+            request.cursor = .after(id(last))
+        }
+    }
+}

@@ -60,14 +60,7 @@ struct TokensCommand: AsyncParsableCommand {
         func run() async throws {
             // Every page: an operator checking a user's tokens must not miss the older ones.
             let tokens = try await withTenant(user) { session, _ in
-                var tokens: [APIToken] = []
-                var page = PageRequest(limit: PageRequest.maximumLimit, order: .descending)
-                while true {
-                    let next = try await session.tokens(page)
-                    tokens += next.items
-                    guard next.hasMore, let last = next.items.last else { return tokens }
-                    page.cursor = .after(last.id.rawValue)
-                }
+                try await Page.all(id: { $0.id.rawValue }) { try await session.tokens($0) }
             }
             let format = ISO8601DateFormatter()
             for token in tokens {
