@@ -61,8 +61,11 @@ public func buildRouter(
     let authenticator = BearerAuthenticator(store: store, jwt: jwt)
     let v1 = router.group("v1").add(middleware: RateLimitMiddleware(limits: configuration.rateLimits)).add(
         middleware: AuthenticationMiddleware(authenticator: authenticator))
-    MeController(store: store, exportSlots: RequestSlots(capacity: configuration.maximumConcurrentExports))
-        .addRoutes(to: v1.group("me"))
+    MeController(
+        store: store, exportSlots: RequestSlots(capacity: configuration.maximumConcurrentExports),
+        longestExport: configuration.longestExport
+    )
+    .addRoutes(to: v1.group("me"))
     TokenController(store: store, lifetime: configuration.tokenLifetime).addRoutes(to: v1.group("tokens"))
     AgentController(store: store).addRoutes(to: v1.group("agents"))
     AgentConnectionController(store: store).addRoutes(to: v1.group("agents/{agent_id}/connections"))

@@ -127,6 +127,23 @@ import Testing
         }
     }
 
+    /// An export past its time limit ends, truncated, however its client reads, and gives back its slot.
+    @Test func anExportPastItsTimeLimitIsCutOff() async throws {
+        let api = try await TestAPI.make(maximumConcurrentExports: 1, longestExport: .zero)
+        let owner = try await api.makeUser("owner")
+        try await api.test(.live) { client async throws in
+            _ = try await client.createAgent(as: owner)
+            let port = try #require(client.port)
+            let request = "GET /v1/me/export HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer \(owner.token)\r\n\r\n"
+            for _ in 0..<2 {
+                let answer = try await RawConnection.sendThenReadUntilClose(port: port, request, limit: .seconds(30))
+                #expect(answer.hasPrefix("HTTP/1.1 200"))
+                // The chunked body never got its last chunk: the document is not whole.
+                #expect(!answer.hasSuffix("0\r\n\r\n") && !answer.contains("\"audit_log\""))
+            }
+        }
+    }
+
     @Test func meShowsAndDeletesTheUser() async throws {
         let owner = try await api.makeUser("owner")
         let other = try await api.makeUser("other")

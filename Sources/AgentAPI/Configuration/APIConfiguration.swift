@@ -22,6 +22,9 @@ public struct APIConfiguration: Sendable, CustomStringConvertible {
     /// Account exports this process runs at once; one more is a 503 with `Retry-After`. Each export holds a
     /// pooled connection while its client reads.
     public var maximumConcurrentExports = 2
+    /// The longest an account export runs: a client that reads it slowly enough to keep its connection
+    /// writable would otherwise hold a slot, a pooled connection and a snapshot for as long as it likes.
+    public var longestExport: Duration = .seconds(900)
     /// Clients that one process serves following replies that run on another instance (each has the
     /// reply read every second); one more is a 429.
     public var maximumElsewhereFollowers = 256

@@ -18,13 +18,17 @@ struct AccountExport: Sendable {
     let logger: Logger
     /// This export's place among the process's concurrent exports, given back when the export is dropped.
     let slot: RequestSlots.Slot
+    /// When the export is cut off, however fast its client reads.
+    let deadline: ContinuousClock.Instant
 
     /// How long a client refused a slot is told to wait: about what a small export takes.
     static let retryAfterSeconds = 5
 
     /// Takes a slot among the process's exports (a 503 with `Retry-After` when all are taken), records the
     /// export in the audit log, then starts the snapshot of the request's tenant and reads its user.
-    static func start(_ store: AgentStore, slots: RequestSlots, context: APIRequestContext) async throws -> AccountExport {
+    static func start(
+        _ store: AgentStore, slots: RequestSlots, longest: Duration, context: APIRequestContext
+    ) async throws -> AccountExport {
         guard let slot = slots.take() else {
             throw Problem.unavailable(
                 "Too many exports are running; retry after \(Self.retryAfterSeconds) seconds.",
@@ -44,8 +48,11 @@ struct AccountExport: Sendable {
             throw StoreError.unavailable(reason: "the export did not start with its user")
         }
         if case .token(_, _, let check) = context.credential { check.pass() }
-        return AccountExport(user: user, rows: rows, logger: context.logger, slot: slot)
+        return AccountExport(user: user, rows: rows, logger: context.logger, slot: slot, deadline: .now + longest)
     }
+
+    /// Ends an export that ran past its deadline.
+    struct ExportTookTooLong: Error {}
 
     func write(to writer: inout any ResponseBodyWriter) async throws {
         var rows = self.rows
@@ -53,10 +60,15 @@ struct AccountExport: Sendable {
             var document = AccountExportDocument()
             try await writer.write(try document.start(UserBody(user)))
             while let chunk = try await rows.next() {
+                guard ContinuousClock.now < deadline else { throw ExportTookTooLong() }
                 try await writer.write(try document.encode(chunk))
             }
             try await writer.write(document.end())
             try await writer.finish(nil)
+        } catch let error as ExportTookTooLong {
+            // A client reading slowly enough to stay writable; the document ends truncated.
+            logger.warning("export cut off at its time limit")
+            throw error
         } catch let error as ChannelError {
             // The client went away, or read nothing for the idle timeout (`SlowClientDeadlineHandler`):
             // nothing failed here.

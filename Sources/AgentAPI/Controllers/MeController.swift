@@ -5,6 +5,7 @@ import Hummingbird
 struct MeController: Sendable {
     let store: AgentStore
     let exportSlots: RequestSlots
+    let longestExport: Duration
 
     func addRoutes(to group: RouterGroup<APIRequestContext>) {
         group.get(use: show)
@@ -30,7 +31,7 @@ struct MeController: Sendable {
     /// `exportAccount`: all of the user's data as one JSON document, read from one snapshot and streamed
     /// page by page.
     @Sendable func export(_ request: Request, context: APIRequestContext) async throws -> AccountExport {
-        try await AccountExport.start(store, slots: exportSlots, context: context)
+        try await AccountExport.start(store, slots: exportSlots, longest: longestExport, context: context)
     }
 
     /// HEAD of `exportAccount`: the download's headers, without starting it (an export takes a slot, a

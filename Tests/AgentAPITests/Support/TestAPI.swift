@@ -21,7 +21,7 @@ struct TestAPI: Sendable {
     static func make(
         jwt: JWTConfiguration? = nil, maximumBodySize: Int = 1024 * 1024, replySettings: ReplySettings = ReplySettings(),
         providerTimeouts: ProviderTimeouts = ProviderTimeouts(), idleTimeout: Duration = .seconds(30),
-        rateLimits: RateLimits = .off, maximumConcurrentExports: Int = 2
+        rateLimits: RateLimits = .off, maximumConcurrentExports: Int = 2, longestExport: Duration = .seconds(900)
     ) async throws -> TestAPI {
         let db: TestDatabase
         if let shared = TestDatabase.ofSuite { db = shared } else { db = try await TestDatabase.make() }
@@ -29,6 +29,7 @@ struct TestAPI: Sendable {
             hostname: "127.0.0.1", port: 0, maximumBodySize: maximumBodySize, idleTimeout: idleTimeout, jwt: jwt)
         configuration.rateLimits = rateLimits
         configuration.maximumConcurrentExports = maximumConcurrentExports
+        configuration.longestExport = longestExport
         // One registry for the API's metrics and the provider calls', as `serve` has.
         let registry = PrometheusCollectorRegistry()
         return TestAPI(
