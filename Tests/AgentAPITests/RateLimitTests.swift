@@ -57,6 +57,34 @@ import Testing
         }
     }
 
+    /// Guesses sent at once from an address that failed lately cannot outrun its bucket: each holds one of
+    /// the failures left while it runs. (Checked at the start and charged at the 401, all ten passed.)
+    @Test func concurrentGuessesAreHeldToTheFailuresLeft() async throws {
+        let api = try await TestAPI.make(rateLimits: RateLimits(failedAuthentications: .init(perSecond: 0.001, burst: 5)))
+        let owner = try await api.makeUser()
+        let guesser = Tenant(id: owner.id, token: String(owner.token.dropLast(4)) + "abcd")
+        try await api.test(.live) { client async throws in
+            #expect(try await client.send(.get, "/v1/me", as: guesser).status == .unauthorized)
+            // Ten connections at once (the test client's own requests take turns on one).
+            let live = LiveRequest(port: try #require(client.port), tenant: guesser)
+            let answers = try await withThrowingTaskGroup(of: Int.self) { group in
+                for _ in 0..<10 { group.addTask { try await live.get("/v1/me").status } }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(answers.filter { $0 == 401 }.count <= 4, "\(answers)")
+            #expect(answers.allSatisfy { $0 == 401 || $0 == 429 }, "\(answers)")
+        }
+        // A valid credential from an address that failed once is served, and gives its held failure back.
+        let clean = try await TestAPI.make(rateLimits: RateLimits(failedAuthentications: .init(perSecond: 0.001, burst: 3)))
+        let user = try await clean.makeUser()
+        let mistyped = Tenant(id: user.id, token: String(user.token.dropLast(4)) + "abcd")
+        try await clean.test(.live) { client async throws in
+            #expect(try await client.send(.get, "/v1/me", as: mistyped).status == .unauthorized)
+            for _ in 0..<5 { #expect(try await client.send(.get, "/v1/me", as: user).status == .ok) }
+            #expect(try await client.send(.get, "/v1/me", as: mistyped).status == .unauthorized)
+        }
+    }
+
     /// Behind a trusted proxy, the limits count the client the proxy names in `X-Forwarded-For`: one
     /// client's failed tokens do not hold off every other client of the proxy. From anyone else the header
     /// is ignored, so a client cannot name itself afresh to get past its limit.

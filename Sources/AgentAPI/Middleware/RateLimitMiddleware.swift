@@ -16,8 +16,17 @@ struct RateLimitMiddleware: RouterMiddleware {
         let address = limits.clientAddress(
             peer: context.clientAddress, forwardedFor: request.headers[values: RateLimits.forwardedFor]
         ).map(RateLimits.countedPrefix)
-        if let address, let rate = limits.failedAuthentications, let wait = limiter.waitTime("failed:\(address)", rate) {
-            throw Problem.tooManyRequests(retryAfter: wait)
+        // An address that failed lately holds one of its remaining failures for each request with a credential
+        // while it runs, given back unless it fails: concurrent guesses cannot outrun the bucket, which a
+        // check at the start and a charge at the 401 let them do.
+        var holdsAFailure = false
+        if let address, let rate = limits.failedAuthentications {
+            let key = "failed:\(address)"
+            if let wait = limiter.waitTime(key, rate) { throw Problem.tooManyRequests(retryAfter: wait) }
+            if request.headers[.authorization] != nil, !limiter.isFull(key, rate) {
+                if let wait = limiter.take(key, rate) { throw Problem.tooManyRequests(retryAfter: wait) }
+                holdsAFailure = true
+            }
         }
         if let address, let rate = limits.perAddress, let wait = limiter.take("address:\(address)", rate) {
             throw Problem.tooManyRequests(retryAfter: wait)
@@ -30,17 +39,23 @@ struct RateLimitMiddleware: RouterMiddleware {
         }
         do {
             let response = try await next(request, context)
-            if response.status == .unauthorized { recordFailure(address) }
+            settle(address, failed: response.status == .unauthorized, holdingAFailure: holdsAFailure)
             return response
         } catch {
-            if Problem(from: error, bodyLimit: context.maxUploadSize).status == .unauthorized { recordFailure(address) }
+            let failed = Problem(from: error, bodyLimit: context.maxUploadSize).status == .unauthorized
+            settle(address, failed: failed, holdingAFailure: holdsAFailure)
             throw error
         }
     }
 
-    private func recordFailure(_ address: String?) {
-        guard let address, let rate = limits.failedAuthentications else { return }
-        _ = limiter.take("failed:\(address)", rate)
+    /// Charges a failed authentication to its address, or gives back the failure the request held.
+    private func settle(_ address: String?, failed: Bool, holdingAFailure: Bool) {
+        guard let address, let rate = limits.failedAuthentications, failed != holdingAFailure else { return }
+        if failed {
+            _ = limiter.take("failed:\(address)", rate)
+        } else {
+            limiter.giveBack("failed:\(address)", rate)
+        }
     }
 
     /// A credential's bucket key: a hash, so the limiter never holds a token.

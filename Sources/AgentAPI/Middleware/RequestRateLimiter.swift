@@ -33,6 +33,21 @@ final class RequestRateLimiter: Sendable {
         }
     }
 
+    /// Gives back a token taken from `key`'s bucket (never past its burst).
+    func giveBack(_ key: String, _ rate: RateLimits.Rate, now: ContinuousClock.Instant = .now) {
+        buckets.withLock { buckets in
+            guard buckets[key] != nil else { return }
+            var bucket = Self.refilled(buckets[key], rate, now: now)
+            bucket.tokens = min(rate.burst, bucket.tokens + 1)
+            buckets[key] = bucket
+        }
+    }
+
+    /// Whether `key`'s bucket is full: nothing taken from it, or all of it refilled.
+    func isFull(_ key: String, _ rate: RateLimits.Rate, now: ContinuousClock.Instant = .now) -> Bool {
+        buckets.withLock { Self.refilled($0[key], rate, now: now).tokens >= rate.burst }
+    }
+
     /// How long until `key` has a token, without taking one; nil when it has one now.
     func waitTime(_ key: String, _ rate: RateLimits.Rate, now: ContinuousClock.Instant = .now) -> Duration? {
         buckets.withLock { buckets in
