@@ -67,9 +67,9 @@ public func buildRouter(
     )
     .addRoutes(to: v1.group("me"))
     TokenController(store: store, lifetime: configuration.tokenLifetime).addRoutes(to: v1.group("tokens"))
-    AgentController(store: store).addRoutes(to: v1.group("agents"))
+    AgentController(store: store, replies: replies).addRoutes(to: v1.group("agents"))
     AgentConnectionController(store: store).addRoutes(to: v1.group("agents/{agent_id}/connections"))
-    ConversationController(store: store).addRoutes(to: v1.group("agents/{agent_id}/conversations"))
+    ConversationController(store: store, replies: replies).addRoutes(to: v1.group("agents/{agent_id}/conversations"))
     ReplyController(store: store, replies: replies, configuration: configuration).addRoutes(
         conversations: v1.group("agents/{agent_id}/conversations"), messages: v1.group("messages"))
     FeedbackController(store: store).addRoutes(messages: v1.group("messages"), agents: v1.group("agents"))

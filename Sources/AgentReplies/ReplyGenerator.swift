@@ -105,6 +105,12 @@ public struct ReplyGenerator: Sendable {
 
     // MARK: Stopping
 
+    /// Stops the tenant's replies among `replies` that run here (their messages were deleted; other
+    /// instances stop theirs when the deletion's published cancels reach them).
+    public func stop(_ replies: [MessageID], of tenant: UserID) async {
+        for id in replies { await running.reply(id, of: tenant)?.cancel() }
+    }
+
     /// Stops every running reply (the platform is shutting down); each is stored as `cancelled`.
     public func stopAll() async {
         for reply in running.all() { await reply.cancel() }

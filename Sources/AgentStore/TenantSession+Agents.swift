@@ -72,10 +72,21 @@ extension TenantSession {
     }
 
     /// Deletes an agent with its links, conversations and feedback.
-    public func deleteAgent(_ id: AgentID) async throws {
+    /// - Returns: the agent's replies that were still streaming: their cancel is published with the commit
+    ///   (see `publishCancel(of:)`), so that no provider call runs on, billed, for a reply that no longer exists.
+    @discardableResult
+    public func deleteAgent(_ id: AgentID) async throws -> [MessageID] {
+        let streaming = try await rows(
+            """
+            SELECT id FROM agent_messages
+             WHERE agent_id = \(id) AND owner_id = \(userID.rawValue) AND status = \(Message.Status.streaming.rawValue)
+            """
+        ) { MessageID(stored: try $0.decode(String.self)) }
         let deleted = try await affectedRows(
             "DELETE FROM agents WHERE id = \(id) AND user_id = \(userID.rawValue) RETURNING id")
         guard deleted > 0 else { throw StoreError.notFound(resource: "agent") }
         try await audit(.agentDeleted, targetType: "agent", targetID: id.rawValue)
+        for reply in streaming { try await publishCancel(of: reply) }
+        return streaming
     }
 }

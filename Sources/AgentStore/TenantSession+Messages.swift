@@ -191,7 +191,10 @@ extension TenantSession {
     }
 
     /// Deletes a conversation and every message of it, with their feedback.
-    public func deleteConversation(agentID: AgentID, conversationID: ConversationID) async throws {
+    /// - Returns: the replies that were still streaming: their cancel is published with the commit (see
+    ///   `publishCancel(of:)`), so that no provider call runs on, billed, for a reply that no longer exists.
+    @discardableResult
+    public func deleteConversation(agentID: AgentID, conversationID: ConversationID) async throws -> [MessageID] {
         _ = try await agent(agentID)
         // The summary first, locked: a message being added meanwhile holds it until its commit, and the
         // DELETEs below, later statements, then see that message too. Unlocked, the summary trigger counted
@@ -203,12 +206,15 @@ extension TenantSession {
              WHERE agent_id = \(agentID) AND conversation_id = \(conversationID) AND owner_id = \(userID.rawValue)
                FOR UPDATE
             """, { _ in () })
-        let deletedMessages = try await affectedRows(
+        let deleted = try await rows(
             """
             DELETE FROM agent_messages
              WHERE agent_id = \(agentID) AND conversation_id = \(conversationID) AND owner_id = \(userID.rawValue)
-            RETURNING id
-            """)
+            RETURNING id, status
+            """
+        ) { try $0.decode((String, String).self) }
+        let deletedMessages = deleted.count
+        let streaming = deleted.filter { $0.1 == Message.Status.streaming.rawValue }.map { MessageID(stored: $0.0) }
         // The summary trigger removed a conversation that had messages; one without any is removed here.
         let deletedEmpty = try await affectedRows(
             """
@@ -220,6 +226,8 @@ extension TenantSession {
         try await audit(
             .conversationDeleted, targetType: "agent", targetID: agentID.rawValue,
             details: ["conversation_id": .string(conversationID.rawValue), "messages": .number(Double(deletedMessages))])
+        for reply in streaming { try await publishCancel(of: reply) }
+        return streaming
     }
 
     /// Gives the conversation the title the tenant chose (1 to 200 characters); the conversation as it now is.

@@ -9,6 +9,7 @@ import Hummingbird
 import HummingbirdTesting
 import NIOCore
 import NIOHTTP1
+import PostgresNIO
 import ProviderEmulator
 import Testing
 
@@ -82,6 +83,36 @@ import Testing
                 #expect(openings.map(\.targetId) == [chat.connectionIDs[0]])
             }
         }
+    }
+
+    /// Deleting a conversation or an agent stops its running replies: no provider call runs on, billed,
+    /// for a reply that no longer exists, and its ledger row is settled.
+    @Test(arguments: ["conversation", "agent"])
+    func deletingStopsTheRunningReplies(what: String) async throws {
+        let api = try await TestAPI.make()
+        let owner = try await api.makeUser()
+        let emulator = ProviderEmulator()
+        try await emulator.withRunning { baseURL in
+            try await api.test(.live) { client in
+                let chat = try await ChatFixture.make(client, owner, baseURLs: [baseURL])
+                let live = LiveRequest(port: try #require(client.port), tenant: owner)
+                let streaming = Task {
+                    try await live.post(
+                        chat.replies("c1"),
+                        json: ["content": "[emulator chunks=100 delay_ms=50]\n" + String(repeating: "word ", count: 100)])
+                }
+                _ = try await chat.runningReply(client, owner)
+                let path = what == "agent" ? "/v1/agents/\(chat.agentID)" : "/v1/agents/\(chat.agentID)/conversations/c1"
+                #expect(try await client.send(.delete, path, as: owner).status == .noContent)
+                _ = try await streaming.value
+                #expect(try await emulator.streamsClosedEarlyOnceSeen() == 1)
+                #expect(api.replies.running.count == 0)
+            }
+        }
+        let running = try await api.db.admin.query(
+            "SELECT count(*)::int FROM provider_calls WHERE status = 'running'", logger: api.db.logger
+        ).collect().first?.decode(Int.self)
+        #expect(running == 0)
     }
 
     @Test func theTimeLimitStopsTheUpstreamCallAndTheReplyKeepsItsText() async throws {

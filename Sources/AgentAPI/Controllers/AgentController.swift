@@ -1,9 +1,11 @@
+import AgentReplies
 import AgentStore
 import Hummingbird
 
 /// `/v1/agents`: the tenant's agents.
 struct AgentController: Sendable {
     let store: AgentStore
+    let replies: ReplyGenerator
 
     func addRoutes(to group: RouterGroup<APIRequestContext>) {
         group.post(use: create)
@@ -47,7 +49,8 @@ struct AgentController: Sendable {
     /// `deleteAgent`: 204.
     @Sendable func delete(_ request: Request, context: APIRequestContext) async throws -> HTTPResponse.Status {
         let id = try context.id(AgentID.self, "agent_id", of: "agent")
-        try await store.withTenant(of: context) { try await $0.deleteAgent(id) }
+        let streaming = try await store.withTenant(of: context) { try await $0.deleteAgent(id) }
+        await replies.stop(streaming, of: try context.tenant())
         return .noContent
     }
 }

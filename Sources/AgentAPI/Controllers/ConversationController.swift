@@ -1,9 +1,11 @@
+import AgentReplies
 import AgentStore
 import Hummingbird
 
 /// `/v1/agents/{agent_id}/conversations`: conversations with an agent and their messages.
 struct ConversationController: Sendable {
     let store: AgentStore
+    let replies: ReplyGenerator
 
     func addRoutes(to group: RouterGroup<APIRequestContext>) {
         group.get(use: list)
@@ -67,9 +69,10 @@ struct ConversationController: Sendable {
     @Sendable func delete(_ request: Request, context: APIRequestContext) async throws -> HTTPResponse.Status {
         let agentID = try context.id(AgentID.self, "agent_id", of: "agent")
         let conversationID = try context.conversationID()
-        try await store.withTenant(of: context) {
+        let streaming = try await store.withTenant(of: context) {
             try await $0.deleteConversation(agentID: agentID, conversationID: conversationID)
         }
+        await replies.stop(streaming, of: try context.tenant())
         return .noContent
     }
 
