@@ -43,6 +43,7 @@ struct EmulatedChatRequest: Decodable, Sendable {
     private enum CodingKeys: String, CodingKey {
         case model, messages, system, temperature, stream, stop
         case maxTokens = "max_tokens"
+        case maxCompletionTokens = "max_completion_tokens"
         case streamOptions = "stream_options"
         case stopSequences = "stop_sequences"
     }
@@ -53,7 +54,10 @@ struct EmulatedChatRequest: Decodable, Sendable {
         messages = try container.decode([Message].self, forKey: .messages)
         system = try Self.text(in: container, forKey: .system)
         temperature = try container.decodeIfPresent(Double.self, forKey: .temperature)
-        maxTokens = try container.decodeIfPresent(Int.self, forKey: .maxTokens)
+        // OpenAI's reasoning models take `max_completion_tokens`.
+        maxTokens =
+            try container.decodeIfPresent(Int.self, forKey: .maxCompletionTokens)
+            ?? container.decodeIfPresent(Int.self, forKey: .maxTokens)
         stream = try container.decodeIfPresent(Bool.self, forKey: .stream) ?? false
         streamOptions = try container.decodeIfPresent(StreamOptions.self, forKey: .streamOptions)
         if let one = try? container.decodeIfPresent(String.self, forKey: .stop) {

@@ -33,6 +33,26 @@ import Testing
             try Self.body(.openAI, request) == #"{"messages":[{"content":"x","role":"user"}],"model":"llama3","stream":false}"#)
     }
 
+    @Test(arguments: ["o1", "o3-mini", "o4-mini-2025-04-16", "gpt-5", "gpt-5-mini", "openai/o3"])
+    func openAIReasoningModelsGetMaxCompletionTokensAndNoTemperature(model: String) throws {
+        let request = ChatRequest(
+            model: model, messages: [ChatMessage(role: .user, content: "x")], temperature: 0.7, maximumTokens: 256,
+            stream: false)
+        #expect(
+            try Self.body(.openAI, request)
+                == #"{"max_completion_tokens":256,"messages":[{"content":"x","role":"user"}],"model":"\#(model)","stream":false}"#)
+    }
+
+    @Test(arguments: ["gpt-4o-mini", "gpt-4.1", "llama3", "omni-model", "qwen2.5:7b"])
+    func otherModelsKeepMaxTokensAndTemperature(model: String) throws {
+        let request = ChatRequest(
+            model: model, messages: [ChatMessage(role: .user, content: "x")], temperature: 0.7, maximumTokens: 256,
+            stream: false)
+        let body = try Self.body(.openAI, request)
+        #expect(body.contains(#""max_tokens":256"#) && body.contains(#""temperature":0.7"#))
+        #expect(!body.contains("max_completion_tokens"))
+    }
+
     // MARK: Anthropic
 
     @Test func anthropicTakesTheSystemPromptApartAndRequiresMaxTokens() throws {
