@@ -40,7 +40,8 @@ import Testing
             stream: false)
         #expect(
             try Self.body(.openAI, request)
-                == #"{"max_completion_tokens":256,"messages":[{"content":"x","role":"user"}],"model":"\#(model)","stream":false}"#)
+                == #"{"max_completion_tokens":256,"messages":[{"content":"x","role":"user"}],"model":"\#(model)","stream":false}"#
+        )
     }
 
     @Test(arguments: ["gpt-4o-mini", "gpt-4.1", "llama3", "omni-model", "qwen2.5:7b"])
