@@ -86,7 +86,8 @@ import Testing
     }
 
     /// Deleting a conversation or an agent stops its running replies: no provider call runs on, billed,
-    /// for a reply that no longer exists, and its ledger row is settled.
+    /// for a reply that no longer exists, and its ledger row is settled. (The suite's tests share a
+    /// database: only this tenant's calls are counted.)
     @Test(arguments: ["conversation", "agent"])
     func deletingStopsTheRunningReplies(what: String) async throws {
         let api = try await TestAPI.make()
@@ -110,7 +111,8 @@ import Testing
             }
         }
         let running = try await api.db.admin.query(
-            "SELECT count(*)::int FROM provider_calls WHERE status = 'running'", logger: api.db.logger
+            "SELECT count(*)::int FROM provider_calls WHERE status = 'running' AND user_id = \(owner.id.rawValue)",
+            logger: api.db.logger
         ).collect().first?.decode(Int.self)
         #expect(running == 0)
     }
