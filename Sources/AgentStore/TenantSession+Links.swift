@@ -63,7 +63,8 @@ extension TenantSession {
         }
     }
 
-    /// A keyset page of the rows of `table` linked to one row on the other side.
+    /// A keyset page of the rows of `table` linked to one row on the other side. A cursor must name a row of
+    /// this listing (linked to that row), as every listing's must: another is a 422, not a page.
     private func linked<Item>(
         select columns: String, from table: String, linkColumn: String, whereLink otherColumn: String,
         equals otherID: String, _ request: PageRequest, _ decode: (PostgresRow) throws -> Item
@@ -77,15 +78,24 @@ extension TenantSession {
              WHERE l.\(otherColumn) =
             """)
         let tenant = sql.bind(userID.rawValue)
-        sql.append(" \(sql.bind(otherID)) AND t.user_id = \(tenant)")
+        let other = sql.bind(otherID)
+        sql.append(" \(other) AND t.user_id = \(tenant)")
         keyset.appendBound(to: &sql, time: "t.created_at", id: "t.id") {
-            "SELECT created_at, id FROM \(table) WHERE id = \($0) AND user_id = \(tenant)"
+            """
+            SELECT c.created_at, c.id FROM \(table) c
+              JOIN agent_api_connections cl ON cl.\(linkColumn) = c.id AND cl.user_id = c.user_id
+             WHERE c.id = \($0) AND c.user_id = \(tenant) AND cl.\(otherColumn) = \(other)
+            """
         }
         keyset.appendOrder(to: &sql, time: "t.created_at", id: "t.id")
         return try await page(
             sql, keyset: keyset,
-            cursorExists:
-                "SELECT EXISTS (SELECT 1 FROM \(unescaped: table) WHERE id = \(keyset.cursorID) AND user_id = \(userID.rawValue))",
+            cursorExists: """
+                SELECT EXISTS (
+                  SELECT 1 FROM \(unescaped: table) c
+                    JOIN agent_api_connections cl ON cl.\(unescaped: linkColumn) = c.id AND cl.user_id = c.user_id
+                   WHERE c.id = \(keyset.cursorID) AND c.user_id = \(userID.rawValue) AND cl.\(unescaped: otherColumn) = \(otherID))
+                """,
             decode)
     }
 }

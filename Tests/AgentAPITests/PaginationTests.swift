@@ -85,6 +85,16 @@ import Testing
             #expect(page.firstId == page.ids.first && page.lastId == page.ids.last)
             let empty = try await client.send(.get, "/v1/tokens?limit=5&after=\(try #require(page.lastId))", as: owner)
             #expect(empty.isProblem(.unprocessableContent), "an agent id names no token")
+            // A connection of the tenant that is not linked to the agent is no item of the agent's connections.
+            let agentID = try #require(page.ids.first)
+            let connection = try await client.send(
+                .post, "/v1/connections", as: owner, json: ["name": "c", "service": "openai", "api_key": "sk-pagination-0123"])
+            let connectionID = try #require(try connection.json()["id"] as? String)
+            let unlinked = try await client.send(.get, "/v1/agents/\(agentID)/connections?after=\(connectionID)", as: owner)
+            #expect(unlinked.isProblem(.unprocessableContent), "an unlinked connection names no linked one")
+            #expect(try await client.send(.put, "/v1/agents/\(agentID)/connections/\(connectionID)", as: owner).status.code < 300)
+            let linked = try await client.send(.get, "/v1/agents/\(agentID)/connections?after=\(connectionID)", as: owner)
+            #expect(linked.status == .ok)
             let other = try await api.makeUser("other")
             let none = try await client.send(.get, "/v1/agents", as: other)
             let body = try none.decode(Schemas.AgentPage.self)
