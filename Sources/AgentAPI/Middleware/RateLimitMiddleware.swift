@@ -21,11 +21,9 @@ struct RateLimitMiddleware: RouterMiddleware {
         // check at the start and a charge at the 401 let them do.
         var holdsAFailure = false
         if let address, let rate = limits.failedAuthentications {
-            let key = "failed:\(address)"
-            if let wait = limiter.waitTime(key, rate) { throw Problem.tooManyRequests(retryAfter: wait) }
-            if request.headers[.authorization] != nil, !limiter.isFull(key, rate) {
-                if let wait = limiter.take(key, rate) { throw Problem.tooManyRequests(retryAfter: wait) }
-                holdsAFailure = true
+            switch limiter.admit("failed:\(address)", rate, holding: request.headers[.authorization] != nil) {
+            case .refused(let wait): throw Problem.tooManyRequests(retryAfter: wait)
+            case .admitted(let holding): holdsAFailure = holding
             }
         }
         if let address, let rate = limits.perAddress, let wait = limiter.take("address:\(address)", rate) {

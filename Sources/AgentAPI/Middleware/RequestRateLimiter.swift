@@ -43,16 +43,27 @@ final class RequestRateLimiter: Sendable {
         }
     }
 
-    /// Whether `key`'s bucket is full: nothing taken from it, or all of it refilled.
-    func isFull(_ key: String, _ rate: RateLimits.Rate, now: ContinuousClock.Instant = .now) -> Bool {
-        buckets.withLock { Self.refilled($0[key], rate, now: now).tokens >= rate.burst }
+    /// What `admit` decided.
+    enum Admission: Equatable {
+        /// The bucket is empty: how long until it has a token.
+        case refused(Duration)
+        /// Whether a token was taken and is held for the request.
+        case admitted(holding: Bool)
     }
 
-    /// How long until `key` has a token, without taking one; nil when it has one now.
-    func waitTime(_ key: String, _ rate: RateLimits.Rate, now: ContinuousClock.Instant = .now) -> Duration? {
+    /// Admits a request while `key`'s bucket has a token, taking none; with `holding`, one that was drawn
+    /// on lately (not full) gives the request one of its tokens to hold. One look at the bucket, under one lock.
+    func admit(
+        _ key: String, _ rate: RateLimits.Rate, holding: Bool, now: ContinuousClock.Instant = .now
+    ) -> Admission {
         buckets.withLock { buckets in
-            let bucket = Self.refilled(buckets[key], rate, now: now)
-            return bucket.tokens >= 1 ? nil : Self.wait(for: 1 - bucket.tokens, rate)
+            var bucket = Self.refilled(buckets[key], rate, now: now)
+            guard bucket.tokens >= 1 else { return .refused(Self.wait(for: 1 - bucket.tokens, rate)) }
+            // A full bucket is one no failure drew on, or all refilled: nothing to hold, and no key to add.
+            guard holding, bucket.tokens < rate.burst else { return .admitted(holding: false) }
+            bucket.tokens -= 1
+            buckets[key] = bucket
+            return .admitted(holding: true)
         }
     }
 
@@ -68,13 +79,15 @@ final class RequestRateLimiter: Sendable {
     }
 
     private static func prune(_ buckets: inout [String: Bucket], to lowWater: Int, now: ContinuousClock.Instant) {
-        func fullness(_ bucket: Bucket) -> Double { refilled(bucket, bucket.rate, now: now).tokens / bucket.rate.burst }
-        buckets = buckets.filter { fullness($0.value) < 1 }
-        guard buckets.count > lowWater else { return }
+        // Each bucket's fullness once, at its own rate.
+        let drawnOn = buckets.compactMap { key, bucket -> (key: String, bucket: Bucket, fullness: Double)? in
+            let fullness = refilled(bucket, bucket.rate, now: now).tokens / bucket.rate.burst
+            return fullness < 1 ? (key, bucket, fullness) : nil
+        }
         // Forgetting a nearly full bucket costs least; a drained one (a client held off) is kept longest,
         // so that flooding the limiter with new keys does not free it.
-        let mostDrained = buckets.sorted { fullness($0.value) < fullness($1.value) }.prefix(lowWater)
-        buckets = Dictionary(uniqueKeysWithValues: mostDrained.map { ($0.key, $0.value) })
+        let kept = drawnOn.count > lowWater ? Array(drawnOn.sorted { $0.fullness < $1.fullness }.prefix(lowWater)) : drawnOn
+        buckets = Dictionary(uniqueKeysWithValues: kept.map { ($0.key, $0.bucket) })
     }
 
     /// How many keys it holds, for tests.
