@@ -14,8 +14,6 @@ import Testing
 /// Two instances of the platform over one database: a reply runs on one, and the other is asked to cancel
 /// it or to follow it.
 @Suite(.oneDatabase) struct ReplyElsewhereTests {
-    static let longReply = "[emulator chunks=100 delay_ms=30]\n" + String(repeating: "word ", count: 100)
-
     @Test func aCancelReachesTheInstanceThatRunsTheReply() async throws {
         let running = try await TestAPI.make()
         let other = try await TestAPI.make()
@@ -26,7 +24,7 @@ import Testing
                 try await running.test(.live) { client in
                     let chat = try await ChatFixture.make(client, owner, baseURLs: [baseURL])
                     let live = LiveRequest(port: try #require(client.port), tenant: owner)
-                    let streaming = chat.streamInBackground(live, Self.longReply)
+                    let streaming = chat.streamInBackground(live, ChatFixture.longReply)
                     let replyID = try await chat.runningReply(client, owner)
                     let cancelled = try await other.test { elsewhere in
                         let answer = try await elsewhere.send(.post, "/v1/messages/\(replyID)/cancel", as: owner)
@@ -257,8 +255,6 @@ import Testing
 /// connection meets. Serialized, with a database of its own: its tests stop or kill the listener's backend,
 /// which must be theirs.
 @Suite(.oneDatabase, .serialized) struct ReplyCancelListenerTests {
-    static let longReply = ReplyElsewhereTests.longReply
-
     @Test func theListenerComesBackWhenItsConnectionIsKilled() async throws {
         let running = try await TestAPI.make()
         let other = try await TestAPI.make()
@@ -274,7 +270,7 @@ import Testing
                 try await running.test(.live) { client in
                     let chat = try await ChatFixture.make(client, owner, baseURLs: [baseURL])
                     let live = LiveRequest(port: try #require(client.port), tenant: owner)
-                    let streaming = chat.streamInBackground(live, Self.longReply)
+                    let streaming = chat.streamInBackground(live, ChatFixture.longReply)
                     let replyID = try await chat.runningReply(client, owner)
                     let cancelled = try await other.test {
                         try ReplyMessage.decode(try await $0.send(.post, "/v1/messages/\(replyID)/cancel", as: owner).text)

@@ -24,13 +24,7 @@ import Testing
             try await api.test(.live) { client in
                 let chat = try await ChatFixture.make(client, owner, baseURLs: [baseURL])
                 let live = LiveRequest(port: try #require(client.port), tenant: owner)
-                let streaming = Task {
-                    StreamedEvent.parse(
-                        try await live.post(
-                            chat.replies("c1"),
-                            json: ["content": "[emulator chunks=100 delay_ms=30]\n" + String(repeating: "word ", count: 100)]
-                        ).text)
-                }
+                let streaming = chat.streamInBackground(live, ChatFixture.longReply)
                 let replyID = try await chat.runningReply(client, owner)
                 try await Task.sleep(for: .milliseconds(150))
                 let cancelled = try ReplyMessage.decode(
@@ -97,11 +91,7 @@ import Testing
             try await api.test(.live) { client in
                 let chat = try await ChatFixture.make(client, owner, baseURLs: [baseURL])
                 let live = LiveRequest(port: try #require(client.port), tenant: owner)
-                let streaming = Task {
-                    try await live.post(
-                        chat.replies("c1"),
-                        json: ["content": "[emulator chunks=100 delay_ms=50]\n" + String(repeating: "word ", count: 100)])
-                }
+                let streaming = chat.streamInBackground(live, ChatFixture.longReply)
                 _ = try await chat.runningReply(client, owner)
                 let path = what == "agent" ? "/v1/agents/\(chat.agentID)" : "/v1/agents/\(chat.agentID)/conversations/c1"
                 #expect(try await client.send(.delete, path, as: owner).status == .noContent)
@@ -216,7 +206,7 @@ import Testing
                                 "messages": [
                                     [
                                         "role": "user",
-                                        "content": "[emulator chunks=100 delay_ms=30]\n" + String(repeating: "word ", count: 100),
+                                        "content": ChatFixture.longReply,
                                     ]
                                 ],
                             ]

@@ -97,6 +97,8 @@ struct ChatFixture: Sendable {
     let connectionIDs: [String]
 
     static let apiKey = "sk-test-key-0123456789"
+    /// A reply of 100 pieces 30 ms apart: three seconds, long enough to act on while it runs.
+    static let longReply = "[emulator chunks=100 delay_ms=30]\n" + String(repeating: "word ", count: 100)
 
     /// An agent (`max_tokens` when given) linked to one connection per base URL, in order.
     static func make(
