@@ -69,29 +69,30 @@ struct ReplyGeneration: Sendable {
                     error: ReplyFailure(error).slug)
                 let stopped = await reply.stopReason != nil
                 var unentered: ProviderCallID?
+                /// The next attempt once entered; nil when it was not, and then `settle` settles it too.
+                func enterNext() async -> ProviderCallID? {
+                    switch await retry(call, failed) {
+                    case .entered(let next): return next
+                    case .notEntered(let next):
+                        unentered = next
+                        return nil
+                    }
+                }
                 // Before the first token another key may still answer; a 429 with a short Retry-After is
                 // waited out once when no other key is left.
-                if !stopped, error.allowsFallback, index + 1 < candidates.count {
-                    switch await retry(call, failed) {
-                    case .entered(let next):
-                        call = next
-                        index += 1
-                        continue
-                    case .notEntered(let next): unentered = next
-                    }
+                if !stopped, error.allowsFallback, index + 1 < candidates.count, let next = await enterNext() {
+                    call = next
+                    index += 1
+                    continue
                 }
                 if !stopped, unentered == nil, !waitedForRateLimit, case .rateLimited(let retryAfter?) = error,
                     retryAfter <= settings.longestRetryAfter
                 {
                     waitedForRateLimit = true
                     try? await Task.sleep(for: retryAfter)
-                    if await reply.stopReason == nil {
-                        switch await retry(call, failed) {
-                        case .entered(let next):
-                            call = next
-                            continue
-                        case .notEntered(let next): unentered = next
-                        }
+                    if await reply.stopReason == nil, let next = await enterNext() {
+                        call = next
+                        continue
                     }
                 }
                 await settle(

@@ -102,8 +102,8 @@ private func withTenant<Result: Sendable>(
     let context = try await PlatformContext.resolve(configuration, logger: logger)
     return try await context.withStore(keyring: nil, maxConnections: 1) { store in
         try await store.withTenant(userID) { session in
-            // A mistyped id would otherwise look like a user with no tokens.
-            guard try await session.currentUserIfExists() != nil else { throw StoreError.notFound(resource: "user") }
+            // A mistyped id would otherwise look like a user with no tokens: `currentUser` says it is none.
+            _ = try await session.currentUser()
             return try await body(session, configuration)
         }
     }

@@ -57,10 +57,9 @@ struct UsersCommand: AsyncParsableCommand {
             let context = try await PlatformContext.resolve(configuration, logger: logger)
             // The operator's role reads no users; the tenant's reads its own. A mistyped id would otherwise
             // show the defaults as if they were that user's.
-            let known = try await context.withStore(keyring: nil, maxConnections: 1) { store in
-                try await store.withTenant(userID) { try await $0.currentUserIfExists() } != nil
+            _ = try await context.withStore(keyring: nil, maxConnections: 1) { store in
+                try await store.withTenant(userID) { try await $0.currentUser() }
             }
-            guard known else { throw StoreError.notFound(resource: "user") }
             let shown = try await context.withAdmin(maxConnections: 1) { admin in
                 let overrides = ChatLimitOverrides(admin: admin, logger: logger)
                 var limits = try await overrides.overrides(for: userID)
