@@ -18,6 +18,12 @@ public enum ChatWireProtocol: String, Hashable, Sendable, CaseIterable {
         self.init(rawValue: service)
     }
 
+    /// Whether a call of `model` may be silent for minutes before its first chunk: OpenAI's reasoning
+    /// models stream nothing while they think. (Anthropic sends `ping` events meanwhile.)
+    func thinksInSilence(model: String) -> Bool {
+        self == .openAI && OpenAIChatRequestBody.reasons(model)
+    }
+
     /// The path of the chat endpoint, appended to the base URL (`https://api.openai.com`, `https://api.anthropic.com`).
     public var chatPath: String {
         switch self {

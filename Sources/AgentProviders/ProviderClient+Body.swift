@@ -19,12 +19,13 @@ extension ProviderClient {
     }
 
     /// Reads `body`, handing each chunk to `consume` (false: stop reading), until it ends, breaks, or
-    /// stays silent for `idle` (timed on `loop`). Stopping early, like cancelling, closes the connection.
+    /// stays silent for `idle` (`firstChunk` before anything arrived; timed on `loop`). Stopping early, like
+    /// cancelling, closes the connection.
     static func read(
-        _ body: HTTPClientResponse.Body, idle: Duration, on loop: any EventLoop,
+        _ body: HTTPClientResponse.Body, idle: Duration, firstChunk: Duration? = nil, on loop: any EventLoop,
         consume: @escaping @Sendable (ByteBuffer) -> Bool
     ) async -> BodyEnd {
-        let watchdog = IdleWatchdog(idle: idle, loop: loop)
+        let watchdog = IdleWatchdog(idle: idle, firstChunk: firstChunk, loop: loop)
         let reading = Task {
             do {
                 for try await chunk in body {
@@ -50,11 +51,11 @@ extension ProviderClient {
     /// Decodes a streamed body into `continuation`, ending it with exactly one finished or failed event
     /// (none when the consumer went away), then finishes it.
     static func pump(
-        _ body: HTTPClientResponse.Body, protocol wireProtocol: ChatWireProtocol, idle: Duration, on loop: any EventLoop,
-        into continuation: AsyncStream<ReplyEvent>.Continuation
+        _ body: HTTPClientResponse.Body, protocol wireProtocol: ChatWireProtocol, idle: Duration, firstChunk: Duration,
+        on loop: any EventLoop, into continuation: AsyncStream<ReplyEvent>.Continuation
     ) async {
         let decoder = Locked(wireProtocol.makeStreamDecoder())
-        let end = await read(body, idle: idle, on: loop) { chunk in
+        let end = await read(body, idle: idle, firstChunk: firstChunk, on: loop) { chunk in
             decoder.withLock { decoder in
                 for event in decoder.decode(chunk.readableBytesView) { continuation.yield(event) }
                 return !decoder.isEnded
@@ -76,10 +77,10 @@ extension ProviderClient {
 
     /// The whole body, up to `limit` bytes (``BodyEnd/stoppedEarly`` beyond).
     static func collect(
-        _ body: HTTPClientResponse.Body, limit: Int, idle: Duration, on loop: any EventLoop
+        _ body: HTTPClientResponse.Body, limit: Int, idle: Duration, firstChunk: Duration? = nil, on loop: any EventLoop
     ) async -> (BodyEnd, ByteBuffer) {
         let collected = Locked(ByteBuffer())
-        let end = await read(body, idle: idle, on: loop) { chunk in
+        let end = await read(body, idle: idle, firstChunk: firstChunk, on: loop) { chunk in
             collected.withLock { buffer in
                 var chunk = chunk
                 buffer.writeBuffer(&chunk)

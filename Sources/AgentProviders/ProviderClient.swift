@@ -79,9 +79,12 @@ public struct ProviderClient: Sendable {
         let call = try await open(request, endpoint: endpoint, apiKey: apiKey)
         let (events, continuation) = AsyncStream.makeStream(of: ReplyEvent.self)
         let idle = timeouts.idle
+        let firstChunk = timeouts.waits(for: request.model, over: endpoint.wireProtocol).firstChunk
         let wireProtocol = endpoint.wireProtocol
         let pump = Task {
-            await Self.pump(call.response.body, protocol: wireProtocol, idle: idle, on: call.loop, into: continuation)
+            await Self.pump(
+                call.response.body, protocol: wireProtocol, idle: idle, firstChunk: firstChunk, on: call.loop,
+                into: continuation)
             await call.release()
         }
         // The consumer stopped (cancelled or dropped the stream): stop the upstream request too.
@@ -97,7 +100,8 @@ public struct ProviderClient: Sendable {
         request.stream = false
         let call = try await open(request, endpoint: endpoint, apiKey: apiKey)
         let (end, body) = await Self.collect(
-            call.response.body, limit: Self.maximumReplyBytes, idle: timeouts.idle, on: call.loop)
+            call.response.body, limit: Self.maximumReplyBytes, idle: timeouts.idle,
+            firstChunk: timeouts.waits(for: request.model, over: endpoint.wireProtocol).firstChunk, on: call.loop)
         await call.release()
         switch end {
         case .ended: break
@@ -170,7 +174,8 @@ public struct ProviderClient: Sendable {
 
         let response: HTTPClientResponse
         do {
-            response = try await client.execute(outgoing, deadline: .now() + TimeAmount(timeouts.responseHead))
+            let head = timeouts.waits(for: request.model, over: endpoint.wireProtocol).head
+            response = try await client.execute(outgoing, deadline: .now() + TimeAmount(head))
         } catch {
             await releaseClient()
             throw Task.isCancelled ? .cancelled : Self.unreachable(error)

@@ -19,6 +19,12 @@ struct EmulatedStream: Sendable {
     func write(to writer: inout any ResponseBodyWriter) async throws {
         await recorder.count(.started)
         do {
+            if script.thinking > .zero {
+                // The head goes out at once, then nothing: OpenAI's Chat Completions is silent while a
+                // reasoning model thinks.
+                try await writer.write(ByteBuffer())
+                try await pause(for: script.thinking)
+            }
             try await send(wire.streamStart(id: id, model: model, reply: reply, script: script), to: &writer)
             for (index, piece) in reply.pieces.enumerated() {
                 if script.dropAfter == index { throw Dropped() }

@@ -50,6 +50,7 @@ extension EmulatorScript {
         case "repeat": repetitions = try number(1...1000)
         case "chunks": chunks = try number(1...10_000)
         case "delay_ms": delay = .milliseconds(try number(0...600_000))
+        case "think_ms": thinking = .milliseconds(try number(0...600_000))
         case "usage":
             guard value == "on" || value == "off" else { throw failure }
             usage = value == "on"

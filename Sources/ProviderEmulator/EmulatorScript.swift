@@ -20,6 +20,7 @@
 /// | `repeat` | 1 to 1000 | the text this many times over (64 MB at most), for a provider that runs on past any message's size |
 /// | `chunks` | 1 to 10000 | split the reply into this many streamed pieces (default 4; fewer when the text is shorter) |
 /// | `delay_ms` | 0 to 600000 | wait this long before each piece (with `status`, before answering) |
+/// | `think_ms` | 0 to 600000 | after the response head, send nothing for this long, as a reasoning model does while it thinks |
 /// | `usage` | `on`/`off` | report token usage (OpenAI streams only when `stream_options.include_usage` asks) |
 /// | `error_after` | N | after N pieces, send the protocol's error event and end the stream |
 /// | `status` | 400 to 599 | answer with this HTTP status and the protocol's error body, nothing streamed |
@@ -41,6 +42,7 @@ public struct EmulatorScript: Hashable, Sendable {
     public var repetitions: Int = 1
     public var chunks: Int = 4
     public var delay: Duration = .zero
+    public var thinking: Duration = .zero
     public var usage: Bool = true
     public var errorAfter: Int?
     public var status: Int?

@@ -77,6 +77,31 @@ import Testing
         }
     }
 
+    /// OpenAI's reasoning models send nothing while they think: their first chunk may take the thinking
+    /// time, while another model's silence, or a reasoning model's after its first chunk, is bounded by idle.
+    @Test func aReasoningModelMayThinkInSilenceBeforeItsFirstChunk() async throws {
+        let timeouts = ProviderTimeouts(
+            connect: .seconds(10), responseHead: .seconds(30), idle: .milliseconds(300), thinking: .seconds(20))
+        try await EmulatedProvider.run(timeouts: timeouts) { provider in
+            let thinking = "[emulator chunks=2 think_ms=1500]\nab"
+            let reasoned = try await provider.stream(chat(thinking, model: "o3-mini"), .openAI)
+            #expect(reasoned.text == "ab")
+            #expect(reasoned.ending == .finished(.stop))
+
+            let hurried = try await provider.stream(chat(thinking, model: "gpt-4o"), .openAI)
+            #expect(hurried.text == "")
+            #expect(hurried.ending == .failed(.timedOut))
+
+            let stalled = "[emulator chunks=4 stall_after=1 stall_ms=20000]\nabcd"
+            let start = ContinuousClock.now
+            let stalledAfterThinking = try await provider.stream(chat(stalled, model: "gpt-5-mini"), .openAI)
+            // Timed out at the idle time after the chunks it heard, not at the thinking time.
+            #expect(ContinuousClock.now - start < .seconds(10))
+            #expect(stalledAfterThinking.text == "a")
+            #expect(stalledAfterThinking.ending == .failed(.timedOut))
+        }
+    }
+
     @Test(arguments: ChatWireProtocol.allCases)
     func aDroppedConnectionFails(_ wireProtocol: ChatWireProtocol) async throws {
         try await EmulatedProvider.run { provider in
