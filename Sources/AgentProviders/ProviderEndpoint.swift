@@ -19,6 +19,7 @@ public struct ProviderEndpoint: Hashable, Sendable {
         case missingHost
         case hasUserInfo
         case hasQueryOrFragment
+        case unusualHost
 
         public var description: String {
             switch self {
@@ -27,6 +28,8 @@ public struct ProviderEndpoint: Hashable, Sendable {
             case .missingHost: "the base URL has no host"
             case .hasUserInfo: "the base URL must not contain a user name or password"
             case .hasQueryOrFragment: "the base URL must not have a query or a fragment"
+            case .unusualHost:
+                "the base URL's host must be written plainly: ASCII letters, digits, hyphens, underscores and dots, or an IP address"
             }
         }
     }
@@ -56,6 +59,12 @@ public struct ProviderEndpoint: Hashable, Sendable {
         guard components.query == nil, components.fragment == nil else { throw .hasQueryOrFragment }
         guard var host = components.host?.lowercased(), !host.isEmpty else { throw .missingHost }
         if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        // The host checked and pinned must be the one the HTTP client connects to. Both parsers decode a
+        // percent-encoded host (`%52` after lowercasing is an `R`, and the client's pin lookup is
+        // case-sensitive), and may decode punycode: only a host whose written form is what they read is taken.
+        guard Self.writtenHost(of: baseURL) == host, host.allSatisfy(Self.isPlainHostCharacter) else {
+            throw .unusualHost
+        }
         self.wireProtocol = wireProtocol
         self.scheme = scheme
         self.host = host
@@ -69,6 +78,22 @@ public struct ProviderEndpoint: Hashable, Sendable {
         }
         while normalized.hasSuffix("/") { normalized.removeLast() }
         self.baseURL = normalized
+    }
+
+    /// The host of `url` as its text writes it, lowercased, without an IPv6 literal's brackets.
+    static func writtenHost(of url: String) -> String {
+        guard let separator = url.range(of: "://") else { return "" }
+        var authority = url[separator.upperBound...].prefix { $0 != "/" && $0 != "?" && $0 != "#" }
+        if let at = authority.lastIndex(of: "@") { authority = authority[authority.index(after: at)...] }
+        if authority.hasPrefix("["), let close = authority.firstIndex(of: "]") {
+            return authority[authority.index(after: authority.startIndex)..<close].lowercased()
+        }
+        return (authority.split(separator: ":", omittingEmptySubsequences: false).first ?? "").lowercased()
+    }
+
+    /// Letters, digits, `-`, `_` and `.` of a name; hex digits, `:` and `.` of an IP address.
+    static func isPlainHostCharacter(_ character: Character) -> Bool {
+        character.isASCII && (character.isLetter || character.isNumber || "-_.:".contains(character))
     }
 
     /// The provider's public base URL.

@@ -16,6 +16,8 @@ import Testing
         #expect(endpoint.effectivePort == 8081)
         #expect(try ProviderEndpoint(wireProtocol: .openAI, baseURL: "https://[::1]").host == "::1")
         #expect(try ProviderEndpoint(wireProtocol: .openAI, baseURL: "https://[::1]").effectivePort == 443)
+        #expect(try ProviderEndpoint(wireProtocol: .openAI, baseURL: "http://model_server:8000/").host == "model_server")
+        #expect(try ProviderEndpoint(wireProtocol: .openAI, baseURL: "http://10.0.0.7:11434").host == "10.0.0.7")
     }
 
     @Test(arguments: [
@@ -26,6 +28,11 @@ import Testing
         ("http://example.com/?key=secret", .hasQueryOrFragment),
         ("http://example.com/#x", .hasQueryOrFragment),
         ("http://exa mple.com", .malformed),
+        // Decoded after the authority was lowercased, `%52` is an `R`: the client would look up another host
+        // than the one checked and pinned, and resolve it afresh.
+        ("http://08080808.7f000001.%52bndr.us:8080", .unusualHost),
+        ("http://api.%6fpenai.com", .unusualHost),
+        ("http://b\u{FC}cher.example", .unusualHost),
     ])
     func refusesBadBaseURLs(_ baseURL: String, expected: ProviderEndpoint.InvalidBaseURL) {
         #expect(throws: expected) { try ProviderEndpoint(wireProtocol: .openAI, baseURL: baseURL) }
