@@ -205,6 +205,26 @@ import Testing
         }
     }
 
+    /// The agent's system prompt goes first in every call and is counted when the call settles: the budget
+    /// reserves it too, or parallel requests would each get past it by the prompt's tokens.
+    @Test func theBudgetReservesTheAgentsSystemPrompt() async throws {
+        let limited = try await TestAPI.make(replySettings: ReplySettings(defaultLimits: ChatLimits(monthlyTokenBudget: 1_000)))
+        let owner = try await limited.makeUser()
+        let emulator = ProviderEmulator()
+        try await emulator.withRunning { baseURL in
+            try await limited.test(.live) { client in
+                // About 2,000 tokens of system prompt, against a budget of 1,000; the messages are a few.
+                let chat = try await ChatFixture.make(
+                    client, owner, baseURLs: [baseURL], maxTokens: 5, systemPrompt: String(repeating: "rule ", count: 1_600))
+                let refused = try await client.send(
+                    .post, "/v1/chat/completions", as: owner,
+                    json: ["model": "agent:\(chat.agentID)", "messages": [["role": "user", "content": "hi"]]])
+                #expect(refused.status == .tooManyRequests)
+                #expect(await emulator.recordedRequests().isEmpty)
+            }
+        }
+    }
+
     /// Storing the exchange changes nothing of the call: the request's `max_tokens` still lowers the
     /// agent's, and the budget reserves the conversation the client sends (once, only the stored one was
     /// reserved, so a long conversation sent with a new `conversation_id` got past a small budget).

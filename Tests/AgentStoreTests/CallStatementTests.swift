@@ -160,7 +160,7 @@ import Testing
     @Test func aReplyDeletedWhileItRanStillHasItsCallSettled() async throws {
         let f = try await TenantFixture.make()
         let start = try await startReply(f, in: "gone")
-        try await f.db.store.withTenant(f.a.user) {
+        _ = try await f.db.store.withTenant(f.a.user) {
             try await $0.deleteConversation(agentID: f.a.agent.id, conversationID: ConversationID(rawValue: "gone")!)
         }
         await #expect(throws: StoreError.notFound(resource: "message")) {

@@ -135,7 +135,7 @@ import Testing
         try await Task.sleep(for: .milliseconds(300))
         releasing.yield()
         try await adding.value
-        try await deleting.value
+        _ = try await deleting.value
         let listed = try await db.store.withTenant(user) {
             try await $0.conversations(agentID: agent.id, PageRequest(order: .descending))
         }

@@ -80,6 +80,30 @@ import Testing
         #expect(try await counters(f, of: f.a.user).values.first == 15)
     }
 
+    /// Migration 18: a refusal that only running calls' reservations cause says to retry in seconds, when
+    /// they will have settled; one that the month's settled usage causes, at the next month.
+    @Test func theRetryAfterOfABudgetRefusalSaysWhenRoomComesBack() async throws {
+        let f = try await TenantFixture.make()
+        let running = try await start(f, budget: 150)
+        let refusedByReservations = try await #require(throws: StoreError.self) { try await start(f, budget: 150) }
+        guard case .limitExceeded(let byReservations) = refusedByReservations else {
+            Issue.record("expected a limit, got \(refusedByReservations)")
+            return
+        }
+        #expect(byReservations.limit == .monthlyTokenBudget)
+        #expect(byReservations.retryAfterSeconds == 5)
+
+        try await f.db.store.settleCall(running.call, of: f.a.user, Self.settlement(prompt: 50, completion: 50))
+        let refusedBySpending = try await #require(throws: StoreError.self) { try await start(f, budget: 150) }
+        guard case .limitExceeded(let bySpending) = refusedBySpending else {
+            Issue.record("expected a limit, got \(refusedBySpending)")
+            return
+        }
+        // Until the first of next month, UTC: more than 5 s, at most 31 days.
+        #expect(bySpending.retryAfterSeconds > 5)
+        #expect(bySpending.retryAfterSeconds <= 31 * 86_400)
+    }
+
     @Test func callsOfAnEarlierMonthDoNotCount() async throws {
         let f = try await TenantFixture.make()
         try await f.db.admin.query(

@@ -45,5 +45,6 @@ extension Migration {
         .interruptedReplies,
         .tenantPages,
         .reviewedChecks,
+        .honestReservations,
     ]
 }
