@@ -55,6 +55,16 @@ public enum ProviderCallError: Error, Hashable, Sendable, CustomStringConvertibl
         }
     }
 
+    /// Whether the provider may have read the prompt, and so bill for it: the request may have been sent and
+    /// no answer refused it. A call stopped before it left, or answered with an error status, used nothing.
+    public var mayHaveBeenBilled: Bool {
+        switch self {
+        // A timeout may have come after the request was sent; a close, after the provider read it.
+        case .unreachable(.timedOut), .unreachable(.connectionClosed), .failed, .cancelled: true
+        case .refusedAddress, .unreachable, .rateLimited, .unavailable, .rejected: false
+        }
+    }
+
     public var description: String {
         switch self {
         case .refusedAddress(let host): "the provider's host \(host) is not a public address and is not allowed"

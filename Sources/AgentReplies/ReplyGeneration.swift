@@ -59,7 +59,7 @@ struct ReplyGeneration: Sendable {
             } catch let failure as ReplyFailure {
                 await settle(
                     call, connection: connection.id, request: request, produced: Produced(failure: failure),
-                    elapsed: clock.now - started)
+                    elapsed: clock.now - started, mayHaveBeenBilled: false)
                 return
             } catch let error as ProviderCallError {
                 let failed = CallSettlement(
@@ -97,16 +97,18 @@ struct ReplyGeneration: Sendable {
                 }
                 await settle(
                     call, connection: connection.id, request: request, produced: Produced(failure: ReplyFailure(error)),
-                    elapsed: clock.now - started, unentered: unentered)
+                    elapsed: clock.now - started, mayHaveBeenBilled: error.mayHaveBeenBilled, unentered: unentered)
                 return
             } catch {
                 await settle(
                     call, connection: connection.id, request: request, produced: Produced(failure: .platformUnavailable),
-                    elapsed: clock.now - started)
+                    elapsed: clock.now - started, mayHaveBeenBilled: false)
                 return
             }
             let produced = await consume(stream, since: started, clock: clock)
-            await settle(call, connection: connection.id, request: request, produced: produced, elapsed: clock.now - started)
+            await settle(
+                call, connection: connection.id, request: request, produced: produced, elapsed: clock.now - started,
+                mayHaveBeenBilled: true)
             return
         }
     }
@@ -224,10 +226,12 @@ struct ReplyGeneration: Sendable {
 
     /// Stores the outcome, retrying while the database is away (for at most the settings' patience), and
     /// tells the followers. Runs outside the generation's cancellation: a cancelled reply is still stored.
-    /// `unentered` is an attempt that may have been entered unseen (see `NextAttempt`).
+    /// `mayHaveBeenBilled`: the provider may have read the prompt (else the call used no tokens, as when
+    /// its key could not be opened or the provider refused it); `unentered` is an attempt that may have been
+    /// entered unseen (see `NextAttempt`).
     private func settle(
         _ call: ProviderCallID, connection: ConnectionID?, request: ChatRequest, produced: Produced, elapsed: Duration,
-        unentered: ProviderCallID? = nil
+        mayHaveBeenBilled: Bool = false, unentered: ProviderCallID? = nil
     ) async {
         let stop = await reply.stopReason
         let failure: ReplyFailure? =
@@ -239,11 +243,10 @@ struct ReplyGeneration: Sendable {
             }
         let status: Message.Status = stop == .cancelled ? .cancelled : failure == nil ? .complete : .failed
         let promptEstimate = request.messages.reduce(0) { $0 + ContextBudget.estimatedTokens($1.content) }
-        let called = connection != nil && failure?.slug != ReplyFailure.noChatConnection.slug
         let usage = MessageUsage(
-            promptTokens: produced.usage.prompt ?? (called ? promptEstimate : 0),
+            promptTokens: produced.usage.prompt ?? (mayHaveBeenBilled ? promptEstimate : 0),
             completionTokens: produced.usage.completion ?? ContextBudget.estimatedTokens(produced.text),
-            estimated: called && (produced.usage.prompt == nil || produced.usage.completion == nil))
+            estimated: mayHaveBeenBilled && (produced.usage.prompt == nil || produced.usage.completion == nil))
         let settlement = ReplySettlement(
             content: produced.text, finishReason: produced.finishReason?.name,
             call: CallSettlement(

@@ -172,6 +172,11 @@ import Testing
                 #expect(stream.failureType?.hasSuffix("/provider-rejected") == true)
                 let reply = try stream.ended()
                 #expect(reply.status == "failed" && reply.content.isEmpty)
+                // A provider that refused the call billed nothing: no estimate is charged to the budget.
+                #expect(reply.usage.map { $0.promptTokens == 0 && $0.completionTokens == 0 && !$0.estimated } == true)
+                let report = try await client.send(.get, "/v1/usage?group_by=model", as: owner).json()
+                let row = try #require((report["data"] as? [[String: Any]])?.first)
+                #expect(row["total_tokens"] as? Int == 0)
                 #expect(!stream.events.contains { $0.data.contains(ChatFixture.apiKey) })
             }
         }
