@@ -165,7 +165,12 @@ extension TenantSession {
     /// The conversation up to `messageID`, oldest first: the newest messages that fit the budget, read
     /// back along each message's parent (or, for messages stored before parents were, the one before it).
     /// Replies that failed or are still streaming are left out; the message itself is always kept.
+    ///
+    /// Only what can fit is read: past the budget's bytes (4 a token) the walk below keeps nothing more, so
+    /// the statement stops there instead of bringing up to `maximumMessages` messages of a megabyte each.
     func history(endingAt messageID: MessageID, agent: Agent, budget: ContextBudget) async throws -> [Message] {
+        let systemTokens = ContextBudget.estimatedTokens(agent.systemPrompt)
+        let budgetBytes = max(0, budget.promptTokens - systemTokens) * 4
         let chain = try await rows(
             """
             WITH RECURSIVE chain (id, depth) AS (
@@ -181,10 +186,19 @@ extension TenantSession {
                WHERE c.depth < \(budget.maximumMessages)
             )
             SELECT \(unescaped: Self.messageColumns("m"))
-              FROM chain c JOIN agent_messages m ON m.id = c.id AND m.owner_id = \(userID.rawValue)
-             ORDER BY c.depth
+              FROM (
+                SELECT m.*, pg_catalog.sum(m.counted) OVER (ORDER BY m.depth ROWS UNBOUNDED PRECEDING) - m.counted AS before
+                  FROM (
+                    SELECT m.*, c.depth,
+                           CASE WHEN c.depth = 1 OR m.status IN ('complete', 'cancelled')
+                                THEN octet_length(m.content) ELSE 0 END AS counted
+                      FROM chain c JOIN agent_messages m ON m.id = c.id AND m.owner_id = \(userID.rawValue)
+                  ) m
+              ) m
+             WHERE m.depth = 1 OR m.before <= \(budgetBytes)
+             ORDER BY m.depth
             """, Self.message)
-        var remaining = budget.promptTokens - ContextBudget.estimatedTokens(agent.systemPrompt)
+        var remaining = budget.promptTokens - systemTokens
         var kept: [Message] = []
         for message in chain where message.id == messageID || message.status == .complete || message.status == .cancelled {
             let cost = ContextBudget.estimatedTokens(message.content)
