@@ -167,13 +167,25 @@ extension TenantSession {
 
     /// The agent's conversations, most recently active first by default, each with its latest message and
     /// size, read from the per-conversation summary (its cost does not grow with the agent's messages).
+    ///
+    /// Like a page of messages, a page ends early once the latest messages it carries pass
+    /// ``Message/pageContentBytes`` (the first is always kept): 100 conversations that each end with a
+    /// message of a megabyte were 100 MB in the server's memory.
     public func conversations(agentID: AgentID, _ request: PageRequest) async throws -> Page<Conversation> {
         try request.validate()
         _ = try await agent(agentID)
         let keyset = Keyset(request: request)
+        let order = keyset.fetchDirection
         var sql = SQLStatement(
             """
-            SELECT \(Self.conversationColumns), \(Self.messageColumns("m"))
+            SELECT * FROM (
+              SELECT x.*, count(*) OVER () AS fetched,
+                     sum(coalesce(octet_length(x.last_content), 0))
+                       OVER (ORDER BY x.sort_time \(order), x.sort_id \(order) ROWS UNBOUNDED PRECEDING)
+                       - coalesce(octet_length(x.last_content), 0) AS content_before
+                FROM (
+            SELECT \(Self.conversationColumns), \(Self.messageColumns("m")),
+                   m.content AS last_content, c.last_message_at AS sort_time, c.conversation_id AS sort_id
               FROM agent_conversations c LEFT JOIN agent_messages m ON m.id = c.last_message_id
              WHERE c.agent_id =
             """)
@@ -184,10 +196,13 @@ extension TenantSession {
             "SELECT last_message_at, conversation_id FROM agent_conversations WHERE agent_id = \(agent) AND conversation_id = \($0)"
         }
         keyset.appendOrder(to: &sql, time: "c.last_message_at", id: "c.conversation_id")
+        sql.append(
+            ") x) x WHERE x.content_before < \(sql.bind(Message.pageContentBytes)) ORDER BY x.sort_time \(order), x.sort_id \(order)"
+        )
         let cursorExists: PostgresQuery = """
             SELECT EXISTS (SELECT 1 FROM agent_conversations WHERE agent_id = \(agentID) AND conversation_id = \(keyset.cursorID))
             """
-        return try await page(sql, keyset: keyset, cursorExists: cursorExists, Self.conversation)
+        return try await page(sql, keyset: keyset, cursorExists: cursorExists, cutShortBy: "fetched", Self.conversation)
     }
 
     /// Deletes a conversation and every message of it, with their feedback.

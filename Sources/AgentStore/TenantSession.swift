@@ -227,17 +227,22 @@ public struct TenantSession: Sendable {
     }
 
     /// Reads one keyset page; an unknown cursor is reported rather than read as the end of the listing.
+    /// `fetchedColumn` names a column that counts the rows the statement saw before it cut the page short
+    /// (a byte bound): then there is more past the rows read.
     func page<Item>(
-        _ sql: SQLStatement, keyset: Keyset, cursorExists: PostgresQuery,
+        _ sql: SQLStatement, keyset: Keyset, cursorExists: PostgresQuery, cutShortBy fetchedColumn: String? = nil,
         _ decode: (PostgresRow) throws -> Item
     ) async throws -> Page<Item> {
-        let rows = try await rows(sql.query, decode)
+        let rows = try await rows(sql.query) { row in
+            (try decode(row), try fetchedColumn.map { try row.makeRandomAccess()[$0].decode(Int.self) })
+        }
         if rows.isEmpty, keyset.cursorID != nil,
             try await row(cursorExists, { try $0.decode(Bool.self) }) != true
         {
             throw StoreError.invalid(
                 field: keyset.readsBackwards ? .cursorBefore : .cursorAfter, reason: "names no item of this listing")
         }
-        return keyset.page(from: rows)
+        let fetched = rows.first?.1 ?? 0
+        return keyset.page(from: rows.map(\.0), cutShort: rows.count < fetched)
     }
 }

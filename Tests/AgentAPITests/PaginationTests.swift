@@ -140,3 +140,41 @@ extension PaginationTests {
         }
     }
 }
+
+extension PaginationTests {
+    /// A page of conversations carries each one's latest message: it stops the same way once those pass
+    /// 4 MiB, and the next pages follow its last id, so no conversation is lost or repeated.
+    @Test(arguments: ["asc", "desc"])
+    func pagesOfConversationsEndingInLargeMessagesStopEarly(order: String) async throws {
+        let owner = try await api.makeUser()
+        let content = String(repeating: "x", count: 1_000_000)
+        let (agentID, ids) = try await api.db.store.withTenant(owner.id) { session in
+            let agent = try await session.createAgent(NewAgent(name: "large", systemPrompt: "p"))
+            var ids: [String] = []
+            for index in 0..<12 {
+                let message = try await session.appendMessage(
+                    agentID: agent.id, conversationID: ConversationID(rawValue: "c\(index)")!,
+                    NewMessage(role: .user, content: content))
+                ids.append(message.conversationID.rawValue)
+            }
+            return (agent.id.rawValue, ids)
+        }
+        try await api.test { client async throws in
+            var seen: [String] = []
+            var sizes: [Int] = []
+            var after: String?
+            repeat {
+                let uri =
+                    "/v1/agents/\(agentID)/conversations?limit=100&order=\(order)" + (after.map { "&after=\($0)" } ?? "")
+                let response = try await client.send(.get, uri, as: owner)
+                #expect(response.status == .ok)
+                let page = try response.decode(Schemas.ConversationPage.self)
+                seen += page.data.map(\.id)
+                sizes.append(page.data.count)
+                after = page.hasMore ? page.lastId : nil
+            } while after != nil && sizes.count < 10
+            #expect(sizes == [5, 5, 2])
+            #expect(seen == (order == "asc" ? ids : ids.reversed()))
+        }
+    }
+}
