@@ -1,4 +1,5 @@
 import AgentAPI
+import AgentConsole
 import AgentProviders
 import AgentReplies
 import AgentStore
@@ -82,9 +83,11 @@ import Testing
     /// Deleting a conversation or an agent stops its running replies: no provider call runs on, billed,
     /// for a reply that no longer exists, and its ledger row is settled. (The suite's tests share a
     /// database: only this tenant's calls are counted.)
-    @Test(arguments: ["conversation", "agent"])
-    func deletingStopsTheRunningReplies(what: String) async throws {
-        let api = try await TestAPI.make()
+    @Test(arguments: ["conversation", "agent"], [false, true])
+    func deletingStopsTheRunningReplies(what: String, fromTheConsole: Bool) async throws {
+        var made = try await TestAPI.make()
+        made.companions = [try WebConsole()]
+        let api = made
         let owner = try await api.makeUser()
         let emulator = ProviderEmulator()
         try await emulator.withRunning { baseURL in
@@ -93,8 +96,16 @@ import Testing
                 let live = LiveRequest(port: try #require(client.port), tenant: owner)
                 let streaming = chat.streamInBackground(live, ChatFixture.longReply)
                 _ = try await chat.runningReply(client, owner)
-                let path = what == "agent" ? "/v1/agents/\(chat.agentID)" : "/v1/agents/\(chat.agentID)/conversations/c1"
-                #expect(try await client.send(.delete, path, as: owner).status == .noContent)
+                let path = what == "agent" ? "/agents/\(chat.agentID)" : "/agents/\(chat.agentID)/conversations/c1"
+                if fromTheConsole {
+                    let browser = ConsoleBrowser(client)
+                    try await browser.signIn(owner.token)
+                    let csrf = ConsoleBrowser.csrf(in: try await browser.request(.get, "/agents"))
+                    let deleted = try await browser.request(.post, "\(path)/delete", form: ["_csrf": csrf])
+                    #expect(deleted.status == .seeOther)
+                } else {
+                    #expect(try await client.send(.delete, "/v1\(path)", as: owner).status == .noContent)
+                }
                 _ = try await streaming.value
                 #expect(try await emulator.streamsClosedEarlyOnceSeen() == 1)
                 #expect(api.replies.running.count == 0)

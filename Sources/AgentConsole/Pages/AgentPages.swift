@@ -1,4 +1,5 @@
 import AgentAPI
+import AgentReplies
 import AgentStore
 import Foundation
 import Hummingbird
@@ -128,7 +129,11 @@ struct AgentPages: Sendable {
     @Sendable func delete(_ request: Request, context: APIRequestContext) async throws -> Response {
         let visit = try ConsoleVisit(request, context: context)
         let id = try context.id(AgentID.self, "agent_id", of: "agent")
-        try await api.store.withTenant(visit.userID, requestID: context.requestID) { try await $0.deleteAgent(id) }
+        // Its running replies stop with it, as through the API: no call runs on, billed, for them.
+        let streaming = try await api.store.withTenant(visit.userID, requestID: context.requestID) {
+            try await $0.deleteAgent(id)
+        }
+        await api.replies.stop(streaming, of: visit.userID)
         return ConsolePages.redirect(to: "/agents")
     }
 

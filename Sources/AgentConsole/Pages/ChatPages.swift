@@ -1,4 +1,5 @@
 import AgentAPI
+import AgentReplies
 import AgentStore
 import Foundation
 import Hummingbird
@@ -134,9 +135,10 @@ struct ChatPages: Sendable {
         let visit = try ConsoleVisit(request, context: context)
         let agentID = try context.id(AgentID.self, "agent_id", of: "agent")
         let conversationID = try context.conversationID()
-        try await api.store.withTenant(visit.userID, requestID: context.requestID) {
+        let streaming = try await api.store.withTenant(visit.userID, requestID: context.requestID) {
             try await $0.deleteConversation(agentID: agentID, conversationID: conversationID)
         }
+        await api.replies.stop(streaming, of: visit.userID)
         return ConsolePages.redirect(to: "/agents/\(ConsoleFormat.segment(agentID.rawValue))#conversations-heading")
     }
 
