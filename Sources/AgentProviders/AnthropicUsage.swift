@@ -12,6 +12,14 @@ struct AnthropicUsage: Decodable, Sendable {
         case cacheReadInputTokens = "cache_read_input_tokens"
     }
 
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        inputTokens = container.decodeTokenCount(forKey: .inputTokens)
+        outputTokens = container.decodeTokenCount(forKey: .outputTokens)
+        cacheCreationInputTokens = container.decodeTokenCount(forKey: .cacheCreationInputTokens)
+        cacheReadInputTokens = container.decodeTokenCount(forKey: .cacheReadInputTokens)
+    }
+
     /// Prompt tokens include the cached prefix, written or read: Anthropic counts those apart from
     /// `input_tokens`, and a budget must see them all.
     /// Each part is made plausible before the sum, which therefore cannot overflow.

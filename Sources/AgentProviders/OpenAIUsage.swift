@@ -8,5 +8,11 @@ struct OpenAIUsage: Decodable, Sendable {
         case completionTokens = "completion_tokens"
     }
 
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        promptTokens = container.decodeTokenCount(forKey: .promptTokens)
+        completionTokens = container.decodeTokenCount(forKey: .completionTokens)
+    }
+
     var tokenUsage: TokenUsage { TokenUsage(reportedPrompt: promptTokens, completion: completionTokens) }
 }

@@ -63,6 +63,26 @@ import Testing
             """)
         #expect(reply.text == "Hi")
         #expect(reply.usage == TokenUsage(prompt: TokenUsage.largestCount, completion: nil))
+
+        // Past Int's range: capped, and the reply still finishes.
+        let huge = Self.decode(
+            """
+            event: message_start
+            data: {"type":"message_start","message":{"usage":{"input_tokens":1e30,"output_tokens":1}}}
+
+            event: content_block_delta
+            data: {"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"Hi"}}
+
+            event: message_delta
+            data: {"type":"message_delta","delta":{"stop_reason":"end_turn"},"usage":{"output_tokens":99999999999999999999}}
+
+            event: message_stop
+            data: {"type":"message_stop"}
+
+
+            """)
+        #expect(huge.ending == .finished(.stop))
+        #expect(huge.usage == TokenUsage(prompt: TokenUsage.largestCount, completion: TokenUsage.largestCount))
     }
 
     @Test(arguments: [

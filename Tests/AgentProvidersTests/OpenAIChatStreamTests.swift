@@ -21,6 +21,20 @@ import Testing
             """)
         #expect(reply.text == "Hi")
         #expect(reply.usage == TokenUsage(prompt: nil, completion: TokenUsage.largestCount))
+
+        // Past Int's range, or not a whole number: capped, or unknown, and the reply still finishes.
+        let odd = Self.decode(
+            """
+            data: {"choices":[{"index":0,"delta":{"content":"Hi"},"finish_reason":"stop"}]}
+
+            data: {"choices":[],"usage":{"prompt_tokens":2.5,"completion_tokens":99999999999999999999}}
+
+            data: [DONE]
+
+
+            """)
+        #expect(odd.ending == .finished(.stop))
+        #expect(odd.usage == TokenUsage(prompt: nil, completion: TokenUsage.largestCount))
     }
 
     @Test func readsTextThenUsageFromTheUsageOnlyChunk() {
