@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import Foundation
 import NIOCore
 
 // MARK: Reading response bodies under the idle timeout
@@ -73,6 +74,44 @@ extension ProviderClient {
         }
         for event in owed { continuation.yield(event) }
         continuation.finish()
+    }
+
+    /// Reads a reply that came whole (JSON) to a request for a stream, and tells it as a stream would: its
+    /// text, its usage, then its end; or the one failure that stopped it.
+    static func pumpWhole(
+        _ body: HTTPClientResponse.Body, protocol wireProtocol: ChatWireProtocol, idle: Duration, firstChunk: Duration,
+        on loop: any EventLoop, into continuation: AsyncStream<ReplyEvent>.Continuation
+    ) async {
+        switch await readWholeReply(body, protocol: wireProtocol, idle: idle, firstChunk: firstChunk, on: loop) {
+        case .success(let reply):
+            if !reply.text.isEmpty { continuation.yield(.text(reply.text)) }
+            continuation.yield(.usage(reply.usage))
+            continuation.yield(.finished(reply.finishReason))
+        case .failure(let failure): continuation.yield(.failed(failure))
+        case nil: break
+        }
+        continuation.finish()
+    }
+
+    /// A body that holds a whole reply, read and decoded: the reply, the failure that stopped it, or nil
+    /// when the reading was cancelled.
+    static func readWholeReply(
+        _ body: HTTPClientResponse.Body, protocol wireProtocol: ChatWireProtocol, idle: Duration, firstChunk: Duration,
+        on loop: any EventLoop
+    ) async -> Result<ChatReply, ProviderFailure>? {
+        let (end, bytes) = await collect(body, limit: maximumReplyBytes, idle: idle, firstChunk: firstChunk, on: loop)
+        switch end {
+        case .ended: break
+        case .stoppedEarly: return .failure(.protocolViolation(.eventTooLarge(limit: maximumReplyBytes)))
+        case .timedOut: return .failure(.timedOut)
+        case .connectionLost: return .failure(.connectionLost)
+        case .cancelled: return nil
+        }
+        do throws(ProviderFailure) {
+            return .success(try wireProtocol.decodeReply(Data(bytes.readableBytesView)))
+        } catch {
+            return .failure(error)
+        }
     }
 
     /// The whole body, up to `limit` bytes (``BodyEnd/stoppedEarly`` beyond).

@@ -81,10 +81,18 @@ public struct ProviderClient: Sendable {
         let idle = timeouts.idle
         let firstChunk = timeouts.waits(for: request.model, over: endpoint.wireProtocol).firstChunk
         let wireProtocol = endpoint.wireProtocol
+        // A server that ignores `stream: true` (or a proxy in front of one) answers with the whole reply.
+        let whole = call.response.headers.first(name: "content-type")?.lowercased().hasPrefix("application/json") == true
         let pump = Task {
-            await Self.pump(
-                call.response.body, protocol: wireProtocol, idle: idle, firstChunk: firstChunk, on: call.loop,
-                into: continuation)
+            if whole {
+                await Self.pumpWhole(
+                    call.response.body, protocol: wireProtocol, idle: idle, firstChunk: firstChunk, on: call.loop,
+                    into: continuation)
+            } else {
+                await Self.pump(
+                    call.response.body, protocol: wireProtocol, idle: idle, firstChunk: firstChunk, on: call.loop,
+                    into: continuation)
+            }
             await call.release()
         }
         // The consumer stopped (cancelled or dropped the stream): stop the upstream request too.
@@ -99,21 +107,14 @@ public struct ProviderClient: Sendable {
         var request = request
         request.stream = false
         let call = try await open(request, endpoint: endpoint, apiKey: apiKey)
-        let (end, body) = await Self.collect(
-            call.response.body, limit: Self.maximumReplyBytes, idle: timeouts.idle,
+        let outcome = await Self.readWholeReply(
+            call.response.body, protocol: endpoint.wireProtocol, idle: timeouts.idle,
             firstChunk: timeouts.waits(for: request.model, over: endpoint.wireProtocol).firstChunk, on: call.loop)
         await call.release()
-        switch end {
-        case .ended: break
-        case .stoppedEarly: throw .failed(.protocolViolation(.eventTooLarge(limit: Self.maximumReplyBytes)))
-        case .timedOut: throw .failed(.timedOut)
-        case .connectionLost: throw .failed(.connectionLost)
-        case .cancelled: throw .cancelled
-        }
-        do throws(ProviderFailure) {
-            return try endpoint.wireProtocol.decodeReply(Data(body.readableBytesView))
-        } catch {
-            throw .failed(error)
+        switch outcome {
+        case .success(let reply): return reply
+        case .failure(let failure): throw .failed(failure)
+        case nil: throw .cancelled
         }
     }
 

@@ -60,6 +60,9 @@ extension EmulatorScript {
         case "stall_after": stallAfter = try number(0...10_000)
         case "stall_ms": stallDuration = .milliseconds(try number(0...600_000))
         case "drop_after": dropAfter = try number(0...10_000)
+        case "whole":
+            guard value == "on" || value == "off" else { throw failure }
+            whole = value == "on"
         default: throw failure
         }
     }

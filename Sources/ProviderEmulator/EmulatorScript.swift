@@ -28,6 +28,7 @@
 /// | `stall_after` | N | after N pieces, send nothing more and keep the connection open for `stall_ms` |
 /// | `stall_ms` | 0 to 600000 | how long a stall holds the connection before closing it (default 30000; a wait of a second or more ends when the emulator stops) |
 /// | `drop_after` | N | after N pieces, close the connection without ending the response |
+/// | `whole` | `on`/`off` | answer a streamed request with the whole reply as JSON, as a server that ignores `stream` does |
 ///
 /// An unknown key or a bad value makes the request a 400 naming the directive.
 public struct EmulatorScript: Hashable, Sendable {
@@ -50,6 +51,7 @@ public struct EmulatorScript: Hashable, Sendable {
     public var stallAfter: Int?
     public var stallDuration: Duration = .seconds(30)
     public var dropAfter: Int?
+    public var whole: Bool = false
 
     public init() {}
 }

@@ -77,7 +77,7 @@ extension ProviderEmulator {
         let id =
             wire == .openAI
             ? "chatcmpl-emulator-\(UInt32.random(in: 0...UInt32.max))" : "msg_emulator_\(UInt32.random(in: 0...UInt32.max))"
-        guard chat.stream else {
+        guard chat.stream, !script.whole else {
             return json(wire.wholeReply(id: id, model: chat.model, reply: reply, includeUsage: script.usage))
         }
         let includeUsage = script.usage && (wire == .anthropic || chat.streamOptions?.includeUsage == true)

@@ -40,6 +40,20 @@ import Testing
         }
     }
 
+    /// A server that ignores `stream: true` answers with the whole reply as JSON: it is read whole and told
+    /// as a stream, where it used to end as a stream that ended early, with nothing.
+    @Test(arguments: ChatWireProtocol.allCases)
+    func aWholeAnswerToAStreamedRequestIsRead(_ wireProtocol: ChatWireProtocol) async throws {
+        try await EmulatedProvider.run { provider in
+            let reply = try await provider.stream(chat("[emulator whole=on]\nAll at once"), wireProtocol)
+            #expect(reply.text == "All at once")
+            #expect(reply.usage.prompt != nil && reply.usage.completion != nil)
+            #expect(reply.ending == .finished(.stop))
+            #expect(reply.endsOnce)
+            #expect(try #require(await provider.emulator.recordedRequests().first).stream)
+        }
+    }
+
     @Test(arguments: ChatWireProtocol.allCases)
     func completesAWholeReply(_ wireProtocol: ChatWireProtocol) async throws {
         try await EmulatedProvider.run { provider in
