@@ -37,6 +37,14 @@ final class BlockingLookups<Value: Sendable>: Sendable {
         }
         if starts {
             threads.submit { state in
+                // Every caller gave up while this waited for a thread: the lookup would answer no one, and
+                // would hold a thread that fresh lookups wait for. (A later caller then starts its own.)
+                let abandoned = self.waiting.withLock { waiting in
+                    guard waiting.callers[key]?.isEmpty ?? true else { return false }
+                    waiting.callers.removeValue(forKey: key)
+                    return true
+                }
+                if abandoned { return }
                 let value = state == .active ? lookUp() : nil
                 let callers = self.waiting.withLock { $0.callers.removeValue(forKey: key) ?? [:] }
                 for caller in callers.values {
@@ -58,6 +66,11 @@ final class BlockingLookups<Value: Sendable>: Sendable {
         // is cancelled (an `AsyncStream` ends its iteration then).
         for await value in answer { return value }
         return nil
+    }
+
+    /// Whether a lookup of `key` is queued or running.
+    func isLookingUp(_ key: String) -> Bool {
+        waiting.withLock { $0.callers[key] != nil }
     }
 
     /// How many callers wait for the lookup of `key` now.

@@ -86,4 +86,33 @@ import Testing
             #expect(stalled.starts == 3)
         }
     }
+
+    /// A lookup whose callers all gave up while it waited for a thread is not run: names that never answer
+    /// cannot fill the threads' queue with lookups that answer no one, ahead of the next fresh one.
+    @Test func aLookupNobodyWaitsForAnyMoreIsNotRun() async throws {
+        let stalled = StalledLookup()
+        try await withLookups { lookups in
+            // Both threads held by lookups that do not return.
+            let holders = ["a.example", "b.example"].map { name in
+                Task { await lookups.value(for: name, within: .seconds(60)) { stalled.run(answer: 1) } }
+            }
+            for _ in 0..<500 where stalled.starts < 2 { try await Task.sleep(for: .milliseconds(20)) }
+            // Queued behind them; its caller gives up first.
+            #expect(await lookups.value(for: "queued.example", within: .milliseconds(200)) { stalled.run(answer: 2) } == nil)
+            stalled.release(2)
+            for holder in holders { #expect(await holder.value == 1) }
+            var polls = 0
+            while lookups.isLookingUp("queued.example"), polls < 500 {
+                try await Task.sleep(for: .milliseconds(20))
+                polls += 1
+            }
+            // The queued lookup was skipped: only the two holders ever ran the stalled lookup.
+            #expect(!lookups.isLookingUp("queued.example"))
+            #expect(stalled.starts == 2)
+            // Its name is looked up again on the next call.
+            let queuedAgain = await lookups.value(for: "queued.example", within: .seconds(5)) { 4 }
+            #expect(queuedAgain == 4)
+            stalled.release()  // a lookup run by mistake must not hold the threads' shutdown
+        }
+    }
 }
