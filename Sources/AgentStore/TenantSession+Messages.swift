@@ -221,15 +221,21 @@ extension TenantSession {
              WHERE agent_id = \(agentID) AND conversation_id = \(conversationID) AND owner_id = \(userID.rawValue)
                FOR UPDATE
             """, { _ in () })
-        let deleted = try await rows(
-            """
-            DELETE FROM agent_messages
-             WHERE agent_id = \(agentID) AND conversation_id = \(conversationID) AND owner_id = \(userID.rawValue)
-            RETURNING id, status
-            """
-        ) { try $0.decode((String, String).self) }
-        let deletedMessages = deleted.count
-        let streaming = deleted.filter { $0.1 == Message.Status.streaming.rawValue }.map { MessageID(stored: $0.0) }
+        // Counted in the statement: a conversation of many messages sends back one row, not one per message.
+        let (deletedMessages, streamingIDs) =
+            try await row(
+                """
+                WITH deleted AS (
+                  DELETE FROM agent_messages
+                   WHERE agent_id = \(agentID) AND conversation_id = \(conversationID) AND owner_id = \(userID.rawValue)
+                  RETURNING id, status
+                )
+                SELECT count(*)::int,
+                       coalesce(array_agg(id) FILTER (WHERE status = \(Message.Status.streaming.rawValue)), '{}')
+                  FROM deleted
+                """
+            ) { try $0.decode((Int, [String]).self) } ?? (0, [])
+        let streaming = streamingIDs.map(MessageID.init(stored:))
         // The summary trigger removed a conversation that had messages; one without any is removed here.
         let deletedEmpty = try await affectedRows(
             """
