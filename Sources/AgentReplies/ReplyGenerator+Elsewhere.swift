@@ -1,4 +1,5 @@
 import AgentStore
+import Foundation
 
 /// Replies that run on another instance of the platform, asked about here.
 ///
@@ -61,7 +62,10 @@ extension ReplyGenerator {
         relayed: (String) async throws -> Void
     ) async throws -> ReplyEnd {
         let clock = ContinuousClock()
-        let deadline = clock.now + settings.timeLimit + settings.settlementPatience
+        // Counted from the reply's start, not the follow's: a reply left streaming an hour ago by an instance
+        // that stopped ends its followers at their first check instead of six minutes after each attach.
+        let age = Duration.seconds(max(0, Date().timeIntervalSince(reply.createdAt)))
+        let deadline = clock.now + settings.timeLimit + settings.settlementPatience - age
         let (events, continuation) = relayedFollowers.follow(reply.id)
         let checks = Task {
             while (try? await Task.sleep(for: settings.elsewhereCheckInterval)) != nil { continuation.yield(.check) }
@@ -91,6 +95,13 @@ extension ReplyGenerator {
                     if ask { asked = clock.now }
                 } catch StoreError.unavailable {
                     // The database is away for a moment: the follower waits on, as the reply's instance does to store it.
+                } catch StoreError.notFound {
+                    // Deleted while it ran (with its conversation, say), which also cancelled it: the follower is
+                    // told so, as one on the running instance is, rather than cut off without an end.
+                    return ReplyEnd(
+                        status: .cancelled, text: "", finishReason: nil,
+                        usage: MessageUsage(promptTokens: 0, completionTokens: 0, estimated: false),
+                        failure: .cancelledMidway, message: nil)
                 }
                 if message.status != .streaming || clock.now >= deadline {
                     if let rest = text.remainder(of: message.content), !rest.isEmpty { try await relayed(rest) }

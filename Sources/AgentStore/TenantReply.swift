@@ -13,8 +13,11 @@ public struct TenantReply: Sendable, Hashable {
     var payload: String { "\(tenant.rawValue) \(messageID.rawValue)" }
 
     init?(payload: String) {
-        guard let space = payload.firstIndex(of: " "), let tenant = UserID(rawValue: String(payload[..<space])),
-            let messageID = MessageID(rawValue: String(payload[payload.index(after: space)...]))
+        // Found among scalars: an id ending in a prepending mark (U+0600) makes one `Character` of it and the
+        // space, and a search among characters found no space.
+        let scalars = payload.unicodeScalars
+        guard let space = scalars.firstIndex(of: " "), let tenant = UserID(rawValue: String(scalars[..<space])),
+            let messageID = MessageID(rawValue: String(scalars[scalars.index(after: space)...]))
         else { return nil }
         self.init(tenant: tenant, messageID: messageID)
     }

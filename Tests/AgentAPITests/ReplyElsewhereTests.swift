@@ -188,6 +188,47 @@ import Testing
         }
     }
 
+    /// A followed reply deleted while it runs elsewhere (its conversation deleted) ends its followers with a
+    /// `reply.failed` of type `reply-cancelled`, as on the instance that runs it, instead of a cut stream.
+    @Test func aFollowedReplyThatIsDeletedEndsItsFollowers() async throws {
+        let api = try await TestAPI.make(replySettings: ReplySettings(elsewhereCheckInterval: .milliseconds(100)))
+        let owner = try await api.makeUser()
+        try await api.test(.live) { client in
+            let chat = try await ChatFixture.make(client, owner, baseURLs: ["http://127.0.0.1:9"])
+            let start = try await chat.replyNoInstanceRuns(in: api.db.store, of: owner)
+            let live = LiveRequest(port: try #require(client.port), tenant: owner)
+            let following = Task { StreamedReply(try await live.get("/v1/messages/\(start.reply.id.rawValue)/stream")) }
+            try await followersElsewhere(of: api, become: 1)
+            _ = try await api.db.store.withTenant(owner.id) {
+                try await $0.deleteConversation(agentID: start.agent.id, conversationID: start.reply.conversationID)
+            }
+            let followed = try await following.value
+            #expect(followed.names == ["reply.started", "reply.failed"])
+            #expect(followed.failureType?.hasSuffix("/reply-cancelled") == true)
+        }
+    }
+
+    /// A reply its instance left streaming long ago is past the time limit already: its follower is told it
+    /// was interrupted at the first check, not after the whole limit counted from the follow (6 minutes).
+    @Test func aReplyLeftStreamingLongAgoEndsItsFollowersAtOnce() async throws {
+        let api = try await TestAPI.make(replySettings: ReplySettings(elsewhereCheckInterval: .milliseconds(100)))
+        let owner = try await api.makeUser()
+        try await api.test(.live) { client in
+            let chat = try await ChatFixture.make(client, owner, baseURLs: ["http://127.0.0.1:9"])
+            let start = try await chat.replyNoInstanceRuns(in: api.db.store, of: owner)
+            try await api.db.admin.query(
+                "UPDATE agent_messages SET created_at = now() - interval '1 hour' WHERE id = \(start.reply.id.rawValue)",
+                logger: api.db.logger)
+            let live = LiveRequest(port: try #require(client.port), tenant: owner)
+            let started = ContinuousClock.now
+            let followed = StreamedReply(try await live.get("/v1/messages/\(start.reply.id.rawValue)/stream"))
+            // At its first checks: a deadline counted from the follow ended it after 360 s.
+            #expect(ContinuousClock.now - started < .seconds(60))
+            #expect(followed.names == ["reply.started", "reply.failed"])
+            #expect(followed.failureType?.hasSuffix("/reply-interrupted") == true)
+        }
+    }
+
     /// Cancels that wait here for another instance are bounded: with room for one, of two at once one
     /// waits (and gets its 409) and the other is refused at once with a 503 and `Retry-After`.
     @Test func cancelsWaitingOnOtherInstancesAreBounded() async throws {

@@ -20,6 +20,15 @@ import Testing
         }
     }
 
+    /// A tenant's id may end in a prepending mark (U+0600), which makes one `Character` with the space
+    /// after it: the space is found among scalars all the same.
+    @Test func aTenantEndingInAPrependingMarkReadsBack() throws {
+        let tenant = try #require(UserID(rawValue: "tenant\u{600}"))
+        let named = TenantReply(tenant: tenant, messageID: reply)
+        #expect(TenantReply(payload: named.payload) == named)
+        #expect(ReplyRelay(payload: ReplyRelay.follow(named).payload) == .follow(named))
+    }
+
     @Test(arguments: ["", "text", "text 1", "text -1 id\nx", "text x id\nx", "follow tenant-only", "end ", "stop id"])
     func malformedNoticesAreRefused(payload: String) {
         #expect(ReplyRelay(payload: payload) == nil)
