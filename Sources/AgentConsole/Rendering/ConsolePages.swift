@@ -26,8 +26,11 @@ struct ConsolePages: Sendable {
             "audit": PackageResources.audit_mustache,
             "tokens": PackageResources.tokens_mustache,
         ]
+        MustacheContentTypes.register(ConsoleHTML(), named: ConsoleHTML.name)
         var library = MustacheLibrary()
-        for (name, bytes) in sources { try library.register(String(decoding: bytes, as: UTF8.self), named: name) }
+        for (name, bytes) in sources {
+            try library.register(ConsoleHTML.pragma + String(decoding: bytes, as: UTF8.self), named: name)
+        }
         self.library = library
         self.assets = ConsoleAssets()
     }
