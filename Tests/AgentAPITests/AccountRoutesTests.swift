@@ -127,6 +127,30 @@ import Testing
         }
     }
 
+    /// One account has one export running at a time, so that one tenant cannot hold every slot: its second
+    /// is a 429 `export-running` while another tenant's export still runs.
+    @Test func anAccountHasOneExportAtATime() async throws {
+        let api = try await TestAPI.make(maximumConcurrentExports: 2)
+        let owner = try await api.makeUser("owner")
+        let other = try await api.makeUser("other")
+        _ = try await LargeMessages.make(api, owner, count: 30)
+        try await api.test(.live) { client async throws in
+            let port = try #require(client.port)
+            let held = try await RawConnection.sendAndStopReading(
+                port: port, "GET /v1/me/export HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer \(owner.token)\r\n\r\n")
+            try await held.executeThenClose { inbound, _ in
+                var reader = inbound.makeAsyncIterator()
+                let head = try #require(try await reader.next())
+                #expect(String(buffer: head).hasPrefix("HTTP/1.1 200"))
+                let refused = try await client.send(.get, "/v1/me/export", as: owner)
+                #expect(refused.isProblem(.tooManyRequests))
+                #expect(refused.headers[.retryAfter] == "5")
+                #expect((try refused.json()["type"] as? String)?.hasSuffix("/export-running") == true)
+                #expect(try await client.send(.get, "/v1/me/export", as: other).status == .ok)
+            }
+        }
+    }
+
     /// An export past its time limit ends, truncated, however its client reads, and gives back its slot.
     @Test func anExportPastItsTimeLimitIsCutOff() async throws {
         let api = try await TestAPI.make(maximumConcurrentExports: 1, longestExport: .zero)

@@ -114,6 +114,22 @@ extension Sequence where Element: Sendable {
 }
 
 extension PaginationTests {
+    /// Walks `uri` (whose query takes `&after=`) to its end; each page's size and the ids in listing order.
+    func walkCountingPages<Listed: ListedPage>(
+        _ client: any TestClientProtocol, as owner: Tenant, _ uri: String, _ listed: Listed.Type
+    ) async throws -> (sizes: [Int], ids: [String]) {
+        var sizes: [Int] = []
+        let ids = try await PageWalk.forward { after in
+            let response = try await client.send(.get, uri + (after.map { "&after=\($0)" } ?? ""), as: owner)
+            #expect(response.status == .ok)
+            let page = try response.decode(Listed.self)
+            sizes.append(page.ids.count)
+            try #require(sizes.count <= 20, "the walk does not end")
+            return PageWalk.Step(ids: page.ids, hasMore: page.hasMore)
+        }
+        return (sizes, ids)
+    }
+
     /// A page of 1 MB messages stops once its content passes 4 MiB (after five of them), says it has more,
     /// and the next pages follow its last id as usual, in both orders: no message is lost or repeated.
     @Test(arguments: ["asc", "desc"])
@@ -121,27 +137,14 @@ extension PaginationTests {
         let owner = try await api.makeUser()
         let (agentID, ids) = try await LargeMessages.make(api, owner, count: 12)
         try await api.test { client async throws in
-            var seen: [String] = []
-            var sizes: [Int] = []
-            var after: String?
-            repeat {
-                let uri =
-                    "/v1/agents/\(agentID)/conversations/\(LargeMessages.conversation.rawValue)/messages?limit=100&order=\(order)"
-                    + (after.map { "&after=\($0)" } ?? "")
-                let response = try await client.send(.get, uri, as: owner)
-                #expect(response.status == .ok)
-                let page = try response.decode(Schemas.MessagePage.self)
-                seen += page.data.map(\.id)
-                sizes.append(page.data.count)
-                after = page.hasMore ? page.lastId : nil
-            } while after != nil && sizes.count < 10
-            #expect(sizes == [5, 5, 2])
-            #expect(seen == (order == "asc" ? ids : ids.reversed()))
+            let conversation = LargeMessages.conversation.rawValue
+            let uri = "/v1/agents/\(agentID)/conversations/\(conversation)/messages?limit=100&order=\(order)"
+            let walked = try await walkCountingPages(client, as: owner, uri, Schemas.MessagePage.self)
+            #expect(walked.sizes == [5, 5, 2])
+            #expect(walked.ids == (order == "asc" ? ids : ids.reversed()))
         }
     }
-}
 
-extension PaginationTests {
     /// A page of conversations carries each one's latest message: it stops the same way once those pass
     /// 4 MiB, and the next pages follow its last id, so no conversation is lost or repeated.
     @Test(arguments: ["asc", "desc"])
@@ -160,21 +163,10 @@ extension PaginationTests {
             return (agent.id.rawValue, ids)
         }
         try await api.test { client async throws in
-            var seen: [String] = []
-            var sizes: [Int] = []
-            var after: String?
-            repeat {
-                let uri =
-                    "/v1/agents/\(agentID)/conversations?limit=100&order=\(order)" + (after.map { "&after=\($0)" } ?? "")
-                let response = try await client.send(.get, uri, as: owner)
-                #expect(response.status == .ok)
-                let page = try response.decode(Schemas.ConversationPage.self)
-                seen += page.data.map(\.id)
-                sizes.append(page.data.count)
-                after = page.hasMore ? page.lastId : nil
-            } while after != nil && sizes.count < 10
-            #expect(sizes == [5, 5, 2])
-            #expect(seen == (order == "asc" ? ids : ids.reversed()))
+            let uri = "/v1/agents/\(agentID)/conversations?limit=100&order=\(order)"
+            let walked = try await walkCountingPages(client, as: owner, uri, Schemas.ConversationPage.self)
+            #expect(walked.sizes == [5, 5, 2])
+            #expect(walked.ids == (order == "asc" ? ids : ids.reversed()))
         }
     }
 }

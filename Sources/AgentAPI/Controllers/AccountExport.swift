@@ -24,19 +24,29 @@ struct AccountExport: Sendable {
     /// How long a client refused a slot is told to wait: about what a small export takes.
     static let retryAfterSeconds = 5
 
-    /// Takes a slot among the process's exports (a 503 with `Retry-After` when all are taken), records the
-    /// export in the audit log, then starts the snapshot of the request's tenant and reads its user.
+    /// Takes a slot among the process's exports (a 503 with `Retry-After` when all are taken; a 429 when
+    /// this tenant's export already runs, so that one tenant cannot hold them all), records the export in
+    /// the audit log, then starts the snapshot of the request's tenant and reads its user.
     static func start(
         _ store: AgentStore, slots: RequestSlots, longest: Duration, context: APIRequestContext
     ) async throws -> AccountExport {
-        guard let slot = slots.take() else {
+        let tenant = try context.tenant()
+        let slot: RequestSlots.Slot
+        do {
+            // The entry first, in a transaction of its own ahead of the snapshot, which is read-only and
+            // holds its connection; its statement checks a personal token not checked yet. The slot is taken
+            // after it, so that a forged token cannot hold an account's slot, and a refusal rolls the entry back.
+            slot = try await store.withTenant(of: context) { session in
+                try await session.recordAccountExport()
+                return try slots.take(for: tenant.rawValue)
+            }
+        } catch RequestSlots.Refusal.full {
             throw Problem.unavailable(
                 "Too many exports are running; retry after \(Self.retryAfterSeconds) seconds.",
                 retryAfterSeconds: Self.retryAfterSeconds)
+        } catch RequestSlots.Refusal.alreadyHeld {
+            throw Problem.exportRunning(retryAfterSeconds: Self.retryAfterSeconds)
         }
-        // Before the snapshot, which is read-only and holds its connection: the entry needs one of its own.
-        // (This transaction also checks a personal token not checked yet.)
-        try await store.withTenant(of: context) { try await $0.recordAccountExport() }
         let snapshot: AccountSnapshot
         switch context.credential {
         case .user(let userID, _): snapshot = store.accountSnapshot(userID, requestID: context.requestID)

@@ -5,8 +5,21 @@ import Synchronization
 /// (without a bound, a few slow downloads would take the pool from every other request); a client that
 /// follows a reply running on another instance has the reply read every second.
 final class RequestSlots: Sendable {
+    /// Why no slot was given.
+    enum Refusal: Error {
+        /// Every slot is taken.
+        case full
+        /// The holder named already has a slot: one tenant cannot take every slot.
+        case alreadyHeld
+    }
+
+    private struct Taken {
+        var count = 0
+        var holders: Set<String> = []
+    }
+
     let capacity: Int
-    private let taken = Mutex(0)
+    private let taken = Mutex(Taken())
 
     init(capacity: Int) {
         self.capacity = capacity
@@ -14,21 +27,40 @@ final class RequestSlots: Sendable {
 
     /// A slot, held until the returned value is released; nil when every slot is taken.
     func take() -> Slot? {
-        let granted = taken.withLock { taken in
-            guard taken < capacity else { return false }
-            taken += 1
-            return true
+        try? take(for: nil)
+    }
+
+    /// A slot for `holder`, who may hold one at a time (any number when nil), held until the returned value
+    /// is released.
+    func take(for holder: String?) throws(Refusal) -> Slot {
+        let refusal: Refusal? = taken.withLock { taken in
+            guard taken.count < capacity else { return .full }
+            if let holder {
+                guard taken.holders.insert(holder).inserted else { return .alreadyHeld }
+            }
+            taken.count += 1
+            return nil
         }
-        return granted ? Slot(slots: self) : nil
+        if let refusal { throw refusal }
+        return Slot(slots: self, holder: holder)
     }
 
     /// One running request. Released when the last reference goes, however the request ends: written
     /// whole, failed, or dropped with a client that disconnected before its body was written.
     final class Slot: Sendable {
         private let slots: RequestSlots
+        private let holder: String?
 
-        fileprivate init(slots: RequestSlots) { self.slots = slots }
+        fileprivate init(slots: RequestSlots, holder: String?) {
+            self.slots = slots
+            self.holder = holder
+        }
 
-        deinit { slots.taken.withLock { $0 -= 1 } }
+        deinit {
+            slots.taken.withLock { taken in
+                taken.count -= 1
+                if let holder { taken.holders.remove(holder) }
+            }
+        }
     }
 }

@@ -127,6 +127,15 @@ extension Problem {
         return problem
     }
 
+    /// A 429: the tenant's account export already runs; one at a time, so one tenant cannot hold every slot.
+    static func exportRunning(retryAfterSeconds: Int) -> Problem {
+        var problem = Problem(
+            .tooManyRequests, slug: "export-running", title: "Export already running",
+            detail: "An export of this account is already running; retry once it has ended.")
+        problem.headers[.retryAfter] = String(retryAfterSeconds)
+        return problem
+    }
+
     /// A 429: as many clients as may follow one running reply already do.
     static func tooManyFollowers(_ maximum: Int, of followed: String = "this reply") -> Problem {
         var problem = Problem(
