@@ -22,7 +22,9 @@ struct UsageChart: Sendable {
         let top = max(1, days.map(\.tokens).max() ?? 1)
         let slot = Self.width / max(1, days.count)
         bars = days.enumerated().map { index, day in
-            let height = day.tokens == 0 ? 0 : max(1, day.tokens * (Self.height - 20) / top)
+            // Scaled in floating point: a day's total times the height passes Int's range past ~6.6e16 tokens
+            // (a tenant's own server can report 2^31 a call), and an overflow would stop the process.
+            let height = day.tokens == 0 ? 0 : max(1, Int(Double(day.tokens) / Double(top) * Double(Self.height - 20)))
             return Bar(
                 x: index * slot + 1, y: Self.height - height, width: max(1, slot - 2), height: height,
                 label: "\(day.day): \(ConsoleFormat.count(day.tokens)) tokens")
