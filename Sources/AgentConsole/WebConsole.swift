@@ -18,8 +18,12 @@ public struct WebConsole: APICompanion {
 
     public func addRoutes(to router: Router<APIRequestContext>, api: APIParts) {
         pages.assets.addRoutes(to: router)
-        // Pages share the API's rate limits; a failed sign-in (401) counts against its address as a bad token does.
-        let limited = api.rateLimited(router.group())
+        // Pages share the API's rate limits; a failed sign-in (401), or a session cookie refused, counts against
+        // its address as a bad token does.
+        let limited = api.rateLimited(router.group()) { request in
+            (request.method == .post && request.uri.path == "/signin")
+                || request.headers[.cookie]?.contains(ConsoleCookies.session + "=") == true
+        }
         SignInController(api: api, pages: pages, settings: settings).addRoutes(to: limited)
 
         let signedIn = limited.group().add(middleware: ConsoleSessionMiddleware(api: api, pages: pages, settings: settings))

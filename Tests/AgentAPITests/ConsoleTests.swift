@@ -127,6 +127,31 @@ import Testing
         }
     }
 
+    /// A session cookie refused (ended, forged) costs a database check as a bad token does, and counts
+    /// against its address as one: pages send its visitor to sign in, without a 401 to count.
+    @Test func refusedSessionCookiesCountAsFailedSignIns() async throws {
+        var made = try await TestAPI.make(rateLimits: RateLimits(failedAuthentications: .init(perSecond: 0.01, burst: 3)))
+        made.companions = [try WebConsole()]
+        let api = made
+        let owner = try await api.makeUser()
+        try await api.test(.live) { client in
+            let browser = ConsoleBrowser(client)
+            try await browser.signIn(owner.token)
+            let ended = try #require(browser.cookies["ap_session"])
+            let csrf = ConsoleBrowser.csrf(in: try await browser.request(.get, "/agents"))
+            try await browser.request(.post, "/signout", form: ["_csrf": csrf])
+            for path in ["/agents", "/connections", "/"] {
+                let visit = try await client.executeRequest(
+                    uri: path, method: .get, headers: [.cookie: "ap_session=\(ended)"], body: nil)
+                #expect(visit.status == .seeOther)
+                #expect(visit.headers[.location] == "/signin")
+            }
+            // Three refusals used the allowance: the address waits now, whatever it sends.
+            let blocked = try await client.executeRequest(uri: "/signin", method: .get, headers: [:], body: nil)
+            #expect(blocked.status == .tooManyRequests)
+        }
+    }
+
     @Test func signInFormWithoutItsCookieValueIsRefused() async throws {
         let owner = try await api.makeUser()
         try await api.test { client in

@@ -29,9 +29,16 @@ public struct APIParts: Sendable {
     }
 
     /// `group` behind the API's rate limits (per client address, per credential, and failed sign-ins per
-    /// address, which a sign-in form answering 401 counts), with buckets of its own.
-    public func rateLimited(_ group: RouterGroup<APIRequestContext>) -> RouterGroup<APIRequestContext> {
-        group.add(middleware: RateLimitMiddleware(limits: configuration.rateLimits))
+    /// address, which a sign-in form answering 401 counts, as does a refusal noted in
+    /// `APIRequestContext.refusedCredential`), with buckets of its own. `carriesCredential` tells the
+    /// requests that present a credential besides a bearer token: once their address has failed, each holds
+    /// one of its failures left while it runs, so that guesses sent at once cannot outrun the allowance.
+    public func rateLimited(
+        _ group: RouterGroup<APIRequestContext>, carriesCredential: @escaping @Sendable (Request) -> Bool = { _ in false }
+    ) -> RouterGroup<APIRequestContext> {
+        var limits = RateLimitMiddleware(limits: configuration.rateLimits)
+        limits.carriesCredential = { $0.headers[.authorization] != nil || carriesCredential($0) }
+        return group.add(middleware: limits)
     }
 
     /// Checks a chat connection's `metadata.base_url` as `createConnection` does (SSRF guard included);

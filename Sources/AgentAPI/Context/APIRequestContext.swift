@@ -13,6 +13,8 @@ public struct APIRequestContext: RequestContext {
     public var clientAddress: String?
     /// Set from `APIConfiguration.maximumBodySize` by the first middleware.
     public var maxUploadSize: Int
+    /// Noted where a credential is refused without a 401 (see ``RefusedCredential``).
+    public let refusedCredential = RefusedCredential()
 
     /// Strict JSON bodies: the limit above, a depth limit, no unknown fields.
     public var requestDecoder: APIRequestDecoder { APIRequestDecoder() }

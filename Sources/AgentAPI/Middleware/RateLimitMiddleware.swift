@@ -10,6 +10,9 @@ struct RateLimitMiddleware: RouterMiddleware {
 
     let limits: RateLimits
     let limiter = RequestRateLimiter()
+    /// Whether a request presents a credential to check: a bearer token, or what a companion's routes take
+    /// (a sign-in form, a session cookie).
+    var carriesCredential: @Sendable (Request) -> Bool = { $0.headers[.authorization] != nil }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response
     {
@@ -21,7 +24,7 @@ struct RateLimitMiddleware: RouterMiddleware {
         // check at the start and a charge at the 401 let them do.
         var holdsAFailure = false
         if let address, let rate = limits.failedAuthentications {
-            switch limiter.admit("failed:\(address)", rate, holding: request.headers[.authorization] != nil) {
+            switch limiter.admit("failed:\(address)", rate, holding: carriesCredential(request)) {
             case .refused(let wait): throw Problem.tooManyRequests(retryAfter: wait)
             case .admitted(let holding): holdsAFailure = holding
             }
@@ -37,10 +40,12 @@ struct RateLimitMiddleware: RouterMiddleware {
         }
         do {
             let response = try await next(request, context)
-            settle(address, failed: response.status == .unauthorized, holdingAFailure: holdsAFailure)
+            let failed = response.status == .unauthorized || context.refusedCredential.isNoted
+            settle(address, failed: failed, holdingAFailure: holdsAFailure)
             return response
         } catch {
-            let failed = Problem(from: error, bodyLimit: context.maxUploadSize).status == .unauthorized
+            let status = Problem(from: error, bodyLimit: context.maxUploadSize).status
+            let failed = status == .unauthorized || context.refusedCredential.isNoted
             settle(address, failed: failed, holdingAFailure: holdsAFailure)
             throw error
         }

@@ -39,7 +39,12 @@ struct ConsoleSessionMiddleware: RouterMiddleware {
             if callsAPI { throw error }
             return failure(error, request, context)
         }
-        guard let user = session else { return try signedOut(callsAPI: callsAPI) }
+        guard let user = session else {
+            // A session presented and refused counts against its address as a bad token does: forged cookies
+            // each cost a database check.
+            context.refusedCredential.note()
+            return try signedOut(callsAPI: callsAPI)
+        }
         var context = context
         context.authenticate(as: user)
         var request = request

@@ -35,10 +35,17 @@ struct SignInController: Sendable {
         // With the database away the visitor goes to the sign-in page, which needs none to show.
         if let value = ConsoleCookies.value(
             ConsoleCookies.session, in: request, secure: ConsoleCookies.secure(request, settings: settings)),
-            let presented = PresentedConsoleSession(value),
-            (try? await api.store.authenticate(presented, requestID: context.requestID)) != nil
+            let presented = PresentedConsoleSession(value)
         {
-            return ConsolePages.redirect(to: "/agents")
+            do {
+                if try await api.store.authenticate(presented, requestID: context.requestID) != nil {
+                    return ConsolePages.redirect(to: "/agents")
+                }
+                // Refused: counted against the address as a bad token is (see `ConsoleSessionMiddleware`).
+                context.refusedCredential.note()
+            } catch {
+                // The database is away; the sign-in page says so.
+            }
         }
         return ConsolePages.redirect(to: "/signin")
     }
