@@ -15,7 +15,12 @@ extension ReplyGenerator {
         let metrics = self.metrics
         let (running, relays, followers, store, logger) = (running, relays, relayedFollowers, store, logger)
         await store.receiveReplyCancels(
-            listening: { metrics.cancelListener(connected: $0) },
+            listening: { connected in
+                metrics.cancelListener(connected: connected)
+                // Cancels published while the listener was away were not heard; those of deletions are
+                // published once (the reply is gone, so no one publishes again): look for them.
+                if connected { Task { await Self.stopDeletedReplies(running, store: store) } }
+            },
             relayed: { notice in
                 guard case .follow(let request) = notice else { return followers.deliver(notice) }
                 guard let reply = running.reply(request.messageID, of: request.tenant) else { return }
@@ -23,6 +28,21 @@ extension ReplyGenerator {
             }
         ) { cancel in
             await running.reply(cancel.messageID, of: cancel.tenant)?.cancel()
+        }
+    }
+
+    /// Stops the replies running here whose messages no longer exist: deleted (with their conversation or
+    /// agent) through another instance while this one's listener was away, their cancel unheard.
+    static func stopDeletedReplies(_ running: RunningReplies, store: AgentStore) async {
+        for reply in running.all() {
+            guard let id = reply.started?.id else { continue }
+            do {
+                _ = try await store.withTenant(reply.tenant) { try await $0.message(id) }
+            } catch StoreError.notFound {
+                await reply.cancel()
+            } catch {
+                // The database is away again: the next time the listener connects, this looks again.
+            }
         }
     }
 

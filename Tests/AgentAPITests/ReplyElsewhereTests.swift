@@ -323,6 +323,36 @@ import Testing
         }
     }
 
+    /// A reply deleted while this instance's listener was away (the deletion's one cancel unheard, as when
+    /// another instance deleted it then) is stopped once the listener is back, not run on to its end, billed.
+    @Test func aReplyDeletedWhileTheListenerWasAwayIsStoppedWhenItComesBack() async throws {
+        let running = try await TestAPI.make()
+        let owner = try await running.makeUser()
+        let emulator = ProviderEmulator()
+        try await emulator.withRunning { baseURL in
+            let earlier = try await listeningBackends(running.db)
+            try await running.receivingCancels {
+                let first = try await newListener(running.db, excluding: earlier)
+                #expect(try await listenerGauge(running, becomes: 1))
+                try await running.test(.live) { client in
+                    let chat = try await ChatFixture.make(client, owner, baseURLs: [baseURL])
+                    let live = LiveRequest(port: try #require(client.port), tenant: owner)
+                    // Ten seconds of reply: it would end on its own long after the listener is back.
+                    let reply = "[emulator chunks=100 delay_ms=100]\n" + String(repeating: "word ", count: 100)
+                    let streaming = chat.streamInBackground(live, reply)
+                    _ = try await chat.runningReply(client, owner)
+                    // Deleted with no cancel published, then the listener's connection cut.
+                    try await running.db.admin.query(
+                        "DELETE FROM agent_messages WHERE conversation_id = 'c1' AND owner_id = \(owner.id.rawValue)",
+                        logger: running.logger)
+                    try await running.db.admin.query("SELECT pg_terminate_backend(\(first))", logger: running.logger)
+                    _ = try await streaming.value
+                    #expect(try await emulator.streamsClosedEarlyOnceSeen() == 1)
+                }
+            }
+        }
+    }
+
     /// Whether `/metrics` shows the cancel listener's gauge at `value` within 2 s.
     private func listenerGauge(_ api: TestAPI, becomes value: Double) async throws -> Bool {
         for _ in 0..<100 {
