@@ -68,6 +68,10 @@ extension ReplyGenerator {
         }
     }
 
+    /// Thrown to a follower of a reply that runs elsewhere once this instance is shutting down: its stream
+    /// ends without the reply's end, and the client follows it again through another instance.
+    public struct Draining: Error {}
+
     /// Follows `reply`, which runs on another instance: asks that instance to relay its text, hands each new
     /// piece to `relayed`, and returns how the reply ended, as stored, once it has (after handing on the
     /// part of the stored text not relayed). Every `settings.elsewhereCheckInterval` it calls `waiting`
@@ -149,6 +153,8 @@ extension ReplyGenerator {
             case .notice(.follow):
                 break
             case .check:
+                // The relay stops with the drain, and a stream held open would hold up the server's shutdown.
+                if isShuttingDown { throw Draining() }
                 try await waiting()
                 check = true
             }

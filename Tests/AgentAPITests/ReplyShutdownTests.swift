@@ -1,5 +1,4 @@
 import AgentConsole
-import AgentReplies
 import AgentStore
 import AgentTestSupport
 import Hummingbird
@@ -7,6 +6,8 @@ import HummingbirdTesting
 import ProviderEmulator
 import ServiceLifecycle
 import Testing
+
+@testable import AgentReplies
 
 /// A platform that shuts down drains: no reply starts any more and readiness fails, the running replies get
 /// their grace to end, and those still running then are stopped and stored as cancelled, their streams
@@ -38,6 +39,32 @@ import Testing
                 let end = try #require(await reply.outcome())
                 #expect(end.status == .cancelled)
             }
+        }
+    }
+
+    /// A follower of a reply running on another instance is let go when the drain begins (its stream ends
+    /// without the reply's end, to be followed again elsewhere), and a new one is a 503: the relay stops with
+    /// the drain, and a stream held open held up the server's shutdown for the reply's whole time limit.
+    @Test func followersOfRepliesElsewhereAreLetGoWhenTheDrainBegins() async throws {
+        let api = try await TestAPI.make(replySettings: ReplySettings(elsewhereCheckInterval: .milliseconds(100)))
+        let owner = try await api.makeUser()
+        try await api.test(.live) { client in
+            let chat = try await ChatFixture.make(client, owner, baseURLs: ["http://127.0.0.1:9"])
+            let start = try await chat.replyNoInstanceRuns(in: api.db.store, of: owner)
+            let path = "/v1/messages/\(start.reply.id.rawValue)/stream"
+            let live = LiveRequest(port: try #require(client.port), tenant: owner)
+            let following = Task { StreamedReply(try await live.get(path)) }
+            for _ in 0..<200 where api.replies.relayedFollowers.count < 1 { try await Task.sleep(for: .milliseconds(20)) }
+            #expect(api.replies.relayedFollowers.count == 1)
+
+            let group = ServiceGroup(configuration: .init(services: [api.replies], logger: api.logger))
+            let draining = Task { try await group.run() }
+            await group.triggerGracefulShutdown()
+            let followed = try await following.value
+            #expect(followed.names == ["reply.started"])
+            let refused = try await live.get(path)
+            #expect(refused.status == 503 && refused.retryAfter == "1")
+            try await draining.value
         }
     }
 

@@ -113,6 +113,8 @@ struct ReplyController: Sendable {
             return try await respond(running, prompt: nil, stream: true, status: .ok)
         }
         guard message.status != .streaming else {
+            // Draining, this instance would let the follower go within a second: another one follows it.
+            try replies.requireAcceptingReplies()
             return try followElsewhere(message, tenant: tenant, requestID: context.requestID)
         }
         let events: [ReplyProgress] =
@@ -142,10 +144,16 @@ struct ReplyController: Sendable {
                 // The slot goes back when this body is released, however it ends.
                 _ = slot
                 try await writer.write(try ReplyStreamEvent.encode(.started(reply), prompt: nil))
-                let end = try await replies.endElsewhere(
-                    of: reply, tenant: tenant, requestID: requestID,
-                    waiting: { try await writer.write(ServerSentEvents.waiting) },
-                    relayed: { try await writer.write(try ReplyStreamEvent.encode(.delta($0), prompt: nil)) })
+                let end: ReplyEnd
+                do {
+                    end = try await replies.endElsewhere(
+                        of: reply, tenant: tenant, requestID: requestID,
+                        waiting: { try await writer.write(ServerSentEvents.waiting) },
+                        relayed: { try await writer.write(try ReplyStreamEvent.encode(.delta($0), prompt: nil)) })
+                } catch is ReplyGenerator.Draining {
+                    // Shutting down: the stream ends without the reply's end, and the client follows it again.
+                    return try await writer.finish(nil)
+                }
                 try await writer.write(try ReplyStreamEvent.encode(.ended(end), prompt: nil))
                 try await writer.finish(nil)
             })
