@@ -51,7 +51,13 @@ extension TenantSession {
             Self.connectionColumns, from: "api_connections", where: [("user_id", userID.rawValue)], request, Self.connection)
     }
 
-    public func updateConnection(_ id: ConnectionID, _ changes: APIConnectionChanges) async throws -> APIConnection {
+    /// Applies `changes`. With `checked`, the connection as read when the changes were checked (a chat
+    /// connection's base URL against the SSRF guard): the update applies only if its service and metadata are
+    /// still those, else `StoreError.conflict`, so that two concurrent updates cannot combine a service and a
+    /// base URL that neither checked.
+    public func updateConnection(
+        _ id: ConnectionID, _ changes: APIConnectionChanges, checked: APIConnection? = nil
+    ) async throws -> APIConnection {
         try changes.validate()
         var sql = SQLStatement("UPDATE api_connections SET updated_at = now()")
         if let name = changes.name { sql.append(", name = \(sql.bind(name))") }
@@ -66,8 +72,20 @@ extension TenantSession {
             sql.append(", api_key = \(sql.bind(sealed.value))")
             sql.append(", api_key_hint = \(sql.bind(hint.display)), api_key_fingerprint = \(sql.bind(sealed.fingerprint))")
         }
-        sql.append(" WHERE id = \(sql.bind(id)) AND user_id = \(sql.bind(userID.rawValue)) RETURNING \(Self.connectionColumns)")
-        let connection = try await row(sql.query, Self.connection) ?? { throw StoreError.notFound(resource: "connection") }()
+        sql.append(" WHERE id = \(sql.bind(id)) AND user_id = \(sql.bind(userID.rawValue))")
+        if let checked {
+            sql.append(" AND service = \(sql.bind(checked.service))")
+            let metadata = try checked.metadata?.storedText(field: .metadata)
+            sql.append(" AND metadata IS NOT DISTINCT FROM \(sql.bind(metadata))::jsonb")
+        }
+        sql.append(" RETURNING \(Self.connectionColumns)")
+        guard let connection = try await row(sql.query, Self.connection) else {
+            guard checked != nil else { throw StoreError.notFound(resource: "connection") }
+            _ = try await self.connection(id)  // not found, or changed meanwhile:
+            throw StoreError.conflict(
+                field: .metadata,
+                reason: "the connection's service or base URL changed while this update was checked; try again")
+        }
         try await audit(.connectionUpdated, targetType: "connection", targetID: id.rawValue)
         return connection
     }

@@ -46,6 +46,34 @@ import Testing
         }
     }
 
+    /// An update checked against the connection as read applies only while its service and metadata are
+    /// those: two concurrent updates cannot combine a service and a base URL that neither checked.
+    @Test func aCheckedUpdateRefusesAConnectionChangedMeanwhile() async throws {
+        let f = try await TenantFixture.make()
+        let read = try await f.db.store.withTenant(f.a.user) { session in
+            try await session.createConnection(
+                NewAPIConnection(
+                    name: "Local", service: "custom", apiKey: "sk-x",
+                    metadata: .object(["base_url": .string("http://127.0.0.1:9")])))
+        }
+        // Another update lands between this one's check and its write.
+        _ = try await f.db.store.withTenant(f.a.user) { session in
+            try await session.updateConnection(read.id, APIConnectionChanges(service: "openai"))
+        }
+        await #expect(throws: StoreError.self) {
+            try await f.db.store.withTenant(f.a.user) { session in
+                try await session.updateConnection(read.id, APIConnectionChanges(name: "Renamed"), checked: read)
+            }
+        }
+        let kept = try await f.db.store.withTenant(f.a.user) { try await $0.connection(read.id) }
+        #expect(kept.name == "Local" && kept.service == "openai")
+        // Checked against what is stored, it applies.
+        let renamed = try await f.db.store.withTenant(f.a.user) { session in
+            try await session.updateConnection(read.id, APIConnectionChanges(name: "Renamed"), checked: kept)
+        }
+        #expect(renamed.name == "Renamed")
+    }
+
     @Test func linksBothWaysAndAcrossTenantsRefused() async throws {
         let f = try await TenantFixture.make()
         try await f.db.store.withTenant(f.a.user) { session in

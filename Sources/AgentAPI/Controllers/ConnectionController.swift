@@ -45,12 +45,16 @@ struct ConnectionController: Sendable {
     @Sendable func update(_ request: Request, context: APIRequestContext) async throws -> ConnectionBody {
         let id = try context.id(ConnectionID.self, "connection_id", of: "connection")
         let body = try await request.decode(as: UpdateConnectionBody.self, context: context)
+        var checked: APIConnection?
         if body.changes.service != nil || body.changes.metadata != nil {
             let stored = try await store.withTenant(of: context) { try await $0.connection(id) }
             try await checkBaseURL(
                 service: body.changes.service ?? stored.service, metadata: body.changes.metadata ?? stored.metadata)
+            checked = stored
         }
-        let connection = try await store.withTenant(of: context) { try await $0.updateConnection(id, body.changes) }
+        let connection = try await store.withTenant(of: context) { [checked] in
+            try await $0.updateConnection(id, body.changes, checked: checked)
+        }
         return ConnectionBody(connection)
     }
 

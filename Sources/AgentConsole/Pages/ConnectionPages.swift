@@ -111,7 +111,7 @@ struct ConnectionPages: Sendable {
             let changes = APIConnectionChanges(
                 name: form.text("name") ?? "", service: service, apiKey: form.text("api_key"), metadata: .some(metadata))
             _ = try await api.store.withTenant(visit.userID, requestID: context.requestID) {
-                try await $0.updateConnection(id, changes)
+                try await $0.updateConnection(id, changes, checked: stored)
             }
             return ConsolePages.redirect(to: "/connections/\(ConsoleFormat.segment(id.rawValue))")
         } catch {
