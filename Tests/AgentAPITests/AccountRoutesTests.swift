@@ -102,14 +102,7 @@ import Testing
         // 30 MB: more than the kernel and the server buffer, so the held export waits for its reader.
         _ = try await LargeMessages.make(api, owner, count: 30)
         try await api.test(.live) { client async throws in
-            let port = try #require(client.port)
-            let held = try await RawConnection.sendAndStopReading(
-                port: port, "GET /v1/me/export HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer \(owner.token)\r\n\r\n")
-            try await held.executeThenClose { inbound, _ in
-                // The first bytes of its answer: the held export has its slot.
-                var reader = inbound.makeAsyncIterator()
-                let head = try #require(try await reader.next())
-                #expect(String(buffer: head).hasPrefix("HTTP/1.1 200"))
+            try await HeldExport.whileHeld(port: try #require(client.port), token: owner.token) {
                 let refused = try await client.send(.get, "/v1/me/export", as: owner)
                 #expect(refused.isProblem(.serviceUnavailable))
                 #expect(refused.headers[.retryAfter] == "5")
@@ -135,13 +128,7 @@ import Testing
         let other = try await api.makeUser("other")
         _ = try await LargeMessages.make(api, owner, count: 30)
         try await api.test(.live) { client async throws in
-            let port = try #require(client.port)
-            let held = try await RawConnection.sendAndStopReading(
-                port: port, "GET /v1/me/export HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer \(owner.token)\r\n\r\n")
-            try await held.executeThenClose { inbound, _ in
-                var reader = inbound.makeAsyncIterator()
-                let head = try #require(try await reader.next())
-                #expect(String(buffer: head).hasPrefix("HTTP/1.1 200"))
+            try await HeldExport.whileHeld(port: try #require(client.port), token: owner.token) {
                 let refused = try await client.send(.get, "/v1/me/export", as: owner)
                 #expect(refused.isProblem(.tooManyRequests))
                 #expect(refused.headers[.retryAfter] == "5")

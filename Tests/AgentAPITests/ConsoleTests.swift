@@ -111,10 +111,15 @@ import Testing
         }
     }
 
-    @Test func failedSignInsAreThrottledPerAddress() async throws {
+    /// The console with three failed authentications allowed per address, and hardly any refill.
+    static func withThreeFailuresAllowed() async throws -> TestAPI {
         var made = try await TestAPI.make(rateLimits: RateLimits(failedAuthentications: .init(perSecond: 0.01, burst: 3)))
         made.companions = [try WebConsole()]
-        let api = made
+        return made
+    }
+
+    @Test func failedSignInsAreThrottledPerAddress() async throws {
+        let api = try await Self.withThreeFailuresAllowed()
         let owner = try await api.makeUser()
         try await api.test(.live) { client in
             let browser = ConsoleBrowser(client)
@@ -130,9 +135,7 @@ import Testing
     /// A session cookie refused (ended, forged) costs a database check as a bad token does, and counts
     /// against its address as one: pages send its visitor to sign in, without a 401 to count.
     @Test func refusedSessionCookiesCountAsFailedSignIns() async throws {
-        var made = try await TestAPI.make(rateLimits: RateLimits(failedAuthentications: .init(perSecond: 0.01, burst: 3)))
-        made.companions = [try WebConsole()]
-        let api = made
+        let api = try await Self.withThreeFailuresAllowed()
         let owner = try await api.makeUser()
         try await api.test(.live) { client in
             let browser = ConsoleBrowser(client)
