@@ -10,7 +10,8 @@ import PostgresNIO
 /// allow reading and re-sealing `api_connections` and nothing else. Each batch is one short
 /// transaction that locks only its own rows (`FOR UPDATE`), so a concurrent update either waits for
 /// the batch or is seen by it; none is lost. Rows already under the active key are skipped, so an
-/// interrupted rotation resumes by running again.
+/// interrupted rotation resumes by running again. Each batch that examined rows writes its audit entry in
+/// its own transaction, so the rows an interrupted run re-sealed are in the log too.
 ///
 /// A row's `api_key_fingerprint` is keyed by the key that seals its `api_key` (see
 /// ``Keyring/fingerprint(ofAPIKey:)``), so a re-sealed row gets its fingerprint recomputed in the same
@@ -107,6 +108,9 @@ public struct KeyRotation: Sendable {
                         failures.append(Failure(tenantID: tenant, connectionID: id, reason: error.description))
                     }
                 }
+                if !rows.isEmpty {
+                    try await recordRotation(resealed: resealed, fingerprinted: fingerprinted, failed: failures.count, connection)
+                }
                 return (rows.last?.0, rows.count, resealed, fingerprinted, failures)
             }
             guard let last = batch.0 else { break }
@@ -117,7 +121,6 @@ public struct KeyRotation: Sendable {
             report.failures += batch.4
             progress(report)
         }
-        try await recordRotation(report)
         return report
     }
 
@@ -144,6 +147,11 @@ public struct KeyRotation: Sendable {
             }
             progress(report)
         }
+        // Every key was opened: that is in the log as every opening at runtime is.
+        try await asOperator { connection in
+            try await record(
+                .keysVerified, details: ["examined": report.examined, "failed": report.failures.count], connection)
+        }
         return report
     }
 
@@ -157,16 +165,22 @@ public struct KeyRotation: Sendable {
     /// `LIKE` pattern of keyed fingerprints (``Keyring/fingerprintPrefix`` holds no wildcard).
     private var keyedFingerprintPattern: String { Keyring.fingerprintPrefix + "%" }
 
-    private func recordRotation(_ report: Report) async throws {
-        try await asOperator { connection in
-            _ = try await connection.rowsIfOpen(
-                """
-                INSERT INTO audit_log (tenant_id, actor, action, target_type, target_id, details)
-                VALUES (NULL, 'operator', \(AuditAction.keysRotated.rawValue), 'keyring', \(keyring.activeKeyID),
-                        jsonb_build_object('resealed', \(report.resealed), 'fingerprinted', \(report.fingerprinted),
-                                           'failed', \(report.failures.count)))
-                """, logger: logger)
-        }
+    /// A batch's re-sealing, in its transaction.
+    private func recordRotation(resealed: Int, fingerprinted: Int, failed: Int, _ connection: PostgresConnection)
+        async throws
+    {
+        try await record(
+            .keysRotated, details: ["resealed": resealed, "fingerprinted": fingerprinted, "failed": failed], connection)
+    }
+
+    /// An operator's entry about the keyring: `details` are counts.
+    private func record(_ action: AuditAction, details: [String: Int], _ connection: PostgresConnection) async throws {
+        let object = try String(decoding: JSONEncoder().encode(details), as: UTF8.self)
+        _ = try await connection.rowsIfOpen(
+            """
+            INSERT INTO audit_log (tenant_id, actor, action, target_type, target_id, details)
+            VALUES (NULL, 'operator', \(action.rawValue), 'keyring', \(keyring.activeKeyID), \(object)::jsonb)
+            """, logger: logger)
     }
 
     private func asOperator<Result: Sendable>(_ body: (PostgresConnection) async throws -> Result) async throws -> Result {

@@ -29,6 +29,7 @@ public enum AuditAction: String, Sendable {
     case tokenRevoked = "token.revoked"
     case accountExported = "account.exported"
     case keysRotated = "keys.rotated"
+    case keysVerified = "keys.verified"
     case limitsChanged = "limits.changed"
     case repliesInterrupted = "replies.interrupted"
     case consoleSessionStarted = "console_session.started"
