@@ -154,7 +154,7 @@ extension PaginationTests {
         let (agentID, ids) = try await api.db.store.withTenant(owner.id) { session in
             let agent = try await session.createAgent(NewAgent(name: "large", systemPrompt: "p"))
             var ids: [String] = []
-            for index in 0..<12 {
+            for index in 0..<6 {
                 let message = try await session.appendMessage(
                     agentID: agent.id, conversationID: ConversationID(rawValue: "c\(index)")!,
                     NewMessage(role: .user, content: content))
@@ -165,7 +165,7 @@ extension PaginationTests {
         try await api.test { client async throws in
             let uri = "/v1/agents/\(agentID)/conversations?limit=100&order=\(order)"
             let walked = try await walkCountingPages(client, as: owner, uri, Schemas.ConversationPage.self)
-            #expect(walked.sizes == [5, 5, 2])
+            #expect(walked.sizes == [5, 1])
             #expect(walked.ids == (order == "asc" ? ids : ids.reversed()))
         }
     }

@@ -34,10 +34,10 @@ final class RequestSlots: Sendable {
     /// is released.
     func take(for holder: String?) throws(Refusal) -> Slot {
         let refusal: Refusal? = taken.withLock { taken in
+            // The holder's own slot first: "yours is running" says more than "all are taken".
+            if let holder, taken.holders.contains(holder) { return .alreadyHeld }
             guard taken.count < capacity else { return .full }
-            if let holder {
-                guard taken.holders.insert(holder).inserted else { return .alreadyHeld }
-            }
+            if let holder { taken.holders.insert(holder) }
             taken.count += 1
             return nil
         }
