@@ -10,13 +10,17 @@ extension TenantSession {
     public func appendMessage(agentID: AgentID, conversationID: ConversationID, _ new: NewMessage) async throws -> Message {
         try new.validate()
         let metadata = try new.metadata?.storedText(field: .metadata)
-        // The composite foreign key refuses an agent of another tenant; it reads as not found.
+        // The composite foreign key refuses an agent of another tenant; it reads as not found. The summary is
+        // locked as its last message is read: a delete of the conversation under way (it locks the summary
+        // first) is waited for, and the message then starts the conversation anew, rather than naming a
+        // parent the delete removes and failing on it.
         let message = try await row(
             """
             INSERT INTO agent_messages (agent_id, conversation_id, user_id, owner_id, role, content, metadata, parent_id)
             VALUES (\(agentID), \(conversationID), \(userID.rawValue), \(userID.rawValue), \(new.role.rawValue),
                     \(new.content), \(metadata)::jsonb,
-                    (SELECT last_message_id FROM agent_conversations WHERE agent_id = \(agentID) AND conversation_id = \(conversationID)))
+                    (SELECT last_message_id FROM agent_conversations
+                      WHERE agent_id = \(agentID) AND conversation_id = \(conversationID) FOR KEY SHARE))
             RETURNING \(unescaped: Self.messageColumns())
             """, Self.message
         ).unwrapped(or: .notFound(resource: "agent"))

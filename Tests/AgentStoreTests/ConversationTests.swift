@@ -146,6 +146,47 @@ import Testing
         #expect(left == 0)
     }
 
+    /// A message added while its conversation is being deleted starts the conversation anew once the delete
+    /// has committed: it waits for the delete instead of naming a parent the delete removes (which failed
+    /// the append with a foreign key's vague not-found).
+    @Test func aMessageAddedWhileItsConversationIsDeletedStartsItAnew() async throws {
+        let db = try await TestDatabase.make()
+        let user = try await db.makeUser()
+        let conversation = ConversationID(rawValue: "x")!
+        let agent = try await db.store.withTenant(user) { session in
+            let agent = try await session.createAgent(NewAgent(name: "a", systemPrompt: "p"))
+            _ = try await session.appendMessage(
+                agentID: agent.id, conversationID: conversation, NewMessage(role: .user, content: "one"))
+            return agent
+        }
+        let (deleted, deleting) = AsyncStream.makeStream(of: Void.self)
+        let (release, releasing) = AsyncStream.makeStream(of: Void.self)
+        // The delete's transaction held open once its statements ran.
+        let deletion = Task {
+            try await db.store.withTenant(user) { session in
+                _ = try await session.deleteConversation(agentID: agent.id, conversationID: conversation)
+                deleting.yield()
+                for await _ in release { break }
+            }
+        }
+        for await _ in deleted { break }
+        let adding = Task {
+            try await db.store.withTenant(user) { session in
+                try await session.appendMessage(
+                    agentID: agent.id, conversationID: conversation, NewMessage(role: .user, content: "late"))
+            }
+        }
+        try await Task.sleep(for: .milliseconds(300))
+        releasing.yield()
+        try await deletion.value
+        let message = try await adding.value
+        #expect(message.parentID == nil)
+        let listed = try await db.store.withTenant(user) {
+            try await $0.messages(agentID: agent.id, conversationID: conversation, PageRequest(order: .ascending))
+        }
+        #expect(listed.items.map(\.content) == ["late"])
+    }
+
     @Test func feedbackSetChangeRemoveAndTotals() async throws {
         let f = try await TenantFixture.make()
         try await f.db.store.withTenant(f.a.user) { session in
