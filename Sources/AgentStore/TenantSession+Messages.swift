@@ -98,25 +98,28 @@ extension TenantSession {
         return sql
     }
 
-    /// What goes around a query of `agent_messages` rows (ordered by `(created_at, id)` in `order`, and
-    /// limited) to drop the rows that start past a bound of content bytes (the first row is always kept),
-    /// with a column `fetched` that counts the rows before the cut.
+    /// What goes around a limited query of rows (of `agent_messages` by default, ordered by `(time, id)` in
+    /// `order`) to drop the rows that start past a bound of content bytes (the first row is always kept),
+    /// with a column `fetched` that counts the rows before the cut. `bytes` is a row's size, as SQL on `m`.
     ///
     /// A page of 100 messages of 1 MB each would otherwise be 100 MB, several times over, in the server's
     /// memory. Lengths are read from the rows' headers: the dropped rows' content is never read or sent.
-    static func contentBoundHead(order: String) -> String {
+    static func contentBoundHead(
+        order: String, time: String = "created_at", id: String = "id", bytes: String = "octet_length(m.content)"
+    ) -> String {
         """
         SELECT * FROM (
           SELECT m.*, count(*) OVER () AS fetched,
-                 sum(octet_length(m.content)) OVER (ORDER BY m.created_at \(order), m.id \(order) ROWS UNBOUNDED PRECEDING)
-                   - octet_length(m.content) AS content_before
+                 sum(\(bytes)) OVER (ORDER BY m.\(time) \(order), m.\(id) \(order) ROWS UNBOUNDED PRECEDING)
+                   - \(bytes) AS content_before
             FROM (
         """
     }
 
-    /// The end of ``contentBoundHead(order:)``'s query; `bound` is the placeholder of the byte bound.
-    static func contentBoundTail(order: String, bound: String) -> String {
-        ") m) m WHERE m.content_before < \(bound) ORDER BY m.created_at \(order), m.id \(order)"
+    /// The end of ``contentBoundHead(order:time:id:bytes:)``'s query; `bound` is the placeholder of the byte
+    /// bound.
+    static func contentBoundTail(order: String, bound: String, time: String = "created_at", id: String = "id") -> String {
+        ") m) m WHERE m.content_before < \(bound) ORDER BY m.\(time) \(order), m.\(id) \(order)"
     }
 
     // MARK: Conversations
@@ -180,19 +183,17 @@ extension TenantSession {
         _ = try await agent(agentID)
         let keyset = Keyset(request: request)
         let order = keyset.fetchDirection
-        var sql = SQLStatement(
-            """
-            SELECT * FROM (
-              SELECT x.*, count(*) OVER () AS fetched,
-                     sum(coalesce(octet_length(x.last_content), 0))
-                       OVER (ORDER BY x.sort_time \(order), x.sort_id \(order) ROWS UNBOUNDED PRECEDING)
-                       - coalesce(octet_length(x.last_content), 0) AS content_before
-                FROM (
+        // Bounded by the bytes of each conversation's latest message (none for one without messages).
+        let (time, id) = ("sort_time", "sort_id")
+        let listing = """
             SELECT \(Self.conversationColumns), \(Self.messageColumns("m")),
-                   m.content AS last_content, c.last_message_at AS sort_time, c.conversation_id AS sort_id
+                   m.content AS last_content, c.last_message_at AS \(time), c.conversation_id AS \(id)
               FROM agent_conversations c LEFT JOIN agent_messages m ON m.id = c.last_message_id
              WHERE c.agent_id =
-            """)
+            """
+        var sql = SQLStatement(
+            Self.contentBoundHead(order: order, time: time, id: id, bytes: "coalesce(octet_length(m.last_content), 0)")
+                + listing)
         let agent = sql.bind(agentID.rawValue)
         let tenant = sql.bind(userID.rawValue)
         sql.append(" \(agent) AND c.owner_id = \(tenant)")
@@ -200,9 +201,7 @@ extension TenantSession {
             "SELECT last_message_at, conversation_id FROM agent_conversations WHERE agent_id = \(agent) AND conversation_id = \($0)"
         }
         keyset.appendOrder(to: &sql, time: "c.last_message_at", id: "c.conversation_id")
-        sql.append(
-            ") x) x WHERE x.content_before < \(sql.bind(Message.pageContentBytes)) ORDER BY x.sort_time \(order), x.sort_id \(order)"
-        )
+        sql.append(Self.contentBoundTail(order: order, bound: sql.bind(Message.pageContentBytes), time: time, id: id))
         let cursorExists: PostgresQuery = """
             SELECT EXISTS (SELECT 1 FROM agent_conversations WHERE agent_id = \(agentID) AND conversation_id = \(keyset.cursorID))
             """
