@@ -64,7 +64,7 @@ struct ReplyGeneration: Sendable {
             } catch let error as ProviderCallError {
                 let failed = CallSettlement(
                     status: .failed, connectionID: connection.id,
-                    usage: MessageUsage(promptTokens: 0, completionTokens: 0, estimated: false),
+                    usage: MessageUsage.zero,
                     latencyMilliseconds: (clock.now - started).milliseconds, timeToFirstTokenMilliseconds: nil,
                     error: ReplyFailure(error).slug)
                 let stopped = await reply.stopReason != nil
@@ -169,7 +169,7 @@ struct ReplyGeneration: Sendable {
 
     /// How an attempt that never called its provider is settled.
     static let neverCalled = CallSettlement(
-        status: .failed, connectionID: nil, usage: MessageUsage(promptTokens: 0, completionTokens: 0, estimated: false),
+        status: .failed, connectionID: nil, usage: MessageUsage.zero,
         latencyMilliseconds: 0, timeToFirstTokenMilliseconds: nil, error: ReplyFailure.platformUnavailable.slug)
 
     /// Whether the database refused what a settlement holds, as opposed to being away.

@@ -124,7 +124,7 @@ extension ReplyGenerator {
                     // told so, as one on the running instance is, rather than cut off without an end.
                     return ReplyEnd(
                         status: .cancelled, text: "", finishReason: nil,
-                        usage: MessageUsage(promptTokens: 0, completionTokens: 0, estimated: false),
+                        usage: MessageUsage.zero,
                         failure: .cancelledMidway, message: nil)
                 }
                 if message.status != .streaming || clock.now >= deadline {
@@ -132,7 +132,7 @@ extension ReplyGenerator {
                     guard message.status == .streaming else { return ReplyEnd(stored: message) }
                     return ReplyEnd(
                         status: .failed, text: message.content, finishReason: nil,
-                        usage: MessageUsage(promptTokens: 0, completionTokens: 0, estimated: false), failure: .interrupted,
+                        usage: MessageUsage.zero, failure: .interrupted,
                         message: nil)
                 }
             }

@@ -32,7 +32,7 @@ extension ReplyEnd {
         status = message.status
         text = message.content
         finishReason = message.generation?.finishReason
-        usage = message.generation?.usage ?? MessageUsage(promptTokens: 0, completionTokens: 0, estimated: false)
+        usage = message.generation?.usage ?? MessageUsage.zero
         failure = message.generation?.error.map(ReplyFailure.init(storedSlug:))
         self.message = message
     }

@@ -52,4 +52,7 @@ public struct MessageUsage: Sendable, Equatable {
     }
 
     public var totalTokens: Int { promptTokens + completionTokens }
+
+    /// No tokens, as reported: a call that used none, or an end that knows of none.
+    public static let zero = MessageUsage(promptTokens: 0, completionTokens: 0, estimated: false)
 }
