@@ -20,9 +20,11 @@ public struct WebConsole: APICompanion {
         pages.assets.addRoutes(to: router)
         // Pages share the API's rate limits; a failed sign-in (401), or a session cookie refused, counts against
         // its address as a bad token does.
+        let settings = self.settings
         let limited = api.rateLimited(router.group()) { request in
             (request.method == .post && request.uri.path == "/signin")
-                || request.headers[.cookie]?.contains(ConsoleCookies.session + "=") == true
+                || ConsoleCookies.value(
+                    ConsoleCookies.session, in: request, secure: ConsoleCookies.secure(request, settings: settings)) != nil
         }
         SignInController(api: api, pages: pages, settings: settings).addRoutes(to: limited)
 

@@ -37,7 +37,7 @@ public struct APIParts: Sendable {
         _ group: RouterGroup<APIRequestContext>, carriesCredential: @escaping @Sendable (Request) -> Bool = { _ in false }
     ) -> RouterGroup<APIRequestContext> {
         var limits = RateLimitMiddleware(limits: configuration.rateLimits)
-        limits.carriesCredential = { $0.headers[.authorization] != nil || carriesCredential($0) }
+        limits.carriesOtherCredential = carriesCredential
         return group.add(middleware: limits)
     }
 

@@ -10,9 +10,9 @@ struct RateLimitMiddleware: RouterMiddleware {
 
     let limits: RateLimits
     let limiter = RequestRateLimiter()
-    /// Whether a request presents a credential to check: a bearer token, or what a companion's routes take
-    /// (a sign-in form, a session cookie).
-    var carriesCredential: @Sendable (Request) -> Bool = { $0.headers[.authorization] != nil }
+    /// Whether a request presents a credential besides a bearer token: what a companion's routes take (a
+    /// sign-in form, a session cookie).
+    var carriesOtherCredential: @Sendable (Request) -> Bool = { _ in false }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response
     {
@@ -24,7 +24,8 @@ struct RateLimitMiddleware: RouterMiddleware {
         // check at the start and a charge at the 401 let them do.
         var holdsAFailure = false
         if let address, let rate = limits.failedAuthentications {
-            switch limiter.admit("failed:\(address)", rate, holding: carriesCredential(request)) {
+            let carriesCredential = request.headers[.authorization] != nil || carriesOtherCredential(request)
+            switch limiter.admit("failed:\(address)", rate, holding: carriesCredential) {
             case .refused(let wait): throw Problem.tooManyRequests(retryAfter: wait)
             case .admitted(let holding): holdsAFailure = holding
             }
@@ -40,19 +41,21 @@ struct RateLimitMiddleware: RouterMiddleware {
         }
         do {
             let response = try await next(request, context)
-            let failed = response.status == .unauthorized || context.refusedCredential.isNoted
-            settle(address, failed: failed, holdingAFailure: holdsAFailure)
+            settle(address, answered: response.status, context: context, holdingAFailure: holdsAFailure)
             return response
         } catch {
             let status = Problem(from: error, bodyLimit: context.maxUploadSize).status
-            let failed = status == .unauthorized || context.refusedCredential.isNoted
-            settle(address, failed: failed, holdingAFailure: holdsAFailure)
+            settle(address, answered: status, context: context, holdingAFailure: holdsAFailure)
             throw error
         }
     }
 
-    /// Charges a failed authentication to its address, or gives back the failure the request held.
-    private func settle(_ address: String?, failed: Bool, holdingAFailure: Bool) {
+    /// Charges a failed authentication to its address (a 401, or a refusal noted without one), or gives back
+    /// the failure the request held.
+    private func settle(
+        _ address: String?, answered status: HTTPResponse.Status, context: Context, holdingAFailure: Bool
+    ) {
+        let failed = status == .unauthorized || context.refusedCredential.isNoted
         guard let address, let rate = limits.failedAuthentications, failed != holdingAFailure else { return }
         if failed {
             _ = limiter.take("failed:\(address)", rate)
