@@ -79,18 +79,17 @@ public struct ProviderClient: Sendable {
         let call = try await open(request, endpoint: endpoint, apiKey: apiKey)
         let (events, continuation) = AsyncStream.makeStream(of: ReplyEvent.self)
         let idle = timeouts.idle
-        let firstChunk = timeouts.waits(for: request.model, over: endpoint.wireProtocol).firstChunk
         let wireProtocol = endpoint.wireProtocol
         // A server that ignores `stream: true` (or a proxy in front of one) answers with the whole reply.
         let whole = call.response.headers.first(name: "content-type")?.lowercased().hasPrefix("application/json") == true
         let pump = Task {
             if whole {
                 await Self.pumpWhole(
-                    call.response.body, protocol: wireProtocol, idle: idle, firstChunk: firstChunk, on: call.loop,
+                    call.response.body, protocol: wireProtocol, idle: idle, firstChunk: call.firstChunk, on: call.loop,
                     into: continuation)
             } else {
                 await Self.pump(
-                    call.response.body, protocol: wireProtocol, idle: idle, firstChunk: firstChunk, on: call.loop,
+                    call.response.body, protocol: wireProtocol, idle: idle, firstChunk: call.firstChunk, on: call.loop,
                     into: continuation)
             }
             await call.release()
@@ -108,8 +107,8 @@ public struct ProviderClient: Sendable {
         request.stream = false
         let call = try await open(request, endpoint: endpoint, apiKey: apiKey)
         let outcome = await Self.readWholeReply(
-            call.response.body, protocol: endpoint.wireProtocol, idle: timeouts.idle,
-            firstChunk: timeouts.waits(for: request.model, over: endpoint.wireProtocol).firstChunk, on: call.loop)
+            call.response.body, protocol: endpoint.wireProtocol, idle: timeouts.idle, firstChunk: call.firstChunk,
+            on: call.loop)
         await call.release()
         switch outcome {
         case .success(let reply): return reply
@@ -127,6 +126,8 @@ public struct ProviderClient: Sendable {
         let client: HTTPClient
         /// Where the body's idle timer runs.
         let loop: any EventLoop
+        /// The silence allowed before the body's first chunk (``ProviderTimeouts/waits(for:over:)``).
+        let firstChunk: Duration
         /// Lets go of a pinned client; nothing for the shared one.
         let releaseClient: @Sendable () async -> Void
 
@@ -173,16 +174,17 @@ public struct ProviderClient: Sendable {
             releaseClient = lease.release
         }
 
+        let waits = timeouts.waits(for: request.model, over: endpoint.wireProtocol)
         let response: HTTPClientResponse
         do {
-            let head = timeouts.waits(for: request.model, over: endpoint.wireProtocol).head
-            response = try await client.execute(outgoing, deadline: .now() + TimeAmount(head))
+            response = try await client.execute(outgoing, deadline: .now() + TimeAmount(waits.head))
         } catch {
             await releaseClient()
             throw Task.isCancelled ? .cancelled : Self.unreachable(error)
         }
         let call = OpenedCall(
-            response: response, client: client, loop: client.eventLoopGroup.any(), releaseClient: releaseClient)
+            response: response, client: client, loop: client.eventLoopGroup.any(), firstChunk: waits.firstChunk,
+            releaseClient: releaseClient)
         if let first = response.history.first, response.history.count > 1 {
             // A shared client that was not made with `httpClientConfiguration` followed a redirect; its
             // target was never checked, so its answer is not used.
