@@ -103,9 +103,9 @@ import Testing
         }
     }
 
-    /// A conversation deleted while a message is being added to it goes whole: once, the message survived
-    /// the delete without its summary, so the conversation was unlisted and 404 with a message in it.
-    @Test func aConversationDeletedWhileAMessageIsAddedLeavesNoMessageBehind() async throws {
+    /// A database of its own (the tests race transactions), a user, their agent, and its conversation `x`
+    /// of one message.
+    static func agentWithAConversation() async throws -> (TestDatabase, UserID, Agent, ConversationID) {
         let db = try await TestDatabase.make()
         let user = try await db.makeUser()
         let conversation = ConversationID(rawValue: "x")!
@@ -115,6 +115,13 @@ import Testing
                 agentID: agent.id, conversationID: conversation, NewMessage(role: .user, content: "one"))
             return agent
         }
+        return (db, user, agent, conversation)
+    }
+
+    /// A conversation deleted while a message is being added to it goes whole: once, the message survived
+    /// the delete without its summary, so the conversation was unlisted and 404 with a message in it.
+    @Test func aConversationDeletedWhileAMessageIsAddedLeavesNoMessageBehind() async throws {
+        let (db, user, agent, conversation) = try await Self.agentWithAConversation()
         let (appended, appending) = AsyncStream.makeStream(of: Void.self)
         let (release, releasing) = AsyncStream.makeStream(of: Void.self)
         // A message added in a transaction held open until the delete is under way.
@@ -150,15 +157,7 @@ import Testing
     /// has committed: it waits for the delete instead of naming a parent the delete removes (which failed
     /// the append with a foreign key's vague not-found).
     @Test func aMessageAddedWhileItsConversationIsDeletedStartsItAnew() async throws {
-        let db = try await TestDatabase.make()
-        let user = try await db.makeUser()
-        let conversation = ConversationID(rawValue: "x")!
-        let agent = try await db.store.withTenant(user) { session in
-            let agent = try await session.createAgent(NewAgent(name: "a", systemPrompt: "p"))
-            _ = try await session.appendMessage(
-                agentID: agent.id, conversationID: conversation, NewMessage(role: .user, content: "one"))
-            return agent
-        }
+        let (db, user, agent, conversation) = try await Self.agentWithAConversation()
         let (deleted, deleting) = AsyncStream.makeStream(of: Void.self)
         let (release, releasing) = AsyncStream.makeStream(of: Void.self)
         // The delete's transaction held open once its statements ran.
