@@ -221,6 +221,10 @@ import Testing
                     json: ["model": "agent:\(chat.agentID)", "messages": [["role": "user", "content": "hi"]]])
                 #expect(refused.status == .tooManyRequests)
                 #expect(await emulator.recordedRequests().isEmpty)
+                // No month has room for it: nothing says to wait, and the SDKs are told not to retry.
+                #expect(try (refused.json()["error"] as? [String: Any])?["code"] as? String == "over-limit")
+                #expect(refused.headers[.retryAfter] == nil)
+                #expect(refused.headers[.init("x-should-retry")!] == "false")
             }
         }
     }

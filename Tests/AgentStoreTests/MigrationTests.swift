@@ -63,7 +63,8 @@ import Testing
         let db = try await TestDatabase.make()
         let user = try await db.makeUser()
         let probe = Migration(
-            version: Migration.all.count + 1, name: "probe", up: ["ALTER TABLE agent_messages ADD COLUMN probe integer"],
+            version: (Migration.all.last?.version ?? 0) + 1, name: "probe",
+            up: ["ALTER TABLE agent_messages ADD COLUMN probe integer"],
             down: ["ALTER TABLE agent_messages DROP COLUMN probe"])
         let migrator = Migrator(
             client: db.admin, migrations: Migration.all + [probe], lockTimeout: .milliseconds(500), lockAttempts: 2,
@@ -125,5 +126,23 @@ import Testing
     @Test func readyOnceMigrated() async throws {
         let db = try await TestDatabase.make()
         #expect(await db.store.readiness() == .ready)
+    }
+
+    /// A migrator that row-level security filters fails on the first statement that reads a tenant table,
+    /// naming it, instead of reading none of its rows (a backfill that saw nothing reset the budgets).
+    @Test func aMigratorThatRowLevelSecurityFiltersFailsInsteadOfReadingNothing() async throws {
+        let db = try await TestDatabase.make()
+        let filtered = Migration(
+            version: (Migration.all.last?.version ?? 0) + 1, name: "reads a tenant table as a role the policies filter",
+            up: ["SET LOCAL ROLE agent_runtime", "SELECT count(*) FROM public.provider_calls"], down: [])
+        let migrator = Migrator(client: db.admin, migrations: Migration.all + [filtered], logger: db.logger)
+        let error = try await #require(throws: MigrationError.self) { try await migrator.up() }
+        guard case .statementFailed(let version, let statement, let message) = error else {
+            Issue.record("expected a failed statement, got \(error)")
+            return
+        }
+        #expect(version == filtered.version && statement == 2)
+        #expect(message.contains("row-level security"), "\(message)")
+        #expect(try await migrator.status().current == Migration.all.last?.version)
     }
 }

@@ -17,12 +17,23 @@ import Testing
             timeToFirstTokenMilliseconds: 4, error: nil)
     }
 
-    private func start(_ f: TenantFixture, budget: Int? = nil, prompt: Int = 10, maximum: Int = 100) async throws
-        -> CompletionStart
-    {
+    private func start(
+        _ f: TenantFixture, budget: Int? = nil, perMinute: Int? = nil, prompt: Int = 10, maximum: Int = 100
+    ) async throws -> CompletionStart {
         try await f.db.store.beginCompletion(
             as: .tenant(f.a.user), Self.completion(f, prompt: prompt, maximum: maximum),
-            limits: ChatLimits(monthlyTokenBudget: budget), budget: ContextBudget(), opening: nil, requestID: nil)
+            limits: ChatLimits(monthlyTokenBudget: budget, requestsPerMinute: perMinute), budget: ContextBudget(),
+            opening: nil, requestID: nil)
+    }
+
+    /// The limit that refused a start, which must have been refused.
+    private func refusal(_ start: () async throws -> CompletionStart) async throws -> LimitExceeded {
+        let refused = try await #require(throws: StoreError.self) { try await start() }
+        guard case .limitExceeded(let exceeded) = refused else {
+            Issue.record("expected a limit, got \(refused)")
+            throw refused
+        }
+        return exceeded
     }
 
     /// The counters of `tenant`, as its own tenant sees them: month (as text) to tokens.
@@ -85,23 +96,69 @@ import Testing
     @Test func theRetryAfterOfABudgetRefusalSaysWhenRoomComesBack() async throws {
         let f = try await TenantFixture.make()
         let running = try await start(f, budget: 150)
-        let refusedByReservations = try await #require(throws: StoreError.self) { try await start(f, budget: 150) }
-        guard case .limitExceeded(let byReservations) = refusedByReservations else {
-            Issue.record("expected a limit, got \(refusedByReservations)")
-            return
-        }
+        let byReservations = try await refusal { try await start(f, budget: 150) }
         #expect(byReservations.limit == .monthlyTokenBudget)
         #expect(byReservations.retryAfterSeconds == 5)
 
         try await f.db.store.settleCall(running.call, of: f.a.user, Self.settlement(prompt: 50, completion: 50))
-        let refusedBySpending = try await #require(throws: StoreError.self) { try await start(f, budget: 150) }
-        guard case .limitExceeded(let bySpending) = refusedBySpending else {
-            Issue.record("expected a limit, got \(refusedBySpending)")
-            return
-        }
+        let bySpending = try #require(try await refusal { try await start(f, budget: 150) }.retryAfterSeconds)
         // Until the first of next month, UTC: more than 5 s, at most 31 days.
-        #expect(bySpending.retryAfterSeconds > 5)
-        #expect(bySpending.retryAfterSeconds <= 31 * 86_400)
+        #expect(bySpending > 5)
+        #expect(bySpending <= 31 * 86_400)
+    }
+
+    /// Migration 19: a call that alone reserves more than the whole budget fits in no month, and a
+    /// per-minute limit of 0 lets nothing through: neither says to wait.
+    @Test func aRefusalNoWaitLiftsSaysNoWait() async throws {
+        let f = try await TenantFixture.make()
+        // 10 of prompt, 3 of system prompt and 100 of max_tokens: 113 reserved, against budgets of 112 and 0,
+        // nothing spent.
+        let tooLarge = try await refusal { try await start(f, budget: 112) }
+        #expect(tooLarge.limit == .monthlyTokenBudget)
+        #expect(tooLarge.retryAfterSeconds == nil)
+        #expect(try await refusal { try await start(f, budget: 0) }.retryAfterSeconds == nil)
+        let none = try await refusal { try await start(f, perMinute: 0) }
+        #expect(none.limit == .requestsPerMinute)
+        #expect(none.retryAfterSeconds == nil)
+        // The same reservation fits a budget of 113.
+        _ = try await start(f, budget: 113)
+    }
+
+    /// A completion reserves the client's prompt, the agent's system prompt (a token per 4 bytes, rounded
+    /// up) and `max_tokens`. Migration 18 wrote the sum so that PostgreSQL divided the client's prompt by
+    /// 4 as well (`OPERATOR(pg_catalog.+)` and `OPERATOR(pg_catalog./)` bind alike, left to right);
+    /// migration 19 puts the parentheses where the sum needs them.
+    @Test func aCompletionReservesItsPromptTheSystemPromptAndMaxTokens() async throws {
+        let f = try await TenantFixture.make()
+        #expect(ContextBudget.estimatedTokens(f.a.agent.systemPrompt) == 3)
+        let started = try await start(f, prompt: 400, maximum: 100)
+        let reserved = try await f.db.admin.query(
+            "SELECT reserved_tokens FROM provider_calls WHERE id = \(started.call.rawValue)", logger: f.db.logger
+        ).collect().first?.decode(Int.self)
+        #expect(reserved == 400 + 3 + 100)
+    }
+
+    /// Migration 19: under a per-minute limit lowered below the last minute's calls, one more fits only
+    /// when all but limit - 1 of them have aged out, not when the oldest has.
+    @Test func aLoweredPerMinuteLimitSaysWhenEnoughCallsHaveAgedOut() async throws {
+        let f = try await TenantFixture.make()
+        // Four calls of the last minute, started 50, 40, 20 and 10 s ago.
+        for secondsAgo in [50, 40, 20, 10] {
+            try await f.db.admin.query(
+                """
+                INSERT INTO provider_calls (user_id, agent_id, model, attempt, status, started_at)
+                VALUES (\(f.a.user.rawValue), \(f.a.agent.id.rawValue), 'm', 1, 'complete',
+                        clock_timestamp() - make_interval(secs => \(secondsAgo)))
+                """, logger: f.db.logger)
+        }
+        // A limit of 2: the calls of 50 and 40 s ago hold no room, that of 20 s ago must age out too (in 40 s).
+        let lowered = try await refusal { try await start(f, perMinute: 2) }
+        #expect(lowered.limit == .requestsPerMinute)
+        let wait = try #require(lowered.retryAfterSeconds)
+        #expect((38...41).contains(wait), "retry after \(wait) s")
+        // At the limit it was (4), the oldest's minute is the wait: 10 s.
+        let atLimit = try #require(try await refusal { try await start(f, perMinute: 4) }.retryAfterSeconds)
+        #expect((8...11).contains(atLimit), "retry after \(atLimit) s")
     }
 
     @Test func callsOfAnEarlierMonthDoNotCount() async throws {
@@ -126,6 +183,20 @@ import Testing
         try await f.db.store.settleCall(settled.call, of: f.a.user, Self.settlement(prompt: 31, completion: 9))
         let migrator = Migrator(client: f.db.admin, logger: f.db.logger)
         try await migrator.down(to: 13)
+        try await migrator.up()
+        #expect(try await counters(f, of: f.a.user) == ledgerSums(f, of: f.a.user))
+        #expect(try await counters(f, of: f.a.user).values.first == 40)
+    }
+
+    /// Migration 19 counts the counters again from the ledger: one that migration 14 left short (a call
+    /// settled while it counted, or a migrator that row-level security filtered) is right afterwards.
+    @Test func migration19CountsTheCountersAgain() async throws {
+        let f = try await TenantFixture.make()
+        let settled = try await start(f, prompt: 30, maximum: 70)
+        try await f.db.store.settleCall(settled.call, of: f.a.user, Self.settlement(prompt: 31, completion: 9))
+        try await f.db.admin.query("UPDATE monthly_token_usage SET tokens = 0", logger: f.db.logger)
+        let migrator = Migrator(client: f.db.admin, logger: f.db.logger)
+        try await migrator.down(to: 18)
         try await migrator.up()
         #expect(try await counters(f, of: f.a.user) == ledgerSums(f, of: f.a.user))
         #expect(try await counters(f, of: f.a.user).values.first == 40)

@@ -33,15 +33,16 @@ struct OpenAIError: Error, Sendable {
             default: "api_error"
             }
         var headers = problem.headers
-        // The provider refused the call itself (a bad key, an unknown model): the same request fails again,
-        // and OpenAI's SDKs, which retry any 5xx, leave it when told so.
-        if code == Self.notWorthRetrying { headers[Self.shouldRetry] = "false" }
+        // The provider refused the call itself (a bad key, an unknown model), or a limit no wait lifts
+        // refused it: the same request fails again, and OpenAI's SDKs, which retry any 429 and 5xx, leave it
+        // when told so.
+        if Self.notWorthRetrying.contains(code) { headers[Self.shouldRetry] = "false" }
         self.init(
             status: problem.status, message: problem.detail, type: type, param: problem.errors?.first?.field, code: code,
             headers: headers)
     }
 
-    static let notWorthRetrying = "provider-rejected"
+    static let notWorthRetrying: Set = ["provider-rejected", Problem.overLimit]
     static let shouldRetry = HTTPField.Name("x-should-retry")!
 
     /// A reply that failed before its first token.

@@ -108,14 +108,29 @@ extension Problem {
         return problem
     }
 
-    /// A 429: the tenant's limits do not allow the call now; `Retry-After` says when they will.
+    /// A 429: the tenant's limits do not allow the call now; `Retry-After` says when they will. Where no
+    /// wait will (`over-limit`), there is no `Retry-After`, and the detail says what would help.
     static func limitExceeded(_ exceeded: LimitExceeded) -> Problem {
+        guard let seconds = exceeded.retryAfterSeconds else {
+            let detail =
+                switch exceeded.limit {
+                case .monthlyTokenBudget:
+                    "This call alone would reserve more tokens (its prompt and max_tokens) than the whole monthly token "
+                        + "budget; no wait lets it through. Lower max_tokens or send less, or ask for a larger budget."
+                case .requestsPerMinute:
+                    "The model requests per minute of this account are limited to none; no wait lets a call through."
+                }
+            return Problem(.tooManyRequests, slug: Self.overLimit, title: "Over the limit", detail: detail)
+        }
         var problem = Problem(
             .tooManyRequests, slug: "limit-exceeded", title: "Limit exceeded",
-            detail: "The \(exceeded.limit.rawValue) is used up; retry after \(exceeded.retryAfterSeconds) seconds.")
-        problem.headers[.retryAfter] = String(exceeded.retryAfterSeconds)
+            detail: "The \(exceeded.limit.rawValue) is used up; retry after \(seconds) seconds.")
+        problem.headers[.retryAfter] = String(seconds)
         return problem
     }
+
+    /// The slug of a limit no wait lifts.
+    static let overLimit = "over-limit"
 
     /// A 429 of the API's rate limits; `Retry-After` in whole seconds, at least one.
     static func tooManyRequests(retryAfter wait: Duration) -> Problem {

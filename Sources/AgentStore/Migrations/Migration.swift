@@ -46,5 +46,6 @@ extension Migration {
         .tenantPages,
         .reviewedChecks,
         .honestReservations,
+        .clearerRefusals,
     ]
 }

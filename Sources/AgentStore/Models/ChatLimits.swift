@@ -30,13 +30,16 @@ public struct LimitExceeded: Sendable, Equatable, CustomStringConvertible {
     }
 
     public let limit: Limit
-    /// Whole seconds until the limit allows the call again.
-    public let retryAfterSeconds: Int
+    /// Whole seconds until the limit allows the call again; nil when no wait will, at the limits as they are
+    /// (a call that alone reserves more than the whole monthly budget, a per-minute limit of 0).
+    public let retryAfterSeconds: Int?
 
-    public init(limit: Limit, retryAfterSeconds: Int) {
+    public init(limit: Limit, retryAfterSeconds: Int?) {
         self.limit = limit
         self.retryAfterSeconds = retryAfterSeconds
     }
 
-    public var description: String { "the \(limit.rawValue) is used up" }
+    public var description: String {
+        retryAfterSeconds == nil ? "the \(limit.rawValue) does not allow this call" : "the \(limit.rawValue) is used up"
+    }
 }
