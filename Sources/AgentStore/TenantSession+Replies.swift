@@ -16,11 +16,15 @@ extension TenantSession {
     ) async throws -> ReplyStart {
         try Field.text(new.content, .content, length: 1...Message.maximumContentLength)
         let subject = try await callSubject(agentID)
+        // The parent is locked as it is read, as the default parent below (the summary's last message): a
+        // delete of the conversation under way is waited for, and then the parent is gone (a 422) or the
+        // reply starts the conversation anew, rather than name a parent the delete removes and fail on it.
         if let parentID = new.parentID {
             let inConversation = try await row(
                 """
                 SELECT EXISTS (SELECT 1 FROM agent_messages WHERE id = \(parentID.rawValue) AND agent_id = \(agentID.rawValue)
-                                 AND conversation_id = \(conversationID.rawValue) AND owner_id = \(userID.rawValue))
+                                 AND conversation_id = \(conversationID.rawValue) AND owner_id = \(userID.rawValue)
+                               FOR KEY SHARE)
                 """
             ) { try $0.decode(Bool.self) }
             guard inConversation == true else {
@@ -33,7 +37,8 @@ extension TenantSession {
             VALUES (\(agentID.rawValue), \(conversationID.rawValue), \(userID.rawValue), \(userID.rawValue), 'user',
                     \(new.content),
                     coalesce(\(new.parentID?.rawValue), (SELECT last_message_id FROM agent_conversations
-                                          WHERE agent_id = \(agentID.rawValue) AND conversation_id = \(conversationID.rawValue))))
+                                          WHERE agent_id = \(agentID.rawValue) AND conversation_id = \(conversationID.rawValue)
+                                          FOR KEY SHARE)))
             RETURNING \(unescaped: Self.messageColumns())
             """, Self.message
         ).unwrapped(or: .notFound(resource: "agent"))
@@ -246,13 +251,14 @@ extension TenantSession {
 }
 
 extension TenantSession {
-    /// The error a start's refusal stands for (`start_provider_call` names the limit that refused), if any.
+    /// The error a start's refusal stands for (`start_provider_call` names the limit that refused, and how
+    /// long until it allows the call: nil when no wait will), if any.
     static func refusal(by limit: String?, retryAfter: Int?) -> StoreError? {
         guard let limit else { return nil }
         return .limitExceeded(
             LimitExceeded(
                 limit: limit == "requests_per_minute" ? .requestsPerMinute : .monthlyTokenBudget,
-                retryAfterSeconds: retryAfter ?? 60))
+                retryAfterSeconds: retryAfter))
     }
 }
 

@@ -153,14 +153,14 @@ import Testing
         #expect(left == 0)
     }
 
-    /// A message added while its conversation is being deleted starts the conversation anew once the delete
-    /// has committed: it waits for the delete instead of naming a parent the delete removes (which failed
-    /// the append with a foreign key's vague not-found).
-    @Test func aMessageAddedWhileItsConversationIsDeletedStartsItAnew() async throws {
+    /// Runs `write` while a delete of the conversation holds its transaction open, its statements run,
+    /// and returns what `write` returned once the delete has committed.
+    private static func whileItsConversationIsDeleted<Written: Sendable>(
+        _ write: @escaping @Sendable (TenantSession, Agent, ConversationID) async throws -> Written
+    ) async throws -> (TestDatabase, UserID, Agent, ConversationID, Result<Written, any Error>) {
         let (db, user, agent, conversation) = try await Self.agentWithAConversation()
         let (deleted, deleting) = AsyncStream.makeStream(of: Void.self)
         let (release, releasing) = AsyncStream.makeStream(of: Void.self)
-        // The delete's transaction held open once its statements ran.
         let deletion = Task {
             try await db.store.withTenant(user) { session in
                 _ = try await session.deleteConversation(agentID: agent.id, conversationID: conversation)
@@ -169,21 +169,54 @@ import Testing
             }
         }
         for await _ in deleted { break }
-        let adding = Task {
-            try await db.store.withTenant(user) { session in
-                try await session.appendMessage(
-                    agentID: agent.id, conversationID: conversation, NewMessage(role: .user, content: "late"))
-            }
-        }
+        let writing = Task { try await db.store.withTenant(user) { try await write($0, agent, conversation) } }
         try await Task.sleep(for: .milliseconds(300))
         releasing.yield()
         try await deletion.value
-        let message = try await adding.value
-        #expect(message.parentID == nil)
+        let written = await writing.result
+        return (db, user, agent, conversation, written)
+    }
+
+    /// A message added while its conversation is being deleted starts the conversation anew once the delete
+    /// has committed: it waits for the delete instead of naming a parent the delete removes (which failed
+    /// the append with a foreign key's vague not-found).
+    @Test func aMessageAddedWhileItsConversationIsDeletedStartsItAnew() async throws {
+        let (db, user, agent, conversation, added) = try await Self.whileItsConversationIsDeleted { session, agent, id in
+            try await session.appendMessage(agentID: agent.id, conversationID: id, NewMessage(role: .user, content: "late"))
+        }
+        #expect(try added.get().parentID == nil)
         let listed = try await db.store.withTenant(user) {
             try await $0.messages(agentID: agent.id, conversationID: conversation, PageRequest(order: .ascending))
         }
         #expect(listed.items.map(\.content) == ["late"])
+    }
+
+    /// So does a reply's message: it named the deleted last message as its parent and failed the same way.
+    @Test func aReplyStartedWhileItsConversationIsDeletedStartsItAnew() async throws {
+        let (_, _, _, _, started) = try await Self.whileItsConversationIsDeleted { session, agent, id in
+            try await session.beginReply(
+                agentID: agent.id, conversationID: id, NewReply(content: "late"), limits: .unlimited, budget: ContextBudget())
+        }
+        let start = try started.get()
+        #expect(start.prompt.parentID == nil)
+        #expect(start.history.map(\.id) == [start.prompt.id])
+    }
+
+    /// A reply to a message the delete removes says that its parent is not in the conversation (a 422),
+    /// rather than failing on the foreign key.
+    @Test func aReplyToAMessageBeingDeletedNamesItsParent() async throws {
+        let (_, _, _, _, started) = try await Self.whileItsConversationIsDeleted { session, agent, id in
+            // Read before the delete commits: the message is still there.
+            let parent = try await session.messages(agentID: agent.id, conversationID: id, PageRequest(order: .ascending)).items[
+                0
+            ].id
+            return try await session.beginReply(
+                agentID: agent.id, conversationID: id, NewReply(content: "late", parentID: parent), limits: .unlimited,
+                budget: ContextBudget())
+        }
+        #expect(throws: StoreError.invalid(field: .parentID, reason: "names no message of this conversation")) {
+            try started.get()
+        }
     }
 
     @Test func feedbackSetChangeRemoveAndTotals() async throws {
