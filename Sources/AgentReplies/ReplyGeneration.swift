@@ -9,6 +9,8 @@ struct ReplyGeneration: Sendable {
     let tenant: UserID
     let requestID: String?
     let reply: RunningReply
+    /// The generator's running replies, whose drain may cut a settlement's patience short.
+    let running: RunningReplies
     let store: AgentStore
     let client: ProviderClient
     let settings: ReplySettings
@@ -271,7 +273,7 @@ struct ReplyGeneration: Sendable {
         Message?, ReplySettlement
     ) {
         let clock = ContinuousClock()
-        let deadline = clock.now + settings.settlementPatience
+        let patience = clock.now + settings.settlementPatience
         var pause = Duration.milliseconds(100)
         var settlement = settlement
         var unentered = unentered
@@ -304,6 +306,7 @@ struct ReplyGeneration: Sendable {
                 settlement.call.status = .failed
                 settlement.call.error = ReplyFailure.notStored.slug
             } catch {
+                let deadline = running.settleBy.map { min($0, patience) } ?? patience
                 guard clock.now + pause < deadline else {
                     logger.error(
                         "the outcome of a reply could not be stored", metadata: ["call": "\(call)", "error": "\(error)"])

@@ -4,6 +4,7 @@ extension ReplyGenerator: Service {
     /// Runs until the platform shuts down, then drains: no reply starts any more (``isShuttingDown``), the
     /// running ones get the settings' `shutdownGrace` to end on their own, and those still running are then
     /// stopped and stored as `cancelled` (within ten seconds more), so that their clients' streams end too.
+    /// Settlements still retrying against an unavailable database then give up within ``lastSettlements``.
     ///
     /// `serve` lists it after the API in its service group: services stop in reverse order, so the replies
     /// drain while the server still answers (their followers' streams, and a 503 to a new reply), and the
@@ -17,11 +18,18 @@ extension ReplyGenerator: Service {
             try? await gracefulShutdown()
             running.close()
             await waitForRunning(upTo: settings.shutdownGrace)
+            // With the database away, a settlement would retry for its whole patience (a minute), holding the
+            // drain, its followers' streams and with them the server's shutdown. It gets a few seconds now;
+            // what it could not store, `agentctl replies settle-interrupted` settles later.
+            running.settle(by: ContinuousClock.now + Self.lastSettlements)
             await stopAll()
             await waitForRunning(upTo: .seconds(10))
             group.cancelAll()
         }
     }
+
+    /// How long, once the grace has passed, a settlement may still retry against an unavailable database.
+    static let lastSettlements = Duration.seconds(5)
 
     /// Whether the platform is shutting down: a new reply is refused (503), so that a load balancer tries
     /// another instance.

@@ -71,8 +71,8 @@ public struct ReplyGenerator: Sendable {
     private func generate(_ plan: CallPlan, tenant: UserID, requestID: String?, reply: RunningReply) async -> RunningReply {
         let beforeTheDrain = running.insert(reply)
         let generation = ReplyGeneration(
-            plan: plan, tenant: tenant, requestID: requestID, reply: reply, store: store, client: client, settings: settings,
-            metrics: metrics, logger: logger)
+            plan: plan, tenant: tenant, requestID: requestID, reply: reply, running: running, store: store, client: client,
+            settings: settings, metrics: metrics, logger: logger)
         let metrics = self.metrics
         // The time limit is a timer of the provider client's event loops rather than a sleeping task: the
         // server's tasks run on NIO's loops, which do not take over Swift's delayed jobs, so a sleep woke

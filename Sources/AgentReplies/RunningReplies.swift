@@ -9,6 +9,9 @@ public final class RunningReplies: Sendable {
         var stored: [MessageID: RunningReply] = [:]
         var unstored: [ObjectIdentifier: RunningReply] = [:]
         var closed = false
+        /// When the drain's last wait ends: a settlement still retrying against an unavailable database gives
+        /// up by then, rather than hold the shutdown for its whole patience.
+        var settleBy: ContinuousClock.Instant?
     }
 
     private let state = Mutex(State())
@@ -31,6 +34,14 @@ public final class RunningReplies: Sendable {
 
     func close() {
         state.withLock { $0.closed = true }
+    }
+
+    /// The instant by which settlements still retrying give up, once the drain has set one.
+    var settleBy: ContinuousClock.Instant? { state.withLock { $0.settleBy } }
+
+    /// Settlements still retrying give up at `deadline` at the latest (the drain's last wait).
+    func settle(by deadline: ContinuousClock.Instant) {
+        state.withLock { $0.settleBy = deadline }
     }
 
     /// Adds `reply`; false when the drain has begun, which may have counted the replies already (a reply

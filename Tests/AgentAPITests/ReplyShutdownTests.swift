@@ -136,4 +136,46 @@ import Testing
             }
         }
     }
+
+    /// With the database away, a reply's settlement retries for its patience (a minute), and held the drain,
+    /// its followers' streams and the server's shutdown as long. The drain cuts it short: a few seconds
+    /// after the grace, the reply has ended and nothing runs.
+    @Test func aDrainWithTheDatabaseAwayEndsSecondsAfterItsGrace() async throws {
+        let api = try await TestAPI.make()
+        let owner = try await api.makeUser()
+        let database = InterruptibleConnections(api.db.runtime)
+        let store = AgentStore(client: database, keyring: api.db.keyring, logger: api.logger)
+        let replies = TestReplies.make(store: store, settings: ReplySettings(shutdownGrace: .milliseconds(200)))
+        try await ProviderEmulator().withRunning { baseURL in
+            try await api.test(.live) { client in
+                let chat = try await ChatFixture.make(client, owner, baseURLs: [baseURL])
+                let settings = replies.settings
+                let agentID = try #require(AgentID(rawValue: chat.agentID))
+                let start = try await store.withTenant(owner.id) {
+                    try await $0.beginReply(
+                        agentID: agentID, conversationID: try #require(ConversationID(rawValue: "away")),
+                        NewReply(content: "[emulator chunks=3]\nhello"), limits: settings.defaultLimits,
+                        budget: settings.contextBudget)
+                }
+                database.isAway = true
+                let reply = await replies.generate(start, tenant: owner.id, requestID: nil)
+                // The provider has answered, and the settlement has been refused at least once.
+                for _ in 0..<250 where database.refusedLeases == 0 { try await Task.sleep(for: .milliseconds(20)) }
+                #expect(database.refusedLeases > 0)
+
+                let group = ServiceGroup(configuration: .init(services: [replies], logger: api.logger))
+                let clock = ContinuousClock()
+                let began = clock.now
+                let draining = Task { try await group.run() }
+                try await Task.sleep(for: .milliseconds(100))
+                await group.triggerGracefulShutdown()
+                try await draining.value
+                let took = clock.now - began
+                #expect(replies.running.count == 0)
+                #expect(took < .seconds(9), "the drain took \(took)")
+                let end = try #require(await reply.outcome())
+                #expect(end.message == nil, "nothing could be stored")
+            }
+        }
+    }
 }

@@ -26,6 +26,10 @@ struct ServeCommand: AsyncParsableCommand {
     /// `AgentCtl.main` makes before any task starts. False where NIO cannot take over (see its docs).
     static let tasksRunOnEventLoops = NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
 
+    /// How much longer than the replies' grace a shutdown may take before it is cut short: the drain's last
+    /// waits (ten seconds for the stopped replies to be stored) and the server's own close.
+    static let shutdownAllowance = Duration.seconds(20)
+
     @Option(help: "Address to listen on (default: API_HOST or 127.0.0.1).") var hostname: String?
     @Option(help: "Port to listen on (default: API_PORT or 8080; 0 picks a free port).") var port: Int?
     @Option(help: "Database connections in the pool (default: DATABASE_POOL_SIZE or 20).") var poolSize: Int?
@@ -94,8 +98,12 @@ struct ServeCommand: AsyncParsableCommand {
         }
         services.append(app)
         services.append(replies)
-        let group = ServiceGroup(
-            configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        var groupConfiguration = ServiceGroupConfiguration(
+            services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        // A bound on the whole drain, whatever holds it (a request body that never ends, a wait this code did
+        // not foresee): past it, every service's task is cancelled.
+        groupConfiguration.maximumGracefulShutdownDuration = platform.replies.shutdownGrace + Self.shutdownAllowance
+        let group = ServiceGroup(configuration: groupConfiguration)
         do {
             try await group.run()
         } catch {
