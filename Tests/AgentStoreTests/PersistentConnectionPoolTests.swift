@@ -112,6 +112,24 @@ import Testing
         #expect(try metrics.expectCounter("db_pool_lease_failures_total", [("reason", "timeout")]).totalValue == 0)
     }
 
+    /// A login that row-level security does not apply to (here the superuser) would serve every tenant every
+    /// row: its connections are closed as they open, and requests answer unavailable, saying why.
+    @Test func aLoginThatBypassesRowLevelSecurityIsRefused() async throws {
+        let db = try await TestDatabase.make()
+        let pool = Self.pool(try db.adminURL.connectionConfiguration(), size: 1, leaseTimeout: .seconds(10))
+        let running = Task { await pool.run() }
+        defer { running.cancel() }
+        await #expect(throws: StoreError.unavailable(reason: PersistentConnectionPool.RowSecurityBypassed.reason)) {
+            try await pool.withLeasedConnection { _ in () }
+        }
+        // The runtime login is served.
+        let runtime = Self.pool(try db.runtimeURL.connectionConfiguration(), size: 1)
+        let serving = Task { await runtime.run() }
+        defer { serving.cancel() }
+        try await Self.waitUntilConnected(runtime)
+        #expect(try await runtime.withLeasedConnection { _ in true })
+    }
+
     /// A request waiting for a busy pool stops waiting when its task is cancelled (a client that went
     /// away), and one that waits too long is told so; neither takes a connection with it.
     @Test func waitingRequestsGiveUpCleanly() async throws {

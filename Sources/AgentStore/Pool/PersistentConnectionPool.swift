@@ -120,6 +120,31 @@ public final class PersistentConnectionPool: DatabaseConnections, Service {
         }
     }
 
+    /// Opens a slot's connection, refused when its login bypasses row-level security: the platform's
+    /// isolation of tenants rests on the policies, which a superuser or a BYPASSRLS role never meets, so a
+    /// `DATABASE_URL` naming the schema's owner would serve every tenant every row, silently.
+    private func connect(slot: Int) async throws -> PostgresConnection {
+        let connection = try await PostgresConnection.connect(
+            on: eventLoopGroup.next(), configuration: configuration, id: slot, logger: logger
+        ).get()
+        do {
+            let bypasses = try await connection.query(
+                "SELECT rolsuper OR rolbypassrls FROM pg_catalog.pg_roles WHERE rolname = current_user", logger: logger
+            ).collect().first?.decode(Bool.self)
+            // No row (a role dropped as it connected) is refused too: isolation is never assumed.
+            guard bypasses == false else { throw RowSecurityBypassed() }
+            return connection
+        } catch {
+            try? await connection.close()
+            throw error
+        }
+    }
+
+    /// A login that row-level security does not apply to.
+    struct RowSecurityBypassed: Error {
+        static let reason = "the database login bypasses row-level security"
+    }
+
     /// Why a request that waited out the lease timeout got no connection.
     static let noConnectionInTime = "no database connection became free in time"
 
@@ -149,9 +174,17 @@ public final class PersistentConnectionPool: DatabaseConnections, Service {
         while !Task.isCancelled {
             let connection: PostgresConnection
             do {
-                connection = try await PostgresConnection.connect(
-                    on: eventLoopGroup.next(), configuration: configuration, id: slot, logger: logger
-                ).get()
+                connection = try await connect(slot: slot)
+            } catch is RowSecurityBypassed {
+                let (failedWaiters, firstFailure) = state.withLock { $0.connectFailed(reason: RowSecurityBypassed.reason) }
+                for waiter in failedWaiters { waiter.resume() }
+                if firstFailure {
+                    logger.error(
+                        "the database login bypasses row-level security (a superuser, or BYPASSRLS): its connections are not used, since no tenant's rows would be kept from another; connect as the runtime login (agent_app)"
+                    )
+                }
+                try? await Task.sleep(for: settings.maximumBackoff)
+                continue
             } catch {
                 let (failedWaiters, firstFailure) = state.withLock { $0.connectFailed() }
                 for waiter in failedWaiters { waiter.resume() }

@@ -132,11 +132,11 @@ struct PoolState {
 
     /// A slot failed to connect. With no connection open, the waiting requests fail now rather than at
     /// their timeout. `first` is true on the first failure after a success, for logging once.
-    mutating func connectFailed() -> ([Resumption], first: Bool) {
+    mutating func connectFailed(reason: String = "the database cannot be reached") -> ([Resumption], first: Bool) {
         let first = !lastAttemptFailed
         lastAttemptFailed = true
         guard open == 0 else { return ([], first) }
-        return (failWaiters(StoreError.unavailable(reason: "the database cannot be reached")), first)
+        return (failWaiters(StoreError.unavailable(reason: reason)), first)
     }
 
     mutating func shutDown() -> [Resumption] {
