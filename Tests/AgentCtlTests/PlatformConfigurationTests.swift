@@ -211,6 +211,19 @@ import Testing
         #expect(Self.shown(await Self.check([:]))["METRICS_PORT"] == "(not set: /metrics is not served)")
     }
 
+    /// Without `DATABASE_URL` the commands use the local cluster: an `ADMIN_DATABASE_URL` alone was ignored,
+    /// and `migrate` or `keys rotate` ran against the local cluster, saying nothing.
+    @Test func anAdministratorURLAloneIsAProblem() async throws {
+        let alone = await Self.check(["ADMIN_DATABASE_URL": Fixtures.adminURL])
+        #expect(
+            alone.problems.map(\.message) == [
+                "ADMIN_DATABASE_URL is set without DATABASE_URL: set both (an external database) or neither (the local cluster)"
+            ])
+        #expect(!ConfigCommand.Check.report(alone).contains(Fixtures.databasePassword))
+        #expect(
+            await Self.check(["ADMIN_DATABASE_URL": Fixtures.adminURL, "DATABASE_URL": Fixtures.databaseURL]).problems.isEmpty)
+    }
+
     // MARK: Redaction
 
     @Test func secretsAreRedactedInTheReport() async throws {

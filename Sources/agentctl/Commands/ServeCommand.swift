@@ -62,6 +62,9 @@ struct ServeCommand: AsyncParsableCommand {
                 metadata: ["folder": "\(folder.path)/postgres"])
         }
         if !context.isLocal, let admin = context.adminURL {
+            // Probed first, as every other command does: unreachable, its pool would retry for a minute, then
+            // fail without saying why.
+            try await admin.probe(logger: logger)
             _ = try await PostgresClient.withRunning(admin.clientConfiguration(maxConnections: 2), logger: logger) {
                 try await Migrator(client: $0, logger: logger).up()
             }

@@ -101,6 +101,12 @@ extension PlatformConfiguration {
             .databaseURL, runtime.map(String.init(describing:)) ?? "(not set: the local cluster in AGENT_PLATFORM_HOME/.local)")
         let admin = databaseURL(.adminDatabaseURL, &settings)
         settings.showMasked(.adminDatabaseURL, admin.map(String.init(describing:)) ?? "(not set)")
+        // Alone it would be ignored: the commands would migrate, rotate keys in, the local cluster instead.
+        if admin != nil, runtime == nil, settings.string(.databaseURL) == nil {
+            settings.fail(
+                .adminDatabaseURL,
+                "is set without DATABASE_URL: set both (an external database) or neither (the local cluster)")
+        }
         return runtime.map { ExternalDatabase(runtime: $0, admin: admin) }
     }
 
