@@ -254,8 +254,15 @@ struct ReplyGeneration: Sendable {
             call: CallSettlement(
                 status: status, connectionID: connection, usage: usage, latencyMilliseconds: elapsed.milliseconds,
                 timeToFirstTokenMilliseconds: produced.timeToFirstToken?.milliseconds, error: failure?.slug))
-        let (stored, kept) = await Task { await store(settlement, call: call, unentered: unentered) }.value
+        let (stored, kept, deleted) = await Task { await store(settlement, call: call, unentered: unentered) }.value
         count(kept.call)
+        if deleted {
+            // Its followers learn what became of it, as those on other instances do, rather than that the
+            // database was away.
+            await reply.finish(
+                ReplyEnd(status: .cancelled, text: "", finishReason: nil, usage: usage, failure: .deleted, message: nil))
+            return
+        }
         guard kept == settlement else {
             await reply.finish(
                 ReplyEnd(status: .failed, text: "", finishReason: nil, usage: usage, failure: .notStored, message: stored))
@@ -267,10 +274,11 @@ struct ReplyGeneration: Sendable {
                 message: stored))
     }
 
-    /// Returns the reply as stored, and the settlement stored: `settlement`, or, when the database refused
-    /// what it holds, the same failed with `reply-not-stored` and without its text.
+    /// Returns the reply as stored, the settlement stored (`settlement`, or, when the database refused what
+    /// it holds, the same failed with `reply-not-stored` and without its text), and whether the reply had
+    /// been deleted.
     private func store(_ settlement: ReplySettlement, call: ProviderCallID, unentered: ProviderCallID?) async -> (
-        Message?, ReplySettlement
+        Message?, ReplySettlement, deleted: Bool
     ) {
         let clock = ContinuousClock()
         let patience = clock.now + settings.settlementPatience
@@ -286,13 +294,13 @@ struct ReplyGeneration: Sendable {
                 }
                 guard let replyID = plan.replyID else {
                     try await store.settleCall(call, of: tenant, settlement.call)
-                    return (nil, settlement)
+                    return (nil, settlement, false)
                 }
-                return (try await store.settleReply(replyID, call: call, of: tenant, settlement), settlement)
+                return (try await store.settleReply(replyID, call: call, of: tenant, settlement), settlement, false)
             } catch StoreError.notFound {
                 // The reply was deleted while it ran (with its conversation, say); the same statement settled
                 // the ledger row, and waiting would only hold its followers.
-                return (nil, settlement)
+                return (nil, settlement, true)
             } catch let error as StoreError
                 where Self.refusesWhatItHolds(error) && settlement.call.error != ReplyFailure.notStored.slug
             {
@@ -310,7 +318,7 @@ struct ReplyGeneration: Sendable {
                 guard clock.now + pause < deadline else {
                     logger.error(
                         "the outcome of a reply could not be stored", metadata: ["call": "\(call)", "error": "\(error)"])
-                    return (nil, settlement)
+                    return (nil, settlement, false)
                 }
                 try? await Task.sleep(for: pause)
                 pause = min(pause * 2, .seconds(5))

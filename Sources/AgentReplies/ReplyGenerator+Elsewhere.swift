@@ -123,9 +123,8 @@ extension ReplyGenerator {
                     // Deleted while it ran (with its conversation, say), which also cancelled it: the follower is
                     // told so, as one on the running instance is, rather than cut off without an end.
                     return ReplyEnd(
-                        status: .cancelled, text: "", finishReason: nil,
-                        usage: MessageUsage.zero,
-                        failure: .cancelledMidway, message: nil)
+                        status: .cancelled, text: "", finishReason: nil, usage: MessageUsage.zero, failure: .deleted,
+                        message: nil)
                 }
                 if message.status != .streaming || clock.now >= deadline {
                     if let rest = text.remainder(of: message.content), !rest.isEmpty { try await relayed(rest) }

@@ -106,7 +106,10 @@ import Testing
                 } else {
                     #expect(try await client.send(.delete, "/v1\(path)", as: owner).status == .noContent)
                 }
-                _ = try await streaming.value
+                // The stream ends as a follower's on another instance does: cancelled, not an outage.
+                let events = try await streaming.value
+                #expect(events.last?.name == "reply.failed")
+                #expect(events.last?.data.contains("/reply-cancelled\"") == true, "\(events.last?.data ?? "")")
                 #expect(try await emulator.streamsClosedEarlyOnceSeen() == 1)
                 #expect(api.replies.running.count == 0)
             }

@@ -91,7 +91,11 @@ struct ReplyController: Sendable {
             return MessageBody(ended)
         }
         await running.cancel()
-        guard let ended = await running.outcome()?.message else { throw Problem.unavailable() }
+        let outcome = await running.outcome()
+        guard let ended = outcome?.message else {
+            // Deleted as it was cancelled: it is gone, as a cancel that came a moment later would find.
+            throw outcome?.failure == .deleted ? Problem.notFound("message") : Problem.unavailable()
+        }
         return MessageBody(ended)
     }
 
@@ -163,7 +167,11 @@ struct ReplyController: Sendable {
         -> Response
     {
         guard stream else {
-            guard let ended = await running.outcome(), let reply = ended.message else { throw Problem.unavailable() }
+            let ended = await running.outcome()
+            guard let reply = ended?.message else {
+                // Deleted while it ran: said as a follower hears it (`reply-cancelled`), not as an outage.
+                throw ended?.failure == .deleted ? Problem(ReplyFailure.deleted) : Problem.unavailable()
+            }
             return try APIResponseEncoder.response(
                 ExchangeBody(message: prompt.map(MessageBody.init), reply: MessageBody(reply)), status: status)
         }
