@@ -37,6 +37,10 @@ public struct ReplyFailure: Error, Sendable, Equatable, CustomStringConvertible 
     /// A reply stopped by a cancel after it began (499, as a call cancelled before it began).
     static let cancelledMidway = ReplyFailure(
         slug: "reply-cancelled", status: 499, title: "Reply cancelled", detail: "The reply was cancelled before it ended.")
+    /// A call stopped by the platform's shutdown at the end of its grace: another instance will take it.
+    public static let shutDown = ReplyFailure(
+        slug: "unavailable", status: 503, title: "Service unavailable",
+        detail: "The platform shut down before the reply ended; try again.")
     /// A reply deleted while it ran (with its conversation, say), which also stopped it.
     public static let deleted = ReplyFailure(
         slug: "reply-cancelled", status: 499, title: "Reply cancelled",

@@ -240,10 +240,11 @@ struct ReplyGeneration: Sendable {
             switch stop {
             case .timeLimit: .timeLimit
             case .tooLong: .tooLong
-            case .cancelled: nil
+            case .cancelled, .shutdown: nil
             case nil: produced.failure ?? (produced.finishReason == nil ? ReplyFailure(.protocolViolation(.endedEarly)) : nil)
             }
-        let status: Message.Status = stop == .cancelled ? .cancelled : failure == nil ? .complete : .failed
+        let status: Message.Status =
+            stop == .cancelled || stop == .shutdown ? .cancelled : failure == nil ? .complete : .failed
         let promptEstimate = request.messages.reduce(0) { $0 + ContextBudget.estimatedTokens($1.content) }
         let usage = MessageUsage(
             promptTokens: produced.usage.prompt ?? (mayHaveBeenBilled ? promptEstimate : 0),
@@ -271,7 +272,7 @@ struct ReplyGeneration: Sendable {
         await reply.finish(
             ReplyEnd(
                 status: status, text: produced.text, finishReason: produced.finishReason?.name, usage: usage, failure: failure,
-                message: stored))
+                message: stored, stoppedByShutdown: stop == .shutdown))
     }
 
     /// Returns the reply as stored, the settlement stored (`settlement`, or, when the database refused what

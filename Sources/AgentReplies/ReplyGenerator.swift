@@ -90,7 +90,7 @@ public struct ReplyGenerator: Sendable {
         await reply.onStop { task.cancel() }
         // Started as the drain began, it is stopped at once (and stored `cancelled`), as the drain stops
         // those it waited for, rather than run on past it unseen.
-        if !beforeTheDrain { await reply.halt(.cancelled) }
+        if !beforeTheDrain { await reply.halt(.shutdown) }
         return reply
     }
 
@@ -113,7 +113,7 @@ public struct ReplyGenerator: Sendable {
 
     /// Stops every running reply (the platform is shutting down); each is stored as `cancelled`.
     public func stopAll() async {
-        for reply in running.all() { await reply.cancel() }
+        for reply in running.all() { await reply.halt(.shutdown) }
     }
 }
 

@@ -24,6 +24,8 @@ public struct ReplyEnd: Sendable, Equatable {
     /// The reply as stored at its end; nil for a call that stores no reply, or when the database could
     /// not be reached to store it.
     public let message: Message?
+    /// Whether the platform's shutdown stopped it (at the end of its grace), rather than a client's cancel.
+    public var stoppedByShutdown = false
 }
 
 extension ReplyEnd {
@@ -37,10 +39,10 @@ extension ReplyEnd {
         self.message = message
     }
 
-    /// Why the text is not a whole answer: the failure, or a cancel (a client's, or the platform's at the
-    /// end of a shutdown's grace); nil for a complete reply. For a client that has no status to read, such
-    /// as OpenAI's, which would otherwise take cut text for the answer.
+    /// Why the text is not a whole answer: the failure, a client's cancel, or the platform's at the end of a
+    /// shutdown's grace (a 503, to be tried again elsewhere); nil for a complete reply. For a client that
+    /// has no status to read, such as OpenAI's, which would otherwise take cut text for the answer.
     public var shortfall: ReplyFailure? {
-        failure ?? (status == .cancelled ? .cancelledMidway : nil)
+        failure ?? (status == .cancelled ? (stoppedByShutdown ? .shutDown : .cancelledMidway) : nil)
     }
 }

@@ -23,6 +23,9 @@ public actor RunningReply {
     enum StopReason: Sendable {
         /// A client cancelled: the reply keeps its text with status `cancelled`.
         case cancelled
+        /// The platform shut down at the end of its grace: stored as a cancel, but a client that has no
+        /// status to read is told to try again (on another instance).
+        case shutdown
         /// The platform's time limit ran out: the reply keeps its text with status `failed`.
         case timeLimit
         /// The provider sent more text than a message holds: the reply keeps what fits, with status `failed`.

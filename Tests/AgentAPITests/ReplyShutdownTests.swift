@@ -88,8 +88,23 @@ import Testing
                         chat.replies("c2"),
                         json: ["content": "[emulator chunks=100 delay_ms=100]\n" + String(repeating: "word ", count: 100)])
                 }
-                for _ in 0..<500 where api.replies.running.count < 2 { try await Task.sleep(for: .milliseconds(20)) }
-                #expect(api.replies.running.count == 2)
+                // And an OpenAI-style completion, not streamed, that would take ten seconds too: its client has no
+                // stored reply to read, and is told to try again, not that it cancelled.
+                let unstored = Task {
+                    try await live.post(
+                        "/v1/chat/completions",
+                        json: [
+                            "model": "agent:\(chat.agentID)",
+                            "messages": [
+                                [
+                                    "role": "user",
+                                    "content": "[emulator chunks=100 delay_ms=100]\n" + String(repeating: "word ", count: 100),
+                                ]
+                            ],
+                        ])
+                }
+                for _ in 0..<500 where api.replies.running.count < 3 { try await Task.sleep(for: .milliseconds(20)) }
+                #expect(api.replies.running.count == 3)
 
                 let group = ServiceGroup(configuration: .init(services: [api.replies], logger: api.logger))
                 let draining = Task { try await group.run() }
@@ -133,6 +148,10 @@ import Testing
                 let longReply = try ReplyMessage.decode(try #require(longEvents.last).data)
                 #expect(longReply.status == "cancelled" && !longReply.content.isEmpty && longReply.content.count < 500)
                 #expect(longReply.usage != nil)
+
+                let stopped = try await unstored.value
+                #expect(stopped.status == 503 && stopped.retryAfter == "1", "\(stopped.status) \(stopped.text)")
+                #expect(stopped.text.contains("\"code\":\"unavailable\""), "\(stopped.text)")
             }
         }
     }
