@@ -10,6 +10,9 @@ public struct ReplyFailure: Error, Sendable, Equatable, CustomStringConvertible 
     public let status: Int
     public let title: String
     public let detail: String
+    /// Whole seconds after which the same call may succeed, when the provider said so (its 429's
+    /// `Retry-After`).
+    public var retryAfterSeconds: Int?
 
     public var description: String { "\(slug): \(detail)" }
 
@@ -60,10 +63,12 @@ public struct ReplyFailure: Error, Sendable, Equatable, CustomStringConvertible 
             self.init(
                 slug: "provider-unreachable", status: 502, title: "Provider unreachable",
                 detail: "The model provider could not be reached.")
-        case .rateLimited:
+        case .rateLimited(let retryAfter):
             self.init(
                 slug: "provider-rate-limited", status: 429, title: "Provider rate limit",
                 detail: "The model provider refused the call for its rate limit.")
+            // Rounded up: a client that waits what it is told is not early.
+            retryAfterSeconds = retryAfter.map { Int($0.components.seconds) + ($0.components.attoseconds > 0 ? 1 : 0) }
         case .unavailable:
             self.init(
                 slug: "provider-unavailable", status: 502, title: "Provider unavailable",

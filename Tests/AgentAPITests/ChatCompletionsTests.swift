@@ -92,6 +92,13 @@ import Testing
                     json: ["model": "agent:\(refusing.agentID)", "messages": [["role": "user", "content": "x"]]])
                 #expect(refused.status == .badGateway && refused.headers[.init("x-should-retry")!] == "false")
                 #expect(try (refused.json()["error"] as? [String: Any])?["code"] as? String == "provider-rejected")
+                // A provider's rate limit, longer than the platform waits out itself: its wait is passed on.
+                let limited = try await ChatFixture.make(client, owner, baseURLs: ["\(baseURL)/script/status=429,retry_after=30"])
+                let later = try await client.send(
+                    .post, "/v1/chat/completions", as: owner,
+                    json: ["model": "agent:\(limited.agentID)", "messages": [["role": "user", "content": "x"]]])
+                #expect(later.status == .tooManyRequests && later.headers[.retryAfter] == "30")
+                #expect(try (later.json()["error"] as? [String: Any])?["code"] as? String == "provider-rate-limited")
             }
         }
     }
@@ -156,7 +163,11 @@ import Testing
                     let error = try #require(try response.json()["error"] as? [String: Any])
                     #expect(response.status == .notFound && error["code"] as? String == "model_not_found", "\(missing)")
                 }
-                for (method, path) in [(HTTPRequest.Method.post, "/v1/chat/completions"), (.get, "/v1/models")] {
+                // The router skips empty segments: so does the choice of shape.
+                for (method, path) in [
+                    (HTTPRequest.Method.post, "/v1/chat/completions"), (.get, "/v1/models"), (.post, "/v1/chat/completions/"),
+                    (.get, "/v1//models"),
+                ] {
                     let response = try await client.send(method, path, as: nil, json: method == .post ? ["model": model] : nil)
                     let error = try #require(try response.json()["error"] as? [String: Any])
                     #expect(response.status == .unauthorized && error["type"] as? String == "authentication_error", "\(path)")

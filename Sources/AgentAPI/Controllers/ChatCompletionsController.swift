@@ -21,9 +21,11 @@ struct ChatCompletionsController: Sendable {
         v1.get("models", use: models)
     }
 
-    /// Whether `path` is one of these routes, whose errors are OpenAI error objects.
+    /// Whether `path` is one of these routes, whose errors are OpenAI error objects: read as the router reads
+    /// it, which skips empty segments (`/v1/chat/completions/` is the same route).
     static func speaksOpenAI(_ path: String) -> Bool {
-        path == "/v1/chat/completions" || path == "/v1/models"
+        let segments = path.split(separator: "/")
+        return segments == ["v1", "chat", "completions"] || segments == ["v1", "models"]
     }
 
     // MARK: Handlers
@@ -113,7 +115,7 @@ struct ChatCompletionsController: Sendable {
             return try APIResponseEncoder.response(
                 ChatCompletionBody(
                     id: identity.id, created: identity.created, model: identity.model,
-                    choices: [.init(message: .init(content: end.text), finishReason: end.finishReason ?? "stop")],
+                    choices: [.init(message: .init(content: end.text), finishReason: Self.openAIFinishReason(end.finishReason))],
                     usage: UsageBody(end.usage)))
         }
         let includeUsage = body.streamOptions?.includeUsage == true
@@ -144,7 +146,8 @@ struct ChatCompletionsController: Sendable {
                             unsent.writeImmutableBuffer(try ServerSentEvents.event(nil, OpenAIError(shortfall).body))
                         } else {
                             unsent.writeImmutableBuffer(
-                                try ServerSentEvents.event(nil, identity.chunk(finishReason: end.finishReason ?? "stop")))
+                                try ServerSentEvents.event(
+                                    nil, identity.chunk(finishReason: Self.openAIFinishReason(end.finishReason))))
                             if includeUsage {
                                 unsent.writeImmutableBuffer(try ServerSentEvents.event(nil, identity.usageChunk(end.usage)))
                             }
@@ -159,6 +162,17 @@ struct ChatCompletionsController: Sendable {
     }
 
     /// Reads `progress` on to the reply's end, unless `first` was the end.
+    /// The reason as OpenAI's clients know it. The platform sends no tools, so a model's `tool_calls`
+    /// carries none, and a word of another provider (Anthropic's `pause_turn`) is none of OpenAI's: both
+    /// are `stop`.
+    static func openAIFinishReason(_ stored: String?) -> String {
+        switch stored {
+        case "length": "length"
+        case "content_filter": "content_filter"
+        default: "stop"
+        }
+    }
+
     private static func end(of progress: AsyncStream<ReplyProgress>, after first: ReplyProgress?) async -> ReplyEnd? {
         if case .ended(let end) = first { return end }
         for await event in progress {

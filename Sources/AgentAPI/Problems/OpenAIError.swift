@@ -37,12 +37,19 @@ struct OpenAIError: Error, Sendable {
         // refused it: the same request fails again, and OpenAI's SDKs, which retry any 429 and 5xx, leave it
         // when told so.
         if Self.notWorthRetrying.contains(code) { headers[Self.shouldRetry] = "false" }
+        // A wait past a minute (a budget spent until next month): the SDKs ignore such a Retry-After and retry
+        // within seconds, to be refused again.
+        if let wait = problem.headers[.retryAfter].flatMap(Int.init), wait > Self.longestWaitRetried {
+            headers[Self.shouldRetry] = "false"
+        }
         self.init(
             status: problem.status, message: problem.detail, type: type, param: problem.errors?.first?.field, code: code,
             headers: headers)
     }
 
     static let notWorthRetrying: Set = ["provider-rejected", Problem.overLimit]
+    /// The longest `Retry-After` OpenAI's SDKs wait out; past it they retry on their own schedule.
+    static let longestWaitRetried = 60
     static let shouldRetry = HTTPField.Name("x-should-retry")!
 
     /// A reply that failed before its first token.
