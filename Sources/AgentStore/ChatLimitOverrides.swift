@@ -51,8 +51,9 @@ public struct ChatLimitOverrides: Sendable {
                     """, logger: logger)
             }
         } catch let error as PSQLError {
-            // The foreign key names the user that is not there.
-            throw StoreError(error).map { _ in StoreError.notFound(resource: "user") } ?? error
+            // The foreign key names the user that is not there; anything else is said as it is.
+            if case .notFound = StoreError(error) { throw StoreError.notFound(resource: "user") }
+            throw StoreError(error) ?? error
         }
     }
 }

@@ -32,11 +32,16 @@ public struct InterruptedReplies: Sendable {
         }
     }
 
-    /// Settles what started before `cutoff` and is still running, in one transaction, and records it in
+    /// Settles what started more than `age` ago and is still running, in one transaction, and records it in
     /// the operator's audit log when there was any. The rows are locked first, so a settlement racing this
-    /// one either waits for it or has already won; the role may not read back what it changed.
-    public func settle(startedBefore cutoff: Date) async throws -> Report {
-        try await admin.withOperatorTransaction(logger: logger) { connection in
+    /// one either waits for it or has already won; the role may not read back what it changed. The cutoff is
+    /// the database's clock less `age`, the clock that stamped the rows, not the operator's machine's.
+    public func settle(olderThan age: Duration) async throws -> Report {
+        let seconds = Double(age.components.seconds) + Double(age.components.attoseconds) / 1e18
+        return try await admin.withOperatorTransaction(logger: logger) { connection in
+            let cutoff = try await connection.rowsIfOpen(
+                "SELECT clock_timestamp() - make_interval(secs => \(seconds))", logger: logger
+            ).first.unwrapped(or: .unavailable(reason: "the database said no time")).decode(Date.self)
             let calls = try await Self.ids(
                 connection.rowsIfOpen(
                     "SELECT id FROM provider_calls WHERE status = 'running' AND started_at < \(cutoff) FOR UPDATE",

@@ -11,7 +11,11 @@ import Testing
         (["bench", "api", "--seconds", "inf"], "--seconds must be at most 86400"),
         (["bench", "chat", "--seconds", "inf"], "--seconds must be at most 86400"),
         (["bench", "chat", "--seconds", "nan"], "must be positive"),
-        (["users", "limits", "--user", "u", "--monthly-tokens", "lots"], "--monthly-tokens must be a non-negative number"),
+        (["users", "limits", "--user", "u", "--monthly-tokens", "lots"], "--monthly-tokens must be a number from 0 to"),
+        (
+            ["users", "limits", "--user", "u", "--requests-per-minute", "3000000000"],
+            "--requests-per-minute must be a number from 0 to 2147483647"
+        ),
         (["tokens", "create", "--user", "u", "--scope", "root"], "--scope must be read, write or admin"),
         (["keys", "rotate", "--batch-size", "0"], "--batch-size must be 1 to 10000"),
     ])

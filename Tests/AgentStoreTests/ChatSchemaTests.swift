@@ -20,6 +20,34 @@ import Testing
         #expect(status?.0 == "complete" && status?.1 == nil)
     }
 
+    /// An operator's command waits for a lock at most 10 s (one held from psql, say), then fails naming it,
+    /// rather than hang.
+    @Test func anOperatorsChangeWaitsForALockTenSecondsAtMost() async throws {
+        let f = try await TenantFixture.make()
+        let overrides = ChatLimitOverrides(admin: f.db.admin, logger: f.db.logger)
+        try await overrides.set(ChatLimits(monthlyTokenBudget: 10), for: f.a.user)
+        let (held, holding) = AsyncStream.makeStream(of: Void.self)
+        let (release, releasing) = AsyncStream.makeStream(of: Void.self)
+        let holder = Task {
+            try await f.db.admin.withTransaction(logger: f.db.logger) { connection in
+                try await connection.query(
+                    "SELECT 1 FROM chat_limits WHERE user_id = \(f.a.user.rawValue) FOR UPDATE", logger: f.db.logger)
+                holding.yield()
+                for await _ in release { break }
+            }
+        }
+        for await _ in held { break }
+        let clock = ContinuousClock()
+        let began = clock.now
+        let error = await #expect(throws: PSQLError.self) {
+            try await overrides.set(ChatLimits(monthlyTokenBudget: 20), for: f.a.user)
+        }
+        #expect(error?.serverInfo?[.sqlState] == PostgresError.Code.lockNotAvailable.raw)
+        #expect(clock.now - began < .seconds(30))
+        releasing.yield()
+        try await holder.value
+    }
+
     @Test func aTenantCannotChangeItsLimitsOrItsLedger() async throws {
         let f = try await TenantFixture.make()
         try await ChatLimitOverrides(admin: f.db.admin, logger: f.db.logger).set(

@@ -49,7 +49,7 @@ import Testing
         try await age(f, oldB)
 
         let settled = InterruptedReplies(admin: f.db.admin, logger: f.db.logger)
-        let report = try await settled.settle(startedBefore: Date(timeIntervalSinceNow: -600))
+        let report = try await settled.settle(olderThan: .seconds(600))
         #expect(report == InterruptedReplies.Report(calls: 2, replies: 2))
         for start in [oldA, oldB] {
             let (callStatus, callError, reserved, replyStatus, replyError) = try await state(f, start)
@@ -60,7 +60,7 @@ import Testing
         #expect(recentCall == "running" && recentReserved > 0 && recentReply == "streaming")
 
         // Recorded once in the operator's audit log; a second pass finds nothing and records nothing.
-        #expect(try await settled.settle(startedBefore: Date(timeIntervalSinceNow: -600)) == .init(calls: 0, replies: 0))
+        #expect(try await settled.settle(olderThan: .seconds(600)) == .init(calls: 0, replies: 0))
         let audited = try await f.db.admin.query(
             "SELECT details->>'calls', details->>'replies' FROM audit_log WHERE action = 'replies.interrupted' AND tenant_id IS NULL",
             logger: f.db.logger
@@ -76,7 +76,7 @@ import Testing
         let before = try await f.db.store.withTenant(f.a.user) { try await $0.chatLimitStanding(defaults: limits) }
         #expect(before.tokensThisMonth > 0)
         _ = try await InterruptedReplies(admin: f.db.admin, logger: f.db.logger).settle(
-            startedBefore: Date(timeIntervalSinceNow: -600))
+            olderThan: .seconds(600))
         let after = try await f.db.store.withTenant(f.a.user) { try await $0.chatLimitStanding(defaults: limits) }
         #expect(after.tokensThisMonth == 0)
     }

@@ -123,6 +123,21 @@ import Testing
         #expect(await db.store.readiness() == .notMigrated(current: 999, expected: migrator.latestVersion))
     }
 
+    /// Reverting migration 6 drops tokens' expiry and scopes, which version 5 does not check: the tokens that
+    /// had either are revoked first, rather than become unexpiring tokens of every scope.
+    @Test func revertingTokenExpiryAndScopesRevokesTheTokensThatHadThem() async throws {
+        let db = try await TestDatabase.make()
+        let user = try await db.makeUser()
+        let readOnly = try await db.store.withTenant(user) { try await $0.createToken(name: "reader", scopes: [.read]) }
+        let migrator = Migrator(client: db.admin, logger: db.logger)
+        try await migrator.down(to: 5)
+        let revoked = try await db.admin.query(
+            "SELECT revoked_at IS NOT NULL FROM api_tokens WHERE id = \(readOnly.token.id.rawValue)", logger: db.logger
+        ).collect().first?.decode(Bool.self)
+        #expect(revoked == true)
+        try await migrator.up()
+    }
+
     @Test func readyOnceMigrated() async throws {
         let db = try await TestDatabase.make()
         #expect(await db.store.readiness() == .ready)

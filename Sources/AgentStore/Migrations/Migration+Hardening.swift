@@ -87,6 +87,12 @@ extension Migration {
             END
             $$
             """,
+            // Version 5 checks neither an expiry nor a scope: a token with either would outlive it, or gain every
+            // scope. Revoked instead (today every token expires, so every token).
+            """
+            UPDATE api_tokens SET revoked_at = coalesce(revoked_at, pg_catalog.now())
+             WHERE expires_at IS NOT NULL OR NOT scopes @> ARRAY['read', 'write', 'admin']::text[]
+            """,
             "ALTER TABLE api_tokens DROP COLUMN scopes, DROP COLUMN expires_at",
             "DROP POLICY audit_log_operator_insert ON audit_log",
             "CREATE POLICY audit_log_operator_insert ON audit_log FOR INSERT TO agent_operator WITH CHECK (true)",

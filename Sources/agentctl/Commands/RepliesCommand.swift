@@ -43,7 +43,7 @@ struct RepliesCommand: AsyncParsableCommand {
             let context = try await PlatformContext.resolve(configuration, logger: logger)
             let report = try await context.withAdmin(maxConnections: 1) { admin in
                 try await InterruptedReplies(admin: admin, logger: logger).settle(
-                    startedBefore: Date(timeIntervalSinceNow: -Double(age)))
+                    olderThan: .seconds(age))
             }
             print("settled as interrupted: \(report.calls) provider calls, \(report.replies) replies (started over \(age) s ago)")
         }

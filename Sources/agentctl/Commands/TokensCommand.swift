@@ -71,7 +71,7 @@ struct TokensCommand: AsyncParsableCommand {
                 let scopes = token.scopes.map(\.rawValue).joined(separator: ",")
                 print(
                     "\(token.id)\t\(state)\t\(scopes)\tcreated \(format.string(from: token.createdAt))\texpires \(expires)"
-                        + "\tlast used \(used)\t\(token.name)")
+                        + "\tlast used \(used)\t\(token.name.terminalSafe)")
             }
         }
     }

@@ -85,8 +85,10 @@ struct UsersCommand: AsyncParsableCommand {
             case "default": return nil
             case "unlimited": return option == "--requests-per-minute" ? Int(Int32.max) : Int(Int64.max)
             default:
-                guard let value = Int(text), value >= 0 else {
-                    throw ValidationError("\(option) must be a non-negative number, `unlimited` or `default`")
+                // The column's range: a per-minute limit is an integer, a budget a bigint.
+                let largest = option == "--requests-per-minute" ? Int(Int32.max) : Int(Int64.max)
+                guard let value = Int(text), (0...largest).contains(value) else {
+                    throw ValidationError("\(option) must be a number from 0 to \(largest), `unlimited` or `default`")
                 }
                 return value
             }
