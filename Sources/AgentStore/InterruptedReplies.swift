@@ -37,8 +37,13 @@ public struct InterruptedReplies: Sendable {
     /// one either waits for it or has already won; the role may not read back what it changed. The cutoff is
     /// the database's clock less `age`, the clock that stamped the rows, not the operator's machine's.
     public func settle(olderThan age: Duration) async throws -> Report {
+        try await admin.withConnection { try await Self.settle(olderThan: age, on: $0, logger: logger) }
+    }
+
+    /// ``settle(olderThan:)`` on an administrator's connection.
+    static func settle(olderThan age: Duration, on connection: PostgresConnection, logger: Logger) async throws -> Report {
         let seconds = Double(age.components.seconds) + Double(age.components.attoseconds) / 1e18
-        return try await admin.withOperatorTransaction(logger: logger) { connection in
+        return try await connection.withOperatorTransaction(logger: logger) { connection in
             let cutoff = try await connection.rowsIfOpen(
                 "SELECT clock_timestamp() - make_interval(secs => \(seconds))", logger: logger
             ).first.unwrapped(or: .unavailable(reason: "the database said no time")).decode(Date.self)

@@ -8,21 +8,29 @@ extension PostgresClient {
     func withOperatorTransaction<Result: Sendable>(
         logger: Logger, _ body: (PostgresConnection) async throws -> Result
     ) async throws -> Result {
-        try await withConnection { connection in
-            try await connection.rowsIfOpen("BEGIN", logger: logger)
-            do {
-                try await connection.rowsIfOpen("SET LOCAL ROLE agent_operator", logger: logger)
-                // An operator's command waits for no lock and no statement without end (a row held from psql, a
-                // server that stops answering): past these it fails, saying which.
-                try await connection.rowsIfOpen("SET LOCAL lock_timeout = '10s'", logger: logger)
-                try await connection.rowsIfOpen("SET LOCAL statement_timeout = '5min'", logger: logger)
-                let result = try await body(connection)
-                try await connection.rowsIfOpen("COMMIT", logger: logger)
-                return result
-            } catch {
-                _ = try? await connection.rowsIfOpen("ROLLBACK", logger: logger)
-                throw error
-            }
+        try await withConnection { try await $0.withOperatorTransaction(logger: logger, body) }
+    }
+}
+
+extension PostgresConnection {
+    /// ``PostgresClient/withOperatorTransaction(logger:_:)`` on this connection, an administrator's. It runs
+    /// on its caller's isolation, so that a caller may hand it a closure that is not `Sendable`.
+    nonisolated(nonsending) func withOperatorTransaction<Result: Sendable>(
+        logger: Logger, _ body: (PostgresConnection) async throws -> Result
+    ) async throws -> Result {
+        try await rowsIfOpen("BEGIN", logger: logger)
+        do {
+            try await rowsIfOpen("SET LOCAL ROLE agent_operator", logger: logger)
+            // An operator's command waits for no lock and no statement without end (a row held from psql, a
+            // server that stops answering): past these it fails, saying which.
+            try await rowsIfOpen("SET LOCAL lock_timeout = '10s'", logger: logger)
+            try await rowsIfOpen("SET LOCAL statement_timeout = '5min'", logger: logger)
+            let result = try await body(self)
+            try await rowsIfOpen("COMMIT", logger: logger)
+            return result
+        } catch {
+            _ = try? await rowsIfOpen("ROLLBACK", logger: logger)
+            throw error
         }
     }
 }

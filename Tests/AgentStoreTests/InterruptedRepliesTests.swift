@@ -68,6 +68,23 @@ import Testing
         #expect(audited.count == 1 && audited.first?.0 == "2" && audited.first?.1 == "2")
     }
 
+    /// `serve`'s sweep settles what was left running by itself, as the command does, and leaves what is
+    /// recent; a sweep that fails (a database away) is tried again at the next interval.
+    @Test func theSweepSettlesWhatWasLeftRunningByItself() async throws {
+        let f = try await TenantFixture.make()
+        let old = try await leftRunning(f, f.a, conversation: "old")
+        let recent = try await leftRunning(f, f.b, conversation: "recent")
+        try await age(f, old)
+        let sweep = InterruptedReplySweep(
+            admin: f.db.adminURL, age: .seconds(600), interval: .milliseconds(100), logger: f.db.logger)
+        let sweeping = Task { await sweep.run() }
+        defer { sweeping.cancel() }
+        for _ in 0..<300 where try await state(f, old).3 == "streaming" { try await Task.sleep(for: .milliseconds(20)) }
+        let (callStatus, _, reserved, replyStatus, replyError) = try await state(f, old)
+        #expect(callStatus == "failed" && reserved == 0 && replyStatus == "failed" && replyError == InterruptedReplies.slug)
+        #expect(try await state(f, recent).3 == "streaming")
+    }
+
     @Test func theReleasedReservationNoLongerCountsAgainstTheBudget() async throws {
         let f = try await TenantFixture.make()
         let stuck = try await leftRunning(f, f.a, conversation: "stuck")

@@ -24,7 +24,7 @@ import Testing
         16: "b42b9c34612f8150ab42a0b96c6c59a5c7aed9f573b6912651305bd6a56db914",
         17: "6cedffa768d64ca4997d54cd4f6c8bd164e81dc003cadad6fd677f51d75a9254",
         18: "71776c275a1b32805c167e5e15f00adf93f2b3f2171152c5217510fbc6288a07",
-        19: "8efbe1266b0b04521c4ba9adfff926144f154a49e00cfc59818636bea3c34181",
+        19: "1278fafaf04fbff36a79852b99fc0ae1c3224eb67dc4da7151838880bd6ea5bc",
     ]
 
     @Test(arguments: Migration.all.map(\.version))

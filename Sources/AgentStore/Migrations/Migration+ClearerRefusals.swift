@@ -17,6 +17,8 @@ extension Migration {
     /// 14 filled them while calls could still settle (one that settled between its count and its triggers
     /// was never counted), and a migrator that row-level security filtered counted nothing at all.
     ///
+    /// And an index of the replies still streaming, which `serve`'s sweep of interrupted replies reads.
+    ///
     /// Frozen as literal SQL, its checksum pinned by a test. Down restores migration 18's functions.
     static let clearerRefusals = Migration(
         version: 19,
@@ -193,7 +195,10 @@ extension Migration {
              WHERE c.status <> 'running'
              GROUP BY 1, 2
             """,
+            // The replies still streaming, for the sweep of what a stopped instance left running (`serve` runs
+            // it every minute): without it, each sweep read every message older than its cutoff.
+            "CREATE INDEX agent_messages_streaming_idx ON public.agent_messages (created_at) WHERE status = 'streaming'",
         ],
-        down: Migration.honestReservations.up
+        down: ["DROP INDEX public.agent_messages_streaming_idx"] + Migration.honestReservations.up
     )
 }

@@ -101,6 +101,17 @@ struct ServeCommand: AsyncParsableCommand {
         }
         services.append(app)
         services.append(replies)
+        if let admin = context.adminURL {
+            // What a stopped instance left running is settled by itself, past any live generation's end.
+            let settings = platform.replies
+            services.append(
+                InterruptedReplySweep(
+                    admin: admin, age: settings.timeLimit + settings.settlementPatience + .seconds(60), logger: logger))
+        } else {
+            logger.info(
+                "no ADMIN_DATABASE_URL: what a stopped instance leaves running is settled by `agentctl replies settle-interrupted`, not by serve"
+            )
+        }
         var groupConfiguration = ServiceGroupConfiguration(
             services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         // A bound on the whole drain, whatever holds it (a request body that never ends, a wait this code did
