@@ -117,10 +117,24 @@ public struct ReplyFailure: Error, Sendable, Equatable, CustomStringConvertible 
 }
 
 extension ReplyFailure {
-    /// A failure read back from a stored reply, which keeps only its problem type.
+    /// A failure read back from a stored reply, which keeps only its problem type: told as it was told live
+    /// where its words did not depend on the moment (a time limit is still a 504), else as a 502 that names
+    /// its type.
     init(storedSlug slug: String) {
-        self.init(
-            slug: slug, status: 502, title: "Reply failed",
-            detail: "The reply failed (\(slug)); see the problem type.")
+        if let known = Self.toldAlike.first(where: { $0.slug == slug }) {
+            self = known
+        } else {
+            self.init(slug: slug, status: 502, title: "Reply failed", detail: "The reply failed (\(slug)); see the problem type.")
+        }
     }
+
+    /// The failures whose status, title and detail are the same whenever they happen.
+    private static let toldAlike: [ReplyFailure] = [
+        .noChatConnection, .timeLimit, .tooLong, .notStored, .keyUnavailable, .interrupted, .cancelledMidway,
+        ReplyFailure(.refusedAddress(host: "")), ReplyFailure(.unreachable(.timedOut)),
+        ReplyFailure(.rateLimited(retryAfter: nil)),
+        ReplyFailure(.unavailable(status: 500)), ReplyFailure(.protocolViolation(.endedEarly)),
+        ReplyFailure(ProviderFailure.timedOut),
+        ReplyFailure(ProviderFailure.connectionLost),
+    ]
 }

@@ -59,6 +59,17 @@ extension TenantSession {
         _ id: ConnectionID, _ changes: APIConnectionChanges, checked: APIConnection? = nil
     ) async throws -> APIConnection {
         try changes.validate()
+        if changes.apiKey == nil, changes.service != nil || changes.metadata != nil {
+            // Where a key goes is as good as the key: sent somewhere new, it is read by whoever is there. So a
+            // token that may write but never read keys cannot move a stored one; the change brings its key.
+            let stored: APIConnection
+            if let checked { stored = checked } else { stored = try await connection(id) }
+            if changes.movesKey(from: stored) {
+                throw StoreError.invalid(
+                    field: .apiKey,
+                    reason: "is required when service or metadata.base_url changes: a stored key is never sent somewhere new")
+            }
+        }
         var sql = SQLStatement("UPDATE api_connections SET updated_at = now()")
         if let name = changes.name { sql.append(", name = \(sql.bind(name))") }
         if let service = changes.service { sql.append(", service = \(sql.bind(service))") }

@@ -62,6 +62,39 @@ import Testing
         }
     }
 
+    /// Where a key goes is as good as the key: a change of service or base URL must bring a key of its own,
+    /// or a token that may write but never read keys could send a stored one to a host it runs. A key with a
+    /// control character is refused as it comes (in a header it would fail every call).
+    @Test func aStoredKeyIsNeverSentSomewhereNew() async throws {
+        let owner = try await api.makeUser()
+        try await api.test { client async throws in
+            let created = try await client.send(
+                .post, "/v1/connections", as: owner, json: ["name": "OpenAI", "service": "openai", "api_key": Self.apiKey])
+            let id = try created.decode(Schemas.Connection.self).id
+            for change: [String: Any] in [
+                ["metadata": ["base_url": "http://127.0.0.1:9/v1"]], ["service": "anthropic"],
+                ["service": "openai", "metadata": ["base_url": "http://127.0.0.1:9/v1"]],
+            ] {
+                let moved = try await client.send(.patch, "/v1/connections/\(id)", as: owner, json: change)
+                #expect(moved.isProblem(.unprocessableContent), "\(change)")
+                #expect(moved.text.contains("api_key"), "\(moved.text)")
+            }
+            // The same service, other metadata, a name: the key stays where it went.
+            for change: [String: Any] in [["service": "openai"], ["metadata": ["team": "ml"]], ["name": "renamed"]] {
+                #expect(try await client.send(.patch, "/v1/connections/\(id)", as: owner, json: change).status == .ok)
+            }
+            // With a key of its own, it may go anywhere public.
+            let rekeyed = try await client.send(
+                .patch, "/v1/connections/\(id)", as: owner, json: ["service": "anthropic", "api_key": Self.newKey])
+            #expect(rekeyed.status == .ok)
+            for key in ["sk-abc\n", "sk-\u{1B}abc", "sk-abc\r"] {
+                let refused = try await client.send(
+                    .post, "/v1/connections", as: owner, json: ["name": "x", "service": "openai", "api_key": key])
+                #expect(refused.isProblem(.unprocessableContent) && refused.text.contains("control characters"))
+            }
+        }
+    }
+
     @Test func linksBetweenAgentsAndConnections() async throws {
         let owner = try await api.makeUser()
         try await api.test { client async throws in

@@ -58,7 +58,7 @@ import Testing
         }
         // Another update lands between this one's check and its write.
         _ = try await f.db.store.withTenant(f.a.user) { session in
-            try await session.updateConnection(read.id, APIConnectionChanges(service: "openai"))
+            try await session.updateConnection(read.id, APIConnectionChanges(service: "openai", apiKey: "sk-y"))
         }
         await #expect(throws: StoreError.self) {
             try await f.db.store.withTenant(f.a.user) { session in

@@ -121,8 +121,9 @@ struct ReplyController: Sendable {
             try replies.requireAcceptingReplies()
             return try followElsewhere(message, tenant: tenant, requestID: context.requestID)
         }
+        // As the live stream: no delta without text.
         let events: [ReplyProgress] =
-            [.started(message), .delta(message.content)] + [.ended(ReplyEnd(stored: message))]
+            [.started(message)] + (message.content.isEmpty ? [] : [.delta(message.content)]) + [.ended(ReplyEnd(stored: message))]
         return Response(
             status: .ok, headers: ServerSentEvents.headers,
             body: ResponseBody { writer in

@@ -47,11 +47,30 @@ public struct APIConnectionChanges: Sendable {
         self.metadata = metadata
     }
 
+    /// Whether these changes would send `stored`'s key somewhere else: another service, or another
+    /// `metadata.base_url` (one set, changed or removed).
+    func movesKey(from stored: APIConnection) -> Bool {
+        let service = self.service ?? stored.service
+        let metadata = self.metadata ?? stored.metadata
+        return service != stored.service || Self.baseURL(metadata) != Self.baseURL(stored.metadata)
+    }
+
+    private static func baseURL(_ metadata: JSONValue?) -> JSONValue? {
+        guard case .object(let members) = metadata else { return nil }
+        return members["base_url"]
+    }
+
     func validate() throws(StoreError) {
         var checks = FieldChecks()
         try checks.check { () throws(StoreError) in try Field.optionalText(name, .name, length: 1...200) }
         try checks.check { () throws(StoreError) in try Field.optionalText(service, .service, length: 1...100) }
         try checks.check { () throws(StoreError) in try Field.optionalText(apiKey, .apiKey, length: 1...4096) }
+        try checks.check { () throws(StoreError) in
+            // Sent in a header, where one cannot go: every call would fail as if the provider were unreachable.
+            if let apiKey, apiKey.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) {
+                throw .invalid(field: .apiKey, reason: "must not contain control characters (a pasted line break, say)")
+            }
+        }
         try checks.finish()
     }
 }
