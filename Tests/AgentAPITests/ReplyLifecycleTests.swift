@@ -148,6 +148,13 @@ import Testing
                 let conversation = try await client.send(.get, "/v1/agents/\(chat.agentID)/conversations/c1", as: owner)
                 let last = try #require(try conversation.json()["last_message"] as? [String: Any])
                 #expect(last["id"] as? String == reply.id && last["status"] as? String == "failed")
+                // Replayed from the store, its end is told as it was live: a 504, not a generic 502.
+                let replayed = StreamedReply(try await client.send(.get, "/v1/messages/\(reply.id)/stream", as: owner))
+                let live = try #require(stream.events.last { $0.name == "reply.failed" }?.data)
+                let again = try #require(replayed.events.last { $0.name == "reply.failed" }?.data)
+                for member in [#""status":504"#, #""title":"Reply time limit""#] {
+                    #expect(live.contains(member) && again.contains(member), "\(again)")
+                }
             }
             // The upstream call was stopped, not left to run its ten seconds.
             #expect(try await emulator.streamsClosedEarlyOnceSeen() == 1)
