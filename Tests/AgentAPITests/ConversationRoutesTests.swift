@@ -22,6 +22,28 @@ import Testing
         }
     }
 
+    /// Metadata comes back as it was sent: a whole number past 2^53 is not rounded, and the six characters
+    /// `\u0000` in a string are text, not the NUL that jsonb refuses (which is still refused).
+    @Test func metadataComesBackAsItWasSent() async throws {
+        let owner = try await api.makeUser()
+        try await api.test { client async throws in
+            let agentID = try await client.createAgent(as: owner)
+            let path = "/v1/agents/\(agentID)/conversations/c/messages"
+            let body =
+                #"{"role":"user","content":"x","metadata":{"id":9007199254740993,"low":-9007199254740995,"#
+                + #""code":"printf(\"\\u0000\")","n":1.5}}"#
+            let posted = try await client.sendRaw(.post, path, as: owner, bytes: Array(body.utf8))
+            #expect(posted.status == .created, "\(posted.text)")
+            let id = try posted.decode(Schemas.Message.self).id
+            let read = try await client.send(.get, "/v1/messages/\(id)", as: owner).text
+            for kept in [#""id":9007199254740993"#, #""low":-9007199254740995"#, #""code":"printf(\"\\u0000\")""#, #""n":1.5"#] {
+                #expect(read.contains(kept), "\(kept) in \(read)")
+            }
+            let nul = #"{"role":"user","content":"x","metadata":{"code":"a\u0000b"}}"#
+            #expect(try await client.sendRaw(.post, path, as: owner, bytes: Array(nul.utf8)).isProblem(.unprocessableContent))
+        }
+    }
+
     @Test func aConversationIsRenamedByItsOwnerOnly() async throws {
         let owner = try await api.makeUser()
         let other = try await api.makeUser()

@@ -5,6 +5,8 @@ public enum JSONValue: Sendable, Hashable, Codable {
     case null
     case bool(Bool)
     case number(Double)
+    /// A whole number past 2^53, which a `Double` would round: kept exactly (`9007199254740993` stays that).
+    case integer(Int64)
     case string(String)
     case array([JSONValue])
     case object([String: JSONValue])
@@ -15,6 +17,8 @@ public enum JSONValue: Sendable, Hashable, Codable {
             self = .null
         } else if let value = try? container.decode(Bool.self) {
             self = .bool(value)
+        } else if let value = try? container.decode(Int64.self), value.magnitude > Self.exactDoubles {
+            self = .integer(value)
         } else if let value = try? container.decode(Double.self) {
             self = .number(value)
         } else if let value = try? container.decode(String.self) {
@@ -26,12 +30,16 @@ public enum JSONValue: Sendable, Hashable, Codable {
         }
     }
 
+    /// The whole numbers a `Double` holds exactly, in magnitude: 2^53.
+    static let exactDoubles: UInt64 = 1 << 53
+
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         switch self {
         case .null: try container.encodeNil()
         case .bool(let value): try container.encode(value)
         case .number(let value): try container.encode(value)
+        case .integer(let value): try container.encode(value)
         case .string(let value): try container.encode(value)
         case .array(let value): try container.encode(value)
         case .object(let value): try container.encode(value)
@@ -52,8 +60,19 @@ extension JSONValue {
         guard data.count <= Self.maximumSize else {
             throw .invalid(field: field, reason: "must be at most \(Self.maximumSize) bytes of JSON")
         }
-        guard !text.contains("\\u0000") else { throw .invalid(field: field, reason: "must not contain NUL characters") }
+        guard !containsNUL else { throw .invalid(field: field, reason: "must not contain NUL characters") }
         return text
+    }
+
+    /// Whether a string or a member's name holds U+0000: the encoded text cannot tell, since the six
+    /// characters `\u0000` written in a string are encoded as `\\u0000`.
+    private var containsNUL: Bool {
+        switch self {
+        case .null, .bool, .number, .integer: false
+        case .string(let text): text.unicodeScalars.contains("\u{0}")
+        case .array(let values): values.contains { $0.containsNUL }
+        case .object(let members): members.contains { $0.key.unicodeScalars.contains("\u{0}") || $0.value.containsNUL }
+        }
     }
 
     init(storedText text: String) throws {
