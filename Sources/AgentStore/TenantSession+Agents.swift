@@ -37,6 +37,21 @@ extension TenantSession {
         return agent
     }
 
+    /// The tenant's agents as models of the OpenAI-compatible endpoint, oldest first, at most `limit`: their
+    /// ids and creation times alone, in one statement (a page walk read every agent's system prompt, up to
+    /// 100,000 characters each, to list their ids).
+    public func agentModels(limit: Int = AgentModel.listedAtMost) async throws -> [AgentModel] {
+        try await rows(
+            """
+            SELECT id, created_at FROM agents WHERE user_id = \(userID.rawValue)
+             ORDER BY created_at, id LIMIT \(limit)
+            """
+        ) { row in
+            let (id, createdAt) = try row.decode((String, Date).self)
+            return AgentModel(id: AgentID(stored: id), createdAt: createdAt)
+        }
+    }
+
     public func agent(_ id: AgentID) async throws -> Agent {
         try await row(
             "SELECT \(unescaped: Self.agentColumns) FROM agents WHERE id = \(id) AND user_id = \(userID.rawValue)",

@@ -146,4 +146,21 @@ import Testing
             try await db.store.withTenant(user) { try await $0.agents(PageRequest(limit: 101, order: .descending)) }
         }
     }
+
+    /// The OpenAI-compatible endpoint's models are the tenant's agents, oldest first, read without their
+    /// prompts, and at most as many as asked.
+    @Test func agentModelsAreTheOldestAgentsOfTheTenant() async throws {
+        let f = try await TenantFixture.make()
+        let (first, second) = try await f.db.store.withTenant(f.a.user) { session in
+            (
+                try await session.createAgent(NewAgent(name: "one", systemPrompt: String(repeating: "p", count: 100_000))),
+                try await session.createAgent(NewAgent(name: "two", systemPrompt: "p"))
+            )
+        }
+        let all = try await f.db.store.withTenant(f.a.user) { try await $0.agentModels() }
+        #expect(all.map(\.id) == [f.a.agent.id, first.id, second.id])
+        let two = try await f.db.store.withTenant(f.a.user) { try await $0.agentModels(limit: 2) }
+        #expect(two.map(\.id) == [f.a.agent.id, first.id])
+        #expect(try await f.db.store.withTenant(f.b.user) { try await $0.agentModels() }.map(\.id) == [f.b.agent.id])
+    }
 }

@@ -48,14 +48,13 @@ struct ChatCompletionsController: Sendable {
 
     /// `listModels`: the tenant's agents.
     @Sendable func models(_ request: Request, context: APIRequestContext) async throws -> ModelListBody {
-        let agents = try await store.withTenant(of: context) { session in
-            try await Page.all(id: { $0.id.rawValue }) { try await session.agents($0) }
-        }
+        let tenant = try context.tenant()
+        let agents = try await store.withTenant(of: context) { try await $0.agentModels() }
         return ModelListBody(
             data: agents.map {
                 ModelListBody.Model(
                     id: ChatCompletionRequest.modelPrefix + $0.id.rawValue, created: Int($0.createdAt.timeIntervalSince1970),
-                    ownedBy: $0.userID.rawValue)
+                    ownedBy: tenant.rawValue)
             })
     }
 
