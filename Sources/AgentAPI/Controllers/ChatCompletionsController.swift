@@ -160,7 +160,6 @@ struct ChatCompletionsController: Sendable {
             })
     }
 
-    /// Reads `progress` on to the reply's end, unless `first` was the end.
     /// The reason as OpenAI's clients know it. The platform sends no tools, so a model's `tool_calls`
     /// carries none, and a word of another provider (Anthropic's `pause_turn`) is none of OpenAI's: both
     /// are `stop`.
@@ -172,6 +171,7 @@ struct ChatCompletionsController: Sendable {
         }
     }
 
+    /// Reads `progress` on to the reply's end, unless `first` was the end.
     private static func end(of progress: AsyncStream<ReplyProgress>, after first: ReplyProgress?) async -> ReplyEnd? {
         if case .ended(let end) = first { return end }
         for await event in progress {
