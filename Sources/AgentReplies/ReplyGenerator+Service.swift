@@ -20,7 +20,8 @@ extension ReplyGenerator: Service {
             await waitForRunning(upTo: settings.shutdownGrace)
             // With the database away, a settlement would retry for its whole patience (a minute), holding the
             // drain, its followers' streams and with them the server's shutdown. It gets a few seconds now;
-            // what it could not store, `agentctl replies settle-interrupted` settles later.
+            // what it could not store, the sweep of interrupted replies (`InterruptedReplySweep`, or
+            // `agentctl replies settle-interrupted`) settles later.
             running.settle(by: ContinuousClock.now + Self.lastSettlements)
             await stopAll()
             await waitForRunning(upTo: .seconds(10))
