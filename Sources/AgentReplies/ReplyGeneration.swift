@@ -64,9 +64,13 @@ struct ReplyGeneration: Sendable {
                     elapsed: clock.now - started, mayHaveBeenBilled: false)
                 return
             } catch let error as ProviderCallError {
+                // An attempt the provider may have read (a head that timed out after the request went) is
+                // charged its prompt's estimate, as the last attempt is, before the next key is tried.
                 let failed = CallSettlement(
                     status: .failed, connectionID: connection.id,
-                    usage: MessageUsage.zero,
+                    usage: error.mayHaveBeenBilled
+                        ? MessageUsage(promptTokens: Self.promptEstimate(request), completionTokens: 0, estimated: true)
+                        : MessageUsage.zero,
                     latencyMilliseconds: (clock.now - started).milliseconds, timeToFirstTokenMilliseconds: nil,
                     error: ReplyFailure(error).slug)
                 let stopped = await reply.stopReason != nil
@@ -245,9 +249,8 @@ struct ReplyGeneration: Sendable {
             }
         let status: Message.Status =
             stop == .cancelled || stop == .shutdown ? .cancelled : failure == nil ? .complete : .failed
-        let promptEstimate = request.messages.reduce(0) { $0 + ContextBudget.estimatedTokens($1.content) }
         let usage = MessageUsage(
-            promptTokens: produced.usage.prompt ?? (mayHaveBeenBilled ? promptEstimate : 0),
+            promptTokens: produced.usage.prompt ?? (mayHaveBeenBilled ? Self.promptEstimate(request) : 0),
             completionTokens: produced.usage.completion ?? ContextBudget.estimatedTokens(produced.text),
             estimated: mayHaveBeenBilled && (produced.usage.prompt == nil || produced.usage.completion == nil))
         let settlement = ReplySettlement(
@@ -273,6 +276,11 @@ struct ReplyGeneration: Sendable {
             ReplyEnd(
                 status: status, text: produced.text, finishReason: produced.finishReason?.name, usage: usage, failure: failure,
                 message: stored, stoppedByShutdown: stop == .shutdown))
+    }
+
+    /// The tokens a call's prompt is taken to have when the provider reported none: a token per 4 bytes.
+    static func promptEstimate(_ request: ChatRequest) -> Int {
+        request.messages.reduce(0) { $0 + ContextBudget.estimatedTokens($1.content) }
     }
 
     /// Returns the reply as stored, the settlement stored (`settlement`, or, when the database refused what

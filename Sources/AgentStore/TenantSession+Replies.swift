@@ -91,15 +91,18 @@ extension TenantSession {
 
     // MARK: Calls
 
-    /// Settles a call that failed before its first token and enters the next attempt as `next`, which takes
-    /// over its reservation; the limits were checked when the reply started.
+    /// Settles a call that failed before its first token, with its usage (the prompt's estimate when the
+    /// provider may have read it), and enters the next attempt as `next`, which takes over its reservation;
+    /// the limits were checked when the reply started.
     public func retryCall(_ failed: ProviderCallID, _ settlement: CallSettlement, as next: ProviderCallID) async throws {
+        let usage = settlement.usage
         let entered = try await row(
             """
             WITH settled AS (
               UPDATE provider_calls SET status = \(settlement.status.rawValue), connection_id = \(settlement.connectionID?.rawValue),
                      latency_ms = \(settlement.latencyMilliseconds), error = \(settlement.error), reserved_tokens = 0,
-                     finished_at = clock_timestamp()
+                     prompt_tokens = \(usage.promptTokens), completion_tokens = \(usage.completionTokens),
+                     usage_estimated = \(usage.estimated), finished_at = clock_timestamp()
                WHERE id = \(failed.rawValue) AND user_id = \(userID.rawValue)
               RETURNING agent_id, message_id, model, attempt, reserved_tokens
             )

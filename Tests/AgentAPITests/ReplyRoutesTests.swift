@@ -1,10 +1,12 @@
 import AgentAPI
+import AgentProviders
 import AgentStore
 import AgentTestSupport
 import Crypto
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import PostgresNIO
 import ProviderEmulator
 import Testing
 
@@ -159,6 +161,58 @@ import Testing
                 let report = try await client.send(.get, "/v1/usage?group_by=model", as: owner).json()
                 let row = try #require((report["data"] as? [[String: Any]])?.first)
                 #expect(row["requests"] as? Int == 3 && row["failed_requests"] as? Int == 2)
+            }
+        }
+    }
+
+    /// A key whose provider may have read the prompt (its head timed out after the request went) is
+    /// charged the prompt's estimate before the next key is tried, as the last key would be: it was charged
+    /// nothing when another key followed.
+    @Test func anAttemptTheProviderMayHaveReadIsChargedBeforeTheNextKey() async throws {
+        let api = try await TestAPI.make(providerTimeouts: ProviderTimeouts(responseHead: .milliseconds(500)))
+        let owner = try await api.makeUser()
+        try await SilentProvider.withRunning { silent in
+            try await ProviderEmulator().withRunning { baseURL in
+                try await api.test(.live) { client in
+                    let chat = try await ChatFixture.make(client, owner, baseURLs: [silent, baseURL])
+                    let reply = try Exchange.decode(
+                        try await client.send(
+                            .post, chat.replies("c1"), as: owner,
+                            json: ["content": String(repeating: "word ", count: 40), "stream": false]
+                        ).text
+                    ).reply
+                    #expect(reply.status == "complete" && reply.connectionId == chat.connectionIDs[1])
+                }
+            }
+        }
+        let calls = try await api.db.admin.query(
+            """
+            SELECT status, error, prompt_tokens, usage_estimated FROM provider_calls
+             WHERE user_id = \(owner.id.rawValue) ORDER BY attempt
+            """, logger: api.db.logger
+        ).collect().map { try $0.decode((String, String?, Int, Bool).self) }
+        #expect(calls.count == 2)
+        let timedOut = try #require(calls.first)
+        #expect(timedOut.0 == "failed" && timedOut.1 == "provider-unreachable")
+        // The system prompt and the 200 bytes sent, a token per 4 bytes: more than 50.
+        #expect(timedOut.2 > 50 && timedOut.3, "\(calls)")
+    }
+
+    /// After the first token there is no other key: a provider error mid-stream fails the reply, and the
+    /// next linked key is never called.
+    @Test func noOtherKeyIsTriedAfterTheFirstToken() async throws {
+        let owner = try await api.makeUser()
+        let emulator = ProviderEmulator()
+        try await emulator.withRunning { baseURL in
+            try await api.test(.live) { client in
+                let chat = try await ChatFixture.make(
+                    client, owner, baseURLs: ["\(baseURL)/script/chunks=5,error_after=2", baseURL])
+                let reply = try Exchange.decode(
+                    try await client.send(.post, chat.replies("c1"), as: owner, json: ["content": "hi there", "stream": false])
+                        .text
+                ).reply
+                #expect(reply.status == "failed" && reply.connectionId == chat.connectionIDs[0] && !reply.content.isEmpty)
+                #expect(await emulator.recordedRequests().count == 1)
             }
         }
     }
