@@ -26,21 +26,36 @@ public struct ChatLimitOverrides: Sendable {
 
     /// Replaces the tenant's overrides; all-nil removes them.
     public func set(_ limits: ChatLimits, for user: UserID) async throws {
-        if let budget = limits.monthlyTokenBudget, budget < 0 {
-            throw StoreError.invalid(field: .monthlyTokenBudget, reason: "must not be negative")
-        }
-        if let rate = limits.requestsPerMinute, rate < 0 || rate > Int(Int32.max) {
-            throw StoreError.invalid(field: .requestsPerMinute, reason: "must be 0 to 2147483647")
-        }
+        _ = try await change(for: user) { $0 = limits }
+    }
+
+    /// Changes the tenant's overrides by `change` and returns them as stored: read and written in one
+    /// transaction that holds the tenant's row, so that two operators changing different limits of one
+    /// tenant at once both keep their change (read in one transaction and written whole in another, one of
+    /// them was lost). Each change is audited.
+    public func change(for user: UserID, _ change: @Sendable (inout ChatLimits) throws -> Void) async throws -> ChatLimits {
         do {
-            try await admin.withOperatorTransaction(logger: logger) { connection in
+            return try await admin.withOperatorTransaction(logger: logger) { connection in
+                // The row is made first (the foreign key names a user that is not there), then held.
+                try await connection.rowsIfOpen(
+                    "INSERT INTO chat_limits (user_id) VALUES (\(user.rawValue)) ON CONFLICT (user_id) DO NOTHING",
+                    logger: logger)
+                let row = try await connection.rowsIfOpen(
+                    """
+                    SELECT monthly_token_budget, requests_per_minute FROM chat_limits
+                     WHERE user_id = \(user.rawValue) FOR UPDATE
+                    """, logger: logger
+                ).first
+                let (budget, rate) = try row.unwrapped(or: .notFound(resource: "user")).decode((Int?, Int?).self)
+                var limits = ChatLimits(monthlyTokenBudget: budget, requestsPerMinute: rate)
+                try change(&limits)
+                try Self.validate(limits)
                 try await connection.rowsIfOpen(
                     """
-                    INSERT INTO chat_limits (user_id, monthly_token_budget, requests_per_minute)
-                    VALUES (\(user.rawValue), \(limits.monthlyTokenBudget), \(limits.requestsPerMinute))
-                    ON CONFLICT (user_id) DO UPDATE
-                      SET monthly_token_budget = EXCLUDED.monthly_token_budget,
-                          requests_per_minute = EXCLUDED.requests_per_minute, updated_at = now()
+                    UPDATE chat_limits
+                       SET monthly_token_budget = \(limits.monthlyTokenBudget), requests_per_minute = \(limits.requestsPerMinute),
+                           updated_at = now()
+                     WHERE user_id = \(user.rawValue)
                     """, logger: logger)
                 try await connection.rowsIfOpen(
                     """
@@ -49,11 +64,21 @@ public struct ChatLimitOverrides: Sendable {
                             jsonb_build_object('monthly_token_budget', \(limits.monthlyTokenBudget)::bigint,
                                                'requests_per_minute', \(limits.requestsPerMinute)::integer))
                     """, logger: logger)
+                return limits
             }
         } catch let error as PSQLError {
             // The foreign key names the user that is not there; anything else is said as it is.
             if case .notFound = StoreError(error) { throw StoreError.notFound(resource: "user") }
             throw StoreError(error) ?? error
+        }
+    }
+
+    private static func validate(_ limits: ChatLimits) throws(StoreError) {
+        if let budget = limits.monthlyTokenBudget, budget < 0 {
+            throw .invalid(field: .monthlyTokenBudget, reason: "must not be negative")
+        }
+        if let rate = limits.requestsPerMinute, rate < 0 || rate > Int(Int32.max) {
+            throw .invalid(field: .requestsPerMinute, reason: "must be 0 to 2147483647")
         }
     }
 }

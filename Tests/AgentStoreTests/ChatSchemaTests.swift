@@ -48,6 +48,24 @@ import Testing
         try await holder.value
     }
 
+    /// Two operators changing different limits of one tenant at once both keep their change: each change
+    /// reads and writes in one transaction that holds the tenant's row.
+    @Test func concurrentChangesOfOneTenantsLimitsAreBothKept() async throws {
+        let f = try await TenantFixture.make()
+        let overrides = ChatLimitOverrides(admin: f.db.admin, logger: f.db.logger)
+        for round in 1...5 {
+            async let budget = overrides.change(for: f.a.user) { $0.monthlyTokenBudget = 1_000 * round }
+            async let rate = overrides.change(for: f.a.user) { $0.requestsPerMinute = round }
+            _ = try await (budget, rate)
+            #expect(
+                try await overrides.overrides(for: f.a.user)
+                    == ChatLimits(monthlyTokenBudget: 1_000 * round, requestsPerMinute: round))
+        }
+        await #expect(throws: StoreError.notFound(resource: "user")) {
+            try await overrides.change(for: UserID(rawValue: "no-such-user")!) { $0.requestsPerMinute = 1 }
+        }
+    }
+
     @Test func aTenantCannotChangeItsLimitsOrItsLedger() async throws {
         let f = try await TenantFixture.make()
         try await ChatLimitOverrides(admin: f.db.admin, logger: f.db.logger).set(

@@ -60,14 +60,16 @@ struct UsersCommand: AsyncParsableCommand {
             _ = try await context.withStore(keyring: nil, maxConnections: 1) { store in
                 try await store.withTenant(userID) { try await $0.currentUser() }
             }
+            // Checked by `validate` already; only the options given change, in one transaction.
+            let budget = try monthlyTokens.map { try Self.limit($0, "--monthly-tokens") }
+            let rate = try requestsPerMinute.map { try Self.limit($0, "--requests-per-minute") }
             let shown = try await context.withAdmin(maxConnections: 1) { admin in
                 let overrides = ChatLimitOverrides(admin: admin, logger: logger)
-                var limits = try await overrides.overrides(for: userID)
-                guard monthlyTokens != nil || requestsPerMinute != nil else { return limits }
-                if let monthlyTokens { limits.monthlyTokenBudget = try Self.limit(monthlyTokens, "--monthly-tokens") }
-                if let requestsPerMinute { limits.requestsPerMinute = try Self.limit(requestsPerMinute, "--requests-per-minute") }
-                try await overrides.set(limits, for: userID)
-                return limits
+                guard budget != nil || rate != nil else { return try await overrides.overrides(for: userID) }
+                return try await overrides.change(for: userID) { limits in
+                    if let budget { limits.monthlyTokenBudget = budget }
+                    if let rate { limits.requestsPerMinute = rate }
+                }
             }
             let defaults = configuration.replies.defaultLimits
             print(
