@@ -156,9 +156,12 @@ import Testing
     /// Runs `write` while a delete of the conversation holds its transaction open, its statements run,
     /// and returns what `write` returned once the delete has committed.
     private static func whileItsConversationIsDeleted<Written: Sendable>(
+        of fixture: (TestDatabase, UserID, Agent, ConversationID)? = nil,
         _ write: @escaping @Sendable (TenantSession, Agent, ConversationID) async throws -> Written
     ) async throws -> (TestDatabase, UserID, Agent, ConversationID, Result<Written, any Error>) {
-        let (db, user, agent, conversation) = try await Self.agentWithAConversation()
+        let made: (TestDatabase, UserID, Agent, ConversationID)
+        if let fixture { made = fixture } else { made = try await Self.agentWithAConversation() }
+        let (db, user, agent, conversation) = made
         let (deleted, deleting) = AsyncStream.makeStream(of: Void.self)
         let (release, releasing) = AsyncStream.makeStream(of: Void.self)
         let deletion = Task {
@@ -205,12 +208,14 @@ import Testing
     /// A reply to a message the delete removes says that its parent is not in the conversation (a 422),
     /// rather than failing on the foreign key.
     @Test func aReplyToAMessageBeingDeletedNamesItsParent() async throws {
-        let (_, _, _, _, started) = try await Self.whileItsConversationIsDeleted { session, agent, id in
-            // Read before the delete commits: the message is still there.
-            let parent = try await session.messages(agentID: agent.id, conversationID: id, PageRequest(order: .ascending)).items[
-                0
-            ].id
-            return try await session.beginReply(
+        let fixture = try await Self.agentWithAConversation()
+        let (db, user, agent, conversation) = fixture
+        let parent = try await db.store.withTenant(user) {
+            try await $0.messages(agentID: agent.id, conversationID: conversation, PageRequest(order: .ascending))
+        }.items[0].id
+        // Whether the reply waits for the delete or, on a loaded machine, comes after it, its parent is gone.
+        let (_, _, _, _, started) = try await Self.whileItsConversationIsDeleted(of: fixture) { session, agent, id in
+            try await session.beginReply(
                 agentID: agent.id, conversationID: id, NewReply(content: "late", parentID: parent), limits: .unlimited,
                 budget: ContextBudget())
         }
