@@ -169,7 +169,8 @@ import Testing
     /// charged the prompt's estimate before the next key is tried, as the last key would be: it was charged
     /// nothing when another key followed.
     @Test func anAttemptTheProviderMayHaveReadIsChargedBeforeTheNextKey() async throws {
-        let api = try await TestAPI.make(providerTimeouts: ProviderTimeouts(responseHead: .milliseconds(500)))
+        // Two seconds: long enough for the emulator, which answers the next attempt, on a loaded machine.
+        let api = try await TestAPI.make(providerTimeouts: ProviderTimeouts(responseHead: .seconds(2)))
         let owner = try await api.makeUser()
         try await SilentProvider.withRunning { silent in
             try await ProviderEmulator().withRunning { baseURL in

@@ -79,7 +79,7 @@ import Testing
             admin: f.db.adminURL, age: .seconds(600), interval: .milliseconds(100), logger: f.db.logger)
         let sweeping = Task { await sweep.run() }
         defer { sweeping.cancel() }
-        for _ in 0..<300 where try await state(f, old).3 == "streaming" { try await Task.sleep(for: .milliseconds(20)) }
+        for _ in 0..<1500 where try await state(f, old).3 == "streaming" { try await Task.sleep(for: .milliseconds(20)) }
         let (callStatus, _, reserved, replyStatus, replyError) = try await state(f, old)
         #expect(callStatus == "failed" && reserved == 0 && replyStatus == "failed" && replyError == InterruptedReplies.slug)
         #expect(try await state(f, recent).3 == "streaming")
