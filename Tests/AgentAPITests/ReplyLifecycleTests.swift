@@ -245,7 +245,8 @@ import Testing
         }
     }
 
-    @Test func theMonthlyBudgetHoldsUnderConcurrentReplies() async throws {
+    /// Streamed or not, concurrent replies pass the budget no further than their reservations allow.
+    @Test(arguments: [false, true]) func theMonthlyBudgetHoldsUnderConcurrentReplies(streamed: Bool) async throws {
         // Each reply reserves its prompt and max_tokens (100) before the call: 250 tokens admit two.
         let api = try await TestAPI.make(replySettings: ReplySettings(defaultLimits: ChatLimits(monthlyTokenBudget: 250)))
         let owner = try await api.makeUser()
@@ -258,12 +259,12 @@ import Testing
                     for index in 0..<6 {
                         group.addTask {
                             try await live.post(
-                                chat.replies("c\(index)"), json: ["content": "[emulator delay_ms=1500]\nhi", "stream": false])
+                                chat.replies("c\(index)"), json: ["content": "[emulator delay_ms=1500]\nhi", "stream": streamed])
                         }
                     }
                     return try await group.reduce(into: []) { $0.append($1) }
                 }
-                #expect(answers.filter { $0.status == 201 }.count == 2)
+                #expect(answers.filter { $0.status == (streamed ? 200 : 201) }.count == 2)
                 #expect(answers.filter { $0.status == 429 }.count == 4)
                 #expect(answers.filter { $0.status == 429 }.allSatisfy { ($0.retryAfter.flatMap { Int($0) } ?? 0) > 0 })
                 let limits = try await client.send(.get, "/v1/limits", as: owner).json()

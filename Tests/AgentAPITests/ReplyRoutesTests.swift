@@ -259,6 +259,29 @@ import Testing
         }
     }
 
+    /// A reply to an earlier message branches the conversation there: the message's parent is the one
+    /// named, and the provider is sent that branch alone, not what followed it.
+    @Test func aReplyToAnEarlierMessageBranchesTheConversation() async throws {
+        let owner = try await api.makeUser()
+        let emulator = ProviderEmulator()
+        try await emulator.withRunning { baseURL in
+            try await api.test(.live) { client in
+                let chat = try await ChatFixture.make(client, owner, baseURLs: [baseURL], systemPrompt: "")
+                func exchange(_ content: String, after parent: String? = nil) async throws -> Exchange {
+                    var body: [String: Any] = ["content": content, "stream": false]
+                    if let parent { body["parent_id"] = parent }
+                    return try Exchange.decode(try await client.send(.post, chat.replies("c1"), as: owner, json: body).text)
+                }
+                let first = try await exchange("one")
+                _ = try await exchange("two")
+                let branch = try await exchange("branch", after: first.reply.id)
+                #expect(branch.message?.parentId == first.reply.id && branch.reply.parentId == branch.message?.id)
+                let sent = try #require(await emulator.recordedRequests().last).messages.map(\.content)
+                #expect(sent == ["one", first.reply.content, "branch"])
+            }
+        }
+    }
+
     @Test func anAgentWithoutChatConnectionsIsRefusedAndStoresNothing() async throws {
         let owner = try await api.makeUser()
         try await api.test(.live) { client in
