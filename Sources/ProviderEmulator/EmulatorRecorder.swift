@@ -5,6 +5,14 @@ actor EmulatorRecorder {
 
     private(set) var requests: [RecordedRequest] = []
     private(set) var stats = EmulatorStats()
+    /// Requests to each script path (the base URL's path before `/v1/...`), for `status_times`.
+    private var byPath: [String: Int] = [:]
+
+    /// Counts one more request to `path` and returns how many there have been.
+    func countRequest(to path: String) -> Int {
+        byPath[path, default: 0] += 1
+        return byPath[path] ?? 0
+    }
 
     func record(_ request: RecordedRequest) {
         requests.append(request)
@@ -28,6 +36,7 @@ actor EmulatorRecorder {
 
     func reset() {
         requests = []
+        byPath = [:]
         stats = EmulatorStats()
     }
 }

@@ -64,7 +64,8 @@ extension ProviderEmulator {
         if let expected = configuration.expectedKey, presented.map(Self.sha256) != Self.sha256(expected) {
             return json(wire.errorBody(status: 401), status: .unauthorized)
         }
-        if let status = script.status {
+        let nth = await recorder.countRequest(to: String(prefix))
+        if let status = script.status, script.statusTimes.map({ nth <= $0 }) ?? true {
             // A slow failure, as a gateway that times out upstream answers: the wait comes first, and ends
             // when the emulator is told to stop.
             if script.delay > .zero { try await cancelWhenGracefulShutdown { try await Task.sleep(for: script.delay) } }

@@ -218,6 +218,30 @@ import Testing
         }
     }
 
+    /// With no other key left, a 429 whose `Retry-After` is short is waited out once, and the same key is
+    /// called again.
+    @Test func aShortRetryAfterIsWaitedOutWhenNoOtherKeyIsLeft() async throws {
+        let owner = try await api.makeUser()
+        let emulator = ProviderEmulator()
+        try await emulator.withRunning { baseURL in
+            try await api.test(.live) { client in
+                let chat = try await ChatFixture.make(
+                    client, owner, baseURLs: ["\(baseURL)/script/status=429,retry_after=1,status_times=1"])
+                let clock = ContinuousClock()
+                let started = clock.now
+                let reply = try Exchange.decode(
+                    try await client.send(.post, chat.replies("c1"), as: owner, json: ["content": "hi", "stream": false]).text
+                ).reply
+                #expect(reply.status == "complete" && reply.connectionId == chat.connectionIDs[0])
+                #expect(clock.now - started >= .seconds(1))
+                #expect(await emulator.recordedRequests().count == 2)
+                let report = try await client.send(.get, "/v1/usage?group_by=model", as: owner).json()
+                let row = try #require((report["data"] as? [[String: Any]])?.first)
+                #expect(row["requests"] as? Int == 2 && row["failed_requests"] as? Int == 1)
+            }
+        }
+    }
+
     @Test func aProviderErrorBeforeTheFirstTokenWithNoOtherKeyFails() async throws {
         let owner = try await api.makeUser()
         try await ProviderEmulator().withRunning { baseURL in

@@ -12,6 +12,7 @@ import Testing
         #expect(script.errorAfter == 2)
         #expect(script.status == 429)
         #expect(script.retryAfterSeconds == 3)
+        #expect(try EmulatorScript().applying(directives: "status=429 status_times=2").statusTimes == 2)
         #expect(script.text == .fixed("two words"))
         #expect(try script.applying(directives: "echo").text == .echo)
     }
