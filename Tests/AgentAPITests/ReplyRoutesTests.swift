@@ -298,10 +298,14 @@ import Testing
                 }
                 let first = try await exchange("one")
                 _ = try await exchange("two")
+                // The agent's settings as they are when the reply starts go with it.
+                let changed = try await client.send(.patch, "/v1/agents/\(chat.agentID)", as: owner, json: ["temperature": 0.25])
+                #expect(changed.status == .ok)
                 let branch = try await exchange("branch", after: first.reply.id)
                 #expect(branch.message?.parentId == first.reply.id && branch.reply.parentId == branch.message?.id)
-                let sent = try #require(await emulator.recordedRequests().last).messages.map(\.content)
-                #expect(sent == ["one", first.reply.content, "branch"])
+                let sent = try #require(await emulator.recordedRequests().last)
+                #expect(sent.messages.map(\.content) == ["one", first.reply.content, "branch"])
+                #expect(sent.temperature == 0.25 && sent.model == "emulated-model")
             }
         }
     }
