@@ -121,6 +121,43 @@ import Testing
         }
     }
 
+    /// Usage totalled by day, in ascending order of the day, over calls started in [from, to).
+    @Test func usageByDayHoldsTheCallsStartedInItsWindow() async throws {
+        let owner = try await api.makeUser()
+        try await ProviderEmulator().withRunning { baseURL in
+            try await api.test(.live) { client in
+                let chat = try await ChatFixture.make(client, owner, baseURLs: [baseURL])
+                for content in ["today", "earlier"] {
+                    let sent = try await client.send(
+                        .post, chat.replies(content), as: owner, json: ["content": content, "stream": false])
+                    #expect(sent.status == .created)
+                }
+                // The second call started three days ago, as far as the ledger knows.
+                try await api.db.admin.query(
+                    """
+                    UPDATE provider_calls SET started_at = started_at - interval '3 days'
+                     WHERE user_id = \(owner.id.rawValue)
+                       AND message_id IN (SELECT id FROM agent_messages WHERE conversation_id = 'earlier')
+                    """, logger: api.db.logger)
+                // The days as the ledger has them (UTC), so that a run across midnight reads the same days.
+                let days = try await api.db.admin.query(
+                    """
+                    SELECT to_char(started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') FROM provider_calls
+                     WHERE user_id = \(owner.id.rawValue) ORDER BY started_at
+                    """, logger: api.db.logger
+                ).collect().map { try $0.decode(String.self) }
+                try #require(days.count == 2 && days[0] < days[1])
+                func keys(_ query: String) async throws -> [String] {
+                    let report = try await client.send(.get, "/v1/usage\(query)", as: owner).json()
+                    return (report["data"] as? [[String: Any]] ?? []).compactMap { $0["key"] as? String }
+                }
+                #expect(try await keys("") == days)
+                #expect(try await keys("?from=\(days[1])") == [days[1]])
+                #expect(try await keys("?to=\(days[1])") == [days[0]])
+            }
+        }
+    }
+
     @Test(arguments: ["openai", "anthropic"])
     func errorMidStreamFailsAndKeepsTheText(service: String) async throws {
         let owner = try await api.makeUser()
