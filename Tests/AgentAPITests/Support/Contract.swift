@@ -41,6 +41,9 @@ enum Contract {
         case "UsageReport": Schemas.UsageReport.self
         case "Limits": Schemas.Limits.self
         case "SearchResults": Schemas.SearchResults.self
+        case "ReplyDelta": Schemas.ReplyDelta.self
+        case "ReplyFailed": Schemas.ReplyFailed.self
+        case "ChatCompletionChunk": Schemas.ChatCompletionChunk.self
         default: nil
         }
     }
@@ -60,6 +63,49 @@ enum Contract {
             try transcoder.decode(try decoder.singleValueContainer().decode(String.self))
         }
         return decoder
+    }
+
+    // MARK: Checking a stream
+
+    /// The schema of an event's data, by the operation and the event's name; nil for data that is no JSON
+    /// (OpenAI's `[DONE]`).
+    static func eventSchema(of operationID: String, event: String?, data: String) -> String? {
+        if operationID == "createChatCompletion" {
+            guard data != "[DONE]" else { return nil }
+            return data.hasPrefix(#"{"error""#) ? "OpenAIError" : "ChatCompletionChunk"
+        }
+        switch event {
+        case "message", "reply.started", "reply.completed": return "Message"
+        case "reply.delta": return "ReplyDelta"
+        case "reply.failed": return "ReplyFailed"
+        default: return "(undocumented event \(event ?? "without a name"))"
+        }
+    }
+
+    /// Records an issue for every event of a stream whose data does not decode into the type generated
+    /// from the schema the document gives it.
+    static func checkEvents(_ body: ByteBuffer, of operationID: String, name: String, sourceLocation: SourceLocation) {
+        for block in String(buffer: body).components(separatedBy: "\n\n") {
+            var event: String?
+            var data: [String] = []
+            for line in block.split(separator: "\n") {
+                if line.hasPrefix("event: ") { event = String(line.dropFirst(7)) }
+                if line.hasPrefix("data: ") { data.append(String(line.dropFirst(6))) }
+            }
+            guard !data.isEmpty else { continue }
+            let text = data.joined(separator: "\n")
+            guard let schema = eventSchema(of: operationID, event: event, data: text) else { continue }
+            guard let type = type(named: schema) else {
+                Issue.record("\(name): \(schema)", sourceLocation: sourceLocation)
+                continue
+            }
+            do {
+                _ = try decoder().decode(type, from: Data(text.utf8))
+            } catch {
+                Issue.record(
+                    "\(name): an event \(event ?? "") does not match \(schema): \(error)", sourceLocation: sourceLocation)
+            }
+        }
     }
 
     // MARK: Checking a response
@@ -89,6 +135,10 @@ enum Contract {
             Issue.record(
                 "\(name) \(response.status.code) is \(mediaType), documented as \(content.keys.sorted())",
                 sourceLocation: sourceLocation)
+            return
+        }
+        if mediaType == "text/event-stream" {
+            checkEvents(response.body, of: operation.operationId, name: name, sourceLocation: sourceLocation)
             return
         }
         guard let documentedSchema = media.schema, let reference = documentedSchema.ref else { return }
