@@ -12,7 +12,7 @@ public struct ReplyFailure: Error, Sendable, Equatable, CustomStringConvertible 
     public let detail: String
     /// Whole seconds after which the same call may succeed, when the provider said so (its 429's
     /// `Retry-After`).
-    public var retryAfterSeconds: Int?
+    public let retryAfterSeconds: Int?
 
     public var description: String { "\(slug): \(detail)" }
 
@@ -40,10 +40,10 @@ public struct ReplyFailure: Error, Sendable, Equatable, CustomStringConvertible 
     /// A reply stopped by a cancel after it began (499, as a call cancelled before it began).
     static let cancelledMidway = ReplyFailure(
         slug: "reply-cancelled", status: 499, title: "Reply cancelled", detail: "The reply was cancelled before it ended.")
-    /// A call stopped by the platform's shutdown at the end of its grace: another instance will take it.
+    /// A call stopped by the platform's shutdown at the end of its grace: another instance answers at once.
     public static let shutDown = ReplyFailure(
         slug: "unavailable", status: 503, title: "Service unavailable",
-        detail: "The platform shut down before the reply ended; try again.")
+        detail: "The platform shut down before the reply ended; try again.", retryAfterSeconds: 1)
     /// A reply deleted while it ran (with its conversation, say), which also stopped it.
     public static let deleted = ReplyFailure(
         slug: "reply-cancelled", status: 499, title: "Reply cancelled",
@@ -66,9 +66,8 @@ public struct ReplyFailure: Error, Sendable, Equatable, CustomStringConvertible 
         case .rateLimited(let retryAfter):
             self.init(
                 slug: "provider-rate-limited", status: 429, title: "Provider rate limit",
-                detail: "The model provider refused the call for its rate limit.")
-            // Rounded up: a client that waits what it is told is not early.
-            retryAfterSeconds = retryAfter.map { Int($0.components.seconds) + ($0.components.attoseconds > 0 ? 1 : 0) }
+                detail: "The model provider refused the call for its rate limit.",
+                retryAfterSeconds: retryAfter?.wholeSecondsRoundedUp)
         case .unavailable:
             self.init(
                 slug: "provider-unavailable", status: 502, title: "Provider unavailable",
@@ -108,11 +107,12 @@ public struct ReplyFailure: Error, Sendable, Equatable, CustomStringConvertible 
         }
     }
 
-    init(slug: String, status: Int, title: String, detail: String) {
+    init(slug: String, status: Int, title: String, detail: String, retryAfterSeconds: Int? = nil) {
         self.slug = slug
         self.status = status
         self.title = title
         self.detail = detail
+        self.retryAfterSeconds = retryAfterSeconds
     }
 }
 

@@ -342,4 +342,10 @@ extension Duration {
         let (seconds, attoseconds) = components
         return Int(seconds) * 1000 + Int(attoseconds / 1_000_000_000_000_000)
     }
+
+    /// Whole seconds, rounded up, as `Retry-After` says a wait: a client that waits what it is told is not
+    /// early.
+    public var wholeSecondsRoundedUp: Int {
+        Int(components.seconds) + (components.attoseconds > 0 ? 1 : 0)
+    }
 }

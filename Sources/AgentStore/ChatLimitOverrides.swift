@@ -68,8 +68,9 @@ public struct ChatLimitOverrides: Sendable {
             }
         } catch let error as PSQLError {
             // The foreign key names the user that is not there; anything else is said as it is.
-            if case .notFound = StoreError(error) { throw StoreError.notFound(resource: "user") }
-            throw StoreError(error) ?? error
+            let mapped = StoreError(error)
+            if case .notFound = mapped { throw StoreError.notFound(resource: "user") }
+            throw mapped ?? error
         }
     }
 

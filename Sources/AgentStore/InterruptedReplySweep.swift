@@ -39,17 +39,9 @@ public struct InterruptedReplySweep: Service {
         do {
             var configuration = try admin.connectionConfiguration()
             configuration.options.connectTimeout = .seconds(10)
-            let connection = try await PostgresConnection.connect(
-                on: PostgresConnection.defaultEventLoopGroup.next(), configuration: configuration, id: 0, logger: logger
-            ).get()
-            let report: InterruptedReplies.Report
-            do {
-                report = try await InterruptedReplies.settle(olderThan: age, on: connection, logger: logger)
-                try? await connection.close()
-            } catch {
-                try? await connection.close()
-                throw error
-            }
+            let report = try await PostgresConnection.withOpened(
+                configuration, on: PostgresConnection.defaultEventLoopGroup.next(), id: 0, logger: logger
+            ) { try await InterruptedReplies.settle(olderThan: age, on: $0, logger: logger) }
             if report.calls > 0 || report.replies > 0 {
                 logger.notice(
                     "settled what a stopped instance left running, as interrupted",

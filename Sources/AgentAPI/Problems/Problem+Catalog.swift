@@ -1,3 +1,4 @@
+import AgentReplies
 import AgentStore
 import HTTPTypes
 
@@ -134,7 +135,7 @@ extension Problem {
 
     /// A 429 of the API's rate limits; `Retry-After` in whole seconds, at least one.
     static func tooManyRequests(retryAfter wait: Duration) -> Problem {
-        let seconds = max(1, Int(wait.components.seconds) + (wait.components.attoseconds > 0 ? 1 : 0))
+        let seconds = max(1, wait.wholeSecondsRoundedUp)
         var problem = Problem(
             .tooManyRequests, slug: "rate-limited", title: "Too many requests",
             detail: "Too many requests from this client or credential; retry after \(seconds) seconds.")

@@ -53,8 +53,6 @@ extension Problem {
     init(_ failure: ReplyFailure) {
         self.init(
             HTTPResponse.Status(code: failure.status), slug: failure.slug, title: failure.title, detail: failure.detail)
-        // Stopped by this instance's shutdown: another instance answers at once.
-        if failure == .shutDown { headers[.retryAfter] = "1" }
         if let seconds = failure.retryAfterSeconds { headers[.retryAfter] = String(seconds) }
     }
 }

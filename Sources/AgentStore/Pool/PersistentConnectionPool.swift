@@ -107,17 +107,8 @@ public final class PersistentConnectionPool: DatabaseConnections, Service {
     public func withDedicatedConnection<Result: Sendable>(
         _ body: (PostgresConnection) async throws -> Result
     ) async throws -> Result {
-        let connection = try await PostgresConnection.connect(
-            on: eventLoopGroup.next(), configuration: configuration, id: settings.size, logger: logger
-        ).get()
-        do {
-            let result = try await body(connection)
-            try? await connection.close()
-            return result
-        } catch {
-            try? await connection.close()
-            throw error
-        }
+        try await PostgresConnection.withOpened(
+            configuration, on: eventLoopGroup.next(), id: settings.size, logger: logger, body)
     }
 
     /// Opens a slot's connection, refused when its login bypasses row-level security: the platform's
@@ -175,23 +166,22 @@ public final class PersistentConnectionPool: DatabaseConnections, Service {
             let connection: PostgresConnection
             do {
                 connection = try await connect(slot: slot)
-            } catch is RowSecurityBypassed {
-                let (failedWaiters, firstFailure) = state.withLock { $0.connectFailed(reason: RowSecurityBypassed.reason) }
+            } catch {
+                let bypassed = error is RowSecurityBypassed
+                let (failedWaiters, firstFailure) = state.withLock {
+                    bypassed ? $0.connectFailed(reason: RowSecurityBypassed.reason) : $0.connectFailed()
+                }
                 for waiter in failedWaiters { waiter.resume() }
-                if firstFailure {
+                if firstFailure, bypassed {
                     logger.error(
                         "the database login bypasses row-level security (a superuser, or BYPASSRLS): its connections are not used, since no tenant's rows would be kept from another; connect as the runtime login (agent_app)"
                     )
-                }
-                try? await Task.sleep(for: settings.maximumBackoff)
-                continue
-            } catch {
-                let (failedWaiters, firstFailure) = state.withLock { $0.connectFailed() }
-                for waiter in failedWaiters { waiter.resume() }
-                if firstFailure {
+                } else if firstFailure {
                     // PSQLError's description is generic by design: it carries no credentials.
                     logger.warning("database connection failed; retrying", metadata: ["error": "\(error)"])
                 }
+                // A login that bypasses stays one: no quicker retry would change it.
+                if bypassed { backoff = settings.maximumBackoff }
                 try? await Task.sleep(for: backoff)
                 backoff = min(backoff * 2, settings.maximumBackoff)
                 continue

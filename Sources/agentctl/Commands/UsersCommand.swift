@@ -83,12 +83,12 @@ struct UsersCommand: AsyncParsableCommand {
         /// The override an option names: nil for `default`; for `unlimited`, the largest value its column
         /// holds, so that "unlimited for this user" outlives a lower default.
         static func limit(_ text: String, _ option: String) throws -> Int? {
+            // The column's range: a per-minute limit is an integer, a budget a bigint.
+            let largest = option == "--requests-per-minute" ? Int(Int32.max) : Int(Int64.max)
             switch text {
             case "default": return nil
-            case "unlimited": return option == "--requests-per-minute" ? Int(Int32.max) : Int(Int64.max)
+            case "unlimited": return largest
             default:
-                // The column's range: a per-minute limit is an integer, a budget a bigint.
-                let largest = option == "--requests-per-minute" ? Int(Int32.max) : Int(Int64.max)
                 guard let value = Int(text), (0...largest).contains(value) else {
                     throw ValidationError("\(option) must be a number from 0 to \(largest), `unlimited` or `default`")
                 }
