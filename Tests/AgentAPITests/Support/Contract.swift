@@ -85,16 +85,9 @@ enum Contract {
     /// Records an issue for every event of a stream whose data does not decode into the type generated
     /// from the schema the document gives it.
     static func checkEvents(_ body: ByteBuffer, of operationID: String, name: String, sourceLocation: SourceLocation) {
-        for block in String(buffer: body).components(separatedBy: "\n\n") {
-            var event: String?
-            var data: [String] = []
-            for line in block.split(separator: "\n") {
-                if line.hasPrefix("event: ") { event = String(line.dropFirst(7)) }
-                if line.hasPrefix("data: ") { data.append(String(line.dropFirst(6))) }
-            }
-            guard !data.isEmpty else { continue }
-            let text = data.joined(separator: "\n")
-            guard let schema = eventSchema(of: operationID, event: event, data: text) else { continue }
+        for event in StreamedEvent.parse(String(buffer: body)) {
+            let text = event.data
+            guard let schema = eventSchema(of: operationID, event: event.name, data: text) else { continue }
             guard let type = type(named: schema) else {
                 Issue.record("\(name): \(schema)", sourceLocation: sourceLocation)
                 continue
@@ -103,7 +96,7 @@ enum Contract {
                 _ = try decoder().decode(type, from: Data(text.utf8))
             } catch {
                 Issue.record(
-                    "\(name): an event \(event ?? "") does not match \(schema): \(error)", sourceLocation: sourceLocation)
+                    "\(name): an event \(event.name ?? "") does not match \(schema): \(error)", sourceLocation: sourceLocation)
             }
         }
     }
