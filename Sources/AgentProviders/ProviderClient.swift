@@ -202,14 +202,10 @@ public struct ProviderClient: Sendable {
         default:
             let (end, body) = await Self.collect(
                 response.body, limit: Self.maximumErrorBodyBytes, idle: timeouts.idle, on: call.loop)
-            var kind = ProviderFailure.provider(kind: ProviderFailure.unknownKind)
-            if end == .ended {
-                do throws(ProviderFailure) {
-                    _ = try endpoint.wireProtocol.decodeReply(Data(body.readableBytesView))
-                } catch {
-                    if case .provider = error { kind = error }
-                }
-            }
+            let kind =
+                end == .ended
+                ? ProviderErrorObject.refusal(in: Data(body.readableBytesView))
+                : .provider(kind: ProviderFailure.unknownKind)
             failure = .rejected(status: status, failure: kind)
         }
         await call.release()

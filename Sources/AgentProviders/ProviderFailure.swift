@@ -11,6 +11,8 @@ public enum ProviderFailure: Error, Hashable, Sendable, CustomStringConvertible 
     case timedOut
     /// The connection broke in the middle of the response.
     case connectionLost
+    /// The provider refused the prompt as longer than the model's context window.
+    case contextLengthExceeded
 
     public var description: String {
         switch self {
@@ -18,6 +20,7 @@ public enum ProviderFailure: Error, Hashable, Sendable, CustomStringConvertible 
         case .protocolViolation(let violation): "protocol violation: \(violation)"
         case .timedOut: "the provider went silent in the middle of its response"
         case .connectionLost: "the connection to the provider broke in the middle of its response"
+        case .contextLengthExceeded: "the prompt is longer than the model's context window"
         }
     }
 }

@@ -48,6 +48,12 @@ public struct ReplyFailure: Error, Sendable, Equatable, CustomStringConvertible 
     public static let deleted = ReplyFailure(
         slug: "reply-cancelled", status: 499, title: "Reply cancelled",
         detail: "The reply was deleted (with its conversation, say) before it ended.")
+    /// The provider refused the prompt as longer than the model's context window: a request error, which
+    /// the same request repeats.
+    public static let contextLengthExceeded = ReplyFailure(
+        slug: "context-length-exceeded", status: 400, title: "Context length exceeded",
+        detail: "The conversation is longer than the model's context window; send fewer or shorter messages, "
+            + "or lower the agent's max_tokens.")
     static let platformUnavailable = ReplyFailure(
         slug: "unavailable", status: 503, title: "Service unavailable",
         detail: "The platform could not reach its database; try again.")
@@ -78,6 +84,8 @@ public struct ReplyFailure: Error, Sendable, Equatable, CustomStringConvertible 
             self.init(
                 slug: "reply-cancelled", status: 499, title: "Reply cancelled", detail: "The reply was cancelled before it began."
             )
+        case .rejected(_, .contextLengthExceeded):
+            self = .contextLengthExceeded
         case .rejected(let status, _):
             self.init(
                 slug: "provider-rejected", status: 502, title: "Provider rejected the call",
@@ -104,6 +112,8 @@ public struct ReplyFailure: Error, Sendable, Equatable, CustomStringConvertible 
             self.init(
                 slug: "provider-connection-lost", status: 502, title: "Provider connection lost",
                 detail: "The connection to the model provider broke in the middle of the reply.")
+        case .contextLengthExceeded:
+            self = .contextLengthExceeded
         }
     }
 
@@ -131,6 +141,7 @@ extension ReplyFailure {
     /// The failures whose status, title and detail are the same whenever they happen.
     private static let toldAlike: [ReplyFailure] = [
         .noChatConnection, .timeLimit, .tooLong, .notStored, .keyUnavailable, .interrupted, .cancelledMidway,
+        .contextLengthExceeded,
         ReplyFailure(.refusedAddress(host: "")), ReplyFailure(.unreachable(.timedOut)),
         ReplyFailure(.rateLimited(retryAfter: nil)),
         ReplyFailure(.unavailable(status: 500)), ReplyFailure(.protocolViolation(.endedEarly)),

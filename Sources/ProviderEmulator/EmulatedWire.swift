@@ -157,6 +157,28 @@ enum EmulatedWire: String, Sendable {
         }
     }
 
+    /// The provider's refusal of a prompt longer than the model's context window, worded as each provider
+    /// words it: OpenAI gives a code, Anthropic only a message.
+    func contextErrorBody(promptTokens: Int, window: Int) -> String {
+        switch self {
+        case .openAI:
+            json([
+                "error": [
+                    "message": "This model's maximum context length is \(window) tokens. However, your messages resulted in "
+                        + "\(promptTokens) tokens. Please reduce the length of the messages.",
+                    "type": "invalid_request_error", "param": "messages", "code": "context_length_exceeded",
+                ]
+            ])
+        case .anthropic:
+            json([
+                "type": "error",
+                "error": [
+                    "type": "invalid_request_error", "message": "prompt is too long: \(promptTokens) tokens > \(window) maximum",
+                ],
+            ])
+        }
+    }
+
     // MARK: Framing
 
     /// A fixed creation time: replies are reproducible.

@@ -58,6 +58,7 @@ extension EmulatorScript {
         case "status": status = try number(400...599)
         case "retry_after": retryAfterSeconds = try number(0...86_400)
         case "status_times": statusTimes = try number(1...10_000)
+        case "context": contextWindow = try number(1...10_000_000)
         case "stall_after": stallAfter = try number(0...10_000)
         case "stall_ms": stallDuration = .milliseconds(try number(0...600_000))
         case "drop_after": dropAfter = try number(0...10_000)

@@ -26,6 +26,7 @@
 /// | `status` | 400 to 599 | answer with this HTTP status and the protocol's error body, nothing streamed |
 /// | `retry_after` | seconds | with `status`, send `Retry-After` |
 /// | `status_times` | 1 to 10000 | with `status`, answer so only the first N requests to this script's path, then as if no `status` were given (a rate limit that lifts) |
+/// | `context` | 1 to 10000000 | the model's context window in tokens (a word is a token): a longer prompt is refused with the provider's own error (OpenAI's `context_length_exceeded`, Anthropic's "prompt is too long") |
 /// | `stall_after` | N | after N pieces, send nothing more and keep the connection open for `stall_ms` |
 /// | `stall_ms` | 0 to 600000 | how long a stall holds the connection before closing it (default 30000; a wait of a second or more ends when the emulator stops) |
 /// | `drop_after` | N | after N pieces, close the connection without ending the response |
@@ -51,6 +52,7 @@ public struct EmulatorScript: Hashable, Sendable {
     public var retryAfterSeconds: Int?
     /// How many requests to the script's path `status` answers; nil for all.
     public var statusTimes: Int?
+    public var contextWindow: Int?
     public var stallAfter: Int?
     public var stallDuration: Duration = .seconds(30)
     public var dropAfter: Int?

@@ -74,6 +74,10 @@ extension ProviderEmulator {
             return json(wire.errorBody(status: status), status: HTTPResponse.Status(code: status), headers: headers)
         }
 
+        if let window = script.contextWindow, chat.promptWords > window {
+            return json(wire.contextErrorBody(promptTokens: chat.promptWords, window: window), status: .badRequest)
+        }
+
         let reply = EmulatedReply(request: chat, script: script, echoed: echoed)
         let id =
             wire == .openAI

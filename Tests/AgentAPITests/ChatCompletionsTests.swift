@@ -103,6 +103,28 @@ import Testing
         }
     }
 
+    /// A conversation past the model's window is OpenAI's own error, which clients act on (by dropping old
+    /// messages, say): 400, `context_length_exceeded`, naming `messages`, streamed or not.
+    @Test(arguments: ["openai", "anthropic"])
+    func aConversationPastTheModelsWindowIsOpenAIsContextError(_ service: String) async throws {
+        let owner = try await api.makeUser()
+        try await ProviderEmulator().withRunning { baseURL in
+            try await api.test(.live) { client in
+                let chat = try await ChatFixture.make(client, owner, baseURLs: ["\(baseURL)/script/context=20"], service: service)
+                let long = [["role": "user", "content": String(repeating: "word ", count: 30)]]
+                for stream in [false, true] {
+                    let refused = try await client.send(
+                        .post, "/v1/chat/completions", as: owner,
+                        json: ["model": "agent:\(chat.agentID)", "messages": long, "stream": stream])
+                    #expect(refused.status == .badRequest, "\(refused.text)")
+                    let error = try refused.decode(Schemas.OpenAIError.self).error
+                    #expect(error._type == "invalid_request_error" && error.code == "context_length_exceeded")
+                    #expect(error.param == "messages")
+                }
+            }
+        }
+    }
+
     /// What an agent does not do is refused with the member named, rather than ignored; an agent that is
     /// not the tenant's is a model that does not exist; and the platform's own checks answer in OpenAI's
     /// shape on these routes too.

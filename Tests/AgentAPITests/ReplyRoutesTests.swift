@@ -279,6 +279,27 @@ import Testing
         }
     }
 
+    /// Anthropic words a prompt past the model's window and names no code: the reply fails as a request
+    /// error that says what to change, not as a provider's refusal of the key or model.
+    @Test func aConversationPastTheModelsWindowFailsAsSuch() async throws {
+        let owner = try await api.makeUser()
+        try await ProviderEmulator().withRunning { baseURL in
+            try await api.test(.live) { client in
+                let chat = try await ChatFixture.make(
+                    client, owner, baseURLs: ["\(baseURL)/script/context=20"], service: "anthropic")
+                let long = String(repeating: "word ", count: 30)
+                let stream = StreamedReply(try await client.send(.post, chat.replies("c1"), as: owner, json: ["content": long]))
+                #expect(stream.failureType?.hasSuffix("/context-length-exceeded") == true)
+                #expect(stream.failure?.status == 400)
+                let reply = try stream.ended()
+                #expect(reply.status == "failed" && reply.error?.hasSuffix("/context-length-exceeded") == true)
+                let fits = try Exchange.decode(
+                    try await client.send(.post, chat.replies("c2"), as: owner, json: ["content": "short", "stream": false]).text)
+                #expect(fits.reply.status == "complete")
+            }
+        }
+    }
+
     @Test func aProviderErrorBeforeTheFirstTokenWithNoOtherKeyFails() async throws {
         let owner = try await api.makeUser()
         try await ProviderEmulator().withRunning { baseURL in

@@ -59,6 +59,19 @@ import Testing
         }
     }
 
+    /// OpenAI says it with a code, Anthropic in words alone; both are the one failure clients act on.
+    @Test(arguments: ChatWireProtocol.allCases)
+    func aPromptPastTheContextWindowIsRefusedAsSuch(_ wireProtocol: ChatWireProtocol) async throws {
+        try await EmulatedProvider.run { provider in
+            let path = "/script/context=3"
+            let error = try await provider.streamError(chat("four words are many"), wireProtocol, path: path)
+            #expect(error == .rejected(status: 400, failure: .contextLengthExceeded))
+            #expect(error?.allowsFallback == false)
+            let fits = try await provider.stream(chat("three words fit"), wireProtocol, path: path)
+            #expect(fits.text == "three words fit")
+        }
+    }
+
     @Test func aBadDirectiveIsABadRequest() async throws {
         try await EmulatedProvider.run { provider in
             let error = try await provider.streamError(chat("[emulator chunks=many]\nhi"), .openAI)

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import AgentProviders
@@ -17,6 +18,44 @@ import Testing
         #expect(ProviderFailure.reported(kinds: nil, "code_1") == .provider(kind: "code_1"))
         #expect(ProviderFailure.reported(kinds: "not usable", "code_1") == .provider(kind: "code_1"))
         #expect(ProviderFailure.reported(kinds: nil, nil) == .provider(kind: "unknown"))
+    }
+
+    /// Each server's way of refusing a prompt past the context window, as its 4xx body says it: by a code,
+    /// a type, or words alone (and vLLM's object at the top level); other refusals keep their kind.
+    @Test(arguments: [
+        (#"{"error":{"message":"x","type":"invalid_request_error","param":"messages","code":"context_length_exceeded"}}"#, true),
+        (
+            #"{"type":"error","error":{"type":"invalid_request_error","message":"prompt is too long: 9 tokens > 3 maximum"}}"#,
+            true
+        ),
+        (
+            #"{"object":"error","message":"This model's maximum context length is 4096 tokens.","type":"BadRequestError","code":400}"#,
+            true
+        ),
+        (
+            #"{"error":{"code":400,"message":"the request exceeds the available context size","type":"exceed_context_size_error"}}"#,
+            true
+        ),
+        (#"{"error":{"message":"input length and max_tokens exceed context limit","type":"invalid_request_error"}}"#, true),
+        (
+            #"{"error":{"message":"Incorrect API key provided: sk-abc","type":"invalid_request_error","code":"invalid_api_key"}}"#,
+            false
+        ),
+        (#"{"type":"error","error":{"type":"not_found_error","message":"model: claude-x"}}"#, false),
+        (#"{"error":"context length"}"#, false),
+        ("not json", false),
+    ])
+    func aRefusalForTheContextWindowIsRecognised(_ body: String, exceeds: Bool) {
+        let failure = ProviderErrorObject.refusal(in: Data(body.utf8))
+        #expect((failure == .contextLengthExceeded) == exceeds)
+        if !exceeds, case .provider(let kind) = failure { #expect(!kind.contains("sk-")) }
+    }
+
+    @Test func aRefusalKeepsItsTypeElseItsCode() {
+        let vLLM = #"{"object":"error","message":"bad","type":"BadRequestError","code":400}"#
+        #expect(ProviderErrorObject.refusal(in: Data(vLLM.utf8)) == .provider(kind: "BadRequestError"))
+        let coded = #"{"error":{"message":"m","type":null,"code":"invalid_api_key"}}"#
+        #expect(ProviderErrorObject.refusal(in: Data(coded.utf8)) == .provider(kind: "invalid_api_key"))
     }
 
     @Test func descriptionsSayWhatHappenedInOurWords() {

@@ -199,6 +199,17 @@ def main():
             check(error.param == "n", f"param {error.param!r}")
             passed("stopped at the sequence; n=2 is a BadRequestError naming n")
 
+        step("a conversation past the model's context window")
+        # The emulator's directive line gives its model a window of five words.
+        long = "[emulator context=5]\n" + "word " * 40
+        try:
+            client.chat.completions.create(model=model, messages=[{"role": "user", "content": long}])
+            fail("the request succeeded")
+        except openai.BadRequestError as error:
+            check(error.code == "context_length_exceeded", f"code {error.code!r}")
+            check(error.param == "messages", f"param {error.param!r}")
+            passed("BadRequestError, code context_length_exceeded")
+
         step("bad token")
         stranger = openai.OpenAI(base_url=base_url, api_key="ap_not-a-valid-token", max_retries=0, timeout=60)
         try:

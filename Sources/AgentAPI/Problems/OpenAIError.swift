@@ -22,7 +22,9 @@ struct OpenAIError: Error, Sendable {
 
     /// The platform's problem, said the OpenAI way; the status and `Retry-After` stay.
     init(_ problem: Problem) {
-        let code = String(problem.type.dropFirst(Problem.typeBase.count))
+        let slug = String(problem.type.dropFirst(Problem.typeBase.count))
+        // OpenAI's own code where clients act on it (to shorten a conversation, say).
+        let code = Self.openAICodes[slug] ?? slug
         let type =
             switch problem.status.code {
             case 401: "authentication_error"
@@ -36,18 +38,21 @@ struct OpenAIError: Error, Sendable {
         // The provider refused the call itself (a bad key, an unknown model), or a limit no wait lifts
         // refused it: the same request fails again, and OpenAI's SDKs, which retry any 429 and 5xx, leave it
         // when told so.
-        if Self.notWorthRetrying.contains(code) { headers[Self.shouldRetry] = "false" }
+        if Self.notWorthRetrying.contains(slug) { headers[Self.shouldRetry] = "false" }
         // A wait past a minute (a budget spent until next month): the SDKs ignore such a Retry-After and retry
         // within seconds, to be refused again.
         if let wait = problem.headers[.retryAfter].flatMap(Int.init), wait > Self.longestWaitRetried {
             headers[Self.shouldRetry] = "false"
         }
         self.init(
-            status: problem.status, message: problem.detail, type: type, param: problem.errors?.first?.field, code: code,
-            headers: headers)
+            status: problem.status, message: problem.detail, type: type,
+            param: problem.errors?.first?.field ?? Self.params[slug], code: code, headers: headers)
     }
 
     static let notWorthRetrying: Set = ["provider-rejected", Problem.overLimit]
+    /// The platform's problem types that OpenAI names otherwise, by OpenAI's code and the member it names.
+    static let openAICodes = [ReplyFailure.contextLengthExceeded.slug: "context_length_exceeded"]
+    static let params = [ReplyFailure.contextLengthExceeded.slug: "messages"]
     /// The longest `Retry-After` OpenAI's SDKs wait out; past it they retry on their own schedule.
     static let longestWaitRetried = 60
     static let shouldRetry = HTTPField.Name("x-should-retry")!

@@ -82,12 +82,19 @@ struct StreamedReply: Sendable {
         return try ReplyMessage.decode(String(decoding: reply, as: UTF8.self))
     }
 
+    /// The problem of `reply.failed`, if the reply failed.
+    var failure: Failure? {
+        guard let failed = events.first(where: { $0.name == "reply.failed" }) else { return nil }
+        return try? JSONDecoder().decode(Failure.self, from: Data(failed.data.utf8))
+    }
+
     /// The problem type of `reply.failed`, if the reply failed.
-    var failureType: String? {
-        guard let failed = events.first(where: { $0.name == "reply.failed" }),
-            let object = try? JSONSerialization.jsonObject(with: Data(failed.data.utf8)) as? [String: Any]
-        else { return nil }
-        return object["type"] as? String
+    var failureType: String? { failure?.type }
+
+    /// The parts of `reply.failed`'s problem the tests read.
+    struct Failure: Decodable, Sendable {
+        let type: String
+        let status: Int
     }
 }
 
