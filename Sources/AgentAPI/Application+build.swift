@@ -26,10 +26,12 @@ public func buildApplication(
     return Application(
         router: router,
         // Silence is not all a slow client can do: a body trickled a byte at a time is cut at the same bound,
-        // and so is a response the client stopped reading.
+        // and so is a response the client stopped reading. A client that hangs up is noticed before its
+        // response is written (a completion waiting for its first token).
         server: .http1(
             configuration: .init(
-                additionalChannelHandlers: [SlowClientDeadlineHandler(limit: idleTimeout)], idleTimeout: idleTimeout)),
+                additionalChannelHandlers: [SlowClientDeadlineHandler(limit: idleTimeout), ClientHangUpHandler()],
+                idleTimeout: idleTimeout)),
         configuration: .init(address: .hostname(configuration.hostname, port: configuration.port), serverName: "agent-platform"),
         services: services,
         logger: logger)

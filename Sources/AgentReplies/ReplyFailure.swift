@@ -38,7 +38,7 @@ public struct ReplyFailure: Error, Sendable, Equatable, CustomStringConvertible 
         slug: InterruptedReplies.slug, status: 503, title: "Reply interrupted",
         detail: "The instance of the platform that ran the reply stopped before storing its end.")
     /// A reply stopped by a cancel after it began (499, as a call cancelled before it began).
-    static let cancelledMidway = ReplyFailure(
+    public static let cancelledMidway = ReplyFailure(
         slug: "reply-cancelled", status: 499, title: "Reply cancelled", detail: "The reply was cancelled before it ended.")
     /// A call stopped by the platform's shutdown at the end of its grace: another instance answers at once.
     public static let shutDown = ReplyFailure(

@@ -2,10 +2,13 @@ import AgentAPI
 import AgentReplies
 import AgentStore
 import AgentTestSupport
+import AsyncHTTPClient
 import Dispatch
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import NIOHTTP1
+import PostgresNIO
 import ProviderEmulator
 import Testing
 
@@ -234,6 +237,44 @@ import Testing
                     }
                     #expect(text == "one two " && finish == "stop", "stream \(stream)")
                 }
+            }
+        }
+    }
+
+    /// A completion that stores nothing stops its provider call when its client hangs up before anything
+    /// was written to it (before the first token, or, not streamed, before the answer), as it does when
+    /// a write fails later: no one could read the rest, and the provider would bill all of it.
+    @Test(arguments: [true, false])
+    func aClientThatHangsUpBeforeAnythingIsWrittenStopsTheCall(stream: Bool) async throws {
+        let owner = try await api.makeUser()
+        let emulator = ProviderEmulator()
+        try await emulator.withRunning { baseURL in
+            try await api.test(.live) { client in
+                // Three seconds of thought before the first of four pieces.
+                let chat = try await ChatFixture.make(client, owner, baseURLs: ["\(baseURL)/script/think_ms=3000"])
+                let live = LiveRequest(port: try #require(client.port), tenant: owner)
+                let request = try live.request(
+                    .POST, "/v1/chat/completions",
+                    json: [
+                        "model": "agent:\(chat.agentID)", "messages": [["role": "user", "content": "a long answer"]],
+                        "stream": stream,
+                    ])
+                // Cancelling the request closes its connection, as a client that gives up does.
+                let hangingUp = Task { try await TestReplies.httpClient.execute(request, timeout: .seconds(30)) }
+                try await Task.sleep(for: .milliseconds(300))
+                hangingUp.cancel()
+                _ = try? await hangingUp.value
+                // The call is settled as cancelled while the provider still thinks, not when its answer comes.
+                var status = "running"
+                for _ in 0..<75 where status == "running" {
+                    try await Task.sleep(for: .milliseconds(20))
+                    status =
+                        try await api.db.admin.query(
+                            "SELECT status FROM provider_calls WHERE user_id = \(owner.id.rawValue)", logger: api.db.logger
+                        ).collect().first?.decode(String.self) ?? "running"
+                }
+                #expect(status == "cancelled")
+                #expect(try await client.send(.get, "/v1/me", as: owner).status == .ok)
             }
         }
     }

@@ -1,5 +1,6 @@
 import AgentStore
 import Hummingbird
+import NIOCore
 
 /// The per-request state: the request id, the body limit and, once authenticated, the tenant; and the
 /// API's JSON coders, through which handlers take and return typed bodies.
@@ -11,6 +12,8 @@ public struct APIRequestContext: RequestContext {
     var credential: RequestCredential?
     /// The client's IP address, for rate limits; nil where there is none (tests in memory).
     public var clientAddress: String?
+    /// The client's connection, where a handler needs to learn that the client hung up (`ClientHangUp`).
+    let connection: any Channel
     /// Set from `APIConfiguration.maximumBodySize` by the first middleware.
     public var maxUploadSize: Int
     /// Noted where a credential is refused without a 401 (see ``RefusedCredential``).
@@ -26,6 +29,7 @@ public struct APIRequestContext: RequestContext {
         self.requestID = ""
         self.credential = nil
         self.clientAddress = source.channel.remoteAddress?.ipAddress
+        self.connection = source.channel
         self.maxUploadSize = 1024 * 1024
     }
 

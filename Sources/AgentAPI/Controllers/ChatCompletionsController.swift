@@ -107,9 +107,13 @@ struct ChatCompletionsController: Sendable {
         guard let progress = await running.follow() else {
             throw OpenAIError(Problem.tooManyFollowers(RunningReply.maximumFollowers))
         }
-        let first = try await Self.firstTokenOrEnd(of: progress)
+        // Nothing is written before the first token (or, not streamed, the end), so a client that hangs up
+        // meanwhile is noticed by its connection: the wait ends, and with it a stored-nothing call.
+        let hangUp = await context.connection.clientHangUp()
+        let first = try await Self.unlessHungUp(hangUp) { try await Self.firstTokenOrEnd(of: progress) }
         guard body.stream == true else {
-            guard let end = await Self.end(of: progress, after: first) else { throw OpenAIError(Problem.unavailable()) }
+            let end = try await Self.unlessHungUp(hangUp) { await Self.end(of: progress, after: first) }
+            guard let end else { throw OpenAIError(Problem.unavailable()) }
             if let shortfall = end.shortfall { throw OpenAIError(shortfall) }
             return try APIResponseEncoder.response(
                 ChatCompletionBody(
@@ -158,6 +162,17 @@ struct ChatCompletionsController: Sendable {
                 if unsent.readableBytes > 0 { try await writer.write(unsent) }
                 try await writer.finish(nil)
             })
+    }
+
+    /// `wait`, ended early if the client hangs up: then a 499, which no one reads and no log counts as the
+    /// platform's failure.
+    private static func unlessHungUp<Result: Sendable>(
+        _ hangUp: ClientHangUp?, _ wait: @escaping @Sendable () async throws -> Result
+    ) async throws -> Result {
+        guard let hangUp else { return try await wait() }
+        let result = try await hangUp.unlessHungUp(wait)
+        if hangUp.happened { throw OpenAIError(ReplyFailure.cancelledMidway) }
+        return result
     }
 
     /// The reason as OpenAI's clients know it. The platform sends no tools, so a model's `tool_calls`
