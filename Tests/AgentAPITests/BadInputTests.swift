@@ -308,8 +308,8 @@ import Testing
                 let response = try await client.sendRaw(method, path, as: nil, bytes: Array("{}".utf8))
                 if ["/v1/chat/completions", "/v1/models"].contains(path) {
                     // The OpenAI-compatible routes say it in OpenAI's shape.
-                    let error = try response.json()["error"] as? [String: Any]
-                    #expect(response.status == .unauthorized && error?["type"] as? String == "authentication_error", "\(path)")
+                    let error = try response.decode(Schemas.OpenAIError.self).error
+                    #expect(response.status == .unauthorized && error._type == "authentication_error", "\(path)")
                 } else {
                     #expect(response.isProblem(.unauthorized), "\(method) \(path)")
                 }

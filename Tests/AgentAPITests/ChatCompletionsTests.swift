@@ -28,12 +28,12 @@ import Testing
                     .post, "/v1/chat/completions", as: owner,
                     json: ["model": model, "messages": [["role": "user", "content": "say this back"]], "max_tokens": 20, "n": 1])
                 #expect(whole.status == .ok)
-                let completion = try whole.json()
-                #expect(completion["object"] as? String == "chat.completion" && completion["model"] as? String == model)
-                let choice = try #require((completion["choices"] as? [[String: Any]])?.first)
-                #expect((choice["message"] as? [String: Any])?["content"] as? String == "say this back")
-                #expect(choice["finish_reason"] as? String == "stop")
-                #expect((completion["usage"] as? [String: Any])?["total_tokens"] as? Int ?? 0 > 0)
+                let completion = try whole.decode(Schemas.ChatCompletion.self)
+                #expect(completion.object == .chat_completion && completion.model == model)
+                let choice = try #require(completion.choices.first)
+                #expect(choice.message.content == "say this back")
+                #expect(choice.finishReason == "stop")
+                #expect(completion.usage.totalTokens > 0)
                 // The agent's system prompt went first; the request lowered max_tokens, and could only lower it.
                 let received = try #require(await emulator.recordedRequests().last)
                 #expect(received.messages.first?.role == "system" && received.maxTokens == 20)
@@ -47,15 +47,11 @@ import Testing
                 #expect(streamed.headers[.contentType] == "text/event-stream")
                 let events = StreamedEvent.parse(streamed.text)
                 #expect(events.last?.data == "[DONE]")
-                let chunks = events.dropLast().compactMap {
-                    try? JSONSerialization.jsonObject(with: Data($0.data.utf8)) as? [String: Any]
-                }
-                #expect(chunks.allSatisfy { $0["object"] as? String == "chat.completion.chunk" })
-                let text = chunks.compactMap { chunk -> String? in
-                    ((chunk["choices"] as? [[String: Any]])?.first?["delta"] as? [String: Any])?["content"] as? String
-                }.joined()
+                let chunks = try streamed.chatCompletionChunks()
+                #expect(chunks.allSatisfy { $0.object == .chat_completion_chunk })
+                let text = chunks.compactMap { $0.choices.first?.delta.content }.joined()
                 #expect(text == "stream this back")
-                #expect((chunks.last?["usage"] as? [String: Any])?["completion_tokens"] as? Int ?? 0 > 0)
+                #expect(chunks.last?.usage?.value1?.completionTokens ?? 0 > 0)
                 #expect(await emulator.recordedRequests().last?.maxTokens == 50)
             }
         }
@@ -85,7 +81,7 @@ import Testing
                 for (body, status, type) in cases {
                     let response = try await client.send(.post, "/v1/chat/completions", as: owner, json: body)
                     #expect(response.status == status, "\(body)")
-                    #expect(try (response.json()["error"] as? [String: Any])?["type"] as? String == type)
+                    #expect(try response.decode(Schemas.OpenAIError.self).error._type == type)
                     #expect(response.headers[.init("x-should-retry")!] == nil)
                 }
                 // A call the provider refused fails the same way again: OpenAI's SDKs are told not to retry it.
@@ -94,14 +90,14 @@ import Testing
                     .post, "/v1/chat/completions", as: owner,
                     json: ["model": "agent:\(refusing.agentID)", "messages": [["role": "user", "content": "x"]]])
                 #expect(refused.status == .badGateway && refused.headers[.init("x-should-retry")!] == "false")
-                #expect(try (refused.json()["error"] as? [String: Any])?["code"] as? String == "provider-rejected")
+                #expect(try refused.decode(Schemas.OpenAIError.self).error.code == "provider-rejected")
                 // A provider's rate limit, longer than the platform waits out itself: its wait is passed on.
                 let limited = try await ChatFixture.make(client, owner, baseURLs: ["\(baseURL)/script/status=429,retry_after=30"])
                 let later = try await client.send(
                     .post, "/v1/chat/completions", as: owner,
                     json: ["model": "agent:\(limited.agentID)", "messages": [["role": "user", "content": "x"]]])
                 #expect(later.status == .tooManyRequests && later.headers[.retryAfter] == "30")
-                #expect(try (later.json()["error"] as? [String: Any])?["code"] as? String == "provider-rate-limited")
+                #expect(try later.decode(Schemas.OpenAIError.self).error.code == "provider-rate-limited")
             }
         }
     }
@@ -169,8 +165,8 @@ import Testing
                 ]
                 for (param, body) in refused {
                     let response = try await client.send(.post, "/v1/chat/completions", as: owner, json: body)
-                    let error = try #require(try response.json()["error"] as? [String: Any])
-                    #expect(response.status == .badRequest && error["param"] as? String == param, "\(body)")
+                    let error = try response.decode(Schemas.OpenAIError.self).error
+                    #expect(response.status == .badRequest && error.param == param, "\(body)")
                 }
                 // Offering tools, or asking for text, still answers; so does a max_tokens past any integer's
                 // range (which lowers nothing).
@@ -185,8 +181,8 @@ import Testing
                 for missing in ["agent:\(theirs)", "agent:no-such-agent"] {
                     let response = try await client.send(
                         .post, "/v1/chat/completions", as: owner, json: ["model": missing, "messages": hi])
-                    let error = try #require(try response.json()["error"] as? [String: Any])
-                    #expect(response.status == .notFound && error["code"] as? String == "model_not_found", "\(missing)")
+                    let error = try response.decode(Schemas.OpenAIError.self).error
+                    #expect(response.status == .notFound && error.code == "model_not_found", "\(missing)")
                 }
                 // The router skips empty segments: so does the choice of shape.
                 for (method, path) in [
@@ -194,8 +190,8 @@ import Testing
                     (.get, "/v1//models"),
                 ] {
                     let response = try await client.send(method, path, as: nil, json: method == .post ? ["model": model] : nil)
-                    let error = try #require(try response.json()["error"] as? [String: Any])
-                    #expect(response.status == .unauthorized && error["type"] as? String == "authentication_error", "\(path)")
+                    let error = try response.decode(Schemas.OpenAIError.self).error
+                    #expect(response.status == .unauthorized && error._type == "authentication_error", "\(path)")
                     #expect(
                         response.headers[.wwwAuthenticate] == "Bearer"
                             && response.headers[.contentType]?.hasPrefix("application/json") == true)
@@ -224,16 +220,13 @@ import Testing
                     let text: String
                     let finish: String?
                     if stream {
-                        let chunks = StreamedEvent.parse(response.text).dropLast().compactMap {
-                            try? JSONSerialization.jsonObject(with: Data($0.data.utf8)) as? [String: Any]
-                        }
-                        let choices = chunks.compactMap { ($0["choices"] as? [[String: Any]])?.first }
-                        text = choices.compactMap { ($0["delta"] as? [String: Any])?["content"] as? String }.joined()
-                        finish = choices.last?["finish_reason"] as? String
+                        let choices = try response.chatCompletionChunks().compactMap { $0.choices.first }
+                        text = choices.compactMap { $0.delta.content }.joined()
+                        finish = choices.last?.finishReason
                     } else {
-                        let choice = try #require((try response.json()["choices"] as? [[String: Any]])?.first)
-                        text = try #require((choice["message"] as? [String: Any])?["content"] as? String)
-                        finish = choice["finish_reason"] as? String
+                        let choice = try #require(try response.decode(Schemas.ChatCompletion.self).choices.first)
+                        text = choice.message.content
+                        finish = choice.finishReason
                     }
                     #expect(text == "one two " && finish == "stop", "stream \(stream)")
                 }
@@ -296,7 +289,7 @@ import Testing
                 #expect(refused.status == .tooManyRequests)
                 #expect(await emulator.recordedRequests().isEmpty)
                 // No month has room for it: nothing says to wait, and the SDKs are told not to retry.
-                #expect(try (refused.json()["error"] as? [String: Any])?["code"] as? String == "over-limit")
+                #expect(try refused.decode(Schemas.OpenAIError.self).error.code == "over-limit")
                 #expect(refused.headers[.retryAfter] == nil)
                 #expect(refused.headers[.init("x-should-retry")!] == "false")
             }

@@ -48,14 +48,14 @@ import Testing
                     .post, "/v1/chat/completions", as: intruder,
                     json: ["model": "agent:\(chat.agentID)", "messages": [["role": "user", "content": "hi"]]])
                 #expect(completion.status == .notFound)
-                #expect(try (completion.json()["error"] as? [String: Any])?["type"] as? String == "invalid_request_error")
-                let models = try await client.send(.get, "/v1/models", as: intruder).json()
-                let ids = (models["data"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String }
+                #expect(try completion.decode(Schemas.OpenAIError.self).error._type == "invalid_request_error")
+                let models = try await client.send(.get, "/v1/models", as: intruder).decode(Schemas.ModelList.self)
+                let ids = models.data.map(\.id)
                 #expect(ids == ["agent:\(own.agentID)"])
                 // The owner's conversation is untouched, and the intruder's ledger holds nothing of the owner's.
                 #expect(try await client.send(.get, "\(base)/c1/messages", as: owner).status == .ok)
-                let usage = try await client.send(.get, "/v1/usage?group_by=agent", as: intruder).json()
-                #expect((usage["data"] as? [[String: Any]] ?? []).allSatisfy { $0["key"] as? String != chat.agentID })
+                let usage = try await client.send(.get, "/v1/usage?group_by=agent", as: intruder).decode(Schemas.UsageReport.self)
+                #expect(usage.data.allSatisfy { $0.key != chat.agentID })
             }
         }
     }
@@ -94,29 +94,32 @@ import Testing
         let owner = try await api.makeUser()
         try await api.test { client in
             let agent = try await client.send(.post, "/v1/agents", as: owner, json: ["name": "a", "system_prompt": "p"])
-            let base = "/v1/agents/\(try agent.json()["id"] as? String ?? "")/conversations"
+            let base = "/v1/agents/\(try agent.decode(Schemas.Agent.self).id)/conversations"
             let created = try await client.send(.post, base, as: owner, json: ["title": "Trip planning"])
             #expect(created.status == .created)
-            let conversation = try created.json()
-            let id = try #require(conversation["id"] as? String)
-            #expect(conversation["title"] as? String == "Trip planning" && conversation["message_count"] as? Int == 0)
-            #expect(conversation["last_message"] is NSNull)
+            let conversation = try created.decode(Schemas.Conversation.self)
+            let id = conversation.id
+            #expect(conversation.title == "Trip planning" && conversation.messageCount == 0)
+            // Present and null: the schema lists `last_message` as optional, so the type cannot tell null from absent.
+            #expect(conversation.lastMessage == nil && created.text.contains(#""last_message":null"#))
             #expect(try await client.send(.get, "\(base)/\(id)", as: owner).status == .ok)
             #expect(try await client.send(.get, "\(base)/\(id)/messages", as: owner).status == .ok)
 
             // Untitled: the first message names it.
-            let untitled = try #require(try await client.send(.post, base, as: owner, json: [:]).json()["id"] as? String)
+            let untitled = try await client.send(.post, base, as: owner, json: [:]).decode(Schemas.Conversation.self).id
             _ = try await client.send(
                 .post, "\(base)/\(untitled)/messages", as: owner, json: ["role": "user", "content": "Where to eat?\nmore"])
-            #expect(try await client.send(.get, "\(base)/\(untitled)", as: owner).json()["title"] as? String == "Where to eat?")
+            #expect(
+                try await client.send(.get, "\(base)/\(untitled)", as: owner).decode(Schemas.Conversation.self).title
+                    == "Where to eat?")
 
             // A client-chosen id, percent-encoded in the path, is the decoded id.
             let posted = try await client.send(
                 .post, "\(base)/my%20chat/messages", as: owner, json: ["role": "user", "content": "x"])
-            #expect(try posted.json()["conversation_id"] as? String == "my chat")
+            #expect(try posted.decode(Schemas.Message.self).conversationId == "my chat")
             #expect(try await client.send(.get, "\(base)/my%20chat/messages", as: owner).ids(Schemas.MessagePage.self).count == 1)
-            let listed = try await client.send(.get, base, as: owner).json()["data"] as? [[String: Any]] ?? []
-            #expect(listed.contains { $0["id"] as? String == "my chat" })
+            let listed = try await client.send(.get, base, as: owner).ids(Schemas.ConversationPage.self)
+            #expect(listed.contains("my chat"))
             #expect(try await client.send(.post, base, as: owner, json: ["id": "my chat"]).isProblem(.conflict))
 
             // Unknown: 404 on every method; too long: a 422 that says so.
@@ -154,7 +157,7 @@ import Testing
                     .post, "/v1/connections", as: owner,
                     json: ["name": "n", "service": service, "api_key": "sk-x", "metadata": ["base_url": baseURL]])
                 #expect(created.status == .created)
-                let id = try #require(try created.json()["id"] as? String)
+                let id = try created.decode(Schemas.Connection.self).id
                 if service == "openai" {
                     let changed = try await client.send(
                         .patch, "/v1/connections/\(id)", as: owner, json: ["metadata": ["base_url": "http://192.168.1.1"]])

@@ -159,8 +159,13 @@ import Testing
         do {
             let response = try await http.execute(request, timeout: .seconds(10))
             let body = try await response.body.collect(upTo: 1 << 20)
-            let object = try JSONSerialization.jsonObject(with: Data(body.readableBytesView)) as? [String: Any]
-            return (Int(response.status.code), object?["id"] as? String)
+            // A stored message, or a problem (a 503 while the database is away).
+            let data = Data(body.readableBytesView)
+            guard response.status == .created else {
+                _ = try Contract.decoder().decode(Schemas.Problem.self, from: data)
+                return (Int(response.status.code), nil)
+            }
+            return (Int(response.status.code), try Contract.decoder().decode(Schemas.Message.self, from: data).id)
         } catch {
             return (nil, nil)
         }

@@ -89,7 +89,7 @@ import Testing
             let agentID = try #require(page.ids.first)
             let connection = try await client.send(
                 .post, "/v1/connections", as: owner, json: ["name": "c", "service": "openai", "api_key": "sk-pagination-0123"])
-            let connectionID = try #require(try connection.json()["id"] as? String)
+            let connectionID = try connection.decode(Schemas.Connection.self).id
             let unlinked = try await client.send(.get, "/v1/agents/\(agentID)/connections?after=\(connectionID)", as: owner)
             #expect(unlinked.isProblem(.unprocessableContent), "an unlinked connection names no linked one")
             #expect(try await client.send(.put, "/v1/agents/\(agentID)/connections/\(connectionID)", as: owner).status.code < 300)

@@ -57,7 +57,7 @@ import Testing
                 for follower in followers { #expect(try await follower.status.value == 200) }
                 let refused = try await client.send(.get, "/v1/messages/\(replyID)/stream", as: owner)
                 #expect(refused.status == .tooManyRequests)
-                #expect(try refused.json()["type"] as? String == "https://agent-platform.dev/problems/too-many-followers")
+                #expect(try refused.problem()._type == "https://agent-platform.dev/problems/too-many-followers")
                 #expect(refused.headers[.retryAfter] == "1")
 
                 // One leaves; its place is free once the server sees it gone.

@@ -146,8 +146,8 @@ import Testing
                 #expect(!reply.content.isEmpty && reply.content == stream.text && reply.content.count < 500)
                 #expect(reply.usage != nil)
                 let conversation = try await client.send(.get, "/v1/agents/\(chat.agentID)/conversations/c1", as: owner)
-                let last = try #require(try conversation.json()["last_message"] as? [String: Any])
-                #expect(last["id"] as? String == reply.id && last["status"] as? String == "failed")
+                let last = try #require(try conversation.decode(Schemas.Conversation.self).lastMessage?.value1)
+                #expect(last.id == reply.id && last.status == .failed)
                 // Replayed from the store, its end is told as it was live: a 504, not a generic 502.
                 let replayed = StreamedReply(try await client.send(.get, "/v1/messages/\(reply.id)/stream", as: owner))
                 let live = try #require(stream.events.last { $0.name == "reply.failed" }?.data)
@@ -239,8 +239,8 @@ import Testing
                 let events = try await streaming.value
                 #expect(!events.contains { $0.data == "[DONE]" })
                 let ending = try #require(events.last)
-                let last = try #require(try JSONSerialization.jsonObject(with: Data(ending.data.utf8)) as? [String: Any])
-                #expect((last["error"] as? [String: Any])?["code"] as? String == "reply-cancelled")
+                let last = try Contract.decoder().decode(Schemas.OpenAIError.self, from: Data(ending.data.utf8))
+                #expect(last.error.code == "reply-cancelled")
             }
         }
     }
@@ -267,9 +267,9 @@ import Testing
                 #expect(answers.filter { $0.status == (streamed ? 200 : 201) }.count == 2)
                 #expect(answers.filter { $0.status == 429 }.count == 4)
                 #expect(answers.filter { $0.status == 429 }.allSatisfy { ($0.retryAfter.flatMap { Int($0) } ?? 0) > 0 })
-                let limits = try await client.send(.get, "/v1/limits", as: owner).json()
-                #expect(limits["monthly_token_budget"] as? Int == 250)
-                #expect((limits["tokens_this_month"] as? Int ?? .max) <= 250)
+                let limits = try await client.send(.get, "/v1/limits", as: owner).decode(Schemas.Limits.self)
+                #expect(limits.monthlyTokenBudget == 250)
+                #expect(limits.tokensThisMonth <= 250)
             }
         }
     }

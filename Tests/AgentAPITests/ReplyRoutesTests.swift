@@ -46,7 +46,7 @@ import Testing
 
                 // Stored: the conversation holds both, the reply following the message.
                 let page = try await client.send(.get, "/v1/agents/\(chat.agentID)/conversations/c1/messages", as: owner)
-                let ids = try #require(try page.json()["data"] as? [[String: Any]]).compactMap { $0["id"] as? String }
+                let ids = try page.ids(Schemas.MessagePage.self)
                 #expect(ids == [prompt.id, reply.id])
             }
             // What the provider received: the system prompt first, the agent's model, a bound on tokens, the
@@ -113,10 +113,10 @@ import Testing
                 #expect(reply.status == "complete")
                 let usage = try #require(reply.usage)
                 #expect(usage.estimated && usage.promptTokens > 0 && usage.completionTokens > 0)
-                let report = try await client.send(.get, "/v1/usage?group_by=agent", as: owner).json()
-                let row = try #require((report["data"] as? [[String: Any]])?.first)
-                #expect(row["key"] as? String == chat.agentID)
-                #expect(row["estimated_requests"] as? Int == 1)
+                let report = try await client.send(.get, "/v1/usage?group_by=agent", as: owner).decode(Schemas.UsageReport.self)
+                let row = try #require(report.data.first)
+                #expect(row.key == chat.agentID)
+                #expect(row.estimatedRequests == 1)
             }
         }
     }
@@ -148,8 +148,8 @@ import Testing
                 ).collect().map { try $0.decode(String.self) }
                 try #require(days.count == 2 && days[0] < days[1])
                 func keys(_ query: String) async throws -> [String] {
-                    let report = try await client.send(.get, "/v1/usage\(query)", as: owner).json()
-                    return (report["data"] as? [[String: Any]] ?? []).compactMap { $0["key"] as? String }
+                    let report = try await client.send(.get, "/v1/usage\(query)", as: owner).decode(Schemas.UsageReport.self)
+                    return report.data.map(\.key)
                 }
                 #expect(try await keys("") == days)
                 #expect(try await keys("?from=\(days[1])") == [days[1]])
@@ -195,9 +195,9 @@ import Testing
                     try await client.send(.post, chat.replies("c1"), as: owner, json: ["content": "hi", "stream": false]).text
                 ).reply
                 #expect(reply.status == "complete" && reply.connectionId == chat.connectionIDs[2])
-                let report = try await client.send(.get, "/v1/usage?group_by=model", as: owner).json()
-                let row = try #require((report["data"] as? [[String: Any]])?.first)
-                #expect(row["requests"] as? Int == 3 && row["failed_requests"] as? Int == 2)
+                let report = try await client.send(.get, "/v1/usage?group_by=model", as: owner).decode(Schemas.UsageReport.self)
+                let row = try #require(report.data.first)
+                #expect(row.requests == 3 && row.failedRequests == 2)
             }
         }
     }
@@ -272,9 +272,9 @@ import Testing
                 #expect(reply.status == "complete" && reply.connectionId == chat.connectionIDs[0])
                 #expect(clock.now - started >= .seconds(1))
                 #expect(await emulator.recordedRequests().count == 2)
-                let report = try await client.send(.get, "/v1/usage?group_by=model", as: owner).json()
-                let row = try #require((report["data"] as? [[String: Any]])?.first)
-                #expect(row["requests"] as? Int == 2 && row["failed_requests"] as? Int == 1)
+                let report = try await client.send(.get, "/v1/usage?group_by=model", as: owner).decode(Schemas.UsageReport.self)
+                let row = try #require(report.data.first)
+                #expect(row.requests == 2 && row.failedRequests == 1)
             }
         }
     }
@@ -311,9 +311,9 @@ import Testing
                 #expect(reply.status == "failed" && reply.content.isEmpty)
                 // A provider that refused the call billed nothing: no estimate is charged to the budget.
                 #expect(reply.usage.map { $0.promptTokens == 0 && $0.completionTokens == 0 && !$0.estimated } == true)
-                let report = try await client.send(.get, "/v1/usage?group_by=model", as: owner).json()
-                let row = try #require((report["data"] as? [[String: Any]])?.first)
-                #expect(row["total_tokens"] as? Int == 0)
+                let report = try await client.send(.get, "/v1/usage?group_by=model", as: owner).decode(Schemas.UsageReport.self)
+                let row = try #require(report.data.first)
+                #expect(row.totalTokens == 0)
                 #expect(!stream.events.contains { $0.data.contains(ChatFixture.apiKey) })
             }
         }

@@ -28,8 +28,8 @@ import Testing
                 #expect(reply.content.count == 1_000_000 && reply.content == stream.text)
                 #expect(reply.usage != nil)
                 let stored = try await client.send(.get, "/v1/agents/\(chat.agentID)/conversations/c1", as: owner)
-                let last = try #require(try stored.json()["last_message"] as? [String: Any])
-                #expect(last["id"] as? String == reply.id && last["status"] as? String == "failed")
+                let last = try #require(try stored.decode(Schemas.Conversation.self).lastMessage?.value1)
+                #expect(last.id == reply.id && last.status == .failed)
                 // Its reservation was released: the tenant's usage shows the call settled.
                 let usage = try await client.send(.get, "/v1/usage", as: owner)
                 #expect(usage.status == .ok && !usage.text.contains(#""running""#))

@@ -114,14 +114,14 @@ struct ChatFixture: Sendable {
     ) async throws -> ChatFixture {
         var agent: [String: Any] = ["name": "chat", "system_prompt": systemPrompt, "model": "emulated-model"]
         if let maxTokens { agent["max_tokens"] = maxTokens }
-        let agentID = try #require(try await client.send(.post, "/v1/agents", as: owner, json: agent).json()["id"] as? String)
+        let agentID = try await client.send(.post, "/v1/agents", as: owner, json: agent).decode(Schemas.Agent.self).id
         var connectionIDs: [String] = []
         for (index, baseURL) in baseURLs.enumerated() {
             let created = try await client.send(
                 .post, "/v1/connections", as: owner,
                 json: ["name": "provider \(index)", "service": service, "api_key": apiKey, "metadata": ["base_url": baseURL]])
             #expect(created.status == .created, "\(created.text)")
-            let connectionID = try #require(try created.json()["id"] as? String)
+            let connectionID = try created.decode(Schemas.Connection.self).id
             let linked = try await client.send(.put, "/v1/agents/\(agentID)/connections/\(connectionID)", as: owner)
             #expect(linked.status == .ok || linked.status == .created)
             connectionIDs.append(connectionID)
@@ -156,20 +156,13 @@ struct ChatFixture: Sendable {
     func runningReply(_ client: any TestClientProtocol, _ owner: Tenant) async throws -> String {
         for _ in 0..<200 {
             let conversation = try await client.send(.get, "/v1/agents/\(agentID)/conversations/c1", as: owner)
-            if conversation.status == .ok, let last = try conversation.json()["last_message"] as? [String: Any],
-                last["role"] as? String == "assistant", let id = last["id"] as? String
+            if conversation.status == .ok, let last = try conversation.decode(Schemas.Conversation.self).lastMessage?.value1,
+                last.role == .assistant
             {
-                return id
+                return last.id
             }
             try await Task.sleep(for: .milliseconds(20))
         }
         throw CancellationError()
-    }
-}
-
-extension TestResponse {
-    /// The body as a JSON object.
-    func json() throws -> [String: Any] {
-        try #require(try JSONSerialization.jsonObject(with: Data(body.readableBytesView)) as? [String: Any])
     }
 }

@@ -54,6 +54,14 @@ extension TestResponse {
         try Contract.decoder().decode(type, from: Data(body.readableBytesView))
     }
 
+    /// The chunks of an OpenAI-compatible stream: the data of every event but `[DONE]`, as
+    /// `ChatCompletionChunk`.
+    func chatCompletionChunks() throws -> [Schemas.ChatCompletionChunk] {
+        try StreamedEvent.parse(text).filter { $0.data != "[DONE]" }.map {
+            try Contract.decoder().decode(Schemas.ChatCompletionChunk.self, from: Data($0.data.utf8))
+        }
+    }
+
     /// The ids of a listing page.
     func ids<Page: ListedPage>(_ type: Page.Type) throws -> [String] {
         try decode(type).ids
