@@ -108,16 +108,6 @@ extension TenantSession {
         try await audit(.connectionDeleted, targetType: "connection", targetID: id.rawValue)
     }
 
-    /// Opens a connection's API key for the one call that needs it, and records the opening.
-    ///
-    /// The plaintext exists only inside `body`, as a `Secret` that prints as `<redacted>`. A key sealed
-    /// under a key id no longer in the keyring fails for this connection alone.
-    public func withAPIKey<Result: Sendable>(
-        connectionID: ConnectionID, purpose: KeyPurpose = .verification, _ body: (Secret) async throws -> Result
-    ) async throws -> Result {
-        try await body(openAPIKey(connectionID, purpose: purpose, messageID: nil))
-    }
-
     /// Opens a connection's API key for one provider call, recording the opening and its purpose (and the
     /// reply it serves) in the audit log. The caller holds the `Secret` for that call alone.
     public func openAPIKey(_ connectionID: ConnectionID, purpose: KeyPurpose, messageID: MessageID?) async throws -> Secret {

@@ -20,9 +20,7 @@ import Testing
         .collect().first!.decode(String.self)
         #expect(!stored.contains(key) && !stored.contains("0123456789"))
 
-        let opened = try await f.db.store.withTenant(f.a.user) { session in
-            try await session.withAPIKey(connectionID: created.id) { $0.exposedValue }
-        }
+        let opened = try await f.db.store.withAPIKey(of: f.a.user, connectionID: created.id) { $0.exposedValue }
         #expect(opened == key)
         let updated = try await f.db.store.withTenant(f.a.user) { session in
             try await session.updateConnection(created.id, APIConnectionChanges(name: "Renamed", apiKey: "sk-new-key-zzzz9999"))
@@ -31,7 +29,7 @@ import Testing
 
         // B can neither see nor open A's connection.
         await #expect(throws: StoreError.notFound(resource: "connection")) {
-            try await f.db.store.withTenant(f.b.user) { try await $0.withAPIKey(connectionID: created.id) { $0.exposedValue } }
+            try await f.db.store.withAPIKey(of: f.b.user, connectionID: created.id) { $0.exposedValue }
         }
         let actions = try await f.db.store.withTenant(f.a.user) {
             try await $0.auditLog(PageRequest(limit: 100, order: .ascending)).items.map(\.action)
@@ -44,6 +42,29 @@ import Testing
         await #expect(throws: StoreError.notFound(resource: "connection")) {
             try await f.db.store.withTenant(f.a.user) { try await $0.connection(created.id) }
         }
+    }
+
+    /// A key opened for a call that then failed was still opened: the audit entry stays, with its purpose.
+    @Test func anOpeningForACallThatFailedIsStillAudited() async throws {
+        let f = try await TenantFixture.make()
+        let created = try await f.db.store.withTenant(f.a.user) {
+            try await $0.createConnection(NewAPIConnection(name: "Provider", service: "openai", apiKey: "sk-audited-0001"))
+        }
+        struct ProviderRefused: Error {}
+        await #expect(throws: ProviderRefused.self) {
+            try await f.db.store.withAPIKey(of: f.a.user, connectionID: created.id, purpose: .completion) { _ in
+                throw ProviderRefused()
+            }
+        }
+        let openings = try await f.db.store.withTenant(f.a.user) {
+            try await $0.auditLog(PageRequest(limit: 100, order: .ascending)).items.filter { $0.action == "connection.opened" }
+        }
+        #expect(openings.count == 1 && openings.first?.targetID == created.id.rawValue)
+        let purpose = try await f.db.admin.query(
+            "SELECT details->>'purpose' FROM audit_log WHERE action = 'connection.opened' AND target_id = \(created.id.rawValue)",
+            logger: f.db.logger
+        ).collect().first?.decode(String.self)
+        #expect(purpose == KeyPurpose.completion.rawValue)
     }
 
     /// An update checked against the connection as read applies only while its service and metadata are

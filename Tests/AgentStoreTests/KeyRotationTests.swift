@@ -49,7 +49,7 @@ import Testing
         // Only the new key is needed now.
         let newOnly = AgentStore(client: db.runtime, keyring: try TestKeys.keyring([("k2", TestKeys.new)]), logger: db.logger)
         for (tenant, id, key) in made {
-            #expect(try await newOnly.withTenant(tenant) { try await $0.withAPIKey(connectionID: id) { $0.exposedValue } } == key)
+            #expect(try await newOnly.withAPIKey(of: tenant, connectionID: id) { $0.exposedValue } == key)
         }
         // Each batch that examined rows is in the log, in its own transaction (four batches of at most
         // three), so the rows an interrupted run re-sealed are too; a run with nothing to do writes nothing.
@@ -90,9 +90,8 @@ import Testing
         var expected = Dictionary(uniqueKeysWithValues: made.map { ($0.1, ($0.0, $0.2)) })
         for (tenant, id, key) in updated { expected[id] = (tenant, key) }
         for (id, (tenant, key)) in expected {
-            let (opened, name) = try await store.withTenant(tenant) { session in
-                (try await session.withAPIKey(connectionID: id) { $0.exposedValue }, try await session.connection(id).name)
-            }
+            let opened = try await store.withAPIKey(of: tenant, connectionID: id) { $0.exposedValue }
+            let name = try await store.withTenant(tenant) { try await $0.connection(id).name }
             #expect(opened == key)
             if key.hasPrefix("sk-updated") { #expect(name.hasPrefix("updated")) }
         }
@@ -110,9 +109,9 @@ import Testing
         let store = AgentStore(client: db.runtime, keyring: keyring, logger: db.logger)
 
         await #expect(throws: StoreError.self) {
-            try await store.withTenant(user) { try await $0.withAPIKey(connectionID: lost.1) { $0.exposedValue } }
+            try await store.withAPIKey(of: user, connectionID: lost.1) { $0.exposedValue }
         }
-        #expect(try await store.withTenant(user) { try await $0.withAPIKey(connectionID: kept.1) { $0.exposedValue } } == kept.2)
+        #expect(try await store.withAPIKey(of: user, connectionID: kept.1) { $0.exposedValue } == kept.2)
         #expect(try await store.withTenant(user) { try await $0.connection(lost.1).id } == lost.1)
 
         let report = try await KeyRotation(admin: db.admin, keyring: keyring, logger: db.logger).verify()
@@ -152,9 +151,7 @@ import Testing
         #expect(fingerprint == keyring.fingerprint(ofAPIKey: "ghp_FixtureToken1234567890abcdefABCD"))
         let store = AgentStore(client: db.runtime, keyring: keyring, logger: db.logger)
         #expect(
-            try await store.withTenant(user) {
-                try await $0.withAPIKey(connectionID: ConnectionID(rawValue: "imported")!) { $0.exposedValue }
-            }
+            try await store.withAPIKey(of: user, connectionID: ConnectionID(rawValue: "imported")!) { $0.exposedValue }
                 == "ghp_FixtureToken1234567890abcdefABCD")
     }
 }

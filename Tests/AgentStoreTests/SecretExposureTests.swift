@@ -16,15 +16,17 @@ import Testing
         let key = "sk-exposure-check-9f8e7d6c5b4a39281706"
         var seen: [String] = []
 
-        try await store.withTenant(user) { session in
+        let (connection, listed) = try await store.withTenant(user) { session in
             let connection = try await session.createConnection(NewAPIConnection(name: "n", service: "openai", apiKey: key))
-            let listed = try await session.connections(PageRequest(order: .descending))
-            let opened = try await session.withAPIKey(connectionID: connection.id) { secret in
-                "\(secret) \(String(reflecting: secret))"
-            }
-            _ = try await session.updateConnection(connection.id, APIConnectionChanges(apiKey: key + "x"))
-            seen += [String(describing: connection), String(reflecting: listed.items), opened]
+            return (connection, try await session.connections(PageRequest(order: .descending)))
         }
+        let opened = try await store.withAPIKey(of: user, connectionID: connection.id) { secret in
+            "\(secret) \(String(reflecting: secret))"
+        }
+        _ = try await store.withTenant(user) {
+            try await $0.updateConnection(connection.id, APIConnectionChanges(apiKey: key + "x"))
+        }
+        seen += [String(describing: connection), String(reflecting: listed.items), opened]
         // An invalid update names the field, not the value.
         do {
             _ = try await store.withTenant(user) {
