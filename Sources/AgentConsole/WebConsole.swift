@@ -22,7 +22,8 @@ public struct WebConsole: APICompanion {
         // its address as a bad token does.
         let settings = self.settings
         let limited = api.rateLimited(router.group()) { request in
-            (request.method == .post && request.uri.path == "/signin")
+            // By segments, as the router matches: `//signin` and `/signin/` reach the same form.
+            (request.method == .post && request.uri.path.split(separator: "/") == ["signin"])
                 || ConsoleCookies.value(
                     ConsoleCookies.session, in: request, secure: ConsoleCookies.secure(request, settings: settings)) != nil
         }

@@ -2,10 +2,14 @@ import AgentAPI
 import AgentConsole
 import AgentStore
 import AgentTestSupport
+import AsyncHTTPClient
 import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import NIOCore
+import NIOHTTP1
+import PostgresNIO
 import Testing
 
 /// The web console's server side over HTTP: sessions in cookies, CSRF on every change, the API's
@@ -320,6 +324,32 @@ import Testing
         }
     }
 
+    /// A search filter or page link that cannot be read is refused by name, as the API refuses it; it was
+    /// dropped, and the page showed every agent's hits, or the first page again.
+    @Test func searchRefusesAFilterOrPageLinkItCannotRead() async throws {
+        let owner = try await api.makeUser()
+        try await api.db.store.withTenant(owner.id) { session in
+            let agent = try await session.createAgent(NewAgent(name: "Finder", systemPrompt: "p"))
+            _ = try await session.appendMessage(
+                agentID: agent.id, conversationID: ConversationID(rawValue: "one")!, NewMessage(role: .user, content: "hello"))
+        }
+        try await api.test { client in
+            let browser = ConsoleBrowser(client)
+            try await browser.signIn(owner.token)
+            let cases = [
+                ("/search?q=hello&agent_id=\(String(repeating: "a", count: 201))", "not a valid agent id"),
+                ("/search?q=hello&cursor=garbage", "link to more results is not valid"),
+            ]
+            for (path, said) in cases {
+                let page = try await browser.request(.get, path)
+                #expect(page.status == .unprocessableContent, "\(path)")
+                let html = String(buffer: page.body)
+                #expect(html.contains(said) && !html.contains("hello</"), "\(path)")
+            }
+            #expect(try await browser.request(.get, "/search?q=hello&agent_id=&cursor=").status == .ok)
+        }
+    }
+
     /// A quote followed by a combining mark is one Swift `Character`; escaped character by character it
     /// stayed raw and ended the attribute it was written in. Escaped scalar by scalar, it cannot.
     @Test func aQuoteWithACombiningMarkCannotLeaveItsAttribute() async throws {
@@ -377,6 +407,59 @@ import Testing
 
     /// The router ignores empty path segments, so `//tokens` is the tokens page: it needs `admin` all the
     /// same (a prefix test on the raw path once let a `write` session mint an admin token through it).
+    /// Guesses posted at once to the sign-in form under other spellings of its path (`//signin`, `/signin/`,
+    /// which the router serves alike) are held to the failures left, as the API's guesses are.
+    @Test func concurrentSignInGuessesAreHeldToTheFailuresLeftHoweverThePathIsWritten() async throws {
+        let api = try await Self.withThreeFailuresAllowed()
+        let owner = try await api.makeUser()
+        // Well formed, so that each guess is checked against the database, and takes a while.
+        let guess = String(owner.token.dropLast(4)) + "abcd"
+        try await api.test(.live) { client in
+            #expect(try await ConsoleBrowser(client).signIn(guess).status == .unauthorized)
+            let port = try #require(client.port)
+            // The double-submit check compares the cookie with the form, so a guesser picks both.
+            let answers = try await withThrowingTaskGroup(of: Int.self) { group in
+                for path in Array(repeating: "//signin", count: 5) + Array(repeating: "/signin/", count: 5) {
+                    group.addTask {
+                        var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)\(path)")
+                        request.method = .POST
+                        request.headers.add(name: "cookie", value: "ap_signin=picked")
+                        request.headers.add(name: "content-type", value: "application/x-www-form-urlencoded")
+                        request.body = .bytes(ByteBuffer(string: "_csrf=picked&credential=\(guess)"))
+                        return Int(try await TestReplies.httpClient.execute(request, timeout: .seconds(30)).status.code)
+                    }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(answers.filter { $0 == 401 }.count <= 2, "\(answers)")
+            #expect(answers.allSatisfy { $0 == 401 || $0 == 429 }, "\(answers)")
+        }
+    }
+
+    /// A budget as large as an integer goes (`agentctl users limits --monthly-tokens` sets any) and a month's
+    /// use to match render as a share: that share's arithmetic once trapped, taking the server down.
+    @Test func aBudgetAsLargeAsAnIntegerGoesStillRenders() async throws {
+        let owner = try await api.makeUser()
+        _ = try await api.db.admin.query(
+            "INSERT INTO chat_limits (user_id, monthly_token_budget) VALUES (\(owner.id.rawValue), \(Int64.max))",
+            logger: api.db.logger
+        ).collect()
+        _ = try await api.db.admin.query(
+            """
+            INSERT INTO monthly_token_usage (user_id, month, tokens)
+            VALUES (\(owner.id.rawValue), date_trunc('month', now() AT TIME ZONE 'UTC')::date, \(Int64.max / 2))
+            """,
+            logger: api.db.logger
+        ).collect()
+        try await api.test { client in
+            let browser = ConsoleBrowser(client)
+            try await browser.signIn(owner.token)
+            let usage = try await browser.request(.get, "/usage")
+            #expect(usage.status == .ok)
+            #expect(String(buffer: usage.body).contains("50% of the budget"))
+        }
+    }
+
     @Test func theTokensPagesNeedAdminHoweverThePathIsWritten() async throws {
         let owner = try await api.makeUser()
         let writer = try await api.db.store.withTenant(owner.id) {

@@ -66,10 +66,17 @@ struct UsagePage: Sendable {
             agents: byAgent.map { Self.row($0, label: names[$0.key] ?? $0.key) },
             budget: budget.map { "\(ConsoleFormat.count($0)) tokens a month" } ?? "no monthly budget",
             used: ConsoleFormat.count(standing.tokensThisMonth),
-            usedPercent: budget.map { $0 > 0 ? min(100, standing.tokensThisMonth * 100 / $0) : 100 },
+            usedPercent: budget.map { Self.percentUsed(standing.tokensThisMonth, of: $0) },
             requestsPerMinute: standing.limits.requestsPerMinute.map { "\($0) model requests a minute" }
                 ?? "no request rate limit")
         return pages.page("usage", model)
+    }
+
+    /// The share of `budget` that `used` took, 0 to 100; in floating point, since a budget may be as large as
+    /// an integer goes (`agentctl users limits --monthly-tokens` takes any) and `used` times 100 would trap.
+    static func percentUsed(_ used: Int, of budget: Int) -> Int {
+        guard budget > 0 else { return 100 }
+        return Int(min(100, max(0, (Double(used) * 100 / Double(budget)).rounded(.down))))
     }
 
     static let utcCalendar: Calendar = {
