@@ -51,6 +51,26 @@ import Testing
         }
     }
 
+    /// A JWT within its minute of grace past `exp` is valid for the API, but a session it bounds would end
+    /// before it began: the sign-in says the token expired, and starts nothing.
+    @Test func aJWTPastItsExpiryStartsNoSession() async throws {
+        let subject = "console-\(UUID().uuidString.prefix(8))"
+        let userID = UserID.jwt(issuer: AuthenticationTests.issuer, subject: subject)
+        _ = try await api.db.store.withTenant(userID) { try await $0.createCurrentUser(email: "\(subject)@example.test") }
+        let lapsed = try await jwt(subject: subject, expiresIn: -30)
+        try await api.test { client in
+            let browser = ConsoleBrowser(client)
+            let refused = try await browser.signIn(lapsed)
+            #expect(refused.status == .unauthorized)
+            #expect(String(buffer: refused.body).contains("has expired"))
+            #expect(browser.cookies["ap_session"] == nil)
+        }
+        let sessions = try await api.db.admin.query(
+            "SELECT count(*) FROM console_sessions WHERE user_id = \(userID.rawValue)", logger: api.db.logger
+        ).collect().first?.decode(Int.self)
+        #expect(sessions == 0)
+    }
+
     @Test func aSessionEndsNoLaterThanTheJWTThatStartedIt() async throws {
         let subject = "console-\(UUID().uuidString.prefix(8))"
         let userID = UserID.jwt(issuer: AuthenticationTests.issuer, subject: subject)

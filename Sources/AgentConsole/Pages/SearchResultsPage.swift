@@ -44,13 +44,24 @@ struct SearchResultsPage: Sendable {
         // `queryParameters`, `hello+world` searched the phrase and `+-word` kept the word it should leave out.
         let parameters = FormBody(request.uri.query ?? "")
         let text = parameters["q"]?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
-        let agentID = parameters["agent_id"].flatMap { $0.isEmpty ? nil : AgentID(rawValue: $0) }
-        let cursor = parameters["cursor"].flatMap { SearchCursor(token: $0) }
-        var error: String?
+        let agentParameter = parameters["agent_id"].flatMap { $0.isEmpty ? nil : $0 }
+        let agentID = agentParameter.flatMap(AgentID.init(rawValue:))
+        let cursorParameter = parameters["cursor"].flatMap { $0.isEmpty ? nil : $0 }
+        let cursor = cursorParameter.flatMap(SearchCursor.init(token:))
+        // A filter or a page link that cannot be read is said so, as the API says it: searched without it,
+        // the page would show every agent's hits, or the first page again, as if that were what was asked.
+        var error: String? =
+            if agentParameter != nil, agentID == nil {
+                "The agent to search in is not a valid agent id."
+            } else if cursorParameter != nil, cursor == nil {
+                "The link to more results is not valid: search again."
+            } else {
+                nil
+            }
         let (user, agents, found) = try await api.store.withTenant(visit.userID, requestID: context.requestID) { session in
             let agents = try await session.agents(PageRequest(limit: 100, order: .descending))
             var found: SearchPage?
-            if !text.isEmpty {
+            if !text.isEmpty, error == nil {
                 do {
                     found = try await session.search(
                         SearchQuery(text: text, agentID: agentID), SearchPageRequest(limit: 20, cursor: cursor))

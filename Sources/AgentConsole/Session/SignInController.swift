@@ -55,6 +55,7 @@ struct SignInController: Sendable {
     }
 
     static let invalidCredential = "That token is not valid: it may be mistyped, expired or revoked."
+    static let expiredCredential = "That token has expired: sign in with a new one."
 
     /// More than a sign-in form holds (a credential is at most a few kilobytes, a JWT included).
     static let formLimit = 64 * 1024
@@ -84,6 +85,11 @@ struct SignInController: Sendable {
             let verified = try await api.credentials.verify(credential, requestID: context.requestID, logger: context.logger)
         else {
             return render(request, error: Self.invalidCredential, status: .unauthorized)
+        }
+        // A JWT is accepted up to a minute past its `exp`, for clocks that disagree; a session bounded by it
+        // would have ended before it began.
+        if let notAfter = verified.expiresAt, notAfter <= Date() {
+            return render(request, error: Self.expiredCredential, status: .unauthorized)
         }
         let started: StartedConsoleSession
         do {
