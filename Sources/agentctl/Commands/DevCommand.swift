@@ -18,8 +18,8 @@ struct DevCommand: AsyncParsableCommand {
                 Point a connection's metadata.base_url at the printed URL. Replies echo the last user message \
                 by default; a base URL path segment pair script/<directives> or a line \
                 [emulator chunks=5 delay_ms=20 usage=off error_after=2] in the message scripts them \
-                (keys: text, echo, chunks, delay_ms, usage, error_after, status, retry_after, status_times, \
-                stall_after, stall_ms, drop_after).
+                (keys: text, echo, repeat, chunks, delay_ms, think_ms, usage, error_after, status, retry_after, \
+                status_times, context, stall_after, stall_ms, drop_after, whole).
                 """)
 
         @Option(help: "Address to listen on.") var host = "127.0.0.1"
