@@ -54,13 +54,17 @@ struct IPAddress: Hashable, Sendable, CustomStringConvertible {
     /// (224/4), reserved and broadcast (240/4). IPv6 unspecified and loopback, IPv4-compatible (::/96),
     /// discard (100::/64), IETF protocol assignments with Teredo (2001::/23), documentation (2001:db8::/32),
     /// unique local (fc00::/7), link-local (fe80::/10), site-local (fec0::/10), multicast (ff00::/8);
-    /// local-use NAT64 (64:ff9b:1::/48); IPv4-mapped (::ffff:0:0/96), NAT64 (64:ff9b::/96) and 6to4
-    /// (2002::/16) are judged by the IPv4 address they carry.
+    /// local-use NAT64 (64:ff9b:1::/48), the newer documentation prefix (3fff::/20); IPv4-mapped
+    /// (::ffff:0:0/96), IPv4-translated (::ffff:0:0:0/96), NAT64 (64:ff9b::/96) and 6to4 (2002::/16) are
+    /// judged by the IPv4 address they carry.
     var isPublic: Bool {
         if isIPv4 { return Self.isPublicIPv4(bytes) }
         let b = bytes
         if b[0..<10].allSatisfy({ $0 == 0 }) && b[10] == 0xff && b[11] == 0xff {
             return Self.isPublicIPv4(Array(b[12..<16]))  // IPv4-mapped
+        }
+        if b[0..<8].allSatisfy({ $0 == 0 }) && b[8] == 0xff && b[9] == 0xff && b[10] == 0 && b[11] == 0 {
+            return Self.isPublicIPv4(Array(b[12..<16]))  // IPv4-translated (SIIT)
         }
         if b[0..<12] == [0x00, 0x64, 0xff, 0x9b, 0, 0, 0, 0, 0, 0, 0, 0] {
             return Self.isPublicIPv4(Array(b[12..<16]))  // NAT64
@@ -75,6 +79,7 @@ struct IPAddress: Hashable, Sendable, CustomStringConvertible {
         if b[0] == 0x01 && b[1] == 0x00 && b[2..<8].allSatisfy({ $0 == 0 }) { return false }  // discard
         if b[0] == 0x20 && b[1] == 0x01 && b[2] < 0x02 { return false }  // 2001::/23
         if b[0] == 0x20 && b[1] == 0x01 && b[2] == 0x0d && b[3] == 0xb8 { return false }  // documentation
+        if b[0] == 0x3f && b[1] == 0xff && b[2] & 0xf0 == 0 { return false }  // documentation (3fff::/20)
         if b[0] & 0xfe == 0xfc { return false }  // unique local
         if b[0] == 0xfe && b[1] & 0xc0 == 0x80 { return false }  // link-local
         if b[0] == 0xfe && b[1] & 0xc0 == 0xc0 { return false }  // site-local

@@ -13,7 +13,9 @@ public enum ProviderCallError: Error, Hashable, Sendable, CustomStringConvertibl
         case connectionFailed
         /// TLS failed: a handshake error or a certificate that does not verify.
         case tlsFailed
-        /// The connection or the response head took longer than its timeout.
+        /// The connection (or its TLS handshake) took longer than its timeout: nothing was sent.
+        case connectTimedOut
+        /// The response head took longer than its timeout, after the request may have been sent.
         case timedOut
         /// The connection closed before the response head.
         case connectionClosed
@@ -24,6 +26,7 @@ public enum ProviderCallError: Error, Hashable, Sendable, CustomStringConvertibl
             case .resolverUnavailable: "the name service did not answer for its host"
             case .connectionFailed: "the connection failed"
             case .tlsFailed: "TLS failed"
+            case .connectTimedOut: "the connection took too long"
             case .timedOut: "it did not answer in time"
             case .connectionClosed: "it closed the connection before answering"
             }

@@ -1,3 +1,4 @@
+import AgentSecrets
 import AsyncHTTPClient
 import Foundation
 import NIOCore
@@ -50,15 +51,16 @@ extension ProviderClient {
     }
 
     /// Decodes a streamed body into `continuation`, ending it with exactly one finished or failed event
-    /// (none when the consumer went away), then finishes it.
+    /// (none when the consumer went away), then finishes it. A failure that repeats `key` is told without
+    /// its kind.
     static func pump(
         _ body: HTTPClientResponse.Body, protocol wireProtocol: ChatWireProtocol, idle: Duration, firstChunk: Duration,
-        on loop: any EventLoop, into continuation: AsyncStream<ReplyEvent>.Continuation
+        on loop: any EventLoop, redacting key: Secret, into continuation: AsyncStream<ReplyEvent>.Continuation
     ) async {
         let decoder = Locked(wireProtocol.makeStreamDecoder())
         let end = await read(body, idle: idle, firstChunk: firstChunk, on: loop) { chunk in
             decoder.withLock { decoder in
-                for event in decoder.decode(chunk.readableBytesView) { continuation.yield(event) }
+                for event in decoder.decode(chunk.readableBytesView) { continuation.yield(event.redacting(key)) }
                 return !decoder.isEnded
             }
         }
@@ -72,7 +74,7 @@ extension ProviderClient {
             case .stoppedEarly, .cancelled: return []
             }
         }
-        for event in owed { continuation.yield(event) }
+        for event in owed { continuation.yield(event.redacting(key)) }
         continuation.finish()
     }
 
@@ -80,14 +82,14 @@ extension ProviderClient {
     /// text, its usage, then its end; or the one failure that stopped it.
     static func pumpWhole(
         _ body: HTTPClientResponse.Body, protocol wireProtocol: ChatWireProtocol, idle: Duration, firstChunk: Duration,
-        on loop: any EventLoop, into continuation: AsyncStream<ReplyEvent>.Continuation
+        on loop: any EventLoop, redacting key: Secret, into continuation: AsyncStream<ReplyEvent>.Continuation
     ) async {
         switch await readWholeReply(body, protocol: wireProtocol, idle: idle, firstChunk: firstChunk, on: loop) {
         case .success(let reply):
             if !reply.text.isEmpty { continuation.yield(.text(reply.text)) }
             continuation.yield(.usage(reply.usage))
             continuation.yield(.finished(reply.finishReason))
-        case .failure(let failure): continuation.yield(.failed(failure))
+        case .failure(let failure): continuation.yield(.failed(failure.redacting(key)))
         case nil: break
         }
         continuation.finish()

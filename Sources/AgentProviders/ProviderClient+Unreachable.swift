@@ -14,7 +14,10 @@ extension ProviderClient {
         }
         if let error = error as? HTTPClientError {
             switch error {
-            case .connectTimeout, .deadlineExceeded, .readTimeout, .writeTimeout, .tlsHandshakeTimeout:
+            case .connectTimeout, .tlsHandshakeTimeout:
+                // No connection was made: the request never left.
+                return .unreachable(.connectTimedOut)
+            case .deadlineExceeded, .readTimeout, .writeTimeout:
                 return .unreachable(.timedOut)
             case .remoteConnectionClosed:
                 return .unreachable(.connectionClosed)
@@ -22,7 +25,7 @@ extension ProviderClient {
                 return .unreachable(.connectionFailed)
             }
         }
-        if case ChannelError.connectTimeout = error { return .unreachable(.timedOut) }
+        if case ChannelError.connectTimeout = error { return .unreachable(.connectTimedOut) }
         if let error = error as? NIOConnectionError, error.dnsAAAAError != nil || error.dnsAError != nil,
             error.connectionErrors.isEmpty
         {

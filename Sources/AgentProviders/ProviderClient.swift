@@ -86,11 +86,11 @@ public struct ProviderClient: Sendable {
             if whole {
                 await Self.pumpWhole(
                     call.response.body, protocol: wireProtocol, idle: idle, firstChunk: call.firstChunk, on: call.loop,
-                    into: continuation)
+                    redacting: apiKey, into: continuation)
             } else {
                 await Self.pump(
                     call.response.body, protocol: wireProtocol, idle: idle, firstChunk: call.firstChunk, on: call.loop,
-                    into: continuation)
+                    redacting: apiKey, into: continuation)
             }
             await call.release()
         }
@@ -112,7 +112,7 @@ public struct ProviderClient: Sendable {
         await call.release()
         switch outcome {
         case .success(let reply): return reply
-        case .failure(let failure): throw .failed(failure)
+        case .failure(let failure): throw .failed(failure.redacting(apiKey))
         case nil: throw .cancelled
         }
     }
@@ -206,7 +206,7 @@ public struct ProviderClient: Sendable {
                 end == .ended
                 ? ProviderErrorObject.refusal(in: Data(body.readableBytesView))
                 : .provider(kind: ProviderFailure.unknownKind)
-            failure = .rejected(status: status, failure: kind)
+            failure = .rejected(status: status, failure: kind.redacting(apiKey))
         }
         await call.release()
         throw failure

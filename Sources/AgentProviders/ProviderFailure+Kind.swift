@@ -1,3 +1,5 @@
+import AgentSecrets
+
 // MARK: Sanitizing what a provider names
 
 extension ProviderFailure {
@@ -5,7 +7,8 @@ extension ProviderFailure {
     public static let unknownKind = "unknown"
 
     /// A provider's error type or code if it looks like an identifier (ASCII letters, digits, `_`, `-`,
-    /// `.`, at most 64 characters), ``unknownKind`` otherwise: anything else might be prose or a secret.
+    /// `.`, at most 40 characters, longer than any provider's kind), ``unknownKind`` otherwise: anything
+    /// else might be prose or a secret. (A kind that repeats the call's key is forgotten by `redacting(_:)`.)
     static func sanitizedKind(_ raw: String) -> String {
         let allowed = raw.utf8.allSatisfy { byte in
             switch byte {
@@ -16,7 +19,7 @@ extension ProviderFailure {
                 false
             }
         }
-        return allowed && !raw.isEmpty && raw.utf8.count <= 64 ? raw : unknownKind
+        return allowed && !raw.isEmpty && raw.utf8.count <= 40 ? raw : unknownKind
     }
 
     /// A provider error from the first usable of several candidate kinds (say, `type` then `code`).
@@ -24,4 +27,50 @@ extension ProviderFailure {
         let kind = kinds.lazy.compactMap { $0 }.map(sanitizedKind).first { $0 != unknownKind }
         return .provider(kind: kind ?? unknownKind)
     }
+}
+
+// MARK: Keys echoed back
+
+extension ProviderFailure {
+    /// This failure, its kind forgotten if it holds any eight characters in a row of the call's key: a
+    /// server that echoes the key in its error's type or code (an identifier-like key of 40 characters or
+    /// fewer passes ``sanitizedKind(_:)``) would otherwise show it to the platform's client.
+    func redacting(_ key: Secret) -> ProviderFailure {
+        let run = Self.echoedRun
+        guard case .provider(let kind) = self, kind.utf8.count >= run, key.exposedValue.utf8.count >= run else { return self }
+        let secret = Array(key.exposedValue.utf8)
+        let named = Array(kind.utf8)
+        let runs = Set((0...(secret.count - run)).map { secret[$0..<$0 + run] })
+        for start in 0...(named.count - run) where runs.contains(named[start..<start + run]) {
+            return .provider(kind: Self.unknownKind)
+        }
+        return self
+    }
+
+    private static let echoedRun = 8
+}
+
+// MARK: Another key
+
+extension ProviderFailure {
+    /// Whether another connection may do better when this failure came before the reply's first text: the
+    /// provider took the call and then could not answer it (an overload or server error in the stream, a
+    /// lost connection, silence), as a 5xx says before the response. A refusal of the prompt would repeat.
+    public var allowsFallback: Bool {
+        switch self {
+        case .provider(let kind):
+            let named = kind.lowercased()
+            return Self.passingKinds.contains { named.contains($0) }
+        case .connectionLost, .timedOut:
+            return true
+        case .protocolViolation, .contextLengthExceeded:
+            return false
+        }
+    }
+
+    /// Words of the error kinds that say the provider, not the request, failed (Anthropic's
+    /// `overloaded_error` and `api_error`, OpenAI's `server_error`, rate limits, ...).
+    private static let passingKinds = [
+        "overloaded", "server_error", "api_error", "rate_limit", "unavailable", "timeout", "internal",
+    ]
 }

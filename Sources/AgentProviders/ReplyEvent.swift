@@ -1,3 +1,5 @@
+import AgentSecrets
+
 /// What a provider's reply stream says, whatever its wire protocol.
 ///
 /// A stream yields text and usage in any order and ends with exactly one ``finished(_:)`` or
@@ -11,4 +13,12 @@ public enum ReplyEvent: Hashable, Sendable {
     case finished(FinishReason?)
     /// The reply broke off: the provider reported an error or broke its protocol. Text so far stands.
     case failed(ProviderFailure)
+}
+
+extension ReplyEvent {
+    /// This event, a failure's kind forgotten if it repeats the call's key (see `ProviderFailure.redacting`).
+    func redacting(_ key: Secret) -> ReplyEvent {
+        guard case .failed(let failure) = self else { return self }
+        return .failed(failure.redacting(key))
+    }
 }

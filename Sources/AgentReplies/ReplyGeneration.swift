@@ -25,6 +25,8 @@ struct ReplyGeneration: Sendable {
         var usage = TokenUsage()
         var finishReason: FinishReason?
         var failure: ReplyFailure?
+        /// The provider's failure, when the stream ended with one.
+        var providerFailure: ProviderFailure?
         var timeToFirstToken: Duration?
     }
 
@@ -68,9 +70,7 @@ struct ReplyGeneration: Sendable {
                 // charged its prompt's estimate, as the last attempt is, before the next key is tried.
                 let failed = CallSettlement(
                     status: .failed, connectionID: connection.id,
-                    usage: error.mayHaveBeenBilled
-                        ? MessageUsage(promptTokens: Self.promptEstimate(request), completionTokens: 0, estimated: true)
-                        : MessageUsage.zero,
+                    usage: Self.usage(of: Produced(), for: request, mayHaveBeenBilled: error.mayHaveBeenBilled),
                     latencyMilliseconds: (clock.now - started).milliseconds, timeToFirstTokenMilliseconds: nil,
                     error: ReplyFailure(error).slug)
                 let stopped = await reply.stopReason != nil
@@ -112,6 +112,28 @@ struct ReplyGeneration: Sendable {
                 return
             }
             let produced = await consume(stream, since: started, clock: clock)
+            // A stream that failed before its first text (an overload reported in it, a lost connection) is a
+            // provider that did not answer, as a 5xx says before the response: another key may.
+            if produced.text.isEmpty, let failure = produced.providerFailure, failure.allowsFallback,
+                index + 1 < candidates.count, await reply.stopReason == nil
+            {
+                let failed = CallSettlement(
+                    status: .failed, connectionID: connection.id,
+                    usage: Self.usage(of: produced, for: request, mayHaveBeenBilled: true),
+                    latencyMilliseconds: (clock.now - started).milliseconds, timeToFirstTokenMilliseconds: nil,
+                    error: ReplyFailure(failure).slug)
+                switch await retry(call, failed) {
+                case .entered(let next):
+                    call = next
+                    index += 1
+                    continue
+                case .notEntered(let next):
+                    await settle(
+                        call, connection: connection.id, request: request, produced: produced, elapsed: clock.now - started,
+                        mayHaveBeenBilled: true, unentered: next)
+                    return
+                }
+            }
             await settle(
                 call, connection: connection.id, request: request, produced: produced, elapsed: clock.now - started,
                 mayHaveBeenBilled: true)
@@ -160,6 +182,7 @@ struct ReplyGeneration: Sendable {
             case .finished(let reason):
                 produced.finishReason = reason ?? .stop
             case .failed(let failure):
+                produced.providerFailure = failure
                 produced.failure = ReplyFailure(failure)
             }
         }
@@ -249,10 +272,7 @@ struct ReplyGeneration: Sendable {
             }
         let status: Message.Status =
             stop == .cancelled || stop == .shutdown ? .cancelled : failure == nil ? .complete : .failed
-        let usage = MessageUsage(
-            promptTokens: produced.usage.prompt ?? (mayHaveBeenBilled ? Self.promptEstimate(request) : 0),
-            completionTokens: produced.usage.completion ?? ContextBudget.estimatedTokens(produced.text),
-            estimated: mayHaveBeenBilled && (produced.usage.prompt == nil || produced.usage.completion == nil))
+        let usage = Self.usage(of: produced, for: request, mayHaveBeenBilled: mayHaveBeenBilled)
         let settlement = ReplySettlement(
             content: produced.text, finishReason: produced.finishReason?.name,
             call: CallSettlement(
@@ -276,6 +296,15 @@ struct ReplyGeneration: Sendable {
             ReplyEnd(
                 status: status, text: produced.text, finishReason: produced.finishReason?.name, usage: usage, failure: failure,
                 message: stored, stoppedByShutdown: stop == .shutdown))
+    }
+
+    /// A call's usage: what the provider reported, else estimated (the prompt only where the provider may
+    /// have read it, the text as produced), and marked so.
+    private static func usage(of produced: Produced, for request: ChatRequest, mayHaveBeenBilled: Bool) -> MessageUsage {
+        MessageUsage(
+            promptTokens: produced.usage.prompt ?? (mayHaveBeenBilled ? promptEstimate(request) : 0),
+            completionTokens: produced.usage.completion ?? ContextBudget.estimatedTokens(produced.text),
+            estimated: mayHaveBeenBilled && (produced.usage.prompt == nil || produced.usage.completion == nil))
     }
 
     /// The tokens a call's prompt is taken to have when the provider reported none: a token per 4 bytes.

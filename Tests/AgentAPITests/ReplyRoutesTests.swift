@@ -238,6 +238,30 @@ import Testing
 
     /// After the first token there is no other key: a provider error mid-stream fails the reply, and the
     /// next linked key is never called.
+    /// A provider that took the call and then reported an overload before any text (Anthropic's in-stream
+    /// `overloaded_error`, OpenAI's `server_error`) did not answer, as a 5xx says: the next key does, and
+    /// the failed attempt is in the ledger, charged the prompt it may have read.
+    @Test(arguments: ["openai", "anthropic"])
+    func anErrorInTheStreamBeforeAnyTextTriesTheNextKey(service: String) async throws {
+        let owner = try await api.makeUser()
+        let emulator = ProviderEmulator()
+        try await emulator.withRunning { baseURL in
+            try await api.test(.live) { client in
+                let chat = try await ChatFixture.make(
+                    client, owner, baseURLs: ["\(baseURL)/script/error_after=0", baseURL], service: service)
+                let reply = try Exchange.decode(
+                    try await client.send(.post, chat.replies("c1"), as: owner, json: ["content": "hi there", "stream": false])
+                        .text
+                ).reply
+                #expect(reply.status == "complete" && reply.connectionId == chat.connectionIDs[1] && reply.content == "hi there")
+                #expect(await emulator.recordedRequests().count == 2)
+                let report = try await client.send(.get, "/v1/usage?group_by=model", as: owner).decode(Schemas.UsageReport.self)
+                let row = try #require(report.data.first)
+                #expect(row.requests == 2 && row.failedRequests == 1)
+            }
+        }
+    }
+
     @Test func noOtherKeyIsTriedAfterTheFirstToken() async throws {
         let owner = try await api.makeUser()
         let emulator = ProviderEmulator()

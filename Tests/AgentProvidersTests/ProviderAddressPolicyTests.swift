@@ -12,11 +12,13 @@ import Testing
         "::ffff:169.254.169.254", "::127.0.0.1", "64:ff9b::a9fe:a9fe", "64:ff9b:1::a9fe:a9fe", "64:ff9b:1:808:808::",
         "2002:c0a8:0101::1", "fc00::1", "fd12:3456::1",
         "fe80::1", "febf::1", "fec0::1", "ff02::1", "2001:db8::1", "2001::1", "100::1",
+        // IPv4-translated (SIIT) loopback and metadata addresses; the newer documentation prefix.
+        "::ffff:0:7f00:1", "::ffff:0:a9fe:a9fe", "3fff::1", "3fff:fff::1",
     ]
 
     static let publicAddresses = [
         "8.8.8.8", "1.1.1.1", "172.32.0.1", "100.128.0.1", "192.169.0.1", "2606:4700:4700::1111",
-        "2a00:1450:4001::1", "::ffff:8.8.8.8", "64:ff9b::808:808",
+        "2a00:1450:4001::1", "::ffff:8.8.8.8", "64:ff9b::808:808", "::ffff:0:808:808", "3ffe::1",
     ]
 
     @Test(arguments: nonPublic)

@@ -1,3 +1,5 @@
+import AgentSecrets
+import AsyncHTTPClient
 import Foundation
 import Testing
 
@@ -7,8 +9,8 @@ import Testing
     @Test(arguments: [
         ("overloaded_error", "overloaded_error"), ("rate-limit.v2", "rate-limit.v2"), ("429", "429"),
         ("", "unknown"), ("has space", "unknown"), ("ünïcode", "unknown"), ("quote\"", "unknown"),
-        (String(repeating: "a", count: 64), String(repeating: "a", count: 64)),
-        (String(repeating: "a", count: 65), "unknown"),
+        (String(repeating: "a", count: 40), String(repeating: "a", count: 40)),
+        (String(repeating: "a", count: 41), "unknown"),
     ])
     func keepsOnlyIdentifierLikeKinds(_ raw: String, kept: String) {
         #expect(ProviderFailure.sanitizedKind(raw) == kept)
@@ -56,6 +58,46 @@ import Testing
         #expect(ProviderErrorObject.refusal(in: Data(vLLM.utf8)) == .provider(kind: "BadRequestError"))
         let coded = #"{"error":{"message":"m","type":null,"code":"invalid_api_key"}}"#
         #expect(ProviderErrorObject.refusal(in: Data(coded.utf8)) == .provider(kind: "invalid_api_key"))
+    }
+
+    /// A server that echoes the call's key as its error's type or code: the kind is forgotten, the whole
+    /// key or any eight characters of it; kinds that share nothing with the key stay.
+    @Test func aKindThatRepeatsTheKeyIsForgotten() {
+        let key = Secret("sk-abcdef0123456789abcdef0123456789")
+        for echoed in ["sk-abcdef0123456789abcdef0123456789", "key_0123456789ab", "abcdef01"] {
+            #expect(ProviderFailure.provider(kind: echoed).redacting(key) == .provider(kind: "unknown"), "\(echoed)")
+            #expect(ReplyEvent.failed(.provider(kind: echoed)).redacting(key) == .failed(.provider(kind: "unknown")))
+        }
+        for kept in ["overloaded_error", "server_error", "sk-abcd", "invalid_request_error"] {
+            #expect(ProviderFailure.provider(kind: kept).redacting(key) == .provider(kind: kept), "\(kept)")
+        }
+        #expect(ProviderFailure.connectionLost.redacting(key) == .connectionLost)
+        #expect(ProviderFailure.provider(kind: "abcdef01").redacting(Secret("short")) == .provider(kind: "abcdef01"))
+    }
+
+    /// Which failures before the first text let another key try: the provider's own trouble, not the prompt's.
+    @Test func anotherKeyIsTriedForTheProvidersTroubleOnly() {
+        for passing: ProviderFailure in [
+            .provider(kind: "overloaded_error"), .provider(kind: "api_error"), .provider(kind: "server_error"),
+            .provider(kind: "rate_limit_exceeded"), .connectionLost, .timedOut,
+        ] {
+            #expect(passing.allowsFallback, "\(passing)")
+        }
+        for repeating: ProviderFailure in [
+            .provider(kind: "invalid_request_error"), .provider(kind: "unknown"), .contextLengthExceeded,
+            .protocolViolation(.endedEarly),
+        ] {
+            #expect(!repeating.allowsFallback, "\(repeating)")
+        }
+    }
+
+    /// A connection that was never made sent nothing, so nothing can have been billed; a head that never
+    /// came may follow a request the provider read.
+    @Test func aConnectTimeoutSentNothing() {
+        #expect(ProviderClient.unreachable(HTTPClientError.connectTimeout) == .unreachable(.connectTimedOut))
+        #expect(!ProviderClient.unreachable(HTTPClientError.connectTimeout).mayHaveBeenBilled)
+        #expect(!ProviderClient.unreachable(HTTPClientError.tlsHandshakeTimeout).mayHaveBeenBilled)
+        #expect(ProviderClient.unreachable(HTTPClientError.deadlineExceeded).mayHaveBeenBilled)
     }
 
     @Test func descriptionsSayWhatHappenedInOurWords() {
