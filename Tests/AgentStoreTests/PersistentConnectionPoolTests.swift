@@ -130,6 +130,32 @@ import Testing
         #expect(try await runtime.withLeasedConnection { _ in true })
     }
 
+    /// The check a slot makes as it connects is a statement like any other: a server that takes the login
+    /// and falls silent leaves it at the connect timeout, to connect anew, and a shutdown ends it; neither
+    /// waited, and each such event took a slot for good.
+    @Test func aServerSilentAfterTheLoginHoldsNoSlot() async throws {
+        let db = try await TestDatabase.make()
+        let proxy = try await SilentAfterLoginProxy.start(to: db.runtimeURL)
+        defer { Task { await proxy.stop() } }
+        let configuration = PostgresConnection.Configuration(
+            host: "127.0.0.1", port: proxy.port, username: db.runtimeURL.user, password: db.runtimeURL.password,
+            database: db.runtimeURL.database, tls: .disable)
+        let pool = Self.pool(configuration, size: 1)  // connect timeout 2 s
+        let running = Task { await pool.run() }
+        try await Task.sleep(for: .seconds(5))
+        #expect(proxy.logins >= 2, "one slot's check, left waiting")
+        final class Stopped: Sendable { let value = Atomic<Bool>(false) }
+        let stopped = Stopped()
+        running.cancel()
+        Task {
+            await running.value
+            stopped.value.store(true, ordering: .relaxed)
+        }
+        for _ in 0..<100 where !stopped.value.load(ordering: .relaxed) { try await Task.sleep(for: .milliseconds(50)) }
+        let hasStopped = stopped.value.load(ordering: .relaxed)
+        #expect(hasStopped, "the pool did not stop")
+    }
+
     /// A request waiting for a busy pool stops waiting when its task is cancelled (a client that went
     /// away), and one that waits too long is told so; neither takes a connection with it.
     @Test func waitingRequestsGiveUpCleanly() async throws {
