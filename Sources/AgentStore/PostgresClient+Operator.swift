@@ -26,7 +26,7 @@ extension PostgresConnection {
             try await rowsIfOpen("SET LOCAL lock_timeout = '10s'", logger: logger)
             try await rowsIfOpen("SET LOCAL statement_timeout = '5min'", logger: logger)
             let result = try await body(self)
-            try await rowsIfOpen("COMMIT", logger: logger)
+            try await commitIfOpen(logger: logger)
             return result
         } catch {
             _ = try? await rowsIfOpen("ROLLBACK", logger: logger)

@@ -113,7 +113,7 @@ public struct TenantSession: Sendable {
 
     func commit() async throws {
         do {
-            _ = try await connection.sendingIfOpen("COMMIT", logger: logger)
+            try await connection.commitIfOpen(logger: logger)
         } catch let error as PSQLError {
             // Deferred constraints surface at commit.
             throw StoreError(error) ?? error

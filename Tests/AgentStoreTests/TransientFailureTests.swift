@@ -21,6 +21,20 @@ import Testing
         }
     }
 
+    /// A body that catches a failed statement's error and returns has not committed: PostgreSQL answers the
+    /// COMMIT of the aborted transaction with ROLLBACK, and the store says so rather than report success.
+    @Test func aTransactionAFailedStatementAbortedDoesNotReportACommit() async throws {
+        let user = try await db.makeUser()
+        await #expect(throws: RolledBackAtCommit.self) {
+            try await db.store.withTenant(user) { session in
+                _ = try await session.createAgent(NewAgent(name: "Undone", systemPrompt: "p"))
+                _ = try? await session.row("SELECT 'not a number'::int") { try $0.decode(Int.self) }
+            }
+        }
+        let agents = try await db.store.withTenant(user) { try await $0.agents(PageRequest(limit: 5, order: .descending)) }
+        #expect(agents.items.isEmpty)
+    }
+
     /// How many transactions hold their first lock.
     final class Holders: Sendable {
         let count = Atomic(0)

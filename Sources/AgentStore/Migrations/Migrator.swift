@@ -135,7 +135,7 @@ public struct Migrator: Sendable {
             try await connection.rowsIfOpen(
                 "SELECT set_config('lock_timeout', \(migratorWait.settingMilliseconds), true)", logger: logger)
             try await connection.rowsIfOpen("SELECT pg_advisory_lock(\(Self.lockKey))", logger: logger)
-            try await connection.rowsIfOpen("COMMIT", logger: logger)
+            try await connection.commitIfOpen(logger: logger)
         } catch {
             _ = try? await connection.rowsIfOpen("ROLLBACK", logger: logger)
             if let error = error as? PSQLError, error.serverInfo?[.sqlState] == PostgresError.Code.lockNotAvailable.raw {
@@ -188,7 +188,7 @@ public struct Migrator: Sendable {
                 }
             }
             try await record()
-            try await connection.rowsIfOpen("COMMIT", logger: logger)
+            try await connection.commitIfOpen(logger: logger)
         } catch {
             _ = try? await connection.rowsIfOpen("ROLLBACK", logger: logger)
             throw error

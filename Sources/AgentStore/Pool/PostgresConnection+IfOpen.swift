@@ -34,6 +34,14 @@ extension PostgresConnection {
         }.get()
     }
 
+    /// Commits the open transaction. A transaction that a failed statement aborted answers COMMIT with
+    /// ROLLBACK, not an error: a body that caught the statement's error and returned would report work
+    /// that was undone, so that answer throws ``RolledBackAtCommit``.
+    func commitIfOpen(logger: Logger) async throws {
+        let answer = try await sendingIfOpen("COMMIT", logger: logger)
+        guard answer.metadata.command == "COMMIT" else { throw RolledBackAtCommit() }
+    }
+
     /// `query(_:logger:)` for the operator's and the start-up's statements (migrations, databases, key
     /// rotation): its rows collected, and a failure instead of a wait for ever once the connection has
     /// closed (see `sendIfOpen`).
@@ -75,4 +83,9 @@ extension PostgresClient {
     func rowsIfOpen(_ query: PostgresQuery, logger: Logger) async throws -> [PostgresRow] {
         try await withConnection { try await $0.rowsIfOpen(query, logger: logger) }
     }
+}
+
+/// A transaction was rolled back at its commit: a statement in it had failed, and its error was caught.
+struct RolledBackAtCommit: Error, CustomStringConvertible {
+    var description: String { "the transaction was rolled back: a statement in it failed" }
 }
