@@ -16,12 +16,20 @@ public struct InterruptedReplySweep: Service {
     /// which no live generation outlives.
     let age: Duration
     let interval: Duration
+    /// How long one sweep may take before its connection is closed: a server that falls silent mid-sweep
+    /// cannot answer even the statement timeout, and would hold the sweep, and a shutdown behind it, until
+    /// TCP gives up.
+    let longestSweep: Duration
     let logger: Logger
 
-    public init(admin: DatabaseURL, age: Duration, interval: Duration = .seconds(60), logger: Logger) {
+    public init(
+        admin: DatabaseURL, age: Duration, interval: Duration = .seconds(60), longestSweep: Duration = .seconds(60),
+        logger: Logger
+    ) {
         self.admin = admin
         self.age = age
         self.interval = interval
+        self.longestSweep = longestSweep
         self.logger = logger
     }
 
@@ -41,7 +49,18 @@ public struct InterruptedReplySweep: Service {
             configuration.options.connectTimeout = .seconds(10)
             let report = try await PostgresConnection.withOpened(
                 configuration, on: PostgresConnection.defaultEventLoopGroup.next(), id: 0, logger: logger
-            ) { try await InterruptedReplies.settle(olderThan: age, on: $0, logger: logger) }
+            ) { connection in
+                let deadline = connection.eventLoop.scheduleTask(in: .nanoseconds(longestSweep.nanoseconds)) {
+                    connection.close().whenComplete { _ in }
+                }
+                defer { deadline.cancel() }
+                // A shutdown ends a sweep under way at once: closing fails its statement.
+                return try await withTaskCancellationHandler {
+                    try await InterruptedReplies.settle(olderThan: age, on: connection, logger: logger)
+                } onCancel: {
+                    connection.close().whenComplete { _ in }
+                }
+            }
             if report.calls > 0 || report.replies > 0 {
                 logger.notice(
                     "settled what a stopped instance left running, as interrupted",

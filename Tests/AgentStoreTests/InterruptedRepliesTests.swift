@@ -1,8 +1,10 @@
-import AgentStore
 import AgentTestSupport
 import Foundation
 import PostgresNIO
+import Synchronization
 import Testing
+
+@testable import AgentStore
 
 /// Migration 15: an operator settles, across tenants, what a stopped platform left running, and nothing else.
 @Suite struct InterruptedRepliesTests {
@@ -83,6 +85,41 @@ import Testing
         let (callStatus, _, reserved, replyStatus, replyError) = try await state(f, old)
         #expect(callStatus == "failed" && reserved == 0 && replyStatus == "failed" && replyError == InterruptedReplies.slug)
         #expect(try await state(f, recent).3 == "streaming")
+    }
+
+    /// A database that takes the sweep's login and then falls silent holds it no longer than its deadline,
+    /// and a shutdown ends it at once; either used to wait until TCP gave up, and a shutdown with it.
+    @Test func aSilentDatabaseHoldsASweepNoLongerThanItsDeadline() async throws {
+        let f = try await TenantFixture.make()
+        let proxy = try await SilentAfterLoginProxy.start(to: f.db.adminURL)
+        defer { Task { await proxy.stop() } }
+        let admin = f.db.adminURL
+        let silent = try DatabaseURL(
+            "postgresql://\(admin.user)\(admin.password.map { ":\($0)" } ?? "")@127.0.0.1:\(proxy.port)/\(admin.database)?sslmode=disable")
+        let clock = ContinuousClock()
+        for cancelled in [false, true] {
+            let sweep = InterruptedReplySweep(
+                admin: silent, age: .seconds(600), longestSweep: .seconds(cancelled ? 60 : 1), logger: f.db.logger)
+            let started = clock.now
+            let sweeping = Task { await sweep.sweep() }
+            if cancelled {
+                try await Task.sleep(for: .milliseconds(500))
+                sweeping.cancel()
+            }
+            // Polled, so that a sweep that never returns fails the test rather than hang it.
+            final class Ended: Sendable { let value = Atomic<Bool>(false) }
+            let ended = Ended()
+            Task {
+                await sweeping.value
+                ended.value.store(true, ordering: .relaxed)
+            }
+            while !ended.value.load(ordering: .relaxed), clock.now - started < .seconds(10) {
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            let waited = clock.now - started
+            #expect(waited < .seconds(5), "cancelled \(cancelled): \(waited)")
+        }
+        #expect(proxy.logins == 2)
     }
 
     @Test func theReleasedReservationNoLongerCountsAgainstTheBudget() async throws {
