@@ -95,7 +95,8 @@ import Testing
         defer { Task { await proxy.stop() } }
         let admin = f.db.adminURL
         let silent = try DatabaseURL(
-            "postgresql://\(admin.user)\(admin.password.map { ":\($0)" } ?? "")@127.0.0.1:\(proxy.port)/\(admin.database)?sslmode=disable")
+            "postgresql://\(admin.user)\(admin.password.map { ":\($0)" } ?? "")@127.0.0.1:\(proxy.port)/\(admin.database)?sslmode=disable"
+        )
         let clock = ContinuousClock()
         for cancelled in [false, true] {
             let sweep = InterruptedReplySweep(
