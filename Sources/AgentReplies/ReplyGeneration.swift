@@ -238,7 +238,9 @@ struct ReplyGeneration: Sendable {
     private func retry(_ call: ProviderCallID, _ failed: CallSettlement) async -> NextAttempt {
         let next = ProviderCallID.make()
         do {
-            try await store.withTenant(tenant, requestID: requestID) { try await $0.retryCall(call, failed, as: next) }
+            try await store.withTenant(tenant, requestID: requestID) {
+                try await $0.retryCall(call, failed, as: next, limits: settings.defaultLimits)
+            }
         } catch {
             return .notEntered(next)
         }

@@ -92,28 +92,45 @@ extension TenantSession {
     // MARK: Calls
 
     /// Settles a call that failed before its first token, with its usage (the prompt's estimate when the
-    /// provider may have read it), and enters the next attempt as `next`, which takes over its reservation;
-    /// the limits were checked when the reply started.
-    public func retryCall(_ failed: ProviderCallID, _ settlement: CallSettlement, as next: ProviderCallID) async throws {
+    /// provider may have read it), and enters the next attempt as `next`, which takes over its reservation.
+    ///
+    /// Under the tenant's lock, as a start is, and only while the monthly budget of `limits` (under the
+    /// tenant's overrides) has room for that reservation beside what the failed attempt was charged: else
+    /// concurrent replies whose attempts time out after sending could each spend their prompt past the
+    /// budget once per key. The per-minute limit counted the reply when it started. A refusal changes
+    /// nothing: the failed attempt is left running, for the generation to settle.
+    public func retryCall(
+        _ failed: ProviderCallID, _ settlement: CallSettlement, as next: ProviderCallID, limits: ChatLimits = .unlimited
+    ) async throws {
+        try await execute("SELECT pg_advisory_xact_lock(hashtextextended('chat-limits:' || \(userID.rawValue), 0))")
         let usage = settlement.usage
-        let entered = try await row(
+        let settled = try await row(
             """
-            WITH settled AS (
-              UPDATE provider_calls SET status = \(settlement.status.rawValue), connection_id = \(settlement.connectionID?.rawValue),
-                     latency_ms = \(settlement.latencyMilliseconds), error = \(settlement.error), reserved_tokens = 0,
-                     prompt_tokens = \(usage.promptTokens), completion_tokens = \(usage.completionTokens),
-                     usage_estimated = \(usage.estimated), finished_at = clock_timestamp()
-               WHERE id = \(failed.rawValue) AND user_id = \(userID.rawValue)
-              RETURNING agent_id, message_id, model, attempt, reserved_tokens
+            WITH held AS (
+              SELECT id, reserved_tokens FROM provider_calls
+               WHERE id = \(failed.rawValue) AND user_id = \(userID.rawValue) AND status = 'running'
+              FOR UPDATE
             )
-            INSERT INTO provider_calls (id, user_id, agent_id, message_id, model, attempt, reserved_tokens)
-            SELECT \(next.rawValue), \(userID.rawValue), s.agent_id, s.message_id, s.model, s.attempt + 1,
-                   (SELECT reserved_tokens FROM provider_calls WHERE id = \(failed.rawValue) AND user_id = \(userID.rawValue))
-              FROM settled s
-            RETURNING id
+            UPDATE provider_calls c
+               SET status = \(settlement.status.rawValue), connection_id = \(settlement.connectionID?.rawValue),
+                   latency_ms = \(settlement.latencyMilliseconds), error = \(settlement.error), reserved_tokens = 0,
+                   prompt_tokens = \(usage.promptTokens), completion_tokens = \(usage.completionTokens),
+                   usage_estimated = \(usage.estimated), finished_at = clock_timestamp()
+              FROM held
+             WHERE c.id = held.id
+            RETURNING c.agent_id, c.message_id, c.model, c.attempt, held.reserved_tokens
             """
-        ) { try $0.decode(String.self) }
-        _ = try entered.unwrapped(or: .notFound(resource: "provider call"))
+        ) { try $0.decode((String, String?, String, Int32, Int32).self) }
+        let (agentID, messageID, model, attempt, reserved) = try settled.unwrapped(or: .notFound(resource: "provider call"))
+        let standing = try await chatLimitStanding(defaults: limits)
+        if let budget = standing.limits.monthlyTokenBudget, standing.tokensThisMonth + Int(reserved) > budget {
+            throw StoreError.limitExceeded(LimitExceeded(limit: .monthlyTokenBudget, retryAfterSeconds: nil))
+        }
+        try await execute(
+            """
+            INSERT INTO provider_calls (id, user_id, agent_id, message_id, model, attempt, reserved_tokens)
+            VALUES (\(next.rawValue), \(userID.rawValue), \(agentID), \(messageID), \(model), \(attempt + 1), \(reserved))
+            """)
     }
 
     /// Records how a call ended, in this transaction (`AgentStore.settleCall` does it in a statement alone).

@@ -126,6 +126,37 @@ import Testing
         }
     }
 
+    /// A retry reserves again: its next attempt takes over the reservation only while the monthly budget has
+    /// room for it beside what the failed attempt was charged, and a refusal changes nothing. Without the
+    /// check, replies whose attempts time out after sending each spent their prompt past the budget.
+    @Test func aRetryIsRefusedWhenTheFailedAttemptsChargeLeavesNoRoom() async throws {
+        let f = try await TenantFixture.make()
+        let start = try await startReply(f, in: "c-budget")
+        let reserved = try #require(try await ledgerRow(f, start.call, as: f.a.user)).1
+        let charged = CallSettlement(
+            status: .failed, connectionID: f.a.connection.id,
+            usage: MessageUsage(promptTokens: 100, completionTokens: 0, estimated: true), latencyMilliseconds: 5,
+            timeToFirstTokenMilliseconds: nil, error: "provider-unreachable")
+        let next = ProviderCallID.make()
+        await #expect(throws: StoreError.limitExceeded(LimitExceeded(limit: .monthlyTokenBudget, retryAfterSeconds: nil))) {
+            try await f.db.store.withTenant(f.a.user) {
+                try await $0.retryCall(start.call, charged, as: next, limits: ChatLimits(monthlyTokenBudget: reserved + 50))
+            }
+        }
+        #expect(try await ledgerRow(f, start.call, as: f.a.user)?.0 == "running")
+        #expect(try await ledgerRow(f, next, as: f.a.user) == nil)
+        // With room for both, the next attempt is entered with the whole reservation.
+        try await f.db.store.withTenant(f.a.user) {
+            try await $0.retryCall(start.call, charged, as: next, limits: ChatLimits(monthlyTokenBudget: reserved + 100))
+        }
+        #expect(try await ledgerRow(f, start.call, as: f.a.user).map { $0.0 == "failed" && $0.2 == 100 } == true)
+        #expect(try await ledgerRow(f, next, as: f.a.user).map { $0.0 == "running" && $0.1 == reserved } == true)
+        // A call settled already is not retried again.
+        await #expect(throws: StoreError.notFound(resource: "provider call")) {
+            try await f.db.store.withTenant(f.a.user) { try await $0.retryCall(start.call, charged, as: .make()) }
+        }
+    }
+
     @Test func aSettlementCannotReachAnotherTenantsCall() async throws {
         let f = try await TenantFixture.make()
         let start = try await startCompletion(f, opening: nil)
