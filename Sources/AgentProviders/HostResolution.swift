@@ -1,3 +1,4 @@
+import Foundation
 import NIOPosix
 import Synchronization
 
@@ -38,20 +39,33 @@ enum HostResolution {
     private static let answers = Mutex<[String: (addresses: [IPAddress], expires: ContinuousClock.Instant)]>([:])
 
     /// Four threads: lookups of one name share one, so only as many distinct names as this stall at once.
-    private static let lookups: BlockingLookups<Lookup> = {
-        let threads = NIOThreadPool(numberOfThreads: 4)
+    private static let lookups = lane(threads: 4)
+    /// The providers' own hosts (the default base URLs') are looked up on threads of their own: names that
+    /// tenants choose for their base URLs, which may never answer, cannot hold up every tenant's calls to
+    /// OpenAI and Anthropic.
+    private static let providerLookups = lane(threads: 2)
+    static let providerHosts: Set<String> = Set(
+        [ProviderEndpoint.openAIBaseURL, ProviderEndpoint.anthropicBaseURL].compactMap { URL(string: $0)?.host })
+
+    private static func lane(threads count: Int) -> BlockingLookups<Lookup> {
+        let threads = NIOThreadPool(numberOfThreads: count)
         threads.start()
         return BlockingLookups(threads: threads)
-    }()
+    }
+
+    /// Whether `host` is looked up on the providers' own threads.
+    static func isProviderHost(_ host: String) -> Bool {
+        providerHosts.contains(host.lowercased())
+    }
 
     static func addresses(of host: String, port: Int) async throws(ProviderCallError) -> [IPAddress] {
         if let kept = keptAddresses(of: host, port: port) { return kept }
-        let lookup = await lookups.value(for: name(host, port), within: resolutionLimit) { resolve(host, port: port) }
+        let lane = isProviderHost(host) ? providerLookups : lookups
+        let lookup = await lane.value(for: name(host, port), within: resolutionLimit) { resolve(host, port: port) }
         switch lookup {
         case .found(let result):
             answers.withLock { answers in
-                if answers.count >= maximumAnswers { answers = [:] }
-                answers[name(host, port)] = (result, .now + answerLifetime)
+                keep(result, for: name(host, port), in: &answers, now: .now)
             }
             return result
         case .noSuchName:
@@ -59,6 +73,21 @@ enum HostResolution {
         case .resolverFailed, nil:
             throw .unreachable(.resolverUnavailable)
         }
+    }
+
+    /// Keeps an answer. Full, the kept answers drop those expired first, and then all but the providers'
+    /// own: a tenant's fresh names would otherwise wipe the answers every tenant's calls use.
+    static func keep(
+        _ addresses: [IPAddress], for name: String,
+        in answers: inout [String: (addresses: [IPAddress], expires: ContinuousClock.Instant)], now: ContinuousClock.Instant
+    ) {
+        if answers[name] == nil, answers.count >= maximumAnswers {
+            answers = answers.filter { $0.value.expires > now }
+            if answers.count >= maximumAnswers {
+                answers = answers.filter { key, _ in isProviderHost(String(key.prefix { $0 != ":" })) }
+            }
+        }
+        answers[name] = (addresses, now + answerLifetime)
     }
 
     /// The kept answer for `host` and `port`, if one is fresh.
