@@ -142,8 +142,13 @@ import Testing
     /// when all but limit - 1 of them have aged out, not when the oldest has.
     @Test func aLoweredPerMinuteLimitSaysWhenEnoughCallsHaveAgedOut() async throws {
         let f = try await TenantFixture.make()
-        // Four calls of the last minute, started 50, 40, 20 and 10 s ago.
-        for secondsAgo in [50, 40, 20, 10] {
+        // The waits shorten as the test runs (by seconds on a loaded machine): each is checked against the
+        // time passed since the first insert.
+        let clock = ContinuousClock()
+        let inserting = clock.now
+        func passed() -> Int { Int((clock.now - inserting).components.seconds) + 1 }
+        // Four calls of the last minute, started 35, 30, 20 and 10 s ago.
+        for secondsAgo in [35, 30, 20, 10] {
             try await f.db.admin.query(
                 """
                 INSERT INTO provider_calls (user_id, agent_id, model, attempt, status, started_at)
@@ -151,14 +156,14 @@ import Testing
                         clock_timestamp() - make_interval(secs => \(secondsAgo)))
                 """, logger: f.db.logger)
         }
-        // A limit of 2: the calls of 50 and 40 s ago hold no room, that of 20 s ago must age out too (in 40 s).
+        // A limit of 2: the calls of 35 and 30 s ago hold no room, that of 20 s ago must age out too (in 40 s).
         let lowered = try await refusal { try await start(f, perMinute: 2) }
         #expect(lowered.limit == .requestsPerMinute)
         let wait = try #require(lowered.retryAfterSeconds)
-        #expect((38...41).contains(wait), "retry after \(wait) s")
-        // At the limit it was (4), the oldest's minute is the wait: 10 s.
+        #expect((39 - passed()...41).contains(wait), "retry after \(wait) s")
+        // At the limit it was (4), the oldest's minute is the wait: 25 s.
         let atLimit = try #require(try await refusal { try await start(f, perMinute: 4) }.retryAfterSeconds)
-        #expect((8...11).contains(atLimit), "retry after \(atLimit) s")
+        #expect((max(1, 24 - passed())...26).contains(atLimit), "retry after \(atLimit) s")
     }
 
     @Test func callsOfAnEarlierMonthDoNotCount() async throws {
