@@ -243,8 +243,8 @@ import Testing
         let emulator = ProviderEmulator()
         try await emulator.withRunning { baseURL in
             try await api.test(.live) { client in
-                // Ten seconds of thought before the first of four pieces.
-                let chat = try await ChatFixture.make(client, owner, baseURLs: ["\(baseURL)/script/think_ms=10000"])
+                // Thirty seconds of thought before the first of four pieces (the emulator's stop ends them).
+                let chat = try await ChatFixture.make(client, owner, baseURLs: ["\(baseURL)/script/think_ms=30000"])
                 let live = LiveRequest(port: try #require(client.port), tenant: owner)
                 let request = try live.request(
                     .POST, "/v1/chat/completions",
@@ -259,7 +259,7 @@ import Testing
                 _ = try? await hangingUp.value
                 // The call is settled as cancelled while the provider still thinks, not when its answer comes.
                 var status = "running"
-                for _ in 0..<400 where status == "running" {
+                for _ in 0..<1250 where status == "running" {
                     try await Task.sleep(for: .milliseconds(20))
                     status =
                         try await api.db.admin.query(

@@ -18,7 +18,7 @@ import Testing
         defer { if process.isRunning { process.terminate() } }
 
         var models: Int?
-        for _ in 0..<100 where models != 200 && process.isRunning {
+        for _ in 0..<300 where models != 200 && process.isRunning {
             try await Task.sleep(for: .milliseconds(100))
             models = ServeCommandTests.status(of: "/v1/models", port: port)
         }

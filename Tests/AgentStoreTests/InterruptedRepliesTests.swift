@@ -114,11 +114,12 @@ import Testing
                 await sweeping.value
                 ended.value.store(true, ordering: .relaxed)
             }
-            while !ended.value.load(ordering: .relaxed), clock.now - started < .seconds(10) {
+            while !ended.value.load(ordering: .relaxed), clock.now - started < .seconds(30) {
                 try await Task.sleep(for: .milliseconds(50))
             }
             let waited = clock.now - started
-            #expect(waited < .seconds(5), "cancelled \(cancelled): \(waited)")
+            // Its 1 s, or the cancel at 0.5 s, and the connect: far less than a loaded machine's 20 s.
+            #expect(waited < .seconds(20), "cancelled \(cancelled): \(waited)")
         }
         #expect(proxy.logins == 2)
     }
