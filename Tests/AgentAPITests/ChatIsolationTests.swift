@@ -4,6 +4,7 @@ import AgentTestSupport
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import Logging
 import ProviderEmulator
 import Testing
 
@@ -60,10 +61,14 @@ import Testing
         }
     }
 
-    @Test func noAnswerCarriesTheKey() async throws {
+    /// Neither the connection's key nor the tenant's token appears in an answer, or in any line the
+    /// platform logs meanwhile (requests and replies at trace level, a refused key and a fallback among them).
+    @Test func noAnswerOrLogLineCarriesASecret() async throws {
+        let log = CapturedLog()
+        let api = try await TestAPI.make(replyLogger: log.logger(level: .trace))
         let owner = try await api.makeUser()
         try await ProviderEmulator().withRunning { baseURL in
-            try await api.test(.live) { client in
+            try await api.test(.live, logger: log.logger(level: .trace)) { client in
                 let chat = try await ChatFixture.make(client, owner, baseURLs: ["\(baseURL)/script/status=401", baseURL])
                 var bodies: [String] = []
                 bodies.append(try await client.send(.post, chat.replies("c1"), as: owner, json: ["content": "hi"]).text)
@@ -79,7 +84,18 @@ import Testing
                 // Each opening of a key is audited with its purpose.
                 let audit = try await client.send(.get, "/v1/audit-log", as: owner).text
                 #expect(audit.contains("connection.opened"))
+                // A key the provider refuses, and one after an overload in the stream: failures logged.
+                let refused = try await ChatFixture.make(client, owner, baseURLs: ["\(baseURL)/script/status=401"])
+                _ = try await client.send(.post, refused.replies("c2"), as: owner, json: ["content": "hi", "stream": false])
+                let overloaded = try await ChatFixture.make(
+                    client, owner, baseURLs: ["\(baseURL)/script/error_after=0", baseURL], service: "anthropic")
+                _ = try await client.send(.post, overloaded.replies("c3"), as: owner, json: ["content": "hi"])
             }
+        }
+        let lines = log.lines
+        #expect(lines.count > 10)
+        for line in lines {
+            #expect(!line.contains(ChatFixture.apiKey) && !line.contains(owner.token), "\(line.prefix(120))")
         }
     }
 }

@@ -21,7 +21,8 @@ struct TestAPI: Sendable {
     static func make(
         jwt: JWTConfiguration? = nil, maximumBodySize: Int = 1024 * 1024, replySettings: ReplySettings = ReplySettings(),
         providerTimeouts: ProviderTimeouts = ProviderTimeouts(), idleTimeout: Duration = .seconds(30),
-        rateLimits: RateLimits = .off, maximumConcurrentExports: Int = 2, longestExport: Duration = .seconds(900)
+        rateLimits: RateLimits = .off, maximumConcurrentExports: Int = 2, longestExport: Duration = .seconds(900),
+        replyLogger: Logger? = nil
     ) async throws -> TestAPI {
         let db: TestDatabase
         if let shared = TestDatabase.ofSuite { db = shared } else { db = try await TestDatabase.make() }
@@ -36,7 +37,7 @@ struct TestAPI: Sendable {
             db: db, registry: registry, configuration: configuration,
             replies: TestReplies.make(
                 store: db.store, settings: replySettings, timeouts: providerTimeouts,
-                metrics: ProviderCallMetrics(factory: PrometheusMetricsFactory(registry: registry))))
+                metrics: ProviderCallMetrics(factory: PrometheusMetricsFactory(registry: registry)), logger: replyLogger))
     }
 
     /// What `/metrics` shows, read over its own listener.

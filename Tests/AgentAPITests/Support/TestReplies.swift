@@ -23,10 +23,11 @@ enum TestReplies {
     static func make(
         store: AgentStore, settings: ReplySettings = ReplySettings(), policy: ProviderAddressPolicy = loopback,
         timeouts: ProviderTimeouts = ProviderTimeouts(),
-        metrics: ProviderCallMetrics = ProviderCallMetrics(factory: NOOPMetricsHandler.instance)
+        metrics: ProviderCallMetrics = ProviderCallMetrics(factory: NOOPMetricsHandler.instance), logger: Logger? = nil
     ) -> ReplyGenerator {
-        var logger = Logger(label: "replies-test")
-        logger.logLevel = .warning
+        var quiet = Logger(label: "replies-test")
+        quiet.logLevel = .warning
+        let logger = logger ?? quiet
         return ReplyGenerator(
             store: store, client: ProviderClient(httpClient: httpClient, addressPolicy: policy, timeouts: timeouts),
             settings: settings, metrics: metrics, logger: logger)
