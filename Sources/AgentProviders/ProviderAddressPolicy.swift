@@ -56,8 +56,9 @@ public struct ProviderAddressPolicy: Hashable, Sendable {
     enum Target: Hashable, Sendable {
         /// Allowlisted, or an address literal that was checked: nothing can change between check and connect.
         case asWritten
-        /// A host name whose addresses were all public; connect to this one.
-        case pinned(IPAddress)
+        /// A host name whose addresses were all public (at least one): connect to the first that takes the
+        /// connection, in the resolver's order.
+        case pinned([IPAddress])
     }
 
     func target(of endpoint: ProviderEndpoint) async throws(ProviderCallError) -> Target {
@@ -68,9 +69,9 @@ public struct ProviderAddressPolicy: Hashable, Sendable {
         }
         let addresses = try await HostResolution.addresses(of: endpoint.host, port: endpoint.effectivePort)
         // One private address among public ones is enough to refuse: the connect could pick it.
-        guard let first = addresses.first, addresses.allSatisfy(\.isPublic) else {
+        guard !addresses.isEmpty, addresses.allSatisfy(\.isPublic) else {
             throw .refusedAddress(host: endpoint.host)
         }
-        return .pinned(first)
+        return .pinned(addresses)
     }
 }

@@ -162,26 +162,8 @@ public struct ProviderClient: Sendable {
         }
         outgoing.body = .bytes(ByteBuffer(bytes: body))
 
-        let client: HTTPClient
-        let releaseClient: @Sendable () async -> Void
-        switch target {
-        case .asWritten:
-            client = httpClient
-            releaseClient = {}
-        case .pinned(let address):
-            let lease = pinnedClients.lease(host: endpoint.host, address: address)
-            client = lease.client
-            releaseClient = lease.release
-        }
-
         let waits = timeouts.waits(for: request.model, over: endpoint.wireProtocol)
-        let response: HTTPClientResponse
-        do {
-            response = try await client.execute(outgoing, deadline: .now() + TimeAmount(waits.head))
-        } catch {
-            await releaseClient()
-            throw Task.isCancelled ? .cancelled : Self.unreachable(error)
-        }
+        let (response, client, releaseClient) = try await send(outgoing, to: endpoint, target: target, head: waits.head)
         let call = OpenedCall(
             response: response, client: client, loop: client.eventLoopGroup.any(), firstChunk: waits.firstChunk,
             releaseClient: releaseClient)
@@ -210,6 +192,38 @@ public struct ProviderClient: Sendable {
         }
         await call.release()
         throw failure
+    }
+
+    /// Sends `outgoing` and waits for the response head, through the shared client or a client pinned to a
+    /// checked address. A host's checked addresses are tried in turn while a connection cannot be made
+    /// (refused, unreachable, or its connect timed out): the request never left, so nothing is sent twice,
+    /// and one address that stopped answering does not fail every call to the host.
+    private func send(
+        _ outgoing: HTTPClientRequest, to endpoint: ProviderEndpoint, target: ProviderAddressPolicy.Target, head: Duration
+    ) async throws(ProviderCallError) -> (HTTPClientResponse, HTTPClient, @Sendable () async -> Void) {
+        let addresses: [IPAddress?] =
+            switch target {
+            case .asWritten: [nil]
+            case .pinned(let addresses): addresses
+            }
+        for (index, address) in addresses.enumerated() {
+            let client: HTTPClient
+            let release: @Sendable () async -> Void
+            if let address {
+                let lease = pinnedClients.lease(host: endpoint.host, address: address)
+                (client, release) = (lease.client, lease.release)
+            } else {
+                (client, release) = (httpClient, {})
+            }
+            do {
+                return (try await client.execute(outgoing, deadline: .now() + TimeAmount(head)), client, release)
+            } catch {
+                await release()
+                if Task.isCancelled { throw .cancelled }
+                guard index + 1 < addresses.count, Self.neverConnected(error) else { throw Self.unreachable(error) }
+            }
+        }
+        throw .unreachable(.connectionFailed)  // no address: the policy gives at least one
     }
 
     /// A `Retry-After` of seconds or an HTTP date, as a duration from now (zero for a date passed).

@@ -8,13 +8,13 @@ import Testing
 /// calls to one host and address reuse one client and its connections.
 @Suite struct ProviderClientPinningTests {
     /// Calls `provider.invalid` (which never resolves, RFC 6761) pinned to loopback, reading the whole answer.
-    static func pinnedCall(_ provider: EmulatedProvider) async throws -> HTTPClient {
+    static func pinnedCall(_ provider: EmulatedProvider, to pins: [String] = ["127.0.0.1"]) async throws -> HTTPClient {
         let port = try #require(provider.baseURL.split(separator: ":").last.flatMap { Int($0) })
         let endpoint = try ProviderEndpoint(wireProtocol: .openAI, baseURL: "http://provider.invalid:\(port)")
-        let pin = try #require(IPAddress(literal: "127.0.0.1"))
+        let addresses = try pins.map { try #require(IPAddress(literal: $0)) }
         return try await within {
             let call = try await provider.client.open(
-                chat("pinned", model: "m"), endpoint: endpoint, apiKey: provider.key, target: .pinned(pin))
+                chat("pinned", model: "m"), endpoint: endpoint, apiKey: provider.key, target: .pinned(addresses))
             for try await _ in call.response.body {}
             await call.release()
             return call.client
@@ -28,6 +28,17 @@ import Testing
             let recorded = try #require(await provider.emulator.recordedRequests().first)
             #expect(recorded.host?.hasPrefix("provider.invalid:") == true)
             #expect(recorded.keySHA256 == provider.keyHash)
+        }
+    }
+
+    /// A host's checked addresses are tried in turn while one refuses the connection (here 127.0.0.2, where
+    /// nothing listens): the call went to the first address alone, failing every call while it was down.
+    /// (The HTTP client retries a refused connection until its connect timeout, here half a second.)
+    @Test func anAddressThatRefusesTheConnectionLeavesTheCallToTheNext() async throws {
+        let timeouts = ProviderTimeouts(connect: .milliseconds(500), responseHead: .seconds(30), idle: .seconds(30))
+        try await EmulatedProvider.run(timeouts: timeouts) { provider in
+            _ = try await Self.pinnedCall(provider, to: ["127.0.0.2", "127.0.0.1"])
+            #expect(await provider.emulator.recordedRequests().count == 1)
         }
     }
 
