@@ -45,7 +45,7 @@ extension AgentStore {
                 try await client.withDedicatedConnection { connection in
                     // `LISTEN` itself waits for the server's answer: a server gone silent before it answers
                     // is cut off as the alive check below would cut it.
-                    let answered = Self.closing(connection, unlessCancelledWithin: aliveTimeout)
+                    let answered = connection.closing(after: aliveTimeout)
                     defer { answered.cancel() }
                     // Both channels on the one connection, with one check that it is alive.
                     try await connection.listen(on: ReplyRelay.channel) { relays in
@@ -105,16 +105,8 @@ extension AgentStore {
     /// (which fails the query, and the listen on it). Its column names it, for whoever reads
     /// `pg_stat_activity`.
     private static func checkAlive(_ connection: PostgresConnection, within limit: Duration, logger: Logger) async throws {
-        let deadline = closing(connection, unlessCancelledWithin: limit)
+        let deadline = connection.closing(after: limit)
         defer { deadline.cancel() }
         _ = try await connection.sendingIfOpen("SELECT 1 AS reply_cancel_listener_alive", logger: logger)
-    }
-
-    /// Closes `connection` after `limit` unless the returned task is cancelled first: what fails a wait
-    /// for a server that went silent.
-    private static func closing(_ connection: PostgresConnection, unlessCancelledWithin limit: Duration) -> Scheduled<Void> {
-        connection.eventLoop.scheduleTask(in: .nanoseconds(limit.nanoseconds)) {
-            connection.close().whenComplete { _ in }
-        }
     }
 }

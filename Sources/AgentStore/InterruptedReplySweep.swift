@@ -50,15 +50,9 @@ public struct InterruptedReplySweep: Service {
             let report = try await PostgresConnection.withOpened(
                 configuration, on: PostgresConnection.defaultEventLoopGroup.next(), id: 0, logger: logger
             ) { connection in
-                let deadline = connection.eventLoop.scheduleTask(in: .nanoseconds(longestSweep.nanoseconds)) {
-                    connection.close().whenComplete { _ in }
-                }
-                defer { deadline.cancel() }
-                // A shutdown ends a sweep under way at once: closing fails its statement.
-                return try await withTaskCancellationHandler {
+                // A shutdown ends a sweep under way at once, as its deadline does.
+                try await connection.closing(unlessDoneWithin: longestSweep) {
                     try await InterruptedReplies.settle(olderThan: age, on: connection, logger: logger)
-                } onCancel: {
-                    connection.close().whenComplete { _ in }
                 }
             }
             if report.calls > 0 || report.replies > 0 {

@@ -118,20 +118,14 @@ public final class PersistentConnectionPool: DatabaseConnections, Service {
         let connection = try await PostgresConnection.connect(
             on: eventLoopGroup.next(), configuration: configuration, id: slot, logger: logger
         ).get()
-        // The check is a statement no slot watches yet: a server that takes the login and falls silent, or a
-        // close that drops the statement unsent, would hold this slot for good. The connect timeout bounds it,
-        // and a shutdown ends it.
-        let deadline = connection.eventLoop.scheduleTask(in: .nanoseconds(settings.connectTimeout.nanoseconds)) {
-            connection.close().whenComplete { _ in }
-        }
-        defer { deadline.cancel() }
         do {
-            let bypasses = try await withTaskCancellationHandler {
+            // The check is a statement no slot watches yet: a server that takes the login and falls silent, or a
+            // close that drops the statement unsent, would hold this slot for good. The connect timeout bounds
+            // it, and a shutdown ends it.
+            let bypasses = try await connection.closing(unlessDoneWithin: settings.connectTimeout) {
                 try await connection.rowsIfOpen(
                     "SELECT rolsuper OR rolbypassrls FROM pg_catalog.pg_roles WHERE rolname = current_user", logger: logger
                 ).first?.decode(Bool.self)
-            } onCancel: {
-                connection.close().whenComplete { _ in }
             }
             // No row (a role dropped as it connected) is refused too: isolation is never assumed.
             guard bypasses == false else { throw RowSecurityBypassed() }
