@@ -24,7 +24,8 @@ struct OpenAIError: Error, Sendable {
     init(_ problem: Problem) {
         let slug = String(problem.type.dropFirst(Problem.typeBase.count))
         // OpenAI's own code where clients act on it (to shorten a conversation, say).
-        let code = Self.openAICodes[slug] ?? slug
+        let openAIs = Self.openAINames[slug]
+        let code = openAIs?.code ?? slug
         let type =
             switch problem.status.code {
             case 401: "authentication_error"
@@ -46,13 +47,12 @@ struct OpenAIError: Error, Sendable {
         }
         self.init(
             status: problem.status, message: problem.detail, type: type,
-            param: problem.errors?.first?.field ?? Self.params[slug], code: code, headers: headers)
+            param: problem.errors?.first?.field ?? openAIs?.param, code: code, headers: headers)
     }
 
     static let notWorthRetrying: Set = ["provider-rejected", Problem.overLimit]
-    /// The platform's problem types that OpenAI names otherwise, by OpenAI's code and the member it names.
-    static let openAICodes = [ReplyFailure.contextLengthExceeded.slug: "context_length_exceeded"]
-    static let params = [ReplyFailure.contextLengthExceeded.slug: "messages"]
+    /// The platform's problem types that OpenAI names otherwise: OpenAI's code, and the member it names.
+    static let openAINames = [ReplyFailure.contextLengthExceeded.slug: (code: "context_length_exceeded", param: "messages")]
     /// The longest `Retry-After` OpenAI's SDKs wait out; past it they retry on their own schedule.
     static let longestWaitRetried = 60
     static let shouldRetry = HTTPField.Name("x-should-retry")!
