@@ -104,12 +104,7 @@ import Testing
         try await ProviderEmulator().withRunning { baseURL in
             try await api.test(.live) { client in
                 let chat = try await ChatFixture.make(client, owner, baseURLs: [baseURL])
-                let reply = try Exchange.decode(
-                    try await client.send(
-                        .post, chat.replies("c1"), as: owner,
-                        json: ["content": "[emulator usage=off]\ncount me", "stream": false]
-                    ).text
-                ).reply
+                let reply = try await chat.reply(client, as: owner, to: "[emulator usage=off]\ncount me")
                 #expect(reply.status == "complete")
                 let usage = try #require(reply.usage)
                 #expect(usage.estimated && usage.promptTokens > 0 && usage.completionTokens > 0)
@@ -191,12 +186,9 @@ import Testing
                 let chat = try await ChatFixture.make(
                     client, owner,
                     baseURLs: ["\(baseURL)/script/status=429,retry_after=30", "\(baseURL)/script/status=500", baseURL])
-                let reply = try Exchange.decode(
-                    try await client.send(.post, chat.replies("c1"), as: owner, json: ["content": "hi", "stream": false]).text
-                ).reply
+                let reply = try await chat.reply(client, as: owner, to: "hi")
                 #expect(reply.status == "complete" && reply.connectionId == chat.connectionIDs[2])
-                let report = try await client.send(.get, "/v1/usage?group_by=model", as: owner).decode(Schemas.UsageReport.self)
-                let row = try #require(report.data.first)
+                let row = try await ChatFixture.usageOfTheModel(client, as: owner)
                 #expect(row.requests == 3 && row.failedRequests == 2)
             }
         }
@@ -213,12 +205,7 @@ import Testing
             try await ProviderEmulator().withRunning { baseURL in
                 try await api.test(.live) { client in
                     let chat = try await ChatFixture.make(client, owner, baseURLs: [silent, baseURL])
-                    let reply = try Exchange.decode(
-                        try await client.send(
-                            .post, chat.replies("c1"), as: owner,
-                            json: ["content": String(repeating: "word ", count: 40), "stream": false]
-                        ).text
-                    ).reply
+                    let reply = try await chat.reply(client, as: owner, to: String(repeating: "word ", count: 40))
                     #expect(reply.status == "complete" && reply.connectionId == chat.connectionIDs[1])
                 }
             }
@@ -249,14 +236,10 @@ import Testing
             try await api.test(.live) { client in
                 let chat = try await ChatFixture.make(
                     client, owner, baseURLs: ["\(baseURL)/script/error_after=0", baseURL], service: service)
-                let reply = try Exchange.decode(
-                    try await client.send(.post, chat.replies("c1"), as: owner, json: ["content": "hi there", "stream": false])
-                        .text
-                ).reply
+                let reply = try await chat.reply(client, as: owner, to: "hi there")
                 #expect(reply.status == "complete" && reply.connectionId == chat.connectionIDs[1] && reply.content == "hi there")
                 #expect(await emulator.recordedRequests().count == 2)
-                let report = try await client.send(.get, "/v1/usage?group_by=model", as: owner).decode(Schemas.UsageReport.self)
-                let row = try #require(report.data.first)
+                let row = try await ChatFixture.usageOfTheModel(client, as: owner)
                 #expect(row.requests == 2 && row.failedRequests == 1)
             }
         }
@@ -269,10 +252,7 @@ import Testing
             try await api.test(.live) { client in
                 let chat = try await ChatFixture.make(
                     client, owner, baseURLs: ["\(baseURL)/script/chunks=5,error_after=2", baseURL])
-                let reply = try Exchange.decode(
-                    try await client.send(.post, chat.replies("c1"), as: owner, json: ["content": "hi there", "stream": false])
-                        .text
-                ).reply
+                let reply = try await chat.reply(client, as: owner, to: "hi there")
                 #expect(reply.status == "failed" && reply.connectionId == chat.connectionIDs[0] && !reply.content.isEmpty)
                 #expect(await emulator.recordedRequests().count == 1)
             }
@@ -290,14 +270,11 @@ import Testing
                     client, owner, baseURLs: ["\(baseURL)/script/status=429,retry_after=1,status_times=1"])
                 let clock = ContinuousClock()
                 let started = clock.now
-                let reply = try Exchange.decode(
-                    try await client.send(.post, chat.replies("c1"), as: owner, json: ["content": "hi", "stream": false]).text
-                ).reply
+                let reply = try await chat.reply(client, as: owner, to: "hi")
                 #expect(reply.status == "complete" && reply.connectionId == chat.connectionIDs[0])
                 #expect(clock.now - started >= .seconds(1))
                 #expect(await emulator.recordedRequests().count == 2)
-                let report = try await client.send(.get, "/v1/usage?group_by=model", as: owner).decode(Schemas.UsageReport.self)
-                let row = try #require(report.data.first)
+                let row = try await ChatFixture.usageOfTheModel(client, as: owner)
                 #expect(row.requests == 2 && row.failedRequests == 1)
             }
         }
@@ -317,9 +294,8 @@ import Testing
                 #expect(stream.failure?.status == 400)
                 let reply = try stream.ended()
                 #expect(reply.status == "failed" && reply.error?.hasSuffix("/context-length-exceeded") == true)
-                let fits = try Exchange.decode(
-                    try await client.send(.post, chat.replies("c2"), as: owner, json: ["content": "short", "stream": false]).text)
-                #expect(fits.reply.status == "complete")
+                let fits = try await chat.reply(client, as: owner, in: "c2", to: "short")
+                #expect(fits.status == "complete")
             }
         }
     }
@@ -335,8 +311,7 @@ import Testing
                 #expect(reply.status == "failed" && reply.content.isEmpty)
                 // A provider that refused the call billed nothing: no estimate is charged to the budget.
                 #expect(reply.usage.map { $0.promptTokens == 0 && $0.completionTokens == 0 && !$0.estimated } == true)
-                let report = try await client.send(.get, "/v1/usage?group_by=model", as: owner).decode(Schemas.UsageReport.self)
-                let row = try #require(report.data.first)
+                let row = try await ChatFixture.usageOfTheModel(client, as: owner)
                 #expect(row.totalTokens == 0)
                 #expect(!stream.events.contains { $0.data.contains(ChatFixture.apiKey) })
             }

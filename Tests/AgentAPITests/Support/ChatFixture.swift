@@ -133,6 +133,20 @@ struct ChatFixture: Sendable {
         "/v1/agents/\(agentID)/conversations/\(conversation)/replies"
     }
 
+    /// The reply to `content`, posted to `conversation` without streaming, as stored.
+    func reply(
+        _ client: any TestClientProtocol, as owner: Tenant, in conversation: String = "c1", to content: String
+    ) async throws -> ReplyMessage {
+        let posted = try await client.send(.post, replies(conversation), as: owner, json: ["content": content, "stream": false])
+        return try Exchange.decode(posted.text).reply
+    }
+
+    /// The tenant's usage of the agent's one model (`GET /v1/usage?group_by=model`).
+    static func usageOfTheModel(_ client: any TestClientProtocol, as owner: Tenant) async throws -> Schemas.UsageRow {
+        let report = try await client.send(.get, "/v1/usage?group_by=model", as: owner).decode(Schemas.UsageReport.self)
+        return try #require(report.data.first)
+    }
+
     /// A streamed reply to `content` in conversation `c1`, posted over `live` and read to its end in the
     /// background: its events.
     func streamInBackground(_ live: LiveRequest, _ content: String) -> Task<[StreamedEvent], any Error> {
