@@ -7,30 +7,13 @@ import Testing
 @Suite struct DevProviderCommandTests {
     @Test func itListensWhereItSaysAndStopsOnSigterm() async throws {
         let port = Int.random(in: 46_001...50_000)
-        let process = Process()
-        process.executableURL = try AgentCtlRun.binary()
-        process.arguments = ["dev", "provider", "--port", "\(port)", "--script", "chunks=2"]
-        process.environment = ["PATH": "/usr/bin:/bin"]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        defer { if process.isRunning { process.terminate() } }
+        let emulator = try ServingAgentCtl(["dev", "provider", "--port", "\(port)", "--script", "chunks=2"])
 
-        var models: Int?
-        for _ in 0..<300 where models != 200 && process.isRunning {
-            try await Task.sleep(for: .milliseconds(100))
-            models = ServeCommandTests.status(of: "/v1/models", port: port)
-        }
-        #expect(models == 200)
+        #expect(try await emulator.waitUntilServing("/v1/models", port: port, attempts: 300) == 200)
         #expect(ServeCommandTests.status(of: "/_emulator/stats", port: port) == 200)
 
-        kill(process.processIdentifier, SIGTERM)
-        for _ in 0..<100 where process.isRunning { try await Task.sleep(for: .milliseconds(100)) }
-        #expect(!process.isRunning)
-        #expect(process.terminationReason == .exit && process.terminationStatus == 0)
-        let printed = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        #expect(printed.contains("base URL: http://127.0.0.1:\(port)"))
+        #expect(try await emulator.stopsCleanlyOnSigterm())
+        #expect(emulator.printed.contains("base URL: http://127.0.0.1:\(port)"))
         #expect(ServeCommandTests.status(of: "/v1/models", port: port) == nil)
     }
 

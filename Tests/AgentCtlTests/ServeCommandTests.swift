@@ -10,32 +10,19 @@ import Testing
         let db = try await TestDatabase.make()
         let apiPort = Int.random(in: 42_000...46_000)
         let metricsPort = apiPort + 1
-        let process = Process()
-        process.executableURL = try AgentCtlRun.binary()
-        process.arguments = ["serve", "--hostname", "127.0.0.1", "--port", "\(apiPort)"]
-        process.environment = [
-            "PATH": "/usr/bin:/bin", "DATABASE_URL": db.runtimeURL.replacing(), "ENCRYPTION_KEY": TestKeys.store,
-            "METRICS_PORT": "\(metricsPort)", "LOG_LEVEL": "error",
-        ]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        defer { if process.isRunning { process.terminate() } }
+        let serve = try ServingAgentCtl(
+            ["serve", "--hostname", "127.0.0.1", "--port", "\(apiPort)"],
+            environment: [
+                "DATABASE_URL": db.runtimeURL.replacing(), "ENCRYPTION_KEY": TestKeys.store,
+                "METRICS_PORT": "\(metricsPort)", "LOG_LEVEL": "error",
+            ])
 
-        var health: Int?
-        for _ in 0..<150 where health != 200 && process.isRunning {
-            try await Task.sleep(for: .milliseconds(100))
-            health = Self.status(of: "/health", port: apiPort)
-        }
-        #expect(health == 200)
+        #expect(try await serve.waitUntilServing("/health", port: apiPort, attempts: 150) == 200)
         #expect(Self.status(of: "/metrics", port: apiPort) == 404)
         #expect(Self.status(of: "/metrics", port: metricsPort) == 200)
         #expect(Self.status(of: "/health", port: metricsPort) == 404, "the metrics listener serves nothing else")
 
-        kill(process.processIdentifier, SIGTERM)
-        for _ in 0..<100 where process.isRunning { try await Task.sleep(for: .milliseconds(100)) }
-        #expect(!process.isRunning)
-        #expect(process.terminationReason == .exit && process.terminationStatus == 0)
+        #expect(try await serve.stopsCleanlyOnSigterm())
         #expect(Self.status(of: "/health", port: apiPort) == nil)
         #expect(Self.status(of: "/metrics", port: metricsPort) == nil)
         await db.drop()
