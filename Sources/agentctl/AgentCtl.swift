@@ -34,13 +34,13 @@ struct AgentCtl: AsyncParsableCommand {
         } catch let error as PSQLError {
             let state = error.serverInfo?[.sqlState] ?? "\(error.code)"
             let message = error.serverInfo?[.message] ?? "the database connection failed"
-            FileHandle.standardError.write(Data("error: database: \(message) (SQLSTATE \(state))\n".utf8))
+            StandardStream.error("error: database: \(message) (SQLSTATE \(state))\n")
             Foundation.exit(1)
         } catch let error as StoreError {
-            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            StandardStream.error("error: \(error)\n")
             Foundation.exit(1)
         } catch let error as DatabaseUnreachable {
-            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            StandardStream.error("error: \(error)\n")
             Foundation.exit(1)
         } catch {
             exit(withError: error)

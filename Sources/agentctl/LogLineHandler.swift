@@ -31,7 +31,7 @@ struct LogLineHandler: LogHandler {
             line += " \(key)=\(Self.quoted("\(value)"))"
         }
         line += "\n"
-        FileHandle.standardError.write(Data(line.utf8))
+        StandardStream.error(line)
     }
 
     /// `value` as is when it is one plain word, else in double quotes with `"`, `\` and control

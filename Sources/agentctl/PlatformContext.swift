@@ -75,10 +75,9 @@ struct PlatformContext {
         keyring.acceptsSeedFormat = configuration.acceptsSeedFormat
         if created {
             // Once, on the run that creates it; standard error, so it shows whatever the log level.
-            FileHandle.standardError.write(
-                Data(
-                    "note: generated a local encryption key in \(localFolder.path)/encryption.key (set ENCRYPTION_KEY to use your own)\n"
-                        .utf8))
+            StandardStream.error(
+                "note: generated a local encryption key in \(localFolder.path)/encryption.key (set ENCRYPTION_KEY to use your own)\n"
+            )
         }
         return keyring
     }

@@ -14,7 +14,7 @@ final class ProgressLine: @unchecked Sendable {
     ///   - write: where the text goes; by default, standard error.
     init(
         total: Int, label: String, isTerminal: Bool = isatty(STDERR_FILENO) == 1,
-        write: @escaping (String) -> Void = { FileHandle.standardError.write(Data($0.utf8)) }
+        write: @escaping (String) -> Void = { StandardStream.error($0) }
     ) {
         self.total = total
         self.label = label

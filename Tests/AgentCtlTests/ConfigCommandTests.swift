@@ -1,3 +1,4 @@
+import AgentTestSupport
 import Foundation
 import Testing
 
@@ -37,6 +38,18 @@ import Testing
             #expect(!run.output.contains(secret) && !run.errors.contains(secret))
         }
         #expect(!FileManager.default.fileExists(atPath: home.appending(path: ".local").path), "no database was started")
+    }
+
+    /// Standard error that cannot be written (a full disk, a `tee` that exited) loses the text, and the
+    /// command ends as it would: `FileHandle.write(_:)` trapped, which under `serve` stopped the platform at
+    /// its next log line.
+    @Test func anUnwritableStandardErrorLosesTheTextNotTheProcess() async throws {
+        let run = try await ChildProgram.run(
+            "/bin/sh", arguments: ["-c", "exec \"$0\" \"$@\" 2>/dev/full", try AgentCtlRun.binary().path, "config", "check"],
+            environment: ["PATH": "/usr/bin:/bin", "AGENT_PLATFORM_HOME": try Self.home().path, "LOG_LEVEL": "chatty"],
+            timeLimit: .seconds(120))
+        #expect(run.status == 2)
+        #expect(run.output.contains("configuration is invalid: 1 problem(s)"))
     }
 
     @Test func anInvalidConfigurationExitsWithStatus2AndEveryError() async throws {

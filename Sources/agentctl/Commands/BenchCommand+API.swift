@@ -65,7 +65,7 @@ extension BenchCommand {
                 let keyHex = Keyring.generateKeyHex()
                 let store = AgentStore(
                     client: database.runtime, keyring: try Keyring(keys: [(id: "bench", hex: keyHex)]), logger: database.logger)
-                FileHandle.standardError.write(Data("issuing \(scale.tenants) tokens...\n".utf8))
+                StandardStream.error("issuing \(scale.tenants) tokens...\n")
                 var tokens: [(user: Int, token: String)] = []
                 for user in 1...scale.tenants {
                     let issued = try await store.withTenant(UserID(rawValue: "u\(user)")!) {

@@ -110,10 +110,10 @@ func withBenchmarkDatabase(
     { adminClient in
         try await PlatformDatabase.migrateAndEnsureRuntimeLogin(admin: adminClient, logger: logger)
         if created {
-            FileHandle.standardError.write(Data("loading \(scale.tenants) tenants and \(scale.messages) messages...\n".utf8))
+            StandardStream.error("loading \(scale.tenants) tenants and \(scale.messages) messages...\n")
             let start = ContinuousClock.now
             try await scale.dataset.load(into: adminClient, logger: logger)
-            FileHandle.standardError.write(Data("loaded in \(ContinuousClock.now - start)\n".utf8))
+            StandardStream.error("loaded in \(ContinuousClock.now - start)\n")
         }
         try await PostgresClient.withRunning(
             runtime.clientConfiguration(maxConnections: connections, persistent: true), logger: logger

@@ -25,7 +25,7 @@ struct ConfigCommand: AsyncParsableCommand {
             print(Self.report(check))
             guard check.problems.isEmpty else {
                 for problem in check.problems {
-                    FileHandle.standardError.write(Data("error: \(problem.message)\n".utf8))
+                    StandardStream.error("error: \(problem.message)\n")
                 }
                 throw ExitCode(2)
             }

@@ -46,13 +46,12 @@ struct DevCommand: AsyncParsableCommand {
                 onListening: { port in
                     let shown = host.contains(":") ? "[\(host)]" : host
                     // Unbuffered, so that a script reading a pipe sees the URL at once.
-                    FileHandle.standardOutput.write(
-                        Data(
-                            """
-                            provider emulator listening; base URL: http://\(shown):\(port)
-                            recent requests: http://\(shown):\(port)/_emulator/requests (stop with Ctrl-C)
+                    StandardStream.output(
+                        """
+                        provider emulator listening; base URL: http://\(shown):\(port)
+                        recent requests: http://\(shown):\(port)/_emulator/requests (stop with Ctrl-C)
 
-                            """.utf8))
+                        """)
                 })
             let group = ServiceGroup(
                 configuration: ServiceGroupConfiguration(
