@@ -31,6 +31,8 @@ public enum StoreField: Sendable, Hashable, CaseIterable, CustomStringConvertibl
     case comment
     case parentID
     case title
+    /// The key a client sent to make a request that stores a message safe to retry.
+    case idempotencyKey
 
     // MARK: Usage and limits
     /// The span of time a report covers.
@@ -84,6 +86,7 @@ public enum StoreField: Sendable, Hashable, CaseIterable, CustomStringConvertibl
         case .comment: "comment"
         case .parentID: "parent id"
         case .title: "title"
+        case .idempotencyKey: "idempotency key"
         case .timeRange: "time range"
         case .monthlyTokenBudget: "monthly token budget"
         case .requestsPerMinute: "requests per minute"

@@ -16,6 +16,18 @@ extension TenantSession {
     ) async throws -> ReplyStart {
         try Field.text(new.content, .content, length: 1...Message.maximumContentLength)
         let subject = try await callSubject(agentID)
+        let prompt = try await storePrompt(agentID: agentID, conversationID: conversationID, new, key: nil)
+            .unwrapped(or: .notFound(resource: "agent"))
+        return try await startReply(
+            subject, answering: prompt, sending: new.sentTokens, maximumTokens: new.maximumTokens, limits: limits,
+            budget: budget, opening: opening)
+    }
+
+    /// Stores the user's message of a reply (keeping `key`, when there is one) and names a new
+    /// conversation after it; nil when a request with the same key stored its message first.
+    func storePrompt(
+        agentID: AgentID, conversationID: ConversationID, _ new: NewReply, key: IdempotencyKey?
+    ) async throws -> Message? {
         // The parent is locked as it is read, as the default parent below (the summary's last message): a
         // delete of the conversation under way is waited for, and then the parent is gone (a 422) or the
         // reply starts the conversation anew, rather than name a parent the delete removes and fail on it.
@@ -31,21 +43,23 @@ extension TenantSession {
                 throw StoreError.invalid(field: .parentID, reason: "names no message of this conversation")
             }
         }
+        // A request with the same key that stored its message meanwhile is waited for; then this stores
+        // nothing, and the caller reads what it stored.
         let prompt = try await row(
             """
-            INSERT INTO agent_messages (agent_id, conversation_id, user_id, owner_id, role, content, parent_id)
+            INSERT INTO agent_messages (agent_id, conversation_id, user_id, owner_id, role, content, parent_id, idempotency_key)
             VALUES (\(agentID.rawValue), \(conversationID.rawValue), \(userID.rawValue), \(userID.rawValue), 'user',
                     \(new.content),
                     coalesce(\(new.parentID?.rawValue), (SELECT last_message_id FROM agent_conversations
                                           WHERE agent_id = \(agentID.rawValue) AND conversation_id = \(conversationID.rawValue)
-                                          FOR KEY SHARE)))
+                                          FOR KEY SHARE)),
+                    \(key?.rawValue))
+            ON CONFLICT (owner_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
             RETURNING \(unescaped: Self.messageColumns())
-            """, Self.message
-        ).unwrapped(or: .notFound(resource: "agent"))
+            """, Self.message)
+        guard let prompt else { return nil }
         try await nameConversation(agentID: agentID, conversationID: conversationID, after: new.content)
-        return try await startReply(
-            subject, answering: prompt, sending: new.sentTokens, maximumTokens: new.maximumTokens, limits: limits,
-            budget: budget, opening: opening)
+        return prompt
     }
 
     /// Starts a new reply to the message an earlier reply answered: a sibling of `messageID`, which stays.
@@ -64,7 +78,7 @@ extension TenantSession {
     /// Stores the `streaming` reply and starts its call. The call reserves its prompt and `max_tokens`: the
     /// stored conversation read back, or the conversation the client sends (`sentTokens`, then nothing is
     /// read back).
-    private func startReply(
+    func startReply(
         _ subject: CallSubject, answering prompt: Message, sending sentTokens: Int? = nil, maximumTokens requested: Int? = nil,
         limits: ChatLimits, budget: ContextBudget, opening: KeyOpening?
     ) async throws -> ReplyStart {

@@ -25,6 +25,7 @@ import Testing
         17: "6cedffa768d64ca4997d54cd4f6c8bd164e81dc003cadad6fd677f51d75a9254",
         18: "71776c275a1b32805c167e5e15f00adf93f2b3f2171152c5217510fbc6288a07",
         19: "1278fafaf04fbff36a79852b99fc0ae1c3224eb67dc4da7151838880bd6ea5bc",
+        20: "8d8c8f6d8ef382069d8c46626ddf5b80f5ca8ccd61da27ab63b6c4b27f7bdfa6",
     ]
 
     @Test(arguments: Migration.all.map(\.version))

@@ -79,8 +79,8 @@ def collect_stream(stream, what):
     return "".join(text), finish_reasons, usage_chunks, count
 
 
-def stored_messages(base_url, token, model, conversation_id):
-    """The conversation's two latest messages, newest first, read with the platform's own API."""
+def stored_messages(base_url, token, model, conversation_id, count=2):
+    """The conversation's `count` latest messages, newest first, read with the platform's own API."""
     import json
     import urllib.error
     import urllib.parse
@@ -89,7 +89,7 @@ def stored_messages(base_url, token, model, conversation_id):
     agent_id = model.removeprefix("agent:")
     url = (
         f"{base_url.rstrip('/')}/agents/{urllib.parse.quote(agent_id, safe='')}"
-        f"/conversations/{urllib.parse.quote(conversation_id, safe='')}/messages?order=desc&limit=2"
+        f"/conversations/{urllib.parse.quote(conversation_id, safe='')}/messages?order=desc&limit={count}"
     )
     request = urllib.request.Request(url, headers={"Authorization": f"Bearer {token}"})
     try:
@@ -177,6 +177,27 @@ def main():
         check(reply.get("content") == text, "the stored reply's text is not the streamed text")
         check(reply.get("parent_id") == prompt.get("id"), "the stored reply does not answer the stored message")
         passed(f"reply {reply.get('id')}")
+
+        step("a retry with the request's Idempotency-Key finds the stored exchange")
+        keyed = {"Idempotency-Key": f"walk-{reply.get('id')}"}
+        answers = [
+            client.chat.completions.with_raw_response.create(
+                model=model,
+                messages=[{"role": "user", "content": "Say this once."}],
+                metadata={"conversation_id": conversation_id},
+                extra_headers=keyed,
+            )
+            for _ in range(2)
+        ]
+        replayed = [answer.headers.get("idempotent-replayed") for answer in answers]
+        check(replayed == [None, "true"], f"Idempotent-Replayed headers {replayed}")
+        texts = [answer.parse().choices[0].message.content for answer in answers]
+        check(texts[0] == texts[1] != "", "the retry's answer is not the first one's")
+        stored = stored_messages(base_url, token, model, conversation_id, count=3)
+        check(stored[1].get("content") == "Say this once.", "the retried message is not the one before the reply")
+        check(stored[0].get("content") == texts[0], "the stored reply is not the answer")
+        check(stored[2].get("id") == reply.get("id"), "the retry stored its message again")
+        passed("one message and one reply stored; the retry replayed them")
 
         step("unknown model")
         try:

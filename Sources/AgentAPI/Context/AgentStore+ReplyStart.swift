@@ -14,6 +14,19 @@ extension AgentStore {
         }
     }
 
+    /// Begins a reply of a request that carries an idempotency key, in one transaction as the request's
+    /// tenant: as `startProviderCall`, when a reply starts; an earlier request's exchange, found, needs no
+    /// connection that can answer.
+    func beginReply(
+        of context: APIRequestContext, _ begin: (TenantSession) async throws -> ReplyBeginning
+    ) async throws -> ReplyBeginning {
+        try await withTenant(of: context) { session in
+            let begun = try await begin(session)
+            if case .started(let start) = begun { try ReplyController.requireChatConnection(start.connections) }
+            return begun
+        }
+    }
+
     /// Starts a chat completion without a conversation as the request's tenant, in one statement that also
     /// checks a personal token not checked yet (`AgentStore.beginCompletion(as:_:...)`).
     func startCompletion(

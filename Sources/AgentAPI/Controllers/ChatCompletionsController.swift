@@ -74,21 +74,42 @@ struct ChatCompletionsController: Sendable {
         try replies.requireAcceptingReplies()
         let settings = replies.settings
         let opening = replies.keyOpening(for: .completion)
+        let key = try IdempotencyKey(of: request)
         let running: RunningReply
         if let rawConversationID = body.metadata?["conversation_id"] {
             guard let conversationID = ConversationID(rawValue: rawConversationID) else {
                 throw OpenAIError.invalidRequest("metadata.conversation_id must be 1 to 200 characters", param: "metadata")
             }
-            let prompt = conversation.last { $0.role == .user }?.content ?? ""
-            let start = try await store.startProviderCall(of: context) {
-                try await $0.beginReply(
-                    agentID: agentID, conversationID: conversationID,
-                    NewReply(content: prompt, sentTokens: sentTokens, maximumTokens: maximumTokens),
-                    limits: settings.defaultLimits, budget: settings.contextBudget, opening: opening)
+            let new = NewReply(
+                content: conversation.last { $0.role == .user }?.content ?? "", sentTokens: sentTokens,
+                maximumTokens: maximumTokens)
+            let start: ReplyStart
+            if let key {
+                let begun = try await store.beginReply(of: context) {
+                    try await $0.beginReply(
+                        agentID: agentID, conversationID: conversationID, new, key: key, limits: settings.defaultLimits,
+                        budget: settings.contextBudget, opening: opening)
+                }
+                switch begun {
+                case .started(let started):
+                    start = started
+                case .earlier(_, let reply):
+                    var response = try await answer(
+                        body, following: try followEarlier(reply, tenant: tenant), context: context)
+                    response.headers[IdempotencyKey.replayedHeader] = "true"
+                    return response
+                }
+            } else {
+                start = try await store.startProviderCall(of: context) {
+                    try await $0.beginReply(
+                        agentID: agentID, conversationID: conversationID, new, limits: settings.defaultLimits,
+                        budget: settings.contextBudget, opening: opening)
+                }
             }
             running = await replies.generate(
                 start, messages: conversation, stopSequences: stopSequences, tenant: tenant, requestID: context.requestID)
         } else {
+            // Nothing is stored, so a retry has nothing to find: the key is checked, and the call made again.
             let start = try await store.startCompletion(
                 of: context,
                 NewCompletion(
@@ -98,15 +119,44 @@ struct ChatCompletionsController: Sendable {
             running = await replies.generate(
                 start, messages: conversation, stopSequences: stopSequences, tenant: tenant, requestID: context.requestID)
         }
+        // The completion's own request is its first follower: there is room.
+        guard let progress = await running.follow() else {
+            throw OpenAIError(Problem.tooManyFollowers(RunningReply.maximumFollowers))
+        }
+        return try await answer(body, following: progress, context: context)
+    }
+
+    /// The stored conversation's reply to an earlier request with the same idempotency key, followed: as it
+    /// runs here, or as it ended. One still running on another instance is a 409, for the client to retry.
+    private func followEarlier(_ reply: Message, tenant: UserID) async throws -> AsyncStream<ReplyProgress> {
+        if let running = replies.running.reply(reply.id, of: tenant) {
+            guard let progress = await running.follow() else {
+                throw OpenAIError(Problem.tooManyFollowers(RunningReply.maximumFollowers))
+            }
+            return progress
+        }
+        guard reply.status != .streaming else {
+            var problem = Problem.conflict(
+                field: IdempotencyKey.header.rawName,
+                reason: "the earlier request's reply still runs on another instance of the platform; retry in a moment")
+            problem.headers[.retryAfter] = "1"
+            throw OpenAIError(problem)
+        }
+        let (progress, continuation) = AsyncStream.makeStream(of: ReplyProgress.self)
+        for event in ReplyProgress.ended(reply) { continuation.yield(event) }
+        continuation.finish()
+        return progress
+    }
+
+    /// The completion's answer, as `progress` tells it, in OpenAI's format: streamed, or whole.
+    private func answer(
+        _ body: ChatCompletionRequest, following progress: AsyncStream<ReplyProgress>, context: APIRequestContext
+    ) async throws -> Response {
         let identity = Identity(
             id: "chatcmpl-\(UUID.random().uuidString.lowercased())", created: Int(Date().timeIntervalSince1970), model: body.model
         )
         // Until the first token, a failure can still be an HTTP error with its status. The stream goes on
         // where this wait stopped (its iterators share one buffer), so the body follows the same one.
-        // The completion's own request is its first follower: there is room.
-        guard let progress = await running.follow() else {
-            throw OpenAIError(Problem.tooManyFollowers(RunningReply.maximumFollowers))
-        }
         // Nothing is written before the first token (or, not streamed, the end), so a client that hangs up
         // meanwhile is noticed by its connection: the wait ends, and with it a stored-nothing call.
         let hangUp = await context.connection.clientHangUp()

@@ -40,16 +40,36 @@ struct ReplyController: Sendable {
             guard let id = MessageID(rawValue: raw) else { throw Problem.invalid(field: "parent_id", reason: "names no message") }
             return id
         }
+        let key = try IdempotencyKey(of: request)
+        let stream = body.stream ?? true
         try replies.requireAcceptingReplies()
         let settings = replies.settings
         let opening = replies.keyOpening(for: .reply)
-        let start = try await store.startProviderCall(of: context) {
-            try await $0.beginReply(
-                agentID: agentID, conversationID: conversationID, NewReply(content: body.content, parentID: parentID),
-                limits: settings.defaultLimits, budget: settings.contextBudget, opening: opening)
+        let new = NewReply(content: body.content, parentID: parentID)
+        let start: ReplyStart
+        if let key {
+            let begun = try await store.beginReply(of: context) {
+                try await $0.beginReply(
+                    agentID: agentID, conversationID: conversationID, new, key: key, limits: settings.defaultLimits,
+                    budget: settings.contextBudget, opening: opening)
+            }
+            switch begun {
+            case .started(let started):
+                start = started
+            case .earlier(let prompt, let reply):
+                var response = try await reattach(to: reply, prompt: prompt, stream: stream, status: .created, context: context)
+                response.headers[IdempotencyKey.replayedHeader] = "true"
+                return response
+            }
+        } else {
+            start = try await store.startProviderCall(of: context) {
+                try await $0.beginReply(
+                    agentID: agentID, conversationID: conversationID, new, limits: settings.defaultLimits,
+                    budget: settings.contextBudget, opening: opening)
+            }
         }
         let running = await replies.generate(start, tenant: try context.tenant(), requestID: context.requestID)
-        return try await respond(running, prompt: start.prompt, stream: body.stream ?? true, status: .created)
+        return try await respond(running, prompt: start.prompt, stream: stream, status: .created)
     }
 
     /// `regenerateReply`: a new reply to the message an earlier reply answered; both stay.
@@ -112,32 +132,50 @@ struct ReplyController: Sendable {
         let message = try await store.withTenant(of: context) { try await $0.message(messageID) }
         // A user's (or a tool's) message is no reply: there is nothing to reattach to.
         guard message.role == .assistant else { throw Problem.notFound("reply") }
-        let tenant = try context.tenant()
-        if let running = replies.running.reply(messageID, of: tenant) {
-            return try await respond(running, prompt: nil, stream: true, status: .ok)
-        }
-        guard message.status != .streaming else {
-            // Draining, this instance would let the follower go within a second: another one follows it.
-            try replies.requireAcceptingReplies()
-            return try followElsewhere(message, tenant: tenant, requestID: context.requestID)
-        }
-        // As the live stream: no delta without text.
-        let events: [ReplyProgress] =
-            [.started(message)] + (message.content.isEmpty ? [] : [.delta(message.content)]) + [.ended(ReplyEnd(stored: message))]
-        return Response(
-            status: .ok, headers: ServerSentEvents.headers,
-            body: ResponseBody { writer in
-                for event in events { try await writer.write(try ReplyStreamEvent.encode(event, prompt: nil)) }
-                try await writer.finish(nil)
-            })
+        return try await reattach(to: message, prompt: nil, stream: true, status: .ok, context: context)
     }
 
     // MARK: Answering
 
+    /// A reply as a client that comes to it late gets it, the user's message first when there is one: as
+    /// it runs (what was generated so far, then the rest live), or as it ended. One that runs on another
+    /// instance is followed through it when streamed; not streamed, it is a 409 (follow it with `streamReply`).
+    private func reattach(
+        to reply: Message, prompt: Message?, stream: Bool, status: HTTPResponse.Status, context: APIRequestContext
+    ) async throws -> Response {
+        let tenant = try context.tenant()
+        if let running = replies.running.reply(reply.id, of: tenant) {
+            return try await respond(running, prompt: prompt, stream: stream, status: status)
+        }
+        guard reply.status != .streaming else {
+            guard stream else {
+                throw Problem.conflict(
+                    field: IdempotencyKey.header.rawName,
+                    reason: "the reply \(reply.id) still runs on another instance of the platform; "
+                        + "follow it with GET /v1/messages/\(reply.id)/stream")
+            }
+            // Draining, this instance would let the follower go within a second: another one follows it.
+            try replies.requireAcceptingReplies()
+            return try followElsewhere(reply, prompt: prompt, tenant: tenant, requestID: context.requestID)
+        }
+        guard stream else {
+            return try APIResponseEncoder.response(
+                ExchangeBody(message: prompt.map(MessageBody.init), reply: MessageBody(reply)), status: status)
+        }
+        let events = ReplyProgress.ended(reply)
+        return Response(
+            status: .ok, headers: ServerSentEvents.headers,
+            body: ResponseBody { writer in
+                if let prompt { try await writer.write(try ReplyStreamEvent.encode(prompt: prompt)) }
+                for event in events { try await writer.write(try ReplyStreamEvent.encode(event, prompt: prompt)) }
+                try await writer.finish(nil)
+            })
+    }
+
     /// A reply that runs on another instance: `reply.started` at once, then its text as that instance
     /// relays it, a comment line each second while it runs (which also notices a client that left), and
     /// its end as stored (with any text not relayed before it).
-    private func followElsewhere(_ reply: Message, tenant: UserID, requestID: String?) throws -> Response {
+    private func followElsewhere(_ reply: Message, prompt: Message?, tenant: UserID, requestID: String?) throws -> Response {
         guard let slot = elsewhereFollowers.take() else {
             throw Problem.tooManyFollowers(
                 elsewhereFollowers.capacity, of: "replies running on other instances, through this one")
@@ -148,18 +186,19 @@ struct ReplyController: Sendable {
             body: ResponseBody { writer in
                 // The slot goes back when this body is released, however it ends.
                 _ = slot
-                try await writer.write(try ReplyStreamEvent.encode(.started(reply), prompt: nil))
+                if let prompt { try await writer.write(try ReplyStreamEvent.encode(prompt: prompt)) }
+                try await writer.write(try ReplyStreamEvent.encode(.started(reply), prompt: prompt))
                 let end: ReplyEnd
                 do {
                     end = try await replies.endElsewhere(
                         of: reply, tenant: tenant, requestID: requestID,
                         waiting: { try await writer.write(ServerSentEvents.waiting) },
-                        relayed: { try await writer.write(try ReplyStreamEvent.encode(.delta($0), prompt: nil)) })
+                        relayed: { try await writer.write(try ReplyStreamEvent.encode(.delta($0), prompt: prompt)) })
                 } catch is ReplyGenerator.Draining {
                     // Shutting down: the stream ends without the reply's end, and the client follows it again.
                     return try await writer.finish(nil)
                 }
-                try await writer.write(try ReplyStreamEvent.encode(.ended(end), prompt: nil))
+                try await writer.write(try ReplyStreamEvent.encode(.ended(end), prompt: prompt))
                 try await writer.finish(nil)
             })
     }

@@ -2,7 +2,7 @@ import AgentStore
 
 extension StoreField {
     /// The name clients know the field by: the JSON member, query parameter or path parameter that carried
-    /// it (snake_case, as in the API's bodies), used in problem documents.
+    /// it (snake_case, as in the API's bodies, or the header's own name), used in problem documents.
     var apiName: String {
         switch self {
         case .id: "id"
@@ -27,6 +27,7 @@ extension StoreField {
         case .comment: "comment"
         case .parentID: "parent_id"
         case .title: "title"
+        case .idempotencyKey: "Idempotency-Key"
         case .timeRange: "from"
         case .monthlyTokenBudget: "monthly_token_budget"
         case .requestsPerMinute: "requests_per_minute"

@@ -47,5 +47,6 @@ extension Migration {
         .reviewedChecks,
         .honestReservations,
         .clearerRefusals,
+        .retriedRequests,
     ]
 }

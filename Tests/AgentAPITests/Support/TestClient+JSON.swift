@@ -7,10 +7,11 @@ extension TestClientProtocol {
     /// Sends `json` (any JSON-serialisable value) with the tenant's credentials; the response is held to
     /// the document (``Contract``).
     func send(
-        _ method: HTTPRequest.Method, _ uri: String, as tenant: Tenant?, json: Any? = nil,
+        _ method: HTTPRequest.Method, _ uri: String, as tenant: Tenant?, json: Any? = nil, headers extra: HTTPFields = [:],
         sourceLocation: SourceLocation = #_sourceLocation
     ) async throws -> TestResponse {
         var headers = tenant?.auth ?? [:]
+        headers.append(contentsOf: extra)
         var body: ByteBuffer?
         if let json {
             headers[.contentType] = "application/json"

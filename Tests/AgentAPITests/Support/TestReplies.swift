@@ -63,13 +63,17 @@ struct LiveRequest: Sendable {
         let status: Int
         let retryAfter: String?
         let text: String
+        let headers: HTTPHeaders
     }
 
     /// A request to `path` as the tenant, with `json` as its body when there is one.
-    func request(_ method: HTTPMethod, _ path: String, json: [String: any Sendable]? = nil) throws -> HTTPClientRequest {
+    func request(
+        _ method: HTTPMethod, _ path: String, json: [String: any Sendable]? = nil, headers: [(String, String)] = []
+    ) throws -> HTTPClientRequest {
         var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)\(path)")
         request.method = method
         request.headers.add(name: "authorization", value: "Bearer \(tenant.token)")
+        request.headers.add(contentsOf: headers)
         if let json {
             request.headers.add(name: "content-type", value: "application/json")
             request.body = .bytes(ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: json)))
@@ -92,20 +96,23 @@ struct LiveRequest: Sendable {
         }.value
     }
 
-    func post(_ path: String, json: [String: any Sendable]? = nil) async throws -> Answer {
-        try await send(.POST, path, json: json)
+    func post(_ path: String, json: [String: any Sendable]? = nil, headers: [(String, String)] = []) async throws -> Answer {
+        try await send(.POST, path, json: json, headers: headers)
     }
 
     func get(_ path: String) async throws -> Answer {
         try await send(.GET, path)
     }
 
-    private func send(_ method: HTTPMethod, _ path: String, json: [String: any Sendable]? = nil) async throws -> Answer {
-        let response = try await TestReplies.httpClient.execute(request(method, path, json: json), timeout: .seconds(60))
+    private func send(
+        _ method: HTTPMethod, _ path: String, json: [String: any Sendable]? = nil, headers: [(String, String)] = []
+    ) async throws -> Answer {
+        let response = try await TestReplies.httpClient.execute(
+            request(method, path, json: json, headers: headers), timeout: .seconds(60))
         let body = try await response.body.collect(upTo: 1 << 24)
         return Answer(
             status: Int(response.status.code), retryAfter: response.headers.first(name: "retry-after"),
-            text: String(buffer: body))
+            text: String(buffer: body), headers: response.headers)
     }
 }
 
