@@ -12,7 +12,8 @@ public actor RunningReply {
     public let started: Message?
     private var text = ""
     private var end: ReplyEnd?
-    private var followers: [Int: AsyncStream<ReplyProgress>.Continuation] = [:]
+    /// The wake-ups of the clients following the reply live (each reads the text itself).
+    private var followers: [Int: AsyncStream<Void>.Continuation] = [:]
     /// Those waiting for the end alone, who are handed no text.
     private var endWaiters: [Int: AsyncStream<ReplyProgress>.Continuation] = [:]
     private var nextFollower = 0
@@ -37,25 +38,21 @@ public actor RunningReply {
         self.started = started
     }
 
-    /// Clients that may follow one live reply at once. Each holds the text it has not read yet, up to the
-    /// whole reply (a million characters): without a bound, one tenant reattaching without reading could
-    /// hold the server's memory.
+    /// Clients that may follow one live reply at once. Each costs little (see ``ReplyFollower``), but its
+    /// client's connection and a copy of the text it reads at once: a bound still.
     public static let maximumFollowers = 32
 
     /// The reply's progress from its start: what happened so far, then live until the end; nil when
     /// ``maximumFollowers`` already follow it live.
-    public func follow() -> AsyncStream<ReplyProgress>? {
+    public func follow() -> ReplyFollower? {
         guard end != nil || followers.count < Self.maximumFollowers else { return nil }
-        let (stream, continuation) = AsyncStream.makeStream(of: ReplyProgress.self)
-        if let started { continuation.yield(.started(started)) }
-        if !text.isEmpty { continuation.yield(.delta(text)) }
-        if let end {
-            continuation.yield(.ended(end))
+        let (wakeUps, continuation) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+        if end == nil {
+            followers[register(continuation)] = continuation
+        } else {
             continuation.finish()
-            return stream
         }
-        followers[register(continuation)] = continuation
-        return stream
+        return ReplyFollower(following: self, started: started, wakeUps: wakeUps)
     }
 
     /// How the reply ended, once it has; nil if the wait was cancelled first.
@@ -75,9 +72,15 @@ public actor RunningReply {
     /// Only that part is copied: relaying a reply to another instance keeps no second copy of its text,
     /// and takes none of the ``maximumFollowers`` slots.
     func text(fromUTF8 offset: Int) -> (text: String, ended: Bool) {
+        let (text, end) = progress(fromUTF8: offset)
+        return (text, end != nil)
+    }
+
+    /// The text from UTF-8 byte `offset` on, and the reply's end once it has ended (the text is then whole).
+    func progress(fromUTF8 offset: Int) -> (text: String, end: ReplyEnd?) {
         let utf8 = text.utf8
         let start = utf8.index(utf8.startIndex, offsetBy: min(max(offset, 0), utf8.count))
-        return (String(decoding: utf8[start...], as: UTF8.self), end != nil)
+        return (String(decoding: utf8[start...], as: UTF8.self), end)
     }
 
     /// Asks the generation to stop; what was generated is kept, with status `cancelled`.
@@ -101,15 +104,19 @@ public actor RunningReply {
     func append(_ piece: String) {
         guard end == nil, !piece.isEmpty else { return }
         text += piece
-        for follower in followers.values { follower.yield(.delta(piece)) }
+        for follower in followers.values { follower.yield(()) }
     }
 
     func finish(_ ending: ReplyEnd) {
         guard end == nil else { return }
         end = ending
-        for follower in Array(followers.values) + Array(endWaiters.values) {
-            follower.yield(.ended(ending))
+        for follower in followers.values {
+            follower.yield(())
             follower.finish()
+        }
+        for waiter in endWaiters.values {
+            waiter.yield(.ended(ending))
+            waiter.finish()
         }
         followers = [:]
         endWaiters = [:]
@@ -117,7 +124,7 @@ public actor RunningReply {
     }
 
     /// A new id for `continuation`, forgotten when its stream ends.
-    private func register(_ continuation: AsyncStream<ReplyProgress>.Continuation) -> Int {
+    private func register<Event>(_ continuation: AsyncStream<Event>.Continuation) -> Int {
         let id = nextFollower
         nextFollower += 1
         continuation.onTermination = { [weak self] _ in

@@ -130,7 +130,7 @@ import Testing
                         let live = LiveRequest(port: try #require(client.port), tenant: owner)
                         let streaming = chat.streamInBackground(live, Self.cancelledReply)
                         let replyID = try await chat.runningReply(client, owner)
-                        var localFollowers: [AsyncStream<ReplyProgress>] = []
+                        var localFollowers: [ReplyFollower] = []
                         if everyLocalSlotTaken {
                             let id = try #require(MessageID(rawValue: replyID))
                             let reply = try #require(running.replies.running.reply(id, of: owner.id))

@@ -1,5 +1,6 @@
 import AgentAPI
 import AgentReplies
+import AgentStore
 import AgentTestSupport
 import AsyncHTTPClient
 import Foundation
@@ -10,8 +11,8 @@ import NIOHTTP1
 import ProviderEmulator
 import Testing
 
-/// How many clients may follow one running reply: each holds the text it has not read yet, so they are
-/// bounded, and a place frees when a follower goes away.
+/// How many clients may follow one running reply (bounded; a place frees when a follower goes away), and
+/// what one that reads slowly holds: its place in the text, not the pieces it has not read.
 @Suite(.oneDatabase) struct ReplyFollowersTests {
     /// Follows `path` on a task of its own, reading until cancelled; returns the status once the head arrives.
     static func follow(_ path: String, _ live: LiveRequest) -> (status: Task<Int, any Error>, reader: Task<Void, any Error>) {
@@ -69,6 +70,36 @@ import Testing
                     if again == 200 { followers.append(follower) } else { try await Task.sleep(for: .milliseconds(50)) }
                 }
                 #expect(again == 200)
+            }
+        }
+    }
+
+    /// A follower that reads nothing while the provider sends 400 pieces holds no queue of them: once it
+    /// reads, all it missed is one delta. (Each piece was queued for each follower, so one tenant with a
+    /// provider sending a character a piece and followers that never read could hold gigabytes.)
+    @Test func aFollowerThatDoesNotReadHoldsItsPlaceNotThePieces() async throws {
+        let api = try await TestAPI.make()
+        let owner = try await api.makeUser()
+        try await ProviderEmulator().withRunning { baseURL in
+            try await api.test(.live) { client in
+                let chat = try await ChatFixture.make(client, owner, baseURLs: [baseURL])
+                let live = LiveRequest(port: try #require(client.port), tenant: owner)
+                let text = String(repeating: "p ", count: 400)
+                let streaming = chat.streamInBackground(live, "[emulator chunks=400 delay_ms=5]\n\(text)")
+                let replyID = try #require(MessageID(rawValue: try await chat.runningReply(client, owner)))
+                let reply = try #require(api.replies.running.reply(replyID, of: owner.id))
+                let follower = try #require(await reply.follow())
+                let streamed = try await streaming.value
+                #expect(streamed.filter { $0.name == "reply.delta" }.count > 100, "the reading client got the pieces live")
+
+                var events: [ReplyProgress] = []
+                for await event in follower { events.append(event) }
+                guard case .started = events.first, case .ended(let end) = events.last else {
+                    Issue.record("events \(events.count): not started, then ended")
+                    return
+                }
+                #expect(events.count == 3, "one delta, not one a piece")
+                #expect(events.dropFirst().first == .delta(end.text) && end.status == .complete)
             }
         }
     }

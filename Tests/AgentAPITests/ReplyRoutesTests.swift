@@ -23,7 +23,9 @@ import Testing
         let emulator = ProviderEmulator()
         try await emulator.withRunning { baseURL in
             try await api.test(.live) { client in
-                let chat = try await ChatFixture.make(client, owner, baseURLs: [baseURL], service: service)
+                // Pieces 20 ms apart, each its own delta (pieces that come together are read as one).
+                let chat = try await ChatFixture.make(
+                    client, owner, baseURLs: ["\(baseURL)/script/delay_ms=20"], service: service)
                 let response = try await client.send(
                     .post, chat.replies("c1"), as: owner, json: ["content": "Hello there, how are you today?"])
                 #expect(response.status == .ok)

@@ -128,7 +128,7 @@ struct ChatCompletionsController: Sendable {
 
     /// The stored conversation's reply to an earlier request with the same idempotency key, followed: as it
     /// runs here, or as it ended. One still running on another instance is a 409, for the client to retry.
-    private func followEarlier(_ reply: Message, tenant: UserID) async throws -> AsyncStream<ReplyProgress> {
+    private func followEarlier(_ reply: Message, tenant: UserID) async throws -> ReplyFollower {
         if let running = replies.running.reply(reply.id, of: tenant) {
             guard let progress = await running.follow() else {
                 throw OpenAIError(Problem.tooManyFollowers(RunningReply.maximumFollowers))
@@ -142,21 +142,18 @@ struct ChatCompletionsController: Sendable {
             problem.headers[.retryAfter] = "1"
             throw OpenAIError(problem)
         }
-        let (progress, continuation) = AsyncStream.makeStream(of: ReplyProgress.self)
-        for event in ReplyProgress.ended(reply) { continuation.yield(event) }
-        continuation.finish()
-        return progress
+        return ReplyFollower(ended: reply)
     }
 
     /// The completion's answer, as `progress` tells it, in OpenAI's format: streamed, or whole.
     private func answer(
-        _ body: ChatCompletionRequest, following progress: AsyncStream<ReplyProgress>, context: APIRequestContext
+        _ body: ChatCompletionRequest, following progress: ReplyFollower, context: APIRequestContext
     ) async throws -> Response {
         let identity = Identity(
             id: "chatcmpl-\(UUID.random().uuidString.lowercased())", created: Int(Date().timeIntervalSince1970), model: body.model
         )
         // Until the first token, a failure can still be an HTTP error with its status. The stream goes on
-        // where this wait stopped (its iterators share one buffer), so the body follows the same one.
+        // where this wait stopped (its iterators share one place), so the body follows the same one.
         // Nothing is written before the first token (or, not streamed, the end), so a client that hangs up
         // meanwhile is noticed by its connection: the wait ends, and with it a stored-nothing call.
         let hangUp = await context.connection.clientHangUp()
@@ -237,7 +234,7 @@ struct ChatCompletionsController: Sendable {
     }
 
     /// Reads `progress` on to the reply's end, unless `first` was the end.
-    private static func end(of progress: AsyncStream<ReplyProgress>, after first: ReplyProgress?) async -> ReplyEnd? {
+    private static func end(of progress: ReplyFollower, after first: ReplyProgress?) async -> ReplyEnd? {
         if case .ended(let end) = first { return end }
         for await event in progress {
             if case .ended(let end) = event { return end }
@@ -248,7 +245,7 @@ struct ChatCompletionsController: Sendable {
     /// Reads `progress` up to the reply's first text or its end, and returns that event (nil if the stream
     /// ended first). A reply that ended in failure without any text failed before its first token: its
     /// failure is thrown, as an HTTP error.
-    private static func firstTokenOrEnd(of progress: AsyncStream<ReplyProgress>) async throws -> ReplyProgress? {
+    private static func firstTokenOrEnd(of progress: ReplyFollower) async throws -> ReplyProgress? {
         for await event in progress {
             switch event {
             case .started: continue

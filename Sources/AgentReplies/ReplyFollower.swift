@@ -1,0 +1,82 @@
+import AgentStore
+import Synchronization
+
+/// What one client following a reply reads, in order: `started`, the text in deltas, then the end (see
+/// ``ReplyProgress``).
+///
+/// It holds no text: it keeps its place in the running reply's text and, woken when more comes, reads all
+/// that is new as one delta. So a client that reads slowly, or not at all, costs a place and one pending
+/// wake-up however many pieces the provider sends: queueing each piece for each follower let one tenant,
+/// with a provider sending a character a piece and followers that never read, hold gigabytes.
+///
+/// Iterators share the place: one that stops (at the first token, say) leaves the next to go on from there.
+/// The reply forgets this follower when it is released or its reading task is cancelled.
+public final class ReplyFollower: AsyncSequence, Sendable {
+    public typealias Element = ReplyProgress
+    public typealias Failure = Never
+
+    private let reply: RunningReply?
+    /// One pending wake-up at most, sent when the reply has more text or has ended.
+    private let wakeUps: AsyncStream<Void>
+    private let place: Mutex<Place>
+
+    private struct Place {
+        /// Events to hand on before reading the reply: its start, or the whole of an ended reply.
+        var pending: [ReplyProgress]
+        /// UTF-8 bytes of the reply's text handed on so far.
+        var offset = 0
+        var ended = false
+    }
+
+    init(following reply: RunningReply, started: Message?, wakeUps: AsyncStream<Void>) {
+        self.reply = reply
+        self.wakeUps = wakeUps
+        place = Mutex(Place(pending: started.map { [.started($0)] } ?? []))
+    }
+
+    /// A reply that has ended, as stored: its start, its text as one delta (none when empty), its end.
+    public init(ended stored: Message) {
+        reply = nil
+        wakeUps = AsyncStream { $0.finish() }
+        place = Mutex(Place(pending: ReplyProgress.ended(stored)))
+    }
+
+    public func makeAsyncIterator() -> Iterator {
+        Iterator(follower: self)
+    }
+
+    public struct Iterator: AsyncIteratorProtocol {
+        let follower: ReplyFollower
+
+        public mutating func next() async -> ReplyProgress? {
+            await follower.next()
+        }
+    }
+
+    /// The next event; nil after the end, or once the reading task is cancelled.
+    private func next() async -> ReplyProgress? {
+        var wakeUp = wakeUps.makeAsyncIterator()
+        // False once the wake-ups have ended (the reply ended, or this task was cancelled): then a read that
+        // finds nothing new is the last.
+        var awake = true
+        while true {
+            let (pendingEvent, offset, ended) = place.withLock { place -> (ReplyProgress?, Int, Bool) in
+                (place.pending.isEmpty ? nil : place.pending.removeFirst(), place.offset, place.ended)
+            }
+            if let pendingEvent { return pendingEvent }
+            guard !ended, let reply, !Task.isCancelled else { return nil }
+            let (text, end) = await reply.progress(fromUTF8: offset)
+            if !text.isEmpty {
+                place.withLock { $0.offset += text.utf8.count }
+                return .delta(text)
+            }
+            if let end {
+                place.withLock { $0.ended = true }
+                return .ended(end)
+            }
+            guard awake else { return nil }
+            // Nothing new: wait to be woken. A wake-up already pending answers at once.
+            awake = await wakeUp.next() != nil
+        }
+    }
+}
