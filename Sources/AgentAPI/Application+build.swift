@@ -64,7 +64,7 @@ public func buildRouter(
     let v1 = router.group("v1").add(middleware: RateLimitMiddleware(limits: configuration.rateLimits)).add(
         middleware: AuthenticationMiddleware(authenticator: authenticator))
     MeController(
-        store: store, exportSlots: RequestSlots(capacity: configuration.maximumConcurrentExports),
+        store: store, replies: replies, exportSlots: RequestSlots(capacity: configuration.maximumConcurrentExports),
         longestExport: configuration.longestExport
     )
     .addRoutes(to: v1.group("me"))

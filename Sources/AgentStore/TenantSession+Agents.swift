@@ -91,6 +91,10 @@ extension TenantSession {
     ///   (see `publishCancel(of:)`), so that no provider call runs on, billed, for a reply that no longer exists.
     @discardableResult
     public func deleteAgent(_ id: AgentID) async throws -> [MessageID] {
+        // The agent is locked first: a reply starting meanwhile holds a key-share lock on it (the foreign key
+        // of its messages), so this waits for that start to commit, and the read below then sees its reply.
+        // Read first, a reply that committed between the read and the delete went unstopped, deleted.
+        _ = try await rows("SELECT 1 FROM agents WHERE id = \(id) AND user_id = \(userID.rawValue) FOR UPDATE") { _ in () }
         let streaming = try await rows(
             """
             SELECT id FROM agent_messages

@@ -48,9 +48,22 @@ extension TenantSession {
     }
 
     /// Deletes the tenant's user and, by cascade, everything of theirs. The audit entry outlives them.
-    public func deleteCurrentUser() async throws {
+    /// - Returns: the user's replies that were still streaming: their cancel is published with the commit
+    ///   (see `publishCancel(of:)`), so that no provider call runs on with the deleted user's key.
+    @discardableResult
+    public func deleteCurrentUser() async throws -> [MessageID] {
+        // Locked first, as an agent's deletion locks the agent: a reply starting meanwhile is waited for.
+        _ = try await rows("SELECT 1 FROM users WHERE id = \(userID.rawValue) FOR UPDATE") { _ in () }
+        let streaming = try await rows(
+            """
+            SELECT id FROM agent_messages
+             WHERE owner_id = \(userID.rawValue) AND status = \(Message.Status.streaming.rawValue)
+            """
+        ) { MessageID(stored: try $0.decode(String.self)) }
         try await audit(.userDeleted, targetType: "user", targetID: userID.rawValue)
         let deleted = try await affectedRows("DELETE FROM users WHERE id = \(userID.rawValue) RETURNING id")
         guard deleted > 0 else { throw StoreError.notFound(resource: "user") }
+        for reply in streaming { try await publishCancel(of: reply) }
+        return streaming
     }
 }

@@ -80,10 +80,11 @@ import Testing
         }
     }
 
-    /// Deleting a conversation or an agent stops its running replies: no provider call runs on, billed,
-    /// for a reply that no longer exists, and its ledger row is settled. (The suite's tests share a
+    /// Deleting a conversation, an agent or the account stops its running replies: no provider call runs
+    /// on, billed, for a reply that no longer exists, and its ledger row is settled (or, with the account,
+    /// deleted). (The suite's tests share a
     /// database: only this tenant's calls are counted.)
-    @Test(arguments: ["conversation", "agent"], [false, true])
+    @Test(arguments: [("conversation", false), ("conversation", true), ("agent", false), ("agent", true), ("account", false)])
     func deletingStopsTheRunningReplies(what: String, fromTheConsole: Bool) async throws {
         var made = try await TestAPI.make()
         made.companions = [try WebConsole()]
@@ -96,7 +97,12 @@ import Testing
                 let live = LiveRequest(port: try #require(client.port), tenant: owner)
                 let streaming = chat.streamInBackground(live, ChatFixture.longReply)
                 _ = try await chat.runningReply(client, owner)
-                let path = what == "agent" ? "/agents/\(chat.agentID)" : "/agents/\(chat.agentID)/conversations/c1"
+                let path =
+                    switch what {
+                    case "account": "/me"
+                    case "agent": "/agents/\(chat.agentID)"
+                    default: "/agents/\(chat.agentID)/conversations/c1"
+                    }
                 if fromTheConsole {
                     let browser = ConsoleBrowser(client)
                     try await browser.signIn(owner.token)

@@ -91,7 +91,7 @@ import Testing
         }
         await #expect(throws: StoreError.self) { try await f.db.store.createUser(NewUser(email: "not-an-email")) }
 
-        try await f.db.store.withTenant(f.a.user) { try await $0.deleteCurrentUser() }
+        _ = try await f.db.store.withTenant(f.a.user) { try await $0.deleteCurrentUser() }
         for table in [
             "agents", "api_connections", "agent_api_connections", "agent_messages", "agent_conversations", "agent_feedback",
         ] {

@@ -1,9 +1,11 @@
+import AgentReplies
 import AgentStore
 import Hummingbird
 
 /// `/v1/me`: the authenticated user, their deletion and their data export.
 struct MeController: Sendable {
     let store: AgentStore
+    let replies: ReplyGenerator
     let exportSlots: RequestSlots
     let longestExport: Duration
 
@@ -24,7 +26,8 @@ struct MeController: Sendable {
 
     /// `deleteMe`: deletes the user and, by cascade, everything of theirs; their tokens stop working with them.
     @Sendable func delete(_ request: Request, context: APIRequestContext) async throws -> HTTPResponse.Status {
-        try await store.withTenant(of: context) { try await $0.deleteCurrentUser() }
+        let streaming = try await store.withTenant(of: context) { try await $0.deleteCurrentUser() }
+        await replies.stop(streaming, of: try context.tenant())
         return .noContent
     }
 
