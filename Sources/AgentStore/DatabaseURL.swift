@@ -26,7 +26,9 @@ public struct DatabaseURL: Sendable, CustomStringConvertible {
         else { throw DatabaseURLError(problem: "is not a postgresql:// URL") }
         let query = Dictionary(
             (url.queryItems ?? []).map { ($0.name, $0.value ?? "") }, uniquingKeysWith: { _, last in last })
-        guard let user = url.user.flatMap({ $0.removingPercentEncoding }) ?? query["user"], !user.isEmpty else {
+        // Each part is decoded once, from its encoded form: `user`, `password` and `path` come decoded
+        // already, and decoding them again turned a password's `%25` (a `%`) into an error or another text.
+        guard let user = url.percentEncodedUser.flatMap({ $0.removingPercentEncoding }) ?? query["user"], !user.isEmpty else {
             throw DatabaseURLError(problem: "names no user")
         }
         // A socket directory may come as `?host=/dir` or percent-encoded in the host part (`%2Fdir`).
@@ -35,7 +37,7 @@ public struct DatabaseURL: Sendable, CustomStringConvertible {
         guard let port = Int(portText), (1...65535).contains(port) else {
             throw DatabaseURLError(problem: "has an invalid port")
         }
-        let path = url.path.hasPrefix("/") ? String(url.path.dropFirst()) : url.path
+        let path = url.percentEncodedPath.hasPrefix("/") ? String(url.percentEncodedPath.dropFirst()) : url.percentEncodedPath
         let database = path.removingPercentEncoding ?? path
         guard !database.isEmpty else { throw DatabaseURLError(problem: "names no database") }
         // Over TCP, TLS with the server's certificate verified unless the URL says otherwise; a Unix socket
@@ -45,7 +47,7 @@ public struct DatabaseURL: Sendable, CustomStringConvertible {
             throw DatabaseURLError(problem: "has an sslmode other than disable, prefer, require, verify-ca or verify-full")
         }
         self.user = user
-        self.password = url.password.flatMap { $0.removingPercentEncoding } ?? query["password"]
+        self.password = url.percentEncodedPassword.flatMap { $0.removingPercentEncoding } ?? query["password"]
         self.host = hostParameter.isEmpty ? "localhost" : hostParameter
         self.port = port
         self.database = database

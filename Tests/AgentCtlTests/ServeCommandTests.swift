@@ -6,6 +6,20 @@ import Testing
 /// `agentctl serve` as a process: the API and, with `METRICS_PORT`, the metrics on a listener of their
 /// own, started together and stopped together by SIGTERM.
 @Suite struct ServeCommandTests {
+    /// An external database without a key: refused before the database is touched (it was migrated first,
+    /// then refused; here nothing listens at the URL, so a migration would have failed on reaching it).
+    @Test func anExternalDatabaseWithoutAKeyIsRefusedBeforeItIsMigrated() async throws {
+        let unreachable = "postgresql://agent_admin@127.0.0.1:1/agent_platform?sslmode=disable"
+        let run = try await AgentCtlRun(
+            ["serve"],
+            environment: [
+                "DATABASE_URL": unreachable, "ADMIN_DATABASE_URL": unreachable,
+                "AGENT_PLATFORM_HOME": FileManager.default.temporaryDirectory.path,
+            ])
+        #expect(run.status != 0)
+        #expect(run.errors.contains("no encryption key"), "\(run.errors)")
+    }
+
     @Test func metricsHaveTheirOwnListenerAndSigtermStopsBoth() async throws {
         let db = try await TestDatabase.make()
         let apiPort = Int.random(in: 42_000...46_000)

@@ -24,6 +24,14 @@ import Testing
         #expect(try DatabaseURL(url.replacing(user: "agent_app")).password == nil)
     }
 
+    /// Each part is percent-decoded once, as libpq decodes it: `%25` is a `%`, and what follows it stays.
+    @Test func partsAreDecodedOnce() throws {
+        let url = try DatabaseURL("postgresql://app%2541:50%25off@db.internal/plat%2525form")
+        #expect(url.user == "app%41" && url.password == "50%off" && url.database == "plat%25form")
+        let again = try DatabaseURL(url.replacing(database: "50%off"))
+        #expect(again.password == "50%off" && again.database == "50%off")
+    }
+
     /// Over TCP the default is TLS with the certificate verified; a socket needs none; the URL still wins.
     @Test func tcpDefaultsToVerifiedTLS() throws {
         #expect(try DatabaseURL("postgresql://app@db.internal/platform").tls == .require)

@@ -61,6 +61,9 @@ struct ServeCommand: AsyncParsableCommand {
                 "local PostgreSQL running (started if it was not); it keeps running after serve exits, until `agentctl db stop`",
                 metadata: ["folder": "\(folder.path)/postgres"])
         }
+        // Before the database is touched: with no key to open API keys, serve cannot start, and a migration
+        // run first would have changed the schema for nothing.
+        let keyring = try context.keyring()
         if !context.isLocal, let admin = context.adminURL {
             // Probed first, as every other command does: unreachable, its pool would retry for a minute, then
             // fail without saying why.
@@ -69,7 +72,6 @@ struct ServeCommand: AsyncParsableCommand {
                 try await Migrator(client: $0, logger: logger).up()
             }
         }
-        let keyring = try context.keyring()
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
         let pool = PersistentConnectionPool(
