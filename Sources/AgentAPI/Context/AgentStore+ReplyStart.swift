@@ -1,3 +1,4 @@
+import AgentReplies
 import AgentStore
 
 extension AgentStore {
@@ -14,14 +15,25 @@ extension AgentStore {
         }
     }
 
-    /// Begins a reply of a request that carries an idempotency key, in one transaction as the request's
-    /// tenant: as `startProviderCall`, when a reply starts; an earlier request's exchange, found, needs no
+    /// Begins a reply to a new message as the request's tenant, in one transaction: as `startProviderCall`
+    /// does without a key; with one, an earlier request's exchange may be found instead, which needs no
     /// connection that can answer.
     func beginReply(
-        of context: APIRequestContext, _ begin: (TenantSession) async throws -> ReplyBeginning
+        of context: APIRequestContext, agentID: AgentID, conversationID: ConversationID, _ new: NewReply,
+        key: IdempotencyKey?, settings: ReplySettings, opening: KeyOpening
     ) async throws -> ReplyBeginning {
-        try await withTenant(of: context) { session in
-            let begun = try await begin(session)
+        guard let key else {
+            return .started(
+                try await startProviderCall(of: context) {
+                    try await $0.beginReply(
+                        agentID: agentID, conversationID: conversationID, new, limits: settings.defaultLimits,
+                        budget: settings.contextBudget, opening: opening)
+                })
+        }
+        return try await withTenant(of: context) { session in
+            let begun = try await session.beginReply(
+                agentID: agentID, conversationID: conversationID, new, key: key, limits: settings.defaultLimits,
+                budget: settings.contextBudget, opening: opening)
             if case .started(let start) = begun { try ReplyController.requireChatConnection(start.connections) }
             return begun
         }

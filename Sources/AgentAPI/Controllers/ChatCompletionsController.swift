@@ -83,31 +83,18 @@ struct ChatCompletionsController: Sendable {
             let new = NewReply(
                 content: conversation.last { $0.role == .user }?.content ?? "", sentTokens: sentTokens,
                 maximumTokens: maximumTokens)
-            let start: ReplyStart
-            if let key {
-                let begun = try await store.beginReply(of: context) {
-                    try await $0.beginReply(
-                        agentID: agentID, conversationID: conversationID, new, key: key, limits: settings.defaultLimits,
-                        budget: settings.contextBudget, opening: opening)
-                }
-                switch begun {
-                case .started(let started):
-                    start = started
-                case .earlier(_, let reply):
-                    var response = try await answer(
-                        body, following: try followEarlier(reply, tenant: tenant), context: context)
-                    response.headers[IdempotencyKey.replayedHeader] = "true"
-                    return response
-                }
-            } else {
-                start = try await store.startProviderCall(of: context) {
-                    try await $0.beginReply(
-                        agentID: agentID, conversationID: conversationID, new, limits: settings.defaultLimits,
-                        budget: settings.contextBudget, opening: opening)
-                }
+            let begun = try await store.beginReply(
+                of: context, agentID: agentID, conversationID: conversationID, new, key: key, settings: settings,
+                opening: opening)
+            switch begun {
+            case .started(let start):
+                running = await replies.generate(
+                    start, messages: conversation, stopSequences: stopSequences, tenant: tenant, requestID: context.requestID)
+            case .earlier(_, let reply):
+                var response = try await answer(body, following: try followEarlier(reply, tenant: tenant), context: context)
+                response.headers[IdempotencyKey.replayedHeader] = "true"
+                return response
             }
-            running = await replies.generate(
-                start, messages: conversation, stopSequences: stopSequences, tenant: tenant, requestID: context.requestID)
         } else {
             // Nothing is stored, so a retry has nothing to find: the key is checked, and the call made again.
             let start = try await store.startCompletion(

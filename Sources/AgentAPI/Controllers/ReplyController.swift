@@ -43,33 +43,18 @@ struct ReplyController: Sendable {
         let key = try IdempotencyKey(of: request)
         let stream = body.stream ?? true
         try replies.requireAcceptingReplies()
-        let settings = replies.settings
-        let opening = replies.keyOpening(for: .reply)
-        let new = NewReply(content: body.content, parentID: parentID)
-        let start: ReplyStart
-        if let key {
-            let begun = try await store.beginReply(of: context) {
-                try await $0.beginReply(
-                    agentID: agentID, conversationID: conversationID, new, key: key, limits: settings.defaultLimits,
-                    budget: settings.contextBudget, opening: opening)
-            }
-            switch begun {
-            case .started(let started):
-                start = started
-            case .earlier(let prompt, let reply):
-                var response = try await reattach(to: reply, prompt: prompt, stream: stream, status: .created, context: context)
-                response.headers[IdempotencyKey.replayedHeader] = "true"
-                return response
-            }
-        } else {
-            start = try await store.startProviderCall(of: context) {
-                try await $0.beginReply(
-                    agentID: agentID, conversationID: conversationID, new, limits: settings.defaultLimits,
-                    budget: settings.contextBudget, opening: opening)
-            }
+        let begun = try await store.beginReply(
+            of: context, agentID: agentID, conversationID: conversationID, NewReply(content: body.content, parentID: parentID),
+            key: key, settings: replies.settings, opening: replies.keyOpening(for: .reply))
+        switch begun {
+        case .started(let start):
+            let running = await replies.generate(start, tenant: try context.tenant(), requestID: context.requestID)
+            return try await respond(running, prompt: start.prompt, stream: stream, status: .created)
+        case .earlier(let prompt, let reply):
+            var response = try await reattach(to: reply, prompt: prompt, stream: stream, status: .created, context: context)
+            response.headers[IdempotencyKey.replayedHeader] = "true"
+            return response
         }
-        let running = await replies.generate(start, tenant: try context.tenant(), requestID: context.requestID)
-        return try await respond(running, prompt: start.prompt, stream: stream, status: .created)
     }
 
     /// `regenerateReply`: a new reply to the message an earlier reply answered; both stay.
