@@ -79,7 +79,7 @@ extension ReplyGenerator {
     /// the reply from the store, asking again for the text while none came or a piece was missed.
     ///
     /// A database that is away for a while only delays the answer. A reply whose end is not stored within
-    /// the time limit and the settlement patience lost its instance before it could store it: that ends as
+    /// `settings.interruptedAfter` of its start lost its instance before it could store it: that ends as
     /// `reply-interrupted`, which is what `agentctl replies settle-interrupted` will store.
     public func endElsewhere(
         of reply: Message, tenant: UserID, requestID: String?, waiting: () async throws -> Void,
@@ -89,7 +89,7 @@ extension ReplyGenerator {
         // Counted from the reply's start, not the follow's: a reply left streaming an hour ago by an instance
         // that stopped ends its followers at their first check instead of six minutes after each attach.
         let age = Duration.seconds(max(0, Date().timeIntervalSince(reply.createdAt)))
-        let deadline = clock.now + settings.timeLimit + settings.settlementPatience - age
+        let deadline = clock.now + settings.interruptedAfter - age
         let (events, continuation) = relayedFollowers.follow(reply.id)
         let checks = Task {
             while (try? await Task.sleep(for: settings.elsewhereCheckInterval)) != nil { continuation.yield(.check) }

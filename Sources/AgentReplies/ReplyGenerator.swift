@@ -46,7 +46,7 @@ public struct ReplyGenerator: Sendable {
         let messages = start.history.compactMap(ChatMessage.init(stored:))
         return await generate(
             CallPlan(start, messages: messages), tenant: tenant, requestID: requestID,
-            reply: RunningReply(tenant: tenant, started: start.reply))
+            reply: RunningReply(tenant: tenant, started: start.reply, keepAliveInterval: settings.keepAliveInterval))
     }
 
     /// Generates the reply that `start` stored, from the conversation a client sent (the OpenAI-compatible
@@ -56,7 +56,7 @@ public struct ReplyGenerator: Sendable {
     ) async -> RunningReply {
         await generate(
             CallPlan(start, messages: messages, stopSequences: stopSequences), tenant: tenant, requestID: requestID,
-            reply: RunningReply(tenant: tenant, started: start.reply))
+            reply: RunningReply(tenant: tenant, started: start.reply, keepAliveInterval: settings.keepAliveInterval))
     }
 
     /// Generates a reply that is not stored (the OpenAI-compatible endpoint); only the ledger records it.
@@ -65,7 +65,7 @@ public struct ReplyGenerator: Sendable {
     ) async -> RunningReply {
         await generate(
             CallPlan(start, messages: messages, stopSequences: stopSequences), tenant: tenant, requestID: requestID,
-            reply: RunningReply(tenant: tenant, started: nil))
+            reply: RunningReply(tenant: tenant, started: nil, keepAliveInterval: settings.keepAliveInterval))
     }
 
     private func generate(_ plan: CallPlan, tenant: UserID, requestID: String?, reply: RunningReply) async -> RunningReply {

@@ -22,13 +22,21 @@ public struct ReplySettings: Sendable {
     public var elsewhereCheckInterval: Duration
     /// How often a reply followed from other instances has its new text published to them.
     public var relayInterval: Duration
+    /// How long past its time limit and its settlement's patience a reply still `streaming` is taken for one
+    /// whose instance stopped: a live generation's timer starts after its start commits, and its last
+    /// settlement may still be under way at the patience's end.
+    public var interruptionMargin: Duration
+    /// How often a client following a running reply is told it still runs while no text comes (a
+    /// reasoning model may think for minutes): proxies cut a stream silent for a minute or so.
+    public var keepAliveInterval: Duration
 
     public init(
         defaultLimits: ChatLimits = .unlimited, contextBudget: ContextBudget = ContextBudget(),
         timeLimit: Duration = .seconds(300), longestRetryAfter: Duration = .seconds(10),
         settlementPatience: Duration = .seconds(60), shutdownGrace: Duration = .seconds(15),
         elsewhereCancelWait: Duration = .seconds(5), elsewhereCheckInterval: Duration = .seconds(1),
-        relayInterval: Duration = .milliseconds(50)
+        relayInterval: Duration = .milliseconds(50), interruptionMargin: Duration = .seconds(60),
+        keepAliveInterval: Duration = .seconds(15)
     ) {
         self.defaultLimits = defaultLimits
         self.contextBudget = contextBudget
@@ -39,5 +47,10 @@ public struct ReplySettings: Sendable {
         self.elsewhereCancelWait = elsewhereCancelWait
         self.elsewhereCheckInterval = elsewhereCheckInterval
         self.relayInterval = relayInterval
+        self.interruptionMargin = interruptionMargin
+        self.keepAliveInterval = keepAliveInterval
     }
+
+    /// How long after its start a reply still `streaming` has lost its instance: past any live generation's end.
+    public var interruptedAfter: Duration { timeLimit + settlementPatience + interruptionMargin }
 }

@@ -18,6 +18,11 @@ public actor RunningReply {
     private var endWaiters: [Int: AsyncStream<ReplyProgress>.Continuation] = [:]
     private var nextFollower = 0
     private var stop: (@Sendable () -> Void)?
+    /// How long a follower waits for text before it may say it waits (woken three times as often, so that
+    /// no silence lasts much longer).
+    private let keepAliveInterval: Duration?
+    /// Wakes the followers every third of `keepAliveInterval`, from the first follower to the end.
+    private var keepAlive: Task<Void, Never>?
     /// Why the generation was told to stop, if it was.
     private(set) var stopReason: StopReason?
 
@@ -33,9 +38,10 @@ public actor RunningReply {
         case tooLong
     }
 
-    init(tenant: UserID, started: Message?) {
+    init(tenant: UserID, started: Message?, keepAliveInterval: Duration? = nil) {
         self.tenant = tenant
         self.started = started
+        self.keepAliveInterval = keepAliveInterval
     }
 
     /// Clients that may follow one live reply at once. Each costs little (see ``ReplyFollower``), but its
@@ -49,10 +55,11 @@ public actor RunningReply {
         let (wakeUps, continuation) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
         if end == nil {
             followers[register(continuation)] = continuation
+            startKeepAlive()
         } else {
             continuation.finish()
         }
-        return ReplyFollower(following: self, started: started, wakeUps: wakeUps)
+        return ReplyFollower(following: self, started: started, wakeUps: wakeUps, silenceAfter: keepAliveInterval)
     }
 
     /// How the reply ended, once it has; nil if the wait was cancelled first.
@@ -121,6 +128,24 @@ public actor RunningReply {
         followers = [:]
         endWaiters = [:]
         stop = nil
+        keepAlive?.cancel()
+        keepAlive = nil
+    }
+
+    private func startKeepAlive() {
+        guard keepAlive == nil, let interval = keepAliveInterval else { return }
+        keepAlive = Task { [weak self] in
+            while !Task.isCancelled {
+                try? await Task.sleep(for: interval / 3)
+                guard let self else { return }
+                await self.wakeFollowers()
+            }
+        }
+    }
+
+    /// A wake-up with nothing new: a follower that asked to hear of silences hears of one.
+    private func wakeFollowers() {
+        for follower in followers.values { follower.yield(()) }
     }
 
     /// A new id for `continuation`, forgotten when its stream ends.

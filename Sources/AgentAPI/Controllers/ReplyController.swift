@@ -80,10 +80,16 @@ struct ReplyController: Sendable {
         let tenant = try context.tenant()
         guard let running = replies.running.reply(messageID, of: tenant) else {
             guard message.status == .streaming else { return MessageBody(message) }
-            guard let slot = elsewhereCancels.take() else {
+            let slot: RequestSlots.Slot
+            do {
+                slot = try elsewhereCancels.take(for: tenant.rawValue, share: Self.tenantShare(of: elsewhereCancels))
+            } catch {
+                let waiting =
+                    error == .alreadyHeld
+                    ? "\(Self.tenantShare(of: elsewhereCancels)) of this tenant's" : "\(elsewhereCancels.capacity)"
                 throw Problem.unavailable(
-                    "\(elsewhereCancels.capacity) cancels of replies running on other instances are waiting here already; "
-                        + "retry in a second.", retryAfterSeconds: 1)
+                    "\(waiting) cancels of replies running on other instances are waiting here already; retry in a second.",
+                    retryAfterSeconds: 1)
             }
             let ended = try await replies.cancelElsewhere(messageID, tenant: tenant, requestID: context.requestID)
             withExtendedLifetime(slot) {}
@@ -161,9 +167,16 @@ struct ReplyController: Sendable {
     /// relays it, a comment line each second while it runs (which also notices a client that left), and
     /// its end as stored (with any text not relayed before it).
     private func followElsewhere(_ reply: Message, prompt: Message?, tenant: UserID, requestID: String?) throws -> Response {
-        guard let slot = elsewhereFollowers.take() else {
-            throw Problem.tooManyFollowers(
-                elsewhereFollowers.capacity, of: "replies running on other instances, through this one")
+        let slot: RequestSlots.Slot
+        do {
+            slot = try elsewhereFollowers.take(for: tenant.rawValue, share: Self.tenantShare(of: elsewhereFollowers))
+        } catch {
+            throw error == .alreadyHeld
+                ? Problem.tooManyFollowers(
+                    Self.tenantShare(of: elsewhereFollowers),
+                    of: "this tenant's replies running on other instances, through this one")
+                : Problem.tooManyFollowers(
+                    elsewhereFollowers.capacity, of: "replies running on other instances, through this one")
         }
         let replies = self.replies
         return Response(
@@ -207,12 +220,23 @@ struct ReplyController: Sendable {
             status: .ok, headers: ServerSentEvents.headers,
             body: ResponseBody { writer in
                 if let prompt { try await writer.write(try ReplyStreamEvent.encode(prompt: prompt)) }
-                // A client that goes away ends this loop (the write throws); the reply runs on.
-                for await event in progress {
-                    try await writer.write(try ReplyStreamEvent.encode(event, prompt: prompt))
+                // A client that goes away ends this loop (the write throws); the reply runs on. While no text
+                // comes, a comment line now and then keeps proxies from cutting the stream, and notices a
+                // client that left.
+                while let step = await progress.nextStep() {
+                    switch step {
+                    case .event(let event): try await writer.write(try ReplyStreamEvent.encode(event, prompt: prompt))
+                    case .silence: try await writer.write(ServerSentEvents.waiting)
+                    }
                 }
                 try await writer.finish(nil)
             })
+    }
+
+    /// The slots of `slots` one tenant may hold: a quarter, so that one tenant's clients cannot take them all
+    /// from the others'.
+    static func tenantShare(of slots: RequestSlots) -> Int {
+        max(1, slots.capacity / 4)
     }
 
     static func requireChatConnection(_ connections: [LinkedConnection]) throws {

@@ -9,13 +9,14 @@ final class RequestSlots: Sendable {
     enum Refusal: Error {
         /// Every slot is taken.
         case full
-        /// The holder named already has a slot: one tenant cannot take every slot.
+        /// The holder named already has its share of the slots: one tenant cannot take every slot.
         case alreadyHeld
     }
 
     private struct Taken {
         var count = 0
-        var holders: Set<String> = []
+        /// The slots each named holder has.
+        var holders: [String: Int] = [:]
     }
 
     let capacity: Int
@@ -30,14 +31,14 @@ final class RequestSlots: Sendable {
         try? take(for: nil)
     }
 
-    /// A slot for `holder`, who may hold one at a time (any number when nil), held until the returned value
-    /// is released.
-    func take(for holder: String?) throws(Refusal) -> Slot {
+    /// A slot for `holder`, who may hold `share` at a time (any number when nil), held until the returned
+    /// value is released.
+    func take(for holder: String?, share: Int = 1) throws(Refusal) -> Slot {
         let refusal: Refusal? = taken.withLock { taken in
-            // The holder's own slot first: "yours is running" says more than "all are taken".
-            if let holder, taken.holders.contains(holder) { return .alreadyHeld }
+            // The holder's share first: "yours is running" says more than "all are taken".
+            if let holder, taken.holders[holder, default: 0] >= share { return .alreadyHeld }
             guard taken.count < capacity else { return .full }
-            if let holder { taken.holders.insert(holder) }
+            if let holder { taken.holders[holder, default: 0] += 1 }
             taken.count += 1
             return nil
         }
@@ -59,7 +60,9 @@ final class RequestSlots: Sendable {
         deinit {
             slots.taken.withLock { taken in
                 taken.count -= 1
-                if let holder { taken.holders.remove(holder) }
+                guard let holder else { return }
+                let remaining = taken.holders[holder, default: 1] - 1
+                taken.holders[holder] = remaining > 0 ? remaining : nil
             }
         }
     }

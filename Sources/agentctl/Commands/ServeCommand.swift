@@ -107,8 +107,7 @@ struct ServeCommand: AsyncParsableCommand {
             // What a stopped instance left running is settled by itself, past any live generation's end.
             let settings = platform.replies
             services.append(
-                InterruptedReplySweep(
-                    admin: admin, age: settings.timeLimit + settings.settlementPatience + .seconds(60), logger: logger))
+                InterruptedReplySweep(admin: admin, age: settings.interruptedAfter, logger: logger))
         } else {
             logger.info(
                 "no ADMIN_DATABASE_URL: what a stopped instance leaves running is settled by `agentctl replies settle-interrupted`, not by serve"

@@ -13,7 +13,7 @@ import Prometheus
 struct TestAPI: Sendable {
     let db: TestDatabase
     let registry: PrometheusCollectorRegistry
-    let configuration: APIConfiguration
+    var configuration: APIConfiguration
     let replies: ReplyGenerator
     /// Served beside the API (the web console, in its tests).
     var companions: [any APICompanion] = []
