@@ -41,22 +41,26 @@ extension Keyring {
             throw .fileAccess(path: path, reason: "cannot create its folder")
         }
         let hex = generateKeyHex()
-        // O_EXCL: if another process created the file meanwhile, use its key instead.
-        let descriptor = createExclusively(path)
-        guard descriptor >= 0 else {
+        // Written whole under a name of its own, then linked into place: the key file never exists half
+        // written (a crash between its creation and its write left an empty one, refused by every later
+        // run, and a process starting at the same time read it empty). The link fails if another process
+        // placed its key first; then that key is used.
+        let scratch = "\(path).\(UUID().uuidString).new"
+        let descriptor = createExclusively(scratch)
+        guard descriptor >= 0 else { throw .fileAccess(path: path, reason: "cannot create it (errno \(errno))") }
+        defer { unlink(scratch) }
+        let contents = Array((hex + "\n").utf8)
+        let written = contents.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+        let synced = fsync(descriptor)
+        close(descriptor)
+        guard written == contents.count, synced == 0 else { throw .fileAccess(path: path, reason: "cannot write it") }
+        guard link(scratch, path) == 0 else {
             if errno == EEXIST, let keyring = try loadLocalKey(path: path) {
                 return (keyring, false)
             }
             throw .fileAccess(path: path, reason: "cannot create it (errno \(errno))")
         }
-        let contents = Array((hex + "\n").utf8)
-        let written = contents.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
-        let synced = fsync(descriptor)
-        close(descriptor)
-        guard written == contents.count, synced == 0 else {
-            unlink(path)
-            throw .fileAccess(path: path, reason: "cannot write it")
-        }
+        syncDirectory(directory)
         let keyring = try Keyring(entries: [KeyEntry(source: path, id: localKeyID, hex: hex)], activeKeyID: nil)
         return (keyring, true)
     }
@@ -83,5 +87,14 @@ extension Keyring {
 /// `open(2)` with `O_CREAT | O_EXCL` and mode 0600; outside the extension,
 /// where `Keyring.open(_:context:)` would shadow it.
 private func createExclusively(_ path: String) -> Int32 {
-    open(path, O_WRONLY | O_CREAT | O_EXCL, 0o600)
+    open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
+}
+
+/// Makes a new name in `directory` durable (`fsync` of the directory), so that after a power loss the key
+/// is there if the rows sealed with it are.
+private func syncDirectory(_ directory: String) {
+    let descriptor = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+    guard descriptor >= 0 else { return }
+    fsync(descriptor)
+    close(descriptor)
 }

@@ -149,19 +149,25 @@ struct ClusterEntry: ~Copyable {
         try self.read(from: 0)
     }
 
+    /// The file's first `bytes` bytes at most.
+    func head(bytes: Int) throws(LocalClusterError) -> Data {
+        try self.read(from: 0, upTo: bytes)
+    }
+
     /// The file's last `bytes` bytes at most.
     func tail(bytes: Int) throws(LocalClusterError) -> Data {
         let size = try self.status().st_size
         return try self.read(from: max(0, size - off_t(bytes)))
     }
 
-    private func read(from start: off_t) throws(LocalClusterError) -> Data {
+    private func read(from start: off_t, upTo limit: Int = .max) throws(LocalClusterError) -> Data {
         var data = Data()
         var buffer = [UInt8](repeating: 0, count: 64 * 1024)
         var offset = start
         let descriptor = self.descriptor
-        while true {
-            let count = buffer.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, $0.count, offset) }
+        while data.count < limit {
+            let wanted = min(buffer.count, limit - data.count)
+            let count = buffer.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, wanted, offset) }
             if count < 0, errno == EINTR { continue }
             guard count >= 0 else {
                 throw .fileSystem(operation: "read", path: self.path, reason: String(cString: strerror(errno)))
@@ -170,6 +176,7 @@ struct ClusterEntry: ~Copyable {
             data.append(contentsOf: buffer[..<count])
             offset += off_t(count)
         }
+        return data
     }
 
     // MARK: Directories

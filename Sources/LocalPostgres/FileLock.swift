@@ -15,9 +15,10 @@ import Foundation
 enum FileLock {
     /// How often a waiter tries again; polling keeps the waiting task from blocking a thread.
     static let retryInterval: Duration = .milliseconds(20)
-    /// How long a waiter waits for the holder: longer than any cluster operation takes (a first start
-    /// runs initdb), short enough that a holder stuck for good (a suspended `agentctl`) is reported.
-    static let patience: Duration = .seconds(300)
+    /// How long a waiter waits for the holder: longer than any cluster operation may take (a first start
+    /// runs the traversal check, initdb and `pg_ctl`, each within its own deadline: 35 + 305 + 95 s at
+    /// worst), short enough that a holder stuck for good (a suspended `agentctl`) is reported.
+    static let patience: Duration = .seconds(480)
 
     /// Runs `body` while holding an exclusive lock on the file `name` of the directory `folder` opens,
     /// creating the file if needed.

@@ -66,8 +66,9 @@ extension LocalCluster {
         return kept.joined(separator: "\n")
     }
 
-    /// A postgresql.conf string literal.
+    /// A string value of `postgresql.conf`: quoted, with its quotes doubled and its backslashes escaped
+    /// (PostgreSQL reads escapes in quoted values, so a path with a `\` named another directory).
     static func quote(_ value: String) -> String {
-        "'" + value.replacingOccurrences(of: "'", with: "''") + "'"
+        "'" + value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "'", with: "''") + "'"
     }
 }

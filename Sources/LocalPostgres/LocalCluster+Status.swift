@@ -25,9 +25,17 @@ extension LocalCluster {
         guard FileManager.default.fileExists(atPath: data.appending(path: "PG_VERSION").path) else {
             return .notInitialized
         }
-        // postmaster.pid outlives a crashed server, so a pid in it only counts if that process is alive.
-        guard let contents = try? String(contentsOf: data.appending(path: "postmaster.pid"), encoding: .utf8),
-            let firstLine = contents.split(separator: "\n").first,
+        // postmaster.pid outlives a crashed server, so a pid in it only counts if that process is alive. It is
+        // read as every file the server account can change is: through descriptors below the folder, never
+        // through a link, a regular file of that account's (a FIFO in its place would block the read for
+        // ever), and its first 4 KiB at most (a link to /dev/zero would not end).
+        let account = try? ServerAccount.forCurrentProcess()
+        let owners = Self.serverOwners(account)
+        guard
+            let file = try? self.openFolder(account: account).open("data", .directory, owners: owners)
+                .open("postmaster.pid", .regularFile, owners: owners),
+            let head = try? file.head(bytes: 4096),
+            let firstLine = String(decoding: head, as: UTF8.self).split(separator: "\n").first,
             let pid = Int32(firstLine.trimmingCharacters(in: .whitespaces)), pid > 0,
             Self.isPostmaster(pid)
         else {

@@ -1,6 +1,7 @@
 import AgentStore
 import ArgumentParser
 import Foundation
+import LocalPostgres
 import Logging
 import PostgresNIO
 
@@ -38,6 +39,10 @@ struct AgentCtl: AsyncParsableCommand {
             Foundation.exit(1)
         } catch let error as StoreError {
             StandardStream.error("error: \(error)\n")
+            Foundation.exit(1)
+        } catch let error as LocalClusterError {
+            // It may quote the server's log and `pg_ctl`'s output.
+            StandardStream.error("error: \(String(describing: error).terminalSafeLines)\n")
             Foundation.exit(1)
         } catch let error as DatabaseUnreachable {
             StandardStream.error("error: \(error)\n")

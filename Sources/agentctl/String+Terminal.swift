@@ -14,4 +14,10 @@ extension String {
         }
         return safe
     }
+
+    /// Each line made ``terminalSafe``, the lines kept: for a message that quotes a log (a server's log may
+    /// hold text a tenant chose, in a refused value's detail).
+    var terminalSafeLines: String {
+        split(separator: "\n", omittingEmptySubsequences: false).map { String($0).terminalSafe }.joined(separator: "\n")
+    }
 }

@@ -202,6 +202,19 @@ import Testing
         #expect(await PlatformConfiguration.check(environment: [:], configFile: own).configuration?.keyring != nil)
     }
 
+    /// A file reached through a link (as Kubernetes mounts a Secret's keys) is judged by the file the link
+    /// names: a link's own mode is always 0777, so such a file was refused whatever its mode.
+    @Test func aFileBehindALinkIsJudgedByItsTarget() async throws {
+        let secret = #"{"encryption": {"key": "\#(Fixtures.key)"}}"#
+        for (mode, accepted) in [(0o600, true), (0o644, false)] {
+            let target = try Fixtures.file(secret, mode: mode)
+            let link = try Fixtures.folder("link").appending(path: "config.json").path
+            try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: target)
+            let check = await PlatformConfiguration.check(environment: [:], configFile: link)
+            #expect(check.problems.isEmpty == accepted, "mode \(String(mode, radix: 8)): \(check.problems.map(\.message))")
+        }
+    }
+
     @Test func aFileThatCannotBeUsedIsNamed() async throws {
         let unknownKey = try Fixtures.file(#"{"api": {"prot": 9000}}"#)
         let notJSON = try Fixtures.file("api.port = 9000")

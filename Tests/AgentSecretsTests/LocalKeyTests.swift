@@ -31,6 +31,28 @@ import Testing
         #expect(try second.open(sealed, context: TestKeys.rowOne).exposedValue == TestKeys.apiKey)
     }
 
+    /// First runs at once (`serve` and a command started beside it) all end with the one key that was
+    /// placed: the file appears whole, so none reads it empty or half written, and no scratch file is left.
+    @Test func runsAtOnceAgreeOnOneKey() async throws {
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let keyFile = self.keyFile
+        let sealed = try await withThrowingTaskGroup(of: (Bool, String).self) { group in
+            for _ in 0..<16 {
+                group.addTask {
+                    let (keyring, created) = try Keyring.loadOrCreateLocalKey(at: keyFile)
+                    return (created, try keyring.seal(TestKeys.apiKey, context: TestKeys.rowOne))
+                }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(sealed.filter(\.0).count == 1, "one run created the key")
+        let (keyring, _) = try Keyring.loadOrCreateLocalKey(at: keyFile)
+        for (_, box) in sealed {
+            #expect(try keyring.open(box, context: TestKeys.rowOne).exposedValue == TestKeys.apiKey)
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: keyFile.deletingLastPathComponent().path).count == 1)
+    }
+
     @Test func refusesAWorldReadableFile() throws {
         defer { try? FileManager.default.removeItem(at: folder) }
         _ = try Keyring.loadOrCreateLocalKey(at: keyFile)

@@ -94,6 +94,27 @@ import Testing
         }
     }
 
+    /// A FIFO or a link in place of `postmaster.pid`: the status is read without blocking (a FIFO held the
+    /// read for ever, and `start` with it the cluster's lock) and the cluster counts as stopped.
+    @Test(arguments: ["fifo", "link"]) func aPlantedPidFileIsNotRead(kind: String) async throws {
+        let (cluster, _) = try Self.cluster("pid-\(kind)", data: true)
+        let data = cluster.dataDirectory
+        try Data("15\n".utf8).write(to: data.appending(path: "PG_VERSION"))
+        let pidFile = data.appending(path: "postmaster.pid")
+        if kind == "fifo" {
+            #expect(mkfifo(pidFile.path, 0o600) == 0)
+        } else {
+            try FileManager.default.createSymbolicLink(atPath: pidFile.path, withDestinationPath: "/dev/zero")
+        }
+        let status = Task.detached { cluster.status() }
+        let waited = Task {
+            try await Task.sleep(for: .seconds(10))
+            Issue.record("status() still reading after 10 s")
+        }
+        #expect(await status.value == .stopped)
+        waited.cancel()
+    }
+
     /// PGDATA itself a link: nothing below it is read or written.
     @Test func aLinkInPlaceOfTheDataDirectoryIsRefused() throws {
         let (cluster, outside) = try Self.cluster("data-link")

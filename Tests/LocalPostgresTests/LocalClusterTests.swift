@@ -24,6 +24,12 @@ import Testing
         #expect(throws: LocalClusterError.self) { try PostgresBinaries.locate(searchPath: "") }
     }
 
+    /// A configuration value keeps a path as it is: quotes doubled, backslashes escaped (PostgreSQL reads
+    /// `\b` in a quoted value as a backspace).
+    @Test func aConfigurationValueKeepsQuotesAndBackslashes() {
+        #expect(LocalCluster.quote(#"/tmp/a\b'c"#) == #"'/tmp/a\\b''c'"#)
+    }
+
     @Test func theEndpointURLIsLibpqsSocketForm() {
         let endpoint = LocalCluster.Endpoint(socketDirectory: "/tmp/agent pg", port: 5432, superuser: "agent_admin")
         #expect(

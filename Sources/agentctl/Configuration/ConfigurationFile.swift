@@ -42,10 +42,13 @@ enum ConfigurationFile {
         }
     }
 
-    /// Whether group or others may read or write the file.
+    /// Whether group or others may read or write the file: the file a link names, whose mode is what
+    /// counts (a link's own is always 0777; Kubernetes mounts a Secret's keys as links). A file whose mode
+    /// cannot be read counts as shared.
     static func isReadableByOthers(_ path: String) -> Bool {
-        let mode = (try? FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int) ?? 0
-        return mode & 0o077 != 0
+        var info = stat()
+        guard stat(path, &info) == 0 else { return true }
+        return info.st_mode & 0o077 != 0
     }
 
     /// Every leaf's dotted key, e.g. `api.port`.
