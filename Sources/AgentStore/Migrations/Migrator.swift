@@ -137,7 +137,7 @@ public struct Migrator: Sendable {
             try await connection.rowsIfOpen("SELECT pg_advisory_lock(\(Self.lockKey))", logger: logger)
             try await connection.commitIfOpen(logger: logger)
         } catch {
-            _ = try? await connection.rowsIfOpen("ROLLBACK", logger: logger)
+            await connection.rollbackOrClose(logger: logger)
             if let error = error as? PSQLError, error.serverInfo?[.sqlState] == PostgresError.Code.lockNotAvailable.raw {
                 throw MigrationError.migratorLockHeld(waitedSeconds: Int(migratorWait.components.seconds))
             }
@@ -190,7 +190,7 @@ public struct Migrator: Sendable {
             try await record()
             try await connection.commitIfOpen(logger: logger)
         } catch {
-            _ = try? await connection.rowsIfOpen("ROLLBACK", logger: logger)
+            await connection.rollbackOrClose(logger: logger)
             throw error
         }
     }
