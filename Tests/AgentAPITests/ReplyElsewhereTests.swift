@@ -195,7 +195,7 @@ import Testing
         let api = try await TestAPI.make(
             replySettings: ReplySettings(
                 timeLimit: .milliseconds(300), settlementPatience: .zero, elsewhereCheckInterval: .milliseconds(100),
-                interruptionMargin: .seconds(5)))
+                interruptionMargin: .seconds(30)))
         let owner = try await api.makeUser()
         try await api.test(.live) { client in
             let chat = try await ChatFixture.make(client, owner, baseURLs: ["http://127.0.0.1:9"])
