@@ -36,7 +36,12 @@ public struct ChatLimitOverrides: Sendable {
     public func change(for user: UserID, _ change: @Sendable (inout ChatLimits) throws -> Void) async throws -> ChatLimits {
         do {
             return try await admin.withOperatorTransaction(logger: logger) { connection in
-                // The row is made first (the foreign key names a user that is not there), then held.
+                // Limits outlive their user (migration 21), but are set only for one that exists.
+                let exists = try await connection.rowsIfOpen(
+                    "SELECT EXISTS (SELECT 1 FROM users WHERE id = \(user.rawValue))", logger: logger
+                ).first?.decode(Bool.self)
+                guard exists == true else { throw StoreError.notFound(resource: "user") }
+                // The row is made first, then held.
                 try await connection.rowsIfOpen(
                     "INSERT INTO chat_limits (user_id) VALUES (\(user.rawValue)) ON CONFLICT (user_id) DO NOTHING",
                     logger: logger)
@@ -67,7 +72,6 @@ public struct ChatLimitOverrides: Sendable {
                 return limits
             }
         } catch let error as PSQLError {
-            // The foreign key names the user that is not there; anything else is said as it is.
             let mapped = StoreError(error)
             if case .notFound = mapped { throw StoreError.notFound(resource: "user") }
             throw mapped ?? error

@@ -66,6 +66,32 @@ import Testing
         }
     }
 
+    /// Migration 21: deleting an account keeps the operator's overrides and the month's token count, so a
+    /// tenant that comes back under the same id (as JSON Web Tokens provision it again) finds both, where
+    /// they cascaded away and the defaults applied.
+    @Test func limitsAndTheMonthsCountOutliveTheAccount() async throws {
+        let f = try await TenantFixture.make()
+        let start = try await f.db.store.beginCompletion(
+            as: .tenant(f.a.user),
+            NewCompletion(agentID: f.a.agent.id, promptTokens: 10, maximumTokens: 100, services: ["openai"]),
+            limits: .unlimited, budget: ContextBudget(), opening: nil, requestID: nil)
+        try await f.db.store.settleCall(
+            start.call, of: f.a.user,
+            CallSettlement(
+                status: .complete, connectionID: nil,
+                usage: MessageUsage(promptTokens: 12, completionTokens: 30, estimated: false), latencyMilliseconds: 40,
+                timeToFirstTokenMilliseconds: 4, error: nil))
+        let overrides = ChatLimitOverrides(admin: f.db.admin, logger: f.db.logger)
+        let set = ChatLimits(monthlyTokenBudget: 1_000, requestsPerMinute: 0)
+        try await overrides.set(set, for: f.a.user)
+
+        _ = try await f.db.store.withTenant(f.a.user) { try await $0.deleteCurrentUser() }
+        _ = try await f.db.store.withTenant(f.a.user) { try await $0.createCurrentUser(email: "back@example.com") }
+        let standing = try await f.db.store.withTenant(f.a.user) { try await $0.chatLimitStanding(defaults: .unlimited) }
+        #expect(standing.limits == set && standing.tokensThisMonth == 42)
+        #expect(try await overrides.overrides(for: f.a.user) == set)
+    }
+
     @Test func aTenantCannotChangeItsLimitsOrItsLedger() async throws {
         let f = try await TenantFixture.make()
         try await ChatLimitOverrides(admin: f.db.admin, logger: f.db.logger).set(

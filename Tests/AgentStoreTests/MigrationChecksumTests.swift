@@ -26,6 +26,7 @@ import Testing
         18: "71776c275a1b32805c167e5e15f00adf93f2b3f2171152c5217510fbc6288a07",
         19: "1278fafaf04fbff36a79852b99fc0ae1c3224eb67dc4da7151838880bd6ea5bc",
         20: "8d8c8f6d8ef382069d8c46626ddf5b80f5ca8ccd61da27ab63b6c4b27f7bdfa6",
+        21: "7507c25cf17bc559d13102cf9795c38822b43d0db00cffe768c8b81b033f0f9a",
     ]
 
     @Test(arguments: Migration.all.map(\.version))

@@ -48,5 +48,6 @@ extension Migration {
         .honestReservations,
         .clearerRefusals,
         .retriedRequests,
+        .limitsOutliveAccounts,
     ]
 }
