@@ -68,6 +68,14 @@ import Testing
         }
     }
 
+    /// Migration 22: the token check without scopes, which set the tenant for any valid token, is gone.
+    @Test func theTokenCheckWithoutScopesIsGone() async throws {
+        let rows = try await db.admin.query(
+            "SELECT to_regprocedure('public.authenticate_token(text, bytea)') IS NULL", logger: db.logger
+        ).collect()
+        #expect(try rows.first?.decode(Bool.self) == true)
+    }
+
     /// Migration 17: a token check told no scopes accepts none. `NOT (granted && NULL)` is NULL, and the
     /// check once kept the tenant set for it; no caller passes NULL, and none can now depend on that.
     @Test func aTokenCheckWithNullScopesSetsNoTenant() async throws {

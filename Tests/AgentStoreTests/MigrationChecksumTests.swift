@@ -27,6 +27,7 @@ import Testing
         19: "1278fafaf04fbff36a79852b99fc0ae1c3224eb67dc4da7151838880bd6ea5bc",
         20: "8d8c8f6d8ef382069d8c46626ddf5b80f5ca8ccd61da27ab63b6c4b27f7bdfa6",
         21: "7507c25cf17bc559d13102cf9795c38822b43d0db00cffe768c8b81b033f0f9a",
+        22: "68e43052913974b62a9feca5e94b1d813067403fad5f89e65973426b66bb46d4",
     ]
 
     @Test(arguments: Migration.all.map(\.version))

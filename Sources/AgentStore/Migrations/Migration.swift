@@ -49,5 +49,6 @@ extension Migration {
         .clearerRefusals,
         .retriedRequests,
         .limitsOutliveAccounts,
+        .unusedTokenCheck,
     ]
 }
