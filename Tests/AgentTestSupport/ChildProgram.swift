@@ -21,20 +21,22 @@ public struct ChildProgram: Sendable {
     ) async throws -> ChildProgram {
         let variables = Dictionary(
             uniqueKeysWithValues: environment.compactMap { name, value in Environment.Key(rawValue: name).map { ($0, value) } })
+        let standardInput = try inputFile(holding: input)
         let finished = try await withThrowingTaskGroup(of: ChildProgram?.self) { group in
             group.addTask {
                 var options = PlatformOptions()
                 options.teardownSequence = [.send(signal: .terminate, allowedDurationToNextStep: .seconds(5))]
+                let input = FileDescriptorInput.fileDescriptor(standardInput, closeAfterSpawningProcess: true)
                 if combiningErrors {
                     let result = try await Subprocess.run(
                         .path(FilePath(executable)), arguments: Arguments(arguments), environment: .custom(variables),
-                        platformOptions: options, input: .string(input), output: .string(limit: outputLimit),
+                        platformOptions: options, input: input, output: .string(limit: outputLimit),
                         error: .combinedWithOutput)
                     return ChildProgram(status: result.terminationStatus.code, output: result.standardOutput, errors: "")
                 }
                 let result = try await Subprocess.run(
                     .path(FilePath(executable)), arguments: Arguments(arguments), environment: .custom(variables),
-                    platformOptions: options, input: .string(input), output: .string(limit: outputLimit),
+                    platformOptions: options, input: input, output: .string(limit: outputLimit),
                     error: .string(limit: outputLimit))
                 return ChildProgram(
                     status: result.terminationStatus.code, output: result.standardOutput,
@@ -55,6 +57,26 @@ public struct ChildProgram: Sendable {
 
     /// What a test's program may print before the run fails.
     static let outputLimit = 16 << 20
+
+    /// `input` in a file of its own (mode 0600: it may hold a token), opened at its start and already
+    /// unlinked, for the program's standard input. Not a pipe written while the program runs: swift-subprocess
+    /// 1.0.2 cancels that write when the program exits first, and its writer then traps on the descriptor it
+    /// left open (a CI rehearsal's test process crashed so, on a program that exits at once).
+    static func inputFile(holding input: String) throws -> FileDescriptor {
+        let path = FilePath(FileManager.default.temporaryDirectory.appending(path: "child-input-\(UUID().uuidString)").path)
+        let file = try FileDescriptor.open(
+            path, .readWrite, options: [.create, .exclusiveCreate], permissions: [.ownerReadWrite])
+        do {
+            try file.writeAll(Array(input.utf8))
+            try file.seek(offset: 0, from: .start)
+            _ = unlink(path.string)
+            return file
+        } catch {
+            try? file.close()
+            _ = unlink(path.string)
+            throw error
+        }
+    }
 }
 
 /// A program run by a test did not finish within its time limit.
