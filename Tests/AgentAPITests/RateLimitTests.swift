@@ -57,6 +57,34 @@ import Testing
         }
     }
 
+    /// A request refused by another limit before its credential is checked gives back the failure it held:
+    /// each such 429 spent one of its address's failures, so a client over its own rate, at an address where
+    /// someone once mistyped a token, locked out every other client there.
+    @Test func aRequestOverAnotherLimitGivesBackTheFailureItHeld() async throws {
+        let api = try await TestAPI.make(
+            rateLimits: RateLimits(
+                perCredential: .init(perSecond: 0.001, burst: 2), failedAuthentications: .init(perSecond: 0.001, burst: 3)))
+        let busy = try await api.makeUser("busy")
+        let calm = try await api.makeUser("calm")
+        let mistyped = Tenant(id: calm.id, token: String(calm.token.dropLast(4)) + "abcd")
+        try await api.test(.live) { client async throws in
+            #expect(try await client.send(.get, "/v1/me", as: mistyped).status == .unauthorized)
+            for _ in 0..<2 { #expect(try await client.send(.get, "/v1/me", as: busy).status == .ok) }
+            for _ in 0..<5 { #expect(try await client.send(.get, "/v1/me", as: busy).status == .tooManyRequests) }
+            #expect(try await client.send(.get, "/v1/me", as: calm).status == .ok)
+        }
+    }
+
+    /// Addresses as proxies and dual-stack listeners write them: an IPv4 address written as IPv6 is the
+    /// IPv4 address (a proxy listed as `10.0.0.5` connects as `::ffff:10.0.0.5`), and a port is no part of it.
+    @Test func addressesAreReadAsProxiesWriteThem() {
+        #expect(RateLimits.normalizedAddress("::ffff:10.0.0.5") == "10.0.0.5")
+        #expect(RateLimits.normalizedAddress(" [2001:db8::1]:443") == "2001:db8::1")
+        #expect(RateLimits.normalizedAddress("192.0.2.1:8080") == "192.0.2.1")
+        #expect(RateLimits.normalizedAddress("2001:db8::1") == "2001:db8::1")
+        #expect(RateLimits.normalizedAddress("unknown") == nil)
+    }
+
     /// Guesses sent at once from an address that failed lately cannot outrun its bucket: each holds one of
     /// the failures left while it runs. (Checked at the start and charged at the 401, all ten passed.)
     @Test func concurrentGuessesAreHeldToTheFailuresLeft() async throws {

@@ -6,8 +6,22 @@ extension RateLimits {
     /// `text` as the server writes a peer's address (`::1`, not `0:0:0:0:0:0:0:1`), nil when it is not an
     /// IP address.
     public static func normalizedAddress(_ text: some StringProtocol) -> String? {
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
-        return (try? SocketAddress(ipAddress: trimmed, port: 0))?.ipAddress
+        var address = text.trimmingCharacters(in: .whitespaces)
+        // Some proxies append the port: `[2001:db8::1]:443`, `192.0.2.1:443`.
+        if address.hasPrefix("["), let close = address.firstIndex(of: "]") {
+            address = String(address[address.index(after: address.startIndex)..<close])
+        } else if address.filter({ $0 == ":" }).count == 1, let colon = address.firstIndex(of: ":") {
+            address = String(address[..<colon])
+        }
+        // An IPv4 address written as IPv6, as a dual-stack listener sees its IPv4 peers, is that IPv4 address:
+        // a proxy listed as `10.0.0.5` is the peer `::ffff:10.0.0.5`.
+        var bytes = [UInt8](repeating: 0, count: 16)
+        if address.contains(":"), inet_pton(AF_INET6, address, &bytes) == 1,
+            bytes[0..<10].allSatisfy({ $0 == 0 }), bytes[10] == 0xFF, bytes[11] == 0xFF
+        {
+            return bytes[12..<16].map(String.init).joined(separator: ".")
+        }
+        return (try? SocketAddress(ipAddress: address, port: 0))?.ipAddress
     }
 
     /// The address a request's limits count against: the connection's peer, unless that peer is a trusted
@@ -17,6 +31,7 @@ extension RateLimits {
     /// Behind a load balancer every request comes from its few addresses: without this, one client's failed
     /// tokens held off every client of the platform.
     func clientAddress(peer: String?, forwardedFor: [String]) -> String? {
+        let peer = peer.map { Self.normalizedAddress($0) ?? $0 }
         guard let peer, trustedProxies.contains(peer) else { return peer }
         let hops = forwardedFor.flatMap { $0.split(separator: ",") }
         for hop in hops.reversed() {

@@ -31,12 +31,14 @@ struct RateLimitMiddleware: RouterMiddleware {
             }
         }
         if let address, let rate = limits.perAddress, let wait = limiter.take("address:\(address)", rate) {
+            giveBackTheFailure(of: address, if: holdsAFailure)
             throw Problem.tooManyRequests(retryAfter: wait)
         }
         // The credential as authentication reads it: `bearer`, `Bearer` and extra spaces name one token.
         if let rate = limits.perCredential, let header = request.headers[.authorization],
             let wait = limiter.take("credential:\(Self.fingerprint(BearerAuthenticator.bearerToken(header) ?? header))", rate)
         {
+            giveBackTheFailure(of: address, if: holdsAFailure)
             throw Problem.tooManyRequests(retryAfter: wait)
         }
         do {
@@ -62,6 +64,14 @@ struct RateLimitMiddleware: RouterMiddleware {
         } else {
             limiter.giveBack("failed:\(address)", rate)
         }
+    }
+
+    /// Gives back the failure a request held, when another limit refuses it before its credential is
+    /// checked: kept, each such 429 spent one of its address's failures, and a client over its own rate
+    /// locked out every other client at its address.
+    private func giveBackTheFailure(of address: String?, if held: Bool) {
+        guard held, let address, let rate = limits.failedAuthentications else { return }
+        limiter.giveBack("failed:\(address)", rate)
     }
 
     /// A credential's bucket key: a hash, so the limiter never holds a token.
