@@ -5,6 +5,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import Logging
+import Synchronization
 import Testing
 
 /// Health, readiness, metrics, request ids and what the logs hold.
@@ -74,6 +75,34 @@ import Testing
             let audit = try await client.send(.get, "/v1/audit-log", as: owner).text
             #expect(!audit.contains("account.exported"))
         }
+    }
+
+    /// `/ready` needs no credential and has no rate limit: probes at once share one check of the database,
+    /// and a check serves the probes of its second, so that a flood of them cannot take the pool.
+    @Test func readinessProbesShareOneCheck() async throws {
+        final class Checks: Sendable {
+            let count = Mutex(0)
+        }
+        let checks = Checks()
+        let probe = ReadinessProbe(freshness: .seconds(60)) {
+            checks.count.withLock { $0 += 1 }
+            try? await Task.sleep(for: .milliseconds(200))
+            return .ready
+        }
+        let answers = await withTaskGroup(of: Readiness.self) { group in
+            for _ in 0..<50 { group.addTask { await probe.readiness() } }
+            return await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(answers == Array(repeating: .ready, count: 50))
+        #expect(await probe.readiness() == .ready)
+        #expect(checks.count.withLock { $0 } == 1)
+        // Past its freshness, a result is checked again.
+        let stale = ReadinessProbe(freshness: .zero) {
+            checks.count.withLock { $0 += 1 }
+            return .unreachable
+        }
+        for _ in 0..<3 { #expect(await stale.readiness() == .unreachable) }
+        #expect(checks.count.withLock { $0 } == 4)
     }
 
     @Test func notReadyWhenTheDatabaseIsNotMigrated() async throws {

@@ -5,8 +5,13 @@ import Hummingbird
 /// `/health` and `/ready`: for the orchestrator, without authentication. `/metrics` has a listener of
 /// its own (``MetricsController``), not this port.
 struct OperationsController: Sendable {
-    let store: AgentStore
     let replies: ReplyGenerator
+    let probe: ReadinessProbe
+
+    init(store: AgentStore, replies: ReplyGenerator) {
+        self.replies = replies
+        probe = ReadinessProbe { await store.readiness() }
+    }
 
     func addRoutes(to router: Router<APIRequestContext>) {
         router.get("health", use: health)
@@ -25,7 +30,7 @@ struct OperationsController: Sendable {
     @Sendable func ready(_ request: Request, context: APIRequestContext) async throws -> StatusBody {
         // Draining: the orchestrator stops sending traffic here while running replies end.
         if replies.isShuttingDown { throw Problem.unavailable("The platform is shutting down.") }
-        switch await store.readiness() {
+        switch await probe.readiness() {
         case .ready: return StatusBody(status: "ready")
         case .notMigrated: throw Problem.unavailable("The database schema is not at the expected version.")
         case .unreachable: throw Problem.unavailable("The database is unreachable.")
