@@ -203,6 +203,24 @@ import Testing
         }
     }
 
+    /// What one bad body may cost: a body past 64 KiB is told its first fault only (each pass of the search
+    /// for every fault decodes and writes it whole again), and a problem names at most 20 fields.
+    @Test func theSearchForEveryFaultIsBounded() async throws {
+        let owner = try await api.makeUser()
+        try await api.test { client async throws in
+            let large = try await client.send(
+                .post, "/v1/agents", as: owner,
+                json: ["name": 5, "temperature": "hot", "description": String(repeating: "d", count: 70_000)])
+            #expect(large.isProblem(.badRequest))
+            #expect(try large.problem().errors?.count == 1)
+            var unknown: [String: Any] = ["name": "n", "system_prompt": "p"]
+            for index in 0..<500 { unknown["extra\(index)"] = index }
+            let many = try await client.send(.post, "/v1/agents", as: owner, json: unknown)
+            #expect(many.isProblem(.badRequest))
+            #expect(try many.problem().errors?.count == 20)
+        }
+    }
+
     @Test func tenMegabyteBodyIs413() async throws {
         let owner = try await api.makeUser()
         let bytes = Array(#"{"name": ""#.utf8) + Array(repeating: UInt8(ascii: "a"), count: 10 * 1024 * 1024) + Array(#""}"#.utf8)
