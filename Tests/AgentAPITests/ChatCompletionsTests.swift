@@ -127,6 +127,23 @@ import Testing
     /// What an agent does not do is refused with the member named, rather than ignored; an agent that is
     /// not the tenant's is a model that does not exist; and the platform's own checks answer in OpenAI's
     /// shape on these routes too.
+    /// The body is read leniently, but not its shape: a member named twice (a proxy that checked one copy
+    /// and the platform could read the other) or nesting past the limit is an OpenAI error naming it.
+    @Test func aBodyOfBadShapeIsRefused() async throws {
+        let owner = try await api.makeUser()
+        try await api.test(.live) { client in
+            let agentID = try await client.createAgent(as: owner)
+            let twice = #"{"model": "agent:\#(agentID)", "model": "gpt-4o", "messages": [{"role": "user", "content": "hi"}]}"#
+            let deep = #"{"model": "agent:\#(agentID)", "messages": [], "metadata": "#
+                + String(repeating: "[", count: 100) + String(repeating: "]", count: 100) + "}"
+            for (body, param) in [(twice, "model"), (deep, "body")] {
+                let response = try await client.sendRaw(.post, "/v1/chat/completions", as: owner, bytes: Array(body.utf8))
+                let error = try response.decode(Schemas.OpenAIError.self).error
+                #expect(response.status == .badRequest && error.param == param && error._type == "invalid_request_error")
+            }
+        }
+    }
+
     @Test func refusalsNameTheMemberInOpenAIsShape() async throws {
         let owner = try await api.makeUser()
         let other = try await api.makeUser()

@@ -245,11 +245,19 @@ struct ChatCompletionsController: Sendable {
         return nil
     }
 
-    /// The body, read leniently (unknown fields are ignored, as OpenAI's clients expect), within the body limit.
+    /// The body, read leniently (unknown fields are ignored, as OpenAI's clients expect), within the body limit;
+    /// but as strictly as every other body in its shape: a member named twice, which a proxy and the platform
+    /// could read differently, or nesting past the limit, is refused.
     private static func decode(_ request: Request, context: APIRequestContext) async throws -> ChatCompletionRequest {
         let buffer = try await request.body.collect(upTo: context.maxUploadSize)
+        let data = Data(buffer.readableBytesView)
         do {
-            return try JSONDecoder().decode(ChatCompletionRequest.self, from: Data(buffer.readableBytesView))
+            try APIRequestDecoder.refuseBadShape(data)
+        } catch let problem as Problem {
+            throw OpenAIError(problem)
+        }
+        do {
+            return try JSONDecoder().decode(ChatCompletionRequest.self, from: data)
         } catch let error as DecodingError {
             throw OpenAIError(Problem(decoding: error))
         }

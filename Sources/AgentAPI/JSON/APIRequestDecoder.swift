@@ -59,6 +59,15 @@ public struct APIRequestDecoder: RequestDecoder, Sendable {
     // MARK: Decoding
 
     static func decode<Body: Decodable>(_ type: Body.Type, from data: Data) throws -> Body {
+        try refuseBadShape(data)
+        // A body type that does not list its fields is a mistake of ours: a 500, not a lenient decode.
+        guard let fields = (type as? any APIRequestBody.Type)?.fieldNames else { throw Problem.internalError() }
+        return try decodeNamingEveryField(type, from: data, fields: fields, decoder: APIJSON.decoder())
+    }
+
+    /// Throws the 400 for a body nested too deeply or naming a member twice (``APIJSON/shapeProblem(_:)``),
+    /// before any decoder reads it.
+    static func refuseBadShape(_ data: Data) throws {
         switch APIJSON.shapeProblem(data) {
         case .tooDeep:
             throw Problem.badRequest(
@@ -69,8 +78,5 @@ public struct APIRequestDecoder: RequestDecoder, Sendable {
         case nil:
             break
         }
-        // A body type that does not list its fields is a mistake of ours: a 500, not a lenient decode.
-        guard let fields = (type as? any APIRequestBody.Type)?.fieldNames else { throw Problem.internalError() }
-        return try decodeNamingEveryField(type, from: data, fields: fields, decoder: APIJSON.decoder())
     }
 }
