@@ -134,7 +134,8 @@ import Testing
         try await api.test(.live) { client in
             let agentID = try await client.createAgent(as: owner)
             let twice = #"{"model": "agent:\#(agentID)", "model": "gpt-4o", "messages": [{"role": "user", "content": "hi"}]}"#
-            let deep = #"{"model": "agent:\#(agentID)", "messages": [], "metadata": "#
+            let deep =
+                #"{"model": "agent:\#(agentID)", "messages": [], "metadata": "#
                 + String(repeating: "[", count: 100) + String(repeating: "]", count: 100) + "}"
             for (body, param) in [(twice, "model"), (deep, "body")] {
                 let response = try await client.sendRaw(.post, "/v1/chat/completions", as: owner, bytes: Array(body.utf8))
