@@ -38,6 +38,16 @@ import Testing
         #expect(migration.checksum == pinned)
     }
 
+    /// Migration 22's down takes migration 6's function and migration 4's grants by position: they are still
+    /// what it names.
+    @Test func migration22RestoresTheTokenCheckItDropped() throws {
+        let down = try #require(Migration.all.first { $0.version == 22 }).down
+        #expect(down.count == 3)
+        #expect(down.first?.contains("FUNCTION public.authenticate_token(claimed_user_id text, presented_hash bytea)") == true)
+        #expect(down.first?.contains("t.expires_at") == true)
+        #expect(down.dropFirst().allSatisfy { $0.contains("ON FUNCTION public.authenticate_token(text, bytea)") })
+    }
+
     @Test func everyShippedMigrationIsStillThere() {
         #expect(Set(Self.shipped.keys).isSubset(of: Migration.all.map(\.version)))
     }

@@ -11,31 +11,9 @@ extension Migration {
             "DROP FUNCTION public.authenticate_token(text, bytea)"
         ],
         down: [
-            """
-            CREATE OR REPLACE FUNCTION public.authenticate_token(claimed_user_id text, presented_hash bytea) RETURNS boolean
-              LANGUAGE plpgsql VOLATILE
-              AS $$
-            DECLARE
-              token_id text;
-              used_at timestamptz;
-            BEGIN
-              PERFORM pg_catalog.set_config('app.current_user_id', claimed_user_id, true);
-              SELECT t.id, t.last_used_at INTO token_id, used_at FROM public.api_tokens t
-               WHERE t.token_hash = presented_hash AND t.user_id = claimed_user_id AND t.revoked_at IS NULL
-                 AND (t.expires_at IS NULL OR t.expires_at > pg_catalog.now());
-              IF token_id IS NULL THEN
-                PERFORM pg_catalog.set_config('app.current_user_id', '', true);
-                RETURN false;
-              END IF;
-              -- Recording each use at most once a minute keeps authentication from writing on most requests.
-              IF used_at IS NULL OR used_at < pg_catalog.now() - interval '1 minute' THEN
-                UPDATE public.api_tokens SET last_used_at = pg_catalog.now() WHERE id = token_id;
-              END IF;
-              RETURN true;
-            END
-            $$
-            """,
-            "REVOKE ALL ON FUNCTION public.authenticate_token(text, bytea) FROM PUBLIC",
-            "GRANT EXECUTE ON FUNCTION public.authenticate_token(text, bytea) TO agent_runtime",
+            // Migration 6's function, with migration 4's grants.
+            Migration.hardening.up[10],
+            Migration.tokenAuthentication.up[1],
+            Migration.tokenAuthentication.up[2],
         ])
 }
