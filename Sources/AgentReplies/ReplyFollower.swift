@@ -39,12 +39,14 @@ public final class ReplyFollower: AsyncSequence, Sendable {
         place = Mutex(Place(pending: started.map { [.started($0)] } ?? []))
     }
 
-    /// A reply that has ended, as stored: its start, its text as one delta (none when empty), its end.
+    /// A reply that has ended, as stored: its start, its text as one delta (none when empty, as the live
+    /// stream sends none), its end.
     public init(ended stored: Message) {
         reply = nil
         wakeUps = AsyncStream { $0.finish() }
         silenceAfter = nil
-        place = Mutex(Place(pending: ReplyProgress.ended(stored)))
+        let text: [ReplyProgress] = stored.content.isEmpty ? [] : [.delta(stored.content)]
+        place = Mutex(Place(pending: [.started(stored)] + text + [.ended(ReplyEnd(stored: stored))]))
     }
 
     public func makeAsyncIterator() -> Iterator {

@@ -11,14 +11,6 @@ public enum ReplyProgress: Sendable, Equatable {
     case ended(ReplyEnd)
 }
 
-extension ReplyProgress {
-    /// What a follower of `reply`, which has ended, sees: as the live stream did, without a delta when it
-    /// has no text.
-    public static func ended(_ reply: Message) -> [ReplyProgress] {
-        [.started(reply)] + (reply.content.isEmpty ? [] : [.delta(reply.content)]) + [.ended(ReplyEnd(stored: reply))]
-    }
-}
-
 /// How a reply ended.
 public struct ReplyEnd: Sendable, Equatable {
     /// `complete`, `cancelled` or `failed`.

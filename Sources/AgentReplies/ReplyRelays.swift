@@ -45,7 +45,8 @@ final class ReplyRelays: Sendable {
         var endedAt: ContinuousClock.Instant?
         while (try? await Task.sleep(for: interval)) != nil {
             let (from, replay) = relays.withLock { Self.start(&$0[id, default: Relay()]) }
-            let (text, ended) = await reply.text(fromUTF8: from)
+            let (text, end) = await reply.progress(fromUTF8: from)
+            let ended = end != nil
             relays.withLock { $0[id]?.published = from + text.utf8.count }
             if ended, endedAt == nil { endedAt = clock.now }
             // Followers read the stored end by themselves: a database away for this long is not waited out.

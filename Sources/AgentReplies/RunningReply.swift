@@ -74,16 +74,10 @@ public actor RunningReply {
         return end
     }
 
-    /// The text from UTF-8 byte `offset` on, and whether the reply has ended (the text is then whole).
-    ///
-    /// Only that part is copied: relaying a reply to another instance keeps no second copy of its text,
-    /// and takes none of the ``maximumFollowers`` slots.
-    func text(fromUTF8 offset: Int) -> (text: String, ended: Bool) {
-        let (text, end) = progress(fromUTF8: offset)
-        return (text, end != nil)
-    }
-
     /// The text from UTF-8 byte `offset` on, and the reply's end once it has ended (the text is then whole).
+    ///
+    /// Only that part is copied: a follower, and the relay of a reply to another instance, keep no second
+    /// copy of its text (the relay takes none of the ``maximumFollowers`` slots either).
     func progress(fromUTF8 offset: Int) -> (text: String, end: ReplyEnd?) {
         let utf8 = text.utf8
         let start = utf8.index(utf8.startIndex, offsetBy: min(max(offset, 0), utf8.count))

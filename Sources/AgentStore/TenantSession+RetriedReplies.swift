@@ -22,25 +22,24 @@ extension TenantSession {
     ) async throws -> ReplyBeginning {
         try Field.text(new.content, .content, length: 1...Message.maximumContentLength)
         let subject = try await callSubject(agentID)
-        var prompt = try await keyedPrompt(key, agentID: agentID, conversationID: conversationID, new)
-        if prompt == nil {
-            prompt = try await storePrompt(agentID: agentID, conversationID: conversationID, new, key: key)
-            if let prompt {
-                return .started(
-                    try await startReply(
-                        subject, answering: prompt, sending: new.sentTokens, maximumTokens: new.maximumTokens,
-                        limits: limits, budget: budget, opening: opening))
-            }
+        let prompt: Message
+        let storedNow: Bool
+        if let earlier = try await keyedPrompt(key, agentID: agentID, conversationID: conversationID, new) {
+            (prompt, storedNow) = (earlier, false)
+        } else if let stored = try await storePrompt(agentID: agentID, conversationID: conversationID, new, key: key) {
+            (prompt, storedNow) = (stored, true)
+        } else {
             // Another request with the key stored its message first and has committed: read it.
             prompt = try await keyedPrompt(key, agentID: agentID, conversationID: conversationID, new)
+                .unwrapped(or: .conflict(field: .idempotencyKey, reason: "is in use by another request"))
+            storedNow = false
         }
-        let earlier = try prompt.unwrapped(or: .conflict(field: .idempotencyKey, reason: "is in use by another request"))
-        if let reply = try await latestReply(to: earlier.id), reply.status != .failed {
-            return .earlier(prompt: earlier, reply: reply)
+        if !storedNow, let reply = try await latestReply(to: prompt.id), reply.status != .failed {
+            return .earlier(prompt: prompt, reply: reply)
         }
         return .started(
             try await startReply(
-                subject, answering: earlier, sending: new.sentTokens, maximumTokens: new.maximumTokens, limits: limits,
+                subject, answering: prompt, sending: new.sentTokens, maximumTokens: new.maximumTokens, limits: limits,
                 budget: budget, opening: opening))
     }
 

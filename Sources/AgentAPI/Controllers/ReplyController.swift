@@ -16,8 +16,11 @@ struct ReplyController: Sendable {
     init(store: AgentStore, replies: ReplyGenerator, configuration: APIConfiguration) {
         self.store = store
         self.replies = replies
-        elsewhereFollowers = RequestSlots(capacity: configuration.maximumElsewhereFollowers)
-        elsewhereCancels = RequestSlots(capacity: configuration.maximumElsewhereCancels)
+        // A quarter for one tenant, so that one tenant's clients cannot take them all from the others'.
+        elsewhereFollowers = RequestSlots(
+            capacity: configuration.maximumElsewhereFollowers, share: max(1, configuration.maximumElsewhereFollowers / 4))
+        elsewhereCancels = RequestSlots(
+            capacity: configuration.maximumElsewhereCancels, share: max(1, configuration.maximumElsewhereCancels / 4))
     }
 
     func addRoutes(conversations: RouterGroup<APIRequestContext>, messages: RouterGroup<APIRequestContext>) {
@@ -82,11 +85,10 @@ struct ReplyController: Sendable {
             guard message.status == .streaming else { return MessageBody(message) }
             let slot: RequestSlots.Slot
             do {
-                slot = try elsewhereCancels.take(for: tenant.rawValue, share: Self.tenantShare(of: elsewhereCancels))
+                slot = try elsewhereCancels.take(for: tenant.rawValue)
             } catch {
                 let waiting =
-                    error == .alreadyHeld
-                    ? "\(Self.tenantShare(of: elsewhereCancels)) of this tenant's" : "\(elsewhereCancels.capacity)"
+                    error == .alreadyHeld ? "\(elsewhereCancels.share) of this tenant's" : "\(elsewhereCancels.capacity)"
                 throw Problem.unavailable(
                     "\(waiting) cancels of replies running on other instances are waiting here already; retry in a second.",
                     retryAfterSeconds: 1)
@@ -149,18 +151,8 @@ struct ReplyController: Sendable {
             try replies.requireAcceptingReplies()
             return try followElsewhere(reply, prompt: prompt, tenant: tenant, requestID: context.requestID)
         }
-        guard stream else {
-            return try APIResponseEncoder.response(
-                ExchangeBody(message: prompt.map(MessageBody.init), reply: MessageBody(reply)), status: status)
-        }
-        let events = ReplyProgress.ended(reply)
-        return Response(
-            status: .ok, headers: ServerSentEvents.headers,
-            body: ResponseBody { writer in
-                if let prompt { try await writer.write(try ReplyStreamEvent.encode(prompt: prompt)) }
-                for event in events { try await writer.write(try ReplyStreamEvent.encode(event, prompt: prompt)) }
-                try await writer.finish(nil)
-            })
+        guard stream else { return try Self.exchange(prompt, reply, status: status) }
+        return Self.streamed(ReplyFollower(ended: reply), prompt: prompt)
     }
 
     /// A reply that runs on another instance: `reply.started` at once, then its text as that instance
@@ -169,12 +161,11 @@ struct ReplyController: Sendable {
     private func followElsewhere(_ reply: Message, prompt: Message?, tenant: UserID, requestID: String?) throws -> Response {
         let slot: RequestSlots.Slot
         do {
-            slot = try elsewhereFollowers.take(for: tenant.rawValue, share: Self.tenantShare(of: elsewhereFollowers))
+            slot = try elsewhereFollowers.take(for: tenant.rawValue)
         } catch {
             throw error == .alreadyHeld
                 ? Problem.tooManyFollowers(
-                    Self.tenantShare(of: elsewhereFollowers),
-                    of: "this tenant's replies running on other instances, through this one")
+                    elsewhereFollowers.share, of: "this tenant's replies running on other instances, through this one")
                 : Problem.tooManyFollowers(
                     elsewhereFollowers.capacity, of: "replies running on other instances, through this one")
         }
@@ -210,13 +201,23 @@ struct ReplyController: Sendable {
                 // Deleted while it ran: said as a follower hears it (`reply-cancelled`), not as an outage.
                 throw ended?.failure == .deleted ? Problem(ReplyFailure.deleted) : Problem.unavailable()
             }
-            return try APIResponseEncoder.response(
-                ExchangeBody(message: prompt.map(MessageBody.init), reply: MessageBody(reply)), status: status)
+            return try Self.exchange(prompt, reply, status: status)
         }
         guard let progress = await running.follow() else {
             throw Problem.tooManyFollowers(RunningReply.maximumFollowers)
         }
-        return Response(
+        return Self.streamed(progress, prompt: prompt)
+    }
+
+    /// The user's message, when there is one, and the reply as it ended, in one body.
+    private static func exchange(_ prompt: Message?, _ reply: Message, status: HTTPResponse.Status) throws -> Response {
+        try APIResponseEncoder.response(
+            ExchangeBody(message: prompt.map(MessageBody.init), reply: MessageBody(reply)), status: status)
+    }
+
+    /// The reply as server-sent events, the user's message first when there is one.
+    private static func streamed(_ progress: ReplyFollower, prompt: Message?) -> Response {
+        Response(
             status: .ok, headers: ServerSentEvents.headers,
             body: ResponseBody { writer in
                 if let prompt { try await writer.write(try ReplyStreamEvent.encode(prompt: prompt)) }
@@ -231,12 +232,6 @@ struct ReplyController: Sendable {
                 }
                 try await writer.finish(nil)
             })
-    }
-
-    /// The slots of `slots` one tenant may hold: a quarter, so that one tenant's clients cannot take them all
-    /// from the others'.
-    static func tenantShare(of slots: RequestSlots) -> Int {
-        max(1, slots.capacity / 4)
     }
 
     static func requireChatConnection(_ connections: [LinkedConnection]) throws {

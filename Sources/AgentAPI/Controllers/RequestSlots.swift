@@ -20,25 +20,22 @@ final class RequestSlots: Sendable {
     }
 
     let capacity: Int
+    /// The slots one holder may have at once.
+    let share: Int
     private let taken = Mutex(Taken())
 
-    init(capacity: Int) {
+    init(capacity: Int, share: Int = 1) {
         self.capacity = capacity
+        self.share = share
     }
 
-    /// A slot, held until the returned value is released; nil when every slot is taken.
-    func take() -> Slot? {
-        try? take(for: nil)
-    }
-
-    /// A slot for `holder`, who may hold `share` at a time (any number when nil), held until the returned
-    /// value is released.
-    func take(for holder: String?, share: Int = 1) throws(Refusal) -> Slot {
+    /// A slot for `holder`, who may hold ``share`` at a time, held until the returned value is released.
+    func take(for holder: String) throws(Refusal) -> Slot {
         let refusal: Refusal? = taken.withLock { taken in
             // The holder's share first: "yours is running" says more than "all are taken".
-            if let holder, taken.holders[holder, default: 0] >= share { return .alreadyHeld }
+            if taken.holders[holder, default: 0] >= share { return .alreadyHeld }
             guard taken.count < capacity else { return .full }
-            if let holder { taken.holders[holder, default: 0] += 1 }
+            taken.holders[holder, default: 0] += 1
             taken.count += 1
             return nil
         }
@@ -50,9 +47,9 @@ final class RequestSlots: Sendable {
     /// whole, failed, or dropped with a client that disconnected before its body was written.
     final class Slot: Sendable {
         private let slots: RequestSlots
-        private let holder: String?
+        private let holder: String
 
-        fileprivate init(slots: RequestSlots, holder: String?) {
+        fileprivate init(slots: RequestSlots, holder: String) {
             self.slots = slots
             self.holder = holder
         }
@@ -60,7 +57,6 @@ final class RequestSlots: Sendable {
         deinit {
             slots.taken.withLock { taken in
                 taken.count -= 1
-                guard let holder else { return }
                 let remaining = taken.holders[holder, default: 1] - 1
                 taken.holders[holder] = remaining > 0 ? remaining : nil
             }
