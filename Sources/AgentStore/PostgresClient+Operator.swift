@@ -33,16 +33,4 @@ extension PostgresConnection {
             throw error
         }
     }
-
-    /// Ends the transaction under way, or closes the connection if that fails: back in its pool, it would
-    /// still be inside the transaction (for an operator, as `agent_operator`; for the migrator, holding
-    /// its locks), and the next user's statements would run there.
-    nonisolated(nonsending) func rollbackOrClose(logger: Logger) async {
-        do {
-            _ = try await rowsIfOpen("ROLLBACK", logger: logger)
-        } catch {
-            logger.warning("rollback failed; closing the connection")
-            try? await close()
-        }
-    }
 }

@@ -123,12 +123,7 @@ public struct TenantSession: Sendable {
     /// Rolls back; if that fails the connection's state is unknown, so it is closed rather than returned
     /// to the pool with an open transaction and a tenant set.
     func rollback() async {
-        do {
-            _ = try await connection.sendingIfOpen("ROLLBACK", logger: logger)
-        } catch {
-            logger.warning("rollback failed; closing the connection")
-            try? await connection.close()
-        }
+        await connection.rollbackOrClose(logger: logger)
     }
 
     // MARK: Queries

@@ -30,7 +30,7 @@ extension LocalCluster {
     /// the server account: every file is read and replaced through descriptors below the folder's,
     /// never through a link, and only when it is a regular file of that account's.
     func writeConfiguration(account: ServerAccount?) throws(LocalClusterError) {
-        let data = try self.openFolder(account: account).open("data", .directory, owners: Self.serverOwners(account))
+        let data = try self.openData(account: account)
         let name = "postgresql.conf"
         let file = try data.open(name, .regularFile, owners: Self.serverOwners(account))
         let existing = String(decoding: try file.contents(), as: UTF8.self)

@@ -188,6 +188,11 @@ extension LocalCluster {
         try ClusterEntry.open(self.folder.path, .directory, owners: Self.serverOwners(account))
     }
 
+    /// PGDATA, opened below the folder and checked to be the server account's directory.
+    func openData(account: ServerAccount?) throws(LocalClusterError) -> ClusterEntry {
+        try self.openFolder(account: account).open("data", .directory, owners: Self.serverOwners(account))
+    }
+
     /// Who owns what the server writes: the server account when we are root, else we ourselves.
     static func serverOwners(_ account: ServerAccount?) -> [uid_t] {
         [account?.uid ?? geteuid()]

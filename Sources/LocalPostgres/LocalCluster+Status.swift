@@ -30,10 +30,9 @@ extension LocalCluster {
         // through a link, a regular file of that account's (a FIFO in its place would block the read for
         // ever), and its first 4 KiB at most (a link to /dev/zero would not end).
         let account = try? ServerAccount.forCurrentProcess()
-        let owners = Self.serverOwners(account)
         guard
-            let file = try? self.openFolder(account: account).open("data", .directory, owners: owners)
-                .open("postmaster.pid", .regularFile, owners: owners),
+            let file = try? self.openData(account: account)
+                .open("postmaster.pid", .regularFile, owners: Self.serverOwners(account)),
             let head = try? file.head(bytes: 4096),
             let firstLine = String(decoding: head, as: UTF8.self).split(separator: "\n").first,
             let pid = Int32(firstLine.trimmingCharacters(in: .whitespaces)), pid > 0,

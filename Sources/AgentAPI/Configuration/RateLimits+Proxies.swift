@@ -15,10 +15,7 @@ extension RateLimits {
         }
         // An IPv4 address written as IPv6, as a dual-stack listener sees its IPv4 peers, is that IPv4 address:
         // a proxy listed as `10.0.0.5` is the peer `::ffff:10.0.0.5`.
-        var bytes = [UInt8](repeating: 0, count: 16)
-        if address.contains(":"), inet_pton(AF_INET6, address, &bytes) == 1,
-            bytes[0..<10].allSatisfy({ $0 == 0 }), bytes[10] == 0xFF, bytes[11] == 0xFF
-        {
+        if let bytes = ipv6Bytes(address), isMappedIPv4(bytes) {
             return bytes[12..<16].map(String.init).joined(separator: ".")
         }
         return (try? SocketAddress(ipAddress: address, port: 0))?.ipAddress
@@ -46,12 +43,21 @@ extension RateLimits {
     /// one subscriber's usual allocation, whose 2^64 addresses would otherwise each get buckets of their
     /// own. An IPv4 address written as IPv6 (`::ffff:192.0.2.1`) stays whole.
     public static func countedPrefix(_ address: String) -> String {
-        var bytes = [UInt8](repeating: 0, count: 16)
-        guard address.contains(":"), inet_pton(AF_INET6, address, &bytes) == 1 else { return address }
-        let mappedIPv4 = bytes[0..<10].allSatisfy { $0 == 0 } && bytes[10] == 0xFF && bytes[11] == 0xFF
-        guard !mappedIPv4 else { return address }
+        guard let bytes = ipv6Bytes(address), !isMappedIPv4(bytes) else { return address }
         let groups = stride(from: 0, to: 8, by: 2).map { String(UInt16(bytes[$0]) << 8 | UInt16(bytes[$0 + 1]), radix: 16) }
         return groups.joined(separator: ":") + "::/64"
+    }
+
+    /// The 16 bytes of an IPv6 address; nil for anything else.
+    private static func ipv6Bytes(_ address: String) -> [UInt8]? {
+        var bytes = [UInt8](repeating: 0, count: 16)
+        guard address.contains(":"), inet_pton(AF_INET6, address, &bytes) == 1 else { return nil }
+        return bytes
+    }
+
+    /// Whether an IPv6 address is an IPv4 address written as IPv6 (`::ffff:192.0.2.1`).
+    private static func isMappedIPv4(_ bytes: [UInt8]) -> Bool {
+        bytes[0..<10].allSatisfy { $0 == 0 } && bytes[10] == 0xFF && bytes[11] == 0xFF
     }
 
     /// The header proxies append the address they saw to.

@@ -42,6 +42,18 @@ extension PostgresConnection {
         guard answer.metadata.command == "COMMIT" else { throw RolledBackAtCommit() }
     }
 
+    /// Ends the transaction under way, or closes the connection if that fails: back in its pool, it would
+    /// still be inside the transaction (for a tenant, with its tenant set; for an operator, as
+    /// `agent_operator`; for the migrator, holding its locks), and the next user's statements would run there.
+    func rollbackOrClose(logger: Logger) async {
+        do {
+            _ = try await sendingIfOpen("ROLLBACK", logger: logger)
+        } catch {
+            logger.warning("rollback failed; closing the connection")
+            try? await close()
+        }
+    }
+
     /// `query(_:logger:)` for the operator's and the start-up's statements (migrations, databases, key
     /// rotation): its rows collected, and a failure instead of a wait for ever once the connection has
     /// closed (see `sendIfOpen`).
