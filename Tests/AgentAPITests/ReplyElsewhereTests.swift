@@ -85,6 +85,19 @@ import Testing
         #expect(api.replies.relayedFollowers.count == count)
     }
 
+    /// A reply of `tenant` that no instance runs, followed over a connection of its own in the background,
+    /// once `api` counts `followers` such followers: the reply as started, and the follow's answer to come.
+    private func followingAReplyNoInstanceRuns(
+        _ api: TestAPI, _ client: any TestClientProtocol, as tenant: Tenant, followers: Int = 1
+    ) async throws -> (start: ReplyStart, following: Task<LiveRequest.Answer, any Error>) {
+        let chat = try await ChatFixture.make(client, tenant, baseURLs: ["http://127.0.0.1:9"])
+        let start = try await chat.replyNoInstanceRuns(in: api.db.store, of: tenant)
+        let live = LiveRequest(port: try #require(client.port), tenant: tenant)
+        let following = Task { try await live.get("/v1/messages/\(start.reply.id.rawValue)/stream") }
+        try await followersElsewhere(of: api, become: followers)
+        return (start, following)
+    }
+
     /// Without listeners (an instance of a version before the relay), a follower on the other instance
     /// gets the whole text at the reply's end, from the store.
     @Test func aFollowerOnAnotherInstanceGetsTheWholeReplyAtItsEnd() async throws {
@@ -198,16 +211,12 @@ import Testing
                 interruptionMargin: .seconds(30)))
         let owner = try await api.makeUser()
         try await api.test(.live) { client in
-            let chat = try await ChatFixture.make(client, owner, baseURLs: ["http://127.0.0.1:9"])
-            let start = try await chat.replyNoInstanceRuns(in: api.db.store, of: owner)
-            let live = LiveRequest(port: try #require(client.port), tenant: owner)
-            let following = Task { StreamedReply(try await live.get("/v1/messages/\(start.reply.id.rawValue)/stream")) }
-            try await followersElsewhere(of: api, become: 1)
+            let (start, following) = try await followingAReplyNoInstanceRuns(api, client, as: owner)
             try await Task.sleep(for: .seconds(1))
             try await api.db.admin.query(
                 "UPDATE agent_messages SET status = 'complete', content = 'late but whole' WHERE id = \(start.reply.id.rawValue)",
                 logger: api.db.logger)
-            let followed = try await following.value
+            let followed = StreamedReply(try await following.value)
             #expect(followed.names == ["reply.started", "reply.delta", "reply.completed"])
             #expect(followed.text == "late but whole")
         }
@@ -224,11 +233,9 @@ import Testing
             var followers: [Task<LiveRequest.Answer, any Error>] = []
             var starts: [(Tenant, ReplyStart)] = []
             for tenant in [owner, other] {
-                let chat = try await ChatFixture.make(client, tenant, baseURLs: ["http://127.0.0.1:9"])
-                let start = try await chat.replyNoInstanceRuns(in: api.db.store, of: tenant)
-                let live = LiveRequest(port: try #require(client.port), tenant: tenant)
-                followers.append(Task { try await live.get("/v1/messages/\(start.reply.id.rawValue)/stream") })
-                try await followersElsewhere(of: api, become: followers.count)
+                let (start, following) = try await followingAReplyNoInstanceRuns(
+                    api, client, as: tenant, followers: followers.count + 1)
+                followers.append(following)
                 starts.append((tenant, start))
                 if tenant.id == owner.id {
                     let refused = try await client.send(.get, "/v1/messages/\(start.reply.id.rawValue)/stream", as: owner)
@@ -250,15 +257,11 @@ import Testing
         let api = try await TestAPI.make(replySettings: ReplySettings(elsewhereCheckInterval: .milliseconds(100)))
         let owner = try await api.makeUser()
         try await api.test(.live) { client in
-            let chat = try await ChatFixture.make(client, owner, baseURLs: ["http://127.0.0.1:9"])
-            let start = try await chat.replyNoInstanceRuns(in: api.db.store, of: owner)
-            let live = LiveRequest(port: try #require(client.port), tenant: owner)
-            let following = Task { StreamedReply(try await live.get("/v1/messages/\(start.reply.id.rawValue)/stream")) }
-            try await followersElsewhere(of: api, become: 1)
+            let (start, following) = try await followingAReplyNoInstanceRuns(api, client, as: owner)
             _ = try await api.db.store.withTenant(owner.id) {
                 try await $0.deleteConversation(agentID: start.agent.id, conversationID: start.reply.conversationID)
             }
-            let followed = try await following.value
+            let followed = StreamedReply(try await following.value)
             #expect(followed.names == ["reply.started", "reply.failed"])
             #expect(followed.failureType?.hasSuffix("/reply-cancelled") == true)
         }
