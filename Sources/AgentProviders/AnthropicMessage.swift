@@ -21,7 +21,7 @@ struct AnthropicMessage: Decodable, Sendable {
         if let error { throw error.failure }
         guard let content else { throw .protocolViolation(.malformedJSON) }
         let text = content.filter { $0.type == "text" }.compactMap(\.text).joined()
-        return ChatReply(
+        return try ChatReply.received(
             text: text,
             finishReason: stopReason.map(FinishReason.init(anthropic:)),
             usage: usage?.tokenUsage ?? TokenUsage()

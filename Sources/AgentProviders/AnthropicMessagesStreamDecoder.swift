@@ -7,6 +7,7 @@
 /// Anthropic asks of clients.
 struct AnthropicMessagesStreamDecoder: Sendable {
     private var stopReason: FinishReason?
+    private var gaveText = false
     private(set) var isComplete = false
 
     /// The reply events one server-sent event carries.
@@ -22,16 +23,20 @@ struct AnthropicMessagesStreamDecoder: Sendable {
             guard payload.contentBlock?.type == "text", let text = payload.contentBlock?.text, !text.isEmpty else {
                 return []
             }
+            gaveText = true
             return [.text(text)]
         case "content_block_delta":
             // Other deltas (tool input, thinking) are not reply text.
             guard payload.delta?.type == "text_delta", let text = payload.delta?.text, !text.isEmpty else { return [] }
+            gaveText = true
             return [.text(text)]
         case "message_delta":
             if let reason = payload.delta?.stopReason { stopReason = FinishReason(anthropic: reason) }
             guard let usage = payload.usage else { return [] }
             return [.usage(usage.tokenUsage)]
         case "message_stop":
+            // With neither text nor a stop reason it is a server or proxy that gave up, not an empty answer.
+            guard stopReason != nil || gaveText else { throw .protocolViolation(.endedEarly) }
             isComplete = true
             return [.finished(stopReason)]
         case "error":

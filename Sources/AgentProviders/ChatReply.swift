@@ -9,4 +9,11 @@ public struct ChatReply: Hashable, Sendable {
         self.finishReason = finishReason
         self.usage = usage
     }
+
+    /// A reply with neither text nor a finish reason is a server or proxy that gave up, not an empty
+    /// answer: taken as one, it would be stored as an empty `complete` reply.
+    static func received(text: String, finishReason: FinishReason?, usage: TokenUsage) throws(ProviderFailure) -> ChatReply {
+        guard finishReason != nil || !text.isEmpty else { throw .protocolViolation(.endedEarly) }
+        return ChatReply(text: text, finishReason: finishReason, usage: usage)
+    }
 }

@@ -1,3 +1,5 @@
+import AgentSecrets
+
 /// Why a provider ended a reply, in one vocabulary for every wire protocol.
 public enum FinishReason: Hashable, Sendable, CustomStringConvertible {
     /// The model finished its answer or hit a stop sequence (OpenAI `stop`, Anthropic `end_turn`, `stop_sequence`).
@@ -44,5 +46,13 @@ public enum FinishReason: Hashable, Sendable, CustomStringConvertible {
         case "tool_use": self = .toolCalls
         default: self = .other(ProviderFailure.sanitizedKind(reason))
         }
+    }
+}
+
+extension FinishReason {
+    /// This reason, its word forgotten if it repeats the call's key, as a failure's kind is.
+    func redacting(_ key: Secret) -> FinishReason {
+        guard case .other(let word) = self, ProviderFailure.echoes(word, of: key) else { return self }
+        return .other(ProviderFailure.unknownKind)
     }
 }

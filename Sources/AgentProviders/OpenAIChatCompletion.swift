@@ -25,7 +25,7 @@ struct OpenAIChatCompletion: Decodable, Sendable {
         guard let choice = choices?.first(where: { ($0.index ?? 0) == 0 }) else {
             throw .protocolViolation(.malformedJSON)
         }
-        return ChatReply(
+        return try ChatReply.received(
             text: choice.message?.content ?? "",
             finishReason: choice.finishReason.map(FinishReason.init(openAI:)),
             usage: usage?.tokenUsage ?? TokenUsage()

@@ -88,7 +88,7 @@ extension ProviderClient {
         case .success(let reply):
             if !reply.text.isEmpty { continuation.yield(.text(reply.text)) }
             continuation.yield(.usage(reply.usage))
-            continuation.yield(.finished(reply.finishReason))
+            continuation.yield(ReplyEvent.finished(reply.finishReason).redacting(key))
         case .failure(let failure): continuation.yield(.failed(failure.redacting(key)))
         case nil: break
         }

@@ -59,7 +59,10 @@ public struct ProviderClient: Sendable {
         configuration.redirectConfiguration = .disallow
         configuration.timeout = .init(connect: TimeAmount(timeouts.connect), read: nil)
         // A stream holds its connection for the whole reply: the default of 8 per host would queue the
-        // ninth concurrent reply to one provider behind the first eight.
+        // ninth concurrent reply to one provider behind the first eight. Over HTTP/2 the client would
+        // queue every reply past the server's stream limit (often 100) on one connection, and open no
+        // other, so the limit here holds only over HTTP/1.
+        configuration.httpVersion = .http1Only
         configuration.connectionPool = .init(
             idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: maximumConnectionsPerHost)
         return configuration
@@ -96,7 +99,7 @@ public struct ProviderClient: Sendable {
         }
         // The consumer stopped (cancelled or dropped the stream): stop the upstream request too.
         continuation.onTermination = { _ in pump.cancel() }
-        return ProviderReplyStream(events: events)
+        return ProviderReplyStream(events: events, stopUpstream: { pump.cancel() })
     }
 
     /// Sends `request` without streaming and reads the whole reply.
@@ -111,7 +114,9 @@ public struct ProviderClient: Sendable {
             on: call.loop)
         await call.release()
         switch outcome {
-        case .success(let reply): return reply
+        case .success(var reply):
+            reply.finishReason = reply.finishReason?.redacting(apiKey)
+            return reply
         case .failure(let failure): throw .failed(failure.redacting(apiKey))
         case nil: throw .cancelled
         }

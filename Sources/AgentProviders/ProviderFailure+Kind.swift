@@ -32,19 +32,22 @@ extension ProviderFailure {
 // MARK: Keys echoed back
 
 extension ProviderFailure {
-    /// This failure, its kind forgotten if it holds any eight characters in a row of the call's key: a
-    /// server that echoes the key in its error's type or code (an identifier-like key of 40 characters or
-    /// fewer passes ``sanitizedKind(_:)``) would otherwise show it to the platform's client.
+    /// This failure, its kind forgotten if it repeats the call's key (see ``echoes(_:of:)``): a server that
+    /// echoes the key in its error's type or code (an identifier-like key of 40 characters or fewer passes
+    /// ``sanitizedKind(_:)``) would otherwise show it to the platform's client.
     func redacting(_ key: Secret) -> ProviderFailure {
+        guard case .provider(let kind) = self, Self.echoes(kind, of: key) else { return self }
+        return .provider(kind: Self.unknownKind)
+    }
+
+    /// Whether `word`, a provider's, holds any eight characters in a row of the call's key.
+    static func echoes(_ word: String, of key: Secret) -> Bool {
         let run = Self.echoedRun
-        guard case .provider(let kind) = self, kind.utf8.count >= run, key.exposedValue.utf8.count >= run else { return self }
+        guard word.utf8.count >= run, key.exposedValue.utf8.count >= run else { return false }
         let secret = Array(key.exposedValue.utf8)
-        let named = Array(kind.utf8)
+        let named = Array(word.utf8)
         let runs = Set((0...(secret.count - run)).map { secret[$0..<$0 + run] })
-        for start in 0...(named.count - run) where runs.contains(named[start..<start + run]) {
-            return .provider(kind: Self.unknownKind)
-        }
-        return self
+        return (0...(named.count - run)).contains { runs.contains(named[$0..<$0 + run]) }
     }
 
     private static let echoedRun = 8

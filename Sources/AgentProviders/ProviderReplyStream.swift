@@ -22,9 +22,17 @@ public struct ProviderReplyStream: AsyncSequence, Sendable {
     }
 
     private let events: AsyncStream<ReplyEvent>
+    private let stopUpstream: @Sendable () -> Void
 
-    init(events: AsyncStream<ReplyEvent>) {
+    init(events: AsyncStream<ReplyEvent>, stopUpstream: @escaping @Sendable () -> Void) {
         self.events = events
+        self.stopUpstream = stopUpstream
+    }
+
+    /// Cancels the upstream request now, while the stream is still held: a consumer that stops reading
+    /// before it is done with the stream (it still stores what it read) need not wait to drop it.
+    public func cancel() {
+        stopUpstream()
     }
 
     public func makeAsyncIterator() -> AsyncIterator {

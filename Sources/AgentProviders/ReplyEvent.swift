@@ -16,9 +16,13 @@ public enum ReplyEvent: Hashable, Sendable {
 }
 
 extension ReplyEvent {
-    /// This event, a failure's kind forgotten if it repeats the call's key (see `ProviderFailure.redacting`).
+    /// This event, a failure's kind or a finish reason's word forgotten if it repeats the call's key (see
+    /// `ProviderFailure.redacting`): both are stored and shown.
     func redacting(_ key: Secret) -> ReplyEvent {
-        guard case .failed(let failure) = self else { return self }
-        return .failed(failure.redacting(key))
+        switch self {
+        case .failed(let failure): .failed(failure.redacting(key))
+        case .finished(let reason?): .finished(reason.redacting(key))
+        case .text, .usage, .finished(nil): self
+        }
     }
 }

@@ -166,7 +166,9 @@ struct ReplyGeneration: Sendable {
                 let room = Message.maximumContentLength - produced.length
                 guard length <= room else {
                     // More than a message holds (a provider that ignores max_tokens): keep what fits and stop
-                    // the call, rather than hold ever more text and fail to store any of it.
+                    // the call, rather than hold ever more text and fail to store any of it. The upstream
+                    // stops now, not once the outcome is stored: that may wait out a database away.
+                    stream.cancel()
                     let kept = String(piece.unicodeScalars.prefix(room))
                     produced.text += kept
                     produced.length += room

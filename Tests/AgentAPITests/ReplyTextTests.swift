@@ -1,4 +1,5 @@
 import AgentAPI
+import AgentStore
 import AgentTestSupport
 import Foundation
 import Hummingbird
@@ -33,6 +34,51 @@ import Testing
                 // Its reservation was released: the tenant's usage shows the call settled.
                 let usage = try await client.send(.get, "/v1/usage", as: owner)
                 #expect(usage.status == .ok && !usage.text.contains(#""running""#))
+            }
+        }
+    }
+
+    /// The upstream stops where the message is full, not once the outcome is stored: storing may wait (here
+    /// on a row another transaction holds; in production on a database away), and meanwhile the provider
+    /// would go on generating on the tenant's key.
+    @Test func aProviderThatRunsOnIsStoppedBeforeTheReplyIsStored() async throws {
+        let api = try await TestAPI.make()
+        let owner = try await api.makeUser()
+        let emulator = ProviderEmulator()
+        try await emulator.withRunning { baseURL in
+            try await api.test(.live) { client in
+                let chat = try await ChatFixture.make(client, owner, baseURLs: [baseURL])
+                // Three million characters in 1,000 pieces 10 ms apart: full after 3.3 s, 6.7 s more to its end.
+                let content = "[emulator repeat=1000 chunks=1000 delay_ms=10]\n" + String(repeating: "0123456789", count: 300)
+                let replying = Task {
+                    StreamedReply(try await client.send(.post, chat.replies("c1"), as: owner, json: ["content": content]))
+                }
+                try await api.db.admin.withConnection { holder in
+                    var streaming: String?
+                    for _ in 0..<500 where streaming == nil {
+                        let rows = try await holder.query(
+                            "SELECT id FROM agent_messages WHERE owner_id = \(owner.id.rawValue) AND status = 'streaming'",
+                            logger: api.db.logger
+                        ).collect()
+                        streaming = try rows.first?.decode(String.self)
+                        if streaming == nil { try await Task.sleep(for: .milliseconds(20)) }
+                    }
+                    let reply = try #require(streaming)
+                    try await holder.query("BEGIN", logger: api.db.logger)
+                    try await holder.query("SELECT 1 FROM agent_messages WHERE id = \(reply) FOR UPDATE", logger: api.db.logger)
+                    // Held while the message fills and the outcome waits to be stored.
+                    var closedEarly = 0
+                    for _ in 0..<400 where closedEarly == 0 {
+                        closedEarly = await emulator.stats().streamsClosedEarly
+                        if closedEarly == 0 { try await Task.sleep(for: .milliseconds(20)) }
+                    }
+                    #expect(closedEarly == 1)
+                    try await holder.query("ROLLBACK", logger: api.db.logger)
+                }
+                let stream = try await replying.value
+                let reply = try stream.ended()
+                #expect(reply.status == "failed" && reply.error?.hasSuffix("/reply-too-long") == true)
+                #expect(reply.content.count == 1_000_000)
             }
         }
     }

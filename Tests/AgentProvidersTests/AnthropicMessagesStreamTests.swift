@@ -144,6 +144,18 @@ import Testing
         #expect(Self.decode(stopped).events == [.text("x"), .finished(.stop)])
     }
 
+    /// A server or proxy that gives up may end the message with neither text nor a stop reason: that is no
+    /// answer, and must not be stored as an empty `complete` reply. An empty answer with its reason is one.
+    @Test func messageStopWithNeitherTextNorAStopReasonFails() {
+        let stop = "event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n"
+        let start =
+            "event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"usage\":{\"input_tokens\":9,\"output_tokens\":1}}}\n\n"
+        #expect(Self.decode(stop).events == [.failed(.protocolViolation(.endedEarly))])
+        #expect(Self.decode(start + stop).events == [.usage(TokenUsage(prompt: 9)), .failed(.protocolViolation(.endedEarly))])
+        let reason = "event: message_delta\ndata: {\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"end_turn\"}}\n\n"
+        #expect(Self.decode(start + reason + stop).events == [.usage(TokenUsage(prompt: 9)), .finished(.stop)])
+    }
+
     @Test func keepAliveCommentsAndPingsAreIgnored() {
         let body = ": keep-alive\n\nevent: ping\ndata: {\"type\": \"ping\"}\n\n" + RecordedStreams.anthropicText
         #expect(Self.decode(body) == Self.decode(RecordedStreams.anthropicText))

@@ -27,6 +27,16 @@ import Testing
         #expect(try Self.decode(body, as: .openAI) == ChatReply(text: "", finishReason: .length, usage: TokenUsage()))
     }
 
+    /// A whole reply with neither text nor a finish reason is no answer (see the streamed `[DONE]` alone).
+    @Test func aWholeReplyWithNeitherTextNorAReasonFails() {
+        let failure = ProviderFailure.protocolViolation(.endedEarly)
+        #expect(throws: failure) { try Self.decode(#"{"choices":[{"index":0,"message":{}}]}"#, as: .openAI) }
+        #expect(throws: failure) { try Self.decode(#"{"type":"message","content":[]}"#, as: .anthropic) }
+        #expect(throws: failure) {
+            try Self.decode(#"{"type":"message","content":[{"type":"text","text":""}],"stop_reason":null}"#, as: .anthropic)
+        }
+    }
+
     @Test func openAIErrorBody() {
         let body =
             #"{"error":{"message":"Incorrect API key provided: sk-proj-SECRET.","type":"invalid_request_error","param":null,"code":"invalid_api_key"}}"#

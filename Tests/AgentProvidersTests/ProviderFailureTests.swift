@@ -75,6 +75,18 @@ import Testing
         #expect(ProviderFailure.provider(kind: "abcdef01").redacting(Secret("short")) == .provider(kind: "abcdef01"))
     }
 
+    /// A finish reason is stored and shown as a failure's kind is: one that repeats the key is forgotten too.
+    @Test func aFinishReasonThatRepeatsTheKeyIsForgotten() {
+        let key = Secret("sk-abcdef0123456789abcdef0123456789")
+        let echoed = FinishReason(openAI: "sk-abcdef0123456789")
+        #expect(echoed == .other("sk-abcdef0123456789"))
+        #expect(ReplyEvent.finished(echoed).redacting(key) == .finished(.other("unknown")))
+        #expect(ReplyEvent.finished(FinishReason(anthropic: "xabcdef0123")).redacting(key) == .finished(.other("unknown")))
+        for kept: FinishReason? in [.stop, .length, .other("pause_turn"), nil] {
+            #expect(ReplyEvent.finished(kept).redacting(key) == .finished(kept))
+        }
+    }
+
     /// Which failures before the first text let another key try: the provider's own trouble, not the prompt's.
     @Test func anotherKeyIsTriedForTheProvidersTroubleOnly() {
         for passing: ProviderFailure in [
