@@ -42,7 +42,7 @@ public struct ReplyFailure: Error, Sendable, Equatable, CustomStringConvertible 
         slug: "reply-cancelled", status: 499, title: "Reply cancelled", detail: "The reply was cancelled before it ended.")
     /// A call stopped by the platform's shutdown at the end of its grace: another instance answers at once.
     public static let shutDown = ReplyFailure(
-        slug: "unavailable", status: 503, title: "Service unavailable",
+        slug: Message.stoppedByShutdown, status: 503, title: "Service unavailable",
         detail: "The platform shut down before the reply ended; try again.", retryAfterSeconds: 1)
     /// A reply deleted while it ran (with its conversation, say), which also stopped it.
     public static let deleted = ReplyFailure(

@@ -281,7 +281,8 @@ struct ReplyGeneration: Sendable {
             content: produced.text, finishReason: produced.finishReason?.name,
             call: CallSettlement(
                 status: status, connectionID: connection, usage: usage, latencyMilliseconds: elapsed.milliseconds,
-                timeToFirstTokenMilliseconds: produced.timeToFirstToken?.milliseconds, error: failure?.slug))
+                timeToFirstTokenMilliseconds: produced.timeToFirstToken?.milliseconds,
+                error: failure?.slug ?? (stop == .shutdown ? Message.stoppedByShutdown : nil)))
         let (stored, kept, deleted) = await Task { await store(settlement, call: call, unentered: unentered) }.value
         count(kept.call)
         if deleted {

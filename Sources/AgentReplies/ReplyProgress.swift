@@ -35,8 +35,15 @@ extension ReplyEnd {
         text = message.content
         finishReason = message.generation?.finishReason
         usage = message.generation?.usage ?? MessageUsage.zero
-        failure = message.generation?.error.map(ReplyFailure.init(storedSlug:))
         self.message = message
+        // A reply the platform's shutdown stopped is cancelled, its error only marking it to be answered
+        // again on a retry: it ends as it did when it was stopped.
+        if message.status == .cancelled, message.generation?.error == Message.stoppedByShutdown {
+            failure = nil
+            stoppedByShutdown = true
+        } else {
+            failure = message.generation?.error.map(ReplyFailure.init(storedSlug:))
+        }
     }
 
     /// Why the text is not a whole answer: the failure, a client's cancel, or the platform's at the end of a

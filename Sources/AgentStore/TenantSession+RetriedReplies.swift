@@ -8,9 +8,10 @@ extension TenantSession {
     /// request started, so the user's message is stored once however often it is sent.
     ///
     /// - The first request with `key` stores the message (keeping the key) and starts its reply.
-    /// - A later one finds that message and its latest reply. A reply that failed is tried again: a new
-    ///   reply to the same message, as a regeneration is, since a retry is what the failure asked for.
-    ///   Any other (complete, cancelled, or still streaming) is the answer, returned as ``ReplyBeginning/earlier(prompt:reply:)``.
+    /// - A later one finds that message and its latest reply. A reply that failed, or that the platform's
+    ///   shutdown stopped, is tried again: a new reply to the same message, as a regeneration is, since a
+    ///   retry is what either asked for (``Message/isAnsweredAgainOnRetry``). Any other (complete, cancelled
+    ///   by a client, or still streaming) is the answer, returned as ``ReplyBeginning/earlier(prompt:reply:)``.
     /// - A key sent with another agent, conversation, message or parent is refused (422): it names another
     ///   request.
     ///
@@ -34,7 +35,7 @@ extension TenantSession {
                 .unwrapped(or: .conflict(field: .idempotencyKey, reason: "is in use by another request"))
             storedNow = false
         }
-        if !storedNow, let reply = try await latestReply(to: prompt.id), reply.status != .failed {
+        if !storedNow, let reply = try await latestReply(to: prompt.id), !reply.isAnsweredAgainOnRetry {
             return .earlier(prompt: prompt, reply: reply)
         }
         return .started(

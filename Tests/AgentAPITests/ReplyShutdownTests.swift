@@ -3,6 +3,7 @@ import AgentStore
 import AgentTestSupport
 import Hummingbird
 import HummingbirdTesting
+import NIOHTTP1
 import ProviderEmulator
 import ServiceLifecycle
 import Testing
@@ -66,6 +67,47 @@ import Testing
             #expect(refused.status == 503 && refused.retryAfter == "1")
             try await draining.value
         }
+    }
+
+    /// A reply the shutdown stopped told its client to try again (a 503 to an OpenAI client, `unavailable`
+    /// in a stream): a retry with the request's key, on another instance, is answered anew beside the cut
+    /// reply, as after a failure, rather than with the cut reply. A client's cancel stays the answer.
+    @Test func aRetryOfAReplyTheShutdownStoppedIsAnsweredAgain() async throws {
+        let draining = try await TestAPI.make(replySettings: ReplySettings(shutdownGrace: .milliseconds(100)))
+        let other = try await TestAPI.make()
+        let owner = try await draining.makeUser()
+        let emulator = ProviderEmulator()
+        let key = [("Idempotency-Key", "k-shutdown")]
+        let body: [String: any Sendable] = ["content": ChatFixture.longReply, "stream": false]
+        try await emulator.withRunning { baseURL in
+            let (chat, cut) = try await draining.test(.live) { client in
+                let chat = try await ChatFixture.make(client, owner, baseURLs: [baseURL])
+                let live = LiveRequest(port: try #require(client.port), tenant: owner)
+                let first = Task { try await live.post(chat.replies("c1"), json: body, headers: key) }
+                _ = try await chat.runningReply(client, owner)
+                let group = ServiceGroup(configuration: .init(services: [draining.replies], logger: draining.logger))
+                let run = Task { try await group.run() }
+                await group.triggerGracefulShutdown()
+                try await run.value
+                _ = try await first.value
+                let stored = try await client.send(.get, "/v1/agents/\(chat.agentID)/conversations/c1/messages", as: owner)
+                return (chat, try #require(try stored.decode(Schemas.MessagePage.self).data.last))
+            }
+            #expect(cut.status == .cancelled && cut.content.count < 500)
+            try await other.test(.live) { client in
+                let live = LiveRequest(port: try #require(client.port), tenant: owner)
+                let retry = try await live.post(chat.replies("c1"), json: body, headers: key)
+                #expect(retry.status == 201 && retry.headers.first(name: "idempotent-replayed") == nil, "\(retry.status)")
+                let answered = try Exchange.decode(retry.text)
+                #expect(answered.reply.status == "complete" && answered.reply.id != cut.id)
+                #expect(answered.reply.parentId == cut.parentId && answered.reply.content.count == 500)
+                // The retry of the retry finds the reply that completed.
+                let again = try await live.post(chat.replies("c1"), json: body, headers: key)
+                #expect(again.headers.first(name: "idempotent-replayed") == "true")
+                #expect(try Exchange.decode(again.text).reply.id == answered.reply.id)
+            }
+        }
+        #expect(await emulator.recordedRequests().count == 2)
     }
 
     @Test func shutdownLetsRepliesEndWithinTheGraceAndCancelsTheRest() async throws {

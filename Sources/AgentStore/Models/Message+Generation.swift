@@ -36,6 +36,16 @@ extension Message {
 
         var isEmpty: Bool { self == Generation() }
     }
+
+    /// The error of a reply the platform's shutdown stopped at the end of its grace (status `cancelled`,
+    /// its text kept): unlike a client's cancel, it told the client to try again.
+    public static let stoppedByShutdown = "unavailable"
+
+    /// Whether a retry of the request that started this reply gets a new one: the reply failed, or the
+    /// platform's shutdown stopped it; a retry is what either asked for.
+    public var isAnsweredAgainOnRetry: Bool {
+        status == .failed || (status == .cancelled && generation?.error == Self.stoppedByShutdown)
+    }
 }
 
 /// The tokens one reply took, as the provider reported them or, when it reported none, as estimated.
