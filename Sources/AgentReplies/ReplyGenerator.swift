@@ -111,6 +111,14 @@ public struct ReplyGenerator: Sendable {
         for id in replies { await running.reply(id, of: tenant)?.cancel() }
     }
 
+    /// Stops what a deleted account left running here: its `replies` and its completions that store none.
+    /// (Other instances stop their stored replies when the deletion's published cancels reach them; a
+    /// completion there runs on to its end, its reservation counted in the month's tokens.)
+    public func stopAccount(_ replies: [MessageID], of tenant: UserID) async {
+        await stop(replies, of: tenant)
+        for completion in running.unstored(of: tenant) { await completion.cancel() }
+    }
+
     /// Stops every running reply (the platform is shutting down); each is stored as `cancelled`.
     public func stopAll() async {
         for reply in running.all() { await reply.halt(.shutdown) }

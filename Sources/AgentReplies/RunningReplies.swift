@@ -29,6 +29,11 @@ public final class RunningReplies: Sendable {
     /// Whether the platform is shutting down: no reply may start any more.
     public var isClosed: Bool { state.withLock { $0.closed } }
 
+    /// The running completions of `tenant` that store no reply (an account's deletion stops them).
+    func unstored(of tenant: UserID) -> [RunningReply] {
+        state.withLock { $0.unstored.values.filter { $0.tenant == tenant } }
+    }
+
     /// Every running reply, to stop them all when the platform shuts down.
     func all() -> [RunningReply] { state.withLock { Array($0.stored.values) + Array($0.unstored.values) } }
 

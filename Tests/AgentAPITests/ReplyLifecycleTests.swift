@@ -127,6 +127,48 @@ import Testing
         #expect(running == 0)
     }
 
+    /// Deleting the account also stops its completions that store no reply, and counts what a call still
+    /// running then may spend (its reservation) in the month's tokens, which outlive the account: its ledger
+    /// row goes with the account, so its settlement counts nothing, and a tenant that signed in again (a JSON
+    /// Web Token provisions it anew) would have those tokens back.
+    @Test func deletingTheAccountStopsItsCompletionsAndCountsTheirReservations() async throws {
+        let api = try await TestAPI.make()
+        let owner = try await api.makeUser()
+        let emulator = ProviderEmulator()
+        try await emulator.withRunning { baseURL in
+            try await api.test(.live) { client in
+                let chat = try await ChatFixture.make(client, owner, baseURLs: [baseURL])
+                let live = LiveRequest(port: try #require(client.port), tenant: owner)
+                let completing = Task {
+                    try await live.post(
+                        "/v1/chat/completions",
+                        json: [
+                            "model": "agent:\(chat.agentID)", "stream": true,
+                            "messages": [["role": "user", "content": ChatFixture.longReply]],
+                        ])
+                }
+                for _ in 0..<500 where api.replies.running.count == 0 { try await Task.sleep(for: .milliseconds(10)) }
+                let reserved = try await api.db.admin.query(
+                    "SELECT reserved_tokens FROM provider_calls WHERE status = 'running' AND user_id = \(owner.id.rawValue)",
+                    logger: api.db.logger
+                ).collect().first?.decode(Int.self)
+                let reservation = try #require(reserved)
+                #expect(reservation > 0)
+                #expect(try await client.send(.delete, "/v1/me", as: owner).status == .noContent)
+                let stream = try await completing.value
+                #expect(!stream.text.hasSuffix("data: [DONE]\n\n"))
+                #expect(try await emulator.streamsClosedEarlyOnceSeen() == 1)
+                #expect(api.replies.running.count == 0)
+
+                _ = try await api.db.store.withTenant(owner.id) { try await $0.createCurrentUser(email: "back@example.com") }
+                let standing = try await api.db.store.withTenant(owner.id) {
+                    try await $0.chatLimitStanding(defaults: .unlimited)
+                }
+                #expect(standing.tokensThisMonth == reservation)
+            }
+        }
+    }
+
     @Test func theTimeLimitStopsTheUpstreamCallAndTheReplyKeepsItsText() async throws {
         // Three seconds: with the whole suite loading both cores, a one-second limit has ended a reply before
         // its first piece arrived, leaving no text to keep.

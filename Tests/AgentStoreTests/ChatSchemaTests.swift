@@ -92,6 +92,37 @@ import Testing
         #expect(try await overrides.overrides(for: f.a.user) == set)
     }
 
+    /// A call running when its account is deleted goes with it, unsettled: its reservation is counted in the
+    /// month's tokens, and its settlement, finding nothing, counts nothing more. A settled call's deletion
+    /// counts nothing: it was counted when settled.
+    @Test func aCallRunningWhenItsAccountIsDeletedCountsItsReservation() async throws {
+        let f = try await TenantFixture.make()
+        func start() async throws -> CompletionStart {
+            try await f.db.store.beginCompletion(
+                as: .tenant(f.a.user),
+                NewCompletion(agentID: f.a.agent.id, promptTokens: 10, maximumTokens: 100, services: ["openai"]),
+                limits: .unlimited, budget: ContextBudget(), opening: nil, requestID: nil)
+        }
+        let settled = try await start()
+        let settlement = CallSettlement(
+            status: .complete, connectionID: nil,
+            usage: MessageUsage(promptTokens: 12, completionTokens: 30, estimated: false), latencyMilliseconds: 40,
+            timeToFirstTokenMilliseconds: 4, error: nil)
+        try await f.db.store.settleCall(settled.call, of: f.a.user, settlement)
+        let running = try await start()
+        let reserved = try await f.db.admin.query(
+            "SELECT reserved_tokens FROM provider_calls WHERE id = \(running.call.rawValue)", logger: f.db.logger
+        ).collect().first?.decode(Int.self)
+        let reservation = try #require(reserved)
+        #expect(reservation >= 110)
+
+        _ = try await f.db.store.withTenant(f.a.user) { try await $0.deleteCurrentUser() }
+        try await f.db.store.settleCall(running.call, of: f.a.user, settlement)
+        _ = try await f.db.store.withTenant(f.a.user) { try await $0.createCurrentUser(email: "back@example.com") }
+        let standing = try await f.db.store.withTenant(f.a.user) { try await $0.chatLimitStanding(defaults: .unlimited) }
+        #expect(standing.tokensThisMonth == 42 + reservation)
+    }
+
     @Test func aTenantCannotChangeItsLimitsOrItsLedger() async throws {
         let f = try await TenantFixture.make()
         try await ChatLimitOverrides(admin: f.db.admin, logger: f.db.logger).set(

@@ -28,6 +28,7 @@ import Testing
         20: "8d8c8f6d8ef382069d8c46626ddf5b80f5ca8ccd61da27ab63b6c4b27f7bdfa6",
         21: "7507c25cf17bc559d13102cf9795c38822b43d0db00cffe768c8b81b033f0f9a",
         22: "68e43052913974b62a9feca5e94b1d813067403fad5f89e65973426b66bb46d4",
+        23: "b18506795794dcbaa8aa4dcbf1a5c81f93886a4c00a3f75846e2b01b25257602",
     ]
 
     @Test(arguments: Migration.all.map(\.version))

@@ -27,7 +27,7 @@ struct MeController: Sendable {
     /// `deleteMe`: deletes the user and, by cascade, everything of theirs; their tokens stop working with them.
     @Sendable func delete(_ request: Request, context: APIRequestContext) async throws -> HTTPResponse.Status {
         let streaming = try await store.withTenant(of: context) { try await $0.deleteCurrentUser() }
-        await replies.stop(streaming, of: try context.tenant())
+        await replies.stopAccount(streaming, of: try context.tenant())
         return .noContent
     }
 

@@ -50,5 +50,6 @@ extension Migration {
         .retriedRequests,
         .limitsOutliveAccounts,
         .unusedTokenCheck,
+        .callsOfDeletedAccounts,
     ]
 }
