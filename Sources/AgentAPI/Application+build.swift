@@ -61,8 +61,8 @@ public func buildRouter(
     OpenAPIController(document: try OpenAPIDocument.embedded.get()).addRoutes(to: router)
 
     let authenticator = BearerAuthenticator(store: store, jwt: jwt)
-    let v1 = router.group("v1").add(middleware: RateLimitMiddleware(limits: configuration.rateLimits)).add(
-        middleware: AuthenticationMiddleware(authenticator: authenticator))
+    let rateLimits = RateLimitMiddleware(limits: configuration.rateLimits, limiter: RequestRateLimiter())
+    let v1 = router.group("v1").add(middleware: rateLimits).add(middleware: AuthenticationMiddleware(authenticator: authenticator))
     MeController(
         store: store, replies: replies, exportSlots: RequestSlots(capacity: configuration.maximumConcurrentExports),
         longestExport: configuration.longestExport
@@ -72,8 +72,8 @@ public func buildRouter(
     AgentController(store: store, replies: replies).addRoutes(to: v1.group("agents"))
     AgentConnectionController(store: store).addRoutes(to: v1.group("agents/{agent_id}/connections"))
     ConversationController(store: store, replies: replies).addRoutes(to: v1.group("agents/{agent_id}/conversations"))
-    ReplyController(store: store, replies: replies, configuration: configuration).addRoutes(
-        conversations: v1.group("agents/{agent_id}/conversations"), messages: v1.group("messages"))
+    let chat = ReplyController(store: store, replies: replies, configuration: configuration)
+    chat.addRoutes(conversations: v1.group("agents/{agent_id}/conversations"), messages: v1.group("messages"))
     FeedbackController(store: store).addRoutes(messages: v1.group("messages"), agents: v1.group("agents"))
     ConnectionController(store: store, addressPolicy: replies.client.addressPolicy).addRoutes(to: v1.group("connections"))
     ChatCompletionsController(store: store, replies: replies, failures: failures).addRoutes(to: v1)
@@ -82,7 +82,7 @@ public func buildRouter(
     SearchController(store: store).addRoutes(to: v1.group("search"))
     let parts = APIParts(
         store: store, replies: replies, credentials: CredentialVerifier(authenticator: authenticator),
-        configuration: configuration, failures: failures)
+        configuration: configuration, failures: failures, rateLimits: rateLimits, chat: chat)
     for companion in companions { companion.addRoutes(to: router, api: parts) }
     // Last: a middleware wraps only the routes added after it, and the responder of unmatched requests.
     router.add(middleware: MethodNotAllowedMiddleware(routes: router.routes))

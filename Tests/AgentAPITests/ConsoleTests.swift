@@ -136,6 +136,22 @@ import Testing
         }
     }
 
+    /// The console's routes and the API's share one allowance per address: failures spent on `/v1` are not
+    /// given again at the sign-in form.
+    @Test func theAPIsAndTheConsolesFailuresShareOneAllowance() async throws {
+        let api = try await Self.withThreeFailuresAllowed()
+        let owner = try await api.makeUser()
+        try await api.test(.live) { client in
+            for _ in 0..<3 {
+                let refused = try await client.executeRequest(
+                    uri: "/v1/me", method: .get, headers: [.authorization: "Bearer ap_wrong.guess"], body: nil)
+                #expect(refused.status == .unauthorized)
+            }
+            let blocked = try await ConsoleBrowser(client).signIn(owner.token)
+            #expect(blocked.status == .tooManyRequests)
+        }
+    }
+
     /// A session cookie refused (ended, forged) costs a database check as a bad token does, and counts
     /// against its address as one: pages send its visitor to sign in, without a 401 to count.
     @Test func refusedSessionCookiesCountAsFailedSignIns() async throws {

@@ -1,4 +1,5 @@
 import AgentAPI
+import AgentConsole
 import AgentStore
 import AgentTestSupport
 import Foundation
@@ -223,10 +224,11 @@ import Testing
     }
 
     /// One tenant's clients take at most a quarter of the slots for following replies that run on other
-    /// instances, so another tenant's client still gets one.
+    /// instances, so another tenant's client still gets one. The console's chat routes take the same slots.
     @Test func oneTenantTakesAQuarterOfTheSlotsForFollowingElsewhere() async throws {
         var made = try await TestAPI.make(replySettings: ReplySettings(elsewhereCheckInterval: .milliseconds(100)))
         made.configuration.maximumElsewhereFollowers = 4
+        made.companions = [try WebConsole()]
         let api = made
         let (owner, other) = (try await api.makeUser(), try await api.makeUser())
         try await api.test(.live) { client in
@@ -240,6 +242,10 @@ import Testing
                 if tenant.id == owner.id {
                     let refused = try await client.send(.get, "/v1/messages/\(start.reply.id.rawValue)/stream", as: owner)
                     #expect(refused.status == .tooManyRequests)
+                    let browser = ConsoleBrowser(client)
+                    try await browser.signIn(owner.token)
+                    let alsoRefused = try await browser.request(.get, "/console/api/messages/\(start.reply.id.rawValue)/stream")
+                    #expect(alsoRefused.status == .tooManyRequests)
                 }
             }
             for (tenant, start) in starts {

@@ -12,6 +12,10 @@ public struct APIParts: Sendable {
     public let credentials: CredentialVerifier
     public let configuration: APIConfiguration
     let failures: FailedRequestLog
+    /// The API's rate limits, whose buckets a companion's routes share.
+    let rateLimits: RateLimitMiddleware
+    /// The API's chat routes, whose slots for replies running elsewhere a companion's routes share.
+    let chat: ReplyController
 
     /// Logs a failure the companion answers itself (as a page) as the API logs its own: an unknown error
     /// at error by its type alone, 503s once per cause and interval (``FailedRequestLog``).
@@ -23,20 +27,20 @@ public struct APIParts: Sendable {
     /// at the paths they have under `/v1`. The caller authenticates the group's requests (see
     /// `APIRequestContext.authenticate(as:)`); each handler then runs as that tenant.
     public func addChatRoutes(to group: RouterGroup<APIRequestContext>) {
-        ReplyController(store: store, replies: replies, configuration: configuration).addRoutes(
-            conversations: group.group("agents/{agent_id}/conversations"), messages: group.group("messages"))
+        chat.addRoutes(conversations: group.group("agents/{agent_id}/conversations"), messages: group.group("messages"))
         FeedbackController(store: store).addRoutes(messages: group.group("messages"), agents: group.group("agents"))
     }
 
     /// `group` behind the API's rate limits (per client address, per credential, and failed sign-ins per
     /// address, which a sign-in form answering 401 counts, as does a refusal noted in
-    /// `APIRequestContext.refusedCredential`), with buckets of its own. `carriesCredential` tells the
+    /// `APIRequestContext.refusedCredential`), with the API's buckets: a client's allowance is one,
+    /// whichever routes spend it. `carriesCredential` tells the
     /// requests that present a credential besides a bearer token: once their address has failed, each holds
     /// one of its failures left while it runs, so that guesses sent at once cannot outrun the allowance.
     public func rateLimited(
         _ group: RouterGroup<APIRequestContext>, carriesCredential: @escaping @Sendable (Request) -> Bool = { _ in false }
     ) -> RouterGroup<APIRequestContext> {
-        var limits = RateLimitMiddleware(limits: configuration.rateLimits)
+        var limits = rateLimits
         limits.carriesOtherCredential = carriesCredential
         return group.add(middleware: limits)
     }

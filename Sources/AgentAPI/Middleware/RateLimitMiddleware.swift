@@ -9,7 +9,9 @@ struct RateLimitMiddleware: RouterMiddleware {
     typealias Context = APIRequestContext
 
     let limits: RateLimits
-    let limiter = RequestRateLimiter()
+    /// The buckets, shared by every route group the limits guard (the API's and a companion's), so that a
+    /// client's allowance is one allowance wherever it spends it.
+    let limiter: RequestRateLimiter
     /// Whether a request presents a credential besides a bearer token: what a companion's routes take (a
     /// sign-in form, a session cookie).
     var carriesOtherCredential: @Sendable (Request) -> Bool = { _ in false }
