@@ -62,7 +62,8 @@ public func buildRouter(
 
     let authenticator = BearerAuthenticator(store: store, jwt: jwt)
     let rateLimits = RateLimitMiddleware(limits: configuration.rateLimits, limiter: RequestRateLimiter())
-    let v1 = router.group("v1").add(middleware: rateLimits).add(middleware: AuthenticationMiddleware(authenticator: authenticator))
+    let v1 = router.group("v1").add(middleware: rateLimits).add(
+        middleware: AuthenticationMiddleware(authenticator: authenticator))
     MeController(
         store: store, replies: replies, exportSlots: RequestSlots(capacity: configuration.maximumConcurrentExports),
         longestExport: configuration.longestExport
