@@ -4,8 +4,9 @@ import Hummingbird
 /// The web console: server-rendered pages over the same store operations as the API, served by the same
 /// process at `/`. A visitor who is not signed in gets the sign-in page.
 ///
-/// Pages post forms (they work without JavaScript); the chat page's script streams replies through the
-/// API's own chat routes, mounted under `/console/api` behind the session cookie and its CSRF token.
+/// Pages post forms (they work without JavaScript). The chat page's script streams replies, and its Stop,
+/// Regenerate and Retry buttons act, through the API's own chat routes, mounted under `/console/api`
+/// behind the session cookie and its CSRF token.
 public struct WebConsole: APICompanion {
     let settings: ConsoleSettings
     let pages: ConsolePages

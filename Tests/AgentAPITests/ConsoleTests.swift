@@ -536,6 +536,62 @@ import Testing
                 form: ["_csrf": ConsoleBrowser.csrf(in: page), "name": "ci", "expires_in_days": "soon", "read": "on"])
             #expect(refused.status == .unprocessableContent)
             #expect(ticked(String(buffer: refused.body)) == ["read"])
+            // No box ticked: the boxes' group says so, next to them.
+            let none = try await browser.request(
+                .post, "/tokens", form: ["_csrf": ConsoleBrowser.csrf(in: page), "name": "ci", "expires_in_days": "7"])
+            #expect(none.status == .unprocessableContent)
+            #expect(String(buffer: none.body).contains("id=\"scopes-error\""))
+        }
+    }
+
+    /// Signing in again ends the session the browser held: its cookie, kept elsewhere, stops working.
+    @Test func signingInAgainEndsTheSessionItReplaces() async throws {
+        let owner = try await api.makeUser()
+        try await api.test { client in
+            let browser = ConsoleBrowser(client)
+            try await browser.signIn(owner.token)
+            let first = try #require(browser.cookies["ap_session"])
+            try await browser.signIn(owner.token)
+            let second = try #require(browser.cookies["ap_session"])
+            #expect(first != second)
+            for (session, status) in [(first, HTTPResponse.Status.seeOther), (second, .ok)] {
+                let visit = try await client.executeRequest(
+                    uri: "/agents", method: .get, headers: [.cookie: "ap_session=\(session)"], body: nil)
+                #expect(visit.status == status)
+            }
+        }
+    }
+
+    /// A page's forms carry the CSRF token of the session that was checked, whatever other session cookie the
+    /// browser still holds (a `__Host-` one from when the console was served secure): its sign-out works.
+    @Test func formsCarryTheTokenOfTheSessionChecked() async throws {
+        let owner = try await api.makeUser()
+        try await api.test { client in
+            let browser = ConsoleBrowser(client)
+            try await browser.signIn(owner.token)
+            let session = try #require(browser.cookies["ap_session"])
+            let cookies: HTTPFields = [.cookie: "__Host-ap_session=stale; ap_session=\(session)"]
+            let page = try await client.executeRequest(uri: "/agents", method: .get, headers: cookies, body: nil)
+            #expect(page.status == .ok)
+            var headers = cookies
+            headers[.contentType] = "application/x-www-form-urlencoded"
+            let signedOut = try await client.executeRequest(
+                uri: "/signout", method: .post, headers: headers,
+                body: ByteBuffer(string: "_csrf=\(ConsoleBrowser.csrf(in: page))"))
+            #expect(signedOut.status == .seeOther)
+            let after = try await client.executeRequest(
+                uri: "/agents", method: .get, headers: [.cookie: "ap_session=\(session)"], body: nil)
+            #expect(after.status == .seeOther)
+        }
+    }
+
+    /// Behind proxies that each add their scheme, the first is the client's: cookies are secure.
+    @Test func theClientsSchemeIsTheFirstAProxyChainForwards() async throws {
+        try await api.test { client in
+            let page = try await client.executeRequest(
+                uri: "/signin", method: .get, headers: [HTTPField.Name("X-Forwarded-Proto")!: "https, http"], body: nil)
+            let cookie = try #require(page.headers[.setCookie])
+            #expect(cookie.hasPrefix("__Host-ap_signin=") && cookie.contains("; Secure"))
         }
     }
 

@@ -57,7 +57,8 @@ struct TokenPages: Sendable {
             }
             return try await render(request, context: context, form: Self.blankForm(api), issued: issued.value, status: .created)
         } catch {
-            let (form, status) = try FormState.refusal(error, values: values)
+            // The boxes are the field `scopes` of the API, which names it when none is ticked.
+            let (form, status) = try FormState.refusal(error, values: values, valueless: ["scopes"])
             return try await render(request, context: context, form: form, issued: nil, status: status)
         }
     }

@@ -13,11 +13,16 @@ struct FormState: Sendable {
     }
 
     /// `values` with the reasons of `refused`; a field error the form has no field for becomes the message.
-    init(_ values: [String: String], refused: RefusedRequest) {
+    /// `valueless` names the form's fields that have no value of their own (a group of boxes).
+    init(_ values: [String: String], refused: RefusedRequest, valueless: Set<String> = []) {
         self.values = values
         for (field, reason) in refused.fieldErrors {
             let name = field.hasPrefix("metadata.") ? String(field.dropFirst("metadata.".count)) : field
-            if values.keys.contains(name) { errors[name] = reason } else { message = "\(field): \(reason)" }
+            if values.keys.contains(name) || valueless.contains(name) {
+                errors[name] = reason
+            } else {
+                message = "\(field): \(reason)"
+            }
         }
         if refused.fieldErrors.isEmpty { message = refused.detail }
     }

@@ -24,10 +24,27 @@ enum ConsoleCookies {
         value(named: name(base, secure: secure), in: request)
     }
 
-    /// The session of a request that `ConsoleSessionMiddleware` admitted, which already chose the cookie
-    /// by the request's security: the prefixed one, when present, is the one it checked.
+    /// The session of a request that `ConsoleSessionMiddleware` admitted: the one cookie it left, having
+    /// dropped the session cookie of the name it did not check (``dropSession(uncheckedWhere:from:)``).
     static func admittedSession(in request: Request) -> String? {
         value(named: name(session, secure: true), in: request) ?? value(named: session, in: request)
+    }
+
+    /// Drops from `request` the session cookie under the name a request of the other security would have
+    /// (a `__Host-` one left from when the console was secure, say): the pages derive their CSRF token from,
+    /// and a sign-out ends, the session that was checked, not one that merely sorts first.
+    static func dropSession(uncheckedWhere secure: Bool, from request: inout Request) {
+        let unchecked = name(session, secure: !secure)
+        let headers = request.headers[values: .cookie]
+        guard headers.contains(where: { $0.contains(unchecked) }) else { return }
+        var head = request.head
+        head.headerFields[values: .cookie] = headers.compactMap { header in
+            let kept = header.split(separator: ";").filter { pair in
+                pair.split(separator: "=", maxSplits: 1).first?.trimmingCharacters(in: .whitespaces) != unchecked
+            }
+            return kept.isEmpty ? nil : kept.joined(separator: ";")
+        }
+        request = Request(head: head, body: request.body)
     }
 
     private static func value(named name: String, in request: Request) -> String? {
@@ -47,8 +64,11 @@ enum ConsoleCookies {
         "\(name(base, secure: secure))=\(value); Path=/; Max-Age=\(maxAge); HttpOnly; SameSite=Strict\(secure ? "; Secure" : "")"
     }
 
-    /// Whether cookies of this request must be `Secure`: configured so, or the request came over TLS to a proxy.
+    /// Whether cookies of this request must be `Secure`: configured so, or the request came over TLS to a
+    /// proxy. Proxies in a chain may each add their scheme (`https, http`): the first is the client's.
     static func secure(_ request: Request, settings: ConsoleSettings) -> Bool {
-        settings.secureCookies || request.headers[HTTPField.Name("X-Forwarded-Proto")!]?.lowercased() == "https"
+        guard !settings.secureCookies else { return true }
+        let scheme = request.headers[values: HTTPField.Name("X-Forwarded-Proto")!].first?.split(separator: ",").first
+        return scheme?.trimmingCharacters(in: .whitespaces).lowercased() == "https"
     }
 }

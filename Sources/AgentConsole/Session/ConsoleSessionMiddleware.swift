@@ -26,11 +26,13 @@ struct ConsoleSessionMiddleware: RouterMiddleware {
         // tokens pages while a prefix test on the path would not see it and ask for too little a scope.
         let route = (context.endpointPath ?? request.uri.path).split(separator: "/")
         let callsAPI = route.starts(with: ["console", "api"])
+        let secure = ConsoleCookies.secure(request, settings: settings)
         guard
-            let value = ConsoleCookies.value(
-                ConsoleCookies.session, in: request, secure: ConsoleCookies.secure(request, settings: settings)),
+            let value = ConsoleCookies.value(ConsoleCookies.session, in: request, secure: secure),
             let presented = PresentedConsoleSession(value)
         else { return try signedOut(callsAPI: callsAPI) }
+        var request = request
+        ConsoleCookies.dropSession(uncheckedWhere: secure, from: &request)
         let session: AuthenticatedToken?
         do {
             session = try await api.store.authenticate(presented, requestID: context.requestID)
@@ -47,7 +49,6 @@ struct ConsoleSessionMiddleware: RouterMiddleware {
         }
         var context = context
         context.authenticate(as: user)
-        var request = request
         let changesState = request.method != .get && request.method != .head
         let needed: TokenScope =
             route.first == "tokens" ? .admin : (changesState && route != ["signout"] ? .write : .read)

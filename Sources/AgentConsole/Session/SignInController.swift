@@ -91,6 +91,7 @@ struct SignInController: Sendable {
         if let notAfter = verified.expiresAt, notAfter <= Date() {
             return render(request, error: Self.expiredCredential, status: .unauthorized)
         }
+        try await endReplacedSession(request, secure: secure, context: context)
         let started: StartedConsoleSession
         do {
             started = try await api.store.withTenant(verified.user.userID, requestID: context.requestID) {
@@ -111,6 +112,16 @@ struct SignInController: Sendable {
         headers.append(
             .init(name: .setCookie, value: ConsoleCookies.setCookie(ConsoleCookies.signIn, value: "", maxAge: 0, secure: secure)))
         return ConsolePages.redirect(to: "/agents", headers: headers)
+    }
+
+    /// Ends the session this browser held before it signed in again (as the same user or another): left,
+    /// it would stay valid until it expired, to whoever had kept its cookie.
+    private func endReplacedSession(_ request: Request, secure: Bool, context: APIRequestContext) async throws {
+        guard let value = ConsoleCookies.value(ConsoleCookies.session, in: request, secure: secure),
+            let presented = PresentedConsoleSession(value),
+            let holder = try await api.store.authenticate(presented, requestID: context.requestID)
+        else { return }
+        try await api.store.withTenant(holder.userID, requestID: context.requestID) { try await $0.endConsoleSession(presented) }
     }
 
     @Sendable func signOut(_ request: Request, context: APIRequestContext) async throws -> Response {
