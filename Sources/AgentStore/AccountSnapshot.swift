@@ -4,7 +4,8 @@
 /// Iterating starts the read on a task of its own; at most ``Limits/bufferedPages`` pages wait for the
 /// consumer, so memory stays bounded however large the account. The transaction ends (and its
 /// connection goes back) when the read is done, when it fails, when the iterator is dropped (a client
-/// that disconnected), or when the consumer has not taken a page for ``Limits/readerTimeout``.
+/// that disconnected), or when the consumer has neither taken a page nor reported progress
+/// (``Iterator/progressed()``) for ``Limits/readerTimeout``.
 public struct AccountSnapshot: AsyncSequence, Sendable {
     public typealias Element = AccountExportChunk
 
@@ -41,6 +42,12 @@ public struct AccountSnapshot: AsyncSequence, Sendable {
 
         public mutating func next() async throws -> AccountExportChunk? {
             try await reading.handoff.next()
+        }
+
+        /// The consumer is still taking in the last page (writing it to a slow but steady client): the read
+        /// waits on past ``Limits/readerTimeout`` for the next one to be taken.
+        public func progressed() {
+            reading.handoff.consumerProgressed()
         }
     }
 

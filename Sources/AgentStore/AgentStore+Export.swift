@@ -1,3 +1,5 @@
+import PostgresNIO
+
 extension AgentStore {
     /// Everything of `userID`, read from one snapshot as it is iterated (see ``AccountSnapshot``).
     public func accountSnapshot(
@@ -24,7 +26,11 @@ extension AgentStore {
         return AccountSnapshot(limits: limits) { handoff in
             do {
                 try await self.transaction(userID, scope: scope, access: access, requestID: requestID) { session in
-                    try await session.exportAccount(pageSize: limits.pageSize) { try await handoff.send($0) }
+                    try await session.exportAccount(pageSize: limits.pageSize) { chunk in
+                        // A statement while the reader takes in a large page slowly: the server would
+                        // otherwise end the session as idle.
+                        try await handoff.send(chunk) { try await session.execute("SELECT 1") }
+                    }
                 }
                 handoff.finish()
             } catch {

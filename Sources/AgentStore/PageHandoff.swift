@@ -5,7 +5,9 @@ import Synchronization
 ///
 /// Every wait ends: when the other side is done or gone, when the waiting task is cancelled, or after
 /// its timeout (`StoreError.unavailable`). A snapshot's transaction so never outlives a client that
-/// stopped reading by more than the producer's timeout.
+/// stopped reading by more than the producer's timeout. A consumer that reads a large element slowly but
+/// steadily says so (``consumerProgressed()``): the producer then keeps waiting, and keeps its own side
+/// alive meanwhile.
 final class PageHandoff<Element: Sendable>: Sendable {
     private struct State {
         var buffer: [Element] = []
@@ -13,13 +15,22 @@ final class PageHandoff<Element: Sendable>: Sendable {
         var end: (any Error)??
         var consumerGone = false
         var consumer: Waiter<Element?>?
-        var producer: Waiter<Void>?
+        var producer: Waiter<Room>?
         /// Numbers the waits, so a late timeout cannot end a later wait.
         var generation = 0
+        /// Counts the consumer's reports of progress within an element.
+        var progress = 0
+    }
+
+    /// How a producer's wait for room ended.
+    private enum Room {
+        case made
+        /// The timeout passed with the consumer still taking in what it holds.
+        case stillReading
     }
 
     private enum Taken {
-        case element(Element, wake: CheckedContinuation<Void, any Error>?)
+        case element(Element, wake: CheckedContinuation<Room, any Error>?)
         case end((any Error)?)
         case wait
     }
@@ -42,9 +53,10 @@ final class PageHandoff<Element: Sendable>: Sendable {
 
     // MARK: Producer
 
-    /// Queues `element`, then waits while more than `capacity` are queued. Throws `CancellationError` once
-    /// the consumer is gone.
-    func send(_ element: Element) async throws {
+    /// Queues `element`, then waits while more than `capacity` are queued. While the consumer reports
+    /// progress, each timeout runs `keepAlive` (the producer's own side idles meanwhile) and the wait goes
+    /// on. Throws `CancellationError` once the consumer is gone.
+    func send(_ element: Element, keepAlive: () async throws -> Void = {}) async throws {
         let delivered: CheckedContinuation<Element?, any Error>? = try state.withLock { state in
             guard !state.consumerGone else { throw CancellationError() }
             if let consumer = state.consumer {
@@ -58,16 +70,23 @@ final class PageHandoff<Element: Sendable>: Sendable {
             delivered.resume(returning: element)
             return
         }
-        let _: Void = try await wait(timeout: producerTimeout, what: "the export's reader") {
-            (state: inout State, waiter: Waiter<Void>) -> Result<Void, any Error>? in
+        while try await waitForRoom() == .stillReading { try await keepAlive() }
+    }
+
+    private func waitForRoom() async throws -> Room {
+        let progress = state.withLock { $0.progress }
+        return try await wait(timeout: producerTimeout, what: "the export's reader") {
+            (state: inout State, waiter: Waiter<Room>) -> Result<Room, any Error>? in
             if state.consumerGone { return .failure(CancellationError()) }
-            if state.buffer.count <= capacity { return .success(()) }
+            if state.buffer.count <= capacity { return .success(.made) }
             state.producer = Waiter(continuation: waiter.continuation, generation: waiter.generation)
             return nil
-        } take: { (state: inout State, generation: Int) -> CheckedContinuation<Void, any Error>? in
+        } take: { (state: inout State, generation: Int) -> CheckedContinuation<Room, any Error>? in
             guard let producer = state.producer, producer.generation == generation else { return nil }
             state.producer = nil
             return producer.continuation
+        } timedOut: { state in
+            state.progress != progress ? .success(.stillReading) : nil
         }
     }
 
@@ -90,7 +109,7 @@ final class PageHandoff<Element: Sendable>: Sendable {
         let taken: Taken = state.withLock { state in
             if !state.buffer.isEmpty {
                 let element = state.buffer.removeFirst()
-                var wake: CheckedContinuation<Void, any Error>?
+                var wake: CheckedContinuation<Room, any Error>?
                 if state.buffer.count <= capacity, let producer = state.producer {
                     state.producer = nil
                     wake = producer.continuation
@@ -102,7 +121,7 @@ final class PageHandoff<Element: Sendable>: Sendable {
         }
         switch taken {
         case .element(let element, let wake):
-            wake?.resume()
+            wake?.resume(returning: .made)
             return element
         case .end(let error):
             if let error { throw error }
@@ -117,7 +136,7 @@ final class PageHandoff<Element: Sendable>: Sendable {
                 let element = state.buffer.removeFirst()
                 if state.buffer.count <= capacity, let producer = state.producer {
                     state.producer = nil
-                    producer.continuation.resume()
+                    producer.continuation.resume(returning: .made)
                 }
                 return .success(element)
             }
@@ -134,10 +153,16 @@ final class PageHandoff<Element: Sendable>: Sendable {
         }
     }
 
+    /// The consumer is still taking in an element it holds (writing it out slowly, say): a producer's wait
+    /// that times out meanwhile goes on.
+    func consumerProgressed() {
+        state.withLock { $0.progress &+= 1 }
+    }
+
     /// The consumer stopped reading: queued elements are dropped and the producer's next `send` (or the
     /// one waiting) throws `CancellationError`.
     func cancel() {
-        let producer: CheckedContinuation<Void, any Error>? = state.withLock { state in
+        let producer: CheckedContinuation<Room, any Error>? = state.withLock { state in
             state.consumerGone = true
             state.buffer.removeAll()
             defer { state.producer = nil }
@@ -149,11 +174,13 @@ final class PageHandoff<Element: Sendable>: Sendable {
     // MARK: Waiting
 
     /// Suspends until `register` decides (at once, returning a result) or its continuation is resumed by
-    /// the other side, the task's cancellation or the timeout, whichever comes first.
+    /// the other side, the task's cancellation or the timeout, whichever comes first. At the timeout,
+    /// `timedOut` may give the result instead of the timeout's error.
     private func wait<Value: Sendable>(
         timeout: Duration, what: String,
         register: (inout State, Waiter<Value>) -> Result<Value, any Error>?,
-        take: @escaping @Sendable (inout State, Int) -> CheckedContinuation<Value, any Error>?
+        take: @escaping @Sendable (inout State, Int) -> CheckedContinuation<Value, any Error>?,
+        timedOut: @escaping @Sendable (inout State) -> Result<Value, any Error>? = { _ in nil }
     ) async throws -> Value {
         let generation = state.withLock { state in
             state.generation += 1
@@ -161,8 +188,9 @@ final class PageHandoff<Element: Sendable>: Sendable {
         }
         let timer = Task { [weak self] in
             try await Task.sleep(for: timeout)
-            let continuation = self?.state.withLock { take(&$0, generation) }
-            continuation?.resume(throwing: StoreError.unavailable(reason: "\(what) took longer than \(timeout)"))
+            let taken = self?.state.withLock { state in take(&state, generation).map { ($0, timedOut(&state)) } }
+            guard let (continuation, result) = taken else { return }
+            continuation.resume(with: result ?? .failure(StoreError.unavailable(reason: "\(what) took longer than \(timeout)")))
         }
         defer { timer.cancel() }
         return try await withTaskCancellationHandler {

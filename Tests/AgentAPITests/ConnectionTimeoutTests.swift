@@ -99,6 +99,26 @@ import Testing
         }
     }
 
+    /// A client that reads a long response slowly but steadily keeps its connection: an export is written in
+    /// slices, so the connection turns writable again as the client reads, where a page of megabytes written
+    /// at once kept it unwritable until the page had all drained, past the timeout, and the export was cut.
+    @Test func aClientThatReadsSlowlyButSteadilyGetsTheWholeExport() async throws {
+        let api = try await TestAPI.make(idleTimeout: Self.idleTimeout)
+        let owner = try await api.makeUser()
+        // Two pages of four megabytes and more, read at 0.8 MB/s. The kernel's send buffer (4 MB here) turns
+        // writable again only once half of it has drained, 2.5 s at that pace: within the 5 s timeout. A whole
+        // page pending on top of it took more than the timeout to drain.
+        _ = try await LargeMessages.make(api, owner, count: 8)
+        try await api.test(.live) { client async throws in
+            let answer = try await RawConnection.sendThenReadSteadily(
+                port: try #require(client.port),
+                "GET /v1/me/export HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer \(owner.token)\r\n\r\n",
+                bytesPerSecond: 800_000, until: "0\r\n\r\n", limit: .seconds(60))
+            #expect(answer.hasPrefix("HTTP/1.1 200"))
+            #expect(answer.hasSuffix("0\r\n\r\n") && answer.contains("\"audit_log\""), "\(answer.utf8.count) bytes")
+        }
+    }
+
     @Test func aConnectionInUseIsNotClosedBeforeTheTimeout() async throws {
         let api = try await TestAPI.make(idleTimeout: .seconds(5))
         try await api.test(.live) { client async throws in

@@ -145,6 +145,28 @@ import Testing
         }
     }
 
+    /// A consumer that takes in a page slowly but steadily (a large page written to a slow client) and says
+    /// so keeps the read going past the reader's timeout, and past the server's idle limit (twice it): the
+    /// read keeps its session alive meanwhile. The export then reads to its end.
+    @Test func aConsumerThatReportsProgressKeepsTheReadGoing() async throws {
+        let (db, user) = try await Self.tenantWithTenAgents()
+        var limits = Self.onePerPage
+        limits.readerTimeout = .seconds(1)
+        var rows = db.store.accountSnapshot(user, limits: limits).makeAsyncIterator()
+        var contents = Contents()
+        for _ in 0..<2 { contents.add(try #require(try await rows.next())) }
+        // Three seconds on one page, reporting progress every 100 ms: three reader timeouts, past the
+        // server's idle limit.
+        for _ in 0..<30 {
+            try await Task.sleep(for: .milliseconds(100))
+            rows.progressed()
+        }
+        #expect(try await Self.openTransactions(db) == 1)
+        while let chunk = try await rows.next() { contents.add(chunk) }
+        #expect(contents.agents.count == 10)
+        try await Self.expectAllTransactionsEnd(db)
+    }
+
     @Test func aTokenNotValidReadsNothing() async throws {
         let db = try await TestDatabase.make()
         let user = try await db.makeUser()

@@ -21,6 +21,9 @@ struct AccountExport: Sendable {
     /// When the export is cut off, however fast its client reads.
     let deadline: ContinuousClock.Instant
 
+    /// The most of the document written at once.
+    static let sliceBytes = 64 * 1024
+
     /// How long a client refused a slot is told to wait: about what a small export takes.
     static let retryAfterSeconds = 5
 
@@ -71,7 +74,16 @@ struct AccountExport: Sendable {
             try await writer.write(try document.start(UserBody(user)))
             while let chunk = try await rows.next() {
                 guard ContinuousClock.now < deadline else { throw ExportTookTooLong() }
-                try await writer.write(try document.encode(chunk))
+                var encoded = try document.encode(chunk)
+                // In slices: a page can hold megabytes, and a connection whose whole page is pending stays
+                // unwritable until it has all drained, however steadily the client reads
+                // (`SlowClientDeadlineHandler` would close it); each slice written is progress.
+                while let slice = encoded.readSlice(length: min(Self.sliceBytes, encoded.readableBytes)),
+                    slice.readableBytes > 0
+                {
+                    try await writer.write(slice)
+                    rows.progressed()
+                }
             }
             try await writer.write(document.end())
             try await writer.finish(nil)

@@ -10,8 +10,9 @@ import NIOHTTPTypes
 /// - one that stops reading a long response (an export, a followed reply) would hold it, and what the
 ///   response holds (an export's slot and snapshot, a follower's unread text), for as long as it keeps the
 ///   connection open. The response's clock runs while the connection is unwritable (its outbound buffer
-///   past the high-water mark because the client reads nothing); a client that reads, however slowly,
-///   makes it writable again. The pending write then fails, and the handler lets go.
+///   past the high-water mark because the client reads nothing); a client that reads steadily makes it
+///   writable again, as long responses are written in slices (a single write of megabytes stays pending
+///   until all of it has drained). The pending write then fails, and the handler lets go.
 final class SlowClientDeadlineHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPRequestPart
     typealias InboundOut = HTTPRequestPart

@@ -126,6 +126,49 @@ enum RawConnection {
         }
     }
 
+    /// Connects to `port`, sends `text`, and reads what the server answers at no more than `bytesPerSecond`
+    /// (through a small receive buffer, so that the server feels the pace) until it closes the connection,
+    /// the answer ends with `end`, or `limit` passes: a client on a slow but steady link.
+    static func sendThenReadSteadily(
+        port: Int, _ text: String, bytesPerSecond: Int, until end: String, limit: Duration
+    ) async throws -> String {
+        let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .channelOption(.socketOption(.so_rcvbuf), value: 64 * 1024)
+            .connect(host: "127.0.0.1", port: port) { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
+                }
+            }
+        return try await channel.executeThenClose { inbound, outbound in
+            try await outbound.write(ByteBuffer(string: text))
+            return try await withThrowingTaskGroup(of: String?.self) { group in
+                group.addTask {
+                    let clock = ContinuousClock()
+                    let started = clock.now
+                    var answer = ""
+                    var read = 0
+                    do {
+                        for try await part in inbound {
+                            answer += String(buffer: part)
+                            if answer.hasSuffix(end) { break }
+                            read += part.readableBytes
+                            let due = started + .seconds(Double(read) / Double(bytesPerSecond))
+                            if due > clock.now { try await Task.sleep(until: due) }
+                        }
+                    } catch {}
+                    return answer
+                }
+                group.addTask {
+                    try await Task.sleep(for: limit)
+                    return nil
+                }
+                let first = try await group.next() ?? nil
+                group.cancelAll()
+                return first ?? ""
+            }
+        }
+    }
+
     /// Connects to `port`, sends `text`, and reads no more than the channel takes in by itself: a client
     /// that asked for a download and stopped reading. Close the channel to let the server go.
     static func sendAndStopReading(port: Int, _ text: String) async throws -> NIOAsyncChannel<ByteBuffer, ByteBuffer> {
