@@ -57,6 +57,31 @@ import Testing
         }
     }
 
+    /// Once the first token is out, a silence mid-answer (a model that thinks again) is bridged with comment
+    /// lines each keep-alive interval, as on the native stream: OpenAI's SDKs skip them, a proxy does not
+    /// cut the stream, and a client that left is noticed. None came before.
+    @Test func aStreamSaysItWaitsWhenTheModelPausesMidAnswer() async throws {
+        let api = try await TestAPI.make(replySettings: ReplySettings(keepAliveInterval: .milliseconds(300)))
+        let owner = try await api.makeUser()
+        try await ProviderEmulator().withRunning { baseURL in
+            try await api.test(.live) { client in
+                let chat = try await ChatFixture.make(client, owner, baseURLs: [baseURL])
+                // Two pieces two seconds apart.
+                let streamed = try await client.send(
+                    .post, "/v1/chat/completions", as: owner,
+                    json: [
+                        "model": "agent:\(chat.agentID)", "stream": true,
+                        "messages": [["role": "user", "content": "[emulator chunks=2 delay_ms=2000]\nfirst second"]],
+                    ])
+                let afterFirstText = try #require(streamed.text.components(separatedBy: #""content":"first"#).last)
+                #expect(afterFirstText.components(separatedBy: ": waiting").count - 1 >= 2, "\(streamed.text)")
+                #expect(StreamedEvent.parse(streamed.text).last?.data == "[DONE]")
+                let text = try streamed.chatCompletionChunks().compactMap { $0.choices.first?.delta.content }.joined()
+                #expect(text == "first second")
+            }
+        }
+    }
+
     @Test func errorsAreOpenAIErrorObjects() async throws {
         let owner = try await api.makeUser()
         try await ProviderEmulator().withRunning { baseURL in

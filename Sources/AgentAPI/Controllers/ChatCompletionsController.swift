@@ -162,7 +162,6 @@ struct ChatCompletionsController: Sendable {
                 // Events that follow one another at once share a write: the role's chunk goes with the
                 // first text, and the end's two or three events together (a write is a system call).
                 var unsent = try ServerSentEvents.event(nil, identity.chunk(role: "assistant", content: ""))
-                var rest = progress.makeAsyncIterator()
                 var next = first
                 while let event = next {
                     switch event {
@@ -191,7 +190,7 @@ struct ChatCompletionsController: Sendable {
                             unsent.writeImmutableBuffer(ServerSentEvents.event(data: "[DONE]"))
                         }
                     }
-                    next = await rest.next()
+                    next = try await Self.nextEvent(of: progress) { try await writer.write(ServerSentEvents.waiting) }
                 }
                 if unsent.readableBytes > 0 { try await writer.write(unsent) }
                 try await writer.finish(nil)
@@ -218,6 +217,21 @@ struct ChatCompletionsController: Sendable {
         case "content_filter": "content_filter"
         default: "stop"
         }
+    }
+
+    /// The next event of `progress`, after a comment line for each silence meanwhile (`waiting`): a thought of
+    /// a minute mid-answer would otherwise let a proxy cut the stream, and a client that left go unnoticed
+    /// until the next token. OpenAI's SDKs skip comment lines.
+    private static func nextEvent(
+        of progress: ReplyFollower, waiting: () async throws -> Void
+    ) async throws -> ReplyProgress? {
+        while let step = await progress.nextStep() {
+            switch step {
+            case .event(let event): return event
+            case .silence: try await waiting()
+            }
+        }
+        return nil
     }
 
     /// Reads `progress` on to the reply's end, unless `first` was the end.
