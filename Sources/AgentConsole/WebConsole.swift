@@ -18,6 +18,7 @@ public struct WebConsole: APICompanion {
     }
 
     public func addRoutes(to router: Router<APIRequestContext>, api: APIParts) {
+        router.add(middleware: ConsoleErrorPages(pages: pages))
         pages.assets.addRoutes(to: router)
         // Pages share the API's rate limits; a failed sign-in (401), or a session cookie refused, counts against
         // its address as a bad token does.

@@ -132,7 +132,29 @@ import Testing
             let blocked = try await browser.signIn(owner.token)
             #expect(blocked.status == .tooManyRequests)
             #expect(blocked.headers[.retryAfter] != nil)
+            // Said as a page, to a browser.
+            #expect(blocked.headers[.contentType]?.hasPrefix("text/html") == true)
             #expect(browser.cookies["ap_session"] == nil)
+        }
+    }
+
+    /// A browser that reaches a path no page has, or a page with a method it does not take, gets a page that
+    /// says so; a client of the API, and the API's own paths, keep the problem document.
+    @Test func unknownPathsAndMethodsAreAnsweredAsPages() async throws {
+        let owner = try await api.makeUser()
+        try await api.test { client in
+            let browser = ConsoleBrowser(client)
+            try await browser.signIn(owner.token)
+            let agentID = try await client.createAgent(as: owner)
+            let unknown = try await browser.request(.get, "/agents/\(agentID)/nope")
+            #expect(unknown.status == .notFound && unknown.headers[.contentType]?.hasPrefix("text/html") == true)
+            let wrongMethod = try await browser.request(.get, "/agents/\(agentID)/delete")
+            #expect(wrongMethod.status == .methodNotAllowed && wrongMethod.headers[.contentType]?.hasPrefix("text/html") == true)
+            #expect(wrongMethod.headers[.allow]?.contains("POST") == true)
+            let api = try await browser.request(.get, "/v1/nope")
+            #expect(api.status == .notFound && api.headers[.contentType] == "application/problem+json")
+            let curl = try await client.executeRequest(uri: "/agents/\(agentID)/nope", method: .get, headers: [:], body: nil)
+            #expect(curl.status == .notFound && curl.headers[.contentType] == "application/problem+json")
         }
     }
 

@@ -9,6 +9,8 @@ public struct RefusedRequest: Sendable {
     public let detail: String
     /// `(field, reason)` pairs: the field as the API's bodies name it (`system_prompt`, `metadata.base_url`).
     public let fieldErrors: [(field: String, reason: String)]
+    /// The headers the API's answer carries beside its problem document (`Retry-After`, `Allow`).
+    public let headers: HTTPFields
 
     /// What the API would answer for `error`, with `bodyLimit` the limit a body too large broke. Internal
     /// failures keep their generic wording.
@@ -18,5 +20,6 @@ public struct RefusedRequest: Sendable {
         title = problem.title
         detail = problem.detail
         fieldErrors = (problem.errors ?? []).map { ($0.field, $0.reason) }
+        headers = problem.headers
     }
 }

@@ -19,6 +19,8 @@ final class ConsoleBrowser: @unchecked Sendable {
         body: ByteBuffer? = nil
     ) async throws -> TestResponse {
         var headers = extra
+        // As a browser navigating: a page is wanted.
+        if headers[.accept] == nil { headers[.accept] = "text/html,application/xhtml+xml,*/*;q=0.8" }
         if !cookies.isEmpty { headers[.cookie] = cookies.map { "\($0.key)=\($0.value)" }.joined(separator: "; ") }
         var body = body
         if let form {
