@@ -55,6 +55,22 @@ public struct KeyRotation: Sendable {
         }
     }
 
+    /// How many rows each key id seals (`seed` for the original design's format), most used first: a key
+    /// may be retired only once no row names it.
+    public func keyUse() async throws -> [(keyID: String, connections: Int)] {
+        try await asOperator { connection in
+            try await connection.rowsIfOpen(
+                """
+                SELECT CASE WHEN api_key LIKE 'ak1.%' THEN split_part(api_key, '.', 2) ELSE 'seed' END AS key_id, count(*)
+                  FROM api_connections GROUP BY 1 ORDER BY 2 DESC, 1
+                """, logger: logger
+            ).map { row in
+                let (keyID, count) = try row.decode((String, Int).self)
+                return (keyID, count)
+            }
+        }
+    }
+
     /// How many rows still hold the original design's `iv:tag:ct` format (no tenant or row binding): once
     /// none do, `ACCEPT_SEED_FORMAT=false` loses nothing.
     public func seedFormatCount() async throws -> Int {

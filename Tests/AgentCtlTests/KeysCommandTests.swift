@@ -44,6 +44,9 @@ import Testing
         #expect(rotate.output.contains("recomputed the fingerprint of 2 connections"))
         #expect(
             rotate.output.contains("0 connections left in the seed format (iv:tag:ct); ACCEPT_SEED_FORMAT=false loses nothing"))
+        // What each key seals, so that k0 is not retired; the row left is the one that failed, nothing more.
+        #expect(rotate.output.contains("sealed under: k2 (2 connections), k0 (1 connection)"), "\(rotate.output)")
+        #expect(!rotate.output.contains("written meanwhile"))
 
         let stored = try await db.admin.query("SELECT api_key FROM api_connections", logger: db.logger).collect()
             .map { try $0.decode(String.self) }

@@ -60,6 +60,23 @@ import Testing
         #expect(audit?.0 == 4 && audit?.1 == 10)
     }
 
+    /// What each key id seals, as an operator checks before retiring a key: a row an instance with the old
+    /// keyring writes after the rotation (a rolling deploy) is under the old key again, and listed so.
+    @Test func keyUseListsTheRowsEachKeySeals() async throws {
+        let db = try await TestDatabase.make()
+        let old = try TestKeys.keyring([("k1", TestKeys.old)])
+        let rotated = try TestKeys.keyring([("k2", TestKeys.new), ("k1", TestKeys.old)])
+        let tenant = try await db.makeUser()
+        _ = try await Self.connections(db, keyring: old, tenants: [tenant], count: 3)
+        let rotation = KeyRotation(admin: db.admin, keyring: rotated, logger: db.logger)
+        #expect(try await rotation.keyUse().map { "\($0.keyID):\($0.connections)" } == ["k1:3"])
+        _ = try await rotation.rotate()
+        #expect(try await rotation.keyUse().map { "\($0.keyID):\($0.connections)" } == ["k2:3"])
+        _ = try await Self.connections(db, keyring: old, tenants: [tenant], count: 1)
+        #expect(try await rotation.keyUse().map { "\($0.keyID):\($0.connections)" } == ["k2:3", "k1:1"])
+        #expect(try await rotation.pendingCount() == 1)
+    }
+
     @Test func concurrentUpdatesDuringRotationAreNotLost() async throws {
         let db = try await TestDatabase.make()
         let old = try TestKeys.keyring([("k1", TestKeys.old)])

@@ -44,7 +44,18 @@ struct KeysCommand: AsyncParsableCommand {
                 print(
                     "\(connections(seed)) left in the seed format (iv:tag:ct)"
                         + (seed == 0 ? "; ACCEPT_SEED_FORMAT=false loses nothing" : ""))
-                if !report.failures.isEmpty { throw ExitCode(2) }
+                // A key written meanwhile by an instance whose keyring is older (a rolling deploy) is sealed
+                // under an old key again, behind the batches: said, so that no one retires that key.
+                let use = try await rotation.keyUse()
+                print("sealed under: " + use.map { "\($0.keyID) (\(connections($0.connections)))" }.joined(separator: ", "))
+                let left = try await rotation.pendingCount()
+                if left > report.failures.count {
+                    print(
+                        "\(connections(left)) not under key \(rotation.keyring.activeKeyID) yet, written meanwhile by an "
+                            + "instance with an older keyring: run rotate again once every instance has the new one, "
+                            + "and retire no key still listed above")
+                }
+                if !report.failures.isEmpty || left > 0 { throw ExitCode(2) }
             }
         }
     }
