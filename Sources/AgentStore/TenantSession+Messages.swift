@@ -146,9 +146,11 @@ extension TenantSession {
             return try await row(
                 """
                 WITH c AS (
-                  INSERT INTO agent_conversations AS c (agent_id, conversation_id, owner_id, message_count, last_message_at, title)
-                  VALUES (\(agentID), coalesce(\(new.id?.rawValue), new_time_ordered_id()), \(userID.rawValue), 0,
-                          clock_timestamp(), \(new.title))
+                  INSERT INTO agent_conversations AS c
+                    (agent_id, conversation_id, owner_id, message_count, created_at, last_message_at, title)
+                  SELECT \(agentID), coalesce(\(new.id?.rawValue), new_time_ordered_id()), \(userID.rawValue), 0, at, at,
+                         \(new.title)
+                    FROM (SELECT clock_timestamp() AS at) AS now
                   RETURNING *
                 )
                 SELECT \(unescaped: Self.conversationColumns), \(unescaped: Self.messageColumns("m"))
@@ -270,11 +272,9 @@ extension TenantSession {
         return try await conversation(agentID: agentID, conversationID: conversationID)
     }
 
-    /// Gives an untitled conversation a title from a message: its first line, at most 60 characters.
+    /// Gives an untitled conversation a title from a message (``NewConversation/title(from:)``).
     func nameConversation(agentID: AgentID, conversationID: ConversationID, after content: String) async throws {
-        let firstLine = content.split(whereSeparator: \.isNewline).first.map(String.init) ?? content
-        let trimmed = firstLine.trimmingCharacters(in: .whitespaces)
-        let title = trimmed.count > 60 ? String(trimmed.prefix(59)) + "…" : trimmed
+        let title = NewConversation.title(from: content)
         guard !title.isEmpty else { return }
         try await execute(
             """

@@ -44,6 +44,43 @@ import Testing
         }
     }
 
+    /// A title taken from a first message is at most 60 characters and 200 code points, as the database
+    /// counts: a line of 29 family emoji (7 code points each) was kept whole, and its 203 code points failed
+    /// the title's check, refusing the message (a 422 naming `value`) and losing it.
+    @Test func aTitleFromAMessageFitsTheDatabasesLimit() async throws {
+        let owner = try await api.makeUser()
+        try await api.test { client async throws in
+            let agentID = try await client.createAgent(as: owner)
+            for (conversation, line) in [
+                ("families", String(repeating: "👨‍👩‍👧‍👦", count: 29)), ("plain", String(repeating: "a", count: 70)),
+            ] {
+                let sent = try await client.send(
+                    .post, "/v1/agents/\(agentID)/conversations/\(conversation)/messages", as: owner,
+                    json: ["role": "user", "content": line])
+                #expect(sent.status == .created, "\(sent.text)")
+                let title = try #require(
+                    try await client.send(.get, "/v1/agents/\(agentID)/conversations/\(conversation)", as: owner)
+                        .decode(Schemas.Conversation.self).title)
+                #expect(title.unicodeScalars.count <= 200 && title.count <= 60 && title.hasSuffix("…"))
+                #expect(line.hasPrefix(String(title.dropLast())))
+            }
+        }
+    }
+
+    /// A conversation started empty was last active when it was created, to the microsecond.
+    @Test func anEmptyConversationWasLastActiveWhenCreated() async throws {
+        let owner = try await api.makeUser()
+        let agent = try await api.db.store.withTenant(owner.id) {
+            try await $0.createAgent(NewAgent(name: "a", systemPrompt: "p"))
+        }
+        for _ in 0..<5 {
+            let created = try await api.db.store.withTenant(owner.id) {
+                try await $0.createConversation(agentID: agent.id, NewConversation())
+            }
+            #expect(created.lastMessageAt == created.createdAt)
+        }
+    }
+
     @Test func aConversationIsRenamedByItsOwnerOnly() async throws {
         let owner = try await api.makeUser()
         let other = try await api.makeUser()

@@ -74,7 +74,27 @@ public struct NewConversation: Sendable {
         self.title = title
     }
 
+    /// The longest title, in code points as PostgreSQL counts them.
+    static let maximumTitleLength = 200
+
     func validate() throws(StoreError) {
-        try Field.optionalText(title, .title, length: 1...200)
+        try Field.optionalText(title, .title, length: 1...Self.maximumTitleLength)
+    }
+
+    /// The title a conversation takes from a message: its first line, at most 60 characters and at most
+    /// ``maximumTitleLength`` code points (one character may be many: a family emoji is seven), a line
+    /// cut short ending with "…"; empty for a blank line.
+    static func title(from content: String) -> String {
+        let firstLine = content.split(whereSeparator: \.isNewline).first.map(String.init) ?? content
+        let trimmed = firstLine.trimmingCharacters(in: .whitespaces)
+        guard trimmed.count > 60 || trimmed.unicodeScalars.count > maximumTitleLength else { return trimmed }
+        var title = ""
+        var length = 1  // the ellipsis
+        for character in trimmed.prefix(59) {
+            length += character.unicodeScalars.count
+            guard length <= maximumTitleLength else { break }
+            title.append(character)
+        }
+        return title + "…"
     }
 }
