@@ -106,12 +106,19 @@ extension TenantSession {
         name: String = "", expiresInDays: Int? = nil, scopes: Set<TokenScope> = TokenScope.all,
         lifetime: TokenLifetime = .standard
     ) async throws -> IssuedAPIToken {
-        try Field.text(name, .name, length: 0...200)
         let days = expiresInDays ?? lifetime.defaultDays
-        guard (1...lifetime.maximumDays).contains(days) else {
-            throw StoreError.invalid(field: .expiresInDays, reason: "must be between 1 and \(lifetime.maximumDays)")
+        // Every field's fault named at once.
+        var checks = FieldChecks()
+        try checks.check { () throws(StoreError) in try Field.text(name, .name, length: 0...200) }
+        try checks.check { () throws(StoreError) in
+            guard (1...lifetime.maximumDays).contains(days) else {
+                throw .invalid(field: .expiresInDays, reason: "must be between 1 and \(lifetime.maximumDays)")
+            }
         }
-        guard !scopes.isEmpty else { throw StoreError.invalid(field: .scopes, reason: "must name at least one scope") }
+        try checks.check { () throws(StoreError) in
+            guard !scopes.isEmpty else { throw .invalid(field: .scopes, reason: "must name at least one scope") }
+        }
+        try checks.finish()
         let scopeNames = scopes.sorted().map(\.rawValue)
         let (value, hash) = TokenFormat.make(userID: userID)
         let token =

@@ -196,6 +196,17 @@ import Testing
                 .post, "/v1/connections", as: owner, json: ["name": "", "service": "", "api_key": "sk-0123456789"])
             #expect(connection.isProblem(.unprocessableContent))
             #expect(try connection.problem().errors?.map(\.field) == ["name", "service"])
+            let token = try await client.send(
+                .post, "/v1/tokens", as: owner,
+                json: ["name": String(repeating: "n", count: 201), "expires_in_days": 0, "scopes": [String]()])
+            #expect(try token.problem().errors?.map(\.field) == ["name", "expires_in_days", "scopes"], "\(token.text)")
+            let message = try await client.send(
+                .post, "/v1/agents/\(agentID)/conversations/c/messages", as: owner, json: ["role": "user", "content": "x"])
+            let messageID = try message.decode(Schemas.Message.self).id
+            let feedback = try await client.send(
+                .put, "/v1/messages/\(messageID)/feedback", as: owner,
+                json: ["rating": 2, "comment": String(repeating: "c", count: 10_001)])
+            #expect(try feedback.problem().errors?.map(\.field) == ["rating", "comment"], "\(feedback.text)")
             // One fault is still answered as before, by itself.
             let one = try await client.send(.post, "/v1/agents", as: owner, json: ["name": 5, "system_prompt": "x"])
             #expect(try one.problem().detail == "The field name must be a string.")

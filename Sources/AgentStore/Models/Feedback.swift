@@ -29,8 +29,13 @@ public struct NewFeedback: Sendable {
         self.comment = comment
     }
 
+    /// Every field's fault named at once.
     func validate() throws(StoreError) {
-        guard rating == 0 || rating == 1 else { throw .invalid(field: .rating, reason: "must be 0 or 1") }
-        try Field.optionalText(comment, .comment, length: 0...10_000)
+        var checks = FieldChecks()
+        try checks.check { () throws(StoreError) in
+            guard rating == 0 || rating == 1 else { throw .invalid(field: .rating, reason: "must be 0 or 1") }
+        }
+        try checks.check { () throws(StoreError) in try Field.optionalText(comment, .comment, length: 0...10_000) }
+        try checks.finish()
     }
 }
