@@ -49,14 +49,20 @@ public enum ProviderCallError: Error, Hashable, Sendable, CustomStringConvertibl
     /// The calling task was cancelled.
     case cancelled
 
-    /// Whether the next connection may be tried: the provider could not be reached or was overloaded,
-    /// so another key or provider may do better. A refusal of this request or key would repeat.
+    /// Whether the next connection may be tried: the provider could not be reached or was overloaded, or
+    /// refused this connection's key (revoked, out of credit: 401, 402, 403), or this connection's address
+    /// is refused; another key or provider may do better. A refusal of the request itself (400, 404, the
+    /// context window) would repeat.
     public var allowsFallback: Bool {
         switch self {
-        case .unreachable, .rateLimited, .unavailable: true
-        case .refusedAddress, .rejected, .failed, .cancelled: false
+        case .unreachable, .rateLimited, .unavailable, .refusedAddress: true
+        case .rejected(let status, _): Self.keyRefusals.contains(status)
+        case .failed, .cancelled: false
         }
     }
+
+    /// The statuses that refuse the key the call carried, not its request.
+    private static let keyRefusals: Set<Int> = [401, 402, 403]
 
     /// Whether the provider may have read the prompt, and so bill for it: the request may have been sent and
     /// no answer refused it. A call stopped before it left, or answered with an error status, used nothing.

@@ -321,6 +321,30 @@ import Testing
         }
     }
 
+    /// A key its provider refuses (revoked, out of credit) or a base URL refused at call time says nothing of
+    /// the agent's other connections: the next is tried, and answers. Each attempt is in the ledger.
+    @Test(arguments: ["status=401", "status=402", "status=403"])
+    func aRefusedKeyGivesWayToTheNextConnection(script: String) async throws {
+        let owner = try await api.makeUser()
+        let emulator = ProviderEmulator()
+        try await emulator.withRunning { baseURL in
+            try await api.test(.live) { client in
+                let chat = try await ChatFixture.make(client, owner, baseURLs: ["\(baseURL)/script/\(script)", baseURL])
+                let reply = try StreamedReply(
+                    try await client.send(.post, chat.replies("c1"), as: owner, json: ["content": "hi"])
+                ).ended()
+                #expect(reply.status == "complete" && reply.content == "hi")
+                #expect(await emulator.recordedRequests().count == 2)
+            }
+        }
+        let ledger = try await api.db.admin.query(
+            "SELECT attempt, status, error FROM provider_calls WHERE user_id = \(owner.id.rawValue) ORDER BY attempt",
+            logger: api.db.logger
+        ).collect().map { try $0.decode((Int, String, String?).self) }
+        #expect(ledger.map(\.0) == [1, 2] && ledger.map(\.1) == ["failed", "complete"])
+        #expect(ledger.first?.2 == "provider-rejected")
+    }
+
     @Test func regenerateMakesASiblingAndKeepsTheFirst() async throws {
         let owner = try await api.makeUser()
         try await ProviderEmulator().withRunning { baseURL in
