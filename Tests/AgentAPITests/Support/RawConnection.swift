@@ -12,12 +12,7 @@ enum RawConnection {
         // Taken before connecting: the server's idle timer starts when it accepts, and a loaded test process
         // may resume this task well after that; a later instant made a timely close look early.
         let connected = ContinuousClock.now
-        let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .connect(host: "127.0.0.1", port: port) { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
-                }
-            }
+        let channel = try await connect(port: port)
         // A reset (rather than an orderly close) may surface from the channel itself, not only from the read
         // below: it is the close being waited for as well.
         do {
@@ -56,12 +51,7 @@ enum RawConnection {
     static func trickleThenWaitForClose(port: Int, _ head: String, every interval: Duration, limit: Duration) async throws
         -> Duration?
     {
-        let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .connect(host: "127.0.0.1", port: port) { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
-                }
-            }
+        let channel = try await connect(port: port)
         let connected = ContinuousClock.now
         do {
             return try await trickle(channel, head, every: interval, connected: connected, limit: limit)
@@ -101,29 +91,7 @@ enum RawConnection {
     /// Connects to `port`, sends `text`, and reads what the server answers until it closes the connection
     /// or `limit` passes.
     static func sendThenReadUntilClose(port: Int, _ text: String, limit: Duration) async throws -> String {
-        let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .connect(host: "127.0.0.1", port: port) { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
-                }
-            }
-        return try await channel.executeThenClose { inbound, outbound in
-            try await outbound.write(ByteBuffer(string: text))
-            return try await withThrowingTaskGroup(of: String?.self) { group in
-                group.addTask {
-                    var answer = ""
-                    do { for try await part in inbound { answer += String(buffer: part) } } catch {}
-                    return answer
-                }
-                group.addTask {
-                    try await Task.sleep(for: limit)
-                    return nil
-                }
-                let first = try await group.next() ?? nil
-                group.cancelAll()
-                return first ?? ""
-            }
-        }
+        try await sendThenRead(try await connect(port: port), text, pace: nil, until: nil, limit: limit)
     }
 
     /// Connects to `port`, sends `text`, and reads what the server answers at no more than `bytesPerSecond`
@@ -132,14 +100,15 @@ enum RawConnection {
     static func sendThenReadSteadily(
         port: Int, _ text: String, bytesPerSecond: Int, until end: String, limit: Duration
     ) async throws -> String {
-        let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .channelOption(.socketOption(.so_rcvbuf), value: 64 * 1024)
-            .connect(host: "127.0.0.1", port: port) { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
-                }
-            }
-        return try await channel.executeThenClose { inbound, outbound in
+        let channel = try await connect(port: port, receiveBuffer: 64 * 1024)
+        return try await sendThenRead(channel, text, pace: bytesPerSecond, until: end, limit: limit)
+    }
+
+    private static func sendThenRead(
+        _ channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>, _ text: String, pace bytesPerSecond: Int?, until end: String?,
+        limit: Duration
+    ) async throws -> String {
+        try await channel.executeThenClose { inbound, outbound in
             try await outbound.write(ByteBuffer(string: text))
             return try await withThrowingTaskGroup(of: String?.self) { group in
                 group.addTask {
@@ -150,7 +119,8 @@ enum RawConnection {
                     do {
                         for try await part in inbound {
                             answer += String(buffer: part)
-                            if answer.hasSuffix(end) { break }
+                            if let end, answer.hasSuffix(end) { break }
+                            guard let bytesPerSecond else { continue }
                             read += part.readableBytes
                             let due = started + .seconds(Double(read) / Double(bytesPerSecond))
                             if due > clock.now { try await Task.sleep(until: due) }
@@ -172,13 +142,22 @@ enum RawConnection {
     /// Connects to `port`, sends `text`, and reads no more than the channel takes in by itself: a client
     /// that asked for a download and stopped reading. Close the channel to let the server go.
     static func sendAndStopReading(port: Int, _ text: String) async throws -> NIOAsyncChannel<ByteBuffer, ByteBuffer> {
-        let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .connect(host: "127.0.0.1", port: port) { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
-                }
-            }
+        let channel = try await connect(port: port)
         try await channel.channel.writeAndFlush(ByteBuffer(string: text))
         return channel
+    }
+
+    /// A connection to the server on loopback `port`, with the kernel's receive buffer at most
+    /// `receiveBuffer` bytes when given (a client the server feels the pace of).
+    private static func connect(port: Int, receiveBuffer: Int? = nil) async throws -> NIOAsyncChannel<ByteBuffer, ByteBuffer> {
+        var bootstrap = ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+        if let receiveBuffer {
+            bootstrap = bootstrap.channelOption(.socketOption(.so_rcvbuf), value: SocketOptionValue(receiveBuffer))
+        }
+        return try await bootstrap.connect(host: "127.0.0.1", port: port) { channel in
+            channel.eventLoop.makeCompletedFuture {
+                try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
+            }
+        }
     }
 }
