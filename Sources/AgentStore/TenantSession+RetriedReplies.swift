@@ -50,10 +50,14 @@ extension TenantSession {
     private func keyedPrompt(
         _ key: IdempotencyKey, agentID: AgentID, conversationID: ConversationID, _ new: NewReply
     ) async throws -> Message? {
+        // Found by its key, then locked by its id: `FOR UPDATE` adds the update policy's conditions to the
+        // select's, and with both the planner chose a scan of all the tenant's messages over the key's
+        // unique index (26 ms at 51,000 messages, where this takes 0.1 ms).
         let prompt = try await row(
             """
             SELECT \(unescaped: Self.messageColumns()) FROM agent_messages
-             WHERE owner_id = \(userID.rawValue) AND idempotency_key = \(key.rawValue)
+             WHERE id = (SELECT id FROM agent_messages WHERE owner_id = \(userID.rawValue) AND idempotency_key = \(key.rawValue))
+               AND owner_id = \(userID.rawValue)
             FOR UPDATE
             """, Self.message)
         guard let prompt else { return nil }

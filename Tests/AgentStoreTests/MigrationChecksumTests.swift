@@ -1,4 +1,5 @@
 import AgentStore
+import Foundation
 import Testing
 
 /// Shipped migrations never change: every database that applied one compares its checksum on `migrate`.
@@ -29,6 +30,7 @@ import Testing
         21: "7507c25cf17bc559d13102cf9795c38822b43d0db00cffe768c8b81b033f0f9a",
         22: "68e43052913974b62a9feca5e94b1d813067403fad5f89e65973426b66bb46d4",
         23: "b18506795794dcbaa8aa4dcbf1a5c81f93886a4c00a3f75846e2b01b25257602",
+        24: "a5ae2804e5197bb94ff6caa377f421404d6fe34187238adb16f5fcbeb2b1661c",
     ]
 
     @Test(arguments: Migration.all.map(\.version))
@@ -37,6 +39,16 @@ import Testing
         let pinned = try #require(
             Self.shipped[version], "pin the checksum of migration \(version) once it ships: \(migration.checksum)")
         #expect(migration.checksum == pinned)
+    }
+
+    /// Migration 24 rewrites migration 19's `start_provider_call` by replacing text: each replacement found
+    /// what it replaces (a change to the source would otherwise leave the function as it was, unnoticed).
+    @Test func migration24BoundsTheMinuteByAVariable() throws {
+        let function = try #require(Migration.all.first { $0.version == 24 }?.up.last)
+        #expect(function.contains("  since timestamptz;\n"))
+        #expect(function.contains("since := clock_timestamp() - interval '1 minute';"))
+        #expect(function.components(separatedBy: "c.started_at > since").count == 3)
+        #expect(!function.contains("c.started_at > clock_timestamp()"))
     }
 
     /// Migration 22's down takes migration 6's function and migration 4's grants by position: they are still

@@ -228,8 +228,8 @@ import Testing
         #expect(seen == 0)
     }
 
-    /// Reverting migration 7 removes its columns and indexes and gives `ts_match_vq` back its default;
-    /// applying it again restores both, and the store searches again.
+    /// Reverting migration 7 removes its columns and indexes (migration 24's, which replaced them, on the way)
+    /// and gives `ts_match_vq` back its default; applying it again restores both, and the store searches again.
     @Test func migrationSevenGoesDownAndUpAgain() async throws {
         let db = try await TestDatabase.make()
         let user = try await db.makeUser()
@@ -241,7 +241,8 @@ import Testing
                        (SELECT count(*)::int FROM information_schema.columns
                          WHERE table_schema = 'public' AND column_name IN ('content_search', 'title_search')),
                        (SELECT count(*)::int FROM pg_indexes
-                         WHERE schemaname = 'public' AND indexname IN ('agent_messages_content_search_idx', 'agent_conversations_title_search_idx'))
+                         WHERE schemaname = 'public'
+                           AND indexname IN ('agent_messages_owner_search_idx', 'agent_conversations_owner_search_idx'))
                 """, logger: db.logger
             ).collect().first
             let (leakproof, columns, indexes) = try #require(row).decode((Bool, Int, Int).self)
@@ -284,7 +285,8 @@ import Testing
                 PostgresQuery(unsafeSQL: "EXPLAIN " + statement.sql, binds: statement.binds), logger: db.logger
             ).collect().map { try $0.decode(String.self) }.joined(separator: "\n")
         }
-        #expect(plan.contains("agent_messages_content_search_idx"), "\(plan)")
+        // The index that leads with the tenant (migration 24): the other tenant's needles are not read.
+        #expect(plan.contains("agent_messages_owner_search_idx"), "\(plan)")
         let page = try await Self.search(db, a, "needle", limit: 100)
         #expect(page.hits.count == 6)
         #expect(page.hits.allSatisfy { $0.agentID == agentA })

@@ -51,5 +51,6 @@ extension Migration {
         .limitsOutliveAccounts,
         .unusedTokenCheck,
         .callsOfDeletedAccounts,
+        .tenantScaledIndexes,
     ]
 }
