@@ -57,7 +57,8 @@ extension Migration {
             .replacingOccurrences(
                 of: "IF p_requests_per_minute IS NOT NULL AND p_attempt = 1 THEN\n",
                 with: "IF p_requests_per_minute IS NOT NULL AND p_attempt = 1 THEN\n"
-                    + "      since := clock_timestamp() - interval '1 minute';\n")
+                    + "      since := clock_timestamp() - interval '1 minute';\n"
+            )
             .replacingOccurrences(
                 of: "c.started_at > clock_timestamp() - interval '1 minute'", with: "c.started_at > since")
     }
