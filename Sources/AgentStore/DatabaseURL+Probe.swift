@@ -39,7 +39,8 @@ extension DatabaseURL {
     }
 
     /// Why a connection failed, in the server's words when it answered: never the password, which no
-    /// PostgreSQL error holds.
+    /// PostgreSQL error holds. (A `PSQLError`'s own description is generic on purpose, and the same for a
+    /// refused password, a full server and a lost connection.)
     static func reason(_ error: any Error) -> String {
         guard let error = error as? PSQLError else { return "\(error)" }
         if let message = error.serverInfo?[.message] {

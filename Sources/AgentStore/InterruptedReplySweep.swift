@@ -62,7 +62,7 @@ public struct InterruptedReplySweep: Service {
             }
         } catch {
             // PSQLError's description is generic by design: it carries no credentials.
-            logger.warning("the sweep of interrupted replies failed; the next one tries again", metadata: ["error": "\(error)"])
+            logger.warning("the sweep of interrupted replies failed; the next one tries again", metadata: ["error": "\(DatabaseURL.reason(error))"])
         }
     }
 }

@@ -30,7 +30,7 @@ extension StoreError {
     }
 
     /// A failure to reach the database at all (lost or refused connection, server shutting down, pool
-    /// closed), or to finish the work now (a statement timeout, a deadlock, a serialization failure, a
+    /// closed, out of disk or memory, read-only), or to finish the work now (a statement timeout, a deadlock, a serialization failure, a
     /// lock not had in time), as `.unavailable`: the same request may succeed when tried again. `nil` for
     /// anything else.
     init?(unavailable error: PSQLError) {
@@ -39,8 +39,11 @@ extension StoreError {
             self = .unavailable(reason: "the database cannot be reached")
         case .server:
             guard let state = error.serverInfo?[.sqlState] else { return nil }
-            // Class 08: connection exceptions; 57P0x: the server is shutting down; 53300: too many connections.
-            if state.hasPrefix("08") || state.hasPrefix("57P0") || state == PostgresError.Code.tooManyConnections.raw {
+            // Class 08: connection exceptions; 57P0x: the server is shutting down; class 53: out of disk,
+            // memory or connections; 25006: a server that turned read-only (as managed databases do near full).
+            if state.hasPrefix("08") || state.hasPrefix("57P0") || state.hasPrefix("53")
+                || state == PostgresError.Code.readOnlySqlTransaction.raw
+            {
                 self = .unavailable(reason: "the database is not accepting work")
             } else if Self.transientStates.contains(state) {
                 self = .unavailable(reason: "the database could not finish the work now")

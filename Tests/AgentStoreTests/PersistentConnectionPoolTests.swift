@@ -14,15 +14,15 @@ import Testing
 @Suite struct PersistentConnectionPoolTests {
     private static func pool(
         _ configuration: PostgresConnection.Configuration, size: Int, leaseTimeout: Duration = .seconds(5),
-        statementDeadline: Duration = .seconds(40), metrics: TestMetrics = TestMetrics()
+        statementDeadline: Duration = .seconds(40), metrics: TestMetrics = TestMetrics(), logger given: Logger? = nil
     ) -> PersistentConnectionPool {
         var settings = PersistentConnectionPool.Settings(size: size)
         settings.leaseTimeout = leaseTimeout
         settings.statementDeadline = statementDeadline
         settings.deadlineCheckInterval = .milliseconds(100)
         settings.connectTimeout = .seconds(2)
-        var logger = Logger(label: "test.pool")
-        logger.logLevel = .critical
+        var logger = given ?? Logger(label: "test.pool")
+        if given == nil { logger.logLevel = .critical }
         return PersistentConnectionPool(
             configuration: configuration, settings: settings, eventLoopGroup: MultiThreadedEventLoopGroup.singleton,
             metrics: metrics, logger: logger)
@@ -95,7 +95,9 @@ import Testing
             unixSocketPath: "/nonexistent-\(UInt32.random(in: 0...UInt32.max))/.s.PGSQL.5432",
             username: "nobody", password: nil, database: "none")
         let metrics = TestMetrics()
-        let pool = Self.pool(configuration, size: 2, leaseTimeout: .seconds(30), metrics: metrics)
+        let log = CapturedLog()
+        let pool = Self.pool(
+            configuration, size: 2, leaseTimeout: .seconds(30), metrics: metrics, logger: log.logger(level: .warning))
         let running = Task { await pool.run() }
         defer { running.cancel() }
         let start = ContinuousClock.now
@@ -110,6 +112,9 @@ import Testing
         // Both requests are counted as finding the database unavailable, and none as waiting it out.
         #expect(try metrics.expectCounter("db_pool_lease_failures_total", [("reason", "unavailable")]).totalValue == 2)
         #expect(try metrics.expectCounter("db_pool_lease_failures_total", [("reason", "timeout")]).totalValue == 0)
+        // The warning says why, where PostgresNIO's own description of every failure is one generic sentence.
+        let warning = try #require(log.lines.first { $0.contains("database connection failed") })
+        #expect(warning.contains("No such file") && !warning.contains("Generic description"), "\(warning)")
     }
 
     /// A login that row-level security does not apply to (here the superuser) would serve every tenant every

@@ -21,6 +21,20 @@ import Testing
         }
     }
 
+    /// A database out of disk, memory or a configured resource, or turned read-only (as managed databases
+    /// do near full), is not accepting work: unavailable, which the API answers with a 503 and Retry-After,
+    /// logged once per cause, where each request was a 500 with an error line of its own.
+    @Test(arguments: ["disk_full", "out_of_memory", "configuration_limit_exceeded", "read_only_sql_transaction"])
+    func aDatabaseOutOfResourcesIsUnavailable(condition: String) async throws {
+        let user = try await db.makeUser()
+        await #expect(throws: StoreError.unavailable(reason: "the database is not accepting work")) {
+            try await db.store.withTenant(user) { session in
+                try await session.execute(
+                    PostgresQuery(unsafeSQL: "DO $$ BEGIN RAISE EXCEPTION USING ERRCODE = '\(condition)'; END $$"))
+            }
+        }
+    }
+
     /// A body that catches a failed statement's error and returns has not committed: PostgreSQL answers the
     /// COMMIT of the aborted transaction with ROLLBACK, and the store says so rather than report success.
     @Test func aTransactionAFailedStatementAbortedDoesNotReportACommit() async throws {

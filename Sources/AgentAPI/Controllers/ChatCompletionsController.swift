@@ -147,7 +147,7 @@ struct ChatCompletionsController: Sendable {
         let first = try await Self.unlessHungUp(hangUp) { try await Self.firstTokenOrEnd(of: progress) }
         guard body.stream == true else {
             let end = try await Self.unlessHungUp(hangUp) { await Self.end(of: progress, after: first) }
-            guard let end else { throw OpenAIError(Problem.unavailable()) }
+            guard let end else { throw OpenAIError(Problem.databaseAway) }
             if let shortfall = end.shortfall { throw OpenAIError(shortfall) }
             return try APIResponseEncoder.response(
                 ChatCompletionBody(

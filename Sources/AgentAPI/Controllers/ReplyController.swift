@@ -107,7 +107,7 @@ struct ReplyController: Sendable {
         let outcome = await running.outcome()
         guard let ended = outcome?.message else {
             // Deleted as it was cancelled: it is gone, as a cancel that came a moment later would find.
-            throw outcome?.failure == .deleted ? Problem.notFound("message") : Problem.unavailable()
+            throw outcome?.failure == .deleted ? Problem.notFound("message") : Problem.databaseAway
         }
         return MessageBody(ended)
     }
@@ -199,7 +199,7 @@ struct ReplyController: Sendable {
             let ended = await running.outcome()
             guard let reply = ended?.message else {
                 // Deleted while it ran: said as a follower hears it (`reply-cancelled`), not as an outage.
-                throw ended?.failure == .deleted ? Problem(ReplyFailure.deleted) : Problem.unavailable()
+                throw ended?.failure == .deleted ? Problem(ReplyFailure.deleted) : Problem.databaseAway
             }
             return try Self.exchange(prompt, reply, status: status)
         }

@@ -102,6 +102,10 @@ extension Problem {
         Problem(.serviceUnavailable, slug: "unavailable", title: "Service unavailable", detail: detail)
     }
 
+    /// The 503 of a database away (a store outage, or an outcome it could not store): come back in two
+    /// seconds, as the pool's reconnects take.
+    static var databaseAway: Problem { unavailable(retryAfterSeconds: 2) }
+
     /// A 503 that says when to come back: `Retry-After` in seconds.
     static func unavailable(_ detail: String = "The service is temporarily unavailable.", retryAfterSeconds: Int) -> Problem {
         var problem = unavailable(detail)

@@ -41,7 +41,7 @@ extension Problem {
             self = .invalid(violations.map { FieldError(field: $0.field.apiName, reason: $0.reason) })
         // The reason may name internals (such as a key id); the client learns only that it is temporary, and
         // when to try again: a database restart or a deadlock's loser is over in seconds.
-        case .unavailable: self = .unavailable(retryAfterSeconds: 2)
+        case .unavailable: self = .databaseAway
         case .unauthenticated: self = .unauthorized()
         case .forbidden(let scope): self = .forbidden(needing: scope)
         case .limitExceeded(let exceeded): self = .limitExceeded(exceeded)

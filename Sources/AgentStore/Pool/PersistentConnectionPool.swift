@@ -183,7 +183,7 @@ public final class PersistentConnectionPool: DatabaseConnections, Service {
                     )
                 } else if firstFailure {
                     // PSQLError's description is generic by design: it carries no credentials.
-                    logger.warning("database connection failed; retrying", metadata: ["error": "\(error)"])
+                    logger.warning("database connection failed; retrying", metadata: ["error": "\(DatabaseURL.reason(error))"])
                 }
                 // A login that bypasses stays one: no quicker retry would change it.
                 if bypassed { backoff = settings.maximumBackoff }
