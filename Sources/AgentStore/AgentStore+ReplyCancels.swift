@@ -92,7 +92,8 @@ extension AgentStore {
                 guard !Task.isCancelled else { return }
                 if !failing {
                     // PSQLError's description is generic by design: it carries no credentials.
-                    logger.warning("listening for reply cancels stopped; retrying", metadata: ["error": "\(DatabaseURL.reason(error))"])
+                    logger.warning(
+                        "listening for reply cancels stopped; retrying", metadata: ["error": "\(DatabaseURL.reason(error))"])
                 }
                 failing = true
             }

@@ -62,7 +62,9 @@ public struct InterruptedReplySweep: Service {
             }
         } catch {
             // PSQLError's description is generic by design: it carries no credentials.
-            logger.warning("the sweep of interrupted replies failed; the next one tries again", metadata: ["error": "\(DatabaseURL.reason(error))"])
+            logger.warning(
+                "the sweep of interrupted replies failed; the next one tries again",
+                metadata: ["error": "\(DatabaseURL.reason(error))"])
         }
     }
 }
