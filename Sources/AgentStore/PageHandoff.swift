@@ -25,8 +25,10 @@ final class PageHandoff<Element: Sendable>: Sendable {
     /// How a producer's wait for room ended.
     private enum Room {
         case made
-        /// The timeout passed with the consumer still taking in what it holds.
+        /// Half the timeout passed, the consumer still taking in what it holds.
         case stillReading
+        /// Half the timeout passed with no word from the consumer.
+        case quiet
     }
 
     private enum Taken {
@@ -70,12 +72,28 @@ final class PageHandoff<Element: Sendable>: Sendable {
             delivered.resume(returning: element)
             return
         }
-        while try await waitForRoom() == .stillReading { try await keepAlive() }
+        // Looked at every half timeout: the keep-alive goes out well before the producer's side would idle
+        // out (twice the timeout, for a snapshot), even on a loaded machine.
+        var quietFor = Duration.zero
+        while true {
+            switch try await waitForRoom(lookingAfter: producerTimeout / 2) {
+            case .made:
+                return
+            case .stillReading:
+                quietFor = .zero
+                try await keepAlive()
+            case .quiet:
+                quietFor += producerTimeout / 2
+                guard quietFor < producerTimeout else {
+                    throw StoreError.unavailable(reason: "the export's reader took longer than \(producerTimeout)")
+                }
+            }
+        }
     }
 
-    private func waitForRoom() async throws -> Room {
+    private func waitForRoom(lookingAfter interval: Duration) async throws -> Room {
         let progress = state.withLock { $0.progress }
-        return try await wait(timeout: producerTimeout, what: "the export's reader") {
+        return try await wait(timeout: interval, what: "the export's reader") {
             (state: inout State, waiter: Waiter<Room>) -> Result<Room, any Error>? in
             if state.consumerGone { return .failure(CancellationError()) }
             if state.buffer.count <= capacity { return .success(.made) }
@@ -86,7 +104,7 @@ final class PageHandoff<Element: Sendable>: Sendable {
             state.producer = nil
             return producer.continuation
         } timedOut: { state in
-            state.progress != progress ? .success(.stillReading) : nil
+            .success(state.progress != progress ? .stillReading : .quiet)
         }
     }
 

@@ -151,13 +151,14 @@ import Testing
     @Test func aConsumerThatReportsProgressKeepsTheReadGoing() async throws {
         let (db, user) = try await Self.tenantWithTenAgents()
         var limits = Self.onePerPage
-        limits.readerTimeout = .seconds(1)
+        limits.readerTimeout = .seconds(2)
         var rows = db.store.accountSnapshot(user, limits: limits).makeAsyncIterator()
         var contents = Contents()
         for _ in 0..<2 { contents.add(try #require(try await rows.next())) }
-        // Three seconds on one page, reporting progress every 100 ms: three reader timeouts, past the
-        // server's idle limit.
-        for _ in 0..<30 {
+        // Six seconds on one page, reporting progress every 100 ms: three reader timeouts, past the server's
+        // idle limit (twice the timeout). (A loaded machine once held this task a second at a time, with
+        // the keep-alive at each whole timeout: the server's limit of 2 s ended the session.)
+        for _ in 0..<60 {
             try await Task.sleep(for: .milliseconds(100))
             rows.progressed()
         }
