@@ -55,9 +55,10 @@ final class PageHandoff<Element: Sendable>: Sendable {
 
     // MARK: Producer
 
-    /// Queues `element`, then waits while more than `capacity` are queued. While the consumer reports
-    /// progress, each timeout runs `keepAlive` (the producer's own side idles meanwhile) and the wait goes
-    /// on. Throws `CancellationError` once the consumer is gone.
+    /// Queues `element`, then waits while more than `capacity` are queued: for as long as the consumer
+    /// reports progress, running `keepAlive` (the producer's own side idles meanwhile) each half timeout
+    /// that saw some, and for the timeout at most without. Throws `CancellationError` once the consumer is
+    /// gone.
     func send(_ element: Element, keepAlive: () async throws -> Void = {}) async throws {
         let delivered: CheckedContinuation<Element?, any Error>? = try state.withLock { state in
             guard !state.consumerGone else { throw CancellationError() }
