@@ -27,7 +27,7 @@ extension TenantSession {
         }
         try await walk(pageSize, { try await agents($0) }, \.id.rawValue) { agents in
             for agent in agents {
-                try await walk(pageSize, { try await feedback(agentID: agent.id, $0).page }, \.id) {
+                try await walk(pageSize, { try await feedbackPage(agentID: agent.id, $0) }, \.id) {
                     try await emit(.feedback($0))
                 }
             }

@@ -51,9 +51,7 @@ extension TenantSession {
     /// A page of an agent's feedback, newest first by default, with thumbs-up and thumbs-down totals.
     public func feedback(agentID: AgentID, _ request: PageRequest) async throws -> FeedbackReport {
         _ = try await agent(agentID)
-        let page = try await listing(
-            Self.feedbackColumns, from: "agent_feedback",
-            where: [("agent_id", agentID.rawValue), ("owner_id", userID.rawValue)], request, Self.feedback)
+        let page = try await feedbackPage(agentID: agentID, request)
         let (up, down) =
             try await row(
                 """
@@ -62,5 +60,13 @@ extension TenantSession {
                 """
             ) { try $0.decode((Int, Int).self) } ?? (0, 0)
         return FeedbackReport(page: page, thumbsUp: up, thumbsDown: down)
+    }
+
+    /// A page of an agent's feedback alone: what the export walks, which needs no totals (counted again on
+    /// every page, they cost the square of the agent's feedback).
+    func feedbackPage(agentID: AgentID, _ request: PageRequest) async throws -> Page<Feedback> {
+        try await listing(
+            Self.feedbackColumns, from: "agent_feedback",
+            where: [("agent_id", agentID.rawValue), ("owner_id", userID.rawValue)], request, Self.feedback)
     }
 }
