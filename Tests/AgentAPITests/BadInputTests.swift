@@ -207,6 +207,9 @@ import Testing
                 .put, "/v1/messages/\(messageID)/feedback", as: owner,
                 json: ["rating": 2, "comment": String(repeating: "c", count: 10_001)])
             #expect(try feedback.problem().errors?.map(\.field) == ["rating", "comment"], "\(feedback.text)")
+            let conversation = try await client.send(
+                .post, "/v1/agents/\(agentID)/conversations", as: owner, json: ["id": "", "title": ""])
+            #expect(try conversation.problem().errors?.map(\.field) == ["id", "title"], "\(conversation.text)")
             // One fault is still answered as before, by itself.
             let one = try await client.send(.post, "/v1/agents", as: owner, json: ["name": 5, "system_prompt": "x"])
             #expect(try one.problem().detail == "The field name must be a string.")

@@ -32,15 +32,8 @@ struct ConversationController: Sendable {
     @Sendable func create(_ request: Request, context: APIRequestContext) async throws -> EditedResponse<ConversationBody> {
         let agentID = try context.id(AgentID.self, "agent_id", of: "agent")
         let body = try await request.decode(as: CreateConversationBody.self, context: context)
-        let id = try body.id.map { raw in
-            guard let id = ConversationID(rawValue: raw) else {
-                throw Problem.invalid(field: "id", reason: "must be 1 to 200 characters without control characters")
-            }
-            return id
-        }
-        let conversation = try await store.withTenant(of: context) {
-            try await $0.createConversation(agentID: agentID, NewConversation(id: id, title: body.title))
-        }
+        let new = try NewConversation(requestedID: body.id, title: body.title)
+        let conversation = try await store.withTenant(of: context) { try await $0.createConversation(agentID: agentID, new) }
         return EditedResponse(status: .created, response: ConversationBody(conversation))
     }
 

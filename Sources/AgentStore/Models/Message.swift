@@ -74,6 +74,21 @@ public struct NewConversation: Sendable {
         self.title = title
     }
 
+    /// A conversation as a client asks for it, its id (when it names one) and title checked together:
+    /// every fault named at once.
+    public init(requestedID: String?, title: String?) throws(StoreError) {
+        var checks = FieldChecks()
+        var id: ConversationID?
+        try checks.check { () throws(StoreError) in
+            guard let requestedID else { return }
+            id = try ConversationID(rawValue: requestedID).unwrapped(
+                or: .invalid(field: .id, reason: "must be 1 to 200 characters without control characters"))
+        }
+        self.init(id: id, title: title)
+        try checks.check { () throws(StoreError) in try self.validate() }
+        try checks.finish()
+    }
+
     /// The longest title, in code points as PostgreSQL counts them.
     static let maximumTitleLength = 200
 
