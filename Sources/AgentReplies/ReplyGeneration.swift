@@ -218,7 +218,7 @@ struct ReplyGeneration: Sendable {
         do {
             return try await store.withTenant(tenant, requestID: requestID) {
                 try await $0.openAPIKey(connection, purpose: plan.replyID == nil ? .completion : .reply, messageID: plan.replyID)
-            }
+            }.get()
         } catch let error as StoreError {
             switch error {
             case .unavailable: throw ReplyFailure.keyUnavailable

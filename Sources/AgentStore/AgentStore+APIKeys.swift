@@ -15,6 +15,6 @@ extension AgentStore {
         let key = try await withTenant(tenant, requestID: requestID) {
             try await $0.openAPIKey(connectionID, purpose: purpose, messageID: nil)
         }
-        return try await body(key)
+        return try await body(try key.get())
     }
 }

@@ -110,17 +110,31 @@ extension TenantSession {
 
     /// Opens a connection's API key for one provider call, recording the opening and its purpose (and the
     /// reply it serves) in the audit log. The caller holds the `Secret` for that call alone.
-    public func openAPIKey(_ connectionID: ConnectionID, purpose: KeyPurpose, messageID: MessageID?) async throws -> Secret {
+    ///
+    /// A stored key that does not open (sealed under a key the keyring lacks, or moved) is recorded as
+    /// `connection.open_failed` and returned as the failure, so that the transaction commits the entry: the
+    /// log says an opening was tried and failed, where a start's statement may already have recorded it as
+    /// opened.
+    public func openAPIKey(
+        _ connectionID: ConnectionID, purpose: KeyPurpose, messageID: MessageID?
+    ) async throws -> Result<Secret, StoreError> {
         guard keyring != nil else { throw StoreError.unavailable(reason: "no encryption key is configured") }
         let stored =
             try await row(
                 "SELECT api_key FROM api_connections WHERE id = \(connectionID) AND user_id = \(userID.rawValue)"
             ) { try $0.decode(String.self) } ?? { throw StoreError.notFound(resource: "connection") }()
-        let secret = try openSealedKey(stored, of: connectionID)
-        try await audit(
-            .connectionOpened, targetType: "connection", targetID: connectionID.rawValue,
-            details: ["purpose": .string(purpose.rawValue), "message_id": messageID.map { .string($0.rawValue) } ?? .null])
-        return secret
+        let details: [String: JSONValue] = [
+            "purpose": .string(purpose.rawValue), "message_id": messageID.map { .string($0.rawValue) } ?? .null,
+        ]
+        let secret: Secret
+        do {
+            secret = try openSealedKey(stored, of: connectionID)
+        } catch let failure as StoreError {
+            try await audit(.connectionOpenFailed, targetType: "connection", targetID: connectionID.rawValue, details: details)
+            return .failure(failure)
+        }
+        try await audit(.connectionOpened, targetType: "connection", targetID: connectionID.rawValue, details: details)
+        return .success(secret)
     }
 
     /// The plaintext of a key as stored for `connectionID` (sealed under its tenant and connection).

@@ -130,6 +130,10 @@ import Testing
         }
         #expect(try await store.withAPIKey(of: user, connectionID: kept.1) { $0.exposedValue } == kept.2)
         #expect(try await store.withTenant(user) { try await $0.connection(lost.1).id } == lost.1)
+        // Each tried opening is in the tenant's log, the one that failed as failed.
+        let opened = try await store.withTenant(user) { try await $0.auditLog(PageRequest(limit: 10, order: .ascending)) }
+            .items.filter { $0.action.hasPrefix("connection.open") }.map { "\($0.action) \($0.targetID ?? "")" }
+        #expect(opened == ["connection.open_failed \(lost.1.rawValue)", "connection.opened \(kept.1.rawValue)"])
 
         let report = try await KeyRotation(admin: db.admin, keyring: keyring, logger: db.logger).verify()
         #expect(report.examined == 2)

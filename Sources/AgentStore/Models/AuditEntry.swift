@@ -18,6 +18,8 @@ public enum AuditAction: String, Sendable {
     case connectionUpdated = "connection.updated"
     case connectionDeleted = "connection.deleted"
     case connectionOpened = "connection.opened"
+    /// A stored key that did not open (sealed under a key the keyring lacks, or moved to another row).
+    case connectionOpenFailed = "connection.open_failed"
     case agentCreated = "agent.created"
     case agentUpdated = "agent.updated"
     case agentDeleted = "agent.deleted"
