@@ -35,10 +35,9 @@ struct AnthropicMessagesStreamDecoder: Sendable {
             guard let usage = payload.usage else { return [] }
             return [.usage(usage.tokenUsage)]
         case "message_stop":
-            // With neither text nor a stop reason it is a server or proxy that gave up, not an empty answer.
-            guard stopReason != nil || gaveText else { throw .protocolViolation(.endedEarly) }
+            let end = try ReplyEvent.ending(stopReason, gaveText: gaveText)
             isComplete = true
-            return [.finished(stopReason)]
+            return [end]
         case "error":
             throw (payload.error ?? ProviderErrorObject.unknown).failure
         default:

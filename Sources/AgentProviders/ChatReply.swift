@@ -10,10 +10,9 @@ public struct ChatReply: Hashable, Sendable {
         self.usage = usage
     }
 
-    /// A reply with neither text nor a finish reason is a server or proxy that gave up, not an empty
-    /// answer: taken as one, it would be stored as an empty `complete` reply.
+    /// A whole reply as a provider sent it, judged as a stream's end is (``ReplyEvent/ending(_:gaveText:)``).
     static func received(text: String, finishReason: FinishReason?, usage: TokenUsage) throws(ProviderFailure) -> ChatReply {
-        guard finishReason != nil || !text.isEmpty else { throw .protocolViolation(.endedEarly) }
+        _ = try ReplyEvent.ending(finishReason, gaveText: !text.isEmpty)
         return ChatReply(text: text, finishReason: finishReason, usage: usage)
     }
 }

@@ -12,11 +12,9 @@ struct OpenAIChatStreamDecoder: Sendable {
         let payload = event.data.trimmingASCIIWhitespace
         if payload.isEmpty { return [] }
         if payload == "[DONE]" {
-            // `[DONE]` with neither text nor a finish reason is a server or proxy that gave up, not an empty
-            // answer: taken as finished, it would be stored as an empty `complete` reply.
-            guard finishReason != nil || gaveText else { throw .protocolViolation(.endedEarly) }
+            let end = try ReplyEvent.ending(finishReason, gaveText: gaveText)
             isComplete = true
-            return [.finished(finishReason)]
+            return [end]
         }
         let chunk = try Self.chunk(payload)
         if let error = chunk.error { throw error.failure }

@@ -16,6 +16,14 @@ public enum ReplyEvent: Hashable, Sendable {
 }
 
 extension ReplyEvent {
+    /// The end of a reply that gave `text` or not, for `reason`: with neither text nor a reason it is a
+    /// server or proxy that gave up, not an empty answer, and taken as one it would be stored as an empty
+    /// `complete` reply. Every wire protocol's end, streamed or whole, is judged so.
+    static func ending(_ reason: FinishReason?, gaveText: Bool) throws(ProviderFailure) -> ReplyEvent {
+        guard reason != nil || gaveText else { throw .protocolViolation(.endedEarly) }
+        return .finished(reason)
+    }
+
     /// This event, a failure's kind or a finish reason's word forgotten if it repeats the call's key (see
     /// `ProviderFailure.redacting`): both are stored and shown.
     func redacting(_ key: Secret) -> ReplyEvent {
