@@ -38,7 +38,7 @@ extension ReplyEnd {
         self.message = message
         // A reply the platform's shutdown stopped is cancelled, its error only marking it to be answered
         // again on a retry: it ends as it did when it was stopped.
-        if message.status == .cancelled, message.generation?.error == Message.stoppedByShutdown {
+        if message.wasStoppedByShutdown {
             failure = nil
             stoppedByShutdown = true
         } else {

@@ -55,13 +55,14 @@ public struct KeyRotation: Sendable {
         }
     }
 
-    /// How many rows each key id seals (`seed` for the original design's format), most used first: a key
-    /// may be retired only once no row names it.
+    /// How many rows each key id seals (``seedFormat`` for the original design's `iv:tag:ct`, which carries no
+    /// tenant or row binding: once none are left, `ACCEPT_SEED_FORMAT=false` loses nothing), most used first:
+    /// a key may be retired only once no row names it.
     public func keyUse() async throws -> [(keyID: String, connections: Int)] {
         try await asOperator { connection in
             try await connection.rowsIfOpen(
                 """
-                SELECT CASE WHEN api_key LIKE 'ak1.%' THEN split_part(api_key, '.', 2) ELSE 'seed' END AS key_id, count(*)
+                SELECT CASE WHEN api_key LIKE 'ak1.%' THEN split_part(api_key, '.', 2) ELSE \(Self.seedFormat) END, count(*)
                   FROM api_connections GROUP BY 1 ORDER BY 2 DESC, 1
                 """, logger: logger
             ).map { row in
@@ -71,16 +72,8 @@ public struct KeyRotation: Sendable {
         }
     }
 
-    /// How many rows still hold the original design's `iv:tag:ct` format (no tenant or row binding): once
-    /// none do, `ACCEPT_SEED_FORMAT=false` loses nothing.
-    public func seedFormatCount() async throws -> Int {
-        try await asOperator { connection in
-            try await connection.rowsIfOpen(
-                "SELECT count(*) FROM api_connections WHERE api_key NOT LIKE 'ak1.%'",
-                logger: logger
-            ).first?.decode(Int.self) ?? 0
-        }
-    }
+    /// What ``keyUse()`` names the original design's format by.
+    public static let seedFormat = "seed"
 
     /// Re-seals every row not under the active key, `batchSize` rows per transaction.
     /// `progress` receives the report after each batch.

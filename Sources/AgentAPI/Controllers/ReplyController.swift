@@ -16,11 +16,8 @@ struct ReplyController: Sendable {
     init(store: AgentStore, replies: ReplyGenerator, configuration: APIConfiguration) {
         self.store = store
         self.replies = replies
-        // A quarter for one tenant, so that one tenant's clients cannot take them all from the others'.
-        elsewhereFollowers = RequestSlots(
-            capacity: configuration.maximumElsewhereFollowers, share: max(1, configuration.maximumElsewhereFollowers / 4))
-        elsewhereCancels = RequestSlots(
-            capacity: configuration.maximumElsewhereCancels, share: max(1, configuration.maximumElsewhereCancels / 4))
+        elsewhereFollowers = .quarterPerTenant(capacity: configuration.maximumElsewhereFollowers)
+        elsewhereCancels = .quarterPerTenant(capacity: configuration.maximumElsewhereCancels)
     }
 
     func addRoutes(conversations: RouterGroup<APIRequestContext>, messages: RouterGroup<APIRequestContext>) {

@@ -29,6 +29,12 @@ final class RequestSlots: Sendable {
         self.share = share
     }
 
+    /// Slots of which one tenant may hold a quarter, so that one tenant's clients cannot take them all from
+    /// the others'.
+    static func quarterPerTenant(capacity: Int) -> RequestSlots {
+        RequestSlots(capacity: capacity, share: max(1, capacity / 4))
+    }
+
     /// A slot for `holder`, who may hold ``share`` at a time, held until the returned value is released.
     func take(for holder: String) throws(Refusal) -> Slot {
         let refusal: Refusal? = taken.withLock { taken in

@@ -41,10 +41,15 @@ extension Message {
     /// its text kept): unlike a client's cancel, it told the client to try again.
     public static let stoppedByShutdown = "unavailable"
 
+    /// Whether the platform's shutdown stopped this reply (see ``stoppedByShutdown``).
+    public var wasStoppedByShutdown: Bool {
+        status == .cancelled && generation?.error == Self.stoppedByShutdown
+    }
+
     /// Whether a retry of the request that started this reply gets a new one: the reply failed, or the
     /// platform's shutdown stopped it; a retry is what either asked for.
     public var isAnsweredAgainOnRetry: Bool {
-        status == .failed || (status == .cancelled && generation?.error == Self.stoppedByShutdown)
+        status == .failed || wasStoppedByShutdown
     }
 }
 

@@ -40,13 +40,13 @@ struct KeysCommand: AsyncParsableCommand {
                 print("re-sealed \(report.resealed) of \(connections(report.examined)) under key \(rotation.keyring.activeKeyID)")
                 print("recomputed the fingerprint of \(connections(report.fingerprinted))")
                 // Turning the seed format off is safe only once nothing is left in it.
-                let seed = try await rotation.seedFormatCount()
+                let use = try await rotation.keyUse()
+                let seed = use.first { $0.keyID == KeyRotation.seedFormat }?.connections ?? 0
                 print(
                     "\(connections(seed)) left in the seed format (iv:tag:ct)"
                         + (seed == 0 ? "; ACCEPT_SEED_FORMAT=false loses nothing" : ""))
                 // A key written meanwhile by an instance whose keyring is older (a rolling deploy) is sealed
                 // under an old key again, behind the batches: said, so that no one retires that key.
-                let use = try await rotation.keyUse()
                 print("sealed under: " + use.map { "\($0.keyID) (\(connections($0.connections)))" }.joined(separator: ", "))
                 let left = try await rotation.pendingCount()
                 if left > report.failures.count {
