@@ -72,8 +72,9 @@ public struct KeyRotation: Sendable {
         }
     }
 
-    /// What ``keyUse()`` names the original design's format by.
-    public static let seedFormat = "seed"
+    /// What ``keyUse()`` names the original design's format by: its shape, which no key id can be (they
+    /// hold no `:`), where `seed` could be an operator's key id, and its rows counted as that format's.
+    public static let seedFormat = "iv:tag:ct"
 
     /// Re-seals every row not under the active key, `batchSize` rows per transaction.
     /// `progress` receives the report after each batch.

@@ -77,6 +77,18 @@ import Testing
         #expect(try await rotation.pendingCount() == 1)
     }
 
+    /// A key id may be `seed`: the original design's rows are listed by their shape, apart from that key's.
+    @Test func keyUseTellsTheSeedFormatFromAKeyNamedSeed() async throws {
+        let db = try await TestDatabase.make()
+        let user = try await db.makeUser()
+        _ = try await Self.connections(db, keyring: try TestKeys.keyring([("seed", TestKeys.old)]), tenants: [user], count: 1)
+        try await db.admin.query(
+            "INSERT INTO api_connections (id, name, service, api_key, user_id) VALUES ('imported', 'gh', 'github', 'a:b:c', \(user.rawValue))",
+            logger: db.logger)
+        let rotation = KeyRotation(admin: db.admin, keyring: try TestKeys.keyring([("k1", TestKeys.old)]), logger: db.logger)
+        #expect(try await rotation.keyUse().map { "\($0.keyID):\($0.connections)" } == ["iv:tag:ct:1", "seed:1"])
+    }
+
     @Test func concurrentUpdatesDuringRotationAreNotLost() async throws {
         let db = try await TestDatabase.make()
         let old = try TestKeys.keyring([("k1", TestKeys.old)])
