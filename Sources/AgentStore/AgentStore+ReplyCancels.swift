@@ -91,7 +91,7 @@ extension AgentStore {
             } catch {
                 guard !Task.isCancelled else { return }
                 if !failing {
-                    // PSQLError's description is generic by design: it carries no credentials.
+                    // The server's words or the underlying cause (`DatabaseURL.reason`): never a credential.
                     logger.warning(
                         "listening for reply cancels stopped; retrying", metadata: ["error": "\(DatabaseURL.reason(error))"])
                 }

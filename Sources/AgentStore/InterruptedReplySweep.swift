@@ -61,7 +61,7 @@ public struct InterruptedReplySweep: Service {
                     metadata: ["calls": "\(report.calls)", "replies": "\(report.replies)"])
             }
         } catch {
-            // PSQLError's description is generic by design: it carries no credentials.
+            // The server's words or the underlying cause (`DatabaseURL.reason`): never a credential.
             logger.warning(
                 "the sweep of interrupted replies failed; the next one tries again",
                 metadata: ["error": "\(DatabaseURL.reason(error))"])

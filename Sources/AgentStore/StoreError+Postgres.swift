@@ -30,9 +30,9 @@ extension StoreError {
     }
 
     /// A failure to reach the database at all (lost or refused connection, server shutting down, pool
-    /// closed, out of disk or memory, read-only), or to finish the work now (a statement timeout, a deadlock, a serialization failure, a
-    /// lock not had in time), as `.unavailable`: the same request may succeed when tried again. `nil` for
-    /// anything else.
+    /// closed, out of disk or memory, read-only), or to finish the work now (a statement timeout, a
+    /// deadlock, a serialization failure, a lock not had in time), as `.unavailable`: the same request may
+    /// succeed when tried again. `nil` for anything else.
     init?(unavailable error: PSQLError) {
         switch error.code {
         case .connectionError, .serverClosedConnection, .clientClosedConnection, .uncleanShutdown, .poolClosed:

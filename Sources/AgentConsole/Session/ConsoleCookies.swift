@@ -39,9 +39,7 @@ enum ConsoleCookies {
         guard headers.contains(where: { $0.contains(unchecked) }) else { return }
         var head = request.head
         head.headerFields[values: .cookie] = headers.compactMap { header in
-            let kept = header.split(separator: ";").filter { pair in
-                pair.split(separator: "=", maxSplits: 1).first?.trimmingCharacters(in: .whitespaces) != unchecked
-            }
+            let kept = header.split(separator: ";").filter { cookie($0).name != unchecked }
             return kept.isEmpty ? nil : kept.joined(separator: ";")
         }
         request = Request(head: head, body: request.body)
@@ -50,12 +48,21 @@ enum ConsoleCookies {
     private static func value(named name: String, in request: Request) -> String? {
         for header in request.headers[values: .cookie] {
             for pair in header.split(separator: ";") {
-                let parts = pair.split(separator: "=", maxSplits: 1)
-                guard parts.count == 2, parts[0].trimmingCharacters(in: .whitespaces) == name else { continue }
-                return parts[1].trimmingCharacters(in: .whitespaces)
+                let (named, value) = cookie(pair)
+                guard named == name, let value else { continue }
+                return value
             }
         }
         return nil
+    }
+
+    /// One `name=value` pair of a `Cookie` header, trimmed; the value nil when the pair has no `=`.
+    private static func cookie(_ pair: Substring) -> (name: String, value: String?) {
+        let parts = pair.split(separator: "=", maxSplits: 1)
+        return (
+            parts.first?.trimmingCharacters(in: .whitespaces) ?? "",
+            parts.count == 2 ? parts[1].trimmingCharacters(in: .whitespaces) : nil
+        )
     }
 
     /// A `Set-Cookie` value: never readable by scripts, never sent by another site's request.

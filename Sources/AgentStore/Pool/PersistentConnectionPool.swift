@@ -182,7 +182,7 @@ public final class PersistentConnectionPool: DatabaseConnections, Service {
                         "the database login bypasses row-level security (a superuser, or BYPASSRLS): its connections are not used, since no tenant's rows would be kept from another; connect as the runtime login (agent_app)"
                     )
                 } else if firstFailure {
-                    // PSQLError's description is generic by design: it carries no credentials.
+                    // The server's words or the underlying cause (`DatabaseURL.reason`): never a credential.
                     logger.warning("database connection failed; retrying", metadata: ["error": "\(DatabaseURL.reason(error))"])
                 }
                 // A login that bypasses stays one: no quicker retry would change it.
