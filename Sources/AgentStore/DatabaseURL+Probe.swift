@@ -22,7 +22,7 @@ extension DatabaseURL {
         }
         let timer = loop.scheduleTask(in: .nanoseconds(limit.nanoseconds)) {
             guard settlesFirst() else { return }
-            answer.fail(DatabaseUnreachable(url: self, reason: "no answer within \(limit)"))
+            answer.fail(DatabaseUnreachable(url: self, reason: "no answer within \(limit)", mayPass: true))
         }
         PostgresConnection.connect(on: loop, configuration: configuration, id: 0, logger: logger).whenComplete { result in
             timer.cancel()
@@ -30,12 +30,50 @@ extension DatabaseURL {
             switch result {
             case .success(let connection) where first: answer.succeed(connection)
             case .success(let connection): connection.close().whenComplete { _ in }
-            case .failure(let error) where first: answer.fail(DatabaseUnreachable(url: self, reason: Self.reason(error)))
+            case .failure(let error) where first:
+                answer.fail(DatabaseUnreachable(url: self, reason: Self.reason(error), mayPass: Self.mayPass(error)))
             case .failure: break
             }
         }
         let connection = try await answer.futureResult.get()
         try? await connection.close()
+    }
+
+    /// ``probe(within:logger:)`` tried again, half a second and then up to five apart, for as long as the
+    /// database cannot be reached for a reason that may pass and `patience` lasts: a server and its
+    /// database started together come up in either order, and a database restarting answers again within
+    /// it. A refused login or a missing database fails at once, as waiting would not change it. No patience
+    /// is one probe.
+    public func waitUntilReachable(patience: Duration, logger: Logger) async throws {
+        guard patience > .zero else { return try await probe(logger: logger) }
+        let clock = ContinuousClock()
+        let deadline = clock.now + patience
+        var pause = Duration.milliseconds(500)
+        while true {
+            do {
+                // Each try ends by the deadline, give or take the last second.
+                try await probe(within: max(.seconds(1), min(.seconds(10), clock.now.duration(to: deadline))), logger: logger)
+                return
+            } catch let error as DatabaseUnreachable where error.mayPass {
+                guard clock.now + pause < deadline else {
+                    throw DatabaseUnreachable(
+                        url: self, reason: "\(error.reason), still after \(patience.components.seconds) seconds of trying",
+                        mayPass: true)
+                }
+                logger.warning(
+                    "the database cannot be reached yet; trying again",
+                    metadata: ["database": "\(self)", "reason": "\(error.reason)", "retry_in": "\(pause)"])
+                try await Task.sleep(for: pause)
+                pause = min(pause * 2, .seconds(5))
+            }
+        }
+    }
+
+    /// Whether a failure to connect may pass by itself: no answer, a connection refused or lost, a server
+    /// starting up, shutting down or full; not a refusal of the login or of the database named.
+    static func mayPass(_ error: any Error) -> Bool {
+        guard let error = error as? PSQLError else { return true }
+        return error.code != .server || StoreError(unavailable: error) != nil
     }
 
     /// Why a connection failed, in the server's words when it answered: never the password, which no
@@ -54,6 +92,8 @@ extension DatabaseURL {
 public struct DatabaseUnreachable: Error, Sendable, CustomStringConvertible {
     let url: DatabaseURL
     let reason: String
+    /// Whether trying again later may succeed (see ``DatabaseURL/mayPass(_:)``).
+    let mayPass: Bool
 
     public var description: String { "cannot connect to the database at \(url): \(reason)" }
 }

@@ -91,7 +91,7 @@ import Testing
     /// and a shutdown ends it at once; either used to wait until TCP gave up, and a shutdown with it.
     @Test func aSilentDatabaseHoldsASweepNoLongerThanItsDeadline() async throws {
         let f = try await TenantFixture.make()
-        let proxy = try await SilentAfterLoginProxy.start(to: f.db.adminURL)
+        let proxy = try await DatabaseProxy.start(to: f.db.adminURL, silentAfterLogin: true)
         defer { Task { await proxy.stop() } }
         let admin = f.db.adminURL
         let silent = try DatabaseURL(

@@ -140,7 +140,7 @@ import Testing
     /// waited, and each such event took a slot for good.
     @Test func aServerSilentAfterTheLoginHoldsNoSlot() async throws {
         let db = try await TestDatabase.make()
-        let proxy = try await SilentAfterLoginProxy.start(to: db.runtimeURL)
+        let proxy = try await DatabaseProxy.start(to: db.runtimeURL, silentAfterLogin: true)
         defer { Task { await proxy.stop() } }
         let configuration = PostgresConnection.Configuration(
             host: "127.0.0.1", port: proxy.port, username: db.runtimeURL.user, password: db.runtimeURL.password,

@@ -65,9 +65,10 @@ struct ServeCommand: AsyncParsableCommand {
         // run first would have changed the schema for nothing.
         let keyring = try context.keyring()
         if !context.isLocal, let admin = context.adminURL {
-            // Probed first, as every other command does: unreachable, its pool would retry for a minute, then
-            // fail without saying why.
-            try await admin.probe(logger: logger)
+            // Waited for, within a bound: a server started beside its database may come up first, and an
+            // orchestrator restarting it in a loop would only add noise. (Unprobed, the pool would retry for a
+            // minute, then fail without saying why.)
+            try await admin.waitUntilReachable(patience: platform.databaseStartWait, logger: logger)
             _ = try await PostgresClient.withRunning(admin.clientConfiguration(maxConnections: 2), logger: logger) {
                 try await Migrator(client: $0, logger: logger).up()
             }

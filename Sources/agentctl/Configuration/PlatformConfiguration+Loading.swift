@@ -63,6 +63,8 @@ extension PlatformConfiguration {
 
         let database = readDatabase(&settings)
         let poolSize = settings.int(.databasePoolSize, in: poolSizes, default: defaultPoolSize)
+        let startWait = settings.int(
+            .databaseStartWaitSeconds, in: databaseStartWaits, default: defaultDatabaseStartWaitSeconds)
 
         let binDirectory = settings.string(.postgresBinDirectory).map { URL(fileURLWithPath: $0, isDirectory: true) }
         if let binDirectory, !LocalCluster.hasServerPrograms(in: binDirectory) {
@@ -89,7 +91,7 @@ extension PlatformConfiguration {
 
         return PlatformConfiguration(
             home: URL(fileURLWithPath: home ?? currentDirectory, isDirectory: true), database: database,
-            databasePoolSize: poolSize, postgresBinDirectory: binDirectory, keyring: keyring,
+            databasePoolSize: poolSize, databaseStartWait: .seconds(startWait), postgresBinDirectory: binDirectory, keyring: keyring,
             acceptsSeedFormat: acceptsSeedFormat, api: api, metrics: metrics, providerAddressPolicy: addressPolicy,
             replies: replies,
             console: console, logLevel: level)

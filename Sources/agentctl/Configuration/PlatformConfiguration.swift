@@ -25,6 +25,9 @@ struct PlatformConfiguration: Sendable {
     var database: ExternalDatabase?
     /// `DATABASE_POOL_SIZE`: connections in `serve`'s pool.
     var databasePoolSize: Int
+    /// `DATABASE_START_WAIT_SECONDS`: how long `serve` waits at start for an external database it must
+    /// migrate first.
+    var databaseStartWait: Duration
     /// `POSTGRES_BIN_DIR`: the local cluster's PostgreSQL programs; nil searches the usual places.
     var postgresBinDirectory: URL?
     /// `ENCRYPTION_KEY`, `ENCRYPTION_KEYS`, `ENCRYPTION_ACTIVE_KEY_ID`; nil when no key is configured.
@@ -49,6 +52,8 @@ struct PlatformConfiguration: Sendable {
     static let defaultPoolSize = 20
     static let ports = 0...65535
     static let poolSizes = 1...1000
+    static let defaultDatabaseStartWaitSeconds = 60
+    static let databaseStartWaits = 0...3600
     /// `API_IDLE_TIMEOUT_SECONDS` (default 30, ``APIConfiguration``'s): an hour at most, so that idle or
     /// half-sent connections can never pile up for good.
     static let idleTimeoutSeconds = 1...3600

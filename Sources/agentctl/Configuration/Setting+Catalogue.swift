@@ -5,6 +5,7 @@ extension Setting {
     static let databaseURL = Setting("DATABASE_URL", ["database", "url"], secret: true)
     static let adminDatabaseURL = Setting("ADMIN_DATABASE_URL", ["adminDatabase", "url"], secret: true)
     static let databasePoolSize = Setting("DATABASE_POOL_SIZE", ["database", "poolSize"])
+    static let databaseStartWaitSeconds = Setting("DATABASE_START_WAIT_SECONDS", ["database", "startWaitSeconds"])
     static let postgresBinDirectory = Setting("POSTGRES_BIN_DIR", ["postgres", "binDir"])
     static let encryptionKey = Setting("ENCRYPTION_KEY", ["encryption", "key"], secret: true)
     static let encryptionKeys = Setting("ENCRYPTION_KEYS", ["encryption", "keys"], secret: true)
@@ -40,7 +41,7 @@ extension Setting {
 
     /// Every setting, in the order `config check` prints them.
     static let all: [Setting] = [
-        .home, .databaseURL, .adminDatabaseURL, .databasePoolSize, .postgresBinDirectory,
+        .home, .databaseURL, .adminDatabaseURL, .databasePoolSize, .databaseStartWaitSeconds, .postgresBinDirectory,
         .encryptionKey, .encryptionKeys, .encryptionActiveKeyID, .acceptSeedFormat,
         .apiHost, .apiPort, .apiMaximumBodyBytes, .apiIdleTimeoutSeconds,
         .apiRateLimitPerAddress, .apiRateLimitPerCredential, .apiFailedAuthPerMinute, .apiTrustedProxies,

@@ -3,9 +3,10 @@ import NIOCore
 import NIOPosix
 import Synchronization
 
-/// A TCP proxy in front of the test database that relays each connection's login and then swallows
-/// whatever the client sends: to the client, a server that took the login and fell silent.
-final class SilentAfterLoginProxy: Sendable {
+/// A TCP proxy in front of the test database: it relays everything, or (`silentAfterLogin`) each
+/// connection's login and then swallows whatever the client sends, which to the client is a server that
+/// took the login and fell silent.
+final class DatabaseProxy: Sendable {
     let port: Int
     private let listener: any Channel
     private let loginCount = Atomic<Int>(0)
@@ -18,12 +19,13 @@ final class SilentAfterLoginProxy: Sendable {
         self.listener = listener
     }
 
-    static func start(to database: DatabaseURL) async throws -> SilentAfterLoginProxy {
-        let box = Mutex<SilentAfterLoginProxy?>(nil)
+    /// Listens on `port` of 127.0.0.1 (0: a free one).
+    static func start(to database: DatabaseURL, port: Int = 0, silentAfterLogin: Bool) async throws -> DatabaseProxy {
+        let box = Mutex<DatabaseProxy?>(nil)
         let listener = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .childChannelInitializer { client in
                 let toClient = Relay(swallowing: false)
-                let toServer = Relay(swallowing: true)
+                let toServer = Relay(swallowing: silentAfterLogin)
                 toClient.onLogin = {
                     toServer.loggedIn = true
                     box.withLock { $0 }?.loginCount.add(1, ordering: .relaxed)
@@ -41,8 +43,8 @@ final class SilentAfterLoginProxy: Sendable {
                     return client.pipeline.addHandler(toServer)
                 }
             }
-            .bind(host: "127.0.0.1", port: 0).get()
-        let proxy = SilentAfterLoginProxy(port: listener.localAddress?.port ?? 0, listener: listener)
+            .bind(host: "127.0.0.1", port: port).get()
+        let proxy = DatabaseProxy(port: listener.localAddress?.port ?? 0, listener: listener)
         box.withLock { $0 = proxy }
         return proxy
     }
