@@ -91,7 +91,8 @@ extension PlatformConfiguration {
 
         return PlatformConfiguration(
             home: URL(fileURLWithPath: home ?? currentDirectory, isDirectory: true), database: database,
-            databasePoolSize: poolSize, databaseStartWait: .seconds(startWait), postgresBinDirectory: binDirectory, keyring: keyring,
+            databasePoolSize: poolSize, databaseStartWait: .seconds(startWait), postgresBinDirectory: binDirectory,
+            keyring: keyring,
             acceptsSeedFormat: acceptsSeedFormat, api: api, metrics: metrics, providerAddressPolicy: addressPolicy,
             replies: replies,
             console: console, logLevel: level)
