@@ -13,6 +13,14 @@ public struct ProviderCallMetrics: Sendable {
     private let generating: Meter
     private let listeningForCancels: Gauge
 
+    /// Histogram buckets for the two times, by metric label, for a factory to use: a reply may run for
+    /// `REPLY_TIME_LIMIT_SECONDS` (300 by default) and a reasoning model think for minutes before its first
+    /// token, where the usual buckets end at 10 seconds and would put most replies past the last one.
+    public static let durationBuckets: [String: [Duration]] = [
+        "provider_call_duration_seconds": [0.25, 0.5, 1, 2.5, 5, 10, 20, 30, 60, 120, 300].map { .seconds($0) },
+        "provider_time_to_first_token_seconds": [0.1, 0.25, 0.5, 1, 2, 4, 8, 15, 30, 60, 120, 300].map { .seconds($0) },
+    ]
+
     /// - Parameter factory: where the metrics go; by default the process's, as `MetricsSystem` was
     ///   bootstrapped before this is made.
     public init(factory: any MetricsFactory = MetricsSystem.factory) {

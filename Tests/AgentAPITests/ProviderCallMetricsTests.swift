@@ -39,6 +39,10 @@ import Testing
         #expect(value(#"provider_time_to_first_token_seconds_count{service="openai"}"#) == 2)
         #expect(value(#"provider_call_duration_seconds_count{service="openai",status="complete"}"#) == 1)
         #expect(value("replies_generating") == 0)
+        // Buckets up to the reply's time limit, where the usual ones end at 10 seconds.
+        for metric in ["provider_call_duration_seconds_bucket{", "provider_time_to_first_token_seconds_bucket{"] {
+            #expect(lines.contains { $0.hasPrefix(metric) && $0.contains(#"le="120"#) }, "\(metric)")
+        }
         // Nothing of the tenant, its agent or its model.
         #expect(!text.contains(owner.id.rawValue) && !text.contains(agentID) && !text.contains("emulated-model"))
     }

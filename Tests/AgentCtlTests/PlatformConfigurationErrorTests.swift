@@ -36,6 +36,7 @@ import Testing
         Case(environment: ["API_TRUSTED_PROXIES": "10.0.0.2,lb.internal"], setting: "API_TRUSTED_PROXIES", hidden: "lb.internal"),
         Case(environment: ["DATABASE_POOL_SIZE": "5000"], setting: "DATABASE_POOL_SIZE", hidden: "5000"),
         Case(environment: ["DATABASE_POOL_SIZE": "many"], setting: "DATABASE_POOL_SIZE", hidden: "many"),
+        Case(environment: ["DATABASE_START_WAIT_SECONDS": "3601"], setting: "DATABASE_START_WAIT_SECONDS", hidden: "3601"),
         Case(
             environment: ["DATABASE_URL": "mysql://app:\(Fixtures.databasePassword)@db/agents"],
             setting: "DATABASE_URL", hidden: Fixtures.databasePassword),

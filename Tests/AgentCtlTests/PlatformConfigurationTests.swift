@@ -34,6 +34,7 @@ import Testing
         #expect(configuration.home.path == "/srv/agent")
         #expect(configuration.database == nil)
         #expect(configuration.databasePoolSize == 20)
+        #expect(configuration.databaseStartWait == .seconds(60))
         #expect(configuration.postgresBinDirectory == nil)
         #expect(configuration.keyring == nil)
         #expect(configuration.api.hostname == "127.0.0.1")
@@ -65,6 +66,7 @@ import Testing
             "DATABASE_URL": Fixtures.databaseURL,
             "ADMIN_DATABASE_URL": Fixtures.adminURL,
             "DATABASE_POOL_SIZE": "7",
+            "DATABASE_START_WAIT_SECONDS": "0",
             "POSTGRES_BIN_DIR": binaries,
             "ENCRYPTION_KEY": Fixtures.key,
             "ENCRYPTION_KEYS": "k2:\(Fixtures.otherKey)",
@@ -106,6 +108,7 @@ import Testing
         #expect(configuration.database?.runtime.port == 5433)
         #expect(configuration.database?.admin?.user == "owner")
         #expect(configuration.databasePoolSize == 7)
+        #expect(configuration.databaseStartWait == .zero)
         #expect(configuration.postgresBinDirectory?.path == binaries)
         #expect(configuration.keyring?.keyIDs == ["k2", "default"])
         #expect(configuration.keyring?.activeKeyID == "default")
@@ -153,7 +156,7 @@ import Testing
             """
             {
               "agentPlatformHome": "/var/lib/agent",
-              "database": {"url": "\(Fixtures.databaseURL)", "poolSize": 7},
+              "database": {"url": "\(Fixtures.databaseURL)", "poolSize": 7, "startWaitSeconds": 0},
               "adminDatabase": {"url": "\(Fixtures.adminURL)"},
               "postgres": {"binDir": "\(binaries)"},
               "encryption": {"key": "\(Fixtures.key)", "keys": "k2:\(Fixtures.otherKey)", "activeKeyId": "default"},

@@ -9,9 +9,10 @@ struct RequestMetricsMiddleware: RouterMiddleware {
 
     let registry: PrometheusCollectorRegistry
 
+    /// Up to 30 seconds, a statement's timeout: a request held by a slow query shows as such.
     static let buckets: [Duration] = [
         .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100),
-        .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2.5), .seconds(5), .seconds(10),
+        .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2.5), .seconds(5), .seconds(10), .seconds(30),
     ]
 
     static var requests: MetricNameDescriptor {

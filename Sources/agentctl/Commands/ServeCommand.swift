@@ -74,11 +74,11 @@ struct ServeCommand: AsyncParsableCommand {
             }
         }
         let registry = PrometheusCollectorRegistry()
-        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        let metricsFactory = PrometheusMetricsFactory.platform(registry: registry)
+        MetricsSystem.bootstrap(metricsFactory)
         let pool = PersistentConnectionPool(
             configuration: try context.runtimeURL.connectionConfiguration(), settings: .init(size: poolSize),
-            eventLoopGroup: MultiThreadedEventLoopGroup.singleton, metrics: PrometheusMetricsFactory(registry: registry),
-            logger: logger)
+            eventLoopGroup: MultiThreadedEventLoopGroup.singleton, metrics: metricsFactory, logger: logger)
         let store = AgentStore(client: pool, keyring: keyring, logger: logger)
         // One HTTP client for every provider call of the process: pooled connections, no redirects.
         let httpClient = HTTPClient(
@@ -87,7 +87,7 @@ struct ServeCommand: AsyncParsableCommand {
         let providers = ProviderClient(httpClient: httpClient, addressPolicy: platform.providerAddressPolicy)
         let replies = ReplyGenerator(
             store: store, client: providers,
-            settings: platform.replies, metrics: ProviderCallMetrics(factory: PrometheusMetricsFactory(registry: registry)),
+            settings: platform.replies, metrics: ProviderCallMetrics(factory: metricsFactory),
             logger: logger)
         let companions: [any APICompanion] = try platform.console.map { [try WebConsole(settings: $0)] } ?? []
         let app = try await buildApplication(

@@ -37,7 +37,8 @@ struct TestAPI: Sendable {
             db: db, registry: registry, configuration: configuration,
             replies: TestReplies.make(
                 store: db.store, settings: replySettings, timeouts: providerTimeouts,
-                metrics: ProviderCallMetrics(factory: PrometheusMetricsFactory(registry: registry)), logger: replyLogger))
+                metrics: ProviderCallMetrics(factory: PrometheusMetricsFactory.platform(registry: registry)), logger: replyLogger)
+        )
     }
 
     /// What `/metrics` shows, read over its own listener.
