@@ -5,6 +5,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import Logging
+import PostgresNIO
 import Testing
 
 @testable import AgentAPI
@@ -120,5 +121,24 @@ import Testing
         #expect(log.lines.filter { $0.hasPrefix("error request failed") }.count == 2, "\(log.lines)")
         #expect(log.lines.allSatisfy { $0.contains("FailureHoldingData") }, "\(log.lines)")
         #expect(!log.lines.contains { $0.contains("sk-secret") })
+    }
+
+    /// A database's error is logged with its SQL state, which tells a missing migration from a refused
+    /// policy, and still without its message, which may quote a row.
+    @Test func aDatabaseFailureIsLoggedWithItsSQLState() async throws {
+        let log = CapturedLog()
+        let failures = FailedRequestLog()
+        let query: PostgresQuery = "SELECT * FROM table_named_sk_secret_value"
+        let alone = await #expect(throws: (any Error).self) { try await api.db.admin.query(query) }
+        // Inside a transaction, as the store runs most of its statements, the error comes wrapped.
+        let wrapped = await #expect(throws: PostgresTransactionError.self) {
+            try await api.db.admin.withTransaction(logger: api.db.logger) { try await $0.query(query, logger: api.db.logger) }
+        }
+        for error in [alone, wrapped] {
+            failures.record(try #require(error), as: .internalError(), logger: log.logger(level: .info))
+        }
+        let lines = log.lines.filter { $0.hasPrefix("error request failed") && $0.contains("database_code=42P01") }
+        #expect(lines.count == 2, "\(log.lines)")
+        #expect(!log.lines.contains { $0.contains("sk_secret") })
     }
 }

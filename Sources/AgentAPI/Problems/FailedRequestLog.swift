@@ -3,8 +3,8 @@ import HTTPTypes
 import Logging
 import Synchronization
 
-/// Logs the requests the server failed (5xx): each unknown error by its type alone (its description may
-/// hold data, so that goes to debug only), and 503s, which a database that is away, a pool too small for
+/// Logs the requests the server failed (5xx): each unknown error by its type, and a database's by its
+/// SQL state, alone (its description may hold data, so that goes to debug only), and 503s, which a database that is away, a pool too small for
 /// the load or a shutdown answers to every request, as one line per cause and `outageInterval` with how
 /// many there were.
 ///
@@ -36,7 +36,10 @@ final class FailedRequestLog: Sendable {
             let cause = if case StoreError.unavailable(let reason) = error { reason } else { problem.detail }
             recordOutage(cause, logger: logger)
         default:
-            logger.error("request failed", metadata: ["error_type": "\(type(of: error))", "status": "\(problem.status.code)"])
+            var metadata: Logger.Metadata = ["error_type": "\(type(of: error))", "status": "\(problem.status.code)"]
+            // The SQL state tells a missing migration (42P01, 42703) from a policy refusal (42501) or a bug.
+            if let code = DatabaseFailureCode.of(error) { metadata["database_code"] = "\(code)" }
+            logger.error("request failed", metadata: metadata)
             logger.debug("request failure detail", metadata: ["error": "\(String(describing: error).prefix(500))"])
         }
     }
