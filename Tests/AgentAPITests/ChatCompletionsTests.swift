@@ -395,8 +395,8 @@ import Testing
                         "CONVERSATION_ID": "sdk-walk",
                     ],
                     input: owner.token)
-                #expect(result.status == 0, "\(result.output)")
-                #expect(!result.output.contains(owner.token))
+                #expect(result.status == 0, "\(SecretCheck.masking(result.output, owner.token))")
+                SecretCheck.expectAbsent(owner.token, in: result.output)
                 let stored = try await client.send(.get, "/v1/agents/\(chat.agentID)/conversations/sdk-walk/messages", as: owner)
                 // Two exchanges: the stored one, and the keyed one retried (stored once).
                 #expect(try stored.ids(Schemas.MessagePage.self).count == 4)

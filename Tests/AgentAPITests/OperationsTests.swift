@@ -165,7 +165,7 @@ import Testing
         #expect(!requestLines.isEmpty)
         for line in requestLines { #expect(line.contains("request_id="), "\(line)") }
         for line in captured {
-            #expect(!line.contains(owner.token))
+            SecretCheck.expectAbsent(owner.token, in: line)
             #expect(!line.contains("SECRETKEY"))
             #expect(!line.contains("PRIVATE-CONTENT"))
             #expect(!line.contains("ap_bogus"))

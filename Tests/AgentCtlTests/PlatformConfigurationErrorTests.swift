@@ -1,4 +1,5 @@
 import AgentAPI
+import AgentTestSupport
 import Foundation
 import Testing
 
@@ -195,7 +196,7 @@ import Testing
             check.problems.map(\.message) == [
                 "--config names \(shared), which holds secrets ('encryption.key') but is readable by group or others; run chmod 600 on it"
             ])
-        #expect(!ConfigCommand.Check.report(check).contains(Fixtures.key))
+        SecretCheck.expectAbsent(Fixtures.key, in: ConfigCommand.Check.report(check))
         // Without secrets the file may be shared.
         let plain = try Fixtures.file(#"{"api": {"port": 9000}}"#, mode: 0o644)
         #expect(await PlatformConfiguration.check(environment: [:], configFile: plain).problems.isEmpty)

@@ -22,7 +22,9 @@ import Testing
 
     @Test func metricsHaveTheirOwnListenerAndSigtermStopsBoth() async throws {
         let db = try await TestDatabase.make()
-        let apiPort = Int.random(in: 42_000...46_000)
+        // Below Linux's ephemeral range (32768 to 60999), which every port-0 listener and outgoing connection of
+        // the parallel run draws from.
+        let apiPort = Int.random(in: 21_000...25_000)
         let metricsPort = apiPort + 1
         let serve = try ServingAgentCtl(
             ["serve", "--hostname", "127.0.0.1", "--port", "\(apiPort)"],

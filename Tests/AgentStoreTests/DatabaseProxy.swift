@@ -23,6 +23,7 @@ final class DatabaseProxy: Sendable {
     static func start(to database: DatabaseURL, port: Int = 0, silentAfterLogin: Bool) async throws -> DatabaseProxy {
         let box = Mutex<DatabaseProxy?>(nil)
         let listener = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { client in
                 let toClient = Relay(swallowing: false)
                 let toServer = Relay(swallowing: silentAfterLogin)

@@ -32,12 +32,14 @@ import Testing
         let folder = try TemporaryFolder.make("lock-removed")
         let path = folder.appending(path: "cluster.lock").path
         let prepared = Tally()
+        let holding = Tally()
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
                 try await FileLock.withLock(
                     named: "cluster.lock", in: { () throws(LocalClusterError) -> ClusterEntry in try Self.open(folder) }
                 ) {
                     () async throws(LocalClusterError) in
+                    holding.add(1)
                     // The waiter must have opened the file before it goes: a fixed 100 ms was once too short,
                     // under the whole suite's load, for the waiter to start at all (30 s at most).
                     for _ in 0..<3000 where prepared.value == 0 { try? await Task.sleep(for: .milliseconds(10)) }
@@ -46,7 +48,8 @@ import Testing
                     try? FileManager.default.removeItem(atPath: path)
                 }
             }
-            try await Task.sleep(for: .milliseconds(20))
+            // The waiter comes once the lock is held: first, it would take the lock itself.
+            for _ in 0..<3000 where holding.value == 0 { try await Task.sleep(for: .milliseconds(10)) }
             group.addTask {
                 let reopen = { () throws(LocalClusterError) -> ClusterEntry in
                     _ = prepared.add(1)
