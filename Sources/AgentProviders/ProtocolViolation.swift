@@ -2,7 +2,7 @@
 public enum ProtocolViolation: Hashable, Sendable, CustomStringConvertible {
     /// A payload that should be JSON is not, or lacks what the protocol requires.
     case malformedJSON
-    /// One server-sent event grew past the limit, in bytes.
+    /// One server-sent event, a whole reply, or the text read and not yet taken grew past the limit, in bytes.
     case eventTooLarge(limit: Int)
     /// The stream ended before the protocol's end marker and before any finish reason.
     case endedEarly

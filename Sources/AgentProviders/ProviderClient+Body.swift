@@ -50,17 +50,20 @@ extension ProviderClient {
         return fired && end == .cancelled ? .timedOut : end
     }
 
-    /// Decodes a streamed body into `continuation`, ending it with exactly one finished or failed event
-    /// (none when the consumer went away), then finishes it. A failure that repeats `key` is told without
-    /// its kind.
+    /// Decodes a streamed body into `events`, ending them with exactly one finished or failed event (none
+    /// when the consumer went away), then closes them. A failure that repeats `key` is told without its
+    /// kind.
     static func pump(
         _ body: HTTPClientResponse.Body, protocol wireProtocol: ChatWireProtocol, idle: Duration, firstChunk: Duration,
-        on loop: any EventLoop, redacting key: Secret, into continuation: AsyncStream<ReplyEvent>.Continuation
+        on loop: any EventLoop, redacting key: Secret, into events: PendingReplyEvents
     ) async {
         let decoder = Locked(wireProtocol.makeStreamDecoder())
         let end = await read(body, idle: idle, firstChunk: firstChunk, on: loop) { chunk in
             decoder.withLock { decoder in
-                for event in decoder.decode(chunk.readableBytesView) { continuation.yield(event.redacting(key)) }
+                for event in decoder.decode(chunk.readableBytesView) {
+                    // Refused: more text waits than a reply may hold, and the events end failed.
+                    guard events.add(event.redacting(key)) else { return false }
+                }
                 return !decoder.isEnded
             }
         }
@@ -74,25 +77,26 @@ extension ProviderClient {
             case .stoppedEarly, .cancelled: return []
             }
         }
-        for event in owed { continuation.yield(event.redacting(key)) }
-        continuation.finish()
+        for event in owed { _ = events.add(event.redacting(key)) }
+        events.close()
     }
 
     /// Reads a reply that came whole (JSON) to a request for a stream, and tells it as a stream would: its
     /// text, its usage, then its end; or the one failure that stopped it.
     static func pumpWhole(
         _ body: HTTPClientResponse.Body, protocol wireProtocol: ChatWireProtocol, idle: Duration, firstChunk: Duration,
-        on loop: any EventLoop, redacting key: Secret, into continuation: AsyncStream<ReplyEvent>.Continuation
+        on loop: any EventLoop, redacting key: Secret, into events: PendingReplyEvents
     ) async {
         switch await readWholeReply(body, protocol: wireProtocol, idle: idle, firstChunk: firstChunk, on: loop) {
         case .success(let reply):
-            if !reply.text.isEmpty { continuation.yield(.text(reply.text)) }
-            continuation.yield(.usage(reply.usage))
-            continuation.yield(ReplyEvent.finished(reply.finishReason).redacting(key))
-        case .failure(let failure): continuation.yield(.failed(failure.redacting(key)))
+            // Within bounds: the body read was at most maximumReplyBytes.
+            if !reply.text.isEmpty { _ = events.add(.text(reply.text)) }
+            _ = events.add(.usage(reply.usage))
+            _ = events.add(ReplyEvent.finished(reply.finishReason).redacting(key))
+        case .failure(let failure): _ = events.add(.failed(failure.redacting(key)))
         case nil: break
         }
-        continuation.finish()
+        events.close()
     }
 
     /// A body that holds a whole reply, read and decoded: the reply, the failure that stopped it, or nil

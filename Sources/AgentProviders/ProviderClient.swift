@@ -80,26 +80,27 @@ public struct ProviderClient: Sendable {
         var request = request
         request.stream = true
         let call = try await open(request, endpoint: endpoint, apiKey: apiKey)
-        let (events, continuation) = AsyncStream.makeStream(of: ReplyEvent.self)
         let idle = timeouts.idle
         let wireProtocol = endpoint.wireProtocol
         // A server that ignores `stream: true` (or a proxy in front of one) answers with the whole reply.
         let whole = call.response.headers.first(name: "content-type")?.lowercased().hasPrefix("application/json") == true
+        // The consumer stopped (cancelled, dropped the stream, or asked): stop the upstream request too.
+        let pumping = Locked<Task<Void, Never>?>(nil)
+        let events = PendingReplyEvents { pumping.withLock { $0 }?.cancel() }
         let pump = Task {
             if whole {
                 await Self.pumpWhole(
                     call.response.body, protocol: wireProtocol, idle: idle, firstChunk: call.firstChunk, on: call.loop,
-                    redacting: apiKey, into: continuation)
+                    redacting: apiKey, into: events)
             } else {
                 await Self.pump(
                     call.response.body, protocol: wireProtocol, idle: idle, firstChunk: call.firstChunk, on: call.loop,
-                    redacting: apiKey, into: continuation)
+                    redacting: apiKey, into: events)
             }
             await call.release()
         }
-        // The consumer stopped (cancelled or dropped the stream): stop the upstream request too.
-        continuation.onTermination = { _ in pump.cancel() }
-        return ProviderReplyStream(events: events, stopUpstream: { pump.cancel() })
+        pumping.withLock { $0 = pump }
+        return ProviderReplyStream(events)
     }
 
     /// Sends `request` without streaming and reads the whole reply.

@@ -7,35 +7,34 @@
 /// connection is closed, so the provider stops generating (and billing).
 ///
 /// Events wait in the stream until read (the reply is read from the connection as fast as it comes, so a
-/// slow reader never stalls the provider). Iterate it once, from one task.
+/// slow reader never stalls the provider), within the bounds of ``PendingReplyEvents``. Iterate it once,
+/// from one task.
 public struct ProviderReplyStream: AsyncSequence, Sendable {
     public typealias Element = ReplyEvent
     public typealias Failure = Never
 
     public struct AsyncIterator: AsyncIteratorProtocol {
         public typealias Failure = Never
-        var base: AsyncStream<ReplyEvent>.AsyncIterator
+        let reader: PendingReplyEvents.Reader
 
         public mutating func next() async -> ReplyEvent? {
-            await base.next()
+            await reader.events.next()
         }
     }
 
-    private let events: AsyncStream<ReplyEvent>
-    private let stopUpstream: @Sendable () -> Void
+    private let reader: PendingReplyEvents.Reader
 
-    init(events: AsyncStream<ReplyEvent>, stopUpstream: @escaping @Sendable () -> Void) {
-        self.events = events
-        self.stopUpstream = stopUpstream
+    init(_ events: PendingReplyEvents) {
+        reader = PendingReplyEvents.Reader(events)
     }
 
     /// Cancels the upstream request now, while the stream is still held: a consumer that stops reading
     /// before it is done with the stream (it still stores what it read) need not wait to drop it.
     public func cancel() {
-        stopUpstream()
+        reader.events.consumerGone()
     }
 
     public func makeAsyncIterator() -> AsyncIterator {
-        AsyncIterator(base: events.makeAsyncIterator())
+        AsyncIterator(reader: reader)
     }
 }

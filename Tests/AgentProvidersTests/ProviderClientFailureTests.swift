@@ -82,7 +82,8 @@ import Testing
 
     @Test(arguments: ChatWireProtocol.allCases)
     func aStallFailsAfterTheIdleTimeout(_ wireProtocol: ChatWireProtocol) async throws {
-        let timeouts = ProviderTimeouts(connect: .seconds(10), responseHead: .seconds(30), idle: .milliseconds(300))
+        // Seconds, not a fraction: under the whole suite's load the first chunk once took longer than 300 ms.
+        let timeouts = ProviderTimeouts(connect: .seconds(10), responseHead: .seconds(30), idle: .seconds(2))
         try await EmulatedProvider.run(timeouts: timeouts) { provider in
             let reply = try await provider.stream(chat("[emulator chunks=4 stall_after=1 stall_ms=20000]\nabcd"), wireProtocol)
             #expect(reply.text == "a")
@@ -95,9 +96,9 @@ import Testing
     /// time, while another model's silence, or a reasoning model's after its first chunk, is bounded by idle.
     @Test func aReasoningModelMayThinkInSilenceBeforeItsFirstChunk() async throws {
         let timeouts = ProviderTimeouts(
-            connect: .seconds(10), responseHead: .seconds(30), idle: .milliseconds(300), thinking: .seconds(20))
+            connect: .seconds(10), responseHead: .seconds(30), idle: .milliseconds(1500), thinking: .seconds(20))
         try await EmulatedProvider.run(timeouts: timeouts) { provider in
-            let thinking = "[emulator chunks=2 think_ms=1500]\nab"
+            let thinking = "[emulator chunks=2 think_ms=4000]\nab"
             let reasoned = try await provider.stream(chat(thinking, model: "o3-mini"), .openAI)
             #expect(reasoned.text == "ab")
             #expect(reasoned.ending == .finished(.stop))

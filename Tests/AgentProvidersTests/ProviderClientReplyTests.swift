@@ -82,6 +82,27 @@ import Testing
         }
     }
 
+    /// A consumer slower than the provider still gets the whole reply, and one end.
+    @Test(arguments: ChatWireProtocol.allCases)
+    func aSlowConsumerGetsTheWholeReply(_ wireProtocol: ChatWireProtocol) async throws {
+        try await EmulatedProvider.run { provider in
+            let words = (0..<2000).map { "w\($0)" }.joined(separator: " ")
+            var request = chat("[emulator chunks=2000]\n" + words)
+            request.maximumTokens = 10_000
+            let stream = try await provider.client.streamReply(
+                request, endpoint: try provider.endpoint(wireProtocol), apiKey: provider.key)
+            var reply = ReplyTranscript()
+            for await event in stream {
+                if reply.events.count < 20 { try await Task.sleep(for: .milliseconds(20)) }
+                reply.events.append(event)
+            }
+            let whole = reply.text == words
+            #expect(whole, "\(reply.text.count) of \(words.count) characters")
+            #expect(reply.ending == .finished(.stop))
+            #expect(reply.endsOnce)
+        }
+    }
+
     @Test func pathScriptAndMessageDirectiveCombine() async throws {
         try await EmulatedProvider.run { provider in
             let reply = try await provider.stream(

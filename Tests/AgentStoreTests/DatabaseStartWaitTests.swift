@@ -31,9 +31,9 @@ import Testing
         let url = try Self.url(to: db.adminURL, port: try await Self.freePort())
         let log = CapturedLog()
         let error = await #expect(throws: DatabaseUnreachable.self) {
-            try await url.waitUntilReachable(patience: .seconds(2), logger: log.logger())
+            try await url.waitUntilReachable(patience: .seconds(5), logger: log.logger())
         }
-        #expect(error?.description.contains("still after 2 seconds of trying") == true)
+        #expect(error?.description.contains("still after 5 seconds of trying") == true)
         #expect(log.lines.filter { $0.contains("trying again") }.count >= 2)
     }
 
