@@ -15,6 +15,8 @@ public struct ReplyGenerator: Sendable {
     public let store: AgentStore
     public let client: ProviderClient
     public let running: RunningReplies
+    /// The generations this instance may run at once, and each tenant's share (``ReplySettings/maximumRunning``).
+    public let slots: GenerationSlots
     public let settings: ReplySettings
     /// This instance's replies whose text goes to followers on other instances.
     let relays: ReplyRelays
@@ -30,6 +32,7 @@ public struct ReplyGenerator: Sendable {
         self.store = store
         self.client = client
         self.running = RunningReplies()
+        self.slots = GenerationSlots(capacity: settings.maximumRunning)
         self.settings = settings
         self.relays = ReplyRelays(interval: settings.relayInterval)
         self.metrics = metrics
@@ -41,34 +44,46 @@ public struct ReplyGenerator: Sendable {
 
     // MARK: Starting
 
+    /// A place for one of `tenant`'s generations, to be taken before anything of the request is stored and
+    /// handed to `generate`, which holds it until the generation ends.
+    public func admit(_ tenant: UserID) throws(GenerationSlots.Refusal) -> GenerationSlot {
+        try slots.take(for: tenant)
+    }
+
     /// Generates the reply that `start` stored, from the stored conversation.
-    public func generate(_ start: ReplyStart, tenant: UserID, requestID: String?) async -> RunningReply {
+    public func generate(_ start: ReplyStart, tenant: UserID, slot: GenerationSlot, requestID: String?) async -> RunningReply {
         let messages = start.history.compactMap(ChatMessage.init(stored:))
         return await generate(
-            CallPlan(start, messages: messages), tenant: tenant, requestID: requestID,
+            CallPlan(start, messages: messages), tenant: tenant, slot: slot, requestID: requestID,
             reply: RunningReply(tenant: tenant, started: start.reply, keepAliveInterval: settings.keepAliveInterval))
     }
 
     /// Generates the reply that `start` stored, from the conversation a client sent (the OpenAI-compatible
     /// endpoint with a conversation to store the exchange in), ending at the client's stop sequences.
     public func generate(
-        _ start: ReplyStart, messages: [ChatMessage], stopSequences: [String] = [], tenant: UserID, requestID: String?
+        _ start: ReplyStart, messages: [ChatMessage], stopSequences: [String] = [], tenant: UserID, slot: GenerationSlot,
+        requestID: String?
     ) async -> RunningReply {
         await generate(
-            CallPlan(start, messages: messages, stopSequences: stopSequences), tenant: tenant, requestID: requestID,
+            CallPlan(start, messages: messages, stopSequences: stopSequences), tenant: tenant, slot: slot,
+            requestID: requestID,
             reply: RunningReply(tenant: tenant, started: start.reply, keepAliveInterval: settings.keepAliveInterval))
     }
 
     /// Generates a reply that is not stored (the OpenAI-compatible endpoint); only the ledger records it.
     public func generate(
-        _ start: CompletionStart, messages: [ChatMessage], stopSequences: [String] = [], tenant: UserID, requestID: String?
+        _ start: CompletionStart, messages: [ChatMessage], stopSequences: [String] = [], tenant: UserID,
+        slot: GenerationSlot, requestID: String?
     ) async -> RunningReply {
         await generate(
-            CallPlan(start, messages: messages, stopSequences: stopSequences), tenant: tenant, requestID: requestID,
+            CallPlan(start, messages: messages, stopSequences: stopSequences), tenant: tenant, slot: slot,
+            requestID: requestID,
             reply: RunningReply(tenant: tenant, started: nil, keepAliveInterval: settings.keepAliveInterval))
     }
 
-    private func generate(_ plan: CallPlan, tenant: UserID, requestID: String?, reply: RunningReply) async -> RunningReply {
+    private func generate(
+        _ plan: CallPlan, tenant: UserID, slot: GenerationSlot, requestID: String?, reply: RunningReply
+    ) async -> RunningReply {
         let beforeTheDrain = running.insert(reply)
         let generation = ReplyGeneration(
             plan: plan, tenant: tenant, requestID: requestID, reply: reply, running: running, store: store, client: client,
@@ -86,6 +101,7 @@ public struct ReplyGenerator: Sendable {
             metrics.generationEnded()
             timeLimit.cancel()
             running.remove(reply)
+            withExtendedLifetime(slot) {}
         }
         await reply.onStop { task.cancel() }
         // Started as the drain began, it is stopped at once (and stored `cancelled`), as the drain stops

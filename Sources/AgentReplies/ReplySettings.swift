@@ -29,6 +29,9 @@ public struct ReplySettings: Sendable {
     /// How often a client following a running reply is told it still runs while no text comes (a
     /// reasoning model may think for minutes): proxies cut a stream silent for a minute or so.
     public var keepAliveInterval: Duration
+    /// Generations this instance runs at once, stored replies and completions alike; one tenant may run a
+    /// quarter of them (see ``GenerationSlots``).
+    public var maximumRunning: Int
 
     public init(
         defaultLimits: ChatLimits = .unlimited, contextBudget: ContextBudget = ContextBudget(),
@@ -36,7 +39,7 @@ public struct ReplySettings: Sendable {
         settlementPatience: Duration = .seconds(60), shutdownGrace: Duration = .seconds(15),
         elsewhereCancelWait: Duration = .seconds(5), elsewhereCheckInterval: Duration = .seconds(1),
         relayInterval: Duration = .milliseconds(50), interruptionMargin: Duration = .seconds(60),
-        keepAliveInterval: Duration = .seconds(15)
+        keepAliveInterval: Duration = .seconds(15), maximumRunning: Int = 512
     ) {
         self.defaultLimits = defaultLimits
         self.contextBudget = contextBudget
@@ -49,6 +52,7 @@ public struct ReplySettings: Sendable {
         self.relayInterval = relayInterval
         self.interruptionMargin = interruptionMargin
         self.keepAliveInterval = keepAliveInterval
+        self.maximumRunning = maximumRunning
     }
 
     /// How long after its start a reply still `streaming` has lost its instance: past any live generation's end.

@@ -36,7 +36,8 @@ import Testing
                         NewReply(content: "[emulator chunks=40 delay_ms=50]\n" + String(repeating: "late ", count: 40)),
                         limits: settings.defaultLimits, budget: settings.contextBudget)
                 }
-                let reply = await api.replies.generate(start, tenant: owner.id, requestID: nil)
+                let reply = await api.replies.generate(
+                    start, tenant: owner.id, slot: try api.replies.admit(owner.id), requestID: nil)
                 let end = try #require(await reply.outcome())
                 #expect(end.status == .cancelled)
             }
@@ -219,7 +220,7 @@ import Testing
                         budget: settings.contextBudget)
                 }
                 database.isAway = true
-                let reply = await replies.generate(start, tenant: owner.id, requestID: nil)
+                let reply = await replies.generate(start, tenant: owner.id, slot: try replies.admit(owner.id), requestID: nil)
                 // The provider has answered, and the settlement has been refused at least once.
                 for _ in 0..<250 where database.refusedLeases == 0 { try await Task.sleep(for: .milliseconds(20)) }
                 #expect(database.refusedLeases > 0)

@@ -74,6 +74,7 @@ import Testing
         Case(environment: ["CHAT_REQUESTS_PER_MINUTE": "lots"], setting: "CHAT_REQUESTS_PER_MINUTE", hidden: "lots"),
         Case(environment: ["REPLY_TIME_LIMIT_SECONDS": "0"], setting: "REPLY_TIME_LIMIT_SECONDS", hidden: "=0"),
         Case(environment: ["REPLY_SHUTDOWN_GRACE_SECONDS": "-1"], setting: "REPLY_SHUTDOWN_GRACE_SECONDS", hidden: "=-1"),
+        Case(environment: ["REPLY_MAX_RUNNING": "0"], setting: "REPLY_MAX_RUNNING", hidden: "=0"),
         // In hours this overflowed when the console's session length was computed: the process crashed.
         Case(
             environment: ["CONSOLE_SESSION_HOURS": "9223372036854775807"], setting: "CONSOLE_SESSION_HOURS",

@@ -46,6 +46,7 @@ import Testing
         #expect(configuration.api.tokenLifetime == TokenLifetime(defaultDays: 90, maximumDays: 365))
         #expect(configuration.metrics == nil)
         #expect(configuration.replies.shutdownGrace == .seconds(15))
+        #expect(configuration.replies.maximumRunning == 512)
         #expect(configuration.logLevel == nil)
         #expect(check.file == nil)
         #expect(check.settings.map(\.setting) == Setting.all)
@@ -95,6 +96,7 @@ import Testing
             "CHAT_REQUESTS_PER_MINUTE": "60",
             "REPLY_TIME_LIMIT_SECONDS": "120",
             "REPLY_SHUTDOWN_GRACE_SECONDS": "25",
+            "REPLY_MAX_RUNNING": "64",
             "CONSOLE_ENABLED": "true",
             "CONSOLE_SECURE_COOKIES": "true",
             "CONSOLE_SESSION_HOURS": "8",
@@ -132,6 +134,7 @@ import Testing
         #expect(configuration.replies.defaultLimits == ChatLimits(monthlyTokenBudget: 1_000_000, requestsPerMinute: 60))
         #expect(configuration.replies.timeLimit == .seconds(120))
         #expect(configuration.replies.shutdownGrace == .seconds(25))
+        #expect(configuration.replies.maximumRunning == 64)
         #expect(configuration.api.rateLimits.perAddress == RateLimits.Rate(perSecond: 300))
         #expect(configuration.api.rateLimits.perCredential == nil)
         #expect(configuration.api.rateLimits.failedAuthentications == RateLimits.Rate(perSecond: 0.2, burst: 12))
@@ -177,7 +180,7 @@ import Testing
               "metrics": {"host": "0.0.0.0", "port": 9090},
               "provider": {"allowedHosts": "127.0.0.1:8081,ollama.internal"},
               "chat": {"monthlyTokenBudget": 1000000, "requestsPerMinute": 60},
-              "reply": {"timeLimitSeconds": 120, "shutdownGraceSeconds": 25},
+              "reply": {"timeLimitSeconds": 120, "shutdownGraceSeconds": 25, "maxRunning": 64},
               "console": {"enabled": true, "secureCookies": true, "sessionHours": 8},
               "log": {"level": "debug"}
             }

@@ -57,7 +57,8 @@ public struct APIParts: Sendable {
     public func startReply(
         of context: APIRequestContext, agentID: AgentID, conversationID: ConversationID, content: String
     ) async throws -> MessageID {
-        try replies.requireAcceptingReplies()
+        let tenant = try context.tenant()
+        let slot = try replies.admitReply(of: tenant)
         let settings = replies.settings
         let opening = replies.keyOpening(for: .reply)
         let start = try await store.startProviderCall(of: context) {
@@ -65,7 +66,7 @@ public struct APIParts: Sendable {
                 agentID: agentID, conversationID: conversationID, NewReply(content: content, parentID: nil),
                 limits: settings.defaultLimits, budget: settings.contextBudget, opening: opening)
         }
-        _ = await replies.generate(start, tenant: try context.tenant(), requestID: context.requestID)
+        _ = await replies.generate(start, tenant: tenant, slot: slot, requestID: context.requestID)
         return start.reply.id
     }
 }

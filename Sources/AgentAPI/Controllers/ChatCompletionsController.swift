@@ -71,7 +71,7 @@ struct ChatCompletionsController: Sendable {
         // tenant's budget reserves that, not the stored conversation.
         let sentTokens = conversation.reduce(0) { $0 + ContextBudget.estimatedTokens($1.content) }
         let tenant = try context.tenant()
-        try replies.requireAcceptingReplies()
+        let slot = try replies.admitReply(of: tenant)
         let settings = replies.settings
         let opening = replies.keyOpening(for: .completion)
         let key = try IdempotencyKey(of: request)
@@ -89,7 +89,8 @@ struct ChatCompletionsController: Sendable {
             switch begun {
             case .started(let start):
                 running = await replies.generate(
-                    start, messages: conversation, stopSequences: stopSequences, tenant: tenant, requestID: context.requestID)
+                    start, messages: conversation, stopSequences: stopSequences, tenant: tenant, slot: slot,
+                    requestID: context.requestID)
             case .earlier(_, let reply):
                 var response = try await answer(body, following: try followEarlier(reply, tenant: tenant), context: context)
                 response.headers[IdempotencyKey.replayedHeader] = "true"
@@ -104,7 +105,8 @@ struct ChatCompletionsController: Sendable {
                     services: ReplyGenerator.chatServices),
                 limits: settings.defaultLimits, budget: settings.contextBudget, opening: opening)
             running = await replies.generate(
-                start, messages: conversation, stopSequences: stopSequences, tenant: tenant, requestID: context.requestID)
+                start, messages: conversation, stopSequences: stopSequences, tenant: tenant, slot: slot,
+                requestID: context.requestID)
         }
         // The completion's own request is its first follower: there is room.
         guard let progress = await running.follow() else {

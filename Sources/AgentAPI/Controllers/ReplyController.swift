@@ -42,13 +42,14 @@ struct ReplyController: Sendable {
         }
         let key = try IdempotencyKey(of: request)
         let stream = body.stream ?? true
-        try replies.requireAcceptingReplies()
+        let tenant = try context.tenant()
+        let slot = try replies.admitReply(of: tenant)
         let begun = try await store.beginReply(
             of: context, agentID: agentID, conversationID: conversationID, NewReply(content: body.content, parentID: parentID),
             key: key, settings: replies.settings, opening: replies.keyOpening(for: .reply))
         switch begun {
         case .started(let start):
-            let running = await replies.generate(start, tenant: try context.tenant(), requestID: context.requestID)
+            let running = await replies.generate(start, tenant: tenant, slot: slot, requestID: context.requestID)
             return try await respond(running, prompt: start.prompt, stream: stream, status: .created)
         case .earlier(let prompt, let reply):
             var response = try await reattach(to: reply, prompt: prompt, stream: stream, status: .created, context: context)
@@ -61,14 +62,15 @@ struct ReplyController: Sendable {
     @Sendable func regenerate(_ request: Request, context: APIRequestContext) async throws -> Response {
         let messageID = try context.id(MessageID.self, "message_id", of: "message")
         let stream = try Self.streamParameter(request)
-        try replies.requireAcceptingReplies()
+        let tenant = try context.tenant()
+        let slot = try replies.admitReply(of: tenant)
         let settings = replies.settings
         let opening = replies.keyOpening(for: .reply)
         let start = try await store.startProviderCall(of: context) {
             try await $0.beginRegeneration(
                 of: messageID, limits: settings.defaultLimits, budget: settings.contextBudget, opening: opening)
         }
-        let running = await replies.generate(start, tenant: try context.tenant(), requestID: context.requestID)
+        let running = await replies.generate(start, tenant: tenant, slot: slot, requestID: context.requestID)
         return try await respond(running, prompt: nil, stream: stream, status: .created)
     }
 

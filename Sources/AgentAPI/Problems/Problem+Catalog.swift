@@ -165,6 +165,15 @@ extension Problem {
         return problem
     }
 
+    /// A 429: the tenant runs as many replies at once as one tenant may on this instance.
+    static func tooManyReplies(_ share: Int) -> Problem {
+        var problem = Problem(
+            .tooManyRequests, slug: "too-many-replies", title: "Too many replies at once",
+            detail: "This account has \(share) replies or completions generating at once already; retry when one has ended.")
+        problem.headers[.retryAfter] = "1"
+        return problem
+    }
+
     static func internalError() -> Problem {
         Problem(
             .internalServerError, slug: "internal-error", title: "Internal server error",

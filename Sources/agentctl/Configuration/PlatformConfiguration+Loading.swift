@@ -173,8 +173,9 @@ extension PlatformConfiguration {
         let limit = settings.int(.replyTimeLimitSeconds, in: replyTimeLimits, default: defaultReplyTimeLimitSeconds)
         let grace = settings.int(
             .replyShutdownGraceSeconds, in: replyShutdownGraces, default: defaultReplyShutdownGraceSeconds)
+        let running = settings.int(.replyMaximumRunning, in: replyMaximumRunnings, default: defaultReplyMaximumRunning)
         return ReplySettings(
             defaultLimits: ChatLimits(monthlyTokenBudget: budget, requestsPerMinute: rate), timeLimit: .seconds(limit),
-            shutdownGrace: .seconds(grace))
+            shutdownGrace: .seconds(grace), maximumRunning: running)
     }
 }

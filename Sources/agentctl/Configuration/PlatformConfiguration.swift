@@ -41,7 +41,7 @@ struct PlatformConfiguration: Sendable {
     var metrics: MetricsListener?
     /// `PROVIDER_ALLOWED_HOSTS`: hosts provider calls may reach although they are not public.
     var providerAddressPolicy: ProviderAddressPolicy
-    /// `CHAT_*`, `REPLY_TIME_LIMIT_SECONDS` and `REPLY_SHUTDOWN_GRACE_SECONDS`.
+    /// `CHAT_*`, `REPLY_TIME_LIMIT_SECONDS`, `REPLY_SHUTDOWN_GRACE_SECONDS` and `REPLY_MAX_RUNNING`.
     var replies: ReplySettings
     /// `CONSOLE_*`: the web console served at `/`; nil when `CONSOLE_ENABLED=false`.
     var console: ConsoleSettings?
@@ -67,6 +67,8 @@ struct PlatformConfiguration: Sendable {
     static let replyTimeLimits = 1...3600
     static let defaultReplyShutdownGraceSeconds = 15
     static let replyShutdownGraces = 0...3600
+    static let defaultReplyMaximumRunning = 512
+    static let replyMaximumRunnings = 1...100_000
     static let consoleSessionHours = 1...720
     static let defaultConsoleSessionHours = 12
     /// The longest token lifetime an operator may allow: ten years.

@@ -35,6 +35,7 @@ extension Setting {
     static let chatRequestsPerMinute = Setting("CHAT_REQUESTS_PER_MINUTE", ["chat", "requestsPerMinute"])
     static let replyTimeLimitSeconds = Setting("REPLY_TIME_LIMIT_SECONDS", ["reply", "timeLimitSeconds"])
     static let replyShutdownGraceSeconds = Setting("REPLY_SHUTDOWN_GRACE_SECONDS", ["reply", "shutdownGraceSeconds"])
+    static let replyMaximumRunning = Setting("REPLY_MAX_RUNNING", ["reply", "maxRunning"])
     static let consoleEnabled = Setting("CONSOLE_ENABLED", ["console", "enabled"])
     static let consoleSecureCookies = Setting("CONSOLE_SECURE_COOKIES", ["console", "secureCookies"])
     static let consoleSessionHours = Setting("CONSOLE_SESSION_HOURS", ["console", "sessionHours"])
@@ -50,7 +51,7 @@ extension Setting {
         .tokenDefaultDays, .tokenMaximumDays,
         .metricsHost, .metricsPort,
         .providerAllowedHosts, .chatMonthlyTokenBudget, .chatRequestsPerMinute, .replyTimeLimitSeconds,
-        .replyShutdownGraceSeconds,
+        .replyShutdownGraceSeconds, .replyMaximumRunning,
         .consoleEnabled, .consoleSecureCookies, .consoleSessionHours,
         .logLevel,
     ]
