@@ -96,15 +96,21 @@ public final class AgentStore: Sendable {
         }
     }
 
-    /// Whether the database answers and holds the schema version this binary expects.
-    public func readiness() async -> Readiness {
+    /// Whether the database answers and holds the schema version this binary expects. A connection is
+    /// waited for at most `wait`: when none becomes free in that time every one is busy, answering the
+    /// database's work, and the instance counts as ready (``Readiness/busy``). Had the probe waited out the
+    /// pool's five seconds instead, an orchestrator's one-second probe would take every instance of a busy
+    /// fleet out of service at once.
+    public func readiness(waitingAtMost wait: Duration = .milliseconds(500)) async -> Readiness {
         do {
-            let version = try await client.withLeasedConnection { connection in
+            let version = try await client.withLeasedConnection(waitingAtMost: wait) { connection in
                 try await connection.sendingIfOpen("SELECT coalesce(max(version), 0) FROM schema_migrations", logger: logger)
                     .first?.decode(Int.self) ?? 0
             }
             let latest = Migration.all.last?.version ?? 0
             return version == latest ? .ready : .notMigrated(current: version, expected: latest)
+        } catch StoreError.unavailable(let reason) where reason == PersistentConnectionPool.noConnectionInTime {
+            return .busy
         } catch {
             return .unreachable
         }
@@ -114,6 +120,8 @@ public final class AgentStore: Sendable {
 /// The state of the store's database, for readiness probes.
 public enum Readiness: Sendable, Equatable {
     case ready
+    /// Every connection was busy with other work for the whole wait: the database answers them.
+    case busy
     case notMigrated(current: Int, expected: Int)
     case unreachable
 }

@@ -117,6 +117,31 @@ import Testing
         #expect(warning.contains("No such file") && !warning.contains("Generic description"), "\(warning)")
     }
 
+    /// Readiness waits for a connection at most its own short while: with every connection busy it answers
+    /// busy (ready: the database answers them) within that while, not after the pool's lease timeout.
+    @Test func readinessWithEveryConnectionBusyIsBusyAtOnce() async throws {
+        let db = try await TestDatabase.make()
+        let pool = Self.pool(try db.runtimeURL.connectionConfiguration(), size: 1, leaseTimeout: .seconds(30))
+        let running = Task { await pool.run() }
+        defer { running.cancel() }
+        try await Self.waitUntilConnected(pool)
+        let store = AgentStore(client: pool, keyring: nil, logger: db.logger)
+        #expect(await store.readiness() == .ready)
+        let held = Mutex(true)
+        let holding = Task {
+            try await pool.withLeasedConnection { _ in
+                while held.withLock({ $0 }) { try await Task.sleep(for: .milliseconds(10)) }
+            }
+        }
+        // Once the holder has the connection; a waiter of the pool's own lease timeout would wait 30 s here.
+        var readiness = await store.readiness(waitingAtMost: .milliseconds(200))
+        for _ in 0..<100 where readiness != .busy { readiness = await store.readiness(waitingAtMost: .milliseconds(200)) }
+        #expect(readiness == .busy)
+        held.withLock { $0 = false }
+        try await holding.value
+        #expect(await store.readiness() == .ready)
+    }
+
     /// A login that row-level security does not apply to (here the superuser) would serve every tenant every
     /// row: its connections are closed as they open, and requests answer unavailable, saying why.
     @Test func aLoginThatBypassesRowLevelSecurityIsRefused() async throws {

@@ -31,7 +31,7 @@ struct OperationsController: Sendable {
         // Draining: the orchestrator stops sending traffic here while running replies end.
         if replies.isShuttingDown { throw Problem.unavailable("The platform is shutting down.") }
         switch await probe.readiness() {
-        case .ready: return StatusBody(status: "ready")
+        case .ready, .busy: return StatusBody(status: "ready")
         case .notMigrated: throw Problem.unavailable("The database schema is not at the expected version.")
         case .unreachable: throw Problem.unavailable("The database is unreachable.")
         }

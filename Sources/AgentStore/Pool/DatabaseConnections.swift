@@ -8,11 +8,26 @@ public protocol DatabaseConnections: Sendable {
         _ body: (PostgresConnection) async throws -> Result
     ) async throws -> Result
 
+    /// ``withLeasedConnection(_:)``, waiting for a connection at most `wait`: a readiness probe must answer
+    /// within its orchestrator's timeout (often a second) even when every connection is busy.
+    func withLeasedConnection<Result: Sendable>(
+        waitingAtMost wait: Duration, _ body: (PostgresConnection) async throws -> Result
+    ) async throws -> Result
+
     /// Runs `body` on a connection that no request shares, for as long as `body` runs: a listener
     /// (`LISTEN`), which holds its connection for its whole life and must not take one from requests.
     func withDedicatedConnection<Result: Sendable>(
         _ body: (PostgresConnection) async throws -> Result
     ) async throws -> Result
+}
+
+extension DatabaseConnections {
+    /// Without a wait of its own (a `PostgresClient`, for commands and tests), the connections' usual one.
+    public func withLeasedConnection<Result: Sendable>(
+        waitingAtMost wait: Duration, _ body: (PostgresConnection) async throws -> Result
+    ) async throws -> Result {
+        try await withLeasedConnection(body)
+    }
 }
 
 extension PostgresClient: DatabaseConnections {

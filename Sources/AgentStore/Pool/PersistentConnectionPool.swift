@@ -67,12 +67,18 @@ public final class PersistentConnectionPool: DatabaseConnections, Service {
     public func withLeasedConnection<Result: Sendable>(
         _ body: (PostgresConnection) async throws -> Result
     ) async throws -> Result {
-        let connection = try await lease()
+        try await withLeasedConnection(waitingAtMost: settings.leaseTimeout, body)
+    }
+
+    public func withLeasedConnection<Result: Sendable>(
+        waitingAtMost wait: Duration, _ body: (PostgresConnection) async throws -> Result
+    ) async throws -> Result {
+        let connection = try await lease(waitingAtMost: wait)
         defer { release(connection) }
         return try await body(connection)
     }
 
-    func lease() async throws -> PostgresConnection {
+    func lease(waitingAtMost wait: Duration? = nil) async throws -> PostgresConnection {
         let waiterID: UInt64
         switch state.withLock({ $0.lease() }) {
         case .connection(let connection): return connection
@@ -82,7 +88,7 @@ public final class PersistentConnectionPool: DatabaseConnections, Service {
         case .wait(let id): waiterID = id
         }
         metrics.waits.increment()
-        let timeout = eventLoopGroup.next().scheduleTask(in: .nanoseconds(settings.leaseTimeout.nanoseconds)) {
+        let timeout = eventLoopGroup.next().scheduleTask(in: .nanoseconds((wait ?? settings.leaseTimeout).nanoseconds)) {
             let timedOut = StoreError.unavailable(reason: Self.noConnectionInTime)
             self.state.withLock { $0.abandon(waiterID, timedOut) }?.resume()
         }
@@ -142,7 +148,7 @@ public final class PersistentConnectionPool: DatabaseConnections, Service {
     }
 
     /// Why a request that waited out the lease timeout got no connection.
-    static let noConnectionInTime = "no database connection became free in time"
+    package static let noConnectionInTime = "no database connection became free in time"
 
     func release(_ connection: PostgresConnection) {
         // A closed connection is not handed on: its slot notices the close and connects anew.
