@@ -164,6 +164,10 @@ import Testing
         let requestLines = captured.filter { $0.contains("hb.request.id") }
         #expect(!requestLines.isEmpty)
         for line in requestLines { #expect(line.contains("request_id="), "\(line)") }
+        // The access lines of the tenant's requests name it, though written outside authentication.
+        let accessLines = captured.filter { $0.hasPrefix("info request ") && $0.contains("route=/v1/agents ") }
+        #expect(!accessLines.isEmpty)
+        for line in accessLines { #expect(line.contains("user_id=\(owner.id.rawValue)"), "\(line)") }
         for line in captured {
             SecretCheck.expectAbsent(owner.token, in: line)
             #expect(!line.contains("SECRETKEY"))

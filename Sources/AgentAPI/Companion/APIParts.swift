@@ -33,7 +33,7 @@ public struct APIParts: Sendable {
 
     /// `group` behind the API's rate limits (per client address, per credential, and failed sign-ins per
     /// address, which a sign-in form answering 401 counts, as does a refusal noted in
-    /// `APIRequestContext.refusedCredential`), with the API's buckets: a client's allowance is one,
+    /// `APIRequestContext.credentialOutcome`), with the API's buckets: a client's allowance is one,
     /// whichever routes spend it. `carriesCredential` tells the
     /// requests that present a credential besides a bearer token: once their address has failed, each holds
     /// one of its failures left while it runs, so that guesses sent at once cannot outrun the allowance.

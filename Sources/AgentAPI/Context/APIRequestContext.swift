@@ -16,8 +16,8 @@ public struct APIRequestContext: RequestContext {
     let connection: any Channel
     /// Set from `APIConfiguration.maximumBodySize` by the first middleware.
     public var maxUploadSize: Int
-    /// Noted where a credential is refused without a 401 (see ``RefusedCredential``).
-    public let refusedCredential = RefusedCredential()
+    /// What became of the credential, for the middlewares outside authentication (see ``CredentialOutcome``).
+    public let credentialOutcome = CredentialOutcome()
 
     /// Strict JSON bodies: the limit above, a depth limit, no unknown fields.
     public var requestDecoder: APIRequestDecoder { APIRequestDecoder() }
@@ -37,6 +37,7 @@ public struct APIRequestContext: RequestContext {
     /// the API's routes mounted behind it (`APIParts.addChatRoutes`) then serve that tenant.
     public mutating func authenticate(as user: AuthenticatedToken) {
         credential = .user(user.userID, scopes: user.scopes)
+        credentialOutcome.note(tenant: user.userID)
     }
 
     /// The user the request was authenticated as, if it was.

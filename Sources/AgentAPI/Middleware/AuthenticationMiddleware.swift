@@ -24,8 +24,9 @@ struct AuthenticationMiddleware: RouterMiddleware {
             inTransaction: Self.checksInTransaction(request.method, route: context.endpointPath),
             requestID: context.requestID, logger: context.logger)
         context.credential = credential
-        // The user id is not a secret; it ties log lines to the tenant.
+        // The user id is not a secret; it ties log lines to the tenant, the outer ones included.
         context.logger[metadataKey: "user_id"] = .string(credential.userID.rawValue)
+        context.credentialOutcome.note(tenant: credential.userID)
         guard case .token(let token, let required, let check) = credential else { return try await next(request, context) }
         do {
             let response = try await next(request, context)

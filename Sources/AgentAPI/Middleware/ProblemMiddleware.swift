@@ -21,7 +21,7 @@ struct ProblemMiddleware: RouterMiddleware {
             return try await next(request, context)
         } catch {
             let problem = Problem(from: error, bodyLimit: bodyLimit)
-            failures.record(error, as: problem, logger: context.logger)
+            failures.record(error, as: problem, logger: context.credentialOutcome.naming(context.logger))
             guard ChatCompletionsController.speaksOpenAI(request.uri.path) else { return problem.response() }
             return OpenAIError(problem).response()
         }

@@ -59,7 +59,7 @@ struct RateLimitMiddleware: RouterMiddleware {
     private func settle(
         _ address: String?, answered status: HTTPResponse.Status, context: Context, holdingAFailure: Bool
     ) {
-        let failed = status == .unauthorized || context.refusedCredential.isNoted
+        let failed = status == .unauthorized || context.credentialOutcome.isRefused
         guard let address, let rate = limits.failedAuthentications, failed != holdingAFailure else { return }
         if failed {
             _ = limiter.take("failed:\(address)", rate)

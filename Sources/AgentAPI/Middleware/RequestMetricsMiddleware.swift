@@ -30,7 +30,7 @@ struct RequestMetricsMiddleware: RouterMiddleware {
         let response = try await next(request, context)
         let status = response.status.code
         let method = request.method.rawValue
-        let logger = context.logger
+        let logger = context.credentialOutcome.naming(context.logger)
         let route = context.endpointPath ?? "unmatched"
         // Measured to the response head: a streamed export's body time is not counted.
         do {

@@ -44,7 +44,7 @@ struct ConsoleSessionMiddleware: RouterMiddleware {
         guard let user = session else {
             // A session presented and refused counts against its address as a bad token does: forged cookies
             // each cost a database check.
-            context.refusedCredential.note()
+            context.credentialOutcome.noteRefused()
             return try signedOut(callsAPI: callsAPI)
         }
         var context = context

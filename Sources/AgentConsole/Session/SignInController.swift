@@ -42,7 +42,7 @@ struct SignInController: Sendable {
                     return ConsolePages.redirect(to: "/agents")
                 }
                 // Refused: counted against the address as a bad token is (see `ConsoleSessionMiddleware`).
-                context.refusedCredential.note()
+                context.credentialOutcome.noteRefused()
             } catch {
                 // The database is away; the sign-in page says so.
             }
