@@ -44,11 +44,16 @@ public struct ProviderCallMetrics: Sendable {
     }
 
     /// One call to a provider ended; each attempt of a fallback is a call of its own, as in the ledger.
-    func record(_ call: CallSettlement, service: String) {
+    /// `endpoint` is `default` (the provider's own API) or `custom` (a tenant's base URL): one tenant's
+    /// server that is down is not the provider being down.
+    func record(_ call: CallSettlement, service: String, endpoint: String) {
         let failure = call.error ?? "none"
         Counter(
             label: "provider_calls_total",
-            dimensions: [("service", service), ("status", call.status.rawValue), ("failure", failure)], factory: factory
+            dimensions: [
+                ("service", service), ("endpoint", endpoint), ("status", call.status.rawValue), ("failure", failure),
+            ],
+            factory: factory
         ).increment()
         for (kind, tokens) in [("prompt", call.usage.promptTokens), ("completion", call.usage.completionTokens)] where tokens > 0
         {

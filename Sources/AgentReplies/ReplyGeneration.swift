@@ -246,15 +246,26 @@ struct ReplyGeneration: Sendable {
         } catch {
             return .notEntered(next)
         }
-        count(failed)
+        count(failed, of: call)
         return .entered(next)
     }
 
-    /// Counts a call in the metrics, by its connection's service; a generation that called no provider
-    /// (no connection could answer) counts nothing.
-    private func count(_ call: CallSettlement) {
-        guard let service = plan.connections.first(where: { $0.id == call.connectionID })?.service else { return }
-        metrics.record(call, service: service)
+    /// Counts a call in the metrics, by its connection's service and whether it calls the provider's own
+    /// API or a base URL of the tenant's, and logs a failed one; a generation that called no provider (no
+    /// connection could answer) counts nothing.
+    private func count(_ settlement: CallSettlement, of call: ProviderCallID) {
+        guard let connection = plan.connections.first(where: { $0.id == settlement.connectionID }) else { return }
+        let endpoint = connection.baseURL == nil ? "default" : "custom"
+        metrics.record(settlement, service: connection.service, endpoint: endpoint)
+        guard settlement.status == .failed, let failure = settlement.error else { return }
+        // The failure's slug and identifiers only: a provider's own words may quote the key.
+        logger.info(
+            "provider call failed",
+            metadata: [
+                "request_id": "\(requestID ?? "none")", "user_id": "\(tenant.rawValue)", "call_id": "\(call.rawValue)",
+                "service": "\(connection.service)", "endpoint": "\(endpoint)", "failure": "\(failure)",
+                "latency_ms": "\(settlement.latencyMilliseconds ?? 0)",
+            ])
     }
 
     /// Stores the outcome, retrying while the database is away (for at most the settings' patience), and
@@ -284,7 +295,7 @@ struct ReplyGeneration: Sendable {
                 timeToFirstTokenMilliseconds: produced.timeToFirstToken?.milliseconds,
                 error: failure?.slug ?? (stop == .shutdown ? Message.stoppedByShutdown : nil)))
         let (stored, kept, deleted) = await Task { await store(settlement, call: call, unentered: unentered) }.value
-        count(kept.call)
+        count(kept.call, of: call)
         if deleted {
             // Its followers learn what became of it, as those on other instances do, rather than that the
             // database was away.

@@ -44,6 +44,8 @@ import Testing
         ).collect().map { try $0.decode((Int, String, Int).self) }
         #expect(ledger.count == 1 && ledger.first?.0 == 1 && ledger.first?.1 == "failed" && ledger.first?.2 == 0)
         let metrics = try await api.metricsText()
-        #expect(metrics.contains(#"provider_calls_total{service="openai",status="failed",failure="provider-unavailable"} 1"#))
+        #expect(
+            metrics.contains(
+                #"provider_calls_total{service="openai",endpoint="custom",status="failed",failure="provider-unavailable"} 1"#))
     }
 }
