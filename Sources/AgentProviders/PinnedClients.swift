@@ -14,10 +14,18 @@ final class PinnedClients: Sendable {
         let address: IPAddress
     }
 
-    /// A client for one call, and how to let go of it when the call is over.
+    /// A client for one call: ``connected()`` once the call has its response head, and ``release()`` when
+    /// the call is over.
     struct Lease: Sendable {
         let client: HTTPClient
+        /// Keeps a new client for later calls, now that a call went through it.
+        let connected: @Sendable () -> Void
         let release: @Sendable () async -> Void
+    }
+
+    /// Whether a new client was kept, once its call connected.
+    private final class Adoption: Sendable {
+        let kept = Mutex(false)
     }
 
     private struct Entry {
@@ -47,31 +55,46 @@ final class PinnedClients: Sendable {
         }
     }
 
-    /// The kept client of `host` pinned to `address`, made on first use; a client of the call's own when
-    /// ``maximumClients`` are kept already. Clients idle past ``idleLifetime`` are shut down on the way.
+    /// The kept client of `host` pinned to `address`; else a new one, kept once its call has connected
+    /// (an address that refuses or never answers takes no place: a tenant naming many such would otherwise
+    /// fill them all) while fewer than ``maximumClients`` are. Clients idle past ``idleLifetime`` are shut
+    /// down on the way.
     func lease(host: String, address: IPAddress) -> Lease {
         let key = Key(host: host, address: address)
         let now = ContinuousClock.now
         let (kept, idle) = entries.withLock { entries -> (HTTPClient?, [HTTPClient]) in
             let idle = entries.filter { $0.value.calls == 0 && now - $0.value.lastUsed > Self.idleLifetime }
             for key in idle.keys { entries[key] = nil }
-            if var entry = entries[key] {
-                entry.calls += 1
-                entry.lastUsed = now
-                entries[key] = entry
-                return (entry.client, idle.values.map(\.client))
-            }
-            guard entries.count < Self.maximumClients else { return (nil, idle.values.map(\.client)) }
-            let client = makeClient(key)
-            entries[key] = Entry(client: client, calls: 1, lastUsed: now)
-            return (client, idle.values.map(\.client))
+            guard var entry = entries[key] else { return (nil, idle.values.map(\.client)) }
+            entry.calls += 1
+            entry.lastUsed = now
+            entries[key] = entry
+            return (entry.client, idle.values.map(\.client))
         }
         for client in idle { _ = client.shutdown() }
-        guard let kept else {
-            let own = makeClient(key)
-            return Lease(client: own, release: { try? await own.shutdown() })
+        if let kept {
+            return Lease(client: kept, connected: {}, release: { [weak self] in self?.release(key) })
         }
-        return Lease(client: kept, release: { [weak self] in self?.release(key) })
+        let new = makeClient(key)
+        let adoption = Adoption()
+        return Lease(
+            client: new,
+            connected: { [weak self] in
+                let kept = self?.adopt(new, as: key) ?? false
+                adoption.kept.withLock { $0 = kept }
+            },
+            release: { [weak self] in
+                if adoption.kept.withLock({ $0 }) { self?.release(key) } else { try? await new.shutdown() }
+            })
+    }
+
+    /// Keeps `client` as `key`'s, with its call counted, unless another is kept already or there is no room.
+    private func adopt(_ client: HTTPClient, as key: Key) -> Bool {
+        entries.withLock { entries in
+            guard entries[key] == nil, entries.count < Self.maximumClients else { return false }
+            entries[key] = Entry(client: client, calls: 1, lastUsed: .now)
+            return true
+        }
     }
 
     /// Shuts every kept client down; a call still running on one fails.

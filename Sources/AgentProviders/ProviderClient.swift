@@ -213,16 +213,14 @@ public struct ProviderClient: Sendable {
             case .pinned(let addresses): addresses
             }
         for (index, address) in addresses.enumerated() {
-            let client: HTTPClient
-            let release: @Sendable () async -> Void
-            if let address {
-                let lease = pinnedClients.lease(host: endpoint.host, address: address)
-                (client, release) = (lease.client, lease.release)
-            } else {
-                (client, release) = (httpClient, {})
-            }
+            let lease =
+                address.map { pinnedClients.lease(host: endpoint.host, address: $0) }
+                ?? PinnedClients.Lease(client: httpClient, connected: {}, release: {})
+            let (client, release) = (lease.client, lease.release)
             do {
-                return (try await client.execute(outgoing, deadline: .now() + TimeAmount(head)), client, release)
+                let response = try await client.execute(outgoing, deadline: .now() + TimeAmount(head))
+                lease.connected()
+                return (response, client, release)
             } catch {
                 await release()
                 if Task.isCancelled { throw .cancelled }

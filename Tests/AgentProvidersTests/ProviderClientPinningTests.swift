@@ -39,6 +39,8 @@ import Testing
         try await EmulatedProvider.run(timeouts: timeouts) { provider in
             _ = try await Self.pinnedCall(provider, to: ["127.0.0.2", "127.0.0.1"])
             #expect(await provider.emulator.recordedRequests().count == 1)
+            // Only the address that answered keeps a client: a refusing one takes no place.
+            #expect(provider.client.pinnedClients.count == 1)
         }
     }
 
@@ -51,11 +53,18 @@ import Testing
             let ports = await provider.emulator.recordedRequests().map(\.clientPort)
             #expect(ports.count == 2 && ports[0] != nil && ports[0] == ports[1])
 
-            // Another address of the host is another client.
+            // Another address of the host is another client, kept once a call connected through it.
             let elsewhere = provider.client.pinnedClients.lease(
                 host: "provider.invalid", address: try #require(IPAddress(literal: "127.0.0.2")))
             #expect(elsewhere.client !== first)
+            #expect(provider.client.pinnedClients.count == 1)
+            elsewhere.connected()
             await elsewhere.release()
+            #expect(provider.client.pinnedClients.count == 2)
+            // One no call connected through is not kept.
+            let refused = provider.client.pinnedClients.lease(
+                host: "provider.invalid", address: try #require(IPAddress(literal: "127.0.0.3")))
+            await refused.release()
             #expect(provider.client.pinnedClients.count == 2)
             await provider.client.shutdown()
             #expect(provider.client.pinnedClients.count == 0)
