@@ -5,6 +5,11 @@ import Synchronization
 /// and each tenant's share of them. Each holds a provider connection, a task and its text until it ends,
 /// which a tenant's own endpoint can make last the whole time limit: without a bound, one tenant starting
 /// replies as fast as the rate limits allow would take the instance's sockets and memory from every other.
+///
+/// A slot is taken before anything of a request is stored, when its personal token may not be checked yet
+/// (that happens in the request's first transaction): it counts against the instance at once, and against
+/// its tenant only once the generation starts (``GenerationSlot/starts()``), so that requests naming
+/// someone else's account with a token that fails its check never take that tenant's share.
 public final class GenerationSlots: Sendable {
     /// Why a generation may not start now.
     public enum Refusal: Error, Sendable {
@@ -16,6 +21,7 @@ public final class GenerationSlots: Sendable {
 
     private struct Taken {
         var count = 0
+        /// Generations started, by tenant.
         var byTenant: [UserID: Int] = [:]
     }
 
@@ -30,7 +36,7 @@ public final class GenerationSlots: Sendable {
         share = max(1, capacity / 4)
     }
 
-    /// Generations running now.
+    /// Slots taken now, by generations and by requests about to start one.
     public var running: Int { taken.withLock { $0.count } }
 
     /// A slot for one of `tenant`'s generations, held until the returned value is released.
@@ -39,7 +45,6 @@ public final class GenerationSlots: Sendable {
             // The tenant's share first: "yours are running" says more than "all are taken".
             if taken.byTenant[tenant, default: 0] >= share { return .tenantShareTaken(share: share) }
             guard taken.count < capacity else { return .full(capacity: capacity) }
-            taken.byTenant[tenant, default: 0] += 1
             taken.count += 1
             return nil
         }
@@ -47,9 +52,14 @@ public final class GenerationSlots: Sendable {
         return GenerationSlot(slots: self, tenant: tenant)
     }
 
-    fileprivate func release(_ tenant: UserID) {
+    fileprivate func start(_ tenant: UserID) {
+        taken.withLock { $0.byTenant[tenant, default: 0] += 1 }
+    }
+
+    fileprivate func release(_ tenant: UserID, started: Bool) {
         taken.withLock { taken in
             taken.count -= 1
+            guard started else { return }
             let remaining = taken.byTenant[tenant, default: 1] - 1
             taken.byTenant[tenant] = remaining > 0 ? remaining : nil
         }
@@ -57,18 +67,25 @@ public final class GenerationSlots: Sendable {
 }
 
 /// One generation's place among those an instance runs: taken before anything of the request is stored,
-/// and released when the last reference goes, whether the generation ran to its end or never started (the
-/// request failed before it).
+/// counted against its tenant once the generation starts, and released when the last reference goes,
+/// whether the generation ran to its end or never started (the request failed, or was a replay).
 public final class GenerationSlot: Sendable {
     private let slots: GenerationSlots
     private let tenant: UserID
+    private let started = Atomic(false)
 
     fileprivate init(slots: GenerationSlots, tenant: UserID) {
         self.slots = slots
         self.tenant = tenant
     }
 
+    /// The generation starts: its tenant, now checked by the transaction that stored its start, is charged.
+    package func starts() {
+        guard !started.exchange(true, ordering: .relaxed) else { return }
+        slots.start(tenant)
+    }
+
     deinit {
-        slots.release(tenant)
+        slots.release(tenant, started: started.load(ordering: .relaxed))
     }
 }

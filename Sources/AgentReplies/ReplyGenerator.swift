@@ -84,6 +84,7 @@ public struct ReplyGenerator: Sendable {
     private func generate(
         _ plan: CallPlan, tenant: UserID, slot: GenerationSlot, requestID: String?, reply: RunningReply
     ) async -> RunningReply {
+        slot.starts()
         let beforeTheDrain = running.insert(reply)
         let generation = ReplyGeneration(
             plan: plan, tenant: tenant, requestID: requestID, reply: reply, running: running, store: store, client: client,

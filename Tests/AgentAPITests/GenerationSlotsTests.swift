@@ -21,14 +21,15 @@ import Testing
                 let port = try #require(client.port)
                 var chats: [ChatFixture] = []
                 for tenant in tenants { chats.append(try await ChatFixture.make(client, tenant, baseURLs: [baseURL])) }
-                // Four tenants' replies, each running about three seconds.
+                // Four tenants' replies, each running about eight seconds.
                 var running: [Task<LiveRequest.Answer, any Error>] = []
                 for (tenant, chat) in zip(tenants, chats).prefix(4) {
                     let live = LiveRequest(port: port, tenant: tenant)
                     let path = chat.replies("long")
                     running.append(Task { try await live.post(path, json: ["content": Self.slowReply, "stream": false]) })
                 }
-                for _ in 0..<1500 where api.replies.slots.running < 4 { try await Task.sleep(for: .milliseconds(10)) }
+                // All four generating (their slots charged to their tenants as they started).
+                for _ in 0..<1500 where api.replies.running.count < 4 { try await Task.sleep(for: .milliseconds(10)) }
                 #expect(api.replies.slots.running == 4)
 
                 // The first tenant's second reply: its share is taken.
@@ -64,6 +65,24 @@ import Testing
         }
     }
 
-    /// Thirty pieces a tenth of a second apart.
-    static let slowReply = "[emulator chunks=30 delay_ms=100]\n" + String(repeating: "slow ", count: 30)
+    /// Eighty pieces a tenth of a second apart: long enough for the refusals above, on a loaded machine.
+    static let slowReply = "[emulator chunks=80 delay_ms=100]\n" + String(repeating: "slow ", count: 80)
+
+    /// A slot counts against its tenant only once its generation starts, when the request's transaction has
+    /// checked the token: requests naming an account with a token that fails its check hold none of its share.
+    @Test func onlyAStartedGenerationCountsAgainstItsTenant() async throws {
+        let replies = try await TestAPI.make(replySettings: ReplySettings(maximumRunning: 4)).replies
+        let tenant = try #require(UserID(rawValue: "00000000-0000-0000-0000-000000000001"))
+        // Two requests about to start one, neither checked yet: the tenant's share (1) is not taken.
+        let first = try replies.admit(tenant)
+        let second = try replies.admit(tenant)
+        #expect(replies.slots.running == 2)
+        first.starts()
+        #expect(throws: GenerationSlots.Refusal.self) { try replies.admit(tenant) }
+        _ = consume second
+        #expect(replies.slots.running == 1)
+        _ = consume first
+        #expect(replies.slots.running == 0)
+        #expect(throws: Never.self) { _ = try replies.admit(tenant) }
+    }
 }

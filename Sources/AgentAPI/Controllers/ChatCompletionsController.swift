@@ -92,6 +92,7 @@ struct ChatCompletionsController: Sendable {
                     start, messages: conversation, stopSequences: stopSequences, tenant: tenant, slot: slot,
                     requestID: context.requestID)
             case .earlier(_, let reply):
+                _ = consume slot  // a replay starts nothing: its place goes back now
                 var response = try await answer(body, following: try followEarlier(reply, tenant: tenant), context: context)
                 response.headers[IdempotencyKey.replayedHeader] = "true"
                 return response

@@ -52,6 +52,7 @@ struct ReplyController: Sendable {
             let running = await replies.generate(start, tenant: tenant, slot: slot, requestID: context.requestID)
             return try await respond(running, prompt: start.prompt, stream: stream, status: .created)
         case .earlier(let prompt, let reply):
+            _ = consume slot  // a replay starts nothing: its place goes back now, not when the reply it follows ends
             var response = try await reattach(to: reply, prompt: prompt, stream: stream, status: .created, context: context)
             response.headers[IdempotencyKey.replayedHeader] = "true"
             return response

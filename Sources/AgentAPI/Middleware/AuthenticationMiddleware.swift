@@ -24,16 +24,22 @@ struct AuthenticationMiddleware: RouterMiddleware {
             inTransaction: Self.checksInTransaction(request.method, route: context.endpointPath),
             requestID: context.requestID, logger: context.logger)
         context.credential = credential
-        // The user id is not a secret; it ties log lines to the tenant, the outer ones included.
+        // The user id is not a secret; it ties log lines to the tenant. The outer lines name it only once
+        // it is checked: a token not checked yet may name anyone's account.
         context.logger[metadataKey: "user_id"] = .string(credential.userID.rawValue)
-        context.credentialOutcome.note(tenant: credential.userID)
-        guard case .token(let token, let required, let check) = credential else { return try await next(request, context) }
+        guard case .token(let token, let required, let check) = credential else {
+            context.credentialOutcome.note(tenant: credential.userID)
+            return try await next(request, context)
+        }
         do {
             let response = try await next(request, context)
             // A 503 (the database away, met by a handler that answers its own errors) tells nothing of the
             // token, and a check would meet the same database: for a silent one, as long a wait again.
             if !check.passed, response.status != .serviceUnavailable {
                 try await authenticator.check(token, required: required, requestID: context.requestID)
+            }
+            if check.passed || response.status != .serviceUnavailable {
+                context.credentialOutcome.note(tenant: credential.userID)
             }
             return response
         } catch {
@@ -42,6 +48,7 @@ struct AuthenticationMiddleware: RouterMiddleware {
             if !check.passed, !databaseAway {
                 try await authenticator.check(token, required: required, requestID: context.requestID)
             }
+            if check.passed || !databaseAway { context.credentialOutcome.note(tenant: credential.userID) }
             throw error
         }
     }

@@ -45,6 +45,9 @@ final class FailedRequestLog: Sendable {
     }
 
     private func recordOutage(_ cause: String, logger: Logger) {
+        // One line stands for many requests, of many tenants: it names none.
+        var logger = logger
+        logger[metadataKey: "user_id"] = nil
         let now = ContinuousClock.now
         let (cause, answered): (String, Int?) = outages.withLock { outages in
             let cause = outages[cause] != nil || outages.count < Self.maximumCauses ? cause : "other causes"
