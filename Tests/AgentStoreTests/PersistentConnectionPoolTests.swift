@@ -142,6 +142,25 @@ import Testing
         #expect(await store.readiness() == .ready)
     }
 
+    /// With no connection open yet (a server that takes the TCP connection and never answers the login),
+    /// a probe's wait that runs out is no database, not a busy one.
+    @Test func readinessWithNoConnectionOpenIsUnreachable() async throws {
+        let db = try await TestDatabase.make()
+        let mute = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .childChannelInitializer { $0.eventLoop.makeSucceededVoidFuture() }
+            .bind(host: "127.0.0.1", port: 0).get()
+        defer { mute.close(promise: nil) }
+        var configuration = try db.runtimeURL.connectionConfiguration()
+        configuration = PostgresConnection.Configuration(
+            host: "127.0.0.1", port: try #require(mute.localAddress?.port), username: db.runtimeURL.user,
+            password: db.runtimeURL.password, database: db.runtimeURL.database, tls: .disable)
+        let pool = Self.pool(configuration, size: 1, leaseTimeout: .seconds(30))
+        let running = Task { await pool.run() }
+        defer { running.cancel() }
+        let store = AgentStore(client: pool, keyring: nil, logger: db.logger)
+        #expect(await store.readiness(waitingAtMost: .milliseconds(200)) == .unreachable)
+    }
+
     /// A login that row-level security does not apply to (here the superuser) would serve every tenant every
     /// row: its connections are closed as they open, and requests answer unavailable, saying why.
     @Test func aLoginThatBypassesRowLevelSecurityIsRefused() async throws {

@@ -20,7 +20,9 @@ package actor ReadinessProbe {
         let check = self.check
         let task = Task { await check() }
         running = task
-        let readiness = await task.value
+        var readiness = await task.value
+        // Busy says the database answers, not which schema it holds: the last version read still stands.
+        if readiness == .busy, case .notMigrated = last?.readiness { readiness = last?.readiness ?? readiness }
         last = (.now, readiness)
         running = nil
         return readiness

@@ -89,8 +89,12 @@ public final class PersistentConnectionPool: DatabaseConnections, Service {
         }
         metrics.waits.increment()
         let timeout = eventLoopGroup.next().scheduleTask(in: .nanoseconds((wait ?? settings.leaseTimeout).nanoseconds)) {
-            let timedOut = StoreError.unavailable(reason: Self.noConnectionInTime)
-            self.state.withLock { $0.abandon(waiterID, timedOut) }?.resume()
+            self.state.withLock { state in
+                // Every connection busy, or none open yet (the pool starting, or reconnecting): not the same
+                // news for a readiness probe.
+                let reason = state.open > 0 ? Self.noConnectionInTime : Self.noConnectionOpenInTime
+                return state.abandon(waiterID, StoreError.unavailable(reason: reason))
+            }?.resume()
         }
         defer { timeout.cancel() }
         do {
@@ -148,6 +152,8 @@ public final class PersistentConnectionPool: DatabaseConnections, Service {
     }
 
     /// Why a request that waited out the lease timeout got no connection.
+    /// Why a request that waited out the lease timeout got no connection, while none was open.
+    static let noConnectionOpenInTime = "no database connection could be opened in time"
     package static let noConnectionInTime = "no database connection became free in time"
 
     func release(_ connection: PostgresConnection) {
