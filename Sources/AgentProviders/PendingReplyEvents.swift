@@ -11,8 +11,9 @@ import Synchronization
 final class PendingReplyEvents: Sendable {
     /// Events queued before text and usage are joined to what is queued.
     static let coalescingAt = 256
-    /// Text not yet taken past which the reading stops: as much as a whole reply may hold.
-    static let maximumTextBytes = ProviderClient.maximumReplyBytes
+    /// Text not yet taken past which the reading stops: 4 MiB, what a stored message's 1,000,000 characters
+    /// come to at most in UTF-8, so that its consumer has taken all it keeps before this is reached.
+    static let maximumTextBytes = 4 << 20
 
     private struct State {
         var queue = CircularBuffer<ReplyEvent>()
@@ -82,23 +83,23 @@ final class PendingReplyEvents: Sendable {
         wake.finish()
     }
 
-    /// The next event, waiting for one; nil once the stream is closed and taken, or the consumer is
-    /// cancelled (which stops the reading).
+    /// The next event, waiting for one; nil once the stream is closed and taken. A cancelled consumer
+    /// stops the reading, and still gets what was read before (the provider sent it, and bills it), without
+    /// waiting for more.
     func next() async -> ReplyEvent? {
         var wakeUps = wakes.makeAsyncIterator()
-        while !Task.isCancelled {
+        while true {
+            if Task.isCancelled { consumerGone() }
             let (event, closed) = state.withLock { state -> (ReplyEvent?, Bool) in
                 guard let event = state.queue.popFirst() else { return (nil, state.closed) }
                 if case .text(let piece) = event { state.textBytes -= piece.utf8.count }
                 return (event, false)
             }
             if let event { return event }
-            if closed { return nil }
+            if closed || Task.isCancelled { return nil }
             // Nil when finished or cancelled: the loop then takes what is left, or ends.
             _ = await wakeUps.next()
         }
-        consumerGone()
-        return nil
     }
 }
 
@@ -112,8 +113,11 @@ extension CircularBuffer<ReplyEvent> {
             guard position != startIndex else { return false }
             position = index(before: position)
             switch (self[position], event) {
-            case (.text(let queued), .text(let piece)):
-                self[position] = .text(queued + piece)
+            case (.text(var queued), .text(let piece)):
+                // The buffer lets go of the text first, so that it grows in place rather than being copied.
+                self[position] = .finished(nil)
+                queued += piece
+                self[position] = .text(queued)
                 return true
             case (.usage(let queued), .usage(let usage)):
                 self[position] = .usage(queued.merging(usage))

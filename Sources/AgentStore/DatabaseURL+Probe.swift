@@ -70,10 +70,15 @@ extension DatabaseURL {
     }
 
     /// Whether a failure to connect may pass by itself: no answer, a connection refused or lost, a server
-    /// starting up, shutting down or full; not a refusal of the login or of the database named.
+    /// starting up, shutting down or full; not a refusal of the login or of the database named, nor a
+    /// server that will not speak TLS or a login method the URL cannot meet.
     static func mayPass(_ error: any Error) -> Bool {
         guard let error = error as? PSQLError else { return true }
-        return error.code != .server || StoreError(unavailable: error) != nil
+        switch error.code {
+        case .server: return StoreError(unavailable: error) != nil
+        case .connectionError, .serverClosedConnection, .uncleanShutdown, .clientClosedConnection: return true
+        default: return false
+        }
     }
 
     /// Why a connection failed, in the server's words when it answered: never the password, which no

@@ -55,6 +55,23 @@ import Testing
         #expect(await Self.all(events) == [.text("kept"), .failed(.protocolViolation(.eventTooLarge(limit: limit)))])
     }
 
+    /// A consumer cancelled with events read and not taken gets them (the provider sent them, and bills
+    /// them), without waiting for more, and the reading stops.
+    @Test func aCancelledConsumerGetsWhatWasReadAndNoMore() async {
+        let cancelled = Self.counted()
+        let stream = ProviderReplyStream(cancelled.events)
+        #expect(cancelled.events.add(.text("a")) && cancelled.events.add(.usage(TokenUsage(completion: 1))))
+        let consumer = Task { () -> [ReplyEvent] in
+            while !Task.isCancelled { await Task.yield() }
+            var taken: [ReplyEvent] = []
+            for await event in stream { taken.append(event) }
+            return taken
+        }
+        consumer.cancel()
+        #expect(await consumer.value == [.text("a"), .usage(TokenUsage(completion: 1))])
+        #expect(cancelled.stops.value == 1)
+    }
+
     /// Dropping the stream, cancelling its consumer or asking stops the reading, once.
     @Test func theReadingStopsWhenTheConsumerGoes() async throws {
         let dropped = Self.counted()
