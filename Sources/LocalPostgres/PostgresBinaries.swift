@@ -14,14 +14,17 @@ enum PostgresBinaries {
 
     /// The binaries folder when none is configured (the platform's `POSTGRES_BIN_DIR` is passed to
     /// ``LocalCluster/init(folder:binDirectory:superuser:durable:)`` instead): the preferred or newest
-    /// Debian install, else a folder of `searchPath` (our `PATH`).
-    static func locate(searchPath: String? = ProcessInfo.processInfo.environment["PATH"]) throws(LocalClusterError) -> URL {
+    /// Debian install, else a folder of `searchPath` (our `PATH`). `debianRoot` is Debian's own folder
+    /// but in tests.
+    static func locate(
+        searchPath: String? = ProcessInfo.processInfo.environment["PATH"], debianRoot: String = debianRoot
+    ) throws(LocalClusterError) -> URL {
         var searched: [String] = []
-        for candidate in self.debianCandidates() {
+        for candidate in self.debianCandidates(in: debianRoot) {
             searched.append(candidate)
             if self.isUsable(candidate) { return URL(filePath: candidate, directoryHint: .isDirectory) }
         }
-        if searched.isEmpty { searched.append("\(self.debianRoot)/*/bin") }
+        if searched.isEmpty { searched.append("\(debianRoot)/*/bin") }
         for directory in (searchPath ?? "").split(separator: ":").map(String.init) where !directory.isEmpty {
             if self.isUsable(directory) { return URL(filePath: directory, directoryHint: .isDirectory) }
         }
@@ -35,8 +38,8 @@ enum PostgresBinaries {
     }
 
     /// Debian binary folders, preferred major first, then newest to oldest.
-    private static func debianCandidates() -> [String] {
-        let entries = (try? FileManager.default.contentsOfDirectory(atPath: self.debianRoot)) ?? []
+    private static func debianCandidates(in debianRoot: String) -> [String] {
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: debianRoot)) ?? []
         let majors = entries.compactMap { entry in Double(entry).map { (entry, $0) } }
         let ordered = majors.sorted { lhs, rhs in
             let lhsPreferred = lhs.1 == Double(self.preferredMajor)
@@ -44,7 +47,7 @@ enum PostgresBinaries {
             if lhsPreferred != rhsPreferred { return lhsPreferred }
             return lhs.1 > rhs.1
         }
-        return ordered.map { "\(self.debianRoot)/\($0.0)/bin" }
+        return ordered.map { "\(debianRoot)/\($0.0)/bin" }
     }
 }
 

@@ -19,9 +19,34 @@ import Testing
         #expect(!LocalCluster.hasServerPrograms(in: empty))
     }
 
-    @Test func aSearchOfNothingFindsNothingOutsideDebiansFolders() throws {
-        guard (try? FileManager.default.contentsOfDirectory(atPath: PostgresBinaries.debianRoot)) == nil else { return }
-        #expect(throws: LocalClusterError.self) { try PostgresBinaries.locate(searchPath: "") }
+    /// Without Debian's folders and with an empty PATH nothing is found, saying where it looked; with them,
+    /// the preferred major wins over a newer one, and a folder missing a program is passed over. (Against
+    /// stand-in folders: CI's machines have Debian's, which would leave the first case untested.)
+    @Test func theSearchPrefersDebiansPreferredMajorAndNamesWhereItLooked() throws {
+        let root = try TemporaryFolder.make("debian-root")
+        let error = #expect(throws: LocalClusterError.self) {
+            try PostgresBinaries.locate(searchPath: "", debianRoot: root.path)
+        }
+        #expect("\(try #require(error))".contains("\(root.path)/*/bin"))
+        let preferred = "\(PostgresBinaries.preferredMajor)"
+        func install(_ major: String, lacking missing: String? = nil) throws {
+            let bin = root.appending(path: "\(major)/bin")
+            try FileManager.default.createDirectory(at: bin, withIntermediateDirectories: true)
+            for program in PostgresBinaries.requiredPrograms where program != missing {
+                let path = bin.appending(path: program).path
+                #expect(FileManager.default.createFile(atPath: path, contents: Data("#!/bin/sh\n".utf8)))
+                try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: path)
+            }
+        }
+        // The preferred major and the newest lack a program: the newest complete one is found.
+        try install("14")
+        try install("16")
+        try install(preferred, lacking: "postgres")
+        try install("99", lacking: "initdb")
+        #expect(try PostgresBinaries.locate(searchPath: "", debianRoot: root.path).path.contains("/16/bin"))
+        // Complete, the preferred major wins over newer ones.
+        try install(preferred)
+        #expect(try PostgresBinaries.locate(searchPath: "", debianRoot: root.path).path.contains("/\(preferred)/bin"))
     }
 
     /// A configuration value keeps a path as it is: quotes doubled, backslashes escaped (PostgreSQL reads
