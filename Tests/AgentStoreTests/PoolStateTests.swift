@@ -11,12 +11,11 @@ import Testing
 @Suite struct PoolStateTests {
     @Test func aLeaseTakesAConnectionOfTheCallersEventLoopFirst() async throws {
         let db = try await TestDatabase.make()
-        // Two loops of the shared group (it has one per core, and CI has two), else no choice to test.
-        let group = MultiThreadedEventLoopGroup.singleton
-        let first = group.next()
-        let second = group.next()
-        guard first !== second else { return }
-        let loops = (first, second)
+        // Two loops of a group of the test's own: the shared one hands its loops out round-robin to every
+        // parallel test, and could give this one the same loop twice.
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 2)
+        let loops = (group.next(), group.next())
+        #expect(loops.0 !== loops.1)
         let configuration = try db.runtimeURL.connectionConfiguration()
         var connections: [PostgresConnection] = []
         for loop in [loops.0, loops.0, loops.1] {
@@ -40,6 +39,7 @@ import Testing
         #expect(other.eventLoop === loops.0 && other !== local)
         // PostgresNIO requires a connection closed before it is released.
         for connection in connections { try await connection.close() }
+        try await group.shutdownGracefully()
     }
 
     private static func connection(_ decision: PoolState.LeaseDecision) -> PostgresConnection? {
