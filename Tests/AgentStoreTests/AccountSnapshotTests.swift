@@ -44,6 +44,18 @@ import Testing
         ).collect().first!.decode(Int.self)
     }
 
+    /// The open transactions once there are `expected` (or 5 s passed): a reader inside its transaction
+    /// shows as idle in it between its statements, and a look taken as it runs one would miss it.
+    static func openTransactions(_ db: TestDatabase, becoming expected: Int) async throws -> Int {
+        let deadline = ContinuousClock.now + .seconds(5)
+        var open = try await openTransactions(db)
+        while open != expected, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+            open = try await openTransactions(db)
+        }
+        return open
+    }
+
     /// Waits up to twenty seconds for every transaction to end: the connections' ends come back to a loaded
     /// 2-core machine late, but they come back.
     static func expectAllTransactionsEnd(_ db: TestDatabase) async throws {
@@ -118,8 +130,7 @@ import Testing
             _ = try await rows.next()
             _ = try await rows.next()
             // The reader is now blocked on a full buffer, inside its transaction.
-            try await Task.sleep(for: .milliseconds(100))
-            #expect(try await Self.openTransactions(db) == 1)
+            #expect(try await Self.openTransactions(db, becoming: 1) == 1)
             withExtendedLifetime(rows) {}
         }
         try await Self.expectAllTransactionsEnd(db)
@@ -162,7 +173,7 @@ import Testing
             try await Task.sleep(for: .milliseconds(100))
             rows.progressed()
         }
-        #expect(try await Self.openTransactions(db) == 1)
+        #expect(try await Self.openTransactions(db, becoming: 1) == 1)
         while let chunk = try await rows.next() { contents.add(chunk) }
         #expect(contents.agents.count == 10)
         try await Self.expectAllTransactionsEnd(db)
