@@ -231,6 +231,8 @@ import Testing
             }
         }
         for await _ in held { break }
+        // Pool saturation, as /metrics shows it: the one connection leased.
+        #expect(try metrics.expectMeter("db_pool_connections_in_use").lastValue == 1)
         let waiter = Task { try await pool.withLeasedConnection { _ in "got it" } }
         let seenWaiting = ContinuousClock.now + .seconds(30)
         while waits.totalValue == waitsBefore, ContinuousClock.now < seenWaiting {
@@ -247,6 +249,7 @@ import Testing
             try await $0.query("SELECT 2", logger: db.logger).collect().first?.decode(Int.self)
         }
         #expect(value == 2)
+        #expect(try metrics.expectMeter("db_pool_connections_in_use").lastValue == 0)
         // On /metrics: one connection open; the cancelled and the timed-out request waited, the latter in vain.
         #expect(try metrics.expectMeter("db_pool_connections_open").lastValue == 1)
         #expect(waits.totalValue - waitsBefore == 2)

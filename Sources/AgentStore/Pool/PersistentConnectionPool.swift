@@ -80,7 +80,9 @@ public final class PersistentConnectionPool: DatabaseConnections, Service {
 
     func lease(waitingAtMost wait: Duration? = nil) async throws -> PostgresConnection {
         let waiterID: UInt64
-        switch state.withLock({ $0.lease() }) {
+        let (decision, inUse) = state.withLock { state in (state.lease(), state.inUse) }
+        metrics.inUse.set(inUse)
+        switch decision {
         case .connection(let connection): return connection
         case .unavailable(let reason):
             metrics.unavailable.increment()
@@ -151,15 +153,17 @@ public final class PersistentConnectionPool: DatabaseConnections, Service {
         static let reason = "the database login bypasses row-level security"
     }
 
-    /// Why a request that waited out the lease timeout got no connection.
     /// Why a request that waited out the lease timeout got no connection, while none was open.
     static let noConnectionOpenInTime = "no database connection could be opened in time"
+    /// Why a request that waited out the lease timeout got no connection.
     package static let noConnectionInTime = "no database connection became free in time"
 
     func release(_ connection: PostgresConnection) {
         // A closed connection is not handed on: its slot notices the close and connects anew.
         guard !connection.isClosed else { return }
-        state.withLock { $0.release(connection) }?.resume()
+        let (waiter, inUse) = state.withLock { state in (state.release(connection), state.inUse) }
+        metrics.inUse.set(inUse)
+        waiter?.resume()
     }
 
     // MARK: Slots

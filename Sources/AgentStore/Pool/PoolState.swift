@@ -33,6 +33,8 @@ struct PoolState {
     private var nextWaiterID: UInt64 = 0
     /// Connections open now, idle or leased.
     private(set) var open = 0
+    /// Connections open and leased, as `/metrics` shows them.
+    var inUse: Int { max(0, open - idle.count) }
     /// Whether the last attempt to connect failed; with no connection open, requests fail at once.
     private var lastAttemptFailed = false
     private var isShutDown = false
