@@ -46,7 +46,10 @@ public func buildRouter(
     registry: PrometheusCollectorRegistry, logger: Logger
 ) async throws -> Router<APIRequestContext> {
     var jwt: JWTAuthenticator?
-    if let settings = configuration.jwt { jwt = try await JWTAuthenticator(configuration: settings, store: store) }
+    if let settings = configuration.jwt {
+        jwt = try await JWTAuthenticator(
+            configuration: settings, store: store, metrics: PrometheusMetricsFactory.platform(registry: registry))
+    }
     // HEAD wherever GET (RFC 9110 asks it of every general-purpose server): the GET handler runs and its
     // body is not sent. An export, which a HEAD must not start, answers its own (`MeController`).
     let router = Router(context: APIRequestContext.self, options: .autoGenerateHeadEndpoints)

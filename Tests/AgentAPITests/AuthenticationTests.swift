@@ -141,6 +141,12 @@ import Testing
                 #expect(try await status(client, "Bearer \(token)").isProblem(.unauthorized))
             }
         }
+        // Each refusal is counted on /metrics by its reason, where a misconfigured issuer would show.
+        let counted = try await api.metricsText().split(separator: "\n").filter { $0.hasPrefix("jwt_rejections_total{") }
+        #expect(counted.reduce(0) { $0 + (Double($1.split(separator: " ").last ?? "") ?? 0) } == 6, "\(counted)")
+        for reason in ["times", "aud", "iss", "unknown kid"] {
+            #expect(counted.contains { $0.contains(#"reason="\#(reason)""#) }, "\(reason)")
+        }
     }
 
     @Test func firstJWTOfAnUnknownSubjectProvisionsTheUser() async throws {

@@ -2,6 +2,7 @@ import AgentStore
 import Foundation
 import JWTKit
 import Logging
+import Metrics
 
 /// Checks JSON Web Tokens against the configured keys, issuer and audience, and maps the token's
 /// (`iss`, `sub`) to a user (``AgentStore/UserID/jwt(issuer:subject:)``), creating it on first sight when
@@ -20,10 +21,15 @@ struct JWTAuthenticator: Sendable {
     let store: AgentStore
     /// Users created from tokens, process-wide (`JWTConfiguration.provisioningRate`).
     let provisioning = RequestRateLimiter(maximumKeys: 1)
+    /// Where refusals are counted, by reason (`jwt_rejections_total`): a wrong issuer or audience setting,
+    /// or a provider's rotated keys, turns every JWT user's request into a 401, which the debug log alone
+    /// would not show.
+    let metrics: any MetricsFactory
 
     /// Loads the HS256 secret and the JWKS; a JWKS that cannot be used, or one without an issuer and an
     /// audience to check, is reported by its variable.
-    init(configuration: JWTConfiguration, store: AgentStore) async throws {
+    init(configuration: JWTConfiguration, store: AgentStore, metrics: any MetricsFactory) async throws {
+        self.metrics = metrics
         if let secret = configuration.hs256Secret {
             let keys = JWTKeyCollection()
             await keys.add(hmac: HMACKey(from: secret), digestAlgorithm: .sha256)
@@ -56,6 +62,8 @@ struct JWTAuthenticator: Sendable {
             claims = try await verified(token, now: Date())
         } catch {
             logger.debug("JWT rejected", metadata: ["reason": "\(error.reason)"])
+            // The reasons are the few texts below (an error's type at most): no unbounded label.
+            Counter(label: "jwt_rejections_total", dimensions: [("reason", error.reason)], factory: metrics).increment()
             throw Problem.unauthorized()
         }
         let userID = UserID.jwt(issuer: claims.iss?.value ?? "", subject: claims.sub.value)
