@@ -15,14 +15,15 @@ extension TenantSession {
             """)
     }
 
-    static let auditColumns = "id, tenant_id, actor, action, target_type, target_id, request_id, created_at"
+    static let auditColumns = "id, tenant_id, actor, action, target_type, target_id, request_id, created_at, details::text"
 
     static func auditEntry(from row: PostgresRow) throws -> AuditEntry {
-        let (id, tenantID, actor, action, targetType, targetID, requestID, createdAt) =
-            try row.decode((String, String?, String, String, String, String?, String?, Date).self)
+        let (id, tenantID, actor, action, targetType, targetID, requestID, createdAt, details) =
+            try row.decode((String, String?, String, String, String, String?, String?, Date, String?).self)
         return AuditEntry(
             id: id, tenantID: tenantID.map(UserID.init(stored:)), actor: actor, action: action,
-            targetType: targetType, targetID: targetID, requestID: requestID, createdAt: createdAt)
+            targetType: targetType, targetID: targetID, requestID: requestID, createdAt: createdAt,
+            details: try details.map(JSONValue.init(storedText:)))
     }
 
     /// The tenant's audit log, newest first by default.

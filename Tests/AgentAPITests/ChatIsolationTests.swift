@@ -5,6 +5,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import Logging
+import OpenAPIRuntime
 import ProviderEmulator
 import Testing
 
@@ -84,6 +85,11 @@ import Testing
                 // Each opening of a key is audited with its purpose.
                 let audit = try await client.send(.get, "/v1/audit-log", as: owner).text
                 #expect(audit.contains("connection.opened"))
+                let openings = try await client.send(.get, "/v1/audit-log?limit=100", as: owner)
+                    .decode(Schemas.AuditEntryPage.self).data.filter { $0.action == "connection.opened" }
+                let purposes = openings.compactMap { $0.details?.additionalProperties.value["purpose"] as? String }
+                #expect(!openings.isEmpty && purposes.count == openings.count, "every opening says why")
+                #expect(Set(purposes).isSubset(of: ["reply", "completion"]) && purposes.contains("reply"))
                 // A key the provider refuses, and one after an overload in the stream: failures logged.
                 let refused = try await ChatFixture.make(client, owner, baseURLs: ["\(baseURL)/script/status=401"])
                 _ = try await client.send(.post, refused.replies("c2"), as: owner, json: ["content": "hi", "stream": false])

@@ -11,6 +11,7 @@ struct AuditEntryBody: ResponseEncodable, Identified, Sendable {
     @Nullable var targetID: String?
     @Nullable var requestID: String?
     let createdAt: Date
+    @Nullable var details: JSONValue?
 
     init(_ entry: AuditEntry) {
         id = entry.id
@@ -20,6 +21,7 @@ struct AuditEntryBody: ResponseEncodable, Identified, Sendable {
         targetID = entry.targetID
         requestID = entry.requestID
         createdAt = entry.createdAt
+        details = entry.details
     }
 
     private enum CodingKeys: String, CodingKey {
@@ -28,5 +30,6 @@ struct AuditEntryBody: ResponseEncodable, Identified, Sendable {
         case targetID = "target_id"
         case requestID = "request_id"
         case createdAt = "created_at"
+        case details
     }
 }

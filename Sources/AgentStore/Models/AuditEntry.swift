@@ -10,6 +10,9 @@ public struct AuditEntry: Sendable, Equatable {
     public let targetID: String?
     public let requestID: String?
     public let createdAt: Date
+    /// What the platform noted of the operation: a key opening's purpose and message, a deletion's count,
+    /// a token's scopes; never a secret or a message's text.
+    public let details: JSONValue?
 }
 
 /// The operations the audit log records.
