@@ -315,6 +315,11 @@ import Testing
                 #expect(answers.filter { $0.status == (streamed ? 200 : 201) }.count == 2)
                 #expect(answers.filter { $0.status == 429 }.count == 4)
                 #expect(answers.filter { $0.status == 429 }.allSatisfy { ($0.retryAfter.flatMap { Int($0) } ?? 0) > 0 })
+                // Refused with tokens left (the running calls' reservations take them): the detail says why.
+                #expect(
+                    answers.filter { $0.status == 429 }.allSatisfy {
+                        $0.text.contains("too little left for this call, which reserves its prompt and max_tokens")
+                    })
                 let limits = try await client.send(.get, "/v1/limits", as: owner).decode(Schemas.Limits.self)
                 #expect(limits.monthlyTokenBudget == 250)
                 #expect(limits.tokensThisMonth <= 250)

@@ -41,6 +41,19 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: home.appending(path: ".local").path), "no database was started")
     }
 
+    /// An external database without a key is what serve refuses: `config check` does not vouch for it
+    /// (exit 2, naming the setting), though commands that open no key run with it.
+    @Test func anExternalDatabaseWithoutAKeyFailsTheCheck() async throws {
+        let home = try Self.home()
+        let environment = ["AGENT_PLATFORM_HOME": home.path, "DATABASE_URL": Fixtures.databaseURL]
+        let run = try await AgentCtlRun(["config", "check"], environment: environment)
+        #expect(run.status == 2)
+        #expect(run.errors.contains("ENCRYPTION_KEY or ENCRYPTION_KEYS must be set with DATABASE_URL"), "\(run.errors)")
+        #expect(run.output.contains("configuration is invalid: 1 problem(s)"))
+        let keyed = try await AgentCtlRun(["config", "check"], environment: environment.merging(["ENCRYPTION_KEY": Fixtures.key]) { $1 })
+        #expect(keyed.status == 0, "\(keyed.errors)")
+    }
+
     /// Standard error that cannot be written (a full disk, a `tee` that exited) loses the text, and the
     /// command ends as it would: `FileHandle.write(_:)` trapped, which under `serve` stopped the platform at
     /// its next log line.

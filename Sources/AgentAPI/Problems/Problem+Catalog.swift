@@ -127,9 +127,16 @@ extension Problem {
                 }
             return Problem(.tooManyRequests, slug: Self.overLimit, title: "Over the limit", detail: detail)
         }
-        var problem = Problem(
-            .tooManyRequests, slug: "limit-exceeded", title: "Limit exceeded",
-            detail: "The \(exceeded.limit.rawValue) is used up; retry after \(seconds) seconds.")
+        // A call reserves its prompt and max_tokens until it ends: the budget may refuse it with tokens left.
+        let detail =
+            switch exceeded.limit {
+            case .monthlyTokenBudget:
+                "The monthly token budget has too little left for this call, which reserves its prompt and max_tokens "
+                    + "until it ends (with the reservations of calls still running); retry after \(seconds) seconds, "
+                    + "or lower max_tokens or send less."
+            case .requestsPerMinute: "The model requests per minute are used up; retry after \(seconds) seconds."
+            }
+        var problem = Problem(.tooManyRequests, slug: "limit-exceeded", title: "Limit exceeded", detail: detail)
         problem.headers[.retryAfter] = String(seconds)
         return problem
     }

@@ -8,7 +8,7 @@ struct ConfigCommand: AsyncParsableCommand {
 
     struct Check: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Print every setting, its value and where it came from; exit 2 if any is invalid.",
+            abstract: "Print every setting, its value and where it came from; exit 2 if any is invalid or serve would refuse it.",
             discussion: """
                 Settings come from environment variables and, optionally, a JSON file named by --config or \
                 AGENT_PLATFORM_CONFIG; a variable wins over the file. Secrets are shown as <redacted>, a \
@@ -21,7 +21,8 @@ struct ConfigCommand: AsyncParsableCommand {
 
         func run() async throws {
             let check = await PlatformConfiguration.check(
-                environment: ProcessInfo.processInfo.environment, configFile: config.file)
+                environment: ProcessInfo.processInfo.environment, configFile: config.file
+            ).forServing()
             print(Self.report(check))
             guard check.problems.isEmpty else {
                 for problem in check.problems {

@@ -12,7 +12,10 @@ struct UsersCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create a user; prints its id on the last line.")
         @Option(help: "The user's email address.") var email: String
         @Option(help: "A display name.") var name: String?
-        @Option(help: "Use this id instead of a generated one (e.g. an identity provider's subject).") var id: String?
+        @Option(
+            help:
+                "Use this id instead of a generated one (an id of the original design's data, say); a JSON Web Token's user is jwt- and a hash of its iss and sub, made on first sight with JWT_AUTO_PROVISION."
+        ) var id: String?
         @OptionGroup var config: ConfigurationOptions
 
         func run() async throws {
