@@ -50,7 +50,8 @@ import Testing
         #expect(run.status == 2)
         #expect(run.errors.contains("ENCRYPTION_KEY or ENCRYPTION_KEYS must be set with DATABASE_URL"), "\(run.errors)")
         #expect(run.output.contains("configuration is invalid: 1 problem(s)"))
-        let keyed = try await AgentCtlRun(["config", "check"], environment: environment.merging(["ENCRYPTION_KEY": Fixtures.key]) { $1 })
+        let keyed = try await AgentCtlRun(
+            ["config", "check"], environment: environment.merging(["ENCRYPTION_KEY": Fixtures.key]) { $1 })
         #expect(keyed.status == 0, "\(keyed.errors)")
     }
 
