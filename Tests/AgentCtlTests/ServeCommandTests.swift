@@ -1,6 +1,8 @@
 import AgentStore
 import AgentTestSupport
 import Foundation
+import NIOCore
+import NIOPosix
 import Testing
 
 /// `agentctl serve` as a process: the API and, with `METRICS_PORT`, the metrics on a listener of their
@@ -18,6 +20,25 @@ import Testing
             ])
         #expect(run.status != 0)
         #expect(run.errors.contains("no encryption key"), "\(run.errors)")
+    }
+
+    /// A port in use is said so, naming the address and what to change, where NIO's words were a system
+    /// call's.
+    @Test func aPortInUseIsSaidSo() async throws {
+        let db = try await TestDatabase.make()
+        let taken = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .bind(host: "127.0.0.1", port: 0).get()
+        defer { taken.close(promise: nil) }
+        let port = try #require(taken.localAddress?.port)
+        let run = try await AgentCtlRun(
+            ["serve", "--hostname", "127.0.0.1", "--port", "\(port)"],
+            environment: [
+                "DATABASE_URL": db.runtimeURL.replacing(), "ENCRYPTION_KEY": TestKeys.store, "LOG_LEVEL": "error",
+            ])
+        #expect(run.status == 1)
+        #expect(
+            run.errors.contains("cannot listen on 127.0.0.1:\(port): the address is in use"), "\(run.errors)")
+        await db.drop()
     }
 
     @Test func metricsHaveTheirOwnListenerAndSigtermStopsBoth() async throws {

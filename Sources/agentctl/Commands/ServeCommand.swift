@@ -9,6 +9,7 @@ import Foundation
 import Hummingbird
 import Logging
 import Metrics
+import NIOCore
 import NIOPosix
 import PostgresNIO
 import Prometheus
@@ -73,6 +74,11 @@ struct ServeCommand: AsyncParsableCommand {
                 try await Migrator(client: $0, logger: logger).up()
             }
         }
+        // Before anything starts: a port in use would fail the group just started, which is slow to stop.
+        try await Self.requireFree(configuration.hostname, configuration.port, setting: "--port or API_PORT")
+        if let metrics = platform.metrics {
+            try await Self.requireFree(metrics.hostname, metrics.port, setting: "METRICS_PORT")
+        }
         let registry = PrometheusCollectorRegistry()
         let metricsFactory = PrometheusMetricsFactory.platform(registry: registry)
         MetricsSystem.bootstrap(metricsFactory)
@@ -114,20 +120,47 @@ struct ServeCommand: AsyncParsableCommand {
                 "no ADMIN_DATABASE_URL: what a stopped instance leaves running is settled by `agentctl replies settle-interrupted`, not by serve"
             )
         }
-        var groupConfiguration = ServiceGroupConfiguration(
-            services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         // A bound on the whole drain, whatever holds it (a request body that never ends, a wait this code did
-        // not foresee): past it, every service's task is cancelled.
-        groupConfiguration.maximumGracefulShutdownDuration = platform.replies.shutdownGrace + Self.shutdownAllowance
+        // not foresee): past it, every service's task is cancelled; ten seconds later still, the process
+        // ends whatever holds it (`ShutdownWatchdog`).
+        let drainLimit = platform.replies.shutdownGrace + Self.shutdownAllowance
+        let watchdog = ShutdownWatchdog(limit: drainLimit + .seconds(10))
+        watchdog.watchSignals()
+        var groupConfiguration = ServiceGroupConfiguration(
+            services: services.map { ShutdownWatchdog.Watched(base: $0, watchdog: watchdog) },
+            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        groupConfiguration.maximumGracefulShutdownDuration = drainLimit
         let group = ServiceGroup(configuration: groupConfiguration)
         do {
             try await group.run()
         } catch {
             await providers.shutdown()
             try? await httpClient.shutdown()
+            // Taken since the check: NIO's words for it are a system call's.
+            if let error = error as? IOError, error.errnoCode == EADDRINUSE {
+                throw CommandFailure(
+                    "cannot listen on \(configuration.hostname):\(configuration.port) or the metrics port: the address is in use "
+                        + "(another serve?); choose another with --port, API_PORT or METRICS_PORT")
+            }
             throw error
         }
         await providers.shutdown()
         try await httpClient.shutdown()
+    }
+
+    /// Fails, naming the address and the setting, when `host:port` cannot be listened on because another
+    /// process listens there (NIO's words for it are a system call's). Other failures are left to the
+    /// server's own start, which reports them.
+    static func requireFree(_ host: String, _ port: Int, setting: String) async throws {
+        guard port != 0 else { return }
+        do {
+            let listener = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+                .bind(host: host, port: port).get()
+            try await listener.close()
+        } catch let error as IOError where error.errnoCode == EADDRINUSE {
+            throw CommandFailure(
+                "cannot listen on \(host):\(port): the address is in use (another serve?); choose another with \(setting)")
+        }
     }
 }
