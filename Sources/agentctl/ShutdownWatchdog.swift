@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import Logging
 import ServiceLifecycle
 import Synchronization
 
@@ -13,6 +14,7 @@ import Synchronization
 /// Swift concurrency and NIO's event loops, which such a hang holds.
 final class ShutdownWatchdog: Sendable {
     private let limit: Duration
+    private let logger: Logger?
     private let expire: @Sendable (String) -> Void
     private let reason = Mutex<String?>(nil)
     private let armed = DispatchSemaphore(value: 0)
@@ -21,8 +23,9 @@ final class ShutdownWatchdog: Sendable {
     ///   - limit: how long after the shutdown began the process may take to end.
     ///   - expire: what ends it, told why the shutdown began; by default a line on standard error and exit
     ///     status 1, without running anything else of the process (that may be what hangs).
-    init(limit: Duration, expire: @escaping @Sendable (String) -> Void = ShutdownWatchdog.exit) {
+    init(limit: Duration, logger: Logger? = nil, expire: @escaping @Sendable (String) -> Void = ShutdownWatchdog.exit) {
         self.limit = limit
+        self.logger = logger
         self.expire = expire
         // The thread keeps the watchdog for the process's life: a serve has one.
         let thread = Thread { [self] in waitThenExpire() }
@@ -54,7 +57,9 @@ final class ShutdownWatchdog: Sendable {
             defer { reason = reason ?? why }
             return reason == nil
         }
-        if first { armed.signal() }
+        guard first else { return }
+        logger?.info("shutting down", metadata: ["because": "\(why)", "process_ends_within": "\(limit)"])
+        armed.signal()
     }
 
     /// The default end: a line on standard error, and exit status 1 at once.

@@ -51,8 +51,8 @@ import Testing
             ["serve", "--hostname", "127.0.0.1", "--port", "\(apiPort)"],
             environment: [
                 "DATABASE_URL": db.runtimeURL.replacing(), "ENCRYPTION_KEY": TestKeys.store,
-                "METRICS_PORT": "\(metricsPort)", "LOG_LEVEL": "error",
-            ])
+                "METRICS_PORT": "\(metricsPort)", "LOG_LEVEL": "info",
+            ], keepingLog: true)
 
         #expect(try await serve.waitUntilServing("/health", port: apiPort, attempts: 150) == 200)
         #expect(Self.status(of: "/metrics", port: apiPort) == 404)
@@ -60,6 +60,9 @@ import Testing
         #expect(Self.status(of: "/health", port: metricsPort) == 404, "the metrics listener serves nothing else")
 
         #expect(try await serve.stopsCleanlyOnSigterm())
+        // The watchdog heard the signal too: the process would end, whatever held its shutdown.
+        let log = serve.logged
+        #expect(log.contains("shutting down") && log.contains(#"because="signal 15""#), "\(log)")
         #expect(Self.status(of: "/health", port: apiPort) == nil)
         #expect(Self.status(of: "/metrics", port: metricsPort) == nil)
         await db.drop()

@@ -6,13 +6,16 @@ final class ServingAgentCtl {
     let process = Process()
     /// What it printed, once it has stopped.
     private let output = Pipe()
+    /// Its log, when kept (a pipe's buffer, 64 KiB: for commands that log little).
+    private let errors: Pipe?
 
-    init(_ arguments: [String], environment: [String: String] = [:]) throws {
+    init(_ arguments: [String], environment: [String: String] = [:], keepingLog: Bool = false) throws {
         process.executableURL = try AgentCtlRun.binary()
         process.arguments = arguments
         process.environment = environment.merging(["PATH": "/usr/bin:/bin"]) { mine, _ in mine }
         process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
+        errors = keepingLog ? Pipe() : nil
+        process.standardError = errors ?? FileHandle.nullDevice
         try process.run()
     }
 
@@ -41,5 +44,10 @@ final class ServingAgentCtl {
     /// What it printed to standard output (read once it has stopped).
     var printed: String {
         String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    }
+
+    /// Its log, when kept (read once it has stopped).
+    var logged: String {
+        errors.map { String(decoding: $0.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self) } ?? ""
     }
 }

@@ -124,7 +124,7 @@ struct ServeCommand: AsyncParsableCommand {
         // not foresee): past it, every service's task is cancelled; ten seconds later still, the process
         // ends whatever holds it (`ShutdownWatchdog`).
         let drainLimit = platform.replies.shutdownGrace + Self.shutdownAllowance
-        let watchdog = ShutdownWatchdog(limit: drainLimit + .seconds(10))
+        let watchdog = ShutdownWatchdog(limit: drainLimit + .seconds(10), logger: logger)
         watchdog.watchSignals()
         var groupConfiguration = ServiceGroupConfiguration(
             services: services.map { ShutdownWatchdog.Watched(base: $0, watchdog: watchdog) },
