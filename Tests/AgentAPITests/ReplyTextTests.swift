@@ -18,10 +18,13 @@ import Testing
         try await ProviderEmulator().withRunning { baseURL in
             try await api.test(.live) { client in
                 let chat = try await ChatFixture.make(client, owner, baseURLs: [baseURL])
-                // 10,000 characters 150 times over, in 150 pieces: one and a half million characters.
+                // 10,000 characters 150 times over, in 150 pieces: one and a half million characters. Over a
+                // connection of its own: the test client gives a request 20 s, which a million characters
+                // streamed to it took under the whole suite's load.
+                let live = LiveRequest(port: try #require(client.port), tenant: owner)
                 let stream = StreamedReply(
-                    try await client.send(
-                        .post, chat.replies("c1"), as: owner,
+                    try await live.post(
+                        chat.replies("c1"),
                         json: ["content": "[emulator repeat=150 chunks=150]\n" + String(repeating: "0123456789", count: 1000)]))
                 #expect(stream.failureType?.hasSuffix("/reply-too-long") == true)
                 let reply = try stream.ended()
@@ -50,9 +53,9 @@ import Testing
                 let chat = try await ChatFixture.make(client, owner, baseURLs: [baseURL])
                 // Three million characters in 1,000 pieces 10 ms apart: full after 3.3 s, 6.7 s more to its end.
                 let content = "[emulator repeat=1000 chunks=1000 delay_ms=10]\n" + String(repeating: "0123456789", count: 300)
-                let replying = Task {
-                    StreamedReply(try await client.send(.post, chat.replies("c1"), as: owner, json: ["content": content]))
-                }
+                // Over a connection of its own, as above: the test client's 20 s did not always suffice.
+                let live = LiveRequest(port: try #require(client.port), tenant: owner)
+                let replying = Task { StreamedReply(try await live.post(chat.replies("c1"), json: ["content": content])) }
                 try await api.db.admin.withConnection { holder in
                     var streaming: String?
                     for _ in 0..<500 where streaming == nil {
