@@ -58,7 +58,9 @@ public func buildRouter(
     router.add(middleware: ResponseHeadersMiddleware())
     router.add(middleware: RequestMetricsMiddleware(registry: registry))
     let failures = FailedRequestLog(outageInterval: configuration.outageLogInterval)
-    router.add(middleware: ProblemMiddleware(bodyLimit: configuration.maximumBodySize, failures: failures))
+    let refusals = RefusalCount(registry: registry)
+    router.add(
+        middleware: ProblemMiddleware(bodyLimit: configuration.maximumBodySize, failures: failures, refusals: refusals))
 
     OperationsController(store: store, replies: replies).addRoutes(to: router)
     OpenAPIController(document: try OpenAPIDocument.embedded.get()).addRoutes(to: router)
@@ -80,7 +82,7 @@ public func buildRouter(
     chat.addRoutes(conversations: v1.group("agents/{agent_id}/conversations"), messages: v1.group("messages"))
     FeedbackController(store: store).addRoutes(messages: v1.group("messages"), agents: v1.group("agents"))
     ConnectionController(store: store, addressPolicy: replies.client.addressPolicy).addRoutes(to: v1.group("connections"))
-    ChatCompletionsController(store: store, replies: replies, failures: failures).addRoutes(to: v1)
+    ChatCompletionsController(store: store, replies: replies, failures: failures, refusals: refusals).addRoutes(to: v1)
     UsageController(store: store, replies: replies).addRoutes(to: v1)
     AuditLogController(store: store).addRoutes(to: v1.group("audit-log"))
     SearchController(store: store).addRoutes(to: v1.group("search"))

@@ -56,6 +56,9 @@ import Testing
                 #expect(full.headers[.retryAfter] == "1")
 
                 for reply in running { #expect(try await reply.value.status == 201) }
+                // On /metrics, by type: the two refusals of the tenant's share.
+                let refusals = try await api.metricsText().split(separator: "\n").filter { $0.hasPrefix("http_refusals_total{") }
+                #expect(refusals.contains(#"http_refusals_total{type="too-many-replies"} 2"#), "\(refusals)")
                 // The slots come back as the generations end.
                 for _ in 0..<1500 where api.replies.slots.running > 0 { try await Task.sleep(for: .milliseconds(10)) }
                 let again = try await client.send(

@@ -15,6 +15,7 @@ struct ChatCompletionsController: Sendable {
     let replies: ReplyGenerator
     /// Its failures are answered here, in OpenAI's shape, so ``ProblemMiddleware`` never sees them to log.
     let failures: FailedRequestLog
+    let refusals: RefusalCount
 
     func addRoutes(to v1: RouterGroup<APIRequestContext>) {
         v1.post("chat/completions", use: complete)
@@ -35,6 +36,7 @@ struct ChatCompletionsController: Sendable {
         do {
             return try await answer(request, context: context)
         } catch let error as OpenAIError {
+            refusals.record(error.status, type: error.code ?? error.type)
             return error.response()
         } catch StoreError.notFound(resource: "agent") {
             // No agent of the tenant's has the id: to OpenAI's clients, a model that does not exist.
@@ -42,6 +44,7 @@ struct ChatCompletionsController: Sendable {
         } catch {
             let problem = Problem(from: error, bodyLimit: context.maxUploadSize)
             failures.record(error, as: problem, logger: context.logger)
+            refusals.record(problem)
             return OpenAIError(problem).response()
         }
     }

@@ -10,6 +10,7 @@ struct ProblemMiddleware: RouterMiddleware {
 
     let bodyLimit: Int
     let failures: FailedRequestLog
+    let refusals: RefusalCount
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response
     {
@@ -21,6 +22,7 @@ struct ProblemMiddleware: RouterMiddleware {
             return try await next(request, context)
         } catch {
             let problem = Problem(from: error, bodyLimit: bodyLimit)
+            refusals.record(problem)
             failures.record(error, as: problem, logger: context.credentialOutcome.naming(context.logger))
             guard ChatCompletionsController.speaksOpenAI(request.uri.path) else { return problem.response() }
             return OpenAIError(problem).response()
