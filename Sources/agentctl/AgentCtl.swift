@@ -33,7 +33,7 @@ struct AgentCtl: AsyncParsableCommand {
                 try command.run()
             }
         } catch let error as PSQLError {
-            let state = error.serverInfo?[.sqlState] ?? "\(error.code)"
+            let state = DatabaseFailureCode.of(error) ?? "\(error.code)"
             let message = error.serverInfo?[.message] ?? "the database connection failed"
             StandardStream.error("error: database: \(message) (SQLSTATE \(state))\n")
             Foundation.exit(1)
