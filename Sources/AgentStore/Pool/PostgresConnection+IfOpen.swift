@@ -1,6 +1,7 @@
 import Logging
 import NIOConcurrencyHelpers
 import NIOCore
+import NIOPosix
 import PostgresNIO
 
 extension PostgresConnection {
@@ -75,7 +76,10 @@ extension PostgresConnection {
     ) async throws -> [PostgresRow] where Statement.Row == PostgresRow {
         try await withCheckedThrowingContinuation { continuation in
             guard let wait = StatementWaits.shared.register(continuation, on: self) else { return }
-            Task {
+            // A caller on an event loop (`serve`) reads the rows on the connection's loop, where they arrive,
+            // switching in place (`EventLoopTaskExecutor`); any other stays where tasks run by default.
+            let rowsLoop = MultiThreadedEventLoopGroup.currentEventLoop.map { _ in EventLoopTaskExecutor(self.eventLoop) }
+            Task(executorPreference: rowsLoop) {
                 do {
                     var rows: [PostgresRow] = []
                     for try await row in try await self.execute(statement, logger: logger) { rows.append(row) }
