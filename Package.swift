@@ -54,16 +54,24 @@ let package = Package(
         .target(
             name: "AgentStore",
             dependencies: [
-                "AgentSecrets",
+                "AgentSecrets", "EventLoopTasks",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // MARK: Where tasks run: an event loop as a task executor, for the server's requests and their work.
+        .target(
+            name: "EventLoopTasks",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -71,7 +79,7 @@ let package = Package(
         .target(
             name: "AgentProviders",
             dependencies: [
-                "AgentSecrets",
+                "AgentSecrets", "EventLoopTasks",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -98,7 +106,7 @@ let package = Package(
         .target(
             name: "AgentReplies",
             dependencies: [
-                "AgentStore", "AgentProviders", "AgentSecrets",
+                "AgentStore", "AgentProviders", "AgentSecrets", "EventLoopTasks",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -110,7 +118,7 @@ let package = Package(
         .target(
             name: "AgentAPI",
             dependencies: [
-                "AgentStore", "AgentReplies", "AgentProviders",
+                "AgentStore", "AgentReplies", "AgentProviders", "EventLoopTasks",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "JWTKit", package: "jwt-kit"),
@@ -202,7 +210,7 @@ let package = Package(
             name: "AgentStoreTests",
             dependencies: [
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
-                "AgentStore", "AgentSecrets", "AgentTestSupport", "LocalPostgres",
+                "AgentStore", "AgentSecrets", "AgentTestSupport", "EventLoopTasks", "LocalPostgres",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
             swiftSettings: swiftSettings

@@ -1,5 +1,6 @@
 import AgentSecrets
 import AsyncHTTPClient
+import EventLoopTasks
 import Foundation
 import NIOCore
 
@@ -28,7 +29,7 @@ extension ProviderClient {
         consume: @escaping @Sendable (ByteBuffer) -> Bool
     ) async -> BodyEnd {
         let watchdog = IdleWatchdog(idle: idle, firstChunk: firstChunk, loop: loop)
-        let reading = Task {
+        let reading = Task(executorPreference: EventLoopTaskExecutor.whenCallerIsOnALoop(loop)) {
             do {
                 for try await chunk in body {
                     watchdog.heard()

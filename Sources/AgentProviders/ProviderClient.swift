@@ -1,5 +1,6 @@
 import AgentSecrets
 import AsyncHTTPClient
+import EventLoopTasks
 import Foundation
 import NIOCore
 import NIOHTTP1
@@ -87,7 +88,7 @@ public struct ProviderClient: Sendable {
         // The consumer stopped (cancelled, dropped the stream, or asked): stop the upstream request too.
         let pumping = Locked<Task<Void, Never>?>(nil)
         let events = PendingReplyEvents { pumping.withLock { $0 }?.cancel() }
-        let pump = Task {
+        let pump = Task(executorPreference: EventLoopTaskExecutor.whenCallerIsOnALoop(call.loop)) {
             if whole {
                 await Self.pumpWhole(
                     call.response.body, protocol: wireProtocol, idle: idle, firstChunk: call.firstChunk, on: call.loop,

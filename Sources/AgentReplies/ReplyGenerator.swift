@@ -1,6 +1,7 @@
 import AgentProviders
 import AgentSecrets
 import AgentStore
+import EventLoopTasks
 import Logging
 import NIOCore
 
@@ -97,7 +98,7 @@ public struct ReplyGenerator: Sendable {
             Task { await reply.halt(.timeLimit) }
         }
         metrics.generationStarted()
-        let task = Task {
+        let task = Task(executorPreference: EventLoopTaskExecutor.current) {
             await generation.run()
             metrics.generationEnded()
             timeLimit.cancel()

@@ -1,4 +1,5 @@
 import AgentTestSupport
+import EventLoopTasks
 import Foundation
 import NIOCore
 import NIOPosix

@@ -164,7 +164,7 @@ struct ChatCompletionsController: Sendable {
         let includeUsage = body.streamOptions?.includeUsage == true
         return Response(
             status: .ok, headers: ServerSentEvents.headers,
-            body: ResponseBody { writer in
+            body: .written { writer in
                 // Events that follow one another at once share a write: the role's chunk goes with the
                 // first text, and the end's two or three events together (a write is a system call).
                 var unsent = try ServerSentEvents.event(nil, identity.chunk(role: "assistant", content: ""))

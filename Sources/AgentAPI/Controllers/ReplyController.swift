@@ -172,7 +172,7 @@ struct ReplyController: Sendable {
         let replies = self.replies
         return Response(
             status: .ok, headers: ServerSentEvents.headers,
-            body: ResponseBody { writer in
+            body: .written { writer in
                 // The slot goes back when this body is released, however it ends.
                 _ = slot
                 if let prompt { try await writer.write(try ReplyStreamEvent.encode(prompt: prompt)) }
@@ -219,7 +219,7 @@ struct ReplyController: Sendable {
     private static func streamed(_ progress: ReplyFollower, prompt: Message?) -> Response {
         Response(
             status: .ok, headers: ServerSentEvents.headers,
-            body: ResponseBody { writer in
+            body: .written { writer in
                 if let prompt { try await writer.write(try ReplyStreamEvent.encode(prompt: prompt)) }
                 // A client that goes away ends this loop (the write throws); the reply runs on. While no text
                 // comes, a comment line now and then keeps proxies from cutting the stream, and notices a

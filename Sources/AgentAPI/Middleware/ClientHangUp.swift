@@ -1,3 +1,4 @@
+import EventLoopTasks
 import Synchronization
 
 /// Whether the client of one connection has hung up, and the waits to end when it does.
@@ -25,7 +26,7 @@ final class ClientHangUp: Sendable {
     /// reply's progress then ends, and with it this request's following of the reply (a completion that
     /// stores nothing then stops its provider call).
     func unlessHungUp<Result: Sendable>(_ body: @escaping @Sendable () async throws -> Result) async throws -> Result {
-        let task = Task { try await body() }
+        let task = Task(executorPreference: EventLoopTaskExecutor.current) { try await body() }
         let watcher: Int? = state.withLock { state in
             guard !state.happened else { return nil }
             let id = state.nextWatcher

@@ -1,4 +1,4 @@
-import AgentStore
+import EventLoopTasks
 import Hummingbird
 
 /// Runs the rest of a request that is running on an event loop with that loop as its task executor

@@ -1,7 +1,7 @@
+import EventLoopTasks
 import Logging
 import NIOConcurrencyHelpers
 import NIOCore
-import NIOPosix
 import PostgresNIO
 
 extension PostgresConnection {
@@ -78,7 +78,7 @@ extension PostgresConnection {
             guard let wait = StatementWaits.shared.register(continuation, on: self) else { return }
             // A caller on an event loop (`serve`) reads the rows on the connection's loop, where they arrive,
             // switching in place (`EventLoopTaskExecutor`); any other stays where tasks run by default.
-            let rowsLoop = MultiThreadedEventLoopGroup.currentEventLoop.map { _ in EventLoopTaskExecutor(self.eventLoop) }
+            let rowsLoop = EventLoopTaskExecutor.whenCallerIsOnALoop(self.eventLoop)
             Task(executorPreference: rowsLoop) {
                 do {
                     var rows: [PostgresRow] = []
