@@ -1,9 +1,9 @@
-import AgentStore
 import Foundation
 import NIOCore
 import Testing
 
 @testable import AgentAPI
+@testable import AgentStore
 
 /// The streaming encoder against Foundation's `JSONEncoder` (with the API's date format): both outputs
 /// are parsed back and compared, so escaping and number spelling may differ but meaning may not.
@@ -93,6 +93,45 @@ import Testing
         let item = Item(id: "i", content: "c", metadata: .null, createdAt: Date(timeIntervalSince1970: 0), note: nil)
         try expectSameMeaning([Merged(item: item), Merged(item: item)])
         #expect(try encodedText(Merged(item: item)).hasSuffix(#","a":[true],"b":"last"}"#))
+    }
+
+    /// Hides a message's type, so that the writer walks its `encode(to:)` as it does any other body's.
+    struct Walked: Encodable, Identified, Sendable {
+        let message: MessageBody
+        var id: String { message.id }
+        func encode(to encoder: any Encoder) throws { try message.encode(to: encoder) }
+    }
+
+    static let messages: [Message] = {
+        let createdAt = Date(timeIntervalSince1970: 1_764_020_860.723)
+        let generated = Message.Generation(
+            model: "gpt-4o-mini", connectionID: ConnectionID(rawValue: "c-1"),
+            usage: MessageUsage(promptTokens: 12, completionTokens: 34, estimated: true), latencyMilliseconds: 1_250,
+            timeToFirstTokenMilliseconds: 80, finishReason: "stop", error: "provider-error")
+        func message(_ content: String, _ metadata: JSONValue?, parent: String?, _ generation: Message.Generation?) -> Message {
+            Message(
+                id: MessageID(rawValue: "m-\(content.count)")!, agentID: AgentID(rawValue: "a \"1\"")!,
+                conversationID: ConversationID(rawValue: "conv/é")!, userID: UserID(rawValue: "u1")!,
+                role: generation == nil ? .user : .assistant, content: content, metadata: metadata, createdAt: createdAt,
+                parentID: parent.flatMap(MessageID.init(rawValue:)), status: generation == nil ? .complete : .failed,
+                generation: generation)
+        }
+        return [
+            message("", nil, parent: nil, nil),
+            message(awkwardStrings[4], metadata, parent: "m-0", generated),
+            message(awkwardStrings[6], .null, parent: nil, Message.Generation(model: "m")),
+        ]
+    }()
+
+    /// A message writes itself without `encode(to:)` (``MessageBody/write(to:)``): byte for byte what walking
+    /// its `encode(to:)` writes, alone and as a page's item.
+    @Test(arguments: messages)
+    func aMessageWritesWhatItsEncodableWrites(_ message: Message) throws {
+        let body = MessageBody(message)
+        #expect(try encodedText(body) == encodedText(Walked(message: body)))
+        let page = try encodedText(ListBody(data: [body, body], hasMore: false))
+        #expect(try page == encodedText(ListBody(data: [Walked(message: body), Walked(message: body)], hasMore: false)))
+        try expectSameMeaning(body)
     }
 
     @Test(arguments: awkwardStrings)

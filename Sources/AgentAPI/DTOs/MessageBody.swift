@@ -66,7 +66,7 @@ struct MessageBody: ResponseEncodable, Identified, Sendable {
         error = generation?.error.map { Problem.typeBase + $0 }
     }
 
-    private enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, CodingKey {
         case id
         case agentID = "agent_id"
         case conversationID = "conversation_id"
