@@ -170,7 +170,8 @@ let package = Package(
             name: "agentctl",
             dependencies: [
                 "AgentStore", "AgentAPI", "AgentSecrets", "LocalPostgres", "AgentBench", "ProviderEmulator", "AgentReplies",
-                "AgentProviders", "AgentConsole", .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                "AgentProviders", "AgentConsole", "EventLoopTasks",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),

@@ -5,6 +5,7 @@ import AgentReplies
 import AgentStore
 import ArgumentParser
 import AsyncHTTPClient
+import EventLoopTasks
 import Foundation
 import Hummingbird
 import Logging
@@ -132,7 +133,10 @@ struct ServeCommand: AsyncParsableCommand {
         groupConfiguration.maximumGracefulShutdownDuration = drainLimit
         let group = ServiceGroup(configuration: groupConfiguration)
         do {
-            try await group.run()
+            // Every task the services start as children (Hummingbird's connections among them) inherits the
+            // preference, and with it switches made in place (`EventLoopGroupTaskExecutor`).
+            let loops = Self.tasksRunOnEventLoops ? EventLoopGroupTaskExecutor(.singleton) : nil
+            try await withTaskExecutorPreference(loops) { try await group.run() }
         } catch {
             await providers.shutdown()
             try? await httpClient.shutdown()
