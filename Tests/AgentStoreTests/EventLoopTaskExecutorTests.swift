@@ -35,6 +35,29 @@ import Testing
         return loop.inEventLoop
     }
 
+    /// Under the group's executor, as `serve` runs its services, a task and its children run on one of the
+    /// group's loops from their start and after each suspension.
+    @Test func childTasksOfTheGroupsExecutorRunOnItsLoops() async throws {
+        let group = MultiThreadedEventLoopGroup.singleton
+        let onLoops = try await withTaskExecutorPreference(EventLoopGroupTaskExecutor(group)) {
+            try await withThrowingTaskGroup(of: [Bool].self) { tasks in
+                for _ in 0..<4 {
+                    tasks.addTask {
+                        var seen = [MultiThreadedEventLoopGroup.currentEventLoop != nil]
+                        try await Task.sleep(for: .milliseconds(1))
+                        seen.append(MultiThreadedEventLoopGroup.currentEventLoop != nil)
+                        await withCheckedContinuation { continuation in Thread { continuation.resume() }.start() }
+                        seen.append(MultiThreadedEventLoopGroup.currentEventLoop != nil)
+                        return seen
+                    }
+                }
+                return try await tasks.reduce(into: []) { $0 += $1 }
+            }
+        }
+        #expect(onLoops.count == 12)
+        #expect(onLoops.allSatisfy { $0 })
+    }
+
     /// `current` is the loop of the calling thread, and nothing elsewhere (the tests' tasks run on the
     /// concurrency pool, not on NIO's loops).
     @Test func currentIsTheCallingThreadsLoop() async throws {
