@@ -54,7 +54,6 @@ public func buildRouter(
     // body is not sent. An export, which a HEAD must not start, answers its own (`MeController`).
     let router = Router(context: APIRequestContext.self, options: .autoGenerateHeadEndpoints)
     // Outermost first: the id tags everything after it; metrics see the final status of problems.
-    router.add(middleware: EventLoopPreferenceMiddleware())
     router.add(middleware: RequestIDMiddleware())
     router.add(middleware: ResponseHeadersMiddleware())
     router.add(middleware: RequestMetricsMiddleware(registry: registry))

@@ -56,7 +56,7 @@ public struct ReplyGenerator: Sendable {
         let messages = start.history.compactMap(ChatMessage.init(stored:))
         return await generate(
             CallPlan(start, messages: messages), tenant: tenant, slot: slot, requestID: requestID,
-            reply: RunningReply(tenant: tenant, started: start.reply, keepAliveInterval: settings.keepAliveInterval))
+            reply: runningReply(of: tenant, started: start.reply))
     }
 
     /// Generates the reply that `start` stored, from the conversation a client sent (the OpenAI-compatible
@@ -68,7 +68,7 @@ public struct ReplyGenerator: Sendable {
         await generate(
             CallPlan(start, messages: messages, stopSequences: stopSequences), tenant: tenant, slot: slot,
             requestID: requestID,
-            reply: RunningReply(tenant: tenant, started: start.reply, keepAliveInterval: settings.keepAliveInterval))
+            reply: runningReply(of: tenant, started: start.reply))
     }
 
     /// Generates a reply that is not stored (the OpenAI-compatible endpoint); only the ledger records it.
@@ -79,7 +79,14 @@ public struct ReplyGenerator: Sendable {
         await generate(
             CallPlan(start, messages: messages, stopSequences: stopSequences), tenant: tenant, slot: slot,
             requestID: requestID,
-            reply: RunningReply(tenant: tenant, started: nil, keepAliveInterval: settings.keepAliveInterval))
+            reply: runningReply(of: tenant, started: nil))
+    }
+
+    /// A reply of `tenant`'s to run, its followers woken by a timer of the provider client's loops.
+    private func runningReply(of tenant: UserID, started: Message?) -> RunningReply {
+        RunningReply(
+            tenant: tenant, started: started, keepAliveInterval: settings.keepAliveInterval,
+            timers: client.eventLoopGroup.any())
     }
 
     private func generate(

@@ -1,4 +1,5 @@
 import AgentStore
+import NIOCore
 
 /// One reply being generated on this instance: the text so far and the clients following it.
 ///
@@ -21,8 +22,12 @@ public actor RunningReply {
     /// How long a follower waits for text before it may say it waits (woken three times as often, so that
     /// no silence lasts much longer).
     private let keepAliveInterval: Duration?
+    /// The loop whose timer wakes the followers: a timer of NIO's rather than a sleeping task, which `serve`
+    /// would hand to Dispatch's timer thread (NIO takes over Swift's jobs, not its delayed ones) as each
+    /// reply's first follower came, on the way to the first token.
+    private let timers: any EventLoop
     /// Wakes the followers every third of `keepAliveInterval`, from the first follower to the end.
-    private var keepAlive: Task<Void, Never>?
+    private var keepAlive: RepeatedTask?
     /// Why the generation was told to stop, if it was.
     private(set) var stopReason: StopReason?
 
@@ -38,10 +43,11 @@ public actor RunningReply {
         case tooLong
     }
 
-    init(tenant: UserID, started: Message?, keepAliveInterval: Duration? = nil) {
+    init(tenant: UserID, started: Message?, keepAliveInterval: Duration?, timers: any EventLoop) {
         self.tenant = tenant
         self.started = started
         self.keepAliveInterval = keepAliveInterval
+        self.timers = timers
     }
 
     /// Clients that may follow one live reply at once. Each costs little (see ``ReplyFollower``), but its
@@ -128,12 +134,10 @@ public actor RunningReply {
 
     private func startKeepAlive() {
         guard keepAlive == nil, let interval = keepAliveInterval else { return }
-        keepAlive = Task { [weak self] in
-            while !Task.isCancelled {
-                try? await Task.sleep(for: interval / 3)
-                guard let self else { return }
-                await self.wakeFollowers()
-            }
+        let period = TimeAmount(interval / 3)
+        keepAlive = timers.scheduleRepeatedTask(initialDelay: period, delay: period) { [weak self] timer in
+            guard let self else { return timer.cancel() }
+            Task { await self.wakeFollowers() }
         }
     }
 

@@ -9,8 +9,10 @@ import NIOPosix
 /// generic executor: a job queued on the loop and run on its next tick. A 50-message page read over HTTP
 /// queued about 557 jobs (reading a prepared statement's rows one `next()` at a time costs several a row),
 /// a streamed reply of 20 pieces about 480; with the request, its reads, its generation and its body
-/// preferring this executor, 35 and 68 (perf probes on `swift_task_enqueueGlobal`), and about 9 jobs run
-/// per page read once `serve`'s service group prefers the loops too (``EventLoopGroupTaskExecutor``).
+/// preferring this executor, 35 and 68 (perf probes on `swift_task_enqueueGlobal`). Since `serve`'s service
+/// group prefers the loops (``EventLoopGroupTaskExecutor``), which every request inherits, about 6.4 jobs
+/// run per page read; this executor is left to the unstructured tasks, which inherit no preference, and
+/// to streamed bodies (their channel's loop).
 ///
 /// A loop that shuts down drops the jobs given to it: only for loops that outlive the tasks that prefer
 /// them (those of `MultiThreadedEventLoopGroup.singleton`, in `serve`).

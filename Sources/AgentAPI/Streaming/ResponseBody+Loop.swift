@@ -3,9 +3,8 @@ import Hummingbird
 
 extension ResponseBody {
     /// A body written as it is produced (a reply's events, an export), on the event loop of the handler that
-    /// made it: Hummingbird writes a body after the middlewares return, outside the preference that
-    /// `EventLoopPreferenceMiddleware` gives the handler, where each piece's waits would be queued on the
-    /// loop as jobs of their own.
+    /// made it, its channel's: a piece's wait that another loop ends (a reply's generation runs on its
+    /// provider connection's) resumes here, where the write is direct, rather than on the loop that woke it.
     static func written(_ write: @escaping @Sendable (inout any ResponseBodyWriter) async throws -> Void) -> ResponseBody {
         let executor = EventLoopTaskExecutor.current
         return ResponseBody { writer in
