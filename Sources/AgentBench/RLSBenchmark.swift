@@ -18,13 +18,17 @@ import PostgresNIO
 /// a request with a personal token runs it (`withTenant(presenting:)`: the token's check sets the tenant,
 /// so RLS adds no statement), on both pools. For comparison with the seed baseline it also times the
 /// baseline's literal SQL both ways (`mix_rls.sql`, policies alone scoping the queries; `mix_ideal.sql`).
-/// Every round times every mode back to back, in one order and then in reverse (half the time each), each
-/// round starting one mode later; ratios are taken per round and their median reported, so that drift on a
-/// shared machine falls on both sides of a ratio.
+/// Every round times every mode in short slices (``slice``), mode after mode, again and again, each pass
+/// in the other direction and starting one mode later; ratios are taken per round and their median
+/// reported. A shared machine's speed changes within seconds (other guests' bursts): slices of every mode
+/// interleaved that finely fall on the same spells, which a mode's seconds in one piece did not (rounds of
+/// one run ranged from 0.72 to 1.01).
 public struct RLSBenchmark: Sendable {
     public var clients = 4
     public var secondsPerRound = 5.0
     public var rounds = 5
+    /// How long each mode runs at a time within a round.
+    public var slice = 0.5
     let admin: PostgresClient
     let runtime: PostgresClient
     let dataset: BenchmarkDataset
@@ -57,14 +61,16 @@ public struct RLSBenchmark: Sendable {
         var ratios: [(rls: Double, setAhead: Double, token: Double, deferredGain: Double)] = []
         var roundLines: [String] = []
         for round in 0..<rounds {
-            // Each round starts one mode later, so that no mode always follows the same one, and times the
-            // modes in that order and then in reverse, half the time each: every mode's two halves are centred
-            // on the round's middle, so a steady drift of a shared machine weighs the same on every mode.
+            // Each pass starts one mode later than the one before, and every other pass runs backwards, so
+            // that no mode always follows the same one and a steady drift weighs the same on every mode.
             var measured = [String: Throughput]()
-            let order = modes.indices.map { modes[($0 + round) % modes.count] }
-            for mode in order + order.reversed() {
-                measured[mode.name, default: Throughput()] += try await measure(for: secondsPerRound / 2) { _ in
-                    try await mode.transaction()
+            let passes = max(1, Int((secondsPerRound / slice).rounded()))
+            for pass in 0..<passes {
+                let order = modes.indices.map { modes[($0 + round + pass) % modes.count] }
+                for mode in pass.isMultiple(of: 2) ? order : order.reversed() {
+                    measured[mode.name, default: Throughput()] += try await measure(
+                        for: secondsPerRound / Double(passes)
+                    ) { _ in try await mode.transaction() }
                 }
             }
             let tps = measured.mapValues(\.perSecond)
