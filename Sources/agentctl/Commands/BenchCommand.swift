@@ -46,8 +46,7 @@ struct BenchCommand: AsyncParsableCommand {
             abstract: "Our row-level security against explicitly scoped queries, on the seed baseline's data and mix.")
         @OptionGroup var scale: Scale
         @Option(help: "Concurrent clients.") var clients = 4
-        @Option(help: "Seconds per mode per round (every round runs the modes in turn, half a second at a time).") var seconds =
-            5.0
+        @Option(help: "Seconds per mode per round, taken in half-second turns.") var seconds = 5.0
         @Option(help: "Rounds; the ratio printed is the median of the rounds' ratios.") var rounds = 5
 
         func validate() throws {
