@@ -8,8 +8,12 @@ import Logging
 public struct APIBenchmark: Sendable {
     public var clients = 8
     public var seconds = 10.0
-    /// (a) and (c) alternate this many times, so that a slow spell of a shared machine falls on both.
+    /// (a), (c) and (d) alternate this many times, each round printed with its ratio.
     public var rounds = 4
+    /// How long each of (a), (c) and (d) runs at a time within a round: a shared machine's speed changes
+    /// within seconds, and phases interleaved that finely fall on the same spells, which a phase's seconds
+    /// in one piece did not (rounds of one run ranged from 0.77 to 0.94).
+    public var slice = 0.5
     /// Called before each phase: true before the store is driven directly, false before HTTP load. `bench
     /// api --placement split` moves its own process there, so that the store run in place of the server
     /// gets the server's cores and the load generator stays off them.
@@ -39,20 +43,39 @@ public struct APIBenchmark: Sendable {
         let readPageInTwo: @Sendable (Int, String) async throws -> Void = {
             try await self.readPageInTwoTransactions(user: $0, token: $1)
         }
+        // The load's connections stay open from phase to phase: a turn of (a) is not one of connecting.
+        let connections = try (0..<clients).map { _ in try HTTPLoadConnection(host: host, port: port) }
         placeThisProcess(false)
-        _ = try await overHTTP(for: 3, readPage, expecting: 200)
+        _ = try await overHTTP(for: 3, readPage, expecting: 200, on: connections)
         placeThisProcess(true)
         _ = try await directly(for: 3, readPageDirectly)
         var pages = LatencyRecorder()
         var direct = LatencyRecorder()
         var directInTwo = LatencyRecorder()
         var roundLines: [String] = []
+        let passes = max(1, Int((seconds / Double(rounds) / slice).rounded()))
+        let turn = seconds / Double(rounds * passes)
         for round in 1...rounds {
-            placeThisProcess(false)
-            let roundPages = try await overHTTP(for: seconds / Double(rounds), readPage, expecting: 200)
-            placeThisProcess(true)
-            let roundDirect = try await directly(for: seconds / Double(rounds), readPageDirectly)
-            let roundInTwo = try await directly(for: seconds / Double(rounds), readPageInTwo)
+            var roundPages = LatencyRecorder()
+            var roundDirect = LatencyRecorder()
+            var roundInTwo = LatencyRecorder()
+            // Every other pass runs backwards, so that a steady drift weighs the same on each phase.
+            for pass in 0..<passes {
+                let forwards = pass.isMultiple(of: 2)
+                if forwards {
+                    placeThisProcess(false)
+                    roundPages.merge(try await overHTTP(for: turn, readPage, expecting: 200, on: connections))
+                }
+                placeThisProcess(true)
+                let first = try await directly(for: turn, forwards ? readPageDirectly : readPageInTwo)
+                let second = try await directly(for: turn, forwards ? readPageInTwo : readPageDirectly)
+                roundDirect.merge(forwards ? first : second)
+                roundInTwo.merge(forwards ? second : first)
+                if !forwards {
+                    placeThisProcess(false)
+                    roundPages.merge(try await overHTTP(for: turn, readPage, expecting: 200, on: connections))
+                }
+            }
             roundLines.append(
                 String(
                     format: "round %d: (a) %.0f req/s, (c) %.0f req/s, (d) %.0f req/s, ratio %.2f", round, roundPages.perSecond,
@@ -62,7 +85,8 @@ public struct APIBenchmark: Sendable {
             directInTwo.merge(roundInTwo)
         }
         placeThisProcess(false)
-        let posts = try await overHTTP(for: seconds, { self.postRequest(user: $0, token: $1) }, expecting: 201)
+        let posts = try await overHTTP(
+            for: seconds, { self.postRequest(user: $0, token: $1) }, expecting: 201, on: connections)
         let memory = peakMemory()
         let ratio = pages.perSecond / direct.perSecond
         return [
@@ -134,13 +158,14 @@ public struct APIBenchmark: Sendable {
 
     // MARK: Phases
 
-    /// `clients` connections, each on its own thread with blocking sockets (see ``HTTPLoadConnection``).
+    /// Each of `connections` on its own thread with blocking sockets (see ``HTTPLoadConnection``).
     private func overHTTP(
-        for seconds: Double, _ request: @escaping @Sendable (Int, String) -> [UInt8], expecting status: Int
+        for seconds: Double, _ request: @escaping @Sendable (Int, String) -> [UInt8], expecting status: Int,
+        on connections: [HTTPLoadConnection]
     ) async throws -> LatencyRecorder {
-        try await phase {
+        try await phase { worker in
             try await Self.onThread {
-                let connection = try HTTPLoadConnection(host: host, port: port)
+                let connection = connections[worker]
                 var recorder = LatencyRecorder()
                 let deadline = ContinuousClock.now + .seconds(seconds)
                 while ContinuousClock.now < deadline {
@@ -160,7 +185,7 @@ public struct APIBenchmark: Sendable {
     private func directly(
         for seconds: Double, _ request: @escaping @Sendable (Int, String) async throws -> Void
     ) async throws -> LatencyRecorder {
-        try await phase {
+        try await phase { _ in
             var recorder = LatencyRecorder()
             let deadline = ContinuousClock.now + .seconds(seconds)
             while ContinuousClock.now < deadline {
@@ -173,11 +198,11 @@ public struct APIBenchmark: Sendable {
         }
     }
 
-    /// `clients` workers until the deadline; the recorder holds every request's latency.
-    private func phase(_ worker: @escaping @Sendable () async throws -> LatencyRecorder) async throws -> LatencyRecorder {
+    /// `clients` workers, numbered from 0, until the deadline; the recorder holds every request's latency.
+    private func phase(_ worker: @escaping @Sendable (Int) async throws -> LatencyRecorder) async throws -> LatencyRecorder {
         let start = ContinuousClock.now
         var total = try await withThrowingTaskGroup(of: LatencyRecorder.self) { group in
-            for _ in 0..<clients { group.addTask { try await worker() } }
+            for number in 0..<clients { group.addTask { try await worker(number) } }
             return try await group.reduce(into: LatencyRecorder()) { $0.merge($1) }
         }
         total.seconds = (ContinuousClock.now - start).seconds

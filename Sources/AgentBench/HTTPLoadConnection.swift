@@ -8,8 +8,9 @@
 ///
 /// The benchmark shares two cores with the server and PostgreSQL, so its client should cost as little as
 /// possible: a request is one `send` and usually one `recv`, with no event loop, task or timer. Responses
-/// must carry `Content-Length` (every response the benchmark asks for does).
-final class HTTPLoadConnection {
+/// must carry `Content-Length` (every response the benchmark asks for does). One thread at a time uses a
+/// connection (a phase's worker, then the next phase's), hence `@unchecked Sendable`.
+final class HTTPLoadConnection: @unchecked Sendable {
     private let socket: Int32
     private var buffer = [UInt8](repeating: 0, count: 256 * 1024)
 

@@ -15,7 +15,7 @@ extension BenchCommand {
         @OptionGroup var scale: Scale
         @Option(help: "Concurrent HTTP connections (and direct workers).") var clients = 8
         @Option(help: "Seconds per phase.") var seconds = 10.0
-        @Option(help: "Rounds that (a) and (c) alternate in.") var rounds = 4
+        @Option(help: "Rounds, in each of which (a), (c) and (d) take half-second turns.") var rounds = 4
         @Option(
             help: """
                 shared: every party anywhere, as in earlier sessions' figures; split: the load generator on half \
