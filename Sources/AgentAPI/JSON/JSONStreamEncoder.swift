@@ -85,8 +85,8 @@ final class JSONStreamWriter {
             writeString(unsafeBitCast(value, to: String.self))
         } else if Value.self == Date.self {
             writeString(RFC3339.string(from: unsafeBitCast(value, to: Date.self)))
-        } else if Value.self == MessageBody.self, let message = value as? MessageBody {
-            try message.write(to: self)
+        } else if Value.self == MessageBody.self {
+            try unsafeBitCast(value, to: MessageBody.self).write(to: self)
         } else {
             let depth = open.count
             try value.encode(to: JSONStreamValueEncoder(writer: self))
