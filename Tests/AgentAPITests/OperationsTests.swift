@@ -54,6 +54,11 @@ import Testing
             }
             // An unknown path is still a 404, and a known method on a known path is untouched.
             #expect(try await client.send(.put, "/v1/nothing-here", as: owner).isProblem(.notFound))
+            // An empty segment names nothing: not the shorter path that dropping it would make.
+            for path in ["/v1/messages//regenerate", "/v1/agents//conversations"] {
+                let response = try await client.send(.post, path, as: owner)
+                #expect(response.isProblem(.notFound), "\(path): \(response.status) \(response.text)")
+            }
             #expect(try await client.send(.get, "/v1/agents", as: owner).status == .ok)
         }
     }

@@ -14,8 +14,10 @@ struct MethodNotAllowedMiddleware: RouterMiddleware {
         let segments: [String?]
         let methods: [HTTPRequest.Method]
 
-        func matches(_ path: [Substring]) -> Bool {
-            path.count == segments.count && zip(segments, path).allSatisfy { segment, part in segment.map { $0 == part } ?? true }
+        func matches(_ path: ArraySlice<Substring>) -> Bool {
+            // A parameter captures something: an empty segment is not an id.
+            path.count == segments.count
+                && zip(segments, path).allSatisfy { segment, part in segment.map { $0 == part } ?? !part.isEmpty }
         }
     }
 
@@ -41,7 +43,11 @@ struct MethodNotAllowedMiddleware: RouterMiddleware {
         do {
             return try await next(request, context)
         } catch let error as HTTPError where error.status == .notFound {
-            let path = request.uri.path.split(separator: "/")
+            // An empty segment inside the path is kept: `POST /v1/messages//regenerate` names no message,
+            // and is a 404, not a 405 of the `/v1/messages/{message_id}` that dropping it would make. A
+            // trailing slash is dropped, as the router drops it.
+            var path = request.uri.path.split(separator: "/", omittingEmptySubsequences: false).dropFirst()
+            if path.last?.isEmpty == true { path = path.dropLast() }
             let allowed = Set(routes.filter { $0.matches(path) }.flatMap(\.methods))
             guard !allowed.isEmpty else { throw error }
             throw Problem.methodNotAllowed(allowed.map(\.rawValue).sorted())
