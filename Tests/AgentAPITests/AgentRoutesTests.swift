@@ -67,9 +67,13 @@ import Testing
             #expect(missing.isProblem(.badRequest))
             #expect(try missing.problemField() == "system_prompt")
             let id = try await client.createAgent(as: owner)
-            #expect(
-                try await client.send(.patch, "/v1/agents/\(id)", as: owner, json: ["name": NSNull()]).isProblem(
-                    .unprocessableContent))
+            // A `null` for a field that cannot be cleared is a 400 as a `null` anywhere else, named with the
+            // body's other faults.
+            let cleared = try await client.send(
+                .patch, "/v1/agents/\(id)", as: owner, json: ["name": NSNull(), "model": NSNull(), "temperature": "hot"])
+            #expect(cleared.isProblem(.badRequest))
+            #expect(try cleared.problem().errors?.map(\.field).sorted() == ["model", "name", "temperature"])
+            #expect(try cleared.problem().errors?.first { $0.field == "name" }?.reason == "must not be null")
         }
     }
 

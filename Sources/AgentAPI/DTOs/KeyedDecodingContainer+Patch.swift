@@ -6,10 +6,14 @@ extension KeyedDecodingContainer {
         return .some(try decode(type, forKey: key))
     }
 
-    /// A field of a partial update that cannot be cleared: absent is `nil`, `null` is refused.
+    /// A field of a partial update that cannot be cleared: absent is `nil`, `null` is refused as a `null`
+    /// anywhere else is (a 400 naming the field, with the body's other faults).
     func decodeRequiredPatch<Value: Decodable>(_ type: Value.Type, forKey key: Key) throws -> Value? {
         guard let value = try decodePatch(type, forKey: key) else { return nil }
-        guard let value else { throw Problem.invalid(field: key.stringValue, reason: "must not be null") }
+        guard let value else {
+            throw DecodingError.valueNotFound(
+                Value.self, DecodingError.Context(codingPath: codingPath + [key], debugDescription: "null"))
+        }
         return value
     }
 }
