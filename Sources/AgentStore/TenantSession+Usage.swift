@@ -32,22 +32,25 @@ extension TenantSession {
     }
 
     /// The tenant's effective limits (the operator's override over `defaults`) and this month's use, counted
-    /// as a start's budget check counts it: the settled calls' counter and the running calls' reservations.
+    /// as a start's checks count it: the settled calls' counter and the running calls' reservations, and the
+    /// first attempts started in the last minute.
     public func chatLimitStanding(defaults: ChatLimits) async throws -> ChatLimitStanding {
         let standing = try await row(
             """
             SELECT l.monthly_token_budget, l.requests_per_minute,
-                   (coalesce((SELECT u.tokens FROM monthly_token_usage u
-                               WHERE u.user_id = \(userID.rawValue) AND u.month = date_trunc('month', now() AT TIME ZONE 'UTC')::date), 0)
-                    + (SELECT coalesce(sum(prompt_tokens + completion_tokens + reserved_tokens), 0) FROM provider_calls
-                        WHERE user_id = \(userID.rawValue) AND status = 'running'
-                          AND started_at >= \(unescaped: Self.startOfMonth)))::bigint
+                   coalesce((SELECT u.tokens FROM monthly_token_usage u
+                              WHERE u.user_id = \(userID.rawValue) AND u.month = date_trunc('month', now() AT TIME ZONE 'UTC')::date), 0)::bigint,
+                   (SELECT coalesce(sum(prompt_tokens + completion_tokens + reserved_tokens), 0) FROM provider_calls
+                     WHERE user_id = \(userID.rawValue) AND status = 'running'
+                       AND started_at >= \(unescaped: Self.startOfMonth))::bigint,
+                   (SELECT count(*) FROM provider_calls
+                     WHERE user_id = \(userID.rawValue) AND attempt = 1 AND started_at > now() - interval '1 minute')
               FROM (SELECT 1) one LEFT JOIN chat_limits l ON l.user_id = \(userID.rawValue)
             """
-        ) { try $0.decode((Int?, Int?, Int).self) }
-        let (budget, rate, spent) = try standing.unwrapped(or: .notFound(resource: "user"))
+        ) { try $0.decode((Int?, Int?, Int, Int, Int).self) }
+        let (budget, rate, settled, reserved, recent) = try standing.unwrapped(or: .notFound(resource: "user"))
         return ChatLimitStanding(
             limits: defaults.overridden(by: ChatLimits(monthlyTokenBudget: budget, requestsPerMinute: rate)),
-            tokensThisMonth: spent)
+            tokensThisMonth: settled + reserved, tokensReserved: reserved, requestsThisMinute: recent)
     }
 }

@@ -495,6 +495,31 @@ import Testing
             let usage = try await browser.request(.get, "/usage")
             #expect(usage.status == .ok)
             #expect(String(buffer: usage.body).contains("50% of the budget"))
+            #expect(String(buffer: usage.body).contains("0 in the last minute"))
+            #expect(!String(buffer: usage.body).contains("held by replies still running"))
+        }
+    }
+
+    /// What replies still running hold is told apart from what was spent, and the minute's requests are
+    /// counted as the per-minute limit counts them.
+    @Test func theUsagePageTellsReservationsFromSpentTokens() async throws {
+        let owner = try await api.makeUser()
+        let agentID = try await api.db.store.withTenant(owner.id) {
+            try await $0.createAgent(NewAgent(name: "a", systemPrompt: "p")).id
+        }
+        _ = try await api.db.admin.query(
+            """
+            INSERT INTO provider_calls (user_id, agent_id, model, attempt, reserved_tokens)
+            VALUES (\(owner.id.rawValue), \(agentID.rawValue), 'm', 1, 1234)
+            """,
+            logger: api.db.logger
+        ).collect()
+        try await api.test { client in
+            let browser = ConsoleBrowser(client)
+            try await browser.signIn(owner.token)
+            let page = String(buffer: try await browser.request(.get, "/usage").body)
+            #expect(page.contains("<strong>1,234</strong> tokens used (1,234 of them held by replies still running"))
+            #expect(page.contains("1 in the last minute"))
         }
     }
 

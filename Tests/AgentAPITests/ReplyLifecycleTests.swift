@@ -323,6 +323,9 @@ import Testing
                 let limits = try await client.send(.get, "/v1/limits", as: owner).decode(Schemas.Limits.self)
                 #expect(limits.monthlyTokenBudget == 250)
                 #expect(limits.tokensThisMonth <= 250)
+                // Both calls ended: nothing is held any more, and the refusals were not requests.
+                #expect(limits.tokensReserved == 0)
+                #expect(limits.requestsThisMinute == 2)
             }
         }
     }

@@ -123,6 +123,42 @@ import Testing
         #expect(standing.tokensThisMonth == 42 + reservation)
     }
 
+    /// The standing tells what a running call holds from what was spent, and counts the minute's first
+    /// attempts as the per-minute limit does: a retry on the next key is not another request.
+    @Test func theStandingSeparatesReservationsFromSpentTokens() async throws {
+        let f = try await TenantFixture.make()
+        func start() async throws -> CompletionStart {
+            try await f.db.store.beginCompletion(
+                as: .tenant(f.a.user),
+                NewCompletion(agentID: f.a.agent.id, promptTokens: 10, maximumTokens: 100, services: ["openai"]),
+                limits: .unlimited, budget: ContextBudget(), opening: nil, requestID: nil)
+        }
+        let settled = try await start()
+        try await f.db.store.settleCall(
+            settled.call, of: f.a.user,
+            CallSettlement(
+                status: .complete, connectionID: nil,
+                usage: MessageUsage(promptTokens: 12, completionTokens: 30, estimated: false), latencyMilliseconds: 40,
+                timeToFirstTokenMilliseconds: 4, error: nil))
+        let running = try await start()
+        let reserved = try await f.db.admin.query(
+            "SELECT reserved_tokens FROM provider_calls WHERE id = \(running.call.rawValue)", logger: f.db.logger
+        ).collect().first?.decode(Int.self)
+        let reservation = try #require(reserved)
+        try await f.db.admin.query(
+            """
+            INSERT INTO provider_calls (user_id, agent_id, model, attempt, status)
+            VALUES (\(f.a.user.rawValue), \(f.a.agent.id.rawValue), 'm', 2, 'failed')
+            """, logger: f.db.logger)
+
+        let standing = try await f.db.store.withTenant(f.a.user) { try await $0.chatLimitStanding(defaults: .unlimited) }
+        #expect(standing.tokensThisMonth == 42 + reservation)
+        #expect(standing.tokensReserved == reservation)
+        #expect(standing.requestsThisMinute == 2)
+        let other = try await f.db.store.withTenant(f.b.user) { try await $0.chatLimitStanding(defaults: .unlimited) }
+        #expect(other.tokensThisMonth == 0 && other.tokensReserved == 0 && other.requestsThisMinute == 0)
+    }
+
     @Test func aTenantCannotChangeItsLimitsOrItsLedger() async throws {
         let f = try await TenantFixture.make()
         try await ChatLimitOverrides(admin: f.db.admin, logger: f.db.logger).set(

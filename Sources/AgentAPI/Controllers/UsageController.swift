@@ -101,16 +101,22 @@ struct LimitsBody: ResponseEncodable, Sendable {
     @Nullable var monthlyTokenBudget: Int?
     @Nullable var requestsPerMinute: Int?
     let tokensThisMonth: Int
+    let tokensReserved: Int
+    let requestsThisMinute: Int
 
     init(_ standing: ChatLimitStanding) {
         monthlyTokenBudget = standing.limits.monthlyTokenBudget
         requestsPerMinute = standing.limits.requestsPerMinute
         tokensThisMonth = standing.tokensThisMonth
+        tokensReserved = standing.tokensReserved
+        requestsThisMinute = standing.requestsThisMinute
     }
 
     enum CodingKeys: String, CodingKey {
         case monthlyTokenBudget = "monthly_token_budget"
         case requestsPerMinute = "requests_per_minute"
         case tokensThisMonth = "tokens_this_month"
+        case tokensReserved = "tokens_reserved"
+        case requestsThisMinute = "requests_this_minute"
     }
 }

@@ -31,8 +31,11 @@ struct UsagePage: Sendable {
         let agents: [Row]
         let budget: String
         let used: String
+        /// Of `used`, what replies still running hold; nil when none do.
+        let reserved: String?
         let usedPercent: Int?
         let requestsPerMinute: String
+        let requestsThisMinute: String
     }
 
     @Sendable func show(_ request: Request, context: APIRequestContext) async throws -> Response {
@@ -66,9 +69,11 @@ struct UsagePage: Sendable {
             agents: byAgent.map { Self.row($0, label: names[$0.key] ?? $0.key) },
             budget: budget.map { "\(ConsoleFormat.count($0)) tokens a month" } ?? "no monthly budget",
             used: ConsoleFormat.count(standing.tokensThisMonth),
+            reserved: standing.tokensReserved > 0 ? ConsoleFormat.count(standing.tokensReserved) : nil,
             usedPercent: budget.map { Self.percentUsed(standing.tokensThisMonth, of: $0) },
             requestsPerMinute: standing.limits.requestsPerMinute.map { "\($0) model requests a minute" }
-                ?? "no request rate limit")
+                ?? "no request rate limit",
+            requestsThisMinute: ConsoleFormat.count(standing.requestsThisMinute))
         return pages.page("usage", model)
     }
 

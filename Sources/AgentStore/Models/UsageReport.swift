@@ -26,4 +26,9 @@ public struct ChatLimitStanding: Sendable, Equatable {
     public let limits: ChatLimits
     /// Tokens used this calendar month (UTC), including those reserved by calls still running.
     public let tokensThisMonth: Int
+    /// The part of ``tokensThisMonth`` that calls still running hold: their prompt and `max_tokens`, given
+    /// back as they end. A budget can refuse a call while it is not yet spent.
+    public let tokensReserved: Int
+    /// Model requests (first attempts) started in the last minute, as the per-minute limit counts them.
+    public let requestsThisMinute: Int
 }
