@@ -38,8 +38,10 @@ enum HostResolution {
 
     private static let answers = Mutex<[String: (addresses: [IPAddress], expires: ContinuousClock.Instant)]>([:])
 
-    /// Four threads: lookups of one name share one, so only as many distinct names as this stall at once.
-    private static let lookups = lane(threads: 4)
+    /// Lookups of one name share one thread, and one tenant's names hold at most two of the eight: a tenant
+    /// whose name servers never answer stalls its own lookups, and takes a quarter of the others' threads.
+    /// (A thread waiting in `getaddrinfo` costs its stack and nothing more.)
+    private static let lookups = lane(threads: 8, perTenant: 2)
     /// The providers' own hosts (the default base URLs') are looked up on threads of their own: names that
     /// tenants choose for their base URLs, which may never answer, cannot hold up every tenant's calls to
     /// OpenAI and Anthropic.
@@ -47,10 +49,10 @@ enum HostResolution {
     static let providerHosts: Set<String> = Set(
         [ProviderEndpoint.openAIBaseURL, ProviderEndpoint.anthropicBaseURL].compactMap { URL(string: $0)?.host })
 
-    private static func lane(threads count: Int) -> BlockingLookups<Lookup> {
+    private static func lane(threads count: Int, perTenant: Int = .max) -> BlockingLookups<Lookup> {
         let threads = NIOThreadPool(numberOfThreads: count)
         threads.start()
-        return BlockingLookups(threads: threads)
+        return BlockingLookups(threads: threads, perOwner: perTenant)
     }
 
     /// Whether `host` is looked up on the providers' own threads.
@@ -58,10 +60,14 @@ enum HostResolution {
         providerHosts.contains(host.lowercased())
     }
 
-    static func addresses(of host: String, port: Int) async throws(ProviderCallError) -> [IPAddress] {
+    /// The addresses of `host`, looked up on `tenant`'s share of the threads (the providers' own hosts on
+    /// theirs) when no answer is kept.
+    static func addresses(of host: String, port: Int, for tenant: String?) async throws(ProviderCallError) -> [IPAddress] {
         if let kept = keptAddresses(of: host, port: port) { return kept }
         let lane = isProviderHost(host) ? providerLookups : lookups
-        let lookup = await lane.value(for: name(host, port), within: resolutionLimit) { resolve(host, port: port) }
+        let lookup = await lane.value(for: name(host, port), owner: tenant, within: resolutionLimit) {
+            resolve(host, port: port)
+        }
         switch lookup {
         case .found(let result):
             answers.withLock { answers in

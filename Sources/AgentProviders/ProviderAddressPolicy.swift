@@ -45,8 +45,9 @@ public struct ProviderAddressPolicy: Hashable, Sendable {
     }
 
     /// Refuses an endpoint whose host is, or resolves to, an address that is not public, unless allowed.
-    public func check(_ endpoint: ProviderEndpoint) async throws(ProviderCallError) {
-        _ = try await target(of: endpoint)
+    /// The name is looked up on `tenant`'s share of the resolver's threads (see ``BlockingLookups``).
+    public func check(_ endpoint: ProviderEndpoint, for tenant: String?) async throws(ProviderCallError) {
+        _ = try await target(of: endpoint, for: tenant)
     }
 
     // MARK: Call time
@@ -61,13 +62,13 @@ public struct ProviderAddressPolicy: Hashable, Sendable {
         case pinned([IPAddress])
     }
 
-    func target(of endpoint: ProviderEndpoint) async throws(ProviderCallError) -> Target {
+    func target(of endpoint: ProviderEndpoint, for tenant: String?) async throws(ProviderCallError) -> Target {
         if allows(host: endpoint.host, port: endpoint.effectivePort) { return .asWritten }
         if let literal = IPAddress(literal: endpoint.host) {
             guard literal.isPublic else { throw .refusedAddress(host: endpoint.host) }
             return .asWritten
         }
-        let addresses = try await HostResolution.addresses(of: endpoint.host, port: endpoint.effectivePort)
+        let addresses = try await HostResolution.addresses(of: endpoint.host, port: endpoint.effectivePort, for: tenant)
         // One private address among public ones is enough to refuse: the connect could pick it.
         guard !addresses.isEmpty, addresses.allSatisfy(\.isPublic) else {
             throw .refusedAddress(host: endpoint.host)

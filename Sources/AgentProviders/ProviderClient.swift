@@ -5,8 +5,8 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 
-/// Calls chat providers over HTTP: one request, its reply streamed (``streamReply(_:endpoint:apiKey:)``)
-/// or whole (``completeReply(_:endpoint:apiKey:)``).
+/// Calls chat providers over HTTP: one request, its reply streamed (``streamReply(_:endpoint:apiKey:for:)``)
+/// or whole (``completeReply(_:endpoint:apiKey:for:)``).
 ///
 /// Every failure before the reply begins is a thrown ``ProviderCallError``, so a caller can fall back to
 /// another connection with nothing sent to its own client yet.
@@ -74,13 +74,14 @@ public struct ProviderClient: Sendable {
 
     // MARK: Calls
 
-    /// Sends `request` as a stream and returns once the provider answered 2xx; the reply follows.
+    /// Sends `request` as a stream and returns once the provider answered 2xx; the reply follows. The
+    /// endpoint's name is looked up on `tenant`'s share of the resolver's threads.
     public func streamReply(
-        _ request: ChatRequest, endpoint: ProviderEndpoint, apiKey: Secret
+        _ request: ChatRequest, endpoint: ProviderEndpoint, apiKey: Secret, for tenant: String?
     ) async throws(ProviderCallError) -> ProviderReplyStream {
         var request = request
         request.stream = true
-        let call = try await open(request, endpoint: endpoint, apiKey: apiKey)
+        let call = try await open(request, endpoint: endpoint, apiKey: apiKey, for: tenant)
         let idle = timeouts.idle
         let wireProtocol = endpoint.wireProtocol
         // A server that ignores `stream: true` (or a proxy in front of one) answers with the whole reply.
@@ -106,11 +107,11 @@ public struct ProviderClient: Sendable {
 
     /// Sends `request` without streaming and reads the whole reply.
     public func completeReply(
-        _ request: ChatRequest, endpoint: ProviderEndpoint, apiKey: Secret
+        _ request: ChatRequest, endpoint: ProviderEndpoint, apiKey: Secret, for tenant: String?
     ) async throws(ProviderCallError) -> ChatReply {
         var request = request
         request.stream = false
-        let call = try await open(request, endpoint: endpoint, apiKey: apiKey)
+        let call = try await open(request, endpoint: endpoint, apiKey: apiKey, for: tenant)
         let outcome = await Self.readWholeReply(
             call.response.body, protocol: endpoint.wireProtocol, idle: timeouts.idle, firstChunk: call.firstChunk,
             on: call.loop)
@@ -144,8 +145,11 @@ public struct ProviderClient: Sendable {
     }
 
     /// Checks the address, sends the request, and waits for a 2xx head; anything else is thrown.
-    func open(_ request: ChatRequest, endpoint: ProviderEndpoint, apiKey: Secret) async throws(ProviderCallError) -> OpenedCall {
-        try await open(request, endpoint: endpoint, apiKey: apiKey, target: try await addressPolicy.target(of: endpoint))
+    func open(
+        _ request: ChatRequest, endpoint: ProviderEndpoint, apiKey: Secret, for tenant: String?
+    ) async throws(ProviderCallError) -> OpenedCall {
+        let target = try await addressPolicy.target(of: endpoint, for: tenant)
+        return try await open(request, endpoint: endpoint, apiKey: apiKey, target: target)
     }
 
     /// Sends the request to the target the address check chose, and waits for a 2xx head.

@@ -59,7 +59,7 @@ struct ReplyGeneration: Sendable {
                     if index == 0, let first = plan.firstKey, first.connectionID == connection.id { first.secret } else {
                         try await openKey(connection.id)
                     }
-                stream = try await client.streamReply(request, endpoint: endpoint, apiKey: key)
+                stream = try await client.streamReply(request, endpoint: endpoint, apiKey: key, for: tenant.rawValue)
             } catch let failure as ReplyFailure {
                 await settle(
                     call, connection: connection.id, request: request, produced: Produced(failure: failure),

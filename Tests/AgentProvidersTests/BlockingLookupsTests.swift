@@ -27,12 +27,19 @@ import Testing
         }
     }
 
-    /// Runs `body` with lookups on two threads, shut down afterwards.
-    func withLookups(_ body: (BlockingLookups<Int>) async throws -> Void) async throws {
-        let threads = NIOThreadPool(numberOfThreads: 2)
+    /// Runs `body` with lookups on `count` threads, at most `perOwner` of them an owner's, shut down afterwards.
+    func withLookups(
+        threads count: Int = 2, perOwner: Int = .max, _ body: (BlockingLookups<Int>) async throws -> Void
+    ) async throws {
+        let threads = NIOThreadPool(numberOfThreads: count)
         threads.start()
-        try await body(BlockingLookups(threads: threads))
+        try await body(BlockingLookups(threads: threads, perOwner: perOwner))
         try await threads.shutdownGracefully()
+    }
+
+    /// Polls `condition` every 20 ms for at most 10 s.
+    func eventually(_ condition: () -> Bool) async throws {
+        for _ in 0..<500 where !condition() { try await Task.sleep(for: .milliseconds(20)) }
     }
 
     @Test func aStalledLookupEndsItsCallersAtTheirDeadline() async throws {
@@ -113,6 +120,64 @@ import Testing
             let queuedAgain = await lookups.value(for: "queued.example", within: .seconds(5)) { 4 }
             #expect(queuedAgain == 4)
             stalled.release()  // a lookup run by mistake must not hold the threads' shutdown
+        }
+    }
+
+    /// One owner's names that never answer hold its share of the threads and no more: another owner's
+    /// lookup runs at once, and the first owner's next name waits for one of its own to end.
+    @Test func anOwnersStalledLookupsHoldItsShareOfTheThreadsOnly() async throws {
+        let stalled = StalledLookup()
+        try await withLookups(threads: 4, perOwner: 2) { lookups in
+            // The first two never answer; the third would answer at once, once it runs.
+            let held = (1...3).map { n in
+                Task {
+                    await lookups.value(for: "r\(n).attacker.example", owner: "attacker", within: .seconds(60)) {
+                        n < 3 ? stalled.run(answer: n) : n
+                    }
+                }
+            }
+            try await eventually { stalled.starts == 2 && lookups.callers(of: "r3.attacker.example") == 1 }
+            // Two of the attacker's three run; the third waits for its share, not for a thread.
+            #expect(stalled.starts == 2)
+            #expect(lookups.lookups(of: "attacker") == 2)
+            let clock = ContinuousClock()
+            let start = clock.now
+            #expect(await lookups.value(for: "api.example", owner: "tenant", within: .seconds(5)) { 42 } == 42)
+            #expect(clock.now - start < .seconds(2))
+            // Another owner's lookup of the waiting name runs it on its own share.
+            #expect(await lookups.value(for: "r3.attacker.example", owner: "tenant", within: .seconds(5)) { 0 } == 3)
+            #expect(await held[2].value == 3)
+            #expect(lookups.lookups(of: "attacker") == 2 && lookups.lookups(of: "tenant") == 0)
+            stalled.release(2)
+            #expect(await held[0].value == 1)
+            #expect(await held[1].value == 2)
+            try await eventually { lookups.lookups(of: "attacker") == 0 }
+            #expect(lookups.lookups(of: "attacker") == 0)
+        }
+    }
+
+    /// An owner's deferred name runs when one of its lookups ends; one whose callers all left meanwhile is
+    /// dropped without running.
+    @Test func anOwnersNextNameRunsWhenOneOfItsLookupsEnds() async throws {
+        let stalled = StalledLookup()
+        try await withLookups(threads: 4, perOwner: 1) { lookups in
+            let first = Task {
+                await lookups.value(for: "a.example", owner: "t", within: .seconds(60)) { stalled.run(answer: 1) }
+            }
+            try await eventually { stalled.starts == 1 }
+            // Waits for the share; its caller gives up first, so it never runs.
+            #expect(await lookups.value(for: "gone.example", owner: "t", within: .milliseconds(200)) { 9 } == nil)
+            #expect(!lookups.isLookingUp("gone.example"))
+            let next = Task { await lookups.value(for: "b.example", owner: "t", within: .seconds(60)) { 2 } }
+            try await eventually { lookups.callers(of: "b.example") == 1 }
+            try await Task.sleep(for: .milliseconds(100))
+            #expect(lookups.isLookingUp("b.example") && stalled.starts == 1)
+            stalled.release(1)
+            #expect(await first.value == 1)
+            #expect(await next.value == 2)
+            #expect(stalled.starts == 1)
+            try await eventually { lookups.lookups(of: "t") == 0 }
+            #expect(lookups.lookups(of: "t") == 0)
         }
     }
 }

@@ -70,7 +70,7 @@ struct EmulatedProvider: Sendable {
     func stream(_ request: ChatRequest, _ wireProtocol: ChatWireProtocol, path: String = "") async throws -> ReplyTranscript {
         let endpoint = try endpoint(wireProtocol, path: path)
         return try await within {
-            let stream = try await client.streamReply(request, endpoint: endpoint, apiKey: key)
+            let stream = try await client.streamReply(request, endpoint: endpoint, apiKey: key, for: nil)
             var transcript = ReplyTranscript()
             for await event in stream { transcript.events.append(event) }
             return transcript
@@ -84,7 +84,7 @@ struct EmulatedProvider: Sendable {
         let endpoint = try endpoint(wireProtocol, path: path)
         return try await within { () async throws -> ProviderCallError? in
             do throws(ProviderCallError) {
-                _ = try await client.streamReply(request, endpoint: endpoint, apiKey: key)
+                _ = try await client.streamReply(request, endpoint: endpoint, apiKey: key, for: nil)
                 return nil
             } catch {
                 return error
@@ -99,7 +99,7 @@ struct EmulatedProvider: Sendable {
         let endpoint = try endpoint(wireProtocol, path: path)
         return try await within { () async throws -> ProviderCallError? in
             do throws(ProviderCallError) {
-                _ = try await client.completeReply(request, endpoint: endpoint, apiKey: key)
+                _ = try await client.completeReply(request, endpoint: endpoint, apiKey: key, for: nil)
                 return nil
             } catch {
                 return error

@@ -40,7 +40,7 @@ import Testing
     func refusesNonPublicBaseURLsWithoutAllowlist(_ baseURL: String) async throws {
         let endpoint = try ProviderEndpoint(wireProtocol: .openAI, baseURL: baseURL)
         await #expect(throws: ProviderCallError.refusedAddress(host: endpoint.host)) {
-            try await ProviderAddressPolicy.publicOnly.check(endpoint)
+            try await ProviderAddressPolicy.publicOnly.check(endpoint, for: nil)
         }
     }
 
@@ -49,7 +49,7 @@ import Testing
         let endpoint = try ProviderEndpoint(wireProtocol: .anthropic, baseURL: "http://localhost:9998")
         for _ in 0..<2 {
             await #expect(throws: ProviderCallError.refusedAddress(host: "localhost")) {
-                try await ProviderAddressPolicy.publicOnly.check(endpoint)
+                try await ProviderAddressPolicy.publicOnly.check(endpoint, for: nil)
             }
             let kept = try #require(HostResolution.keptAddresses(of: "localhost", port: 9998))
             #expect(kept.allSatisfy { !$0.isPublic })
@@ -61,24 +61,26 @@ import Testing
     func refusesLoopbackWrittenAsANumber(_ baseURL: String) async throws {
         let endpoint = try ProviderEndpoint(wireProtocol: .openAI, baseURL: baseURL)
         await #expect(throws: ProviderCallError.refusedAddress(host: endpoint.host)) {
-            try await ProviderAddressPolicy.publicOnly.check(endpoint)
+            try await ProviderAddressPolicy.publicOnly.check(endpoint, for: nil)
         }
     }
 
     @Test func acceptsAPublicAddressLiteralWithoutResolving() async throws {
         let endpoint = try ProviderEndpoint(wireProtocol: .openAI, baseURL: "https://8.8.8.8")
-        try await ProviderAddressPolicy.publicOnly.check(endpoint)
-        #expect(try await ProviderAddressPolicy.publicOnly.target(of: endpoint) == .asWritten)
+        try await ProviderAddressPolicy.publicOnly.check(endpoint, for: nil)
+        #expect(try await ProviderAddressPolicy.publicOnly.target(of: endpoint, for: nil) == .asWritten)
     }
 
     @Test func allowsListedHostsAndOnlyOnTheirPort() async throws {
         let policy = try ProviderAddressPolicy(allowlist: "127.0.0.1:8080, localhost, [::1]:9000")
         for allowed in ["http://127.0.0.1:8080", "http://localhost:1234", "http://LOCALHOST", "http://[::1]:9000"] {
-            try await policy.check(try ProviderEndpoint(wireProtocol: .openAI, baseURL: allowed))
+            try await policy.check(try ProviderEndpoint(wireProtocol: .openAI, baseURL: allowed), for: nil)
         }
         for refused in ["http://127.0.0.1:8081", "http://127.0.0.1", "http://[::1]:9001", "http://10.0.0.1:8080"] {
             let endpoint = try ProviderEndpoint(wireProtocol: .openAI, baseURL: refused)
-            await #expect(throws: ProviderCallError.refusedAddress(host: endpoint.host)) { try await policy.check(endpoint) }
+            await #expect(throws: ProviderCallError.refusedAddress(host: endpoint.host)) {
+                try await policy.check(endpoint, for: nil)
+            }
         }
     }
 

@@ -54,7 +54,8 @@ import Testing
         try await EmulatedProvider.run(configuration) { provider in
             let endpoint = try provider.endpoint(.openAI)
             let reply = try await within {
-                try await provider.client.completeReply(chat("hi"), endpoint: endpoint, apiKey: .init("sk-the-right-one"))
+                try await provider.client.completeReply(
+                    chat("hi"), endpoint: endpoint, apiKey: .init("sk-the-right-one"), for: nil)
             }
             #expect(reply.text == "hi")
         }
@@ -139,7 +140,7 @@ import Testing
             let consumer = Task {
                 let stream = try await client.streamReply(
                     chat("[emulator chunks=500 delay_ms=20]\n" + String(repeating: "x", count: 500)), endpoint: endpoint,
-                    apiKey: key)
+                    apiKey: key, for: nil)
                 for await event in stream {
                     if case .text = event { sawText.yield() }
                 }
@@ -168,7 +169,7 @@ import Testing
         try await EmulatedProvider.run(timeouts: timeouts) { provider in
             let error = try await within { () async throws -> ProviderCallError? in
                 do throws(ProviderCallError) {
-                    _ = try await provider.client.streamReply(chat("hi"), endpoint: endpoint, apiKey: provider.key)
+                    _ = try await provider.client.streamReply(chat("hi"), endpoint: endpoint, apiKey: provider.key, for: nil)
                     return nil
                 } catch {
                     return error

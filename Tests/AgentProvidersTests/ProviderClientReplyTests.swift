@@ -59,7 +59,7 @@ import Testing
         try await EmulatedProvider.run { provider in
             let endpoint = try provider.endpoint(wireProtocol)
             let reply = try await within {
-                try await provider.client.completeReply(chat("Whole, please"), endpoint: endpoint, apiKey: provider.key)
+                try await provider.client.completeReply(chat("Whole, please"), endpoint: endpoint, apiKey: provider.key, for: nil)
             }
             #expect(reply.text == "Whole, please")
             #expect(reply.finishReason == .stop)
@@ -75,7 +75,7 @@ import Testing
         try await EmulatedProvider.run { provider in
             let endpoint = try provider.endpoint(wireProtocol, path: "/script/usage=off,text=fixed")
             let reply = try await within {
-                try await provider.client.completeReply(chat("ignored"), endpoint: endpoint, apiKey: provider.key)
+                try await provider.client.completeReply(chat("ignored"), endpoint: endpoint, apiKey: provider.key, for: nil)
             }
             #expect(reply.text == "fixed")
             #expect(reply.usage == TokenUsage())
@@ -90,7 +90,7 @@ import Testing
             var request = chat("[emulator chunks=2000]\n" + words)
             request.maximumTokens = 10_000
             let stream = try await provider.client.streamReply(
-                request, endpoint: try provider.endpoint(wireProtocol), apiKey: provider.key)
+                request, endpoint: try provider.endpoint(wireProtocol), apiKey: provider.key, for: nil)
             var reply = ReplyTranscript()
             for await event in stream {
                 if reply.events.count < 20 { try await Task.sleep(for: .milliseconds(20)) }

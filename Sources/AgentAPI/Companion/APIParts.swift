@@ -47,9 +47,9 @@ public struct APIParts: Sendable {
 
     /// Checks a chat connection's `metadata.base_url` as `createConnection` does (SSRF guard included);
     /// throws the API's 422 otherwise, which `RefusedRequest` reads.
-    public func checkProviderAddress(service: String, metadata: JSONValue?) async throws {
+    public func checkProviderAddress(service: String, metadata: JSONValue?, for tenant: UserID) async throws {
         try await ConnectionController(store: store, addressPolicy: replies.client.addressPolicy).checkBaseURL(
-            service: service, metadata: metadata)
+            service: service, metadata: metadata, for: tenant)
     }
 
     /// Stores `content` in the conversation and starts the agent's reply, as `createReply` does; the reply

@@ -22,7 +22,7 @@ struct ConnectionController: Sendable {
     /// `createConnection`: 201 with the connection, which shows a hint of the key and never the key.
     @Sendable func create(_ request: Request, context: APIRequestContext) async throws -> EditedResponse<ConnectionBody> {
         let body = try await request.decode(as: CreateConnectionBody.self, context: context)
-        try await checkBaseURL(service: body.service, metadata: body.metadata)
+        try await checkBaseURL(service: body.service, metadata: body.metadata, for: try context.tenant())
         let connection = try await store.withTenant(of: context) { try await $0.createConnection(body.newConnection) }
         return EditedResponse(status: .created, response: ConnectionBody(connection))
     }
@@ -49,7 +49,8 @@ struct ConnectionController: Sendable {
         if body.changes.service != nil || body.changes.metadata != nil {
             let stored = try await store.withTenant(of: context) { try await $0.connection(id) }
             try await checkBaseURL(
-                service: body.changes.service ?? stored.service, metadata: body.changes.metadata ?? stored.metadata)
+                service: body.changes.service ?? stored.service, metadata: body.changes.metadata ?? stored.metadata,
+                for: try context.tenant())
             checked = stored
         }
         let connection = try await store.withTenant(of: context) { [checked] in
@@ -68,8 +69,9 @@ struct ConnectionController: Sendable {
     // MARK: Base URLs
 
     /// A chat connection's `metadata.base_url` must be an http(s) URL whose host resolves only to public
-    /// addresses, unless the operator allows that host (`PROVIDER_ALLOWED_HOSTS`).
-    func checkBaseURL(service: String, metadata: JSONValue?) async throws {
+    /// addresses, unless the operator allows that host (`PROVIDER_ALLOWED_HOSTS`). Its name is looked up on
+    /// `tenant`'s share of the resolver's threads.
+    func checkBaseURL(service: String, metadata: JSONValue?, for tenant: UserID) async throws {
         guard let wireProtocol = ChatWireProtocol(service: service), case .object(let members) = metadata,
             let value = members["base_url"]
         else { return }
@@ -83,7 +85,7 @@ struct ConnectionController: Sendable {
             throw Problem.invalid(field: "metadata.base_url", reason: error.description)
         }
         do {
-            try await addressPolicy.check(endpoint)
+            try await addressPolicy.check(endpoint, for: tenant.rawValue)
         } catch .unreachable(.resolverUnavailable) {
             // Not the tenant's mistake: the same base URL may pass in a moment.
             throw Problem.unavailable(

@@ -77,7 +77,7 @@ struct ConnectionPages: Sendable {
         do {
             let metadata = Self.metadata(baseURL: form.text("base_url"), keeping: nil)
             let service = form.text("service") ?? ""
-            try await api.checkProviderAddress(service: service, metadata: metadata)
+            try await api.checkProviderAddress(service: service, metadata: metadata, for: visit.userID)
             let new = NewAPIConnection(
                 name: form.text("name") ?? "", service: service, apiKey: form["api_key"] ?? "", metadata: metadata)
             let connection = try await api.store.withTenant(visit.userID, requestID: context.requestID) {
@@ -106,7 +106,7 @@ struct ConnectionPages: Sendable {
             }
             let service = form.text("service") ?? stored.service
             let metadata = Self.metadata(baseURL: form.text("base_url"), keeping: stored.metadata)
-            try await api.checkProviderAddress(service: service, metadata: metadata)
+            try await api.checkProviderAddress(service: service, metadata: metadata, for: visit.userID)
             // An empty key field keeps the sealed key: the page never had it to send back.
             let changes = APIConnectionChanges(
                 name: form.text("name") ?? "", service: service, apiKey: form.text("api_key"), metadata: .some(metadata))
