@@ -79,15 +79,60 @@ final class RequestRateLimiter: Sendable {
     }
 
     private static func prune(_ buckets: inout [String: Bucket], to lowWater: Int, now: ContinuousClock.Instant) {
-        // Each bucket's fullness once, at its own rate.
-        let drawnOn = buckets.compactMap { key, bucket -> (key: String, bucket: Bucket, fullness: Double)? in
+        // Each bucket's fullness once, at its own rate. A full one is forgotten at no cost: a new bucket
+        // starts full.
+        var drawnOn: [(key: String, fullness: Double)] = []
+        var forgotten: [String] = []
+        drawnOn.reserveCapacity(buckets.count)
+        for (key, bucket) in buckets {
             let fullness = refilled(bucket, bucket.rate, now: now).tokens / bucket.rate.burst
-            return fullness < 1 ? (key, bucket, fullness) : nil
+            if fullness < 1 { drawnOn.append((key, fullness)) } else { forgotten.append(key) }
         }
         // Forgetting a nearly full bucket costs least; a drained one (a client held off) is kept longest,
         // so that flooding the limiter with new keys does not free it.
-        let kept = drawnOn.count > lowWater ? Array(drawnOn.sorted { $0.fullness < $1.fullness }.prefix(lowWater)) : drawnOn
-        buckets = Dictionary(uniqueKeysWithValues: kept.map { ($0.key, $0.bucket) })
+        if drawnOn.count > lowWater {
+            moveLeastFull(lowWater, toTheFrontOf: &drawnOn)
+            forgotten += drawnOn[lowWater...].map(\.key)
+            drawnOn.removeSubrange(lowWater...)
+        }
+        // Every request waits for this lock: the smaller of the two is written.
+        if forgotten.count > drawnOn.count {
+            var kept = [String: Bucket](minimumCapacity: buckets.capacity)
+            for (key, _) in drawnOn { kept[key] = buckets[key] }
+            buckets = kept
+        } else {
+            for key in forgotten { buckets.removeValue(forKey: key) }
+        }
+    }
+
+    /// Reorders `items` so that the first `count` are those least full, in no particular order: Hoare's
+    /// selection, linear on average, where sorting them all took most of a prune's time under the lock.
+    static func moveLeastFull(_ count: Int, toTheFrontOf items: inout [(key: String, fullness: Double)]) {
+        guard count > 0, count < items.count else { return }
+        var low = 0
+        var high = items.count - 1
+        while low < high {
+            let pivot = items[Int.random(in: low...high)].fullness
+            var i = low
+            var j = high
+            while i <= j {
+                while items[i].fullness < pivot { i += 1 }
+                while items[j].fullness > pivot { j -= 1 }
+                if i <= j {
+                    items.swapAt(i, j)
+                    i += 1
+                    j -= 1
+                }
+            }
+            // Now items[low...j] are at most the pivot, items[i...high] at least, and any between equal it.
+            if count <= j {
+                high = j
+            } else if count >= i {
+                low = i
+            } else {
+                return
+            }
+        }
     }
 
     /// How many keys it holds, for tests.
