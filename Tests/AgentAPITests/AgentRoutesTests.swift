@@ -30,6 +30,10 @@ import Testing
             let shown = try await client.send(.get, "/v1/agents/\(id)", as: owner)
             #expect(shown.status == .ok)
             #expect(try shown.decode(Schemas.Agent.self).name == "Helper")
+            // A client that percent-encodes every character of a path segment names the same agent.
+            let encoded = id.unicodeScalars.map { String(format: "%%%02X", $0.value) }.joined()
+            let shownEncoded = try await client.send(.get, "/v1/agents/\(encoded)", as: owner)
+            #expect(try shownEncoded.decode(Schemas.Agent.self).id == id)
 
             let patched = try await client.send(
                 .patch, "/v1/agents/\(id)", as: owner, json: ["name": "Renamed", "max_tokens": NSNull()])

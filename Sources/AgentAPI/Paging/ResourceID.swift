@@ -14,11 +14,14 @@ enum ResourceID {
 }
 
 extension APIRequestContext {
-    /// The path parameter `name` as a typed id; an implausible id names nothing, so it is a 404 like any
-    /// unknown id.
+    /// The path parameter `name` as a typed id, percent-decoded as `conversation_id` is (a client that
+    /// encodes every path segment names the same resource); an implausible id, or one not validly encoded,
+    /// names nothing, so it is a 404 like any unknown id.
     public func id<ID: RawRepresentable>(_ type: ID.Type, _ name: String, of resource: String) throws -> ID
     where ID.RawValue == String {
-        guard let value = parameters.get(name), let id = ID(rawValue: value) else { throw Problem.notFound(resource) }
+        guard let value = parameters.get(name)?.removingPercentEncoding, let id = ID(rawValue: value) else {
+            throw Problem.notFound(resource)
+        }
         return id
     }
 }
