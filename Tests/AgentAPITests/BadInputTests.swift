@@ -338,7 +338,7 @@ import Testing
         try await api.test { client async throws in
             for (method, path) in routes where path.hasPrefix("/v1") {
                 let response = try await client.sendRaw(method, path, as: nil, bytes: Array("{}".utf8))
-                if ["/v1/chat/completions", "/v1/models"].contains(path) {
+                if ["/v1/chat/completions", "/v1/models", "/v1/models/xmodel"].contains(path) {
                     // The OpenAI-compatible routes say it in OpenAI's shape.
                     let error = try response.decode(Schemas.OpenAIError.self).error
                     #expect(response.status == .unauthorized && error._type == "authentication_error", "\(path)")

@@ -396,6 +396,7 @@ import Testing
                     ],
                     input: owner.token)
                 #expect(result.status == 0, "\(SecretCheck.masking(result.output, owner.token))")
+                #expect(result.output.contains("retrieve a model"), "the walk retrieves a model")
                 SecretCheck.expectAbsent(owner.token, in: result.output)
                 let stored = try await client.send(.get, "/v1/agents/\(chat.agentID)/conversations/sdk-walk/messages", as: owner)
                 // Two exchanges: the stored one, and the keyed one retried (stored once).

@@ -131,6 +131,16 @@ def main():
         check(all(entry.object == "model" for entry in models.data), "a listed model's object is not model")
         passed(f"{len(ids)} models, {model} among them")
 
+        step("retrieve a model")
+        retrieved = client.models.retrieve(model)
+        check(retrieved.id == model and retrieved.object == "model", f"retrieved {retrieved.id!r} ({retrieved.object!r})")
+        try:
+            client.models.retrieve("agent:no-such-agent")
+            fail("retrieving an unknown model succeeded")
+        except openai.NotFoundError as error:
+            check(error.code == "model_not_found", f"code {error.code!r}")
+        passed(f"{retrieved.id}; an unknown one is NotFoundError, model_not_found")
+
         step("non-streaming completion")
         completion = client.chat.completions.create(model=model, messages=messages)
         check(completion.object == "chat.completion", f"object is {completion.object!r}")

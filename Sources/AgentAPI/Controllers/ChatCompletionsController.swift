@@ -5,7 +5,8 @@ import Foundation
 import Hummingbird
 
 /// The OpenAI-compatible endpoint: `POST /v1/chat/completions` with `"model": "agent:<agent id>"` and
-/// `GET /v1/models`, so that OpenAI's SDKs and the tools built on them talk to the tenant's agents.
+/// `GET /v1/models` (and `/v1/models/{model}`), so that OpenAI's SDKs and the tools built on them talk to the
+/// tenant's agents.
 ///
 /// The agent decides: its system prompt comes first, its model, temperature and `max_tokens` apply (a
 /// request may only lower `max_tokens`), its linked keys are used, and the tenant's limits hold. With
@@ -20,13 +21,14 @@ struct ChatCompletionsController: Sendable {
     func addRoutes(to v1: RouterGroup<APIRequestContext>) {
         v1.post("chat/completions", use: complete)
         v1.get("models", use: models)
+        v1.get("models/{model}", use: model)
     }
 
     /// Whether `path` is one of these routes, whose errors are OpenAI error objects: read as the router reads
     /// it, which skips empty segments (`/v1/chat/completions/` is the same route).
     static func speaksOpenAI(_ path: String) -> Bool {
         let segments = path.split(separator: "/")
-        return segments == ["v1", "chat", "completions"] || segments == ["v1", "models"]
+        return segments == ["v1", "chat", "completions"] || segments.starts(with: ["v1", "models"]) && segments.count <= 3
     }
 
     // MARK: Handlers
@@ -59,6 +61,24 @@ struct ChatCompletionsController: Sendable {
                     id: ChatCompletionRequest.modelPrefix + $0.id.rawValue, created: Int($0.createdAt.timeIntervalSince1970),
                     ownedBy: tenant.rawValue)
             })
+    }
+
+    /// `retrieveModel`: one of the tenant's agents as a model; any other name is OpenAI's 404
+    /// `model_not_found`, as a completion naming it is.
+    @Sendable func model(_ request: Request, context: APIRequestContext) async throws -> Response {
+        let tenant = try context.tenant()
+        do {
+            let agentID = try ChatCompletionRequest.agentID(model: context.parameters.get("model")?.removingPercentEncoding ?? "")
+            let agent = try await store.withTenant(of: context) { try await $0.agent(agentID) }
+            return try ModelListBody.Model(
+                id: ChatCompletionRequest.modelPrefix + agent.id.rawValue, created: Int(agent.createdAt.timeIntervalSince1970),
+                ownedBy: tenant.rawValue
+            ).response(from: request, context: context)
+        } catch let error as OpenAIError {
+            return error.response()
+        } catch StoreError.notFound(resource: "agent") {
+            return OpenAIError.invalidModel.response()
+        }
     }
 
     // MARK: Answering

@@ -151,8 +151,14 @@ struct ChatCompletionRequest: Decodable, Sendable {
 
     /// The agent the `model` names (`agent:<id>`).
     func agentID() throws -> AgentID {
-        guard model.hasPrefix(Self.modelPrefix), let id = AgentID(rawValue: String(model.dropFirst(Self.modelPrefix.count)))
-        else { throw OpenAIError.invalidModel }
+        try Self.agentID(model: model)
+    }
+
+    /// The agent a model name (`agent:<agent id>`) names.
+    static func agentID(model: String) throws -> AgentID {
+        guard model.hasPrefix(modelPrefix), let id = AgentID(rawValue: String(model.dropFirst(modelPrefix.count))) else {
+            throw OpenAIError.invalidModel
+        }
         return id
     }
 
@@ -270,7 +276,7 @@ struct ModelListBody: ResponseEncodable, Sendable {
     let object = "list"
     let data: [Model]
 
-    struct Model: Encodable, Sendable {
+    struct Model: ResponseEncodable, Sendable {
         let id: String
         let object = "model"
         let created: Int

@@ -38,6 +38,7 @@ enum Contract {
         case "ChatCompletion": Schemas.ChatCompletion.self
         case "OpenAIError": Schemas.OpenAIError.self
         case "ModelList": Schemas.ModelList.self
+        case "Model": Schemas.Model.self
         case "UsageReport": Schemas.UsageReport.self
         case "Limits": Schemas.Limits.self
         case "SearchResults": Schemas.SearchResults.self
