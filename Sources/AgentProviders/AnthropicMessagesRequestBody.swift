@@ -34,6 +34,7 @@ struct AnthropicMessagesRequestBody: Encodable, Sendable {
         maxTokens = request.maximumTokens ?? defaultMaximumTokens
         temperature = request.temperature
         stream = request.stream
-        stopSequences = request.stopSequences.isEmpty ? nil : request.stopSequences
+        let stops = ChatWireProtocol.anthropic.stopSequencesSent(for: request)
+        stopSequences = stops.isEmpty ? nil : stops
     }
 }

@@ -42,6 +42,23 @@ public enum ChatWireProtocol: String, Hashable, Sendable, CaseIterable {
 
     // MARK: Requests
 
+    /// The request's stop sequences that this protocol's provider refuses for its model, which the
+    /// platform applies to the reply itself (``StopSequenceCut``) instead of sending: every one for
+    /// OpenAI's reasoning models, which refuse `stop`; those of whitespace alone for Anthropic, which
+    /// refuses them. A client's `stop` then works whichever model the agent uses.
+    func stopSequencesCutHere(for request: ChatRequest) -> [String] {
+        switch self {
+        case .openAI: OpenAIChatRequestBody.reasons(request.model) ? request.stopSequences : []
+        case .anthropic: request.stopSequences.filter { $0.allSatisfy(\.isWhitespace) }
+        }
+    }
+
+    /// The request's stop sequences that go to the provider.
+    func stopSequencesSent(for request: ChatRequest) -> [String] {
+        let cutHere = stopSequencesCutHere(for: request)
+        return request.stopSequences.filter { !cutHere.contains($0) }
+    }
+
     /// The JSON body that asks this protocol's provider for `request`.
     public func requestBody(for request: ChatRequest) throws -> Data {
         switch self {

@@ -51,6 +51,7 @@ struct OpenAIChatRequestBody: Encodable, Sendable {
         }
         stream = request.stream
         streamOptions = request.stream ? StreamOptions(includeUsage: true) : nil
-        stop = request.stopSequences.isEmpty ? nil : request.stopSequences
+        let stops = ChatWireProtocol.openAI.stopSequencesSent(for: request)
+        stop = stops.isEmpty ? nil : stops
     }
 }

@@ -52,18 +52,23 @@ extension ProviderClient {
     }
 
     /// Decodes a streamed body into `events`, ending them with exactly one finished or failed event (none
-    /// when the consumer went away), then closes them. A failure that repeats `key` is told without its
-    /// kind.
+    /// when the consumer went away), then closes them. The text ends at the first of the stop sequences
+    /// `cut` applies. A failure that repeats `key` is told without its kind.
     static func pump(
         _ body: HTTPClientResponse.Body, protocol wireProtocol: ChatWireProtocol, idle: Duration, firstChunk: Duration,
-        on loop: any EventLoop, redacting key: Secret, into events: PendingReplyEvents
+        on loop: any EventLoop, cutting cut: StopSequenceCut, redacting key: Secret, into events: PendingReplyEvents
     ) async {
         let decoder = Locked(wireProtocol.makeStreamDecoder())
+        let cut = Locked(cut)
         let end = await read(body, idle: idle, firstChunk: firstChunk, on: loop) { chunk in
             decoder.withLock { decoder in
-                for event in decoder.decode(chunk.readableBytesView) {
-                    // Refused: more text waits than a reply may hold, and the events end failed.
-                    guard events.add(event.redacting(key)) else { return false }
+                for decoded in decoder.decode(chunk.readableBytesView) {
+                    for event in cut.withLock({ $0.pass(decoded) }) {
+                        // Refused: more text waits than a reply may hold, and the events end failed.
+                        guard events.add(event.redacting(key)) else { return false }
+                    }
+                    // A stop sequence ended the reply here: reading on would only wait for text no one gets.
+                    if cut.withLock({ $0.stopped }) { return false }
                 }
                 return !decoder.isEnded
             }
@@ -78,18 +83,20 @@ extension ProviderClient {
             case .stoppedEarly, .cancelled: return []
             }
         }
-        for event in owed { _ = events.add(event.redacting(key)) }
+        for event in owed.flatMap({ event in cut.withLock { $0.pass(event) } }) { _ = events.add(event.redacting(key)) }
         events.close()
     }
 
     /// Reads a reply that came whole (JSON) to a request for a stream, and tells it as a stream would: its
-    /// text, its usage, then its end; or the one failure that stopped it.
+    /// text (up to the first of the stop sequences `cut` applies), its usage, then its end; or the one
+    /// failure that stopped it.
     static func pumpWhole(
         _ body: HTTPClientResponse.Body, protocol wireProtocol: ChatWireProtocol, idle: Duration, firstChunk: Duration,
-        on loop: any EventLoop, redacting key: Secret, into events: PendingReplyEvents
+        on loop: any EventLoop, cutting cut: StopSequenceCut, redacting key: Secret, into events: PendingReplyEvents
     ) async {
         switch await readWholeReply(body, protocol: wireProtocol, idle: idle, firstChunk: firstChunk, on: loop) {
-        case .success(let reply):
+        case .success(let whole):
+            let reply = cut.applied(to: whole)
             // Within bounds: the body read was at most maximumReplyBytes.
             if !reply.text.isEmpty { _ = events.add(.text(reply.text)) }
             _ = events.add(.usage(reply.usage))

@@ -138,6 +138,31 @@ enum EmulatedWire: String, Sendable {
         }
     }
 
+    /// The 400 body a provider answers a request's stop sequences with, if it refuses them: OpenAI's
+    /// reasoning models (o1, o3, o4-mini, gpt-5) take no `stop`, and Anthropic no sequence of whitespace alone.
+    func refusalOfStops(in chat: EmulatedChatRequest) -> String? {
+        switch self {
+        case .openAI:
+            let name = chat.model.lowercased().split(separator: "/").last.map(String.init) ?? ""
+            let reasons = (name.first == "o" && name.dropFirst().first?.isNumber == true) || name.hasPrefix("gpt-5")
+            guard reasons, !chat.stopSequences.isEmpty else { return nil }
+            return json([
+                "error": [
+                    "message": "Unsupported parameter: 'stop' is not supported with this model.",
+                    "type": "invalid_request_error", "param": "stop", "code": "unsupported_parameter",
+                ]
+            ])
+        case .anthropic:
+            guard chat.stopSequences.contains(where: { $0.allSatisfy(\.isWhitespace) }) else { return nil }
+            return json([
+                "type": "error",
+                "error": [
+                    "type": "invalid_request_error", "message": "stop_sequences: each stop sequence must contain non-whitespace",
+                ],
+            ])
+        }
+    }
+
     /// The error body of an HTTP error status, typed as the provider would.
     func errorBody(status: Int) -> String {
         let (openAIType, anthropicType): (String, String) =

@@ -74,6 +74,9 @@ extension ProviderEmulator {
             return json(wire.errorBody(status: status), status: HTTPResponse.Status(code: status), headers: headers)
         }
 
+        if let refusal = wire.refusalOfStops(in: chat) {
+            return json(refusal, status: .badRequest)
+        }
         if let window = script.contextWindow, chat.promptWords > window {
             return json(wire.contextErrorBody(promptTokens: chat.promptWords, window: window), status: .badRequest)
         }

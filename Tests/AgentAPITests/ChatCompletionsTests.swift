@@ -277,6 +277,49 @@ import Testing
         }
     }
 
+    /// Stop sequences a provider refuses for the agent's model (OpenAI's reasoning models take no `stop`,
+    /// Anthropic no sequence of whitespace alone) are not sent, which would fail the call, but applied by
+    /// the platform: the answer ends there all the same, streamed or not.
+    @Test(arguments: [
+        ("openai", "o3-mini", ["four", "three"], [String]()), ("anthropic", "claude-test", ["\n", "four"], ["four"]),
+    ])
+    func stopSequencesAProviderRefusesAreAppliedByThePlatform(
+        service: String, model: String, stop: [String], sent: [String]
+    ) async throws {
+        let owner = try await api.makeUser()
+        let emulator = ProviderEmulator()
+        try await emulator.withRunning { baseURL in
+            try await api.test(.live) { client in
+                let chat = try await ChatFixture.make(client, owner, baseURLs: [baseURL], service: service)
+                let patched = try await client.send(.patch, "/v1/agents/\(chat.agentID)", as: owner, json: ["model": model])
+                #expect(patched.status == .ok)
+                for stream in [false, true] {
+                    let response = try await client.send(
+                        .post, "/v1/chat/completions", as: owner,
+                        json: [
+                            "model": "agent:\(chat.agentID)", "messages": [["role": "user", "content": "one two\nthree four"]],
+                            "stop": stop, "stream": stream,
+                        ])
+                    #expect(response.status == .ok, "\(response.text)")
+                    #expect(await emulator.recordedRequests().last?.stop == sent)
+                    let text: String
+                    let finish: String?
+                    if stream {
+                        let choices = try response.chatCompletionChunks().compactMap { $0.choices.first }
+                        text = choices.compactMap { $0.delta.content }.joined()
+                        finish = choices.last?.finishReason
+                    } else {
+                        let choice = try #require(try response.decode(Schemas.ChatCompletion.self).choices.first)
+                        text = choice.message.content
+                        finish = choice.finishReason
+                    }
+                    let expected = service == "openai" ? "one two\n" : "one two"
+                    #expect(text == expected && finish == "stop", "stream \(stream): \(text)")
+                }
+            }
+        }
+    }
+
     /// A completion that stores nothing stops its provider call when its client hangs up before anything
     /// was written to it (before the first token, or, not streamed, before the answer), as it does when
     /// a write fails later: no one could read the rest, and the provider would bill all of it.
