@@ -161,6 +161,14 @@ import Testing
             #expect(tooLong.isProblem(.unprocessableContent))
             #expect(try tooLong.problemField() == "conversation_id")
             #expect(try await client.send(.get, "\(base)/\(long)/messages", as: owner).isProblem(.unprocessableContent))
+            // A path step is no name: no link could name it (browsers take the step before sending).
+            for step in ["%2E", "%2E%2E"] {
+                let stepped = try await client.send(
+                    .post, "\(base)/\(step)/messages", as: owner, json: ["role": "user", "content": "x"])
+                #expect(stepped.isProblem(.unprocessableContent), "\(step)")
+                #expect(try stepped.problemField() == "conversation_id")
+            }
+            #expect(try await client.send(.post, base, as: owner, json: ["id": ".."]).isProblem(.unprocessableContent))
             // Deleting an empty conversation works, then it is gone.
             #expect(try await client.send(.delete, "\(base)/\(id)", as: owner).status == .noContent)
             #expect(try await client.send(.get, "\(base)/\(id)", as: owner).isProblem(.notFound))

@@ -500,6 +500,24 @@ import Testing
         }
     }
 
+    /// Links to a conversation carry its id percent-encoded but for ASCII's unreserved characters: a letter
+    /// of another script is encoded as a space is.
+    @Test func conversationLinksEncodeAllButASCIIsUnreservedCharacters() async throws {
+        let owner = try await api.makeUser()
+        try await api.test { client in
+            let agentID = try await client.createAgent(as: owner)
+            let posted = try await client.send(
+                .post, "/v1/agents/\(agentID)/conversations/caf%C3%A9%20%C3%BC/messages", as: owner,
+                json: ["role": "user", "content": "hi"])
+            #expect(posted.status == .created)
+            let browser = ConsoleBrowser(client)
+            try await browser.signIn(owner.token)
+            let page = String(buffer: try await browser.request(.get, "/agents/\(agentID)").body)
+            #expect(page.contains("/conversations/caf%C3%A9%20%C3%BC"))
+            #expect(!page.contains("/conversations/café"))
+        }
+    }
+
     /// What replies still running hold is told apart from what was spent, and the minute's requests are
     /// counted as the per-minute limit counts them.
     @Test func theUsagePageTellsReservationsFromSpentTokens() async throws {

@@ -36,7 +36,7 @@ extension APIRequestContext {
             throw Problem.invalid(field: "conversation_id", reason: "is not validly percent-encoded")
         }
         guard let id = ConversationID(rawValue: decoded) else {
-            throw Problem.invalid(field: "conversation_id", reason: "must be 1 to 200 characters without control characters")
+            throw Problem.invalid(field: "conversation_id", reason: ConversationID.rule)
         }
         return id
     }

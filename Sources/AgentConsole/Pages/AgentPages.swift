@@ -183,7 +183,7 @@ struct AgentPages: Sendable {
         let model = ListPage(
             chrome: Chrome(title: "Agents", section: .agents, assets: pages.assets, visit: visit, email: user?.email),
             agents: page.items.map(AgentRow.init),
-            next: page.hasMore ? page.items.last.map { "/agents?after=\($0.id.rawValue)" } : nil,
+            next: page.hasMore ? page.items.last.map { "/agents?after=\(ConsoleFormat.segment($0.id.rawValue))" } : nil,
             form: form, canWrite: visit.scopes.allow(.write))
         return pages.page("agents", model, status: status)
     }

@@ -154,6 +154,6 @@ struct ChatPages: Sendable {
         }
         let path = Self.path(message.agentID, message.conversationID)
         return ConsolePages.redirect(
-            to: "\(path)?rated=\(ConsoleFormat.segment(messageID.rawValue))#message-\(messageID.rawValue)")
+            to: "\(path)?rated=\(ConsoleFormat.segment(messageID.rawValue))#message-\(ConsoleFormat.segment(messageID.rawValue))")
     }
 }

@@ -141,7 +141,8 @@ struct ConnectionPages: Sendable {
         let model = ListPage(
             chrome: Chrome(title: "Connections", section: .connections, assets: pages.assets, visit: visit, email: user?.email),
             connections: page.items.map(ConnectionRow.init),
-            next: page.hasMore ? page.items.last.map { "/connections?after=\($0.id.rawValue)" } : nil, form: form,
+            next: page.hasMore ? page.items.last.map { "/connections?after=\(ConsoleFormat.segment($0.id.rawValue))" } : nil,
+            form: form,
             canWrite: visit.scopes.allow(.write))
         return pages.page("connections", model, status: status)
     }

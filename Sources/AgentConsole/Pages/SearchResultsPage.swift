@@ -77,7 +77,7 @@ struct SearchResultsPage: Sendable {
         let hits = (found?.hits ?? []).map { hit in
             let path = ChatPages.path(hit.agentID, hit.conversationID)
             return Hit(
-                href: hit.messageID.map { "\(path)#message-\($0.rawValue)" } ?? path,
+                href: hit.messageID.map { "\(path)#message-\(ConsoleFormat.segment($0.rawValue))" } ?? path,
                 title: "\(names[hit.agentID] ?? "Agent") · \(hit.conversationTitle ?? hit.conversationID.rawValue)",
                 kind: hit.kind == .conversation ? "conversation title" : "message",
                 role: hit.role.map { $0 == .assistant ? "reply" : $0.rawValue }, time: ConsoleFormat.time(hit.createdAt),

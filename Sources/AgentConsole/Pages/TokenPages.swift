@@ -100,7 +100,8 @@ struct TokenPages: Sendable {
                     lastUsed: token.lastUsedAt.map(ConsoleFormat.time) ?? "never",
                     revoked: token.revokedAt != nil)
             },
-            next: page.hasMore ? page.items.last.map { "/tokens?after=\($0.id.rawValue)" } : nil, form: form, issued: issued,
+            next: page.hasMore ? page.items.last.map { "/tokens?after=\(ConsoleFormat.segment($0.id.rawValue))" } : nil,
+            form: form, issued: issued,
             maximumDays: api.configuration.tokenLifetime.maximumDays)
         return pages.page("tokens", model, status: status)
     }

@@ -24,8 +24,11 @@ enum ConsoleFormat {
     /// A path segment with everything but unreserved characters percent-encoded (conversation ids are
     /// chosen by clients and may hold anything).
     static func segment(_ value: String) -> String {
-        var allowed = CharacterSet.alphanumerics
-        allowed.insert(charactersIn: "-._~")
-        return value.addingPercentEncoding(withAllowedCharacters: allowed) ?? value
+        value.addingPercentEncoding(withAllowedCharacters: unreserved) ?? value
     }
+
+    /// RFC 3986's unreserved characters, ASCII only: `CharacterSet.alphanumerics` holds every script's
+    /// letters and digits, which would go into links and `Location` headers unencoded.
+    private static let unreserved = CharacterSet(
+        charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
 }

@@ -82,7 +82,7 @@ public struct NewConversation: Sendable {
         try checks.check { () throws(StoreError) in
             guard let requestedID else { return }
             id = try ConversationID(rawValue: requestedID).unwrapped(
-                or: .invalid(field: .id, reason: "must be 1 to 200 characters without control characters"))
+                or: .invalid(field: .id, reason: ConversationID.rule))
         }
         self.init(id: id, title: title)
         try checks.check { () throws(StoreError) in try self.validate() }

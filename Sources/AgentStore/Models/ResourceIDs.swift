@@ -89,15 +89,20 @@ extension MessageID {
 
 /// A conversation's id, chosen by the client: its first message starts it. The limits are those of the
 /// database's constraint on `agent_messages.conversation_id` (1 to 200 characters), and no control characters.
+/// Nor `.` or `..`: in a URL's path they are steps, which browsers and most HTTP clients take before
+/// sending, so no link could name such a conversation (the console's would name its agent instead).
 public struct ConversationID: RawRepresentable, Hashable, Sendable, Codable, CustomStringConvertible, TextIdentifier {
     public let rawValue: String
 
     public init?(rawValue: String) {
-        guard Self.isValid(rawValue) else { return nil }
+        guard Self.isValid(rawValue), rawValue != ".", rawValue != ".." else { return nil }
         self.rawValue = rawValue
     }
 
     public var description: String { rawValue }
+
+    /// What a client-chosen id must be, as a refusal says it.
+    public static let rule = "must be 1 to 200 characters without control characters, and not . or .."
 }
 
 extension ConversationID {
