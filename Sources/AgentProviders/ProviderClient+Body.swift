@@ -59,12 +59,17 @@ extension ProviderClient {
         on loop: any EventLoop, cutting cut: StopSequenceCut, redacting key: Secret, into events: PendingReplyEvents
     ) async {
         let decoder = Locked(wireProtocol.makeStreamDecoder())
+        let cutting = !cut.isEmpty
         let cut = Locked(cut)
         let end = await read(body, idle: idle, firstChunk: firstChunk, on: loop) { chunk in
             decoder.withLock { decoder in
                 for decoded in decoder.decode(chunk.readableBytesView) {
+                    // Refused: more text waits than a reply may hold, and the events end failed.
+                    guard cutting else {
+                        guard events.add(decoded.redacting(key)) else { return false }
+                        continue
+                    }
                     for event in cut.withLock({ $0.pass(decoded) }) {
-                        // Refused: more text waits than a reply may hold, and the events end failed.
                         guard events.add(event.redacting(key)) else { return false }
                     }
                     // A stop sequence ended the reply here: reading on would only wait for text no one gets.

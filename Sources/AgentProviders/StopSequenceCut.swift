@@ -15,6 +15,9 @@ struct StopSequenceCut: Sendable {
         self.sequences = sequences.map { Array($0.unicodeScalars) }.filter { !$0.isEmpty }
     }
 
+    /// No sequence to apply: every event passes as it is.
+    var isEmpty: Bool { sequences.isEmpty }
+
     /// What to tell of `event`: its text up to a sequence, with the reply's end after it; the text held
     /// back before a reply's end or failure; nothing once a sequence was met.
     mutating func pass(_ event: ReplyEvent) -> [ReplyEvent] {
