@@ -260,21 +260,21 @@ import Testing
                         ])
                     #expect(response.status == .ok)
                     #expect(await emulator.recordedRequests().last?.stop == ["four", "three"])
-                    let text: String
-                    let finish: String?
-                    if stream {
-                        let choices = try response.chatCompletionChunks().compactMap { $0.choices.first }
-                        text = choices.compactMap { $0.delta.content }.joined()
-                        finish = choices.last?.finishReason
-                    } else {
-                        let choice = try #require(try response.decode(Schemas.ChatCompletion.self).choices.first)
-                        text = choice.message.content
-                        finish = choice.finishReason
-                    }
+                    let (text, finish) = try Self.answer(response, streamed: stream)
                     #expect(text == "one two " && finish == "stop", "stream \(stream)")
                 }
             }
         }
+    }
+
+    /// A completion's text and finish reason, streamed (from its chunks) or not.
+    static func answer(_ response: TestResponse, streamed: Bool) throws -> (text: String, finish: String?) {
+        if streamed {
+            let choices = try response.chatCompletionChunks().compactMap { $0.choices.first }
+            return (choices.compactMap { $0.delta.content }.joined(), choices.last?.finishReason)
+        }
+        let choice = try #require(try response.decode(Schemas.ChatCompletion.self).choices.first)
+        return (choice.message.content, choice.finishReason)
     }
 
     /// Stop sequences a provider refuses for the agent's model (OpenAI's reasoning models take no `stop`,
@@ -302,17 +302,7 @@ import Testing
                         ])
                     #expect(response.status == .ok, "\(response.text)")
                     #expect(await emulator.recordedRequests().last?.stop == sent)
-                    let text: String
-                    let finish: String?
-                    if stream {
-                        let choices = try response.chatCompletionChunks().compactMap { $0.choices.first }
-                        text = choices.compactMap { $0.delta.content }.joined()
-                        finish = choices.last?.finishReason
-                    } else {
-                        let choice = try #require(try response.decode(Schemas.ChatCompletion.self).choices.first)
-                        text = choice.message.content
-                        finish = choice.finishReason
-                    }
+                    let (text, finish) = try Self.answer(response, streamed: stream)
                     let expected = service == "openai" ? "one two\n" : "one two"
                     #expect(text == expected && finish == "stop", "stream \(stream): \(text)")
                 }

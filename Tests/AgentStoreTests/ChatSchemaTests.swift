@@ -97,27 +97,11 @@ import Testing
     /// counts nothing: it was counted when settled.
     @Test func aCallRunningWhenItsAccountIsDeletedCountsItsReservation() async throws {
         let f = try await TenantFixture.make()
-        func start() async throws -> CompletionStart {
-            try await f.db.store.beginCompletion(
-                as: .tenant(f.a.user),
-                NewCompletion(agentID: f.a.agent.id, promptTokens: 10, maximumTokens: 100, services: ["openai"]),
-                limits: .unlimited, budget: ContextBudget(), opening: nil, requestID: nil)
-        }
-        let settled = try await start()
-        let settlement = CallSettlement(
-            status: .complete, connectionID: nil,
-            usage: MessageUsage(promptTokens: 12, completionTokens: 30, estimated: false), latencyMilliseconds: 40,
-            timeToFirstTokenMilliseconds: 4, error: nil)
-        try await f.db.store.settleCall(settled.call, of: f.a.user, settlement)
-        let running = try await start()
-        let reserved = try await f.db.admin.query(
-            "SELECT reserved_tokens FROM provider_calls WHERE id = \(running.call.rawValue)", logger: f.db.logger
-        ).collect().first?.decode(Int.self)
-        let reservation = try #require(reserved)
+        let (running, reservation) = try await Self.oneSettledOneRunning(f)
         #expect(reservation >= 110)
 
         _ = try await f.db.store.withTenant(f.a.user) { try await $0.deleteCurrentUser() }
-        try await f.db.store.settleCall(running.call, of: f.a.user, settlement)
+        try await f.db.store.settleCall(running.call, of: f.a.user, Self.settlement42)
         _ = try await f.db.store.withTenant(f.a.user) { try await $0.createCurrentUser(email: "back@example.com") }
         let standing = try await f.db.store.withTenant(f.a.user) { try await $0.chatLimitStanding(defaults: .unlimited) }
         #expect(standing.tokensThisMonth == 42 + reservation)
@@ -127,24 +111,7 @@ import Testing
     /// attempts as the per-minute limit does: a retry on the next key is not another request.
     @Test func theStandingSeparatesReservationsFromSpentTokens() async throws {
         let f = try await TenantFixture.make()
-        func start() async throws -> CompletionStart {
-            try await f.db.store.beginCompletion(
-                as: .tenant(f.a.user),
-                NewCompletion(agentID: f.a.agent.id, promptTokens: 10, maximumTokens: 100, services: ["openai"]),
-                limits: .unlimited, budget: ContextBudget(), opening: nil, requestID: nil)
-        }
-        let settled = try await start()
-        try await f.db.store.settleCall(
-            settled.call, of: f.a.user,
-            CallSettlement(
-                status: .complete, connectionID: nil,
-                usage: MessageUsage(promptTokens: 12, completionTokens: 30, estimated: false), latencyMilliseconds: 40,
-                timeToFirstTokenMilliseconds: 4, error: nil))
-        let running = try await start()
-        let reserved = try await f.db.admin.query(
-            "SELECT reserved_tokens FROM provider_calls WHERE id = \(running.call.rawValue)", logger: f.db.logger
-        ).collect().first?.decode(Int.self)
-        let reservation = try #require(reserved)
+        let (_, reservation) = try await Self.oneSettledOneRunning(f)
         try await f.db.admin.query(
             """
             INSERT INTO provider_calls (user_id, agent_id, model, attempt, status)
@@ -216,5 +183,30 @@ import Testing
         }
         let after = try await f.db.store.withTenant(f.a.user) { try await $0.chatLimitStanding(defaults: limits) }
         #expect(after.tokensThisMonth == 12)
+    }
+
+    // MARK: Calls
+
+    /// A call that used 42 tokens.
+    static let settlement42 = CallSettlement(
+        status: .complete, connectionID: nil,
+        usage: MessageUsage(promptTokens: 12, completionTokens: 30, estimated: false), latencyMilliseconds: 40,
+        timeToFirstTokenMilliseconds: 4, error: nil)
+
+    /// Two completions of tenant a's: one settled at 42 tokens, one still running; the running one and what
+    /// it reserves.
+    static func oneSettledOneRunning(_ f: TenantFixture) async throws -> (running: CompletionStart, reservation: Int) {
+        func start() async throws -> CompletionStart {
+            try await f.db.store.beginCompletion(
+                as: .tenant(f.a.user),
+                NewCompletion(agentID: f.a.agent.id, promptTokens: 10, maximumTokens: 100, services: ["openai"]),
+                limits: .unlimited, budget: ContextBudget(), opening: nil, requestID: nil)
+        }
+        try await f.db.store.settleCall(try await start().call, of: f.a.user, settlement42)
+        let running = try await start()
+        let reserved = try await f.db.admin.query(
+            "SELECT reserved_tokens FROM provider_calls WHERE id = \(running.call.rawValue)", logger: f.db.logger
+        ).collect().first?.decode(Int.self)
+        return (running, try #require(reserved))
     }
 }
