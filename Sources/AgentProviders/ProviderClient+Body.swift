@@ -63,8 +63,8 @@ extension ProviderClient {
         let cut = Locked(cut)
         let end = await read(body, idle: idle, firstChunk: firstChunk, on: loop) { chunk in
             decoder.withLock { decoder in
+                // `add` refuses when more text waits than a reply may hold: the events then end failed.
                 for decoded in decoder.decode(chunk.readableBytesView) {
-                    // Refused: more text waits than a reply may hold, and the events end failed.
                     guard cutting else {
                         guard events.add(decoded.redacting(key)) else { return false }
                         continue
