@@ -53,6 +53,21 @@ import Testing
                 #expect(text == "stream this back")
                 #expect(chunks.last?.usage?.value1?.completionTokens ?? 0 > 0)
                 #expect(await emulator.recordedRequests().last?.maxTokens == 50)
+
+                // Text parts reach the model a line apart, not run together.
+                let parted = try await client.send(
+                    .post, "/v1/chat/completions", as: owner,
+                    json: [
+                        "model": model,
+                        "messages": [
+                            [
+                                "role": "user",
+                                "content": [["type": "text", "text": "Question:"], ["type": "text", "text": "two?"]],
+                            ]
+                        ],
+                    ])
+                #expect(parted.status == .ok)
+                #expect(await emulator.recordedRequests().last?.messages.last?.content == "Question:\ntwo?")
             }
         }
     }

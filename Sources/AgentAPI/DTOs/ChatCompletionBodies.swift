@@ -41,7 +41,9 @@ struct ChatCompletionRequest: Decodable, Sendable {
                 unreadablePart = nil
             } else {
                 let parts = try container.decode([Part].self)
-                text = parts.compactMap { $0.type == "text" ? $0.text : nil }.joined()
+                // A line between parts, as OpenAI-compatible servers' chat templates join them: joined as they
+                // are, `["Question:", "What is..."]` would read `Question:What is...`.
+                text = parts.compactMap { $0.type == "text" ? $0.text : nil }.joined(separator: "\n")
                 unreadablePart = parts.first { $0.type != "text" && $0.type != "refusal" }?.type
             }
         }
