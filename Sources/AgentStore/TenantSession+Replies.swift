@@ -136,8 +136,8 @@ extension TenantSession {
             """
         ) { try $0.decode((String, String?, String, Int32, Int32).self) }
         let (agentID, messageID, model, attempt, reserved) = try settled.unwrapped(or: .notFound(resource: "provider call"))
-        let standing = try await chatLimitStanding(defaults: limits)
-        if let budget = standing.limits.monthlyTokenBudget, standing.tokensThisMonth + Int(reserved) > budget {
+        let month = try await monthlyStanding(defaults: limits)
+        if let budget = month.limits.monthlyTokenBudget, month.settled + month.reserved + Int(reserved) > budget {
             throw StoreError.limitExceeded(LimitExceeded(limit: .monthlyTokenBudget, retryAfterSeconds: nil))
         }
         try await execute(

@@ -35,6 +35,22 @@ extension TenantSession {
     /// as a start's checks count it: the settled calls' counter and the running calls' reservations, and the
     /// first attempts started in the last minute.
     public func chatLimitStanding(defaults: ChatLimits) async throws -> ChatLimitStanding {
+        let month = try await monthlyStanding(defaults: defaults)
+        let recent = try await row(
+            """
+            SELECT count(*) FROM provider_calls
+             WHERE user_id = \(userID.rawValue) AND attempt = 1 AND started_at > now() - interval '1 minute'
+            """
+        ) { try $0.decode(Int.self) }
+        return ChatLimitStanding(
+            limits: month.limits, tokensThisMonth: month.settled + month.reserved, tokensReserved: month.reserved,
+            requestsThisMinute: recent ?? 0)
+    }
+
+    /// The limits in force and this month's tokens as the budget's check counts them: the settled calls'
+    /// counter and the running calls' reservations. What a retry's budget check reads; the minute's
+    /// requests are no concern of it.
+    func monthlyStanding(defaults: ChatLimits) async throws -> (limits: ChatLimits, settled: Int, reserved: Int) {
         let standing = try await row(
             """
             SELECT l.monthly_token_budget, l.requests_per_minute,
@@ -42,15 +58,12 @@ extension TenantSession {
                               WHERE u.user_id = \(userID.rawValue) AND u.month = date_trunc('month', now() AT TIME ZONE 'UTC')::date), 0)::bigint,
                    (SELECT coalesce(sum(prompt_tokens + completion_tokens + reserved_tokens), 0) FROM provider_calls
                      WHERE user_id = \(userID.rawValue) AND status = 'running'
-                       AND started_at >= \(unescaped: Self.startOfMonth))::bigint,
-                   (SELECT count(*) FROM provider_calls
-                     WHERE user_id = \(userID.rawValue) AND attempt = 1 AND started_at > now() - interval '1 minute')
+                       AND started_at >= \(unescaped: Self.startOfMonth))::bigint
               FROM (SELECT 1) one LEFT JOIN chat_limits l ON l.user_id = \(userID.rawValue)
             """
-        ) { try $0.decode((Int?, Int?, Int, Int, Int).self) }
-        let (budget, rate, settled, reserved, recent) = try standing.unwrapped(or: .notFound(resource: "user"))
-        return ChatLimitStanding(
-            limits: defaults.overridden(by: ChatLimits(monthlyTokenBudget: budget, requestsPerMinute: rate)),
-            tokensThisMonth: settled + reserved, tokensReserved: reserved, requestsThisMinute: recent)
+        ) { try $0.decode((Int?, Int?, Int, Int).self) }
+        let (budget, rate, settled, reserved) = try standing.unwrapped(or: .notFound(resource: "user"))
+        let limits = defaults.overridden(by: ChatLimits(monthlyTokenBudget: budget, requestsPerMinute: rate))
+        return (limits, settled, reserved)
     }
 }
