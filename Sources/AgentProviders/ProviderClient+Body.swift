@@ -69,11 +69,12 @@ extension ProviderClient {
                         guard events.add(decoded.redacting(key)) else { return false }
                         continue
                     }
-                    for event in cut.withLock({ $0.pass(decoded) }) {
+                    let (told, stopped) = cut.withLock { ($0.pass(decoded), $0.stopped) }
+                    for event in told {
                         guard events.add(event.redacting(key)) else { return false }
                     }
                     // A stop sequence ended the reply here: reading on would only wait for text no one gets.
-                    if cut.withLock({ $0.stopped }) { return false }
+                    if stopped { return false }
                 }
                 return !decoder.isEnded
             }

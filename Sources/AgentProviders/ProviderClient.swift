@@ -84,7 +84,7 @@ public struct ProviderClient: Sendable {
         let call = try await open(request, endpoint: endpoint, apiKey: apiKey, for: tenant)
         let idle = timeouts.idle
         let wireProtocol = endpoint.wireProtocol
-        let cut = StopSequenceCut(wireProtocol.stopSequencesCutHere(for: request))
+        let cut = StopSequenceCut(for: request, on: wireProtocol)
         // A server that ignores `stream: true` (or a proxy in front of one) answers with the whole reply.
         let whole = call.response.headers.first(name: "content-type")?.lowercased().hasPrefix("application/json") == true
         // The consumer stopped (cancelled, dropped the stream, or asked): stop the upstream request too.
@@ -119,7 +119,7 @@ public struct ProviderClient: Sendable {
         await call.release()
         switch outcome {
         case .success(var reply):
-            reply = StopSequenceCut(endpoint.wireProtocol.stopSequencesCutHere(for: request)).applied(to: reply)
+            reply = StopSequenceCut(for: request, on: endpoint.wireProtocol).applied(to: reply)
             reply.finishReason = reply.finishReason?.redacting(apiKey)
             return reply
         case .failure(let failure): throw .failed(failure.redacting(apiKey))

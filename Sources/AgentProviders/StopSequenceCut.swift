@@ -15,6 +15,11 @@ struct StopSequenceCut: Sendable {
         self.sequences = sequences.map { Array($0.unicodeScalars) }.filter { !$0.isEmpty }
     }
 
+    /// The sequences of `request` that `wireProtocol`'s provider refuses.
+    init(for request: ChatRequest, on wireProtocol: ChatWireProtocol) {
+        self.init(wireProtocol.stopSequencesCutHere(for: request))
+    }
+
     /// No sequence to apply: every event passes as it is.
     var isEmpty: Bool { sequences.isEmpty }
 

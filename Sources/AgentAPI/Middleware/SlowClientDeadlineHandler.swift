@@ -75,12 +75,7 @@ final class SlowClientDeadlineHandler: ChannelDuplexHandler, RemovableChannelHan
                 deadline.cancel()
                 self.responseDeadline = self.closing(context)
             }
-            if self.unsent == 0, self.closeHeld {
-                self.closeHeld = false
-                let promise = self.heldClose
-                self.heldClose = nil
-                context.close(promise: promise)
-            }
+            if self.unsent == 0, self.closeHeld { context.close(promise: self.takeHeldClose()) }
         }
         context.write(data, promise: written)
     }
@@ -97,30 +92,27 @@ final class SlowClientDeadlineHandler: ChannelDuplexHandler, RemovableChannelHan
 
     func channelInactive(context: ChannelHandlerContext) {
         cancelDeadlines()
-        releaseHeldClose()
+        // The channel closed while a close waited: that close is done.
+        takeHeldClose()?.succeed()
         context.fireChannelInactive()
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
         cancelDeadlines()
-        releaseHeldClose()
+        takeHeldClose()?.succeed()
     }
 
     private func closing(_ context: ChannelHandlerContext) -> Scheduled<Void> {
-        context.eventLoop.assumeIsolated().scheduleTask(in: limit) {
-            let promise = self.heldClose
-            self.closeHeld = false
-            self.heldClose = nil
-            context.close(promise: promise)
-        }
+        context.eventLoop.assumeIsolated().scheduleTask(in: limit) { context.close(promise: self.takeHeldClose()) }
     }
 
-    /// The channel closed while a close waited: that close is done.
-    private func releaseHeldClose() {
-        let promise = heldClose
-        closeHeld = false
-        heldClose = nil
-        promise?.succeed()
+    /// The close that waited, if one did, no longer waiting: its promise, to close with or to fulfil.
+    private func takeHeldClose() -> EventLoopPromise<Void>? {
+        defer {
+            closeHeld = false
+            heldClose = nil
+        }
+        return heldClose
     }
 
     private func cancelDeadlines() {
