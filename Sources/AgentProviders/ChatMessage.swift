@@ -7,9 +7,13 @@ public struct ChatMessage: Hashable, Sendable {
 
     public var role: Role
     public var content: String
+    /// The participant who said it, among several of one role (OpenAI's `name`); providers whose protocol
+    /// has no such field (Anthropic) are not sent it.
+    public var name: String?
 
-    public init(role: Role, content: String) {
+    public init(role: Role, content: String, name: String? = nil) {
         self.role = role
         self.content = content
+        self.name = name
     }
 }

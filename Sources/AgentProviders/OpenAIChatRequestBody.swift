@@ -3,6 +3,7 @@ struct OpenAIChatRequestBody: Encodable, Sendable {
     struct Message: Encodable, Sendable {
         var role: String
         var content: String
+        var name: String?
     }
 
     struct StreamOptions: Encodable, Sendable {
@@ -42,7 +43,7 @@ struct OpenAIChatRequestBody: Encodable, Sendable {
 
     init(_ request: ChatRequest) {
         model = request.model
-        messages = request.messages.map { Message(role: $0.role.rawValue, content: $0.content) }
+        messages = request.messages.map { Message(role: $0.role.rawValue, content: $0.content, name: $0.name) }
         if Self.reasons(request.model) {
             maxCompletionTokens = request.maximumTokens
         } else {

@@ -325,7 +325,7 @@ struct ReplyGeneration: Sendable {
 
     /// The tokens a call's prompt is taken to have when the provider reported none: a token per 4 bytes.
     static func promptEstimate(_ request: ChatRequest) -> Int {
-        request.messages.reduce(0) { $0 + ContextBudget.estimatedTokens($1.content) }
+        request.messages.reduce(0) { $0 + $1.estimatedTokens }
     }
 
     /// Returns the reply as stored, the settlement stored (`settlement`, or, when the database refused what

@@ -3,15 +3,18 @@ struct EmulatedChatRequest: Decodable, Sendable {
     struct Message: Decodable, Sendable {
         var role: String
         var content: String
+        /// OpenAI's participant name; Anthropic's protocol has none and refuses it.
+        var name: String?
 
         private enum CodingKeys: String, CodingKey {
-            case role, content
+            case role, content, name
         }
 
         init(from decoder: any Decoder) throws {
             let container = try decoder.container(keyedBy: CodingKeys.self)
             role = try container.decode(String.self, forKey: .role)
             content = try EmulatedChatRequest.text(in: container, forKey: .content) ?? ""
+            name = try container.decodeIfPresent(String.self, forKey: .name)
         }
     }
 

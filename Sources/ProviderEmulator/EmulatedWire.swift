@@ -163,6 +163,32 @@ enum EmulatedWire: String, Sendable {
         }
     }
 
+    /// The 400 body a provider answers a message's participant name with, if it refuses it: OpenAI takes
+    /// names of ASCII letters, digits, `_` and `-` only, and Anthropic's messages have no `name` at all.
+    func refusalOfNames(in chat: EmulatedChatRequest) -> String? {
+        let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-")
+        guard
+            let index = chat.messages.firstIndex(where: {
+                guard let name = $0.name else { return false }
+                return self == .anthropic || name.isEmpty || !name.allSatisfy(allowed.contains)
+            })
+        else { return nil }
+        switch self {
+        case .openAI:
+            return json([
+                "error": [
+                    "message": "Invalid 'messages[\(index)].name': string does not match pattern.",
+                    "type": "invalid_request_error", "param": "messages[\(index)].name", "code": "invalid_value",
+                ]
+            ])
+        case .anthropic:
+            return json([
+                "type": "error",
+                "error": ["type": "invalid_request_error", "message": "messages.\(index).name: Extra inputs are not permitted"],
+            ])
+        }
+    }
+
     /// The error body of an HTTP error status, typed as the provider would.
     func errorBody(status: Int) -> String {
         let (openAIType, anthropicType): (String, String) =

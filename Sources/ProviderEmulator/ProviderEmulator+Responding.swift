@@ -74,7 +74,7 @@ extension ProviderEmulator {
             return json(wire.errorBody(status: status), status: HTTPResponse.Status(code: status), headers: headers)
         }
 
-        if let refusal = wire.refusalOfStops(in: chat) {
+        if let refusal = wire.refusalOfStops(in: chat) ?? wire.refusalOfNames(in: chat) {
             return json(refusal, status: .badRequest)
         }
         if let window = script.contextWindow, chat.promptWords > window {
@@ -117,7 +117,7 @@ extension ProviderEmulator {
     private func record(
         _ chat: EmulatedChatRequest, path: String, wire: EmulatedWire, key: String?, request: Request, clientPort: Int?
     ) -> RecordedRequest {
-        var messages = chat.messages.map { RecordedRequest.Message(role: $0.role, content: $0.content) }
+        var messages = chat.messages.map { RecordedRequest.Message(role: $0.role, content: $0.content, name: $0.name) }
         if let system = chat.system { messages.insert(.init(role: "system", content: system), at: 0) }
         return RecordedRequest(
             path: path, host: request.head.authority ?? header("host", of: request), clientPort: clientPort,

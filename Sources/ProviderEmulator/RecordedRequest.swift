@@ -6,6 +6,8 @@ public struct RecordedRequest: Codable, Hashable, Sendable {
     public struct Message: Codable, Hashable, Sendable {
         public var role: String
         public var content: String
+        /// The participant's name, when the request gave one.
+        public var name: String?
     }
 
     /// The request's path, script prefix included.

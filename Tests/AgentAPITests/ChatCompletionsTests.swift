@@ -325,6 +325,40 @@ import Testing
         }
     }
 
+    /// A message's `name` reaches a provider whose protocol has one (OpenAI's) and is left out where it has
+    /// none (Anthropic's, which refuses it, as the emulator does); a name OpenAI would refuse is a 400
+    /// naming the message, before any call.
+    @Test(arguments: [("openai", ["ada_1", "helper-bot", nil]), ("anthropic", [nil, nil, nil])])
+    func aMessagesNameGoesWhereTheProtocolHasOne(service: String, sent: [String?]) async throws {
+        let owner = try await api.makeUser()
+        let emulator = ProviderEmulator()
+        try await emulator.withRunning { baseURL in
+            try await api.test(.live) { client in
+                let chat = try await ChatFixture.make(client, owner, baseURLs: [baseURL], service: service)
+                let named: [[String: Any]] = [
+                    ["role": "user", "content": "hello", "name": "ada_1"],
+                    ["role": "assistant", "content": "hi", "name": "helper-bot"], ["role": "user", "content": "again"],
+                ]
+                let response = try await client.send(
+                    .post, "/v1/chat/completions", as: owner, json: ["model": "agent:\(chat.agentID)", "messages": named])
+                #expect(response.status == .ok, "\(response.text)")
+                let received = try #require(await emulator.recordedRequests().last).messages.filter { $0.role != "system" }
+                #expect(received.map(\.name) == sent)
+                for name in ["Ada Lovelace", "", String(repeating: "a", count: 65), "é"] {
+                    let refused = try await client.send(
+                        .post, "/v1/chat/completions", as: owner,
+                        json: [
+                            "model": "agent:\(chat.agentID)",
+                            "messages": [["role": "user", "content": "hello"], ["role": "user", "content": "x", "name": name]],
+                        ])
+                    let error = try refused.decode(Schemas.OpenAIError.self).error
+                    #expect(refused.status == .badRequest && error.param == "messages[1].name" && error.code == "invalid_value")
+                }
+                #expect(await emulator.recordedRequests().count == 1)
+            }
+        }
+    }
+
     /// A completion that stores nothing stops its provider call when its client hangs up before anything
     /// was written to it (before the first token, or, not streamed, before the answer), as it does when
     /// a write fails later: no one could read the rest, and the provider would bill all of it.

@@ -92,7 +92,7 @@ struct ChatCompletionsController: Sendable {
         let stopSequences = try body.stopSequences()
         // What the call sends is the client's conversation, whether or not the exchange is also stored: the
         // tenant's budget reserves that, not the stored conversation.
-        let sentTokens = conversation.reduce(0) { $0 + ContextBudget.estimatedTokens($1.content) }
+        let sentTokens = conversation.reduce(0) { $0 + $1.estimatedTokens }
         let tenant = try context.tenant()
         let slot = try replies.admitReply(of: tenant)
         let settings = replies.settings

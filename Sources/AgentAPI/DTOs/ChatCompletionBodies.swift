@@ -25,6 +25,14 @@ struct ChatCompletionRequest: Decodable, Sendable {
     struct Turn: Decodable, Sendable {
         let role: String
         let content: Content?
+        /// The participant, among several of one role (a group chat's speakers, say).
+        let name: String?
+
+        /// OpenAI's rule for a participant's name; a name outside it fails the call at OpenAI itself.
+        static func isValid(name: String) -> Bool {
+            (1...64).contains(name.utf8.count)
+                && name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "-") }
+        }
     }
 
     /// A turn's content: a string, or a list of parts of which the text parts count.
@@ -168,16 +176,21 @@ struct ChatCompletionRequest: Decodable, Sendable {
 
     /// The conversation the client sent; the agent's system prompt is put before it by the platform.
     func conversation() throws -> [ChatMessage] {
-        let turns = try messages.compactMap { turn -> ChatMessage? in
+        let turns = try messages.enumerated().compactMap { index, turn -> ChatMessage? in
             if let part = turn.content?.unreadablePart, turn.role != "tool", turn.role != "function" {
                 throw OpenAIError.invalidRequest(
                     "messages[].content holds a \(part) part: an agent reads text parts only", param: "messages")
             }
+            if let name = turn.name, !Turn.isValid(name: name), turn.role != "tool", turn.role != "function" {
+                throw OpenAIError.invalidRequest(
+                    "messages[\(index)].name must be 1 to 64 ASCII letters, digits, underscores or hyphens",
+                    param: "messages[\(index)].name", code: "invalid_value")
+            }
             let text = turn.content?.text ?? ""
             switch turn.role {
-            case "system", "developer": return ChatMessage(role: .system, content: text)
-            case "user": return ChatMessage(role: .user, content: text)
-            case "assistant": return ChatMessage(role: .assistant, content: text)
+            case "system", "developer": return ChatMessage(role: .system, content: text, name: turn.name)
+            case "user": return ChatMessage(role: .user, content: text, name: turn.name)
+            case "assistant": return ChatMessage(role: .assistant, content: text, name: turn.name)
             case "tool", "function": return nil
             default:
                 throw OpenAIError.invalidRequest(

@@ -16,8 +16,8 @@ struct OpenAIError: Error, Sendable {
         status: .notFound, message: "The model must be `agent:<agent id>` of one of your agents (see GET /v1/models).",
         type: "invalid_request_error", param: "model", code: "model_not_found")
 
-    static func invalidRequest(_ message: String, param: String?) -> OpenAIError {
-        OpenAIError(status: .badRequest, message: message, type: "invalid_request_error", param: param, code: nil)
+    static func invalidRequest(_ message: String, param: String?, code: String? = nil) -> OpenAIError {
+        OpenAIError(status: .badRequest, message: message, type: "invalid_request_error", param: param, code: code)
     }
 
     /// The platform's problem, said the OpenAI way; the status and `Retry-After` stay.
