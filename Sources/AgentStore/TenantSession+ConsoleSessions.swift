@@ -25,12 +25,16 @@ public struct StartedConsoleSession: Sendable {
 }
 
 extension AgentStore {
-    /// The user and scopes of a session, or `nil` if it is unknown, ended or expired. The check sets the
-    /// tenant the session names only if it is valid (`authenticate_console_session`).
-    public func authenticate(_ session: PresentedConsoleSession, requestID: String? = nil) async throws -> AuthenticatedToken? {
-        try await transaction(session.userID, scope: .filtersOnly, requestID: requestID) { tenant in
+    /// The user and scopes of a session, or `nil` if it is unknown, ended, expired, or unused for longer
+    /// than `idleTimeout` (`nil`: no such limit). The check sets the tenant the session names only if it is
+    /// valid, and notes the use (to the minute; `authenticate_console_session`).
+    public func authenticate(
+        _ session: PresentedConsoleSession, idleTimeout: Duration?, requestID: String? = nil
+    ) async throws -> AuthenticatedToken? {
+        let idleSeconds = idleTimeout.map { Int32(clamping: $0.components.seconds) }
+        return try await transaction(session.userID, scope: .filtersOnly, requestID: requestID) { tenant in
             let granted = try await tenant.row(
-                "SELECT public.authenticate_console_session(\(session.userID.rawValue), \(session.hash))",
+                "SELECT public.authenticate_console_session(\(session.userID.rawValue), \(session.hash), \(idleSeconds))",
                 { try $0.decode([String]?.self) })
             guard let names = granted ?? nil else { return nil }
             return AuthenticatedToken(userID: session.userID, scopes: TenantSession.scopes(names))

@@ -443,6 +443,38 @@ import Testing
         }
     }
 
+    /// A session unused for longer than `CONSOLE_IDLE_MINUTES` ends, however long its sign-in had left; one
+    /// in use is kept alive by its use (noted to the minute, so most requests write nothing).
+    @Test func aSessionLeftUnusedEndsWhileOneInUseLivesOn() async throws {
+        let owner = try await api.makeUser()
+        try await api.test { client in
+            let browser = ConsoleBrowser(client)
+            try await browser.signIn(owner.token)
+            let lastSeen: @Sendable () async throws -> Date = {
+                try #require(
+                    try await api.db.admin.query(
+                        "SELECT last_seen_at FROM console_sessions WHERE user_id = \(owner.id.rawValue) AND ended_at IS NULL",
+                        logger: api.db.logger
+                    ).collect().first?.decode(Date.self))
+            }
+            let seen = try await lastSeen()
+            #expect(try await browser.request(.get, "/agents").status == .ok)
+            #expect(try await lastSeen() == seen, "a use within the minute writes nothing")
+            // Last used 59 minutes ago (the default idle time is 60): still valid, and seen again now.
+            try await api.db.admin.query(
+                "UPDATE console_sessions SET last_seen_at = now() - interval '59 minutes' WHERE user_id = \(owner.id.rawValue)",
+                logger: api.db.logger)
+            #expect(try await browser.request(.get, "/agents").status == .ok)
+            #expect(try await lastSeen().timeIntervalSinceNow > -60)
+            // Last used 61 minutes ago: ended, though its sign-in had 11 hours left.
+            try await api.db.admin.query(
+                "UPDATE console_sessions SET last_seen_at = now() - interval '61 minutes' WHERE user_id = \(owner.id.rawValue)",
+                logger: api.db.logger)
+            let after = try await browser.request(.get, "/agents")
+            #expect(after.status == .seeOther && after.headers[.location] == "/signin")
+        }
+    }
+
     /// The router ignores empty path segments, so `//tokens` is the tokens page: it needs `admin` all the
     /// same (a prefix test on the raw path once let a `write` session mint an admin token through it).
     /// Guesses posted at once to the sign-in form under other spellings of its path (`//signin`, `/signin/`,

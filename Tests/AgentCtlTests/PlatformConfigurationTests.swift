@@ -100,6 +100,7 @@ import Testing
             "CONSOLE_ENABLED": "true",
             "CONSOLE_SECURE_COOKIES": "true",
             "CONSOLE_SESSION_HOURS": "8",
+            "CONSOLE_IDLE_MINUTES": "30",
             "LOG_LEVEL": "debug",
         ]
     }
@@ -140,7 +141,9 @@ import Testing
         #expect(configuration.api.rateLimits.failedAuthentications == RateLimits.Rate(perSecond: 0.2, burst: 12))
         #expect(configuration.api.rateLimits.trustedProxies == ["10.0.0.2", "::1"])
         #expect(configuration.api.maximumConcurrentExports == 3)
-        #expect(configuration.console == ConsoleSettings(sessionLifetime: .seconds(8 * 3600), secureCookies: true))
+        #expect(
+            configuration.console
+                == ConsoleSettings(sessionLifetime: .seconds(8 * 3600), secureCookies: true, idleTimeout: .seconds(30 * 60)))
         #expect(configuration.logLevel == .debug)
     }
 
@@ -181,7 +184,7 @@ import Testing
               "provider": {"allowedHosts": "127.0.0.1:8081,ollama.internal"},
               "chat": {"monthlyTokenBudget": 1000000, "requestsPerMinute": 60},
               "reply": {"timeLimitSeconds": 120, "shutdownGraceSeconds": 25, "maxRunning": 64},
-              "console": {"enabled": true, "secureCookies": true, "sessionHours": 8},
+              "console": {"enabled": true, "secureCookies": true, "sessionHours": 8, "idleMinutes": 30},
               "log": {"level": "debug"}
             }
             """)
@@ -205,8 +208,11 @@ import Testing
     @Test func theConsoleCanBeTurnedOffAndItsSessionLengthIsBounded() async throws {
         #expect(try await Self.check(["CONSOLE_ENABLED": "false"]).get().console == nil)
         #expect(try await Self.check([:]).get().console == ConsoleSettings())
-        let tooLong = await Self.check(["CONSOLE_SESSION_HOURS": "721"])
-        #expect(throws: (any Error).self) { try tooLong.get() }
+        #expect(try await Self.check([:]).get().console?.idleTimeout == .seconds(3600))
+        for outside in [["CONSOLE_SESSION_HOURS": "721"], ["CONSOLE_IDLE_MINUTES": "4"], ["CONSOLE_IDLE_MINUTES": "1441"]] {
+            let refused = await Self.check(outside)
+            #expect(throws: (any Error).self, "\(outside)") { try refused.get() }
+        }
     }
 
     @Test func metricsAreServedOnlyWhenAPortIsGiven() async throws {

@@ -35,7 +35,7 @@ struct ConsoleSessionMiddleware: RouterMiddleware {
         ConsoleCookies.dropSession(uncheckedWhere: secure, from: &request)
         let session: AuthenticatedToken?
         do {
-            session = try await api.store.authenticate(presented, requestID: context.requestID)
+            session = try await api.store.authenticate(presented, under: settings, requestID: context.requestID)
         } catch {
             // The database away: a page says so as a page; the chat routes answer their problem document.
             if callsAPI { throw error }

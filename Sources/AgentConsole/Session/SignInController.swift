@@ -38,7 +38,7 @@ struct SignInController: Sendable {
             let presented = PresentedConsoleSession(value)
         {
             do {
-                if try await api.store.authenticate(presented, requestID: context.requestID) != nil {
+                if try await api.store.authenticate(presented, under: settings, requestID: context.requestID) != nil {
                     return ConsolePages.redirect(to: "/agents")
                 }
                 // Refused: counted against the address as a bad token is (see `ConsoleSessionMiddleware`).
@@ -119,7 +119,7 @@ struct SignInController: Sendable {
     private func endReplacedSession(_ request: Request, secure: Bool, context: APIRequestContext) async throws {
         guard let value = ConsoleCookies.value(ConsoleCookies.session, in: request, secure: secure),
             let presented = PresentedConsoleSession(value),
-            let holder = try await api.store.authenticate(presented, requestID: context.requestID)
+            let holder = try await api.store.authenticate(presented, under: settings, requestID: context.requestID)
         else { return }
         try await api.store.withTenant(holder.userID, requestID: context.requestID) { try await $0.endConsoleSession(presented) }
     }

@@ -52,5 +52,6 @@ extension Migration {
         .unusedTokenCheck,
         .callsOfDeletedAccounts,
         .tenantScaledIndexes,
+        .idleConsoleSessions,
     ]
 }

@@ -71,6 +71,8 @@ struct PlatformConfiguration: Sendable {
     static let replyMaximumRunnings = 1...100_000
     static let consoleSessionHours = 1...720
     static let defaultConsoleSessionHours = 12
+    static let consoleIdleMinutes = 5...1440
+    static let defaultConsoleIdleMinutes = 60
     /// The longest token lifetime an operator may allow: ten years.
     static let tokenDays = 1...3650
 }

@@ -39,6 +39,7 @@ extension Setting {
     static let consoleEnabled = Setting("CONSOLE_ENABLED", ["console", "enabled"])
     static let consoleSecureCookies = Setting("CONSOLE_SECURE_COOKIES", ["console", "secureCookies"])
     static let consoleSessionHours = Setting("CONSOLE_SESSION_HOURS", ["console", "sessionHours"])
+    static let consoleIdleMinutes = Setting("CONSOLE_IDLE_MINUTES", ["console", "idleMinutes"])
 
     /// Every setting, in the order `config check` prints them.
     static let all: [Setting] = [
@@ -52,7 +53,7 @@ extension Setting {
         .metricsHost, .metricsPort,
         .providerAllowedHosts, .chatMonthlyTokenBudget, .chatRequestsPerMinute, .replyTimeLimitSeconds,
         .replyShutdownGraceSeconds, .replyMaximumRunning,
-        .consoleEnabled, .consoleSecureCookies, .consoleSessionHours,
+        .consoleEnabled, .consoleSecureCookies, .consoleSessionHours, .consoleIdleMinutes,
         .logLevel,
     ]
 
