@@ -233,6 +233,39 @@ import Testing
         }
     }
 
+    /// Each page carries the session's CSRF token masked afresh, so no two responses hold the same bytes
+    /// (a compressed page's length then tells nothing of it); every masking works, while a token of another
+    /// session, or one with a byte changed, does not.
+    @Test func eachPageCarriesTheCSRFTokenMaskedAfresh() async throws {
+        let owner = try await api.makeUser()
+        let other = try await api.makeUser()
+        try await api.test { client in
+            let browser = ConsoleBrowser(client)
+            try await browser.signIn(owner.token)
+            let otherBrowser = ConsoleBrowser(client)
+            try await otherBrowser.signIn(other.token)
+            let tokens = [
+                ConsoleBrowser.csrf(in: try await browser.request(.get, "/agents")),
+                ConsoleBrowser.csrf(in: try await browser.request(.get, "/agents")),
+            ]
+            #expect(tokens[0] != tokens[1] && !tokens[0].isEmpty)
+            let form = ["name": "Masked", "system_prompt": "p", "model": "m", "temperature": "0.5"]
+            for token in tokens {
+                let created = try await browser.request(.post, "/agents", form: form.merging(["_csrf": token]) { $1 })
+                #expect(created.status == .seeOther)
+            }
+            let othersToken = ConsoleBrowser.csrf(in: try await otherBrowser.request(.get, "/agents"))
+            var altered = Array(tokens[0])
+            altered[altered.count / 2] = altered[altered.count / 2] == "A" ? "B" : "A"
+            for token in [othersToken, String(altered), String(tokens[0].dropLast(2))] {
+                let refused = try await browser.request(.post, "/agents", form: form.merging(["_csrf": token]) { $1 })
+                #expect(refused.status == .forbidden, "\(token)")
+            }
+            let agents = try await api.db.store.withTenant(owner.id) { try await $0.agents(PageRequest(order: .ascending)) }
+            #expect(agents.items.count == 2)
+        }
+    }
+
     @Test func validationMessagesAreTheAPIsAndSitNextToTheirFields() async throws {
         let owner = try await api.makeUser()
         try await api.test { client in

@@ -14,6 +14,6 @@ struct ConsoleVisit: Sendable {
         else { throw HTTPError(.unauthorized) }
         self.userID = userID
         self.scopes = context.authenticatedScopes
-        self.csrf = CSRFToken.token(forSession: session)
+        self.csrf = CSRFToken.masked(forSession: session)
     }
 }

@@ -71,7 +71,7 @@ struct ConsoleSessionMiddleware: RouterMiddleware {
                 token = FormBody(String(buffer: buffer))["_csrf"]
                 request.body = .init(buffer: buffer)
             }
-            guard CSRFToken.matches(token, CSRFToken.token(forSession: value)) else {
+            guard CSRFToken.matches(token, forSession: value) else {
                 if callsAPI { throw HTTPError(.forbidden, message: "The CSRF token is missing or wrong.") }
                 return refusal(
                     .forbidden, "Form expired", "The form is missing its CSRF token. Reload the page and try again.", request,
