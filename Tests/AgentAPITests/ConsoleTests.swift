@@ -715,13 +715,19 @@ import Testing
         }
     }
 
-    /// Behind proxies that each add their scheme, the first is the client's: cookies are secure.
-    @Test func theClientsSchemeIsTheFirstAProxyChainForwards() async throws {
+    /// Behind proxies that each add their scheme, the first is the client's: cookies are secure. RFC 7239's
+    /// `Forwarded` says it as well as `X-Forwarded-Proto`.
+    @Test(arguments: [
+        ("X-Forwarded-Proto", "https, http", true), ("Forwarded", "for=192.0.2.1;proto=https, for=10.0.0.2;proto=http", true),
+        ("Forwarded", "For=\"[2001:db8::1]\"; Proto=\"HTTPS\"", true),
+        ("Forwarded", "for=192.0.2.1;proto=http, proto=https", false),
+    ])
+    func theClientsSchemeIsTheFirstAProxyChainForwards(header: String, value: String, secure: Bool) async throws {
         try await api.test { client in
             let page = try await client.executeRequest(
-                uri: "/signin", method: .get, headers: [HTTPField.Name("X-Forwarded-Proto")!: "https, http"], body: nil)
+                uri: "/signin", method: .get, headers: [HTTPField.Name(header)!: value], body: nil)
             let cookie = try #require(page.headers[.setCookie])
-            #expect(cookie.hasPrefix("__Host-ap_signin=") && cookie.contains("; Secure"))
+            #expect((cookie.hasPrefix("__Host-ap_signin=") && cookie.contains("; Secure")) == secure, "\(cookie)")
         }
     }
 

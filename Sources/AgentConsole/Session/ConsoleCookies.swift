@@ -72,10 +72,17 @@ enum ConsoleCookies {
     }
 
     /// Whether cookies of this request must be `Secure`: configured so, or the request came over TLS to a
-    /// proxy. Proxies in a chain may each add their scheme (`https, http`): the first is the client's.
+    /// proxy, as it says in `X-Forwarded-Proto` or in RFC 7239's `Forwarded` (`proto=https`). Proxies in a
+    /// chain may each add their hop (`https, http`): the first is the client's. (A forged header can only
+    /// make a cookie stricter.)
     static func secure(_ request: Request, settings: ConsoleSettings) -> Bool {
         guard !settings.secureCookies else { return true }
         let scheme = request.headers[values: HTTPField.Name("X-Forwarded-Proto")!].first?.split(separator: ",").first
-        return scheme?.trimmingCharacters(in: .whitespaces).lowercased() == "https"
+        if scheme?.trimmingCharacters(in: .whitespaces).lowercased() == "https" { return true }
+        let clientHop = request.headers[values: HTTPField.Name("Forwarded")!].first?.split(separator: ",").first
+        return clientHop?.split(separator: ";").contains {
+            let pair = $0.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+            return pair.count == 2 && pair[0] == "proto" && pair[1].trimmingCharacters(in: ["\""]) == "https"
+        } ?? false
     }
 }
