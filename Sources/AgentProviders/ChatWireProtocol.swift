@@ -32,6 +32,15 @@ public enum ChatWireProtocol: String, Hashable, Sendable, CaseIterable {
         }
     }
 
+    /// The path and query of the list of models the key may use: Anthropic's comes in pages, of at most
+    /// 1,000 models (the first is enough); OpenAI's comes whole.
+    public var modelsPath: String {
+        switch self {
+        case .openAI: "/v1/models"
+        case .anthropic: "/v1/models?limit=1000"
+        }
+    }
+
     /// Headers every request of this protocol carries, apart from the key's.
     public var fixedHeaders: [(name: String, value: String)] {
         switch self {

@@ -167,12 +167,8 @@ public struct ProviderClient: Sendable {
         }
         var outgoing = HTTPClientRequest(url: endpoint.chatURL)
         outgoing.method = .POST
-        for header in endpoint.wireProtocol.fixedHeaders { outgoing.headers.add(name: header.name, value: header.value) }
+        Self.addHeaders(of: endpoint.wireProtocol, presenting: apiKey, to: &outgoing)
         outgoing.headers.add(name: "accept", value: request.stream ? "text/event-stream" : "application/json")
-        switch endpoint.wireProtocol {
-        case .openAI: outgoing.headers.add(name: "authorization", value: "Bearer \(apiKey.exposedValue)")
-        case .anthropic: outgoing.headers.add(name: "x-api-key", value: apiKey.exposedValue)
-        }
         outgoing.body = .bytes(ByteBuffer(bytes: body))
 
         let waits = timeouts.waits(for: request.model, over: endpoint.wireProtocol)
@@ -186,32 +182,45 @@ public struct ProviderClient: Sendable {
             await call.release()
             throw .rejected(status: Int(first.responseHead.status.code), failure: .provider(kind: ProviderFailure.unknownKind))
         }
-        let status = Int(response.status.code)
-        if (200..<300).contains(status) { return call }
+        if (200..<300).contains(response.status.code) { return call }
+        let failure = await refusal(in: response, on: call.loop, redacting: apiKey)
+        await call.release()
+        throw failure
+    }
 
-        // Not 2xx: the call ends here. Only a 4xx's error kind is read, and only a little of it.
-        let failure: ProviderCallError
+    /// Why a provider answered with a status other than 2xx: the call ends there. Only a 4xx's error kind is
+    /// read, and only a little of it.
+    func refusal(in response: HTTPClientResponse, on loop: any EventLoop, redacting apiKey: Secret) async
+        -> ProviderCallError
+    {
+        let status = Int(response.status.code)
         switch status {
-        case 429: failure = .rateLimited(retryAfter: Self.retryAfter(response.headers.first(name: "retry-after")))
-        case 500...: failure = .unavailable(status: status)
+        case 429: return .rateLimited(retryAfter: Self.retryAfter(response.headers.first(name: "retry-after")))
+        case 500...: return .unavailable(status: status)
         default:
-            let (end, body) = await Self.collect(
-                response.body, limit: Self.maximumErrorBodyBytes, idle: timeouts.idle, on: call.loop)
+            let (end, body) = await Self.collect(response.body, limit: Self.maximumErrorBodyBytes, idle: timeouts.idle, on: loop)
             let kind =
                 end == .ended
                 ? ProviderErrorObject.refusal(in: Data(body.readableBytesView))
                 : .provider(kind: ProviderFailure.unknownKind)
-            failure = .rejected(status: status, failure: kind.redacting(apiKey))
+            return .rejected(status: status, failure: kind.redacting(apiKey))
         }
-        await call.release()
-        throw failure
+    }
+
+    /// The protocol's fixed headers and its key header.
+    static func addHeaders(of wireProtocol: ChatWireProtocol, presenting apiKey: Secret, to outgoing: inout HTTPClientRequest) {
+        for header in wireProtocol.fixedHeaders { outgoing.headers.add(name: header.name, value: header.value) }
+        switch wireProtocol {
+        case .openAI: outgoing.headers.add(name: "authorization", value: "Bearer \(apiKey.exposedValue)")
+        case .anthropic: outgoing.headers.add(name: "x-api-key", value: apiKey.exposedValue)
+        }
     }
 
     /// Sends `outgoing` and waits for the response head, through the shared client or a client pinned to a
     /// checked address. A host's checked addresses are tried in turn while a connection cannot be made
     /// (refused, unreachable, or its connect timed out): the request never left, so nothing is sent twice,
     /// and one address that stopped answering does not fail every call to the host.
-    private func send(
+    func send(
         _ outgoing: HTTPClientRequest, to endpoint: ProviderEndpoint, target: ProviderAddressPolicy.Target, head: Duration
     ) async throws(ProviderCallError) -> (HTTPClientResponse, HTTPClient, @Sendable () async -> Void) {
         let addresses: [IPAddress?] =

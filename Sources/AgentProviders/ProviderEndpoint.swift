@@ -107,6 +107,9 @@ public struct ProviderEndpoint: Hashable, Sendable {
     /// The URL of the chat endpoint.
     public var chatURL: String { baseURL + wireProtocol.chatPath }
 
+    /// The URL of the list of models.
+    public var modelsURL: String { baseURL + wireProtocol.modelsPath }
+
     /// The port connected to: the one written, else the scheme's.
     public var effectivePort: Int { port ?? (scheme == "https" ? 443 : 80) }
 }

@@ -59,7 +59,7 @@ public struct ReplyFailure: Error, Sendable, Equatable, CustomStringConvertible 
         detail: "The platform could not reach its database; try again.")
 
     /// The failure a provider call ended with.
-    init(_ error: ProviderCallError) {
+    public init(_ error: ProviderCallError) {
         switch error {
         case .refusedAddress:
             self.init(

@@ -28,8 +28,7 @@ extension ProviderEmulator {
         case (.get, "/_emulator/stats"):
             return try json(encoded: await recorder.stats)
         case (.get, _) where path.hasSuffix("/v1/models"):
-            return json(
-                #"{"object":"list","data":[{"id":"emulator","object":"model","created":1700000000,"owned_by":"emulator"}]}"#)
+            return await models(request, prefix: path.dropLast("/v1/models".count), clientPort: clientPort)
         case (.post, _) where path.hasSuffix("/v1/chat/completions"):
             return try await chat(
                 request, wire: .openAI, prefix: path.dropLast("/v1/chat/completions".count), clientPort: clientPort)
@@ -38,6 +37,38 @@ extension ProviderEmulator {
                 request, wire: .anthropic, prefix: path.dropLast("/v1/messages".count), clientPort: clientPort)
         default:
             return json(#"{"error":{"message":"not found","type":"invalid_request_error"}}"#, status: .notFound)
+        }
+    }
+
+    /// The list of models, in the protocol the request's headers speak (Anthropic's `x-api-key` or
+    /// `anthropic-version`, else OpenAI's): recorded as a request without messages, refused with a key other
+    /// than `expectedKey` when one is set, as a chat is, and failed with the path script's `status` when it
+    /// sets one.
+    private func models(_ request: Request, prefix: Substring, clientPort: Int?) async -> Response {
+        let anthropic = header("x-api-key", of: request) != nil || header("anthropic-version", of: request) != nil
+        let wire: EmulatedWire = anthropic ? .anthropic : .openAI
+        let presented = wire.presentedKey(in: header(wire.keyHeader, of: request))
+        await recorder.record(
+            RecordedRequest(
+                path: request.uri.path, host: request.head.authority ?? header("host", of: request), clientPort: clientPort,
+                wireProtocol: wire.rawValue, model: nil, messages: [], stream: false, keySHA256: presented.map(Self.sha256),
+                otherCredentialHeaders: Self.credentialHeaders.filter { $0 != wire.keyHeader && header($0, of: request) != nil }))
+        if let expected = configuration.expectedKey, presented.map(Self.sha256) != Self.sha256(expected) {
+            return json(wire.errorBody(status: 401), status: .unauthorized)
+        }
+        if let status = (try? Self.script(configuration.script, prefix: prefix))?.status {
+            return json(wire.errorBody(status: status), status: HTTPResponse.Status(code: status))
+        }
+        switch wire {
+        case .openAI:
+            return json(
+                #"{"object":"list","data":[{"id":"emulator","object":"model","created":1700000000,"owned_by":"emulator"},"#
+                    + #"{"id":"emulator-mini","object":"model","created":1700000000,"owned_by":"emulator"}]}"#)
+        case .anthropic:
+            return json(
+                #"{"data":[{"type":"model","id":"claude-emulator","display_name":"Claude Emulator","#
+                    + #""created_at":"2025-01-01T00:00:00Z"}],"has_more":false,"first_id":"claude-emulator","#
+                    + #""last_id":"claude-emulator"}"#)
         }
     }
 

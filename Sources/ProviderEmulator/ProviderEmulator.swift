@@ -11,7 +11,8 @@ import ServiceLifecycle
 ///   chunk when `stream_options.include_usage` asks, then `[DONE]`);
 /// - `POST .../v1/messages`: Anthropic (`message`, or `message_start`, `content_block_start`, `ping`,
 ///   `content_block_delta`, `content_block_stop`, `message_delta`, `message_stop`);
-/// - `GET .../v1/models`: one model, `emulator`;
+/// - `GET .../v1/models`: OpenAI's list (`emulator`, `emulator-mini`) or Anthropic's (`claude-emulator`), by the
+///   request's key header;
 /// - `GET /_emulator/requests`: the recent requests as ``RecordedRequest``s (JSON array), keys only hashed;
 /// - `GET /_emulator/stats`: ``EmulatorStats``; `DELETE /_emulator/requests` forgets both.
 ///

@@ -48,7 +48,7 @@ public struct APIParts: Sendable {
     /// Checks a chat connection's `metadata.base_url` as `createConnection` does (SSRF guard included);
     /// throws the API's 422 otherwise, which `RefusedRequest` reads.
     public func checkProviderAddress(service: String, metadata: JSONValue?, for tenant: UserID) async throws {
-        try await ConnectionController(store: store, addressPolicy: replies.client.addressPolicy).checkBaseURL(
+        try await ConnectionController(store: store, providers: replies.client).checkBaseURL(
             service: service, metadata: metadata, for: tenant)
     }
 

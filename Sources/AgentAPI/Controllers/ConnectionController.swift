@@ -1,13 +1,16 @@
 import AgentProviders
+import AgentReplies
 import AgentStore
 import Hummingbird
 
 /// `/v1/connections`: the tenant's third-party API credentials. Keys go in, hints come out.
 struct ConnectionController: Sendable {
     let store: AgentStore
-    /// Where provider calls may go: a chat connection's `metadata.base_url` is checked against it when stored,
-    /// and again by every call.
-    let addressPolicy: ProviderAddressPolicy
+    /// Calls the connections' providers (their lists of models); its address policy says where provider
+    /// calls may go: a chat connection's `metadata.base_url` is checked against it when stored, and again by
+    /// every call.
+    let providers: ProviderClient
+    var addressPolicy: ProviderAddressPolicy { providers.addressPolicy }
 
     func addRoutes(to group: RouterGroup<APIRequestContext>) {
         group.post(use: create)
@@ -15,6 +18,7 @@ struct ConnectionController: Sendable {
         group.get("{connection_id}", use: show)
         group.patch("{connection_id}", use: update)
         group.delete("{connection_id}", use: delete)
+        group.get("{connection_id}/models", use: models)
     }
 
     // MARK: Handlers
@@ -65,6 +69,38 @@ struct ConnectionController: Sendable {
         try await store.withTenant(of: context) { try await $0.deleteConnection(id) }
         return .noContent
     }
+
+    /// `listConnectionModels`: the models the connection's key may use, as its provider lists them, which
+    /// also shows that the provider takes the key. The key is opened for this call alone, audited with the
+    /// purpose `models`; a provider's refusal is a problem as a reply's would be (502, 429, 504).
+    @Sendable func models(_ request: Request, context: APIRequestContext) async throws -> ConnectionModelsBody {
+        let id = try context.id(ConnectionID.self, "connection_id", of: "connection")
+        let tenant = try context.tenant()
+        let connection = try await store.withTenant(of: context) { try await $0.connection(id) }
+        guard let endpoint = Self.endpoint(of: connection) else { throw Self.notAChatConnection }
+        do {
+            let names = try await store.withAPIKey(
+                of: tenant, connectionID: id, purpose: .models, requestID: context.requestID
+            ) { key in try await providers.models(at: endpoint, apiKey: key, for: tenant.rawValue) }
+            return ConnectionModelsBody(names)
+        } catch let error as ProviderCallError {
+            throw Problem(ReplyFailure(error))
+        }
+    }
+
+    /// Where a chat connection's provider is reached; nil for a connection of another service, or whose
+    /// stored base URL is no longer valid.
+    static func endpoint(of connection: APIConnection) -> ProviderEndpoint? {
+        guard let wireProtocol = ChatWireProtocol(service: connection.service) else { return nil }
+        guard case .object(let members) = connection.metadata, case .string(let baseURL) = members["base_url"] else {
+            return ProviderEndpoint(wireProtocol: wireProtocol)
+        }
+        return try? ProviderEndpoint(wireProtocol: wireProtocol, baseURL: baseURL)
+    }
+
+    static let notAChatConnection = Problem(
+        .unprocessableContent, slug: "not-a-chat-connection", title: "Not a chat connection",
+        detail: "Only a connection whose service is openai or anthropic, with a valid metadata.base_url if any, lists models.")
 
     // MARK: Base URLs
 

@@ -71,3 +71,17 @@ struct UpdateConnectionBody: APIRequestBody {
             metadata: try container.decodePatch(JSONValue.self, forKey: .metadata))
     }
 }
+
+/// The body of `GET /v1/connections/{connection_id}/models`: the models the connection's key may use, by
+/// name, as its provider lists them.
+struct ConnectionModelsBody: ResponseEncodable, Sendable {
+    struct Model: Encodable, Sendable {
+        let id: String
+    }
+
+    let data: [Model]
+
+    init(_ names: [String]) {
+        data = names.map(Model.init)
+    }
+}

@@ -49,4 +49,6 @@ public enum KeyPurpose: String, Sendable {
     case completion
     /// A check that the key can be opened (tests, operators).
     case verification
+    /// A listing of the models the key may use, which also tells whether the provider takes the key.
+    case models
 }

@@ -1,0 +1,70 @@
+import AgentAPI
+import AgentTestSupport
+import Crypto
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import OpenAPIRuntime
+import ProviderEmulator
+import Testing
+
+/// `GET /v1/connections/{id}/models`: the provider's models for the connection's key, which also tells
+/// whether the provider takes the key.
+@Suite(.oneDatabase) struct ConnectionModelsTests {
+    let api: TestAPI
+    init() async throws { api = try await TestAPI.make() }
+
+    /// Each protocol's list, asked with the connection's own key (the emulator saw its hash), the opening
+    /// audited with the purpose `models`, and the key in no answer.
+    @Test(arguments: [("openai", ["emulator", "emulator-mini"]), ("anthropic", ["claude-emulator"])])
+    func theProviderListsTheModelsTheKeyMayUse(service: String, models: [String]) async throws {
+        let owner = try await api.makeUser()
+        let emulator = ProviderEmulator()
+        try await emulator.withRunning { baseURL in
+            try await api.test(.live) { client in
+                let chat = try await ChatFixture.make(client, owner, baseURLs: [baseURL], service: service)
+                let listed = try await client.send(.get, "/v1/connections/\(chat.connectionIDs[0])/models", as: owner)
+                #expect(listed.status == .ok, "\(listed.text)")
+                #expect(try listed.decode(Schemas.ConnectionModelList.self).data.map(\.id) == models)
+                SecretCheck.expectAbsent(ChatFixture.apiKey, in: listed.text)
+                let sent = try #require(await emulator.recordedRequests().last)
+                #expect(sent.path == "/v1/models" && sent.wireProtocol == service)
+                let keyHash = SHA256.hash(data: Data(ChatFixture.apiKey.utf8)).map { String(format: "%02x", $0) }.joined()
+                #expect(sent.keySHA256 == keyHash && sent.otherCredentialHeaders.isEmpty)
+                let openings = try await client.send(.get, "/v1/audit-log?limit=100", as: owner)
+                    .decode(Schemas.AuditEntryPage.self).data.filter { $0.action == "connection.opened" }
+                #expect(openings.compactMap { $0.details?.additionalProperties.value["purpose"] as? String } == ["models"])
+            }
+        }
+    }
+
+    /// A provider that refuses the key, one over its rate limit, one failing, a connection of another service, and
+    /// another tenant's connection: each a problem that says which, none of them a 500.
+    @Test func failuresSayWhatFailed() async throws {
+        let owner = try await api.makeUser()
+        let intruder = try await api.makeUser()
+        try await ProviderEmulator().withRunning { baseURL in
+            try await api.test(.live) { client in
+                let refused = try await ChatFixture.make(client, owner, baseURLs: ["\(baseURL)/script/status=401"])
+                let limited = try await ChatFixture.make(client, owner, baseURLs: ["\(baseURL)/script/status=429"])
+                let failing = try await ChatFixture.make(client, owner, baseURLs: ["\(baseURL)/script/status=500"])
+                let other = try await client.send(
+                    .post, "/v1/connections", as: owner, json: ["name": "code", "service": "github", "api_key": "ghp_0123456789"]
+                ).decode(Schemas.Connection.self).id
+                let cases: [(String, Tenant, HTTPResponse.Status, String)] = [
+                    (refused.connectionIDs[0], owner, .badGateway, "provider-rejected"),
+                    (limited.connectionIDs[0], owner, .tooManyRequests, "provider-rate-limited"),
+                    (failing.connectionIDs[0], owner, .badGateway, "provider-unavailable"),
+                    (other, owner, .unprocessableContent, "not-a-chat-connection"),
+                    (refused.connectionIDs[0], intruder, .notFound, "not-found"),
+                ]
+                for (connection, tenant, status, slug) in cases {
+                    let response = try await client.send(.get, "/v1/connections/\(connection)/models", as: tenant)
+                    #expect(response.isProblem(status), "\(slug): \(response.status) \(response.text)")
+                    #expect(try response.decode(Schemas.Problem.self)._type.hasSuffix("/\(slug)"), "\(response.text)")
+                    SecretCheck.expectAbsent(ChatFixture.apiKey, in: response.text)
+                }
+            }
+        }
+    }
+}
