@@ -45,21 +45,29 @@ final class ShutdownWatchdog: Sendable {
             let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
             // The handler holds its source: both last as long as the process.
             source.setEventHandler { [self] in
-                withExtendedLifetime(source) { arm(because: "signal \(number)") }
+                withExtendedLifetime(source) {
+                    // The service group hears the signal too, and a service it stopped may have armed the
+                    // watchdog first: the signal is still said, as an operator's second one would be.
+                    if !arm(because: "signal \(number)") {
+                        logger?.info("shutdown signal received", metadata: ["signal": "\(number)"])
+                    }
+                }
             }
             source.resume()
         }
     }
 
-    /// The shutdown began, for `why`; the first call counts.
-    func arm(because why: String) {
+    /// The shutdown began, for `why`; the first call counts, and says so by returning true.
+    @discardableResult
+    func arm(because why: String) -> Bool {
         let first = reason.withLock { reason in
             defer { reason = reason ?? why }
             return reason == nil
         }
-        guard first else { return }
+        guard first else { return false }
         logger?.info("shutting down", metadata: ["because": "\(why)", "process_ends_within": "\(limit)"])
         armed.signal()
+        return true
     }
 
     /// The default end: a line on standard error, and exit status 1 at once.
