@@ -10,6 +10,7 @@ import HummingbirdTesting
 import NIOCore
 import NIOHTTP1
 import PostgresNIO
+import ProviderEmulator
 import Testing
 
 /// The web console's server side over HTTP: sessions in cookies, CSRF on every change, the API's
@@ -473,6 +474,34 @@ import Testing
             try await api.db.store.withTenant(owner.id) { try await $0.revokeToken(issued.token.id) }
             let after = try await browser.request(.get, "/agents")
             #expect(after.status == .seeOther && after.headers[.location] == "/signin")
+        }
+    }
+
+    /// A chat connection's page lists, when asked, the models its provider lists for the key, or says in the
+    /// API's words why it could not (a key the provider refuses); another tenant's connection is not found.
+    @Test func aConnectionsPageListsTheModelsItsKeyMayUse() async throws {
+        let owner = try await api.makeUser()
+        let intruder = try await api.makeUser()
+        try await ProviderEmulator().withRunning { baseURL in
+            try await api.test { client in
+                let working = try await ChatFixture.make(client, owner, baseURLs: [baseURL]).connectionIDs[0]
+                let refused = try await ChatFixture.make(client, owner, baseURLs: ["\(baseURL)/script/status=401"])
+                    .connectionIDs[0]
+                let browser = ConsoleBrowser(client)
+                try await browser.signIn(owner.token)
+                let page = String(buffer: try await browser.request(.get, "/connections/\(working)").body)
+                #expect(page.contains("href=\"/connections/\(working)/models\""))
+                let listed = try await browser.request(.get, "/connections/\(working)/models")
+                #expect(listed.status == .ok)
+                let html = String(buffer: listed.body)
+                #expect(html.contains("<li><code>emulator</code></li>") && html.contains("<li><code>emulator-mini</code></li>"))
+                SecretCheck.expectAbsent(ChatFixture.apiKey, in: html)
+                let failed = String(buffer: try await browser.request(.get, "/connections/\(refused)/models").body)
+                #expect(failed.contains("id=\"models-failure\"") && failed.contains("refused the call (HTTP 401)"))
+                let intruding = ConsoleBrowser(client)
+                try await intruding.signIn(intruder.token)
+                #expect(try await intruding.request(.get, "/connections/\(working)/models").status == .notFound)
+            }
         }
     }
 

@@ -52,6 +52,13 @@ public struct APIParts: Sendable {
             service: service, metadata: metadata, for: tenant)
     }
 
+    /// The models a chat connection's key may use, from its provider, as `listConnectionModels` lists them;
+    /// throws the API's problem otherwise, which `RefusedRequest` reads.
+    public func modelNames(of connectionID: ConnectionID, for tenant: UserID, requestID: String?) async throws -> [String] {
+        try await ConnectionController(store: store, providers: replies.client).modelNames(
+            of: connectionID, for: tenant, requestID: requestID)
+    }
+
     /// Stores `content` in the conversation and starts the agent's reply, as `createReply` does; the reply
     /// runs on (and can be followed or cancelled through the chat routes) until it ends.
     public func startReply(

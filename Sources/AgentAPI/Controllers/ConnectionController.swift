@@ -75,14 +75,18 @@ struct ConnectionController: Sendable {
     /// purpose `models`; a provider's refusal is a problem as a reply's would be (502, 429, 504).
     @Sendable func models(_ request: Request, context: APIRequestContext) async throws -> ConnectionModelsBody {
         let id = try context.id(ConnectionID.self, "connection_id", of: "connection")
-        let tenant = try context.tenant()
-        let connection = try await store.withTenant(of: context) { try await $0.connection(id) }
+        return ConnectionModelsBody(try await modelNames(of: id, for: try context.tenant(), requestID: context.requestID))
+    }
+
+    /// The names of the models the connection's key may use, from its provider; a problem when the
+    /// connection is not a chat provider's or the provider fails the call.
+    func modelNames(of id: ConnectionID, for tenant: UserID, requestID: String?) async throws -> [String] {
+        let connection = try await store.withTenant(tenant, requestID: requestID) { try await $0.connection(id) }
         guard let endpoint = Self.endpoint(of: connection) else { throw Self.notAChatConnection }
         do {
-            let names = try await store.withAPIKey(
-                of: tenant, connectionID: id, purpose: .models, requestID: context.requestID
-            ) { key in try await providers.models(at: endpoint, apiKey: key, for: tenant.rawValue) }
-            return ConnectionModelsBody(names)
+            return try await store.withAPIKey(of: tenant, connectionID: id, purpose: .models, requestID: requestID) { key in
+                try await providers.models(at: endpoint, apiKey: key, for: tenant.rawValue)
+            }
         } catch let error as ProviderCallError {
             throw Problem(ReplyFailure(error))
         }

@@ -15,6 +15,7 @@ struct ConnectionPages: Sendable {
         group.get("connections/{connection_id}", use: show)
         group.post("connections/{connection_id}", use: update)
         group.post("connections/{connection_id}/delete", use: delete)
+        group.get("connections/{connection_id}/models", use: models)
     }
 
     /// The fields of the connection form; `base_url` is `metadata.base_url` in the API.
@@ -62,6 +63,23 @@ struct ConnectionPages: Sendable {
         let formAction: String
         let submitLabel = "Save"
         let keepsKey = true
+        /// The provider's answer, once asked for.
+        let models: ModelList?
+        let isChat: Bool
+    }
+
+    /// The models a connection's provider listed for its key, or why it did not.
+    struct ModelList: Sendable {
+        let names: [String]
+        let failure: String?
+        /// Stored, not computed: templates read stored properties only.
+        let isEmpty: Bool
+
+        init(names: [String], failure: String?) {
+            self.names = names
+            self.failure = failure
+            isEmpty = names.isEmpty && failure == nil
+        }
     }
 
     // MARK: Handlers
@@ -93,6 +111,24 @@ struct ConnectionPages: Sendable {
 
     @Sendable func show(_ request: Request, context: APIRequestContext) async throws -> Response {
         try await renderDetail(request, context: context, form: nil, status: .ok)
+    }
+
+    /// The connection's page with the models its provider lists for the key (which checks the key), or the
+    /// provider's refusal in the API's words.
+    @Sendable func models(_ request: Request, context: APIRequestContext) async throws -> Response {
+        let visit = try ConsoleVisit(request, context: context)
+        let id = try context.id(ConnectionID.self, "connection_id", of: "connection")
+        let models: ModelList
+        do {
+            models = ModelList(
+                names: try await api.modelNames(of: id, for: visit.userID, requestID: context.requestID), failure: nil)
+        } catch {
+            let refused = RefusedRequest(error, bodyLimit: context.maxUploadSize)
+            // The connection itself missing, or the database away: the page's own failure.
+            guard refused.status != 404, refused.status != 503 else { throw error }
+            models = ModelList(names: [], failure: refused.detail)
+        }
+        return try await renderDetail(request, context: context, form: nil, status: .ok, models: models)
     }
 
     @Sendable func update(_ request: Request, context: APIRequestContext) async throws -> Response {
@@ -148,7 +184,8 @@ struct ConnectionPages: Sendable {
     }
 
     private func renderDetail(
-        _ request: Request, context: APIRequestContext, form: FormState?, status: HTTPResponse.Status
+        _ request: Request, context: APIRequestContext, form: FormState?, status: HTTPResponse.Status,
+        models: ModelList? = nil
     ) async throws -> Response {
         let visit = try ConsoleVisit(request, context: context)
         let id = try context.id(ConnectionID.self, "connection_id", of: "connection")
@@ -160,7 +197,8 @@ struct ConnectionPages: Sendable {
             chrome: Chrome(title: connection.name, section: .connections, assets: pages.assets, visit: visit, email: user?.email),
             connection: row,
             form: form ?? FormState(["name": row.name, "service": row.service, "api_key": "", "base_url": row.baseURL ?? ""]),
-            canWrite: visit.scopes.allow(.write), formAction: "/connections/\(ConsoleFormat.segment(row.id))")
+            canWrite: visit.scopes.allow(.write), formAction: "/connections/\(ConsoleFormat.segment(row.id))",
+            models: models, isChat: ["openai", "anthropic"].contains(row.service))
         return pages.page("connection", model, status: status)
     }
 
