@@ -53,9 +53,8 @@ public struct ProviderClient: Sendable {
         await pinnedClients.shutdown()
     }
 
-    /// The configuration of a client for provider calls: no redirects, the connect timeout, no retries of a
-    /// refused connection, no decompression (replies are small and streamed as they come), and room for many
-    /// concurrent streams.
+    /// The configuration of a client for provider calls: no redirects, the connect timeout, no
+    /// decompression (replies are small and streamed as they come), and room for many concurrent streams.
     public static func httpClientConfiguration(timeouts: ProviderTimeouts = ProviderTimeouts()) -> HTTPClient.Configuration {
         var configuration = HTTPClient.Configuration()
         configuration.redirectConfiguration = .disallow
@@ -67,10 +66,6 @@ public struct ProviderClient: Sendable {
         configuration.httpVersion = .http1Only
         configuration.connectionPool = .init(
             idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: maximumConnectionsPerHost)
-        // A connection the provider refuses fails its call at once, and the platform tries the host's next
-        // address, or the agent's next key: nothing was sent. The client's own retries would hold the call
-        // until the connect timeout (ten seconds) first, on every call while a provider is down.
-        configuration.connectionPool.retryConnectionEstablishment = false
         return configuration
     }
 

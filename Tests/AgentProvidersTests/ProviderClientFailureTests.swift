@@ -183,25 +183,6 @@ import Testing
         }
     }
 
-    /// A provider that refuses the connection fails the call at once, for the next key to be tried: the HTTP
-    /// client once retried until its connect timeout (ten seconds by default) on every call while the
-    /// provider was down. Here that timeout is a minute, and the call must end well within it.
-    @Test func aRefusedConnectionFailsTheCallAtOnce() async throws {
-        let endpoint = try await EmulatedProvider.run { provider in try provider.endpoint(.openAI) }
-        let timeouts = ProviderTimeouts(connect: .seconds(60), responseHead: .seconds(60), idle: .seconds(60))
-        try await EmulatedProvider.run(timeouts: timeouts) { provider in
-            let clock = ContinuousClock()
-            let started = clock.now
-            do throws(ProviderCallError) {
-                _ = try await provider.client.streamReply(chat("hi"), endpoint: endpoint, apiKey: provider.key, for: nil)
-                Issue.record("the call went through")
-            } catch {
-                #expect(error == .unreachable(.connectionFailed), "\(error)")
-            }
-            #expect(clock.now - started < .seconds(30))
-        }
-    }
-
     @Test func errorDescriptionsHoldNeitherKeyNorURL() async throws {
         try await EmulatedProvider.run { provider in
             let errors = [

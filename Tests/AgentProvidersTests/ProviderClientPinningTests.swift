@@ -33,6 +33,7 @@ import Testing
 
     /// A host's checked addresses are tried in turn while one refuses the connection (here 127.0.0.2, where
     /// nothing listens): the call went to the first address alone, failing every call while it was down.
+    /// (The HTTP client retries a refused connection until its connect timeout, here half a second.)
     @Test func anAddressThatRefusesTheConnectionLeavesTheCallToTheNext() async throws {
         let timeouts = ProviderTimeouts(connect: .milliseconds(500), responseHead: .seconds(30), idle: .seconds(30))
         try await EmulatedProvider.run(timeouts: timeouts) { provider in
