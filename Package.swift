@@ -135,7 +135,7 @@ let package = Package(
         .target(
             name: "AgentConsole",
             dependencies: [
-                "AgentAPI", "AgentStore", "AgentReplies",
+                "AgentAPI", "AgentStore", "AgentReplies", "AgentProviders",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Crypto", package: "swift-crypto"),

@@ -81,7 +81,7 @@ public func buildRouter(
     let chat = ReplyController(store: store, replies: replies, configuration: configuration)
     chat.addRoutes(conversations: v1.group("agents/{agent_id}/conversations"), messages: v1.group("messages"))
     FeedbackController(store: store).addRoutes(messages: v1.group("messages"), agents: v1.group("agents"))
-    ConnectionController(store: store, providers: replies.client).addRoutes(to: v1.group("connections"))
+    ConnectionController(store: store, replies: replies).addRoutes(to: v1.group("connections"))
     ChatCompletionsController(store: store, replies: replies, failures: failures, refusals: refusals).addRoutes(to: v1)
     UsageController(store: store, replies: replies).addRoutes(to: v1)
     AuditLogController(store: store).addRoutes(to: v1.group("audit-log"))

@@ -176,25 +176,26 @@ public struct ProviderClient: Sendable {
         let call = OpenedCall(
             response: response, client: client, loop: client.eventLoopGroup.any(), firstChunk: waits.firstChunk,
             releaseClient: releaseClient)
+        if let failure = await refusal(in: response, on: call.loop, redacting: apiKey) {
+            await call.release()
+            throw failure
+        }
+        return call
+    }
+
+    /// Why a response's head ends the call, or nil when it is a 2xx that may be read. Only a 4xx's error kind
+    /// is read, and only a little of it.
+    func refusal(in response: HTTPClientResponse, on loop: any EventLoop, redacting apiKey: Secret) async
+        -> ProviderCallError?
+    {
         if let first = response.history.first, response.history.count > 1 {
             // A shared client that was not made with `httpClientConfiguration` followed a redirect; its
             // target was never checked, so its answer is not used.
-            await call.release()
-            throw .rejected(status: Int(first.responseHead.status.code), failure: .provider(kind: ProviderFailure.unknownKind))
+            return .rejected(status: Int(first.responseHead.status.code), failure: .provider(kind: ProviderFailure.unknownKind))
         }
-        if (200..<300).contains(response.status.code) { return call }
-        let failure = await refusal(in: response, on: call.loop, redacting: apiKey)
-        await call.release()
-        throw failure
-    }
-
-    /// Why a provider answered with a status other than 2xx: the call ends there. Only a 4xx's error kind is
-    /// read, and only a little of it.
-    func refusal(in response: HTTPClientResponse, on loop: any EventLoop, redacting apiKey: Secret) async
-        -> ProviderCallError
-    {
         let status = Int(response.status.code)
         switch status {
+        case 200..<300: return nil
         case 429: return .rateLimited(retryAfter: Self.retryAfter(response.headers.first(name: "retry-after")))
         case 500...: return .unavailable(status: status)
         default:

@@ -104,6 +104,19 @@ public struct ProviderEndpoint: Hashable, Sendable {
         }
     }
 
+    /// The endpoint of a chat connection of `service` (`openai`, `anthropic`) with `baseURL` (none: the
+    /// provider's public API); nil for another service, or a base URL that is not valid any more (it was
+    /// checked when stored).
+    public init?(chatService service: String, baseURL: String?) {
+        guard let wireProtocol = ChatWireProtocol(service: service) else { return nil }
+        guard let baseURL else {
+            self.init(wireProtocol: wireProtocol)
+            return
+        }
+        guard let endpoint = try? ProviderEndpoint(wireProtocol: wireProtocol, baseURL: baseURL) else { return nil }
+        self = endpoint
+    }
+
     /// The URL of the chat endpoint.
     public var chatURL: String { baseURL + wireProtocol.chatPath }
 

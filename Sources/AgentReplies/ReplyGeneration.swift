@@ -144,10 +144,8 @@ struct ReplyGeneration: Sendable {
     /// The agent's connections that can answer, in link order, with their endpoints. A base URL that is not
     /// valid any more (it was checked when stored) leaves its connection out.
     static func candidates(_ connections: [LinkedConnection]) -> [(LinkedConnection, ProviderEndpoint)] {
-        connections.compactMap { connection -> (LinkedConnection, ProviderEndpoint)? in
-            guard let wire = ChatWireProtocol(service: connection.service) else { return nil }
-            guard let baseURL = connection.baseURL else { return (connection, ProviderEndpoint(wireProtocol: wire)) }
-            return (try? ProviderEndpoint(wireProtocol: wire, baseURL: baseURL)).map { (connection, $0) }
+        connections.compactMap { connection in
+            ProviderEndpoint(chatService: connection.service, baseURL: connection.baseURL).map { (connection, $0) }
         }
     }
 

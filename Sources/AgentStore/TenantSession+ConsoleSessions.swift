@@ -26,12 +26,12 @@ public struct StartedConsoleSession: Sendable {
 
 extension AgentStore {
     /// The user and scopes of a session, or `nil` if it is unknown, ended, expired, or unused for longer
-    /// than `idleTimeout` (`nil`: no such limit). The check sets the tenant the session names only if it is
-    /// valid, and notes the use (to the minute; `authenticate_console_session`).
+    /// than `idleTimeout`. The check sets the tenant the session names only if it is valid, and notes the
+    /// use (to the minute; `authenticate_console_session`).
     public func authenticate(
-        _ session: PresentedConsoleSession, idleTimeout: Duration?, requestID: String? = nil
+        _ session: PresentedConsoleSession, idleTimeout: Duration, requestID: String? = nil
     ) async throws -> AuthenticatedToken? {
-        let idleSeconds = idleTimeout.map { Int32(clamping: $0.components.seconds) }
+        let idleSeconds = Int32(clamping: idleTimeout.components.seconds)
         return try await transaction(session.userID, scope: .filtersOnly, requestID: requestID) { tenant in
             let granted = try await tenant.row(
                 "SELECT public.authenticate_console_session(\(session.userID.rawValue), \(session.hash), \(idleSeconds))",

@@ -1,4 +1,5 @@
 import AgentAPI
+import AgentStore
 import AgentTestSupport
 import Crypto
 import Foundation
@@ -34,6 +35,29 @@ import Testing
                 let openings = try await client.send(.get, "/v1/audit-log?limit=100", as: owner)
                     .decode(Schemas.AuditEntryPage.self).data.filter { $0.action == "connection.opened" }
                 #expect(openings.compactMap { $0.details?.additionalProperties.value["purpose"] as? String } == ["models"])
+            }
+        }
+    }
+
+    /// A token that names the owner but is not valid (forged, or revoked) is refused before the key is
+    /// opened: the provider is not called, and no opening is audited in the owner's name.
+    @Test func aTokenThatIsNotValidOpensNoKey() async throws {
+        let owner = try await api.makeUser()
+        let emulator = ProviderEmulator()
+        try await emulator.withRunning { baseURL in
+            try await api.test(.live) { client in
+                let connection = try await ChatFixture.make(client, owner, baseURLs: [baseURL]).connectionIDs[0]
+                let revoked = try await api.db.store.withTenant(owner.id) { try await $0.createToken(name: "old") }
+                try await api.db.store.withTenant(owner.id) { try await $0.revokeToken(revoked.token.id) }
+                let forged = String(owner.token.dropLast(4)) + (owner.token.hasSuffix("abcd") ? "dcba" : "abcd")
+                for token in [forged, revoked.value] {
+                    let response = try await client.send(
+                        .get, "/v1/connections/\(connection)/models", as: Tenant(id: owner.id, token: token))
+                    #expect(response.isProblem(.unauthorized), "\(response.text)")
+                }
+                #expect(await emulator.recordedRequests().isEmpty)
+                let audit = try await client.send(.get, "/v1/audit-log?limit=100", as: owner).decode(Schemas.AuditEntryPage.self)
+                #expect(!audit.data.contains { $0.action == "connection.opened" })
             }
         }
     }

@@ -48,15 +48,16 @@ public struct APIParts: Sendable {
     /// Checks a chat connection's `metadata.base_url` as `createConnection` does (SSRF guard included);
     /// throws the API's 422 otherwise, which `RefusedRequest` reads.
     public func checkProviderAddress(service: String, metadata: JSONValue?, for tenant: UserID) async throws {
-        try await ConnectionController(store: store, providers: replies.client).checkBaseURL(
+        try await ConnectionController(store: store, replies: replies).checkBaseURL(
             service: service, metadata: metadata, for: tenant)
     }
 
-    /// The models a chat connection's key may use, from its provider, as `listConnectionModels` lists them;
-    /// throws the API's problem otherwise, which `RefusedRequest` reads.
-    public func modelNames(of connectionID: ConnectionID, for tenant: UserID, requestID: String?) async throws -> [String] {
-        try await ConnectionController(store: store, providers: replies.client).modelNames(
-            of: connectionID, for: tenant, requestID: requestID)
+    /// The models a chat connection's key may use, from its provider, as `listConnectionModels` lists them
+    /// for the request's tenant; throws the API's problem otherwise, which `RefusedRequest` reads.
+    public func modelNames(of connectionID: ConnectionID, context: APIRequestContext) async throws -> [String] {
+        let connection = try await store.withTenant(of: context) { try await $0.connection(connectionID) }
+        return try await ConnectionController(store: store, replies: replies).modelNames(
+            of: connection, requestID: context.requestID)
     }
 
     /// Stores `content` in the conversation and starts the agent's reply, as `createReply` does; the reply

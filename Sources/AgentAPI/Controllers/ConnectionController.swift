@@ -6,11 +6,11 @@ import Hummingbird
 /// `/v1/connections`: the tenant's third-party API credentials. Keys go in, hints come out.
 struct ConnectionController: Sendable {
     let store: AgentStore
-    /// Calls the connections' providers (their lists of models); its address policy says where provider
-    /// calls may go: a chat connection's `metadata.base_url` is checked against it when stored, and again by
-    /// every call.
-    let providers: ProviderClient
-    var addressPolicy: ProviderAddressPolicy { providers.addressPolicy }
+    /// Calls the connections' providers (their lists of models), each in one of the tenant's generation
+    /// slots; its client's address policy says where provider calls may go: a chat connection's
+    /// `metadata.base_url` is checked against it when stored, and again by every call.
+    let replies: ReplyGenerator
+    var addressPolicy: ProviderAddressPolicy { replies.client.addressPolicy }
 
     func addRoutes(to group: RouterGroup<APIRequestContext>) {
         group.post(use: create)
@@ -75,31 +75,30 @@ struct ConnectionController: Sendable {
     /// purpose `models`; a provider's refusal is a problem as a reply's would be (502, 429, 504).
     @Sendable func models(_ request: Request, context: APIRequestContext) async throws -> ConnectionModelsBody {
         let id = try context.id(ConnectionID.self, "connection_id", of: "connection")
-        return ConnectionModelsBody(try await modelNames(of: id, for: try context.tenant(), requestID: context.requestID))
+        // Read as the request's tenant: a personal token not checked yet is checked here, before any key opens.
+        let connection = try await store.withTenant(of: context) { try await $0.connection(id) }
+        return ConnectionModelsBody(try await modelNames(of: connection, requestID: context.requestID))
     }
 
-    /// The names of the models the connection's key may use, from its provider; a problem when the
-    /// connection is not a chat provider's or the provider fails the call.
-    func modelNames(of id: ConnectionID, for tenant: UserID, requestID: String?) async throws -> [String] {
-        let connection = try await store.withTenant(tenant, requestID: requestID) { try await $0.connection(id) }
-        guard let endpoint = Self.endpoint(of: connection) else { throw Self.notAChatConnection }
+    /// The names of the models `connection`'s key may use, from its provider; a problem when the connection
+    /// is not a chat provider's, the tenant runs as many provider calls as it may, or the provider fails the
+    /// call. `connection` must have been read as the request's tenant, its credential checked.
+    func modelNames(of connection: APIConnection, requestID: String?) async throws -> [String] {
+        let baseURL: String? =
+            if case .object(let members) = connection.metadata, case .string(let url) = members["base_url"] { url } else { nil }
+        guard let endpoint = ProviderEndpoint(chatService: connection.service, baseURL: baseURL) else {
+            throw Self.notAChatConnection
+        }
+        let slot = try replies.admitReply(of: connection.userID)
+        slot.starts()
+        defer { withExtendedLifetime(slot) {} }
         do {
-            return try await store.withAPIKey(of: tenant, connectionID: id, purpose: .models, requestID: requestID) { key in
-                try await providers.models(at: endpoint, apiKey: key, for: tenant.rawValue)
-            }
+            return try await store.withAPIKey(
+                of: connection.userID, connectionID: connection.id, purpose: .models, requestID: requestID
+            ) { key in try await replies.client.models(at: endpoint, apiKey: key, for: connection.userID.rawValue) }
         } catch let error as ProviderCallError {
             throw Problem(ReplyFailure(error))
         }
-    }
-
-    /// Where a chat connection's provider is reached; nil for a connection of another service, or whose
-    /// stored base URL is no longer valid.
-    static func endpoint(of connection: APIConnection) -> ProviderEndpoint? {
-        guard let wireProtocol = ChatWireProtocol(service: connection.service) else { return nil }
-        guard case .object(let members) = connection.metadata, case .string(let baseURL) = members["base_url"] else {
-            return ProviderEndpoint(wireProtocol: wireProtocol)
-        }
-        return try? ProviderEndpoint(wireProtocol: wireProtocol, baseURL: baseURL)
     }
 
     static let notAChatConnection = Problem(

@@ -1,4 +1,5 @@
 import AgentAPI
+import AgentProviders
 import AgentStore
 import Foundation
 import Hummingbird
@@ -116,16 +117,15 @@ struct ConnectionPages: Sendable {
     /// The connection's page with the models its provider lists for the key (which checks the key), or the
     /// provider's refusal in the API's words.
     @Sendable func models(_ request: Request, context: APIRequestContext) async throws -> Response {
-        let visit = try ConsoleVisit(request, context: context)
         let id = try context.id(ConnectionID.self, "connection_id", of: "connection")
         let models: ModelList
         do {
-            models = ModelList(
-                names: try await api.modelNames(of: id, for: visit.userID, requestID: context.requestID), failure: nil)
+            models = ModelList(names: try await api.modelNames(of: id, context: context), failure: nil)
         } catch {
             let refused = RefusedRequest(error, bodyLimit: context.maxUploadSize)
-            // The connection itself missing, or the database away: the page's own failure.
-            guard refused.status != 404, refused.status != 503 else { throw error }
+            // What the provider, or the tenant's share of calls, answered is said on the page; anything else
+            // (the connection missing, the database away) is the page's own failure, logged as such.
+            guard [422, 429, 502, 504].contains(refused.status) else { throw error }
             models = ModelList(names: [], failure: refused.detail)
         }
         return try await renderDetail(request, context: context, form: nil, status: .ok, models: models)
@@ -198,7 +198,7 @@ struct ConnectionPages: Sendable {
             connection: row,
             form: form ?? FormState(["name": row.name, "service": row.service, "api_key": "", "base_url": row.baseURL ?? ""]),
             canWrite: visit.scopes.allow(.write), formAction: "/connections/\(ConsoleFormat.segment(row.id))",
-            models: models, isChat: ["openai", "anthropic"].contains(row.service))
+            models: models, isChat: ChatWireProtocol(service: row.service) != nil)
         return pages.page("connection", model, status: status)
     }
 

@@ -8,9 +8,10 @@ extension Migration {
     /// - `console_sessions.last_seen_at`: when the session was last used, kept to the minute. Sessions that
     ///   exist when the migration runs count as seen then (a constant default rewrites nothing).
     /// - `authenticate_console_session(user, hash, idle_seconds)` refuses a session unused for longer than
-    ///   `idle_seconds` (none with NULL), and moves `last_seen_at` on when it is more than a minute old, so a
-    ///   check writes at most once a minute per session, as the token check does. The check without the
-    ///   idle time is dropped: nothing may skip it.
+    ///   `idle_seconds`, and moves `last_seen_at` on when it is more than a minute old, so a check writes at
+    ///   most once a minute per session, as the token check does. The platform always passes its idle time
+    ///   (NULL would check none). The check without it is dropped, so no caller can leave it out; an older
+    ///   release, whose `/ready` is 503 on this schema, no longer signs console sessions in.
     ///
     /// Frozen as literal SQL, its checksum pinned by a test. Down restores migration 17's check.
     static let idleConsoleSessions = Migration(
