@@ -72,6 +72,13 @@ import Testing
                 let refused = try await ChatFixture.make(client, owner, baseURLs: ["\(baseURL)/script/status=401"])
                 let limited = try await ChatFixture.make(client, owner, baseURLs: ["\(baseURL)/script/status=429"])
                 let failing = try await ChatFixture.make(client, owner, baseURLs: ["\(baseURL)/script/status=500"])
+                // A base URL the platform does not call, stored as an older policy allowed: refused at call time.
+                let privateAddress = try await api.db.store.withTenant(owner.id) {
+                    try await $0.createConnection(
+                        NewAPIConnection(
+                            name: "private", service: "openai", apiKey: ChatFixture.apiKey,
+                            metadata: .object(["base_url": .string("http://10.0.0.1:8080")])))
+                }.id.rawValue
                 let other = try await client.send(
                     .post, "/v1/connections", as: owner, json: ["name": "code", "service": "github", "api_key": "ghp_0123456789"]
                 ).decode(Schemas.Connection.self).id
@@ -79,6 +86,7 @@ import Testing
                     (refused.connectionIDs[0], owner, .badGateway, "provider-rejected"),
                     (limited.connectionIDs[0], owner, .tooManyRequests, "provider-rate-limited"),
                     (failing.connectionIDs[0], owner, .badGateway, "provider-unavailable"),
+                    (privateAddress, owner, .badGateway, "provider-address-refused"),
                     (other, owner, .unprocessableContent, "not-a-chat-connection"),
                     (refused.connectionIDs[0], intruder, .notFound, "not-found"),
                 ]
