@@ -9,6 +9,17 @@ import Testing
         #expect(ProviderEndpoint(wireProtocol: .anthropic).chatURL == "https://api.anthropic.com/v1/messages")
     }
 
+    /// A chat connection's endpoint from its service and stored base URL: the public API without one, none
+    /// for another service or a base URL no longer valid; the list of models beside the chat path.
+    @Test func aChatConnectionsEndpoint() {
+        #expect(ProviderEndpoint(chatService: "openai", baseURL: nil)?.modelsURL == "https://api.openai.com/v1/models")
+        #expect(
+            ProviderEndpoint(chatService: "anthropic", baseURL: "http://127.0.0.1:8081/")?.modelsURL
+                == "http://127.0.0.1:8081/v1/models?limit=1000")
+        #expect(ProviderEndpoint(chatService: "github", baseURL: nil) == nil)
+        #expect(ProviderEndpoint(chatService: "openai", baseURL: "ftp://example.com") == nil)
+    }
+
     @Test func keepsAPathAndDropsTrailingSlashes() throws {
         let endpoint = try ProviderEndpoint(wireProtocol: .openAI, baseURL: "HTTP://Example.COM:8081/script/chunks=2/")
         #expect(endpoint.chatURL == "http://example.com:8081/script/chunks=2/v1/chat/completions")
