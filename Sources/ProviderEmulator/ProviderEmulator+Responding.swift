@@ -49,10 +49,7 @@ extension ProviderEmulator {
         let wire: EmulatedWire = anthropic ? .anthropic : .openAI
         let presented = wire.presentedKey(in: header(wire.keyHeader, of: request))
         await recorder.record(
-            RecordedRequest(
-                path: request.uri.path, host: request.head.authority ?? header("host", of: request), clientPort: clientPort,
-                wireProtocol: wire.rawValue, model: nil, messages: [], stream: false, keySHA256: presented.map(Self.sha256),
-                otherCredentialHeaders: Self.credentialHeaders.filter { $0 != wire.keyHeader && header($0, of: request) != nil }))
+            record(nil, path: request.uri.path, wire: wire, key: presented, request: request, clientPort: clientPort))
         if let expected = configuration.expectedKey, presented.map(Self.sha256) != Self.sha256(expected) {
             return json(wire.errorBody(status: 401), status: .unauthorized)
         }
@@ -145,16 +142,18 @@ extension ProviderEmulator {
         SHA256.hash(data: Data(key.utf8)).map { String(format: "%02x", $0) }.joined()
     }
 
+    /// What a request carried; a request without a chat (the list of models) is recorded without messages.
     private func record(
-        _ chat: EmulatedChatRequest, path: String, wire: EmulatedWire, key: String?, request: Request, clientPort: Int?
+        _ chat: EmulatedChatRequest?, path: String, wire: EmulatedWire, key: String?, request: Request, clientPort: Int?
     ) -> RecordedRequest {
-        var messages = chat.messages.map { RecordedRequest.Message(role: $0.role, content: $0.content, name: $0.name) }
-        if let system = chat.system { messages.insert(.init(role: "system", content: system), at: 0) }
+        var messages = chat?.messages.map { RecordedRequest.Message(role: $0.role, content: $0.content, name: $0.name) } ?? []
+        if let system = chat?.system { messages.insert(.init(role: "system", content: system), at: 0) }
         return RecordedRequest(
             path: path, host: request.head.authority ?? header("host", of: request), clientPort: clientPort,
             wireProtocol: wire.rawValue,
-            model: chat.model, messages: messages,
-            temperature: chat.temperature, maxTokens: chat.maxTokens, stream: chat.stream, stop: chat.stopSequences,
+            model: chat?.model, messages: messages,
+            temperature: chat?.temperature, maxTokens: chat?.maxTokens, stream: chat?.stream ?? false,
+            stop: chat?.stopSequences ?? [],
             keySHA256: key.map(Self.sha256),
             otherCredentialHeaders: Self.credentialHeaders.filter { $0 != wire.keyHeader && header($0, of: request) != nil }
         )

@@ -84,9 +84,7 @@ struct ConnectionController: Sendable {
     /// is not a chat provider's, the tenant runs as many provider calls as it may, or the provider fails the
     /// call. `connection` must have been read as the request's tenant, its credential checked.
     func modelNames(of connection: APIConnection, requestID: String?) async throws -> [String] {
-        let baseURL: String? =
-            if case .object(let members) = connection.metadata, case .string(let url) = members["base_url"] { url } else { nil }
-        guard let endpoint = ProviderEndpoint(chatService: connection.service, baseURL: baseURL) else {
+        guard let endpoint = ProviderEndpoint(chatService: connection.service, baseURL: connection.baseURL) else {
             throw Self.notAChatConnection
         }
         let slot = try replies.admitReply(of: connection.userID)

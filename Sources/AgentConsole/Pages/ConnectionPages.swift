@@ -40,7 +40,7 @@ struct ConnectionPages: Sendable {
             hint = connection.apiKeyHint
             // `hmac:` and 16 hex digits; the bound keeps an odd stored value from stretching the page.
             fingerprint = String(connection.apiKeyFingerprint.prefix(24))
-            baseURL = ConnectionPages.baseURL(connection.metadata)
+            baseURL = connection.baseURL
             updated = ConsoleFormat.time(connection.updatedAt)
         }
     }
@@ -206,11 +206,6 @@ struct ConnectionPages: Sendable {
 
     static func values(_ form: FormBody) -> [String: String] {
         Dictionary(uniqueKeysWithValues: fields.map { ($0, form[$0] ?? "") })
-    }
-
-    static func baseURL(_ metadata: JSONValue?) -> String? {
-        guard case .object(let members) = metadata, case .string(let url) = members["base_url"] else { return nil }
-        return url
     }
 
     /// `keeping`'s members with `base_url` set or removed; nil when nothing is left.

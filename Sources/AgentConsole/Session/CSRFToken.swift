@@ -13,7 +13,7 @@ enum CSRFToken {
 
     /// The session's token, masked afresh: what a page carries.
     static func masked(forSession sessionValue: String) -> String {
-        let pad = (0..<length).map { _ in UInt8.random(in: .min ... .max) }
+        let pad = randomBytes()
         return base64URL(pad + zip(pad, token(forSession: sessionValue)).map { $0 ^ $1 })
     }
 
@@ -42,7 +42,11 @@ enum CSRFToken {
 
     /// A fresh random value (the sign-in form's double-submit value).
     static func random() -> String {
-        base64URL((0..<length).map { _ in UInt8.random(in: .min ... .max) })
+        base64URL(randomBytes())
+    }
+
+    private static func randomBytes() -> [UInt8] {
+        (0..<length).map { _ in UInt8.random(in: .min ... .max) }
     }
 
     private static func base64URL(_ bytes: [UInt8]) -> String {

@@ -12,6 +12,13 @@ public struct APIConnection: Sendable, Equatable {
     public let metadata: JSONValue?
     public let createdAt: Date
     public let updatedAt: Date
+
+    /// `metadata.base_url` when it is a string: where a chat connection's provider is reached instead of
+    /// its public API.
+    public var baseURL: String? {
+        guard case .object(let members) = metadata, case .string(let url) = members["base_url"] else { return nil }
+        return url
+    }
 }
 
 /// What it takes to create a connection; `apiKey` is sealed before it is stored.
