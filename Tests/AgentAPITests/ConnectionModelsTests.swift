@@ -1,7 +1,6 @@
 import AgentAPI
 import AgentStore
 import AgentTestSupport
-import Crypto
 import Foundation
 import Hummingbird
 import HummingbirdTesting
@@ -30,8 +29,7 @@ import Testing
                 SecretCheck.expectAbsent(ChatFixture.apiKey, in: listed.text)
                 let sent = try #require(await emulator.recordedRequests().last)
                 #expect(sent.path == "/v1/models" && sent.wireProtocol == service)
-                let keyHash = SHA256.hash(data: Data(ChatFixture.apiKey.utf8)).map { String(format: "%02x", $0) }.joined()
-                #expect(sent.keySHA256 == keyHash && sent.otherCredentialHeaders.isEmpty)
+                #expect(sent.keySHA256 == ChatFixture.apiKeySHA256 && sent.otherCredentialHeaders.isEmpty)
                 let openings = try await client.send(.get, "/v1/audit-log?limit=100", as: owner)
                     .decode(Schemas.AuditEntryPage.self).data.filter { $0.action == "connection.opened" }
                 #expect(openings.compactMap { $0.details?.additionalProperties.value["purpose"] as? String } == ["models"])

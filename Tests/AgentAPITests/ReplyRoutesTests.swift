@@ -2,7 +2,6 @@ import AgentAPI
 import AgentProviders
 import AgentStore
 import AgentTestSupport
-import Crypto
 import Foundation
 import Hummingbird
 import HummingbirdTesting
@@ -59,9 +58,7 @@ import Testing
             #expect(received.messages.first?.content == "You are a test agent." || received.wireProtocol == "anthropic")
             #expect(received.messages.last?.content == "Hello there, how are you today?")
             #expect(received.maxTokens == 4096)
-            #expect(
-                received.keySHA256 == SHA256.hash(data: Data(ChatFixture.apiKey.utf8)).map { String(format: "%02x", $0) }.joined()
-            )
+            #expect(received.keySHA256 == ChatFixture.apiKeySHA256)
             #expect(received.otherCredentialHeaders.isEmpty)
         }
     }

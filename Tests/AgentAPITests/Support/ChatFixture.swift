@@ -1,4 +1,5 @@
 import AgentStore
+import Crypto
 import Foundation
 import Hummingbird
 import HummingbirdTesting
@@ -104,6 +105,8 @@ struct ChatFixture: Sendable {
     let connectionIDs: [String]
 
     static let apiKey = "sk-test-key-0123456789"
+    /// The key's SHA-256 in lowercase hex, as the emulator records the key it was sent.
+    static let apiKeySHA256 = SHA256.hash(data: Data(apiKey.utf8)).map { String(format: "%02x", $0) }.joined()
     /// A reply of 100 pieces 30 ms apart: three seconds, long enough to act on while it runs.
     static let longReply = "[emulator chunks=100 delay_ms=30]\n" + String(repeating: "word ", count: 100)
 
