@@ -7,6 +7,7 @@ import Testing
         (["bench", "rls", "--rounds", "0"], "--clients, --seconds and --rounds must be positive"),
         (["bench", "rls", "--clients", "0"], "--clients, --seconds and --rounds must be positive"),
         (["bench", "crypto", "--iterations", "0"], "--iterations must be positive"),
+        (["bench", "crypto", "--script", "/nonexistent/seed.mjs"], "--script /nonexistent/seed.mjs is not a readable file"),
         (["bench", "rls", "--seconds", "1e300"], "--seconds must be at most 86400"),
         (["bench", "api", "--seconds", "inf"], "--seconds must be at most 86400"),
         (["bench", "chat", "--seconds", "inf"], "--seconds must be at most 86400"),

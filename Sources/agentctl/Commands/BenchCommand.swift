@@ -76,6 +76,11 @@ struct BenchCommand: AsyncParsableCommand {
 
         func validate() throws {
             guard iterations > 0 else { throw ValidationError("--iterations must be positive") }
+            // Checked here so that a run outside the checkout says what is missing, not node's stack trace.
+            guard FileManager.default.isReadableFile(atPath: script) else {
+                throw ValidationError(
+                    "--script \(script) is not a readable file: run from the checkout, or name the seed's script")
+            }
         }
 
         func run() async throws {
