@@ -374,6 +374,48 @@ import Testing
         }
     }
 
+    /// A reply's Markdown is shown rendered, on the page and through the route the page's script reads
+    /// when a reply ends; what the user typed is shown as typed. Another tenant reads neither.
+    @Test func repliesShowTheirMarkdownAndMessagesShowWhatWasTyped() async throws {
+        let owner = try await api.makeUser("owner")
+        let other = try await api.makeUser("other")
+        let (agent, reply) = try await api.db.store.withTenant(owner.id) { session in
+            let agent = try await session.createAgent(NewAgent(name: "Coder", systemPrompt: "p"))
+            let conversation = ConversationID(rawValue: "code")!
+            _ = try await session.appendMessage(
+                agentID: agent.id, conversationID: conversation, NewMessage(role: .user, content: "**not bold** <b>"))
+            let reply = try await session.appendMessage(
+                agentID: agent.id, conversationID: conversation,
+                NewMessage(role: .assistant, content: "Use **this**:\n```swift\nlet a = [1] <b>\n```\n[x](javascript:alert(1))"))
+            return (agent, reply)
+        }
+        try await api.test { client in
+            let browser = ConsoleBrowser(client)
+            try await browser.signIn(owner.token)
+            let page = String(buffer: try await browser.request(.get, "/agents/\(agent.id.rawValue)/conversations/code").body)
+            #expect(page.contains("<div class=\"content\">**not bold** &lt;b&gt;</div>"))
+            let rendered =
+                "Use <strong>this</strong>:</p>\n<pre><code class=\"language-swift\">let a = [1] &lt;b&gt;\n</code></pre>\n<p>x</p>"
+            #expect(page.contains("<div class=\"content markdown\"><p>\(rendered)"), "\(page)")
+            #expect(!page.contains("javascript:"))
+
+            let content = try await browser.request(.get, "/messages/\(reply.id.rawValue)/content")
+            #expect(content.status == .ok)
+            #expect(content.headers[.contentType] == "text/html; charset=utf-8")
+            #expect(content.headers[.cacheControl] == "no-store")
+            #expect(content.headers[HTTPField.Name("Content-Security-Policy")!] != nil)
+            #expect(String(buffer: content.body) == "<p>\(rendered)\n")
+
+            let stranger = ConsoleBrowser(client)
+            try await stranger.signIn(other.token)
+            let foreign = try await stranger.request(.get, "/messages/\(reply.id.rawValue)/content")
+            #expect(foreign.status == .notFound)
+            #expect(!String(buffer: foreign.body).contains("this"))
+            let anonymous = try await ConsoleBrowser(client).request(.get, "/messages/\(reply.id.rawValue)/content")
+            #expect(anonymous.status == .seeOther)
+        }
+    }
+
     /// The search form is a GET form: a browser sends `hello world` as `q=hello+world`, and `-word` leaves a
     /// word out. Read without the form's `+`, the first was a phrase and the second the opposite.
     @Test func searchReadsTheQueryAsABrowserSendsIt() async throws {

@@ -197,11 +197,16 @@ def walk(driver):
     step("linked; conversation started")
 
     # A streamed reply: the deltas arrive while the message is still streaming, then it completes.
-    reply = send(driver, '[emulator chunks=12 delay_ms=60 text="Streaming reply from the emulator"]\nHello, walker')
+    # Once it has ended, its Markdown is shown rendered, as after a reload.
+    reply = send(driver, '[emulator chunks=12 delay_ms=60 text="Streaming reply from the **emulator** `ok`"]\nHello, walker')
     wait(driver).until(lambda d: status_of(assistant_messages(d)[-1]) == "complete")
+    strong = wait(driver).until(
+        lambda d: assistant_messages(d)[-1].find_elements(By.CSS_SELECTOR, ".content.markdown strong"))
+    assert strong[0].text == "emulator", strong[0].text
     reply = assistant_messages(driver)[-1]
-    assert "Streaming reply from the emulator" in reply.find_element(By.CSS_SELECTOR, ".content").text
-    step("streamed reply complete")
+    assert reply.find_element(By.CSS_SELECTOR, ".content code").text == "ok"
+    assert "Streaming reply from the emulator ok" in reply.find_element(By.CSS_SELECTOR, ".content").text
+    step("streamed reply complete, its Markdown rendered")
 
     # Stop a long reply: it keeps what was generated, status cancelled.
     # The emulator cuts its text into at most one piece per character: the text must be long for a slow reply.

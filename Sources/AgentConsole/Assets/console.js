@@ -1,6 +1,8 @@
 // Agent Platform console: streaming for the chat page. Everything else works without this script.
 // Replies stream through the API's chat routes under /console/api, authenticated by the session cookie
-// and the page's CSRF token. Text from the server is only ever set as textContent, never as HTML.
+// and the page's CSRF token. Text from the server is only ever set as textContent, never as HTML, but for
+// a reply that has ended: its Markdown is then shown as the server renders it (ReplyMarkdown, which
+// escapes all of the text and writes the only markup), the same HTML the page has after a reload.
 "use strict";
 
 (function () {
@@ -64,6 +66,31 @@
     }
   }
 
+  // A reply's text while it streams: plain, as it arrives.
+  function setText(item, text) {
+    const content = item.querySelector(".content");
+    content.classList.remove("markdown");
+    content.textContent = text;
+  }
+
+  // A reply that has ended, shown as the page shows it: its Markdown rendered. Should the request fail, the
+  // plain text stays.
+  async function render(item) {
+    try {
+      const response = await fetch("/messages/" + encodeURIComponent(item.dataset.id) + "/content", {
+        credentials: "same-origin",
+        headers: { "Accept": "text/html" },
+      });
+      if (!response.ok) return;
+      const html = await response.text();
+      const content = item.querySelector(".content");
+      content.innerHTML = html;
+      content.classList.add("markdown");
+    } catch (_) {
+      // The plain text stays.
+    }
+  }
+
   function fail(item, problem) {
     let alert = item.querySelector(".alert");
     if (!alert) {
@@ -123,21 +150,23 @@
           show(payload, item);
         } else if (name === "reply.started") {
           reply = messageElement(payload);
-          reply.querySelector(".content").textContent = "";
+          setText(reply, "");
           show(payload, reply);
         } else if (name === "reply.delta" && reply) {
           reply.querySelector(".content").textContent += payload.text;
         } else if (name === "reply.completed") {
           ended = true;
           reply = messageElement(payload);
-          reply.querySelector(".content").textContent = payload.content;
+          setText(reply, payload.content);
           show(payload, reply);
+          await render(reply);
         } else if (name === "reply.failed") {
           ended = true;
           if (payload.reply) {
             reply = messageElement(payload.reply);
-            reply.querySelector(".content").textContent = payload.reply.content;
+            setText(reply, payload.reply.content);
             show(payload.reply, reply);
+            await render(reply);
           } else if (reply) {
             // Ended without its stored message (it was interrupted, or could not be stored): not live any more.
             show({ role: "assistant", status: "failed" }, reply);
@@ -225,8 +254,9 @@
         if (!response.ok) throw new Error(await refusal(response));
         const message = await response.json();
         const item = messageElement(message);
-        item.querySelector(".content").textContent = message.content;
+        setText(item, message.content);
         show(message, item);
+        await render(item);
         // The Stop button is hidden now; the composer is where the keyboard goes on.
         const field = composer && composer.querySelector("textarea");
         if (field) field.focus();

@@ -17,6 +17,7 @@ struct ChatPages: Sendable {
         group.post("agents/{agent_id}/conversations/{conversation_id}/rename", use: rename)
         group.post("agents/{agent_id}/conversations/{conversation_id}/delete", use: delete)
         group.post("messages/{message_id}/feedback", use: rate)
+        group.get("messages/{message_id}/content", use: content)
     }
 
     /// The page of a conversation; the id is percent-encoded, as clients choose conversation ids.
@@ -31,6 +32,8 @@ struct ChatPages: Sendable {
         let role: String
         let fromAgent: Bool
         let content: String
+        /// A reply's Markdown as HTML (``ReplyMarkdown``); a user's message is shown as typed.
+        let html: String?
         let status: String
         let streaming: Bool
         let failed: Bool
@@ -43,6 +46,7 @@ struct ChatPages: Sendable {
             role = message.role.rawValue
             fromAgent = message.role == .assistant
             content = message.content
+            html = fromAgent ? ReplyMarkdown.html(message.content) : nil
             status = message.status.rawValue
             streaming = message.status == .streaming
             failed = message.status == .failed
@@ -140,6 +144,21 @@ struct ChatPages: Sendable {
         }
         await api.replies.stop(streaming, of: visit.userID)
         return ConsolePages.redirect(to: "/agents/\(ConsoleFormat.segment(agentID.rawValue))#conversations-heading")
+    }
+
+    /// A message's content as the chat page shows it, for the page's script to put in place of a reply's
+    /// plain text once the reply has ended.
+    @Sendable func content(_ request: Request, context: APIRequestContext) async throws -> Response {
+        let visit = try ConsoleVisit(request, context: context)
+        let messageID = try context.id(MessageID.self, "message_id", of: "message")
+        let message = try await api.store.withTenant(visit.userID, requestID: context.requestID) {
+            try await $0.message(messageID)
+        }
+        var headers = ConsoleHeaders.page
+        headers[.contentType] = "text/html; charset=utf-8"
+        headers[.cacheControl] = "no-store"
+        let html = message.role == .assistant ? ReplyMarkdown.html(message.content) : ConsoleHTML().escapeText(message.content)
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: html)))
     }
 
     /// Thumbs up or down, with an optional comment; back to the conversation at that message.

@@ -1,0 +1,71 @@
+/// A reply's Markdown, what models answer in, as HTML for the console's chat page: paragraphs, headings,
+/// fenced code, quotes, lists and rules (CommonMark's common blocks), with GitHub's tables, strikethrough
+/// and bare links.
+///
+/// Safe by construction: every byte of the text is escaped, the only markup is what this renderer writes,
+/// and a link keeps an `http`, `https` or `mailto` target only (an image becomes a link: a reply must not
+/// make the browser fetch anything). Linear in the text's length: delimiters are matched with stacks and
+/// lookups computed once, nesting is bounded, so no reply, however hostile, makes a page slow.
+enum ReplyMarkdown {
+    /// Longer texts are shown as they are, in one escaped paragraph.
+    static let renderedBytes = 200_000
+    /// Quotes and lists nested deeper than this are shown as paragraphs.
+    static let maximumDepth = 8
+
+    typealias Line = ArraySlice<UInt8>
+
+    /// The HTML of `text`.
+    static func html(_ text: String) -> String {
+        var out: [UInt8] = []
+        let bytes = Array(text.utf8)
+        if bytes.count > renderedBytes {
+            out += Array("<p class=\"plain\">".utf8)
+            escape(bytes[...], into: &out)
+            out += Array("</p>\n".utf8)
+        } else {
+            blocks(lines(of: bytes), depth: 0, tight: false, into: &out)
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// The text's lines, without their ends, leading tabs read as four spaces each.
+    static func lines(of bytes: [UInt8]) -> [Line] {
+        var result: [Line] = []
+        var start = 0
+        for index in bytes.indices where bytes[index] == UInt8(ascii: "\n") {
+            result.append(expandingLeadingTabs(bytes[start..<index]))
+            start = index + 1
+        }
+        result.append(expandingLeadingTabs(bytes[start...]))
+        return result.map { $0.last == UInt8(ascii: "\r") ? $0.dropLast() : $0 }
+    }
+
+    private static func expandingLeadingTabs(_ line: Line) -> Line {
+        guard line.first(where: { $0 != UInt8(ascii: " ") }) == UInt8(ascii: "\t") else { return line }
+        var expanded: [UInt8] = []
+        var index = line.startIndex
+        while index < line.endIndex, line[index] == UInt8(ascii: " ") || line[index] == UInt8(ascii: "\t") {
+            expanded += line[index] == UInt8(ascii: "\t") ? Array(repeating: UInt8(ascii: " "), count: 4) : [line[index]]
+            index += 1
+        }
+        return (expanded + line[index...])[...]
+    }
+
+    // MARK: Output
+
+    /// Appends `bytes` with HTML's five special characters escaped.
+    static func escape(_ bytes: Line, into out: inout [UInt8]) {
+        for byte in bytes {
+            switch byte {
+            case UInt8(ascii: "<"): out += Array("&lt;".utf8)
+            case UInt8(ascii: ">"): out += Array("&gt;".utf8)
+            case UInt8(ascii: "&"): out += Array("&amp;".utf8)
+            case UInt8(ascii: "\""): out += Array("&quot;".utf8)
+            case UInt8(ascii: "'"): out += Array("&#39;".utf8)
+            default: out.append(byte)
+            }
+        }
+    }
+
+    static func append(_ markup: String, to out: inout [UInt8]) { out += Array(markup.utf8) }
+}
