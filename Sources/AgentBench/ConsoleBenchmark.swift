@@ -14,14 +14,53 @@ public struct ConsoleBenchmark: Sendable {
     let token: String
     let agentID: String
     let conversationID: String
+    /// A conversation of 100 messages whose replies are ``markdownReply(_:)``.
+    let markdownConversationID: String
 
-    public init(host: String, port: Int, session: String, token: String, agentID: String, conversationID: String) {
+    public init(
+        host: String, port: Int, session: String, token: String, agentID: String, conversationID: String,
+        markdownConversationID: String
+    ) {
         self.host = host
         self.port = port
         self.session = session
         self.token = token
         self.agentID = agentID
         self.conversationID = conversationID
+        self.markdownConversationID = markdownConversationID
+    }
+
+    /// A reply of about 2 KB as models write them: a heading, emphasis, inline code, a link, nested lists, a
+    /// fenced code block, a table and a quote, which the chat page renders.
+    public static func markdownReply(_ number: Int) -> String {
+        let paragraph = String(
+            repeating: "Each step is checked before the next one starts, so that a *failure* names its cause. ", count: 8)
+        return """
+            ## Answer \(number)
+
+            Here is how to do it, **step by step**, with `swift build` and [the guide](https://example.com/docs/\(number)).
+
+            1. Install the toolchain.
+            2. Run the *tests*:
+               - the unit tests
+               - the integration tests, against `PostgreSQL`
+
+            ```swift
+            let value = \(number)
+            for item in items where item.isValid {
+                print("item <\\(item)>", value)
+            }
+            ```
+
+            | option | default | meaning |
+            | --- | :-: | --: |
+            | clients | 8 | connections |
+            | seconds | 10 | per phase |
+
+            > Note: ~~old~~ new behaviour since version \(number).
+
+            \(paragraph)
+            """
     }
 
     /// Measures each page and returns the report lines, the last `ratio=X.XX` (the agent page's p50 over the
@@ -32,6 +71,7 @@ public struct ConsoleBenchmark: Sendable {
             ("agents", "/agents"),
             ("agent (50 newest of its conversations)", "/agents/\(agentID)"),
             ("chat (a conversation's messages)", "/agents/\(agentID)/conversations/\(conversationPath)"),
+            ("chat (100 messages, Markdown replies of 2 KB)", "/agents/\(agentID)/conversations/\(markdownConversationID)"),
             ("connections", "/connections"),
             ("usage (30 days, chart)", "/usage"),
             ("audit log", "/audit"),
@@ -46,6 +86,10 @@ public struct ConsoleBenchmark: Sendable {
         let listing = try await measure(
             authorization: "Bearer \(token)", path: "/v1/agents/\(agentID)/conversations?limit=50")
         lines.append(listing.summary("API GET conversations?limit=50 (JSON, same rows)"))
+        let messages = try await measure(
+            authorization: "Bearer \(token)",
+            path: "/v1/agents/\(agentID)/conversations/\(markdownConversationID)/messages?limit=100")
+        lines.append(messages.summary("API GET messages?limit=100 (JSON, the Markdown conversation's rows)"))
         lines.append(String(format: "agent_page_p50_ms=%.2f", agentPage.percentile(0.5)))
         lines.append(String(format: "ratio=%.2f", agentPage.percentile(0.5) / max(0.001, listing.percentile(0.5))))
         return lines

@@ -77,9 +77,17 @@ import Testing
         #expect(html("Founded in\n2024. Then") == "<p>Founded in<br>\n2024. Then</p>\n")
     }
 
+    @Test func codeKeepsItsTabsAndAListItsFence() {
+        #expect(html("```make\nall:\n\tcc x.c\n```") == "<pre><code class=\"language-make\">all:\n\tcc x.c\n</code></pre>\n")
+        #expect(
+            html("- a\n  ```\n  x\n\n  y\n  ```\nAfter the list")
+                == "<ul>\n<li>a\n<pre><code>x\n\ny\n</code></pre>\n</li>\n</ul>\n<p>After the list</p>\n")
+    }
+
     @Test func quotesRulesAndTables() {
         #expect(html("> quoted\n> **twice**") == "<blockquote>\n<p>quoted<br>\n<strong>twice</strong></p>\n</blockquote>\n")
         #expect(html("a\n\n---\n\nb") == "<p>a</p>\n<hr>\n<p>b</p>\n")
+        #expect(html("Compared:\n| a | b |\n|---|---|\n| 1 | 2 |").hasPrefix("<p>Compared:</p>\n<div class=\"table\"><table>"))
         #expect(
             html("| name | n |\n| :--- | --: |\n| a \\| b | 1 |\n| c |\n\nafter")
                 == "<div class=\"table\"><table>\n<thead>\n<tr><th class=\"align-left\">name</th><th class=\"align-right\">n</th></tr>\n"
@@ -111,6 +119,7 @@ import Testing
         #expect(html("``a ` b``") == "<p><code>a ` b</code></p>\n")
         #expect(html("\\*not\\* `x") == "<p>*not* `x</p>\n")
         #expect(html("mail [me](mailto:a@example.com)").contains("href=\"mailto:a@example.com\""))
+        #expect(html("**https://example.com/a**").contains("<strong><a href=\"https://example.com/a\""))
     }
 
     @Test func textBeyondAnyScriptPassesThrough() {
@@ -130,6 +139,8 @@ import Testing
         String(repeating: "http://", count: 25_000), String(repeating: "| a ", count: 40_000) + "\n|---|",
         String(repeating: "(http://", count: 20_000), String(repeating: "[a](u \"", count: 20_000),
         String(repeating: "<http://a", count: 20_000), String(repeating: "[a](((((", count: 20_000),
+        String(repeating: "[", count: 50_000) + "](" + String(repeating: " ", count: 149_990) + "x",
+        String(repeating: "[", count: 190_000) + "](" + String(repeating: "a", count: 2_100),
     ])
     func hostileRepliesRenderWhole(text: String) {
         let rendered = html(text)

@@ -77,11 +77,14 @@
   // plain text stays.
   async function render(item) {
     try {
+      // A session that has ended is redirected to the sign-in page, which is not a reply: not followed.
       const response = await fetch("/messages/" + encodeURIComponent(item.dataset.id) + "/content", {
         credentials: "same-origin",
         headers: { "Accept": "text/html" },
+        redirect: "manual",
+        signal: AbortSignal.timeout(5000),
       });
-      if (!response.ok) return;
+      if (!response.ok || response.type === "opaqueredirect") return;
       const html = await response.text();
       const content = item.querySelector(".content");
       content.innerHTML = html;
@@ -152,7 +155,8 @@
           reply = messageElement(payload);
           setText(reply, "");
           show(payload, reply);
-        } else if (name === "reply.delta" && reply) {
+        } else if (name === "reply.delta" && reply && reply.dataset.status === "streaming") {
+          // Only while it streams: a piece still on its way after Stop would undo the rendered reply.
           reply.querySelector(".content").textContent += payload.text;
         } else if (name === "reply.completed") {
           ended = true;

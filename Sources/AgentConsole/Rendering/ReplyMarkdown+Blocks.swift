@@ -33,7 +33,11 @@ extension ReplyMarkdown {
                 index = table.render(lines, from: index + 2, into: &out)
             } else {
                 var end = index + 1
-                while end < lines.count, !isBlank(lines[end]), !interruptsParagraph(lines[end]) { end += 1 }
+                while end < lines.count, !isBlank(lines[end]), !interruptsParagraph(lines[end]) {
+                    // A table ends the paragraph above it, as on GitHub.
+                    if end + 1 < lines.count, Table(head: lines[end], delimiter: lines[end + 1]) != nil { break }
+                    end += 1
+                }
                 if !tight { append("<p>", to: &out) }
                 inline(joined(lines[index..<end]), into: &out)
                 append(tight ? "\n" : "</p>\n", to: &out)

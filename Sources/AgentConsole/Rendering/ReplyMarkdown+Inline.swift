@@ -40,6 +40,9 @@ extension ReplyMarkdown {
         private var nextEqualRun: [Int?] = []
         /// The run of backticks that starts at a position.
         private var runStarting: [Int: Int] = [:]
+        /// A `]` after which no link could be read: whether one can does not depend on the `[` before it, so
+        /// every later `[` that reaches it fails at once (`[[[[...](` would otherwise read the rest again).
+        private var failedClose: Int?
 
         init(_ text: Line, links: Bool) {
             self.text = text
@@ -152,10 +155,11 @@ extension ReplyMarkdown {
             let open = image ? index + 1 : index
             guard open < text.endIndex, text[open] == UInt8(ascii: "["),
                 let close = nextClosingBracket[open - text.startIndex],
-                close + 1 < text.endIndex, text[close + 1] == UInt8(ascii: "(")
+                close != failedClose, close + 1 < text.endIndex, text[close + 1] == UInt8(ascii: "(")
             else { return nil }
+            failedClose = close  // until the link below is read
             var cursor = close + 2
-            while cursor < text.endIndex, text[cursor] == UInt8(ascii: " ") { cursor += 1 }
+            while cursor < text.endIndex, cursor - close < 64, text[cursor] == UInt8(ascii: " ") { cursor += 1 }
             let target = cursor
             // Balanced parentheses belong to the target (Wikipedia's `Swift_(programming_language)`). A target
             // ends at a `[`, where the next link would start, so that no byte is read by two failed attempts.
@@ -171,7 +175,8 @@ extension ReplyMarkdown {
                 cursor += 1
             }
             let destination = text[target..<cursor]
-            while cursor < text.endIndex, text[cursor] == UInt8(ascii: " ") { cursor += 1 }
+            let afterTarget = cursor
+            while cursor < text.endIndex, cursor - afterTarget < 64, text[cursor] == UInt8(ascii: " ") { cursor += 1 }
             if cursor < text.endIndex, text[cursor] == UInt8(ascii: "\"") {
                 // A title, which is not shown: skipped to its closing quote on the same line.
                 guard
@@ -181,9 +186,11 @@ extension ReplyMarkdown {
                     text[end] == UInt8(ascii: "\"")
                 else { return nil }
                 cursor = end + 1
-                while cursor < text.endIndex, text[cursor] == UInt8(ascii: " ") { cursor += 1 }
+                let afterTitle = cursor
+                while cursor < text.endIndex, cursor - afterTitle < 64, text[cursor] == UInt8(ascii: " ") { cursor += 1 }
             }
             guard cursor < text.endIndex, text[cursor] == UInt8(ascii: ")") else { return nil }
+            failedClose = nil
             let label = text[(open + 1)..<close]
             if isSafeTarget(destination) {
                 anchor(destination, label: label.isEmpty ? destination : label, asText: label.isEmpty)
@@ -210,11 +217,13 @@ extension ReplyMarkdown {
         /// A bare `http://` or `https://` address, as GitHub links them; punctuation that ends a sentence
         /// after it is not part of it.
         private mutating func bareLink(at index: Int) -> Int? {
-            if index > text.startIndex, !isSpace(text[index - 1]), text[index - 1] != UInt8(ascii: "(") { return nil }
+            if index > text.startIndex, !isSpace(text[index - 1]), !Array("(*_~".utf8).contains(text[index - 1]) { return nil }
             // Checked before reading on: only an address is read to its end, and then it is consumed.
             guard isWebTarget(text[index...]) else { return nil }
             var end = index
             while end < text.endIndex, end - index < 2048, !isSpace(text[end]), text[end] != UInt8(ascii: "<") { end += 1 }
+            // Cut at the bound, an address ends before the character the bound fell in.
+            while end < text.endIndex, end > index, text[end] & 0xC0 == 0x80 { end -= 1 }
             while end > index, Array(".,:;!?'\")*_~".utf8).contains(text[end - 1]) { end -= 1 }
             let target = text[index..<end]
             guard isWebTarget(target), target.count > 8 else { return nil }

@@ -50,16 +50,26 @@ extension ReplyMarkdown {
             var item: [Line] = [lines[index][marker.contentStart...]]
             index += 1
             var blankBefore = false
+            // A fence open in the item: its blank lines make nothing loose, and no line joins it lazily.
+            var openFence = Fence(item[0])
             while index < lines.count {
                 let line = lines[index]
                 if isBlank(line) {
-                    blankBefore = true
+                    if openFence == nil { blankBefore = true }
                     item.append(line[line.endIndex...])
                 } else if indent(of: line) >= marker.width {
                     if blankBefore { loose = true }
                     blankBefore = false
-                    item.append(line.dropFirst(marker.width))
-                } else if !blankBefore, ListMarker(line) == nil, !interruptsParagraph(line) {
+                    let text = line.dropFirst(marker.width)
+                    if let fence = openFence {
+                        if fence.closes(at: text) { openFence = nil }
+                    } else {
+                        openFence = Fence(text)
+                    }
+                    item.append(text)
+                } else if !blankBefore, openFence == nil, let last = item.last, !interruptsParagraph(last),
+                    ListMarker(line) == nil, !interruptsParagraph(line)
+                {
                     item.append(line)  // a lazy continuation of the item's paragraph
                 } else {
                     break

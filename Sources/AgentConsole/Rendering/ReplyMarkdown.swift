@@ -28,27 +28,17 @@ enum ReplyMarkdown {
         return String(decoding: out, as: UTF8.self)
     }
 
-    /// The text's lines, without their ends, leading tabs read as four spaces each.
+    /// The text's lines, without their ends. Tabs stay as they are: code (Go, a Makefile) keeps them, and
+    /// only spaces indent Markdown's blocks here.
     static func lines(of bytes: [UInt8]) -> [Line] {
         var result: [Line] = []
         var start = 0
         for index in bytes.indices where bytes[index] == UInt8(ascii: "\n") {
-            result.append(expandingLeadingTabs(bytes[start..<index]))
+            result.append(bytes[start..<index])
             start = index + 1
         }
-        result.append(expandingLeadingTabs(bytes[start...]))
+        result.append(bytes[start...])
         return result.map { $0.last == UInt8(ascii: "\r") ? $0.dropLast() : $0 }
-    }
-
-    private static func expandingLeadingTabs(_ line: Line) -> Line {
-        guard line.first(where: { $0 != UInt8(ascii: " ") }) == UInt8(ascii: "\t") else { return line }
-        var expanded: [UInt8] = []
-        var index = line.startIndex
-        while index < line.endIndex, line[index] == UInt8(ascii: " ") || line[index] == UInt8(ascii: "\t") {
-            expanded += line[index] == UInt8(ascii: "\t") ? Array(repeating: UInt8(ascii: " "), count: 4) : [line[index]]
-            index += 1
-        }
-        return (expanded + line[index...])[...]
     }
 
     // MARK: Output

@@ -31,7 +31,8 @@ extension BenchCommand {
             }
         }
 
-        /// Seeds the user, agent and conversations (two messages each), starts the server and measures.
+        /// Seeds the user, agent and conversations (two messages each, and one of 100 whose replies are
+        /// Markdown), starts the server and measures.
         private func measure(store: AgentStore, keyHex: String, runtimeURL: DatabaseURL) async throws {
             let user = try await store.createUser(NewUser(email: "bench-console@example.test"))
             let (agent, token, session) = try await store.withTenant(user.id) { session in
@@ -58,6 +59,17 @@ extension BenchCommand {
                     return id
                 }
             }
+            let markdown = ConversationID(rawValue: "markdown")!
+            try await store.withTenant(user.id) { session in
+                for number in 0..<50 {
+                    _ = try await session.appendMessage(
+                        agentID: agent.id, conversationID: markdown,
+                        NewMessage(role: .user, content: "How do I run step \(number)?"))
+                    _ = try await session.appendMessage(
+                        agentID: agent.id, conversationID: markdown,
+                        NewMessage(role: .assistant, content: ConsoleBenchmark.markdownReply(number)))
+                }
+            }
             let port = Int.random(in: 20_000...40_000)
             let server = try ServerProcess.start(
                 port: port,
@@ -69,7 +81,7 @@ extension BenchCommand {
             try await server.waitUntilHealthy()
             var benchmark = ConsoleBenchmark(
                 host: "127.0.0.1", port: port, session: session, token: token, agentID: agent.id.rawValue,
-                conversationID: last.rawValue)
+                conversationID: last.rawValue, markdownConversationID: markdown.rawValue)
             benchmark.requests = requests
             print("\(conversations) conversations of one agent, 2 messages each; one request at a time over loopback")
             for line in try await benchmark.run() { print(line) }
