@@ -14,6 +14,7 @@ import urllib.parse
 from selenium import webdriver
 from selenium.common.exceptions import TimeoutException, WebDriverException
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
@@ -84,11 +85,19 @@ def assistant_messages(driver):
     return driver.find_elements(By.CSS_SELECTOR, "#chat-log li.assistant")
 
 
+def type_lines(box, text):
+    """Types text as a person would: Enter sends, so each new line is Shift+Enter."""
+    for index, line in enumerate(text.split("\n")):
+        if index:
+            box.send_keys(Keys.SHIFT, Keys.ENTER, Keys.NULL)
+        box.send_keys(line)
+
+
 def send(driver, text):
     before = len(assistant_messages(driver))
     box = driver.find_element(By.ID, "content")
     box.clear()
-    box.send_keys(text)
+    type_lines(box, text)
     driver.find_element(By.ID, "send").click()
     wait(driver).until(lambda d: len(assistant_messages(d)) > before)
     return assistant_messages(driver)[-1]
@@ -207,6 +216,27 @@ def walk(driver):
     assert reply.find_element(By.CSS_SELECTOR, ".content code").text == "ok"
     assert "Streaming reply from the emulator ok" in reply.find_element(By.CSS_SELECTOR, ".content").text
     step("streamed reply complete, its Markdown rendered")
+
+    # Enter sends (Shift+Enter made the new lines); the emulator echoes the message, a code block, which
+    # the reply shows rendered with a button that copies its code.
+    driver.execute_cdp_cmd("Browser.grantPermissions", {
+        "origin": BASE, "permissions": ["clipboardReadWrite", "clipboardSanitizedWrite"]})
+    before = len(assistant_messages(driver))
+    box = driver.find_element(By.ID, "content")
+    assert driver.find_element(By.ID, "composer-keys").is_displayed()
+    type_lines(box, "```python\nprint('copied')\n```")
+    assert box.get_attribute("value") == "```python\nprint('copied')\n```", box.get_attribute("value")
+    box.send_keys(Keys.ENTER)
+    wait(driver).until(lambda d: len(assistant_messages(d)) > before
+                       and status_of(assistant_messages(d)[-1]) == "complete")
+    copy = wait(driver).until(lambda d: assistant_messages(d)[-1].find_elements(By.CSS_SELECTOR, "pre + .code-actions button"))[0]
+    assert assistant_messages(driver)[-1].find_element(By.CSS_SELECTOR, "pre code.language-python").text == "print('copied')"
+    assert box.get_attribute("value") == ""
+    click(driver, copy)
+    wait(driver).until(lambda d: copy.text == "Copied")
+    copied = driver.execute_async_script("navigator.clipboard.readText().then(arguments[0], (e) => arguments[0]('failed: ' + e))")
+    assert copied == "print('copied')\n", repr(copied)
+    step("Enter sent a code block; its reply's code was copied")
 
     # Stop a long reply: it keeps what was generated, status cancelled.
     # The emulator cuts its text into at most one piece per character: the text must be long for a slow reply.

@@ -89,9 +89,32 @@
       const content = item.querySelector(".content");
       content.innerHTML = html;
       content.classList.add("markdown");
+      addCopyButtons(item);
     } catch (_) {
       // The plain text stays.
     }
+  }
+
+  // Each code block of a rendered reply gets a button that copies its text.
+  function addCopyButtons(root) {
+    for (const pre of root.querySelectorAll(".markdown pre")) {
+      if (pre.nextElementSibling && pre.nextElementSibling.classList.contains("code-actions")) continue;
+      const actions = document.createElement("div");
+      actions.className = "code-actions";
+      actions.append(button("Copy code", "copy", "", "secondary copy"));
+      pre.after(actions);
+    }
+  }
+
+  async function copyCode(target) {
+    const pre = target.parentElement.previousElementSibling;
+    try {
+      await navigator.clipboard.writeText(pre.textContent);
+      target.textContent = "Copied";
+    } catch (_) {
+      target.textContent = "Copy failed";
+    }
+    setTimeout(() => { target.textContent = "Copy code"; }, 2000);
   }
 
   function fail(item, problem) {
@@ -226,8 +249,9 @@
       event.preventDefault();
       const field = composer.querySelector("textarea");
       const content = field.value;
-      if (!content.trim()) return;
       const send = composer.querySelector("button[type=submit]");
+      // One message at a time: Enter pressed again while one is on its way sends nothing more.
+      if (!content.trim() || send.disabled) return;
       send.disabled = true;
       composerError.hidden = true;
       try {
@@ -243,11 +267,27 @@
         field.focus();
       }
     });
+
+    // Enter sends, as in other chats; Shift+Enter starts a new line. Not while an input method composes a
+    // character, and not on touch screens, whose keyboards have no Shift to hold (the hint says so only
+    // where it holds).
+    const touch = window.matchMedia("(pointer: coarse)").matches;
+    const keys = document.getElementById("composer-keys");
+    if (keys) keys.hidden = touch;
+    composer.querySelector("textarea").addEventListener("keydown", (event) => {
+      if (touch || event.key !== "Enter" || event.shiftKey || event.isComposing || event.keyCode === 229) return;
+      event.preventDefault();
+      composer.requestSubmit();
+    });
   }
 
   log.addEventListener("click", async (event) => {
     const target = event.target.closest("button[data-action]");
     if (!target) return;
+    if (target.dataset.action === "copy") {
+      await copyCode(target);
+      return;
+    }
     const id = target.dataset.message;
     // One request per click: a second click while it runs would start (and pay for) another reply.
     if (target.disabled) return;
@@ -273,6 +313,8 @@
       target.disabled = false;
     }
   });
+
+  addCopyButtons(log);
 
   // A reply still running when the page was made (the page was reloaded mid-reply): reattach to it.
   if (log.dataset.follow) {
