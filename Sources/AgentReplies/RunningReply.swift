@@ -90,6 +90,9 @@ public actor RunningReply {
         return (String(decoding: utf8[start...], as: UTF8.self), end)
     }
 
+    /// The text generated so far (the whole text once the reply has ended).
+    public var textSoFar: String { text }
+
     /// Asks the generation to stop; what was generated is kept, with status `cancelled`.
     public func cancel() {
         halt(.cancelled)

@@ -416,6 +416,44 @@ import Testing
         }
     }
 
+    /// While a reply runs on this instance, the route renders its text so far, which the page's script
+    /// shows in place of the plain pieces; for a reply stored `streaming` that no generation here runs (it
+    /// runs on another instance) it answers 204, and the script keeps the pieces as they come.
+    @Test func aRunningReplysContentIsItsTextSoFarRendered() async throws {
+        let owner = try await api.makeUser()
+        try await ProviderEmulator().withRunning { baseURL in
+            try await api.test(.live) { client in
+                let chat = try await ChatFixture.make(client, owner, baseURLs: [baseURL])
+                let live = LiveRequest(port: try #require(client.port), tenant: owner)
+                let words = String(repeating: "word ", count: 40)
+                let streaming = chat.streamInBackground(
+                    live, "[emulator chunks=40 delay_ms=100 text=\"**bold** \(words)\"]\nhello")
+                let replyID = try await chat.runningReply(client, owner)
+                let browser = ConsoleBrowser(client)
+                try await browser.signIn(owner.token)
+                var body = ""
+                for _ in 0..<100 where !body.contains("<strong>bold</strong>") {
+                    try await Task.sleep(for: .milliseconds(20))
+                    let content = try await browser.request(.get, "/messages/\(replyID)/content")
+                    #expect(content.status == .ok)
+                    body = String(buffer: content.body)
+                }
+                // Rendered while it still ran: most of the 40 pieces were yet to come.
+                #expect(body.hasPrefix("<p><strong>bold</strong>"))
+                let stored = try await api.db.store.withTenant(owner.id) {
+                    try await $0.message(try #require(MessageID(rawValue: replyID)))
+                }
+                #expect(stored.status == .streaming)
+                _ = try await streaming.value
+
+                let elsewhere = try await chat.replyNoInstanceRuns(in: api.db.store, of: owner)
+                let notHere = try await browser.request(.get, "/messages/\(elsewhere.reply.id.rawValue)/content")
+                #expect(notHere.status == .noContent)
+                #expect(notHere.body.readableBytes == 0)
+            }
+        }
+    }
+
     /// The search form is a GET form: a browser sends `hello world` as `q=hello+world`, and `-word` leaves a
     /// word out. Read without the form's `+`, the first was a phrase and the second the opposite.
     @Test func searchReadsTheQueryAsABrowserSendsIt() async throws {

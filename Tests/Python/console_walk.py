@@ -238,6 +238,14 @@ def walk(driver):
     assert copied == "print('copied')\n", repr(copied)
     step("Enter sent a code block; its reply's code was copied")
 
+    # A reply is shown rendered while it still streams, not only once it has ended.
+    send(driver, '[emulator chunks=30 delay_ms=100 text="**live** %s"]\nRender as you go' % ("word " * 30))
+    wait(driver).until(lambda d: status_of(assistant_messages(d)[-1]) == "streaming"
+                       and assistant_messages(d)[-1].find_elements(By.CSS_SELECTOR, ".content.markdown strong"))
+    wait(driver).until(lambda d: status_of(assistant_messages(d)[-1]) == "complete")
+    assert assistant_messages(driver)[-1].find_element(By.CSS_SELECTOR, ".content.markdown strong").text == "live"
+    step("a reply rendered while it streamed")
+
     # Stop a long reply: it keeps what was generated, status cancelled.
     # The emulator cuts its text into at most one piece per character: the text must be long for a slow reply.
     send(driver, '[emulator chunks=200 delay_ms=100 text="%s"]\nA long one' % ("stop me " * 100))

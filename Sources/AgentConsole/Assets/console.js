@@ -1,8 +1,8 @@
 // Agent Platform console: streaming for the chat page. Everything else works without this script.
 // Replies stream through the API's chat routes under /console/api, authenticated by the session cookie
 // and the page's CSRF token. Text from the server is only ever set as textContent, never as HTML, but for
-// a reply that has ended: its Markdown is then shown as the server renders it (ReplyMarkdown, which
-// escapes all of the text and writes the only markup), the same HTML the page has after a reload.
+// a reply's Markdown as the server renders it (ReplyMarkdown, which escapes all of the text and writes the
+// only markup), the same HTML the page has after a reload.
 "use strict";
 
 (function () {
@@ -66,33 +66,74 @@
     }
   }
 
-  // A reply's text while it streams: plain, as it arrives.
+  // A reply's text as plain text (until the server has rendered it).
   function setText(item, text) {
     const content = item.querySelector(".content");
     content.classList.remove("markdown");
+    delete item.dataset.live;
     content.textContent = text;
   }
 
-  // A reply that has ended, shown as the page shows it: its Markdown rendered. Should the request fail, the
-  // plain text stays.
-  async function render(item) {
+  // While a reply streams, its text so far is shown rendered too, at most twice a second: the server
+  // renders what it has generated (the same route as at the end), and the pieces that arrive meanwhile
+  // are not appended to it. Where the server cannot (the reply runs on another instance), they are shown
+  // as plain text, as before.
+  const liveRenders = new WeakMap();
+  // The text each streaming reply received, for the plain view should rendering stop working midway.
+  const received = new WeakMap();
+  function renderWhileStreaming(item) {
+    const state = liveRenders.get(item) || { waiting: false, again: false };
+    liveRenders.set(item, state);
+    if (state.waiting) {
+      state.again = true;
+      return;
+    }
+    state.waiting = true;
+    setTimeout(async () => {
+      state.again = false;
+      const html = await rendered(item);
+      if (item.dataset.status === "streaming") {
+        if (html !== null) {
+          const content = item.querySelector(".content");
+          content.innerHTML = html;
+          content.classList.add("markdown");
+          item.dataset.live = "rendered";
+        } else if (item.dataset.live === "rendered") {
+          setText(item, received.get(item) || "");
+        }
+      }
+      state.waiting = false;
+      if (state.again && item.dataset.status === "streaming") renderWhileStreaming(item);
+    }, 500);
+  }
+
+  // A reply's content as the server renders it, or null where it cannot (a 204: the reply runs on
+  // another instance) or the request fails. A session that has ended is redirected to the sign-in page,
+  // which is not a reply: not followed.
+  async function rendered(item) {
     try {
-      // A session that has ended is redirected to the sign-in page, which is not a reply: not followed.
       const response = await fetch("/messages/" + encodeURIComponent(item.dataset.id) + "/content", {
         credentials: "same-origin",
         headers: { "Accept": "text/html" },
         redirect: "manual",
         signal: AbortSignal.timeout(5000),
       });
-      if (!response.ok || response.type === "opaqueredirect") return;
-      const html = await response.text();
-      const content = item.querySelector(".content");
-      content.innerHTML = html;
-      content.classList.add("markdown");
-      addCopyButtons(item);
+      if (response.status !== 200 || response.type === "opaqueredirect") return null;
+      return await response.text();
     } catch (_) {
-      // The plain text stays.
+      return null;
     }
+  }
+
+  // A reply that has ended, shown as the page shows it: its Markdown rendered. Should the request fail, the
+  // plain text stays.
+  async function render(item) {
+    const html = await rendered(item);
+    if (html === null) return;
+    const content = item.querySelector(".content");
+    content.innerHTML = html;
+    content.classList.add("markdown");
+    addCopyButtons(item);
   }
 
   // Each code block of a rendered reply gets a button that copies its text.
@@ -177,10 +218,13 @@
         } else if (name === "reply.started") {
           reply = messageElement(payload);
           setText(reply, "");
+          received.set(reply, "");
           show(payload, reply);
         } else if (name === "reply.delta" && reply && reply.dataset.status === "streaming") {
           // Only while it streams: a piece still on its way after Stop would undo the rendered reply.
-          reply.querySelector(".content").textContent += payload.text;
+          received.set(reply, (received.get(reply) || "") + payload.text);
+          if (reply.dataset.live !== "rendered") reply.querySelector(".content").textContent += payload.text;
+          renderWhileStreaming(reply);
         } else if (name === "reply.completed") {
           ended = true;
           reply = messageElement(payload);

@@ -147,7 +147,8 @@ struct ChatPages: Sendable {
     }
 
     /// A message's content as the chat page shows it, for the page's script to put in place of a reply's
-    /// plain text once the reply has ended.
+    /// plain text: while the reply runs (its text so far, when it runs on this instance; a 204 when it runs
+    /// on another, whose text only reaches this one through the reply's stream) and once it has ended.
     @Sendable func content(_ request: Request, context: APIRequestContext) async throws -> Response {
         let visit = try ConsoleVisit(request, context: context)
         let messageID = try context.id(MessageID.self, "message_id", of: "message")
@@ -155,9 +156,16 @@ struct ChatPages: Sendable {
             try await $0.message(messageID)
         }
         var headers = ConsoleHeaders.page
-        headers[.contentType] = "text/html; charset=utf-8"
         headers[.cacheControl] = "no-store"
-        let html = message.role == .assistant ? ReplyMarkdown.html(message.content) : ConsoleHTML().escapeText(message.content)
+        var text = message.content
+        if message.status == .streaming {
+            guard let running = api.replies.running.reply(messageID, of: visit.userID) else {
+                return Response(status: .noContent, headers: headers)
+            }
+            text = await running.textSoFar
+        }
+        headers[.contentType] = "text/html; charset=utf-8"
+        let html = message.role == .assistant ? ReplyMarkdown.html(text) : ConsoleHTML().escapeText(text)
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: html)))
     }
 
