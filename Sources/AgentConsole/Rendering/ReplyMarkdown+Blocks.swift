@@ -138,11 +138,16 @@ extension ReplyMarkdown {
     /// `---`, `***` or `___`, spaces allowed between.
     private static func isRule(_ line: Line) -> Bool {
         guard indent(of: line) <= 3 else { return false }
-        let marks = line.filter { $0 != UInt8(ascii: " ") }
-        guard marks.count >= 3, let first = marks.first,
+        // Without copying the line: this is asked of every line of every paragraph.
+        guard let first = line.first(where: { $0 != UInt8(ascii: " ") }),
             [UInt8(ascii: "-"), UInt8(ascii: "*"), UInt8(ascii: "_")].contains(first)
         else { return false }
-        return marks.allSatisfy { $0 == first }
+        var marks = 0
+        for byte in line where byte != UInt8(ascii: " ") {
+            guard byte == first else { return false }
+            marks += 1
+        }
+        return marks >= 3
     }
 
     /// The text of a quoted line, without its `>` and the space after it.

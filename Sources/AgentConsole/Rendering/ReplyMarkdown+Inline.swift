@@ -73,7 +73,7 @@ extension ReplyMarkdown {
                 case UInt8(ascii: "\n"):
                     // A chat's line ends are the writer's: each is shown, as the plain text showed them.
                     while pending.last == UInt8(ascii: " ") { pending.removeLast() }
-                    pending += Array("<br>\n".utf8)
+                    pending.append(contentsOf: "<br>\n".utf8)
                     index += 1
                 default:
                     index = literal(at: index)
@@ -139,9 +139,9 @@ extension ReplyMarkdown {
             {
                 code = Array(code.dropFirst().dropLast())
             }
-            pending += Array("<code>".utf8)
+            pending.append(contentsOf: "<code>".utf8)
             escape(code[...], into: &pending)
-            pending += Array("</code>".utf8)
+            pending.append(contentsOf: "</code>".utf8)
             return backtickRuns[closing].start + length
         }
 
@@ -217,14 +217,14 @@ extension ReplyMarkdown {
         /// A bare `http://` or `https://` address, as GitHub links them; punctuation that ends a sentence
         /// after it is not part of it.
         private mutating func bareLink(at index: Int) -> Int? {
-            if index > text.startIndex, !isSpace(text[index - 1]), !Array("(*_~".utf8).contains(text[index - 1]) { return nil }
+            if index > text.startIndex, !isSpace(text[index - 1]), !"(*_~".utf8.contains(text[index - 1]) { return nil }
             // Checked before reading on: only an address is read to its end, and then it is consumed.
             guard isWebTarget(text[index...]) else { return nil }
             var end = index
             while end < text.endIndex, end - index < 2048, !isSpace(text[end]), text[end] != UInt8(ascii: "<") { end += 1 }
             // Cut at the bound, an address ends before the character the bound fell in.
             while end < text.endIndex, end > index, text[end] & 0xC0 == 0x80 { end -= 1 }
-            while end > index, Array(".,:;!?'\")*_~".utf8).contains(text[end - 1]) { end -= 1 }
+            while end > index, ".,:;!?'\")*_~".utf8.contains(text[end - 1]) { end -= 1 }
             let target = text[index..<end]
             guard isWebTarget(target), target.count > 8 else { return nil }
             anchor(target, label: target, asText: true)
@@ -232,15 +232,15 @@ extension ReplyMarkdown {
         }
 
         private mutating func anchor(_ target: Line, label: Line, asText: Bool) {
-            pending += Array("<a href=\"".utf8)
+            pending.append(contentsOf: "<a href=\"".utf8)
             escape(target, into: &pending)
-            pending += Array("\" rel=\"noopener noreferrer nofollow\">".utf8)
+            pending.append(contentsOf: "\" rel=\"noopener noreferrer nofollow\">".utf8)
             if asText {
                 escape(label, into: &pending)
             } else {
                 ReplyMarkdown.inline(label, links: false, into: &pending)
             }
-            pending += Array("</a>".utf8)
+            pending.append(contentsOf: "</a>".utf8)
         }
 
         private func isWebTarget(_ target: Line) -> Bool {
@@ -310,9 +310,9 @@ extension ReplyMarkdown {
                 case .markup(let markup): out += markup
                 case .run(let index):
                     let run = runs[index]
-                    for tag in run.closed { out += Array("</\(tag)>".utf8) }
+                    for tag in run.closed { out.append(contentsOf: "</\(tag)>".utf8) }
                     out += Array(repeating: run.character, count: run.count)
-                    for tag in run.opened.reversed() { out += Array("<\(tag)>".utf8) }
+                    for tag in run.opened.reversed() { out.append(contentsOf: "<\(tag)>".utf8) }
                 }
             }
         }

@@ -19,9 +19,9 @@ enum ReplyMarkdown {
         var out: [UInt8] = []
         let bytes = Array(text.utf8)
         if bytes.count > renderedBytes {
-            out += Array("<p class=\"plain\">".utf8)
+            out.append(contentsOf: "<p class=\"plain\">".utf8)
             escape(bytes[...], into: &out)
-            out += Array("</p>\n".utf8)
+            out.append(contentsOf: "</p>\n".utf8)
         } else {
             blocks(lines(of: bytes), depth: 0, tight: false, into: &out)
         }
@@ -47,15 +47,15 @@ enum ReplyMarkdown {
     static func escape(_ bytes: Line, into out: inout [UInt8]) {
         for byte in bytes {
             switch byte {
-            case UInt8(ascii: "<"): out += Array("&lt;".utf8)
-            case UInt8(ascii: ">"): out += Array("&gt;".utf8)
-            case UInt8(ascii: "&"): out += Array("&amp;".utf8)
-            case UInt8(ascii: "\""): out += Array("&quot;".utf8)
-            case UInt8(ascii: "'"): out += Array("&#39;".utf8)
+            case UInt8(ascii: "<"): out.append(contentsOf: "&lt;".utf8)
+            case UInt8(ascii: ">"): out.append(contentsOf: "&gt;".utf8)
+            case UInt8(ascii: "&"): out.append(contentsOf: "&amp;".utf8)
+            case UInt8(ascii: "\""): out.append(contentsOf: "&quot;".utf8)
+            case UInt8(ascii: "'"): out.append(contentsOf: "&#39;".utf8)
             default: out.append(byte)
             }
         }
     }
 
-    static func append(_ markup: String, to out: inout [UInt8]) { out += Array(markup.utf8) }
+    static func append(_ markup: String, to out: inout [UInt8]) { out.append(contentsOf: markup.utf8) }
 }
