@@ -244,7 +244,11 @@ def walk(driver):
                        and assistant_messages(d)[-1].find_elements(By.CSS_SELECTOR, ".content.markdown strong"))
     wait(driver).until(lambda d: status_of(assistant_messages(d)[-1]) == "complete")
     assert assistant_messages(driver)[-1].find_element(By.CSS_SELECTOR, ".content.markdown strong").text == "live"
-    step("a reply rendered while it streamed")
+    # The page followed it: its end is on screen, not below what the reader sees.
+    bottom = driver.execute_script("return arguments[0].getBoundingClientRect().bottom - window.innerHeight",
+                                   assistant_messages(driver)[-1])
+    assert bottom <= 1, "the reply ends %d px below the screen" % bottom
+    step("a reply rendered while it streamed, the page following it")
 
     # Stop a long reply: it keeps what was generated, status cancelled.
     # The emulator cuts its text into at most one piece per character: the text must be long for a slow reply.

@@ -66,6 +66,16 @@
     }
   }
 
+  // The page follows the conversation as it grows while its reader is at its end, so that a reply that
+  // streams stays in view; a reader who scrolled up to read something else is left there.
+  function readingTheEnd() {
+    return window.innerHeight + window.scrollY >= document.documentElement.scrollHeight - 120;
+  }
+
+  function showTheEnd() {
+    window.scrollTo(0, document.documentElement.scrollHeight);
+  }
+
   // A reply's text as plain text (until the server has rendered it).
   function setText(item, text) {
     const content = item.querySelector(".content");
@@ -92,6 +102,7 @@
     setTimeout(async () => {
       state.again = false;
       const html = await rendered(item);
+      const atEnd = readingTheEnd();
       if (item.dataset.status === "streaming") {
         if (html !== null) {
           const content = item.querySelector(".content");
@@ -101,6 +112,7 @@
         } else if (item.dataset.live === "rendered") {
           setText(item, received.get(item) || "");
         }
+        if (atEnd) showTheEnd();
       }
       state.waiting = false;
       if (state.again && item.dataset.status === "streaming") renderWhileStreaming(item);
@@ -211,6 +223,7 @@
         }
         if (data.length === 0) continue;
         const payload = JSON.parse(data.join("\n"));
+        const atEnd = readingTheEnd();
         if (name === "message") {
           const item = messageElement(payload);
           item.querySelector(".content").textContent = payload.content;
@@ -244,6 +257,7 @@
           }
           if (reply) fail(reply, payload);
         }
+        if (atEnd) showTheEnd();
       }
     }
     return { reply: reply, ended: ended };
@@ -303,6 +317,8 @@
         // Refused, the message was not stored: it stays in the field, to send again.
         if (!response.ok) throw new Error(await refusal(response));
         field.value = "";
+        // Who sends a message wants to see its reply.
+        showTheEnd();
         await followToEnd(response);
       } catch (error) {
         report(error);
