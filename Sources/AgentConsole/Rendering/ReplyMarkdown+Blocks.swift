@@ -107,7 +107,7 @@ extension ReplyMarkdown {
         append(fence.language.map { "<pre><code class=\"language-\($0)\">" } ?? "<pre><code>", to: &out)
         var index = start + 1
         while index < lines.count, !fence.closes(at: lines[index]) {
-            escape(dropIndent(lines[index], upTo: fence.indent), into: &out)
+            ConsoleHTML.escape(dropIndent(lines[index], upTo: fence.indent), into: &out)
             out.append(UInt8(ascii: "\n"))
             index += 1
         }

@@ -58,7 +58,7 @@ extension ReplyMarkdown {
                 let byte = text[index]
                 switch byte {
                 case UInt8(ascii: "\\") where index + 1 < text.endIndex && isPunctuation(text[index + 1]):
-                    escape(text[(index + 1)...(index + 1)], into: &pending)
+                    ConsoleHTML.escape(text[(index + 1)...(index + 1)], into: &pending)
                     index += 2
                 case UInt8(ascii: "`"):
                     index = runStarting[index].map { codeSpan(from: $0) } ?? literal(at: index)
@@ -83,7 +83,7 @@ extension ReplyMarkdown {
         }
 
         private mutating func literal(at index: Int) -> Int {
-            escape(text[index...index], into: &pending)
+            ConsoleHTML.escape(text[index...index], into: &pending)
             return index + 1
         }
 
@@ -128,7 +128,7 @@ extension ReplyMarkdown {
         private mutating func codeSpan(from run: Int) -> Int {
             let (start, length) = backtickRuns[run]
             guard let closing = nextEqualRun[run] else {
-                escape(text[start..<(start + length)], into: &pending)
+                ConsoleHTML.escape(text[start..<(start + length)], into: &pending)
                 return start + length
             }
             var code = Array(text[(start + length)..<backtickRuns[closing].start]).map {
@@ -140,7 +140,7 @@ extension ReplyMarkdown {
                 code = Array(code.dropFirst().dropLast())
             }
             pending.append(contentsOf: "<code>".utf8)
-            escape(code[...], into: &pending)
+            ConsoleHTML.escape(code[...], into: &pending)
             pending.append(contentsOf: "</code>".utf8)
             return backtickRuns[closing].start + length
         }
@@ -233,10 +233,10 @@ extension ReplyMarkdown {
 
         private mutating func anchor(_ target: Line, label: Line, asText: Bool) {
             pending.append(contentsOf: "<a href=\"".utf8)
-            escape(target, into: &pending)
+            ConsoleHTML.escape(target, into: &pending)
             pending.append(contentsOf: "\" rel=\"noopener noreferrer nofollow\">".utf8)
             if asText {
-                escape(label, into: &pending)
+                ConsoleHTML.escape(label, into: &pending)
             } else {
                 ReplyMarkdown.inline(label, links: false, into: &pending)
             }

@@ -20,7 +20,7 @@ enum ReplyMarkdown {
         let bytes = Array(text.utf8)
         if bytes.count > renderedBytes {
             out.append(contentsOf: "<p class=\"plain\">".utf8)
-            escape(bytes[...], into: &out)
+            ConsoleHTML.escape(bytes[...], into: &out)
             out.append(contentsOf: "</p>\n".utf8)
         } else {
             blocks(lines(of: bytes), depth: 0, tight: false, into: &out)
@@ -42,20 +42,6 @@ enum ReplyMarkdown {
     }
 
     // MARK: Output
-
-    /// Appends `bytes` with HTML's five special characters escaped.
-    static func escape(_ bytes: Line, into out: inout [UInt8]) {
-        for byte in bytes {
-            switch byte {
-            case UInt8(ascii: "<"): out.append(contentsOf: "&lt;".utf8)
-            case UInt8(ascii: ">"): out.append(contentsOf: "&gt;".utf8)
-            case UInt8(ascii: "&"): out.append(contentsOf: "&amp;".utf8)
-            case UInt8(ascii: "\""): out.append(contentsOf: "&quot;".utf8)
-            case UInt8(ascii: "'"): out.append(contentsOf: "&#39;".utf8)
-            default: out.append(byte)
-            }
-        }
-    }
 
     static func append(_ markup: String, to out: inout [UInt8]) { out.append(contentsOf: markup.utf8) }
 }
