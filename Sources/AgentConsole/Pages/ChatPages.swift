@@ -155,18 +155,18 @@ struct ChatPages: Sendable {
         let message = try await api.store.withTenant(visit.userID, requestID: context.requestID) {
             try await $0.message(messageID)
         }
-        var headers = ConsoleHeaders.page
-        headers[.cacheControl] = "no-store"
+        let noStore: HTTPFields = [.cacheControl: "no-store"]
         var text = message.content
         if message.status == .streaming {
             guard let running = api.replies.running.reply(messageID, of: visit.userID) else {
+                var headers = ConsoleHeaders.page
+                headers.append(contentsOf: noStore)
                 return Response(status: .noContent, headers: headers)
             }
             text = await running.textSoFar
         }
-        headers[.contentType] = "text/html; charset=utf-8"
         let html = message.role == .assistant ? ReplyMarkdown.html(text) : ConsoleHTML().escapeText(text)
-        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: html)))
+        return ConsolePages.html(html, headers: noStore)
     }
 
     /// Thumbs up or down, with an optional comment; back to the conversation at that message.

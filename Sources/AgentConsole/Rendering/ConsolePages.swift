@@ -37,7 +37,11 @@ struct ConsolePages: Sendable {
 
     /// The page `template` rendered with `model`, with the console's headers.
     func page(_ template: String, _ model: Any, status: HTTPResponse.Status = .ok, headers extra: HTTPFields = [:]) -> Response {
-        let html = library.render(model, withTemplate: template) ?? ""
+        Self.html(library.render(model, withTemplate: template) ?? "", status: status, headers: extra)
+    }
+
+    /// `html`, a page or a part of one, with the console's headers.
+    static func html(_ html: String, status: HTTPResponse.Status = .ok, headers extra: HTTPFields = [:]) -> Response {
         var headers = ConsoleHeaders.page
         headers[.contentType] = "text/html; charset=utf-8"
         headers.append(contentsOf: extra)
