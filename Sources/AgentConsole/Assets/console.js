@@ -84,16 +84,27 @@
     content.textContent = text;
   }
 
+  // A reply's Markdown as the server rendered it.
+  function setRendered(item, html) {
+    const content = item.querySelector(".content");
+    content.innerHTML = html;
+    content.classList.add("markdown");
+  }
+
   // While a reply streams, its text so far is shown rendered too, at most twice a second: the server
   // renders what it has generated (the same route as at the end), and the pieces that arrive meanwhile
   // are not appended to it. Where the server cannot (the reply runs on another instance), they are shown
   // as plain text, as before.
-  const liveRenders = new WeakMap();
-  // The text each streaming reply received, for the plain view should rendering stop working midway.
-  const received = new WeakMap();
+  // Each streaming reply's text as received (for the plain view, should rendering stop working midway)
+  // and whether a render is awaited or due again.
+  const streams = new WeakMap();
+  function streamOf(item) {
+    if (!streams.has(item)) streams.set(item, { received: "", waiting: false, again: false });
+    return streams.get(item);
+  }
+
   function renderWhileStreaming(item) {
-    const state = liveRenders.get(item) || { waiting: false, again: false };
-    liveRenders.set(item, state);
+    const state = streamOf(item);
     if (state.waiting) {
       state.again = true;
       return;
@@ -105,12 +116,10 @@
       const atEnd = readingTheEnd();
       if (item.dataset.status === "streaming") {
         if (html !== null) {
-          const content = item.querySelector(".content");
-          content.innerHTML = html;
-          content.classList.add("markdown");
+          setRendered(item, html);
           item.dataset.live = "rendered";
         } else if (item.dataset.live === "rendered") {
-          setText(item, received.get(item) || "");
+          setText(item, state.received);
         }
         if (atEnd) showTheEnd();
       }
@@ -142,9 +151,7 @@
   async function render(item) {
     const html = await rendered(item);
     if (html === null) return;
-    const content = item.querySelector(".content");
-    content.innerHTML = html;
-    content.classList.add("markdown");
+    setRendered(item, html);
     addCopyButtons(item);
   }
 
@@ -231,11 +238,11 @@
         } else if (name === "reply.started") {
           reply = messageElement(payload);
           setText(reply, "");
-          received.set(reply, "");
+          streamOf(reply).received = "";
           show(payload, reply);
         } else if (name === "reply.delta" && reply && reply.dataset.status === "streaming") {
           // Only while it streams: a piece still on its way after Stop would undo the rendered reply.
-          received.set(reply, (received.get(reply) || "") + payload.text);
+          streamOf(reply).received += payload.text;
           if (reply.dataset.live !== "rendered") reply.querySelector(".content").textContent += payload.text;
           renderWhileStreaming(reply);
         } else if (name === "reply.completed") {
