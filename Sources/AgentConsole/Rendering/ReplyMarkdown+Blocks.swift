@@ -160,15 +160,17 @@ extension ReplyMarkdown {
 
     // MARK: Lines
 
-    static func isBlank(_ line: Line) -> Bool { line.allSatisfy { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") } }
+    /// A space or a tab, the blanks of a line.
+    static func isBlank(_ byte: UInt8) -> Bool { byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") }
+
+    static func isBlank(_ line: Line) -> Bool { line.allSatisfy(isBlank) }
 
     static func indent(of line: Line) -> Int { line.prefix { $0 == UInt8(ascii: " ") }.count }
 
     static func dropIndent(_ line: Line, upTo count: Int) -> Line { line.dropFirst(min(count, indent(of: line))) }
 
     static func trimmed(_ line: Line) -> Line {
-        let isSpace = { (byte: UInt8) in byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") }
-        guard let first = line.firstIndex(where: { !isSpace($0) }), let last = line.lastIndex(where: { !isSpace($0) }) else {
+        guard let first = line.firstIndex(where: { !isBlank($0) }), let last = line.lastIndex(where: { !isBlank($0) }) else {
             return line[line.endIndex...]
         }
         return line[first...last]
