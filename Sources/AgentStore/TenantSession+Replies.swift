@@ -31,6 +31,9 @@ extension TenantSession {
         // The parent is locked as it is read, as the default parent below (the summary's last message): a
         // delete of the conversation under way is waited for, and then the parent is gone (a 422) or the
         // reply starts the conversation anew, rather than name a parent the delete removes and fail on it.
+        if new.startsAnew, new.parentID != nil {
+            throw StoreError.invalid(field: .parentID, reason: "cannot be given for a message that starts the conversation anew")
+        }
         if let parentID = new.parentID {
             let inConversation = try await row(
                 """
@@ -47,13 +50,15 @@ extension TenantSession {
         // nothing, and the caller reads what it stored.
         let prompt = try await row(
             """
-            INSERT INTO agent_messages (agent_id, conversation_id, user_id, owner_id, role, content, parent_id, idempotency_key)
+            INSERT INTO agent_messages (agent_id, conversation_id, user_id, owner_id, role, content, parent_id, root, idempotency_key)
             VALUES (\(agentID.rawValue), \(conversationID.rawValue), \(userID.rawValue), \(userID.rawValue), 'user',
                     \(new.content),
-                    coalesce(\(new.parentID?.rawValue), (SELECT last_message_id FROM agent_conversations
-                                          WHERE agent_id = \(agentID.rawValue) AND conversation_id = \(conversationID.rawValue)
-                                          FOR KEY SHARE)),
-                    \(key?.rawValue))
+                    CASE WHEN NOT \(new.startsAnew) THEN
+                      coalesce(\(new.parentID?.rawValue), (SELECT last_message_id FROM agent_conversations
+                                            WHERE agent_id = \(agentID.rawValue) AND conversation_id = \(conversationID.rawValue)
+                                            FOR KEY SHARE))
+                    END,
+                    \(new.startsAnew), \(key?.rawValue))
             ON CONFLICT (owner_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
             RETURNING \(unescaped: Self.messageColumns())
             """, Self.message)
@@ -202,7 +207,7 @@ extension TenantSession {
     }
 
     /// The conversation up to `messageID`, oldest first: the newest messages that fit the budget, read
-    /// back along each message's parent (or, for messages stored before parents were, the one before it).
+    /// back along its thread (``followedMessage(_:)``).
     /// Replies that failed or are still streaming are left out; the message itself is always kept.
     ///
     /// Only what can fit is read: past the budget's bytes (4 a token) the walk below keeps nothing more, so
@@ -215,12 +220,7 @@ extension TenantSession {
             WITH RECURSIVE chain (id, depth) AS (
               SELECT \(messageID.rawValue)::text, 1
               UNION ALL
-              SELECT coalesce(m.parent_id,
-                       (SELECT p.id FROM agent_messages p
-                         WHERE p.agent_id = m.agent_id AND p.conversation_id = m.conversation_id
-                           AND (p.created_at, p.id) < (m.created_at, m.id)
-                         ORDER BY p.created_at DESC, p.id DESC LIMIT 1)),
-                     c.depth + 1
+              SELECT \(unescaped: Self.followedMessage("m")), c.depth + 1
                 FROM chain c JOIN agent_messages m ON m.id = c.id AND m.owner_id = \(userID.rawValue)
                WHERE c.depth < \(budget.maximumMessages)
             )

@@ -28,7 +28,7 @@ import Testing
         let page = ChatPages.ChatPage(
             chrome: chrome, agentID: "a", agentName: "Named", agentHref: "/agents/a", title: "t", messages: rows,
             earlier: "/earlier", repliesURL: "/r", sendURL: "/s", renameURL: "/n", deleteURL: "/d", follow: "f",
-            canWrite: true)
+            parentID: "p", canWrite: true)
         let models: [(model: Any, child: (String) -> Any?)] =
             rows.map { row in (row, { row.child(named: $0) }) } + [
                 (page, { page.child(named: $0) }), (chrome, { chrome.child(named: $0) }),

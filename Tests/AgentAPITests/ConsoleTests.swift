@@ -454,6 +454,83 @@ import Testing
         }
     }
 
+    /// A message edited and sent again, without script, is a new version beside the first: the page shows
+    /// the thread of the newest, with links to the other versions' threads, and a first message edited
+    /// starts a thread of its own. Another tenant's message names no thread of the conversation.
+    @Test func anEditedMessageIsANewVersionInAThreadOfItsOwn() async throws {
+        let owner = try await api.makeUser("owner")
+        let other = try await api.makeUser("other")
+        try await ProviderEmulator().withRunning { baseURL in
+            try await api.test(.live) { client in
+                let chat = try await ChatFixture.make(client, owner, baseURLs: [baseURL])
+                let path = "/agents/\(chat.agentID)/conversations/edits"
+                let browser = ConsoleBrowser(client)
+                try await browser.signIn(owner.token)
+                let csrf = ConsoleBrowser.csrf(in: try await browser.request(.get, "/agents"))
+                /// Sends a message as the page's forms do; the reply's id, from the thread the answer shows.
+                func send(_ form: [String: String]) async throws -> String {
+                    let sent = try await browser.request(
+                        .post, "\(path)/messages", form: form.merging(["_csrf": csrf]) { a, _ in a })
+                    #expect(sent.status == .seeOther)
+                    let location = try #require(sent.headers[.location])
+                    #expect(location.hasPrefix("\(path)?through="))
+                    let id = String(location.dropFirst("\(path)?through=".count).prefix { $0 != "#" })
+                    try await chat.waitUntilEnded(id, in: api.db.store, of: owner)
+                    return id
+                }
+                let firstReply = try await send(["content": "first question"])
+                let secondReply = try await send(["content": "second question", "parent_id": firstReply])
+                let editedReply = try await send(["content": "second, edited", "parent_id": firstReply])
+
+                let newest = String(buffer: try await browser.request(.get, path).body)
+                #expect(newest.contains("<div class=\"content\">second, edited</div>"))
+                #expect(!newest.contains("<div class=\"content\">second question</div>"))
+                #expect(newest.contains("<span class=\"version-label\">2 / 2</span>"))
+                #expect(newest.contains("name=\"parent_id\" value=\"\(editedReply)\" id=\"composer-parent\""))
+                // Each user message can be edited: the first starts the conversation anew, the second follows
+                // the first reply.
+                #expect(newest.contains("name=\"starts_anew\" value=\"true\""))
+                #expect(newest.contains("<input type=\"hidden\" name=\"parent_id\" value=\"\(firstReply)\">"))
+                let previous = try #require(
+                    newest.range(of: "class=\"version-previous\"").map { newest[..<$0.lowerBound] }
+                        .flatMap { $0.range(of: "href=\"", options: .backwards).map { $0.upperBound } }
+                        .map { String(newest[$0...].prefix { $0 != "\"" }) })
+                let first = String(
+                    buffer: try await browser.request(.get, previous.replacingOccurrences(of: "&amp;", with: "&")).body)
+                #expect(first.contains("<div class=\"content\">second question</div>"))
+                #expect(first.contains("id=\"message-\(secondReply)\""))
+                #expect(first.contains("<span class=\"version-label\">1 / 2</span>"))
+
+                let anewReply = try await send(["content": "first, edited", "starts_anew": "true"])
+                let anew = String(buffer: try await browser.request(.get, path).body)
+                #expect(anew.contains("<div class=\"content\">first, edited</div>"))
+                #expect(anew.contains("id=\"message-\(anewReply)\""))
+                #expect(!anew.contains("second question"))
+                #expect(anew.contains("<span class=\"version-label\">2 / 2</span>"))
+                // The thread of the first version is still there, to the newest message after it.
+                let throughFirst = String(buffer: try await browser.request(.get, "\(path)?through=\(firstReply)").body)
+                #expect(throughFirst.contains("id=\"message-\(editedReply)\""))
+
+                #expect(try await browser.request(.get, "\(path)?through=no%20such").status == .notFound)
+                let stranger = ConsoleBrowser(client)
+                try await stranger.signIn(other.token)
+                #expect(try await stranger.request(.get, "\(path)?through=\(firstReply)").status == .notFound)
+                let strangers = try await api.db.store.withTenant(other.id) { session in
+                    let agent = try await session.createAgent(NewAgent(name: "Theirs", systemPrompt: "p"))
+                    let message = try await session.appendMessage(
+                        agentID: agent.id, conversationID: ConversationID(rawValue: "edits")!,
+                        NewMessage(role: .user, content: "theirs"))
+                    return message.id.rawValue
+                }
+                #expect(try await browser.request(.get, "\(path)?through=\(strangers)").status == .notFound)
+                #expect(
+                    try await browser.request(
+                        .post, "\(path)/messages", form: ["_csrf": csrf, "content": "x", "parent_id": strangers]
+                    ).status == .unprocessableContent)
+            }
+        }
+    }
+
     /// The search form is a GET form: a browser sends `hello world` as `q=hello+world`, and `-word` leaves a
     /// word out. Read without the form's `+`, the first was a phrase and the second the opposite.
     @Test func searchReadsTheQueryAsABrowserSendsIt() async throws {

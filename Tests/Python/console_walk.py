@@ -12,7 +12,7 @@ import time
 import urllib.parse
 
 from selenium import webdriver
-from selenium.common.exceptions import TimeoutException, WebDriverException
+from selenium.common.exceptions import StaleElementReferenceException, TimeoutException, WebDriverException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as EC
@@ -49,7 +49,9 @@ def browser():
 
 
 def wait(driver, seconds=45):
-    return WebDriverWait(driver, seconds)
+    # A page the script replaces (a regenerated reply shows its own thread) leaves elements read a moment
+    # before stale: the condition is asked again.
+    return WebDriverWait(driver, seconds, ignored_exceptions=[StaleElementReferenceException])
 
 
 def shoot(driver, name):
@@ -269,12 +271,20 @@ def walk(driver):
     assert "still here" in assistant_messages(driver)[-1].find_element(By.CSS_SELECTOR, ".content").text
     step("reattached after reload")
 
-    # Regenerate the first reply: a sibling appears and completes.
+    # Regenerate the first reply: a new version of it, in a thread of its own, which the page then shows;
+    # the version before leads back to the conversation as it was.
     count = len(assistant_messages(driver))
+    first_reply = assistant_messages(driver)[0].get_attribute("data-id")
     click(driver, assistant_messages(driver)[0].find_element(By.CSS_SELECTOR, "[data-action=regenerate]"))
-    wait(driver).until(lambda d: len(assistant_messages(d)) == count + 1)
-    wait(driver).until(lambda d: status_of(assistant_messages(d)[-1]) == "complete")
-    step("regenerated")
+    wait(driver).until(EC.url_contains("through="))
+    wait(driver).until(lambda d: len(assistant_messages(d)) == 1 and status_of(assistant_messages(d)[0]) == "complete")
+    assert assistant_messages(driver)[0].get_attribute("data-id") != first_reply
+    assert assistant_messages(driver)[0].find_element(By.CSS_SELECTOR, ".version-label").text == "2 / 2"
+    click(driver, assistant_messages(driver)[0].find_element(By.CSS_SELECTOR, ".version-previous"))
+    wait(driver).until(lambda d: len(assistant_messages(d)) == count)
+    assert assistant_messages(driver)[0].get_attribute("data-id") == first_reply
+    assert assistant_messages(driver)[0].find_element(By.CSS_SELECTOR, ".version-label").text == "1 / 2"
+    step("regenerated: a new version in a thread of its own, and back")
 
     # A reply that fails shows its error and a retry (which fails again here: the provider still refuses).
     send(driver, "[emulator status=500]\nThis one fails")
@@ -284,10 +294,29 @@ def walk(driver):
     retry = failed.find_element(By.CSS_SELECTOR, "[data-action=regenerate]")
     assert retry.text == "Retry", retry.text
     count = len(assistant_messages(driver))
+    failed_id = failed.get_attribute("data-id")
     click(driver, retry)
-    wait(driver).until(lambda d: len(assistant_messages(d)) == count + 1)
-    wait(driver).until(lambda d: status_of(assistant_messages(d)[-1]) == "failed")
+    wait(driver).until(lambda d: len(assistant_messages(d)) == count
+                       and assistant_messages(d)[-1].get_attribute("data-id") != failed_id
+                       and status_of(assistant_messages(d)[-1]) == "failed")
+    assert assistant_messages(driver)[-1].find_element(By.CSS_SELECTOR, ".version-label").text == "2 / 2"
     step("a failed reply shows its error and a retry")
+
+    # Edit a message and send it again (a plain form post): a new version of it, answered in a thread of
+    # its own, which the page shows, following the reply to its end.
+    question = [m for m in driver.find_elements(By.CSS_SELECTOR, "#chat-log .message.user")][-1]
+    click(driver, question.find_element(By.CSS_SELECTOR, ".edit summary"))
+    edit = question.find_element(By.CSS_SELECTOR, ".edit textarea")
+    edit.clear()
+    edit.send_keys('[emulator chunks=10 delay_ms=80 text="An answer to the edit"]\nEdited question')
+    click(driver, question.find_element(By.CSS_SELECTOR, ".edit button[type=submit]"))
+    wait(driver).until(lambda d: status_of(assistant_messages(d)[-1]) == "complete"
+                       and "An answer to the edit" in assistant_messages(d)[-1].text)
+    question = driver.find_elements(By.CSS_SELECTOR, "#chat-log .message.user")[-1]
+    assert "Edited question" in question.find_element(By.CSS_SELECTOR, ".content").text
+    assert question.find_element(By.CSS_SELECTOR, ".version-label").text == "2 / 2"
+    assert "This one fails" not in driver.find_element(By.ID, "chat-log").text
+    step("an edited message, answered in a thread of its own")
 
     # Feedback with a comment (a plain form post).
     driver.get(chat_url)

@@ -60,10 +60,10 @@ public struct APIParts: Sendable {
             of: connection, requestID: context.requestID)
     }
 
-    /// Stores `content` in the conversation and starts the agent's reply, as `createReply` does; the reply
+    /// Stores the user's message in the conversation and starts the agent's reply, as `createReply` does; the reply
     /// runs on (and can be followed or cancelled through the chat routes) until it ends.
     public func startReply(
-        of context: APIRequestContext, agentID: AgentID, conversationID: ConversationID, content: String
+        of context: APIRequestContext, agentID: AgentID, conversationID: ConversationID, _ new: NewReply
     ) async throws -> MessageID {
         let tenant = try context.tenant()
         let slot = try replies.admitReply(of: tenant)
@@ -71,7 +71,7 @@ public struct APIParts: Sendable {
         let opening = replies.keyOpening(for: .reply)
         let start = try await store.startProviderCall(of: context) {
             try await $0.beginReply(
-                agentID: agentID, conversationID: conversationID, NewReply(content: content, parentID: nil),
+                agentID: agentID, conversationID: conversationID, new,
                 limits: settings.defaultLimits, budget: settings.contextBudget, opening: opening)
         }
         _ = await replies.generate(start, tenant: tenant, slot: slot, requestID: context.requestID)

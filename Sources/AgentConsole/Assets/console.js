@@ -198,25 +198,15 @@
     return problem.detail || ("The request failed with status " + response.status + ".");
   }
 
-  // Reads a text/event-stream response and applies each event to the page. Returns the reply's element
-  // (null before the server named it) and whether the stream told how the reply ended.
-  async function follow(response, reply) {
-    if (!response.ok) throw new Error(await refusal(response));
+  // Reads a text/event-stream response, handing each event's name and parsed data to `handle`, until the
+  // stream ends or `handle` returns true (the rest is not read). A dropped connection is thrown.
+  async function readEvents(response, handle) {
     const reader = response.body.getReader();
     const decoder = new TextDecoder();
     let buffer = "";
-    let ended = false;
     for (;;) {
-      let chunk;
-      try {
-        chunk = await reader.read();
-      } catch (error) {
-        // The connection dropped: the reply runs on on the server, and can be followed again.
-        if (reply) return { reply: reply, ended: false };
-        throw error;
-      }
-      const { value, done } = chunk;
-      if (done) break;
+      const { value, done } = await reader.read();
+      if (done) return;
       buffer += decoder.decode(value, { stream: true }).replace(/\r\n/g, "\n");
       let end;
       while ((end = buffer.indexOf("\n\n")) >= 0) {
@@ -229,7 +219,21 @@
           else if (line.startsWith("data:")) data.push(line.slice(5).replace(/^ /, ""));
         }
         if (data.length === 0) continue;
-        const payload = JSON.parse(data.join("\n"));
+        if (await handle(name, JSON.parse(data.join("\n")))) {
+          reader.cancel().catch(() => {});
+          return;
+        }
+      }
+    }
+  }
+
+  // Applies a reply's stream to the page. Returns the reply's element (null before the server named it)
+  // and whether the stream told how the reply ended.
+  async function follow(response, reply) {
+    if (!response.ok) throw new Error(await refusal(response));
+    let ended = false;
+    try {
+      await readEvents(response, async (name, payload) => {
         const atEnd = readingTheEnd();
         if (name === "message") {
           const item = messageElement(payload);
@@ -240,6 +244,7 @@
           setText(reply, "");
           streamOf(reply).received = "";
           show(payload, reply);
+          continueFrom(payload.id);
         } else if (name === "reply.delta" && reply && reply.dataset.status === "streaming") {
           // Only while it streams: a piece still on its way after Stop would undo the rendered reply.
           streamOf(reply).received += payload.text;
@@ -265,9 +270,39 @@
           if (reply) fail(reply, payload);
         }
         if (atEnd) showTheEnd();
-      }
+        return false;
+      });
+    } catch (error) {
+      // The connection dropped: the reply runs on on the server, and can be followed again.
+      if (reply) return { reply: reply, ended: false };
+      throw error;
     }
     return { reply: reply, ended: ended };
+  }
+
+  // The next message sent follows this one: the page's thread now ends with it.
+  function continueFrom(id) {
+    const parent = document.getElementById("composer-parent");
+    if (parent) parent.value = id;
+  }
+
+  // The page of the conversation's thread through a message (a version of it, chosen or just made).
+  function threadURL(id) {
+    return location.pathname + "?through=" + encodeURIComponent(id) + "#message-" + encodeURIComponent(id);
+  }
+
+  // A regenerated reply is a new version of the reply, in a thread of its own: once the server has started
+  // it, the page of that thread is shown, which follows the reply from there (what was generated meanwhile
+  // is replayed), with the versions to page through.
+  async function showRegenerated(response) {
+    if (!response.ok) throw new Error(await refusal(response));
+    let started = null;
+    await readEvents(response, (name, payload) => {
+      if (name === "reply.started") started = payload.id;
+      return started !== null;
+    });
+    if (started === null) throw new Error("The reply did not start. Reload the page to see the conversation.");
+    location.assign(threadURL(started));
   }
 
   function stream(id) {
@@ -320,7 +355,10 @@
       send.disabled = true;
       composerError.hidden = true;
       try {
-        const response = await post(repliesURL, { content: content, stream: true });
+        const parent = document.getElementById("composer-parent");
+        const body = { content: content, stream: true };
+        if (parent && parent.value) body.parent_id = parent.value;
+        const response = await post(repliesURL, body);
         // Refused, the message was not stored: it stays in the field, to send again.
         if (!response.ok) throw new Error(await refusal(response));
         field.value = "";
@@ -372,7 +410,7 @@
         const field = composer && composer.querySelector("textarea");
         if (field) field.focus();
       } else if (target.dataset.action === "regenerate") {
-        await followToEnd(await post("/console/api/messages/" + encodeURIComponent(id) + "/regenerate?stream=true"));
+        await showRegenerated(await post("/console/api/messages/" + encodeURIComponent(id) + "/regenerate?stream=true"));
       }
     } catch (error) {
       report(error);

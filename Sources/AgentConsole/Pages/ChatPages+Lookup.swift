@@ -19,6 +19,12 @@ extension ChatPages.MessageRow: MustacheParent {
         case "error": error
         case "details": details
         case "rated": rated
+        case "versionLabel": versionLabel
+        case "previousVersion": previousVersion
+        case "nextVersion": nextVersion
+        case "editable": editable
+        case "follows": follows
+        case "startsAnew": startsAnew
         default: nil
         }
     }
@@ -39,6 +45,7 @@ extension ChatPages.ChatPage: MustacheParent {
         case "renameURL": renameURL
         case "deleteURL": deleteURL
         case "follow": follow
+        case "parentID": parentID
         case "canWrite": canWrite
         default: nil
         }

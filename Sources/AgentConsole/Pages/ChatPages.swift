@@ -40,8 +40,18 @@ struct ChatPages: Sendable {
         let error: String?
         let details: String?
         let rated: Bool
+        /// "2 / 3" where the message has other versions (edits sent again, regenerated replies), with links
+        /// to the threads through the version before and the one after.
+        let versionLabel: String?
+        let previousVersion: String?
+        let nextVersion: String?
+        /// A user's message can be edited and sent again: the new version follows the message this one
+        /// follows (`follows`), or none (`startsAnew`, a first message).
+        let editable: Bool
+        let follows: String?
+        let startsAnew: Bool
 
-        init(_ message: Message, rated: String?) {
+        init(_ message: Message, rated: String?, in thread: ThreadMessage? = nil, path: String = "") {
             id = message.id.rawValue
             role = message.role.rawValue
             fromAgent = message.role == .assistant
@@ -60,6 +70,13 @@ struct ChatPages: Sendable {
             if message.status != .complete { details.append(message.status.rawValue) }
             self.details = details.isEmpty ? nil : details.joined(separator: " · ")
             self.rated = rated == message.id.rawValue
+            let versions = thread?.versions
+            versionLabel = versions.flatMap { $0.count > 1 ? "\($0.position) / \($0.count)" : nil }
+            previousVersion = versions?.previous.map { ChatPages.threadPath(path, through: $0) }
+            nextVersion = versions?.next.map { ChatPages.threadPath(path, through: $0) }
+            editable = thread != nil && message.role == .user
+            follows = thread?.follows?.rawValue
+            startsAnew = thread != nil && thread?.follows == nil
         }
     }
 
@@ -78,48 +95,78 @@ struct ChatPages: Sendable {
         let deleteURL: String
         /// A reply still running when the page was made, which the script reattaches to.
         let follow: String?
+        /// The message a new one follows: the last of the thread shown.
+        let parentID: String?
         let canWrite: Bool
+    }
+
+    /// The conversation's thread through a message (one of its versions), to the newest message after it.
+    static func threadPath(_ path: String, through id: MessageID) -> String {
+        "\(path)?through=\(ConsoleFormat.segment(id.rawValue))#message-\(ConsoleFormat.segment(id.rawValue))"
     }
 
     // MARK: Handlers
 
+    /// The conversation's thread: the newest, the one through a version chosen (`through`), or the
+    /// earlier messages of one (`at`).
     @Sendable func show(_ request: Request, context: APIRequestContext) async throws -> Response {
         let visit = try ConsoleVisit(request, context: context)
         let agentID = try context.id(AgentID.self, "agent_id", of: "agent")
         let conversationID = try context.conversationID()
-        let page = PageRequest(limit: 100, cursor: AgentPages.cursor(request), order: .descending)
-        let (user, agent, conversation, messages) = try await api.store.withTenant(visit.userID, requestID: context.requestID) {
+        let end = try Self.threadEnd(request)
+        let (user, agent, conversation, thread) = try await api.store.withTenant(visit.userID, requestID: context.requestID) {
             session in
             (
                 try await session.currentUserIfExists(), try await session.agent(agentID),
                 try await session.conversation(agentID: agentID, conversationID: conversationID),
-                try await session.messages(agentID: agentID, conversationID: conversationID, page)
+                try await session.thread(agentID: agentID, conversationID: conversationID, ending: end, limit: 100)
             )
         }
         let path = Self.path(agentID, conversationID)
         let rated = request.uri.queryParameters["rated"].map(String.init)
-        let rows = messages.items.reversed().map { MessageRow($0, rated: rated) }
+        let rows = thread.messages.map { MessageRow($0.message, rated: rated, in: $0, path: path) }
         let title = conversation.title ?? conversationID.rawValue
         let model = ChatPage(
             chrome: Chrome(title: title, section: .agents, assets: pages.assets, visit: visit, email: user?.email),
             agentID: agentID.rawValue, agentName: agent.name, agentHref: "/agents/\(ConsoleFormat.segment(agentID.rawValue))",
             title: title, messages: rows,
-            earlier: messages.hasMore
-                ? messages.items.last.map { "\(path)?after=\(ConsoleFormat.segment($0.id.rawValue))" } : nil,
+            earlier: thread.hasEarlier
+                ? thread.messages.first?.follows.map { "\(path)?at=\(ConsoleFormat.segment($0.rawValue))" } : nil,
             repliesURL: "/console/api\(path)/replies", sendURL: "\(path)/messages", renameURL: "\(path)/rename",
             deleteURL: "\(path)/delete",
-            follow: rows.last(where: \.streaming)?.id, canWrite: visit.scopes.allow(.write))
+            follow: rows.last(where: \.streaming)?.id, parentID: rows.last?.id, canWrite: visit.scopes.allow(.write))
         return pages.page("chat", model)
     }
 
-    /// Sends a message without script: the reply starts, and the page shows it as far as it got.
+    /// Which thread the page shows, from its query.
+    static func threadEnd(_ request: Request) throws -> ConversationThread.End {
+        let query = request.uri.queryParameters
+        func message(_ name: Substring) throws -> MessageID? {
+            try query[name].map {
+                guard let id = MessageID(rawValue: String($0)) else { throw StoreError.notFound(resource: "message") }
+                return id
+            }
+        }
+        if let id = try message("through") { return .through(id) }
+        if let id = try message("at") { return .at(id) }
+        return .newest
+    }
+
+    /// Sends a message without script, or a message edited and sent again (a new version, which follows
+    /// what the first followed): the reply starts, and the page shows its thread with the reply as far as
+    /// it got.
     @Sendable func send(_ request: Request, context: APIRequestContext) async throws -> Response {
         let agentID = try context.id(AgentID.self, "agent_id", of: "agent")
         let conversationID = try context.conversationID()
         let form = try await FormBody.read(request, limit: context.maxUploadSize)
-        _ = try await api.startReply(
-            of: context, agentID: agentID, conversationID: conversationID, content: form["content"] ?? "")
-        return ConsolePages.redirect(to: Self.path(agentID, conversationID))
+        let parentID = try form.text("parent_id").map {
+            guard let id = MessageID(rawValue: $0) else { throw StoreError.invalid(field: .parentID, reason: "names no message") }
+            return id
+        }
+        let reply = try await api.startReply(
+            of: context, agentID: agentID, conversationID: conversationID,
+            NewReply(content: form["content"] ?? "", parentID: parentID, startsAnew: form["starts_anew"] == "true"))
+        return ConsolePages.redirect(to: Self.threadPath(Self.path(agentID, conversationID), through: reply))
     }
 
     /// Gives the conversation the title of the form; back to the conversation.
@@ -180,7 +227,7 @@ struct ChatPages: Sendable {
             return try await session.message(messageID)
         }
         let path = Self.path(message.agentID, message.conversationID)
-        return ConsolePages.redirect(
-            to: "\(path)?rated=\(ConsoleFormat.segment(messageID.rawValue))#message-\(ConsoleFormat.segment(messageID.rawValue))")
+        let id = ConsoleFormat.segment(messageID.rawValue)
+        return ConsolePages.redirect(to: "\(path)?through=\(id)&rated=\(id)#message-\(id)")
     }
 }

@@ -53,5 +53,6 @@ extension Migration {
         .callsOfDeletedAccounts,
         .tenantScaledIndexes,
         .idleConsoleSessions,
+        .conversationThreads,
     ]
 }

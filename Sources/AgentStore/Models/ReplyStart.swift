@@ -14,15 +14,21 @@ public struct NewReply: Sendable {
     public var content: String
     /// The message it follows; by default the conversation's latest.
     public var parentID: MessageID?
+    /// Whether it follows no message: a new first message of the conversation, beside its first (which was
+    /// edited and sent again). Not with a `parentID`.
+    public var startsAnew: Bool
     /// The estimated tokens of the conversation the call sends, when the client sends it (the
     /// OpenAI-compatible endpoint) instead of the stored one being read back; the system prompt is added.
     public var sentTokens: Int?
     /// A `max_tokens` asked for with the message, which may only lower the agent's.
     public var maximumTokens: Int?
 
-    public init(content: String, parentID: MessageID? = nil, sentTokens: Int? = nil, maximumTokens: Int? = nil) {
+    public init(
+        content: String, parentID: MessageID? = nil, startsAnew: Bool = false, sentTokens: Int? = nil, maximumTokens: Int? = nil
+    ) {
         self.content = content
         self.parentID = parentID
+        self.startsAnew = startsAnew
         self.sentTokens = sentTokens
         self.maximumTokens = maximumTokens
     }

@@ -169,6 +169,16 @@ struct ChatFixture: Sendable {
         }
     }
 
+    /// Waits until reply `id` is no longer `streaming` (4 s at most).
+    func waitUntilEnded(_ id: String, in store: AgentStore, of owner: Tenant) async throws {
+        let messageID = try #require(MessageID(rawValue: id))
+        for _ in 0..<200 {
+            if try await store.withTenant(owner.id, { try await $0.message(messageID) }).status != .streaming { return }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        throw CancellationError()
+    }
+
     /// The id of conversation `c1`'s last message, once it is a reply (4 s at most).
     func runningReply(_ client: any TestClientProtocol, _ owner: Tenant) async throws -> String {
         for _ in 0..<200 {

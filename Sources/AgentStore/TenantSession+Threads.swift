@@ -1,0 +1,128 @@
+import Foundation
+import PostgresNIO
+
+extension TenantSession {
+    // MARK: Threads
+
+    /// The SQL of the message that `alias`'s row follows: its parent; for a message stored before parents
+    /// were (or by an app writing the seed's columns), the one before it; none for a first message or a
+    /// `root` (a first message edited and sent again). The one rule for a thread, read by the history a
+    /// reply is given and by the thread a reader sees.
+    static func followedMessage(_ alias: String) -> String {
+        """
+        coalesce(\(alias).parent_id,
+                 CASE WHEN NOT \(alias).root THEN
+                   (SELECT p.id FROM agent_messages p
+                     WHERE p.agent_id = \(alias).agent_id AND p.conversation_id = \(alias).conversation_id
+                       AND (p.created_at, p.id) < (\(alias).created_at, \(alias).id)
+                     ORDER BY p.created_at DESC, p.id DESC LIMIT 1)
+                 END)
+        """
+    }
+
+    /// A thread of one of the tenant's conversations: at most `limit` messages up to the one `end` names,
+    /// each with its versions. An empty conversation has an empty thread; a message `end` names that is not
+    /// of this conversation is not found.
+    public func thread(
+        agentID: AgentID, conversationID: ConversationID, ending end: ConversationThread.End, limit: Int
+    ) async throws -> ConversationThread {
+        guard let last = try await threadEnd(agentID: agentID, conversationID: conversationID, end) else {
+            return ConversationThread(messages: [], hasEarlier: false)
+        }
+        // Read back from the last message, one more than shown (to know whether there are earlier ones).
+        // A message's versions: the messages of its parent; for a first message, the conversation's first
+        // messages (its very first, and those stored as `root`); for one stored before parents were, itself.
+        let messages = try await rows(
+            """
+            WITH RECURSIVE thread (id, follows, depth) AS (
+              SELECT m.id, \(unescaped: Self.followedMessage("m")), 1
+                FROM agent_messages m WHERE m.id = \(last.rawValue) AND m.owner_id = \(userID.rawValue)
+              UNION ALL
+              SELECT m.id, \(unescaped: Self.followedMessage("m")), t.depth + 1
+                FROM thread t JOIN agent_messages m ON m.id = t.follows AND m.owner_id = \(userID.rawValue)
+               WHERE t.depth <= \(limit)
+            )
+            SELECT \(unescaped: Self.messageColumns("m")), t.follows, v.count, v.position, v.previous, v.next
+              FROM thread t JOIN agent_messages m ON m.id = t.id AND m.owner_id = \(userID.rawValue)
+              CROSS JOIN LATERAL (
+                SELECT count(*)::int AS count,
+                       (count(*) FILTER (WHERE (s.created_at, s.id) < (m.created_at, m.id)))::int + 1 AS position,
+                       (array_agg(s.id ORDER BY s.created_at DESC, s.id DESC)
+                          FILTER (WHERE (s.created_at, s.id) < (m.created_at, m.id)))[1] AS previous,
+                       (array_agg(s.id ORDER BY s.created_at, s.id) FILTER (WHERE (s.created_at, s.id) > (m.created_at, m.id)))[1]
+                         AS next
+                  FROM (
+                    SELECT s.id, s.created_at FROM agent_messages s
+                     WHERE m.parent_id IS NOT NULL AND s.parent_id = m.parent_id AND s.owner_id = \(userID.rawValue)
+                    UNION ALL
+                    SELECT s.id, s.created_at FROM agent_messages s
+                     WHERE m.parent_id IS NULL AND t.follows IS NULL
+                       AND s.agent_id = m.agent_id AND s.conversation_id = m.conversation_id AND s.parent_id IS NULL
+                       AND (s.root OR NOT EXISTS (
+                             SELECT 1 FROM agent_messages e
+                              WHERE e.agent_id = s.agent_id AND e.conversation_id = s.conversation_id
+                                AND (e.created_at, e.id) < (s.created_at, s.id)))
+                    UNION ALL
+                    SELECT m.id, m.created_at WHERE m.parent_id IS NULL AND t.follows IS NOT NULL
+                  ) s
+              ) v
+             ORDER BY t.depth DESC
+            """
+        ) { row in
+            let columns = row.makeRandomAccess()
+            let at = Self.messageColumnCount
+            return ThreadMessage(
+                message: try Self.message(from: columns, at: 0),
+                follows: try columns[at].decode(String?.self).map(MessageID.init(stored:)),
+                versions: MessageVersions(
+                    count: try columns[at + 1].decode(Int.self), position: try columns[at + 2].decode(Int.self),
+                    previous: try columns[at + 3].decode(String?.self).map(MessageID.init(stored:)),
+                    next: try columns[at + 4].decode(String?.self).map(MessageID.init(stored:))))
+        }
+        return ConversationThread(messages: Array(messages.suffix(limit)), hasEarlier: messages.count > limit)
+    }
+
+    /// The message a thread ends at: the conversation's newest; the newest after the one named (following
+    /// parents down); or the one named. Nil for a conversation without messages.
+    private func threadEnd(agentID: AgentID, conversationID: ConversationID, _ end: ConversationThread.End) async throws
+        -> MessageID?
+    {
+        let found: String??
+        switch end {
+        case .newest:
+            found = try await row(
+                """
+                SELECT last_message_id FROM agent_conversations
+                 WHERE agent_id = \(agentID.rawValue) AND conversation_id = \(conversationID.rawValue)
+                   AND owner_id = \(userID.rawValue)
+                """
+            ) { try $0.decode(String?.self) }
+            guard let found else { throw StoreError.notFound(resource: "conversation") }
+            return found.map(MessageID.init(stored:))
+        case .through(let id):
+            found = try await row(
+                """
+                WITH RECURSIVE below (id) AS (
+                  SELECT id FROM agent_messages
+                   WHERE id = \(id.rawValue) AND owner_id = \(userID.rawValue) AND agent_id = \(agentID.rawValue)
+                     AND conversation_id = \(conversationID.rawValue)
+                  UNION ALL
+                  SELECT m.id FROM below b JOIN agent_messages m ON m.parent_id = b.id AND m.owner_id = \(userID.rawValue)
+                )
+                SELECT m.id FROM below b JOIN agent_messages m ON m.id = b.id AND m.owner_id = \(userID.rawValue)
+                 ORDER BY m.created_at DESC, m.id DESC LIMIT 1
+                """
+            ) { try $0.decode(String?.self) }
+        case .at(let id):
+            found = try await row(
+                """
+                SELECT id FROM agent_messages
+                 WHERE id = \(id.rawValue) AND owner_id = \(userID.rawValue) AND agent_id = \(agentID.rawValue)
+                   AND conversation_id = \(conversationID.rawValue)
+                """
+            ) { try $0.decode(String?.self) }
+        }
+        guard let found = found.flatMap({ $0 }) else { throw StoreError.notFound(resource: "message") }
+        return MessageID(stored: found)
+    }
+}
