@@ -21,28 +21,31 @@ extension TenantSession {
     }
 
     /// A thread of one of the tenant's conversations: at most `limit` messages up to the one `end` names,
-    /// each with its versions. An empty conversation has an empty thread; a message `end` names that is not
-    /// of this conversation is not found.
+    /// each with its versions, and fewer once their content passes ``Message/pageContentBytes`` (the last
+    /// is always kept), as a page of messages. An empty conversation has an empty thread; a message `end`
+    /// names that is not of this conversation is not found.
     public func thread(
         agentID: AgentID, conversationID: ConversationID, ending end: ConversationThread.End, limit: Int
     ) async throws -> ConversationThread {
         guard let last = try await threadEnd(agentID: agentID, conversationID: conversationID, end) else {
             return ConversationThread(messages: [], hasEarlier: false)
         }
-        // Read back from the last message, one more than shown (to know whether there are earlier ones).
+        // Read back from the last message while the content read stays within the bound, one more than
+        // shown (to know whether there are earlier ones).
         // A message's versions: the messages of its parent; for a first message, the conversation's first
         // messages (its very first, and those stored as `root`); for one stored before parents were, itself.
         let messages = try await rows(
             """
-            WITH RECURSIVE thread (id, follows, depth) AS (
-              SELECT m.id, \(unescaped: Self.followedMessage("m")), 1
+            WITH RECURSIVE thread (id, follows, depth, bytes) AS (
+              SELECT m.id, \(unescaped: Self.followedMessage("m")), 1, octet_length(m.content)::bigint
                 FROM agent_messages m WHERE m.id = \(last.rawValue) AND m.owner_id = \(userID.rawValue)
               UNION ALL
-              SELECT m.id, \(unescaped: Self.followedMessage("m")), t.depth + 1
+              SELECT m.id, \(unescaped: Self.followedMessage("m")), t.depth + 1, t.bytes + octet_length(m.content)
                 FROM thread t JOIN agent_messages m ON m.id = t.follows AND m.owner_id = \(userID.rawValue)
-               WHERE t.depth <= \(limit)
+               WHERE t.depth <= \(limit) AND t.bytes <= \(Message.pageContentBytes)
             )
-            SELECT \(unescaped: Self.messageColumns("m")), t.follows, v.count, v.position, v.previous, v.next
+            SELECT \(unescaped: Self.messageColumns("m")), t.follows, v.count, v.position, v.previous, v.next,
+                   t.depth = 1 OR (t.depth <= \(limit) AND t.bytes <= \(Message.pageContentBytes)) AS shown
               FROM thread t JOIN agent_messages m ON m.id = t.id AND m.owner_id = \(userID.rawValue)
               CROSS JOIN LATERAL (
                 SELECT count(*)::int AS count,
@@ -68,9 +71,10 @@ extension TenantSession {
               ) v
              ORDER BY t.depth DESC
             """
-        ) { row in
+        ) { row -> ThreadMessage? in
             let columns = row.makeRandomAccess()
             let at = Self.messageColumnCount
+            guard try columns[at + 5].decode(Bool.self) else { return nil }
             return ThreadMessage(
                 message: try Self.message(from: columns, at: 0),
                 follows: try columns[at].decode(String?.self).map(MessageID.init(stored:)),
@@ -79,7 +83,8 @@ extension TenantSession {
                     previous: try columns[at + 3].decode(String?.self).map(MessageID.init(stored:)),
                     next: try columns[at + 4].decode(String?.self).map(MessageID.init(stored:))))
         }
-        return ConversationThread(messages: Array(messages.suffix(limit)), hasEarlier: messages.count > limit)
+        let shown = messages.compactMap { $0 }
+        return ConversationThread(messages: shown, hasEarlier: shown.count < messages.count)
     }
 
     /// The message a thread ends at: the conversation's newest; the newest after the one named (following

@@ -133,4 +133,22 @@ import Testing
         #expect(newest.messages[1].follows == newest.messages[0].message.id)
         #expect(next.history.map(\.content) == ["old question", "old answer", "new question"])
     }
+
+    /// A thread is cut where a page of messages is: once its content passes 4 MiB, the last message kept.
+    @Test func aThreadStopsOnceItsContentPassesAPagesBound() async throws {
+        let f = try await TenantFixture.make()
+        try await f.db.admin.query(
+            """
+            INSERT INTO agent_messages (agent_id, conversation_id, user_id, owner_id, role, content, created_at)
+            SELECT \(f.a.agent.id.rawValue), \(Self.conversation.rawValue), \(f.a.user.rawValue), \(f.a.user.rawValue),
+                   'user', repeat('x', 1000000), now() + g * interval '1 second'
+              FROM generate_series(1, 6) g
+            """, logger: f.db.logger)
+        let newest = try await thread(f, .newest)
+        #expect(newest.messages.count == 4)
+        #expect(newest.hasEarlier)
+        let single = try await thread(f, .newest, limit: 1)
+        #expect(single.messages.count == 1)
+        #expect(single.hasEarlier)
+    }
 }
