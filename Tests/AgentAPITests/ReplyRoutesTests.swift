@@ -391,6 +391,61 @@ import Testing
         }
     }
 
+    /// A first message sent anew (`starts_anew`) and a regenerated reply are versions; `getThread` reads one
+    /// thread at a time with each message's versions, and the provider is given the new first message alone.
+    @Test func aThreadIsReadWithItsVersions() async throws {
+        let owner = try await api.makeUser()
+        let other = try await api.makeUser()
+        let emulator = ProviderEmulator()
+        try await emulator.withRunning { baseURL in
+            try await api.test(.live) { client in
+                let chat = try await ChatFixture.make(client, owner, baseURLs: [baseURL], systemPrompt: "")
+                let thread = "/v1/agents/\(chat.agentID)/conversations/c1/thread"
+                func exchange(_ body: [String: Any]) async throws -> Exchange {
+                    let body = body.merging(["stream": false]) { a, _ in a }
+                    return try Exchange.decode(try await client.send(.post, chat.replies("c1"), as: owner, json: body).text)
+                }
+                let first = try await exchange(["content": "one"])
+                _ = try await exchange(["content": "two"])
+                let anew = try await exchange(["content": "one, again", "starts_anew": true])
+                #expect(anew.message?.parentId == nil)
+                #expect(try #require(await emulator.recordedRequests().last).messages.map(\.content) == ["one, again"])
+
+                let newest = try await client.send(.get, thread, as: owner).decode(Schemas.Thread.self)
+                #expect(newest.data.map(\.message.id) == [anew.message?.id, anew.reply.id].compactMap { $0 })
+                #expect(!newest.hasEarlier)
+                let versions = try #require(newest.data.first?.versions)
+                #expect(versions.count == 2 && versions.position == 2 && versions.previous == first.message?.id)
+                #expect(newest.data.first?.follows == nil && newest.data.last?.follows == anew.message?.id)
+
+                let firstID = try #require(first.message?.id)
+                let throughFirst = try await client.send(.get, "\(thread)?through=\(firstID)&limit=3", as: owner)
+                    .decode(Schemas.Thread.self)
+                #expect(throughFirst.data.map(\.message.content).last == "two" && throughFirst.data.count == 3)
+                #expect(throughFirst.hasEarlier)
+                let earlier = try await client.send(
+                    .get, "\(thread)?at=\(try #require(throughFirst.data.first?.follows))", as: owner
+                ).decode(Schemas.Thread.self)
+                #expect(earlier.data.map(\.message.id) == [firstID])
+
+                #expect(
+                    try await client.send(.get, "\(thread)?through=\(firstID)&at=\(firstID)", as: owner).isProblem(
+                        .unprocessableContent))
+                #expect(try await client.send(.get, "\(thread)?through=%00", as: owner).isProblem(.badRequest))
+                #expect(try await client.send(.get, "\(thread)?limit=0", as: owner).isProblem(.badRequest))
+                #expect(
+                    try await client.send(.get, "/v1/agents/\(chat.agentID)/conversations/none/thread", as: owner).isProblem(
+                        .notFound))
+                #expect(try await client.send(.get, thread, as: other).isProblem(.notFound))
+                #expect(
+                    try await client.send(
+                        .post, chat.replies("c1"), as: owner,
+                        json: ["content": "x", "stream": false, "starts_anew": true, "parent_id": firstID]
+                    ).isProblem(.unprocessableContent))
+            }
+        }
+    }
+
     @Test func anAgentWithoutChatConnectionsIsRefusedAndStoresNothing() async throws {
         let owner = try await api.makeUser()
         try await api.test(.live) { client in

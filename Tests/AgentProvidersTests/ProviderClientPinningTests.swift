@@ -33,9 +33,10 @@ import Testing
 
     /// A host's checked addresses are tried in turn while one refuses the connection (here 127.0.0.2, where
     /// nothing listens): the call went to the first address alone, failing every call while it was down.
-    /// (The HTTP client retries a refused connection until its connect timeout, here half a second.)
+    /// (The HTTP client retries a refused connection until its connect timeout, here two seconds: with half
+    /// a second, the connection to the address that answers once took longer among the parallel tests.)
     @Test func anAddressThatRefusesTheConnectionLeavesTheCallToTheNext() async throws {
-        let timeouts = ProviderTimeouts(connect: .milliseconds(500), responseHead: .seconds(30), idle: .seconds(30))
+        let timeouts = ProviderTimeouts(connect: .seconds(2), responseHead: .seconds(30), idle: .seconds(30))
         try await EmulatedProvider.run(timeouts: timeouts) { provider in
             _ = try await Self.pinnedCall(provider, to: ["127.0.0.2", "127.0.0.1"])
             #expect(await provider.emulator.recordedRequests().count == 1)

@@ -15,6 +15,7 @@ struct ConversationController: Sendable {
         group.delete("{conversation_id}", use: delete)
         group.post("{conversation_id}/messages", use: append)
         group.get("{conversation_id}/messages", use: messages)
+        group.get("{conversation_id}/thread", use: thread)
     }
 
     // MARK: Handlers
@@ -89,5 +90,20 @@ struct ConversationController: Sendable {
             try await $0.messages(agentID: agentID, conversationID: conversationID, page)
         }
         return ListBody(messages, MessageBody.init)
+    }
+
+    /// `getThread`: the thread that ends at the conversation's newest message, or through a version chosen
+    /// (`through`), or exactly at a message (`at`).
+    @Sendable func thread(_ request: Request, context: APIRequestContext) async throws -> ThreadBody {
+        let agentID = try context.id(AgentID.self, "agent_id", of: "agent")
+        let conversationID = try context.conversationID()
+        let end = try ConversationThread.End(query: request)
+        let limit = try PageRequest.limit(of: request)
+        return ThreadBody(
+            try await store.withTenant(of: context) { session in
+                // The conversation is read first: an unknown one is a 404 on every method, an empty one an empty thread.
+                _ = try await session.conversation(agentID: agentID, conversationID: conversationID)
+                return try await session.thread(agentID: agentID, conversationID: conversationID, ending: end, limit: limit)
+            })
     }
 }

@@ -156,10 +156,13 @@ struct CreateReplyBody: APIRequestBody {
     let content: String
     let stream: Bool?
     let parentID: String?
+    /// A new first message, beside the conversation's first (that one edited and sent again).
+    let startsAnew: Bool?
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case content, stream
         case parentID = "parent_id"
+        case startsAnew = "starts_anew"
     }
 }
 

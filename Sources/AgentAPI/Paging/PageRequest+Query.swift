@@ -7,13 +7,7 @@ extension PageRequest {
     /// but together they ask for no page (a rule the schema cannot state, like a cursor naming nothing).
     init(query request: Request, defaultOrder: Order) throws {
         let query = request.uri.queryParameters
-        var limit = 20
-        if let text = query["limit"] {
-            guard let value = Int(text), (1...PageRequest.maximumLimit).contains(value) else {
-                throw Problem.badParameter("limit", "must be an integer from 1 to \(PageRequest.maximumLimit)")
-            }
-            limit = value
-        }
+        let limit = try Self.limit(of: request)
         var order = defaultOrder
         if let text = query["order"] {
             guard let value = Order(rawValue: String(text)) else { throw Problem.badParameter("order", "must be asc or desc") }
@@ -33,6 +27,15 @@ extension PageRequest {
             ])
         }
         self.init(limit: limit, cursor: cursor, order: order)
+    }
+
+    /// The `limit` of a request's query: 20 unless it says otherwise.
+    static func limit(of request: Request) throws -> Int {
+        guard let text = request.uri.queryParameters["limit"] else { return 20 }
+        guard let value = Int(text), (1...PageRequest.maximumLimit).contains(value) else {
+            throw Problem.badParameter("limit", "must be an integer from 1 to \(PageRequest.maximumLimit)")
+        }
+        return value
     }
 
     private static func cursorID(_ value: String, _ name: String) throws -> String {

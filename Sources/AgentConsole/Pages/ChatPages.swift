@@ -113,7 +113,7 @@ struct ChatPages: Sendable {
         let visit = try ConsoleVisit(request, context: context)
         let agentID = try context.id(AgentID.self, "agent_id", of: "agent")
         let conversationID = try context.conversationID()
-        let end = try Self.threadEnd(request)
+        let end = try ConversationThread.End(query: request)
         let (user, agent, conversation, thread) = try await api.store.withTenant(visit.userID, requestID: context.requestID) {
             session in
             (
@@ -136,20 +136,6 @@ struct ChatPages: Sendable {
             deleteURL: "\(path)/delete",
             follow: rows.last(where: \.streaming)?.id, parentID: rows.last?.id, canWrite: visit.scopes.allow(.write))
         return pages.page("chat", model)
-    }
-
-    /// Which thread the page shows, from its query.
-    static func threadEnd(_ request: Request) throws -> ConversationThread.End {
-        let query = request.uri.queryParameters
-        func message(_ name: Substring) throws -> MessageID? {
-            try query[name].map {
-                guard let id = MessageID(rawValue: String($0)) else { throw StoreError.notFound(resource: "message") }
-                return id
-            }
-        }
-        if let id = try message("through") { return .through(id) }
-        if let id = try message("at") { return .at(id) }
-        return .newest
     }
 
     /// Sends a message without script, or a message edited and sent again (a new version, which follows

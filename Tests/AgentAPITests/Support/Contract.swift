@@ -28,6 +28,7 @@ enum Contract {
         case "ConversationPage": Schemas.ConversationPage.self
         case "Message": Schemas.Message.self
         case "MessagePage": Schemas.MessagePage.self
+        case "Thread": Schemas.Thread.self
         case "Feedback": Schemas.Feedback.self
         case "FeedbackPage": Schemas.FeedbackPage.self
         case "IssuedToken": Schemas.IssuedToken.self
