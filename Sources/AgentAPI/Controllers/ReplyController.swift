@@ -45,7 +45,8 @@ struct ReplyController: Sendable {
         let tenant = try context.tenant()
         let slot = try replies.admitReply(of: tenant)
         let begun = try await store.beginReply(
-            of: context, agentID: agentID, conversationID: conversationID, NewReply(content: body.content, parentID: parentID, startsAnew: body.startsAnew ?? false),
+            of: context, agentID: agentID, conversationID: conversationID,
+            NewReply(content: body.content, parentID: parentID, startsAnew: body.startsAnew ?? false),
             key: key, settings: replies.settings, opening: replies.keyOpening(for: .reply))
         switch begun {
         case .started(let start):

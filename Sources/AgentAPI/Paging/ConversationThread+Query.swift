@@ -9,7 +9,9 @@ extension ConversationThread.End {
         let query = request.uri.queryParameters
         func message(_ name: Substring) throws -> MessageID? {
             try query[name].map {
-                guard let id = MessageID(rawValue: String($0)) else { throw Problem.badParameter(String(name), "names no message") }
+                guard let id = MessageID(rawValue: String($0)) else {
+                    throw Problem.badParameter(String(name), "names no message")
+                }
                 return id
             }
         }
