@@ -510,7 +510,16 @@ import Testing
                 // The thread of the first version is still there, to the newest message after it.
                 let throughFirst = String(buffer: try await browser.request(.get, "\(path)?through=\(firstReply)").body)
                 #expect(throughFirst.contains("id=\"message-\(editedReply)\""))
+                // A thread's earlier messages have no composer (a message there would branch from their last),
+                // but a way on.
+                let earlier = String(buffer: try await browser.request(.get, "\(path)?at=\(firstReply)").body)
+                #expect(earlier.contains("id=\"later-messages\""))
+                #expect(!earlier.contains("id=\"composer\""))
+                #expect(!throughFirst.contains("id=\"later-messages\"") && throughFirst.contains("id=\"composer\""))
 
+                // A search finds the first version in the thread through it, not on the newest thread's page.
+                let search = String(buffer: try await browser.request(.get, "/search?q=%22second+question%22").body)
+                #expect(search.contains("href=\"\(path)?through="), "\(search)")
                 #expect(try await browser.request(.get, "\(path)?through=%00").status == .badRequest)
                 let stranger = ConsoleBrowser(client)
                 try await stranger.signIn(other.token)

@@ -173,13 +173,7 @@ import Testing
         // Settled at its real size, the budget frees up.
         _ = try await f.db.store.withTenant(f.a.user) {
             try await $0.settleReply(
-                start.reply.id, call: start.call,
-                ReplySettlement(
-                    content: "hi", finishReason: "stop",
-                    call: CallSettlement(
-                        status: .complete, connectionID: nil,
-                        usage: MessageUsage(promptTokens: 10, completionTokens: 2, estimated: false), latencyMilliseconds: 5,
-                        timeToFirstTokenMilliseconds: 1, error: nil)))
+                start.reply.id, call: start.call, .completed("hi", promptTokens: 10, completionTokens: 2))
         }
         let after = try await f.db.store.withTenant(f.a.user) { try await $0.chatLimitStanding(defaults: limits) }
         #expect(after.tokensThisMonth == 12)

@@ -30,13 +30,7 @@ import Testing
 
     private static func settle(_ start: ReplyStart, in session: TenantSession) async throws {
         _ = try await session.settleReply(
-            start.reply.id, call: start.call,
-            ReplySettlement(
-                content: "answer to \(start.prompt.content)", finishReason: "stop",
-                call: CallSettlement(
-                    status: .complete, connectionID: nil,
-                    usage: MessageUsage(promptTokens: 1, completionTokens: 1, estimated: false), latencyMilliseconds: 1,
-                    timeToFirstTokenMilliseconds: 1, error: nil)))
+            start.reply.id, call: start.call, .completed("answer to \(start.prompt.content)"))
     }
 
     private func thread(_ f: TenantFixture, _ end: ConversationThread.End, limit: Int = 100) async throws -> ConversationThread {

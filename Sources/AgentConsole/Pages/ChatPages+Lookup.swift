@@ -40,6 +40,7 @@ extension ChatPages.ChatPage: MustacheParent {
         case "title": title
         case "messages": messages
         case "earlier": earlier
+        case "later": later
         case "repliesURL": repliesURL
         case "sendURL": sendURL
         case "renameURL": renameURL

@@ -88,6 +88,9 @@ struct ChatPages: Sendable {
         let title: String
         let messages: [MessageRow]
         let earlier: String?
+        /// On a page of a thread's earlier messages, the thread on from its last (and no composer there: a
+        /// message sent would follow that last message, branching the conversation where nobody meant to).
+        let later: String?
         /// Where the page's script sends replies: the chat routes of this conversation.
         let repliesURL: String
         let sendURL: String
@@ -126,12 +129,15 @@ struct ChatPages: Sendable {
         let rated = request.uri.queryParameters["rated"].map(String.init)
         let rows = thread.messages.map { MessageRow($0.message, rated: rated, in: $0, path: path) }
         let title = conversation.title ?? conversationID.rawValue
+        var later: String?
+        if case .at(let id) = end { later = Self.threadPath(path, through: id) }
         let model = ChatPage(
             chrome: Chrome(title: title, section: .agents, assets: pages.assets, visit: visit, email: user?.email),
             agentID: agentID.rawValue, agentName: agent.name, agentHref: "/agents/\(ConsoleFormat.segment(agentID.rawValue))",
             title: title, messages: rows,
             earlier: thread.hasEarlier
                 ? thread.messages.first?.follows.map { "\(path)?at=\(ConsoleFormat.segment($0.rawValue))" } : nil,
+            later: later,
             repliesURL: "/console/api\(path)/replies", sendURL: "\(path)/messages", renameURL: "\(path)/rename",
             deleteURL: "\(path)/delete",
             follow: rows.last(where: \.streaming)?.id, parentID: rows.last?.id, canWrite: visit.scopes.allow(.write))

@@ -77,7 +77,8 @@ struct SearchResultsPage: Sendable {
         let hits = (found?.hits ?? []).map { hit in
             let path = ChatPages.path(hit.agentID, hit.conversationID)
             return Hit(
-                href: hit.messageID.map { "\(path)#message-\(ConsoleFormat.segment($0.rawValue))" } ?? path,
+                // The thread through the message: on another branch than the newest, it is not on the default page.
+                href: hit.messageID.map { ChatPages.threadPath(path, through: $0) } ?? path,
                 title: "\(names[hit.agentID] ?? "Agent") · \(hit.conversationTitle ?? hit.conversationID.rawValue)",
                 kind: hit.kind == .conversation ? "conversation title" : "message",
                 role: hit.role.map { $0 == .assistant ? "reply" : $0.rawValue }, time: ConsoleFormat.time(hit.createdAt),
