@@ -30,48 +30,10 @@ extension TenantSession {
         guard let last = try await threadEnd(agentID: agentID, conversationID: conversationID, end) else {
             return ConversationThread(messages: [], hasEarlier: false)
         }
-        // Read back from the last message while the content read stays within the bound, one more than
-        // shown (to know whether there are earlier ones).
-        // A message's versions: the messages of its parent; for a first message, the conversation's first
-        // messages (its very first, and those stored as `root`); for one stored before parents were, itself.
-        let messages = try await rows(
-            """
-            WITH RECURSIVE thread (id, follows, depth, bytes) AS (
-              SELECT m.id, \(unescaped: Self.followedMessage("m")), 1, octet_length(m.content)::bigint
-                FROM agent_messages m WHERE m.id = \(last.rawValue) AND m.owner_id = \(userID.rawValue)
-              UNION ALL
-              SELECT m.id, \(unescaped: Self.followedMessage("m")), t.depth + 1, t.bytes + octet_length(m.content)
-                FROM thread t JOIN agent_messages m ON m.id = t.follows AND m.owner_id = \(userID.rawValue)
-               WHERE t.depth <= \(limit) AND t.bytes <= \(Message.pageContentBytes)
-            )
-            SELECT \(unescaped: Self.messageColumns("m")), t.follows, v.count, v.position, v.previous, v.next,
-                   t.depth = 1 OR (t.depth <= \(limit) AND t.bytes <= \(Message.pageContentBytes)) AS shown
-              FROM thread t JOIN agent_messages m ON m.id = t.id AND m.owner_id = \(userID.rawValue)
-              CROSS JOIN LATERAL (
-                SELECT count(*)::int AS count,
-                       (count(*) FILTER (WHERE (s.created_at, s.id) < (m.created_at, m.id)))::int + 1 AS position,
-                       (array_agg(s.id ORDER BY s.created_at DESC, s.id DESC)
-                          FILTER (WHERE (s.created_at, s.id) < (m.created_at, m.id)))[1] AS previous,
-                       (array_agg(s.id ORDER BY s.created_at, s.id) FILTER (WHERE (s.created_at, s.id) > (m.created_at, m.id)))[1]
-                         AS next
-                  FROM (
-                    SELECT s.id, s.created_at FROM agent_messages s
-                     WHERE m.parent_id IS NOT NULL AND s.parent_id = m.parent_id AND s.owner_id = \(userID.rawValue)
-                    UNION ALL
-                    SELECT s.id, s.created_at FROM agent_messages s
-                     WHERE m.parent_id IS NULL AND t.follows IS NULL
-                       AND s.agent_id = m.agent_id AND s.conversation_id = m.conversation_id AND s.parent_id IS NULL
-                       AND (s.root OR NOT EXISTS (
-                             SELECT 1 FROM agent_messages e
-                              WHERE e.agent_id = s.agent_id AND e.conversation_id = s.conversation_id
-                                AND (e.created_at, e.id) < (s.created_at, s.id)))
-                    UNION ALL
-                    SELECT m.id, m.created_at WHERE m.parent_id IS NULL AND t.follows IS NOT NULL
-                  ) s
-              ) v
-             ORDER BY t.depth DESC
-            """
-        ) { row -> ThreadMessage? in
+        // Read back from the last message, one more than shown (to know whether there are earlier ones).
+        let read = PreparedPages.Thread(
+            last: last.rawValue, tenant: userID.rawValue, limit: limit, contentBytes: Message.pageContentBytes)
+        let messages = try await rows(prepared: read) { row -> ThreadMessage? in
             let columns = row.makeRandomAccess()
             let at = Self.messageColumnCount
             guard try columns[at + 5].decode(Bool.self) else { return nil }

@@ -62,7 +62,7 @@ extension BenchCommand {
             let emulator = ProviderEmulator(
                 configuration: EmulatorConfiguration(host: "127.0.0.1", port: 0, script: script), logger: quiet)
             let command = self
-            try await BenchCommand.withFreshDatabase(Self.databaseName, options: config) { store, keyHex, runtimeURL in
+            try await BenchCommand.withFreshDatabase(Self.databaseName, options: config) { store, keyHex, runtimeURL, _ in
                 try await emulator.withRunning { baseURL in
                     try await command.measure(store: store, keyHex: keyHex, runtimeURL: runtimeURL, emulatorURL: baseURL)
                 }

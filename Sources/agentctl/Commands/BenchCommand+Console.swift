@@ -26,14 +26,16 @@ extension BenchCommand {
 
         func run() async throws {
             let command = self
-            try await BenchCommand.withFreshDatabase(Self.databaseName, options: config) { store, keyHex, runtimeURL in
-                try await command.measure(store: store, keyHex: keyHex, runtimeURL: runtimeURL)
+            try await BenchCommand.withFreshDatabase(Self.databaseName, options: config) { store, keyHex, runtimeURL, analyze in
+                try await command.measure(store: store, keyHex: keyHex, runtimeURL: runtimeURL, analyze: analyze)
             }
         }
 
         /// Seeds the user, agent and conversations (two messages each, and one of 100 whose replies are
-        /// Markdown), starts the server and measures.
-        private func measure(store: AgentStore, keyHex: String, runtimeURL: DatabaseURL) async throws {
+        /// Markdown), gathers the statistics, starts the server and measures.
+        private func measure(
+            store: AgentStore, keyHex: String, runtimeURL: DatabaseURL, analyze: () async throws -> Void
+        ) async throws {
             let user = try await store.createUser(NewUser(email: "bench-console@example.test"))
             let (agent, token, session) = try await store.withTenant(user.id) { session in
                 let agent = try await session.createAgent(NewAgent(name: "bench", systemPrompt: "Answer briefly."))
@@ -70,6 +72,7 @@ extension BenchCommand {
                         NewMessage(role: .assistant, content: ConsoleBenchmark.markdownReply(number)))
                 }
             }
+            try await analyze()
             let port = Int.random(in: 20_000...40_000)
             let server = try ServerProcess.start(
                 port: port,

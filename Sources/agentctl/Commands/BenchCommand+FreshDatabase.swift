@@ -9,7 +9,8 @@ extension BenchCommand {
     /// `ENCRYPTION_KEY` gets in the server: `body` gets the store, that key in hex, and the runtime URL.
     static func withFreshDatabase(
         _ name: String, options: ConfigurationOptions,
-        _ body: (_ store: AgentStore, _ keyHex: String, _ runtimeURL: DatabaseURL) async throws -> Void
+        _ body: (_ store: AgentStore, _ keyHex: String, _ runtimeURL: DatabaseURL, _ analyze: () async throws -> Void) async throws
+            -> Void
     ) async throws {
         let configuration = try await options.load()
         let logger = Logger(label: "agentctl.bench")
@@ -25,7 +26,14 @@ extension BenchCommand {
         try await PostgresClient.withRunning(runtime.clientConfiguration(maxConnections: 2, persistent: true), logger: logger) {
             let keyHex = Keyring.generateKeyHex()
             let store = AgentStore(client: $0, keyring: try Keyring(keys: [(id: "default", hex: keyHex)]), logger: logger)
-            try await body(store, keyHex, runtime)
+            // Statistics as autovacuum gathers them within a minute of loading: measured before, the planner
+            // guesses, and a plan for a young table is not what the platform runs.
+            let analyze = {
+                try await PostgresClient.withRunning(admin.clientConfiguration(maxConnections: 1, persistent: true), logger: logger) {
+                    _ = try await $0.query("ANALYZE", logger: logger)
+                }
+            }
+            try await body(store, keyHex, runtime, analyze)
         }
     }
 }
