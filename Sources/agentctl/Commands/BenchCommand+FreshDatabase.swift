@@ -9,7 +9,8 @@ extension BenchCommand {
     /// `ENCRYPTION_KEY` gets in the server: `body` gets the store, that key in hex, and the runtime URL.
     static func withFreshDatabase(
         _ name: String, options: ConfigurationOptions,
-        _ body: (_ store: AgentStore, _ keyHex: String, _ runtimeURL: DatabaseURL, _ analyze: () async throws -> Void) async throws
+        _ body: (_ store: AgentStore, _ keyHex: String, _ runtimeURL: DatabaseURL, _ analyze: () async throws -> Void)
+            async throws
             -> Void
     ) async throws {
         let configuration = try await options.load()
@@ -29,7 +30,9 @@ extension BenchCommand {
             // Statistics as autovacuum gathers them within a minute of loading: measured before, the planner
             // guesses, and a plan for a young table is not what the platform runs.
             let analyze = {
-                try await PostgresClient.withRunning(admin.clientConfiguration(maxConnections: 1, persistent: true), logger: logger) {
+                try await PostgresClient.withRunning(
+                    admin.clientConfiguration(maxConnections: 1, persistent: true), logger: logger
+                ) {
                     _ = try await $0.query("ANALYZE", logger: logger)
                 }
             }
