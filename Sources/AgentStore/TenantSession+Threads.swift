@@ -50,7 +50,8 @@ extension TenantSession {
     }
 
     /// The message a thread ends at: the conversation's newest; the newest after the one named (following
-    /// parents down); or the one named. Nil for a conversation without messages.
+    /// parents down, the walk carrying each message's time rather than joining the table again, as the
+    /// thread's own walk does); or the one named. Nil for a conversation without messages.
     private func threadEnd(agentID: AgentID, conversationID: ConversationID, _ end: ConversationThread.End) async throws
         -> MessageID?
     {
@@ -69,15 +70,15 @@ extension TenantSession {
         case .through(let id):
             found = try await row(
                 """
-                WITH RECURSIVE below (id) AS (
-                  SELECT id FROM agent_messages
+                WITH RECURSIVE below (id, created_at) AS (
+                  SELECT id, created_at FROM agent_messages
                    WHERE id = \(id.rawValue) AND owner_id = \(userID.rawValue) AND agent_id = \(agentID.rawValue)
                      AND conversation_id = \(conversationID.rawValue)
                   UNION ALL
-                  SELECT m.id FROM below b JOIN agent_messages m ON m.parent_id = b.id AND m.owner_id = \(userID.rawValue)
+                  SELECT m.id, m.created_at
+                    FROM below b JOIN agent_messages m ON m.parent_id = b.id AND m.owner_id = \(userID.rawValue)
                 )
-                SELECT m.id FROM below b JOIN agent_messages m ON m.id = b.id AND m.owner_id = \(userID.rawValue)
-                 ORDER BY m.created_at DESC, m.id DESC LIMIT 1
+                SELECT id FROM below ORDER BY created_at DESC, id DESC LIMIT 1
                 """
             ) { try $0.decode(String?.self) }
         case .at(let id):
