@@ -9,6 +9,7 @@ SCREENSHOTS (a folder for desktop and phone screenshots of each main page).
 import os
 import sys
 import time
+import traceback
 import urllib.parse
 
 from selenium import webdriver
@@ -295,7 +296,11 @@ def walk(driver):
     assert retry.text == "Retry", retry.text
     count = len(assistant_messages(driver))
     failed_id = failed.get_attribute("data-id")
+    before = driver.current_url
     click(driver, retry)
+    # The script moves to the new version's thread on its own: elements looked up while the page is being
+    # replaced can fail in ways other than staleness, so the new address comes first.
+    wait(driver).until(lambda d: d.current_url != before)
     wait(driver).until(lambda d: len(assistant_messages(d)) == count
                        and assistant_messages(d)[-1].get_attribute("data-id") != failed_id
                        and status_of(assistant_messages(d)[-1]) == "failed")
@@ -387,5 +392,7 @@ if __name__ == "__main__":
     try:
         main()
     except (AssertionError, WebDriverException) as failure:
-        print("console walk failed: %r" % (failure,))
+        # Selenium's exceptions keep their text outside `args`: `%r` alone would print an empty one.
+        print("console walk failed: %s: %s" % (type(failure).__name__, getattr(failure, "msg", None) or failure))
+        print("".join(traceback.format_tb(failure.__traceback__)[-3:]))
         sys.exit(1)
