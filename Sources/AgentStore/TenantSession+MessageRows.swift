@@ -11,12 +11,12 @@ extension TenantSession {
         return [
             "id", "agent_id", "conversation_id", "user_id", "role", "content", "metadata::text", "created_at",
             "parent_id", "status", "model", "connection_id", "prompt_tokens", "completion_tokens", "usage_estimated",
-            "latency_ms", "time_to_first_token_ms", "finish_reason", "error",
+            "latency_ms", "time_to_first_token_ms", "finish_reason", "error", "root",
         ].map { prefix + $0 }.joined(separator: ", ")
     }
 
     /// The number of columns of ``messageColumns(_:)``.
-    static let messageColumnCount = 19
+    static let messageColumnCount = 20
 
     static func message(from row: PostgresRow) throws -> Message {
         try message(from: row.makeRandomAccess(), at: 0)
@@ -48,7 +48,7 @@ extension TenantSession {
             conversationID: ConversationID(stored: try column(2)), userID: UserID(stored: try column(3)),
             role: Message.Role(rawValue: try column(4)) ?? .user, content: try column(5),
             metadata: try column(6, String?.self).map(JSONValue.init(storedText:)), createdAt: try column(7),
-            parentID: try column(8, String?.self).map(MessageID.init(stored:)),
+            parentID: try column(8, String?.self).map(MessageID.init(stored:)), startsAnew: try column(19),
             status: Message.Status(rawValue: try column(9)) ?? .complete,
             generation: generation.isEmpty ? nil : generation)
     }

@@ -22,12 +22,20 @@ extension TenantSession {
 
     /// A thread of one of the tenant's conversations: at most `limit` messages up to the one `end` names,
     /// each with its versions, and fewer once their content passes ``Message/pageContentBytes`` (the last
-    /// is always kept), as a page of messages. An empty conversation has an empty thread; a message `end`
-    /// names that is not of this conversation is not found.
+    /// is always kept), as a page of messages. An empty conversation has an empty thread; an unknown one,
+    /// or a message `end` names that is not of this conversation, is not found.
     public func thread(
         agentID: AgentID, conversationID: ConversationID, ending end: ConversationThread.End, limit: Int
     ) async throws -> ConversationThread {
-        guard let last = try await threadEnd(agentID: agentID, conversationID: conversationID, end) else {
+        try await thread(of: conversation(agentID: agentID, conversationID: conversationID), ending: end, limit: limit)
+    }
+
+    /// A thread of `conversation`, as read in this transaction (a page that shows the conversation has read
+    /// it already, and its newest message with it).
+    public func thread(of conversation: Conversation, ending end: ConversationThread.End, limit: Int) async throws
+        -> ConversationThread
+    {
+        guard let last = try await threadEnd(of: conversation, end) else {
             return ConversationThread(messages: [], hasEarlier: false)
         }
         // Read back from the last message, one more than shown (to know whether there are earlier ones).
@@ -49,24 +57,17 @@ extension TenantSession {
         return ConversationThread(messages: shown, hasEarlier: shown.count < messages.count)
     }
 
-    /// The message a thread ends at: the conversation's newest; the newest after the one named (following
-    /// parents down, the walk carrying each message's time rather than joining the table again, as the
-    /// thread's own walk does); or the one named. Nil for a conversation without messages.
-    private func threadEnd(agentID: AgentID, conversationID: ConversationID, _ end: ConversationThread.End) async throws
-        -> MessageID?
-    {
+    /// The message a thread ends at: the conversation's newest; the newest after the one named (walking
+    /// down what follows it by ``followedMessage(_:)``'s rule: the messages whose parent it is, and the
+    /// message right after it when that one has no parent and is no `root`, as the seed's messages have
+    /// none; the walk carries each message's time rather than joining the table again, as the thread's own
+    /// walk does); or the one named. Nil for a conversation without messages.
+    private func threadEnd(of conversation: Conversation, _ end: ConversationThread.End) async throws -> MessageID? {
+        let (agentID, conversationID) = (conversation.agentID, conversation.id)
         let found: String??
         switch end {
         case .newest:
-            found = try await row(
-                """
-                SELECT last_message_id FROM agent_conversations
-                 WHERE agent_id = \(agentID.rawValue) AND conversation_id = \(conversationID.rawValue)
-                   AND owner_id = \(userID.rawValue)
-                """
-            ) { try $0.decode(String?.self) }
-            guard let found else { throw StoreError.notFound(resource: "conversation") }
-            return found.map(MessageID.init(stored:))
+            return conversation.lastMessage?.id
         case .through(let id):
             found = try await row(
                 """
@@ -75,8 +76,19 @@ extension TenantSession {
                    WHERE id = \(id.rawValue) AND owner_id = \(userID.rawValue) AND agent_id = \(agentID.rawValue)
                      AND conversation_id = \(conversationID.rawValue)
                   UNION ALL
-                  SELECT m.id, m.created_at
-                    FROM below b JOIN agent_messages m ON m.parent_id = b.id AND m.owner_id = \(userID.rawValue)
+                  SELECT n.id, n.created_at
+                    FROM below b CROSS JOIN LATERAL (
+                      SELECT m.id, m.created_at FROM agent_messages m
+                       WHERE m.parent_id = b.id AND m.owner_id = \(userID.rawValue)
+                      UNION ALL
+                      SELECT x.id, x.created_at FROM (
+                        SELECT m.id, m.created_at, m.parent_id, m.root FROM agent_messages m
+                         WHERE m.owner_id = \(userID.rawValue) AND m.agent_id = \(agentID.rawValue)
+                           AND m.conversation_id = \(conversationID.rawValue)
+                           AND (m.created_at, m.id) > (b.created_at, b.id)
+                         ORDER BY m.created_at, m.id LIMIT 1
+                      ) x WHERE x.parent_id IS NULL AND NOT x.root
+                    ) n
                 )
                 SELECT id FROM below ORDER BY created_at DESC, id DESC LIMIT 1
                 """

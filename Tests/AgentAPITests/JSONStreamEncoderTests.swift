@@ -113,7 +113,8 @@ import Testing
                 id: MessageID(rawValue: "m-\(content.count)")!, agentID: AgentID(rawValue: "a \"1\"")!,
                 conversationID: ConversationID(rawValue: "conv/é")!, userID: UserID(rawValue: "u1")!,
                 role: generation == nil ? .user : .assistant, content: content, metadata: metadata, createdAt: createdAt,
-                parentID: parent.flatMap(MessageID.init(rawValue:)), status: generation == nil ? .complete : .failed,
+                parentID: parent.flatMap(MessageID.init(rawValue:)), startsAnew: parent == nil && generation == nil,
+                status: generation == nil ? .complete : .failed,
                 generation: generation)
         }
         return [

@@ -413,6 +413,7 @@ import Testing
 
                 let newest = try await client.send(.get, thread, as: owner).decode(Schemas.Thread.self)
                 #expect(newest.data.map(\.message.id) == [anew.message?.id, anew.reply.id].compactMap { $0 })
+                #expect(newest.data.map(\.message.startsAnew) == [true, nil])
                 #expect(!newest.hasEarlier)
                 let versions = try #require(newest.data.first?.versions)
                 #expect(versions.count == 2 && versions.position == 2 && versions.previous == first.message?.id)

@@ -50,6 +50,7 @@ import Testing
         // The model of the new first message sees it alone, not the conversation before it.
         #expect(anew.history.map(\.id) == [anew.prompt.id])
         #expect(anew.prompt.parentID == nil)
+        #expect(anew.prompt.startsAnew && !first.prompt.startsAnew && !anew.reply.startsAnew)
 
         // The newest thread: the first message's second version and its reply.
         let newest = try await thread(f, .newest)
@@ -94,9 +95,15 @@ import Testing
         for end in [ConversationThread.End.through(f.b.message.id), .at(f.b.message.id), .at(f.a.message.id)] {
             await #expect(throws: StoreError.notFound(resource: "message")) { try await thread(f, end) }
         }
-        await #expect(throws: StoreError.notFound(resource: "conversation")) {
+        // Another tenant's agent is not found, as every read of it; an unknown conversation of one's own is not.
+        await #expect(throws: StoreError.notFound(resource: "agent")) {
             try await f.db.store.withTenant(f.b.user) {
                 try await $0.thread(agentID: f.a.agent.id, conversationID: Self.conversation, ending: .newest, limit: 10)
+            }
+        }
+        await #expect(throws: StoreError.notFound(resource: "conversation")) {
+            try await f.db.store.withTenant(f.b.user) {
+                try await $0.thread(agentID: f.b.agent.id, conversationID: Self.conversation, ending: .newest, limit: 10)
             }
         }
         await #expect(
@@ -126,6 +133,11 @@ import Testing
         #expect(newest.messages.map(\.versions.count) == [1, 1, 1, 1])
         #expect(newest.messages[1].follows == newest.messages[0].message.id)
         #expect(next.history.map(\.content) == ["old question", "old answer", "new question"])
+        // A thread through the first of them (a search hit, say) goes on to the newest message, as the
+        // messages without parents follow one another.
+        let through = try await thread(f, .through(newest.messages[0].message.id))
+        #expect(through.messages.map(\.message.id) == newest.messages.map(\.message.id))
+        #expect(try await thread(f, .through(newest.messages[1].message.id)).messages.count == 4)
     }
 
     /// A thread is cut where a page of messages is: once its content passes 4 MiB, the last message kept.

@@ -101,9 +101,7 @@ struct ConversationController: Sendable {
         let limit = try PageRequest.limit(of: request)
         return ThreadBody(
             try await store.withTenant(of: context) { session in
-                // The conversation is read first: an unknown one is a 404 on every method, an empty one an empty thread.
-                _ = try await session.conversation(agentID: agentID, conversationID: conversationID)
-                return try await session.thread(agentID: agentID, conversationID: conversationID, ending: end, limit: limit)
+                try await session.thread(agentID: agentID, conversationID: conversationID, ending: end, limit: limit)
             })
     }
 }

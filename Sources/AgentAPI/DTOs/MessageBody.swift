@@ -13,6 +13,8 @@ struct MessageBody: ResponseEncodable, Identified, Sendable {
     @Nullable var metadata: JSONValue?
     let createdAt: Date
     @Nullable var parentID: String?
+    /// Present, and true, only on a first message edited and sent again.
+    let startsAnew: Bool?
     let status: String
     // A reply's generation: absent on messages nobody generated.
     let model: String?
@@ -55,6 +57,7 @@ struct MessageBody: ResponseEncodable, Identified, Sendable {
         metadata = message.metadata
         createdAt = message.createdAt
         parentID = message.parentID?.rawValue
+        startsAnew = message.startsAnew ? true : nil
         status = message.status.rawValue
         let generation = message.generation
         model = generation?.model
@@ -74,6 +77,7 @@ struct MessageBody: ResponseEncodable, Identified, Sendable {
         case role, content, metadata
         case createdAt = "created_at"
         case parentID = "parent_id"
+        case startsAnew = "starts_anew"
         case status, model
         case connectionID = "connection_id"
         case usage

@@ -29,6 +29,10 @@ extension MessageBody {
         member(.createdAt, RFC3339.string(from: createdAt))
         member(.parentID)
         if let parentID { writer.writeString(parentID) } else { writer.writeNull() }
+        if let startsAnew {
+            member(.startsAnew)
+            writer.writeBool(startsAnew)
+        }
         member(.status, status)
         member(.model, model)
         member(.connectionID, connectionID)

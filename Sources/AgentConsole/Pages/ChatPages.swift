@@ -119,10 +119,10 @@ struct ChatPages: Sendable {
         let end = try ConversationThread.End(query: request)
         let (user, agent, conversation, thread) = try await api.store.withTenant(visit.userID, requestID: context.requestID) {
             session in
-            (
-                try await session.currentUserIfExists(), try await session.agent(agentID),
-                try await session.conversation(agentID: agentID, conversationID: conversationID),
-                try await session.thread(agentID: agentID, conversationID: conversationID, ending: end, limit: 100)
+            let conversation = try await session.conversation(agentID: agentID, conversationID: conversationID)
+            return (
+                try await session.currentUserIfExists(), try await session.agent(agentID), conversation,
+                try await session.thread(of: conversation, ending: end, limit: 100)
             )
         }
         let path = Self.path(agentID, conversationID)

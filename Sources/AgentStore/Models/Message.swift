@@ -27,6 +27,9 @@ public struct Message: Sendable, Equatable {
     /// The message this one answers or follows; nil for a conversation's first message and for messages
     /// stored before messages had parents.
     public let parentID: MessageID?
+    /// A first message edited and sent again (`root`): it follows nothing, as its parent says, where a
+    /// message stored without a parent otherwise follows the one before it.
+    public let startsAnew: Bool
     public let status: Status
     /// How a reply was generated; nil for messages nobody generated.
     public let generation: Generation?
