@@ -27,7 +27,8 @@ import Testing
         let rows = [ChatPages.MessageRow(user, rated: nil), ChatPages.MessageRow(reply, rated: reply.id.rawValue)]
         let page = ChatPages.ChatPage(
             chrome: chrome, agentID: "a", agentName: "Named", agentHref: "/agents/a", title: "t", messages: rows,
-            earlier: "/earlier", later: "/later", repliesURL: "/r", sendURL: "/s", renameURL: "/n", deleteURL: "/d", follow: "f",
+            earlier: "/earlier", later: "/later", repliesURL: "/r", sendURL: "/s", renameURL: "/n", deleteURL: "/d",
+            downloadURL: "/dl", follow: "f",
             parentID: "p", canWrite: true)
         let models: [(model: Any, child: (String) -> Any?)] =
             rows.map { row in (row, { row.child(named: $0) }) } + [

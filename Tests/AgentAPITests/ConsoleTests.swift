@@ -540,6 +540,70 @@ import Testing
         }
     }
 
+    /// The thread shown downloads as a Markdown file: the title, each message under its speaker, oldest
+    /// first, up to the message the page ended at; a reply that failed says so in the platform's words.
+    @Test func aThreadDownloadsAsMarkdown() async throws {
+        let owner = try await api.makeUser("owner")
+        let other = try await api.makeUser("other")
+        let (agentID, ids) = try await api.db.store.withTenant(owner.id) { session in
+            let agent = try await session.createAgent(NewAgent(name: "Scribe", systemPrompt: "p"))
+            let conversation = ConversationID(rawValue: "notes")!
+            var ids: [String] = []
+            for (role, text) in [(Message.Role.user, "What is **2 + 2**?\n"), (.assistant, "It is `4`."), (.user, "Thanks")] {
+                ids.append(
+                    try await session.appendMessage(
+                        agentID: agent.id, conversationID: conversation, NewMessage(role: role, content: text)
+                    ).id.rawValue)
+            }
+            _ = try await session.renameConversation(
+                agentID: agent.id, conversationID: conversation, title: "Sums: \"easy\" ones\nand é")
+            return (agent.id.rawValue, ids)
+        }
+        try await api.test { client in
+            let browser = ConsoleBrowser(client)
+            try await browser.signIn(owner.token)
+            let path = "/agents/\(agentID)/conversations/notes"
+            let page = String(buffer: try await browser.request(.get, path).body)
+            #expect(page.contains("href=\"\(path)/download?at=\(ids[2])\" id=\"download-thread\""))
+            let file = try await browser.request(.get, "\(path)/download?at=\(ids[2])")
+            #expect(file.status == .ok)
+            #expect(file.headers[.contentType] == "text/markdown; charset=utf-8")
+            #expect(file.headers[.contentDisposition] == "attachment; filename=\"Sums-easy-ones-and.md\"")
+            #expect(
+                String(buffer: file.body)
+                    == "# Sums: \"easy\" ones and é\n\n## You\n\nWhat is **2 + 2**?\n\n## Scribe\n\nIt is `4`.\n\n## You\n\nThanks\n\n"
+            )
+            // Up to an earlier message: the thread as it was there.
+            let earlier = String(buffer: try await browser.request(.get, "\(path)/download?at=\(ids[1])").body)
+            #expect(earlier.hasSuffix("## Scribe\n\nIt is `4`.\n\n") && !earlier.contains("Thanks"))
+            #expect(try await browser.request(.get, "\(path)/download?at=%00").status == .badRequest)
+            let stranger = ConsoleBrowser(client)
+            try await stranger.signIn(other.token)
+            #expect(try await stranger.request(.get, "\(path)/download").status == .notFound)
+        }
+    }
+
+    /// A reply that failed says so in the download, in the platform's words.
+    @Test func aFailedReplySaysSoInItsDownload() async throws {
+        let owner = try await api.makeUser("owner")
+        try await ProviderEmulator().withRunning { baseURL in
+            try await api.test(.live) { client in
+                let chat = try await ChatFixture.make(client, owner, baseURLs: [baseURL])
+                let path = "/agents/\(chat.agentID)/conversations/fails"
+                let browser = ConsoleBrowser(client)
+                try await browser.signIn(owner.token)
+                let csrf = ConsoleBrowser.csrf(in: try await browser.request(.get, "/agents"))
+                let sent = try await browser.request(
+                    .post, "\(path)/messages", form: ["_csrf": csrf, "content": "[emulator status=500]\nThis one fails"])
+                let location = try #require(sent.headers[.location])
+                let reply = String(location.dropFirst("\(path)?through=".count).prefix { $0 != "#" })
+                try await chat.waitUntilEnded(reply, in: api.db.store, of: owner)
+                let file = String(buffer: try await browser.request(.get, "\(path)/download").body)
+                #expect(file.hasSuffix("This one fails\n\n## chat\n\n_(The reply failed: provider-unavailable.)_\n\n"), "\(file)")
+            }
+        }
+    }
+
     /// The search form is a GET form: a browser sends `hello world` as `q=hello+world`, and `-word` leaves a
     /// word out. Read without the form's `+`, the first was a phrase and the second the opposite.
     @Test func searchReadsTheQueryAsABrowserSendsIt() async throws {

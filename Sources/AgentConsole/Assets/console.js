@@ -284,6 +284,9 @@
   function continueFrom(id) {
     const parent = document.getElementById("composer-parent");
     if (parent) parent.value = id;
+    // The download holds the thread as far as the page shows it.
+    const download = document.getElementById("download-thread");
+    if (download) download.href = location.pathname + "/download?at=" + encodeURIComponent(id);
   }
 
   // The page of the conversation's thread through a message (a version of it, chosen or just made).

@@ -45,6 +45,7 @@ extension ChatPages.ChatPage: MustacheParent {
         case "sendURL": sendURL
         case "renameURL": renameURL
         case "deleteURL": deleteURL
+        case "downloadURL": downloadURL
         case "follow": follow
         case "parentID": parentID
         case "canWrite": canWrite

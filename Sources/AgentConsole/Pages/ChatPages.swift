@@ -13,6 +13,7 @@ struct ChatPages: Sendable {
 
     func addRoutes(to group: RouterGroup<APIRequestContext>) {
         group.get("agents/{agent_id}/conversations/{conversation_id}", use: show)
+        group.get("agents/{agent_id}/conversations/{conversation_id}/download", use: download)
         group.post("agents/{agent_id}/conversations/{conversation_id}/messages", use: send)
         group.post("agents/{agent_id}/conversations/{conversation_id}/rename", use: rename)
         group.post("agents/{agent_id}/conversations/{conversation_id}/delete", use: delete)
@@ -96,6 +97,8 @@ struct ChatPages: Sendable {
         let sendURL: String
         let renameURL: String
         let deleteURL: String
+        /// The thread shown, to its last message, as a Markdown file.
+        let downloadURL: String?
         /// A reply still running when the page was made, which the script reattaches to.
         let follow: String?
         /// The message a new one follows: the last of the thread shown.
@@ -140,6 +143,7 @@ struct ChatPages: Sendable {
             later: later,
             repliesURL: "/console/api\(path)/replies", sendURL: "\(path)/messages", renameURL: "\(path)/rename",
             deleteURL: "\(path)/delete",
+            downloadURL: rows.last.map { "\(path)/download?at=\(ConsoleFormat.segment($0.id))" },
             follow: rows.last(where: \.streaming)?.id, parentID: rows.last?.id, canWrite: visit.scopes.allow(.write))
         return pages.page("chat", model)
     }
