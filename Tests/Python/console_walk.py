@@ -332,6 +332,15 @@ def walk(driver):
     shoot(driver, "chat")
     step("feedback saved")
 
+    # A reader whose system asks for dark pages gets them.
+    driver.execute_cdp_cmd("Emulation.setEmulatedMedia",
+                           {"features": [{"name": "prefers-color-scheme", "value": "dark"}]})
+    background = driver.execute_script("return getComputedStyle(document.body).backgroundColor")
+    assert background == "rgb(18, 22, 28)", background
+    shoot(driver, "chat-dark")
+    driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": []})
+    step("dark pages for a dark system")
+
     # Search finds the message; usage shows the calls.
     driver.get(BASE + "/search?q=" + urllib.parse.quote("walker"))
     hits = wait(driver).until(EC.presence_of_all_elements_located((By.CSS_SELECTOR, ".search-hit")))
