@@ -116,6 +116,14 @@ import Testing
             html("[Swift](https://en.wikipedia.org/wiki/Swift_(programming_language))")
                 == "<p><a href=\"https://en.wikipedia.org/wiki/Swift_(programming_language)\" rel=\"noopener noreferrer nofollow\">Swift</a></p>\n"
         )
+        // Link text may hold brackets that pair up; a `[` that pairs with none is text.
+        #expect(
+            html("[see [1]](https://example.com/n)")
+                == "<p><a href=\"https://example.com/n\" rel=\"noopener noreferrer nofollow\">see [1]</a></p>\n")
+        #expect(
+            html("[a [b](https://example.com/b)")
+                == "<p>[a <a href=\"https://example.com/b\" rel=\"noopener noreferrer nofollow\">b</a></p>\n")
+        #expect(html("[a]b](https://example.com/c)").hasPrefix("<p>[a]b]("))
         #expect(html("``a ` b``") == "<p><code>a ` b</code></p>\n")
         #expect(html("\\*not\\* `x") == "<p>*not* `x</p>\n")
         #expect(html("mail [me](mailto:a@example.com)").contains("href=\"mailto:a@example.com\""))
@@ -141,6 +149,8 @@ import Testing
         String(repeating: "<http://a", count: 20_000), String(repeating: "[a](((((", count: 20_000),
         String(repeating: "[", count: 50_000) + "](" + String(repeating: " ", count: 149_990) + "x",
         String(repeating: "[", count: 190_000) + "](" + String(repeating: "a", count: 2_100),
+        String(repeating: "[", count: 100_000) + String(repeating: "](u)", count: 100_000),
+        String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000) + "(https://e.test)",
     ])
     func hostileRepliesRenderWhole(text: String) {
         let rendered = html(text)

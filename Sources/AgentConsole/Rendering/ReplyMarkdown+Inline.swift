@@ -33,17 +33,15 @@ extension ReplyMarkdown {
         var pieces: [Piece] = []
         var runs: [DelimiterRun] = []
         private var pending: [UInt8] = []
-        /// For each position, where the next `]` is (nil: none), computed once.
-        private var nextClosingBracket: [Int?] = []
+        /// For each `[`, by position, the `]` that closes it (nil: none), brackets nesting as in
+        /// `[see [1]](url)`; escaped ones are text. Computed once: each `]` closes at most one `[`, so no
+        /// byte after it is read by two attempts at a link.
+        private var closingBracket: [Int?] = []
         /// For each run of backticks (start, length), the index of the next run as long.
         private var backtickRuns: [(start: Int, length: Int)] = []
         private var nextEqualRun: [Int?] = []
         /// The run of backticks that starts at a position.
         private var runStarting: [Int: Int] = [:]
-        /// A `]` after which no link could be read: whether one can does not depend on the `[` before it, so
-        /// every later `[` that reaches it fails at once (`[[[[...](` would otherwise read the rest again).
-        private var failedClose: Int?
-
         init(_ text: Line, links: Bool) {
             self.text = text
             self.links = links
@@ -114,11 +112,21 @@ extension ReplyMarkdown {
                 lastOfLength[backtickRuns[run].length] = run
             }
             guard links else { return }
-            nextClosingBracket = Array(repeating: nil, count: text.count + 1)
-            var next: Int?
-            for index in text.indices.reversed() {
-                if text[index] == UInt8(ascii: "]") { next = index }
-                nextClosingBracket[index - text.startIndex] = next
+            closingBracket = Array(repeating: nil, count: text.count + 1)
+            var opened: [Int] = []
+            index = text.startIndex
+            while index < text.endIndex {
+                let byte = text[index]
+                if byte == UInt8(ascii: "\\"), index + 1 < text.endIndex, isPunctuation(text[index + 1]) {
+                    index += 2
+                    continue
+                }
+                if byte == UInt8(ascii: "[") {
+                    opened.append(index)
+                } else if byte == UInt8(ascii: "]"), let open = opened.popLast() {
+                    closingBracket[open - text.startIndex] = index
+                }
+                index += 1
             }
         }
 
@@ -154,10 +162,9 @@ extension ReplyMarkdown {
             let image = text[index] == UInt8(ascii: "!")
             let open = image ? index + 1 : index
             guard open < text.endIndex, text[open] == UInt8(ascii: "["),
-                let close = nextClosingBracket[open - text.startIndex],
-                close != failedClose, close + 1 < text.endIndex, text[close + 1] == UInt8(ascii: "(")
+                let close = closingBracket[open - text.startIndex],
+                close + 1 < text.endIndex, text[close + 1] == UInt8(ascii: "(")
             else { return nil }
-            failedClose = close  // until the link below is read
             var cursor = close + 2
             while cursor < text.endIndex, cursor - close < 64, text[cursor] == UInt8(ascii: " ") { cursor += 1 }
             let target = cursor
@@ -190,7 +197,6 @@ extension ReplyMarkdown {
                 while cursor < text.endIndex, cursor - afterTitle < 64, text[cursor] == UInt8(ascii: " ") { cursor += 1 }
             }
             guard cursor < text.endIndex, text[cursor] == UInt8(ascii: ")") else { return nil }
-            failedClose = nil
             let label = text[(open + 1)..<close]
             if isSafeTarget(destination) {
                 anchor(destination, label: label.isEmpty ? destination : label, asText: label.isEmpty)
