@@ -124,6 +124,7 @@ import Testing
             html("[a [b](https://example.com/b)")
                 == "<p>[a <a href=\"https://example.com/b\" rel=\"noopener noreferrer nofollow\">b</a></p>\n")
         #expect(html("[a]b](https://example.com/c)").hasPrefix("<p>[a]b]("))
+        #expect(html("[x](https://example.com/snake\\_case\\))").contains("href=\"https://example.com/snake_case)\""))
         #expect(html("``a ` b``") == "<p><code>a ` b</code></p>\n")
         #expect(html("\\*not\\* `x") == "<p>*not* `x</p>\n")
         #expect(html("mail [me](mailto:a@example.com)").contains("href=\"mailto:a@example.com\""))

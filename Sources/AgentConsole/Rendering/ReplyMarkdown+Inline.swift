@@ -174,6 +174,12 @@ extension ReplyMarkdown {
             while cursor < text.endIndex, cursor - target < 2048 {
                 let byte = text[cursor]
                 if isSpace(byte) || byte == UInt8(ascii: "[") || byte == UInt8(ascii: "<") { break }
+                if byte == UInt8(ascii: "\\"), cursor + 1 < text.endIndex, isPunctuation(text[cursor + 1]),
+                    text[cursor + 1] != UInt8(ascii: "[")
+                {
+                    cursor += 2  // an escaped parenthesis neither opens nor closes
+                    continue
+                }
                 if byte == UInt8(ascii: "(") { depth += 1 }
                 if byte == UInt8(ascii: ")") {
                     if depth == 0 { break }
@@ -181,7 +187,8 @@ extension ReplyMarkdown {
                 }
                 cursor += 1
             }
-            let destination = text[target..<cursor]
+            // Backslash escapes count in a link's target (`\_` is `_`), as in its text.
+            let destination = unescaped(text[target..<cursor])
             let afterTarget = cursor
             while cursor < text.endIndex, cursor - afterTarget < 64, text[cursor] == UInt8(ascii: " ") { cursor += 1 }
             if cursor < text.endIndex, text[cursor] == UInt8(ascii: "\"") {
@@ -247,6 +254,22 @@ extension ReplyMarkdown {
                 ReplyMarkdown.inline(label, links: false, into: &pending)
             }
             pending.append(contentsOf: "</a>".utf8)
+        }
+
+        /// `target` without the backslashes that escape punctuation.
+        private func unescaped(_ target: Line) -> Line {
+            guard target.contains(UInt8(ascii: "\\")) else { return target }
+            var out: [UInt8] = []
+            out.reserveCapacity(target.count)
+            var index = target.startIndex
+            while index < target.endIndex {
+                if target[index] == UInt8(ascii: "\\"), index + 1 < target.endIndex, isPunctuation(target[index + 1]) {
+                    index += 1
+                }
+                out.append(target[index])
+                index += 1
+            }
+            return out[...]
         }
 
         private func isWebTarget(_ target: Line) -> Bool {
