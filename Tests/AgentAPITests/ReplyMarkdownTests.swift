@@ -77,6 +77,15 @@ import Testing
         #expect(html("Founded in\n2024. Then") == "<p>Founded in<br>\n2024. Then</p>\n")
     }
 
+    /// Blank lines between the items of a nested list make that list loose, not the list it is in; one
+    /// between an item's own blocks makes its list loose.
+    @Test func aNestedListsBlankLinesAreItsOwn() {
+        #expect(
+            html("- a\n  - b\n\n  - c\n- d")
+                == "<ul>\n<li>a\n<ul>\n<li><p>b</p>\n</li>\n<li><p>c</p>\n</li>\n</ul>\n</li>\n<li>d\n</li>\n</ul>\n")
+        #expect(html("- a\n  - b\n\n  more of a\n- d").contains("<li><p>d</p>"))
+    }
+
     @Test func codeKeepsItsTabsAndAListItsFence() {
         #expect(html("```make\nall:\n\tcc x.c\n```") == "<pre><code class=\"language-make\">all:\n\tcc x.c\n</code></pre>\n")
         #expect(

@@ -52,20 +52,28 @@ extension ReplyMarkdown {
             var blankBefore = false
             // A fence open in the item: its blank lines make nothing loose, and no line joins it lazily.
             var openFence = Fence(item[0])
+            // A list nested in the item, open at the line before: blank lines between its items make it loose,
+            // not this list.
+            var sublist: ListMarker?
             while index < lines.count {
                 let line = lines[index]
                 if isBlank(line) {
                     if openFence == nil { blankBefore = true }
                     item.append(line[line.endIndex...])
                 } else if indent(of: line) >= marker.width {
-                    if blankBefore { loose = true }
-                    blankBefore = false
                     let text = line.dropFirst(marker.width)
                     if let fence = openFence {
                         if fence.closes(at: text) { openFence = nil }
                     } else {
+                        // Still in the nested list: indented into its item, or its next item.
+                        let inSublist = sublist.flatMap { open in
+                            indent(of: text) >= open.width ? open : ListMarker(text).flatMap { $0.continues(open) ? $0 : nil }
+                        }
+                        if blankBefore, inSublist == nil { loose = true }
+                        sublist = inSublist ?? ListMarker(text)
                         openFence = Fence(text)
                     }
+                    blankBefore = false
                     item.append(text)
                 } else if !blankBefore, openFence == nil, let last = item.last, !interruptsParagraph(last),
                     ListMarker(line) == nil, !interruptsParagraph(line)
