@@ -86,10 +86,15 @@ public struct ReplyFailure: Error, Sendable, Equatable, CustomStringConvertible 
             )
         case .rejected(_, .contextLengthExceeded):
             self = .contextLengthExceeded
-        case .rejected(let status, _):
+        case .rejected(let status, let failure):
+            // The provider's error kind (sanitized, never its message) says which: `model_not_found`,
+            // `authentication_error`, ...
+            let kind = if case .provider(let kind) = failure, kind != ProviderFailure.unknownKind { ", \(kind)" } else { "" }
             self.init(
                 slug: "provider-rejected", status: 502, title: "Provider rejected the call",
-                detail: "The model provider refused the call (HTTP \(status)); check the connection's key and the agent's model.")
+                detail:
+                    "The model provider refused the call (HTTP \(status)\(kind)); check the connection's key and the agent's model."
+            )
         }
     }
 

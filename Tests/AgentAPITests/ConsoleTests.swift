@@ -727,7 +727,9 @@ import Testing
                 #expect(html.contains("<li><code>emulator</code></li>") && html.contains("<li><code>emulator-mini</code></li>"))
                 SecretCheck.expectAbsent(ChatFixture.apiKey, in: html)
                 let failed = String(buffer: try await browser.request(.get, "/connections/\(refused)/models").body)
-                #expect(failed.contains("id=\"models-failure\"") && failed.contains("refused the call (HTTP 401)"))
+                #expect(
+                    failed.contains("id=\"models-failure\"")
+                        && failed.contains("refused the call (HTTP 401, invalid_request_error)"))
                 let intruding = ConsoleBrowser(client)
                 try await intruding.signIn(intruder.token)
                 #expect(try await intruding.request(.get, "/connections/\(working)/models").status == .notFound)

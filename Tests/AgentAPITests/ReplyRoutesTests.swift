@@ -307,6 +307,9 @@ import Testing
                 let chat = try await ChatFixture.make(client, owner, baseURLs: ["\(baseURL)/script/status=401"])
                 let stream = StreamedReply(try await client.send(.post, chat.replies("c1"), as: owner, json: ["content": "hi"]))
                 #expect(stream.failureType?.hasSuffix("/provider-rejected") == true)
+                // The provider's error kind says why; its message (which could echo anything) does not appear.
+                #expect(stream.failure?.detail?.contains("(HTTP 401, invalid_request_error)") == true)
+                #expect(stream.failure?.detail?.contains("emulated status") == false)
                 let reply = try stream.ended()
                 #expect(reply.status == "failed" && reply.content.isEmpty)
                 // A provider that refused the call billed nothing: no estimate is charged to the budget.

@@ -96,6 +96,7 @@ struct StreamedReply: Sendable {
     struct Failure: Decodable, Sendable {
         let type: String
         let status: Int
+        let detail: String?
     }
 }
 
