@@ -59,11 +59,11 @@ enum PreparedPages {
         }
     }
 
-    /// A conversation's oldest messages as ``Conversation`` reads them, through `tenant_conversation_page`
-    /// (migration 16), which sets the tenant first: the first statement of a transaction whose tenant is
-    /// deferred.
+    /// A conversation's oldest messages as ``Conversation`` reads them, through `tenant_conversation_messages`
+    /// (migration 26; migration 16's `tenant_conversation_page` without the `root` column), which sets the
+    /// tenant first: the first statement of a transaction whose tenant is deferred.
     struct TenantConversation: PreparedPage {
-        static let sql = "SELECT * FROM public.tenant_conversation_page($1, $2, $3, $4::integer, $5::integer)"
+        static let sql = "SELECT * FROM public.tenant_conversation_messages($1, $2, $3, $4::integer, $5::integer)"
         let page: Conversation
 
         func makeBindings() throws -> PostgresBindings { try page.makeBindings() }

@@ -113,7 +113,7 @@ import Testing
         let refusedConversation = await fixture.sqlState(as: fixture.a.user) { connection in
             _ = try await connection.query(
                 """
-                SELECT id FROM tenant_conversation_page(
+                SELECT id FROM tenant_conversation_messages(
                   \(fixture.b.agent.id.rawValue), \(fixture.b.user.rawValue), 'c1', 10, 1000000)
                 """, logger: fixture.db.logger
             ).collect()

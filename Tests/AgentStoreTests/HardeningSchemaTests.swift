@@ -60,7 +60,7 @@ import Testing
         for (name, config) in settings {
             if [
                 "authenticate_token", "authenticate_console_session", "settle_provider_call", "settle_reply",
-                "start_completion", "tenant_agents_page", "tenant_conversation_page",
+                "start_completion", "tenant_agents_page", "tenant_conversation_page", "tenant_conversation_messages",
             ].contains(name) {
                 #expect(config.isEmpty, "a SET clause would revert the tenant the check sets")
             } else if ["current_user_id", "new_time_ordered_id"].contains(name) {

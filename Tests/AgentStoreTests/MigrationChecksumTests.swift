@@ -32,7 +32,7 @@ import Testing
         23: "b18506795794dcbaa8aa4dcbf1a5c81f93886a4c00a3f75846e2b01b25257602",
         24: "a5ae2804e5197bb94ff6caa377f421404d6fe34187238adb16f5fcbeb2b1661c",
         25: "b1d09aeb0755868b510fa86472bd8ed7871b0ba2d8f162fafb0aae33ecd6d20a",
-        26: "66cf85ecd306e2c9030735bab4e515cc3886955b728cf585569d171ea0fe3e9d",
+        26: "8c9071dd376fee95244718ddb27858a854c949bd319cb46fac99115ae1710ffa",
     ]
 
     @Test(arguments: Migration.all.map(\.version))
