@@ -162,14 +162,17 @@ import Testing
     @Test func aConsumerThatReportsProgressKeepsTheReadGoing() async throws {
         let (db, user) = try await Self.tenantWithTenAgents()
         var limits = Self.onePerPage
-        limits.readerTimeout = .seconds(2)
+        // 3 s: the keep-alive goes out every 1.5 s and the server ends a session idle for 6 s, so a machine
+        // may hold the read's task 4.5 s without failing it. (With 2 s, the whole suite on a slow 2-core
+        // machine once held it past the 3 s that left, and the server ended the session.)
+        limits.readerTimeout = .seconds(3)
         var rows = db.store.accountSnapshot(user, limits: limits).makeAsyncIterator()
         var contents = Contents()
         for _ in 0..<2 { contents.add(try #require(try await rows.next())) }
-        // Six seconds on one page, reporting progress every 100 ms: three reader timeouts, past the server's
+        // Nine seconds on one page, reporting progress every 100 ms: three reader timeouts, past the server's
         // idle limit (twice the timeout). (A loaded machine once held this task a second at a time, with
         // the keep-alive at each whole timeout: the server's limit of 2 s ended the session.)
-        for _ in 0..<60 {
+        for _ in 0..<90 {
             try await Task.sleep(for: .milliseconds(100))
             rows.progressed()
         }
