@@ -51,8 +51,9 @@ def browser():
 
 def wait(driver, seconds=45):
     # A page the script replaces (a regenerated reply shows its own thread) leaves elements read a moment
-    # before stale: the condition is asked again.
-    return WebDriverWait(driver, seconds, ignored_exceptions=[StaleElementReferenceException])
+    # before stale, and a page still loading may not hold the messages yet (`[-1]` of none): the condition
+    # is asked again.
+    return WebDriverWait(driver, seconds, ignored_exceptions=[StaleElementReferenceException, IndexError])
 
 
 def shoot(driver, name):
@@ -314,7 +315,9 @@ def walk(driver):
     edit = question.find_element(By.CSS_SELECTOR, ".edit textarea")
     edit.clear()
     edit.send_keys('[emulator chunks=10 delay_ms=80 text="An answer to the edit"]\nEdited question')
+    before = driver.current_url
     click(driver, question.find_element(By.CSS_SELECTOR, ".edit button[type=submit]"))
+    wait(driver).until(lambda d: d.current_url != before)
     wait(driver).until(lambda d: status_of(assistant_messages(d)[-1]) == "complete"
                        and "An answer to the edit" in assistant_messages(d)[-1].text)
     question = driver.find_elements(By.CSS_SELECTOR, "#chat-log .message.user")[-1]
