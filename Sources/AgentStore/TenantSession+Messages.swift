@@ -164,12 +164,17 @@ extension TenantSession {
 
     /// One conversation of the agent.
     public func conversation(agentID: AgentID, conversationID: ConversationID) async throws -> Conversation {
-        _ = try await agent(agentID)
-        return try await row(
+        try await conversation(of: agent(agentID), conversationID)
+    }
+
+    /// One conversation of `agent`, as read in this transaction (a page that shows the agent has read it
+    /// already: reading it again would only repeat that it exists).
+    public func conversation(of agent: Agent, _ conversationID: ConversationID) async throws -> Conversation {
+        try await row(
             """
             SELECT \(unescaped: Self.conversationColumns), \(unescaped: Self.messageColumns("m"))
               FROM agent_conversations c LEFT JOIN agent_messages m ON m.id = c.last_message_id
-             WHERE c.agent_id = \(agentID) AND c.conversation_id = \(conversationID) AND c.owner_id = \(userID.rawValue)
+             WHERE c.agent_id = \(agent.id) AND c.conversation_id = \(conversationID) AND c.owner_id = \(userID.rawValue)
             """, Self.conversation
         ).unwrapped(or: .notFound(resource: "conversation"))
     }

@@ -219,6 +219,9 @@ def walk(driver):
     reply = assistant_messages(driver)[-1]
     assert reply.find_element(By.CSS_SELECTOR, ".content code").text == "ok"
     assert "Streaming reply from the emulator ok" in reply.find_element(By.CSS_SELECTOR, ".content").text
+    # The download holds the thread as far as the page shows it: the link moved on to the new reply.
+    download = driver.find_element(By.ID, "download-thread").get_attribute("href")
+    assert download.endswith("/download?at=" + reply.get_attribute("data-id")), download
     step("streamed reply complete, its Markdown rendered")
 
     # Enter sends (Shift+Enter made the new lines); the emulator echoes the message, a code block, which

@@ -286,7 +286,11 @@
     if (parent) parent.value = id;
     // The download holds the thread as far as the page shows it.
     const download = document.getElementById("download-thread");
-    if (download) download.href = location.pathname + "/download?at=" + encodeURIComponent(id);
+    if (download) {
+      const url = new URL(download.href);
+      url.searchParams.set("at", id);
+      download.href = url;
+    }
   }
 
   // The page of the conversation's thread through a message (a version of it, chosen or just made).

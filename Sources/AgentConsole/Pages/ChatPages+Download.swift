@@ -22,9 +22,10 @@ extension ChatPages {
         let (agent, conversation, messages, complete) = try await api.store.withTenant(
             visit.userID, requestID: context.requestID
         ) { session in
-            let conversation = try await session.conversation(agentID: agentID, conversationID: conversationID)
+            let agent = try await session.agent(agentID)
+            let conversation = try await session.conversation(of: agent, conversationID)
             let (messages, complete) = try await Self.wholeThread(of: conversation, ending: end, in: session)
-            return (try await session.agent(agentID), conversation, messages, complete)
+            return (agent, conversation, messages, complete)
         }
         let title = conversation.title ?? conversationID.rawValue
         let text = ConversationMarkdown(title: title, agentName: agent.name, messages: messages, complete: complete).text
@@ -41,7 +42,7 @@ extension ChatPages {
         async throws -> (messages: [Message], complete: Bool)
     {
         var pages: [[Message]] = []
-        var (bytes, count) = (0, 0)
+        var (bytes, count, complete) = (0, 0, true)
         var end = end
         while true {
             let thread = try await session.thread(of: conversation, ending: end, limit: 100)
@@ -51,11 +52,12 @@ extension ChatPages {
             count += page.count
             guard thread.hasEarlier, let earlier = thread.messages.first?.follows else { break }
             guard bytes < downloadContentBytes, count < downloadMessages else {
-                return (pages.reversed().flatMap { $0 }, false)
+                complete = false
+                break
             }
             end = .at(earlier)
         }
-        return (pages.reversed().flatMap { $0 }, true)
+        return (pages.reversed().flatMap { $0 }, complete)
     }
 
     /// A file name from the conversation's title: its ASCII letters, digits, `-` and `_`, words joined by

@@ -97,8 +97,9 @@ struct ChatPages: Sendable {
         let sendURL: String
         let renameURL: String
         let deleteURL: String
-        /// The thread shown, to its last message, as a Markdown file.
-        let downloadURL: String?
+        /// The thread shown, to its last message, as a Markdown file (a conversation without messages yet:
+        /// its newest thread, which the page's script moves on to each reply as it starts).
+        let downloadURL: String
         /// A reply still running when the page was made, which the script reattaches to.
         let follow: String?
         /// The message a new one follows: the last of the thread shown.
@@ -122,9 +123,10 @@ struct ChatPages: Sendable {
         let end = try ConversationThread.End(query: request)
         let (user, agent, conversation, thread) = try await api.store.withTenant(visit.userID, requestID: context.requestID) {
             session in
-            let conversation = try await session.conversation(agentID: agentID, conversationID: conversationID)
+            let agent = try await session.agent(agentID)
+            let conversation = try await session.conversation(of: agent, conversationID)
             return (
-                try await session.currentUserIfExists(), try await session.agent(agentID), conversation,
+                try await session.currentUserIfExists(), agent, conversation,
                 try await session.thread(of: conversation, ending: end, limit: 100)
             )
         }
@@ -143,7 +145,7 @@ struct ChatPages: Sendable {
             later: later,
             repliesURL: "/console/api\(path)/replies", sendURL: "\(path)/messages", renameURL: "\(path)/rename",
             deleteURL: "\(path)/delete",
-            downloadURL: rows.last.map { "\(path)/download?at=\(ConsoleFormat.segment($0.id))" },
+            downloadURL: rows.last.map { "\(path)/download?at=\(ConsoleFormat.segment($0.id))" } ?? "\(path)/download",
             follow: rows.last(where: \.streaming)?.id, parentID: rows.last?.id, canWrite: visit.scopes.allow(.write))
         return pages.page("chat", model)
     }

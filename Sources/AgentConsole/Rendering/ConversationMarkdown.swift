@@ -19,8 +19,9 @@ struct ConversationMarkdown {
         for message in messages {
             let speaker = message.role == .assistant ? agentName : (message.role == .user ? "You" : message.role.rawValue)
             out += "## \(Self.line(speaker))\n\n"
-            let content = message.content.trimmingSuffix { $0.isNewline }
-            if !content.isEmpty { out += String(content) + "\n\n" }
+            // Without its trailing line breaks: the blank line after it is the file's.
+            let content = message.content
+            if let last = content.lastIndex(where: { !$0.isNewline }) { out += content[...last] + "\n\n" }
             if let ending = Self.ending(of: message) { out += "_\(ending)_\n\n" }
         }
         return out
@@ -39,13 +40,5 @@ struct ConversationMarkdown {
     /// A heading's text on one line: a title or a name with a line break would end the heading there.
     private static func line(_ text: String) -> String {
         text.split(whereSeparator: \.isNewline).joined(separator: " ")
-    }
-}
-
-extension String {
-    fileprivate func trimmingSuffix(while drop: (Character) -> Bool) -> Substring {
-        var end = endIndex
-        while end > startIndex, drop(self[index(before: end)]) { end = index(before: end) }
-        return self[..<end]
     }
 }
