@@ -113,6 +113,15 @@ def click(driver, element):
     element.click()
 
 
+def mark_page(driver):
+    """Marks the window's page: a page loaded anew has lost the mark."""
+    driver.execute_script("window.walkMark = 'not reloaded'")
+
+
+def not_reloaded(driver):
+    return driver.execute_script("return window.walkMark || null") == "not reloaded"
+
+
 def status_of(element):
     return element.get_attribute("data-status") or ""
 
@@ -276,15 +285,22 @@ def walk(driver):
     assert "still here" in assistant_messages(driver)[-1].find_element(By.CSS_SELECTOR, ".content").text
     step("reattached after reload")
 
-    # Regenerate the first reply: a new version of it, in a thread of its own, which the page then shows;
-    # the version before leads back to the conversation as it was.
+    # Regenerate the first reply: a new version of it, in a thread of its own, which the page then shows in
+    # place of the one it showed (not loaded anew); the version before leads back to the conversation as it was.
     count = len(assistant_messages(driver))
     first_reply = assistant_messages(driver)[0].get_attribute("data-id")
+    mark_page(driver)
     click(driver, assistant_messages(driver)[0].find_element(By.CSS_SELECTOR, "[data-action=regenerate]"))
     wait(driver).until(EC.url_contains("through="))
     wait(driver).until(lambda d: len(assistant_messages(d)) == 1 and status_of(assistant_messages(d)[0]) == "complete")
-    assert assistant_messages(driver)[0].get_attribute("data-id") != first_reply
+    regenerated = assistant_messages(driver)[0].get_attribute("data-id")
+    assert regenerated != first_reply
     assert assistant_messages(driver)[0].find_element(By.CSS_SELECTOR, ".version-label").text == "2 / 2"
+    assert not_reloaded(driver), "the page was loaded anew"
+    assert regenerated in driver.current_url
+    # A message sent next follows the new version, and the download holds its thread.
+    assert driver.find_element(By.ID, "composer-parent").get_attribute("value") == regenerated
+    assert "at=" + regenerated in driver.find_element(By.ID, "download-thread").get_attribute("href")
     click(driver, assistant_messages(driver)[0].find_element(By.CSS_SELECTOR, ".version-previous"))
     wait(driver).until(lambda d: len(assistant_messages(d)) == count)
     assert assistant_messages(driver)[0].get_attribute("data-id") == first_reply
@@ -301,6 +317,7 @@ def walk(driver):
     count = len(assistant_messages(driver))
     failed_id = failed.get_attribute("data-id")
     before = driver.current_url
+    mark_page(driver)
     click(driver, retry)
     # The script moves to the new version's thread on its own: elements looked up while the page is being
     # replaced can fail in ways other than staleness, so the new address comes first.
@@ -309,16 +326,19 @@ def walk(driver):
                        and assistant_messages(d)[-1].get_attribute("data-id") != failed_id
                        and status_of(assistant_messages(d)[-1]) == "failed")
     assert assistant_messages(driver)[-1].find_element(By.CSS_SELECTOR, ".version-label").text == "2 / 2"
+    assert "failed" in assistant_messages(driver)[-1].find_element(By.CSS_SELECTOR, ".alert").text.lower()
+    assert not_reloaded(driver), "the page was loaded anew"
     step("a failed reply shows its error and a retry")
 
-    # Edit a message and send it again (a plain form post): a new version of it, answered in a thread of
-    # its own, which the page shows, following the reply to its end.
+    # Edit a message and send it again: a new version of it, answered in a thread of its own, which the page
+    # shows in place of the one it showed, following the reply to its end.
     question = [m for m in driver.find_elements(By.CSS_SELECTOR, "#chat-log .message.user")][-1]
     click(driver, question.find_element(By.CSS_SELECTOR, ".edit summary"))
     edit = question.find_element(By.CSS_SELECTOR, ".edit textarea")
     edit.clear()
     edit.send_keys('[emulator chunks=10 delay_ms=80 text="An answer to the edit"]\nEdited question')
     before = driver.current_url
+    mark_page(driver)
     click(driver, question.find_element(By.CSS_SELECTOR, ".edit button[type=submit]"))
     wait(driver).until(lambda d: d.current_url != before)
     wait(driver).until(lambda d: status_of(assistant_messages(d)[-1]) == "complete"
@@ -327,6 +347,7 @@ def walk(driver):
     assert "Edited question" in question.find_element(By.CSS_SELECTOR, ".content").text
     assert question.find_element(By.CSS_SELECTOR, ".version-label").text == "2 / 2"
     assert "This one fails" not in driver.find_element(By.ID, "chat-log").text
+    assert not_reloaded(driver), "the page was loaded anew"
     step("an edited message, answered in a thread of its own")
 
     # Feedback with a comment (a plain form post).

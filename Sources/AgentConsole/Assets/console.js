@@ -227,19 +227,27 @@
     }
   }
 
-  // Applies a reply's stream to the page. Returns the reply's element (null before the server named it)
-  // and whether the stream told how the reply ended.
-  async function follow(response, reply) {
+  // Applies a reply's stream to the page. Returns the reply's element (null before the server named it),
+  // whether the stream told how the reply ended, and the problem it ended with where no reply started.
+  // A reply in a thread of its own (`inThreadOfItsOwn`: a regenerated reply, an edited message's) shows
+  // that thread in place of the one shown once it has started.
+  async function follow(response, reply, inThreadOfItsOwn) {
     if (!response.ok) throw new Error(await refusal(response));
     let ended = false;
+    let problem = null;
     try {
       await readEvents(response, async (name, payload) => {
         const atEnd = readingTheEnd();
-        if (name === "message") {
+        if (name === "message" && !inThreadOfItsOwn) {
           const item = messageElement(payload);
           item.querySelector(".content").textContent = payload.content;
           show(payload, item);
         } else if (name === "reply.started") {
+          // The rest of the stream waits meanwhile, so none of the reply's pieces is missed.
+          if (inThreadOfItsOwn && !(await showThread(payload.id))) {
+            location.assign(threadURL(payload.id));
+            return true;
+          }
           reply = messageElement(payload);
           setText(reply, "");
           streamOf(reply).received = "";
@@ -268,16 +276,17 @@
             show({ role: "assistant", status: "failed" }, reply);
           }
           if (reply) fail(reply, payload);
+          else problem = payload;
         }
         if (atEnd) showTheEnd();
         return false;
       });
     } catch (error) {
       // The connection dropped: the reply runs on on the server, and can be followed again.
-      if (reply) return { reply: reply, ended: false };
+      if (reply) return { reply: reply, ended: false, problem: null };
       throw error;
     }
-    return { reply: reply, ended: ended };
+    return { reply: reply, ended: ended, problem: problem };
   }
 
   // The next message sent follows this one: the page's thread now ends with it.
@@ -298,18 +307,36 @@
     return location.pathname + "?through=" + encodeURIComponent(id) + "#message-" + encodeURIComponent(id);
   }
 
-  // A regenerated reply is a new version of the reply, in a thread of its own: once the server has started
-  // it, the page of that thread is shown, which follows the reply from there (what was generated meanwhile
-  // is replayed), with the versions to page through.
-  async function showRegenerated(response) {
-    if (!response.ok) throw new Error(await refusal(response));
-    let started = null;
-    await readEvents(response, (name, payload) => {
-      if (name === "reply.started") started = payload.id;
-      return started !== null;
-    });
-    if (started === null) throw new Error("The reply did not start. Reload the page to see the conversation.");
-    location.assign(threadURL(started));
+  // Shows the thread through a message in place of the one shown, as the server renders that page (the
+  // versions to page through, each message's forms), without leaving the page: the address becomes the
+  // thread's, and the reply that streams goes on where it is. False where the page cannot (the page shown
+  // has no composer, as one of earlier messages; the request fails): the caller goes to that page instead.
+  async function showThread(id) {
+    if (!composer) return false;
+    let page;
+    try {
+      const response = await fetch(threadURL(id), {
+        credentials: "same-origin",
+        headers: { "Accept": "text/html" },
+        redirect: "manual",
+        signal: AbortSignal.timeout(5000),
+      });
+      if (response.status !== 200 || response.type === "opaqueredirect") return false;
+      page = new DOMParser().parseFromString(await response.text(), "text/html");
+    } catch (_) {
+      return false;
+    }
+    const messages = page.getElementById("chat-log");
+    if (!messages || !page.getElementById("composer") || !page.getElementById("message-" + id)) return false;
+    log.replaceChildren(...messages.childNodes);
+    const earlier = document.getElementById("earlier-messages");
+    const earlierThere = page.getElementById("earlier-messages");
+    if (earlier && earlierThere) earlier.replaceWith(earlierThere);
+    else if (earlier) earlier.remove();
+    else if (earlierThere) log.before(earlierThere);
+    addCopyButtons(log);
+    history.replaceState(null, "", threadURL(id));
+    return true;
   }
 
   function stream(id) {
@@ -321,8 +348,9 @@
 
   // Follows a reply to its end. When the connection drops first, the reply runs on on the server: it is
   // followed again (what was generated is replayed), a few times, a little later each time.
-  async function followToEnd(response) {
-    let { reply, ended } = await follow(response, null);
+  async function followToEnd(response, inThreadOfItsOwn) {
+    let { reply, ended, problem } = await follow(response, null, inThreadOfItsOwn);
+    if (!reply && problem) throw new Error("The reply failed: " + (problem.detail || problem.title || "error"));
     for (let attempt = 0; !ended && reply && attempt < 6; attempt++) {
       report(new Error("The connection was lost; reconnecting to the reply…"));
       await new Promise((resolve) => setTimeout(resolve, 500 * 2 ** attempt));
@@ -417,7 +445,7 @@
         const field = composer && composer.querySelector("textarea");
         if (field) field.focus();
       } else if (target.dataset.action === "regenerate") {
-        await showRegenerated(await post("/console/api/messages/" + encodeURIComponent(id) + "/regenerate?stream=true"));
+        await followToEnd(await post("/console/api/messages/" + encodeURIComponent(id) + "/regenerate?stream=true"), true);
       }
     } catch (error) {
       report(error);
@@ -425,6 +453,41 @@
       target.disabled = false;
     }
   });
+
+  // A message edited and sent again is a new version beside the first, answered in a thread of its own,
+  // which the page then shows (without script, the form posts and the server shows that thread).
+  log.addEventListener("submit", async (event) => {
+    const form = event.target.closest(".edit-form");
+    if (!form) return;
+    event.preventDefault();
+    const send = form.querySelector("button[type=submit]");
+    const content = form.elements.content.value;
+    if (!content.trim() || send.disabled) return;
+    send.disabled = true;
+    const body = { content: content, stream: true };
+    if (form.elements.parent_id) body.parent_id = form.elements.parent_id.value;
+    if (form.elements.starts_anew) body.starts_anew = true;
+    try {
+      await followToEnd(await post(repliesURL, body), true);
+    } catch (error) {
+      // Refused, nothing was stored: the edit stays in its form, which says why.
+      if (form.isConnected) refuseEdit(form, error);
+      else report(error);
+    } finally {
+      send.disabled = false;
+    }
+  });
+
+  function refuseEdit(form, error) {
+    let alert = form.querySelector(".alert");
+    if (!alert) {
+      alert = document.createElement("p");
+      alert.className = "alert";
+      alert.setAttribute("role", "alert");
+      form.append(alert);
+    }
+    alert.textContent = error.message;
+  }
 
   addCopyButtons(log);
 
