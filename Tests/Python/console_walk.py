@@ -298,6 +298,9 @@ def walk(driver):
     assert assistant_messages(driver)[0].find_element(By.CSS_SELECTOR, ".version-label").text == "2 / 2"
     assert not_reloaded(driver), "the page was loaded anew"
     assert regenerated in driver.current_url
+    # The keyboard goes on from the new version (the button pressed went with the thread it was in).
+    focused = driver.switch_to.active_element
+    assert focused.get_attribute("data-action") == "regenerate" and focused.get_attribute("data-message") == regenerated
     # A message sent next follows the new version, and the download holds its thread.
     assert driver.find_element(By.ID, "composer-parent").get_attribute("value") == regenerated
     assert "at=" + regenerated in driver.find_element(By.ID, "download-thread").get_attribute("href")

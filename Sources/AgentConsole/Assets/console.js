@@ -336,6 +336,12 @@
     else if (earlierThere) log.before(earlierThere);
     addCopyButtons(log);
     history.replaceState(null, "", threadURL(id));
+    // The button or form that had the focus is gone with the thread it was in: the keyboard goes on from
+    // the new reply.
+    if (!document.activeElement || document.activeElement === document.body) {
+      const regenerate = document.getElementById("message-" + id).querySelector('[data-action="regenerate"]');
+      if (regenerate) regenerate.focus({ preventScroll: true });
+    }
     return true;
   }
 
