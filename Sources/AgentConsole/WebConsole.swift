@@ -5,7 +5,7 @@ import Hummingbird
 /// process at `/`. A visitor who is not signed in gets the sign-in page.
 ///
 /// Pages post forms (they work without JavaScript). The chat page's script streams replies, and its Stop,
-/// Regenerate and Retry buttons act, through the API's own chat routes, mounted under `/console/api`
+/// Regenerate, Retry and Copy buttons act, through the API's own chat routes, mounted under `/console/api`
 /// behind the session cookie and its CSRF token.
 public struct WebConsole: APICompanion {
     let settings: ConsoleSettings

@@ -252,7 +252,13 @@ def walk(driver):
     wait(driver).until(lambda d: copy.text == "Copied")
     copied = driver.execute_async_script("navigator.clipboard.readText().then(arguments[0], (e) => arguments[0]('failed: ' + e))")
     assert copied == "print('copied')\n", repr(copied)
-    step("Enter sent a code block; its reply's code was copied")
+    # The whole reply copies as it was written (its Markdown), not as the page shows it.
+    copy_reply = assistant_messages(driver)[-1].find_element(By.CSS_SELECTOR, "[data-action=copy-reply]")
+    click(driver, copy_reply)
+    wait(driver).until(lambda d: copy_reply.text == "Copied")
+    copied = driver.execute_async_script("navigator.clipboard.readText().then(arguments[0], (e) => arguments[0]('failed: ' + e))")
+    assert "```python\nprint('copied')\n```" in copied, repr(copied)
+    step("Enter sent a code block; its reply's code was copied, and the whole reply")
 
     # A reply is shown rendered while it still streams, not only once it has ended.
     send(driver, '[emulator chunks=30 delay_ms=100 text="**live** %s"]\nRender as you go' % ("word " * 30))

@@ -31,7 +31,11 @@
       details.className = "details muted";
       const actions = document.createElement("div");
       actions.className = "actions";
-      actions.append(button("Stop", "cancel", message.id, "secondary stop"), button("Regenerate", "regenerate", message.id, "secondary"));
+      actions.append(
+        button("Stop", "cancel", message.id, "secondary stop"),
+        button("Regenerate", "regenerate", message.id, "secondary"),
+        button("Copy", "copy-reply", message.id, "secondary copy-reply"),
+      );
       item.append(details, actions);
     }
     log.append(item);
@@ -55,6 +59,8 @@
     item.setAttribute("aria-busy", message.status === "streaming" ? "true" : "false");
     const stop = item.querySelector('[data-action="cancel"]');
     if (stop) stop.hidden = message.status !== "streaming";
+    const copy = item.querySelector('[data-action="copy-reply"]');
+    if (copy) copy.hidden = message.status === "streaming";
     const details = item.querySelector(".details");
     if (details && message.status !== "streaming") {
       const parts = [];
@@ -175,6 +181,31 @@
       target.textContent = "Copy failed";
     }
     setTimeout(() => { target.textContent = "Copy code"; }, 2000);
+  }
+
+  // A reply's text as it was written (its Markdown), read from the API: the page holds it rendered only.
+  // The clipboard is handed the text still on its way, where the browser takes one (Safari writes only
+  // within the click that asked).
+  async function copyReply(target) {
+    const text = fetch("/console/api/messages/" + encodeURIComponent(target.dataset.message), {
+      credentials: "same-origin",
+      headers: { "Accept": "application/json" },
+      redirect: "manual",
+      signal: AbortSignal.timeout(5000),
+    }).then((response) => (response.status === 200 ? response.json() : Promise.reject(new Error("not read"))))
+      .then((message) => message.content);
+    try {
+      if (window.ClipboardItem && navigator.clipboard.write) {
+        const blob = text.then((content) => new Blob([content], { type: "text/plain" }));
+        await navigator.clipboard.write([new ClipboardItem({ "text/plain": blob })]);
+      } else {
+        await navigator.clipboard.writeText(await text);
+      }
+      target.textContent = "Copied";
+    } catch (_) {
+      target.textContent = "Copy failed";
+    }
+    setTimeout(() => { target.textContent = "Copy"; }, 2000);
   }
 
   function fail(item, problem) {
@@ -432,6 +463,10 @@
     if (!target) return;
     if (target.dataset.action === "copy") {
       await copyCode(target);
+      return;
+    }
+    if (target.dataset.action === "copy-reply") {
+      await copyReply(target);
       return;
     }
     const id = target.dataset.message;
