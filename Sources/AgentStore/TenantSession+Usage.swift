@@ -6,21 +6,55 @@ extension TenantSession {
     static let startOfMonth = "date_trunc('month', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'"
 
     /// The tenant's provider calls started in `[from, to)`, totalled by `grouping`, in key order.
+    ///
+    /// The whole UTC hours of the range are read from the hourly totals of settled calls (migration 27),
+    /// with the calls of those hours that the totals leave out (still running, or settled as interrupted by
+    /// the operator) from the ledger; the parts of an hour at either end are read from the ledger.
     public func usage(from: Date, to: Date, groupedBy grouping: UsageGrouping) async throws -> [UsageTotal] {
         guard from < to else { throw StoreError.invalid(field: .timeRange, reason: "`from` must be before `to`") }
-        let key =
+        let (hourKey, callKey) =
             switch grouping {
-            case .day: "to_char(started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD')"
-            case .agent: "agent_id"
-            case .model: "model"
+            case .day: ("to_char(hour AT TIME ZONE 'UTC', 'YYYY-MM-DD')", "to_char(started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD')")
+            case .agent: ("agent_id", "agent_id")
+            case .model: ("model", "model")
             }
+        let tenant = userID.rawValue
+        let calls = """
+            SELECT \(callKey) AS key, 1 AS requests, (status = 'failed')::integer AS failed, prompt_tokens::bigint AS prompt,
+                   completion_tokens::bigint AS completion, usage_estimated::integer AS estimated
+              FROM provider_calls
+            """
+        // The whole hours: from the first hour that starts at or after `from` to the start of the hour
+        // holding `to` (the same truncation as the totals' trigger); none, both `to`, within one hour.
         return try await rows(
             """
-            SELECT \(unescaped: key) AS key, count(*), count(*) FILTER (WHERE status = 'failed'),
-                   coalesce(sum(prompt_tokens), 0)::bigint, coalesce(sum(completion_tokens), 0)::bigint,
-                   count(*) FILTER (WHERE usage_estimated)
-              FROM provider_calls
-             WHERE user_id = \(userID.rawValue) AND started_at >= \(from) AND started_at < \(to)
+            WITH edges AS (
+              SELECT date_trunc('hour', (\(from)::timestamptz - interval '1 microsecond') AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'
+                       + interval '1 hour' AS first,
+                     date_trunc('hour', \(to)::timestamptz AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS last
+            ), hours AS (
+              SELECT CASE WHEN first < last THEN first ELSE \(to)::timestamptz END AS start_at,
+                     CASE WHEN first < last THEN last ELSE \(to)::timestamptz END AS end_at
+                FROM edges
+            )
+            SELECT key, sum(requests)::bigint, sum(failed)::bigint, sum(prompt)::bigint, sum(completion)::bigint,
+                   sum(estimated)::bigint
+              FROM (
+                SELECT \(unescaped: hourKey) AS key, requests, failed_requests AS failed, prompt_tokens AS prompt,
+                       completion_tokens AS completion, estimated_requests AS estimated
+                  FROM provider_call_hours
+                 WHERE user_id = \(tenant) AND hour >= (SELECT start_at FROM hours) AND hour < (SELECT end_at FROM hours)
+                UNION ALL
+                \(unescaped: calls) WHERE user_id = \(tenant) AND started_at >= \(from) AND started_at < (SELECT start_at FROM hours)
+                UNION ALL
+                \(unescaped: calls) WHERE user_id = \(tenant) AND started_at >= (SELECT end_at FROM hours) AND started_at < \(to)
+                UNION ALL
+                \(unescaped: calls) WHERE user_id = \(tenant) AND status = 'running'
+                                      AND started_at >= (SELECT start_at FROM hours) AND started_at < (SELECT end_at FROM hours)
+                UNION ALL
+                \(unescaped: calls) WHERE user_id = \(tenant) AND error = 'reply-interrupted' AND status <> 'running'
+                                      AND started_at >= (SELECT start_at FROM hours) AND started_at < (SELECT end_at FROM hours)
+              ) usage
              GROUP BY 1 ORDER BY 1
             """
         ) { row in

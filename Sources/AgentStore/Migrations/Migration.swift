@@ -54,5 +54,6 @@ extension Migration {
         .tenantScaledIndexes,
         .idleConsoleSessions,
         .conversationThreads,
+        .hourlyUsage,
     ]
 }
