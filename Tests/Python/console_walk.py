@@ -314,6 +314,19 @@ def walk(driver):
     wait(driver).until(lambda d: len(assistant_messages(d)) == count)
     assert assistant_messages(driver)[0].get_attribute("data-id") == first_reply
     assert assistant_messages(driver)[0].find_element(By.CSS_SELECTOR, ".version-label").text == "1 / 2"
+    # In place as well, the keyboard left on the versions (this one has no version before it: the next).
+    assert not_reloaded(driver), "the page was loaded anew"
+    assert "through=" + first_reply in driver.current_url
+    assert "version-next" in driver.switch_to.active_element.get_attribute("class")
+    # Back and Forward lead through the threads shown.
+    driver.back()
+    wait(driver).until(lambda d: len(assistant_messages(d)) == 1
+                       and assistant_messages(d)[0].get_attribute("data-id") == regenerated)
+    driver.forward()
+    wait(driver).until(lambda d: len(assistant_messages(d)) == count
+                       and assistant_messages(d)[0].get_attribute("data-id") == first_reply)
+    assert not_reloaded(driver), "the page was loaded anew"
+    assert driver.find_element(By.ID, "composer-parent").get_attribute("value") == assistant_messages(driver)[-1].get_attribute("data-id")
     step("regenerated: a new version in a thread of its own, and back")
 
     # A reply that fails shows its error and a retry (which fails again here: the provider still refuses).

@@ -340,9 +340,12 @@
 
   // Shows the thread through a message in place of the one shown, as the server renders that page (the
   // versions to page through, each message's forms), without leaving the page: the address becomes the
-  // thread's, and the reply that streams goes on where it is. False where the page cannot (the page shown
-  // has no composer, as one of earlier messages; the request fails): the caller goes to that page instead.
-  async function showThread(id) {
+  // thread's (a new entry of the browser's history with `push`), and a reply that streams goes on where it
+  // is. False where the page cannot (the page shown has no composer, as one of earlier messages; the
+  // request fails): the caller goes to that page instead. `focus` lists what in the message may take the
+  // keyboard, the first found taking it, the button or link that had it being gone with the thread it was in.
+  // The reply still streaming in that thread, if any, is returned in place of true.
+  async function showThread(id, { push = false, focus = ['[data-action="regenerate"]'] } = {}) {
     if (!composer) return false;
     let page;
     try {
@@ -358,22 +361,35 @@
       return false;
     }
     const messages = page.getElementById("chat-log");
-    if (!messages || !page.getElementById("composer") || !page.getElementById("message-" + id)) return false;
+    const parentThere = page.getElementById("composer-parent");
+    const downloadThere = page.getElementById("download-thread");
+    if (!messages || !parentThere || !downloadThere || !page.getElementById("message-" + id)) return false;
     log.replaceChildren(...messages.childNodes);
     const earlier = document.getElementById("earlier-messages");
     const earlierThere = page.getElementById("earlier-messages");
     if (earlier && earlierThere) earlier.replaceWith(earlierThere);
     else if (earlier) earlier.remove();
     else if (earlierThere) log.before(earlierThere);
+    // A message sent next follows the thread shown, and the download holds it.
+    document.getElementById("composer-parent").value = parentThere.value;
+    document.getElementById("download-thread").href = downloadThere.getAttribute("href");
     addCopyButtons(log);
-    history.replaceState(null, "", threadURL(id));
-    // The button or form that had the focus is gone with the thread it was in: the keyboard goes on from
-    // the new reply.
+    if (push) history.pushState(null, "", threadURL(id));
+    else history.replaceState(null, "", threadURL(id));
     if (!document.activeElement || document.activeElement === document.body) {
-      const regenerate = document.getElementById("message-" + id).querySelector('[data-action="regenerate"]');
-      if (regenerate) regenerate.focus({ preventScroll: true });
+      const message = document.getElementById("message-" + id);
+      const target = focus.map((selector) => message.querySelector(selector)).find((element) => element);
+      if (target) target.focus({ preventScroll: true });
     }
-    return true;
+    return messages.dataset.follow || true;
+  }
+
+  // A version of a message (‹ 2 / 3 ›) leads to its thread, shown in place; Back leads to the thread before.
+  // A reply that still streams there is followed.
+  async function showVersion(id, options) {
+    const shown = await showThread(id, options);
+    if (typeof shown === "string") stream(shown).then(followToEnd).catch(report);
+    return shown !== false;
   }
 
   function stream(id) {
@@ -459,6 +475,17 @@
   }
 
   log.addEventListener("click", async (event) => {
+    const version = event.target.closest(".versions a");
+    if (version && !(event.ctrlKey || event.metaKey || event.shiftKey || event.altKey || event.button !== 0)) {
+      const id = new URL(version.href).searchParams.get("through");
+      if (!id) return;
+      event.preventDefault();
+      // The keyboard stays on the versions: the same way on, or the other way where this was the last.
+      const sameWay = version.classList.contains("version-next") ? ".version-next" : ".version-previous";
+      const focus = [sameWay, ".versions a", '[data-action="regenerate"]'];
+      if (!(await showVersion(id, { push: true, focus: focus }))) location.assign(version.href);
+      return;
+    }
     const target = event.target.closest("button[data-action]");
     if (!target) return;
     if (target.dataset.action === "copy") {
@@ -529,6 +556,11 @@
     }
     alert.textContent = error.message;
   }
+
+  window.addEventListener("popstate", async () => {
+    const id = new URL(location.href).searchParams.get("through");
+    if (!id || !(await showVersion(id))) location.reload();
+  });
 
   addCopyButtons(log);
 
