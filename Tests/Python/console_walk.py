@@ -372,6 +372,19 @@ def walk(driver):
     assert not_reloaded(driver), "the page was loaded anew"
     step("an edited message, answered in a thread of its own")
 
+    # A reply still streaming when another thread is shown goes on on the server; the thread shown takes
+    # none of its pieces.
+    send(driver, '[emulator chunks=20 delay_ms=100 text="%s"]\nA slow one' % ("slowly " * 20))
+    slow = assistant_messages(driver)[-1].get_attribute("data-id")
+    edited = driver.find_elements(By.CSS_SELECTOR, "#chat-log .message.user")[-2]
+    click(driver, edited.find_element(By.CSS_SELECTOR, ".version-previous"))
+    wait(driver).until(lambda d: "This one fails" in d.find_element(By.ID, "chat-log").text)
+    time.sleep(3)
+    assert not driver.find_elements(By.ID, "message-" + slow), "the other thread's reply was added"
+    assert "slowly" not in driver.find_element(By.ID, "chat-log").text
+    assert not_reloaded(driver), "the page was loaded anew"
+    step("a reply of a thread no longer shown stays out of the one shown")
+
     # Feedback with a comment (a plain form post).
     driver.get(chat_url)
     first = assistant_messages(driver)[0]

@@ -259,15 +259,22 @@
   }
 
   // Applies a reply's stream to the page. Returns the reply's element (null before the server named it),
-  // whether the stream told how the reply ended, and the problem it ended with where no reply started.
+  // whether there is nothing more to follow (the stream told how the reply ended, or the page shows another
+  // thread now: the reply goes on on the server, and its thread's page follows it again when shown), and the
+  // problem it ended with where no reply started.
   // A reply in a thread of its own (`inThreadOfItsOwn`: a regenerated reply, an edited message's) shows
   // that thread in place of the one shown once it has started.
   async function follow(response, reply, inThreadOfItsOwn) {
     if (!response.ok) throw new Error(await refusal(response));
     let ended = false;
     let problem = null;
+    let thread = threadsShown;
     try {
       await readEvents(response, async (name, payload) => {
+        if (thread !== threadsShown) {
+          ended = true;
+          return true;
+        }
         const atEnd = readingTheEnd();
         if (name === "message" && !inThreadOfItsOwn) {
           const item = messageElement(payload);
@@ -275,9 +282,12 @@
           show(payload, item);
         } else if (name === "reply.started") {
           // The rest of the stream waits meanwhile, so none of the reply's pieces is missed.
-          if (inThreadOfItsOwn && !(await showThread(payload.id))) {
-            location.assign(threadURL(payload.id));
-            return true;
+          if (inThreadOfItsOwn) {
+            if (!(await showThread(payload.id))) {
+              location.assign(threadURL(payload.id));
+              return true;
+            }
+            thread = threadsShown;
           }
           reply = messageElement(payload);
           setText(reply, "");
@@ -345,6 +355,9 @@
   // request fails): the caller goes to that page instead. `focus` lists what in the message may take the
   // keyboard, the first found taking it, the button or link that had it being gone with the thread it was in.
   // The reply still streaming in that thread, if any, is returned in place of true.
+  // How many times the page has shown another thread in place: a stream that began before is not applied.
+  let threadsShown = 0;
+
   async function showThread(id, { push = false, focus = ['[data-action="regenerate"]'] } = {}) {
     if (!composer) return false;
     let page;
@@ -365,6 +378,7 @@
     const downloadThere = page.getElementById("download-thread");
     if (!messages || !parentThere || !downloadThere || !page.getElementById("message-" + id)) return false;
     log.replaceChildren(...messages.childNodes);
+    threadsShown += 1;
     const earlier = document.getElementById("earlier-messages");
     const earlierThere = page.getElementById("earlier-messages");
     if (earlier && earlierThere) earlier.replaceWith(earlierThere);
