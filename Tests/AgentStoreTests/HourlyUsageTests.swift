@@ -32,10 +32,14 @@ import Testing
         call.completion = index * 2
         call.estimated = index.isMultiple(of: 5)
         switch index % 6 {
-        case 1: call.status = "failed"; call.error = "provider-unavailable"
+        case 1:
+            call.status = "failed"
+            call.error = "provider-unavailable"
         case 2: call.status = "cancelled"
         case 3: call.status = "running"
-        case 4: call.status = "failed"; call.error = "reply-interrupted"
+        case 4:
+            call.status = "failed"
+            call.error = "reply-interrupted"
         default: break
         }
         return call

@@ -208,14 +208,20 @@
     setTimeout(() => { target.textContent = "Copy"; }, 2000);
   }
 
-  function fail(item, problem) {
-    let alert = item.querySelector(".alert");
+  // The alert of a reply or a form, made (before `before`, or last) where it has none yet.
+  function alertOf(element, before) {
+    let alert = element.querySelector(".alert");
     if (!alert) {
       alert = document.createElement("p");
       alert.className = "alert";
       alert.setAttribute("role", "alert");
-      item.insertBefore(alert, item.querySelector(".actions"));
+      element.insertBefore(alert, before || null);
     }
+    return alert;
+  }
+
+  function fail(item, problem) {
+    const alert = alertOf(item, item.querySelector(".actions"));
     alert.textContent = "The reply failed: " + (problem.title || "error") + ". " + (problem.detail || "");
     const retry = item.querySelector('[data-action="regenerate"]');
     if (retry) retry.textContent = "Retry";
@@ -553,23 +559,12 @@
       await followToEnd(await post(repliesURL, body), true);
     } catch (error) {
       // Refused, nothing was stored: the edit stays in its form, which says why.
-      if (form.isConnected) refuseEdit(form, error);
+      if (form.isConnected) alertOf(form).textContent = error.message;
       else report(error);
     } finally {
       send.disabled = false;
     }
   });
-
-  function refuseEdit(form, error) {
-    let alert = form.querySelector(".alert");
-    if (!alert) {
-      alert = document.createElement("p");
-      alert.className = "alert";
-      alert.setAttribute("role", "alert");
-      form.append(alert);
-    }
-    alert.textContent = error.message;
-  }
 
   window.addEventListener("popstate", async () => {
     const id = new URL(location.href).searchParams.get("through");
