@@ -354,6 +354,9 @@
     return location.pathname + "?through=" + encodeURIComponent(id) + "#message-" + encodeURIComponent(id);
   }
 
+  // How many times the page has shown another thread in place: a stream that began before is not applied.
+  let threadsShown = 0;
+
   // Shows the thread through a message in place of the one shown, as the server renders that page (the
   // versions to page through, each message's forms), without leaving the page: the address becomes the
   // thread's (a new entry of the browser's history with `push`), and a reply that streams goes on where it
@@ -361,9 +364,6 @@
   // request fails): the caller goes to that page instead. `focus` lists what in the message may take the
   // keyboard, the first found taking it, the button or link that had it being gone with the thread it was in.
   // The reply still streaming in that thread, if any, is returned in place of true.
-  // How many times the page has shown another thread in place: a stream that began before is not applied.
-  let threadsShown = 0;
-
   async function showThread(id, { push = false, focus = ['[data-action="regenerate"]'] } = {}) {
     if (!composer) return false;
     let page;
