@@ -18,6 +18,8 @@ public struct WebConsole: APICompanion {
     }
 
     public func addRoutes(to router: Router<APIRequestContext>, api: APIParts) {
+        // Outermost, so that the error pages get it too.
+        router.add(middleware: StrictTransportSecurity(settings: settings))
         router.add(middleware: ConsoleErrorPages(pages: pages))
         pages.assets.addRoutes(to: router)
         // Pages share the API's rate limits; a failed sign-in (401), or a session cookie refused, counts against

@@ -77,8 +77,9 @@ import Testing
     }
 
     /// Served over TLS, both cookies are `Secure` and `__Host-` prefixed, and the console reads no cookie
-    /// without the prefix: one planted by a sibling subdomain or over plain HTTP is ignored. Behind a proxy,
-    /// `X-Forwarded-Proto: https` makes them so too.
+    /// without the prefix: one planted by a sibling subdomain or over plain HTTP is ignored; every response
+    /// says to come back over HTTPS only (`Strict-Transport-Security`). Behind a proxy,
+    /// `X-Forwarded-Proto: https` makes them so too; over plain HTTP, neither.
     @Test func secureCookiesWhenTheConsoleIsServedOverTLS() async throws {
         let owner = try await api.makeUser()
         var secure = api
@@ -88,6 +89,8 @@ import Testing
             let form = try await browser.request(.get, "/signin")
             let signInCookie = try #require(form.headers[values: .setCookie].first)
             #expect(signInCookie.hasPrefix("__Host-ap_signin=") && signInCookie.contains("; Secure"))
+            // And the browser is told to come back over HTTPS only.
+            #expect(form.headers[.strictTransportSecurity] == "max-age=31536000")
             let signedIn = try await browser.signIn(owner.token)
             #expect(signedIn.headers[.location] == "/agents")
             let cookie = try #require(signedIn.headers[values: .setCookie].first { $0.contains("ap_session=") })
@@ -95,6 +98,10 @@ import Testing
             #expect(!cookie.contains("Domain"))
             let session = try #require(browser.cookies["__Host-ap_session"])
             #expect(try await browser.request(.get, "/agents").status == .ok)
+            // Error pages too.
+            let missing = try await browser.request(.get, "/agents/01a24f05-31f6-7960-8d84-c0cece651835")
+            #expect(missing.status == .notFound)
+            #expect(missing.headers[.strictTransportSecurity] == "max-age=31536000")
             // The same session under the unprefixed name is not read.
             let planted = try await client.executeRequest(
                 uri: "/agents", method: .get, headers: [.cookie: "ap_session=\(session)"], body: nil)
@@ -111,8 +118,10 @@ import Testing
             let proxied = try await client.executeRequest(
                 uri: "/signin", method: .get, headers: [HTTPField.Name("X-Forwarded-Proto")!: "https"], body: nil)
             #expect(proxied.headers[values: .setCookie].first?.hasPrefix("__Host-ap_signin=") == true)
+            #expect(proxied.headers[.strictTransportSecurity] == "max-age=31536000")
             let plain = try await client.executeRequest(uri: "/signin", method: .get, headers: [:], body: nil)
             #expect(plain.headers[values: .setCookie].first?.hasPrefix("ap_signin=") == true)
+            #expect(plain.headers[.strictTransportSecurity] == nil)
         }
     }
 
