@@ -18,15 +18,20 @@ extension TenantSession {
             case .agent: ("agent_id", "agent_id")
             case .model: ("model", "model")
             }
-        let tenant = userID.rawValue
+        // Each value bound once: the statement names them several times.
+        var sql = SQLStatement()
+        let tenant = sql.bind(userID.rawValue)
+        let from = sql.bind(from)
+        let to = sql.bind(to)
         let calls = """
             SELECT \(callKey) AS key, 1 AS requests, (status = 'failed')::integer AS failed, prompt_tokens::bigint AS prompt,
                    completion_tokens::bigint AS completion, usage_estimated::integer AS estimated
-              FROM provider_calls
+              FROM provider_calls WHERE user_id = \(tenant)
             """
+        let wholeHours = "started_at >= (SELECT start_at FROM hours) AND started_at < (SELECT end_at FROM hours)"
         // The whole hours: from the first hour that starts at or after `from` to the start of the hour
         // holding `to` (the same truncation as the totals' trigger); none, both `to`, within one hour.
-        return try await rows(
+        sql.append(
             """
             WITH edges AS (
               SELECT date_trunc('hour', (\(from)::timestamptz - interval '1 microsecond') AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'
@@ -40,24 +45,22 @@ extension TenantSession {
             SELECT key, sum(requests)::bigint, sum(failed)::bigint, sum(prompt)::bigint, sum(completion)::bigint,
                    sum(estimated)::bigint
               FROM (
-                SELECT \(unescaped: hourKey) AS key, requests, failed_requests AS failed, prompt_tokens AS prompt,
+                SELECT \(hourKey) AS key, requests, failed_requests AS failed, prompt_tokens AS prompt,
                        completion_tokens AS completion, estimated_requests AS estimated
                   FROM provider_call_hours
                  WHERE user_id = \(tenant) AND hour >= (SELECT start_at FROM hours) AND hour < (SELECT end_at FROM hours)
                 UNION ALL
-                \(unescaped: calls) WHERE user_id = \(tenant) AND started_at >= \(from) AND started_at < (SELECT start_at FROM hours)
+                \(calls) AND started_at >= \(from) AND started_at < (SELECT start_at FROM hours)
                 UNION ALL
-                \(unescaped: calls) WHERE user_id = \(tenant) AND started_at >= (SELECT end_at FROM hours) AND started_at < \(to)
+                \(calls) AND started_at >= (SELECT end_at FROM hours) AND started_at < \(to)
                 UNION ALL
-                \(unescaped: calls) WHERE user_id = \(tenant) AND status = 'running'
-                                      AND started_at >= (SELECT start_at FROM hours) AND started_at < (SELECT end_at FROM hours)
+                \(calls) AND status = 'running' AND \(wholeHours)
                 UNION ALL
-                \(unescaped: calls) WHERE user_id = \(tenant) AND error = 'reply-interrupted' AND status <> 'running'
-                                      AND started_at >= (SELECT start_at FROM hours) AND started_at < (SELECT end_at FROM hours)
+                \(calls) AND error = 'reply-interrupted' AND status <> 'running' AND \(wholeHours)
               ) usage
              GROUP BY 1 ORDER BY 1
-            """
-        ) { row in
+            """)
+        return try await rows(sql.query) { row in
             let (key, requests, failed, prompt, completion, estimated) = try row.decode((String, Int, Int, Int, Int, Int).self)
             return UsageTotal(
                 key: key, requests: requests, failedRequests: failed, promptTokens: prompt, completionTokens: completion,
