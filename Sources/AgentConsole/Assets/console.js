@@ -134,19 +134,25 @@
     }, 500);
   }
 
+  // The body of a 200 answer to a GET of this origin, or null for any other answer: neither a redirect
+  // followed (a session that has ended is sent to the sign-in page, which is not what was asked for) nor a
+  // wait for ever. A request that fails or times out throws.
+  async function readText(url, accept) {
+    const response = await fetch(url, {
+      credentials: "same-origin",
+      headers: { "Accept": accept },
+      redirect: "manual",
+      signal: AbortSignal.timeout(5000),
+    });
+    if (response.status !== 200 || response.type === "opaqueredirect") return null;
+    return response.text();
+  }
+
   // A reply's content as the server renders it, or null where it cannot (a 204: the reply runs on
-  // another instance) or the request fails. A session that has ended is redirected to the sign-in page,
-  // which is not a reply: not followed.
+  // another instance; a session that has ended) or the request fails.
   async function rendered(item) {
     try {
-      const response = await fetch("/messages/" + encodeURIComponent(item.dataset.id) + "/content", {
-        credentials: "same-origin",
-        headers: { "Accept": "text/html" },
-        redirect: "manual",
-        signal: AbortSignal.timeout(5000),
-      });
-      if (response.status !== 200 || response.type === "opaqueredirect") return null;
-      return await response.text();
+      return await readText("/messages/" + encodeURIComponent(item.dataset.id) + "/content", "text/html");
     } catch (_) {
       return null;
     }
@@ -187,13 +193,8 @@
   // The clipboard is handed the text still on its way, where the browser takes one (Safari writes only
   // within the click that asked).
   async function copyReply(target) {
-    const text = fetch("/console/api/messages/" + encodeURIComponent(target.dataset.message), {
-      credentials: "same-origin",
-      headers: { "Accept": "application/json" },
-      redirect: "manual",
-      signal: AbortSignal.timeout(5000),
-    }).then((response) => (response.status === 200 ? response.json() : Promise.reject(new Error("not read"))))
-      .then((message) => message.content);
+    const text = readText("/console/api/messages/" + encodeURIComponent(target.dataset.message), "application/json")
+      .then((body) => (body === null ? Promise.reject(new Error("not read")) : JSON.parse(body).content));
     try {
       if (window.ClipboardItem && navigator.clipboard.write) {
         const blob = text.then((content) => new Blob([content], { type: "text/plain" }));
@@ -363,19 +364,14 @@
   // is. False where the page cannot (the page shown has no composer, as one of earlier messages; the
   // request fails): the caller goes to that page instead. `focus` lists what in the message may take the
   // keyboard, the first found taking it, the button or link that had it being gone with the thread it was in.
-  // The reply still streaming in that thread, if any, is returned in place of true.
+  // Where it can, it returns the reply still streaming in that thread (`streaming`, its id, or null).
   async function showThread(id, { push = false, focus = ['[data-action="regenerate"]'] } = {}) {
     if (!composer) return false;
     let page;
     try {
-      const response = await fetch(threadURL(id), {
-        credentials: "same-origin",
-        headers: { "Accept": "text/html" },
-        redirect: "manual",
-        signal: AbortSignal.timeout(5000),
-      });
-      if (response.status !== 200 || response.type === "opaqueredirect") return false;
-      page = new DOMParser().parseFromString(await response.text(), "text/html");
+      const html = await readText(threadURL(id), "text/html");
+      if (html === null) return false;
+      page = new DOMParser().parseFromString(html, "text/html");
     } catch (_) {
       return false;
     }
@@ -401,15 +397,15 @@
       const target = focus.map((selector) => message.querySelector(selector)).find((element) => element);
       if (target) target.focus({ preventScroll: true });
     }
-    return messages.dataset.follow || true;
+    return { streaming: messages.dataset.follow || null };
   }
 
   // A version of a message (‹ 2 / 3 ›) leads to its thread, shown in place; Back leads to the thread before.
   // A reply that still streams there is followed.
   async function showVersion(id, options) {
     const shown = await showThread(id, options);
-    if (typeof shown === "string") stream(shown).then(followToEnd).catch(report);
-    return shown !== false;
+    if (shown && shown.streaming) stream(shown.streaming).then(followToEnd).catch(report);
+    return Boolean(shown);
   }
 
   function stream(id) {
