@@ -33,7 +33,7 @@ import Testing
         24: "a5ae2804e5197bb94ff6caa377f421404d6fe34187238adb16f5fcbeb2b1661c",
         25: "b1d09aeb0755868b510fa86472bd8ed7871b0ba2d8f162fafb0aae33ecd6d20a",
         26: "8c9071dd376fee95244718ddb27858a854c949bd319cb46fac99115ae1710ffa",
-        27: "ff2610e1bf9516fd425170afd081609a88a23183631a7fa138e95526f939d1bd",
+        27: "bb900b8f7b590e841dc395226e489ec1bcd6bd7602f5ddcadd966331d165602b",
     ]
 
     @Test(arguments: Migration.all.map(\.version))

@@ -71,15 +71,8 @@ extension Migration {
                 old_counted := OLD.status <> 'running' AND OLD.error IS DISTINCT FROM 'reply-interrupted';
                 old_hour := date_trunc('hour', OLD.started_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC';
               END IF;
-              IF old_counted AND new_counted AND old_hour = new_hour AND OLD.agent_id = NEW.agent_id AND OLD.model = NEW.model THEN
-                UPDATE public.provider_call_hours h
-                   SET failed_requests = h.failed_requests + (NEW.status = 'failed')::integer - (OLD.status = 'failed')::integer,
-                       prompt_tokens = h.prompt_tokens + NEW.prompt_tokens - OLD.prompt_tokens,
-                       completion_tokens = h.completion_tokens + NEW.completion_tokens - OLD.completion_tokens,
-                       estimated_requests = h.estimated_requests + NEW.usage_estimated::integer - OLD.usage_estimated::integer
-                 WHERE h.user_id = NEW.user_id AND h.hour = new_hour AND h.agent_id = NEW.agent_id AND h.model = NEW.model;
-                RETURN NULL;
-              END IF;
+              -- A call that changes once counted (rare: a settlement settles a running call) is taken out of its
+              -- hour as it was and added as it is.
               IF old_counted THEN
                 UPDATE public.provider_call_hours h
                    SET requests = h.requests - 1, failed_requests = h.failed_requests - (OLD.status = 'failed')::integer,
