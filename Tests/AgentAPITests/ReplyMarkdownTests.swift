@@ -133,6 +133,13 @@ import Testing
             html("[a [b](https://example.com/b)")
                 == "<p>[a <a href=\"https://example.com/b\" rel=\"noopener noreferrer nofollow\">b</a></p>\n")
         #expect(html("[a]b](https://example.com/c)").hasPrefix("<p>[a]b]("))
+        // A code span's brackets are code: they neither close a link's text nor open one.
+        #expect(
+            html("[call `a[0]` or `]`](https://example.com/i)")
+                == "<p><a href=\"https://example.com/i\" rel=\"noopener noreferrer nofollow\">call <code>a[0]</code> or <code>]</code></a></p>\n"
+        )
+        #expect(html("`[x`](https://example.com/y)").hasPrefix("<p><code>[x</code>]("))
+        #expect(html("[a `b](https://example.com/z) c`") == "<p>[a <code>b](https://example.com/z) c</code></p>\n")
         #expect(html("[x](https://example.com/snake\\_case\\))").contains("href=\"https://example.com/snake_case)\""))
         #expect(html("``a ` b``") == "<p><code>a ` b</code></p>\n")
         #expect(html("\\*not\\* `x") == "<p>*not* `x</p>\n")

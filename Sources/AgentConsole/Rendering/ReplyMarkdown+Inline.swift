@@ -34,7 +34,7 @@ extension ReplyMarkdown {
         var runs: [DelimiterRun] = []
         private var pending: [UInt8] = []
         /// For each `[`, by position, the `]` that closes it (nil: none), brackets nesting as in
-        /// `[see [1]](url)`; escaped ones are text. Computed once: each `]` closes at most one `[`, so no
+        /// `[see [1]](url)`; escaped ones and those in code spans are text. Computed once: each `]` closes at most one `[`, so no
         /// byte after it is read by two attempts at a link.
         private var closingBracket: [Int?] = []
         /// For each run of backticks (start, length), the index of the next run as long.
@@ -119,6 +119,11 @@ extension ReplyMarkdown {
                 let byte = text[index]
                 if byte == UInt8(ascii: "\\"), index + 1 < text.endIndex, isPunctuation(text[index + 1]) {
                     index += 2
+                    continue
+                }
+                // A code span binds tighter than a link: its brackets are code (`[a `]` b](url)` is one link).
+                if let run = runStarting[index], let closing = nextEqualRun[run] {
+                    index = backtickRuns[closing].start + backtickRuns[closing].length
                     continue
                 }
                 if byte == UInt8(ascii: "[") {
