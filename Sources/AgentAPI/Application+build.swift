@@ -78,6 +78,7 @@ public func buildRouter(
     AgentController(store: store, replies: replies).addRoutes(to: v1.group("agents"))
     AgentConnectionController(store: store).addRoutes(to: v1.group("agents/{agent_id}/connections"))
     ConversationController(store: store, replies: replies).addRoutes(to: v1.group("agents/{agent_id}/conversations"))
+    RecentConversationController(store: store).addRoutes(to: v1.group("conversations"))
     let chat = ReplyController(store: store, replies: replies, configuration: configuration)
     chat.addRoutes(conversations: v1.group("agents/{agent_id}/conversations"), messages: v1.group("messages"))
     FeedbackController(store: store).addRoutes(messages: v1.group("messages"), agents: v1.group("agents"))

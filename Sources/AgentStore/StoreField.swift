@@ -57,6 +57,8 @@ public enum StoreField: Sendable, Hashable, CaseIterable, CustomStringConvertibl
     case searchText
     /// Where a page of search results starts.
     case searchCursor
+    /// Where a page of the tenant's recent conversations starts.
+    case conversationCursor
 
     /// A value the database refused without saying which field held it.
     case value
@@ -97,6 +99,7 @@ public enum StoreField: Sendable, Hashable, CaseIterable, CustomStringConvertibl
         case .cursorBefore: "cursor (before)"
         case .searchText: "search text"
         case .searchCursor: "search cursor"
+        case .conversationCursor: "conversation cursor"
         case .value: "value"
         }
     }

@@ -853,6 +853,43 @@ import Testing
         }
     }
 
+    /// The agents page opens with the tenant's latest conversations across agents, each linked to its chat
+    /// and naming its agent, newest first; another tenant's are not among them, and later pages of agents
+    /// leave the list out.
+    @Test func theAgentsPageListsTheLatestConversationsAcrossAgents() async throws {
+        let owner = try await api.makeUser("owner")
+        let other = try await api.makeUser("other")
+        try await api.test { client in
+            let planner = try await client.createAgent(as: owner, name: "Planner")
+            let writer = try await client.createAgent(as: owner, name: "Writer <b>")
+            let theirs = try await client.createAgent(as: other, name: "Theirs")
+            for (tenant, agent, conversation, title) in [
+                (owner, planner, "trip", "Trip plan"), (other, theirs, "secret", "Their secret"),
+                (owner, writer, "essay", "Essay draft"),
+            ] {
+                let created = try await client.send(
+                    .post, "/v1/agents/\(agent)/conversations", as: tenant, json: ["id": conversation, "title": title])
+                #expect(created.status == .created)
+                let sent = try await client.send(
+                    .post, "/v1/agents/\(agent)/conversations/\(conversation)/messages", as: tenant,
+                    json: ["role": "user", "content": "hello"])
+                #expect(sent.status == .created)
+            }
+            let browser = ConsoleBrowser(client)
+            try await browser.signIn(owner.token)
+            let page = String(buffer: try await browser.request(.get, "/agents").body)
+            let list = try #require(page.firstRange(of: "id=\"recent-conversations\"").map { String(page[$0.upperBound...]) })
+            let essay = try #require(list.firstRange(of: "Essay draft"))
+            let trip = try #require(list.firstRange(of: "Trip plan"))
+            #expect(essay.lowerBound < trip.lowerBound)
+            #expect(list.contains("href=\"/agents/\(writer)/conversations/essay\""))
+            #expect(list.contains("with Writer &lt;b&gt;"))
+            #expect(!page.contains("Their secret"))
+            let later = String(buffer: try await browser.request(.get, "/agents?after=\(planner)").body)
+            #expect(!later.contains("recent-conversations"))
+        }
+    }
+
     /// What replies still running hold is told apart from what was spent, and the minute's requests are
     /// counted as the per-minute limit counts them.
     @Test func theUsagePageTellsReservationsFromSpentTokens() async throws {

@@ -34,6 +34,7 @@ import Testing
         25: "b1d09aeb0755868b510fa86472bd8ed7871b0ba2d8f162fafb0aae33ecd6d20a",
         26: "8c9071dd376fee95244718ddb27858a854c949bd319cb46fac99115ae1710ffa",
         27: "bb900b8f7b590e841dc395226e489ec1bcd6bd7602f5ddcadd966331d165602b",
+        28: "1701b0db6996041c56d70b8d2c126a2ca9cfae50b4b8601b80d2df8d7cf746e9",
     ]
 
     @Test(arguments: Migration.all.map(\.version))

@@ -28,7 +28,7 @@ struct SearchController: Sendable {
             limit = value
         }
         let cursor = try parameters.get("cursor").map { raw in
-            guard (1...SearchCursor.maximumTokenLength).contains(raw.utf8.count), raw.utf8.allSatisfy(Self.isBase64URL)
+            guard (1...SearchCursor.maximumTokenLength).contains(raw.utf8.count), raw.utf8.allSatisfy(\.isBase64URL)
             else { throw Problem.badParameter("cursor", "must be a next_cursor of a search") }
             guard let cursor = SearchCursor(token: raw) else {
                 throw Problem.invalid(field: "cursor", reason: "is not a next_cursor of this search")
@@ -40,15 +40,5 @@ struct SearchController: Sendable {
             try await $0.search(query, SearchPageRequest(limit: limit, cursor: cursor))
         }
         return SearchResultsBody(page)
-    }
-
-    /// The alphabet of unpadded base64url, which every cursor token is spelled in.
-    private static func isBase64URL(_ byte: UInt8) -> Bool {
-        switch byte {
-        case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
-            UInt8(ascii: "-"), UInt8(ascii: "_"):
-            true
-        default: false
-        }
     }
 }

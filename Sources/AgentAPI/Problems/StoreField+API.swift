@@ -37,7 +37,7 @@ extension StoreField {
         case .cursorAfter: "after"
         case .cursorBefore: "before"
         case .searchText: "q"
-        case .searchCursor: "cursor"
+        case .searchCursor, .conversationCursor: "cursor"
         case .value: "value"
         }
     }

@@ -43,6 +43,9 @@ struct AgentPages: Sendable {
 
     struct ListPage: Sendable {
         let chrome: Chrome
+        /// The tenant's latest conversations with any agent, on the first page only.
+        let recent: [RecentRow]
+        let hasRecent: Bool
         let agents: [AgentRow]
         let next: String?
         let form: FormState
@@ -50,6 +53,24 @@ struct AgentPages: Sendable {
         let formAction = "/agents"
         let submitLabel = "Create agent"
     }
+
+    struct RecentRow: Sendable {
+        let href: String
+        let title: String
+        let agent: String
+        let last: String
+
+        init(_ recent: RecentConversation) {
+            let conversation = recent.conversation
+            href = ChatPages.path(conversation.agentID, conversation.id)
+            title = conversation.title ?? conversation.id.rawValue
+            agent = recent.agentName
+            last = ConsoleFormat.time(conversation.lastMessageAt)
+        }
+    }
+
+    /// How many of the latest conversations the agents page shows above the agents.
+    static let recentConversations = 8
 
     struct ConnectionRow: Sendable {
         let id: String
@@ -177,11 +198,16 @@ struct AgentPages: Sendable {
     ) async throws -> Response {
         let visit = try ConsoleVisit(request, context: context)
         let pageRequest = PageRequest(limit: 50, cursor: Self.cursor(request), order: .descending)
-        let (user, page) = try await api.store.withTenant(visit.userID, requestID: context.requestID) {
-            (try await $0.currentUserIfExists(), try await $0.agents(pageRequest))
+        let (user, page, recent) = try await api.store.withTenant(visit.userID, requestID: context.requestID) {
+            (
+                try await $0.currentUserIfExists(), try await $0.agents(pageRequest),
+                pageRequest.cursor == nil
+                    ? try await $0.recentConversations(limit: Self.recentConversations, after: nil).conversations : []
+            )
         }
         let model = ListPage(
             chrome: Chrome(title: "Agents", section: .agents, assets: pages.assets, visit: visit, email: user?.email),
+            recent: recent.map(RecentRow.init), hasRecent: !recent.isEmpty,
             agents: page.items.map(AgentRow.init),
             next: page.hasMore ? page.items.last.map { "/agents?after=\(ConsoleFormat.segment($0.id.rawValue))" } : nil,
             form: form, canWrite: visit.scopes.allow(.write))

@@ -55,5 +55,6 @@ extension Migration {
         .idleConsoleSessions,
         .conversationThreads,
         .hourlyUsage,
+        .recentConversations,
     ]
 }

@@ -44,6 +44,7 @@ enum Contract {
         case "UsageReport": Schemas.UsageReport.self
         case "Limits": Schemas.Limits.self
         case "SearchResults": Schemas.SearchResults.self
+        case "RecentConversationPage": Schemas.RecentConversationPage.self
         case "ReplyDelta": Schemas.ReplyDelta.self
         case "ReplyFailed": Schemas.ReplyFailed.self
         case "ChatCompletionChunk": Schemas.ChatCompletionChunk.self

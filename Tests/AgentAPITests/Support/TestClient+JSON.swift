@@ -31,10 +31,12 @@ extension TestClientProtocol {
         return try await exchange(method, uri, headers: headers, body: ByteBuffer(bytes: bytes), sourceLocation: sourceLocation)
     }
 
-    /// Creates an agent of `tenant` named "a" with a short system prompt; its id.
-    func createAgent(as tenant: Tenant, sourceLocation: SourceLocation = #_sourceLocation) async throws -> String {
+    /// Creates an agent of `tenant` named `name` with a short system prompt; its id.
+    func createAgent(
+        as tenant: Tenant, name: String = "a", sourceLocation: SourceLocation = #_sourceLocation
+    ) async throws -> String {
         let agent = try await send(
-            .post, "/v1/agents", as: tenant, json: ["name": "a", "system_prompt": "p"], sourceLocation: sourceLocation)
+            .post, "/v1/agents", as: tenant, json: ["name": name, "system_prompt": "p"], sourceLocation: sourceLocation)
         return try agent.decode(Schemas.Agent.self).id
     }
 
