@@ -1,3 +1,5 @@
+import NIOCore
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
@@ -28,22 +30,17 @@ final class IdleSockets: Sendable {
     init(_ count: Int, port: Int) throws {
         var descriptors: [Int32] = []
         defer { if descriptors.count < count { for fd in descriptors { close(fd) } } }
+        // NIO's address, not a hand-filled `sockaddr_in`: which module owns that C struct depends on what
+        // else the test module imports, and the build broke when that changed.
+        let address = try SocketAddress(ipAddress: "127.0.0.1", port: port)
         for _ in 0..<count {
-            var address = sockaddr_in()
-            address.sin_family = sa_family_t(AF_INET)
-            address.sin_port = in_port_t(UInt16(port).bigEndian)
-            address.sin_addr.s_addr = inet_addr("127.0.0.1")
             #if canImport(Glibc)
                 let fd = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
             #else
                 let fd = Darwin.socket(AF_INET, SOCK_STREAM, 0)
             #endif
             guard fd >= 0 else { throw IdleSocketError(errno: errno) }
-            let connected = withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                    connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-                }
-            }
+            let connected = address.withSockAddr { connect(fd, $0, socklen_t($1)) }
             guard connected == 0 else {
                 close(fd)
                 throw IdleSocketError(errno: errno)
