@@ -45,7 +45,7 @@ extension TenantSession {
     ) -> PostgresQuery {
         var sql = SQLStatement()
         let tenant = sql.bind(userID.rawValue)
-        let text = sql.bind(query.text)
+        let text = sql.bind(query.websearchText)
         let tsquery = "websearch_to_tsquery('english'::regconfig, \(text))"
         let agentFilter: (String) -> String
         if let agentID = query.agentID {

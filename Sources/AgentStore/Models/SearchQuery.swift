@@ -28,6 +28,25 @@ public struct SearchQuery: Sendable, Equatable {
         try Field.text(text, .searchText, length: 1...Self.maximumLength)
     }
 
+    /// The text as `websearch_to_tsquery` is given it: each run of `-` between two words (spaces and other
+    /// punctuation among them) as one `-`. PostgreSQL stacks each `-` of a run as a negation still waiting
+    /// for its word, and fails the statement past 32 of them ("tsquery stack too small"); two or more before
+    /// one word mean nothing a person would type.
+    var websearchText: String {
+        var result = String.UnicodeScalarView()
+        var dashSinceWord = false
+        for scalar in text.unicodeScalars {
+            if scalar == "-" {
+                if dashSinceWord { continue }
+                dashSinceWord = true
+            } else if scalar == "\"" || scalar.properties.isAlphabetic || scalar.properties.numericType != nil {
+                dashSinceWord = false
+            }
+            result.append(scalar)
+        }
+        return String(result)
+    }
+
     /// Names this search in its cursors, so a cursor of another search is recognised: 16 hex digits of
     /// SHA-256 over the text and the agent filter.
     var fingerprint: String {
