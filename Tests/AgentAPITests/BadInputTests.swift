@@ -318,6 +318,8 @@ import Testing
                 ("to=0001-01-05", .unprocessableContent, "to"),
                 ("from=1899-12-31T23:59:59Z", .unprocessableContent, "from"),
                 ("from=1234567890", .badRequest, "from"),
+                ("from=2026-12-01garbage", .badRequest, "from"), ("to=2026-02-30", .badRequest, "to"),
+                ("from=2026-12-01T99:99:99Z", .badRequest, "from"),
             ] {
                 let response = try await client.send(.get, "/v1/usage?\(query)", as: owner)
                 #expect(response.isProblem(status), "\(query)")

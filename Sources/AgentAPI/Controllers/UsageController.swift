@@ -38,10 +38,9 @@ struct UsageController: Sendable {
     /// A query parameter's time: RFC 3339 (`2026-12-01T00:00:00Z`) or a date (`2026-12-01`, midnight UTC).
     /// Anything else is a 400; one outside `times` is a 422.
     static func time(_ raw: String, _ name: String) throws -> Date {
-        let parsed =
-            (try? Date(raw, strategy: .iso8601))
-            ?? (try? Date(raw, strategy: Date.ISO8601FormatStyle().year().month().day()))
-        guard let date = parsed else { throw Problem.badParameter(name, "must be an RFC 3339 time or a date (YYYY-MM-DD)") }
+        guard let date = RFC3339.date(from: raw) else {
+            throw Problem.badParameter(name, "must be an RFC 3339 time or a date (YYYY-MM-DD)")
+        }
         guard times.contains(date) else { throw Problem.invalid(field: name, reason: "must be in the years 1900 to 9999") }
         return date
     }
