@@ -264,7 +264,11 @@ def walk(driver):
     send(driver, '[emulator chunks=30 delay_ms=100 text="**live** %s"]\nRender as you go' % ("word " * 30))
     wait(driver).until(lambda d: status_of(assistant_messages(d)[-1]) == "streaming"
                        and assistant_messages(d)[-1].find_elements(By.CSS_SELECTOR, ".content.markdown strong"))
+    # Meanwhile the composer says why Enter sends nothing more.
+    busy = driver.find_element(By.ID, "send")
+    assert not busy.is_enabled() and busy.text == "Replying…", busy.text
     wait(driver).until(lambda d: status_of(assistant_messages(d)[-1]) == "complete")
+    wait(driver).until(lambda d: d.find_element(By.ID, "send").is_enabled() and d.find_element(By.ID, "send").text == "Send")
     assert assistant_messages(driver)[-1].find_element(By.CSS_SELECTOR, ".content.markdown strong").text == "live"
     # The page followed it: its end is on screen, not below what the reader sees.
     bottom = driver.execute_script("return arguments[0].getBoundingClientRect().bottom - window.innerHeight",
@@ -418,13 +422,16 @@ def walk(driver):
     driver.get(agent_url)
     shoot(driver, "agent")
     driver.get(BASE + "/agents")
+    recent = driver.find_elements(By.CSS_SELECTOR, "#recent-conversations a")
+    path = lambda url: urllib.parse.urlsplit(url).path
+    assert recent and path(recent[0].get_attribute("href")) == path(chat_url), [link.get_attribute("href") for link in recent]
     shoot(driver, "agents")
     driver.get(BASE + "/audit")
     assert "agent.created" in driver.page_source
     shoot(driver, "audit")
     driver.get(BASE + "/tokens")
     shoot(driver, "tokens")
-    step("usage, audit and tokens shown")
+    step("usage, audit and tokens shown; the latest conversation leads the recent ones")
 
     # A form post without the CSRF token is refused (as a forged cross-site post would be).
     status = driver.execute_async_script(
@@ -436,6 +443,17 @@ def walk(driver):
     driver.get(BASE + "/agents")
     assert "Forged" not in driver.page_source
     step("form without CSRF token refused")
+
+    # Deleting is asked first: dismissed, nothing is sent.
+    driver.get(chat_url)
+    driver.find_element(By.ID, "delete-conversation").click()
+    question = wait(driver).until(EC.alert_is_present())
+    assert "cannot be undone" in question.text, question.text
+    question.dismiss()
+    time.sleep(0.5)
+    driver.get(chat_url)
+    assert driver.find_elements(By.ID, "delete-conversation"), "the conversation was deleted"
+    step("deleting asks first")
 
     # Sign out ends the session.
     driver.find_element(By.ID, "sign-out").click()

@@ -1,4 +1,5 @@
-// Agent Platform console: streaming for the chat page. Everything else works without this script.
+// Agent Platform console: streaming for the chat page, and a question before a form that deletes or revokes
+// is sent. Everything else works without this script.
 // Replies stream through the API's chat routes under /console/api, authenticated by the session cookie
 // and the page's CSRF token. Text from the server is only ever set as textContent, never as HTML, but for
 // a reply's Markdown as the server renders it (ReplyMarkdown, which escapes all of the text and writes the
@@ -6,6 +7,12 @@
 "use strict";
 
 (function () {
+  // What cannot be undone is asked first (`data-confirm` holds the question); without script it is not.
+  document.addEventListener("submit", (event) => {
+    const question = event.target.dataset && event.target.dataset.confirm;
+    if (question && !window.confirm(question)) event.preventDefault();
+  });
+
   const log = document.getElementById("chat-log");
   if (!log) return;
   const csrf = document.querySelector('meta[name="csrf-token"]').content;
@@ -456,7 +463,9 @@
       const send = composer.querySelector("button[type=submit]");
       // One message at a time: Enter pressed again while one is on its way sends nothing more.
       if (!content.trim() || send.disabled) return;
+      // The button says why Enter sends nothing meanwhile.
       send.disabled = true;
+      send.textContent = "Replying…";
       composerError.hidden = true;
       try {
         const parent = document.getElementById("composer-parent");
@@ -473,6 +482,7 @@
         report(error);
       } finally {
         send.disabled = false;
+        send.textContent = "Send";
         field.focus();
       }
     });
