@@ -76,7 +76,9 @@ public enum ProviderCallError: Error, Hashable, Sendable, CustomStringConvertibl
 
     public var description: String {
         switch self {
-        case .refusedAddress(let host): "the provider's host \(host) is not a public address and is not allowed"
+        // Names the operator's setting: a host allowed on another port than the URL's was refused without a word on why.
+        case .refusedAddress(let host):
+            "the provider's host \(host) is not a public address, and PROVIDER_ALLOWED_HOSTS does not allow it on this port"
         case .unreachable(let reason): "the provider is unreachable: \(reason)"
         case .rateLimited(let retryAfter):
             "the provider is rate limiting" + (retryAfter.map { " (retry after \($0.components.seconds) s)" } ?? "")

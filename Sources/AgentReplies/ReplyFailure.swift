@@ -135,7 +135,7 @@ extension ReplyFailure {
     /// A failure read back from a stored reply, which keeps only its problem type: told as it was told live
     /// where its words did not depend on the moment (a time limit is still a 504), else as a 502 that names
     /// its type.
-    init(storedSlug slug: String) {
+    public init(storedSlug slug: String) {
         if let known = Self.toldAlike.first(where: { $0.slug == slug }) {
             self = known
         } else {
@@ -152,5 +152,12 @@ extension ReplyFailure {
         ReplyFailure(.unavailable(status: 500)), ReplyFailure(.protocolViolation(.endedEarly)),
         ReplyFailure(ProviderFailure.timedOut),
         ReplyFailure(ProviderFailure.connectionLost),
+        // Told live with the provider's status or error kind, which are not stored: the rest of their words.
+        ReplyFailure(
+            slug: "provider-rejected", status: 502, title: "Provider rejected the call",
+            detail: "The model provider refused the call; check the connection's key and the agent's model."),
+        ReplyFailure(
+            slug: "provider-error", status: 502, title: "Provider error",
+            detail: "The model provider stopped the reply with an error."),
     ]
 }

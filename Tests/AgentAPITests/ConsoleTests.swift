@@ -592,8 +592,8 @@ import Testing
         }
     }
 
-    /// A reply that failed says so in the download, in the platform's words.
-    @Test func aFailedReplySaysSoInItsDownload() async throws {
+    /// A reply that failed says so in the download and on its page, in the platform's words.
+    @Test func aFailedReplySaysSoInItsDownloadAndPage() async throws {
         let owner = try await api.makeUser("owner")
         try await ProviderEmulator().withRunning { baseURL in
             try await api.test(.live) { client in
@@ -608,7 +608,13 @@ import Testing
                 let reply = String(location.dropFirst("\(path)?through=".count).prefix { $0 != "#" })
                 try await chat.waitUntilEnded(reply, in: api.db.store, of: owner)
                 let file = String(buffer: try await browser.request(.get, "\(path)/download").body)
-                #expect(file.hasSuffix("This one fails\n\n## chat\n\n_(The reply failed: provider-unavailable.)_\n\n"), "\(file)")
+                #expect(
+                    file.hasSuffix(
+                        "This one fails\n\n## chat\n\n_(The reply failed. The model provider answered with a server error.)_\n\n"),
+                    "\(file)")
+                // The page says it in the same words after a reload as it did live, not by the problem's type.
+                let page = String(buffer: try await browser.request(.get, path).body)
+                #expect(page.contains("The reply failed. The model provider answered with a server error."), "\(page)")
             }
         }
     }

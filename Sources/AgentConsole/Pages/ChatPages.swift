@@ -61,7 +61,8 @@ struct ChatPages: Sendable {
             status = message.status.rawValue
             streaming = message.status == .streaming
             failed = message.status == .failed
-            error = message.generation?.error
+            // Told in words, as the page told it live; the stored problem type alone read "(provider-rejected)".
+            error = message.generation?.error.map { ReplyFailure(storedSlug: $0).detail }
             var details: [String] = []
             if let model = message.generation?.model { details.append(model) }
             if let usage = message.generation?.usage {

@@ -1,3 +1,4 @@
+import AgentReplies
 import AgentStore
 
 /// A thread of a conversation as a Markdown file: the title, then each message under a heading naming
@@ -33,7 +34,7 @@ struct ConversationMarkdown {
         case .complete: nil
         case .streaming: "(Still being written.)"
         case .cancelled: "(Stopped.)"
-        case .failed: "(The reply failed\(message.generation?.error.map { ": \($0)" } ?? "").)"
+        case .failed: "(The reply failed.\(message.generation?.error.map { " " + ReplyFailure(storedSlug: $0).detail } ?? ""))"
         }
     }
 
