@@ -191,7 +191,8 @@ import Testing
             let privateHost = try await client.send(
                 .post, "/v1/connections", as: owner,
                 json: ["name": "n", "service": "openai", "api_key": "sk-x", "metadata": ["base_url": "http://10.0.0.7"]])
-            #expect(try privateHost.problem().errors?.first?.reason.contains("PROVIDER_ALLOWED_HOSTS") == true, "\(privateHost.text)")
+            #expect(
+                try privateHost.problem().errors?.first?.reason.contains("PROVIDER_ALLOWED_HOSTS") == true, "\(privateHost.text)")
             // Loopback is allowed for the tests (PROVIDER_ALLOWED_HOSTS); other services are not checked.
             for (service, baseURL) in [("openai", "http://127.0.0.1:9"), ("search", "http://10.0.0.7")] {
                 let created = try await client.send(
