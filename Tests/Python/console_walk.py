@@ -123,7 +123,12 @@ def not_reloaded(driver):
 
 
 def status_of(element):
-    return element.get_attribute("data-status") or ""
+    """A reply's status; one that ended counts once the page shows it as the server renders it (with its
+    feedback form), which the script puts in place of what it built: elements read before are stale."""
+    status = element.get_attribute("data-status") or ""
+    if status in ("complete", "cancelled", "failed") and not element.find_elements(By.CSS_SELECTOR, "form.feedback"):
+        return "ending"
+    return status
 
 
 def main():
@@ -228,6 +233,10 @@ def walk(driver):
     reply = assistant_messages(driver)[-1]
     assert reply.find_element(By.CSS_SELECTOR, ".content code").text == "ok"
     assert "Streaming reply from the emulator ok" in reply.find_element(By.CSS_SELECTOR, ".content").text
+    # Without a reload, the reply has its feedback form and the message it answers its Edit, as the server
+    # renders them.
+    assert reply.find_elements(By.CSS_SELECTOR, "form.feedback button[value=up]")
+    assert driver.find_elements(By.CSS_SELECTOR, "#chat-log li.user details.edit")
     # The download holds the thread as far as the page shows it: the link moved on to the new reply.
     download = driver.find_element(By.ID, "download-thread").get_attribute("href")
     assert download.endswith("/download?at=" + reply.get_attribute("data-id")), download
@@ -443,6 +452,17 @@ def walk(driver):
     driver.get(BASE + "/agents")
     assert "Forged" not in driver.page_source
     step("form without CSRF token refused")
+
+    # An untitled conversation takes its title from its first message, on screen as soon as the reply ends.
+    driver.get(agent_url)
+    driver.find_element(By.ID, "new-conversation").click()
+    wait(driver).until(EC.presence_of_element_located((By.ID, "composer")))
+    untitled = driver.find_element(By.ID, "conversation-title").text
+    send(driver, "Plan the harbour walk")
+    wait(driver).until(lambda d: status_of(assistant_messages(d)[-1]) == "complete")
+    assert driver.find_element(By.ID, "conversation-title").text == "Plan the harbour walk", untitled
+    assert driver.find_element(By.ID, "title").get_attribute("value") == "Plan the harbour walk"
+    step("an untitled conversation took its first message's title")
 
     # Deleting is asked first: dismissed, nothing is sent.
     driver.get(chat_url)

@@ -386,6 +386,11 @@
     const parentThere = page.getElementById("composer-parent");
     const downloadThere = page.getElementById("download-thread");
     if (!messages || !parentThere || !downloadThere || !page.getElementById("message-" + id)) return false;
+    // The keyboard stays where it was when that message is shown again (a reply shown anew as it ended).
+    const held = log.contains(document.activeElement) ? document.activeElement : null;
+    const heldIn = held && held.closest("li.message");
+    const heldAs = held && (held.dataset.action ? '[data-action="' + held.dataset.action + '"]'
+      : ["version-next", "version-previous"].map((name) => "." + name).find((name) => held.matches(name)));
     log.replaceChildren(...messages.childNodes);
     threadsShown += 1;
     const earlier = document.getElementById("earlier-messages");
@@ -396,10 +401,21 @@
     // A message sent next follows the thread shown, and the download holds it.
     document.getElementById("composer-parent").value = parentThere.value;
     document.getElementById("download-thread").href = downloadThere.getAttribute("href");
+    // An untitled conversation takes its title from its first message.
+    const titleThere = page.getElementById("conversation-title");
+    const heading = document.getElementById("conversation-title");
+    if (titleThere && heading) heading.textContent = titleThere.textContent;
+    const renameThere = page.getElementById("title");
+    const rename = document.getElementById("title");
+    if (renameThere && rename && document.activeElement !== rename) rename.value = renameThere.value;
+    if (page.title) document.title = page.title;
     addCopyButtons(log);
     if (push) history.pushState(null, "", threadURL(id));
     else history.replaceState(null, "", threadURL(id));
-    if (!document.activeElement || document.activeElement === document.body) {
+    const again = heldIn && heldAs && document.getElementById(heldIn.id);
+    const kept = again && again.querySelector(heldAs);
+    if (kept) kept.focus({ preventScroll: true });
+    else if (!document.activeElement || document.activeElement === document.body) {
       const message = document.getElementById("message-" + id);
       const target = focus.map((selector) => message.querySelector(selector)).find((element) => element);
       if (target) target.focus({ preventScroll: true });
@@ -438,6 +454,14 @@
     }
     if (!ended && reply) throw new Error("The connection to the reply was lost. Reload the page to see how it ended.");
     if (composerError) composerError.hidden = true;
+    if (reply && reply.isConnected) await showEnded(reply);
+  }
+
+  // A reply that ended is shown as the server renders it, with what only the server adds: its feedback
+  // form, the Edit of the message it answers, and the conversation's title taken from its first message.
+  async function showEnded(reply) {
+    const atEnd = readingTheEnd();
+    if ((await showVersion(reply.dataset.id, { focus: [] })) && atEnd) showTheEnd();
   }
 
   function post(url, body) {
