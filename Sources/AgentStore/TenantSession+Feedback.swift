@@ -29,6 +29,18 @@ extension TenantSession {
         ) ?? { throw StoreError.notFound(resource: "message") }()
     }
 
+    /// The tenant's own feedback on each of `messageIDs` that has some (one statement, the unique key's
+    /// index): what a page of a conversation shows beside its replies.
+    public func feedback(on messageIDs: [MessageID]) async throws -> [MessageID: Feedback] {
+        guard !messageIDs.isEmpty else { return [:] }
+        let given = try await rows(
+            """
+            SELECT \(unescaped: Self.feedbackColumns) FROM agent_feedback
+             WHERE message_id = ANY(\(messageIDs.map(\.rawValue))) AND user_id = \(userID.rawValue)
+            """, Self.feedback)
+        return Dictionary(given.map { ($0.messageID, $0) }, uniquingKeysWith: { first, _ in first })
+    }
+
     public func removeFeedback(messageID: MessageID) async throws {
         let deleted = try await affectedRows(
             "DELETE FROM agent_feedback WHERE message_id = \(messageID) AND user_id = \(userID.rawValue) RETURNING id"

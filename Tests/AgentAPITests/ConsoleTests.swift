@@ -859,6 +859,45 @@ import Testing
         }
     }
 
+    /// A reply shows the feedback the tenant gave it, after any reload: the rating chosen pressed, the
+    /// comment in its field (escaped); a reply without feedback presses neither.
+    @Test func aReplyShowsTheFeedbackGivenIt() async throws {
+        let owner = try await api.makeUser()
+        let (agent, rated, unrated) = try await api.db.store.withTenant(owner.id) { session in
+            let agent = try await session.createAgent(NewAgent(name: "Rated", systemPrompt: "p"))
+            let conversation = ConversationID(rawValue: "rated")!
+            var replies: [MessageID] = []
+            for text in ["first", "second"] {
+                _ = try await session.appendMessage(
+                    agentID: agent.id, conversationID: conversation, NewMessage(role: .user, content: text))
+                replies.append(
+                    try await session.appendMessage(
+                        agentID: agent.id, conversationID: conversation, NewMessage(role: .assistant, content: "re: \(text)")
+                    ).id)
+            }
+            return (agent, replies[0], replies[1])
+        }
+        try await api.test { client in
+            let given = try await client.send(
+                .put, "/v1/messages/\(rated.rawValue)/feedback", as: owner, json: ["rating": 0, "comment": "too long <b>"])
+            #expect(given.status == .ok)
+            let browser = ConsoleBrowser(client)
+            try await browser.signIn(owner.token)
+            let page = String(buffer: try await browser.request(.get, "/agents/\(agent.id.rawValue)/conversations/rated").body)
+            func item(_ id: MessageID) throws -> String {
+                let start = try #require(page.firstRange(of: "id=\"message-\(id.rawValue)\""))
+                return String(page[start.lowerBound...].prefix { $0 != "}" }.split(separator: "</li>").first ?? "")
+            }
+            let ratedItem = try item(rated)
+            #expect(ratedItem.contains("value=\"down\" class=\"secondary\" aria-pressed=\"true\""), "\(ratedItem)")
+            #expect(ratedItem.contains("value=\"up\" class=\"secondary\" aria-pressed=\"false\""))
+            #expect(ratedItem.contains("value=\"too long &lt;b&gt;\""))
+            #expect(ratedItem.contains("You rated it bad."))
+            let unratedItem = try item(unrated)
+            #expect(!unratedItem.contains("aria-pressed=\"true\"") && !unratedItem.contains("You rated it"))
+        }
+    }
+
     /// The agents page opens with the tenant's latest conversations across agents, each linked to its chat
     /// and naming its agent, newest first; another tenant's are not among them, and later pages of agents
     /// leave the list out.

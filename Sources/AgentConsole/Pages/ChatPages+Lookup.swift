@@ -19,6 +19,9 @@ extension ChatPages.MessageRow: MustacheParent {
         case "error": error
         case "details": details
         case "rated": rated
+        case "ratedGood": ratedGood
+        case "ratedBad": ratedBad
+        case "feedbackComment": feedbackComment
         case "versionLabel": versionLabel
         case "previousVersion": previousVersion
         case "nextVersion": nextVersion

@@ -41,6 +41,10 @@ struct ChatPages: Sendable {
         let error: String?
         let details: String?
         let rated: Bool
+        /// The tenant's feedback on this reply, shown on its buttons (the one chosen pressed) and comment.
+        let ratedGood: Bool
+        let ratedBad: Bool
+        let feedbackComment: String?
         /// "2 / 3" where the message has other versions (edits sent again, regenerated replies), with links
         /// to the threads through the version before and the one after.
         let versionLabel: String?
@@ -52,7 +56,7 @@ struct ChatPages: Sendable {
         let follows: String?
         let startsAnew: Bool
 
-        init(_ message: Message, rated: String?, in thread: ThreadMessage? = nil, path: String = "") {
+        init(_ message: Message, rated: String?, feedback: Feedback? = nil, in thread: ThreadMessage? = nil, path: String = "") {
             id = message.id.rawValue
             role = message.role.rawValue
             fromAgent = message.role == .assistant
@@ -72,6 +76,9 @@ struct ChatPages: Sendable {
             if message.status != .complete { details.append(message.status.rawValue) }
             self.details = details.isEmpty ? nil : details.joined(separator: " · ")
             self.rated = rated == message.id.rawValue
+            ratedGood = feedback?.rating == 1
+            ratedBad = feedback?.rating == 0
+            feedbackComment = feedback?.comment
             let versions = thread?.versions
             versionLabel = versions.flatMap { $0.count > 1 ? "\($0.position) / \($0.count)" : nil }
             previousVersion = versions?.previous.map { ChatPages.threadPath(path, through: $0) }
@@ -122,18 +129,22 @@ struct ChatPages: Sendable {
         let agentID = try context.id(AgentID.self, "agent_id", of: "agent")
         let conversationID = try context.conversationID()
         let end = try ConversationThread.End(query: request)
-        let (user, agent, conversation, thread) = try await api.store.withTenant(visit.userID, requestID: context.requestID) {
-            session in
+        let (user, agent, conversation, thread, feedback) = try await api.store.withTenant(
+            visit.userID, requestID: context.requestID
+        ) { session in
             let agent = try await session.agent(agentID)
             let conversation = try await session.conversation(of: agent, conversationID)
+            let thread = try await session.thread(of: conversation, ending: end, limit: 100)
+            let replies = thread.messages.map(\.message).filter { $0.role == .assistant }.map(\.id)
             return (
-                try await session.currentUserIfExists(), agent, conversation,
-                try await session.thread(of: conversation, ending: end, limit: 100)
+                try await session.currentUserIfExists(), agent, conversation, thread, try await session.feedback(on: replies)
             )
         }
         let path = Self.path(agentID, conversationID)
         let rated = request.uri.queryParameters["rated"].map(String.init)
-        let rows = thread.messages.map { MessageRow($0.message, rated: rated, in: $0, path: path) }
+        let rows = thread.messages.map {
+            MessageRow($0.message, rated: rated, feedback: feedback[$0.message.id], in: $0, path: path)
+        }
         let title = conversation.title ?? conversationID.rawValue
         var later: String?
         if case .at(let id) = end { later = Self.threadPath(path, through: id) }
