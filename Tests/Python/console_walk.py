@@ -453,6 +453,14 @@ def walk(driver):
     assert "Forged" not in driver.page_source
     step("form without CSRF token refused")
 
+    # A chat opens at its newest message.
+    driver.set_window_size(DESKTOP[0], 500)
+    driver.get(chat_url)
+    wait(driver).until(lambda d: d.execute_script(
+        "return window.scrollY > 0 && window.innerHeight + window.scrollY >= document.documentElement.scrollHeight - 2"))
+    driver.set_window_size(*DESKTOP)
+    step("a chat opens at its newest message")
+
     # An untitled conversation takes its title from its first message, on screen as soon as the reply ends.
     driver.get(agent_url)
     driver.find_element(By.ID, "new-conversation").click()

@@ -603,6 +603,9 @@
 
   addCopyButtons(log);
 
+  // A chat opens at its newest message, as other chats do, unless the address names a message to show.
+  if (!location.hash && composer) showTheEnd();
+
   // A reply still running when the page was made (the page was reloaded mid-reply): reattach to it.
   if (log.dataset.follow) {
     stream(log.dataset.follow).then(followToEnd).catch(report);
