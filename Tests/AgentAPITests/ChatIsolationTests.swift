@@ -187,6 +187,14 @@ import Testing
                 #expect(refused.isProblem(.unprocessableContent), "\(baseURL)")
                 #expect(try refused.problemField() == "metadata.base_url")
             }
+            // A chat provider's name in another case would never answer: refused, naming the spelling.
+            for service in ["OpenAI", "ANTHROPIC"] {
+                let miscased = try await client.send(
+                    .post, "/v1/connections", as: owner, json: ["name": "n", "service": service, "api_key": "sk-x"])
+                #expect(miscased.isProblem(.unprocessableContent), "\(service)")
+                #expect(try miscased.problemField() == "service")
+                #expect(try miscased.problem().errors?.first?.reason.contains(service.lowercased()) == true)
+            }
             // A private address says which setting would allow it.
             let privateHost = try await client.send(
                 .post, "/v1/connections", as: owner,

@@ -108,7 +108,13 @@ struct ConnectionController: Sendable {
     /// A chat connection's `metadata.base_url` must be an http(s) URL whose host resolves only to public
     /// addresses, unless the operator allows that host (`PROVIDER_ALLOWED_HOSTS`). Its name is looked up on
     /// `tenant`'s share of the resolver's threads.
+    ///
+    /// A chat provider's name in another case (`OpenAI`) is refused first: stored as given, it was no chat
+    /// provider, and its agents failed at their first reply saying they had none.
     func checkBaseURL(service: String, metadata: JSONValue?, for tenant: UserID) async throws {
+        if ChatWireProtocol(service: service) == nil, let meant = ChatWireProtocol(service: service.lowercased()) {
+            throw Problem.invalid(field: "service", reason: "names a chat provider only as \(meant.rawValue), in lowercase")
+        }
         guard let wireProtocol = ChatWireProtocol(service: service), case .object(let members) = metadata,
             let value = members["base_url"]
         else { return }
