@@ -63,6 +63,23 @@ import Testing
         }
     }
 
+    /// An agent without a chat connection cannot answer: a 422 naming agent_id for code, and a detail a
+    /// person can act on (the console shows it as is), before anything is stored.
+    @Test func anAgentWithoutAChatConnectionSaysWhatToDo() async throws {
+        let owner = try await api.makeUser()
+        try await api.test { client in
+            let agentID = try await client.createAgent(as: owner)
+            let refused = try await client.send(
+                .post, "/v1/agents/\(agentID)/conversations/c/replies", as: owner, json: ["content": "Hello?"])
+            #expect(refused.isProblem(.unprocessableContent))
+            #expect(try refused.problemField() == "agent_id")
+            #expect(
+                try refused.problem().detail
+                    == "This agent cannot answer yet: link a connection whose service is anthropic or openai to it first.")
+            #expect(try await client.send(.get, "/v1/agents/\(agentID)/conversations/c", as: owner).isProblem(.notFound))
+        }
+    }
+
     @Test func wholeReplyAnswers201WithMessageAndReply() async throws {
         let owner = try await api.makeUser()
         try await ProviderEmulator().withRunning { baseURL in

@@ -237,11 +237,15 @@ struct ReplyController: Sendable {
 
     static func requireChatConnection(_ connections: [LinkedConnection]) throws {
         guard connections.contains(where: { ReplyGenerator.chatServices.contains($0.service) }) else {
-            throw Problem.invalid(
-                field: "agent_id",
-                reason:
-                    "the agent has no linked connection whose service can answer (\(ReplyGenerator.chatServices.sorted().joined(separator: ", ")))"
-            )
+            let services = ReplyGenerator.chatServices.sorted().joined(separator: " or ")
+            // The detail is what a person reads (the console shows it as is); the field error is for code.
+            throw Problem(
+                .unprocessableContent, slug: "invalid-value", title: "Invalid value",
+                detail: "This agent cannot answer yet: link a connection whose service is \(services) to it first.",
+                errors: [
+                    Problem.FieldError(
+                        field: "agent_id", reason: "the agent has no linked connection whose service can answer (\(services))")
+                ])
         }
     }
 
