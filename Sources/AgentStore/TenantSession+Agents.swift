@@ -43,12 +43,12 @@ extension TenantSession {
     public func agentModels(limit: Int = AgentModel.listedAtMost) async throws -> [AgentModel] {
         try await rows(
             """
-            SELECT id, created_at FROM agents WHERE user_id = \(userID.rawValue)
+            SELECT id, name, created_at FROM agents WHERE user_id = \(userID.rawValue)
              ORDER BY created_at, id LIMIT \(limit)
             """
         ) { row in
-            let (id, createdAt) = try row.decode((String, Date).self)
-            return AgentModel(id: AgentID(stored: id), createdAt: createdAt)
+            let (id, name, createdAt) = try row.decode((String, String, Date).self)
+            return AgentModel(id: AgentID(stored: id), name: name, createdAt: createdAt)
         }
     }
 

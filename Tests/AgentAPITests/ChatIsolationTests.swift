@@ -54,12 +54,14 @@ import Testing
                 let models = try await client.send(.get, "/v1/models", as: intruder).decode(Schemas.ModelList.self)
                 let ids = models.data.map(\.id)
                 #expect(ids == ["agent:\(own.agentID)"])
+                #expect(models.data.map(\.name) == ["chat"])  // the agent's name, as created
                 // Another tenant's agent is no model of the intruder's, by name either; its own is.
                 let retrieved = try await client.send(.get, "/v1/models/agent:\(chat.agentID)", as: intruder)
                 #expect(retrieved.status == .notFound)
                 #expect(try retrieved.decode(Schemas.OpenAIError.self).error.code == "model_not_found")
                 let ownModel = try await client.send(.get, "/v1/models/agent%3A\(own.agentID)", as: intruder)
                 #expect(try ownModel.decode(Schemas.Model.self).id == "agent:\(own.agentID)")
+                #expect(try ownModel.decode(Schemas.Model.self).name == "chat")
                 // The owner's conversation is untouched, and the intruder's ledger holds nothing of the owner's.
                 #expect(try await client.send(.get, "\(base)/c1/messages", as: owner).status == .ok)
                 let usage = try await client.send(.get, "/v1/usage?group_by=agent", as: intruder).decode(Schemas.UsageReport.self)

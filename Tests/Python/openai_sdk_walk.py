@@ -134,6 +134,8 @@ def main():
         step("retrieve a model")
         retrieved = client.models.retrieve(model)
         check(retrieved.id == model and retrieved.object == "model", f"retrieved {retrieved.id!r} ({retrieved.object!r})")
+        # The agent's name comes along, beyond OpenAI's members; the SDK keeps what it does not know.
+        check(isinstance(getattr(retrieved, "name", None), str) and retrieved.name, f"no agent name on {retrieved!r}")
         try:
             client.models.retrieve("agent:no-such-agent")
             fail("retrieving an unknown model succeeded")

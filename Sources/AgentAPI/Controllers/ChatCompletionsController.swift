@@ -59,7 +59,7 @@ struct ChatCompletionsController: Sendable {
             data: agents.map {
                 ModelListBody.Model(
                     id: ChatCompletionRequest.modelPrefix + $0.id.rawValue, created: Int($0.createdAt.timeIntervalSince1970),
-                    ownedBy: tenant.rawValue)
+                    ownedBy: tenant.rawValue, name: $0.name)
             })
     }
 
@@ -72,7 +72,7 @@ struct ChatCompletionsController: Sendable {
             let agent = try await store.withTenant(of: context) { try await $0.agent(agentID) }
             return try ModelListBody.Model(
                 id: ChatCompletionRequest.modelPrefix + agent.id.rawValue, created: Int(agent.createdAt.timeIntervalSince1970),
-                ownedBy: tenant.rawValue
+                ownedBy: tenant.rawValue, name: agent.name
             ).response(from: request, context: context)
         } catch let error as OpenAIError {
             return error.response()

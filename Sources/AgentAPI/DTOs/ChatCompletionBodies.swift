@@ -296,9 +296,12 @@ struct ModelListBody: ResponseEncodable, Sendable {
         let object = "model"
         let created: Int
         let ownedBy: String
+        /// The agent's name, beyond OpenAI's members: a chat client that lists models (Open WebUI, say)
+        /// shows it in place of the id; OpenAI's clients ignore members they do not know.
+        let name: String
 
         enum CodingKeys: String, CodingKey {
-            case id, object, created
+            case id, object, created, name
             case ownedBy = "owned_by"
         }
     }

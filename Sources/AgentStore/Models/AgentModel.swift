@@ -6,5 +6,7 @@ public struct AgentModel: Sendable, Equatable {
     public static let listedAtMost = 10_000
 
     public let id: AgentID
+    /// The agent's name: chat clients that list models show it where the model offers one.
+    public let name: String
     public let createdAt: Date
 }
