@@ -90,11 +90,16 @@ public struct ReplyFailure: Error, Sendable, Equatable, CustomStringConvertible 
             // The provider's error kind (sanitized, never its message) says which: `model_not_found`,
             // `authentication_error`, ...
             let kind = if case .provider(let kind) = failure, kind != ProviderFailure.unknownKind { ", \(kind)" } else { "" }
+            // What to check, by what the status says: a key refused, a model (or path) unknown, else either.
+            let advice =
+                switch status {
+                case 401, 403: "check the connection's API key"
+                case 404: "check the model's name, and the connection's base URL if it has one"
+                default: "check the connection's key and the model's name"
+                }
             self.init(
                 slug: "provider-rejected", status: 502, title: "Provider rejected the call",
-                detail:
-                    "The model provider refused the call (HTTP \(status)\(kind)); check the connection's key and the agent's model."
-            )
+                detail: "The model provider refused the call (HTTP \(status)\(kind)); \(advice).")
         }
     }
 
@@ -155,7 +160,7 @@ extension ReplyFailure {
         // Told live with the provider's status or error kind, which are not stored: the rest of their words.
         ReplyFailure(
             slug: "provider-rejected", status: 502, title: "Provider rejected the call",
-            detail: "The model provider refused the call; check the connection's key and the agent's model."),
+            detail: "The model provider refused the call; check the connection's key and the model's name."),
         ReplyFailure(
             slug: "provider-error", status: 502, title: "Provider error",
             detail: "The model provider stopped the reply with an error."),

@@ -77,6 +77,11 @@ import Testing
                 try refused.problem().detail
                     == "This agent cannot answer yet: link a connection whose service is anthropic or openai to it first.")
             #expect(try await client.send(.get, "/v1/agents/\(agentID)/conversations/c", as: owner).isProblem(.notFound))
+            // White space alone asks nothing: refused before anything else.
+            let blank = try await client.send(
+                .post, "/v1/agents/\(agentID)/conversations/c/replies", as: owner, json: ["content": "  \n\t "])
+            #expect(blank.isProblem(.unprocessableContent))
+            #expect(try blank.problemField() == "content")
         }
     }
 
@@ -326,6 +331,7 @@ import Testing
                 #expect(stream.failureType?.hasSuffix("/provider-rejected") == true)
                 // The provider's error kind says why; its message (which could echo anything) does not appear.
                 #expect(stream.failure?.detail?.contains("(HTTP 401, invalid_request_error)") == true)
+                #expect(stream.failure?.detail?.hasSuffix("check the connection's API key.") == true)
                 #expect(stream.failure?.detail?.contains("emulated status") == false)
                 let reply = try stream.ended()
                 #expect(reply.status == "failed" && reply.content.isEmpty)

@@ -1,0 +1,21 @@
+import AgentProviders
+import AgentReplies
+import Testing
+
+/// How a failed reply is told: in the platform's words, with what to check.
+@Suite struct ReplyFailureTests {
+    /// A refused call says what to check by the provider's status: the key for 401 and 403, the model (and
+    /// the base URL) for 404, both otherwise. A stored one, whose status is not stored, says both.
+    @Test(arguments: [
+        (401, "check the connection's API key."), (403, "check the connection's API key."),
+        (404, "check the model's name, and the connection's base URL if it has one."),
+        (400, "check the connection's key and the model's name."),
+    ])
+    func aRefusedCallSaysWhatToCheck(status: Int, advice: String) {
+        let failure = ReplyFailure(ProviderCallError.rejected(status: status, failure: .provider(kind: "x")))
+        #expect(failure.slug == "provider-rejected")
+        #expect(failure.detail == "The model provider refused the call (HTTP \(status), x); \(advice)")
+        #expect(
+            ReplyFailure(storedSlug: "provider-rejected").detail.hasSuffix("check the connection's key and the model's name."))
+    }
+}
