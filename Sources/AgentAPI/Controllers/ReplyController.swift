@@ -40,6 +40,10 @@ struct ReplyController: Sendable {
             guard let id = MessageID(rawValue: raw) else { throw Problem.invalid(field: "parent_id", reason: "names no message") }
             return id
         }
+        // A message of white space alone asks nothing, and the provider's call would be paid for all the same.
+        if !body.content.isEmpty, body.content.unicodeScalars.allSatisfy(\.properties.isWhitespace) {
+            throw Problem.invalid(field: "content", reason: "must hold more than white space")
+        }
         let key = try IdempotencyKey(of: request)
         let stream = body.stream ?? true
         let tenant = try context.tenant()
