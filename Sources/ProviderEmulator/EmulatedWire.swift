@@ -190,7 +190,8 @@ enum EmulatedWire: String, Sendable {
     }
 
     /// The error body of an HTTP error status, typed as the provider would.
-    func errorBody(status: Int) -> String {
+    func errorBody(status: Int, message: String? = nil) -> String {
+        let message = message ?? "emulated status \(status)"
         let (openAIType, anthropicType): (String, String) =
             switch status {
             case 401: ("invalid_request_error", "authentication_error")
@@ -201,10 +202,10 @@ enum EmulatedWire: String, Sendable {
         switch self {
         case .openAI:
             return json([
-                "error": ["message": "emulated status \(status)", "type": openAIType, "code": NSNull()] as [String: Any]
+                "error": ["message": message, "type": openAIType, "code": NSNull()] as [String: Any]
             ])
         case .anthropic:
-            return json(["type": "error", "error": ["type": anthropicType, "message": "emulated status \(status)"]])
+            return json(["type": "error", "error": ["type": anthropicType, "message": message]])
         }
     }
 

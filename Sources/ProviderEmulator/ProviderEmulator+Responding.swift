@@ -86,7 +86,8 @@ extension ProviderEmulator {
         do throws(EmulatorScript.DirectiveError) {
             script = try Self.script(configuration.script, prefix: prefix).applying(directives: directives ?? "")
         } catch {
-            return json(wire.errorBody(status: 400), status: .badRequest)
+            // The emulator's own answer names the directive (the platform never passes a provider's words on).
+            return json(wire.errorBody(status: 400, message: error.description), status: .badRequest)
         }
 
         if let expected = configuration.expectedKey, presented.map(Self.sha256) != Self.sha256(expected) {

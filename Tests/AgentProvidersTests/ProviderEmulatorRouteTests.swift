@@ -40,6 +40,14 @@ import Testing
                 let stats = try await Self.send(client, baseURL + "/_emulator/stats")
                 #expect(try JSONDecoder().decode(EmulatorStats.self, from: Data(stats.body.utf8)).requests == 1)
 
+                // A directive it cannot read is a 400 that names it, in either protocol's error body.
+                let misread = #"{"model":"m","messages":[{"role":"user","content":"[emulator chunks=abc]\nhi"}]}"#
+                let refused = try await Self.send(client, baseURL + "/v1/chat/completions", method: .POST, body: misread)
+                #expect(refused.status == 400 && refused.body.contains("invalid emulator directive chunks"), "\(refused.body)")
+                let anthropic = #"{"model":"m","max_tokens":9,"messages":[{"role":"user","content":"[emulator bogus=1]\nhi"}]}"#
+                let unknown = try await Self.send(client, baseURL + "/v1/messages", method: .POST, body: anthropic)
+                #expect(unknown.status == 400 && unknown.body.contains("invalid emulator directive bogus"), "\(unknown.body)")
+
                 let models = try await Self.send(client, baseURL + "/v1/models")
                 #expect(models.status == 200 && models.body.contains(#""id":"emulator""#))
 
