@@ -440,7 +440,16 @@ def walk(driver):
     shoot(driver, "audit")
     driver.get(BASE + "/tokens")
     shoot(driver, "tokens")
-    step("usage, audit and tokens shown; the latest conversation leads the recent ones")
+    # A new token is shown once, with a button that copies it.
+    driver.find_element(By.ID, "token-name").send_keys("walk copy")
+    driver.find_element(By.ID, "create-token").click()
+    issued = wait(driver).until(EC.presence_of_element_located((By.ID, "issued-token"))).get_attribute("value")
+    copy_token = driver.find_element(By.CSS_SELECTOR, "button[data-copy=issued-token]")
+    click(driver, copy_token)
+    wait(driver).until(lambda d: copy_token.text == "Copied")
+    copied = driver.execute_async_script("navigator.clipboard.readText().then(arguments[0], (e) => arguments[0]('failed: ' + e))")
+    assert issued and copied == issued, "the copied token is not the one shown"
+    step("usage, audit and tokens shown; the latest conversation leads the recent ones; a new token copied")
 
     # A form post without the CSRF token is refused (as a forged cross-site post would be).
     status = driver.execute_async_script(

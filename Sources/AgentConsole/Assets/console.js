@@ -1,5 +1,5 @@
-// Agent Platform console: streaming for the chat page, and a question before a form that deletes or revokes
-// is sent. Everything else works without this script.
+// Agent Platform console: streaming for the chat page, a question before a form that deletes or revokes is
+// sent, and copying a new token. Everything else works without this script.
 // Replies stream through the API's chat routes under /console/api, authenticated by the session cookie
 // and the page's CSRF token. Text from the server is only ever set as textContent, never as HTML, but for
 // a reply's Markdown as the server renders it (ReplyMarkdown, which escapes all of the text and writes the
@@ -12,6 +12,20 @@
     const question = event.target.dataset && event.target.dataset.confirm;
     if (question && !window.confirm(question)) event.preventDefault();
   });
+
+  // A value shown once (a new token) copies with a button, shown only where the script runs.
+  for (const button of document.querySelectorAll("button[data-copy]")) {
+    button.hidden = false;
+    button.addEventListener("click", async () => {
+      try {
+        await navigator.clipboard.writeText(document.getElementById(button.dataset.copy).value);
+        button.textContent = "Copied";
+      } catch (_) {
+        button.textContent = "Copy failed";
+      }
+      setTimeout(() => { button.textContent = "Copy"; }, 2000);
+    });
+  }
 
   const log = document.getElementById("chat-log");
   if (!log) return;
