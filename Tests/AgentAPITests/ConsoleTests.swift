@@ -298,6 +298,15 @@ import Testing
             let notANumber = try await browser.request(
                 .post, "/agents", form: ["_csrf": csrf, "name": "n", "system_prompt": "p", "max_tokens": "many"])
             #expect(String(buffer: notANumber.body).contains("<p class=\"error\" id=\"max_tokens-error\">must be an integer</p>"))
+            // Every fault at once: a value that is no number does not hide the others.
+            let all = String(
+                buffer: try await browser.request(
+                    .post, "/agents",
+                    form: ["_csrf": csrf, "name": "", "system_prompt": "p", "temperature": "hot", "max_tokens": "-5"]
+                ).body)
+            #expect(all.contains("id=\"temperature-error\">must be a number</p>"))
+            #expect(all.contains("id=\"name-error\""))
+            #expect(all.contains("id=\"max_tokens-error\""))
         }
     }
 

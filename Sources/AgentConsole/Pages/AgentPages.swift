@@ -280,18 +280,31 @@ struct AgentPages: Sendable {
             let value = values[name]?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
             return value.isEmpty ? nil : value
         }
+        // A value that is no number is named with every other fault of the form, not alone.
+        var unreadable: [String: String] = [:]
         var temperature: Double?
         if let raw = text("temperature") {
-            guard let value = Double(raw) else { throw RefusedInput(field: "temperature", reason: "must be a number") }
-            temperature = value
+            temperature = Double(raw)
+            if temperature == nil { unreadable["temperature"] = "must be a number" }
         }
         var maxTokens: Int?
         if let raw = text("max_tokens") {
-            guard let value = Int(raw) else { throw RefusedInput(field: "max_tokens", reason: "must be an integer") }
-            maxTokens = value
+            maxTokens = Int(raw)
+            if maxTokens == nil { unreadable["max_tokens"] = "must be an integer" }
         }
-        return NewAgent(
+        let agent = NewAgent(
             name: values["name"] ?? "", description: text("description"), systemPrompt: values["system_prompt"] ?? "",
             model: text("model"), temperature: temperature, maxTokens: maxTokens)
+        guard unreadable.isEmpty else {
+            do {
+                try agent.validate()
+            } catch {
+                for (field, reason) in RefusedRequest(error).fieldErrors where unreadable[field] == nil {
+                    unreadable[field] = reason
+                }
+            }
+            throw RefusedInput(errors: unreadable)
+        }
+        return agent
     }
 }

@@ -35,7 +35,8 @@ public struct NewAgent: Sendable {
         self.maxTokens = maxTokens
     }
 
-    func validate() throws(StoreError) {
+    /// Every rule the agent breaks, named at once (the store checks again as it creates the agent).
+    public func validate() throws(StoreError) {
         try AgentChanges(
             name: name, description: .some(description), systemPrompt: systemPrompt, model: model,
             temperature: temperature, maxTokens: .some(maxTokens)
