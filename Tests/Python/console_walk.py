@@ -449,6 +449,13 @@ def walk(driver):
     wait(driver).until(lambda d: copy_token.text == "Copied")
     copied = driver.execute_async_script("navigator.clipboard.readText().then(arguments[0], (e) => arguments[0]('failed: ' + e))")
     assert issued and copied == issued, "the copied token is not the one shown"
+    # On a phone the tokens read as cards: Revoke is on the screen, not past its edge in a table.
+    driver.set_window_size(*PHONE)
+    driver.get(BASE + "/tokens")
+    right = driver.execute_script(
+        "const b = document.querySelector('#token-list button'); return b.getBoundingClientRect().right - window.innerWidth")
+    driver.set_window_size(*DESKTOP)
+    assert right <= 0, "Revoke ends %d px past a phone's screen" % right
     step("usage, audit and tokens shown; the latest conversation leads the recent ones; a new token copied")
 
     # A form post without the CSRF token is refused (as a forged cross-site post would be).

@@ -63,7 +63,8 @@ struct AgentPages: Sendable {
         init(_ recent: RecentConversation) {
             let conversation = recent.conversation
             href = ChatPages.path(conversation.agentID, conversation.id)
-            title = conversation.title ?? conversation.id.rawValue
+            // A conversation not yet titled (no message yet) by what it is rather than by its generated id.
+            title = conversation.title ?? "Untitled conversation"
             agent = recent.agentName
             last = ConsoleFormat.time(conversation.lastMessageAt)
         }
