@@ -868,6 +868,27 @@ import Testing
         }
     }
 
+    /// The audit log reads as a person reads it: "you" for the signed-in user, an agent's entries linked to
+    /// its page, and what the platform noted (a deletion's count) beside the target.
+    @Test func theAuditLogSaysYouLinksTargetsAndShowsDetails() async throws {
+        let owner = try await api.makeUser()
+        try await api.test { client in
+            let agentID = try await client.createAgent(as: owner)
+            let base = "/v1/agents/\(agentID)/conversations/gone"
+            #expect(
+                try await client.send(.post, "\(base)/messages", as: owner, json: ["role": "user", "content": "x"]).status
+                    == .created)
+            #expect(try await client.send(.delete, base, as: owner).status == .noContent)
+            let browser = ConsoleBrowser(client)
+            try await browser.signIn(owner.token)
+            let page = String(buffer: try await browser.request(.get, "/audit").body)
+            #expect(page.contains("<a href=\"/agents/\(agentID)\">agent \(agentID)</a>"), "\(page)")
+            #expect(page.contains("conversation_id: gone, messages: 1"))
+            #expect(page.contains("data-label=\"By\">you</td>"))
+            #expect(!page.contains("user:\(owner.id.rawValue)"))
+        }
+    }
+
     /// A reply shows the feedback the tenant gave it, after any reload: the rating chosen pressed, the
     /// comment in its field (escaped); a reply without feedback presses neither.
     @Test func aReplyShowsTheFeedbackGivenIt() async throws {

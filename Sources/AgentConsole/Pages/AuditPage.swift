@@ -17,7 +17,43 @@ struct AuditPage: Sendable {
         let actor: String
         let action: String
         let target: String
+        /// The target's page, for an agent or a connection (gone, it answers "not found").
+        let targetHref: String?
+        /// What the platform noted, as `name: value` pairs (a key opening's purpose, a deletion's count).
+        let details: String?
         let requestID: String?
+
+        init(_ entry: AuditEntry, signedIn user: UserID) {
+            time = ConsoleFormat.time(entry.createdAt)
+            actor = entry.actor == "user:\(user.rawValue)" ? "you" : entry.actor
+            action = entry.action
+            target = [entry.targetType, entry.targetID].compactMap { $0 }.joined(separator: " ")
+            targetHref = entry.targetID.flatMap { id in
+                switch entry.targetType {
+                case "agent": "/agents/\(ConsoleFormat.segment(id))"
+                case "connection": "/connections/\(ConsoleFormat.segment(id))"
+                default: nil
+                }
+            }
+            if case .object(let members) = entry.details, !members.isEmpty {
+                details = members.sorted { $0.key < $1.key }.map { "\($0.key): \(Self.text($0.value))" }.joined(separator: ", ")
+            } else {
+                details = nil
+            }
+            requestID = entry.requestID
+        }
+
+        private static func text(_ value: JSONValue) -> String {
+            switch value {
+            case .null: "none"
+            case .bool(let flag): flag ? "yes" : "no"
+            case .number(let number): number == number.rounded() && abs(number) < 1e15 ? String(Int64(number)) : String(number)
+            case .integer(let integer): String(integer)
+            case .string(let string): string
+            case .array(let items): items.map(text).joined(separator: " ")
+            case .object: "…"
+            }
+        }
     }
 
     struct Page: Sendable {
@@ -34,12 +70,7 @@ struct AuditPage: Sendable {
         }
         let model = Page(
             chrome: Chrome(title: "Audit log", section: .audit, assets: pages.assets, visit: visit, email: user?.email),
-            entries: page.items.map { entry in
-                Row(
-                    time: ConsoleFormat.time(entry.createdAt), actor: entry.actor, action: entry.action,
-                    target: [entry.targetType, entry.targetID].compactMap { $0 }.joined(separator: " "),
-                    requestID: entry.requestID)
-            },
+            entries: page.items.map { Row($0, signedIn: visit.userID) },
             next: page.hasMore ? page.items.last.map { "/audit?after=\(ConsoleFormat.segment($0.id))" } : nil)
         return pages.page("audit", model)
     }
