@@ -65,10 +65,11 @@ public struct ReplyFailure: Error, Sendable, Equatable, CustomStringConvertible 
             self.init(
                 slug: "provider-address-refused", status: 502, title: "Provider address refused",
                 detail: "The connection's base URL resolves to an address the platform does not call.")
-        case .unreachable:
+        case .unreachable(let reason):
+            // Why, in the platform's words (a refused connection reads apart from a provider that stays silent).
             self.init(
                 slug: "provider-unreachable", status: 502, title: "Provider unreachable",
-                detail: "The model provider could not be reached.")
+                detail: "The model provider could not be reached: \(reason).")
         case .rateLimited(let retryAfter):
             self.init(
                 slug: "provider-rate-limited", status: 429, title: "Provider rate limit",
@@ -152,7 +153,11 @@ extension ReplyFailure {
     private static let toldAlike: [ReplyFailure] = [
         .noChatConnection, .timeLimit, .tooLong, .notStored, .keyUnavailable, .interrupted, .cancelledMidway,
         .contextLengthExceeded,
-        ReplyFailure(.refusedAddress(host: "")), ReplyFailure(.unreachable(.timedOut)),
+        ReplyFailure(.refusedAddress(host: "")),
+        // Its reason is not stored.
+        ReplyFailure(
+            slug: "provider-unreachable", status: 502, title: "Provider unreachable",
+            detail: "The model provider could not be reached."),
         ReplyFailure(.rateLimited(retryAfter: nil)),
         ReplyFailure(.unavailable(status: 500)), ReplyFailure(.protocolViolation(.endedEarly)),
         ReplyFailure(ProviderFailure.timedOut),

@@ -18,4 +18,16 @@ import Testing
         #expect(
             ReplyFailure(storedSlug: "provider-rejected").detail.hasSuffix("check the connection's key and the model's name."))
     }
+
+    /// An unreachable provider says why, in the platform's words; a stored one, whose reason is not stored,
+    /// says only that.
+    @Test func anUnreachableProviderSaysWhy() {
+        #expect(
+            ReplyFailure(ProviderCallError.unreachable(.connectionFailed)).detail
+                == "The model provider could not be reached: the connection failed.")
+        #expect(
+            ReplyFailure(ProviderCallError.unreachable(.timedOut)).detail
+                == "The model provider could not be reached: it did not answer in time.")
+        #expect(ReplyFailure(storedSlug: "provider-unreachable").detail == "The model provider could not be reached.")
+    }
 }
