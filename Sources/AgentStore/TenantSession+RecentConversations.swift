@@ -8,10 +8,11 @@ extension TenantSession {
     ///
     /// `cursor` is the last conversation of the page before; one that no longer exists is refused, as
     /// the other listings refuse a cursor that names nothing.
-    public func recentConversations(limit: Int, after cursor: ConversationCursor?) async throws -> (
-        conversations: [RecentConversation], hasMore: Bool
-    ) {
+    public func recentConversations(limit: Int, after cursor: ConversationCursor?) async throws -> Page<RecentConversation> {
         try PageRequest(limit: limit, order: .descending).validate()
+        // The keyset's cursor only says that there is one (its token, which a page request's id check would
+        // refuse as too long): the bound below is the conversation the cursor names.
+        let keyset = Keyset(request: PageRequest(limit: limit, cursor: cursor.map { .after($0.token) }, order: .descending))
         let (time, id) = ("sort_time", "sort_id")
         var sql = SQLStatement(
             Self.contentBoundHead(order: "DESC", time: time, id: id, bytes: "coalesce(octet_length(m.last_content), 0)")
@@ -37,22 +38,18 @@ extension TenantSession {
         sql.append(
             " ORDER BY c.last_message_at DESC, c.agent_id DESC, c.conversation_id DESC LIMIT \(sql.bind(limit + 1))"
                 + Self.contentBoundTail(order: "DESC", bound: sql.bind(Message.pageContentBytes), time: time, id: id))
-        let rows = try await rows(sql.query) { row in
-            let columns = row.makeRandomAccess()
-            let listed = RecentConversation(
-                conversation: try Self.conversation(from: row), agentName: try columns["agent_name"].decode(String.self))
-            return (listed, try columns["fetched"].decode(Int.self))
+        let cursorExists: PostgresQuery = """
+            SELECT EXISTS (SELECT 1 FROM agent_conversations
+                            WHERE agent_id = \(cursor?.agentID.rawValue) AND conversation_id = \(cursor?.conversationID.rawValue)
+                              AND owner_id = \(userID.rawValue))
+            """
+        return try await page(
+            sql, keyset: keyset, cursorExists: cursorExists, cutShortBy: "fetched",
+            unknownCursor: .invalid(field: .conversationCursor, reason: "names no conversation of yours")
+        ) { row in
+            RecentConversation(
+                conversation: try Self.conversation(from: row),
+                agentName: try row.makeRandomAccess()["agent_name"].decode(String.self))
         }
-        if rows.isEmpty, let cursor {
-            let exists = try await row(
-                """
-                SELECT EXISTS (SELECT 1 FROM agent_conversations
-                                WHERE agent_id = \(cursor.agentID) AND conversation_id = \(cursor.conversationID)
-                                  AND owner_id = \(userID.rawValue))
-                """, { try $0.decode(Bool.self) })
-            if exists != true { throw StoreError.invalid(field: .conversationCursor, reason: "names no conversation of yours") }
-        }
-        let fetched = rows.first?.1 ?? 0
-        return (rows.prefix(limit).map(\.0), rows.count > limit || rows.count < fetched)
     }
 }

@@ -221,12 +221,13 @@ public struct TenantSession: Sendable {
         return try await page(sql, keyset: keyset, cursorExists: exists.query, decode)
     }
 
-    /// Reads one keyset page; an unknown cursor is reported rather than read as the end of the listing.
+    /// Reads one keyset page; an unknown cursor is reported rather than read as the end of the listing
+    /// (as `unknownCursor` where the listing names its cursor otherwise than `after` and `before`).
     /// `fetchedColumn` names a column that counts the rows the statement saw before it cut the page short
     /// (a byte bound): then there is more past the rows read.
     func page<Item>(
         _ sql: SQLStatement, keyset: Keyset, cursorExists: PostgresQuery, cutShortBy fetchedColumn: String? = nil,
-        _ decode: (PostgresRow) throws -> Item
+        unknownCursor: StoreError? = nil, _ decode: (PostgresRow) throws -> Item
     ) async throws -> Page<Item> {
         let rows = try await rows(sql.query) { row in
             (try decode(row), try fetchedColumn.map { try row.makeRandomAccess()[$0].decode(Int.self) })
@@ -234,8 +235,9 @@ public struct TenantSession: Sendable {
         if rows.isEmpty, keyset.cursorID != nil,
             try await row(cursorExists, { try $0.decode(Bool.self) }) != true
         {
-            throw StoreError.invalid(
-                field: keyset.readsBackwards ? .cursorBefore : .cursorAfter, reason: "names no item of this listing")
+            throw unknownCursor
+                ?? StoreError.invalid(
+                    field: keyset.readsBackwards ? .cursorBefore : .cursorAfter, reason: "names no item of this listing")
         }
         let fetched = rows.first?.1 ?? 0
         return keyset.page(from: rows.map(\.0), cutShort: rows.count < fetched)

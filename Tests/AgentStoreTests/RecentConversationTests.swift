@@ -34,24 +34,25 @@ import Testing
         var listed: [String] = []
         var cursor: ConversationCursor?
         repeat {
-            let (page, hasMore) = try await db.store.withTenant(user) {
+            let page = try await db.store.withTenant(user) {
                 try await $0.recentConversations(limit: 3, after: cursor)
             }
-            listed += page.map { "\($0.agentName)/\($0.conversation.id.rawValue)" }
+            listed += page.items.map { "\($0.agentName)/\($0.conversation.id.rawValue)" }
             cursor =
-                hasMore
-                ? page.last.map { ConversationCursor(agentID: $0.conversation.agentID, conversationID: $0.conversation.id) } : nil
-            #expect(page.count <= 3)
+                page.hasMore
+                ? page.items.last.map { ConversationCursor(agentID: $0.conversation.agentID, conversationID: $0.conversation.id) }
+                : nil
+            #expect(page.items.count <= 3)
         } while cursor != nil
         #expect(listed == expected)
         let newest = try await db.store.withTenant(user) { try await $0.recentConversations(limit: 1, after: nil) }
-        #expect(newest.conversations.first?.conversation.lastMessage?.content == "again")
-        #expect(newest.conversations.first?.conversation.messageCount == 2)
+        #expect(newest.items.first?.conversation.lastMessage?.content == "again")
+        #expect(newest.items.first?.conversation.messageCount == 2)
         #expect(newest.hasMore)
 
         let theirs = try await db.store.withTenant(other) { try await $0.recentConversations(limit: 100, after: nil) }
-        #expect(theirs.conversations.isEmpty && !theirs.hasMore)
-        let mine = try #require(newest.conversations.first?.conversation)
+        #expect(theirs.items.isEmpty && !theirs.hasMore)
+        let mine = try #require(newest.items.first?.conversation)
         await #expect(throws: StoreError.invalid(field: .conversationCursor, reason: "names no conversation of yours")) {
             try await db.store.withTenant(other) {
                 try await $0.recentConversations(

@@ -20,21 +20,10 @@ struct SearchController: Sendable {
             guard let id = AgentID(rawValue: raw) else { throw Problem.badParameter("agent_id", "must be an agent's id") }
             return id
         }
-        var limit = 20
-        if let text = parameters["limit"] {
-            guard let value = Int(text), (1...PageRequest.maximumLimit).contains(value) else {
-                throw Problem.badParameter("limit", "must be an integer from 1 to \(PageRequest.maximumLimit)")
-            }
-            limit = value
-        }
-        let cursor = try parameters.get("cursor").map { raw in
-            guard (1...SearchCursor.maximumTokenLength).contains(raw.utf8.count), raw.utf8.allSatisfy(\.isBase64URL)
-            else { throw Problem.badParameter("cursor", "must be a next_cursor of a search") }
-            guard let cursor = SearchCursor(token: raw) else {
-                throw Problem.invalid(field: "cursor", reason: "is not a next_cursor of this search")
-            }
-            return cursor
-        }
+        let limit = try PageRequest.limit(of: request)
+        let cursor = try CursorParameter.read(
+            request, maximumLength: SearchCursor.maximumTokenLength, spelled: "a search", taken: "this search",
+            SearchCursor.init(token:))
         let query = SearchQuery(text: parameters.get("q") ?? "", agentID: agentID)
         let page = try await store.withTenant(of: context) {
             try await $0.search(query, SearchPageRequest(limit: limit, cursor: cursor))

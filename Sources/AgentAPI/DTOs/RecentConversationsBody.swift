@@ -6,15 +6,15 @@ import Hummingbird
 typealias RecentConversationsBody = CursorPageBody<RecentConversationBody>
 
 extension CursorPageBody<RecentConversationBody> {
-    init(_ conversations: [RecentConversation], hasMore: Bool) {
-        let last = conversations.last.map {
+    init(_ page: Page<RecentConversation>) {
+        let last = page.items.last.map {
             ConversationCursor(agentID: $0.conversation.agentID, conversationID: $0.conversation.id)
         }
         self.init(
-            data: conversations.map {
+            data: page.items.map {
                 RecentConversationBody(agentName: $0.agentName, conversation: ConversationBody($0.conversation))
             },
-            hasMore: hasMore, nextCursor: hasMore ? last?.token : nil)
+            hasMore: page.hasMore, nextCursor: page.hasMore ? last?.token : nil)
     }
 }
 

@@ -203,7 +203,7 @@ struct AgentPages: Sendable {
             (
                 try await $0.currentUserIfExists(), try await $0.agents(pageRequest),
                 pageRequest.cursor == nil
-                    ? try await $0.recentConversations(limit: Self.recentConversations, after: nil).conversations : []
+                    ? try await $0.recentConversations(limit: Self.recentConversations, after: nil).items : []
             )
         }
         let model = ListPage(
