@@ -67,9 +67,7 @@ public struct ReplyFailure: Error, Sendable, Equatable, CustomStringConvertible 
                 detail: "The connection's base URL resolves to an address the platform does not call.")
         case .unreachable(let reason):
             // Why, in the platform's words (a refused connection reads apart from a provider that stays silent).
-            self.init(
-                slug: "provider-unreachable", status: 502, title: "Provider unreachable",
-                detail: "The model provider could not be reached: \(reason).")
+            self = .providerUnreachable("The model provider could not be reached: \(reason).")
         case .rateLimited(let retryAfter):
             self.init(
                 slug: "provider-rate-limited", status: 429, title: "Provider rate limit",
@@ -98,9 +96,7 @@ public struct ReplyFailure: Error, Sendable, Equatable, CustomStringConvertible 
                 case 404: "check the model's name, and the connection's base URL if it has one"
                 default: "check the connection's key and the model's name"
                 }
-            self.init(
-                slug: "provider-rejected", status: 502, title: "Provider rejected the call",
-                detail: "The model provider refused the call (HTTP \(status)\(kind)); \(advice).")
+            self = .providerRejected("The model provider refused the call (HTTP \(status)\(kind)); \(advice).")
         }
     }
 
@@ -108,9 +104,7 @@ public struct ReplyFailure: Error, Sendable, Equatable, CustomStringConvertible 
     init(_ failure: ProviderFailure) {
         switch failure {
         case .provider(let kind):
-            self.init(
-                slug: "provider-error", status: 502, title: "Provider error",
-                detail: "The model provider stopped the reply with an error (\(kind)).")
+            self = .providerError("The model provider stopped the reply with an error (\(kind)).")
         case .protocolViolation:
             self.init(
                 slug: "provider-protocol-error", status: 502, title: "Provider protocol error",
@@ -154,20 +148,26 @@ extension ReplyFailure {
         .noChatConnection, .timeLimit, .tooLong, .notStored, .keyUnavailable, .interrupted, .cancelledMidway,
         .contextLengthExceeded,
         ReplyFailure(.refusedAddress(host: "")),
-        // Its reason is not stored.
-        ReplyFailure(
-            slug: "provider-unreachable", status: 502, title: "Provider unreachable",
-            detail: "The model provider could not be reached."),
+        .providerUnreachable("The model provider could not be reached."),  // its reason is not stored
         ReplyFailure(.rateLimited(retryAfter: nil)),
         ReplyFailure(.unavailable(status: 500)), ReplyFailure(.protocolViolation(.endedEarly)),
         ReplyFailure(ProviderFailure.timedOut),
         ReplyFailure(ProviderFailure.connectionLost),
         // Told live with the provider's status or error kind, which are not stored: the rest of their words.
-        ReplyFailure(
-            slug: "provider-rejected", status: 502, title: "Provider rejected the call",
-            detail: "The model provider refused the call; check the connection's key and the model's name."),
-        ReplyFailure(
-            slug: "provider-error", status: 502, title: "Provider error",
-            detail: "The model provider stopped the reply with an error."),
+        .providerRejected("The model provider refused the call; check the connection's key and the model's name."),
+        .providerError("The model provider stopped the reply with an error."),
     ]
+
+    // The failures told with words that depend on the moment: one slug, status and title each, live or stored.
+    private static func providerUnreachable(_ detail: String) -> ReplyFailure {
+        ReplyFailure(slug: "provider-unreachable", status: 502, title: "Provider unreachable", detail: detail)
+    }
+
+    private static func providerRejected(_ detail: String) -> ReplyFailure {
+        ReplyFailure(slug: "provider-rejected", status: 502, title: "Provider rejected the call", detail: detail)
+    }
+
+    private static func providerError(_ detail: String) -> ReplyFailure {
+        ReplyFailure(slug: "provider-error", status: 502, title: "Provider error", detail: detail)
+    }
 }

@@ -3,7 +3,7 @@ import PostgresNIO
 
 extension TenantSession {
     /// The actor recorded for operations of the runtime: the tenant's own user.
-    var actor: String { "user:\(userID.rawValue)" }
+    var actor: String { AuditEntry.actor(userID) }
 
     /// Records a sensitive operation in the tenant's audit log, in the same transaction as the operation.
     func audit(_ action: AuditAction, targetType: String, targetID: String?, details: [String: JSONValue]? = nil) async throws {

@@ -25,7 +25,7 @@ struct AuditPage: Sendable {
 
         init(_ entry: AuditEntry, signedIn user: UserID) {
             time = ConsoleFormat.time(entry.createdAt)
-            actor = entry.actor == "user:\(user.rawValue)" ? "you" : entry.actor
+            actor = entry.actor == AuditEntry.actor(user) ? "you" : entry.actor
             action = entry.action
             target = [entry.targetType, entry.targetID].compactMap { $0 }.joined(separator: " ")
             targetHref = entry.targetID.flatMap { id in

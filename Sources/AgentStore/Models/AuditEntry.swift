@@ -15,6 +15,11 @@ public struct AuditEntry: Sendable, Equatable {
     public let details: JSONValue?
 }
 
+extension AuditEntry {
+    /// The actor an entry names for a tenant's own operations.
+    public static func actor(_ user: UserID) -> String { "user:\(user.rawValue)" }
+}
+
 /// The operations the audit log records.
 public enum AuditAction: String, Sendable {
     case connectionCreated = "connection.created"
