@@ -96,6 +96,7 @@ import Testing
                 let exchange = try Exchange.decode(response.text)
                 #expect(exchange.message?.content == "one two three" && exchange.reply.content == "one two three")
                 #expect(exchange.reply.parentId == exchange.message?.id && exchange.reply.status == "complete")
+                #expect(exchange.reply.error == nil && exchange.reply.errorDetail == nil)
 
                 // The next message follows the reply, and the provider gets the whole conversation.
                 let second = try Exchange.decode(
@@ -194,9 +195,12 @@ import Testing
                 // never the one token Anthropic's `message_start` reports before any text.
                 let usage = try #require(reply.usage)
                 #expect(usage.estimated && usage.completionTokens == (reply.content.utf8.count + 3) / 4)
-                // Never an empty "complete": what is stored says failed.
+                // The stream's reply says why in the problem's words, the provider's error kind included.
+                #expect(reply.errorDetail != nil && reply.errorDetail == stream.failure?.detail)
+                // Never an empty "complete": what is stored says failed (in the words of its stored type alone).
                 let stored = try ReplyMessage.decode(try await client.send(.get, "/v1/messages/\(reply.id)", as: owner).text)
-                #expect(stored == reply)
+                #expect(stored.status == "failed" && stored.content == reply.content && stored.usage == reply.usage)
+                #expect(stored.errorDetail == "The model provider stopped the reply with an error.")
             }
         }
     }
@@ -318,6 +322,26 @@ import Testing
                 #expect(reply.status == "failed" && reply.error?.hasSuffix("/context-length-exceeded") == true)
                 let fits = try await chat.reply(client, as: owner, in: "c2", to: "short")
                 #expect(fits.status == "complete")
+            }
+        }
+    }
+
+    /// A client that did not stream reads why its reply failed in the reply itself, in the words the stream's
+    /// `reply.failed` has; a later read of the stored reply says what its stored type says.
+    @Test func aFailedReplyNotStreamedSaysWhyInAWholeSentence() async throws {
+        let owner = try await api.makeUser()
+        try await ProviderEmulator().withRunning { baseURL in
+            try await api.test(.live) { client in
+                let chat = try await ChatFixture.make(client, owner, baseURLs: ["\(baseURL)/script/status=401"])
+                let reply = try await chat.reply(client, as: owner, in: "c1", to: "hi")
+                #expect(reply.status == "failed" && reply.error?.hasSuffix("/provider-rejected") == true)
+                let detail = try #require(reply.errorDetail)
+                #expect(
+                    detail.contains("(HTTP 401, invalid_request_error)") && detail.hasSuffix("check the connection's API key."))
+                #expect(!detail.contains("emulated status"))
+                let stored = try ReplyMessage.decode(try await client.send(.get, "/v1/messages/\(reply.id)", as: owner).text)
+                #expect(
+                    stored.errorDetail == "The model provider refused the call; check the connection's key and the model's name.")
             }
         }
     }

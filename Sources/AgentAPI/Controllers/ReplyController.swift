@@ -206,7 +206,7 @@ struct ReplyController: Sendable {
                 // Deleted while it ran: said as a follower hears it (`reply-cancelled`), not as an outage.
                 throw ended?.failure == .deleted ? Problem(ReplyFailure.deleted) : Problem.databaseAway
             }
-            return try Self.exchange(prompt, reply, status: status)
+            return try Self.exchange(prompt, reply, failure: ended?.failure, status: status)
         }
         guard let progress = await running.follow() else {
             throw Problem.tooManyFollowers(RunningReply.maximumFollowers)
@@ -215,9 +215,11 @@ struct ReplyController: Sendable {
     }
 
     /// The user's message, when there is one, and the reply as it ended, in one body.
-    private static func exchange(_ prompt: Message?, _ reply: Message, status: HTTPResponse.Status) throws -> Response {
+    private static func exchange(
+        _ prompt: Message?, _ reply: Message, failure: ReplyFailure? = nil, status: HTTPResponse.Status
+    ) throws -> Response {
         try APIResponseEncoder.response(
-            ExchangeBody(message: prompt.map(MessageBody.init), reply: MessageBody(reply)), status: status)
+            ExchangeBody(message: prompt.map(MessageBody.init), reply: MessageBody(reply, failure: failure)), status: status)
     }
 
     /// The reply as server-sent events, the user's message first when there is one.

@@ -1,3 +1,4 @@
+import AgentReplies
 import AgentStore
 import Foundation
 import Hummingbird
@@ -24,6 +25,9 @@ struct MessageBody: ResponseEncodable, Identified, Sendable {
     let timeToFirstTokenMilliseconds: Int?
     let finishReason: String?
     let error: String?
+    /// A failed reply's problem in a sentence: the words it failed with when this body tells that moment,
+    /// else those its stored type is told with.
+    let errorDetail: String?
 
     /// Token counts; `estimated` when the provider reported none and they were derived from the text.
     struct UsageBody: Encodable, Sendable {
@@ -48,6 +52,12 @@ struct MessageBody: ResponseEncodable, Identified, Sendable {
     }
 
     init(_ message: Message) {
+        self.init(message, failure: nil)
+    }
+
+    /// - Parameter failure: how the reply failed, when this body tells the moment it did (its words can say
+    ///   more than the stored problem type).
+    init(_ message: Message, failure: ReplyFailure?) {
         id = message.id.rawValue
         agentID = message.agentID.rawValue
         conversationID = message.conversationID.rawValue
@@ -67,6 +77,9 @@ struct MessageBody: ResponseEncodable, Identified, Sendable {
         timeToFirstTokenMilliseconds = generation?.timeToFirstTokenMilliseconds
         finishReason = generation?.finishReason
         error = generation?.error.map { Problem.typeBase + $0 }
+        errorDetail = generation?.error.map { slug in
+            failure.flatMap { $0.slug == slug ? $0.detail : nil } ?? ReplyFailure(storedSlug: slug).detail
+        }
     }
 
     enum CodingKeys: String, CodingKey {
@@ -85,6 +98,7 @@ struct MessageBody: ResponseEncodable, Identified, Sendable {
         case timeToFirstTokenMilliseconds = "time_to_first_token_ms"
         case finishReason = "finish_reason"
         case error
+        case errorDetail = "error_detail"
     }
 }
 

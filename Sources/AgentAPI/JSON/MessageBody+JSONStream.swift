@@ -44,6 +44,7 @@ extension MessageBody {
         member(.timeToFirstTokenMilliseconds, timeToFirstTokenMilliseconds)
         member(.finishReason, finishReason)
         member(.error, error)
+        member(.errorDetail, errorDetail)
         writer.closeContainers(downTo: depth - 1)
     }
 }

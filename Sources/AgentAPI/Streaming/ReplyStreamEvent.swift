@@ -20,7 +20,8 @@ enum ReplyStreamEvent {
         case .ended(let end):
             if let failure = end.failure {
                 return try ServerSentEvents.event(
-                    "reply.failed", FailedReply(problem: Problem(failure), reply: end.message.map(MessageBody.init)))
+                    "reply.failed",
+                    FailedReply(problem: Problem(failure), reply: end.message.map { MessageBody($0, failure: failure) }))
             }
             guard let reply = end.message else {
                 return try ServerSentEvents.event("reply.failed", FailedReply(problem: .unavailable(), reply: nil))

@@ -21,6 +21,7 @@ struct ReplyMessage: Decodable, Sendable, Equatable {
     let timeToFirstTokenMs: Int?
     let finishReason: String?
     let error: String?
+    let errorDetail: String?
 
     struct Usage: Decodable, Sendable, Equatable {
         let promptTokens: Int
