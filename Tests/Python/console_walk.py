@@ -7,6 +7,7 @@ SCREENSHOTS (a folder for desktop and phone screenshots of each main page).
 """
 
 import os
+import re
 import sys
 import time
 import traceback
@@ -427,6 +428,16 @@ def walk(driver):
     driver.get(BASE + "/usage")
     assert driver.find_elements(By.CSS_SELECTOR, "svg.chart rect")
     assert driver.find_elements(By.CSS_SELECTOR, "#usage-days tbody tr")
+    # The scale's top label stands level with the dashed line of the highest day, beside the chart; the days below it.
+    offset = driver.execute_script("""
+        const label = document.querySelector('.chart-scale .scale-top').getBoundingClientRect();
+        const line = document.querySelector('svg.chart line.grid').getBoundingClientRect();
+        const chart = document.querySelector('svg.chart').getBoundingClientRect();
+        if (label.right > chart.left) return 'overlaps the chart';
+        return Math.abs((label.top + label.bottom) / 2 - line.top);""")
+    assert offset != 'overlaps the chart' and offset < 4, offset
+    days = [span.text for span in driver.find_elements(By.CSS_SELECTOR, ".chart-days span")]
+    assert len(days) == 3 and all(re.fullmatch(r"\d{4}-\d{2}-\d{2}", day) for day in days), days
     shoot(driver, "usage")
     driver.get(agent_url)
     shoot(driver, "agent")
@@ -487,6 +498,16 @@ def walk(driver):
     assert driver.find_element(By.ID, "conversation-title").text == "Plan the harbour walk", untitled
     assert driver.find_element(By.ID, "title").get_attribute("value") == "Plan the harbour walk"
     step("an untitled conversation took its first message's title")
+
+    # Renaming is one click away, folded so that it takes no room above the messages.
+    rename = driver.find_element(By.ID, "title")
+    assert not rename.is_displayed(), "the rename form is open before it is asked for"
+    driver.find_element(By.CSS_SELECTOR, "details.rename summary").click()
+    rename.clear()
+    rename.send_keys("Harbour walk, renamed")
+    driver.find_element(By.CSS_SELECTOR, "#rename-conversation button[type=submit]").click()
+    wait(driver).until(lambda d: d.find_element(By.ID, "conversation-title").text == "Harbour walk, renamed")
+    step("a conversation renamed from its chat")
 
     # Deleting is asked first: dismissed, nothing is sent.
     driver.get(chat_url)

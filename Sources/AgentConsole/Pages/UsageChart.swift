@@ -13,9 +13,16 @@ struct UsageChart: Sendable {
     static let height = 160
 
     let bars: [Bar]
+    /// The highest day's tokens: the scale's top, drawn as a line at `top`.
     let maximum: String
+    /// Whether any day had tokens: without, the chart draws no scale.
+    let scaled: Bool
     let first: String
+    /// The day under the chart's middle, labelled between the first and the last.
+    let middle: String
     let last: String
+    /// Where the highest day's bar ends, in the chart's coordinates.
+    static let top = 20
 
     /// `days` oldest first, each with its day (`YYYY-MM-DD`) and tokens.
     init(days: [(day: String, tokens: Int)]) {
@@ -24,13 +31,15 @@ struct UsageChart: Sendable {
         bars = days.enumerated().map { index, day in
             // Scaled in floating point: a day's total times the height passes Int's range past ~6.6e16 tokens
             // (a tenant's own server can report 2^31 a call), and an overflow would stop the process.
-            let height = day.tokens == 0 ? 0 : max(1, Int(Double(day.tokens) / Double(top) * Double(Self.height - 20)))
+            let height = day.tokens == 0 ? 0 : max(1, Int(Double(day.tokens) / Double(top) * Double(Self.height - Self.top)))
             return Bar(
                 x: index * slot + 1, y: Self.height - height, width: max(1, slot - 2), height: height,
                 label: "\(day.day): \(ConsoleFormat.count(day.tokens)) tokens")
         }
         maximum = ConsoleFormat.count(top)
+        scaled = days.contains { $0.tokens > 0 }
         first = days.first?.day ?? ""
+        middle = days.isEmpty ? "" : days[days.count / 2].day
         last = days.last?.day ?? ""
     }
 }
