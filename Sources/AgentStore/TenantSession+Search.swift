@@ -47,6 +47,10 @@ extension TenantSession {
         let tenant = sql.bind(userID.rawValue)
         let text = sql.bind(query.websearchText)
         let tsquery = "websearch_to_tsquery('english'::regconfig, \(text))"
+        // A query of left-out words alone (`-rocket`) matches no word: `querytree` reads it as `T`, a match of
+        // everything but those words, which would walk every message of the tenant. It finds nothing, as a
+        // web search engine's does (a condition on the parameter alone: checked once, not per row).
+        let searchable = "querytree(\(tsquery)) <> 'T'"
         let agentFilter: (String) -> String
         if let agentID = query.agentID {
             let agent = sql.bind(agentID.rawValue)
@@ -59,11 +63,11 @@ extension TenantSession {
             WITH hits AS (
               SELECT 'message'::text AS kind, m.agent_id, m.id AS item_id, ts_rank(m.content_search, \(tsquery), 1) AS rank
                 FROM agent_messages m
-               WHERE m.owner_id = \(tenant) AND m.content_search @@ \(tsquery)\(agentFilter("m"))
+               WHERE m.owner_id = \(tenant) AND m.content_search @@ \(tsquery) AND \(searchable)\(agentFilter("m"))
               UNION ALL
               SELECT 'conversation'::text, c.agent_id, c.conversation_id, ts_rank(c.title_search, \(tsquery), 1)
                 FROM agent_conversations c
-               WHERE c.owner_id = \(tenant) AND c.title_search @@ \(tsquery)\(agentFilter("c"))
+               WHERE c.owner_id = \(tenant) AND c.title_search @@ \(tsquery) AND \(searchable)\(agentFilter("c"))
             ), page AS (
               SELECT kind, agent_id, item_id, rank FROM hits
             """)

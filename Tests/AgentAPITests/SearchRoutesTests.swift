@@ -76,6 +76,48 @@ import Testing
     }
 
     /// Over a socket: the cursor makes the round trip through a real query string.
+    /// A query string as URL libraries and GET forms write it, a space as `+`, searches the words; a
+    /// conversation id with a space names it in `after` however the space is written.
+    @Test func aPlusInTheQueryStringIsASpace() async throws {
+        let owner = try await api.makeUser()
+        try await api.test { client async throws in
+            let agentID = try await makeAgent(
+                client, owner, conversation: "my chat", ["Deploy the Lisbon release", "Deploy elsewhere"])
+            for q in ["deploy+lisbon", "deploy%20lisbon"] {
+                let results = try (try await client.send(.get, "/v1/search?q=\(q)", as: owner)).decode(Schemas.SearchResults.self)
+                // The message, and the conversation's title taken from it.
+                let found = results.data.filter { $0.kind == .message }.map { $0.snippet.map(\.text).joined() }
+                #expect(found == ["Deploy the Lisbon release"], "\(q)")
+            }
+            // `C++` written as a form writes it keeps its pluses.
+            let plus = try await client.send(.get, "/v1/search?q=C%2B%2B", as: owner)
+            #expect(plus.status == .ok)
+            _ = try await client.send(
+                .post, "/v1/agents/\(agentID)/conversations/zz/messages", as: owner, json: ["role": "user", "content": "later"])
+            for after in ["my+chat", "my%20chat"] {
+                let page = try await client.send(.get, "/v1/agents/\(agentID)/conversations?order=asc&after=\(after)", as: owner)
+                #expect(page.status == .ok, "\(after)")
+                #expect(try page.decode(Schemas.ConversationPage.self).data.map(\.id) == ["zz"], "\(after)")
+            }
+        }
+    }
+
+    /// A query that only leaves words out matches no words: it finds nothing, as a web search engine does,
+    /// rather than every message of the tenant that lacks them.
+    @Test func aQueryThatOnlyExcludesFindsNothing() async throws {
+        let owner = try await api.makeUser()
+        try await api.test { client async throws in
+            _ = try await makeAgent(client, owner, conversation: "c", ["A rocket launch", "A quiet harbour"])
+            for q in ["-rocket", "-rocket -launch", "-(rocket)"] {
+                let response = try await client.send(.get, "/v1/search?q=\(encoded(q))", as: owner)
+                #expect(response.status == .ok)
+                #expect(try response.decode(Schemas.SearchResults.self).data.isEmpty, "\(q)")
+            }
+            let mixed = try await client.send(.get, "/v1/search?q=\(encoded("quiet -rocket"))", as: owner)
+            #expect(try mixed.decode(Schemas.SearchResults.self).data.count == 1)
+        }
+    }
+
     @Test func pagesFollowNextCursor() async throws {
         let owner = try await api.makeUser()
         try await api.test(.live) { client async throws in

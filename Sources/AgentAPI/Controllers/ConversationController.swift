@@ -98,7 +98,7 @@ struct ConversationController: Sendable {
         let agentID = try context.id(AgentID.self, "agent_id", of: "agent")
         let conversationID = try context.conversationID()
         let end = try ConversationThread.End(query: request)
-        let limit = try PageRequest.limit(of: request)
+        let limit = try PageRequest.limit(of: request.queryFields)
         return ThreadBody(
             try await store.withTenant(of: context) { session in
                 try await session.thread(agentID: agentID, conversationID: conversationID, ending: end, limit: limit)

@@ -257,7 +257,7 @@ struct ReplyController: Sendable {
 
     /// The `stream` query parameter of `regenerate`: `true` (the default) or `false`.
     static func streamParameter(_ request: Request) throws -> Bool {
-        switch request.uri.queryParameters.get("stream") {
+        switch request.queryFields["stream"] {
         case nil, "true": true
         case "false": false
         default: throw Problem.badParameter("stream", "must be true or false")

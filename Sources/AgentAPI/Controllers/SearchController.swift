@@ -15,16 +15,16 @@ struct SearchController: Sendable {
     /// what the document's schema states) that is no cursor of this search is a 422, as an `after` that
     /// names no item is: whether it was never a cursor or belongs to another search.
     @Sendable func search(_ request: Request, context: APIRequestContext) async throws -> SearchResultsBody {
-        let parameters = request.uri.queryParameters
-        let agentID = try parameters.get("agent_id").map { raw in
+        let parameters = request.queryFields
+        let agentID = try parameters["agent_id"].map { raw in
             guard let id = AgentID(rawValue: raw) else { throw Problem.badParameter("agent_id", "must be an agent's id") }
             return id
         }
-        let limit = try PageRequest.limit(of: request)
+        let limit = try PageRequest.limit(of: parameters)
         let cursor = try CursorParameter.read(
             request, maximumLength: SearchCursor.maximumTokenLength, spelled: "a search", taken: "this search",
             SearchCursor.init(token:))
-        let query = SearchQuery(text: parameters.get("q") ?? "", agentID: agentID)
+        let query = SearchQuery(text: parameters["q"] ?? "", agentID: agentID)
         let page = try await store.withTenant(of: context) {
             try await $0.search(query, SearchPageRequest(limit: limit, cursor: cursor))
         }

@@ -15,11 +15,11 @@ struct UsageController: Sendable {
 
     /// `getUsage`: totals of the ledger in `[from, to)` (default: the last 30 days), by day, agent or model.
     @Sendable func usage(_ request: Request, context: APIRequestContext) async throws -> UsageReportBody {
-        let query = request.uri.queryParameters
-        let to = try query.get("to").map { try Self.time($0, "to") } ?? Date()
-        let from = try query.get("from").map { try Self.time($0, "from") } ?? to.addingTimeInterval(-30 * 86_400)
+        let query = request.queryFields
+        let to = try query["to"].map { try Self.time($0, "to") } ?? Date()
+        let from = try query["from"].map { try Self.time($0, "from") } ?? to.addingTimeInterval(-30 * 86_400)
         let grouping =
-            try query.get("group_by").map { raw in
+            try query["group_by"].map { raw in
                 guard let grouping = UsageGrouping(rawValue: raw) else {
                     throw Problem.badParameter("group_by", "must be day, agent or model")
                 }

@@ -6,11 +6,11 @@ extension ConversationThread.End {
     /// (the earlier messages of a thread), or else the conversation's newest. Ids that cannot be a
     /// message's, or both at once, are refused naming the parameter.
     public init(query request: Request) throws {
-        let query = request.uri.queryParameters
-        func message(_ name: Substring) throws -> MessageID? {
+        let query = request.queryFields
+        func message(_ name: String) throws -> MessageID? {
             try query[name].map {
-                guard let id = MessageID(rawValue: String($0)) else {
-                    throw Problem.badParameter(String(name), "names no message")
+                guard let id = MessageID(rawValue: $0) else {
+                    throw Problem.badParameter(name, "names no message")
                 }
                 return id
             }

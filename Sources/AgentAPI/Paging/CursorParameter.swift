@@ -9,7 +9,7 @@ enum CursorParameter {
     static func read<Cursor>(
         _ request: Request, maximumLength: Int, spelled: String, taken: String, _ decode: (String) -> Cursor?
     ) throws -> Cursor? {
-        try request.uri.queryParameters.get("cursor").map { raw in
+        try request.queryFields["cursor"].map { raw in
             guard (1...maximumLength).contains(raw.utf8.count), raw.utf8.allSatisfy(isBase64URL) else {
                 throw Problem.badParameter("cursor", "must be a next_cursor of \(spelled)")
             }

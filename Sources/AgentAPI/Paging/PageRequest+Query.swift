@@ -6,15 +6,15 @@ extension PageRequest {
     /// `after` with `before` is a 422 naming both: each is well formed, as the document's schema can say,
     /// but together they ask for no page (a rule the schema cannot state, like a cursor naming nothing).
     init(query request: Request, defaultOrder: Order) throws {
-        let query = request.uri.queryParameters
-        let limit = try Self.limit(of: request)
+        let query = request.queryFields
+        let limit = try Self.limit(of: query)
         var order = defaultOrder
         if let text = query["order"] {
-            guard let value = Order(rawValue: String(text)) else { throw Problem.badParameter("order", "must be asc or desc") }
+            guard let value = Order(rawValue: text) else { throw Problem.badParameter("order", "must be asc or desc") }
             order = value
         }
-        let after = try query["after"].map { try Self.cursorID(String($0), "after") }
-        let before = try query["before"].map { try Self.cursorID(String($0), "before") }
+        let after = try query["after"].map { try Self.cursorID($0, "after") }
+        let before = try query["before"].map { try Self.cursorID($0, "before") }
         let cursor: Cursor?
         switch (after, before) {
         case (let after?, nil): cursor = .after(after)
@@ -30,8 +30,8 @@ extension PageRequest {
     }
 
     /// The `limit` of a request's query: 20 unless it says otherwise.
-    static func limit(of request: Request) throws -> Int {
-        guard let text = request.uri.queryParameters["limit"] else { return 20 }
+    static func limit(of query: FormFields) throws -> Int {
+        guard let text = query["limit"] else { return 20 }
         guard let value = Int(text), (1...PageRequest.maximumLimit).contains(value) else {
             throw Problem.badParameter("limit", "must be an integer from 1 to \(PageRequest.maximumLimit)")
         }

@@ -259,7 +259,7 @@ struct AgentPages: Sendable {
     // MARK: Form
 
     static func cursor(_ request: Request) -> PageRequest.Cursor? {
-        request.uri.queryParameters["after"].map { .after(String($0)) }
+        request.queryFields["after"].map { .after($0) }
     }
 
     static func values(_ form: FormBody) -> [String: String] {

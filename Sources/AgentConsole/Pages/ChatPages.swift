@@ -141,7 +141,7 @@ struct ChatPages: Sendable {
             )
         }
         let path = Self.path(agentID, conversationID)
-        let rated = request.uri.queryParameters["rated"].map(String.init)
+        let rated = request.queryFields["rated"]
         let rows = thread.messages.map {
             MessageRow($0.message, rated: rated, feedback: feedback[$0.message.id], in: $0, path: path)
         }

@@ -40,9 +40,8 @@ struct SearchResultsPage: Sendable {
 
     @Sendable func show(_ request: Request, context: APIRequestContext) async throws -> Response {
         let visit = try ConsoleVisit(request, context: context)
-        // The search form's query as a browser writes a GET form, a space as `+`: read as
-        // `queryParameters`, `hello+world` searched the phrase and `+-word` kept the word it should leave out.
-        let parameters = FormBody(request.uri.query ?? "")
+        // The search form's query as a browser writes a GET form, a space as `+` (`FormFields`).
+        let parameters = request.queryFields
         let text = parameters["q"]?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
         let agentParameter = parameters["agent_id"].flatMap { $0.isEmpty ? nil : $0 }
         let agentID = agentParameter.flatMap(AgentID.init(rawValue:))

@@ -1,17 +1,14 @@
+import AgentAPI
 import Foundation
 import Hummingbird
 
 /// An `application/x-www-form-urlencoded` body, as the console's forms post it.
 struct FormBody: Sendable {
-    private(set) var fields: [String: String] = [:]
+    let fields: FormFields
 
     /// Parses `text`; a repeated field keeps its last value.
     init(_ text: String) {
-        for pair in text.split(separator: "&") {
-            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            let name = Self.decode(parts[0])
-            fields[name] = parts.count > 1 ? Self.decode(parts[1]) : ""
-        }
+        fields = FormFields(text)
     }
 
     /// Reads the request's body, up to the context's body limit.
@@ -26,9 +23,5 @@ struct FormBody: Sendable {
     func text(_ name: String) -> String? {
         guard let value = fields[name]?.trimmingCharacters(in: .whitespacesAndNewlines), !value.isEmpty else { return nil }
         return value
-    }
-
-    private static func decode(_ part: Substring) -> String {
-        String(part).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? String(part)
     }
 }
