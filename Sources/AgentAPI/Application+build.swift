@@ -62,13 +62,15 @@ public func buildRouter(
     router.add(
         middleware: ProblemMiddleware(bodyLimit: configuration.maximumBodySize, failures: failures, refusals: refusals))
 
+    let contract = try OpenAPIDocument.embedded.get()
     OperationsController(store: store, replies: replies).addRoutes(to: router)
-    OpenAPIController(document: try OpenAPIDocument.embedded.get()).addRoutes(to: router)
+    OpenAPIController(document: contract).addRoutes(to: router)
 
     let authenticator = BearerAuthenticator(store: store, jwt: jwt)
     let rateLimits = RateLimitMiddleware(limits: configuration.rateLimits, limiter: RequestRateLimiter())
     let v1 = router.group("v1").add(middleware: rateLimits).add(
-        middleware: AuthenticationMiddleware(authenticator: authenticator))
+        middleware: AuthenticationMiddleware(authenticator: authenticator)
+    ).add(middleware: QueryParameterMiddleware(declared: contract.queryParameters))
     MeController(
         store: store, replies: replies, exportSlots: RequestSlots(capacity: configuration.maximumConcurrentExports),
         longestExport: configuration.longestExport

@@ -307,6 +307,30 @@ import Testing
         }
     }
 
+    /// A query parameter the operation does not declare is a 400 naming it and what the operation takes,
+    /// as an unknown body member is: a typo, or another listing's paging style, is not ignored in silence.
+    @Test func undeclaredQueryParametersAre400NamingThem() async throws {
+        let owner = try await api.makeUser()
+        try await api.test { client async throws in
+            let typo = try await client.send(.get, "/v1/agents?limt=5", as: owner)
+            #expect(typo.isProblem(.badRequest))
+            #expect(try typo.problem().errors?.map(\.field) == ["limt"])
+            #expect(try typo.problem().detail.contains("it takes after, before, limit, order"))
+            // The recent conversations page by cursor: an `after` would have read the first page again.
+            let paging = try await client.send(.get, "/v1/conversations?after=x&limit=2", as: owner)
+            #expect(try paging.problem().errors?.map(\.field) == ["after"])
+            // Names are read as a form writes them, and a HEAD is its GET's.
+            let encoded = try await client.send(.head, "/v1/agents?lim%69t=2&x+y=1", as: owner)
+            #expect(encoded.status == .badRequest)
+            let none = try await client.send(.get, "/v1/me?verbose=1", as: owner)
+            #expect(try none.problem().detail == "The parameter verbose is not a parameter of this operation (it takes none).")
+            // Declared ones still work, a `+` in their values included.
+            #expect(try await client.send(.get, "/v1/agents?limit=2&order=asc", as: owner).status == .ok)
+            #expect(try await client.send(.get, "/v1/search?q=a+b&limit=2", as: owner).status == .ok)
+            #expect(try await client.send(.get, "/v1/me", as: owner).status == .ok)
+        }
+    }
+
     /// getUsage echoes from and to in RFC 3339, which has four digits of year: a time outside the years 1900
     /// to 9999 is a 422 naming it (a year 0 trapped the formatter and took the whole process down), one
     /// that is no time a 400.

@@ -1,4 +1,5 @@
 import NIOCore
+import Yams
 
 /// The API contract, `openapi.yaml`: compiled into the binary, and converted to JSON once, at start-up.
 ///
@@ -10,9 +11,36 @@ struct OpenAPIDocument: Sendable {
     /// The same document as JSON, members in the order the YAML gives them.
     let json: ByteBuffer
 
+    /// The query parameters each operation declares, by `METHOD /path` as the router names its routes.
+    let queryParameters: [String: Set<String>]
+
     init(yaml text: String) throws {
         yaml = ByteBuffer(string: text)
-        json = try JSONStreamEncoder.encode(try YAMLAsJSON(document: text), capacity: text.utf8.count)
+        let parsed = try YAMLAsJSON(document: text)
+        json = try JSONStreamEncoder.encode(parsed, capacity: text.utf8.count)
+        queryParameters = Self.queryParameters(in: parsed.node)
+    }
+
+    /// Every operation's `in: query` parameters, its path item's included, written inline or as a reference
+    /// to `components/parameters`.
+    private static func queryParameters(in root: Node) -> [String: Set<String>] {
+        let components = root["components"]?["parameters"]
+        func resolved(_ parameter: Node) -> Node? {
+            guard let reference = parameter["$ref"]?.string else { return parameter }
+            return reference.split(separator: "/").last.flatMap { components?[String($0)] }
+        }
+        var declared: [String: Set<String>] = [:]
+        for (path, item) in root["paths"]?.mapping ?? [:] {
+            guard let path = path.string else { continue }
+            let shared = Array(item["parameters"]?.sequence ?? [])
+            for (method, operation) in item.mapping ?? [:] {
+                guard let method = method.string, method != "parameters" else { continue }
+                let parameters = (shared + Array(operation["parameters"]?.sequence ?? [])).compactMap(resolved)
+                declared["\(method.uppercased()) \(path)"] = Set(
+                    parameters.filter { $0["in"]?.string == "query" }.compactMap { $0["name"]?.string })
+            }
+        }
+        return declared
     }
 
     /// The embedded document, parsed on first use; a malformed one fails the router's construction.

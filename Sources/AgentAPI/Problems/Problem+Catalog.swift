@@ -12,6 +12,19 @@ extension Problem {
         badRequest("The parameter \(field) \(reason).", errors: [FieldError(field: field, reason: reason)])
     }
 
+    /// Query parameters the operation does not declare, each named (shortened, as a body member's name is),
+    /// with those it takes.
+    static func unknownParameters(_ names: [String], allowed: Set<String>) -> Problem {
+        let shown = Array(Set(names.map(shownFieldName))).sorted()
+        let takes = allowed.isEmpty ? "it takes none" : "it takes \(allowed.sorted().joined(separator: ", "))"
+        let reason = "is not a parameter of this operation (\(takes))"
+        return badRequest(
+            shown.count == 1
+                ? "The parameter \(shown[0]) \(reason)."
+                : "The parameters \(shown.joined(separator: ", ")) are not parameters of this operation (\(takes)).",
+            errors: shown.map { FieldError(field: $0, reason: reason) })
+    }
+
     /// A body member the operation does not name, echoed (shortened, without control characters) so the
     /// client can find its typo.
     static func unknownField(_ name: String) -> Problem {
