@@ -176,6 +176,36 @@ import Testing
         }
     }
 
+    /// getMessage shows a running reply's text so far, which the database gets only at its end; a reply stored
+    /// `streaming` that no generation here runs shows what is stored.
+    @Test func aRunningReplyShowsItsTextSoFar() async throws {
+        let owner = try await api.makeUser()
+        try await ProviderEmulator().withRunning { baseURL in
+            try await api.test(.live) { client in
+                let chat = try await ChatFixture.make(client, owner, baseURLs: [baseURL])
+                let live = LiveRequest(port: try #require(client.port), tenant: owner)
+                let words = String(repeating: "word ", count: 40)
+                let streaming = chat.streamInBackground(live, "[emulator chunks=40 delay_ms=100 text=\"\(words)\"]\nhello")
+                let replyID = try await chat.runningReply(client, owner)
+                var shown = try ReplyMessage.decode(try await client.send(.get, "/v1/messages/\(replyID)", as: owner).text)
+                for _ in 0..<100 where shown.content.isEmpty {
+                    try await Task.sleep(for: .milliseconds(20))
+                    shown = try ReplyMessage.decode(try await client.send(.get, "/v1/messages/\(replyID)", as: owner).text)
+                }
+                #expect(shown.status == "streaming" && !shown.content.isEmpty && shown.content.count < words.count)
+                #expect(words.hasPrefix(shown.content))
+                _ = try await streaming.value
+                let ended = try ReplyMessage.decode(try await client.send(.get, "/v1/messages/\(replyID)", as: owner).text)
+                #expect(ended.status == "complete" && ended.content == words)
+
+                let elsewhere = try await chat.replyNoInstanceRuns(in: api.db.store, of: owner)
+                let stored = try ReplyMessage.decode(
+                    try await client.send(.get, "/v1/messages/\(elsewhere.reply.id.rawValue)", as: owner).text)
+                #expect(stored.status == "streaming" && stored.content.isEmpty)
+            }
+        }
+    }
+
     @Test(arguments: ["openai", "anthropic"])
     func errorMidStreamFailsAndKeepsTheText(service: String) async throws {
         let owner = try await api.makeUser()

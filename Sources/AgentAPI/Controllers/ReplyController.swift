@@ -117,10 +117,16 @@ struct ReplyController: Sendable {
         return MessageBody(ended)
     }
 
-    /// `getMessage`.
+    /// `getMessage`. A reply that runs on this instance shows its text so far, which the database gets only at
+    /// its end; one that runs on another shows what is stored (follow it with `streamReply` for its text).
     @Sendable func show(_ request: Request, context: APIRequestContext) async throws -> MessageBody {
         let messageID = try context.id(MessageID.self, "message_id", of: "message")
-        return MessageBody(try await store.withTenant(of: context) { try await $0.message(messageID) })
+        let message = try await store.withTenant(of: context) { try await $0.message(messageID) }
+        var body = MessageBody(message)
+        if message.status == .streaming, let running = replies.running.reply(messageID, of: try context.tenant()) {
+            body.content = await running.textSoFar
+        }
+        return body
     }
 
     /// `streamReply`: reattaches to a reply: what was generated so far, then the rest live. A reply that

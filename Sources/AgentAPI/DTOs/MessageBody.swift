@@ -10,7 +10,8 @@ struct MessageBody: ResponseEncodable, Identified, Sendable {
     let conversationID: String
     let userID: String
     let role: String
-    let content: String
+    /// Stored; a running reply's body may show its text so far instead.
+    var content: String
     @Nullable var metadata: JSONValue?
     let createdAt: Date
     @Nullable var parentID: String?
