@@ -205,6 +205,7 @@ import Testing
                     ),
                     ("stop", ["model": model, "messages": hi, "stop": ["a", "b", "c", "d", "e"]]),
                     ("stop", ["model": model, "messages": hi, "stop": ""]),
+                    ("messages[1].role", ["model": model, "messages": hi + [["role": "robot", "content": "beep"]]]),
                     (
                         "messages",
                         [

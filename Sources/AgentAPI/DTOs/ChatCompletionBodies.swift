@@ -193,8 +193,10 @@ struct ChatCompletionRequest: Decodable, Sendable {
             case "assistant": return ChatMessage(role: .assistant, content: text, name: turn.name)
             case "tool", "function": return nil
             default:
+                // `tool` and `function` turns are taken and left out (an agent calls no tools).
                 throw OpenAIError.invalidRequest(
-                    "messages[].role must be system, developer, user or assistant", param: "messages")
+                    "messages[\(index)].role must be system, developer, user, assistant, tool or function",
+                    param: "messages[\(index)].role")
             }
         }
         guard turns.contains(where: { $0.role == .user }) else {
