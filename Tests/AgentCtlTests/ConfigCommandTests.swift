@@ -2,6 +2,8 @@ import AgentTestSupport
 import Foundation
 import Testing
 
+@testable import agentctl
+
 /// `agentctl config check`, and start-up with an invalid setting, as an operator runs them: the built binary.
 @Suite struct ConfigCommandTests {
     typealias Fixtures = ConfigurationFixtures
@@ -86,6 +88,29 @@ import Testing
             SecretCheck.expectAbsent(secret, in: run.errors)
         }
         #expect(!FileManager.default.fileExists(atPath: home.appending(path: ".local").path))
+    }
+
+    /// A host that could never be listened on fails the check naming its setting, where `serve` met it
+    /// only at its bind, in a resolver's words.
+    @Test func aHostThatCannotBeListenedOnFailsTheCheck() async throws {
+        let run = try await AgentCtlRun(
+            ["config", "check"],
+            environment: [
+                "AGENT_PLATFORM_HOME": try Self.home().path, "API_HOST": "not a host", "METRICS_HOST": "999.1.1.1",
+                "METRICS_PORT": "9",
+            ])
+        #expect(run.status == 2)
+        #expect(run.errors.contains("error: API_HOST must be an IP address or a host name"), "\(run.errors)")
+        #expect(run.errors.contains("error: METRICS_HOST must be an IPv4 address"), "\(run.errors)")
+    }
+
+    @Test func hostsThatMayBeListenedOn() {
+        for host in ["127.0.0.1", "0.0.0.0", "::", "::1", "localhost", "api-1.internal.example"] {
+            #expect(ListenHost.problem(host) == nil, "\(host)")
+        }
+        for host in ["not a host", "999.1.1.1", "1.2.3", "", "-a.example", "a..b", "a_b", String(repeating: "a", count: 64)] {
+            #expect(ListenHost.problem(host) != nil, "\(host)")
+        }
     }
 
     @Test func theFileCanBeNamedByItsVariable() async throws {

@@ -41,6 +41,24 @@ import Testing
         await db.drop()
     }
 
+    /// An address that is not this machine's is said so, naming the setting to change.
+    @Test func anAddressNotThisMachinesIsSaidSo() async throws {
+        let db = try await TestDatabase.make()
+        let run = try await AgentCtlRun(
+            ["serve", "--port", "0"],
+            environment: [
+                "DATABASE_URL": db.runtimeURL.replacing(), "ENCRYPTION_KEY": TestKeys.store, "LOG_LEVEL": "error",
+                "API_HOST": "192.0.2.1",
+            ])
+        #expect(run.status == 1)
+        #expect(
+            run.errors.contains(
+                "cannot listen on 192.0.2.1:0: the address is not one of this machine's; choose another with --hostname or API_HOST"
+            ),
+            "\(run.errors)")
+        await db.drop()
+    }
+
     @Test func metricsHaveTheirOwnListenerAndSigtermStopsBoth() async throws {
         let db = try await TestDatabase.make()
         // Below Linux's ephemeral range (32768 to 60999), which every port-0 listener and outgoing connection of

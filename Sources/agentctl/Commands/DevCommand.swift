@@ -41,6 +41,7 @@ struct DevCommand: AsyncParsableCommand {
             AgentCtl.bootstrapLogging(level: .info)
             let defaults = try EmulatorScript().applying(directives: script ?? "")
             let host = self.host
+            try await ServeCommand.requireListenable(host, port, hostSetting: "--host", portSetting: "--port")
             let emulator = ProviderEmulator(
                 configuration: EmulatorConfiguration(host: host, port: port, script: defaults),
                 onListening: { port in

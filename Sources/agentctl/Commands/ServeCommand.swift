@@ -76,9 +76,11 @@ struct ServeCommand: AsyncParsableCommand {
             }
         }
         // Before anything starts: a port in use would fail the group just started, which is slow to stop.
-        try await Self.requireFree(configuration.hostname, configuration.port, setting: "--port or API_PORT")
+        try await Self.requireListenable(
+            configuration.hostname, configuration.port, hostSetting: "--hostname or API_HOST", portSetting: "--port or API_PORT")
         if let metrics = platform.metrics {
-            try await Self.requireFree(metrics.hostname, metrics.port, setting: "METRICS_PORT")
+            try await Self.requireListenable(
+                metrics.hostname, metrics.port, hostSetting: "METRICS_HOST", portSetting: "METRICS_PORT")
         }
         let registry = PrometheusCollectorRegistry()
         let metricsFactory = PrometheusMetricsFactory.platform(registry: registry)
@@ -152,19 +154,34 @@ struct ServeCommand: AsyncParsableCommand {
         try await httpClient.shutdown()
     }
 
-    /// Fails, naming the address and the setting, when `host:port` cannot be listened on because another
-    /// process listens there (NIO's words for it are a system call's). Other failures are left to the
-    /// server's own start, which reports them.
-    static func requireFree(_ host: String, _ port: Int, setting: String) async throws {
-        guard port != 0 else { return }
+    /// Fails, naming the address and the setting to change, when `host:port` cannot be listened on: another
+    /// process listens there, the address is not this machine's, the name does not resolve, or the port
+    /// needs privileges (NIO's words for each are a system call's or a resolver's).
+    static func requireListenable(_ host: String, _ port: Int, hostSetting: String, portSetting: String) async throws {
+        let address = host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
         do {
             let listener = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
                 .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
                 .bind(host: host, port: port).get()
             try await listener.close()
-        } catch let error as IOError where error.errnoCode == EADDRINUSE {
+        } catch let error as IOError {
+            switch error.errnoCode {
+            case EADDRINUSE:
+                throw CommandFailure(
+                    "cannot listen on \(address): the address is in use (another serve?); choose another with \(portSetting)")
+            case EADDRNOTAVAIL:
+                throw CommandFailure(
+                    "cannot listen on \(address): the address is not one of this machine's; choose another with \(hostSetting)")
+            case EACCES:
+                throw CommandFailure(
+                    "cannot listen on \(address): the port needs privileges this process lacks; choose one above 1023 with \(portSetting)"
+                )
+            default:
+                throw CommandFailure("cannot listen on \(address): \(error.description)")
+            }
+        } catch is SocketAddressError {
             throw CommandFailure(
-                "cannot listen on \(host):\(port): the address is in use (another serve?); choose another with \(setting)")
+                "cannot listen on \(address): the host name does not resolve; choose another with \(hostSetting)")
         }
     }
 }

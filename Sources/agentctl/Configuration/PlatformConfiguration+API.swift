@@ -7,7 +7,9 @@ extension PlatformConfiguration {
     static func readAPI(_ settings: inout SettingsReader) async -> APIConfiguration {
         var api = APIConfiguration()
         let host = settings.string(.apiHost)
-        if let host { api.hostname = host }
+        if let host {
+            if let problem = ListenHost.problem(host) { settings.fail(.apiHost, problem) } else { api.hostname = host }
+        }
         settings.show(.apiHost, api.hostname, isSet: host != nil)
 
         let port = settings.int(.apiPort)
@@ -54,7 +56,9 @@ extension PlatformConfiguration {
     static func readMetrics(_ settings: inout SettingsReader, api: APIConfiguration) -> MetricsListener? {
         var listener = MetricsListener(port: 0)
         let host = settings.string(.metricsHost)
-        if let host { listener.hostname = host }
+        if let host {
+            if let problem = ListenHost.problem(host) { settings.fail(.metricsHost, problem) } else { listener.hostname = host }
+        }
         settings.show(.metricsHost, listener.hostname, isSet: host != nil)
 
         let port = settings.int(.metricsPort)
