@@ -22,10 +22,16 @@ struct TestAPI: Sendable {
         jwt: JWTConfiguration? = nil, maximumBodySize: Int = 1024 * 1024, replySettings: ReplySettings = ReplySettings(),
         providerTimeouts: ProviderTimeouts = ProviderTimeouts(), idleTimeout: Duration = .seconds(30),
         rateLimits: RateLimits = .off, maximumConcurrentExports: Int = 2, longestExport: Duration = .seconds(900),
-        replyLogger: Logger? = nil
+        replyLogger: Logger? = nil, database: TestDatabase? = nil
     ) async throws -> TestAPI {
         let db: TestDatabase
-        if let shared = TestDatabase.ofSuite { db = shared } else { db = try await TestDatabase.make() }
+        if let database {
+            db = database
+        } else if let shared = TestDatabase.ofSuite {
+            db = shared
+        } else {
+            db = try await TestDatabase.make()
+        }
         var configuration = APIConfiguration(
             hostname: "127.0.0.1", port: 0, maximumBodySize: maximumBodySize, idleTimeout: idleTimeout, jwt: jwt)
         configuration.rateLimits = rateLimits
