@@ -59,6 +59,34 @@ import Testing
         await db.drop()
     }
 
+    /// Stored keys sealed under a key id this instance lacks are warned of at start, by key id and count,
+    /// never a key: every reply through them would fail, and was otherwise seen only reply by reply.
+    @Test func storedKeysTheKeyringCannotOpenAreWarnedOf() async throws {
+        let db = try await TestDatabase.make()
+        let tenant = try await db.makeUser()
+        let lost = AgentStore(client: db.runtime, keyring: try TestKeys.keyring("k0", TestKeys.lost), logger: db.logger)
+        for index in 0..<2 {
+            _ = try await lost.withTenant(tenant) {
+                try await $0.createConnection(NewAPIConnection(name: "c\(index)", service: "openai", apiKey: "sk-lost-\(index)"))
+            }
+        }
+        let apiPort = Int.random(in: 21_000...25_000)
+        let serve = try ServingAgentCtl(
+            ["serve", "--hostname", "127.0.0.1", "--port", "\(apiPort)"],
+            environment: [
+                "DATABASE_URL": db.runtimeURL.replacing(), "ADMIN_DATABASE_URL": db.adminURL.replacing(),
+                "ENCRYPTION_KEYS": "k1:\(TestKeys.old)", "LOG_LEVEL": "info",
+            ], keepingLog: true)
+        #expect(try await serve.waitUntilServing("/health", port: apiPort, attempts: 150) == 200)
+        #expect(try await serve.stopsCleanlyOnSigterm())
+        let warning = serve.logged.split(separator: "\n").first { $0.contains("stored API keys this instance cannot open") }
+        #expect(warning?.contains("key_id=k0") == true && warning?.contains("connections=2") == true, "\(serve.logged)")
+        #expect(!serve.logged.contains("key_id=k1"))
+        SecretCheck.expectAbsent(TestKeys.lost, in: serve.logged)
+        SecretCheck.expectAbsent(TestKeys.old, in: serve.logged)
+        await db.drop()
+    }
+
     @Test func metricsHaveTheirOwnListenerAndSigtermStopsBoth() async throws {
         let db = try await TestDatabase.make()
         // Below Linux's ephemeral range (32768 to 60999), which every port-0 listener and outgoing connection of

@@ -31,7 +31,7 @@ struct KeysCommand: AsyncParsableCommand {
         func run() async throws {
             try await withRotation(config) { rotation in
                 let total = try await rotation.pendingCount()
-                let bar = ProgressLine(total: total, label: "re-sealed")
+                let bar = ProgressLine(total: total, label: "examined")
                 let report = try await rotation.rotate(batchSize: batchSize) { bar.update($0.examined) }
                 bar.finish()
                 for failure in report.failures {

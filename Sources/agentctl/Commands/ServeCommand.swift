@@ -2,6 +2,7 @@ import AgentAPI
 import AgentConsole
 import AgentProviders
 import AgentReplies
+import AgentSecrets
 import AgentStore
 import ArgumentParser
 import AsyncHTTPClient
@@ -75,6 +76,7 @@ struct ServeCommand: AsyncParsableCommand {
                 try await Migrator(client: $0, logger: logger).up()
             }
         }
+        if let admin = context.adminURL { await Self.warnOfKeysOutOfReach(admin: admin, keyring: keyring, logger: logger) }
         // Before anything starts: a port in use would fail the group just started, which is slow to stop.
         try await Self.requireListenable(
             configuration.hostname, configuration.port, hostSetting: "--hostname or API_HOST", portSetting: "--port or API_PORT")
@@ -152,6 +154,28 @@ struct ServeCommand: AsyncParsableCommand {
         }
         await providers.shutdown()
         try await httpClient.shutdown()
+    }
+
+    /// Warns, at start, of stored API keys this keyring cannot open (sealed under a key id it lacks, or in
+    /// the original design's format where that is refused): every reply through them would fail with
+    /// `connection-key-unavailable`, which is easy to cause (a restart without the keys a rotation added)
+    /// and otherwise seen only reply by reply. Names key ids and counts, never a key.
+    static func warnOfKeysOutOfReach(admin: DatabaseURL, keyring: Keyring, logger: Logger) async {
+        do {
+            let use = try await PostgresClient.withRunning(admin.clientConfiguration(maxConnections: 1), logger: logger) {
+                try await KeyRotation(admin: $0, keyring: keyring, logger: logger).keyUse()
+            }
+            for (keyID, connections) in use {
+                let opens =
+                    keyID == KeyRotation.seedFormat ? keyring.acceptsSeedFormat : keyring.keyIDs.contains(keyID)
+                guard !opens else { continue }
+                logger.warning(
+                    "stored API keys this instance cannot open: replies through their connections fail (connection-key-unavailable); give it the key (ENCRYPTION_KEYS) or see `agentctl keys verify`",
+                    metadata: ["key_id": "\(keyID)", "connections": "\(connections)"])
+            }
+        } catch {
+            logger.debug("the stored keys' ids could not be read", metadata: ["error_type": "\(type(of: error))"])
+        }
     }
 
     /// Fails, naming the address and the setting to change, when `host:port` cannot be listened on: another
