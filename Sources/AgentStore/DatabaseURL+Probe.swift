@@ -1,6 +1,7 @@
 import Logging
 import NIOConcurrencyHelpers
 import NIOCore
+import NIOPosix
 import PostgresNIO
 
 extension DatabaseURL {
@@ -89,7 +90,30 @@ extension DatabaseURL {
         if let message = error.serverInfo?[.message] {
             return "\(message) (SQLSTATE \(error.serverInfo?[.sqlState] ?? "unknown"))"
         }
-        return error.underlying.map { "\($0)" } ?? "\(error.code)"
+        return error.underlying.map(Self.cause) ?? "\(error.code)"
+    }
+
+    /// The cause under a driver's error in an operator's words where a system call's are all NIO gives.
+    private static func cause(_ error: any Error) -> String {
+        if let error = error as? IOError {
+            switch error.errnoCode {
+            case ENOENT: return "no server socket there (is PostgreSQL running?)"
+            case ECONNREFUSED: return "connection refused (is PostgreSQL running and listening there?)"
+            case ETIMEDOUT: return "the connection timed out"
+            case EACCES: return "permission denied on the server's socket"
+            default: break
+            }
+        }
+        if error is SocketAddressError { return "the host name does not resolve" }
+        if let error = error as? NIOConnectionError {
+            // Each address the name resolved to was tried: the first one's failure says why.
+            guard let first = error.connectionErrors.first else {
+                return error.dnsAError != nil || error.dnsAAAAError != nil
+                    ? "the host name does not resolve" : "no address to connect to"
+            }
+            return cause(first.error)
+        }
+        return "\(error)"
     }
 }
 

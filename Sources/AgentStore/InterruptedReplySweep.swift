@@ -64,7 +64,7 @@ public struct InterruptedReplySweep: Service {
             // The server's words or the underlying cause (`DatabaseURL.reason`): never a credential.
             logger.warning(
                 "the sweep of interrupted replies failed; the next one tries again",
-                metadata: ["error": "\(DatabaseURL.reason(error))"])
+                metadata: ["database": "\(admin)", "error": "\(DatabaseURL.reason(error))"])
         }
     }
 }

@@ -199,7 +199,9 @@ public final class PersistentConnectionPool: DatabaseConnections, Service {
                     )
                 } else if firstFailure {
                     // The server's words or the underlying cause (`DatabaseURL.reason`): never a credential.
-                    logger.warning("database connection failed; retrying", metadata: ["error": "\(DatabaseURL.reason(error))"])
+                    logger.warning(
+                        "database connection failed; retrying",
+                        metadata: ["database": "\(Self.describe(configuration))", "error": "\(DatabaseURL.reason(error))"])
                 }
                 // A login that bypasses stays one: no quicker retry would change it.
                 if bypassed { backoff = settings.maximumBackoff }
@@ -254,5 +256,16 @@ extension Duration {
     var nanoseconds: Int64 {
         let (seconds, attoseconds) = components
         return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
+    }
+}
+
+extension PersistentConnectionPool {
+    /// Where the pool connects, as an operator names it in a log line: the login, the server (its socket
+    /// directory for a local one) and the database; never the password.
+    static func describe(_ configuration: PostgresConnection.Configuration) -> String {
+        let server =
+            configuration.unixSocketPath.map { "socket \($0)" }
+            ?? "\(configuration.host ?? "?"):\(configuration.port.map(String.init) ?? "?")"
+        return "\(configuration.username)@\(server)/\(configuration.database ?? configuration.username)"
     }
 }
