@@ -31,20 +31,32 @@ struct DatabaseCommand: AsyncParsableCommand {
         @OptionGroup var config: ConfigurationOptions
 
         func run() async throws {
-            try await PlatformContext.localCluster(try await config.load()).stop()
+            let cluster = try PlatformContext.localCluster(try await config.load())
+            // Nothing to stop is said so (still a success: the cluster is not running, as asked).
+            guard cluster.status() != .notInitialized else {
+                print("not initialised (\(cluster.folder.path)): nothing to stop")
+                return
+            }
+            try await cluster.stop()
             print("stopped")
         }
     }
 
     struct Status: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Say whether the local cluster runs.")
+        static let configuration = CommandConfiguration(
+            abstract: "Say whether the local cluster runs.",
+            discussion: "Exits 0 when it runs and 3 when it does not (stopped or not initialised), as pg_ctl status does.")
         @OptionGroup var config: ConfigurationOptions
 
         func run() async throws {
             let cluster = try PlatformContext.localCluster(try await config.load())
             switch cluster.status() {
-            case .notInitialized: print("not initialised (\(cluster.folder.path))")
-            case .stopped: print("stopped (\(cluster.folder.path))")
+            case .notInitialized:
+                print("not initialised (\(cluster.folder.path))")
+                throw ExitCode(3)
+            case .stopped:
+                print("stopped (\(cluster.folder.path))")
+                throw ExitCode(3)
             case .running(let pid):
                 print("running, pid \(pid), socket \(cluster.socketDirectory)")
             }
