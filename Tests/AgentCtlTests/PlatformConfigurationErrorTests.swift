@@ -167,6 +167,19 @@ import Testing
         }
     }
 
+    /// A key set file that is missing is said to be, not to be text of the wrong encoding.
+    @Test func aJWKSFileThatIsMissingOrNotTextIsNamedSo() async throws {
+        let binary = try Fixtures.folder("jwks").appending(path: "binary.json")
+        try Data([0xFF, 0xFE, 0x00, 0x7B]).write(to: binary)
+        for (file, reason) in [
+            ("/nonexistent/jwks.json", "does not exist or cannot be read"), (binary.path, "is not UTF-8 text"),
+        ] {
+            let check = await PlatformConfiguration.check(
+                environment: ["JWT_JWKS_FILE": file, "JWT_ISSUER": "https://idp.test", "JWT_AUDIENCE": "a"])
+            #expect(check.problems.map(\.message) == ["JWT_JWKS_FILE names a file that \(reason)"])
+        }
+    }
+
     @Test func aJWKSWithoutIssuerAndAudienceIsAnError() async throws {
         let file = try Fixtures.file(try Fixtures.keySet(), named: "jwks.json")
         let check = await PlatformConfiguration.check(environment: ["JWT_JWKS_FILE": file])
@@ -222,9 +235,13 @@ import Testing
         let unknownKey = try Fixtures.file(#"{"api": {"prot": 9000}}"#)
         let notJSON = try Fixtures.file("api.port = 9000")
         let objectList = try Fixtures.file(#"{"api": {"host": [{"name": "a"}]}}"#)
+        let cutShort = try Fixtures.file(#"{ "api": { "port": 18480 "#)
+        let list = try Fixtures.file(#"[{"api": {"port": 9000}}]"#)
         for (file, problem) in [
             (unknownKey, "whose keys 'api.prot' are not settings"),
-            (notJSON, "which does not hold a JSON object"),
+            (notJSON, "which is not valid JSON"),
+            (cutShort, "which is not valid JSON"),
+            (list, "whose top level is not a JSON object"),
             ("/nonexistent/config.json", "which does not exist or cannot be read"),
             (objectList, "which holds a value that is not a string, number or Boolean"),
         ] {

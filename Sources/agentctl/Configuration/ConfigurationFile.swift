@@ -17,8 +17,11 @@ enum ConfigurationFile {
             return failure("names \(path), which does not exist or cannot be read")
         }
         // Parsed here first to list its keys; the parser's own errors could quote the file's text.
-        guard let object = try? JSONSerialization.jsonObject(with: data), let settings = object as? [String: Any] else {
-            return failure("names \(path), which does not hold a JSON object")
+        guard let object = try? JSONSerialization.jsonObject(with: data) else {
+            return failure("names \(path), which is not valid JSON")
+        }
+        guard let settings = object as? [String: Any] else {
+            return failure("names \(path), whose top level is not a JSON object")
         }
         let known = Set(Setting.all.map(\.fileKey))
         let unknown = keys(of: settings).filter { !known.contains($0) }.sorted()

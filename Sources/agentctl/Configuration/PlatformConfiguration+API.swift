@@ -154,13 +154,17 @@ extension PlatformConfiguration {
         let keySetPath = settings.string(.jwtKeySetFile)
         var keySet: String?
         if let keySetPath {
-            if let data = FileManager.default.contents(atPath: keySetPath), let text = String(data: data, encoding: .utf8) {
-                keySet = text
-                if let problem = await JWTConfiguration.keySetProblem(text) {
-                    settings.fail(.jwtKeySetFile, "names a file that is not a usable JSON Web Key Set: it \(problem)")
+            if let data = FileManager.default.contents(atPath: keySetPath) {
+                if let text = String(data: data, encoding: .utf8) {
+                    keySet = text
+                    if let problem = await JWTConfiguration.keySetProblem(text) {
+                        settings.fail(.jwtKeySetFile, "names a file that is not a usable JSON Web Key Set: it \(problem)")
+                    }
+                } else {
+                    settings.fail(.jwtKeySetFile, "names a file that is not UTF-8 text")
                 }
             } else {
-                settings.fail(.jwtKeySetFile, "names a file that cannot be read as UTF-8")
+                settings.fail(.jwtKeySetFile, "names a file that does not exist or cannot be read")
             }
         }
         settings.show(.jwtKeySetFile, keySetPath ?? "(not set)", isSet: keySetPath != nil)
