@@ -24,6 +24,32 @@ import Testing
 
     /// Metadata comes back as it was sent: a whole number past 2^53 is not rounded, and the six characters
     /// `\u0000` in a string are text, not the NUL that jsonb refuses (which is still refused).
+    /// Each creation's 201 names the created resource in `Location`, which reads it back; a client-chosen
+    /// conversation id is percent-encoded there as a path segment.
+    @Test func createdResourcesAreNamedInLocation() async throws {
+        let owner = try await api.makeUser()
+        try await api.test { client async throws in
+            let agent = try await client.send(.post, "/v1/agents", as: owner, json: ["name": "located", "system_prompt": "p"])
+            let agentID = try agent.decode(Schemas.Agent.self).id
+            #expect(agent.headers[.location] == "/v1/agents/\(agentID)")
+            let connection = try await client.send(
+                .post, "/v1/connections", as: owner, json: ["name": "c", "service": "other", "api_key": "sk-located-1234"])
+            #expect(connection.headers[.location] == "/v1/connections/\(try connection.decode(Schemas.Connection.self).id)")
+            let conversation = try await client.send(
+                .post, "/v1/agents/\(agentID)/conversations", as: owner, json: ["id": "my chat/ü"])
+            let conversationPath = try #require(conversation.headers[.location])
+            #expect(conversationPath == "/v1/agents/\(agentID)/conversations/my%20chat%2F%C3%BC")
+            #expect(try await client.send(.get, conversationPath, as: owner).status == .ok)
+            let message = try await client.send(
+                .post, "\(conversationPath)/messages", as: owner, json: ["role": "user", "content": "hi"])
+            let messagePath = try #require(message.headers[.location])
+            #expect(messagePath == "/v1/messages/\(try message.decode(Schemas.Message.self).id)")
+            for path in [try #require(agent.headers[.location]), try #require(connection.headers[.location]), messagePath] {
+                #expect(try await client.send(.get, path, as: owner).status == .ok, "\(path)")
+            }
+        }
+    }
+
     @Test func metadataComesBackAsItWasSent() async throws {
         let owner = try await api.makeUser()
         try await api.test { client async throws in

@@ -21,7 +21,7 @@ struct AgentController: Sendable {
     @Sendable func create(_ request: Request, context: APIRequestContext) async throws -> EditedResponse<AgentBody> {
         let body = try await request.decode(as: CreateAgentBody.self, context: context)
         let agent = try await store.withTenant(of: context) { try await $0.createAgent(body.newAgent) }
-        return EditedResponse(status: .created, response: AgentBody(agent))
+        return .created(AgentBody(agent), at: "v1", "agents", agent.id.rawValue)
     }
 
     /// `listAgents`: a page of the tenant's agents, newest first by default.

@@ -28,7 +28,7 @@ struct ConnectionController: Sendable {
         let body = try await request.decode(as: CreateConnectionBody.self, context: context)
         try await checkBaseURL(service: body.service, metadata: body.metadata, for: try context.tenant())
         let connection = try await store.withTenant(of: context) { try await $0.createConnection(body.newConnection) }
-        return EditedResponse(status: .created, response: ConnectionBody(connection))
+        return .created(ConnectionBody(connection), at: "v1", "connections", connection.id.rawValue)
     }
 
     /// `listConnections`.

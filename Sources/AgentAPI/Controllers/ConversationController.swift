@@ -35,7 +35,8 @@ struct ConversationController: Sendable {
         let body = try await request.decode(as: CreateConversationBody.self, context: context)
         let new = try NewConversation(requestedID: body.id, title: body.title)
         let conversation = try await store.withTenant(of: context) { try await $0.createConversation(agentID: agentID, new) }
-        return EditedResponse(status: .created, response: ConversationBody(conversation))
+        return .created(
+            ConversationBody(conversation), at: "v1", "agents", agentID.rawValue, "conversations", conversation.id.rawValue)
     }
 
     /// `getConversation`.
@@ -78,7 +79,7 @@ struct ConversationController: Sendable {
         let message = try await store.withTenant(of: context) {
             try await $0.appendMessage(agentID: agentID, conversationID: conversationID, new)
         }
-        return EditedResponse(status: .created, response: MessageBody(message))
+        return .created(MessageBody(message), at: "v1", "messages", message.id.rawValue)
     }
 
     /// `listMessages`: oldest first by default.
