@@ -37,6 +37,30 @@ import Testing
         }
     }
 
+    /// A HEAD answers what the GET would without asking the provider: no key opened, no call, no audit entry.
+    @Test func aHeadAsksNoProvider() async throws {
+        let owner = try await api.makeUser()
+        let other = try await api.makeUser()
+        let emulator = ProviderEmulator()
+        try await emulator.withRunning { baseURL in
+            try await api.test(.live) { client in
+                let connection = try await ChatFixture.make(client, owner, baseURLs: [baseURL]).connectionIDs[0]
+                let path = "/v1/connections/\(connection)/models"
+                let head = try await client.send(.head, path, as: owner)
+                #expect(head.status == .ok && head.headers[.contentType]?.hasPrefix("application/json") == true)
+                #expect(try await client.send(.head, path, as: other).status == .notFound)
+                let plain = try await client.send(
+                    .post, "/v1/connections", as: owner, json: ["name": "p", "service": "stripe", "api_key": "sk-plain-1234"])
+                let plainID = try plain.decode(Schemas.Connection.self).id
+                #expect(
+                    try await client.send(.head, "/v1/connections/\(plainID)/models", as: owner).status == .unprocessableContent)
+                #expect(await emulator.recordedRequests().isEmpty)
+                let audit = try await client.send(.get, "/v1/audit-log?limit=100", as: owner).decode(Schemas.AuditEntryPage.self)
+                #expect(!audit.data.contains { $0.action == "connection.opened" })
+            }
+        }
+    }
+
     /// A token that names the owner but is not valid (forged, or revoked) is refused before the key is
     /// opened: the provider is not called, and no opening is audited in the owner's name.
     @Test func aTokenThatIsNotValidOpensNoKey() async throws {

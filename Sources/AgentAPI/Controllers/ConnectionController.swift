@@ -19,6 +19,7 @@ struct ConnectionController: Sendable {
         group.patch("{connection_id}", use: update)
         group.delete("{connection_id}", use: delete)
         group.get("{connection_id}/models", use: models)
+        group.head("{connection_id}/models", use: modelsHead)
     }
 
     // MARK: Handlers
@@ -73,6 +74,18 @@ struct ConnectionController: Sendable {
     /// `listConnectionModels`: the models the connection's key may use, as its provider lists them, which
     /// also shows that the provider takes the key. The key is opened for this call alone, audited with the
     /// purpose `models`; a provider's refusal is a problem as a reply's would be (502, 429, 504).
+    /// HEAD of `listConnectionModels`: what the GET would answer without asking the provider (which opens
+    /// the key, takes a call's slot and an audit entry): a 404 for no such connection, a 422 for one that is
+    /// no chat connection, else 200.
+    @Sendable func modelsHead(_ request: Request, context: APIRequestContext) async throws -> Response {
+        let id = try context.id(ConnectionID.self, "connection_id", of: "connection")
+        let connection = try await store.withTenant(of: context) { try await $0.connection(id) }
+        guard ProviderEndpoint(chatService: connection.service, baseURL: connection.baseURL) != nil else {
+            throw Self.notAChatConnection
+        }
+        return Response(status: .ok, headers: [.contentType: APIResponseEncoder.jsonMediaType])
+    }
+
     @Sendable func models(_ request: Request, context: APIRequestContext) async throws -> ConnectionModelsBody {
         let id = try context.id(ConnectionID.self, "connection_id", of: "connection")
         // Read as the request's tenant: a personal token not checked yet is checked here, before any key opens.
