@@ -73,6 +73,7 @@ extension TenantSession {
 
     public func updateAgent(_ id: AgentID, _ changes: AgentChanges) async throws -> Agent {
         try changes.validate()
+        guard !changes.isEmpty else { return try await agent(id) }
         var sql = SQLStatement("UPDATE agents SET updated_at = now()")
         if let name = changes.name { sql.append(", name = \(sql.bind(name))") }
         if let description = changes.description { sql.append(", description = \(sql.bind(description))") }

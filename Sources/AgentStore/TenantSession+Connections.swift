@@ -59,6 +59,7 @@ extension TenantSession {
         _ id: ConnectionID, _ changes: APIConnectionChanges, checked: APIConnection? = nil
     ) async throws -> APIConnection {
         try changes.validate()
+        guard !changes.isEmpty else { return try await connection(id) }
         if changes.apiKey == nil, changes.service != nil || changes.metadata != nil {
             // Where a key goes is as good as the key: sent somewhere new, it is read by whoever is there. So a
             // token that may write but never read keys cannot move a stored one; the change brings its key.

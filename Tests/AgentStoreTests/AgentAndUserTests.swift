@@ -41,6 +41,24 @@ import Testing
         #expect(changed.createdAt == agent.createdAt)
     }
 
+    /// An empty change (a PATCH of `{}`) changes nothing: not `updated_at`, and no audit entry says it did.
+    @Test func anEmptyChangeLeavesAgentsAndConnectionsAsTheyAre() async throws {
+        let db = try await TestDatabase.make()
+        let user = try await db.makeUser()
+        try await db.store.withTenant(user) { session in
+            let agent = try await session.createAgent(NewAgent(name: "A", systemPrompt: "p"))
+            let connection = try await session.createConnection(NewAPIConnection(name: "c", service: "s", apiKey: "sk-1234"))
+            let entries = try await session.auditLog(PageRequest(limit: 100, order: .descending)).items.count
+            try await Task.sleep(for: .milliseconds(20))
+            #expect(try await session.updateAgent(agent.id, AgentChanges()).updatedAt == agent.updatedAt)
+            #expect(try await session.updateConnection(connection.id, APIConnectionChanges()).updatedAt == connection.updatedAt)
+            #expect(try await session.auditLog(PageRequest(limit: 100, order: .descending)).items.count == entries)
+            await #expect(throws: StoreError.notFound(resource: "agent")) {
+                try await session.updateAgent(AgentID(rawValue: "00000000-0000-7000-8000-000000000000")!, AgentChanges())
+            }
+        }
+    }
+
     @Test(arguments: [
         (NewAgent(name: "", systemPrompt: "p"), StoreField.name),
         (NewAgent(name: String(repeating: "x", count: 201), systemPrompt: "p"), .name),

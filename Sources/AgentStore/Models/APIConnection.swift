@@ -47,6 +47,9 @@ public struct APIConnectionChanges: Sendable {
     public var apiKey: String?
     public var metadata: JSONValue??
 
+    /// Whether it changes nothing (an empty PATCH): the connection is left as it is, its `updated_at` included.
+    var isEmpty: Bool { name == nil && service == nil && apiKey == nil && metadata == nil }
+
     public init(name: String? = nil, service: String? = nil, apiKey: String? = nil, metadata: JSONValue?? = nil) {
         self.name = name
         self.service = service

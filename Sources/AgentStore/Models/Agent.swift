@@ -54,6 +54,11 @@ public struct AgentChanges: Sendable {
     public var temperature: Double?
     public var maxTokens: Int??
 
+    /// Whether it changes nothing (an empty PATCH): the agent is left as it is, its `updated_at` included.
+    var isEmpty: Bool {
+        name == nil && description == nil && systemPrompt == nil && model == nil && temperature == nil && maxTokens == nil
+    }
+
     public init(
         name: String? = nil, description: String?? = nil, systemPrompt: String? = nil,
         model: String? = nil, temperature: Double? = nil, maxTokens: Int?? = nil
