@@ -50,6 +50,26 @@ import Testing
         }
     }
 
+    /// Regenerate and cancel take no body: one that would have been ignored (`{"stream": false}`) is a 400;
+    /// none, or `{}`, is taken.
+    @Test func operationsWithoutABodyRefuseOne() async throws {
+        let owner = try await api.makeUser()
+        try await api.test { client async throws in
+            let agentID = try await client.createAgent(as: owner)
+            let posted = try await client.send(
+                .post, "/v1/agents/\(agentID)/conversations/c/messages", as: owner, json: ["role": "user", "content": "Hello"])
+            let messageID = try posted.decode(Schemas.Message.self).id
+            for operation in ["regenerate", "cancel"] {
+                let refused = try await client.send(
+                    .post, "/v1/messages/\(messageID)/\(operation)", as: owner, json: ["stream": false])
+                #expect(refused.isProblem(.badRequest), "\(operation)")
+                #expect(try refused.problem().detail.contains("takes no request body"), "\(operation)")
+            }
+            #expect(try await client.send(.post, "/v1/messages/\(messageID)/cancel", as: owner, json: [:]).status == .ok)
+            #expect(try await client.send(.post, "/v1/messages/\(messageID)/cancel", as: owner).status == .ok)
+        }
+    }
+
     @Test func metadataComesBackAsItWasSent() async throws {
         let owner = try await api.makeUser()
         try await api.test { client async throws in

@@ -68,6 +68,7 @@ struct ReplyController: Sendable {
     @Sendable func regenerate(_ request: Request, context: APIRequestContext) async throws -> Response {
         let messageID = try context.id(MessageID.self, "message_id", of: "message")
         let stream = try Self.streamParameter(request)
+        try await request.requireNoBody()
         let tenant = try context.tenant()
         let slot = try replies.admitReply(of: tenant)
         let settings = replies.settings
@@ -84,6 +85,7 @@ struct ReplyController: Sendable {
     /// that has ended is answered as it is; one that runs on another instance is stopped there.
     @Sendable func cancel(_ request: Request, context: APIRequestContext) async throws -> MessageBody {
         let messageID = try context.id(MessageID.self, "message_id", of: "message")
+        try await request.requireNoBody()
         let message = try await store.withTenant(of: context) { try await $0.message(messageID) }
         let tenant = try context.tenant()
         guard let running = replies.running.reply(messageID, of: tenant) else {
