@@ -351,6 +351,10 @@ import Testing
             }
             let earliest = try await client.send(.get, "/v1/usage?from=1900-01-01&to=9999-12-31T23:59:59.999Z", as: owner)
             #expect(earliest.status == .ok, "\(earliest.text)")
+            // The default `from`, 30 days before `to`, stops at the first time a `from` may name.
+            let early = try await client.send(.get, "/v1/usage?to=1900-01-02", as: owner)
+            #expect(
+                try early.decode(Schemas.UsageReport.self).from == Date(timeIntervalSince1970: -2_208_988_800), "\(early.text)")
         }
     }
 

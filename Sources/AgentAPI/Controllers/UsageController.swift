@@ -17,7 +17,10 @@ struct UsageController: Sendable {
     @Sendable func usage(_ request: Request, context: APIRequestContext) async throws -> UsageReportBody {
         let query = request.queryFields
         let to = try query["to"].map { try Self.time($0, "to") } ?? Date()
-        let from = try query["from"].map { try Self.time($0, "from") } ?? to.addingTimeInterval(-30 * 86_400)
+        // By default 30 days before `to`, no earlier than the first time a `from` may name.
+        let from =
+            try query["from"].map { try Self.time($0, "from") }
+            ?? max(to.addingTimeInterval(-30 * 86_400), Self.times.lowerBound)
         let grouping =
             try query["group_by"].map { raw in
                 guard let grouping = UsageGrouping(rawValue: raw) else {
