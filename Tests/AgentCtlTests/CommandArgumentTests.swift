@@ -19,6 +19,8 @@ import Testing
         ),
         (["tokens", "create", "--user", "u", "--scope", "root"], "--scope must be read, write or admin"),
         (["keys", "rotate", "--batch-size", "0"], "--batch-size must be 1 to 10000"),
+        (["migrate", "down", "--to", "-1"], "--to must be a version, 0 or more"),
+        (["migrate", "up", "--to", "-3"], "--to must be a version, 0 or more"),
     ])
     func outOfRangeArgumentsAreRefused(arguments: [String], message: String) async throws {
         let run = try await AgentCtlRun(arguments, environment: [:])

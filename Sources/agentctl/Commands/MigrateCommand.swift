@@ -10,8 +10,11 @@ struct MigrateCommand: AsyncParsableCommand {
 
     struct Up: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Apply pending migrations.")
-        @Option(help: "Stop at this version (default: the newest).") var to: Int?
+        // Read whatever follows, so that `--to -1` is refused as a version rather than taken for an option.
+        @Option(parsing: .unconditional, help: "Stop at this version (default: the newest).") var to: Int?
         @OptionGroup var config: ConfigurationOptions
+
+        func validate() throws { try MigrateCommand.validate(to) }
 
         func run() async throws {
             try await withMigrator(config) { migrator in
@@ -23,8 +26,10 @@ struct MigrateCommand: AsyncParsableCommand {
 
     struct Down: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Revert migrations, one version by default.")
-        @Option(help: "Revert down to this version; 0 leaves an empty schema.") var to: Int?
+        @Option(parsing: .unconditional, help: "Revert down to this version; 0 leaves an empty schema.") var to: Int?
         @OptionGroup var config: ConfigurationOptions
+
+        func validate() throws { try MigrateCommand.validate(to) }
 
         func run() async throws {
             try await withMigrator(config) { migrator in
@@ -34,6 +39,11 @@ struct MigrateCommand: AsyncParsableCommand {
                         ? "nothing to revert" : reverted.map { "reverted \($0.version) \($0.name)" }.joined(separator: "\n"))
             }
         }
+    }
+
+    /// A version is 0 (no migration) or more.
+    static func validate(_ version: Int?) throws {
+        if let version, version < 0 { throw ValidationError("--to must be a version, 0 or more") }
     }
 
     struct Status: AsyncParsableCommand {
