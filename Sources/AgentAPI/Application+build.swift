@@ -59,11 +59,13 @@ public func buildRouter(
     router.add(middleware: RequestMetricsMiddleware(registry: registry))
     let failures = FailedRequestLog(outageInterval: configuration.outageLogInterval)
     let refusals = RefusalCount(registry: registry)
+    let readiness = ReadinessProbe { await store.readiness() }
     router.add(
-        middleware: ProblemMiddleware(bodyLimit: configuration.maximumBodySize, failures: failures, refusals: refusals))
+        middleware: ProblemMiddleware(
+            bodyLimit: configuration.maximumBodySize, failures: failures, refusals: refusals, readiness: readiness))
 
     let contract = try OpenAPIDocument.embedded.get()
-    OperationsController(store: store, replies: replies).addRoutes(to: router)
+    OperationsController(replies: replies, probe: readiness).addRoutes(to: router)
     OpenAPIController(document: contract).addRoutes(to: router)
 
     let authenticator = BearerAuthenticator(store: store, jwt: jwt)

@@ -104,7 +104,9 @@ extension DatabaseURL {
             default: break
             }
         }
-        if error is SocketAddressError { return "the host name does not resolve" }
+        if error is SocketAddressError.UnknownHost { return "the host name does not resolve" }
+        if case SocketAddressError.unixDomainSocketPathTooLong = error { return "the socket's path is too long" }
+        if case ChannelError.connectTimeout(let limit) = error { return "no answer within \(limit)" }
         if let error = error as? NIOConnectionError {
             // Each address the name resolved to was tried: the first one's failure says why.
             guard let first = error.connectionErrors.first else {

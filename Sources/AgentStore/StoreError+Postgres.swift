@@ -47,11 +47,6 @@ extension StoreError {
                 self = .unavailable(reason: "the database is not accepting work")
             } else if Self.transientStates.contains(state) {
                 self = .unavailable(reason: "the database could not finish the work now")
-            } else if Self.schemaStates.contains(state) {
-                // A table, column or function this version uses is missing: the schema was taken down (or
-                // not yet up) under a running instance, which `/ready` reports too. Not this request's fault,
-                // and it passes once `migrate up` runs.
-                self = .unavailable(reason: "the database schema is not this version's (see agentctl migrate status)")
             } else {
                 return nil
             }
@@ -64,12 +59,6 @@ extension StoreError {
     private static let transientStates: Set<String> = [
         PostgresError.Code.queryCanceled.raw, PostgresError.Code.deadlockDetected.raw,
         PostgresError.Code.serializationFailure.raw, PostgresError.Code.lockNotAvailable.raw,
-    ]
-
-    /// A schema behind (or past) this version's: an undefined table, column or function.
-    private static let schemaStates: Set<String> = [
-        PostgresError.Code.undefinedTable.raw, PostgresError.Code.undefinedColumn.raw,
-        PostgresError.Code.undefinedFunction.raw,
     ]
 
     // MARK: Constraint names from the migrations

@@ -105,10 +105,15 @@ import Testing
     }
 
     @Test func hostsThatMayBeListenedOn() {
-        for host in ["127.0.0.1", "0.0.0.0", "::", "::1", "localhost", "api-1.internal.example"] {
+        for host in [
+            "127.0.0.1", "0.0.0.0", "::", "::1", "fe80::1%eth0", "localhost", "api-1.internal.example",
+            "api.svc.cluster.local.", "my_service",
+        ] {
             #expect(ListenHost.problem(host) == nil, "\(host)")
         }
-        for host in ["not a host", "999.1.1.1", "1.2.3", "", "-a.example", "a..b", "a_b", String(repeating: "a", count: 64)] {
+        #expect(ListenHost.problem("[::1]") == "must be written without brackets")
+        for host in ["not a host", "999.1.1.1", "1.2.3", "", ".", "-a.example", "a..b", "a b", String(repeating: "a", count: 64)]
+        {
             #expect(ListenHost.problem(host) != nil, "\(host)")
         }
     }

@@ -56,6 +56,19 @@ import Testing
                 "cannot listen on 192.0.2.1:0: the address is not one of this machine's; choose another with --hostname or API_HOST"
             ),
             "\(run.errors)")
+        // A name that does not resolve is said so too, not in the resolver's words.
+        let unknown = try await AgentCtlRun(
+            ["serve", "--port", "0"],
+            environment: [
+                "DATABASE_URL": db.runtimeURL.replacing(), "ENCRYPTION_KEY": TestKeys.store, "LOG_LEVEL": "error",
+                "API_HOST": "nonexistent.invalid",
+            ])
+        #expect(unknown.status == 1)
+        #expect(
+            unknown.errors.contains(
+                "cannot listen on nonexistent.invalid:0: the host name does not resolve; choose another with --hostname or API_HOST"
+            ),
+            "\(unknown.errors)")
         await db.drop()
     }
 

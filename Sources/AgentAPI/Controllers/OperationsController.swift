@@ -8,9 +8,9 @@ struct OperationsController: Sendable {
     let replies: ReplyGenerator
     let probe: ReadinessProbe
 
-    init(store: AgentStore, replies: ReplyGenerator) {
+    init(replies: ReplyGenerator, probe: ReadinessProbe) {
         self.replies = replies
-        probe = ReadinessProbe { await store.readiness() }
+        self.probe = probe
     }
 
     func addRoutes(to router: Router<APIRequestContext>) {

@@ -1,3 +1,4 @@
+import AgentStore
 import Hummingbird
 import Logging
 
@@ -11,6 +12,8 @@ struct ProblemMiddleware: RouterMiddleware {
     let bodyLimit: Int
     let failures: FailedRequestLog
     let refusals: RefusalCount
+    /// `/ready`'s, which tells a schema taken down under this instance from a defect.
+    let readiness: ReadinessProbe
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response
     {
@@ -21,11 +24,28 @@ struct ProblemMiddleware: RouterMiddleware {
         do {
             return try await next(request, context)
         } catch {
-            let problem = Problem(from: error, bodyLimit: bodyLimit)
+            var problem = Problem(from: error, bodyLimit: bodyLimit)
+            if problem.status == .internalServerError, let reason = await schemaBehind(error) {
+                problem = .unavailable(reason, retryAfterSeconds: 2)
+            }
             refusals.record(problem)
             failures.record(error, as: problem, logger: context.credentialOutcome.naming(context.logger))
             guard ChatCompletionsController.speaksOpenAI(request.uri.path) else { return problem.response() }
             return OpenAIError(problem).response()
         }
     }
+
+    /// Why a failure that names a missing table, column or function is no defect, when the schema is not
+    /// this version's (migrated down, or not yet up, under a running instance): a 503 to try again, as `/ready`
+    /// says, which passes once the schema is up. With the schema current, the same SQL states are a defect
+    /// (a typo in new SQL, an operator on the wrong types) and stay a 500 with their code in the log.
+    private func schemaBehind(_ error: any Error) async -> String? {
+        guard let code = DatabaseFailureCode.of(error), Self.schemaStates.contains(code),
+            case .notMigrated(current: let current, expected: let expected) = await readiness.readiness()
+        else { return nil }
+        return "The database schema is at version \(current), not this version's \(expected) (SQLSTATE \(code)); "
+            + "try again once it is migrated."
+    }
+
+    private static let schemaStates: Set<String> = ["42P01", "42703", "42883"]
 }

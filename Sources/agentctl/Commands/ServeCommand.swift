@@ -203,7 +203,7 @@ struct ServeCommand: AsyncParsableCommand {
             default:
                 throw CommandFailure("cannot listen on \(address): \(error.description)")
             }
-        } catch is SocketAddressError {
+        } catch is SocketAddressError.UnknownHost {
             throw CommandFailure(
                 "cannot listen on \(address): the host name does not resolve; choose another with \(hostSetting)")
         }
