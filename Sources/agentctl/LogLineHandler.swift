@@ -26,6 +26,8 @@ struct LogLineHandler: LogHandler {
         var fields = metadata
         if let extra = event.metadata { fields.merge(extra) { $1 } }
         if let error = event.error { fields["error"] = .string("\(error)") }
+        // A request's lines carry its id twice, as the platform's key and as Hummingbird's (the same value).
+        if fields["request_id"] != nil { fields["hb.request.id"] = nil }
         var line = "\(Date.now.formatted(.iso8601)) \(event.level) \(label): \(event.message)"
         for (key, value) in fields.sorted(by: { $0.key < $1.key }) {
             line += " \(key)=\(Self.quoted("\(value)"))"

@@ -351,6 +351,10 @@ import Testing
             }
             let earliest = try await client.send(.get, "/v1/usage?from=1900-01-01&to=9999-12-31T23:59:59.999Z", as: owner)
             #expect(earliest.status == .ok, "\(earliest.text)")
+            // An offset's `+` sent unencoded reads as a space in a query: taken as the `+` it was.
+            let offset = try await client.send(.get, "/v1/usage?from=2026-12-01T00:00:00+02:00&to=2026-12-02", as: owner)
+            #expect(
+                try offset.decode(Schemas.UsageReport.self).from == Date(timeIntervalSince1970: 1_796_076_000), "\(offset.text)")
             // The default `from`, 30 days before `to`, stops at the first time a `from` may name.
             let early = try await client.send(.get, "/v1/usage?to=1900-01-02", as: owner)
             #expect(

@@ -124,6 +124,8 @@ import Testing
         let log = serve.logged
         let heard = log.contains(#"because="signal 15""#) || log.contains(#"shutdown signal received signal=15"#)
         #expect(log.contains("shutting down") && heard, "\(log)")
+        // Each request's line names one id, the client's X-Request-Id (Hummingbird's, the same, is not written).
+        #expect(log.contains(" request_id=") && !log.contains("hb.request.id"), "\(log)")
         #expect(Self.status(of: "/health", port: apiPort) == nil)
         #expect(Self.status(of: "/metrics", port: metricsPort) == nil)
         await db.drop()

@@ -45,11 +45,15 @@ import Testing
     @Test func anEmptyChangeLeavesAgentsAndConnectionsAsTheyAre() async throws {
         let db = try await TestDatabase.make()
         let user = try await db.makeUser()
-        try await db.store.withTenant(user) { session in
+        // Created in a transaction of their own: `now()` is a transaction's start, so an update in the same
+        // one would keep `updated_at` whatever it did.
+        let (agent, connection, entries) = try await db.store.withTenant(user) { session in
             let agent = try await session.createAgent(NewAgent(name: "A", systemPrompt: "p"))
             let connection = try await session.createConnection(NewAPIConnection(name: "c", service: "s", apiKey: "sk-1234"))
-            let entries = try await session.auditLog(PageRequest(limit: 100, order: .descending)).items.count
-            try await Task.sleep(for: .milliseconds(20))
+            return (agent, connection, try await session.auditLog(PageRequest(limit: 100, order: .descending)).items.count)
+        }
+        try await Task.sleep(for: .milliseconds(20))
+        try await db.store.withTenant(user) { session async throws in
             #expect(try await session.updateAgent(agent.id, AgentChanges()).updatedAt == agent.updatedAt)
             #expect(try await session.updateConnection(connection.id, APIConnectionChanges()).updatedAt == connection.updatedAt)
             #expect(try await session.auditLog(PageRequest(limit: 100, order: .descending)).items.count == entries)
@@ -57,6 +61,9 @@ import Testing
                 try await session.updateAgent(AgentID(rawValue: "00000000-0000-7000-8000-000000000000")!, AgentChanges())
             }
         }
+        // The same change with a field does move it: the check above could fail.
+        let renamed = try await db.store.withTenant(user) { try await $0.updateAgent(agent.id, AgentChanges(name: "B")) }
+        #expect(renamed.updatedAt > agent.updatedAt)
     }
 
     @Test(arguments: [

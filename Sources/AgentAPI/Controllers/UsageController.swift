@@ -41,7 +41,9 @@ struct UsageController: Sendable {
     /// A query parameter's time: RFC 3339 (`2026-12-01T00:00:00Z`) or a date (`2026-12-01`, midnight UTC).
     /// Anything else is a 400; one outside `times` is a 422.
     static func time(_ raw: String, _ name: String) throws -> Date {
-        guard let date = RFC3339.date(from: raw) else {
+        // A `+` of an offset sent unencoded (as curl and hand-written URLs do) reads as a space in a query.
+        let offset = raw.count > 6 && raw.dropLast(5).last == " " ? raw.dropLast(6) + "+" + raw.suffix(5) : raw
+        guard let date = RFC3339.date(from: offset) else {
             throw Problem.badParameter(name, "must be an RFC 3339 time or a date (YYYY-MM-DD)")
         }
         guard times.contains(date) else { throw Problem.invalid(field: name, reason: "must be in the years 1900 to 9999") }
@@ -49,8 +51,8 @@ struct UsageController: Sendable {
     }
 
     /// The times `from` and `to` may name. The report echoes them, and an RFC 3339 time has four digits of
-    /// year (a year 0 or below trapped the formatter and took the process down); `to` less the default 30
-    /// days stays within what can be written.
+    /// year (a year 0 or below trapped the formatter and took the process down); the default `from` stops at
+    /// the first of them.
     static let times = Date(timeIntervalSince1970: -2_208_988_800)..<Date(timeIntervalSince1970: 253_402_300_800)
 }
 

@@ -16,8 +16,9 @@ struct RequestIDMiddleware: RouterMiddleware {
         let id = request.headers[Self.header].flatMap(Self.accepted) ?? UUID.random().uuidString.lowercased()
         context.requestID = id
         context.logger[metadataKey: "request_id"] = .string(id)
-        // One id per line, the one the client sees in X-Request-Id: Hummingbird's own is of no use to it.
-        context.logger[metadataKey: "hb.request.id"] = nil
+        // Hummingbird's own id becomes the client's too, so that a line never names two (the log handler
+        // writes one); it stays set, since Hummingbird's `RequestContext.id` unwraps it.
+        context.logger[metadataKey: "hb.request.id"] = .string(id)
         var response = try await next(request, context)
         response.headers[Self.header] = id
         return response
