@@ -320,8 +320,14 @@ import Testing
             let paging = try await client.send(.get, "/v1/conversations?after=x&limit=2", as: owner)
             #expect(try paging.problem().errors?.map(\.field) == ["after"])
             // Names are read as a form writes them, and a HEAD is its GET's.
-            let encoded = try await client.send(.head, "/v1/agents?lim%69t=2&x+y=1", as: owner)
-            #expect(encoded.status == .badRequest)
+            #expect(try await client.send(.head, "/v1/agents?lim%69t=2", as: owner).status == .ok)
+            let spaced = try await client.send(.get, "/v1/agents?x+y=1", as: owner)
+            #expect(try spaced.problem().errors?.map(\.field) == ["x y"])
+            #expect(try await client.send(.head, "/v1/agents?x+y=1", as: owner).status == .badRequest)
+            // Thousands of names are answered with ten of them.
+            let many = (0..<2_000).map { "p\($0)=1" }.joined(separator: "&")
+            let flood = try await client.send(.get, "/v1/agents?\(many)", as: owner)
+            #expect(try flood.problem().errors?.count == 10 && flood.problem().detail.contains("and 1990 more"))
             let none = try await client.send(.get, "/v1/me?verbose=1", as: owner)
             #expect(try none.problem().detail == "The parameter verbose is not a parameter of this operation (it takes none).")
             // Declared ones still work, a `+` in their values included.

@@ -22,8 +22,6 @@ import Testing
         }
     }
 
-    /// Metadata comes back as it was sent: a whole number past 2^53 is not rounded, and the six characters
-    /// `\u0000` in a string are text, not the NUL that jsonb refuses (which is still refused).
     /// Each creation's 201 names the created resource in `Location`, which reads it back; a client-chosen
     /// conversation id is percent-encoded there as a path segment.
     @Test func createdResourcesAreNamedInLocation() async throws {
@@ -74,6 +72,8 @@ import Testing
         }
     }
 
+    /// Metadata comes back as it was sent: a whole number past 2^53 is not rounded, and the six characters
+    /// `\u0000` in a string are text, not the NUL that jsonb refuses (which is still refused).
     @Test func metadataComesBackAsItWasSent() async throws {
         let owner = try await api.makeUser()
         try await api.test { client async throws in

@@ -75,7 +75,6 @@ import Testing
         }
     }
 
-    /// Over a socket: the cursor makes the round trip through a real query string.
     /// A query string as URL libraries and GET forms write it, a space as `+`, searches the words; a
     /// conversation id with a space names it in `after` however the space is written.
     @Test func aPlusInTheQueryStringIsASpace() async throws {
@@ -118,6 +117,7 @@ import Testing
         }
     }
 
+    /// Over a socket: the cursor makes the round trip through a real query string.
     @Test func pagesFollowNextCursor() async throws {
         let owner = try await api.makeUser()
         try await api.test(.live) { client async throws in

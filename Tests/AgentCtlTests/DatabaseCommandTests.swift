@@ -5,13 +5,13 @@ import Testing
 /// `agentctl db status|stop` where no local cluster was ever made: a status a script can test, and a stop
 /// that says there was nothing to stop.
 @Suite struct DatabaseCommandTests {
-    @Test func statusExits3AndStopSaysThereIsNothingWithoutACluster() async throws {
+    @Test func statusExits4AndStopSaysThereIsNothingWithoutACluster() async throws {
         let home = FileManager.default.temporaryDirectory.appending(path: "agentctl-db-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: home) }
         let environment = ["AGENT_PLATFORM_HOME": home.path]
         let status = try await AgentCtlRun(["db", "status"], environment: environment)
-        #expect(status.status == 3 && status.output.hasPrefix("not initialised ("), "\(status.output)")
+        #expect(status.status == 4 && status.output.hasPrefix("not initialised ("), "\(status.output)")
         let stop = try await AgentCtlRun(["db", "stop"], environment: environment)
         #expect(stop.status == 0 && stop.output.contains("nothing to stop"), "\(stop.output)")
         #expect(!FileManager.default.fileExists(atPath: home.appending(path: ".local/postgres").path))

@@ -71,9 +71,6 @@ struct ConnectionController: Sendable {
         return .noContent
     }
 
-    /// `listConnectionModels`: the models the connection's key may use, as its provider lists them, which
-    /// also shows that the provider takes the key. The key is opened for this call alone, audited with the
-    /// purpose `models`; a provider's refusal is a problem as a reply's would be (502, 429, 504).
     /// HEAD of `listConnectionModels`: what the GET would answer without asking the provider (which opens
     /// the key, takes a call's slot and an audit entry): a 404 for no such connection, a 422 for one that is
     /// no chat connection, else 200.
@@ -86,6 +83,9 @@ struct ConnectionController: Sendable {
         return Response(status: .ok, headers: [.contentType: APIResponseEncoder.jsonMediaType])
     }
 
+    /// `listConnectionModels`: the models the connection's key may use, as its provider lists them, which
+    /// also shows that the provider takes the key. The key is opened for this call alone, audited with the
+    /// purpose `models`; a provider's refusal is a problem as a reply's would be (502, 429, 504).
     @Sendable func models(_ request: Request, context: APIRequestContext) async throws -> ConnectionModelsBody {
         let id = try context.id(ConnectionID.self, "connection_id", of: "connection")
         // Read as the request's tenant: a personal token not checked yet is checked here, before any key opens.

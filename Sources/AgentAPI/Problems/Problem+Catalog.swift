@@ -15,13 +15,16 @@ extension Problem {
     /// Query parameters the operation does not declare, each named (shortened, as a body member's name is),
     /// with those it takes.
     static func unknownParameters(_ names: [String], allowed: Set<String>) -> Problem {
-        let shown = Array(Set(names.map(shownFieldName))).sorted()
+        // At most ten named: a query of thousands of one-letter names is not answered at thirty times its size.
+        let unknown = Array(Set(names.map(shownFieldName))).sorted()
+        let shown = Array(unknown.prefix(10))
+        let more = unknown.count > shown.count ? " and \(unknown.count - shown.count) more" : ""
         let takes = allowed.isEmpty ? "it takes none" : "it takes \(allowed.sorted().joined(separator: ", "))"
         let reason = "is not a parameter of this operation (\(takes))"
         return badRequest(
-            shown.count == 1
+            unknown.count == 1
                 ? "The parameter \(shown[0]) \(reason)."
-                : "The parameters \(shown.joined(separator: ", ")) are not parameters of this operation (\(takes)).",
+                : "The parameters \(shown.joined(separator: ", "))\(more) are not parameters of this operation (\(takes)).",
             errors: shown.map { FieldError(field: $0, reason: reason) })
     }
 

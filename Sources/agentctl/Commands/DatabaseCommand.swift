@@ -45,7 +45,7 @@ struct DatabaseCommand: AsyncParsableCommand {
     struct Status: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Say whether the local cluster runs.",
-            discussion: "Exits 0 when it runs and 3 when it does not (stopped or not initialised), as pg_ctl status does.")
+            discussion: "Exits 0 when it runs, 3 when it is stopped and 4 when it was never initialised, as pg_ctl status does.")
         @OptionGroup var config: ConfigurationOptions
 
         func run() async throws {
@@ -53,7 +53,7 @@ struct DatabaseCommand: AsyncParsableCommand {
             switch cluster.status() {
             case .notInitialized:
                 print("not initialised (\(cluster.folder.path))")
-                throw ExitCode(3)
+                throw ExitCode(4)
             case .stopped:
                 print("stopped (\(cluster.folder.path))")
                 throw ExitCode(3)
