@@ -847,6 +847,8 @@ import Testing
             #expect(String(buffer: usage.body).contains("50% of the budget"))
             #expect(String(buffer: usage.body).contains("0 in the last minute"))
             #expect(!String(buffer: usage.body).contains("held by replies still running"))
+            // No call in the last 30 days: no scale, and no "highest day" of 1 token.
+            #expect(!String(buffer: usage.body).contains("highest day") && !String(buffer: usage.body).contains("scale-top"))
         }
     }
 

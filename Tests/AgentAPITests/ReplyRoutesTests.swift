@@ -97,6 +97,7 @@ import Testing
                 #expect(exchange.message?.content == "one two three" && exchange.reply.content == "one two three")
                 #expect(exchange.reply.parentId == exchange.message?.id && exchange.reply.status == "complete")
                 #expect(exchange.reply.error == nil && exchange.reply.errorDetail == nil)
+                #expect(response.headers[.location] == "/v1/messages/\(exchange.reply.id)")
 
                 // The next message follows the reply, and the provider gets the whole conversation.
                 let second = try Exchange.decode(

@@ -226,8 +226,11 @@ struct ReplyController: Sendable {
     private static func exchange(
         _ prompt: Message?, _ reply: Message, failure: ReplyFailure? = nil, status: HTTPResponse.Status
     ) throws -> Response {
-        try APIResponseEncoder.response(
+        var response = try APIResponseEncoder.response(
             ExchangeBody(message: prompt.map(MessageBody.init), reply: MessageBody(reply, failure: failure)), status: status)
+        // A 201 names what it created: the reply (the message beside it has its id in the body).
+        if status == .created { response.headers[.location] = "/v1/messages/\(reply.id.rawValue)" }
+        return response
     }
 
     /// The reply as server-sent events, the user's message first when there is one.
