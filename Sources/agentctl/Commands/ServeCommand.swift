@@ -162,8 +162,25 @@ struct ServeCommand: AsyncParsableCommand {
     /// and otherwise seen only reply by reply. Names key ids and counts, never a key.
     static func warnOfKeysOutOfReach(admin: DatabaseURL, keyring: Keyring, logger: Logger) async {
         do {
-            let use = try await PostgresClient.withRunning(admin.clientConfiguration(maxConnections: 1), logger: logger) {
-                try await KeyRotation(admin: $0, keyring: keyring, logger: logger).keyUse()
+            // Bounded: a lock held on the table (a migration, a VACUUM FULL) does not hold start-up long.
+            let counted = try await withThrowingTaskGroup(of: [(keyID: String, connections: Int)]?.self) { group in
+                group.addTask {
+                    try await PostgresClient.withRunning(admin.clientConfiguration(maxConnections: 1), logger: logger) {
+                        try await KeyRotation(admin: $0, keyring: keyring, logger: logger).keyUse()
+                    }
+                }
+                group.addTask {
+                    try await Task.sleep(for: keyCheckLimit)
+                    return nil
+                }
+                defer { group.cancelAll() }
+                return try await group.next() ?? nil
+            }
+            guard let use = counted else {
+                logger.warning(
+                    "the stored API keys' key ids were not read in time; whether this instance can open them is not checked",
+                    metadata: ["limit": "\(keyCheckLimit)"])
+                return
             }
             for (keyID, connections) in use {
                 let opens =
@@ -174,9 +191,14 @@ struct ServeCommand: AsyncParsableCommand {
                     metadata: ["key_id": "\(keyID)", "connections": "\(connections)"])
             }
         } catch {
-            logger.debug("the stored keys' ids could not be read", metadata: ["error_type": "\(type(of: error))"])
+            logger.warning(
+                "the stored API keys' key ids could not be read; whether this instance can open them is not checked",
+                metadata: ["error_type": "\(type(of: error))", "database_code": "\(DatabaseFailureCode.of(error) ?? "none")"])
         }
     }
+
+    /// How long start-up waits to count the stored keys by key id.
+    static let keyCheckLimit = Duration.seconds(5)
 
     /// Fails, naming the address and the setting to change, when `host:port` cannot be listened on: another
     /// process listens there, the address is not this machine's, the name does not resolve, or the port
