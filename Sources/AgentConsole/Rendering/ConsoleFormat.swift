@@ -1,3 +1,4 @@
+import AgentAPI
 import Foundation
 
 /// How the console writes values people read.
@@ -21,14 +22,6 @@ enum ConsoleFormat {
         return value < 0 ? "-" + grouped : grouped
     }
 
-    /// A path segment with everything but unreserved characters percent-encoded (conversation ids are
-    /// chosen by clients and may hold anything).
-    static func segment(_ value: String) -> String {
-        value.addingPercentEncoding(withAllowedCharacters: unreserved) ?? value
-    }
-
-    /// RFC 3986's unreserved characters, ASCII only: `CharacterSet.alphanumerics` holds every script's
-    /// letters and digits, which would go into links and `Location` headers unencoded.
-    private static let unreserved = CharacterSet(
-        charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+    /// A path segment with everything but unreserved characters percent-encoded (``PathSegment``).
+    static func segment(_ value: String) -> String { PathSegment.encoded(value) }
 }
