@@ -76,10 +76,7 @@ struct ConnectionController: Sendable {
     /// no chat connection, else 200.
     @Sendable func modelsHead(_ request: Request, context: APIRequestContext) async throws -> Response {
         let id = try context.id(ConnectionID.self, "connection_id", of: "connection")
-        let connection = try await store.withTenant(of: context) { try await $0.connection(id) }
-        guard ProviderEndpoint(chatService: connection.service, baseURL: connection.baseURL) != nil else {
-            throw Self.notAChatConnection
-        }
+        _ = try Self.chatEndpoint(of: try await store.withTenant(of: context) { try await $0.connection(id) })
         return Response(status: .ok, headers: [.contentType: APIResponseEncoder.jsonMediaType])
     }
 
@@ -97,9 +94,7 @@ struct ConnectionController: Sendable {
     /// is not a chat provider's, the tenant runs as many provider calls as it may, or the provider fails the
     /// call. `connection` must have been read as the request's tenant, its credential checked.
     func modelNames(of connection: APIConnection, requestID: String?) async throws -> [String] {
-        guard let endpoint = ProviderEndpoint(chatService: connection.service, baseURL: connection.baseURL) else {
-            throw Self.notAChatConnection
-        }
+        let endpoint = try Self.chatEndpoint(of: connection)
         let slot = try replies.admitReply(of: connection.userID)
         slot.starts()
         defer { withExtendedLifetime(slot) {} }
@@ -110,6 +105,14 @@ struct ConnectionController: Sendable {
         } catch let error as ProviderCallError {
             throw Problem(ReplyFailure(error))
         }
+    }
+
+    /// Where `connection`'s provider answers; a 422 when it is no chat provider's.
+    static func chatEndpoint(of connection: APIConnection) throws -> ProviderEndpoint {
+        guard let endpoint = ProviderEndpoint(chatService: connection.service, baseURL: connection.baseURL) else {
+            throw notAChatConnection
+        }
+        return endpoint
     }
 
     static let notAChatConnection = Problem(

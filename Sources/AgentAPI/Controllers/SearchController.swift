@@ -22,7 +22,7 @@ struct SearchController: Sendable {
         }
         let limit = try PageRequest.limit(of: parameters)
         let cursor = try CursorParameter.read(
-            request, maximumLength: SearchCursor.maximumTokenLength, spelled: "a search", taken: "this search",
+            parameters, maximumLength: SearchCursor.maximumTokenLength, spelled: "a search", taken: "this search",
             SearchCursor.init(token:))
         let query = SearchQuery(text: parameters["q"] ?? "", agentID: agentID)
         let page = try await store.withTenant(of: context) {

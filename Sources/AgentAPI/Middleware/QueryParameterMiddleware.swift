@@ -19,7 +19,7 @@ struct QueryParameterMiddleware: RouterMiddleware {
         }
         // A HEAD is its GET's, as the document lists it.
         let method = request.method == .head ? "GET" : request.method.rawValue
-        guard let allowed = declared["\(method) \(path)"] else { return try await next(request, context) }
+        guard let allowed = declared[OpenAPIDocument.operation(method, path)] else { return try await next(request, context) }
         let unknown = request.queryFields.pairs.map(\.name).filter { !allowed.contains($0) }
         guard unknown.isEmpty else { throw Problem.unknownParameters(unknown, allowed: allowed) }
         return try await next(request, context)

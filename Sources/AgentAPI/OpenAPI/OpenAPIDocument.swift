@@ -11,8 +11,11 @@ struct OpenAPIDocument: Sendable {
     /// The same document as JSON, members in the order the YAML gives them.
     let json: ByteBuffer
 
-    /// The query parameters each operation declares, by `METHOD /path` as the router names its routes.
+    /// The query parameters each operation declares, by ``operation(_:_:)``.
     let queryParameters: [String: Set<String>]
+
+    /// An operation's key: `METHOD /path`, the path as the router names its routes.
+    static func operation(_ method: String, _ path: String) -> String { "\(method.uppercased()) \(path)" }
 
     init(yaml text: String) throws {
         yaml = ByteBuffer(string: text)
@@ -36,7 +39,7 @@ struct OpenAPIDocument: Sendable {
             for (method, operation) in item.mapping ?? [:] {
                 guard let method = method.string, method != "parameters" else { continue }
                 let parameters = (shared + Array(operation["parameters"]?.sequence ?? [])).compactMap(resolved)
-                declared["\(method.uppercased()) \(path)"] = Set(
+                declared[Self.operation(method, path)] = Set(
                     parameters.filter { $0["in"]?.string == "query" }.compactMap { $0["name"]?.string })
             }
         }

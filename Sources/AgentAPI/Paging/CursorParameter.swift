@@ -2,14 +2,14 @@ import Hummingbird
 
 /// The `cursor` query parameter of a listing that pages by an opaque token (``CursorPageBody``).
 enum CursorParameter {
-    /// The cursor a request names, nil when it names none. One not spelled as a token (unpadded base64url,
+    /// The cursor a request's query names, nil when it names none. One not spelled as a token (unpadded base64url,
     /// 1 to `maximumLength` bytes: what the document's schema states) is a 400, as a malformed `after` is;
     /// one spelled as a token that `decode` does not take is a 422, as an `after` that names no item is.
     /// `spelled` and `taken` end the two refusals' reasons ("must be a next_cursor of ...").
     static func read<Cursor>(
-        _ request: Request, maximumLength: Int, spelled: String, taken: String, _ decode: (String) -> Cursor?
+        _ query: FormFields, maximumLength: Int, spelled: String, taken: String, _ decode: (String) -> Cursor?
     ) throws -> Cursor? {
-        try request.queryFields["cursor"].map { raw in
+        try query["cursor"].map { raw in
             guard (1...maximumLength).contains(raw.utf8.count), raw.utf8.allSatisfy(isBase64URL) else {
                 throw Problem.badParameter("cursor", "must be a next_cursor of \(spelled)")
             }
