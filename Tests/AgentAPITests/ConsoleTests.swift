@@ -442,11 +442,8 @@ import Testing
         try await ProviderEmulator().withRunning { baseURL in
             try await api.test(.live) { client in
                 let chat = try await ChatFixture.make(client, owner, baseURLs: [baseURL])
-                let live = LiveRequest(port: try #require(client.port), tenant: owner)
                 let words = String(repeating: "word ", count: 40)
-                let streaming = chat.streamInBackground(
-                    live, "[emulator chunks=40 delay_ms=100 text=\"**bold** \(words)\"]\nhello")
-                let replyID = try await chat.runningReply(client, owner)
+                let (replyID, streaming) = try await chat.slowReply(client, owner, text: "**bold** \(words)")
                 let browser = ConsoleBrowser(client)
                 try await browser.signIn(owner.token)
                 var body = ""

@@ -11,13 +11,18 @@ import Testing
     let api: TestAPI
     init() async throws { api = try await TestAPI.make() }
 
+    /// A user's message in a new agent's conversation `c`; its id.
+    func userMessage(_ client: any TestClientProtocol, _ owner: Tenant) async throws -> String {
+        let agentID = try await client.createAgent(as: owner)
+        let posted = try await client.send(
+            .post, "/v1/agents/\(agentID)/conversations/c/messages", as: owner, json: ["role": "user", "content": "Hello"])
+        return try posted.decode(Schemas.Message.self).id
+    }
+
     @Test func aUsersMessageIsNoReplyToReattachTo() async throws {
         let owner = try await api.makeUser()
         try await api.test { client async throws in
-            let agentID = try await client.createAgent(as: owner)
-            let posted = try await client.send(
-                .post, "/v1/agents/\(agentID)/conversations/c/messages", as: owner, json: ["role": "user", "content": "Hello"])
-            let messageID = try posted.decode(Schemas.Message.self).id
+            let messageID = try await userMessage(client, owner)
             #expect(try await client.send(.get, "/v1/messages/\(messageID)/stream", as: owner).isProblem(.notFound))
         }
     }
@@ -53,10 +58,7 @@ import Testing
     @Test func operationsWithoutABodyRefuseOne() async throws {
         let owner = try await api.makeUser()
         try await api.test { client async throws in
-            let agentID = try await client.createAgent(as: owner)
-            let posted = try await client.send(
-                .post, "/v1/agents/\(agentID)/conversations/c/messages", as: owner, json: ["role": "user", "content": "Hello"])
-            let messageID = try posted.decode(Schemas.Message.self).id
+            let messageID = try await userMessage(client, owner)
             for operation in ["regenerate", "cancel"] {
                 let refused = try await client.send(
                     .post, "/v1/messages/\(messageID)/\(operation)", as: owner, json: ["stream": false])

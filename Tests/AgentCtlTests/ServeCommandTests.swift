@@ -41,34 +41,24 @@ import Testing
         await db.drop()
     }
 
-    /// An address that is not this machine's is said so, naming the setting to change.
-    @Test func anAddressNotThisMachinesIsSaidSo() async throws {
+    /// An address that is not this machine's, or a name that does not resolve, is said so, naming the
+    /// setting to change, not in a system call's or the resolver's words.
+    @Test func anAddressThatCannotBeListenedOnIsSaidSo() async throws {
         let db = try await TestDatabase.make()
-        let run = try await AgentCtlRun(
-            ["serve", "--port", "0"],
-            environment: [
-                "DATABASE_URL": db.runtimeURL.replacing(), "ENCRYPTION_KEY": TestKeys.store, "LOG_LEVEL": "error",
-                "API_HOST": "192.0.2.1",
-            ])
-        #expect(run.status == 1)
-        #expect(
-            run.errors.contains(
-                "cannot listen on 192.0.2.1:0: the address is not one of this machine's; choose another with --hostname or API_HOST"
-            ),
-            "\(run.errors)")
-        // A name that does not resolve is said so too, not in the resolver's words.
-        let unknown = try await AgentCtlRun(
-            ["serve", "--port", "0"],
-            environment: [
-                "DATABASE_URL": db.runtimeURL.replacing(), "ENCRYPTION_KEY": TestKeys.store, "LOG_LEVEL": "error",
-                "API_HOST": "nonexistent.invalid",
-            ])
-        #expect(unknown.status == 1)
-        #expect(
-            unknown.errors.contains(
-                "cannot listen on nonexistent.invalid:0: the host name does not resolve; choose another with --hostname or API_HOST"
-            ),
-            "\(unknown.errors)")
+        for (host, why) in [
+            ("192.0.2.1", "the address is not one of this machine's"), ("nonexistent.invalid", "the host name does not resolve"),
+        ] {
+            let run = try await AgentCtlRun(
+                ["serve", "--port", "0"],
+                environment: [
+                    "DATABASE_URL": db.runtimeURL.replacing(), "ENCRYPTION_KEY": TestKeys.store, "LOG_LEVEL": "error",
+                    "API_HOST": host,
+                ])
+            #expect(run.status == 1)
+            #expect(
+                run.errors.contains("cannot listen on \(host):0: \(why); choose another with --hostname or API_HOST"),
+                "\(run.errors)")
+        }
         await db.drop()
     }
 

@@ -159,6 +159,16 @@ struct ChatFixture: Sendable {
         return Task { StreamedEvent.parse(try await live.post(path, json: ["content": content]).text) }
     }
 
+    /// A reply of 40 pieces 100 ms apart with `text` (four seconds), streamed over a connection of its own
+    /// in conversation `c1`: its id once it runs, and its stream's events at its end.
+    func slowReply(
+        _ client: any TestClientProtocol, _ owner: Tenant, text: String
+    ) async throws -> (replyID: String, streaming: Task<[StreamedEvent], any Error>) {
+        let live = LiveRequest(port: try #require(client.port), tenant: owner)
+        let streaming = streamInBackground(live, "[emulator chunks=40 delay_ms=100 text=\"\(text)\"]\nhello")
+        return (try await runningReply(client, owner), streaming)
+    }
+
     /// A reply in conversation `c1` that no instance runs, as an instance that died leaves one: started in
     /// `store` (stored `streaming`, its call in the ledger) with no generation behind it.
     func replyNoInstanceRuns(in store: AgentStore, of owner: Tenant) async throws -> ReplyStart {
