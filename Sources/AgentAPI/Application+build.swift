@@ -63,6 +63,7 @@ public func buildRouter(
     router.add(
         middleware: ProblemMiddleware(
             bodyLimit: configuration.maximumBodySize, failures: failures, refusals: refusals, readiness: readiness))
+    router.add(middleware: TransferCodingMiddleware())
 
     let contract = try OpenAPIDocument.embedded.get()
     OperationsController(replies: replies, probe: readiness).addRoutes(to: router)

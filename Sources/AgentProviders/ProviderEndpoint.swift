@@ -20,6 +20,7 @@ public struct ProviderEndpoint: Hashable, Sendable {
         case hasUserInfo
         case hasQueryOrFragment
         case unusualHost
+        case unencodedCharacter
 
         public var description: String {
             switch self {
@@ -30,6 +31,8 @@ public struct ProviderEndpoint: Hashable, Sendable {
             case .hasQueryOrFragment: "the base URL must not have a query or a fragment"
             case .unusualHost:
                 "the base URL's host must be written plainly: ASCII letters, digits, hyphens, underscores and dots, or an IP address"
+            case .unencodedCharacter:
+                "the base URL must not contain spaces, control characters or characters other than ASCII; percent-encode them"
             }
         }
     }
@@ -51,6 +54,9 @@ public struct ProviderEndpoint: Hashable, Sendable {
     }
 
     public init(wireProtocol: ChatWireProtocol, baseURL: String) throws(InvalidBaseURL) {
+        // What a URL parser or the HTTP client would take and encode is refused first, so that a line break in a stored
+        // path can never reach a provider's connection (pooled across tenants) whatever the client does.
+        guard baseURL.unicodeScalars.allSatisfy({ (0x21...0x7E).contains($0.value) }) else { throw .unencodedCharacter }
         guard let components = URLComponents(string: baseURL) else { throw .malformed }
         guard let scheme = components.scheme?.lowercased(), scheme == "http" || scheme == "https" else {
             throw .unsupportedScheme

@@ -2,9 +2,14 @@ import Foundation
 import PostgresNIO
 
 extension TenantSession {
-    /// Links a connection to an agent, so the agent may use its key. Linking twice is a no-op.
-    /// Both must be the tenant's: the composite foreign keys refuse anything else, as not found.
-    public func attachConnection(agentID: AgentID, connectionID: ConnectionID) async throws {
+    /// Links a connection to an agent, so the agent may use its key, and returns the connection. Linking twice
+    /// is a no-op. Both must be the tenant's, and are read first: the unique link index spans tenants, so
+    /// `ON CONFLICT DO NOTHING` alone would answer another tenant's existing link as done where its absence
+    /// is not found, telling one from the other.
+    @discardableResult
+    public func attachConnection(agentID: AgentID, connectionID: ConnectionID) async throws -> APIConnection {
+        _ = try await agent(agentID)
+        let connection = try await connection(connectionID)
         let linked = try await affectedRows(
             """
             INSERT INTO agent_api_connections (agent_id, api_connection_id, user_id)
@@ -17,6 +22,7 @@ extension TenantSession {
                 .connectionLinked, targetType: "agent", targetID: agentID.rawValue,
                 details: ["connection_id": .string(connectionID.rawValue)])
         }
+        return connection
     }
 
     public func detachConnection(agentID: AgentID, connectionID: ConnectionID) async throws {

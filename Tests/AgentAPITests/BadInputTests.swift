@@ -69,6 +69,25 @@ import Testing
         #expect(!log.lines.contains { $0.hasPrefix("error") }, "\(log.lines)")
     }
 
+    /// A transfer coding the server does not read is a 501 before any handler runs (RFC 9112, 6.1): a bodyless
+    /// request carrying one was answered as if it had none, and a proxy that frames it otherwise would see
+    /// another request where the server sees a body.
+    @Test func anUnknownTransferCodingIsRefused() async throws {
+        let owner = try await api.makeUser()
+        let log = CapturedLog()
+        try await api.test(.live, logger: log.logger(level: .info)) { client async throws in
+            let request =
+                "GET /v1/me HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer \(owner.token)\r\n"
+                + "Transfer-Encoding: xchunked\r\n\r\nGET /v1/agents HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+            let answer = try await RawConnection.sendThenReadUntilClose(
+                port: try #require(client.port), request, limit: .seconds(10))
+            #expect(answer.hasPrefix("HTTP/1.1 501"), "\(answer.prefix(200))")
+            #expect(answer.contains("unsupported-transfer-coding"), "\(answer.prefix(400))")
+            #expect(!answer.contains("HTTP/1.1 200"), "\(answer.prefix(400))")
+        }
+        #expect(!log.lines.contains { $0.hasPrefix("error") }, "\(log.lines)")
+    }
+
     /// A field no operation names is refused with a 400 that names it, instead of being silently dropped
     /// (a misspelt `max_token` would otherwise look like success).
     @Test func unknownFieldsAre400NamingTheField() async throws {
@@ -196,6 +215,11 @@ import Testing
                 .post, "/v1/connections", as: owner, json: ["name": "", "service": "", "api_key": "sk-0123456789"])
             #expect(connection.isProblem(.unprocessableContent))
             #expect(try connection.problem().errors?.map(\.field) == ["name", "service"])
+            // A value that breaks two rules is named once, with both reasons.
+            let nulKey = try await client.send(
+                .post, "/v1/connections", as: owner, json: ["name": "n", "service": "openai", "api_key": "sk-\u{0}x"])
+            #expect(try nulKey.problem().errors?.map(\.field) == ["api_key", "api_key"])
+            #expect(try nulKey.problem().detail.hasPrefix("The value of api_key is invalid: ") == true, "\(nulKey.text)")
             let token = try await client.send(
                 .post, "/v1/tokens", as: owner,
                 json: ["name": String(repeating: "n", count: 201), "expires_in_days": 0, "scopes": [String]()])

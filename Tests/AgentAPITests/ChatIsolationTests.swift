@@ -201,8 +201,19 @@ import Testing
             let privateHost = try await client.send(
                 .post, "/v1/connections", as: owner,
                 json: ["name": "n", "service": "openai", "api_key": "sk-x", "metadata": ["base_url": "http://10.0.0.7"]])
+            let privateReason = try #require(try privateHost.problem().errors?.first?.reason)
+            #expect(privateReason.contains("PROVIDER_ALLOWED_HOSTS"), "\(privateHost.text)")
+            // A name that does not resolve is refused in the same words, so that no answer tells a tenant
+            // which names resolve inside the platform's network.
+            let unresolved = try await client.send(
+                .post, "/v1/connections", as: owner,
+                json: [
+                    "name": "n", "service": "openai", "api_key": "sk-x", "metadata": ["base_url": "http://nonexistent.invalid"],
+                ])
+            #expect(unresolved.isProblem(.unprocessableContent), "\(unresolved.text)")
+            let unresolvedReason = try #require(try unresolved.problem().errors?.first?.reason)
             #expect(
-                try privateHost.problem().errors?.first?.reason.contains("PROVIDER_ALLOWED_HOSTS") == true, "\(privateHost.text)")
+                unresolvedReason.replacingOccurrences(of: "nonexistent.invalid", with: "10.0.0.7") == privateReason)
             // Loopback is allowed for the tests (PROVIDER_ALLOWED_HOSTS); other services are not checked.
             for (service, baseURL) in [("openai", "http://127.0.0.1:9"), ("search", "http://10.0.0.7")] {
                 let created = try await client.send(

@@ -340,8 +340,12 @@ import Testing
     @Test func anotherTenantsPagesShowNothingOfTheFirst() async throws {
         let owner = try await api.makeUser("owner")
         let other = try await api.makeUser("other")
-        let agent = try await api.db.store.withTenant(owner.id) {
-            try await $0.createAgent(NewAgent(name: "Owner's secret agent", systemPrompt: "p"))
+        let (agent, connection) = try await api.db.store.withTenant(owner.id) { session in
+            let agent = try await session.createAgent(NewAgent(name: "Owner's secret agent", systemPrompt: "p"))
+            let connection = try await session.createConnection(
+                NewAPIConnection(name: "Owner's key", service: "openai", apiKey: "sk-test-owner-0123456789abcdef"))
+            try await session.attachConnection(agentID: agent.id, connectionID: connection.id)
+            return (agent, connection)
         }
         try await api.test { client in
             let browser = ConsoleBrowser(client)
@@ -351,6 +355,11 @@ import Testing
             #expect(foreign.status == .notFound)
             #expect(!String(buffer: foreign.body).contains("Owner's secret agent"))
             let csrf = ConsoleBrowser.csrf(in: try await browser.request(.get, "/agents"))
+            // Linking the owner's linked pair is not found, as linking an unlinked one is: no answer tells
+            // whether another tenant's link exists.
+            let link = try await browser.request(
+                .post, "/agents/\(agent.id.rawValue)/links", form: ["_csrf": csrf, "connection_id": connection.id.rawValue])
+            #expect(link.status == .notFound)
             let delete = try await browser.request(.post, "/agents/\(agent.id.rawValue)/delete", form: ["_csrf": csrf])
             #expect(delete.status == .notFound)
             let still = try await api.db.store.withTenant(owner.id) { try await $0.agent(agent.id) }

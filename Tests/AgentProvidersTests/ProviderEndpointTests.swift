@@ -38,12 +38,18 @@ import Testing
         ("http://user:secret@example.com", .hasUserInfo),
         ("http://example.com/?key=secret", .hasQueryOrFragment),
         ("http://example.com/#x", .hasQueryOrFragment),
-        ("http://exa mple.com", .malformed),
+        ("http://[::1", .malformed),
+        ("http://exa mple.com", .unencodedCharacter),
         // Decoded after the authority was lowercased, `%52` is an `R`: the client would look up another host
         // than the one checked and pinned, and resolve it afresh.
         ("http://08080808.7f000001.%52bndr.us:8080", .unusualHost),
         ("http://api.%6fpenai.com", .unusualHost),
-        ("http://b\u{FC}cher.example", .unusualHost),
+        ("http://b\u{FC}cher.example", .unencodedCharacter),
+        // Some taken by the URL parser and encoded by the HTTP client: refused before either, whatever they do.
+        ("http://example.com/a\r\nX-Injected: 1", .unencodedCharacter),
+        ("http://example.com/a b HTTP/1.1", .unencodedCharacter),
+        ("http://example.com/\u{FC}", .unencodedCharacter),
+        ("http://example.com/a\u{7F}", .unencodedCharacter),
     ])
     func refusesBadBaseURLs(_ baseURL: String, expected: ProviderEndpoint.InvalidBaseURL) {
         #expect(throws: expected) { try ProviderEndpoint(wireProtocol: .openAI, baseURL: baseURL) }

@@ -116,5 +116,12 @@ import Testing
                 try await $0.connections(ofAgent: f.b.agent.id, PageRequest(order: .descending))
             }
         }
+        // B's agent and connection, which the fixture linked: A linking them is not found, as if no link
+        // existed (the unique index spans tenants, and a conflict there must not read as done).
+        await #expect(throws: StoreError.notFound(resource: "agent")) {
+            try await f.db.store.withTenant(f.a.user) {
+                try await $0.attachConnection(agentID: f.b.agent.id, connectionID: f.b.connection.id)
+            }
+        }
     }
 }

@@ -25,11 +25,8 @@ struct AgentConnectionController: Sendable {
     @Sendable func attach(_ request: Request, context: APIRequestContext) async throws -> ConnectionBody {
         let agentID = try context.id(AgentID.self, "agent_id", of: "agent")
         let connectionID = try context.id(ConnectionID.self, "connection_id", of: "connection")
-        let connection = try await store.withTenant(of: context) { session in
-            _ = try await session.agent(agentID)
-            let connection = try await session.connection(connectionID)
-            try await session.attachConnection(agentID: agentID, connectionID: connectionID)
-            return connection
+        let connection = try await store.withTenant(of: context) {
+            try await $0.attachConnection(agentID: agentID, connectionID: connectionID)
         }
         return ConnectionBody(connection)
     }

@@ -149,6 +149,13 @@ struct ConnectionController: Sendable {
             // Not the tenant's mistake: the same base URL may pass in a moment.
             throw Problem.unavailable(
                 "The name service did not answer for metadata.base_url's host; try again.", retryAfterSeconds: 5)
+        } catch .refusedAddress, .unreachable(.nameNotResolved) {
+            // One answer for both: told apart, they would let a tenant learn which names the platform's
+            // resolver knows inside its network.
+            throw Problem.invalid(
+                field: "metadata.base_url",
+                reason: "its host \(endpoint.host) has no public address (it does not resolve, or resolves to a "
+                    + "private one), and PROVIDER_ALLOWED_HOSTS does not allow it on this port")
         } catch {
             throw Problem.invalid(field: "metadata.base_url", reason: error.description)
         }

@@ -29,7 +29,8 @@ final class FailedRequestLog: Sendable {
     /// Records that `error` was answered with `problem`; nothing for a client's error.
     func record(_ error: any Error, as problem: Problem, logger: Logger) {
         switch problem.status.code {
-        case ..<500:
+        // A 501 refuses what the client asked for (a transfer coding the server does not read): nothing failed.
+        case ..<500, 501:
             return
         case 503:
             // The store's reason names internals (a key id, the pool's wait) for the operator, never a secret.

@@ -109,9 +109,14 @@ extension Problem {
     /// A 422 naming every value that breaks a rule, so that a client fixes them all in one round.
     static func invalid(_ errors: [FieldError]) -> Problem {
         if errors.count == 1, let only = errors.first { return .invalid(field: only.field, reason: only.reason) }
-        return Problem(
-            .unprocessableContent, slug: "invalid-value", title: "Invalid value",
-            detail: "\(errors.count) values are invalid: \(errors.map(\.field).joined(separator: ", ")).", errors: errors)
+        // A value may break several rules: the detail names each value once.
+        var fields: [String] = []
+        for error in errors where !fields.contains(error.field) { fields.append(error.field) }
+        let detail =
+            fields.count == 1
+            ? "The value of \(fields[0]) is invalid: \(errors.map(\.reason).joined(separator: "; "))."
+            : "\(fields.count) values are invalid: \(fields.joined(separator: ", "))."
+        return Problem(.unprocessableContent, slug: "invalid-value", title: "Invalid value", detail: detail, errors: errors)
     }
 
     static func unavailable(_ detail: String = "The service is temporarily unavailable.") -> Problem {

@@ -166,7 +166,7 @@ struct AgentPages: Sendable {
         guard let raw = form.text("connection_id"), let connectionID = ConnectionID(rawValue: raw) else {
             throw HTTPError(.unprocessableContent, message: "Choose a connection to link.")
         }
-        try await api.store.withTenant(visit.userID, requestID: context.requestID) {
+        _ = try await api.store.withTenant(visit.userID, requestID: context.requestID) {
             try await $0.attachConnection(agentID: agentID, connectionID: connectionID)
         }
         return ConsolePages.redirect(to: "/agents/\(ConsoleFormat.segment(agentID.rawValue))#connections")
