@@ -265,7 +265,7 @@ extension TenantSession {
     public func renameConversation(agentID: AgentID, conversationID: ConversationID, title: String) async throws
         -> Conversation
     {
-        try Field.text(title, .title, length: 1...200)
+        try Field.label(title, .title, length: 1...NewConversation.maximumTitleLength)
         _ = try await agent(agentID)
         let renamed = try await affectedRows(
             """

@@ -210,11 +210,17 @@ import Testing
                 .patch, "/v1/agents/\(agentID)", as: owner, json: ["temperature": -1, "name": String(repeating: "n", count: 201)])
             #expect(patch.isProblem(.unprocessableContent))
             #expect(try patch.problem().errors?.map(\.field) == ["name", "temperature"])
+            // A name or a model of spaces alone is no name: lists link an agent by its name.
+            let blank = try await client.send(.patch, "/v1/agents/\(agentID)", as: owner, json: ["name": "  ", "model": "\t"])
+            #expect(try blank.problem().errors?.map(\.reason) == ["must not be blank", "must not be blank"])
 
             let connection = try await client.send(
                 .post, "/v1/connections", as: owner, json: ["name": "", "service": "", "api_key": "sk-0123456789"])
             #expect(connection.isProblem(.unprocessableContent))
             #expect(try connection.problem().errors?.map(\.field) == ["name", "service"])
+            let blankName = try await client.send(
+                .post, "/v1/connections", as: owner, json: ["name": " ", "service": "openai", "api_key": "sk-0123456789"])
+            #expect(try blankName.problem().errors?.first?.reason == "must not be blank")
             // A value that breaks two rules is named once, with both reasons.
             let nulKey = try await client.send(
                 .post, "/v1/connections", as: owner, json: ["name": "n", "service": "openai", "api_key": "sk-\u{0}x"])

@@ -26,7 +26,8 @@ import Testing
         let chrome = Chrome(title: "t", section: .agents, assets: ConsoleAssets(), visit: nil, email: "a@example.test")
         let rows = [ChatPages.MessageRow(user, rated: nil), ChatPages.MessageRow(reply, rated: reply.id.rawValue)]
         let page = ChatPages.ChatPage(
-            chrome: chrome, agentID: "a", agentName: "Named", agentHref: "/agents/a", title: "t", messages: rows,
+            chrome: chrome, agentID: "a", agentName: "Named", agentHref: "/agents/a", title: "t", storedTitle: "t",
+            messages: rows,
             earlier: "/earlier", later: "/later", repliesURL: "/r", sendURL: "/s", renameURL: "/n", deleteURL: "/d",
             downloadURL: "/dl", follow: "f",
             parentID: "p", canWrite: true)

@@ -401,6 +401,36 @@ import Testing
         }
     }
 
+    /// An untitled conversation is headed as such where the platform chose its id (a generated id means
+    /// nothing to a reader) and by its id where the client chose one; its Rename field starts empty, and a
+    /// title of spaces alone is refused.
+    @Test func untitledConversationsAreHeadedByWhatTheyAre() async throws {
+        let owner = try await api.makeUser()
+        let (agent, generated) = try await api.db.store.withTenant(owner.id) { session in
+            let agent = try await session.createAgent(NewAgent(name: "Chatty", systemPrompt: "p"))
+            return (agent, try await session.createConversation(agentID: agent.id, NewConversation()))
+        }
+        let chosen = try await api.db.store.withTenant(owner.id) {
+            try await $0.createConversation(agentID: agent.id, NewConversation(id: ConversationID(rawValue: "standup-notes")))
+        }
+        try await api.test { client in
+            let browser = ConsoleBrowser(client)
+            try await browser.signIn(owner.token)
+            let path = "/agents/\(agent.id.rawValue)/conversations/\(generated.id.rawValue)"
+            let page = try await browser.request(.get, path)
+            let html = String(buffer: page.body)
+            #expect(html.contains(#"<h1 id="conversation-title">Untitled conversation</h1>"#))
+            #expect(html.contains(#"<input id="title" name="title" value="" required"#))
+            let named = try await browser.request(.get, "/agents/\(agent.id.rawValue)/conversations/\(chosen.id.rawValue)")
+            #expect(String(buffer: named.body).contains(#"<h1 id="conversation-title">standup-notes</h1>"#))
+            let agentPage = String(buffer: try await browser.request(.get, "/agents/\(agent.id.rawValue)").body)
+            #expect(agentPage.contains(">Untitled conversation</a>") && !agentPage.contains(">\(generated.id.rawValue)</a>"))
+            let blank = try await browser.request(
+                .post, "\(path)/rename", form: ["_csrf": ConsoleBrowser.csrf(in: page), "title": "   "])
+            #expect(blank.status == .unprocessableContent)
+        }
+    }
+
     /// A reply's Markdown is shown rendered, on the page and through the route the page's script reads
     /// when a reply ends; what the user typed is shown as typed. Another tenant reads neither.
     @Test func repliesShowTheirMarkdownAndMessagesShowWhatWasTyped() async throws {

@@ -149,6 +149,12 @@ import Testing
             #expect(try await client.send(.get, path, as: owner).decode(Schemas.Conversation.self).title == "Quarterly plan")
 
             #expect(try await client.send(.patch, path, as: owner, json: ["title": ""]).isProblem(.unprocessableContent))
+            // A title of spaces alone is refused too: lists link a conversation by its title, and that link was
+            // nothing to click.
+            let blank = try await client.send(.patch, path, as: owner, json: ["title": " \u{3000}\t"])
+            #expect(blank.isProblem(.unprocessableContent))
+            #expect(try blank.problem().errors?.first?.reason == "must not be blank")
+            #expect(try await client.send(.post, base, as: owner, json: ["title": "  "]).isProblem(.unprocessableContent))
             #expect(
                 try await client.send(.patch, path, as: owner, json: ["title": String(repeating: "t", count: 201)])
                     .isProblem(.unprocessableContent))

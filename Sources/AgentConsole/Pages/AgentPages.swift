@@ -63,8 +63,7 @@ struct AgentPages: Sendable {
         init(_ recent: RecentConversation) {
             let conversation = recent.conversation
             href = ChatPages.path(conversation.agentID, conversation.id)
-            // A conversation not yet titled (no message yet) by what it is rather than by its generated id.
-            title = conversation.title ?? "Untitled conversation"
+            title = ConsoleFormat.conversationTitle(conversation.title, id: conversation.id)
             agent = recent.agentName
             last = ConsoleFormat.time(conversation.lastMessageAt)
         }
@@ -243,7 +242,8 @@ struct AgentPages: Sendable {
             linked: linked.items.map(row), linkable: connections.items.filter { !linkedIDs.contains($0.id) }.map(row),
             conversations: conversations.items.map { conversation in
                 ConversationRow(
-                    href: ChatPages.path(id, conversation.id), title: conversation.title ?? conversation.id.rawValue,
+                    href: ChatPages.path(id, conversation.id),
+                    title: ConsoleFormat.conversationTitle(conversation.title, id: conversation.id),
                     messages: conversation.messageCount, last: ConsoleFormat.time(conversation.lastMessageAt))
             },
             next: conversations.hasMore

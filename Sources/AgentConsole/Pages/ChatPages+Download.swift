@@ -27,7 +27,7 @@ extension ChatPages {
             let (messages, complete) = try await Self.wholeThread(of: conversation, ending: end, in: session)
             return (agent, conversation, messages, complete)
         }
-        let title = conversation.title ?? conversationID.rawValue
+        let title = ConsoleFormat.conversationTitle(conversation.title, id: conversationID)
         let text = ConversationMarkdown(title: title, agentName: agent.name, messages: messages, complete: complete).text
         var headers = ConsoleHeaders.page
         headers[.contentType] = "text/markdown; charset=utf-8"

@@ -41,6 +41,7 @@ extension ChatPages.ChatPage: MustacheParent {
         case "agentName": agentName
         case "agentHref": agentHref
         case "title": title
+        case "storedTitle": storedTitle
         case "messages": messages
         case "earlier": earlier
         case "later": later

@@ -95,6 +95,8 @@ struct ChatPages: Sendable {
         let agentName: String
         let agentHref: String
         let title: String
+        /// The title as stored, for the Rename field: empty where the heading says the conversation has none.
+        let storedTitle: String
         let messages: [MessageRow]
         let earlier: String?
         /// On a page of a thread's earlier messages, the thread on from its last (and no composer there: a
@@ -145,13 +147,13 @@ struct ChatPages: Sendable {
         let rows = thread.messages.map {
             MessageRow($0.message, rated: rated, feedback: feedback[$0.message.id], in: $0, path: path)
         }
-        let title = conversation.title ?? conversationID.rawValue
+        let title = ConsoleFormat.conversationTitle(conversation.title, id: conversationID)
         var later: String?
         if case .at(let id) = end { later = Self.threadPath(path, through: id) }
         let model = ChatPage(
             chrome: Chrome(title: title, section: .agents, assets: pages.assets, visit: visit, email: user?.email),
             agentID: agentID.rawValue, agentName: agent.name, agentHref: "/agents/\(ConsoleFormat.segment(agentID.rawValue))",
-            title: title, messages: rows,
+            title: title, storedTitle: conversation.title ?? "", messages: rows,
             earlier: thread.hasEarlier
                 ? thread.messages.first?.follows.map { "\(path)?at=\(ConsoleFormat.segment($0.rawValue))" } : nil,
             later: later,

@@ -78,7 +78,8 @@ struct SearchResultsPage: Sendable {
             return Hit(
                 // The thread through the message: on another branch than the newest, it is not on the default page.
                 href: hit.messageID.map { ChatPages.threadPath(path, through: $0) } ?? path,
-                title: "\(names[hit.agentID] ?? "Agent") · \(hit.conversationTitle ?? hit.conversationID.rawValue)",
+                title:
+                    "\(names[hit.agentID] ?? "Agent") · \(ConsoleFormat.conversationTitle(hit.conversationTitle, id: hit.conversationID))",
                 kind: hit.kind == .conversation ? "conversation title" : "message",
                 role: hit.role.map { $0 == .assistant ? "reply" : $0.rawValue }, time: ConsoleFormat.time(hit.createdAt),
                 snippet: hit.snippet)

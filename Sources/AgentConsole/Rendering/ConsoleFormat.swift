@@ -1,4 +1,5 @@
 import AgentAPI
+import AgentStore
 import Foundation
 
 /// How the console writes values people read.
@@ -20,6 +21,14 @@ enum ConsoleFormat {
             grouped.append(digit)
         }
         return value < 0 ? "-" + grouped : grouped
+    }
+
+    /// What a conversation is called on a page: its title, or, untitled (no message yet, or a blank title
+    /// stored before titles had to hold a word), the id a client chose for it, but not one the platform
+    /// generated, which means nothing to a reader.
+    static func conversationTitle(_ title: String?, id: ConversationID) -> String {
+        if let title, title.contains(where: { !$0.isWhitespace }) { return title }
+        return UUID(uuidString: id.rawValue) == nil ? id.rawValue : "Untitled conversation"
     }
 
     /// A path segment with everything but unreserved characters percent-encoded (``PathSegment``).

@@ -72,7 +72,7 @@ public struct APIConnectionChanges: Sendable {
 
     func validate() throws(StoreError) {
         var checks = FieldChecks()
-        try checks.check { () throws(StoreError) in try Field.optionalText(name, .name, length: 1...200) }
+        try checks.check { () throws(StoreError) in try Field.optionalLabel(name, .name, length: 1...200) }
         try checks.check { () throws(StoreError) in try Field.optionalText(service, .service, length: 1...100) }
         try checks.check { () throws(StoreError) in try Field.optionalText(apiKey, .apiKey, length: 1...4096) }
         try checks.check { () throws(StoreError) in

@@ -73,14 +73,14 @@ public struct AgentChanges: Sendable {
 
     func validate() throws(StoreError) {
         var checks = FieldChecks()
-        try checks.check { () throws(StoreError) in try Field.optionalText(name, .name, length: 1...200) }
+        try checks.check { () throws(StoreError) in try Field.optionalLabel(name, .name, length: 1...200) }
         try checks.check { () throws(StoreError) in
             try Field.optionalText(description ?? nil, .description, length: 0...2000)
         }
         try checks.check { () throws(StoreError) in
             try Field.optionalText(systemPrompt, .systemPrompt, length: 0...100_000)
         }
-        try checks.check { () throws(StoreError) in try Field.optionalText(model, .model, length: 1...200) }
+        try checks.check { () throws(StoreError) in try Field.optionalLabel(model, .model, length: 1...200) }
         try checks.check { () throws(StoreError) in
             if let temperature, !(0...2).contains(temperature) {
                 throw .invalid(field: .temperature, reason: "must be between 0 and 2")

@@ -16,6 +16,17 @@ enum Field {
         }
     }
 
+    /// A name or a title, which lists show as the link to what it names: text, and not blank, since a link
+    /// of spaces alone is nothing to click.
+    static func label(_ value: String, _ field: StoreField, length: ClosedRange<Int>) throws(StoreError) {
+        try text(value, field, length: length)
+        guard value.contains(where: { !$0.isWhitespace }) else { throw .invalid(field: field, reason: "must not be blank") }
+    }
+
+    static func optionalLabel(_ value: String?, _ field: StoreField, length: ClosedRange<Int>) throws(StoreError) {
+        if let value { try label(value, field, length: length) }
+    }
+
     static func optionalText(_ value: String?, _ field: StoreField, length: ClosedRange<Int>) throws(StoreError) {
         if let value { try text(value, field, length: length) }
     }

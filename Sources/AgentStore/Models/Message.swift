@@ -96,7 +96,7 @@ public struct NewConversation: Sendable {
     static let maximumTitleLength = 200
 
     func validate() throws(StoreError) {
-        try Field.optionalText(title, .title, length: 1...Self.maximumTitleLength)
+        try Field.optionalLabel(title, .title, length: 1...Self.maximumTitleLength)
     }
 
     /// The title a conversation takes from a message: its first line, at most 60 characters and at most
