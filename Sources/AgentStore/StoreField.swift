@@ -30,6 +30,8 @@ public enum StoreField: Sendable, Hashable, CaseIterable, CustomStringConvertibl
     case rating
     case comment
     case parentID
+    /// That the parent must still be the last message of its thread (``NewReply/parentMustBeLast``).
+    case parentMustBeLast
     case title
     /// The key a client sent to make a request that stores a message safe to retry.
     case idempotencyKey
@@ -87,6 +89,7 @@ public enum StoreField: Sendable, Hashable, CaseIterable, CustomStringConvertibl
         case .rating: "rating"
         case .comment: "comment"
         case .parentID: "parent id"
+        case .parentMustBeLast: "parent must be last"
         case .title: "title"
         case .idempotencyKey: "idempotency key"
         case .timeRange: "time range"

@@ -34,6 +34,9 @@ extension TenantSession {
         if new.startsAnew, new.parentID != nil {
             throw StoreError.invalid(field: .parentID, reason: "cannot be given for a message that starts the conversation anew")
         }
+        if new.parentMustBeLast, new.parentID == nil {
+            throw StoreError.invalid(field: .parentMustBeLast, reason: "needs a parent_id, the message that must still be last")
+        }
         if let parentID = new.parentID {
             let inConversation = try await row(
                 """
@@ -45,6 +48,7 @@ extension TenantSession {
             guard inConversation == true else {
                 throw StoreError.invalid(field: .parentID, reason: "names no message of this conversation")
             }
+            if new.parentMustBeLast { try await requireLast(parentID, key: key) }
         }
         // A request with the same key that stored its message meanwhile is waited for; then this stores
         // nothing, and the caller reads what it stored.
@@ -65,6 +69,24 @@ extension TenantSession {
         guard let prompt else { return nil }
         try await nameConversation(agentID: agentID, conversationID: conversationID, after: new.content)
         return prompt
+    }
+
+    /// Refuses to follow `parentID` once another message follows it, but for this request's own earlier
+    /// attempt (`key`), which the insert then answers with. The parent's row is locked first, so that two
+    /// tabs sending after the same message at once are taken one after the other, and the second (whose
+    /// check is a statement of its own, reading what the first committed) is refused.
+    private func requireLast(_ parentID: MessageID, key: IdempotencyKey?) async throws {
+        try await execute("SELECT 1 FROM agent_messages WHERE id = \(parentID.rawValue) FOR NO KEY UPDATE")
+        let followed = try await row(
+            """
+            SELECT EXISTS (SELECT 1 FROM agent_messages WHERE parent_id = \(parentID.rawValue)
+                             AND (\(key?.rawValue)::text IS NULL OR idempotency_key IS DISTINCT FROM \(key?.rawValue)))
+            """
+        ) { try $0.decode(Bool.self) }
+        if followed == true {
+            throw StoreError.conflict(
+                field: .parentID, reason: "is no longer the last message: the conversation has newer messages")
+        }
     }
 
     /// Starts a new reply to the message an earlier reply answered: a sibling of `messageID`, which stays.

@@ -470,6 +470,46 @@ import Testing
         }
     }
 
+    /// With `if_last`, a message after a message that another has followed since (another tab sent one) is a
+    /// 409 naming `parent_id`, storing nothing and calling no provider, where it would have become a new
+    /// version beside that one; a retry of the request that followed it, with its key, is answered as before.
+    @Test func aMessageAfterOneFollowedSinceIsAConflictWithIfLast() async throws {
+        let owner = try await api.makeUser()
+        let emulator = ProviderEmulator()
+        try await emulator.withRunning { baseURL in
+            try await api.test(.live) { client in
+                let chat = try await ChatFixture.make(client, owner, baseURLs: [baseURL], systemPrompt: "")
+                let first = try Exchange.decode(
+                    try await client.send(.post, chat.replies("c1"), as: owner, json: ["content": "one", "stream": false]).text)
+                func after(_ parent: String, _ content: String) -> [String: Any] {
+                    ["content": content, "stream": false, "parent_id": parent, "if_last": true]
+                }
+                let second = try Exchange.decode(
+                    try await client.send(.post, chat.replies("c1"), as: owner, json: after(first.reply.id, "two")).text)
+                let calls = await emulator.recordedRequests().count
+
+                let stale = try await client.send(.post, chat.replies("c1"), as: owner, json: after(first.reply.id, "stale"))
+                #expect(stale.isProblem(.conflict), "\(stale.text)")
+                #expect(try stale.problemField() == "parent_id")
+                #expect(await emulator.recordedRequests().count == calls)
+                let messages = try await client.send(.get, "/v1/agents/\(chat.agentID)/conversations/c1/messages", as: owner)
+                #expect(try messages.ids(Schemas.MessagePage.self).count == 4)
+
+                // A retry finds what its first attempt stored: its own message is no other tab's.
+                let key = RetriedRequestTests.key("k-three")
+                let third = try await client.send(
+                    .post, chat.replies("c1"), as: owner, json: after(second.reply.id, "three"), headers: key)
+                #expect(third.status == .created)
+                let retried = try await client.send(
+                    .post, chat.replies("c1"), as: owner, json: after(second.reply.id, "three"), headers: key)
+                #expect(retried.status == .created && retried.headers[RetriedRequestTests.replayed] == "true")
+                #expect(
+                    try await client.send(.post, chat.replies("c1"), as: owner, json: ["content": "x", "if_last": true])
+                        .isProblem(.unprocessableContent))
+            }
+        }
+    }
+
     /// A first message sent anew (`starts_anew`) and a regenerated reply are versions; `getThread` reads one
     /// thread at a time with each message's versions, and the provider is given the new first message alone.
     @Test func aThreadIsReadWithItsVersions() async throws {

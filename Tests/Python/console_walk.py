@@ -509,6 +509,28 @@ def walk(driver):
     wait(driver).until(lambda d: d.find_element(By.ID, "conversation-title").text == "Harbour walk, renamed")
     step("a conversation renamed from its chat")
 
+    # Another tab sends first. This tab's message, sent after what it last showed, would become a version
+    # beside the other tab's without a word; instead the page is read anew with the other tab's exchange,
+    # and the message waits in the box, unsent, saying so.
+    here = driver.current_window_handle
+    this_chat = driver.current_url.split("#")[0]
+    driver.switch_to.new_window("tab")
+    driver.get(this_chat)
+    send(driver, "Sent from the other tab")
+    wait(driver).until(lambda d: status_of(assistant_messages(d)[-1]) == "complete")
+    driver.close()
+    driver.switch_to.window(here)
+    mark_page(driver)
+    box = driver.find_element(By.ID, "content")
+    box.clear()
+    box.send_keys("Sent from the stale tab")
+    driver.find_element(By.ID, "send").click()
+    wait(driver).until(lambda d: not not_reloaded(d) and "Sent from the other tab" in d.find_element(By.ID, "chat-log").text)
+    assert driver.find_element(By.ID, "content").get_attribute("value") == "Sent from the stale tab"
+    assert "newer messages" in driver.find_element(By.ID, "composer-error").text
+    assert "Sent from the stale tab" not in driver.find_element(By.ID, "chat-log").text
+    step("a stale tab's message waits, unsent, beside the other tab's exchange, where it would have branched")
+
     # Deleting is asked first: dismissed, nothing is sent.
     driver.get(chat_url)
     driver.find_element(By.ID, "delete-conversation").click()

@@ -50,7 +50,9 @@ struct ReplyController: Sendable {
         let slot = try replies.admitReply(of: tenant)
         let begun = try await store.beginReply(
             of: context, agentID: agentID, conversationID: conversationID,
-            NewReply(content: body.content, parentID: parentID, startsAnew: body.startsAnew ?? false),
+            NewReply(
+                content: body.content, parentID: parentID, startsAnew: body.startsAnew ?? false,
+                parentMustBeLast: body.ifLast ?? false),
             key: key, settings: replies.settings, opening: replies.keyOpening(for: .reply))
         switch begun {
         case .started(let start):

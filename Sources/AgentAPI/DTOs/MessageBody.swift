@@ -177,11 +177,14 @@ struct CreateReplyBody: APIRequestBody {
     let parentID: String?
     /// A new first message, beside the conversation's first (that one edited and sent again).
     let startsAnew: Bool?
+    /// The parent must still be the last message of its thread (``NewReply/parentMustBeLast``).
+    let ifLast: Bool?
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case content, stream
         case parentID = "parent_id"
         case startsAnew = "starts_anew"
+        case ifLast = "if_last"
     }
 }
 

@@ -26,6 +26,7 @@ extension StoreField {
         case .rating: "rating"
         case .comment: "comment"
         case .parentID: "parent_id"
+        case .parentMustBeLast: "if_last"
         case .title: "title"
         case .idempotencyKey: "Idempotency-Key"
         case .timeRange: "from"

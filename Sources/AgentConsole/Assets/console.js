@@ -34,6 +34,8 @@
   const agentName = (document.querySelector(".crumbs a:nth-of-type(2)") || {}).textContent || "Agent";
   const composer = document.getElementById("composer");
   const composerError = document.getElementById("composer-error");
+  // Where a message refused because the conversation went on elsewhere waits for the page read anew.
+  const draftKey = "agent-platform-draft:" + location.pathname;
 
   function messageElement(message) {
     let item = document.getElementById("message-" + message.id);
@@ -250,6 +252,16 @@
   }
 
   // Why the server refused a request, in words for the page.
+  // Whether a refusal's problem names `field`. Reads a clone: the response stays readable for `refusal`.
+  async function conflictNames(response, field) {
+    try {
+      const problem = await response.clone().json();
+      return (problem.errors || []).some((error) => error.field === field);
+    } catch (_) {
+      return false;
+    }
+  }
+
   async function refusal(response) {
     if (response.status === 401) return "Your session has ended. Sign in again to go on.";
     let problem = {};
@@ -509,7 +521,16 @@
         const parent = document.getElementById("composer-parent");
         const body = { content: content, stream: true };
         if (parent && parent.value) body.parent_id = parent.value;
+        if (body.parent_id) body.if_last = true;
         const response = await post(repliesURL, body);
+        // Another tab or device went on from the message this page ends at: sent here, the message would
+        // branch the conversation behind its back. Nothing was stored; the page is read anew, the message
+        // kept for the box there.
+        if (response.status === 409 && (await conflictNames(response, "parent_id"))) {
+          sessionStorage.setItem(draftKey, content);
+          location.assign(location.pathname + location.search);
+          return;
+        }
         // Refused, the message was not stored: it stays in the field, to send again.
         if (!response.ok) throw new Error(await refusal(response));
         field.value = "";
@@ -616,6 +637,15 @@
   });
 
   addCopyButtons(log);
+
+  // A message kept from the page before this one (read anew because the conversation had gone on from
+  // another tab or device): back in the box, unsent, and said so.
+  const draft = sessionStorage.getItem(draftKey);
+  sessionStorage.removeItem(draftKey);
+  if (draft !== null && composer) {
+    composer.querySelector("textarea").value = draft;
+    report(new Error("This conversation had newer messages, sent from elsewhere: here they are. Your message was not sent; it is in the box, to send now."));
+  }
 
   // A chat opens at its newest message, as other chats do, unless the address names a message to show.
   if (!location.hash && composer) showTheEnd();

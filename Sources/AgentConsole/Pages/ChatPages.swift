@@ -177,7 +177,9 @@ struct ChatPages: Sendable {
         }
         let reply = try await api.startReply(
             of: context, agentID: agentID, conversationID: conversationID,
-            NewReply(content: form["content"] ?? "", parentID: parentID, startsAnew: form["starts_anew"] == "true"))
+            NewReply(
+                content: form["content"] ?? "", parentID: parentID, startsAnew: form["starts_anew"] == "true",
+                parentMustBeLast: form["if_last"] == "true"))
         return ConsolePages.redirect(to: Self.threadPath(Self.path(agentID, conversationID), through: reply))
     }
 

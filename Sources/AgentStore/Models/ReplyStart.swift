@@ -17,6 +17,10 @@ public struct NewReply: Sendable {
     /// Whether it follows no message: a new first message of the conversation, beside its first (which was
     /// edited and sent again). Not with a `parentID`.
     public var startsAnew: Bool
+    /// Whether `parentID` must still be the last message of its thread: a conflict when another message
+    /// follows it already (sent from another tab since this client read the thread), rather than a new
+    /// version beside that message which nobody asked for. Only with a `parentID`.
+    public var parentMustBeLast: Bool
     /// The estimated tokens of the conversation the call sends, when the client sends it (the
     /// OpenAI-compatible endpoint) instead of the stored one being read back; the system prompt is added.
     public var sentTokens: Int?
@@ -24,11 +28,13 @@ public struct NewReply: Sendable {
     public var maximumTokens: Int?
 
     public init(
-        content: String, parentID: MessageID? = nil, startsAnew: Bool = false, sentTokens: Int? = nil, maximumTokens: Int? = nil
+        content: String, parentID: MessageID? = nil, startsAnew: Bool = false, parentMustBeLast: Bool = false,
+        sentTokens: Int? = nil, maximumTokens: Int? = nil
     ) {
         self.content = content
         self.parentID = parentID
         self.startsAnew = startsAnew
+        self.parentMustBeLast = parentMustBeLast
         self.sentTokens = sentTokens
         self.maximumTokens = maximumTokens
     }
