@@ -57,6 +57,41 @@ extension TenantSession {
         return ConversationThread(messages: shown, hasEarlier: shown.count < messages.count)
     }
 
+    /// The thread through `id` as a reader pages it: to the newest message after `id`, as
+    /// ``ConversationThread/End/through(_:)`` reads it, when `id` is among its last `limit` messages; else
+    /// the `limit` messages from ``messagesShownBefore`` before `id` on, which stop short of the thread's
+    /// end (`hasLater`). A search's hit far back in a long conversation is then on the page it leads to, and
+    /// so is the message a page of earlier messages ended with, when its reader goes on.
+    public func thread(of conversation: Conversation, showing id: MessageID, limit: Int) async throws
+        -> ConversationThread
+    {
+        let toTheEnd = try await thread(of: conversation, ending: .through(id), limit: limit)
+        guard let end = toTheEnd.messages.last?.message.id, !toTheEnd.messages.contains(where: { $0.message.id == id })
+        else { return toTheEnd }
+        // Walked back from the end to `id`, one step a row: the window ends as many steps after `id` as it
+        // shows messages after it.
+        let stepsAfter = max(limit - Self.messagesShownBefore - 1, 0)
+        let windowEnd = try await row(
+            """
+            WITH RECURSIVE back (id, steps) AS (
+              SELECT \(end.rawValue)::text, 0
+              UNION ALL
+              SELECT \(unescaped: Self.followedMessage("m")), b.steps + 1
+                FROM back b JOIN agent_messages m ON m.id = b.id AND m.owner_id = \(userID.rawValue)
+               WHERE b.id <> \(id.rawValue)
+            )
+            SELECT id FROM back WHERE id IS NOT NULL ORDER BY steps DESC OFFSET \(stepsAfter) LIMIT 1
+            """
+        ) { try $0.decode(String.self) }
+        guard let windowEnd else { return toTheEnd }
+        var window = try await thread(of: conversation, ending: .at(MessageID(stored: windowEnd)), limit: limit)
+        window.hasLater = true
+        return window
+    }
+
+    /// How many messages a window read to show a message (``thread(of:showing:limit:)``) shows before it.
+    static let messagesShownBefore = 5
+
     /// The message a thread ends at: the conversation's newest; the newest after the one named (walking
     /// down what follows it by ``followedMessage(_:)``'s rule: the messages whose parent it is, and the
     /// message right after it when that one has no parent and is no `root`, as the seed's messages have

@@ -431,6 +431,47 @@ import Testing
         }
     }
 
+    /// A page through a message far back in a long conversation (a search's hit) shows it, a few messages
+    /// before it, and the way on, where it showed the newest 100 without it; going on from there leads to
+    /// the end, where the composer is. Earlier messages open at the message before the page left.
+    @Test func aPageThroughAnOldMessageShowsIt() async throws {
+        let owner = try await api.makeUser()
+        let (agentID, ids) = try await api.db.store.withTenant(owner.id) { session in
+            let agent = try await session.createAgent(NewAgent(name: "Long", systemPrompt: "p"))
+            var ids: [String] = []
+            for index in 1...130 {
+                let role: Message.Role = index.isMultiple(of: 2) ? .assistant : .user
+                ids.append(
+                    try await session.appendMessage(
+                        agentID: agent.id, conversationID: ConversationID(rawValue: "long")!,
+                        NewMessage(role: role, content: "Message number \(index)")
+                    ).id.rawValue)
+            }
+            return (agent.id.rawValue, ids)
+        }
+        try await api.test { client in
+            let browser = ConsoleBrowser(client)
+            try await browser.signIn(owner.token)
+            let path = "/agents/\(agentID)/conversations/long"
+            let third = String(buffer: try await browser.request(.get, "\(path)?through=\(ids[2])").body)
+            #expect(third.contains("id=\"message-\(ids[2])\"") && third.contains("id=\"message-\(ids[0])\""))
+            #expect(!third.contains("id=\"message-\(ids[129])\"") && !third.contains("id=\"composer\""))
+            // To the 94th message after it (room for five before, on a page of 100), and on from there.
+            #expect(third.contains("id=\"message-\(ids[96])\"") && !third.contains("id=\"message-\(ids[97])\""))
+            #expect(third.contains("href=\"\(path)?through=\(ids[96])#message-\(ids[96])\" id=\"later-messages\""))
+            let on = String(buffer: try await browser.request(.get, "\(path)?through=\(ids[96])").body)
+            #expect(on.contains("id=\"message-\(ids[96])\"") && on.contains("id=\"message-\(ids[129])\""))
+            #expect(on.contains("id=\"composer\"") && !on.contains("id=\"later-messages\""))
+            // The newest page's way back opens the earlier page at its last message.
+            let newest = String(buffer: try await browser.request(.get, path).body)
+            #expect(newest.contains("href=\"\(path)?at=\(ids[29])#message-\(ids[29])\""))
+            // Far back, five messages come before the one shown.
+            let tenth = String(buffer: try await browser.request(.get, "\(path)?through=\(ids[9])").body)
+            #expect(tenth.contains("id=\"message-\(ids[4])\"") && !tenth.contains("id=\"message-\(ids[3])\""))
+            #expect(tenth.contains("id=\"message-\(ids[103])\"") && !tenth.contains("id=\"message-\(ids[104])\""))
+        }
+    }
+
     /// A reply's Markdown is shown rendered, on the page and through the route the page's script reads
     /// when a reply ends; what the user typed is shown as typed. Another tenant reads neither.
     @Test func repliesShowTheirMarkdownAndMessagesShowWhatWasTyped() async throws {

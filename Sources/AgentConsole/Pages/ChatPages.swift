@@ -122,6 +122,12 @@ struct ChatPages: Sendable {
         "\(path)?through=\(ConsoleFormat.segment(id.rawValue))#message-\(ConsoleFormat.segment(id.rawValue))"
     }
 
+    /// The thread that ends at a message (the messages before a page's first), opened at that message: where
+    /// its reader came from.
+    static func threadPath(_ path: String, endingAt id: MessageID) -> String {
+        "\(path)?at=\(ConsoleFormat.segment(id.rawValue))#message-\(ConsoleFormat.segment(id.rawValue))"
+    }
+
     // MARK: Handlers
 
     /// The conversation's thread: the newest, the one through a version chosen (`through`), or the
@@ -136,7 +142,13 @@ struct ChatPages: Sendable {
         ) { session in
             let agent = try await session.agent(agentID)
             let conversation = try await session.conversation(of: agent, conversationID)
-            let thread = try await session.thread(of: conversation, ending: end, limit: 100)
+            // Through a message, the page shows it, however far back (a search's hit, the way on from earlier messages).
+            let thread =
+                if case .through(let id) = end {
+                    try await session.thread(of: conversation, showing: id, limit: 100)
+                } else {
+                    try await session.thread(of: conversation, ending: end, limit: 100)
+                }
             let replies = thread.messages.map(\.message).filter { $0.role == .assistant }.map(\.id)
             return (
                 try await session.currentUserIfExists(), agent, conversation, thread, try await session.feedback(on: replies)
@@ -148,14 +160,15 @@ struct ChatPages: Sendable {
             MessageRow($0.message, rated: rated, feedback: feedback[$0.message.id], in: $0, path: path)
         }
         let title = ConsoleFormat.conversationTitle(conversation.title, id: conversationID)
+        // A page that stops short of its thread's end leads on from its last message, and has no composer.
         var later: String?
         if case .at(let id) = end { later = Self.threadPath(path, through: id) }
+        if thread.hasLater, let last = thread.messages.last { later = Self.threadPath(path, through: last.message.id) }
         let model = ChatPage(
             chrome: Chrome(title: title, section: .agents, assets: pages.assets, visit: visit, email: user?.email),
             agentID: agentID.rawValue, agentName: agent.name, agentHref: "/agents/\(ConsoleFormat.segment(agentID.rawValue))",
             title: title, storedTitle: conversation.title ?? "", messages: rows,
-            earlier: thread.hasEarlier
-                ? thread.messages.first?.follows.map { "\(path)?at=\(ConsoleFormat.segment($0.rawValue))" } : nil,
+            earlier: thread.hasEarlier ? thread.messages.first?.follows.map { Self.threadPath(path, endingAt: $0) } : nil,
             later: later,
             repliesURL: "/console/api\(path)/replies", sendURL: "\(path)/messages", renameURL: "\(path)/rename",
             deleteURL: "\(path)/delete",

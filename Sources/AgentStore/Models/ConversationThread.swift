@@ -8,10 +8,14 @@ public struct ConversationThread: Sendable {
     public var messages: [ThreadMessage]
     /// Whether the thread goes on before the first of `messages`.
     public var hasEarlier: Bool
+    /// Whether it goes on after the last of them: a window of a long thread, read to show an early message
+    /// (``TenantSession/thread(of:showing:limit:)``).
+    public var hasLater: Bool
 
-    public init(messages: [ThreadMessage], hasEarlier: Bool) {
+    public init(messages: [ThreadMessage], hasEarlier: Bool, hasLater: Bool = false) {
         self.messages = messages
         self.hasEarlier = hasEarlier
+        self.hasLater = hasLater
     }
 
     /// Which thread to read.
