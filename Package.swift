@@ -152,6 +152,7 @@ let package = Package(
                 .embedInCode("Templates/connection-form.mustache"), .embedInCode("Templates/chat.mustache"),
                 .embedInCode("Templates/search.mustache"),
                 .embedInCode("Templates/usage.mustache"), .embedInCode("Templates/audit.mustache"),
+                .embedInCode("Templates/conversations.mustache"),
                 .embedInCode("Templates/tokens.mustache"), .embedInCode("Assets/console.css"),
                 .embedInCode("Assets/console.js"),
             ],

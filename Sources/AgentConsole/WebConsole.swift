@@ -41,6 +41,7 @@ public struct WebConsole: APICompanion {
         SearchResultsPage(api: api, pages: pages).addRoutes(to: signedIn)
         UsagePage(api: api, pages: pages).addRoutes(to: signedIn)
         AuditPage(api: api, pages: pages).addRoutes(to: signedIn)
+        RecentConversationsPage(api: api, pages: pages).addRoutes(to: signedIn)
         TokenPages(api: api, pages: pages).addRoutes(to: signedIn)
         api.addChatRoutes(to: signedIn.group("console/api"))
     }

@@ -419,15 +419,57 @@ import Testing
             let path = "/agents/\(agent.id.rawValue)/conversations/\(generated.id.rawValue)"
             let page = try await browser.request(.get, path)
             let html = String(buffer: page.body)
-            #expect(html.contains(#"<h1 id="conversation-title">Untitled conversation</h1>"#))
-            #expect(html.contains(#"<input id="title" name="title" value="" required"#))
+            #expect(html.contains(#"<h1 id="conversation-title" dir="auto">Untitled conversation</h1>"#))
+            #expect(html.contains(#"<input id="title" name="title" value="" required maxlength="200" dir="auto">"#))
             let named = try await browser.request(.get, "/agents/\(agent.id.rawValue)/conversations/\(chosen.id.rawValue)")
-            #expect(String(buffer: named.body).contains(#"<h1 id="conversation-title">standup-notes</h1>"#))
+            #expect(String(buffer: named.body).contains(#"<h1 id="conversation-title" dir="auto">standup-notes</h1>"#))
             let agentPage = String(buffer: try await browser.request(.get, "/agents/\(agent.id.rawValue)").body)
             #expect(agentPage.contains(">Untitled conversation</a>") && !agentPage.contains(">\(generated.id.rawValue)</a>"))
             let blank = try await browser.request(
                 .post, "\(path)/rename", form: ["_csrf": ConsoleBrowser.csrf(in: page), "title": "   "])
             #expect(blank.status == .unprocessableContent)
+        }
+    }
+
+    /// Every conversation with every agent, the latest first, 50 a page, where the agents page's eight
+    /// recent ones lead on; a chat page starts a new conversation with its agent and leads there too.
+    @Test func allConversationsArePagedAcrossAgents() async throws {
+        let owner = try await api.makeUser()
+        let other = try await api.makeUser()
+        let agents = try await api.db.store.withTenant(owner.id) { session in
+            var agents: [Agent] = []
+            for name in ["Alpha", "Beta"] {
+                let agent = try await session.createAgent(NewAgent(name: name, systemPrompt: "p"))
+                for index in 1...26 {
+                    _ = try await session.appendMessage(
+                        agentID: agent.id, conversationID: ConversationID(rawValue: "\(name)-\(index)")!,
+                        NewMessage(role: .user, content: "\(name) \(index)"))
+                }
+                agents.append(agent)
+            }
+            return agents
+        }
+        try await api.test { client in
+            let browser = ConsoleBrowser(client)
+            try await browser.signIn(owner.token)
+            #expect(String(buffer: try await browser.request(.get, "/agents").body).contains(#"href="/conversations""#))
+            let first = String(buffer: try await browser.request(.get, "/conversations").body)
+            #expect(first.contains(">Beta 26</a>") && first.contains(">Alpha 3</a>") && !first.contains(">Alpha 2</a>"))
+            let older = try #require(first.firstMatch(of: /href="(\/conversations\?cursor=[^"]+)" id="older-conversations"/))
+            let second = String(buffer: try await browser.request(.get, String(older.1)).body)
+            #expect(second.contains(">Alpha 1</a>") && second.contains(">Alpha 2</a>") && !second.contains(">Alpha 3</a>"))
+            #expect(!second.contains("id=\"older-conversations\""))
+            #expect(try await browser.request(.get, "/conversations?cursor=not-a-cursor").status == .badRequest)
+
+            let chat = try await browser.request(.get, "/agents/\(agents[0].id.rawValue)/conversations/Alpha-3")
+            #expect(String(buffer: chat.body).contains(#"id="new-chat""#))
+            let started = try await browser.request(
+                .post, "/agents/\(agents[0].id.rawValue)/conversations", form: ["_csrf": ConsoleBrowser.csrf(in: chat)])
+            #expect(started.status == .seeOther)
+
+            let stranger = ConsoleBrowser(client)
+            try await stranger.signIn(other.token)
+            #expect(!String(buffer: try await stranger.request(.get, "/conversations").body).contains("Alpha"))
         }
     }
 
@@ -491,10 +533,10 @@ import Testing
             let browser = ConsoleBrowser(client)
             try await browser.signIn(owner.token)
             let page = String(buffer: try await browser.request(.get, "/agents/\(agent.id.rawValue)/conversations/code").body)
-            #expect(page.contains("<div class=\"content\">**not bold** &lt;b&gt;</div>"))
+            #expect(page.contains("<div class=\"content\" dir=\"auto\">**not bold** &lt;b&gt;</div>"))
             let rendered =
                 "Use <strong>this</strong>:</p>\n<pre><code class=\"language-swift\">let a = [1] &lt;b&gt;\n</code></pre>\n<p>x</p>"
-            #expect(page.contains("<div class=\"content markdown\"><p>\(rendered)"), "\(page)")
+            #expect(page.contains("<div class=\"content markdown\" dir=\"auto\"><p>\(rendered)"), "\(page)")
             #expect(!page.contains("javascript:"))
 
             let content = try await browser.request(.get, "/messages/\(reply.id.rawValue)/content")
@@ -545,6 +587,10 @@ import Testing
                 let notHere = try await browser.request(.get, "/messages/\(elsewhere.reply.id.rawValue)/content")
                 #expect(notHere.status == .noContent)
                 #expect(notHere.body.readableBytes == 0)
+                // While it runs, its Regenerate is off (a second reply would run beside it, paid for too).
+                let page = String(buffer: try await browser.request(.get, "/agents/\(chat.agentID)/conversations/c1").body)
+                let id = elsewhere.reply.id.rawValue
+                #expect(page.contains(#"data-action="regenerate" data-message="\#(id)" aria-disabled="true">"#), "\(page)")
             }
         }
     }
@@ -578,8 +624,8 @@ import Testing
                 let editedReply = try await send(["content": "second, edited", "parent_id": firstReply])
 
                 let newest = String(buffer: try await browser.request(.get, path).body)
-                #expect(newest.contains("<div class=\"content\">second, edited</div>"))
-                #expect(!newest.contains("<div class=\"content\">second question</div>"))
+                #expect(newest.contains("<div class=\"content\" dir=\"auto\">second, edited</div>"))
+                #expect(!newest.contains("<div class=\"content\" dir=\"auto\">second question</div>"))
                 #expect(newest.contains("<span class=\"version-label\">2 / 2</span>"))
                 #expect(newest.contains("name=\"parent_id\" value=\"\(editedReply)\" id=\"composer-parent\""))
                 // Each user message can be edited: the first starts the conversation anew, the second follows
@@ -592,13 +638,13 @@ import Testing
                         .map { String(newest[$0...].prefix { $0 != "\"" }) })
                 let first = String(
                     buffer: try await browser.request(.get, previous.replacingOccurrences(of: "&amp;", with: "&")).body)
-                #expect(first.contains("<div class=\"content\">second question</div>"))
+                #expect(first.contains("<div class=\"content\" dir=\"auto\">second question</div>"))
                 #expect(first.contains("id=\"message-\(secondReply)\""))
                 #expect(first.contains("<span class=\"version-label\">1 / 2</span>"))
 
                 let anewReply = try await send(["content": "first, edited", "starts_anew": "true"])
                 let anew = String(buffer: try await browser.request(.get, path).body)
-                #expect(anew.contains("<div class=\"content\">first, edited</div>"))
+                #expect(anew.contains("<div class=\"content\" dir=\"auto\">first, edited</div>"))
                 #expect(anew.contains("id=\"message-\(anewReply)\""))
                 #expect(!anew.contains("second question"))
                 #expect(anew.contains("<span class=\"version-label\">2 / 2</span>"))

@@ -294,7 +294,18 @@ def walk(driver):
     time.sleep(0.5)
     click(driver, stop)
     wait(driver).until(lambda d: status_of(assistant_messages(d)[-1]) == "cancelled")
+    assert "stopped" in assistant_messages(driver)[-1].find_element(By.CSS_SELECTOR, ".details").text
     step("reply stopped")
+
+    # A reply that has not begun says it waits, with the seconds; Escape stops it, as Stop does, and
+    # Regenerate is off while it runs (a second reply would run and be paid for beside it).
+    send(driver, "[emulator think_ms=20000]\nTake your time")
+    waiting = assistant_messages(driver)[-1]
+    wait(driver).until(lambda d: "Waiting for the model" in waiting.find_element(By.CSS_SELECTOR, ".details").text)
+    assert waiting.find_element(By.CSS_SELECTOR, "[data-action=regenerate]").get_attribute("aria-disabled") == "true"
+    driver.find_element(By.ID, "content").send_keys(Keys.ESCAPE)
+    wait(driver).until(lambda d: status_of(assistant_messages(d)[-1]) == "cancelled")
+    step("a reply not begun says it waits, and Escape stopped it")
 
     # Reload mid-reply: the page reattaches and the reply completes on screen.
     send(driver, '[emulator chunks=30 delay_ms=100 text="%s"]\nReload me' % ("still here " * 10))
@@ -485,8 +496,10 @@ def walk(driver):
     driver.get(chat_url)
     wait(driver).until(lambda d: d.execute_script(
         "return window.scrollY > 0 && window.innerHeight + window.scrollY >= document.documentElement.scrollHeight - 2"))
+    # The keyboard starts in the message box.
+    assert driver.execute_script("return document.activeElement.id") == "content"
     driver.set_window_size(*DESKTOP)
-    step("a chat opens at its newest message")
+    step("a chat opens at its newest message, the keyboard in its message box")
 
     # An untitled conversation takes its title from its first message, on screen as soon as the reply ends.
     driver.get(agent_url)

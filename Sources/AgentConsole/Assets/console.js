@@ -48,6 +48,8 @@
     speaker.textContent = message.role === "assistant" ? agentName : "You";
     const content = document.createElement("div");
     content.className = "content";
+    // Each message runs in its own writing's direction: Arabic or Hebrew right to left, beside English.
+    content.dir = "auto";
     item.append(speaker, content);
     if (message.role === "assistant") {
       const details = document.createElement("p");
@@ -84,13 +86,17 @@
     if (stop) stop.hidden = message.status !== "streaming";
     const copy = item.querySelector('[data-action="copy-reply"]');
     if (copy) copy.hidden = message.status === "streaming";
+    // Regenerating a reply that still runs would start (and pay for) a second beside it: Stop first. Marked
+    // rather than disabled, so that the keyboard may stay on it until it ends.
+    const regenerate = item.querySelector('[data-action="regenerate"]');
+    if (regenerate) regenerate.setAttribute("aria-disabled", message.status === "streaming" ? "true" : "false");
     const details = item.querySelector(".details");
     if (details && message.status !== "streaming") {
       const parts = [];
       if (message.model) parts.push(message.model);
       if (message.usage) parts.push(message.usage.prompt_tokens + message.usage.completion_tokens + " tokens");
       if (message.latency_ms != null) parts.push(message.latency_ms + " ms");
-      if (message.status !== "complete") parts.push(message.status);
+      if (message.status !== "complete") parts.push(message.status === "cancelled" ? "stopped" : message.status);
       details.textContent = parts.join(" · ");
     }
   }
@@ -557,7 +563,35 @@
       event.preventDefault();
       composer.requestSubmit();
     });
+    // A chat opened to write in: the keyboard starts in the message box (not on touch screens, where that
+    // would open the on-screen keyboard over the conversation, nor where the address names a message to read).
+    if (!touch && !location.hash) composer.querySelector("textarea").focus({ preventScroll: true });
   }
+
+  // Escape closes the Edit or Rename open around the keyboard, back on its summary; elsewhere it stops the
+  // reply that runs, as a chat's Stop does.
+  document.addEventListener("keydown", (event) => {
+    if (event.key !== "Escape" || event.isComposing) return;
+    const open = event.target.closest && event.target.closest("details[open]");
+    if (open) {
+      open.open = false;
+      open.querySelector("summary").focus();
+      return;
+    }
+    const stops = [...log.querySelectorAll('[data-action="cancel"]')].filter((stop) => !stop.hidden);
+    if (stops.length) stops[stops.length - 1].click();
+  });
+
+  // An Edit or Rename opened puts the keyboard in its field.
+  for (const details of document.querySelectorAll("details.rename")) {
+    details.addEventListener("toggle", () => {
+      if (details.open) details.querySelector("input:not([type=hidden]), textarea").focus();
+    });
+  }
+  log.addEventListener("toggle", (event) => {
+    const details = event.target;
+    if (details.matches && details.matches("details.edit") && details.open) details.querySelector("textarea").focus();
+  }, true);
 
   log.addEventListener("click", async (event) => {
     const version = event.target.closest(".versions a");
@@ -583,7 +617,7 @@
     }
     const id = target.dataset.message;
     // One request per click: a second click while it runs would start (and pay for) another reply.
-    if (target.disabled) return;
+    if (target.disabled || target.getAttribute("aria-disabled") === "true") return;
     target.disabled = true;
     try {
       if (target.dataset.action === "cancel") {
@@ -637,6 +671,27 @@
   });
 
   addCopyButtons(log);
+
+  // A reply that has not begun says so, with the seconds waited, rather than a blank card: a slow or
+  // unreachable provider can take a minute to start or to fail, and Stop ends the wait.
+  setInterval(() => {
+    for (const item of log.querySelectorAll("li.message.assistant.streaming")) {
+      const details = item.querySelector(".details");
+      if (!details) continue;
+      const content = item.querySelector(".content");
+      if (content && content.textContent.trim()) {
+        if (item.dataset.waitingSince) {
+          delete item.dataset.waitingSince;
+          details.textContent = "";
+        }
+        continue;
+      }
+      if (!item.dataset.waitingSince) item.dataset.waitingSince = String(Date.now());
+      const seconds = Math.floor((Date.now() - Number(item.dataset.waitingSince)) / 1000);
+      details.textContent = seconds < 15 ? "Waiting for the model… " + seconds + " s"
+        : "Waiting for the model… " + seconds + " s: the provider is slow to answer; Stop ends the wait.";
+    }
+  }, 1000);
 
   // A message kept from the page before this one (read anew because the conversation had gone on from
   // another tab or device): back in the box, unsent, and said so.

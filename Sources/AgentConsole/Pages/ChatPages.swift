@@ -73,7 +73,8 @@ struct ChatPages: Sendable {
                 details.append("\(usage.promptTokens + usage.completionTokens) tokens\(usage.estimated ? " (estimated)" : "")")
             }
             if let latency = message.generation?.latencyMilliseconds { details.append("\(latency) ms") }
-            if message.status != .complete { details.append(message.status.rawValue) }
+            // In the reader's words: a reply they stopped is "stopped" (the API's status is `cancelled`).
+            if message.status != .complete { details.append(message.status == .cancelled ? "stopped" : message.status.rawValue) }
             self.details = details.isEmpty ? nil : details.joined(separator: " · ")
             self.rated = rated == message.id.rawValue
             ratedGood = feedback?.rating == 1

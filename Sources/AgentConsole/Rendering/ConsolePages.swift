@@ -24,6 +24,7 @@ struct ConsolePages: Sendable {
             "search": PackageResources.search_mustache,
             "usage": PackageResources.usage_mustache,
             "audit": PackageResources.audit_mustache,
+            "conversations": PackageResources.conversations_mustache,
             "tokens": PackageResources.tokens_mustache,
         ]
         MustacheContentTypes.register(ConsoleHTML(), named: ConsoleHTML.name)
