@@ -471,6 +471,10 @@ def walk(driver):
     wait(driver).until(lambda d: copy_token.text == "Copied")
     copied = driver.execute_async_script("navigator.clipboard.readText().then(arguments[0], (e) => arguments[0]('failed: ' + e))")
     assert issued and copied == issued, "the copied token is not the one shown"
+    # Reloading shows the list, without a second token of the name.
+    driver.refresh()
+    wait(driver).until(lambda d: not d.find_elements(By.ID, "issued-token"))
+    assert driver.find_element(By.ID, "token-list").text.count("walk copy") == 1
     # On a phone the tokens read as cards: Revoke is on the screen, not past its edge in a table.
     driver.set_window_size(*PHONE)
     driver.get(BASE + "/tokens")

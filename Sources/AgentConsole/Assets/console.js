@@ -27,6 +27,11 @@
     });
   }
 
+  // The page that answers a token's creation becomes the token list in the history: reloading it would send
+  // the form again and create a second token (the browser's "resubmit?" is easily said yes to), where the
+  // list is what a reload should show. The value stays on screen until the page is left.
+  if (document.getElementById("issued-token")) history.replaceState(null, "", "/tokens");
+
   const log = document.getElementById("chat-log");
   if (!log) return;
   const csrf = document.querySelector('meta[name="csrf-token"]').content;
