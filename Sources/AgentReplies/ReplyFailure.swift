@@ -69,10 +69,13 @@ public struct ReplyFailure: Error, Sendable, Equatable, CustomStringConvertible 
             // Why, in the platform's words (a refused connection reads apart from a provider that stays silent).
             self = .providerUnreachable("The model provider could not be reached: \(reason).")
         case .rateLimited(let retryAfter):
+            // When to try again, where the provider said: the reader's next question.
+            let seconds = retryAfter?.wholeSecondsRoundedUp
             self.init(
                 slug: "provider-rate-limited", status: 429, title: "Provider rate limit",
-                detail: "The model provider refused the call for its rate limit.",
-                retryAfterSeconds: retryAfter?.wholeSecondsRoundedUp)
+                detail: "The model provider refused the call for its rate limit"
+                    + (seconds.map { "; try again in \($0) s." } ?? "; try again shortly."),
+                retryAfterSeconds: seconds)
         case .unavailable:
             self.init(
                 slug: "provider-unavailable", status: 502, title: "Provider unavailable",

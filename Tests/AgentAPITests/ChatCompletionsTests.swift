@@ -138,6 +138,7 @@ import Testing
                     json: ["model": "agent:\(limited.agentID)", "messages": [["role": "user", "content": "x"]]])
                 #expect(later.status == .tooManyRequests && later.headers[.retryAfter] == "30")
                 #expect(try later.decode(Schemas.OpenAIError.self).error.code == "provider-rate-limited")
+                #expect(try later.decode(Schemas.OpenAIError.self).error.message.hasSuffix("try again in 30 s."))
             }
         }
     }

@@ -548,6 +548,19 @@ def walk(driver):
     assert "Sent from the stale tab" not in driver.find_element(By.ID, "chat-log").text
     step("a stale tab's message waits, unsent, beside the other tab's exchange, where it would have branched")
 
+    # The conversation deleted in another tab: sending says so in words, and keeps the message.
+    driver.switch_to.new_window("tab")
+    driver.get(this_chat)
+    driver.find_element(By.ID, "delete-conversation").click()
+    wait(driver).until(EC.alert_is_present()).accept()
+    wait(driver).until(lambda d: "/conversations/" not in d.current_url)
+    driver.close()
+    driver.switch_to.window(here)
+    driver.find_element(By.ID, "send").click()
+    wait(driver).until(lambda d: "changed elsewhere" in d.find_element(By.ID, "composer-error").text)
+    assert driver.find_element(By.ID, "content").get_attribute("value") == "Sent from the stale tab"
+    step("a conversation deleted elsewhere is said so, the message kept")
+
     # Deleting is asked first: dismissed, nothing is sent.
     driver.get(chat_url)
     driver.find_element(By.ID, "delete-conversation").click()

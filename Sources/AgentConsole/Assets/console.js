@@ -264,7 +264,7 @@
 
   // Why the server refused a request, in words for the page.
   // Whether a refusal's problem names `field`. Reads a clone: the response stays readable for `refusal`.
-  async function conflictNames(response, field) {
+  async function problemNames(response, field) {
     try {
       const problem = await response.clone().json();
       return (problem.errors || []).some((error) => error.field === field);
@@ -537,10 +537,15 @@
         // Another tab or device went on from the message this page ends at: sent here, the message would
         // branch the conversation behind its back. Nothing was stored; the page is read anew, the message
         // kept for the box there.
-        if (response.status === 409 && (await conflictNames(response, "parent_id"))) {
+        if (response.status === 409 && (await problemNames(response, "parent_id"))) {
           sessionStorage.setItem(draftKey, content);
           location.assign(location.pathname + location.search);
           return;
+        }
+        // The message it would follow is gone (deleted elsewhere, with its conversation, say): in the
+        // reader's words, not the API's.
+        if (response.status === 422 && (await problemNames(response, "parent_id"))) {
+          throw new Error("This conversation changed elsewhere: the message yours would follow is gone. Reload the page to see it as it is; your message stays here.");
         }
         // Refused, the message was not stored: it stays in the field, to send again.
         if (!response.ok) throw new Error(await refusal(response));
