@@ -502,6 +502,10 @@ def walk(driver):
         "return window.scrollY > 0 && window.innerHeight + window.scrollY >= document.documentElement.scrollHeight - 2"))
     # The keyboard starts in the message box.
     assert driver.execute_script("return document.activeElement.id") == "content"
+    # Each message's time, shown in the reader's zone, its UTC time kept as the tooltip.
+    sent = driver.find_element(By.CSS_SELECTOR, "#chat-log li.message time")
+    assert sent.get_attribute("datetime") and sent.get_attribute("title").endswith(" UTC"), sent.get_attribute("outerHTML")
+    assert not sent.text.endswith("UTC"), sent.text
     driver.set_window_size(*DESKTOP)
     step("a chat opens at its newest message, the keyboard in its message box")
 

@@ -13,6 +13,23 @@
     if (question && !window.confirm(question)) event.preventDefault();
   });
 
+  // Times are written in UTC on the server, one zone for every reader (and so without script); the script
+  // shows each in the reader's own zone and words, the UTC time kept as its tooltip and `datetime`.
+  const utc = /^(\d{4})-(\d\d)-(\d\d) (\d\d):(\d\d) UTC$/;
+  const local = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
+  function showLocalTimes(root) {
+    for (const element of root.querySelectorAll("time:not([datetime])")) {
+      const parts = utc.exec(element.textContent.trim());
+      if (!parts) continue;
+      const [year, month, day, hour, minute] = parts.slice(1).map(Number);
+      const when = new Date(Date.UTC(year, month - 1, day, hour, minute));
+      element.setAttribute("datetime", when.toISOString());
+      element.title = element.textContent.trim();
+      element.textContent = local.format(when);
+    }
+  }
+  showLocalTimes(document);
+
   // A value shown once (a new token) copies with a button, shown only where the script runs.
   for (const button of document.querySelectorAll("button[data-copy]")) {
     button.hidden = false;
@@ -429,6 +446,7 @@
     const heldAs = held && (held.dataset.action ? '[data-action="' + held.dataset.action + '"]'
       : ["version-next", "version-previous"].map((name) => "." + name).find((name) => held.matches(name)));
     log.replaceChildren(...messages.childNodes);
+    showLocalTimes(log);
     threadsShown += 1;
     const earlier = document.getElementById("earlier-messages");
     const earlierThere = page.getElementById("earlier-messages");
@@ -550,6 +568,7 @@
         // Refused, the message was not stored: it stays in the field, to send again.
         if (!response.ok) throw new Error(await refusal(response));
         field.value = "";
+        fit();
         // Who sends a message wants to see its reply.
         showTheEnd();
         await followToEnd(response);
@@ -573,6 +592,15 @@
       event.preventDefault();
       composer.requestSubmit();
     });
+    // The box grows with what is written, up to a part of the screen (then it scrolls), and shrinks back
+    // once the message is sent.
+    const box = composer.querySelector("textarea");
+    const fit = () => {
+      box.style.height = "";
+      if (box.scrollHeight > box.clientHeight) box.style.height = box.scrollHeight + 2 + "px";
+    };
+    box.addEventListener("input", fit);
+
     // A chat opened to write in: the keyboard starts in the message box (not on touch screens, where that
     // would open the on-screen keyboard over the conversation, nor where the address names a message to read).
     if (!touch && !location.hash) composer.querySelector("textarea").focus({ preventScroll: true });
@@ -709,6 +737,7 @@
   sessionStorage.removeItem(draftKey);
   if (draft !== null && composer) {
     composer.querySelector("textarea").value = draft;
+    composer.querySelector("textarea").dispatchEvent(new Event("input"));
     report(new Error("This conversation had newer messages, sent from elsewhere: here they are. Your message was not sent; it is in the box, to send now."));
   }
 

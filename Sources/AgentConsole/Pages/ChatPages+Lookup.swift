@@ -13,6 +13,7 @@ extension ChatPages.MessageRow: MustacheParent {
         case "fromAgent": fromAgent
         case "content": content
         case "html": html
+        case "time": time
         case "status": status
         case "streaming": streaming
         case "failed": failed

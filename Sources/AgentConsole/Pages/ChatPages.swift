@@ -35,6 +35,8 @@ struct ChatPages: Sendable {
         let content: String
         /// A reply's Markdown as HTML (``ReplyMarkdown``); a user's message is shown as typed.
         let html: String?
+        /// When it was sent (a reply: when it began), in UTC; the page's script shows it in the reader's zone.
+        let time: String
         let status: String
         let streaming: Bool
         let failed: Bool
@@ -62,6 +64,7 @@ struct ChatPages: Sendable {
             fromAgent = message.role == .assistant
             content = message.content
             html = fromAgent ? ReplyMarkdown.html(message.content) : nil
+            time = ConsoleFormat.time(message.createdAt)
             status = message.status.rawValue
             streaming = message.status == .streaming
             failed = message.status == .failed
