@@ -29,10 +29,12 @@ import Testing
     @Test func visitorsWithoutASessionAreSentToSignIn() async throws {
         try await api.test { client in
             let browser = ConsoleBrowser(client)
-            for path in ["/", "/agents", "/connections", "/usage", "/audit", "/tokens"] {
+            #expect(try await browser.request(.get, "/").headers[.location] == "/signin")
+            // A page asked for is where signing in leads back to.
+            for path in ["/agents", "/connections", "/usage", "/audit", "/tokens"] {
                 let response = try await browser.request(.get, path)
                 #expect(response.status == .seeOther, "\(path)")
-                #expect(response.headers[.location] == "/signin", "\(path)")
+                #expect(response.headers[.location] == "/signin?next=%2F\(path.dropFirst())", "\(path)")
             }
             let page = try await browser.request(.get, "/signin")
             #expect(page.status == .ok)
@@ -66,13 +68,43 @@ import Testing
             let csrf = ConsoleBrowser.csrf(in: agents)
             #expect(!csrf.isEmpty)
 
-            #expect(try await browser.request(.post, "/signout", form: ["_csrf": csrf]).headers[.location] == "/signin")
+            let signedOut = try await browser.request(.post, "/signout", form: ["_csrf": csrf])
+            #expect(signedOut.headers[.location] == "/signin?signed_out=1")
+            #expect(String(buffer: try await browser.request(.get, "/signin?signed_out=1").body).contains("You are signed out."))
             #expect(browser.cookies["ap_session"] == nil)
             // The old cookie, replayed (as a thief would), no longer works: the session ended on the server.
             let replayed = try await client.executeRequest(
                 uri: "/agents", method: .get, headers: [.cookie: "ap_session=\(session)"], body: nil)
             #expect(replayed.status == .seeOther)
-            #expect(replayed.headers[.location] == "/signin")
+            #expect(replayed.headers[.location] == "/signin?next=%2Fagents")
+        }
+    }
+
+    /// Signing in after a session ended leads back to the page that was asked for, its query too; a `next`
+    /// that is not a path of this site (another host, a URL) leads to the agents page, as none does.
+    @Test func signingInLeadsBackToThePageAsked() async throws {
+        let owner = try await api.makeUser()
+        try await api.test { client in
+            let browser = ConsoleBrowser(client)
+            let asked = try await browser.request(.get, "/search?q=harbour+walk")
+            let signInPath = try #require(asked.headers[.location])
+            #expect(signInPath == "/signin?next=%2Fsearch%3Fq%3Dharbour%2Bwalk")
+            let page = try await browser.request(.get, signInPath)
+            #expect(String(buffer: page.body).contains(#"<input type="hidden" name="next" value="/search?q=harbour+walk">"#))
+            let signedIn = try await browser.request(
+                .post, "/signin",
+                form: ["_csrf": ConsoleBrowser.csrf(in: page), "credential": owner.token, "next": "/search?q=harbour+walk"])
+            #expect(signedIn.headers[.location] == "/search?q=harbour+walk")
+
+            for elsewhere in ["//evil.example/agents", "https://evil.example/", "/\\evil.example", "agents", "/a\nb"] {
+                let other = ConsoleBrowser(client)
+                let form = try await other.request(.get, "/signin?next=\(PathSegment.encoded(elsewhere))")
+                #expect(!String(buffer: form.body).contains(#"name="next""#), "\(elsewhere)")
+                let landed = try await other.request(
+                    .post, "/signin",
+                    form: ["_csrf": ConsoleBrowser.csrf(in: form), "credential": owner.token, "next": elsewhere])
+                #expect(landed.headers[.location] == "/agents", "\(elsewhere)")
+            }
         }
     }
 
@@ -105,7 +137,7 @@ import Testing
             // The same session under the unprefixed name is not read.
             let planted = try await client.executeRequest(
                 uri: "/agents", method: .get, headers: [.cookie: "ap_session=\(session)"], body: nil)
-            #expect(planted.headers[.location] == "/signin")
+            #expect(planted.headers[.location] == "/signin?next=%2Fagents")
             // Nor is a sign-in value planted without the prefix.
             let value = ConsoleBrowser.csrf(in: try await browser.request(.get, "/signin"))
             let posted = try await client.executeRequest(
@@ -199,7 +231,7 @@ import Testing
                 let visit = try await client.executeRequest(
                     uri: path, method: .get, headers: [.cookie: "ap_session=\(ended)"], body: nil)
                 #expect(visit.status == .seeOther)
-                #expect(visit.headers[.location] == "/signin")
+                #expect(visit.headers[.location] == (path == "/" ? "/signin" : "/signin?next=%2F\(path.dropFirst())"))
             }
             // Three refusals used the allowance: the address waits now, whatever it sends.
             let blocked = try await client.executeRequest(uri: "/signin", method: .get, headers: [:], body: nil)
@@ -850,7 +882,7 @@ import Testing
             #expect(try await browser.request(.get, "/agents").status == .ok)
             try await api.db.store.withTenant(owner.id) { try await $0.revokeToken(issued.token.id) }
             let after = try await browser.request(.get, "/agents")
-            #expect(after.status == .seeOther && after.headers[.location] == "/signin")
+            #expect(after.status == .seeOther && after.headers[.location] == "/signin?next=%2Fagents")
         }
     }
 
@@ -912,7 +944,7 @@ import Testing
                 "UPDATE console_sessions SET last_seen_at = now() - interval '61 minutes' WHERE user_id = \(owner.id.rawValue)",
                 logger: api.db.logger)
             let after = try await browser.request(.get, "/agents")
-            #expect(after.status == .seeOther && after.headers[.location] == "/signin")
+            #expect(after.status == .seeOther && after.headers[.location] == "/signin?next=%2Fagents")
         }
     }
 

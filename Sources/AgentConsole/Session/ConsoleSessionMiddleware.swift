@@ -30,7 +30,7 @@ struct ConsoleSessionMiddleware: RouterMiddleware {
         guard
             let value = ConsoleCookies.value(ConsoleCookies.session, in: request, secure: secure),
             let presented = PresentedConsoleSession(value)
-        else { return try signedOut(callsAPI: callsAPI) }
+        else { return try signedOut(request, callsAPI: callsAPI) }
         var request = request
         ConsoleCookies.dropSession(uncheckedWhere: secure, from: &request)
         let session: AuthenticatedToken?
@@ -45,7 +45,7 @@ struct ConsoleSessionMiddleware: RouterMiddleware {
             // A session presented and refused counts against its address as a bad token does: forged cookies
             // each cost a database check.
             context.credentialOutcome.noteRefused()
-            return try signedOut(callsAPI: callsAPI)
+            return try signedOut(request, callsAPI: callsAPI)
         }
         var context = context
         context.authenticate(as: user)
@@ -86,10 +86,12 @@ struct ConsoleSessionMiddleware: RouterMiddleware {
         }
     }
 
-    /// Without a session, a page goes to the sign-in page; a chat route is a 401.
-    private func signedOut(callsAPI: Bool) throws -> Response {
+    /// Without a session, a page goes to the sign-in page, which leads back to it once signed in (a page
+    /// read, not a form sent: what it sent is not kept); a chat route is a 401.
+    private func signedOut(_ request: Request, callsAPI: Bool) throws -> Response {
         if callsAPI { throw HTTPError(.unauthorized) }
-        return ConsolePages.redirect(to: "/signin")
+        let asked = request.method == .get ? ReturnPath(request.uri.description) : nil
+        return ConsolePages.redirect(to: asked?.signInPath ?? "/signin")
     }
 
     /// A page's failure, as a page in the API's words, logged as the API logs its own.

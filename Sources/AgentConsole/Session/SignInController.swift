@@ -27,6 +27,10 @@ struct SignInController: Sendable {
         let csrf: String
         let acceptsJWT: Bool
         let error: String?
+        /// The page to go back to once signed in (``ReturnPath``).
+        let next: String?
+        /// Shown after signing out.
+        let signedOut: Bool
     }
 
     // MARK: Handlers
@@ -51,7 +55,9 @@ struct SignInController: Sendable {
     }
 
     @Sendable func form(_ request: Request, context: APIRequestContext) async throws -> Response {
-        render(request, error: nil, status: .ok)
+        render(
+            request, error: nil, status: .ok, next: ReturnPath(request.queryFields["next"]),
+            signedOut: request.queryFields["signed_out"] == "1")
     }
 
     static let invalidCredential = "That token is not valid: it may be mistyped, expired or revoked."
@@ -73,23 +79,27 @@ struct SignInController: Sendable {
 
     private func signingIn(_ request: Request, context: APIRequestContext) async throws -> Response {
         let form = try await FormBody.read(request, limit: Self.formLimit)
+        let next = ReturnPath(form["next"])
+        let render = { (error: String, status: HTTPResponse.Status) in
+            self.render(request, error: error, status: status, next: next)
+        }
         // The form must echo the value of the cookie the sign-in page set: another site can make a browser
         // post this form, but cannot read or set that cookie.
         let secure = ConsoleCookies.secure(request, settings: settings)
         guard let expected = ConsoleCookies.value(ConsoleCookies.signIn, in: request, secure: secure),
             CSRFToken.matches(form["_csrf"], expected)
         else {
-            return render(request, error: "The sign-in form expired. Try again.", status: .forbidden)
+            return render("The sign-in form expired. Try again.", .forbidden)
         }
         guard let credential = form.text("credential"),
             let verified = try await api.credentials.verify(credential, requestID: context.requestID, logger: context.logger)
         else {
-            return render(request, error: Self.invalidCredential, status: .unauthorized)
+            return render(Self.invalidCredential, .unauthorized)
         }
         // A JWT is accepted up to a minute past its `exp`, for clocks that disagree; a session bounded by it
         // would have ended before it began.
         if let notAfter = verified.expiresAt, notAfter <= Date() {
-            return render(request, error: Self.expiredCredential, status: .unauthorized)
+            return render(Self.expiredCredential, .unauthorized)
         }
         try await endReplacedSession(request, secure: secure, context: context)
         let started: StartedConsoleSession
@@ -101,7 +111,7 @@ struct SignInController: Sendable {
             }
         } catch StoreError.notFound(resource: "token") {
             // Revoked or expired between its check and the session's start: as invalid as any other.
-            return render(request, error: Self.invalidCredential, status: .unauthorized)
+            return render(Self.invalidCredential, .unauthorized)
         }
         let maxAge = max(1, Int(started.expiresAt.timeIntervalSinceNow))
         var headers = HTTPFields()
@@ -111,7 +121,7 @@ struct SignInController: Sendable {
                 value: ConsoleCookies.setCookie(ConsoleCookies.session, value: started.value, maxAge: maxAge, secure: secure)))
         headers.append(
             .init(name: .setCookie, value: ConsoleCookies.setCookie(ConsoleCookies.signIn, value: "", maxAge: 0, secure: secure)))
-        return ConsolePages.redirect(to: "/agents", headers: headers)
+        return ConsolePages.redirect(to: next?.path ?? "/agents", headers: headers)
     }
 
     /// Ends the session this browser held before it signed in again (as the same user or another): left,
@@ -133,19 +143,21 @@ struct SignInController: Sendable {
         }
         let cleared = ConsoleCookies.setCookie(
             ConsoleCookies.session, value: "", maxAge: 0, secure: ConsoleCookies.secure(request, settings: settings))
-        return ConsolePages.redirect(to: "/signin", headers: [.setCookie: cleared])
+        return ConsolePages.redirect(to: "/signin?signed_out=1", headers: [.setCookie: cleared])
     }
 
     // MARK: Rendering
 
     /// The sign-in page, with a fresh double-submit value in its cookie and its form.
-    private func render(_ request: Request, error: String?, status: HTTPResponse.Status) -> Response {
+    private func render(
+        _ request: Request, error: String?, status: HTTPResponse.Status, next: ReturnPath? = nil, signedOut: Bool = false
+    ) -> Response {
         let value = CSRFToken.random()
         let cookie = ConsoleCookies.setCookie(
             ConsoleCookies.signIn, value: value, maxAge: 3600, secure: ConsoleCookies.secure(request, settings: settings))
         let model = SignInPage(
             chrome: Chrome(title: "Sign in", section: .signIn, assets: pages.assets, visit: nil), csrf: value,
-            acceptsJWT: api.configuration.jwt != nil, error: error)
+            acceptsJWT: api.configuration.jwt != nil, error: error, next: next?.path, signedOut: signedOut)
         return pages.page("signin", model, status: status, headers: [.setCookie: cookie])
     }
 }
