@@ -858,11 +858,22 @@ import Testing
     @Test func scopesOfTheSignInTokenBindTheSession() async throws {
         let owner = try await api.makeUser()
         let reader = try await api.db.store.withTenant(owner.id) { try await $0.createToken(name: "r", scopes: [.read]) }
+        let agent = try await api.db.store.withTenant(owner.id) { session in
+            let agent = try await session.createAgent(NewAgent(name: "Reader's", systemPrompt: "p"))
+            _ = try await session.appendMessage(
+                agentID: agent.id, conversationID: ConversationID(rawValue: "read")!, NewMessage(role: .assistant, content: "hi"))
+            return agent
+        }
         try await api.test { client in
             let browser = ConsoleBrowser(client)
             try await browser.signIn(reader.value)
             let page = try await browser.request(.get, "/agents")
             #expect(page.status == .ok)
+            // Pages are kept by no cache, nor by the browser's back-forward cache.
+            #expect(page.headers[.cacheControl] == "no-store")
+            // Reading, a reply can be copied, not regenerated.
+            let chat = String(buffer: try await browser.request(.get, "/agents/\(agent.id.rawValue)/conversations/read").body)
+            #expect(chat.contains(#"data-action="copy-reply""#) && !chat.contains(#"data-action="regenerate""#))
             #expect(!String(buffer: page.body).contains("New agent"), "no form it could not submit")
             let csrf = ConsoleBrowser.csrf(in: page)
             let create = try await browser.request(.post, "/agents", form: ["_csrf": csrf, "name": "n", "system_prompt": "p"])

@@ -32,7 +32,6 @@ extension ChatPages {
         var headers = ConsoleHeaders.page
         headers[.contentType] = "text/markdown; charset=utf-8"
         headers[.contentDisposition] = "attachment; filename=\"\(Self.fileName(title)).md\""
-        headers[.cacheControl] = "no-store"
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: text)))
     }
 

@@ -233,18 +233,15 @@ struct ChatPages: Sendable {
         let message = try await api.store.withTenant(visit.userID, requestID: context.requestID) {
             try await $0.message(messageID)
         }
-        let noStore: HTTPFields = [.cacheControl: "no-store"]
         var text = message.content
         if message.status == .streaming {
             guard let running = api.replies.running.reply(messageID, of: visit.userID) else {
-                var headers = ConsoleHeaders.page
-                headers.append(contentsOf: noStore)
-                return Response(status: .noContent, headers: headers)
+                return Response(status: .noContent, headers: ConsoleHeaders.page)
             }
             text = await running.textSoFar
         }
         let html = message.role == .assistant ? ReplyMarkdown.html(text) : ConsoleHTML().escapeText(text)
-        return ConsolePages.html(html, headers: noStore)
+        return ConsolePages.html(html)
     }
 
     /// Thumbs up or down, with an optional comment; back to the conversation at that message.
