@@ -257,6 +257,7 @@ def walk(driver):
                        and status_of(assistant_messages(d)[-1]) == "complete")
     copy = wait(driver).until(lambda d: assistant_messages(d)[-1].find_elements(By.CSS_SELECTOR, "pre + .code-actions button"))[0]
     assert assistant_messages(driver)[-1].find_element(By.CSS_SELECTOR, "pre code.language-python").text == "print('copied')"
+    assert assistant_messages(driver)[-1].find_element(By.CSS_SELECTOR, "pre + .code-actions .code-language").text == "python"
     assert box.get_attribute("value") == ""
     click(driver, copy)
     wait(driver).until(lambda d: copy.text == "Copied")

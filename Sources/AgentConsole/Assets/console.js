@@ -224,6 +224,14 @@
       if (pre.nextElementSibling && pre.nextElementSibling.classList.contains("code-actions")) continue;
       const actions = document.createElement("div");
       actions.className = "code-actions";
+      // The language its fence named, as the block's label.
+      const code = pre.querySelector("code[class^='language-']");
+      if (code) {
+        const language = document.createElement("span");
+        language.className = "code-language";
+        language.textContent = code.className.slice("language-".length);
+        actions.append(language);
+      }
       actions.append(button("Copy code", "copy", "", "secondary copy"));
       pre.after(actions);
     }

@@ -88,7 +88,7 @@ public struct AgentChanges: Sendable {
         }
         try checks.check { () throws(StoreError) in
             if let maxTokens = maxTokens ?? nil, maxTokens <= 0 || maxTokens > Int(Int32.max) {
-                throw .invalid(field: .maxTokens, reason: "must be a positive 32-bit integer")
+                throw .invalid(field: .maxTokens, reason: "must be a whole number from 1 to 2147483647")
             }
         }
         try checks.finish()
