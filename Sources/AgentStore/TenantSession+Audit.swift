@@ -27,7 +27,11 @@ extension TenantSession {
     }
 
     /// The tenant's audit log, newest first by default.
-    public func auditLog(_ request: PageRequest) async throws -> Page<AuditEntry> {
-        try await listing(Self.auditColumns, from: "audit_log", where: [("tenant_id", userID.rawValue)], request, Self.auditEntry)
+    public func auditLog(_ request: PageRequest, action: AuditAction? = nil) async throws -> Page<AuditEntry> {
+        // One action's entries: the tenant's entries read newest first until a page of them is found (a
+        // reply's key opening, the most frequent, no longer hides the rest of the log).
+        var filters = [("tenant_id", userID.rawValue)]
+        if let action { filters.append(("action", action.rawValue)) }
+        return try await listing(Self.auditColumns, from: "audit_log", where: filters, request, Self.auditEntry)
     }
 }

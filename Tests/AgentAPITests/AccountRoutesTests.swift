@@ -181,6 +181,16 @@ import Testing
             let theirs = try await client.send(.get, "/v1/audit-log", as: other).decode(Schemas.AuditEntryPage.self).data
             #expect(!theirs.isEmpty && theirs.allSatisfy { $0.action == "token.created" })
             #expect(Set(theirs.map(\.id)).isDisjoint(with: entries.map(\.id)))
+            // One action's entries, paged by cursor within it; an action the log does not record is a 400.
+            let tokens = try await client.send(.get, "/v1/audit-log?action=token.created&limit=1", as: owner)
+                .decode(Schemas.AuditEntryPage.self)
+            #expect(tokens.data.map(\.action) == ["token.created"] && entries.contains { $0.action == "connection.created" })
+            let none = try await client.send(.get, "/v1/audit-log?action=agent.deleted", as: owner).decode(
+                Schemas.AuditEntryPage.self)
+            #expect(none.data.isEmpty)
+            let unknown = try await client.send(.get, "/v1/audit-log?action=agent.exploded", as: owner)
+            #expect(unknown.isProblem(.badRequest))
+            #expect(try unknown.problemField() == "action")
         }
     }
 

@@ -1054,6 +1054,13 @@ import Testing
             #expect(page.contains("conversation_id: gone, messages: 1"))
             #expect(page.contains("data-label=\"By\">you</td>"))
             #expect(!page.contains("user:\(owner.id.rawValue)"))
+            // Each action in words, its code beside; one action's entries alone.
+            #expect(page.contains("Conversation deleted<br><code class=\"muted\">conversation.deleted</code>"))
+            let deletions = String(buffer: try await browser.request(.get, "/audit?action=conversation.deleted").body)
+            #expect(deletions.contains("conversation.deleted</code>") && !deletions.contains("agent.created</code>"))
+            #expect(deletions.contains(#"<option value="conversation.deleted" selected>"#))
+            #expect(try await browser.request(.get, "/audit?action=").status == .ok)
+            #expect(try await browser.request(.get, "/audit?action=nope").status == .badRequest)
         }
     }
 

@@ -3,7 +3,7 @@ import AgentStore
 import Foundation
 import Hummingbird
 
-/// `/audit`: the tenant's audit log, newest first, keyset-paged.
+/// `/audit`: the tenant's audit log, newest first, keyset-paged, all of it or one action's entries.
 struct AuditPage: Sendable {
     let api: APIParts
     let pages: ConsolePages
@@ -16,6 +16,8 @@ struct AuditPage: Sendable {
         let time: String
         let actor: String
         let action: String
+        /// The action in the reader's words (`connection.opened`: "Key opened").
+        let label: String
         let target: String
         /// The target's page, for an agent or a connection (gone, it answers "not found").
         let targetHref: String?
@@ -27,6 +29,7 @@ struct AuditPage: Sendable {
             time = ConsoleFormat.time(entry.createdAt)
             actor = entry.actor == AuditEntry.actor(user) ? "you" : entry.actor
             action = entry.action
+            label = AuditAction(rawValue: entry.action).map(AuditPage.label) ?? entry.action
             target = [entry.targetType, entry.targetID].compactMap { $0 }.joined(separator: " ")
             targetHref = entry.targetID.flatMap { id in
                 switch entry.targetType {
@@ -56,22 +59,68 @@ struct AuditPage: Sendable {
         }
     }
 
+    /// One choice of the filter.
+    struct ActionChoice: Sendable {
+        let value: String
+        let label: String
+        let selected: Bool
+    }
+
     struct Page: Sendable {
         let chrome: Chrome
         let entries: [Row]
         let next: String?
+        let actions: [ActionChoice]
+        let filtered: Bool
+    }
+
+    /// An action in the reader's words.
+    static func label(_ action: AuditAction) -> String {
+        switch action {
+        case .connectionCreated: "Connection created"
+        case .connectionUpdated: "Connection changed"
+        case .connectionDeleted: "Connection deleted"
+        case .connectionOpened: "Key opened"
+        case .connectionOpenFailed: "Key could not be opened"
+        case .agentCreated: "Agent created"
+        case .agentUpdated: "Agent changed"
+        case .agentDeleted: "Agent deleted"
+        case .connectionLinked: "Connection linked"
+        case .connectionUnlinked: "Connection unlinked"
+        case .conversationDeleted: "Conversation deleted"
+        case .userDeleted: "Account deleted"
+        case .tokenCreated: "Token created"
+        case .tokenRevoked: "Token revoked"
+        case .accountExported: "Account exported"
+        case .keysRotated: "Keys rotated"
+        case .keysVerified: "Keys verified"
+        case .limitsChanged: "Limits changed"
+        case .repliesInterrupted: "Replies interrupted"
+        case .consoleSessionStarted: "Signed in to the console"
+        case .consoleSessionEnded: "Signed out of the console"
+        }
     }
 
     @Sendable func show(_ request: Request, context: APIRequestContext) async throws -> Response {
         let visit = try ConsoleVisit(request, context: context)
         let pageRequest = PageRequest(limit: 50, cursor: AgentPages.cursor(request), order: .descending)
-        let (user, page) = try await api.store.withTenant(visit.userID, requestID: context.requestID) {
-            (try await $0.currentUserIfExists(), try await $0.auditLog(pageRequest))
+        // "All actions" sends an empty value.
+        let action = try request.queryFields["action"].flatMap { $0.isEmpty ? nil : $0 }.map { name in
+            guard let action = AuditAction(rawValue: name) else {
+                throw HTTPError(.badRequest, message: "The audit log records no action of that name.")
+            }
+            return action
         }
+        let (user, page) = try await api.store.withTenant(visit.userID, requestID: context.requestID) {
+            (try await $0.currentUserIfExists(), try await $0.auditLog(pageRequest, action: action))
+        }
+        let filter = action.map { "&action=\(ConsoleFormat.segment($0.rawValue))" } ?? ""
         let model = Page(
             chrome: Chrome(title: "Audit log", section: .audit, assets: pages.assets, visit: visit, email: user?.email),
             entries: page.items.map { Row($0, signedIn: visit.userID) },
-            next: page.hasMore ? page.items.last.map { "/audit?after=\(ConsoleFormat.segment($0.id))" } : nil)
+            next: page.hasMore ? page.items.last.map { "/audit?after=\(ConsoleFormat.segment($0.id))\(filter)" } : nil,
+            actions: AuditAction.allCases.map { ActionChoice(value: $0.rawValue, label: Self.label($0), selected: $0 == action) },
+            filtered: action != nil)
         return pages.page("audit", model)
     }
 }

@@ -21,7 +21,7 @@ extension AuditEntry {
 }
 
 /// The operations the audit log records.
-public enum AuditAction: String, Sendable {
+public enum AuditAction: String, Sendable, CaseIterable {
     case connectionCreated = "connection.created"
     case connectionUpdated = "connection.updated"
     case connectionDeleted = "connection.deleted"
