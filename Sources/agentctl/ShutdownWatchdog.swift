@@ -91,7 +91,9 @@ extension ShutdownWatchdog {
                 watchdog.arm(because: "\(type(of: base)) failed")
                 throw error
             }
-            watchdog.arm(because: "\(type(of: base)) ended")
+            // Ended by a shutdown already under way (a signal, whose handler may not have run yet), the
+            // service is not its cause, and is not named as one.
+            watchdog.arm(because: Task.isShuttingDownGracefully ? "the shutdown under way" : "\(type(of: base)) ended")
         }
     }
 }

@@ -505,6 +505,28 @@ import Testing
         }
     }
 
+    /// A connection's page names the agents that may use its key, each linked to its page.
+    @Test func aConnectionsPageNamesItsAgents() async throws {
+        let owner = try await api.makeUser()
+        let (connection, agent) = try await api.db.store.withTenant(owner.id) { session in
+            let connection = try await session.createConnection(
+                NewAPIConnection(name: "Shared key", service: "openai", apiKey: "sk-test-shared-0123456789abcdef"))
+            let unused = try await session.createConnection(
+                NewAPIConnection(name: "Spare key", service: "openai", apiKey: "sk-test-spare-0123456789abcdef"))
+            let agent = try await session.createAgent(NewAgent(name: "Helper", systemPrompt: "p"))
+            try await session.attachConnection(agentID: agent.id, connectionID: connection.id)
+            return ([connection.id.rawValue, unused.id.rawValue], agent.id.rawValue)
+        }
+        try await api.test { client in
+            let browser = ConsoleBrowser(client)
+            try await browser.signIn(owner.token)
+            let used = String(buffer: try await browser.request(.get, "/connections/\(connection[0])").body)
+            #expect(used.contains(#"<a href="/agents/\#(agent)" dir="auto">Helper</a>"#), "\(used)")
+            let spare = String(buffer: try await browser.request(.get, "/connections/\(connection[1])").body)
+            #expect(spare.contains("no agent yet"))
+        }
+    }
+
     /// A page through a message far back in a long conversation (a search's hit) shows it, a few messages
     /// before it, and the way on, where it showed the newest 100 without it; going on from there leads to
     /// the end, where the composer is. Earlier messages open at the message before the page left.

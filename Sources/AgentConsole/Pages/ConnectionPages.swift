@@ -67,6 +67,13 @@ struct ConnectionPages: Sendable {
         /// The provider's answer, once asked for.
         let models: ModelList?
         let isChat: Bool
+        /// The agents that may use its key, each linked to its page.
+        let agents: [LinkedAgent]
+    }
+
+    struct LinkedAgent: Sendable {
+        let id: String
+        let name: String
     }
 
     /// The models a connection's provider listed for its key, or why it did not.
@@ -189,8 +196,11 @@ struct ConnectionPages: Sendable {
     ) async throws -> Response {
         let visit = try ConsoleVisit(request, context: context)
         let id = try context.id(ConnectionID.self, "connection_id", of: "connection")
-        let (user, connection) = try await api.store.withTenant(visit.userID, requestID: context.requestID) {
-            (try await $0.currentUserIfExists(), try await $0.connection(id))
+        let (user, connection, agents) = try await api.store.withTenant(visit.userID, requestID: context.requestID) {
+            (
+                try await $0.currentUserIfExists(), try await $0.connection(id),
+                try await $0.agents(usingConnection: id, PageRequest(limit: 100, order: .ascending))
+            )
         }
         let row = ConnectionRow(connection)
         let model = DetailPage(
@@ -198,7 +208,8 @@ struct ConnectionPages: Sendable {
             connection: row,
             form: form ?? FormState(["name": row.name, "service": row.service, "api_key": "", "base_url": row.baseURL ?? ""]),
             canWrite: visit.scopes.allow(.write), formAction: "/connections/\(ConsoleFormat.segment(row.id))",
-            models: models, isChat: ChatWireProtocol(service: row.service) != nil)
+            models: models, isChat: ChatWireProtocol(service: row.service) != nil,
+            agents: agents.items.map { LinkedAgent(id: ConsoleFormat.segment($0.id.rawValue), name: $0.name) })
         return pages.page("connection", model, status: status)
     }
 
