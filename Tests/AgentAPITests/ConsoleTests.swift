@@ -891,7 +891,7 @@ import Testing
             try await browser.signIn(reader.value)
             let page = try await browser.request(.get, "/agents")
             #expect(page.status == .ok)
-            // Pages are kept by no cache, nor by the browser's back-forward cache.
+            // Pages are kept by no cache.
             #expect(page.headers[.cacheControl] == "no-store")
             // Reading, a reply can be copied, not regenerated.
             let chat = String(buffer: try await browser.request(.get, "/agents/\(agent.id.rawValue)/conversations/read").body)

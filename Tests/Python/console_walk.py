@@ -577,6 +577,18 @@ def walk(driver):
     assert driver.find_elements(By.ID, "delete-conversation"), "the conversation was deleted"
     step("deleting asks first")
 
+    # Back to a conversation just deleted reads it anew (a page not found), where the browser's memory of the
+    # page showed it still there, its forms live.
+    driver.get(agent_url)
+    driver.find_element(By.ID, "new-conversation").click()
+    wait(driver).until(EC.presence_of_element_located((By.ID, "composer")))
+    driver.find_element(By.ID, "delete-conversation").click()
+    wait(driver).until(EC.alert_is_present()).accept()
+    wait(driver).until(lambda d: "/conversations/" not in d.current_url)
+    driver.back()
+    wait(driver).until(lambda d: "/conversations/" in d.current_url and not d.find_elements(By.ID, "composer"))
+    step("Back to a deleted conversation shows it gone")
+
     # Sign out ends the session.
     driver.find_element(By.ID, "sign-out").click()
     wait(driver).until(EC.url_contains("/signin"))

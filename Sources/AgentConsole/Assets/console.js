@@ -30,6 +30,13 @@
   }
   showLocalTimes(document);
 
+  // A page brought back by Back or Forward from the browser's memory (its back-forward cache, which
+  // Chromium keeps even for pages served no-store) is read anew: it could show an agent just deleted, or a
+  // conversation as it was, with forms still live.
+  window.addEventListener("pageshow", (event) => {
+    if (event.persisted) location.reload();
+  });
+
   // A value shown once (a new token) copies with a button, shown only where the script runs.
   for (const button of document.querySelectorAll("button[data-copy]")) {
     button.hidden = false;
