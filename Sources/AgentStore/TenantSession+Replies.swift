@@ -38,11 +38,14 @@ extension TenantSession {
             throw StoreError.invalid(field: .parentMustBeLast, reason: "needs a parent_id, the message that must still be last")
         }
         if let parentID = new.parentID {
+            // Where the parent must still be last, its row is locked against another such message (see
+            // `requireLast`) by the same read.
+            let lock = new.parentMustBeLast ? "FOR NO KEY UPDATE" : "FOR KEY SHARE"
             let inConversation = try await row(
                 """
                 SELECT EXISTS (SELECT 1 FROM agent_messages WHERE id = \(parentID.rawValue) AND agent_id = \(agentID.rawValue)
                                  AND conversation_id = \(conversationID.rawValue) AND owner_id = \(userID.rawValue)
-                               FOR KEY SHARE)
+                               \(unescaped: lock))
                 """
             ) { try $0.decode(Bool.self) }
             guard inConversation == true else {
@@ -72,11 +75,11 @@ extension TenantSession {
     }
 
     /// Refuses to follow `parentID` once another message follows it, but for this request's own earlier
-    /// attempt (`key`), which the insert then answers with. The parent's row is locked first, so that two
-    /// tabs sending after the same message at once are taken one after the other, and the second (whose
-    /// check is a statement of its own, reading what the first committed) is refused.
+    /// attempt (`key`), which the insert then answers with. The caller has locked the parent's row
+    /// (`FOR NO KEY UPDATE`), so that two tabs sending after the same message at once are taken one after
+    /// the other, and the second (whose check is a statement of its own, reading what the first committed)
+    /// is refused.
     private func requireLast(_ parentID: MessageID, key: IdempotencyKey?) async throws {
-        try await execute("SELECT 1 FROM agent_messages WHERE id = \(parentID.rawValue) FOR NO KEY UPDATE")
         let followed = try await row(
             """
             SELECT EXISTS (SELECT 1 FROM agent_messages WHERE parent_id = \(parentID.rawValue)
