@@ -381,7 +381,10 @@ import Testing
                     ])
                 // Cancelling the request closes its connection, as a client that gives up does.
                 let hangingUp = Task { try await TestReplies.httpClient.execute(request, timeout: .seconds(30)) }
-                try await Task.sleep(for: .milliseconds(300))
+                // It hangs up once the call is under way (a fixed pause was too short on a loaded machine: the
+                // request had not arrived, so no call was made and none was cancelled).
+                for _ in 0..<1250 where await emulator.recordedRequests().isEmpty { try await Task.sleep(for: .milliseconds(20)) }
+                try #require(await emulator.recordedRequests().count == 1)
                 hangingUp.cancel()
                 _ = try? await hangingUp.value
                 // The call is settled as cancelled while the provider still thinks, not when its answer comes.
