@@ -30,7 +30,7 @@ import Testing
             messages: rows,
             earlier: "/earlier", later: "/later", repliesURL: "/r", sendURL: "/s", renameURL: "/n", deleteURL: "/d",
             downloadURL: "/dl", follow: "f",
-            parentID: "p", canWrite: true)
+            parentID: "p", canWrite: true, unstored: "/u")
         let models: [(model: Any, child: (String) -> Any?)] =
             rows.map { row in (row, { row.child(named: $0) }) } + [
                 (page, { page.child(named: $0) }), (chrome, { chrome.child(named: $0) }),

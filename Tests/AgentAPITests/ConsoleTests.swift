@@ -464,7 +464,7 @@ import Testing
     }
 
     /// Every conversation with every agent, the latest first, 50 a page, where the agents page's eight
-    /// recent ones lead on; a chat page starts a new conversation with its agent and leads there too.
+    /// recent ones lead on; a chat page leads to a new conversation with its agent.
     @Test func allConversationsArePagedAcrossAgents() async throws {
         let owner = try await api.makeUser()
         let other = try await api.makeUser()
@@ -494,14 +494,66 @@ import Testing
             #expect(try await browser.request(.get, "/conversations?cursor=not-a-cursor").status == .badRequest)
 
             let chat = try await browser.request(.get, "/agents/\(agents[0].id.rawValue)/conversations/Alpha-3")
-            #expect(String(buffer: chat.body).contains(#"id="new-chat""#))
-            let started = try await browser.request(
-                .post, "/agents/\(agents[0].id.rawValue)/conversations", form: ["_csrf": ConsoleBrowser.csrf(in: chat)])
-            #expect(started.status == .seeOther)
+            #expect(String(buffer: chat.body).contains(#"href="/agents/\#(agents[0].id.rawValue)/new-conversation""#))
 
             let stranger = ConsoleBrowser(client)
             try await stranger.signIn(other.token)
             #expect(!String(buffer: try await stranger.request(.get, "/conversations").body).contains("Alpha"))
+        }
+    }
+
+    /// A new conversation is a page of an id not stored yet: opening it (or reloading it, which gives
+    /// another id) stores nothing, a first message refused stores nothing either, and the first message
+    /// answered stores the conversation and leads to it.
+    @Test func aNewConversationIsStoredWithItsFirstMessage() async throws {
+        let owner = try await api.makeUser()
+        try await ProviderEmulator().withRunning { baseURL in
+            try await api.test(.live) { client in
+                let chat = try await ChatFixture.make(client, owner, baseURLs: [baseURL])
+                let unlinked = try await api.db.store.withTenant(owner.id) {
+                    try await $0.createAgent(NewAgent(name: "Unlinked", systemPrompt: "p")).id.rawValue
+                }
+                let browser = ConsoleBrowser(client)
+                try await browser.signIn(owner.token)
+                let conversations = { @Sendable in
+                    try await api.db.store.withTenant(owner.id) { try await $0.recentConversations(limit: 10, after: nil).items.count }
+                }
+                let agentPage = String(buffer: try await browser.request(.get, "/agents/\(chat.agentID)").body)
+                #expect(agentPage.contains(#"<a href="/agents/\#(chat.agentID)/new-conversation" class="button" id="new-conversation">"#))
+                /// The new page's message form: where it posts, and its CSRF token.
+                func newPage(_ agent: String) async throws -> (path: String, csrf: String, html: String) {
+                    let page = try await browser.request(.get, "/agents/\(agent)/new-conversation")
+                    #expect(page.status == .ok)
+                    let html = String(buffer: page.body)
+                    let path = try #require(html.firstMatch(of: /data-unstored="([^"]+)"/)).1
+                    #expect(path.wholeMatch(of: /\/agents\/[^\/]+\/conversations\/[0-9a-f-]{36}/) != nil)
+                    return (String(path), ConsoleBrowser.csrf(in: page), html)
+                }
+                let first = try await newPage(chat.agentID)
+                #expect(first.html.contains(#"<form method="post" action="\#(first.path)/messages" id="composer""#))
+                #expect(first.html.contains(#"<h1 id="conversation-title" dir="auto">New conversation</h1>"#))
+                // What needs the conversation stored waits for its first message.
+                #expect(first.html.contains(#"<details class="rename" hidden data-until-stored>"#))
+                #expect(first.html.contains(#"class="danger" hidden data-until-stored"#))
+                #expect(try await newPage(chat.agentID).path != first.path)
+                #expect(try await conversations() == 0)
+                #expect(try await browser.request(.get, first.path).status == .notFound)
+
+                let refused = try await newPage(unlinked)
+                let noConnection = try await browser.request(
+                    .post, "\(refused.path)/messages", form: ["_csrf": refused.csrf, "content": "hello?"])
+                #expect(noConnection.status == .unprocessableContent)
+                #expect(try await conversations() == 0)
+
+                let sent = try await browser.request(
+                    .post, "\(first.path)/messages", form: ["_csrf": first.csrf, "content": "Plan the harbour walk"])
+                #expect(sent.status == .seeOther)
+                #expect(sent.headers[.location]?.hasPrefix("\(first.path)?through=") == true)
+                #expect(try await conversations() == 1)
+                let stored = String(buffer: try await browser.request(.get, first.path).body)
+                #expect(stored.contains(#"<h1 id="conversation-title" dir="auto">Plan the harbour walk</h1>"#))
+                #expect(!stored.contains("data-unstored") && !stored.contains("data-until-stored"))
+            }
         }
     }
 

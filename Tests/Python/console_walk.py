@@ -193,7 +193,11 @@ def walk(driver):
     assert "connection" in refused.text.lower(), refused.text
     assert driver.find_element(By.ID, "content").get_attribute("value") == "Kept for later"
     assert assistant_messages(driver) == []
-    step("a refused send keeps the message")
+    # A conversation is stored with its first message: this one, refused, left nothing behind.
+    assert "/new-conversation" in driver.current_url, driver.current_url
+    driver.get(agent_url)
+    assert "No conversations yet." in driver.find_element(By.ID, "conversations-heading").find_element(By.XPATH, "..").text
+    step("a refused send keeps the message and stores no conversation")
 
     # A connection to the emulator; the key is write-only.
     key = "sk-walk-%d-secret" % int(time.time())
@@ -218,16 +222,19 @@ def walk(driver):
         driver.find_element(By.CSS_SELECTOR, "#connection_id option").text)
     driver.find_element(By.ID, "link-connection").click()
     wait(driver).until(EC.presence_of_element_located((By.CSS_SELECTOR, "#linked-connections li")))
-    driver.find_element(By.ID, "conversation-title").send_keys("Walk")
     driver.find_element(By.ID, "new-conversation").click()
     wait(driver).until(EC.presence_of_element_located((By.ID, "composer")))
-    chat_url = driver.current_url
+    assert not driver.find_element(By.ID, "delete-conversation").is_displayed()
     step("linked; conversation started")
 
     # A streamed reply: the deltas arrive while the message is still streaming, then it completes.
-    # Once it has ended, its Markdown is shown rendered, as after a reload.
+    # Once it has ended, its Markdown is shown rendered, as after a reload. The new conversation, stored
+    # with its first message, has its address now, and what needed it stored.
     reply = send(driver, '[emulator chunks=12 delay_ms=60 text="Streaming reply from the **emulator** `ok`"]\nHello, walker')
     wait(driver).until(lambda d: status_of(assistant_messages(d)[-1]) == "complete")
+    chat_url = driver.current_url.split("?")[0].split("#")[0]
+    assert "/conversations/" in chat_url, chat_url
+    assert driver.find_element(By.ID, "delete-conversation").is_displayed()
     strong = wait(driver).until(
         lambda d: assistant_messages(d)[-1].find_elements(By.CSS_SELECTOR, ".content.markdown strong"))
     assert strong[0].text == "emulator", strong[0].text
@@ -582,6 +589,8 @@ def walk(driver):
     driver.get(agent_url)
     driver.find_element(By.ID, "new-conversation").click()
     wait(driver).until(EC.presence_of_element_located((By.ID, "composer")))
+    send(driver, "Soon gone")
+    wait(driver).until(lambda d: status_of(assistant_messages(d)[-1]) == "complete")
     driver.find_element(By.ID, "delete-conversation").click()
     wait(driver).until(EC.alert_is_present()).accept()
     wait(driver).until(lambda d: "/conversations/" not in d.current_url)

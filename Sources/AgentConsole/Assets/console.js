@@ -543,6 +543,15 @@
     });
   }
 
+  // A conversation not stored yet is stored with its first message: the page takes its address (a reload
+  // shows it, where the new page's would start another), and what needs it stored (rename, delete, the
+  // download) appears.
+  function showStored() {
+    history.replaceState(null, "", log.dataset.unstored);
+    delete log.dataset.unstored;
+    for (const element of document.querySelectorAll("[data-until-stored]")) element.hidden = false;
+  }
+
   function report(error) {
     if (!composerError) return;
     composerError.textContent = error.message;
@@ -582,6 +591,7 @@
         }
         // Refused, the message was not stored: it stays in the field, to send again.
         if (!response.ok) throw new Error(await refusal(response));
+        if (log.dataset.unstored) showStored();
         field.value = "";
         fit();
         // Who sends a message wants to see its reply.

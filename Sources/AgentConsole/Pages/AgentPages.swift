@@ -17,7 +17,6 @@ struct AgentPages: Sendable {
         group.post("agents/{agent_id}/delete", use: delete)
         group.post("agents/{agent_id}/links", use: link)
         group.post("agents/{agent_id}/links/{connection_id}/delete", use: unlink)
-        group.post("agents/{agent_id}/conversations", use: startConversation)
     }
 
     /// The fields of the agent form, named as the API's bodies name them.
@@ -179,16 +178,6 @@ struct AgentPages: Sendable {
             try await $0.detachConnection(agentID: agentID, connectionID: connectionID)
         }
         return ConsolePages.redirect(to: "/agents/\(ConsoleFormat.segment(agentID.rawValue))#connections")
-    }
-
-    @Sendable func startConversation(_ request: Request, context: APIRequestContext) async throws -> Response {
-        let visit = try ConsoleVisit(request, context: context)
-        let agentID = try context.id(AgentID.self, "agent_id", of: "agent")
-        let form = try await FormBody.read(request, limit: context.maxUploadSize)
-        let conversation = try await api.store.withTenant(visit.userID, requestID: context.requestID) {
-            try await $0.createConversation(agentID: agentID, NewConversation(title: form.text("title")))
-        }
-        return ConsolePages.redirect(to: ChatPages.path(agentID, conversation.id))
     }
 
     // MARK: Rendering

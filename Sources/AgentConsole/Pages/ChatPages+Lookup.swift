@@ -54,6 +54,7 @@ extension ChatPages.ChatPage: MustacheParent {
         case "follow": follow
         case "parentID": parentID
         case "canWrite": canWrite
+        case "unstored": unstored
         default: nil
         }
     }

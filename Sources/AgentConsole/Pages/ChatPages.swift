@@ -12,6 +12,7 @@ struct ChatPages: Sendable {
     let pages: ConsolePages
 
     func addRoutes(to group: RouterGroup<APIRequestContext>) {
+        group.get("agents/{agent_id}/new-conversation", use: start)
         group.get("agents/{agent_id}/conversations/{conversation_id}", use: show)
         group.get("agents/{agent_id}/conversations/{conversation_id}/download", use: download)
         group.post("agents/{agent_id}/conversations/{conversation_id}/messages", use: send)
@@ -119,6 +120,9 @@ struct ChatPages: Sendable {
         /// The message a new one follows: the last of the thread shown.
         let parentID: String?
         let canWrite: Bool
+        /// The address a conversation not stored yet will have (``start(_:context:)``): what needs it stored
+        /// (rename, delete, download) is hidden until its first message.
+        let unstored: String?
     }
 
     /// The conversation's thread through a message (one of its versions), to the newest message after it.
@@ -177,7 +181,8 @@ struct ChatPages: Sendable {
             repliesURL: "/console/api\(path)/replies", sendURL: "\(path)/messages", renameURL: "\(path)/rename",
             deleteURL: "\(path)/delete",
             downloadURL: rows.last.map { "\(path)/download?at=\(ConsoleFormat.segment($0.id))" } ?? "\(path)/download",
-            follow: rows.last(where: \.streaming)?.id, parentID: rows.last?.id, canWrite: visit.scopes.allow(.write))
+            follow: rows.last(where: \.streaming)?.id, parentID: rows.last?.id, canWrite: visit.scopes.allow(.write),
+            unstored: nil)
         return pages.page("chat", model)
     }
 
