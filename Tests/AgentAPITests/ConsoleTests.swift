@@ -516,10 +516,14 @@ import Testing
                 let browser = ConsoleBrowser(client)
                 try await browser.signIn(owner.token)
                 let conversations = { @Sendable in
-                    try await api.db.store.withTenant(owner.id) { try await $0.recentConversations(limit: 10, after: nil).items.count }
+                    try await api.db.store.withTenant(owner.id) {
+                        try await $0.recentConversations(limit: 10, after: nil).items.count
+                    }
                 }
                 let agentPage = String(buffer: try await browser.request(.get, "/agents/\(chat.agentID)").body)
-                #expect(agentPage.contains(#"<a href="/agents/\#(chat.agentID)/new-conversation" class="button" id="new-conversation">"#))
+                #expect(
+                    agentPage.contains(
+                        #"<a href="/agents/\#(chat.agentID)/new-conversation" class="button" id="new-conversation">"#))
                 /// The new page's message form: where it posts, and its CSRF token.
                 func newPage(_ agent: String) async throws -> (path: String, csrf: String, html: String) {
                     let page = try await browser.request(.get, "/agents/\(agent)/new-conversation")
