@@ -857,6 +857,10 @@ import Testing
                 // The page says it in the same words after a reload as it did live, not by the problem's type.
                 let page = String(buffer: try await browser.request(.get, path).body)
                 #expect(page.contains("The reply failed. The model provider answered with a server error."), "\(page)")
+                // Nothing was written: nothing to copy or to rate, but it can be tried again.
+                #expect(page.contains(#"data-action="copy-reply" data-message="\#(reply)" hidden>"#))
+                #expect(!page.contains(#"action="/messages/\#(reply)/feedback""#))
+                #expect(page.contains(#"data-action="regenerate" data-message="\#(reply)">Retry</button>"#))
             }
         }
     }

@@ -125,9 +125,10 @@ def not_reloaded(driver):
 
 def status_of(element):
     """A reply's status; one that ended counts once the page shows it as the server renders it (with its
-    feedback form), which the script puts in place of what it built: elements read before are stale."""
+    time, which the script's own rendering has not), which the script puts in place of what it built:
+    elements read before are stale."""
     status = element.get_attribute("data-status") or ""
-    if status in ("complete", "cancelled", "failed") and not element.find_elements(By.CSS_SELECTOR, "form.feedback"):
+    if status in ("complete", "cancelled", "failed") and not element.find_elements(By.CSS_SELECTOR, ".speaker time"):
         return "ending"
     return status
 
@@ -230,7 +231,7 @@ def walk(driver):
     # A streamed reply: the deltas arrive while the message is still streaming, then it completes.
     # Once it has ended, its Markdown is shown rendered, as after a reload. The new conversation, stored
     # with its first message, has its address now, and what needed it stored.
-    reply = send(driver, '[emulator chunks=12 delay_ms=60 text="Streaming reply from the **emulator** `ok`"]\nHello, walker')
+    reply = send(driver, 'Hello, walker\n[emulator chunks=12 delay_ms=60 text="Streaming reply from the **emulator** `ok`"]')
     wait(driver).until(lambda d: status_of(assistant_messages(d)[-1]) == "complete")
     chat_url = driver.current_url.split("?")[0].split("#")[0]
     assert "/conversations/" in chat_url, chat_url
@@ -369,6 +370,9 @@ def walk(driver):
     assert "failed" in failed.find_element(By.CSS_SELECTOR, ".alert").text.lower()
     retry = failed.find_element(By.CSS_SELECTOR, "[data-action=regenerate]")
     assert retry.text == "Retry", retry.text
+    # It wrote nothing: nothing to copy or to rate.
+    assert not failed.find_element(By.CSS_SELECTOR, "[data-action=copy-reply]").is_displayed()
+    assert not failed.find_elements(By.CSS_SELECTOR, "form.feedback")
     count = len(assistant_messages(driver))
     failed_id = failed.get_attribute("data-id")
     before = driver.current_url
@@ -418,14 +422,23 @@ def walk(driver):
     assert not_reloaded(driver), "the page was loaded anew"
     step("a reply of a thread no longer shown stays out of the one shown")
 
-    # Feedback with a comment (a plain form post).
+    # Feedback with a comment, saved in place: the page stays where it is, the rating shown pressed.
     driver.get(chat_url)
+    mark_page(driver)
     first = assistant_messages(driver)[0]
     first.find_element(By.CSS_SELECTOR, "input[name=comment]").send_keys("Nice and short")
     click(driver, first.find_element(By.CSS_SELECTOR, "button[value=up]"))
     wait(driver).until(EC.presence_of_element_located((By.CSS_SELECTOR, ".saved")))
+    assert not_reloaded(driver), "the page was loaded anew"
+    assert first.find_element(By.CSS_SELECTOR, "button[value=up]").get_attribute("aria-pressed") == "true"
     shoot(driver, "chat")
-    step("feedback saved")
+    # Stored as a reload shows it.
+    driver.get(chat_url)
+    first = assistant_messages(driver)[0]
+    assert first.find_element(By.CSS_SELECTOR, "input[name=comment]").get_attribute("value") == "Nice and short"
+    assert first.find_element(By.CSS_SELECTOR, "button[value=up]").get_attribute("aria-pressed") == "true"
+    assert "You rated it good." in first.text
+    step("feedback saved in place")
 
     # A reader whose system asks for dark pages gets them.
     driver.execute_cdp_cmd("Emulation.setEmulatedMedia",

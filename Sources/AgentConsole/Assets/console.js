@@ -114,7 +114,7 @@
     const stop = item.querySelector('[data-action="cancel"]');
     if (stop) stop.hidden = message.status !== "streaming";
     const copy = item.querySelector('[data-action="copy-reply"]');
-    if (copy) copy.hidden = message.status === "streaming";
+    if (copy) copy.hidden = message.status === "streaming" || !message.content;
     // Regenerating a reply that still runs would start (and pay for) a second beside it: Stop first. Marked
     // rather than disabled, so that the keyboard may stay on it until it ends.
     const regenerate = item.querySelector('[data-action="regenerate"]');
@@ -701,6 +701,41 @@
       report(error);
     } finally {
       target.disabled = false;
+    }
+  });
+
+  // Feedback is saved in place, the rating given shown pressed (without script, the form posts and the
+  // page comes back at the reply): a reload would move the reader, and end a reply's stream under way.
+  log.addEventListener("submit", async (event) => {
+    const form = event.target.closest("form.feedback");
+    if (!form) return;
+    event.preventDefault();
+    const rating = event.submitter && event.submitter.value === "down" ? "down" : "up";
+    const buttons = [...form.querySelectorAll("button[name=rating]")];
+    if (buttons.some((button) => button.disabled)) return;
+    const comment = form.elements.comment.value.trim();
+    const id = form.closest("li.message").dataset.id;
+    for (const button of buttons) button.disabled = true;
+    try {
+      const response = await fetch("/console/api/messages/" + encodeURIComponent(id) + "/feedback", {
+        method: "PUT",
+        credentials: "same-origin",
+        headers: { "Content-Type": "application/json", "Accept": "application/json", "X-CSRF-Token": csrf },
+        body: JSON.stringify({ rating: rating === "up" ? 1 : 0, comment: comment || null }),
+      });
+      if (!response.ok) throw new Error(await refusal(response));
+      for (const button of buttons) button.setAttribute("aria-pressed", String(button.value === rating));
+      for (const said of form.parentElement.querySelectorAll(".saved, .rated, .alert")) said.remove();
+      const saved = document.createElement("span");
+      saved.className = "saved";
+      saved.setAttribute("role", "status");
+      saved.textContent = "Feedback saved.";
+      form.after(saved);
+    } catch (error) {
+      if (form.isConnected) alertOf(form).textContent = error.message;
+      else report(error);
+    } finally {
+      for (const button of buttons) button.disabled = false;
     }
   });
 

@@ -16,6 +16,7 @@ extension ChatPages.MessageRow: MustacheParent {
         case "time": time
         case "status": status
         case "streaming": streaming
+        case "bare": bare
         case "failed": failed
         case "error": error
         case "details": details

@@ -40,6 +40,9 @@ struct ChatPages: Sendable {
         let time: String
         let status: String
         let streaming: Bool
+        /// A reply that ended without a word (it failed or was stopped before its first): nothing to copy or
+        /// to rate.
+        let bare: Bool
         let failed: Bool
         let error: String?
         let details: String?
@@ -68,6 +71,7 @@ struct ChatPages: Sendable {
             time = ConsoleFormat.time(message.createdAt)
             status = message.status.rawValue
             streaming = message.status == .streaming
+            bare = message.role == .assistant && !streaming && message.content.isEmpty
             failed = message.status == .failed
             // Told in words, as the page told it live; the stored problem type alone read "(provider-rejected)".
             error = message.generation?.error.map { ReplyFailure(storedSlug: $0).detail }
