@@ -1009,6 +1009,41 @@ import Testing
         }
     }
 
+    /// The agent form's model field leads to the models a chat connection's provider lists: on an agent's
+    /// page, its first linked chat connection's; on the agents page (a new agent), the tenant's first chat
+    /// connection's. Where there is none, the field is plain.
+    @Test func theModelFieldLeadsToAConnectionsModels() async throws {
+        let owner = try await api.makeUser()
+        let (agent, bare, connection) = try await api.db.store.withTenant(owner.id) { session in
+            let agent = try await session.createAgent(NewAgent(name: "Picker", systemPrompt: "p"))
+            let bare = try await session.createAgent(NewAgent(name: "Bare", systemPrompt: "p"))
+            // Not a chat provider: never a source of models.
+            let search = try await session.createConnection(
+                NewAPIConnection(name: "Search", service: "serpapi", apiKey: "serp-0123456789abcdef"))
+            try await session.attachConnection(agentID: bare.id, connectionID: search.id)
+            let chat = try await session.createConnection(
+                NewAPIConnection(name: "Main key", service: "anthropic", apiKey: "sk-ant-0123456789abcdef"))
+            try await session.attachConnection(agentID: agent.id, connectionID: search.id)
+            try await session.attachConnection(agentID: agent.id, connectionID: chat.id)
+            return (agent.id.rawValue, bare.id.rawValue, chat.id.rawValue)
+        }
+        let empty = try await api.makeUser()
+        try await api.test { client in
+            let browser = ConsoleBrowser(client)
+            try await browser.signIn(owner.token)
+            let link = #"<a href="/connections/\#(connection)/models" id="suggest-models">Models Main key may use</a>"#
+            for path in ["/agents/\(agent)", "/agents"] {
+                let page = String(buffer: try await browser.request(.get, path).body)
+                #expect(page.contains(link) && page.contains(#"list="model-suggestions""#), "\(path)")
+            }
+            let plain = String(buffer: try await browser.request(.get, "/agents/\(bare)").body)
+            #expect(!plain.contains("suggest-models") && !plain.contains(#"list="model-suggestions""#))
+            let newcomer = ConsoleBrowser(client)
+            try await newcomer.signIn(empty.token)
+            #expect(!String(buffer: try await newcomer.request(.get, "/agents").body).contains("suggest-models"))
+        }
+    }
+
     /// A session unused for longer than `CONSOLE_IDLE_MINUTES` ends, however long its sign-in had left; one
     /// in use is kept alive by its use (noted to the minute, so most requests write nothing).
     @Test func aSessionLeftUnusedEndsWhileOneInUseLivesOn() async throws {

@@ -223,6 +223,14 @@ def walk(driver):
         driver.find_element(By.CSS_SELECTOR, "#connection_id option").text)
     driver.find_element(By.ID, "link-connection").click()
     wait(driver).until(EC.presence_of_element_located((By.CSS_SELECTOR, "#linked-connections li")))
+    # The model field offers the models the linked connection's provider lists, once asked, in place.
+    mark_page(driver)
+    click(driver, driver.find_element(By.ID, "suggest-models"))
+    wait(driver).until(lambda d: d.find_elements(By.CSS_SELECTOR, "#model-suggestions option"))
+    suggested = [o.get_attribute("value") for o in driver.find_elements(By.CSS_SELECTOR, "#model-suggestions option")]
+    assert "emulator" in suggested, suggested
+    assert "listed" in driver.find_element(By.ID, "model-suggestions-status").text
+    assert not_reloaded(driver), "the page was loaded anew"
     driver.find_element(By.ID, "new-conversation").click()
     wait(driver).until(EC.presence_of_element_located((By.ID, "composer")))
     assert not driver.find_element(By.ID, "delete-conversation").is_displayed()

@@ -56,6 +56,32 @@
   // list is what a reload should show. The value stays on screen until the page is left.
   if (document.getElementById("issued-token")) history.replaceState(null, "", "/tokens");
 
+  // The agent form's model field offers the models a connection's provider lists for its key, once asked
+  // (asking is a call to the provider). Read from the connection's page, which lists them; without script,
+  // the link leads there.
+  const suggest = document.getElementById("suggest-models");
+  if (suggest) {
+    suggest.addEventListener("click", async (event) => {
+      if (event.ctrlKey || event.metaKey || event.shiftKey || event.altKey || event.button !== 0) return;
+      event.preventDefault();
+      const status = document.getElementById("model-suggestions-status");
+      status.textContent = "Asking the provider…";
+      try {
+        const response = await fetch(suggest.href, { credentials: "same-origin", headers: { "Accept": "text/html" } });
+        if (!response.ok) throw new Error("The request failed with status " + response.status + ".");
+        const page = new DOMParser().parseFromString(await response.text(), "text/html");
+        const failure = page.getElementById("models-failure");
+        if (failure) throw new Error(failure.textContent);
+        const names = [...page.querySelectorAll("#models code")].map((code) => code.textContent);
+        document.getElementById("model-suggestions").replaceChildren(...names.map((name) => new Option(name)));
+        status.textContent = names.length ? names.length + " listed: type in the field to choose one." : "The provider lists none.";
+        if (names.length) document.getElementById("model").focus();
+      } catch (error) {
+        status.textContent = error.message;
+      }
+    });
+  }
+
   const log = document.getElementById("chat-log");
   if (!log) return;
   const csrf = document.querySelector('meta[name="csrf-token"]').content;

@@ -1,4 +1,5 @@
 import AgentAPI
+import AgentProviders
 import AgentReplies
 import AgentStore
 import Foundation
@@ -51,6 +52,23 @@ struct AgentPages: Sendable {
         let canWrite: Bool
         let formAction = "/agents"
         let submitLabel = "Create agent"
+        let modelSource: ModelSource?
+    }
+
+    /// The chat connection whose provider the agent form's model field may ask for the models its key may
+    /// use (asked only when the reader asks: it is a call to the provider). The agent's first linked one,
+    /// or, for a new agent, the tenant's first.
+    struct ModelSource: Sendable {
+        let href: String
+        let name: String
+
+        init?(_ connections: [APIConnection]) {
+            guard let connection = connections.first(where: { ChatWireProtocol(service: $0.service) != nil }) else {
+                return nil
+            }
+            href = "/connections/\(ConsoleFormat.segment(connection.id.rawValue))/models"
+            name = connection.name
+        }
     }
 
     struct RecentRow: Sendable {
@@ -97,6 +115,7 @@ struct AgentPages: Sendable {
         let submitLabel = "Save"
         let formAction: String
         let hasLinkable: Bool
+        let modelSource: ModelSource?
     }
 
     // MARK: Handlers
@@ -187,11 +206,14 @@ struct AgentPages: Sendable {
     ) async throws -> Response {
         let visit = try ConsoleVisit(request, context: context)
         let pageRequest = PageRequest(limit: 50, cursor: Self.cursor(request), order: .descending)
-        let (user, page, recent) = try await api.store.withTenant(visit.userID, requestID: context.requestID) {
+        let canWrite = visit.scopes.allow(.write)
+        let (user, page, recent, connections) = try await api.store.withTenant(visit.userID, requestID: context.requestID) {
             (
                 try await $0.currentUserIfExists(), try await $0.agents(pageRequest),
                 pageRequest.cursor == nil
-                    ? try await $0.recentConversations(limit: Self.recentConversations, after: nil).items : []
+                    ? try await $0.recentConversations(limit: Self.recentConversations, after: nil).items : [],
+                // Only for the form, which a reader who may not write is not shown.
+                canWrite ? try await $0.connections(PageRequest(limit: 100, order: .ascending)).items : []
             )
         }
         let model = ListPage(
@@ -199,7 +221,7 @@ struct AgentPages: Sendable {
             recent: recent.map(RecentRow.init), hasRecent: !recent.isEmpty,
             agents: page.items.map(AgentRow.init),
             next: page.hasMore ? page.items.last.map { "/agents?after=\(ConsoleFormat.segment($0.id.rawValue))" } : nil,
-            form: form, canWrite: visit.scopes.allow(.write))
+            form: form, canWrite: canWrite, modelSource: ModelSource(connections))
         return pages.page("agents", model, status: status)
     }
 
@@ -241,7 +263,7 @@ struct AgentPages: Sendable {
                 }
                 : nil,
             canWrite: visit.scopes.allow(.write), formAction: "/agents/\(ConsoleFormat.segment(id.rawValue))",
-            hasLinkable: connections.items.contains { !linkedIDs.contains($0.id) })
+            hasLinkable: connections.items.contains { !linkedIDs.contains($0.id) }, modelSource: ModelSource(linked.items))
         return pages.page("agent", model, status: status)
     }
 
