@@ -35,3 +35,25 @@ extension TenantSession {
         return try await listing(Self.auditColumns, from: "audit_log", where: filters, request, Self.auditEntry)
     }
 }
+
+extension TenantSession {
+    /// The names of the agents and connections that `entries` target, where they still exist: an audit
+    /// log reads by name ("Key opened: connection Main key"), where its entries keep only ids (a name
+    /// changes, and the entry must not). One statement for a page of entries.
+    public func targetNames(of entries: [AuditEntry]) async throws -> AuditTargetNames {
+        let agents = entries.filter { $0.targetType == "agent" }.compactMap(\.targetID)
+        let connections = entries.filter { $0.targetType == "connection" }.compactMap(\.targetID)
+        guard !agents.isEmpty || !connections.isEmpty else { return AuditTargetNames() }
+        let named = try await rows(
+            """
+            SELECT 'agent', id, name FROM agents WHERE id = ANY(\(agents)) AND user_id = \(userID.rawValue)
+            UNION ALL
+            SELECT 'connection', id, name FROM api_connections
+             WHERE id = ANY(\(connections)) AND user_id = \(userID.rawValue)
+            """
+        ) { try $0.decode((String, String, String).self) }
+        var names = AuditTargetNames()
+        for (type, id, name) in named { names.byTarget[AuditTargetNames.key(type, id)] = name }
+        return names
+    }
+}

@@ -1153,12 +1153,15 @@ import Testing
         }
     }
 
-    /// The audit log reads as a person reads it: "you" for the signed-in user, an agent's entries linked to
-    /// its page, and what the platform noted (a deletion's count) beside the target.
+    /// The audit log reads as a person reads it: "you" for the signed-in user, an agent's entries by its
+    /// name, linked to its page (one deleted since by its id, said so), and what the platform noted (a
+    /// deletion's count) beside the target.
     @Test func theAuditLogSaysYouLinksTargetsAndShowsDetails() async throws {
         let owner = try await api.makeUser()
         try await api.test { client in
-            let agentID = try await client.createAgent(as: owner)
+            let agentID = try await client.createAgent(as: owner, name: "Release notes")
+            let goneID = try await client.createAgent(as: owner)
+            #expect(try await client.send(.delete, "/v1/agents/\(goneID)", as: owner).status == .noContent)
             let base = "/v1/agents/\(agentID)/conversations/gone"
             #expect(
                 try await client.send(.post, "\(base)/messages", as: owner, json: ["role": "user", "content": "x"]).status
@@ -1167,7 +1170,8 @@ import Testing
             let browser = ConsoleBrowser(client)
             try await browser.signIn(owner.token)
             let page = String(buffer: try await browser.request(.get, "/audit").body)
-            #expect(page.contains("<a href=\"/agents/\(agentID)\">agent \(agentID)</a>"), "\(page)")
+            #expect(page.contains("<a href=\"/agents/\(agentID)\">agent Release notes</a>"), "\(page)")
+            #expect(page.contains("agent \(goneID) (deleted)") && !page.contains("<a href=\"/agents/\(goneID)\">"))
             #expect(page.contains("conversation_id: gone, messages: 1"))
             #expect(page.contains("data-label=\"By\">you</td>"))
             #expect(!page.contains("user:\(owner.id.rawValue)"))
@@ -1277,6 +1281,31 @@ import Testing
             let page = String(buffer: try await browser.request(.get, "/usage").body)
             #expect(page.contains("<strong>1,234</strong> tokens used (1,234 of them held by replies still running"))
             #expect(page.contains("1 in the last minute"))
+            // No estimate among them: no "~", and nothing to explain.
+            #expect(!page.contains(#"<abbr title="includes estimates">"#) && !page.contains("estimated-note"))
+        }
+    }
+
+    /// A day whose tokens include estimates is marked "~", and a note under the table says what that means
+    /// in words a touch screen shows (the mark's tooltip is out of its reach).
+    @Test func estimatedTokensAreExplainedOnThePage() async throws {
+        let owner = try await api.makeUser()
+        let agentID = try await api.db.store.withTenant(owner.id) {
+            try await $0.createAgent(NewAgent(name: "a", systemPrompt: "p")).id
+        }
+        _ = try await api.db.admin.query(
+            """
+            INSERT INTO provider_calls (user_id, agent_id, model, attempt, reserved_tokens, completion_tokens, usage_estimated)
+            VALUES (\(owner.id.rawValue), \(agentID.rawValue), 'm', 1, 10, 7, true)
+            """,
+            logger: api.db.logger
+        ).collect()
+        try await api.test { client in
+            let browser = ConsoleBrowser(client)
+            try await browser.signIn(owner.token)
+            let page = String(buffer: try await browser.request(.get, "/usage").body)
+            #expect(page.contains(#"7 <abbr title="includes estimates">~</abbr>"#), "\(page)")
+            #expect(page.contains(#"<p class="muted" id="estimated-note">~ includes estimated tokens"#))
         }
     }
 

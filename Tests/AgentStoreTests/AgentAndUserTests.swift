@@ -66,6 +66,28 @@ import Testing
         #expect(renamed.updatedAt > agent.updatedAt)
     }
 
+    /// An audit page's targets by their current names, the tenant's own only: another tenant's entry names
+    /// nothing of the first's, though it holds the same ids, and a target deleted has no name.
+    @Test func auditTargetsAreNamedWhileTheyExist() async throws {
+        let db = try await TestDatabase.make()
+        let user = try await db.makeUser()
+        let other = try await db.makeUser()
+        let entries = try await db.store.withTenant(user) { session in
+            let agent = try await session.createAgent(NewAgent(name: "Named agent", systemPrompt: "p"))
+            _ = try await session.updateAgent(agent.id, AgentChanges(name: "Renamed agent"))
+            _ = try await session.createConnection(NewAPIConnection(name: "Named key", service: "openai", apiKey: "sk-1234"))
+            let gone = try await session.createAgent(NewAgent(name: "Gone", systemPrompt: "p"))
+            _ = try await session.deleteAgent(gone.id)
+            return try await session.auditLog(PageRequest(limit: 100, order: .descending)).items
+        }
+        let names = try await db.store.withTenant(user) { try await $0.targetNames(of: entries) }
+        let named = Set(entries.compactMap { names.name(of: $0) })
+        #expect(named == ["Renamed agent", "Named key"])
+        #expect(entries.filter { $0.targetType == "agent" && names.name(of: $0) == nil }.count == 2)
+        let seenByOther = try await db.store.withTenant(other) { try await $0.targetNames(of: entries) }
+        #expect(entries.allSatisfy { seenByOther.name(of: $0) == nil })
+    }
+
     @Test(arguments: [
         (NewAgent(name: "", systemPrompt: "p"), StoreField.name),
         (NewAgent(name: String(repeating: "x", count: 201), systemPrompt: "p"), .name),

@@ -15,8 +15,18 @@
 
   // Times are written in UTC on the server, one zone for every reader (and so without script); the script
   // shows each in the reader's own zone and words, the UTC time kept as its tooltip and `datetime`.
+  // Today's times are the time alone, this year's leave the year out: what a reader needs to tell them apart.
   const utc = /^(\d{4})-(\d\d)-(\d\d) (\d\d):(\d\d) UTC$/;
-  const local = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
+  const formats = {
+    today: new Intl.DateTimeFormat(undefined, { timeStyle: "short" }),
+    thisYear: new Intl.DateTimeFormat(undefined, { month: "short", day: "numeric", hour: "numeric", minute: "2-digit" }),
+    earlier: new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" }),
+  };
+  function local(when) {
+    const now = new Date();
+    if (when.toDateString() === now.toDateString()) return formats.today.format(when);
+    return (when.getFullYear() === now.getFullYear() ? formats.thisYear : formats.earlier).format(when);
+  }
   function showLocalTimes(root) {
     for (const element of root.querySelectorAll("time:not([datetime])")) {
       const parts = utc.exec(element.textContent.trim());
@@ -25,7 +35,7 @@
       const when = new Date(Date.UTC(year, month - 1, day, hour, minute));
       element.setAttribute("datetime", when.toISOString());
       element.title = element.textContent.trim();
-      element.textContent = local.format(when);
+      element.textContent = local(when);
     }
   }
   showLocalTimes(document);

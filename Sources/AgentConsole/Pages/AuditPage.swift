@@ -25,14 +25,20 @@ struct AuditPage: Sendable {
         let details: String?
         let requestID: String?
 
-        init(_ entry: AuditEntry, signedIn user: UserID) {
+        init(_ entry: AuditEntry, signedIn user: UserID, names: AuditTargetNames) {
             time = ConsoleFormat.time(entry.createdAt)
             actor = entry.actor == AuditEntry.actor(user) ? "you" : entry.actor
             action = entry.action
             label = AuditAction(rawValue: entry.action).map(AuditPage.label) ?? entry.action
-            target = [entry.targetType, entry.targetID].compactMap { $0 }.joined(separator: " ")
+            // An agent or connection by its name and linked to its page while it exists; by its id, said
+            // gone, once deleted.
+            let name = names.name(of: entry)
+            let deleted = ["agent", "connection"].contains(entry.targetType) && entry.targetID != nil && name == nil
+            let shown = [entry.targetType, name ?? entry.targetID, deleted ? "(deleted)" : nil]
+            target = shown.compactMap { $0 }.joined(separator: " ")
             targetHref = entry.targetID.flatMap { id in
-                switch entry.targetType {
+                guard name != nil else { return nil }
+                return switch entry.targetType {
                 case "agent": "/agents/\(ConsoleFormat.segment(id))"
                 case "connection": "/connections/\(ConsoleFormat.segment(id))"
                 default: nil
@@ -111,13 +117,14 @@ struct AuditPage: Sendable {
             }
             return action
         }
-        let (user, page) = try await api.store.withTenant(visit.userID, requestID: context.requestID) {
-            (try await $0.currentUserIfExists(), try await $0.auditLog(pageRequest, action: action))
+        let (user, page, names) = try await api.store.withTenant(visit.userID, requestID: context.requestID) { session in
+            let page = try await session.auditLog(pageRequest, action: action)
+            return (try await session.currentUserIfExists(), page, try await session.targetNames(of: page.items))
         }
         let filter = action.map { "&action=\(ConsoleFormat.segment($0.rawValue))" } ?? ""
         let model = Page(
             chrome: Chrome(title: "Audit log", section: .audit, assets: pages.assets, visit: visit, email: user?.email),
-            entries: page.items.map { Row($0, signedIn: visit.userID) },
+            entries: page.items.map { Row($0, signedIn: visit.userID, names: names) },
             next: page.hasMore ? page.items.last.map { "/audit?after=\(ConsoleFormat.segment($0.id))\(filter)" } : nil,
             actions: AuditAction.allCases.map { ActionChoice(value: $0.rawValue, label: Self.label($0), selected: $0 == action) },
             filtered: action != nil)

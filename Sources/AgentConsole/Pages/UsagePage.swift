@@ -28,6 +28,9 @@ struct UsagePage: Sendable {
         let chrome: Chrome
         let chart: UsageChart
         let days: [Row]
+        /// Whether a day's tokens include estimates (its "~"), which a note under the table then explains:
+        /// the abbreviation's tooltip alone is out of reach on a touch screen.
+        let estimated: Bool
         let agents: [Row]
         let budget: String
         let used: String
@@ -66,6 +69,7 @@ struct UsagePage: Sendable {
             chrome: Chrome(title: "Usage", section: .usage, assets: pages.assets, visit: visit, email: user?.email),
             chart: UsageChart(days: days.map { ($0.day, ($0.total?.promptTokens ?? 0) + ($0.total?.completionTokens ?? 0)) }),
             days: days.reversed().compactMap { day in day.total.map { Self.row($0, label: day.day) } },
+            estimated: days.contains { ($0.total?.estimatedRequests ?? 0) > 0 },
             agents: byAgent.map { Self.row($0, label: names[$0.key] ?? $0.key) },
             budget: budget.map { "\(ConsoleFormat.count($0)) tokens a month" } ?? "no monthly budget",
             used: ConsoleFormat.count(standing.tokensThisMonth),
