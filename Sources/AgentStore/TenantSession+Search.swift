@@ -46,7 +46,9 @@ extension TenantSession {
         var sql = SQLStatement()
         let tenant = sql.bind(userID.rawValue)
         let text = sql.bind(query.websearchText)
-        let tsquery = "websearch_to_tsquery('english'::regconfig, \(text))"
+        let words = "websearch_to_tsquery('english'::regconfig, \(text))"
+        // The last lexeme of the query's text form ('harbour' & 'walk') marked as a prefix ('walk':*).
+        let tsquery = query.matchesLastWordAsPrefix ? "regexp_replace(\(words)::text, '''$', ''':*')::tsquery" : words
         // A query of left-out words alone (`-rocket`) matches no word: `querytree` reads it as `T`, a match of
         // everything but those words, which would walk every message of the tenant. It finds nothing, as a
         // web search engine's does (a condition on the parameter alone: checked once, not per row).

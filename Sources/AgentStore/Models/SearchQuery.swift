@@ -47,6 +47,19 @@ public struct SearchQuery: Sendable, Equatable {
         return String(result)
     }
 
+    /// Whether the text's last word also matches as the beginning of a longer one ("harb" finds
+    /// "harbour"), as a search box is read while its reader types: a plain word at the very end, of three
+    /// characters or more (a shorter one would match too much to help), not excluded with `-`, not inside
+    /// quotes (a phrase asks for itself), and not the `or` between alternatives.
+    var matchesLastWordAsPrefix: Bool {
+        guard text.unicodeScalars.filter({ $0 == "\"" }).count.isMultiple(of: 2),
+            let lastWord = text.split(separator: " ", omittingEmptySubsequences: false).last,
+            !lastWord.hasPrefix("-"), lastWord.lowercased() != "or"
+        else { return false }
+        // Letters and digits to the very end: "walk." or "walk " is a word its reader has finished.
+        return lastWord.reversed().prefix { $0.isLetter || $0.isNumber }.count >= 3
+    }
+
     /// Names this search in its cursors, so a cursor of another search is recognised: 16 hex digits of
     /// SHA-256 over the text and the agent filter.
     var fingerprint: String {
