@@ -47,6 +47,23 @@ extension TenantSession {
             whereLink: "agent_id", equals: agentID.rawValue, request, Self.connection)
     }
 
+    /// The connections linked to an agent in the order its replies try them: the order they were linked
+    /// (the same order `call_subject` gives a reply's connections), at most `limit` of them. The listing
+    /// above pages by the connections' own age, which need not be that order.
+    public func connectionsInCallOrder(ofAgent agentID: AgentID, limit: Int = 100) async throws -> [APIConnection] {
+        let columns = Self.connectionColumns.split(separator: ",").map {
+            "c.\($0.trimmingCharacters(in: .whitespacesAndNewlines))"
+        }
+        return try await rows(
+            """
+            SELECT \(unescaped: columns.joined(separator: ", ")) FROM api_connections c
+              JOIN agent_api_connections l ON l.api_connection_id = c.id AND l.user_id = c.user_id
+             WHERE l.agent_id = \(agentID) AND c.user_id = \(userID.rawValue)
+             ORDER BY l.created_at, l.id
+             LIMIT \(limit)
+            """, Self.connection)
+    }
+
     /// The agents a connection is linked to, newest agent first by default.
     public func agents(usingConnection connectionID: ConnectionID, _ request: PageRequest) async throws -> Page<Agent> {
         try request.validate()

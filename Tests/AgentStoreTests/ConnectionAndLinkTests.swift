@@ -95,6 +95,32 @@ import Testing
         #expect(renamed.name == "Renamed")
     }
 
+    /// A reply tries an agent's connections in the order they were linked, whatever order they were made
+    /// in; `connectionsInCallOrder` lists them in that order (what a page that says "in this order" shows),
+    /// where the paged listing goes by the connections' own age.
+    @Test func connectionsAreListedInTheOrderRepliesTryThem() async throws {
+        let f = try await TenantFixture.make()
+        let (start, inCallOrder, byAge, later) = try await f.db.store.withTenant(f.a.user) { session in
+            let later = try await session.createConnection(
+                NewAPIConnection(name: "made later", service: "anthropic", apiKey: "sk-ant-0123456789abcdef"))
+            try await session.detachConnection(agentID: f.a.agent.id, connectionID: f.a.connection.id)
+            // Linked first, though made later; then the older one.
+            try await session.attachConnection(agentID: f.a.agent.id, connectionID: later.id)
+            try await session.attachConnection(agentID: f.a.agent.id, connectionID: f.a.connection.id)
+            let start = try await session.beginReply(
+                agentID: f.a.agent.id, conversationID: ConversationID(rawValue: "order")!, NewReply(content: "hello"),
+                limits: .unlimited, budget: ContextBudget())
+            return (
+                start, try await session.connectionsInCallOrder(ofAgent: f.a.agent.id),
+                try await session.connections(ofAgent: f.a.agent.id, PageRequest(order: .ascending)), later.id
+            )
+        }
+        #expect(start.connections.map(\.id) == [later, f.a.connection.id])
+        #expect(inCallOrder.map(\.id) == start.connections.map(\.id))
+        #expect(byAge.items.map(\.id) == [f.a.connection.id, later])
+        #expect(try await f.db.store.withTenant(f.b.user) { try await $0.connectionsInCallOrder(ofAgent: f.a.agent.id) }.isEmpty)
+    }
+
     @Test func linksBothWaysAndAcrossTenantsRefused() async throws {
         let f = try await TenantFixture.make()
         try await f.db.store.withTenant(f.a.user) { session in

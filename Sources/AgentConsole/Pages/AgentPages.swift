@@ -237,12 +237,13 @@ struct AgentPages: Sendable {
             let agent = try await session.agent(id)
             return (
                 try await session.currentUserIfExists(), agent,
-                try await session.connections(ofAgent: id, PageRequest(limit: 100, order: .ascending)),
+                // In the order replies try them, which the page says they are in.
+                try await session.connectionsInCallOrder(ofAgent: id),
                 try await session.connections(PageRequest(limit: 100, order: .descending)),
                 try await session.conversations(agentID: id, conversationsPage)
             )
         }
-        let linkedIDs = Set(linked.items.map(\.id))
+        let linkedIDs = Set(linked.map(\.id))
         let row = { (connection: APIConnection) in
             ConnectionRow(
                 id: connection.id.rawValue, name: connection.name, service: connection.service, hint: connection.apiKeyHint)
@@ -250,7 +251,7 @@ struct AgentPages: Sendable {
         let model = DetailPage(
             chrome: Chrome(title: agent.name, section: .agents, assets: pages.assets, visit: visit, email: user?.email),
             agent: AgentRow(agent), form: form ?? Self.form(agent),
-            linked: linked.items.map(row), linkable: connections.items.filter { !linkedIDs.contains($0.id) }.map(row),
+            linked: linked.map(row), linkable: connections.items.filter { !linkedIDs.contains($0.id) }.map(row),
             conversations: conversations.items.map { conversation in
                 ConversationRow(
                     href: ChatPages.path(id, conversation.id),
@@ -263,7 +264,7 @@ struct AgentPages: Sendable {
                 }
                 : nil,
             canWrite: visit.scopes.allow(.write), formAction: "/agents/\(ConsoleFormat.segment(id.rawValue))",
-            hasLinkable: connections.items.contains { !linkedIDs.contains($0.id) }, modelSource: ModelSource(linked.items))
+            hasLinkable: connections.items.contains { !linkedIDs.contains($0.id) }, modelSource: ModelSource(linked))
         return pages.page("agent", model, status: status)
     }
 
