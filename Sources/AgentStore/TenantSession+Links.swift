@@ -51,12 +51,9 @@ extension TenantSession {
     /// (the same order `call_subject` gives a reply's connections), at most `limit` of them. The listing
     /// above pages by the connections' own age, which need not be that order.
     public func connectionsInCallOrder(ofAgent agentID: AgentID, limit: Int = 100) async throws -> [APIConnection] {
-        let columns = Self.connectionColumns.split(separator: ",").map {
-            "c.\($0.trimmingCharacters(in: .whitespacesAndNewlines))"
-        }
-        return try await rows(
+        try await rows(
             """
-            SELECT \(unescaped: columns.joined(separator: ", ")) FROM api_connections c
+            SELECT \(unescaped: Self.qualified(Self.connectionColumns, by: "c")) FROM api_connections c
               JOIN agent_api_connections l ON l.api_connection_id = c.id AND l.user_id = c.user_id
              WHERE l.agent_id = \(agentID) AND c.user_id = \(userID.rawValue)
              ORDER BY l.created_at, l.id
@@ -93,10 +90,9 @@ extension TenantSession {
         equals otherID: String, _ request: PageRequest, _ decode: (PostgresRow) throws -> Item
     ) async throws -> Page<Item> {
         let keyset = Keyset(request: request)
-        let qualified = columns.split(separator: ",").map { "t.\($0.trimmingCharacters(in: .whitespacesAndNewlines))" }
         var sql = SQLStatement(
             """
-            SELECT \(qualified.joined(separator: ", ")) FROM \(table) t
+            SELECT \(Self.qualified(columns, by: "t")) FROM \(table) t
               JOIN agent_api_connections l ON l.\(linkColumn) = t.id AND l.user_id = t.user_id
              WHERE l.\(otherColumn) =
             """)
@@ -120,5 +116,11 @@ extension TenantSession {
                    WHERE c.id = \(keyset.cursorID) AND c.user_id = \(userID.rawValue) AND cl.\(unescaped: otherColumn) = \(otherID))
                 """,
             decode)
+    }
+
+    /// A list of columns (`id, name`) as columns of the table aliased `alias` (`t.id, t.name`).
+    private static func qualified(_ columns: String, by alias: String) -> String {
+        columns.split(separator: ",").map { "\(alias).\($0.trimmingCharacters(in: .whitespacesAndNewlines))" }
+            .joined(separator: ", ")
     }
 }
