@@ -1264,31 +1264,23 @@ import Testing
     /// What replies still running hold is told apart from what was spent, and the minute's requests are
     /// counted as the per-minute limit counts them.
     @Test func theUsagePageTellsReservationsFromSpentTokens() async throws {
-        let owner = try await api.makeUser()
-        let agentID = try await api.db.store.withTenant(owner.id) {
-            try await $0.createAgent(NewAgent(name: "a", systemPrompt: "p")).id
-        }
-        _ = try await api.db.admin.query(
-            """
-            INSERT INTO provider_calls (user_id, agent_id, model, attempt, reserved_tokens)
-            VALUES (\(owner.id.rawValue), \(agentID.rawValue), 'm', 1, 1234)
-            """,
-            logger: api.db.logger
-        ).collect()
-        try await api.test { client in
-            let browser = ConsoleBrowser(client)
-            try await browser.signIn(owner.token)
-            let page = String(buffer: try await browser.request(.get, "/usage").body)
-            #expect(page.contains("<strong>1,234</strong> tokens used (1,234 of them held by replies still running"))
-            #expect(page.contains("1 in the last minute"))
-            // No estimate among them: no "~", and nothing to explain.
-            #expect(!page.contains(#"<abbr title="includes estimates">"#) && !page.contains("estimated-note"))
-        }
+        let page = try await usagePage(runningCall: (reserved: 1234, completion: 0, estimated: false))
+        #expect(page.contains("<strong>1,234</strong> tokens used (1,234 of them held by replies still running"))
+        #expect(page.contains("1 in the last minute"))
+        // No estimate among them: no "~", and nothing to explain.
+        #expect(!page.contains(#"<abbr title="includes estimates">"#) && !page.contains("estimated-note"))
     }
 
     /// A day whose tokens include estimates is marked "~", and a note under the table says what that means
     /// in words a touch screen shows (the mark's tooltip is out of its reach).
     @Test func estimatedTokensAreExplainedOnThePage() async throws {
+        let page = try await usagePage(runningCall: (reserved: 10, completion: 7, estimated: true))
+        #expect(page.contains(#"7 <abbr title="includes estimates">~</abbr>"#), "\(page)")
+        #expect(page.contains(#"<p class="muted" id="estimated-note">~ includes estimated tokens"#))
+    }
+
+    /// The usage page of a new tenant with one call running (a ledger row as a reply's start writes it).
+    private func usagePage(runningCall call: (reserved: Int, completion: Int, estimated: Bool)) async throws -> String {
         let owner = try await api.makeUser()
         let agentID = try await api.db.store.withTenant(owner.id) {
             try await $0.createAgent(NewAgent(name: "a", systemPrompt: "p")).id
@@ -1296,16 +1288,14 @@ import Testing
         _ = try await api.db.admin.query(
             """
             INSERT INTO provider_calls (user_id, agent_id, model, attempt, reserved_tokens, completion_tokens, usage_estimated)
-            VALUES (\(owner.id.rawValue), \(agentID.rawValue), 'm', 1, 10, 7, true)
+            VALUES (\(owner.id.rawValue), \(agentID.rawValue), 'm', 1, \(call.reserved), \(call.completion), \(call.estimated))
             """,
             logger: api.db.logger
         ).collect()
-        try await api.test { client in
+        return try await api.test { client in
             let browser = ConsoleBrowser(client)
             try await browser.signIn(owner.token)
-            let page = String(buffer: try await browser.request(.get, "/usage").body)
-            #expect(page.contains(#"7 <abbr title="includes estimates">~</abbr>"#), "\(page)")
-            #expect(page.contains(#"<p class="muted" id="estimated-note">~ includes estimated tokens"#))
+            return String(buffer: try await browser.request(.get, "/usage").body)
         }
     }
 
