@@ -47,8 +47,27 @@ extension TenantSession {
         let tenant = sql.bind(userID.rawValue)
         let text = sql.bind(query.websearchText)
         let words = "websearch_to_tsquery('english'::regconfig, \(text))"
-        // The last lexeme of the query's text form ('harbour' & 'walk') marked as a prefix ('walk':*).
-        let tsquery = query.matchesLastWordAsPrefix ? "regexp_replace(\(words)::text, '''$', ''':*')::tsquery" : words
+        let tsquery: String
+        if let typed = query.typedLastWord {
+            // The last lexeme of the query's text form ('harbour' & 'walk') becomes a group: itself as a
+            // prefix, or the stem of a shorter form of the word ('walk':* | 'wal'); but where the word typed
+            // has no stem (a stop word: 'off' may begin 'office'), it is added as a prefix of its own. Every
+            // word is a bound value; the lexemes are PostgreSQL's own text forms, so nothing typed is SQL.
+            let word = sql.bind(typed.lowercased())
+            let shortenings = sql.bind(query.typedLastWordShortenings)
+            tsquery = """
+                (CASE WHEN websearch_to_tsquery('english'::regconfig, \(word))::text = ''
+                      THEN \(words) && to_tsquery('simple'::regconfig, \(word) || ':*')
+                      ELSE regexp_replace(\(words)::text, '''(?:[^'']|'''')*''$',
+                             '(\\&:*' || coalesce((SELECT string_agg(' | ' || stem, '')
+                                                      FROM (SELECT websearch_to_tsquery('english'::regconfig, shorter)::text AS stem
+                                                              FROM unnest(\(shortenings)::text[]) AS shorter) AS stems
+                                                     WHERE stem <> ''), '') || ')')::tsquery
+                 END)
+                """
+        } else {
+            tsquery = words
+        }
         // A query of left-out words alone (`-rocket`) matches no word: `querytree` reads it as `T`, a match of
         // everything but those words, which would walk every message of the tenant. It finds nothing, as a
         // web search engine's does (a condition on the parameter alone: checked once, not per row).

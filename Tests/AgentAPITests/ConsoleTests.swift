@@ -701,6 +701,8 @@ import Testing
                 let page = String(buffer: try await browser.request(.get, "/agents/\(chat.agentID)/conversations/c1").body)
                 let id = elsewhere.reply.id.rawValue
                 #expect(page.contains(#"data-action="regenerate" data-message="\#(id)" aria-disabled="true">"#), "\(page)")
+                // Nor is it rated while it runs: half of it is not what a rating would be of.
+                #expect(!page.contains(#"action="/messages/\#(id)/feedback""#))
             }
         }
     }
@@ -1275,7 +1277,9 @@ import Testing
     /// in words a touch screen shows (the mark's tooltip is out of its reach).
     @Test func estimatedTokensAreExplainedOnThePage() async throws {
         let page = try await usagePage(runningCall: (reserved: 10, completion: 7, estimated: true))
-        #expect(page.contains(#"7 <abbr title="includes estimates">~</abbr>"#), "\(page)")
+        // On both of the day's token counts, and on the agent's.
+        #expect(page.components(separatedBy: #"7 <abbr title="includes estimates">~</abbr>"#).count == 3, "\(page)")
+        #expect(page.components(separatedBy: #"0 <abbr title="includes estimates">~</abbr>"#).count == 3, "\(page)")
         #expect(page.contains(#"<p class="muted" id="estimated-note">~ includes estimated tokens"#))
     }
 

@@ -446,6 +446,23 @@ def walk(driver):
     assert first.find_element(By.CSS_SELECTOR, "input[name=comment]").get_attribute("value") == "Nice and short"
     assert first.find_element(By.CSS_SELECTOR, "button[value=up]").get_attribute("aria-pressed") == "true"
     assert "You rated it good." in first.text
+    # Bad now, from the keyboard: the keyboard stays on the button; then Enter in the comment saves it with
+    # the rating given (a form's Enter would press its first button, Good reply).
+    bad = first.find_element(By.CSS_SELECTOR, "button[value=down]")
+    click(driver, bad)
+    wait(driver).until(lambda d: bad.get_attribute("aria-pressed") == "true" and first.find_elements(By.CSS_SELECTOR, ".saved"))
+    assert driver.execute_script("return document.activeElement.value") == "down"
+    comment = first.find_element(By.CSS_SELECTOR, "input[name=comment]")
+    comment.send_keys(", really")
+    said = first.find_element(By.CSS_SELECTOR, ".saved")
+    comment.send_keys(Keys.ENTER)
+    # Saved anew: the note of the save before goes, and another comes.
+    wait(driver).until(EC.staleness_of(said))
+    wait(driver).until(lambda d: first.find_elements(By.CSS_SELECTOR, ".saved"))
+    driver.get(chat_url)
+    first = assistant_messages(driver)[0]
+    assert first.find_element(By.CSS_SELECTOR, "input[name=comment]").get_attribute("value") == "Nice and short, really"
+    assert "You rated it bad." in first.text, first.text
     step("feedback saved in place")
 
     # A reader whose system asks for dark pages gets them.

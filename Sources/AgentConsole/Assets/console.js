@@ -82,6 +82,8 @@
         const page = new DOMParser().parseFromString(await response.text(), "text/html");
         const failure = page.getElementById("models-failure");
         if (failure) throw new Error(failure.textContent);
+        // An ended session leads to the sign-in page, which lists no models either.
+        if (!page.getElementById("models")) throw new Error("Your session has ended. Sign in again to go on.");
         const names = [...page.querySelectorAll("#models code")].map((code) => code.textContent);
         document.getElementById("model-suggestions").replaceChildren(...names.map((name) => new Option(name)));
         status.textContent = names.length ? names.length + " listed: type in the field to choose one." : "The provider lists none.";
@@ -496,7 +498,18 @@
     const heldIn = held && held.closest("li.message");
     const heldAs = held && (held.dataset.action ? '[data-action="' + held.dataset.action + '"]'
       : ["version-next", "version-previous"].map((name) => "." + name).find((name) => held.matches(name)));
+    const heldField = held && held.id && held.matches("input, textarea") ? held.id : null;
+    // What the reader typed and has not sent (a comment, an edit) is typed still in the messages shown anew.
+    const typed = [...log.querySelectorAll("input[id], textarea[id]")]
+      .filter((field) => field.value !== field.defaultValue).map((field) => [field.id, field.value]);
     log.replaceChildren(...messages.childNodes);
+    for (const [fieldID, value] of typed) {
+      const field = document.getElementById(fieldID);
+      if (!field) continue;
+      field.value = value;
+      const around = field.closest("details");
+      if (around) around.open = true;
+    }
     showLocalTimes(log);
     threadsShown += 1;
     const earlier = document.getElementById("earlier-messages");
@@ -519,7 +532,7 @@
     if (push) history.pushState(null, "", threadURL(id));
     else history.replaceState(null, "", threadURL(id));
     const again = heldIn && heldAs && document.getElementById(heldIn.id);
-    const kept = again && again.querySelector(heldAs);
+    const kept = (heldField && document.getElementById(heldField)) || (again && again.querySelector(heldAs));
     if (kept) kept.focus({ preventScroll: true });
     else if (!document.activeElement || document.activeElement === document.body) {
       const message = document.getElementById("message-" + id);
@@ -748,10 +761,12 @@
     event.preventDefault();
     const rating = event.submitter && event.submitter.value === "down" ? "down" : "up";
     const buttons = [...form.querySelectorAll("button[name=rating]")];
-    if (buttons.some((button) => button.disabled)) return;
+    // One save at a time; marked rather than disabled, so that the keyboard stays on the button pressed.
+    if (form.getAttribute("aria-busy") === "true") return;
     const comment = form.elements.comment.value.trim();
     const id = form.closest("li.message").dataset.id;
-    for (const button of buttons) button.disabled = true;
+    form.setAttribute("aria-busy", "true");
+    for (const said of form.parentElement.querySelectorAll(".saved, .rated")) said.remove();
     try {
       const response = await fetch("/console/api/messages/" + encodeURIComponent(id) + "/feedback", {
         method: "PUT",
@@ -761,7 +776,7 @@
       });
       if (!response.ok) throw new Error(await refusal(response));
       for (const button of buttons) button.setAttribute("aria-pressed", String(button.value === rating));
-      for (const said of form.parentElement.querySelectorAll(".saved, .rated, .alert")) said.remove();
+      for (const said of form.querySelectorAll(".alert")) said.remove();
       const saved = document.createElement("span");
       saved.className = "saved";
       saved.setAttribute("role", "status");
@@ -771,8 +786,20 @@
       if (form.isConnected) alertOf(form).textContent = error.message;
       else report(error);
     } finally {
-      for (const button of buttons) button.disabled = false;
+      form.removeAttribute("aria-busy");
     }
+  });
+
+  // Enter in a comment saves it with the rating given (a form's Enter would press its first button, Good
+  // reply, whatever the rating was); with none given yet, it asks for one.
+  log.addEventListener("keydown", (event) => {
+    const field = event.target;
+    if (event.key !== "Enter" || event.isComposing || !field.matches || !field.matches("form.feedback input[name=comment]")) return;
+    event.preventDefault();
+    const form = field.form;
+    const given = form.querySelector('button[name=rating][aria-pressed="true"]');
+    if (given) form.requestSubmit(given);
+    else alertOf(form).textContent = "Choose Good reply or Bad reply to save your comment.";
   });
 
   // A message edited and sent again is a new version beside the first, answered in a thread of its own,

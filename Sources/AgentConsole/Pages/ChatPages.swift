@@ -41,7 +41,7 @@ struct ChatPages: Sendable {
         let status: String
         let streaming: Bool
         /// A reply that ended without a word (it failed or was stopped before its first): nothing to copy or
-        /// to rate.
+        /// to rate (nor is a reply still running rated: half of it is not what the rating would be of).
         let bare: Bool
         let failed: Bool
         let error: String?

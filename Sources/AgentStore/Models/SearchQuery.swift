@@ -47,17 +47,26 @@ public struct SearchQuery: Sendable, Equatable {
         return String(result)
     }
 
-    /// Whether the text's last word also matches as the beginning of a longer one ("harb" finds
-    /// "harbour"), as a search box is read while its reader types: a plain word at the very end, of three
-    /// characters or more (a shorter one would match too much to help), not excluded with `-`, not inside
-    /// quotes (a phrase asks for itself), and not the `or` between alternatives.
-    var matchesLastWordAsPrefix: Bool {
+    /// The last word's letters and digits when the text's last word also matches as the beginning of a
+    /// longer one ("harb" finds "harbour"), as a search box is read while its reader types; nil otherwise. A
+    /// plain word at the end of the text, of three characters or more (a shorter one would match too much
+    /// to help), not excluded with `-`, not inside quotes (a phrase asks for itself), not the `or` between
+    /// alternatives, and not one finished with a full stop or other mark ("walk.").
+    var typedLastWord: String? {
         guard text.unicodeScalars.filter({ $0 == "\"" }).count.isMultiple(of: 2),
-            let lastWord = text.split(separator: " ", omittingEmptySubsequences: false).last,
+            let lastWord = text.split(whereSeparator: \.isWhitespace).last,
             !lastWord.hasPrefix("-"), lastWord.lowercased() != "or"
-        else { return false }
-        // Letters and digits to the very end: "walk." or "walk " is a word its reader has finished.
-        return lastWord.reversed().prefix { $0.isLetter || $0.isNumber }.count >= 3
+        else { return nil }
+        let end = String(lastWord.reversed().prefix { $0.isLetter || $0.isNumber }.reversed())
+        return end.count >= 3 ? end : nil
+    }
+
+    /// The typed last word without its last one to three characters, each of three characters or more:
+    /// English stemming reads "streaming" as `stream`, which "streami" is not the beginning of, so a word
+    /// typed into its suffix matches through the stem of a shorter form ("streami" as `stream`).
+    var typedLastWordShortenings: [String] {
+        guard let word = typedLastWord else { return [] }
+        return (1...3).map { String(word.dropLast($0)) }.filter { $0.count >= 3 }
     }
 
     /// Names this search in its cursors, so a cursor of another search is recognised: 16 hex digits of
