@@ -42,7 +42,10 @@ extension TenantSession {
     /// changes, and the entry must not). One statement for a page of entries.
     public func targetNames(of entries: [AuditEntry]) async throws -> AuditTargetNames {
         let agents = entries.filter { $0.targetType == "agent" }.compactMap(\.targetID)
-        let connections = entries.filter { $0.targetType == "connection" }.compactMap(\.targetID)
+        // A link's entry targets its agent and names its connection in its details.
+        let connections =
+            entries.filter { $0.targetType == "connection" }.compactMap(\.targetID)
+            + entries.compactMap(\.detailedConnectionID)
         guard !agents.isEmpty || !connections.isEmpty else { return AuditTargetNames() }
         let named = try await rows(
             """

@@ -1164,6 +1164,11 @@ import Testing
             let agentID = try await client.createAgent(as: owner, name: "Release notes")
             let goneID = try await client.createAgent(as: owner)
             #expect(try await client.send(.delete, "/v1/agents/\(goneID)", as: owner).status == .noContent)
+            try await api.db.store.withTenant(owner.id) { session in
+                let key = try await session.createConnection(
+                    NewAPIConnection(name: "Team key", service: "openai", apiKey: "sk-test-team-0123456789abcdef"))
+                try await session.attachConnection(agentID: AgentID(rawValue: agentID)!, connectionID: key.id)
+            }
             let base = "/v1/agents/\(agentID)/conversations/gone"
             #expect(
                 try await client.send(.post, "\(base)/messages", as: owner, json: ["role": "user", "content": "x"]).status
@@ -1174,6 +1179,8 @@ import Testing
             let page = String(buffer: try await browser.request(.get, "/audit").body)
             #expect(page.contains("<a href=\"/agents/\(agentID)\">agent Release notes</a>"), "\(page)")
             #expect(page.contains("agent \(goneID) (deleted)") && !page.contains("<a href=\"/agents/\(goneID)\">"))
+            // A link's connection by its name too.
+            #expect(page.contains("<span class=\"muted\">connection: Team key</span>"), "\(page)")
             #expect(page.contains("conversation_id: gone, messages: 1"))
             #expect(page.contains("data-label=\"By\">you</td>"))
             #expect(!page.contains("user:\(owner.id.rawValue)"))

@@ -75,7 +75,9 @@ import Testing
         let entries = try await db.store.withTenant(user) { session in
             let agent = try await session.createAgent(NewAgent(name: "Named agent", systemPrompt: "p"))
             _ = try await session.updateAgent(agent.id, AgentChanges(name: "Renamed agent"))
-            _ = try await session.createConnection(NewAPIConnection(name: "Named key", service: "openai", apiKey: "sk-1234"))
+            let key = try await session.createConnection(
+                NewAPIConnection(name: "Named key", service: "openai", apiKey: "sk-1234"))
+            try await session.attachConnection(agentID: agent.id, connectionID: key.id)
             let gone = try await session.createAgent(NewAgent(name: "Gone", systemPrompt: "p"))
             _ = try await session.deleteAgent(gone.id)
             return try await session.auditLog(PageRequest(limit: 100, order: .descending)).items
@@ -84,6 +86,9 @@ import Testing
         let named = Set(entries.compactMap { names.name(of: $0) })
         #expect(named == ["Renamed agent", "Named key"])
         #expect(entries.filter { $0.targetType == "agent" && names.name(of: $0) == nil }.count == 2)
+        // The link's entry targets the agent and names the connection in its details.
+        let link = try #require(entries.first { $0.action == AuditAction.connectionLinked.rawValue })
+        #expect(names.name(of: link) == "Renamed agent" && names.detailedConnectionName(of: link) == "Named key")
         let seenByOther = try await db.store.withTenant(other) { try await $0.targetNames(of: entries) }
         #expect(entries.allSatisfy { seenByOther.name(of: $0) == nil })
     }

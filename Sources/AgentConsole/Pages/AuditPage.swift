@@ -44,7 +44,12 @@ struct AuditPage: Sendable {
                 default: nil
                 }
             }
-            if case .object(let members) = entry.details, !members.isEmpty {
+            if case .object(var members) = entry.details, !members.isEmpty {
+                // A link's connection by its name, as the target is.
+                if let connection = names.detailedConnectionName(of: entry) {
+                    members["connection_id"] = nil
+                    members["connection"] = .string(connection)
+                }
                 details = members.sorted { $0.key < $1.key }.map { "\($0.key): \(Self.text($0.value))" }.joined(separator: ", ")
             } else {
                 details = nil

@@ -11,5 +11,18 @@ public struct AuditTargetNames: Sendable {
         return byTarget[Self.key(entry.targetType, id)]
     }
 
+    /// The name of the connection an entry's details name (a link's or an unlink's), if it still exists.
+    public func detailedConnectionName(of entry: AuditEntry) -> String? {
+        entry.detailedConnectionID.flatMap { byTarget[Self.key("connection", $0)] }
+    }
+
     static func key(_ type: String, _ id: String) -> String { "\(type)\u{0}\(id)" }
+}
+
+extension AuditEntry {
+    /// The connection an entry's details name (`connection_id`: a link or an unlink of one).
+    var detailedConnectionID: String? {
+        guard case .object(let members) = details, case .string(let id)? = members["connection_id"] else { return nil }
+        return id
+    }
 }
