@@ -128,15 +128,20 @@ import Testing
     @Test func anOwnersStalledLookupsHoldItsShareOfTheThreadsOnly() async throws {
         let stalled = StalledLookup()
         try await withLookups(threads: 4, perOwner: 2) { lookups in
-            // The first two never answer; the third would answer at once, once it runs.
-            let held = (1...3).map { n in
+            // The first two never answer; the third would answer at once, once it runs. It is asked for once the
+            // two hold the attacker's share: asked for at once with them, it could run first (tasks start in
+            // any order) and be over before the test looks.
+            let lookUp = { (n: Int) in
                 Task {
                     await lookups.value(for: "r\(n).attacker.example", owner: "attacker", within: .seconds(60)) {
                         n < 3 ? stalled.run(answer: n) : n
                     }
                 }
             }
-            try await eventually { stalled.starts == 2 && lookups.callers(of: "r3.attacker.example") == 1 }
+            var held = [lookUp(1), lookUp(2)]
+            try await eventually { stalled.starts == 2 }
+            held.append(lookUp(3))
+            try await eventually { lookups.callers(of: "r3.attacker.example") == 1 }
             // Two of the attacker's three run; the third waits for its share, not for a thread.
             #expect(stalled.starts == 2)
             #expect(lookups.lookups(of: "attacker") == 2)
