@@ -45,6 +45,16 @@ extension TenantSession {
         ) ?? { throw StoreError.notFound(resource: "connection") }()
     }
 
+    /// The names of the tenant's connections among `ids` (the ones that answered a page's replies); one
+    /// deleted since, or another tenant's, has none.
+    public func connectionNames(_ ids: [ConnectionID]) async throws -> [ConnectionID: String] {
+        guard !ids.isEmpty else { return [:] }
+        let named = try await rows(
+            "SELECT id, name FROM api_connections WHERE id = ANY(\(ids.map(\.rawValue))) AND user_id = \(userID.rawValue)"
+        ) { try $0.decode((String, String).self) }
+        return Dictionary(named.map { (ConnectionID(stored: $0.0), $0.1) }, uniquingKeysWith: { first, _ in first })
+    }
+
     /// The tenant's connections, newest first by default.
     public func connections(_ request: PageRequest) async throws -> Page<APIConnection> {
         try await listing(

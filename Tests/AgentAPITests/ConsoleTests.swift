@@ -707,6 +707,28 @@ import Testing
         }
     }
 
+    /// A reply says which connection answered it: the fallback, where the first linked one failed before
+    /// its first token.
+    @Test func aReplySaysWhichConnectionAnsweredIt() async throws {
+        let owner = try await api.makeUser()
+        try await ProviderEmulator().withRunning { baseURL in
+            try await api.test(.live) { client in
+                let chat = try await ChatFixture.make(client, owner, baseURLs: ["\(baseURL)/script/status=503", baseURL])
+                let path = "/agents/\(chat.agentID)/conversations/fallback"
+                let browser = ConsoleBrowser(client)
+                try await browser.signIn(owner.token)
+                let csrf = ConsoleBrowser.csrf(in: try await browser.request(.get, "/agents"))
+                let sent = try await browser.request(.post, "\(path)/messages", form: ["_csrf": csrf, "content": "hello"])
+                let location = try #require(sent.headers[.location])
+                let reply = String(location.dropFirst("\(path)?through=".count).prefix { $0 != "#" })
+                try await chat.waitUntilEnded(reply, in: api.db.store, of: owner)
+                let page = String(buffer: try await browser.request(.get, path).body)
+                #expect(page.contains(" · via provider 1 · "), "\(page)")
+                #expect(!page.contains("via provider 0"))
+            }
+        }
+    }
+
     /// A message edited and sent again, without script, is a new version beside the first: the page shows
     /// the thread of the newest, with links to the other versions' threads, and a first message edited
     /// starts a thread of its own. Another tenant's message names no thread of the conversation.

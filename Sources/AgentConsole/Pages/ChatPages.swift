@@ -62,7 +62,10 @@ struct ChatPages: Sendable {
         let follows: String?
         let startsAnew: Bool
 
-        init(_ message: Message, rated: String?, feedback: Feedback? = nil, in thread: ThreadMessage? = nil, path: String = "") {
+        init(
+            _ message: Message, rated: String?, feedback: Feedback? = nil, in thread: ThreadMessage? = nil, path: String = "",
+            connectionName: String? = nil
+        ) {
             id = message.id.rawValue
             role = message.role.rawValue
             fromAgent = message.role == .assistant
@@ -77,6 +80,8 @@ struct ChatPages: Sendable {
             error = message.generation?.error.map { ReplyFailure(storedSlug: $0).detail }
             var details: [String] = []
             if let model = message.generation?.model { details.append(model) }
+            // Which key answered: with fallbacks linked, not always the first.
+            if let connectionName { details.append("via \(connectionName)") }
             if let usage = message.generation?.usage {
                 details.append("\(usage.promptTokens + usage.completionTokens) tokens\(usage.estimated ? " (estimated)" : "")")
             }
@@ -149,7 +154,7 @@ struct ChatPages: Sendable {
         let agentID = try context.id(AgentID.self, "agent_id", of: "agent")
         let conversationID = try context.conversationID()
         let end = try ConversationThread.End(query: request)
-        let (user, agent, conversation, thread, feedback) = try await api.store.withTenant(
+        let (user, agent, conversation, thread, feedback, connections) = try await api.store.withTenant(
             visit.userID, requestID: context.requestID
         ) { session in
             let agent = try await session.agent(agentID)
@@ -161,15 +166,19 @@ struct ChatPages: Sendable {
                 } else {
                     try await session.thread(of: conversation, ending: end, limit: 100)
                 }
-            let replies = thread.messages.map(\.message).filter { $0.role == .assistant }.map(\.id)
+            let replies = thread.messages.map(\.message).filter { $0.role == .assistant }
+            let answered = Array(Set(replies.compactMap(\.generation?.connectionID)))
             return (
-                try await session.currentUserIfExists(), agent, conversation, thread, try await session.feedback(on: replies)
+                try await session.currentUserIfExists(), agent, conversation, thread,
+                try await session.feedback(on: replies.map(\.id)), try await session.connectionNames(answered)
             )
         }
         let path = Self.path(agentID, conversationID)
         let rated = request.queryFields["rated"]
         let rows = thread.messages.map {
-            MessageRow($0.message, rated: rated, feedback: feedback[$0.message.id], in: $0, path: path)
+            MessageRow(
+                $0.message, rated: rated, feedback: feedback[$0.message.id], in: $0, path: path,
+                connectionName: $0.message.generation?.connectionID.flatMap { connections[$0] })
         }
         let title = ConsoleFormat.conversationTitle(conversation.title, id: conversationID)
         // A page that stops short of its thread's end leads on from its last message, and has no composer.
