@@ -66,13 +66,20 @@
   // list is what a reload should show. The value stays on screen until the page is left.
   if (document.getElementById("issued-token")) history.replaceState(null, "", "/tokens");
 
+  // A click that opens a link where the browser would (a new tab, a download): left to the browser.
+  function opensElsewhere(event) {
+    return event.ctrlKey || event.metaKey || event.shiftKey || event.altKey || event.button !== 0;
+  }
+
+  const sessionEnded = "Your session has ended. Sign in again to go on.";
+
   // The agent form's model field offers the models a connection's provider lists for its key, once asked
   // (asking is a call to the provider). Read from the connection's page, which lists them; without script,
   // the link leads there.
   const suggest = document.getElementById("suggest-models");
   if (suggest) {
     suggest.addEventListener("click", async (event) => {
-      if (event.ctrlKey || event.metaKey || event.shiftKey || event.altKey || event.button !== 0) return;
+      if (opensElsewhere(event)) return;
       event.preventDefault();
       const status = document.getElementById("model-suggestions-status");
       status.textContent = "Asking the provider…";
@@ -83,7 +90,7 @@
         const failure = page.getElementById("models-failure");
         if (failure) throw new Error(failure.textContent);
         // An ended session leads to the sign-in page, which lists no models either.
-        if (!page.getElementById("models")) throw new Error("Your session has ended. Sign in again to go on.");
+        if (!page.getElementById("models")) throw new Error(sessionEnded);
         const names = [...page.querySelectorAll("#models code")].map((code) => code.textContent);
         document.getElementById("model-suggestions").replaceChildren(...names.map((name) => new Option(name)));
         status.textContent = names.length ? names.length + " listed: type in the field to choose one." : "The provider lists none.";
@@ -344,7 +351,7 @@
   }
 
   async function refusal(response) {
-    if (response.status === 401) return "Your session has ended. Sign in again to go on.";
+    if (response.status === 401) return sessionEnded;
     let problem = {};
     try { problem = await response.json(); } catch (_) {}
     return problem.detail || ("The request failed with status " + response.status + ".");
@@ -583,13 +590,18 @@
     if ((await showVersion(reply.dataset.id, { focus: [] })) && atEnd) showTheEnd();
   }
 
-  function post(url, body) {
+  // A call of the chat routes that changes something: JSON in, the session's CSRF token beside it.
+  function sendJSON(method, url, body, accept) {
     return fetch(url, {
-      method: "POST",
+      method: method,
       credentials: "same-origin",
-      headers: { "Content-Type": "application/json", "Accept": "text/event-stream", "X-CSRF-Token": csrf },
+      headers: { "Content-Type": "application/json", "Accept": accept, "X-CSRF-Token": csrf },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
+  }
+
+  function post(url, body) {
+    return sendJSON("POST", url, body, "text/event-stream");
   }
 
   // A conversation not stored yet is stored with its first message: the page takes its address (a reload
@@ -707,7 +719,7 @@
 
   log.addEventListener("click", async (event) => {
     const version = event.target.closest(".versions a");
-    if (version && !(event.ctrlKey || event.metaKey || event.shiftKey || event.altKey || event.button !== 0)) {
+    if (version && !opensElsewhere(event)) {
       const id = new URL(version.href).searchParams.get("through");
       if (!id) return;
       event.preventDefault();
@@ -768,12 +780,8 @@
     form.setAttribute("aria-busy", "true");
     for (const said of form.parentElement.querySelectorAll(".saved, .rated")) said.remove();
     try {
-      const response = await fetch("/console/api/messages/" + encodeURIComponent(id) + "/feedback", {
-        method: "PUT",
-        credentials: "same-origin",
-        headers: { "Content-Type": "application/json", "Accept": "application/json", "X-CSRF-Token": csrf },
-        body: JSON.stringify({ rating: rating === "up" ? 1 : 0, comment: comment || null }),
-      });
+      const response = await sendJSON("PUT", "/console/api/messages/" + encodeURIComponent(id) + "/feedback",
+        { rating: rating === "up" ? 1 : 0, comment: comment || null }, "application/json");
       if (!response.ok) throw new Error(await refusal(response));
       for (const button of buttons) button.setAttribute("aria-pressed", String(button.value === rating));
       for (const said of form.querySelectorAll(".alert")) said.remove();
