@@ -81,7 +81,8 @@ public func buildRouter(
     .addRoutes(to: v1.group("me"))
     TokenController(store: store, lifetime: configuration.tokenLifetime).addRoutes(to: v1.group("tokens"))
     AgentController(store: store, replies: replies).addRoutes(to: v1.group("agents"))
-    AgentConnectionController(store: store).addRoutes(to: v1.group("agents/{agent_id}/connections"))
+    AgentConnectionController(store: store).addRoutes(
+        to: v1.group("agents/{agent_id}/connections"), order: v1.group("agents/{agent_id}/connection-order"))
     ConversationController(store: store, replies: replies).addRoutes(to: v1.group("agents/{agent_id}/conversations"))
     RecentConversationController(store: store).addRoutes(to: v1.group("conversations"))
     let chat = ReplyController(store: store, replies: replies, configuration: configuration)

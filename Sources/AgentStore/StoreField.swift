@@ -21,6 +21,8 @@ public enum StoreField: Sendable, Hashable, CaseIterable, CustomStringConvertibl
     case metadata
     case agentID
     case connectionID
+    /// The order an agent's connections are tried in: every linked connection's id, first tried first.
+    case connectionOrder
 
     // MARK: Conversations and feedback
     case conversationID
@@ -82,6 +84,7 @@ public enum StoreField: Sendable, Hashable, CaseIterable, CustomStringConvertibl
         case .metadata: "metadata"
         case .agentID: "agent id"
         case .connectionID: "connection id"
+        case .connectionOrder: "connection order"
         case .conversationID: "conversation id"
         case .messageID: "message id"
         case .role: "role"

@@ -3,10 +3,10 @@ import PostgresNIO
 
 extension TenantSession {
     /// What a provider call needs before it starts, read in one statement: the agent, its linked
-    /// connections in the order they were linked, and the limits the operator set for the tenant, if any.
-    /// (Three statements before: each a round trip on the path to the first token.) The statement is a
-    /// PL/pgSQL function (migration 12), whose plan each connection caches, where the statement was planned
-    /// on every call.
+    /// connections in the order they are tried (as set, then as linked: migration 29), and the limits the
+    /// operator set for the tenant, if any. (Three statements before: each a round trip on the path to the
+    /// first token.) The statement is a PL/pgSQL function (migration 12), whose plan each connection caches,
+    /// where the statement was planned on every call.
     struct CallSubject {
         let agent: Agent
         let connections: [LinkedConnection]
@@ -37,7 +37,7 @@ extension TenantSession {
         }.unwrapped(or: .notFound(resource: "agent"))
     }
 
-    /// The linked connections from the parallel arrays `call_subject` reads them as, in link order; an empty
+    /// The linked connections from the parallel arrays `call_subject` reads them as, in call order; an empty
     /// base URL is none.
     static func linkedConnections(ids: [String]?, services: [String]?, baseURLs: [String]?) -> [LinkedConnection] {
         let (ids, services, baseURLs) = (ids ?? [], services ?? [], baseURLs ?? [])

@@ -47,18 +47,63 @@ extension TenantSession {
             whereLink: "agent_id", equals: agentID.rawValue, request, Self.connection)
     }
 
-    /// The connections linked to an agent in the order its replies try them: the order they were linked
-    /// (the same order `call_subject` gives a reply's connections), at most `limit` of them. The listing
-    /// above pages by the connections' own age, which need not be that order.
+    /// The connections linked to an agent in the order its replies try them (the order `call_subject` gives a
+    /// reply's connections: as set by a reorder, then as linked), at most `limit` of them. The listing above
+    /// pages by the connections' own age, which need not be that order.
     public func connectionsInCallOrder(ofAgent agentID: AgentID, limit: Int = 100) async throws -> [APIConnection] {
         try await rows(
             """
             SELECT \(unescaped: Self.qualified(Self.connectionColumns, by: "c")) FROM api_connections c
               JOIN agent_api_connections l ON l.api_connection_id = c.id AND l.user_id = c.user_id
              WHERE l.agent_id = \(agentID) AND c.user_id = \(userID.rawValue)
-             ORDER BY l.created_at, l.id
+             ORDER BY l.call_position NULLS LAST, l.created_at, l.id
              LIMIT \(limit)
             """, Self.connection)
+    }
+
+    /// The order an agent's replies try its linked connections in, first tried first.
+    public func connectionOrder(ofAgent agentID: AgentID) async throws -> [ConnectionID] {
+        try await callSubject(agentID).connections.map(\.id)
+    }
+
+    /// Sets the order an agent's replies try its connections in and returns it: `connectionIDs` names every
+    /// linked connection once, first tried first. A connection linked later comes after these, in the order
+    /// of linking, until the next reorder.
+    public func setConnectionOrder(ofAgent agentID: AgentID, to connectionIDs: [ConnectionID]) async throws -> [ConnectionID] {
+        _ = try await agent(agentID)
+        // The links are locked until the transaction ends: an unlink waits, so the set compared below is the
+        // set updated.
+        let linked = try await rows(
+            """
+            SELECT api_connection_id FROM agent_api_connections
+             WHERE agent_id = \(agentID) AND user_id = \(userID.rawValue)
+               FOR UPDATE
+            """
+        ) { try ConnectionID(stored: $0.decode(String.self)) }
+        try Self.checkOrder(connectionIDs, of: Set(linked))
+        try await execute(
+            """
+            UPDATE agent_api_connections l SET call_position = o.ordinal
+              FROM unnest(\(connectionIDs.map(\.rawValue))::text[]) WITH ORDINALITY AS o(connection_id, ordinal)
+             WHERE l.agent_id = \(agentID) AND l.user_id = \(userID.rawValue) AND l.api_connection_id = o.connection_id
+            """)
+        try await audit(
+            .connectionsReordered, targetType: "agent", targetID: agentID.rawValue,
+            details: ["connection_ids": .array(connectionIDs.map { .string($0.rawValue) })])
+        return try await connectionOrder(ofAgent: agentID)
+    }
+
+    /// A new order names each linked connection once and nothing else.
+    static func checkOrder(_ order: [ConnectionID], of linked: Set<ConnectionID>) throws {
+        if Set(order).count < order.count {
+            throw StoreError.invalid(field: .connectionOrder, reason: "names a connection more than once")
+        }
+        if !Set(order).isSubset(of: linked) {
+            throw StoreError.invalid(field: .connectionOrder, reason: "names a connection that is not linked to the agent")
+        }
+        if order.count < linked.count {
+            throw StoreError.invalid(field: .connectionOrder, reason: "must name every linked connection (one is missing)")
+        }
     }
 
     /// The agents a connection is linked to, newest agent first by default.

@@ -5,6 +5,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import OpenAPIRuntime
+import ProviderEmulator
 import Testing
 
 @Suite(.oneDatabase) struct ConnectionRoutesTests {
@@ -118,6 +119,44 @@ import Testing
             #expect(
                 try await client.send(.get, "/v1/agents/\(agentID)/connections", as: owner).ids(Schemas.ConnectionPage.self) == []
             )
+        }
+    }
+
+    /// `connection-order` reads and sets the order an agent's replies try its connections in: a reply then
+    /// comes from the connection put first. An order that is not the linked connections, each once, is a 422
+    /// naming `connection_ids`; a read-only token may read it, not set it; another tenant finds no agent.
+    @Test func theOrderAnAgentTriesItsConnectionsIn() async throws {
+        let owner = try await api.makeUser("owner")
+        let intruder = try await api.makeUser("intruder")
+        let reader = Tenant(
+            id: owner.id,
+            token: try await api.db.store.withTenant(owner.id) { try await $0.createToken(name: "r", scopes: [.read]) }.value)
+        try await ProviderEmulator().withRunning { baseURL in
+            try await api.test(.live) { client in
+                let chat = try await ChatFixture.make(client, owner, baseURLs: [baseURL, baseURL])
+                let path = "/v1/agents/\(chat.agentID)/connection-order"
+                let linked = try await client.send(.get, path, as: owner)
+                #expect(try linked.decode(Schemas.ConnectionOrder.self).connectionIds == chat.connectionIDs)
+
+                let reversed = Array(chat.connectionIDs.reversed())
+                let set = try await client.send(.put, path, as: owner, json: ["connection_ids": reversed])
+                #expect(try set.decode(Schemas.ConnectionOrder.self).connectionIds == reversed)
+                #expect(
+                    try await client.send(.get, path, as: reader).decode(Schemas.ConnectionOrder.self).connectionIds == reversed)
+                let reply = try await chat.reply(client, as: owner, to: "hello")
+                #expect(reply.status == "complete" && reply.connectionId == reversed[0])
+
+                for refused in [[reversed[0]], reversed + [reversed[0]], reversed + ["not-linked"], reversed + ["\u{1}"]] {
+                    let answer = try await client.send(.put, path, as: owner, json: ["connection_ids": refused])
+                    #expect(
+                        answer.isProblem(.unprocessableContent) && (try? answer.problemField()) == "connection_ids", "\(refused)")
+                }
+                #expect(try await client.send(.put, path, as: reader, json: ["connection_ids": reversed]).isProblem(.forbidden))
+                #expect(try await client.send(.get, path, as: intruder).isProblem(.notFound))
+                #expect(try await client.send(.put, path, as: intruder, json: ["connection_ids": []]).isProblem(.notFound))
+                #expect(
+                    try await client.send(.get, path, as: owner).decode(Schemas.ConnectionOrder.self).connectionIds == reversed)
+            }
         }
     }
 

@@ -729,6 +729,45 @@ import Testing
         }
     }
 
+    /// The agent page lists its connections in the order replies try them, each after the first with a
+    /// button that tries it one place earlier; the first has none, and moving it changes nothing.
+    @Test func aConnectionMovesUpInTheOrderRepliesTry() async throws {
+        let owner = try await api.makeUser()
+        try await ProviderEmulator().withRunning { baseURL in
+            try await api.test(.live) { client in
+                let chat = try await ChatFixture.make(client, owner, baseURLs: [baseURL, baseURL, baseURL])
+                let (first, second, third) = (chat.connectionIDs[0], chat.connectionIDs[1], chat.connectionIDs[2])
+                let browser = ConsoleBrowser(client)
+                try await browser.signIn(owner.token)
+                let agentPage = "/agents/\(chat.agentID)"
+                func moveUp(_ id: String) -> String { "\(agentPage)/links/\(id)/move-up" }
+                let page = String(buffer: try await browser.request(.get, agentPage).body)
+                #expect(!page.contains(moveUp(first)) && page.contains(moveUp(second)) && page.contains(moveUp(third)))
+                let csrf = ConsoleBrowser.csrf(in: try await browser.request(.get, agentPage))
+                func order() async throws -> [String] {
+                    try await api.db.store.withTenant(owner.id) {
+                        try await $0.connectionOrder(ofAgent: AgentID(rawValue: chat.agentID)!)
+                    }.map(\.rawValue)
+                }
+
+                let moved = try await browser.request(.post, moveUp(third), form: ["_csrf": csrf])
+                #expect(moved.status == .seeOther && moved.headers[.location] == "\(agentPage)#connections")
+                #expect(try await order() == [first, third, second])
+                let after = String(buffer: try await browser.request(.get, agentPage).body)
+                #expect(!after.contains(moveUp(first)) && after.contains(moveUp(second)))
+                let names = ["provider 0", "provider 2", "provider 1"].compactMap { after.range(of: ">\($0)</a>")?.lowerBound }
+                #expect(names.count == 3 && names == names.sorted(), "listed in the order replies try them")
+
+                #expect(try await browser.request(.post, moveUp(third), form: ["_csrf": csrf]).status == .seeOther)
+                #expect(try await browser.request(.post, moveUp(third), form: ["_csrf": csrf]).status == .seeOther)
+                #expect(try await order() == [third, first, second])
+                #expect(try await browser.request(.post, moveUp("not-linked"), form: ["_csrf": csrf]).status == .notFound)
+                #expect(try await browser.request(.post, moveUp(first), form: [:]).status == .forbidden, "no CSRF token")
+                #expect(try await order() == [third, first, second])
+            }
+        }
+    }
+
     /// A message edited and sent again, without script, is a new version beside the first: the page shows
     /// the thread of the newest, with links to the other versions' threads, and a first message edited
     /// starts a thread of its own. Another tenant's message names no thread of the conversation.

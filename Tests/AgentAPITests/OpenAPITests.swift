@@ -90,6 +90,7 @@ import Testing
             "createConnection": CreateConnectionBody.self, "updateConnection": UpdateConnectionBody.self,
             "createMessage": CreateMessageBody.self, "setFeedback": SetFeedbackBody.self, "createToken": CreateTokenBody.self,
             "createConversation": CreateConversationBody.self, "updateConversation": UpdateConversationBody.self,
+            "setConnectionOrder": ConnectionOrderBody.self,
             "createReply": CreateReplyBody.self,
         ]
         var documented: Set<String> = []

@@ -121,6 +121,69 @@ import Testing
         #expect(try await f.db.store.withTenant(f.b.user) { try await $0.connectionsInCallOrder(ofAgent: f.a.agent.id) }.isEmpty)
     }
 
+    /// An order set by the tenant is the order a reply tries the connections in, and the order listed; one
+    /// linked afterwards comes last. An order must name every linked connection once and nothing else; another
+    /// tenant's agent is not found, and the change is audited.
+    @Test func anOrderSetIsTheOrderRepliesTry() async throws {
+        let f = try await TenantFixture.make()
+        let first = f.a.connection.id
+        let (second, third, reordered, tried, listed) = try await f.db.store.withTenant(f.a.user) { session in
+            let second = try await session.createConnection(
+                NewAPIConnection(name: "second", service: "openai", apiKey: "sk-0123456789abcdef"))
+            let third = try await session.createConnection(
+                NewAPIConnection(name: "third", service: "anthropic", apiKey: "sk-ant-0123456789abcdef"))
+            try await session.attachConnection(agentID: f.a.agent.id, connectionID: second.id)
+            try await session.attachConnection(agentID: f.a.agent.id, connectionID: third.id)
+            let reordered = try await session.setConnectionOrder(ofAgent: f.a.agent.id, to: [third.id, first, second.id])
+            let start = try await session.beginReply(
+                agentID: f.a.agent.id, conversationID: ConversationID(rawValue: "reordered")!, NewReply(content: "hello"),
+                limits: .unlimited, budget: ContextBudget())
+            return (
+                second.id, third.id, reordered, start.connections.map(\.id),
+                try await session.connectionsInCallOrder(ofAgent: f.a.agent.id).map(\.id)
+            )
+        }
+        #expect(reordered == [third, first, second])
+        #expect(tried == reordered && listed == reordered)
+
+        let refusals: [([ConnectionID], String)] = [
+            ([third, first, second, first], "names a connection more than once"),
+            ([third, first], "must name every linked connection (one is missing)"),
+            ([third, first, second, f.b.connection.id], "names a connection that is not linked to the agent"),
+        ]
+        for (order, reason) in refusals {
+            await #expect(throws: StoreError.invalid(field: .connectionOrder, reason: reason)) {
+                try await f.db.store.withTenant(f.a.user) { try await $0.setConnectionOrder(ofAgent: f.a.agent.id, to: order) }
+            }
+        }
+        await #expect(throws: StoreError.notFound(resource: "agent")) {
+            try await f.db.store.withTenant(f.b.user) { try await $0.setConnectionOrder(ofAgent: f.a.agent.id, to: []) }
+        }
+        await #expect(throws: StoreError.notFound(resource: "agent")) {
+            try await f.db.store.withTenant(f.b.user) { try await $0.connectionOrder(ofAgent: f.a.agent.id) }
+        }
+
+        let (afterUnlinkAndLink, entries) = try await f.db.store.withTenant(f.a.user) { session in
+            let fourth = try await session.createConnection(
+                NewAPIConnection(name: "fourth", service: "openai", apiKey: "sk-fedcba9876543210"))
+            try await session.detachConnection(agentID: f.a.agent.id, connectionID: first)
+            try await session.attachConnection(agentID: f.a.agent.id, connectionID: fourth.id)
+            try await session.attachConnection(agentID: f.a.agent.id, connectionID: first)
+            return (
+                try await session.connectionOrder(ofAgent: f.a.agent.id).map(\.rawValue) == [
+                    third.rawValue, second.rawValue, fourth.id.rawValue, first.rawValue,
+                ],
+                try await session.auditLog(PageRequest(order: .descending), action: .connectionsReordered).items
+            )
+        }
+        // Linked after the order was set: last, in the order of linking (the first one, linked again, too).
+        #expect(afterUnlinkAndLink)
+        #expect(entries.count == 1 && entries.first?.targetID == f.a.agent.id.rawValue)
+        #expect(
+            entries.first?.details
+                == .object(["connection_ids": .array([third, first, second].map { .string($0.rawValue) })]))
+    }
+
     @Test func linksBothWaysAndAcrossTenantsRefused() async throws {
         let f = try await TenantFixture.make()
         try await f.db.store.withTenant(f.a.user) { session in

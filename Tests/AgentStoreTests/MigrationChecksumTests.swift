@@ -35,6 +35,7 @@ import Testing
         26: "8c9071dd376fee95244718ddb27858a854c949bd319cb46fac99115ae1710ffa",
         27: "bb900b8f7b590e841dc395226e489ec1bcd6bd7602f5ddcadd966331d165602b",
         28: "1701b0db6996041c56d70b8d2c126a2ca9cfae50b4b8601b80d2df8d7cf746e9",
+        29: "aeb7557b5f5e1d76dbe147a4aa4ed335ec87941df6f7578e162797cfd1db690e",
     ]
 
     @Test(arguments: Migration.all.map(\.version))

@@ -19,6 +19,7 @@ extension StoreField {
         case .metadata: "metadata"
         case .agentID: "agent_id"
         case .connectionID: "connection_id"
+        case .connectionOrder: "connection_ids"
         case .conversationID: "conversation_id"
         case .messageID: "message_id"
         case .role: "role"

@@ -18,6 +18,7 @@ struct AgentPages: Sendable {
         group.post("agents/{agent_id}/delete", use: delete)
         group.post("agents/{agent_id}/links", use: link)
         group.post("agents/{agent_id}/links/{connection_id}/delete", use: unlink)
+        group.post("agents/{agent_id}/links/{connection_id}/move-up", use: moveUp)
     }
 
     /// The fields of the agent form, named as the API's bodies name them.
@@ -94,6 +95,8 @@ struct AgentPages: Sendable {
         let name: String
         let service: String
         let hint: String
+        /// A linked connection after the first: it can be tried earlier.
+        var canMoveUp = false
     }
 
     struct ConversationRow: Sendable {
@@ -199,6 +202,21 @@ struct AgentPages: Sendable {
         return ConsolePages.redirect(to: "/agents/\(ConsoleFormat.segment(agentID.rawValue))#connections")
     }
 
+    /// Tries a linked connection before the one now tried before it.
+    @Sendable func moveUp(_ request: Request, context: APIRequestContext) async throws -> Response {
+        let visit = try ConsoleVisit(request, context: context)
+        let agentID = try context.id(AgentID.self, "agent_id", of: "agent")
+        let connectionID = try context.id(ConnectionID.self, "connection_id", of: "connection")
+        try await api.store.withTenant(visit.userID, requestID: context.requestID) { session in
+            var order = try await session.connectionOrder(ofAgent: agentID)
+            guard let index = order.firstIndex(of: connectionID) else { throw StoreError.notFound(resource: "link") }
+            guard index > 0 else { return }
+            order.swapAt(index, index - 1)
+            _ = try await session.setConnectionOrder(ofAgent: agentID, to: order)
+        }
+        return ConsolePages.redirect(to: "/agents/\(ConsoleFormat.segment(agentID.rawValue))#connections")
+    }
+
     // MARK: Rendering
 
     private func renderList(
@@ -251,7 +269,12 @@ struct AgentPages: Sendable {
         let model = DetailPage(
             chrome: Chrome(title: agent.name, section: .agents, assets: pages.assets, visit: visit, email: user?.email),
             agent: AgentRow(agent), form: form ?? Self.form(agent),
-            linked: linked.map(row), linkable: connections.items.filter { !linkedIDs.contains($0.id) }.map(row),
+            linked: linked.enumerated().map { index, connection in
+                var linked = row(connection)
+                linked.canMoveUp = index > 0
+                return linked
+            },
+            linkable: connections.items.filter { !linkedIDs.contains($0.id) }.map(row),
             conversations: conversations.items.map { conversation in
                 ConversationRow(
                     href: ChatPages.path(id, conversation.id),

@@ -98,6 +98,7 @@ struct AuditPage: Sendable {
         case .agentDeleted: "Agent deleted"
         case .connectionLinked: "Connection linked"
         case .connectionUnlinked: "Connection unlinked"
+        case .connectionsReordered: "Connections reordered"
         case .conversationDeleted: "Conversation deleted"
         case .userDeleted: "Account deleted"
         case .tokenCreated: "Token created"

@@ -56,5 +56,6 @@ extension Migration {
         .conversationThreads,
         .hourlyUsage,
         .recentConversations,
+        .fallbackOrder,
     ]
 }

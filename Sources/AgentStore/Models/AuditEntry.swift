@@ -33,6 +33,8 @@ public enum AuditAction: String, Sendable, CaseIterable {
     case agentDeleted = "agent.deleted"
     case connectionLinked = "connection.linked"
     case connectionUnlinked = "connection.unlinked"
+    /// The order an agent tries its connections in was set.
+    case connectionsReordered = "connections.reordered"
     case conversationDeleted = "conversation.deleted"
     case userDeleted = "user.deleted"
     case tokenCreated = "token.created"

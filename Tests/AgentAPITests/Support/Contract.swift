@@ -24,6 +24,7 @@ enum Contract {
         case "AgentPage": Schemas.AgentPage.self
         case "Connection": Schemas.Connection.self
         case "ConnectionPage": Schemas.ConnectionPage.self
+        case "ConnectionOrder": Schemas.ConnectionOrder.self
         case "ConnectionModelList": Schemas.ConnectionModelList.self
         case "ConversationPage": Schemas.ConversationPage.self
         case "Message": Schemas.Message.self
