@@ -50,19 +50,21 @@ extension TenantSession {
         let tsquery: String
         if let typed = query.typedLastWord {
             // The last lexeme of the query's text form ('harbour' & 'walk') becomes a group: itself as a
-            // prefix, or the stem of a shorter form of the word ('walk':* | 'wal'); but where the word typed
-            // has no stem (a stop word: 'off' may begin 'office'), it is added as a prefix of its own. Every
+            // prefix, or the stem of a shorter form of the word ('walk':* | 'wal'). A word typed that has no
+            // stem (a stop word, which no text's index holds) may be finished ("turn off") or begin another
+            // ('off' may begin 'office'): after other words it asks nothing more; alone it is a prefix. Every
             // word is a bound value; the lexemes are PostgreSQL's own text forms, so nothing typed is SQL.
             let word = sql.bind(typed.lowercased())
             let shortenings = sql.bind(query.typedLastWordShortenings)
             tsquery = """
-                (CASE WHEN websearch_to_tsquery('english'::regconfig, \(word))::text = ''
-                      THEN \(words) && to_tsquery('simple'::regconfig, \(word) || ':*')
-                      ELSE regexp_replace(\(words)::text, '''(?:[^'']|'''')*''$',
+                (CASE WHEN websearch_to_tsquery('english'::regconfig, \(word))::text <> ''
+                      THEN regexp_replace(\(words)::text, '''(?:[^'']|'''')*''$',
                              '(\\&:*' || coalesce((SELECT string_agg(' | ' || stem, '')
                                                       FROM (SELECT websearch_to_tsquery('english'::regconfig, shorter)::text AS stem
                                                               FROM unnest(\(shortenings)::text[]) AS shorter) AS stems
                                                      WHERE stem <> ''), '') || ')')::tsquery
+                      WHEN \(words)::text = '' THEN to_tsquery('simple'::regconfig, \(word) || ':*')
+                      ELSE \(words)
                  END)
                 """
         } else {

@@ -165,8 +165,9 @@ import Testing
     /// The last word also matches the beginning of a longer one, as a search box is read while its reader
     /// types ("harb" finds "harbour"), at every length from three characters on, into the suffix that
     /// English stemming takes off ("streami" finds "streaming", stored as `stream`) and for a stop word
-    /// ("off" finds "office"); not a word of fewer than three characters, one excluded, one in quotes, or
-    /// one its reader finished with a full stop.
+    /// ("off" finds "office"; after other words one may be finished: "turn off" finds "turn off"); not a
+    /// word of fewer than three characters, one excluded, one in quotes, or one its reader finished with a
+    /// full stop.
     @Test func theLastWordMatchesAsItsReaderTypes() async throws {
         let db = try await TestDatabase.make()
         let (user, _, messages) = try await Self.tenant(
@@ -176,7 +177,7 @@ import Testing
                     "c", nil,
                     [
                         "Plan the harbour walk", "Harbor lights at night", "A walkthrough of the plan",
-                        "Streaming replies from the office",
+                        "Streaming replies from the office", "Turn off the heater before you go",
                     ]
                 )
             ])
@@ -192,6 +193,11 @@ import Testing
             #expect(try await found(typed) == [streaming], "\(typed)")
         }
         #expect(try await found("replies offi") == [streaming])
+        // A stop word typed after other words may be finished: it asks nothing more of them.
+        let turnOff = try #require(messages["Turn off the heater before you go"])
+        for typed in ["turn off", "turn before", "turn off the", "go you"] {
+            #expect(try await found(typed) == [turnOff], "\(typed)")
+        }
         // Highlighted as matched: the whole word.
         let snippet = try #require(try await Self.search(db, user, "harbou").hits.first?.snippet)
         #expect(snippet.filter(\.highlighted).map(\.text) == ["harbour"])
