@@ -158,7 +158,7 @@ extension TenantSession {
                 """, Self.conversation
             ).unwrapped(or: .notFound(resource: "agent"))
         } catch StoreError.conflict(_, _) {
-            throw StoreError.conflict(field: .conversationID, reason: "a conversation with this id exists")
+            throw StoreError.conflict(field: .id, reason: "a conversation with this id exists")
         }
     }
 

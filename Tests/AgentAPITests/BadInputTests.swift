@@ -297,7 +297,11 @@ import Testing
         let owner = try await api.makeUser()
         try await api.test { client async throws in
             let body = Array(#"{"name": "a", "system_prompt": "x"}"#.utf8)
-            for type in ["text/plain", "application/x-www-form-urlencoded", "application/jsonx", nil] {
+            for type in [
+                "text/plain", "application/x-www-form-urlencoded", "application/jsonx", nil,
+                "application/json; charset=iso-8859-1",
+                "application/json;charset=\"utf-16\"",
+            ] {
                 #expect(
                     try await client.sendRaw(.post, "/v1/agents", as: owner, bytes: body, contentType: type).isProblem(
                         .unsupportedMediaType))
@@ -305,6 +309,10 @@ import Testing
             #expect(
                 try await client.sendRaw(
                     .post, "/v1/agents", as: owner, bytes: body, contentType: "application/json; charset=utf-8"
+                ).status == .created)
+            #expect(
+                try await client.sendRaw(
+                    .post, "/v1/agents", as: owner, bytes: body, contentType: "Application/JSON;Charset=\"UTF-8\""
                 ).status == .created)
         }
     }
@@ -320,6 +328,12 @@ import Testing
                 #expect(try await client.send(.get, "/v1/agents?\(query)", as: owner).isProblem(.badRequest), "\(query)")
             }
             #expect(try await client.send(.get, "/v1/agents?after=unknown-id", as: owner).isProblem(.unprocessableContent))
+            // A parameter given twice is not resolved by either value.
+            for query in ["limit=1&limit=100", "order=asc&limit=2&order=desc", "limit=1&limit=1"] {
+                let twice = try await client.send(.get, "/v1/agents?\(query)", as: owner)
+                #expect(twice.isProblem(.badRequest), "\(query)")
+                #expect(try twice.problem().errors?.map(\.reason) == ["is given more than once"], "\(query)")
+            }
             // Two well-formed cursors that together ask for no page: a 422 naming both, as the document says.
             let both = try await client.send(.get, "/v1/agents?after=a&before=b", as: owner)
             #expect(both.isProblem(.unprocessableContent))

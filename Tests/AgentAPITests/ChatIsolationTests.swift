@@ -150,7 +150,8 @@ import Testing
             #expect(try await client.send(.get, "\(base)/my%20chat/messages", as: owner).ids(Schemas.MessagePage.self).count == 1)
             let listed = try await client.send(.get, base, as: owner).ids(Schemas.ConversationPage.self)
             #expect(listed.contains("my chat"))
-            #expect(try await client.send(.post, base, as: owner, json: ["id": "my chat"]).isProblem(.conflict))
+            let taken = try await client.send(.post, base, as: owner, json: ["id": "my chat"])
+            #expect(taken.isProblem(.conflict) && (try? taken.problemField()) == "id", "the body's member")
 
             // Unknown: 404 on every method; too long: a 422 that says so.
             for method in [HTTPRequest.Method.get, .delete] {

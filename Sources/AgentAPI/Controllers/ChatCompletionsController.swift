@@ -101,7 +101,8 @@ struct ChatCompletionsController: Sendable {
         let running: RunningReply
         if let rawConversationID = body.metadata?["conversation_id"] {
             guard let conversationID = ConversationID(rawValue: rawConversationID) else {
-                throw OpenAIError.invalidRequest("metadata.conversation_id \(ConversationID.rule)", param: "metadata")
+                throw OpenAIError.invalidRequest(
+                    "metadata.conversation_id \(ConversationID.rule)", param: "metadata.conversation_id")
             }
             let new = NewReply(
                 content: conversation.last { $0.role == .user }?.content ?? "", sentTokens: sentTokens,

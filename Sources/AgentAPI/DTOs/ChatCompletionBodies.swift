@@ -179,7 +179,14 @@ struct ChatCompletionRequest: Decodable, Sendable {
         let turns = try messages.enumerated().compactMap { index, turn -> ChatMessage? in
             if let part = turn.content?.unreadablePart, turn.role != "tool", turn.role != "function" {
                 throw OpenAIError.invalidRequest(
-                    "messages[].content holds a \(part) part: an agent reads text parts only", param: "messages")
+                    "messages[\(index)].content holds a part of type \(part): an agent reads text parts only",
+                    param: "messages[\(index)].content")
+            }
+            // A turn that asks or instructs must say something (OpenAI refuses one without content too); an
+            // assistant's may be null, as one that called tools is.
+            if turn.content == nil, ["system", "developer", "user"].contains(turn.role) {
+                throw OpenAIError.invalidRequest(
+                    "messages[\(index)].content is required for a \(turn.role) message", param: "messages[\(index)].content")
             }
             if let name = turn.name, !Turn.isValid(name: name), turn.role != "tool", turn.role != "function" {
                 throw OpenAIError.invalidRequest(

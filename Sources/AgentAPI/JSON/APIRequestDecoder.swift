@@ -49,11 +49,17 @@ public struct APIRequestDecoder: RequestDecoder, Sendable {
         return Data(buffer.readableBytesView)
     }
 
-    /// `application/json`, with or without parameters such as `charset`.
+    /// `application/json`, in UTF-8 (RFC 8259 knows no other encoding): a `charset` parameter, when there
+    /// is one, must say so, where a body in another was read as UTF-8 and refused as "not valid JSON".
     static func isJSON(_ contentType: String?) -> Bool {
         guard let contentType else { return false }
-        let mediaType = contentType.split(separator: ";", maxSplits: 1).first ?? ""
-        return mediaType.trimmingCharacters(in: .whitespaces).lowercased() == "application/json"
+        let parts = contentType.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+        guard parts.first == "application/json" else { return false }
+        return parts.dropFirst().allSatisfy { parameter in
+            guard parameter.hasPrefix("charset=") else { return true }
+            let charset = parameter.dropFirst("charset=".count).trimmingCharacters(in: CharacterSet(charactersIn: "\""))
+            return charset == "utf-8" || charset == "utf8"
+        }
     }
 
     // MARK: Decoding

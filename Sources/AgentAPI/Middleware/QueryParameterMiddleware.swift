@@ -5,7 +5,7 @@ import Hummingbird
 /// that pages by `cursor`), would otherwise be ignored without a word, and a paginator would read the first
 /// page again and again.
 ///
-/// The declared parameters are read from `openapi.yaml` (``OpenAPIDocument/queryParameters``); a route the
+/// A parameter given twice is refused too. The declared parameters are read from `openapi.yaml` (``OpenAPIDocument/queryParameters``); a route the
 /// document does not describe (the console's) is not checked.
 struct QueryParameterMiddleware: RouterMiddleware {
     typealias Context = APIRequestContext
@@ -20,8 +20,19 @@ struct QueryParameterMiddleware: RouterMiddleware {
         // A HEAD is its GET's, as the document lists it.
         let method = request.method == .head ? "GET" : request.method.rawValue
         guard let allowed = declared[OpenAPIDocument.operation(method, path)] else { return try await next(request, context) }
-        let unknown = request.queryFields.pairs.map(\.name).filter { !allowed.contains($0) }
+        let names = request.queryFields.pairs.map(\.name)
+        let unknown = names.filter { !allowed.contains($0) }
         guard unknown.isEmpty else { throw Problem.unknownParameters(unknown, allowed: allowed) }
+        // No parameter of the contract is a list: a second value (a URL builder that appended `limit` to a URL
+        // that had one) would otherwise win or lose without a word.
+        if names.count > 1, let repeated = Self.firstRepeated(names) {
+            throw Problem.badRequest(fields: [.init(field: Problem.shownFieldName(repeated), reason: "is given more than once")])
+        }
         return try await next(request, context)
+    }
+
+    private static func firstRepeated(_ names: [String]) -> String? {
+        var seen = Set<String>()
+        return names.first { !seen.insert($0).inserted }
     }
 }

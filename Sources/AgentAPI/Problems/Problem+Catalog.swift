@@ -97,7 +97,7 @@ extension Problem {
     static func unsupportedMediaType() -> Problem {
         Problem(
             .unsupportedMediaType, slug: "unsupported-media-type", title: "Unsupported media type",
-            detail: "The request body must be application/json.")
+            detail: "The request body must be application/json, in UTF-8.")
     }
 
     static func invalid(field: String, reason: String) -> Problem {

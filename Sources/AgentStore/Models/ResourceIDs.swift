@@ -102,7 +102,7 @@ public struct ConversationID: RawRepresentable, Hashable, Sendable, Codable, Cus
     public var description: String { rawValue }
 
     /// What a client-chosen id must be, as a refusal says it.
-    public static let rule = "must be 1 to 200 characters without control characters, and not . or .."
+    public static let rule = "must be 1 to 200 characters without control characters, and neither \".\" nor \"..\""
 }
 
 extension ConversationID {
