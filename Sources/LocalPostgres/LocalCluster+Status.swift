@@ -36,18 +36,34 @@ extension LocalCluster {
             let head = try? file.head(bytes: 4096),
             let firstLine = String(decoding: head, as: UTF8.self).split(separator: "\n").first,
             let pid = Int32(firstLine.trimmingCharacters(in: .whitespaces)), pid > 0,
-            Self.isPostmaster(pid)
+            Self.isPostmaster(pid, serving: data)
         else {
             return .stopped
         }
         return .running(pid: pid)
     }
 
-    /// Whether `pid` is alive and, where /proc tells, a PostgreSQL server rather than a recycled pid.
-    static func isPostmaster(_ pid: Int32) -> Bool {
+    /// Whether `pid` is alive and, where /proc tells, the server of `dataDirectory`: not a server killed a
+    /// moment ago and not yet reaped (a zombie, which neither answers nor holds the port), and not a recycled
+    /// pid, whether another program's or another cluster's server (after a reboot, a stale `postmaster.pid`
+    /// may name the server of another cluster, which `stop` would then stop).
+    static func isPostmaster(_ pid: Int32, serving dataDirectory: URL) -> Bool {
         guard kill(pid, 0) == 0 || errno == EPERM else { return false }
-        guard let comm = try? String(contentsOfFile: "/proc/\(pid)/comm", encoding: .utf8) else { return true }
-        let name = comm.trimmingCharacters(in: .whitespacesAndNewlines)
-        return name == "postgres" || name == "postmaster"
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8) else { return true }
+        // `pid (name) state ...`: the name may hold any character, a parenthesis included.
+        guard let open = stat.firstIndex(of: "("), let close = stat.lastIndex(of: ")") else { return false }
+        let name = stat[stat.index(after: open)..<close]
+        let state = stat[stat.index(after: close)...].drop { $0 == " " }.first
+        guard name == "postgres" || name == "postmaster", state != "Z", state != "X" else { return false }
+        // The server works in its data directory, and is started with it as `-D` (its command line is
+        // readable where its working directory is not: another account's process, without privileges).
+        let expected = dataDirectory.resolvingSymlinksInPath().path
+        if let workingDirectory = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/cwd") {
+            return workingDirectory == expected
+        }
+        guard let commandLine = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return true }
+        let arguments = commandLine.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
+        guard let flag = arguments.firstIndex(of: "-D"), flag + 1 < arguments.count else { return false }
+        return URL(fileURLWithPath: arguments[flag + 1]).resolvingSymlinksInPath().path == expected
     }
 }

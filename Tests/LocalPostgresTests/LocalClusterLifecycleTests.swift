@@ -50,6 +50,43 @@ import Testing
         #expect(FileManager.default.fileExists(atPath: folder.appending(path: "notes.txt").path))
     }
 
+    /// A `postmaster.pid` left behind is not this cluster's server when its pid is now another cluster's
+    /// server (a reboot reused it) or it names no number: `status` says stopped, `stop` leaves the other
+    /// server running, and `start` starts this one (PostgreSQL refused while that pid lived).
+    @Test func aStalePidFileIsNeitherThisServerNorInTheWay() async throws {
+        let folder = try TemporaryFolder.make("stale-pid")
+        let other = try LocalCluster(
+            folder: folder.appending(path: "other"), binDirectory: TemporaryFolder.binDirectory, durable: false)
+        let cluster = try LocalCluster(
+            folder: folder.appending(path: "this"), binDirectory: TemporaryFolder.binDirectory, durable: false)
+        _ = try await other.start()
+        _ = try await cluster.start()
+        try await cluster.stop()
+        guard case .running(let otherPID) = other.status() else {
+            Issue.record("the other cluster is not running: \(other.status())")
+            return
+        }
+        let account = try ServerAccount.forCurrentProcess()
+        for content in ["\(otherPID)\n\(other.dataDirectory.path)\n", "no number\n"] {
+            // Written as the server would have written it: its account's file.
+            let pidFile = cluster.dataDirectory.appending(path: "postmaster.pid")
+            try Data(content.utf8).write(to: pidFile)
+            if let account { #expect(chown(pidFile.path, account.uid, account.gid) == 0) }
+            #expect(cluster.status() == .stopped, "\(content)")
+            try await cluster.stop()
+            #expect(other.status() == .running(pid: otherPID))
+            _ = try await cluster.start()
+            guard case .running(let pid) = cluster.status() else {
+                Issue.record("not started past \(content): \(cluster.status())")
+                break
+            }
+            #expect(pid != otherPID)
+            try await cluster.stop()
+        }
+        try await cluster.remove()
+        try await other.remove()
+    }
+
     // MARK: Helpers
 
     /// The real user id of a process, from `/proc`.
@@ -60,10 +97,10 @@ import Testing
         return line.split(whereSeparator: \.isWhitespace).dropFirst().first.flatMap { Int($0) }
     }
 
-    /// Whether `pid` is a live postmaster; an exited one may linger as a zombie until its new parent
-    /// (here init, after `pg_ctl` daemonised it) reaps it, which does not count.
+    /// Whether `pid` is a live process; an exited one may linger as a zombie until its new parent (here
+    /// init, after `pg_ctl` daemonised it) reaps it, which does not count.
     static func isAlive(_ pid: Int32) -> Bool {
-        guard kill(pid, 0) == 0, LocalCluster.isPostmaster(pid) else { return false }
+        guard kill(pid, 0) == 0 else { return false }
         guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
             let end = stat.lastIndex(of: ")")
         else { return true }
