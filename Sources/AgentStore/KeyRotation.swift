@@ -59,7 +59,13 @@ public struct KeyRotation: Sendable {
     /// tenant or row binding: once none are left, `ACCEPT_SEED_FORMAT=false` loses nothing), most used first:
     /// a key may be retired only once no row names it.
     public func keyUse() async throws -> [(keyID: String, connections: Int)] {
-        try await asOperator { connection in
+        try await Self.keyUse(admin: admin, logger: logger)
+    }
+
+    /// ``keyUse()`` before there is a keyring: whether a key about to be made would leave rows sealed under
+    /// the same id unopened.
+    public static func keyUse(admin: PostgresClient, logger: Logger) async throws -> [(keyID: String, connections: Int)] {
+        try await admin.withOperatorTransaction(logger: logger) { connection in
             try await connection.rowsIfOpen(
                 """
                 SELECT CASE WHEN api_key LIKE 'ak1.%' THEN split_part(api_key, '.', 2) ELSE \(Self.seedFormat) END, count(*)

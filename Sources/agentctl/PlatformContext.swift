@@ -63,15 +63,29 @@ struct PlatformContext {
     }
 
     /// The keyring from `ENCRYPTION_KEY` / `ENCRYPTION_KEYS`; for the local database, a key generated on
-    /// first use and kept in `.local/encryption.key`. Against an external database a missing key is an error.
-    func keyring() throws -> Keyring {
+    /// first use and kept in `.local/encryption.key`. Against an external database a missing key is an error,
+    /// and so is a missing key file where the local database holds API keys sealed with the key it held.
+    func keyring() async throws -> Keyring {
         if let keyring = configuration.keyring { return keyring }
         guard let localFolder else {
             throw CommandFailure(
                 "no encryption key: set ENCRYPTION_KEY (64 hex characters; `agentctl keys generate` makes one) or ENCRYPTION_KEYS"
             )
         }
-        var (keyring, created) = try Keyring.loadOrCreateLocalKey(at: localFolder.appending(path: "encryption.key"))
+        let file = localFolder.appending(path: "encryption.key")
+        if !FileManager.default.fileExists(atPath: file.path) {
+            // A key file deleted, or a database restored without it: a new key would open none of the API keys
+            // sealed with the lost one and would seal new ones under the same id, so that no one key opens all.
+            let sealed = try await withAdmin(maxConnections: 1) { try await KeyRotation.keyUse(admin: $0, logger: logger) }
+                .first { $0.keyID == Keyring.localKeyID }?.connections ?? 0
+            guard sealed == 0 else {
+                throw CommandFailure(
+                    "the local encryption key \(file.path) is missing, and the local database holds \(sealed) API "
+                        + "key\(sealed == 1 ? "" : "s") sealed with it: restore the file (a new key would open none of them), "
+                        + "or set ENCRYPTION_KEYS to local:<that key>")
+            }
+        }
+        var (keyring, created) = try Keyring.loadOrCreateLocalKey(at: file)
         keyring.acceptsSeedFormat = configuration.acceptsSeedFormat
         if created {
             // Once, on the run that creates it; standard error, so it shows whatever the log level.

@@ -2,6 +2,7 @@ import AgentSecrets
 import AgentStore
 import AgentTestSupport
 import Foundation
+import Logging
 import PostgresNIO
 import Testing
 
@@ -78,6 +79,59 @@ import Testing
         #expect(run.errors.contains("ENCRYPTION_KEYS"))
         SecretCheck.expectAbsent(badKey, in: run.errors)
         SecretCheck.expectAbsent(badKey, in: run.output)
+    }
+
+    /// The local database's key file lost, where API keys were sealed with it: every command that needs the
+    /// key refuses to make another (one that would open none of them, under the same id), saying what to do,
+    /// and makes none; with no API key stored, a new one is made as on first use.
+    @Test func aLostLocalKeyIsNotReplacedWhileKeysAreSealedWithIt() async throws {
+        let home = FileManager.default.temporaryDirectory.appending(path: "agentctl-key-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
+        let environment = ["AGENT_PLATFORM_HOME": home.path]
+        var failure: (any Error)?
+        do {
+            try await Self.loseTheLocalKey(home: home, environment: environment)
+        } catch {
+            failure = error
+        }
+        _ = try? await AgentCtlRun(["db", "stop"], environment: environment)
+        try? FileManager.default.removeItem(at: home)
+        if let failure { throw failure }
+    }
+
+    private static func loseTheLocalKey(home: URL, environment: [String: String]) async throws {
+        let started = try await AgentCtlRun(["db", "start"], environment: environment)
+        #expect(started.status == 0, "\(started.errors)")
+        func url(_ name: String) throws -> DatabaseURL {
+            let line = try #require(started.output.split(separator: "\n").first { $0.hasPrefix("\(name)=") })
+            return try DatabaseURL(String(line.dropFirst(name.count + 1)))
+        }
+        let keyFile = home.appending(path: ".local/encryption.key")
+        let first = try await AgentCtlRun(["keys", "verify"], environment: environment)
+        #expect(first.status == 0 && first.errors.contains("generated a local encryption key"), "\(first.errors)")
+        // Without an API key stored, a lost key file loses nothing: another is made.
+        try FileManager.default.removeItem(at: keyFile)
+        #expect(try await AgentCtlRun(["keys", "verify"], environment: environment).status == 0)
+
+        let (keyring, _) = try Keyring.loadOrCreateLocalKey(at: keyFile)
+        let logger = Logger(label: "test")
+        let runtime = PostgresClient(configuration: try url("DATABASE_URL").clientConfiguration(maxConnections: 2))
+        try await withThrowingDiscardingTaskGroup { group in
+            group.addTask { await runtime.run() }
+            let store = AgentStore(client: runtime, keyring: keyring, logger: logger)
+            let user = try await store.createUser(NewUser(email: "key-\(UUID().uuidString.prefix(8))@example.test")).id
+            _ = try await store.withTenant(user) {
+                try await $0.createConnection(NewAPIConnection(name: "c", service: "openai", apiKey: "sk-local-0123456789"))
+            }
+            group.cancelAll()
+        }
+        try FileManager.default.removeItem(at: keyFile)
+        for command in [["keys", "verify"], ["serve", "--port", "0"]] {
+            let refused = try await AgentCtlRun(command, environment: environment)
+            #expect(refused.status != 0, "\(command)")
+            #expect(refused.errors.contains("encryption.key is missing, and the local database holds 1 API key sealed with it"))
+            #expect(!FileManager.default.fileExists(atPath: keyFile.path), "no key made in its place")
+        }
     }
 
     @Test func generatePrintsAFreshKey() async throws {

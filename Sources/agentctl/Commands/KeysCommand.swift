@@ -81,7 +81,7 @@ private func withRotation(_ options: ConfigurationOptions, _ body: (KeyRotation)
     let configuration = try await options.load()
     let logger = Logger(label: "agentctl.keys")
     let context = try await PlatformContext.resolve(configuration, logger: logger)
-    let keyring = try context.keyring()
+    let keyring = try await context.keyring()
     try await context.withAdmin(maxConnections: 2) { try await body(KeyRotation(admin: $0, keyring: keyring, logger: logger)) }
 }
 

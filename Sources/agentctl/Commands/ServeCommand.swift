@@ -66,7 +66,7 @@ struct ServeCommand: AsyncParsableCommand {
         }
         // Before the database is touched: with no key to open API keys, serve cannot start, and a migration
         // run first would have changed the schema for nothing.
-        let keyring = try context.keyring()
+        let keyring = try await context.keyring()
         if !context.isLocal, let admin = context.adminURL {
             // Waited for, within a bound: a server started beside its database may come up first, and an
             // orchestrator restarting it in a loop would only add noise. (Unprobed, the pool would retry for a
