@@ -76,7 +76,8 @@ struct PlatformContext {
         if !FileManager.default.fileExists(atPath: file.path) {
             // A key file deleted, or a database restored without it: a new key would open none of the API keys
             // sealed with the lost one and would seal new ones under the same id, so that no one key opens all.
-            let sealed = try await withAdmin(maxConnections: 1) { try await KeyRotation.keyUse(admin: $0, logger: logger) }
+            let sealed =
+                try await withAdmin(maxConnections: 1) { try await KeyRotation.keyUse(admin: $0, logger: logger) }
                 .first { $0.keyID == Keyring.localKeyID }?.connections ?? 0
             guard sealed == 0 else {
                 throw CommandFailure(
