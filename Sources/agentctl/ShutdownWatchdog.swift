@@ -91,9 +91,11 @@ extension ShutdownWatchdog {
                 watchdog.arm(because: "\(type(of: base)) failed")
                 throw error
             }
-            // Ended by a shutdown already under way (a signal, whose handler may not have run yet), the
-            // service is not its cause, and is not named as one.
-            watchdog.arm(because: Task.isShuttingDownGracefully ? "the shutdown under way" : "\(type(of: base)) ended")
+            // Ended by a shutdown already under way, the service is not its cause, and is not named as one: the
+            // group's graceful shutdown comes of SIGTERM or SIGINT alone, whose handler here may not have run
+            // yet (nor ever, if the process ends first).
+            watchdog.arm(
+                because: Task.isShuttingDownGracefully ? "a shutdown signal (SIGTERM or SIGINT)" : "\(type(of: base)) ended")
         }
     }
 }

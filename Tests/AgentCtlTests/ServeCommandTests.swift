@@ -41,6 +41,23 @@ import Testing
         await db.drop()
     }
 
+    /// A port in use is refused before the local database is started, let alone migrated: a second serve
+    /// started by mistake beside a running one changes nothing.
+    @Test func aPortInUseIsRefusedBeforeTheDatabaseIsTouched() async throws {
+        let home = FileManager.default.temporaryDirectory.appending(path: "agentctl-busy-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: home) }
+        let taken = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .bind(host: "127.0.0.1", port: 0).get()
+        defer { taken.close(promise: nil) }
+        let port = try #require(taken.localAddress?.port)
+        let run = try await AgentCtlRun(
+            ["serve", "--hostname", "127.0.0.1", "--port", "\(port)"], environment: ["AGENT_PLATFORM_HOME": home.path])
+        #expect(run.status == 1)
+        #expect(run.errors.contains("cannot listen on 127.0.0.1:\(port): the address is in use"), "\(run.errors)")
+        #expect(!FileManager.default.fileExists(atPath: home.appending(path: ".local/postgres").path))
+    }
+
     /// An address that is not this machine's, or a name that does not resolve, is said so, naming the
     /// setting to change, not in a system call's or the resolver's words.
     @Test func anAddressThatCannotBeListenedOnIsSaidSo() async throws {
@@ -110,10 +127,11 @@ import Testing
         #expect(Self.status(of: "/health", port: metricsPort) == 404, "the metrics listener serves nothing else")
 
         #expect(try await serve.stopsCleanlyOnSigterm())
-        // The watchdog heard the signal too: the process would end, whatever held its shutdown. (A service the
-        // group stopped on the same signal may have armed it first.)
+        // The watchdog was armed by the signal: the process would end, whatever held its shutdown. (A service
+        // the group stopped on the same signal may have armed it first, and the process may end before the
+        // watchdog's own handler of the signal runs.)
         let log = serve.logged
-        let heard = log.contains(#"because="signal 15""#) || log.contains(#"shutdown signal received signal=15"#)
+        let heard = log.contains(#"because="signal 15""#) || log.contains(#"because="a shutdown signal (SIGTERM or SIGINT)""#)
         #expect(log.contains("shutting down") && heard, "\(log)")
         // Each request's line names one id, the client's X-Request-Id (Hummingbird's, the same, is not written).
         #expect(log.contains(" request_id=") && !log.contains("hb.request.id"), "\(log)")

@@ -57,6 +57,14 @@ struct ServeCommand: AsyncParsableCommand {
         let poolSize = poolSize ?? platform.databasePoolSize
 
         logger.debug("runtime", metadata: ["tasks_on_event_loops": "\(Self.tasksRunOnEventLoops)"])
+        // Before anything starts, the database included: a port in use would fail the group just started,
+        // which is slow to stop, and a second serve started by mistake would have migrated the schema first.
+        try await Self.requireListenable(
+            configuration.hostname, configuration.port, hostSetting: "--hostname or API_HOST", portSetting: "--port or API_PORT")
+        if let metrics = platform.metrics {
+            try await Self.requireListenable(
+                metrics.hostname, metrics.port, hostSetting: "METRICS_HOST", portSetting: "METRICS_PORT")
+        }
         let context = try await PlatformContext.resolve(platform, logger: logger)
         if let folder = context.localFolder {
             // Said once at start: the local database outlives this process on purpose (fast restarts).
@@ -77,13 +85,6 @@ struct ServeCommand: AsyncParsableCommand {
             }
         }
         if let admin = context.adminURL { await Self.warnOfKeysOutOfReach(admin: admin, keyring: keyring, logger: logger) }
-        // Before anything starts: a port in use would fail the group just started, which is slow to stop.
-        try await Self.requireListenable(
-            configuration.hostname, configuration.port, hostSetting: "--hostname or API_HOST", portSetting: "--port or API_PORT")
-        if let metrics = platform.metrics {
-            try await Self.requireListenable(
-                metrics.hostname, metrics.port, hostSetting: "METRICS_HOST", portSetting: "METRICS_PORT")
-        }
         let registry = PrometheusCollectorRegistry()
         let metricsFactory = PrometheusMetricsFactory.platform(registry: registry)
         MetricsSystem.bootstrap(metricsFactory)
