@@ -202,6 +202,30 @@ import Testing
         #expect(!ConfigCommand.Check.report(check).contains("0123"))
     }
 
+    /// A Boolean where the file's setting is a number, or a number where it is a Boolean, is refused as a
+    /// string would be (swift-configuration casts one into the other: `"port": false` was a random port,
+    /// `"rateLimitPerAddress": false` no limit); a blank string is unset, as an empty variable is.
+    @Test func aBooleanForANumberOrANumberForABooleanIsRefused() async throws {
+        let file = try Fixtures.file(
+            #"{"api": {"port": false, "maxBodyBytes": true, "rateLimitPerAddress": false}, "console": {"enabled": 0}}"#)
+        let check = await PlatformConfiguration.check(environment: [:], configFile: file)
+        #expect(
+            Set(check.problems.map(\.message)) == [
+                "API_PORT must be an integer (api.port in \(file))",
+                "API_MAX_BODY_BYTES must be an integer (api.maxBodyBytes in \(file))",
+                "API_RATE_LIMIT_PER_ADDRESS must be an integer (api.rateLimitPerAddress in \(file))",
+                "CONSOLE_ENABLED must be true or false (console.enabled in \(file))",
+            ], "\(check.problems.map(\.message))")
+        let blank = try Fixtures.file(#"{"api": {"port": " "}, "console": {"enabled": ""}}"#)
+        let unset = await PlatformConfiguration.check(environment: [:], configFile: blank)
+        #expect(unset.problems.isEmpty, "\(unset.problems.map(\.message))")
+        #expect(unset.configuration?.api.port == 8080)
+        // The same values as the right kinds are taken.
+        let right = try Fixtures.file(#"{"api": {"port": 9000, "rateLimitPerAddress": 0}, "console": {"enabled": false}}"#)
+        let taken = await PlatformConfiguration.check(environment: [:], configFile: right)
+        #expect(taken.problems.isEmpty && taken.configuration?.api.port == 9000, "\(taken.problems.map(\.message))")
+    }
+
     @Test func aFileWithSecretsMustBeReadableByItsOwnerOnly() async throws {
         let secret = #"{"encryption": {"key": "\#(Fixtures.key)"}}"#
         let shared = try Fixtures.file(secret, mode: 0o644)

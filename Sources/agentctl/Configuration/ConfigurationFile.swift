@@ -8,9 +8,23 @@ import SystemPackage
 /// (see ``Setting/fileKey``). A key that is no setting is an error, so that a typo does not silently
 /// leave a default in place.
 enum ConfigurationFile {
-    /// swift-configuration's provider for the file at `path`; `variable` names where the path came from.
-    static func open(_ path: String, variable: String) async -> Result<any ConfigProvider, PlatformConfigurationError> {
-        func failure(_ message: String) -> Result<any ConfigProvider, PlatformConfigurationError> {
+    /// The file, read: swift-configuration's provider for it, and the kind of JSON value each of its keys holds.
+    struct Opened {
+        let provider: any ConfigProvider
+        /// By dotted key (``Setting/fileKey``): swift-configuration reads a Boolean as the integer 1 or 0 and a
+        /// number as a Boolean, so `"port": false` was a random port and `"rateLimitPerAddress": false` no
+        /// limit; ``SettingsReader`` refuses them as it refuses `"port": "eighty"`.
+        let kinds: [String: ValueKind]
+    }
+
+    /// The kind of a JSON value.
+    enum ValueKind: Equatable {
+        case boolean, number, string, blankString, other
+    }
+
+    /// The file at `path`, opened; `variable` names where the path came from.
+    static func open(_ path: String, variable: String) async -> Result<Opened, PlatformConfigurationError> {
+        func failure(_ message: String) -> Result<Opened, PlatformConfigurationError> {
             .failure(PlatformConfigurationError(problems: [.init(setting: variable, message: "\(variable) \(message)")]))
         }
         guard let data = FileManager.default.contents(atPath: path) else {
@@ -39,7 +53,7 @@ enum ConfigurationFile {
         do {
             let provider = try await FileProvider<JSONSnapshot>(
                 parsingOptions: .init(secretsSpecifier: .specific(secrets)), filePath: FilePath(path))
-            return .success(provider)
+            return .success(Opened(provider: provider, kinds: kinds(of: settings)))
         } catch {
             return failure("names \(path), which holds a value that is not a string, number or Boolean")
         }
@@ -52,6 +66,26 @@ enum ConfigurationFile {
         var info = stat()
         guard stat(path, &info) == 0 else { return true }
         return info.st_mode & 0o077 != 0
+    }
+
+    /// Every leaf's kind of value, by dotted key.
+    static func kinds(of object: [String: Any], prefix: String = "") -> [String: ValueKind] {
+        var kinds: [String: ValueKind] = [:]
+        for (key, value) in object {
+            let path = prefix.isEmpty ? key : "\(prefix).\(key)"
+            switch value {
+            case let nested as [String: Any]:
+                kinds.merge(self.kinds(of: nested, prefix: path)) { first, _ in first }
+            case let text as String:
+                kinds[path] = text.allSatisfy(\.isWhitespace) ? .blankString : .string
+            case let number as NSNumber:
+                // JSONSerialization's true and false are NSNumbers too, of C's char type.
+                kinds[path] = String(cString: number.objCType) == "c" ? .boolean : .number
+            default:
+                kinds[path] = .other
+            }
+        }
+        return kinds
     }
 
     /// Every leaf's dotted key, e.g. `api.port`.

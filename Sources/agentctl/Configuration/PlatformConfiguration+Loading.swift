@@ -25,7 +25,7 @@ extension PlatformConfiguration {
             environmentVariables: Dictionary(uniqueKeysWithValues: variables), secretsSpecifier: .specific(secrets))
 
         var fileProblems: [PlatformConfigurationError.Problem] = []
-        var file: (path: String, provider: any ConfigProvider)?
+        var file: (path: String, opened: ConfigurationFile.Opened)?
         var named: (path: String, variable: String)?
         if let configFile {
             named = (path: configFile, variable: "--config")
@@ -34,7 +34,7 @@ extension PlatformConfiguration {
         }
         if let named {
             switch await ConfigurationFile.open(named.path, variable: named.variable) {
-            case .success(let provider): file = (named.path, provider)
+            case .success(let opened): file = (named.path, opened)
             case .failure(let error): fileProblems = error.problems
             }
         }

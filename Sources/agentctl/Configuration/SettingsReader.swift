@@ -8,19 +8,22 @@ struct SettingsReader {
     private let environmentProvider: String
     /// The configuration file, named in the errors of the settings it set.
     let file: String?
+    /// The kind of JSON value each of the file's keys holds.
+    private let fileKinds: [String: ConfigurationFile.ValueKind]
 
     private(set) var problems: [PlatformConfigurationError.Problem] = []
     private(set) var shown: [EffectiveSetting] = []
     private var invalid: Set<Setting> = []
 
-    init(environment: EnvironmentVariablesProvider, file: (path: String, provider: any ConfigProvider)?) {
+    init(environment: EnvironmentVariablesProvider, file: (path: String, opened: ConfigurationFile.Opened)?) {
         let lookups = SettingLookups()
         var providers: [any ConfigProvider] = [environment]
-        if let file { providers.append(file.provider) }
+        if let file { providers.append(file.opened.provider) }
         self.reader = ConfigReader(providers: providers, accessReporter: lookups)
         self.lookups = lookups
         self.environmentProvider = environment.providerName
         self.file = file?.path
+        self.fileKinds = file?.opened.kinds ?? [:]
     }
 
     // MARK: Reading
@@ -28,7 +31,7 @@ struct SettingsReader {
     /// The setting's text; nil when unset, blank or not a string.
     mutating func string(_ setting: Setting) -> String? {
         let value = reader.string(forKey: setting.configKey, isSecret: setting.isSecret)
-        checkType(setting, "must be a string")
+        _ = checkType(setting, "must be a string")
         guard let value, !value.allSatisfy(\.isWhitespace) else { return nil }
         return value
     }
@@ -36,8 +39,7 @@ struct SettingsReader {
     /// The setting as an integer; nil when unset or not an integer.
     mutating func int(_ setting: Setting) -> Int? {
         let value = reader.int(forKey: setting.configKey, isSecret: setting.isSecret)
-        checkType(setting, "must be an integer")
-        return value
+        return checkType(setting, "must be an integer", refusing: .boolean) ? value : nil
     }
 
     /// The setting as an integer within `range`, `fallback` when unset, shown by `config check`; a value
@@ -55,12 +57,23 @@ struct SettingsReader {
     /// The setting as a Boolean (`true`/`false`, `yes`/`no`, `1`/`0`); nil when unset or neither.
     mutating func bool(_ setting: Setting) -> Bool? {
         let value = reader.bool(forKey: setting.configKey, isSecret: setting.isSecret)
-        checkType(setting, "must be true or false")
-        return value
+        return checkType(setting, "must be true or false", refusing: .number) ? value : nil
     }
 
-    private mutating func checkType(_ setting: Setting, _ reason: String) {
-        if lookups.last(setting)?.isUnusable == true { fail(setting, reason) }
+    /// Whether the value read can be used; fails the setting when not. A value from the file must also not
+    /// be of the kind `refused` (which swift-configuration casts), and a blank string there is unset, as an
+    /// empty variable is.
+    private mutating func checkType(
+        _ setting: Setting, _ reason: String, refusing refused: ConfigurationFile.ValueKind? = nil
+    ) -> Bool {
+        let fromFile = source(of: setting) == .file
+        let kind = fileKinds[setting.fileKey]
+        if fromFile, kind == .blankString { return false }
+        if lookups.last(setting)?.isUnusable == true || fromFile && kind == refused {
+            fail(setting, reason)
+            return false
+        }
+        return true
     }
 
     // MARK: Recording
