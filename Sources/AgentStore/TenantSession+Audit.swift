@@ -2,8 +2,17 @@ import Foundation
 import PostgresNIO
 
 extension TenantSession {
-    /// The actor recorded for operations of the runtime: the tenant's own user.
-    var actor: String { AuditEntry.actor(userID) }
+    /// The actor recorded for operations of the runtime: the tenant's own user, or the operator whose
+    /// command acts in the tenant's name.
+    var actor: String { operatorActs ? AuditEntry.operatorActor : AuditEntry.actor(userID) }
+
+    /// This session, its operations recorded as the operator's (`agentctl tokens`): a token an operator
+    /// issued for a user is not told from one the user made otherwise.
+    public func actingAsOperator() -> TenantSession {
+        var session = self
+        session.operatorActs = true
+        return session
+    }
 
     /// Records a sensitive operation in the tenant's audit log, in the same transaction as the operation.
     func audit(_ action: AuditAction, targetType: String, targetID: String?, details: [String: JSONValue]? = nil) async throws {

@@ -19,6 +19,8 @@ public struct TenantSession: Sendable {
     let opening: EventLoopFuture<Bool>
     /// For a tenant the caller authenticated, read and write: the tenant its first statement sets.
     let deferredTenant: DeferredTenant?
+    /// Whether an operator's command acts in the tenant's name (``actingAsOperator()``).
+    var operatorActs = false
 
     // MARK: Transaction
 

@@ -23,6 +23,27 @@ import Testing
         #expect(used.items.first?.lastUsedAt != nil)
     }
 
+    /// A token an operator's command issues or revokes in a user's name is in the user's audit log as the
+    /// operator's, where it read as the user's own.
+    @Test func anOperatorsTokenIsAuditedAsTheOperators() async throws {
+        let db = try await TestDatabase.make()
+        let user = try await db.makeUser()
+        let (own, issued) = try await db.store.withTenant(user) { session in
+            (try await session.createToken(name: "mine"), try await session.actingAsOperator().createToken(name: "theirs"))
+        }
+        try await db.store.withTenant(user) { try await $0.actingAsOperator().revokeToken(own.token.id) }
+        let entries = try await db.store.withTenant(user) {
+            try await $0.auditLog(PageRequest(limit: 10, order: .ascending)).items
+        }
+        let actors = entries.filter { $0.action.hasPrefix("token.") }.map { "\($0.action) \($0.targetID ?? "") \($0.actor)" }
+        #expect(
+            actors == [
+                "token.created \(own.token.id.rawValue) \(AuditEntry.actor(user))",
+                "token.created \(issued.token.id.rawValue) operator",
+                "token.revoked \(own.token.id.rawValue) operator",
+            ])
+    }
+
     @Test func invalidTokenSeesAndWritesNothing() async throws {
         let db = try await TestDatabase.make()
         let user = try await db.makeUser()

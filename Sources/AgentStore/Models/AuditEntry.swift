@@ -18,6 +18,9 @@ public struct AuditEntry: Sendable, Equatable {
 extension AuditEntry {
     /// The actor an entry names for a tenant's own operations.
     public static func actor(_ user: UserID) -> String { "user:\(user.rawValue)" }
+
+    /// The actor an entry names for an operator's command (`agentctl`).
+    public static let operatorActor = "operator"
 }
 
 /// The operations the audit log records.

@@ -92,7 +92,8 @@ struct TokensCommand: AsyncParsableCommand {
     }
 }
 
-/// Runs `body` in a transaction of the user's tenant, with the platform's configuration.
+/// Runs `body` in a transaction of the user's tenant, with the platform's configuration; what it changes
+/// is in the user's audit log as the operator's.
 private func withTenant<Result: Sendable>(
     _ user: TokensCommand.UserOption, _ body: (TenantSession, PlatformConfiguration) async throws -> Result
 ) async throws -> Result {
@@ -104,7 +105,7 @@ private func withTenant<Result: Sendable>(
         try await store.withTenant(userID) { session in
             // A mistyped id would otherwise look like a user with no tokens: `currentUser` says it is none.
             _ = try await session.currentUser()
-            return try await body(session, configuration)
+            return try await body(session.actingAsOperator(), configuration)
         }
     }
 }
