@@ -139,8 +139,10 @@ extension TenantSession {
         try await listing(Self.tokenColumns, from: "api_tokens", where: [("user_id", userID.rawValue)], request, Self.token)
     }
 
-    /// Revokes a token; it stops working at once. Revoking a revoked token changes and records nothing.
-    public func revokeToken(_ id: TokenID) async throws {
+    /// Revokes a token; it stops working at once. Revoking a revoked token changes and records nothing, and
+    /// answers false.
+    @discardableResult
+    public func revokeToken(_ id: TokenID) async throws -> Bool {
         let revoked = try await rows(
             """
             UPDATE api_tokens SET revoked_at = coalesce(revoked_at, now())
@@ -149,6 +151,7 @@ extension TenantSession {
             """, { try $0.decode(Bool.self) })
         guard let newlyRevoked = revoked.first else { throw StoreError.notFound(resource: "token") }
         if newlyRevoked { try await audit(.tokenRevoked, targetType: "token", targetID: id.rawValue) }
+        return newlyRevoked
     }
 
     /// Records that the tenant's data was exported; the export itself reads a read-only snapshot, so the

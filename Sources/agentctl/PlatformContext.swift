@@ -40,7 +40,15 @@ struct PlatformContext {
                 adminURL: database.admin, runtimeURL: database.runtime, localFolder: nil, configuration: configuration,
                 logger: logger)
         }
-        let endpoint = try await localCluster(configuration).start()
+        let cluster = try localCluster(configuration)
+        let wasRunning = if case .running = cluster.status() { true } else { false }
+        let endpoint = try await cluster.start()
+        if !wasRunning {
+            // Standard error, whatever the log level: a cluster stopped on purpose (for a copy of its files,
+            // say) is not started again without a word.
+            StandardStream.error(
+                "note: started the local PostgreSQL in \(cluster.folder.path); it keeps running until `agentctl db stop`\n")
+        }
         let admin = try DatabaseURL(endpoint.url(user: endpoint.superuser, database: databaseName))
         try await PlatformDatabase.create(databaseName, admin: admin, logger: logger)
         if migrate {

@@ -31,7 +31,7 @@ import Testing
         let (own, issued) = try await db.store.withTenant(user) { session in
             (try await session.createToken(name: "mine"), try await session.actingAsOperator().createToken(name: "theirs"))
         }
-        try await db.store.withTenant(user) { try await $0.actingAsOperator().revokeToken(own.token.id) }
+        _ = try await db.store.withTenant(user) { try await $0.actingAsOperator().revokeToken(own.token.id) }
         let entries = try await db.store.withTenant(user) {
             try await $0.auditLog(PageRequest(limit: 10, order: .ascending)).items
         }

@@ -39,7 +39,7 @@ struct TokenController: Sendable {
     /// `revokeToken`: requests presenting the token fail from now on. 204.
     @Sendable func revoke(_ request: Request, context: APIRequestContext) async throws -> HTTPResponse.Status {
         let id = try context.id(TokenID.self, "token_id", of: "token")
-        try await store.withTenant(of: context) { try await $0.revokeToken(id) }
+        _ = try await store.withTenant(of: context) { try await $0.revokeToken(id) }
         return .noContent
     }
 }

@@ -66,7 +66,7 @@ struct TokenPages: Sendable {
     @Sendable func revoke(_ request: Request, context: APIRequestContext) async throws -> Response {
         let visit = try ConsoleVisit(request, context: context)
         let id = try context.id(TokenID.self, "token_id", of: "token")
-        try await api.store.withTenant(visit.userID, requestID: context.requestID) { try await $0.revokeToken(id) }
+        _ = try await api.store.withTenant(visit.userID, requestID: context.requestID) { try await $0.revokeToken(id) }
         return ConsolePages.redirect(to: "/tokens")
     }
 

@@ -37,6 +37,10 @@ struct DatabaseCommand: AsyncParsableCommand {
                 print("not initialised (\(cluster.folder.path)): nothing to stop")
                 return
             }
+            guard case .running = cluster.status() else {
+                print("already stopped")
+                return
+            }
             try await cluster.stop()
             print("stopped")
         }

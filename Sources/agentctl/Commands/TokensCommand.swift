@@ -82,12 +82,12 @@ struct TokensCommand: AsyncParsableCommand {
         @Argument(help: "The token's id.") var tokenID: String
 
         func run() async throws {
-            try await withTenant(user) { session, _ in
+            let newly = try await withTenant(user) { session, _ in
                 // An implausible id names no token, as an unknown one does.
                 guard let id = TokenID(rawValue: tokenID) else { throw StoreError.notFound(resource: "token") }
-                try await session.revokeToken(id)
+                return try await session.revokeToken(id)
             }
-            print("revoked \(tokenID)")
+            print(newly ? "revoked \(tokenID)" : "already revoked \(tokenID)")
         }
     }
 }
