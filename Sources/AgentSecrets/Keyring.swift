@@ -103,6 +103,7 @@ public struct Keyring: Sendable {
             // Best effort: the context's copy is zeroed on release; this one now.
             for index in bytes.indices { bytes[index] = 0 }
         }
+        guard bytes.contains(where: { $0 != 0 }) else { throw .placeholderKey(source: entry.source, keyID: keyID) }
         let key = SymmetricKey(data: bytes)
         return (AESGCMKey(key), deriveFingerprintKey(from: key))
     }

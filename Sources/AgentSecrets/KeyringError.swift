@@ -10,6 +10,8 @@ public enum KeyringError: Error, Sendable, Equatable, CustomStringConvertible {
     case invalidKeyLength(source: String, keyID: String?, length: Int)
     /// A key contains characters other than hex digits.
     case invalidKeyHex(source: String, keyID: String?)
+    /// A key of zero bytes alone: a placeholder left in a template, which anyone can guess.
+    case placeholderKey(source: String, keyID: String?)
     /// A key id is not `[A-Za-z0-9_-]{1,32}`; `position` is 1-based in a list.
     case invalidKeyID(source: String, position: Int?)
     /// An `ENCRYPTION_KEYS` entry is not `id:hex`.
@@ -31,6 +33,8 @@ public enum KeyringError: Error, Sendable, Equatable, CustomStringConvertible {
             "\(Self.subject(source, keyID)) must be 64 hex characters (32 bytes), found \(length) characters"
         case .invalidKeyHex(let source, let keyID):
             "\(Self.subject(source, keyID)) must contain only hex digits"
+        case .placeholderKey(let source, let keyID):
+            "\(Self.subject(source, keyID)) is all zeros, a placeholder rather than a key (`agentctl keys generate` makes one)"
         case .invalidKeyID(let source, let position):
             if let position {
                 "\(source): key id of entry \(position) must match [A-Za-z0-9_-]{1,32}"
@@ -42,7 +46,9 @@ public enum KeyringError: Error, Sendable, Equatable, CustomStringConvertible {
         case .emptyKeyList(let source):
             "\(source) is set but lists no key"
         case .duplicateKeyID(let keyID):
-            "key id '\(keyID)' is configured more than once (ENCRYPTION_KEY uses id '\(Keyring.seedKeyID)')"
+            keyID == Keyring.seedKeyID
+                ? "key id '\(keyID)' is configured more than once (ENCRYPTION_KEY uses id '\(Keyring.seedKeyID)')"
+                : "key id '\(keyID)' is configured more than once"
         case .unknownActiveKeyID(let keyID):
             "ENCRYPTION_ACTIVE_KEY_ID names '\(keyID)', which is not a configured key id"
         case .insecureFilePermissions(let path):

@@ -106,6 +106,14 @@ import Testing
             .invalidKeyLength(source: "ENCRYPTION_KEYS", keyID: "k1", length: 66), TestKeys.hexC
         ),
         (["ENCRYPTION_KEYS": ","], .emptyKeyList(source: "ENCRYPTION_KEYS"), ","),
+        (
+            ["ENCRYPTION_KEY": String(repeating: "0", count: 64)],
+            .placeholderKey(source: "ENCRYPTION_KEY", keyID: nil), String(repeating: "0", count: 64)
+        ),
+        (
+            ["ENCRYPTION_KEYS": "k1:\(TestKeys.hexA),k0:\(String(repeating: "00", count: 32))"],
+            .placeholderKey(source: "ENCRYPTION_KEYS", keyID: "k0"), String(repeating: "0", count: 64)
+        ),
     ]
 
     @Test(arguments: invalidEnvironments.indices)

@@ -19,7 +19,15 @@ struct MigrateCommand: AsyncParsableCommand {
         func run() async throws {
             try await withMigrator(config) { migrator in
                 let applied = try await migrator.up(to: to)
-                print(applied.isEmpty ? "up to date" : applied.map { "applied \($0.version) \($0.name)" }.joined(separator: "\n"))
+                guard applied.isEmpty else {
+                    return print(applied.map { "applied \($0.version) \($0.name)" }.joined(separator: "\n"))
+                }
+                // Up to a version the schema is past is no "up to date": it stays where it is, which down reverts.
+                if let to, case let current = try await migrator.status().current, current > to {
+                    return print(
+                        "nothing to apply: the schema is at version \(current), past \(to) (`migrate down --to \(to)` reverts)")
+                }
+                print("up to date")
             }
         }
     }
