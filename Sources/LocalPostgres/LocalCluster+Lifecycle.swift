@@ -36,11 +36,10 @@ extension LocalCluster {
             }
             try self.prepareSocketDirectory(account: account)
             try self.writeConfiguration(account: account)
-            // Not running, so a `postmaster.pid` left is stale: a crashed server's, one that names no number, or
-            // one whose pid is now another process's (another cluster's server, say). PostgreSQL would refuse
-            // to start while that pid lives (a server killed a moment ago lives on as a zombie until reaped),
-            // or read no number and stop.
-            try self.openData(account: account).remove("postmaster.pid")
+            // A `postmaster.pid` provably left by no server of this cluster (a crashed server's, one whose pid
+            // another cluster's server now has) would stop PostgreSQL here; one that cannot be told apart
+            // from a live server's is left for PostgreSQL to judge.
+            if self.hasStalePidFile() { try self.openData(account: account).remove("postmaster.pid") }
             try await self.serverCommand(
                 [
                     "pg_ctl", "-D", self.dataDirectory.path, "-l", self.logFile.path,

@@ -21,6 +21,10 @@ import Testing
             return
         }
         #expect(FileManager.default.fileExists(atPath: "\(cluster.socketDirectory)/.s.PGSQL.\(LocalCluster.port)"))
+        // The server is told by the directory it works in, whatever the path that names it.
+        #expect(LocalCluster.postmasterProcess(pid, serving: cluster.dataDirectory) == .thisServer)
+        #expect(LocalCluster.postmasterProcess(pid, serving: cluster.folder) == .stale)
+        #expect(LocalCluster.postmasterProcess(getpid(), serving: cluster.dataDirectory) == .stale)
         if getuid() == 0 {
             // As root the server must run as the unprivileged account.
             #expect(Self.userID(of: pid).map { $0 != 0 } == true)
