@@ -141,7 +141,7 @@ struct ReplyGeneration: Sendable {
         }
     }
 
-    /// The agent's connections that can answer, in link order, with their endpoints. A base URL that is not
+    /// The agent's connections that can answer, in call order, with their endpoints. A base URL that is not
     /// valid any more (it was checked when stored) leaves its connection out.
     static func candidates(_ connections: [LinkedConnection]) -> [(LinkedConnection, ProviderEndpoint)] {
         connections.compactMap { connection in

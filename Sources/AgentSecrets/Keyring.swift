@@ -45,6 +45,7 @@ public struct Keyring: Sendable {
         var keys: [String: AESGCMKey] = [:]
         var fingerprintKeys: [String: SymmetricKey] = [:]
         var ids: [String] = []
+        var placeholders: [String: KeyEntry] = [:]
         for (index, entry) in entries.enumerated() {
             guard Self.isValidKeyID(entry.id) else {
                 throw .invalidKeyID(source: entry.source, position: entries.count > 1 ? index + 1 : nil)
@@ -53,11 +54,17 @@ public struct Keyring: Sendable {
             guard keys[entry.id] == nil else { throw .duplicateKeyID(entry.id) }
             keys[entry.id] = key.sealing
             fingerprintKeys[entry.id] = key.fingerprint
+            if key.isPlaceholder { placeholders[entry.id] = entry }
             ids.append(entry.id)
         }
         let active = activeKeyID ?? ids.first ?? ""
         guard let activeKey = keys[active], let fingerprintKey = fingerprintKeys[active] else {
             throw .unknownActiveKeyID(active)
+        }
+        // A placeholder seals nothing new; kept to open what it sealed, it lets a rotation move off it.
+        if let placeholder = placeholders[active] {
+            throw .placeholderKey(
+                source: placeholder.source, keyID: placeholder.source == "ENCRYPTION_KEY" ? nil : placeholder.id)
         }
         self.keys = keys
         self.activeKey = activeKey
@@ -91,7 +98,9 @@ public struct Keyring: Sendable {
     }
 
     /// The sealing key of `entry` and the fingerprint key derived from it.
-    static func parseKey(_ entry: KeyEntry) throws(KeyringError) -> (sealing: AESGCMKey, fingerprint: SymmetricKey) {
+    static func parseKey(_ entry: KeyEntry) throws(KeyringError) -> (
+        sealing: AESGCMKey, fingerprint: SymmetricKey, isPlaceholder: Bool
+    ) {
         let keyID = entry.source == "ENCRYPTION_KEY" ? nil : entry.id
         guard entry.hex.utf8.count == 64 else {
             throw .invalidKeyLength(source: entry.source, keyID: keyID, length: entry.hex.count)
@@ -103,9 +112,8 @@ public struct Keyring: Sendable {
             // Best effort: the context's copy is zeroed on release; this one now.
             for index in bytes.indices { bytes[index] = 0 }
         }
-        guard bytes.contains(where: { $0 != 0 }) else { throw .placeholderKey(source: entry.source, keyID: keyID) }
         let key = SymmetricKey(data: bytes)
-        return (AESGCMKey(key), deriveFingerprintKey(from: key))
+        return (AESGCMKey(key), deriveFingerprintKey(from: key), !bytes.contains { $0 != 0 })
     }
 }
 

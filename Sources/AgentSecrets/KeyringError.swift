@@ -10,7 +10,8 @@ public enum KeyringError: Error, Sendable, Equatable, CustomStringConvertible {
     case invalidKeyLength(source: String, keyID: String?, length: Int)
     /// A key contains characters other than hex digits.
     case invalidKeyHex(source: String, keyID: String?)
-    /// A key of zero bytes alone: a placeholder left in a template, which anyone can guess.
+    /// The sealing key is zero bytes alone: a placeholder left in a template, which anyone can guess. (Kept
+    /// beside another to open what it sealed, it is taken, so that a rotation can move off it.)
     case placeholderKey(source: String, keyID: String?)
     /// A key id is not `[A-Za-z0-9_-]{1,32}`; `position` is 1-based in a list.
     case invalidKeyID(source: String, position: Int?)

@@ -65,7 +65,7 @@ public struct ChatLimitOverrides: Sendable {
                 try await connection.rowsIfOpen(
                     """
                     INSERT INTO audit_log (tenant_id, actor, action, target_type, target_id, details)
-                    VALUES (NULL, 'operator', \(AuditAction.limitsChanged.rawValue), 'user', \(user.rawValue),
+                    VALUES (NULL, \(AuditEntry.operatorActor), \(AuditAction.limitsChanged.rawValue), 'user', \(user.rawValue),
                             jsonb_build_object('monthly_token_budget', \(limits.monthlyTokenBudget)::bigint,
                                                'requests_per_minute', \(limits.requestsPerMinute)::integer))
                     """, logger: logger)

@@ -70,7 +70,7 @@ public struct InterruptedReplies: Sendable {
                 try await connection.rowsIfOpen(
                     """
                     INSERT INTO audit_log (tenant_id, actor, action, target_type, target_id, details)
-                    VALUES (NULL, 'operator', \(AuditAction.repliesInterrupted.rawValue), 'platform', NULL,
+                    VALUES (NULL, \(AuditEntry.operatorActor), \(AuditAction.repliesInterrupted.rawValue), 'platform', NULL,
                             jsonb_build_object('calls', \(calls.count)::integer, 'replies', \(replies.count)::integer,
                                                'started_before', \(cutoff)::timestamptz))
                     """, logger: logger)

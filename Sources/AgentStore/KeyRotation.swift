@@ -195,7 +195,7 @@ public struct KeyRotation: Sendable {
         _ = try await connection.rowsIfOpen(
             """
             INSERT INTO audit_log (tenant_id, actor, action, target_type, target_id, details)
-            VALUES (NULL, 'operator', \(action.rawValue), 'keyring', \(keyring.activeKeyID), \(object)::jsonb)
+            VALUES (NULL, \(AuditEntry.operatorActor), \(action.rawValue), 'keyring', \(keyring.activeKeyID), \(object)::jsonb)
             """, logger: logger)
     }
 

@@ -71,26 +71,49 @@ extension TenantSession {
     /// of linking, until the next reorder.
     public func setConnectionOrder(ofAgent agentID: AgentID, to connectionIDs: [ConnectionID]) async throws -> [ConnectionID] {
         _ = try await agent(agentID)
-        // The links are locked until the transaction ends: an unlink waits, so the set compared below is the
-        // set updated.
-        let linked = try await rows(
+        let current = try await lockedConnectionOrder(ofAgent: agentID)
+        try Self.checkOrder(connectionIDs, of: Set(current))
+        try await store(connectionIDs, asOrderOf: agentID, replacing: current)
+        return connectionIDs
+    }
+
+    /// Tries a linked connection one place earlier (the first stays first) and returns the order.
+    public func moveConnectionEarlier(_ connectionID: ConnectionID, ofAgent agentID: AgentID) async throws -> [ConnectionID] {
+        _ = try await agent(agentID)
+        let current = try await lockedConnectionOrder(ofAgent: agentID)
+        guard let index = current.firstIndex(of: connectionID) else { throw StoreError.notFound(resource: "link") }
+        var order = current
+        if index > 0 { order.swapAt(index, index - 1) }
+        try await store(order, asOrderOf: agentID, replacing: current)
+        return order
+    }
+
+    /// The agent's order, its links locked until the transaction ends: a reorder or an unlink of the same
+    /// agent waits, so that two moves made at once both count and the set compared is the set written.
+    private func lockedConnectionOrder(ofAgent agentID: AgentID) async throws -> [ConnectionID] {
+        try await rows(
             """
             SELECT api_connection_id FROM agent_api_connections
              WHERE agent_id = \(agentID) AND user_id = \(userID.rawValue)
-               FOR UPDATE
+             ORDER BY call_position NULLS LAST, created_at, id
+               FOR NO KEY UPDATE
             """
         ) { try ConnectionID(stored: $0.decode(String.self)) }
-        try Self.checkOrder(connectionIDs, of: Set(linked))
+    }
+
+    /// Writes `order` as the agent's positions and audits it; an order that is the current one changes and
+    /// records nothing.
+    private func store(_ order: [ConnectionID], asOrderOf agentID: AgentID, replacing current: [ConnectionID]) async throws {
+        guard order != current else { return }
         try await execute(
             """
             UPDATE agent_api_connections l SET call_position = o.ordinal
-              FROM unnest(\(connectionIDs.map(\.rawValue))::text[]) WITH ORDINALITY AS o(connection_id, ordinal)
+              FROM unnest(\(order.map(\.rawValue))::text[]) WITH ORDINALITY AS o(connection_id, ordinal)
              WHERE l.agent_id = \(agentID) AND l.user_id = \(userID.rawValue) AND l.api_connection_id = o.connection_id
             """)
         try await audit(
             .connectionsReordered, targetType: "agent", targetID: agentID.rawValue,
-            details: ["connection_ids": .array(connectionIDs.map { .string($0.rawValue) })])
-        return try await connectionOrder(ofAgent: agentID)
+            details: ["connection_ids": .array(order.map { .string($0.rawValue) })])
     }
 
     /// A new order names each linked connection once and nothing else.
@@ -99,12 +122,15 @@ extension TenantSession {
             throw StoreError.invalid(field: .connectionOrder, reason: "names a connection more than once")
         }
         if !Set(order).isSubset(of: linked) {
-            throw StoreError.invalid(field: .connectionOrder, reason: "names a connection that is not linked to the agent")
+            throw StoreError.invalid(field: .connectionOrder, reason: Self.notLinked)
         }
         if order.count < linked.count {
             throw StoreError.invalid(field: .connectionOrder, reason: "must name every linked connection (one is missing)")
         }
     }
+
+    /// Why an id in an order is refused when it names no linked connection.
+    public static let notLinked = "names a connection that is not linked to the agent"
 
     /// The agents a connection is linked to, newest agent first by default.
     public func agents(usingConnection connectionID: ConnectionID, _ request: PageRequest) async throws -> Page<Agent> {
@@ -118,13 +144,13 @@ extension TenantSession {
     /// Every link of the tenant, oldest first by default: what the account export lists.
     public func links(_ request: PageRequest) async throws -> Page<AgentConnectionLink> {
         try await listing(
-            "id, agent_id, api_connection_id, created_at", from: "agent_api_connections",
+            "id, agent_id, api_connection_id, created_at, call_position", from: "agent_api_connections",
             where: [("user_id", userID.rawValue)], request
         ) { row in
-            let (id, agentID, connectionID, createdAt) = try row.decode((String, String, String, Date).self)
+            let (id, agentID, connectionID, createdAt, callPosition) = try row.decode((String, String, String, Date, Int?).self)
             return AgentConnectionLink(
                 id: id, agentID: AgentID(stored: agentID), connectionID: ConnectionID(stored: connectionID),
-                createdAt: createdAt)
+                createdAt: createdAt, callPosition: callPosition)
         }
     }
 

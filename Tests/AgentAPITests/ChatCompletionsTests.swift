@@ -208,6 +208,7 @@ import Testing
                     ("stop", ["model": model, "messages": hi, "stop": ""]),
                     ("messages[1].role", ["model": model, "messages": hi + [["role": "robot", "content": "beep"]]]),
                     ("messages[0].content", ["model": model, "messages": [["role": "user"]]]),
+                    ("messages[0].content", ["model": model, "messages": [["role": "user", "content": [Any]()]]]),
                     ("messages[1].content", ["model": model, "messages": hi + [["role": "system", "content": NSNull()]]]),
                     ("metadata.conversation_id", ["model": model, "messages": hi, "metadata": ["conversation_id": ".."]]),
                     (

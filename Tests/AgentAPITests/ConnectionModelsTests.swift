@@ -70,7 +70,7 @@ import Testing
             try await api.test(.live) { client in
                 let connection = try await ChatFixture.make(client, owner, baseURLs: [baseURL]).connectionIDs[0]
                 let revoked = try await api.db.store.withTenant(owner.id) { try await $0.createToken(name: "old") }
-                try await api.db.store.withTenant(owner.id) { try await $0.revokeToken(revoked.token.id) }
+                _ = try await api.db.store.withTenant(owner.id) { try await $0.revokeToken(revoked.token.id) }
                 let forged = String(owner.token.dropLast(4)) + (owner.token.hasSuffix("abcd") ? "dcba" : "abcd")
                 for token in [forged, revoked.value] {
                     let response = try await client.send(

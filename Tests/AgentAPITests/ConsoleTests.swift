@@ -1036,7 +1036,7 @@ import Testing
             let browser = ConsoleBrowser(client)
             try await browser.signIn(issued.value)
             #expect(try await browser.request(.get, "/agents").status == .ok)
-            try await api.db.store.withTenant(owner.id) { try await $0.revokeToken(issued.token.id) }
+            _ = try await api.db.store.withTenant(owner.id) { try await $0.revokeToken(issued.token.id) }
             let after = try await browser.request(.get, "/agents")
             #expect(after.status == .seeOther && after.headers[.location] == "/signin?next=%2Fagents")
         }

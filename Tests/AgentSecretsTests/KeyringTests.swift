@@ -61,6 +61,14 @@ import Testing
         #expect(keyring.activeKeyID == "k2025")
     }
 
+    /// A placeholder key (all zeros) seals nothing, but is taken beside the active key, to open what it
+    /// sealed until a rotation has moved every row off it.
+    @Test func aPlaceholderKeyOpensButDoesNotSeal() throws {
+        let zeros = String(repeating: "0", count: 64)
+        let keyring = try #require(try Self.keyring(["ENCRYPTION_KEYS": "k1:\(TestKeys.hexA),k0:\(zeros)"]))
+        #expect(keyring.keyIDs == ["k1", "k0"] && keyring.activeKeyID == "k1")
+    }
+
     @Test func bothVariablesTogether() throws {
         let env = ["ENCRYPTION_KEYS": "k2026:\(TestKeys.hexA)", "ENCRYPTION_KEY": SeedFixtures.encryptionKey]
         let keyring = try #require(try Self.keyring(env))
@@ -111,7 +119,7 @@ import Testing
             .placeholderKey(source: "ENCRYPTION_KEY", keyID: nil), String(repeating: "0", count: 64)
         ),
         (
-            ["ENCRYPTION_KEYS": "k1:\(TestKeys.hexA),k0:\(String(repeating: "00", count: 32))"],
+            ["ENCRYPTION_KEYS": "k0:\(String(repeating: "00", count: 32)),k1:\(TestKeys.hexA)"],
             .placeholderKey(source: "ENCRYPTION_KEYS", keyID: "k0"), String(repeating: "0", count: 64)
         ),
     ]

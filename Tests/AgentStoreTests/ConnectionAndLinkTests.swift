@@ -163,6 +163,10 @@ import Testing
             try await f.db.store.withTenant(f.b.user) { try await $0.connectionOrder(ofAgent: f.a.agent.id) }
         }
 
+        // The same order again changes and records nothing.
+        _ = try await f.db.store.withTenant(f.a.user) {
+            try await $0.setConnectionOrder(ofAgent: f.a.agent.id, to: [third, first, second])
+        }
         let (afterUnlinkAndLink, entries) = try await f.db.store.withTenant(f.a.user) { session in
             let fourth = try await session.createConnection(
                 NewAPIConnection(name: "fourth", service: "openai", apiKey: "sk-fedcba9876543210"))
@@ -182,6 +186,37 @@ import Testing
         #expect(
             entries.first?.details
                 == .object(["connection_ids": .array([third, first, second].map { .string($0.rawValue) })]))
+    }
+
+    /// Two moves of one connection made at once both count: each reads the order under the links' lock.
+    @Test func movesMadeAtOnceBothCount() async throws {
+        let f = try await TenantFixture.make()
+        let (second, third) = try await f.db.store.withTenant(f.a.user) { session in
+            let second = try await session.createConnection(
+                NewAPIConnection(name: "second", service: "openai", apiKey: "sk-0123456789abcdef"))
+            let third = try await session.createConnection(
+                NewAPIConnection(name: "third", service: "openai", apiKey: "sk-fedcba9876543210"))
+            try await session.attachConnection(agentID: f.a.agent.id, connectionID: second.id)
+            try await session.attachConnection(agentID: f.a.agent.id, connectionID: third.id)
+            return (second.id, third.id)
+        }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<2 {
+                group.addTask {
+                    _ = try await f.db.store.withTenant(f.a.user) {
+                        try await $0.moveConnectionEarlier(third, ofAgent: f.a.agent.id)
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        let order = try await f.db.store.withTenant(f.a.user) { try await $0.connectionOrder(ofAgent: f.a.agent.id) }
+        #expect(order == [third, f.a.connection.id, second])
+        await #expect(throws: StoreError.notFound(resource: "link")) {
+            try await f.db.store.withTenant(f.a.user) {
+                try await $0.moveConnectionEarlier(f.b.connection.id, ofAgent: f.a.agent.id)
+            }
+        }
     }
 
     @Test func linksBothWaysAndAcrossTenantsRefused() async throws {

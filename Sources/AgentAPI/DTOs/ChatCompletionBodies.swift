@@ -41,14 +41,18 @@ struct ChatCompletionRequest: Decodable, Sendable {
         /// The type of the first part that is neither text nor an assistant's refusal (an image, audio, a
         /// file), which no agent reads.
         let unreadablePart: String?
+        /// A list of no parts: no content at all.
+        let isEmptyList: Bool
 
         init(from decoder: any Decoder) throws {
             let container = try decoder.singleValueContainer()
             if let text = try? container.decode(String.self) {
                 self.text = text
                 unreadablePart = nil
+                isEmptyList = false
             } else {
                 let parts = try container.decode([Part].self)
+                isEmptyList = parts.isEmpty
                 // A line between parts, as OpenAI-compatible servers' chat templates join them: joined as they
                 // are, `["Question:", "What is..."]` would read `Question:What is...`.
                 text = parts.compactMap { $0.type == "text" ? $0.text : nil }.joined(separator: "\n")
@@ -184,7 +188,7 @@ struct ChatCompletionRequest: Decodable, Sendable {
             }
             // A turn that asks or instructs must say something (OpenAI refuses one without content too); an
             // assistant's may be null, as one that called tools is.
-            if turn.content == nil, ["system", "developer", "user"].contains(turn.role) {
+            if turn.content == nil || turn.content?.isEmptyList == true, ["system", "developer", "user"].contains(turn.role) {
                 throw OpenAIError.invalidRequest(
                     "messages[\(index)].content is required for a \(turn.role) message", param: "messages[\(index)].content")
             }

@@ -14,7 +14,7 @@ struct ConnectionOrderBody: APIRequestBody, ResponseEncodable {
     func order() throws -> [ConnectionID] {
         try connectionIDs.map { raw in
             guard let id = ConnectionID(rawValue: raw) else {
-                throw Problem.invalid(field: "connection_ids", reason: "names a connection that is not linked to the agent")
+                throw Problem.invalid(field: "connection_ids", reason: TenantSession.notLinked)
             }
             return id
         }

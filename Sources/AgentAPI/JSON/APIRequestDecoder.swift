@@ -50,7 +50,8 @@ public struct APIRequestDecoder: RequestDecoder, Sendable {
     }
 
     /// `application/json`, in UTF-8 (RFC 8259 knows no other encoding): a `charset` parameter, when there
-    /// is one, must say so, where a body in another was read as UTF-8 and refused as "not valid JSON".
+    /// is one, must name it or ASCII (a subset), where a body in another was read as UTF-8 and refused as
+    /// "not valid JSON".
     static func isJSON(_ contentType: String?) -> Bool {
         guard let contentType else { return false }
         let parts = contentType.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
@@ -58,7 +59,7 @@ public struct APIRequestDecoder: RequestDecoder, Sendable {
         return parts.dropFirst().allSatisfy { parameter in
             guard parameter.hasPrefix("charset=") else { return true }
             let charset = parameter.dropFirst("charset=".count).trimmingCharacters(in: CharacterSet(charactersIn: "\""))
-            return charset == "utf-8" || charset == "utf8"
+            return ["utf-8", "utf8", "us-ascii", "ascii"].contains(charset)
         }
     }
 

@@ -5,8 +5,8 @@ import Hummingbird
 /// that pages by `cursor`), would otherwise be ignored without a word, and a paginator would read the first
 /// page again and again.
 ///
-/// A parameter given twice is refused too. The declared parameters are read from `openapi.yaml` (``OpenAPIDocument/queryParameters``); a route the
-/// document does not describe (the console's) is not checked.
+/// A parameter given twice is refused too. The declared parameters are read from `openapi.yaml`
+/// (``OpenAPIDocument/queryParameters``); a route the document does not describe (the console's) is not checked.
 struct QueryParameterMiddleware: RouterMiddleware {
     typealias Context = APIRequestContext
 
@@ -31,6 +31,7 @@ struct QueryParameterMiddleware: RouterMiddleware {
         return try await next(request, context)
     }
 
+    /// The first name that `names` holds a second time; nil when each is there once.
     private static func firstRepeated(_ names: [String]) -> String? {
         var seen = Set<String>()
         return names.first { !seen.insert($0).inserted }

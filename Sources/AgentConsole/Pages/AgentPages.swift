@@ -57,7 +57,7 @@ struct AgentPages: Sendable {
     }
 
     /// The chat connection whose provider the agent form's model field may ask for the models its key may
-    /// use (asked only when the reader asks: it is a call to the provider). The agent's first linked one,
+    /// use (asked only when the reader asks: it is a call to the provider). The agent's first one in call order,
     /// or, for a new agent, the tenant's first.
     struct ModelSource: Sendable {
         let href: String
@@ -207,12 +207,8 @@ struct AgentPages: Sendable {
         let visit = try ConsoleVisit(request, context: context)
         let agentID = try context.id(AgentID.self, "agent_id", of: "agent")
         let connectionID = try context.id(ConnectionID.self, "connection_id", of: "connection")
-        try await api.store.withTenant(visit.userID, requestID: context.requestID) { session in
-            var order = try await session.connectionOrder(ofAgent: agentID)
-            guard let index = order.firstIndex(of: connectionID) else { throw StoreError.notFound(resource: "link") }
-            guard index > 0 else { return }
-            order.swapAt(index, index - 1)
-            _ = try await session.setConnectionOrder(ofAgent: agentID, to: order)
+        _ = try await api.store.withTenant(visit.userID, requestID: context.requestID) {
+            try await $0.moveConnectionEarlier(connectionID, ofAgent: agentID)
         }
         return ConsolePages.redirect(to: "/agents/\(ConsoleFormat.segment(agentID.rawValue))#connections")
     }
@@ -270,9 +266,9 @@ struct AgentPages: Sendable {
             chrome: Chrome(title: agent.name, section: .agents, assets: pages.assets, visit: visit, email: user?.email),
             agent: AgentRow(agent), form: form ?? Self.form(agent),
             linked: linked.enumerated().map { index, connection in
-                var linked = row(connection)
-                linked.canMoveUp = index > 0
-                return linked
+                var shown = row(connection)
+                shown.canMoveUp = index > 0
+                return shown
             },
             linkable: connections.items.filter { !linkedIDs.contains($0.id) }.map(row),
             conversations: conversations.items.map { conversation in

@@ -56,6 +56,6 @@ extension Migration {
         .conversationThreads,
         .hourlyUsage,
         .recentConversations,
-        .fallbackOrder,
+        .connectionOrder,
     ]
 }

@@ -7,4 +7,7 @@ public struct AgentConnectionLink: Sendable, Equatable {
     public let agentID: AgentID
     public let connectionID: ConnectionID
     public let createdAt: Date
+    /// Its place in the order the agent's replies try its connections (1 first), when one was set; links
+    /// without one come after, in the order they were made.
+    public let callPosition: Int?
 }

@@ -6,7 +6,7 @@ import AgentSecrets
 public struct KeyOpening: Sendable {
     /// Recorded with the opening in the audit log.
     public let purpose: KeyPurpose
-    /// Picks the connection to open among the agent's linked ones, in link order; nil opens none.
+    /// Picks the connection to open among the agent's linked ones, in call order; nil opens none.
     public let choose: @Sendable ([LinkedConnection]) -> ConnectionID?
 
     public init(purpose: KeyPurpose, choose: @escaping @Sendable ([LinkedConnection]) -> ConnectionID?) {

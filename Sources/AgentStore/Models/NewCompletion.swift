@@ -5,7 +5,7 @@ public struct NewCompletion: Sendable {
     public var promptTokens: Int
     /// The request's `max_tokens`, which may only lower the agent's.
     public var maximumTokens: Int?
-    /// The services whose connections can answer, by name; the first linked one's key is opened.
+    /// The services whose connections can answer, by name; the key of the first in call order is opened.
     public var services: Set<String>
 
     public init(agentID: AgentID, promptTokens: Int, maximumTokens: Int?, services: Set<String>) {

@@ -72,7 +72,7 @@ public struct ReplyStart: Sendable {
     public let reply: Message
     /// The conversation up to and including `prompt`, oldest first: the newest messages that fit the budget.
     public let history: [Message]
-    /// The agent's linked connections, in the order they were linked.
+    /// The agent's linked connections, in call order (as set, then as linked).
     public let connections: [LinkedConnection]
     /// The `max_tokens` the call is sent with.
     public let maximumTokens: Int
@@ -141,7 +141,7 @@ public struct ReplySettlement: Sendable, Equatable {
 
 /// What every start of a provider call shares: the connections to try.
 public protocol ProviderCallStart: Sendable {
-    /// The agent's linked connections, in the order they were linked.
+    /// The agent's linked connections, in call order (as set, then as linked).
     var connections: [LinkedConnection] { get }
 }
 

@@ -69,7 +69,7 @@ struct SettingsReader {
         let fromFile = source(of: setting) == .file
         let kind = fileKinds[setting.fileKey]
         if fromFile, kind == .blankString { return false }
-        if lookups.last(setting)?.isUnusable == true || fromFile && kind == refused {
+        if lookups.last(setting)?.isUnusable == true || fromFile && refused != nil && kind == refused {
             fail(setting, reason)
             return false
         }

@@ -4,10 +4,11 @@ extension Migration {
     ///
     /// `call_position` is set for every link of the agent at once by a reorder (1 first); a link made since,
     /// or by an insert that names only the original columns, has none and comes after those that do, in the
-    /// order of linking, as before. `call_subject` reads the new order; only this column may be updated.
+    /// order of linking, as before. `call_subject` reads the new order; the runtime may update this column (as
+    /// it may `updated_at`) and no other of a link.
     ///
     /// Frozen as literal SQL, its checksum pinned by a test.
-    static let fallbackOrder = Migration(
+    static let connectionOrder = Migration(
         version: 29,
         name: "an agent's connections are tried in the order its owner sets",
         up: [
