@@ -90,13 +90,22 @@ extension TenantSession {
 
     /// The agent's order, its links locked until the transaction ends: a reorder or an unlink of the same
     /// agent waits, so that two moves made at once both count and the set compared is the set written.
+    ///
+    /// Locked first, then read: a locking `SELECT` that waited sorts by the positions it saw before the wait
+    /// (READ COMMITTED returns the rows as now committed, in the order they had), which lost one of two
+    /// moves made at once; the read after the lock has a snapshot of its own.
     private func lockedConnectionOrder(ofAgent agentID: AgentID) async throws -> [ConnectionID] {
-        try await rows(
+        try await execute(
+            """
+            SELECT 1 FROM agent_api_connections
+             WHERE agent_id = \(agentID) AND user_id = \(userID.rawValue)
+               FOR NO KEY UPDATE
+            """)
+        return try await rows(
             """
             SELECT api_connection_id FROM agent_api_connections
              WHERE agent_id = \(agentID) AND user_id = \(userID.rawValue)
              ORDER BY call_position NULLS LAST, created_at, id
-               FOR NO KEY UPDATE
             """
         ) { try ConnectionID(stored: $0.decode(String.self)) }
     }

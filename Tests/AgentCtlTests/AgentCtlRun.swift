@@ -27,4 +27,11 @@ struct AgentCtlRun {
         }
         return binary
     }
+
+    /// A new, empty `AGENT_PLATFORM_HOME` for one test (its caller removes it).
+    static func freshHome(_ label: String) throws -> URL {
+        let home = FileManager.default.temporaryDirectory.appending(path: "agentctl-\(label)-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
+        return home
+    }
 }

@@ -6,8 +6,7 @@ import Testing
 /// that says there was nothing to stop.
 @Suite struct DatabaseCommandTests {
     @Test func statusExits4AndStopSaysThereIsNothingWithoutACluster() async throws {
-        let home = FileManager.default.temporaryDirectory.appending(path: "agentctl-db-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
+        let home = try AgentCtlRun.freshHome("db")
         defer { try? FileManager.default.removeItem(at: home) }
         let environment = ["AGENT_PLATFORM_HOME": home.path]
         let status = try await AgentCtlRun(["db", "status"], environment: environment)
@@ -19,8 +18,7 @@ import Testing
 
     /// A command that starts the local cluster says so, once; a stop says whether there was one to stop.
     @Test func startingAndStoppingAreSaidAsTheyHappen() async throws {
-        let home = FileManager.default.temporaryDirectory.appending(path: "agentctl-db-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
+        let home = try AgentCtlRun.freshHome("db")
         defer { try? FileManager.default.removeItem(at: home) }
         let environment = ["AGENT_PLATFORM_HOME": home.path]
         let started = try await AgentCtlRun(["db", "start"], environment: environment)

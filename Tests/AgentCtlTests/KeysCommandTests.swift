@@ -85,8 +85,7 @@ import Testing
     /// key refuses to make another (one that would open none of them, under the same id), saying what to do,
     /// and makes none; with no API key stored, a new one is made as on first use.
     @Test func aLostLocalKeyIsNotReplacedWhileKeysAreSealedWithIt() async throws {
-        let home = FileManager.default.temporaryDirectory.appending(path: "agentctl-key-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
+        let home = try AgentCtlRun.freshHome("key")
         let environment = ["AGENT_PLATFORM_HOME": home.path]
         var failure: (any Error)?
         do {

@@ -44,8 +44,7 @@ import Testing
     /// A port in use is refused before the local database is started, let alone migrated: a second serve
     /// started by mistake beside a running one changes nothing.
     @Test func aPortInUseIsRefusedBeforeTheDatabaseIsTouched() async throws {
-        let home = FileManager.default.temporaryDirectory.appending(path: "agentctl-busy-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
+        let home = try AgentCtlRun.freshHome("busy")
         defer { try? FileManager.default.removeItem(at: home) }
         let taken = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .bind(host: "127.0.0.1", port: 0).get()

@@ -127,20 +127,14 @@ import Testing
     @Test func anOrderSetIsTheOrderRepliesTry() async throws {
         let f = try await TenantFixture.make()
         let first = f.a.connection.id
-        let (second, third, reordered, tried, listed) = try await f.db.store.withTenant(f.a.user) { session in
-            let second = try await session.createConnection(
-                NewAPIConnection(name: "second", service: "openai", apiKey: "sk-0123456789abcdef"))
-            let third = try await session.createConnection(
-                NewAPIConnection(name: "third", service: "anthropic", apiKey: "sk-ant-0123456789abcdef"))
-            try await session.attachConnection(agentID: f.a.agent.id, connectionID: second.id)
-            try await session.attachConnection(agentID: f.a.agent.id, connectionID: third.id)
-            let reordered = try await session.setConnectionOrder(ofAgent: f.a.agent.id, to: [third.id, first, second.id])
+        let (second, third) = try await Self.linkTwoMore(f)
+        let (reordered, tried, listed) = try await f.db.store.withTenant(f.a.user) { session in
+            let reordered = try await session.setConnectionOrder(ofAgent: f.a.agent.id, to: [third, first, second])
             let start = try await session.beginReply(
                 agentID: f.a.agent.id, conversationID: ConversationID(rawValue: "reordered")!, NewReply(content: "hello"),
                 limits: .unlimited, budget: ContextBudget())
             return (
-                second.id, third.id, reordered, start.connections.map(\.id),
-                try await session.connectionsInCallOrder(ofAgent: f.a.agent.id).map(\.id)
+                reordered, start.connections.map(\.id), try await session.connectionsInCallOrder(ofAgent: f.a.agent.id).map(\.id)
             )
         }
         #expect(reordered == [third, first, second])
@@ -191,15 +185,7 @@ import Testing
     /// Two moves of one connection made at once both count: each reads the order under the links' lock.
     @Test func movesMadeAtOnceBothCount() async throws {
         let f = try await TenantFixture.make()
-        let (second, third) = try await f.db.store.withTenant(f.a.user) { session in
-            let second = try await session.createConnection(
-                NewAPIConnection(name: "second", service: "openai", apiKey: "sk-0123456789abcdef"))
-            let third = try await session.createConnection(
-                NewAPIConnection(name: "third", service: "openai", apiKey: "sk-fedcba9876543210"))
-            try await session.attachConnection(agentID: f.a.agent.id, connectionID: second.id)
-            try await session.attachConnection(agentID: f.a.agent.id, connectionID: third.id)
-            return (second.id, third.id)
-        }
+        let (second, third) = try await Self.linkTwoMore(f)
         try await withThrowingTaskGroup(of: Void.self) { group in
             for _ in 0..<2 {
                 group.addTask {
@@ -216,6 +202,19 @@ import Testing
             try await f.db.store.withTenant(f.a.user) {
                 try await $0.moveConnectionEarlier(f.b.connection.id, ofAgent: f.a.agent.id)
             }
+        }
+    }
+
+    /// Two connections more for tenant A's agent, linked after the fixture's: the second and third tried.
+    static func linkTwoMore(_ f: TenantFixture) async throws -> (second: ConnectionID, third: ConnectionID) {
+        try await f.db.store.withTenant(f.a.user) { session in
+            let second = try await session.createConnection(
+                NewAPIConnection(name: "second", service: "openai", apiKey: "sk-0123456789abcdef"))
+            let third = try await session.createConnection(
+                NewAPIConnection(name: "third", service: "anthropic", apiKey: "sk-ant-0123456789abcdef"))
+            try await session.attachConnection(agentID: f.a.agent.id, connectionID: second.id)
+            try await session.attachConnection(agentID: f.a.agent.id, connectionID: third.id)
+            return (second.id, third.id)
         }
     }
 
