@@ -21,9 +21,17 @@ public struct DatabaseURL: Sendable, CustomStringConvertible {
     public let tls: TLSMode
 
     public init(_ string: String) throws(DatabaseURLError) {
-        guard let url = URLComponents(string: string), let scheme = url.scheme,
-            scheme == "postgres" || scheme == "postgresql"
-        else { throw DatabaseURLError(problem: "is not a postgresql:// URL") }
+        let schemes: Set<Substring> = ["postgres", "postgresql"]
+        guard let url = URLComponents(string: string) else {
+            // Foundation reads no URL whose port is no number: said so, where "not a postgresql:// URL" misled.
+            throw DatabaseURLError(
+                problem: schemes.contains(string.prefix { $0 != ":" })
+                    ? "is not a well-formed URL (a port that is no number, or a character to percent-encode)"
+                    : "is not a postgresql:// URL")
+        }
+        guard let scheme = url.scheme, schemes.contains(Substring(scheme)) else {
+            throw DatabaseURLError(problem: "is not a postgresql:// URL")
+        }
         let query = Dictionary(
             (url.queryItems ?? []).map { ($0.name, $0.value ?? "") }, uniquingKeysWith: { _, last in last })
         // Each part is decoded once, from its encoded form: `user`, `password` and `path` come decoded

@@ -1,3 +1,4 @@
+import AgentStore
 import AgentTestSupport
 import Foundation
 import HTTPTypes
@@ -180,6 +181,7 @@ import Testing
                     "metadata": ["conversation_id": "c1"], "stream": stream,
                 ]
                 var texts: [String] = []
+                var ids: [String] = []
                 for attempt in 0..<2 {
                     let answer = try await client.send(
                         .post, "/v1/chat/completions", as: owner, json: body, headers: Self.key("k-5"))
@@ -187,12 +189,24 @@ import Testing
                     #expect(answer.headers[Self.replayed] == (attempt == 0 ? nil : "true"))
                     if stream {
                         #expect(StreamedEvent.parse(answer.text).last?.data == "[DONE]")
-                        texts.append(try answer.chatCompletionChunks().compactMap { $0.choices.first?.delta.content }.joined())
+                        let chunks = try answer.chatCompletionChunks()
+                        texts.append(chunks.compactMap { $0.choices.first?.delta.content }.joined())
+                        ids.append(contentsOf: Set(chunks.map(\.id)))
                     } else {
-                        texts.append(try #require(try answer.decode(Schemas.ChatCompletion.self).choices.first).message.content)
+                        let completion = try answer.decode(Schemas.ChatCompletion.self)
+                        texts.append(try #require(completion.choices.first).message.content)
+                        ids.append(completion.id)
                     }
                 }
                 #expect(texts == ["said once", "said once"])
+                // The replay is the same completion, named after the stored reply.
+                let reply = try await api.db.store.withTenant(owner.id) {
+                    try await $0.messages(
+                        agentID: AgentID(rawValue: chat.agentID)!, conversationID: ConversationID(rawValue: "c1")!,
+                        PageRequest(limit: 10, order: .ascending))
+                }.items.last
+                let replyID = try #require(reply).id.rawValue
+                #expect(ids.count == 2 && Set(ids) == ["chatcmpl-\(replyID)"], "\(ids)")
                 let page = try await client.send(.get, "/v1/agents/\(chat.agentID)/conversations/c1/messages", as: owner)
                 #expect(try page.ids(Schemas.MessagePage.self).count == 2)
             }

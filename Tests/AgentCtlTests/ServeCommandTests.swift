@@ -132,6 +132,10 @@ import Testing
         let log = serve.logged
         let heard = log.contains(#"because="signal 15""#) || log.contains(#"because="a shutdown signal (SIGTERM or SIGINT)""#)
         #expect(log.contains("shutting down") && heard, "\(log)")
+        // The two listeners' start lines are told apart (with port 0 their ports alone would not say which).
+        let started = { (port: Int) in log.split(separator: "\n").first { $0.contains("listening on 127.0.0.1:\(port)") } }
+        #expect(started(metricsPort)?.contains("listener=metrics") == true, "\(log)")
+        #expect(started(apiPort).map { !$0.contains("listener=") } == true, "\(log)")
         // Each request's line names one id, the client's X-Request-Id (Hummingbird's, the same, is not written).
         #expect(log.contains(" request_id=") && !log.contains("hb.request.id"), "\(log)")
         #expect(Self.status(of: "/health", port: apiPort) == nil)

@@ -52,10 +52,18 @@ import Testing
 
     @Test(arguments: [
         "mysql://u@h/db", "postgresql://h/db", "postgresql://u@h:99999/db", "postgresql://u@h/",
-        "postgresql://u@h/db?sslmode=verify",
+        "postgresql://u@h/db?sslmode=verify", "postgresql://u:pw@h:notaport/db",
     ])
     func invalidURLsAreRefusedWithoutEchoingThem(_ text: String) {
         #expect(throws: DatabaseURLError.self) { try DatabaseURL(text) }
         do { _ = try DatabaseURL(text) } catch { #expect(!"\(error)".contains(text)) }
+    }
+
+    /// A port that is no number is said to be a malformed URL, not one of another scheme.
+    @Test func aPortThatIsNoNumberIsSaidSo() {
+        #expect(throws: DatabaseURLError.self) { try DatabaseURL("postgresql://u:pw@h:notaport/db") }
+        do { _ = try DatabaseURL("postgresql://u:pw@h:notaport/db") } catch {
+            #expect("\(error)".contains("is not a well-formed URL (a port that is no number"), "\(error)")
+        }
     }
 }

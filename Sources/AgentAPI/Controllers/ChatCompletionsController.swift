@@ -99,6 +99,7 @@ struct ChatCompletionsController: Sendable {
         let opening = replies.keyOpening(for: .completion)
         let key = try IdempotencyKey(of: request)
         let running: RunningReply
+        var stored: Message?
         if let rawConversationID = body.metadata?["conversation_id"] {
             guard let conversationID = ConversationID(rawValue: rawConversationID) else {
                 throw OpenAIError.invalidRequest(
@@ -112,12 +113,14 @@ struct ChatCompletionsController: Sendable {
                 opening: opening)
             switch begun {
             case .started(let start):
+                stored = start.reply
                 running = await replies.generate(
                     start, messages: conversation, stopSequences: stopSequences, tenant: tenant, slot: slot,
                     requestID: context.requestID)
             case .earlier(_, let reply):
                 _ = consume slot  // a replay starts nothing: its place goes back now
-                var response = try await answer(body, following: try followEarlier(reply, tenant: tenant), context: context)
+                var response = try await answer(
+                    body, following: try followEarlier(reply, tenant: tenant), stored: reply, context: context)
                 response.headers[IdempotencyKey.replayedHeader] = "true"
                 return response
             }
@@ -137,7 +140,7 @@ struct ChatCompletionsController: Sendable {
         guard let progress = await running.follow() else {
             throw OpenAIError(Problem.tooManyFollowers(RunningReply.maximumFollowers))
         }
-        return try await answer(body, following: progress, context: context)
+        return try await answer(body, following: progress, stored: stored, context: context)
     }
 
     /// The stored conversation's reply to an earlier request with the same idempotency key, followed: as it
@@ -159,13 +162,16 @@ struct ChatCompletionsController: Sendable {
         return ReplyFollower(ended: reply)
     }
 
-    /// The completion's answer, as `progress` tells it, in OpenAI's format: streamed, or whole.
+    /// The completion's answer, as `progress` tells it, in OpenAI's format: streamed, or whole. A completion
+    /// stored in a conversation is named after its reply (`chatcmpl-<message id>`, created when the reply
+    /// was), so that a retry's replay answers with the same id as the first answer.
     private func answer(
-        _ body: ChatCompletionRequest, following progress: ReplyFollower, context: APIRequestContext
+        _ body: ChatCompletionRequest, following progress: ReplyFollower, stored reply: Message?,
+        context: APIRequestContext
     ) async throws -> Response {
         let identity = Identity(
-            id: "chatcmpl-\(UUID.random().uuidString.lowercased())", created: Int(Date().timeIntervalSince1970), model: body.model
-        )
+            id: "chatcmpl-\(reply?.id.rawValue ?? UUID.random().uuidString.lowercased())",
+            created: Int((reply?.createdAt ?? Date()).timeIntervalSince1970), model: body.model)
         // Until the first token, a failure can still be an HTTP error with its status. The stream goes on
         // where this wait stopped (its iterators share one place), so the body follows the same one.
         // Nothing is written before the first token (or, not streamed, the end), so a client that hangs up

@@ -111,8 +111,11 @@ struct ServeCommand: AsyncParsableCommand {
         // and refuses new ones, then the API with its database pool.
         var services: [any Service] = []
         if let listener = platform.metrics {
-            services.append(buildMetricsApplication(listener: listener, registry: registry, logger: logger))
-            logger.info("serving /metrics", metadata: ["address": "\(listener.hostname):\(listener.port)"])
+            // Its lines are tagged: with port 0 for both, Hummingbird's "listening on" lines are told apart so.
+            var metricsLogger = logger
+            metricsLogger[metadataKey: "listener"] = "metrics"
+            services.append(buildMetricsApplication(listener: listener, registry: registry, logger: metricsLogger))
+            metricsLogger.info("serving /metrics", metadata: ["address": "\(listener.hostname):\(listener.port)"])
         }
         services.append(app)
         services.append(replies)
