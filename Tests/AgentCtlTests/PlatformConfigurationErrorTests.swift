@@ -272,7 +272,14 @@ import Testing
             let check = await PlatformConfiguration.check(environment: ["AGENT_PLATFORM_CONFIG": file])
             #expect(check.problems.map(\.setting) == ["AGENT_PLATFORM_CONFIG"])
             #expect(check.problems.first?.message.contains(problem) == true, "\(check.problems)")
+            // The table that follows holds no value of it, and says so.
+            #expect(
+                ConfigCommand.Check.report(check).hasPrefix(
+                    "configuration file: \(file), not read (see the problem below): no value below is from it\n"))
         }
+        let readable = try Fixtures.file(#"{"api": {"port": 9000}}"#)
+        let read = await PlatformConfiguration.check(environment: [:], configFile: readable)
+        #expect(ConfigCommand.Check.report(read).hasPrefix("configuration file: \(readable)\n"))
         let option = await PlatformConfiguration.check(environment: [:], configFile: "/nonexistent/config.json")
         #expect(option.problems.map(\.setting) == ["--config"])
         // JSON's null leaves the setting unset, like an empty variable.

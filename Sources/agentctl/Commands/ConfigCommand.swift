@@ -34,9 +34,14 @@ struct ConfigCommand: AsyncParsableCommand {
 
         /// The configuration file, then one aligned line a setting: name, shown value, source.
         static func report(_ check: ConfigurationCheck) -> String {
-            var lines = [
-                "configuration file: \(check.file ?? "none (set --config or \(Setting.configurationFileVariable) to use one)")"
-            ]
+            let file =
+                switch (check.file, check.fileRead) {
+                case (nil, _): "none (set --config or \(Setting.configurationFileVariable) to use one)"
+                case (let path?, true): path
+                // The table would otherwise read as the file's values, sources "default" where it set others.
+                case (let path?, false): "\(path), not read (see the problem below): no value below is from it"
+                }
+            var lines = ["configuration file: \(file)"]
             let rows =
                 [("SETTING", "VALUE", "SOURCE")] + check.settings.map { ($0.setting.variable, $0.shownValue, "\($0.source)") }
             let nameWidth = rows.map(\.0.count).max() ?? 0

@@ -1,8 +1,11 @@
 /// The outcome of reading the configuration: what `agentctl config check` prints, and the
 /// configuration itself when every setting is valid.
 struct ConfigurationCheck: Sendable {
-    /// The configuration file that was read, if any.
+    /// The configuration file named, if any.
     let file: String?
+    /// Whether that file could be read: one that could not (missing, not JSON, unknown keys) is named but
+    /// gave no value.
+    var fileRead = true
     /// Every setting with its shown value and source, in ``Setting/all`` order.
     let settings: [EffectiveSetting]
     /// Every invalid setting; empty when ``configuration`` is set.
@@ -19,7 +22,8 @@ struct ConfigurationCheck: Sendable {
             message:
                 "ENCRYPTION_KEY or ENCRYPTION_KEYS must be set with DATABASE_URL: serve, and every command that opens "
                 + "API keys, refuse to start without one (agentctl keys generate makes one)")
-        return ConfigurationCheck(file: file, settings: settings, problems: problems + [missing], configuration: nil)
+        return ConfigurationCheck(
+            file: file, fileRead: fileRead, settings: settings, problems: problems + [missing], configuration: nil)
     }
 
     /// The configuration, or an error listing every problem.

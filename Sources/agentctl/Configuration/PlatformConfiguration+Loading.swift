@@ -43,7 +43,7 @@ extension PlatformConfiguration {
         for problem in fileProblems { settings.fail(variable: problem.setting, message: problem.message) }
         let configuration = await read(&settings, currentDirectory: currentDirectory)
         return ConfigurationCheck(
-            file: named?.path, settings: settings.shown, problems: settings.problems,
+            file: named?.path, fileRead: named == nil || file != nil, settings: settings.shown, problems: settings.problems,
             configuration: settings.problems.isEmpty ? configuration : nil)
     }
 
