@@ -679,7 +679,7 @@ import Testing
                 let browser = ConsoleBrowser(client)
                 try await browser.signIn(owner.token)
                 var body = ""
-                for _ in 0..<100 where !body.contains("<strong>bold</strong>") {
+                for _ in 0..<400 where !body.contains("<strong>bold</strong>") {
                     try await Task.sleep(for: .milliseconds(20))
                     let content = try await browser.request(.get, "/messages/\(replyID)/content")
                     #expect(content.status == .ok)

@@ -38,10 +38,11 @@ import Testing
             try await api.test(.live) { client in
                 let chat = try await ChatFixture.make(client, owner, baseURLs: [baseURL])
                 let live = LiveRequest(port: try #require(client.port), tenant: owner)
-                // The first follower: the request that starts the reply, 30 pieces 200 ms apart.
-                let text = (1...30).map { "w\($0)" }.joined(separator: " ")
+                // The first follower: the request that starts the reply, 150 pieces 200 ms apart (30 s: it runs
+                // past the 31 followers' arrival on a loaded machine; cancelled at the end).
+                let text = (1...150).map { "w\($0)" }.joined(separator: " ")
                 let start = try live.request(
-                    .POST, chat.replies("c1"), json: ["content": "[emulator chunks=30 delay_ms=200]\n\(text)"])
+                    .POST, chat.replies("c1"), json: ["content": "[emulator chunks=150 delay_ms=200]\n\(text)"])
                 let starter = Task {
                     let response = try await TestReplies.httpClient.execute(start, timeout: .seconds(30))
                     for try await _ in response.body {}
@@ -70,6 +71,7 @@ import Testing
                     if again == 200 { followers.append(follower) } else { try await Task.sleep(for: .milliseconds(50)) }
                 }
                 #expect(again == 200)
+                _ = try await client.send(.post, "/v1/messages/\(replyID)/cancel", as: owner)
             }
         }
     }
@@ -85,7 +87,8 @@ import Testing
                 let chat = try await ChatFixture.make(client, owner, baseURLs: [baseURL])
                 let live = LiveRequest(port: try #require(client.port), tenant: owner)
                 let text = String(repeating: "p ", count: 400)
-                let streaming = chat.streamInBackground(live, "[emulator chunks=400 delay_ms=5]\n\(text)")
+                // 400 pieces 20 ms apart (8 s): still running once the follower below is taken on a loaded machine.
+                let streaming = chat.streamInBackground(live, "[emulator chunks=400 delay_ms=20]\n\(text)")
                 let replyID = try #require(MessageID(rawValue: try await chat.runningReply(client, owner)))
                 let reply = try #require(api.replies.running.reply(replyID, of: owner.id))
                 let follower = try #require(await reply.follow())

@@ -27,7 +27,10 @@ import Testing
                 let live = LiveRequest(port: try #require(client.port), tenant: owner)
                 let streaming = chat.streamInBackground(live, ChatFixture.longReply)
                 let replyID = try await chat.runningReply(client, owner)
-                try await Task.sleep(for: .milliseconds(150))
+                // Cancelled once the provider has the call (a cancel before would stop no stream of its).
+                try await ChatFixture.poll("the emulator to get the call") {
+                    await emulator.recordedRequests().isEmpty ? nil : ()
+                }
                 let cancelled = try ReplyMessage.decode(
                     try await client.send(.post, "/v1/messages/\(replyID)/cancel", as: owner).text)
                 #expect(cancelled.status == "cancelled")

@@ -187,7 +187,7 @@ import Testing
                 let words = String(repeating: "word ", count: 40)
                 let (replyID, streaming) = try await chat.slowReply(client, owner, text: words)
                 var shown = try ReplyMessage.decode(try await client.send(.get, "/v1/messages/\(replyID)", as: owner).text)
-                for _ in 0..<100 where shown.content.isEmpty {
+                for _ in 0..<400 where shown.content.isEmpty {
                     try await Task.sleep(for: .milliseconds(20))
                     shown = try ReplyMessage.decode(try await client.send(.get, "/v1/messages/\(replyID)", as: owner).text)
                 }

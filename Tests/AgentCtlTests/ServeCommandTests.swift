@@ -121,8 +121,9 @@ import Testing
             ], keepingLog: true)
 
         #expect(try await serve.waitUntilServing("/health", port: apiPort, attempts: 150) == 200)
+        // The two listeners start side by side, in either order: the metrics one is waited for too.
+        #expect(try await serve.waitUntilServing("/metrics", port: metricsPort, attempts: 150) == 200)
         #expect(Self.status(of: "/metrics", port: apiPort) == 404)
-        #expect(Self.status(of: "/metrics", port: metricsPort) == 200)
         #expect(Self.status(of: "/health", port: metricsPort) == 404, "the metrics listener serves nothing else")
 
         #expect(try await serve.stopsCleanlyOnSigterm())

@@ -159,13 +159,14 @@ struct ChatFixture: Sendable {
         return Task { StreamedEvent.parse(try await live.post(path, json: ["content": content]).text) }
     }
 
-    /// A reply of 40 pieces 100 ms apart with `text` (four seconds), streamed over a connection of its own
-    /// in conversation `c1`: its id once it runs, and its stream's events at its end.
+    /// A reply of 40 pieces 250 ms apart with `text` (ten seconds: long enough to still run while a loaded
+    /// machine's test looks at it), streamed over a connection of its own in conversation `c1`: its id once
+    /// it runs, and its stream's events at its end.
     func slowReply(
         _ client: any TestClientProtocol, _ owner: Tenant, text: String
     ) async throws -> (replyID: String, streaming: Task<[StreamedEvent], any Error>) {
         let live = LiveRequest(port: try #require(client.port), tenant: owner)
-        let streaming = streamInBackground(live, "[emulator chunks=40 delay_ms=100 text=\"\(text)\"]\nhello")
+        let streaming = streamInBackground(live, "[emulator chunks=40 delay_ms=250 text=\"\(text)\"]\nhello")
         return (try await runningReply(client, owner), streaming)
     }
 
@@ -181,27 +182,43 @@ struct ChatFixture: Sendable {
         }
     }
 
-    /// Waits until reply `id` is no longer `streaming` (4 s at most).
+    /// Waits until reply `id` is no longer `streaming` (30 s at most: a loaded machine's fallbacks and
+    /// replies take longer than they do alone).
     func waitUntilEnded(_ id: String, in store: AgentStore, of owner: Tenant) async throws {
         let messageID = try #require(MessageID(rawValue: id))
-        for _ in 0..<200 {
-            if try await store.withTenant(owner.id, { try await $0.message(messageID) }).status != .streaming { return }
-            try await Task.sleep(for: .milliseconds(20))
+        try await Self.poll("reply \(id) to end") {
+            try await store.withTenant(owner.id, { try await $0.message(messageID) }).status != .streaming ? () : nil
         }
-        throw CancellationError()
     }
 
-    /// The id of conversation `c1`'s last message, once it is a reply (4 s at most).
+    /// The id of conversation `c1`'s last message, once it is a reply (30 s at most).
     func runningReply(_ client: any TestClientProtocol, _ owner: Tenant) async throws -> String {
-        for _ in 0..<200 {
+        try await Self.poll("conversation c1's reply") {
             let conversation = try await client.send(.get, "/v1/agents/\(agentID)/conversations/c1", as: owner)
-            if conversation.status == .ok, let last = try conversation.decode(Schemas.Conversation.self).lastMessage?.value1,
+            guard conversation.status == .ok, let last = try conversation.decode(Schemas.Conversation.self).lastMessage?.value1,
                 last.role == .assistant
-            {
-                return last.id
-            }
+            else { return nil }
+            return last.id
+        }
+    }
+
+    /// What `attempt` gives once it gives something, asked every 20 ms for `limit` at most.
+    static func poll<Value>(
+        _ what: String, limit: Duration = .seconds(30), _ attempt: () async throws -> Value?
+    ) async throws -> Value {
+        let clock = ContinuousClock()
+        let deadline = clock.now + limit
+        while clock.now < deadline {
+            if let value = try await attempt() { return value }
             try await Task.sleep(for: .milliseconds(20))
         }
-        throw CancellationError()
+        throw PollTimeout(waitingFor: what, limit: limit)
     }
+}
+
+/// A poll of a test that gave up, saying what it waited for.
+struct PollTimeout: Error, CustomStringConvertible {
+    let waitingFor: String
+    let limit: Duration
+    var description: String { "gave up waiting for \(waitingFor) after \(limit)" }
 }
