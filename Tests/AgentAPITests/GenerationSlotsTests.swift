@@ -21,7 +21,7 @@ import Testing
                 let port = try #require(client.port)
                 var chats: [ChatFixture] = []
                 for tenant in tenants { chats.append(try await ChatFixture.make(client, tenant, baseURLs: [baseURL])) }
-                // Four tenants' replies, each running about eight seconds.
+                // Four tenants' replies, each running about twenty seconds.
                 var running: [Task<LiveRequest.Answer, any Error>] = []
                 for (tenant, chat) in zip(tenants, chats).prefix(4) {
                     let live = LiveRequest(port: port, tenant: tenant)
@@ -68,8 +68,9 @@ import Testing
         }
     }
 
-    /// Eighty pieces a tenth of a second apart: long enough for the refusals above, on a loaded machine.
-    static let slowReply = "[emulator chunks=80 delay_ms=100]\n" + String(repeating: "slow ", count: 80)
+    /// Eighty pieces a quarter of a second apart (20 s): long enough for all four to start and the refusals
+    /// above to be made while they run, on a loaded machine.
+    static let slowReply = "[emulator chunks=80 delay_ms=250]\n" + String(repeating: "slow ", count: 80)
 
     /// A slot counts against its tenant only once its generation starts, when the request's transaction has
     /// checked the token: requests naming an account with a token that fails its check hold none of its share.

@@ -253,8 +253,9 @@ import Testing
     /// charged the prompt's estimate before the next key is tried, as the last key would be: it was charged
     /// nothing when another key followed.
     @Test func anAttemptTheProviderMayHaveReadIsChargedBeforeTheNextKey() async throws {
-        // Two seconds: long enough for the emulator, which answers the next attempt, on a loaded machine.
-        let api = try await TestAPI.make(providerTimeouts: ProviderTimeouts(responseHead: .seconds(2)))
+        // Six seconds: the emulator, which answers the next attempt under the same bound, may take more than
+        // two on a loaded machine.
+        let api = try await TestAPI.make(providerTimeouts: ProviderTimeouts(responseHead: .seconds(6)))
         let owner = try await api.makeUser()
         try await SilentProvider.withRunning { silent in
             try await ProviderEmulator().withRunning { baseURL in

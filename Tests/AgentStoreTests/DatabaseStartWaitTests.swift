@@ -34,7 +34,8 @@ import Testing
             try await url.waitUntilReachable(patience: .seconds(5), logger: log.logger())
         }
         #expect(error?.description.contains("still after 5 seconds of trying") == true)
-        #expect(log.lines.filter { $0.contains("trying again") }.count >= 2)
+        // At least once: a loaded machine may leave room for one retry only within the 5 s.
+        #expect(log.lines.filter { $0.contains("trying again") }.count >= 1)
     }
 
     /// A database that does not exist is not waited for: the server answered, and will answer the same.
