@@ -63,9 +63,8 @@ import Testing
                     StreamedEvent.parse(try await live.post(chat.replies("c1"), json: ["content": "hi"]).text)
                 }
                 let replyID = try await chat.runningReply(client, owner)
-                for _ in 0..<200 {
-                    if await !emulator.recordedRequests().isEmpty { break }
-                    try await Task.sleep(for: .milliseconds(10))
+                try await ChatFixture.poll("the first key's call", limit: .seconds(25)) {
+                    await emulator.recordedRequests().isEmpty ? nil : ()
                 }
                 let cancelled = try ReplyMessage.decode(
                     try await client.send(.post, "/v1/messages/\(replyID)/cancel", as: owner).text)

@@ -148,7 +148,8 @@ import Testing
             let clock = ContinuousClock()
             let start = clock.now
             #expect(await lookups.value(for: "api.example", owner: "tenant", within: .seconds(5)) { 42 } == 42)
-            #expect(clock.now - start < .seconds(2))
+            // Far less than the stalled share's 60 s, however late a loaded machine resumes this task.
+            #expect(clock.now - start < .seconds(10))
             // Another owner's lookup of the waiting name runs it on its own share.
             #expect(await lookups.value(for: "r3.attacker.example", owner: "tenant", within: .seconds(5)) { 0 } == 3)
             #expect(await held[2].value == 3)

@@ -118,13 +118,14 @@ struct LiveRequest: Sendable {
 
 extension ProviderEmulator {
     /// The streams this emulator saw closed before their end, once it saw one. It sees so when a write
-    /// fails, a write or two after the platform hung up: 2 s at most.
+    /// fails, a write or two after the platform hung up: 15 s at most (a loaded machine).
     func streamsClosedEarlyOnceSeen() async throws -> Int {
-        var closedEarly = 0
-        for _ in 0..<100 {
-            closedEarly = await stats().streamsClosedEarly
-            if closedEarly > 0 { break }
+        let clock = ContinuousClock()
+        let deadline = clock.now + .seconds(15)
+        var closedEarly = await stats().streamsClosedEarly
+        while closedEarly == 0, clock.now < deadline {
             try await Task.sleep(for: .milliseconds(20))
+            closedEarly = await stats().streamsClosedEarly
         }
         return closedEarly
     }
