@@ -56,7 +56,7 @@ extension TenantSession {
             SELECT \(unescaped: Self.qualified(Self.connectionColumns, by: "c")) FROM api_connections c
               JOIN agent_api_connections l ON l.api_connection_id = c.id AND l.user_id = c.user_id
              WHERE l.agent_id = \(agentID) AND c.user_id = \(userID.rawValue)
-             ORDER BY l.call_position NULLS LAST, l.created_at, l.id
+             ORDER BY \(unescaped: Self.callOrder)
              LIMIT \(limit)
             """, Self.connection)
     }
@@ -103,9 +103,9 @@ extension TenantSession {
             """)
         return try await rows(
             """
-            SELECT api_connection_id FROM agent_api_connections
-             WHERE agent_id = \(agentID) AND user_id = \(userID.rawValue)
-             ORDER BY call_position NULLS LAST, created_at, id
+            SELECT l.api_connection_id FROM agent_api_connections l
+             WHERE l.agent_id = \(agentID) AND l.user_id = \(userID.rawValue)
+             ORDER BY \(unescaped: Self.callOrder)
             """
         ) { try ConnectionID(stored: $0.decode(String.self)) }
     }
@@ -124,6 +124,10 @@ extension TenantSession {
             .connectionsReordered, targetType: "agent", targetID: agentID.rawValue,
             details: ["connection_ids": .array(order.map { .string($0.rawValue) })])
     }
+
+    /// The order of an agent's links (aliased `l`) that its replies try them in: as set by a reorder, then as
+    /// linked. `call_subject` (migration 29) sorts by the same, frozen in its SQL.
+    private static let callOrder = "l.call_position NULLS LAST, l.created_at, l.id"
 
     /// A new order names each linked connection once and nothing else.
     static func checkOrder(_ order: [ConnectionID], of linked: Set<ConnectionID>) throws {

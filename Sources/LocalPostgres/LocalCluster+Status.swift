@@ -24,9 +24,9 @@ extension LocalCluster {
         guard FileManager.default.fileExists(atPath: self.dataDirectory.appending(path: "PG_VERSION").path) else {
             return .notInitialized
         }
-        guard let (pid, process) = self.pidFileProcess(), process == .thisServer || process == .unverified else {
-            return .stopped
-        }
+        guard let head = self.pidFile(), let (pid, process) = self.pidFileProcess(head),
+            process == .thisServer || process == .unverified
+        else { return .stopped }
         return .running(pid: pid)
     }
 
@@ -39,10 +39,9 @@ extension LocalCluster {
         return process == .stale
     }
 
-    /// What the process `postmaster.pid` names is; nil when the file holds no pid.
-    private func pidFileProcess(_ head: String? = nil) -> (pid: Int32, process: PostmasterProcess)? {
-        guard let head = head ?? self.pidFile(),
-            let firstLine = head.split(separator: "\n").first,
+    /// What the process `postmaster.pid` (its start, `head`) names is; nil when the file holds no pid.
+    private func pidFileProcess(_ head: String) -> (pid: Int32, process: PostmasterProcess)? {
+        guard let firstLine = head.split(separator: "\n").first,
             let pid = Int32(firstLine.trimmingCharacters(in: .whitespaces)), pid > 0
         else { return nil }
         return (pid, Self.postmasterProcess(pid, serving: self.dataDirectory))

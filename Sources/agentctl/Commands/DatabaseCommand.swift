@@ -33,16 +33,13 @@ struct DatabaseCommand: AsyncParsableCommand {
         func run() async throws {
             let cluster = try PlatformContext.localCluster(try await config.load())
             // Nothing to stop is said so (still a success: the cluster is not running, as asked).
-            guard cluster.status() != .notInitialized else {
-                print("not initialised (\(cluster.folder.path)): nothing to stop")
-                return
+            switch cluster.status() {
+            case .notInitialized: print("not initialised (\(cluster.folder.path)): nothing to stop")
+            case .stopped: print("already stopped")
+            case .running:
+                try await cluster.stop()
+                print("stopped")
             }
-            guard case .running = cluster.status() else {
-                print("already stopped")
-                return
-            }
-            try await cluster.stop()
-            print("stopped")
         }
     }
 

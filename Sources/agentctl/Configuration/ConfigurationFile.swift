@@ -37,14 +37,15 @@ enum ConfigurationFile {
         guard let settings = object as? [String: Any] else {
             return failure("names \(path), whose top level is not a JSON object")
         }
+        let kinds = Self.kinds(of: settings)
         let known = Set(Setting.all.map(\.fileKey))
-        let unknown = keys(of: settings).filter { !known.contains($0) }.sorted()
+        let unknown = kinds.keys.filter { !known.contains($0) }.sorted()
         guard unknown.isEmpty else {
             let list = unknown.map { "'\($0)'" }.joined(separator: ", ")
             return failure("names \(path), whose keys \(list) are not settings (see `agentctl config check --help`)")
         }
         let secrets = Set(Setting.all.filter(\.isSecret).map(\.fileKey))
-        let heldSecrets = keys(of: settings).filter(secrets.contains).sorted()
+        let heldSecrets = kinds.keys.filter(secrets.contains).sorted()
         if !heldSecrets.isEmpty, isReadableByOthers(path) {
             // As for the local key file: a secret readable by other accounts is as good as published.
             let list = heldSecrets.map { "'\($0)'" }.joined(separator: ", ")
@@ -53,7 +54,7 @@ enum ConfigurationFile {
         do {
             let provider = try await FileProvider<JSONSnapshot>(
                 parsingOptions: .init(secretsSpecifier: .specific(secrets)), filePath: FilePath(path))
-            return .success(Opened(provider: provider, kinds: kinds(of: settings)))
+            return .success(Opened(provider: provider, kinds: kinds))
         } catch {
             return failure("names \(path), which holds a value that is not a string, number or Boolean")
         }
@@ -68,7 +69,7 @@ enum ConfigurationFile {
         return info.st_mode & 0o077 != 0
     }
 
-    /// Every leaf's kind of value, by dotted key.
+    /// Every leaf's kind of value, by dotted key (e.g. `api.port`): its keys are the file's settings.
     static func kinds(of object: [String: Any], prefix: String = "") -> [String: ValueKind] {
         var kinds: [String: ValueKind] = [:]
         for (key, value) in object {
@@ -86,14 +87,5 @@ enum ConfigurationFile {
             }
         }
         return kinds
-    }
-
-    /// Every leaf's dotted key, e.g. `api.port`.
-    static func keys(of object: [String: Any], prefix: String = "") -> [String] {
-        object.flatMap { key, value in
-            let path = prefix.isEmpty ? key : "\(prefix).\(key)"
-            if let nested = value as? [String: Any] { return keys(of: nested, prefix: path) }
-            return [path]
-        }
     }
 }
