@@ -2,7 +2,9 @@ import Logging
 import PostgresNIO
 
 /// The operator's per-tenant overrides of the chat limits, read and written as the `agent_operator` role;
-/// a tenant can read its own and change none. Each change is recorded in the operator's audit log (no tenant), naming the user.
+/// a tenant can read its own and change none. Each change is recorded in the operator's audit log (no tenant), naming the user;
+/// the caller records it in the tenant's own (``TenantSession/recordLimitsChange(_:)``), which the operator's role cannot
+/// write.
 public struct ChatLimitOverrides: Sendable {
     let admin: PostgresClient
     let logger: Logger
@@ -25,15 +27,16 @@ public struct ChatLimitOverrides: Sendable {
     }
 
     /// Replaces the tenant's overrides; all-nil removes them.
-    public func set(_ limits: ChatLimits, for user: UserID) async throws {
-        _ = try await change(for: user) { $0 = limits }
+    @discardableResult
+    public func set(_ limits: ChatLimits, for user: UserID) async throws -> ChatLimitChange {
+        try await change(for: user) { $0 = limits }
     }
 
-    /// Changes the tenant's overrides by `change` and returns them as stored: read and written in one
-    /// transaction that holds the tenant's row, so that two operators changing different limits of one
-    /// tenant at once both keep their change (read in one transaction and written whole in another, one of
-    /// them was lost). Each change is audited.
-    public func change(for user: UserID, _ change: @Sendable (inout ChatLimits) throws -> Void) async throws -> ChatLimits {
+    /// Changes the tenant's overrides by `change` and returns them as they were and as stored: read and
+    /// written in one transaction that holds the tenant's row, so that two operators changing different
+    /// limits of one tenant at once both keep their change (read in one transaction and written whole in
+    /// another, one of them was lost). Each change is audited; one that changes nothing writes nothing.
+    public func change(for user: UserID, _ change: @Sendable (inout ChatLimits) throws -> Void) async throws -> ChatLimitChange {
         do {
             return try await admin.withOperatorTransaction(logger: logger) { connection in
                 // Limits outlive their user (migration 21), but are set only for one that exists.
@@ -52,9 +55,13 @@ public struct ChatLimitOverrides: Sendable {
                     """, logger: logger
                 ).first
                 let (budget, rate) = try row.unwrapped(or: .notFound(resource: "user")).decode((Int?, Int?).self)
-                var limits = ChatLimits(monthlyTokenBudget: budget, requestsPerMinute: rate)
+                let before = ChatLimits(monthlyTokenBudget: budget, requestsPerMinute: rate)
+                var limits = before
                 try change(&limits)
                 try Self.validate(limits)
+                let changed = ChatLimitChange(before: before, after: limits)
+                guard changed.isChange else { return changed }
+                let details = try JSONValue.object(changed.auditDetails).storedText(field: .value)
                 try await connection.rowsIfOpen(
                     """
                     UPDATE chat_limits
@@ -66,10 +73,9 @@ public struct ChatLimitOverrides: Sendable {
                     """
                     INSERT INTO audit_log (tenant_id, actor, action, target_type, target_id, details)
                     VALUES (NULL, \(AuditEntry.operatorActor), \(AuditAction.limitsChanged.rawValue), 'user', \(user.rawValue),
-                            jsonb_build_object('monthly_token_budget', \(limits.monthlyTokenBudget)::bigint,
-                                               'requests_per_minute', \(limits.requestsPerMinute)::integer))
+                            \(details)::jsonb)
                     """, logger: logger)
-                return limits
+                return changed
             }
         } catch let error as PSQLError {
             let mapped = StoreError(error)

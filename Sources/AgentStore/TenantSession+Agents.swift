@@ -52,6 +52,16 @@ extension TenantSession {
         }
     }
 
+    /// The names of those of `ids` that are the tenant's agents, by id; a deleted agent (whose usage stays)
+    /// or another's has none. One statement, however many.
+    public func agentNames(_ ids: [String]) async throws -> [String: String] {
+        guard !ids.isEmpty else { return [:] }
+        let named = try await rows(
+            "SELECT id, name FROM agents WHERE id = ANY(\(ids)) AND user_id = \(userID.rawValue)"
+        ) { try $0.decode((String, String).self) }
+        return Dictionary(named, uniquingKeysWith: { first, _ in first })
+    }
+
     public func agent(_ id: AgentID) async throws -> Agent {
         try await row(
             "SELECT \(unescaped: Self.agentColumns) FROM agents WHERE id = \(id) AND user_id = \(userID.rawValue)",

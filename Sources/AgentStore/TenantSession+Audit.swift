@@ -14,6 +14,13 @@ extension TenantSession {
         return session
     }
 
+    /// Records an operator's change of the tenant's limits in the tenant's log (the operator's role writes only
+    /// its own): what the tenant is allowed is the tenant's to know. Nothing for a change that changed nothing.
+    public func recordLimitsChange(_ change: ChatLimitChange) async throws {
+        guard change.isChange else { return }
+        try await audit(.limitsChanged, targetType: "user", targetID: userID.rawValue, details: change.auditDetails)
+    }
+
     /// Records a sensitive operation in the tenant's audit log, in the same transaction as the operation.
     func audit(_ action: AuditAction, targetType: String, targetID: String?, details: [String: JSONValue]? = nil) async throws {
         let details = try details.map { try JSONValue.object($0).storedText(field: .value) }

@@ -423,7 +423,8 @@ import Testing
                 #expect(refused.status == .tooManyRequests)
                 #expect(await emulator.recordedRequests().isEmpty)
                 // No month has room for it: nothing says to wait, and the SDKs are told not to retry.
-                #expect(try refused.decode(Schemas.OpenAIError.self).error.code == "over-limit")
+                // OpenAI's words for a spent quota, which its SDKs and gateways act on.
+                #expect(try refused.decode(Schemas.OpenAIError.self).error.code == "insufficient_quota")
                 #expect(refused.headers[.retryAfter] == nil)
                 #expect(refused.headers[.init("x-should-retry")!] == "false")
             }

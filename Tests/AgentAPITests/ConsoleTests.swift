@@ -1175,7 +1175,7 @@ import Testing
     @Test func aBudgetAsLargeAsAnIntegerGoesStillRenders() async throws {
         let owner = try await api.makeUser()
         _ = try await api.db.admin.query(
-            "INSERT INTO chat_limits (user_id, monthly_token_budget) VALUES (\(owner.id.rawValue), \(Int64.max))",
+            "INSERT INTO chat_limits (user_id, monthly_token_budget) VALUES (\(owner.id.rawValue), \(Int64.max - 1))",
             logger: api.db.logger
         ).collect()
         _ = try await api.db.admin.query(
@@ -1339,6 +1339,36 @@ import Testing
         #expect(page.contains("1 in the last minute"))
         // No estimate among them: no "~", and nothing to explain.
         #expect(!page.contains(#"<abbr title="includes estimates">"#) && !page.contains("estimated-note"))
+    }
+
+    /// A month over its budget is shown as it is, past 100%, with how far over and why a call can go past
+    /// it; the bar stops at full. A deleted agent's usage stays, named as deleted, with no link to a page
+    /// that is gone.
+    @Test func aMonthOverItsBudgetAndADeletedAgentAreShownAsTheyAre() async throws {
+        let owner = try await api.makeUser()
+        let agentID = try await api.db.store.withTenant(owner.id) {
+            try await $0.createAgent(NewAgent(name: "gone", systemPrompt: "p")).id
+        }
+        for sql: PostgresQuery in [
+            "INSERT INTO chat_limits (user_id, monthly_token_budget) VALUES (\(owner.id.rawValue), 100)",
+            """
+            INSERT INTO provider_calls (user_id, agent_id, model, attempt, prompt_tokens, completion_tokens)
+            VALUES (\(owner.id.rawValue), \(agentID.rawValue), 'm', 1, 120, 30)
+            """,
+        ] {
+            _ = try await api.db.admin.query(sql, logger: api.db.logger).collect()
+        }
+        _ = try await api.db.store.withTenant(owner.id) { try await $0.deleteAgent(agentID) }
+        let page = try await api.test { client in
+            let browser = ConsoleBrowser(client)
+            try await browser.signIn(owner.token)
+            return String(buffer: try await browser.request(.get, "/usage").body)
+        }
+        #expect(page.contains("150% of the budget"), "\(page)")
+        #expect(page.contains("<strong>50 tokens over the budget.</strong>"))
+        #expect(page.contains(#"<progress max="100" value="100""#))
+        #expect(page.contains("\(agentID.rawValue) (deleted)"))
+        #expect(!page.contains("/agents/\(agentID.rawValue)"))
     }
 
     /// A day whose tokens include estimates is marked "~", and a note under the table says what that means

@@ -15,9 +15,32 @@ import Testing
 
     @Test func aWaitTheSDKsWaitOutIsLeftToThem() {
         let soon = Self.told(LimitExceeded(limit: .monthlyTokenBudget, retryAfterSeconds: 5))
-        #expect(soon.status == .tooManyRequests && soon.code == "limit-exceeded")
+        #expect(soon.status == .tooManyRequests && soon.code == "insufficient_quota" && soon.type == "insufficient_quota")
         #expect(soon.headers[.retryAfter] == "5")
         #expect(soon.headers[Self.shouldRetry] == nil)
+    }
+
+    /// A spent budget and a used-up minute are told apart as OpenAI tells them: its code for a spent quota,
+    /// and for a rate limit; the platform's problem names the limit in `limit`.
+    @Test func theLimitThatRefusedIsNamed() {
+        let minute = LimitExceeded(limit: .requestsPerMinute, retryAfterSeconds: 30)
+        let told = Self.told(minute)
+        #expect(told.code == "rate_limit_exceeded" && told.type == "rate_limit_error")
+        #expect(Problem.limitExceeded(minute).limit == "requests_per_minute")
+        let budget = Problem.limitExceeded(LimitExceeded(limit: .monthlyTokenBudget, retryAfterSeconds: nil))
+        #expect(budget.limit == "monthly_token_budget" && OpenAIError(budget).code == "insufficient_quota")
+    }
+
+    /// A budget refused by running calls' reservations says to retry in seconds; one used up says when it
+    /// renews, the start of the next month (UTC), and what may fit before.
+    @Test func aBudgetsRefusalSaysWhenItRenews() throws {
+        let now = try #require(RFC3339.date(from: "2026-12-07T23:50:00Z"))
+        let held = Problem.limitExceeded(LimitExceeded(limit: .monthlyTokenBudget, retryAfterSeconds: 5), now: now)
+        #expect(held.detail.contains("calls still running") && held.detail.contains("retry after 5 seconds"))
+        #expect(!held.detail.contains("renews"))
+        let spent = Problem.limitExceeded(LimitExceeded(limit: .monthlyTokenBudget, retryAfterSeconds: 2_076_809), now: now)
+        #expect(spent.detail.contains("renews at 2027-01-01T00:00:00"))
+        #expect(spent.headers[.retryAfter] == "2076809")
     }
 
     /// A budget spent until next month: the SDKs would ignore the wait and retry within seconds.

@@ -320,7 +320,8 @@ import Testing
                 // Refused with tokens left (the running calls' reservations take them): the detail says why.
                 #expect(
                     answers.filter { $0.status == 429 }.allSatisfy {
-                        $0.text.contains("too little left for this call, which reserves its prompt and max_tokens")
+                        $0.text.contains("too little left for this call while calls still running hold their reservations")
+                            && $0.text.contains(#""limit":"monthly_token_budget""#)
                     })
                 let limits = try await client.send(.get, "/v1/limits", as: owner).decode(Schemas.Limits.self)
                 #expect(limits.monthlyTokenBudget == 250)

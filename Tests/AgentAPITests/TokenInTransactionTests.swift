@@ -78,7 +78,7 @@ import Testing
                 try await $0.tokens(PageRequest(limit: 10, order: .descending))
             }
             for token in tokens.items {
-                try await api.db.store.withTenant(owner.id) { try await $0.revokeToken(token.id) }
+                _ = try await api.db.store.withTenant(owner.id) { try await $0.revokeToken(token.id) }
             }
             #expect(try await client.send(.get, "/v1/agents", as: owner).isProblem(.unauthorized))
         }

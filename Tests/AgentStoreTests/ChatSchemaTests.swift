@@ -66,6 +66,64 @@ import Testing
         }
     }
 
+    /// An override of unlimited is stored as its column's largest value (so that it outlives a lower
+    /// default), and read as every other unlimited is: nil, never as a budget of nine quintillion tokens.
+    @Test func anUnlimitedOverrideReadsAsNoLimit() async throws {
+        let f = try await TenantFixture.make()
+        let overrides = ChatLimitOverrides(admin: f.db.admin, logger: f.db.logger)
+        try await overrides.set(
+            ChatLimits(
+                monthlyTokenBudget: ChatLimits.unlimitedMonthlyTokenBudget, requestsPerMinute: ChatLimits.unlimitedRequestsPerMinute),
+            for: f.a.user)
+        let defaults = ChatLimits(monthlyTokenBudget: 1_000, requestsPerMinute: 5)
+        let standing = try await f.db.store.withTenant(f.a.user) { try await $0.chatLimitStanding(defaults: defaults) }
+        #expect(standing.limits == .unlimited)
+        let other = try await f.db.store.withTenant(f.b.user) { try await $0.chatLimitStanding(defaults: defaults) }
+        #expect(other.limits == defaults)
+    }
+
+    /// A change of a tenant's limits says what they were; one that changes nothing is neither written nor
+    /// recorded; the tenant's own log has it, as the operator's, with what they were.
+    @Test func aLimitsChangeRecordsWhatTheyWereAndNothingForNoChange() async throws {
+        let f = try await TenantFixture.make()
+        let overrides = ChatLimitOverrides(admin: f.db.admin, logger: f.db.logger)
+        let first = try await overrides.set(ChatLimits(monthlyTokenBudget: 500), for: f.a.user)
+        #expect(first.before == ChatLimits() && first.after == ChatLimits(monthlyTokenBudget: 500) && first.isChange)
+        let again = try await overrides.set(ChatLimits(monthlyTokenBudget: 500), for: f.a.user)
+        #expect(!again.isChange)
+        let unlimited = try await overrides.change(for: f.a.user) {
+            $0.requestsPerMinute = ChatLimits.unlimitedRequestsPerMinute
+        }
+        let operatorEntries = try await f.db.admin.query(
+            """
+            SELECT details->>'requests_per_minute', details->'previous'->>'monthly_token_budget',
+                   details->'previous'->'requests_per_minute' = 'null'::jsonb
+              FROM audit_log
+             WHERE tenant_id IS NULL AND action = 'limits.changed' AND target_id = \(f.a.user.rawValue) ORDER BY created_at, id
+            """, logger: f.db.logger
+        ).collect().map { try $0.decode((String?, String?, Bool).self) }
+        #expect(operatorEntries.count == 2)
+        #expect(operatorEntries.last?.0 == "unlimited" && operatorEntries.last?.1 == "500" && operatorEntries.last?.2 == true)
+
+        for change in [first, again, unlimited] {
+            try await f.db.store.withTenant(f.a.user) { try await $0.actingAsOperator().recordLimitsChange(change) }
+        }
+        let seen = try await f.db.store.withTenant(f.a.user) {
+            try await $0.auditLog(PageRequest(limit: 10, order: .ascending), action: .limitsChanged).items
+        }
+        #expect(seen.map(\.actor) == [AuditEntry.operatorActor, AuditEntry.operatorActor])
+        guard case .object(let details) = seen.first?.details, case .object(let previous) = details["previous"] else {
+            Issue.record("no details: \(seen)")
+            return
+        }
+        #expect(details["monthly_token_budget"] == .number(500) && details["requests_per_minute"] == .null)
+        #expect(previous == ["monthly_token_budget": .null, "requests_per_minute": .null])
+        let others = try await f.db.store.withTenant(f.b.user) {
+            try await $0.auditLog(PageRequest(limit: 10, order: .ascending), action: .limitsChanged).items
+        }
+        #expect(others.isEmpty)
+    }
+
     /// Migration 21: deleting an account keeps the operator's overrides and the month's token count, so a
     /// tenant that comes back under the same id (as JSON Web Tokens provision it again) finds both, where
     /// they cascaded away and the defaults applied.

@@ -1,4 +1,5 @@
 import AgentReplies
+import AgentStore
 import HTTPTypes
 import Hummingbird
 
@@ -25,9 +26,14 @@ struct OpenAIError: Error, Sendable {
         let slug = String(problem.type.dropFirst(Problem.typeBase.count))
         // OpenAI's own code where clients act on it (to shorten a conversation, say).
         let openAIs = Self.openAINames[slug]
-        let code = openAIs?.code ?? slug
+        // A spent budget is OpenAI's spent quota, and a per-minute limit used up its rate limit: their SDKs and
+        // gateways act on those codes. (A per-minute limit of none has no OpenAI word.)
+        let quota = problem.limit == LimitExceeded.Limit.monthlyTokenBudget.memberName
+        let rate = problem.limit == LimitExceeded.Limit.requestsPerMinute.memberName && slug == "limit-exceeded"
+        let code = openAIs?.code ?? (quota ? "insufficient_quota" : rate ? "rate_limit_exceeded" : slug)
         let type =
             switch problem.status.code {
+            case 429 where quota: "insufficient_quota"
             case 401: "authentication_error"
             case 403: "permission_error"
             case 404: "invalid_request_error"

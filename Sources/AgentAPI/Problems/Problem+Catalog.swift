@@ -1,5 +1,6 @@
 import AgentReplies
 import AgentStore
+import Foundation
 import HTTPTypes
 
 /// The problems the API reports, one stable `type` each.
@@ -135,8 +136,9 @@ extension Problem {
     }
 
     /// A 429: the tenant's limits do not allow the call now; `Retry-After` says when they will. Where no
-    /// wait will (`over-limit`), there is no `Retry-After`, and the detail says what would help.
-    static func limitExceeded(_ exceeded: LimitExceeded) -> Problem {
+    /// wait will (`over-limit`), there is no `Retry-After`, and the detail says what would help. `limit` names
+    /// the limit either way.
+    static func limitExceeded(_ exceeded: LimitExceeded, now: Date = Date()) -> Problem {
         guard let seconds = exceeded.retryAfterSeconds else {
             let detail =
                 switch exceeded.limit {
@@ -146,21 +148,41 @@ extension Problem {
                 case .requestsPerMinute:
                     "The model requests per minute of this account are limited to none; no wait lets a call through."
                 }
-            return Problem(.tooManyRequests, slug: Self.overLimit, title: "Over the limit", detail: detail)
+            var problem = Problem(.tooManyRequests, slug: Self.overLimit, title: "Over the limit", detail: detail)
+            problem.limit = exceeded.limit.memberName
+            return problem
         }
-        // A call reserves its prompt and max_tokens until it ends: the budget may refuse it with tokens left.
+        // A call reserves its prompt and max_tokens until it ends: the budget may refuse it with tokens left,
+        // for seconds (calls still running hold theirs) or until the month ends.
         let detail =
             switch exceeded.limit {
+            case .monthlyTokenBudget where seconds <= Self.reservationWait:
+                "The monthly token budget has too little left for this call while calls still running hold their "
+                    + "reservations (each its prompt and max_tokens, given back as it ends); retry after \(seconds) seconds."
             case .monthlyTokenBudget:
                 "The monthly token budget has too little left for this call, which reserves its prompt and max_tokens "
-                    + "until it ends (with the reservations of calls still running); retry after \(seconds) seconds, "
-                    + "or lower max_tokens or send less."
+                    + "until it ends. The budget renews at \(RFC3339.string(from: Self.nextMonth(after: now))) "
+                    + "(retry after \(seconds) seconds); a call that reserves less (a lower max_tokens, a shorter "
+                    + "conversation) may fit before."
             case .requestsPerMinute: "The model requests per minute are used up; retry after \(seconds) seconds."
             }
         var problem = Problem(.tooManyRequests, slug: "limit-exceeded", title: "Limit exceeded", detail: detail)
+        problem.limit = exceeded.limit.memberName
         problem.headers[.retryAfter] = String(seconds)
         return problem
     }
+
+    /// The start of the calendar month (UTC) after `date`'s: when a monthly budget renews.
+    static func nextMonth(after date: Date) -> Date {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        let month = calendar.dateInterval(of: .month, for: date)!
+        return month.end
+    }
+
+    /// The longest wait a budget's refusal by running calls' reservations alone asks for (`start_provider_call`
+    /// says 5 s); a longer one is the month's end.
+    static let reservationWait = 60
 
     /// The slug of a limit no wait lifts.
     static let overLimit = "over-limit"
@@ -226,6 +248,16 @@ extension Problem {
             status.code >= 500
                 ? .internalError()
                 : Problem(status, slug: "http-\(status.code)", title: status.reasonPhrase, detail: status.reasonPhrase)
+        }
+    }
+}
+
+extension LimitExceeded.Limit {
+    /// The limit as `GET /v1/limits` names it, for a refusal's `limit` member.
+    var memberName: String {
+        switch self {
+        case .monthlyTokenBudget: "monthly_token_budget"
+        case .requestsPerMinute: "requests_per_minute"
         }
     }
 }

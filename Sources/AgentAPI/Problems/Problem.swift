@@ -16,6 +16,9 @@ struct Problem: Error, HTTPResponseError, Encodable, Sendable {
     let status: HTTPResponse.Status
     var detail: String
     let errors: [FieldError]?
+    /// The tenant's limit that refused a call (`monthly_token_budget` or `requests_per_minute`), for a client
+    /// to act on without reading `detail`.
+    var limit: String?
     /// Extra response headers, such as `WWW-Authenticate`.
     var headers: HTTPFields = [:]
 
@@ -32,7 +35,7 @@ struct Problem: Error, HTTPResponseError, Encodable, Sendable {
 
     // MARK: Encoding
 
-    private enum CodingKeys: String, CodingKey { case type, title, status, detail, errors }
+    private enum CodingKeys: String, CodingKey { case type, title, status, detail, errors, limit }
 
     func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
@@ -41,6 +44,7 @@ struct Problem: Error, HTTPResponseError, Encodable, Sendable {
         try container.encode(Int(status.code), forKey: .status)
         try container.encode(detail, forKey: .detail)
         try container.encodeIfPresent(errors, forKey: .errors)
+        try container.encodeIfPresent(limit, forKey: .limit)
     }
 
     func response(from request: Request, context: some RequestContext) throws -> Response {

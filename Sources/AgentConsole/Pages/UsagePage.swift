@@ -22,6 +22,8 @@ struct UsagePage: Sendable {
         let promptTokens: String
         let completionTokens: String
         let estimated: Bool
+        /// Whether the row's agent still exists, for a link to it (a deleted agent's usage stays).
+        var linked = true
     }
 
     struct Page: Sendable {
@@ -37,6 +39,11 @@ struct UsagePage: Sendable {
         /// Of `used`, what replies still running hold; nil when none do.
         let reserved: String?
         let usedPercent: Int?
+        /// The progress bar's value: `usedPercent`, at most 100.
+        let usedBar: Int?
+        /// Tokens used past the budget, when there are any: a call is let through on an estimate of its prompt,
+        /// and billed what its provider counts.
+        let overBudget: String?
         let requestsPerMinute: String
         let requestsThisMinute: String
     }
@@ -48,14 +55,14 @@ struct UsagePage: Sendable {
         let from = calendar.date(byAdding: .day, value: -29, to: today)!
         let to = calendar.date(byAdding: .day, value: 1, to: today)!
         let defaults = api.replies.settings.defaultLimits
-        let (user, byDay, byAgent, standing, agents) = try await api.store.withTenant(visit.userID, requestID: context.requestID)
+        let (user, byDay, byAgent, standing, names) = try await api.store.withTenant(visit.userID, requestID: context.requestID)
         {
             session in
-            (
+            let byAgent = try await session.usage(from: from, to: to, groupedBy: .agent)
+            return (
                 try await session.currentUserIfExists(), try await session.usage(from: from, to: to, groupedBy: .day),
-                try await session.usage(from: from, to: to, groupedBy: .agent),
-                try await session.chatLimitStanding(defaults: defaults),
-                try await session.agents(PageRequest(limit: 100, order: .descending))
+                byAgent, try await session.chatLimitStanding(defaults: defaults),
+                try await session.agentNames(byAgent.map(\.key))
             )
         }
         let totals = Dictionary(byDay.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
@@ -63,29 +70,38 @@ struct UsagePage: Sendable {
             let day = Self.dayKey(calendar.date(byAdding: .day, value: offset, to: from)!)
             return (day, totals[day])
         }
-        let names = Dictionary(agents.items.map { ($0.id.rawValue, $0.name) }, uniquingKeysWith: { first, _ in first })
         let budget = standing.limits.monthlyTokenBudget
         let model = Page(
             chrome: Chrome(title: "Usage", section: .usage, assets: pages.assets, visit: visit, email: user?.email),
             chart: UsageChart(days: days.map { ($0.day, ($0.total?.promptTokens ?? 0) + ($0.total?.completionTokens ?? 0)) }),
             days: days.reversed().compactMap { day in day.total.map { Self.row($0, label: day.day) } },
             estimated: days.contains { ($0.total?.estimatedRequests ?? 0) > 0 },
-            agents: byAgent.map { Self.row($0, label: names[$0.key] ?? $0.key) },
+            agents: byAgent.map { total in
+                guard let name = names[total.key] else {
+                    var row = Self.row(total, label: "\(total.key) (deleted)")
+                    row.linked = false
+                    return row
+                }
+                return Self.row(total, label: name)
+            },
             budget: budget.map { "\(ConsoleFormat.count($0)) tokens a month" } ?? "no monthly budget",
             used: ConsoleFormat.count(standing.tokensThisMonth),
             reserved: standing.tokensReserved > 0 ? ConsoleFormat.count(standing.tokensReserved) : nil,
             usedPercent: budget.map { Self.percentUsed(standing.tokensThisMonth, of: $0) },
+            usedBar: budget.map { min(100, Self.percentUsed(standing.tokensThisMonth, of: $0)) },
+            overBudget: budget.flatMap { standing.tokensThisMonth > $0 ? ConsoleFormat.count(standing.tokensThisMonth - $0) : nil },
             requestsPerMinute: standing.limits.requestsPerMinute.map { "\($0) model requests a minute" }
                 ?? "no request rate limit",
             requestsThisMinute: ConsoleFormat.count(standing.requestsThisMinute))
         return pages.page("usage", model)
     }
 
-    /// The share of `budget` that `used` took, 0 to 100; in floating point, since a budget may be as large as
-    /// an integer goes (`agentctl users limits --monthly-tokens` takes any) and `used` times 100 would trap.
+    /// The share of `budget` that `used` took, in percent: past 100 when the month went over it (shown as it
+    /// is, never hidden at 100). In floating point, since a budget may be as large as an integer goes
+    /// (`agentctl users limits --monthly-tokens` takes any) and `used` times 100 would trap.
     static func percentUsed(_ used: Int, of budget: Int) -> Int {
-        guard budget > 0 else { return 100 }
-        return Int(min(100, max(0, (Double(used) * 100 / Double(budget)).rounded(.down))))
+        guard budget > 0 else { return used > 0 ? 1_000_000 : 100 }
+        return Int(min(1_000_000, max(0, (Double(used) * 100 / Double(budget)).rounded(.down))))
     }
 
     static let utcCalendar: Calendar = {

@@ -14,11 +14,21 @@ public struct ChatLimits: Sendable, Equatable {
     /// No limit at all.
     public static let unlimited = ChatLimits()
 
-    /// These limits where an override sets none, the override's where it does.
+    /// What an override stores for "unlimited": its column's largest value (a budget is a `bigint`, a rate an
+    /// `integer`), since an override of nil takes the default, and unlimited for one tenant must outlive a
+    /// lower default.
+    public static let unlimitedMonthlyTokenBudget = Int(Int64.max)
+    public static let unlimitedRequestsPerMinute = Int(Int32.max)
+
+    /// These limits where an override sets none, the override's where it does; an override's unlimited
+    /// (``unlimitedMonthlyTokenBudget``, ``unlimitedRequestsPerMinute``) is nil, as every other unlimited is,
+    /// so that no reader shows a tenant a budget of nine quintillion tokens.
     public func overridden(by override: ChatLimits) -> ChatLimits {
-        ChatLimits(
-            monthlyTokenBudget: override.monthlyTokenBudget ?? monthlyTokenBudget,
-            requestsPerMinute: override.requestsPerMinute ?? requestsPerMinute)
+        let budget = override.monthlyTokenBudget ?? monthlyTokenBudget
+        let rate = override.requestsPerMinute ?? requestsPerMinute
+        return ChatLimits(
+            monthlyTokenBudget: budget == Self.unlimitedMonthlyTokenBudget ? nil : budget,
+            requestsPerMinute: rate == Self.unlimitedRequestsPerMinute ? nil : rate)
     }
 }
 

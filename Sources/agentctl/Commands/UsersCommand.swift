@@ -58,36 +58,49 @@ struct UsersCommand: AsyncParsableCommand {
             let logger = Logger(label: "agentctl.users")
             guard let userID = UserID(rawValue: user) else { throw CommandFailure("--user must be a user id") }
             let context = try await PlatformContext.resolve(configuration, logger: logger)
-            // The operator's role reads no users; the tenant's reads its own. A mistyped id would otherwise
-            // show the defaults as if they were that user's.
-            _ = try await context.withStore(keyring: nil, maxConnections: 1) { store in
-                try await store.withTenant(userID) { try await $0.currentUser() }
-            }
             // Checked by `validate` already; only the options given change, in one transaction.
             let budget = try monthlyTokens.map { try Self.limit($0, "--monthly-tokens") }
             let rate = try requestsPerMinute.map { try Self.limit($0, "--requests-per-minute") }
-            let shown = try await context.withAdmin(maxConnections: 1) { admin in
-                let overrides = ChatLimitOverrides(admin: admin, logger: logger)
-                guard budget != nil || rate != nil else { return try await overrides.overrides(for: userID) }
-                return try await overrides.change(for: userID) { limits in
-                    if let budget { limits.monthlyTokenBudget = budget }
-                    if let rate { limits.requestsPerMinute = rate }
+            return try await context.withStore(keyring: nil, maxConnections: 1) { store in
+                // The operator's role reads no users; the tenant's reads its own. A mistyped id would otherwise
+                // show the defaults as if they were that user's.
+                _ = try await store.withTenant(userID) { try await $0.currentUser() }
+                let shown = try await context.withAdmin(maxConnections: 1) { admin in
+                    let overrides = ChatLimitOverrides(admin: admin, logger: logger)
+                    guard budget != nil || rate != nil else { return try await overrides.overrides(for: userID) }
+                    let change = try await overrides.change(for: userID) { limits in
+                        if let budget { limits.monthlyTokenBudget = budget }
+                        if let rate { limits.requestsPerMinute = rate }
+                    }
+                    // The tenant's own log, as the operator's: after the change's commit, which the operator's
+                    // log records with it (a failure here says so, and the change stands).
+                    do {
+                        try await store.withTenant(userID) { try await $0.actingAsOperator().recordLimitsChange(change) }
+                    } catch {
+                        StandardStream.error("note: the limits were changed; recording the change in the user's audit log failed\n")
+                        throw error
+                    }
+                    return change.after
                 }
+                Self.show(shown, defaults: configuration.replies.defaultLimits)
             }
-            let defaults = configuration.replies.defaultLimits
+        }
+
+        private static func show(_ shown: ChatLimits, defaults: ChatLimits) {
             print(
                 "monthly token budget: "
-                    + Self.describe(shown.monthlyTokenBudget, default: defaults.monthlyTokenBudget, unlimited: Int(Int64.max)))
+                    + Self.describe(shown.monthlyTokenBudget, default: defaults.monthlyTokenBudget, unlimited: ChatLimits.unlimitedMonthlyTokenBudget))
             print(
                 "requests per minute: "
-                    + Self.describe(shown.requestsPerMinute, default: defaults.requestsPerMinute, unlimited: Int(Int32.max)))
+                    + Self.describe(shown.requestsPerMinute, default: defaults.requestsPerMinute, unlimited: ChatLimits.unlimitedRequestsPerMinute))
         }
 
         /// The override an option names: nil for `default`; for `unlimited`, the largest value its column
         /// holds, so that "unlimited for this user" outlives a lower default.
         static func limit(_ text: String, _ option: String) throws -> Int? {
             // The column's range: a per-minute limit is an integer, a budget a bigint.
-            let largest = option == "--requests-per-minute" ? Int(Int32.max) : Int(Int64.max)
+            let largest =
+                option == "--requests-per-minute" ? ChatLimits.unlimitedRequestsPerMinute : ChatLimits.unlimitedMonthlyTokenBudget
             switch text {
             case "default": return nil
             case "unlimited": return largest
