@@ -11,7 +11,9 @@ import Testing
         let db = try await TestDatabase.make()
         let user = try await db.makeUser()
         let environment = ["DATABASE_URL": db.runtimeURL.replacing(), "ADMIN_DATABASE_URL": db.adminURL.replacing()]
-        let arguments = ["users", "limits", "--user", user.rawValue, "--monthly-tokens", "unlimited", "--requests-per-minute", "5"]
+        let arguments = [
+            "users", "limits", "--user", user.rawValue, "--monthly-tokens", "unlimited", "--requests-per-minute", "5",
+        ]
         let set = try await AgentCtlRun(arguments, environment: environment)
         let again = try await AgentCtlRun(arguments, environment: environment)
         for run in [set, again] {

@@ -73,7 +73,8 @@ import Testing
         let overrides = ChatLimitOverrides(admin: f.db.admin, logger: f.db.logger)
         try await overrides.set(
             ChatLimits(
-                monthlyTokenBudget: ChatLimits.unlimitedMonthlyTokenBudget, requestsPerMinute: ChatLimits.unlimitedRequestsPerMinute),
+                monthlyTokenBudget: ChatLimits.unlimitedMonthlyTokenBudget,
+                requestsPerMinute: ChatLimits.unlimitedRequestsPerMinute),
             for: f.a.user)
         let defaults = ChatLimits(monthlyTokenBudget: 1_000, requestsPerMinute: 5)
         let standing = try await f.db.store.withTenant(f.a.user) { try await $0.chatLimitStanding(defaults: defaults) }

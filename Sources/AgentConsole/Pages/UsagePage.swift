@@ -55,8 +55,7 @@ struct UsagePage: Sendable {
         let from = calendar.date(byAdding: .day, value: -29, to: today)!
         let to = calendar.date(byAdding: .day, value: 1, to: today)!
         let defaults = api.replies.settings.defaultLimits
-        let (user, byDay, byAgent, standing, names) = try await api.store.withTenant(visit.userID, requestID: context.requestID)
-        {
+        let (user, byDay, byAgent, standing, names) = try await api.store.withTenant(visit.userID, requestID: context.requestID) {
             session in
             let byAgent = try await session.usage(from: from, to: to, groupedBy: .agent)
             return (
@@ -89,7 +88,9 @@ struct UsagePage: Sendable {
             reserved: standing.tokensReserved > 0 ? ConsoleFormat.count(standing.tokensReserved) : nil,
             usedPercent: budget.map { Self.percentUsed(standing.tokensThisMonth, of: $0) },
             usedBar: budget.map { min(100, Self.percentUsed(standing.tokensThisMonth, of: $0)) },
-            overBudget: budget.flatMap { standing.tokensThisMonth > $0 ? ConsoleFormat.count(standing.tokensThisMonth - $0) : nil },
+            overBudget: budget.flatMap {
+                standing.tokensThisMonth > $0 ? ConsoleFormat.count(standing.tokensThisMonth - $0) : nil
+            },
             requestsPerMinute: standing.limits.requestsPerMinute.map { "\($0) model requests a minute" }
                 ?? "no request rate limit",
             requestsThisMinute: ConsoleFormat.count(standing.requestsThisMinute))

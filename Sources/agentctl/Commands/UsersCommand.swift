@@ -77,7 +77,8 @@ struct UsersCommand: AsyncParsableCommand {
                     do {
                         try await store.withTenant(userID) { try await $0.actingAsOperator().recordLimitsChange(change) }
                     } catch {
-                        StandardStream.error("note: the limits were changed; recording the change in the user's audit log failed\n")
+                        StandardStream.error(
+                            "note: the limits were changed; recording the change in the user's audit log failed\n")
                         throw error
                     }
                     return change.after
@@ -89,10 +90,14 @@ struct UsersCommand: AsyncParsableCommand {
         private static func show(_ shown: ChatLimits, defaults: ChatLimits) {
             print(
                 "monthly token budget: "
-                    + Self.describe(shown.monthlyTokenBudget, default: defaults.monthlyTokenBudget, unlimited: ChatLimits.unlimitedMonthlyTokenBudget))
+                    + Self.describe(
+                        shown.monthlyTokenBudget, default: defaults.monthlyTokenBudget,
+                        unlimited: ChatLimits.unlimitedMonthlyTokenBudget))
             print(
                 "requests per minute: "
-                    + Self.describe(shown.requestsPerMinute, default: defaults.requestsPerMinute, unlimited: ChatLimits.unlimitedRequestsPerMinute))
+                    + Self.describe(
+                        shown.requestsPerMinute, default: defaults.requestsPerMinute,
+                        unlimited: ChatLimits.unlimitedRequestsPerMinute))
         }
 
         /// The override an option names: nil for `default`; for `unlimited`, the largest value its column
