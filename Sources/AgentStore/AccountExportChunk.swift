@@ -11,5 +11,7 @@ public enum AccountExportChunk: Sendable {
     /// A page of the messages of the conversation last sent.
     case messages([Message])
     case feedback([Feedback])
+    /// A page of the call ledger: what the tenant was billed, call by call.
+    case providerCalls([ProviderCallRecord])
     case auditLog([AuditEntry])
 }

@@ -32,6 +32,7 @@ extension TenantSession {
                 }
             }
         }
+        try await walk(pageSize, { try await providerCalls($0) }, \.id) { try await emit(.providerCalls($0)) }
         try await walk(pageSize, { try await auditLog($0) }, \.id) { try await emit(.auditLog($0)) }
     }
 

@@ -104,3 +104,31 @@ extension TenantSession {
         return (limits, settled, reserved)
     }
 }
+
+extension TenantSession {
+    static let providerCallColumns = """
+        id, agent_id, message_id, connection_id, model, attempt, status, prompt_tokens, completion_tokens,
+        usage_estimated, latency_ms, time_to_first_token_ms, error, started_at, finished_at
+        """
+
+    /// The tenant's call ledger, one provider call a row, newest first by default (by when each started):
+    /// what `usage` totals, for a bill to be checked call by call.
+    public func providerCalls(_ request: PageRequest) async throws -> Page<ProviderCallRecord> {
+        try await listing(
+            Self.providerCallColumns, from: "provider_calls", where: [("user_id", userID.rawValue)], orderedBy: "started_at",
+            request, Self.providerCall)
+    }
+
+    static func providerCall(_ row: PostgresRow) throws -> ProviderCallRecord {
+        let columns = row.makeRandomAccess()
+        return ProviderCallRecord(
+            id: try columns[0].decode(String.self), agentID: try columns[1].decode(String.self),
+            messageID: try columns[2].decode(String?.self), connectionID: try columns[3].decode(String?.self),
+            model: try columns[4].decode(String.self), attempt: try columns[5].decode(Int.self),
+            status: ProviderCallRecord.Status(rawValue: try columns[6].decode(String.self)) ?? .failed,
+            promptTokens: try columns[7].decode(Int.self), completionTokens: try columns[8].decode(Int.self),
+            usageEstimated: try columns[9].decode(Bool.self), latencyMilliseconds: try columns[10].decode(Int?.self),
+            timeToFirstTokenMilliseconds: try columns[11].decode(Int?.self), error: try columns[12].decode(String?.self),
+            startedAt: try columns[13].decode(Date.self), finishedAt: try columns[14].decode(Date?.self))
+    }
+}

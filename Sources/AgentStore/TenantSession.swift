@@ -206,17 +206,17 @@ public struct TenantSession: Sendable {
     /// `(created_at, id)`: the shape of most listings. The cursor must be a row of the same filter.
     func listing<Item>(
         _ columns: String, from table: String, where filters: [(column: String, value: String)],
-        _ request: PageRequest, _ decode: (PostgresRow) throws -> Item
+        orderedBy time: String = "created_at", _ request: PageRequest, _ decode: (PostgresRow) throws -> Item
     ) async throws -> Page<Item> {
         try request.validate()
         let keyset = Keyset(request: request)
         var sql = SQLStatement()
         let conditions = filters.map { "\($0.column) = \(sql.bind($0.value))" }.joined(separator: " AND ")
         sql.append("SELECT \(columns) FROM \(table) WHERE \(conditions)")
-        keyset.appendBound(to: &sql, time: "created_at", id: "id") {
-            "SELECT created_at, id FROM \(table) WHERE id = \($0) AND \(conditions)"
+        keyset.appendBound(to: &sql, time: time, id: "id") {
+            "SELECT \(time), id FROM \(table) WHERE id = \($0) AND \(conditions)"
         }
-        keyset.appendOrder(to: &sql, time: "created_at", id: "id")
+        keyset.appendOrder(to: &sql, time: time, id: "id")
         var exists = SQLStatement()
         let existing = filters.map { "\($0.column) = \(exists.bind($0.value))" }.joined(separator: " AND ")
         exists.append("SELECT EXISTS (SELECT 1 FROM \(table) WHERE id = \(exists.bind(keyset.cursorID)) AND \(existing))")

@@ -84,7 +84,7 @@ import Testing
             #expect(empty.hasPrefix(#"{"user":{"id":"\#(owner.id.rawValue)""#))
             #expect(empty.contains(#"},"agents":[],"connections":[],"agent_connections":[],"tokens":[{"#))
             // Never an empty log: the token's creation and this export are audited.
-            #expect(empty.contains(#"}],"conversations":[],"feedback":[],"audit_log":[{"#))
+            #expect(empty.contains(#"}],"conversations":[],"feedback":[],"provider_calls":[],"audit_log":[{"#))
             #expect(empty.hasSuffix(#"}]}"#))
             _ = try await populate(client, owner, messages: 2)
             let full = try await client.send(.get, "/v1/me/export", as: owner).text

@@ -66,6 +66,13 @@ import Testing
                 #expect(try await client.send(.get, "\(base)/c1/messages", as: owner).status == .ok)
                 let usage = try await client.send(.get, "/v1/usage?group_by=agent", as: intruder).decode(Schemas.UsageReport.self)
                 #expect(usage.data.allSatisfy { $0.key != chat.agentID })
+                // The ledger call by call: the owner's reply is its call, the intruder's list holds none of it.
+                let calls = try await client.send(.get, "/v1/usage/calls", as: owner).decode(Schemas.ProviderCallPage.self)
+                let call = try #require(calls.data.first { $0.messageId == replyID })
+                #expect(call.status == .complete && call.attempt == 1 && call.agentId == chat.agentID)
+                #expect(call.connectionId == chat.connectionIDs.first && call.completionTokens > 0)
+                let theirs = try await client.send(.get, "/v1/usage/calls", as: intruder).decode(Schemas.ProviderCallPage.self)
+                #expect(theirs.data.allSatisfy { $0.agentId != chat.agentID })
             }
         }
     }

@@ -1369,6 +1369,8 @@ import Testing
         #expect(page.contains(#"<progress max="100" value="100""#))
         #expect(page.contains("\(agentID.rawValue) (deleted)"))
         #expect(!page.contains("/agents/\(agentID.rawValue)"))
+        // The call itself, in the latest calls: its attempt, status and tokens.
+        #expect(page.contains(#"<td data-label="Status">running</td><td data-label="Tokens">120 + 30</td>"#), "\(page)")
     }
 
     /// A day whose tokens include estimates is marked "~", and a note under the table says what that means

@@ -12,6 +12,7 @@ import Testing
         var messages: [String] = []
         var conversations: [String] = []
         var feedback = 0
+        var calls: [String] = []
         var audit: [String] = []
 
         mutating func add(_ chunk: AccountExportChunk) {
@@ -21,6 +22,7 @@ import Testing
             case .conversation(let conversation): conversations.append(conversation.id.rawValue)
             case .messages(let items): messages += items.map(\.id.rawValue)
             case .feedback(let items): feedback += items.count
+            case .providerCalls(let items): calls += items.map(\.id)
             case .auditLog(let items): audit += items.map(\.id)
             }
         }
@@ -34,12 +36,15 @@ import Testing
         return limits
     }
 
-    /// Sessions of the test database idling inside a transaction: an export that did not end.
+    /// Sessions of the test database inside a transaction, idling in it or running one of its statements:
+    /// an export that did not end. (Counting the idle alone, a look taken while the reader ran a statement
+    /// saw none, and a wait for none ended before the transaction did.)
     static func openTransactions(_ db: TestDatabase) async throws -> Int {
         try await db.admin.query(
             """
             SELECT count(*)::int FROM pg_stat_activity
-             WHERE datname = current_database() AND state LIKE 'idle in transaction%'
+             WHERE datname = current_database() AND backend_type = 'client backend' AND pid <> pg_backend_pid()
+               AND xact_start IS NOT NULL
             """, logger: db.logger
         ).collect().first!.decode(Int.self)
     }
@@ -121,6 +126,32 @@ import Testing
         #expect(contents.messages.count == 12)
         #expect(contents.audit == before.audit)
         try await Self.expectAllTransactionsEnd(db)
+    }
+
+    /// The export carries the call ledger, oldest call first, page after page: the bill, call by call,
+    /// including what no stored reply shows (a completion outside a conversation, a failed fallback). Only
+    /// the tenant's own, as the listing has it.
+    @Test func theLedgerIsExportedCallByCall() async throws {
+        let db = try await TestDatabase.make()
+        let user = try await db.makeUser()
+        let other = try await db.makeUser()
+        for (owner, attempt) in [(user, 1), (user, 2), (other, 1), (user, 1)] {
+            _ = try await db.admin.query(
+                """
+                INSERT INTO provider_calls (user_id, agent_id, model, attempt, status, prompt_tokens, completion_tokens, error)
+                VALUES (\(owner.rawValue), 'agent', 'm', \(attempt), 'failed', 7, 0, 'provider-error')
+                """, logger: db.logger
+            ).collect()
+        }
+        let listed = try await db.store.withTenant(user) {
+            try await $0.providerCalls(PageRequest(limit: 100, order: .ascending)).items
+        }
+        #expect(listed.map(\.attempt) == [1, 2, 1])
+        #expect(listed.allSatisfy { $0.status == .failed && $0.promptTokens == 7 && $0.error == "provider-error" })
+        var contents = Contents()
+        for try await chunk in db.store.accountSnapshot(user, limits: Self.onePerPage) { contents.add(chunk) }
+        #expect(contents.calls == listed.map(\.id))
+        await db.drop()
     }
 
     @Test func aDroppedIteratorEndsTheTransaction() async throws {

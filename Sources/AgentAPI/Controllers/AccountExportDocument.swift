@@ -6,7 +6,7 @@ import NIOCore
 struct AccountExportDocument {
     /// The document's arrays, in order.
     enum Section: Int, CaseIterable {
-        case agents, connections, links, tokens, conversations, feedback, auditLog
+        case agents, connections, links, tokens, conversations, feedback, providerCalls, auditLog
 
         var key: String {
             switch self {
@@ -16,6 +16,7 @@ struct AccountExportDocument {
             case .tokens: "tokens"
             case .conversations: "conversations"
             case .feedback: "feedback"
+            case .providerCalls: "provider_calls"
             case .auditLog: "audit_log"
             }
         }
@@ -28,6 +29,7 @@ struct AccountExportDocument {
             case .tokens: self = .tokens
             case .conversation, .messages: self = .conversations
             case .feedback: self = .feedback
+            case .providerCalls: self = .providerCalls
             case .auditLog: self = .auditLog
             }
         }
@@ -72,6 +74,8 @@ struct AccountExportDocument {
             messageSeparator = ""
         case .messages(let items): try Self.append(items, into: &buffer, separator: &messageSeparator, MessageBody.init)
         case .feedback(let items): try Self.append(items, into: &buffer, separator: &separator, FeedbackBody.init)
+        case .providerCalls(let items):
+            try Self.append(items, into: &buffer, separator: &separator, ProviderCallBody.init)
         case .auditLog(let items): try Self.append(items, into: &buffer, separator: &separator, AuditEntryBody.init)
         }
         return buffer

@@ -3,14 +3,23 @@ import AgentStore
 import Foundation
 import Hummingbird
 
-/// `/v1/usage` and `/v1/limits`: what the tenant's provider calls cost, and how much of its limits is used.
+/// `/v1/usage`, `/v1/usage/calls` and `/v1/limits`: what the tenant's provider calls cost, totalled and call by
+/// call, and how much of its limits is used.
 struct UsageController: Sendable {
     let store: AgentStore
     let replies: ReplyGenerator
 
     func addRoutes(to v1: RouterGroup<APIRequestContext>) {
         v1.get("usage", use: usage)
+        v1.get("usage/calls", use: calls)
         v1.get("limits", use: limits)
+    }
+
+    /// `listProviderCalls`: the ledger itself, one provider call a row, newest first by default.
+    @Sendable func calls(_ request: Request, context: APIRequestContext) async throws -> ListBody<ProviderCallBody> {
+        let page = try PageRequest(query: request, defaultOrder: .descending)
+        let calls = try await store.withTenant(of: context) { try await $0.providerCalls(page) }
+        return ListBody(calls, ProviderCallBody.init)
     }
 
     /// `getUsage`: totals of the ledger in `[from, to)` (default: the last 30 days), by day, agent or model.

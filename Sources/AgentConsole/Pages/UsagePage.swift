@@ -26,6 +26,32 @@ struct UsagePage: Sendable {
         var linked = true
     }
 
+    /// A provider call of the ledger, newest first: what the tenant was billed, call by call.
+    struct Call: Sendable {
+        let time: String
+        let agent: String
+        let attempt: Int
+        let status: String
+        let tokens: String
+        let estimated: Bool
+        let latency: String
+        let error: String?
+
+        init(_ call: ProviderCallRecord, agents: [String: String]) {
+            time = ConsoleFormat.time(call.startedAt)
+            agent = agents[call.agentID] ?? "\(call.agentID) (deleted)"
+            attempt = call.attempt
+            status = call.status.rawValue
+            tokens = "\(ConsoleFormat.count(call.promptTokens)) + \(ConsoleFormat.count(call.completionTokens))"
+            estimated = call.usageEstimated
+            latency = call.latencyMilliseconds.map { "\(ConsoleFormat.count($0)) ms" } ?? ""
+            error = call.error
+        }
+    }
+
+    /// How many of the newest calls the page lists; `GET /v1/usage/calls` pages through all of them.
+    static let callsListed = 20
+
     struct Page: Sendable {
         let chrome: Chrome
         let chart: UsageChart
@@ -46,6 +72,8 @@ struct UsagePage: Sendable {
         let overBudget: String?
         let requestsPerMinute: String
         let requestsThisMinute: String
+        let calls: [Call]
+        var hasCalls: Bool { !calls.isEmpty }
     }
 
     @Sendable func show(_ request: Request, context: APIRequestContext) async throws -> Response {
@@ -55,13 +83,15 @@ struct UsagePage: Sendable {
         let from = calendar.date(byAdding: .day, value: -29, to: today)!
         let to = calendar.date(byAdding: .day, value: 1, to: today)!
         let defaults = api.replies.settings.defaultLimits
-        let (user, byDay, byAgent, standing, names) = try await api.store.withTenant(visit.userID, requestID: context.requestID) {
-            session in
+        let (user, byDay, byAgent, standing, calls, names) = try await api.store.withTenant(
+            visit.userID, requestID: context.requestID
+        ) { session in
             let byAgent = try await session.usage(from: from, to: to, groupedBy: .agent)
+            let calls = try await session.providerCalls(PageRequest(limit: Self.callsListed, order: .descending)).items
             return (
                 try await session.currentUserIfExists(), try await session.usage(from: from, to: to, groupedBy: .day),
-                byAgent, try await session.chatLimitStanding(defaults: defaults),
-                try await session.agentNames(byAgent.map(\.key))
+                byAgent, try await session.chatLimitStanding(defaults: defaults), calls,
+                try await session.agentNames(byAgent.map(\.key) + calls.map(\.agentID))
             )
         }
         let totals = Dictionary(byDay.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
@@ -93,7 +123,8 @@ struct UsagePage: Sendable {
             },
             requestsPerMinute: standing.limits.requestsPerMinute.map { "\($0) model requests a minute" }
                 ?? "no request rate limit",
-            requestsThisMinute: ConsoleFormat.count(standing.requestsThisMinute))
+            requestsThisMinute: ConsoleFormat.count(standing.requestsThisMinute),
+            calls: calls.map { Call($0, agents: names) })
         return pages.page("usage", model)
     }
 

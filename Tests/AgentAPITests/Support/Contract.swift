@@ -35,6 +35,7 @@ enum Contract {
         case "IssuedToken": Schemas.IssuedToken.self
         case "TokenPage": Schemas.TokenPage.self
         case "AuditEntryPage": Schemas.AuditEntryPage.self
+        case "ProviderCallPage": Schemas.ProviderCallPage.self
         case "Export": Schemas.Export.self
         case "Conversation": Schemas.Conversation.self
         case "Exchange": Schemas.Exchange.self

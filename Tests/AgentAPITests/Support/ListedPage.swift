@@ -13,3 +13,4 @@ extension Schemas.MessagePage: ListedPage { var ids: [String] { data.map(\.id) }
 extension Schemas.FeedbackPage: ListedPage { var ids: [String] { data.map(\.id) } }
 extension Schemas.TokenPage: ListedPage { var ids: [String] { data.map(\.id) } }
 extension Schemas.AuditEntryPage: ListedPage { var ids: [String] { data.map(\.id) } }
+extension Schemas.ProviderCallPage: ListedPage { var ids: [String] { data.map(\.id) } }
