@@ -73,8 +73,10 @@ public final class AgentStore: Sendable {
                     guard try await opening.get() else { throw StoreError.unauthenticated }
                 } catch {
                     await session.rollback()
-                    // A body that failed because the token was refused failed for that reason.
-                    if case .token = scope, let refusal = await Self.refusal(opening) { throw refusal }
+                    // A body that failed because the opening did (a token refused, a token's check past its
+                    // statement timeout) failed for that reason: the body's statements, pipelined behind it,
+                    // say only that the transaction was aborted (25P02), a 500 where the cause is a 503.
+                    if let cause = await Self.failure(of: opening) { throw cause }
                     throw error
                 }
                 try await session.commit()
@@ -85,14 +87,13 @@ public final class AgentStore: Sendable {
         }
     }
 
-    /// Why a token's check refused the transaction, if it did: not valid, or valid without the scope.
-    private static func refusal(_ opening: EventLoopFuture<Bool>) async -> StoreError? {
+    /// Why the transaction's opening failed, if it did: a token not valid, or valid without the scope, or
+    /// the error of one of its statements.
+    private static func failure(of opening: EventLoopFuture<Bool>) async -> (any Error)? {
         do {
-            return try await opening.get() ? nil : .unauthenticated
-        } catch let error as StoreError {
-            return error
+            return try await opening.get() ? nil : StoreError.unauthenticated
         } catch {
-            return nil  // the check did not run (the connection failed): the body's error says more
+            return error
         }
     }
 

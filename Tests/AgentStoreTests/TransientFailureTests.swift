@@ -21,6 +21,39 @@ import Testing
         }
     }
 
+    /// A token's check that PostgreSQL cancels (past its statement timeout behind a lock a migration or a
+    /// `VACUUM FULL` holds; cancelled here by hand) is unavailable: the statements pipelined behind it fail
+    /// only because the transaction was aborted (25P02), and that error, surfacing first, was a 500.
+    @Test func aTokensCheckCancelledIsUnavailableNotTheAbortBehindIt() async throws {
+        let user = try await db.makeUser()
+        let issued = try await db.store.withTenant(user) { try await $0.createToken(name: "locked out") }
+        let token = try #require(PresentedToken(issued.value))
+        try await db.admin.withConnection { holder in
+            try await holder.query("BEGIN", logger: db.logger)
+            try await holder.query("LOCK TABLE api_tokens IN ACCESS EXCLUSIVE MODE", logger: db.logger)
+            let request = Task {
+                try await db.store.withTenant(presenting: token, requiring: .read) { try await $0.currentUser() }
+            }
+            // The check waits for the lock; then it is cancelled, as a statement timeout cancels it. (Looked for
+            // from another session: one transaction reads the activity once.)
+            var cancelled = false
+            let deadline = ContinuousClock.now + .seconds(20)
+            while !cancelled, ContinuousClock.now < deadline {
+                cancelled =
+                    try await db.admin.query(
+                        """
+                        SELECT coalesce(bool_or(pg_cancel_backend(pid)), false) FROM pg_stat_activity
+                         WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%authenticate_token%'
+                        """, logger: db.logger
+                    ).collect().first?.decode(Bool.self) ?? false
+                if !cancelled { try await Task.sleep(for: .milliseconds(20)) }
+            }
+            #expect(cancelled)
+            await #expect(throws: Self.transient) { try await request.value }
+            try await holder.query("ROLLBACK", logger: db.logger)
+        }
+    }
+
     /// A database out of disk, memory or a configured resource, or turned read-only (as managed databases
     /// do near full), is not accepting work: unavailable, which the API answers with a 503 and Retry-After,
     /// logged once per cause, where each request was a 500 with an error line of its own.
