@@ -1,6 +1,7 @@
 import AgentProviders
 import AgentSecrets
 import AgentStore
+import Foundation
 import Logging
 
 /// One generation, from the first key opened to the stored outcome.
@@ -292,7 +293,14 @@ struct ReplyGeneration: Sendable {
                 status: status, connectionID: connection, usage: usage, latencyMilliseconds: elapsed.milliseconds,
                 timeToFirstTokenMilliseconds: produced.timeToFirstToken?.milliseconds,
                 error: failure?.slug ?? (stop == .shutdown ? Message.stoppedByShutdown : nil)))
-        let (stored, kept, deleted) = await Task { await store(settlement, call: call, unentered: unentered) }.value
+        // Followers waiting past the settlement's patience are told the outcome is not stored (as ended with
+        // no message); the store is tried on (see `store`).
+        let unstored = ReplyEnd(
+            status: status, text: produced.text, finishReason: produced.finishReason?.name, usage: usage, failure: failure,
+            message: nil, stoppedByShutdown: stop == .shutdown)
+        let (stored, kept, deleted) = await Task {
+            await store(settlement, call: call, unentered: unentered) { await reply.finish(unstored) }
+        }.value
         count(kept.call, of: call)
         if deleted {
             // Its followers learn what became of it, as those on other instances do, rather than that the
@@ -329,11 +337,21 @@ struct ReplyGeneration: Sendable {
     /// Returns the reply as stored, the settlement stored (`settlement`, or, when the database refused what
     /// it holds, the same failed with `reply-not-stored` and without its text), and whether the reply had
     /// been deleted.
-    private func store(_ settlement: ReplySettlement, call: ProviderCallID, unentered: ProviderCallID?) async -> (
-        Message?, ReplySettlement, deleted: Bool
-    ) {
+    ///
+    /// While the database is away it tries again, and past the settlement's patience calls `late` (its
+    /// followers are told the outcome is not stored) but goes on trying, for as long as a live generation
+    /// may still store (the reply's start, its time limit and the patience: the sweep of interrupted replies
+    /// waits longer), or a shutdown allows: an outage of minutes lost a finished reply's text, and left it
+    /// streaming, its tokens reserved, until the sweep settled it as interrupted, empty.
+    private func store(
+        _ settlement: ReplySettlement, call: ProviderCallID, unentered: ProviderCallID?, late: () async -> Void
+    ) async -> (Message?, ReplySettlement, deleted: Bool) {
         let clock = ContinuousClock()
         let patience = clock.now + settings.settlementPatience
+        // The reply's age by the database's clock, which the sweep reads too.
+        let age = reply.started.map { Duration.seconds(max(0, Date().timeIntervalSince($0.createdAt))) } ?? .zero
+        let horizon = max(patience, clock.now + settings.timeLimit + settings.settlementPatience - age)
+        var toldLate = false
         var pause = Duration.milliseconds(100)
         var settlement = settlement
         var unentered = unentered
@@ -348,7 +366,11 @@ struct ReplyGeneration: Sendable {
                     try await store.settleCall(call, of: tenant, settlement.call)
                     return (nil, settlement, false)
                 }
-                return (try await store.settleReply(replyID, call: call, of: tenant, settlement), settlement, false)
+                let stored = try await store.settleReply(replyID, call: call, of: tenant, settlement)
+                if toldLate {
+                    logger.info("the outcome of a reply was stored once the database answered", metadata: ["call": "\(call)"])
+                }
+                return (stored, settlement, false)
             } catch StoreError.notFound {
                 // The reply was deleted while it ran (with its conversation, say); the same statement settled
                 // the ledger row, and waiting would only hold its followers.
@@ -366,7 +388,11 @@ struct ReplyGeneration: Sendable {
                 settlement.call.status = .failed
                 settlement.call.error = ReplyFailure.notStored.slug
             } catch {
-                let deadline = running.settleBy.map { min($0, patience) } ?? patience
+                if !toldLate, clock.now + pause >= patience {
+                    toldLate = true
+                    await late()
+                }
+                let deadline = running.settleBy.map { min($0, horizon) } ?? horizon
                 guard clock.now + pause < deadline else {
                     logger.error(
                         "the outcome of a reply could not be stored", metadata: ["call": "\(call)", "error": "\(error)"])

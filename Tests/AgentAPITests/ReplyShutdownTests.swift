@@ -4,6 +4,7 @@ import AgentTestSupport
 import Hummingbird
 import HummingbirdTesting
 import NIOHTTP1
+import PostgresNIO
 import ProviderEmulator
 import ServiceLifecycle
 import Testing
@@ -237,6 +238,105 @@ import Testing
                 #expect(took < .seconds(9), "the drain took \(took)")
                 let end = try #require(await reply.outcome())
                 #expect(end.message == nil, "nothing could be stored")
+            }
+        }
+    }
+
+    /// A database away past the settlement's patience: the reply's followers are told its outcome is not
+    /// stored, and the generation tries on; once the database answers, the reply is stored with its text and
+    /// its reservation released, where it was left streaming, its tokens held, for the sweep to settle as
+    /// interrupted, empty.
+    @Test func anOutcomeIsStoredOnceTheDatabaseAnswersPastThePatience() async throws {
+        let api = try await TestAPI.make()
+        let owner = try await api.makeUser()
+        let database = InterruptibleConnections(api.db.runtime)
+        let store = AgentStore(client: database, keyring: api.db.keyring, logger: api.logger)
+        let replies = TestReplies.make(
+            store: store, settings: ReplySettings(timeLimit: .seconds(30), settlementPatience: .milliseconds(300)))
+        try await ProviderEmulator().withRunning { baseURL in
+            try await api.test(.live) { client in
+                let chat = try await ChatFixture.make(client, owner, baseURLs: [baseURL])
+                let settings = replies.settings
+                let agentID = try #require(AgentID(rawValue: chat.agentID))
+                let start = try await store.withTenant(owner.id) {
+                    try await $0.beginReply(
+                        agentID: agentID, conversationID: try #require(ConversationID(rawValue: "late")),
+                        NewReply(content: "[emulator chunks=3 delay_ms=200]\nhello"), limits: settings.defaultLimits,
+                        budget: settings.contextBudget)
+                }
+                let reply = await replies.generate(start, tenant: owner.id, slot: try replies.admit(owner.id), requestID: nil)
+                // The database goes once the provider answers (its key opened), before the reply ends.
+                let progress = try #require(await reply.follow())
+                for await event in progress {
+                    if case .delta = event { break }
+                }
+                database.isAway = true
+                let told = try #require(await reply.outcome())
+                #expect(told.message == nil && told.status == .complete && !told.text.isEmpty)
+                #expect(replies.running.count == 1, "the generation tries on")
+                database.isAway = false
+
+                let deadline = ContinuousClock.now + .seconds(30)
+                var stored = try await api.db.store.withTenant(owner.id) { try await $0.message(start.reply.id) }
+                while stored.status == .streaming, ContinuousClock.now < deadline {
+                    try await Task.sleep(for: .milliseconds(50))
+                    stored = try await api.db.store.withTenant(owner.id) { try await $0.message(start.reply.id) }
+                }
+                #expect(stored.status == .complete && stored.content == told.text)
+                let standing = try await api.db.store.withTenant(owner.id) {
+                    try await $0.chatLimitStanding(defaults: .unlimited)
+                }
+                #expect(standing.tokensReserved == 0)
+            }
+        }
+    }
+
+    /// A completion stored in a conversation whose outcome the database did not take in time is not told
+    /// it succeeded: a 503, where it was a 200 with the answer and nothing stored; the reply is stored once
+    /// the database answers.
+    @Test func aStoredCompletionNotStoredIsNotASuccess() async throws {
+        let api = try await TestAPI.make()
+        let owner = try await api.makeUser()
+        let database = InterruptibleConnections(api.db.runtime)
+        let generating = TestAPI(
+            db: api.db, registry: api.registry, configuration: api.configuration,
+            replies: TestReplies.make(
+                store: AgentStore(client: database, keyring: api.db.keyring, logger: api.logger),
+                settings: ReplySettings(timeLimit: .seconds(30), settlementPatience: .milliseconds(300))))
+        try await ProviderEmulator().withRunning { baseURL in
+            try await generating.test(.live) { client in
+                let chat = try await ChatFixture.make(client, owner, baseURLs: [baseURL])
+                let answer = Task {
+                    try await client.send(
+                        .post, "/v1/chat/completions", as: owner,
+                        json: [
+                            "model": "agent:\(chat.agentID)", "stream": false, "metadata": ["conversation_id": "kept"],
+                            "messages": [["role": "user", "content": "[emulator chunks=4 delay_ms=250]\nhello there"]],
+                        ])
+                }
+                // Once its call runs (its key opened), the database goes.
+                let running: PostgresQuery = """
+                    SELECT message_id FROM provider_calls WHERE user_id = \(owner.id.rawValue) AND status = 'running'
+                    """
+                let deadline = ContinuousClock.now + .seconds(20)
+                var reply = try await api.db.admin.query(running, logger: api.logger).collect().first?.decode(String?.self)
+                while reply == nil, ContinuousClock.now < deadline {
+                    try await Task.sleep(for: .milliseconds(20))
+                    reply = try await api.db.admin.query(running, logger: api.logger).collect().first?.decode(String?.self)
+                }
+                database.isAway = true
+                let refused = try await answer.value
+                #expect(refused.status == .serviceUnavailable, "\(refused.text)")
+                #expect(try refused.decode(Schemas.OpenAIError.self).error.code == "unavailable")
+                database.isAway = false
+
+                let replyID = try #require(reply.flatMap { MessageID(rawValue: $0) })
+                var stored = try await api.db.store.withTenant(owner.id) { try await $0.message(replyID) }
+                while stored.status == .streaming, ContinuousClock.now < deadline + .seconds(10) {
+                    try await Task.sleep(for: .milliseconds(50))
+                    stored = try await api.db.store.withTenant(owner.id) { try await $0.message(replyID) }
+                }
+                #expect(stored.status == .complete && stored.content.contains("hello"))
             }
         }
     }

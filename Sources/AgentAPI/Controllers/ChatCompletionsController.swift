@@ -182,6 +182,8 @@ struct ChatCompletionsController: Sendable {
             let end = try await Self.unlessHungUp(hangUp) { await Self.end(of: progress, after: first) }
             guard let end else { throw OpenAIError(Problem.databaseAway) }
             if let shortfall = end.shortfall { throw OpenAIError(shortfall) }
+            // A completion the client asked to store is not the answer until it is stored.
+            if reply != nil, end.message == nil { throw OpenAIError(Problem.outcomeNotStored) }
             return try APIResponseEncoder.response(
                 ChatCompletionBody(
                     id: identity.id, created: identity.created, model: identity.model,
@@ -213,6 +215,9 @@ struct ChatCompletionsController: Sendable {
                         // Cut text ends with an error, never `[DONE]`: a client would take it for the answer.
                         if let shortfall = end.shortfall {
                             unsent.writeImmutableBuffer(try ServerSentEvents.event(nil, OpenAIError(shortfall).body))
+                        } else if reply != nil, end.message == nil {
+                            let unstored = OpenAIError(Problem.outcomeNotStored)
+                            unsent.writeImmutableBuffer(try ServerSentEvents.event(nil, unstored.body))
                         } else {
                             unsent.writeImmutableBuffer(
                                 try ServerSentEvents.event(

@@ -128,6 +128,14 @@ extension Problem {
     /// seconds, as the pool's reconnects take.
     static var databaseAway: Problem { unavailable(retryAfterSeconds: 2) }
 
+    /// A 503 of a reply that ran to its end whose outcome the database did not take in time: its instance
+    /// tries on, and the reply itself tells what became of it.
+    static var outcomeNotStored: Problem {
+        unavailable(
+            "The reply ended, but the database did not take its outcome in time; it is stored once the database "
+                + "answers. Read the reply (GET /v1/messages/{id}) before asking again.", retryAfterSeconds: 2)
+    }
+
     /// A 503 that says when to come back: `Retry-After` in seconds.
     static func unavailable(_ detail: String = "The service is temporarily unavailable.", retryAfterSeconds: Int) -> Problem {
         var problem = unavailable(detail)
