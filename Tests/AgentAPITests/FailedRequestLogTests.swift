@@ -123,6 +123,18 @@ import Testing
         #expect(!log.lines.contains { $0.contains("sk-secret") })
     }
 
+    /// A model provider's failure of a tenant's request (a 502 of a connection's models, say) is the
+    /// provider's, not the platform's: an info line with its problem type, never an error line.
+    @Test func aProvidersFailureIsNoErrorOfThePlatform() {
+        let log = CapturedLog()
+        let failures = FailedRequestLog()
+        let problem = Problem(.badGateway, slug: "provider-rejected", title: "Provider refused", detail: "refused")
+        failures.record(FailureHoldingData(), as: problem, logger: log.logger(level: .info))
+        #expect(!log.lines.contains { $0.hasPrefix("error") }, "\(log.lines)")
+        #expect(log.lines.contains { $0.hasPrefix("info request failed at the provider") && $0.contains("provider-rejected") })
+        #expect(!log.lines.contains { $0.contains("sk-secret") })
+    }
+
     /// A database's error is logged with its SQL state, which tells a missing migration from a refused
     /// policy, and still without its message, which may quote a row.
     @Test func aDatabaseFailureIsLoggedWithItsSQLState() async throws {

@@ -3,7 +3,7 @@ import HTTPTypes
 import Logging
 import Synchronization
 
-/// Logs the requests the server failed (5xx): each unknown error by its type, and a database's by its
+/// Logs the requests the server failed (5xx): a provider's failure (502, 504) at info, each unknown error by its type, and a database's by its
 /// SQL state, alone (its description may hold data, so that goes to debug only), and 503s, which a database that is away, a pool too small for
 /// the load or a shutdown answers to every request, as one line per cause and `outageInterval` with how
 /// many there were.
@@ -36,6 +36,11 @@ final class FailedRequestLog: Sendable {
             // The store's reason names internals (a key id, the pool's wait) for the operator, never a secret.
             let cause = if case StoreError.unavailable(let reason) = error { reason } else { problem.detail }
             recordOutage(cause, logger: logger)
+        case 502, 504:
+            // A model provider failed a tenant's request (a bad key, a provider down): the platform did not,
+            // and one tenant's broken connection must not fill the error log. The problem type says which.
+            logger.info(
+                "request failed at the provider", metadata: ["status": "\(problem.status.code)", "type": "\(problem.type)"])
         default:
             var metadata: Logger.Metadata = ["error_type": "\(type(of: error))", "status": "\(problem.status.code)"]
             // The SQL state tells a missing migration (42P01, 42703) from a policy refusal (42501) or a bug.
