@@ -110,6 +110,30 @@ import Testing
         #expect(checks.count.withLock { $0 } == 4)
     }
 
+    /// A check the database does not answer (a frozen host holds it to the statement deadline) leaves its
+    /// probes after `answerWithin`, unready, and is not started again meanwhile; its answer counts once it comes.
+    @Test func aProbeWaitsForACheckSecondsAtMost() async throws {
+        final class Checks: Sendable {
+            let count = Mutex(0)
+        }
+        let checks = Checks()
+        let (release, releasing) = AsyncStream.makeStream(of: Void.self)
+        let probe = ReadinessProbe(freshness: .zero, answerWithin: .milliseconds(200)) {
+            checks.count.withLock { $0 += 1 }
+            for await _ in release { break }
+            return .ready
+        }
+        #expect(await probe.readiness() == .unreachable)
+        #expect(await probe.readiness() == .unreachable)
+        #expect(checks.count.withLock { $0 } == 1)
+        releasing.yield()
+        releasing.finish()
+        var answer = await probe.readiness()
+        let deadline = ContinuousClock.now + .seconds(10)
+        while answer != .ready, ContinuousClock.now < deadline { answer = await probe.readiness() }
+        #expect(answer == .ready)
+    }
+
     @Test func notReadyWhenTheDatabaseIsNotMigrated() async throws {
         let bare = try await TestDatabase.make(migrated: false)
         let app = try await buildApplication(
