@@ -97,6 +97,8 @@ public struct ReplyFailure: Error, Sendable, Equatable, CustomStringConvertible 
                 switch status {
                 case 401, 403: "check the connection's API key"
                 case 404: "check the model's name, and the connection's base URL if it has one"
+                // A redirect is not followed (it could lead anywhere, a private address included).
+                case 300..<400: "it redirected the call, which the platform does not follow; check the connection's base URL"
                 default: "check the connection's key and the model's name"
                 }
             self = .providerRejected("The model provider refused the call (HTTP \(status)\(kind)); \(advice).")
@@ -149,7 +151,7 @@ extension ReplyFailure {
     /// The failures whose status, title and detail are the same whenever they happen.
     private static let toldAlike: [ReplyFailure] = [
         .noChatConnection, .timeLimit, .tooLong, .notStored, .keyUnavailable, .interrupted, .cancelledMidway,
-        .contextLengthExceeded,
+        .contextLengthExceeded, .shutDown,
         ReplyFailure(.refusedAddress(host: "")),
         .providerUnreachable("The model provider could not be reached."),  // its reason is not stored
         ReplyFailure(.rateLimited(retryAfter: nil)),

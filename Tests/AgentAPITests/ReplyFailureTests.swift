@@ -10,6 +10,7 @@ import Testing
         (401, "check the connection's API key."), (403, "check the connection's API key."),
         (404, "check the model's name, and the connection's base URL if it has one."),
         (400, "check the connection's key and the model's name."),
+        (302, "it redirected the call, which the platform does not follow; check the connection's base URL."),
     ])
     func aRefusedCallSaysWhatToCheck(status: Int, advice: String) {
         let failure = ReplyFailure(ProviderCallError.rejected(status: status, failure: .provider(kind: "x")))
@@ -29,5 +30,11 @@ import Testing
             ReplyFailure(ProviderCallError.unreachable(.timedOut)).detail
                 == "The model provider could not be reached: it did not answer in time.")
         #expect(ReplyFailure(storedSlug: "provider-unreachable").detail == "The model provider could not be reached.")
+    }
+
+    /// A reply the platform's shutdown stopped, read back, says so: it is cancelled, and said it failed.
+    @Test func aReplyStoppedByAShutdownSaysSo() {
+        #expect(ReplyFailure(storedSlug: "unavailable") == .shutDown)
+        #expect(ReplyFailure(storedSlug: "unavailable").detail == "The platform shut down before the reply ended; try again.")
     }
 }
