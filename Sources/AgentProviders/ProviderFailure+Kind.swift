@@ -40,12 +40,13 @@ extension ProviderFailure {
         return .provider(kind: Self.unknownKind)
     }
 
-    /// Whether `word`, a provider's, holds any eight characters in a row of the call's key.
+    /// Whether `word`, a provider's, holds any eight characters in a row of the call's key, in either case
+    /// (a server that upper-cases what it echoes still echoes it).
     static func echoes(_ word: String, of key: Secret) -> Bool {
         let run = Self.echoedRun
         guard word.utf8.count >= run, key.exposedValue.utf8.count >= run else { return false }
-        let secret = Array(key.exposedValue.utf8)
-        let named = Array(word.utf8)
+        let secret = Array(key.exposedValue.lowercased().utf8)
+        let named = Array(word.lowercased().utf8)
         let runs = Set((0...(secret.count - run)).map { secret[$0..<$0 + run] })
         return (0...(named.count - run)).contains { runs.contains(named[$0..<$0 + run]) }
     }

@@ -61,10 +61,12 @@ import Testing
     }
 
     /// A server that echoes the call's key as its error's type or code: the kind is forgotten, the whole
-    /// key or any eight characters of it; kinds that share nothing with the key stay.
+    /// key or any eight characters of it, in either case; kinds that share nothing with the key stay.
     @Test func aKindThatRepeatsTheKeyIsForgotten() {
         let key = Secret("sk-abcdef0123456789abcdef0123456789")
-        for echoed in ["sk-abcdef0123456789abcdef0123456789", "key_0123456789ab", "abcdef01"] {
+        for echoed in [
+            "sk-abcdef0123456789abcdef0123456789", "key_0123456789ab", "abcdef01", "SK-ABCDEF0123456789ABCDEF0123456789",
+        ] {
             #expect(ProviderFailure.provider(kind: echoed).redacting(key) == .provider(kind: "unknown"), "\(echoed)")
             #expect(ReplyEvent.failed(.provider(kind: echoed)).redacting(key) == .failed(.provider(kind: "unknown")))
         }
