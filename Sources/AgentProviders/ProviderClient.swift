@@ -66,10 +66,6 @@ public struct ProviderClient: Sendable {
         configuration.httpVersion = .http1Only
         configuration.connectionPool = .init(
             idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: maximumConnectionsPerHost)
-        // A provider that refuses the connection (nothing listens, a host that is down) fails the attempt at
-        // once, for the next linked connection to answer: retried until the connect timeout, it held the
-        // reply and its fallback ten seconds. A connect that goes unanswered is still cut at the timeout.
-        configuration.connectionPool.retryConnectionEstablishment = false
         return configuration
     }
 

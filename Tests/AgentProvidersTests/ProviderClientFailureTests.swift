@@ -183,27 +183,6 @@ import Testing
         }
     }
 
-    /// A refused connection fails the attempt at once, not at the connect timeout (30 s here): the client's
-    /// pool retried refused connections until then, holding a reply and its fallback.
-    @Test func aRefusedConnectionFailsAtOnce() async throws {
-        let endpoint = try await EmulatedProvider.run { provider in try provider.endpoint(.openAI) }
-        let timeouts = ProviderTimeouts(connect: .seconds(30), responseHead: .seconds(30), idle: .seconds(30))
-        try await EmulatedProvider.run(timeouts: timeouts) { provider in
-            let clock = ContinuousClock()
-            let began = clock.now
-            do throws(ProviderCallError) {
-                _ = try await provider.client.streamReply(chat("hi"), endpoint: endpoint, apiKey: provider.key, for: nil)
-                Issue.record("a refused connection answered")
-            } catch {
-                guard case .unreachable = error else {
-                    Issue.record("expected unreachable, got \(error)")
-                    return
-                }
-            }
-            #expect(clock.now - began < .seconds(10))
-        }
-    }
-
     @Test func errorDescriptionsHoldNeitherKeyNorURL() async throws {
         try await EmulatedProvider.run { provider in
             let errors = [
