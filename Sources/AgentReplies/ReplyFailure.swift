@@ -29,11 +29,6 @@ public struct ReplyFailure: Error, Sendable, Equatable, CustomStringConvertible 
     static let notStored = ReplyFailure(
         slug: "reply-not-stored", status: 500, title: "Reply not stored",
         detail: "The database refused the reply as generated; it was stored without its text.")
-    /// A connection failed before the first text, and the tenant's limits did not let the next be tried (the
-    /// failed attempt was charged, and the next one's reservation no longer fit the budget).
-    static let fallbackRefused = ReplyFailure(
-        slug: "limit-exceeded", status: 429, title: "Limit exceeded",
-        detail: "A connection failed before answering, and the account's limits did not allow the next one to be tried.")
     static let keyUnavailable = ReplyFailure(
         slug: "connection-key-unavailable", status: 503, title: "Connection key unavailable",
         detail: "The connection's API key could not be opened.")
@@ -156,7 +151,7 @@ extension ReplyFailure {
     /// The failures whose status, title and detail are the same whenever they happen.
     private static let toldAlike: [ReplyFailure] = [
         .noChatConnection, .timeLimit, .tooLong, .notStored, .keyUnavailable, .interrupted, .cancelledMidway,
-        .contextLengthExceeded, .shutDown, .fallbackRefused,
+        .contextLengthExceeded, .shutDown,
         ReplyFailure(.refusedAddress(host: "")),
         .providerUnreachable("The model provider could not be reached."),  // its reason is not stored
         ReplyFailure(.rateLimited(retryAfter: nil)),

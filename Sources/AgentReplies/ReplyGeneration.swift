@@ -76,17 +76,12 @@ struct ReplyGeneration: Sendable {
                     error: ReplyFailure(error).slug)
                 let stopped = await reply.stopReason != nil
                 var unentered: ProviderCallID?
-                var refused = false
                 /// The next attempt once entered; nil when it was not, and then `settle` settles it too.
                 func enterNext() async -> ProviderCallID? {
                     switch await retry(call, failed) {
                     case .entered(let next): return next
                     case .notEntered(let next):
                         unentered = next
-                        return nil
-                    case .refused(let next):
-                        unentered = next
-                        refused = true
                         return nil
                     }
                 }
@@ -108,8 +103,7 @@ struct ReplyGeneration: Sendable {
                     }
                 }
                 await settle(
-                    call, connection: connection.id, request: request,
-                    produced: Produced(failure: refused ? .fallbackRefused : ReplyFailure(error)),
+                    call, connection: connection.id, request: request, produced: Produced(failure: ReplyFailure(error)),
                     elapsed: clock.now - started, mayHaveBeenBilled: error.mayHaveBeenBilled, unentered: unentered)
                 return
             } catch {
@@ -138,13 +132,6 @@ struct ReplyGeneration: Sendable {
                     await settle(
                         call, connection: connection.id, request: request, produced: produced, elapsed: clock.now - started,
                         mayHaveBeenBilled: true, unentered: next)
-                    return
-                case .refused(let next):
-                    var refusedProduced = produced
-                    refusedProduced.failure = .fallbackRefused
-                    await settle(
-                        call, connection: connection.id, request: request, produced: refusedProduced,
-                        elapsed: clock.now - started, mayHaveBeenBilled: true, unentered: next)
                     return
                 }
             }
@@ -245,9 +232,6 @@ struct ReplyGeneration: Sendable {
         /// The database refused or did not answer; when the connection was lost at the commit the
         /// attempt's row may exist all the same, holding the reservation, so `settle` settles this id too.
         case notEntered(ProviderCallID)
-        /// The tenant's limits refused it (the failed attempt charged, the next one's reservation no longer
-        /// fits): the reply fails for that, not for the first connection's failure.
-        case refused(ProviderCallID)
     }
 
     /// Settles a failed call and enters the next attempt. When that fails, the failed call is left to
@@ -258,8 +242,6 @@ struct ReplyGeneration: Sendable {
             try await store.withTenant(tenant, requestID: requestID) {
                 try await $0.retryCall(call, failed, as: next, limits: settings.defaultLimits)
             }
-        } catch StoreError.limitExceeded {
-            return .refused(next)
         } catch {
             return .notEntered(next)
         }

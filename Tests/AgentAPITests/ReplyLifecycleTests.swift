@@ -333,49 +333,6 @@ import Testing
         }
     }
 
-    /// A first connection that fails before answering is charged its prompt; when the budget then has no
-    /// room for the next one's reservation, the reply fails for the budget (`limit-exceeded`), not with the
-    /// first provider's error, and the second provider is not called.
-    @Test func aFallbackTheBudgetRefusesFailsForTheBudget() async throws {
-        let api = try await TestAPI.make()
-        let owner = try await api.makeUser()
-        let emulator = ProviderEmulator()
-        try await emulator.withRunning { baseURL in
-            try await api.test(.live) { client in
-                let chat = try await ChatFixture.make(
-                    client, owner, baseURLs: ["\(baseURL)/script/think_ms=1500,error_after=0", baseURL], maxTokens: 10)
-                let replying = Task {
-                    try await client.send(
-                        .post, chat.replies("c1"), as: owner,
-                        json: ["content": String(repeating: "words ", count: 100), "stream": false])
-                }
-                // While the first connection thinks, the budget is set to what its call holds, and a token.
-                let running: PostgresQuery = """
-                    SELECT reserved_tokens FROM provider_calls WHERE user_id = \(owner.id.rawValue) AND status = 'running'
-                    """
-                let deadline = ContinuousClock.now + .seconds(20)
-                var reserved = try await api.db.admin.query(running, logger: api.logger).collect().first?.decode(Int.self)
-                while reserved == nil, ContinuousClock.now < deadline {
-                    try await Task.sleep(for: .milliseconds(20))
-                    reserved = try await api.db.admin.query(running, logger: api.logger).collect().first?.decode(Int.self)
-                }
-                try await ChatLimitOverrides(admin: api.db.admin, logger: api.logger).set(
-                    ChatLimits(monthlyTokenBudget: try #require(reserved) + 1), for: owner.id)
-                // Not streamed, a reply that ran is answered 201 with its outcome: failed, for the budget.
-                let answered = try await replying.value
-                #expect(answered.status == .created, "\(answered.text)")
-                let reply = try Exchange.decode(answered.text).reply
-                #expect(reply.status == "failed" && reply.error?.hasSuffix("/limit-exceeded") == true, "\(answered.text)")
-                #expect(await emulator.recordedRequests().count == 1)
-            }
-        }
-        let ledger = try await api.db.admin.query(
-            "SELECT attempt, status, prompt_tokens > 0 FROM provider_calls WHERE user_id = \(owner.id.rawValue)",
-            logger: api.logger
-        ).collect().map { try $0.decode((Int, String, Bool).self) }
-        #expect(ledger.count == 1 && ledger.first?.1 == "failed" && ledger.first?.2 == true, "\(ledger)")
-    }
-
     @Test func requestsPerMinuteAreLimitedPerTenantWithOperatorOverrides() async throws {
         let api = try await TestAPI.make(replySettings: ReplySettings(defaultLimits: ChatLimits(requestsPerMinute: 2)))
         let owner = try await api.makeUser()
