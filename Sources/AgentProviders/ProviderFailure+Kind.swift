@@ -40,18 +40,23 @@ extension ProviderFailure {
         return .provider(kind: Self.unknownKind)
     }
 
-    /// Whether `word`, a provider's, holds any eight characters in a row of the call's key, in either case
-    /// (a server that upper-cases what it echoes still echoes it).
+    /// Whether `word`, a provider's, holds any eight characters in a row of the call's key, its ASCII letters
+    /// in either case (a server that upper-cases what it echoes still echoes it). Byte by byte: `lowercased()`
+    /// can shorten a string (a Kelvin sign's three bytes become "k"), and a key of them trapped the process.
     static func echoes(_ word: String, of key: Secret) -> Bool {
         let run = Self.echoedRun
-        guard word.utf8.count >= run, key.exposedValue.utf8.count >= run else { return false }
-        let secret = Array(key.exposedValue.lowercased().utf8)
-        let named = Array(word.lowercased().utf8)
+        let secret = key.exposedValue.utf8.map(Self.asciiLowercased)
+        let named = word.utf8.map(Self.asciiLowercased)
+        guard named.count >= run, secret.count >= run else { return false }
         let runs = Set((0...(secret.count - run)).map { secret[$0..<$0 + run] })
         return (0...(named.count - run)).contains { runs.contains(named[$0..<$0 + run]) }
     }
 
     private static let echoedRun = 8
+
+    private static func asciiLowercased(_ byte: UInt8) -> UInt8 {
+        (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte) ? byte + 32 : byte
+    }
 }
 
 // MARK: Another key

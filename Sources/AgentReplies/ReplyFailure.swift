@@ -148,10 +148,20 @@ extension ReplyFailure {
         }
     }
 
+    /// A failure read back from a stored reply of `status`: a cancelled reply marked `unavailable` was
+    /// stopped by the platform's shutdown (a failed one could not reach the database).
+    public init(storedSlug slug: String, of status: Message.Status) {
+        if status == .cancelled, slug == Message.stoppedByShutdown {
+            self = .shutDown
+        } else {
+            self.init(storedSlug: slug)
+        }
+    }
+
     /// The failures whose status, title and detail are the same whenever they happen.
     private static let toldAlike: [ReplyFailure] = [
         .noChatConnection, .timeLimit, .tooLong, .notStored, .keyUnavailable, .interrupted, .cancelledMidway,
-        .contextLengthExceeded, .shutDown,
+        .contextLengthExceeded, .platformUnavailable,
         ReplyFailure(.refusedAddress(host: "")),
         .providerUnreachable("The model provider could not be reached."),  // its reason is not stored
         ReplyFailure(.rateLimited(retryAfter: nil)),

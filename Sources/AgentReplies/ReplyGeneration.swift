@@ -348,8 +348,10 @@ struct ReplyGeneration: Sendable {
     ) async -> (Message?, ReplySettlement, deleted: Bool) {
         let clock = ContinuousClock()
         let patience = clock.now + settings.settlementPatience
-        // The reply's age by the database's clock, which the sweep reads too.
-        let age = reply.started.map { Duration.seconds(max(0, Date().timeIntervalSince($0.createdAt))) } ?? .zero
+        // The reply's age, from its creation time (the database's clock; the sweep's margin covers a skew of the
+        // two). A completion that stores no reply has no start to read: it is taken to be as old as a generation
+        // may be, its patience alone, so that no attempt outlives the sweep's cutoff.
+        let age = reply.started.map { Duration.seconds(max(0, Date().timeIntervalSince($0.createdAt))) } ?? settings.timeLimit
         let horizon = max(patience, clock.now + settings.timeLimit + settings.settlementPatience - age)
         var toldLate = false
         var pause = Duration.milliseconds(100)

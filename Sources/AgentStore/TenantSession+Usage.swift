@@ -125,6 +125,7 @@ extension TenantSession {
             id: try columns[0].decode(String.self), agentID: try columns[1].decode(String.self),
             messageID: try columns[2].decode(String?.self), connectionID: try columns[3].decode(String?.self),
             model: try columns[4].decode(String.self), attempt: try columns[5].decode(Int.self),
+            // The column's check holds these four.
             status: ProviderCallRecord.Status(rawValue: try columns[6].decode(String.self)) ?? .failed,
             promptTokens: try columns[7].decode(Int.self), completionTokens: try columns[8].decode(Int.self),
             usageEstimated: try columns[9].decode(Bool.self), latencyMilliseconds: try columns[10].decode(Int?.self),

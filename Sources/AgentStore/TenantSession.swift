@@ -203,7 +203,8 @@ public struct TenantSession: Sendable {
     }
 
     /// A keyset page of `table` filtered by equalities (each column = its value) and ordered by
-    /// `(created_at, id)`: the shape of most listings. The cursor must be a row of the same filter.
+    /// `(time, id)`, `time` being `created_at` but where named: the shape of most listings. The cursor must be a
+    /// row of the same filter.
     func listing<Item>(
         _ columns: String, from table: String, where filters: [(column: String, value: String)],
         orderedBy time: String = "created_at", _ request: PageRequest, _ decode: (PostgresRow) throws -> Item

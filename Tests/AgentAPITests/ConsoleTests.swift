@@ -1369,6 +1369,7 @@ import Testing
         #expect(page.contains(#"<progress max="100" value="100""#))
         #expect(page.contains("\(agentID.rawValue) (deleted)"))
         #expect(!page.contains("/agents/\(agentID.rawValue)"))
+        #expect(page.contains("The newest 20, each attempt of a fallback its own"))
         // The call itself, in the latest calls: its attempt, status and tokens.
         #expect(page.contains(#"<td data-label="Status">running</td><td data-label="Tokens">120 + 30</td>"#), "\(page)")
     }

@@ -15,7 +15,8 @@ import Testing
 
     @Test func aWaitTheSDKsWaitOutIsLeftToThem() {
         let soon = Self.told(LimitExceeded(limit: .monthlyTokenBudget, retryAfterSeconds: 5))
-        #expect(soon.status == .tooManyRequests && soon.code == "insufficient_quota" && soon.type == "insufficient_quota")
+        // Refused until running calls give their reservations back, in seconds: a rate limit, not a spent quota.
+        #expect(soon.status == .tooManyRequests && soon.code == "rate_limit_exceeded" && soon.type == "rate_limit_error")
         #expect(soon.headers[.retryAfter] == "5")
         #expect(soon.headers[Self.shouldRetry] == nil)
     }
@@ -38,9 +39,14 @@ import Testing
         let held = Problem.limitExceeded(LimitExceeded(limit: .monthlyTokenBudget, retryAfterSeconds: 5), now: now)
         #expect(held.detail.contains("calls still running") && held.detail.contains("retry after 5 seconds"))
         #expect(!held.detail.contains("renews"))
-        let spent = Problem.limitExceeded(LimitExceeded(limit: .monthlyTokenBudget, retryAfterSeconds: 2_076_809), now: now)
+        // Until the month's end: 24 days and 10 minutes.
+        let spent = Problem.limitExceeded(LimitExceeded(limit: .monthlyTokenBudget, retryAfterSeconds: 2_074_200), now: now)
         #expect(spent.detail.contains("renews at 2027-01-01T00:00:00"))
-        #expect(spent.headers[.retryAfter] == "2076809")
+        #expect(spent.headers[.retryAfter] == "2074200")
+        // In the month's last seconds a wait of 5 s is still the month's end when it runs to it.
+        let lastSeconds = try #require(RFC3339.date(from: "2026-12-31T23:59:55Z"))
+        let atTheEnd = Problem.limitExceeded(LimitExceeded(limit: .monthlyTokenBudget, retryAfterSeconds: 5), now: lastSeconds)
+        #expect(atTheEnd.detail.contains("renews at 2027-01-01T00:00:00"))
     }
 
     /// A budget spent until next month: the SDKs would ignore the wait and retry within seconds.

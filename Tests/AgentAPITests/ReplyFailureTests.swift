@@ -1,5 +1,6 @@
 import AgentProviders
 import AgentReplies
+import AgentStore
 import Testing
 
 /// How a failed reply is told: in the platform's words, with what to check.
@@ -32,9 +33,15 @@ import Testing
         #expect(ReplyFailure(storedSlug: "provider-unreachable").detail == "The model provider could not be reached.")
     }
 
-    /// A reply the platform's shutdown stopped, read back, says so: it is cancelled, and said it failed.
+    /// A reply the platform's shutdown stopped, read back, says so (it is cancelled, and said it failed); one
+    /// that failed because the database could not be reached says that.
     @Test func aReplyStoppedByAShutdownSaysSo() {
-        #expect(ReplyFailure(storedSlug: "unavailable") == .shutDown)
-        #expect(ReplyFailure(storedSlug: "unavailable").detail == "The platform shut down before the reply ended; try again.")
+        #expect(ReplyFailure(storedSlug: "unavailable", of: .cancelled) == .shutDown)
+        #expect(
+            ReplyFailure(storedSlug: "unavailable", of: .cancelled).detail
+                == "The platform shut down before the reply ended; try again.")
+        #expect(
+            ReplyFailure(storedSlug: "unavailable", of: .failed).detail == "The platform could not reach its database; try again."
+        )
     }
 }

@@ -1,6 +1,7 @@
 import AgentConsole
 import AgentStore
 import AgentTestSupport
+import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import NIOHTTP1
@@ -327,7 +328,11 @@ import Testing
                 database.isAway = true
                 let refused = try await answer.value
                 #expect(refused.status == .serviceUnavailable, "\(refused.text)")
-                #expect(try refused.decode(Schemas.OpenAIError.self).error.code == "unavailable")
+                // Not to be asked again (another generation, charged again): read the reply it names.
+                let error = try refused.decode(Schemas.OpenAIError.self).error
+                #expect(error.code == "outcome-not-stored" && refused.headers[.retryAfter] == nil)
+                #expect(refused.headers[HTTPField.Name("x-should-retry")!] == "false")
+                #expect(error.message.contains("GET /v1/messages/\(try #require(reply))"))
                 database.isAway = false
 
                 let replyID = try #require(reply.flatMap { MessageID(rawValue: $0) })

@@ -75,6 +75,11 @@ import Testing
         }
         #expect(ProviderFailure.connectionLost.redacting(key) == .connectionLost)
         #expect(ProviderFailure.provider(kind: "abcdef01").redacting(Secret("short")) == .provider(kind: "abcdef01"))
+        // Characters whose lower case is shorter (Kelvin signs: "k" in one byte) are compared as they are: a key
+        // of them once trapped the process.
+        let kelvins = Secret(String(repeating: "\u{212A}", count: 3))
+        #expect(ProviderFailure.provider(kind: "invalid_api_key").redacting(kelvins) == .provider(kind: "invalid_api_key"))
+        #expect(ProviderFailure.provider(kind: "kkkkkkkkk").redacting(kelvins) == .provider(kind: "kkkkkkkkk"))
     }
 
     /// A finish reason is stored and shown as a failure's kind is: one that repeats the key is forgotten too.

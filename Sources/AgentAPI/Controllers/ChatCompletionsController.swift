@@ -183,7 +183,7 @@ struct ChatCompletionsController: Sendable {
             guard let end else { throw OpenAIError(Problem.databaseAway) }
             if let shortfall = end.shortfall { throw OpenAIError(shortfall) }
             // A completion the client asked to store is not the answer until it is stored.
-            if reply != nil, end.message == nil { throw OpenAIError(Problem.outcomeNotStored) }
+            if let reply, end.message == nil { throw OpenAIError(Problem.outcomeNotStored(reply.id)) }
             return try APIResponseEncoder.response(
                 ChatCompletionBody(
                     id: identity.id, created: identity.created, model: identity.model,
@@ -215,8 +215,8 @@ struct ChatCompletionsController: Sendable {
                         // Cut text ends with an error, never `[DONE]`: a client would take it for the answer.
                         if let shortfall = end.shortfall {
                             unsent.writeImmutableBuffer(try ServerSentEvents.event(nil, OpenAIError(shortfall).body))
-                        } else if reply != nil, end.message == nil {
-                            let unstored = OpenAIError(Problem.outcomeNotStored)
+                        } else if let reply, end.message == nil {
+                            let unstored = OpenAIError(Problem.outcomeNotStored(reply.id))
                             unsent.writeImmutableBuffer(try ServerSentEvents.event(nil, unstored.body))
                         } else {
                             unsent.writeImmutableBuffer(

@@ -116,7 +116,7 @@ struct ReplyController: Sendable {
         let outcome = await running.outcome()
         guard let ended = outcome?.message else {
             // Deleted as it was cancelled: it is gone, as a cancel that came a moment later would find.
-            throw outcome?.failure == .deleted ? Problem.notFound("message") : Problem.databaseAway
+            throw outcome?.failure == .deleted ? Problem.notFound("message") : Problem.outcomeNotStored(messageID)
         }
         return MessageBody(ended)
     }
@@ -214,7 +214,8 @@ struct ReplyController: Sendable {
             let ended = await running.outcome()
             guard let reply = ended?.message else {
                 // Deleted while it ran: said as a follower hears it (`reply-cancelled`), not as an outage.
-                throw ended?.failure == .deleted ? Problem(ReplyFailure.deleted) : Problem.databaseAway
+                throw ended?.failure == .deleted
+                    ? Problem(ReplyFailure.deleted) : Problem.outcomeNotStored(await running.started?.id)
             }
             return try Self.exchange(prompt, reply, failure: ended?.failure, status: status)
         }

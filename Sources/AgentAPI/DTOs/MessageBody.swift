@@ -79,7 +79,7 @@ struct MessageBody: ResponseEncodable, Identified, Sendable {
         finishReason = generation?.finishReason
         error = generation?.error.map { Problem.typeBase + $0 }
         errorDetail = generation?.error.map { slug in
-            failure.flatMap { $0.slug == slug ? $0.detail : nil } ?? ReplyFailure(storedSlug: slug).detail
+            failure.flatMap { $0.slug == slug ? $0.detail : nil } ?? ReplyFailure(storedSlug: slug, of: message.status).detail
         }
     }
 

@@ -33,7 +33,7 @@ struct ProviderCallBody: ResponseEncodable, Identified, Sendable {
         usageEstimated = call.usageEstimated
         latencyMilliseconds = call.latencyMilliseconds
         timeToFirstTokenMilliseconds = call.timeToFirstTokenMilliseconds
-        error = call.error
+        error = call.error.map { Problem.typeBase + $0 }
         startedAt = call.startedAt
         finishedAt = call.finishedAt
     }

@@ -1,5 +1,6 @@
 import AgentReplies
 import AgentStore
+import Foundation
 import HTTPTypes
 import Hummingbird
 
@@ -28,8 +29,12 @@ struct OpenAIError: Error, Sendable {
         let openAIs = Self.openAINames[slug]
         // A spent budget is OpenAI's spent quota, and a per-minute limit used up its rate limit: their SDKs and
         // gateways act on those codes. (A per-minute limit of none has no OpenAI word.)
-        let quota = problem.limit == LimitExceeded.Limit.monthlyTokenBudget.memberName
-        let rate = problem.limit == LimitExceeded.Limit.requestsPerMinute.memberName && slug == "limit-exceeded"
+        // (A budget refused only until running calls give their reservations back, in seconds, is a rate limit.)
+        let wait = problem.headers[.retryAfter].flatMap(Int.init)
+        let quota =
+            problem.limit == LimitExceeded.Limit.monthlyTokenBudget.memberName
+            && (wait.map { Problem.waitsForTheMonth($0, now: Date()) } ?? true)
+        let rate = problem.limit != nil && !quota && slug == "limit-exceeded"
         let code = openAIs?.code ?? (quota ? "insufficient_quota" : rate ? "rate_limit_exceeded" : slug)
         let type =
             switch problem.status.code {
@@ -56,7 +61,7 @@ struct OpenAIError: Error, Sendable {
             param: problem.errors?.first?.field ?? openAIs?.param, code: code, headers: headers)
     }
 
-    static let notWorthRetrying: Set = ["provider-rejected", Problem.overLimit]
+    static let notWorthRetrying: Set = ["provider-rejected", Problem.overLimit, Problem.outcomeNotStoredSlug]
     /// The platform's problem types that OpenAI names otherwise: OpenAI's code, and the member it names.
     static let openAINames = [ReplyFailure.contextLengthExceeded.slug: (code: "context_length_exceeded", param: "messages")]
     /// The longest `Retry-After` OpenAI's SDKs wait out; past it they retry on their own schedule.

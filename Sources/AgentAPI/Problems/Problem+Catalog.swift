@@ -129,12 +129,17 @@ extension Problem {
     static var databaseAway: Problem { unavailable(retryAfterSeconds: 2) }
 
     /// A 503 of a reply that ran to its end whose outcome the database did not take in time: its instance
-    /// tries on, and the reply itself tells what became of it.
-    static var outcomeNotStored: Problem {
-        unavailable(
-            "The reply ended, but the database did not take its outcome in time; it is stored once the database "
-                + "answers. Read the reply (GET /v1/messages/{id}) before asking again.", retryAfterSeconds: 2)
+    /// tries on, and the reply itself tells what became of it. Not to be retried (its own type, and no
+    /// `Retry-After`): the reply was generated and charged, and asking again would generate another.
+    static func outcomeNotStored(_ reply: MessageID?) -> Problem {
+        let read = reply.map { "GET /v1/messages/\($0.rawValue)" } ?? "GET /v1/messages/{id}"
+        return Problem(
+            .serviceUnavailable, slug: Self.outcomeNotStoredSlug, title: "Outcome not stored yet",
+            detail: "The reply ended, but the database did not take its outcome in time; it is stored once the database "
+                + "answers. Read the reply (\(read)) rather than ask again, which would generate another.")
     }
+
+    static let outcomeNotStoredSlug = "outcome-not-stored"
 
     /// A 503 that says when to come back: `Retry-After` in seconds.
     static func unavailable(_ detail: String = "The service is temporarily unavailable.", retryAfterSeconds: Int) -> Problem {
@@ -164,7 +169,7 @@ extension Problem {
         // for seconds (calls still running hold theirs) or until the month ends.
         let detail =
             switch exceeded.limit {
-            case .monthlyTokenBudget where seconds <= Self.reservationWait:
+            case .monthlyTokenBudget where !Self.waitsForTheMonth(seconds, now: now):
                 "The monthly token budget has too little left for this call while calls still running hold their "
                     + "reservations (each its prompt and max_tokens, given back as it ends); retry after \(seconds) seconds."
             case .monthlyTokenBudget:
@@ -188,9 +193,12 @@ extension Problem {
         return month.end
     }
 
-    /// The longest wait a budget's refusal by running calls' reservations alone asks for (`start_provider_call`
-    /// says 5 s); a longer one is the month's end.
-    static let reservationWait = 60
+    /// Whether a budget's wait of `seconds` runs to the month's end (a budget used up), rather than until
+    /// running calls give their reservations back (`start_provider_call` says 5 s), which in a month's last
+    /// seconds could be as long.
+    static func waitsForTheMonth(_ seconds: Int, now: Date) -> Bool {
+        abs(now.addingTimeInterval(Double(seconds)).timeIntervalSince(nextMonth(after: now))) < 2
+    }
 
     /// The slug of a limit no wait lifts.
     static let overLimit = "over-limit"

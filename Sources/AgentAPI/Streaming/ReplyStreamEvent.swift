@@ -24,7 +24,7 @@ enum ReplyStreamEvent {
                     FailedReply(problem: Problem(failure), reply: end.message.map { MessageBody($0, failure: failure) }))
             }
             guard let reply = end.message else {
-                return try ServerSentEvents.event("reply.failed", FailedReply(problem: .outcomeNotStored, reply: nil))
+                return try ServerSentEvents.event("reply.failed", FailedReply(problem: .outcomeNotStored(nil), reply: nil))
             }
             return try ServerSentEvents.event("reply.completed", MessageBody(reply))
         }

@@ -77,7 +77,7 @@ struct ChatPages: Sendable {
             bare = message.role == .assistant && !streaming && message.content.isEmpty
             failed = message.status == .failed
             // Told in words, as the page told it live; the stored problem type alone read "(provider-rejected)".
-            error = message.generation?.error.map { ReplyFailure(storedSlug: $0).detail }
+            error = message.generation?.error.map { ReplyFailure(storedSlug: $0, of: message.status).detail }
             var details: [String] = []
             if let model = message.generation?.model { details.append(model) }
             // Which key answered: with fallbacks linked, not always the first.

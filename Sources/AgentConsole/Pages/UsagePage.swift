@@ -73,7 +73,11 @@ struct UsagePage: Sendable {
         let requestsPerMinute: String
         let requestsThisMinute: String
         let calls: [Call]
-        var hasCalls: Bool { !calls.isEmpty }
+        // Stored, not computed: the template's lookups read a model's stored properties.
+        let hasCalls: Bool
+        let callsListed = UsagePage.callsListed
+        /// What a call of an agent that sets no `max_tokens` holds of the budget.
+        let defaultMaximumTokens: String
     }
 
     @Sendable func show(_ request: Request, context: APIRequestContext) async throws -> Response {
@@ -116,15 +120,17 @@ struct UsagePage: Sendable {
             budget: budget.map { "\(ConsoleFormat.count($0)) tokens a month" } ?? "no monthly budget",
             used: ConsoleFormat.count(standing.tokensThisMonth),
             reserved: standing.tokensReserved > 0 ? ConsoleFormat.count(standing.tokensReserved) : nil,
-            usedPercent: budget.map { Self.percentUsed(standing.tokensThisMonth, of: $0) },
-            usedBar: budget.map { min(100, Self.percentUsed(standing.tokensThisMonth, of: $0)) },
+            // A budget of none has no share to show: the notice says how far over it the month is.
+            usedPercent: budget.flatMap { $0 > 0 ? Self.percentUsed(standing.tokensThisMonth, of: $0) : nil },
+            usedBar: budget.flatMap { $0 > 0 ? min(100, Self.percentUsed(standing.tokensThisMonth, of: $0)) : nil },
             overBudget: budget.flatMap {
                 standing.tokensThisMonth > $0 ? ConsoleFormat.count(standing.tokensThisMonth - $0) : nil
             },
             requestsPerMinute: standing.limits.requestsPerMinute.map { "\($0) model requests a minute" }
                 ?? "no request rate limit",
             requestsThisMinute: ConsoleFormat.count(standing.requestsThisMinute),
-            calls: calls.map { Call($0, agents: names) })
+            calls: calls.map { Call($0, agents: names) }, hasCalls: !calls.isEmpty,
+            defaultMaximumTokens: ConsoleFormat.count(api.replies.settings.contextBudget.defaultMaximumTokens))
         return pages.page("usage", model)
     }
 
