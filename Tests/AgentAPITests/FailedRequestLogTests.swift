@@ -123,15 +123,17 @@ import Testing
         #expect(!log.lines.contains { $0.contains("sk-secret") })
     }
 
-    /// A model provider's failure of a tenant's request (a 502 of a connection's models, say) is the
-    /// provider's, not the platform's: an info line with its problem type, never an error line.
-    @Test func aProvidersFailureIsNoErrorOfThePlatform() {
+    /// A model provider's failures of tenants' requests (a 502 of a connection's models, say) are the
+    /// provider's, not the platform's: no error line each, but one warning per problem type and interval
+    /// with their count, so that every tenant's calls failing at once still shows.
+    @Test func aProvidersFailuresAreOneWarningPerTypeNotErrors() {
         let log = CapturedLog()
         let failures = FailedRequestLog()
         let problem = Problem(.badGateway, slug: "provider-rejected", title: "Provider refused", detail: "refused")
-        failures.record(FailureHoldingData(), as: problem, logger: log.logger(level: .info))
+        for _ in 0..<5 { failures.record(FailureHoldingData(), as: problem, logger: log.logger(level: .info)) }
         #expect(!log.lines.contains { $0.hasPrefix("error") }, "\(log.lines)")
-        #expect(log.lines.contains { $0.hasPrefix("info request failed at the provider") && $0.contains("provider-rejected") })
+        let warnings = log.lines.filter { $0.hasPrefix("warning requests answered 502") }
+        #expect(warnings.count == 1 && warnings.first?.contains("provider-rejected") == true, "\(log.lines)")
         #expect(!log.lines.contains { $0.contains("sk-secret") })
     }
 

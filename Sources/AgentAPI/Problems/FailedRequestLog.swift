@@ -3,10 +3,10 @@ import HTTPTypes
 import Logging
 import Synchronization
 
-/// Logs the requests the server failed (5xx): a provider's failure (502, 504) at info, each unknown error by its type, and a database's by its
+/// Logs the requests the server failed (5xx): each unknown error by its type, and a database's by its
 /// SQL state, alone (its description may hold data, so that goes to debug only), and 503s, which a database that is away, a pool too small for
 /// the load or a shutdown answers to every request, as one line per cause and `outageInterval` with how
-/// many there were.
+/// many there were; a model provider's failures (502, 504) likewise, one line per problem type and interval.
 ///
 /// The pool already logs the loss of its connections and their return once each; a line per request on
 /// top would write thousands of lines a second through an outage under load, and one per probe of
@@ -35,12 +35,12 @@ final class FailedRequestLog: Sendable {
         case 503:
             // The store's reason names internals (a key id, the pool's wait) for the operator, never a secret.
             let cause = if case StoreError.unavailable(let reason) = error { reason } else { problem.detail }
-            recordOutage(cause, logger: logger)
+            recordOutage(cause, answered: 503, logger: logger)
         case 502, 504:
-            // A model provider failed a tenant's request (a bad key, a provider down): the platform did not,
-            // and one tenant's broken connection must not fill the error log. The problem type says which.
-            logger.info(
-                "request failed at the provider", metadata: ["status": "\(problem.status.code)", "type": "\(problem.type)"])
+            // A model provider failed a tenant's request (a bad key, a provider down): the platform did not, and
+            // one tenant's broken connection must not fill the error log; but every tenant's calls failing at once
+            // (egress, DNS, a provider's outage) must show. One warning per problem type and interval, counted.
+            recordOutage(problem.type, answered: problem.status.code, logger: logger)
         default:
             var metadata: Logger.Metadata = ["error_type": "\(type(of: error))", "status": "\(problem.status.code)"]
             // The SQL state tells a missing migration (42P01, 42703) from a policy refusal (42501) or a bug.
@@ -50,7 +50,7 @@ final class FailedRequestLog: Sendable {
         }
     }
 
-    private func recordOutage(_ cause: String, logger: Logger) {
+    private func recordOutage(_ cause: String, answered status: Int, logger: Logger) {
         // One line stands for many requests, of many tenants: it names none.
         var logger = logger
         logger[metadataKey: "user_id"] = nil
@@ -67,6 +67,7 @@ final class FailedRequestLog: Sendable {
         }
         guard let answered else { return }
         logger.warning(
-            "requests answered 503", metadata: ["cause": "\(cause)", "answered": "\(answered)", "interval": "\(outageInterval)"])
+            "requests answered \(status)",
+            metadata: ["cause": "\(cause)", "answered": "\(answered)", "interval": "\(outageInterval)"])
     }
 }
