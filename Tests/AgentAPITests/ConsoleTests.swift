@@ -1244,6 +1244,15 @@ import Testing
             #expect(page.contains("<span class=\"muted\">connection: Team key</span>"), "\(page)")
             #expect(page.contains("conversation_id: gone, messages: 1"))
             #expect(page.contains("data-label=\"By\">you</td>"))
+            // An operator's change of the limits, with what they were: null is the platform's default there.
+            let change = try await ChatLimitOverrides(admin: api.db.admin, logger: api.logger).set(
+                ChatLimits(monthlyTokenBudget: 500), for: owner.id)
+            try await api.db.store.withTenant(owner.id) { try await $0.actingAsOperator().recordLimitsChange(change) }
+            let limits = String(buffer: try await browser.request(.get, "/audit?action=limits.changed").body)
+            #expect(
+                limits.contains(
+                    "monthly_token_budget: 500, previous: (monthly_token_budget: the default, requests_per_minute: the default), "
+                        + "requests_per_minute: the default"), "\(limits)")
             #expect(!page.contains("user:\(owner.id.rawValue)"))
             // Each action in words, its code beside; one action's entries alone.
             #expect(page.contains("Conversation deleted<br><code class=\"muted\">conversation.deleted</code>"))

@@ -213,14 +213,7 @@ import Testing
         try await ProviderEmulator().withRunning { baseURL in
             try await api.test(.live) { client in
                 let chat = try await ChatFixture.make(client, owner, baseURLs: [baseURL])
-                let settings = replies.settings
-                let agentID = try #require(AgentID(rawValue: chat.agentID))
-                let start = try await store.withTenant(owner.id) {
-                    try await $0.beginReply(
-                        agentID: agentID, conversationID: try #require(ConversationID(rawValue: "away")),
-                        NewReply(content: "[emulator chunks=3]\nhello"), limits: settings.defaultLimits,
-                        budget: settings.contextBudget)
-                }
+                let start = try await Self.beginReply("[emulator chunks=3]\nhello", in: "away", chat, owner, store, replies)
                 database.isAway = true
                 let reply = await replies.generate(start, tenant: owner.id, slot: try replies.admit(owner.id), requestID: nil)
                 // The provider has answered, and the settlement has been refused at least once.
@@ -257,14 +250,8 @@ import Testing
         try await ProviderEmulator().withRunning { baseURL in
             try await api.test(.live) { client in
                 let chat = try await ChatFixture.make(client, owner, baseURLs: [baseURL])
-                let settings = replies.settings
-                let agentID = try #require(AgentID(rawValue: chat.agentID))
-                let start = try await store.withTenant(owner.id) {
-                    try await $0.beginReply(
-                        agentID: agentID, conversationID: try #require(ConversationID(rawValue: "late")),
-                        NewReply(content: "[emulator chunks=3 delay_ms=200]\nhello"), limits: settings.defaultLimits,
-                        budget: settings.contextBudget)
-                }
+                let start = try await Self.beginReply(
+                    "[emulator chunks=3 delay_ms=200]\nhello", in: "late", chat, owner, store, replies)
                 let reply = await replies.generate(start, tenant: owner.id, slot: try replies.admit(owner.id), requestID: nil)
                 // The database goes once the provider answers (its key opened), before the reply ends.
                 let progress = try #require(await reply.follow())
@@ -343,6 +330,21 @@ import Testing
                 }
                 #expect(stored.status == .complete && stored.content.contains("hello"))
             }
+        }
+    }
+
+    /// A reply begun in the store as a request begins it, in conversation `conversation`, for `replies` to
+    /// generate.
+    private static func beginReply(
+        _ content: String, in conversation: String, _ chat: ChatFixture, _ owner: Tenant, _ store: AgentStore,
+        _ replies: ReplyGenerator
+    ) async throws -> ReplyStart {
+        let agentID = try #require(AgentID(rawValue: chat.agentID))
+        let conversationID = try #require(ConversationID(rawValue: conversation))
+        return try await store.withTenant(owner.id) {
+            try await $0.beginReply(
+                agentID: agentID, conversationID: conversationID, NewReply(content: content),
+                limits: replies.settings.defaultLimits, budget: replies.settings.contextBudget)
         }
     }
 }

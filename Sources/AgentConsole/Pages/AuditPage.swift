@@ -50,22 +50,31 @@ struct AuditPage: Sendable {
                     members["connection_id"] = nil
                     members["connection"] = .string(connection)
                 }
-                details = members.sorted { $0.key < $1.key }.map { "\($0.key): \(Self.text($0.value))" }.joined(separator: ", ")
+                // A limit's change says null for the platform's default, not for no limit.
+                let null = entry.action == AuditAction.limitsChanged.rawValue ? "the default" : "none"
+                details = Self.text(members, null: null)
             } else {
                 details = nil
             }
             requestID = entry.requestID
         }
 
-        private static func text(_ value: JSONValue) -> String {
+        /// An object's members in order of their names, `name: value`; an object within, such as a limit
+        /// change's `previous`, in parentheses, and one deeper than that as "…".
+        private static func text(_ members: [String: JSONValue], null: String, depth: Int = 0) -> String {
+            members.sorted { $0.key < $1.key }.map { "\($0.key): \(text($0.value, null: null, depth: depth))" }
+                .joined(separator: ", ")
+        }
+
+        private static func text(_ value: JSONValue, null: String, depth: Int) -> String {
             switch value {
-            case .null: "none"
+            case .null: null
             case .bool(let flag): flag ? "yes" : "no"
             case .number(let number): number == number.rounded() && abs(number) < 1e15 ? String(Int64(number)) : String(number)
             case .integer(let integer): String(integer)
             case .string(let string): string
-            case .array(let items): items.map(text).joined(separator: " ")
-            case .object: "…"
+            case .array(let items): items.map { text($0, null: null, depth: depth) }.joined(separator: " ")
+            case .object(let members): depth == 0 ? "(\(text(members, null: null, depth: 1)))" : "…"
             }
         }
     }
