@@ -1,6 +1,4 @@
 import AgentReplies
-import AgentStore
-import Foundation
 import HTTPTypes
 import Hummingbird
 
@@ -27,18 +25,10 @@ struct OpenAIError: Error, Sendable {
         let slug = String(problem.type.dropFirst(Problem.typeBase.count))
         // OpenAI's own code where clients act on it (to shorten a conversation, say).
         let openAIs = Self.openAINames[slug]
-        // A spent budget is OpenAI's spent quota, and a per-minute limit used up its rate limit: their SDKs and
-        // gateways act on those codes. (A per-minute limit of none has no OpenAI word.)
-        // (A budget refused only until running calls give their reservations back, in seconds, is a rate limit.)
-        let wait = problem.headers[.retryAfter].flatMap(Int.init)
-        let quota =
-            problem.limit == LimitExceeded.Limit.monthlyTokenBudget.memberName
-            && (wait.map { Problem.waitsForTheMonth($0, now: Date()) } ?? true)
-        let rate = problem.limit != nil && !quota && slug == "limit-exceeded"
-        let code = openAIs?.code ?? (quota ? "insufficient_quota" : rate ? "rate_limit_exceeded" : slug)
-        let type =
+        // OpenAI's own words for a refusal by the tenant's limits, chosen where the refusal is made.
+        let code = openAIs?.code ?? problem.openAIWords?.code ?? slug
+        let typeByStatus =
             switch problem.status.code {
-            case 429 where quota: "insufficient_quota"
             case 401: "authentication_error"
             case 403: "permission_error"
             case 404: "invalid_request_error"
@@ -46,6 +36,7 @@ struct OpenAIError: Error, Sendable {
             case 400..<500: "invalid_request_error"
             default: "api_error"
             }
+        let type = problem.openAIWords?.type ?? typeByStatus
         var headers = problem.headers
         // The provider refused the call itself (a bad key, an unknown model), or a limit no wait lifts
         // refused it: the same request fails again, and OpenAI's SDKs, which retry any 429 and 5xx, leave it

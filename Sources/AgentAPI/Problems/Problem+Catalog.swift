@@ -163,13 +163,17 @@ extension Problem {
                 }
             var problem = Problem(.tooManyRequests, slug: Self.overLimit, title: "Over the limit", detail: detail)
             problem.limit = exceeded.limit.memberName
+            // A budget no wait lets the call through is a spent quota; a per-minute limit of none has no OpenAI word.
+            if exceeded.limit == .monthlyTokenBudget { problem.openAIWords = Self.spentQuota }
             return problem
         }
         // A call reserves its prompt and max_tokens until it ends: the budget may refuse it with tokens left,
-        // for seconds (calls still running hold theirs) or until the month ends.
+        // for seconds (calls still running hold theirs) or until the month ends. Only the second is a spent
+        // quota; the first, as the minute's limit, a rate limit.
+        let spent = exceeded.limit == .monthlyTokenBudget && Self.waitsForTheMonth(seconds, now: now)
         let detail =
             switch exceeded.limit {
-            case .monthlyTokenBudget where !Self.waitsForTheMonth(seconds, now: now):
+            case .monthlyTokenBudget where !spent:
                 "The monthly token budget has too little left for this call while calls still running hold their "
                     + "reservations (each its prompt and max_tokens, given back as it ends); retry after \(seconds) seconds."
             case .monthlyTokenBudget:
@@ -181,9 +185,13 @@ extension Problem {
             }
         var problem = Problem(.tooManyRequests, slug: "limit-exceeded", title: "Limit exceeded", detail: detail)
         problem.limit = exceeded.limit.memberName
+        problem.openAIWords = spent ? Self.spentQuota : (type: "rate_limit_error", code: "rate_limit_exceeded")
         problem.headers[.retryAfter] = String(seconds)
         return problem
     }
+
+    /// OpenAI's words for a spent quota.
+    private static let spentQuota = (type: "insufficient_quota", code: "insufficient_quota")
 
     /// The start of the calendar month (UTC) after `date`'s: when a monthly budget renews.
     static func nextMonth(after date: Date) -> Date {
@@ -196,7 +204,7 @@ extension Problem {
     /// Whether a budget's wait of `seconds` runs to the month's end (a budget used up), rather than until
     /// running calls give their reservations back (`start_provider_call` says 5 s), which in a month's last
     /// seconds could be as long.
-    static func waitsForTheMonth(_ seconds: Int, now: Date) -> Bool {
+    private static func waitsForTheMonth(_ seconds: Int, now: Date) -> Bool {
         abs(now.addingTimeInterval(Double(seconds)).timeIntervalSince(nextMonth(after: now))) < 2
     }
 

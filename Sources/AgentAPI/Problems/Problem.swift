@@ -19,6 +19,9 @@ struct Problem: Error, HTTPResponseError, Encodable, Sendable {
     /// The tenant's limit that refused a call (`monthly_token_budget` or `requests_per_minute`), for a client
     /// to act on without reading `detail`.
     var limit: String?
+    /// OpenAI's type and code for this problem where OpenAI has its own (a spent quota, a rate limit), for the
+    /// OpenAI-compatible endpoint, whose SDKs and gateways act on them; not part of the problem document.
+    var openAIWords: (type: String, code: String)?
     /// Extra response headers, such as `WWW-Authenticate`.
     var headers: HTTPFields = [:]
 
