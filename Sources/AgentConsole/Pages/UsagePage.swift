@@ -39,7 +39,7 @@ struct UsagePage: Sendable {
 
         init(_ call: ProviderCallRecord, agents: [String: String]) {
             time = ConsoleFormat.time(call.startedAt)
-            agent = agents[call.agentID] ?? "\(call.agentID) (deleted)"
+            agent = UsagePage.agentLabel(call.agentID, names: agents)
             attempt = call.attempt
             status = call.status.rawValue
             tokens = "\(ConsoleFormat.count(call.promptTokens)) + \(ConsoleFormat.count(call.completionTokens))"
@@ -47,6 +47,12 @@ struct UsagePage: Sendable {
             latency = call.latencyMilliseconds.map { "\(ConsoleFormat.count($0)) ms" } ?? ""
             error = call.error
         }
+    }
+
+    /// An agent of a usage row by its name, or, deleted (its usage stays), by its id and so marked, as the
+    /// audit log marks it.
+    static func agentLabel(_ id: String, names: [String: String]) -> String {
+        names[id] ?? "\(id) (deleted)"
     }
 
     /// How many of the newest calls the page lists; `GET /v1/usage/calls` pages through all of them.
@@ -110,12 +116,9 @@ struct UsagePage: Sendable {
             days: days.reversed().compactMap { day in day.total.map { Self.row($0, label: day.day) } },
             estimated: days.contains { ($0.total?.estimatedRequests ?? 0) > 0 },
             agents: byAgent.map { total in
-                guard let name = names[total.key] else {
-                    var row = Self.row(total, label: "\(total.key) (deleted)")
-                    row.linked = false
-                    return row
-                }
-                return Self.row(total, label: name)
+                var row = Self.row(total, label: Self.agentLabel(total.key, names: names))
+                row.linked = names[total.key] != nil
+                return row
             },
             budget: budget.map { "\(ConsoleFormat.count($0)) tokens a month" } ?? "no monthly budget",
             used: ConsoleFormat.count(standing.tokensThisMonth),
