@@ -112,10 +112,16 @@ extension TenantSession {
         """
 
     /// The tenant's call ledger, one provider call a row, newest first by default (by when each started):
-    /// what `usage` totals, for a bill to be checked call by call.
-    public func providerCalls(_ request: PageRequest) async throws -> Page<ProviderCallRecord> {
-        try await listing(
-            Self.providerCallColumns, from: "provider_calls", where: [("user_id", userID.rawValue)], orderedBy: "started_at",
+    /// what `usage` totals, for a bill to be checked call by call; `filter` narrows it.
+    public func providerCalls(
+        _ request: PageRequest, _ filter: ProviderCallFilter = ProviderCallFilter()
+    ) async throws -> Page<ProviderCallRecord> {
+        var filters = [("user_id", userID.rawValue)]
+        if let agent = filter.agentID { filters.append(("agent_id", agent)) }
+        if let connection = filter.connectionID { filters.append(("connection_id", connection)) }
+        if let status = filter.status { filters.append(("status", status.rawValue)) }
+        return try await listing(
+            Self.providerCallColumns, from: "provider_calls", where: filters, orderedBy: "started_at", within: filter.window,
             request, Self.providerCall)
     }
 

@@ -203,17 +203,20 @@ public struct TenantSession: Sendable {
     }
 
     /// A keyset page of `table` filtered by equalities (each column = its value) and ordered by
-    /// `(time, id)`, `time` being `created_at` but where named: the shape of most listings. The cursor must be a
-    /// row of the same filter.
+    /// `(time, id)`, `time` being `created_at` but where named: the shape of most listings. `window` bounds
+    /// `time` to `[from, to)` where given. The cursor must be a row of the same equalities.
     func listing<Item>(
         _ columns: String, from table: String, where filters: [(column: String, value: String)],
-        orderedBy time: String = "created_at", _ request: PageRequest, _ decode: (PostgresRow) throws -> Item
+        orderedBy time: String = "created_at", within window: TimeWindow = TimeWindow(), _ request: PageRequest,
+        _ decode: (PostgresRow) throws -> Item
     ) async throws -> Page<Item> {
         try request.validate()
         let keyset = Keyset(request: request)
         var sql = SQLStatement()
         let conditions = filters.map { "\($0.column) = \(sql.bind($0.value))" }.joined(separator: " AND ")
         sql.append("SELECT \(columns) FROM \(table) WHERE \(conditions)")
+        if let from = window.from { sql.append(" AND \(time) >= \(sql.bind(from))") }
+        if let to = window.to { sql.append(" AND \(time) < \(sql.bind(to))") }
         keyset.appendBound(to: &sql, time: time, id: "id") {
             "SELECT \(time), id FROM \(table) WHERE id = \($0) AND \(conditions)"
         }

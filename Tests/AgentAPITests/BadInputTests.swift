@@ -1,9 +1,11 @@
 import AgentAPI
+import AgentStore
 import AgentTestSupport
 import Foundation
 import Hummingbird
 import HummingbirdTesting
 import Logging
+import PostgresNIO
 import Testing
 
 /// No input, however malformed, gets a 500, a crash or a hang; each gets its own problem.
@@ -414,6 +416,37 @@ import Testing
             let early = try await client.send(.get, "/v1/usage?to=1900-01-02", as: owner)
             #expect(
                 try early.decode(Schemas.UsageReport.self).from == Date(timeIntervalSince1970: -2_208_988_800), "\(early.text)")
+        }
+    }
+
+    /// listProviderCalls narrows the ledger by status and time as getUsage reads its times; a status that is
+    /// none is a 400 naming the four, a window that ends before it starts a 422 naming `from`.
+    @Test func theLedgerListingIsNarrowedByItsFiltersAndRefusesBadOnes() async throws {
+        let owner = try await api.makeUser()
+        for (status, startedAt) in [("failed", "2026-11-02T10:00:00Z"), ("complete", "2026-11-02T11:00:00Z")] {
+            _ = try await api.db.admin.query(
+                """
+                INSERT INTO provider_calls (user_id, agent_id, model, attempt, status, started_at)
+                VALUES (\(owner.id.rawValue), 'agent', 'm', 1, \(status), \(startedAt)::timestamptz)
+                """, logger: api.logger
+            ).collect()
+        }
+        try await api.test { client async throws in
+            for (query, expected) in [
+                ("status=failed", ["failed"]), ("from=2026-11-02T10:30:00Z", ["complete"]),
+                ("to=2026-11-02T11:00:00Z&order=asc", ["failed"]), ("agent_id=agent&order=asc", ["failed", "complete"]),
+                ("connection_id=none", []),
+            ] {
+                let response = try await client.send(.get, "/v1/usage/calls?\(query)", as: owner)
+                #expect(try response.decode(Schemas.ProviderCallPage.self).data.map(\.status.rawValue) == expected, "\(query)")
+            }
+            let status = try await client.send(.get, "/v1/usage/calls?status=done", as: owner)
+            #expect(status.isProblem(.badRequest))
+            #expect(try status.problemField() == "status")
+            #expect(try status.problem().detail.contains("running, complete, failed or cancelled"), "\(status.text)")
+            let window = try await client.send(.get, "/v1/usage/calls?from=2026-11-02&to=2026-11-01", as: owner)
+            #expect(window.isProblem(.unprocessableContent), "\(window.text)")
+            #expect(try window.problemField() == "from")
         }
     }
 

@@ -98,6 +98,26 @@ import Testing
         #expect(try await calls(f) == 0)
     }
 
+    /// Migration 30: the agent's system prompt is reserved as the platform estimates any text, a character
+    /// beyond ASCII a token of its own (four bytes a token reserved 8 for these 12 characters, not 10).
+    @Test func theSystemPromptIsReservedAsAnyTextIsEstimated() async throws {
+        let f = try await TenantFixture.make()
+        let prompt = "你是一个有用的助手 ok"
+        _ = try await f.db.store.withTenant(f.a.user) {
+            try await $0.updateAgent(f.a.agent.id, AgentChanges(systemPrompt: prompt))
+        }
+        let start = try await start(f, as: .tenant(f.a.user))
+        let reserved = try await f.db.store.withTenant(f.a.user) { session in
+            try await session.providerCalls(PageRequest(limit: 10, order: .ascending)).items
+        }
+        #expect(reserved.map(\.id) == [start.call.rawValue])
+        let held = try await f.count(
+            as: f.a.user,
+            "SELECT 1 FROM provider_calls WHERE reserved_tokens = \(10 + ContextBudget.estimatedTokens(prompt) + 50)")
+        #expect(ContextBudget.estimatedTokens(prompt) == 10)
+        #expect(held == 1)
+    }
+
     @Test func insideAnotherTenantsTransactionItIsRefused() async throws {
         let f = try await TenantFixture.make()
         let state = await f.sqlState(as: f.b.user) { connection in

@@ -36,6 +36,7 @@ import Testing
         27: "bb900b8f7b590e841dc395226e489ec1bcd6bd7602f5ddcadd966331d165602b",
         28: "1701b0db6996041c56d70b8d2c126a2ca9cfae50b4b8601b80d2df8d7cf746e9",
         29: "aeb7557b5f5e1d76dbe147a4aa4ed335ec87941df6f7578e162797cfd1db690e",
+        30: "3a42e5baa60db2fe2eace899b643bb8b12178a2ae6d21c6d5498f243ce9dd58b",
     ]
 
     @Test(arguments: Migration.all.map(\.version))

@@ -15,11 +15,28 @@ struct UsageController: Sendable {
         v1.get("limits", use: limits)
     }
 
-    /// `listProviderCalls`: the ledger itself, one provider call a row, newest first by default.
+    /// `listProviderCalls`: the ledger itself, one provider call a row, newest first by default; narrowed to
+    /// one agent, connection or status and to calls started in `[from, to)` where the query says so.
     @Sendable func calls(_ request: Request, context: APIRequestContext) async throws -> ListBody<ProviderCallBody> {
         let page = try PageRequest(query: request, defaultOrder: .descending)
-        let calls = try await store.withTenant(of: context) { try await $0.providerCalls(page) }
+        let filter = try Self.callFilter(request.queryFields)
+        let calls = try await store.withTenant(of: context) { try await $0.providerCalls(page, filter) }
         return ListBody(calls, ProviderCallBody.init)
+    }
+
+    /// The ledger's filter as the query gives it; an id is matched as given (one of no call reads nothing).
+    static func callFilter(_ query: FormFields) throws -> ProviderCallFilter {
+        let status = try query["status"].map { raw in
+            guard let status = ProviderCallRecord.Status(rawValue: raw) else {
+                let statuses = ProviderCallRecord.Status.allCases.map(\.rawValue)
+                throw Problem.badParameter(
+                    "status", "must be \(statuses.dropLast().joined(separator: ", ")) or \(statuses.last ?? "")")
+            }
+            return status
+        }
+        return ProviderCallFilter(
+            agentID: query["agent_id"], connectionID: query["connection_id"], status: status,
+            window: try TimeWindow(from: query["from"].map { try time($0, "from") }, to: query["to"].map { try time($0, "to") }))
     }
 
     /// `getUsage`: totals of the ledger in `[from, to)` (default: the last 30 days), by day, agent or model.

@@ -57,5 +57,6 @@ extension Migration {
         .hourlyUsage,
         .recentConversations,
         .connectionOrder,
+        .fairerEstimates,
     ]
 }

@@ -3,7 +3,7 @@ import Foundation
 /// One provider call of the tenant's ledger (`provider_calls`): what the tenant is billed for, each attempt of
 /// a fallback its own call. Never the provider's text: `error` is a problem type.
 public struct ProviderCallRecord: Sendable, Equatable {
-    public enum Status: String, Sendable {
+    public enum Status: String, Sendable, CaseIterable {
         case running, complete, failed, cancelled
     }
 

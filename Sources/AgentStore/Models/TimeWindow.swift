@@ -1,0 +1,22 @@
+import Foundation
+
+/// `[from, to)`, either end open where nil: the times a listing is read within.
+public struct TimeWindow: Sendable, Equatable {
+    public let from: Date?
+    public let to: Date?
+
+    /// Throws where both ends are given and `from` is not before `to`.
+    public init(from: Date? = nil, to: Date? = nil) throws(StoreError) {
+        if let from, let to, from >= to {
+            throw StoreError.invalid(field: .timeRange, reason: "`from` must be before `to`")
+        }
+        self.from = from
+        self.to = to
+    }
+
+    /// Every time.
+    public init() {
+        from = nil
+        to = nil
+    }
+}
