@@ -14,7 +14,7 @@ public struct WebConsole: APICompanion {
     /// Throws if a template does not parse (a defect of the build, caught by the tests).
     public init(settings: ConsoleSettings = ConsoleSettings()) throws {
         self.settings = settings
-        self.pages = try ConsolePages()
+        self.pages = try ConsolePages(settings: settings)
     }
 
     public func addRoutes(to router: Router<APIRequestContext>, api: APIParts) {

@@ -76,7 +76,7 @@ import Testing
             let replayed = try await client.executeRequest(
                 uri: "/agents", method: .get, headers: [.cookie: "ap_session=\(session)"], body: nil)
             #expect(replayed.status == .seeOther)
-            #expect(replayed.headers[.location] == "/signin?next=%2Fagents")
+            #expect(replayed.headers[.location] == "/signin?next=%2Fagents&ended=1")
         }
     }
 
@@ -231,7 +231,7 @@ import Testing
                 let visit = try await client.executeRequest(
                     uri: path, method: .get, headers: [.cookie: "ap_session=\(ended)"], body: nil)
                 #expect(visit.status == .seeOther)
-                #expect(visit.headers[.location] == (path == "/" ? "/signin" : "/signin?next=%2F\(path.dropFirst())"))
+                #expect(visit.headers[.location] == (path == "/" ? "/signin" : "/signin?next=%2F\(path.dropFirst())&ended=1"))
             }
             // Three refusals used the allowance: the address waits now, whatever it sends.
             let blocked = try await client.executeRequest(uri: "/signin", method: .get, headers: [:], body: nil)
@@ -1038,7 +1038,7 @@ import Testing
             #expect(try await browser.request(.get, "/agents").status == .ok)
             _ = try await api.db.store.withTenant(owner.id) { try await $0.revokeToken(issued.token.id) }
             let after = try await browser.request(.get, "/agents")
-            #expect(after.status == .seeOther && after.headers[.location] == "/signin?next=%2Fagents")
+            #expect(after.status == .seeOther && after.headers[.location] == "/signin?next=%2Fagents&ended=1")
         }
     }
 
@@ -1135,7 +1135,15 @@ import Testing
                 "UPDATE console_sessions SET last_seen_at = now() - interval '61 minutes' WHERE user_id = \(owner.id.rawValue)",
                 logger: api.db.logger)
             let after = try await browser.request(.get, "/agents")
-            #expect(after.status == .seeOther && after.headers[.location] == "/signin?next=%2Fagents")
+            #expect(after.status == .seeOther && after.headers[.location] == "/signin?next=%2Fagents&ended=1")
+            // The sign-in page says why, and that a form sent meanwhile was lost (it cannot be kept).
+            let page = String(buffer: try await browser.request(.get, "/signin?next=%2Fagents&ended=1").body)
+            #expect(page.contains("Your session ended: it went unused for 60 minutes"))
+            let csrf = ConsoleBrowser.csrf(in: try await browser.request(.get, "/signin"))
+            let form = try await browser.request(.post, "/agents", form: ["_csrf": csrf, "name": "Lost"])
+            #expect(form.headers[.location] == "/signin?ended=form")
+            let lost = String(buffer: try await browser.request(.get, "/signin?ended=form").body)
+            #expect(lost.contains("The form you sent was not kept"))
         }
     }
 

@@ -174,6 +174,9 @@ def walk(driver):
     temperature.submit()
     error = wait(driver).until(EC.presence_of_element_located((By.ID, "temperature-error")))
     assert "between 0 and 2" in error.text, error.text
+    # The page says it was refused, and the keyboard starts at the field to mend.
+    assert driver.title.startswith("Error: "), driver.title
+    assert driver.switch_to.active_element.get_attribute("id") == "temperature"
     temperature = driver.find_element(By.ID, "temperature")
     temperature.clear()
     temperature.send_keys("0.3")
@@ -258,6 +261,25 @@ def walk(driver):
     download = driver.find_element(By.ID, "download-thread").get_attribute("href")
     assert download.endswith("/download?at=" + reply.get_attribute("data-id")), download
     step("streamed reply complete, its Markdown rendered")
+
+    # Screen readers hear the reply once, as it ended, in the page's status line: the list of messages is not
+    # a live region, which read the whole conversation out again each time the thread was shown anew.
+    announced = wait(driver).until(lambda d: d.find_element(By.ID, "announcement").get_attribute("textContent"))
+    assert "Streaming reply from the emulator ok" in announced, announced
+    assert driver.find_element(By.ID, "chat-log").get_attribute("aria-live") is None
+    # A reply's button that the keyboard reaches under the message box (which stays at the foot of the screen)
+    # is scrolled up above it.
+    driver.set_window_size(1280, 420)
+    regenerate = assistant_messages(driver)[-1].find_element(By.CSS_SELECTOR, '[data-action="regenerate"]')
+    topmost = ("const r = arguments[0].getBoundingClientRect();"
+               " return document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2) === arguments[0];")
+    driver.execute_script(
+        "const r = arguments[0].getBoundingClientRect(); window.scrollBy(0, r.bottom - window.innerHeight + 4);", regenerate)
+    assert not driver.execute_script(topmost, regenerate), "the button was not under the message box to begin with"
+    driver.execute_script("arguments[0].focus();", regenerate)
+    wait(driver, 5).until(lambda d: d.execute_script(topmost, regenerate))
+    driver.set_window_size(*DESKTOP)
+    step("the reply announced once; a focused button kept out from under the message box")
 
     # Enter sends (Shift+Enter made the new lines); the emulator echoes the message, a code block, which
     # the reply shows rendered with a button that copies its code.

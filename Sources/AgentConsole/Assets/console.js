@@ -40,6 +40,65 @@
   }
   showLocalTimes(document);
 
+  // Said to screen readers without moving the reader: a reply that ended, a copy made. Emptied first, so that
+  // the same words said twice are said again.
+  const announcement = document.getElementById("announcement");
+  function announce(text) {
+    if (!announcement) return;
+    announcement.textContent = "";
+    setTimeout(() => { announcement.textContent = text; }, 50);
+  }
+
+  // A form sent back refused: its title says so, and the keyboard starts at the first field to mend, where a
+  // screen reader would otherwise hear the same page again and have to look for what went wrong.
+  const refused = document.querySelector('main form [aria-invalid="true"]');
+  if (refused) {
+    document.title = "Error: " + document.title;
+    refused.focus();
+  }
+
+  // A session ends after a time without use (CONSOLE_IDLE_MINUTES), and a form sent after that is lost: two
+  // minutes before, the reader is told, and may stay signed in. Every request of the page's own counts as use.
+  const idleMeta = document.querySelector('meta[name="session-idle-seconds"]');
+  const sessionWarning = document.getElementById("session-warning");
+  if (idleMeta && sessionWarning) {
+    const idle = Number(idleMeta.content) * 1000;
+    const warnBefore = Math.min(120000, idle / 2);
+    let timer = null;
+    let returnTo = null;
+    const watch = () => {
+      clearTimeout(timer);
+      timer = setTimeout(warn, idle - warnBefore);
+    };
+    const warn = () => {
+      returnTo = document.activeElement;
+      sessionWarning.hidden = false;
+      document.getElementById("session-stay").focus();
+      timer = setTimeout(() => {
+        document.getElementById("session-warning-text").textContent =
+          "Your session has ended without use. Sign in again in another tab, then send what this page holds.";
+        document.getElementById("session-stay").hidden = true;
+      }, warnBefore);
+    };
+    const fetchOfPage = window.fetch.bind(window);
+    window.fetch = (...args) => {
+      watch();
+      return fetchOfPage(...args);
+    };
+    document.getElementById("session-stay").addEventListener("click", async () => {
+      // Any page read is use; this one's own address costs nothing to render again.
+      const response = await fetch(location.pathname, { method: "HEAD", credentials: "same-origin" }).catch(() => null);
+      if (!response || !response.ok || new URL(response.url).pathname === "/signin") {
+        document.getElementById("session-warning-text").textContent =
+          "The session could not be kept: it may have ended. Sign in again in another tab, then send what this page holds.";
+        return;
+      }
+      sessionWarning.hidden = true;
+      if (returnTo && returnTo.isConnected) returnTo.focus();
+    });
+    watch();
+  }
+
   // A page brought back by Back or Forward from the browser's memory (its back-forward cache, which
   // Chromium keeps even for pages served no-store) is read anew: it could show an agent just deleted, or a
   // conversation as it was, with forms still live.
@@ -57,6 +116,7 @@
       } catch (_) {
         button.textContent = "Copy failed";
       }
+      announce(button.textContent);
       setTimeout(() => { button.textContent = "Copy"; }, 2000);
     });
   }
@@ -110,6 +170,14 @@
   const composerError = document.getElementById("composer-error");
   // Where a message refused because the conversation went on elsewhere waits for the page read anew.
   const draftKey = "agent-platform-draft:" + location.pathname;
+  // The message box stays in view at the foot of the screen: a control the keyboard reaches under it (a
+  // reply's buttons) is scrolled up above it, where the browser would leave it hidden.
+  if (composer) {
+    log.addEventListener("focusin", (event) => {
+      const covered = event.target.getBoundingClientRect().bottom - composer.getBoundingClientRect().top;
+      if (covered > -8) window.scrollBy(0, covered + 16);
+    });
+  }
 
   function messageElement(message) {
     let item = document.getElementById("message-" + message.id);
@@ -297,6 +365,7 @@
     } catch (_) {
       target.textContent = "Copy failed";
     }
+    announce(target.textContent);
     setTimeout(() => { target.textContent = "Copy code"; }, 2000);
   }
 
@@ -317,6 +386,7 @@
     } catch (_) {
       target.textContent = "Copy failed";
     }
+    announce(target.textContent);
     setTimeout(() => { target.textContent = "Copy"; }, 2000);
   }
 
@@ -433,6 +503,10 @@
           setText(reply, payload.content);
           show(payload, reply);
           await render(reply);
+          // The reply, said once as it ended: the list itself is not live, or each piece, and the thread
+          // shown anew after it, would be read out again.
+          announce(agentName + (payload.status === "cancelled" ? " (stopped): " : ": ")
+            + reply.querySelector(".content").textContent);
         } else if (name === "reply.failed") {
           ended = true;
           if (payload.reply) {

@@ -71,6 +71,7 @@ extension Chrome: MustacheParent {
         case "email": email
         case "csrf": csrf
         case "navigation": navigation
+        case "sessionIdleSeconds": sessionIdleSeconds
         default: nil
         }
     }

@@ -20,6 +20,8 @@ struct Chrome: Sendable {
     let email: String?
     let csrf: String
     let navigation: [NavigationLink]
+    /// How long a session lasts without use: the script warns before it ends (signed-in pages only).
+    let sessionIdleSeconds: Int
 
     init(title: String, section: Section, assets: ConsoleAssets, visit: ConsoleVisit?, email: String? = nil) {
         self.title = title
@@ -28,6 +30,7 @@ struct Chrome: Sendable {
         self.signedIn = visit != nil
         self.email = email
         self.csrf = visit?.csrf ?? ""
+        self.sessionIdleSeconds = assets.sessionIdleSeconds
         let sections: [(Section, String)] = [
             (.agents, "Agents"), (.connections, "Connections"), (.search, "Search"), (.usage, "Usage"),
             (.audit, "Audit log"), (.tokens, "Tokens"),

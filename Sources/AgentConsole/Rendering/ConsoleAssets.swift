@@ -15,11 +15,14 @@ struct ConsoleAssets: Sendable {
 
     let stylesheet: Asset
     let script: Asset
+    /// What the script needs to know of a session: how long it lasts without use, to warn before it ends.
+    let sessionIdleSeconds: Int
 
     var stylesheetPath: String { stylesheet.path }
     var scriptPath: String { script.path }
 
-    init() {
+    init(sessionIdleSeconds: Int = 3600) {
+        self.sessionIdleSeconds = sessionIdleSeconds
         stylesheet = Self.asset("console", "css", "text/css; charset=utf-8", PackageResources.console_css)
         script = Self.asset("console", "js", "text/javascript; charset=utf-8", PackageResources.console_js)
     }

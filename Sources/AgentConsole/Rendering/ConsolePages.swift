@@ -9,7 +9,7 @@ struct ConsolePages: Sendable {
     let assets: ConsoleAssets
 
     /// Parses every template once, at start-up; a template that does not parse stops the process there.
-    init() throws {
+    init(settings: ConsoleSettings = ConsoleSettings()) throws {
         let sources: [String: [UInt8]] = [
             "layout": PackageResources.layout_mustache,
             "signin": PackageResources.signin_mustache,
@@ -33,7 +33,7 @@ struct ConsolePages: Sendable {
             try library.register(ConsoleHTML.pragma + String(decoding: bytes, as: UTF8.self), named: name)
         }
         self.library = library
-        self.assets = ConsoleAssets()
+        self.assets = ConsoleAssets(sessionIdleSeconds: Int(settings.idleTimeout.components.seconds))
     }
 
     /// The page `template` rendered with `model`, with the console's headers.

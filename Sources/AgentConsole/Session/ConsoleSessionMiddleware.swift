@@ -45,7 +45,7 @@ struct ConsoleSessionMiddleware: RouterMiddleware {
             // A session presented and refused counts against its address as a bad token does: forged cookies
             // each cost a database check.
             context.credentialOutcome.noteRefused()
-            return try signedOut(request, callsAPI: callsAPI)
+            return try signedOut(request, callsAPI: callsAPI, sessionEnded: true)
         }
         var context = context
         context.authenticate(as: user)
@@ -87,11 +87,15 @@ struct ConsoleSessionMiddleware: RouterMiddleware {
     }
 
     /// Without a session, a page goes to the sign-in page, which leads back to it once signed in (a page
-    /// read, not a form sent: what it sent is not kept); a chat route is a 401.
-    private func signedOut(_ request: Request, callsAPI: Bool) throws -> Response {
+    /// read, not a form sent: what it sent is not kept); a chat route is a 401. A session that ended (unused
+    /// too long, expired, signed out elsewhere) is said to have, and a form sent with it to be lost.
+    private func signedOut(_ request: Request, callsAPI: Bool, sessionEnded: Bool = false) throws -> Response {
         if callsAPI { throw HTTPError(.unauthorized) }
-        let asked = request.method == .get ? ReturnPath(request.uri.description) : nil
-        return ConsolePages.redirect(to: asked?.signInPath ?? "/signin")
+        let isRead = request.method == .get || request.method == .head
+        let asked = isRead ? ReturnPath(request.uri.description) : nil
+        let path = asked?.signInPath ?? "/signin"
+        guard sessionEnded else { return ConsolePages.redirect(to: path) }
+        return ConsolePages.redirect(to: path + (asked == nil ? "?" : "&") + (isRead ? "ended=1" : "ended=form"))
     }
 
     /// A page's failure, as a page in the API's words, logged as the API logs its own.

@@ -31,6 +31,18 @@ struct SignInController: Sendable {
         let next: String?
         /// Shown after signing out.
         let signedOut: Bool
+        /// Why the reader is asked to sign in again: their session ended (and what a form sent with it held).
+        let ended: String?
+    }
+
+    /// What the sign-in page says of a session that ended, by the `ended` its redirect named.
+    static func endedSession(_ ended: String?, idle: Duration) -> String? {
+        let why = "Your session ended: it went unused for \(idle.components.seconds / 60) minutes, or it expired or was signed out."
+        switch ended {
+        case "1": return why + " Sign in again to go on."
+        case "form": return why + " The form you sent was not kept: sign in, then fill it in again."
+        default: return nil
+        }
     }
 
     // MARK: Handlers
@@ -57,7 +69,8 @@ struct SignInController: Sendable {
     @Sendable func form(_ request: Request, context: APIRequestContext) async throws -> Response {
         render(
             request, error: nil, status: .ok, next: ReturnPath(request.queryFields["next"]),
-            signedOut: request.queryFields["signed_out"] == "1")
+            signedOut: request.queryFields["signed_out"] == "1",
+            ended: Self.endedSession(request.queryFields["ended"], idle: settings.idleTimeout))
     }
 
     static let invalidCredential = "That token is not valid: it may be mistyped, expired or revoked."
@@ -150,14 +163,16 @@ struct SignInController: Sendable {
 
     /// The sign-in page, with a fresh double-submit value in its cookie and its form.
     private func render(
-        _ request: Request, error: String?, status: HTTPResponse.Status, next: ReturnPath? = nil, signedOut: Bool = false
+        _ request: Request, error: String?, status: HTTPResponse.Status, next: ReturnPath? = nil, signedOut: Bool = false,
+        ended: String? = nil
     ) -> Response {
         let value = CSRFToken.random()
         let cookie = ConsoleCookies.setCookie(
             ConsoleCookies.signIn, value: value, maxAge: 3600, secure: ConsoleCookies.secure(request, settings: settings))
         let model = SignInPage(
             chrome: Chrome(title: "Sign in", section: .signIn, assets: pages.assets, visit: nil), csrf: value,
-            acceptsJWT: api.configuration.jwt != nil, error: error, next: next?.path, signedOut: signedOut)
+            acceptsJWT: api.configuration.jwt != nil, error: error, next: next?.path, signedOut: signedOut,
+            ended: ended)
         return pages.page("signin", model, status: status, headers: [.setCookie: cookie])
     }
 }
