@@ -37,7 +37,8 @@ struct SignInController: Sendable {
 
     /// What the sign-in page says of a session that ended, by the `ended` its redirect named.
     static func endedSession(_ ended: String?, idle: Duration) -> String? {
-        let why = "Your session ended: it went unused for \(idle.components.seconds / 60) minutes, or it expired or was signed out."
+        let why =
+            "Your session ended: it went unused for \(idle.components.seconds / 60) minutes, or it expired or was signed out."
         switch ended {
         case "1": return why + " Sign in again to go on."
         case "form": return why + " The form you sent was not kept: sign in, then fill it in again."
