@@ -658,6 +658,25 @@ def walk(driver):
     wait(driver).until(lambda d: "/conversations/" in d.current_url and not d.find_elements(By.ID, "composer"))
     step("Back to a deleted conversation shows it gone")
 
+    # Two minutes before a session ends without use the page says so, with the keyboard on its button, which
+    # keeps the session (the idle time is the server's, CONSOLE_IDLE_MINUTES: a few seconds here, written into
+    # the page as it loads, so that the warning comes within the walk).
+    shorter = driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": """
+        new MutationObserver((changes, observer) => {
+          const idle = document.querySelector('meta[name="session-idle-seconds"]');
+          if (idle) { idle.content = "4"; observer.disconnect(); }
+        }).observe(document, { childList: true, subtree: true });"""})
+    driver.get(agent_url)
+    warning = driver.find_element(By.ID, "session-warning")
+    assert not warning.is_displayed()
+    wait(driver, 10).until(lambda d: warning.is_displayed())
+    assert driver.switch_to.active_element.get_attribute("id") == "session-stay"
+    assert warning.get_attribute("role") == "alertdialog"
+    driver.switch_to.active_element.send_keys(Keys.ENTER)
+    wait(driver, 5).until(lambda d: not warning.is_displayed())
+    driver.execute_cdp_cmd("Page.removeScriptToEvaluateOnNewDocument", {"identifier": shorter["identifier"]})
+    step("an idle session's end is told ahead, and staying signed in keeps it")
+
     # Sign out ends the session.
     driver.find_element(By.ID, "sign-out").click()
     wait(driver).until(EC.url_contains("/signin"))
