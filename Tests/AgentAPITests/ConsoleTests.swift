@@ -95,6 +95,9 @@ import Testing
                 .post, "/signin",
                 form: ["_csrf": ConsoleBrowser.csrf(in: page), "credential": owner.token, "next": "/search?q=harbour+walk"])
             #expect(signedIn.headers[.location] == "/search?q=harbour+walk")
+            // The search's words are in its title (escaped as any text of the page).
+            let search = String(buffer: try await browser.request(.get, "/search?q=harbour+%3Cwalk%3E").body)
+            #expect(search.contains("<title>Search: harbour &lt;walk&gt; · Agent Platform</title>"))
 
             for elsewhere in ["//evil.example/agents", "https://evil.example/", "/\\evil.example", "agents", "/a\nb"] {
                 let other = ConsoleBrowser(client)

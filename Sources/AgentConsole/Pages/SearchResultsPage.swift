@@ -91,7 +91,10 @@ struct SearchResultsPage: Sendable {
             next = "/search?\(query)"
         }
         let model = Page(
-            chrome: Chrome(title: "Search", section: .search, assets: pages.assets, visit: visit, email: user?.email),
+            // The words searched for in the title: a tab, and the history, tell one search from another.
+            chrome: Chrome(
+                title: text.isEmpty ? "Search" : "Search: \(text)", section: .search, assets: pages.assets, visit: visit,
+                email: user?.email),
             query: text,
             agents: agents.items.map { AgentOption(id: $0.id.rawValue, name: $0.name, selected: $0.id == agentID) },
             searched: found != nil, hits: hits, next: next, error: error)
