@@ -203,6 +203,23 @@ import Testing
         }
     }
 
+    /// The navigation marks the section a page is in: its own page as the page (`aria-current="page"`), a page
+    /// within it (an agent's) as in it (`"true"`), which a screen reader would otherwise read as the agents.
+    @Test func theNavigationMarksTheSectionAndItsOwnPageApart() async throws {
+        let owner = try await api.makeUser()
+        try await api.test { client in
+            let browser = ConsoleBrowser(client)
+            try await browser.signIn(owner.token)
+            let agentID = try await client.createAgent(as: owner)
+            let list = String(buffer: try await browser.request(.get, "/agents").body)
+            #expect(list.contains(#"<a href="/agents" aria-current="page">Agents</a>"#))
+            let agent = String(buffer: try await browser.request(.get, "/agents/\(agentID)").body)
+            #expect(agent.contains(#"<a href="/agents" aria-current="true">Agents</a>"#))
+            #expect(!agent.contains(#"aria-current="page""#))
+            #expect(!agent.contains(#"<a href="/connections" aria-current"#))
+        }
+    }
+
     /// The console's routes and the API's share one allowance per address: failures spent on `/v1` are not
     /// given again at the sign-in form.
     @Test func theAPIsAndTheConsolesFailuresShareOneAllowance() async throws {

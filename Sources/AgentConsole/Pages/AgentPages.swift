@@ -263,7 +263,8 @@ struct AgentPages: Sendable {
                 id: connection.id.rawValue, name: connection.name, service: connection.service, hint: connection.apiKeyHint)
         }
         let model = DetailPage(
-            chrome: Chrome(title: agent.name, section: .agents, assets: pages.assets, visit: visit, email: user?.email),
+            chrome: Chrome(
+                title: agent.name, section: .agents, withinSection: true, assets: pages.assets, visit: visit, email: user?.email),
             agent: AgentRow(agent), form: form ?? Self.form(agent),
             linked: linked.enumerated().map { index, connection in
                 var shown = row(connection)

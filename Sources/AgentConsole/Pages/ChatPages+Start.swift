@@ -21,7 +21,8 @@ extension ChatPages {
         let path = Self.path(agentID, conversationID)
         let title = "New conversation"
         let model = ChatPage(
-            chrome: Chrome(title: title, section: .agents, assets: pages.assets, visit: visit, email: user?.email),
+            chrome: Chrome(
+                title: title, section: .agents, withinSection: true, assets: pages.assets, visit: visit, email: user?.email),
             agentID: agentID.rawValue, agentName: agent.name, agentHref: "/agents/\(ConsoleFormat.segment(agentID.rawValue))",
             title: title, storedTitle: "", messages: [], earlier: nil, later: nil,
             repliesURL: "/console/api\(path)/replies", sendURL: "\(path)/messages", renameURL: "\(path)/rename",

@@ -186,7 +186,8 @@ struct ChatPages: Sendable {
         if case .at(let id) = end { later = Self.threadPath(path, through: id) }
         if thread.hasLater, let last = thread.messages.last { later = Self.threadPath(path, through: last.message.id) }
         let model = ChatPage(
-            chrome: Chrome(title: title, section: .agents, assets: pages.assets, visit: visit, email: user?.email),
+            chrome: Chrome(
+                title: title, section: .agents, withinSection: true, assets: pages.assets, visit: visit, email: user?.email),
             agentID: agentID.rawValue, agentName: agent.name, agentHref: "/agents/\(ConsoleFormat.segment(agentID.rawValue))",
             title: title, storedTitle: conversation.title ?? "", messages: rows,
             earlier: thread.hasEarlier ? thread.messages.first?.follows.map { Self.threadPath(path, endingAt: $0) } : nil,

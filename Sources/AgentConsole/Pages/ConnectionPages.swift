@@ -204,7 +204,9 @@ struct ConnectionPages: Sendable {
         }
         let row = ConnectionRow(connection)
         let model = DetailPage(
-            chrome: Chrome(title: connection.name, section: .connections, assets: pages.assets, visit: visit, email: user?.email),
+            chrome: Chrome(
+                title: connection.name, section: .connections, withinSection: true, assets: pages.assets, visit: visit,
+                email: user?.email),
             connection: row,
             form: form ?? FormState(["name": row.name, "service": row.service, "api_key": "", "base_url": row.baseURL ?? ""]),
             canWrite: visit.scopes.allow(.write), formAction: "/connections/\(ConsoleFormat.segment(row.id))",

@@ -31,7 +31,9 @@ struct RecentConversationsPage: Sendable {
             (try await $0.currentUserIfExists(), try await $0.recentConversations(limit: 50, after: cursor))
         }
         let model = Page(
-            chrome: Chrome(title: "Conversations", section: .agents, assets: pages.assets, visit: visit, email: user?.email),
+            chrome: Chrome(
+                title: "Conversations", section: .agents, withinSection: true, assets: pages.assets, visit: visit,
+                email: user?.email),
             conversations: page.items.map(AgentPages.RecentRow.init),
             next: page.hasMore ? page.items.last.map { Self.next(after: $0.conversation) } : nil)
         return pages.page("conversations", model)

@@ -10,7 +10,9 @@ struct Chrome: Sendable {
     struct NavigationLink: Sendable {
         let href: String
         let label: String
-        let current: Bool
+        /// Its `aria-current`: `page` on the section's own page, `true` on a page within it (an agent's, a
+        /// conversation); nil elsewhere.
+        let current: String?
     }
 
     let title: String
@@ -23,7 +25,11 @@ struct Chrome: Sendable {
     /// How long a session lasts without use: the script warns before it ends (signed-in pages only).
     let sessionIdleSeconds: Int
 
-    init(title: String, section: Section, assets: ConsoleAssets, visit: ConsoleVisit?, email: String? = nil) {
+    /// `withinSection`: the page is one of the section's (an agent's page), not the section's own (the agents).
+    init(
+        title: String, section: Section, withinSection: Bool = false, assets: ConsoleAssets, visit: ConsoleVisit?,
+        email: String? = nil
+    ) {
         self.title = title
         self.css = assets.stylesheetPath
         self.js = assets.scriptPath
@@ -35,6 +41,9 @@ struct Chrome: Sendable {
             (.agents, "Agents"), (.connections, "Connections"), (.search, "Search"), (.usage, "Usage"),
             (.audit, "Audit log"), (.tokens, "Tokens"),
         ]
-        self.navigation = sections.map { NavigationLink(href: "/\($0.0.rawValue)", label: $0.1, current: $0.0 == section) }
+        self.navigation = sections.map {
+            NavigationLink(
+                href: "/\($0.0.rawValue)", label: $0.1, current: $0.0 != section ? nil : withinSection ? "true" : "page")
+        }
     }
 }
