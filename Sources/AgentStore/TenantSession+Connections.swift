@@ -108,7 +108,13 @@ extension TenantSession {
                 field: .metadata,
                 reason: "the connection's service or base URL changed while this update was checked; try again")
         }
-        try await audit(.connectionUpdated, targetType: "connection", targetID: id.rawValue)
+        // Which fields changed, never their values: a tenant tells a key replaced from a rename.
+        let fields =
+            (changes.name == nil ? [] : ["name"]) + (changes.service == nil ? [] : ["service"])
+            + (changes.metadata == nil ? [] : ["metadata"]) + (changes.apiKey == nil ? [] : ["api_key"])
+        try await audit(
+            .connectionUpdated, targetType: "connection", targetID: id.rawValue,
+            details: ["fields": .array(fields.map { .string($0) })])
         return connection
     }
 

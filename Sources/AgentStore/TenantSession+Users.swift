@@ -47,6 +47,24 @@ extension TenantSession {
         return try await insertCurrentUser(email: email, displayName: displayName)
     }
 
+    /// Corrects the tenant's email or name, audited as `user.updated` with the names of the fields changed
+    /// (the log keeps no old email: what is corrected stays corrected). No change changes nothing.
+    public func updateCurrentUser(_ changes: UserChanges) async throws -> User {
+        try changes.validate()
+        guard !changes.fieldNames.isEmpty else { return try await currentUser() }
+        var sql = SQLStatement("UPDATE users SET ")
+        var sets: [String] = []
+        if let email = changes.email { sets.append("email = \(sql.bind(email))") }
+        if let displayName = changes.displayName { sets.append("display_name = \(sql.bind(displayName))") }
+        sql.append(sets.joined(separator: ", "))
+        sql.append(" WHERE id = \(sql.bind(userID.rawValue)) RETURNING \(Self.userColumns)")
+        let user = try await row(sql.query, Self.user).unwrapped(or: .notFound(resource: "user"))
+        try await audit(
+            .userUpdated, targetType: "user", targetID: userID.rawValue,
+            details: ["fields": .array(changes.fieldNames.map { .string($0) })])
+        return user
+    }
+
     /// Deletes the tenant's user and, by cascade, everything of theirs. The audit entry outlives them.
     /// - Returns: the user's replies that were still streaming: their cancel is published with the commit
     ///   (see `publishCancel(of:)`), so that no provider call runs on with the deleted user's key.

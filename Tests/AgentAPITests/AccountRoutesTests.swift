@@ -11,6 +11,33 @@ import Testing
     let api: TestAPI
     init() async throws { api = try await TestAPI.make() }
 
+    /// `updateMe`: the user corrects their email or name with an admin token; a token of less is 403, an email
+    /// of null a 400, a malformed one a 422, a member the operation does not name a 400.
+    @Test func theUserCorrectsTheirEmailAndNameWithAnAdminToken() async throws {
+        let owner = try await api.makeUser()
+        let writer = Tenant(
+            id: owner.id,
+            token: try await api.db.store.withTenant(owner.id) { try await $0.createToken(name: "w", scopes: [.read, .write]) }
+                .value)
+        try await api.test { client in
+            let corrected = try await client.send(
+                .patch, "/v1/me", as: owner, json: ["email": "corrected@example.test", "display_name": "Corrected"])
+            let user = try corrected.decode(Schemas.User.self)
+            #expect(user.email == "corrected@example.test" && user.displayName == "Corrected", "\(corrected.text)")
+            let cleared = try await client.send(.patch, "/v1/me", as: owner, json: ["display_name": nil as String?])
+            #expect(try cleared.decode(Schemas.User.self).displayName == nil)
+            #expect(try await client.send(.patch, "/v1/me", as: writer, json: ["display_name": "W"]).isProblem(.forbidden))
+            let null = try await client.send(.patch, "/v1/me", as: owner, json: ["email": nil as String?])
+            #expect(null.isProblem(.badRequest), "\(null.text)")
+            #expect(try null.problemField() == "email")
+            let malformed = try await client.send(.patch, "/v1/me", as: owner, json: ["email": "nobody"])
+            #expect(malformed.isProblem(.unprocessableContent))
+            #expect(try malformed.problemField() == "email")
+            #expect(try await client.send(.patch, "/v1/me", as: owner, json: ["nickname": "x"]).isProblem(.badRequest))
+            #expect(try await client.send(.get, "/v1/me", as: owner).decode(Schemas.User.self).email == "corrected@example.test")
+        }
+    }
+
     /// Gives `tenant` an agent with a connection, a two-message conversation and feedback; returns all ids.
     func populate(_ client: any TestClientProtocol, _ tenant: Tenant, messages: Int = 2) async throws -> Set<String> {
         var ids: Set<String> = []

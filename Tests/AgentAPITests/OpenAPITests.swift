@@ -91,7 +91,7 @@ import Testing
             "createMessage": CreateMessageBody.self, "setFeedback": SetFeedbackBody.self, "createToken": CreateTokenBody.self,
             "createConversation": CreateConversationBody.self, "updateConversation": UpdateConversationBody.self,
             "setConnectionOrder": ConnectionOrderBody.self,
-            "createReply": CreateReplyBody.self,
+            "createReply": CreateReplyBody.self, "updateMe": UpdateUserBody.self,
         ]
         var documented: Set<String> = []
         for operation in paths.values.flatMap(\.values) {

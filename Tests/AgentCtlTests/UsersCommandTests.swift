@@ -33,4 +33,29 @@ import Testing
         #expect(details["previous"] == .object(["monthly_token_budget": .null, "requests_per_minute": .null]))
         await db.drop()
     }
+
+    /// The operator corrects a user's email and clears its name; the user's log says which fields changed, as
+    /// the operator's, and not what they were. Nothing to change is a usage error, not a silent success.
+    @Test func anOperatorCorrectsAUsersEmailAndName() async throws {
+        let db = try await TestDatabase.make()
+        let user = try await db.makeUser()
+        let environment = ["DATABASE_URL": db.runtimeURL.replacing(), "ADMIN_DATABASE_URL": db.adminURL.replacing()]
+        let before = try await db.store.withTenant(user) { try await $0.currentUser() }
+        let run = try await AgentCtlRun(
+            ["users", "update", "--user", user.rawValue, "--email", "corrected@example.test", "--clear-name"],
+            environment: environment)
+        #expect(run.status == 0, "\(run.errors)")
+        #expect(run.output == "updated user \(user.rawValue): corrected@example.test\n", "\(run.output)")
+        let after = try await db.store.withTenant(user) { try await $0.currentUser() }
+        #expect(after.email == "corrected@example.test" && after.displayName == nil)
+        let entries = try await db.store.withTenant(user) {
+            try await $0.auditLog(PageRequest(limit: 10, order: .ascending), action: .userUpdated).items
+        }
+        #expect(entries.map(\.actor) == [AuditEntry.operatorActor])
+        #expect(entries.first?.details == .object(["fields": .array([.string("email"), .string("display_name")])]))
+        #expect(!"\(entries)".contains(before.email))
+        let nothing = try await AgentCtlRun(["users", "update", "--user", user.rawValue], environment: environment)
+        #expect(nothing.status != 0 && nothing.errors.contains("nothing to change"), "\(nothing.errors)")
+        await db.drop()
+    }
 }

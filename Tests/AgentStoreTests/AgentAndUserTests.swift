@@ -135,6 +135,47 @@ import Testing
             } == "23514")
     }
 
+    /// Migration 31: a deleted account's audit entries outlive it, but an account created later under the same
+    /// id (an operator's `--id`, a JSON Web Token's subject again) reads only its own, written since it was.
+    @Test func anAccountCreatedAgainUnderAnIDReadsNoneOfTheDeletedOnesLog() async throws {
+        let f = try await TenantFixture.make()
+        _ = try await f.db.store.withTenant(f.a.user) { try await $0.deleteCurrentUser() }
+        _ = try await f.db.store.createUser(NewUser(id: f.a.user, email: "someone-else@example.test"))
+        let entries = try await f.db.store.withTenant(f.a.user) { session in
+            _ = try await session.updateCurrentUser(UserChanges(displayName: "Someone else"))
+            return try await session.auditLog(PageRequest(limit: 100, order: .ascending)).items
+        }
+        #expect(entries.map(\.action) == ["user.updated"])
+        let kept = try await f.db.admin.query(
+            "SELECT count(*) FROM audit_log WHERE tenant_id = \(f.a.user.rawValue) AND action <> 'user.updated'",
+            logger: f.db.logger
+        ).collect().first!.decode(Int.self)
+        #expect(kept > 1, "the earlier account's entries are kept for the administrator")
+    }
+
+    /// A user's own correction (the right to rectification): a field set, a name cleared, an email another
+    /// account has refused as a conflict, a malformed one as invalid; no change writes nothing.
+    @Test func aUserCorrectsTheirEmailAndName() async throws {
+        let f = try await TenantFixture.make()
+        let other = try await f.db.store.withTenant(f.b.user) { try await $0.currentUser().email }
+        try await f.db.store.withTenant(f.a.user) { session in
+            let named = try await session.updateCurrentUser(UserChanges(email: "new-a@example.test", displayName: "A"))
+            #expect(named.email == "new-a@example.test" && named.displayName == "A" && named.updatedAt > named.createdAt)
+            #expect(try await session.updateCurrentUser(UserChanges(displayName: .some(nil))).displayName == nil)
+            #expect(try await session.updateCurrentUser(UserChanges()).email == "new-a@example.test")
+        }
+        await #expect(throws: StoreError.conflict(field: .email, reason: "a user with this email already exists")) {
+            try await f.db.store.withTenant(f.a.user) { try await $0.updateCurrentUser(UserChanges(email: other.uppercased())) }
+        }
+        await #expect(throws: StoreError.invalid(field: .email, reason: "must be an email address")) {
+            try await f.db.store.withTenant(f.a.user) { try await $0.updateCurrentUser(UserChanges(email: "no at sign")) }
+        }
+        let updates = try await f.db.store.withTenant(f.a.user) {
+            try await $0.auditLog(PageRequest(limit: 10, order: .ascending), action: .userUpdated).items
+        }
+        #expect(updates.count == 2)
+    }
+
     @Test func usersAreUniqueByEmailAndDeleteCascades() async throws {
         let f = try await TenantFixture.make()
         let email = try await f.db.store.withTenant(f.a.user) { try await $0.currentUser().email }

@@ -37,6 +37,12 @@ import Testing
         #expect(
             actions.contains("connection.created") && actions.contains("connection.opened")
                 && actions.contains("connection.updated"))
+        // The update's entry names what changed (a key replaced, told from a rename), not the values.
+        let update = try await f.db.store.withTenant(f.a.user) {
+            try await $0.auditLog(PageRequest(limit: 10, order: .ascending), action: .connectionUpdated).items
+        }
+        #expect(update.map(\.details) == [.object(["fields": .array([.string("name"), .string("api_key")])])])
+        #expect(!"\(update)".contains("zzzz9999") && !"\(update)".contains("Renamed"))
 
         try await f.db.store.withTenant(f.a.user) { try await $0.deleteConnection(created.id) }
         await #expect(throws: StoreError.notFound(resource: "connection")) {

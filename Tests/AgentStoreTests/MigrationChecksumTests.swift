@@ -37,6 +37,7 @@ import Testing
         28: "1701b0db6996041c56d70b8d2c126a2ca9cfae50b4b8601b80d2df8d7cf746e9",
         29: "aeb7557b5f5e1d76dbe147a4aa4ed335ec87941df6f7578e162797cfd1db690e",
         30: "3a42e5baa60db2fe2eace899b643bb8b12178a2ae6d21c6d5498f243ce9dd58b",
+        31: "b50c9ed61fe0d950a515b90d76764f18c17aa5b245247db55d5b65bd026afedc",
     ]
 
     @Test(arguments: Migration.all.map(\.version))

@@ -2,7 +2,7 @@ import AgentReplies
 import AgentStore
 import Hummingbird
 
-/// `/v1/me`: the authenticated user, their deletion and their data export.
+/// `/v1/me`: the authenticated user, their correction, their deletion and their data export.
 struct MeController: Sendable {
     let store: AgentStore
     let replies: ReplyGenerator
@@ -11,6 +11,7 @@ struct MeController: Sendable {
 
     func addRoutes(to group: RouterGroup<APIRequestContext>) {
         group.get(use: show)
+        group.patch(use: update)
         group.delete(use: delete)
         group.get("export", use: export)
         group.head("export", use: exportHead)
@@ -22,6 +23,13 @@ struct MeController: Sendable {
     @Sendable func show(_ request: Request, context: APIRequestContext) async throws -> UserBody {
         let user = try await store.withTenant(of: context) { try await $0.currentUser() }
         return UserBody(user)
+    }
+
+    /// `updateMe`: corrects the user's email or display name (the right to rectification); audited, the log
+    /// naming the fields changed and not their values.
+    @Sendable func update(_ request: Request, context: APIRequestContext) async throws -> UserBody {
+        let body = try await request.decode(as: UpdateUserBody.self, context: context)
+        return UserBody(try await store.withTenant(of: context) { try await $0.updateCurrentUser(body.changes) })
     }
 
     /// `deleteMe`: deletes the user and, by cascade, everything of theirs; their tokens stop working with them.

@@ -3,6 +3,23 @@ import Foundation
 import Hummingbird
 
 /// A user as the API shows it.
+/// The body of `PATCH /v1/me`: absent fields stay; `null` clears the display name and is refused for the email.
+struct UpdateUserBody: APIRequestBody {
+    let changes: UserChanges
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case email
+        case displayName = "display_name"
+    }
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        changes = UserChanges(
+            email: try container.decodeRequiredPatch(String.self, forKey: .email),
+            displayName: try container.decodePatch(String.self, forKey: .displayName))
+    }
+}
+
 struct UserBody: ResponseEncodable, Sendable {
     let id: String
     let email: String

@@ -73,14 +73,15 @@ struct AuthenticationMiddleware: RouterMiddleware {
     ]
 
     /// What a request needs: `admin` for tokens (any method: a token that can list or mint tokens can
-    /// widen itself) and for deleting the account, `read` for GET and HEAD, `write` for everything else.
+    /// widen itself) and for changing or deleting the account, `read` for GET and HEAD, `write` for everything
+    /// else.
     ///
     /// `route` is the matched route's pattern (this middleware runs after routing), so a path spelled
     /// differently (percent-encoded, a trailing slash) cannot dodge the rule.
     static func requiredScope(_ method: HTTPRequest.Method, route: String?) -> TokenScope {
         let components = (route ?? "").split(separator: "/")
         if components.starts(with: ["v1", "tokens"]) { return .admin }
-        if components == ["v1", "me"], method == .delete { return .admin }
+        if components == ["v1", "me"], method == .delete || method == .patch { return .admin }
         return method == .get || method == .head ? .read : .write
     }
 }

@@ -110,6 +110,7 @@ struct AuditPage: Sendable {
         case .connectionsReordered: "Connections reordered"
         case .conversationDeleted: "Conversation deleted"
         case .userDeleted: "Account deleted"
+        case .userUpdated: "Account details corrected"
         case .tokenCreated: "Token created"
         case .tokenRevoked: "Token revoked"
         case .accountExported: "Account exported"

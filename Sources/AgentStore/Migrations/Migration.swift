@@ -58,5 +58,6 @@ extension Migration {
         .recentConversations,
         .connectionOrder,
         .fairerEstimates,
+        .accountGenerations,
     ]
 }

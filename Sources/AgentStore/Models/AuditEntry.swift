@@ -40,6 +40,8 @@ public enum AuditAction: String, Sendable, CaseIterable {
     case connectionsReordered = "connections.reordered"
     case conversationDeleted = "conversation.deleted"
     case userDeleted = "user.deleted"
+    /// The user's email or name was corrected (the details name the fields, not their values).
+    case userUpdated = "user.updated"
     case tokenCreated = "token.created"
     case tokenRevoked = "token.revoked"
     case accountExported = "account.exported"

@@ -3,10 +3,11 @@ import AgentStore
 import ArgumentParser
 import Logging
 
-/// `agentctl users create`: a user, created inside its own tenant like any other.
+/// `agentctl users create|update|limits`: a user, created and corrected inside its own tenant like any other,
+/// and the limits the operator sets for it.
 struct UsersCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "users", abstract: "Manage users.", subcommands: [Create.self, Limits.self])
+        commandName: "users", abstract: "Manage users.", subcommands: [Create.self, Update.self, Limits.self])
 
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create a user; prints its id on the last line.")
@@ -33,6 +34,37 @@ struct UsersCommand: AsyncParsableCommand {
             }
             print("created user \(user.email)")
             print(user.id.rawValue)
+        }
+    }
+
+    /// `agentctl users update`: corrects a user's email or display name, as `PATCH /v1/me` does; in the user's
+    /// audit log as the operator's (`user.updated`, naming the fields, not their values).
+    struct Update: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Correct a user's email or display name.")
+        @Option(help: "The user's id.") var user: String
+        @Option(help: "The corrected email address.") var email: String?
+        @Option(help: "The corrected display name.") var name: String?
+        @Flag(help: "Remove the display name.") var clearName = false
+        @OptionGroup var config: ConfigurationOptions
+
+        func validate() throws {
+            guard email != nil || name != nil || clearName else {
+                throw ValidationError("Give --email, --name or --clear-name: there is nothing to change.")
+            }
+            guard !(name != nil && clearName) else { throw ValidationError("Give --name or --clear-name, not both.") }
+        }
+
+        func run() async throws {
+            guard let userID = UserID(rawValue: user) else {
+                throw CommandFailure("--user must be 1 to 128 characters without spaces")
+            }
+            let configuration = try await config.load()
+            let context = try await PlatformContext.resolve(configuration, logger: Logger(label: "agentctl.users"))
+            let changes = UserChanges(email: email, displayName: clearName ? .some(nil) : name.map { .some($0) })
+            let updated = try await context.withStore(keyring: nil, maxConnections: 1) { store in
+                try await store.withTenant(userID) { try await $0.actingAsOperator().updateCurrentUser(changes) }
+            }
+            print("updated user \(updated.id.rawValue): \(updated.email)\(updated.displayName.map { " (\($0))" } ?? "")")
         }
     }
 
