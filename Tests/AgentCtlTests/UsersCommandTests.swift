@@ -1,6 +1,7 @@
 import AgentStore
 import AgentTestSupport
 import Foundation
+import PostgresNIO
 import Testing
 
 /// `agentctl users ...` against a test database.
@@ -56,6 +57,27 @@ import Testing
         #expect(!"\(entries)".contains(before.email))
         let nothing = try await AgentCtlRun(["users", "update", "--user", user.rawValue], environment: environment)
         #expect(nothing.status != 0 && nothing.errors.contains("nothing to change"), "\(nothing.errors)")
+        await db.drop()
+    }
+
+    /// The operator deletes a user as `DELETE /v1/me` would, once confirmed: everything of theirs is gone, the
+    /// deletion audited as the operator's; without `--yes` nothing is deleted.
+    @Test func anOperatorDeletesAUserOnceConfirmed() async throws {
+        let db = try await TestDatabase.make()
+        let user = try await db.makeUser()
+        let environment = ["DATABASE_URL": db.runtimeURL.replacing(), "ADMIN_DATABASE_URL": db.adminURL.replacing()]
+        let unconfirmed = try await AgentCtlRun(["users", "delete", "--user", user.rawValue], environment: environment)
+        #expect(unconfirmed.status != 0 && unconfirmed.errors.contains("--yes"), "\(unconfirmed.errors)")
+        #expect(try await db.store.withTenant(user) { try await $0.currentUserIfExists() } != nil)
+        let run = try await AgentCtlRun(["users", "delete", "--user", user.rawValue, "--yes"], environment: environment)
+        #expect(run.status == 0 && run.output == "deleted user \(user.rawValue)\n", "\(run.output) \(run.errors)")
+        #expect(try await db.store.withTenant(user) { try await $0.currentUserIfExists() } == nil)
+        let actors = try await db.admin.query(
+            "SELECT actor FROM audit_log WHERE tenant_id = \(user.rawValue) AND action = 'user.deleted'", logger: db.logger
+        ).collect().map { try $0.decode(String.self) }
+        #expect(actors == [AuditEntry.operatorActor])
+        let again = try await AgentCtlRun(["users", "delete", "--user", user.rawValue, "--yes"], environment: environment)
+        #expect(again.status != 0, "a user that is not there is said to be none")
         await db.drop()
     }
 }

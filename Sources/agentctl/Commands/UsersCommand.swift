@@ -3,11 +3,11 @@ import AgentStore
 import ArgumentParser
 import Logging
 
-/// `agentctl users create|update|limits`: a user, created and corrected inside its own tenant like any other,
-/// and the limits the operator sets for it.
+/// `agentctl users create|update|delete|limits`: a user, created, corrected and deleted inside its own tenant
+/// like any other, and the limits the operator sets for it.
 struct UsersCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "users", abstract: "Manage users.", subcommands: [Create.self, Update.self, Limits.self])
+        commandName: "users", abstract: "Manage users.", subcommands: [Create.self, Update.self, Delete.self, Limits.self])
 
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create a user; prints its id on the last line.")
@@ -65,6 +65,33 @@ struct UsersCommand: AsyncParsableCommand {
                 try await store.withTenant(userID) { try await $0.actingAsOperator().updateCurrentUser(changes) }
             }
             print("updated user \(updated.id.rawValue): \(updated.email)\(updated.displayName.map { " (\($0))" } ?? "")")
+        }
+    }
+
+    /// `agentctl users delete`: deletes a user and everything of theirs, as `DELETE /v1/me` does (an erasure
+    /// the user asked the operator for); in the audit log as the operator's. Their running replies are
+    /// stopped by every instance, as the deletion's published cancels reach it.
+    struct Delete: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Delete a user with their agents, connections, conversations, tokens and call ledger.")
+        @Option(help: "The user's id.") var user: String
+        @Flag(help: "Confirm the deletion, which cannot be undone.") var yes = false
+        @OptionGroup var config: ConfigurationOptions
+
+        func validate() throws {
+            guard yes else { throw ValidationError("Deleting a user cannot be undone: add --yes to confirm.") }
+        }
+
+        func run() async throws {
+            guard let userID = UserID(rawValue: user) else {
+                throw CommandFailure("--user must be 1 to 128 characters without spaces")
+            }
+            let configuration = try await config.load()
+            let context = try await PlatformContext.resolve(configuration, logger: Logger(label: "agentctl.users"))
+            let stopped = try await context.withStore(keyring: nil, maxConnections: 1) { store in
+                try await store.withTenant(userID) { try await $0.actingAsOperator().deleteCurrentUser() }
+            }
+            print("deleted user \(userID.rawValue)\(stopped.isEmpty ? "" : "; \(stopped.count) running replies stopped")")
         }
     }
 
