@@ -213,6 +213,8 @@ import Testing
             let agentID = try await client.createAgent(as: owner)
             let list = String(buffer: try await browser.request(.get, "/agents").body)
             #expect(list.contains(#"<a href="/agents" aria-current="page">Agents</a>"#))
+            // The new agent's form marks what must be given, for screen readers (the server's words say what is wrong).
+            #expect(list.contains(#"<input id="name" name="name" value="" maxlength="200" required>"#))
             let agent = String(buffer: try await browser.request(.get, "/agents/\(agentID)").body)
             #expect(agent.contains(#"<a href="/agents" aria-current="true">Agents</a>"#))
             #expect(!agent.contains(#"aria-current="page""#))
