@@ -450,7 +450,7 @@ import Testing
                     == .unprocessableContent)
             let deleted = try await browser.request(.post, "\(path)/delete", form: ["_csrf": csrf])
             #expect(deleted.status == .seeOther)
-            #expect(deleted.headers[.location] == "/agents/\(agent.id.rawValue)#conversations-heading")
+            #expect(deleted.headers[.location] == "/agents/\(agent.id.rawValue)?done=conversation-deleted#conversations-heading")
             #expect(try await browser.request(.get, path).status == .notFound)
         }
     }
@@ -1482,7 +1482,7 @@ import Testing
             let issued = try #require(tokens.items.first { $0.name == "ci" })
             #expect(issued.scopes == [.read])
             let revoked = try await browser.request(.post, "/tokens/\(issued.id.rawValue)/revoke", form: ["_csrf": csrf])
-            #expect(revoked.status == .seeOther)
+            #expect(revoked.status == .seeOther && revoked.headers[.location] == "/tokens?done=token-revoked")
             #expect(try await client.send(.get, "/v1/me", as: Tenant(id: owner.id, token: value)).status == .unauthorized)
         }
     }

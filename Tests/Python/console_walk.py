@@ -654,6 +654,9 @@ def walk(driver):
     driver.find_element(By.ID, "delete-conversation").click()
     wait(driver).until(EC.alert_is_present()).accept()
     wait(driver).until(lambda d: "/conversations/" not in d.current_url)
+    # The page it leads to says what was done, once: the address keeps no word of it for a reload.
+    assert wait(driver).until(lambda d: d.find_element(By.ID, "done")).text == "Conversation deleted."
+    assert "done=" not in driver.current_url, driver.current_url
     driver.back()
     wait(driver).until(lambda d: "/conversations/" in d.current_url and not d.find_elements(By.ID, "composer"))
     step("Back to a deleted conversation shows it gone")

@@ -49,6 +49,24 @@
     setTimeout(() => { announcement.textContent = text; }, 50);
   }
 
+  // What a deletion or revocation did, said on the page it leads to (`?done=`, a word of the console's own,
+  // never text from the address), shown and announced once: a reload or Back does not say it again.
+  const done = {
+    "agent-deleted": "Agent deleted.", "connection-deleted": "Connection deleted.",
+    "conversation-deleted": "Conversation deleted.", "token-revoked": "Token revoked.",
+  }[new URLSearchParams(location.search).get("done")];
+  if (done) {
+    const note = document.createElement("p");
+    note.className = "saved";
+    note.id = "done";
+    note.textContent = done;
+    document.getElementById("main").prepend(note);
+    announce(done);
+    const address = new URL(location.href);
+    address.searchParams.delete("done");
+    history.replaceState(null, "", address);
+  }
+
   // A form sent back refused: its title says so, and the keyboard starts at the first field to mend, where a
   // screen reader would otherwise hear the same page again and have to look for what went wrong.
   const refused = document.querySelector('main form [aria-invalid="true"]');

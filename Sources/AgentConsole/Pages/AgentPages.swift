@@ -176,7 +176,7 @@ struct AgentPages: Sendable {
             try await $0.deleteAgent(id)
         }
         await api.replies.stop(streaming, of: visit.userID)
-        return ConsolePages.redirect(to: "/agents")
+        return ConsolePages.redirect(to: "/agents?done=agent-deleted")
     }
 
     @Sendable func link(_ request: Request, context: APIRequestContext) async throws -> Response {

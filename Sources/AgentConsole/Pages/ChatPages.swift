@@ -240,7 +240,8 @@ struct ChatPages: Sendable {
             try await $0.deleteConversation(agentID: agentID, conversationID: conversationID)
         }
         await api.replies.stop(streaming, of: visit.userID)
-        return ConsolePages.redirect(to: "/agents/\(ConsoleFormat.segment(agentID.rawValue))#conversations-heading")
+        return ConsolePages.redirect(
+            to: "/agents/\(ConsoleFormat.segment(agentID.rawValue))?done=conversation-deleted#conversations-heading")
     }
 
     /// A message's content as the chat page shows it, for the page's script to put in place of a reply's

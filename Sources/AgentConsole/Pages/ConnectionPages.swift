@@ -168,7 +168,7 @@ struct ConnectionPages: Sendable {
         let visit = try ConsoleVisit(request, context: context)
         let id = try context.id(ConnectionID.self, "connection_id", of: "connection")
         try await api.store.withTenant(visit.userID, requestID: context.requestID) { try await $0.deleteConnection(id) }
-        return ConsolePages.redirect(to: "/connections")
+        return ConsolePages.redirect(to: "/connections?done=connection-deleted")
     }
 
     // MARK: Rendering

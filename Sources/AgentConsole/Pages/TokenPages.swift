@@ -67,7 +67,7 @@ struct TokenPages: Sendable {
         let visit = try ConsoleVisit(request, context: context)
         let id = try context.id(TokenID.self, "token_id", of: "token")
         _ = try await api.store.withTenant(visit.userID, requestID: context.requestID) { try await $0.revokeToken(id) }
-        return ConsolePages.redirect(to: "/tokens")
+        return ConsolePages.redirect(to: "/tokens?done=token-revoked")
     }
 
     static func blankForm(_ api: APIParts) -> FormState {
