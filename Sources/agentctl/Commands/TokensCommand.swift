@@ -10,18 +10,6 @@ struct TokensCommand: AsyncParsableCommand {
         commandName: "tokens", abstract: "Manage a user's API tokens.",
         subcommands: [Create.self, List.self, Revoke.self])
 
-    struct UserOption: ParsableArguments {
-        @Option(help: "The user's id.") var user: String
-        @OptionGroup var config: ConfigurationOptions
-
-        var userID: UserID {
-            get throws {
-                guard let id = UserID(rawValue: user) else { throw CommandFailure("--user is not a valid user id") }
-                return id
-            }
-        }
-    }
-
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create a token; prints it on the last line, once.")
         @OptionGroup var user: UserOption
@@ -41,7 +29,7 @@ struct TokensCommand: AsyncParsableCommand {
 
         func run() async throws {
             let chosen = Set(scopes.compactMap(TokenScope.init(rawValue:)))
-            let issued = try await withTenant(user) { session, configuration in
+            let issued = try await user.withOperatorSession { session, configuration in
                 try await session.createToken(
                     name: name, expiresInDays: expiresInDays, scopes: chosen.isEmpty ? TokenScope.all : chosen,
                     lifetime: configuration.api.tokenLifetime)
@@ -59,7 +47,7 @@ struct TokensCommand: AsyncParsableCommand {
 
         func run() async throws {
             // Every page: an operator checking a user's tokens must not miss the older ones.
-            let tokens = try await withTenant(user) { session, _ in
+            let tokens = try await user.withOperatorSession { session, _ in
                 try await Page.all(id: { $0.id.rawValue }) { try await session.tokens($0) }
             }
             let format = ISO8601DateFormatter()
@@ -82,30 +70,12 @@ struct TokensCommand: AsyncParsableCommand {
         @Argument(help: "The token's id.") var tokenID: String
 
         func run() async throws {
-            let newly = try await withTenant(user) { session, _ in
+            let newly = try await user.withOperatorSession { session, _ in
                 // An implausible id names no token, as an unknown one does.
                 guard let id = TokenID(rawValue: tokenID) else { throw StoreError.notFound(resource: "token") }
                 return try await session.revokeToken(id)
             }
             print(newly ? "revoked \(tokenID)" : "already revoked \(tokenID)")
-        }
-    }
-}
-
-/// Runs `body` in a transaction of the user's tenant, with the platform's configuration; what it changes
-/// is in the user's audit log as the operator's.
-private func withTenant<Result: Sendable>(
-    _ user: TokensCommand.UserOption, _ body: (TenantSession, PlatformConfiguration) async throws -> Result
-) async throws -> Result {
-    let userID = try user.userID
-    let configuration = try await user.config.load()
-    let logger = Logger(label: "agentctl.tokens")
-    let context = try await PlatformContext.resolve(configuration, logger: logger)
-    return try await context.withStore(keyring: nil, maxConnections: 1) { store in
-        try await store.withTenant(userID) { session in
-            // A mistyped id would otherwise look like a user with no tokens: `currentUser` says it is none.
-            _ = try await session.currentUser()
-            return try await body(session.actingAsOperator(), configuration)
         }
     }
 }

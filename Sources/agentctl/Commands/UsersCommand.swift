@@ -41,11 +41,10 @@ struct UsersCommand: AsyncParsableCommand {
     /// audit log as the operator's (`user.updated`, naming the fields, not their values).
     struct Update: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Correct a user's email or display name.")
-        @Option(help: "The user's id.") var user: String
+        @OptionGroup var user: UserOption
         @Option(help: "The corrected email address.") var email: String?
         @Option(help: "The corrected display name.") var name: String?
         @Flag(help: "Remove the display name.") var clearName = false
-        @OptionGroup var config: ConfigurationOptions
 
         func validate() throws {
             guard email != nil || name != nil || clearName else {
@@ -55,15 +54,8 @@ struct UsersCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            guard let userID = UserID(rawValue: user) else {
-                throw CommandFailure("--user must be 1 to 128 characters without spaces")
-            }
-            let configuration = try await config.load()
-            let context = try await PlatformContext.resolve(configuration, logger: Logger(label: "agentctl.users"))
             let changes = UserChanges(email: email, displayName: clearName ? .some(nil) : name.map { .some($0) })
-            let updated = try await context.withStore(keyring: nil, maxConnections: 1) { store in
-                try await store.withTenant(userID) { try await $0.actingAsOperator().updateCurrentUser(changes) }
-            }
+            let updated = try await user.withOperatorSession { session, _ in try await session.updateCurrentUser(changes) }
             print("updated user \(updated.id.rawValue): \(updated.email)\(updated.displayName.map { " (\($0))" } ?? "")")
         }
     }
@@ -74,24 +66,16 @@ struct UsersCommand: AsyncParsableCommand {
     struct Delete: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Delete a user with their agents, connections, conversations, tokens and call ledger.")
-        @Option(help: "The user's id.") var user: String
+        @OptionGroup var user: UserOption
         @Flag(help: "Confirm the deletion, which cannot be undone.") var yes = false
-        @OptionGroup var config: ConfigurationOptions
 
         func validate() throws {
             guard yes else { throw ValidationError("Deleting a user cannot be undone: add --yes to confirm.") }
         }
 
         func run() async throws {
-            guard let userID = UserID(rawValue: user) else {
-                throw CommandFailure("--user must be 1 to 128 characters without spaces")
-            }
-            let configuration = try await config.load()
-            let context = try await PlatformContext.resolve(configuration, logger: Logger(label: "agentctl.users"))
-            let stopped = try await context.withStore(keyring: nil, maxConnections: 1) { store in
-                try await store.withTenant(userID) { try await $0.actingAsOperator().deleteCurrentUser() }
-            }
-            print("deleted user \(userID.rawValue)\(stopped.isEmpty ? "" : "; \(stopped.count) running replies stopped")")
+            let stopped = try await user.withOperatorSession { session, _ in try await session.deleteCurrentUser() }
+            print("deleted user \(user.user)\(stopped.isEmpty ? "" : "; \(stopped.count) running replies stopped")")
         }
     }
 
