@@ -124,19 +124,25 @@
     if (event.persisted) location.reload();
   });
 
+  // A copy button says, and announces, whether `copying` reached the clipboard, then its own label again (kept
+  // from its first click: a second one within the two seconds would otherwise keep "Copied" for good).
+  async function copyWith(button, copying) {
+    const label = button.dataset.label || (button.dataset.label = button.textContent);
+    try {
+      await copying();
+      button.textContent = "Copied";
+    } catch (_) {
+      button.textContent = "Copy failed";
+    }
+    announce(button.textContent);
+    setTimeout(() => { button.textContent = label; }, 2000);
+  }
+
   // A value shown once (a new token) copies with a button, shown only where the script runs.
   for (const button of document.querySelectorAll("button[data-copy]")) {
     button.hidden = false;
-    button.addEventListener("click", async () => {
-      try {
-        await navigator.clipboard.writeText(document.getElementById(button.dataset.copy).value);
-        button.textContent = "Copied";
-      } catch (_) {
-        button.textContent = "Copy failed";
-      }
-      announce(button.textContent);
-      setTimeout(() => { button.textContent = "Copy"; }, 2000);
-    });
+    button.addEventListener("click", () =>
+      copyWith(button, () => navigator.clipboard.writeText(document.getElementById(button.dataset.copy).value)));
   }
 
   // The page that answers a token's creation becomes the token list in the history: reloading it would send
@@ -375,37 +381,25 @@
     }
   }
 
-  async function copyCode(target) {
+  function copyCode(target) {
     const pre = target.parentElement.previousElementSibling;
-    try {
-      await navigator.clipboard.writeText(pre.textContent);
-      target.textContent = "Copied";
-    } catch (_) {
-      target.textContent = "Copy failed";
-    }
-    announce(target.textContent);
-    setTimeout(() => { target.textContent = "Copy code"; }, 2000);
+    return copyWith(target, () => navigator.clipboard.writeText(pre.textContent));
   }
 
   // A reply's text as it was written (its Markdown), read from the API: the page holds it rendered only.
   // The clipboard is handed the text still on its way, where the browser takes one (Safari writes only
   // within the click that asked).
-  async function copyReply(target) {
+  function copyReply(target) {
     const text = readText("/console/api/messages/" + encodeURIComponent(target.dataset.message), "application/json")
       .then((body) => (body === null ? Promise.reject(new Error("not read")) : JSON.parse(body).content));
-    try {
+    return copyWith(target, async () => {
       if (window.ClipboardItem && navigator.clipboard.write) {
         const blob = text.then((content) => new Blob([content], { type: "text/plain" }));
         await navigator.clipboard.write([new ClipboardItem({ "text/plain": blob })]);
       } else {
         await navigator.clipboard.writeText(await text);
       }
-      target.textContent = "Copied";
-    } catch (_) {
-      target.textContent = "Copy failed";
-    }
-    announce(target.textContent);
-    setTimeout(() => { target.textContent = "Copy"; }, 2000);
+    });
   }
 
   // The alert of a reply or a form, made (before `before`, or last) where it has none yet.
