@@ -2,7 +2,6 @@ import AgentStore
 import Foundation
 import Hummingbird
 
-/// A user as the API shows it.
 /// The body of `PATCH /v1/me`: absent fields stay; `null` clears the display name and is refused for the email.
 struct UpdateUserBody: APIRequestBody {
     let changes: UserChanges
@@ -20,6 +19,7 @@ struct UpdateUserBody: APIRequestBody {
     }
 }
 
+/// A user as the API shows it.
 struct UserBody: ResponseEncodable, Sendable {
     let id: String
     let email: String

@@ -110,6 +110,8 @@ struct UsagePage: Sendable {
             return (day, totals[day])
         }
         let budget = standing.limits.monthlyTokenBudget
+        // A budget of none has no share to show: the notice says how far over it the month is.
+        let usedPercent = budget.flatMap { $0 > 0 ? Self.percentUsed(standing.tokensThisMonth, of: $0) : nil }
         let model = Page(
             chrome: Chrome(title: "Usage", section: .usage, assets: pages.assets, visit: visit, email: user?.email),
             chart: UsageChart(days: days.map { ($0.day, ($0.total?.promptTokens ?? 0) + ($0.total?.completionTokens ?? 0)) }),
@@ -123,9 +125,7 @@ struct UsagePage: Sendable {
             budget: budget.map { "\(ConsoleFormat.count($0)) tokens a month" } ?? "no monthly budget",
             used: ConsoleFormat.count(standing.tokensThisMonth),
             reserved: standing.tokensReserved > 0 ? ConsoleFormat.count(standing.tokensReserved) : nil,
-            // A budget of none has no share to show: the notice says how far over it the month is.
-            usedPercent: budget.flatMap { $0 > 0 ? Self.percentUsed(standing.tokensThisMonth, of: $0) : nil },
-            usedBar: budget.flatMap { $0 > 0 ? min(100, Self.percentUsed(standing.tokensThisMonth, of: $0)) : nil },
+            usedPercent: usedPercent, usedBar: usedPercent.map { min(100, $0) },
             overBudget: budget.flatMap {
                 standing.tokensThisMonth > $0 ? ConsoleFormat.count(standing.tokensThisMonth - $0) : nil
             },
