@@ -11,7 +11,7 @@ extension TenantSession {
     /// with the calls of those hours that the totals leave out (still running, or settled as interrupted by
     /// the operator) from the ledger; the parts of an hour at either end are read from the ledger.
     public func usage(from: Date, to: Date, groupedBy grouping: UsageGrouping) async throws -> [UsageTotal] {
-        guard from < to else { throw StoreError.invalid(field: .timeRange, reason: "`from` must be before `to`") }
+        try TimeWindow.checkOrder(from, to)
         let (hourKey, callKey) =
             switch grouping {
             case .day: ("to_char(hour AT TIME ZONE 'UTC', 'YYYY-MM-DD')", "to_char(started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD')")

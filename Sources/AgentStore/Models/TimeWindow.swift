@@ -7,9 +7,7 @@ public struct TimeWindow: Sendable, Equatable {
 
     /// Throws where both ends are given and `from` is not before `to`.
     public init(from: Date? = nil, to: Date? = nil) throws(StoreError) {
-        if let from, let to, from >= to {
-            throw StoreError.invalid(field: .timeRange, reason: "`from` must be before `to`")
-        }
+        if let from, let to { try Self.checkOrder(from, to) }
         self.from = from
         self.to = to
     }
@@ -18,5 +16,10 @@ public struct TimeWindow: Sendable, Equatable {
     public init() {
         from = nil
         to = nil
+    }
+
+    /// Throws unless `from` is before `to`: a range of times the store reads, `[from, to)`.
+    static func checkOrder(_ from: Date, _ to: Date) throws(StoreError) {
+        guard from < to else { throw .invalid(field: .timeRange, reason: "`from` must be before `to`") }
     }
 }
